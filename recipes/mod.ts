@@ -1,0 +1,30 @@
+/**
+ * The recipe registry.
+ * @module
+ */
+import { UsageError } from "../src/errors.ts";
+import { netns } from "./netns.ts";
+import { pidOnly } from "./pid_only.ts";
+import type { Recipe } from "./types.ts";
+
+export type { Plan, Recipe } from "./types.ts";
+
+/** Every recipe, in the order `list` shows them. */
+export const RECIPES: readonly Recipe[] = [pidOnly as unknown as Recipe, netns as unknown as Recipe];
+
+/**
+ * Looks a recipe up by name.
+ * @param name e.g. `netns`.
+ * @returns The recipe.
+ * @throws {UsageError} For an unknown name, listing the known ones.
+ */
+export function recipeByName(name: string): Recipe {
+  const r = RECIPES.find((x) => x.name === name);
+  if (!r) {
+    throw new UsageError(
+      `Unknown recipe '${name}'`,
+      `Known recipes: ${RECIPES.map((x) => x.name).join(", ")} ('nsrecipe list').`,
+    );
+  }
+  return r;
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import type { Plan, Recipe } from "./types.ts";
+
+/**
+ * The argv prefix that starts a command as PID 1 of a new PID namespace with
+ * its own `/proc` (unshare(1): `--fork` so the command is the namespace's
+ * first process, not the caller; `--mount-proc` implies a new mount namespace;
+ * `--kill-child` so the namespace dies with unshare).
+ */
+export const PID_NS_PREFIX: readonly string[] = [
+  "unshare",
+  "--fork",
+  "--pid",
+  "--mount-proc",
+  "--kill-child",
+  "--",
+];
+
+const params = z.object({});
+
+/**
+ * `pid-only`: a shell (or `-- CMD`) as PID 1 of a new PID namespace with its
+ * own `/proc`. Changes nothing persistent on the host, so it has no steps.
+ */
+export const pidOnly: Recipe<typeof params> = {
+  name: "pid-only",
+  summary: "a shell in a new PID namespace with its own /proc",
+  description: "Runs the shell, or the command after --, as PID 1 of a new PID namespace with a private /proc " +
+    "(unshare -fp --mount-proc). Without --fork a PID namespace's first command forks fine and then every " +
+    "later one fails with 'Cannot allocate memory'; nsrecipe always forks. Nothing on the host changes.",
+  params,
+  plan(): Plan {
+    return { label: "pid-only", steps: [], uses: [], enter: [...PID_NS_PREFIX], notes: [] };
+  },
+};

@@ -1,0 +1,50 @@
+/**
+ * What a recipe is: a name, a parameter schema and a pure planner.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { HostFacts } from "../src/host/mod.ts";
+import type { Step } from "../src/steps/mod.ts";
+
+/** What `run` plans to do. */
+export interface Plan {
+  /** Name for `undo NAME` (the netns name, or the recipe name). */
+  label: string;
+  /** Reversible steps, in order. */
+  steps: Step[];
+  /** Objects the plan relies on but does not create (e.g. `link:br0`). */
+  uses: string[];
+  /**
+   * The argv prefix that runs a command inside the new namespaces, e.g.
+   * `["ip", "netns", "exec", "web", "unshare", …, "--"]`; the shell or
+   * `-- CMD` is appended.
+   */
+  enter: string[];
+  /** Warnings and notes for the admin, one sentence each. */
+  notes: string[];
+}
+
+/**
+ * A named recipe.
+ *
+ * @typeParam S The zod object schema of its parameters.
+ */
+export interface Recipe<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  /** One line for `list`. */
+  summary: string;
+  /** A paragraph for `show`: what it builds, the manual commands it replaces. */
+  description: string;
+  /** Parameters: each key becomes `--kebab-case`, with the field's description and default. */
+  params: S;
+  /**
+   * Plans the steps. **Pure**: reads only its arguments.
+   * @param params Parsed parameters.
+   * @param facts The host as it is now.
+   * @returns The plan.
+   * @throws {PreconditionError} When the host is not fit (name taken, stale netns file).
+   * @throws {UsageError} When parameters contradict each other or the host.
+   */
+  plan(params: z.output<S>, facts: HostFacts): Plan;
+}

@@ -1,0 +1,80 @@
+/**
+ * Builds what every command needs from the global options: the process
+ * seam, the step context, the engine's dependencies.
+ *
+ * @module
+ */
+import { PreconditionError } from "../errors.ts";
+import { realRunner, type Runner } from "../exec/mod.ts";
+import { IpReader } from "../host/mod.ts";
+import { type EngineDeps, FAULT_ENV, faultHook, parseFault } from "../engine/mod.ts";
+import type { Journal } from "../journal/mod.ts";
+import type { StepContext } from "../steps/mod.ts";
+import type { Output } from "./output.ts";
+
+/** The global options, parsed. */
+export interface GlobalOptions {
+  stateDir: string;
+  json: boolean;
+  verbose: boolean;
+  dryRun: boolean;
+  color: boolean;
+}
+
+/**
+ * The process seam for these options (tracing commands to stderr with `--verbose`).
+ * @param out The output.
+ * @returns The runner.
+ */
+export function runnerFor(out: Output): Runner {
+  return realRunner(out.verbose ? (line) => out.progress(out.paint("dim", line)) : undefined);
+}
+
+/**
+ * The step context.
+ * @param run The runner.
+ * @returns A context whose host netns path is this process's own (`/proc/PID/ns/net`).
+ */
+export function stepContext(run: Runner): StepContext {
+  return { run, ip: new IpReader(run), hostNetnsPath: `/proc/${Deno.pid}/ns/net` };
+}
+
+/**
+ * The current boot id (`/proc/sys/kernel/random/boot_id`, random(4)), read
+ * with `cat` since Deno grants no access to `/proc` short of `--allow-all`.
+ * @param run The process seam.
+ * @returns The id, trimmed.
+ */
+export async function bootId(run: Runner): Promise<string> {
+  return (await run(["cat", "/proc/sys/kernel/random/boot_id"])).stdout.trim();
+}
+
+/**
+ * Refuses to change the host unless running as root.
+ * @throws {PreconditionError} When the effective uid is not 0.
+ */
+export function assertRoot(): void {
+  if (Deno.uid() !== 0) {
+    throw new PreconditionError(
+      "nsrecipe must run as root to create namespaces and links (CAP_SYS_ADMIN, CAP_NET_ADMIN)",
+      "Run it again with sudo.",
+    );
+  }
+}
+
+/**
+ * The engine's dependencies.
+ * @param journal The open journal.
+ * @param run The runner.
+ * @param out The output (progress lines).
+ * @returns The dependencies, with the test fault hook armed only by {@link FAULT_ENV}.
+ */
+export async function engineDeps(journal: Journal, run: Runner, out: Output): Promise<EngineDeps> {
+  return {
+    ctx: stepContext(run),
+    journal,
+    bootId: await bootId(run),
+    log: (line) => out.progress(line),
+    fault: faultHook(parseFault(Deno.env.get(FAULT_ENV)), run),
+  };
+}

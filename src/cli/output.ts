@@ -1,0 +1,58 @@
+/**
+ * Output for humans and scripts: results on stdout (plain or `--json`),
+ * progress and errors on stderr, colours only on a TTY and never when
+ * `NO_COLOR` is set or `--no-color` given (node:util `styleText` with stream
+ * validation).
+ *
+ * @module
+ */
+import { styleText } from "node:util";
+import process from "node:process";
+
+/** Colours nsrecipe uses. */
+export type Tone = "red" | "green" | "yellow" | "dim" | "bold";
+
+/** Writes results and progress. */
+export class Output {
+  /**
+   * @param json Emit machine-readable JSON on stdout instead of text.
+   * @param color Colours allowed (false for `--no-color`).
+   * @param verbose Show every command run (`--verbose`).
+   */
+  constructor(readonly json: boolean, readonly color: boolean, readonly verbose: boolean) {}
+
+  /**
+   * Styles text for stderr when colours are allowed and stderr is a TTY.
+   * @param tone The colour.
+   * @param text The text.
+   * @returns The styled (or plain) text.
+   */
+  paint(tone: Tone, text: string): string {
+    if (!this.color) return text;
+    return styleText(tone === "dim" ? "gray" : tone, text, { validateStream: true, stream: process.stderr });
+  }
+
+  /**
+   * A result line on stdout (suppressed in `--json` mode).
+   * @param line The text.
+   */
+  result(line: string): void {
+    if (!this.json) console.log(line);
+  }
+
+  /**
+   * A JSON document on stdout (only in `--json` mode).
+   * @param value Any JSON-serialisable value.
+   */
+  data(value: unknown): void {
+    if (this.json) console.log(JSON.stringify(value, null, 2));
+  }
+
+  /**
+   * A progress or warning line on stderr.
+   * @param line The text.
+   */
+  progress(line: string): void {
+    console.error(line);
+  }
+}

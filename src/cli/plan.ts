@@ -1,0 +1,52 @@
+import type { Plan, Recipe } from "../../recipes/mod.ts";
+import { gatherFacts } from "../host/mod.ts";
+import { kindOf } from "../steps/mod.ts";
+import { runnerFor } from "./context.ts";
+import type { Output } from "./output.ts";
+
+/**
+ * Quotes an argv for display so it can be pasted into a shell.
+ * @param argv The argv.
+ * @returns e.g. `ip netns add web`.
+ */
+export function shellQuote(argv: readonly string[]): string {
+  return argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(" ");
+}
+
+/**
+ * Prints a plan: each step with the exact commands it runs, then how the
+ * command or shell is entered.
+ * @param recipe The recipe.
+ * @param plan Its plan.
+ * @param out The output.
+ */
+export function printPlan(recipe: Recipe, plan: Plan, out: Output): void {
+  out.data({
+    recipe: recipe.name,
+    label: plan.label,
+    uses: plan.uses,
+    notes: plan.notes,
+    steps: plan.steps.map((s) => ({ step: s, summary: kindOf(s).summary(s), commands: kindOf(s).commands(s) })),
+    enter: plan.enter,
+  });
+  if (plan.steps.length === 0) out.result("No steps: nothing on the host changes.");
+  plan.steps.forEach((s, i) => {
+    out.result(`${String(i + 1).padStart(2)}. ${kindOf(s).summary(s)}`);
+    for (const argv of kindOf(s).commands(s)) out.result(`      ${shellQuote(argv)}`);
+  });
+  if (plan.uses.length) out.result(`Uses (not owned): ${plan.uses.join(", ")}`);
+  out.result(`Then runs the shell or command with: ${shellQuote(plan.enter)} CMD...`);
+  for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
+}
+
+/**
+ * `nsrecipe plan RECIPE [opts]`: reads the host, plans, prints; changes nothing.
+ * @param recipe The recipe.
+ * @param params Its parsed parameters.
+ * @param out The output.
+ * @throws {PreconditionError} | {UsageError} From the recipe's planner.
+ */
+export async function planCommand(recipe: Recipe, params: Record<string, unknown>, out: Output): Promise<void> {
+  const facts = await gatherFacts(runnerFor(out));
+  printPlan(recipe, recipe.plan(params, facts), out);
+}

@@ -1,0 +1,197 @@
+/**
+ * The command line (commander with extra-typings): parses arguments, builds
+ * the context, calls one subcommand, maps errors to exit codes and messages.
+ *
+ * @module
+ */
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { type Recipe, RECIPES } from "../../recipes/mod.ts";
+import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
+import { realRunner } from "../exec/mod.ts";
+import { DEFAULT_STATE_DIR } from "../journal/mod.ts";
+import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/mod.ts";
+import type { GlobalOptions } from "./context.ts";
+import { journalCommand } from "./journal.ts";
+import { labCommand, labInitCommand } from "./lab.ts";
+import { listCommand } from "./list.ts";
+import { Output } from "./output.ts";
+import { planCommand } from "./plan.ts";
+import { addRecipeOptions, parseRecipeParams } from "./recipe_options.ts";
+import { runCommand } from "./run.ts";
+import { showCommand } from "./show.ts";
+import { statusCommand } from "./status.ts";
+import { undoCommand } from "./undo.ts";
+
+/** nsrecipe's version, from deno.json. */
+export const VERSION = "0.1.0";
+
+const EXAMPLES = `
+Examples:
+  nsrecipe list                                   the recipes
+  nsrecipe plan netns --name web                  the exact commands, nothing changed
+  nsrecipe run netns --name web                   a shell inside netns 'web'
+  nsrecipe run netns --name web -- ip -br addr    one command inside, then return
+  nsrecipe status                                 applied runs and drift
+  nsrecipe undo web                               put the host back
+  nsrecipe lab -- run netns --name demo -- ip -br link   all of it in a throwaway lab
+
+Exit codes: 0 ok; 2 bad usage; 3 precondition failed (nothing changed);
+4 a step failed and was rolled back; 5 rollback/undo incomplete (host needs
+attention). 'run -- CMD' exits with CMD's code once set up.`;
+
+/**
+ * Reads the `-f FILE.yaml` named in a recipe's options with `cat` (the binary
+ * may read only its state directory itself), so it can be parsed.
+ */
+async function readParamFile(opts: Record<string, unknown>): Promise<(path: string) => string> {
+  if (typeof opts.file !== "string") return () => "";
+  const r = await realRunner()(["cat", "--", opts.file], { okCodes: [0, 1] });
+  if (r.code !== 0) throw new UsageError(`Cannot read '${opts.file}': ${r.stderr}`, "Check the path given to -f.");
+  return () => r.stdout;
+}
+
+function globals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: GlobalOptions; out: Output } {
+  const o = cmd.optsWithGlobals();
+  const color = o.color !== false && !Deno.env.get("NO_COLOR");
+  const g: GlobalOptions = {
+    stateDir: String(o.stateDir ?? DEFAULT_STATE_DIR),
+    json: o.json === true,
+    verbose: o.verbose === true,
+    dryRun: o.dryRun === true,
+    color,
+  };
+  return { g, out: new Output(g.json, color, g.verbose) };
+}
+
+/**
+ * Runs nsrecipe with the given arguments.
+ *
+ * @param args Arguments without the program name, e.g. `["run", "netns", "--name", "web"]`.
+ * @returns The process exit code (see README.md, "Exit codes").
+ * @example
+ * ```ts ignore
+ * Deno.exit(await main(Deno.args));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const setCode = (c: number) => {
+    code = c;
+  };
+  const program = new Command()
+    .name("nsrecipe")
+    .description("Set up Linux namespaces by named recipes, journaled and reversible.")
+    .version(VERSION, "--version")
+    .option("--state-dir <dir>", "journal and lock directory", DEFAULT_STATE_DIR)
+    .option("--json", "machine-readable output on stdout")
+    .option("--verbose", "show every command run, its exit code and time")
+    .option("--dry-run", "show what would run; change nothing")
+    .option("--no-color", "no colours (also NO_COLOR=1)")
+    .addHelpText("after", EXAMPLES)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .showSuggestionAfterError(true);
+
+  program.command("list").description("list the recipes").action((_o, cmd) => listCommand(globals(cmd).out));
+  program.command("show").description("what a recipe does, and its options").argument("<recipe>")
+    .action((name, _o, cmd) => showCommand(name, globals(cmd).out));
+
+  const plan = program.command("plan").description("print the exact commands 'run' would execute; change nothing");
+  const run = program.command("run").description("apply a recipe, then run a shell or -- CMD inside");
+  for (const recipe of RECIPES) {
+    addRecipeOptions(
+      plan.command(recipe.name).description(recipe.summary),
+      recipe.params,
+    ).action(async (opts, cmd) => {
+      const { out } = globals(cmd);
+      const o = opts as Record<string, unknown>;
+      await planCommand(recipe, parseRecipeParams(recipe.params, o, await readParamFile(o)), out);
+    });
+    addRecipeOptions(
+      run.command(recipe.name).description(recipe.summary)
+        .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY")
+        .option("--rm", "undo the run when the shell or command exits")
+        .option("--shell <path>", "shell to start when no command is given", Deno.env.get("SHELL") || "/bin/bash"),
+      recipe.params,
+    ).action(async (command, opts, cmd) => {
+      const { g, out } = globals(cmd);
+      const params = parseRecipeParams(
+        recipe.params,
+        opts as Record<string, unknown>,
+        await readParamFile(opts as Record<string, unknown>),
+      );
+      const o = opts as { rm?: boolean; shell: string };
+      setCode(await runCommand(recipe as Recipe, params, command, { rm: o.rm === true, shell: o.shell }, g, out));
+    });
+  }
+
+  program.command("undo").description("undo the newest applied run, a chosen one, or all")
+    .argument("[run]", "run id or name (see 'status')")
+    .option("--all", "undo every applied run, newest first")
+    .action(async (selector, opts, cmd) => {
+      const { g, out } = globals(cmd);
+      if (selector && opts.all) throw new UsageError("Give either a run or --all, not both");
+      await undoCommand(opts.all ? "--all" : selector, g, out);
+    });
+  program.command("status").description("applied runs, what they own, and drift")
+    .action(async (_o, cmd) => {
+      const { g, out } = globals(cmd);
+      await statusCommand(g, out);
+    });
+  program.command("journal").description("print the journal").action(async (_o, cmd) => {
+    const { g, out } = globals(cmd);
+    await journalCommand(g, out);
+  });
+  program.command("lab").description("run nsrecipe ARGS (or a shell) in a throwaway simulated host")
+    .argument("[args...]", "nsrecipe arguments to run inside the lab (after --)")
+    .option("--uplink <name>", "name of the simulated uplink", DEFAULT_LAB.uplink)
+    .option("--address <cidr>", "uplink IPv4 address", DEFAULT_LAB.address)
+    .option("--gateway <ip>", "LAN gateway", DEFAULT_LAB.gateway)
+    .action(async (args, opts, cmd) => {
+      const { out } = globals(cmd);
+      const spec: LabSpec = { ...DEFAULT_LAB, uplink: opts.uplink, address: opts.address, gateway: opts.gateway };
+      setCode(await labCommand(spec, args, out));
+    });
+  program.addCommand(
+    new Command(LAB_INIT_COMMAND).argument("[args...]").requiredOption("--spec <json>").option("--hold")
+      .action(async (args, opts, cmd) => {
+        const { out } = globals(cmd);
+        setCode(await labInitCommand(JSON.parse(opts.spec), args, opts.hold === true, out, main));
+      }),
+    { hidden: true },
+  );
+  program.addOption(new Option("--no-prompt").hideHelp());
+
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return code;
+  } catch (e) {
+    return report(e);
+  }
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
+      return EXIT.ok;
+    }
+    let message = e.message.replace(/^error: /, "");
+    if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
+      message = `${message}. Recipes: ${RECIPES.map((r) => r.name).join(", ")}`;
+    }
+    console.error(`nsrecipe: ${message[0].toUpperCase()}${message.slice(1)}`);
+    console.error("Try 'nsrecipe --help'.");
+    return EXIT.usage;
+  }
+  if (e instanceof NsrecipeError) {
+    console.error(`nsrecipe: ${e.message}`);
+    if (e.hint) console.error(`  ${e.hint}`);
+    return e.exitCode;
+  }
+  if (e instanceof Deno.errors.NotCapable) {
+    console.error(`nsrecipe: missing Deno permission (a bug in the permission set): ${e.message}`);
+    return EXIT.internal;
+  }
+  console.error("nsrecipe: internal error (please report):", e);
+  return EXIT.internal;
+}

@@ -1,0 +1,92 @@
+import type { Recipe } from "../../recipes/mod.ts";
+import { applyRun, loadRuns, undoRun } from "../engine/mod.ts";
+import { runInteractive } from "../exec/mod.ts";
+import { gatherFacts } from "../host/mod.ts";
+import { Journal } from "../journal/mod.ts";
+import { assertRoot, engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
+import type { Output } from "./output.ts";
+import { printPlan } from "./plan.ts";
+
+/** Options of `run` besides the recipe's own. */
+export interface RunOptions {
+  /** Undo the run when the shell or command exits. */
+  rm: boolean;
+  /** Shell started when no command is given and stdin is a TTY. */
+  shell: string;
+}
+
+/**
+ * `nsrecipe run RECIPE [opts] [-- CMD...]`: plans, applies through the
+ * journal, then runs CMD (or an interactive shell when stdin is a TTY)
+ * inside the new namespaces; with `--rm` undoes the run afterwards.
+ *
+ * @param recipe The recipe.
+ * @param params Its parsed parameters.
+ * @param command The command after `--`, or `[]`.
+ * @param opts Run options.
+ * @param g Global options.
+ * @param out The output.
+ * @returns The exit code: the command's own when one ran, else 0.
+ * @throws {PreconditionError} | {UsageError} | {StepError} | {UndoError}
+ */
+export async function runCommand(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  command: string[],
+  opts: RunOptions,
+  g: GlobalOptions,
+  out: Output,
+): Promise<number> {
+  const run = runnerFor(out);
+  const interactive = command.length === 0 && Deno.stdin.isTerminal();
+  const argv = command.length > 0 ? command : interactive ? [opts.shell] : [];
+  if (g.dryRun) {
+    const plan = recipe.plan(params, await gatherFacts(run));
+    out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
+    printPlan(recipe, plan, out);
+    return 0;
+  }
+  assertRoot();
+  let runId = "";
+  let label = "";
+  let enter: string[] = [];
+  let journal = await Journal.open(g.stateDir, (l) => out.progress(l));
+  try {
+    if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
+    const plan = recipe.plan(params, await gatherFacts(run));
+    for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
+    label = plan.label;
+    enter = plan.enter;
+    if (plan.steps.length > 0) {
+      runId = await applyRun(
+        { recipe: recipe.name, label: plan.label, params, uses: plan.uses, steps: plan.steps },
+        await engineDeps(journal, run, out),
+      );
+      out.progress(out.paint("green", `Applied run ${runId} (${label}). Undo with: nsrecipe undo ${label}`));
+    }
+  } finally {
+    journal.close();
+  }
+  out.data({ run: runId || null, label, enter });
+  if (argv.length === 0) {
+    if (runId) out.result(runId);
+    return 0;
+  }
+  const code = await runInteractive(
+    [...enter, ...argv],
+    out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
+  );
+  if (opts.rm && runId) {
+    journal = await Journal.open(g.stateDir, (l) => out.progress(l));
+    try {
+      const deps = await engineDeps(journal, run, out);
+      const runs = await loadRuns(deps);
+      const target = runs.find((r) => r.id === runId);
+      if (target) await undoRun(target, runs, deps);
+      out.progress(`Undone run ${runId} (--rm).`);
+    } finally {
+      journal.close();
+    }
+  }
+  return code;
+}

@@ -1,0 +1,19 @@
+import { recipeByName } from "../../recipes/mod.ts";
+import type { Output } from "./output.ts";
+import { fieldsOf } from "./recipe_options.ts";
+
+/**
+ * `nsrecipe show RECIPE`: what a recipe does and its options.
+ * @param name Recipe name.
+ * @param out The output.
+ * @throws {UsageError} For an unknown recipe.
+ */
+export function showCommand(name: string, out: Output): void {
+  const r = recipeByName(name);
+  const fields = fieldsOf(r.params);
+  out.data({ name: r.name, summary: r.summary, description: r.description, options: fields });
+  out.result(`${r.name}: ${r.summary}\n\n${r.description}\n`);
+  out.result(fields.length ? "Options:" : "Options: none");
+  for (const f of fields) out.result(`  ${(f.flag + (f.boolean ? "" : " <value>")).padEnd(28)} ${f.description}`);
+  out.result(`\nExample: nsrecipe plan ${r.name}   (shows the exact commands; changes nothing)`);
+}

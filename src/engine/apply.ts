@@ -1,0 +1,109 @@
+/**
+ * Applying a plan: for each step, capture the prior state, write and fsync
+ * the step-intent record, run the step, verify its effect, record it done. A
+ * failed step rolls back every step already done (newest first) and throws.
+ *
+ * @module
+ */
+import { CommandError, StepError } from "../errors.ts";
+import type { Journal } from "../journal/mod.ts";
+import { kindOf, type Step, type StepContext } from "../steps/mod.ts";
+import type { FaultHook } from "./faults.ts";
+import { InjectedFault } from "./faults.ts";
+import { type RevertItem, rollback } from "./revert.ts";
+
+/** What a run is, before it starts. */
+export interface RunRequest {
+  recipe: string;
+  /** Name for `undo NAME`. */
+  label: string;
+  params: Record<string, unknown>;
+  /** Objects the plan relies on but does not create (`link:br0`). */
+  uses: string[];
+  steps: Step[];
+}
+
+/** Everything the engine needs. */
+export interface EngineDeps {
+  ctx: StepContext;
+  journal: Journal;
+  /** Current `/proc/sys/kernel/random/boot_id`. */
+  bootId: string;
+  /** Progress lines (one per step), e.g. to stderr. */
+  log: (line: string) => void;
+  /** Test fault hook (see `faults.ts`). */
+  fault: FaultHook;
+}
+
+/**
+ * Creates a run id: UTC time plus 4 random hex digits, e.g. `20261129T063300-3f2a`.
+ * @returns The id.
+ */
+export function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
+  return `${t}-${crypto.randomUUID().slice(0, 4)}`;
+}
+
+/**
+ * Applies a plan as one journaled run.
+ *
+ * @param req The run.
+ * @param deps Engine dependencies.
+ * @returns The run id.
+ * @throws {StepError} When a step failed and every earlier step was rolled back.
+ * @throws {UndoError} When a step failed and rollback could not revert everything.
+ * @throws {PreconditionError} When the journal cannot be written before the first step.
+ */
+export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<string> {
+  const { journal, ctx, log } = deps;
+  const run = newRunId();
+  await journal.append({
+    kind: "run-begin",
+    run,
+    recipe: req.recipe,
+    label: req.label,
+    params: req.params,
+    uses: req.uses,
+    steps: req.steps,
+    bootId: deps.bootId,
+    pid: Deno.pid,
+  });
+  const touched: RevertItem[] = [];
+  for (const [index, step] of req.steps.entries()) {
+    const kind = kindOf(step);
+    log(`[${index + 1}/${req.steps.length}] ${kind.summary(step)}`);
+    let failure: { reason: string; command?: CommandError } | undefined;
+    try {
+      const captured = kind.capture ? await kind.capture(step, ctx) : undefined;
+      await journal.append({ kind: "step-intent", run, index, ...(captured === undefined ? {} : { captured }) });
+      touched.push({ run, index, step, captured });
+      await deps.fault("after-intent", index);
+      await deps.fault("step", index);
+      if (kind.apply) await kind.apply(step, ctx);
+      else for (const argv of kind.commands(step)) await ctx.run(argv);
+      const wrong = await kind.verify(step, ctx);
+      if (wrong) failure = { reason: `the command succeeded but ${wrong}` };
+    } catch (e) {
+      if (e instanceof CommandError) failure = { reason: e.stderr || e.message, command: e };
+      else if (e instanceof InjectedFault) failure = { reason: e.message };
+      else if (e instanceof Deno.errors.NotFound) failure = { reason: e.message };
+      else throw e;
+    }
+    if (failure) {
+      await journal.append({ kind: "step-failed", run, index, error: failure.reason });
+      log(`  failed: ${failure.reason}; rolling back`);
+      await rollback(run, touched, deps);
+      throw new StepError(
+        index,
+        kind.summary(step),
+        failure.command ? `'${failure.command.argv.join(" ")}' said: ${failure.reason}` : failure.reason,
+        failure.command?.hint || "Fix the cause above, then run the recipe again.",
+        failure.command,
+      );
+    }
+    await journal.append({ kind: "step-done", run, index });
+    await deps.fault("after-done", index);
+  }
+  await journal.append({ kind: "run-end", run, state: "applied" });
+  return run;
+}

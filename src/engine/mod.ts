@@ -1,0 +1,8 @@
+/**
+ * The engine: apply plans through the journal, roll back, undo.
+ * @module
+ */
+export * from "./apply.ts";
+export * from "./revert.ts";
+export * from "./undo.ts";
+export * from "./faults.ts";

@@ -1,0 +1,138 @@
+/**
+ * Undo: replays the inverse of every applied step of a run, newest first,
+ * then the steps older runs handed over to it. A step whose object a later,
+ * still-applied run uses (a shared bridge) is not reverted but handed over
+ * to that run, whose own undo reverts it later; so undoing a run never removes
+ * what another applied run needs.
+ *
+ * @module
+ */
+import { PreconditionError, UndoError, UsageError } from "../errors.ts";
+import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
+import { kindOf } from "../steps/mod.ts";
+import type { EngineDeps } from "./apply.ts";
+import { type RevertItem, revertItems, type RevertOutcome } from "./revert.ts";
+
+/** What one undo did. */
+export interface UndoReport {
+  run: string;
+  label: string;
+  /** `undone`, or `stale` when the run predates a reboot and nothing was touched. */
+  result: "undone" | "stale";
+  outcomes: RevertOutcome[];
+  /** Steps kept for a later run: summary and the run id they went to. */
+  handedOver: { summary: string; to: string }[];
+}
+
+/**
+ * Reads the journal and returns every run.
+ * @param deps Engine dependencies.
+ * @returns Runs oldest first.
+ * @throws {PreconditionError} When a garbled record cannot be tied to a run:
+ *   undo will not guess what it described.
+ */
+export async function loadRuns(deps: Pick<EngineDeps, "journal">): Promise<RunView[]> {
+  const parsed = await deps.journal.read();
+  const { runs, orphanProblems } = foldRuns(parsed);
+  if (orphanProblems.length > 0) {
+    throw new PreconditionError(
+      `The journal '${deps.journal.path}' has records nsrecipe cannot read: ${
+        orphanProblems.map((p) => p.message).join("; ")
+      }`,
+      "Inspect the file ('nsrecipe journal'); undo will not act on records it cannot read. Revert by hand what they describe, then move the file aside.",
+    );
+  }
+  return runs;
+}
+
+/**
+ * Picks the runs `undo` acts on.
+ * @param runs All runs, oldest first.
+ * @param selector A run id or label (netns name), `undefined` for the newest open run, or `"--all"`.
+ * @returns Runs to undo, newest first; `[]` when nothing is open.
+ * @throws {UsageError} When the selector matches no open run.
+ */
+export function selectRuns(runs: readonly RunView[], selector: string | undefined): RunView[] {
+  const open = runs.filter(isOpen).reverse();
+  if (selector === "--all" || selector === undefined) return selector ? open : open.slice(0, 1);
+  const byId = open.find((r) => r.id === selector);
+  if (byId) return [byId];
+  const byLabel = open.find((r) => r.label === selector);
+  if (byLabel) return [byLabel];
+  const closed = runs.find((r) => r.id === selector || r.label === selector);
+  if (closed) return [];
+  throw new UsageError(`No applied run is called '${selector}'`, "See 'nsrecipe status' for run ids and names.");
+}
+
+/**
+ * Undoes one run.
+ *
+ * @param target The run.
+ * @param runs All runs, oldest first (for later runs that use its objects).
+ * @param deps Engine dependencies.
+ * @returns What was done.
+ * @throws {PreconditionError} When the run's journal records cannot be fully read.
+ * @throws {UndoError} When some step could not be reverted (the run stays
+ *   `incomplete`; undo can be run again).
+ */
+export async function undoRun(target: RunView, runs: readonly RunView[], deps: EngineDeps): Promise<UndoReport> {
+  if (target.problems.length > 0) {
+    throw new PreconditionError(
+      `Run '${target.id}' has journal records nsrecipe cannot read: ${
+        target.problems.map((p) => p.message).join("; ")
+      }`,
+      "Undo will not act on a record it cannot fully read. Inspect 'nsrecipe journal' and revert by hand.",
+    );
+  }
+  const report: UndoReport = { run: target.id, label: target.label, result: "undone", outcomes: [], handedOver: [] };
+  if (target.bootId !== deps.bootId) {
+    deps.log(`Run '${target.id}' is from before a reboot: its objects are gone; closing it without touching the host.`);
+    await deps.journal.append({ kind: "run-end", run: target.id, state: "stale" });
+    return { ...report, result: "stale" };
+  }
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const later = runs.slice(runs.indexOf(target) + 1).filter(isOpen);
+  const own: RevertItem[] = appliedIndexes(target).reverse().map((index) => ({
+    run: target.id,
+    index,
+    step: target.steps[index],
+    captured: target.captured[index],
+  }));
+  const inherited: RevertItem[] = [...target.inherited]
+    .sort((a, b) => runs.indexOf(byId.get(b.run)!) - runs.indexOf(byId.get(a.run)!) || b.index - a.index)
+    .map((ref) => {
+      const owner = byId.get(ref.run)!;
+      return { run: ref.run, index: ref.index, step: owner.steps[ref.index], captured: owner.captured[ref.index] };
+    });
+  const toRevert: RevertItem[] = [];
+  for (const item of [...own, ...inherited]) {
+    const object = kindOf(item.step).object(item.step);
+    const user = later.find((r) => r.uses.includes(object));
+    if (user) {
+      await deps.journal.append({
+        kind: "step-undone",
+        run: item.run,
+        index: item.index,
+        how: "handed-over",
+        to: user.id,
+      });
+      const summary = kindOf(item.step).summary(item.step);
+      report.handedOver.push({ summary, to: user.id });
+      deps.log(`  undo: kept for run '${user.id}' (${user.label}), which uses it: ${summary}`);
+    } else {
+      toRevert.push(item);
+    }
+  }
+  report.outcomes = await revertItems(toRevert, deps, "undo");
+  const failed = report.outcomes.filter((o) => o.how === "failed");
+  if (failed.length > 0) {
+    await deps.journal.append({ kind: "run-end", run: target.id, state: "incomplete" });
+    throw new UndoError(
+      `Undo of run '${target.id}' (${target.label}) could not revert ${failed.length} step(s)`,
+      failed.map((o) => `${kindOf(o.item.step).summary(o.item.step)}: ${o.error}`),
+      "Fix the cause shown, then run 'nsrecipe undo' again: it picks up where this one stopped.",
+    );
+  }
+  await deps.journal.append({ kind: "run-end", run: target.id, state: "undone" });
+  return report;
+}

@@ -1,0 +1,177 @@
+/**
+ * The error classes of nsrecipe. Every expected failure is an {@link NsrecipeError}
+ * carrying the process exit code that `main.ts` maps it to; anything else is a bug
+ * and exits with {@link EXIT.internal}.
+ *
+ * @module
+ */
+
+/**
+ * Stable process exit codes, documented in README.md.
+ *
+ * - `ok` 0: success.
+ * - `internal` 1: an unexpected error (a bug): please report it.
+ * - `usage` 2: bad option or input; nothing was changed.
+ * - `precondition` 3: the host is not fit for the request (not root, name
+ *   taken, stale namespace file, journal busy); nothing was changed.
+ * - `rolledBack` 4: a step failed and every step already done was reverted.
+ * - `attention` 5: rollback or undo could not complete; the host needs
+ *   attention (`nsrecipe status` says what is left).
+ */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  precondition: 3,
+  rolledBack: 4,
+  attention: 5,
+} as const;
+
+/** One of the values of {@link EXIT}. */
+export type ExitCode = typeof EXIT[keyof typeof EXIT];
+
+/**
+ * Base class of every expected nsrecipe failure.
+ *
+ * @example Telling the kind apart
+ * ```ts ignore
+ * try { await run(); } catch (e) {
+ *   if (e instanceof NsrecipeError) Deno.exitCode = e.exitCode;
+ * }
+ * ```
+ */
+export class NsrecipeError extends Error {
+  /** Exit code the process ends with when this error reaches `main.ts`. */
+  readonly exitCode: ExitCode;
+  /** What the user should do next, one sentence; may be empty. */
+  readonly hint: string;
+
+  /**
+   * @param message What failed, capitalised, quoting the subject.
+   * @param exitCode The {@link EXIT} code for this failure.
+   * @param hint What to do next.
+   */
+  constructor(message: string, exitCode: ExitCode, hint = "") {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+/**
+ * A bad option, argument or input file. Nothing was changed on the host.
+ * Exit code {@link EXIT.usage}.
+ */
+export class UsageError extends NsrecipeError {
+  /**
+   * @param message What is wrong with the input, quoting it.
+   * @param hint What to type instead.
+   */
+  constructor(message: string, hint = "") {
+    super(message, EXIT.usage, hint);
+  }
+}
+
+/**
+ * The host is not fit for the request: not root, a name already taken, a
+ * stale `/run/netns` entry, a journal that cannot be read safely. Nothing was
+ * changed. Exit code {@link EXIT.precondition}.
+ */
+export class PreconditionError extends NsrecipeError {
+  /**
+   * @param message What is wrong with the host, quoting the subject.
+   * @param hint How to fix it.
+   */
+  constructor(message: string, hint = "") {
+    super(message, EXIT.precondition, hint);
+  }
+}
+
+/**
+ * A command run by nsrecipe exited with a status its caller did not expect.
+ * Carries the argv, the exit code and the program's own stderr (for iproute2,
+ * e.g. `RTNETLINK answers: File exists`).
+ */
+export class CommandError extends NsrecipeError {
+  /** The argv that ran, `argv[0]` the program. */
+  readonly argv: readonly string[];
+  /** The exit code it returned (or -1 when it could not be started). */
+  readonly code: number;
+  /** Its stderr, trimmed. */
+  readonly stderr: string;
+
+  /**
+   * @param argv The command that failed.
+   * @param code Its exit code, -1 if it could not start.
+   * @param stderr Its trimmed stderr.
+   * @param hint What to do next (see `hintFor` in `src/exec`).
+   */
+  constructor(argv: readonly string[], code: number, stderr: string, hint = "") {
+    super(
+      `Command '${argv.join(" ")}' failed (exit ${code})${stderr ? `: ${stderr}` : ""}`,
+      EXIT.internal,
+      hint,
+    );
+    this.argv = argv;
+    this.code = code;
+    this.stderr = stderr;
+  }
+}
+
+/**
+ * A step of a run failed (its command failed or its effect could not be
+ * verified) and the steps done before it were rolled back completely.
+ * Exit code {@link EXIT.rolledBack}.
+ */
+export class StepError extends NsrecipeError {
+  /** Index of the failed step in the plan, 0-based. */
+  readonly stepIndex: number;
+  /** The step's human summary, e.g. `create network namespace 'web'`. */
+  readonly summary: string;
+  /** The underlying command failure, when a command failed. */
+  readonly command?: CommandError;
+
+  /**
+   * @param stepIndex Index of the failed step in the plan.
+   * @param summary The step's summary.
+   * @param reason Why it failed (iproute2's message or the failed check).
+   * @param hint What to do next.
+   * @param command The command failure behind it, if any.
+   */
+  constructor(
+    stepIndex: number,
+    summary: string,
+    reason: string,
+    hint: string,
+    command?: CommandError,
+  ) {
+    super(
+      `Step ${stepIndex + 1} (${summary}) failed: ${reason}. Every step done before it was rolled back`,
+      EXIT.rolledBack,
+      hint,
+    );
+    this.stepIndex = stepIndex;
+    this.summary = summary;
+    this.command = command;
+  }
+}
+
+/**
+ * Rollback or undo could not revert every step; the journal keeps the run open
+ * so that `nsrecipe undo` can be run again. Exit code {@link EXIT.attention}.
+ */
+export class UndoError extends NsrecipeError {
+  /** One line per inverse step that failed: summary and reason. */
+  readonly failures: readonly string[];
+
+  /**
+   * @param message What could not be completed, naming the run.
+   * @param failures One line per failed inverse step.
+   * @param hint What to do next.
+   */
+  constructor(message: string, failures: readonly string[], hint: string) {
+    super(`${message}:\n  ${failures.join("\n  ")}`, EXIT.attention, hint);
+    this.failures = failures;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Turns iproute2's and util-linux's terse messages into what to do next.
+ *
+ * @module
+ */
+
+const HINTS: ReadonlyArray<[RegExp, string]> = [
+  [/File exists/, "The object already exists: pick another name, or undo the run that made it (`nsrecipe status`)."],
+  [
+    /Cannot find device|does not exist|No such device/,
+    "The device is gone: check `ip -br link`; if a run made it, `nsrecipe undo` copes with that.",
+  ],
+  [/Operation not permitted|Permission denied/, "Run nsrecipe as root (it needs CAP_NET_ADMIN and CAP_SYS_ADMIN)."],
+  [/not a valid ifname/, "Interface names are 1 to 15 bytes of letters, digits, '.', '_' and '-'."],
+  [/Nexthop has invalid gateway/, "The gateway must be on a subnet configured on an UP link."],
+  [
+    /Cannot open network namespace|No such file or directory/,
+    "The network namespace is missing or stale: see `ip netns list`.",
+  ],
+  [
+    /Operation not supported/,
+    "The kernel or the device does not support this (a wireless station cannot join a bridge).",
+  ],
+  [/Device or resource busy/, "Something still uses it: end the processes inside (`ip netns pids NAME`)."],
+  [/Address already in use/, "Another link already holds this address: choose another with --address."],
+];
+
+/**
+ * Suggests the next action for a failed command from its stderr.
+ *
+ * @param argv The failed command.
+ * @param stderr Its stderr, e.g. `RTNETLINK answers: File exists`.
+ * @returns One sentence, or `""` when no known message matched.
+ */
+export function hintFor(argv: readonly string[], stderr: string): string {
+  for (const [re, hint] of HINTS) if (re.test(stderr)) return hint;
+  return argv[0] === "ip" ? "See ip(8) for the command above." : "";
+}

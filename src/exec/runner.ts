@@ -1,0 +1,177 @@
+/**
+ * The one place that spawns processes. Everything else receives a
+ * {@link Runner} and never calls `Deno.Command` itself, so unit tests can pass
+ * a recording fake and `--verbose` sees every command.
+ *
+ * @module
+ */
+import { CommandError } from "../errors.ts";
+import { hintFor } from "./hints.ts";
+
+/** Options for one command. */
+export interface ExecOptions {
+  /** Exit codes that count as success; default `[0]`. */
+  okCodes?: readonly number[];
+  /** Text written to the command's stdin; default: stdin closed. */
+  stdin?: string;
+  /** Kill the command (SIGKILL) after this many milliseconds; default none. */
+  timeoutMs?: number;
+}
+
+/** What one finished command produced. */
+export interface ExecResult {
+  /** The argv that ran, `argv[0]` the program (looked up in PATH). */
+  argv: readonly string[];
+  /** Exit code; 128 + signal number when killed by a signal. */
+  code: number;
+  /** Captured stdout, UTF-8. */
+  stdout: string;
+  /** Captured stderr, UTF-8, trimmed. */
+  stderr: string;
+  /** Wall-clock duration in milliseconds. */
+  durationMs: number;
+}
+
+/**
+ * Runs one command from an argv array (never through a shell) and captures
+ * its output.
+ *
+ * @param argv Program and arguments, e.g. `["ip", "-json", "link"]`.
+ * @param opts See {@link ExecOptions}.
+ * @returns The finished command.
+ * @throws {CommandError} When the exit code is not in `opts.okCodes`, or the
+ *   program cannot be started (code -1, e.g. not in PATH).
+ */
+export type Runner = (
+  argv: readonly string[],
+  opts?: ExecOptions,
+) => Promise<ExecResult>;
+
+/** Where verbose command traces go; one line per command. */
+export type TraceSink = (line: string) => void;
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/**
+ * Builds the real {@link Runner} on `Deno.Command`.
+ *
+ * @param trace When given, called after each command with
+ *   `$ argv… (exit N, D ms)` and its stderr: this is `--verbose`.
+ * @returns A runner that spawns real processes.
+ * @example
+ * ```ts ignore
+ * const run = realRunner();
+ * const { stdout } = await run(["ip", "-json", "link", "show"]);
+ * ```
+ */
+export function realRunner(trace?: TraceSink): Runner {
+  return async (argv, opts = {}) => {
+    const started = performance.now();
+    const [program, ...args] = argv;
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(program, {
+        args,
+        stdin: opts.stdin === undefined ? "null" : "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new CommandError(
+          argv,
+          -1,
+          `'${program}' was not found in PATH`,
+          `Install it (Debian: ${program === "ip" ? "iproute2" : "util-linux"}) or fix PATH.`,
+        );
+      }
+      throw e;
+    }
+    if (opts.stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(opts.stdin));
+      await w.close();
+    }
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
+    const out = await child.output().finally(() => clearTimeout(timer));
+    const code = out.signal ? 128 + (SIGNALS[out.signal] ?? 0) : out.code;
+    const result: ExecResult = {
+      argv,
+      code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr).trim(),
+      durationMs: Math.round(performance.now() - started),
+    };
+    trace?.(
+      `$ ${argv.join(" ")}  (exit ${code}, ${result.durationMs} ms)` +
+        (result.stderr ? `\n  ${result.stderr.replaceAll("\n", "\n  ")}` : ""),
+    );
+    if (!(opts.okCodes ?? [0]).includes(code)) {
+      throw new CommandError(argv, code, result.stderr, hintFor(argv, result.stderr));
+    }
+    return result;
+  };
+}
+
+/**
+ * Runs a command with the terminal handed over (stdin, stdout and stderr
+ * inherited), for the shell or `-- CMD` that `run` starts. The only other
+ * spawning function besides {@link realRunner}.
+ *
+ * @param argv Program and arguments.
+ * @param trace Optional `--verbose` sink, told the argv before it starts.
+ * @returns The command's exit code (128 + signal number when killed).
+ * @throws {CommandError} When the program cannot be started.
+ */
+export async function runInteractive(
+  argv: readonly string[],
+  trace?: TraceSink,
+): Promise<number> {
+  trace?.(`$ ${argv.join(" ")}  (interactive)`);
+  const [program, ...args] = argv;
+  try {
+    const status = await new Deno.Command(program, {
+      args,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn().status;
+    return status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, "Fix PATH.");
+    }
+    throw e;
+  }
+}
+
+/** One command seen by a {@link recordingRunner}. */
+export interface RecordedCall {
+  /** The argv it was called with. */
+  argv: readonly string[];
+  /** The options it was called with. */
+  opts: ExecOptions;
+}
+
+/**
+ * A fake {@link Runner} for unit tests and `--dry-run`: records every call and
+ * answers from `respond` (default: exit 0, empty output). Non-zero answers
+ * throw {@link CommandError} exactly like the real runner.
+ *
+ * @param respond Maps an argv to a partial result.
+ * @returns The runner and the list of calls it saw.
+ */
+export function recordingRunner(
+  respond: (argv: readonly string[]) => Partial<ExecResult> = () => ({}),
+): { run: Runner; calls: RecordedCall[] } {
+  const calls: RecordedCall[] = [];
+  const run: Runner = (argv, opts = {}) => {
+    calls.push({ argv, opts });
+    const r = { argv, code: 0, stdout: "", stderr: "", durationMs: 0, ...respond(argv) };
+    if (!(opts.okCodes ?? [0]).includes(r.code)) {
+      return Promise.reject(new CommandError(argv, r.code, r.stderr, hintFor(argv, r.stderr)));
+    }
+    return Promise.resolve(r);
+  };
+  return { run, calls };
+}

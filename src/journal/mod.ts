@@ -1,0 +1,8 @@
+/**
+ * The write-ahead journal: records, reader, run views and the locked store.
+ * @module
+ */
+export * from "./records.ts";
+export * from "./reader.ts";
+export * from "./runs.ts";
+export * from "./store.ts";

@@ -1,0 +1,133 @@
+/**
+ * The simulated host of the lab, as data: which uplink, addresses, gateway,
+ * and the exact commands that build it. Pure.
+ *
+ * Layout (inside the lab's own network namespace):
+ *
+ *     lab host ── eth0 (198.51.100.10/24, 2001:db8:1::10/64, default via .1)
+ *                   │ veth
+ *     netns lab-lan ── lan0 ─┐
+ *                            lanbr (198.51.100.1/24 gateway, 2001:db8:1::1/64)
+ *                  lanhost0 ─┘
+ *                   │ veth
+ *     netns lab-lanhost ── eth0 (198.51.100.20/24, 2001:db8:1::20/64): another LAN host
+ *
+ * @module
+ */
+import ipaddr from "ipaddr.js";
+import { UsageError } from "../errors.ts";
+import { checkLinkName } from "../names.ts";
+
+/** Options of a lab. */
+export interface LabSpec {
+  /** Name of the simulated uplink. */
+  uplink: string;
+  /** Its MAC address (fixed, so tests can assert the bridge takes it). */
+  mac: string;
+  /** Its IPv4 address, CIDR, e.g. `198.51.100.10/24`. */
+  address: string;
+  /** The LAN gateway, e.g. `198.51.100.1`. */
+  gateway: string;
+  /** Another host on the LAN, e.g. `198.51.100.20`. */
+  lanHost: string;
+  /** IPv6 address of the uplink, CIDR (`2001:db8:1::10/64`). */
+  address6: string;
+  /** IPv6 gateway. */
+  gateway6: string;
+  /** IPv6 address of the other LAN host. */
+  lanHost6: string;
+  /** Metric of the default routes. */
+  metric: number;
+}
+
+/** Netns names the lab uses for the LAN; they appear in the lab's `ip netns list`. */
+export const LAB_NETNS = { lan: "lab-lan", lanHost: "lab-lanhost" } as const;
+
+/** Default lab: documentation addresses (RFC 5737, RFC 3849). */
+export const DEFAULT_LAB: LabSpec = {
+  uplink: "eth0",
+  mac: "02:00:00:00:10:10",
+  address: "198.51.100.10/24",
+  gateway: "198.51.100.1",
+  lanHost: "198.51.100.20",
+  address6: "2001:db8:1::10/64",
+  gateway6: "2001:db8:1::1",
+  lanHost6: "2001:db8:1::20",
+  metric: 100,
+};
+
+/**
+ * Checks a lab spec: the gateway must be inside the uplink's subnet.
+ * @param spec The spec.
+ * @returns The same spec.
+ * @throws {UsageError} For a bad name, CIDR, or a gateway outside the subnet.
+ */
+export function checkLabSpec(spec: LabSpec): LabSpec {
+  checkLinkName(spec.uplink, "--uplink");
+  let net: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  try {
+    net = ipaddr.parseCIDR(spec.address);
+  } catch {
+    throw new UsageError(`--address '${spec.address}' is not a CIDR like 198.51.100.10/24`);
+  }
+  if (!ipaddr.isValid(spec.gateway) || !ipaddr.parse(spec.gateway).match(net)) {
+    throw new UsageError(`--gateway '${spec.gateway}' is not an address inside ${spec.address}`);
+  }
+  return spec;
+}
+
+/**
+ * The commands that build the lab, in order, run inside the lab's fresh
+ * network and mount namespaces.
+ * @param spec The spec.
+ * @returns One argv per command.
+ */
+export function labCommands(spec: LabSpec): string[][] {
+  const plen = spec.address.split("/")[1];
+  const plen6 = spec.address6.split("/")[1];
+  const { lan, lanHost } = LAB_NETNS;
+  return [
+    ["mount", "-t", "tmpfs", "-o", "mode=0755", "nsrecipe-lab-run", "/run"],
+    ["mount", "-t", "sysfs", "nsrecipe-lab-sys", "/sys"],
+    ["ip", "link", "set", "dev", "lo", "up"],
+    ["ip", "netns", "add", lan],
+    ["ip", "netns", "add", lanHost],
+    ["ip", "-n", lan, "link", "set", "dev", "lo", "up"],
+    ["ip", "-n", lanHost, "link", "set", "dev", "lo", "up"],
+    ["ip", "-n", lan, "link", "add", "dev", "lanbr", "type", "bridge", "stp_state", "0"],
+    [
+      "ip",
+      "link",
+      "add",
+      "dev",
+      spec.uplink,
+      "address",
+      spec.mac,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "lan0",
+      "netns",
+      lan,
+    ],
+    ["ip", "-n", lan, "link", "add", "dev", "lanhost0", "type", "veth", "peer", "name", "eth0", "netns", lanHost],
+    ["ip", "-n", lan, "link", "set", "dev", "lan0", "master", "lanbr"],
+    ["ip", "-n", lan, "link", "set", "dev", "lanhost0", "master", "lanbr"],
+    ["ip", "-n", lan, "link", "set", "dev", "lan0", "up"],
+    ["ip", "-n", lan, "link", "set", "dev", "lanhost0", "up"],
+    ["ip", "-n", lan, "link", "set", "dev", "lanbr", "up"],
+    ["ip", "-n", lan, "addr", "add", `${spec.gateway}/${plen}`, "dev", "lanbr"],
+    ["ip", "-n", lan, "addr", "add", `${spec.gateway6}/${plen6}`, "nodad", "dev", "lanbr"],
+    ["ip", "-n", lanHost, "link", "set", "dev", "eth0", "up"],
+    ["ip", "-n", lanHost, "addr", "add", `${spec.lanHost}/${plen}`, "dev", "eth0"],
+    ["ip", "-n", lanHost, "addr", "add", `${spec.lanHost6}/${plen6}`, "nodad", "dev", "eth0"],
+    ["ip", "-n", lanHost, "route", "add", "default", "via", spec.gateway, "dev", "eth0"],
+    ["ip", "-n", lanHost, "-6", "route", "add", "default", "via", spec.gateway6, "dev", "eth0"],
+    ["ip", "link", "set", "dev", spec.uplink, "up"],
+    ["ip", "addr", "add", spec.address, "dev", spec.uplink],
+    ["ip", "-6", "addr", "add", spec.address6, "nodad", "dev", spec.uplink],
+    ["ip", "route", "add", "default", "via", spec.gateway, "dev", spec.uplink, "metric", String(spec.metric)],
+    ["ip", "-6", "route", "add", "default", "via", spec.gateway6, "dev", spec.uplink, "metric", String(spec.metric)],
+  ];
+}

@@ -1,0 +1,35 @@
+import type { AddrAddStep, StepKind } from "./types.ts";
+import { addrArgv } from "./specs.ts";
+import { findAddr } from "./addr_lookup.ts";
+
+/** How long verification waits for an IPv6 address to leave `tentative`, in ms. */
+export const DAD_WAIT_MS = 3000;
+
+/**
+ * `addr-add`: `ip [-n NS] addr add ADDR/PLEN … dev DEV` (ip-address(8)).
+ * Verified present; an IPv6 address still `tentative` (duplicate address
+ * detection, RFC 4862) is waited for up to {@link DAD_WAIT_MS}, and
+ * `dadfailed` is an error, so a command started next can bind to it.
+ */
+export const addrAdd: StepKind<AddrAddStep> = {
+  summary: (s) => `add address ${s.addr.local}/${s.addr.prefixlen} to '${s.dev}'${s.netns ? ` in '${s.netns}'` : ""}`,
+  object: (s) => s.netns ? `netns:${s.netns}` : `link:${s.dev}`,
+  commands: (s) => [addrArgv("add", s.addr, s.dev, s.netns)],
+  async verify(s, ctx) {
+    const deadline = Date.now() + DAD_WAIT_MS;
+    for (;;) {
+      const found = await findAddr(ctx.ip, s.dev, s.addr, s.netns);
+      if (!found) return `address ${s.addr.local}/${s.addr.prefixlen} is not on '${s.dev}'`;
+      if (found.dadfailed) return `address ${s.addr.local} failed duplicate address detection (another host has it)`;
+      if (!found.tentative) return undefined;
+      if (Date.now() > deadline) return `address ${s.addr.local} is still tentative after ${DAD_WAIT_MS} ms`;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  },
+  async isReverted(s, ctx) {
+    return !(await findAddr(ctx.ip, s.dev, s.addr, s.netns));
+  },
+  async revert(s, ctx) {
+    await ctx.run(addrArgv("del", s.addr, s.dev, s.netns));
+  },
+};

@@ -1,0 +1,29 @@
+import type { AddrDelStep, StepKind } from "./types.ts";
+import { addrArgv, type AddrSpec, addrSpecFromJson } from "./specs.ts";
+import { findAddr } from "./addr_lookup.ts";
+
+/**
+ * `addr-del`: `ip addr del ADDR/PLEN dev DEV` (ip-address(8)). Before it runs,
+ * the address is captured from `ip -json addr` with every attribute; the
+ * inverse adds it back with them. Beware the kernel: deleting a primary IPv4
+ * address also deletes its secondaries and the routes using it (unless
+ * `promote_secondaries`), so plans delete secondaries and routes first.
+ */
+export const addrDel: StepKind<AddrDelStep> = {
+  summary: (s) => `remove address ${s.addr.local}/${s.addr.prefixlen} from '${s.dev}'`,
+  object: (s) => `link:${s.dev}`,
+  commands: (s) => [addrArgv("del", s.addr, s.dev)],
+  async capture(s, ctx) {
+    const found = await findAddr(ctx.ip, s.dev, s.addr);
+    return found ? addrSpecFromJson(found) : s.addr;
+  },
+  async verify(s, ctx) {
+    return (await findAddr(ctx.ip, s.dev, s.addr)) ? `address ${s.addr.local} is still on '${s.dev}'` : undefined;
+  },
+  async isReverted(s, ctx, captured) {
+    return !!(await findAddr(ctx.ip, s.dev, (captured as AddrSpec | undefined) ?? s.addr));
+  },
+  async revert(s, ctx, captured) {
+    await ctx.run(addrArgv("add", (captured as AddrSpec | undefined) ?? s.addr, s.dev));
+  },
+};

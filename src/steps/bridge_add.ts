@@ -1,0 +1,41 @@
+import type { BridgeAddStep, StepKind } from "./types.ts";
+
+/**
+ * `bridge-add`: `ip link add dev BR [address MAC] [mtu M] type bridge
+ * stp_state 0` (ip-link(8)). STP is off so a new port forwards at once
+ * instead of waiting 2 × forward_delay (Documentation/networking/bridge.rst).
+ * A fixed MAC keeps the bridge from taking the lowest port MAC. Undo deletes
+ * the bridge, which releases its ports.
+ */
+export const bridgeAdd: StepKind<BridgeAddStep> = {
+  summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
+  object: (s) => `link:${s.dev}`,
+  commands: (s) => [[
+    "ip",
+    "link",
+    "add",
+    "dev",
+    s.dev,
+    ...(s.mac ? ["address", s.mac] : []),
+    ...(s.mtu ? ["mtu", String(s.mtu)] : []),
+    "type",
+    "bridge",
+    "stp_state",
+    "0",
+  ]],
+  async verify(s, ctx) {
+    const link = await ctx.ip.link(s.dev);
+    if (!link) return `bridge '${s.dev}' does not exist`;
+    if (link.linkinfo?.info_kind !== "bridge") return `'${s.dev}' is not a bridge`;
+    if (s.mac && link.address?.toLowerCase() !== s.mac.toLowerCase()) {
+      return `bridge '${s.dev}' has MAC ${link.address}, not ${s.mac}`;
+    }
+    return undefined;
+  },
+  async isReverted(s, ctx) {
+    return !(await ctx.ip.link(s.dev));
+  },
+  async revert(s, ctx) {
+    await ctx.run(["ip", "link", "del", "dev", s.dev]);
+  },
+};

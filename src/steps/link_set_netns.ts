@@ -1,0 +1,38 @@
+import type { LinkSetNetnsStep, StepKind } from "./types.ts";
+
+/**
+ * `link-set-netns`: `ip link set dev DEV netns NS name NEWNAME` moves a link
+ * into a named netns and renames it there in one request (ip-link(8)), so no
+ * `eth0` clash with the host is possible. The inverse moves it back to the
+ * host's namespace under its old name
+ * (`ip -n NS link set dev NEWNAME netns /proc/PID/ns/net name DEV`).
+ */
+export const linkSetNetns: StepKind<LinkSetNetnsStep> = {
+  summary: (s) => `move '${s.dev}' into '${s.netns}' as '${s.newName}'`,
+  object: (s) => `netns:${s.netns}`,
+  commands: (s) => [["ip", "link", "set", "dev", s.dev, "netns", s.netns, "name", s.newName]],
+  async verify(s, ctx) {
+    if (!(await ctx.ip.link(s.newName, s.netns))) {
+      return `'${s.newName}' did not appear in '${s.netns}'`;
+    }
+    return (await ctx.ip.link(s.dev)) ? `'${s.dev}' is still in the host's namespace` : undefined;
+  },
+  async isReverted(s, ctx) {
+    return !(await ctx.ip.link(s.newName, s.netns));
+  },
+  async revert(s, ctx) {
+    await ctx.run([
+      "ip",
+      "-n",
+      s.netns,
+      "link",
+      "set",
+      "dev",
+      s.newName,
+      "netns",
+      ctx.hostNetnsPath,
+      "name",
+      s.dev,
+    ]);
+  },
+};

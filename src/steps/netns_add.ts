@@ -1,0 +1,36 @@
+import type { NetnsAddStep, StepKind } from "./types.ts";
+import { netnsEntryState } from "../host/mod.ts";
+
+/** How long undo waits for processes in a netns to exit after SIGTERM, in ms. */
+export const NETNS_TERM_GRACE_MS = 2000;
+
+/**
+ * `netns-add`: `ip netns add NAME` creates `/run/netns/NAME`, a bind mount of
+ * a new network namespace (ip-netns(8)). Undo first ends every process still
+ * inside (`ip netns pids`, SIGTERM, then SIGKILL after
+ * {@link NETNS_TERM_GRACE_MS}): `ip netns del` only drops the name and a
+ * process inside would keep the namespace, and its veth, alive.
+ */
+export const netnsAdd: StepKind<NetnsAddStep> = {
+  summary: (s) => `create network namespace '${s.netns}'`,
+  object: (s) => `netns:${s.netns}`,
+  commands: (s) => [["ip", "netns", "add", s.netns]],
+  async verify(s, ctx) {
+    const listed = (await ctx.ip.netnsList()).some((n) => n.name === s.netns);
+    if (!listed) return `'${s.netns}' is not in 'ip netns list'`;
+    return netnsEntryState(s.netns) === "live" ? undefined : `/run/netns/${s.netns} is not a namespace mount`;
+  },
+  isReverted: (s) => Promise.resolve(netnsEntryState(s.netns) === "absent"),
+  async revert(s, ctx) {
+    let pids = await ctx.ip.netnsPids(s.netns);
+    if (pids.length > 0) {
+      await ctx.run(["kill", "-TERM", ...pids.map(String)], { okCodes: [0, 1] });
+      const deadline = Date.now() + NETNS_TERM_GRACE_MS;
+      while ((pids = await ctx.ip.netnsPids(s.netns)).length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (pids.length > 0) await ctx.run(["kill", "-KILL", ...pids.map(String)], { okCodes: [0, 1] });
+    }
+    await ctx.run(["ip", "netns", "del", s.netns]);
+  },
+};

@@ -1,0 +1,183 @@
+/**
+ * Addresses and routes as data, with every attribute iproute2 can set, and
+ * the argv that re-creates them. The same spec is planned by recipes and
+ * captured from `ip -json` before a deletion, so the inverse restores every
+ * attribute (prefix, broadcast, scope, label, flags, lifetimes; metric,
+ * proto, src, scope, table, flags).
+ *
+ * @module
+ */
+import type { IpAddrInfo, IpRoute } from "../host/mod.ts";
+
+/** An address, as `ip addr add` takes it (ip-address(8)). */
+export interface AddrSpec {
+  family: "inet" | "inet6";
+  /** The address without prefix, e.g. `198.51.100.10`. */
+  local: string;
+  /** Prefix length in bits. */
+  prefixlen: number;
+  /** IPv4 broadcast address; absent for none. */
+  broadcast?: string;
+  /** `global` (default), `link`, `host`. */
+  scope?: string;
+  /** IPv4 label, e.g. `eth0:1`. */
+  label?: string;
+  /** Add with `noprefixroute`. */
+  noprefixroute?: boolean;
+  /** IPv6: skip duplicate address detection (`nodad`), so the address is usable at once. */
+  nodad?: boolean;
+  /** Valid lifetime in seconds for a dynamic (DHCP/SLAAC) address; absent = forever. */
+  validLft?: number;
+  /** Preferred lifetime in seconds; absent = forever. */
+  preferredLft?: number;
+}
+
+/** A route, as `ip route add` takes it (ip-route(8)). */
+export interface RouteSpec {
+  family: 4 | 6;
+  /** `default` or a prefix like `203.0.113.0/24`. */
+  dst: string;
+  /** Route type when not unicast (e.g. `blackhole`). */
+  type?: string;
+  /** Next-hop gateway. */
+  via?: string;
+  /** Output device. */
+  dev?: string;
+  /** `proto` (e.g. `static`, `boot`, `dhcp`, `kernel`). */
+  proto?: string;
+  /** `scope` (e.g. `link`). */
+  scope?: string;
+  /** Preferred source address (`src`). */
+  src?: string;
+  /** Metric (`metric`); IPv4 default 0, IPv6 default 1024. */
+  metric?: number;
+  /** Table name or number; absent = main. */
+  table?: string;
+  /** Add with `onlink`. */
+  onlink?: boolean;
+}
+
+/**
+ * The `ip addr` arguments after `add`/`del` naming the address and its attributes.
+ * @param a The address.
+ * @param dev The link.
+ * @param forAdd Include attributes that only `add` takes.
+ * @returns e.g. `["198.51.100.10/24", "broadcast", "198.51.100.255", "dev", "eth0"]`.
+ */
+export function addrArgs(a: AddrSpec, dev: string, forAdd = true): string[] {
+  const out = [`${a.local}/${a.prefixlen}`];
+  if (forAdd) {
+    if (a.broadcast) out.push("broadcast", a.broadcast);
+    if (a.scope && a.scope !== "global") out.push("scope", a.scope);
+    if (a.label && a.label !== dev) out.push("label", a.label);
+    if (a.noprefixroute) out.push("noprefixroute");
+    if (a.nodad) out.push("nodad");
+    if (a.validLft !== undefined) out.push("valid_lft", String(a.validLft));
+    if (a.preferredLft !== undefined) out.push("preferred_lft", String(a.preferredLft));
+  }
+  out.push("dev", dev);
+  return out;
+}
+
+/**
+ * The full `ip` argv adding (or deleting) an address.
+ * @param op `add` or `del`.
+ * @param a The address.
+ * @param dev The link.
+ * @param netns Named netns, or `undefined`.
+ * @returns The argv.
+ */
+export function addrArgv(op: "add" | "del", a: AddrSpec, dev: string, netns?: string): string[] {
+  return ["ip", ...(netns ? ["-n", netns] : []), "addr", op, ...addrArgs(a, dev, op === "add")];
+}
+
+/**
+ * The `ip route` arguments after `add`/`del` naming a route exactly.
+ * @param r The route.
+ * @returns e.g. `["default", "via", "198.51.100.1", "dev", "eth0", "metric", "100"]`.
+ */
+export function routeArgs(r: RouteSpec): string[] {
+  const out: string[] = [];
+  if (r.type && r.type !== "unicast") out.push(r.type);
+  out.push(r.dst);
+  if (r.via) out.push("via", r.via);
+  if (r.dev) out.push("dev", r.dev);
+  if (r.proto) out.push("proto", r.proto);
+  if (r.scope) out.push("scope", r.scope);
+  if (r.src) out.push("src", r.src);
+  if (r.metric !== undefined) out.push("metric", String(r.metric));
+  if (r.table && r.table !== "main") out.push("table", r.table);
+  if (r.onlink) out.push("onlink");
+  return out;
+}
+
+/**
+ * The full `ip` argv adding (or deleting) a route.
+ * @param op `add` or `del`.
+ * @param r The route.
+ * @param netns Named netns, or `undefined`.
+ * @returns The argv.
+ */
+export function routeArgv(op: "add" | "del", r: RouteSpec, netns?: string): string[] {
+  return ["ip", ...(netns ? ["-n", netns] : []), `-${r.family}`, "route", op, ...routeArgs(r)];
+}
+
+/**
+ * Converts `ip -json addr` output into an {@link AddrSpec}, keeping every
+ * attribute; lifetimes only for dynamic addresses.
+ * @param a One `addr_info` entry.
+ * @returns The spec.
+ */
+export function addrSpecFromJson(a: IpAddrInfo): AddrSpec {
+  const spec: AddrSpec = { family: a.family, local: a.local, prefixlen: a.prefixlen };
+  if (a.broadcast) spec.broadcast = a.broadcast;
+  if (a.scope && a.scope !== "global") spec.scope = a.scope;
+  if (a.label) spec.label = a.label;
+  if (a.noprefixroute) spec.noprefixroute = true;
+  if (a.nodad) spec.nodad = true;
+  if (a.dynamic) {
+    spec.validLft = a.valid_life_time;
+    spec.preferredLft = a.preferred_life_time;
+  }
+  return spec;
+}
+
+/**
+ * Converts `ip -json route` output into a {@link RouteSpec}.
+ * @param r One route.
+ * @param family 4 or 6.
+ * @returns The spec.
+ */
+export function routeSpecFromJson(r: IpRoute, family: 4 | 6): RouteSpec {
+  const spec: RouteSpec = { family, dst: r.dst };
+  if (r.type && r.type !== "unicast") spec.type = r.type;
+  if (r.gateway) spec.via = r.gateway;
+  if (r.dev) spec.dev = r.dev;
+  if (r.protocol) spec.proto = r.protocol;
+  if (
+    r.scope && !(r.scope === "global" || (r.scope === "link" && !r.gateway && family === 4 && r.protocol === "kernel"))
+  ) {
+    spec.scope = r.scope;
+  }
+  if (r.prefsrc) spec.src = r.prefsrc;
+  if (r.metric !== undefined) spec.metric = r.metric;
+  if (r.table && r.table !== "main") spec.table = r.table;
+  if (r.flags?.includes("onlink")) spec.onlink = true;
+  return spec;
+}
+
+/**
+ * Whether an `ip -json` route is the route a spec names (same destination,
+ * device, gateway, metric and table; unspecified fields match anything).
+ * @param r A route from `ip -json route show table all`.
+ * @param s The spec.
+ * @returns `true` on a match.
+ */
+export function routeMatches(r: IpRoute, s: RouteSpec): boolean {
+  return r.dst === s.dst &&
+    (s.dev === undefined || r.dev === s.dev) &&
+    (s.via === undefined || r.gateway === s.via) &&
+    (s.metric === undefined || (r.metric ?? 0) === s.metric) &&
+    (r.table ?? "main") === (s.table ?? "main") &&
+    (s.type === undefined || (r.type ?? "unicast") === s.type);
+}

@@ -1,0 +1,180 @@
+/**
+ * The vocabulary of reversible steps. A {@link Step} is plain data (it is
+ * written to the journal as is); its behaviour lives in a {@link StepKind}
+ * looked up by `kind` in the registry (`registry.ts`).
+ *
+ * @module
+ */
+import type { Runner } from "../exec/mod.ts";
+import type { IpReader } from "../host/mod.ts";
+import type { AddrSpec, RouteSpec } from "./specs.ts";
+
+/** Create a named network namespace: `ip netns add NAME` (ip-netns(8)). */
+export interface NetnsAddStep {
+  kind: "netns-add";
+  netns: string;
+}
+
+/** Bring a link up: `ip [-n NS] link set dev DEV up` (ip-link(8)). */
+export interface LinkSetUpStep {
+  kind: "link-set-up";
+  dev: string;
+  /** Named netns holding the link; absent for the host's own. */
+  netns?: string;
+}
+
+/** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER` (veth(4)). */
+export interface VethAddStep {
+  kind: "veth-add";
+  /** Host-side end. */
+  dev: string;
+  /** The other end, moved into a netns by a later step. */
+  peer: string;
+  /** MTU in bytes for both ends; kernel default (1500) when absent. */
+  mtu?: number;
+}
+
+/**
+ * Move a link into a named netns and rename it there in one netlink request:
+ * `ip link set dev DEV netns NS name NEWNAME` (ip-link(8)).
+ */
+export interface LinkSetNetnsStep {
+  kind: "link-set-netns";
+  dev: string;
+  netns: string;
+  /** Its name inside the netns, e.g. `eth0`. */
+  newName: string;
+}
+
+/**
+ * Create a bridge with STP off: `ip link add dev BR [address MAC] [mtu M] type
+ * bridge stp_state 0` (ip-link(8), Documentation/networking/bridge.rst).
+ */
+export interface BridgeAddStep {
+  kind: "bridge-add";
+  dev: string;
+  /** Fixed MAC so the bridge does not take the lowest port MAC. */
+  mac?: string;
+  /** MTU in bytes. */
+  mtu?: number;
+}
+
+/** Enslave a link to a bridge: `ip link set dev DEV master BR` (ip-link(8)). */
+export interface LinkSetMasterStep {
+  kind: "link-set-master";
+  dev: string;
+  master: string;
+}
+
+/** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
+export interface AddrAddStep {
+  kind: "addr-add";
+  dev: string;
+  netns?: string;
+  addr: AddrSpec;
+}
+
+/**
+ * Delete an address. The full address (every attribute) is captured before
+ * the deletion and re-added by the inverse.
+ */
+export interface AddrDelStep {
+  kind: "addr-del";
+  dev: string;
+  addr: AddrSpec;
+}
+
+/** Add a route: `ip [-n NS] -4|-6 route add …` (ip-route(8)). */
+export interface RouteAddStep {
+  kind: "route-add";
+  netns?: string;
+  route: RouteSpec;
+}
+
+/**
+ * Delete a route. The full route (metric, proto, src, table, flags) is
+ * captured before the deletion and re-added by the inverse.
+ */
+export interface RouteDelStep {
+  kind: "route-del";
+  route: RouteSpec;
+}
+
+/** Set a sysctl under `/proc/sys` (sysctl(8)); the old value is captured. */
+export interface SysctlSetStep {
+  kind: "sysctl-set";
+  /** Dotted key, e.g. `net.ipv4.ip_forward`. */
+  key: string;
+  value: string;
+}
+
+/** Any step. Switches over `kind` end in a `never` check. */
+export type Step =
+  | NetnsAddStep
+  | LinkSetUpStep
+  | VethAddStep
+  | LinkSetNetnsStep
+  | BridgeAddStep
+  | LinkSetMasterStep
+  | AddrAddStep
+  | AddrDelStep
+  | RouteAddStep
+  | RouteDelStep
+  | SysctlSetStep;
+
+/** JSON-serialisable prior state captured by a destructive step before it runs. */
+export type Captured = unknown;
+
+/** What steps may use while applying, verifying and reverting. */
+export interface StepContext {
+  /** The process seam. */
+  run: Runner;
+  /** Reader of `ip -json` state. */
+  ip: IpReader;
+  /**
+   * Path naming the host's network namespace for moves back out of a named
+   * one, e.g. `/proc/1234/ns/net` (ip-link(8) `netns NETNSFILE`).
+   */
+  hostNetnsPath: string;
+}
+
+/**
+ * The behaviour of one kind of step.
+ *
+ * @typeParam S The step's data type.
+ */
+export interface StepKind<S extends Step> {
+  /** One line for humans, e.g. `create network namespace 'web'`. */
+  summary(step: S): string;
+  /**
+   * The object the step creates or changes, e.g. `netns:web` or `link:br0`.
+   * Used for ownership: a run that relies on an object another run owns
+   * names it in its `uses`, and undo hands such steps over instead of
+   * reverting them.
+   */
+  object(step: S): string;
+  /** The exact commands the step runs, in order (what `plan` prints). */
+  commands(step: S): string[][];
+  /**
+   * Reads the full prior state that the inverse needs, before the step runs;
+   * stored in the write-ahead journal record.
+   */
+  capture?(step: S, ctx: StepContext): Promise<Captured>;
+  /**
+   * Performs the step; default: runs {@link StepKind.commands} in order.
+   * @throws {CommandError} When a command fails.
+   */
+  apply?(step: S, ctx: StepContext): Promise<void>;
+  /**
+   * Checks the effect took place.
+   * @returns `undefined` when it did, else what is wrong.
+   */
+  verify(step: S, ctx: StepContext): Promise<string | undefined>;
+  /** Whether the effect is already gone (so undo has nothing to do). */
+  isReverted(step: S, ctx: StepContext, captured: Captured): Promise<boolean>;
+  /**
+   * Reverts the effect.
+   * @throws {CommandError} When an inverse command fails.
+   */
+  revert(step: S, ctx: StepContext, captured: Captured): Promise<void>;
+}
