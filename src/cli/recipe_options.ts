@@ -72,7 +72,7 @@ export function parseRecipeParams<S extends z.ZodObject>(
   opts: Record<string, unknown>,
   readFile: (path: string) => string,
 ): z.output<S> {
-  let fromFile: Record<string, unknown> = {};
+  const fromFile: Record<string, unknown> = {};
   if (typeof opts.file === "string") {
     let text: string;
     try {

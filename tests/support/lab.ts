@@ -1,0 +1,141 @@
+/**
+ * Test harness: a lab that stays up across several commands. Starts
+ * `nsrecipe __lab-init --hold` through `unshare` (exactly what `nsrecipe lab`
+ * does), then enters the lab's network, mount and PID namespaces with
+ * nsenter(1) for each command. Closing stdin ends the lab's PID 1, and with it
+ * every process, namespace and link inside.
+ *
+ * @module
+ */
+import { type ExecResult, realRunner, type Runner } from "../../src/exec/mod.ts";
+import { diffSnapshots, type Snapshot, takeSnapshot } from "../../src/host/mod.ts";
+import { DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../../src/lab/mod.ts";
+
+const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
+
+/** A running lab. Always `await lab.stop()` in `finally` (or use {@link withLab}). */
+export class TestLab {
+  private constructor(
+    private readonly child: Deno.ChildProcess,
+    private readonly stdin: WritableStreamDefaultWriter<Uint8Array>,
+    /** Host PID of the lab's PID 1. */
+    readonly pid: number,
+    /** The lab's spec. */
+    readonly spec: LabSpec,
+  ) {}
+
+  /**
+   * Starts a lab and waits until it is built.
+   * @param spec Overrides of the default lab.
+   * @returns The lab.
+   * @throws {Error} When the lab does not come up.
+   */
+  static async start(spec: Partial<LabSpec> = {}): Promise<TestLab> {
+    const full = { ...DEFAULT_LAB, ...spec };
+    const [program, ...args] = labArgv(full, [], true);
+    const child = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
+    const stdin = child.stdin.getWriter();
+    try {
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!seen.includes("ready\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the lab did not start: ${seen}`);
+        seen += value;
+      }
+      reader.releaseLock();
+      const children = (await Deno.readTextFile(`/proc/${child.pid}/task/${child.pid}/children`)).trim();
+      const pid = Number(children.split(/\s+/)[0]);
+      if (!pid) throw new Error(`the lab's PID 1 was not found (unshare pid ${child.pid})`);
+      return new TestLab(child, stdin, pid, full);
+    } catch (e) {
+      await stdin.close().catch(() => {});
+      child.kill("SIGKILL");
+      await child.status;
+      throw e;
+    }
+  }
+
+  /** nsenter prefix that enters the lab. */
+  get enter(): string[] {
+    return ["nsenter", "--target", String(this.pid), "--net", "--mount", "--pid", "--"];
+  }
+
+  /**
+   * A runner whose commands run inside the lab (exit codes are not checked
+   * unless `okCodes` is given).
+   */
+  get runner(): Runner {
+    const run = realRunner();
+    return (argv, opts = {}) => run([...this.enter, ...argv], opts);
+  }
+
+  /**
+   * Runs a command inside the lab.
+   * @param argv The command.
+   * @param stdin Text for its stdin.
+   * @returns The result, whatever the exit code.
+   */
+  sh(argv: string[], stdin?: string): Promise<ExecResult> {
+    return this.runner(argv, { okCodes: ALL_CODES, stdin });
+  }
+
+  /**
+   * Runs nsrecipe inside the lab, from source with the binary's permission set.
+   * @param args nsrecipe arguments.
+   * @param env Extra environment (e.g. the fault hook), passed through `env`.
+   * @returns The result, whatever the exit code.
+   */
+  nsrecipe(args: string[], env: Record<string, string> = {}): Promise<ExecResult> {
+    const envArgv = Object.keys(env).length ? ["env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`)] : [];
+    return this.sh([...envArgv, ...selfArgv(), ...args]);
+  }
+
+  /**
+   * Starts a long-lived command inside the lab (e.g. a process left inside a netns).
+   * @param argv The command.
+   * @returns The child (its PID is nsenter's, in the host's PID namespace).
+   */
+  spawn(argv: string[]): Deno.ChildProcess {
+    const [program, ...args] = [...this.enter, ...argv];
+    return new Deno.Command(program, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  }
+
+  /**
+   * Snapshot of the lab host (or of a netns inside it).
+   * @param netns A named netns inside the lab.
+   */
+  snapshot(netns?: string): Promise<Snapshot> {
+    return takeSnapshot(this.runner, netns);
+  }
+
+  /** Ends the lab: PID 1 exits and the kernel ends everything inside. */
+  async stop(): Promise<void> {
+    await this.stdin.close().catch(() => {});
+    await this.child.status;
+  }
+}
+
+/**
+ * Runs a function with a fresh lab and always stops it.
+ * @param fn The test body.
+ * @param spec Lab overrides.
+ */
+export async function withLab<T>(fn: (lab: TestLab) => Promise<T>, spec: Partial<LabSpec> = {}): Promise<T> {
+  const lab = await TestLab.start(spec);
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.stop();
+  }
+}
+
+/**
+ * Formats the difference of two snapshots for an assertion message.
+ * @param a Before.
+ * @param b After.
+ * @returns Lines, or "" when equal.
+ */
+export function snapshotDiff(a: Snapshot, b: Snapshot): string {
+  return diffSnapshots(a, b).join("\n");
+}
