@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { netns } from "../../recipes/netns.ts";
+import { fieldsOf, parseRecipeParams } from "../../src/cli/recipe_options.ts";
+import { UsageError } from "../../src/errors.ts";
+
+const noFile = () => {
+  throw new Error("no file expected");
+};
+
+Deno.test("recipe schema fields become --kebab-case options with their descriptions", () => {
+  assert.deepEqual(fieldsOf(netns.params).map((f) => [f.flag, f.boolean]), [["--name", false]]);
+  assert.match(fieldsOf(netns.params)[0].description, /default 'nsr0'/);
+});
+
+Deno.test("parseRecipeParams takes -f YAML values and lets the command line override them", () => {
+  const yaml = () => "name: fromfile\n";
+  assert.deepEqual(parseRecipeParams(netns.params, { file: "x.yaml" }, yaml), { name: "fromfile" });
+  assert.deepEqual(parseRecipeParams(netns.params, { file: "x.yaml", name: "cli" }, yaml), { name: "cli" });
+});
+
+Deno.test("parseRecipeParams names the option and the problem for a bad value", () => {
+  assert.throws(
+    () => parseRecipeParams(netns.params, { name: "a/b" }, noFile),
+    (e) => e instanceof UsageError && /^--name: .*"a\/b".*not allowed/.test(e.message),
+  );
+});
+
+Deno.test("parseRecipeParams refuses unknown keys and non-mappings in the YAML file", () => {
+  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "nmae: x\n"), /unknown options: nmae/);
+  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "- a\n"), /must hold a mapping/);
+  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "a: [\n"), /not valid YAML/);
+});
