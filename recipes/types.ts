@@ -36,6 +36,12 @@ export interface Recipe<S extends z.ZodObject = z.ZodObject> {
   summary: string;
   /** A paragraph for `show`: what it builds, the manual commands it replaces. */
   description: string;
+  /**
+   * Confirmation window in seconds that `run` applies by default when stdin
+   * is a TTY (full-migrate: 120); absent for none. `--confirm S` and
+   * `--no-confirm` override it.
+   */
+  confirmSeconds?: number;
   /** Parameters: each key becomes `--kebab-case`, with the field's description and default. */
   params: S;
   /**

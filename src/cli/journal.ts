@@ -1,4 +1,4 @@
-import { Journal } from "../journal/mod.ts";
+import { Journal, type JournalRecord } from "../journal/mod.ts";
 import type { GlobalOptions } from "./context.ts";
 import type { Output } from "./output.ts";
 
@@ -15,17 +15,43 @@ export async function journalCommand(g: GlobalOptions, out: Output): Promise<voi
     const { records, problems } = await journal.read();
     out.data({ path: journal.path, records, problems });
     for (const r of records) {
-      const detail = r.kind === "run-begin"
-        ? `${r.recipe} ${r.label} (${r.steps.length} steps)`
-        : r.kind === "run-end"
-        ? r.state
-        : r.kind === "step-undone"
-        ? `#${r.index + 1} ${r.how}${r.to ? ` to ${r.to}` : ""}`
-        : `#${r.index + 1}${"error" in r ? ` ${r.error}` : ""}`;
+      const detail = describeRecord(r);
       out.result(`${r.at}  ${r.run}  ${r.kind.padEnd(16)} ${detail}`);
     }
     for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
   } finally {
     journal.close();
+  }
+}
+
+/**
+ * One line describing a journal record (after its time, run id and kind).
+ * @param r The record.
+ * @returns e.g. `netns web (2 steps)` or `#2 handed-over to 2026…`.
+ */
+export function describeRecord(r: JournalRecord): string {
+  switch (r.kind) {
+    case "run-begin":
+      return `${r.recipe} ${r.label} (${r.steps.length} steps)`;
+    case "run-end":
+      return r.state;
+    case "step-intent":
+    case "step-done":
+      return `#${r.index + 1}`;
+    case "step-failed":
+    case "step-undo-failed":
+      return `#${r.index + 1} ${r.error}`;
+    case "step-undone":
+      return `#${r.index + 1} ${r.how}${r.to ? ` to ${r.to}` : ""}`;
+    case "confirm-wait":
+      return `until ${new Date(r.deadline).toISOString()} (watchdog pid ${r.watchdogPid})`;
+    case "run-confirmed":
+      return `by ${r.by}`;
+    case "confirm-expired":
+      return "not confirmed in time: undoing";
+    default: {
+      const never: never = r;
+      return String(never);
+    }
   }
 }

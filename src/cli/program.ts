@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { Command, CommanderError } from "@commander-js/extra-typings";
 import { type Recipe, RECIPES } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { realRunner } from "../exec/mod.ts";
@@ -21,6 +21,24 @@ import { runCommand } from "./run.ts";
 import { showCommand } from "./show.ts";
 import { statusCommand } from "./status.ts";
 import { undoCommand } from "./undo.ts";
+import { confirmCommand } from "./confirm.ts";
+import { WATCHDOG_COMMAND, watchdogCommand } from "./watchdog.ts";
+
+/**
+ * Parses `--confirm SECONDS` / `--no-confirm`.
+ * @param v Commander's value: a string, `false` for --no-confirm, or undefined.
+ * @returns Seconds (0 = none), or `undefined` for the recipe's default.
+ * @throws {UsageError} When not a whole number of seconds between 1 and 3600.
+ */
+function parseConfirm(v: string | boolean | undefined): number | undefined {
+  if (v === false) return 0;
+  if (v === undefined || v === true) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) {
+    throw new UsageError(`--confirm '${v}' is not a whole number of seconds from 1 to 3600`);
+  }
+  return n;
+}
 
 /** nsrecipe's version, from deno.json. */
 export const VERSION = "0.1.0";
@@ -111,7 +129,12 @@ export async function main(args: string[]): Promise<number> {
       run.command(recipe.name).description(recipe.summary)
         .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY")
         .option("--rm", "undo the run when the shell or command exits")
-        .option("--shell <path>", "shell to start when no command is given", Deno.env.get("SHELL") || "/bin/bash"),
+        .option("--shell <path>", "shell to start when no command is given", Deno.env.get("SHELL") || "/bin/bash")
+        .option(
+          "--confirm <seconds>",
+          "undo automatically unless confirmed within SECONDS (watchdog survives SSH loss)",
+        )
+        .option("--no-confirm", "no confirmation window (for scripts)"),
       recipe.params,
     ).action(async (command, opts, cmd) => {
       const { g, out } = globals(cmd);
@@ -120,8 +143,17 @@ export async function main(args: string[]): Promise<number> {
         opts as Record<string, unknown>,
         await readParamFile(opts as Record<string, unknown>),
       );
-      const o = opts as { rm?: boolean; shell: string };
-      setCode(await runCommand(recipe as Recipe, params, command, { rm: o.rm === true, shell: o.shell }, g, out));
+      const o = opts as { rm?: boolean; shell: string; confirm?: string | boolean };
+      setCode(
+        await runCommand(
+          recipe as Recipe,
+          params,
+          command,
+          { rm: o.rm === true, shell: o.shell, confirm: parseConfirm(o.confirm) },
+          g,
+          out,
+        ),
+      );
     });
   }
 
@@ -132,6 +164,12 @@ export async function main(args: string[]): Promise<number> {
       const { g, out } = globals(cmd);
       if (selector && opts.all) throw new UsageError("Give either a run or --all, not both");
       await undoCommand(opts.all ? "--all" : selector, g, out);
+    });
+  program.command("confirm").description("keep a run that waits for confirmation (see run --confirm)")
+    .argument("[run]", "run id or name; default: the newest waiting run")
+    .action(async (selector, _o, cmd) => {
+      const { g, out } = globals(cmd);
+      await confirmCommand(selector, g, out);
     });
   program.command("status").description("applied runs, what they own, and drift")
     .action(async (_o, cmd) => {
@@ -160,7 +198,13 @@ export async function main(args: string[]): Promise<number> {
       }),
     { hidden: true },
   );
-  program.addOption(new Option("--no-prompt").hideHelp());
+  program.addCommand(
+    new Command(WATCHDOG_COMMAND).argument("<run>").argument("<deadline>").action(async (runId, deadline, _o, cmd) => {
+      const { g, out } = globals(cmd);
+      setCode(await watchdogCommand(runId, Number(deadline), g, out));
+    }),
+    { hidden: true },
+  );
 
   try {
     await program.parseAsync(args, { from: "user" });

@@ -1,10 +1,14 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import { applyRun, loadRuns, undoRun } from "../engine/mod.ts";
-import { runInteractive } from "../exec/mod.ts";
+import { runInteractive, spawnDetached } from "../exec/mod.ts";
+import { selfArgv } from "../lab/mod.ts";
+import { awaitTtyConfirmation } from "./confirm.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
+import { EXIT } from "../errors.ts";
+import { WATCHDOG_COMMAND } from "./watchdog.ts";
 import { printPlan } from "./plan.ts";
 
 /** Options of `run` besides the recipe's own. */
@@ -13,6 +17,8 @@ export interface RunOptions {
   rm: boolean;
   /** Shell started when no command is given and stdin is a TTY. */
   shell: string;
+  /** Confirmation window in seconds; 0 for none, `undefined` for the recipe's default. */
+  confirm?: number;
 }
 
 /**
@@ -50,6 +56,7 @@ export async function runCommand(
   let runId = "";
   let label = "";
   let enter: string[] = [];
+  const confirmSeconds = opts.confirm ?? (recipe.confirmSeconds && Deno.stdin.isTerminal() ? recipe.confirmSeconds : 0);
   let journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
@@ -63,11 +70,29 @@ export async function runCommand(
         await engineDeps(journal, run, out),
       );
       out.progress(out.paint("green", `Applied run ${runId} (${label}). Undo with: nsrecipe undo ${label}`));
+      if (confirmSeconds > 0) {
+        const deadline = Date.now() + confirmSeconds * 1000;
+        const watchdogPid = spawnDetached(
+          ["setsid", ...selfArgv(), "--state-dir", g.stateDir, WATCHDOG_COMMAND, runId, String(deadline)],
+          out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
+        );
+        await journal.append({ kind: "confirm-wait", run: runId, deadline, watchdogPid });
+        out.progress(out.paint(
+          "yellow",
+          `Confirm within ${confirmSeconds} s or the change is undone: ${
+            Deno.stdin.isTerminal() ? "type 'yes' here, or " : ""
+          }run 'nsrecipe confirm ${runId}' from any session.`,
+        ));
+      }
     }
   } finally {
     journal.close();
   }
-  out.data({ run: runId || null, label, enter });
+  out.data({ run: runId || null, label, enter, confirmSeconds });
+  if (runId && confirmSeconds > 0 && Deno.stdin.isTerminal()) {
+    const kept = await awaitTtyConfirmation(runId, confirmSeconds, g, out);
+    if (!kept) return EXIT.rolledBack;
+  }
   if (argv.length === 0) {
     if (runId) out.result(runId);
     return 0;

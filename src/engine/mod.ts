@@ -6,3 +6,4 @@ export * from "./apply.ts";
 export * from "./revert.ts";
 export * from "./undo.ts";
 export * from "./faults.ts";
+export * from "./confirm.ts";

@@ -145,6 +145,30 @@ export async function runInteractive(
   }
 }
 
+/**
+ * Starts a command that outlives nsrecipe (the confirm-or-revert watchdog),
+ * with stdio closed, and does not wait for it.
+ *
+ * @param argv Program and arguments, e.g. `["setsid", "nsrecipe", "__watchdog", …]`.
+ * @param trace Optional `--verbose` sink.
+ * @returns The PID of the started process.
+ * @throws {CommandError} When the program cannot be started.
+ */
+export function spawnDetached(argv: readonly string[], trace?: TraceSink): number {
+  trace?.(`$ ${argv.join(" ")}  (detached)`);
+  const [program, ...args] = argv;
+  try {
+    const child = new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+    child.unref();
+    return child.pid;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, "Install util-linux or fix PATH.");
+    }
+    throw e;
+  }
+}
+
 /** One command seen by a {@link recordingRunner}. */
 export interface RecordedCall {
   /** The argv it was called with. */

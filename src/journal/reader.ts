@@ -36,6 +36,9 @@ const KINDS = new Set([
   "step-undone",
   "step-undo-failed",
   "run-end",
+  "confirm-wait",
+  "run-confirmed",
+  "confirm-expired",
 ]);
 
 function wellFormed(r: Record<string, unknown>): boolean {
@@ -46,6 +49,9 @@ function wellFormed(r: Record<string, unknown>): boolean {
       Array.isArray(r.uses) && typeof r.label === "string" && typeof r.recipe === "string";
   }
   if (r.kind === "run-end") return typeof r.state === "string";
+  if (r.kind === "confirm-wait") return typeof r.deadline === "number" && typeof r.watchdogPid === "number";
+  if (r.kind === "run-confirmed") return r.by === "tty" || r.by === "command";
+  if (r.kind === "confirm-expired") return true;
   return typeof r.index === "number" && Number.isInteger(r.index) && r.index >= 0;
 }
 

@@ -85,6 +85,29 @@ export interface RunEndRecord extends Base {
   state: "applied" | "rolled-back" | "undone" | "incomplete" | "stale";
 }
 
+/**
+ * The run waits for confirmation: unless a `run-confirmed` record follows
+ * before `deadline`, the watchdog undoes it.
+ */
+export interface ConfirmWaitRecord extends Base {
+  kind: "confirm-wait";
+  /** Deadline, milliseconds since the Unix epoch. */
+  deadline: number;
+  /** PID of the watchdog process holding the timer. */
+  watchdogPid: number;
+}
+
+/** The admin confirmed the run (`tty`: at the prompt; `command`: `nsrecipe confirm`). */
+export interface RunConfirmedRecord extends Base {
+  kind: "run-confirmed";
+  by: "tty" | "command";
+}
+
+/** The confirmation window passed unconfirmed; the watchdog is undoing the run. */
+export interface ConfirmExpiredRecord extends Base {
+  kind: "confirm-expired";
+}
+
 /** Any journal record. */
 export type JournalRecord =
   | RunBeginRecord
@@ -93,7 +116,10 @@ export type JournalRecord =
   | StepFailedRecord
   | StepUndoneRecord
   | StepUndoFailedRecord
-  | RunEndRecord;
+  | RunEndRecord
+  | ConfirmWaitRecord
+  | RunConfirmedRecord
+  | ConfirmExpiredRecord;
 
 /** A journal record before `v`, `run` and `at` are stamped on it. */
 export type RecordBody = JournalRecord extends infer R ? R extends JournalRecord ? Omit<R, "v" | "at"> : never

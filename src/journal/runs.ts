@@ -45,6 +45,8 @@ export interface RunView {
   inherited: StepRef[];
   /** Journal problems that concern this run: undo will not act on it. */
   problems: JournalProblem[];
+  /** The confirmation window, when the run was applied with one. */
+  confirm?: { deadline: number; watchdogPid: number; state: "pending" | "confirmed" | "expired" };
 }
 
 /**
@@ -109,6 +111,14 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): void {
   if (!run) return;
   if (rec.kind === "run-end") {
     run.state = rec.state;
+    return;
+  }
+  if (rec.kind === "confirm-wait") {
+    run.confirm = { deadline: rec.deadline, watchdogPid: rec.watchdogPid, state: "pending" };
+    return;
+  }
+  if (rec.kind === "run-confirmed" || rec.kind === "confirm-expired") {
+    if (run.confirm) run.confirm.state = rec.kind === "run-confirmed" ? "confirmed" : "expired";
     return;
   }
   if (rec.index >= run.steps.length) return;

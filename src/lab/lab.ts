@@ -10,7 +10,8 @@
  */
 import { PreconditionError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { checkLabSpec, labCommands, type LabSpec } from "./spec.ts";
+import { IpReader } from "../host/mod.ts";
+import { checkLabSpec, LAB_NETNS, labCommands, type LabSpec } from "./spec.ts";
 import { selfArgv } from "./self.ts";
 
 /** The hidden subcommand that runs as PID 1 inside a fresh lab. */
@@ -65,4 +66,31 @@ export async function buildLab(spec: LabSpec, run: Runner): Promise<void> {
     );
   }
   for (const argv of labCommands(spec)) await run(argv);
+  await settleDad(run, [undefined, LAB_NETNS.lan, LAB_NETNS.lanHost]);
+}
+
+/** Upper bound for IPv6 duplicate address detection to finish in a new lab, in ms. */
+const DAD_SETTLE_MS = 5000;
+
+/**
+ * Waits (bounded) until no IPv6 address in the given namespaces is still
+ * `tentative` (RFC 4862 duplicate address detection on the new links'
+ * link-local addresses), so the lab is in a steady state when it is ready.
+ *
+ * @param run The process seam.
+ * @param netnsList Namespaces to check (`undefined` = the lab host).
+ * @throws {PreconditionError} When an address stays tentative past the bound.
+ */
+async function settleDad(run: Runner, netnsList: (string | undefined)[]): Promise<void> {
+  const ip = new IpReader(run);
+  const until = Date.now() + DAD_SETTLE_MS;
+  for (;;) {
+    const all = (await Promise.all(netnsList.map((n) => ip.addrs(n)))).flat();
+    const tentative = all.flatMap((l) => l.addr_info.filter((a) => a.tentative).map((a) => `${l.ifname} ${a.local}`));
+    if (tentative.length === 0) return;
+    if (Date.now() > until) {
+      throw new PreconditionError(`Lab addresses still tentative after ${DAD_SETTLE_MS} ms: ${tentative.join(", ")}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,0 +1,32 @@
+import { expireRun } from "../engine/mod.ts";
+import { Journal } from "../journal/mod.ts";
+import { engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
+import type { Output } from "./output.ts";
+
+/** The hidden subcommand the confirm-or-revert watchdog runs as. */
+export const WATCHDOG_COMMAND = "__watchdog";
+
+/**
+ * The watchdog: started by `run --confirm` in its own session (setsid(1)),
+ * sleeps until the deadline, then undoes the run unless it was confirmed.
+ * Its only input is the journal on disk.
+ *
+ * @param runId The run.
+ * @param deadline Milliseconds since the epoch.
+ * @param g Global options (the state directory).
+ * @param out The output (stdio is closed when detached).
+ * @returns Exit code 0, or the undo error's code.
+ * @throws {UndoError} When the revert could not complete.
+ */
+export async function watchdogCommand(runId: string, deadline: number, g: GlobalOptions, out: Output): Promise<number> {
+  const wait = deadline - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const journal = await Journal.open(g.stateDir);
+  try {
+    const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out));
+    out.progress(typeof result === "string" ? `Run ${runId}: ${result}` : `Run ${runId} was not confirmed: undone`);
+    return 0;
+  } finally {
+    journal.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Confirm or revert: a run applied with a confirmation window is undone by a
+ * watchdog unless confirmed in time. The watchdog runs in its own session
+ * (setsid(1)), so it survives the loss of the terminal or SSH session that
+ * started the run; the journal on disk is its only input.
+ *
+ * @module
+ */
+import { PreconditionError, UsageError } from "../errors.ts";
+import { isOpen, type RunView } from "../journal/mod.ts";
+import type { EngineDeps } from "./apply.ts";
+import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
+
+/**
+ * Records the admin's confirmation of a run waiting for one.
+ *
+ * @param selector Run id or label; `undefined` for the newest run still waiting.
+ * @param by Where the confirmation came from.
+ * @param deps Engine dependencies (journal, log).
+ * @returns The confirmed run.
+ * @throws {UsageError} When no run matches or waits for confirmation.
+ * @throws {PreconditionError} When it is too late: the window passed and the
+ *   run was (or is being) reverted.
+ */
+export async function confirmRun(
+  selector: string | undefined,
+  by: "tty" | "command",
+  deps: Pick<EngineDeps, "journal">,
+): Promise<RunView> {
+  const runs = (await loadRuns(deps)).filter((r) => r.confirm).reverse();
+  const run = selector === undefined
+    ? runs.find((r) => r.confirm?.state === "pending" && isOpen(r)) ?? runs[0]
+    : runs.find((r) => r.id === selector || r.label === selector);
+  if (!run || !run.confirm) {
+    throw new UsageError(
+      selector ? `No run called '${selector}' waits for confirmation` : "No run waits for confirmation",
+      "See 'nsrecipe status'.",
+    );
+  }
+  if (run.confirm.state === "confirmed") return run;
+  if (run.confirm.state === "expired" || !isOpen(run) || Date.now() > run.confirm.deadline) {
+    throw new PreconditionError(
+      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${
+        new Date(run.confirm.deadline).toISOString()
+      } and has been reverted`,
+      "Check 'nsrecipe status', then run the recipe again and confirm within the window.",
+    );
+  }
+  await deps.journal.append({ kind: "run-confirmed", run: run.id, by });
+  return run;
+}
+
+/**
+ * The watchdog's decision at the deadline: undo the run unless it was
+ * confirmed or is already closed.
+ *
+ * @param runId The run.
+ * @param deps Engine dependencies.
+ * @returns `kept` (confirmed), `closed` (already undone), or the undo report.
+ * @throws {UndoError} When the revert could not complete.
+ */
+export async function expireRun(runId: string, deps: EngineDeps): Promise<"kept" | "closed" | UndoReport> {
+  const runs = await loadRuns(deps);
+  const run = runs.find((r) => r.id === runId);
+  if (!run || !isOpen(run)) return "closed";
+  if (run.confirm?.state === "confirmed") return "kept";
+  await deps.journal.append({ kind: "confirm-expired", run: runId });
+  return await undoRun(run, runs, deps);
+}

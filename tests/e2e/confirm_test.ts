@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
+
+async function runState(lab: TestLab, label: string): Promise<string | undefined> {
+  const j = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout) as {
+    records: { kind: string; run: string; label?: string; state?: string }[];
+  };
+  const begin = j.records.findLast((r) => r.kind === "run-begin" && r.label === label);
+  if (!begin) return undefined;
+  return j.records.findLast((r) => r.run === begin.run && r.kind === "run-end" && r.state !== "applied")?.state ??
+    "applied";
+}
+
+async function journalKinds(lab: TestLab): Promise<string[]> {
+  return (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as { kind: string }[]).map((r) =>
+    r.kind
+  );
+}
+
+Deno.test("confirm window: an unconfirmed run is undone by the watchdog after the window; confirm is then too late", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe(["run", "netns", "--name", "c1", "--confirm", "1", "--", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /nsrecipe confirm/);
+    await waitFor("the watchdog's undo", async () => (await runState(lab, "c1")) === "undone");
+    assert.deepEqual(await lab.snapshot(), before);
+    const kinds = await journalKinds(lab);
+    assert.deepEqual(kinds.slice(kinds.indexOf("confirm-wait")), [
+      "confirm-wait",
+      "confirm-expired",
+      "step-undone",
+      "step-undone",
+      "run-end",
+    ]);
+    const late = await lab.nsrecipe(["confirm", "c1"]);
+    assert.equal(late.code, EXIT.precondition);
+    assert.match(late.stderr, /Too late: run '.*' \(c1\) was not confirmed/);
+  });
+});
+
+Deno.test("confirm window: a confirmed run stays after the window passes", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["--json", "run", "netns", "--name", "c2", "--confirm", "2", "--", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    const ok = await lab.nsrecipe(["confirm", "c2"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Confirmed run .* \(c2\)/);
+    const watchdogPid = (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as {
+      kind: string;
+      watchdogPid?: number;
+    }[]).find((x) => x.kind === "confirm-wait")!.watchdogPid!;
+    // The lab's PID 1 does not reap orphans, so an exited watchdog may linger as a zombie ("Z").
+    await waitFor("the watchdog to exit", async () => {
+      const stat = (await lab.sh(["ps", "-o", "stat=", "-p", String(watchdogPid)])).stdout.trim();
+      return stat === "" || stat.startsWith("Z");
+    });
+    assert.equal(await runState(lab, "c2"), "applied");
+    assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^c2\b/m);
+  });
+});
+
+Deno.test("confirm window: killing the launching process group (as when SSH drops) does not stop the revert", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const child = lab.spawn([
+      "setsid",
+      "--wait",
+      "sh",
+      "-c",
+      `exec ${(await import("../../src/lab/mod.ts")).selfArgv().join(" ")} run netns --name c3 --confirm 2 -- sleep 60`,
+    ]);
+    await waitFor("the run to wait for confirmation", async () => (await journalKinds(lab)).includes("confirm-wait"));
+    const pgid = (await lab.sh(["pgrep", "-f", "run netns --name c3"])).stdout.trim().split("\n")[0];
+    assert.ok(pgid, "the nsrecipe process was found");
+    await lab.sh([
+      "sh",
+      "-c",
+      `kill -HUP -- -$(ps -o pgid= -p ${pgid} | tr -d ' '); sleep 0; kill -KILL -- -$(ps -o pgid= -p ${pgid} | tr -d ' ') 2>/dev/null; true`,
+    ]);
+    await child.status;
+    await waitFor("the watchdog's undo", async () => (await runState(lab, "c3")) === "undone");
+    assert.deepEqual(await lab.snapshot(), before);
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+  });
+});
