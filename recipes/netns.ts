@@ -84,6 +84,6 @@ export const netns: Recipe<typeof params> = {
   params,
   plan(p, facts): Plan {
     assertNetnsFree(p.name, facts);
-    return { label: p.name, steps: netnsSteps(p.name), uses: [], enter: netnsEnter(p.name), notes: [] };
+    return { label: p.name, steps: netnsSteps(p.name), uses: [], handover: [], enter: netnsEnter(p.name), notes: [] };
   },
 };

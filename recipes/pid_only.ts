@@ -30,6 +30,6 @@ export const pidOnly: Recipe<typeof params> = {
     "later one fails with 'Cannot allocate memory'; nsrecipe always forks. Nothing on the host changes.",
   params,
   plan(): Plan {
-    return { label: "pid-only", steps: [], uses: [], enter: [...PID_NS_PREFIX], notes: [] };
+    return { label: "pid-only", steps: [], uses: [], handover: [], enter: [...PID_NS_PREFIX], notes: [] };
   },
 };

@@ -16,6 +16,12 @@ export interface Plan {
   /** Objects the plan relies on but does not create (e.g. `link:br0`). */
   uses: string[];
   /**
+   * Objects the plan creates that later runs may share, e.g. `link:br0`: when
+   * this run is undone while a later run uses them, their steps pass to that
+   * run instead. Any other object a later run uses blocks this run's undo.
+   */
+  handover: string[];
+  /**
    * The argv prefix that runs a command inside the new namespaces, e.g.
    * `["ip", "netns", "exec", "web", "unshare", …, "--"]`; the shell or
    * `-- CMD` is appended.

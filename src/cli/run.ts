@@ -66,7 +66,7 @@ export async function runCommand(
     enter = plan.enter;
     if (plan.steps.length > 0) {
       runId = await applyRun(
-        { recipe: recipe.name, label: plan.label, params, uses: plan.uses, steps: plan.steps },
+        { recipe: recipe.name, label: plan.label, params, uses: plan.uses, handover: plan.handover, steps: plan.steps },
         await engineDeps(journal, run, out),
       );
       out.progress(out.paint("green", `Applied run ${runId} (${label}). Undo with: nsrecipe undo ${label}`));

@@ -20,6 +20,8 @@ export interface RunRequest {
   params: Record<string, unknown>;
   /** Objects the plan relies on but does not create (`link:br0`). */
   uses: string[];
+  /** Objects it creates that later runs may share (see `RunBeginRecord.handover`). */
+  handover: string[];
   steps: Step[];
 }
 
@@ -64,6 +66,7 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     label: req.label,
     params: req.params,
     uses: req.uses,
+    handover: req.handover,
     steps: req.steps,
     bootId: deps.bootId,
     pid: Deno.pid,

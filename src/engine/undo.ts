@@ -92,6 +92,24 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
   }
   const byId = new Map(runs.map((r) => [r.id, r]));
   const later = runs.slice(runs.indexOf(target) + 1).filter(isOpen);
+  const owned = new Set(appliedIndexes(target).map((i) => kindOf(target.steps[i]).object(target.steps[i])));
+  const shareable = new Set(target.handover);
+  for (const ref of target.inherited) {
+    const owner = byId.get(ref.run)!;
+    owned.add(kindOf(owner.steps[ref.index]).object(owner.steps[ref.index]));
+    for (const o of owner.handover) shareable.add(o);
+  }
+  for (const l of later) {
+    const blocked = l.uses.filter((o) => owned.has(o) && !shareable.has(o));
+    if (blocked.length > 0) {
+      throw new PreconditionError(
+        `Run '${target.id}' (${target.label}) cannot be undone while run '${l.id}' (${l.label}) uses ${
+          blocked.join(", ")
+        }`,
+        `Undo '${l.label}' first ('nsrecipe undo ${l.id}'), or 'nsrecipe undo --all'.`,
+      );
+    }
+  }
   const own: RevertItem[] = appliedIndexes(target).reverse().map((index) => ({
     run: target.id,
     index,

@@ -29,6 +29,12 @@ export interface RunBeginRecord extends Base {
   params: Record<string, unknown>;
   /** Objects the run relies on but did not create, e.g. `link:br0`. */
   uses: string[];
+  /**
+   * Objects this run creates that a later run may share (a bridge made by
+   * veth-bridge): undoing this run while a later one uses them hands their
+   * steps over instead of refusing. Absent in old records: none.
+   */
+  handover?: string[];
   steps: Step[];
   /** `/proc/sys/kernel/random/boot_id` at the time: a journal from before a reboot describes objects that are gone. */
   bootId: string;

@@ -31,6 +31,8 @@ export interface RunView {
   label: string;
   params: Record<string, unknown>;
   uses: string[];
+  /** Objects whose steps may be handed over to a later run that uses them. */
+  handover: string[];
   steps: Step[];
   bootId: string;
   pid: number;
@@ -94,6 +96,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): void {
       label: rec.label,
       params: rec.params,
       uses: rec.uses,
+      handover: rec.handover ?? [],
       steps: rec.steps,
       bootId: rec.bootId,
       pid: rec.pid,

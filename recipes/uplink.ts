@@ -1,0 +1,202 @@
+/**
+ * The uplink side of full-migrate, as pure planning: pick and check the
+ * uplink, find its gateway, and plan the move of its addresses and routes
+ * onto a bridge in an order that keeps the outage short.
+ *
+ * The kernel facts relied on (ip-address(8), ip-route(8)):
+ * - once a link is enslaved to a bridge, frames it receives go to the bridge
+ *   and addresses on the port stop answering, so the bridge must already hold
+ *   them (and the port's MAC) when the port is enslaved;
+ * - an IPv4 route is keyed by prefix, TOS, metric and table, not device: the
+ *   same default on the bridge is refused (`File exists`) until the uplink's is
+ *   deleted, so each route is deleted and re-added in adjacent steps;
+ * - deleting a primary IPv4 address deletes its secondaries (unless
+ *   `promote_secondaries`) and the routes using it, so routes go first and
+ *   addresses are deleted secondaries first; undo then re-adds them primary
+ *   first, restoring their order.
+ *
+ * @module
+ */
+import { PreconditionError, UsageError } from "../src/errors.ts";
+import type { HostFacts, IpAddrInfo, IpLink, IpRoute } from "../src/host/mod.ts";
+import { addrSpecFromJson, type RouteSpec, routeSpecFromJson, type Step } from "../src/steps/mod.ts";
+
+/**
+ * The device of the default route (IPv4 first, then IPv6), main table.
+ * @param facts Host facts.
+ * @returns The link name, or `undefined` when there is no default route.
+ */
+export function defaultRouteDevice(facts: HostFacts): string | undefined {
+  const isDefault = (r: IpRoute) => r.dst === "default" && (r.table ?? "main") === "main" && r.dev;
+  return facts.routes4.find(isDefault)?.dev ?? facts.routes6.find(isDefault)?.dev;
+}
+
+/**
+ * Picks the uplink and refuses one that cannot be bridged.
+ *
+ * @param facts Host facts.
+ * @param requested `--uplink`, or `undefined` for the device of the default route.
+ * @returns The uplink.
+ * @throws {PreconditionError} When there is none, or it is missing, the
+ *   loopback, wireless (a station cannot join a bridge: `Operation not
+ *   supported`), itself a bridge, or already enslaved (joining ours would
+ *   silently move it out of its bridge).
+ */
+export function selectUplink(facts: HostFacts, requested?: string): IpLink {
+  const name = requested ?? defaultRouteDevice(facts);
+  if (!name) {
+    throw new PreconditionError(
+      "The host has no default route, so there is no uplink to migrate",
+      "Name the uplink with --uplink.",
+    );
+  }
+  const link = facts.links.find((l) => l.ifname === name);
+  if (!link) throw new PreconditionError(`The uplink '${name}' does not exist`, "Check 'ip -br link' and --uplink.");
+  if (link.flags.includes("LOOPBACK")) throw new PreconditionError(`'${name}' is the loopback device, not an uplink`);
+  if (facts.wireless.includes(name)) {
+    throw new PreconditionError(
+      `The uplink '${name}' is wireless: a Wi-Fi station cannot be enslaved to a bridge`,
+      "Use 'nsrecipe run veth-bridge' (with NAT) instead of full-migrate.",
+    );
+  }
+  if (link.linkinfo?.info_kind === "bridge") {
+    throw new PreconditionError(
+      `The uplink '${name}' is itself a bridge; a bridge cannot be enslaved to another bridge`,
+      `Attach the namespace to '${name}' directly: 'nsrecipe run veth-bridge --bridge ${name}'.`,
+    );
+  }
+  if (link.master) {
+    throw new PreconditionError(
+      `The uplink '${name}' is already enslaved to '${link.master}'`,
+      `Attach the namespace to '${link.master}' with 'nsrecipe run veth-bridge --bridge ${link.master}'.`,
+    );
+  }
+  return link;
+}
+
+/**
+ * The uplink's addresses that move: global scope, both families, in kernel
+ * order (IPv4 primary first). Link-local addresses stay.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @returns The addresses.
+ */
+export function movableAddresses(facts: HostFacts, uplink: string): IpAddrInfo[] {
+  return (facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? []).filter((a) => a.scope === "global");
+}
+
+/**
+ * The uplink's routes that move: every table but `local`, both families,
+ * except those the kernel derives from addresses (`proto kernel`) or learns
+ * from router advertisements (`proto ra`), which follow on their own.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @returns Route specs, IPv4 first, in table order.
+ */
+export function movableRoutes(facts: HostFacts, uplink: string): RouteSpec[] {
+  const pick = (routes: IpRoute[], family: 4 | 6) =>
+    routes.filter((r) =>
+      r.dev === uplink && (r.table ?? "main") !== "local" && r.protocol !== "kernel" && r.protocol !== "ra" &&
+      (r.type ?? "unicast") === "unicast"
+    ).map((r) => routeSpecFromJson(r, family));
+  return [...pick(facts.routes4, 4), ...pick(facts.routes6, 6)];
+}
+
+/**
+ * The gateway of the uplink's default route.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @param family 4 or 6.
+ * @returns The gateway address, or `undefined`.
+ */
+export function uplinkGateway(facts: HostFacts, uplink: string, family: 4 | 6): string | undefined {
+  const routes = family === 4 ? facts.routes4 : facts.routes6;
+  return routes.find((r) => r.dst === "default" && r.dev === uplink && (r.table ?? "main") === "main")?.gateway;
+}
+
+/** Options of {@link uplinkMigrationSteps}. */
+export interface MigrationOptions {
+  /** Accept DHCP-managed (dynamic) addresses: they are copied with their remaining lifetimes. */
+  force?: boolean;
+}
+
+/**
+ * Plans the move of an uplink's addresses and routes onto a bridge that
+ * already exists (or is created by an earlier step) and is UP:
+ * 1. add every movable address to the bridge (IPv6 `nodad`: it is ours already);
+ * 2. enslave the uplink (from here the bridge answers for it);
+ * 3. for each movable route: delete it from the uplink, add it on the bridge;
+ * 4. delete the addresses from the uplink, secondaries first.
+ *
+ * @param uplink The uplink (from {@link selectUplink}).
+ * @param bridge Bridge name.
+ * @param facts Host facts.
+ * @param opts Options.
+ * @returns The steps, in order.
+ * @throws {PreconditionError} When the uplink has DHCP-managed addresses and `force` is not set.
+ */
+export function uplinkMigrationSteps(
+  uplink: IpLink,
+  bridge: string,
+  facts: HostFacts,
+  opts: MigrationOptions = {},
+): Step[] {
+  const dev = uplink.ifname;
+  const addrs = movableAddresses(facts, dev);
+  const dynamic = addrs.filter((a) => a.dynamic);
+  if (dynamic.length > 0 && !opts.force) {
+    throw new PreconditionError(
+      `The uplink '${dev}' has DHCP-managed (dynamic) addresses: ${
+        dynamic.map((a) => `${a.local}/${a.prefixlen} (valid ${a.valid_life_time} s)`).join(", ")
+      }; their lease is tied to '${dev}' and the DHCP client would lose it on '${bridge}'`,
+      "Give the host a static address first, or pass --force and move the DHCP client to the bridge yourself.",
+    );
+  }
+  const steps: Step[] = [];
+  for (const a of addrs) {
+    const spec = addrSpecFromJson(a);
+    if (spec.label) {
+      spec.label = spec.label.startsWith(`${dev}:`) ? `${bridge}${spec.label.slice(dev.length)}` : undefined;
+    }
+    if (spec.family === "inet6") spec.nodad = true;
+    steps.push({ kind: "addr-add", dev: bridge, addr: spec });
+  }
+  steps.push({ kind: "link-set-master", dev, master: bridge });
+  for (const route of movableRoutes(facts, dev)) {
+    steps.push({ kind: "route-del", route });
+    steps.push({ kind: "route-add", route: { ...route, dev: bridge } });
+  }
+  for (const a of [...addrs].reverse()) steps.push({ kind: "addr-del", dev, addr: addrSpecFromJson(a) });
+  return steps;
+}
+
+/**
+ * Checks that the namespace's address is inside one of the uplink's IPv4 (or
+ * IPv6) subnets and not already used on the host.
+ * @param address CIDR, e.g. `198.51.100.50/24`.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @param inSubnet Whether an address lies in a CIDR (injected: ipaddr.js in the recipe).
+ * @throws {UsageError} When outside every subnet of the uplink, or taken.
+ */
+export function assertAddressOnUplinkSubnet(
+  address: string,
+  facts: HostFacts,
+  uplink: string,
+  inSubnet: (address: string, cidr: string) => boolean,
+): void {
+  const addrs = movableAddresses(facts, uplink);
+  const local = address.split("/")[0];
+  const taken = facts.addrs.flatMap((l) => l.addr_info).find((a) => a.local === local);
+  if (taken) {
+    throw new UsageError(`--address ${local} is already in use on this host`, "Choose a free address on the LAN.");
+  }
+  if (!addrs.some((a) => inSubnet(local, `${a.local}/${a.prefixlen}`))) {
+    throw new UsageError(
+      `--address ${address} is outside the uplink's subnets (${
+        addrs.map((a) => `${a.local}/${a.prefixlen}`).join(", ") || "none"
+      })`,
+      `The namespace joins the LAN of '${uplink}': pick a free address on its subnet.`,
+    );
+  }
+}
