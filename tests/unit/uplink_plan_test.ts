@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import {
+  defaultRouteDevice,
+  movableRoutes,
+  selectUplink,
+  uplinkGateway,
+  uplinkMigrationSteps,
+} from "../../recipes/uplink.ts";
+import { PreconditionError } from "../../src/errors.ts";
+import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
+import { planCommands } from "../../src/steps/mod.ts";
+
+/** The K10 lab: eth0 with a primary and a secondary IPv4 address, IPv6, a static route and two defaults. */
+const K10: HostFacts = {
+  ...EMPTY_FACTS,
+  links: [
+    ...EMPTY_FACTS.links,
+    {
+      ifindex: 2,
+      ifname: "eth0",
+      flags: ["BROADCAST", "UP"],
+      mtu: 1500,
+      operstate: "UP",
+      address: "02:00:00:00:10:10",
+    },
+    {
+      ifindex: 3,
+      ifname: "eth1",
+      flags: ["BROADCAST", "UP"],
+      mtu: 1500,
+      operstate: "UP",
+      address: "02:00:00:00:10:11",
+    },
+  ],
+  addrs: [{
+    ifname: "eth0",
+    addr_info: [
+      { family: "inet", local: "198.51.100.10", prefixlen: 24, broadcast: "198.51.100.255", scope: "global" },
+      { family: "inet", local: "198.51.100.11", prefixlen: 24, scope: "global", secondary: true, label: "eth0:1" },
+      { family: "inet6", local: "2001:db8:1::10", prefixlen: 64, scope: "global", nodad: true },
+      { family: "inet6", local: "fe80::ff:fe00:1010", prefixlen: 64, scope: "link" },
+    ],
+  }],
+  routes4: [
+    { dst: "default", gateway: "198.51.100.1", dev: "eth0", protocol: "boot", metric: 100, flags: [] },
+    { dst: "default", gateway: "203.0.113.1", dev: "eth1", protocol: "boot", metric: 200, flags: [] },
+    { dst: "198.51.100.0/24", dev: "eth0", protocol: "kernel", scope: "link", prefsrc: "198.51.100.10", flags: [] },
+    { dst: "203.0.113.0/24", gateway: "198.51.100.254", dev: "eth0", protocol: "boot", flags: [] },
+    { type: "local", dst: "198.51.100.10", dev: "eth0", table: "local", protocol: "kernel", flags: [] },
+  ],
+  routes6: [
+    { dst: "2001:db8:1::/64", dev: "eth0", protocol: "kernel", metric: 256, flags: [] },
+    { dst: "fe80::/64", dev: "eth0", protocol: "kernel", metric: 256, flags: [] },
+    { dst: "default", gateway: "2001:db8:1::1", dev: "eth0", protocol: "boot", metric: 100, flags: [] },
+  ],
+};
+
+Deno.test("the uplink is the device of the IPv4 default route, and its gateway is that route's", () => {
+  assert.equal(defaultRouteDevice(K10), "eth0");
+  assert.equal(selectUplink(K10).ifname, "eth0");
+  assert.equal(uplinkGateway(K10, "eth0", 4), "198.51.100.1");
+  assert.equal(uplinkGateway(K10, "eth0", 6), "2001:db8:1::1");
+});
+
+Deno.test("K10/K11: only the uplink's own non-kernel routes move; eth1's default stays", () => {
+  assert.deepEqual(movableRoutes(K10, "eth0").map((r) => `${r.family} ${r.dst} ${r.via}`), [
+    "4 default 198.51.100.1",
+    "4 203.0.113.0/24 198.51.100.254",
+    "6 default 2001:db8:1::1",
+  ]);
+});
+
+Deno.test("K10: addresses go to the bridge first, then the uplink is enslaved, routes move in del/add pairs, addresses leave secondaries first", () => {
+  const cmds = planCommands(uplinkMigrationSteps(selectUplink(K10), "br0", K10)).map((a) => a.join(" "));
+  assert.deepEqual(cmds, [
+    "ip addr add 198.51.100.10/24 broadcast 198.51.100.255 dev br0",
+    "ip addr add 198.51.100.11/24 label br0:1 dev br0",
+    "ip addr add 2001:db8:1::10/64 nodad dev br0",
+    "ip link set dev eth0 master br0",
+    "ip -4 route del default via 198.51.100.1 dev eth0 proto boot metric 100",
+    "ip -4 route add default via 198.51.100.1 dev br0 proto boot metric 100",
+    "ip -4 route del 203.0.113.0/24 via 198.51.100.254 dev eth0 proto boot",
+    "ip -4 route add 203.0.113.0/24 via 198.51.100.254 dev br0 proto boot",
+    "ip -6 route del default via 2001:db8:1::1 dev eth0 proto boot metric 100",
+    "ip -6 route add default via 2001:db8:1::1 dev br0 proto boot metric 100",
+    "ip addr del 2001:db8:1::10/64 dev eth0",
+    "ip addr del 198.51.100.11/24 dev eth0",
+    "ip addr del 198.51.100.10/24 dev eth0",
+  ]);
+});
+
+Deno.test("K14: an uplink that is a bridge, has a master, is wireless or is missing is refused before any change", () => {
+  const withLink = (patch: Partial<HostFacts["links"][number]>, extra: Partial<HostFacts> = {}): HostFacts => ({
+    ...K10,
+    ...extra,
+    links: K10.links.map((l) => (l.ifname === "eth0" ? { ...l, ...patch } : l)),
+  });
+  const refuses = (facts: HostFacts, re: RegExp, name?: string) =>
+    assert.throws(() => selectUplink(facts, name), (e) => e instanceof PreconditionError && re.test(e.message));
+  refuses(withLink({ linkinfo: { info_kind: "bridge" } }), /is itself a bridge/);
+  refuses(withLink({ master: "br9" }), /already enslaved to 'br9'/);
+  refuses(withLink({}, { wireless: ["eth0"] }), /is wireless/);
+  refuses(K10, /'eth7' does not exist/, "eth7");
+  refuses({ ...EMPTY_FACTS }, /no default route/);
+});
+
+Deno.test("DHCP-managed addresses on the uplink are refused unless forced, naming their lifetimes", () => {
+  const dyn: HostFacts = {
+    ...K10,
+    addrs: [{
+      ifname: "eth0",
+      addr_info: [{
+        family: "inet",
+        local: "198.51.100.10",
+        prefixlen: 24,
+        scope: "global",
+        dynamic: true,
+        valid_life_time: 300,
+        preferred_life_time: 300,
+      }],
+    }],
+  };
+  assert.throws(() => uplinkMigrationSteps(selectUplink(dyn), "br0", dyn), /DHCP-managed.*valid 300 s/);
+  const forced = planCommands(uplinkMigrationSteps(selectUplink(dyn), "br0", dyn, { force: true }));
+  assert.deepEqual(forced[0], [
+    "ip",
+    "addr",
+    "add",
+    "198.51.100.10/24",
+    "valid_lft",
+    "300",
+    "preferred_lft",
+    "300",
+    "dev",
+    "br0",
+  ]);
+});
