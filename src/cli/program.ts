@@ -23,6 +23,7 @@ import { statusCommand } from "./status.ts";
 import { undoCommand } from "./undo.ts";
 import { confirmCommand } from "./confirm.ts";
 import { WATCHDOG_COMMAND, watchdogCommand } from "./watchdog.ts";
+import { REHEARSE_INNER_COMMAND, rehearseCommand, rehearseInnerCommand } from "./rehearse.ts";
 
 /**
  * Parses `--confirm SECONDS` / `--no-confirm`.
@@ -116,6 +117,9 @@ export async function main(args: string[]): Promise<number> {
 
   const plan = program.command("plan").description("print the exact commands 'run' would execute; change nothing");
   const run = program.command("run").description("apply a recipe, then run a shell or -- CMD inside");
+  const rehearse = program.command("rehearse").description(
+    "replay a recipe on a lab copy of this host's uplink first; never changes the host",
+  );
   for (const recipe of RECIPES) {
     addRecipeOptions(
       plan.command(recipe.name).description(recipe.summary),
@@ -125,6 +129,15 @@ export async function main(args: string[]): Promise<number> {
       const o = opts as Record<string, unknown>;
       await planCommand(recipe, parseRecipeParams(recipe.params, o, await readParamFile(o)), out);
     });
+    addRecipeOptions(rehearse.command(recipe.name).description(recipe.summary), recipe.params).action(
+      async (opts, cmd) => {
+        const { g, out } = globals(cmd);
+        const o = opts as Record<string, unknown>;
+        const params = parseRecipeParams(recipe.params, o, await readParamFile(o));
+        const uplink = typeof params.uplink === "string" ? params.uplink : undefined;
+        setCode(await rehearseCommand(recipe, params, uplink, g, out));
+      },
+    );
     addRecipeOptions(
       run.command(recipe.name).description(recipe.summary)
         .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY")
@@ -195,6 +208,16 @@ export async function main(args: string[]): Promise<number> {
       .action(async (args, opts, cmd) => {
         const { out } = globals(cmd);
         setCode(await labInitCommand(JSON.parse(opts.spec), args, opts.hold === true, out, main));
+      }),
+    { hidden: true },
+  );
+  program.addCommand(
+    new Command(REHEARSE_INNER_COMMAND).argument("<recipe>").argument("<params>").argument("<gateway>")
+      .action(async (name, params, gateway, _o, cmd) => {
+        const { g, out } = globals(cmd);
+        const recipe = RECIPES.find((r) => r.name === name);
+        if (!recipe) throw new UsageError(`Unknown recipe '${name}'`);
+        setCode(await rehearseInnerCommand(recipe, recipe.params.parse(JSON.parse(params)), gateway, g, out));
       }),
     { hidden: true },
   );

@@ -169,6 +169,61 @@ export function spawnDetached(argv: readonly string[], trace?: TraceSink): numbe
   }
 }
 
+/** A command running in the background whose output is collected. */
+export interface BackgroundProcess {
+  /** Its PID. */
+  pid: number;
+  /**
+   * Sends a signal (default SIGINT, so tools like ping print their summary)
+   * and waits for it to exit.
+   * @returns Its output and exit code.
+   */
+  stop(signal?: Deno.Signal): Promise<ExecResult>;
+}
+
+/**
+ * Starts a command in the background, collecting its stdout and stderr (e.g.
+ * a `ping` that measures an outage while a recipe runs).
+ *
+ * @param argv Program and arguments.
+ * @param trace Optional `--verbose` sink.
+ * @returns The handle.
+ * @throws {CommandError} When the program cannot be started.
+ */
+export function spawnBackground(argv: readonly string[], trace?: TraceSink): BackgroundProcess {
+  trace?.(`$ ${argv.join(" ")}  (background)`);
+  const started = performance.now();
+  const [program, ...args] = argv;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, "Install it or fix PATH.");
+    }
+    throw e;
+  }
+  const output = child.output();
+  return {
+    pid: child.pid,
+    async stop(signal: Deno.Signal = "SIGINT") {
+      try {
+        child.kill(signal);
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e; // already exited
+      }
+      const out = await output;
+      return {
+        argv,
+        code: out.signal ? 128 + (SIGNALS[out.signal] ?? 0) : out.code,
+        stdout: new TextDecoder().decode(out.stdout),
+        stderr: new TextDecoder().decode(out.stderr).trim(),
+        durationMs: Math.round(performance.now() - started),
+      };
+    },
+  };
+}
+
 /** One command seen by a {@link recordingRunner}. */
 export interface RecordedCall {
   /** The argv it was called with. */

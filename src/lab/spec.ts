@@ -17,6 +17,7 @@
 import ipaddr from "ipaddr.js";
 import { UsageError } from "../errors.ts";
 import { checkLinkName } from "../names.ts";
+import { addrArgv, type AddrSpec, routeArgv, type RouteSpec } from "../steps/mod.ts";
 
 /** Options of a lab. */
 export interface LabSpec {
@@ -30,14 +31,20 @@ export interface LabSpec {
   gateway: string;
   /** Another host on the LAN, e.g. `198.51.100.20`. */
   lanHost: string;
-  /** IPv6 address of the uplink, CIDR (`2001:db8:1::10/64`). */
+  /** IPv6 address of the uplink, CIDR (`2001:db8:1::10/64`); `""` for an IPv4-only lab. */
   address6: string;
-  /** IPv6 gateway. */
+  /** IPv6 gateway; `""` for none. */
   gateway6: string;
-  /** IPv6 address of the other LAN host. */
+  /** IPv6 address of the other LAN host; `""` for none. */
   lanHost6: string;
   /** Metric of the default routes. */
   metric: number;
+  /** MTU of the uplink in bytes; kernel default (1500) when absent. */
+  mtu?: number;
+  /** More addresses on the uplink, after the first ones (e.g. a secondary), as `ip addr add` takes them. */
+  extraAddrs?: AddrSpec[];
+  /** More routes through the uplink (e.g. a static route), as `ip route add` takes them. */
+  extraRoutes?: RouteSpec[];
 }
 
 /** Netns names the lab uses for the LAN; they appear in the lab's `ip netns list`. */
@@ -86,37 +93,19 @@ export function labCommands(spec: LabSpec): string[][] {
   const plen = spec.address.split("/")[1];
   const plen6 = spec.address6.split("/")[1];
   const { lan, lanHost } = LAB_NETNS;
+  const v6 = spec.address6 !== "";
+  const noDad = ["sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"];
   return [
     ["mount", "-t", "tmpfs", "-o", "mode=0755", "nsrecipe-lab-run", "/run"],
     ["mount", "-t", "sysfs", "nsrecipe-lab-sys", "/sys"],
     ["ip", "link", "set", "dev", "lo", "up"],
     // The simulated host's links are new but its addresses are not: skip duplicate address detection so
     // the lab is in a steady state at once (namespaces that recipes create keep the kernel's defaults).
-    ["sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"],
+    noDad,
     ["ip", "netns", "add", lan],
     ["ip", "netns", "add", lanHost],
-    [
-      "ip",
-      "netns",
-      "exec",
-      lan,
-      "sysctl",
-      "-q",
-      "-w",
-      "net.ipv6.conf.all.accept_dad=0",
-      "net.ipv6.conf.default.accept_dad=0",
-    ],
-    [
-      "ip",
-      "netns",
-      "exec",
-      lanHost,
-      "sysctl",
-      "-q",
-      "-w",
-      "net.ipv6.conf.all.accept_dad=0",
-      "net.ipv6.conf.default.accept_dad=0",
-    ],
+    ["ip", "netns", "exec", lan, ...noDad],
+    ["ip", "netns", "exec", lanHost, ...noDad],
     ["ip", "-n", lan, "link", "set", "dev", "lo", "up"],
     ["ip", "-n", lanHost, "link", "set", "dev", "lo", "up"],
     ["ip", "-n", lan, "link", "add", "dev", "lanbr", "type", "bridge", "stp_state", "0"],
@@ -128,6 +117,7 @@ export function labCommands(spec: LabSpec): string[][] {
       spec.uplink,
       "address",
       spec.mac,
+      ...(spec.mtu ? ["mtu", String(spec.mtu)] : []),
       "type",
       "veth",
       "peer",
@@ -135,6 +125,7 @@ export function labCommands(spec: LabSpec): string[][] {
       "lan0",
       "netns",
       lan,
+      ...(spec.mtu ? ["mtu", String(spec.mtu)] : []),
     ],
     ["ip", "-n", lan, "link", "add", "dev", "lanhost0", "type", "veth", "peer", "name", "eth0", "netns", lanHost],
     ["ip", "-n", lan, "link", "set", "dev", "lan0", "master", "lanbr"],
@@ -143,16 +134,36 @@ export function labCommands(spec: LabSpec): string[][] {
     ["ip", "-n", lan, "link", "set", "dev", "lanhost0", "up"],
     ["ip", "-n", lan, "link", "set", "dev", "lanbr", "up"],
     ["ip", "-n", lan, "addr", "add", `${spec.gateway}/${plen}`, "dev", "lanbr"],
-    ["ip", "-n", lan, "addr", "add", `${spec.gateway6}/${plen6}`, "nodad", "dev", "lanbr"],
     ["ip", "-n", lanHost, "link", "set", "dev", "eth0", "up"],
     ["ip", "-n", lanHost, "addr", "add", `${spec.lanHost}/${plen}`, "dev", "eth0"],
-    ["ip", "-n", lanHost, "addr", "add", `${spec.lanHost6}/${plen6}`, "nodad", "dev", "eth0"],
     ["ip", "-n", lanHost, "route", "add", "default", "via", spec.gateway, "dev", "eth0"],
-    ["ip", "-n", lanHost, "-6", "route", "add", "default", "via", spec.gateway6, "dev", "eth0"],
+    ...(v6
+      ? [
+        ["ip", "-n", lan, "addr", "add", `${spec.gateway6}/${plen6}`, "nodad", "dev", "lanbr"],
+        ["ip", "-n", lanHost, "addr", "add", `${spec.lanHost6}/${plen6}`, "nodad", "dev", "eth0"],
+        ["ip", "-n", lanHost, "-6", "route", "add", "default", "via", spec.gateway6, "dev", "eth0"],
+      ]
+      : []),
     ["ip", "link", "set", "dev", spec.uplink, "up"],
     ["ip", "addr", "add", spec.address, "dev", spec.uplink],
-    ["ip", "-6", "addr", "add", spec.address6, "nodad", "dev", spec.uplink],
+    ...(v6 ? [["ip", "-6", "addr", "add", spec.address6, "nodad", "dev", spec.uplink]] : []),
+    ...(spec.extraAddrs ?? []).map((a) => addrArgv("add", a, spec.uplink)),
     ["ip", "route", "add", "default", "via", spec.gateway, "dev", spec.uplink, "metric", String(spec.metric)],
-    ["ip", "-6", "route", "add", "default", "via", spec.gateway6, "dev", spec.uplink, "metric", String(spec.metric)],
+    ...(v6
+      ? [[
+        "ip",
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        spec.gateway6,
+        "dev",
+        spec.uplink,
+        "metric",
+        String(spec.metric),
+      ]]
+      : []),
+    ...(spec.extraRoutes ?? []).map((r) => routeArgv("add", { ...r, dev: spec.uplink })),
   ];
 }

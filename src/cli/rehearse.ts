@@ -1,0 +1,99 @@
+import type { Recipe } from "../../recipes/mod.ts";
+import { EXIT, NsrecipeError } from "../errors.ts";
+import { runInteractive } from "../exec/mod.ts";
+import { gatherFacts } from "../host/mod.ts";
+import { labArgv } from "../lab/mod.ts";
+import { labSpecFromHost, rehearse, type Verdict } from "../rehearse/mod.ts";
+import { type GlobalOptions, runnerFor } from "./context.ts";
+import { Output } from "./output.ts";
+import { runCommand } from "./run.ts";
+import { undoCommand } from "./undo.ts";
+
+/** The hidden subcommand that runs the rehearsal inside the lab. */
+export const REHEARSE_INNER_COMMAND = "__rehearse";
+
+/**
+ * `nsrecipe rehearse RECIPE [opts]`: copies this host's uplink (name, MAC,
+ * MTU, addresses, routes) into a lab and rehearses the recipe there. Reads
+ * the host; never changes it.
+ *
+ * @param recipe The recipe.
+ * @param params Its parsed parameters.
+ * @param uplink `--uplink` of the recipe, if it has one.
+ * @param g Global options.
+ * @param out The output.
+ * @returns 0 when the rehearsal passed, {@link EXIT.precondition} when it failed.
+ * @throws {PreconditionError} When the host's uplink cannot be copied.
+ */
+export async function rehearseCommand(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  uplink: string | undefined,
+  g: GlobalOptions,
+  out: Output,
+): Promise<number> {
+  const spec = labSpecFromHost(await gatherFacts(runnerFor(out)), uplink);
+  out.progress(
+    `Rehearsing '${recipe.name}' on a lab copy of '${spec.uplink}' (${spec.address}, gateway ${spec.gateway})`,
+  );
+  const args = [
+    ...(g.json ? ["--json"] : []),
+    ...(g.verbose ? ["--verbose"] : []),
+    REHEARSE_INNER_COMMAND,
+    recipe.name,
+    JSON.stringify(params),
+    spec.gateway,
+  ];
+  return await runInteractive(labArgv(spec, args));
+}
+
+/**
+ * The rehearsal inside the lab: runs the recipe and its undo in this process
+ * and prints the verdict.
+ *
+ * @param recipe The recipe.
+ * @param params Its parsed parameters.
+ * @param gateway The LAN gateway.
+ * @param g Global options.
+ * @param out The output.
+ * @returns 0 when every check passed, else {@link EXIT.precondition}.
+ */
+export async function rehearseInnerCommand(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  gateway: string,
+  g: GlobalOptions,
+  out: Output,
+): Promise<number> {
+  const quiet = new Output(false, out.color, out.verbose);
+  const attempt = async (fn: () => Promise<number | void>) => {
+    try {
+      return { code: (await fn()) ?? 0, message: "" };
+    } catch (e) {
+      if (!(e instanceof NsrecipeError)) throw e;
+      return { code: e.exitCode, message: e.message };
+    }
+  };
+  const netns = typeof params.name === "string" ? params.name : undefined;
+  const verdict: Verdict = await rehearse(runnerFor(out), gateway, {
+    run: async () => ({
+      ...(await attempt(() =>
+        runCommand(recipe, params, ["true"], { rm: false, shell: "/bin/sh", confirm: 0 }, g, quiet)
+      )),
+      netns,
+    }),
+    undo: () => attempt(() => undoCommand(undefined, g, quiet)),
+  });
+  out.data(verdict);
+  for (const c of verdict.checks) {
+    out.result(
+      `${c.ok ? out.paint("green", "PASS") : out.paint("red", "FAIL")}  ${c.name}${c.detail ? `: ${c.detail}` : ""}`,
+    );
+  }
+  if (verdict.outage) {
+    const o = verdict.outage;
+    out.result(`Outage while applying: longest gap ${o.longestGapMs} ms (${o.received}/${o.sent} pings answered)`);
+  }
+  out.result(verdict.pass ? "Rehearsal passed." : "Rehearsal FAILED: do not run this on the host as it is.");
+  return verdict.pass ? EXIT.ok : EXIT.precondition;
+}

@@ -1,0 +1,78 @@
+/**
+ * The rehearsal itself, run inside a lab that copies the host's uplink:
+ * snapshot, measure connectivity while the recipe runs, check that the lab
+ * host and the namespace reach their gateways, undo, compare snapshots.
+ *
+ * @module
+ */
+import type { Runner } from "../exec/mod.ts";
+import { spawnBackground } from "../exec/mod.ts";
+import { diffSnapshots, IpReader, takeSnapshot } from "../host/mod.ts";
+import { type Outage, parsePingOutage } from "./outage.ts";
+
+/** One check of a rehearsal. */
+export interface RehearsalCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The verdict of a rehearsal. */
+export interface Verdict {
+  pass: boolean;
+  checks: RehearsalCheck[];
+  /** Connectivity from the lab host to the gateway while the recipe ran. */
+  outage?: Outage;
+}
+
+/** Interval of the outage ping in ms (ping(8) `-i 0.01`; root may go below 0.2 s). */
+export const OUTAGE_PING_INTERVAL_MS = 10;
+
+/** What the rehearsal drives: the recipe's run and undo, done in this same process. */
+export interface RehearsalActions {
+  /** Applies the recipe (no shell); returns the exit code and the netns name it made, if any. */
+  run(): Promise<{ code: number; netns?: string; message: string }>;
+  /** Undoes that run; returns the exit code. */
+  undo(): Promise<{ code: number; message: string }>;
+}
+
+async function pings(run: Runner, target: string, netns?: string): Promise<boolean> {
+  const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-c", "1", "-W", "1", target];
+  return (await run(argv, { okCodes: [0, 1, 2] })).code === 0;
+}
+
+/**
+ * Rehearses a recipe in the current (lab) network namespace.
+ *
+ * @param run The process seam.
+ * @param gateway The LAN gateway the lab host must keep reaching.
+ * @param actions Run and undo of the recipe.
+ * @returns The verdict; never throws for a failed check.
+ */
+export async function rehearse(run: Runner, gateway: string, actions: RehearsalActions): Promise<Verdict> {
+  const checks: RehearsalCheck[] = [];
+  const check = (name: string, ok: boolean, detail = "") => checks.push({ name, ok, detail });
+  check("lab host reaches the gateway before the run", await pings(run, gateway), gateway);
+  const before = await takeSnapshot(run);
+  const ping = spawnBackground(["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway]);
+  const applied = await actions.run();
+  const outage = parsePingOutage((await ping.stop()).stdout, OUTAGE_PING_INTERVAL_MS);
+  check("the recipe applies", applied.code === 0, applied.message);
+  if (applied.code === 0) {
+    check("lab host still reaches the gateway", await pings(run, gateway), gateway);
+    if (applied.netns) {
+      const ip = new IpReader(run);
+      const routes = await ip.routes(4, applied.netns);
+      const gw = routes.find((r) => r.dst === "default")?.gateway;
+      if (gw) {
+        check("the namespace reaches its gateway", await pings(run, gw, applied.netns), `${applied.netns} -> ${gw}`);
+      }
+    }
+    const undone = await actions.undo();
+    check("undo succeeds", undone.code === 0, undone.message);
+  }
+  const diff = diffSnapshots(before, await takeSnapshot(run));
+  check("the host is exactly as before", diff.length === 0, diff.join("; "));
+  check("lab host reaches the gateway after undo", await pings(run, gateway), gateway);
+  return { pass: checks.every((c) => c.ok), checks, outage };
+}

@@ -1,0 +1,86 @@
+/**
+ * A lab copy of this host's uplink: name, MAC, MTU, addresses and routes,
+ * with a LAN holding the gateways. Pure.
+ *
+ * @module
+ */
+import ipaddr from "ipaddr.js";
+import { defaultRouteDevice, movableAddresses, movableRoutes, uplinkGateway } from "../../recipes/uplink.ts";
+import { PreconditionError } from "../errors.ts";
+import type { HostFacts, IpAddrInfo } from "../host/mod.ts";
+import { DEFAULT_LAB, type LabSpec } from "../lab/mod.ts";
+import { addrSpecFromJson } from "../steps/mod.ts";
+
+/**
+ * A free host address in a subnet for the simulated other LAN host: the
+ * first one from the top of the subnet (below broadcast) that is not taken.
+ * @param cidr The subnet, e.g. `198.51.100.10/24`.
+ * @param taken Addresses in use.
+ * @returns The address.
+ */
+export function freeHostAddress(cidr: string, taken: readonly string[]): string {
+  const [addr, plen] = ipaddr.parseCIDR(cidr);
+  const bytes = addr.toByteArray();
+  const bits = BigInt(bytes.length * 8);
+  const value = bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+  const hostBits = bits - BigInt(plen);
+  const top = value | ((1n << hostBits) - 1n);
+  const used = new Set(taken.map((t) => ipaddr.parse(t).toNormalizedString()));
+  for (let back = 1n; back < 1n << (hostBits < 16n ? hostBits : 16n); back++) {
+    let v = top - back;
+    const out = new Array<number>(bytes.length);
+    for (let i = bytes.length - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 255n);
+    const candidate = ipaddr.fromByteArray(out);
+    if (!used.has(candidate.toNormalizedString())) return candidate.toString();
+  }
+  throw new PreconditionError(`No free address in ${cidr} for the lab's LAN host`);
+}
+
+/**
+ * Builds the lab spec that copies the host's uplink.
+ *
+ * @param facts This host's facts (read-only).
+ * @param uplinkName `--uplink`, or `undefined` for the device of the default route.
+ * @returns The spec.
+ * @throws {PreconditionError} When there is no uplink, or it has no IPv4
+ *   address or IPv4 default route (the lab needs both).
+ */
+export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec {
+  const uplink = uplinkName ?? defaultRouteDevice(facts);
+  const link = facts.links.find((l) => l.ifname === uplink);
+  if (!uplink || !link) {
+    throw new PreconditionError(
+      `No uplink to copy${uplink ? `: '${uplink}' does not exist` : ""}`,
+      "Name it with --uplink.",
+    );
+  }
+  const addrs = movableAddresses(facts, uplink);
+  const v4 = addrs.filter((a) => a.family === "inet");
+  const v6 = addrs.filter((a) => a.family === "inet6");
+  const gateway = uplinkGateway(facts, uplink, 4);
+  if (v4.length === 0 || !gateway) {
+    throw new PreconditionError(`The uplink '${uplink}' has no IPv4 address and default route to copy into the lab`);
+  }
+  const gateway6 = v6.length ? uplinkGateway(facts, uplink, 6) ?? "" : "";
+  const cidr = (a: IpAddrInfo) => `${a.local}/${a.prefixlen}`;
+  const taken = [...addrs.map((a) => a.local), gateway, ...(gateway6 ? [gateway6] : [])];
+  const routes = movableRoutes(facts, uplink);
+  const metric = routes.find((r) => r.family === 4 && r.dst === "default" && (r.table ?? "main") === "main")?.metric;
+  const isMainDefault = (r: { dst: string; table?: string; family: 4 | 6 }) =>
+    r.dst === "default" && (r.table ?? "main") === "main" && (r.family === 4 || gateway6 !== "");
+  return {
+    ...DEFAULT_LAB,
+    uplink,
+    mac: link.address ?? DEFAULT_LAB.mac,
+    mtu: link.mtu,
+    address: cidr(v4[0]),
+    gateway,
+    lanHost: freeHostAddress(cidr(v4[0]), taken),
+    address6: gateway6 ? cidr(v6[0]) : "",
+    gateway6,
+    lanHost6: gateway6 ? freeHostAddress(cidr(v6[0]), taken) : "",
+    metric: metric ?? 0,
+    extraAddrs: [...v4.slice(1), ...(gateway6 ? v6.slice(1) : v6)].map(addrSpecFromJson),
+    extraRoutes: routes.filter((r) => !isMainDefault(r)),
+  };
+}

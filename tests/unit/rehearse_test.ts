@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { freeHostAddress, labSpecFromHost, parsePingOutage } from "../../src/rehearse/mod.ts";
+import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
+
+Deno.test("parsePingOutage reports the longest gap between replies, less the interval", () => {
+  const out = [
+    "PING 198.51.100.1 (198.51.100.1) 56(84) bytes of data.",
+    "[1700000000.000000] 64 bytes from 198.51.100.1: icmp_seq=1 ttl=64 time=0.1 ms",
+    "[1700000000.010000] 64 bytes from 198.51.100.1: icmp_seq=2 ttl=64 time=0.1 ms",
+    "[1700000000.090000] 64 bytes from 198.51.100.1: icmp_seq=10 ttl=64 time=0.1 ms",
+    "",
+    "--- 198.51.100.1 ping statistics ---",
+    "10 packets transmitted, 3 received, 70% packet loss, time 90ms",
+  ].join("\n");
+  assert.deepEqual(parsePingOutage(out, 10), { sent: 10, received: 3, longestGapMs: 70 });
+});
+
+Deno.test("freeHostAddress picks the highest free host address of the subnet", () => {
+  assert.equal(freeHostAddress("198.51.100.10/24", ["198.51.100.10", "198.51.100.254"]), "198.51.100.253");
+  assert.equal(freeHostAddress("2001:db8:1::10/64", []), "2001:db8:1:0:ffff:ffff:ffff:fffe");
+});
+
+Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, addresses, static routes and gateways", () => {
+  const facts: HostFacts = {
+    ...EMPTY_FACTS,
+    links: [{ ifindex: 2, ifname: "enp1s0", flags: ["UP"], mtu: 9000, operstate: "UP", address: "52:54:00:12:34:56" }],
+    addrs: [{
+      ifname: "enp1s0",
+      addr_info: [
+        { family: "inet", local: "192.0.2.10", prefixlen: 24, scope: "global", broadcast: "192.0.2.255" },
+        { family: "inet", local: "192.0.2.11", prefixlen: 24, scope: "global", secondary: true },
+      ],
+    }],
+    routes4: [
+      { dst: "default", gateway: "192.0.2.1", dev: "enp1s0", protocol: "static", metric: 100, flags: [] },
+      { dst: "203.0.113.0/24", gateway: "192.0.2.254", dev: "enp1s0", protocol: "static", flags: [] },
+    ],
+  };
+  const spec = labSpecFromHost(facts);
+  assert.deepEqual(
+    [spec.uplink, spec.mac, spec.mtu, spec.address, spec.gateway, spec.lanHost, spec.address6, spec.metric],
+    ["enp1s0", "52:54:00:12:34:56", 9000, "192.0.2.10/24", "192.0.2.1", "192.0.2.253", "", 100],
+  );
+  assert.deepEqual(spec.extraAddrs, [{ family: "inet", local: "192.0.2.11", prefixlen: 24 }]);
+  assert.deepEqual(spec.extraRoutes, [{
+    family: 4,
+    dst: "203.0.113.0/24",
+    via: "192.0.2.254",
+    dev: "enp1s0",
+    proto: "static",
+  }]);
+});
