@@ -63,8 +63,8 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
   }
   const gateway6 = v6.length ? uplinkGateway(facts, uplink, 6) ?? "" : "";
   const cidr = (a: IpAddrInfo) => `${a.local}/${a.prefixlen}`;
-  const taken = [...addrs.map((a) => a.local), gateway, ...(gateway6 ? [gateway6] : [])];
   const routes = movableRoutes(facts, uplink);
+  const taken = [...addrs.map((a) => a.local), ...routes.flatMap((r) => (r.via ? [r.via] : []))];
   const metric = routes.find((r) => r.family === 4 && r.dst === "default" && (r.table ?? "main") === "main")?.metric;
   const isMainDefault = (r: { dst: string; table?: string; family: 4 | 6 }) =>
     r.dst === "default" && (r.table ?? "main") === "main" && (r.family === 4 || gateway6 !== "");
