@@ -10,6 +10,7 @@ import { addrDel } from "./addr_del.ts";
 import { routeAdd } from "./route_add.ts";
 import { routeDel } from "./route_del.ts";
 import { sysctlSet } from "./sysctl_set.ts";
+import { natAdd } from "./nat_add.ts";
 
 type KindTable = { [K in Step["kind"]]: StepKind<Extract<Step, { kind: K }>> };
 
@@ -25,6 +26,7 @@ const KINDS: KindTable = {
   "route-add": routeAdd,
   "route-del": routeDel,
   "sysctl-set": sysctlSet,
+  "nat-add": natAdd,
 };
 
 /**

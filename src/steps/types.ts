@@ -108,6 +108,23 @@ export interface SysctlSetStep {
   value: string;
 }
 
+/**
+ * Create an nftables table that nsrecipe owns (nft(8)): masquerade for a
+ * namespace subnet leaving through the uplink, and forward accepts for it.
+ * Undo deletes the whole table, nothing else.
+ */
+export interface NatAddStep {
+  kind: "nat-add";
+  /** Table name in the `inet` family, e.g. `nsrecipe-web`. */
+  table: string;
+  /** The namespace subnet, CIDR (IPv4). */
+  subnet: string;
+  /** The bridge the namespace sits on. */
+  bridge: string;
+  /** The uplink the traffic leaves through. */
+  uplink: string;
+}
+
 /** Any step. Switches over `kind` end in a `never` check. */
 export type Step =
   | NetnsAddStep
@@ -120,7 +137,8 @@ export type Step =
   | AddrDelStep
   | RouteAddStep
   | RouteDelStep
-  | SysctlSetStep;
+  | SysctlSetStep
+  | NatAddStep;
 
 /** JSON-serialisable prior state captured by a destructive step before it runs. */
 export type Captured = unknown;
