@@ -58,11 +58,13 @@ export function checkDhcp(facts: DoctorFacts, ctx: CheckContext): Finding {
   return finding(
     id,
     refuse ? "fail" : "warn",
-    `'${up.dev}' has ${leased.length === 1 ? "a DHCP-managed address" : "DHCP-managed addresses"}: ${list}; ` +
-      `the lease is tied to '${up.dev}', so after full-migrate it is not renewed on the bridge` +
-      (ctx.recipe === FULL_MIGRATE ? (ctx.force ? " (--force given)" : "") : "; full-migrate refuses without --force"),
+    `'${up.dev}' has ${leased.length === 1 ? "a DHCP-managed address" : "DHCP-managed addresses"} ${list}: ` +
+      `the lease is tied to '${up.dev}'; ` +
+      (ctx.force ? "full-migrate copies it (--force given)" : "full-migrate refuses it without --force"),
     [
-      `Make the address static in the network configuration (or move the DHCP client to the bridge), then: ` +
+      `The DHCP client renews the lease on '${up.dev}': once full-migrate moves the address to the bridge, the ` +
+      "client puts it back on the uplink or lets it expire.",
+      `Make it static in the network configuration (or run the DHCP client on the bridge), then: ` +
       `ip addr change ${first.local}/${first.prefixlen} dev ${up.dev} valid_lft forever preferred_lft forever`,
       "Or accept it: full-migrate --force copies the address with its remaining lifetime.",
     ].join("\n"),
