@@ -11,6 +11,7 @@ import { realRunner } from "../exec/mod.ts";
 import { DEFAULT_STATE_DIR } from "../journal/mod.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/mod.ts";
 import type { GlobalOptions } from "./context.ts";
+import { doctorCommand } from "./doctor.ts";
 import { journalCommand } from "./journal.ts";
 import { labCommand, labInitCommand } from "./lab.ts";
 import { listCommand } from "./list.ts";
@@ -52,6 +53,7 @@ Examples:
   nsrecipe run netns --name web -- ip -br addr    one command inside, then return
   nsrecipe status                                 applied runs and drift
   nsrecipe undo web                               put the host back
+  nsrecipe doctor --name web                      is this host fit? (read-only)
   nsrecipe lab -- run netns --name demo -- ip -br link   all of it in a throwaway lab
 
 Exit codes: 0 ok; 2 bad usage; 3 precondition failed (nothing changed);
@@ -188,6 +190,14 @@ export async function main(args: string[]): Promise<number> {
     .action(async (_o, cmd) => {
       const { g, out } = globals(cmd);
       await statusCommand(g, out);
+    });
+  program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
+    .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")
+    .option("--name <name>", "check that this namespace name is free")
+    .option("--bridge <name>", "check this bridge name; suggested firewall rules name it (default br0)")
+    .action(async (opts, cmd) => {
+      const { g, out } = globals(cmd);
+      setCode(await doctorCommand(opts, g, out));
     });
   program.command("journal").description("print the journal").action(async (_o, cmd) => {
     const { g, out } = globals(cmd);

@@ -1,0 +1,72 @@
+/**
+ * `nsrecipe doctor`: gathers the host's facts (read-only), runs every check
+ * and prints one line per finding, with what to do under each one that is not
+ * ok; `--json` prints `{ findings, ok }`.
+ *
+ * @module
+ */
+import { type Finding, findingsOk, gatherDoctorFacts, runDoctor } from "../doctor/mod.ts";
+import { EXIT } from "../errors.ts";
+import { checkLinkName, checkNetnsName } from "../names.ts";
+import { type GlobalOptions, runnerFor } from "./context.ts";
+import type { Output, Tone } from "./output.ts";
+
+/** Options of `doctor`. */
+export interface DoctorOptions {
+  /** `--uplink DEV`: check this link instead of the device of the default route. */
+  uplink?: string;
+  /** `--name NAME`: check that this namespace name is free. */
+  name?: string;
+  /** `--bridge BR`: check this bridge name, and name it in suggested rules. */
+  bridge?: string;
+}
+
+const TONE: Record<Finding["verdict"], Tone> = { ok: "green", warn: "yellow", fail: "red" };
+
+/**
+ * Formats findings for a terminal: `VERDICT  ID  SUMMARY`, then the fix
+ * indented under it.
+ * @param findings The findings.
+ * @param paint Colours a verdict (identity when colours are off).
+ * @returns Lines of text.
+ */
+export function formatFindings(
+  findings: readonly Finding[],
+  paint: (tone: Tone, text: string) => string = (_t, s) => s,
+): string[] {
+  const width = Math.max(...findings.map((f) => f.id.length)) + 2;
+  const pad = " ".repeat(6 + width);
+  return findings.flatMap((f) => [
+    `${paint(TONE[f.verdict], f.verdict.padEnd(6))}${f.id.padEnd(width)}${f.summary}`,
+    ...(f.fix ? f.fix.split("\n").map((l, i) => `${pad}${i === 0 ? "fix: " : "     "}${l}`) : []),
+  ]);
+}
+
+/**
+ * `nsrecipe doctor [--uplink DEV] [--name NAME] [--bridge BR]`. Changes
+ * nothing on the host.
+ * @param opts The options.
+ * @param g Global options (`--json`, `--verbose`).
+ * @param out The output.
+ * @returns {@link EXIT.ok} when no check failed, {@link EXIT.precondition} when one did.
+ * @throws {UsageError} For a malformed `--uplink`, `--name` or `--bridge`.
+ */
+export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: Output): Promise<number> {
+  if (opts.uplink !== undefined) checkLinkName(opts.uplink, "--uplink");
+  if (opts.name !== undefined) checkNetnsName(opts.name, "--name");
+  if (opts.bridge !== undefined) checkLinkName(opts.bridge, "--bridge");
+  const facts = await gatherDoctorFacts(runnerFor(out), { uplink: opts.uplink });
+  const findings = runDoctor(facts, { name: opts.name, bridge: opts.bridge });
+  const ok = findingsOk(findings);
+  out.data({ findings, ok });
+  if (!g.json) {
+    for (const line of formatFindings(findings, (t, s) => out.paint(t, s))) out.result(line);
+    const count = (v: Finding["verdict"]) => findings.filter((f) => f.verdict === v).length;
+    out.result("");
+    out.result(
+      `${count("ok")} ok, ${count("warn")} warn, ${count("fail")} fail: ` +
+        (ok ? "no check failed." : "the host is not fit for every recipe (see the fixes above)."),
+    );
+  }
+  return ok ? EXIT.ok : EXIT.precondition;
+}

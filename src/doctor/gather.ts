@@ -1,0 +1,169 @@
+/**
+ * Gathers what the doctor's checks read, through the {@link Runner} only and
+ * with read-only commands: `ip -json` (via `gatherFacts`), `cat` for files
+ * (Deno grants no access to `/proc` and `/sys` short of `--allow-all`),
+ * `test -d` for directories, `sysctl -n`, `gzip -dc /proc/config.gz`,
+ * `nft -j list ruleset`, `iptables -S`, `ip6tables -S`, `ip -V` and
+ * `unshare --version`. A source that cannot be read (program missing, file
+ * absent, permission denied) is recorded with its reason, never thrown, so the
+ * checks can say "not checked".
+ *
+ * @module
+ */
+import { CommandError } from "../errors.ts";
+import type { Runner } from "../exec/mod.ts";
+import { gatherFacts, type HostFacts } from "../host/mod.ts";
+import type { DoctorFacts, KernelFacts, ManagerFacts, NetfilterFacts, Source, UplinkFiles } from "./types.ts";
+import { resolveUplink } from "./uplink.ts";
+
+/** Options of {@link gatherDoctorFacts}. */
+export interface GatherOptions {
+  /** `--uplink`: the link to check instead of the device of the default route. */
+  uplink?: string;
+}
+
+const ANY_CODE = Array.from({ length: 256 }, (_, i) => i);
+
+function reasonOf(stderr: string, code: number, prefix?: string): string {
+  let line = stderr.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  if (prefix && line.startsWith(prefix)) line = line.slice(prefix.length);
+  return line || `exit ${code}`;
+}
+
+/**
+ * Runs a read-only command and keeps its stdout, or why it failed.
+ * @param run The process seam.
+ * @param argv The command.
+ * @returns Its stdout when it exits 0; else the first line of its stderr
+ *   (or `exit N`); `'P' was not found in PATH` when the program is missing.
+ * @throws {Deno.errors.NotCapable} When the permission set lacks the program (a bug).
+ */
+export async function readCommand(run: Runner, argv: readonly string[]): Promise<Source> {
+  try {
+    const r = await run(argv, { okCodes: ANY_CODE });
+    return r.code === 0 ? { ok: true, value: r.stdout } : { ok: false, reason: reasonOf(r.stderr, r.code) };
+  } catch (e) {
+    if (e instanceof CommandError) return { ok: false, reason: e.stderr || e.message };
+    throw e;
+  }
+}
+
+/**
+ * Reads a file with `cat`.
+ * @param run The process seam.
+ * @param path An absolute path, e.g. `/proc/self/status`.
+ * @returns Its text, or the reason (`No such file or directory`, …).
+ */
+export async function readFileVia(run: Runner, path: string): Promise<Source> {
+  const s = await readCommand(run, ["cat", "--", path]);
+  return s.ok ? s : { ok: false, reason: s.reason.replace(`cat: ${path}: `, "") };
+}
+
+/**
+ * Whether a path is a directory, with `test -d` (test(1)).
+ * @param run The process seam.
+ * @param path An absolute path.
+ * @returns `true` or `false`; not ok when `test` itself failed.
+ */
+export async function isDirVia(run: Runner, path: string): Promise<Source<boolean>> {
+  try {
+    const r = await run(["test", "-d", path], { okCodes: ANY_CODE });
+    if (r.code === 0 || r.code === 1) return { ok: true, value: r.code === 0 };
+    return { ok: false, reason: reasonOf(r.stderr, r.code) };
+  } catch (e) {
+    if (e instanceof CommandError) return { ok: false, reason: e.stderr || e.message };
+    throw e;
+  }
+}
+
+async function gatherHost(run: Runner): Promise<Source<HostFacts>> {
+  try {
+    return { ok: true, value: await gatherFacts(run) };
+  } catch (e) {
+    if (e instanceof CommandError) return { ok: false, reason: `'ip' failed: ${e.stderr || e.message}` };
+    throw e;
+  }
+}
+
+async function gatherKernel(run: Runner): Promise<KernelFacts> {
+  const release = await readFileVia(run, "/proc/sys/kernel/osrelease");
+  const rel = release.ok ? release.value.trim() : "";
+  const [veth, bridge, procModules, configGz, modulesBuiltin, modulesDep] = await Promise.all([
+    isDirVia(run, "/sys/module/veth"),
+    isDirVia(run, "/sys/module/bridge"),
+    readFileVia(run, "/proc/modules"),
+    readCommand(run, ["gzip", "-dc", "/proc/config.gz"]),
+    rel ? readFileVia(run, `/lib/modules/${rel}/modules.builtin`) : release,
+    rel ? readFileVia(run, `/lib/modules/${rel}/modules.dep`) : release,
+  ]);
+  const config = configGz.ok || !rel ? configGz : await readFileVia(run, `/boot/config-${rel}`);
+  return { release, sysModule: { veth, bridge }, procModules, config, modulesBuiltin, modulesDep };
+}
+
+async function gatherManagers(run: Runner): Promise<ManagerFacts> {
+  const [networkManager, networkd, ifstate, interfaces] = await Promise.all([
+    isDirVia(run, "/run/NetworkManager/devices"),
+    isDirVia(run, "/run/systemd/netif/links"),
+    readFileVia(run, "/run/network/ifstate"),
+    readFileVia(run, "/etc/network/interfaces"),
+  ]);
+  return { networkManager, networkd, ifstate, interfaces };
+}
+
+async function gatherUplinkFiles(run: Runner, dev: string, ifindex: number): Promise<UplinkFiles> {
+  const [nmDevice, networkdLink, ifstateDev] = await Promise.all([
+    readFileVia(run, `/run/NetworkManager/devices/${ifindex}`),
+    readFileVia(run, `/run/systemd/netif/links/${ifindex}`),
+    readFileVia(run, `/run/network/ifstate.${dev}`),
+  ]);
+  return { dev, ifindex, nmDevice, networkdLink, ifstateDev };
+}
+
+async function gatherNetfilter(run: Runner): Promise<NetfilterFacts> {
+  const [nft, iptables, ip6tables, bridgeNfIptables, bridgeNfIp6tables] = await Promise.all([
+    readCommand(run, ["nft", "-j", "list", "ruleset"]),
+    readCommand(run, ["iptables", "-S"]),
+    readCommand(run, ["ip6tables", "-S"]),
+    readCommand(run, ["sysctl", "-n", "net.bridge.bridge-nf-call-iptables"]),
+    readCommand(run, ["sysctl", "-n", "net.bridge.bridge-nf-call-ip6tables"]),
+  ]);
+  return { nft, iptables, ip6tables, bridgeNfIptables, bridgeNfIp6tables };
+}
+
+/**
+ * Gathers every fact the doctor's checks read. Read-only: it creates,
+ * loads and changes nothing.
+ *
+ * @param run The process seam (the lab's runner in tests).
+ * @param opts The uplink to look at, when not the default route's device.
+ * @returns The facts; sources that could not be read carry their reason.
+ * @throws {Deno.errors.NotCapable} When the permission set lacks a program it runs (a bug).
+ * @example
+ * ```ts ignore
+ * const facts = await gatherDoctorFacts(realRunner(), { uplink: "eth0" });
+ * ```
+ */
+export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): Promise<DoctorFacts> {
+  const [procStatus, ipVersion, unshareVersion, host, managers, kernel, netfilter] = await Promise.all([
+    readFileVia(run, "/proc/self/status"),
+    readCommand(run, ["ip", "-V"]),
+    readCommand(run, ["unshare", "--version"]),
+    gatherHost(run),
+    gatherManagers(run),
+    gatherKernel(run),
+    gatherNetfilter(run),
+  ]);
+  const up = host.ok ? resolveUplink(host.value, opts.uplink) : undefined;
+  const uplinkFiles = up?.link ? await gatherUplinkFiles(run, up.dev, up.link.ifindex) : undefined;
+  return {
+    procStatus,
+    ipVersion,
+    unshareVersion,
+    host,
+    ...(opts.uplink === undefined ? {} : { uplinkRequested: opts.uplink }),
+    ...(uplinkFiles ? { uplinkFiles } : {}),
+    managers,
+    kernel,
+    netfilter,
+  };
+}

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { gatherDoctorFacts, isDirVia, readCommand, readFileVia } from "../../src/doctor/mod.ts";
+import { type ExecResult, recordingRunner } from "../../src/exec/mod.ts";
+
+const LINKS = JSON.stringify([
+  { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP"], mtu: 65536, operstate: "UNKNOWN" },
+  { ifindex: 7, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP", linkinfo: { info_kind: "veth" } },
+  { ifindex: 8, ifname: "eth1", flags: ["UP"], mtu: 1500, operstate: "UP" },
+]);
+const ROUTES4 = JSON.stringify([{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }]);
+
+/** A host answering like the lab: ip -json state, files under /run absent, no nft. */
+function fakeHost(argv: readonly string[]): Partial<ExecResult> {
+  const a = argv.join(" ");
+  if (a === "ip -json -details link show") return { stdout: LINKS };
+  if (a === "ip -json -4 route show table all") return { stdout: ROUTES4 };
+  if (a.startsWith("ip -json")) return { stdout: "[]" };
+  if (a === "ip -V") return { stdout: "ip utility, iproute2-6.1.0\n" };
+  if (a === "cat -- /proc/sys/kernel/osrelease") return { stdout: "6.1.0-18-amd64\n" };
+  if (a.startsWith("cat -- ")) return { code: 1, stderr: `cat: ${argv[2]}: No such file or directory` };
+  if (a.startsWith("test -d ")) return { code: 1 };
+  if (argv[0] === "nft") return { code: -1, stderr: "'nft' was not found in PATH" };
+  return {};
+}
+
+/** Every command the gatherer may run: reads only. */
+const READ_ONLY = [
+  /^ip -json (-details link show|addr show|-[46] route show table all|netns list)$/,
+  /^ip -V$/,
+  /^unshare --version$/,
+  /^cat -- \/(proc|sys|run|etc|lib\/modules|boot)\/\S+$/,
+  /^cat \/sys\/class\/net\/[^/\s]+\/uevent$/, // isWireless (src/host/sysfs.ts)
+  /^test -d \/(sys|run)\/\S+$/,
+  /^sysctl -n net\.bridge\.bridge-nf-call-ip6?tables$/,
+  /^gzip -dc \/proc\/config\.gz$/,
+  /^nft -j list ruleset$/,
+  /^ip6?tables -S$/,
+];
+
+Deno.test("gatherDoctorFacts runs only read-only commands", async () => {
+  const { run, calls } = recordingRunner(fakeHost);
+  await gatherDoctorFacts(run);
+  assert.ok(calls.length > 20);
+  for (const c of calls) {
+    const line = c.argv.join(" ");
+    assert.ok(READ_ONLY.some((re) => re.test(line)), `not a known read-only command: ${line}`);
+  }
+});
+
+Deno.test("gatherDoctorFacts reads the uplink's manager state by its ifindex; --uplink picks another link", async () => {
+  const { run, calls } = recordingRunner(fakeHost);
+  const facts = await gatherDoctorFacts(run);
+  assert.equal(facts.uplinkFiles?.dev, "eth0");
+  assert.ok(calls.some((c) => c.argv.join(" ") === "cat -- /run/NetworkManager/devices/7"));
+  assert.ok(calls.some((c) => c.argv.join(" ") === "cat -- /run/systemd/netif/links/7"));
+  assert.ok(calls.some((c) => c.argv.join(" ") === "cat -- /run/network/ifstate.eth0"));
+  assert.equal(facts.uplinkRequested, undefined);
+  const other = await gatherDoctorFacts(recordingRunner(fakeHost).run, { uplink: "eth1" });
+  assert.equal(other.uplinkFiles?.ifindex, 8);
+  assert.equal(other.uplinkRequested, "eth1");
+  const none = await gatherDoctorFacts(recordingRunner(fakeHost).run, { uplink: "nosuch" });
+  assert.equal(none.uplinkFiles, undefined);
+});
+
+Deno.test("gatherDoctorFacts records unreadable sources with their reason instead of throwing", async () => {
+  const facts = await gatherDoctorFacts(recordingRunner(fakeHost).run);
+  assert.deepEqual(facts.netfilter.nft, { ok: false, reason: "'nft' was not found in PATH" });
+  assert.deepEqual(facts.managers.interfaces, { ok: false, reason: "No such file or directory" });
+  assert.deepEqual(facts.managers.networkManager, { ok: true, value: false });
+  assert.deepEqual(facts.kernel.release, { ok: true, value: "6.1.0-18-amd64\n" });
+  const noIp = await gatherDoctorFacts(
+    recordingRunner((argv) => argv[0] === "ip" ? { code: -1, stderr: "'ip' was not found in PATH" } : {}).run,
+  );
+  assert.equal(noIp.host.ok, false);
+  assert.match(!noIp.host.ok ? noIp.host.reason : "", /'ip' failed: 'ip' was not found in PATH/);
+});
+
+Deno.test("readCommand, readFileVia and isDirVia: output, reason, directory or not", async () => {
+  const { run } = recordingRunner((argv) =>
+    argv[0] === "test"
+      ? { code: argv[2] === "/run" ? 0 : 1 }
+      : argv[2] === "/x"
+      ? { code: 1, stderr: "cat: /x: Permission denied" }
+      : { stdout: "hello\n" }
+  );
+  assert.deepEqual(await readCommand(run, ["cat", "--", "/y"]), { ok: true, value: "hello\n" });
+  assert.deepEqual(await readFileVia(run, "/x"), { ok: false, reason: "Permission denied" });
+  assert.deepEqual(await isDirVia(run, "/run"), { ok: true, value: true });
+  assert.deepEqual(await isDirVia(run, "/nope"), { ok: true, value: false });
+});

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { checkBridgeName, checkNetnsName } from "../../src/doctor/mod.ts";
+import { doctorFacts, labHost, link, text } from "../support/doctor_facts.ts";
+
+const host = labHost({
+  netns: [{ name: "web", state: "live" }, { name: "n1", state: "stale" }],
+  links: [...labHost().links, link("br0", 3, "bridge"), link("dummy0", 4, "dummy")],
+});
+const facts = doctorFacts({ host: text(host) });
+
+Deno.test("netns-name: a taken name fails with how to free it; a free one is ok", () => {
+  const taken = checkNetnsName(facts, { name: "web" });
+  assert.equal(taken.verdict, "fail");
+  assert.equal(taken.summary, "A network namespace named 'web' already exists");
+  assert.match(taken.fix ?? "", /nsrecipe undo web.*ip netns del web/);
+  assert.equal(checkNetnsName(facts, { name: "db" }).verdict, "ok");
+});
+
+Deno.test("netns-name: a stale /run/netns entry fails as such, with the command that removes it (K06)", () => {
+  const f = checkNetnsName(facts, { name: "n1" });
+  assert.equal(f.verdict, "fail");
+  assert.match(f.summary, /stale namespace file/);
+  assert.match(f.fix ?? "", /rm \/run\/netns\/n1/);
+});
+
+Deno.test("netns-name: without --name there is nothing to check", () => {
+  assert.equal(checkNetnsName(facts, {}).verdict, "ok");
+});
+
+Deno.test("bridge-name: free → created; an existing bridge → used, not owned", () => {
+  const free = checkBridgeName(facts, { bridge: "br9" });
+  assert.equal(free.verdict, "ok");
+  assert.match(free.summary, /will be created/);
+  const used = checkBridgeName(facts, { bridge: "br0" });
+  assert.equal(used.verdict, "ok");
+  assert.match(used.summary, /used, not owned/);
+});
+
+Deno.test("bridge-name: a link of another kind, or the uplink, fails", () => {
+  const dummy = checkBridgeName(facts, { bridge: "dummy0" });
+  assert.equal(dummy.verdict, "fail");
+  assert.equal(dummy.summary, "A link named 'dummy0' exists and is a dummy, not a bridge");
+  const uplink = checkBridgeName(facts, { bridge: "eth0" });
+  assert.equal(uplink.verdict, "fail");
+  assert.match(uplink.summary, /'eth0' is the uplink/);
+});
