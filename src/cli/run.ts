@@ -4,6 +4,7 @@ import { runInteractive, spawnDetached } from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { gatherFacts } from "../host/mod.ts";
+import { gatherDoctorFacts, preflightError, runPreflight } from "../doctor/mod.ts";
 import { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
@@ -60,6 +61,16 @@ export async function runCommand(
   let journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
+    const findings = runPreflight(
+      recipe,
+      params,
+      await gatherDoctorFacts(run, { uplink: typeof params.uplink === "string" ? params.uplink : undefined }),
+    );
+    for (const f of findings.filter((f) => f.verdict === "warn")) {
+      out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix}` : ""}`));
+    }
+    const refusal = preflightError(findings);
+    if (refusal) throw refusal;
     const plan = recipe.plan(params, await gatherFacts(run));
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
     label = plan.label;
