@@ -5,12 +5,17 @@
 import { UsageError } from "../src/errors.ts";
 import { netns } from "./netns.ts";
 import { pidOnly } from "./pid_only.ts";
+import { vethBridge } from "./veth_bridge.ts";
 import type { Recipe } from "./types.ts";
 
 export type { Plan, Recipe } from "./types.ts";
 
 /** Every recipe, in the order `list` shows them. */
-export const RECIPES: readonly Recipe[] = [pidOnly as unknown as Recipe, netns as unknown as Recipe];
+export const RECIPES: readonly Recipe[] = [
+  pidOnly as unknown as Recipe,
+  netns as unknown as Recipe,
+  vethBridge as unknown as Recipe,
+];
 
 /**
  * Looks a recipe up by name.

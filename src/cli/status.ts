@@ -13,7 +13,7 @@ export interface RunStatus {
   startedAt: string;
   owns: string[];
   uses: string[];
-  /** Applied steps whose effect is no longer on the host (deleted by hand…). */
+  /** Applied steps whose effect is no longer on the host (deleted by hand…): their undo will find them gone. */
   drift: string[];
 }
 
@@ -30,8 +30,8 @@ export async function runStatus(r: RunView, ctx: StepContext): Promise<RunStatus
     const step = r.steps[i];
     const kind = kindOf(step);
     owns.add(kind.object(step));
-    const wrong = await kind.verify(step, ctx).catch((e: Error) => e.message);
-    if (wrong) drift.push(`${kind.summary(step)}: ${wrong}`);
+    const gone = await kind.isReverted(step, ctx, r.captured[i]).catch(() => true);
+    if (gone) drift.push(`${kind.summary(step)}: no longer in effect (changed outside nsrecipe)`);
   }
   return {
     id: r.id,

@@ -26,8 +26,12 @@ export interface HostFacts {
   routes4: IpRoute[];
   /** IPv6 routes, every table. */
   routes6: IpRoute[];
-  /** Names of wireless links (sysfs `wireless` or `phy80211` present). */
+  /** Names of wireless links (sysfs `uevent` says `DEVTYPE=wlan`). */
   wireless: string[];
+  /** Addresses (without prefix) used inside the live named network namespaces. */
+  netnsAddresses: string[];
+  /** `net.ipv4.ip_forward`: `"0"` or `"1"`. */
+  ipForward: string;
 }
 
 /** Facts of an empty host (only `lo`), for unit tests and examples. */
@@ -38,6 +42,8 @@ export const EMPTY_FACTS: HostFacts = {
   routes4: [],
   routes6: [],
   wireless: [],
+  netnsAddresses: [],
+  ipForward: "0",
 };
 
 /**
@@ -56,15 +62,25 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
     ip.routes(4),
     ip.routes(6),
   ]);
+  const netnsFacts: NetnsFact[] = netns.map((n) => ({
+    name: n.name,
+    state: netnsEntryState(n.name) === "live" ? "live" : "stale",
+  }));
+  const inside = await Promise.all(
+    netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => [])),
+  );
+  const forward = await run(["sysctl", "-n", "net.ipv4.ip_forward"], { okCodes: [0, 1, 255] });
   return {
-    netns: netns.map((n) => ({
-      name: n.name,
-      state: netnsEntryState(n.name) === "live" ? "live" : "stale",
-    })),
+    netns: netnsFacts,
+    netnsAddresses: inside.flat().flatMap((l) => l.addr_info.map((a) => a.local)),
+    ipForward: forward.code === 0 ? forward.stdout.trim() : "0",
     links,
     addrs,
     routes4,
     routes6,
-    wireless: (await Promise.all(links.map(async (l) => (await isWireless(run, l.ifname)) ? [l.ifname] : []))).flat(),
+    wireless: (await Promise.all(
+      links.filter((l) => l.link_type === "ether")
+        .map(async (l) => (await isWireless(run, l.ifname)) ? [l.ifname] : []),
+    )).flat(),
   };
 }

@@ -21,6 +21,11 @@ export interface LinkSetUpStep {
   dev: string;
   /** Named netns holding the link; absent for the host's own. */
   netns?: string;
+  /**
+   * Also wait (bounded) until the link has carrier (`LOWER_UP`), e.g. a veth
+   * end whose peer is up, so the run reports success only once traffic flows.
+   */
+  waitCarrier?: boolean;
 }
 
 /** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER` (veth(4)). */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { DoctorFacts, Source } from "../../src/doctor/mod.ts";
-import type { HostFacts, IpAddrInfo, IpLink } from "../../src/host/mod.ts";
+import { EMPTY_FACTS, type HostFacts, type IpAddrInfo, type IpLink } from "../../src/host/mod.ts";
 
 /**
  * A readable source.
@@ -77,7 +77,7 @@ export function addr4(local: string, prefixlen: number, extra: Partial<IpAddrInf
  */
 export function labHost(over: Partial<HostFacts> = {}): HostFacts {
   return {
-    netns: [],
+    ...EMPTY_FACTS,
     links: [
       { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP", "LOWER_UP"], mtu: 65536, operstate: "UNKNOWN" },
       link("eth0", 2, "veth"),
@@ -85,7 +85,6 @@ export function labHost(over: Partial<HostFacts> = {}): HostFacts {
     addrs: [{ ifname: "eth0", addr_info: [addr4("198.51.100.10", 24)] }],
     routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", metric: 100, flags: [] }],
     routes6: [{ dst: "default", gateway: "2001:db8:1::1", dev: "eth0", metric: 100, flags: [] }],
-    wireless: [],
     ...over,
   };
 }

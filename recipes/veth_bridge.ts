@@ -1,0 +1,384 @@
+/**
+ * `veth-bridge`: a named netns wired to a host bridge by a veth pair.
+ *
+ * The manual procedure and its traps, each handled here: the peer is looked
+ * up after `ip link add … type veth peer name …` (it may be missing); the
+ * peer is moved and renamed `eth0` in one request; links are brought up
+ * before addresses and addresses before the default route (`Nexthop has
+ * invalid gateway` otherwise); a bridge nsrecipe creates has STP off (a new
+ * port would otherwise wait 2 × 15 s); IPv6 addresses get `nodad` so a command
+ * can bind at once; derived link names stay within 15 bytes.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { PreconditionError, UsageError } from "../src/errors.ts";
+import type { HostFacts, IpLink } from "../src/host/mod.ts";
+import { checkLinkName } from "../src/names.ts";
+import type { AddrSpec, Step } from "../src/steps/mod.ts";
+import { assertNetnsFree, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
+import { hostAt, inSubnet, isHostAddress, overlaps, parseSubnet, type Subnet, subnetCidr } from "./subnet.ts";
+import type { Plan, Recipe } from "./types.ts";
+import { defaultRouteDevice } from "./uplink.ts";
+
+/** Default bridge name. */
+export const DEFAULT_BRIDGE = "br0";
+
+/** The private pool default subnets come from: the first free `10.200.N.0/24`, N = 0…255. */
+export const SUBNET_POOL = { base: "10.200.0.0", prefix: 24, count: 256 } as const;
+
+/** Name of the veth end inside the namespace. */
+export const NETNS_IFNAME = "eth0";
+
+const linkField = (option: string, what: string) =>
+  z.string().optional().describe(what).superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      checkLinkName(v, option);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  });
+
+const params = z.object({
+  name: netnsNameField(),
+  bridge: linkField("--bridge", `host bridge (default '${DEFAULT_BRIDGE}'; an existing one is used, not owned)`),
+  subnet: z.string().optional().describe(
+    "subnet CIDR (default: the bridge's, else the first free 10.200.N.0/24 on this host)",
+  ),
+  address: z.string().optional().describe("namespace address, CIDR (default: the subnet's first free from .2)"),
+  bridgeAddress: z.string().optional().describe("bridge address, CIDR (default: the subnet's .1)"),
+  veth: linkField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
+  mtu: z.coerce.number().int().min(68).max(65535).optional().describe("MTU of the veth pair in bytes"),
+  nat: z.boolean().optional().describe("masquerade the namespace's traffic out of the uplink (nftables)"),
+  uplink: linkField("--uplink", "uplink for --nat (default: the device of the default route)"),
+});
+
+/** Parsed parameters of veth-bridge. */
+export type VethBridgeParams = z.output<typeof params>;
+
+/**
+ * A short stable hash of a string (FNV-1a, 32 bits) in hex, for derived names.
+ * @param s The string.
+ * @param digits Hex digits to keep.
+ * @returns e.g. `3f2a`.
+ */
+export function shortHash(s: string, digits = 4): string {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(s)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0").slice(0, digits);
+}
+
+/**
+ * The host-side veth name and the peer's temporary name, both at most 15
+ * bytes (netdevice(7) IFNAMSIZ) and free on the host.
+ *
+ * @param netns The namespace name.
+ * @param requested `--veth`, or `undefined` to derive `veth-NAME`, or for a long
+ *   name `v-` + its first 8 bytes + `-` + a 4-hex-digit hash.
+ * @param facts Host facts.
+ * @returns `{ host, peer }`.
+ * @throws {PreconditionError} When a name is taken by an existing link.
+ */
+export function vethNames(netns: string, requested: string | undefined, facts: HostFacts): { host: string; peer: string } {
+  const host = requested ?? (`veth-${netns}`.length <= 15 ? `veth-${netns}` : `v-${netns.slice(0, 8)}-${shortHash(netns)}`);
+  const peer = `p-${shortHash(`${host}/peer`, 8)}`;
+  for (const n of [host, peer]) {
+    if (facts.links.some((l) => l.ifname === n)) {
+      throw new PreconditionError(
+        `A link named '${n}' already exists on this host`,
+        requested ? "Choose another --veth." : "Choose another --name, or remove the link.",
+      );
+    }
+  }
+  return { host, peer };
+}
+
+/** Every CIDR in use on the host: addresses (with prefix) and route destinations. */
+function usedCidrs(facts: HostFacts, except?: string): string[] {
+  const addrs = facts.addrs.filter((l) => l.ifname !== except).flatMap((l) =>
+    l.addr_info.filter((a) => a.scope !== "link" && a.scope !== "host").map((a) => `${a.local}/${a.prefixlen}`)
+  );
+  const routes = [...facts.routes4, ...facts.routes6].filter((r) =>
+    r.dst !== "default" && r.dev !== except && (r.table ?? "main") !== "local" && r.dst.includes("/")
+  ).map((r) => r.dst);
+  return [...addrs, ...routes];
+}
+
+/**
+ * The first subnet of {@link SUBNET_POOL} that overlaps no address or route on
+ * the host, the way container engines pick theirs.
+ * @param facts Host facts.
+ * @returns The subnet.
+ * @throws {PreconditionError} When the whole pool is taken.
+ */
+export function pickFreeSubnet(facts: HostFacts): Subnet {
+  const used = usedCidrs(facts);
+  const base = parseSubnet(`${SUBNET_POOL.base}/16`);
+  for (let n = 0; n < SUBNET_POOL.count; n++) {
+    const candidate = parseSubnet(`${hostAt(base, n * 256)}/${SUBNET_POOL.prefix}`);
+    if (!used.some((c) => overlaps(candidate, c))) return candidate;
+  }
+  throw new PreconditionError("Every subnet of 10.200.0.0/16 is in use on this host", "Pass --subnet.");
+}
+
+function cidrAddress(value: string, option: string): { local: string; prefix: number; subnet: Subnet } {
+  const subnet = parseSubnet(value, option);
+  return { local: value.split("/")[0], prefix: subnet.prefix, subnet };
+}
+
+/** The addressing of one namespace on a bridge. */
+export interface Addressing {
+  subnet: Subnet;
+  /** Bridge address (`local`, `prefix`) and whether it must be added. */
+  bridge: { local: string; prefix: number; add: boolean };
+  /** Namespace address. */
+  netns: { local: string; prefix: number };
+}
+
+/**
+ * Works out subnet, bridge address and namespace address from the options,
+ * the bridge's existing addresses and what the host uses.
+ *
+ * @param p Parameters.
+ * @param bridge The existing bridge, if any.
+ * @param facts Host facts.
+ * @returns The addressing.
+ * @throws {UsageError} For malformed CIDRs, addresses outside the subnet, the
+ *   two addresses on different subnets (K09), the same address for both, or
+ *   a network/broadcast address.
+ * @throws {PreconditionError} When the subnet overlaps an address or route
+ *   already on the host, or the namespace address is in use.
+ */
+export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, facts: HostFacts): Addressing {
+  const onBridge = bridge ? facts.addrs.find((l) => l.ifname === bridge.ifname)?.addr_info ?? [] : [];
+  const givenBridge = p.bridgeAddress ? cidrAddress(p.bridgeAddress, "--bridge-address") : undefined;
+  const givenNetns = p.address ? cidrAddress(p.address, "--address") : undefined;
+  let subnet: Subnet;
+  if (p.subnet) subnet = parseSubnet(p.subnet);
+  else if (givenBridge) subnet = givenBridge.subnet;
+  else if (givenNetns) subnet = givenNetns.subnet;
+  else {
+    const existing = onBridge.find((a) => a.family === "inet" && a.scope === "global");
+    subnet = existing ? parseSubnet(`${existing.local}/${existing.prefixlen}`) : pickFreeSubnet(facts);
+  }
+  const cidr = subnetCidr(subnet);
+  for (const [option, given] of [["--bridge-address", givenBridge], ["--address", givenNetns]] as const) {
+    if (!given) continue;
+    if (given.subnet.family !== subnet.family || given.prefix !== subnet.prefix || !inSubnet(given.local, cidr)) {
+      throw new UsageError(
+        option === "--address" && givenBridge
+          ? `--address ${p.address} and --bridge-address ${p.bridgeAddress} are not on the same subnet: the default route via the bridge address would be refused ('Nexthop has invalid gateway')`
+          : `${option} ${given.local}/${given.prefix} is not inside the subnet ${cidr}`,
+        "Give both addresses on one subnet, with the same prefix length.",
+      );
+    }
+    if (!isHostAddress(given.local, subnet)) {
+      throw new UsageError(`${option} ${given.local} is the network or broadcast address of ${cidr}`);
+    }
+  }
+  if (givenBridge && givenNetns && givenBridge.local === givenNetns.local) {
+    throw new UsageError(
+      `--address and --bridge-address are both ${givenNetns.local}: the namespace's gateway would be its own address`,
+      "Give the bridge and the namespace different addresses.",
+    );
+  }
+  const bridgeHas = onBridge.find((a) => inSubnet(a.local, cidr) && a.prefixlen === subnet.prefix);
+  const bridgeLocal = givenBridge?.local ?? bridgeHas?.local ?? hostAt(subnet, 1);
+  const addBridge = !onBridge.some((a) => a.local === bridgeLocal);
+  if (addBridge) {
+    const clash = usedCidrs(facts, bridge?.ifname).find((c) => overlaps(subnet, c));
+    if (clash) {
+      throw new PreconditionError(
+        `The subnet ${cidr} overlaps ${clash}, already in use on this host`,
+        "Choose another --subnet, or leave it out to get a free one.",
+      );
+    }
+  }
+  const taken = new Set([
+    ...facts.addrs.flatMap((l) => l.addr_info.map((a) => a.local)),
+    ...facts.netnsAddresses,
+    bridgeLocal,
+  ]);
+  let netnsLocal = givenNetns?.local;
+  if (netnsLocal === undefined) {
+    for (let i = 2; i < 1 << Math.min(16, (subnet.family === 4 ? 32 : 128) - subnet.prefix); i++) {
+      const candidate = hostAt(subnet, i);
+      if (!taken.has(candidate) && isHostAddress(candidate, subnet)) {
+        netnsLocal = candidate;
+        break;
+      }
+    }
+    if (netnsLocal === undefined) throw new PreconditionError(`No free address left in ${cidr}`, "Pass --subnet.");
+  } else if (taken.has(netnsLocal) && netnsLocal !== bridgeLocal) {
+    throw new PreconditionError(`--address ${netnsLocal} is already in use`, "Choose a free address.");
+  }
+  return {
+    subnet,
+    bridge: { local: bridgeLocal, prefix: subnet.prefix, add: addBridge },
+    netns: { local: netnsLocal, prefix: subnet.prefix },
+  };
+}
+
+/**
+ * An address spec for `ip addr add` (IPv6 with `nodad`: usable at once).
+ * @param local The address.
+ * @param prefix Prefix length.
+ * @returns The spec.
+ */
+export function addrSpec(local: string, prefix: number): AddrSpec {
+  const v6 = local.includes(":");
+  return { family: v6 ? "inet6" : "inet", local, prefixlen: prefix, ...(v6 ? { nodad: true } : {}) };
+}
+
+/**
+ * The steps that create the netns and its veth: netns, `lo` up, veth pair,
+ * the peer moved in as `eth0`.
+ * @param netns Namespace name.
+ * @param veth Host-side and peer names.
+ * @param mtu MTU in bytes, or `undefined`.
+ * @returns The steps.
+ */
+export function netnsVethSteps(netns: string, veth: { host: string; peer: string }, mtu?: number): Step[] {
+  return [
+    ...netnsSteps(netns),
+    { kind: "veth-add", dev: veth.host, peer: veth.peer, ...(mtu ? { mtu } : {}) },
+    { kind: "link-set-netns", dev: veth.peer, netns, newName: NETNS_IFNAME },
+  ];
+}
+
+/**
+ * The steps that plug the host end into the bridge and configure the
+ * namespace side, in the order K09 requires (links up → address → route):
+ * enslave, host end up, `eth0` up (waiting for carrier), address, default route.
+ * @param netns Namespace name.
+ * @param vethHost Host-side veth name.
+ * @param bridge Bridge name.
+ * @param address Namespace address.
+ * @param gateway Default gateway of the namespace.
+ * @returns The steps.
+ */
+export function attachSteps(
+  netns: string,
+  vethHost: string,
+  bridge: string,
+  address: AddrSpec,
+  gateway: string,
+): Step[] {
+  return [
+    { kind: "link-set-master", dev: vethHost, master: bridge },
+    { kind: "link-set-up", dev: vethHost },
+    { kind: "link-set-up", dev: NETNS_IFNAME, netns, waitCarrier: true },
+    { kind: "addr-add", dev: NETNS_IFNAME, netns, addr: address },
+    {
+      kind: "route-add",
+      netns,
+      route: { family: address.family === "inet6" ? 6 : 4, dst: "default", via: gateway, dev: NETNS_IFNAME },
+    },
+  ];
+}
+
+/**
+ * Name of the nftables table of a run with `--nat`: nft identifiers take
+ * letters, digits and `_`.
+ * @param netns Namespace name.
+ * @returns e.g. `nsrecipe_web`.
+ */
+export function natTable(netns: string): string {
+  return `nsrecipe_${netns.replace(/[^A-Za-z0-9_]/g, "_")}_${shortHash(netns)}`;
+}
+
+/**
+ * The steps of `--nat`: IPv4 forwarding on (unless already), and the
+ * masquerading table.
+ * @param p Parameters.
+ * @param subnet The namespace subnet.
+ * @param bridge Bridge name.
+ * @param facts Host facts.
+ * @returns Steps and the objects used but not owned.
+ * @throws {UsageError} For an IPv6 subnet.
+ * @throws {PreconditionError} When there is no uplink.
+ */
+export function natSteps(
+  p: VethBridgeParams,
+  subnet: Subnet,
+  bridge: string,
+  facts: HostFacts,
+): { steps: Step[]; uses: string[] } {
+  if (subnet.family !== 4) throw new UsageError("--nat needs an IPv4 subnet (IPv6 is routed, not masqueraded)");
+  const uplink = p.uplink ?? defaultRouteDevice(facts);
+  if (!uplink || !facts.links.some((l) => l.ifname === uplink)) {
+    throw new PreconditionError(
+      uplink ? `The uplink '${uplink}' for --nat does not exist` : "--nat needs an uplink, and the host has no default route",
+      "Name it with --uplink.",
+    );
+  }
+  const steps: Step[] = [];
+  const uses: string[] = [];
+  if (facts.ipForward === "1") uses.push("sysctl:net.ipv4.ip_forward");
+  else steps.push({ kind: "sysctl-set", key: "net.ipv4.ip_forward", value: "1" });
+  steps.push({ kind: "nat-add", table: natTable(p.name), subnet: subnetCidr(subnet), bridge, uplink });
+  return { steps, uses };
+}
+
+/**
+ * `veth-bridge`: netns → veth pair (both ends verified) → peer into the netns
+ * as `eth0` → bridge (created with STP off, or an existing one used) →
+ * bridge address → enslave the host end → links up → namespace address →
+ * default route via the bridge address. Builds on `netns`.
+ */
+export const vethBridge: Recipe<typeof params> = {
+  name: "veth-bridge",
+  summary: "a netns wired to a host bridge through a veth pair",
+  description: "Creates the network namespace NAME and a veth pair; moves one end into the namespace as eth0 with " +
+    "an address and a default route, and enslaves the other to the host bridge (br0, created with STP off unless " +
+    "it exists; an existing bridge is used, not owned). --nat also masquerades the namespace out of the uplink. " +
+    "Undo removes exactly what the run made; a bridge another applied run still uses stays until that run's undo.",
+  params,
+  plan(p, facts): Plan {
+    assertNetnsFree(p.name, facts);
+    const bridgeName = p.bridge ?? DEFAULT_BRIDGE;
+    const existing = facts.links.find((l) => l.ifname === bridgeName);
+    if (existing && existing.linkinfo?.info_kind !== "bridge") {
+      throw new PreconditionError(
+        `'${bridgeName}' exists and is not a bridge (${existing.linkinfo?.info_kind ?? existing.link_type ?? "unknown"})`,
+        "Choose another --bridge.",
+      );
+    }
+    const veth = vethNames(p.name, p.veth, facts);
+    const addressing = planAddressing(p, existing, facts);
+    const notes: string[] = [];
+    const steps: Step[] = netnsVethSteps(p.name, veth, p.mtu);
+    const uses: string[] = [];
+    if (!existing) {
+      steps.push({ kind: "bridge-add", dev: bridgeName }, { kind: "link-set-up", dev: bridgeName });
+    } else {
+      uses.push(`link:${bridgeName}`);
+      if (existing.linkinfo?.info_data?.stp_state) {
+        notes.push(
+          `Bridge '${bridgeName}' has STP on: a new port waits up to 2 x forward_delay before forwarding; nsrecipe leaves its STP setting alone.`,
+        );
+      }
+      if (!existing.flags.includes("UP")) steps.push({ kind: "link-set-up", dev: bridgeName });
+    }
+    if (addressing.bridge.add) {
+      steps.push({ kind: "addr-add", dev: bridgeName, addr: addrSpec(addressing.bridge.local, addressing.bridge.prefix) });
+    }
+    steps.push(
+      ...attachSteps(p.name, veth.host, bridgeName, addrSpec(addressing.netns.local, addressing.netns.prefix), addressing.bridge.local),
+    );
+    if (p.nat) {
+      const nat = natSteps(p, addressing.subnet, bridgeName, facts);
+      steps.push(...nat.steps);
+      uses.push(...nat.uses);
+    }
+    return {
+      label: p.name,
+      steps,
+      uses,
+      handover: [`link:${bridgeName}`, "sysctl:net.ipv4.ip_forward"],
+      enter: netnsEnter(p.name),
+      notes,
+    };
+  },
+};
