@@ -80,8 +80,13 @@ export function shortHash(s: string, digits = 4): string {
  * @returns `{ host, peer }`.
  * @throws {PreconditionError} When a name is taken by an existing link.
  */
-export function vethNames(netns: string, requested: string | undefined, facts: HostFacts): { host: string; peer: string } {
-  const host = requested ?? (`veth-${netns}`.length <= 15 ? `veth-${netns}` : `v-${netns.slice(0, 8)}-${shortHash(netns)}`);
+export function vethNames(
+  netns: string,
+  requested: string | undefined,
+  facts: HostFacts,
+): { host: string; peer: string } {
+  const host = requested ??
+    (`veth-${netns}`.length <= 15 ? `veth-${netns}` : `v-${netns.slice(0, 8)}-${shortHash(netns)}`);
   const peer = `p-${shortHash(`${host}/peer`, 8)}`;
   for (const n of [host, peer]) {
     if (facts.links.some((l) => l.ifname === n)) {
@@ -309,7 +314,9 @@ export function natSteps(
   const uplink = p.uplink ?? defaultRouteDevice(facts);
   if (!uplink || !facts.links.some((l) => l.ifname === uplink)) {
     throw new PreconditionError(
-      uplink ? `The uplink '${uplink}' for --nat does not exist` : "--nat needs an uplink, and the host has no default route",
+      uplink
+        ? `The uplink '${uplink}' for --nat does not exist`
+        : "--nat needs an uplink, and the host has no default route",
       "Name it with --uplink.",
     );
   }
@@ -341,7 +348,9 @@ export const vethBridge: Recipe<typeof params> = {
     const existing = facts.links.find((l) => l.ifname === bridgeName);
     if (existing && existing.linkinfo?.info_kind !== "bridge") {
       throw new PreconditionError(
-        `'${bridgeName}' exists and is not a bridge (${existing.linkinfo?.info_kind ?? existing.link_type ?? "unknown"})`,
+        `'${bridgeName}' exists and is not a bridge (${
+          existing.linkinfo?.info_kind ?? existing.link_type ?? "unknown"
+        })`,
         "Choose another --bridge.",
       );
     }
@@ -362,10 +371,20 @@ export const vethBridge: Recipe<typeof params> = {
       if (!existing.flags.includes("UP")) steps.push({ kind: "link-set-up", dev: bridgeName });
     }
     if (addressing.bridge.add) {
-      steps.push({ kind: "addr-add", dev: bridgeName, addr: addrSpec(addressing.bridge.local, addressing.bridge.prefix) });
+      steps.push({
+        kind: "addr-add",
+        dev: bridgeName,
+        addr: addrSpec(addressing.bridge.local, addressing.bridge.prefix),
+      });
     }
     steps.push(
-      ...attachSteps(p.name, veth.host, bridgeName, addrSpec(addressing.netns.local, addressing.netns.prefix), addressing.bridge.local),
+      ...attachSteps(
+        p.name,
+        veth.host,
+        bridgeName,
+        addrSpec(addressing.netns.local, addressing.netns.prefix),
+        addressing.bridge.local,
+      ),
     );
     if (p.nat) {
       const nat = natSteps(p, addressing.subnet, bridgeName, facts);

@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
+
+const ping = (lab: TestLab, target: string, netns?: string) =>
+  lab.sh([...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-c", "1", "-W", "1", target]);
+
+/** Live (not zombie) processes named `comm` in the lab: the lab's PID 1 does not reap orphans. */
+async function live(lab: TestLab, comm: string): Promise<number> {
+  const ps = await lab.sh(["ps", "-e", "-o", "stat=,comm="]);
+  return ps.stdout.split("\n").filter((l) => l.trim().endsWith(` ${comm}`) && !l.trim().startsWith("Z")).length;
+}
+
+async function links(lab: TestLab): Promise<string[]> {
+  return (JSON.parse((await lab.sh(["ip", "-json", "link", "show"])).stdout) as { ifname: string }[]).map((l) =>
+    l.ifname
+  );
+}
+
+Deno.test("veth-bridge: the namespace reaches the bridge at once (K13), the host reaches the namespace, undo restores the host and is idempotent", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n1"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await ping(lab, "10.200.0.1", "n1")).code, 0, "namespace -> bridge");
+    assert.equal((await ping(lab, "10.200.0.2")).code, 0, "host -> namespace");
+    const stp = await lab.sh(["cat", "/sys/class/net/br0/bridge/stp_state"]);
+    assert.equal(stp.stdout.trim(), "0");
+    assert.equal((await lab.nsrecipe(["undo"])).code, 0);
+    assert.deepEqual(await lab.snapshot(), before);
+    const again = await lab.nsrecipe(["undo"]);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /Nothing to undo/);
+  });
+});
+
+Deno.test("veth-bridge: two runs share br0; undoing the first keeps br0 for the second; undoing the second removes it", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "a"])).code, 0);
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "b"])).code, 0);
+    assert.equal((await ping(lab, "10.200.0.2")).code, 0, "a reachable");
+    assert.equal((await ping(lab, "10.200.0.3")).code, 0, "b reachable");
+    const undoA = await lab.nsrecipe(["undo", "a"]);
+    assert.equal(undoA.code, 0, undoA.stderr);
+    assert.match(undoA.stdout, /3 kept for later runs/);
+    assert.ok((await links(lab)).includes("br0"), "br0 still there");
+    assert.ok(!(await links(lab)).includes("veth-a"));
+    assert.equal((await ping(lab, "10.200.0.3", undefined)).code, 0, "b still reachable");
+    assert.equal((await ping(lab, "10.200.0.1", "b")).code, 0);
+    assert.equal((await lab.nsrecipe(["undo", "b"])).code, 0);
+    assert.ok(!(await links(lab)).includes("br0"), "br0 gone");
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("plan veth-bridge prints exactly the commands run executes, in order, and changes nothing", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const planned = JSON.parse((await lab.nsrecipe(["--json", "plan", "veth-bridge", "--name", "p1"])).stdout) as {
+      steps: { commands: string[][] }[];
+    };
+    assert.deepEqual(await lab.snapshot(), before);
+    const run = await lab.nsrecipe(["--verbose", "run", "veth-bridge", "--name", "p1"]);
+    assert.equal(run.code, 0, run.stderr);
+    const changing = run.stderr.split("\n").filter((l) =>
+      l.startsWith("$ ") &&
+      !/ -json | show |^\$ cat |sysctl -n|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/.test(l)
+    )
+      .map((l) => l.slice(2).replace(/ {2}\(.*$/, ""));
+    assert.deepEqual(changing, planned.steps.flatMap((s) => s.commands.map((c) => c.join(" "))));
+  });
+});
+
+Deno.test("K01: a long --name works with a derived host-side veth of at most 15 bytes, recorded in the journal", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "averylongnamespace1"]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout);
+    const veth = j.records[0].steps.find((s: { kind: string }) => s.kind === "veth-add").dev as string;
+    assert.ok(new TextEncoder().encode(veth).length <= 15);
+    assert.ok((await links(lab)).includes(veth));
+    assert.equal((await lab.nsrecipe(["undo"])).code, 0);
+    assert.ok(!(await links(lab)).includes(veth));
+  });
+});
+
+Deno.test("K01: --veth of 15 bytes works; 16 bytes fails before any change", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const bad = await lab.nsrecipe(["run", "veth-bridge", "--name", "v", "--veth", "abcdefghijklmnop", "--", "true"]);
+    assert.equal(bad.code, EXIT.usage);
+    assert.match(bad.stderr, /16 bytes long; the limit is 15/);
+    assert.deepEqual(await lab.snapshot(), before);
+    const ok = await lab.nsrecipe(["run", "veth-bridge", "--name", "v", "--veth", "abcdefghijklmno", "--", "true"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok((await links(lab)).includes("abcdefghijklmno"));
+  });
+});
+
+Deno.test("name clashes, an overlapping subnet and K09 addresses fail before any change", async () => {
+  await withLab(async (lab) => {
+    await lab.sh(["ip", "link", "add", "dev", "veth-x", "type", "veth", "peer", "name", "veth-x2"]);
+    const before = await lab.snapshot();
+    const cases: [string[], number, RegExp][] = [
+      [["--name", "x"], EXIT.precondition, /'veth-x' already exists/],
+      [["--name", "y", "--subnet", "198.51.100.0/25"], EXIT.precondition, /overlaps 198\.51\.100\./],
+      [["--name", "y", "--bridge", "eth0"], EXIT.precondition, /'eth0' is the uplink, not a bridge/],
+      [["--name", "y", "--bridge", "veth-x2"], EXIT.precondition, /'veth-x2' exists and is a veth, not a bridge/],
+      [
+        ["--name", "y", "--address", "10.200.0.2/24", "--bridge-address", "10.200.1.1/24"],
+        EXIT.usage,
+        /not on the same subnet/,
+      ],
+      [
+        ["--name", "y", "--address", "10.200.0.2/24", "--bridge-address", "10.200.0.2/24"],
+        EXIT.usage,
+        /gateway would be its own address/,
+      ],
+      [["--name", "y", "--subnet", "10.300.0.0/24"], EXIT.usage, /not a CIDR/],
+    ];
+    for (const [args, code, re] of cases) {
+      const r = await lab.nsrecipe(["run", "veth-bridge", ...args, "--", "true"]);
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+      assert.deepEqual(await lab.snapshot(), before, args.join(" "));
+    }
+  });
+});
+
+Deno.test("K03: the netns deleted behind nsrecipe's back; undo exits 0, reports steps already reverted, removes the bridge", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "n1"])).code, 0);
+    await lab.sh(["ip", "netns", "del", "n1"]);
+    await waitFor("the veth to go with its netns", async () => !(await links(lab)).includes("veth-n1"));
+    const undo = await lab.nsrecipe(["--json", "undo"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    const steps = JSON.parse(undo.stdout).undone[0].steps as { how: string }[];
+    assert.ok(steps.filter((s) => s.how === "already-gone").length >= 5);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("K03: twenty back-to-back run/undo cycles with the same name all succeed", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    for (let i = 0; i < 20; i++) {
+      const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n1"]);
+      assert.equal(r.code, 0, `cycle ${i}: ${r.stderr}`);
+      const u = await lab.nsrecipe(["undo"]);
+      assert.equal(u.code, 0, `cycle ${i}: ${u.stderr}`);
+    }
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("K05: a process left inside the netns is ended by undo, and the host-side veth is deleted", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "n1"])).code, 0);
+    const sleeper = lab.spawn(["ip", "netns", "exec", "n1", "sleep", "1000"]);
+    await waitFor(
+      "the sleeper inside n1",
+      async () => (await lab.sh(["ip", "netns", "pids", "n1"])).stdout.trim() !== "",
+    );
+    const undo = await lab.nsrecipe(["undo"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    await sleeper.status;
+    assert.ok(!(await links(lab)).includes("veth-n1"));
+    assert.deepEqual(await lab.snapshot(), before);
+    await sleeper.stdout.cancel();
+    await sleeper.stderr.cancel();
+  });
+});
+
+Deno.test("K04: nsrecipe killed while its command runs; undo leaves no netns, veth, bridge or process", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const child = lab.spawn([
+      ...(await import("../../src/lab/mod.ts")).selfArgv(),
+      "run",
+      "veth-bridge",
+      "--name",
+      "n1",
+      "--",
+      "sleep",
+      "600",
+    ]);
+    await waitFor("sleep inside n1", async () => (await live(lab, "sleep")) === 1);
+    await lab.sh(["pkill", "-KILL", "-f", "main.ts run veth-bridge"]);
+    await child.status;
+    const undo = await lab.nsrecipe(["undo"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.equal(await live(lab, "sleep"), 0, "no sleep left");
+    assert.equal(await live(lab, "unshare"), 0, "no unshare left");
+    assert.deepEqual(await lab.snapshot(), before);
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+  });
+});
+
+Deno.test("K08: with an IPv6 subnet the namespace's address is usable at once (not tentative)", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe([
+      "run",
+      "veth-bridge",
+      "--name",
+      "n6",
+      "--subnet",
+      "2001:db8:5::/64",
+      "--",
+      "sh",
+      "-c",
+      "ip -6 -o addr show dev eth0 scope global; ping -6 -c1 -W1 -I 2001:db8:5::2 2001:db8:5::1 >/dev/null && echo PING-OK",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2001:db8:5::2\/64/);
+    assert.doesNotMatch(r.stdout, /tentative|dadfailed/);
+    assert.match(r.stdout, /PING-OK/);
+  });
+});
+
+Deno.test("--nat: the namespace reaches the LAN gateway through masquerading; undo restores ip_forward and removes the table", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const fwd = (await lab.sh(["sysctl", "-n", "net.ipv4.ip_forward"])).stdout.trim();
+    assert.equal(fwd, "0");
+    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n1", "--nat"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await ping(lab, "198.51.100.1", "n1")).code, 0, "namespace -> LAN gateway through NAT");
+    // The LAN has no route to 10.200.0.0/24: the reply only arrives because the source was the host's.
+    assert.notEqual((await lab.sh(["ip", "-n", "lab-lan", "route", "get", "10.200.0.2"])).code, 0);
+    assert.match((await lab.sh(["nft", "list", "tables"])).stdout, /nsrecipe_n1/);
+    assert.equal((await lab.nsrecipe(["undo"])).code, 0);
+    assert.equal((await lab.sh(["sysctl", "-n", "net.ipv4.ip_forward"])).stdout.trim(), "0");
+    assert.doesNotMatch((await lab.sh(["nft", "list", "tables"])).stdout, /nsrecipe/);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});

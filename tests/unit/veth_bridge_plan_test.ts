@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { pickFreeSubnet, vethBridge, vethNames } from "../../recipes/veth_bridge.ts";
+import { PreconditionError, UsageError } from "../../src/errors.ts";
+import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
+import { planCommands } from "../../src/steps/mod.ts";
+
+const plan = (opts: Record<string, unknown>, facts: HostFacts = EMPTY_FACTS) =>
+  vethBridge.plan(vethBridge.params.parse(opts), facts);
+
+const br0: HostFacts = {
+  ...EMPTY_FACTS,
+  links: [...EMPTY_FACTS.links, {
+    ifindex: 5,
+    ifname: "br0",
+    flags: ["UP"],
+    mtu: 1500,
+    operstate: "UP",
+    linkinfo: { info_kind: "bridge", info_data: { stp_state: 0 } },
+  }],
+  addrs: [{ ifname: "br0", addr_info: [{ family: "inet", local: "10.200.0.1", prefixlen: 24, scope: "global" }] }],
+  routes4: [{ dst: "10.200.0.0/24", dev: "br0", protocol: "kernel", scope: "link", flags: [] }],
+  netnsAddresses: ["127.0.0.1", "10.200.0.2"],
+};
+
+Deno.test("plan() for veth-bridge: netns, veth, move, bridge with STP off, address, enslave, links up, address, route", () => {
+  const p = plan({ name: "web" });
+  const peer = (p.steps[2] as { peer: string }).peer;
+  assert.match(peer, /^p-[0-9a-f]{8}$/);
+  assert.deepEqual(planCommands(p.steps).map((a) => a.join(" ")), [
+    "ip netns add web",
+    "ip -n web link set dev lo up",
+    `ip link add dev veth-web type veth peer name ${peer}`,
+    `ip link set dev ${peer} netns web name eth0`,
+    "ip link add dev br0 type bridge stp_state 0",
+    "ip link set dev br0 up",
+    "ip addr add 10.200.0.1/24 dev br0",
+    "ip link set dev veth-web master br0",
+    "ip link set dev veth-web up",
+    "ip -n web link set dev eth0 up",
+    "ip -n web addr add 10.200.0.2/24 dev eth0",
+    "ip -n web -4 route add default via 10.200.0.1 dev eth0",
+  ]);
+  assert.deepEqual(p.uses, []);
+});
+
+Deno.test("plan() for veth-bridge reuses an existing bridge, its subnet and address, and takes the next free address", () => {
+  const p = plan({ name: "b" }, br0);
+  const cmds = planCommands(p.steps).map((a) => a.join(" "));
+  assert.ok(
+    !cmds.some((c) => c.includes("type bridge") || c.includes("dev br0 up") || c.includes("addr add 10.200.0.1")),
+  );
+  assert.ok(cmds.includes("ip -n b addr add 10.200.0.3/24 dev eth0"));
+  assert.deepEqual(p.uses, ["link:br0"]);
+});
+
+Deno.test("plan() for veth-bridge notes a pre-existing bridge with STP on and leaves it alone (K13)", () => {
+  const stp = {
+    ...br0,
+    links: br0.links.map((l) =>
+      l.ifname === "br0" ? { ...l, linkinfo: { info_kind: "bridge", info_data: { stp_state: 1 } } } : l
+    ),
+  };
+  const p = plan({ name: "b" }, stp);
+  assert.match(p.notes.join(" "), /STP on/);
+  assert.ok(!planCommands(p.steps).some((a) => a.includes("stp_state")));
+});
+
+Deno.test("the default subnet is the first 10.200.N.0/24 that overlaps nothing on the host", () => {
+  const facts: HostFacts = {
+    ...EMPTY_FACTS,
+    routes4: [{ dst: "10.200.0.0/23", dev: "eth0", flags: [] }, { dst: "default", dev: "eth0", flags: [] }],
+  };
+  assert.equal(`${pickFreeSubnet(facts).network}/${pickFreeSubnet(facts).prefix}`, "10.200.2.0/24");
+});
+
+Deno.test("K01: a long --name gets a derived host-side name of at most 15 bytes", () => {
+  const names = vethNames("averylongnamespace1", undefined, EMPTY_FACTS);
+  assert.ok(new TextEncoder().encode(names.host).length <= 15, names.host);
+  assert.ok(new TextEncoder().encode(names.peer).length <= 15, names.peer);
+  assert.match(names.host, /^v-averylon-[0-9a-f]{4}$/);
+  assert.notEqual(vethNames("averylongnamespace2", undefined, EMPTY_FACTS).host, names.host);
+});
+
+Deno.test("K01: --veth of 15 bytes is accepted, 16 is refused before planning", () => {
+  assert.equal((plan({ name: "n", veth: "abcdefghijklmno" }).steps[2] as { dev: string }).dev, "abcdefghijklmno");
+  assert.throws(
+    () => vethBridge.params.parse({ name: "n", veth: "abcdefghijklmnop" }),
+    /16 bytes long; the limit is 15/,
+  );
+});
+
+Deno.test("K09: addresses on different subnets, and the same address twice, are refused with their own messages", () => {
+  assert.throws(
+    () => plan({ name: "n", address: "10.200.0.2/24", bridgeAddress: "10.200.1.1/24" }),
+    (e) => e instanceof UsageError && /not on the same subnet/.test(e.message),
+  );
+  assert.throws(
+    () => plan({ name: "n", address: "10.200.0.2/24", bridgeAddress: "10.200.0.2/24" }),
+    (e) =>
+      e instanceof UsageError && /both 10.200.0.2: the namespace's gateway would be its own address/.test(e.message),
+  );
+});
+
+Deno.test("a subnet overlapping a route on the host is refused, naming the route", () => {
+  const facts: HostFacts = { ...EMPTY_FACTS, routes4: [{ dst: "192.0.2.0/24", dev: "eth0", flags: [] }] };
+  assert.throws(
+    () => plan({ name: "n", subnet: "192.0.2.0/25" }, facts),
+    (e) => e instanceof PreconditionError && /overlaps 192.0.2.0\/24/.test(e.message),
+  );
+});
+
+Deno.test("a --bridge that names a link which is not a bridge is refused", () => {
+  const facts: HostFacts = {
+    ...EMPTY_FACTS,
+    links: [...EMPTY_FACTS.links, {
+      ifindex: 2,
+      ifname: "eth0",
+      flags: ["UP"],
+      mtu: 1500,
+      operstate: "UP",
+      linkinfo: { info_kind: "veth" },
+    }],
+  };
+  assert.throws(() => plan({ name: "n", bridge: "eth0" }, facts), /'eth0' exists and is not a bridge/);
+});
+
+Deno.test("K08: an IPv6 subnet gives nodad addresses and an IPv6 default route", () => {
+  const cmds = planCommands(plan({ name: "n", subnet: "2001:db8:5::/64" }).steps).map((a) => a.join(" "));
+  assert.ok(cmds.includes("ip addr add 2001:db8:5::1/64 nodad dev br0"));
+  assert.ok(cmds.includes("ip -n n addr add 2001:db8:5::2/64 nodad dev eth0"));
+  assert.ok(cmds.includes("ip -n n -6 route add default via 2001:db8:5::1 dev eth0"));
+});
+
+Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is used, not owned", () => {
+  const facts: HostFacts = {
+    ...EMPTY_FACTS,
+    links: [...EMPTY_FACTS.links, { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP" }],
+    routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }],
+  };
+  const p = plan({ name: "n", nat: true }, facts);
+  assert.deepEqual(p.steps.slice(-2).map((s) => s.kind), ["sysctl-set", "nat-add"]);
+  const on = plan({ name: "n", nat: true }, { ...facts, ipForward: "1" });
+  assert.deepEqual(on.steps.slice(-1).map((s) => s.kind), ["nat-add"]);
+  assert.ok(on.uses.includes("sysctl:net.ipv4.ip_forward"));
+});
