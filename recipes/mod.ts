@@ -6,6 +6,7 @@ import { UsageError } from "../src/errors.ts";
 import { netns } from "./netns.ts";
 import { pidOnly } from "./pid_only.ts";
 import { vethBridge } from "./veth_bridge.ts";
+import { fullMigrate } from "./full_migrate.ts";
 import type { Recipe } from "./types.ts";
 
 export type { Plan, Recipe } from "./types.ts";
@@ -15,6 +16,7 @@ export const RECIPES: readonly Recipe[] = [
   pidOnly as unknown as Recipe,
   netns as unknown as Recipe,
   vethBridge as unknown as Recipe,
+  fullMigrate as unknown as Recipe,
 ];
 
 /**

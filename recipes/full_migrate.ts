@@ -1,0 +1,128 @@
+/**
+ * `full-migrate`: veth-bridge where the bridge takes over the host's uplink,
+ * so the namespace sits on the LAN. The step that cuts admins off over SSH,
+ * so: the uplink is checked first (not wireless, not a bridge, not enslaved,
+ * no DHCP-managed address unless `--force`), the bridge takes the uplink's
+ * MAC and MTU (no stale ARP caches, no lost DHCP lease), every address and
+ * route is captured in the journal before it moves, the switch is a short run
+ * of adjacent steps, and `run` asks for confirmation (120 s on a TTY) with a
+ * watchdog that reverts when nobody confirms.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { PreconditionError, UsageError } from "../src/errors.ts";
+import type { Step } from "../src/steps/mod.ts";
+import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
+import { inSubnet, parseSubnet } from "./subnet.ts";
+import type { Plan, Recipe } from "./types.ts";
+import { assertAddressOnUplinkSubnet, selectUplink, uplinkGateway, uplinkMigrationSteps } from "./uplink.ts";
+import { addrSpec, attachSteps, DEFAULT_BRIDGE, NETNS_IFNAME, netnsVethSteps, vethNames } from "./veth_bridge.ts";
+import { checkLinkName } from "../src/names.ts";
+
+/** Default confirmation window of full-migrate on a TTY, in seconds. */
+export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
+
+const linkField = (option: string, what: string) =>
+  z.string().optional().describe(what).superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      checkLinkName(v, option);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  });
+
+const cidrField = (what: string) =>
+  z.string().describe(what).superRefine((v, ctx) => {
+    if (!/\/\d+$/.test(v)) ctx.addIssue({ code: "custom", message: `'${v}' is not a CIDR like 198.51.100.50/24` });
+  });
+
+const params = z.object({
+  name: netnsNameField(),
+  address: cidrField("the namespace's IPv4 address on the LAN, CIDR (required)"),
+  address6: cidrField("the namespace's IPv6 address on the LAN, CIDR (optional)").optional(),
+  uplink: linkField("--uplink", "the uplink to bridge (default: the device of the default route)"),
+  bridge: linkField("--bridge", `the bridge that takes over the uplink (default '${DEFAULT_BRIDGE}'; must not exist)`),
+  veth: linkField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
+  force: z.boolean().optional().describe("accept DHCP-managed addresses on the uplink (copied with their lifetimes)"),
+});
+
+/**
+ * `full-migrate`: netns and veth as veth-bridge; a bridge with the uplink's
+ * MAC and MTU and STP off; the uplink's addresses and routes moved onto it
+ * (see `uplinkMigrationSteps`); the namespace on the LAN with the host's
+ * gateway as its default gateway.
+ */
+export const fullMigrate: Recipe<typeof params> = {
+  name: "full-migrate",
+  summary: "veth-bridge where the bridge takes over the uplink: the namespace sits on the LAN",
+  description: "Creates the bridge with the uplink's MAC and MTU (STP off), copies every global address of the " +
+    "uplink onto it, enslaves the uplink, moves every route (defaults of both families, static routes; metric, " +
+    "proto, src, table kept) to the bridge, then removes the addresses from the uplink, and attaches namespace " +
+    "NAME with --address on the LAN and the host's gateway. Refuses a wireless, bridged or enslaved uplink, and " +
+    "DHCP-managed addresses unless --force. On a TTY it asks for confirmation within 120 s and a watchdog undoes " +
+    "the change otherwise (--confirm S / --no-confirm). Try it first with 'nsrecipe rehearse full-migrate'.",
+  params,
+  confirmSeconds: FULL_MIGRATE_CONFIRM_SECONDS,
+  plan(p, facts): Plan {
+    assertNetnsFree(p.name, facts);
+    const uplink = selectUplink(facts, p.uplink);
+    const bridge = p.bridge ?? DEFAULT_BRIDGE;
+    if (facts.links.some((l) => l.ifname === bridge)) {
+      throw new PreconditionError(
+        `A link named '${bridge}' already exists; full-migrate creates the bridge that takes over '${uplink.ifname}'`,
+        "Choose another --bridge, or use 'nsrecipe run veth-bridge' to attach to the existing bridge.",
+      );
+    }
+    const local = p.address.split("/")[0];
+    if (parseSubnet(p.address, "--address").family !== 4) {
+      throw new UsageError(`--address ${p.address} must be IPv4; give IPv6 with --address6`);
+    }
+    assertAddressOnUplinkSubnet(p.address, facts, uplink.ifname, inSubnet);
+    const gateway = uplinkGateway(facts, uplink.ifname, 4);
+    if (!gateway) {
+      throw new PreconditionError(
+        `The uplink '${uplink.ifname}' has no IPv4 default route, so the namespace would have no gateway`,
+      );
+    }
+    const veth = vethNames(p.name, p.veth, facts);
+    const steps: Step[] = [
+      ...netnsVethSteps(p.name, veth, uplink.mtu),
+      { kind: "bridge-add", dev: bridge, ...(uplink.address ? { mac: uplink.address } : {}), mtu: uplink.mtu },
+      { kind: "link-set-up", dev: bridge },
+      ...uplinkMigrationSteps(uplink, bridge, facts, { force: p.force }),
+      ...attachSteps(p.name, veth.host, bridge, addrSpec(local, Number(p.address.split("/")[1])), gateway),
+    ];
+    if (p.address6) {
+      const gateway6 = uplinkGateway(facts, uplink.ifname, 6);
+      if (parseSubnet(p.address6, "--address6").family !== 6) {
+        throw new UsageError(`--address6 ${p.address6} is not IPv6`);
+      }
+      assertAddressOnUplinkSubnet(p.address6, facts, uplink.ifname, inSubnet);
+      steps.push({
+        kind: "addr-add",
+        dev: NETNS_IFNAME,
+        netns: p.name,
+        addr: addrSpec(p.address6.split("/")[0], Number(p.address6.split("/")[1])),
+      });
+      if (gateway6) {
+        steps.push({
+          kind: "route-add",
+          netns: p.name,
+          route: { family: 6, dst: "default", via: gateway6, dev: NETNS_IFNAME },
+        });
+      }
+    }
+    return {
+      label: p.name,
+      steps,
+      uses: [],
+      handover: [],
+      enter: netnsEnter(p.name),
+      notes: [
+        `'${uplink.ifname}' is handed to bridge '${bridge}': connections through it pause for the switch (a few ms; 'nsrecipe rehearse full-migrate' measures it).`,
+      ],
+    };
+  },
+};
