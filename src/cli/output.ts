@@ -18,8 +18,14 @@ export class Output {
    * @param json Emit machine-readable JSON on stdout instead of text.
    * @param color Colours allowed (false for `--no-color`).
    * @param verbose Show every command run (`--verbose`).
+   * @param resultsToStderr Send result lines to stderr too (for nested commands whose stdout is not theirs).
    */
-  constructor(readonly json: boolean, readonly color: boolean, readonly verbose: boolean) {}
+  constructor(
+    readonly json: boolean,
+    readonly color: boolean,
+    readonly verbose: boolean,
+    readonly resultsToStderr = false,
+  ) {}
 
   /**
    * Styles text for stderr when colours are allowed and stderr is a TTY.
@@ -37,7 +43,9 @@ export class Output {
    * @param line The text.
    */
   result(line: string): void {
-    if (!this.json) console.log(line);
+    if (this.json) return;
+    if (this.resultsToStderr) console.error(line);
+    else console.log(line);
   }
 
   /**

@@ -65,7 +65,7 @@ export async function rehearseInnerCommand(
   g: GlobalOptions,
   out: Output,
 ): Promise<number> {
-  const quiet = new Output(false, out.color, out.verbose);
+  const quiet = new Output(false, out.color, out.verbose, true);
   const attempt = async (fn: () => Promise<number | void>) => {
     try {
       return { code: (await fn()) ?? 0, message: "" };

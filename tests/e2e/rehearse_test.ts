@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { withLab } from "../support/lab.ts";
+
+Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the outage and leaves the host untouched", async () => {
+  await withLab(async (lab) => {
+    await lab.sh(["ip", "route", "add", "203.0.113.0/24", "via", "198.51.100.254", "dev", "eth0"]);
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe([
+      "--json",
+      "rehearse",
+      "full-migrate",
+      "--name",
+      "r",
+      "--address",
+      "198.51.100.50/24",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const verdict = JSON.parse(r.stdout) as {
+      pass: boolean;
+      checks: { name: string; ok: boolean }[];
+      outage: { sent: number; longestGapMs: number };
+    };
+    assert.equal(verdict.pass, true);
+    assert.deepEqual(verdict.checks.map((c) => [c.name, c.ok]), [
+      ["lab host reaches the gateway before the run", true],
+      ["the recipe applies", true],
+      ["lab host still reaches the gateway", true],
+      ["the namespace reaches its gateway", true],
+      ["undo succeeds", true],
+      ["the host is exactly as before", true],
+      ["lab host reaches the gateway after undo", true],
+    ]);
+    assert.ok(verdict.outage.sent > 0 && verdict.outage.longestGapMs >= 0);
+    assert.deepEqual(await lab.snapshot(), before, "rehearse never changes the host it copies");
+  });
+});
+
+Deno.test("rehearse gives a failing verdict for an uplink whose addresses cannot be moved (DHCP-managed)", async () => {
+  await withLab(async (lab) => {
+    await lab.sh(["ip", "addr", "add", "198.51.100.77/24", "dev", "eth0", "valid_lft", "600", "preferred_lft", "600"]);
+    const r = await lab.nsrecipe(["rehearse", "full-migrate", "--name", "r", "--address", "198.51.100.50/24"]);
+    assert.equal(r.code, EXIT.precondition, r.stderr);
+    assert.match(r.stdout, /FAIL {2}the recipe applies/);
+    assert.match(r.stdout, /Rehearsal FAILED/);
+  });
+});
