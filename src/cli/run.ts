@@ -6,6 +6,7 @@ import { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
 import { printPlan } from "./plan.ts";
+import { assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
 
 /** Options of `run` besides the recipe's own. */
 export interface RunOptions {
@@ -47,6 +48,7 @@ export async function runCommand(
     return 0;
   }
   assertRoot();
+  await assertPrograms(run, BASE_PROGRAMS);
   let runId = "";
   let label = "";
   let enter: string[] = [];
@@ -57,6 +59,7 @@ export async function runCommand(
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
     label = plan.label;
     enter = plan.enter;
+    await assertPrograms(run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
     if (plan.steps.length > 0) {
       runId = await applyRun(
         { recipe: recipe.name, label: plan.label, params, uses: plan.uses, steps: plan.steps },
