@@ -170,7 +170,19 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * Makes text safe for a terminal: control characters (other than newline),
+ * which could come from a hostile name or file, are shown escaped (`\x1b`).
+ * @param text Any message.
+ * @returns The text with control characters escaped.
+ */
+export function sanitize(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
 function report(e: unknown): number {
+  const print = (line: string) => console.error(sanitize(line));
   if (e instanceof CommanderError) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
       return EXIT.ok;
@@ -179,17 +191,17 @@ function report(e: unknown): number {
     if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
       message = `${message}. Recipes: ${RECIPES.map((r) => r.name).join(", ")}`;
     }
-    console.error(`nsrecipe: ${message[0].toUpperCase()}${message.slice(1)}`);
-    console.error("Try 'nsrecipe --help'.");
+    print(`nsrecipe: ${message[0].toUpperCase()}${message.slice(1)}`);
+    print("Try 'nsrecipe --help'.");
     return EXIT.usage;
   }
   if (e instanceof NsrecipeError) {
-    console.error(`nsrecipe: ${e.message}`);
-    if (e.hint) console.error(`  ${e.hint}`);
+    print(`nsrecipe: ${e.message}`);
+    if (e.hint) print(`  ${e.hint}`);
     return e.exitCode;
   }
   if (e instanceof Deno.errors.NotCapable) {
-    console.error(`nsrecipe: missing Deno permission (a bug in the permission set): ${e.message}`);
+    print(`nsrecipe: missing Deno permission (a bug in the permission set): ${e.message}`);
     return EXIT.internal;
   }
   console.error("nsrecipe: internal error (please report):", e);
