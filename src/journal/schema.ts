@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import type { Step } from "../steps/mod.ts";
+import type { JournalRecord } from "./records.ts";
 
 /**
  * A name as nsrecipe writes it into a step: the allow-list of `src/names.ts`
@@ -64,9 +65,12 @@ const step = z.looseObject({ kind: z.string() }).superRefine((s, ctx) => {
 const base = { v: z.number().int().min(1), run: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/), at: z.string() };
 const indexed = { ...base, index: uint };
 
-/** The schema of one journal record (any kind). */
-export const RECORD_SCHEMA: z.ZodType = z.discriminatedUnion("kind", [
-  z.looseObject({
+/**
+ * One schema per record kind; the mapped type makes a new kind of record
+ * fail to compile until its shape is added here.
+ */
+const RECORD_SHAPES: { [K in JournalRecord["kind"]]: z.ZodObject } = {
+  "run-begin": z.looseObject({
     ...base,
     kind: z.literal("run-begin"),
     recipe: text,
@@ -77,22 +81,35 @@ export const RECORD_SCHEMA: z.ZodType = z.discriminatedUnion("kind", [
     bootId: z.string(),
     pid: uint,
   }),
-  z.looseObject({ ...indexed, kind: z.literal("step-intent") }),
-  z.looseObject({ ...indexed, kind: z.literal("step-done") }),
-  z.looseObject({ ...indexed, kind: z.literal("step-failed"), error: z.string() }),
-  z.looseObject({ ...indexed, kind: z.literal("step-undo-failed"), error: z.string() }),
-  z.looseObject({
+  "step-intent": z.looseObject({ ...indexed, kind: z.literal("step-intent") }),
+  "step-done": z.looseObject({ ...indexed, kind: z.literal("step-done") }),
+  "step-failed": z.looseObject({ ...indexed, kind: z.literal("step-failed"), error: z.string() }),
+  "step-undo-failed": z.looseObject({ ...indexed, kind: z.literal("step-undo-failed"), error: z.string() }),
+  "step-undone": z.looseObject({
     ...indexed,
     kind: z.literal("step-undone"),
     how: z.enum(["reverted", "already-gone", "handed-over"]),
     to: z.string().optional(),
   }),
-  z.looseObject({
+  "run-end": z.looseObject({
     ...base,
     kind: z.literal("run-end"),
     state: z.enum(["applied", "rolled-back", "undone", "incomplete", "stale"]),
   }),
-]).superRefine((r, ctx) => {
+};
+
+/** The schema of one journal record (any kind). */
+export const RECORD_SCHEMA: z.ZodType = z.looseObject({ kind: z.string() }).superRefine((r, ctx) => {
+  const shape = Object.hasOwn(RECORD_SHAPES, r.kind) ? RECORD_SHAPES[r.kind as JournalRecord["kind"]] : undefined;
+  if (!shape) {
+    ctx.addIssue({ code: "custom", path: ["kind"], message: `unknown record kind ${JSON.stringify(r.kind)}` });
+    return;
+  }
+  const parsed = shape.safeParse(r);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.message });
+    return;
+  }
   if (r.kind === "step-undone" && r.how === "handed-over" && typeof r.to !== "string") {
     ctx.addIssue({ code: "custom", path: ["to"], message: "a handed-over step must name the run it went to" });
   }
