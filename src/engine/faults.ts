@@ -52,7 +52,9 @@ export type FaultAction = "kill" | "fail";
 
 /** One parsed fault. */
 export interface FaultSpec {
+  /** What happens when it strikes. */
   action: FaultAction;
+  /** Where it strikes. */
   phase: FaultPhase;
   /** 0-based index of the step in its run's plan. */
   index: number;

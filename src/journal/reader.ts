@@ -29,9 +29,11 @@ export interface JournalProblem {
 
 /** The journal's records in file order, plus the problems met. */
 export interface ParsedJournal {
+  /** The well-formed records, in file order. */
   records: JournalRecord[];
   /** 1-based line number of each record in `records`. */
   lines: number[];
+  /** What could not be read, in file order. */
   problems: JournalProblem[];
 }
 
