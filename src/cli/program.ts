@@ -37,7 +37,9 @@ Examples:
 
 Exit codes: 0 ok; 2 bad usage; 3 precondition failed (nothing changed);
 4 a step failed and was rolled back; 5 rollback/undo incomplete (host needs
-attention). 'run -- CMD' exits with CMD's code once set up.`;
+attention). 'run -- CMD' exits with CMD's code once set up.
+nsrecipe processes take turns: one that finds another at work waits for it
+(and says so); a killed one is recovered by 'nsrecipe undo' (RELIABILITY.md).`;
 
 /**
  * Reads the `-f FILE.yaml` named in a recipe's options with `cat` (the binary
