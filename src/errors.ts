@@ -89,9 +89,11 @@ export class PreconditionError extends NsrecipeError {
 }
 
 /**
- * A command run by nsrecipe exited with a status its caller did not expect.
- * Carries the argv, the exit code and the program's own stderr (for iproute2,
- * e.g. `RTNETLINK answers: File exists`).
+ * A command run by nsrecipe exited with a status its caller did not expect,
+ * or could not be started. Carries the argv, the exit code and the program's
+ * own stderr (for iproute2, e.g. `RTNETLINK answers: File exists`). Exit code
+ * {@link EXIT.internal}, or {@link EXIT.precondition} when the program could
+ * not be started (code -1: not installed, not in PATH): the host is not fit.
  */
 export class CommandError extends NsrecipeError {
   /** The argv that ran, `argv[0]` the program. */
@@ -109,8 +111,10 @@ export class CommandError extends NsrecipeError {
    */
   constructor(argv: readonly string[], code: number, stderr: string, hint = "") {
     super(
-      `Command '${argv.join(" ")}' failed (exit ${code})${stderr ? `: ${stderr}` : ""}`,
-      EXIT.internal,
+      code === -1
+        ? `Command '${argv.join(" ")}' could not be started: ${stderr}`
+        : `Command '${argv.join(" ")}' failed (exit ${code})${stderr ? `: ${stderr}` : ""}`,
+      code === -1 ? EXIT.precondition : EXIT.internal,
       hint,
     );
     this.argv = argv;

@@ -56,7 +56,7 @@ export async function bootId(run: Runner): Promise<string> {
 export function assertRoot(): void {
   if (Deno.uid() !== 0) {
     throw new PreconditionError(
-      "nsrecipe must run as root to create namespaces and links (CAP_SYS_ADMIN, CAP_NET_ADMIN)",
+      `Not running as root (uid ${Deno.uid()}): nsrecipe needs root to create namespaces and links (CAP_SYS_ADMIN, CAP_NET_ADMIN); nothing was changed`,
       "Run it again with sudo.",
     );
   }

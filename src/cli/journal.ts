@@ -1,10 +1,11 @@
-import { Journal, type JournalRecord } from "../journal/mod.ts";
+import { foldRuns, Journal, type JournalRecord } from "../journal/mod.ts";
 import type { GlobalOptions } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /**
  * `nsrecipe journal`: prints the journal's records, and any problem met
- * reading it (torn, garbled or newer-version lines).
+ * reading it (garbled, newer-version or inconsistent records; a torn last
+ * record is cut off on opening and reported).
  * @param g Global options.
  * @param out The output.
  */
@@ -12,7 +13,10 @@ export async function journalCommand(g: GlobalOptions, out: Output): Promise<voi
   const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
-    const { records, problems } = await journal.read();
+    const parsed = await journal.read();
+    const { records } = parsed;
+    const { runs, orphanProblems } = foldRuns(parsed);
+    const problems = [...orphanProblems, ...runs.flatMap((r) => r.problems)].sort((a, b) => a.line - b.line);
     out.data({ path: journal.path, records, problems });
     for (const r of records) {
       const detail = describeRecord(r);

@@ -58,7 +58,9 @@ Examples:
 
 Exit codes: 0 ok; 2 bad usage; 3 precondition failed (nothing changed);
 4 a step failed and was rolled back; 5 rollback/undo incomplete (host needs
-attention). 'run -- CMD' exits with CMD's code once set up.`;
+attention). 'run -- CMD' exits with CMD's code once set up.
+nsrecipe processes take turns: one that finds another at work waits for it
+(and says so); a killed one is recovered by 'nsrecipe undo' (RELIABILITY.md).`;
 
 /**
  * Reads the `-f FILE.yaml` named in a recipe's options with `cat` (the binary
@@ -247,7 +249,19 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * Makes text safe for a terminal: control characters (other than newline),
+ * which could come from a hostile name or file, are shown escaped (`\x1b`).
+ * @param text Any message.
+ * @returns The text with control characters escaped.
+ */
+export function sanitize(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
 function report(e: unknown): number {
+  const print = (line: string) => console.error(sanitize(line));
   if (e instanceof CommanderError) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
       return EXIT.ok;
@@ -256,17 +270,17 @@ function report(e: unknown): number {
     if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
       message = `${message}. Recipes: ${RECIPES.map((r) => r.name).join(", ")}`;
     }
-    console.error(`nsrecipe: ${message[0].toUpperCase()}${message.slice(1)}`);
-    console.error("Try 'nsrecipe --help'.");
+    print(`nsrecipe: ${message[0].toUpperCase()}${message.slice(1)}`);
+    print("Try 'nsrecipe --help'.");
     return EXIT.usage;
   }
   if (e instanceof NsrecipeError) {
-    console.error(`nsrecipe: ${e.message}`);
-    if (e.hint) console.error(`  ${e.hint}`);
+    print(`nsrecipe: ${e.message}`);
+    if (e.hint) print(`  ${e.hint}`);
     return e.exitCode;
   }
   if (e instanceof Deno.errors.NotCapable) {
-    console.error(`nsrecipe: missing Deno permission (a bug in the permission set): ${e.message}`);
+    print(`nsrecipe: missing Deno permission (a bug in the permission set): ${e.message}`);
     return EXIT.internal;
   }
   console.error("nsrecipe: internal error (please report):", e);

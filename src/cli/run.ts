@@ -11,6 +11,7 @@ import type { Output } from "./output.ts";
 import { EXIT } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./watchdog.ts";
 import { printPlan } from "./plan.ts";
+import { assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
 
 /** Options of `run` besides the recipe's own. */
 export interface RunOptions {
@@ -54,6 +55,7 @@ export async function runCommand(
     return 0;
   }
   assertRoot();
+  await assertPrograms(run, BASE_PROGRAMS);
   let runId = "";
   let label = "";
   let enter: string[] = [];
@@ -61,11 +63,16 @@ export async function runCommand(
   let journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
-    const findings = runPreflight(
-      recipe,
-      params,
-      await gatherDoctorFacts(run, { uplink: typeof params.uplink === "string" ? params.uplink : undefined }),
-    );
+    const doctorFacts = await gatherDoctorFacts(run, {
+      uplink: typeof params.uplink === "string" ? params.uplink : undefined,
+    });
+    // Whether `ip` and `unshare` can be started at all is checked below for exactly what this plan needs
+    // (preflight.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
+    const unstartable = new Set([
+      ...(doctorFacts.ipVersion.ok ? [] : ["ip"]),
+      ...(doctorFacts.unshareVersion.ok ? [] : ["unshare"]),
+    ]);
+    const findings = runPreflight(recipe, params, doctorFacts).filter((f) => !unstartable.has(f.id));
     for (const f of findings.filter((f) => f.verdict === "warn")) {
       out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix}` : ""}`));
     }
@@ -75,6 +82,7 @@ export async function runCommand(
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
     label = plan.label;
     enter = plan.enter;
+    await assertPrograms(run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
     if (plan.steps.length > 0) {
       runId = await applyRun(
         { recipe: recipe.name, label: plan.label, params, uses: plan.uses, handover: plan.handover, steps: plan.steps },

@@ -1,7 +1,6 @@
-import { loadRuns } from "../engine/mod.ts";
-import { appliedIndexes, isOpen, Journal, type RunView } from "../journal/mod.ts";
+import { appliedIndexes, foldRuns, isOpen, Journal, type JournalProblem, type RunView } from "../journal/mod.ts";
 import { kindOf, type StepContext } from "../steps/mod.ts";
-import { type GlobalOptions, runnerFor, stepContext } from "./context.ts";
+import { bootId, type GlobalOptions, runnerFor, stepContext } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /** One applied run as `status` reports it. */
@@ -13,25 +12,51 @@ export interface RunStatus {
   startedAt: string;
   owns: string[];
   uses: string[];
-  /** Applied steps whose effect is no longer on the host (deleted by hand…): their undo will find them gone. */
+  /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
   drift: string[];
+  /**
+   * Things to know besides drift: the run was interrupted (killed while
+   * applying), is from before a reboot, has steps whose undo failed, or has
+   * journal records undo will not act on.
+   */
+  notes: string[];
 }
 
 /**
  * Checks each applied step of a run against the host.
  * @param r The run.
  * @param ctx Step context.
+ * @param currentBootId This boot's id: a run from another boot is only noted, not checked.
  * @returns The run's status.
  */
-export async function runStatus(r: RunView, ctx: StepContext): Promise<RunStatus> {
+export async function runStatus(r: RunView, ctx: StepContext, currentBootId?: string): Promise<RunStatus> {
   const drift: string[] = [];
+  const notes: string[] = [];
   const owns = new Set<string>();
+  const stale = currentBootId !== undefined && r.bootId !== currentBootId;
+  if (stale) {
+    notes.push("from before a reboot: its objects are gone; 'nsrecipe undo' closes it without touching the host");
+  }
+  if (r.state === "applying") {
+    notes.push("interrupted while applying (nsrecipe was killed); 'nsrecipe undo' reverts it");
+  }
+  for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
   for (const i of appliedIndexes(r)) {
     const step = r.steps[i];
     const kind = kindOf(step);
     owns.add(kind.object(step));
-    const gone = await kind.isReverted(step, ctx, r.captured[i]).catch(() => true);
-    if (gone) drift.push(`${kind.summary(step)}: no longer in effect (changed outside nsrecipe)`);
+    if (stale) continue;
+    const state = r.stepStates[i];
+    if (state === "intent" || state === "failed") {
+      notes.push(`step ${i + 1} (${kind.summary(step)}) was started but not completed; undo checks it`);
+      continue;
+    }
+    if (state === "undo-failed") notes.push(`step ${i + 1} (${kind.summary(step)}): undo failed: ${r.errors[i]}`);
+    const wrong = await kind.verify(step, ctx).catch((e: Error) => e.message);
+    const gone = wrong === undefined && await kind.isReverted(step, ctx, r.captured[i]).catch(() => true);
+    if (wrong || gone) {
+      drift.push(`${kind.summary(step)}: ${wrong ?? "no longer in effect (changed outside nsrecipe)"}`);
+    }
   }
   return {
     id: r.id,
@@ -42,27 +67,39 @@ export async function runStatus(r: RunView, ctx: StepContext): Promise<RunStatus
     owns: [...owns],
     uses: r.uses,
     drift,
+    notes,
   };
 }
 
 /**
- * `nsrecipe status`: the applied runs, what each owns and uses, and whether
- * the host still matches.
+ * `nsrecipe status`: the applied runs, what each owns and uses, whether the
+ * host still matches, and any journal problem. Read-only: a journal with
+ * records nsrecipe cannot read is reported, not refused (undo refuses).
  * @param g Global options.
  * @param out The output.
- * @throws {PreconditionError} When the journal cannot be read safely.
+ * @throws {PreconditionError} When the journal cannot be opened.
  */
 export async function statusCommand(g: GlobalOptions, out: Output): Promise<void> {
   const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
-    const ctx = stepContext(runnerFor(out));
-    const runs = (await loadRuns({ journal })).filter(isOpen).reverse();
-    const statuses = await Promise.all(runs.map((r) => runStatus(r, ctx)));
-    out.data({ runs: statuses });
+    if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
+    const run = runnerFor(out);
+    const ctx = stepContext(run);
+    const current = await bootId(run);
+    const { runs, orphanProblems } = foldRuns(await journal.read());
+    const open = runs.filter(isOpen).reverse();
+    const statuses: RunStatus[] = [];
+    for (const r of open) statuses.push(await runStatus(r, ctx, current));
+    const problems: JournalProblem[] = orphanProblems;
+    out.data({ runs: statuses, problems });
+    for (const p of problems) {
+      out.progress(out.paint("yellow", `${journal.path}: ${p.message}; undo will not act until this is resolved`));
+    }
     if (statuses.length === 0) out.result("No applied runs.");
     for (const s of statuses) {
       out.result(`${s.id}  ${s.recipe}  ${s.label}  ${s.state}  since ${s.startedAt}`);
       out.result(`  owns: ${s.owns.join(", ") || "-"}${s.uses.length ? `; uses: ${s.uses.join(", ")}` : ""}`);
+      for (const n of s.notes) out.result(out.paint("yellow", `  note: ${n}`));
       for (const d of s.drift) out.result(out.paint("yellow", `  drift: ${d}`));
     }
   } finally {

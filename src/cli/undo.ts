@@ -2,6 +2,7 @@ import { loadRuns, selectRuns, type UndoReport, undoRun } from "../engine/mod.ts
 import { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
+import { assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
 
 /**
  * `nsrecipe undo [ID|NAME | --all]`: reverts the newest applied run, a chosen
@@ -16,10 +17,12 @@ import type { Output } from "./output.ts";
  */
 export async function undoCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   if (!g.dryRun) assertRoot();
+  const run = runnerFor(out);
+  await assertPrograms(run, BASE_PROGRAMS);
   const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
-    const deps = await engineDeps(journal, runnerFor(out), out);
+    const deps = await engineDeps(journal, run, out);
     let runs = await loadRuns(deps);
     const targets = selectRuns(runs, selector);
     if (targets.length === 0) {
@@ -27,6 +30,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       out.result("Nothing to undo.");
       return;
     }
+    await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)));
     if (g.dryRun) {
       out.result(`Dry run: would undo ${targets.map((t) => `${t.id} (${t.label})`).join(", ")}`);
       return;
@@ -47,12 +51,14 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       })),
     });
     for (const r of reports) {
+      const reverted = r.outcomes.filter((o) => o.how === "reverted").length;
       const gone = r.outcomes.filter((o) => o.how === "already-gone").length;
       out.result(
-        `Undone ${r.run} (${r.label}): ${r.outcomes.length} step(s) reverted` +
-          (gone ? `, ${gone} of them found already reverted` : "") +
-          (r.handedOver.length ? `, ${r.handedOver.length} kept for later runs` : "") +
-          (r.result === "stale" ? " (from before a reboot: nothing to do)" : ""),
+        r.result === "stale"
+          ? `Closed ${r.run} (${r.label}): it is from before a reboot, its objects are gone; nothing was touched`
+          : `Undone ${r.run} (${r.label}): ${reverted} step(s) reverted` +
+            (gone ? `, ${gone} found already reverted (changed by hand?)` : "") +
+            (r.handedOver.length ? `, ${r.handedOver.length} kept for later runs` : ""),
       );
     }
   } finally {

@@ -6,7 +6,7 @@
  * @module
  */
 import { CommandError, StepError } from "../errors.ts";
-import type { Journal } from "../journal/mod.ts";
+import { type Journal, JournalWriteError } from "../journal/mod.ts";
 import { kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import type { FaultHook } from "./faults.ts";
 import { InjectedFault } from "./faults.ts";
@@ -49,15 +49,23 @@ export function newRunId(): string {
 /**
  * Applies a plan as one journaled run.
  *
+ * If the journal cannot be written once the run has begun (a full disk),
+ * the step in progress is abandoned and every step already touched is rolled
+ * back: nsrecipe never leaves a change on the host that its journal may not
+ * know about.
+ *
  * @param req The run.
  * @param deps Engine dependencies.
  * @returns The run id.
- * @throws {StepError} When a step failed and every earlier step was rolled back.
- * @throws {UndoError} When a step failed and rollback could not revert everything.
- * @throws {PreconditionError} When the journal cannot be written before the first step.
+ * @throws {StepError} When a step failed (or the journal could not record it)
+ *   and every earlier step was rolled back and recorded so.
+ * @throws {UndoError} When rollback could not revert everything, or could
+ *   not record it in the journal.
+ * @throws {JournalWriteError} When the run-begin record cannot be written:
+ *   nothing was changed.
  */
 export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<string> {
-  const { journal, ctx, log } = deps;
+  const { journal, log } = deps;
   const run = newRunId();
   await journal.append({
     kind: "run-begin",
@@ -72,41 +80,74 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     pid: Deno.pid,
   });
   const touched: RevertItem[] = [];
-  for (const [index, step] of req.steps.entries()) {
-    const kind = kindOf(step);
-    log(`[${index + 1}/${req.steps.length}] ${kind.summary(step)}`);
-    let failure: { reason: string; command?: CommandError } | undefined;
-    try {
-      const captured = kind.capture ? await kind.capture(step, ctx) : undefined;
-      await journal.append({ kind: "step-intent", run, index, ...(captured === undefined ? {} : { captured }) });
-      touched.push({ run, index, step, captured });
-      await deps.fault("after-intent", index);
-      await deps.fault("step", index);
-      if (kind.apply) await kind.apply(step, ctx);
-      else for (const argv of kind.commands(step)) await ctx.run(argv);
-      const wrong = await kind.verify(step, ctx);
-      if (wrong) failure = { reason: `the command succeeded but ${wrong}` };
-    } catch (e) {
-      if (e instanceof CommandError) failure = { reason: e.stderr || e.message, command: e };
-      else if (e instanceof InjectedFault) failure = { reason: e.message };
-      else if (e instanceof Deno.errors.NotFound) failure = { reason: e.message };
-      else throw e;
+  let current = 0;
+  try {
+    for (const [index, step] of req.steps.entries()) {
+      current = index;
+      await applyStep(run, index, step, req.steps.length, touched, deps);
     }
-    if (failure) {
-      await journal.append({ kind: "step-failed", run, index, error: failure.reason });
-      log(`  failed: ${failure.reason}; rolling back`);
-      await rollback(run, touched, deps);
-      throw new StepError(
-        index,
-        kind.summary(step),
-        failure.command ? `'${failure.command.argv.join(" ")}' said: ${failure.reason}` : failure.reason,
-        failure.command?.hint || "Fix the cause above, then run the recipe again.",
-        failure.command,
-      );
-    }
-    await journal.append({ kind: "step-done", run, index });
-    await deps.fault("after-done", index);
+    await journal.append({ kind: "run-end", run, state: "applied" });
+  } catch (e) {
+    if (!(e instanceof JournalWriteError)) throw e;
+    const step = req.steps[current];
+    log(`  ${e.message}; rolling back`);
+    await rollback(run, touched, deps);
+    throw new StepError(
+      current,
+      kindOf(step).summary(step),
+      `the journal could not record it (${e.reason})`,
+      e.hint,
+    );
   }
-  await journal.append({ kind: "run-end", run, state: "applied" });
   return run;
+}
+
+/**
+ * Applies one step: capture, write-ahead record, commands, verify, done
+ * record. On failure records it, rolls back and throws {@link StepError}.
+ */
+async function applyStep(
+  run: string,
+  index: number,
+  step: Step,
+  total: number,
+  touched: RevertItem[],
+  deps: EngineDeps,
+): Promise<void> {
+  const { journal, ctx, log } = deps;
+  const kind = kindOf(step);
+  log(`[${index + 1}/${total}] ${kind.summary(step)}`);
+  let failure: { reason: string; command?: CommandError } | undefined;
+  try {
+    const captured = kind.capture ? await kind.capture(step, ctx) : undefined;
+    await journal.append({ kind: "step-intent", run, index, ...(captured === undefined ? {} : { captured }) });
+    touched.push({ run, index, step, captured, done: false });
+    await deps.fault("after-intent", index);
+    await deps.fault("step", index);
+    if (kind.apply) await kind.apply(step, ctx);
+    else for (const argv of kind.commands(step)) await ctx.run(argv);
+    await deps.fault("after-command", index);
+    const wrong = await kind.verify(step, ctx);
+    if (wrong) failure = { reason: `the command succeeded but ${wrong}` };
+  } catch (e) {
+    if (e instanceof CommandError) failure = { reason: e.stderr || e.message, command: e };
+    else if (e instanceof InjectedFault) failure = { reason: e.message };
+    else if (e instanceof Deno.errors.NotFound) failure = { reason: e.message };
+    else throw e;
+  }
+  if (failure) {
+    await journal.append({ kind: "step-failed", run, index, error: failure.reason });
+    log(`  failed: ${failure.reason}; rolling back`);
+    await rollback(run, touched, deps);
+    throw new StepError(
+      index,
+      kind.summary(step),
+      failure.command ? `'${failure.command.argv.join(" ")}' said: ${failure.reason}` : failure.reason,
+      failure.command?.hint || "Fix the cause above, then run the recipe again.",
+      failure.command,
+    );
+  }
+  await journal.append({ kind: "step-done", run, index });
+  touched[touched.length - 1].done = true;
+  await deps.fault("after-done", index);
 }

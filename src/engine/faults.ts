@@ -1,12 +1,30 @@
 /**
  * The fault hook used by the crash and failure tests: makes nsrecipe kill
- * itself (SIGKILL) or fail a step at a chosen point, to prove that undo
- * restores the host from any point.
+ * itself (SIGKILL) or fail a step or an inverse step at a chosen point, to
+ * prove that rollback and undo restore the host from any point.
  *
- * Off unless the environment variable {@link FAULT_ENV} is set to a value
- * that starts with {@link FAULT_ARMING}; a production binary never triggers it
- * by accident. Format: `i-understand-this-breaks-nsrecipe:ACTION@PHASE:INDEX`,
- * e.g. `…:kill@after-intent:3`, `…:fail@step:2`, `…:kill@after-undo:1`.
+ * **Off unless armed.** The hook reads the environment variable
+ * {@link FAULT_ENV} and does nothing unless its value starts with the exact
+ * prefix {@link FAULT_ARMING}; a value without it is ignored, so a stray or
+ * mistyped variable can never trigger a fault. An armed but malformed value is
+ * a usage error (exit 2) before anything is changed.
+ *
+ * Format: `i-understand-this-breaks-nsrecipe:FAULT[,FAULT...]`, each FAULT
+ * `ACTION@PHASE:INDEX` where INDEX is the 0-based index of the step in its
+ * run's plan (the first step is 0), e.g. `…:kill@after-intent:0`,
+ * `…:fail@step:1`, `…:kill@after-undo:1`, `…:fail@step:1,fail@undo:0`.
+ *
+ * Phases while applying, in order for each step:
+ * - `after-intent` the write-ahead record is on disk, the command has not run;
+ * - `step` in place of the step's commands (`kill` here equals `after-intent`);
+ * - `after-command` the command ran, its effect is neither verified nor
+ *   recorded (`fail` here is a failed verification);
+ * - `after-done` the step is done and recorded (`kill` only).
+ *
+ * Phases while reverting (rollback or undo), for each step newest first:
+ * - `undo` in place of the inverse's commands (`fail`: the inverse fails);
+ * - `after-revert` the inverse ran, its outcome is not recorded (`kill` only);
+ * - `after-undo` the outcome is recorded (`kill` only).
  *
  * @module
  */
@@ -16,57 +34,93 @@ import type { Runner } from "../exec/mod.ts";
 /** The environment variable holding the fault spec. */
 export const FAULT_ENV = "NSRECIPE_TEST_FAULT";
 
-/** The prefix that arms the hook. */
+/** The prefix that arms the hook; without it the variable is ignored. */
 export const FAULT_ARMING = "i-understand-this-breaks-nsrecipe:";
 
-/**
- * Where a fault can strike: `after-intent` (the write-ahead record is on
- * disk, the command has not run), `step` (instead of running the step's
- * commands), `after-done` (the step is done and recorded), `after-undo` (the
- * inverse of step INDEX was recorded during undo or rollback).
- */
-export type FaultPhase = "after-intent" | "step" | "after-done" | "after-undo";
+/** Where a fault can strike; see the module documentation. */
+export type FaultPhase =
+  | "after-intent"
+  | "step"
+  | "after-command"
+  | "after-done"
+  | "undo"
+  | "after-revert"
+  | "after-undo";
 
-/** A parsed fault spec. */
+/** What a fault does: `kill` = SIGKILL to nsrecipe itself; `fail` = the step or inverse fails. */
+export type FaultAction = "kill" | "fail";
+
+/** One parsed fault. */
 export interface FaultSpec {
-  action: "kill" | "fail";
+  /** What happens when it strikes. */
+  action: FaultAction;
+  /** Where it strikes. */
   phase: FaultPhase;
+  /** 0-based index of the step in its run's plan. */
   index: number;
 }
 
+/** Phases where a `fail` has a meaning (a step or an inverse that fails). */
+const FAILABLE: ReadonlySet<FaultPhase> = new Set(["after-intent", "step", "after-command", "undo"]);
+
+const ONE = /^(kill|fail)@(after-intent|step|after-command|after-done|undo|after-revert|after-undo):(\d{1,4})$/;
+
 /**
- * Called by the engine at each point; kills the process or throws when the
- * spec matches.
+ * Called by the engine at each point; kills the process or throws
+ * {@link InjectedFault} when a spec matches.
  */
 export type FaultHook = (phase: FaultPhase, index: number) => Promise<void>;
 
 /**
  * Parses the fault spec.
+ *
  * @param value The variable's value, or `undefined`.
- * @returns The spec, or `undefined` when unset or not armed.
- * @throws {UsageError} When armed but malformed.
+ * @returns The faults, or `[]` when unset or not armed (no {@link FAULT_ARMING} prefix).
+ * @throws {UsageError} When armed but malformed, or a `fail` at a phase where nothing can fail.
+ * @example
+ * ```ts
+ * import { parseFault } from "./faults.ts";
+ * console.assert(parseFault("kill@step:1").length === 0); // not armed: ignored
+ * console.assert(parseFault("i-understand-this-breaks-nsrecipe:kill@step:1")[0].index === 1);
+ * ```
  */
-export function parseFault(value: string | undefined): FaultSpec | undefined {
-  if (!value || !value.startsWith(FAULT_ARMING)) return undefined;
-  const m = /^(kill|fail)@(after-intent|step|after-done|after-undo):(\d+)$/.exec(value.slice(FAULT_ARMING.length));
-  if (!m) throw new UsageError(`${FAULT_ENV} is malformed: '${value}'`, "See src/engine/faults.ts for the format.");
-  return { action: m[1] as FaultSpec["action"], phase: m[2] as FaultPhase, index: Number(m[3]) };
+export function parseFault(value: string | undefined): FaultSpec[] {
+  if (!value || !value.startsWith(FAULT_ARMING)) return [];
+  return value.slice(FAULT_ARMING.length).split(",").map((part) => {
+    const m = ONE.exec(part.trim());
+    if (!m) {
+      throw new UsageError(
+        `${FAULT_ENV} is malformed at ${JSON.stringify(part)}`,
+        "Use ACTION@PHASE:INDEX[,…] as documented in src/engine/faults.ts, or unset it.",
+      );
+    }
+    const spec: FaultSpec = { action: m[1] as FaultAction, phase: m[2] as FaultPhase, index: Number(m[3]) };
+    if (spec.action === "fail" && !FAILABLE.has(spec.phase)) {
+      throw new UsageError(
+        `${FAULT_ENV}: nothing can fail at '${spec.phase}'`,
+        `Use 'fail' with one of: ${[...FAILABLE].join(", ")}; or 'kill' at '${spec.phase}'.`,
+      );
+    }
+    return spec;
+  });
 }
 
-/** Thrown by a `fail` fault in place of a step's commands. */
+/** Thrown by a `fail` fault in place of a step's or an inverse's commands. */
 export class InjectedFault extends Error {}
 
 /**
- * Builds the hook for a spec.
- * @param spec A parsed spec, or `undefined` for a hook that never fires.
+ * Builds the hook for parsed specs.
+ *
+ * @param specs Parsed faults; `[]` (or `undefined`) gives a hook that never fires.
  * @param run The process seam: a kill is `kill -KILL <own pid>` (no Deno
  *   permission beyond the `kill` program is needed).
  * @returns The hook.
  * @throws {InjectedFault} From the hook, for a matching `fail` spec.
  */
-export function faultHook(spec: FaultSpec | undefined, run: Runner): FaultHook {
+export function faultHook(specs: readonly FaultSpec[] | undefined, run: Runner): FaultHook {
   return async (phase, index) => {
-    if (!spec || spec.phase !== phase || spec.index !== index) return;
+    const spec = (specs ?? []).find((s) => s.phase === phase && s.index === index);
+    if (!spec) return;
     if (spec.action === "kill") {
       await run(["kill", "-KILL", String(Deno.pid)]);
       await new Promise(() => {}); // the signal is on its way

@@ -6,8 +6,10 @@
  * @module
  */
 import { CommandError, UndoError } from "../errors.ts";
+import { JournalWriteError, type RecordBody } from "../journal/mod.ts";
 import { type Captured, kindOf, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./apply.ts";
+import { InjectedFault } from "./faults.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -15,6 +17,12 @@ export interface RevertItem {
   index: number;
   step: Step;
   captured?: Captured;
+  /**
+   * `true` when the journal records the step as done (verified); `false`
+   * when only its intent is recorded (interrupted or failed), so that its
+   * effect being absent is no surprise.
+   */
+  done?: boolean;
 }
 
 /** The outcome of reverting one step. */
@@ -22,12 +30,35 @@ export interface RevertOutcome {
   item: RevertItem;
   how: "reverted" | "already-gone" | "failed";
   error?: string;
+  /**
+   * Why the journal could not record the outcome (e.g. the disk is full);
+   * absent when recorded. Reverting is idempotent: a later undo finds it again.
+   */
+  unrecorded?: string;
+}
+
+/**
+ * Appends a record if the journal lets it; a write failure is reported and
+ * returned instead of thrown, so that reverting the host goes on.
+ * @returns The failure's reason, or `undefined` when recorded.
+ */
+export async function tryAppend(deps: EngineDeps, body: RecordBody): Promise<string | undefined> {
+  try {
+    await deps.journal.append(body);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof JournalWriteError)) throw e;
+    deps.log(`  journal: could not record ${body.kind} of run '${body.run}': ${e.reason}`);
+    return e.reason;
+  }
 }
 
 /**
  * Reverts the given steps in the order given (callers pass newest first),
  * recording a `step-undone` or `step-undo-failed` record for each. Goes on
- * past failures so that as much as possible is reverted.
+ * past failures so that as much as possible is reverted; a journal that
+ * cannot be written does not stop it either (the outcome is then marked
+ * unrecorded: reverting is idempotent, so a later undo finds the step gone).
  *
  * @param items Steps to revert.
  * @param deps Engine dependencies.
@@ -48,26 +79,87 @@ export async function revertItems(
       if (await kind.isReverted(item.step, deps.ctx, item.captured)) {
         outcome = { item, how: "already-gone" };
       } else {
+        await deps.fault("undo", item.index);
         await kind.revert(item.step, deps.ctx, item.captured);
         outcome = await kind.isReverted(item.step, deps.ctx, item.captured)
           ? { item, how: "reverted" }
           : { item, how: "failed", error: "the inverse ran but the effect is still there" };
       }
     } catch (e) {
-      if (!(e instanceof CommandError) && !(e instanceof Deno.errors.NotFound)) throw e;
+      if (!(e instanceof CommandError) && !(e instanceof Deno.errors.NotFound) && !(e instanceof InjectedFault)) {
+        throw e;
+      }
       outcome = { item, how: "failed", error: e instanceof CommandError ? e.stderr || e.message : e.message };
     }
+    await deps.fault("after-revert", item.index);
     outcomes.push(outcome);
     if (outcome.how === "failed") {
       deps.log(`  ${verb}: could not revert '${summary}': ${outcome.error}`);
-      await deps.journal.append({ kind: "step-undo-failed", run: item.run, index: item.index, error: outcome.error! });
+      outcome.unrecorded = await tryAppend(deps, {
+        kind: "step-undo-failed",
+        run: item.run,
+        index: item.index,
+        error: outcome.error!,
+      });
     } else {
-      deps.log(`  ${verb}: ${outcome.how === "reverted" ? "reverted" : "already gone"}: ${summary}`);
-      await deps.journal.append({ kind: "step-undone", run: item.run, index: item.index, how: outcome.how });
+      const how = outcome.how === "reverted"
+        ? "reverted"
+        : item.done === false
+        ? "never took effect"
+        : "already reverted (changed by hand?)";
+      deps.log(`  ${verb}: ${how}: ${summary}`);
+      outcome.unrecorded = await tryAppend(deps, {
+        kind: "step-undone",
+        run: item.run,
+        index: item.index,
+        how: outcome.how,
+      });
     }
     await deps.fault("after-undo", item.index);
   }
   return outcomes;
+}
+
+/**
+ * Ends reverting a run: writes its run-end record and throws when anything
+ * could not be reverted or recorded.
+ *
+ * @param what `Rollback of run 'ID'` or `Undo of run 'ID' (NAME)`, for messages.
+ * @param run The run id.
+ * @param outcomes What reverting did.
+ * @param done The run-end state when everything was reverted.
+ * @param deps Engine dependencies.
+ * @throws {UndoError} When a step could not be reverted (the run is left
+ *   `incomplete`), or when the journal could not record what was done.
+ */
+export async function closeRun(
+  what: string,
+  run: string,
+  outcomes: readonly RevertOutcome[],
+  done: "rolled-back" | "undone",
+  deps: EngineDeps,
+): Promise<void> {
+  const failed = outcomes.filter((o) => o.how === "failed");
+  const endFailure = await tryAppend(deps, { kind: "run-end", run, state: failed.length ? "incomplete" : done });
+  if (failed.length > 0) {
+    throw new UndoError(
+      `${what} could not revert ${failed.length} step(s)`,
+      failed.map((o) => `${kindOf(o.item.step).summary(o.item.step)}: ${o.error}`),
+      "Fix the cause shown, then run 'nsrecipe undo' again: it picks up where this one stopped ('nsrecipe status' shows what is left).",
+    );
+  }
+  const unrecorded = outcomes.filter((o) => o.unrecorded !== undefined);
+  const reason = endFailure ?? unrecorded[0]?.unrecorded;
+  if (reason !== undefined) {
+    throw new UndoError(
+      `${what} reverted every step on the host, but the journal '${deps.journal.path}' could not record it (${reason})`,
+      [
+        ...unrecorded.map((o) => `not recorded: ${kindOf(o.item.step).summary(o.item.step)} ${o.how}`),
+        ...(endFailure ? [`not recorded: the run's end (${done})`] : []),
+      ],
+      "Free space in the state directory, then run 'nsrecipe undo': it finds the steps already reverted and closes the run.",
+    );
+  }
 }
 
 /**
@@ -76,18 +168,14 @@ export async function revertItems(
  * @param run The run id.
  * @param touched Steps with a write-ahead record, in plan order, with what they captured.
  * @param deps Engine dependencies.
- * @throws {UndoError} When a step could not be reverted (the run is left `incomplete`).
+ * @throws {UndoError} When a step could not be reverted (the run is left
+ *   `incomplete`), or the journal could not record the rollback.
  */
-export async function rollback(run: string, touched: readonly RevertItem[], deps: EngineDeps): Promise<void> {
+export async function rollback(
+  run: string,
+  touched: readonly RevertItem[],
+  deps: EngineDeps,
+): Promise<void> {
   const outcomes = await revertItems([...touched].reverse(), deps, "rollback");
-  const failed = outcomes.filter((o) => o.how === "failed");
-  if (failed.length > 0) {
-    await deps.journal.append({ kind: "run-end", run, state: "incomplete" });
-    throw new UndoError(
-      `Rollback of run '${run}' could not revert ${failed.length} step(s)`,
-      failed.map((o) => `${kindOf(o.item.step).summary(o.item.step)}: ${o.error}`),
-      "See 'nsrecipe status'; fix the cause and run 'nsrecipe undo' to finish.",
-    );
-  }
-  await deps.journal.append({ kind: "run-end", run, state: "rolled-back" });
+  await closeRun(`Rollback of run '${run}'`, run, outcomes, "rolled-back", deps);
 }

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { PreconditionError, UndoError, UsageError } from "../errors.ts";
+import { PreconditionError, UsageError } from "../errors.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./apply.ts";
-import { type RevertItem, revertItems, type RevertOutcome } from "./revert.ts";
+import { closeRun, type RevertItem, revertItems, type RevertOutcome } from "./revert.ts";
 
 /** What one undo did. */
 export interface UndoReport {
@@ -35,11 +35,14 @@ export async function loadRuns(deps: Pick<EngineDeps, "journal">): Promise<RunVi
   const parsed = await deps.journal.read();
   const { runs, orphanProblems } = foldRuns(parsed);
   if (orphanProblems.length > 0) {
+    const newer = orphanProblems.some((p) => p.kind === "newer-version");
     throw new PreconditionError(
-      `The journal '${deps.journal.path}' has records nsrecipe cannot read: ${
+      `The journal '${deps.journal.path}' has records nsrecipe cannot tie to a run it can read: ${
         orphanProblems.map((p) => p.message).join("; ")
       }`,
-      "Inspect the file ('nsrecipe journal'); undo will not act on records it cannot read. Revert by hand what they describe, then move the file aside.",
+      newer
+        ? "Use the newer nsrecipe that wrote them; this one will not act on records it cannot fully read."
+        : "Undo will not act on records it cannot fully read: see 'nsrecipe journal', revert by hand what they describe, then move the journal aside.",
     );
   }
   return runs;
@@ -77,11 +80,14 @@ export function selectRuns(runs: readonly RunView[], selector: string | undefine
  */
 export async function undoRun(target: RunView, runs: readonly RunView[], deps: EngineDeps): Promise<UndoReport> {
   if (target.problems.length > 0) {
+    const newer = target.problems.some((p) => p.kind === "newer-version");
     throw new PreconditionError(
-      `Run '${target.id}' has journal records nsrecipe cannot read: ${
+      `Run '${target.id}' (${target.label}) has journal records nsrecipe cannot read in '${deps.journal.path}': ${
         target.problems.map((p) => p.message).join("; ")
       }`,
-      "Undo will not act on a record it cannot fully read. Inspect 'nsrecipe journal' and revert by hand.",
+      newer
+        ? "Undo it with the newer nsrecipe that wrote them; this one will not act on records it cannot fully read."
+        : "Undo will not act on a record it cannot fully read: see 'nsrecipe journal', revert by hand what the run made ('nsrecipe status' lists it), then move the journal aside.",
     );
   }
   const report: UndoReport = { run: target.id, label: target.label, result: "undone", outcomes: [], handedOver: [] };
@@ -115,6 +121,7 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
     index,
     step: target.steps[index],
     captured: target.captured[index],
+    done: target.stepStates[index] === "done" || target.stepStates[index] === "undo-failed",
   }));
   const inherited: RevertItem[] = [...target.inherited]
     .sort((a, b) => runs.indexOf(byId.get(b.run)!) - runs.indexOf(byId.get(a.run)!) || b.index - a.index)
@@ -142,15 +149,6 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
     }
   }
   report.outcomes = await revertItems(toRevert, deps, "undo");
-  const failed = report.outcomes.filter((o) => o.how === "failed");
-  if (failed.length > 0) {
-    await deps.journal.append({ kind: "run-end", run: target.id, state: "incomplete" });
-    throw new UndoError(
-      `Undo of run '${target.id}' (${target.label}) could not revert ${failed.length} step(s)`,
-      failed.map((o) => `${kindOf(o.item.step).summary(o.item.step)}: ${o.error}`),
-      "Fix the cause shown, then run 'nsrecipe undo' again: it picks up where this one stopped.",
-    );
-  }
-  await deps.journal.append({ kind: "run-end", run: target.id, state: "undone" });
+  await closeRun(`Undo of run '${target.id}' (${target.label})`, target.id, report.outcomes, "undone", deps);
   return report;
 }

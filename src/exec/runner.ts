@@ -52,6 +52,26 @@ export type TraceSink = (line: string) => void;
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
+/** The Debian package that provides each program nsrecipe runs. */
+export const PACKAGE_OF: Readonly<Record<string, string>> = {
+  ip: "iproute2",
+  unshare: "util-linux",
+  mount: "mount",
+  kill: "procps",
+  sysctl: "procps",
+  cat: "coreutils",
+};
+
+/**
+ * What to do about a program that is not installed or not in PATH.
+ * @param program e.g. `ip`.
+ * @returns One sentence naming the Debian package.
+ */
+export function installHint(program: string): string {
+  const pkg = PACKAGE_OF[program];
+  return pkg ? `Install it ('apt install ${pkg}') or fix PATH.` : "Install it or fix PATH.";
+}
+
 /**
  * Builds the real {@link Runner} on `Deno.Command`.
  *
@@ -82,7 +102,7 @@ export function realRunner(trace?: TraceSink): Runner {
           argv,
           -1,
           `'${program}' was not found in PATH`,
-          `Install it (Debian: ${program === "ip" ? "iproute2" : "util-linux"}) or fix PATH.`,
+          installHint(program),
         );
       }
       throw e;
@@ -139,7 +159,7 @@ export async function runInteractive(
     return status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, "Fix PATH.");
+      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, installHint(program));
     }
     throw e;
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
+import { CommandError } from "../errors.ts";
 import { type IpAddrLink, type IpLink, IpReader, type IpRoute } from "./ip_json.ts";
 import { isWireless, netnsEntryState } from "./sysfs.ts";
 
@@ -69,7 +70,11 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
   const inside = await Promise.all(
     netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => [])),
   );
-  const forward = await run(["sysctl", "-n", "net.ipv4.ip_forward"], { okCodes: [0, 1, 255] });
+  const forward = await run(["sysctl", "-n", "net.ipv4.ip_forward"], { okCodes: [0, 1, 255] }).catch((e) => {
+    // Without sysctl the value is unknown: plans that need to change it say so through their own check.
+    if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
+    throw e;
+  });
   return {
     netns: netnsFacts,
     netnsAddresses: inside.flat().flatMap((l) => l.addr_info.map((a) => a.local)),

@@ -17,6 +17,8 @@ export interface IpLink {
   master?: string;
   address?: string;
   link_type?: string;
+  /** For a veth whose peer lives in another network namespace: that namespace's id here. */
+  link_netnsid?: number;
   linkinfo?: { info_kind?: string; info_slave_kind?: string; info_data?: Record<string, unknown> };
 }
 

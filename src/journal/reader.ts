@@ -7,56 +7,40 @@
  *
  * @module
  */
-import { isStepKind } from "../steps/mod.ts";
 import { JOURNAL_VERSION, type JournalRecord } from "./records.ts";
+import { recordIssue } from "./schema.ts";
 
 /** A problem found while reading the journal. */
 export interface JournalProblem {
   /** 1-based line number. */
   line: number;
-  /** `torn` (last line cut short: tolerated), `garbled` or `newer-version`. */
-  kind: "torn" | "garbled" | "newer-version";
+  /**
+   * `torn` (last line cut short by a crash: tolerated), `garbled` (not a
+   * well-formed record), `newer-version` (written by a newer nsrecipe), or
+   * `inconsistent` (a well-formed record that contradicts the others, e.g.
+   * refers to a run that never began).
+   */
+  kind: "torn" | "garbled" | "newer-version" | "inconsistent";
   /** The run id, when it could be read from the damaged line. */
   run?: string;
-  /** Readable description. */
+  /** Readable description, starting with the line number. */
   message: string;
 }
 
 /** The journal's records in file order, plus the problems met. */
 export interface ParsedJournal {
+  /** The well-formed records, in file order. */
   records: JournalRecord[];
+  /** 1-based line number of each record in `records`. */
+  lines: number[];
+  /** What could not be read, in file order. */
   problems: JournalProblem[];
 }
 
-const KINDS = new Set([
-  "run-begin",
-  "step-intent",
-  "step-done",
-  "step-failed",
-  "step-undone",
-  "step-undo-failed",
-  "run-end",
-  "confirm-wait",
-  "run-confirmed",
-  "confirm-expired",
-]);
-
-function wellFormed(r: Record<string, unknown>): boolean {
-  if (typeof r.run !== "string" || typeof r.kind !== "string" || !KINDS.has(r.kind)) return false;
-  if (r.kind === "run-begin") {
-    return Array.isArray(r.steps) &&
-      r.steps.every((s) => typeof s === "object" && s !== null && isStepKind(String((s as { kind?: unknown }).kind))) &&
-      Array.isArray(r.uses) && typeof r.label === "string" && typeof r.recipe === "string";
-  }
-  if (r.kind === "run-end") return typeof r.state === "string";
-  if (r.kind === "confirm-wait") return typeof r.deadline === "number" && typeof r.watchdogPid === "number";
-  if (r.kind === "run-confirmed") return r.by === "tty" || r.by === "command";
-  if (r.kind === "confirm-expired") return true;
-  return typeof r.index === "number" && Number.isInteger(r.index) && r.index >= 0;
-}
-
 /**
- * Parses journal text (JSON Lines).
+ * Parses journal text (JSON Lines). Each line must be a JSON object of a
+ * supported schema version (`v`) and the shape of its `kind` (see
+ * `schema.ts`); blank lines are ignored.
  *
  * @param text The whole file, UTF-8.
  * @returns Records and problems; an empty text gives no records and no problems.
@@ -69,19 +53,21 @@ function wellFormed(r: Record<string, unknown>): boolean {
  */
 export function parseJournal(text: string): ParsedJournal {
   const records: JournalRecord[] = [];
+  const lines: number[] = [];
   const problems: JournalProblem[] = [];
-  const lines = text.split("\n");
-  const tornTail = lines.at(-1) !== "";
-  lines.forEach((line, i) => {
+  const all = text.split("\n");
+  const tornTail = all.at(-1) !== "";
+  all.forEach((line, i) => {
     if (line.trim() === "") return;
-    const isLast = i === lines.length - 1;
-    const runId = /"run"\s*:\s*"([^"\\]{1,64})"/.exec(line)?.[1];
+    const n = i + 1;
+    const isLast = i === all.length - 1;
+    const runId = /"run"\s*:\s*"([A-Za-z0-9_.:-]{1,64})"/.exec(line)?.[1];
     if (isLast && tornTail) {
       problems.push({
-        line: i + 1,
+        line: n,
         kind: "torn",
         run: runId,
-        message: `Line ${i + 1} is an incomplete record (a write was cut short, e.g. by a crash); it was ignored`,
+        message: `Line ${n} is an incomplete record (a write was cut short, e.g. by a crash); it was ignored`,
       });
       return;
     }
@@ -89,35 +75,39 @@ export function parseJournal(text: string): ParsedJournal {
     try {
       value = JSON.parse(line);
     } catch {
-      problems.push({ line: i + 1, kind: "garbled", run: runId, message: `Line ${i + 1} is not valid JSON` });
+      problems.push({ line: n, kind: "garbled", run: runId, message: `Line ${n} is not valid JSON` });
       return;
     }
     const r = value as Record<string, unknown>;
-    if (typeof r !== "object" || r === null || typeof r.v !== "number") {
-      problems.push({ line: i + 1, kind: "garbled", run: runId, message: `Line ${i + 1} is not a journal record` });
+    if (typeof r !== "object" || r === null || Array.isArray(r) || typeof r.v !== "number") {
+      problems.push({ line: n, kind: "garbled", run: runId, message: `Line ${n} is not a journal record` });
       return;
     }
+    const ownRun = typeof r.run === "string" && /^[A-Za-z0-9_.:-]{1,64}$/.test(r.run) ? r.run : undefined;
     if (r.v > JOURNAL_VERSION) {
       problems.push({
-        line: i + 1,
+        line: n,
         kind: "newer-version",
-        run: runId,
-        message: `Line ${
-          i + 1
-        } was written by a newer nsrecipe (record version ${r.v}, this build reads ${JOURNAL_VERSION})`,
+        run: ownRun,
+        message:
+          `Line ${n} was written by a newer nsrecipe (record version ${r.v}, this build reads ${JOURNAL_VERSION})`,
       });
       return;
     }
-    if (!wellFormed(r)) {
+    const issue = recordIssue(r);
+    if (issue) {
       problems.push({
-        line: i + 1,
+        line: n,
         kind: "garbled",
-        run: runId,
-        message: `Line ${i + 1} is a malformed ${String(r.kind)} record`,
+        run: ownRun,
+        message: `Line ${n} is a malformed ${
+          typeof r.kind === "string" ? JSON.stringify(r.kind).slice(0, 40) : "(no kind)"
+        } record (${issue})`,
       });
       return;
     }
     records.push(r as unknown as JournalRecord);
+    lines.push(n);
   });
-  return { records, problems };
+  return { records, lines, problems };
 }

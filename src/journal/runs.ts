@@ -71,25 +71,49 @@ export function appliedIndexes(r: RunView): number[] {
 }
 
 /**
- * Builds every run's view from parsed records.
+ * Builds every run's view from parsed records. Besides the reader's
+ * problems, reports records that are well formed but contradict the rest of
+ * the journal (`inconsistent`): a record of a run that never began (tied to
+ * no run: it blocks every undo), a second run-begin for one id, a step index
+ * beyond the run's plan, a step handed over to a run that does not exist.
+ * Torn problems are left out: the torn line was never acted on.
  *
  * @param parsed Output of `parseJournal`.
  * @returns Runs in journal order (oldest first), and problems not tied to any known run.
  */
 export function foldRuns(parsed: ParsedJournal): { runs: RunView[]; orphanProblems: JournalProblem[] } {
   const runs = new Map<string, RunView>();
-  for (const rec of parsed.records) apply(runs, rec);
+  const found: JournalProblem[] = [];
+  const unknownRuns = new Set<string>();
+  parsed.records.forEach((rec, i) => {
+    const line = parsed.lines?.[i] ?? 0;
+    const problem = apply(runs, rec);
+    if (problem === "unknown-run") {
+      if (unknownRuns.has(rec.run)) return;
+      unknownRuns.add(rec.run);
+      found.push({
+        line,
+        kind: "inconsistent",
+        run: rec.run,
+        message: `Line ${line} is a ${rec.kind} record of run '${rec.run}', which has no readable run-begin record`,
+      });
+    } else if (problem) {
+      found.push({ line, kind: "inconsistent", run: rec.run, message: `Line ${line}: ${problem}` });
+    }
+  });
   const orphanProblems: JournalProblem[] = [];
-  for (const p of parsed.problems) {
+  for (const p of [...parsed.problems, ...found].sort((a, b) => a.line - b.line)) {
+    if (p.kind === "torn") continue;
     const r = p.run ? runs.get(p.run) : undefined;
-    if (r && p.kind !== "torn") r.problems.push(p);
-    else if (!r && p.kind !== "torn") orphanProblems.push(p);
+    if (r) r.problems.push(p);
+    else orphanProblems.push(p);
   }
   return { runs: [...runs.values()], orphanProblems };
 }
 
-function apply(runs: Map<string, RunView>, rec: JournalRecord): void {
+function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefined {
   if (rec.kind === "run-begin") {
+    if (runs.has(rec.run)) return `a second run-begin record for run '${rec.run}' (ignored)`;
     runs.set(rec.run, {
       id: rec.run,
       recipe: rec.recipe,
@@ -108,23 +132,25 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): void {
       inherited: [],
       problems: [],
     });
-    return;
+    return undefined;
   }
   const run = runs.get(rec.run);
-  if (!run) return;
+  if (!run) return "unknown-run";
   if (rec.kind === "run-end") {
     run.state = rec.state;
-    return;
+    return undefined;
   }
   if (rec.kind === "confirm-wait") {
     run.confirm = { deadline: rec.deadline, watchdogPid: rec.watchdogPid, state: "pending" };
-    return;
+    return undefined;
   }
   if (rec.kind === "run-confirmed" || rec.kind === "confirm-expired") {
     if (run.confirm) run.confirm.state = rec.kind === "run-confirmed" ? "confirmed" : "expired";
-    return;
+    return undefined;
   }
-  if (rec.index >= run.steps.length) return;
+  if (rec.index >= run.steps.length) {
+    return `a ${rec.kind} record for step ${rec.index} of run '${rec.run}', whose plan has ${run.steps.length} step(s)`;
+  }
   switch (rec.kind) {
     case "step-intent":
       run.stepStates[rec.index] = "intent";
@@ -141,16 +167,21 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): void {
       run.stepStates[rec.index] = "undo-failed";
       run.errors[rec.index] = rec.error;
       break;
-    case "step-undone":
+    case "step-undone": {
+      if (rec.how === "handed-over" && !(rec.to && runs.has(rec.to))) {
+        return `step ${rec.index} of run '${rec.run}' was handed over to run '${rec.to}', which does not exist`;
+      }
       run.stepStates[rec.index] = "undone";
       for (const other of runs.values()) {
         other.inherited = other.inherited.filter((r) => !(r.run === rec.run && r.index === rec.index));
       }
-      if (rec.how === "handed-over" && rec.to) runs.get(rec.to)?.inherited.push({ run: rec.run, index: rec.index });
+      if (rec.how === "handed-over" && rec.to) runs.get(rec.to)!.inherited.push({ run: rec.run, index: rec.index });
       break;
+    }
     default: {
       const never: never = rec;
       throw new Error(`unknown record ${JSON.stringify(never)}`);
     }
   }
+  return undefined;
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { PreconditionError } from "../errors.ts";
+import { PreconditionError, UsageError } from "../errors.ts";
 import { type ParsedJournal, parseJournal } from "./reader.ts";
 import { JOURNAL_VERSION, type RecordBody } from "./records.ts";
 
@@ -24,15 +24,84 @@ export const LOCK_FILE = "lock";
 const LOCK_NOTICE_MS = 300;
 
 /**
+ * Where the binary may keep its state: the `write` list of the permission
+ * set in deno.json. A `--state-dir` elsewhere is refused as a usage error.
+ */
+export const STATE_DIR_ROOTS: readonly string[] = ["/run/nsrecipe", "/var/lib/nsrecipe"];
+
+/**
+ * The journal could not be written (disk full, I/O error). A record that
+ * could not be written completely is cut off again, so the file never holds
+ * a half record followed by another. Exit code `precondition` when it
+ * reaches the user before anything changed; the engine turns it into a
+ * rollback when a run is under way.
+ */
+export class JournalWriteError extends PreconditionError {
+  /** The operating system's message, e.g. `No space left on device (os error 28)`. */
+  readonly reason: string;
+
+  /**
+   * @param path The journal file.
+   * @param reason The underlying error message.
+   */
+  constructor(path: string, reason: string) {
+    super(
+      `Cannot write to the journal '${path}': ${reason}`,
+      "Free space in the state directory's filesystem, then run 'nsrecipe undo' to revert anything half-done.",
+    );
+    this.reason = reason;
+  }
+}
+
+function outsidePermissions(dir: string): UsageError {
+  return new UsageError(
+    `The state directory '${dir}' is outside the directories nsrecipe may write (${STATE_DIR_ROOTS.join(", ")})`,
+    `Pass --state-dir ${STATE_DIR_ROOTS[0]} (the default) or ${STATE_DIR_ROOTS[1]}, or a directory below one of them.`,
+  );
+}
+
+/**
+ * Refuses a special file (symlink, FIFO, directory…) where the journal or
+ * its lock file should be: nsrecipe would otherwise write through it.
+ */
+function assertPlainFile(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  if (info.isSymlink || !info.isFile) {
+    throw new PreconditionError(
+      `'${path}' is ${info.isSymlink ? "a symbolic link" : "not a regular file"}; nsrecipe refuses to write through it`,
+      "Check who made it and remove it; nsrecipe creates it again.",
+    );
+  }
+}
+
+/**
  * Makes sure the state directory exists, is a real directory (not a symlink),
  * is owned by the current user and is writable by nobody else; creates it
  * with mode 0700 when missing.
  *
  * @param dir Absolute path, e.g. `/run/nsrecipe`.
- * @throws {PreconditionError} When it is a symlink, not a directory, owned by
- *   another user, group- or world-writable, or cannot be created.
+ * @throws {UsageError} When the path is relative or outside what the
+ *   permission set lets nsrecipe write ({@link STATE_DIR_ROOTS}).
+ * @throws {PreconditionError} When it (or a directory above it) is a symlink,
+ *   it is not a directory, owned by another user, group- or world-writable,
+ *   or cannot be created.
  */
 export function ensureStateDir(dir: string): void {
+  if (!dir.startsWith("/")) {
+    throw new UsageError(
+      `The state directory '${dir}' is not an absolute path`,
+      "Pass e.g. --state-dir /run/nsrecipe.",
+    );
+  }
+  for (const name of ["read", "write"] as const) {
+    if (Deno.permissions.querySync({ name, path: dir }).state !== "granted") throw outsidePermissions(dir);
+  }
   let info: Deno.FileInfo;
   try {
     info = Deno.lstatSync(dir);
@@ -44,7 +113,7 @@ export function ensureStateDir(dir: string): void {
     } catch (err) {
       throw new PreconditionError(
         `Cannot create the state directory '${dir}': ${(err as Error).message}`,
-        "Run as root, or choose another --state-dir under /run or /var/lib/nsrecipe.",
+        "Run nsrecipe as root; if it is root, check the directory above it.",
       );
     }
     info = Deno.lstatSync(dir);
@@ -73,18 +142,34 @@ export function ensureStateDir(dir: string): void {
       `Anyone could forge undo records: 'chmod 700 ${dir}', after checking its contents.`,
     );
   }
+  const real = Deno.realPathSync(dir);
+  const normal = dir.replace(/\/+/g, "/").replace(/(.)\/$/, "$1");
+  if (real !== normal) {
+    throw new PreconditionError(
+      `The state directory '${dir}' lies behind a symbolic link (it resolves to '${real}'); nsrecipe refuses to follow it`,
+      `Pass --state-dir with the real path, after checking who made the link.`,
+    );
+  }
 }
 
 /** An open, locked journal. */
 export class Journal {
+  /** Length in bytes of the journal's complete records, i.e. where the next record starts. */
+  private size: number;
+  /** Set when a partial record could not be cut off again: no more appends. */
+  private broken = "";
+
   private constructor(
     /** The state directory. */
     readonly dir: string,
     private readonly lockFile: Deno.FsFile,
     private readonly file: Deno.FsFile,
+    size: number,
     /** A note when a torn last record was cut off on open; `""` otherwise. */
     readonly repaired: string,
-  ) {}
+  ) {
+    this.size = size;
+  }
 
   /** Path of the journal file. */
   get path(): string {
@@ -93,20 +178,27 @@ export class Journal {
 
   /**
    * Opens the journal for reading and appending, taking the exclusive lock
-   * (waiting for another nsrecipe process to release it, with a notice after
-   * a short while). A torn last line left by a crash is cut off first, so the
-   * next record starts on a line of its own.
+   * (`flock(2)` on the lock file). When another nsrecipe process holds it,
+   * this waits until it is released (no time limit: a killed holder releases
+   * it at once), telling `notice` after a short while. A torn last line left
+   * by a crash is cut off first, so the next record starts on a line of its own.
    *
    * @param dir State directory (checked by {@link ensureStateDir}).
    * @param notice Told when the lock is busy (`Waiting for …`).
    * @returns The open journal; call {@link Journal.close} when done.
-   * @throws {PreconditionError} For an unfit state directory or an unwritable journal.
+   * @throws {UsageError} For a state directory outside the permission set.
+   * @throws {PreconditionError} For an unfit state directory, a journal or
+   *   lock file that is a symlink or special file, or an unwritable journal.
    */
   static async open(dir: string, notice: (line: string) => void = () => {}): Promise<Journal> {
     ensureStateDir(dir);
-    const lockFile = await Deno.open(`${dir}/${LOCK_FILE}`, { read: true, write: true, create: true, mode: 0o600 });
+    const path = `${dir}/${JOURNAL_FILE}`;
+    const lockPath = `${dir}/${LOCK_FILE}`;
+    assertPlainFile(lockPath);
+    assertPlainFile(path);
+    const lockFile = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
     const timer = setTimeout(
-      () => notice(`Waiting for another nsrecipe process to finish (lock '${dir}/${LOCK_FILE}')...`),
+      () => notice(`Waiting for another nsrecipe process to finish (lock '${lockPath}')...`),
       LOCK_NOTICE_MS,
     );
     try {
@@ -114,24 +206,27 @@ export class Journal {
     } finally {
       clearTimeout(timer);
     }
-    const path = `${dir}/${JOURNAL_FILE}`;
     let repaired = "";
     try {
+      assertPlainFile(path);
       const text = await Deno.readTextFile(path).catch((e) => {
         if (e instanceof Deno.errors.NotFound) return "";
         throw e;
       });
+      let size = new TextEncoder().encode(text).length;
       if (text !== "" && !text.endsWith("\n")) {
         const keep = text.lastIndexOf("\n") + 1;
-        await Deno.truncate(path, new TextEncoder().encode(text.slice(0, keep)).length);
+        size = new TextEncoder().encode(text.slice(0, keep)).length;
+        await Deno.truncate(path, size);
         repaired = `The journal's last record was incomplete (cut short by a crash) and was removed: ${
           JSON.stringify(text.slice(keep).slice(0, 80))
         }`;
       }
       const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
-      return new Journal(dir, lockFile, file, repaired);
+      return new Journal(dir, lockFile, file, size, repaired);
     } catch (e) {
       lockFile.close();
+      if (e instanceof PreconditionError) throw e;
       throw new PreconditionError(
         `Cannot open the journal '${path}': ${(e as Error).message}`,
         "Check the state directory and free space.",
@@ -147,28 +242,43 @@ export class Journal {
     try {
       return parseJournal(await Deno.readTextFile(this.path));
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return { records: [], problems: [] };
+      if (e instanceof Deno.errors.NotFound) return { records: [], lines: [], problems: [] };
       throw e;
     }
   }
 
   /**
-   * Appends one record and waits until it is on disk (`fdatasync`).
+   * Appends one record and waits until it is on disk (`fdatasync`). When the
+   * write fails part-way (e.g. the disk filled up), the partial record is cut
+   * off again, so that a later record never lands on the same line.
+   *
    * @param body The record without `v` and `at`, which are stamped here.
-   * @throws {PreconditionError} When the write fails (e.g. the disk is full).
+   * @throws {JournalWriteError} When the write or the sync fails (e.g. the
+   *   disk is full); the file then holds only complete records.
    */
   async append(body: RecordBody): Promise<void> {
+    if (this.broken) throw new JournalWriteError(this.path, this.broken);
     const line = JSON.stringify({ v: JOURNAL_VERSION, at: new Date().toISOString(), ...body }) + "\n";
     const bytes = new TextEncoder().encode(line);
+    let written = 0;
     try {
-      let written = 0;
       while (written < bytes.length) written += await this.file.write(bytes.subarray(written));
+    } catch (e) {
+      const reason = (e as Error).message;
+      if (written > 0) {
+        try {
+          await this.file.truncate(this.size);
+        } catch (t) {
+          this.broken = `${reason}; a partial record could not be removed: ${(t as Error).message}`;
+        }
+      }
+      throw new JournalWriteError(this.path, reason);
+    }
+    this.size += bytes.length;
+    try {
       await this.file.syncData();
     } catch (e) {
-      throw new PreconditionError(
-        `Cannot write to the journal '${this.path}': ${(e as Error).message}`,
-        "Free space in the state directory's filesystem, then run 'nsrecipe undo' to revert anything half-done.",
-      );
+      throw new JournalWriteError(this.path, (e as Error).message);
     }
   }
 

@@ -25,8 +25,9 @@ export const vethAdd: StepKind<VethAddStep> = {
   async verify(s, ctx) {
     const [a, b] = await Promise.all([ctx.ip.link(s.dev), ctx.ip.link(s.peer)]);
     if (!a) return `veth end '${s.dev}' does not exist`;
-    if (!b) return `veth peer '${s.peer}' does not exist`;
     if (a.linkinfo?.info_kind !== "veth") return `'${s.dev}' is not a veth`;
+    // Once a later step moved the peer into a netns, the host end reports that netns (link_netnsid).
+    if (!b && a.link_netnsid === undefined) return `veth peer '${s.peer}' does not exist`;
     return undefined;
   },
   async isReverted(s, ctx) {

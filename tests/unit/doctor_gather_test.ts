@@ -32,6 +32,7 @@ const READ_ONLY = [
   /^cat \/sys\/class\/net\/[^/\s]+\/uevent$/, // isWireless (src/host/sysfs.ts)
   /^test -d \/(sys|run)\/\S+$/,
   /^sysctl -n net\.bridge\.bridge-nf-call-ip6?tables$/,
+  /^sysctl -n net\.ipv4\.ip_forward$/,
   /^gzip -dc \/proc\/config\.gz$/,
   /^nft -j list ruleset$/,
   /^ip6?tables -S$/,

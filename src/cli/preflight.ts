@@ -1,0 +1,81 @@
+/**
+ * Checks made before nsrecipe changes anything: that every program it is
+ * about to need can be started. Without them a run would stop half-way (a
+ * namespace made, no `unshare` to enter it) and an undo would record a
+ * failure for every step.
+ *
+ * @module
+ */
+
+import { CommandError, PreconditionError } from "../errors.ts";
+import { installHint, type Runner } from "../exec/mod.ts";
+import { planCommands, type Step } from "../steps/mod.ts";
+
+/**
+ * Programs every run and undo needs: `ip` (every step and every check),
+ * `cat` (the boot id), `kill` (ending processes left in a namespace).
+ */
+export const BASE_PROGRAMS: readonly string[] = ["ip", "cat", "kill"];
+
+/**
+ * Programs nsrecipe may run at all: the `run` list of the permission set
+ * in deno.json.
+ */
+export const KNOWN_PROGRAMS: readonly string[] = [
+  "ip",
+  "unshare",
+  "mount",
+  "kill",
+  "cat",
+  "sysctl",
+  "setsid",
+  "ping",
+  "nft",
+  "test",
+  "gzip",
+  "iptables",
+  "ip6tables",
+];
+
+/**
+ * The programs a plan needs: those of its steps' commands, and those named
+ * in the argv prefix that enters its namespaces (e.g. `ip` and `unshare` in
+ * `ip netns exec web unshare …`).
+ *
+ * @param steps The plan's steps (or the applied steps of runs to undo).
+ * @param enter The enter prefix, or `[]` when nothing will be entered.
+ * @returns Program names, without duplicates.
+ */
+export function programsFor(steps: readonly Step[], enter: readonly string[] = []): string[] {
+  const fromSteps = planCommands(steps).map((argv) => argv[0]);
+  const fromEnter = enter.filter((a, i) => i === 0 || KNOWN_PROGRAMS.includes(a));
+  return [...new Set([...fromSteps, ...fromEnter])];
+}
+
+/**
+ * Makes sure each program can be started (spawns `PROGRAM --version`; its
+ * exit code does not matter, only that it started).
+ *
+ * @param run The process seam.
+ * @param programs Program names looked up in PATH.
+ * @throws {PreconditionError} Naming every program that could not be started.
+ */
+export async function assertPrograms(run: Runner, programs: Iterable<string>): Promise<void> {
+  const missing: string[] = [];
+  for (const program of new Set(programs)) {
+    try {
+      await run([program, "--version"], { okCodes: Array.from({ length: 256 }, (_, i) => i) });
+    } catch (e) {
+      if (!(e instanceof CommandError) || e.code !== -1) throw e;
+      missing.push(program);
+    }
+  }
+  if (missing.length > 0) {
+    throw new PreconditionError(
+      `${missing.map((p) => `'${p}'`).join(" and ")} ${
+        missing.length > 1 ? "were" : "was"
+      } not found in PATH; nothing was changed`,
+      missing.map(installHint).join(" "),
+    );
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * State changed behind nsrecipe's back: objects a run made are deleted or
+ * altered by hand before undo. `status` reports the drift; undo completes
+ * what it can, reports each discrepancy, and exits 5 only when something
+ * could not be restored.
+ */
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { assertExit, assertNoNetnsLeft, assertSameHost, endState, journalOf } from "../support/reliability.ts";
+
+interface StatusRun {
+  state: string;
+  drift: string[];
+  notes: string[];
+}
+
+async function status(lab: TestLab): Promise<StatusRun[]> {
+  const r = await lab.nsrecipe(["--json", "status"]);
+  assertExit(r, 0, "status");
+  return JSON.parse(r.stdout).runs;
+}
+
+/** The `how` of each step undo reported, by step index. */
+async function undoJson(lab: TestLab, code: number = EXIT.ok) {
+  const r = await lab.nsrecipe(["--json", "undo"]);
+  assertExit(r, code, "undo");
+  return { r, steps: code === EXIT.ok ? JSON.parse(r.stdout).undone[0].steps as { index: number; how: string }[] : [] };
+}
+
+Deno.test("netns deleted by hand: status shows both steps drifted; undo exits 0 reporting each step already reverted; journal closed", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
+    await lab.sh(["ip", "netns", "del", "d1"]);
+    const [st] = await status(lab);
+    assert.equal(st.drift.length, 2, st.drift.join("\n"));
+    assert.match(st.drift[0], /create network namespace 'd1': 'd1' is not in 'ip netns list'/);
+    assert.match(st.drift[1], /bring link 'lo' up in 'd1': link 'lo' does not exist/);
+    const { r, steps } = await undoJson(lab);
+    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "already-gone"], [0, "already-gone"]]);
+    assert.match(r.stderr, /already reverted \(changed by hand\?\): bring link 'lo' up in 'd1'/);
+    assert.match(r.stderr, /already reverted \(changed by hand\?\): create network namespace 'd1'/);
+    assertSameHost(await lab.snapshot(), before, "netns deleted by hand, then undo");
+    assert.equal(endState((await journalOf(lab)).records), "undone");
+    assert.deepEqual(await status(lab), []);
+  });
+});
+
+Deno.test("lo set down by hand: status shows that drift only; undo exits 0, finds that step already reverted and deletes the namespace", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
+    await lab.sh(["ip", "-n", "d1", "link", "set", "dev", "lo", "down"]);
+    const [st] = await status(lab);
+    assert.deepEqual(st.drift, ["bring link 'lo' up in 'd1': link 'lo' is not UP"]);
+    const { r, steps } = await undoJson(lab);
+    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "already-gone"], [0, "reverted"]]);
+    assert.match(r.stderr, /already reverted \(changed by hand\?\): bring link 'lo' up in 'd1'/);
+    assertSameHost(await lab.snapshot(), before, "lo down by hand, then undo");
+  });
+});
+
+Deno.test("the namespace's mount removed by hand (a stale /run/netns file left): status says so; undo removes the stale entry and exits 0", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
+    await lab.sh(["umount", "/run/netns/d1"]);
+    const [st] = await status(lab);
+    assert.ok(st.drift.some((d) => d.includes("/run/netns/d1 is not a namespace mount")), st.drift.join("\n"));
+    const { steps } = await undoJson(lab);
+    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "already-gone"], [0, "reverted"]]);
+    assert.equal((await lab.sh(["test", "-e", "/run/netns/d1"])).code, 1);
+    assertSameHost(await lab.snapshot(), before, "stale entry, then undo");
+  });
+});
+
+Deno.test("a namespace entry replaced by hand with something undo cannot remove: exit 5 naming the step and the reason; once fixed, undo exits 0", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
+    const r0 = await lab.sh(["sh", "-c", "umount /run/netns/d1 && rm /run/netns/d1 && mkdir -p /run/netns/d1/x"]);
+    assert.equal(r0.code, 0, r0.stderr);
+    const { r } = await undoJson(lab, EXIT.attention);
+    assert.match(r.stderr, /could not revert 1 step\(s\):\n\s+create network namespace 'd1': .*Is a directory/);
+    assert.match(r.stderr, /run 'nsrecipe undo' again/);
+    const [st] = await status(lab);
+    assert.equal(st.state, "incomplete");
+    assert.ok(st.notes.some((n) => /undo failed: .*Is a directory/.test(n)), st.notes.join("\n"));
+    await lab.sh(["rm", "-r", "/run/netns/d1"]);
+    const { steps } = await undoJson(lab);
+    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[0, "already-gone"]]);
+    assertSameHost(await lab.snapshot(), before, "fixed by hand, then undo");
+    await assertNoNetnsLeft(lab);
+  });
+});
+
+Deno.test("a process started by hand inside the namespace: undo ends it and deletes the namespace", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
+    const sleeper = lab.spawn(["ip", "netns", "exec", "d1", "sleep", "1000"]);
+    const ended = sleeper.output();
+    try {
+      let pids = "";
+      for (let i = 0; i < 100 && pids === ""; i++) {
+        pids = (await lab.sh(["ip", "netns", "pids", "d1"])).stdout.trim();
+        if (pids === "") await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.notEqual(pids, "", "the process is inside the namespace");
+      const { steps } = await undoJson(lab);
+      assert.deepEqual(steps.map((s) => s.how), ["reverted", "reverted"]);
+      const { code, signal } = await ended;
+      assert.ok(signal === "SIGTERM" || code !== 0, `the process was ended (code ${code}, signal ${signal})`);
+      assertSameHost(await lab.snapshot(), before, "process inside, then undo");
+    } finally {
+      try {
+        sleeper.kill("SIGKILL");
+      } catch { /* already ended */ }
+      await ended.catch(() => {});
+    }
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Shared pieces of the reliability tests: the scenario table every
+ * kill/fail loop runs over, the fault hook's environment, the journal as it
+ * is on disk, and snapshot assertions.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { FAULT_ARMING, FAULT_ENV } from "../../src/engine/mod.ts";
+import type { ExecResult } from "../../src/exec/mod.ts";
+import type { Snapshot } from "../../src/host/mod.ts";
+import { type JournalRecord, type ParsedJournal, parseJournal, type RunEndRecord } from "../../src/journal/mod.ts";
+import { snapshotDiff, type TestLab } from "./lab.ts";
+
+/** A recipe invocation the loops exercise: `run RECIPE ...args`. */
+export interface Scenario {
+  recipe: string;
+  args: string[];
+}
+
+/**
+ * Every recipe with steps, as the loops run it. Adding a recipe to the
+ * reliability loops is one line here, e.g.
+ * `{ recipe: "veth-bridge", args: ["--name", "k2"] }`.
+ */
+export const SCENARIOS: readonly Scenario[] = [
+  { recipe: "netns", args: ["--name", "k1"] },
+];
+
+/**
+ * The environment that arms the fault hook.
+ * @param faults One or more `ACTION@PHASE:INDEX`.
+ * @returns `{ NSRECIPE_TEST_FAULT: "i-understand-…:…" }`.
+ */
+export function fault(...faults: string[]): Record<string, string> {
+  return { [FAULT_ENV]: FAULT_ARMING + faults.join(",") };
+}
+
+/** SIGKILL as the exit code a killed nsrecipe shows through nsenter (128 + 9). */
+export const KILLED = 137;
+
+/**
+ * The number of steps and their summaries, from `nsrecipe --json plan`
+ * inside the lab (so the loops follow the recipe as it is written).
+ * @param lab A fresh lab.
+ * @param s The scenario.
+ * @returns Step summaries, in plan order.
+ */
+export async function planSummaries(lab: TestLab, s: Scenario): Promise<string[]> {
+  const r = await lab.nsrecipe(["--json", "plan", s.recipe, ...s.args]);
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout).steps as { summary: string }[]).map((x) => x.summary);
+}
+
+/**
+ * Reads the journal file as it is on disk (not through nsrecipe, which cuts
+ * off a torn tail when it opens it).
+ * @param lab The lab.
+ * @param dir The state directory.
+ * @returns The raw text, `""` when missing.
+ */
+export async function journalText(lab: TestLab, dir = "/run/nsrecipe"): Promise<string> {
+  const r = await lab.sh(["cat", `${dir}/journal.jsonl`]);
+  return r.code === 0 ? r.stdout : "";
+}
+
+/**
+ * The journal on disk, parsed.
+ * @param lab The lab.
+ * @param dir The state directory.
+ * @returns Records and problems.
+ */
+export async function journalOf(lab: TestLab, dir = "/run/nsrecipe"): Promise<ParsedJournal> {
+  return parseJournal(await journalText(lab, dir));
+}
+
+/**
+ * Writes the journal file by hand (a forged or damaged journal).
+ * @param lab The lab.
+ * @param text The whole file.
+ * @param dir The state directory (created 0700 if missing).
+ */
+export async function writeJournal(lab: TestLab, text: string, dir = "/run/nsrecipe"): Promise<void> {
+  const r = await lab.sh(["sh", "-c", 'mkdir -p -m 0700 "$1" && cat > "$1/journal.jsonl"', "sh", dir], text);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+/**
+ * The records of one run, as `kind` or `kind#index` strings, e.g.
+ * `["run-begin", "step-intent#0", "step-done#0", …]`.
+ * @param records Journal records.
+ * @param run The run id, or `undefined` for the only run there is.
+ * @returns The sequence.
+ */
+export function sequence(records: readonly JournalRecord[], run?: string): string[] {
+  const id = run ?? records[0]?.run;
+  return records.filter((r) => r.run === id).map((r) => "index" in r ? `${r.kind}#${r.index}` : r.kind);
+}
+
+/**
+ * The end state of a run: the `state` of its last run-end record.
+ * @param records Journal records.
+ * @param run The run id, or `undefined` for the newest run-end of any run.
+ * @returns e.g. `rolled-back`, or `undefined` when the run has no end.
+ */
+export function endState(records: readonly JournalRecord[], run?: string): string | undefined {
+  const ends = records.filter((r): r is RunEndRecord => r.kind === "run-end");
+  return ends.filter((r) => run === undefined || r.run === run).at(-1)?.state;
+}
+
+/**
+ * Asserts two snapshots are equal, printing their difference otherwise.
+ * @param after The snapshot now.
+ * @param before The snapshot taken before the run.
+ * @param what What happened in between, for the message.
+ */
+export function assertSameHost(after: Snapshot, before: Snapshot, what: string): void {
+  assert.deepEqual(after, before, `${what}: the host differs from before:\n${snapshotDiff(before, after)}`);
+}
+
+/**
+ * Asserts an exit code, showing the command's output when it differs.
+ * @param r The result.
+ * @param code The expected code.
+ * @param what What ran, for the message.
+ */
+export function assertExit(r: ExecResult, code: number, what: string): void {
+  assert.equal(r.code, code, `${what}: exit ${r.code}, expected ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+}
+
+/**
+ * Asserts that a lab has no netns or link left from a scenario: the lab's
+ * own LAN namespaces only, and an empty `/run/netns` otherwise.
+ * @param lab The lab.
+ */
+export async function assertNoNetnsLeft(lab: TestLab): Promise<void> {
+  const names = (await lab.sh(["ip", "netns", "list"])).stdout.split("\n").map((l) => l.split(" ")[0]).filter(Boolean);
+  assert.deepEqual(names.sort(), ["lab-lan", "lab-lanhost"]);
+}

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { parseJournal } from "../../src/journal/mod.ts";
+
+const AT = "2026-11-29T06:33:00.000Z";
+const begin = (run: string, steps: unknown[] = [{ kind: "netns-add", netns: "web" }], extra = {}) =>
+  JSON.stringify({
+    v: 1,
+    at: AT,
+    kind: "run-begin",
+    run,
+    recipe: "netns",
+    label: "web",
+    params: { name: "web" },
+    uses: [],
+    steps,
+    bootId: "b1",
+    pid: 42,
+    ...extra,
+  });
+const rec = (kind: string, run: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ v: 1, at: AT, kind, run, ...extra });
+const lines = (...l: string[]) => l.join("\n") + "\n";
+
+Deno.test("parseJournal: an empty file and a file of blank lines give no records and no problems", () => {
+  assert.deepEqual(parseJournal(""), { records: [], lines: [], problems: [] });
+  assert.deepEqual(parseJournal("\n\n  \n"), { records: [], lines: [], problems: [] });
+});
+
+Deno.test("parseJournal: well-formed records are returned in order with their line numbers", () => {
+  const text = lines(begin("r1"), "", rec("step-intent", "r1", { index: 0 }), rec("step-done", "r1", { index: 0 }));
+  const p = parseJournal(text);
+  assert.deepEqual(p.problems, []);
+  assert.deepEqual(p.records.map((r) => r.kind), ["run-begin", "step-intent", "step-done"]);
+  assert.deepEqual(p.lines, [1, 3, 4]);
+});
+
+Deno.test("parseJournal: CRLF line ends are read like LF", () => {
+  const p = parseJournal(begin("r1") + "\r\n" + rec("run-end", "r1", { state: "applied" }) + "\r\n");
+  assert.deepEqual(p.problems, []);
+  assert.equal(p.records.length, 2);
+});
+
+Deno.test("parseJournal: a torn last line (no newline) is reported as torn with its run, and every earlier record is kept", () => {
+  const full = rec("step-done", "r1", { index: 0 });
+  const p = parseJournal(lines(begin("r1"), rec("step-intent", "r1", { index: 0 })) + full.slice(0, -8));
+  assert.equal(p.records.length, 2);
+  assert.equal(p.problems.length, 1);
+  assert.equal(p.problems[0].kind, "torn");
+  assert.equal(p.problems[0].line, 3);
+  assert.equal(p.problems[0].run, "r1");
+  assert.match(p.problems[0].message, /^Line 3 is an incomplete record .*ignored/);
+});
+
+Deno.test("parseJournal: a complete-looking last record without its newline is still torn (the write did not finish)", () => {
+  const p = parseJournal(lines(begin("r1")) + rec("run-end", "r1", { state: "applied" }));
+  assert.equal(p.records.length, 1);
+  assert.equal(p.problems[0].kind, "torn");
+});
+
+Deno.test("parseJournal: a garbled line in the middle is reported with its line number and run id; the lines after it are read", () => {
+  const p = parseJournal(lines(begin("r1"), '{"v":1,"kind":"step-done","run":"r1","index":0,,,', begin("r2")));
+  assert.deepEqual(p.records.map((r) => r.run), ["r1", "r2"]);
+  assert.deepEqual(p.problems, [{ line: 2, kind: "garbled", run: "r1", message: "Line 2 is not valid JSON" }]);
+});
+
+Deno.test("parseJournal: a garbled line without a readable run id is reported without one", () => {
+  const p = parseJournal(lines(begin("r1"), "\u0000\u0000garbage\u0000"));
+  assert.equal(p.problems[0].kind, "garbled");
+  assert.equal(p.problems[0].run, undefined);
+});
+
+Deno.test("parseJournal: JSON that is not a record object (number, null, array, string, no v) is garbled", () => {
+  for (const bad of ["42", "null", "[]", '"run"', '{"kind":"run-end","run":"r1","state":"applied"}']) {
+    const p = parseJournal(lines(bad));
+    assert.equal(p.records.length, 0, bad);
+    assert.equal(p.problems[0].kind, "garbled", bad);
+    assert.match(p.problems[0].message, /Line 1 is not a journal record/, bad);
+  }
+});
+
+Deno.test("parseJournal: a record of a newer schema version is reported as such, tied to its run, and not returned", () => {
+  const p = parseJournal(lines(begin("r1"), JSON.stringify({ v: 2, at: AT, kind: "step-frobbed", run: "r1", x: 1 })));
+  assert.equal(p.records.length, 1);
+  assert.equal(p.problems[0].kind, "newer-version");
+  assert.equal(p.problems[0].run, "r1");
+  assert.match(p.problems[0].message, /written by a newer nsrecipe \(record version 2, this build reads 1\)/);
+});
+
+Deno.test("parseJournal: valid JSON missing or mistyping a field undo relies on is garbled, naming the field", () => {
+  const cases: [string, RegExp][] = [
+    [rec("step-intent", "r1"), /malformed "step-intent" record \(index: /],
+    [rec("step-done", "r1", { index: -1 }), /index/],
+    [rec("step-done", "r1", { index: "0" }), /index/],
+    [rec("step-undone", "r1", { index: 0, how: "vanished" }), /how/],
+    [rec("step-undone", "r1", { index: 0, how: "handed-over" }), /to: a handed-over step must name the run/],
+    [rec("run-end", "r1", { state: "exploded" }), /state/],
+    [rec("step-exploded", "r1", { index: 0 }), /malformed "step-exploded" record/],
+    [begin("r1", [{ kind: "netns-add" }]), /steps\.0\.netns/],
+    [begin("r1", [{ kind: "netns-add", netns: "a;touch /tmp/x" }]), /steps\.0\.netns: not a name nsrecipe writes/],
+    [begin("r1", [{ kind: "netns-add", netns: "-x" }]), /steps\.0\.netns/],
+    [begin("r1", [{ kind: "netns-add", netns: "../etc" }]), /steps\.0\.netns/],
+    [begin("r1", [{ kind: "link-set-up", dev: "lo", netns: 7 }]), /steps\.0\.netns/],
+    [begin("r1", [{ kind: "teleport", to: "mars" }]), /unknown step kind 'teleport'/],
+    [begin("r1", undefined, { pid: "42" }), /pid/],
+    [JSON.stringify({ v: 0, at: AT, kind: "run-end", run: "r1", state: "applied" }), /v: /],
+    [rec("run-end", "r 1", { state: "applied" }), /run: /],
+  ];
+  for (const [line, pattern] of cases) {
+    const p = parseJournal(lines(line));
+    assert.equal(p.records.length, 0, line);
+    assert.equal(p.problems.length, 1, line);
+    assert.equal(p.problems[0].kind, "garbled", line);
+    assert.match(p.problems[0].message, pattern, `${line}\n${p.problems[0].message}`);
+  }
+});
+
+Deno.test("parseJournal: fields this version does not know are kept (a compatible addition does not make a journal unreadable)", () => {
+  const p = parseJournal(lines(begin("r1", [{ kind: "netns-add", netns: "web", colour: "blue" }], { host: "h1" })));
+  assert.deepEqual(p.problems, []);
+  assert.equal(p.records.length, 1);
+});
+
+Deno.test("parseJournal: every step kind nsrecipe writes is accepted in its full form", () => {
+  const steps = [
+    { kind: "netns-add", netns: "web" },
+    { kind: "link-set-up", dev: "lo", netns: "web" },
+    { kind: "veth-add", dev: "veth-web", peer: "veth-web-p", mtu: 1500 },
+    { kind: "link-set-netns", dev: "veth-web-p", netns: "web", newName: "eth0" },
+    { kind: "bridge-add", dev: "br0", mac: "02:00:00:00:10:10", mtu: 1500 },
+    { kind: "link-set-master", dev: "veth-web", master: "br0" },
+    { kind: "addr-add", dev: "eth0", netns: "web", addr: { family: "inet", local: "10.0.0.2", prefixlen: 24 } },
+    { kind: "addr-del", dev: "eth0", addr: { family: "inet6", local: "2001:db8::1", prefixlen: 64, nodad: true } },
+    { kind: "route-add", netns: "web", route: { family: 4, dst: "default", via: "10.0.0.1", dev: "eth0" } },
+    { kind: "route-del", route: { family: 6, dst: "2001:db8::/64", metric: 1024 } },
+    { kind: "sysctl-set", key: "net.ipv4.ip_forward", value: "1" },
+  ];
+  const p = parseJournal(lines(begin("r1", steps)));
+  assert.deepEqual(p.problems, []);
+});

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { PreconditionError, UsageError } from "../../src/errors.ts";
+import { ensureStateDir, Journal, parseJournal } from "../../src/journal/mod.ts";
+
+async function withTemp(fn: (dir: string) => Promise<void> | void): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "nsrecipe-store-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("ensureStateDir: a missing directory is created with mode 0700", () =>
+  withTemp((t) => {
+    ensureStateDir(`${t}/state`);
+    assert.equal(Deno.statSync(`${t}/state`).mode! & 0o777, 0o700);
+  }));
+
+Deno.test("ensureStateDir: a relative path is a usage error", () => {
+  assert.throws(() => ensureStateDir("run/nsrecipe"), UsageError);
+});
+
+Deno.test("ensureStateDir: a symlink, a symlinked parent, a file, a group- or world-writable directory are refused", () =>
+  withTemp((t) => {
+    Deno.mkdirSync(`${t}/real`, { mode: 0o700 });
+    Deno.symlinkSync(`${t}/real`, `${t}/link`);
+    assert.throws(
+      () => ensureStateDir(`${t}/link`),
+      (e) => e instanceof PreconditionError && /symbolic link/.test(e.message),
+    );
+    Deno.mkdirSync(`${t}/real/inner`, { mode: 0o700 });
+    assert.throws(() => ensureStateDir(`${t}/link/inner`), /lies behind a symbolic link/);
+    Deno.writeTextFileSync(`${t}/file`, "");
+    assert.throws(() => ensureStateDir(`${t}/file`), /is not a directory/);
+    for (const mode of [0o777, 0o770, 0o707, 0o1777]) {
+      Deno.mkdirSync(`${t}/m${mode}`);
+      Deno.chmodSync(`${t}/m${mode}`, mode);
+      assert.throws(() => ensureStateDir(`${t}/m${mode}`), /writable by group or others/, mode.toString(8));
+    }
+  }));
+
+Deno.test("Journal.open: refuses a journal or lock file that is a symlink, and leaves its target alone", () =>
+  withTemp(async (t) => {
+    Deno.mkdirSync(`${t}/s`, { mode: 0o700 });
+    Deno.writeTextFileSync(`${t}/target`, "precious\n");
+    Deno.symlinkSync(`${t}/target`, `${t}/s/journal.jsonl`);
+    await assert.rejects(
+      Journal.open(`${t}/s`),
+      /journal.jsonl' is a symbolic link; nsrecipe refuses to write through it/,
+    );
+    Deno.removeSync(`${t}/s/journal.jsonl`);
+    Deno.symlinkSync(`${t}/target`, `${t}/s/lock`);
+    await assert.rejects(Journal.open(`${t}/s`), /lock' is a symbolic link/);
+    assert.equal(Deno.readTextFileSync(`${t}/target`), "precious\n");
+  }));
+
+Deno.test("Journal.open: a torn last record is cut off and reported; the next record starts on its own line", () =>
+  withTemp(async (t) => {
+    const good = JSON.stringify({ v: 1, at: "", kind: "run-end", run: "r1", state: "undone" });
+    Deno.mkdirSync(`${t}/s`, { mode: 0o700 });
+    Deno.writeTextFileSync(`${t}/s/journal.jsonl`, `${good}\n{"v":1,"kind":"step-in`);
+    const j = await Journal.open(`${t}/s`);
+    try {
+      assert.match(j.repaired, /last record was incomplete .* removed: "\{\\"v\\":1,\\"kind\\":\\"step-in"/);
+      await j.append({ kind: "run-end", run: "r2", state: "undone" });
+    } finally {
+      j.close();
+    }
+    const p = parseJournal(Deno.readTextFileSync(`${t}/s/journal.jsonl`));
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(p.records.map((r) => r.run), ["r1", "r2"]);
+  }));
+
+Deno.test("Journal.open: a second opener waits for the lock (and says so) until the first closes", () =>
+  withTemp(async (t) => {
+    const first = await Journal.open(`${t}/s`);
+    let released = false;
+    let noticed!: (line: string) => void;
+    const notice = new Promise<string>((r) => noticed = r);
+    const second = Journal.open(`${t}/s`, (l) => noticed(l)).then((j) => {
+      assert.ok(released, "the second open returned while the first still held the lock");
+      return j;
+    });
+    const firstEvent = await Promise.race([notice, second.then(() => "opened")]);
+    assert.match(firstEvent, /^Waiting for another nsrecipe process to finish \(lock '.*\/lock'\)/);
+    released = true;
+    first.close();
+    (await second).close();
+  }));
