@@ -89,7 +89,9 @@ export async function revertItems(
       if (!(e instanceof CommandError) && !(e instanceof Deno.errors.NotFound) && !(e instanceof InjectedFault)) {
         throw e;
       }
-      outcome = { item, how: "failed", error: e instanceof CommandError ? e.stderr || e.message : e.message };
+      outcome = !(e instanceof InjectedFault) && await goneMeanwhile(item, deps)
+        ? { item, how: "already-gone" }
+        : { item, how: "failed", error: e instanceof CommandError ? e.stderr || e.message : e.message };
     }
     await deps.fault("after-revert", item.index);
     outcomes.push(outcome);
@@ -118,6 +120,22 @@ export async function revertItems(
     await deps.fault("after-undo", item.index);
   }
   return outcomes;
+}
+
+/**
+ * Whether the effect of a step whose inverse just failed is gone anyway: the
+ * object vanished between the check and the inverse. The kernel deletes a
+ * namespace's links asynchronously, so after `ip netns del` the host end of a
+ * veth disappears "a moment later" and `ip link set dev veth-x down` may meet
+ * `Cannot find device` (K03).
+ */
+async function goneMeanwhile(item: RevertItem, deps: EngineDeps): Promise<boolean> {
+  try {
+    return await kindOf(item.step).isReverted(item.step, deps.ctx, item.captured);
+  } catch (e) {
+    if (e instanceof CommandError || e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /**
