@@ -55,15 +55,19 @@ export async function tryAppend(deps: EngineDeps, body: RecordBody): Promise<str
 
 /**
  * Reverts the given steps in the order given (callers pass newest first),
- * recording a `step-undone` or `step-undo-failed` record for each. Goes on
- * past failures so that as much as possible is reverted; a journal that
- * cannot be written does not stop it either (the outcome is then marked
+ * recording a `step-undone` or `step-undo-failed` record for each. Stops at
+ * the first step it cannot revert: the steps before it in the plan stay
+ * applied, so the host is left exactly as it was after that step (a state
+ * the run passed through and verified), never a mix in which a later inverse
+ * undermines an earlier one (e.g. the bridge deleted while the uplink's
+ * default route could not come back). Undo, run again, resumes there. A
+ * journal that cannot be written does not stop it (the outcome is then marked
  * unrecorded: reverting is idempotent, so a later undo finds the step gone).
  *
  * @param items Steps to revert.
  * @param deps Engine dependencies.
  * @param verb `rollback` or `undo`, for progress lines.
- * @returns One outcome per item.
+ * @returns One outcome per item attempted; the last is the failure when one stopped it.
  */
 export async function revertItems(
   items: readonly RevertItem[],
@@ -103,6 +107,10 @@ export async function revertItems(
         index: item.index,
         error: outcome.error!,
       });
+      await deps.fault("after-undo", item.index);
+      const left = items.length - outcomes.length;
+      if (left > 0) deps.log(`  ${verb}: stopped; ${left} older step(s) left applied until this one can be reverted`);
+      break;
     } else {
       const how = outcome.how === "reverted"
         ? "reverted"

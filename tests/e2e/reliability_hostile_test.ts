@@ -31,6 +31,13 @@ const BAD_NAMES: readonly [string, string, string, RegExp][] = [
   ["netns", "--name", `$(touch ${PWNED})`, /not allowed/],
   ["netns", "--name", "é".repeat(33), /66 bytes long; the limit is 64/],
   ["netns", "--name", "up", /iproute2 keyword/],
+  ["veth-bridge", "--veth", "abcdefghijklmnop", /16 bytes long; the limit is 15/],
+  ["veth-bridge", "--veth", "help", /iproute2 keyword/],
+  ["veth-bridge", "--bridge", "br 0", /not allowed/],
+  ["veth-bridge", "--subnet", "10.200.0.0/33", /not a CIDR/],
+  ["veth-bridge", "--address", "300.1.1.1/24", /not a CIDR/],
+  ["full-migrate", "--uplink", "eth0;reboot", /not allowed/],
+  ["full-migrate", "--address", "198.51.100.50", /not a CIDR/],
 ];
 
 Deno.test("hostile names (spaces, '..', control characters, leading '-', shell syntax, too long, keywords): usage exit code, nothing changed, journal intact, nothing run", async () => {

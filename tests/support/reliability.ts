@@ -25,6 +25,8 @@ export interface Scenario {
  */
 export const SCENARIOS: readonly Scenario[] = [
   { recipe: "netns", args: ["--name", "k1"] },
+  { recipe: "veth-bridge", args: ["--name", "k2"] },
+  { recipe: "full-migrate", args: ["--name", "k3", "--address", "198.51.100.50/24"] },
 ];
 
 /**
