@@ -46,7 +46,8 @@ export async function awaitTtyConfirmation(
   const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const answer = await Promise.race([
-    reader.read().then((r) => r.value ?? ""),
+    // End of input (a closed terminal) is no answer: only the window's end decides then.
+    reader.read().then((r) => (r.done ? new Promise<undefined>(() => {}) : r.value)),
     new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000))),
   ]);
   clearTimeout(timer);

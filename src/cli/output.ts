@@ -1,13 +1,12 @@
 /**
  * Output for humans and scripts: results on stdout (plain or `--json`),
  * progress and errors on stderr, colours only on a TTY and never when
- * `NO_COLOR` is set or `--no-color` given (node:util `styleText` with stream
- * validation).
+ * `NO_COLOR` is set or `--no-color` given (decided once in `program.ts`;
+ * node:util `styleText` only paints).
  *
  * @module
  */
 import { styleText } from "node:util";
-import process from "node:process";
 
 /** Colours nsrecipe uses. */
 export type Tone = "red" | "green" | "yellow" | "dim" | "bold";
@@ -28,14 +27,15 @@ export class Output {
   ) {}
 
   /**
-   * Styles text for stderr when colours are allowed and stderr is a TTY.
+   * Styles text for stderr when colours are allowed (the caller has already
+   * checked `NO_COLOR`, `--no-color` and that stderr is a TTY).
    * @param tone The colour.
    * @param text The text.
    * @returns The styled (or plain) text.
    */
   paint(tone: Tone, text: string): string {
     if (!this.color) return text;
-    return styleText(tone === "dim" ? "gray" : tone, text, { validateStream: true, stream: process.stderr });
+    return styleText(tone === "dim" ? "gray" : tone, text, { validateStream: false });
   }
 
   /**

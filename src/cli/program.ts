@@ -75,7 +75,9 @@ async function readParamFile(opts: Record<string, unknown>): Promise<(path: stri
 
 function globals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: GlobalOptions; out: Output } {
   const o = cmd.optsWithGlobals();
-  const color = o.color !== false && !Deno.env.get("NO_COLOR");
+  // Colours only on a terminal, never with NO_COLOR (https://no-color.org) or --no-color. Decided here, so
+  // that styleText need not probe the dozen CI and terminal variables Node's getColorDepth reads.
+  const color = o.color !== false && !Deno.env.get("NO_COLOR") && Deno.stderr.isTerminal();
   const g: GlobalOptions = {
     stateDir: String(o.stateDir ?? DEFAULT_STATE_DIR),
     json: o.json === true,
