@@ -89,7 +89,16 @@ export async function statusCommand(g: GlobalOptions, out: Output): Promise<void
     const { runs, orphanProblems } = foldRuns(await journal.read());
     const open = runs.filter(isOpen).reverse();
     const statuses: RunStatus[] = [];
-    for (const r of open) statuses.push(await runStatus(r, ctx, current));
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    for (const r of open) {
+      const st = await runStatus(r, ctx, current);
+      // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
+      for (const ref of r.inherited) {
+        const step = byId.get(ref.run)?.steps[ref.index];
+        if (step && !st.owns.includes(kindOf(step).object(step))) st.owns.push(kindOf(step).object(step));
+      }
+      statuses.push(st);
+    }
     const problems: JournalProblem[] = orphanProblems;
     out.data({ runs: statuses, problems });
     for (const p of problems) {

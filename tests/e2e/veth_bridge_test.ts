@@ -46,6 +46,11 @@ Deno.test("veth-bridge: two runs share br0; undoing the first keeps br0 for the 
     assert.equal(undoA.code, 0, undoA.stderr);
     assert.match(undoA.stdout, /3 kept for later runs/);
     assert.ok((await links(lab)).includes("br0"), "br0 still there");
+    const st = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs as {
+      label: string;
+      owns: string[];
+    }[];
+    assert.deepEqual(st.map((r) => [r.label, r.owns.includes("link:br0")]), [["b", true]], "b now owns br0");
     assert.ok(!(await links(lab)).includes("veth-a"));
     assert.equal((await ping(lab, "10.200.0.3", undefined)).code, 0, "b still reachable");
     assert.equal((await ping(lab, "10.200.0.1", "b")).code, 0);
