@@ -16,22 +16,12 @@ import type { Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { inSubnet, parseSubnet } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
+import { linkNameField } from "./fields.ts";
 import { assertAddressOnUplinkSubnet, selectUplink, uplinkGateway, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, DEFAULT_BRIDGE, NETNS_IFNAME, netnsVethSteps, vethNames } from "./veth_bridge.ts";
-import { checkLinkName } from "../src/names.ts";
 
 /** Default confirmation window of full-migrate on a TTY, in seconds. */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
-
-const linkField = (option: string, what: string) =>
-  z.string().optional().describe(what).superRefine((v, ctx) => {
-    if (v === undefined) return;
-    try {
-      checkLinkName(v, option);
-    } catch (e) {
-      ctx.addIssue({ code: "custom", message: (e as Error).message });
-    }
-  });
 
 const cidrField = (what: string) =>
   z.string().describe(what).superRefine((v, ctx) => {
@@ -42,9 +32,12 @@ const params = z.object({
   name: netnsNameField(),
   address: cidrField("the namespace's IPv4 address on the LAN, CIDR (required)"),
   address6: cidrField("the namespace's IPv6 address on the LAN, CIDR (optional)").optional(),
-  uplink: linkField("--uplink", "the uplink to bridge (default: the device of the default route)"),
-  bridge: linkField("--bridge", `the bridge that takes over the uplink (default '${DEFAULT_BRIDGE}'; must not exist)`),
-  veth: linkField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
+  uplink: linkNameField("--uplink", "the uplink to bridge (default: the device of the default route)"),
+  bridge: linkNameField(
+    "--bridge",
+    `the bridge that takes over the uplink (default '${DEFAULT_BRIDGE}'; must not exist)`,
+  ),
+  veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   force: z.boolean().optional().describe("accept DHCP-managed addresses on the uplink (copied with their lifetimes)"),
 });
 

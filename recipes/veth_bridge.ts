@@ -14,11 +14,11 @@
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import type { HostFacts, IpLink } from "../src/host/mod.ts";
-import { checkLinkName } from "../src/names.ts";
 import type { AddrSpec, Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
 import { hostAt, inSubnet, isHostAddress, overlaps, parseSubnet, type Subnet, subnetCidr } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
+import { linkNameField } from "./fields.ts";
 import { defaultRouteDevice } from "./uplink.ts";
 
 /** Default bridge name. */
@@ -30,28 +30,18 @@ export const SUBNET_POOL = { base: "10.200.0.0", prefix: 24, count: 256 } as con
 /** Name of the veth end inside the namespace. */
 export const NETNS_IFNAME = "eth0";
 
-const linkField = (option: string, what: string) =>
-  z.string().optional().describe(what).superRefine((v, ctx) => {
-    if (v === undefined) return;
-    try {
-      checkLinkName(v, option);
-    } catch (e) {
-      ctx.addIssue({ code: "custom", message: (e as Error).message });
-    }
-  });
-
 const params = z.object({
   name: netnsNameField(),
-  bridge: linkField("--bridge", `host bridge (default '${DEFAULT_BRIDGE}'; an existing one is used, not owned)`),
+  bridge: linkNameField("--bridge", `host bridge (default '${DEFAULT_BRIDGE}'; an existing one is used, not owned)`),
   subnet: z.string().optional().describe(
     "subnet CIDR (default: the bridge's, else the first free 10.200.N.0/24 on this host)",
   ),
   address: z.string().optional().describe("namespace address, CIDR (default: the subnet's first free from .2)"),
   bridgeAddress: z.string().optional().describe("bridge address, CIDR (default: the subnet's .1)"),
-  veth: linkField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
+  veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   mtu: z.coerce.number().int().min(68).max(65535).optional().describe("MTU of the veth pair in bytes"),
   nat: z.boolean().optional().describe("masquerade the namespace's traffic out of the uplink (nftables)"),
-  uplink: linkField("--uplink", "uplink for --nat (default: the device of the default route)"),
+  uplink: linkNameField("--uplink", "uplink for --nat (default: the device of the default route)"),
 });
 
 /** Parsed parameters of veth-bridge. */
