@@ -32,11 +32,27 @@ export interface Plan {
 }
 
 /**
+ * The zod object schema of a recipe's parameters: zod's `z.ZodObject` with
+ * any shape. Each key becomes an option `--kebab-case`.
+ */
+export type ParamsSchema = z.ZodObject;
+
+/**
+ * The parsed parameters of schema `S`, what `plan()` receives. This is zod's
+ * `z.output<S>` spelled out as zod 4 defines it, so that the documented API
+ * names no zod-internal type.
+ *
+ * @typeParam S The parameter schema.
+ */
+export type ParamsOf<S extends ParamsSchema> = S extends { _zod: { output: any } } ? S["_zod"]["output"] : unknown;
+
+/**
  * A named recipe.
  *
  * @typeParam S The zod object schema of its parameters.
  */
-export interface Recipe<S extends z.ZodObject = z.ZodObject> {
+export interface Recipe<S extends ParamsSchema = ParamsSchema> {
+  /** Name on the command line, e.g. `veth-bridge`. */
   name: string;
   /** One line for `list`. */
   summary: string;
@@ -58,5 +74,5 @@ export interface Recipe<S extends z.ZodObject = z.ZodObject> {
    * @throws {PreconditionError} When the host is not fit (name taken, stale netns file).
    * @throws {UsageError} When parameters contradict each other or the host.
    */
-  plan(params: z.output<S>, facts: HostFacts): Plan;
+  plan(params: ParamsOf<S>, facts: HostFacts): Plan;
 }

@@ -47,6 +47,7 @@ export class NsrecipeError extends Error {
   readonly hint: string;
 
   /**
+   * Creates an expected failure with its exit code.
    * @param message What failed, capitalised, quoting the subject.
    * @param exitCode The {@link EXIT} code for this failure.
    * @param hint What to do next.
@@ -65,6 +66,7 @@ export class NsrecipeError extends Error {
  */
 export class UsageError extends NsrecipeError {
   /**
+   * Creates a usage error (exit code {@link EXIT.usage}).
    * @param message What is wrong with the input, quoting it.
    * @param hint What to type instead.
    */
@@ -80,6 +82,7 @@ export class UsageError extends NsrecipeError {
  */
 export class PreconditionError extends NsrecipeError {
   /**
+   * Creates a precondition error (exit code {@link EXIT.precondition}).
    * @param message What is wrong with the host, quoting the subject.
    * @param hint How to fix it.
    */
@@ -104,6 +107,7 @@ export class CommandError extends NsrecipeError {
   readonly stderr: string;
 
   /**
+   * Creates the error for a failed command; the message names the argv, the exit code and stderr.
    * @param argv The command that failed.
    * @param code Its exit code, -1 if it could not start.
    * @param stderr Its trimmed stderr.
@@ -137,7 +141,8 @@ export class StepError extends NsrecipeError {
   readonly command?: CommandError;
 
   /**
-   * @param stepIndex Index of the failed step in the plan.
+   * Creates the error for a failed, rolled-back step; the message counts steps from 1.
+   * @param stepIndex Index of the failed step in the plan, 0-based.
    * @param summary The step's summary.
    * @param reason Why it failed (iproute2's message or the failed check).
    * @param hint What to do next.
@@ -170,6 +175,7 @@ export class UndoError extends NsrecipeError {
   readonly failures: readonly string[];
 
   /**
+   * Creates an undo error; the message lists the failures one per line.
    * @param message What could not be completed, naming the run.
    * @param failures One line per failed inverse step.
    * @param hint What to do next.

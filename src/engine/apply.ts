@@ -14,20 +14,25 @@ import { type RevertItem, rollback } from "./revert.ts";
 
 /** What a run is, before it starts. */
 export interface RunRequest {
+  /** Recipe name, e.g. `veth-bridge`. */
   recipe: string;
   /** Name for `undo NAME`. */
   label: string;
+  /** The recipe's parsed parameters, recorded in `run-begin`. */
   params: Record<string, unknown>;
   /** Objects the plan relies on but does not create (`link:br0`). */
   uses: string[];
   /** Objects it creates that later runs may share (see `RunBeginRecord.handover`). */
   handover: string[];
+  /** The plan's steps, applied in this order. */
   steps: Step[];
 }
 
 /** Everything the engine needs. */
 export interface EngineDeps {
+  /** What steps use to apply, verify and revert (process seam, `ip -json` reader). */
   ctx: StepContext;
+  /** The open, locked journal every record is appended to. */
   journal: Journal;
   /** Current `/proc/sys/kernel/random/boot_id`. */
   bootId: string;

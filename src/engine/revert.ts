@@ -13,9 +13,13 @@ import { InjectedFault } from "./faults.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
+  /** Id of the run whose plan holds the step (for a handed-over step, the original run). */
   run: string;
+  /** Index of the step in that run's plan, 0-based. */
   index: number;
+  /** The step itself. */
   step: Step;
+  /** Prior state from the step's intent record; absent when the kind captures nothing. */
   captured?: Captured;
   /**
    * `true` when the journal records the step as done (verified); `false`
@@ -27,8 +31,11 @@ export interface RevertItem {
 
 /** The outcome of reverting one step. */
 export interface RevertOutcome {
+  /** The step this is about. */
   item: RevertItem;
+  /** `reverted` by its inverse, found `already-gone`, or `failed` (the step stays applied). */
   how: "reverted" | "already-gone" | "failed";
+  /** For `failed`: the inverse command's stderr, or why the effect is still there; absent otherwise. */
   error?: string;
   /**
    * Why the journal could not record the outcome (e.g. the disk is full);

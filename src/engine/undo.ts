@@ -15,10 +15,13 @@ import { closeRun, type RevertItem, revertItems, type RevertOutcome } from "./re
 
 /** What one undo did. */
 export interface UndoReport {
+  /** Id of the run undone. */
   run: string;
+  /** Its label (netns name or recipe), as in `undo NAME`. */
   label: string;
   /** `undone`, or `stale` when the run predates a reboot and nothing was touched. */
   result: "undone" | "stale";
+  /** One per step reverted or found gone: the run's own steps newest first, then inherited ones; `[]` for `stale`. */
   outcomes: RevertOutcome[];
   /** Steps kept for a later run: summary and the run id they went to. */
   handedOver: { summary: string; to: string }[];

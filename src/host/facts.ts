@@ -11,7 +11,12 @@ import { isWireless, netnsEntryState } from "./sysfs.ts";
 
 /** A named network namespace and whether its `/run/netns` entry is a live namespace. */
 export interface NetnsFact {
+  /** The name, i.e. the entry `/run/netns/NAME`. */
   name: string;
+  /**
+   * `live` when the entry is a bind mount of a network namespace; `stale` when
+   * it is a leftover file no namespace is mounted on (e.g. after a crash).
+   */
   state: "live" | "stale";
 }
 

@@ -9,62 +9,106 @@ import type { Runner } from "../exec/mod.ts";
 
 /** One link as `ip -json -details link show` reports it (fields we use). */
 export interface IpLink {
+  /** Kernel interface index, unique within the network namespace (ip-link(8)). */
   ifindex: number;
+  /** Link name, e.g. `eth0` or `veth-web` (ip-link(8) `dev NAME`). */
   ifname: string;
+  /** Link flags as ip-link(8) prints them, e.g. `["BROADCAST", "MULTICAST", "UP", "LOWER_UP"]`. */
   flags: string[];
+  /** MTU in bytes. */
   mtu: number;
+  /** RFC 2863 operational state: `UP`, `DOWN`, `LOWERLAYERDOWN`, `UNKNOWN`, … (ip-link(8)). */
   operstate: string;
+  /** Name of the master device (bridge, bond) the link is enslaved to; absent when none. */
   master?: string;
+  /** Link-layer address, for Ethernet a MAC like `02:00:5e:10:00:01`; absent for links without one. */
   address?: string;
+  /** Link-layer type: `ether`, `loopback`, `none` (e.g. a tun), … */
   link_type?: string;
   /** For a veth whose peer lives in another network namespace: that namespace's id here. */
   link_netnsid?: number;
+  /**
+   * Details (only with `-details`): `info_kind` is the link type given to
+   * `ip link add … type KIND` (`veth`, `bridge`, …; absent for a physical
+   * device), `info_slave_kind` the master's type when enslaved (`bridge`),
+   * `info_data` the kind's own attributes (for a bridge e.g. `stp_state`).
+   */
   linkinfo?: { info_kind?: string; info_slave_kind?: string; info_data?: Record<string, unknown> };
 }
 
 /** One address as `ip -json addr show` reports it inside `addr_info`. */
 export interface IpAddrInfo {
+  /** Address family: `inet` (IPv4) or `inet6` (IPv6). */
   family: "inet" | "inet6";
+  /** The address without prefix, e.g. `198.51.100.10` or `fe80::1`. */
   local: string;
+  /** Prefix length in bits, e.g. `24` for `198.51.100.10/24`. */
   prefixlen: number;
+  /** IPv4 broadcast address, e.g. `198.51.100.255`; absent when none was set. */
   broadcast?: string;
+  /** Address scope: `global`, `link` or `host` (ip-address(8)). */
   scope: string;
+  /** IPv4 label, e.g. `eth0` or `eth0:1`; absent for IPv6. */
   label?: string;
+  /** `true` for a secondary IPv4 address: not the first one of its subnet on the link. */
   secondary?: boolean;
+  /** `true` when the address has a finite lifetime (DHCP, SLAAC), i.e. is not permanent. */
   dynamic?: boolean;
+  /** `true` when added with `noprefixroute`: the kernel made no prefix route for it. */
   noprefixroute?: boolean;
+  /** IPv6: `true` when duplicate address detection is skipped (`nodad`). */
   nodad?: boolean;
+  /** IPv6: `true` while duplicate address detection has not finished; the address is not yet usable. */
   tentative?: boolean;
+  /** IPv6: `true` when duplicate address detection found the address in use. */
   dadfailed?: boolean;
+  /** Valid lifetime in seconds; `4294967295` means forever (ip-address(8) `valid_lft`). */
   valid_life_time?: number;
+  /** Preferred lifetime in seconds; `4294967295` means forever (ip-address(8) `preferred_lft`). */
   preferred_life_time?: number;
+  /** Metric of the prefix route made for the address (ip-address(8) `metric`); absent when none was set. */
   metric?: number;
 }
 
 /** One link with its addresses, as `ip -json addr show`. */
 export interface IpAddrLink {
+  /** Link name, e.g. `eth0`. */
   ifname: string;
+  /** The link's addresses in kernel order (per subnet, the primary first); `[]` when it has none. */
   addr_info: IpAddrInfo[];
 }
 
 /** One route as `ip -json route show table all` reports it. */
 export interface IpRoute {
+  /** Route type when not `unicast`: `local`, `broadcast`, `blackhole`, `unreachable`, … (ip-route(8)). */
   type?: string;
+  /** Destination: `default`, a prefix like `203.0.113.0/24`, or a bare address for a host route. */
   dst: string;
+  /** Next-hop address (`via`); absent for a directly connected route. */
   gateway?: string;
+  /** Output link name (`dev`); absent for routes without one (e.g. `blackhole`). */
   dev?: string;
+  /** Who installed the route (`proto`): `kernel`, `boot`, `static`, `dhcp`, `ra`, … */
   protocol?: string;
+  /** Route scope (`scope`): `link`, `host`, …; absent for `global` (universe). */
   scope?: string;
+  /** Preferred source address (`src`), e.g. `198.51.100.10`. */
   prefsrc?: string;
+  /** Route metric (`metric`, also called preference); absent when 0 for IPv4. */
   metric?: number;
+  /** Routing table name or number (`table`), e.g. `local`; absent for `main`. */
   table?: string;
+  /** Next-hop flags, e.g. `["onlink"]` or `["linkdown"]`; `[]` when none. */
   flags: string[];
+  /** IPv6 router preference: `low`, `medium` or `high` (`pref`). */
   pref?: string;
 }
 
 /** One named network namespace as `ip -json netns list`. */
 export interface IpNetns {
+  /** The name, i.e. the entry `/run/netns/NAME` (ip-netns(8)). */
   name: string;
+  /** The netns id the caller's namespace assigned to it (`ip netns set`); absent when none. */
   id?: number;
 }
 
@@ -82,7 +126,10 @@ function parse<T>(stdout: string): T[] {
  * through the given {@link Runner}.
  */
 export class IpReader {
-  /** @param run The process seam. */
+  /**
+   * Creates a reader that spawns `ip` through `run`.
+   * @param run The process seam.
+   */
   constructor(private readonly run: Runner) {}
 
   /**

@@ -10,23 +10,43 @@ import { IpReader } from "./ip_json.ts";
 
 /** The parts of a link that undo must restore. Interface indexes are left out: a re-created link gets a new one. */
 export interface LinkState {
+  /** Link name, e.g. `eth0` (ip-link(8) `ifname`). */
   name: string;
+  /** `linkinfo.info_kind` (`veth`, `bridge`, …), else `link_type` (`ether`, `loopback`), else `""`. */
   kind: string;
+  /** MTU in bytes. */
   mtu: number;
+  /** Link-layer address, e.g. `02:00:5e:10:00:01`; `""` when the link has none. */
   mac: string;
+  /** Name of the master (bridge) the link is enslaved to; `""` when none. */
   master: string;
+  /**
+   * ip-link(8) flags without the carrier-dependent `LOWER_UP`, `NO-CARRIER`
+   * and `M-DOWN`, e.g. `["BROADCAST", "MULTICAST", "UP"]`.
+   */
   flags: string[];
 }
 
 /** One address with every attribute `ip addr add` can set. */
 export interface AddrState {
+  /** Name of the link holding the address. */
   dev: string;
+  /** `inet` or `inet6` (ip-address(8)). */
   family: string;
+  /** The address without prefix, e.g. `198.51.100.10`. */
   local: string;
+  /** Prefix length in bits. */
   prefixlen: number;
+  /** IPv4 broadcast address; `""` when none. */
   broadcast: string;
+  /** `global`, `link` or `host`. */
   scope: string;
+  /** IPv4 label, e.g. `eth0:1`; `""` for none (IPv6). */
   label: string;
+  /**
+   * The ip-address(8) flags that are set, in this order: `secondary`,
+   * `dynamic`, `noprefixroute`, `nodad`, `tentative`, `dadfailed`.
+   */
   flags: string[];
 }
 
@@ -36,9 +56,13 @@ export interface AddrState {
  * every table (rendered as stable one-line strings), and named netns.
  */
 export interface Snapshot {
+  /** Every link, sorted by name. */
   links: LinkState[];
+  /** Every address, link by link in `ip addr` order, each link's addresses in kernel order. */
   addrs: AddrState[];
+  /** IPv4 and IPv6 routes of every table as {@link routeLine} renders them, sorted. */
   routes: string[];
+  /** Names of the named network namespaces, sorted; `[]` when the snapshot is of a named netns. */
   netns: string[];
 }
 

@@ -10,7 +10,8 @@ import type { Captured, Step } from "../steps/mod.ts";
 /** The schema version this build writes and fully understands. */
 export const JOURNAL_VERSION = 1;
 
-interface Base {
+/** Fields every journal record carries besides its `kind`. */
+export interface Base {
   /** Schema version, {@link JOURNAL_VERSION}. */
   v: number;
   /** Run id, e.g. `20261129T063300-3f2a`. */
@@ -21,7 +22,9 @@ interface Base {
 
 /** A run starts: recipe, parameters, the full plan and what it relies on. */
 export interface RunBeginRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "run-begin";
+  /** Recipe name, e.g. `veth-bridge`. */
   recipe: string;
   /** Human name used by `undo NAME` (the netns name, or the recipe). */
   label: string;
@@ -35,6 +38,7 @@ export interface RunBeginRecord extends Base {
    * steps over instead of refusing. Absent in old records: none.
    */
   handover?: string[];
+  /** The whole plan, in order; later records name a step by its index here (0-based). */
   steps: Step[];
   /** `/proc/sys/kernel/random/boot_id` at the time: a journal from before a reboot describes objects that are gone. */
   bootId: string;
@@ -44,21 +48,29 @@ export interface RunBeginRecord extends Base {
 
 /** Written and fsynced before step `index` runs; carries the captured prior state. */
 export interface StepIntentRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "step-intent";
+  /** Index of the step in the run's plan, 0-based. */
   index: number;
+  /** Prior state the step's inverse needs (`StepKind.capture`); absent when the kind captures nothing. */
   captured?: Captured;
 }
 
 /** Step `index` ran and its effect was verified. */
 export interface StepDoneRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "step-done";
+  /** Index of the step in the run's plan, 0-based. */
   index: number;
 }
 
 /** Step `index` failed; `error` is the message (command, stderr). */
 export interface StepFailedRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "step-failed";
+  /** Index of the step in the run's plan, 0-based. */
   index: number;
+  /** Why: the command's stderr (e.g. `RTNETLINK answers: File exists`) or the failed check. */
   error: string;
 }
 
@@ -68,16 +80,23 @@ export interface StepFailedRecord extends Base {
  * object (that run's undo will revert it).
  */
 export interface StepUndoneRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "step-undone";
+  /** Index of the step in the plan of run `run`, 0-based. */
   index: number;
+  /** `reverted` by its inverse, found `already-gone`, or `handed-over` to run `to`. */
   how: "reverted" | "already-gone" | "handed-over";
+  /** For `handed-over`: id of the run the step now belongs to; absent otherwise. */
   to?: string;
 }
 
 /** The inverse of step `index` failed; the step stays applied. */
 export interface StepUndoFailedRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "step-undo-failed";
+  /** Index of the step in the run's plan, 0-based. */
   index: number;
+  /** Why: the inverse command's stderr, or `the inverse ran but the effect is still there`. */
   error: string;
 }
 
@@ -87,7 +106,9 @@ export interface StepUndoFailedRecord extends Base {
  * undo can be run again) or `stale` (the journal predates a reboot).
  */
 export interface RunEndRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "run-end";
+  /** The end state; `incomplete` runs can be undone again. */
   state: "applied" | "rolled-back" | "undone" | "incomplete" | "stale";
 }
 
@@ -96,6 +117,7 @@ export interface RunEndRecord extends Base {
  * before `deadline`, the watchdog undoes it.
  */
 export interface ConfirmWaitRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "confirm-wait";
   /** Deadline, milliseconds since the Unix epoch. */
   deadline: number;
@@ -105,12 +127,15 @@ export interface ConfirmWaitRecord extends Base {
 
 /** The admin confirmed the run (`tty`: at the prompt; `command`: `nsrecipe confirm`). */
 export interface RunConfirmedRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "run-confirmed";
+  /** `tty`: answered at the prompt of `run`; `command`: `nsrecipe confirm`. */
   by: "tty" | "command";
 }
 
 /** The confirmation window passed unconfirmed; the watchdog is undoing the run. */
 export interface ConfirmExpiredRecord extends Base {
+  /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "confirm-expired";
 }
 

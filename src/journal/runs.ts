@@ -20,24 +20,37 @@ export type RunState = "applying" | RunEndRecord["state"];
 
 /** A reference to a step of some run. */
 export interface StepRef {
+  /** Run id, e.g. `20261129T063300-3f2a`. */
   run: string;
+  /** Index of the step in that run's plan, 0-based. */
   index: number;
 }
 
 /** One run as the journal tells it. */
 export interface RunView {
+  /** Run id, e.g. `20261129T063300-3f2a`. */
   id: string;
+  /** Recipe name, e.g. `veth-bridge`. */
   recipe: string;
+  /** Human name used by `undo NAME` (the netns name, or the recipe). */
   label: string;
+  /** The recipe's parsed parameters, as recorded in `run-begin`. */
   params: Record<string, unknown>;
+  /** Objects the run relies on but did not create, e.g. `link:br0`. */
   uses: string[];
   /** Objects whose steps may be handed over to a later run that uses them. */
   handover: string[];
+  /** The whole plan, in order. */
   steps: Step[];
+  /** `/proc/sys/kernel/random/boot_id` when the run began. */
   bootId: string;
+  /** PID of the nsrecipe process that applied the run. */
   pid: number;
+  /** ISO 8601 time of the `run-begin` record. */
   startedAt: string;
+  /** Where the run stands: its last `run-end` state, or `applying` when it has none. */
   state: RunState;
+  /** Where each step of `steps` stands, by index. */
   stepStates: StepState[];
   /** Captured prior state per step index (from its intent record). */
   captured: Captured[];
@@ -47,7 +60,11 @@ export interface RunView {
   inherited: StepRef[];
   /** Journal problems that concern this run: undo will not act on it. */
   problems: JournalProblem[];
-  /** The confirmation window, when the run was applied with one. */
+  /**
+   * The confirmation window, when the run was applied with one: `deadline` in
+   * ms since the Unix epoch, `watchdogPid` the process holding the timer, and
+   * `state` whether a `run-confirmed` or `confirm-expired` record followed.
+   */
   confirm?: { deadline: number; watchdogPid: number; state: "pending" | "confirmed" | "expired" };
 }
 

@@ -41,7 +41,8 @@ export class JournalWriteError extends PreconditionError {
   readonly reason: string;
 
   /**
-   * @param path The journal file.
+   * Creates the error for a journal that could not be written.
+   * @param path The journal file, e.g. `/run/nsrecipe/journal.jsonl`.
    * @param reason The underlying error message.
    */
   constructor(path: string, reason: string) {

@@ -12,14 +12,19 @@ import { type Outage, parsePingOutage } from "./outage.ts";
 
 /** One check of a rehearsal. */
 export interface RehearsalCheck {
+  /** What was checked, e.g. `the host is exactly as before`. */
   name: string;
+  /** Whether the check passed. */
   ok: boolean;
+  /** Evidence: the ping target, the recipe's message or the snapshot differences; may be `""`. */
   detail: string;
 }
 
 /** The verdict of a rehearsal. */
 export interface Verdict {
+  /** `true` when every check passed. */
   pass: boolean;
+  /** Every check, in the order made. */
   checks: RehearsalCheck[];
   /** Connectivity from the lab host to the gateway while the recipe ran. */
   outage?: Outage;

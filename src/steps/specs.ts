@@ -11,6 +11,7 @@ import type { IpAddrInfo, IpRoute } from "../host/mod.ts";
 
 /** An address, as `ip addr add` takes it (ip-address(8)). */
 export interface AddrSpec {
+  /** Address family: `inet` (IPv4) or `inet6` (IPv6), as in ip-address(8) JSON. */
   family: "inet" | "inet6";
   /** The address without prefix, e.g. `198.51.100.10`. */
   local: string;
@@ -34,6 +35,7 @@ export interface AddrSpec {
 
 /** A route, as `ip route add` takes it (ip-route(8)). */
 export interface RouteSpec {
+  /** IP version: `4` or `6` (`ip -4` / `ip -6`). */
   family: 4 | 6;
   /** `default` or a prefix like `203.0.113.0/24`. */
   dst: string;

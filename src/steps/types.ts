@@ -11,13 +11,17 @@ import type { AddrSpec, RouteSpec } from "./specs.ts";
 
 /** Create a named network namespace: `ip netns add NAME` (ip-netns(8)). */
 export interface NetnsAddStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "netns-add";
+  /** Name of the new netns, i.e. the entry `/run/netns/NAME`. */
   netns: string;
 }
 
 /** Bring a link up: `ip [-n NS] link set dev DEV up` (ip-link(8)). */
 export interface LinkSetUpStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "link-set-up";
+  /** Link name, e.g. `eth0`. */
   dev: string;
   /** Named netns holding the link; absent for the host's own. */
   netns?: string;
@@ -30,6 +34,7 @@ export interface LinkSetUpStep {
 
 /** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER` (veth(4)). */
 export interface VethAddStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "veth-add";
   /** Host-side end. */
   dev: string;
@@ -44,8 +49,11 @@ export interface VethAddStep {
  * `ip link set dev DEV netns NS name NEWNAME` (ip-link(8)).
  */
 export interface LinkSetNetnsStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "link-set-netns";
+  /** The link's name in the host's network namespace, e.g. `veth-web-ns`. */
   dev: string;
+  /** Name of the named netns to move it into. */
   netns: string;
   /** Its name inside the netns, e.g. `eth0`. */
   newName: string;
@@ -56,9 +64,11 @@ export interface LinkSetNetnsStep {
  * bridge stp_state 0` (ip-link(8), Documentation/networking/bridge.rst).
  */
 export interface BridgeAddStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "bridge-add";
+  /** Name of the new bridge, e.g. `br0`. */
   dev: string;
-  /** Fixed MAC so the bridge does not take the lowest port MAC. */
+  /** Fixed MAC like `02:00:5e:10:00:01`, so the bridge does not take the lowest port MAC. */
   mac?: string;
   /** MTU in bytes. */
   mtu?: number;
@@ -66,16 +76,23 @@ export interface BridgeAddStep {
 
 /** Enslave a link to a bridge: `ip link set dev DEV master BR` (ip-link(8)). */
 export interface LinkSetMasterStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "link-set-master";
+  /** The link to enslave, in the host's network namespace. */
   dev: string;
+  /** The bridge's name, e.g. `br0`. */
   master: string;
 }
 
 /** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
 export interface AddrAddStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "addr-add";
+  /** Link name, e.g. `eth0`. */
   dev: string;
+  /** Named netns holding the link; absent for the host's own. */
   netns?: string;
+  /** The address with its attributes. */
   addr: AddrSpec;
 }
 
@@ -84,15 +101,21 @@ export interface AddrAddStep {
  * the deletion and re-added by the inverse.
  */
 export interface AddrDelStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "addr-del";
+  /** Link name in the host's network namespace. */
   dev: string;
+  /** The address to delete, identified by `family`, `local` and `prefixlen`; its other attributes are captured. */
   addr: AddrSpec;
 }
 
 /** Add a route: `ip [-n NS] -4|-6 route add …` (ip-route(8)). */
 export interface RouteAddStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "route-add";
+  /** Named netns to add the route in; absent for the host's own. */
   netns?: string;
+  /** The route with its attributes. */
   route: RouteSpec;
 }
 
@@ -101,15 +124,23 @@ export interface RouteAddStep {
  * captured before the deletion and re-added by the inverse.
  */
 export interface RouteDelStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "route-del";
+  /**
+   * The route to delete, in the host's network namespace, identified by
+   * `dst`, `dev`, `via`, `metric`, `table` and `type` (unset ones match
+   * anything); its other attributes are captured.
+   */
   route: RouteSpec;
 }
 
 /** Set a sysctl under `/proc/sys` (sysctl(8)); the old value is captured. */
 export interface SysctlSetStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "sysctl-set";
   /** Dotted key, e.g. `net.ipv4.ip_forward`. */
   key: string;
+  /** The value to write, e.g. `"1"`. */
   value: string;
 }
 
@@ -119,14 +150,15 @@ export interface SysctlSetStep {
  * Undo deletes the whole table, nothing else.
  */
 export interface NatAddStep {
+  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "nat-add";
   /** Table name in the `inet` family, e.g. `nsrecipe-web`. */
   table: string;
-  /** The namespace subnet, CIDR (IPv4). */
+  /** The namespace subnet, IPv4 CIDR with host bits clear like `10.200.0.0/24`. */
   subnet: string;
-  /** The bridge the namespace sits on. */
+  /** Name of the bridge the namespace sits on, e.g. `br0`. */
   bridge: string;
-  /** The uplink the traffic leaves through. */
+  /** Name of the uplink the traffic leaves through, e.g. `eth0`. */
   uplink: string;
 }
 
