@@ -79,6 +79,12 @@ export const fullMigrate: Recipe<typeof params> = {
         `The uplink '${uplink.ifname}' has no IPv4 default route, so the namespace would have no gateway`,
       );
     }
+    const gateways = [...facts.routes4, ...facts.routes6].flatMap((r) => (r.gateway ? [r.gateway] : []));
+    for (const a of [local, p.address6?.split("/")[0]]) {
+      if (a && gateways.includes(a)) {
+        throw new UsageError(`--address ${a} is a gateway of this host's routes`, "Choose a free address on the LAN.");
+      }
+    }
     const veth = vethNames(p.name, p.veth, facts);
     const steps: Step[] = [
       ...netnsVethSteps(p.name, veth, uplink.mtu),

@@ -205,7 +205,12 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
       }
     }
     if (netnsLocal === undefined) throw new PreconditionError(`No free address left in ${cidr}`, "Pass --subnet.");
-  } else if (taken.has(netnsLocal) && netnsLocal !== bridgeLocal) {
+  } else if (netnsLocal === bridgeLocal) {
+    throw new UsageError(
+      `--address ${netnsLocal} is the bridge's address: the namespace's gateway would be its own address`,
+      "Give the namespace another address on the subnet.",
+    );
+  } else if (taken.has(netnsLocal)) {
     throw new PreconditionError(`--address ${netnsLocal} is already in use`, "Choose a free address.");
   }
   return {
@@ -343,6 +348,9 @@ export const vethBridge: Recipe<typeof params> = {
         })`,
         "Choose another --bridge.",
       );
+    }
+    if (p.veth === bridgeName) {
+      throw new UsageError(`--veth and --bridge are both '${bridgeName}'`, "Give the veth another name.");
     }
     const veth = vethNames(p.name, p.veth, facts);
     const addressing = planAddressing(p, existing, facts);

@@ -123,14 +123,25 @@ async function applyStep(
   const kind = kindOf(step);
   log(`[${index + 1}/${total}] ${kind.summary(step)}`);
   let failure: { reason: string; command?: CommandError } | undefined;
+  // Commands that completed; iproute2 applies each request whole or not at all, so a step whose first
+  // command failed changed nothing, and its rollback must not "revert" an object someone else made.
+  let completed = -1;
   try {
     const captured = kind.capture ? await kind.capture(step, ctx) : undefined;
     await journal.append({ kind: "step-intent", run, index, ...(captured === undefined ? {} : { captured }) });
     touched.push({ run, index, step, captured, done: false });
     await deps.fault("after-intent", index);
     await deps.fault("step", index);
-    if (kind.apply) await kind.apply(step, ctx);
-    else for (const argv of kind.commands(step)) await ctx.run(argv);
+    completed = 0;
+    if (kind.apply) {
+      await kind.apply(step, ctx);
+      completed = 1;
+    } else {
+      for (const argv of kind.commands(step)) {
+        await ctx.run(argv);
+        completed++;
+      }
+    }
     await deps.fault("after-command", index);
     const wrong = await kind.verify(step, ctx);
     if (wrong) failure = { reason: `the command succeeded but ${wrong}` };
@@ -141,6 +152,7 @@ async function applyStep(
     else throw e;
   }
   if (failure) {
+    if (failure.command && completed === 0 && touched.at(-1)?.index === index) touched.pop();
     await journal.append({ kind: "step-failed", run, index, error: failure.reason });
     log(`  failed: ${failure.reason}; rolling back`);
     await rollback(run, touched, deps);

@@ -50,7 +50,27 @@ export type Runner = (
 /** Where verbose command traces go; one line per command. */
 export type TraceSink = (line: string) => void;
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+/** Linux signal numbers (signal(7)), for the shell's `128 + N` exit code of a command killed by one. */
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGSYS: 31,
+};
 
 /** The Debian package that provides each program nsrecipe runs. */
 export const PACKAGE_OF: Readonly<Record<string, string>> = {

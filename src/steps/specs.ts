@@ -162,7 +162,9 @@ export function routeSpecFromJson(r: IpRoute, family: 4 | 6): RouteSpec {
     spec.scope = r.scope;
   }
   if (r.prefsrc) spec.src = r.prefsrc;
-  if (r.metric !== undefined) spec.metric = r.metric;
+  // `ip -json` leaves out an IPv4 metric of 0; spell it out so the spec names this route, not any metric.
+  const metric = r.metric ?? (family === 4 ? 0 : undefined);
+  if (metric !== undefined) spec.metric = metric;
   if (r.table && r.table !== "main") spec.table = r.table;
   if (r.flags?.includes("onlink")) spec.onlink = true;
   return spec;

@@ -32,7 +32,7 @@ export interface LinkSetUpStep {
   waitCarrier?: boolean;
 }
 
-/** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER` (veth(4)). */
+/** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER [mtu M]` (veth(4)). */
 export interface VethAddStep {
   /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
   kind: "veth-add";

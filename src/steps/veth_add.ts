@@ -1,7 +1,7 @@
 import type { StepKind, VethAddStep } from "./types.ts";
 
 /**
- * `veth-add`: `ip link add dev DEV [mtu M] type veth peer name PEER` (veth(4),
+ * `veth-add`: `ip link add dev DEV [mtu M] type veth peer name PEER [mtu M]` (veth(4),
  * ip-link(8)). Verified by looking up **both** ends: the manual procedure's
  * known trap is a peer that did not appear. Deleting either end deletes the
  * pair, wherever the peer lives; undo deletes the host end explicitly.
@@ -21,6 +21,7 @@ export const vethAdd: StepKind<VethAddStep> = {
     "peer",
     "name",
     s.peer,
+    ...(s.mtu ? ["mtu", String(s.mtu)] : []),
   ]],
   async verify(s, ctx) {
     const [a, b] = await Promise.all([ctx.ip.link(s.dev), ctx.ip.link(s.peer)]);

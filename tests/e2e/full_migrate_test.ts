@@ -212,3 +212,35 @@ Deno.test("plan full-migrate prints the commands in order and changes nothing", 
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
+
+Deno.test("a route of metric 0 beside the same prefix at metric 50: both move and both come back (IPv4 metric 0 is not 'any')", async () => {
+  await withLab(async (lab) => {
+    await lab.sh(["ip", "route", "add", "10.10.0.0/16", "via", "198.51.100.1", "dev", "eth0"]);
+    await lab.sh(["ip", "route", "add", "10.10.0.0/16", "via", "198.51.100.1", "dev", "eth0", "metric", "50"]);
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe(["run", "full-migrate", "--name", "m0", "--address", "198.51.100.50/24"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      (await lab.sh(["ip", "route", "show", "10.10.0.0/16"])).stdout.trim().split("\n").map((l) => l.trim()),
+      [
+        "10.10.0.0/16 via 198.51.100.1 dev br0",
+        "10.10.0.0/16 via 198.51.100.1 dev br0 metric 50",
+      ],
+    );
+    assert.equal((await lab.nsrecipe(["undo"])).code, 0);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("the namespace's address may be neither the gateway's nor the bridge's", async () => {
+  await withLab(async (lab) => {
+    const gw = await lab.nsrecipe(["run", "full-migrate", "--name", "g", "--address", "198.51.100.1/24", "--", "true"]);
+    assert.equal(gw.code, EXIT.usage, gw.stderr);
+    assert.match(gw.stderr, /198\.51\.100\.1 is a gateway of this host's routes/);
+    const br = await lab.nsrecipe(["run", "veth-bridge", "--name", "g", "--address", "10.200.0.1/24", "--", "true"]);
+    assert.equal(br.code, EXIT.usage, br.stderr);
+    assert.match(br.stderr, /is the bridge's address/);
+    const same = await lab.nsrecipe(["run", "veth-bridge", "--name", "g", "--veth", "br0", "--", "true"]);
+    assert.equal(same.code, EXIT.usage, same.stderr);
+  });
+});

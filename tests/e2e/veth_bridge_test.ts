@@ -244,3 +244,22 @@ Deno.test("--nat: the namespace reaches the LAN gateway through masquerading; un
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
+
+Deno.test("--mtu applies to both ends of the veth pair", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe([
+      "run",
+      "veth-bridge",
+      "--name",
+      "m",
+      "--mtu",
+      "1300",
+      "--",
+      "cat",
+      "/sys/class/net/eth0/mtu",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "1300");
+    assert.match((await lab.sh(["cat", "/sys/class/net/veth-m/mtu"])).stdout, /^1300/);
+  });
+});

@@ -48,5 +48,6 @@ Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, addresses, static
     via: "192.0.2.254",
     dev: "enp1s0",
     proto: "static",
+    metric: 0,
   }]);
 });
