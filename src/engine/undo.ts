@@ -136,7 +136,19 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
   for (const item of [...own, ...inherited]) {
     const object = kindOf(item.step).object(item.step);
     const user = later.find((r) => r.uses.includes(object));
-    if (user) {
+    const owner = user
+      ? undefined
+      : later.find((r) => appliedIndexes(r).some((i) => kindOf(r.steps[i]).object(r.steps[i]) === object));
+    if (owner) {
+      // The object was removed by hand and a later run made a new one of the same name: that one is not ours.
+      await deps.journal.append({ kind: "step-undone", run: item.run, index: item.index, how: "already-gone" });
+      deps.log(
+        `  undo: left alone: ${
+          kindOf(item.step).summary(item.step)
+        } (${object} now belongs to run '${owner.id}' (${owner.label}))`,
+      );
+      report.outcomes.push({ item, how: "already-gone" });
+    } else if (user) {
       await deps.journal.append({
         kind: "step-undone",
         run: item.run,
@@ -151,7 +163,7 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
       toRevert.push(item);
     }
   }
-  report.outcomes = await revertItems(toRevert, deps, "undo");
+  report.outcomes.push(...(await revertItems(toRevert, deps, "undo")));
   await closeRun(`Undo of run '${target.id}' (${target.label})`, target.id, report.outcomes, "undone", deps);
   return report;
 }

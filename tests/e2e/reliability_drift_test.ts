@@ -121,3 +121,17 @@ Deno.test("a process started by hand inside the namespace: undo ends it and dele
     }
   });
 });
+
+Deno.test("an older run's object removed by hand and made again by a newer run: undoing the older run leaves the newer one's alone", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "web"])).code, 0);
+    const older = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs[0].id as string;
+    await lab.sh(["ip", "link", "del", "dev", "br0"]);
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "api"])).code, 0);
+    const undo = await lab.nsrecipe(["undo", older]);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.match(undo.stderr, /left alone: create bridge 'br0' .*belongs to run/);
+    assert.equal((await lab.sh(["ip", "link", "show", "dev", "br0"])).code, 0, "api's br0 is still there");
+    assert.equal((await lab.sh(["ip", "netns", "exec", "api", "ping", "-c1", "-W1", "10.200.0.1"])).code, 0);
+  });
+});
