@@ -169,19 +169,38 @@ export async function runInteractive(
 ): Promise<number> {
   trace?.(`$ ${argv.join(" ")}  (interactive)`);
   const [program, ...args] = argv;
+  let child: Deno.ChildProcess;
   try {
-    const status = await new Deno.Command(program, {
-      args,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn().status;
-    return status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
+    child = new Deno.Command(program, { args, stdin: "inherit", stdout: "inherit", stderr: "inherit" }).spawn();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new CommandError(argv, -1, `'${program}' was not found in PATH`, installHint(program));
     }
     throw e;
+  }
+  // While the command runs it owns the terminal: Ctrl-C and Ctrl-\ are its to handle (like a shell, nsrecipe
+  // ignores them), and a hang-up or termination is passed on to it. Either way nsrecipe lives on to finish
+  // its own work, e.g. `--rm`'s undo.
+  const handlers: [Deno.Signal, () => void][] = [
+    ["SIGINT", () => {}],
+    ["SIGQUIT", () => {}],
+    ["SIGHUP", () => forward(child, "SIGHUP")],
+    ["SIGTERM", () => forward(child, "SIGTERM")],
+  ];
+  for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+  try {
+    const status = await child.status;
+    return status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
+  } finally {
+    for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
+  }
+}
+
+function forward(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e; // it has exited already
   }
 }
 

@@ -125,3 +125,26 @@ Deno.test("the state directory is created 0700 and owned by root", async () => {
     assert.equal(st.stdout.trim(), "700 root directory");
   });
 });
+
+Deno.test("--rm still undoes the run when the command is interrupted with SIGINT (Ctrl-C goes to the whole process group)", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const { selfArgv } = await import("../../src/lab/mod.ts");
+    const r = await lab.sh([
+      "setsid",
+      "-w",
+      ...selfArgv(),
+      "run",
+      "netns",
+      "--name",
+      "i1",
+      "--rm",
+      "--",
+      "sh",
+      "-c",
+      "kill -INT 0; sleep 5",
+    ]);
+    assert.match(r.stderr, /Undone run .* \(--rm\)/);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
