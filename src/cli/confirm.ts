@@ -1,6 +1,7 @@
-import { confirmRun } from "../engine/mod.ts";
-import { foldRuns, isOpen, Journal, JOURNAL_FILE, parseJournal } from "../journal/mod.ts";
-import type { GlobalOptions } from "./context.ts";
+import { confirmRun, expireRun } from "../engine/mod.ts";
+import { NsrecipeError } from "../errors.ts";
+import { Journal } from "../journal/mod.ts";
+import { engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /**
@@ -12,6 +13,10 @@ import type { Output } from "./output.ts";
  * @throws {PreconditionError} When it is too late (the run was reverted).
  */
 export async function confirmCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
+  if (g.dryRun) {
+    out.result(`Dry run: would confirm ${selector ?? "the newest run waiting for confirmation"}; nothing recorded.`);
+    return;
+  }
   const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     const run = await confirmRun(selector, "command", { journal });
@@ -22,13 +27,10 @@ export async function confirmCommand(selector: string | undefined, g: GlobalOpti
   }
 }
 
-/** How long the foreground waits for the watchdog's revert to show in the journal, in ms. */
-const REVERT_WAIT_MS = 60_000;
-
 /**
- * Prompts on the terminal for confirmation until the window closes. On `yes`
- * (or Enter) records the confirmation; otherwise waits (bounded) until the
- * watchdog has reverted the run and reports it.
+ * Prompts on the terminal for confirmation until the window closes. `yes`
+ * records the confirmation; any other answer, or none in time, undoes the run
+ * at once in this process (the watchdog then finds it closed).
  *
  * @param runId The run.
  * @param seconds The window in seconds.
@@ -42,7 +44,7 @@ export async function awaitTtyConfirmation(
   g: GlobalOptions,
   out: Output,
 ): Promise<boolean> {
-  out.progress(`Keep this change? Type 'yes' (or press Enter) within ${seconds} s: `);
+  out.progress(`Keep this change? Type 'yes' within ${seconds} s (anything else undoes it now): `);
   const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const answer = await Promise.race([
@@ -52,26 +54,25 @@ export async function awaitTtyConfirmation(
   ]);
   clearTimeout(timer);
   reader.releaseLock();
-  if (answer !== undefined && /^\s*(y|yes)?\s*$/i.test(answer)) {
+  if (answer !== undefined && /^\s*yes\s*$/i.test(answer)) {
     try {
       await confirmCommand(runId, g, out);
       return true;
     } catch (e) {
-      out.progress(out.paint("red", (e as Error).message));
+      if (!(e instanceof NsrecipeError)) throw e;
+      out.progress(out.paint("red", e.message));
       return false;
     }
   }
-  out.progress(out.paint("yellow", `Not confirmed: the watchdog is undoing run ${runId}...`));
-  const path = `${g.stateDir}/${JOURNAL_FILE}`;
-  const until = Date.now() + REVERT_WAIT_MS;
-  while (Date.now() < until) {
-    const run = foldRuns(parseJournal(await Deno.readTextFile(path))).runs.find((r) => r.id === runId);
-    if (!run || !isOpen(run)) {
-      out.progress(`Run ${runId} was undone (${run?.state ?? "gone"}).`);
-      return false;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  out.progress(
+    out.paint("yellow", `${answer === undefined ? "No answer in time" : "Not confirmed"}: undoing run ${runId} now.`),
+  );
+  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
+  try {
+    const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out));
+    out.progress(result === "closed" ? `Run ${runId} was already undone by the watchdog.` : `Run ${runId} was undone.`);
+  } finally {
+    journal.close();
   }
-  out.progress(out.paint("red", `The watchdog has not finished undoing run ${runId}: check 'nsrecipe status'.`));
   return false;
 }

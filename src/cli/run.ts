@@ -1,5 +1,5 @@
 import type { Recipe } from "../../recipes/mod.ts";
-import { applyRun, loadRuns, undoRun } from "../engine/mod.ts";
+import { applyRun, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
 import { runInteractive, spawnDetached } from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
@@ -84,17 +84,39 @@ export async function runCommand(
     enter = plan.enter;
     await assertPrograms(run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
     if (plan.steps.length > 0) {
+      const id = newRunId();
+      // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
+      // switch itself, the change is still undone when the window closes.
+      const watchdogPid = confirmSeconds > 0
+        ? spawnDetached(
+          [
+            "setsid",
+            ...selfArgv(),
+            "--state-dir",
+            g.stateDir,
+            WATCHDOG_COMMAND,
+            id,
+            String(Date.now() + confirmSeconds * 1000),
+          ],
+          out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
+        )
+        : 0;
       runId = await applyRun(
-        { recipe: recipe.name, label: plan.label, params, uses: plan.uses, handover: plan.handover, steps: plan.steps },
+        {
+          id,
+          recipe: recipe.name,
+          label: plan.label,
+          params,
+          uses: plan.uses,
+          handover: plan.handover,
+          steps: plan.steps,
+        },
         await engineDeps(journal, run, out),
       );
       out.progress(out.paint("green", `Applied run ${runId} (${label}). Undo with: nsrecipe undo ${label}`));
       if (confirmSeconds > 0) {
+        // The window runs from now; the watchdog reads this later deadline from the journal.
         const deadline = Date.now() + confirmSeconds * 1000;
-        const watchdogPid = spawnDetached(
-          ["setsid", ...selfArgv(), "--state-dir", g.stateDir, WATCHDOG_COMMAND, runId, String(deadline)],
-          out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
-        );
         await journal.append({ kind: "confirm-wait", run: runId, deadline, watchdogPid });
         out.progress(out.paint(
           "yellow",

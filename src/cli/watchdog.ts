@@ -1,5 +1,5 @@
 import { expireRun } from "../engine/mod.ts";
-import { Journal } from "../journal/mod.ts";
+import { foldRuns, Journal, JOURNAL_FILE, parseJournal } from "../journal/mod.ts";
 import { engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
 
@@ -19,8 +19,16 @@ export const WATCHDOG_COMMAND = "__watchdog";
  * @throws {UndoError} When the revert could not complete.
  */
 export async function watchdogCommand(runId: string, deadline: number, g: GlobalOptions, out: Output): Promise<number> {
-  const wait = deadline - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  // Started before the run's first step with a provisional deadline; `run` records the real one (counted
+  // from the end of the switch) in its confirm-wait record, which may be later.
+  for (;;) {
+    const wait = deadline - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const text = await Deno.readTextFile(`${g.stateDir}/${JOURNAL_FILE}`).catch(() => "");
+    const recorded = foldRuns(parseJournal(text)).runs.find((r) => r.id === runId)?.confirm?.deadline;
+    if (recorded === undefined || recorded <= deadline) break;
+    deadline = recorded;
+  }
   const journal = await Journal.open(g.stateDir);
   try {
     const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out));

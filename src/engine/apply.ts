@@ -22,6 +22,8 @@ export interface RunRequest {
   params: Record<string, unknown>;
   /** Objects the plan relies on but does not create (`link:br0`). */
   uses: string[];
+  /** Run id to use (e.g. one a watchdog was already given); default a new {@link newRunId}. */
+  id?: string;
   /** Objects it creates that later runs may share (see `RunBeginRecord.handover`). */
   handover: string[];
   /** The plan's steps, applied in this order. */
@@ -71,7 +73,7 @@ export function newRunId(): string {
  */
 export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<string> {
   const { journal, log } = deps;
-  const run = newRunId();
+  const run = req.id ?? newRunId();
   await journal.append({
     kind: "run-begin",
     run,

@@ -38,6 +38,12 @@ export async function confirmRun(
     );
   }
   if (run.confirm.state === "confirmed") return run;
+  if (run.confirm.state === "expired" && isOpen(run)) {
+    throw new PreconditionError(
+      `Too late: run '${run.id}' (${run.label}) was not confirmed in time, and its automatic undo could not complete; the change is still in place`,
+      "See 'nsrecipe status', fix what blocks it, then 'nsrecipe undo " + run.id + "'.",
+    );
+  }
   if (run.confirm.state === "expired" || !isOpen(run) || Date.now() > run.confirm.deadline) {
     throw new PreconditionError(
       `Too late: run '${run.id}' (${run.label}) was not confirmed by ${

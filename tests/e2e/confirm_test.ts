@@ -87,3 +87,16 @@ Deno.test("confirm window: killing the launching process group (as when SSH drop
     await child.stderr.cancel();
   });
 });
+
+Deno.test("confirm window: nsrecipe killed in the middle of the switch; the watchdog, started before the first step, still reverts", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe(
+      ["run", "full-migrate", "--name", "c4", "--address", "198.51.100.50/24", "--confirm", "1", "--", "true"],
+      { NSRECIPE_TEST_FAULT: "i-understand-this-breaks-nsrecipe:kill@after-done:10" },
+    );
+    assert.equal(r.code, 137, r.stderr);
+    await waitFor("the watchdog's undo", async () => (await runState(lab, "c4")) === "undone");
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});

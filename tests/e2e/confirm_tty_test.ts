@@ -23,7 +23,7 @@ Deno.test("full-migrate on a TTY asks for confirmation; typing yes keeps the cha
       "yes\n",
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /Keep this change\? Type 'yes' \(or press Enter\) within 120 s/);
+    assert.match(r.stdout, /Keep this change\? Type 'yes' within 120 s \(anything else undoes it now\)/);
     assert.match(r.stdout, /Confirmed run .* \(t\): it stays/);
     assert.ok((await kinds(lab)).includes("run-confirmed"));
     assert.match((await lab.sh(["ip", "-br", "link", "show", "dev", "br0"])).stdout, /br0/);
@@ -45,9 +45,24 @@ Deno.test("on a TTY, no answer within --confirm: the run is reverted and run exi
       "--",
       "true",
     ], "");
-    assert.match(r.stdout, /Not confirmed: the watchdog is undoing run/);
-    assert.match(r.stdout, /was undone \(undone\)/);
+    assert.match(r.stdout, /No answer in time: undoing run .* now/);
+    assert.match(r.stdout, /Run .* was undone\./);
+    assert.equal(r.code, 4);
     await waitFor("the run to be closed", async () => (await kinds(lab)).at(-1) === "run-end");
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("on a TTY, an answer other than yes (a stray Enter too) undoes the run at once", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const r = await onTty(
+      lab,
+      ["run", "full-migrate", "--name", "t", "--address", "198.51.100.50/24", "--", "true"],
+      "\n",
+    );
+    assert.equal(r.code, 4, r.stdout);
+    assert.match(r.stdout, /Not confirmed: undoing run .* now/);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
