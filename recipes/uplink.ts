@@ -103,6 +103,39 @@ export function movableRoutes(facts: HostFacts, uplink: string): RouteSpec[] {
 }
 
 /**
+ * Routes through the uplink that nsrecipe cannot move and restore exactly,
+ * so full-migrate refuses them rather than lose them: removing the uplink's
+ * last IPv4 address makes the kernel flush every IPv4 route still through it
+ * (`fib_disable_ip`). These are multipath routes and routes using nexthop
+ * objects, non-unicast routes, and routes keyed on TOS or carrying metrics,
+ * realms, a preference or an expiry that the move would drop.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @returns One readable line per route, e.g. `10.20.0.0/16 (multipath)`.
+ */
+export function unmovableRoutes(facts: HostFacts, uplink: string): string[] {
+  const out: string[] = [];
+  for (const r of [...facts.routes4, ...facts.routes6]) {
+    const through = r.dev === uplink || (r.nexthops ?? []).some((n) => n.dev === uplink);
+    if (!through || (r.table ?? "main") === "local" || r.protocol === "kernel" || r.protocol === "ra") continue;
+    const why = [
+      r.nexthops ? "multipath" : "",
+      r.nhid !== undefined ? `nexthop object ${r.nhid}` : "",
+      (r.type ?? "unicast") !== "unicast" ? `type ${r.type}` : "",
+      r.tos && r.tos !== "0" ? `tos ${r.tos}` : "",
+      r.metrics?.length ? "route metrics (mtu, advmss...)" : "",
+      r.realms ? `realm ${r.realms}` : "",
+      r.pref && r.pref !== "medium" ? `pref ${r.pref}` : "",
+      r.expires ? "expires" : "",
+    ].filter((w) => w !== "");
+    if (why.length > 0) {
+      out.push(`${r.dst}${r.table && r.table !== "main" ? ` table ${r.table}` : ""} (${why.join(", ")})`);
+    }
+  }
+  return out;
+}
+
+/**
  * The gateway of the uplink's default route.
  * @param facts Host facts.
  * @param uplink Link name.
@@ -152,8 +185,19 @@ export function uplinkMigrationSteps(
       "Give the host a static address first, or pass --force and move the DHCP client to the bridge yourself.",
     );
   }
+  const unmovable = unmovableRoutes(facts, dev);
+  if (unmovable.length > 0) {
+    throw new PreconditionError(
+      `The uplink '${dev}' carries routes that full-migrate cannot move and restore exactly: ${unmovable.join("; ")}`,
+      "Remove or simplify them first (and add them back on the bridge yourself), or use veth-bridge with --nat.",
+    );
+  }
+  // IPv6 inserts each new address first, IPv4 appends: re-adding IPv6 addresses in reverse keeps their order,
+  // on the bridge now and on the uplink when undo replays the deletions backwards.
+  const v4 = addrs.filter((a) => a.family === "inet");
+  const v6 = addrs.filter((a) => a.family === "inet6");
   const steps: Step[] = [];
-  for (const a of addrs) {
+  for (const a of [...v4, ...[...v6].reverse()]) {
     const spec = addrSpecFromJson(a);
     if (spec.label) {
       spec.label = spec.label.startsWith(`${dev}:`) ? `${bridge}${spec.label.slice(dev.length)}` : undefined;
@@ -166,7 +210,7 @@ export function uplinkMigrationSteps(
     steps.push({ kind: "route-del", route });
     steps.push({ kind: "route-add", route: { ...route, dev: bridge } });
   }
-  for (const a of [...addrs].reverse()) steps.push({ kind: "addr-del", dev, addr: addrSpecFromJson(a) });
+  for (const a of [...v6, ...[...v4].reverse()]) steps.push({ kind: "addr-del", dev, addr: addrSpecFromJson(a) });
   return steps;
 }
 

@@ -68,6 +68,8 @@ export interface IpAddrInfo {
   preferred_life_time?: number;
   /** Metric of the prefix route made for the address (ip-address(8) `metric`); absent when none was set. */
   metric?: number;
+  /** The address is deprecated: its preferred lifetime is over (e.g. added with `preferred_lft 0`). */
+  deprecated?: boolean;
 }
 
 /** One link with its addresses, as `ip -json addr show`. */
@@ -102,6 +104,18 @@ export interface IpRoute {
   flags: string[];
   /** IPv6 router preference: `low`, `medium` or `high` (`pref`). */
   pref?: string;
+  /** Next hops of a multipath route (`nexthop via … dev …`), each with its `dev`. */
+  nexthops?: { gateway?: string; dev?: string }[];
+  /** Id of the nexthop object the route uses (`nhid`, ip-nexthop(8)). */
+  nhid?: number;
+  /** Type of service the route is keyed on (`tos`), e.g. `0x10`. */
+  tos?: string;
+  /** Route metrics such as `mtu` and `advmss` (ip-route(8) `metrics`). */
+  metrics?: unknown[];
+  /** Remaining lifetime in seconds of an expiring IPv6 route (`expires`). */
+  expires?: number;
+  /** Realm of the route (`realms`). */
+  realms?: string;
 }
 
 /** One named network namespace as `ip -json netns list`. */

@@ -27,6 +27,8 @@ export interface AddrSpec {
   noprefixroute?: boolean;
   /** IPv6: skip duplicate address detection (`nodad`), so the address is usable at once. */
   nodad?: boolean;
+  /** Metric of the address's prefix route (`metric`). */
+  metric?: number;
   /** Valid lifetime in seconds for a dynamic (DHCP/SLAAC) address; absent = forever. */
   validLft?: number;
   /** Preferred lifetime in seconds; absent = forever. */
@@ -73,6 +75,7 @@ export function addrArgs(a: AddrSpec, dev: string, forAdd = true): string[] {
     if (a.scope && a.scope !== "global") out.push("scope", a.scope);
     if (a.label && a.label !== dev) out.push("label", a.label);
     if (a.noprefixroute) out.push("noprefixroute");
+    if (a.metric !== undefined) out.push("metric", String(a.metric));
     if (a.nodad) out.push("nodad");
     if (a.validLft !== undefined) out.push("valid_lft", String(a.validLft));
     if (a.preferredLft !== undefined) out.push("preferred_lft", String(a.preferredLft));
@@ -137,6 +140,8 @@ export function addrSpecFromJson(a: IpAddrInfo): AddrSpec {
   if (a.label) spec.label = a.label;
   if (a.noprefixroute) spec.noprefixroute = true;
   if (a.nodad) spec.nodad = true;
+  if (a.metric !== undefined) spec.metric = a.metric;
+  if (a.deprecated && !a.dynamic) spec.preferredLft = 0;
   if (a.dynamic) {
     spec.validLft = a.valid_life_time;
     spec.preferredLft = a.preferred_life_time;

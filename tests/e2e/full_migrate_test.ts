@@ -244,3 +244,44 @@ Deno.test("the namespace's address may be neither the gateway's nor the bridge's
     assert.equal(same.code, EXIT.usage, same.stderr);
   });
 });
+
+Deno.test("full-migrate keeps two IPv6 addresses in order, an address metric and a deprecated address; refuses a multipath route", async () => {
+  await withLab(async (lab) => {
+    await lab.sh(["ip", "-6", "addr", "add", "2001:db8:2::5/64", "dev", "eth0", "nodad"]);
+    await lab.sh(["ip", "addr", "add", "192.0.2.77/24", "dev", "eth0", "metric", "55"]);
+    await lab.sh(["ip", "addr", "add", "203.0.113.9/24", "dev", "eth0", "preferred_lft", "0"]);
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe(["run", "full-migrate", "--name", "o", "--address", "198.51.100.50/24"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await lab.nsrecipe(["undo"])).code, 0);
+    assert.deepEqual(await lab.snapshot(), before);
+    await lab.sh([
+      "ip",
+      "route",
+      "add",
+      "10.20.0.0/16",
+      "nexthop",
+      "via",
+      "198.51.100.1",
+      "dev",
+      "eth0",
+      "nexthop",
+      "via",
+      "198.51.100.2",
+      "dev",
+      "eth0",
+    ]);
+    const mp = await lab.nsrecipe([
+      "run",
+      "full-migrate",
+      "--name",
+      "o",
+      "--address",
+      "198.51.100.50/24",
+      "--",
+      "true",
+    ]);
+    assert.equal(mp.code, EXIT.precondition, mp.stderr);
+    assert.match(mp.stderr, /cannot move and restore exactly: 10\.20\.0\.0\/16 \(multipath\)/);
+  });
+});
