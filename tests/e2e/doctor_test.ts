@@ -12,26 +12,14 @@ import assert from "node:assert/strict";
 import type { Finding } from "../../src/doctor/mod.ts";
 import { EXIT } from "../../src/errors.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
+import { CHECK_IDS } from "../support/doctor_facts.ts";
 
 interface Report {
   findings: Finding[];
   ok: boolean;
 }
 
-const IDS = [
-  "privileges",
-  "ip",
-  "unshare",
-  "kernel-veth",
-  "kernel-bridge",
-  "uplink",
-  "wireless",
-  "dhcp",
-  "network-manager",
-  "forward",
-  "netns-name",
-  "bridge-name",
-];
+const IDS = CHECK_IDS;
 
 /** Runs `nsrecipe --json doctor ARGS` in the lab; returns the exit code and the parsed report. */
 async function doctor(

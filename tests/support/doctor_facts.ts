@@ -128,3 +128,19 @@ export function doctorFacts(over: Partial<DoctorFacts> = {}): DoctorFacts {
     ...over,
   };
 }
+
+/** Every doctor check id, in the order doctor reports them (the expected value of the tests). */
+export const CHECK_IDS: readonly string[] = [
+  "privileges",
+  "ip",
+  "unshare",
+  "kernel-veth",
+  "kernel-bridge",
+  "uplink",
+  "wireless",
+  "dhcp",
+  "network-manager",
+  "forward",
+  "netns-name",
+  "bridge-name",
+];

@@ -1,22 +1,9 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { CHECKS, findingsOk, preflightError, runDoctor, runPreflight } from "../../src/doctor/mod.ts";
-import { addr4, doctorFacts, labHost, text } from "../support/doctor_facts.ts";
+import { addr4, CHECK_IDS, doctorFacts, labHost, text } from "../support/doctor_facts.ts";
 
-const ALL_IDS = [
-  "privileges",
-  "ip",
-  "unshare",
-  "kernel-veth",
-  "kernel-bridge",
-  "uplink",
-  "wireless",
-  "dhcp",
-  "network-manager",
-  "forward",
-  "netns-name",
-  "bridge-name",
-];
+const ALL_IDS = CHECK_IDS;
 
 Deno.test("runDoctor: one finding per check, in order, all ok on a healthy host", () => {
   const findings = runDoctor(doctorFacts());
