@@ -62,6 +62,17 @@ function outsidePermissions(dir: string): UsageError {
 }
 
 /**
+ * Whether an error comes from the operating system (a failed system call:
+ * `EROFS`, `EACCES`, `ENOSPC`, …), as opposed to a bug or a missing Deno
+ * permission. Deno throws either one of its `Deno.errors` classes or a plain
+ * `Error` carrying the errno name in `code`.
+ */
+function isOsError(e: unknown): e is Error {
+  if (e instanceof Deno.errors.NotCapable) return false;
+  return e instanceof Error && (typeof (e as { code?: unknown }).code === "string" || e.name in Deno.errors);
+}
+
+/**
  * Refuses a special file (symlink, FIFO, directory…) where the journal or
  * its lock file should be: nsrecipe would otherwise write through it.
  */
@@ -197,7 +208,17 @@ export class Journal {
     const lockPath = `${dir}/${LOCK_FILE}`;
     assertPlainFile(lockPath);
     assertPlainFile(path);
-    const lockFile = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+    let lockFile: Deno.FsFile;
+    try {
+      lockFile = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+    } catch (e) {
+      if (!isOsError(e)) throw e;
+      throw new PreconditionError(
+        `Cannot write in the state directory '${dir}': ${e.message}`,
+        "nsrecipe keeps its lock and journal there: make it writable again (e.g. 'mount -o remount,rw' its " +
+          "filesystem, or free space), then run the command again; nothing was changed.",
+      );
+    }
     const timer = setTimeout(
       () => notice(`Waiting for another nsrecipe process to finish (lock '${lockPath}')...`),
       LOCK_NOTICE_MS,
