@@ -7,6 +7,7 @@
  * @module
  */
 import { UsageError } from "./errors.ts";
+import { quote } from "./quote.ts";
 
 /**
  * Longest link name in bytes: `IFNAMSIZ` (16) minus the terminating NUL, see
@@ -48,19 +49,19 @@ function check(kind: string, option: string, name: string, max: number): string 
   }
   if (bytes > max) {
     throw new UsageError(
-      `The ${kind} name '${name}' is ${bytes} bytes long; the limit is ${max}`,
+      `The ${kind} name ${quote(name)} is ${bytes} bytes long; the limit is ${max}`,
       `Choose a name of at most ${max} bytes.`,
     );
   }
   if (!SAFE.test(name)) {
     throw new UsageError(
-      `The ${kind} name ${JSON.stringify(name)} given to ${option} is not allowed`,
+      `The ${kind} name ${quote(name)} given to ${option} is not allowed`,
       "Use letters, digits, '.', '_' and '-', starting with a letter or digit.",
     );
   }
   if (RESERVED_NAMES.has(name.toLowerCase())) {
     throw new UsageError(
-      `The ${kind} name '${name}' given to ${option} is an iproute2 keyword`,
+      `The ${kind} name ${quote(name)} given to ${option} is an iproute2 keyword`,
       "Choose another name.",
     );
   }

@@ -32,6 +32,7 @@ export const KNOWN_PROGRAMS: readonly string[] = [
   "ping",
   "nft",
   "test",
+  "head",
   "gzip",
   "iptables",
   "ip6tables",

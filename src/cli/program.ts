@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { type Recipe, RECIPES } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
+import { quote, sanitize } from "../quote.ts";
 import { realRunner } from "../exec/mod.ts";
 import { DEFAULT_STATE_DIR } from "../journal/mod.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/mod.ts";
@@ -18,6 +19,7 @@ import { listCommand } from "./list.ts";
 import { Output } from "./output.ts";
 import { planCommand } from "./plan.ts";
 import { addRecipeOptions, parseRecipeParams } from "./recipe_options.ts";
+import { readParamFile as readParamFileText } from "./param_file.ts";
 import { runCommand } from "./run.ts";
 import { showCommand } from "./show.ts";
 import { statusCommand } from "./status.ts";
@@ -37,7 +39,7 @@ function parseConfirm(v: string | boolean | undefined): number | undefined {
   if (v === undefined || v === true) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 3600) {
-    throw new UsageError(`--confirm '${v}' is not a whole number of seconds from 1 to 3600`);
+    throw new UsageError(`--confirm ${quote(v)} is not a whole number of seconds from 1 to 3600`);
   }
   return n;
 }
@@ -63,14 +65,13 @@ nsrecipe processes take turns: one that finds another at work waits for it
 (and says so); a killed one is recovered by 'nsrecipe undo' (RELIABILITY.md).`;
 
 /**
- * Reads the `-f FILE.yaml` named in a recipe's options with `cat` (the binary
- * may read only its state directory itself), so it can be parsed.
+ * Reads the `-f FILE.yaml` named in a recipe's options (bounded, regular files
+ * only: see `param_file.ts`), so it can be parsed.
  */
 async function readParamFile(opts: Record<string, unknown>): Promise<(path: string) => string> {
   if (typeof opts.file !== "string") return () => "";
-  const r = await realRunner()(["cat", "--", opts.file], { okCodes: [0, 1] });
-  if (r.code !== 0) throw new UsageError(`Cannot read '${opts.file}': ${r.stderr}`, "Check the path given to -f.");
-  return () => r.stdout;
+  const text = await readParamFileText(realRunner(), opts.file);
+  return () => text;
 }
 
 function globals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: GlobalOptions; out: Output } {
@@ -230,7 +231,7 @@ export async function main(args: string[]): Promise<number> {
       .action(async (name, params, gateway, _o, cmd) => {
         const { g, out } = globals(cmd);
         const recipe = RECIPES.find((r) => r.name === name);
-        if (!recipe) throw new UsageError(`Unknown recipe '${name}'`);
+        if (!recipe) throw new UsageError(`Unknown recipe ${quote(name)}`);
         setCode(await rehearseInnerCommand(recipe, recipe.params.parse(JSON.parse(params)), gateway, g, out));
       }),
     { hidden: true },
@@ -249,17 +250,6 @@ export async function main(args: string[]): Promise<number> {
   } catch (e) {
     return report(e);
   }
-}
-
-/**
- * Makes text safe for a terminal: control characters (other than newline),
- * which could come from a hostile name or file, are shown escaped (`\x1b`).
- * @param text Any message.
- * @returns The text with control characters escaped.
- */
-export function sanitize(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 function report(e: unknown): number {

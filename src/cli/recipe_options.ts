@@ -10,6 +10,14 @@ import type { Command } from "@commander-js/extra-typings";
 import YAML from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../errors.ts";
+import { quote } from "../quote.ts";
+
+/**
+ * Keys a YAML file may not use, whatever the recipe: they name JavaScript's
+ * object machinery, not options (a `__proto__:` key would set the prototype
+ * of the object it is copied into).
+ */
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** A schema field's CLI shape. */
 interface FieldInfo {
@@ -65,39 +73,55 @@ export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schem
  * @param readFile Returns the YAML file's text (the caller reads it).
  * @returns The parsed, typed parameters.
  * @throws {UsageError} For a value the schema rejects (each issue on its own
- *   line, naming the option), an unreadable file or bad YAML.
+ *   line, naming the option), an unreadable file, bad YAML, a key of
+ *   {@link PROTOTYPE_KEYS} or a key that is no option of the recipe.
  */
 export function parseRecipeParams<S extends z.ZodObject>(
   schema: S,
   opts: Record<string, unknown>,
   readFile: (path: string) => string,
 ): z.output<S> {
-  const fromFile: Record<string, unknown> = {};
+  // Own keys only: `"constructor" in shape` is true through Object.prototype, and assigning `__proto__` to a
+  // plain object would replace its prototype instead of adding a key.
+  const known = (k: string) => Object.hasOwn(schema.shape, k);
+  const fromFile = new Map<string, unknown>();
   if (typeof opts.file === "string") {
+    const file = quote(opts.file);
     let text: string;
     try {
       text = readFile(opts.file);
     } catch (e) {
-      throw new UsageError(`Cannot read '${opts.file}': ${(e as Error).message}`, "Check the path given to -f.");
+      throw new UsageError(`Cannot read ${file}: ${(e as Error).message}`, "Check the path given to -f.");
     }
     let doc: unknown;
     try {
       doc = YAML.parse(text);
     } catch (e) {
-      throw new UsageError(`'${opts.file}' is not valid YAML: ${(e as Error).message}`);
+      throw new UsageError(`${file} is not valid YAML: ${(e as Error).message}`);
     }
     if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) {
-      throw new UsageError(`'${opts.file}' must hold a mapping of option names to values`);
+      throw new UsageError(`${file} must hold a mapping of option names to values`);
     }
-    for (const [k, v] of Object.entries(doc ?? {})) {
-      fromFile[k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+    const keys = Object.keys(doc ?? {});
+    const forbidden = keys.filter((k) => PROTOTYPE_KEYS.has(k));
+    if (forbidden.length > 0) {
+      throw new UsageError(
+        `${file} has keys that are not option names: ${forbidden.map(quote).join(", ")}`,
+        "Remove them; 'nsrecipe show RECIPE' lists the options.",
+      );
+    }
+    for (const k of keys) {
+      fromFile.set(k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), (doc as Record<string, unknown>)[k]);
+    }
+    const unknown = [...fromFile.keys()].filter((k) => !known(k));
+    if (unknown.length > 0) {
+      throw new UsageError(`${file} has unknown options: ${unknown.map((k) => quote(kebab(k))).join(", ")}`);
     }
   }
-  const merged: Record<string, unknown> = { ...fromFile };
-  for (const key of Object.keys(schema.shape)) if (opts[key] !== undefined) merged[key] = opts[key];
-  const unknown = Object.keys(fromFile).filter((k) => !(k in schema.shape));
-  if (unknown.length > 0) {
-    throw new UsageError(`'${opts.file}' has unknown options: ${unknown.map(kebab).join(", ")}`);
+  const merged: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(schema.shape)) {
+    const value = opts[key] !== undefined ? opts[key] : fromFile.get(key);
+    if (value !== undefined) merged[key] = value;
   }
   const result = schema.safeParse(merged);
   if (!result.success) {

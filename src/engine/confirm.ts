@@ -7,6 +7,7 @@
  * @module
  */
 import { PreconditionError, UsageError } from "../errors.ts";
+import { quote } from "../quote.ts";
 import { isOpen, type RunView } from "../journal/mod.ts";
 import type { EngineDeps } from "./apply.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
@@ -33,7 +34,7 @@ export async function confirmRun(
     : runs.find((r) => r.id === selector || r.label === selector);
   if (!run || !run.confirm) {
     throw new UsageError(
-      selector ? `No run called '${selector}' waits for confirmation` : "No run waits for confirmation",
+      selector ? `No run called ${quote(selector)} waits for confirmation` : "No run waits for confirmation",
       "See 'nsrecipe status'.",
     );
   }

@@ -8,6 +8,7 @@
  * @module
  */
 import { PreconditionError, UsageError } from "../errors.ts";
+import { quote } from "../quote.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./apply.ts";
@@ -67,7 +68,7 @@ export function selectRuns(runs: readonly RunView[], selector: string | undefine
   if (byLabel) return [byLabel];
   const closed = runs.find((r) => r.id === selector || r.label === selector);
   if (closed) return [];
-  throw new UsageError(`No applied run is called '${selector}'`, "See 'nsrecipe status' for run ids and names.");
+  throw new UsageError(`No applied run is called ${quote(selector)}`, "See 'nsrecipe status' for run ids and names.");
 }
 
 /**

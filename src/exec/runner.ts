@@ -80,6 +80,8 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   kill: "procps",
   sysctl: "procps",
   cat: "coreutils",
+  head: "coreutils",
+  test: "coreutils",
 };
 
 /**

@@ -22,9 +22,12 @@ const BAD_NAMES: readonly [string, string, string, RegExp][] = [
   ["netns", "--name", "a b", /not allowed/],
   ["netns", "--name", "..", /not allowed/],
   ["netns", "--name", "a/../b", /not allowed/],
-  ["netns", "--name", "a\tb", /"a\\tb" given to --name is not allowed/],
+  ["netns", "--name", "a\tb", /'a\\x09b' given to --name is not allowed/],
   ["netns", "--name", "a\nb", /not allowed/],
-  ["netns", "--name", "red\x1b[31m", /"red\\u001b\[31m" given to --name is not allowed/],
+  ["netns", "--name", "red\x1b[31m", /'red\\x1b\[31m' given to --name is not allowed/],
+  ["netns", "--name", "web\u202egpj", /'web\\u\{202e\}gpj' given to --name is not allowed/],
+  ["netns", "--name", "we\u200bb", /'we\\u\{200b\}b' given to --name is not allowed/],
+  ["veth-bridge", "--bridge", "br\u2066x\u2069", /'br\\u\{2066\}x\\u\{2069\}' given to --bridge is not allowed/],
   ["netns", "--name", "-x", /not allowed/],
   ["netns", "--name", "--help", /not allowed/],
   ["netns", "--name", `a;touch ${PWNED}`, /not allowed/],
@@ -51,7 +54,10 @@ Deno.test("hostile names (spaces, '..', control characters, leading '-', shell s
         const what = `run ${recipe} ${JSON.stringify(args)}`;
         assertExit(r, EXIT.usage, what);
         if (args.length === 1) assert.match(r.stderr, pattern, what);
-        assert.ok(!r.stderr.includes("\x1b"), `${what}: no raw control character reaches the terminal`);
+        assert.ok(
+          !["\x1b", "\u200b", "\u202e", "\u2066", "\u2069"].some((c) => r.stderr.includes(c)),
+          `${what}: no raw control, bidi or zero-width character`,
+        );
         assert.match(r.stderr, /^nsrecipe: [A-Z-]/m, `${what}: a clear message`);
       }
       const plan = await lab.nsrecipe(["plan", recipe, `${option}=${value}`]);
@@ -64,6 +70,33 @@ Deno.test("hostile names (spaces, '..', control characters, leading '-', shell s
     assertSameHost(await lab.snapshot(), before, "hostile names");
     assert.equal(await journalText(lab), journal, "the journal is untouched");
     assert.equal((await lab.sh(["test", "-e", PWNED])).code, 1, `${PWNED} never appeared`);
+  });
+});
+
+Deno.test("hostile -f files (/dev/zero, a FIFO with no writer, a directory, over 64 KiB, __proto__/constructor keys): usage exit code at once, nothing changed", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    await lab.sh(["mkfifo", "/run/params.fifo"]);
+    await lab.sh(["sh", "-c", "head -c 65537 /dev/zero | tr '\\0' '#' > /run/big.yaml"]);
+    await lab.sh(["sh", "-c", "printf '__proto__:\\n  name: evil\\nname: web\\n' > /run/proto.yaml"]);
+    await lab.sh(["sh", "-c", "printf 'constructor: x\\nname: web\\n' > /run/ctor.yaml"]);
+    for (
+      const [file, pattern] of [
+        ["/dev/zero", /Cannot read '\/dev\/zero': not a regular file/],
+        ["/run/params.fifo", /Cannot read '\/run\/params.fifo': not a regular file/],
+        ["/run", /Cannot read '\/run': not a regular file/],
+        ["/run/big.yaml", /larger than the limit of 65536 bytes \(64 KiB\)/],
+        ["/run/proto.yaml", /keys that are not option names: '__proto__'/],
+        ["/run/ctor.yaml", /keys that are not option names: 'constructor'/],
+      ] as const
+    ) {
+      for (const command of [["run", "netns", "-f", file, "--", "true"], ["plan", "netns", "-f", file]]) {
+        const r = await lab.nsrecipe(command);
+        assertExit(r, EXIT.usage, command.join(" "));
+        assert.match(r.stderr, pattern);
+      }
+    }
+    assertSameHost(await lab.snapshot(), before, "hostile -f files");
   });
 });
 

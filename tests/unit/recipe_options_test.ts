@@ -21,12 +21,41 @@ Deno.test("parseRecipeParams takes -f YAML values and lets the command line over
 Deno.test("parseRecipeParams names the option and the problem for a bad value", () => {
   assert.throws(
     () => parseRecipeParams(netns.params, { name: "a/b" }, noFile),
-    (e) => e instanceof UsageError && /^--name: .*"a\/b".*not allowed/.test(e.message),
+    (e) => e instanceof UsageError && /^--name: .*'a\/b'.*not allowed/.test(e.message),
   );
 });
 
 Deno.test("parseRecipeParams refuses unknown keys and non-mappings in the YAML file", () => {
-  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "nmae: x\n"), /unknown options: nmae/);
+  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "nmae: x\n"), /unknown options: 'nmae'/);
   assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "- a\n"), /must hold a mapping/);
   assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "a: [\n"), /not valid YAML/);
+});
+
+for (const key of ["__proto__", "constructor", "prototype"]) {
+  Deno.test(`parseRecipeParams refuses a '${key}:' key in the YAML file, naming it (issue 12 item 8)`, () => {
+    assert.throws(
+      () => parseRecipeParams(netns.params, { file: "f.yaml" }, () => `${key}: {name: evil}\nname: web\n`),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === `'f.yaml' has keys that are not option names: '${key}'`,
+    );
+  });
+}
+
+Deno.test("parseRecipeParams refuses keys inherited from Object.prototype as unknown options", () => {
+  for (const key of ["toString", "hasOwnProperty", "valueOf"]) {
+    assert.throws(
+      () => parseRecipeParams(netns.params, { file: "f" }, () => `${key}: x\nname: web\n`),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === `'f' has unknown options: '${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}'`,
+    );
+  }
+});
+
+Deno.test("parseRecipeParams escapes hidden characters of unknown keys and of the file name in its messages", () => {
+  assert.throws(
+    () => parseRecipeParams(netns.params, { file: "a\u202eb.yaml" }, () => "na\u200bme: x\n"),
+    (e) => e instanceof UsageError && e.message === "'a\\u{202e}b.yaml' has unknown options: 'na\\u{200b}me'",
+  );
 });
