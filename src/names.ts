@@ -18,7 +18,13 @@ export const IFNAME_MAX = 15;
 /** Longest network namespace name nsrecipe accepts, in bytes. */
 export const NETNS_NAME_MAX = 64;
 
-const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * The characters a name nsrecipe writes may have: letters, digits, `.`, `_`
+ * and `-`, starting with a letter or digit (so it cannot be read as an option
+ * or a path). Checked by {@link checkNetnsName} and {@link checkLinkName} on
+ * input, and by the journal on every name a step carries.
+ */
+export const NAME_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /**
  * Words that iproute2 parses as keywords where a device or namespace name may
@@ -53,7 +59,7 @@ function check(kind: string, option: string, name: string, max: number): string 
       `Choose a name of at most ${max} bytes.`,
     );
   }
-  if (!SAFE.test(name)) {
+  if (!NAME_PATTERN.test(name)) {
     throw new UsageError(
       `The ${kind} name ${quote(name)} given to ${option} is not allowed`,
       "Use letters, digits, '.', '_' and '-', starting with a letter or digit.",

@@ -11,61 +11,15 @@
  * @module
  */
 import { z } from "zod";
-import type { Step } from "../steps/mod.ts";
+import { stepIssues } from "../steps/mod.ts";
 import type { JournalRecord } from "./records.ts";
 
-/**
- * A name as nsrecipe writes it into a step: the allow-list of `src/names.ts`
- * (without its reserved words: plans name `lo`). A forged or damaged record
- * whose name could be read as an option or a path is refused.
- */
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "not a name nsrecipe writes");
 const text = z.string().min(1).max(256);
 const uint = z.number().int().min(0);
 
-const addr = z.looseObject({
-  family: z.enum(["inet", "inet6"]),
-  local: text,
-  prefixlen: z.number().int().min(0).max(128),
-});
-
-const route = z.looseObject({
-  family: z.union([z.literal(4), z.literal(6)]),
-  dst: text,
-  dev: name.optional(),
-});
-
-/** One schema per step kind; the mapped type makes a new kind fail to compile until it is added here. */
-const STEP_SHAPES: { [K in Step["kind"]]: z.ZodType } = {
-  "netns-add": z.looseObject({ netns: name }),
-  "link-set-up": z.looseObject({ dev: name, netns: name.optional() }),
-  "veth-add": z.looseObject({ dev: name, peer: name, mtu: uint.optional() }),
-  "link-set-netns": z.looseObject({ dev: name, netns: name, newName: name }),
-  "bridge-add": z.looseObject({ dev: name, mac: text.optional(), mtu: uint.optional() }),
-  "link-set-master": z.looseObject({ dev: name, master: name }),
-  "addr-add": z.looseObject({ dev: name, netns: name.optional(), addr }),
-  "addr-del": z.looseObject({ dev: name, addr }),
-  "route-add": z.looseObject({ netns: name.optional(), route }),
-  "route-del": z.looseObject({ route }),
-  "sysctl-set": z.looseObject({ key: z.string().regex(/^[A-Za-z0-9_.-]+(\.[A-Za-z0-9_.-]+)*$/), value: text }),
-  "nat-add": z.looseObject({
-    table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "not an nftables table nsrecipe writes"),
-    subnet: text,
-    bridge: name,
-    uplink: name,
-  }),
-};
-
+/** A step: its kind's own schema (`src/steps/<kind>.ts`) decides. */
 const step = z.looseObject({ kind: z.string() }).superRefine((s, ctx) => {
-  const shape = Object.hasOwn(STEP_SHAPES, s.kind) ? STEP_SHAPES[s.kind as Step["kind"]] : undefined;
-  if (!shape) {
-    ctx.addIssue({ code: "custom", message: `unknown step kind '${s.kind}'` });
-    return;
-  }
-  const r = shape.safeParse(s);
-  if (!r.success) {
-    for (const issue of r.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.message });
-  }
+  for (const issue of stepIssues(s)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
 });
 
 const base = { v: z.number().int().min(1), run: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/), at: z.string() };

@@ -1,6 +1,26 @@
-import type { AddrAddStep, StepKind } from "./types.ts";
-import { addrArgv } from "./specs.ts";
+import { z } from "zod";
+import { linkName, netnsName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+import { addrArgv, addrSpecSchema } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
+
+/**
+ * The schema of a `addr-add` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link AddrAddStep}.
+ */
+export const addrAddSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("addr-add"),
+  /** Link name, e.g. `eth0`. */
+  dev: linkName,
+  /** Named netns holding the link; absent for the host's own. */
+  netns: netnsName.optional(),
+  /** The address with its attributes. */
+  addr: addrSpecSchema,
+});
+
+/** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
+export type AddrAddStep = Infer<typeof addrAddSchema>;
 
 /** How long verification waits for an IPv6 address to leave `tentative`, in ms. */
 export const DAD_WAIT_MS = 3000;
@@ -12,6 +32,7 @@ export const DAD_WAIT_MS = 3000;
  * `dadfailed` is an error, so a command started next can bind to it.
  */
 export const addrAdd: StepKind<AddrAddStep> = {
+  schema: addrAddSchema,
   summary: (s) => `add address ${s.addr.local}/${s.addr.prefixlen} to '${s.dev}'${s.netns ? ` in '${s.netns}'` : ""}`,
   object: (s) => s.netns ? `netns:${s.netns}` : `link:${s.dev}`,
   commands: (s) => [addrArgv("add", s.addr, s.dev, s.netns)],

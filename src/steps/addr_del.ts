@@ -1,6 +1,27 @@
-import type { AddrDelStep, StepKind } from "./types.ts";
-import { addrArgv, type AddrSpec, addrSpecFromJson } from "./specs.ts";
+import { z } from "zod";
+import { linkName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+import { addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
+
+/**
+ * The schema of a `addr-del` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link AddrDelStep}.
+ */
+export const addrDelSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("addr-del"),
+  /** Link name in the host's network namespace. */
+  dev: linkName,
+  /** The address to delete, identified by `family`, `local` and `prefixlen`; its other attributes are captured. */
+  addr: addrSpecSchema,
+});
+
+/**
+ * Delete an address. The full address (every attribute) is captured before
+ * the deletion and re-added by the inverse.
+ */
+export type AddrDelStep = Infer<typeof addrDelSchema>;
 
 /**
  * `addr-del`: `ip addr del ADDR/PLEN dev DEV` (ip-address(8)). Before it runs,
@@ -10,6 +31,7 @@ import { findAddr } from "./addr_lookup.ts";
  * `promote_secondaries`), so plans delete secondaries and routes first.
  */
 export const addrDel: StepKind<AddrDelStep> = {
+  schema: addrDelSchema,
   summary: (s) => `remove address ${s.addr.local}/${s.addr.prefixlen} from '${s.dev}'`,
   object: (s) => `link:${s.dev}`,
   commands: (s) => [addrArgv("del", s.addr, s.dev)],

@@ -1,4 +1,27 @@
-import type { BridgeAddStep, StepKind } from "./types.ts";
+import { z } from "zod";
+import { linkName, text, uint } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+
+/**
+ * The schema of a `bridge-add` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link BridgeAddStep}.
+ */
+export const bridgeAddSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("bridge-add"),
+  /** Name of the new bridge, e.g. `br0`. */
+  dev: linkName,
+  /** Fixed MAC like `02:00:5e:10:00:01`, so the bridge does not take the lowest port MAC. */
+  mac: text.optional(),
+  /** MTU in bytes. */
+  mtu: uint.optional(),
+});
+
+/**
+ * Create a bridge with STP off: `ip link add dev BR [address MAC] [mtu M] type
+ * bridge stp_state 0` (ip-link(8), Documentation/networking/bridge.rst).
+ */
+export type BridgeAddStep = Infer<typeof bridgeAddSchema>;
 
 /**
  * `bridge-add`: `ip link add dev BR [address MAC] [mtu M] type bridge
@@ -8,6 +31,7 @@ import type { BridgeAddStep, StepKind } from "./types.ts";
  * the bridge, which releases its ports.
  */
 export const bridgeAdd: StepKind<BridgeAddStep> = {
+  schema: bridgeAddSchema,
   summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
   object: (s) => `link:${s.dev}`,
   commands: (s) => [[

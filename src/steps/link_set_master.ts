@@ -1,10 +1,29 @@
-import type { LinkSetMasterStep, StepKind } from "./types.ts";
+import { z } from "zod";
+import { linkName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+
+/**
+ * The schema of a `link-set-master` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link LinkSetMasterStep}.
+ */
+export const linkSetMasterSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("link-set-master"),
+  /** The link to enslave, in the host's network namespace. */
+  dev: linkName,
+  /** The bridge's name, e.g. `br0`. */
+  master: linkName,
+});
+
+/** Enslave a link to a bridge: `ip link set dev DEV master BR` (ip-link(8)). */
+export type LinkSetMasterStep = Infer<typeof linkSetMasterSchema>;
 
 /**
  * `link-set-master`: `ip link set dev DEV master BR` enslaves a link to a
  * bridge (ip-link(8)); the inverse is `nomaster`.
  */
 export const linkSetMaster: StepKind<LinkSetMasterStep> = {
+  schema: linkSetMasterSchema,
   summary: (s) => `enslave '${s.dev}' to bridge '${s.master}'`,
   object: (s) => `link:${s.dev}`,
   commands: (s) => [["ip", "link", "set", "dev", s.dev, "master", s.master]],

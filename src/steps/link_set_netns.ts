@@ -1,4 +1,27 @@
-import type { LinkSetNetnsStep, StepKind } from "./types.ts";
+import { z } from "zod";
+import { linkName, netnsName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+
+/**
+ * The schema of a `link-set-netns` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link LinkSetNetnsStep}.
+ */
+export const linkSetNetnsSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("link-set-netns"),
+  /** The link's name in the host's network namespace, e.g. `veth-web-ns`. */
+  dev: linkName,
+  /** Name of the named netns to move it into. */
+  netns: netnsName,
+  /** Its name inside the netns, e.g. `eth0`. */
+  newName: linkName,
+});
+
+/**
+ * Move a link into a named netns and rename it there in one netlink request:
+ * `ip link set dev DEV netns NS name NEWNAME` (ip-link(8)).
+ */
+export type LinkSetNetnsStep = Infer<typeof linkSetNetnsSchema>;
 
 /**
  * `link-set-netns`: `ip link set dev DEV netns NS name NEWNAME` moves a link
@@ -8,6 +31,7 @@ import type { LinkSetNetnsStep, StepKind } from "./types.ts";
  * (`ip -n NS link set dev NEWNAME netns /proc/PID/ns/net name DEV`).
  */
 export const linkSetNetns: StepKind<LinkSetNetnsStep> = {
+  schema: linkSetNetnsSchema,
   summary: (s) => `move '${s.dev}' into '${s.netns}' as '${s.newName}'`,
   object: (s) => `netns:${s.netns}`,
   commands: (s) => [["ip", "link", "set", "dev", s.dev, "netns", s.netns, "name", s.newName]],

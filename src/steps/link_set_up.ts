@@ -1,4 +1,27 @@
-import type { LinkSetUpStep, StepKind } from "./types.ts";
+import { z } from "zod";
+import { linkName, netnsName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+
+/**
+ * The schema of a `link-set-up` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link LinkSetUpStep}.
+ */
+export const linkSetUpSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("link-set-up"),
+  /** Link name, e.g. `eth0`. */
+  dev: linkName,
+  /** Named netns holding the link; absent for the host's own. */
+  netns: netnsName.optional(),
+  /**
+   * Also wait (bounded) until the link has carrier (`LOWER_UP`), e.g. a veth
+   * end whose peer is up, so the run reports success only once traffic flows.
+   */
+  waitCarrier: z.boolean().optional(),
+});
+
+/** Bring a link up: `ip [-n NS] link set dev DEV up` (ip-link(8)). */
+export type LinkSetUpStep = Infer<typeof linkSetUpSchema>;
 
 /** How long verification waits for carrier when `waitCarrier` is set, in ms. */
 export const CARRIER_WAIT_MS = 3000;
@@ -12,6 +35,7 @@ const nsArgs = (netns?: string) => (netns ? ["-n", netns] : []);
  * (or its netns) is gone.
  */
 export const linkSetUp: StepKind<LinkSetUpStep> = {
+  schema: linkSetUpSchema,
   summary: (s) => `bring link '${s.dev}' up${s.netns ? ` in '${s.netns}'` : ""}`,
   object: (s) => s.netns ? `netns:${s.netns}` : `link:${s.dev}`,
   commands: (s) => [["ip", ...nsArgs(s.netns), "link", "set", "dev", s.dev, "up"]],

@@ -1,4 +1,36 @@
-import type { NatAddStep, StepContext, StepKind } from "./types.ts";
+import { z } from "zod";
+import { linkName, text } from "./fields.ts";
+import type { Infer, StepContext, StepKind } from "./types.ts";
+
+/**
+ * An nftables table name as nsrecipe writes it, e.g. `nsrecipe_web_1a2b3c4d`:
+ * an identifier of nft(8)'s grammar, so it is never read as a keyword or an option.
+ */
+export const NFT_TABLE_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/**
+ * The schema of a `nat-add` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link NatAddStep}.
+ */
+export const natAddSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("nat-add"),
+  /** Table name in the `inet` family, e.g. `nsrecipe_web_1a2b3c4d` ({@link NFT_TABLE_PATTERN}). */
+  table: z.string().regex(NFT_TABLE_PATTERN, "not an nftables table nsrecipe writes"),
+  /** The namespace subnet, IPv4 CIDR with host bits clear like `10.200.0.0/24`. */
+  subnet: text,
+  /** Name of the bridge the namespace sits on, e.g. `br0`. */
+  bridge: linkName,
+  /** Name of the uplink the traffic leaves through, e.g. `eth0`. */
+  uplink: linkName,
+});
+
+/**
+ * Create an nftables table that nsrecipe owns (nft(8)): masquerade for a
+ * namespace subnet leaving through the uplink, and forward accepts for it.
+ * Undo deletes the whole table, nothing else.
+ */
+export type NatAddStep = Infer<typeof natAddSchema>;
 
 /**
  * The nft(8) commands that build the table: a `postrouting` NAT chain that
@@ -104,6 +136,7 @@ async function tableExists(s: NatAddStep, ctx: StepContext): Promise<boolean> {
  * rules and nothing else (nft(8)).
  */
 export const natAdd: StepKind<NatAddStep> = {
+  schema: natAddSchema,
   summary: (s) => `masquerade ${s.subnet} out of '${s.uplink}' (nftables table inet ${s.table})`,
   object: (s) => `nft:${s.table}`,
   commands: natCommands,

@@ -1,5 +1,21 @@
-import type { NetnsAddStep, StepKind } from "./types.ts";
+import { z } from "zod";
+import { netnsName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
 import { netnsEntryState } from "../host/mod.ts";
+
+/**
+ * The schema of a `netns-add` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link NetnsAddStep}.
+ */
+export const netnsAddSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("netns-add"),
+  /** Name of the new netns, i.e. the entry `/run/netns/NAME`. */
+  netns: netnsName,
+});
+
+/** Create a named network namespace: `ip netns add NAME` (ip-netns(8)). */
+export type NetnsAddStep = Infer<typeof netnsAddSchema>;
 
 /** How long undo waits for processes in a netns to exit after SIGTERM, in ms. */
 export const NETNS_TERM_GRACE_MS = 2000;
@@ -12,6 +28,7 @@ export const NETNS_TERM_GRACE_MS = 2000;
  * process inside would keep the namespace, and its veth, alive.
  */
 export const netnsAdd: StepKind<NetnsAddStep> = {
+  schema: netnsAddSchema,
   summary: (s) => `create network namespace '${s.netns}'`,
   object: (s) => `netns:${s.netns}`,
   commands: (s) => [["ip", "netns", "add", s.netns]],

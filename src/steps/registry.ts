@@ -1,16 +1,40 @@
-import type { Step, StepKind } from "./types.ts";
-import { netnsAdd } from "./netns_add.ts";
-import { linkSetUp } from "./link_set_up.ts";
-import { vethAdd } from "./veth_add.ts";
-import { linkSetNetns } from "./link_set_netns.ts";
-import { bridgeAdd } from "./bridge_add.ts";
-import { linkSetMaster } from "./link_set_master.ts";
-import { addrAdd } from "./addr_add.ts";
-import { addrDel } from "./addr_del.ts";
-import { routeAdd } from "./route_add.ts";
-import { routeDel } from "./route_del.ts";
-import { sysctlSet } from "./sysctl_set.ts";
-import { natAdd } from "./nat_add.ts";
+/**
+ * The list of step kinds: the one place a kind is registered. {@link Step}
+ * names every kind's data type, and the table below must hold a behaviour
+ * for each of them (its mapped type fails to compile otherwise), so a kind
+ * cannot be planned without being applied, verified, reverted and checked
+ * when read back from the journal.
+ *
+ * @module
+ */
+import type { StepIssue, StepKind } from "./types.ts";
+import { netnsAdd, type NetnsAddStep } from "./netns_add.ts";
+import { linkSetUp, type LinkSetUpStep } from "./link_set_up.ts";
+import { vethAdd, type VethAddStep } from "./veth_add.ts";
+import { linkSetNetns, type LinkSetNetnsStep } from "./link_set_netns.ts";
+import { bridgeAdd, type BridgeAddStep } from "./bridge_add.ts";
+import { linkSetMaster, type LinkSetMasterStep } from "./link_set_master.ts";
+import { addrAdd, type AddrAddStep } from "./addr_add.ts";
+import { addrDel, type AddrDelStep } from "./addr_del.ts";
+import { routeAdd, type RouteAddStep } from "./route_add.ts";
+import { routeDel, type RouteDelStep } from "./route_del.ts";
+import { sysctlSet, type SysctlSetStep } from "./sysctl_set.ts";
+import { natAdd, type NatAddStep } from "./nat_add.ts";
+
+/** Any step: plain data, written to the journal as is. Switches over `kind` end in a `never` check. */
+export type Step =
+  | NetnsAddStep
+  | LinkSetUpStep
+  | VethAddStep
+  | LinkSetNetnsStep
+  | BridgeAddStep
+  | LinkSetMasterStep
+  | AddrAddStep
+  | AddrDelStep
+  | RouteAddStep
+  | RouteDelStep
+  | SysctlSetStep
+  | NatAddStep;
 
 type KindTable = { [K in Step["kind"]]: StepKind<Extract<Step, { kind: K }>> };
 
@@ -46,6 +70,18 @@ export function kindOf<S extends Step>(step: S): StepKind<S> {
  */
 export function isStepKind(kind: string): kind is Step["kind"] {
   return Object.hasOwn(KINDS, kind);
+}
+
+/**
+ * Checks a step read back from the journal against its kind's schema.
+ * @param step A JSON value with a string `kind`.
+ * @returns The problems found, paths relative to the step; `[]` when it is a
+ *   well-formed step of a kind this version knows.
+ */
+export function stepIssues(step: { kind: string }): StepIssue[] {
+  if (!isStepKind(step.kind)) return [{ path: ["kind"], message: `unknown step kind '${step.kind}'` }];
+  const r = KINDS[step.kind].schema.safeParse(step);
+  return r.success ? [] : r.error.issues;
 }
 
 /**

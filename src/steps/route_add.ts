@@ -1,5 +1,23 @@
-import type { RouteAddStep, StepKind } from "./types.ts";
-import { routeArgv, routeMatches } from "./specs.ts";
+import { z } from "zod";
+import { netnsName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+import { routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";
+
+/**
+ * The schema of a `route-add` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link RouteAddStep}.
+ */
+export const routeAddSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("route-add"),
+  /** Named netns to add the route in; absent for the host's own. */
+  netns: netnsName.optional(),
+  /** The route with its attributes. */
+  route: routeSpecSchema,
+});
+
+/** Add a route: `ip [-n NS] -4|-6 route add …` (ip-route(8)). */
+export type RouteAddStep = Infer<typeof routeAddSchema>;
 
 /**
  * `route-add`: `ip [-n NS] -4|-6 route add …` (ip-route(8)). The kernel keys
@@ -8,6 +26,7 @@ import { routeArgv, routeMatches } from "./specs.ts";
  * the route back.
  */
 export const routeAdd: StepKind<RouteAddStep> = {
+  schema: routeAddSchema,
   summary: (s) =>
     `add route ${s.route.dst}${s.route.via ? ` via ${s.route.via}` : ""}${s.route.dev ? ` dev ${s.route.dev}` : ""}${
       s.netns ? ` in '${s.netns}'` : ""

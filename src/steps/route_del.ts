@@ -1,5 +1,27 @@
-import type { RouteDelStep, StepKind } from "./types.ts";
-import { routeArgv, routeMatches, type RouteSpec, routeSpecFromJson } from "./specs.ts";
+import { z } from "zod";
+import type { Infer, StepKind } from "./types.ts";
+import { routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
+
+/**
+ * The schema of a `route-del` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link RouteDelStep}.
+ */
+export const routeDelSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("route-del"),
+  /**
+   * The route to delete, in the host's network namespace, identified by
+   * `dst`, `dev`, `via`, `metric`, `table` and `type` (unset ones match
+   * anything); its other attributes are captured.
+   */
+  route: routeSpecSchema,
+});
+
+/**
+ * Delete a route. The full route (metric, proto, src, table, flags) is
+ * captured before the deletion and re-added by the inverse.
+ */
+export type RouteDelStep = Infer<typeof routeDelSchema>;
 
 /**
  * `route-del`: `ip -4|-6 route del …` (ip-route(8)). Before it runs the
@@ -7,6 +29,7 @@ import { routeArgv, routeMatches, type RouteSpec, routeSpecFromJson } from "./sp
  * scope, src, table and flags; the inverse adds it back exactly.
  */
 export const routeDel: StepKind<RouteDelStep> = {
+  schema: routeDelSchema,
   summary: (s) => `remove route ${s.route.dst}${s.route.via ? ` via ${s.route.via}` : ""} dev ${s.route.dev ?? "-"}`,
   object: (s) => `link:${s.route.dev ?? "-"}`,
   commands: (s) => [routeArgv("del", s.route)],

@@ -7,59 +7,74 @@
  *
  * @module
  */
+import { z } from "zod";
 import type { IpAddrInfo, IpRoute } from "../host/mod.ts";
+import { linkName, text, uint } from "./fields.ts";
+import type { Infer } from "./types.ts";
 
-/** An address, as `ip addr add` takes it (ip-address(8)). */
-export interface AddrSpec {
+/**
+ * The schema of an {@link AddrSpec}.
+ * @ignore zod's inferred type has no name the docs can show; read {@link AddrSpec}.
+ */
+export const addrSpecSchema = z.object({
   /** Address family: `inet` (IPv4) or `inet6` (IPv6), as in ip-address(8) JSON. */
-  family: "inet" | "inet6";
+  family: z.enum(["inet", "inet6"]),
   /** The address without prefix, e.g. `198.51.100.10`. */
-  local: string;
+  local: text,
   /** Prefix length in bits. */
-  prefixlen: number;
+  prefixlen: z.number().int().min(0).max(128),
   /** IPv4 broadcast address; absent for none. */
-  broadcast?: string;
+  broadcast: text.optional(),
   /** `global` (default), `link`, `host`. */
-  scope?: string;
+  scope: text.optional(),
   /** IPv4 label, e.g. `eth0:1`. */
-  label?: string;
+  label: text.optional(),
   /** Add with `noprefixroute`. */
-  noprefixroute?: boolean;
+  noprefixroute: z.boolean().optional(),
   /** IPv6: skip duplicate address detection (`nodad`), so the address is usable at once. */
-  nodad?: boolean;
+  nodad: z.boolean().optional(),
   /** Metric of the address's prefix route (`metric`). */
-  metric?: number;
+  metric: uint.optional(),
   /** Valid lifetime in seconds for a dynamic (DHCP/SLAAC) address; absent = forever. */
-  validLft?: number;
+  validLft: uint.optional(),
   /** Preferred lifetime in seconds; absent = forever. */
-  preferredLft?: number;
-}
+  preferredLft: uint.optional(),
+});
 
-/** A route, as `ip route add` takes it (ip-route(8)). */
-export interface RouteSpec {
+/** An address, as `ip addr add` takes it (ip-address(8)); the fields are documented on its schema. */
+export type AddrSpec = Infer<typeof addrSpecSchema>;
+
+/**
+ * The schema of a {@link RouteSpec}.
+ * @ignore zod's inferred type has no name the docs can show; read {@link RouteSpec}.
+ */
+export const routeSpecSchema = z.object({
   /** IP version: `4` or `6` (`ip -4` / `ip -6`). */
-  family: 4 | 6;
+  family: z.union([z.literal(4), z.literal(6)]),
   /** `default` or a prefix like `203.0.113.0/24`. */
-  dst: string;
+  dst: text,
   /** Route type when not unicast (e.g. `blackhole`). */
-  type?: string;
+  type: text.optional(),
   /** Next-hop gateway. */
-  via?: string;
+  via: text.optional(),
   /** Output device. */
-  dev?: string;
+  dev: linkName.optional(),
   /** `proto` (e.g. `static`, `boot`, `dhcp`, `kernel`). */
-  proto?: string;
+  proto: text.optional(),
   /** `scope` (e.g. `link`). */
-  scope?: string;
+  scope: text.optional(),
   /** Preferred source address (`src`). */
-  src?: string;
+  src: text.optional(),
   /** Metric (`metric`); IPv4 default 0, IPv6 default 1024. */
-  metric?: number;
+  metric: uint.optional(),
   /** Table name or number; absent = main. */
-  table?: string;
+  table: text.optional(),
   /** Add with `onlink`. */
-  onlink?: boolean;
-}
+  onlink: z.boolean().optional(),
+});
+
+/** A route, as `ip route add` takes it (ip-route(8)); the fields are documented on its schema. */
+export type RouteSpec = Infer<typeof routeSpecSchema>;
 
 /**
  * The `ip addr` arguments after `add`/`del` naming the address and its attributes.

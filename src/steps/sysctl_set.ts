@@ -1,5 +1,26 @@
-import type { StepKind, SysctlSetStep } from "./types.ts";
+import { z } from "zod";
+import { text } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
 import type { Runner } from "../exec/mod.ts";
+
+/** A dotted sysctl key, e.g. `net.ipv4.conf.eth0.forwarding` (sysctl(8)): never an option or a path. */
+export const SYSCTL_KEY_PATTERN: RegExp = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+
+/**
+ * The schema of a `sysctl-set` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link SysctlSetStep}.
+ */
+export const sysctlSetSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("sysctl-set"),
+  /** Dotted key, e.g. `net.ipv4.ip_forward`. */
+  key: z.string().regex(SYSCTL_KEY_PATTERN, "not a sysctl key"),
+  /** The value to write, e.g. `"1"`. */
+  value: text,
+});
+
+/** Set a sysctl under `/proc/sys` (sysctl(8)); the old value is captured. */
+export type SysctlSetStep = Infer<typeof sysctlSetSchema>;
 
 /**
  * Reads a sysctl with `sysctl -n KEY` (sysctl(8)); Deno grants no access to
@@ -18,6 +39,7 @@ export async function readSysctl(run: Runner, key: string): Promise<string> {
  * captured first and written back by the inverse.
  */
 export const sysctlSet: StepKind<SysctlSetStep> = {
+  schema: sysctlSetSchema,
   summary: (s) => `set sysctl ${s.key} = ${s.value}`,
   object: (s) => `sysctl:${s.key}`,
   commands: (s) => [["sysctl", "-w", `${s.key}=${s.value}`]],

@@ -1,181 +1,45 @@
 /**
- * The vocabulary of reversible steps. A {@link Step} is plain data (it is
- * written to the journal as is); its behaviour lives in a {@link StepKind}
- * looked up by `kind` in the registry (`registry.ts`).
+ * What every step kind shares: the {@link StepKind} interface a kind's
+ * behaviour implements, the {@link StepContext} it runs with, and
+ * {@link Infer}, which derives a step's data type from its zod schema. Each
+ * kind's schema, type and behaviour live together in `src/steps/<kind>.ts`;
+ * `registry.ts` lists them.
  *
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
 import type { IpReader } from "../host/mod.ts";
-import type { AddrSpec, RouteSpec } from "./specs.ts";
 
-/** Create a named network namespace: `ip netns add NAME` (ip-netns(8)). */
-export interface NetnsAddStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "netns-add";
-  /** Name of the new netns, i.e. the entry `/run/netns/NAME`. */
-  netns: string;
+/**
+ * The data type a zod schema yields (zod's `z.output<S>`, spelled out as
+ * zod 4 defines it so the documented API names no zod-internal type).
+ *
+ * @typeParam S A zod schema.
+ */
+export type Infer<S> = S extends { _zod: { output: infer O } } ? O : never;
+
+/** One problem a schema found, e.g. `{ path: ["netns"], message: "not a name nsrecipe writes" }`. */
+export interface StepIssue {
+  /** Where in the step, e.g. `["addr", "prefixlen"]`; `[]` for the step itself. */
+  path: PropertyKey[];
+  /** What is wrong. */
+  message: string;
 }
 
-/** Bring a link up: `ip [-n NS] link set dev DEV up` (ip-link(8)). */
-export interface LinkSetUpStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "link-set-up";
-  /** Link name, e.g. `eth0`. */
-  dev: string;
-  /** Named netns holding the link; absent for the host's own. */
-  netns?: string;
+/**
+ * What the registry needs of a kind's zod schema: to check a step read back
+ * from the journal. A zod object schema of the step's data satisfies it.
+ *
+ * @typeParam S The step's data type.
+ */
+export interface StepSchema<S> {
   /**
-   * Also wait (bounded) until the link has carrier (`LOWER_UP`), e.g. a veth
-   * end whose peer is up, so the run reports success only once traffic flows.
+   * Checks a value without throwing.
+   * @param value Any JSON value, e.g. one step of a journal record.
+   * @returns The typed step, or the issues found.
    */
-  waitCarrier?: boolean;
+  safeParse(value: unknown): { success: true; data: S } | { success: false; error: { issues: StepIssue[] } };
 }
-
-/** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER [mtu M]` (veth(4)). */
-export interface VethAddStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "veth-add";
-  /** Host-side end. */
-  dev: string;
-  /** The other end, moved into a netns by a later step. */
-  peer: string;
-  /** MTU in bytes for both ends; kernel default (1500) when absent. */
-  mtu?: number;
-}
-
-/**
- * Move a link into a named netns and rename it there in one netlink request:
- * `ip link set dev DEV netns NS name NEWNAME` (ip-link(8)).
- */
-export interface LinkSetNetnsStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "link-set-netns";
-  /** The link's name in the host's network namespace, e.g. `veth-web-ns`. */
-  dev: string;
-  /** Name of the named netns to move it into. */
-  netns: string;
-  /** Its name inside the netns, e.g. `eth0`. */
-  newName: string;
-}
-
-/**
- * Create a bridge with STP off: `ip link add dev BR [address MAC] [mtu M] type
- * bridge stp_state 0` (ip-link(8), Documentation/networking/bridge.rst).
- */
-export interface BridgeAddStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "bridge-add";
-  /** Name of the new bridge, e.g. `br0`. */
-  dev: string;
-  /** Fixed MAC like `02:00:5e:10:00:01`, so the bridge does not take the lowest port MAC. */
-  mac?: string;
-  /** MTU in bytes. */
-  mtu?: number;
-}
-
-/** Enslave a link to a bridge: `ip link set dev DEV master BR` (ip-link(8)). */
-export interface LinkSetMasterStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "link-set-master";
-  /** The link to enslave, in the host's network namespace. */
-  dev: string;
-  /** The bridge's name, e.g. `br0`. */
-  master: string;
-}
-
-/** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
-export interface AddrAddStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "addr-add";
-  /** Link name, e.g. `eth0`. */
-  dev: string;
-  /** Named netns holding the link; absent for the host's own. */
-  netns?: string;
-  /** The address with its attributes. */
-  addr: AddrSpec;
-}
-
-/**
- * Delete an address. The full address (every attribute) is captured before
- * the deletion and re-added by the inverse.
- */
-export interface AddrDelStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "addr-del";
-  /** Link name in the host's network namespace. */
-  dev: string;
-  /** The address to delete, identified by `family`, `local` and `prefixlen`; its other attributes are captured. */
-  addr: AddrSpec;
-}
-
-/** Add a route: `ip [-n NS] -4|-6 route add …` (ip-route(8)). */
-export interface RouteAddStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "route-add";
-  /** Named netns to add the route in; absent for the host's own. */
-  netns?: string;
-  /** The route with its attributes. */
-  route: RouteSpec;
-}
-
-/**
- * Delete a route. The full route (metric, proto, src, table, flags) is
- * captured before the deletion and re-added by the inverse.
- */
-export interface RouteDelStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "route-del";
-  /**
-   * The route to delete, in the host's network namespace, identified by
-   * `dst`, `dev`, `via`, `metric`, `table` and `type` (unset ones match
-   * anything); its other attributes are captured.
-   */
-  route: RouteSpec;
-}
-
-/** Set a sysctl under `/proc/sys` (sysctl(8)); the old value is captured. */
-export interface SysctlSetStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "sysctl-set";
-  /** Dotted key, e.g. `net.ipv4.ip_forward`. */
-  key: string;
-  /** The value to write, e.g. `"1"`. */
-  value: string;
-}
-
-/**
- * Create an nftables table that nsrecipe owns (nft(8)): masquerade for a
- * namespace subnet leaving through the uplink, and forward accepts for it.
- * Undo deletes the whole table, nothing else.
- */
-export interface NatAddStep {
-  /** Step tag: the discriminant of {@link Step}, and the key of its {@link StepKind} in the registry. */
-  kind: "nat-add";
-  /** Table name in the `inet` family, e.g. `nsrecipe-web`. */
-  table: string;
-  /** The namespace subnet, IPv4 CIDR with host bits clear like `10.200.0.0/24`. */
-  subnet: string;
-  /** Name of the bridge the namespace sits on, e.g. `br0`. */
-  bridge: string;
-  /** Name of the uplink the traffic leaves through, e.g. `eth0`. */
-  uplink: string;
-}
-
-/** Any step. Switches over `kind` end in a `never` check. */
-export type Step =
-  | NetnsAddStep
-  | LinkSetUpStep
-  | VethAddStep
-  | LinkSetNetnsStep
-  | BridgeAddStep
-  | LinkSetMasterStep
-  | AddrAddStep
-  | AddrDelStep
-  | RouteAddStep
-  | RouteDelStep
-  | SysctlSetStep
-  | NatAddStep;
 
 /** JSON-serialisable prior state captured by a destructive step before it runs. */
 export type Captured = unknown;
@@ -194,11 +58,13 @@ export interface StepContext {
 }
 
 /**
- * The behaviour of one kind of step.
+ * One kind of step: the schema of its data and its behaviour.
  *
- * @typeParam S The step's data type.
+ * @typeParam S The step's data type, `{ kind: "…", … }`.
  */
-export interface StepKind<S extends Step> {
+export interface StepKind<S extends { kind: string }> {
+  /** The zod schema of the step's data (its type is `Infer` of it); the journal checks every step against it. */
+  schema: StepSchema<S>;
   /** One line for humans, e.g. `create network namespace 'web'`. */
   summary(step: S): string;
   /**

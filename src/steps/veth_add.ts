@@ -1,4 +1,24 @@
-import type { StepKind, VethAddStep } from "./types.ts";
+import { z } from "zod";
+import { linkName, uint } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+
+/**
+ * The schema of a `veth-add` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link VethAddStep}.
+ */
+export const vethAddSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("veth-add"),
+  /** Host-side end. */
+  dev: linkName,
+  /** The other end, moved into a netns by a later step. */
+  peer: linkName,
+  /** MTU in bytes for both ends; kernel default (1500) when absent. */
+  mtu: uint.optional(),
+});
+
+/** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER [mtu M]` (veth(4)). */
+export type VethAddStep = Infer<typeof vethAddSchema>;
 
 /**
  * `veth-add`: `ip link add dev DEV [mtu M] type veth peer name PEER [mtu M]` (veth(4),
@@ -7,6 +27,7 @@ import type { StepKind, VethAddStep } from "./types.ts";
  * pair, wherever the peer lives; undo deletes the host end explicitly.
  */
 export const vethAdd: StepKind<VethAddStep> = {
+  schema: vethAddSchema,
   summary: (s) => `create veth pair '${s.dev}' <-> '${s.peer}'`,
   object: (s) => `link:${s.dev}`,
   commands: (s) => [[

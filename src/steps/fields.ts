@@ -1,0 +1,27 @@
+/**
+ * The zod fields that step schemas are built from. A step is checked against
+ * its kind's schema whenever it is read back from the journal, because undo
+ * runs the inverse of what the record says: a name that could be read as an
+ * option or a path, or a number that is not one, makes the record unreadable.
+ *
+ * Names follow `src/names.ts` ({@link NAME_PATTERN} and its length limits)
+ * without its reserved words: plans name `lo`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { IFNAME_MAX, NAME_PATTERN, NETNS_NAME_MAX } from "../names.ts";
+
+const NOT_A_NAME = "not a name nsrecipe writes";
+
+/** A link name: {@link NAME_PATTERN}, at most {@link IFNAME_MAX} bytes (netdevice(7)). */
+export const linkName = z.string().max(IFNAME_MAX).regex(NAME_PATTERN, NOT_A_NAME);
+
+/** A named netns: {@link NAME_PATTERN}, at most {@link NETNS_NAME_MAX} bytes (a file under `/run/netns`). */
+export const netnsName = z.string().max(NETNS_NAME_MAX).regex(NAME_PATTERN, NOT_A_NAME);
+
+/** A non-empty value written into an argv (an address, a value, a route attribute), at most 256 characters. */
+export const text = z.string().min(1).max(256);
+
+/** A whole number, zero or more (an MTU, a metric, a lifetime in seconds). */
+export const uint = z.number().int().min(0);
