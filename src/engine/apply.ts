@@ -6,9 +6,9 @@
  * @module
  */
 import { CommandError, StepError } from "../errors.ts";
-import { type Journal, JournalWriteError } from "../journal/mod.ts";
-import { kindOf, type Step, type StepContext } from "../steps/mod.ts";
-import type { FaultHook } from "./faults.ts";
+import { JournalWriteError } from "../journal/mod.ts";
+import { kindOf, type Step } from "../steps/mod.ts";
+import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { type RevertItem, rollback } from "./revert.ts";
 
@@ -28,20 +28,6 @@ export interface RunRequest {
   handover: string[];
   /** The plan's steps, applied in this order. */
   steps: Step[];
-}
-
-/** Everything the engine needs. */
-export interface EngineDeps {
-  /** What steps use to apply, verify and revert (process seam, `ip -json` reader). */
-  ctx: StepContext;
-  /** The open, locked journal every record is appended to. */
-  journal: Journal;
-  /** Current `/proc/sys/kernel/random/boot_id`. */
-  bootId: string;
-  /** Progress lines (one per step), e.g. to stderr. */
-  log: (line: string) => void;
-  /** Test fault hook (see `faults.ts`). */
-  fault: FaultHook;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { PreconditionError, UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { isOpen, type RunView } from "../journal/mod.ts";
-import type { EngineDeps } from "./apply.ts";
+import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 
 /**

@@ -2,6 +2,7 @@
  * The engine: apply plans through the journal, roll back, undo.
  * @module
  */
+export * from "./deps.ts";
 export * from "./apply.ts";
 export * from "./revert.ts";
 export * from "./undo.ts";

@@ -8,7 +8,7 @@
 import { CommandError, UndoError } from "../errors.ts";
 import { JournalWriteError, type RecordBody } from "../journal/mod.ts";
 import { type Captured, kindOf, type Step } from "../steps/mod.ts";
-import type { EngineDeps } from "./apply.ts";
+import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */

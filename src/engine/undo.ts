@@ -11,7 +11,7 @@ import { PreconditionError, UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
-import type { EngineDeps } from "./apply.ts";
+import type { EngineDeps } from "./deps.ts";
 import { closeRun, type RevertItem, revertItems, type RevertOutcome } from "./revert.ts";
 
 /** What one undo did. */

@@ -1,0 +1,24 @@
+/**
+ * What the engine's functions (apply, revert, undo, confirm) are given: the
+ * step context, the open journal and the test fault hook. In its own module
+ * so that the engine's files depend on it, never on each other for it.
+ *
+ * @module
+ */
+import type { Journal } from "../journal/mod.ts";
+import type { StepContext } from "../steps/mod.ts";
+import type { FaultHook } from "./faults.ts";
+
+/** Everything the engine needs. */
+export interface EngineDeps {
+  /** What steps use to apply, verify and revert (process seam, `ip -json` reader). */
+  ctx: StepContext;
+  /** The open, locked journal every record is appended to. */
+  journal: Journal;
+  /** Current `/proc/sys/kernel/random/boot_id`. */
+  bootId: string;
+  /** Progress lines (one per step), e.g. to stderr. */
+  log: (line: string) => void;
+  /** Test fault hook (see `faults.ts`). */
+  fault: FaultHook;
+}
