@@ -1,0 +1,197 @@
+/**
+ * `deno task bench`: how fast nsrecipe is against yardsticks measured in the
+ * same call, in labs (nothing touches the real host). Prints one table; every
+ * figure is a ratio against its yardstick, so a slow or busy machine moves
+ * both sides alike. It never fails on timing: it fails only when a command it
+ * times fails.
+ *
+ * Usage: `deno task bench [--runs N] [--links N] [--json]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { selfArgv } from "../src/lab/mod.ts";
+import { TestLab } from "../tests/support/lab.ts";
+import { lostProbes, median, type Row, table } from "./stats.ts";
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string", default: "5" },
+    links: { type: "string", default: "3000" },
+    json: { type: "boolean", default: false },
+  },
+});
+const RUNS = Number(flags.runs);
+const LINKS = Number(flags.links);
+const HERE = new URL(".", import.meta.url).pathname;
+const SELF = selfArgv();
+
+/**
+ * Runs a command inside a lab and returns its wall time in ms (nsenter's
+ * entry included, alike on both sides of a ratio).
+ * @throws {Error} When the command fails: a figure of a failed command means nothing.
+ */
+async function timed(lab: TestLab, argv: string[], stdin?: string): Promise<number> {
+  const started = performance.now();
+  const r = await lab.sh(argv, stdin);
+  const ms = performance.now() - started;
+  if (r.code !== 0) throw new Error(`'${argv.join(" ")}' exited ${r.code}: ${r.stderr}`);
+  return ms;
+}
+
+const nsrecipe = (lab: TestLab, ...args: string[]) => timed(lab, [...SELF, ...args]);
+const progress = (line: string) => console.error(`bench: ${line}`);
+
+/** A and B alternately, `n` pairs; medians of each side and of the pairwise ratios. */
+async function pairs(n: number, a: () => Promise<number>, b: () => Promise<number>) {
+  const as: number[] = [], bs: number[] = [], ratios: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = await a(), y = await b();
+    as.push(x), bs.push(y), ratios.push(x / y);
+  }
+  return { a: median(as), b: median(bs), ratio: median(ratios) };
+}
+
+/** Pings every 10 ms from inside the lab until stopped; `stop()` returns the probes lost. */
+async function probe(lab: TestLab, target: string, netns?: string): Promise<{ stop(): Promise<number> }> {
+  const inNetns = netns ? ["ip", "netns", "exec", netns] : [];
+  const child = lab.spawn([
+    "sh",
+    "-c",
+    'echo $$; exec "$@"',
+    "sh",
+    ...inNetns,
+    "ping",
+    "-q",
+    "-n",
+    "-i",
+    "0.01",
+    target,
+  ]);
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let head = "";
+  while (!head.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`ping ${target} did not start`);
+    head += value;
+  }
+  const pid = head.split("\n")[0].trim();
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    async stop() {
+      await new Promise((r) => setTimeout(r, 300));
+      await lab.sh(["kill", "-INT", pid]);
+      let text = head;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      await child.status;
+      return lostProbes(text);
+    },
+  };
+}
+
+/** Lost probes LAN host → uplink address and host → gateway while `action` runs. */
+async function outage(lab: TestLab, action: () => Promise<number>): Promise<[number, number]> {
+  const lan = await probe(lab, lab.spec.address.split("/")[0], "lab-lanhost");
+  const gw = await probe(lab, lab.spec.gateway);
+  await action();
+  return [await lan.stop(), await gw.stop()];
+}
+
+const rows: Row[] = [];
+const lab = await TestLab.start();
+try {
+  progress("startup");
+  const version = await pairs(
+    Math.max(RUNS, 10),
+    () => nsrecipe(lab, "--version"),
+    () => timed(lab, [Deno.execPath(), "run", "-q", `${HERE}hello.ts`]),
+  );
+  rows.push({ measure: "`nsrecipe --version` vs a Deno hello-world", ...version, must: 2.0, aim: 1.3 });
+
+  progress("veth-bridge run + undo vs the same ip commands in bash");
+  const script = `${HERE}veth_bridge.sh`;
+  const vb = await pairs(
+    RUNS,
+    async () => await nsrecipe(lab, "run", "veth-bridge", "--name", "web") + await nsrecipe(lab, "undo", "web"),
+    async () =>
+      await timed(lab, ["bash", script, "up", "web", "p-web"]) + await timed(lab, ["bash", script, "down", "web", ""]),
+  );
+  rows.push({
+    measure: "veth-bridge run + undo vs the bash script of the same `ip` commands",
+    ...vb,
+    must: 1.5,
+    aim: 1,
+  });
+
+  progress("50 namespaces on one bridge");
+  const each: number[] = [];
+  for (let i = 1; i <= 50; i++) each.push(await nsrecipe(lab, "run", "veth-bridge", "--name", `n${i}`));
+  const first = median(each.slice(0, 5)), last = median(each.slice(45));
+  rows.push({
+    measure: "50 namespaces on one bridge: runs 46–50 vs runs 1–5",
+    a: last,
+    b: first,
+    ratio: last / first,
+    must: 1.2,
+    aim: 1,
+  });
+
+  progress("status with 50 applied runs");
+  const status = await pairs(RUNS, () => nsrecipe(lab, "status"), () => nsrecipe(lab, "--version"));
+  rows.push({ measure: "`status` with 50 applied runs vs `--version`", ...status, must: 1.5, aim: 1.2 });
+  const undoAll = await nsrecipe(lab, "undo", "--all");
+  progress(`undo --all of 50 runs: ${Math.round(undoAll)} ms`);
+
+  progress("full-migrate's outage");
+  const migrate = ["run", "full-migrate", "--name", "m", "--address", "198.51.100.50/24", "--no-confirm"];
+  const [runLan, runGw] = await outage(lab, () => nsrecipe(lab, ...migrate));
+  const [undoLan, undoGw] = await outage(lab, () => nsrecipe(lab, "undo", "m"));
+  rows.push({
+    measure: "full-migrate run: probes lost LAN → host, host → gateway (10 ms apart)",
+    lost: [runLan, runGw],
+  });
+  rows.push({
+    measure: "full-migrate undo: probes lost LAN → host, host → gateway (10 ms apart)",
+    lost: [undoLan, undoGw],
+  });
+
+  progress(`a host with ${LINKS} links (one ip -batch)`);
+  const big = await TestLab.start();
+  try {
+    const batch = Array.from({ length: LINKS / 2 }, (_, i) => `link add dev b${i} type veth peer name c${i}\n`).join(
+      "",
+    );
+    await timed(big, ["ip", "-batch", "-"], batch);
+    const scale = await pairs(
+      Math.min(RUNS, 3),
+      async () => {
+        const ms = await nsrecipe(big, "run", "veth-bridge", "--name", "web");
+        await nsrecipe(big, "undo", "web");
+        return ms;
+      },
+      async () => {
+        const ms = await nsrecipe(lab, "run", "veth-bridge", "--name", "web");
+        await nsrecipe(lab, "undo", "web");
+        return ms;
+      },
+    );
+    rows.push({
+      measure: `host with ${LINKS} links: \`run veth-bridge\` vs the same run in a bare lab`,
+      ...scale,
+      must: 2,
+      aim: 1.2,
+    });
+  } finally {
+    await big.stop();
+  }
+} finally {
+  await lab.stop();
+}
+
+if (flags.json) console.log(JSON.stringify(rows, null, 2));
+else console.log(table(rows));

@@ -1,0 +1,77 @@
+/**
+ * The bench's arithmetic and its table: pure, so it can be unit-tested.
+ *
+ * @module
+ */
+
+/** One line of the bench table: a timed ratio, or a count of lost probes. */
+export type Row =
+  | {
+    /** What is measured against what. */
+    measure: string;
+    /** Median of the measured side, ms. */
+    a: number;
+    /** Median of the yardstick, ms. */
+    b: number;
+    /** Median of the pairwise ratios a/b (or a/b of the medians where runs are not paired). */
+    ratio: number;
+    /** The ratio issue 8 requires ("this issue must reach"). */
+    must: number;
+    /** The ratio aimed for ("beyond"). */
+    aim: number;
+  }
+  | {
+    /** What is measured. */
+    measure: string;
+    /** Lost probes: one count per probe direction. */
+    lost: number[];
+  };
+
+/**
+ * The median of some numbers.
+ * @param xs At least one number.
+ * @returns The middle value (mean of the two middle ones for an even count).
+ * @throws {RangeError} For an empty list.
+ */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new RangeError("median of nothing");
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Probes lost, from ping(8)'s summary line `N packets transmitted, M received`.
+ * @param summary ping's output.
+ * @returns N − M.
+ * @throws {Error} When the summary line is missing.
+ */
+export function lostProbes(summary: string): number {
+  const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(summary);
+  if (!m) throw new Error(`no ping summary in: ${summary}`);
+  return Number(m[1]) - Number(m[2]);
+}
+
+/**
+ * Renders the rows as a Markdown table.
+ * @param rows The figures.
+ * @returns The table, one row per figure.
+ */
+export function table(rows: readonly Row[]): string {
+  const lines = [
+    "| measure | nsrecipe | yardstick | ratio | must reach | aim |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of rows) {
+    if ("lost" in r) lines.push(`| ${r.measure} | ${r.lost.join(", ")} lost | | | 0–1 | 0 |`);
+    else {
+      const ok = r.ratio <= r.must ? "" : " ✗";
+      lines.push(
+        `| ${r.measure} | ${Math.round(r.a)} ms | ${Math.round(r.b)} ms | ${r.ratio.toFixed(2)}×${ok} | ≤ ${
+          r.must.toFixed(1)
+        }× | ≤ ${r.aim.toFixed(1)}× |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { lostProbes, median, table } from "../../bench/stats.ts";
+
+Deno.test("median: the middle value of an odd count, the mean of the two middle ones of an even count", () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.throws(() => median([]), RangeError);
+});
+
+Deno.test("lostProbes: transmitted minus received from ping's summary", () => {
+  const summary = "--- 198.51.100.1 ping statistics ---\n412 packets transmitted, 409 received, 0.7% packet loss\n";
+  assert.equal(lostProbes(summary), 3);
+  assert.throws(() => lostProbes("ping: unknown host"), /no ping summary/);
+});
+
+Deno.test("table: a ratio over what the issue requires is marked, one within it is not", () => {
+  const text = table([
+    { measure: "slow", a: 700, b: 100, ratio: 7, must: 2, aim: 1.3 },
+    { measure: "fast", a: 150, b: 100, ratio: 1.5, must: 2, aim: 1.3 },
+    { measure: "outage", lost: [1, 0] },
+  ]);
+  assert.match(text, /\| slow \| 700 ms \| 100 ms \| 7\.00× ✗ \|/);
+  assert.match(text, /\| fast \| 150 ms \| 100 ms \| 1\.50× \|/);
+  assert.match(text, /\| outage \| 1, 0 lost \|/);
+});
