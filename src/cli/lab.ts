@@ -1,4 +1,4 @@
-import { runInteractive } from "../exec/mod.ts";
+import { onOwnTerminal, runInteractive } from "../exec/mod.ts";
 import { buildLab, DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../lab/mod.ts";
 import { shellQuote } from "./plan.ts";
 import { runnerFor } from "./context.ts";
@@ -47,6 +47,13 @@ export async function labInitCommand(
     `Lab ready: uplink ${full.uplink} ${full.address}, gateway ${full.gateway}; LAN host ${full.lanHost}.\n` +
       `Run nsrecipe here as: ${shellQuote(selfArgv())} ARGS   (exit the shell to discard the lab)`,
   );
-  // unshare(1) without namespace options just executes the program: the lab's shell.
-  return await runInteractive(["unshare", "--", Deno.env.get("SHELL") || "/bin/bash"]);
+  // The lab's shell, on a pseudo-terminal of its own when there is a terminal (src/exec/terminal.ts: a
+  // job-control shell cannot hand back a terminal whose process group lies outside its PID namespace).
+  // unshare(1) without namespace options just executes the program (one the permission set may start).
+  const shell = [Deno.env.get("SHELL") || "/bin/bash"];
+  return await runInteractive([
+    "unshare",
+    "--",
+    ...(Deno.stdin.isTerminal() ? onOwnTerminal(shell, { SHELL: Deno.env.get("SHELL") }) : shell),
+  ]);
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { CommandError, PreconditionError } from "../errors.ts";
+import { CommandError, PreconditionError, UsageError } from "../errors.ts";
 import { installHint, type Runner } from "../exec/mod.ts";
 import { planCommands, type Step } from "../steps/mod.ts";
 
@@ -78,5 +78,53 @@ export async function assertPrograms(run: Runner, programs: Iterable<string>): P
       } not found in PATH; nothing was changed`,
       missing.map(installHint).join(" "),
     );
+  }
+}
+
+/**
+ * The test(1) expression that is true when `program` can be executed as
+ * execvp(3) would find it: a name with a `/` as that path, any other in each
+ * directory of PATH (an empty entry is the current directory). One `test`
+ * process answers for all directories (`-o`, parentheses: GNU test(1)).
+ *
+ * @param program e.g. `ping` or `/bin/sh`.
+ * @param path The PATH value, `:`-separated.
+ * @returns The arguments for `test`.
+ */
+export function executableTest(program: string, path: string): string[] {
+  const candidates = program.includes("/")
+    ? [program]
+    : path.split(":").map((dir) => `${dir === "" ? "." : dir.replace(/\/+$/, "")}/${program}`);
+  return candidates.flatMap((p, i) => [...(i > 0 ? ["-o"] : []), "(", "-f", p, "-a", "-x", p, ")"]);
+}
+
+/**
+ * Makes sure the command `run` will start inside the namespaces (the shell or
+ * `-- CMD`) and the helpers in front of it can be executed, before anything
+ * changes: otherwise the whole run would be applied and then fail with 127.
+ *
+ * @param run The process seam (runs `test`).
+ * @param programs argv[0] of the command and of its helpers, e.g. `["/bin/bash", "script"]`.
+ * @param path The PATH the command will be looked up in.
+ * @param what How to name each program in the message, e.g. `p => \`--shell '${p}'\``.
+ * @throws {UsageError} Naming the first program that is not an executable file (exit 2; nothing changed).
+ */
+export async function assertExecutable(
+  run: Runner,
+  programs: readonly string[],
+  path: string,
+  what: (program: string) => string,
+): Promise<void> {
+  for (const program of programs) {
+    if (program === "") throw new UsageError(`${what(program)}: an empty program name cannot run; nothing was changed`);
+    const r = await run(["test", ...executableTest(program, path)], { okCodes: [0, 1] });
+    if (r.code !== 0) {
+      throw new UsageError(
+        program.includes("/")
+          ? `${what(program)} is not an executable file; nothing was changed`
+          : `${what(program)} was not found in PATH; nothing was changed`,
+        program.includes("/") ? "Check the path." : `${installHint(program)} (PATH is '${path}'.)`,
+      );
+    }
   }
 }

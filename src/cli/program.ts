@@ -44,6 +44,54 @@ function parseConfirm(v: string | boolean | undefined): number | undefined {
   return n;
 }
 
+/**
+ * The command to run inside, from the words commander collected for
+ * `run RECIPE [command...]`: only what follows the first `--` of the
+ * arguments is a command. A word before it is a mistake that would otherwise
+ * run something else (`run netns ping --name w4 -- true` would run
+ * `ping true`), so it is refused with the fix.
+ *
+ * Commander is told to pass unknown options through (allowUnknownOption) so
+ * that `run netns --name w1 ip -br a` reaches this check instead of failing
+ * on `-br`; an unknown option that comes first is reported as commander
+ * would.
+ *
+ * @param words What commander collected: operands, then unknown options and
+ *   everything after the first of them.
+ * @param args All of nsrecipe's arguments.
+ * @param cmd The `run RECIPE` command (for its name and unknown-option error).
+ * @returns The command after `--`, or `[]`.
+ * @throws {UsageError} Naming the first stray word, with the command line that was meant.
+ */
+function commandAfterDashes(words: string[], args: string[], cmd: Command<any, any, any>): string[] {
+  const dashes = args.indexOf("--");
+  const after = dashes < 0 ? [] : args.slice(dashes + 1);
+  const stray = words.slice(0, words.length - after.length);
+  const tail = words.slice(words.length - after.length);
+  if (stray.length === 0 && tail.every((w, i) => w === after[i])) return after;
+  const unknown = stray.filter((w) => w !== "--");
+  if (unknown[0]?.startsWith("-")) {
+    // Commander's own message, with its "Did you mean" suggestion; it throws once unknown options are refused.
+    cmd.allowUnknownOption(false);
+    (cmd as unknown as { unknownOption(flag: string): never }).unknownOption(unknown[0]);
+  }
+  const recipe = cmd.name();
+  const meant = [...unknown, ...after];
+  throw new UsageError(
+    `Unexpected ${unknown.length > 1 ? "words" : "word"} ${
+      unknown.map((w) => `'${w}'`).join(" ")
+    } after 'run ${recipe}': a command to run inside goes after '--'`,
+    `For example: nsrecipe run ${recipe} [options] -- ${meant.join(" ") || "CMD"}`,
+  );
+}
+
+/** The short usage printed for a missing command (as git and ip do), with the way to the full help. */
+export const SHORT_USAGE = `Usage: nsrecipe [global options] COMMAND [...]
+  nsrecipe list | show RECIPE | plan RECIPE [opts] | run RECIPE [opts] [-- CMD...]
+  nsrecipe undo [RUN | --all] | status [RUN] | journal | doctor | confirm [RUN]
+  nsrecipe rehearse RECIPE [opts] | lab [opts] [-- ARGS...]
+Recipes: ${RECIPES.map((r) => r.name).join(", ")}`;
+
 /** nsrecipe's version, from deno.json. */
 export const VERSION = "0.1.0";
 
@@ -127,6 +175,18 @@ export async function main(args: string[]): Promise<number> {
   const rehearse = program.command("rehearse").description(
     "replay a recipe on a lab copy of this host's uplink first; never changes the host",
   );
+  for (const parent of [plan, run, rehearse]) {
+    // Without a recipe (or with an unknown one) these are usage errors, not a help page with exit 0.
+    parent.argument("[recipe]").allowExcessArguments().action((name) => {
+      const usage = `Usage: nsrecipe ${parent.name()} RECIPE [options]${
+        parent === run ? " [-- CMD...]" : ""
+      }\nRecipes: ${RECIPES.map((r) => r.name).join(", ")}`;
+      throw new UsageError(
+        name ? `Unknown recipe '${name}'.\n${usage}` : `No recipe given.\n${usage}`,
+        `Try 'nsrecipe ${parent.name()} --help' or 'nsrecipe list'.`,
+      );
+    });
+  }
   for (const recipe of RECIPES) {
     addRecipeOptions(
       plan.command(recipe.name).description(recipe.summary),
@@ -156,7 +216,8 @@ export async function main(args: string[]): Promise<number> {
         )
         .option("--no-confirm", "no confirmation window (for scripts)"),
       recipe.params,
-    ).action(async (command, opts, cmd) => {
+    ).allowUnknownOption().action(async (words, opts, cmd) => {
+      const command = commandAfterDashes(words, args, cmd);
       const { g, out } = globals(cmd);
       const params = parseRecipeParams(
         recipe.params,
@@ -245,6 +306,7 @@ export async function main(args: string[]): Promise<number> {
   );
 
   try {
+    if (args.length === 0) throw new UsageError(`No command given.\n${SHORT_USAGE}`, "Try 'nsrecipe --help'.");
     await program.parseAsync(args, { from: "user" });
     return code;
   } catch (e) {

@@ -1,6 +1,6 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import { applyRun, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
-import { runInteractive, spawnDetached } from "../exec/mod.ts";
+import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, runInteractive, spawnDetached } from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { gatherFacts } from "../host/mod.ts";
@@ -11,7 +11,7 @@ import type { Output } from "./output.ts";
 import { EXIT } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./watchdog.ts";
 import { printPlan } from "./plan.ts";
-import { assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
+import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
 
 /** Options of `run` besides the recipe's own. */
 export interface RunOptions {
@@ -46,8 +46,8 @@ export async function runCommand(
   out: Output,
 ): Promise<number> {
   const run = runnerFor(out);
-  const interactive = command.length === 0 && Deno.stdin.isTerminal();
-  const argv = command.length > 0 ? command : interactive ? [opts.shell] : [];
+  const onTty = Deno.stdin.isTerminal();
+  const argv = command.length > 0 ? command : onTty ? [opts.shell] : [];
   if (g.dryRun) {
     const plan = recipe.plan(params, await gatherFacts(run));
     out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
@@ -83,6 +83,15 @@ export async function runCommand(
     label = plan.label;
     enter = plan.enter;
     await assertPrograms(run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
+    if (argv.length > 0) {
+      // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
+      await assertExecutable(
+        run,
+        [...(onTty ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
+        Deno.env.get("PATH") ?? "",
+        (p) => command.length === 0 && p === opts.shell ? `--shell '${p}'` : `'${p}'`,
+      );
+    }
     if (plan.steps.length > 0) {
       const id = newRunId();
       // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
@@ -139,7 +148,7 @@ export async function runCommand(
     return 0;
   }
   const code = await runInteractive(
-    [...enter, ...argv],
+    [...enter, ...(onTty ? onOwnTerminal(argv, { SHELL: Deno.env.get("SHELL") }) : argv)],
     out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
   );
   if (opts.rm && runId) {

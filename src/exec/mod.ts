@@ -4,3 +4,4 @@
  */
 export * from "./runner.ts";
 export * from "./hints.ts";
+export * from "./terminal.ts";

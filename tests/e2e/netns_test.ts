@@ -114,7 +114,7 @@ Deno.test("an unknown recipe is a usage error naming the recipes", async () => {
   await withLab(async (lab) => {
     const r = await lab.nsrecipe(["run", "no-such-recipe"]);
     assert.equal(r.code, EXIT.usage);
-    assert.match(r.stderr, /Unknown command 'no-such-recipe'.*pid-only, netns/);
+    assert.match(r.stderr, /Unknown recipe 'no-such-recipe'\.\nUsage: nsrecipe run RECIPE.*\nRecipes: pid-only, netns/);
   });
 });
 

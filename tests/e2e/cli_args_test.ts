@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { onTty } from "../support/tty.ts";
+
+async function journalKinds(lab: TestLab): Promise<string[]> {
+  const r = await lab.nsrecipe(["--json", "journal"]);
+  return (JSON.parse(r.stdout).records as { kind: string }[]).map((x) => x.kind);
+}
+
+Deno.test("words between the recipe and '--' are refused with the command line that was meant; nothing changes", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const cases: [string[], RegExp, RegExp][] = [
+      [
+        ["run", "netns", "ping", "--name", "w4", "--", "true"],
+        /Unexpected word 'ping' after 'run netns': a command to run inside goes after '--'/,
+        /nsrecipe run netns \[options\] -- ping true/,
+      ],
+      [
+        ["run", "netns", "--name", "w1", "ip", "-br", "a"],
+        /Unexpected words 'ip' '-br' 'a' after 'run netns'/,
+        /-- ip -br a/,
+      ],
+      [
+        ["run", "veth-bridge", "--name", "w2", "sleep", "1", "--", "true"],
+        /Unexpected words 'sleep' '1' after 'run veth-bridge'/,
+        /-- sleep 1 true/,
+      ],
+      [["run", "pid-only", "echo", "hi"], /Unexpected words 'echo' 'hi' after 'run pid-only'/, /-- echo hi/],
+    ];
+    for (const [args, message, hint] of cases) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, hint);
+      assert.equal(r.stdout, "");
+    }
+    assert.deepEqual(await lab.snapshot(), before);
+    assert.deepEqual(await journalKinds(lab), []);
+  });
+});
+
+Deno.test("an unknown option before '--' is still reported as one, with commander's suggestion", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["run", "netns", "--nmae", "x", "--", "true"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Unknown option '--nmae'/);
+    assert.match(r.stderr, /Did you mean --name\?/);
+  });
+});
+
+Deno.test("nsrecipe, 'run', 'plan' and 'rehearse' without what they need are usage errors (exit 2) with the short usage", async () => {
+  await withLab(async (lab) => {
+    const none = await lab.nsrecipe([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /No command given/);
+    assert.match(none.stderr, /Usage: nsrecipe \[global options\] COMMAND/);
+    assert.equal(none.stdout, "");
+    for (const sub of ["run", "plan", "rehearse"]) {
+      const r = await lab.nsrecipe([sub]);
+      assert.equal(r.code, 2, sub);
+      assert.match(r.stderr, new RegExp(`No recipe given\\.\\nUsage: nsrecipe ${sub} RECIPE`));
+      assert.match(r.stderr, /Recipes: pid-only, netns, veth-bridge, full-migrate/);
+    }
+    const unknown = await lab.nsrecipe(["run", "nosuch"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown recipe 'nosuch'/);
+    const help = await lab.nsrecipe(["run", "--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: nsrecipe run/);
+  });
+});
+
+Deno.test("a command or --shell that cannot be executed is refused before the first step (exit 2, nothing changed)", async () => {
+  const plain = await Deno.makeTempFile(); // mode 0600: a file, not executable
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const cases: [string[], RegExp][] = [
+      [["run", "netns", "--name", "a", "--", "/no/such/cmd"], /'\/no\/such\/cmd' is not an executable file/],
+      [["run", "veth-bridge", "--name", "b", "--", "no-such-program-x"], /'no-such-program-x' was not found in PATH/],
+      [["run", "netns", "--name", "c", "--", plain], new RegExp(`'${plain}' is not an executable file`)],
+      [["run", "netns", "--name", "d", "--", "/tmp"], /'\/tmp' is not an executable file/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /nothing was changed/);
+    }
+    const shell = await onTty(lab, ["run", "netns", "--name", "e", "--shell", "/nonexistent"], "");
+    assert.equal(shell.code, 2, shell.stdout);
+    assert.match(shell.stdout, /--shell '\/nonexistent' is not an executable file/);
+    assert.deepEqual(await lab.snapshot(), before);
+    assert.deepEqual(await journalKinds(lab), []);
+  }).finally(() => Deno.remove(plain));
+});
+
+Deno.test("on a TTY, a job-control shell exits cleanly with its own code (no 'Cannot set tty process group')", async () => {
+  await withLab(async (lab) => {
+    for (const shell of ["/bin/sh", "/bin/bash"]) {
+      const r = await onTty(
+        lab,
+        ["run", "netns", "--name", "t", "--rm", "--shell", shell],
+        "echo pid=$$ in $(readlink /proc/self/ns/net)\nexit 3\n",
+      );
+      assert.doesNotMatch(r.stdout, /Cannot set tty process group/);
+      assert.equal(r.code, 3, r.stdout);
+      // The shell runs in the run's PID namespace, under script(1) (PID 1 there), not in the lab's netns.
+      assert.match(r.stdout, /pid=2 in net:\[\d+\]/);
+    }
+    const pidOnly = await onTty(lab, ["run", "pid-only"], "exit 7\n", { SHELL: "/bin/sh" });
+    assert.doesNotMatch(pidOnly.stdout, /Cannot set tty process group/);
+    assert.equal(pidOnly.code, 7, pidOnly.stdout);
+    const cmd = await onTty(lab, ["run", "netns", "--name", "u", "--rm", "--", "/bin/sh", "-ic", "exit 5"], "");
+    assert.doesNotMatch(cmd.stdout, /Cannot set tty process group/);
+    assert.equal(cmd.code, 5, cmd.stdout);
+  });
+});
