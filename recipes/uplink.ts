@@ -9,7 +9,11 @@
  *   them (and the port's MAC) when the port is enslaved;
  * - an IPv4 route is keyed by prefix, TOS, metric and table, not device: the
  *   same default on the bridge is refused (`File exists`) until the uplink's is
- *   deleted, so each route is deleted and re-added in adjacent steps;
+ *   deleted, so the uplink's routes are deleted before they are re-added;
+ * - a gateway must be reachable through a route without gateway on the same
+ *   device, so routes are re-added in dependency order and deleted in the
+ *   reverse order (see `uplink_routes.ts`); undo, which replays the steps
+ *   backwards, then restores them in dependency order too;
  * - deleting a primary IPv4 address deletes its secondaries (unless
  *   `promote_secondaries`) and the routes using it, so routes go first and
  *   addresses are deleted secondaries first; undo then re-adds them primary
@@ -19,7 +23,10 @@
  */
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import type { HostFacts, IpAddrInfo, IpLink, IpRoute } from "../src/host/mod.ts";
-import { addrSpecFromJson, type RouteSpec, routeSpecFromJson, type Step } from "../src/steps/mod.ts";
+import { addrSpecFromJson, type Step } from "../src/steps/mod.ts";
+import { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
+
+export { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 
 /**
  * The device of the default route (IPv4 first, then IPv6), main table.
@@ -86,56 +93,6 @@ export function movableAddresses(facts: HostFacts, uplink: string): IpAddrInfo[]
 }
 
 /**
- * The uplink's routes that move: every table but `local`, both families,
- * except those the kernel derives from addresses (`proto kernel`) or learns
- * from router advertisements (`proto ra`), which follow on their own.
- * @param facts Host facts.
- * @param uplink Link name.
- * @returns Route specs, IPv4 first, in table order.
- */
-export function movableRoutes(facts: HostFacts, uplink: string): RouteSpec[] {
-  const pick = (routes: IpRoute[], family: 4 | 6) =>
-    routes.filter((r) =>
-      r.dev === uplink && (r.table ?? "main") !== "local" && r.protocol !== "kernel" && r.protocol !== "ra" &&
-      (r.type ?? "unicast") === "unicast"
-    ).map((r) => routeSpecFromJson(r, family));
-  return [...pick(facts.routes4, 4), ...pick(facts.routes6, 6)];
-}
-
-/**
- * Routes through the uplink that nsrecipe cannot move and restore exactly,
- * so full-migrate refuses them rather than lose them: removing the uplink's
- * last IPv4 address makes the kernel flush every IPv4 route still through it
- * (`fib_disable_ip`). These are multipath routes and routes using nexthop
- * objects, non-unicast routes, and routes keyed on TOS or carrying metrics,
- * realms, a preference or an expiry that the move would drop.
- * @param facts Host facts.
- * @param uplink Link name.
- * @returns One readable line per route, e.g. `10.20.0.0/16 (multipath)`.
- */
-export function unmovableRoutes(facts: HostFacts, uplink: string): string[] {
-  const out: string[] = [];
-  for (const r of [...facts.routes4, ...facts.routes6]) {
-    const through = r.dev === uplink || (r.nexthops ?? []).some((n) => n.dev === uplink);
-    if (!through || (r.table ?? "main") === "local" || r.protocol === "kernel" || r.protocol === "ra") continue;
-    const why = [
-      r.nexthops ? "multipath" : "",
-      r.nhid !== undefined ? `nexthop object ${r.nhid}` : "",
-      (r.type ?? "unicast") !== "unicast" ? `type ${r.type}` : "",
-      r.tos && r.tos !== "0" ? `tos ${r.tos}` : "",
-      r.metrics?.length ? "route metrics (mtu, advmss...)" : "",
-      r.realms ? `realm ${r.realms}` : "",
-      r.pref && r.pref !== "medium" ? `pref ${r.pref}` : "",
-      r.expires ? "expires" : "",
-    ].filter((w) => w !== "");
-    if (why.length > 0) {
-      out.push(`${r.dst}${r.table && r.table !== "main" ? ` table ${r.table}` : ""} (${why.join(", ")})`);
-    }
-  }
-  return out;
-}
-
-/**
  * The gateway of the uplink's default route.
  * @param facts Host facts.
  * @param uplink Link name.
@@ -158,7 +115,8 @@ export interface MigrationOptions {
  * already exists (or is created by an earlier step) and is UP:
  * 1. add every movable address to the bridge (IPv6 `nodad`: it is ours already);
  * 2. enslave the uplink (from here the bridge answers for it);
- * 3. for each movable route: delete it from the uplink, add it on the bridge;
+ * 3. delete the movable routes from the uplink (those relied on last), then
+ *    add them on the bridge (those relied on first);
  * 4. delete the addresses from the uplink, secondaries first.
  *
  * @param uplink The uplink (from {@link selectUplink}).
@@ -206,10 +164,9 @@ export function uplinkMigrationSteps(
     steps.push({ kind: "addr-add", dev: bridge, addr: spec });
   }
   steps.push({ kind: "link-set-master", dev, master: bridge });
-  for (const route of movableRoutes(facts, dev)) {
-    steps.push({ kind: "route-del", route });
-    steps.push({ kind: "route-add", route: { ...route, dev: bridge } });
-  }
+  const routes = movableRoutes(facts, dev);
+  for (const route of [...routes].reverse()) steps.push({ kind: "route-del", route });
+  for (const route of routes) steps.push({ kind: "route-add", route: { ...route, dev: bridge } });
   for (const a of [...v6, ...[...v4].reverse()]) steps.push({ kind: "addr-del", dev, addr: addrSpecFromJson(a) });
   return steps;
 }

@@ -118,6 +118,97 @@ export interface IpRoute {
   realms?: string;
 }
 
+/**
+ * One policy routing rule as `ip -json rule show` reports it (ip-rule(8)).
+ * Selectors absent from a rule are absent here; `src` is `"all"` when the
+ * rule matches every source.
+ */
+export interface IpRule {
+  /** Priority (`pref`); rules are tried in ascending order. */
+  priority: number;
+  /** Present (as `null`) when the selector is negated (`not`). */
+  not?: null;
+  /** Source prefix without length, or `"all"`. */
+  src?: string;
+  /** Source prefix length; absent for a host address or `all`. */
+  srclen?: number;
+  /** Destination prefix without length; absent for all. */
+  dst?: string;
+  /** Destination prefix length. */
+  dstlen?: number;
+  /** Incoming device (`iif`). */
+  iif?: string;
+  /** Outgoing device (`oif`). */
+  oif?: string;
+  /** Firewall mark (`fwmark`), hex like `0x10`. */
+  fwmark?: string;
+  /** Mask of the firewall mark, hex like `0xff`. */
+  fwmask?: string;
+  /** Type of service, hex like `0x10`. */
+  tos?: string;
+  /** Table looked up (`lookup`), a name or a number. */
+  table?: string;
+  /** Action when not `lookup`: `blackhole`, `unreachable`, `prohibit`, `nop`. */
+  action?: string;
+  /** Priority of the rule to jump to (`goto`). */
+  goto?: number;
+  /** Who installed the rule (`protocol`), e.g. `static`; absent for the default. */
+  protocol?: string;
+  /** `suppress_prefixlength`. */
+  suppress_prefixlen?: number;
+  /** `suppress_ifgroup`. */
+  suppress_ifgroup?: string;
+  /** Start of the `uidrange`. */
+  uid_start?: number;
+  /** End of the `uidrange`. */
+  uid_end?: number;
+  /** IP protocol (`ipproto`), e.g. `tcp`. */
+  ipproto?: string;
+  /** Source port, or start of a source port range (`sport`). */
+  sport?: number;
+  /** Start of a source port range. */
+  sport_start?: number;
+  /** End of a source port range. */
+  sport_end?: number;
+  /** Destination port (`dport`). */
+  dport?: number;
+  /** Start of a destination port range. */
+  dport_start?: number;
+  /** End of a destination port range. */
+  dport_end?: number;
+  /** Present when the rule is an `l3mdev` rule. */
+  l3mdev?: unknown;
+  /** Realm (`realms`). */
+  realms?: string;
+  /** NAT address of an old `nat` rule. */
+  nat?: string;
+  /** Flow label (IPv6, recent iproute2). */
+  flowlabel?: string;
+  /** DSCP selector (recent iproute2). */
+  dscp?: string;
+}
+
+/**
+ * One neighbour entry as `ip -json neigh show` reports it (ip-neighbour(8)).
+ * Flags such as `router` or `proxy` appear as keys with value `null`.
+ */
+export interface IpNeigh {
+  /** The neighbour's protocol address, e.g. `198.51.100.1` or `2001:db8:1::1`. */
+  dst: string;
+  /** Link the entry belongs to. */
+  dev: string;
+  /** Link-layer address; absent for an incomplete or proxy entry. */
+  lladdr?: string;
+  /** NUD states, e.g. `["PERMANENT"]`; absent for a proxy entry. */
+  state?: string[];
+  /** Present (as `null`) for an IPv6 router entry. */
+  router?: null;
+  /** Present (as `null`) for a proxy entry (`ip neigh add proxy`). */
+  proxy?: null;
+  /** Present (as `null`) for an entry learned externally (`extern_learn`). */
+  extern_learn?: null;
+}
+
 /** One named network namespace as `ip -json netns list`. */
 export interface IpNetns {
   /** The name, i.e. the entry `/run/netns/NAME` (ip-netns(8)). */
@@ -193,6 +284,41 @@ export class IpReader {
   async routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
     const args = family === 6 ? ["-6", "route", "show", "table", "all"] : ["-4", "route", "show", "table", "all"];
     return parse<IpRoute>((await this.run(ipArgv(netns, args))).stdout);
+  }
+
+  /**
+   * Policy routing rules of one family (`ip -json -details -4|-6 rule show`;
+   * `-details` makes `protocol` always present).
+   * @param family 4 or 6.
+   * @param netns A named netns, or `undefined`.
+   * @returns The rules in priority order.
+   * @throws {CommandError} When `ip` fails.
+   */
+  async rules(family: 4 | 6, netns?: string): Promise<IpRule[]> {
+    return parse<IpRule>((await this.run(ipArgv(netns, ["-details", `-${family}`, "rule", "show"]))).stdout);
+  }
+
+  /**
+   * The neighbour entries that are configuration rather than cache: the
+   * `PERMANENT` ones of both families (`ip -json neigh show nud permanent`)
+   * and the proxy entries (`ip -json neigh show proxy`), optionally of one link.
+   * @param netns A named netns, or `undefined`.
+   * @param dev Restrict to this link; a missing link gives `[]`.
+   * @returns Permanent entries first, then proxy entries, each in kernel order.
+   * @throws {CommandError} When `ip` fails for another reason.
+   */
+  async staticNeighbours(netns?: string, dev?: string): Promise<IpNeigh[]> {
+    const on = dev ? ["dev", dev] : [];
+    const opts = { okCodes: dev ? [0, 1, 255] : [0] };
+    const [perm, proxy] = await Promise.all([
+      this.run(ipArgv(netns, ["neigh", "show", ...on, "nud", "permanent"]), opts),
+      this.run(ipArgv(netns, ["neigh", "show", "proxy", ...on]), opts),
+    ]);
+    const withDev = (list: IpNeigh[]) => list.map((n) => (n.dev ? n : { ...n, dev: dev ?? "" }));
+    return [
+      ...(perm.code === 0 ? withDev(parse<IpNeigh>(perm.stdout)) : []),
+      ...(proxy.code === 0 ? withDev(parse<IpNeigh>(proxy.stdout)) : []),
+    ];
   }
 
   /**

@@ -6,3 +6,5 @@ export * from "./ip_json.ts";
 export * from "./sysfs.ts";
 export * from "./snapshot.ts";
 export * from "./facts.ts";
+export * from "./link_sysctl.ts";
+export * from "./nft.ts";

@@ -6,7 +6,9 @@
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
-import { IpReader } from "./ip_json.ts";
+import { type IpAddrInfo, type IpNeigh, IpReader, type IpRule } from "./ip_json.ts";
+import { readLinkSysctls } from "./link_sysctl.ts";
+import { readNftRuleset } from "./nft.ts";
 
 /** The parts of a link that undo must restore. Interface indexes are left out: a re-created link gets a new one. */
 export interface LinkState {
@@ -27,7 +29,7 @@ export interface LinkState {
   flags: string[];
 }
 
-/** One address with every attribute `ip addr add` can set. */
+/** One address with every attribute `ip -json addr` shows. */
 export interface AddrState {
   /** Name of the link holding the address. */
   dev: string;
@@ -43,17 +45,27 @@ export interface AddrState {
   scope: string;
   /** IPv4 label, e.g. `eth0:1`; `""` for none (IPv6). */
   label: string;
+  /** Metric of the address's prefix route; `-1` when none was set. */
+  metric: number;
   /**
-   * The ip-address(8) flags that are set, in this order: `secondary`,
-   * `dynamic`, `noprefixroute`, `nodad`, `tentative`, `dadfailed`.
+   * Every ip-address(8) flag that is set, sorted: `secondary`, `dynamic`,
+   * `noprefixroute`, `nodad`, `home`, `mngtmpaddr`, `optimistic`,
+   * `deprecated`, `tentative`, `dadfailed`, … (each `true` key of the JSON).
    */
   flags: string[];
+  /**
+   * Lifetimes as `valid/preferred`, each `forever` or `finite` (the seconds
+   * left count down, so only their kind is comparable), e.g. `forever/forever`.
+   */
+  lifetimes: string;
 }
 
 /**
  * A snapshot: links, addresses in kernel order per link (order matters: the
  * first IPv4 address of a subnet is the primary), routes of both families in
- * every table (rendered as stable one-line strings), and named netns.
+ * every table, policy rules of both families, static neighbour entries,
+ * per-interface sysctls, the nftables ruleset (each rendered as stable
+ * one-line strings), and named netns.
  */
 export interface Snapshot {
   /** Every link, sorted by name. */
@@ -62,14 +74,59 @@ export interface Snapshot {
   addrs: AddrState[];
   /** IPv4 and IPv6 routes of every table as {@link routeLine} renders them, sorted. */
   routes: string[];
+  /** IPv4 and IPv6 policy rules as {@link ruleLine} renders them, in priority order (IPv4 first). */
+  rules: string[];
+  /** Permanent and proxy neighbour entries as {@link neighLine} renders them, sorted. */
+  neighbours: string[];
+  /**
+   * Per-interface settings (`net.ipv{4,6}.conf.*`, `net.ipv{4,6}.neigh.*`,
+   * including `all` and `default`) as `KEY = VALUE` lines, sorted.
+   */
+  sysctls: string[];
+  /** The nftables ruleset (`nft list ruleset`), one line each; `["(nft not installed)"]` without nft. */
+  nftables: string[];
   /** Names of the named network namespaces, sorted; `[]` when the snapshot is of a named netns. */
   netns: string[];
 }
 
-const ADDR_FLAGS = ["secondary", "dynamic", "noprefixroute", "nodad", "tentative", "dadfailed"] as const;
+/** `ip -json` prints this for a lifetime that never ends (ip-address(8) `forever`). */
+const FOREVER = 4294967295;
 
 /**
- * Renders a route as one stable line, e.g.
+ * The flags of an address: every key of its JSON whose value is `true`.
+ * @param a One `addr_info` entry.
+ * @returns The flag names, sorted.
+ */
+export function addrFlags(a: IpAddrInfo): string[] {
+  return Object.entries(a).filter(([, v]) => v === true).map(([k]) => k).sort();
+}
+
+/**
+ * Renders a policy rule as one stable line: the family and every field of
+ * its JSON in `ip`'s order, e.g. `ipv4 priority=100 src=all iif=eth0 table=100 protocol=boot`.
+ * @param r A rule from `ip -json -details rule show`.
+ * @param family 4 or 6.
+ * @returns The line.
+ */
+export function ruleLine(r: IpRule, family: 4 | 6): string {
+  return [`ipv${family}`, ...Object.entries(r).map(([k, v]) => (v === null ? k : `${k}=${v}`))].join(" ");
+}
+
+/**
+ * Renders a static neighbour entry as one stable line, e.g.
+ * `eth0 198.51.100.1 lladdr 02:00:00:00:00:01 PERMANENT`.
+ * @param n An entry from `ip -json neigh show`.
+ * @returns The line.
+ */
+export function neighLine(n: IpNeigh): string {
+  const flags = Object.entries(n).filter(([, v]) => v === null).map(([k]) => k).sort();
+  return [n.dev, n.dst, n.lladdr ? `lladdr ${n.lladdr}` : "", ...(n.state ?? []), ...flags].filter((x) => x !== "")
+    .join(" ");
+}
+
+/**
+ * Renders a route as one stable line (the seconds left of an expiring
+ * route are left out, only that it expires is kept), e.g.
  * `table main default via 198.51.100.1 dev eth0 proto static metric 100`.
  * @param r A route from `ip -json route show table all`.
  * @param family 4 or 6.
@@ -87,6 +144,13 @@ export function routeLine(
     metric?: number;
     table?: string;
     flags?: string[];
+    pref?: string;
+    tos?: string;
+    metrics?: unknown[];
+    nhid?: number;
+    nexthops?: unknown[];
+    realms?: string;
+    expires?: number;
   },
   family: 4 | 6,
 ): string {
@@ -102,6 +166,13 @@ export function routeLine(
     r.prefsrc ? `src ${r.prefsrc}` : "",
     r.metric !== undefined ? `metric ${r.metric}` : "",
     (r.flags ?? []).filter((f) => f !== "linkdown").join(","),
+    r.pref ? `pref ${r.pref}` : "",
+    r.tos ? `tos ${r.tos}` : "",
+    r.metrics?.length ? `metrics ${JSON.stringify(r.metrics)}` : "",
+    r.nhid !== undefined ? `nhid ${r.nhid}` : "",
+    r.nexthops ? `nexthops ${JSON.stringify(r.nexthops)}` : "",
+    r.realms ? `realms ${r.realms}` : "",
+    r.expires !== undefined ? "expires" : "",
   ].filter((s) => s !== "").join(" ");
 }
 
@@ -115,13 +186,19 @@ export function routeLine(
  */
 export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapshot> {
   const ip = new IpReader(run);
-  const [links, addrLinks, r4, r6] = await Promise.all([
+  const [links, addrLinks, r4, r6, rules4, rules6, neighbours, sysctls, nft] = await Promise.all([
     ip.links(netns),
     ip.addrs(netns),
     ip.routes(4, netns),
     ip.routes(6, netns),
+    ip.rules(4, netns),
+    ip.rules(6, netns),
+    ip.staticNeighbours(netns),
+    readLinkSysctls(run, netns),
+    readNftRuleset(run, netns),
   ]);
   const netnsNames = netns === undefined ? (await ip.netnsList()).map((n) => n.name).sort() : [];
+  const life = (s: number | undefined) => (s === undefined || s === FOREVER ? "forever" : "finite");
   return {
     links: links.map((l) => ({
       name: l.ifname,
@@ -140,10 +217,16 @@ export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapsho
         broadcast: a.broadcast ?? "",
         scope: a.scope,
         label: a.label ?? "",
-        flags: ADDR_FLAGS.filter((f) => a[f] === true),
+        metric: a.metric ?? -1,
+        flags: addrFlags(a),
+        lifetimes: `${life(a.valid_life_time)}/${life(a.preferred_life_time)}`,
       }))
     ),
     routes: [...r4.map((r) => routeLine(r, 4)), ...r6.map((r) => routeLine(r, 6))].sort(),
+    rules: [...rules4.map((r) => ruleLine(r, 4)), ...rules6.map((r) => ruleLine(r, 6))],
+    neighbours: neighbours.map(neighLine).sort(),
+    sysctls: sysctls.map((x) => `${x.tree}.${x.dev}.${x.name} = ${x.value}`).sort(),
+    nftables: nft === undefined ? ["(nft not installed)"] : nft.split("\n").filter((l) => l.trim() !== ""),
     netns: netnsNames,
   };
 }
@@ -165,10 +248,17 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): string[] {
   side("link", before.links.map((l) => JSON.stringify(l)), after.links.map((l) => JSON.stringify(l)));
   side("addr", before.addrs.map((a) => JSON.stringify(a)), after.addrs.map((a) => JSON.stringify(a)));
   side("route", before.routes, after.routes);
+  side("rule", before.rules, after.rules);
+  side("neighbour", before.neighbours, after.neighbours);
+  side("sysctl", before.sysctls, after.sysctls);
+  side("nft", before.nftables, after.nftables);
   side("netns", before.netns, after.netns);
   const order = (s: Snapshot) => s.addrs.map((a) => `${a.dev} ${a.local}`).join(",");
   if (lines.length === 0 && order(before) !== order(after)) {
     lines.push(`~ address order: ${order(before)} -> ${order(after)}`);
+  }
+  if (lines.length === 0 && before.rules.join("\n") !== after.rules.join("\n")) {
+    lines.push(`~ rule order: ${before.rules.join("; ")} -> ${after.rules.join("; ")}`);
   }
   return lines;
 }

@@ -206,7 +206,14 @@ Deno.test("plan full-migrate prints the commands in order and changes nothing", 
     assert.ok(at(/type bridge/) < at(/addr add 198\.51\.100\.10\/24 .*dev br0/));
     assert.ok(at(/addr add 198\.51\.100\.10\/24 .*dev br0/) < at(/dev eth0 master br0/));
     assert.ok(at(/dev eth0 master br0/) < at(/route del default .*dev eth0/));
-    assert.equal(at(/route add default .*dev br0/), at(/route del default .*dev eth0/) + 1);
+    const routeCmds = cmds.filter((c) => / route (add|del) /.test(c) && !c.includes(" -n "));
+    assert.deepEqual(routeCmds.map((c) => c.match(/-[46] route (add|del) default .*dev (\w+)/)?.slice(1).join(" ")), [
+      "del eth0",
+      "del eth0",
+      "add br0",
+      "add br0",
+    ], "the uplink's routes are deleted, then re-added on br0, in adjacent steps");
+    assert.equal(at(/route add default .*dev br0/), at(/-4 route del default .*dev eth0/) + 1);
     assert.ok(at(/addr del 198\.51\.100\.10\/24 dev eth0/) > at(/route add default .*dev br0/));
     assert.match(r.stdout, /address 02:00:00:00:10:10/);
     assert.deepEqual(await lab.snapshot(), before);

@@ -70,18 +70,18 @@ Deno.test("K10/K11: only the uplink's own non-kernel routes move; eth1's default
   ]);
 });
 
-Deno.test("K10: addresses go to the bridge first, then the uplink is enslaved, routes move in del/add pairs, addresses leave secondaries first", () => {
+Deno.test("K10: addresses go to the bridge first, then the uplink is enslaved, routes are deleted then re-added, addresses leave secondaries first", () => {
   const cmds = planCommands(uplinkMigrationSteps(selectUplink(K10), "br0", K10)).map((a) => a.join(" "));
   assert.deepEqual(cmds, [
     "ip addr add 198.51.100.10/24 broadcast 198.51.100.255 dev br0",
     "ip addr add 198.51.100.11/24 label br0:1 dev br0",
     "ip addr add 2001:db8:1::10/64 nodad dev br0",
     "ip link set dev eth0 master br0",
+    "ip -6 route del default via 2001:db8:1::1 dev eth0 proto boot metric 100",
+    "ip -4 route del 203.0.113.0/24 via 198.51.100.254 dev eth0 proto boot metric 0",
     "ip -4 route del default via 198.51.100.1 dev eth0 proto boot metric 100",
     "ip -4 route add default via 198.51.100.1 dev br0 proto boot metric 100",
-    "ip -4 route del 203.0.113.0/24 via 198.51.100.254 dev eth0 proto boot metric 0",
     "ip -4 route add 203.0.113.0/24 via 198.51.100.254 dev br0 proto boot metric 0",
-    "ip -6 route del default via 2001:db8:1::1 dev eth0 proto boot metric 100",
     "ip -6 route add default via 2001:db8:1::1 dev br0 proto boot metric 100",
     "ip addr del 2001:db8:1::10/64 dev eth0",
     "ip addr del 198.51.100.11/24 dev eth0",

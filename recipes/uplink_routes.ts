@@ -1,0 +1,152 @@
+/**
+ * Which of the uplink's routes full-migrate moves, and in what order. Pure.
+ *
+ * Kernel behaviour relied on (ip-route(8), ip-address(8), net/ipv4/fib_semantics.c
+ * `fib_check_nh`, net/ipv6/route.c `ip6_route_check_nh`):
+ * - an address added without `noprefixroute` makes the kernel add its prefix
+ *   route itself (`proto kernel`, IPv4 `scope link src ADDR`, metric the
+ *   address's `metric`, IPv4 default 0, IPv6 default 256); that route follows
+ *   the address to the bridge on its own and must not be moved. Any other
+ *   route, even one marked `proto kernel` by a network manager that adds
+ *   addresses with `noprefixroute` and their subnet routes itself, is moved;
+ * - a route `via GW` is accepted only while GW is reachable through a route
+ *   without gateway (a connected or host route, `scope link`) on the same
+ *   device: such a route must be added after the routes it relies on, and
+ *   deleted before them.
+ *
+ * @module
+ */
+import type { HostFacts, IpAddrInfo, IpRoute } from "../src/host/mod.ts";
+import { type RouteSpec, routeSpecFromJson } from "../src/steps/mod.ts";
+import { inSubnet, parseSubnet } from "./subnet.ts";
+
+/**
+ * The canonical form of a route destination or address prefix, so that
+ * `2001:db8:1::/64` and `2001:db8:1:0::/64` compare equal.
+ * @param cidr `default`, a bare address or a CIDR.
+ * @param family 4 or 6.
+ * @returns e.g. `198.51.100.0/24`; `default` is `0.0.0.0/0` or `::/0`.
+ */
+export function canonicalPrefix(cidr: string, family: 4 | 6): string {
+  if (cidr === "default") return family === 4 ? "0.0.0.0/0" : "::/0";
+  const s = parseSubnet(cidr.includes("/") ? cidr : `${cidr}/${family === 4 ? 32 : 128}`, "route");
+  return `${s.network}/${s.prefix}`;
+}
+
+/**
+ * Whether a route is the prefix route the kernel made for one of the link's
+ * addresses (so it follows the address and must not be moved): `proto
+ * kernel`, no gateway, main table, the prefix of an address of the same
+ * family added without `noprefixroute`, with that address's metric (IPv4
+ * default 0, IPv6 256) and, for IPv4, `src` that address.
+ * @param r A route through the link.
+ * @param family 4 or 6.
+ * @param addrs Every address of the link (link-local ones too).
+ * @returns `true` for an address's own prefix route.
+ */
+export function isAddressPrefixRoute(r: IpRoute, family: 4 | 6, addrs: readonly IpAddrInfo[]): boolean {
+  if (r.protocol !== "kernel" || r.gateway || (r.table ?? "main") !== "main") return false;
+  const dst = canonicalPrefix(r.dst, family);
+  return addrs.some((a) =>
+    (a.family === "inet") === (family === 4) && !a.noprefixroute &&
+    canonicalPrefix(`${a.local}/${a.prefixlen}`, family) === dst &&
+    (r.metric ?? 0) === (a.metric ?? (family === 4 ? 0 : 256)) &&
+    (family === 6 || r.prefsrc === a.local)
+  );
+}
+
+/** The routes of one family through a link that full-migrate considers: all tables but `local`, not learned from router advertisements. */
+function candidateRoutes(facts: HostFacts, uplink: string, family: 4 | 6): IpRoute[] {
+  const addrs = facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? [];
+  return (family === 4 ? facts.routes4 : facts.routes6).filter((r) =>
+    r.dev === uplink && (r.table ?? "main") !== "local" && r.protocol !== "ra" &&
+    !isAddressPrefixRoute(r, family, addrs)
+  );
+}
+
+/**
+ * The uplink's routes that move: every table but `local`, both families,
+ * unicast only, except the prefix routes the kernel made for its addresses
+ * (they follow the addresses) and routes learned from router advertisements
+ * (`proto ra`, learned again on the bridge). Ordered by dependency: see
+ * {@link orderByDependency}.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @returns Route specs in the order they are added.
+ */
+export function movableRoutes(facts: HostFacts, uplink: string): RouteSpec[] {
+  const pick = (family: 4 | 6) =>
+    candidateRoutes(facts, uplink, family).filter((r) => (r.type ?? "unicast") === "unicast")
+      .map((r) => routeSpecFromJson(r, family));
+  return orderByDependency([...pick(4), ...pick(6)]);
+}
+
+/**
+ * Orders routes so that each comes after every route it relies on: a route
+ * `via GW` (not `onlink`) relies on each route of its family without a
+ * gateway whose destination holds GW (the kernel only accepts a gateway it
+ * reaches through such a route). Otherwise the given order is kept (a stable
+ * topological sort). Routes without a gateway rely on none, so there are no
+ * cycles.
+ * @param routes Routes, e.g. in table order.
+ * @returns The same routes, those relied on first.
+ * @example
+ * ```ts
+ * orderByDependency([
+ *   { family: 4, dst: "default", via: "203.0.113.1", dev: "eth0" },
+ *   { family: 4, dst: "203.0.113.1", dev: "eth0", scope: "link" },
+ * ]); // the host route first, then the default
+ * ```
+ */
+export function orderByDependency(routes: readonly RouteSpec[]): RouteSpec[] {
+  const needs = (r: RouteSpec, s: RouteSpec) =>
+    r !== s && r.via !== undefined && !r.onlink && s.via === undefined && s.family === r.family &&
+    inSubnet(r.via, canonicalPrefix(s.dst, s.family));
+  const out: RouteSpec[] = [];
+  const placed = new Set<RouteSpec>();
+  const place = (r: RouteSpec) => {
+    if (placed.has(r)) return;
+    placed.add(r);
+    for (const s of routes) if (needs(r, s)) place(s);
+    out.push(r);
+  };
+  for (const r of routes) place(r);
+  return out;
+}
+
+/**
+ * Routes through the uplink that nsrecipe cannot move and restore exactly,
+ * so full-migrate refuses them rather than lose them: removing the uplink's
+ * last IPv4 address makes the kernel flush every IPv4 route still through it
+ * (`fib_disable_ip`). These are multipath routes and routes using nexthop
+ * objects, non-unicast routes, and routes keyed on TOS or carrying metrics,
+ * realms, a preference or an expiry that the move would drop.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @returns One readable line per route, e.g. `10.20.0.0/16 (multipath)`.
+ */
+export function unmovableRoutes(facts: HostFacts, uplink: string): string[] {
+  const out: string[] = [];
+  const addrs = facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? [];
+  for (const [family, routes] of [[4, facts.routes4], [6, facts.routes6]] as const) {
+    for (const r of routes) {
+      const through = r.dev === uplink || (r.nexthops ?? []).some((n) => n.dev === uplink);
+      if (!through || (r.table ?? "main") === "local" || r.protocol === "ra") continue;
+      if (isAddressPrefixRoute(r, family, addrs)) continue;
+      const why = [
+        r.nexthops ? "multipath" : "",
+        r.nhid !== undefined ? `nexthop object ${r.nhid}` : "",
+        (r.type ?? "unicast") !== "unicast" ? `type ${r.type}` : "",
+        r.tos && r.tos !== "0" ? `tos ${r.tos}` : "",
+        r.metrics?.length ? "route metrics (mtu, advmss...)" : "",
+        r.realms ? `realm ${r.realms}` : "",
+        r.pref && r.pref !== "medium" ? `pref ${r.pref}` : "",
+        r.expires ? "expires" : "",
+      ].filter((w) => w !== "");
+      if (why.length > 0) {
+        out.push(`${r.dst}${r.table && r.table !== "main" ? ` table ${r.table}` : ""} (${why.join(", ")})`);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * The nftables ruleset of a network namespace, read with `nft list ruleset`
+ * (nft(8)). Read-only.
+ *
+ * @module
+ */
+import type { Runner } from "../exec/mod.ts";
+import { CommandError } from "../errors.ts";
+
+/**
+ * The ruleset as nft(8) prints it (no handles), or `undefined` when nft is
+ * not installed (then there is no nftables configuration nsrecipe can see).
+ * @param run The process seam.
+ * @param netns A named netns (`ip netns exec`), or `undefined`.
+ * @returns The ruleset text, `""` when empty.
+ * @throws {CommandError} When nft runs and fails.
+ */
+export async function readNftRuleset(run: Runner, netns?: string): Promise<string | undefined> {
+  try {
+    return (await run([...(netns ? ["ip", "netns", "exec", netns] : []), "nft", "list", "ruleset"])).stdout;
+  } catch (e) {
+    if (
+      e instanceof CommandError && (e.code === -1 || (netns !== undefined && e.code === 255 && /nft/.test(e.stderr)))
+    ) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * The nftables ruleset as JSON (`nft -j list ruleset`), or `undefined`
+ * when nft is not installed.
+ * @param run The process seam.
+ * @returns The parsed `{"nftables": [...]}` document's entries.
+ * @throws {CommandError} When nft runs and fails.
+ */
+export async function readNftJson(run: Runner): Promise<Record<string, unknown>[] | undefined> {
+  try {
+    const text = (await run(["nft", "-j", "list", "ruleset"])).stdout.trim();
+    return text === "" ? [] : (JSON.parse(text) as { nftables: Record<string, unknown>[] }).nftables;
+  } catch (e) {
+    if (e instanceof CommandError && e.code === -1) return undefined;
+    throw e;
+  }
+}

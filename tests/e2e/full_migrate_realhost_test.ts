@@ -1,0 +1,219 @@
+/**
+ * Issue 9: full-migrate on hosts set up as real ones are (NetworkManager
+ * uplinks, gateways behind host routes, policy rules, per-interface settings,
+ * address flags, permanent neighbours). Each case: the run succeeds, the host
+ * reaches its gateway through br0, the namespace reaches the LAN, and undo
+ * restores the snapshot exactly (a second undo is a no-op).
+ */
+import assert from "node:assert/strict";
+import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
+
+const ping = (lab: TestLab, target: string, netns?: string) =>
+  lab.sh([...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-c", "1", "-W", "2", target]);
+
+/** Runs each command in the lab and fails on the first that fails. */
+async function setup(lab: TestLab, cmds: string[][]): Promise<void> {
+  for (const c of cmds) {
+    const r = await lab.sh(c);
+    assert.equal(r.code, 0, `${c.join(" ")}: ${r.stderr}`);
+  }
+}
+
+/** `ip [-6] route show ARGS` as trimmed lines. */
+async function routeLines(lab: TestLab, args: string[]): Promise<string[]> {
+  const r = await lab.sh(["ip", ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim().split("\n").map((l) => l.trim()).filter((l) => l !== "");
+}
+
+/**
+ * Runs full-migrate for namespace `ns` with the given extra options, checks
+ * traffic (host -> each target, namespace -> gateway and LAN host), calls
+ * `during` while migrated, then undoes twice and compares with the snapshot
+ * taken before.
+ */
+async function migrateAndUndo(
+  lab: TestLab,
+  opts: { extra?: string[]; hostTargets?: string[]; during?: () => Promise<void> } = {},
+): Promise<void> {
+  const before = await lab.snapshot();
+  const r = await lab.nsrecipe([
+    "run",
+    "full-migrate",
+    "--name",
+    "ns",
+    "--address",
+    "198.51.100.50/24",
+    "--address6",
+    "2001:db8:1::50/64",
+    ...(opts.extra ?? []),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const t of ["198.51.100.1", ...(opts.hostTargets ?? [])]) {
+    assert.equal((await ping(lab, t)).code, 0, `host -> ${t} through br0`);
+  }
+  assert.equal((await ping(lab, "198.51.100.1", "ns")).code, 0, "namespace -> gateway");
+  assert.equal((await ping(lab, "198.51.100.20", "ns")).code, 0, "namespace -> other LAN host");
+  assert.equal((await ping(lab, "2001:db8:1::20", "ns")).code, 0, "namespace -> other LAN host (IPv6)");
+  await opts.during?.();
+  const undo = await lab.nsrecipe(["undo"]);
+  assert.equal(undo.code, 0, undo.stderr);
+  const after = await lab.snapshot();
+  assert.deepEqual(after, before, snapshotDiff(before, after));
+  const again = await lab.nsrecipe(["undo"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /Nothing to undo/);
+  assert.equal((await ping(lab, "198.51.100.1")).code, 0, "after undo: host reaches the gateway");
+}
+
+/** NetworkManager's way: addresses with noprefixroute, subnet routes `proto kernel` with the connection's metric. */
+const NM_UPLINK = [
+  ["ip", "addr", "flush", "dev", "eth0", "scope", "global"],
+  ["ip", "-6", "route", "del", "default", "dev", "eth0"],
+  ["ip", "addr", "add", "198.51.100.10/24", "dev", "eth0", "noprefixroute"],
+  [
+    "ip",
+    "route",
+    "add",
+    "198.51.100.0/24",
+    "dev",
+    "eth0",
+    "proto",
+    "kernel",
+    "scope",
+    "link",
+    "src",
+    "198.51.100.10",
+    "metric",
+    "100",
+  ],
+  ["ip", "route", "add", "default", "via", "198.51.100.1", "dev", "eth0", "proto", "static", "metric", "100"],
+  ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0", "noprefixroute", "nodad"],
+  ["ip", "-6", "route", "add", "2001:db8:1::/64", "dev", "eth0", "proto", "kernel", "metric", "100"],
+  ["ip", "-6", "route", "add", "default", "via", "2001:db8:1::1", "dev", "eth0", "proto", "static", "metric", "100"],
+];
+
+Deno.test("case 1: a NetworkManager-style uplink (noprefixroute, proto kernel subnet route, proto static default) moves with every route exact", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, NM_UPLINK);
+    await migrateAndUndo(lab, {
+      during: async () => {
+        assert.deepEqual(await routeLines(lab, ["-4", "route", "show", "dev", "br0"]), [
+          "default via 198.51.100.1 proto static metric 100",
+          "198.51.100.0/24 proto kernel scope link src 198.51.100.10 metric 100",
+        ]);
+        assert.deepEqual(
+          (await routeLines(lab, ["-6", "route", "show", "dev", "br0"])).filter((l) => !l.startsWith("fe80")),
+          [
+            "2001:db8:1::/64 proto kernel metric 100 pref medium",
+            "default via 2001:db8:1::1 proto static metric 100 pref medium",
+          ],
+        );
+        assert.deepEqual(await routeLines(lab, ["-4", "route", "show", "dev", "eth0"]), []);
+      },
+    });
+  });
+});
+
+Deno.test("case 1: a DHCP-client-style uplink (proto dhcp default with src, metric 600, noprefixroute subnet route at 600) moves exactly", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ["ip", "addr", "flush", "dev", "eth0", "scope", "global"],
+      ["ip", "-6", "route", "del", "default", "dev", "eth0"],
+      ["ip", "addr", "add", "198.51.100.10/24", "dev", "eth0", "noprefixroute"],
+      ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0", "nodad"],
+      [
+        "ip",
+        "route",
+        "add",
+        "198.51.100.0/24",
+        "dev",
+        "eth0",
+        "proto",
+        "dhcp",
+        "scope",
+        "link",
+        "src",
+        "198.51.100.10",
+        "metric",
+        "600",
+      ],
+      [
+        "ip",
+        "route",
+        "add",
+        "default",
+        "via",
+        "198.51.100.1",
+        "dev",
+        "eth0",
+        "proto",
+        "dhcp",
+        "src",
+        "198.51.100.10",
+        "metric",
+        "600",
+      ],
+      ["ip", "-6", "route", "add", "default", "via", "2001:db8:1::1", "dev", "eth0", "proto", "77", "metric", "600"],
+    ]);
+    await migrateAndUndo(lab, {
+      during: async () => {
+        assert.deepEqual(await routeLines(lab, ["-4", "route", "show", "dev", "br0"]), [
+          "default via 198.51.100.1 proto dhcp src 198.51.100.10 metric 600",
+          "198.51.100.0/24 proto dhcp scope link src 198.51.100.10 metric 600",
+        ]);
+        assert.ok(
+          (await routeLines(lab, ["-6", "route", "show", "default"])).includes(
+            "default via 2001:db8:1::1 dev br0 proto 77 metric 600 pref medium",
+          ),
+        );
+      },
+    });
+  });
+});
+
+Deno.test("case 2: a default whose gateway is reached through a host route moves after it (main table and table 100, IPv4 and IPv6)", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      // The LAN's router also answers for 203.0.113.1 and 192.0.2.1, and knows 2001:db8:ff::1.
+      ["ip", "-n", "lab-lan", "addr", "add", "203.0.113.1/32", "dev", "lanbr"],
+      ["ip", "-n", "lab-lan", "addr", "add", "192.0.2.1/24", "dev", "lanbr"],
+      ["ip", "-n", "lab-lan", "-6", "addr", "add", "2001:db8:ff::1/128", "dev", "lanbr", "nodad"],
+      ["ip", "-n", "lab-lan", "-6", "addr", "add", "2001:db8:77::1/64", "dev", "lanbr", "nodad"],
+      ["ip", "route", "add", "203.0.113.1", "dev", "eth0", "scope", "link"],
+      ["ip", "route", "add", "192.0.2.0/24", "via", "203.0.113.1", "dev", "eth0"],
+      ["ip", "route", "add", "203.0.113.1", "dev", "eth0", "scope", "link", "table", "100"],
+      ["ip", "route", "add", "default", "via", "203.0.113.1", "dev", "eth0", "table", "100"],
+      ["ip", "route", "add", "10.9.0.0/16", "via", "198.51.100.254", "dev", "eth0", "onlink"],
+      ["ip", "-6", "route", "add", "2001:db8:ff::1", "dev", "eth0"],
+      ["ip", "-6", "route", "add", "2001:db8:77::/64", "via", "2001:db8:ff::1", "dev", "eth0"],
+    ]);
+    const plan = await lab.nsrecipe(["plan", "full-migrate", "--name", "ns", "--address", "198.51.100.50/24"]);
+    assert.equal(plan.code, 0, plan.stderr);
+    const at = (re: RegExp) => {
+      const i = plan.stdout.split("\n").findIndex((l) => re.test(l));
+      assert.ok(i >= 0, `${re} in the plan`);
+      return i;
+    };
+    assert.ok(
+      at(/route add 203\.0\.113\.1 dev br0 scope link metric 0$/) <
+        at(/route add 192\.0\.2\.0\/24 via 203\.0\.113\.1 dev br0/),
+    );
+    assert.ok(
+      at(/route add 203\.0\.113\.1 dev br0 scope link .*table 100/) <
+        at(/route add default via 203\.0\.113\.1 dev br0 .*table 100/),
+    );
+    assert.ok(
+      at(/-6 route add 2001:db8:ff::1 dev br0/) < at(/-6 route add 2001:db8:77::\/64 via 2001:db8:ff::1 dev br0/),
+    );
+    await migrateAndUndo(lab, {
+      hostTargets: ["192.0.2.1", "2001:db8:77::1"],
+      during: async () => {
+        assert.deepEqual(await routeLines(lab, ["route", "show", "table", "100"]), [
+          "default via 203.0.113.1 dev br0",
+          "203.0.113.1 dev br0 scope link",
+        ]);
+      },
+    });
+  });
+});
