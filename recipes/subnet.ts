@@ -1,12 +1,28 @@
 /**
- * Subnet arithmetic for planning, on top of ipaddr.js (which parses, matches
- * and prints addresses; the offsets within a subnet are done here with
- * BigInt so IPv4 and IPv6 share one code path). Pure.
+ * Addresses and subnets for planning, on top of ipaddr.js (which parses,
+ * matches, and finds network and last addresses). Pure.
+ *
+ * Input is read strictly, so that every tool reads it the same way: IPv4 only
+ * in four-part decimal without leading zeros (`010.0.0.1` is 8.0.0.1 to
+ * inet_aton(3) and ipaddr.js, 10.0.0.1 to others; `10.1` and `0x0a000001` are
+ * other spellings of addresses), IPv6 without a zone (`%eth0`), prefix
+ * lengths in plain decimal.
+ *
+ * Which addresses of a subnet a host may hold:
+ * - IPv4 up to /30: all but the network and the broadcast address;
+ * - IPv4 /31: both (RFC 3021, point-to-point: no network or broadcast address);
+ * - IPv6 up to /126: all but the Subnet-Router anycast address, the one whose
+ *   host bits are all zero (RFC 4291 §2.6.1);
+ * - IPv6 /127: both (RFC 6164, point-to-point inter-router links);
+ * - /32 and /128: the one address; a link with such an address has no
+ *   connected subnet, so its peer is reached by a host route or `onlink`
+ *   (ip-route(8)).
  *
  * @module
  */
 import ipaddr from "ipaddr.js";
 import { UsageError } from "../src/errors.ts";
+import { quote } from "../src/quote.ts";
 
 /** A parsed subnet. */
 export interface Subnet {
@@ -17,7 +33,134 @@ export interface Subnet {
   prefix: number;
 }
 
+/** An address with its prefix length, as given in a CIDR like `10.200.0.2/24`. */
+export interface Cidr {
+  /** The address, in canonical form (e.g. `2001:db8::2`). */
+  local: string;
+  /** Prefix length in bits. */
+  prefix: number;
+  /** The subnet it lies in. */
+  subnet: Subnet;
+}
+
 type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+
+/**
+ * Ranges no namespace subnet or address may touch: the kernel or the network
+ * gives them another meaning, so a plan using them could only fail at run
+ * time or misroute.
+ */
+export const RESERVED_RANGES: readonly { cidr: string; what: string }[] = [
+  { cidr: "0.0.0.0/8", what: "'this network' (RFC 1122), not assignable" },
+  { cidr: "127.0.0.0/8", what: "IPv4 loopback (RFC 1122)" },
+  { cidr: "169.254.0.0/16", what: "IPv4 link-local (RFC 3927), assigned by the link itself" },
+  { cidr: "224.0.0.0/4", what: "IPv4 multicast (RFC 5771)" },
+  { cidr: "240.0.0.0/4", what: "reserved IPv4 space and the limited broadcast (RFC 1112, RFC 919)" },
+  { cidr: "::/128", what: "the IPv6 unspecified address (RFC 4291)" },
+  { cidr: "::1/128", what: "IPv6 loopback (RFC 4291)" },
+  { cidr: "::ffff:0:0/96", what: "IPv4-mapped IPv6 addresses (RFC 4291), never on a link" },
+  { cidr: "fe80::/10", what: "IPv6 link-local (RFC 4291), assigned by the link itself" },
+  { cidr: "ff00::/8", what: "IPv6 multicast (RFC 4291)" },
+];
+
+const BITS = { 4: 32, 6: 128 } as const;
+
+function leadingZero(option: string, text: string): UsageError {
+  return new UsageError(
+    `${option} ${quote(text)} has a leading zero: some tools read it as octal (010.0.0.1 = 8.0.0.1), others as decimal`,
+    "Write each part of an IPv4 address in plain decimal, e.g. 10.0.0.1.",
+  );
+}
+
+/** The address in strict form (see the module doc), `"leading-zero"`, or `undefined` when not an address. */
+function strictAddress(text: string): Addr | "leading-zero" | undefined {
+  if (/^\d+(\.\d+){3}$/.test(text) && /(^|\.)0\d/.test(text)) return "leading-zero";
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  return undefined;
+}
+
+/**
+ * Parses one address strictly (see the module doc).
+ * @param text e.g. `10.200.0.2` or `2001:db8::2`.
+ * @param option The option it came from, for the message (e.g. `--gateway`).
+ * @returns The parsed address.
+ * @throws {UsageError} When not an address, or IPv4 not in four-part decimal
+ *   without leading zeros, or IPv6 with a zone.
+ */
+export function parseAddress(text: string, option: string): Addr {
+  const a = strictAddress(text);
+  if (a === "leading-zero") throw leadingZero(option, text);
+  if (a) return a;
+  throw new UsageError(
+    `${option} ${quote(text)} is not an address like 10.200.0.2 or 2001:db8:5::2`,
+    "Write IPv4 in four-part decimal, IPv6 without a zone.",
+  );
+}
+
+/**
+ * Parses a CIDR strictly (see the module doc) into the address, its prefix
+ * length and its subnet.
+ * @param text e.g. `10.200.0.2/24` or `2001:db8:5::2/64`.
+ * @param option The option it came from, for the message.
+ * @returns The parsed CIDR.
+ * @throws {UsageError} When not a CIDR (IPv4 not in four-part decimal, IPv6
+ *   with a zone, a prefix length out of range or not in plain decimal), or
+ *   an IPv4 part with a leading zero.
+ */
+export function parseCidr(text: string, option: string): Cidr {
+  const m = /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(text);
+  const bad = () => new UsageError(`${option} ${quote(text)} is not a CIDR like 10.200.0.0/24 or 2001:db8:5::/64`);
+  const addr = strictAddress(text.split("/")[0]);
+  if (addr === "leading-zero") throw leadingZero(option, text.split("/")[0]);
+  if (!m || !addr) throw bad();
+  const family = addr.kind() === "ipv4" ? 4 : 6;
+  const prefix = Number(m[2]);
+  if (prefix > BITS[family]) throw bad();
+  const network = family === 4
+    ? ipaddr.IPv4.networkAddressFromCIDR(`${addr}/${prefix}`)
+    : ipaddr.IPv6.networkAddressFromCIDR(`${addr}/${prefix}`);
+  return { local: addr.toString(), prefix, subnet: { family, network: network.toString(), prefix } };
+}
+
+/**
+ * Parses a CIDR into its subnet (host bits cleared).
+ * @param cidr e.g. `10.200.0.0/24` or `2001:db8:5::/64`.
+ * @param option The option it came from, for the message.
+ * @returns The subnet.
+ * @throws {UsageError} When not a CIDR (see {@link parseCidr}).
+ */
+export function parseSubnet(cidr: string, option = "--subnet"): Subnet {
+  return parseCidr(cidr, option).subnet;
+}
+
+/**
+ * The reserved range (see {@link RESERVED_RANGES}) a subnet overlaps, if any.
+ * @param s The subnet.
+ * @returns The range, e.g. `{ cidr: "224.0.0.0/4", what: "IPv4 multicast (RFC 5771)" }`, or `undefined`.
+ */
+export function reservedRange(s: Subnet): { cidr: string; what: string } | undefined {
+  return RESERVED_RANGES.find((r) => overlaps(s, r.cidr));
+}
+
+/**
+ * Refuses a subnet a namespace cannot use (see {@link RESERVED_RANGES}).
+ * @param s The subnet.
+ * @param option The option it came from, e.g. `--subnet`.
+ * @param given The text given, for the message.
+ * @throws {UsageError} When it overlaps a reserved range.
+ */
+export function assertUsableSubnet(s: Subnet, option: string, given: string): void {
+  const r = reservedRange(s);
+  if (r) {
+    throw new UsageError(
+      `${option} ${quote(given)} ${
+        s.prefix >= Number(r.cidr.split("/")[1]) ? "lies in" : "covers"
+      } ${r.cidr}, ${r.what}`,
+      "Choose a unicast subnet, e.g. from 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or fd00::/8.",
+    );
+  }
+}
 
 function toBig(a: Addr): bigint {
   return a.toByteArray().reduce((v, b) => (v << 8n) | BigInt(b), 0n);
@@ -30,30 +173,10 @@ function fromBig(v: bigint, family: 4 | 6): Addr {
 }
 
 /**
- * Parses a CIDR into its subnet (host bits cleared).
- * @param cidr e.g. `10.200.0.0/24` or `2001:db8:5::/64`.
- * @param option The option it came from, for the message.
- * @returns The subnet.
- * @throws {UsageError} When not a CIDR.
- */
-export function parseSubnet(cidr: string, option = "--subnet"): Subnet {
-  let parsed: [Addr, number];
-  try {
-    parsed = ipaddr.parseCIDR(cidr);
-  } catch {
-    throw new UsageError(`${option} '${cidr}' is not a CIDR like 10.200.0.0/24 or 2001:db8:5::/64`);
-  }
-  const [addr, prefix] = parsed;
-  const family = addr.kind() === "ipv4" ? 4 : 6;
-  const bits = BigInt(family === 4 ? 32 : 128);
-  const mask = ((1n << BigInt(prefix)) - 1n) << (bits - BigInt(prefix));
-  return { family, network: fromBig(toBig(addr) & mask, family).toString(), prefix };
-}
-
-/**
- * The address at an offset inside a subnet.
+ * The address at an offset from a subnet's network address (ipaddr.js has no
+ * address arithmetic; this adds the offset to the address bytes).
  * @param s The subnet.
- * @param offset 1 for the first host address.
+ * @param offset 0 for the network address, 1 for the next.
  * @returns e.g. `10.200.0.1`.
  */
 export function hostAt(s: Subnet, offset: number): string {
@@ -75,13 +198,16 @@ export function inSubnet(address: string, cidr: string): boolean {
 /**
  * Whether two subnets overlap (one contains the other's network).
  * @param a A subnet.
- * @param b Another, as CIDR.
+ * @param b Another, as CIDR (host bits may be set).
  * @returns `true` when they share addresses.
  */
 export function overlaps(a: Subnet, b: string): boolean {
-  const other = parseSubnet(b);
-  if (other.family !== a.family) return false;
-  return inSubnet(a.network, `${other.network}/${other.prefix}`) || inSubnet(other.network, `${a.network}/${a.prefix}`);
+  const [addr, prefix] = ipaddr.parseCIDR(b);
+  if ((addr.kind() === "ipv4" ? 4 : 6) !== a.family) return false;
+  const other = addr.kind() === "ipv4"
+    ? ipaddr.IPv4.networkAddressFromCIDR(b).toString()
+    : ipaddr.IPv6.networkAddressFromCIDR(b).toString();
+  return inSubnet(a.network, `${other}/${prefix}`) || inSubnet(other, `${a.network}/${a.prefix}`);
 }
 
 /**
@@ -94,16 +220,64 @@ export function subnetCidr(s: Subnet): string {
 }
 
 /**
- * Whether an address is the network or (IPv4) broadcast address of its subnet,
- * or outside it.
+ * Whether a subnet is a single address (/32, /128): its holder has no
+ * connected subnet, so its peer is reached by a host route or `onlink`.
+ * @param s The subnet.
+ * @returns `true` for /32 and /128.
+ */
+export function isSingleAddress(s: Subnet): boolean {
+  return s.prefix === BITS[s.family];
+}
+
+/**
+ * The offsets (from the network address) of the first and last address a host
+ * may hold in a subnet, following the rules in the module doc.
+ * @param s The subnet.
+ * @returns `{ first, last }`, offsets as bigint (IPv6 subnets are larger than 2^53).
+ */
+export function hostRange(s: Subnet): { first: bigint; last: bigint } {
+  const hostBits = BITS[s.family] - s.prefix;
+  const size = 1n << BigInt(hostBits);
+  // /31, /32, /127, /128: every address is a host address.
+  if (hostBits <= 1) return { first: 0n, last: size - 1n };
+  return { first: 1n, last: s.family === 4 ? size - 2n : size - 1n };
+}
+
+/**
+ * Whether an address may be given to a host in a subnet (see the module doc):
+ * not the IPv4 network or broadcast address (except in /31 and /32), not the
+ * IPv6 Subnet-Router anycast address (except in /127 and /128), and inside it.
  * @param address The address.
  * @param s The subnet.
  * @returns `true` when it may be given to a host.
  */
 export function isHostAddress(address: string, s: Subnet): boolean {
   if (!inSubnet(address, subnetCidr(s))) return false;
-  const v = toBig(ipaddr.parse(address));
-  const net = toBig(ipaddr.parse(s.network));
-  const last = net + (1n << BigInt((s.family === 4 ? 32 : 128) - s.prefix)) - 1n;
-  return v !== net && (s.family === 6 || v !== last);
+  const offset = toBig(ipaddr.parse(address)) - toBig(ipaddr.parse(s.network));
+  const { first, last } = hostRange(s);
+  return offset >= first && offset <= last;
+}
+
+/**
+ * The host addresses of a subnet in order (see {@link hostRange}), lazily.
+ * @param s The subnet.
+ * @returns e.g. `10.77.0.0`, `10.77.0.1` for `10.77.0.0/31`.
+ */
+export function* hostAddresses(s: Subnet): Generator<string> {
+  const { first, last } = hostRange(s);
+  for (let o = first; o <= last; o++) yield hostAt(s, Number(o));
+}
+
+/**
+ * Why an address is special, when it is the IPv4 network/broadcast address or
+ * the IPv6 Subnet-Router anycast address of its subnet.
+ * @param address The address (inside `s`).
+ * @param s The subnet.
+ * @returns e.g. `"the network address"`, or `undefined` for a host address.
+ */
+export function specialAddress(address: string, s: Subnet): string | undefined {
+  if (isHostAddress(address, s)) return undefined;
+  const offset = toBig(ipaddr.parse(address)) - toBig(ipaddr.parse(s.network));
+  if (offset === 0n) return s.family === 4 ? "the network address" : "the Subnet-Router anycast address (RFC 4291)";
+  return "the broadcast address";
 }

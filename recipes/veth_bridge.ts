@@ -13,10 +13,24 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import type { HostFacts, IpLink } from "../src/host/mod.ts";
+import type { HostFacts, IpAddrInfo, IpLink } from "../src/host/mod.ts";
 import type { AddrSpec, Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
-import { hostAt, inSubnet, isHostAddress, overlaps, parseSubnet, type Subnet, subnetCidr } from "./subnet.ts";
+import {
+  assertUsableSubnet,
+  type Cidr,
+  hostAddresses,
+  hostAt,
+  inSubnet,
+  isSingleAddress,
+  overlaps,
+  parseCidr,
+  parseSubnet,
+  specialAddress,
+  type Subnet,
+  subnetCidr,
+} from "./subnet.ts";
+import { quote } from "../src/quote.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
 import { defaultRouteDevice } from "./uplink.ts";
@@ -117,11 +131,6 @@ export function pickFreeSubnet(facts: HostFacts): Subnet {
   throw new PreconditionError("Every subnet of 10.200.0.0/16 is in use on this host", "Pass --subnet.");
 }
 
-function cidrAddress(value: string, option: string): { local: string; prefix: number; subnet: Subnet } {
-  const subnet = parseSubnet(value, option);
-  return { local: value.split("/")[0], prefix: subnet.prefix, subnet };
-}
-
 /** The addressing of one namespace on a bridge. */
 export interface Addressing {
   subnet: Subnet;
@@ -129,57 +138,115 @@ export interface Addressing {
   bridge: { local: string; prefix: number; add: boolean };
   /** Namespace address. */
   netns: { local: string; prefix: number };
+  /**
+   * Point-to-point addressing (/32, /128): the two addresses share no subnet,
+   * so the namespace's default route is `onlink` and the host reaches the
+   * namespace by a host route on the bridge (ip-route(8)).
+   */
+  pointToPoint: boolean;
+}
+
+const P2P_HINT = "For point-to-point addressing give --address A/32 and --bridge-address B/32 (/128 for IPv6); " +
+  "a /31 (RFC 3021) or /127 (RFC 6164) holds both addresses in one subnet.";
+
+/** The CIDRs given as options, each parsed strictly and checked against the reserved ranges. */
+interface Given {
+  subnet?: Cidr;
+  bridge?: Cidr;
+  netns?: Cidr;
+}
+
+function givenCidrs(p: VethBridgeParams): Given {
+  const one = (text: string | undefined, option: string) => {
+    if (text === undefined) return undefined;
+    const c = parseCidr(text, option);
+    assertUsableSubnet(c.subnet, option, text);
+    return c;
+  };
+  return {
+    subnet: one(p.subnet, "--subnet"),
+    bridge: one(p.bridgeAddress, "--bridge-address"),
+    netns: one(p.address, "--address"),
+  };
+}
+
+/** Addresses (without prefix) already held on the host or inside its named namespaces. */
+function takenAddresses(facts: HostFacts): Set<string> {
+  return new Set([...facts.addrs.flatMap((l) => l.addr_info.map((a) => a.local)), ...facts.netnsAddresses]);
 }
 
 /**
  * Works out subnet, bridge address and namespace address from the options,
  * the bridge's existing addresses and what the host uses.
  *
+ * The subnet is `--subnet`, else that of `--bridge-address` or `--address`,
+ * else the bridge's first global IPv4 subnet, else a free one from
+ * {@link SUBNET_POOL}. The bridge takes its address on that subnet (or the
+ * subnet's first host address), the namespace the next free host address;
+ * a /31 or /127 holds exactly these two (`subnet.ts` says which addresses a
+ * host may hold). A /32 or /128 `--address` is point-to-point: the bridge's
+ * side is a /32 (/128) `--bridge-address`, or one already on the bridge.
+ *
  * @param p Parameters.
  * @param bridge The existing bridge, if any.
  * @param facts Host facts.
  * @returns The addressing.
- * @throws {UsageError} For malformed CIDRs, addresses outside the subnet, the
- *   two addresses on different subnets (K09), the same address for both, or
- *   a network/broadcast address.
+ * @throws {UsageError} For malformed CIDRs (leading zeros included), a subnet
+ *   in a reserved range (multicast, loopback, link-local, 0/8, 240/4, …),
+ *   addresses outside the subnet, the two addresses on different subnets
+ *   (K09), the same address for both, a network/broadcast/anycast address,
+ *   a /32 or /128 `--subnet`, or point-to-point addressing given by halves.
  * @throws {PreconditionError} When the subnet overlaps an address or route
  *   already on the host, or the namespace address is in use.
  */
 export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, facts: HostFacts): Addressing {
   const onBridge = bridge ? facts.addrs.find((l) => l.ifname === bridge.ifname)?.addr_info ?? [] : [];
-  const givenBridge = p.bridgeAddress ? cidrAddress(p.bridgeAddress, "--bridge-address") : undefined;
-  const givenNetns = p.address ? cidrAddress(p.address, "--address") : undefined;
+  const given = givenCidrs(p);
+  if (given.subnet && isSingleAddress(given.subnet.subnet)) {
+    throw new UsageError(
+      `--subnet ${quote(p.subnet!)} holds a single address; the bridge and the namespace need one each`,
+      P2P_HINT,
+    );
+  }
+  if ([given.netns, given.bridge].some((c) => c && isSingleAddress(c.subnet))) {
+    return pointToPoint(p, given, onBridge, bridge, facts);
+  }
   let subnet: Subnet;
-  if (p.subnet) subnet = parseSubnet(p.subnet);
-  else if (givenBridge) subnet = givenBridge.subnet;
-  else if (givenNetns) subnet = givenNetns.subnet;
+  if (given.subnet) subnet = given.subnet.subnet;
+  else if (given.bridge) subnet = given.bridge.subnet;
+  else if (given.netns) subnet = given.netns.subnet;
   else {
     const existing = onBridge.find((a) => a.family === "inet" && a.scope === "global");
     subnet = existing ? parseSubnet(`${existing.local}/${existing.prefixlen}`) : pickFreeSubnet(facts);
   }
   const cidr = subnetCidr(subnet);
-  for (const [option, given] of [["--bridge-address", givenBridge], ["--address", givenNetns]] as const) {
-    if (!given) continue;
-    if (given.subnet.family !== subnet.family || given.prefix !== subnet.prefix || !inSubnet(given.local, cidr)) {
+  for (const [option, c] of [["--bridge-address", given.bridge], ["--address", given.netns]] as const) {
+    if (!c) continue;
+    if (c.subnet.family !== subnet.family || c.prefix !== subnet.prefix || !inSubnet(c.local, cidr)) {
       throw new UsageError(
-        option === "--address" && givenBridge
+        option === "--address" && given.bridge
           ? `--address ${p.address} and --bridge-address ${p.bridgeAddress} are not on the same subnet: the default route via the bridge address would be refused ('Nexthop has invalid gateway')`
-          : `${option} ${given.local}/${given.prefix} is not inside the subnet ${cidr}`,
+          : `${option} ${c.local}/${c.prefix} is not inside the subnet ${cidr}`,
         "Give both addresses on one subnet, with the same prefix length.",
       );
     }
-    if (!isHostAddress(given.local, subnet)) {
-      throw new UsageError(`${option} ${given.local} is the network or broadcast address of ${cidr}`);
+    const special = specialAddress(c.local, subnet);
+    if (special) {
+      throw new UsageError(
+        `${option} ${c.local} is ${special} of ${cidr}`,
+        `Choose another address, or a /${subnet.family === 4 ? "31 (RFC 3021)" : "127 (RFC 6164)"}, ` +
+          "where both addresses are usable.",
+      );
     }
   }
-  if (givenBridge && givenNetns && givenBridge.local === givenNetns.local) {
+  if (given.bridge && given.netns && given.bridge.local === given.netns.local) {
     throw new UsageError(
-      `--address and --bridge-address are both ${givenNetns.local}: the namespace's gateway would be its own address`,
+      `--address and --bridge-address are both ${given.netns.local}: the namespace's gateway would be its own address`,
       "Give the bridge and the namespace different addresses.",
     );
   }
   const bridgeHas = onBridge.find((a) => inSubnet(a.local, cidr) && a.prefixlen === subnet.prefix);
-  const bridgeLocal = givenBridge?.local ?? bridgeHas?.local ?? hostAt(subnet, 1);
+  const bridgeLocal = given.bridge?.local ?? bridgeHas?.local ?? hostAddresses(subnet).next().value!;
   const addBridge = !onBridge.some((a) => a.local === bridgeLocal);
   if (addBridge) {
     const clash = usedCidrs(facts, bridge?.ifname).find((c) => overlaps(subnet, c));
@@ -190,21 +257,21 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
       );
     }
   }
-  const taken = new Set([
-    ...facts.addrs.flatMap((l) => l.addr_info.map((a) => a.local)),
-    ...facts.netnsAddresses,
-    bridgeLocal,
-  ]);
-  let netnsLocal = givenNetns?.local;
+  const taken = takenAddresses(facts).add(bridgeLocal);
+  let netnsLocal = given.netns?.local;
   if (netnsLocal === undefined) {
-    for (let i = 2; i < 1 << Math.min(16, (subnet.family === 4 ? 32 : 128) - subnet.prefix); i++) {
-      const candidate = hostAt(subnet, i);
-      if (!taken.has(candidate) && isHostAddress(candidate, subnet)) {
+    for (const candidate of hostAddresses(subnet)) {
+      if (!taken.has(candidate)) {
         netnsLocal = candidate;
         break;
       }
     }
-    if (netnsLocal === undefined) throw new PreconditionError(`No free address left in ${cidr}`, "Pass --subnet.");
+    if (netnsLocal === undefined) {
+      throw new PreconditionError(
+        `No free address left in ${cidr} (the bridge holds ${bridgeLocal})`,
+        "Pass --subnet.",
+      );
+    }
   } else if (netnsLocal === bridgeLocal) {
     throw new UsageError(
       `--address ${netnsLocal} is the bridge's address: the namespace's gateway would be its own address`,
@@ -217,6 +284,74 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
     subnet,
     bridge: { local: bridgeLocal, prefix: subnet.prefix, add: addBridge },
     netns: { local: netnsLocal, prefix: subnet.prefix },
+    pointToPoint: false,
+  };
+}
+
+/**
+ * Point-to-point addressing (/32 or /128 on both sides), see {@link planAddressing}.
+ * @throws {UsageError} When combined with `--subnet`, one side is missing or
+ *   not a single address of the same family, or both are the same address.
+ * @throws {PreconditionError} When an address is in use, or the namespace's
+ *   lies in a subnet or route already on the host.
+ */
+function pointToPoint(
+  p: VethBridgeParams,
+  given: Given,
+  onBridge: IpAddrInfo[],
+  bridge: IpLink | undefined,
+  facts: HostFacts,
+): Addressing {
+  if (given.subnet) throw new UsageError("--subnet cannot be combined with a /32 or /128 address", P2P_HINT);
+  const netns = given.netns;
+  if (!netns) {
+    throw new UsageError(
+      `--bridge-address ${quote(p.bridgeAddress!)} is a single address: give --address too`,
+      P2P_HINT,
+    );
+  }
+  const single = netns.subnet.family === 4 ? 32 : 128;
+  const inet = netns.subnet.family === 4 ? "inet" : "inet6";
+  const bridgeLocal = given.bridge?.local ??
+    onBridge.find((a) => a.family === inet && a.prefixlen === single && a.scope === "global")?.local;
+  if (!bridgeLocal) {
+    throw new UsageError(`--address ${quote(p.address!)} is a single address: give --bridge-address too`, P2P_HINT);
+  }
+  if (
+    netns.prefix !== single || (given.bridge && (given.bridge.subnet.family !== netns.subnet.family ||
+      given.bridge.prefix !== single))
+  ) {
+    throw new UsageError(
+      `--address ${p.address} and --bridge-address ${p.bridgeAddress} must both be /${single} for point-to-point addressing`,
+      P2P_HINT,
+    );
+  }
+  if (netns.local === bridgeLocal) {
+    throw new UsageError(
+      `--address and --bridge-address are both ${netns.local}: the namespace's gateway would be its own address`,
+      "Give the bridge and the namespace different addresses.",
+    );
+  }
+  const taken = takenAddresses(facts);
+  if (taken.has(netns.local)) {
+    throw new PreconditionError(`--address ${netns.local} is already in use`, "Choose a free address.");
+  }
+  const clash = usedCidrs(facts, bridge?.ifname).find((c) => overlaps(netns.subnet, c));
+  if (clash) {
+    throw new PreconditionError(
+      `--address ${netns.local} lies in ${clash}, already in use on this host`,
+      "Choose an address that no address or route of this host covers.",
+    );
+  }
+  const addBridge = !onBridge.some((a) => a.local === bridgeLocal);
+  if (addBridge && taken.has(bridgeLocal)) {
+    throw new PreconditionError(`--bridge-address ${bridgeLocal} is already in use`, "Choose a free address.");
+  }
+  return {
+    subnet: netns.subnet,
+    bridge: { local: bridgeLocal, prefix: single, add: addBridge },
+    netns: { local: netns.local, prefix: single },
+    pointToPoint: true,
   };
 }
 
@@ -256,6 +391,9 @@ export function netnsVethSteps(netns: string, veth: { host: string; peer: string
  * @param bridge Bridge name.
  * @param address Namespace address.
  * @param gateway Default gateway of the namespace.
+ * @param onlink The gateway is outside the namespace's subnet (a /32 or /128
+ *   address): the default route is added `onlink`, which tells the kernel the
+ *   gateway is directly reachable on the link (ip-route(8)).
  * @returns The steps.
  */
 export function attachSteps(
@@ -264,6 +402,7 @@ export function attachSteps(
   bridge: string,
   address: AddrSpec,
   gateway: string,
+  onlink = false,
 ): Step[] {
   return [
     { kind: "link-set-master", dev: vethHost, master: bridge },
@@ -273,7 +412,13 @@ export function attachSteps(
     {
       kind: "route-add",
       netns,
-      route: { family: address.family === "inet6" ? 6 : 4, dst: "default", via: gateway, dev: NETNS_IFNAME },
+      route: {
+        family: address.family === "inet6" ? 6 : 4,
+        dst: "default",
+        via: gateway,
+        dev: NETNS_IFNAME,
+        ...(onlink ? { onlink: true } : {}),
+      },
     },
   ];
 }
@@ -382,8 +527,16 @@ export const vethBridge: Recipe<typeof params> = {
         bridgeName,
         addrSpec(addressing.netns.local, addressing.netns.prefix),
         addressing.bridge.local,
+        addressing.pointToPoint,
       ),
     );
+    if (addressing.pointToPoint) {
+      // The bridge's /32 (/128) gives the host no route to the namespace: a host route on the bridge does.
+      steps.push({
+        kind: "route-add",
+        route: { family: addressing.subnet.family, dst: addressing.netns.local, dev: bridgeName },
+      });
+    }
     if (p.nat) {
       const nat = natSteps(p, addressing.subnet, bridgeName, facts);
       steps.push(...nat.steps);

@@ -14,9 +14,10 @@
  *
  * @module
  */
-import ipaddr from "ipaddr.js";
+import { inSubnet, parseAddress, parseCidr, subnetCidr } from "../../recipes/subnet.ts";
 import { UsageError } from "../errors.ts";
 import { checkLinkName } from "../names.ts";
+import { quote } from "../quote.ts";
 import { addrArgv, type AddrSpec, routeArgv, type RouteSpec } from "../steps/mod.ts";
 
 /** Options of a lab. */
@@ -67,18 +68,14 @@ export const DEFAULT_LAB: LabSpec = {
  * Checks a lab spec: the gateway must be inside the uplink's subnet.
  * @param spec The spec.
  * @returns The same spec.
- * @throws {UsageError} For a bad name, CIDR, or a gateway outside the subnet.
+ * @throws {UsageError} For a bad name, CIDR or address (read strictly: no leading zeros, see
+ *   `recipes/subnet.ts`), or a gateway outside the subnet.
  */
 export function checkLabSpec(spec: LabSpec): LabSpec {
   checkLinkName(spec.uplink, "--uplink");
-  let net: [ipaddr.IPv4 | ipaddr.IPv6, number];
-  try {
-    net = ipaddr.parseCIDR(spec.address);
-  } catch {
-    throw new UsageError(`--address '${spec.address}' is not a CIDR like 198.51.100.10/24`);
-  }
-  if (!ipaddr.isValid(spec.gateway) || !ipaddr.parse(spec.gateway).match(net)) {
-    throw new UsageError(`--gateway '${spec.gateway}' is not an address inside ${spec.address}`);
+  const net = parseCidr(spec.address, "--address");
+  if (!inSubnet(parseAddress(spec.gateway, "--gateway").toString(), subnetCidr(net.subnet))) {
+    throw new UsageError(`--gateway ${quote(spec.gateway)} is not an address inside ${spec.address}`);
   }
   return spec;
 }
