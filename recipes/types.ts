@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type { HostFacts } from "../src/host/mod.ts";
-import type { Step } from "../src/steps/mod.ts";
+import type { ObjectId, Step } from "../src/steps/mod.ts";
 
 /** What `run` plans to do. */
 export interface Plan {
@@ -14,13 +14,13 @@ export interface Plan {
   /** Reversible steps, in order. */
   steps: Step[];
   /** Objects the plan relies on but does not create (e.g. `link:br0`). */
-  uses: string[];
+  uses: ObjectId[];
   /**
    * Objects the plan creates that later runs may share, e.g. `link:br0`: when
    * this run is undone while a later run uses them, their steps pass to that
    * run instead. Any other object a later run uses blocks this run's undo.
    */
-  handover: string[];
+  handover: ObjectId[];
   /**
    * The argv prefix that runs a command inside the new namespaces, e.g.
    * `["ip", "netns", "exec", "web", "unshare", …, "--"]`; the shell or

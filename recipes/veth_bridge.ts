@@ -13,8 +13,8 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import type { HostFacts, IpAddrInfo, IpLink } from "../src/host/mod.ts";
-import type { AddrSpec, Step } from "../src/steps/mod.ts";
+import { type HostFacts, type IpAddrInfo, type IpLink, IPV4_FORWARD } from "../src/host/mod.ts";
+import { type AddrSpec, type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
 import {
   assertUsableSubnet,
@@ -449,7 +449,7 @@ export function natSteps(
   subnet: Subnet,
   bridge: string,
   facts: HostFacts,
-): { steps: Step[]; uses: string[] } {
+): { steps: Step[]; uses: ObjectId[] } {
   if (subnet.family !== 4) throw new UsageError("--nat needs an IPv4 subnet (IPv6 is routed, not masqueraded)");
   const uplink = p.uplink ?? defaultRouteDevice(facts);
   if (!uplink || !facts.links.some((l) => l.ifname === uplink)) {
@@ -461,9 +461,9 @@ export function natSteps(
     );
   }
   const steps: Step[] = [];
-  const uses: string[] = [];
-  if (facts.ipForward === "1") uses.push("sysctl:net.ipv4.ip_forward");
-  else steps.push({ kind: "sysctl-set", key: "net.ipv4.ip_forward", value: "1" });
+  const uses: ObjectId[] = [];
+  if (facts.ipForward === "1") uses.push(objectId("sysctl", IPV4_FORWARD));
+  else steps.push({ kind: "sysctl-set", key: IPV4_FORWARD, value: "1" });
   steps.push({ kind: "nat-add", table: natTable(p.name), subnet: subnetCidr(subnet), bridge, uplink });
   return { steps, uses };
 }
@@ -501,11 +501,11 @@ export const vethBridge: Recipe<typeof params> = {
     const addressing = planAddressing(p, existing, facts);
     const notes: string[] = [];
     const steps: Step[] = netnsVethSteps(p.name, veth, p.mtu);
-    const uses: string[] = [];
+    const uses: ObjectId[] = [];
     if (!existing) {
       steps.push({ kind: "bridge-add", dev: bridgeName }, { kind: "link-set-up", dev: bridgeName });
     } else {
-      uses.push(`link:${bridgeName}`);
+      uses.push(objectId("link", bridgeName));
       if (existing.linkinfo?.info_data?.stp_state) {
         notes.push(
           `Bridge '${bridgeName}' has STP on: a new port waits up to 2 x forward_delay before forwarding; nsrecipe leaves its STP setting alone.`,
@@ -546,7 +546,7 @@ export const vethBridge: Recipe<typeof params> = {
       label: p.name,
       steps,
       uses,
-      handover: [`link:${bridgeName}`, "sysctl:net.ipv4.ip_forward"],
+      handover: [objectId("link", bridgeName), objectId("sysctl", IPV4_FORWARD)],
       enter: netnsEnter(p.name),
       notes,
     };

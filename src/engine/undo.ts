@@ -102,7 +102,7 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
   }
   const byId = new Map(runs.map((r) => [r.id, r]));
   const later = runs.slice(runs.indexOf(target) + 1).filter(isOpen);
-  const owned = new Set(appliedIndexes(target).map((i) => kindOf(target.steps[i]).object(target.steps[i])));
+  const owned = new Set<string>(appliedIndexes(target).map((i) => kindOf(target.steps[i]).object(target.steps[i])));
   const shareable = new Set(target.handover);
   for (const ref of target.inherited) {
     const owner = byId.get(ref.run)!;

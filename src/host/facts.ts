@@ -40,6 +40,9 @@ export interface HostFacts {
   ipForward: string;
 }
 
+/** The sysctl key of IPv4 forwarding between interfaces (Documentation/networking/ip-sysctl.rst). */
+export const IPV4_FORWARD = "net.ipv4.ip_forward";
+
 /** Facts of an empty host (only `lo`), for unit tests and examples. */
 export const EMPTY_FACTS: HostFacts = {
   netns: [],
@@ -75,7 +78,7 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
   const inside = await Promise.all(
     netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => [])),
   );
-  const forward = await run(["sysctl", "-n", "net.ipv4.ip_forward"], { okCodes: [0, 1, 255] }).catch((e) => {
+  const forward = await run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
     // Without sysctl the value is unknown: plans that need to change it say so through their own check.
     if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
     throw e;

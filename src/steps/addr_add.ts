@@ -3,6 +3,7 @@ import { linkName, netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { addrArgv, addrSpecSchema } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `addr-add` step: its data as planned and as journalled.
@@ -34,7 +35,7 @@ export const DAD_WAIT_MS = 3000;
 export const addrAdd: StepKind<AddrAddStep> = {
   schema: addrAddSchema,
   summary: (s) => `add address ${s.addr.local}/${s.addr.prefixlen} to '${s.dev}'${s.netns ? ` in '${s.netns}'` : ""}`,
-  object: (s) => s.netns ? `netns:${s.netns}` : `link:${s.dev}`,
+  object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.dev),
   commands: (s) => [addrArgv("add", s.addr, s.dev, s.netns)],
   async verify(s, ctx) {
     const deadline = Date.now() + DAD_WAIT_MS;

@@ -3,6 +3,7 @@ import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `addr-del` step: its data as planned and as journalled.
@@ -33,7 +34,7 @@ export type AddrDelStep = Infer<typeof addrDelSchema>;
 export const addrDel: StepKind<AddrDelStep> = {
   schema: addrDelSchema,
   summary: (s) => `remove address ${s.addr.local}/${s.addr.prefixlen} from '${s.dev}'`,
-  object: (s) => `link:${s.dev}`,
+  object: (s) => objectId("link", s.dev),
   commands: (s) => [addrArgv("del", s.addr, s.dev)],
   async capture(s, ctx) {
     const found = await findAddr(ctx.ip, s.dev, s.addr);

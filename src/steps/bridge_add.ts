@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { linkName, text, uint } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `bridge-add` step: its data as planned and as journalled.
@@ -33,7 +34,7 @@ export type BridgeAddStep = Infer<typeof bridgeAddSchema>;
 export const bridgeAdd: StepKind<BridgeAddStep> = {
   schema: bridgeAddSchema,
   summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
-  object: (s) => `link:${s.dev}`,
+  object: (s) => objectId("link", s.dev),
   commands: (s) => [[
     "ip",
     "link",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `link-set-master` step: its data as planned and as journalled.
@@ -25,7 +26,7 @@ export type LinkSetMasterStep = Infer<typeof linkSetMasterSchema>;
 export const linkSetMaster: StepKind<LinkSetMasterStep> = {
   schema: linkSetMasterSchema,
   summary: (s) => `enslave '${s.dev}' to bridge '${s.master}'`,
-  object: (s) => `link:${s.dev}`,
+  object: (s) => objectId("link", s.dev),
   commands: (s) => [["ip", "link", "set", "dev", s.dev, "master", s.master]],
   async verify(s, ctx) {
     const link = await ctx.ip.link(s.dev);

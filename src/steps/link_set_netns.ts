@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `link-set-netns` step: its data as planned and as journalled.
@@ -33,7 +34,7 @@ export type LinkSetNetnsStep = Infer<typeof linkSetNetnsSchema>;
 export const linkSetNetns: StepKind<LinkSetNetnsStep> = {
   schema: linkSetNetnsSchema,
   summary: (s) => `move '${s.dev}' into '${s.netns}' as '${s.newName}'`,
-  object: (s) => `netns:${s.netns}`,
+  object: (s) => objectId("netns", s.netns),
   commands: (s) => [["ip", "link", "set", "dev", s.dev, "netns", s.netns, "name", s.newName]],
   async verify(s, ctx) {
     if (!(await ctx.ip.link(s.newName, s.netns))) {

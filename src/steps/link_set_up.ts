@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `link-set-up` step: its data as planned and as journalled.
@@ -37,7 +38,7 @@ const nsArgs = (netns?: string) => (netns ? ["-n", netns] : []);
 export const linkSetUp: StepKind<LinkSetUpStep> = {
   schema: linkSetUpSchema,
   summary: (s) => `bring link '${s.dev}' up${s.netns ? ` in '${s.netns}'` : ""}`,
-  object: (s) => s.netns ? `netns:${s.netns}` : `link:${s.dev}`,
+  object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.dev),
   commands: (s) => [["ip", ...nsArgs(s.netns), "link", "set", "dev", s.dev, "up"]],
   async verify(s, ctx) {
     const deadline = Date.now() + CARRIER_WAIT_MS;

@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./types.ts";
+export * from "./objects.ts";
 export * from "./specs.ts";
 export * from "./registry.ts";
 export * from "./netns_add.ts";

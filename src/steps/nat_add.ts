@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { linkName, text } from "./fields.ts";
 import type { Infer, StepContext, StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * An nftables table name as nsrecipe writes it, e.g. `nsrecipe_web_1a2b3c4d`:
@@ -138,7 +139,7 @@ async function tableExists(s: NatAddStep, ctx: StepContext): Promise<boolean> {
 export const natAdd: StepKind<NatAddStep> = {
   schema: natAddSchema,
   summary: (s) => `masquerade ${s.subnet} out of '${s.uplink}' (nftables table inet ${s.table})`,
-  object: (s) => `nft:${s.table}`,
+  object: (s) => objectId("nft", s.table),
   commands: natCommands,
   async verify(s, ctx) {
     return (await tableExists(s, ctx)) ? undefined : `nftables table inet ${s.table} does not exist`;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { netnsEntryState } from "../host/mod.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `netns-add` step: its data as planned and as journalled.
@@ -30,7 +31,7 @@ export const NETNS_TERM_GRACE_MS = 2000;
 export const netnsAdd: StepKind<NetnsAddStep> = {
   schema: netnsAddSchema,
   summary: (s) => `create network namespace '${s.netns}'`,
-  object: (s) => `netns:${s.netns}`,
+  object: (s) => objectId("netns", s.netns),
   commands: (s) => [["ip", "netns", "add", s.netns]],
   async verify(s, ctx) {
     const listed = (await ctx.ip.netnsList()).some((n) => n.name === s.netns);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `route-add` step: its data as planned and as journalled.
@@ -31,7 +32,7 @@ export const routeAdd: StepKind<RouteAddStep> = {
     `add route ${s.route.dst}${s.route.via ? ` via ${s.route.via}` : ""}${s.route.dev ? ` dev ${s.route.dev}` : ""}${
       s.netns ? ` in '${s.netns}'` : ""
     }`,
-  object: (s) => s.netns ? `netns:${s.netns}` : `link:${s.route.dev ?? "-"}`,
+  object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.route.dev ?? "-"),
   commands: (s) => [routeArgv("add", s.route, s.netns)],
   async verify(s, ctx) {
     const routes = await ctx.ip.routes(s.route.family, s.netns);

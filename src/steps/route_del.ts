@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Infer, StepKind } from "./types.ts";
 import { routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `route-del` step: its data as planned and as journalled.
@@ -31,7 +32,7 @@ export type RouteDelStep = Infer<typeof routeDelSchema>;
 export const routeDel: StepKind<RouteDelStep> = {
   schema: routeDelSchema,
   summary: (s) => `remove route ${s.route.dst}${s.route.via ? ` via ${s.route.via}` : ""} dev ${s.route.dev ?? "-"}`,
-  object: (s) => `link:${s.route.dev ?? "-"}`,
+  object: (s) => objectId("link", s.route.dev ?? "-"),
   commands: (s) => [routeArgv("del", s.route)],
   async capture(s, ctx) {
     const found = (await ctx.ip.routes(s.route.family)).find((r) => routeMatches(r, s.route));

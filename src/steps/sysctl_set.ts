@@ -2,6 +2,7 @@ import { z } from "zod";
 import { text } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import type { Runner } from "../exec/mod.ts";
+import { objectId } from "./objects.ts";
 
 /** A dotted sysctl key, e.g. `net.ipv4.conf.eth0.forwarding` (sysctl(8)): never an option or a path. */
 export const SYSCTL_KEY_PATTERN: RegExp = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
@@ -41,7 +42,7 @@ export async function readSysctl(run: Runner, key: string): Promise<string> {
 export const sysctlSet: StepKind<SysctlSetStep> = {
   schema: sysctlSetSchema,
   summary: (s) => `set sysctl ${s.key} = ${s.value}`,
-  object: (s) => `sysctl:${s.key}`,
+  object: (s) => objectId("sysctl", s.key),
   commands: (s) => [["sysctl", "-w", `${s.key}=${s.value}`]],
   capture: (s, ctx) => readSysctl(ctx.run, s.key),
   async verify(s, ctx) {

@@ -9,6 +9,7 @@
  */
 import type { Runner } from "../exec/mod.ts";
 import type { IpReader } from "../host/mod.ts";
+import type { ObjectId } from "./objects.ts";
 
 /**
  * The data type a zod schema yields (zod's `z.output<S>`, spelled out as
@@ -68,12 +69,13 @@ export interface StepKind<S extends { kind: string }> {
   /** One line for humans, e.g. `create network namespace 'web'`. */
   summary(step: S): string;
   /**
-   * The object the step creates or changes, e.g. `netns:web` or `link:br0`.
+   * The object the step creates or changes, e.g. `netns:web` or `link:br0`
+   * (built with `objectId`).
    * Used for ownership: a run that relies on an object another run owns
    * names it in its `uses`, and undo hands such steps over instead of
    * reverting them.
    */
-  object(step: S): string;
+  object(step: S): ObjectId;
   /** The exact commands the step runs, in order (what `plan` prints). */
   commands(step: S): string[][];
   /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { linkName, uint } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * The schema of a `veth-add` step: its data as planned and as journalled.
@@ -29,7 +30,7 @@ export type VethAddStep = Infer<typeof vethAddSchema>;
 export const vethAdd: StepKind<VethAddStep> = {
   schema: vethAddSchema,
   summary: (s) => `create veth pair '${s.dev}' <-> '${s.peer}'`,
-  object: (s) => `link:${s.dev}`,
+  object: (s) => objectId("link", s.dev),
   commands: (s) => [[
     "ip",
     "link",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { pickFreeSubnet, vethBridge, vethNames } from "../../recipes/veth_bridge.ts";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
-import { planCommands } from "../../src/steps/mod.ts";
+import { kindOf, planCommands } from "../../src/steps/mod.ts";
 
 const plan = (opts: Record<string, unknown>, facts: HostFacts = EMPTY_FACTS) =>
   vethBridge.plan(vethBridge.params.parse(opts), facts);
@@ -142,4 +142,25 @@ Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is
   const on = plan({ name: "n", nat: true }, { ...facts, ipForward: "1" });
   assert.deepEqual(on.steps.slice(-1).map((s) => s.kind), ["nat-add"]);
   assert.ok(on.uses.includes("sysctl:net.ipv4.ip_forward"));
+});
+
+Deno.test("a second veth-bridge run uses (and the first hands over) exactly the objects the first run's steps own", () => {
+  const facts: HostFacts = {
+    ...EMPTY_FACTS,
+    links: [...EMPTY_FACTS.links, { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP" }],
+    routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }],
+  };
+  const first = plan({ name: "a", nat: true }, facts);
+  const owned = first.steps.map((s) => kindOf(s).object(s));
+  assert.deepEqual(first.handover, ["link:br0", "sysctl:net.ipv4.ip_forward"]);
+  for (const o of first.handover) assert.ok(owned.includes(o), `${o} is owned by a step of the first run`);
+  const withBr0: HostFacts = {
+    ...br0,
+    links: [...br0.links, facts.links[1]],
+    routes4: [...br0.routes4, ...facts.routes4],
+    ipForward: "1",
+  };
+  const second = plan({ name: "b", nat: true }, withBr0);
+  assert.deepEqual(second.uses, ["link:br0", "sysctl:net.ipv4.ip_forward"]);
+  for (const o of second.uses) assert.ok(owned.includes(o), `${o} names what the first run's step owns`);
 });
