@@ -16,7 +16,7 @@ import { doctorCommand } from "./doctor.ts";
 import { journalCommand } from "./journal.ts";
 import { labCommand, labInitCommand } from "./lab.ts";
 import { listCommand } from "./list.ts";
-import { Output } from "./output.ts";
+import { type JsonError, Output } from "./output.ts";
 import { planCommand } from "./plan.ts";
 import { addRecipeOptions, parseRecipeParams } from "./recipe_options.ts";
 import { readParamFile as readParamFileText } from "./param_file.ts";
@@ -122,19 +122,21 @@ async function readParamFile(opts: Record<string, unknown>): Promise<(path: stri
   return () => text;
 }
 
-function globals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: GlobalOptions; out: Output } {
+function readGlobals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: GlobalOptions; out: Output } {
   const o = cmd.optsWithGlobals();
-  // Colours only on a terminal, never with NO_COLOR (https://no-color.org) or --no-color. Decided here, so
-  // that styleText need not probe the dozen CI and terminal variables Node's getColorDepth reads.
-  const color = o.color !== false && !Deno.env.get("NO_COLOR") && Deno.stderr.isTerminal();
+  // Colours only on a terminal, each stream on its own, never with NO_COLOR (https://no-color.org) or
+  // --no-color. Decided here, so that styleText need not probe the dozen CI and terminal variables Node's
+  // getColorDepth reads.
+  const allowed = o.color !== false && !Deno.env.get("NO_COLOR");
+  const colours = { stdout: allowed && Deno.stdout.isTerminal(), stderr: allowed && Deno.stderr.isTerminal() };
   const g: GlobalOptions = {
     stateDir: String(o.stateDir ?? DEFAULT_STATE_DIR),
     json: o.json === true,
     verbose: o.verbose === true,
     dryRun: o.dryRun === true,
-    color,
+    color: colours.stderr,
   };
-  return { g, out: new Output(g.json, color, g.verbose) };
+  return { g, out: new Output(g.json, colours, g.verbose) };
 }
 
 /**
@@ -152,6 +154,13 @@ export async function main(args: string[]): Promise<number> {
   const setCode = (c: number) => {
     code = c;
   };
+  // The output of the subcommand that runs: it writes the --json document when the invocation ends.
+  let current: Output | undefined;
+  const globals = (cmd: { optsWithGlobals(): Record<string, unknown> }) => {
+    const made = readGlobals(cmd);
+    current = made.out;
+    return made;
+  };
   const program = new Command()
     .name("nsrecipe")
     .description("Set up Linux namespaces by named recipes, journaled and reversible.")
@@ -163,7 +172,7 @@ export async function main(args: string[]): Promise<number> {
     .option("--no-color", "no colours (also NO_COLOR=1)")
     .addHelpText("after", EXAMPLES)
     .exitOverride()
-    .configureOutput({ outputError: () => {} })
+    .configureOutput({ outputError: () => {}, writeErr: () => {} })
     .showSuggestionAfterError(true);
 
   program.command("list").description("list the recipes").action((_o, cmd) => listCommand(globals(cmd).out));
@@ -175,17 +184,22 @@ export async function main(args: string[]): Promise<number> {
   const rehearse = program.command("rehearse").description(
     "replay a recipe on a lab copy of this host's uplink first; never changes the host",
   );
+  plan.usage("RECIPE [options]");
+  rehearse.usage("RECIPE [options]");
+  run.usage("RECIPE [options] [-- CMD...]");
   for (const parent of [plan, run, rehearse]) {
     // Without a recipe (or with an unknown one) these are usage errors, not a help page with exit 0.
-    parent.argument("[recipe]").allowExcessArguments().action((name) => {
-      const usage = `Usage: nsrecipe ${parent.name()} RECIPE [options]${
-        parent === run ? " [-- CMD...]" : ""
-      }\nRecipes: ${RECIPES.map((r) => r.name).join(", ")}`;
-      throw new UsageError(
-        name ? `Unknown recipe '${name}'.\n${usage}` : `No recipe given.\n${usage}`,
-        `Try 'nsrecipe ${parent.name()} --help' or 'nsrecipe list'.`,
-      );
-    });
+    parent.argument("[recipe]", `one of: ${RECIPES.map((r) => r.name).join(", ")}`).allowExcessArguments().action(
+      (name) => {
+        const usage = `Usage: nsrecipe ${parent.name()} RECIPE [options]${
+          parent === run ? " [-- CMD...]" : ""
+        }\nRecipes: ${RECIPES.map((r) => r.name).join(", ")}`;
+        throw new UsageError(
+          name ? `Unknown recipe '${name}'.\n${usage}` : `No recipe given.\n${usage}`,
+          `Try 'nsrecipe ${parent.name()} --help' or 'nsrecipe list'.`,
+        );
+      },
+    );
   }
   for (const recipe of RECIPES) {
     addRecipeOptions(
@@ -275,9 +289,14 @@ export async function main(args: string[]): Promise<number> {
     .option("--address <cidr>", "uplink IPv4 address", DEFAULT_LAB.address)
     .option("--gateway <ip>", "LAN gateway", DEFAULT_LAB.gateway)
     .action(async (args, opts, cmd) => {
-      const { out } = globals(cmd);
+      const { g, out } = globals(cmd);
       const spec: LabSpec = { ...DEFAULT_LAB, uplink: opts.uplink, address: opts.address, gateway: opts.gateway };
-      setCode(await labCommand(spec, args, out));
+      if (g.json) {
+        // The nsrecipe inside the lab shares this stdout: it gets --json and writes the one document.
+        if (args.length === 0) throw new UsageError("--json needs nsrecipe arguments to run inside the lab (after --)");
+        out.delegateDocument();
+      }
+      setCode(await labCommand(spec, g.json ? ["--json", ...args] : args, out));
     });
   program.addCommand(
     new Command(LAB_INIT_COMMAND).argument("[args...]").requiredOption("--spec <json>").option("--hold")
@@ -305,21 +324,46 @@ export async function main(args: string[]): Promise<number> {
     { hidden: true },
   );
 
+  let failure: JsonError | undefined;
   try {
-    if (args.length === 0) throw new UsageError(`No command given.\n${SHORT_USAGE}`, "Try 'nsrecipe --help'.");
     await program.parseAsync(args, { from: "user" });
-    return code;
   } catch (e) {
-    return report(e);
+    // Help and version go to stdout as text, asked for: no document.
+    if (e instanceof CommanderError && HELP_CODES.includes(e.code) && e.exitCode === 0) return EXIT.ok;
+    code = report(e);
+    failure = jsonError(e);
   }
+  const json = args.slice(0, args.includes("--") ? args.indexOf("--") : undefined).includes("--json");
+  (current ?? new Output(json, false, false)).finish(code, failure);
+  return code;
 }
+
+/**
+ * An error as the `--json` document reports it.
+ * @param e What {@link report} reported.
+ * @returns Its class, message and hint.
+ */
+function jsonError(e: unknown): JsonError {
+  if (e instanceof NsrecipeError) return { kind: e.name, message: e.message, hint: e.hint };
+  if (e instanceof CommanderError) {
+    const message = e.code === "commander.help" ? "No command given" : e.message.replace(/^error: /, "");
+    return { kind: "UsageError", message, hint: "Try 'nsrecipe --help'." };
+  }
+  return { kind: "InternalError", message: String(e), hint: "Please report this." };
+}
+
+/** Commander's codes for help or version shown on request. */
+const HELP_CODES = ["commander.helpDisplayed", "commander.version", "commander.help"];
 
 function report(e: unknown): number {
   const print = (line: string) => console.error(sanitize(line));
+  if (e instanceof CommanderError && e.code === "commander.help") {
+    // Commander's help for a missing subcommand (silenced): a usage error with the short usage instead.
+    print(`nsrecipe: No command given.\n${SHORT_USAGE}`);
+    print("  Try 'nsrecipe --help'.");
+    return EXIT.usage;
+  }
   if (e instanceof CommanderError) {
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
-      return EXIT.ok;
-    }
     let message = e.message.replace(/^error: /, "");
     if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
       message = `${message}. Recipes: ${RECIPES.map((r) => r.name).join(", ")}`;

@@ -44,6 +44,8 @@ export async function rehearseCommand(
     JSON.stringify(params),
     spec.gateway,
   ];
+  // The rehearsal inside the lab shares this stdout and, with --json, writes the one document.
+  if (g.json) out.delegateDocument();
   return await runInteractive(labArgv(spec, args));
 }
 

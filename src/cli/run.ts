@@ -47,7 +47,8 @@ export async function runCommand(
 ): Promise<number> {
   const run = runnerFor(out);
   const onTty = Deno.stdin.isTerminal();
-  const argv = command.length > 0 ? command : onTty ? [opts.shell] : [];
+  // With --json no shell is opened (its screen would be stdout): a run without a command only sets up.
+  const argv = command.length > 0 ? command : onTty && !g.json ? [opts.shell] : [];
   if (g.dryRun) {
     const plan = recipe.plan(params, await gatherFacts(run));
     out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
@@ -150,7 +151,10 @@ export async function runCommand(
   const code = await runInteractive(
     [...enter, ...(onTty ? onOwnTerminal(argv, { SHELL: Deno.env.get("SHELL") }) : argv)],
     out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
+    { stdoutToStderr: g.json },
   );
+  out.data({ command: { argv, exitCode: code } });
+  out.exitIsCommands();
   if (opts.rm && runId) {
     journal = await Journal.open(g.stateDir, (l) => out.progress(l));
     try {

@@ -32,6 +32,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     }
     await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)));
     if (g.dryRun) {
+      out.data({ dryRun: true, wouldUndo: targets.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })) });
       out.result(`Dry run: would undo ${targets.map((t) => `${t.id} (${t.label})`).join(", ")}`);
       return;
     }

@@ -162,18 +162,26 @@ export function realRunner(trace?: TraceSink): Runner {
  *
  * @param argv Program and arguments.
  * @param trace Optional `--verbose` sink, told the argv before it starts.
+ * @param opts `stdoutToStderr`: the command's stdout is copied to this
+ *   process's stderr (so that stdout carries only `--json`'s document).
  * @returns The command's exit code (128 + signal number when killed).
  * @throws {CommandError} When the program cannot be started.
  */
 export async function runInteractive(
   argv: readonly string[],
   trace?: TraceSink,
+  opts: { stdoutToStderr?: boolean } = {},
 ): Promise<number> {
   trace?.(`$ ${argv.join(" ")}  (interactive)`);
   const [program, ...args] = argv;
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(program, { args, stdin: "inherit", stdout: "inherit", stderr: "inherit" }).spawn();
+    child = new Deno.Command(program, {
+      args,
+      stdin: "inherit",
+      stdout: opts.stdoutToStderr ? "piped" : "inherit",
+      stderr: "inherit",
+    }).spawn();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new CommandError(argv, -1, `'${program}' was not found in PATH`, installHint(program));
@@ -190,7 +198,10 @@ export async function runInteractive(
     ["SIGTERM", () => forward(child, "SIGTERM")],
   ];
   for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+  // With stdoutToStderr (`--json`), the command's output is copied to nsrecipe's stderr as it comes.
+  const copied = opts.stdoutToStderr ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }) : undefined;
   try {
+    await copied;
     const status = await child.status;
     return status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
   } finally {
