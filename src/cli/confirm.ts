@@ -1,7 +1,6 @@
 import { confirmRun, expireRun } from "../engine/mod.ts";
 import { NsrecipeError } from "../errors.ts";
-import { Journal } from "../journal/mod.ts";
-import { engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
+import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /**
@@ -17,14 +16,11 @@ export async function confirmCommand(selector: string | undefined, g: GlobalOpti
     out.result(`Dry run: would confirm ${selector ?? "the newest run waiting for confirmation"}; nothing recorded.`);
     return;
   }
-  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
-  try {
+  await withJournal(g, out, async (journal) => {
     const run = await confirmRun(selector, "command", { journal });
     out.data({ confirmed: run.id, label: run.label });
     out.result(`Confirmed run ${run.id} (${run.label}): it stays.`);
-  } finally {
-    journal.close();
-  }
+  });
 }
 
 /**
@@ -67,12 +63,9 @@ export async function awaitTtyConfirmation(
   out.progress(
     out.paint("yellow", `${answer === undefined ? "No answer in time" : "Not confirmed"}: undoing run ${runId} now.`),
   );
-  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
-  try {
+  await withJournal(g, out, async (journal) => {
     const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out));
     out.progress(result === "closed" ? `Run ${runId} was already undone by the watchdog.` : `Run ${runId} was undone.`);
-  } finally {
-    journal.close();
-  }
+  });
   return false;
 }

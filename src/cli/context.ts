@@ -5,10 +5,10 @@
  * @module
  */
 import { PreconditionError } from "../errors.ts";
-import { realRunner, type Runner } from "../exec/mod.ts";
+import { type Processes, processes, type Runner } from "../exec/mod.ts";
 import { IpReader } from "../host/mod.ts";
 import { type EngineDeps, FAULT_ENV, faultHook, parseFault } from "../engine/mod.ts";
-import type { Journal } from "../journal/mod.ts";
+import { Journal } from "../journal/mod.ts";
 import type { StepContext } from "../steps/mod.ts";
 import type { Output } from "./output.ts";
 
@@ -22,12 +22,22 @@ export interface GlobalOptions {
 }
 
 /**
- * The process seam for these options (tracing commands to stderr with `--verbose`).
+ * The process seam for these options: every process a command starts goes
+ * through it, traced to stderr with `--verbose`.
+ * @param out The output.
+ * @returns The seam.
+ */
+export function processesFor(out: Output): Processes {
+  return processes({ trace: out.verbose ? (line) => out.progress(out.paint("dim", line)) : undefined });
+}
+
+/**
+ * The captured-command runner of {@link processesFor}.
  * @param out The output.
  * @returns The runner.
  */
 export function runnerFor(out: Output): Runner {
-  return realRunner(out.verbose ? (line) => out.progress(out.paint("dim", line)) : undefined);
+  return processesFor(out).run;
 }
 
 /**
@@ -77,4 +87,24 @@ export async function engineDeps(journal: Journal, run: Runner, out: Output): Pr
     log: (line) => out.progress(line),
     fault: faultHook(parseFault(Deno.env.get(FAULT_ENV)), run),
   };
+}
+
+/**
+ * Opens the journal in the state directory (taking its lock, waiting for
+ * another nsrecipe process to finish and saying so), reports a torn last
+ * record it repaired, runs `fn`, and always closes it.
+ * @param g Global options (the state directory).
+ * @param out The output (lock notices, repair report).
+ * @param fn What to do with the open journal.
+ * @returns What `fn` returns.
+ * @throws {PreconditionError} When the journal cannot be opened safely; whatever `fn` throws.
+ */
+export async function withJournal<T>(g: GlobalOptions, out: Output, fn: (journal: Journal) => Promise<T>): Promise<T> {
+  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
+  try {
+    if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
+    return await fn(journal);
+  } finally {
+    journal.close();
+  }
 }

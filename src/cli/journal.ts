@@ -1,5 +1,5 @@
-import { foldRuns, Journal, type JournalRecord } from "../journal/mod.ts";
-import type { GlobalOptions } from "./context.ts";
+import { foldRuns, type JournalRecord } from "../journal/mod.ts";
+import { type GlobalOptions, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /**
@@ -10,9 +10,7 @@ import type { Output } from "./output.ts";
  * @param out The output.
  */
 export async function journalCommand(g: GlobalOptions, out: Output): Promise<void> {
-  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
-  try {
-    if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
+  await withJournal(g, out, async (journal) => {
     const parsed = await journal.read();
     const { records } = parsed;
     const { runs, orphanProblems } = foldRuns(parsed);
@@ -23,9 +21,7 @@ export async function journalCommand(g: GlobalOptions, out: Output): Promise<voi
       out.result(`${r.at}  ${r.run}  ${r.kind.padEnd(16)} ${detail}`);
     }
     for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
-  } finally {
-    journal.close();
-  }
+  });
 }
 
 /**

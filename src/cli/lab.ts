@@ -1,7 +1,7 @@
-import { onOwnTerminal, runInteractive } from "../exec/mod.ts";
+import { onOwnTerminal } from "../exec/mod.ts";
 import { buildLab, DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../lab/mod.ts";
 import { shellQuote } from "./plan.ts";
-import { runnerFor } from "./context.ts";
+import { processesFor } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /**
@@ -13,7 +13,7 @@ import type { Output } from "./output.ts";
  * @returns The exit code of what ran inside.
  */
 export function labCommand(spec: LabSpec, args: string[], out: Output): Promise<number> {
-  return runInteractive(labArgv(spec, args), out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined);
+  return processesFor(out).interactive(labArgv(spec, args));
 }
 
 /**
@@ -36,7 +36,8 @@ export async function labInitCommand(
   dispatch: (args: string[]) => Promise<number>,
 ): Promise<number> {
   const full = { ...DEFAULT_LAB, ...spec };
-  await buildLab(full, runnerFor(out));
+  const procs = processesFor(out);
+  await buildLab(full, procs.run);
   if (args.length > 0) return await dispatch(args);
   if (hold) {
     console.log("ready");
@@ -51,7 +52,7 @@ export async function labInitCommand(
   // job-control shell cannot hand back a terminal whose process group lies outside its PID namespace).
   // unshare(1) without namespace options just executes the program (one the permission set may start).
   const shell = [Deno.env.get("SHELL") || "/bin/bash"];
-  return await runInteractive([
+  return await procs.interactive([
     "unshare",
     "--",
     ...(Deno.stdin.isTerminal() ? onOwnTerminal(shell, { SHELL: Deno.env.get("SHELL") }) : shell),

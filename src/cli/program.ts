@@ -8,10 +8,9 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import { type Recipe, RECIPES } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { quote, sanitize } from "../quote.ts";
-import { realRunner } from "../exec/mod.ts";
 import { DEFAULT_STATE_DIR } from "../journal/mod.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/mod.ts";
-import type { GlobalOptions } from "./context.ts";
+import { type GlobalOptions, runnerFor } from "./context.ts";
 import { doctorCommand } from "./doctor.ts";
 import { journalCommand } from "./journal.ts";
 import { labCommand, labInitCommand } from "./lab.ts";
@@ -116,9 +115,9 @@ nsrecipe processes take turns: one that finds another at work waits for it
  * Reads the `-f FILE.yaml` named in a recipe's options (bounded, regular files
  * only: see `param_file.ts`), so it can be parsed.
  */
-async function readParamFile(opts: Record<string, unknown>): Promise<(path: string) => string> {
+async function readParamFile(opts: Record<string, unknown>, out: Output): Promise<(path: string) => string> {
   if (typeof opts.file !== "string") return () => "";
-  const text = await readParamFileText(realRunner(), opts.file);
+  const text = await readParamFileText(runnerFor(out), opts.file);
   return () => text;
 }
 
@@ -208,13 +207,13 @@ export async function main(args: string[]): Promise<number> {
     ).action(async (opts, cmd) => {
       const { out } = globals(cmd);
       const o = opts as Record<string, unknown>;
-      await planCommand(recipe, parseRecipeParams(recipe.params, o, await readParamFile(o)), out);
+      await planCommand(recipe, parseRecipeParams(recipe.params, o, await readParamFile(o, out)), out);
     });
     addRecipeOptions(rehearse.command(recipe.name).description(recipe.summary), recipe.params).action(
       async (opts, cmd) => {
         const { g, out } = globals(cmd);
         const o = opts as Record<string, unknown>;
-        const params = parseRecipeParams(recipe.params, o, await readParamFile(o));
+        const params = parseRecipeParams(recipe.params, o, await readParamFile(o, out));
         const uplink = typeof params.uplink === "string" ? params.uplink : undefined;
         setCode(await rehearseCommand(recipe, params, uplink, g, out));
       },
@@ -236,7 +235,7 @@ export async function main(args: string[]): Promise<number> {
       const params = parseRecipeParams(
         recipe.params,
         opts as Record<string, unknown>,
-        await readParamFile(opts as Record<string, unknown>),
+        await readParamFile(opts as Record<string, unknown>, out),
       );
       const o = opts as { rm?: boolean; shell: string; confirm?: string | boolean };
       setCode(

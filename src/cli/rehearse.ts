@@ -1,10 +1,9 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError } from "../errors.ts";
-import { runInteractive } from "../exec/mod.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { labArgv } from "../lab/mod.ts";
 import { labSpecFromHost, rehearse, type Verdict } from "../rehearse/mod.ts";
-import { type GlobalOptions, runnerFor } from "./context.ts";
+import { type GlobalOptions, processesFor } from "./context.ts";
 import { Output } from "./output.ts";
 import { runCommand } from "./run.ts";
 import { undoCommand } from "./undo.ts";
@@ -32,7 +31,8 @@ export async function rehearseCommand(
   g: GlobalOptions,
   out: Output,
 ): Promise<number> {
-  const spec = labSpecFromHost(await gatherFacts(runnerFor(out)), uplink);
+  const procs = processesFor(out);
+  const spec = labSpecFromHost(await gatherFacts(procs.run), uplink);
   out.progress(
     `Rehearsing '${recipe.name}' on a lab copy of '${spec.uplink}' (${spec.address}, gateway ${spec.gateway})`,
   );
@@ -46,7 +46,7 @@ export async function rehearseCommand(
   ];
   // The rehearsal inside the lab shares this stdout and, with --json, writes the one document.
   if (g.json) out.delegateDocument();
-  return await runInteractive(labArgv(spec, args));
+  return await procs.interactive(labArgv(spec, args));
 }
 
 /**
@@ -77,7 +77,7 @@ export async function rehearseInnerCommand(
     }
   };
   const netns = typeof params.name === "string" ? params.name : undefined;
-  const verdict: Verdict = await rehearse(runnerFor(out), gateway, {
+  const verdict: Verdict = await rehearse(processesFor(out), gateway, {
     run: async () => ({
       ...(await attempt(() =>
         runCommand(recipe, params, ["true"], { rm: false, shell: "/bin/sh", confirm: 0 }, g, quiet)

@@ -1,12 +1,13 @@
 import type { Recipe } from "../../recipes/mod.ts";
-import { applyRun, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
-import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, runInteractive, spawnDetached } from "../exec/mod.ts";
+import type { Plan } from "../../recipes/types.ts";
+import { applyRun, type EngineDeps, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
+import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner } from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { gatherDoctorFacts, preflightError, runPreflight } from "../doctor/mod.ts";
-import { Journal } from "../journal/mod.ts";
-import { assertRoot, engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
+import type { Journal } from "../journal/mod.ts";
+import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 import { EXIT } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./watchdog.ts";
@@ -45,102 +46,39 @@ export async function runCommand(
   g: GlobalOptions,
   out: Output,
 ): Promise<number> {
-  const run = runnerFor(out);
+  const procs = processesFor(out);
   const onTty = Deno.stdin.isTerminal();
   // With --json no shell is opened (its screen would be stdout): a run without a command only sets up.
   const argv = command.length > 0 ? command : onTty && !g.json ? [opts.shell] : [];
-  if (g.dryRun) {
-    const plan = recipe.plan(params, await gatherFacts(run));
-    out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
-    printPlan(recipe, plan, out);
-    return 0;
-  }
+  if (g.dryRun) return await dryRun(recipe, params, procs.run, out);
   assertRoot();
-  await assertPrograms(run, BASE_PROGRAMS);
-  let runId = "";
-  let label = "";
-  let enter: string[] = [];
-  const confirmSeconds = opts.confirm ?? (recipe.confirmSeconds && Deno.stdin.isTerminal() ? recipe.confirmSeconds : 0);
-  let journal = await Journal.open(g.stateDir, (l) => out.progress(l));
-  try {
-    if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
-    const doctorFacts = await gatherDoctorFacts(run, {
-      uplink: typeof params.uplink === "string" ? params.uplink : undefined,
-    });
-    // Whether `ip` and `unshare` can be started at all is checked below for exactly what this plan needs
-    // (preflight.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
-    const unstartable = new Set([
-      ...(doctorFacts.ipVersion.ok ? [] : ["ip"]),
-      ...(doctorFacts.unshareVersion.ok ? [] : ["unshare"]),
-    ]);
-    const findings = runPreflight(recipe, params, doctorFacts).filter((f) => !unstartable.has(f.id));
-    for (const f of findings.filter((f) => f.verdict === "warn")) {
-      out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix}` : ""}`));
-    }
-    const refusal = preflightError(findings);
-    if (refusal) throw refusal;
-    const plan = recipe.plan(params, await gatherFacts(run));
+  await assertPrograms(procs.run, BASE_PROGRAMS);
+  const confirmSeconds = opts.confirm ?? (recipe.confirmSeconds && onTty ? recipe.confirmSeconds : 0);
+  const { runId, plan } = await withJournal(g, out, async (journal) => {
+    await refuseUnfitHost(recipe, params, procs.run, out);
+    const plan = recipe.plan(params, await gatherFacts(procs.run));
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
-    label = plan.label;
-    enter = plan.enter;
-    await assertPrograms(run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
+    await assertPrograms(procs.run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
     if (argv.length > 0) {
       // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
       await assertExecutable(
-        run,
+        procs.run,
         [...(onTty ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
         Deno.env.get("PATH") ?? "",
         (p) => command.length === 0 && p === opts.shell ? `--shell '${p}'` : `'${p}'`,
       );
     }
-    if (plan.steps.length > 0) {
-      const id = newRunId();
-      // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
-      // switch itself, the change is still undone when the window closes.
-      const watchdogPid = confirmSeconds > 0
-        ? spawnDetached(
-          [
-            "setsid",
-            ...selfArgv(),
-            "--state-dir",
-            g.stateDir,
-            WATCHDOG_COMMAND,
-            id,
-            String(Date.now() + confirmSeconds * 1000),
-          ],
-          out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
-        )
-        : 0;
-      runId = await applyRun(
-        {
-          id,
-          recipe: recipe.name,
-          label: plan.label,
-          params,
-          uses: plan.uses,
-          handover: plan.handover,
-          steps: plan.steps,
-        },
-        await engineDeps(journal, run, out),
-      );
-      out.progress(out.paint("green", `Applied run ${runId} (${label}). Undo with: nsrecipe undo ${label}`));
-      if (confirmSeconds > 0) {
-        // The window runs from now; the watchdog reads this later deadline from the journal.
-        const deadline = Date.now() + confirmSeconds * 1000;
-        await journal.append({ kind: "confirm-wait", run: runId, deadline, watchdogPid });
-        out.progress(out.paint(
-          "yellow",
-          `Confirm within ${confirmSeconds} s or the change is undone: ${
-            Deno.stdin.isTerminal() ? "type 'yes' here, or " : ""
-          }run 'nsrecipe confirm ${runId}' from any session.`,
-        ));
-      }
-    }
-  } finally {
-    journal.close();
-  }
-  out.data({ run: runId || null, label, enter, confirmSeconds });
-  if (runId && confirmSeconds > 0 && Deno.stdin.isTerminal()) {
+    if (plan.steps.length === 0) return { runId: "", plan };
+    const id = newRunId();
+    // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
+    // switch itself, the change is still undone when the window closes.
+    const watchdogPid = confirmSeconds > 0 ? startWatchdog(procs, id, confirmSeconds, g) : 0;
+    const runId = await apply(recipe, params, plan, id, await engineDeps(journal, procs.run, out), out);
+    if (confirmSeconds > 0) await openConfirmWindow(journal, runId, confirmSeconds, watchdogPid, out);
+    return { runId, plan };
+  });
+  out.data({ run: runId || null, label: plan.label, enter: plan.enter, confirmSeconds });
+  if (runId && confirmSeconds > 0 && onTty) {
     const kept = await awaitTtyConfirmation(runId, confirmSeconds, g, out);
     if (!kept) return EXIT.rolledBack;
   }
@@ -148,24 +86,96 @@ export async function runCommand(
     if (runId) out.result(runId);
     return 0;
   }
-  const code = await runInteractive(
-    [...enter, ...(onTty ? onOwnTerminal(argv, { SHELL: Deno.env.get("SHELL") }) : argv)],
-    out.verbose ? (l) => out.progress(out.paint("dim", l)) : undefined,
-    { stdoutToStderr: g.json },
-  );
+  const code = await procs.interactive([
+    ...plan.enter,
+    ...(onTty ? onOwnTerminal(argv, { SHELL: Deno.env.get("SHELL") }) : argv),
+  ], { stdoutToStderr: g.json });
   out.data({ command: { argv, exitCode: code } });
   out.exitIsCommands();
-  if (opts.rm && runId) {
-    journal = await Journal.open(g.stateDir, (l) => out.progress(l));
-    try {
-      const deps = await engineDeps(journal, run, out);
-      const runs = await loadRuns(deps);
-      const target = runs.find((r) => r.id === runId);
-      if (target) await undoRun(target, runs, deps);
-      out.progress(`Undone run ${runId} (--rm).`);
-    } finally {
-      journal.close();
-    }
-  }
+  if (opts.rm && runId) await undoAfterwards(runId, procs.run, g, out);
   return code;
+}
+
+/** `--dry-run`: prints the plan for the host as it is; changes nothing. */
+async function dryRun(recipe: Recipe, params: Record<string, unknown>, run: Runner, out: Output): Promise<number> {
+  const plan = recipe.plan(params, await gatherFacts(run));
+  out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
+  printPlan(recipe, plan, out);
+  return 0;
+}
+
+/**
+ * Doctor's checks for this recipe (read-only): warnings are printed, a failed
+ * check refuses the run before anything is changed.
+ * @throws {PreconditionError} When a check fails.
+ */
+async function refuseUnfitHost(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  run: Runner,
+  out: Output,
+): Promise<void> {
+  const facts = await gatherDoctorFacts(run, { uplink: typeof params.uplink === "string" ? params.uplink : undefined });
+  // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
+  // (preflight.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
+  const unstartable = new Set([
+    ...(facts.ipVersion.ok ? [] : ["ip"]),
+    ...(facts.unshareVersion.ok ? [] : ["unshare"]),
+  ]);
+  const findings = runPreflight(recipe, params, facts).filter((f) => !unstartable.has(f.id));
+  for (const f of findings.filter((f) => f.verdict === "warn")) {
+    out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix}` : ""}`));
+  }
+  const refusal = preflightError(findings);
+  if (refusal) throw refusal;
+}
+
+/** Starts the confirm-or-revert watchdog in its own session; returns its PID. */
+function startWatchdog(procs: Processes, runId: string, seconds: number, g: GlobalOptions): number {
+  const deadline = String(Date.now() + seconds * 1000);
+  return procs.detached(["setsid", ...selfArgv(), "--state-dir", g.stateDir, WATCHDOG_COMMAND, runId, deadline]);
+}
+
+/** Applies the plan as one journaled run and says how to undo it. */
+async function apply(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  plan: Plan,
+  id: string,
+  deps: EngineDeps,
+  out: Output,
+): Promise<string> {
+  const { label, uses, handover, steps } = plan;
+  const runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps }, deps);
+  out.progress(out.paint("green", `Applied run ${runId} (${label}). Undo with: nsrecipe undo ${label}`));
+  return runId;
+}
+
+/** Records the confirmation window, counted from now (the watchdog reads this deadline), and says so. */
+async function openConfirmWindow(
+  journal: Journal,
+  runId: string,
+  seconds: number,
+  watchdogPid: number,
+  out: Output,
+): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  await journal.append({ kind: "confirm-wait", run: runId, deadline, watchdogPid });
+  out.progress(out.paint(
+    "yellow",
+    `Confirm within ${seconds} s or the change is undone: ${
+      Deno.stdin.isTerminal() ? "type 'yes' here, or " : ""
+    }run 'nsrecipe confirm ${runId}' from any session.`,
+  ));
+}
+
+/** `--rm`: undoes the run once the command inside has exited. */
+async function undoAfterwards(runId: string, run: Runner, g: GlobalOptions, out: Output): Promise<void> {
+  await withJournal(g, out, async (journal) => {
+    const deps = await engineDeps(journal, run, out);
+    const runs = await loadRuns(deps);
+    const target = runs.find((r) => r.id === runId);
+    if (target) await undoRun(target, runs, deps);
+    out.progress(`Undone run ${runId} (--rm).`);
+  });
 }

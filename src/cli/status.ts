@@ -1,6 +1,6 @@
-import { appliedIndexes, foldRuns, isOpen, Journal, type JournalProblem, type RunView } from "../journal/mod.ts";
+import { appliedIndexes, foldRuns, isOpen, type JournalProblem, type RunView } from "../journal/mod.ts";
 import { kindOf, type StepContext } from "../steps/mod.ts";
-import { bootId, type GlobalOptions, runnerFor, stepContext } from "./context.ts";
+import { bootId, type GlobalOptions, runnerFor, stepContext, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /** One applied run as `status` reports it. */
@@ -80,9 +80,7 @@ export async function runStatus(r: RunView, ctx: StepContext, currentBootId?: st
  * @throws {PreconditionError} When the journal cannot be opened.
  */
 export async function statusCommand(g: GlobalOptions, out: Output): Promise<void> {
-  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
-  try {
-    if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
+  await withJournal(g, out, async (journal) => {
     const run = runnerFor(out);
     const ctx = stepContext(run);
     const current = await bootId(run);
@@ -111,7 +109,5 @@ export async function statusCommand(g: GlobalOptions, out: Output): Promise<void
       for (const n of s.notes) out.result(out.paint("yellow", `  note: ${n}`));
       for (const d of s.drift) out.result(out.paint("yellow", `  drift: ${d}`));
     }
-  } finally {
-    journal.close();
-  }
+  });
 }

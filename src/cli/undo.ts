@@ -1,6 +1,5 @@
 import { loadRuns, selectRuns, type UndoReport, undoRun } from "../engine/mod.ts";
-import { Journal } from "../journal/mod.ts";
-import { assertRoot, engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
+import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 import { assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
 
@@ -19,9 +18,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
   if (!g.dryRun) assertRoot();
   const run = runnerFor(out);
   await assertPrograms(run, BASE_PROGRAMS);
-  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
-  try {
-    if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
+  await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
     let runs = await loadRuns(deps);
     const targets = selectRuns(runs, selector);
@@ -62,7 +59,5 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
             (r.handedOver.length ? `, ${r.handedOver.length} kept for later runs` : ""),
       );
     }
-  } finally {
-    journal.close();
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import { expireRun } from "../engine/mod.ts";
-import { foldRuns, Journal, JOURNAL_FILE, parseJournal } from "../journal/mod.ts";
-import { engineDeps, type GlobalOptions, runnerFor } from "./context.ts";
+import { foldRuns, JOURNAL_FILE, parseJournal } from "../journal/mod.ts";
+import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /** The hidden subcommand the confirm-or-revert watchdog runs as. */
@@ -29,12 +29,9 @@ export async function watchdogCommand(runId: string, deadline: number, g: Global
     if (recorded === undefined || recorded <= deadline) break;
     deadline = recorded;
   }
-  const journal = await Journal.open(g.stateDir);
-  try {
+  return await withJournal(g, out, async (journal) => {
     const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out));
     out.progress(typeof result === "string" ? `Run ${runId}: ${result}` : `Run ${runId} was not confirmed: undone`);
     return 0;
-  } finally {
-    journal.close();
-  }
+  });
 }

@@ -36,3 +36,31 @@ export function hintFor(argv: readonly string[], stderr: string): string {
   for (const [re, hint] of HINTS) if (re.test(stderr)) return hint;
   return argv[0] === "ip" ? "See ip(8) for the command above." : "";
 }
+
+/** The Debian package that provides each program nsrecipe runs (the `run` list of deno.json's permission set). */
+export const PACKAGE_OF: Readonly<Record<string, string>> = {
+  ip: "iproute2",
+  unshare: "util-linux",
+  setsid: "util-linux",
+  mount: "mount",
+  kill: "procps",
+  sysctl: "procps",
+  cat: "coreutils",
+  head: "coreutils",
+  test: "coreutils",
+  ping: "iputils-ping",
+  nft: "nftables",
+  gzip: "gzip",
+  iptables: "iptables",
+  ip6tables: "iptables",
+};
+
+/**
+ * What to do about a program that is not installed or not in PATH.
+ * @param program e.g. `ip`.
+ * @returns One sentence naming the Debian package, e.g. `Install it ('apt install iproute2') or fix PATH.`
+ */
+export function installHint(program: string): string {
+  const pkg = PACKAGE_OF[program];
+  return pkg ? `Install it ('apt install ${pkg}') or fix PATH.` : "Install it or fix PATH.";
+}

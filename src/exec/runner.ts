@@ -1,14 +1,17 @@
 /**
- * The one place that spawns processes. Everything else receives a
- * {@link Runner} and never calls `Deno.Command` itself, so unit tests can pass
- * a recording fake and `--verbose` sees every command.
+ * The one place that spawns processes. Every process nsrecipe starts (a
+ * captured command, the interactive shell, the detached watchdog, a background
+ * `ping`) goes through one {@link Processes} built on one injectable
+ * {@link Spawn} primitive, so unit tests can pass a fake, `--verbose` sees
+ * every command, and a program that is not installed or a command killed by a
+ * signal is reported the same way everywhere.
  *
  * @module
  */
 import { CommandError } from "../errors.ts";
-import { hintFor } from "./hints.ts";
+import { hintFor, installHint } from "./hints.ts";
 
-/** Options for one command. */
+/** Options for one captured command. */
 export interface ExecOptions {
   /** Exit codes that count as success; default `[0]`. */
   okCodes?: readonly number[];
@@ -50,6 +53,49 @@ export type Runner = (
 /** Where verbose command traces go; one line per command. */
 export type TraceSink = (line: string) => void;
 
+/**
+ * How a started process's standard streams are wired:
+ * - `captured`: stdout and stderr collected, stdin piped or closed;
+ * - `terminal`: all three inherited (the shell or `-- CMD` that `run` starts);
+ * - `terminal-stderr`: like `terminal`, but stdout is copied to nsrecipe's stderr as it comes (so that
+ *   stdout carries only `--json`'s document);
+ * - `detached`: all three closed, and nsrecipe does not wait for it;
+ * - `background`: stdin closed, stdout and stderr collected until it is stopped.
+ */
+export type Stdio = "captured" | "terminal" | "terminal-stderr" | "detached" | "background";
+
+/** How a process ended: an exit code, or the signal that killed it. */
+export interface ProcessEnd {
+  /** Exit code (meaningless when `signal` is set). */
+  code: number;
+  /** Name of the signal that killed it, e.g. `SIGKILL`; `null` when it exited. */
+  signal: Deno.Signal | null;
+}
+
+/** A process started by a {@link Spawn}. */
+export interface Spawned {
+  /** Its PID. */
+  readonly pid: number;
+  /** Writes text to its stdin and closes it (only for `captured` with `stdin: true`). */
+  writeStdin(text: string): Promise<void>;
+  /** Waits for it to end; stdout and stderr are empty unless `captured` or `background`. */
+  wait(): Promise<ProcessEnd & { stdout: Uint8Array; stderr: Uint8Array }>;
+  /** Sends a signal; does nothing when it has ended already. */
+  kill(signal: Deno.Signal): void;
+  /** Lets nsrecipe exit without waiting for it. */
+  unref(): void;
+}
+
+/**
+ * The primitive under the seam: starts a program.
+ * @param argv Program and arguments.
+ * @param stdio See {@link Stdio}.
+ * @param stdin For `captured`: whether stdin is a pipe (else closed).
+ * @returns The started process.
+ * @throws {Deno.errors.NotFound} When the program is not in PATH.
+ */
+export type Spawn = (argv: readonly string[], stdio: Stdio, stdin: boolean) => Spawned;
+
 /** Linux signal numbers (signal(7)), for the shell's `128 + N` exit code of a command killed by one. */
 const SIGNALS: Record<string, number> = {
   SIGHUP: 1,
@@ -72,173 +118,61 @@ const SIGNALS: Record<string, number> = {
   SIGSYS: 31,
 };
 
-/** The Debian package that provides each program nsrecipe runs. */
-export const PACKAGE_OF: Readonly<Record<string, string>> = {
-  ip: "iproute2",
-  unshare: "util-linux",
-  mount: "mount",
-  kill: "procps",
-  sysctl: "procps",
-  cat: "coreutils",
-  head: "coreutils",
-  test: "coreutils",
-};
-
 /**
- * What to do about a program that is not installed or not in PATH.
- * @param program e.g. `ip`.
- * @returns One sentence naming the Debian package.
+ * The exit code a shell reports for a process: its own, or 128 + the signal
+ * number when a signal killed it (bash(1), "EXIT STATUS").
+ * @param end How it ended.
+ * @returns The code, e.g. 137 for SIGKILL.
  */
-export function installHint(program: string): string {
-  const pkg = PACKAGE_OF[program];
-  return pkg ? `Install it ('apt install ${pkg}') or fix PATH.` : "Install it or fix PATH.";
+export function exitCodeOf(end: ProcessEnd): number {
+  return end.signal ? 128 + (SIGNALS[end.signal] ?? 0) : end.code;
 }
 
 /**
- * Builds the real {@link Runner} on `Deno.Command`.
- *
- * @param trace When given, called after each command with
- *   `$ argv… (exit N, D ms)` and its stderr: this is `--verbose`.
- * @returns A runner that spawns real processes.
- * @example
- * ```ts ignore
- * const run = realRunner();
- * const { stdout } = await run(["ip", "-json", "link", "show"]);
- * ```
- */
-export function realRunner(trace?: TraceSink): Runner {
-  return async (argv, opts = {}) => {
-    const started = performance.now();
-    const [program, ...args] = argv;
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command(program, {
-        args,
-        stdin: opts.stdin === undefined ? "null" : "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) {
-        throw new CommandError(
-          argv,
-          -1,
-          `'${program}' was not found in PATH`,
-          installHint(program),
-        );
-      }
-      throw e;
-    }
-    if (opts.stdin !== undefined) {
-      const w = child.stdin.getWriter();
-      await w.write(new TextEncoder().encode(opts.stdin));
-      await w.close();
-    }
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
-    const out = await child.output().finally(() => clearTimeout(timer));
-    const code = out.signal ? 128 + (SIGNALS[out.signal] ?? 0) : out.code;
-    const result: ExecResult = {
-      argv,
-      code,
-      stdout: new TextDecoder().decode(out.stdout),
-      stderr: new TextDecoder().decode(out.stderr).trim(),
-      durationMs: Math.round(performance.now() - started),
-    };
-    trace?.(
-      `$ ${argv.join(" ")}  (exit ${code}, ${result.durationMs} ms)` +
-        (result.stderr ? `\n  ${result.stderr.replaceAll("\n", "\n  ")}` : ""),
-    );
-    if (!(opts.okCodes ?? [0]).includes(code)) {
-      throw new CommandError(argv, code, result.stderr, hintFor(argv, result.stderr));
-    }
-    return result;
-  };
-}
-
-/**
- * Runs a command with the terminal handed over (stdin, stdout and stderr
- * inherited), for the shell or `-- CMD` that `run` starts. The only other
- * spawning function besides {@link realRunner}.
- *
+ * The real {@link Spawn}, on `Deno.Command` (no shell: argv only).
  * @param argv Program and arguments.
- * @param trace Optional `--verbose` sink, told the argv before it starts.
- * @param opts `stdoutToStderr`: the command's stdout is copied to this
- *   process's stderr (so that stdout carries only `--json`'s document).
- * @returns The command's exit code (128 + signal number when killed).
- * @throws {CommandError} When the program cannot be started.
+ * @param stdio See {@link Stdio}.
+ * @param stdin For `captured`: whether stdin is a pipe.
+ * @returns The started process.
+ * @throws {Deno.errors.NotFound} When the program is not in PATH.
  */
-export async function runInteractive(
-  argv: readonly string[],
-  trace?: TraceSink,
-  opts: { stdoutToStderr?: boolean } = {},
-): Promise<number> {
-  trace?.(`$ ${argv.join(" ")}  (interactive)`);
+export function denoSpawn(argv: readonly string[], stdio: Stdio, stdin: boolean): Spawned {
   const [program, ...args] = argv;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      stdin: "inherit",
-      stdout: opts.stdoutToStderr ? "piped" : "inherit",
-      stderr: "inherit",
-    }).spawn();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, installHint(program));
-    }
-    throw e;
-  }
-  // While the command runs it owns the terminal: Ctrl-C and Ctrl-\ are its to handle (like a shell, nsrecipe
-  // ignores them), and a hang-up or termination is passed on to it. Either way nsrecipe lives on to finish
-  // its own work, e.g. `--rm`'s undo.
-  const handlers: [Deno.Signal, () => void][] = [
-    ["SIGINT", () => {}],
-    ["SIGQUIT", () => {}],
-    ["SIGHUP", () => forward(child, "SIGHUP")],
-    ["SIGTERM", () => forward(child, "SIGTERM")],
-  ];
-  for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
-  // With stdoutToStderr (`--json`), the command's output is copied to nsrecipe's stderr as it comes.
-  const copied = opts.stdoutToStderr ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }) : undefined;
-  try {
-    await copied;
-    const status = await child.status;
-    return status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
-  } finally {
-    for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
-  }
-}
-
-function forward(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch (e) {
-    if (!(e instanceof TypeError)) throw e; // it has exited already
-  }
-}
-
-/**
- * Starts a command that outlives nsrecipe (the confirm-or-revert watchdog),
- * with stdio closed, and does not wait for it.
- *
- * @param argv Program and arguments, e.g. `["setsid", "nsrecipe", "__watchdog", …]`.
- * @param trace Optional `--verbose` sink.
- * @returns The PID of the started process.
- * @throws {CommandError} When the program cannot be started.
- */
-export function spawnDetached(argv: readonly string[], trace?: TraceSink): number {
-  trace?.(`$ ${argv.join(" ")}  (detached)`);
-  const [program, ...args] = argv;
-  try {
-    const child = new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
-    child.unref();
-    return child.pid;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, "Install util-linux or fix PATH.");
-    }
-    throw e;
-  }
+  const io: Record<Stdio, Pick<Deno.CommandOptions, "stdin" | "stdout" | "stderr">> = {
+    captured: { stdin: stdin ? "piped" : "null", stdout: "piped", stderr: "piped" },
+    terminal: { stdin: "inherit", stdout: "inherit", stderr: "inherit" },
+    "terminal-stderr": { stdin: "inherit", stdout: "piped", stderr: "inherit" },
+    detached: { stdin: "null", stdout: "null", stderr: "null" },
+    background: { stdin: "null", stdout: "piped", stderr: "piped" },
+  };
+  const child = new Deno.Command(program, { args, ...io[stdio] }).spawn();
+  const empty = new Uint8Array();
+  const copied = stdio === "terminal-stderr"
+    ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true })
+    : Promise.resolve();
+  const ended = stdio === "captured" || stdio === "background"
+    ? child.output()
+    : copied.then(() => child.status).then((s) => ({ ...s, stdout: empty, stderr: empty }));
+  return {
+    pid: child.pid,
+    async writeStdin(text) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(text));
+      await w.close();
+    },
+    wait: async () => {
+      const o = await ended;
+      return { code: o.code, signal: o.signal, stdout: o.stdout, stderr: o.stderr };
+    },
+    kill(signal) {
+      try {
+        child.kill(signal);
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e; // it has exited already
+      }
+    },
+    unref: () => child.unref(),
+  };
 }
 
 /** A command running in the background whose output is collected. */
@@ -253,47 +187,144 @@ export interface BackgroundProcess {
   stop(signal?: Deno.Signal): Promise<ExecResult>;
 }
 
+/** Every way nsrecipe starts a process; see {@link processes}. */
+export interface Processes {
+  /** Runs a command and captures its output: see {@link Runner}. */
+  run: Runner;
+  /**
+   * Runs a command with the terminal handed over (stdin, stdout and stderr
+   * inherited), for the shell or `-- CMD` that `run` starts. While it runs it
+   * owns the terminal: SIGINT and SIGQUIT are its to handle (nsrecipe ignores
+   * them, like a shell), SIGHUP and SIGTERM are passed on to it; either way
+   * nsrecipe lives on to finish its own work (e.g. `--rm`'s undo).
+   * @param opts `stdoutToStderr`: the command's stdout is copied to this
+   *   process's stderr (so that stdout carries only `--json`'s document).
+   * @returns Its exit code (128 + signal number when killed).
+   * @throws {CommandError} When the program cannot be started.
+   */
+  interactive(argv: readonly string[], opts?: { stdoutToStderr?: boolean }): Promise<number>;
+  /**
+   * Starts a command that outlives nsrecipe (the confirm-or-revert watchdog),
+   * with stdio closed, and does not wait for it.
+   * @returns Its PID.
+   * @throws {CommandError} When the program cannot be started.
+   */
+  detached(argv: readonly string[]): number;
+  /**
+   * Starts a command in the background, collecting its output until stopped
+   * (e.g. a `ping` that measures an outage while a recipe runs).
+   * @throws {CommandError} When the program cannot be started.
+   */
+  background(argv: readonly string[]): BackgroundProcess;
+}
+
 /**
- * Starts a command in the background, collecting its stdout and stderr (e.g.
- * a `ping` that measures an outage while a recipe runs).
+ * Builds the process seam.
  *
- * @param argv Program and arguments.
- * @param trace Optional `--verbose` sink.
- * @returns The handle.
- * @throws {CommandError} When the program cannot be started.
+ * @param opts `spawn`: the primitive (default {@link denoSpawn}; tests pass a
+ *   fake); `trace`: the `--verbose` sink, told `$ argv…  (exit N, D ms)` and
+ *   stderr after each captured command, and the argv of every other one.
+ * @returns The seam.
+ * @example
+ * ```ts ignore
+ * const { run } = processes();
+ * const { stdout } = await run(["ip", "-json", "link", "show"]);
+ * ```
  */
-export function spawnBackground(argv: readonly string[], trace?: TraceSink): BackgroundProcess {
-  trace?.(`$ ${argv.join(" ")}  (background)`);
-  const started = performance.now();
-  const [program, ...args] = argv;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CommandError(argv, -1, `'${program}' was not found in PATH`, "Install it or fix PATH.");
-    }
-    throw e;
-  }
-  const output = child.output();
-  return {
-    pid: child.pid,
-    async stop(signal: Deno.Signal = "SIGINT") {
-      try {
-        child.kill(signal);
-      } catch (e) {
-        if (!(e instanceof TypeError)) throw e; // already exited
+export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Processes {
+  const spawn = opts.spawn ?? denoSpawn;
+  const trace = opts.trace;
+  const start = (argv: readonly string[], stdio: Stdio, stdin = false): Spawned => {
+    if (stdio !== "captured") trace?.(`$ ${argv.join(" ")}  (${stdio.startsWith("terminal") ? "interactive" : stdio})`);
+    try {
+      return spawn(argv, stdio, stdin);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new CommandError(argv, -1, `'${argv[0]}' was not found in PATH`, installHint(argv[0]));
       }
-      const out = await output;
-      return {
+      throw e;
+    }
+  };
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return {
+    run: async (argv, o = {}) => {
+      const started = performance.now();
+      const child = start(argv, "captured", o.stdin !== undefined);
+      if (o.stdin !== undefined) await child.writeStdin(o.stdin);
+      const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), o.timeoutMs);
+      const end = await child.wait().finally(() => clearTimeout(timer));
+      const result: ExecResult = {
         argv,
-        code: out.signal ? 128 + (SIGNALS[out.signal] ?? 0) : out.code,
-        stdout: new TextDecoder().decode(out.stdout),
-        stderr: new TextDecoder().decode(out.stderr).trim(),
+        code: exitCodeOf(end),
+        stdout: decode(end.stdout),
+        stderr: decode(end.stderr).trim(),
         durationMs: Math.round(performance.now() - started),
+      };
+      trace?.(
+        `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` +
+          (result.stderr ? `\n  ${result.stderr.replaceAll("\n", "\n  ")}` : ""),
+      );
+      if (!(o.okCodes ?? [0]).includes(result.code)) {
+        throw new CommandError(argv, result.code, result.stderr, hintFor(argv, result.stderr));
+      }
+      return result;
+    },
+    async interactive(argv, o = {}) {
+      const child = start(argv, o.stdoutToStderr ? "terminal-stderr" : "terminal");
+      const handlers: [Deno.Signal, () => void][] = [
+        ["SIGINT", () => {}],
+        ["SIGQUIT", () => {}],
+        ["SIGHUP", () => child.kill("SIGHUP")],
+        ["SIGTERM", () => child.kill("SIGTERM")],
+      ];
+      for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+      try {
+        return exitCodeOf(await child.wait());
+      } finally {
+        for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
+      }
+    },
+    detached(argv) {
+      const child = start(argv, "detached");
+      child.unref();
+      return child.pid;
+    },
+    background(argv) {
+      const started = performance.now();
+      const child = start(argv, "background");
+      const ended = child.wait();
+      return {
+        pid: child.pid,
+        async stop(signal: Deno.Signal = "SIGINT") {
+          child.kill(signal);
+          const end = await ended;
+          return {
+            argv,
+            code: exitCodeOf(end),
+            stdout: decode(end.stdout),
+            stderr: decode(end.stderr).trim(),
+            durationMs: Math.round(performance.now() - started),
+          };
+        },
       };
     },
   };
+}
+
+/**
+ * The real captured-command {@link Runner}: `processes({ trace }).run`.
+ *
+ * @param trace When given, called after each command with
+ *   `$ argv…  (exit N, D ms)` and its stderr: this is `--verbose`.
+ * @returns A runner that spawns real processes.
+ * @example
+ * ```ts ignore
+ * const run = realRunner();
+ * const { stdout } = await run(["ip", "-json", "link", "show"]);
+ * ```
+ */
+export function realRunner(trace?: TraceSink): Runner {
+  return processes({ trace }).run;
 }
 
 /** One command seen by a {@link recordingRunner}. */

@@ -7,7 +7,7 @@
 import type { Runner } from "../exec/mod.ts";
 import { CommandError } from "../errors.ts";
 import { type IpAddrLink, type IpLink, IpReader, type IpRoute } from "./ip_json.ts";
-import { isWireless, netnsEntryState } from "./sysfs.ts";
+import { entryState, isWireless, netnsMounts } from "./sysfs.ts";
 
 /** A named network namespace and whether its `/run/netns` entry is a live namespace. */
 export interface NetnsFact {
@@ -64,8 +64,9 @@ export const EMPTY_FACTS: HostFacts = {
  */
 export async function gatherFacts(run: Runner): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [netns, links, addrs, routes4, routes6] = await Promise.all([
+  const [netns, mounted, links, addrs, routes4, routes6] = await Promise.all([
     ip.netnsList(),
+    netnsMounts(run),
     ip.links(),
     ip.addrs(),
     ip.routes(4),
@@ -73,7 +74,7 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
   ]);
   const netnsFacts: NetnsFact[] = netns.map((n) => ({
     name: n.name,
-    state: netnsEntryState(n.name) === "live" ? "live" : "stale",
+    state: entryState(n.name, [n.name], mounted) === "live" ? "live" : "stale",
   }));
   const inside = await Promise.all(
     netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => [])),

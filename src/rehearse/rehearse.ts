@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { Runner } from "../exec/mod.ts";
-import { spawnBackground } from "../exec/mod.ts";
+import type { Processes, Runner } from "../exec/mod.ts";
 import { diffSnapshots, IpReader, takeSnapshot } from "../host/mod.ts";
 import { type Outage, parsePingOutage } from "./outage.ts";
 
@@ -49,17 +48,18 @@ async function pings(run: Runner, target: string, netns?: string): Promise<boole
 /**
  * Rehearses a recipe in the current (lab) network namespace.
  *
- * @param run The process seam.
+ * @param procs The process seam (captured commands and the background `ping`).
  * @param gateway The LAN gateway the lab host must keep reaching.
  * @param actions Run and undo of the recipe.
  * @returns The verdict; never throws for a failed check.
  */
-export async function rehearse(run: Runner, gateway: string, actions: RehearsalActions): Promise<Verdict> {
+export async function rehearse(procs: Processes, gateway: string, actions: RehearsalActions): Promise<Verdict> {
+  const { run } = procs;
   const checks: RehearsalCheck[] = [];
   const check = (name: string, ok: boolean, detail = "") => checks.push({ name, ok, detail });
   check("lab host reaches the gateway before the run", await pings(run, gateway), gateway);
   const before = await takeSnapshot(run);
-  const ping = spawnBackground(["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway]);
+  const ping = procs.background(["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway]);
   const applied = await actions.run();
   const outage = parsePingOutage((await ping.stop()).stdout, OUTAGE_PING_INTERVAL_MS);
   check("the recipe applies", applied.code === 0, applied.message);

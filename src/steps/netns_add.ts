@@ -34,11 +34,11 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
   object: (s) => objectId("netns", s.netns),
   commands: (s) => [["ip", "netns", "add", s.netns]],
   async verify(s, ctx) {
-    const listed = (await ctx.ip.netnsList()).some((n) => n.name === s.netns);
-    if (!listed) return `'${s.netns}' is not in 'ip netns list'`;
-    return netnsEntryState(s.netns) === "live" ? undefined : `/run/netns/${s.netns} is not a namespace mount`;
+    const state = await netnsEntryState(ctx.run, s.netns);
+    if (state === "absent") return `'${s.netns}' is not in 'ip netns list'`;
+    return state === "live" ? undefined : `/run/netns/${s.netns} is not a namespace mount`;
   },
-  isReverted: (s) => Promise.resolve(netnsEntryState(s.netns) === "absent"),
+  isReverted: async (s, ctx) => await netnsEntryState(ctx.run, s.netns) === "absent",
   async revert(s, ctx) {
     let pids = await ctx.ip.netnsPids(s.netns);
     if (pids.length > 0) {

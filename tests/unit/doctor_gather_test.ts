@@ -30,6 +30,7 @@ const READ_ONLY = [
   /^unshare --version$/,
   /^cat -- \/(proc|sys|run|etc|lib\/modules|boot)\/\S+$/,
   /^cat \/sys\/class\/net\/[^/\s]+\/uevent$/, // isWireless (src/host/sysfs.ts)
+  /^cat \/proc\/self\/mountinfo$/, // netnsMounts (src/host/sysfs.ts)
   /^test -d \/(sys|run)\/\S+$/,
   /^sysctl -n net\.bridge\.bridge-nf-call-ip6?tables$/,
   /^sysctl -n net\.ipv4\.ip_forward$/,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CommandError, EXIT } from "../../src/errors.ts";
-import { realRunner } from "../../src/exec/mod.ts";
+import { exitCodeOf, type ProcessEnd, processes, realRunner, type Spawn, type Stdio } from "../../src/exec/mod.ts";
 
 Deno.test("realRunner passes each argument as one argv element, never through a shell: 'a;touch FILE' runs nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nsrecipe-argv-" });
@@ -30,4 +30,81 @@ Deno.test("realRunner: a program that is not installed is a CommandError with co
   assert.equal(e.exitCode, EXIT.precondition);
   assert.match(e.message, /could not be started: 'nsrecipe-no-such-program' was not found in PATH/);
   assert.match(e.hint, /fix PATH/);
+});
+
+/** A fake spawn: records argv and stdio; each program ends as `ends` says; `missing` programs are not in PATH. */
+function fakeSpawn(ends: Record<string, ProcessEnd>, missing: string[] = []) {
+  const seen: { argv: readonly string[]; stdio: Stdio }[] = [];
+  const spawn: Spawn = (argv, stdio) => {
+    if (missing.includes(argv[0])) throw new Deno.errors.NotFound(`No such file or directory (os error 2)`);
+    seen.push({ argv, stdio });
+    const end = { ...(ends[argv[0]] ?? { code: 0, signal: null }), stdout: new Uint8Array(), stderr: new Uint8Array() };
+    return { pid: 4242, writeStdin: () => Promise.resolve(), wait: () => Promise.resolve(end), kill() {}, unref() {} };
+  };
+  return { spawn, seen };
+}
+
+Deno.test("processes: every way of starting a program reports one that is not in PATH the same way, with the package to install", async () => {
+  const { spawn } = fakeSpawn({}, ["setsid", "ping", "ip"]);
+  const p = processes({ spawn });
+  const errors = [
+    await p.run(["ip", "link"]).then(() => undefined, (e) => e),
+    await p.interactive(["ip", "netns", "exec", "web", "sh"]).then(() => undefined, (e) => e),
+    (() => {
+      try {
+        p.detached(["setsid", "nsrecipe"]);
+      } catch (e) {
+        return e;
+      }
+    })(),
+    (() => {
+      try {
+        p.background(["ping", "198.51.100.1"]);
+      } catch (e) {
+        return e;
+      }
+    })(),
+  ];
+  assert.deepEqual(errors.map((e) => e instanceof CommandError && e.code), [-1, -1, -1, -1]);
+  assert.deepEqual(errors.map((e) => (e as CommandError).hint), [
+    "Install it ('apt install iproute2') or fix PATH.",
+    "Install it ('apt install iproute2') or fix PATH.",
+    "Install it ('apt install util-linux') or fix PATH.",
+    "Install it ('apt install iputils-ping') or fix PATH.",
+  ]);
+});
+
+Deno.test("processes: a program killed by a signal exits 128 + its number in every mode (SIGKILL 137, SIGTERM 143, SIGINT 130)", async () => {
+  const { spawn, seen } = fakeSpawn({
+    ip: { code: 0, signal: "SIGKILL" },
+    sh: { code: 0, signal: "SIGTERM" },
+    ping: { code: 0, signal: "SIGINT" },
+  });
+  const p = processes({ spawn });
+  assert.equal((await p.run(["ip", "link"], { okCodes: [137] })).code, 137);
+  assert.equal(await p.interactive(["sh"]), 143);
+  assert.equal((await p.background(["ping", "x"]).stop()).code, 130);
+  assert.equal(p.detached(["setsid", "x"]), 4242);
+  assert.deepEqual(seen.map((s) => s.stdio), ["captured", "terminal", "background", "detached"]);
+});
+
+Deno.test("processes: --verbose traces every process, whichever way it is started", async () => {
+  const lines: string[] = [];
+  const p = processes({ spawn: fakeSpawn({}).spawn, trace: (l) => lines.push(l) });
+  await p.run(["ip", "link"]);
+  await p.interactive(["sh"]);
+  p.detached(["setsid", "w"]);
+  await p.background(["ping", "x"]).stop();
+  assert.deepEqual(lines.map((l) => l.replace(/\d+ ms/, "N ms")), [
+    "$ ip link  (exit 0, N ms)",
+    "$ sh  (interactive)",
+    "$ setsid w  (detached)",
+    "$ ping x  (background)",
+  ]);
+});
+
+Deno.test("exitCodeOf: an exit code as is; a signal as 128 + its number", () => {
+  assert.equal(exitCodeOf({ code: 3, signal: null }), 3);
+  assert.equal(exitCodeOf({ code: 0, signal: "SIGHUP" }), 129);
+  assert.equal(exitCodeOf({ code: 0, signal: "SIGKILL" }), 137);
 });
