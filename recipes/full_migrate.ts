@@ -12,13 +12,15 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
+import { defaultGateway } from "../src/host/mod.ts";
+import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { inSubnet, parseSubnet } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
-import { assertAddressOnUplinkSubnet, selectUplink, uplinkGateway, uplinkMigrationSteps } from "./uplink.ts";
-import { addrSpec, attachSteps, DEFAULT_BRIDGE, NETNS_IFNAME, netnsVethSteps, vethNames } from "./veth_bridge.ts";
+import { assertAddressOnUplinkSubnet, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
+import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./veth_bridge.ts";
 
 /** Default confirmation window of full-migrate on a TTY, in seconds. */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
@@ -73,7 +75,7 @@ export const fullMigrate: Recipe<typeof params> = {
       throw new UsageError(`--address ${p.address} must be IPv4; give IPv6 with --address6`);
     }
     assertAddressOnUplinkSubnet(p.address, facts, uplink.ifname, inSubnet);
-    const gateway = uplinkGateway(facts, uplink.ifname, 4);
+    const gateway = defaultGateway(facts, uplink.ifname, 4);
     if (!gateway) {
       throw new PreconditionError(
         `The uplink '${uplink.ifname}' has no IPv4 default route, so the namespace would have no gateway`,
@@ -94,7 +96,7 @@ export const fullMigrate: Recipe<typeof params> = {
       ...attachSteps(p.name, veth.host, bridge, addrSpec(local, Number(p.address.split("/")[1])), gateway),
     ];
     if (p.address6) {
-      const gateway6 = uplinkGateway(facts, uplink.ifname, 6);
+      const gateway6 = defaultGateway(facts, uplink.ifname, 6);
       if (parseSubnet(p.address6, "--address6").family !== 6) {
         throw new UsageError(`--address6 ${p.address6} is not IPv6`);
       }

@@ -22,21 +22,11 @@
  * @module
  */
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import type { HostFacts, IpAddrInfo, IpLink, IpRoute } from "../src/host/mod.ts";
+import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink } from "../src/host/mod.ts";
 import { addrSpecFromJson, type Step } from "../src/steps/mod.ts";
 import { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 
 export { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
-
-/**
- * The device of the default route (IPv4 first, then IPv6), main table.
- * @param facts Host facts.
- * @returns The link name, or `undefined` when there is no default route.
- */
-export function defaultRouteDevice(facts: HostFacts): string | undefined {
-  const isDefault = (r: IpRoute) => r.dst === "default" && (r.table ?? "main") === "main" && r.dev;
-  return facts.routes4.find(isDefault)?.dev ?? facts.routes6.find(isDefault)?.dev;
-}
 
 /**
  * Picks the uplink and refuses one that cannot be bridged.
@@ -90,18 +80,6 @@ export function selectUplink(facts: HostFacts, requested?: string): IpLink {
  */
 export function movableAddresses(facts: HostFacts, uplink: string): IpAddrInfo[] {
   return (facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? []).filter((a) => a.scope === "global");
-}
-
-/**
- * The gateway of the uplink's default route.
- * @param facts Host facts.
- * @param uplink Link name.
- * @param family 4 or 6.
- * @returns The gateway address, or `undefined`.
- */
-export function uplinkGateway(facts: HostFacts, uplink: string, family: 4 | 6): string | undefined {
-  const routes = family === 4 ? facts.routes4 : facts.routes6;
-  return routes.find((r) => r.dst === "default" && r.dev === uplink && (r.table ?? "main") === "main")?.gateway;
 }
 
 /** Options of {@link uplinkMigrationSteps}. */

@@ -13,7 +13,8 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import { type HostFacts, type IpAddrInfo, type IpLink, IPV4_FORWARD } from "../src/host/mod.ts";
+import { DEFAULT_BRIDGE } from "../src/names.ts";
+import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink, IPV4_FORWARD } from "../src/host/mod.ts";
 import { type AddrSpec, type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
 import {
@@ -33,10 +34,6 @@ import {
 import { quote } from "../src/quote.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
-import { defaultRouteDevice } from "./uplink.ts";
-
-/** Default bridge name. */
-export const DEFAULT_BRIDGE = "br0";
 
 /** The private pool default subnets come from: the first free `10.200.N.0/24`, N = 0…255. */
 export const SUBNET_POOL = { base: "10.200.0.0", prefix: 24, count: 256 } as const;

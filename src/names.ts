@@ -15,6 +15,12 @@ import { quote } from "./quote.ts";
  */
 export const IFNAME_MAX = 15;
 
+/**
+ * The bridge recipes attach namespaces to when no `--bridge` is given, and
+ * the one doctor names in the rules it suggests.
+ */
+export const DEFAULT_BRIDGE = "br0";
+
 /** Longest network namespace name nsrecipe accepts, in bytes. */
 export const NETNS_NAME_MAX = 64;
 

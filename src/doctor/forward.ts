@@ -20,14 +20,8 @@
  *
  * @module
  */
-import {
-  type CheckContext,
-  DEFAULT_BRIDGE,
-  type DoctorFacts,
-  type Finding,
-  finding,
-  type NetfilterFacts,
-} from "./types.ts";
+import { type CheckContext, type DoctorFacts, type Finding, finding, type NetfilterFacts } from "./types.ts";
+import { DEFAULT_BRIDGE } from "../names.ts";
 
 /** Traffic a forward chain sees. */
 export type ForwardScope = "bridge" | "ipv4" | "ipv6" | "both";

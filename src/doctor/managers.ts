@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { type CheckContext, DEFAULT_BRIDGE, type DoctorFacts, type Finding, finding, textOf } from "./types.ts";
+import { type CheckContext, type DoctorFacts, type Finding, finding, textOf } from "./types.ts";
+import { DEFAULT_BRIDGE } from "../names.ts";
 import { uplinkOf } from "./uplink.ts";
 
 /** One manager that owns (or may own) the uplink. */

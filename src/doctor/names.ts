@@ -6,7 +6,7 @@
  * @module
  */
 import { type CheckContext, type DoctorFacts, type Finding, finding } from "./types.ts";
-import { defaultRouteDevice } from "./uplink.ts";
+import { defaultRouteDevice } from "../host/mod.ts";
 
 /**
  * Checks the namespace name.

@@ -131,12 +131,6 @@ export interface CheckContext {
 export const FULL_MIGRATE = "full-migrate";
 
 /**
- * The bridge name used in suggested rules when no `--bridge` was given.
- * Recipes that attach to a bridge default to it.
- */
-export const DEFAULT_BRIDGE = "br0";
-
-/**
  * Builds a finding.
  * @param id The check's id.
  * @param verdict The verdict.

@@ -1,11 +1,11 @@
 /**
- * The uplink check: which link carries the default route (IPv4 first, then
- * IPv6, main table, see ip-route(8)), and whether full-migrate could move it
- * onto a bridge.
+ * The uplink check: which link carries the default route (`defaultRouteDevice`
+ * of `src/host`, the rule the planners use too), and whether full-migrate
+ * could move it onto a bridge.
  *
  * @module
  */
-import type { HostFacts, IpLink, IpRoute } from "../host/mod.ts";
+import { defaultGateway, defaultRoute, defaultRouteDevice, type HostFacts, type IpLink } from "../host/mod.ts";
 import { type CheckContext, type DoctorFacts, type Finding, finding, FULL_MIGRATE } from "./types.ts";
 
 /** The uplink as the checks see it. */
@@ -22,27 +22,6 @@ export interface Uplink {
   gateway6?: string;
 }
 
-function defaultRoute(routes: readonly IpRoute[], dev?: string): IpRoute | undefined {
-  return routes
-    .filter((r) => r.dst === "default" && (r.table ?? "main") === "main" && r.dev && (!dev || r.dev === dev))
-    .sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0))[0];
-}
-
-/**
- * The device of the default route: the IPv4 default of the main table with the
- * lowest metric, else the IPv6 one.
- * @param host Host facts.
- * @returns The link name, or `undefined` when there is no default route.
- * @example
- * ```ts
- * import { EMPTY_FACTS } from "../host/mod.ts";
- * defaultRouteDevice(EMPTY_FACTS); // undefined
- * ```
- */
-export function defaultRouteDevice(host: HostFacts): string | undefined {
-  return defaultRoute(host.routes4)?.dev ?? defaultRoute(host.routes6)?.dev;
-}
-
 /**
  * Finds the uplink: the `--uplink` given, or the device of the default route.
  * @param host Host facts.
@@ -57,8 +36,8 @@ export function resolveUplink(host: HostFacts, requested?: string): Uplink | und
     dev,
     link: host.links.find((l) => l.ifname === dev),
     requested: requested !== undefined,
-    gateway4: defaultRoute(host.routes4, dev)?.gateway,
-    gateway6: defaultRoute(host.routes6, dev)?.gateway,
+    gateway4: defaultGateway(host, dev, 4),
+    gateway6: defaultGateway(host, dev, 6),
   };
 }
 

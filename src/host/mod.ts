@@ -8,3 +8,4 @@ export * from "./snapshot.ts";
 export * from "./facts.ts";
 export * from "./link_sysctl.ts";
 export * from "./nft.ts";
+export * from "./default_route.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 import ipaddr from "ipaddr.js";
-import { defaultRouteDevice, movableAddresses, movableRoutes, uplinkGateway } from "../../recipes/uplink.ts";
+import { movableAddresses, movableRoutes } from "../../recipes/uplink.ts";
 import { PreconditionError } from "../errors.ts";
-import type { HostFacts, IpAddrInfo } from "../host/mod.ts";
+import { defaultGateway, defaultRouteDevice, type HostFacts, type IpAddrInfo } from "../host/mod.ts";
 import { DEFAULT_LAB, type LabSpec } from "../lab/mod.ts";
 import { addrSpecFromJson } from "../steps/mod.ts";
 
@@ -57,11 +57,11 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
   const addrs = movableAddresses(facts, uplink);
   const v4 = addrs.filter((a) => a.family === "inet");
   const v6 = addrs.filter((a) => a.family === "inet6");
-  const gateway = uplinkGateway(facts, uplink, 4);
+  const gateway = defaultGateway(facts, uplink, 4);
   if (v4.length === 0 || !gateway) {
     throw new PreconditionError(`The uplink '${uplink}' has no IPv4 address and default route to copy into the lab`);
   }
-  const gateway6 = v6.length ? uplinkGateway(facts, uplink, 6) ?? "" : "";
+  const gateway6 = v6.length ? defaultGateway(facts, uplink, 6) ?? "" : "";
   const cidr = (a: IpAddrInfo) => `${a.local}/${a.prefixlen}`;
   const routes = movableRoutes(facts, uplink);
   const taken = [...addrs.map((a) => a.local), ...routes.flatMap((r) => (r.via ? [r.via] : []))];

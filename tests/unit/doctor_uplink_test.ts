@@ -1,20 +1,6 @@
 import assert from "node:assert/strict";
-import { checkUplink, defaultRouteDevice, resolveUplink } from "../../src/doctor/mod.ts";
+import { checkUplink, resolveUplink } from "../../src/doctor/mod.ts";
 import { doctorFacts, labHost, link, missing, text } from "../support/doctor_facts.ts";
-
-Deno.test("defaultRouteDevice: the IPv4 default of the main table with the lowest metric, else IPv6", () => {
-  const host = labHost({
-    links: [...labHost().links, link("eth1", 3)],
-    routes4: [
-      { dst: "default", gateway: "203.0.113.1", dev: "eth1", metric: 200, flags: [] },
-      { dst: "default", gateway: "198.51.100.1", dev: "eth0", metric: 100, flags: [] },
-      { dst: "default", gateway: "192.0.2.1", dev: "eth1", metric: 1, table: "100", flags: [] },
-    ],
-  });
-  assert.equal(defaultRouteDevice(host), "eth0");
-  assert.equal(defaultRouteDevice(labHost({ routes4: [] })), "eth0", "IPv6 default");
-  assert.equal(defaultRouteDevice(labHost({ routes4: [], routes6: [] })), undefined);
-});
 
 Deno.test("resolveUplink: --uplink wins and its own gateways are reported", () => {
   const host = labHost({

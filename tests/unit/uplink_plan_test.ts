@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  defaultRouteDevice,
-  movableRoutes,
-  selectUplink,
-  uplinkGateway,
-  uplinkMigrationSteps,
-} from "../../recipes/uplink.ts";
+import { movableRoutes, selectUplink, uplinkMigrationSteps } from "../../recipes/uplink.ts";
 import { PreconditionError } from "../../src/errors.ts";
-import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
+import { defaultGateway, defaultRouteDevice, EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
 import { planCommands } from "../../src/steps/mod.ts";
 
 /** The K10 lab: eth0 with a primary and a secondary IPv4 address, IPv6, a static route and two defaults. */
@@ -58,8 +52,8 @@ const K10: HostFacts = {
 Deno.test("the uplink is the device of the IPv4 default route, and its gateway is that route's", () => {
   assert.equal(defaultRouteDevice(K10), "eth0");
   assert.equal(selectUplink(K10).ifname, "eth0");
-  assert.equal(uplinkGateway(K10, "eth0", 4), "198.51.100.1");
-  assert.equal(uplinkGateway(K10, "eth0", 6), "2001:db8:1::1");
+  assert.equal(defaultGateway(K10, "eth0", 4), "198.51.100.1");
+  assert.equal(defaultGateway(K10, "eth0", 6), "2001:db8:1::1");
 });
 
 Deno.test("K10/K11: only the uplink's own non-kernel routes move; eth1's default stays", () => {
