@@ -23,7 +23,7 @@
  */
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink } from "../src/host/mod.ts";
-import { addrSpecFromJson, type Step } from "../src/steps/mod.ts";
+import { addrSpecFromJson, neighSpecFromJson, type Step } from "../src/steps/mod.ts";
 import { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 
 export { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
@@ -91,11 +91,15 @@ export interface MigrationOptions {
 /**
  * Plans the move of an uplink's addresses and routes onto a bridge that
  * already exists (or is created by an earlier step) and is UP:
- * 1. add every movable address to the bridge (IPv6 `nodad`: it is ours already);
+ * 1. add every movable address to the bridge with exactly its attributes
+ *    (IPv6 without a new duplicate address detection: it is ours already);
+ *    and the uplink's permanent and proxy neighbour entries;
  * 2. enslave the uplink (from here the bridge answers for it);
  * 3. delete the movable routes from the uplink (those relied on last), then
  *    add them on the bridge (those relied on first);
- * 4. delete the addresses from the uplink, secondaries first.
+ * 4. delete the neighbour entries from the uplink (the kernel would flush
+ *    the IPv4 ones with its last IPv4 address, unjournalled), then its
+ *    addresses, secondaries first.
  *
  * @param uplink The uplink (from {@link selectUplink}).
  * @param bridge Bridge name.
@@ -138,13 +142,15 @@ export function uplinkMigrationSteps(
     if (spec.label) {
       spec.label = spec.label.startsWith(`${dev}:`) ? `${bridge}${spec.label.slice(dev.length)}` : undefined;
     }
-    if (spec.family === "inet6") spec.nodad = true;
-    steps.push({ kind: "addr-add", dev: bridge, addr: spec });
+    steps.push({ kind: "addr-add", dev: bridge, addr: spec, ...(spec.family === "inet6" ? { skipDad: true } : {}) });
   }
+  const neighbours = facts.neighbours.filter((n) => n.dev === dev).map(neighSpecFromJson);
+  for (const neigh of neighbours) steps.push({ kind: "neigh-add", dev: bridge, neigh });
   steps.push({ kind: "link-set-master", dev, master: bridge });
   const routes = movableRoutes(facts, dev);
   for (const route of [...routes].reverse()) steps.push({ kind: "route-del", route });
   for (const route of routes) steps.push({ kind: "route-add", route: { ...route, dev: bridge } });
+  for (const neigh of neighbours) steps.push({ kind: "neigh-del", dev, neigh });
   for (const a of [...v6, ...[...v4].reverse()]) steps.push({ kind: "addr-del", dev, addr: addrSpecFromJson(a) });
   return steps;
 }

@@ -6,7 +6,9 @@
  */
 import type { Runner } from "../exec/mod.ts";
 import { CommandError } from "../errors.ts";
-import { type IpAddrLink, type IpLink, IpReader, type IpRoute } from "./ip_json.ts";
+import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, type IpRoute, type IpRule } from "./ip_json.ts";
+import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
+import { readNftJson } from "./nft.ts";
 import { entryState, isWireless, netnsMounts } from "./sysfs.ts";
 
 /** A named network namespace and whether its `/run/netns` entry is a live namespace. */
@@ -38,6 +40,16 @@ export interface HostFacts {
   netnsAddresses: string[];
   /** `net.ipv4.ip_forward`: `"0"` or `"1"`. */
   ipForward: string;
+  /** IPv4 policy routing rules (`ip -details rule`), in priority order. */
+  rules4: IpRule[];
+  /** IPv6 policy routing rules, in priority order. */
+  rules6: IpRule[];
+  /** Permanent and proxy neighbour entries of every link (configuration, not cache). */
+  neighbours: IpNeigh[];
+  /** Per-interface settings `net.ipv4.conf.*` and `net.ipv6.conf.*` (with `all` and `default`). */
+  linkSysctls: LinkSysctl[];
+  /** The nftables ruleset as `nft -j list ruleset` entries; `undefined` when nft is not installed. */
+  nftables: Record<string, unknown>[] | undefined;
 }
 
 /** The sysctl key of IPv4 forwarding between interfaces (Documentation/networking/ip-sysctl.rst). */
@@ -53,6 +65,11 @@ export const EMPTY_FACTS: HostFacts = {
   wireless: [],
   netnsAddresses: [],
   ipForward: "0",
+  rules4: [],
+  rules6: [],
+  neighbours: [],
+  linkSysctls: [],
+  nftables: [],
 };
 
 /**
@@ -64,14 +81,24 @@ export const EMPTY_FACTS: HostFacts = {
  */
 export async function gatherFacts(run: Runner): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [netns, mounted, links, addrs, routes4, routes6] = await Promise.all([
-    ip.netnsList(),
-    netnsMounts(run),
-    ip.links(),
-    ip.addrs(),
-    ip.routes(4),
-    ip.routes(6),
-  ]);
+  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, linkSysctls, nftables] =
+    await Promise.all([
+      ip.netnsList(),
+      netnsMounts(run),
+      ip.links(),
+      ip.addrs(),
+      ip.routes(4),
+      ip.routes(6),
+      ip.rules(4),
+      ip.rules(6),
+      ip.staticNeighbours(),
+      readLinkSysctls(run, undefined, ["net.ipv4.conf", "net.ipv6.conf"]).catch((e) => {
+        // Without sysctl the settings are unknown; plans carry none and say so.
+        if (e instanceof CommandError && e.code === -1) return [];
+        throw e;
+      }),
+      readNftJson(run),
+    ]);
   const netnsFacts: NetnsFact[] = netns.map((n) => ({
     name: n.name,
     state: entryState(n.name, [n.name], mounted) === "live" ? "live" : "stale",
@@ -92,6 +119,11 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
     addrs,
     routes4,
     routes6,
+    rules4,
+    rules6,
+    neighbours,
+    linkSysctls,
+    nftables,
     wireless: (await Promise.all(
       links.filter((l) => l.link_type === "ether")
         .map(async (l) => (await isWireless(run, l.ifname)) ? [l.ifname] : []),

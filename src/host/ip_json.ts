@@ -58,6 +58,12 @@ export interface IpAddrInfo {
   noprefixroute?: boolean;
   /** IPv6: `true` when duplicate address detection is skipped (`nodad`). */
   nodad?: boolean;
+  /** IPv6: `true` for a Mobile IPv6 home address (`home`). */
+  home?: boolean;
+  /** IPv6: `true` when temporary addresses are made from this one's prefix (`mngtmpaddr`). */
+  mngtmpaddr?: boolean;
+  /** IPv6: `true` when usable during duplicate address detection (`optimistic`). */
+  optimistic?: boolean;
   /** IPv6: `true` while duplicate address detection has not finished; the address is not yet usable. */
   tentative?: boolean;
   /** IPv6: `true` when duplicate address detection found the address in use. */

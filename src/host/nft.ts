@@ -30,17 +30,18 @@ export async function readNftRuleset(run: Runner, netns?: string): Promise<strin
 
 /**
  * The nftables ruleset as JSON (`nft -j list ruleset`), or `undefined`
- * when nft is not installed.
+ * when it cannot be read: nft is not installed, or fails (e.g. without
+ * CAP_NET_ADMIN: `Operation not permitted`). Checks that rely on it say so.
  * @param run The process seam.
  * @returns The parsed `{"nftables": [...]}` document's entries.
- * @throws {CommandError} When nft runs and fails.
  */
 export async function readNftJson(run: Runner): Promise<Record<string, unknown>[] | undefined> {
-  try {
-    const text = (await run(["nft", "-j", "list", "ruleset"])).stdout.trim();
-    return text === "" ? [] : (JSON.parse(text) as { nftables: Record<string, unknown>[] }).nftables;
-  } catch (e) {
-    if (e instanceof CommandError && e.code === -1) return undefined;
-    throw e;
-  }
+  const r = await run(["nft", "-j", "list", "ruleset"], { okCodes: Array.from({ length: 256 }, (_, i) => i) })
+    .catch((e) => {
+      if (e instanceof CommandError && e.code === -1) return undefined;
+      throw e;
+    });
+  if (!r || r.code !== 0) return undefined;
+  const text = r.stdout.trim();
+  return text === "" ? [] : (JSON.parse(text) as { nftables: Record<string, unknown>[] }).nftables;
 }

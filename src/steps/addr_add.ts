@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { addrArgv, addrSpecSchema } from "./specs.ts";
+import { addrAddCommands, addrArgv, addrSpecSchema } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 
@@ -18,6 +18,12 @@ export const addrAddSchema = z.object({
   netns: netnsName.optional(),
   /** The address with its attributes. */
   addr: addrSpecSchema,
+  /**
+   * IPv6: add it with `nodad` and then set its own flags, so it is usable at
+   * once with exactly its attributes (for an address moving between this
+   * host's links; see `addrAddCommands`).
+   */
+  skipDad: z.boolean().optional(),
 });
 
 /** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
@@ -36,7 +42,7 @@ export const addrAdd: StepKind<AddrAddStep> = {
   schema: addrAddSchema,
   summary: (s) => `add address ${s.addr.local}/${s.addr.prefixlen} to '${s.dev}'${s.netns ? ` in '${s.netns}'` : ""}`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.dev),
-  commands: (s) => [addrArgv("add", s.addr, s.dev, s.netns)],
+  commands: (s) => addrAddCommands(s.addr, s.dev, s.netns, s.skipDad),
   async verify(s, ctx) {
     const deadline = Date.now() + DAD_WAIT_MS;
     for (;;) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema } from "./specs.ts";
+import { addrAddCommands, addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 
@@ -47,6 +47,9 @@ export const addrDel: StepKind<AddrDelStep> = {
     return !!(await findAddr(ctx.ip, s.dev, (captured as AddrSpec | undefined) ?? s.addr));
   },
   async revert(s, ctx, captured) {
-    await ctx.run(addrArgv("add", (captured as AddrSpec | undefined) ?? s.addr, s.dev));
+    // The address was this link's: re-added usable at once, with exactly its own flags (no new DAD round).
+    for (const argv of addrAddCommands((captured as AddrSpec | undefined) ?? s.addr, s.dev, undefined, true)) {
+      await ctx.run(argv);
+    }
   },
 };

@@ -20,3 +20,5 @@ export * from "./route_add.ts";
 export * from "./route_del.ts";
 export * from "./sysctl_set.ts";
 export * from "./nat_add.ts";
+export * from "./neigh_add.ts";
+export * from "./neigh_del.ts";

@@ -20,6 +20,8 @@ import { routeAdd, type RouteAddStep } from "./route_add.ts";
 import { routeDel, type RouteDelStep } from "./route_del.ts";
 import { sysctlSet, type SysctlSetStep } from "./sysctl_set.ts";
 import { natAdd, type NatAddStep } from "./nat_add.ts";
+import { neighAdd, type NeighAddStep } from "./neigh_add.ts";
+import { neighDel, type NeighDelStep } from "./neigh_del.ts";
 
 /** Any step: plain data, written to the journal as is. Switches over `kind` end in a `never` check. */
 export type Step =
@@ -34,7 +36,9 @@ export type Step =
   | RouteAddStep
   | RouteDelStep
   | SysctlSetStep
-  | NatAddStep;
+  | NatAddStep
+  | NeighAddStep
+  | NeighDelStep;
 
 type KindTable = { [K in Step["kind"]]: StepKind<Extract<Step, { kind: K }>> };
 
@@ -51,6 +55,8 @@ const KINDS: KindTable = {
   "route-del": routeDel,
   "sysctl-set": sysctlSet,
   "nat-add": natAdd,
+  "neigh-add": neighAdd,
+  "neigh-del": neighDel,
 };
 
 /**

@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import type { IpAddrInfo, IpRoute } from "../host/mod.ts";
+import type { IpAddrInfo, IpNeigh, IpRoute } from "../host/mod.ts";
 import { linkName, text, uint } from "./fields.ts";
 import type { Infer } from "./types.ts";
 
@@ -33,6 +33,12 @@ export const addrSpecSchema = z.object({
   noprefixroute: z.boolean().optional(),
   /** IPv6: skip duplicate address detection (`nodad`), so the address is usable at once. */
   nodad: z.boolean().optional(),
+  /** IPv6: home address of Mobile IPv6 (`home`, RFC 6275). */
+  home: z.boolean().optional(),
+  /** IPv6: make and manage temporary addresses from this prefix (`mngtmpaddr`, RFC 8981). */
+  mngtmpaddr: z.boolean().optional(),
+  /** IPv6: usable during duplicate address detection (`optimistic`, RFC 4429). */
+  optimistic: z.boolean().optional(),
   /** Metric of the address's prefix route (`metric`). */
   metric: uint.optional(),
   /** Valid lifetime in seconds for a dynamic (DHCP/SLAAC) address; absent = forever. */
@@ -92,6 +98,9 @@ export function addrArgs(a: AddrSpec, dev: string, forAdd = true): string[] {
     if (a.noprefixroute) out.push("noprefixroute");
     if (a.metric !== undefined) out.push("metric", String(a.metric));
     if (a.nodad) out.push("nodad");
+    if (a.home) out.push("home");
+    if (a.mngtmpaddr) out.push("mngtmpaddr");
+    if (a.optimistic) out.push("optimistic");
     if (a.validLft !== undefined) out.push("valid_lft", String(a.validLft));
     if (a.preferredLft !== undefined) out.push("preferred_lft", String(a.preferredLft));
   }
@@ -100,15 +109,34 @@ export function addrArgs(a: AddrSpec, dev: string, forAdd = true): string[] {
 }
 
 /**
- * The full `ip` argv adding (or deleting) an address.
- * @param op `add` or `del`.
+ * The full `ip` argv adding, changing or deleting an address.
+ * @param op `add`, `change` (the address exists; set its flags, lifetimes
+ *   and metric; the kernel does not start duplicate address detection for a
+ *   change, net/ipv6/addrconf.c `inet6_addr_modify`) or `del`.
  * @param a The address.
  * @param dev The link.
  * @param netns Named netns, or `undefined`.
  * @returns The argv.
  */
-export function addrArgv(op: "add" | "del", a: AddrSpec, dev: string, netns?: string): string[] {
-  return ["ip", ...(netns ? ["-n", netns] : []), "addr", op, ...addrArgs(a, dev, op === "add")];
+export function addrArgv(op: "add" | "change" | "del", a: AddrSpec, dev: string, netns?: string): string[] {
+  return ["ip", ...(netns ? ["-n", netns] : []), "addr", op, ...addrArgs(a, dev, op !== "del")];
+}
+
+/**
+ * The commands that add an address with exactly its attributes. With
+ * `skipDad`, an IPv6 address without `nodad` is first added with `nodad`
+ * (usable at once: it is this host's address already, moving between its
+ * links) and then changed to its own flags, which clears `nodad` without
+ * starting duplicate address detection.
+ * @param a The address.
+ * @param dev The link.
+ * @param netns Named netns, or `undefined`.
+ * @param skipDad Skip duplicate address detection as above.
+ * @returns One or two argv.
+ */
+export function addrAddCommands(a: AddrSpec, dev: string, netns?: string, skipDad = false): string[][] {
+  if (!skipDad || a.family !== "inet6" || a.nodad) return [addrArgv("add", a, dev, netns)];
+  return [addrArgv("add", { ...a, nodad: true }, dev, netns), addrArgv("change", a, dev, netns)];
 }
 
 /**
@@ -155,6 +183,9 @@ export function addrSpecFromJson(a: IpAddrInfo): AddrSpec {
   if (a.label) spec.label = a.label;
   if (a.noprefixroute) spec.noprefixroute = true;
   if (a.nodad) spec.nodad = true;
+  if (a.home) spec.home = true;
+  if (a.mngtmpaddr) spec.mngtmpaddr = true;
+  if (a.optimistic) spec.optimistic = true;
   if (a.metric !== undefined) spec.metric = a.metric;
   if (a.deprecated && !a.dynamic) spec.preferredLft = 0;
   if (a.dynamic) {
@@ -204,4 +235,57 @@ export function routeMatches(r: IpRoute, s: RouteSpec): boolean {
     (s.metric === undefined || (r.metric ?? 0) === s.metric) &&
     (r.table ?? "main") === (s.table ?? "main") &&
     (s.type === undefined || (r.type ?? "unicast") === s.type);
+}
+
+/**
+ * The schema of a {@link NeighSpec}.
+ * @ignore zod's inferred type has no name the docs can show; read {@link NeighSpec}.
+ */
+export const neighSpecSchema = z.object({
+  /** The neighbour's address, IPv4 or IPv6, e.g. `198.51.100.1`. */
+  dst: text,
+  /** Its link-layer address, e.g. `02:00:00:00:00:01`; absent for a proxy entry. */
+  lladdr: text.optional(),
+  /** A proxy entry (`ip neigh add proxy DST`): this host answers for DST. */
+  proxy: z.boolean().optional(),
+  /** IPv6: the neighbour is a router (`router`). */
+  router: z.boolean().optional(),
+});
+
+/**
+ * A configured neighbour entry, as `ip neigh add` takes it (ip-neighbour(8)):
+ * a `PERMANENT` entry (`nud permanent`, e.g. a pinned gateway MAC against
+ * ARP spoofing) or a proxy entry.
+ */
+export type NeighSpec = Infer<typeof neighSpecSchema>;
+
+/**
+ * The full `ip neigh` argv adding or deleting a neighbour entry.
+ * @param op `add` or `del`.
+ * @param n The entry.
+ * @param dev The link.
+ * @returns e.g. `["ip", "neigh", "add", "198.51.100.1", "lladdr", "02:00:00:00:00:01", "nud", "permanent", "dev", "br0"]`.
+ */
+export function neighArgv(op: "add" | "del", n: NeighSpec, dev: string): string[] {
+  const out = ["ip", "neigh", op, ...(n.proxy ? ["proxy"] : []), n.dst];
+  if (op === "add" && !n.proxy) {
+    if (n.lladdr) out.push("lladdr", n.lladdr);
+    if (n.router) out.push("router");
+    out.push("nud", "permanent");
+  }
+  out.push("dev", dev);
+  return out;
+}
+
+/**
+ * Converts an `ip -json neigh` entry into a {@link NeighSpec}.
+ * @param n A permanent or proxy entry.
+ * @returns The spec.
+ */
+export function neighSpecFromJson(n: IpNeigh): NeighSpec {
+  const spec: NeighSpec = { dst: n.dst };
+  if (n.lladdr) spec.lladdr = n.lladdr;
+  if ("proxy" in n) spec.proxy = true;
+  if ("router" in n) spec.router = true;
+  return spec;
 }

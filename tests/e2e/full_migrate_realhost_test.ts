@@ -217,3 +217,56 @@ Deno.test("case 2: a default whose gateway is reached through a host route moves
     });
   });
 });
+
+/** The addresses of a link as `ip -json addr` shows them, without the lifetimes' seconds. */
+async function addrInfo(lab: TestLab, dev: string): Promise<Record<string, unknown>[]> {
+  const r = await lab.sh(["ip", "-json", "addr", "show", "dev", dev]);
+  assert.equal(r.code, 0, r.stderr);
+  const list = JSON.parse(r.stdout)[0].addr_info as Record<string, unknown>[];
+  return list.filter((a) => a.scope === "global").map((a) => {
+    const { valid_life_time, preferred_life_time, ...rest } = a;
+    const finite = (v: unknown) => (v === 4294967295 ? "forever" : "finite");
+    return {
+      ...rest,
+      label: rest.label === undefined ? undefined : String(rest.label).replace(dev, "DEV"),
+      lifetimes: `${finite(valid_life_time)}/${finite(preferred_life_time)}`,
+    };
+  });
+}
+
+Deno.test("case 6: every address flag, label, metric and lifetime, and permanent and proxy neighbours, move to br0 and come back exactly", async () => {
+  await withLab(async (lab) => {
+    const gwMac = JSON.parse((await lab.sh(["ip", "-n", "lab-lan", "-json", "link", "show", "dev", "lanbr"])).stdout)[0]
+      .address as string;
+    await setup(lab, [
+      // A bridge made now runs duplicate address detection, as on a real host.
+      ["sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=1"],
+      ["ip", "-6", "addr", "add", "2001:db8:1::30/64", "dev", "eth0", "nodad", "mngtmpaddr"],
+      ["ip", "-6", "addr", "add", "2001:db8:1::31/64", "dev", "eth0", "home"],
+      ["ip", "-6", "addr", "add", "2001:db8:1::32/64", "dev", "eth0", "valid_lft", "3000", "preferred_lft", "2000"],
+      ["ip", "-6", "addr", "add", "2001:db8:1::33/64", "dev", "eth0", "noprefixroute", "metric", "300", "optimistic"],
+      ["ip", "addr", "add", "198.51.100.12/24", "dev", "eth0", "label", "eth0:x", "noprefixroute", "metric", "7"],
+      ["ip", "addr", "add", "192.0.2.10/24", "dev", "eth0", "metric", "9"],
+      ["ip", "neigh", "add", "198.51.100.1", "lladdr", gwMac, "dev", "eth0", "nud", "permanent"],
+      ["ip", "-6", "neigh", "add", "2001:db8:1::1", "lladdr", gwMac, "dev", "eth0", "nud", "permanent", "router"],
+      ["ip", "neigh", "add", "proxy", "198.51.100.77", "dev", "eth0"],
+    ]);
+    const onEth0 = await addrInfo(lab, "eth0");
+    assert.equal(onEth0.length, 8);
+    await migrateAndUndo(lab, {
+      extra: ["--force"],
+      during: async () => {
+        assert.deepEqual(await addrInfo(lab, "br0"), onEth0, "br0 holds eth0's addresses with every attribute");
+        assert.deepEqual(await addrInfo(lab, "eth0"), []);
+        const neigh = JSON.parse((await lab.sh(["ip", "-json", "neigh", "show", "nud", "permanent"])).stdout);
+        assert.deepEqual(neigh, [
+          { dst: "198.51.100.1", dev: "br0", lladdr: gwMac, state: ["PERMANENT"] },
+          { dst: "2001:db8:1::1", dev: "br0", lladdr: gwMac, router: null, state: ["PERMANENT"] },
+        ]);
+        assert.deepEqual(JSON.parse((await lab.sh(["ip", "-json", "neigh", "show", "proxy"])).stdout), [
+          { dst: "198.51.100.77", dev: "br0", proxy: null },
+        ]);
+      },
+    });
+  });
+});

@@ -25,7 +25,9 @@ function fakeHost(argv: readonly string[]): Partial<ExecResult> {
 
 /** Every command the gatherer may run: reads only. */
 const READ_ONLY = [
-  /^ip -json (-details link show|addr show|-[46] route show table all|netns list)$/,
+  /^ip -json (-details link show|addr show|-[46] route show table all|netns list|-details -[46] rule show)$/,
+  /^ip -json neigh show (nud permanent|proxy)$/,
+  /^sysctl net\.ipv4\.conf net\.ipv6\.conf$/,
   /^ip -V$/,
   /^unshare --version$/,
   /^cat -- \/(proc|sys|run|etc|lib\/modules|boot)\/\S+$/,

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { linkName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+import { neighArgv, neighSpecSchema } from "./specs.ts";
+import { findNeigh } from "./neigh_lookup.ts";
+import { objectId } from "./objects.ts";
+
+/**
+ * The schema of a `neigh-add` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link NeighAddStep}.
+ */
+export const neighAddSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("neigh-add"),
+  /** Link name in the host's network namespace, e.g. `br0`. */
+  dev: linkName,
+  /** The entry. */
+  neigh: neighSpecSchema,
+});
+
+/** Add a permanent or proxy neighbour entry: `ip neigh add … dev DEV` (ip-neighbour(8)). */
+export type NeighAddStep = Infer<typeof neighAddSchema>;
+
+/**
+ * `neigh-add`: `ip neigh add [proxy] DST [lladdr MAC] [router] nud permanent
+ * dev DEV` (ip-neighbour(8)). Verified by reading the entry back; the
+ * inverse deletes it.
+ */
+export const neighAdd: StepKind<NeighAddStep> = {
+  schema: neighAddSchema,
+  summary: (s) => `add ${s.neigh.proxy ? "proxy" : "permanent"} neighbour ${s.neigh.dst} to '${s.dev}'`,
+  object: (s) => objectId("link", s.dev),
+  commands: (s) => [neighArgv("add", s.neigh, s.dev)],
+  async verify(s, ctx) {
+    return (await findNeigh(ctx.ip, s.dev, s.neigh)) ? undefined : `neighbour ${s.neigh.dst} is not on '${s.dev}'`;
+  },
+  async isReverted(s, ctx) {
+    return !(await findNeigh(ctx.ip, s.dev, s.neigh));
+  },
+  async revert(s, ctx) {
+    await ctx.run(neighArgv("del", s.neigh, s.dev));
+  },
+};

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { linkName } from "./fields.ts";
+import type { Infer, StepKind } from "./types.ts";
+import { neighArgv, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
+import { findNeigh } from "./neigh_lookup.ts";
+import { objectId } from "./objects.ts";
+
+/**
+ * The schema of a `neigh-del` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link NeighDelStep}.
+ */
+export const neighDelSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("neigh-del"),
+  /** Link name in the host's network namespace, e.g. `eth0`. */
+  dev: linkName,
+  /** The entry, identified by `dst` and `proxy`; its other attributes are captured. */
+  neigh: neighSpecSchema,
+});
+
+/**
+ * Delete a permanent or proxy neighbour entry; the entry is captured first
+ * and re-added by the inverse.
+ */
+export type NeighDelStep = Infer<typeof neighDelSchema>;
+
+/**
+ * `neigh-del`: `ip neigh del [proxy] DST dev DEV` (ip-neighbour(8)). Needed
+ * because the kernel itself flushes a link's IPv4 neighbours, permanent ones
+ * included, when its last IPv4 address is removed (`fib_disable_ip` →
+ * `arp_ifdown`): deleting them first puts them in the journal, and undo
+ * brings them back.
+ */
+export const neighDel: StepKind<NeighDelStep> = {
+  schema: neighDelSchema,
+  summary: (s) => `remove ${s.neigh.proxy ? "proxy" : "permanent"} neighbour ${s.neigh.dst} from '${s.dev}'`,
+  object: (s) => objectId("link", s.dev),
+  commands: (s) => [neighArgv("del", s.neigh, s.dev)],
+  async capture(s, ctx) {
+    const found = await findNeigh(ctx.ip, s.dev, s.neigh);
+    return found ? neighSpecFromJson(found) : s.neigh;
+  },
+  async verify(s, ctx) {
+    return (await findNeigh(ctx.ip, s.dev, s.neigh)) ? `neighbour ${s.neigh.dst} is still on '${s.dev}'` : undefined;
+  },
+  async isReverted(s, ctx) {
+    return !!(await findNeigh(ctx.ip, s.dev, s.neigh));
+  },
+  async revert(s, ctx, captured) {
+    await ctx.run(neighArgv("add", (captured as NeighSpec | undefined) ?? s.neigh, s.dev));
+  },
+};
