@@ -34,6 +34,8 @@ import {
 import { quote } from "../src/quote.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
+import { shortHash } from "./hash.ts";
+import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
 
 /** The private pool default subnets come from: the first free `10.200.N.0/24`, N = 0…255. */
 export const SUBNET_POOL = { base: "10.200.0.0", prefix: 24, count: 256 } as const;
@@ -57,18 +59,6 @@ const params = z.object({
 
 /** Parsed parameters of veth-bridge. */
 export type VethBridgeParams = z.output<typeof params>;
-
-/**
- * A short stable hash of a string (FNV-1a, 32 bits) in hex, for derived names.
- * @param s The string.
- * @param digits Hex digits to keep.
- * @returns e.g. `3f2a`.
- */
-export function shortHash(s: string, digits = 4): string {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(s)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, "0").slice(0, digits);
-}
 
 /**
  * The host-side veth name and the peer's temporary name, both at most 15
@@ -353,6 +343,42 @@ function pointToPoint(
 }
 
 /**
+ * The MTU of the veth pair. On a bridge nsrecipe did not create it is the
+ * bridge's MTU unless `--mtu` says otherwise, and `--mtu` may not be lower:
+ * a bridge whose MTU was not set by hand follows its smallest port
+ * (`br_mtu_auto_adjust()` in net/bridge/br_if.c, checked in a lab), so a
+ * smaller veth would lower it for every other port (jumbo frames on a 9000
+ * bridge), and a bigger default would let the namespace send frames the
+ * bridge's other ports drop (a 1450 bridge over a tunnel).
+ *
+ * @param requested `--mtu` in bytes, or `undefined`.
+ * @param bridge The existing bridge, or `undefined` when this run creates it.
+ * @returns The MTU in bytes (`undefined`: the kernel's default, 1500, on a new
+ *   bridge), and a note when `--mtu` is above the bridge's.
+ * @throws {UsageError} When `--mtu` is below the existing bridge's MTU.
+ */
+export function vethMtu(
+  requested: number | undefined,
+  bridge: IpLink | undefined,
+): { mtu?: number; note?: string } {
+  if (!bridge) return { mtu: requested };
+  if (requested === undefined) return { mtu: bridge.mtu };
+  if (requested < bridge.mtu) {
+    throw new UsageError(
+      `--mtu ${requested} would lower bridge ${quote(bridge.ifname)} from ${bridge.mtu} to ${requested} bytes: ` +
+        "a bridge whose MTU was not set by hand follows its smallest port, so its other ports would lose larger frames",
+      `Leave --mtu out to take the bridge's MTU (${bridge.mtu}), or lower the bridge's MTU yourself first.`,
+    );
+  }
+  return {
+    mtu: requested,
+    note: requested > bridge.mtu
+      ? `--mtu ${requested} is above bridge '${bridge.ifname}''s ${bridge.mtu}: frames larger than ${bridge.mtu} bytes from the namespace are dropped by the bridge's other ports.`
+      : undefined,
+  };
+}
+
+/**
  * An address spec for `ip addr add` (IPv6 with `nodad`: usable at once).
  * @param local The address.
  * @param prefix Prefix length.
@@ -369,12 +395,18 @@ export function addrSpec(local: string, prefix: number): AddrSpec {
  * @param netns Namespace name.
  * @param veth Host-side and peer names.
  * @param mtu MTU in bytes, or `undefined`.
+ * @param mac MAC of the host-side end (see `mac.ts`), or `undefined` for the kernel's random one.
  * @returns The steps.
  */
-export function netnsVethSteps(netns: string, veth: { host: string; peer: string }, mtu?: number): Step[] {
+export function netnsVethSteps(
+  netns: string,
+  veth: { host: string; peer: string },
+  mtu?: number,
+  mac?: string,
+): Step[] {
   return [
     ...netnsSteps(netns),
-    { kind: "veth-add", dev: veth.host, peer: veth.peer, ...(mtu ? { mtu } : {}) },
+    { kind: "veth-add", dev: veth.host, peer: veth.peer, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) },
     { kind: "link-set-netns", dev: veth.peer, netns, newName: NETNS_IFNAME },
   ];
 }
@@ -496,12 +528,22 @@ export const vethBridge: Recipe<typeof params> = {
     }
     const veth = vethNames(p.name, p.veth, facts);
     const addressing = planAddressing(p, existing, facts);
-    const notes: string[] = [];
-    const steps: Step[] = netnsVethSteps(p.name, veth, p.mtu);
+    const mtu = vethMtu(p.mtu, existing);
+    const notes: string[] = mtu.note ? [mtu.note] : [];
+    const mac = vethMac(`${p.name}/${veth.host}/${bridgeName}`, existing, facts.links);
+    const steps: Step[] = netnsVethSteps(p.name, veth, mtu.mtu, mac);
     const uses: ObjectId[] = [];
     if (!existing) {
-      steps.push({ kind: "bridge-add", dev: bridgeName }, { kind: "link-set-up", dev: bridgeName });
+      steps.push(
+        { kind: "bridge-add", dev: bridgeName, mac: bridgeMac(`${bridgeName}/${p.name}`, facts.links) },
+        { kind: "link-set-up", dev: bridgeName },
+      );
     } else {
+      if (macFollowsLastPort(existing, facts.links)) {
+        notes.push(
+          `Bridge '${bridgeName}' has no port: unless its MAC was set by hand, the kernel sets it to 00:00:00:00:00:00 when this run's veth, its last port, leaves at undo. To keep it: ip link set dev ${bridgeName} address ${existing.address}`,
+        );
+      }
       uses.push(objectId("link", bridgeName));
       if (existing.linkinfo?.info_data?.stp_state) {
         notes.push(

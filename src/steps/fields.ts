@@ -25,3 +25,6 @@ export const text = z.string().min(1).max(256);
 
 /** A whole number, zero or more (an MTU, a metric, a lifetime in seconds). */
 export const uint = z.number().int().min(0);
+
+/** An Ethernet MAC address in `ip link` form: six lower-case hex pairs, e.g. `fe:3a:01:9c:00:42`. */
+export const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "not a MAC like fe:3a:01:9c:00:42");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { linkName, uint } from "./fields.ts";
+import { linkName, mac, uint } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { objectId } from "./objects.ts";
 
@@ -16,15 +16,21 @@ export const vethAddSchema = z.object({
   peer: linkName,
   /** MTU in bytes for both ends; kernel default (1500) when absent. */
   mtu: uint.optional(),
+  /**
+   * MAC of the host-side end; a random one from the kernel when absent. Chosen
+   * so that joining a bridge never changes the bridge's MAC (see `recipes/mac.ts`).
+   */
+  mac: mac.optional(),
 });
 
-/** Create a veth pair: `ip link add dev DEV [mtu M] type veth peer name PEER [mtu M]` (veth(4)). */
+/** Create a veth pair: `ip link add dev DEV [address MAC] [mtu M] type veth peer name PEER [mtu M]` (veth(4)). */
 export type VethAddStep = Infer<typeof vethAddSchema>;
 
 /**
- * `veth-add`: `ip link add dev DEV [mtu M] type veth peer name PEER [mtu M]` (veth(4),
- * ip-link(8)). Verified by looking up **both** ends: the manual procedure's
- * known trap is a peer that did not appear. Deleting either end deletes the
+ * `veth-add`: `ip link add dev DEV [address MAC] [mtu M] type veth peer name PEER
+ * [mtu M]` (veth(4), ip-link(8)). Verified by looking up **both** ends: the
+ * manual procedure's known trap is a peer that did not appear; and the host
+ * end's MAC, when one was asked for. Deleting either end deletes the
  * pair, wherever the peer lives; undo deletes the host end explicitly.
  */
 export const vethAdd: StepKind<VethAddStep> = {
@@ -37,6 +43,7 @@ export const vethAdd: StepKind<VethAddStep> = {
     "add",
     "dev",
     s.dev,
+    ...(s.mac ? ["address", s.mac] : []),
     ...(s.mtu ? ["mtu", String(s.mtu)] : []),
     "type",
     "veth",
@@ -49,6 +56,7 @@ export const vethAdd: StepKind<VethAddStep> = {
     const [a, b] = await Promise.all([ctx.ip.link(s.dev), ctx.ip.link(s.peer)]);
     if (!a) return `veth end '${s.dev}' does not exist`;
     if (a.linkinfo?.info_kind !== "veth") return `'${s.dev}' is not a veth`;
+    if (s.mac && a.address !== s.mac) return `veth end '${s.dev}' has MAC ${a.address}, not ${s.mac}`;
     // Once a later step moved the peer into a netns, the host end reports that netns (link_netnsid).
     if (!b && a.link_netnsid === undefined) return `veth peer '${s.peer}' does not exist`;
     return undefined;

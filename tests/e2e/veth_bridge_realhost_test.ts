@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
 
 const ping = (lab: TestLab, target: string, netns?: string) =>
   lab.sh([...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-c", "1", "-W", "2", target]);
@@ -80,5 +81,187 @@ Deno.test("case 10: reserved subnets and leading zeros are refused by plan and r
       }
     }
     assert.equal(snapshotDiff(before, await lab.snapshot()), "");
+  });
+});
+
+/** Builds an admin bridge `br9` with ports made by hand (veth stand-ins for a tunnel or the uplink), as an admin would. */
+async function adminBridge(lab: TestLab, ports: { name: string; mac: string; mtu: number }[]): Promise<void> {
+  await must(lab, ["ip", "link", "add", "dev", "br9", "type", "bridge", "stp_state", "0"]);
+  for (const p of ports) {
+    await must(lab, [
+      "ip",
+      "link",
+      "add",
+      "dev",
+      p.name,
+      "address",
+      p.mac,
+      "mtu",
+      String(p.mtu),
+      "type",
+      "veth",
+      "peer",
+      "name",
+      `${p.name}p`,
+      "mtu",
+      String(p.mtu),
+    ]);
+    await must(lab, ["ip", "link", "set", "dev", p.name, "master", "br9", "up"]);
+    await must(lab, ["ip", "link", "set", "dev", `${p.name}p`, "up"]);
+  }
+  await must(lab, ["ip", "link", "set", "dev", "br9", "up"]);
+  await must(lab, ["ip", "addr", "add", "10.90.0.1/24", "dev", "br9"]);
+  // Steady state before any snapshot: the bridge has carrier and its IPv6 link-local address, as a live LAN bridge.
+  await waitFor("br9 up with its link-local address", async () => {
+    const r = await lab.sh(["ip", "-6", "-json", "addr", "show", "dev", "br9", "scope", "link"]);
+    return (await sysfs(lab, "br9", "operstate")) === "up" && r.stdout.includes("fe80::");
+  });
+}
+
+const sysfs = async (lab: TestLab, dev: string, attr: string) =>
+  (await must(lab, ["cat", `/sys/class/net/${dev}/${attr}`])).trim();
+const nsMtu = async (lab: TestLab, netns: string) =>
+  (await must(lab, ["ip", "netns", "exec", netns, "cat", "/sys/class/net/eth0/mtu"])).trim();
+
+Deno.test("case 3: on a bridge at MTU 1450 (a tunnel port) both veth ends take 1450, and 1422-byte pings pass unfragmented", async () => {
+  await withLab(async (lab) => {
+    await adminBridge(lab, [{ name: "tun9", mac: "52:54:00:12:34:56", mtu: 1450 }]);
+    assert.equal(await sysfs(lab, "br9", "mtu"), "1450", "the kernel: a bridge follows its smallest port");
+    const before = await lab.snapshot();
+    await run(lab, ["--name", "m1", "--bridge", "br9"]);
+    assert.equal(await sysfs(lab, "veth-m1", "mtu"), "1450");
+    assert.equal(await nsMtu(lab, "m1"), "1450");
+    assert.equal(await sysfs(lab, "br9", "mtu"), "1450");
+    const big = await lab.sh([
+      "ip",
+      "netns",
+      "exec",
+      "m1",
+      "ping",
+      "-c",
+      "1",
+      "-W",
+      "2",
+      "-M",
+      "do",
+      "-s",
+      "1422",
+      "10.90.0.1",
+    ]);
+    assert.equal(big.code, 0, `a 1450-byte packet fits: ${big.stdout}${big.stderr}`);
+    const tooBig = await lab.sh([
+      "ip",
+      "netns",
+      "exec",
+      "m1",
+      "ping",
+      "-c",
+      "1",
+      "-W",
+      "2",
+      "-M",
+      "do",
+      "-s",
+      "1423",
+      "10.90.0.1",
+    ]);
+    assert.notEqual(tooBig.code, 0, "a 1451-byte packet is refused in the namespace, not lost on the bridge");
+    assert.equal((await lab.nsrecipe(["undo"])).code, 0);
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "");
+  });
+});
+
+Deno.test("case 3: a bridge at MTU 9000 stays at 9000 while runs are applied; --mtu 1500 on it is refused before any change", async () => {
+  await withLab(async (lab) => {
+    await adminBridge(lab, [{ name: "eth9", mac: "52:54:00:12:34:56", mtu: 9000 }]);
+    assert.equal(await sysfs(lab, "br9", "mtu"), "9000");
+    const before = await lab.snapshot();
+    const refused = await lab.nsrecipe(["run", "veth-bridge", "--name", "j0", "--bridge", "br9", "--mtu", "1500"]);
+    assert.equal(refused.code, EXIT.usage, refused.stderr);
+    assert.match(refused.stderr, /--mtu 1500 would lower bridge 'br9' from 9000 to 1500 bytes/);
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "", "nothing changed");
+    await run(lab, ["--name", "j1", "--bridge", "br9"]);
+    await run(lab, ["--name", "j2", "--bridge", "br9", "--mtu", "9000"]);
+    assert.equal(await sysfs(lab, "br9", "mtu"), "9000", "the bridge keeps its jumbo MTU");
+    assert.equal(await sysfs(lab, "veth-j1", "mtu"), "9000");
+    assert.equal(await nsMtu(lab, "j1"), "9000");
+    const jumbo = await lab.sh([
+      "ip",
+      "netns",
+      "exec",
+      "j1",
+      "ping",
+      "-c",
+      "1",
+      "-W",
+      "2",
+      "-M",
+      "do",
+      "-s",
+      "8972",
+      "10.90.0.1",
+    ]);
+    assert.equal(jumbo.code, 0, `a 9000-byte packet passes: ${jumbo.stdout}${jumbo.stderr}`);
+    assert.equal((await lab.nsrecipe(["undo", "--all"])).code, 0);
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "");
+  });
+});
+
+Deno.test("case 8: runs on an admin bridge never change its MAC (52:54:00:12:34:56 port, then a 02:00:00:00:00:01 port); undo leaves it as it was", async () => {
+  await withLab(async (lab) => {
+    await adminBridge(lab, [{ name: "eth9", mac: "52:54:00:12:34:56", mtu: 1500 }]);
+    assert.equal(await sysfs(lab, "br9", "address"), "52:54:00:12:34:56", "the kernel: the lowest port MAC");
+    assert.equal(await sysfs(lab, "br9", "addr_assign_type"), "1", "never set by hand");
+    const before = await lab.snapshot();
+    for (const name of ["a1", "a2", "a3", "a4", "a5", "a6"]) {
+      await run(lab, ["--name", name, "--bridge", "br9"]);
+      assert.equal(await sysfs(lab, "br9", "address"), "52:54:00:12:34:56", `after run ${name}`);
+      assert.match(await sysfs(lab, `veth-${name}`, "address"), /^fe:/);
+      assert.equal((await ping(lab, "10.90.0.1", name)).code, 0, `${name} reaches the bridge`);
+    }
+    for (const name of ["a2", "a5", "a1"]) {
+      assert.equal((await lab.nsrecipe(["undo", name])).code, 0);
+      assert.equal(await sysfs(lab, "br9", "address"), "52:54:00:12:34:56", `after undo ${name}`);
+    }
+    assert.equal((await lab.nsrecipe(["undo", "--all"])).code, 0);
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "");
+    // The admin adds a port with a very low MAC: the bridge follows it (the admin's doing), and runs keep that.
+    await must(lab, [
+      "ip",
+      "link",
+      "add",
+      "dev",
+      "low9",
+      "address",
+      "02:00:00:00:00:01",
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "low9p",
+    ]);
+    await must(lab, ["ip", "link", "set", "dev", "low9", "master", "br9", "up"]);
+    assert.equal(await sysfs(lab, "br9", "address"), "02:00:00:00:00:01");
+    const withLow = await lab.snapshot();
+    for (const name of ["b1", "b2", "b3"]) {
+      await run(lab, ["--name", name, "--bridge", "br9"]);
+      assert.equal(await sysfs(lab, "br9", "address"), "02:00:00:00:00:01", `after run ${name}`);
+    }
+    assert.equal((await lab.nsrecipe(["undo", "--all"])).code, 0);
+    assert.equal(snapshotDiff(withLow, await lab.snapshot()), "");
+  });
+});
+
+Deno.test("case 8: a bridge nsrecipe creates has a fixed MAC: it stays while namespaces come and go", async () => {
+  await withLab(async (lab) => {
+    await run(lab, ["--name", "c1"]);
+    const mac = await sysfs(lab, "br0", "address");
+    assert.match(mac, /^02:/);
+    assert.equal(await sysfs(lab, "br0", "addr_assign_type"), "3", "set, so the kernel never recomputes it");
+    await run(lab, ["--name", "c2"]);
+    assert.equal((await lab.nsrecipe(["undo", "c1"])).code, 0);
+    assert.equal(await sysfs(lab, "br0", "address"), mac);
+    assert.equal((await ping(lab, "10.200.0.1", "c2")).code, 0);
+    assert.equal((await lab.nsrecipe(["undo", "--all"])).code, 0);
   });
 });

@@ -24,14 +24,17 @@ const br0: HostFacts = {
 
 Deno.test("plan() for veth-bridge: netns, veth, move, bridge with STP off, address, enslave, links up, address, route", () => {
   const p = plan({ name: "web" });
-  const peer = (p.steps[2] as { peer: string }).peer;
+  const { peer, mac } = p.steps[2] as { peer: string; mac: string };
   assert.match(peer, /^p-[0-9a-f]{8}$/);
+  assert.match(mac, /^fe(:[0-9a-f]{2}){5}$/);
+  const brMac = (p.steps[4] as { mac: string }).mac;
+  assert.match(brMac, /^02(:[0-9a-f]{2}){5}$/);
   assert.deepEqual(planCommands(p.steps).map((a) => a.join(" ")), [
     "ip netns add web",
     "ip -n web link set dev lo up",
-    `ip link add dev veth-web type veth peer name ${peer}`,
+    `ip link add dev veth-web address ${mac} type veth peer name ${peer}`,
     `ip link set dev ${peer} netns web name eth0`,
-    "ip link add dev br0 type bridge stp_state 0",
+    `ip link add dev br0 address ${brMac} type bridge stp_state 0`,
     "ip link set dev br0 up",
     "ip addr add 10.200.0.1/24 dev br0",
     "ip link set dev veth-web master br0",

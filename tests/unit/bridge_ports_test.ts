@@ -1,0 +1,111 @@
+/**
+ * Issue 9 cases 3 and 8: a veth joining a bridge nsrecipe did not create
+ * changes neither the bridge's MTU nor its MAC.
+ */
+import assert from "node:assert/strict";
+import { bridgeMac, derivedMac, vethMac } from "../../recipes/mac.ts";
+import { vethBridge, vethMtu } from "../../recipes/veth_bridge.ts";
+import { UsageError } from "../../src/errors.ts";
+import { EMPTY_FACTS, type HostFacts, type IpLink } from "../../src/host/mod.ts";
+import { planCommands } from "../../src/steps/mod.ts";
+
+const link = (ifname: string, address: string, extra: Partial<IpLink> = {}): IpLink => ({
+  ifindex: 10 + ifname.length,
+  ifname,
+  flags: ["UP"],
+  mtu: 1500,
+  operstate: "UP",
+  address,
+  ...extra,
+});
+const br9 = (mtu: number, address = "52:54:00:12:34:56") =>
+  link("br9", address, { mtu, linkinfo: { info_kind: "bridge", info_data: { stp_state: 0 } } });
+const hostWith = (...links: IpLink[]): HostFacts => ({ ...EMPTY_FACTS, links: [...EMPTY_FACTS.links, ...links] });
+const plan = (opts: Record<string, unknown>, facts: HostFacts) =>
+  vethBridge.plan(vethBridge.params.parse({ name: "n", bridge: "br9", ...opts }), facts);
+const vethCommand = (opts: Record<string, unknown>, facts: HostFacts) =>
+  planCommands(plan(opts, facts).steps).map((a) => a.join(" ")).find((c) => c.includes("type veth"))!;
+
+for (const mtu of [1450, 9000, 1280]) {
+  Deno.test(`case 3: by default the veth takes the existing bridge's MTU (${mtu}) on both ends`, () => {
+    const facts = hostWith(br9(mtu), link("tun0", "52:54:00:12:34:56", { mtu, master: "br9" }));
+    assert.match(
+      vethCommand({}, facts),
+      new RegExp(`^ip link add dev veth-n address \\S+ mtu ${mtu} type veth peer name p-\\w+ mtu ${mtu}$`),
+    );
+  });
+}
+
+Deno.test("case 3: --mtu below an existing bridge's MTU is refused with the reason (usage error)", () => {
+  const facts = hostWith(br9(9000), link("eth1", "52:54:00:12:34:56", { mtu: 9000, master: "br9" }));
+  assert.throws(
+    () => plan({ mtu: "1500" }, facts),
+    (e) =>
+      e instanceof UsageError && e.exitCode === 2 &&
+      e.message ===
+        "--mtu 1500 would lower bridge 'br9' from 9000 to 1500 bytes: a bridge whose MTU was not set by hand follows its smallest port, so its other ports would lose larger frames" &&
+      e.hint === "Leave --mtu out to take the bridge's MTU (9000), or lower the bridge's MTU yourself first.",
+  );
+});
+
+Deno.test("case 3: --mtu equal to the bridge's is accepted; above it, accepted with a note", () => {
+  assert.deepEqual(vethMtu(1450, br9(1450)), { mtu: 1450, note: undefined });
+  const above = vethMtu(9000, br9(1450));
+  assert.equal(above.mtu, 9000);
+  assert.match(above.note ?? "", /above bridge 'br9''s 1450: frames larger than 1450 bytes .* dropped/);
+});
+
+Deno.test("case 3: on a bridge this run creates, --mtu is used as given and the default is the kernel's", () => {
+  assert.deepEqual(vethMtu(undefined, undefined), { mtu: undefined });
+  assert.deepEqual(vethMtu(9000, undefined), { mtu: 9000 });
+});
+
+Deno.test("case 8: the host-side veth MAC is fe: and locally administered unicast, stable for the same host and names", () => {
+  const facts = hostWith(br9(1500), link("eth0", "52:54:00:12:34:56", { master: "br9" }));
+  const mac = vethMac("n/veth-n/br9", facts.links[1], facts.links);
+  assert.match(mac, /^fe(:[0-9a-f]{2}){5}$/);
+  const first = parseInt(mac.slice(0, 2), 16);
+  assert.equal(first & 1, 0, "unicast");
+  assert.equal(first & 2, 2, "locally administered");
+  assert.equal(vethMac("n/veth-n/br9", facts.links[1], facts.links), mac, "the same on the same host");
+  assert.notEqual(vethMac("m/veth-m/br9", facts.links[1], facts.links), mac, "another for another namespace");
+  const otherHost = hostWith(br9(1500, "52:54:00:ab:cd:ef"), link("eth0", "52:54:00:ab:cd:ef", { master: "br9" }));
+  assert.notEqual(vethMac("n/veth-n/br9", otherHost.links[1], otherHost.links), mac, "another on another host");
+});
+
+Deno.test("case 8: the veth MAC is above every port MAC of a QEMU guest's uplink, a 02: port and a burnt-in NIC", () => {
+  for (const port of ["52:54:00:12:34:56", "02:00:00:00:00:01", "00:1b:21:0a:0b:0c", "fc:ff:ff:ff:ff:ff"]) {
+    const facts = hostWith(br9(1500, port), link("p1", port, { master: "br9" }));
+    const mac = vethMac("n/veth-n/br9", facts.links[1], facts.links);
+    assert.ok(mac > port, `${mac} > ${port}`);
+    assert.match(mac, /^fe:/);
+  }
+});
+
+Deno.test("case 8: when no port is lower than the fe: candidate, the veth takes the bridge's own MAC (the lowest stays the same)", () => {
+  const ports = hostWith(br9(1500, "fe:ff:ff:ff:ff:fe"), link("tap0", "fe:ff:ff:ff:ff:fe", { master: "br9" }));
+  assert.equal(vethMac("n/veth-n/br9", ports.links[1], ports.links), "fe:ff:ff:ff:ff:fe");
+  const empty = hostWith(br9(1500, "0e:76:85:d3:97:ef"));
+  assert.equal(vethMac("n/veth-n/br9", empty.links[1], empty.links), "0e:76:85:d3:97:ef");
+  const zero = hostWith(br9(1500, "00:00:00:00:00:00"));
+  assert.match(vethMac("n/veth-n/br9", zero.links[1], zero.links), /^fe:/, "never the invalid all-zero MAC");
+});
+
+Deno.test("case 8: a bridge without a port gets a note that undo may change its MAC, with the command to pin it", () => {
+  const p = plan({}, hostWith(br9(1500, "0e:76:85:d3:97:ef")));
+  assert.ok(
+    p.notes.includes(
+      "Bridge 'br9' has no port: unless its MAC was set by hand, the kernel sets it to 00:00:00:00:00:00 when this run's veth, its last port, leaves at undo. To keep it: ip link set dev br9 address 0e:76:85:d3:97:ef",
+    ),
+    p.notes.join("\n"),
+  );
+});
+
+Deno.test("case 8: a bridge nsrecipe creates gets a fixed 02: MAC, different from every MAC on the host", () => {
+  const taken = hostWith(link("eth0", "52:54:00:12:34:56"));
+  const mac = bridgeMac("br0/web", taken.links);
+  assert.match(mac, /^02(:[0-9a-f]{2}){5}$/);
+  assert.ok(!taken.links.some((l) => l.address === mac));
+  const first = derivedMac("02", "seed", new Set());
+  assert.notEqual(derivedMac("02", "seed", new Set([first])), first, "a taken MAC is skipped");
+});
