@@ -16,4 +16,3 @@ export function shortHash(s: string, digits = 4): string {
   for (const b of new TextEncoder().encode(s)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   return h.toString(16).padStart(8, "0").slice(0, digits);
 }
-
