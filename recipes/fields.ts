@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { NsrecipeError } from "../src/errors.ts";
 import { checkLinkName } from "../src/names.ts";
 
 /**
@@ -20,7 +21,19 @@ export function linkNameField(option: string, description: string) {
     try {
       checkLinkName(v, option);
     } catch (e) {
-      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      ctx.addIssue({ code: "custom", message: issueText(e) });
     }
   });
+}
+
+/**
+ * The text of a zod issue for a failed name check: the check's message and,
+ * for an nsrecipe error, its hint (what is accepted), which a zod issue has
+ * no other place for.
+ * @param e What the check threw.
+ * @returns e.g. `The namespace name 'a b' given to --name is not allowed. Use letters, …`.
+ */
+export function issueText(e: unknown): string {
+  if (e instanceof NsrecipeError && e.hint) return `${e.message}. ${e.hint}`;
+  return (e as Error).message;
 }

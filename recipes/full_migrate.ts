@@ -59,6 +59,7 @@ export const fullMigrate: Recipe<typeof params> = {
     "DHCP-managed addresses unless --force. On a TTY it asks for confirmation within 120 s and a watchdog undoes " +
     "the change otherwise (--confirm S / --no-confirm). Try it first with 'nsrecipe rehearse full-migrate'.",
   params,
+  example: ["--name", "lan", "--address", "198.51.100.50/24"],
   confirmSeconds: FULL_MIGRATE_CONFIRM_SECONDS,
   plan(p, facts): Plan {
     assertNetnsFree(p.name, facts);

@@ -4,6 +4,7 @@ import type { HostFacts } from "../src/host/mod.ts";
 import { checkNetnsName } from "../src/names.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { PID_NS_PREFIX } from "./pid_only.ts";
+import { issueText } from "./fields.ts";
 import type { Plan, Recipe } from "./types.ts";
 
 /** Default network namespace name. */
@@ -20,7 +21,7 @@ export function netnsNameField(fallback = DEFAULT_NETNS) {
       try {
         checkNetnsName(v);
       } catch (e) {
-        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        ctx.addIssue({ code: "custom", message: issueText(e) });
       }
     },
   );

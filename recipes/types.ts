@@ -64,6 +64,12 @@ export interface Recipe<S extends ParamsSchema = ParamsSchema> {
    * `--no-confirm` override it.
    */
   confirmSeconds?: number;
+  /**
+   * Options for the example `show` prints (`nsrecipe plan NAME …`): every
+   * required option with a typical value, e.g. `["--address", "198.51.100.50/24"]`;
+   * absent when none is required. A test plans each example in a lab.
+   */
+  example?: readonly string[];
   /** Parameters: each key becomes `--kebab-case`, with the field's description and default. */
   params: S;
   /**

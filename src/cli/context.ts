@@ -43,10 +43,11 @@ export function runnerFor(out: Output): Runner {
 /**
  * The step context.
  * @param run The runner.
+ * @param log Where steps tell the admin what they did besides their summary (progress lines).
  * @returns A context whose host netns path is this process's own (`/proc/PID/ns/net`).
  */
-export function stepContext(run: Runner): StepContext {
-  return { run, ip: new IpReader(run), hostNetnsPath: `/proc/${Deno.pid}/ns/net` };
+export function stepContext(run: Runner, log?: (line: string) => void): StepContext {
+  return { run, ip: new IpReader(run), hostNetnsPath: `/proc/${Deno.pid}/ns/net`, log };
 }
 
 /**
@@ -81,7 +82,7 @@ export function assertRoot(): void {
  */
 export async function engineDeps(journal: Journal, run: Runner, out: Output): Promise<EngineDeps> {
   return {
-    ctx: stepContext(run),
+    ctx: stepContext(run, (line) => out.progress(line)),
     journal,
     bootId: await bootId(run),
     log: (line) => out.progress(line),

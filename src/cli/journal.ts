@@ -1,4 +1,5 @@
 import { foldRuns, type JournalRecord } from "../journal/mod.ts";
+import { kindOf, type Step } from "../steps/mod.ts";
 import { type GlobalOptions, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
@@ -16,37 +17,77 @@ export async function journalCommand(g: GlobalOptions, out: Output): Promise<voi
     const { runs, orphanProblems } = foldRuns(parsed);
     const problems = [...orphanProblems, ...runs.flatMap((r) => r.problems)].sort((a, b) => a.line - b.line);
     out.data({ path: journal.path, records, problems });
-    for (const r of records) {
-      const detail = describeRecord(r);
-      out.result(`${r.at}  ${r.run}  ${r.kind.padEnd(16)} ${detail}`);
-    }
+    for (const line of journalLines(records)) out.result(line);
     for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
   });
 }
 
 /**
- * One line describing a journal record (after its time, run id and kind).
- * @param r The record.
- * @returns e.g. `netns web (2 steps)` or `#2 handed-over to 2026…`.
+ * The time of a record for humans: local date and time to the second.
+ * @param at The record's ISO 8601 time.
+ * @returns e.g. `2026-11-30 20:15:03`, or `at` itself when it does not parse.
  */
-export function describeRecord(r: JournalRecord): string {
+export function humanTime(at: string): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return at;
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${
+    p(d.getSeconds())
+  }`;
+}
+
+/**
+ * The journal for humans, one line per record: time, the run's name, what
+ * happened (the step's own summary, `[2/5] add address … to 'br0'`) and its
+ * state. `--json` gives the raw records instead.
+ * @param records The records in journal order.
+ * @returns One line each, columns aligned on the run's name.
+ */
+export function journalLines(records: readonly JournalRecord[]): string[] {
+  const runs = new Map<string, { label: string; steps: Step[] }>();
+  for (const r of records) if (r.kind === "run-begin") runs.set(r.run, { label: r.label, steps: r.steps });
+  const width = Math.max(0, ...[...runs.values()].map((r) => r.label.length));
+  return records.map((r) => {
+    const run = runs.get(r.run);
+    const name = (run?.label ?? r.run).padEnd(width);
+    return `${humanTime(r.at)}  ${name}  ${describeRecord(r, run?.steps)}`;
+  });
+}
+
+/**
+ * One line describing a journal record (after its time and run name).
+ * @param r The record.
+ * @param steps The run's planned steps (from its run-begin), to name a step by its summary.
+ * @returns e.g. `run netns web: 2 steps (run 2026…)`, `[1/2] create network namespace 'web': done`.
+ */
+export function describeRecord(r: JournalRecord, steps: readonly Step[] = []): string {
+  const step = (index: number) => {
+    const s = steps[index];
+    return `[${index + 1}/${steps.length || "?"}] ${s ? kindOf(s).summary(s) : "step"}`;
+  };
   switch (r.kind) {
     case "run-begin":
-      return `${r.recipe} ${r.label} (${r.steps.length} steps)`;
+      return `run ${r.recipe} ${r.label}: ${r.steps.length} steps (run ${r.run})`;
     case "run-end":
-      return r.state;
+      return `run ended: ${r.state}`;
     case "step-intent":
+      return `${step(r.index)}: starting`;
     case "step-done":
-      return `#${r.index + 1}`;
+      return `${step(r.index)}: done`;
     case "step-failed":
+      return `${step(r.index)}: FAILED: ${r.error}`;
     case "step-undo-failed":
-      return `#${r.index + 1} ${r.error}`;
+      return `${step(r.index)}: undo FAILED: ${r.error}`;
     case "step-undone":
-      return `#${r.index + 1} ${r.how}${r.to ? ` to ${r.to}` : ""}`;
+      return `${step(r.index)}: ${
+        r.how === "reverted" ? "undone" : r.how === "already-gone" ? "already gone" : `handed over to run ${r.to}`
+      }`;
     case "confirm-wait":
-      return `until ${new Date(r.deadline).toISOString()} (watchdog pid ${r.watchdogPid})`;
+      return `waiting for confirmation until ${
+        humanTime(new Date(r.deadline).toISOString())
+      } (watchdog pid ${r.watchdogPid})`;
     case "run-confirmed":
-      return `by ${r.by}`;
+      return `confirmed (${r.by === "tty" ? "typed yes" : "nsrecipe confirm"})`;
     case "confirm-expired":
       return "not confirmed in time: undoing";
     default: {

@@ -53,9 +53,20 @@ export function programsFor(steps: readonly Step[], enter: readonly string[] = [
   return [...new Set([...fromSteps, ...fromEnter])];
 }
 
+/** Exit codes that all count as "it started". */
+const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
+
 /**
- * Makes sure each program can be started (spawns `PROGRAM --version`; its
- * exit code does not matter, only that it started).
+ * The argument that makes a program print its version and exit 0, where it
+ * is not `--version`: iproute2's `ip` knows only `-V` (ip(8); `ip --version`
+ * exits 255, which `--verbose` would show as a failure on every call), and so
+ * does iputils' `ping`.
+ */
+const VERSION_FLAG: Readonly<Record<string, readonly string[]>> = { ip: ["-V"], ping: ["-V"] };
+
+/**
+ * Makes sure each program can be started (spawns `PROGRAM --version`, `ip -V`;
+ * its exit code does not matter, only that it started).
  *
  * @param run The process seam.
  * @param programs Program names looked up in PATH.
@@ -65,7 +76,7 @@ export async function assertPrograms(run: Runner, programs: Iterable<string>): P
   const missing: string[] = [];
   for (const program of new Set(programs)) {
     try {
-      await run([program, "--version"], { okCodes: Array.from({ length: 256 }, (_, i) => i) });
+      await run([program, ...(VERSION_FLAG[program] ?? ["--version"])], { okCodes: ALL_CODES });
     } catch (e) {
       if (!(e instanceof CommandError) || e.code !== -1) throw e;
       missing.push(program);

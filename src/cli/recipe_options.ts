@@ -20,22 +20,46 @@ import { quote } from "../quote.ts";
 export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** A schema field's CLI shape. */
-interface FieldInfo {
+export interface FieldInfo {
+  /** The option, e.g. `--bridge-address`. */
   flag: string;
+  /** A flag without a value. */
   boolean: boolean;
+  /** The help text: what the option is and what it accepts. */
   description: string;
+  /** It must be given (no default, not optional). */
+  required: boolean;
 }
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-function baseType(field: z.ZodType): string {
+/** The layers of a field: itself, then each wrapped type (optional, default, pipe input), outermost first. */
+function layers(field: z.ZodType): z.ZodType[] {
+  const out: z.ZodType[] = [field];
   let t = field as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } };
   while (t.def.innerType || (t.def.type === "pipe" && t.def.in)) {
     t = (t.def.innerType ?? t.def.in) as unknown as typeof t;
+    out.push(t as unknown as z.ZodType);
   }
-  return t.def.type;
+  return out;
+}
+
+function baseType(field: z.ZodType): string {
+  return (layers(field).at(-1) as unknown as { def: { type: string } }).def.type;
+}
+
+/** The field's description, from whichever layer holds it (`.describe()` before `.optional()` sits inside). */
+function describe(field: z.ZodType): string | undefined {
+  return layers(field).map((l) => l.description).find((d) => d !== undefined);
+}
+
+/** Whether the field must be given: no default and not optional. */
+function isRequired(field: z.ZodType): boolean {
+  return !layers(field).some((l) =>
+    ["optional", "default"].includes((l as unknown as { def: { type: string } }).def.type)
+  );
 }
 
 /**
@@ -47,7 +71,8 @@ export function fieldsOf(schema: z.ZodObject): FieldInfo[] {
   return Object.entries(schema.shape).map(([key, field]) => ({
     flag: `--${kebab(key)}`,
     boolean: baseType(field as z.ZodType) === "boolean",
-    description: (field as z.ZodType).description ?? key,
+    description: describe(field as z.ZodType) ?? key,
+    required: isRequired(field as z.ZodType),
   }));
 }
 
@@ -126,10 +151,64 @@ export function parseRecipeParams<S extends z.ZodObject>(
   const result = schema.safeParse(merged);
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
-      const key = i.path.length ? `--${kebab(String(i.path[0]))}` : "options";
-      return `${key}: ${i.message}`;
+      const key = i.path.length ? String(i.path[0]) : "";
+      const field = key && known(key) ? schema.shape[key] as z.ZodType : undefined;
+      const where = !key
+        ? "The options"
+        : opts[key] === undefined && fromFile.has(key)
+        ? `${quote(kebab(key))} in ${quote(String(opts.file))}`
+        : `--${kebab(key)}`;
+      return issueMessage(i, where, merged[key], field ? describe(field) : undefined);
     });
     throw new UsageError(lines.join("\n"), "See 'nsrecipe show RECIPE' for the options and their forms.");
   }
   return result.data;
+}
+
+/** The minimal shape of a zod issue that {@link issueMessage} reads. */
+export interface OptionIssue {
+  /** zod's issue code, e.g. `invalid_type`, `too_small`, `custom`. */
+  code: string;
+  /** zod's message: used only for `custom` issues, which nsrecipe writes itself. */
+  message: string;
+  /** For `invalid_type`: the expected type (`string`, `number`, `boolean`, …). */
+  expected?: string;
+  /** For `too_small`: the least accepted value. */
+  minimum?: number | bigint;
+  /** For `too_big`: the greatest accepted value. */
+  maximum?: number | bigint;
+}
+
+/**
+ * One validation problem in nsrecipe's words (never zod's "expected string,
+ * received undefined"): the option (or the file and key), what was given and
+ * what is accepted.
+ *
+ * @param issue The zod issue.
+ * @param where e.g. `--mtu` or `'mtu' in 'web.yaml'`.
+ * @param given The value given (a string from the command line, any YAML value from a file), or undefined.
+ * @param accepted The option's description (what it accepts), if any.
+ * @returns One line, e.g. `--mtu: 'abc' is not a number; it takes: MTU of the veth pair in bytes`.
+ */
+export function issueMessage(issue: OptionIssue, where: string, given: unknown, accepted?: string): string {
+  const shown = typeof given === "string" ? quote(given) : JSON.stringify(given);
+  const takes = accepted ? `; it takes: ${accepted}` : "";
+  switch (issue.code) {
+    case "invalid_type":
+      if (given === undefined) return `${where} is required${takes}`;
+      if (issue.expected === "int") return `${where}: ${shown} is not a whole number${takes}`;
+      if (issue.expected === "number") return `${where}: ${shown} is not a number${takes}`;
+      if (issue.expected === "boolean") return `${where} is a flag: true or false, not ${shown}`;
+      if (issue.expected === "string") return `${where} must be text, not ${shown}${takes}`;
+      return `${where}: ${shown} is not accepted${takes}`;
+    case "too_small":
+      return `${where}: ${shown} is too small, the least accepted is ${issue.minimum}${takes}`;
+    case "too_big":
+      return `${where}: ${shown} is too big, the most accepted is ${issue.maximum}${takes}`;
+    case "custom":
+      // nsrecipe's own checks (src/names.ts) often name the option already.
+      return issue.message.includes(where) ? issue.message : `${where}: ${issue.message}`;
+    default:
+      return `${where}: ${shown} is not accepted${takes}`;
+  }
 }

@@ -80,7 +80,7 @@ export async function rehearseInnerCommand(
   const verdict: Verdict = await rehearse(processesFor(out), gateway, {
     run: async () => ({
       ...(await attempt(() =>
-        runCommand(recipe, params, ["true"], { rm: false, shell: "/bin/sh", confirm: 0 }, g, quiet)
+        runCommand(recipe, params, ["true"], { rm: false, shell: "/bin/sh", confirm: 0, rehearsal: true }, g, quiet)
       )),
       netns,
     }),

@@ -9,7 +9,7 @@ import { gatherDoctorFacts, preflightError, runPreflight } from "../doctor/mod.t
 import type { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
-import { EXIT } from "../errors.ts";
+import { EXIT, UsageError } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./watchdog.ts";
 import { printPlan } from "./plan.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
@@ -22,6 +22,8 @@ export interface RunOptions {
   shell: string;
   /** Confirmation window in seconds; 0 for none, `undefined` for the recipe's default. */
   confirm?: number;
+  /** The run lives only in `rehearse`'s lab, which undoes it itself: no advice to undo it. */
+  rehearsal?: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function runCommand(
   const { runId, plan } = await withJournal(g, out, async (journal) => {
     await refuseUnfitHost(recipe, params, procs.run, out);
     const plan = recipe.plan(params, await gatherFacts(procs.run));
+    refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
     await assertPrograms(procs.run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
     if (argv.length > 0) {
@@ -73,7 +76,7 @@ export async function runCommand(
     // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
     // switch itself, the change is still undone when the window closes.
     const watchdogPid = confirmSeconds > 0 ? startWatchdog(procs, id, confirmSeconds, g) : 0;
-    const runId = await apply(recipe, params, plan, id, await engineDeps(journal, procs.run, out), out);
+    const runId = await apply(recipe, params, plan, id, await engineDeps(journal, procs.run, out), out, opts.rehearsal);
     if (confirmSeconds > 0) await openConfirmWindow(journal, runId, confirmSeconds, watchdogPid, out);
     return { runId, plan };
   });
@@ -136,7 +139,7 @@ function startWatchdog(procs: Processes, runId: string, seconds: number, g: Glob
   return procs.detached(["setsid", ...selfArgv(), "--state-dir", g.stateDir, WATCHDOG_COMMAND, runId, deadline]);
 }
 
-/** Applies the plan as one journaled run and says how to undo it. */
+/** Applies the plan as one journaled run and says how to undo it (not for a rehearsal, whose lab undoes it). */
 async function apply(
   recipe: Recipe,
   params: Record<string, unknown>,
@@ -144,10 +147,13 @@ async function apply(
   id: string,
   deps: EngineDeps,
   out: Output,
+  rehearsal = false,
 ): Promise<string> {
   const { label, uses, handover, steps } = plan;
   const runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps }, deps);
-  out.progress(out.paint("green", `Applied run ${runId} (${label}). Undo with: nsrecipe undo ${label}`));
+  out.progress(
+    out.paint("green", `Applied run ${runId} (${label}).${rehearsal ? "" : ` Undo with: nsrecipe undo ${label}`}`),
+  );
   return runId;
 }
 
@@ -178,4 +184,36 @@ async function undoAfterwards(runId: string, run: Runner, g: GlobalOptions, out:
     if (target) await undoRun(target, runs, deps);
     out.progress(`Undone run ${runId} (--rm).`);
   });
+}
+
+/**
+ * Refuses what cannot apply to a plan: `--confirm`/`--no-confirm` and `--rm`
+ * when it has no steps (nothing to confirm or undo: `pid-only`), and a run
+ * that would do nothing at all (no steps, no command, no terminal for a shell).
+ *
+ * @param recipe The recipe's name, for the message.
+ * @param steps How many steps the plan has.
+ * @param willRun Whether a shell or command will run inside.
+ * @param opts The run options (`confirm` undefined when not given).
+ * @throws {UsageError} Naming the option and why it does not apply.
+ */
+export function refuseInapplicable(recipe: string, steps: number, willRun: boolean, opts: RunOptions): void {
+  if (steps > 0 || opts.rehearsal) return; // rehearse sets --no-confirm itself, and runs `true` inside
+  const given = [
+    ...(opts.confirm === undefined ? [] : [opts.confirm === 0 ? "--no-confirm" : "--confirm"]),
+    ...(opts.rm ? ["--rm"] : []),
+  ];
+  if (given.length > 0) {
+    throw new UsageError(
+      `${given.join(" and ")} ${given.length > 1 ? "do" : "does"} not apply to '${recipe}': ` +
+        "it changes nothing on the host, so there is nothing to confirm or undo",
+      `Leave ${given.length > 1 ? "them" : "it"} out.`,
+    );
+  }
+  if (!willRun) {
+    throw new UsageError(
+      `Nothing to do: '${recipe}' changes nothing on the host, and without a terminal no shell is opened`,
+      `Give a command to run inside after '--', e.g. 'nsrecipe run ${recipe} -- ps -ef'.`,
+    );
+  }
 }

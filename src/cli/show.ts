@@ -1,5 +1,6 @@
-import { recipeByName } from "../../recipes/mod.ts";
+import { type Recipe, recipeByName } from "../../recipes/mod.ts";
 import type { Output } from "./output.ts";
+import { shellQuote } from "./plan.ts";
 import { fieldsOf } from "./recipe_options.ts";
 
 /**
@@ -15,5 +16,14 @@ export function showCommand(name: string, out: Output): void {
   out.result(`${r.name}: ${r.summary}\n\n${r.description}\n`);
   out.result(fields.length ? "Options:" : "Options: none");
   for (const f of fields) out.result(`  ${(f.flag + (f.boolean ? "" : " <value>")).padEnd(28)} ${f.description}`);
-  out.result(`\nExample: nsrecipe plan ${r.name}   (shows the exact commands; changes nothing)`);
+  out.result(`\nExample: ${shellQuote(exampleArgv(r))}   (shows the exact commands; changes nothing)`);
+}
+
+/**
+ * The example command `show` prints: `plan` with the recipe's example options.
+ * @param r The recipe.
+ * @returns e.g. `["nsrecipe", "plan", "full-migrate", "--name", "lan", "--address", "198.51.100.50/24"]`.
+ */
+export function exampleArgv(r: Recipe): string[] {
+  return ["nsrecipe", "plan", r.name, ...(r.example ?? [])];
 }

@@ -56,6 +56,11 @@ export interface StepContext {
    * one, e.g. `/proc/1234/ns/net` (ip-link(8) `netns NETNSFILE`).
    */
   hostNetnsPath: string;
+  /**
+   * Tells the admin about an action taken on their behalf that no step
+   * summary names (e.g. the processes undo ends); one line each.
+   */
+  log?: (line: string) => void;
 }
 
 /**

@@ -16,6 +16,9 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
       "198.51.100.50/24",
     ]);
     assert.equal(r.code, 0, r.stderr);
+    // The run existed only in the rehearsal's lab, which undid it: no advice to undo it.
+    assert.match(r.stderr, /Applied run \S+ \(r\)\./);
+    assert.doesNotMatch(r.stderr, /Undo with/);
     const verdict = JSON.parse(r.stdout) as {
       pass: boolean;
       checks: { name: string; ok: boolean }[];

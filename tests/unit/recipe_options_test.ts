@@ -21,7 +21,9 @@ Deno.test("parseRecipeParams takes -f YAML values and lets the command line over
 Deno.test("parseRecipeParams names the option and the problem for a bad value", () => {
   assert.throws(
     () => parseRecipeParams(netns.params, { name: "a/b" }, noFile),
-    (e) => e instanceof UsageError && /^--name: .*'a\/b'.*not allowed/.test(e.message),
+    (e) =>
+      e instanceof UsageError &&
+      /^The namespace name 'a\/b' given to --name is not allowed\. Use letters/.test(e.message),
   );
 });
 

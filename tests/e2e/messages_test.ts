@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { RECIPES } from "../../recipes/mod.ts";
+import { withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
+
+const ZOD_WORDING = /Invalid input|expected (string|number|boolean)|received (undefined|NaN)|Too (small|big)/;
+
+Deno.test("validation messages name the option (or file and key), what was given and what is accepted, never zod's words", async () => {
+  await withLab(async (lab) => {
+    await lab.sh(["sh", "-c", 'printf \'mtu: "x"\\nnat: "yes"\\n\' > /run/bad.yaml']);
+    const cases: [string[], RegExp][] = [
+      [["plan", "full-migrate"], /--address is required; it takes: the namespace's IPv4 address on the LAN, CIDR/],
+      [["plan", "veth-bridge", "--mtu", "abc"], /--mtu: 'abc' is not a number; it takes: MTU of the veth pair/],
+      [["plan", "veth-bridge", "--mtu", "10"], /--mtu: '10' is too small, the least accepted is 68/],
+      [["plan", "veth-bridge", "--mtu", "70000"], /--mtu: '70000' is too big, the most accepted is 65535/],
+      [["plan", "veth-bridge", "--mtu", "1500.5"], /--mtu: '1500.5' is not a whole number/],
+      [["plan", "veth-bridge", "-f", "/run/bad.yaml"], /'mtu' in '\/run\/bad.yaml': 'x' is not a number/],
+      [
+        ["plan", "veth-bridge", "-f", "/run/bad.yaml"],
+        /'nat' in '\/run\/bad.yaml' is a flag: true or false, not 'yes'/,
+      ],
+      [["plan", "netns", "--name", "a b"], /'a b' given to --name is not allowed\. Use letters, digits/],
+      [["plan", "netns", "-f", "/run/nosuch.yaml"], /no such file/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, ZOD_WORDING);
+    }
+  });
+});
+
+Deno.test("every option of every recipe has a description of its own, and show's Example itself plans", async () => {
+  await withLab(async (lab) => {
+    for (const recipe of RECIPES) {
+      const show = await lab.nsrecipe(["show", recipe.name]);
+      assert.equal(show.code, 0, show.stderr);
+      for (const line of show.stdout.split("\n").filter((l) => /^ {2}--/.test(l))) {
+        const [, flag, text] = line.match(/^ {2}--([a-z0-9-]+)(?: <value>)?\s+(.*)$/)!;
+        assert.notEqual(
+          text.replaceAll("-", ""),
+          flag.replaceAll("-", ""),
+          `${recipe.name} --${flag} has no description`,
+        );
+        assert.ok(text.length > 10, `${recipe.name} --${flag}: '${text}'`);
+      }
+      const example = show.stdout.match(/^Example: nsrecipe (.*?)\s{3}\(/m)?.[1];
+      assert.ok(example, show.stdout);
+      const r = await lab.nsrecipe(example.split(" "));
+      assert.equal(r.code, 0, `${example}: ${r.stderr}`);
+    }
+  });
+});
+
+Deno.test("undo that ends processes in the namespace names them (pid and command), and says when one had to be killed", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "pk"])).code, 0);
+    const sleeper = lab.spawn(["ip", "netns", "exec", "pk", "sleep", "1000"]);
+    // SIGTERM ignored (SIG_IGN survives exec, signal(7)): this one has to be killed.
+    const stubborn = lab.spawn(["ip", "netns", "exec", "pk", "sh", "-c", "trap '' TERM; exec sleep 999"]);
+    try {
+      await waitFor("both sleeps in pk", async () => {
+        const pids = (await lab.sh(["ip", "netns", "pids", "pk"])).stdout.trim().split(/\s+/).filter(Boolean);
+        const cmds = await Promise.all(pids.map(async (p) => (await lab.sh(["cat", `/proc/${p}/cmdline`])).stdout));
+        return cmds.filter((c) => c.startsWith("sleep\0")).length === 2;
+      });
+      const r = await lab.nsrecipe(["undo", "pk"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        /^Ending 2 processes: (?=.*\d+ \(sleep 1000\))(?=.*\d+ \(sleep 999\)).* still in 'pk' \(SIGTERM\)$/m,
+      );
+      assert.match(r.stderr, /^1 process: \d+ \(sleep 999\) did not exit within 2000 ms: killed \(SIGKILL\)$/m);
+    } finally {
+      for (const c of [sleeper, stubborn]) {
+        try {
+          c.kill("SIGKILL");
+        } catch { /* gone with the namespace */ }
+        await c.output();
+      }
+    }
+  });
+});
+
+Deno.test("run pid-only without a terminal and without a command says it has nothing to do; options that cannot apply are refused", async () => {
+  await withLab(async (lab) => {
+    const nothing = await lab.nsrecipe(["run", "pid-only"]);
+    assert.equal(nothing.code, 2);
+    assert.match(
+      nothing.stderr,
+      /Nothing to do: 'pid-only' changes nothing on the host, and without a terminal no shell/,
+    );
+    assert.match(nothing.stderr, /-- ps -ef/);
+    for (const opt of [["--confirm", "30"], ["--no-confirm"], ["--rm"]]) {
+      const r = await lab.nsrecipe(["run", "pid-only", ...opt, "--", "true"]);
+      assert.equal(r.code, 2, opt.join(" "));
+      assert.match(r.stderr, new RegExp(`${opt[0]} does not apply to 'pid-only': it changes nothing on the host`));
+    }
+    assert.equal((await lab.nsrecipe(["run", "pid-only", "--", "true"])).code, 0);
+  });
+});
+
+Deno.test("--verbose shows no internal probe failing: 'ip' is probed with -V", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["--verbose", "run", "netns", "--name", "v", "--", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^\$ ip -V {2}\(exit 0,/m);
+    assert.doesNotMatch(r.stderr, /--version {2}\(exit [1-9]/);
+    assert.doesNotMatch(r.stderr, /is unknown, try "ip -help"/);
+  });
+});
+
+Deno.test("journal prints one human line per record: time, run name, the step's summary and its state", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "jr"])).code, 0);
+    assert.equal((await lab.nsrecipe(["undo", "jr"])).code, 0);
+    const r = await lab.nsrecipe(["journal"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split("\n");
+    const time = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
+    assert.match(lines[0], new RegExp(`^${time} {2}jr {2}run netns jr: 2 steps \\(run \\d{8}T\\d{6}-[0-9a-f]{4}\\)$`));
+    assert.match(lines[1], new RegExp(`^${time} {2}jr {2}\\[1/2\\] create network namespace 'jr': starting$`));
+    assert.match(lines[2], /\[1\/2\] create network namespace 'jr': done$/);
+    assert.ok(lines.some((l) => /\[2\/2\] bring link 'lo' up in 'jr': undone$/.test(l)), r.stdout);
+    assert.match(lines.at(-1)!, /jr {2}run ended: undone$/);
+    const json = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout);
+    assert.equal(json.records.length, lines.length);
+    assert.equal(json.records[0].kind, "run-begin");
+  });
+});

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { fullMigrate } from "../../recipes/full_migrate.ts";
+import { vethBridge as veth } from "../../recipes/veth_bridge.ts";
+import { describeRecord, journalLines } from "../../src/cli/journal.ts";
+import { issueMessage, parseRecipeParams } from "../../src/cli/recipe_options.ts";
+import { refuseInapplicable } from "../../src/cli/run.ts";
+import { exampleArgv } from "../../src/cli/show.ts";
+import { UsageError } from "../../src/errors.ts";
+import type { JournalRecord } from "../../src/journal/mod.ts";
+import { processList } from "../../src/steps/netns_add.ts";
+
+Deno.test("issueMessage says what was given and what is accepted, in nsrecipe's words", () => {
+  const accepted = "MTU of the veth pair in bytes";
+  assert.equal(
+    issueMessage({ code: "invalid_type", message: "x", expected: "string" }, "--address", undefined, "a CIDR"),
+    "--address is required; it takes: a CIDR",
+  );
+  assert.equal(
+    issueMessage({ code: "invalid_type", message: "x", expected: "number" }, "--mtu", "abc", accepted),
+    `--mtu: 'abc' is not a number; it takes: ${accepted}`,
+  );
+  assert.equal(
+    issueMessage({ code: "too_small", message: "x", minimum: 68 }, "--mtu", "10", accepted),
+    `--mtu: '10' is too small, the least accepted is 68; it takes: ${accepted}`,
+  );
+  assert.equal(
+    issueMessage({ code: "invalid_type", message: "x", expected: "boolean" }, "'nat' in 'f.yaml'", "yes"),
+    "'nat' in 'f.yaml' is a flag: true or false, not 'yes'",
+  );
+  assert.equal(
+    issueMessage({ code: "invalid_type", message: "x", expected: "string" }, "'name' in 'f.yaml'", 42, "a name"),
+    "'name' in 'f.yaml' must be text, not 42; it takes: a name",
+  );
+  assert.equal(
+    issueMessage({ code: "custom", message: "The name 'a b' given to --name is not allowed" }, "--name", "a b"),
+    "The name 'a b' given to --name is not allowed",
+  );
+});
+
+Deno.test("parseRecipeParams names the file and key for a value from -f, the option for one from the command line", () => {
+  const yaml = () => "mtu: 12\n";
+  assert.throws(
+    () => parseRecipeParams(veth.params, { file: "w.yaml" }, yaml),
+    (e) => e instanceof UsageError && /^'mtu' in 'w.yaml': 12 is too small, the least accepted is 68/.test(e.message),
+  );
+  assert.throws(
+    () => parseRecipeParams(veth.params, { file: "w.yaml", mtu: "9" }, yaml),
+    (e) => e instanceof UsageError && /^--mtu: '9' is too small/.test(e.message),
+  );
+});
+
+Deno.test("show's example for full-migrate names its required --address", () => {
+  assert.deepEqual(exampleArgv(fullMigrate), [
+    "nsrecipe",
+    "plan",
+    "full-migrate",
+    "--name",
+    "lan",
+    "--address",
+    "198.51.100.50/24",
+  ]);
+});
+
+Deno.test("refuseInapplicable: --confirm, --no-confirm and --rm on a plan without steps, and a run with nothing to do", () => {
+  const base = { rm: false, shell: "/bin/sh" };
+  assert.throws(() => refuseInapplicable("pid-only", 0, true, { ...base, confirm: 30 }), /--confirm does not apply/);
+  assert.throws(() => refuseInapplicable("pid-only", 0, true, { ...base, confirm: 0 }), /--no-confirm does not apply/);
+  assert.throws(
+    () => refuseInapplicable("pid-only", 0, true, { ...base, rm: true, confirm: 5 }),
+    /--confirm and --rm do/,
+  );
+  assert.throws(() => refuseInapplicable("pid-only", 0, false, base), /^UsageError: Nothing to do/);
+  refuseInapplicable("pid-only", 0, true, base);
+  refuseInapplicable("netns", 2, false, { ...base, rm: true, confirm: 30 });
+});
+
+Deno.test("processList names each process by pid and command line, control characters escaped", () => {
+  assert.equal(processList([[12, "sleep 1000"]]), "1 process: 12 (sleep 1000)");
+  assert.equal(processList([[12, "a"], [13, "b\x1b[2J"]]), "2 processes: 12 (a), 13 (b\\x1b[2J)");
+});
+
+Deno.test("journal lines: the run's name and the step's own summary, with its state", () => {
+  const at = "2026-11-30T10:00:00.000Z";
+  const records = [
+    {
+      v: 1,
+      kind: "run-begin",
+      run: "R1",
+      at,
+      recipe: "netns",
+      label: "web",
+      params: {},
+      uses: [],
+      handover: [],
+      steps: [{ kind: "netns-add", netns: "web" }, { kind: "link-set-up", dev: "lo", netns: "web" }],
+      bootId: "b",
+    },
+    { v: 1, kind: "step-intent", run: "R1", at, index: 1 },
+    { v: 1, kind: "step-failed", run: "R1", at, index: 1, error: "RTNETLINK answers: No such device" },
+    { v: 1, kind: "run-end", run: "R1", at, state: "rolled-back" },
+  ] as unknown as JournalRecord[];
+  const lines = journalLines(records);
+  assert.equal(lines.length, 4);
+  assert.match(lines[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}web {2}run netns web: 2 steps \(run R1\)$/);
+  assert.match(lines[1], / {2}web {2}\[2\/2\] bring link 'lo' up in 'web': starting$/);
+  assert.match(lines[2], /\[2\/2\] bring link 'lo' up in 'web': FAILED: RTNETLINK answers: No such device$/);
+  assert.match(lines[3], / {2}web {2}run ended: rolled-back$/);
+  assert.equal(describeRecord(records[1]), "[2/?] step: starting");
+});
