@@ -22,7 +22,7 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
     const verdict = JSON.parse(r.stdout) as {
       pass: boolean;
       checks: { name: string; ok: boolean }[];
-      outage: { sent: number; longestGapMs: number };
+      outage: { sent: number; received: number; longestGapMs: number };
     };
     assert.equal(verdict.pass, true);
     assert.deepEqual(verdict.checks.map((c) => [c.name, c.ok]), [
@@ -34,7 +34,13 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
       ["the host is exactly as before", true],
       ["lab host reaches the gateway after undo", true],
     ]);
-    assert.ok(verdict.outage.sent > 0 && verdict.outage.longestGapMs >= 0);
+    // The ping ran through the whole run: it was answered at least once (the gateway answered just before), and
+    // never more often than it asked. How long the longest gap is depends on the machine's load, so its arithmetic
+    // is proven on fixed ping output (tests/unit/rehearse_test.ts), and the bench reports its value.
+    const { sent, received, longestGapMs } = verdict.outage;
+    assert.ok([sent, received, longestGapMs].every(Number.isSafeInteger), JSON.stringify(verdict.outage));
+    assert.ok(received >= 1, `the gateway answered during the run: ${received} of ${sent}`);
+    assert.ok(received <= sent, `no more replies than requests: ${received} of ${sent}`);
     assert.deepEqual(await lab.snapshot(), before, "rehearse never changes the host it copies");
   });
 });

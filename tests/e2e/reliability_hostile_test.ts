@@ -119,8 +119,18 @@ Deno.test("hostile lab options (CIDR out of range, gateway outside the subnet): 
   });
 });
 
-/** A state-directory setup, the exit code and the message expected. */
-const STATE_DIRS: readonly { what: string; setup: string; args: string[]; code: number; pattern: RegExp }[] = [
+/**
+ * A state-directory setup, the exit code and the message expected, and the
+ * files the setup made that must stay byte for byte as they are (path → content).
+ */
+const STATE_DIRS: readonly {
+  what: string;
+  setup: string;
+  args: string[];
+  code: number;
+  pattern: RegExp;
+  untouched?: Record<string, string>;
+}[] = [
   {
     what: "a symlink to a private directory",
     setup: "mkdir -m 0700 /run/elsewhere && ln -s /run/elsewhere /run/nsrecipe",
@@ -170,6 +180,7 @@ const STATE_DIRS: readonly { what: string; setup: string; args: string[]; code: 
     args: [],
     code: EXIT.precondition,
     pattern: /journal.jsonl' is a symbolic link; nsrecipe refuses to write through it/,
+    untouched: { "/run/precious": "precious\n" },
   },
   {
     what: "outside the permission set",
@@ -195,7 +206,10 @@ const STATE_DIRS: readonly { what: string; setup: string; args: string[]; code: 
 ];
 
 Deno.test("hostile state directories: each refused with its exit code and message before any change", async (t) => {
+  assert.ok(STATE_DIRS.length > 0);
+  let cases = 0;
   for (const s of STATE_DIRS) {
+    cases++;
     await t.step(s.what, () =>
       withLab(async (lab) => {
         const setup = await lab.sh(["sh", "-c", s.setup]);
@@ -214,9 +228,14 @@ Deno.test("hostile state directories: each refused with its exit code and messag
           "no journal behind a link",
         );
         assert.equal((await lab.sh(["test", "-e", "/tmp/nsrecipe-state"])).code, 1);
-        assert.equal((await lab.sh(["cat", "/run/precious"])).stdout.trim() || "precious", "precious");
+        for (const [path, text] of Object.entries(s.untouched ?? {})) {
+          const now = await lab.sh(["cat", path]);
+          assert.equal(now.code, 0, `${path} is still there: ${now.stderr}`);
+          assert.equal(now.stdout, text, `${path} is untouched`);
+        }
       }));
   }
+  assert.equal(cases, STATE_DIRS.length);
 });
 
 /** Mounts a tmpfs of `pages` 4 KiB pages on /run/nsrecipe. */
@@ -252,8 +271,19 @@ Deno.test("full disk at each journal write of a run: the host is rolled back, ex
   // Measure each record's length with a normal run of the same parameters.
   const lengths = await withLab(async (lab) => {
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "f1"]), 0, "measuring run");
+    const journal = await journalOf(lab);
+    // The netns recipe's two steps: one record to begin, two per step, one to end.
+    assert.deepEqual(sequence(journal.records), [
+      "run-begin",
+      "step-intent#0",
+      "step-done#0",
+      "step-intent#1",
+      "step-done#1",
+      "run-end",
+    ]);
     return (await journalText(lab)).split("\n").filter(Boolean).map((l) => new TextEncoder().encode(l).length + 1);
   });
+  assert.equal(lengths.length, 6, "one length per record");
   for (const [i, length] of lengths.entries()) {
     await t.step(`the disk fills up during journal write ${i + 1} of ${lengths.length}`, () =>
       withLab(async (lab) => {

@@ -15,6 +15,22 @@ Deno.test("parsePingOutage reports the longest gap between replies, less the int
   assert.deepEqual(parsePingOutage(out, 10), { sent: 10, received: 3, longestGapMs: 70 });
 });
 
+Deno.test("parsePingOutage: no reply at all is a gap of 0 with 0 received; a late reply without loss is a gap; counts come from the replies without a summary", () => {
+  const line = (t: string, seq: number) => `[${t}] 64 bytes from 198.51.100.1: icmp_seq=${seq} ttl=64 time=0.1 ms`;
+  assert.deepEqual(parsePingOutage("5 packets transmitted, 0 received, 100% packet loss, time 40ms\n", 10), {
+    sent: 5,
+    received: 0,
+    longestGapMs: 0,
+  });
+  const late = [line("1700000000.000000", 1), line("1700000000.035000", 2), line("1700000000.045000", 3)];
+  assert.deepEqual(parsePingOutage([...late, "3 packets transmitted, 3 received, 0% packet loss"].join("\n"), 10), {
+    sent: 3,
+    received: 3,
+    longestGapMs: 25,
+  });
+  assert.deepEqual(parsePingOutage(late.join("\n"), 10), { sent: 3, received: 3, longestGapMs: 25 });
+});
+
 Deno.test("freeHostAddress picks the highest free host address of the subnet", () => {
   assert.equal(freeHostAddress("198.51.100.10/24", ["198.51.100.10", "198.51.100.254"]), "198.51.100.253");
   assert.equal(freeHostAddress("2001:db8:1::10/64", []), "2001:db8:1:0:ffff:ffff:ffff:fffe");

@@ -1,0 +1,85 @@
+/**
+ * The shared lab (`tests/support/shared_lab.ts`) hands a lab to the next
+ * case only when it is proven clean: each kind of leftover gets the next case
+ * a fresh lab, and a clean case gets the next one the same lab with an empty
+ * state directory.
+ */
+import assert from "node:assert/strict";
+import type { TestLab } from "../support/lab.ts";
+import { assertExit } from "../support/reliability.ts";
+import { type SharedLab, withSharedLab } from "../support/shared_lab.ts";
+
+/** What a case may leave behind, and how it leaves it. */
+const LEFTOVERS: readonly [string, string[]][] = [
+  ["a link", ["ip", "link", "add", "sl0", "type", "bridge"]],
+  ["an address", ["ip", "addr", "add", "192.0.2.9/32", "dev", "lo"]],
+  ["a route", ["ip", "route", "add", "192.0.2.0/24", "via", "198.51.100.1"]],
+  ["a named netns", ["ip", "netns", "add", "sl1"]],
+  ["IPv4 forwarding switched on", ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]],
+  ["a process", ["sh", "-c", "sleep 600 >/dev/null 2>&1 &"]],
+  ["a mount", ["mount", "-t", "tmpfs", "sl2", "/mnt"]],
+  ["a file under /run", ["touch", "/run/sl3"]],
+];
+
+/** Runs one case and reports which lab it got (the host PID of its PID 1). */
+async function pidOf(labs: SharedLab, fn: (lab: TestLab) => Promise<void> = async () => {}): Promise<number> {
+  return await labs.use(async (lab) => {
+    await fn(lab);
+    return lab.pid;
+  });
+}
+
+Deno.test("a clean case hands its lab on with an empty state directory; the clean snapshot it gets equals the lab's", () =>
+  withSharedLab(async (labs) => {
+    const first = await pidOf(labs, async (lab) => {
+      assertExit(await lab.nsrecipe(["run", "netns", "--name", "sl"]), 0, "run");
+      assertExit(await lab.nsrecipe(["undo"]), 0, "undo");
+    });
+    const second = await labs.use(async (lab, clean) => {
+      assert.deepEqual(await lab.snapshot(), clean);
+      assert.equal((await lab.sh(["test", "-e", "/run/nsrecipe"])).code, 1, "the state directory was reset");
+      return lab.pid;
+    });
+    assert.equal(second, first, "the same lab");
+    assert.deepEqual([labs.started, labs.reused], [1, 1]);
+  }));
+
+Deno.test("a case that leaves anything behind, leaves a run open in the journal (even with the host clean) or throws gets the next case a fresh lab", (t) =>
+  withSharedLab(async (labs) => {
+    const cases: [string, (lab: TestLab) => Promise<void>][] = [
+      ...LEFTOVERS.map(([what, argv]): [string, (lab: TestLab) => Promise<void>] => [what, async (lab) => {
+        const r = await lab.sh(argv);
+        assert.equal(r.code, 0, r.stderr);
+      }]),
+      ["a run left open in the journal, its effect removed by hand", async (lab) => {
+        assertExit(await lab.nsrecipe(["run", "netns", "--name", "sl"]), 0, "run");
+        assert.equal((await lab.sh(["ip", "netns", "del", "sl"])).code, 0);
+      }],
+    ];
+    // Each case runs in the lab the one before it spoiled: it must be a new one every time.
+    let previous: number | undefined;
+    let ran = 0;
+    for (const [what, spoil] of cases) {
+      const ok = await t.step(what, async () => {
+        const pid = await pidOf(labs, spoil);
+        if (previous !== undefined) assert.notEqual(pid, previous, "a new lab after the previous case's leftover");
+        previous = pid;
+      });
+      assert.ok(ok, what);
+      ran++;
+    }
+    assert.equal(ran, cases.length);
+    await t.step("a case that throws", async () => {
+      let failed = 0;
+      await assert.rejects(
+        pidOf(labs, (lab) => {
+          failed = lab.pid;
+          throw new Error("case failed");
+        }),
+        /case failed/,
+      );
+      assert.notEqual(failed, previous, "a new lab after the last leftover");
+      assert.notEqual(await pidOf(labs), failed, "a new lab after a case that threw");
+    });
+    assert.deepEqual([labs.started, labs.reused], [cases.length + 2, 0]);
+  }));

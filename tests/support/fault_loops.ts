@@ -1,0 +1,317 @@
+/**
+ * The kill and fail loops: nsrecipe SIGKILLed or failed (through the armed
+ * fault hook, `src/engine/faults.ts`) at every point of every step of every
+ * scenario, and the host proven restored by snapshot. One body per loop kind,
+ * run by one generated test file per loop kind and scenario
+ * (`tests/e2e/faults/`, see `fault_loop_files.ts`), so `deno test --parallel`
+ * spreads them over the cores. The cases of a file share a lab while it is
+ * proven clean (`shared_lab.ts`).
+ *
+ * ## The rollback loops: a linear cover of the f × k product
+ *
+ * A rollback after step f failed reverts f, f-1, …, 0 (f itself is found
+ * never to have taken effect). Two loops hit a point k inside that rollback:
+ * a SIGKILL after inverse k, and inverse k failing (k < f). Earlier versions
+ * ran every (f, k) pair: n(n+1)/2 and n(n-1)/2 labs for a recipe of n steps,
+ * 548 of the suite's ~880. The product proves no more than a linear cover,
+ * because what happens at k does not depend on f beyond k:
+ *
+ * - the host when inverse k runs is the host after steps 0..k, whatever f was
+ *   (steps f..k+1 were reverted first, and every revert of them is itself a
+ *   covered point);
+ * - step k's captured prior state was taken when step k applied, before f
+ *   could matter;
+ * - the journal differs only in how many steps above k are recorded
+ *   `step-undone`, which the undo that finishes the job skips one by one with
+ *   the same rule whatever their number.
+ *
+ * So each rollback loop runs two lines through the product:
+ * - **f = the last step, every k**: every point of the rollback, after the
+ *   longest rollback (the most steps already reverted above k; every inverse
+ *   k runs right after the inverse of k+1 in the same process, the adjacency
+ *   where the kernel's asynchronous netns cleanup shows up, K03);
+ * - **every f, k = its first inverse** (the kill: k = f, the failing step
+ *   itself found never applied; the failure: k = f-1, the first inverse that
+ *   runs): every failing step, with a rollback interrupted at once.
+ *
+ * Every kill point and every fail point of the old product is still hit at
+ * least once (`fault_loops_test.ts` checks it), and the kill rows also kill
+ * after each rollback outcome is recorded (`after-undo`), which the product
+ * never did. 2n-1+n and 2n-3 cases instead of n(n+1)/2 and n(n-1)/2.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import type { Snapshot } from "../../src/host/mod.ts";
+import type { TestLab } from "./lab.ts";
+import {
+  assertExit,
+  assertNoNetnsLeft,
+  assertSameHost,
+  endState,
+  fault,
+  journalOf,
+  KILLED,
+  planSummaries,
+  type Scenario,
+  SCENARIOS,
+  sequence,
+} from "./reliability.ts";
+import { withSharedLab } from "./shared_lab.ts";
+
+/** One case of a loop: where the faults strike, and what the case checks. */
+export interface FaultPoint {
+  /** The case's name, e.g. `kill@after-intent:3 (add veth …)`. */
+  name: string;
+  /** Faults as the hook takes them, e.g. `["fail@step:4", "kill@after-revert:2"]`. */
+  faults: string[];
+  /** Runs the case in a clean lab whose host snapshot is `clean`. */
+  check(lab: TestLab, clean: Snapshot): Promise<void>;
+}
+
+/** A loop kind: its test name and its cases for a scenario whose plan has the given step summaries. */
+export interface FaultLoop {
+  /** What the loop proves, as the test's name (the recipe is put in front). */
+  title: string;
+  /**
+   * The cases, in order.
+   * @param s The scenario.
+   * @param steps Its step summaries, in plan order (from {@link planSummaries}).
+   */
+  points(s: Scenario, steps: readonly string[]): FaultPoint[];
+}
+
+const cmd = (s: Scenario) => `run ${s.recipe} ${s.args.join(" ")}`;
+
+/** Undo must finish the job, the host equal to `clean`, and a second undo must be a no-op. */
+async function undoRestores(lab: TestLab, clean: Snapshot, what: string): Promise<void> {
+  const undo = await lab.nsrecipe(["--json", "undo"]);
+  assertExit(undo, 0, `${what}, then undo`);
+  assertSameHost(await lab.snapshot(), clean, `${what}, then undo`);
+  await assertNoNetnsLeft(lab);
+  const journal = await journalOf(lab);
+  assert.deepEqual(journal.problems, [], "the journal reads cleanly");
+  const ends = journal.records.filter((r) => r.kind === "run-end").map((r) => r.state);
+  assert.ok(["undone", "rolled-back"].includes(ends.at(-1)!), `the run is closed: ${ends}`);
+  const again = await lab.nsrecipe(["undo"]);
+  assertExit(again, 0, "a second undo");
+  assert.match(again.stdout, /Nothing to undo/);
+}
+
+/** Indexes 0..n-1. */
+const indexes = (n: number) => [...Array(n).keys()];
+
+/** SIGKILL while applying: after each step's write-ahead record, after its command, after it is recorded done. */
+const killApply: FaultLoop = {
+  title:
+    "SIGKILL after each step's write-ahead record, after its command, and after it is recorded done; undo restores the host",
+  points: (s, steps) =>
+    (["after-intent", "after-command", "after-done"] as const).flatMap((phase) =>
+      steps.map((summary, k): FaultPoint => ({
+        name: `kill@${phase}:${k} (${summary})`,
+        faults: [`kill@${phase}:${k}`],
+        async check(lab, clean) {
+          const run = await lab.nsrecipe(["run", s.recipe, ...s.args], fault(...this.faults));
+          assertExit(run, KILLED, cmd(s));
+          const journal = await journalOf(lab);
+          assert.deepEqual(journal.problems, []);
+          const seq = sequence(journal.records);
+          assert.equal(seq.at(-1), phase === "after-done" ? `step-done#${k}` : `step-intent#${k}`);
+          assert.ok(!seq.includes("run-end"), "the killed run has no end record");
+          const status = await lab.nsrecipe(["--json", "status"]);
+          assertExit(status, 0, "status");
+          const [st] = JSON.parse(status.stdout).runs;
+          assert.equal(st.state, "applying");
+          assert.ok(st.notes.some((n: string) => /interrupted while applying/.test(n)), st.notes.join("\n"));
+          await undoRestores(lab, clean, this.name);
+        },
+      }))
+    ),
+};
+
+/** SIGKILL while undoing: after each inverse ran, and after its outcome is recorded. */
+const killUndo: FaultLoop = {
+  title: "SIGKILL during undo after each inverse ran and after it is recorded; undo again restores the host",
+  points: (s, steps) =>
+    (["after-revert", "after-undo"] as const).flatMap((phase) =>
+      steps.map((summary, k): FaultPoint => ({
+        name: `kill@${phase}:${k} (${summary})`,
+        faults: [`kill@${phase}:${k}`],
+        async check(lab, clean) {
+          assertExit(await lab.nsrecipe(["run", s.recipe, ...s.args]), 0, cmd(s));
+          const undo = await lab.nsrecipe(["undo"], fault(...this.faults));
+          assertExit(undo, KILLED, "undo");
+          const seq = sequence((await journalOf(lab)).records);
+          // Undo goes newest first: the last record is this step's outcome, or the one before it.
+          const last = phase === "after-undo"
+            ? `step-undone#${k}`
+            : k + 1 < steps.length
+            ? `step-undone#${k + 1}`
+            : "run-end";
+          assert.equal(seq.at(-1), last, seq.join(" "));
+          await undoRestores(lab, clean, this.name);
+        },
+      }))
+    ),
+};
+
+/**
+ * SIGKILL during the rollback of a failed step (see the module doc for the cover):
+ * the last step fails and the kill comes after each rollback outcome (ran, and recorded);
+ * every step fails and the kill comes right after its own outcome.
+ */
+const killRollback: FaultLoop = {
+  title: "SIGKILL during the rollback of a failed step; undo finishes it and restores the host",
+  points: (s, steps) => {
+    const last = steps.length - 1;
+    const pairs: [number, "after-revert" | "after-undo", number][] = [
+      ...(["after-revert", "after-undo"] as const).flatMap((phase) =>
+        indexes(steps.length).reverse().map((k): [number, typeof phase, number] => [last, phase, k])
+      ),
+      ...indexes(last).map((f): [number, "after-revert", number] => [f, "after-revert", f]),
+    ];
+    return pairs.map(([failing, phase, k]): FaultPoint => ({
+      name: `fail@step:${failing} + kill@${phase}:${k}`,
+      faults: [`fail@step:${failing}`, `kill@${phase}:${k}`],
+      async check(lab, clean) {
+        const run = await lab.nsrecipe(["run", s.recipe, ...s.args], fault(...this.faults));
+        assertExit(run, KILLED, cmd(s));
+        const seq = sequence((await journalOf(lab)).records);
+        assert.ok(seq.includes(`step-failed#${failing}`), seq.join(" "));
+        assert.ok(!seq.includes("run-end"), `the killed rollback has no end record: ${seq.join(" ")}`);
+        await undoRestores(lab, clean, `rollback killed at ${phase}:${k}`);
+      },
+    }));
+  },
+};
+
+/** A step that fails (its command, or the check of its effect) is rolled back. */
+const failApply: FaultLoop = {
+  title:
+    "a step that fails (its command, or the check after it) is rolled back with every step before it: exit 4, host as before, journal says step-failed and rolled-back",
+  points: (s, steps) =>
+    (["step", "after-command"] as const).flatMap((phase) =>
+      steps.map((summary, k): FaultPoint => ({
+        name: `fail@${phase}:${k} (${summary})`,
+        faults: [`fail@${phase}:${k}`],
+        async check(lab, clean) {
+          const run = await lab.nsrecipe(["run", s.recipe, ...s.args, "--", "true"], fault(...this.faults));
+          assertExit(run, EXIT.rolledBack, cmd(s));
+          assert.match(run.stderr, new RegExp(`Step ${k + 1} \\(.*\\) failed: .*injected failure`));
+          assert.match(run.stderr, /Every step done before it was rolled back/);
+          assertSameHost(await lab.snapshot(), clean, this.name);
+          await assertNoNetnsLeft(lab);
+          const journal = await journalOf(lab);
+          assert.deepEqual(journal.problems, []);
+          const seq = sequence(journal.records);
+          assert.ok(seq.includes(`step-failed#${k}`), seq.join(" "));
+          assert.equal(seq.at(-1), "run-end");
+          assert.equal(endState(journal.records), "rolled-back");
+          // Every step that got a write-ahead record was reverted (or found never to have taken effect).
+          const undone = seq.filter((x) => x.startsWith("step-undone#")).map((x) => Number(x.split("#")[1]));
+          assert.deepEqual(undone, indexes(k + 1).reverse());
+          const status = await lab.nsrecipe(["status"]);
+          assertExit(status, 0, "status");
+          assert.match(status.stdout, /No applied runs/);
+        },
+      }))
+    ),
+};
+
+/** An inverse that fails during undo. */
+const failUndo: FaultLoop = {
+  title: "an inverse step that fails during undo gives exit 5, keeps the run open, and a second undo finishes it",
+  points: (s, steps) =>
+    steps.map((summary, k): FaultPoint => ({
+      name: `fail@undo:${k} (${summary})`,
+      faults: [`fail@undo:${k}`],
+      async check(lab, clean) {
+        assertExit(await lab.nsrecipe(["run", s.recipe, ...s.args]), 0, cmd(s));
+        const undo = await lab.nsrecipe(["undo"], fault(...this.faults));
+        assertExit(undo, EXIT.attention, "undo with a failing inverse");
+        assert.match(undo.stderr, /could not revert 1 step\(s\)/);
+        assert.ok(undo.stderr.includes(summary), undo.stderr);
+        assert.match(undo.stderr, /run 'nsrecipe undo' again/);
+        const seq = sequence((await journalOf(lab)).records);
+        assert.ok(seq.includes(`step-undo-failed#${k}`), seq.join(" "));
+        const status = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout);
+        assert.equal(status.runs[0].state, "incomplete");
+        assert.ok(status.runs[0].notes.some((n: string) => n.includes("undo failed")), status.runs[0].notes);
+        const again = await lab.nsrecipe(["undo"]);
+        assertExit(again, 0, "the second undo");
+        assertSameHost(await lab.snapshot(), clean, `${this.name}, then undo`);
+        await assertNoNetnsLeft(lab);
+      },
+    })),
+};
+
+/**
+ * An inverse that fails during the rollback of a failed step (see the module doc for the cover):
+ * the last step fails and each earlier inverse fails; every step fails and its first inverse fails.
+ */
+const failRollback: FaultLoop = {
+  title: "a rollback that cannot revert a step gives exit 5 and names it; undo finishes the rollback",
+  points: (s, steps) => {
+    const last = steps.length - 1;
+    const pairs: [number, number][] = [
+      ...indexes(last).reverse().map((k): [number, number] => [last, k]),
+      ...indexes(last).slice(1).map((f): [number, number] => [f, f - 1]),
+    ];
+    return pairs.map(([failing, k]): FaultPoint => ({
+      name: `fail@step:${failing} + fail@undo:${k}`,
+      faults: [`fail@step:${failing}`, `fail@undo:${k}`],
+      async check(lab, clean) {
+        const run = await lab.nsrecipe(["run", s.recipe, ...s.args], fault(...this.faults));
+        assertExit(run, EXIT.attention, cmd(s));
+        assert.match(run.stderr, /Rollback of run '.*' could not revert 1 step\(s\)/);
+        assert.ok(run.stderr.includes(steps[k]), run.stderr);
+        const journal = await journalOf(lab);
+        assert.equal(endState(journal.records), "incomplete");
+        assertExit(await lab.nsrecipe(["undo"]), 0, "undo after an incomplete rollback");
+        assertSameHost(await lab.snapshot(), clean, `${this.name}, then undo`);
+        await assertNoNetnsLeft(lab);
+      },
+    }));
+  },
+};
+
+/** Every loop kind, by the name its generated test files carry. */
+export const FAULT_LOOPS = {
+  "kill-apply": killApply,
+  "kill-undo": killUndo,
+  "kill-rollback": killRollback,
+  "fail-apply": failApply,
+  "fail-undo": failUndo,
+  "fail-rollback": failRollback,
+} as const satisfies Record<string, FaultLoop>;
+
+/** The name of a loop kind. */
+export type FaultLoopName = keyof typeof FAULT_LOOPS;
+
+/**
+ * Registers one `Deno.test` that runs a loop kind over one scenario, every
+ * case in a shared lab (a fresh one after any case that leaves it dirty or
+ * fails). The plan is read once, in that lab. Fails, rather than passing
+ * empty, when the scenario is unknown, has no steps, or the loop yields no case.
+ * @param loop The loop kind.
+ * @param recipe The scenario's recipe (a key of {@link SCENARIOS}).
+ */
+export function registerFaultLoop(loop: FaultLoopName, recipe: string): void {
+  const s = SCENARIOS.find((x) => x.recipe === recipe);
+  const title = `${recipe}: ${FAULT_LOOPS[loop].title}`;
+  Deno.test(title, (t) =>
+    withSharedLab(async (labs) => {
+      assert.ok(s, `'${recipe}' is in SCENARIOS`);
+      const steps = await labs.use((lab) => planSummaries(lab, s));
+      assert.ok(steps.length > 0, `${recipe} has steps`);
+      const points = FAULT_LOOPS[loop].points(s, steps);
+      assert.ok(points.length > 0, `${loop} has cases for ${recipe}`);
+      let ran = 0;
+      for (const p of points) {
+        await t.step(p.name, () => labs.use((lab, clean) => p.check(lab, clean)));
+        ran++;
+      }
+      assert.equal(ran, points.length);
+    }));
+}

@@ -1,0 +1,192 @@
+/**
+ * Sharing one lab between test cases, when it is proven clean.
+ *
+ * Starting a lab costs a few hundred ms; a loop of several hundred cases pays
+ * it every time. A case may instead hand its lab to the next one, but only
+ * when what it leaves behind is, by measurement, the lab as it was built:
+ *
+ * - the lab host's snapshot (links, addresses, routes of every table, named
+ *   netns) equals the one taken when the lab was new;
+ * - the other state a recipe can change equals its value when new: the
+ *   forwarding sysctls, the nftables ruleset, the mount table, the files under
+ *   `/run` (the state directory aside), and no process is left in the lab
+ *   (PID 1 has no living children: a process orphaned in the lab is
+ *   re-parented to it, pid_namespaces(7); zombies are left out, since the
+ *   lab's PID 1 does not reap them and a dead process holds nothing, e.g. the
+ *   `kill` that the fault hook's SIGKILL leaves behind);
+ * - the journal reads without problems and no run in it is open (each has
+ *   ended `undone`, `rolled-back` or `stale`), so nothing the case made is
+ *   still the journal's responsibility.
+ *
+ * Then the state directory is removed, and the next case starts from a lab
+ * equal to a fresh one in everything the tests can observe. A case that
+ * throws, or leaves anything else, gets its lab stopped; the next one gets a
+ * fresh lab. The comparison, not the case's own assertions, is what proves
+ * the lab clean.
+ *
+ * Use:
+ *
+ * ```ts
+ * Deno.test("every point", (t) =>
+ *   withSharedLab(async (labs) => {
+ *     for (const k of points) {
+ *       await t.step(`point ${k}`, () =>
+ *         labs.use(async (lab, clean) => {
+ *           // `clean` is the lab host's snapshot now: no need to take a "before".
+ *           await lab.nsrecipe(["run", ...]);
+ *           assertSameHost(await lab.snapshot(), clean, "run and undo");
+ *         }));
+ *     }
+ *   }));
+ * ```
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import type { Snapshot } from "../../src/host/mod.ts";
+import { DEFAULT_STATE_DIR, foldRuns, isOpen, parseJournal } from "../../src/journal/mod.ts";
+import type { LabSpec } from "../../src/lab/mod.ts";
+import { TestLab } from "./lab.ts";
+
+/**
+ * Everything of a lab that must be as when it was new before the lab may be
+ * reused. `snapshot` is the lab host's; `other` is the text of one shell
+ * command that prints the rest (see {@link LAB_OTHER_STATE}).
+ */
+export interface LabState {
+  /** The lab host's snapshot. */
+  snapshot: Snapshot;
+  /** Forwarding sysctls, nftables ruleset, mount points, files under `/run`, children of the lab's PID 1. */
+  other: string;
+}
+
+/**
+ * The shell script that prints a lab's state besides its snapshot, one
+ * labelled section each. `nft` may be missing (then its section says so, the
+ * same way each time). The state directory is left out of the `/run`
+ * listing: it is reset between cases, and the journal is checked on its own.
+ */
+export const LAB_OTHER_STATE = [
+  "echo '# sysctl'; cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding",
+  "echo '# nft'; nft list ruleset 2>&1 || true",
+  "echo '# mounts'; awk '{print $5, $9}' /proc/self/mountinfo",
+  `echo '# run'; find /run -mindepth 1 -path ${DEFAULT_STATE_DIR} -prune -o -print | sort`,
+  "echo '# processes'; for p in $(cat /proc/1/task/*/children); do " +
+  "sed 's/.*) //; s/ .*//' /proc/$p/stat 2>/dev/null | grep -qv Z && echo $p; done; true",
+].join("; ");
+
+/**
+ * Reads a lab's state.
+ * @param lab The lab.
+ * @returns Its state.
+ * @throws {AssertionError} When the state script fails.
+ */
+export async function labState(lab: TestLab): Promise<LabState> {
+  const [snapshot, other] = await Promise.all([lab.snapshot(), lab.sh(["sh", "-c", LAB_OTHER_STATE])]);
+  assert.equal(other.code, 0, `reading the lab's state: ${other.stderr}`);
+  return { snapshot, other: other.stdout };
+}
+
+/**
+ * Why a lab is not clean enough to reuse.
+ * @param lab The lab after a case.
+ * @param clean Its state when new.
+ * @returns `undefined` when clean (equal state, journal closed), else the first reason.
+ */
+export async function dirtyReason(lab: TestLab, clean: LabState): Promise<string | undefined> {
+  const [now, journal] = await Promise.all([
+    labState(lab),
+    lab.sh(["cat", `${DEFAULT_STATE_DIR}/journal.jsonl`]),
+  ]);
+  try {
+    assert.deepEqual(now, clean);
+  } catch {
+    return "its state differs from when it was new";
+  }
+  if (journal.code !== 0) return undefined; // no journal: nothing is open
+  const parsed = parseJournal(journal.stdout);
+  if (parsed.problems.length > 0) return "its journal has problems";
+  const { runs, orphanProblems } = foldRuns(parsed);
+  if (orphanProblems.length > 0) return "its journal has records tied to no run";
+  const open = runs.filter(isOpen).map((r) => `${r.id} (${r.state})`);
+  return open.length > 0 ? `its journal has open runs: ${open.join(", ")}` : undefined;
+}
+
+/**
+ * Lends a lab to one case after another, reusing it while it is proven clean
+ * (see the module doc). Stop it with {@link SharedLab.close}, or use
+ * {@link withSharedLab}.
+ */
+export class SharedLab {
+  private lab: TestLab | undefined;
+  private clean: LabState | undefined;
+  /** How many labs were started (for the report of a loop). */
+  started = 0;
+  /** How many cases reused a lab. */
+  reused = 0;
+
+  /**
+   * @param spec Lab overrides, the same for every lab lent.
+   */
+  constructor(readonly spec: Partial<LabSpec> = {}) {}
+
+  /**
+   * Runs one case with a clean lab: the previous case's if it left it clean,
+   * else a fresh one.
+   * @param fn The case; `clean` is the lab host's snapshot as it is now, equal to a new lab's.
+   * @returns What `fn` returns.
+   * @throws Whatever `fn` throws (the lab is then stopped).
+   */
+  async use<T>(fn: (lab: TestLab, clean: Snapshot) => Promise<T>): Promise<T> {
+    if (!this.lab || !this.clean) {
+      this.lab = await TestLab.start(this.spec);
+      this.started++;
+      this.clean = await labState(this.lab);
+    } else {
+      this.reused++;
+    }
+    const lab = this.lab;
+    let result: T;
+    try {
+      result = await fn(lab, this.clean.snapshot);
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+    if (await dirtyReason(lab, this.clean) !== undefined) {
+      await this.close();
+    } else {
+      const reset = await lab.sh(["rm", "-rf", DEFAULT_STATE_DIR]);
+      if (reset.code !== 0) await this.close();
+    }
+    return result;
+  }
+
+  /** Stops the lab held, if any. */
+  async close(): Promise<void> {
+    const lab = this.lab;
+    this.lab = undefined;
+    this.clean = undefined;
+    await lab?.stop();
+  }
+}
+
+/**
+ * Runs a function with a {@link SharedLab} and always stops its lab.
+ * Deno's resource sanitizer requires the lab to end within the test that
+ * started it: share within one `Deno.test` (its `t.step`s), not across tests.
+ * @param fn The test body.
+ * @param spec Lab overrides.
+ * @returns What `fn` returns.
+ */
+export async function withSharedLab<T>(
+  fn: (labs: SharedLab) => Promise<T>,
+  spec: Partial<LabSpec> = {},
+): Promise<T> {
+  const labs = new SharedLab(spec);
+  try {
+    return await fn(labs);
+  } finally {
+    await labs.close();
+  }
+}

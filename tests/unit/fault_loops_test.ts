@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { FAULT_TEST_DIR, faultLoopFiles } from "../support/fault_loop_files.ts";
+import { FAULT_LOOPS } from "../support/fault_loops.ts";
+import { SCENARIOS } from "../support/reliability.ts";
+
+const root = new URL("../../", import.meta.url);
+const scenario = SCENARIOS[0];
+const plan = (n: number) => Array.from({ length: n }, (_, i) => `step ${i}`);
+const faultsOf = (loop: keyof typeof FAULT_LOOPS, n: number) =>
+  FAULT_LOOPS[loop].points(scenario, plan(n)).map((p) => p.faults.join(","));
+const range = (n: number) => [...Array(n).keys()];
+/** Plan lengths the cover is checked for: the scenarios' (2, 12, 20) and the edges around them. */
+const LENGTHS = [1, 2, 3, 12, 20, 33];
+
+Deno.test("the generated kill/fail loop files are one per loop kind and scenario, and up to date (else: deno task gen-fault-tests)", async () => {
+  const expected = faultLoopFiles();
+  assert.equal(expected.size, Object.keys(FAULT_LOOPS).length * SCENARIOS.length);
+  const onDisk = new Map<string, string>();
+  for await (const e of Deno.readDir(new URL(`${FAULT_TEST_DIR}/`, root))) {
+    const path = `${FAULT_TEST_DIR}/${e.name}`;
+    onDisk.set(path, await Deno.readTextFile(new URL(path, root)));
+  }
+  assert.deepEqual(onDisk, expected);
+});
+
+Deno.test("every scenario's recipe is named once, so a generated file finds exactly its scenario", () => {
+  const recipes = SCENARIOS.map((s) => s.recipe);
+  assert.ok(recipes.length > 0);
+  assert.deepEqual([...new Set(recipes)], recipes);
+});
+
+Deno.test("the loops while applying and undoing hit every step at every phase, once", () => {
+  for (const n of LENGTHS) {
+    const each = (phases: string[]) => phases.flatMap((ph) => range(n).map((k) => ph.replace("K", String(k))));
+    assert.deepEqual(
+      faultsOf("kill-apply", n),
+      each(["kill@after-intent:K", "kill@after-command:K", "kill@after-done:K"]),
+    );
+    assert.deepEqual(faultsOf("kill-undo", n), each(["kill@after-revert:K", "kill@after-undo:K"]));
+    assert.deepEqual(faultsOf("fail-apply", n), each(["fail@step:K", "fail@after-command:K"]));
+    assert.deepEqual(faultsOf("fail-undo", n), each(["fail@undo:K"]));
+  }
+});
+
+Deno.test("the rollback loops cover every failing step and every point inside a rollback with 3n-1 and 2n-3 cases, not the n(n+1)/2 and n(n-1)/2 of the full product", () => {
+  for (const n of LENGTHS) {
+    const last = n - 1;
+    const kills = faultsOf("kill-rollback", n);
+    assert.equal(new Set(kills).size, kills.length, "no case twice");
+    assert.equal(kills.length, 3 * n - 1);
+    for (const k of range(n)) {
+      // Every kill point of the rollback, after the longest rollback.
+      assert.ok(kills.includes(`fail@step:${last},kill@after-revert:${k}`), `after-revert:${k}`);
+      assert.ok(kills.includes(`fail@step:${last},kill@after-undo:${k}`), `after-undo:${k}`);
+      // Every failing step, its rollback killed at its first outcome.
+      assert.ok(kills.includes(`fail@step:${k},kill@after-revert:${k}`), `fail@step:${k}`);
+    }
+    const fails = faultsOf("fail-rollback", n);
+    assert.equal(new Set(fails).size, fails.length, "no case twice");
+    assert.equal(fails.length, Math.max(0, 2 * n - 3));
+    for (const k of range(last)) {
+      // Every inverse that can fail in a rollback, after the longest rollback.
+      assert.ok(fails.includes(`fail@step:${last},fail@undo:${k}`), `fail@undo:${k}`);
+      // Every failing step that has an inverse before it, whose first inverse fails.
+      assert.ok(fails.includes(`fail@step:${k + 1},fail@undo:${k}`), `fail@step:${k + 1}`);
+    }
+  }
+});
