@@ -2,4 +2,5 @@
  * The command line.
  * @module
  */
-export { main, VERSION } from "./program.ts";
+export { main } from "./entry.ts";
+export { VERSION } from "./hidden.ts";

@@ -5,27 +5,57 @@
  * @module
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { type Recipe, RECIPES } from "../../recipes/mod.ts";
+import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { quote, sanitize } from "../quote.ts";
-import { DEFAULT_STATE_DIR } from "../journal/mod.ts";
-import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/mod.ts";
-import { type GlobalOptions, runnerFor } from "./context.ts";
-import { doctorCommand } from "./doctor.ts";
-import { journalCommand } from "./journal.ts";
-import { labCommand, labInitCommand } from "./lab.ts";
-import { listCommand } from "./list.ts";
+import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
+import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/defaults.ts";
+import type { GlobalOptions } from "./context.ts";
 import { type JsonError, Output } from "./output.ts";
-import { planCommand } from "./plan.ts";
-import { addRecipeOptions, parseRecipeParams } from "./recipe_options.ts";
-import { readParamFile as readParamFileText } from "./param_file.ts";
-import { runCommand } from "./run.ts";
-import { showCommand } from "./show.ts";
-import { statusCommand } from "./status.ts";
-import { undoCommand } from "./undo.ts";
-import { confirmCommand } from "./confirm.ts";
-import { WATCHDOG_COMMAND, watchdogCommand } from "./watchdog.ts";
-import { REHEARSE_INNER_COMMAND, rehearseCommand, rehearseInnerCommand } from "./rehearse.ts";
+import { addRecipeOptions } from "./recipe_options.ts";
+import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
+
+// Startup loads only what the command given needs: each subcommand's module is imported when its action
+// runs, and the recipes (with their schemas) only for a command that names a recipe.
+
+/** Commands that never name a recipe: for them the recipes are not loaded. */
+const WITHOUT_RECIPES = new Set([
+  "undo",
+  "confirm",
+  "status",
+  "doctor",
+  "journal",
+  "lab",
+  LAB_INIT_COMMAND,
+  WATCHDOG_COMMAND,
+]);
+
+/**
+ * The subcommand word of an argument list: the first argument that is
+ * neither a global option nor the value of `--state-dir`.
+ * @param args nsrecipe's arguments.
+ * @returns e.g. `status`; `undefined` when there is none.
+ */
+function commandWord(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--state-dir") i++;
+    else if (!args[i].startsWith("-")) return args[i];
+    else if (args[i] === "--") return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The recipes, when the command given may name one (or is not known, so
+ * that its error can list them); `[]` otherwise.
+ * @param args nsrecipe's arguments.
+ * @returns The recipes.
+ */
+async function recipesFor(args: readonly string[]): Promise<readonly Recipe[]> {
+  const word = commandWord(args);
+  if (word !== undefined && WITHOUT_RECIPES.has(word)) return [];
+  return (await import("../../recipes/mod.ts")).RECIPES;
+}
 
 /**
  * Parses `--confirm SECONDS` / `--no-confirm`.
@@ -84,15 +114,18 @@ function commandAfterDashes(words: string[], args: string[], cmd: Command<any, a
   );
 }
 
-/** The short usage printed for a missing command (as git and ip do), with the way to the full help. */
-export const SHORT_USAGE = `Usage: nsrecipe [global options] COMMAND [...]
+/**
+ * The short usage printed for a missing command (as git and ip do), with the way to the full help.
+ * @param recipes The recipes, for their names.
+ * @returns The text.
+ */
+export function shortUsage(recipes: readonly Recipe[]): string {
+  return `Usage: nsrecipe [global options] COMMAND [...]
   nsrecipe list | show RECIPE | plan RECIPE [opts] | run RECIPE [opts] [-- CMD...]
   nsrecipe undo [RUN | --all] | status [RUN] | journal | doctor | confirm [RUN]
   nsrecipe rehearse RECIPE [opts] | lab [opts] [-- ARGS...]
-Recipes: ${RECIPES.map((r) => r.name).join(", ")}`;
-
-/** nsrecipe's version, from deno.json. */
-export const VERSION = "0.1.0";
+Recipes: ${recipes.map((r) => r.name).join(", ")}`;
+}
 
 const EXAMPLES = `
 Examples:
@@ -117,7 +150,11 @@ nsrecipe processes take turns: one that finds another at work waits for it
  */
 async function readParamFile(opts: Record<string, unknown>, out: Output): Promise<(path: string) => string> {
   if (typeof opts.file !== "string") return () => "";
-  const text = await readParamFileText(runnerFor(out), opts.file);
+  const [{ readParamFile: readText }, { runnerFor }] = await Promise.all([
+    import("./param_file.ts"),
+    import("./context.ts"),
+  ]);
+  const text = await readText(runnerFor(out), opts.file);
   return () => text;
 }
 
@@ -149,6 +186,7 @@ function readGlobals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: 
  * ```
  */
 export async function main(args: string[]): Promise<number> {
+  const RECIPES = await recipesFor(args);
   let code: number = EXIT.ok;
   const setCode = (c: number) => {
     code = c;
@@ -174,9 +212,11 @@ export async function main(args: string[]): Promise<number> {
     .configureOutput({ outputError: () => {}, writeErr: () => {} })
     .showSuggestionAfterError(true);
 
-  program.command("list").description("list the recipes").action((_o, cmd) => listCommand(globals(cmd).out));
+  program.command("list").description("list the recipes").action(async (_o, cmd) =>
+    (await import("./list.ts")).listCommand(globals(cmd).out)
+  );
   program.command("show").description("what a recipe does, and its options").argument("<recipe>")
-    .action((name, _o, cmd) => showCommand(name, globals(cmd).out));
+    .action(async (name, _o, cmd) => (await import("./show.ts")).showCommand(name, globals(cmd).out));
 
   const plan = program.command("plan").description("print the exact commands 'run' would execute; change nothing");
   const run = program.command("run").description("apply a recipe, then run a shell or -- CMD inside");
@@ -207,13 +247,17 @@ export async function main(args: string[]): Promise<number> {
     ).action(async (opts, cmd) => {
       const { out } = globals(cmd);
       const o = opts as Record<string, unknown>;
-      await planCommand(recipe, parseRecipeParams(recipe.params, o, await readParamFile(o, out)), out);
+      const { parseRecipeParams } = await import("./recipe_options.ts");
+      const { planCommand } = await import("./plan.ts");
+      await planCommand(recipe, await parseRecipeParams(recipe.params, o, await readParamFile(o, out)), out);
     });
     addRecipeOptions(rehearse.command(recipe.name).description(recipe.summary), recipe.params).action(
       async (opts, cmd) => {
         const { g, out } = globals(cmd);
         const o = opts as Record<string, unknown>;
-        const params = parseRecipeParams(recipe.params, o, await readParamFile(o, out));
+        const { parseRecipeParams } = await import("./recipe_options.ts");
+        const params = await parseRecipeParams(recipe.params, o, await readParamFile(o, out));
+        const { rehearseCommand } = await import("./rehearse.ts");
         const uplink = typeof params.uplink === "string" ? params.uplink : undefined;
         setCode(await rehearseCommand(recipe, params, uplink, g, out));
       },
@@ -232,7 +276,9 @@ export async function main(args: string[]): Promise<number> {
     ).allowUnknownOption().action(async (words, opts, cmd) => {
       const command = commandAfterDashes(words, args, cmd);
       const { g, out } = globals(cmd);
-      const params = parseRecipeParams(
+      const { parseRecipeParams } = await import("./recipe_options.ts");
+      const { runCommand } = await import("./run.ts");
+      const params = await parseRecipeParams(
         recipe.params,
         opts as Record<string, unknown>,
         await readParamFile(opts as Record<string, unknown>, out),
@@ -257,18 +303,18 @@ export async function main(args: string[]): Promise<number> {
     .action(async (selector, opts, cmd) => {
       const { g, out } = globals(cmd);
       if (selector && opts.all) throw new UsageError("Give either a run or --all, not both");
-      await undoCommand(opts.all ? "--all" : selector, g, out);
+      await (await import("./undo.ts")).undoCommand(opts.all ? "--all" : selector, g, out);
     });
   program.command("confirm").description("keep a run that waits for confirmation (see run --confirm)")
     .argument("[run]", "run id or name; default: the newest waiting run")
     .action(async (selector, _o, cmd) => {
       const { g, out } = globals(cmd);
-      await confirmCommand(selector, g, out);
+      await (await import("./confirm.ts")).confirmCommand(selector, g, out);
     });
   program.command("status").description("applied runs, what they own, and drift")
     .action(async (_o, cmd) => {
       const { g, out } = globals(cmd);
-      await statusCommand(g, out);
+      await (await import("./status.ts")).statusCommand(g, out);
     });
   program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
     .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")
@@ -276,11 +322,11 @@ export async function main(args: string[]): Promise<number> {
     .option("--bridge <name>", "check this bridge name; suggested firewall rules name it (default br0)")
     .action(async (opts, cmd) => {
       const { g, out } = globals(cmd);
-      setCode(await doctorCommand(opts, g, out));
+      setCode(await (await import("./doctor.ts")).doctorCommand(opts, g, out));
     });
   program.command("journal").description("print the journal").action(async (_o, cmd) => {
     const { g, out } = globals(cmd);
-    await journalCommand(g, out);
+    await (await import("./journal.ts")).journalCommand(g, out);
   });
   program.command("lab").description("run nsrecipe ARGS (or a shell) in a throwaway simulated host")
     .argument("[args...]", "nsrecipe arguments to run inside the lab (after --)")
@@ -295,12 +341,13 @@ export async function main(args: string[]): Promise<number> {
         if (args.length === 0) throw new UsageError("--json needs nsrecipe arguments to run inside the lab (after --)");
         out.delegateDocument();
       }
-      setCode(await labCommand(spec, g.json ? ["--json", ...args] : args, out));
+      setCode(await (await import("./lab.ts")).labCommand(spec, g.json ? ["--json", ...args] : args, out));
     });
   program.addCommand(
     new Command(LAB_INIT_COMMAND).argument("[args...]").requiredOption("--spec <json>").option("--hold")
       .action(async (args, opts, cmd) => {
         const { out } = globals(cmd);
+        const { labInitCommand } = await import("./lab.ts");
         setCode(await labInitCommand(JSON.parse(opts.spec), args, opts.hold === true, out, main));
       }),
     { hidden: true },
@@ -311,6 +358,7 @@ export async function main(args: string[]): Promise<number> {
         const { g, out } = globals(cmd);
         const recipe = RECIPES.find((r) => r.name === name);
         if (!recipe) throw new UsageError(`Unknown recipe ${quote(name)}`);
+        const { rehearseInnerCommand } = await import("./rehearse.ts");
         setCode(await rehearseInnerCommand(recipe, recipe.params.parse(JSON.parse(params)), gateway, g, out));
       }),
     { hidden: true },
@@ -318,7 +366,7 @@ export async function main(args: string[]): Promise<number> {
   program.addCommand(
     new Command(WATCHDOG_COMMAND).argument("<run>").argument("<deadline>").action(async (runId, deadline, _o, cmd) => {
       const { g, out } = globals(cmd);
-      setCode(await watchdogCommand(runId, Number(deadline), g, out));
+      setCode(await (await import("./watchdog.ts")).watchdogCommand(runId, Number(deadline), g, out));
     }),
     { hidden: true },
   );
@@ -329,7 +377,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (e) {
     // Help and version go to stdout as text, asked for: no document.
     if (e instanceof CommanderError && HELP_CODES.includes(e.code) && e.exitCode === 0) return EXIT.ok;
-    code = report(e);
+    code = report(e, RECIPES);
     failure = jsonError(e);
   }
   const json = args.slice(0, args.includes("--") ? args.indexOf("--") : undefined).includes("--json");
@@ -354,18 +402,18 @@ function jsonError(e: unknown): JsonError {
 /** Commander's codes for help or version shown on request. */
 const HELP_CODES = ["commander.helpDisplayed", "commander.version", "commander.help"];
 
-function report(e: unknown): number {
+function report(e: unknown, recipes: readonly Recipe[]): number {
   const print = (line: string) => console.error(sanitize(line));
   if (e instanceof CommanderError && e.code === "commander.help") {
     // Commander's help for a missing subcommand (silenced): a usage error with the short usage instead.
-    print(`nsrecipe: No command given.\n${SHORT_USAGE}`);
+    print(`nsrecipe: No command given.\n${shortUsage(recipes)}`);
     print("  Try 'nsrecipe --help'.");
     return EXIT.usage;
   }
   if (e instanceof CommanderError) {
     let message = e.message.replace(/^error: /, "");
     if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
-      message = `${message}. Recipes: ${RECIPES.map((r) => r.name).join(", ")}`;
+      message = `${message}. Recipes: ${recipes.map((r) => r.name).join(", ")}`;
     }
     print(`nsrecipe: ${message[0].toUpperCase()}${message.slice(1)}`);
     print("Try 'nsrecipe --help'.");

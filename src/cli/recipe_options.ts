@@ -7,7 +7,6 @@
  * @module
  */
 import type { Command } from "@commander-js/extra-typings";
-import YAML from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
@@ -96,16 +95,16 @@ export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schem
  * @param schema The recipe's schema.
  * @param opts Commander's option values (camelCase keys); `file` names the YAML file.
  * @param readFile Returns the YAML file's text (the caller reads it).
- * @returns The parsed, typed parameters.
+ * @returns The parsed, typed parameters (a promise: the YAML parser is loaded on demand).
  * @throws {UsageError} For a value the schema rejects (each issue on its own
  *   line, naming the option), an unreadable file, bad YAML, a key of
  *   {@link PROTOTYPE_KEYS} or a key that is no option of the recipe.
  */
-export function parseRecipeParams<S extends z.ZodObject>(
+export async function parseRecipeParams<S extends z.ZodObject>(
   schema: S,
   opts: Record<string, unknown>,
   readFile: (path: string) => string,
-): z.output<S> {
+): Promise<z.output<S>> {
   // Own keys only: `"constructor" in shape` is true through Object.prototype, and assigning `__proto__` to a
   // plain object would replace its prototype instead of adding a key.
   const known = (k: string) => Object.hasOwn(schema.shape, k);
@@ -118,6 +117,8 @@ export function parseRecipeParams<S extends z.ZodObject>(
     } catch (e) {
       throw new UsageError(`Cannot read ${file}: ${(e as Error).message}`, "Check the path given to -f.");
     }
+    // The YAML parser is loaded only for a -f file (it is the largest library nsrecipe uses).
+    const YAML = await import("yaml");
     let doc: unknown;
     try {
       doc = YAML.parse(text);

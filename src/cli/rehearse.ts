@@ -5,11 +5,9 @@ import { labArgv } from "../lab/mod.ts";
 import { labSpecFromHost, rehearse, type Verdict } from "../rehearse/mod.ts";
 import { type GlobalOptions, processesFor } from "./context.ts";
 import { Output } from "./output.ts";
+import { REHEARSE_INNER_COMMAND } from "./hidden.ts";
 import { runCommand } from "./run.ts";
 import { undoCommand } from "./undo.ts";
-
-/** The hidden subcommand that runs the rehearsal inside the lab. */
-export const REHEARSE_INNER_COMMAND = "__rehearse";
 
 /**
  * `nsrecipe rehearse RECIPE [opts]`: copies this host's uplink (name, MAC,

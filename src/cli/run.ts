@@ -10,7 +10,7 @@ import type { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { WATCHDOG_COMMAND } from "./watchdog.ts";
+import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
 

@@ -3,9 +3,6 @@ import { foldRuns, JOURNAL_FILE, parseJournal } from "../journal/mod.ts";
 import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
-/** The hidden subcommand the confirm-or-revert watchdog runs as. */
-export const WATCHDOG_COMMAND = "__watchdog";
-
 /**
  * The watchdog: started by `run --confirm` in its own session (setsid(1)),
  * sleeps until the deadline, then undoes the run unless it was confirmed.

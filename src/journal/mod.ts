@@ -5,4 +5,5 @@
 export * from "./records.ts";
 export * from "./reader.ts";
 export * from "./runs.ts";
+export * from "./paths.ts";
 export * from "./store.ts";

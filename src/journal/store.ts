@@ -10,24 +10,10 @@
 import { PreconditionError, UsageError } from "../errors.ts";
 import { type ParsedJournal, parseJournal } from "./reader.ts";
 import { JOURNAL_VERSION, type RecordBody } from "./records.ts";
-
-/** Default state directory: lives, like `/run/netns`, exactly as long as the kernel objects it describes. */
-export const DEFAULT_STATE_DIR = "/run/nsrecipe";
-
-/** File name of the journal inside the state directory. */
-export const JOURNAL_FILE = "journal.jsonl";
-
-/** File name of the lock file inside the state directory. */
-export const LOCK_FILE = "lock";
+import { JOURNAL_FILE, LOCK_FILE, STATE_DIR_ROOTS } from "./paths.ts";
 
 /** How long to wait silently for the lock before saying so, in ms. */
 const LOCK_NOTICE_MS = 300;
-
-/**
- * Where the binary may keep its state: the `write` list of the permission
- * set in deno.json. A `--state-dir` elsewhere is refused as a usage error.
- */
-export const STATE_DIR_ROOTS: readonly string[] = ["/run/nsrecipe", "/var/lib/nsrecipe"];
 
 /**
  * The journal could not be written (disk full, I/O error). A record that

@@ -11,11 +11,9 @@
 import { PreconditionError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { IpReader } from "../host/mod.ts";
-import { checkLabSpec, LAB_NETNS, labCommands, type LabSpec } from "./spec.ts";
+import { checkLabSpec, labCommands } from "./spec.ts";
+import { LAB_INIT_COMMAND, LAB_NETNS, type LabSpec } from "./defaults.ts";
 import { selfArgv } from "./self.ts";
-
-/** The hidden subcommand that runs as PID 1 inside a fresh lab. */
-export const LAB_INIT_COMMAND = "__lab-init";
 
 /**
  * The argv that creates a lab and starts nsrecipe's lab init inside it.

@@ -18,51 +18,8 @@ import { inSubnet, parseAddress, parseCidr, subnetCidr } from "../../recipes/sub
 import { UsageError } from "../errors.ts";
 import { checkLinkName } from "../names.ts";
 import { quote } from "../quote.ts";
-import { addrArgv, type AddrSpec, routeArgv, type RouteSpec } from "../steps/mod.ts";
-
-/** Options of a lab. */
-export interface LabSpec {
-  /** Name of the simulated uplink. */
-  uplink: string;
-  /** Its MAC address (fixed, so tests can assert the bridge takes it). */
-  mac: string;
-  /** Its IPv4 address, CIDR, e.g. `198.51.100.10/24`. */
-  address: string;
-  /** The LAN gateway, e.g. `198.51.100.1`. */
-  gateway: string;
-  /** Another host on the LAN, e.g. `198.51.100.20`. */
-  lanHost: string;
-  /** IPv6 address of the uplink, CIDR (`2001:db8:1::10/64`); `""` for an IPv4-only lab. */
-  address6: string;
-  /** IPv6 gateway; `""` for none. */
-  gateway6: string;
-  /** IPv6 address of the other LAN host; `""` for none. */
-  lanHost6: string;
-  /** Metric of the default routes. */
-  metric: number;
-  /** MTU of the uplink in bytes; kernel default (1500) when absent. */
-  mtu?: number;
-  /** More addresses on the uplink, after the first ones (e.g. a secondary), as `ip addr add` takes them. */
-  extraAddrs?: AddrSpec[];
-  /** More routes through the uplink (e.g. a static route), as `ip route add` takes them. */
-  extraRoutes?: RouteSpec[];
-}
-
-/** Netns names the lab uses for the LAN; they appear in the lab's `ip netns list`. */
-export const LAB_NETNS = { lan: "lab-lan", lanHost: "lab-lanhost" } as const;
-
-/** Default lab: documentation addresses (RFC 5737, RFC 3849). */
-export const DEFAULT_LAB: LabSpec = {
-  uplink: "eth0",
-  mac: "02:00:00:00:10:10",
-  address: "198.51.100.10/24",
-  gateway: "198.51.100.1",
-  lanHost: "198.51.100.20",
-  address6: "2001:db8:1::10/64",
-  gateway6: "2001:db8:1::1",
-  lanHost6: "2001:db8:1::20",
-  metric: 100,
-};
+import { addrArgv, routeArgv } from "../steps/mod.ts";
+import { LAB_NETNS, type LabSpec } from "./defaults.ts";
 
 /**
  * Checks a lab spec: the gateway must be inside the uplink's subnet.

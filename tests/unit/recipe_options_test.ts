@@ -12,14 +12,14 @@ Deno.test("recipe schema fields become --kebab-case options with their descripti
   assert.match(fieldsOf(netns.params)[0].description, /default 'nsr0'/);
 });
 
-Deno.test("parseRecipeParams takes -f YAML values and lets the command line override them", () => {
+Deno.test("parseRecipeParams takes -f YAML values and lets the command line override them", async () => {
   const yaml = () => "name: fromfile\n";
-  assert.deepEqual(parseRecipeParams(netns.params, { file: "x.yaml" }, yaml), { name: "fromfile" });
-  assert.deepEqual(parseRecipeParams(netns.params, { file: "x.yaml", name: "cli" }, yaml), { name: "cli" });
+  assert.deepEqual(await parseRecipeParams(netns.params, { file: "x.yaml" }, yaml), { name: "fromfile" });
+  assert.deepEqual(await parseRecipeParams(netns.params, { file: "x.yaml", name: "cli" }, yaml), { name: "cli" });
 });
 
-Deno.test("parseRecipeParams names the option and the problem for a bad value", () => {
-  assert.throws(
+Deno.test("parseRecipeParams names the option and the problem for a bad value", async () => {
+  await assert.rejects(
     () => parseRecipeParams(netns.params, { name: "a/b" }, noFile),
     (e) =>
       e instanceof UsageError &&
@@ -27,15 +27,18 @@ Deno.test("parseRecipeParams names the option and the problem for a bad value", 
   );
 });
 
-Deno.test("parseRecipeParams refuses unknown keys and non-mappings in the YAML file", () => {
-  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "nmae: x\n"), /unknown options: 'nmae'/);
-  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "- a\n"), /must hold a mapping/);
-  assert.throws(() => parseRecipeParams(netns.params, { file: "f" }, () => "a: [\n"), /not valid YAML/);
+Deno.test("parseRecipeParams refuses unknown keys and non-mappings in the YAML file", async () => {
+  await assert.rejects(
+    () => parseRecipeParams(netns.params, { file: "f" }, () => "nmae: x\n"),
+    /unknown options: 'nmae'/,
+  );
+  await assert.rejects(() => parseRecipeParams(netns.params, { file: "f" }, () => "- a\n"), /must hold a mapping/);
+  await assert.rejects(() => parseRecipeParams(netns.params, { file: "f" }, () => "a: [\n"), /not valid YAML/);
 });
 
 for (const key of ["__proto__", "constructor", "prototype"]) {
-  Deno.test(`parseRecipeParams refuses a '${key}:' key in the YAML file, naming it (issue 12 item 8)`, () => {
-    assert.throws(
+  Deno.test(`parseRecipeParams refuses a '${key}:' key in the YAML file, naming it (issue 12 item 8)`, async () => {
+    await assert.rejects(
       () => parseRecipeParams(netns.params, { file: "f.yaml" }, () => `${key}: {name: evil}\nname: web\n`),
       (e) =>
         e instanceof UsageError &&
@@ -44,9 +47,9 @@ for (const key of ["__proto__", "constructor", "prototype"]) {
   });
 }
 
-Deno.test("parseRecipeParams refuses keys inherited from Object.prototype as unknown options", () => {
+Deno.test("parseRecipeParams refuses keys inherited from Object.prototype as unknown options", async () => {
   for (const key of ["toString", "hasOwnProperty", "valueOf"]) {
-    assert.throws(
+    await assert.rejects(
       () => parseRecipeParams(netns.params, { file: "f" }, () => `${key}: x\nname: web\n`),
       (e) =>
         e instanceof UsageError &&
@@ -55,8 +58,8 @@ Deno.test("parseRecipeParams refuses keys inherited from Object.prototype as unk
   }
 });
 
-Deno.test("parseRecipeParams escapes hidden characters of unknown keys and of the file name in its messages", () => {
-  assert.throws(
+Deno.test("parseRecipeParams escapes hidden characters of unknown keys and of the file name in its messages", async () => {
+  await assert.rejects(
     () => parseRecipeParams(netns.params, { file: "a\u202eb.yaml" }, () => "na\u200bme: x\n"),
     (e) => e instanceof UsageError && e.message === "'a\\u{202e}b.yaml' has unknown options: 'na\\u{200b}me'",
   );

@@ -1,0 +1,26 @@
+/**
+ * nsrecipe's entry: `--version` alone is answered at once, with nothing
+ * loaded; any other command line is handed to the command-line parser
+ * (`program.ts`), which loads in turn only what its command needs.
+ *
+ * @module
+ */
+import { VERSION } from "./hidden.ts";
+
+/**
+ * Runs nsrecipe with the given arguments.
+ *
+ * @param args Arguments without the program name, e.g. `["run", "netns", "--name", "web"]`.
+ * @returns The process exit code (see README.md, "Exit codes").
+ * @example
+ * ```ts ignore
+ * Deno.exit(await main(Deno.args));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  if (args.length === 1 && args[0] === "--version") {
+    console.log(VERSION);
+    return 0;
+  }
+  return await (await import("./program.ts")).main(args);
+}
