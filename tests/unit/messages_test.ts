@@ -37,13 +37,13 @@ Deno.test("issueMessage says what was given and what is accepted, in nsrecipe's 
   );
 });
 
-Deno.test("parseRecipeParams names the file and key for a value from -f, the option for one from the command line", () => {
+Deno.test("parseRecipeParams names the file and key for a value from -f, the option for one from the command line", async () => {
   const yaml = () => "mtu: 12\n";
-  assert.throws(
+  await assert.rejects(
     () => parseRecipeParams(veth.params, { file: "w.yaml" }, yaml),
     (e) => e instanceof UsageError && /^'mtu' in 'w.yaml': 12 is too small, the least accepted is 68/.test(e.message),
   );
-  assert.throws(
+  await assert.rejects(
     () => parseRecipeParams(veth.params, { file: "w.yaml", mtu: "9" }, yaml),
     (e) => e instanceof UsageError && /^--mtu: '9' is too small/.test(e.message),
   );
