@@ -20,7 +20,7 @@ import { inSubnet, parseSubnet } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
 import { assertAddressOnUplinkSubnet, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
-import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./veth_bridge.ts";
+import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethBridge, vethNames } from "./veth_bridge.ts";
 
 /** Default confirmation window of full-migrate on a TTY, in seconds. */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
@@ -61,6 +61,11 @@ export const fullMigrate: Recipe<typeof params> = {
   params,
   example: ["--name", "lan", "--address", "198.51.100.50/24"],
   confirmSeconds: FULL_MIGRATE_CONFIRM_SECONDS,
+  needs: {
+    checks: [...vethBridge.needs.checks, "uplink", "wireless", "dhcp", "network-manager"],
+    movesUplink: true,
+  },
+  targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink, force: p.force }),
   plan(p, facts): Plan {
     assertNetnsFree(p.name, facts);
     const uplink = selectUplink(facts, p.uplink);

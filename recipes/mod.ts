@@ -9,14 +9,14 @@ import { vethBridge } from "./veth_bridge.ts";
 import { fullMigrate } from "./full_migrate.ts";
 import type { Recipe } from "./types.ts";
 
-export type { ParamsOf, ParamsSchema, Plan, Recipe } from "./types.ts";
+export type { ParamsOf, ParamsSchema, Plan, Recipe, RunTargets } from "./types.ts";
 
 /** Every recipe, in the order `list` shows them. */
 export const RECIPES: readonly Recipe[] = [
-  pidOnly as unknown as Recipe,
-  netns as unknown as Recipe,
-  vethBridge as unknown as Recipe,
-  fullMigrate as unknown as Recipe,
+  pidOnly,
+  netns,
+  vethBridge,
+  fullMigrate,
 ];
 
 /**

@@ -1,9 +1,11 @@
 /**
- * What a recipe is: a name, a parameter schema and a pure planner.
+ * What a recipe is: a name, a parameter schema, what it needs of the host
+ * and touches, and a pure planner.
  *
  * @module
  */
 import type { z } from "zod";
+import type { HostNeeds } from "../src/doctor/mod.ts";
 import type { HostFacts } from "../src/host/mod.ts";
 import type { ObjectId, Step } from "../src/steps/mod.ts";
 
@@ -29,6 +31,22 @@ export interface Plan {
   enter: string[];
   /** Warnings and notes for the admin, one sentence each. */
   notes: string[];
+}
+
+/**
+ * What a run touches, read from its parsed parameters: the names doctor's
+ * checks judge before the run, the uplink they look at, and the netns
+ * `rehearse` reports on. The CLI reads a recipe's parameters only through it.
+ */
+export interface RunTargets {
+  /** The named netns the run creates (`--name`), e.g. `web`; absent for none. */
+  netns?: string;
+  /** The bridge given with `--bridge`; absent when not given (the recipe's default, if any, applies). */
+  bridge?: string;
+  /** The uplink given with `--uplink`; absent: the device of the default route, if the recipe uses one. */
+  uplink?: string;
+  /** `--force` given (full-migrate accepts DHCP-managed addresses). */
+  force?: boolean;
 }
 
 /**
@@ -72,6 +90,14 @@ export interface Recipe<S extends ParamsSchema = ParamsSchema> {
   example?: readonly string[];
   /** Parameters: each key becomes `--kebab-case`, with the field's description and default. */
   params: S;
+  /** What it needs of the host: the doctor checks `run` runs before planning, and how strictly. */
+  needs: HostNeeds;
+  /**
+   * What a run with these parameters touches. **Pure**.
+   * @param params Parsed parameters.
+   * @returns The targets.
+   */
+  targets(params: ParamsOf<S>): RunTargets;
   /**
    * Plans the steps. **Pure**: reads only its arguments.
    * @param params Parsed parameters.

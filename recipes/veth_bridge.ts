@@ -16,7 +16,7 @@ import { PreconditionError, UsageError } from "../src/errors.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink, IPV4_FORWARD } from "../src/host/mod.ts";
 import { type AddrSpec, type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
-import { assertNetnsFree, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
+import { assertNetnsFree, netns, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
 import {
   assertUsableSubnet,
   type Cidr,
@@ -511,6 +511,11 @@ export const vethBridge: Recipe<typeof params> = {
     "it exists; an existing bridge is used, not owned). --nat also masquerades the namespace out of the uplink. " +
     "Undo removes exactly what the run made; a bridge another applied run still uses stays until that run's undo.",
   params,
+  needs: {
+    checks: [...netns.needs.checks, "kernel-veth", "kernel-bridge", "forward", "bridge-name"],
+    movesUplink: false,
+  },
+  targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink }),
   plan(p, facts): Plan {
     assertNetnsFree(p.name, facts);
     const bridgeName = p.bridge ?? DEFAULT_BRIDGE;

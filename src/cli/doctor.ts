@@ -56,7 +56,7 @@ export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: 
   if (opts.name !== undefined) checkNetnsName(opts.name, "--name");
   if (opts.bridge !== undefined) checkLinkName(opts.bridge, "--bridge");
   const facts = await gatherDoctorFacts(runnerFor(out), { uplink: opts.uplink });
-  const findings = runDoctor(facts, { name: opts.name, bridge: opts.bridge });
+  const findings = runDoctor(facts, { netns: opts.name, bridge: opts.bridge });
   const ok = findingsOk(findings);
   out.data({ findings, ok });
   if (!g.json) {

@@ -258,8 +258,7 @@ export async function main(args: string[]): Promise<number> {
         const { parseRecipeParams } = await import("./recipe_options.ts");
         const params = await parseRecipeParams(recipe.params, o, await readParamFile(o, out));
         const { rehearseCommand } = await import("./rehearse.ts");
-        const uplink = typeof params.uplink === "string" ? params.uplink : undefined;
-        setCode(await rehearseCommand(recipe, params, uplink, g, out));
+        setCode(await rehearseCommand(recipe, params, recipe.targets(params).uplink, g, out));
       },
     );
     addRecipeOptions(

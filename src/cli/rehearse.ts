@@ -74,7 +74,7 @@ export async function rehearseInnerCommand(
       return { code: e.exitCode, message: e.message };
     }
   };
-  const netns = typeof params.name === "string" ? params.name : undefined;
+  const { netns } = recipe.targets(params);
   const verdict: Verdict = await rehearse(processesFor(out), gateway, {
     run: async () => ({
       ...(await attempt(() =>

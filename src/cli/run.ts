@@ -5,7 +5,7 @@ import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner } fro
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { gatherFacts } from "../host/mod.ts";
-import { gatherDoctorFacts, preflightError, runPreflight } from "../doctor/mod.ts";
+import { gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import type { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
@@ -118,18 +118,19 @@ async function refuseUnfitHost(
   run: Runner,
   out: Output,
 ): Promise<void> {
-  const facts = await gatherDoctorFacts(run, { uplink: typeof params.uplink === "string" ? params.uplink : undefined });
+  const targets = recipe.targets(params);
+  const facts = await gatherDoctorFacts(run, { uplink: targets.uplink });
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
   // (preflight.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
   const unstartable = new Set([
     ...(facts.ipVersion.ok ? [] : ["ip"]),
     ...(facts.unshareVersion.ok ? [] : ["unshare"]),
   ]);
-  const findings = runPreflight(recipe, params, facts).filter((f) => !unstartable.has(f.id));
+  const findings = runRecipeChecks(recipe.needs, targets, facts).filter((f) => !unstartable.has(f.id));
   for (const f of findings.filter((f) => f.verdict === "warn")) {
     out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix}` : ""}`));
   }
-  const refusal = preflightError(findings);
+  const refusal = unfitHostError(findings);
   if (refusal) throw refusal;
 }
 

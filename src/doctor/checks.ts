@@ -1,8 +1,8 @@
 /**
- * The doctor's checks in order, which recipes each one matters for, and the
- * two entry points: {@link runDoctor} (every check, for `nsrecipe doctor`)
- * and {@link runPreflight} (the checks a recipe needs, judged for it, for
- * `run` to call before planning). Pure: they read only the gathered facts.
+ * The doctor's checks in order, and the two entry points: {@link runDoctor}
+ * (every check, for `nsrecipe doctor`) and {@link runRecipeChecks} (the
+ * checks a recipe declares in its {@link HostNeeds}, judged for it, for `run`
+ * to call before planning). Pure: they read only the gathered facts.
  *
  * @module
  */
@@ -18,61 +18,70 @@ import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { checkUplink } from "./uplink.ts";
 import { checkWireless } from "./wireless.ts";
 
-/**
- * Recipes from the least to the most demanding; each builds on the one
- * before (DESIGN.md), so a check needed by one is needed by those after it.
- */
-export const RECIPE_TIERS = ["pid-only", "netns", "veth-bridge", "full-migrate"] as const;
+/** A check's id, as doctor reports it. */
+export type CheckId =
+  | "privileges"
+  | "ip"
+  | "unshare"
+  | "kernel-veth"
+  | "kernel-bridge"
+  | "uplink"
+  | "wireless"
+  | "dhcp"
+  | "network-manager"
+  | "forward"
+  | "netns-name"
+  | "bridge-name";
 
-/** One of {@link RECIPE_TIERS}. */
-export type RecipeTier = typeof RECIPE_TIERS[number];
-
-/** A check: its id, the first recipe that needs it, and its pure evaluation. */
+/** A check: its id and its pure evaluation. */
 export interface Check {
   /** The finding's id. */
-  id: string;
-  /** The least demanding recipe that needs it. */
-  from: RecipeTier;
+  id: CheckId;
   /** Evaluates it. */
   evaluate(facts: DoctorFacts, ctx: CheckContext): Finding;
 }
 
-/** Every check, in the order the doctor reports them. */
-export const CHECKS: readonly Check[] = [
-  { id: "privileges", from: "pid-only", evaluate: (f) => checkPrivileges(f) },
-  { id: "ip", from: "netns", evaluate: (f) => checkIp(f) },
-  { id: "unshare", from: "pid-only", evaluate: (f) => checkUnshare(f) },
-  { id: "kernel-veth", from: "veth-bridge", evaluate: (f) => checkKernel("veth", f) },
-  { id: "kernel-bridge", from: "veth-bridge", evaluate: (f) => checkKernel("bridge", f) },
-  { id: "uplink", from: "full-migrate", evaluate: checkUplink },
-  { id: "wireless", from: "full-migrate", evaluate: checkWireless },
-  { id: "dhcp", from: "full-migrate", evaluate: checkDhcp },
-  { id: "network-manager", from: "full-migrate", evaluate: checkManagers },
-  { id: "forward", from: "veth-bridge", evaluate: checkForward },
-  { id: "netns-name", from: "netns", evaluate: checkNetnsName },
-  { id: "bridge-name", from: "veth-bridge", evaluate: checkBridgeName },
-];
-
 /**
- * Whether a check matters for a recipe. A recipe not in
- * {@link RECIPE_TIERS} gets every check.
- * @param check The check.
- * @param recipe The recipe's name.
- * @returns `true` when it matters.
+ * What a recipe needs of the host, declared by the recipe: the checks `run`
+ * runs before planning, and how strictly they judge.
  */
-export function checkApplies(check: Check, recipe: string): boolean {
-  const tier = RECIPE_TIERS.indexOf(recipe as RecipeTier);
-  return tier < 0 || RECIPE_TIERS.indexOf(check.from) <= tier;
+export interface HostNeeds {
+  /** The checks that matter for it, e.g. `["privileges", "unshare"]`; they run in doctor's order. */
+  checks: readonly CheckId[];
+  /** It enslaves the uplink to a bridge (full-migrate): see {@link CheckContext.movesUplink}. */
+  movesUplink: boolean;
 }
+
+/** Every check's evaluation, in the order the doctor reports them; the mapped type refuses a missing id. */
+const EVALUATE: { readonly [K in CheckId]: Check["evaluate"] } = {
+  "privileges": (f) => checkPrivileges(f),
+  "ip": (f) => checkIp(f),
+  "unshare": (f) => checkUnshare(f),
+  "kernel-veth": (f) => checkKernel("veth", f),
+  "kernel-bridge": (f) => checkKernel("bridge", f),
+  "uplink": checkUplink,
+  "wireless": checkWireless,
+  "dhcp": checkDhcp,
+  "network-manager": checkManagers,
+  "forward": checkForward,
+  "netns-name": checkNetnsName,
+  "bridge-name": checkBridgeName,
+};
+
+/** Every check, in the order the doctor reports them. */
+export const CHECKS: readonly Check[] = (Object.keys(EVALUATE) as CheckId[]).map((id) => ({
+  id,
+  evaluate: EVALUATE[id],
+}));
 
 /**
  * Every check, for `nsrecipe doctor`.
  * @param facts Gathered facts.
- * @param ctx Names to check (`--name`, `--bridge`); `recipe` is normally unset.
+ * @param ctx Names to check (`--name`, `--bridge`); `movesUplink` is normally unset.
  * @returns One finding per check, in {@link CHECKS} order.
  * @example
  * ```ts ignore
- * const findings = runDoctor(await gatherDoctorFacts(run), { name: "web" });
+ * const findings = runDoctor(await gatherDoctorFacts(run), { netns: "web" });
  * ```
  */
 export function runDoctor(facts: DoctorFacts, ctx: CheckContext = {}): Finding[] {
@@ -80,35 +89,31 @@ export function runDoctor(facts: DoctorFacts, ctx: CheckContext = {}): Finding[]
 }
 
 /**
- * The checks a recipe needs, judged for it (full-migrate refuses DHCP
- * addresses without `--force`, a bridge or enslaved uplink, no uplink), for
- * `run` to call before planning.
+ * The checks a recipe needs, judged for the run about to start (full-migrate
+ * refuses DHCP addresses without `--force`, a bridge or enslaved uplink, no
+ * uplink), for `run` to call before planning.
  *
- * @param recipe The recipe (only its name is read).
- * @param params Its parsed parameters; `name`, `bridge` and `force` are read
- *   when present. The uplink is the one given to `gatherDoctorFacts`.
- * @param facts Facts gathered with `gatherDoctorFacts(run, { uplink: params.uplink })`.
- * @returns The findings of the checks that apply, in {@link CHECKS} order.
+ * @param needs The recipe's {@link HostNeeds}.
+ * @param targets What the run touches, from the recipe's parameters: the
+ *   netns and bridge names to check, `--force`. The uplink is the one given to
+ *   `gatherDoctorFacts`.
+ * @param facts Facts gathered with `gatherDoctorFacts(run, { uplink })`.
+ * @returns The findings of the needed checks, in {@link CHECKS} order.
  * @example
  * ```ts ignore
- * const findings = runPreflight(recipe, params, await gatherDoctorFacts(run, { uplink: params.uplink }));
- * const refusal = preflightError(findings);
+ * const targets = recipe.targets(params);
+ * const facts = await gatherDoctorFacts(run, { uplink: targets.uplink });
+ * const refusal = unfitHostError(runRecipeChecks(recipe.needs, targets, facts));
  * if (refusal) throw refusal;
  * ```
  */
-export function runPreflight(
-  recipe: { name: string },
-  params: Record<string, unknown>,
+export function runRecipeChecks(
+  needs: HostNeeds,
+  targets: Omit<CheckContext, "movesUplink">,
   facts: DoctorFacts,
 ): Finding[] {
-  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-  const ctx: CheckContext = {
-    recipe: recipe.name,
-    name: str(params.name),
-    bridge: str(params.bridge),
-    force: params.force === true,
-  };
-  return CHECKS.filter((c) => checkApplies(c, recipe.name)).map((c) => c.evaluate(facts, ctx));
+  const ctx: CheckContext = { ...targets, movesUplink: needs.movesUplink };
+  return CHECKS.filter((c) => needs.checks.includes(c.id)).map((c) => c.evaluate(facts, ctx));
 }
 
 /**
@@ -121,12 +126,12 @@ export function findingsOk(findings: readonly Finding[]): boolean {
 }
 
 /**
- * The error `run` throws when a preflight check failed.
- * @param findings Findings of {@link runPreflight}.
+ * The error `run` throws when a check the recipe needs failed.
+ * @param findings Findings of {@link runRecipeChecks}.
  * @returns A {@link PreconditionError} naming every failed check and its fix,
  *   or `undefined` when none failed.
  */
-export function preflightError(findings: readonly Finding[]): PreconditionError | undefined {
+export function unfitHostError(findings: readonly Finding[]): PreconditionError | undefined {
   const failed = findings.filter((f) => f.verdict === "fail");
   if (failed.length === 0) return undefined;
   return new PreconditionError(

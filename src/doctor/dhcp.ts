@@ -9,7 +9,7 @@
  * @module
  */
 import type { IpAddrInfo } from "../host/mod.ts";
-import { type CheckContext, type DoctorFacts, type Finding, finding, FULL_MIGRATE } from "./types.ts";
+import { type CheckContext, type DoctorFacts, type Finding, finding } from "./types.ts";
 import { uplinkOf } from "./uplink.ts";
 
 /** The lifetime iproute2 reports for `forever` (0xffffffff seconds). */
@@ -52,7 +52,7 @@ export function checkDhcp(facts: DoctorFacts, ctx: CheckContext): Finding {
   if (!up || !up.link) return finding(id, "ok", "No uplink to check");
   const leased = (facts.host.value.addrs.find((l) => l.ifname === up.dev)?.addr_info ?? []).filter(isDynamic);
   if (leased.length === 0) return finding(id, "ok", `No DHCP-managed address on '${up.dev}'`);
-  const refuse = ctx.recipe === FULL_MIGRATE && !ctx.force;
+  const refuse = ctx.movesUplink === true && !ctx.force;
   const list = leased.map(describeLease).join(", ");
   const first = leased[0];
   return finding(

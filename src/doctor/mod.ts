@@ -1,7 +1,8 @@
 /**
  * `nsrecipe doctor`: read-only checks of the host (privileges, tools, kernel
  * support, the uplink, network managers, netfilter, names), each a pure
- * function of facts gathered once, plus the preflight that `run` can call.
+ * function of facts gathered once, plus the checks a recipe needs, which
+ * `run` calls before planning.
  * @module
  */
 export * from "./types.ts";

@@ -21,7 +21,7 @@ import { defaultRouteDevice } from "../host/mod.ts";
  */
 export function checkNetnsName(facts: DoctorFacts, ctx: CheckContext): Finding {
   const id = "netns-name";
-  const name = ctx.name;
+  const name = ctx.netns;
   if (name === undefined) return finding(id, "ok", "No --name given: no namespace name to check");
   if (!facts.host.ok) return finding(id, "warn", `Not checked: ${facts.host.reason}`);
   const found = facts.host.value.netns.find((n) => n.name === name);

@@ -114,21 +114,21 @@ export interface DoctorFacts {
 /** What a check is evaluated for. */
 export interface CheckContext {
   /**
-   * The recipe about to run, or `undefined` for `nsrecipe doctor`, which
-   * judges the host for every recipe (a wireless uplink fails, since
-   * full-migrate cannot use it; DHCP only warns, since `--force` accepts it).
+   * Whether the run about to start enslaves the uplink to a bridge (a
+   * recipe's {@link HostNeeds.movesUplink}: full-migrate), so the uplink,
+   * wireless and DHCP checks judge strictly; `false` for a run that leaves the
+   * uplink alone; `undefined` for `nsrecipe doctor`, which judges the host for
+   * every recipe (a wireless uplink fails, since full-migrate cannot use it;
+   * DHCP only warns, since `--force` accepts it).
    */
-  recipe?: string;
+  movesUplink?: boolean;
   /** The netns name to check (`--name`), if given. */
-  name?: string;
+  netns?: string;
   /** The bridge name to check (`--bridge`), if given. */
   bridge?: string;
   /** `--force` given (full-migrate accepts DHCP-managed addresses). */
   force?: boolean;
 }
-
-/** The recipe that can cut the host off and gets the strictest verdicts. */
-export const FULL_MIGRATE = "full-migrate";
 
 /**
  * Builds a finding.

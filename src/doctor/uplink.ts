@@ -6,7 +6,7 @@
  * @module
  */
 import { defaultGateway, defaultRoute, defaultRouteDevice, type HostFacts, type IpLink } from "../host/mod.ts";
-import { type CheckContext, type DoctorFacts, type Finding, finding, FULL_MIGRATE } from "./types.ts";
+import { type CheckContext, type DoctorFacts, type Finding, finding } from "./types.ts";
 
 /** The uplink as the checks see it. */
 export interface Uplink {
@@ -69,7 +69,7 @@ export function checkUplink(facts: DoctorFacts, ctx: CheckContext): Finding {
   if (!facts.host.ok) return finding(id, "warn", `Not checked: ${facts.host.reason}`);
   const host = facts.host.value;
   const up = resolveUplink(host, facts.uplinkRequested);
-  const strict = ctx.recipe === FULL_MIGRATE;
+  const strict = ctx.movesUplink === true;
   if (!up) {
     return finding(
       id,

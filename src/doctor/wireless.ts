@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type CheckContext, type DoctorFacts, type Finding, finding, FULL_MIGRATE } from "./types.ts";
+import { type CheckContext, type DoctorFacts, type Finding, finding } from "./types.ts";
 import { uplinkOf } from "./uplink.ts";
 
 /**
@@ -34,7 +34,7 @@ export function checkWireless(facts: DoctorFacts, ctx: CheckContext): Finding {
   if (!facts.host.ok || !facts.host.value.wireless.includes(up.dev)) {
     return finding(id, "ok", `The uplink '${up.dev}' is not wireless`);
   }
-  const refuses = ctx.recipe === undefined || ctx.recipe === FULL_MIGRATE;
+  const refuses = ctx.movesUplink !== false;
   return finding(
     id,
     refuses ? "fail" : "ok",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
-import { CHECKS, findingsOk, preflightError, runDoctor, runPreflight } from "../../src/doctor/mod.ts";
+import { CHECKS, findingsOk, runDoctor, runRecipeChecks, unfitHostError } from "../../src/doctor/mod.ts";
+import { recipeByName } from "../../recipes/mod.ts";
 import { addr4, CHECK_IDS, doctorFacts, labHost, text } from "../support/doctor_facts.ts";
 
 const ALL_IDS = CHECK_IDS;
@@ -14,11 +15,17 @@ Deno.test("runDoctor: one finding per check, in order, all ok on a healthy host"
   for (const f of findings) assert.ok(!f.summary.includes("\n"), `${f.id}: the summary is one line`);
 });
 
-Deno.test("runPreflight: each recipe gets the checks it needs, and those of the recipes it builds on", () => {
-  const ids = (recipe: string) => runPreflight({ name: recipe }, {}, doctorFacts()).map((f) => f.id);
-  assert.deepEqual(ids("pid-only"), ["privileges", "unshare"]);
-  assert.deepEqual(ids("netns"), ["privileges", "ip", "unshare", "netns-name"]);
-  assert.deepEqual(ids("veth-bridge"), [
+/** The findings of the checks a recipe declares, for parameters given as on the command line. */
+const checksFor = (name: string, params: Record<string, unknown>, facts = doctorFacts()) => {
+  const recipe = recipeByName(name);
+  return runRecipeChecks(recipe.needs, recipe.targets(recipe.params.parse(params)), facts);
+};
+
+Deno.test("runRecipeChecks: each recipe runs the checks it declares, and those of the recipes it builds on", () => {
+  const ids = (recipe: string, params: Record<string, unknown>) => checksFor(recipe, params).map((f) => f.id);
+  assert.deepEqual(ids("pid-only", {}), ["privileges", "unshare"]);
+  assert.deepEqual(ids("netns", { name: "web" }), ["privileges", "ip", "unshare", "netns-name"]);
+  assert.deepEqual(ids("veth-bridge", { name: "web" }), [
     "privileges",
     "ip",
     "unshare",
@@ -28,11 +35,10 @@ Deno.test("runPreflight: each recipe gets the checks it needs, and those of the 
     "netns-name",
     "bridge-name",
   ]);
-  assert.deepEqual(ids("full-migrate"), ALL_IDS);
-  assert.deepEqual(ids("some-future-recipe"), ALL_IDS);
+  assert.deepEqual(ids("full-migrate", { name: "web", address: "198.51.100.50/24" }), ALL_IDS);
 });
 
-Deno.test("runPreflight: reads --name, --bridge and --force from the recipe's parameters", () => {
+Deno.test("runRecipeChecks: judges the recipe's --name, --bridge and --force", () => {
   const host = labHost({
     netns: [{ name: "web", state: "live" }],
     addrs: [{
@@ -41,17 +47,37 @@ Deno.test("runPreflight: reads --name, --bridge and --force from the recipe's pa
     }],
   });
   const facts = doctorFacts({ host: text(host) });
-  const fm = runPreflight({ name: "full-migrate" }, { name: "web", bridge: "br5" }, facts);
+  const fm = checksFor("full-migrate", { name: "web", bridge: "br5", address: "198.51.100.60/24" }, facts);
   assert.deepEqual(fm.filter((f) => f.verdict === "fail").map((f) => f.id), ["dhcp", "netns-name"]);
-  const forced = runPreflight({ name: "full-migrate" }, { name: "db", force: true }, facts);
+  const forced = checksFor("full-migrate", { name: "db", force: true, address: "198.51.100.60/24" }, facts);
   assert.ok(findingsOk(forced));
   assert.equal(forced.find((f) => f.id === "dhcp")?.verdict, "warn");
+  const eth0 = checksFor("veth-bridge", { name: "db", bridge: "eth0" }, facts);
+  assert.deepEqual(eth0.filter((f) => f.verdict === "fail").map((f) => f.id), ["bridge-name"]);
 });
 
-Deno.test("preflightError: a PreconditionError naming each failed check with its fix; none when all pass", () => {
-  assert.equal(preflightError(runDoctor(doctorFacts())), undefined);
+Deno.test("runRecipeChecks: a DHCP address or a wireless uplink refuses full-migrate but not veth-bridge, which leaves the uplink alone", () => {
+  const dhcp = doctorFacts({
+    host: text(labHost({
+      addrs: [{
+        ifname: "eth0",
+        addr_info: [addr4("198.51.100.50", 24, { dynamic: true, valid_life_time: 300, preferred_life_time: 300 })],
+      }],
+    })),
+  });
+  const wifi = doctorFacts({ host: text(labHost({ wireless: ["eth0"] })) });
+  const failed = (name: string, params: Record<string, unknown>, facts: typeof dhcp) =>
+    checksFor(name, params, facts).filter((f) => f.verdict === "fail").map((f) => f.id);
+  assert.deepEqual(failed("full-migrate", { name: "m", address: "198.51.100.60/24" }, dhcp), ["dhcp"]);
+  assert.deepEqual(failed("full-migrate", { name: "m", address: "198.51.100.60/24" }, wifi), ["wireless"]);
+  assert.deepEqual(failed("veth-bridge", { name: "v", nat: true }, dhcp), []);
+  assert.deepEqual(failed("veth-bridge", { name: "v", nat: true }, wifi), []);
+});
+
+Deno.test("unfitHostError: a PreconditionError naming each failed check with its fix; none when all pass", () => {
+  assert.equal(unfitHostError(runDoctor(doctorFacts())), undefined);
   const facts = doctorFacts({ host: text(labHost({ wireless: ["eth0"] })) });
-  const e = preflightError(runPreflight({ name: "full-migrate" }, {}, facts));
+  const e = unfitHostError(checksFor("full-migrate", { name: "m", address: "198.51.100.60/24" }, facts));
   assert.ok(e);
   assert.equal(e.exitCode, EXIT.precondition);
   assert.match(e.message, /^The host is not fit for this run:\n {2}wireless: The uplink 'eth0' is wireless/);

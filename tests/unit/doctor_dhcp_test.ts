@@ -30,8 +30,8 @@ Deno.test("dhcp: doctor warns, reports the lifetimes, and says full-migrate refu
 });
 
 Deno.test("dhcp: full-migrate fails without --force and warns with it", () => {
-  assert.equal(checkDhcp(doctorFacts({ host: text(dhcpHost) }), { recipe: "full-migrate" }).verdict, "fail");
-  const forced = checkDhcp(doctorFacts({ host: text(dhcpHost) }), { recipe: "full-migrate", force: true });
+  assert.equal(checkDhcp(doctorFacts({ host: text(dhcpHost) }), { movesUplink: true }).verdict, "fail");
+  const forced = checkDhcp(doctorFacts({ host: text(dhcpHost) }), { movesUplink: true, force: true });
   assert.equal(forced.verdict, "warn");
   assert.match(forced.summary, /full-migrate copies it \(--force given\)$/);
 });

@@ -9,15 +9,15 @@ const host = labHost({
 const facts = doctorFacts({ host: text(host) });
 
 Deno.test("netns-name: a taken name fails with how to free it; a free one is ok", () => {
-  const taken = checkNetnsName(facts, { name: "web" });
+  const taken = checkNetnsName(facts, { netns: "web" });
   assert.equal(taken.verdict, "fail");
   assert.equal(taken.summary, "A network namespace named 'web' already exists");
   assert.match(taken.fix ?? "", /nsrecipe undo web.*ip netns del web/);
-  assert.equal(checkNetnsName(facts, { name: "db" }).verdict, "ok");
+  assert.equal(checkNetnsName(facts, { netns: "db" }).verdict, "ok");
 });
 
 Deno.test("netns-name: a stale /run/netns entry fails as such, with the command that removes it (K06)", () => {
-  const f = checkNetnsName(facts, { name: "n1" });
+  const f = checkNetnsName(facts, { netns: "n1" });
   assert.equal(f.verdict, "fail");
   assert.match(f.summary, /stale namespace file/);
   assert.match(f.fix ?? "", /rm \/run\/netns\/n1/);

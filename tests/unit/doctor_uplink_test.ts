@@ -29,7 +29,7 @@ Deno.test("uplink: no default route warns for doctor and fails for full-migrate"
   assert.equal(f.verdict, "warn");
   assert.match(f.summary, /No default route/);
   assert.match(f.fix ?? "", /--uplink DEV/);
-  assert.equal(checkUplink(facts, { recipe: "full-migrate" }).verdict, "fail");
+  assert.equal(checkUplink(facts, { movesUplink: true }).verdict, "fail");
 });
 
 Deno.test("uplink: --uplink naming a missing link fails", () => {
@@ -47,7 +47,7 @@ Deno.test("uplink: a bridge uplink is fine for doctor (attach to it) but full-mi
   const doc = checkUplink(doctorFacts({ host: text(host) }), {});
   assert.equal(doc.verdict, "ok");
   assert.match(doc.summary, /already a bridge/);
-  const fm = checkUplink(doctorFacts({ host: text(host) }), { recipe: "full-migrate" });
+  const fm = checkUplink(doctorFacts({ host: text(host) }), { movesUplink: true });
   assert.equal(fm.verdict, "fail");
   assert.match(fm.fix ?? "", /nsrecipe run veth-bridge --bridge up1/);
 });
@@ -57,7 +57,7 @@ Deno.test("uplink: an uplink that is already a bridge port warns (fails for full
   const f = checkUplink(doctorFacts({ host: text(host) }), {});
   assert.equal(f.verdict, "warn");
   assert.match(f.summary, /port of 'brX'/);
-  assert.equal(checkUplink(doctorFacts({ host: text(host) }), { recipe: "full-migrate" }).verdict, "fail");
+  assert.equal(checkUplink(doctorFacts({ host: text(host) }), { movesUplink: true }).verdict, "fail");
 });
 
 Deno.test("uplink: IPv4 and IPv6 defaults on different links warn that only one moves", () => {
