@@ -12,13 +12,14 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import { defaultGateway } from "../src/host/mod.ts";
+import { defaultGateway, type HostFacts } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { inSubnet, parseSubnet } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
+import { nftRulesNamingLink } from "./uplink_refs.ts";
 import { assertAddressOnUplinkSubnet, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethBridge, vethNames } from "./veth_bridge.ts";
 
@@ -40,8 +41,40 @@ const params = z.object({
     `the bridge that takes over the uplink (default '${DEFAULT_BRIDGE}'; must not exist)`,
   ),
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
-  force: z.boolean().optional().describe("accept DHCP-managed addresses on the uplink (copied with their lifetimes)"),
+  force: z.boolean().optional().describe(
+    "go ahead despite DHCP-managed addresses on the uplink (copied with their lifetimes) and firewall rules " +
+      "that name the uplink (they stop matching once it is a bridge port)",
+  ),
 });
+
+/**
+ * Checks the host configuration that names the uplink and that nsrecipe does
+ * not move (see `uplink_refs.ts`): refused unless forced, else noted.
+ * @param facts Host facts.
+ * @param uplink The uplink.
+ * @param bridge The bridge that takes it over.
+ * @param force `--force`.
+ * @returns Notes for the plan.
+ * @throws {PreconditionError} When such configuration exists and `force` is not set.
+ */
+function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, force: boolean): string[] {
+  if (facts.nftables === undefined) {
+    return [
+      `The nftables ruleset could not be read (nft missing or not root): rules naming '${uplink}' were not checked.`,
+    ];
+  }
+  const refs = nftRulesNamingLink(facts.nftables, uplink);
+  if (refs.length === 0) return [];
+  const what = `Firewall rules match on '${uplink}', and stop matching once it is a port of '${bridge}' ` +
+    `(traffic then enters and leaves on '${bridge}'): ${refs.join("; ")}`;
+  if (!force) {
+    throw new PreconditionError(
+      what,
+      `Make them match '${bridge}' as well (e.g. iifname { "${uplink}", "${bridge}" }), then run again; or pass --force to go ahead.`,
+    );
+  }
+  return [`${what}. Going ahead (--force).`];
+}
 
 /**
  * `full-migrate`: netns and veth as veth-bridge; a bridge with the uplink's
@@ -93,6 +126,7 @@ export const fullMigrate: Recipe<typeof params> = {
         throw new UsageError(`--address ${a} is a gateway of this host's routes`, "Choose a free address on the LAN.");
       }
     }
+    const notes = uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true);
     const veth = vethNames(p.name, p.veth, facts);
     const steps: Step[] = [
       ...netnsVethSteps(p.name, veth, uplink.mtu),
@@ -128,6 +162,7 @@ export const fullMigrate: Recipe<typeof params> = {
       handover: [],
       enter: netnsEnter(p.name),
       notes: [
+        ...notes,
         `'${uplink.ifname}' is handed to bridge '${bridge}': connections through it pause for the switch (a few ms; 'nsrecipe rehearse full-migrate' measures it).`,
       ],
     };

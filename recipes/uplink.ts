@@ -25,6 +25,7 @@ import { PreconditionError, UsageError } from "../src/errors.ts";
 import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink } from "../src/host/mod.ts";
 import { addrSpecFromJson, neighSpecFromJson, type Step } from "../src/steps/mod.ts";
 import { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
+import { ruleForLink, uplinkRules } from "./uplink_rules.ts";
 
 export { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 
@@ -93,11 +94,12 @@ export interface MigrationOptions {
  * already exists (or is created by an earlier step) and is UP:
  * 1. add every movable address to the bridge with exactly its attributes
  *    (IPv6 without a new duplicate address detection: it is ours already);
- *    and the uplink's permanent and proxy neighbour entries;
+ *    and the uplink's permanent and proxy neighbour entries, and its policy
+ *    rules (`iif`/`oif` the uplink) for the bridge;
  * 2. enslave the uplink (from here the bridge answers for it);
  * 3. delete the movable routes from the uplink (those relied on last), then
  *    add them on the bridge (those relied on first);
- * 4. delete the neighbour entries from the uplink (the kernel would flush
+ * 4. delete the uplink's rules, then its neighbour entries (the kernel would flush
  *    the IPv4 ones with its last IPv4 address, unjournalled), then its
  *    addresses, secondaries first.
  *
@@ -146,10 +148,13 @@ export function uplinkMigrationSteps(
   }
   const neighbours = facts.neighbours.filter((n) => n.dev === dev).map(neighSpecFromJson);
   for (const neigh of neighbours) steps.push({ kind: "neigh-add", dev: bridge, neigh });
+  const rules = uplinkRules(facts, dev);
+  for (const rule of rules) steps.push({ kind: "rule-add", rule: ruleForLink(rule, dev, bridge) });
   steps.push({ kind: "link-set-master", dev, master: bridge });
   const routes = movableRoutes(facts, dev);
   for (const route of [...routes].reverse()) steps.push({ kind: "route-del", route });
   for (const route of routes) steps.push({ kind: "route-add", route: { ...route, dev: bridge } });
+  for (const rule of rules) steps.push({ kind: "rule-del", rule });
   for (const neigh of neighbours) steps.push({ kind: "neigh-del", dev, neigh });
   for (const a of [...v6, ...[...v4].reverse()]) steps.push({ kind: "addr-del", dev, addr: addrSpecFromJson(a) });
   return steps;

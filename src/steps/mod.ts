@@ -22,3 +22,6 @@ export * from "./sysctl_set.ts";
 export * from "./nat_add.ts";
 export * from "./neigh_add.ts";
 export * from "./neigh_del.ts";
+export * from "./rule_spec.ts";
+export * from "./rule_add.ts";
+export * from "./rule_del.ts";

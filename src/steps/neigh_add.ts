@@ -22,15 +22,16 @@ export const neighAddSchema = z.object({
 export type NeighAddStep = Infer<typeof neighAddSchema>;
 
 /**
- * `neigh-add`: `ip neigh add [proxy] DST [lladdr MAC] [router] nud permanent
- * dev DEV` (ip-neighbour(8)). Verified by reading the entry back; the
+ * `neigh-add`: `ip neigh replace DST [lladdr MAC] [router] nud permanent
+ * dev DEV`, or `ip neigh add proxy DST dev DEV` (ip-neighbour(8)); `replace` so
+ * that an entry the cache learned meanwhile becomes the permanent one. Verified by reading the entry back; the
  * inverse deletes it.
  */
 export const neighAdd: StepKind<NeighAddStep> = {
   schema: neighAddSchema,
   summary: (s) => `add ${s.neigh.proxy ? "proxy" : "permanent"} neighbour ${s.neigh.dst} to '${s.dev}'`,
   object: (s) => objectId("link", s.dev),
-  commands: (s) => [neighArgv("add", s.neigh, s.dev)],
+  commands: (s) => [neighArgv("replace", s.neigh, s.dev)],
   async verify(s, ctx) {
     return (await findNeigh(ctx.ip, s.dev, s.neigh)) ? undefined : `neighbour ${s.neigh.dst} is not on '${s.dev}'`;
   },

@@ -47,6 +47,6 @@ export const neighDel: StepKind<NeighDelStep> = {
     return !!(await findNeigh(ctx.ip, s.dev, s.neigh));
   },
   async revert(s, ctx, captured) {
-    await ctx.run(neighArgv("add", (captured as NeighSpec | undefined) ?? s.neigh, s.dev));
+    await ctx.run(neighArgv("replace", (captured as NeighSpec | undefined) ?? s.neigh, s.dev));
   },
 };

@@ -22,6 +22,8 @@ import { sysctlSet, type SysctlSetStep } from "./sysctl_set.ts";
 import { natAdd, type NatAddStep } from "./nat_add.ts";
 import { neighAdd, type NeighAddStep } from "./neigh_add.ts";
 import { neighDel, type NeighDelStep } from "./neigh_del.ts";
+import { ruleAdd, type RuleAddStep } from "./rule_add.ts";
+import { ruleDel, type RuleDelStep } from "./rule_del.ts";
 
 /** Any step: plain data, written to the journal as is. Switches over `kind` end in a `never` check. */
 export type Step =
@@ -38,7 +40,9 @@ export type Step =
   | SysctlSetStep
   | NatAddStep
   | NeighAddStep
-  | NeighDelStep;
+  | NeighDelStep
+  | RuleAddStep
+  | RuleDelStep;
 
 type KindTable = { [K in Step["kind"]]: StepKind<Extract<Step, { kind: K }>> };
 
@@ -57,6 +61,8 @@ const KINDS: KindTable = {
   "nat-add": natAdd,
   "neigh-add": neighAdd,
   "neigh-del": neighDel,
+  "rule-add": ruleAdd,
+  "rule-del": ruleDel,
 };
 
 /**

@@ -261,14 +261,16 @@ export type NeighSpec = Infer<typeof neighSpecSchema>;
 
 /**
  * The full `ip neigh` argv adding or deleting a neighbour entry.
- * @param op `add` or `del`.
+ * @param op `add`, `replace` (add, or turn an entry the neighbour cache
+ *   already learned, e.g. a `REACHABLE` one, into this permanent entry; a
+ *   plain `add` fails with `File exists` then) or `del`.
  * @param n The entry.
  * @param dev The link.
  * @returns e.g. `["ip", "neigh", "add", "198.51.100.1", "lladdr", "02:00:00:00:00:01", "nud", "permanent", "dev", "br0"]`.
  */
-export function neighArgv(op: "add" | "del", n: NeighSpec, dev: string): string[] {
-  const out = ["ip", "neigh", op, ...(n.proxy ? ["proxy"] : []), n.dst];
-  if (op === "add" && !n.proxy) {
+export function neighArgv(op: "add" | "replace" | "del", n: NeighSpec, dev: string): string[] {
+  const out = ["ip", "neigh", n.proxy && op === "replace" ? "add" : op, ...(n.proxy ? ["proxy"] : []), n.dst];
+  if (op !== "del" && !n.proxy) {
     if (n.lladdr) out.push("lladdr", n.lladdr);
     if (n.router) out.push("router");
     out.push("nud", "permanent");

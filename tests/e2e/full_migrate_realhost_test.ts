@@ -247,8 +247,8 @@ Deno.test("case 6: every address flag, label, metric and lifetime, and permanent
       ["ip", "-6", "addr", "add", "2001:db8:1::33/64", "dev", "eth0", "noprefixroute", "metric", "300", "optimistic"],
       ["ip", "addr", "add", "198.51.100.12/24", "dev", "eth0", "label", "eth0:x", "noprefixroute", "metric", "7"],
       ["ip", "addr", "add", "192.0.2.10/24", "dev", "eth0", "metric", "9"],
-      ["ip", "neigh", "add", "198.51.100.1", "lladdr", gwMac, "dev", "eth0", "nud", "permanent"],
-      ["ip", "-6", "neigh", "add", "2001:db8:1::1", "lladdr", gwMac, "dev", "eth0", "nud", "permanent", "router"],
+      ["ip", "neigh", "replace", "198.51.100.1", "lladdr", gwMac, "dev", "eth0", "nud", "permanent"],
+      ["ip", "-6", "neigh", "replace", "2001:db8:1::1", "lladdr", gwMac, "dev", "eth0", "nud", "permanent", "router"],
       ["ip", "neigh", "add", "proxy", "198.51.100.77", "dev", "eth0"],
     ]);
     const onEth0 = await addrInfo(lab, "eth0");
@@ -268,5 +268,120 @@ Deno.test("case 6: every address flag, label, metric and lifetime, and permanent
         ]);
       },
     });
+  });
+});
+
+/** `ip [-6] rule show` as trimmed lines. */
+const ruleLines = (lab: TestLab, family: "-4" | "-6") => routeLines(lab, [family, "rule", "show"]);
+
+Deno.test("case 5: rules naming the uplink (iif, oif, with other selectors and actions, both families) move to br0 and back; a 'from' rule keeps working", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"],
+      ["ip", "-n", "lab-lan", "addr", "add", "192.0.2.1/24", "dev", "lanbr"],
+      ["ip", "route", "add", "192.0.2.0/24", "via", "198.51.100.1", "dev", "eth0", "table", "100"],
+      ["ip", "route", "add", "203.0.113.0/24", "via", "198.51.100.1", "dev", "eth0", "table", "200"],
+      ["ip", "-6", "route", "add", "2001:db8:77::/64", "via", "2001:db8:1::1", "dev", "eth0", "table", "100"],
+      ["ip", "rule", "add", "from", "198.51.100.10", "lookup", "100", "pref", "90"],
+      ["ip", "rule", "add", "iif", "eth0", "lookup", "100", "pref", "100"],
+      ["ip", "rule", "add", "oif", "eth0", "lookup", "200", "pref", "110", "protocol", "static"],
+      [
+        "ip",
+        "rule",
+        "add",
+        "iif",
+        "eth0",
+        "fwmark",
+        "0x10/0xff",
+        "ipproto",
+        "tcp",
+        "dport",
+        "22",
+        "sport",
+        "1000-2000",
+        "goto",
+        "32766",
+        "pref",
+        "120",
+      ],
+      ["ip", "rule", "add", "iif", "eth0", "lookup", "main", "suppress_prefixlength", "0", "pref", "130"],
+      ["ip", "rule", "add", "not", "from", "198.51.100.0/24", "iif", "eth0", "lookup", "100", "pref", "140"],
+      ["ip", "rule", "add", "iif", "eth0", "to", "10.0.0.0/8", "blackhole", "pref", "150"],
+      ["ip", "-6", "rule", "add", "iif", "eth0", "lookup", "100", "pref", "100"],
+      ["ip", "-6", "rule", "add", "oif", "eth0", "from", "2001:db8:1::/64", "lookup", "100", "pref", "110"],
+    ]);
+    const before4 = await ruleLines(lab, "-4"), before6 = await ruleLines(lab, "-6");
+    await migrateAndUndo(lab, {
+      hostTargets: [],
+      during: async () => {
+        const swap = (l: string) => l.replaceAll("eth0", "br0");
+        assert.deepEqual(await ruleLines(lab, "-4"), before4.map(swap));
+        assert.deepEqual(await ruleLines(lab, "-6"), before6.map(swap));
+        // The kernel's own choice for traffic from the LAN and to the uplink now.
+        assert.match(
+          (await lab.sh(["ip", "route", "get", "192.0.2.1", "from", "198.51.100.20", "iif", "br0"])).stdout,
+          /via 198\.51\.100\.1 dev br0 table 100/,
+        );
+        assert.match(
+          (await lab.sh(["ip", "route", "get", "203.0.113.7", "oif", "br0"])).stdout,
+          /via 198\.51\.100\.1 dev br0 table 200/,
+        );
+        assert.equal((await lab.sh(["ping", "-c", "1", "-W", "2", "-I", "198.51.100.10", "192.0.2.1"])).code, 0);
+      },
+    });
+  });
+});
+
+Deno.test("case 5: nftables rules matching the uplink by name are reported before any change; --force goes ahead", async () => {
+  await withLab(async (lab) => {
+    const ruleset = [
+      "table inet filter {",
+      "  chain input { type filter hook input priority 0; policy accept;",
+      '    iifname "eth0" tcp dport 22 accept',
+      "  }",
+      "  chain forward { type filter hook forward priority 0; policy accept;",
+      '    oifname "eth*" counter',
+      '    iifname { "wg0", "eth0" } counter',
+      "  }",
+      "}",
+      "table bridge keep {",
+      "  chain c { type filter hook forward priority 0;",
+      '    iifname "eth0" counter',
+      "  }",
+      "}",
+    ].join("\n");
+    const loaded = await lab.sh(["nft", "-f", "-"], ruleset);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    const before = await lab.snapshot();
+    for (const cmd of ["plan", "run"]) {
+      const r = await lab.nsrecipe([
+        cmd,
+        "full-migrate",
+        "--name",
+        "ns",
+        "--address",
+        "198.51.100.50/24",
+        "--",
+        "true",
+      ]);
+      assert.equal(r.code, 3, `${cmd}: ${r.code} ${r.stderr}`);
+      assert.match(r.stderr, /nft rule inet filter input \(handle \d+\): iifname == "eth0"/);
+      assert.match(r.stderr, /nft rule inet filter forward \(handle \d+\): oifname == "eth\*"/);
+      assert.doesNotMatch(r.stderr, /bridge keep/, "bridge-family rules still see the port");
+      assert.match(r.stderr, /--force/);
+      assert.deepEqual(await lab.snapshot(), before);
+    }
+    const plan = await lab.nsrecipe([
+      "plan",
+      "full-migrate",
+      "--name",
+      "ns",
+      "--address",
+      "198.51.100.50/24",
+      "--force",
+    ]);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout + plan.stderr, /Firewall rules match on 'eth0'.*Going ahead \(--force\)/);
+    await migrateAndUndo(lab, { extra: ["--force"] });
   });
 });
