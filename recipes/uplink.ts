@@ -22,7 +22,13 @@
  * @module
  */
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink } from "../src/host/mod.ts";
+import {
+  bridgePortProblem,
+  defaultRouteDevice,
+  type HostFacts,
+  type IpAddrInfo,
+  type IpLink,
+} from "../src/host/mod.ts";
 import { addrSpecFromJson, neighSpecFromJson, type Step } from "../src/steps/mod.ts";
 import { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 import { ruleForLink, uplinkRules } from "./uplink_rules.ts";
@@ -35,10 +41,10 @@ export { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
  * @param facts Host facts.
  * @param requested `--uplink`, or `undefined` for the device of the default route.
  * @returns The uplink.
- * @throws {PreconditionError} When there is none, or it is missing, the
- *   loopback, wireless (a station cannot join a bridge: `Operation not
- *   supported`), itself a bridge, or already enslaved (joining ours would
- *   silently move it out of its bridge).
+ * @throws {PreconditionError} When there is none, or it is missing, or it
+ *   cannot be a working bridge port (`bridgePortProblem`: the loopback,
+ *   wireless, a bridge, already enslaved (to a bridge or a bond), a macvlan,
+ *   macvtap, ipvlan or ipvtap, or not Ethernet).
  */
 export function selectUplink(facts: HostFacts, requested?: string): IpLink {
   const name = requested ?? defaultRouteDevice(facts);
@@ -50,25 +56,8 @@ export function selectUplink(facts: HostFacts, requested?: string): IpLink {
   }
   const link = facts.links.find((l) => l.ifname === name);
   if (!link) throw new PreconditionError(`The uplink '${name}' does not exist`, "Check 'ip -br link' and --uplink.");
-  if (link.flags.includes("LOOPBACK")) throw new PreconditionError(`'${name}' is the loopback device, not an uplink`);
-  if (facts.wireless.includes(name)) {
-    throw new PreconditionError(
-      `The uplink '${name}' is wireless: a Wi-Fi station cannot be enslaved to a bridge`,
-      "Use 'nsrecipe run veth-bridge' (with NAT) instead of full-migrate.",
-    );
-  }
-  if (link.linkinfo?.info_kind === "bridge") {
-    throw new PreconditionError(
-      `The uplink '${name}' is itself a bridge; a bridge cannot be enslaved to another bridge`,
-      `Attach the namespace to '${name}' directly: 'nsrecipe run veth-bridge --bridge ${name}'.`,
-    );
-  }
-  if (link.master) {
-    throw new PreconditionError(
-      `The uplink '${name}' is already enslaved to '${link.master}'`,
-      `Attach the namespace to '${link.master}' with 'nsrecipe run veth-bridge --bridge ${link.master}'.`,
-    );
-  }
+  const port = bridgePortProblem(link, facts.wireless);
+  if (port) throw new PreconditionError(`The uplink ${port.problem}`, port.hint);
   return link;
 }
 
@@ -127,6 +116,15 @@ export function uplinkMigrationSteps(
       "Give the host a static address first, or pass --force and move the DHCP client to the bridge yourself.",
     );
   }
+  const peers = addrs.filter((a) => a.address !== undefined && a.address !== a.local);
+  if (peers.length > 0) {
+    throw new PreconditionError(
+      `The uplink '${dev}' has point-to-point addresses: ${
+        peers.map((a) => `${a.local} peer ${a.address}/${a.prefixlen}`).join(", ")
+      }; full-migrate does not carry a peer address to the bridge, and the route to the peer would be lost`,
+      "Use 'nsrecipe run veth-bridge --nat' on a point-to-point uplink.",
+    );
+  }
   const unmovable = unmovableRoutes(facts, dev);
   if (unmovable.length > 0) {
     throw new PreconditionError(
@@ -177,9 +175,14 @@ export function assertAddressOnUplinkSubnet(
 ): void {
   const addrs = movableAddresses(facts, uplink);
   const local = address.split("/")[0];
-  const taken = facts.addrs.flatMap((l) => l.addr_info).find((a) => a.local === local);
+  const taken = facts.addrs.flatMap((l) => l.addr_info).find((a) => a.local === local || a.address === local);
   if (taken) {
-    throw new UsageError(`--address ${local} is already in use on this host`, "Choose a free address on the LAN.");
+    throw new UsageError(
+      taken.local === local
+        ? `--address ${local} is already in use on this host`
+        : `--address ${local} is the peer of this host's point-to-point address ${taken.local}`,
+      "Choose a free address on the LAN.",
+    );
   }
   if (!addrs.some((a) => inSubnet(local, `${a.local}/${a.prefixlen}`))) {
     throw new UsageError(

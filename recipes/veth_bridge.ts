@@ -157,9 +157,10 @@ function givenCidrs(p: VethBridgeParams): Given {
   };
 }
 
-/** Addresses (without prefix) already held on the host or inside its named namespaces. */
+/** Addresses (without prefix) held on the host, by the peers of its point-to-point addresses, or in its named namespaces. */
 function takenAddresses(facts: HostFacts): Set<string> {
-  return new Set([...facts.addrs.flatMap((l) => l.addr_info.map((a) => a.local)), ...facts.netnsAddresses]);
+  const held = facts.addrs.flatMap((l) => l.addr_info.flatMap((a) => (a.address ? [a.local, a.address] : [a.local])));
+  return new Set([...held, ...facts.netnsAddresses]);
 }
 
 /**

@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { defaultGateway, defaultRoute, defaultRouteDevice, type HostFacts, type IpLink } from "../host/mod.ts";
+import {
+  bridgePortProblem,
+  defaultGateway,
+  defaultRoute,
+  defaultRouteDevice,
+  type HostFacts,
+  type IpLink,
+} from "../host/mod.ts";
 import { type CheckContext, type DoctorFacts, type Finding, finding } from "./types.ts";
 
 /** The uplink as the checks see it. */
@@ -108,6 +115,11 @@ export function checkUplink(facts: DoctorFacts, ctx: CheckContext): Finding {
       `The uplink ${where} is already a port of '${up.link.master}'; full-migrate would move it out of that bridge`,
       `Attach the namespace to '${up.link.master}' instead: nsrecipe run veth-bridge --bridge ${up.link.master}`,
     );
+  }
+  // Wireless links have their own check (wireless.ts); the other kinds that cannot be bridge ports are found here.
+  const port = bridgePortProblem(up.link, []);
+  if (port) {
+    return finding(id, strict ? "fail" : "warn", `The uplink ${port.problem}; full-migrate refuses it`, port.hint);
   }
   const other6 = defaultRoute(host.routes6)?.dev;
   if (!up.requested && up.gateway4 && other6 && other6 !== up.dev) {

@@ -44,6 +44,11 @@ export interface IpAddrInfo {
   local: string;
   /** Prefix length in bits, e.g. `24` for `198.51.100.10/24`. */
   prefixlen: number;
+  /**
+   * The peer of a point-to-point address (`ip addr add LOCAL peer PEER/LEN`,
+   * ip-address(8)): an address of the other end; absent otherwise.
+   */
+  address?: string;
   /** IPv4 broadcast address, e.g. `198.51.100.255`; absent when none was set. */
   broadcast?: string;
   /** Address scope: `global`, `link` or `host` (ip-address(8)). */

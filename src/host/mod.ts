@@ -9,3 +9,4 @@ export * from "./facts.ts";
 export * from "./link_sysctl.ts";
 export * from "./nft.ts";
 export * from "./default_route.ts";
+export * from "./bridge_port.ts";

@@ -265,3 +265,48 @@ Deno.test("case 8: a bridge nsrecipe creates has a fixed MAC: it stays while nam
     assert.equal((await lab.nsrecipe(["undo", "--all"])).code, 0);
   });
 });
+
+Deno.test("case 10: full-migrate refuses an uplink that cannot be a bridge port (macvlan, tun) or carries a peer address, with exit 3 before any change", async () => {
+  await withLab(async (lab) => {
+    await must(lab, ["ip", "link", "add", "link", "eth0", "name", "mv0", "type", "macvlan", "mode", "bridge"]);
+    await must(lab, ["ip", "link", "set", "dev", "mv0", "up"]);
+    await must(lab, ["ip", "addr", "add", "192.0.2.10/24", "dev", "mv0"]);
+    await must(lab, ["ip", "tuntap", "add", "dev", "tun0", "mode", "tun"]);
+    await must(lab, ["ip", "link", "set", "dev", "tun0", "up"]);
+    await must(lab, ["ip", "addr", "add", "203.0.113.10/24", "dev", "tun0"]);
+    const before = await lab.snapshot();
+    for (
+      const [args, pattern] of [
+        [
+          ["--uplink", "mv0", "--address", "192.0.2.50/24"],
+          /'mv0' is a macvlan: it receives only frames addressed to its own MAC/,
+        ],
+        [
+          ["--uplink", "tun0", "--address", "203.0.113.50/24"],
+          /'tun0' is not an Ethernet link \(link type none, tun\)/,
+        ],
+      ] as const
+    ) {
+      for (const command of [["plan"], ["run", "--no-confirm"]]) {
+        const r = await lab.nsrecipe([command[0], "full-migrate", ...command.slice(1), "--name", "k", ...args]);
+        assert.equal(r.code, EXIT.precondition, `${command} ${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, pattern);
+      }
+    }
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "");
+    await must(lab, ["ip", "addr", "add", "198.51.100.30", "peer", "198.51.100.31/32", "dev", "eth0"]);
+    const withPeer = await lab.snapshot();
+    const peer = await lab.nsrecipe([
+      "run",
+      "full-migrate",
+      "--name",
+      "k",
+      "--address",
+      "198.51.100.50/24",
+      "--no-confirm",
+    ]);
+    assert.equal(peer.code, EXIT.precondition, peer.stderr);
+    assert.match(peer.stderr, /point-to-point addresses: 198\.51\.100\.30 peer 198\.51\.100\.31\/32/);
+    assert.equal(snapshotDiff(withPeer, await lab.snapshot()), "");
+  });
+});
