@@ -20,6 +20,7 @@ import { inSubnet, parseSubnet } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
 import { nftRulesNamingLink } from "./uplink_refs.ts";
+import { uplinkSettings } from "./uplink_settings.ts";
 import { assertAddressOnUplinkSubnet, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethBridge, vethNames } from "./veth_bridge.ts";
 
@@ -85,12 +86,15 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
 export const fullMigrate: Recipe<typeof params> = {
   name: "full-migrate",
   summary: "veth-bridge where the bridge takes over the uplink: the namespace sits on the LAN",
-  description: "Creates the bridge with the uplink's MAC and MTU (STP off), copies every global address of the " +
-    "uplink onto it, enslaves the uplink, moves every route (defaults of both families, static routes; metric, " +
-    "proto, src, table kept) to the bridge, then removes the addresses from the uplink, and attaches namespace " +
-    "NAME with --address on the LAN and the host's gateway. Refuses a wireless, bridged or enslaved uplink, and " +
-    "DHCP-managed addresses unless --force. On a TTY it asks for confirmation within 120 s and a watchdog undoes " +
-    "the change otherwise (--confirm S / --no-confirm). Try it first with 'nsrecipe rehearse full-migrate'.",
+  description: "Creates the bridge with the uplink's MAC, MTU and per-interface settings (arp_ignore, rp_filter, " +
+    "accept_ra, ...; STP off), copies every global address of the uplink onto it with all its flags, and its " +
+    "permanent neighbour entries and the policy rules naming it, enslaves the uplink, moves every route it " +
+    "carries (every table, in dependency order; metric, proto, scope, src kept) to the bridge, then removes " +
+    "the addresses from the uplink, and attaches namespace NAME with --address on the LAN and the host's " +
+    "gateway. Refuses a wireless, bridged or enslaved uplink, and (unless --force) DHCP-managed addresses and " +
+    "firewall rules that match the uplink by name. On a TTY it asks for confirmation within 120 s and a " +
+    "watchdog undoes the change otherwise (--confirm S / --no-confirm). Try it first with 'nsrecipe rehearse " +
+    "full-migrate'.",
   params,
   example: ["--name", "lan", "--address", "198.51.100.50/24"],
   confirmSeconds: FULL_MIGRATE_CONFIRM_SECONDS,
@@ -127,10 +131,20 @@ export const fullMigrate: Recipe<typeof params> = {
       }
     }
     const notes = uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true);
+    const settings = uplinkSettings(facts, uplink);
+    for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);
     const veth = vethNames(p.name, p.veth, facts);
     const steps: Step[] = [
       ...netnsVethSteps(p.name, veth, uplink.mtu),
       { kind: "bridge-add", dev: bridge, ...(uplink.address ? { mac: uplink.address } : {}), mtu: uplink.mtu },
+      // Before the bridge comes up: addr_gen_mode, disable_ipv6 and accept_dad act when it does.
+      ...settings.carried.map((x): Step => ({
+        kind: "link-sysctl-set",
+        tree: x.tree,
+        dev: bridge,
+        name: x.name,
+        value: x.value,
+      })),
       { kind: "link-set-up", dev: bridge },
       ...uplinkMigrationSteps(uplink, bridge, facts, { force: p.force }),
       ...attachSteps(p.name, veth.host, bridge, addrSpec(local, Number(p.address.split("/")[1])), gateway),

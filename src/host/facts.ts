@@ -46,7 +46,7 @@ export interface HostFacts {
   rules6: IpRule[];
   /** Permanent and proxy neighbour entries of every link (configuration, not cache). */
   neighbours: IpNeigh[];
-  /** Per-interface settings `net.ipv4.conf.*` and `net.ipv6.conf.*` (with `all` and `default`). */
+  /** Per-interface settings `net.ipv{4,6}.conf.*` and `net.ipv{4,6}.neigh.*` (with `all` and `default`). */
   linkSysctls: LinkSysctl[];
   /** The nftables ruleset as `nft -j list ruleset` entries; `undefined` when nft is not installed. */
   nftables: Record<string, unknown>[] | undefined;
@@ -92,7 +92,7 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
       ip.rules(4),
       ip.rules(6),
       ip.staticNeighbours(),
-      readLinkSysctls(run, undefined, ["net.ipv4.conf", "net.ipv6.conf"]).catch((e) => {
+      readLinkSysctls(run).catch((e) => {
         // Without sysctl the settings are unknown; plans carry none and say so.
         if (e instanceof CommandError && e.code === -1) return [];
         throw e;

@@ -25,3 +25,4 @@ export * from "./neigh_del.ts";
 export * from "./rule_spec.ts";
 export * from "./rule_add.ts";
 export * from "./rule_del.ts";
+export * from "./link_sysctl_set.ts";

@@ -24,6 +24,7 @@ import { neighAdd, type NeighAddStep } from "./neigh_add.ts";
 import { neighDel, type NeighDelStep } from "./neigh_del.ts";
 import { ruleAdd, type RuleAddStep } from "./rule_add.ts";
 import { ruleDel, type RuleDelStep } from "./rule_del.ts";
+import { linkSysctlSet, type LinkSysctlSetStep } from "./link_sysctl_set.ts";
 
 /** Any step: plain data, written to the journal as is. Switches over `kind` end in a `never` check. */
 export type Step =
@@ -42,7 +43,8 @@ export type Step =
   | NeighAddStep
   | NeighDelStep
   | RuleAddStep
-  | RuleDelStep;
+  | RuleDelStep
+  | LinkSysctlSetStep;
 
 type KindTable = { [K in Step["kind"]]: StepKind<Extract<Step, { kind: K }>> };
 
@@ -63,6 +65,7 @@ const KINDS: KindTable = {
   "neigh-del": neighDel,
   "rule-add": ruleAdd,
   "rule-del": ruleDel,
+  "link-sysctl-set": linkSysctlSet,
 };
 
 /**

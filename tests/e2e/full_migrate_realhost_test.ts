@@ -385,3 +385,50 @@ Deno.test("case 5: nftables rules matching the uplink by name are reported befor
     await migrateAndUndo(lab, { extra: ["--force"] });
   });
 });
+
+/** Per-interface settings of the uplink that differ from the defaults (issue 9, case 4, and more of the kind). */
+const UPLINK_SETTINGS: [string, string][] = [
+  ["net.ipv4.conf.eth0.arp_ignore", "1"],
+  ["net.ipv4.conf.eth0.arp_announce", "2"],
+  ["net.ipv4.conf.eth0.rp_filter", "2"],
+  ["net.ipv4.conf.eth0.proxy_arp", "1"],
+  ["net.ipv4.conf.eth0.arp_filter", "1"],
+  ["net.ipv4.conf.eth0.drop_gratuitous_arp", "1"],
+  ["net.ipv4.conf.eth0.log_martians", "1"],
+  ["net.ipv6.conf.eth0.accept_ra", "2"],
+  ["net.ipv6.conf.eth0.autoconf", "0"],
+  ["net.ipv6.conf.eth0.forwarding", "1"],
+  ["net.ipv6.conf.eth0.hop_limit", "32"],
+  ["net.ipv4.neigh.eth0.base_reachable_time_ms", "60000"],
+];
+
+Deno.test("case 4: the uplink's per-interface settings (ARP, rp_filter, proxy_arp, IPv6 RA and forwarding, neighbour timers) move to br0; undo restores all", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ["sysctl", "-q", "-w", ...UPLINK_SETTINGS.map(([k, v]) => `${k}=${v}`)],
+      ["sysctl", "-q", "-w", "net.ipv6.conf.eth0.stable_secret=2001:db8::77"],
+    ]);
+    const plan = await lab.nsrecipe(["plan", "full-migrate", "--name", "ns", "--address", "198.51.100.50/24"]);
+    assert.equal(plan.code, 0, plan.stderr);
+    for (const [k, v] of UPLINK_SETTINGS) {
+      const slash = k.replace("eth0", "br0").replaceAll(".", "/");
+      assert.match(plan.stdout, new RegExp(`sysctl -q -w ${slash}=${v}\\n`), `${k} is carried`);
+    }
+    assert.match(plan.stdout + plan.stderr, /Not carried to 'br0': net\.ipv6\.conf\.eth0\.stable_secret = /);
+    assert.match(
+      plan.stdout + plan.stderr,
+      /Not carried to 'br0': net\.ipv6\.conf\.eth0\.addr_gen_mode = 2 \(stable_privacy/,
+    );
+    await migrateAndUndo(lab, {
+      during: async () => {
+        const keys = UPLINK_SETTINGS.map(([k]) => k.replace("eth0", "br0"));
+        const r = await lab.sh(["sysctl", ...keys]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(
+          r.stdout.trim().split("\n"),
+          UPLINK_SETTINGS.map(([k, v]) => `${k.replace("eth0", "br0")} = ${v}`),
+        );
+      },
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import type { Runner } from "../exec/mod.ts";
+import { LINK_SYSCTL_TREES, linkSysctlPath } from "../host/mod.ts";
+import { linkName, text } from "./fields.ts";
+import { objectId } from "./objects.ts";
+import type { Infer, StepKind } from "./types.ts";
+
+/**
+ * The schema of a `link-sysctl-set` step: its data as planned and as journalled.
+ * @ignore zod's inferred type has no name the docs can show; read {@link LinkSysctlSetStep}.
+ */
+export const linkSysctlSetSchema = z.object({
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: z.literal("link-sysctl-set"),
+  /** The subtree: `net.ipv4.conf`, `net.ipv6.conf`, `net.ipv4.neigh` or `net.ipv6.neigh`. */
+  tree: z.enum(LINK_SYSCTL_TREES),
+  /** The link whose setting it is, e.g. `br0`. */
+  dev: linkName,
+  /** The setting, e.g. `arp_ignore`. */
+  name: z.string().regex(/^[a-z0-9_]{1,64}$/, "not a per-interface setting"),
+  /** The value to write, e.g. `"1"`. */
+  value: text,
+});
+
+/**
+ * Set one per-interface setting of a link, e.g. `net.ipv4.conf.br0.arp_ignore`
+ * (Documentation/networking/ip-sysctl.rst); the old value is captured.
+ */
+export type LinkSysctlSetStep = Infer<typeof linkSysctlSetSchema>;
+
+/** The dotted name for humans, e.g. `net.ipv4.conf.br0.arp_ignore`. */
+function dotted(s: LinkSysctlSetStep): string {
+  return `${s.tree}.${s.dev}.${s.name}`;
+}
+
+/** `sysctl -n` of the setting, in the `/` form that names a link with dots unambiguously. */
+async function read(run: Runner, s: LinkSysctlSetStep): Promise<string> {
+  return (await run(["sysctl", "-n", linkSysctlPath(s.tree, s.dev, s.name)])).stdout.trim();
+}
+
+/**
+ * `link-sysctl-set`: `sysctl -w net/ipv4/conf/DEV/NAME=VALUE` (sysctl(8); the
+ * `/` form, since link names may contain dots). The previous value is
+ * captured first and written back by the inverse; a link that is gone has
+ * nothing left to revert.
+ */
+export const linkSysctlSet: StepKind<LinkSysctlSetStep> = {
+  schema: linkSysctlSetSchema,
+  summary: (s) => `set ${dotted(s)} = ${s.value}`,
+  object: (s) => objectId("link", s.dev),
+  commands: (s) => [["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${s.value}`]],
+  capture: (s, ctx) => read(ctx.run, s),
+  async verify(s, ctx) {
+    const now = await read(ctx.run, s);
+    return now === s.value ? undefined : `${dotted(s)} is ${now}, not ${s.value}`;
+  },
+  async isReverted(s, ctx, captured) {
+    if (!(await ctx.ip.link(s.dev))) return true;
+    return (await read(ctx.run, s)) === String(captured);
+  },
+  async revert(s, ctx, captured) {
+    await ctx.run(["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${captured}`]);
+  },
+};
