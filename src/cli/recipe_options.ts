@@ -7,7 +7,7 @@
  * @module
  */
 import type { Command } from "@commander-js/extra-typings";
-import type { z } from "zod";
+import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
 
@@ -20,6 +20,8 @@ export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constr
 
 /** A schema field's CLI shape. */
 export interface FieldInfo {
+  /** The schema key, e.g. `bridgeAddress`. */
+  key: string;
   /** The option, e.g. `--bridge-address`. */
   flag: string;
   /** A flag without a value. */
@@ -34,45 +36,31 @@ function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** The layers of a field: itself, then each wrapped type (optional, default, pipe input), outermost first. */
-function layers(field: z.ZodType): z.ZodType[] {
-  const out: z.ZodType[] = [field];
-  let t = field as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } };
-  while (t.def.innerType || (t.def.type === "pipe" && t.def.in)) {
-    t = (t.def.innerType ?? t.def.in) as unknown as typeof t;
-    out.push(t as unknown as z.ZodType);
-  }
-  return out;
-}
-
-function baseType(field: z.ZodType): string {
-  return (layers(field).at(-1) as unknown as { def: { type: string } }).def.type;
-}
-
-/** The field's description, from whichever layer holds it (`.describe()` before `.optional()` sits inside). */
-function describe(field: z.ZodType): string | undefined {
-  return layers(field).map((l) => l.description).find((d) => d !== undefined);
-}
-
-/** Whether the field must be given: no default and not optional. */
-function isRequired(field: z.ZodType): boolean {
-  return !layers(field).some((l) =>
-    ["optional", "default"].includes((l as unknown as { def: { type: string } }).def.type)
-  );
+/** The part of a JSON Schema (zod's `z.toJSONSchema`) that the options are read from. */
+interface ObjectJsonSchema {
+  properties?: Record<string, { type?: string; description?: string }>;
+  required?: string[];
 }
 
 /**
- * Lists a schema's fields as CLI options.
+ * Lists a schema's fields as CLI options, read through zod's public JSON
+ * Schema export (as the input side: a field with a default is not required,
+ * a field piped through a check has its input's type).
  * @param schema A recipe's parameter schema.
  * @returns One entry per key, in schema order.
  */
 export function fieldsOf(schema: z.ZodObject): FieldInfo[] {
-  return Object.entries(schema.shape).map(([key, field]) => ({
-    flag: `--${kebab(key)}`,
-    boolean: baseType(field as z.ZodType) === "boolean",
-    description: describe(field as z.ZodType) ?? key,
-    required: isRequired(field as z.ZodType),
-  }));
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as ObjectJsonSchema;
+  return Object.keys(schema.shape).map((key) => {
+    const field = json.properties?.[key] ?? {};
+    return {
+      key,
+      flag: `--${kebab(key)}`,
+      boolean: field.type === "boolean",
+      description: field.description ?? key,
+      required: json.required?.includes(key) ?? false,
+    };
+  });
 }
 
 /**
@@ -151,15 +139,15 @@ export async function parseRecipeParams<S extends z.ZodObject>(
   }
   const result = schema.safeParse(merged);
   if (!result.success) {
+    const accepted = new Map(fieldsOf(schema).map((f) => [f.key, f.description]));
     const lines = result.error.issues.map((i) => {
       const key = i.path.length ? String(i.path[0]) : "";
-      const field = key && known(key) ? schema.shape[key] as z.ZodType : undefined;
       const where = !key
         ? "The options"
         : opts[key] === undefined && fromFile.has(key)
         ? `${quote(kebab(key))} in ${quote(String(opts.file))}`
         : `--${kebab(key)}`;
-      return issueMessage(i, where, merged[key], field ? describe(field) : undefined);
+      return issueMessage(i, where, merged[key], accepted.get(key));
     });
     throw new UsageError(lines.join("\n"), "See 'nsrecipe show RECIPE' for the options and their forms.");
   }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { fullMigrate } from "../../recipes/full_migrate.ts";
 import { netns } from "../../recipes/netns.ts";
+import { vethBridge } from "../../recipes/veth_bridge.ts";
 import { fieldsOf, parseRecipeParams } from "../../src/cli/recipe_options.ts";
 import { UsageError } from "../../src/errors.ts";
 
@@ -10,6 +12,17 @@ const noFile = () => {
 Deno.test("recipe schema fields become --kebab-case options with their descriptions", () => {
   assert.deepEqual(fieldsOf(netns.params).map((f) => [f.flag, f.boolean]), [["--name", false]]);
   assert.match(fieldsOf(netns.params)[0].description, /default 'nsr0'/);
+});
+
+Deno.test("fieldsOf: required only without a default or optional; booleans are flags; camelCase keys become kebab-case", () => {
+  const fm = fieldsOf(fullMigrate.params);
+  assert.deepEqual(fm.filter((f) => f.required).map((f) => f.flag), ["--address"]);
+  assert.deepEqual(fm.filter((f) => f.boolean).map((f) => f.flag), ["--force"]);
+  const vb = fieldsOf(vethBridge.params);
+  assert.deepEqual(vb.filter((f) => f.required), []);
+  assert.deepEqual(vb.filter((f) => f.boolean).map((f) => f.flag), ["--nat"]);
+  assert.deepEqual(vb.find((f) => f.key === "bridgeAddress")?.flag, "--bridge-address");
+  assert.equal(vb.find((f) => f.key === "mtu")?.description, "MTU of the veth pair in bytes");
 });
 
 Deno.test("parseRecipeParams takes -f YAML values and lets the command line override them", async () => {
