@@ -162,6 +162,7 @@ export function assertUsableSubnet(s: Subnet, option: string, given: string): vo
   }
 }
 
+/** An address as one number: its bytes, most significant first (ipaddr.js has no address arithmetic). */
 function toBig(a: Addr): bigint {
   return a.toByteArray().reduce((v, b) => (v << 8n) | BigInt(b), 0n);
 }
@@ -173,14 +174,34 @@ function fromBig(v: bigint, family: 4 | 6): Addr {
 }
 
 /**
- * The address at an offset from a subnet's network address (ipaddr.js has no
- * address arithmetic; this adds the offset to the address bytes).
+ * The address at an offset from a subnet's network address. The one place
+ * nsrecipe does address arithmetic.
  * @param s The subnet.
- * @param offset 0 for the network address, 1 for the next.
+ * @param offset 0 for the network address, 1 for the next; a bigint for IPv6
+ *   offsets beyond 2^53.
  * @returns e.g. `10.200.0.1`.
  */
-export function hostAt(s: Subnet, offset: number): string {
+export function hostAt(s: Subnet, offset: number | bigint): string {
   return fromBig(toBig(ipaddr.parse(s.network)) + BigInt(offset), s.family).toString();
+}
+
+/**
+ * An address's offset from its subnet's network address (the inverse of {@link hostAt}).
+ * @param address An address inside `s`, e.g. `10.200.0.7`.
+ * @param s The subnet.
+ * @returns e.g. `7n`.
+ */
+export function offsetIn(address: string, s: Subnet): bigint {
+  return toBig(ipaddr.parse(address)) - toBig(ipaddr.parse(s.network));
+}
+
+/**
+ * How many addresses a subnet holds.
+ * @param s The subnet.
+ * @returns 2^(address bits − prefix length), e.g. `256n` for a /24.
+ */
+export function subnetSize(s: Subnet): bigint {
+  return 1n << BigInt(BITS[s.family] - s.prefix);
 }
 
 /**
@@ -236,10 +257,9 @@ export function isSingleAddress(s: Subnet): boolean {
  * @returns `{ first, last }`, offsets as bigint (IPv6 subnets are larger than 2^53).
  */
 export function hostRange(s: Subnet): { first: bigint; last: bigint } {
-  const hostBits = BITS[s.family] - s.prefix;
-  const size = 1n << BigInt(hostBits);
+  const size = subnetSize(s);
   // /31, /32, /127, /128: every address is a host address.
-  if (hostBits <= 1) return { first: 0n, last: size - 1n };
+  if (size <= 2n) return { first: 0n, last: size - 1n };
   return { first: 1n, last: s.family === 4 ? size - 2n : size - 1n };
 }
 
@@ -253,7 +273,7 @@ export function hostRange(s: Subnet): { first: bigint; last: bigint } {
  */
 export function isHostAddress(address: string, s: Subnet): boolean {
   if (!inSubnet(address, subnetCidr(s))) return false;
-  const offset = toBig(ipaddr.parse(address)) - toBig(ipaddr.parse(s.network));
+  const offset = offsetIn(address, s);
   const { first, last } = hostRange(s);
   return offset >= first && offset <= last;
 }
@@ -265,7 +285,7 @@ export function isHostAddress(address: string, s: Subnet): boolean {
  */
 export function* hostAddresses(s: Subnet): Generator<string> {
   const { first, last } = hostRange(s);
-  for (let o = first; o <= last; o++) yield hostAt(s, Number(o));
+  for (let o = first; o <= last; o++) yield hostAt(s, o);
 }
 
 /**
@@ -277,7 +297,7 @@ export function* hostAddresses(s: Subnet): Generator<string> {
  */
 export function specialAddress(address: string, s: Subnet): string | undefined {
   if (isHostAddress(address, s)) return undefined;
-  const offset = toBig(ipaddr.parse(address)) - toBig(ipaddr.parse(s.network));
+  const offset = offsetIn(address, s);
   if (offset === 0n) return s.family === 4 ? "the network address" : "the Subnet-Router anycast address (RFC 4291)";
   return "the broadcast address";
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import ipaddr from "ipaddr.js";
+import { hostAt, parseSubnet, subnetSize } from "../../recipes/subnet.ts";
 import { movableAddresses, movableRoutes } from "../../recipes/uplink.ts";
 import { PreconditionError } from "../errors.ts";
 import { defaultGateway, defaultRouteDevice, type HostFacts, type IpAddrInfo } from "../host/mod.ts";
@@ -19,19 +20,13 @@ import { addrSpecFromJson } from "../steps/mod.ts";
  * @returns The address.
  */
 export function freeHostAddress(cidr: string, taken: readonly string[]): string {
-  const [addr, plen] = ipaddr.parseCIDR(cidr);
-  const bytes = addr.toByteArray();
-  const bits = BigInt(bytes.length * 8);
-  const value = bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
-  const hostBits = bits - BigInt(plen);
-  const top = value | ((1n << hostBits) - 1n);
+  const subnet = parseSubnet(cidr, "The uplink's address");
   const used = new Set(taken.map((t) => ipaddr.parse(t).toNormalizedString()));
-  for (let back = 1n; back < 1n << (hostBits < 16n ? hostBits : 16n); back++) {
-    let v = top - back;
-    const out = new Array<number>(bytes.length);
-    for (let i = bytes.length - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 255n);
-    const candidate = ipaddr.fromByteArray(out);
-    if (!used.has(candidate.toNormalizedString())) return candidate.toString();
+  // Below the all-ones address (IPv4 broadcast; the top of an IPv6 subnet holds anycast ids, RFC 2526).
+  const top = subnetSize(subnet) - 2n;
+  for (let offset = top; offset > 0n && top - offset < 65536n; offset--) {
+    const candidate = hostAt(subnet, offset);
+    if (!used.has(ipaddr.parse(candidate).toNormalizedString())) return candidate;
   }
   throw new PreconditionError(`No free address in ${cidr} for the lab's LAN host`);
 }

@@ -34,6 +34,16 @@ Deno.test("parsePingOutage: no reply at all is a gap of 0 with 0 received; a lat
 Deno.test("freeHostAddress picks the highest free host address of the subnet", () => {
   assert.equal(freeHostAddress("198.51.100.10/24", ["198.51.100.10", "198.51.100.254"]), "198.51.100.253");
   assert.equal(freeHostAddress("2001:db8:1::10/64", []), "2001:db8:1:0:ffff:ffff:ffff:fffe");
+  assert.equal(
+    freeHostAddress("2001:db8:1::10/64", ["2001:db8:1:0:ffff:ffff:ffff:fffe"]),
+    "2001:db8:1:0:ffff:ffff:ffff:fffd",
+  );
+  assert.equal(freeHostAddress("192.0.2.1/30", ["192.0.2.1"]), "192.0.2.2");
+  assert.equal(freeHostAddress("192.0.2.2/30", ["192.0.2.2"]), "192.0.2.1");
+  assert.throws(
+    () => freeHostAddress("192.0.2.1/30", ["192.0.2.1", "192.0.2.2"]),
+    /No free address in 192\.0\.2\.1\/30/,
+  );
 });
 
 Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, addresses, static routes and gateways", () => {
