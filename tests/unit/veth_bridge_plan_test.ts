@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pickFreeSubnet, vethBridge, vethNames } from "../../recipes/veth_bridge.ts";
+import { natTable, pickFreeSubnet, vethBridge, vethNames } from "../../recipes/veth_bridge.ts";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
 import { kindOf, planCommands } from "../../src/steps/mod.ts";
@@ -142,6 +142,17 @@ Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is
   };
   const p = plan({ name: "n", nat: true }, facts);
   assert.deepEqual(p.steps.slice(-2).map((s) => s.kind), ["sysctl-set", "nat-add"]);
+  const t = natTable("n");
+  assert.deepEqual(planCommands(p.steps.slice(-1)), [[
+    "nft",
+    "--",
+    `add table inet ${t}; ` +
+    `add chain inet ${t} postrouting { type nat hook postrouting priority srcnat ; policy accept ; }; ` +
+    `add rule inet ${t} postrouting ip saddr 10.200.0.0/24 oifname "eth0" masquerade; ` +
+    `add chain inet ${t} forward { type filter hook forward priority filter ; policy accept ; }; ` +
+    `add rule inet ${t} forward iifname "br0" oifname "eth0" ip saddr 10.200.0.0/24 accept; ` +
+    `add rule inet ${t} forward iifname "eth0" oifname "br0" ip daddr 10.200.0.0/24 ct state established,related accept`,
+  ]], "one nft invocation: one transaction");
   const on = plan({ name: "n", nat: true }, { ...facts, ipForward: "1" });
   assert.deepEqual(on.steps.slice(-1).map((s) => s.kind), ["nat-add"]);
   assert.ok(on.uses.includes("sysctl:net.ipv4.ip_forward"));
