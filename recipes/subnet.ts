@@ -26,6 +26,7 @@ import { quote } from "../src/quote.ts";
 
 /** A parsed subnet. */
 export interface Subnet {
+  /** IP version: 4 or 6. */
   family: 4 | 6;
   /** Network address, e.g. `10.200.0.0`. */
   network: string;
@@ -43,7 +44,8 @@ export interface Cidr {
   subnet: Subnet;
 }
 
-type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+/** An address as ipaddr.js parses it (IPv4 or IPv6). */
+export type Addr = ipaddr.IPv4 | ipaddr.IPv6;
 
 /**
  * Ranges no namespace subnet or address may touch: the kernel or the network
