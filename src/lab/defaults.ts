@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { AddrSpec, RouteSpec } from "../steps/mod.ts";
+import type { LinkSysctl } from "../host/mod.ts";
+import type { AddrSpec, NeighSpec, RouteSpec, RuleSpec } from "../steps/mod.ts";
 
 /** The hidden subcommand that runs as PID 1 inside a fresh lab. */
 export const LAB_INIT_COMMAND = "__lab-init";
@@ -35,6 +36,27 @@ export interface LabSpec {
   extraAddrs?: AddrSpec[];
   /** More routes through the uplink (e.g. a static route), as `ip route add` takes them. */
   extraRoutes?: RouteSpec[];
+  /**
+   * The uplink's addresses exactly (flags, metric, label, lifetimes), in
+   * order; when given they replace `address`, `address6` and `extraAddrs`
+   * on the uplink (which still name the LAN's subnets).
+   */
+  uplinkAddrs?: AddrSpec[];
+  /**
+   * Every route through the uplink exactly (proto, scope, src, metric,
+   * table), in dependency order; when given they replace the default routes
+   * and `extraRoutes`.
+   */
+  uplinkRoutes?: RouteSpec[];
+  /** Policy rules to add (e.g. `iif eth0 lookup 100`), as `ip rule add` takes them. */
+  rules?: RuleSpec[];
+  /** Permanent and proxy neighbour entries of the uplink. */
+  neighbours?: NeighSpec[];
+  /**
+   * Per-interface settings written before the uplink comes up: the
+   * uplink's own (`dev` its name) and `default` ones (`dev` `default`).
+   */
+  sysctls?: LinkSysctl[];
 }
 
 /** Netns names the lab uses for the LAN; they appear in the lab's `ip netns list`. */

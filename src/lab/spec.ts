@@ -18,7 +18,8 @@ import { inSubnet, parseAddress, parseCidr, subnetCidr } from "../../recipes/sub
 import { UsageError } from "../errors.ts";
 import { checkLinkName } from "../names.ts";
 import { quote } from "../quote.ts";
-import { addrArgv, routeArgv } from "../steps/mod.ts";
+import { linkSysctlPath } from "../host/mod.ts";
+import { addrArgv, neighArgv, routeArgv, ruleArgv } from "../steps/mod.ts";
 import { LAB_NETNS, type LabSpec } from "./defaults.ts";
 
 /**
@@ -98,10 +99,31 @@ export function labCommands(spec: LabSpec): string[][] {
         ["ip", "-n", lanHost, "-6", "route", "add", "default", "via", spec.gateway6, "dev", "eth0"],
       ]
       : []),
+    ...(spec.sysctls?.length
+      ? [["sysctl", "-q", "-w", ...spec.sysctls.map((x) => `${linkSysctlPath(x.tree, x.dev, x.name)}=${x.value}`)]]
+      : []),
     ["ip", "link", "set", "dev", spec.uplink, "up"],
+    ...(spec.uplinkAddrs ? spec.uplinkAddrs.map((a) => addrArgv("add", a, spec.uplink)) : plainAddrs(spec, v6)),
+    ...(spec.uplinkRoutes
+      ? spec.uplinkRoutes.map((r) => routeArgv("add", { ...r, dev: spec.uplink }))
+      : plainRoutes(spec, v6)),
+    ...(spec.rules ?? []).map((r) => ruleArgv("add", r)),
+    ...(spec.neighbours ?? []).map((n) => neighArgv("replace", n, spec.uplink)),
+  ];
+}
+
+/** The uplink's addresses of a lab without {@link LabSpec.uplinkAddrs}: `address`, `address6`, `extraAddrs`. */
+function plainAddrs(spec: LabSpec, v6: boolean): string[][] {
+  return [
     ["ip", "addr", "add", spec.address, "dev", spec.uplink],
     ...(v6 ? [["ip", "-6", "addr", "add", spec.address6, "nodad", "dev", spec.uplink]] : []),
     ...(spec.extraAddrs ?? []).map((a) => addrArgv("add", a, spec.uplink)),
+  ];
+}
+
+/** The uplink's routes of a lab without {@link LabSpec.uplinkRoutes}: the defaults and `extraRoutes`. */
+function plainRoutes(spec: LabSpec, v6: boolean): string[][] {
+  return [
     ["ip", "route", "add", "default", "via", spec.gateway, "dev", spec.uplink, "metric", String(spec.metric)],
     ...(v6
       ? [[

@@ -1,16 +1,27 @@
 /**
- * A lab copy of this host's uplink: name, MAC, MTU, addresses and routes,
- * with a LAN holding the gateways. Pure.
+ * A lab copy of this host's uplink: name, MAC, MTU, addresses and routes
+ * with every attribute, the policy rules naming it, its permanent
+ * neighbours and per-interface settings, with a LAN holding the gateways.
+ * Pure.
  *
  * @module
  */
 import ipaddr from "ipaddr.js";
 import { hostAt, parseSubnet, subnetSize } from "../../recipes/subnet.ts";
 import { movableAddresses, movableRoutes } from "../../recipes/uplink.ts";
+import { uplinkRules } from "../../recipes/uplink_rules.ts";
+import { uplinkSettings } from "../../recipes/uplink_settings.ts";
 import { PreconditionError } from "../errors.ts";
-import { defaultGateway, defaultRouteDevice, type HostFacts, type IpAddrInfo } from "../host/mod.ts";
+import {
+  defaultGateway,
+  defaultRouteDevice,
+  type HostFacts,
+  type IpAddrInfo,
+  type IpLink,
+  type LinkSysctl,
+} from "../host/mod.ts";
 import { DEFAULT_LAB, type LabSpec } from "../lab/mod.ts";
-import { addrSpecFromJson } from "../steps/mod.ts";
+import { addrSpecFromJson, neighSpecFromJson } from "../steps/mod.ts";
 
 /**
  * A free host address in a subnet for the simulated other LAN host: the
@@ -32,7 +43,27 @@ export function freeHostAddress(cidr: string, taken: readonly string[]): string 
 }
 
 /**
- * Builds the lab spec that copies the host's uplink.
+ * The per-interface settings the lab copies: those full-migrate carries
+ * (the uplink's values that differ from `default`), with the host's
+ * `default` values of the same settings, so the lab's plan carries the
+ * same ones. Duplicate address detection stays off in the lab (its links
+ * are new, their addresses are not).
+ * @param facts This host's facts.
+ * @param uplink The uplink.
+ * @returns The settings, `default` ones first.
+ */
+function labSysctls(facts: HostFacts, uplink: IpLink): LinkSysctl[] {
+  const carried = uplinkSettings(facts, uplink).carried.filter((x) => x.name !== "accept_dad");
+  const keys = new Set(carried.map((x) => `${x.tree}:${x.name}`));
+  const defaults = facts.linkSysctls.filter((x) => x.dev === "default" && keys.has(`${x.tree}:${x.name}`));
+  return [...defaults, ...carried];
+}
+
+/**
+ * Builds the lab spec that copies the host's uplink: its name, MAC, MTU,
+ * addresses with every attribute, every route through it (proto, scope,
+ * src, metric, table, in dependency order), the policy rules naming it, its
+ * permanent neighbours and its per-interface settings.
  *
  * @param facts This host's facts (read-only).
  * @param uplinkName `--uplink`, or `undefined` for the device of the default route.
@@ -61,8 +92,6 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
   const routes = movableRoutes(facts, uplink);
   const taken = [...addrs.map((a) => a.local), ...routes.flatMap((r) => (r.via ? [r.via] : []))];
   const metric = routes.find((r) => r.family === 4 && r.dst === "default" && (r.table ?? "main") === "main")?.metric;
-  const isMainDefault = (r: { dst: string; table?: string; family: 4 | 6 }) =>
-    r.dst === "default" && (r.table ?? "main") === "main" && (r.family === 4 || gateway6 !== "");
   return {
     ...DEFAULT_LAB,
     uplink,
@@ -75,7 +104,12 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
     gateway6,
     lanHost6: gateway6 ? freeHostAddress(cidr(v6[0]), taken) : "",
     metric: metric ?? 0,
-    extraAddrs: [...v4.slice(1), ...(gateway6 ? v6.slice(1) : v6)].map(addrSpecFromJson),
-    extraRoutes: routes.filter((r) => !isMainDefault(r)),
+    uplinkAddrs: addrs.map(addrSpecFromJson),
+    uplinkRoutes: routes,
+    rules: uplinkRules(facts, uplink),
+    // Entries for the LAN's own hosts would pin the real gateway's MAC, which the lab's gateway has not.
+    neighbours: facts.neighbours.filter((n) => n.dev === uplink && ![gateway, gateway6].includes(n.dst))
+      .map(neighSpecFromJson),
+    sysctls: labSysctls(facts, link),
   };
 }

@@ -67,13 +67,61 @@ Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, addresses, static
     [spec.uplink, spec.mac, spec.mtu, spec.address, spec.gateway, spec.lanHost, spec.address6, spec.metric],
     ["enp1s0", "52:54:00:12:34:56", 9000, "192.0.2.10/24", "192.0.2.1", "192.0.2.253", "", 100],
   );
-  assert.deepEqual(spec.extraAddrs, [{ family: "inet", local: "192.0.2.11", prefixlen: 24 }]);
-  assert.deepEqual(spec.extraRoutes, [{
-    family: 4,
-    dst: "203.0.113.0/24",
-    via: "192.0.2.254",
-    dev: "enp1s0",
-    proto: "static",
-    metric: 0,
-  }]);
+  assert.deepEqual(spec.uplinkAddrs, [
+    { family: "inet", local: "192.0.2.10", prefixlen: 24, broadcast: "192.0.2.255" },
+    { family: "inet", local: "192.0.2.11", prefixlen: 24 },
+  ]);
+  assert.deepEqual(spec.uplinkRoutes, [
+    { family: 4, dst: "default", via: "192.0.2.1", dev: "enp1s0", proto: "static", metric: 100 },
+    { family: 4, dst: "203.0.113.0/24", via: "192.0.2.254", dev: "enp1s0", proto: "static", metric: 0 },
+  ]);
+});
+
+Deno.test("labSpecFromHost copies address flags, NetworkManager-style routes in dependency order, rules naming the uplink, neighbours and per-interface settings", () => {
+  const facts: HostFacts = {
+    ...EMPTY_FACTS,
+    links: [{ ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP", address: "52:54:00:12:34:56" }],
+    addrs: [{
+      ifname: "eth0",
+      addr_info: [{ family: "inet", local: "192.0.2.10", prefixlen: 24, scope: "global", noprefixroute: true }],
+    }],
+    routes4: [
+      { dst: "default", gateway: "192.0.2.1", dev: "eth0", protocol: "static", metric: 100, flags: [] },
+      {
+        dst: "192.0.2.0/24",
+        dev: "eth0",
+        protocol: "kernel",
+        scope: "link",
+        prefsrc: "192.0.2.10",
+        metric: 100,
+        flags: [],
+      },
+    ],
+    rules4: [
+      { priority: 0, src: "all", table: "local", protocol: "kernel" },
+      { priority: 100, src: "all", iif: "eth0", table: "100", protocol: "boot" },
+    ],
+    neighbours: [
+      { dst: "192.0.2.1", dev: "eth0", lladdr: "02:00:00:00:00:01", state: ["PERMANENT"] },
+      { dst: "192.0.2.7", dev: "eth0", lladdr: "02:00:00:00:00:07", state: ["PERMANENT"] },
+    ],
+    linkSysctls: [
+      { tree: "net.ipv4.conf", dev: "default", name: "arp_ignore", value: "0" },
+      { tree: "net.ipv4.conf", dev: "default", name: "rp_filter", value: "2" },
+      { tree: "net.ipv4.conf", dev: "eth0", name: "arp_ignore", value: "1" },
+      { tree: "net.ipv4.conf", dev: "eth0", name: "rp_filter", value: "2" },
+    ],
+  };
+  const spec = labSpecFromHost(facts);
+  assert.deepEqual(spec.uplinkAddrs, [{ family: "inet", local: "192.0.2.10", prefixlen: 24, noprefixroute: true }]);
+  assert.deepEqual(spec.uplinkRoutes?.map((r) => `${r.dst} ${r.proto} ${r.metric}`), [
+    "192.0.2.0/24 kernel 100",
+    "default static 100",
+  ]);
+  assert.deepEqual(spec.rules, [{ family: 4, priority: 100, iif: "eth0", table: "100", protocol: "boot" }]);
+  assert.deepEqual(spec.neighbours, [{ dst: "192.0.2.7", lladdr: "02:00:00:00:00:07" }], "not the gateway's");
+  assert.deepEqual(spec.sysctls, [
+    { tree: "net.ipv4.conf", dev: "default", name: "arp_ignore", value: "0" },
+    { tree: "net.ipv4.conf", dev: "eth0", name: "arp_ignore", value: "1" },
+  ]);
 });

@@ -1,0 +1,79 @@
+/**
+ * Issue 9: `rehearse full-migrate` builds its lab as a copy of the host's
+ * uplink with every attribute the migration depends on, so a rehearsal
+ * fails where the real run would.
+ */
+import assert from "node:assert/strict";
+import { gatherFacts, type Snapshot } from "../../src/host/mod.ts";
+import { labSpecFromHost } from "../../src/rehearse/mod.ts";
+import { TestLab, withLab } from "../support/lab.ts";
+
+/** A host as NetworkManager and an admin leave it: noprefixroute, proto kernel subnet route, rules, settings. */
+const REAL_HOST = [
+  ["ip", "addr", "flush", "dev", "eth0", "scope", "global"],
+  ["ip", "-6", "route", "del", "default", "dev", "eth0"],
+  ["ip", "addr", "add", "198.51.100.10/24", "dev", "eth0", "noprefixroute"],
+  ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0", "nodad", "home"],
+  [
+    "ip",
+    "route",
+    "add",
+    "198.51.100.0/24",
+    "dev",
+    "eth0",
+    "proto",
+    "kernel",
+    "scope",
+    "link",
+    "src",
+    "198.51.100.10",
+    "metric",
+    "100",
+  ],
+  ["ip", "route", "add", "default", "via", "198.51.100.1", "dev", "eth0", "proto", "static", "metric", "100"],
+  ["ip", "-6", "route", "add", "default", "via", "2001:db8:1::1", "dev", "eth0", "proto", "static", "metric", "100"],
+  ["ip", "route", "add", "203.0.113.1", "dev", "eth0", "scope", "link", "table", "100"],
+  ["ip", "route", "add", "default", "via", "203.0.113.1", "dev", "eth0", "table", "100"],
+  ["ip", "rule", "add", "iif", "eth0", "lookup", "100", "pref", "100"],
+  ["ip", "-6", "rule", "add", "oif", "eth0", "lookup", "100", "pref", "110"],
+  ["ip", "neigh", "add", "198.51.100.99", "lladdr", "02:00:00:00:00:99", "dev", "eth0", "nud", "permanent"],
+  [
+    "sysctl",
+    "-q",
+    "-w",
+    "net.ipv4.conf.eth0.arp_ignore=1",
+    "net.ipv4.conf.eth0.rp_filter=2",
+    "net.ipv6.conf.eth0.accept_ra=0",
+  ],
+];
+
+/** What of a snapshot concerns the uplink `eth0`. */
+function uplinkPart(s: Snapshot) {
+  return {
+    links: s.links.filter((l) => l.name === "eth0"),
+    addrs: s.addrs.filter((a) => a.dev === "eth0"),
+    routes: s.routes.filter((r) => r.includes(" dev eth0")),
+    rules: s.rules,
+    neighbours: s.neighbours,
+    sysctls: s.sysctls.filter((x) => x.includes(".eth0.")),
+  };
+}
+
+Deno.test("rehearse's lab copies the uplink exactly: address flags, routes with proto/scope/metric in every table, rules, neighbours, settings, MTU", async () => {
+  await withLab(async (lab) => {
+    for (const c of REAL_HOST) {
+      const r = await lab.sh(c);
+      assert.equal(r.code, 0, `${c.join(" ")}: ${r.stderr}`);
+    }
+    const spec = labSpecFromHost(await gatherFacts(lab.runner));
+    const copy = await TestLab.start(spec);
+    try {
+      assert.deepEqual(uplinkPart(await copy.snapshot()), uplinkPart(await lab.snapshot()));
+    } finally {
+      await copy.stop();
+    }
+    const r = await lab.nsrecipe(["rehearse", "full-migrate", "--name", "r", "--address", "198.51.100.50/24"]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /the host is exactly as before/);
+  }, { mtu: 1400 });
+});
