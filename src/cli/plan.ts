@@ -47,6 +47,6 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output): void {
  * @throws {PreconditionError} | {UsageError} From the recipe's planner.
  */
 export async function planCommand(recipe: Recipe, params: Record<string, unknown>, out: Output): Promise<void> {
-  const facts = await gatherFacts(runnerFor(out));
+  const facts = await gatherFacts(runnerFor(out), { uplink: recipe.targets(params).uplink });
   printPlan(recipe, recipe.plan(params, facts), out);
 }

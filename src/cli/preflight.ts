@@ -73,15 +73,16 @@ const VERSION_FLAG: Readonly<Record<string, readonly string[]>> = { ip: ["-V"], 
  * @throws {PreconditionError} Naming every program that could not be started.
  */
 export async function assertPrograms(run: Runner, programs: Iterable<string>): Promise<void> {
-  const missing: string[] = [];
-  for (const program of new Set(programs)) {
+  // Started side by side: one process each, but the wait is that of the slowest.
+  const missing = (await Promise.all([...new Set(programs)].map(async (program) => {
     try {
       await run([program, ...(VERSION_FLAG[program] ?? ["--version"])], { okCodes: ALL_CODES });
+      return [];
     } catch (e) {
       if (!(e instanceof CommandError) || e.code !== -1) throw e;
-      missing.push(program);
+      return [program];
     }
-  }
+  }))).flat();
   if (missing.length > 0) {
     throw new PreconditionError(
       `${missing.map((p) => `'${p}'`).join(" and ")} ${

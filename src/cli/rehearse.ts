@@ -30,7 +30,7 @@ export async function rehearseCommand(
   out: Output,
 ): Promise<number> {
   const procs = processesFor(out);
-  const spec = labSpecFromHost(await gatherFacts(procs.run), uplink);
+  const spec = labSpecFromHost(await gatherFacts(procs.run, { uplink }), uplink);
   out.progress(
     `Rehearsing '${recipe.name}' on a lab copy of '${spec.uplink}' (${spec.address}, gateway ${spec.gateway})`,
   );

@@ -4,7 +4,7 @@ import { applyRun, type EngineDeps, loadRuns, newRunId, undoRun } from "../engin
 import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner } from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
-import { gatherFacts } from "../host/mod.ts";
+import { gatherFacts, type HostFacts } from "../host/mod.ts";
 import { gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import type { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
@@ -57,8 +57,9 @@ export async function runCommand(
   await assertPrograms(procs.run, BASE_PROGRAMS);
   const confirmSeconds = opts.confirm ?? (recipe.confirmSeconds && onTty ? recipe.confirmSeconds : 0);
   const { runId, plan } = await withJournal(g, out, async (journal) => {
-    await refuseUnfitHost(recipe, params, procs.run, out);
-    const plan = recipe.plan(params, await gatherFacts(procs.run));
+    // One look at the host: doctor's facts include the host facts the plan is made from.
+    const host = await refuseUnfitHost(recipe, params, procs.run, out);
+    const plan = recipe.plan(params, host ?? await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink }));
     refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
     await assertPrograms(procs.run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
@@ -101,7 +102,7 @@ export async function runCommand(
 
 /** `--dry-run`: prints the plan for the host as it is; changes nothing. */
 async function dryRun(recipe: Recipe, params: Record<string, unknown>, run: Runner, out: Output): Promise<number> {
-  const plan = recipe.plan(params, await gatherFacts(run));
+  const plan = recipe.plan(params, await gatherFacts(run, { uplink: recipe.targets(params).uplink }));
   out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
   printPlan(recipe, plan, out);
   return 0;
@@ -110,6 +111,7 @@ async function dryRun(recipe: Recipe, params: Record<string, unknown>, run: Runn
 /**
  * Doctor's checks for this recipe (read-only): warnings are printed, a failed
  * check refuses the run before anything is changed.
+ * @returns The host facts doctor gathered (for planning), or `undefined` when `ip` could not read them.
  * @throws {PreconditionError} When a check fails.
  */
 async function refuseUnfitHost(
@@ -117,7 +119,7 @@ async function refuseUnfitHost(
   params: Record<string, unknown>,
   run: Runner,
   out: Output,
-): Promise<void> {
+): Promise<HostFacts | undefined> {
   const targets = recipe.targets(params);
   const facts = await gatherDoctorFacts(run, { uplink: targets.uplink });
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
@@ -132,6 +134,7 @@ async function refuseUnfitHost(
   }
   const refusal = unfitHostError(findings);
   if (refusal) throw refusal;
+  return facts.host.ok ? facts.host.value : undefined;
 }
 
 /** Starts the confirm-or-revert watchdog in its own session; returns its PID. */

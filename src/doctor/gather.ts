@@ -76,9 +76,9 @@ export async function isDirVia(run: Runner, path: string): Promise<Source<boolea
   }
 }
 
-async function gatherHost(run: Runner): Promise<Source<HostFacts>> {
+async function gatherHost(run: Runner, uplink: string | undefined): Promise<Source<HostFacts>> {
   try {
-    return { ok: true, value: await gatherFacts(run) };
+    return { ok: true, value: await gatherFacts(run, { uplink }) };
   } catch (e) {
     if (e instanceof CommandError) return { ok: false, reason: `'ip' failed: ${e.stderr || e.message}` };
     throw e;
@@ -148,7 +148,7 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
     readFileVia(run, "/proc/self/status"),
     readCommand(run, ["ip", "-V"]),
     readCommand(run, ["unshare", "--version"]),
-    gatherHost(run),
+    gatherHost(run, opts.uplink),
     gatherManagers(run),
     gatherKernel(run),
     gatherNetfilter(run),

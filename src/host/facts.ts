@@ -10,6 +10,7 @@ import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, type IpRoute, typ
 import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
 import { readNftJson } from "./nft.ts";
 import { entryState, isWireless, netnsMounts } from "./sysfs.ts";
+import { defaultRouteDevice } from "./default_route.ts";
 
 /** A named network namespace and whether its `/run/netns` entry is a live namespace. */
 export interface NetnsFact {
@@ -34,7 +35,7 @@ export interface HostFacts {
   routes4: IpRoute[];
   /** IPv6 routes, every table. */
   routes6: IpRoute[];
-  /** Names of wireless links (sysfs `uevent` says `DEVTYPE=wlan`). */
+  /** The uplink, when it is a wireless link (sysfs `uevent` says `DEVTYPE=wlan`); other links are not looked at. */
   wireless: string[];
   /** Addresses (without prefix) used inside the live named network namespaces. */
   netnsAddresses: string[];
@@ -46,7 +47,10 @@ export interface HostFacts {
   rules6: IpRule[];
   /** Permanent and proxy neighbour entries of every link (configuration, not cache). */
   neighbours: IpNeigh[];
-  /** Per-interface settings `net.ipv{4,6}.conf.*` and `net.ipv{4,6}.neigh.*` (with `all` and `default`). */
+  /**
+   * Per-interface settings `net.ipv{4,6}.conf.*` and `net.ipv{4,6}.neigh.*` of `all`, `default`, `lo`
+   * and the uplink (no other link's are read).
+   */
   linkSysctls: LinkSysctl[];
   /** The nftables ruleset as `nft -j list ruleset` entries; `undefined` when nft is not installed. */
   nftables: Record<string, unknown>[] | undefined;
@@ -72,17 +76,29 @@ export const EMPTY_FACTS: HostFacts = {
   nftables: [],
 };
 
+/** What {@link gatherFacts} is asked to look at closely. */
+export interface GatherOptions {
+  /** The uplink named by the caller (`--uplink`); default: the device of the default route. */
+  uplink?: string;
+}
+
 /**
- * Gathers {@link HostFacts} from the host's network namespace.
+ * Gathers {@link HostFacts} from the host's network namespace, with a fixed
+ * number of processes however many links the host has: one `ip -json` read
+ * per kind of object, one mountinfo read for every `/run/netns` entry, and
+ * sysfs and per-interface sysctls only for the uplink (the one named, or the
+ * device of the default route): the only link whose kind (wireless) and
+ * settings a plan looks at.
  *
- * @param run The process seam (spawns `ip -json`).
- * @returns The facts.
+ * @param run The process seam (spawns `ip -json`, `cat`, `sysctl`).
+ * @param opts Which uplink to look at.
+ * @returns The facts; `wireless` and `linkSysctls` cover only the uplink (and `all`/`default`).
  * @throws {CommandError} When `ip` fails.
  */
-export async function gatherFacts(run: Runner): Promise<HostFacts> {
+export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, linkSysctls, nftables] =
-    await Promise.all([
+  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, nftables, forward] = await Promise
+    .all([
       ip.netnsList(),
       netnsMounts(run),
       ip.links(),
@@ -92,25 +108,34 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
       ip.rules(4),
       ip.rules(6),
       ip.staticNeighbours(),
-      readLinkSysctls(run).catch((e) => {
-        // Without sysctl the settings are unknown; plans carry none and say so.
-        if (e instanceof CommandError && e.code === -1) return [];
+      readNftJson(run),
+      run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
+        // Without sysctl the value is unknown: plans that need to change it say so through their own check.
+        if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
         throw e;
       }),
-      readNftJson(run),
     ]);
   const netnsFacts: NetnsFact[] = netns.map((n) => ({
     name: n.name,
     state: entryState(n.name, [n.name], mounted) === "live" ? "live" : "stale",
   }));
-  const inside = await Promise.all(
-    netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => [])),
-  );
-  const forward = await run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
-    // Without sysctl the value is unknown: plans that need to change it say so through their own check.
-    if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
-    throw e;
-  });
+  const uplink = links.find((l) => l.ifname === (opts.uplink ?? defaultRouteDevice({ routes4, routes6 })));
+  const [inside, linkSysctls, wireless] = await Promise.all([
+    Promise.all(netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => []))),
+    // `lo` and `default` hold the values a new bridge gets (recipes/uplink_settings.ts).
+    readLinkSysctls(run, undefined, undefined, [
+      "all",
+      "default",
+      "lo",
+      ...uplink ? [uplink.ifname] : [],
+    ])
+      .catch((e) => {
+        // Without sysctl the settings are unknown; plans carry none and say so.
+        if (e instanceof CommandError && e.code === -1) return [];
+        throw e;
+      }),
+    uplink?.link_type === "ether" ? isWireless(run, uplink.ifname) : false,
+  ]);
   return {
     netns: netnsFacts,
     netnsAddresses: inside.flat().flatMap((l) => l.addr_info.map((a) => a.local)),
@@ -124,9 +149,6 @@ export async function gatherFacts(run: Runner): Promise<HostFacts> {
     neighbours,
     linkSysctls,
     nftables,
-    wireless: (await Promise.all(
-      links.filter((l) => l.link_type === "ether")
-        .map(async (l) => (await isWireless(run, l.ifname)) ? [l.ifname] : []),
-    )).flat(),
+    wireless: wireless && uplink ? [uplink.ifname] : [],
   };
 }

@@ -60,12 +60,15 @@ export function linkSysctlPath(tree: LinkSysctl["tree"], dev: string, name: stri
 }
 
 /**
- * Reads every per-interface setting of a network namespace with one
- * `sysctl net.ipv4.conf net.ipv6.conf net.ipv4.neigh net.ipv6.neigh`.
+ * Reads the per-interface settings of a network namespace with one
+ * `sysctl net.ipv4.conf net.ipv6.conf net.ipv4.neigh net.ipv6.neigh`, or
+ * only those of some interfaces (`sysctl net/ipv4/conf/eth0 …`: the `/` form
+ * names a link with dots unambiguously; sysctl(8) prints keys with dots).
  * Unreadable keys (e.g. `stable_secret` while unset) are left out by sysctl.
  * @param run The process seam.
  * @param netns A named netns (read through `ip netns exec`), or `undefined`.
  * @param trees The subtrees to read; default all four.
+ * @param devs Only these interfaces (`all` and `default` are names too); default every one.
  * @returns The settings; `[]` of a tree when IPv6 is disabled.
  * @throws {CommandError} When sysctl cannot be started.
  */
@@ -73,8 +76,10 @@ export async function readLinkSysctls(
   run: Runner,
   netns?: string,
   trees: readonly LinkSysctl["tree"][] = LINK_SYSCTL_TREES,
+  devs?: readonly string[],
 ): Promise<LinkSysctl[]> {
-  const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl", ...trees];
+  const keys = devs === undefined ? trees : trees.flatMap((t) => devs.map((d) => `${t.replaceAll(".", "/")}/${d}`));
+  const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl", ...keys];
   // sysctl exits non-zero when one subtree is missing (IPv6 disabled) but still prints the others.
   return parseLinkSysctls((await run(argv, { okCodes: [0, 1, 255] })).stdout);
 }

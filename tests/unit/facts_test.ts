@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { type ExecResult, recordingRunner } from "../../src/exec/mod.ts";
+import { gatherFacts } from "../../src/host/mod.ts";
+
+/** A host with `n` veth pairs besides lo and its uplink eth0 (a wireless device when `wlan`). */
+function crowdedHost(n: number, wlan = false) {
+  const links = [
+    { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP"], mtu: 65536, operstate: "UNKNOWN", link_type: "loopback" },
+    { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP", link_type: "ether" },
+    ...Array.from({ length: 2 * n }, (_, i) => ({
+      ifindex: 3 + i,
+      ifname: `v${i}`,
+      flags: [],
+      mtu: 1500,
+      operstate: "DOWN",
+      link_type: "ether",
+      linkinfo: { info_kind: "veth" },
+    })),
+  ];
+  return (argv: readonly string[]): Partial<ExecResult> => {
+    const a = argv.join(" ");
+    if (a === "ip -json -details link show") return { stdout: JSON.stringify(links) };
+    if (a === "ip -json -4 route show table all") {
+      return { stdout: JSON.stringify([{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }]) };
+    }
+    if (a.startsWith("ip -json")) return { stdout: "[]" };
+    if (a === "cat /sys/class/net/eth0/uevent") return { stdout: `INTERFACE=eth0\n${wlan ? "DEVTYPE=wlan\n" : ""}` };
+    return {};
+  };
+}
+
+Deno.test("gatherFacts runs as many commands for 3,000 links as for 2, and reads sysfs and sysctls only for the uplink", async () => {
+  const small = recordingRunner(crowdedHost(1));
+  const big = recordingRunner(crowdedHost(1500));
+  await gatherFacts(small.run);
+  const facts = await gatherFacts(big.run);
+  assert.equal(facts.links.length, 3002);
+  const lines = big.calls.map((c) => c.argv.join(" "));
+  assert.deepEqual(lines, small.calls.map((c) => c.argv.join(" ")));
+  assert.deepEqual(lines.filter((l) => l.includes("/sys/")), ["cat /sys/class/net/eth0/uevent"]);
+  assert.deepEqual(lines.filter((l) => l.startsWith("sysctl net/")), [
+    "sysctl net/ipv4/conf/all net/ipv4/conf/default net/ipv4/conf/eth0 net/ipv6/conf/all net/ipv6/conf/default net/ipv6/conf/eth0",
+  ]);
+});
+
+Deno.test("gatherFacts: a wireless uplink is named in `wireless`; --uplink names which link is looked at", async () => {
+  assert.deepEqual((await gatherFacts(recordingRunner(crowdedHost(2, true)).run)).wireless, ["eth0"]);
+  assert.deepEqual((await gatherFacts(recordingRunner(crowdedHost(2, false)).run)).wireless, []);
+  const other = recordingRunner(crowdedHost(2, true));
+  assert.deepEqual((await gatherFacts(other.run, { uplink: "v1" })).wireless, []);
+  assert.deepEqual(other.calls.map((c) => c.argv.join(" ")).filter((l) => l.includes("/sys/")), [
+    "cat /sys/class/net/v1/uevent",
+  ]);
+});
