@@ -10,6 +10,9 @@
  */
 import type { Runner } from "../exec/mod.ts";
 
+/** Every exit code a started program can return. */
+const ANY_EXIT: readonly number[] = Array.from({ length: 256 }, (_, i) => i);
+
 /** The sysctl subtrees holding per-interface settings. */
 export const LINK_SYSCTL_TREES = ["net.ipv4.conf", "net.ipv6.conf", "net.ipv4.neigh", "net.ipv6.neigh"] as const;
 
@@ -80,6 +83,7 @@ export async function readLinkSysctls(
 ): Promise<LinkSysctl[]> {
   const keys = devs === undefined ? trees : trees.flatMap((t) => devs.map((d) => `${t.replaceAll(".", "/")}/${d}`));
   const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl", ...keys];
-  // sysctl exits non-zero when one subtree is missing (IPv6 disabled) but still prints the others.
-  return parseLinkSysctls((await run(argv, { okCodes: [0, 1, 255] })).stdout);
+  // sysctl exits non-zero when one subtree is missing (IPv6 disabled) or a key cannot be read (an unset
+  // stable_secret), combining the codes of its arguments, but still prints every other key.
+  return parseLinkSysctls((await run(argv, { okCodes: ANY_EXIT })).stdout);
 }
