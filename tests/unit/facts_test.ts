@@ -39,7 +39,10 @@ Deno.test("gatherFacts runs as many commands for 3,000 links as for 2, and reads
   assert.deepEqual(lines, small.calls.map((c) => c.argv.join(" ")));
   assert.deepEqual(lines.filter((l) => l.includes("/sys/")), ["cat /sys/class/net/eth0/uevent"]);
   assert.deepEqual(lines.filter((l) => l.startsWith("sysctl net/")), [
-    "sysctl net/ipv4/conf/all net/ipv4/conf/default net/ipv4/conf/eth0 net/ipv6/conf/all net/ipv6/conf/default net/ipv6/conf/eth0",
+    `sysctl ${
+      ["net/ipv4/conf", "net/ipv6/conf", "net/ipv4/neigh", "net/ipv6/neigh"]
+        .flatMap((t) => ["all", "default", "lo", "eth0"].map((d) => `${t}/${d}`)).join(" ")
+    }`,
   ]);
 });
 
