@@ -6,7 +6,7 @@
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
-import { type IpAddrInfo, type IpNeigh, IpReader, type IpRule } from "./ip_json.ts";
+import { type IpAddrInfo, type IpNeigh, IpReader, type IpRoute, type IpRule } from "./ip_json.ts";
 import { readLinkSysctls } from "./link_sysctl.ts";
 import { readNftRuleset } from "./nft.ts";
 
@@ -133,25 +133,7 @@ export function neighLine(n: IpNeigh): string {
  * @returns The line.
  */
 export function routeLine(
-  r: {
-    type?: string;
-    dst: string;
-    gateway?: string;
-    dev?: string;
-    protocol?: string;
-    scope?: string;
-    prefsrc?: string;
-    metric?: number;
-    table?: string;
-    flags?: string[];
-    pref?: string;
-    tos?: string;
-    metrics?: unknown[];
-    nhid?: number;
-    nexthops?: unknown[];
-    realms?: string;
-    expires?: number;
-  },
+  r: IpRoute,
   family: 4 | 6,
 ): string {
   return [

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { linkName, text, uint } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { objectId } from "./objects.ts";
+import { linkAddArgv, linkRemoval } from "./link_add.ts";
 
 /**
  * The schema of a `bridge-add` step: its data as planned and as journalled.
@@ -35,19 +36,7 @@ export const bridgeAdd: StepKind<BridgeAddStep> = {
   schema: bridgeAddSchema,
   summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
   object: (s) => objectId("link", s.dev),
-  commands: (s) => [[
-    "ip",
-    "link",
-    "add",
-    "dev",
-    s.dev,
-    ...(s.mac ? ["address", s.mac] : []),
-    ...(s.mtu ? ["mtu", String(s.mtu)] : []),
-    "type",
-    "bridge",
-    "stp_state",
-    "0",
-  ]],
+  commands: (s) => [linkAddArgv(s, ["bridge", "stp_state", "0"])],
   async verify(s, ctx) {
     const link = await ctx.ip.link(s.dev);
     if (!link) return `bridge '${s.dev}' does not exist`;
@@ -57,10 +46,5 @@ export const bridgeAdd: StepKind<BridgeAddStep> = {
     }
     return undefined;
   },
-  async isReverted(s, ctx) {
-    return !(await ctx.ip.link(s.dev));
-  },
-  async revert(s, ctx) {
-    await ctx.run(["ip", "link", "del", "dev", s.dev]);
-  },
+  ...linkRemoval,
 };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { linkName, mac, uint } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { objectId } from "./objects.ts";
+import { linkAddArgv, linkRemoval } from "./link_add.ts";
 
 /**
  * The schema of a `veth-add` step: its data as planned and as journalled.
@@ -37,21 +38,9 @@ export const vethAdd: StepKind<VethAddStep> = {
   schema: vethAddSchema,
   summary: (s) => `create veth pair '${s.dev}' <-> '${s.peer}'`,
   object: (s) => objectId("link", s.dev),
-  commands: (s) => [[
-    "ip",
-    "link",
-    "add",
-    "dev",
-    s.dev,
-    ...(s.mac ? ["address", s.mac] : []),
-    ...(s.mtu ? ["mtu", String(s.mtu)] : []),
-    "type",
-    "veth",
-    "peer",
-    "name",
-    s.peer,
-    ...(s.mtu ? ["mtu", String(s.mtu)] : []),
-  ]],
+  commands: (s) => [
+    linkAddArgv(s, ["veth", "peer", "name", s.peer, ...(s.mtu ? ["mtu", String(s.mtu)] : [])]),
+  ],
   async verify(s, ctx) {
     const [a, b] = await Promise.all([ctx.ip.link(s.dev), ctx.ip.link(s.peer)]);
     if (!a) return `veth end '${s.dev}' does not exist`;
@@ -61,10 +50,5 @@ export const vethAdd: StepKind<VethAddStep> = {
     if (!b && a.link_netnsid === undefined) return `veth peer '${s.peer}' does not exist`;
     return undefined;
   },
-  async isReverted(s, ctx) {
-    return !(await ctx.ip.link(s.dev));
-  },
-  async revert(s, ctx) {
-    await ctx.run(["ip", "link", "del", "dev", s.dev]);
-  },
+  ...linkRemoval,
 };
