@@ -159,7 +159,8 @@ export const fullMigrate: Recipe<typeof params> = {
         kind: "addr-add",
         dev: NETNS_IFNAME,
         netns: p.name,
-        addr: addrSpec(p.address6.split("/")[0], Number(p.address6.split("/")[1])),
+        // On the LAN: duplicate address detection stays on (RFC 4862); the step fails on `dadfailed`.
+        addr: addrSpec(p.address6.split("/")[0], Number(p.address6.split("/")[1]), true),
       });
       if (gateway6) {
         steps.push({
@@ -175,6 +176,8 @@ export const fullMigrate: Recipe<typeof params> = {
       uses: [],
       handover: [],
       enter: netnsEnter(p.name),
+      // The namespace's address is on the uplink's LAN: probed there before any step (ARP, RFC 5227).
+      probes: [{ dev: uplink.ifname, address: local, option: "--address" }],
       notes: [
         ...notes,
         `'${uplink.ifname}' is handed to bridge '${bridge}': connections through it pause for the switch (a few ms; 'nsrecipe rehearse full-migrate' measures it).`,

@@ -9,7 +9,7 @@ import { vethBridge } from "./veth_bridge.ts";
 import { fullMigrate } from "./full_migrate.ts";
 import type { Recipe } from "./types.ts";
 
-export type { ParamsOf, ParamsSchema, Plan, Recipe, RunTargets } from "./types.ts";
+export type { AddressProbe, ParamsOf, ParamsSchema, Plan, Recipe, RunTargets } from "./types.ts";
 
 /** Every recipe, in the order `list` shows them. */
 export const RECIPES: readonly Recipe[] = [

@@ -9,6 +9,16 @@ import type { HostNeeds } from "../src/doctor/mod.ts";
 import type { HostFacts } from "../src/host/mod.ts";
 import type { ObjectId, Step } from "../src/steps/mod.ts";
 
+/** An address a plan would use on a LAN, to be probed before use (see `Plan.probes`). */
+export interface AddressProbe {
+  /** The link that carries the LAN (a bridge with the uplink, or the uplink), e.g. `br0`. */
+  dev: string;
+  /** The IPv4 address, e.g. `198.51.100.2`. */
+  address: string;
+  /** The option that gave it (e.g. `--address`), or absent when the plan picked it. */
+  option?: string;
+}
+
 /** What `run` plans to do. */
 export interface Plan {
   /** Name for `undo NAME` (the netns name, or the recipe name). */
@@ -31,6 +41,12 @@ export interface Plan {
   enter: string[];
   /** Warnings and notes for the admin, one sentence each. */
   notes: string[];
+  /**
+   * IPv4 addresses the plan would use on a LAN, to be probed there (ARP,
+   * RFC 5227) before the first step: `run` refuses a conflicting address
+   * given by the user, and plans again around one the plan picked.
+   */
+  probes?: AddressProbe[];
 }
 
 /**

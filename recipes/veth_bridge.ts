@@ -32,7 +32,7 @@ import {
   subnetCidr,
 } from "./subnet.ts";
 import { quote } from "../src/quote.ts";
-import type { Plan, Recipe } from "./types.ts";
+import type { AddressProbe, Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
 import { shortHash } from "./hash.ts";
 import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
@@ -157,10 +157,38 @@ function givenCidrs(p: VethBridgeParams): Given {
   };
 }
 
-/** Addresses (without prefix) held on the host, by the peers of its point-to-point addresses, or in its named namespaces. */
+/**
+ * Addresses (without prefix) that are not free: held on the host, by the
+ * peers of its point-to-point addresses, in its named namespaces, by the
+ * gateways of its routes, or found on a LAN by a probe.
+ */
 function takenAddresses(facts: HostFacts): Set<string> {
   const held = facts.addrs.flatMap((l) => l.addr_info.flatMap((a) => (a.address ? [a.local, a.address] : [a.local])));
-  return new Set([...held, ...facts.netnsAddresses]);
+  const gateways = [...facts.routes4, ...facts.routes6].flatMap((r) => [
+    ...(r.gateway ? [r.gateway] : []),
+    ...(r.nexthops ?? []).flatMap((n) => (n.gateway ? [n.gateway] : [])),
+  ]);
+  return new Set([...held, ...facts.netnsAddresses, ...gateways, ...(facts.inUseOnLan ?? [])]);
+}
+
+function firstOf(candidates: Iterable<string>, ok: (a: string) => boolean): string | undefined {
+  for (const c of candidates) if (ok(c)) return c;
+  return undefined;
+}
+
+/**
+ * Whether an existing bridge carries a LAN, so addresses used on it must be
+ * probed there first: it is the device of a default route (as after
+ * full-migrate), or one of its ports is not a veth (a NIC, a bond or a VLAN:
+ * the uplink, enslaved by hand).
+ * @param bridge The existing bridge.
+ * @param facts Host facts (links with details: a port's `linkinfo.info_kind`).
+ * @returns `true` when it carries a LAN.
+ */
+export function carriesLan(bridge: IpLink, facts: HostFacts): boolean {
+  const isDefault = (r: { dst: string; dev?: string }) => r.dst === "default" && r.dev === bridge.ifname;
+  return facts.routes4.some(isDefault) || facts.routes6.some(isDefault) ||
+    facts.links.some((l) => l.master === bridge.ifname && l.linkinfo?.info_kind !== "veth");
 }
 
 /**
@@ -234,7 +262,12 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
     );
   }
   const bridgeHas = onBridge.find((a) => inSubnet(a.local, cidr) && a.prefixlen === subnet.prefix);
-  const bridgeLocal = given.bridge?.local ?? bridgeHas?.local ?? hostAddresses(subnet).next().value!;
+  const taken = takenAddresses(facts);
+  const bridgeLocal = given.bridge?.local ?? bridgeHas?.local ??
+    firstOf(hostAddresses(subnet), (a) => !taken.has(a));
+  if (bridgeLocal === undefined) {
+    throw new PreconditionError(`No free address left in ${cidr} for the bridge`, "Pass another --subnet.");
+  }
   const addBridge = !onBridge.some((a) => a.local === bridgeLocal);
   if (addBridge) {
     const clash = usedCidrs(facts, bridge?.ifname).find((c) => overlaps(subnet, c));
@@ -245,15 +278,10 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
       );
     }
   }
-  const taken = takenAddresses(facts).add(bridgeLocal);
+  taken.add(bridgeLocal);
   let netnsLocal = given.netns?.local;
   if (netnsLocal === undefined) {
-    for (const candidate of hostAddresses(subnet)) {
-      if (!taken.has(candidate)) {
-        netnsLocal = candidate;
-        break;
-      }
-    }
+    netnsLocal = firstOf(hostAddresses(subnet), (a) => !taken.has(a));
     if (netnsLocal === undefined) {
       throw new PreconditionError(
         `No free address left in ${cidr} (the bridge holds ${bridgeLocal})`,
@@ -380,14 +408,18 @@ export function vethMtu(
 }
 
 /**
- * An address spec for `ip addr add` (IPv6 with `nodad`: usable at once).
+ * An address spec for `ip addr add`: IPv6 with `nodad` (usable at once) unless
+ * `dad` asks for duplicate address detection (RFC 4862), which an address
+ * on a LAN needs; the `addr-add` step then waits for it and fails on
+ * `dadfailed`.
  * @param local The address.
  * @param prefix Prefix length.
+ * @param dad Keep IPv6 duplicate address detection on.
  * @returns The spec.
  */
-export function addrSpec(local: string, prefix: number): AddrSpec {
+export function addrSpec(local: string, prefix: number, dad = false): AddrSpec {
   const v6 = local.includes(":");
-  return { family: v6 ? "inet6" : "inet", local, prefixlen: prefix, ...(v6 ? { nodad: true } : {}) };
+  return { family: v6 ? "inet6" : "inet", local, prefixlen: prefix, ...(v6 && !dad ? { nodad: true } : {}) };
 }
 
 /**
@@ -558,11 +590,30 @@ export const vethBridge: Recipe<typeof params> = {
       }
       if (!existing.flags.includes("UP")) steps.push({ kind: "link-set-up", dev: bridgeName });
     }
+    const lan = existing !== undefined && carriesLan(existing, facts);
+    const probes: AddressProbe[] = [];
+    if (lan && addressing.subnet.family === 4) {
+      if (addressing.bridge.add) {
+        probes.push({
+          dev: bridgeName,
+          address: addressing.bridge.local,
+          ...(p.bridgeAddress ? { option: "--bridge-address" } : {}),
+        });
+      }
+      probes.push({ dev: bridgeName, address: addressing.netns.local, ...(p.address ? { option: "--address" } : {}) });
+      notes.push(
+        `Bridge '${bridgeName}' carries a LAN: ${
+          probes.map((x) => x.address).join(" and ")
+        } will be probed there first (ARP, RFC 5227).`,
+      );
+    } else if (lan) {
+      notes.push(`Bridge '${bridgeName}' carries a LAN: IPv6 duplicate address detection stays on (RFC 4862).`);
+    }
     if (addressing.bridge.add) {
       steps.push({
         kind: "addr-add",
         dev: bridgeName,
-        addr: addrSpec(addressing.bridge.local, addressing.bridge.prefix),
+        addr: addrSpec(addressing.bridge.local, addressing.bridge.prefix, lan),
       });
     }
     steps.push(
@@ -570,7 +621,7 @@ export const vethBridge: Recipe<typeof params> = {
         p.name,
         veth.host,
         bridgeName,
-        addrSpec(addressing.netns.local, addressing.netns.prefix),
+        addrSpec(addressing.netns.local, addressing.netns.prefix, lan),
         addressing.bridge.local,
         addressing.pointToPoint,
       ),
@@ -594,6 +645,7 @@ export const vethBridge: Recipe<typeof params> = {
       handover: [objectId("link", bridgeName), objectId("sysctl", IPV4_FORWARD)],
       enter: netnsEnter(p.name),
       notes,
+      ...(probes.length > 0 ? { probes } : {}),
     };
   },
 };

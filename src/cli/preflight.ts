@@ -30,6 +30,7 @@ export const KNOWN_PROGRAMS: readonly string[] = [
   "sysctl",
   "setsid",
   "ping",
+  "arping",
   "nft",
   "test",
   "head",

@@ -1,6 +1,8 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError } from "../errors.ts";
-import { gatherFacts } from "../host/mod.ts";
+import { gatherFacts, type HostFacts } from "../host/mod.ts";
+import type { Runner } from "../exec/mod.ts";
+import { planProbed } from "./lan_probe.ts";
 import { labArgv } from "../lab/mod.ts";
 import { labSpecFromHost, rehearse, type Verdict } from "../rehearse/mod.ts";
 import { type GlobalOptions, processesFor } from "./context.ts";
@@ -20,7 +22,8 @@ import { undoCommand } from "./undo.ts";
  * @param g Global options.
  * @param out The output.
  * @returns 0 when the rehearsal passed, {@link EXIT.precondition} when it failed.
- * @throws {PreconditionError} When the host's uplink cannot be copied.
+ * @throws {PreconditionError} When the host's uplink cannot be copied, or an
+ *   address the run would use is held by another host on the LAN.
  */
 export async function rehearseCommand(
   recipe: Recipe,
@@ -30,7 +33,9 @@ export async function rehearseCommand(
   out: Output,
 ): Promise<number> {
   const procs = processesFor(out);
-  const spec = labSpecFromHost(await gatherFacts(procs.run, { uplink }), uplink);
+  const facts = await gatherFacts(procs.run, { uplink });
+  const spec = labSpecFromHost(facts, uplink);
+  await probeRealLan(recipe, params, facts, procs.run, out);
   out.progress(
     `Rehearsing '${recipe.name}' on a lab copy of '${spec.uplink}' (${spec.address}, gateway ${spec.gateway})`,
   );
@@ -45,6 +50,30 @@ export async function rehearseCommand(
   // The rehearsal inside the lab shares this stdout and, with --json, writes the one document.
   if (g.json) out.delegateDocument();
   return await procs.interactive(labArgv(spec, args));
+}
+
+/**
+ * The lab copies the uplink, not the LAN behind it: the addresses the run
+ * would use on the LAN are probed on the real one first (ARP probes change
+ * nothing), so a rehearsal fails where the run would. A plan that fails on
+ * the host's facts is left to the rehearsal to report.
+ * @throws {PreconditionError} When an address given by an option is held on the LAN.
+ */
+async function probeRealLan(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  facts: HostFacts,
+  run: Runner,
+  out: Output,
+): Promise<void> {
+  const planFor = (f: HostFacts) => recipe.plan(params, f);
+  try {
+    planFor(facts);
+  } catch (e) {
+    if (e instanceof NsrecipeError) return;
+    throw e;
+  }
+  await planProbed(planFor, facts, run, (line) => out.progress(line));
 }
 
 /**

@@ -13,6 +13,7 @@ import { EXIT, UsageError } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
+import { planProbed } from "./lan_probe.ts";
 
 /** Options of `run` besides the recipe's own. */
 export interface RunOptions {
@@ -59,7 +60,12 @@ export async function runCommand(
   const { runId, plan } = await withJournal(g, out, async (journal) => {
     // One look at the host: doctor's facts include the host facts the plan is made from.
     const host = await refuseUnfitHost(recipe, params, procs.run, out);
-    const plan = recipe.plan(params, host ?? await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink }));
+    const plan = await planProbed(
+      (facts) => recipe.plan(params, facts),
+      host ?? await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink }),
+      procs.run,
+      (line) => out.progress(line),
+    );
     refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
     await assertPrograms(procs.run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));

@@ -49,6 +49,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   head: "coreutils",
   test: "coreutils",
   ping: "iputils-ping",
+  arping: "iputils-arping",
   nft: "nftables",
   gzip: "gzip",
   iptables: "iptables",

@@ -39,6 +39,13 @@ export interface HostFacts {
   wireless: string[];
   /** Addresses (without prefix) used inside the live named network namespaces. */
   netnsAddresses: string[];
+  /**
+   * Addresses another host on a LAN was found to hold (an ARP probe before
+   * use, `arp_probe.ts`), so plans pick around them; absent until probed.
+   * Not gathered by {@link gatherFacts}: `run` adds them when a plan's probe
+   * finds a conflict, and plans again.
+   */
+  inUseOnLan?: readonly string[];
   /** `net.ipv4.ip_forward`: `"0"` or `"1"`. */
   ipForward: string;
   /** IPv4 policy routing rules (`ip -details rule`), in priority order. */

@@ -10,3 +10,4 @@ export * from "./link_sysctl.ts";
 export * from "./nft.ts";
 export * from "./default_route.ts";
 export * from "./bridge_port.ts";
+export * from "./arp_probe.ts";

@@ -310,3 +310,136 @@ Deno.test("case 10: full-migrate refuses an uplink that cannot be a bridge port 
     assert.equal(snapshotDiff(withPeer, await lab.snapshot()), "");
   });
 });
+
+const lanHostMac = async (lab: TestLab) =>
+  (JSON.parse(await must(lab, ["ip", "-n", "lab-lanhost", "-json", "link", "show", "dev", "eth0"])) as {
+    address: string;
+  }[])[0].address;
+
+/**
+ * Another host on the LAN bridge `br0` that this host cannot see: a network
+ * namespace with no name (named for setup, then unnamed; a process keeps it
+ * alive until the lab ends), holding `addresses` on a veth whose other end is
+ * a port of `br0`.
+ * @returns Its MAC.
+ */
+async function hiddenLanHost(lab: TestLab, addresses: string[]): Promise<string> {
+  const mac = "52:54:00:aa:bb:cc";
+  await must(lab, ["ip", "netns", "add", "ghost"]);
+  lab.spawn(["ip", "netns", "exec", "ghost", "sleep", "600"]);
+  await must(lab, ["ip", "link", "add", "dev", "gh0", "type", "veth", "peer", "name", "gh1", "address", mac]);
+  await must(lab, ["ip", "link", "set", "dev", "gh1", "netns", "ghost", "name", "eth0"]);
+  await must(lab, ["ip", "link", "set", "dev", "gh0", "master", "br0", "up"]);
+  await must(lab, ["ip", "netns", "exec", "ghost", "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0"]);
+  await must(lab, ["ip", "netns", "exec", "ghost", "sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=0"]);
+  await must(lab, ["ip", "-n", "ghost", "link", "set", "dev", "eth0", "up"]);
+  for (const a of addresses) {
+    await must(lab, ["ip", "-n", "ghost", "addr", "add", a, "dev", "eth0", ...(a.includes(":") ? ["nodad"] : [])]);
+  }
+  await waitFor(
+    "the hidden host's process to hold its namespace",
+    async () => (await lab.sh(["pgrep", "-f", "sleep 600"])).code === 0,
+  );
+  await must(lab, ["ip", "netns", "del", "ghost"]);
+  return mac;
+}
+
+Deno.test("case 9: full-migrate refuses an --address the LAN host holds, naming its MAC (ARP probe), before any change", async () => {
+  await withLab(async (lab) => {
+    const mac = await lanHostMac(lab);
+    const before = await lab.snapshot();
+    for (const command of ["run", "rehearse"]) {
+      const r = await lab.nsrecipe([
+        command,
+        "full-migrate",
+        "--name",
+        "f",
+        "--address",
+        "198.51.100.20/24",
+        ...(command === "run" ? ["--no-confirm"] : []),
+      ]);
+      assert.equal(r.code, EXIT.precondition, `${command}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `--address 198\\.51\\.100\\.20 is already used on the LAN of 'eth0': MAC ${mac} answered an ARP probe`,
+        ),
+      );
+    }
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "", "nothing changed");
+  });
+});
+
+Deno.test("case 9: on a LAN bridge, an address a hidden LAN host holds is refused naming its MAC; a picked one is skipped; IPv6 fails on dadfailed", async () => {
+  await withLab(async (lab) => {
+    const pristine = await lab.snapshot();
+    const migrated = await lab.nsrecipe([
+      "run",
+      "full-migrate",
+      "--name",
+      "f",
+      "--address",
+      "198.51.100.50/24",
+      "--no-confirm",
+    ]);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    const mac = await hiddenLanHost(lab, ["198.51.100.2/24", "198.51.100.21/24", "2001:db8:1::21/64"]);
+    const before = await lab.snapshot();
+    const given = await lab.nsrecipe([
+      "run",
+      "veth-bridge",
+      "--name",
+      "n9",
+      "--bridge",
+      "br0",
+      "--address",
+      "198.51.100.21/24",
+    ]);
+    assert.equal(given.code, EXIT.precondition, given.stderr);
+    assert.match(
+      given.stderr,
+      new RegExp(`--address 198\\.51\\.100\\.21 is already used on the LAN of 'br0': MAC ${mac}`),
+    );
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "", "nothing changed");
+    // The gateway (.1) is never picked; .2 is held by the hidden host, so the plan is made again and takes .3.
+    const picked = await lab.nsrecipe(["run", "veth-bridge", "--name", "n8", "--bridge", "br0"]);
+    assert.equal(picked.code, 0, picked.stderr);
+    assert.match(
+      picked.stderr,
+      new RegExp(`Address 198\\.51\\.100\\.2 is in use on the LAN of 'br0' \\(MAC ${mac}\\); picking another`),
+    );
+    assert.match(
+      await must(lab, ["ip", "-n", "n8", "-br", "-4", "addr", "show", "dev", "eth0"]),
+      /198\.51\.100\.3\/24/,
+    );
+    assert.equal((await ping(lab, "198.51.100.1", "n8")).code, 0, "n8 reaches the LAN gateway");
+    // IPv6 on the LAN: duplicate address detection stays on; a held address fails the run, which is rolled back.
+    const dup6 = await lab.nsrecipe([
+      "run",
+      "veth-bridge",
+      "--name",
+      "n6",
+      "--bridge",
+      "br0",
+      "--address",
+      "2001:db8:1::21/64",
+    ]);
+    assert.equal(dup6.code, EXIT.rolledBack, dup6.stderr);
+    assert.match(dup6.stderr, /2001:db8:1::21 failed duplicate address detection/);
+    const free6 = await lab.nsrecipe([
+      "run",
+      "veth-bridge",
+      "--name",
+      "n7",
+      "--bridge",
+      "br0",
+      "--address",
+      "2001:db8:1::77/64",
+    ]);
+    assert.equal(free6.code, 0, free6.stderr);
+    assert.equal((await ping(lab, "2001:db8:1::20", "n7")).code, 0, "n7 reaches the LAN host over IPv6");
+    assert.equal((await lab.nsrecipe(["undo", "--all"])).code, 0);
+    await must(lab, ["ip", "link", "del", "dev", "gh0"]);
+    assert.equal(snapshotDiff(pristine, await lab.snapshot()), "");
+  });
+});
