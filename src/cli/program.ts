@@ -310,10 +310,11 @@ export async function main(args: string[]): Promise<number> {
       const { g, out } = globals(cmd);
       await (await import("./confirm.ts")).confirmCommand(selector, g, out);
     });
-  program.command("status").description("applied runs, what they own, and drift")
-    .action(async (_o, cmd) => {
+  program.command("status").description("applied runs as a table; with RUN, its steps, objects and drift")
+    .argument("[run]", "run id or name: show its details")
+    .action(async (selector, _o, cmd) => {
       const { g, out } = globals(cmd);
-      await (await import("./status.ts")).statusCommand(g, out);
+      await (await import("./status.ts")).statusCommand(selector, g, out);
     });
   program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
     .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")

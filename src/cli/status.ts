@@ -1,17 +1,56 @@
 import { appliedIndexes, foldRuns, isOpen, type JournalProblem, type RunView } from "../journal/mod.ts";
-import { kindOf, type StepContext } from "../steps/mod.ts";
+import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
+import { UsageError } from "../errors.ts";
+import { type IpAddrLink, netnsEntryState } from "../host/mod.ts";
+import { quote } from "../quote.ts";
+import { stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
-/** One applied run as `status` reports it. */
-export interface RunStatus {
-  id: string;
-  recipe: string;
-  label: string;
+/** One step of a run as `status NAME` shows it. */
+export interface StepStatus {
+  /** Index in the plan, 0-based. */
+  index: number;
+  /** The step's summary, e.g. `create bridge 'br0' (STP off)`. */
+  summary: string;
+  /** Where it stands in the journal: `done`, `undone`, `planned`, … */
   state: string;
+  /** For a step handed over by an earlier run's undo: that run's id (`index` is in its plan). */
+  from?: string;
+}
+
+/** One applied run as `status` reports it (the text and `--json` show the same fields). */
+export interface RunStatus {
+  /** Run id, e.g. `20261130T201500-1a2b`. */
+  id: string;
+  /** Recipe name. */
+  recipe: string;
+  /** The run's name (`undo NAME`): the netns name, or the recipe's. */
+  label: string;
+  /** The journal's state: `applied`, `applying` (interrupted), `incomplete`. */
+  state: string;
+  /** The state as `status` names it (see status_view.ts `stateOf`). */
+  shown: string;
+  /** The run is from before a reboot: its objects are gone. */
+  stale: boolean;
+  /** ISO 8601 time the run began. */
   startedAt: string;
+  /** The run's network namespace, if it made one. */
+  netns?: string;
+  /** Global addresses inside the namespace (CIDR), besides `lo`'s. */
+  addresses: string[];
+  /** The bridge its veth is enslaved to, with the bridge's global addresses (CIDR). */
+  bridge?: { name: string; addresses: string[] };
+  /** Processes inside the namespace now (`ip netns pids`); absent without a live namespace. */
+  processes?: number;
+  /** Objects this run made (its undo removes them), inherited ones included. */
   owns: string[];
+  /** Objects that existed before and this run changed (its undo puts them back), e.g. full-migrate's uplink. */
+  changes: string[];
+  /** Objects it relies on and leaves alone, neither owned nor changed. */
   uses: string[];
+  /** Every step of the plan and where it stands. */
+  steps: StepStatus[];
   /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
   drift: string[];
   /**
@@ -27,12 +66,17 @@ export interface RunStatus {
  * @param r The run.
  * @param ctx Step context.
  * @param currentBootId This boot's id: a run from another boot is only noted, not checked.
+ * @param inherited Steps of older runs handed over to this one (they count as its own), with their run and index.
  * @returns The run's status.
  */
-export async function runStatus(r: RunView, ctx: StepContext, currentBootId?: string): Promise<RunStatus> {
+export async function runStatus(
+  r: RunView,
+  ctx: StepContext,
+  currentBootId?: string,
+  inherited: readonly { run: string; index: number; step: Step }[] = [],
+): Promise<RunStatus> {
   const drift: string[] = [];
   const notes: string[] = [];
-  const owns = new Set<string>();
   const stale = currentBootId !== undefined && r.bootId !== currentBootId;
   if (stale) {
     notes.push("from before a reboot: its objects are gone; 'nsrecipe undo' closes it without touching the host");
@@ -41,10 +85,10 @@ export async function runStatus(r: RunView, ctx: StepContext, currentBootId?: st
     notes.push("interrupted while applying (nsrecipe was killed); 'nsrecipe undo' reverts it");
   }
   for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
-  for (const i of appliedIndexes(r)) {
+  const applied = appliedIndexes(r);
+  for (const i of applied) {
     const step = r.steps[i];
     const kind = kindOf(step);
-    owns.add(kind.object(step));
     if (stale) continue;
     const state = r.stepStates[i];
     if (state === "intent" || state === "failed") {
@@ -58,28 +102,87 @@ export async function runStatus(r: RunView, ctx: StepContext, currentBootId?: st
       drift.push(`${kind.summary(step)}: ${wrong ?? "no longer in effect (changed outside nsrecipe)"}`);
     }
   }
+  const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
+  const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
+  const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
+  const live = stale ? undefined : await liveFacts(ctx, netns, master);
+  const base = { state: r.state, stale, drift };
   return {
     id: r.id,
     recipe: r.recipe,
     label: r.label,
     state: r.state,
+    shown: stateOf(base),
+    stale,
     startedAt: r.startedAt,
-    owns: [...owns],
-    uses: r.uses,
+    netns,
+    addresses: live?.addresses ?? [],
+    bridge: master ? { name: master, addresses: live?.bridgeAddresses ?? [] } : undefined,
+    processes: live?.processes,
+    ...ownership,
+    steps: [
+      ...inherited.map((h) => ({
+        index: h.index,
+        summary: kindOf(h.step).summary(h.step),
+        state: "done",
+        from: h.run,
+      })),
+      ...r.steps.map((s, index) => ({ index, summary: kindOf(s).summary(s), state: r.stepStates[index] })),
+    ],
     drift,
     notes,
   };
 }
 
 /**
- * `nsrecipe status`: the applied runs, what each owns and uses, whether the
- * host still matches, and any journal problem. Read-only: a journal with
+ * Sorts a run's objects without contradiction: those its creating steps made
+ * are owned; those its other steps changed, and that it did not make, are
+ * changed; what it uses and neither made nor changed is used.
+ * @param steps The run's applied steps, inherited ones included.
+ * @param uses The objects its plan said it uses.
+ * @returns Three disjoint lists of object ids.
+ */
+export function objectsOf(
+  steps: readonly Step[],
+  uses: readonly string[],
+): { owns: string[]; changes: string[]; uses: string[] } {
+  const owns = new Set<string>();
+  const changed = new Set<string>();
+  for (const s of steps) (CREATING_KINDS.has(s.kind) ? owns : changed).add(kindOf(s).object(s));
+  const changes = [...changed].filter((o) => !owns.has(o));
+  return { owns: [...owns], changes, uses: uses.filter((o) => !owns.has(o) && !changed.has(o)) };
+}
+
+/** What `status` reads from the host for a run: addresses, the bridge's addresses, processes inside. */
+async function liveFacts(
+  ctx: StepContext,
+  netns: string | undefined,
+  bridge: string | undefined,
+): Promise<{ addresses: string[]; bridgeAddresses: string[]; processes?: number }> {
+  const cidrs = (links: IpAddrLink[]) =>
+    links.filter((l) => l.ifname !== "lo").flatMap((l) =>
+      l.addr_info.filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`)
+    );
+  const alive = netns !== undefined && await netnsEntryState(ctx.run, netns) === "live";
+  return {
+    addresses: alive ? cidrs(await ctx.ip.addrs(netns).catch(() => [])) : [],
+    bridgeAddresses: bridge ? cidrs(await ctx.ip.addrs(undefined, bridge).catch(() => [])) : [],
+    processes: alive ? (await ctx.ip.netnsPids(netns)).length : undefined,
+  };
+}
+
+/**
+ * `nsrecipe status [NAME]`: the applied runs as a table (or one run's
+ * details), what each owns, changes and uses, whether the host still
+ * matches, and any journal problem. Read-only: a journal with
  * records nsrecipe cannot read is reported, not refused (undo refuses).
+ * @param selector A run's id or name for its details; `undefined` for the table.
  * @param g Global options.
  * @param out The output.
  * @throws {PreconditionError} When the journal cannot be opened.
+ * @throws {UsageError} When no applied run has that id or name.
  */
-export async function statusCommand(g: GlobalOptions, out: Output): Promise<void> {
+export async function statusCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   await withJournal(g, out, async (journal) => {
     const run = runnerFor(out);
     const ctx = stepContext(run);
@@ -89,25 +192,35 @@ export async function statusCommand(g: GlobalOptions, out: Output): Promise<void
     const statuses: RunStatus[] = [];
     const byId = new Map(runs.map((r) => [r.id, r]));
     for (const r of open) {
-      const st = await runStatus(r, ctx, current);
       // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
-      for (const ref of r.inherited) {
+      const inherited = r.inherited.flatMap((ref) => {
         const step = byId.get(ref.run)?.steps[ref.index];
-        if (step && !st.owns.includes(kindOf(step).object(step))) st.owns.push(kindOf(step).object(step));
-      }
-      statuses.push(st);
+        return step ? [{ ...ref, step }] : [];
+      });
+      statuses.push(await runStatus(r, ctx, current, inherited));
     }
     const problems: JournalProblem[] = orphanProblems;
-    out.data({ runs: statuses, problems });
+    const shown = selector === undefined ? statuses : statuses.filter((s) => s.id === selector || s.label === selector);
+    if (selector !== undefined && shown.length === 0) {
+      throw new UsageError(
+        `No applied run is named ${quote(selector)}`,
+        "'nsrecipe status' lists the applied runs by name.",
+      );
+    }
+    out.data({ runs: shown, problems });
     for (const p of problems) {
       out.progress(out.paint("yellow", `${journal.path}: ${p.message}; undo will not act until this is resolved`));
     }
+    const now = Date.now();
+    if (selector !== undefined) {
+      for (const line of shown.flatMap((s) => statusDetails(s, now))) out.result(line);
+      return;
+    }
     if (statuses.length === 0) out.result("No applied runs.");
+    else for (const line of statusTable(statuses, now)) out.result(line);
     for (const s of statuses) {
-      out.result(`${s.id}  ${s.recipe}  ${s.label}  ${s.state}  since ${s.startedAt}`);
-      out.result(`  owns: ${s.owns.join(", ") || "-"}${s.uses.length ? `; uses: ${s.uses.join(", ")}` : ""}`);
-      for (const n of s.notes) out.result(out.paint("yellow", `  note: ${n}`));
-      for (const d of s.drift) out.result(out.paint("yellow", `  drift: ${d}`));
+      for (const n of s.notes) out.progress(out.paint("yellow", `${s.label}: note: ${n}`));
+      for (const d of s.drift) out.progress(out.paint("yellow", `${s.label}: drift: ${d}`));
     }
   });
 }

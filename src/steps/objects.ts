@@ -34,3 +34,12 @@ export type ObjectId = `${ObjectType}:${string}`;
 export function objectId(type: ObjectType, name: string): ObjectId {
   return `${type}:${name}`;
 }
+
+/**
+ * Step kinds whose object exists because of them: `ip netns add`, `ip link
+ * add … type veth|bridge`, `nft add table`. A run owns the objects of these
+ * steps (its undo removes them); every other step changes an object that was
+ * there before (an address on the uplink, its master, a sysctl), which undo
+ * puts back but does not remove.
+ */
+export const CREATING_KINDS: ReadonlySet<string> = new Set(["netns-add", "veth-add", "bridge-add", "nat-add"]);

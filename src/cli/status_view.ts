@@ -1,0 +1,111 @@
+/**
+ * How `status` shows runs to a human: an aligned table with a header (as
+ * `ip -br`, `docker ps` and `machinectl list` do) and, for `status NAME`,
+ * the details. Pure: it formats a {@link RunStatus} and never reads the host,
+ * so what is gathered (status.ts) and how it is shown change apart.
+ *
+ * @module
+ */
+import type { RunStatus } from "./status.ts";
+
+/**
+ * The state a run is in, as `status` names it: `interrupted` (nsrecipe was
+ * killed while applying), `from before reboot`, `undo incomplete`, `drift`
+ * (a done step's effect is no longer on the host) or `applied`.
+ * @param s The run.
+ * @returns One short phrase.
+ */
+export function stateOf(s: Pick<RunStatus, "state" | "stale" | "drift">): string {
+  if (s.stale) return "from before reboot";
+  if (s.state === "applying") return "interrupted";
+  if (s.state === "incomplete") return "undo incomplete";
+  if (s.drift.length > 0) return "drift";
+  return "applied";
+}
+
+/**
+ * A duration for humans, coarse as an admin reads it.
+ * @param ms Milliseconds (negative counts as 0).
+ * @returns e.g. `12 s`, `3 min`, `2 h 5 min`, `4 d 3 h`.
+ */
+export function humanAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/**
+ * Lays out rows under a header, each column as wide as its widest cell,
+ * two spaces apart; the last column is not padded.
+ * @param header Column titles.
+ * @param rows Cells, one array per row, as many as the header.
+ * @returns The lines, header first.
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [header, ...rows].map((cells) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd()
+  );
+}
+
+/** The table's columns. */
+export const STATUS_HEADER = ["NAME", "RECIPE", "STATE", "ADDRESS", "BRIDGE", "AGE", "PROCESSES"] as const;
+
+/**
+ * The `status` table: one row per applied run, newest first.
+ * @param runs The runs.
+ * @param now The current time in ms since the epoch (for AGE).
+ * @returns The lines, header first; `-` where a column does not apply.
+ */
+export function statusTable(runs: readonly RunStatus[], now: number): string[] {
+  return table(
+    STATUS_HEADER,
+    runs.map((s) => [
+      s.label,
+      s.recipe,
+      stateOf(s),
+      s.addresses.join(",") || "-",
+      s.bridge ? `${s.bridge.name}${s.bridge.addresses.length ? ` ${s.bridge.addresses.join(",")}` : ""}` : "-",
+      humanAge(now - Date.parse(s.startedAt)),
+      s.processes === undefined ? "-" : String(s.processes),
+    ]),
+  );
+}
+
+/**
+ * `status NAME`: everything about one run.
+ * @param s The run.
+ * @param now The current time in ms since the epoch.
+ * @returns The lines.
+ */
+export function statusDetails(s: RunStatus, now: number): string[] {
+  const list = (xs: readonly string[]) => xs.join(", ") || "-";
+  const lines = [
+    `Run ${s.id}: ${s.recipe} ${s.label}`,
+    `  state:      ${stateOf(s)}`,
+    `  started:    ${s.startedAt} (${humanAge(now - Date.parse(s.startedAt))} ago)`,
+  ];
+  if (s.netns) {
+    lines.push(`  namespace:  ${s.netns}, addresses ${list(s.addresses)}, ${s.processes ?? 0} processes inside`);
+  }
+  if (s.bridge) lines.push(`  bridge:     ${s.bridge.name} ${list(s.bridge.addresses)}`);
+  lines.push(
+    `  owns:       ${list(s.owns)}   (made by this run; undo removes them)`,
+    `  changes:    ${list(s.changes)}   (existing objects this run changed; undo puts them back)`,
+    `  uses:       ${list(s.uses)}   (relied on, left as they are)`,
+    "  steps:",
+    ...s.steps.map((st) =>
+      st.from
+        ? `     -  ${st.summary}  [${st.state}, handed over by run ${st.from}]`
+        : `    ${String(st.index + 1).padStart(2)}. ${st.summary}  [${st.state}]`
+    ),
+  );
+  for (const d of s.drift) lines.push(`  drift:      ${d}`);
+  for (const n of s.notes) lines.push(`  note:       ${n}`);
+  return lines;
+}

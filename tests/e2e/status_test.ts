@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { withLab } from "../support/lab.ts";
+
+Deno.test("status: an aligned table with a header; NAME, RECIPE, STATE, ADDRESS, BRIDGE with its address, AGE, PROCESSES", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "web"])).code, 0);
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "plain"])).code, 0);
+    const sleeper = lab.spawn(["ip", "netns", "exec", "web", "sleep", "1000"]);
+    try {
+      const r = await lab.nsrecipe(["status"]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split("\n");
+      assert.match(lines[0], /^NAME +RECIPE +STATE +ADDRESS +BRIDGE +AGE +PROCESSES$/);
+      const col = (name: string) => lines[0].indexOf(name);
+      assert.equal(lines.length, 3);
+      const [plain, web] = [lines[1], lines[2]];
+      assert.match(plain, /^plain +netns +applied +- +- +\d+ s +0$/);
+      assert.match(web, /^web +veth-bridge +applied +10\.200\.0\.2\/24 +br0 10\.200\.0\.1\/24 +\d+ s +1$/);
+      for (const name of ["RECIPE", "STATE", "ADDRESS", "BRIDGE", "AGE"]) {
+        assert.equal(web[col(name) - 1], " ", `${name} column aligned`);
+        assert.notEqual(web[col(name)], " ", `${name} column starts with a value`);
+      }
+      const json = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout);
+      const w = json.runs.find((x: { label: string }) => x.label === "web");
+      assert.deepEqual(
+        [w.shown, w.addresses, w.bridge, w.processes],
+        ["applied", ["10.200.0.2/24"], { name: "br0", addresses: ["10.200.0.1/24"] }, 1],
+      );
+    } finally {
+      // The sleep holds the pipe: end it inside the lab, then collect nsenter.
+      await lab.sh(["sh", "-c", "kill -9 $(ip netns pids web) 2>/dev/null"]);
+      await sleeper.output();
+    }
+  });
+});
+
+Deno.test("status NAME: after a hand-over the bridge is owned, not also used; full-migrate's uplink is changed, not owned", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "web"])).code, 0);
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "api"])).code, 0);
+    assert.equal((await lab.nsrecipe(["undo", "web"])).code, 0);
+    const api = await lab.nsrecipe(["status", "api"]);
+    assert.equal(api.code, 0, api.stderr);
+    assert.match(api.stdout, /^ {2}owns: {7}netns:api, link:veth-api, link:br0 /m);
+    assert.match(api.stdout, /^ {2}uses: {7}- /m);
+    assert.match(api.stdout, /create bridge 'br0' .*\[done, handed over by run \S+\]/);
+    assert.match(api.stdout, /^ {5}1\. create network namespace 'api' {2}\[done\]$/m);
+    const fm = await lab.nsrecipe([
+      "run",
+      "full-migrate",
+      "--name",
+      "lan",
+      "--bridge",
+      "brlan",
+      "--address",
+      "198.51.100.50/24",
+      "--no-confirm",
+    ]);
+    assert.equal(fm.code, 0, fm.stderr);
+    const lan = JSON.parse((await lab.nsrecipe(["--json", "status", "lan"])).stdout).runs[0];
+    assert.deepEqual(lan.changes, ["link:eth0"]);
+    assert.ok(!lan.owns.includes("link:eth0"), lan.owns.join());
+    assert.ok(lan.owns.includes("link:brlan"));
+    for (const x of lan.owns) assert.ok(!lan.uses.includes(x) && !lan.changes.includes(x), x);
+    const text = await lab.nsrecipe(["status", "lan"]);
+    assert.match(text.stdout, /^ {2}changes: {4}link:eth0 /m);
+    assert.match(text.stdout, /^ {2}bridge: {5}brlan 198\.51\.100\.10\/24/m);
+  });
+});
+
+Deno.test("status NAME shows drift; status of an unknown run is a usage error", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "d"])).code, 0);
+    await lab.sh(["ip", "-n", "d", "link", "set", "dev", "lo", "down"]);
+    const r = await lab.nsrecipe(["status", "d"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}state: {6}drift$/m);
+    assert.match(r.stdout, /^ {2}drift: {6}bring link 'lo' up in 'd': /m);
+    assert.match((await lab.nsrecipe(["status"])).stdout, /^d +netns +drift /m);
+    const none = await lab.nsrecipe(["status", "nosuch"]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /No applied run is named 'nosuch'/);
+  });
+});
