@@ -17,8 +17,15 @@
  *
  * @module
  */
-import type { HostFacts } from "./facts.ts";
 import type { IpRoute } from "./ip_json.ts";
+
+/** A host's routes as `HostFacts` holds them (every table, in `ip -json` order). */
+export interface HostRoutes {
+  /** IPv4 routes. */
+  routes4: readonly IpRoute[];
+  /** IPv6 routes. */
+  routes6: readonly IpRoute[];
+}
 
 /**
  * The default route the kernel would use, of one family's routes.
@@ -58,7 +65,7 @@ export function defaultRoute(routes: readonly IpRoute[], dev?: string): IpRoute 
  * console.assert(defaultRouteDevice(EMPTY_FACTS) === undefined);
  * ```
  */
-export function defaultRouteDevice(facts: Pick<HostFacts, "routes4" | "routes6">): string | undefined {
+export function defaultRouteDevice(facts: HostRoutes): string | undefined {
   return defaultRoute(facts.routes4)?.dev ?? defaultRoute(facts.routes6)?.dev;
 }
 
@@ -71,7 +78,7 @@ export function defaultRouteDevice(facts: Pick<HostFacts, "routes4" | "routes6">
  *   link has no default route of that family or it has no gateway.
  */
 export function defaultGateway(
-  facts: Pick<HostFacts, "routes4" | "routes6">,
+  facts: HostRoutes,
   dev: string,
   family: 4 | 6,
 ): string | undefined {
