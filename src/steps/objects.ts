@@ -17,8 +17,11 @@
  */
 export type ObjectType = "link" | "netns" | "sysctl" | "nft";
 
-/** An object id, `TYPE:NAME`, e.g. `link:br0`. */
-export type ObjectId = `${ObjectType}:${string}`;
+/**
+ * An object id, `TYPE:NAME`, e.g. `link:br0`. Branded: only {@link objectId}
+ * makes one, so no id is spelled by hand.
+ */
+export type ObjectId = `${ObjectType}:${string}` & { readonly __objectId: never };
 
 /**
  * The id of an object.
@@ -32,7 +35,7 @@ export type ObjectId = `${ObjectType}:${string}`;
  * ```
  */
 export function objectId(type: ObjectType, name: string): ObjectId {
-  return `${type}:${name}`;
+  return `${type}:${name}` as ObjectId;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Infer, StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
 import { ruleArgv, ruleMatches, ruleSpecSchema } from "./rule_spec.ts";
 
 /**
@@ -26,7 +27,7 @@ export const ruleDel: StepKind<RuleDelStep> = {
     `remove IPv${s.rule.family} rule ${s.rule.priority}${s.rule.iif ? ` iif ${s.rule.iif}` : ""}${
       s.rule.oif ? ` oif ${s.rule.oif}` : ""
     }`,
-  object: (s) => `link:${s.rule.iif ?? s.rule.oif ?? "-"}`,
+  object: (s) => objectId("link", s.rule.iif ?? s.rule.oif ?? "-"),
   commands: (s) => [ruleArgv("del", s.rule)],
   async verify(s, ctx) {
     return (await ctx.ip.rules(s.rule.family)).some((r) => ruleMatches(r, s.rule))

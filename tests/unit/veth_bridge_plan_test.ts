@@ -155,7 +155,7 @@ Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is
   ]], "one nft invocation: one transaction");
   const on = plan({ name: "n", nat: true }, { ...facts, ipForward: "1" });
   assert.deepEqual(on.steps.slice(-1).map((s) => s.kind), ["nat-add"]);
-  assert.ok(on.uses.includes("sysctl:net.ipv4.ip_forward"));
+  assert.deepEqual(on.uses, ["sysctl:net.ipv4.ip_forward"]);
 });
 
 Deno.test("a second veth-bridge run uses (and the first hands over) exactly the objects the first run's steps own", () => {
