@@ -1,25 +1,35 @@
-import { foldRuns, type JournalRecord } from "../journal/mod.ts";
+import { foldRuns, type JournalRecord, readJournal } from "../journal/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
-import { type GlobalOptions, withJournal } from "./context.ts";
+import type { GlobalOptions } from "./context.ts";
 import type { Output } from "./output.ts";
 
 /**
  * `nsrecipe journal`: prints the journal's records, and any problem met
- * reading it (garbled, newer-version or inconsistent records; a torn last
- * record is cut off on opening and reported).
+ * reading it (garbled, newer-version or inconsistent records; an incomplete
+ * last record). Takes no lock: it only reads.
  * @param g Global options.
  * @param out The output.
  */
 export async function journalCommand(g: GlobalOptions, out: Output): Promise<void> {
-  await withJournal(g, out, async (journal) => {
-    const parsed = await journal.read();
-    const { records } = parsed;
-    const { runs, orphanProblems } = foldRuns(parsed);
-    const problems = [...orphanProblems, ...runs.flatMap((r) => r.problems)].sort((a, b) => a.line - b.line);
-    out.data({ path: journal.path, records, problems });
-    for (const line of journalLines(records)) out.result(line);
-    for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
-  });
+  const journal = await readJournal(g.stateDir);
+  const { records } = journal;
+  const { runs, orphanProblems } = foldRuns(journal);
+  const problems = [...orphanProblems, ...runs.flatMap((r) => r.problems)].sort((a, b) => a.line - b.line);
+  out.data({ path: journal.path, records, problems });
+  for (const line of journalLines(records)) out.result(line);
+  for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
+  if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
+}
+
+/**
+ * What to say of an incomplete last line that a reader left out.
+ * @param path The journal.
+ * @param tail The line, without its newline.
+ * @returns One sentence.
+ */
+export function incompleteNote(path: string, tail: string): string {
+  return `${path}: the last record is incomplete (being written, or cut short by a crash; the next nsrecipe ` +
+    `that changes anything removes it): ${JSON.stringify(tail.slice(0, 80))}`;
 }
 
 /**

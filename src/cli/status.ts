@@ -1,10 +1,11 @@
-import { appliedIndexes, foldRuns, isOpen, type JournalProblem, type RunView } from "../journal/mod.ts";
+import { appliedIndexes, foldRuns, isOpen, type JournalProblem, readJournal, type RunView } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { UsageError } from "../errors.ts";
-import { type IpAddrLink, netnsEntryState } from "../host/mod.ts";
+import { type IpAddrLink, memoRunner, netnsEntryState, SnapshotIpReader } from "../host/mod.ts";
 import { quote } from "../quote.ts";
 import { stateOf, statusDetails, statusTable } from "./status_view.ts";
-import { bootId, type GlobalOptions, runnerFor, stepContext, withJournal } from "./context.ts";
+import { bootId, type GlobalOptions, runnerFor, stepContext } from "./context.ts";
+import { incompleteNote } from "./journal.ts";
 import type { Output } from "./output.ts";
 
 /** One step of a run as `status NAME` shows it. */
@@ -175,7 +176,10 @@ async function liveFacts(
  * `nsrecipe status [NAME]`: the applied runs as a table (or one run's
  * details), what each owns, changes and uses, whether the host still
  * matches, and any journal problem. Read-only: a journal with
- * records nsrecipe cannot read is reported, not refused (undo refuses).
+ * records nsrecipe cannot read is reported, not refused (undo refuses). It
+ * takes no lock (a run in progress is seen as far as its journal goes), and
+ * looks at the host once: one snapshot of the host and of each namespace,
+ * against which every run's steps are checked.
  * @param selector A run's id or name for its details; `undefined` for the table.
  * @param g Global options.
  * @param out The output.
@@ -183,44 +187,46 @@ async function liveFacts(
  * @throws {UsageError} When no applied run has that id or name.
  */
 export async function statusCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
-  await withJournal(g, out, async (journal) => {
-    const run = runnerFor(out);
-    const ctx = stepContext(run);
-    const current = await bootId(run);
-    const { runs, orphanProblems } = foldRuns(await journal.read());
-    const open = runs.filter(isOpen).reverse();
-    const statuses: RunStatus[] = [];
-    const byId = new Map(runs.map((r) => [r.id, r]));
-    for (const r of open) {
-      // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
-      const inherited = r.inherited.flatMap((ref) => {
-        const step = byId.get(ref.run)?.steps[ref.index];
-        return step ? [{ ...ref, step }] : [];
-      });
-      statuses.push(await runStatus(r, ctx, current, inherited));
-    }
-    const problems: JournalProblem[] = orphanProblems;
-    const shown = selector === undefined ? statuses : statuses.filter((s) => s.id === selector || s.label === selector);
-    if (selector !== undefined && shown.length === 0) {
-      throw new UsageError(
-        `No applied run is named ${quote(selector)}`,
-        "'nsrecipe status' lists the applied runs by name.",
-      );
-    }
-    out.data({ runs: shown, problems });
-    for (const p of problems) {
-      out.progress(out.paint("yellow", `${journal.path}: ${p.message}; undo will not act until this is resolved`));
-    }
-    const now = Date.now();
-    if (selector !== undefined) {
-      for (const line of shown.flatMap((s) => statusDetails(s, now))) out.result(line);
-      return;
-    }
-    if (statuses.length === 0) out.result("No applied runs.");
-    else for (const line of statusTable(statuses, now)) out.result(line);
-    for (const s of statuses) {
-      for (const n of s.notes) out.progress(out.paint("yellow", `${s.label}: note: ${n}`));
-      for (const d of s.drift) out.progress(out.paint("yellow", `${s.label}: drift: ${d}`));
-    }
-  });
+  const journal = await readJournal(g.stateDir);
+  // One snapshot of the host and of each namespace, shared by every run's steps (src/host/memo.ts).
+  const run = memoRunner(runnerFor(out));
+  const ctx: StepContext = { ...stepContext(run), ip: new SnapshotIpReader(run) };
+  const current = await bootId(run);
+  const { runs, orphanProblems } = foldRuns(journal);
+  const open = runs.filter(isOpen).reverse();
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  // `status NAME` looks only at the runs it shows.
+  const chosen = selector === undefined ? open : open.filter((r) => r.id === selector || r.label === selector);
+  const statuses = await Promise.all(chosen.map((r) => {
+    // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
+    const inherited = r.inherited.flatMap((ref) => {
+      const step = byId.get(ref.run)?.steps[ref.index];
+      return step ? [{ ...ref, step }] : [];
+    });
+    return runStatus(r, ctx, current, inherited);
+  }));
+  const problems: JournalProblem[] = orphanProblems;
+  const shown = statuses;
+  if (selector !== undefined && shown.length === 0) {
+    throw new UsageError(
+      `No applied run is named ${quote(selector)}`,
+      "'nsrecipe status' lists the applied runs by name.",
+    );
+  }
+  out.data({ runs: shown, problems });
+  if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
+  for (const p of problems) {
+    out.progress(out.paint("yellow", `${journal.path}: ${p.message}; undo will not act until this is resolved`));
+  }
+  const now = Date.now();
+  if (selector !== undefined) {
+    for (const line of shown.flatMap((s) => statusDetails(s, now))) out.result(line);
+    return;
+  }
+  if (statuses.length === 0) out.result("No applied runs.");
+  else for (const line of statusTable(statuses, now)) out.result(line);
+  for (const s of statuses) {
+    for (const n of s.notes) out.progress(out.paint("yellow", `${s.label}: note: ${n}`));
+    for (const d of s.drift) out.progress(out.paint("yellow", `${s.label}: drift: ${d}`));
+  }
 }

@@ -3,6 +3,7 @@
  * @module
  */
 export * from "./ip_json.ts";
+export * from "./memo.ts";
 export * from "./sysfs.ts";
 export * from "./snapshot.ts";
 export * from "./facts.ts";

@@ -296,3 +296,38 @@ export class Journal {
     this.lockFile.close();
   }
 }
+
+/**
+ * Reads the journal without taking the lock, for commands that only read
+ * (`status`, `journal`): they never wait for, nor hold up, a process that is
+ * changing the host. Records are appended whole and in order, so what is
+ * read is the journal as it was at some moment; a last line without its
+ * newline (a record being written at this very moment, or one cut short by a
+ * crash, which the next writer removes) is left out.
+ *
+ * @param dir State directory.
+ * @returns The parsed journal, its path, and the incomplete last line left out (`""` when none);
+ *   empty when there is no journal yet.
+ * @throws {UsageError} For a state directory that is not absolute or outside the permission set.
+ * @throws {PreconditionError} When the journal is a symbolic link or not a regular file.
+ */
+export async function readJournal(dir: string): Promise<ParsedJournal & { path: string; incomplete: string }> {
+  if (!dir.startsWith("/")) {
+    throw new UsageError(
+      `The state directory '${dir}' is not an absolute path`,
+      "Pass e.g. --state-dir /run/nsrecipe.",
+    );
+  }
+  if (Deno.permissions.querySync({ name: "read", path: dir }).state !== "granted") throw outsidePermissions(dir);
+  const path = `${dir}/${JOURNAL_FILE}`;
+  assertPlainFile(path);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { records: [], lines: [], problems: [], path, incomplete: "" };
+    throw e;
+  }
+  const whole = text.lastIndexOf("\n") + 1;
+  return { ...parseJournal(text.slice(0, whole)), path, incomplete: text.slice(whole) };
+}

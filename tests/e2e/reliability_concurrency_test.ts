@@ -99,7 +99,7 @@ function startNsrecipe(lab: TestLab, args: string[]) {
 
 Deno.test("concurrency: while another process holds the lock, run waits and says so, changes nothing, and completes once the lock is released", async () => {
   await withLab(async (lab) => {
-    assertExit(await lab.nsrecipe(["status"]), 0, "status (creates the state directory)");
+    assertExit(await lab.nsrecipe(["undo"]), 0, "undo with nothing to undo (creates the state directory)");
     const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
     const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
     const holderIn = holder.stdin.getWriter();
@@ -117,6 +117,31 @@ Deno.test("concurrency: while another process holds the lock, run waits and says
       const { code } = await run.done;
       assert.equal(code, 0, run.stderr());
       assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^w1\b/m);
+    } finally {
+      await holderIn.close().catch(() => {});
+      await holderOut.cancel().catch(() => {});
+      await holder.status;
+    }
+  });
+});
+
+Deno.test("concurrency: status and journal only read: they answer at once while another process holds the lock", async () => {
+  await withLab(async (lab) => {
+    assertExit(await lab.nsrecipe(["run", "netns", "--name", "r1"]), 0, "run");
+    const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
+    const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
+    const holderIn = holder.stdin.getWriter();
+    const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      assert.equal((await holderOut.read()).value, "locked\n");
+      const status = await lab.nsrecipe(["status"]);
+      assertExit(status, 0, "status");
+      assert.match(status.stdout, / netns {2}r1 {2}applied /);
+      assert.doesNotMatch(status.stderr, /Waiting for another nsrecipe process/);
+      const journal = await lab.nsrecipe(["journal"]);
+      assertExit(journal, 0, "journal");
+      assert.match(journal.stdout, /r1/);
+      assert.doesNotMatch(journal.stderr, /Waiting for another nsrecipe process/);
     } finally {
       await holderIn.close().catch(() => {});
       await holderOut.cancel().catch(() => {});

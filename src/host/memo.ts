@@ -1,0 +1,117 @@
+/**
+ * One look at the host, shared: a reader for a moment in which nsrecipe
+ * changes nothing (e.g. `status` checking every run's steps, or verifying a
+ * batch of steps once it has run). Every distinct read runs once, and a
+ * question about one link, its addresses or its neighbours is answered from
+ * the whole list of its network namespace, so checking N steps costs one
+ * snapshot per namespace instead of N processes.
+ *
+ * @module
+ */
+import { CommandError } from "../errors.ts";
+import type { Runner } from "../exec/mod.ts";
+import { type IpAddrLink, type IpLink, type IpNeigh, IpReader } from "./ip_json.ts";
+
+/**
+ * A runner that runs each distinct command (argv and options) once and
+ * answers repeats with the same result (or the same failure). Only for
+ * commands that read: a command that changes something must not be
+ * memoized.
+ *
+ * @param run The process seam.
+ * @returns The memoizing runner.
+ */
+export function memoRunner(run: Runner): Runner {
+  const seen = new Map<string, ReturnType<Runner>>();
+  return (argv, opts = {}) => {
+    const key = JSON.stringify([argv, opts.okCodes ?? [0], opts.stdin ?? null]);
+    let result = seen.get(key);
+    if (!result) seen.set(key, result = run(argv, opts));
+    return result;
+  };
+}
+
+/**
+ * The whole list of a namespace, or `[]` when the namespace cannot be read
+ * (it is gone): what a per-object read of a missing namespace also answers.
+ */
+async function orNone<T>(list: Promise<T[]>): Promise<T[]> {
+  try {
+    return await list;
+  } catch (e) {
+    if (e instanceof CommandError) return [];
+    throw e;
+  }
+}
+
+/**
+ * An {@link IpReader} over one snapshot: each network namespace's links and
+ * addresses are read once, together (`ip -json -details addr show` carries
+ * every link with its details and its addresses; ip-address(8)), other
+ * whole lists once each ({@link memoRunner}), and per-link questions are
+ * answered from them. The answers are those of the moment of the first read;
+ * make a new one to look again.
+ */
+export class SnapshotIpReader extends IpReader {
+  private readonly memo: Runner;
+
+  /**
+   * Makes a reader whose first read of each kind is the snapshot.
+   * @param run The process seam; wrapped in a {@link memoRunner}.
+   */
+  constructor(run: Runner) {
+    const memo = memoRunner(run);
+    super(memo);
+    this.memo = memo;
+  }
+
+  /** Every link of a namespace with its details and addresses, read once. */
+  private async all(netns?: string): Promise<IpAddrLink[]> {
+    const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "addr", "show"];
+    const text = (await this.memo(argv)).stdout.trim();
+    return text === "" ? [] : JSON.parse(text) as IpAddrLink[];
+  }
+
+  /**
+   * Every link of a namespace, with details.
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @returns The links.
+   * @throws {CommandError} When the namespace cannot be read.
+   */
+  override async links(netns?: string): Promise<IpLink[]> {
+    return (await this.all(netns)) as unknown as IpLink[];
+  }
+
+  /**
+   * One link, from the namespace's whole list.
+   * @param dev Link name.
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @returns The link, or `undefined` when it (or its namespace) does not exist.
+   */
+  override async link(dev: string, netns?: string): Promise<IpLink | undefined> {
+    return (await orNone(this.links(netns))).find((l) => l.ifname === dev);
+  }
+
+  /**
+   * Addresses, of one link or of every link, from the namespace's whole list.
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @param dev Only this link; `[]` when it (or its namespace) does not exist.
+   * @returns Links with their addresses.
+   * @throws {CommandError} When the namespace cannot be read and no `dev` is given.
+   */
+  override async addrs(netns?: string, dev?: string): Promise<IpAddrLink[]> {
+    if (dev === undefined) return await this.all(netns);
+    return (await orNone(this.all(netns))).filter((l) => l.ifname === dev);
+  }
+
+  /**
+   * Permanent and proxy neighbour entries, of one link or of all.
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @param dev Only this link.
+   * @returns The entries.
+   */
+  override async staticNeighbours(netns?: string, dev?: string): Promise<IpNeigh[]> {
+    if (dev === undefined) return await super.staticNeighbours(netns);
+    return (await orNone(super.staticNeighbours(netns))).filter((n) => n.dev === dev);
+  }
+}
