@@ -97,7 +97,7 @@ Deno.test("journal: a garbled record tied to no run blocks every undo (exit 3); 
     const status = await lab.nsrecipe(["status"]);
     assertExit(status, 0, "status");
     assert.match(status.stderr, /is not valid JSON; undo will not act until this is resolved/);
-    assert.match(status.stdout, /netns\s+j1\s+applied/);
+    assert.match(status.stdout, /^j1\s+netns\s+applied/m);
   });
 });
 
