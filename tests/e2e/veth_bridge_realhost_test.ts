@@ -111,10 +111,20 @@ async function adminBridge(lab: TestLab, ports: { name: string; mac: string; mtu
   }
   await must(lab, ["ip", "link", "set", "dev", "br9", "up"]);
   await must(lab, ["ip", "addr", "add", "10.90.0.1/24", "dev", "br9"]);
-  // Steady state before any snapshot: the bridge has carrier and its IPv6 link-local address, as a live LAN bridge.
-  await waitFor("br9 up with its link-local address", async () => {
-    const r = await lab.sh(["ip", "-6", "-json", "addr", "show", "dev", "br9", "scope", "link"]);
-    return (await sysfs(lab, "br9", "operstate")) === "up" && r.stdout.includes("fe80::");
+  await settled(lab, ["br9", ...ports.flatMap((p) => [p.name, `${p.name}p`])]);
+}
+
+/**
+ * Waits until links made by the test are in their steady state: up with their
+ * IPv6 link-local address, which the kernel adds once a link has carrier,
+ * after linkwatch's delay. Snapshots taken before that would differ from later ones.
+ */
+async function settled(lab: TestLab, links: string[]): Promise<void> {
+  await waitFor(`${links.join(", ")} up with their link-local addresses`, async () => {
+    const r = await lab.sh(["ip", "-6", "-json", "addr", "show", "scope", "link"]);
+    const have = (JSON.parse(r.stdout) as { ifname: string; addr_info: unknown[] }[])
+      .filter((l) => l.addr_info.length > 0).map((l) => l.ifname);
+    return links.every((l) => have.includes(l));
   });
 }
 
@@ -341,6 +351,7 @@ async function hiddenLanHost(lab: TestLab, addresses: string[]): Promise<string>
     async () => (await lab.sh(["pgrep", "-f", "sleep 600"])).code === 0,
   );
   await must(lab, ["ip", "netns", "del", "ghost"]);
+  await settled(lab, ["gh0"]);
   return mac;
 }
 
