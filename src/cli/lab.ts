@@ -1,4 +1,4 @@
-import { onOwnTerminal } from "../exec/mod.ts";
+import { onOwnTerminal, whereEnv } from "../exec/mod.ts";
 import { buildLab, DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../lab/mod.ts";
 import { shellQuote } from "./plan.ts";
 import { processesFor } from "./context.ts";
@@ -46,7 +46,7 @@ export async function labInitCommand(
   }
   out.progress(
     `Lab ready: uplink ${full.uplink} ${full.address}, gateway ${full.gateway}; LAN host ${full.lanHost}.\n` +
-      `Run nsrecipe here as: ${shellQuote(selfArgv())} ARGS   (exit the shell to discard the lab)`,
+      `[nsrecipe-lab] Run nsrecipe here as: ${shellQuote(selfArgv())} ARGS   (exit the shell to discard the lab)`,
   );
   // The lab's shell, on a pseudo-terminal of its own when there is a terminal (src/exec/terminal.ts: a
   // job-control shell cannot hand back a terminal whose process group lies outside its PID namespace).
@@ -55,6 +55,8 @@ export async function labInitCommand(
   return await procs.interactive([
     "unshare",
     "--",
-    ...(Deno.stdin.isTerminal() ? onOwnTerminal(shell, { SHELL: Deno.env.get("SHELL") }) : shell),
+    ...(Deno.stdin.isTerminal()
+      ? onOwnTerminal(shell, { SHELL: Deno.env.get("SHELL"), ...whereEnv("nsrecipe-lab") })
+      : shell),
   ]);
 }

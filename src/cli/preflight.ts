@@ -24,6 +24,7 @@ export const BASE_PROGRAMS: readonly string[] = ["ip", "cat", "kill"];
 export const KNOWN_PROGRAMS: readonly string[] = [
   "ip",
   "unshare",
+  "nsenter",
   "mount",
   "kill",
   "cat",

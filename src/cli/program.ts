@@ -89,10 +89,16 @@ function parseConfirm(v: string | boolean | undefined): number | undefined {
  *   everything after the first of them.
  * @param args All of nsrecipe's arguments.
  * @param cmd The `run RECIPE` command (for its name and unknown-option error).
+ * @param usage How the message names the command, e.g. `run netns` or `exec web`.
  * @returns The command after `--`, or `[]`.
  * @throws {UsageError} Naming the first stray word, with the command line that was meant.
  */
-function commandAfterDashes(words: string[], args: string[], cmd: Command<any, any, any>): string[] {
+function commandAfterDashes(
+  words: string[],
+  args: string[],
+  cmd: Command<any, any, any>,
+  usage = `run ${cmd.name()}`,
+): string[] {
   const dashes = args.indexOf("--");
   const after = dashes < 0 ? [] : args.slice(dashes + 1);
   const stray = words.slice(0, words.length - after.length);
@@ -104,13 +110,12 @@ function commandAfterDashes(words: string[], args: string[], cmd: Command<any, a
     cmd.allowUnknownOption(false);
     (cmd as unknown as { unknownOption(flag: string): never }).unknownOption(unknown[0]);
   }
-  const recipe = cmd.name();
   const meant = [...unknown, ...after];
   throw new UsageError(
     `Unexpected ${unknown.length > 1 ? "words" : "word"} ${
       unknown.map((w) => `'${w}'`).join(" ")
-    } after 'run ${recipe}': a command to run inside goes after '--'`,
-    `For example: nsrecipe run ${recipe} [options] -- ${meant.join(" ") || "CMD"}`,
+    } after '${usage}': a command to run inside goes after '--'`,
+    `For example: nsrecipe ${usage} [options] -- ${meant.join(" ") || "CMD"}`,
   );
 }
 
@@ -296,6 +301,28 @@ export async function main(args: string[]): Promise<number> {
     });
   }
 
+  program.command("exec").description("run a command in an applied run's network and PID namespaces")
+    .usage("RUN [options] -- CMD...")
+    .argument("<run>", "run id or name (see 'status')")
+    .argument("[command...]", "the command to run inside (after --)")
+    .allowUnknownOption()
+    .action(async (selector, words, _o, cmd) => {
+      const command = commandAfterDashes(words, args, cmd, `exec ${selector}`);
+      if (command.length === 0) {
+        throw new UsageError("No command given after '--'", `For a shell: nsrecipe shell ${selector}`);
+      }
+      const { g, out } = globals(cmd);
+      const { execCommand } = await import("./exec.ts");
+      setCode(await execCommand(selector, { command, shell: "" }, g, out));
+    });
+  program.command("shell").description("open a shell in an applied run's network and PID namespaces")
+    .argument("<run>", "run id or name (see 'status')")
+    .option("--shell <path>", "the shell to start", Deno.env.get("SHELL") || "/bin/bash")
+    .action(async (selector, opts, cmd) => {
+      const { g, out } = globals(cmd);
+      const { execCommand } = await import("./exec.ts");
+      setCode(await execCommand(selector, { command: [], shell: opts.shell }, g, out));
+    });
   program.command("undo").description("undo the newest applied run, a chosen one, or all")
     .argument("[run]", "run id or name (see 'status')")
     .option("--all", "undo every applied run, newest first")

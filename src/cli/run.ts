@@ -1,7 +1,7 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import type { Plan } from "../../recipes/types.ts";
 import { applyRun, type EngineDeps, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
-import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner } from "../exec/mod.ts";
+import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner, whereEnv } from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { gatherFacts, type HostFacts } from "../host/mod.ts";
@@ -96,10 +96,13 @@ export async function runCommand(
     if (runId) out.result(runId);
     return 0;
   }
-  const code = await procs.interactive([
-    ...plan.enter,
-    ...(onTty ? onOwnTerminal(argv, { SHELL: Deno.env.get("SHELL") }) : argv),
-  ], { stdoutToStderr: g.json });
+  const shell = command.length === 0;
+  const where = `nsrecipe:${plan.label}`;
+  if (shell) out.progress(out.paint("bold", `[${where}] ${opts.shell} inside '${plan.label}'; 'exit' returns.`));
+  const env = { SHELL: Deno.env.get("SHELL"), ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }) };
+  const code = await procs.interactive([...plan.enter, ...(onTty ? onOwnTerminal(argv, env) : argv)], {
+    stdoutToStderr: g.json,
+  });
   out.data({ command: { argv, exitCode: code } });
   out.exitIsCommands();
   if (opts.rm && runId) await undoAfterwards(runId, procs.run, g, out);

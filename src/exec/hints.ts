@@ -41,6 +41,7 @@ export function hintFor(argv: readonly string[], stderr: string): string {
 export const PACKAGE_OF: Readonly<Record<string, string>> = {
   ip: "iproute2",
   unshare: "util-linux",
+  nsenter: "util-linux",
   setsid: "util-linux",
   mount: "mount",
   kill: "procps",

@@ -58,5 +58,17 @@ export function onOwnTerminal(argv: readonly string[], env: Record<string, strin
   return ["env", `SHELL=${SCRIPT_SHELL}`, "script", "--quiet", "--return", "--command", line, "/dev/null"];
 }
 
+/**
+ * What a shell nsrecipe opens is told about where it runs: a prompt for
+ * shells that take `PS1` from the environment (dash, sh), Debian's
+ * `debian_chroot` that bash's default `~/.bashrc` shows in front of its
+ * prompt, and `NSRECIPE_RUN` for anyone's own prompt.
+ * @param where e.g. `nsrecipe:web` or `nsrecipe-lab`.
+ * @returns Variables for {@link onOwnTerminal}, e.g. `{ NSRECIPE_RUN: "nsrecipe:web", PS1: "[nsrecipe:web] # ", debian_chroot: "nsrecipe:web" }`.
+ */
+export function whereEnv(where: string): Record<string, string> {
+  return { NSRECIPE_RUN: where, PS1: `[${where}] # `, debian_chroot: where };
+}
+
 /** The programs {@link onOwnTerminal} adds in front of a command. */
 export const OWN_TERMINAL_PROGRAMS: readonly string[] = ["env", "script"];

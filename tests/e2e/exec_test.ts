@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { withLab } from "../support/lab.ts";
+import { onTty } from "../support/tty.ts";
+import { waitFor } from "../support/wait.ts";
+
+Deno.test("exec NAME -- CMD runs in the run's netns, in a PID namespace of its own with its /proc, and exits with CMD's code", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "web"])).code, 0);
+    const hostNet = (await lab.sh(["readlink", "/proc/self/ns/net"])).stdout.trim();
+    const webNet = (await lab.sh(["ip", "netns", "exec", "web", "readlink", "/proc/self/ns/net"])).stdout.trim();
+    const r = await lab.nsrecipe(["exec", "web", "--", "sh", "-c", "readlink /proc/self/ns/net; echo pid=$$; exit 7"]);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${webNet.replace(/[[\]]/g, "\\$&")}$`, "m"));
+    assert.notEqual(webNet, hostNet);
+    // Setup-only run: no process holds a PID namespace, so CMD is PID 1 of a new one (its /proc shows only it).
+    assert.match(r.stdout, /^pid=1$/m);
+    assert.match(r.stderr, /No process of run 'web' holds a PID namespace: starting the command in a new one/);
+    const addr = await lab.nsrecipe(["exec", "web", "--", "ip", "-br", "-4", "addr", "show", "dev", "eth0"]);
+    assert.match(addr.stdout, /10\.200\.0\.2\/24/);
+  });
+});
+
+Deno.test("exec joins the PID namespace of the run's own process: it sees that process in its /proc", async () => {
+  await withLab(async (lab) => {
+    // A run whose command lives on: PID 1 of the run's PID namespace.
+    const holder = lab.spawn([
+      ...(await import("../../src/lab/mod.ts")).selfArgv(),
+      "run",
+      "netns",
+      "--name",
+      "hold",
+      "--",
+      "sleep",
+      "1000",
+    ]);
+    try {
+      await waitFor("the run's sleep to be PID 1 of its PID namespace", async () => {
+        const r = await lab.nsrecipe(["--json", "exec", "hold", "--", "true"]);
+        return r.code === 0 && JSON.parse(r.stdout).pidNamespaceInit !== null;
+      });
+      const r = await lab.nsrecipe([
+        "exec",
+        "hold",
+        "--",
+        "sh",
+        "-c",
+        "cat /proc/1/cmdline | tr '\\0' ' '; echo; exit 4",
+      ]);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stdout, /^sleep 1000 $/m, "PID 1 of the joined namespace is the run's command");
+      assert.doesNotMatch(r.stderr, /new one/);
+    } finally {
+      await lab.nsrecipe(["undo", "hold"]);
+      await holder.output();
+    }
+  });
+});
+
+Deno.test("shell NAME on a TTY: a banner and a prompt name the run; exit returns the shell's code", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "web"])).code, 0);
+    const r = await onTty(lab, ["shell", "web", "--shell", "/bin/sh"], "echo run=$NSRECIPE_RUN\nexit 6\n");
+    assert.equal(r.code, 6, r.stdout);
+    assert.match(r.stdout, /\[nsrecipe:web\] \/bin\/sh in network namespace 'web' and a new PID namespace/);
+    assert.match(r.stdout, /\[nsrecipe:web\] # /, "dash shows the prompt naming the run");
+    assert.match(r.stdout, /run=nsrecipe:web\r?$/m);
+    assert.doesNotMatch(r.stdout, /Cannot set tty process group/);
+  });
+});
+
+Deno.test("run's own shell on a TTY names the run in a banner and its prompt", async () => {
+  await withLab(async (lab) => {
+    const r = await onTty(lab, ["run", "netns", "--name", "api", "--rm", "--shell", "/bin/sh"], "exit 0\n");
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /\[nsrecipe:api\] \/bin\/sh inside 'api'; 'exit' returns\./);
+    assert.match(r.stdout, /\[nsrecipe:api\] # /);
+  });
+});
+
+Deno.test("the lab's shell on a TTY says it is the lab's, in a banner and its prompt", async () => {
+  await withLab(async (lab) => {
+    const r = await onTty(lab, ["lab"], "echo in=$NSRECIPE_RUN\nexit 3\n", { SHELL: "/bin/sh" });
+    assert.equal(r.code, 3, r.stdout);
+    assert.match(r.stdout, /\[nsrecipe-lab\] Run nsrecipe here as: /);
+    assert.match(r.stdout, /\[nsrecipe-lab\] # in=nsrecipe-lab\r?$/m);
+  });
+});
+
+Deno.test("exec refuses what it cannot do: unknown or undone run, no command, a missing program, words before --", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "x"])).code, 0);
+    const cases: [string[], RegExp][] = [
+      [["exec", "nosuch", "--", "true"], /No applied run is called 'nosuch'/],
+      [["exec", "x"], /No command given after '--'/],
+      [["exec", "x", "--", "/no/such"], /'\/no\/such' is not an executable file/],
+      [["exec", "x", "ip", "a"], /Unexpected words 'ip' 'a' after 'exec x'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal((await lab.nsrecipe(["undo", "x"])).code, 0);
+    const undone = await lab.nsrecipe(["exec", "x", "--", "true"]);
+    assert.equal(undone.code, 2);
+    assert.match(undone.stderr, /Run 'x' is undone; there is nothing to enter/);
+  });
+});
