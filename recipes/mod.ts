@@ -10,6 +10,7 @@ import { fullMigrate } from "./full_migrate.ts";
 import type { Recipe } from "./types.ts";
 
 export type { AddressProbe, ParamsOf, ParamsSchema, Plan, Recipe, RunTargets } from "./types.ts";
+export { netnsEnter } from "./netns.ts";
 
 /** Every recipe, in the order `list` shows them. */
 export const RECIPES: readonly Recipe[] = [

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { netnsEnter } from "../../recipes/netns.ts";
+import { netnsEnter } from "../../recipes/mod.ts";
 import { selectRuns } from "../engine/mod.ts";
 import { PreconditionError, UsageError } from "../errors.ts";
 import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Runner, whereEnv } from "../exec/mod.ts";
