@@ -540,7 +540,7 @@ export const vethBridge: Recipe<typeof params> = {
   name: "veth-bridge",
   summary: "a netns wired to a host bridge through a veth pair",
   description: "Creates the network namespace NAME and a veth pair; moves one end into the namespace as eth0 with " +
-    "an address and a default route, and enslaves the other to the host bridge (br0, created with STP off unless " +
+    `an address and a default route, and enslaves the other to the host bridge (${DEFAULT_BRIDGE}, created with STP off unless ` +
     "it exists; an existing bridge is used, not owned). --nat also masquerades the namespace out of the uplink. " +
     "Undo removes exactly what the run made; a bridge another applied run still uses stays until that run's undo. " +
     "On an existing bridge the veth takes its MTU and a MAC that never becomes the bridge's; on a bridge that " +

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
+import { DEFAULT_BRIDGE } from "../names.ts";
 import { quote, sanitize } from "../quote.ts";
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/defaults.ts";
@@ -346,7 +347,7 @@ export async function main(args: string[]): Promise<number> {
   program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
     .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")
     .option("--name <name>", "check that this namespace name is free")
-    .option("--bridge <name>", "check this bridge name; suggested firewall rules name it (default br0)")
+    .option("--bridge <name>", `check this bridge name; suggested firewall rules name it (default ${DEFAULT_BRIDGE})`)
     .action(async (opts, cmd) => {
       const { g, out } = globals(cmd);
       setCode(await (await import("./doctor.ts")).doctorCommand(opts, g, out));
