@@ -7,7 +7,8 @@
  */
 import { CommandError, StepError } from "../errors.ts";
 import { JournalWriteError } from "../journal/mod.ts";
-import { kindOf, type Step } from "../steps/mod.ts";
+import { type Identities, observeIdentities } from "../host/mod.ts";
+import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { type RevertItem, rollback } from "./revert.ts";
@@ -73,11 +74,12 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     pid: Deno.pid,
   });
   const touched: RevertItem[] = [];
+  const known: Identities = {};
   let current = 0;
   try {
     for (const [index, step] of req.steps.entries()) {
       current = index;
-      await applyStep(run, index, step, req.steps.length, touched, deps);
+      await applyStep(run, index, step, req.steps.length, touched, known, deps);
     }
     await journal.append({ kind: "run-end", run, state: "applied" });
   } catch (e) {
@@ -96,8 +98,24 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
 }
 
 /**
- * Applies one step: capture, write-ahead record, commands, verify, done
- * record. On failure records it, rolls back and throws {@link StepError}.
+ * The identities of the step's named objects that exist now and that
+ * `known` lacks; adds them to `known`.
+ * @returns The new ones, `undefined` when there are none.
+ */
+async function identify(step: Step, known: Identities, ctx: StepContext): Promise<Identities | undefined> {
+  const keys = refsOf(step).filter((k) => !(k in known));
+  if (keys.length === 0) return undefined;
+  const found = await observeIdentities(ctx.ip, keys);
+  if (Object.keys(found).length === 0) return undefined;
+  Object.assign(known, found);
+  return found;
+}
+
+/**
+ * Applies one step: capture, write-ahead record (with the identities of the
+ * objects it acts on that exist already), commands, verify, done record (with
+ * the identities of the objects it made). On failure records it, rolls back
+ * and throws {@link StepError}.
  */
 async function applyStep(
   run: string,
@@ -105,6 +123,7 @@ async function applyStep(
   step: Step,
   total: number,
   touched: RevertItem[],
+  known: Identities,
   deps: EngineDeps,
 ): Promise<void> {
   const { journal, ctx, log } = deps;
@@ -114,10 +133,18 @@ async function applyStep(
   // Commands that completed; iproute2 applies each request whole or not at all, so a step whose first
   // command failed changed nothing, and its rollback must not "revert" an object someone else made.
   let completed = -1;
+  let made: Identities | undefined;
   try {
     const captured = kind.capture ? await kind.capture(step, ctx) : undefined;
-    await journal.append({ kind: "step-intent", run, index, ...(captured === undefined ? {} : { captured }) });
-    touched.push({ run, index, step, captured, done: false });
+    const before = await identify(step, known, ctx);
+    await journal.append({
+      kind: "step-intent",
+      run,
+      index,
+      ...(captured === undefined ? {} : { captured }),
+      ...(before ? { identities: before } : {}),
+    });
+    touched.push({ run, index, step, captured, done: false, identities: known });
     await deps.fault("after-intent", index);
     await deps.fault("step", index);
     completed = 0;
@@ -133,6 +160,7 @@ async function applyStep(
     await deps.fault("after-command", index);
     const wrong = await kind.verify(step, ctx);
     if (wrong) failure = { reason: `the command succeeded but ${wrong}` };
+    else made = await identify(step, known, ctx);
   } catch (e) {
     if (e instanceof CommandError) failure = { reason: e.stderr || e.message, command: e };
     else if (e instanceof InjectedFault) failure = { reason: e.message };
@@ -152,7 +180,7 @@ async function applyStep(
       failure.command,
     );
   }
-  await journal.append({ kind: "step-done", run, index });
+  await journal.append({ kind: "step-done", run, index, ...(made ? { identities: made } : {}) });
   touched[touched.length - 1].done = true;
   await deps.fault("after-done", index);
 }

@@ -7,7 +7,8 @@
  */
 import { CommandError, UndoError } from "../errors.ts";
 import { JournalWriteError, type RecordBody } from "../journal/mod.ts";
-import { type Captured, kindOf, type Step } from "../steps/mod.ts";
+import { describeIdentity, type Identities, identityKey, locate } from "../host/mod.ts";
+import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 
@@ -22,6 +23,12 @@ export interface RevertItem {
   /** Prior state from the step's intent record; absent when the kind captures nothing. */
   captured?: Captured;
   /**
+   * Identities of the named objects of the step's run, by object key (see
+   * `src/host/identity.ts`); absent or partial for journals of earlier
+   * versions, whose objects are then found by name.
+   */
+  identities?: Identities;
+  /**
    * `true` when the journal records the step as done (verified); `false`
    * when only its intent is recorded (interrupted or failed), so that its
    * effect being absent is no surprise.
@@ -33,9 +40,13 @@ export interface RevertItem {
 export interface RevertOutcome {
   /** The step this is about. */
   item: RevertItem;
-  /** `reverted` by its inverse, found `already-gone`, or `failed` (the step stays applied). */
-  how: "reverted" | "already-gone" | "failed";
-  /** For `failed`: the inverse command's stderr, or why the effect is still there; absent otherwise. */
+  /**
+   * `reverted` by its inverse, found `already-gone`, `left-alone` (its
+   * object was replaced by another of the same name, which is not nsrecipe's
+   * to touch), or `failed` (the step stays applied).
+   */
+  how: "reverted" | "already-gone" | "left-alone" | "failed";
+  /** For `failed`: the inverse command's stderr, or why the effect is still there; for `left-alone`: what was found. */
   error?: string;
   /**
    * Why the journal could not record the outcome (e.g. the disk is full);
@@ -82,17 +93,21 @@ export async function revertItems(
   verb: "rollback" | "undo",
 ): Promise<RevertOutcome[]> {
   const outcomes: RevertOutcome[] = [];
+  const followed = new Set<string>();
   for (const item of items) {
     const kind = kindOf(item.step);
     const summary = kind.summary(item.step);
     let outcome: RevertOutcome;
     try {
-      if (await kind.isReverted(item.step, deps.ctx, item.captured)) {
+      const { step, captured, replaced } = await follow(item, deps, verb, followed);
+      if (await kind.isReverted(step, deps.ctx, captured)) {
         outcome = { item, how: "already-gone" };
+      } else if (replaced.length > 0) {
+        outcome = { item, how: "left-alone", error: replaced.join("; ") };
       } else {
         await deps.fault("undo", item.index);
-        await kind.revert(item.step, deps.ctx, item.captured);
-        outcome = await kind.isReverted(item.step, deps.ctx, item.captured)
+        await kind.revert(step, deps.ctx, captured);
+        outcome = await kind.isReverted(step, deps.ctx, captured)
           ? { item, how: "reverted" }
           : { item, how: "failed", error: "the inverse ran but the effect is still there" };
       }
@@ -118,6 +133,15 @@ export async function revertItems(
       const left = items.length - outcomes.length;
       if (left > 0) deps.log(`  ${verb}: stopped; ${left} older step(s) left applied until this one can be reverted`);
       break;
+    } else if (outcome.how === "left-alone") {
+      deps.log(`  ${verb}: left alone: ${summary}: ${outcome.error}`);
+      outcome.unrecorded = await tryAppend(deps, {
+        kind: "step-undone",
+        run: item.run,
+        index: item.index,
+        how: "already-gone",
+        leftAlone: outcome.error,
+      });
     } else {
       const how = outcome.how === "reverted"
         ? "reverted"
@@ -135,6 +159,55 @@ export async function revertItems(
     await deps.fault("after-undo", item.index);
   }
   return outcomes;
+}
+
+/**
+ * Finds the objects a step acts on by the identities its run recorded: a
+ * renamed object is followed (the step and its captured state are returned
+ * with the current names, and the rename is told once per revert), and an
+ * object replaced by another of the same name is reported, so that the caller
+ * leaves the step alone. Objects without a recorded identity (journals of
+ * earlier versions) are taken by name.
+ *
+ * @param item The step to revert.
+ * @param deps Engine dependencies.
+ * @param verb For the progress line.
+ * @param followed Renames already told, as `old>new`; updated.
+ * @returns The step and captured state to act on, and one phrase per replaced object.
+ * @throws {CommandError} When `ip` fails.
+ */
+async function follow(
+  item: RevertItem,
+  deps: EngineDeps,
+  verb: string,
+  followed: Set<string>,
+): Promise<{ step: Step; captured: Captured; replaced: string[] }> {
+  const recorded = item.identities ?? {};
+  const keys = refsOf(item.step).filter((k) => recorded[k]);
+  if (keys.length === 0) return { step: item.step, captured: item.captured, replaced: [] };
+  const where = await locate(deps.ctx.ip, keys, recorded);
+  const renames = new Map<string, string>();
+  const replaced: string[] = [];
+  for (const [key, w] of where) {
+    const { type, name } = identityKey(key)!;
+    if (w.state === "renamed") {
+      renames.set(name, w.name);
+      if (!followed.has(`${key}>${w.name}`)) {
+        followed.add(`${key}>${w.name}`);
+        deps.log(
+          `  ${verb}: '${name}' was renamed to '${w.name}' (${describeIdentity(recorded[key])}); following it`,
+        );
+      }
+    } else if (w.state === "replaced") {
+      replaced.push(
+        `'${name}' is now another ${type === "netns" ? "network namespace" : "link"} (${
+          describeIdentity(w.found)
+        }), not the one run '${item.run}' made (${describeIdentity(recorded[key])})`,
+      );
+    }
+  }
+  if (renames.size === 0) return { step: item.step, captured: item.captured, replaced };
+  return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), replaced };
 }
 
 /**
@@ -181,6 +254,7 @@ export async function closeRun(
       "Fix the cause shown, then run 'nsrecipe undo' again: it picks up where this one stopped ('nsrecipe status' shows what is left).",
     );
   }
+  const leftAlone = outcomes.filter((o) => o.how === "left-alone");
   const unrecorded = outcomes.filter((o) => o.unrecorded !== undefined);
   const reason = endFailure ?? unrecorded[0]?.unrecorded;
   if (reason !== undefined) {
@@ -191,6 +265,15 @@ export async function closeRun(
         ...(endFailure ? [`not recorded: the run's end (${done})`] : []),
       ],
       "Free space in the state directory, then run 'nsrecipe undo': it finds the steps already reverted and closes the run.",
+    );
+  }
+  if (leftAlone.length > 0) {
+    throw new UndoError(
+      `${what} reverted what was its own, but left alone ${leftAlone.length} step(s) whose object someone else ` +
+        "made again under the same name",
+      leftAlone.map((o) => `${kindOf(o.item.step).summary(o.item.step)}: ${o.error}`),
+      "nsrecipe touches only what it made: check these objects (who made them, what uses them) and remove them " +
+        "yourself if they are leftovers. The run is closed; 'nsrecipe undo' will not touch them.",
     );
   }
 }

@@ -125,13 +125,20 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
     index,
     step: target.steps[index],
     captured: target.captured[index],
+    identities: target.identities,
     done: target.stepStates[index] === "done" || target.stepStates[index] === "undo-failed",
   }));
   const inherited: RevertItem[] = [...target.inherited]
     .sort((a, b) => runs.indexOf(byId.get(b.run)!) - runs.indexOf(byId.get(a.run)!) || b.index - a.index)
     .map((ref) => {
       const owner = byId.get(ref.run)!;
-      return { run: ref.run, index: ref.index, step: owner.steps[ref.index], captured: owner.captured[ref.index] };
+      return {
+        run: ref.run,
+        index: ref.index,
+        step: owner.steps[ref.index],
+        captured: owner.captured[ref.index],
+        identities: owner.identities,
+      };
     });
   const toRevert: RevertItem[] = [];
   for (const item of [...own, ...inherited]) {

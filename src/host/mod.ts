@@ -12,3 +12,4 @@ export * from "./nft.ts";
 export * from "./default_route.ts";
 export * from "./bridge_port.ts";
 export * from "./arp_probe.ts";
+export * from "./identity.ts";

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Identities } from "../host/mod.ts";
 import type { Captured, Step } from "../steps/mod.ts";
 
 /** The schema version this build writes and fully understands. */
@@ -54,6 +55,12 @@ export interface StepIntentRecord extends Base {
   index: number;
   /** Prior state the step's inverse needs (`StepKind.capture`); absent when the kind captures nothing. */
   captured?: Captured;
+  /**
+   * Identities of the named objects the step acts on that existed before it
+   * ran and that no earlier record of the run identified (e.g. the uplink
+   * `link:eth0`); absent when none (and in journals of earlier versions).
+   */
+  identities?: Identities;
 }
 
 /** Step `index` ran and its effect was verified. */
@@ -62,6 +69,12 @@ export interface StepDoneRecord extends Base {
   kind: "step-done";
   /** Index of the step in the run's plan, 0-based. */
   index: number;
+  /**
+   * Identities of the objects the step made (e.g. `netns:web` after
+   * `ip netns add web`), so that undo deletes that object and no other of
+   * the same name; absent when none (and in journals of earlier versions).
+   */
+  identities?: Identities;
 }
 
 /** Step `index` failed; `error` is the message (command, stderr). */
@@ -88,6 +101,12 @@ export interface StepUndoneRecord extends Base {
   how: "reverted" | "already-gone" | "handed-over";
   /** For `handed-over`: id of the run the step now belongs to; absent otherwise. */
   to?: string;
+  /**
+   * Set when undo found the step's object replaced by another of the same
+   * name (made by someone else) and left it alone: what it found, e.g.
+   * `'br0' is another object (ifindex 9), not the one run … made (ifindex 5)`.
+   */
+  leftAlone?: string;
 }
 
 /** The inverse of step `index` failed; the step stays applied. */

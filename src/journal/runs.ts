@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Identities } from "../host/mod.ts";
 import type { Captured, Step } from "../steps/mod.ts";
 import type { JournalProblem, ParsedJournal } from "./reader.ts";
 import type { JournalRecord, RunEndRecord } from "./records.ts";
@@ -54,6 +55,12 @@ export interface RunView {
   stepStates: StepState[];
   /** Captured prior state per step index (from its intent record). */
   captured: Captured[];
+  /**
+   * Identities of the named objects the run acts on, by object key
+   * (`netns:web`, `link:br0`), from its intent and done records; the first
+   * record of a key wins. Empty for journals of earlier versions.
+   */
+  identities: Identities;
   /** Last error per step index, from failed or undo-failed records. */
   errors: (string | undefined)[];
   /** Steps of older runs handed over to this one by their undo. */
@@ -145,6 +152,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
       state: "applying",
       stepStates: rec.steps.map(() => "planned"),
       captured: rec.steps.map(() => undefined),
+      identities: {},
       errors: rec.steps.map(() => undefined),
       inherited: [],
       problems: [],
@@ -172,9 +180,11 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
     case "step-intent":
       run.stepStates[rec.index] = "intent";
       run.captured[rec.index] = rec.captured;
+      run.identities = { ...rec.identities, ...run.identities };
       break;
     case "step-done":
       run.stepStates[rec.index] = "done";
+      run.identities = { ...rec.identities, ...run.identities };
       break;
     case "step-failed":
       run.stepStates[rec.index] = "failed";

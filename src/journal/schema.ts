@@ -22,6 +22,13 @@ const step = z.looseObject({ kind: z.string() }).superRefine((s, ctx) => {
   for (const issue of stepIssues(s)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
 });
 
+/** An object identity as `src/host/identity.ts` records it. */
+const identity = z.discriminatedUnion("type", [
+  z.looseObject({ type: z.literal("netns"), dev: uint, ino: uint, mtimeMs: z.number().optional() }),
+  z.looseObject({ type: z.literal("link"), ifindex: uint, mac: text.optional() }),
+]);
+const identities = z.record(z.string().regex(/^(link|netns):[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), identity).optional();
+
 const base = { v: z.number().int().min(1), run: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/), at: z.string() };
 const indexed = { ...base, index: uint };
 
@@ -42,8 +49,8 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: z.ZodObject } = {
     bootId: z.string(),
     pid: uint,
   }),
-  "step-intent": z.looseObject({ ...indexed, kind: z.literal("step-intent") }),
-  "step-done": z.looseObject({ ...indexed, kind: z.literal("step-done") }),
+  "step-intent": z.looseObject({ ...indexed, kind: z.literal("step-intent"), identities }),
+  "step-done": z.looseObject({ ...indexed, kind: z.literal("step-done"), identities }),
   "step-failed": z.looseObject({ ...indexed, kind: z.literal("step-failed"), error: z.string() }),
   "step-undo-failed": z.looseObject({ ...indexed, kind: z.literal("step-undo-failed"), error: z.string() }),
   "step-undone": z.looseObject({
@@ -51,6 +58,7 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: z.ZodObject } = {
     kind: z.literal("step-undone"),
     how: z.enum(["reverted", "already-gone", "handed-over"]),
     to: z.string().optional(),
+    leftAlone: z.string().optional(),
   }),
   "confirm-wait": z.looseObject({ ...base, kind: z.literal("confirm-wait"), deadline: uint, watchdogPid: uint }),
   "run-confirmed": z.looseObject({ ...base, kind: z.literal("run-confirmed"), by: z.enum(["tty", "command"]) }),

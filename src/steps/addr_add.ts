@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { addrAddCommands, addrArgv, addrSpecSchema } from "./specs.ts";
+import { addrAddCommands, addrArgv, addrSpecSchema, renamedAddr } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 
@@ -42,6 +42,10 @@ export const addrAdd: StepKind<AddrAddStep> = {
   schema: addrAddSchema,
   summary: (s) => `add address ${s.addr.local}/${s.addr.prefixlen} to '${s.dev}'${s.netns ? ` in '${s.netns}'` : ""}`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.dev),
+  renamed(s, captured, rename) {
+    if (s.netns) return { step: s, captured };
+    return { step: { ...s, dev: rename(s.dev), addr: renamedAddr(s.addr, s.dev, rename(s.dev)) }, captured };
+  },
   commands: (s) => addrAddCommands(s.addr, s.dev, s.netns, s.skipDad),
   async verify(s, ctx) {
     const deadline = Date.now() + DAD_WAIT_MS;

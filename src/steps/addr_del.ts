@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { addrAddCommands, addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema } from "./specs.ts";
+import { addrAddCommands, addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema, renamedAddr } from "./specs.ts";
 import { findAddr } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 
@@ -35,6 +35,13 @@ export const addrDel: StepKind<AddrDelStep> = {
   schema: addrDelSchema,
   summary: (s) => `remove address ${s.addr.local}/${s.addr.prefixlen} from '${s.dev}'`,
   object: (s) => objectId("link", s.dev),
+  renamed(s, captured, rename) {
+    const dev = rename(s.dev);
+    return {
+      step: { ...s, dev, addr: renamedAddr(s.addr, s.dev, dev) },
+      captured: captured === undefined ? undefined : renamedAddr(captured as AddrSpec, s.dev, dev),
+    };
+  },
   commands: (s) => [addrArgv("del", s.addr, s.dev)],
   async capture(s, ctx) {
     const found = await findAddr(ctx.ip, s.dev, s.addr);

@@ -36,6 +36,7 @@ export const bridgeAdd: StepKind<BridgeAddStep> = {
   schema: bridgeAddSchema,
   summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
   object: (s) => objectId("link", s.dev),
+  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [linkAddArgv(s, ["bridge", "stp_state", "0"])],
   async verify(s, ctx) {
     const link = await ctx.ip.link(s.dev);

@@ -27,6 +27,8 @@ export const linkSetMaster: StepKind<LinkSetMasterStep> = {
   schema: linkSetMasterSchema,
   summary: (s) => `enslave '${s.dev}' to bridge '${s.master}'`,
   object: (s) => objectId("link", s.dev),
+  refs: (s) => [objectId("link", s.dev), objectId("link", s.master)],
+  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev), master: rename(s.master) }, captured }),
   commands: (s) => [["ip", "link", "set", "dev", s.dev, "master", s.master]],
   async verify(s, ctx) {
     const link = await ctx.ip.link(s.dev);

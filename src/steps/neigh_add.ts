@@ -31,6 +31,7 @@ export const neighAdd: StepKind<NeighAddStep> = {
   schema: neighAddSchema,
   summary: (s) => `add ${s.neigh.proxy ? "proxy" : "permanent"} neighbour ${s.neigh.dst} to '${s.dev}'`,
   object: (s) => objectId("link", s.dev),
+  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [neighArgv("replace", s.neigh, s.dev)],
   async verify(s, ctx) {
     return (await findNeigh(ctx.ip, s.dev, s.neigh)) ? undefined : `neighbour ${s.neigh.dst} is not on '${s.dev}'`;

@@ -35,6 +35,7 @@ export const neighDel: StepKind<NeighDelStep> = {
   schema: neighDelSchema,
   summary: (s) => `remove ${s.neigh.proxy ? "proxy" : "permanent"} neighbour ${s.neigh.dst} from '${s.dev}'`,
   object: (s) => objectId("link", s.dev),
+  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [neighArgv("del", s.neigh, s.dev)],
   async capture(s, ctx) {
     const found = await findNeigh(ctx.ip, s.dev, s.neigh);

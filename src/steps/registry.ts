@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { StepIssue, StepKind } from "./types.ts";
+import type { Captured, StepIssue, StepKind } from "./types.ts";
+import type { ObjectId } from "./objects.ts";
 import { netnsAdd, type NetnsAddStep } from "./netns_add.ts";
 import { linkSetUp, type LinkSetUpStep } from "./link_set_up.ts";
 import { vethAdd, type VethAddStep } from "./veth_add.ts";
@@ -75,6 +76,32 @@ const KINDS: KindTable = {
  */
 export function kindOf<S extends Step>(step: S): StepKind<S> {
   return KINDS[step.kind] as unknown as StepKind<S>;
+}
+
+/**
+ * The named objects a step acts on (see {@link StepKind.refs}).
+ * @param step Any step.
+ * @returns Object keys, e.g. `["link:eth0", "link:br0"]`.
+ */
+export function refsOf(step: Step): ObjectId[] {
+  const kind = kindOf(step);
+  return kind.refs ? kind.refs(step) : [kind.object(step)];
+}
+
+/**
+ * A step and its captured state with host link names mapped (see {@link StepKind.renamed}).
+ * @param step Any step.
+ * @param captured What its intent record captured.
+ * @param rename Maps a host link name to its current name.
+ * @returns Both with names changed; unchanged for kinds that name no host link.
+ */
+export function renamedStep<S extends Step>(
+  step: S,
+  captured: Captured,
+  rename: (dev: string) => string,
+): { step: S; captured: Captured } {
+  const kind = kindOf(step);
+  return kind.renamed ? kind.renamed(step, captured, rename) : { step, captured };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";
+import { renamedRoute, routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
 
 /**
@@ -33,6 +33,7 @@ export const routeAdd: StepKind<RouteAddStep> = {
       s.netns ? ` in '${s.netns}'` : ""
     }`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.route.dev ?? "-"),
+  renamed: (s, captured, rename) => ({ step: s.netns ? s : { ...s, route: renamedRoute(s.route, rename) }, captured }),
   commands: (s) => [routeArgv("add", s.route, s.netns)],
   async verify(s, ctx) {
     const routes = await ctx.ip.routes(s.route.family, s.netns);

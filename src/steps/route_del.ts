@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Infer, StepKind } from "./types.ts";
-import { routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
+import { renamedRoute, routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
 
 /**
@@ -33,6 +33,10 @@ export const routeDel: StepKind<RouteDelStep> = {
   schema: routeDelSchema,
   summary: (s) => `remove route ${s.route.dst}${s.route.via ? ` via ${s.route.via}` : ""} dev ${s.route.dev ?? "-"}`,
   object: (s) => objectId("link", s.route.dev ?? "-"),
+  renamed: (s, captured, rename) => ({
+    step: { ...s, route: renamedRoute(s.route, rename) },
+    captured: captured === undefined ? undefined : renamedRoute(captured as RouteSpec, rename),
+  }),
   commands: (s) => [routeArgv("del", s.route)],
   async capture(s, ctx) {
     const found = (await ctx.ip.routes(s.route.family)).find((r) => routeMatches(r, s.route));

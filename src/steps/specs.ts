@@ -171,6 +171,31 @@ export function routeArgv(op: "add" | "del", r: RouteSpec, netns?: string): stri
 }
 
 /**
+ * An address spec moved to a renamed link: an IPv4 label names its link
+ * (`eth0` or `eth0:1`, ip-address(8): it must begin with the device name), so
+ * it follows the rename.
+ * @param a The address.
+ * @param from The link's old name.
+ * @param to Its new name.
+ * @returns The spec with its label renamed; `a` itself when nothing changes.
+ */
+export function renamedAddr(a: AddrSpec, from: string, to: string): AddrSpec {
+  if (from === to || a.label === undefined) return a;
+  if (a.label === from) return { ...a, label: to };
+  return a.label.startsWith(`${from}:`) ? { ...a, label: `${to}${a.label.slice(from.length)}` } : a;
+}
+
+/**
+ * A route spec whose output device was renamed.
+ * @param r The route.
+ * @param rename Maps a link name to its current name.
+ * @returns The spec with `dev` renamed; `r` itself when it has no device or it keeps its name.
+ */
+export function renamedRoute(r: RouteSpec, rename: (dev: string) => string): RouteSpec {
+  return r.dev === undefined || rename(r.dev) === r.dev ? r : { ...r, dev: rename(r.dev) };
+}
+
+/**
  * Converts `ip -json addr` output into an {@link AddrSpec}, keeping every
  * attribute; lifetimes only for dynamic addresses.
  * @param a One `addr_info` entry.

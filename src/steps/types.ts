@@ -81,6 +81,25 @@ export interface StepKind<S extends { kind: string }> {
    * reverting them.
    */
   object(step: S): ObjectId;
+  /**
+   * Every named object the step acts on or whose name its inverse uses, as
+   * object ids (`netns:web`, `link:br0`); default `[object(step)]`. The
+   * journal records the identity of each (`src/host/identity.ts`), and undo
+   * checks it before it acts: a step on an object someone else made under the
+   * same name is left alone.
+   */
+  refs?(step: S): ObjectId[];
+  /**
+   * The same step, and its captured prior state, with the names of host links
+   * changed, for an object renamed behind nsrecipe's back (`ip link set br0
+   * name brlan`): undo follows the object it made, not its old name. Absent
+   * for kinds that name no host link.
+   * @param step The step.
+   * @param captured What its intent record captured.
+   * @param rename Maps a host link name to its current one (identity for the rest).
+   * @returns The renamed step and captured state.
+   */
+  renamed?(step: S, captured: Captured, rename: (dev: string) => string): { step: S; captured: Captured };
   /** The exact commands the step runs, in order (what `plan` prints). */
   commands(step: S): string[][];
   /**

@@ -38,6 +38,7 @@ export const vethAdd: StepKind<VethAddStep> = {
   schema: vethAddSchema,
   summary: (s) => `create veth pair '${s.dev}' <-> '${s.peer}'`,
   object: (s) => objectId("link", s.dev),
+  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [
     linkAddArgv(s, ["veth", "peer", "name", s.peer, ...(s.mtu ? ["mtu", String(s.mtu)] : [])]),
   ],

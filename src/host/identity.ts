@@ -1,0 +1,216 @@
+/**
+ * Object identity: what tells a kernel object nsrecipe made from another of
+ * the same name made later by someone else. Names are reused (an admin runs
+ * `ip netns del web; ip netns add web`, or rebuilds `br0` by hand); identities
+ * are not. The journal records the identity of each named object a run
+ * touches, and undo acts only on the object it recorded.
+ *
+ * - A network namespace is named by its `/run/netns/NAME` bind mount
+ *   (ip-netns(8)); `stat(2)` of it reports the namespace's nsfs inode: device,
+ *   inode number, and the inode's time (set when the nsfs inode was made for
+ *   the mount). The kernel may hand a freed inode number to a later
+ *   namespace (`proc_alloc_inum`, an IDA), so the time is kept too.
+ * - A link in the host's network namespace is identified by its ifindex
+ *   (ip-link(8)): the kernel does not give an index to a second link while
+ *   the first holds it, and allocates new ones cyclically, so a link made
+ *   again under the same name has another index. Its MAC is kept for messages.
+ *
+ * @module
+ */
+import type { IpLink, IpReader } from "./ip_json.ts";
+import { NETNS_RUN_DIR } from "./sysfs.ts";
+
+/** Identity of a named network namespace: `stat(2)` of `/run/netns/NAME`. */
+export interface NetnsIdentity {
+  /** Object tag. */
+  type: "netns";
+  /** Device number of the nsfs filesystem (`st_dev`). */
+  dev: number;
+  /** Inode number of the namespace (`st_ino`; `ls -i`, `readlink /proc/PID/ns/net` shows it as `net:[INO]`). */
+  ino: number;
+  /** Modification time of the nsfs inode in ms since the Unix epoch, set when the inode was made; absent when the filesystem gave none. */
+  mtimeMs?: number;
+}
+
+/** Identity of a link in the host's network namespace (ip-link(8)). */
+export interface LinkIdentity {
+  /** Object tag. */
+  type: "link";
+  /** Kernel interface index, unique in its network namespace while the link lives. */
+  ifindex: number;
+  /** Its MAC when it had one, for messages, e.g. `02:00:5e:10:00:01`. */
+  mac?: string;
+}
+
+/** The identity of a named object. */
+export type Identity = NetnsIdentity | LinkIdentity;
+
+/**
+ * Identities by object key: `netns:NAME` or `link:NAME` (the keys of
+ * `StepKind.object`). Written into the journal as is.
+ */
+export type Identities = Record<string, Identity>;
+
+/**
+ * Where an object nsrecipe recorded stands now, judged by its identity:
+ * - `same`: the name still names the recorded object;
+ * - `renamed`: the recorded object lives on under another name (`name`);
+ * - `replaced`: the name names another object (made by someone else), and the
+ *   recorded one is gone;
+ * - `gone`: neither the recorded object nor any object of that name exists;
+ * - `unknown`: no identity was recorded (a journal of an earlier version, or
+ *   a run killed between making the object and recording it): act by name.
+ */
+export type Whereabouts =
+  | { state: "same" }
+  | { state: "renamed"; name: string }
+  | { state: "replaced"; found: Identity }
+  | { state: "gone" }
+  | { state: "unknown" };
+
+/**
+ * Splits an object key into its type and name.
+ * @param key e.g. `link:br0`, `netns:web`, `nft:nsrecipe_web`.
+ * @returns `{ type, name }` for a `link:` or `netns:` key (the objects that
+ *   have an identity), `undefined` otherwise (and for `link:-`, a route
+ *   without a device).
+ */
+export function identityKey(key: string): { type: Identity["type"]; name: string } | undefined {
+  const m = /^(link|netns):(.+)$/.exec(key);
+  if (!m || m[2] === "-") return undefined;
+  return { type: m[1] as Identity["type"], name: m[2] };
+}
+
+/**
+ * The identity of a link as `ip -json link` reports it.
+ * @param link The link.
+ * @returns Its identity.
+ */
+export function linkIdentity(link: IpLink): LinkIdentity {
+  return { type: "link", ifindex: link.ifindex, ...(link.address ? { mac: link.address } : {}) };
+}
+
+/**
+ * The identity of a named network namespace: `stat(2)` of its
+ * `/run/netns/NAME` entry. Read with `Deno.statSync` (the permission set may
+ * read `/run`); no process is spawned.
+ * @param name The namespace name.
+ * @returns Its identity, or `undefined` when the entry is missing or not a
+ *   namespace mount (a stale file on the directory's own device).
+ * @throws {Deno.errors.PermissionDenied} Without read access to `/run/netns`.
+ */
+export function netnsIdentity(name: string): NetnsIdentity | undefined {
+  let dir: Deno.FileInfo, entry: Deno.FileInfo;
+  try {
+    dir = Deno.statSync(NETNS_RUN_DIR);
+    entry = Deno.statSync(`${NETNS_RUN_DIR}/${name}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  if (entry.dev === dir.dev || entry.ino === null) return undefined;
+  const mtimeMs = entry.mtime?.getTime();
+  return { type: "netns", dev: entry.dev, ino: entry.ino, ...(mtimeMs === undefined ? {} : { mtimeMs }) };
+}
+
+/**
+ * Whether two identities are those of one object.
+ * @param a An identity.
+ * @param b Another.
+ * @returns `true` when they describe the same object (for a namespace, the
+ *   time is compared only when both have it).
+ */
+export function sameIdentity(a: Identity, b: Identity): boolean {
+  if (a.type === "link" && b.type === "link") return a.ifindex === b.ifindex;
+  if (a.type === "netns" && b.type === "netns") {
+    return a.dev === b.dev && a.ino === b.ino &&
+      (a.mtimeMs === undefined || b.mtimeMs === undefined || a.mtimeMs === b.mtimeMs);
+  }
+  return false;
+}
+
+/**
+ * Describes an identity for messages, e.g. `ifindex 7, MAC 02:00:5e:10:00:01`
+ * or `inode 4026532281`.
+ * @param id The identity.
+ * @returns One phrase.
+ */
+export function describeIdentity(id: Identity): string {
+  return id.type === "link" ? `ifindex ${id.ifindex}${id.mac ? `, MAC ${id.mac}` : ""}` : `inode ${id.ino}`;
+}
+
+/**
+ * Judges where a recorded object stands (pure).
+ * @param recorded The identity the journal holds, or `undefined`.
+ * @param byName The identity of whatever now has the name, or `undefined` when nothing does.
+ * @param renamedTo The name under which the recorded object now lives, when
+ *   it was found under another name.
+ * @returns Its {@link Whereabouts}.
+ */
+export function judge(recorded: Identity | undefined, byName: Identity | undefined, renamedTo?: string): Whereabouts {
+  if (!recorded) return { state: "unknown" };
+  if (byName && sameIdentity(recorded, byName)) return { state: "same" };
+  if (renamedTo !== undefined) return { state: "renamed", name: renamedTo };
+  return byName ? { state: "replaced", found: byName } : { state: "gone" };
+}
+
+/**
+ * Reads the identities of the named objects that exist now.
+ * @param ip Reader of the host's `ip -json` state.
+ * @param keys Object keys, e.g. `["netns:web", "link:br0"]`; others are ignored.
+ * @returns Identities of those that exist (one `ip -json link show` for all links).
+ * @throws {CommandError} When `ip` fails.
+ */
+export async function observeIdentities(ip: IpReader, keys: readonly string[]): Promise<Identities> {
+  const out: Identities = {};
+  const parsed = keys.flatMap((key) => {
+    const k = identityKey(key);
+    return k ? [{ key, ...k }] : [];
+  });
+  const links = parsed.some((k) => k.type === "link") ? await ip.links() : [];
+  for (const k of parsed) {
+    if (k.type === "netns") {
+      const id = netnsIdentity(k.name);
+      if (id) out[k.key] = id;
+    } else {
+      const link = links.find((l) => l.ifname === k.name);
+      if (link) out[k.key] = linkIdentity(link);
+    }
+  }
+  return out;
+}
+
+/**
+ * Finds where each recorded object stands now.
+ * @param ip Reader of the host's `ip -json` state.
+ * @param keys Object keys to judge.
+ * @param recorded Identities from the journal (may lack some keys).
+ * @returns One {@link Whereabouts} per key.
+ * @throws {CommandError} When `ip` fails.
+ */
+export async function locate(
+  ip: IpReader,
+  keys: readonly string[],
+  recorded: Identities,
+): Promise<Map<string, Whereabouts>> {
+  const out = new Map<string, Whereabouts>();
+  const wanted = keys.filter((k) => recorded[k] && identityKey(k));
+  const links = wanted.some((k) => recorded[k].type === "link") ? await ip.links() : [];
+  for (const key of keys) {
+    const rec = recorded[key];
+    const k = identityKey(key);
+    if (!rec || !k) {
+      out.set(key, { state: "unknown" });
+    } else if (rec.type === "netns") {
+      out.set(key, judge(rec, netnsIdentity(k.name)));
+    } else {
+      const byName = links.find((l) => l.ifname === k.name);
+      const byIndex = links.find((l) => l.ifindex === rec.ifindex);
+      out.set(
+        key,
+        judge(rec, byName && linkIdentity(byName), byIndex && byIndex.ifname !== k.name ? byIndex.ifname : undefined),
+      );
+    }
+  }
+  return out;
+}
