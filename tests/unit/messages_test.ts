@@ -75,8 +75,12 @@ Deno.test("refuseInapplicable: --confirm, --no-confirm and --rm on a plan withou
 });
 
 Deno.test("processList names each process by pid and command line, control characters escaped", () => {
-  assert.equal(processList([[12, "sleep 1000"]]), "1 process: 12 (sleep 1000)");
-  assert.equal(processList([[12, "a"], [13, "b\x1b[2J"]]), "2 processes: 12 (a), 13 (b\\x1b[2J)");
+  assert.equal(processList({ named: [[12, "sleep 1000"]], total: 1 }), "1 process: 12 (sleep 1000)");
+  assert.equal(
+    processList({ named: [[12, "a"], [13, "b\x1b[2J"]], total: 2 }),
+    "2 processes: 12 (a), 13 (b\\x1b[2J)",
+  );
+  assert.equal(processList({ named: [[12, "a"]], total: 181 }), "181 processes: 12 (a) and 180 more");
 });
 
 Deno.test("journal lines: the run's name and the step's own summary, with its state", () => {
