@@ -1,4 +1,6 @@
-import { loadRuns, selectRuns, type UndoReport, undoRun } from "../engine/mod.ts";
+import { type EngineDeps, loadRuns, planUndoAll, selectRuns, type UndoReport, undoRun } from "../engine/mod.ts";
+import { PreconditionError, UndoError } from "../errors.ts";
+import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 import { assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
@@ -33,31 +35,100 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       out.result(`Dry run: would undo ${targets.map((t) => `${t.id} (${t.label})`).join(", ")}`);
       return;
     }
+    if (selector === "--all") {
+      await undoAll(runs, deps, out);
+      return;
+    }
     const reports: UndoReport[] = [];
     for (const t of targets) {
       out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
       reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
       runs = await loadRuns(deps);
     }
-    out.data({
-      undone: reports.map((r) => ({
-        run: r.run,
-        label: r.label,
-        result: r.result,
-        steps: r.outcomes.map((o) => ({ index: o.item.index, run: o.item.run, how: o.how })),
-        handedOver: r.handedOver,
-      })),
-    });
-    for (const r of reports) {
-      const reverted = r.outcomes.filter((o) => o.how === "reverted").length;
-      const gone = r.outcomes.filter((o) => o.how === "already-gone").length;
-      out.result(
-        r.result === "stale"
-          ? `Closed ${r.run} (${r.label}): it is from before a reboot, its objects are gone; nothing was touched`
-          : `Undone ${r.run} (${r.label}): ${reverted} step(s) reverted` +
-            (gone ? `, ${gone} found already reverted (changed by hand?)` : "") +
-            (r.handedOver.length ? `, ${r.handedOver.length} kept for later runs` : ""),
-      );
-    }
+    out.data({ undone: reports.map(reportData) });
+    for (const r of reports) out.result(reportLine(r));
   });
+}
+
+/** One undo report as the `--json` document gives it. */
+function reportData(r: UndoReport) {
+  return {
+    run: r.run,
+    label: r.label,
+    result: r.result,
+    steps: r.outcomes.map((o) => ({ index: o.item.index, run: o.item.run, how: o.how })),
+    handedOver: r.handedOver,
+  };
+}
+
+/** One line for humans saying what an undo did. */
+function reportLine(r: UndoReport): string {
+  const reverted = r.outcomes.filter((o) => o.how === "reverted").length;
+  const gone = r.outcomes.filter((o) => o.how === "already-gone").length;
+  return r.result === "stale"
+    ? `Closed ${r.run} (${r.label}): it is from before a reboot, its objects are gone; nothing was touched`
+    : `Undone ${r.run} (${r.label}): ${reverted} step(s) reverted` +
+      (gone ? `, ${gone} found already reverted (changed by hand?)` : "") +
+      (r.handedOver.length ? `, ${r.handedOver.length} kept for later runs` : "");
+}
+
+/**
+ * `undo --all`: says up front which runs it will undo and which it will not
+ * (and why, see `planUndoAll`), then undoes every run it may, newest first,
+ * going on past a run it cannot finish. The exit code describes the whole:
+ * 0 when every open run was undone; 5 (`UndoError`) when any undo was
+ * incomplete or left something alone, since the host then needs attention;
+ * else 3 (`PreconditionError`) when some runs were not undone (they are
+ * unchanged), even though the others were.
+ *
+ * @throws {UndoError} When some undo was incomplete.
+ * @throws {PreconditionError} When some runs were not undone and none was incomplete.
+ */
+async function undoAll(runs: RunView[], deps: EngineDeps, out: Output): Promise<void> {
+  const plan = planUndoAll(runs);
+  out.progress(`undo --all: ${plan.will.length + plan.wont.length} applied run(s), newest first:`);
+  for (const r of plan.will) {
+    out.progress(
+      `  will undo ${r.id} (${r.recipe} ${r.label})${
+        r.bootId === deps.bootId ? "" : ": close it, from before a reboot"
+      }`,
+    );
+  }
+  for (const w of plan.wont) out.progress(`  will NOT undo ${w.run.id} (${w.run.recipe} ${w.run.label}): ${w.why}`);
+  const reports: UndoReport[] = [];
+  const attention: string[] = [];
+  const refused: { run: RunView; why: string }[] = [...plan.wont];
+  for (const t of plan.will) {
+    out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
+    try {
+      reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
+    } catch (e) {
+      if (e instanceof UndoError) attention.push(`${t.id} (${t.label}): ${e.message}`);
+      else if (e instanceof PreconditionError) refused.push({ run: t, why: e.message });
+      else throw e;
+    }
+    runs = await loadRuns(deps);
+  }
+  out.data({
+    undone: reports.map(reportData),
+    notUndone: refused.map((w) => ({ run: w.run.id, label: w.run.label, why: w.why })),
+    incomplete: attention,
+  });
+  for (const r of reports) out.result(reportLine(r));
+  const total = plan.will.length + plan.wont.length;
+  const done = `undo --all undid ${reports.length} of ${total} run(s)`;
+  const notDone = refused.map((w) => `not undone: ${w.run.id} (${w.run.label}): ${w.why}`);
+  if (attention.length > 0) {
+    throw new UndoError(
+      `${done}; ${attention.length} need attention`,
+      [...attention, ...notDone],
+      "See 'nsrecipe status', fix what it says, then run 'nsrecipe undo --all' again.",
+    );
+  }
+  if (refused.length > 0) {
+    throw new PreconditionError(
+      `${done}; ${refused.length} were not undone and are unchanged:\n  ${notDone.join("\n  ")}`,
+      "See 'nsrecipe journal' and 'nsrecipe status' for why; undo those runs once that is fixed.",
+    );
+  }
 }

@@ -72,6 +72,71 @@ export function selectRuns(runs: readonly RunView[], selector: string | undefine
 }
 
 /**
+ * The later, still-open runs that keep a run from being undone: they use an
+ * object it owns (its own or inherited steps) that it may not hand over.
+ * @param target The run.
+ * @param runs All runs, oldest first.
+ * @returns Each blocking run with the objects it uses, oldest first; `[]` when none.
+ */
+export function blockers(target: RunView, runs: readonly RunView[]): { run: RunView; objects: string[] }[] {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const owned = new Set<string>(appliedIndexes(target).map((i) => kindOf(target.steps[i]).object(target.steps[i])));
+  const shareable = new Set(target.handover);
+  for (const ref of target.inherited) {
+    const owner = byId.get(ref.run)!;
+    owned.add(kindOf(owner.steps[ref.index]).object(owner.steps[ref.index]));
+    for (const o of owner.handover) shareable.add(o);
+  }
+  return runs.slice(runs.indexOf(target) + 1).filter(isOpen).flatMap((l) => {
+    const objects = l.uses.filter((o) => owned.has(o) && !shareable.has(o));
+    return objects.length > 0 ? [{ run: l, objects }] : [];
+  });
+}
+
+/** What `undo --all` will do, decided before it starts (see {@link planUndoAll}). */
+export interface UndoAllPlan {
+  /** Runs it will undo (or close, when from before a reboot), newest first. */
+  will: RunView[];
+  /** Runs it will not undo, newest first, each with the reason. */
+  wont: { run: RunView; why: string }[];
+}
+
+/**
+ * Decides, before anything changes, which open runs `undo --all` will undo
+ * and which it will not: a run whose journal records cannot be fully read
+ * (damaged, or written by a newer nsrecipe), and an older run whose objects
+ * such a run uses (undoing it would pull them away from under that run).
+ * Pure.
+ * @param runs All runs, oldest first.
+ * @returns The plan.
+ */
+export function planUndoAll(runs: readonly RunView[]): UndoAllPlan {
+  const plan: UndoAllPlan = { will: [], wont: [] };
+  for (const r of runs.filter(isOpen).reverse()) {
+    if (r.problems.length > 0) {
+      const newer = r.problems.some((p) => p.kind === "newer-version");
+      plan.wont.push({
+        run: r,
+        why: newer
+          ? "its journal records were written by a newer nsrecipe"
+          : `its journal records cannot be read (${r.problems.map((p) => p.message).join("; ")})`,
+      });
+      continue;
+    }
+    const kept = blockers(r, runs).find((b) => plan.wont.some((w) => w.run.id === b.run.id));
+    if (kept) {
+      plan.wont.push({
+        run: r,
+        why: `run '${kept.run.id}' (${kept.run.label}), which will not be undone, uses ${kept.objects.join(", ")}`,
+      });
+      continue;
+    }
+    plan.will.push(r);
+  }
+  return plan;
+}
+
+/**
  * Undoes one run.
  *
  * @param target The run.
@@ -102,23 +167,13 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
   }
   const byId = new Map(runs.map((r) => [r.id, r]));
   const later = runs.slice(runs.indexOf(target) + 1).filter(isOpen);
-  const owned = new Set<string>(appliedIndexes(target).map((i) => kindOf(target.steps[i]).object(target.steps[i])));
-  const shareable = new Set(target.handover);
-  for (const ref of target.inherited) {
-    const owner = byId.get(ref.run)!;
-    owned.add(kindOf(owner.steps[ref.index]).object(owner.steps[ref.index]));
-    for (const o of owner.handover) shareable.add(o);
-  }
-  for (const l of later) {
-    const blocked = l.uses.filter((o) => owned.has(o) && !shareable.has(o));
-    if (blocked.length > 0) {
-      throw new PreconditionError(
-        `Run '${target.id}' (${target.label}) cannot be undone while run '${l.id}' (${l.label}) uses ${
-          blocked.join(", ")
-        }`,
-        `Undo '${l.label}' first ('nsrecipe undo ${l.id}'), or 'nsrecipe undo --all'.`,
-      );
-    }
+  for (const { run: l, objects } of blockers(target, runs)) {
+    throw new PreconditionError(
+      `Run '${target.id}' (${target.label}) cannot be undone while run '${l.id}' (${l.label}) uses ${
+        objects.join(", ")
+      }`,
+      `Undo '${l.label}' first ('nsrecipe undo ${l.id}'), or 'nsrecipe undo --all'.`,
+    );
   }
   const own: RevertItem[] = appliedIndexes(target).reverse().map((index) => ({
     run: target.id,

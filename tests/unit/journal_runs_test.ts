@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { selectRuns } from "../../src/engine/mod.ts";
+import { planUndoAll, selectRuns } from "../../src/engine/mod.ts";
 import { appliedIndexes, foldRuns, isOpen, parseJournal } from "../../src/journal/mod.ts";
 
 const AT = "2026-11-29T06:33:00.000Z";
@@ -131,4 +131,40 @@ Deno.test("selectRuns: undo picks the newest open run, a named one, or all newes
   assert.deepEqual(selectRuns(runs, "a").map((r) => r.id), ["r1"]);
   assert.deepEqual(selectRuns(runs, "r2"), []);
   assert.throws(() => selectRuns(runs, "zzz"), /No applied run is called 'zzz'/);
+});
+
+Deno.test("planUndoAll: a run with an unreadable record is not undone, nor an older run whose object it uses; the rest are, newest first", () => {
+  const bridge = [{ kind: "bridge-add", dev: "br0" }];
+  const { runs } = fold(
+    begin("r1", "old", { steps: bridge }),
+    rec("step-intent", "r1", { index: 0 }),
+    rec("step-done", "r1", { index: 0 }),
+    rec("run-end", "r1", { state: "applied" }),
+    begin("r2", "free"),
+    rec("run-end", "r2", { state: "applied" }),
+    begin("r3", "user", { uses: ["link:br0"] }),
+    rec("step-intent", "r3", { index: 0 }),
+    '{"v":1,"kind":"step-done","run":"r3",garbage',
+    rec("run-end", "r3", { state: "applied" }),
+  );
+  const plan = planUndoAll(runs);
+  assert.deepEqual(plan.will.map((r) => r.id), ["r2"]);
+  assert.deepEqual(plan.wont.map((w) => w.run.id), ["r3", "r1"]);
+  assert.match(plan.wont[0].why, /^its journal records cannot be read \(Line 9 /);
+  assert.equal(plan.wont[1].why, "run 'r3' (user), which will not be undone, uses link:br0");
+});
+
+Deno.test("planUndoAll: an object the older run may hand over does not keep it from being undone", () => {
+  const bridge = [{ kind: "bridge-add", dev: "br0" }];
+  const { runs } = fold(
+    begin("r1", "old", { steps: bridge, handover: ["link:br0"] }),
+    rec("step-intent", "r1", { index: 0 }),
+    rec("step-done", "r1", { index: 0 }),
+    rec("run-end", "r1", { state: "applied" }),
+    begin("r3", "user", { uses: ["link:br0"] }),
+    '{"v":1,"kind":"step-done","run":"r3",garbage',
+  );
+  const plan = planUndoAll(runs);
+  assert.deepEqual(plan.will.map((r) => r.id), ["r1"]);
+  assert.deepEqual(plan.wont.map((w) => w.run.id), ["r3"]);
 });
