@@ -1,0 +1,102 @@
+/**
+ * Killed at a random moment, not only between steps: nsrecipe (with every
+ * `ip` it has running, as one process group) is SIGKILLed after a random
+ * delay while it applies or undoes each recipe, and `undo` afterwards must
+ * restore the lab host's snapshot exactly. The delays come from a seeded
+ * generator; the seed is in each test's name, and `NSRECIPE_TEST_SEED=N`
+ * replays a run.
+ * Each delay is drawn between 0 and the time the same command took unkilled
+ * in that lab, so kills land in Deno's start-up, in planning, inside a step's
+ * `ip` and between records.
+ */
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import type { ExecResult } from "../../src/exec/mod.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
+import type { TestLab } from "../support/lab.ts";
+import { assertExit, assertSameHost, journalOf, KILLED, SCENARIOS } from "../support/reliability.ts";
+import { withSharedLab } from "../support/shared_lab.ts";
+
+/** Trials per recipe and per command (run, undo). */
+const TRIALS = 3;
+
+const SEED = Number(Deno.env.get("NSRECIPE_TEST_SEED") ?? Math.floor(Math.random() * 2 ** 31));
+
+/** mulberry32: a small seeded generator of floats in [0, 1). */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * Runs nsrecipe in the lab in a session of its own (setsid(1): it leads a new
+ * process group) and, after `delayMs`, SIGKILLs the whole group, so no `ip`
+ * it started outlives it. A command that ended first is not killed.
+ */
+function killedAfter(lab: TestLab, delayMs: number, args: string[]): Promise<ExecResult> {
+  const script = 'd=$1; shift; setsid "$@" & p=$!; sleep "$d"; ' +
+    'kill -KILL -- -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null; wait "$p"';
+  return lab.sh(["sh", "-c", script, "sh", (delayMs / 1000).toFixed(3), ...selfArgv(), ...args]);
+}
+
+/** How long a command takes in the lab, unkilled, in ms. */
+async function timed(lab: TestLab, args: string[]): Promise<number> {
+  const t0 = performance.now();
+  assertExit(await lab.nsrecipe(args), EXIT.ok, args.join(" "));
+  return performance.now() - t0;
+}
+
+/** `undo` until done: exit 0, the host as clean, the journal closed, a second undo has nothing to do. */
+async function undoRestores(lab: TestLab, clean: Awaited<ReturnType<TestLab["snapshot"]>>, what: string) {
+  assertExit(await lab.nsrecipe(["undo"]), EXIT.ok, `${what}, then undo`);
+  assertSameHost(await lab.snapshot(), clean, `${what}, then undo`);
+  const journal = await journalOf(lab);
+  assert.deepEqual(journal.problems, [], `${what}: the journal reads cleanly`);
+  const again = await lab.nsrecipe(["undo"]);
+  assertExit(again, EXIT.ok, `${what}: a second undo`);
+  assert.match(again.stdout, /Nothing to undo/);
+}
+
+for (const [n, s] of SCENARIOS.entries()) {
+  const run = ["run", s.recipe, ...s.args];
+  Deno.test(`${s.recipe}: SIGKILL at a random moment of run and of undo (${TRIALS} trials each; seed ${SEED}, replay with NSRECIPE_TEST_SEED=${SEED}); undo restores the host`, (t) =>
+    withSharedLab(async (labs) => {
+      const random = generator(SEED + n);
+      const { runMs, undoMs } = await labs.use(async (lab, clean) => {
+        const runMs = await timed(lab, run);
+        const undoMs = await timed(lab, ["undo"]);
+        assertSameHost(await lab.snapshot(), clean, "run and undo, unkilled");
+        return { runMs, undoMs };
+      });
+      let killedRuns = 0, killedUndos = 0;
+      for (let i = 0; i < TRIALS; i++) {
+        const delay = Math.round(random() * runMs);
+        await t.step(`run killed after ${delay} ms (of ${Math.round(runMs)})`, () =>
+          labs.use(async (lab, clean) => {
+            const r = await killedAfter(lab, delay, run);
+            if (r.code === KILLED) killedRuns++;
+            else assertExit(r, EXIT.ok, `${run.join(" ")} (ended before the kill)`);
+            await undoRestores(lab, clean, `run killed after ${delay} ms`);
+          }));
+      }
+      for (let i = 0; i < TRIALS; i++) {
+        const delay = Math.round(random() * undoMs);
+        await t.step(`undo killed after ${delay} ms (of ${Math.round(undoMs)})`, () =>
+          labs.use(async (lab, clean) => {
+            assertExit(await lab.nsrecipe(run), EXIT.ok, run.join(" "));
+            const r = await killedAfter(lab, delay, ["undo"]);
+            if (r.code === KILLED) killedUndos++;
+            else assertExit(r, EXIT.ok, "undo (ended before the kill)");
+            await undoRestores(lab, clean, `undo killed after ${delay} ms`);
+          }));
+      }
+      // Delays are drawn below the unkilled duration, so nearly every trial kills; all escaping would mean no test.
+      assert.ok(killedRuns + killedUndos > 0, `at least one trial killed nsrecipe (seed ${SEED})`);
+    }));
+}
