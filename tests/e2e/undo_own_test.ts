@@ -31,6 +31,16 @@ async function netnsStat(lab: TestLab, name: string): Promise<string> {
   return r.stdout.trim();
 }
 
+/** Ends a process started with `lab.spawn` (it may have ended already) and waits for it. */
+async function stopSpawned(child: Deno.ChildProcess, ended: Promise<unknown>): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e; // already ended
+  }
+  await ended;
+}
+
 /** The second undo after a left-alone undo: the run is closed, nothing more to do. */
 async function assertClosed(lab: TestLab) {
   assert.equal(endState((await journalOf(lab)).records), "undone");
@@ -69,8 +79,7 @@ Deno.test("a namespace deleted and made again by hand under the run's name: undo
     } finally {
       // nsenter forked the process into the lab: end it there, then its pipes close.
       await lab.sh(["sh", "-c", "kill -KILL $(ip netns pids web) 2>/dev/null"]);
-      sleeper.kill("SIGKILL");
-      await ended;
+      await stopSpawned(sleeper, ended);
     }
   });
 });
@@ -240,8 +249,7 @@ Deno.test("a process that ignores SIGTERM and keeps forking inside the namespace
           if (left.length > 0) {
             await lab.sh(["kill", "-KILL", ...left]);
           }
-          forker.kill("SIGKILL");
-          await ended;
+          await stopSpawned(forker, ended);
         }
       }));
   }
