@@ -7,6 +7,7 @@
  * @module
  */
 
+import { quote } from "../quote.ts";
 import { CommandError, PreconditionError, UsageError } from "../errors.ts";
 import { installHint, type Runner } from "../exec/mod.ts";
 import { planCommands, type Step } from "../steps/mod.ts";
@@ -120,7 +121,7 @@ export function executableTest(program: string, path: string): string[] {
  * @param run The process seam (runs `test`).
  * @param programs argv[0] of the command and of its helpers, e.g. `["/bin/bash", "script"]`.
  * @param path The PATH the command will be looked up in.
- * @param what How to name each program in the message, e.g. `p => \`--shell '${p}'\``.
+ * @param what How to name each program in the message, e.g. `p => \`--shell ${quote(p)}\``.
  * @throws {UsageError} Naming the first program that is not an executable file (exit 2; nothing changed).
  */
 export async function assertExecutable(
@@ -137,7 +138,7 @@ export async function assertExecutable(
         program.includes("/")
           ? `${what(program)} is not an executable file; nothing was changed`
           : `${what(program)} was not found in PATH; nothing was changed`,
-        program.includes("/") ? "Check the path." : `${installHint(program)} (PATH is '${path}'.)`,
+        program.includes("/") ? "Check the path." : `${installHint(program)} (PATH is ${quote(path)}.)`,
       );
     }
   }

@@ -14,6 +14,7 @@ import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
 import { planProbed } from "./lan_probe.ts";
+import { quote } from "../quote.ts";
 
 /** Options of `run` besides the recipe's own. */
 export interface RunOptions {
@@ -75,7 +76,7 @@ export async function runCommand(
         procs.run,
         [...(onTty ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
         Deno.env.get("PATH") ?? "",
-        (p) => command.length === 0 && p === opts.shell ? `--shell '${p}'` : `'${p}'`,
+        (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
       );
     }
     if (plan.steps.length === 0) return { runId: "", plan };

@@ -8,6 +8,7 @@
  * @module
  */
 import { PreconditionError, UsageError } from "../errors.ts";
+import { quote } from "../quote.ts";
 import { type ParsedJournal, parseJournal } from "./reader.ts";
 import { JOURNAL_VERSION, type RecordBody } from "./records.ts";
 import { JOURNAL_FILE, LOCK_FILE, STATE_DIR_ROOTS } from "./paths.ts";
@@ -33,7 +34,7 @@ export class JournalWriteError extends PreconditionError {
    */
   constructor(path: string, reason: string) {
     super(
-      `Cannot write to the journal '${path}': ${reason}`,
+      `Cannot write to the journal ${quote(path)}: ${reason}`,
       "Free space in the state directory's filesystem, then run 'nsrecipe undo' to revert anything half-done.",
     );
     this.reason = reason;
@@ -42,7 +43,7 @@ export class JournalWriteError extends PreconditionError {
 
 function outsidePermissions(dir: string): UsageError {
   return new UsageError(
-    `The state directory '${dir}' is outside the directories nsrecipe may write (${STATE_DIR_ROOTS.join(", ")})`,
+    `The state directory ${quote(dir)} is outside the directories nsrecipe may write (${STATE_DIR_ROOTS.join(", ")})`,
     `Pass --state-dir ${STATE_DIR_ROOTS[0]} (the default) or ${STATE_DIR_ROOTS[1]}, or a directory below one of them.`,
   );
 }
@@ -72,7 +73,9 @@ function assertPlainFile(path: string): void {
   }
   if (info.isSymlink || !info.isFile) {
     throw new PreconditionError(
-      `'${path}' is ${info.isSymlink ? "a symbolic link" : "not a regular file"}; nsrecipe refuses to write through it`,
+      `${quote(path)} is ${
+        info.isSymlink ? "a symbolic link" : "not a regular file"
+      }; nsrecipe refuses to write through it`,
       "Check who made it and remove it; nsrecipe creates it again.",
     );
   }
@@ -93,7 +96,7 @@ function assertPlainFile(path: string): void {
 export function ensureStateDir(dir: string): void {
   if (!dir.startsWith("/")) {
     throw new UsageError(
-      `The state directory '${dir}' is not an absolute path`,
+      `The state directory ${quote(dir)} is not an absolute path`,
       "Pass e.g. --state-dir /run/nsrecipe.",
     );
   }
@@ -110,7 +113,7 @@ export function ensureStateDir(dir: string): void {
       Deno.chmodSync(dir, 0o700);
     } catch (err) {
       throw new PreconditionError(
-        `Cannot create the state directory '${dir}': ${(err as Error).message}`,
+        `Cannot create the state directory ${quote(dir)}: ${(err as Error).message}`,
         "Run nsrecipe as root; if it is root, check the directory above it.",
       );
     }
@@ -118,25 +121,25 @@ export function ensureStateDir(dir: string): void {
   }
   if (info.isSymlink) {
     throw new PreconditionError(
-      `The state directory '${dir}' is a symbolic link; nsrecipe refuses to follow it`,
+      `The state directory ${quote(dir)} is a symbolic link; nsrecipe refuses to follow it`,
       "Remove the link, or pass --state-dir with a real directory.",
     );
   }
   if (!info.isDirectory) {
     throw new PreconditionError(
-      `The state directory '${dir}' is not a directory`,
+      `The state directory ${quote(dir)} is not a directory`,
       "Remove it or choose another --state-dir.",
     );
   }
   if (info.uid !== null && info.uid !== Deno.uid()) {
     throw new PreconditionError(
-      `The state directory '${dir}' is owned by uid ${info.uid}, not by you (uid ${Deno.uid()})`,
+      `The state directory ${quote(dir)} is owned by uid ${info.uid}, not by you (uid ${Deno.uid()})`,
       `Check who made it; then 'chown root: ${dir}'.`,
     );
   }
   if (info.mode !== null && (info.mode & 0o022) !== 0) {
     throw new PreconditionError(
-      `The state directory '${dir}' is writable by group or others (mode ${(info.mode & 0o777).toString(8)})`,
+      `The state directory ${quote(dir)} is writable by group or others (mode ${(info.mode & 0o777).toString(8)})`,
       `Anyone could forge undo records: 'chmod 700 ${dir}', after checking its contents.`,
     );
   }
@@ -144,7 +147,9 @@ export function ensureStateDir(dir: string): void {
   const normal = dir.replace(/\/+/g, "/").replace(/(.)\/$/, "$1");
   if (real !== normal) {
     throw new PreconditionError(
-      `The state directory '${dir}' lies behind a symbolic link (it resolves to '${real}'); nsrecipe refuses to follow it`,
+      `The state directory ${quote(dir)} lies behind a symbolic link (it resolves to ${
+        quote(real)
+      }); nsrecipe refuses to follow it`,
       `Pass --state-dir with the real path, after checking who made the link.`,
     );
   }
@@ -200,7 +205,7 @@ export class Journal {
     } catch (e) {
       if (!isOsError(e)) throw e;
       throw new PreconditionError(
-        `Cannot write in the state directory '${dir}': ${e.message}`,
+        `Cannot write in the state directory ${quote(dir)}: ${e.message}`,
         "nsrecipe keeps its lock and journal there: make it writable again (e.g. 'mount -o remount,rw' its " +
           "filesystem, or free space), then run the command again; nothing was changed.",
       );
@@ -236,7 +241,7 @@ export class Journal {
       lockFile.close();
       if (e instanceof PreconditionError) throw e;
       throw new PreconditionError(
-        `Cannot open the journal '${path}': ${(e as Error).message}`,
+        `Cannot open the journal ${quote(path)}: ${(e as Error).message}`,
         "Check the state directory and free space.",
       );
     }
@@ -314,7 +319,7 @@ export class Journal {
 export async function readJournal(dir: string): Promise<ParsedJournal & { path: string; incomplete: string }> {
   if (!dir.startsWith("/")) {
     throw new UsageError(
-      `The state directory '${dir}' is not an absolute path`,
+      `The state directory ${quote(dir)} is not an absolute path`,
       "Pass e.g. --state-dir /run/nsrecipe.",
     );
   }

@@ -50,3 +50,12 @@ Deno.test("a rejected namespace or link name with a direction override or zero-w
     (e) => e instanceof UsageError && e.message.startsWith("The link name '\\u{2066}\\u{2066}"),
   );
 });
+
+Deno.test("a --state-dir with a direction override is shown escaped in the refusal", async () => {
+  const { ensureStateDir } = await import("../../src/journal/mod.ts");
+  assert.throws(
+    () => ensureStateDir("run/\u202ensrecipe"),
+    (e) =>
+      e instanceof UsageError && e.message === "The state directory 'run/\\u{202e}nsrecipe' is not an absolute path",
+  );
+});
