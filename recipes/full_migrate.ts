@@ -99,7 +99,7 @@ export const fullMigrate: Recipe<typeof params> = {
   example: ["--name", "lan", "--address", "198.51.100.50/24"],
   confirmSeconds: FULL_MIGRATE_CONFIRM_SECONDS,
   needs: {
-    checks: [...vethBridge.needs.checks, "uplink", "wireless", "dhcp", "network-manager"],
+    checks: [...vethBridge.needs.checks, "uplink", "wireless", "dhcp", "network-manager", "uplink-refs"],
     movesUplink: true,
   },
   targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink, force: p.force }),

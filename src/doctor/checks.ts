@@ -16,6 +16,7 @@ import { checkPrivileges } from "./privileges.ts";
 import { checkIp, checkUnshare } from "./tools.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { checkUplink } from "./uplink.ts";
+import { checkUplinkRefs } from "./uplink_refs.ts";
 import { checkWireless } from "./wireless.ts";
 
 /** A check's id, as doctor reports it. */
@@ -29,6 +30,7 @@ export type CheckId =
   | "wireless"
   | "dhcp"
   | "network-manager"
+  | "uplink-refs"
   | "forward"
   | "netns-name"
   | "bridge-name";
@@ -63,6 +65,7 @@ const EVALUATE: { readonly [K in CheckId]: Check["evaluate"] } = {
   "wireless": checkWireless,
   "dhcp": checkDhcp,
   "network-manager": checkManagers,
+  "uplink-refs": checkUplinkRefs,
   "forward": checkForward,
   "netns-name": checkNetnsName,
   "bridge-name": checkBridgeName,

@@ -187,6 +187,10 @@ Deno.test("case 2: a default whose gateway is reached through a host route moves
       ["ip", "route", "add", "10.9.0.0/16", "via", "198.51.100.254", "dev", "eth0", "onlink"],
       ["ip", "-6", "route", "add", "2001:db8:ff::1", "dev", "eth0"],
       ["ip", "-6", "route", "add", "2001:db8:77::/64", "via", "2001:db8:ff::1", "dev", "eth0"],
+      // An IPv6 gateway outside every prefix of the link, declared on-link.
+      ["ip", "-n", "lab-lan", "-6", "addr", "add", "2001:db8:fe::1/128", "dev", "lanbr", "nodad"],
+      ["ip", "-n", "lab-lan", "-6", "addr", "add", "2001:db8:88::1/64", "dev", "lanbr", "nodad"],
+      ["ip", "-6", "route", "add", "2001:db8:88::/64", "via", "2001:db8:fe::1", "dev", "eth0", "onlink"],
     ]);
     const plan = await lab.nsrecipe(["plan", "full-migrate", "--name", "ns", "--address", "198.51.100.50/24"]);
     assert.equal(plan.code, 0, plan.stderr);
@@ -207,8 +211,12 @@ Deno.test("case 2: a default whose gateway is reached through a host route moves
       at(/-6 route add 2001:db8:ff::1 dev br0/) < at(/-6 route add 2001:db8:77::\/64 via 2001:db8:ff::1 dev br0/),
     );
     await migrateAndUndo(lab, {
-      hostTargets: ["192.0.2.1", "2001:db8:77::1"],
+      hostTargets: ["192.0.2.1", "2001:db8:77::1", "2001:db8:88::1"],
       during: async () => {
+        assert.match(
+          (await routeLines(lab, ["-6", "route", "show", "2001:db8:88::/64"])).join("\n"),
+          /^2001:db8:88::\/64 via 2001:db8:fe::1 dev br0 metric 1024 onlink pref medium$/,
+        );
         assert.deepEqual(await routeLines(lab, ["route", "show", "table", "100"]), [
           "default via 203.0.113.1 dev br0",
           "203.0.113.1 dev br0 scope link",
@@ -332,7 +340,7 @@ Deno.test("case 5: rules naming the uplink (iif, oif, with other selectors and a
   });
 });
 
-Deno.test("case 5: nftables rules matching the uplink by name are reported before any change; --force goes ahead", async () => {
+Deno.test("case 5: nftables rules matching the uplink by name are reported by doctor, plan and run before any change; --force goes ahead", async () => {
   await withLab(async (lab) => {
     const ruleset = [
       "table inet filter {",
@@ -353,6 +361,11 @@ Deno.test("case 5: nftables rules matching the uplink by name are reported befor
     const loaded = await lab.sh(["nft", "-f", "-"], ruleset);
     assert.equal(loaded.code, 0, loaded.stderr);
     const before = await lab.snapshot();
+    const doctor = await lab.nsrecipe(["--json", "doctor"]);
+    const found = (JSON.parse(doctor.stdout) as { findings: { id: string; verdict: string; summary: string }[] })
+      .findings.find((f) => f.id === "uplink-refs");
+    assert.equal(found?.verdict, "warn", doctor.stdout);
+    assert.match(found?.summary ?? "", /nft rule inet filter input \(handle \d+\): iifname == "eth0"/);
     for (const cmd of ["plan", "run"]) {
       const r = await lab.nsrecipe([
         cmd,

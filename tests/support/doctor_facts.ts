@@ -140,6 +140,7 @@ export const CHECK_IDS: readonly string[] = [
   "wireless",
   "dhcp",
   "network-manager",
+  "uplink-refs",
   "forward",
   "netns-name",
   "bridge-name",
