@@ -5,7 +5,7 @@ import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner, wher
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { gatherFacts, type HostFacts } from "../host/mod.ts";
-import { gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
+import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import type { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
@@ -131,7 +131,8 @@ async function refuseUnfitHost(
   out: Output,
 ): Promise<HostFacts | undefined> {
   const targets = recipe.targets(params);
-  const facts = await gatherDoctorFacts(run, { uplink: targets.uplink });
+  // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
+  const facts = await gatherDoctorFacts(run, { uplink: targets.uplink, groups: factGroupsFor(recipe.needs.checks) });
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
   // (preflight.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
   const unstartable = new Set([

@@ -15,6 +15,7 @@ import { checkBridgeName, checkNetnsName } from "./names.ts";
 import { checkPrivileges } from "./privileges.ts";
 import { checkIp, checkUnshare } from "./tools.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
+import type { FactGroup } from "./gather.ts";
 import { checkUplink } from "./uplink.ts";
 import { checkUplinkRefs } from "./uplink_refs.ts";
 import { checkWireless } from "./wireless.ts";
@@ -70,6 +71,31 @@ const EVALUATE: { readonly [K in CheckId]: Check["evaluate"] } = {
   "netns-name": checkNetnsName,
   "bridge-name": checkBridgeName,
 };
+
+/** The fact groups each check reads, besides the host's links, addresses and routes; the mapped type refuses a missing id. */
+const FACTS_READ: { readonly [K in CheckId]: readonly FactGroup[] } = {
+  "privileges": ["procStatus"],
+  "ip": ["ipVersion"],
+  "unshare": ["unshareVersion"],
+  "kernel-veth": ["kernel"],
+  "kernel-bridge": ["kernel"],
+  "uplink": [],
+  "wireless": [],
+  "dhcp": [],
+  "network-manager": ["managers", "uplinkFiles"],
+  "forward": ["netfilter"],
+  "netns-name": [],
+  "bridge-name": [],
+};
+
+/**
+ * The fact groups some checks read: what `run` gathers for its recipe's checks.
+ * @param checks Check ids, e.g. a recipe's `needs.checks`.
+ * @returns The groups, for `gatherDoctorFacts`'s `groups`.
+ */
+export function factGroupsFor(checks: readonly CheckId[]): Set<FactGroup> {
+  return new Set(checks.flatMap((c) => FACTS_READ[c]));
+}
 
 /** Every check, in the order the doctor reports them. */
 export const CHECKS: readonly Check[] = (Object.keys(EVALUATE) as CheckId[]).map((id) => ({

@@ -16,10 +16,27 @@ import { gatherFacts, type HostFacts } from "../host/mod.ts";
 import type { DoctorFacts, KernelFacts, ManagerFacts, NetfilterFacts, Source, UplinkFiles } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";
 
+/**
+ * The groups of facts besides the host's own (links, addresses, routes,
+ * which are always read: plans are made from them): each check reads some
+ * (see `FACTS_READ` in checks.ts), so `run` gathers only what its recipe's
+ * checks read.
+ */
+export type FactGroup =
+  | "procStatus"
+  | "ipVersion"
+  | "unshareVersion"
+  | "managers"
+  | "kernel"
+  | "netfilter"
+  | "uplinkFiles";
+
 /** Options of {@link gatherDoctorFacts}. */
 export interface GatherOptions {
   /** `--uplink`: the link to check instead of the device of the default route. */
   uplink?: string;
+  /** Only these groups (the others read as not gathered); default every group, as `nsrecipe doctor` needs. */
+  groups?: ReadonlySet<FactGroup>;
 }
 
 const ANY_CODE = Array.from({ length: 256 }, (_, i) => i);
@@ -85,12 +102,28 @@ async function gatherHost(run: Runner, uplink: string | undefined): Promise<Sour
   }
 }
 
-async function gatherKernel(run: Runner): Promise<KernelFacts> {
+async function gatherKernel(run: Runner, host: HostFacts | undefined): Promise<KernelFacts> {
+  const inUse = (kind: string) => host?.links.some((l) => l.linkinfo?.info_kind === kind) === true;
+  const sysModule = (kind: string): Promise<Source<boolean>> =>
+    inUse(kind)
+      ? Promise.resolve({ ok: false, reason: `not read: a ${kind} link is in use` })
+      : isDirVia(run, `/sys/module/${kind}`);
+  const [veth, bridge] = await Promise.all([sysModule("veth"), sysModule("bridge")]);
+  const confirmed = (kind: string, s: Source<boolean>) => inUse(kind) || (s.ok && s.value);
+  if (confirmed("veth", veth) && confirmed("bridge", bridge)) {
+    const enough = { ok: false as const, reason: "not read: both features are in use or in /sys/module" };
+    return {
+      release: enough,
+      sysModule: { veth, bridge },
+      procModules: enough,
+      config: enough,
+      modulesBuiltin: enough,
+      modulesDep: enough,
+    };
+  }
   const release = await readFileVia(run, "/proc/sys/kernel/osrelease");
   const rel = release.ok ? release.value.trim() : "";
-  const [veth, bridge, procModules, configGz, modulesBuiltin, modulesDep] = await Promise.all([
-    isDirVia(run, "/sys/module/veth"),
-    isDirVia(run, "/sys/module/bridge"),
+  const [procModules, configGz, modulesBuiltin, modulesDep] = await Promise.all([
     readFileVia(run, "/proc/modules"),
     readCommand(run, ["gzip", "-dc", "/proc/config.gz"]),
     rel ? readFileVia(run, `/lib/modules/${rel}/modules.builtin`) : release,
@@ -144,17 +177,38 @@ async function gatherNetfilter(run: Runner): Promise<NetfilterFacts> {
  * ```
  */
 export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): Promise<DoctorFacts> {
-  const [procStatus, ipVersion, unshareVersion, host, managers, kernel, netfilter] = await Promise.all([
-    readFileVia(run, "/proc/self/status"),
-    readCommand(run, ["ip", "-V"]),
-    readCommand(run, ["unshare", "--version"]),
+  const wanted = (group: FactGroup) => opts.groups === undefined || opts.groups.has(group);
+  const skipped = { ok: false as const, reason: "not gathered: no check asked for it" };
+  const [procStatus, ipVersion, unshareVersion, host, managers, netfilter] = await Promise.all([
+    wanted("procStatus") ? readFileVia(run, "/proc/self/status") : skipped,
+    wanted("ipVersion") ? readCommand(run, ["ip", "-V"]) : skipped,
+    wanted("unshareVersion") ? readCommand(run, ["unshare", "--version"]) : skipped,
     gatherHost(run, opts.uplink),
-    gatherManagers(run),
-    gatherKernel(run),
-    gatherNetfilter(run),
+    wanted("managers")
+      ? gatherManagers(run)
+      : { networkManager: skipped, networkd: skipped, ifstate: skipped, interfaces: skipped },
+    wanted("netfilter") ? gatherNetfilter(run) : {
+      nft: skipped,
+      iptables: skipped,
+      ip6tables: skipped,
+      bridgeNfIptables: skipped,
+      bridgeNfIp6tables: skipped,
+    },
   ]);
+  // The kernel's support is read only as far as needed: a feature already in use (a link of its kind) or
+  // present in /sys/module needs no configuration or module list.
+  const kernel = wanted("kernel") ? await gatherKernel(run, host.ok ? host.value : undefined) : {
+    release: skipped,
+    sysModule: { veth: skipped, bridge: skipped },
+    procModules: skipped,
+    config: skipped,
+    modulesBuiltin: skipped,
+    modulesDep: skipped,
+  };
   const up = host.ok ? resolveUplink(host.value, opts.uplink) : undefined;
-  const uplinkFiles = up?.link ? await gatherUplinkFiles(run, up.dev, up.link.ifindex) : undefined;
+  const uplinkFiles = up?.link && wanted("uplinkFiles")
+    ? await gatherUplinkFiles(run, up.dev, up.link.ifindex)
+    : undefined;
   return {
     procStatus,
     ipVersion,

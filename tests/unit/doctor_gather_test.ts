@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gatherDoctorFacts, isDirVia, readCommand, readFileVia } from "../../src/doctor/mod.ts";
+import { factGroupsFor, gatherDoctorFacts, isDirVia, readCommand, readFileVia } from "../../src/doctor/mod.ts";
 import { type ExecResult, recordingRunner } from "../../src/exec/mod.ts";
 
 const LINKS = JSON.stringify([
@@ -91,4 +91,31 @@ Deno.test("readCommand, readFileVia and isDirVia: output, reason, directory or n
   assert.deepEqual(await readFileVia(run, "/x"), { ok: false, reason: "Permission denied" });
   assert.deepEqual(await isDirVia(run, "/run"), { ok: true, value: true });
   assert.deepEqual(await isDirVia(run, "/nope"), { ok: true, value: false });
+});
+
+Deno.test("gatherDoctorFacts with groups reads only what those checks need: veth-bridge's checks read no manager files and no uplink state", async () => {
+  const { run, calls } = recordingRunner(fakeHost);
+  const facts = await gatherDoctorFacts(run, {
+    groups: factGroupsFor(["privileges", "ip", "unshare", "netns-name", "kernel-veth", "kernel-bridge", "forward"]),
+  });
+  const lines = calls.map((c) => c.argv.join(" "));
+  assert.deepEqual(lines.filter((l) => /NetworkManager|systemd\/netif|network\/i/.test(l)), []);
+  assert.ok(lines.includes("nft -j list ruleset"), "forward reads the ruleset");
+  assert.ok(lines.includes("cat -- /proc/self/status"), "privileges reads the process status");
+  assert.equal(facts.uplinkFiles, undefined);
+  assert.deepEqual(facts.managers.networkManager, { ok: false, reason: "not gathered: no check asked for it" });
+});
+
+Deno.test("gatherDoctorFacts reads no kernel configuration when veth and bridge links are in use", async () => {
+  const inUse = JSON.stringify([
+    { ifindex: 7, ifname: "v0", flags: [], mtu: 1500, operstate: "DOWN", linkinfo: { info_kind: "veth" } },
+    { ifindex: 8, ifname: "br0", flags: [], mtu: 1500, operstate: "DOWN", linkinfo: { info_kind: "bridge" } },
+  ]);
+  const { run, calls } = recordingRunner((argv) =>
+    argv.join(" ") === "ip -json -details link show" ? { stdout: inUse } : fakeHost(argv)
+  );
+  const facts = await gatherDoctorFacts(run, { groups: factGroupsFor(["kernel-veth", "kernel-bridge"]) });
+  const lines = calls.map((c) => c.argv.join(" "));
+  assert.deepEqual(lines.filter((l) => /\/sys\/module|config|modules|osrelease/.test(l)), []);
+  assert.equal(facts.kernel.sysModule.veth.ok, false);
 });
