@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { netnsName } from "./fields.ts";
 import type { Infer, StepContext, StepKind } from "./types.ts";
-import { netnsEntryState } from "../host/mod.ts";
+import { NETNS_RUN_DIR, netnsEntryState } from "../host/mod.ts";
 import { objectId } from "./objects.ts";
 import { sanitize } from "../quote.ts";
 import { CommandError } from "../errors.ts";
@@ -48,7 +48,7 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
   async verify(s, ctx) {
     const state = await netnsEntryState(ctx.run, s.netns);
     if (state === "absent") return `'${s.netns}' is not in 'ip netns list'`;
-    return state === "live" ? undefined : `/run/netns/${s.netns} is not a namespace mount`;
+    return state === "live" ? undefined : `${NETNS_RUN_DIR}/${s.netns} is not a namespace mount`;
   },
   isReverted: async (s, ctx) => await netnsEntryState(ctx.run, s.netns) === "absent",
   async revert(s, ctx) {
