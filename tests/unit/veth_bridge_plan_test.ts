@@ -134,12 +134,15 @@ Deno.test("K08: an IPv6 subnet gives nodad addresses and an IPv6 default route",
   assert.ok(cmds.includes("ip -n n -6 route add default via 2001:db8:5::1 dev eth0"));
 });
 
+/** A host with an uplink `eth0` carrying the default route. */
+const withUplink: HostFacts = {
+  ...EMPTY_FACTS,
+  links: [...EMPTY_FACTS.links, { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP" }],
+  routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }],
+};
+
 Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is used, not owned", () => {
-  const facts: HostFacts = {
-    ...EMPTY_FACTS,
-    links: [...EMPTY_FACTS.links, { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP" }],
-    routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }],
-  };
+  const facts = withUplink;
   const p = plan({ name: "n", nat: true }, facts);
   assert.deepEqual(p.steps.slice(-2).map((s) => s.kind), ["sysctl-set", "nat-add"]);
   const t = natTable("n");
@@ -159,11 +162,7 @@ Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is
 });
 
 Deno.test("a second veth-bridge run uses (and the first hands over) exactly the objects the first run's steps own", () => {
-  const facts: HostFacts = {
-    ...EMPTY_FACTS,
-    links: [...EMPTY_FACTS.links, { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP" }],
-    routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }],
-  };
+  const facts = withUplink;
   const first = plan({ name: "a", nat: true }, facts);
   const owned = first.steps.map((s) => kindOf(s).object(s));
   assert.deepEqual(first.handover, ["link:br0", "sysctl:net.ipv4.ip_forward"]);
