@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { RECIPES } from "../../recipes/mod.ts";
+import { fieldsOf } from "../../src/cli/recipe_options.ts";
 import { withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -36,7 +37,14 @@ Deno.test("every option of every recipe has a description of its own, and show's
     for (const recipe of RECIPES) {
       const show = await lab.nsrecipe(["show", recipe.name]);
       assert.equal(show.code, 0, show.stderr);
-      for (const line of show.stdout.split("\n").filter((l) => /^ {2}--/.test(l))) {
+      const lines = show.stdout.split("\n").filter((l) => /^ {2}--/.test(l));
+      // One line per option of the recipe's schema, in schema order (a format change cannot empty the loop below).
+      assert.deepEqual(
+        lines.map((l) => l.trim().split(/\s/)[0]),
+        fieldsOf(recipe.params).map((f) => f.flag),
+        `${recipe.name}: the options show lists`,
+      );
+      for (const line of lines) {
         const [, flag, text] = line.match(/^ {2}--([a-z0-9-]+)(?: <value>)?\s+(.*)$/)!;
         assert.notEqual(
           text.replaceAll("-", ""),
