@@ -10,6 +10,7 @@ import { nftRulesNamingLink } from "../../recipes/uplink_refs.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { finding } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";
+import { DEFAULT_BRIDGE } from "../names.ts";
 
 /**
  * Checks what names the uplink elsewhere on the host.
@@ -29,7 +30,7 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   const host = facts.host.value;
   const up = resolveUplink(host, facts.uplinkRequested);
   if (!up?.link) return finding(id, "ok", "No uplink, so nothing names it");
-  const bridge = ctx.bridge ?? "br0";
+  const bridge = ctx.bridge ?? DEFAULT_BRIDGE;
   if (host.nftables === undefined) {
     return finding(
       id,
