@@ -5,7 +5,7 @@
  * no DHCP-managed address unless `--force`), the bridge takes the uplink's
  * MAC and MTU (no stale ARP caches, no lost DHCP lease), every address and
  * route is captured in the journal before it moves, the switch is a short run
- * of adjacent steps, and `run` asks for confirmation (120 s on a TTY) with a
+ * of adjacent steps, and `run` asks for confirmation (120 s, terminal or not) with a
  * watchdog that reverts when nobody confirms.
  *
  * @module
@@ -24,7 +24,7 @@ import { uplinkSettings } from "./uplink_settings.ts";
 import { assertAddressOnUplinkSubnet, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethBridge, vethNames } from "./veth_bridge.ts";
 
-/** Default confirmation window of full-migrate on a TTY, in seconds. */
+/** Default confirmation window of full-migrate, in seconds (`--confirm S` / `--no-confirm` override it). */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
 
 const cidrField = (what: string) =>
@@ -92,8 +92,9 @@ export const fullMigrate: Recipe<typeof params> = {
     "carries (every table, in dependency order; metric, proto, scope, src kept) to the bridge, then removes " +
     "the addresses from the uplink, and attaches namespace NAME with --address on the LAN and the host's " +
     "gateway. Refuses a wireless, bridged or enslaved uplink, and (unless --force) DHCP-managed addresses and " +
-    "firewall rules that match the uplink by name. On a TTY it asks for confirmation within 120 s and a " +
-    "watchdog undoes the change otherwise (--confirm S / --no-confirm). Try it first with 'nsrecipe rehearse " +
+    "firewall rules that match the uplink by name. It asks for confirmation within 120 s (type yes on a " +
+    "terminal, or 'nsrecipe confirm' from any session) and a watchdog undoes the change otherwise " +
+    "(--confirm S / --no-confirm). Try it first with 'nsrecipe rehearse " +
     "full-migrate'.",
   params,
   example: ["--name", "lan", "--address", "198.51.100.50/24"],

@@ -94,7 +94,7 @@ export interface Recipe<S extends ParamsSchema = ParamsSchema> {
   description: string;
   /**
    * Confirmation window in seconds that `run` applies by default when stdin
-   * is a TTY (full-migrate: 120); absent for none. `--confirm S` and
+   * is a TTY or not (full-migrate: 120); absent for none. `--confirm S` and
    * `--no-confirm` override it.
    */
   confirmSeconds?: number;

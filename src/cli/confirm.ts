@@ -1,5 +1,6 @@
-import { confirmRun, expireRun } from "../engine/mod.ts";
-import { NsrecipeError } from "../errors.ts";
+import { type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
+import { NsrecipeError, UndoError } from "../errors.ts";
+import { foldRuns, readJournal } from "../journal/mod.ts";
 import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 
@@ -24,48 +25,183 @@ export async function confirmCommand(selector: string | undefined, g: GlobalOpti
 }
 
 /**
- * Prompts on the terminal for confirmation until the window closes. `yes`
- * records the confirmation; any other answer, or none in time, undoes the run
- * at once in this process (the watchdog then finds it closed).
+ * A time of day as admins read it on this host: local `HH:MM:SS`.
+ * @param ms Milliseconds since the epoch.
+ * @returns e.g. `14:03:27`.
+ */
+export function clockTime(ms: number): string {
+  return new Date(ms).toTimeString().slice(0, 8);
+}
+
+/** How often a prompt waiting for confirmation reads the journal (without the lock), in ms. */
+export const CONFIRM_POLL_MS = 250;
+
+/** What ended the wait at the prompt. */
+type PromptEvent =
+  | { kind: "answer"; text: string }
+  | { kind: "interrupt" }
+  | { kind: "deadline" }
+  | { kind: "journal"; state: ConfirmationState };
+
+/**
+ * Reads the journal without the lock every {@link CONFIRM_POLL_MS} until the
+ * run's confirmation is no longer pending (confirmed, reverted or expired
+ * elsewhere), or `stopped()` says to give up.
+ */
+async function journalDecides(
+  runId: string,
+  g: GlobalOptions,
+  stopped: () => boolean,
+): Promise<PromptEvent | undefined> {
+  while (!stopped()) {
+    const state = confirmationState(foldRuns(await readJournal(g.stateDir)).runs.find((r) => r.id === runId));
+    if (state.kind !== "pending") return { kind: "journal", state };
+    await new Promise((r) => setTimeout(r, CONFIRM_POLL_MS));
+  }
+  return undefined;
+}
+
+/**
+ * Prompts on the terminal for confirmation until the window closes, following
+ * the journal meanwhile (read without the lock, so it never delays a writer):
+ *
+ * - `yes` records the confirmation; the run stays;
+ * - a confirmation recorded by another session (`nsrecipe confirm`) ends the
+ *   prompt: the run stays;
+ * - an undo recorded by another process (the watchdog, `nsrecipe undo`) ends
+ *   the prompt with what the journal says;
+ * - any other answer, Ctrl-C (SIGINT: "no"), or the deadline passing undoes
+ *   the run at once in this process (the watchdog then finds it closed).
+ *   Ctrl-C is ignored while that undo runs, so it cannot be cut short.
+ *
+ * End of input (a closed terminal) is no answer: the deadline decides.
  *
  * @param runId The run.
- * @param seconds The window in seconds.
+ * @param deadline The recorded deadline (the `confirm-wait` record's), in ms since the epoch.
  * @param g Global options.
  * @param out The output.
- * @returns `true` when the run was confirmed and stays.
+ * @returns `true` when the run was confirmed and stays; `false` when it was undone.
+ * @throws {UndoError} When the undo could not complete, or the journal says
+ *   the window passed and the run could not be reverted: the change is still
+ *   in place (exit code 5).
  */
 export async function awaitTtyConfirmation(
   runId: string,
-  seconds: number,
+  deadline: number,
   g: GlobalOptions,
   out: Output,
 ): Promise<boolean> {
-  out.progress(`Keep this change? Type 'yes' within ${seconds} s (anything else undoes it now): `);
+  const seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+  out.progress(`Keep this change? Type 'yes' within ${seconds} s (anything else, or Ctrl-C, undoes it now): `);
+  let stopped = false;
+  let onInterrupt = () => {};
+  const interrupted = new Promise<PromptEvent>((resolve) => (onInterrupt = () => resolve({ kind: "interrupt" })));
+  Deno.addSignalListener("SIGINT", onInterrupt);
   const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const answer = await Promise.race([
-    // End of input (a closed terminal) is no answer: only the window's end decides then.
-    reader.read().then((r) => (r.done ? new Promise<undefined>(() => {}) : r.value)),
-    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), seconds * 1000))),
-  ]);
-  clearTimeout(timer);
-  reader.releaseLock();
-  if (answer !== undefined && /^\s*yes\s*$/i.test(answer)) {
+  try {
+    const event = await Promise.race([
+      // End of input (a closed terminal) is no answer: only the window's end decides then.
+      reader.read().then((r): Promise<PromptEvent> | PromptEvent =>
+        r.done ? new Promise<PromptEvent>(() => {}) : { kind: "answer", text: r.value }
+      ),
+      interrupted,
+      new Promise<PromptEvent>((resolve) => {
+        timer = setTimeout(() => resolve({ kind: "deadline" }), Math.max(0, deadline - Date.now()));
+      }),
+      journalDecides(runId, g, () => stopped).then((e) => e ?? new Promise<PromptEvent>(() => {})),
+    ]);
+    stopped = true;
+    clearTimeout(timer);
+    reader.releaseLock();
+    if (event.kind === "answer" && /^\s*yes\s*$/i.test(event.text)) {
+      try {
+        await confirmCommand(runId, g, out);
+        return true;
+      } catch (e) {
+        if (!(e instanceof NsrecipeError)) throw e;
+        out.progress(out.paint("red", e.message));
+        return false;
+      }
+    }
+    if (event.kind === "journal" && event.state.kind === "reverting") {
+      out.progress(out.paint("yellow", `The window closed and run ${runId} is being undone; waiting for it.`));
+      return await revertNow(runId, g, out);
+    }
+    if (event.kind === "journal") return reportJournalDecision(runId, event.state, out);
+    const why = event.kind === "deadline"
+      ? "No answer in time"
+      : event.kind === "interrupt"
+      ? "Interrupted (Ctrl-C): not confirmed"
+      : "Not confirmed";
+    out.progress(out.paint("yellow", `${why}: undoing run ${runId} now.`));
+    // Ctrl-C would also reach the commands the undo runs (they share the terminal's foreground process
+    // group): raw mode turns off the terminal's signal keys (termios(3), ISIG) until the undo is done.
+    Deno.stdin.setRaw(true);
     try {
-      await confirmCommand(runId, g, out);
+      return await revertNow(runId, g, out);
+    } finally {
+      Deno.stdin.setRaw(false);
+    }
+  } finally {
+    stopped = true;
+    clearTimeout(timer);
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+}
+
+/**
+ * Says what another process decided, as the journal records it.
+ * @returns `true` when the run stays.
+ * @throws {UndoError} When the window passed and the run could not be reverted.
+ */
+function reportJournalDecision(runId: string, state: ConfirmationState, out: Output): boolean {
+  switch (state.kind) {
+    case "confirmed":
+      out.progress(out.paint("green", `Confirmed from another session: run ${runId} stays.`));
       return true;
-    } catch (e) {
-      if (!(e instanceof NsrecipeError)) throw e;
-      out.progress(out.paint("red", e.message));
+    case "reverted":
+      out.progress(out.paint(
+        "yellow",
+        `Run ${runId} was ${
+          state.state === "undone" ? "undone" : `closed (${state.state})`
+        } by another nsrecipe process meanwhile (the watchdog or 'nsrecipe undo'): the change is no longer in place.`,
+      ));
       return false;
+    case "not-reverted":
+    case "reverting":
+    case "pending":
+    case "none":
+      throw new UndoError(
+        `Run ${runId}: the confirmation window closed but the run is not reverted`,
+        [state.kind === "not-reverted" ? state.why : `journal: ${state.kind}`],
+        `See 'nsrecipe status', fix what blocks it, then 'nsrecipe undo ${runId}'.`,
+      );
+    default: {
+      const never: never = state;
+      throw new Error(`unknown confirmation state ${JSON.stringify(never)}`);
     }
   }
-  out.progress(
-    out.paint("yellow", `${answer === undefined ? "No answer in time" : "Not confirmed"}: undoing run ${runId} now.`),
-  );
-  await withJournal(g, out, async (journal) => {
+}
+
+/**
+ * Undoes an unconfirmed run now, under the lock, and says truthfully what
+ * happened (it may have been confirmed or undone by another process first).
+ * @returns `true` when the run turned out to be confirmed and stays.
+ * @throws {UndoError} When the undo could not complete.
+ */
+async function revertNow(runId: string, g: GlobalOptions, out: Output): Promise<boolean> {
+  return await withJournal(g, out, async (journal) => {
     const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out));
-    out.progress(result === "closed" ? `Run ${runId} was already undone by the watchdog.` : `Run ${runId} was undone.`);
+    if (result === "kept") {
+      out.progress(out.paint("green", `Run ${runId} was confirmed from another session first: it stays.`));
+      return true;
+    }
+    out.progress(
+      result === "closed"
+        ? `Run ${runId} was already undone by another nsrecipe process (the watchdog or 'nsrecipe undo').`
+        : `Run ${runId} was undone: the host is as it was before the run.`,
+    );
+    return false;
   });
-  return false;
 }

@@ -274,9 +274,11 @@ export async function main(args: string[]): Promise<number> {
         .option("--shell <path>", "shell to start when no command is given", Deno.env.get("SHELL") || "/bin/bash")
         .option(
           "--confirm <seconds>",
-          "undo automatically unless confirmed within SECONDS (watchdog survives SSH loss)",
+          "undo automatically unless confirmed within SECONDS, by typing yes or by 'nsrecipe confirm' from " +
+            "any session (a watchdog holds the window and survives SSH loss); full-migrate: 120 by default, " +
+            "on a terminal or not",
         )
-        .option("--no-confirm", "no confirmation window (for scripts)"),
+        .option("--no-confirm", "no confirmation window (for scripts that need none)"),
       recipe.params,
     ).allowUnknownOption().action(async (words, opts, cmd) => {
       const command = commandAfterDashes(words, args, cmd);

@@ -3,7 +3,7 @@ import type { Plan } from "../../recipes/types.ts";
 import { applyRun, type EngineDeps, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
 import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner, whereEnv } from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
-import { awaitTtyConfirmation } from "./confirm.ts";
+import { awaitTtyConfirmation, clockTime } from "./confirm.ts";
 import { gatherFacts, type HostFacts } from "../host/mod.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import type { Journal } from "../journal/mod.ts";
@@ -55,10 +55,10 @@ export async function runCommand(
   // With --json no shell is opened (its screen would be stdout): a run without a command only sets up.
   const argv = command.length > 0 ? command : onTty && !g.json ? [opts.shell] : [];
   if (g.dryRun) return await dryRun(recipe, params, procs.run, out);
+  const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
   await assertPrograms(procs.run, BASE_PROGRAMS);
-  const confirmSeconds = opts.confirm ?? (recipe.confirmSeconds && onTty ? recipe.confirmSeconds : 0);
-  const { runId, plan } = await withJournal(g, out, async (journal) => {
+  const { runId, plan, deadline } = await withJournal(g, out, async (journal) => {
     // One look at the host: doctor's facts include the host facts the plan is made from.
     const host = await refuseUnfitHost(recipe, params, procs.run, out);
     const plan = await planProbed(
@@ -79,19 +79,21 @@ export async function runCommand(
         (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
       );
     }
-    if (plan.steps.length === 0) return { runId: "", plan };
+    if (plan.steps.length === 0) return { runId: "", plan, deadline: undefined };
     const id = newRunId();
     // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
     // switch itself, the change is still undone when the window closes.
     const watchdogPid = confirmSeconds > 0 ? startWatchdog(procs, id, confirmSeconds, g) : 0;
     const runId = await apply(recipe, params, plan, id, await engineDeps(journal, procs.run, out), out, opts.rehearsal);
-    if (confirmSeconds > 0) await openConfirmWindow(journal, runId, confirmSeconds, watchdogPid, out);
-    return { runId, plan };
+    const deadline = confirmSeconds > 0
+      ? await openConfirmWindow(journal, runId, confirmSeconds, watchdogPid, out)
+      : undefined;
+    return { runId, plan, deadline };
   });
-  out.data({ run: runId || null, label: plan.label, enter: plan.enter, confirmSeconds });
-  if (runId && confirmSeconds > 0 && onTty) {
-    const kept = await awaitTtyConfirmation(runId, confirmSeconds, g, out);
-    if (!kept) return EXIT.rolledBack;
+  out.data({ run: runId || null, label: plan.label, enter: plan.enter, confirmSeconds, deadline: deadline ?? null });
+  if (runId && deadline !== undefined) {
+    const code = await confirmationPhase(runId, deadline, g, out);
+    if (code !== undefined) return code;
   }
   if (argv.length === 0) {
     if (runId) out.result(runId);
@@ -172,22 +174,67 @@ async function apply(
   return runId;
 }
 
-/** Records the confirmation window, counted from now (the watchdog reads this deadline), and says so. */
+/**
+ * Opens the confirmation window once the switch is complete: records the
+ * deadline, counted from now (the watchdog enforces this one), and announces it.
+ * @returns The deadline, in ms since the epoch.
+ * @throws {JournalWriteError} When the window cannot be recorded.
+ */
 async function openConfirmWindow(
   journal: Journal,
   runId: string,
   seconds: number,
   watchdogPid: number,
   out: Output,
-): Promise<void> {
+): Promise<number> {
   const deadline = Date.now() + seconds * 1000;
   await journal.append({ kind: "confirm-wait", run: runId, deadline, watchdogPid });
   out.progress(out.paint(
     "yellow",
-    `Confirm within ${seconds} s or the change is undone: ${
+    `Confirm within ${seconds} s (by ${clockTime(deadline)}) or the change is undone: ${
       Deno.stdin.isTerminal() ? "type 'yes' here, or " : ""
     }run 'nsrecipe confirm ${runId}' from any session.`,
   ));
+  return deadline;
+}
+
+/**
+ * The confirmation phase of `run`, once the window is open: on a terminal the
+ * prompt (see {@link awaitTtyConfirmation}); without one nothing to do here
+ * (the watchdog holds the window; `nsrecipe confirm` closes it).
+ * @param runId The run.
+ * @param deadline The recorded deadline, in ms since the epoch.
+ * @param g Global options.
+ * @param out The output.
+ * @returns {@link EXIT.rolledBack} when the run was not confirmed and was undone; `undefined` to go on.
+ * @throws {UndoError} When the undo could not complete.
+ */
+async function confirmationPhase(
+  runId: string,
+  deadline: number,
+  g: GlobalOptions,
+  out: Output,
+): Promise<number | undefined> {
+  if (!Deno.stdin.isTerminal()) return undefined;
+  return await awaitTtyConfirmation(runId, deadline, g, out) ? undefined : EXIT.rolledBack;
+}
+
+/**
+ * How long the confirmation window of a run is (pure). `--confirm S` gives S,
+ * `--no-confirm` none; otherwise the recipe's default (full-migrate: 120 s),
+ * with or without a terminal: without one nobody can type `yes`, so the run
+ * says how to close the window from another session (`nsrecipe confirm`),
+ * and a script that wants no window says `--no-confirm`.
+ *
+ * @param recipe The recipe (its `confirmSeconds` default; absent for none).
+ * @param requested `--confirm` seconds, 0 for `--no-confirm`, `undefined` when neither was given.
+ * @returns The window in seconds, 0 for none.
+ */
+export function confirmWindowSeconds(
+  recipe: Pick<Recipe, "confirmSeconds">,
+  requested: number | undefined,
+): number {
+  return requested ?? recipe.confirmSeconds ?? 0;
 }
 
 /** `--rm`: undoes the run once the command inside has exited. */

@@ -100,3 +100,40 @@ Deno.test("confirm window: nsrecipe killed in the middle of the switch; the watc
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
+
+Deno.test("full-migrate without a terminal keeps its 120 s window and says how to confirm it; --no-confirm opens none", async () => {
+  await withLab(async (lab) => {
+    const started = Date.now();
+    const r = await lab.nsrecipe([
+      "--json",
+      "run",
+      "full-migrate",
+      "--name",
+      "n1",
+      "--address",
+      "198.51.100.50/24",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const runId = JSON.parse(r.stdout).run as string;
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `Confirm within 120 s \\(by \\d\\d:\\d\\d:\\d\\d\\) or the change is undone: run 'nsrecipe confirm ${runId}' from any session\\.`,
+      ),
+    );
+    const wait = (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as {
+      kind: string;
+      deadline?: number;
+    }[]).find((x) => x.kind === "confirm-wait")!;
+    assert.ok(wait.deadline! >= started + 120_000 && wait.deadline! <= Date.now() + 120_000, String(wait.deadline));
+    assert.equal(JSON.parse(r.stdout).deadline, wait.deadline);
+    assert.equal((await lab.nsrecipe(["confirm", runId])).code, 0);
+    assert.equal((await lab.nsrecipe(["undo", "n1"])).code, 0);
+    const plain = await lab.nsrecipe(
+      ["run", "full-migrate", "--name", "n2", "--address", "198.51.100.50/24", "--no-confirm"],
+    );
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /Confirm within/);
+    assert.equal((await journalKinds(lab)).filter((k) => k === "confirm-wait").length, 1);
+  });
+});

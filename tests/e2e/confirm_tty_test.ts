@@ -2,6 +2,59 @@ import assert from "node:assert/strict";
 import { selfArgv } from "../../src/lab/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
+import { EXIT } from "../../src/errors.ts";
+
+/** nsrecipe on a pseudo-terminal (script(1)) that the test types into while it runs. */
+class TtySession {
+  private text = "";
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly drained: Promise<void>;
+
+  constructor(private readonly child: Deno.ChildProcess) {
+    this.writer = child.stdin.getWriter();
+    this.drained = (async () => {
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) this.text += chunk;
+    })();
+  }
+
+  /** Starts `nsrecipe ARGS` on a pseudo-terminal inside the lab. */
+  static start(lab: TestLab, args: string[]): TtySession {
+    const cmd = [...selfArgv(), ...args].map((a) => `'${a}'`).join(" ");
+    const [program, ...rest] = [...lab.enter, "script", "-qec", cmd, "/dev/null"];
+    return new TtySession(
+      new Deno.Command(program, { args: rest, stdin: "piped", stdout: "piped", stderr: "piped" }).spawn(),
+    );
+  }
+
+  /** What the terminal showed so far. */
+  get output(): string {
+    return this.text;
+  }
+
+  /** Types at the terminal (`\x03` is Ctrl-C: the terminal sends SIGINT to the foreground process). */
+  async type(keys: string): Promise<void> {
+    await this.writer.write(new TextEncoder().encode(keys));
+  }
+
+  /** Waits for the prompt. */
+  prompted(): Promise<void> {
+    return waitFor("the confirmation prompt", () => Promise.resolve(this.text.includes("Keep this change?")), 60_000);
+  }
+
+  /**
+   * Closes the keyboard (script(1) exits only after its end of input; nsrecipe takes an ended input as no
+   * answer) and waits for nsrecipe to exit.
+   */
+  async finish(): Promise<{ code: number; output: string }> {
+    await this.writer.close().catch(() => {});
+    const status = await this.child.status;
+    await this.drained;
+    await this.child.stderr.cancel();
+    return { code: status.code, output: this.text };
+  }
+}
+
+const MIGRATE = ["run", "full-migrate", "--name", "t", "--address", "198.51.100.50/24"];
 
 /** Runs nsrecipe on a pseudo-terminal (script(1)), typing `input` at it. */
 function onTty(lab: TestLab, args: string[], input: string) {
@@ -23,7 +76,7 @@ Deno.test("full-migrate on a TTY asks for confirmation; typing yes keeps the cha
       "yes\n",
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /Keep this change\? Type 'yes' within 120 s \(anything else undoes it now\)/);
+    assert.match(r.stdout, /Keep this change\? Type 'yes' within 120 s \(anything else, or Ctrl-C, undoes it now\)/);
     assert.match(r.stdout, /Confirmed run .* \(t\): it stays/);
     assert.ok((await kinds(lab)).includes("run-confirmed"));
     assert.match((await lab.sh(["ip", "-br", "link", "show", "dev", "br0"])).stdout, /br0/);
@@ -46,7 +99,9 @@ Deno.test("on a TTY, no answer within --confirm: the run is reverted and run exi
       "true",
     ], "");
     assert.match(r.stdout, /No answer in time: undoing run .* now/);
-    assert.match(r.stdout, /Run .* was undone\./);
+    // The prompt and the watchdog share the deadline: whichever takes the lock first undoes it, and the
+    // prompt says which.
+    assert.match(r.stdout, /Run .* was (undone: the host is as it was before the run|already undone by another)/);
     assert.equal(r.code, 4);
     await waitFor("the run to be closed", async () => (await kinds(lab)).at(-1) === "run-end");
     assert.deepEqual(await lab.snapshot(), before);
@@ -63,6 +118,69 @@ Deno.test("on a TTY, an answer other than yes (a stray Enter too) undoes the run
     );
     assert.equal(r.code, 4, r.stdout);
     assert.match(r.stdout, /Not confirmed: undoing run .* now/);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("on a TTY, 'nsrecipe confirm' from another shell ends the prompt: it says so, exits 0, the run stays", async () => {
+  await withLab(async (lab) => {
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60", "--", "true"]);
+    await tty.prompted();
+    const other = await lab.nsrecipe(["confirm"]);
+    assert.equal(other.code, 0, other.stderr);
+    const r = await tty.finish();
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /Confirmed from another session: run .* stays\./);
+    assert.doesNotMatch(r.output, /undoing|was undone/i);
+    const k = await kinds(lab);
+    assert.deepEqual(k.slice(k.indexOf("confirm-wait")), ["confirm-wait", "run-confirmed"]);
+    assert.match((await lab.sh(["ip", "-br", "link", "show", "dev", "br0"])).stdout, /br0/);
+  });
+});
+
+Deno.test("on a TTY, 'nsrecipe undo' from another shell ends the prompt: it says the change is gone, exits 4", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60", "--", "true"]);
+    await tty.prompted();
+    assert.equal((await lab.nsrecipe(["undo", "t"])).code, 0);
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(
+      r.output,
+      /Run .* was undone by another nsrecipe process meanwhile .*: the change is no longer in place/,
+    );
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("on a TTY, Ctrl-C at the prompt means no: the run is undone at once, it says so, exits 4", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60", "--", "true"]);
+    await tty.prompted();
+    await tty.type("\x03");
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(r.output, /Interrupted \(Ctrl-C\): not confirmed: undoing run .* now\./);
+    assert.match(r.output, /Run .* was undone: the host is as it was before the run\./);
+    const k = await kinds(lab);
+    assert.deepEqual([k.at(-1), k.includes("confirm-expired")], ["run-end", true]);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("on a TTY, Ctrl-C pressed again while the undo runs does not cut it short", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60", "--", "true"]);
+    await tty.prompted();
+    await tty.type("\x03");
+    await waitFor("the undo to start", () => Promise.resolve(tty.output.includes("undoing run")));
+    await tty.type("\x03\x03");
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(r.output, /Run .* was undone: the host is as it was before the run\./);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
