@@ -80,6 +80,8 @@ export interface FaultLoop {
    * @param steps Its step summaries, in plan order (from {@link planSummaries}).
    */
   points(s: Scenario, steps: readonly string[]): FaultPoint[];
+  /** The fewest steps a plan needs for the loop to have a case (default 1). */
+  minSteps?: number;
 }
 
 const cmd = (s: Scenario) => `run ${s.recipe} ${s.args.join(" ")}`;
@@ -252,6 +254,7 @@ const failUndo: FaultLoop = {
  */
 const failRollback: FaultLoop = {
   title: "a rollback that cannot revert a step gives exit 5 and names it; undo finishes the rollback",
+  minSteps: 2, // a rollback that runs an inverse needs a step before the failing one
   points: (s, steps) => {
     const last = steps.length - 1;
     const pairs: [number, number][] = [
@@ -293,7 +296,9 @@ export type FaultLoopName = keyof typeof FAULT_LOOPS;
  * Registers one `Deno.test` that runs a loop kind over one scenario, every
  * case in a shared lab (a fresh one after any case that leaves it dirty or
  * fails). The plan is read once, in that lab. Fails, rather than passing
- * empty, when the scenario is unknown, has no steps, or the loop yields no case.
+ * empty, when the scenario is unknown, has no steps, or the loop yields no
+ * case for a plan long enough to have one (`minSteps`: a one-step plan has no
+ * inverse that can fail during a rollback, and the test says exactly that).
  * @param loop The loop kind.
  * @param recipe The scenario's recipe (a key of {@link SCENARIOS}).
  */
@@ -306,6 +311,11 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string): void {
       const steps = await labs.use((lab) => planSummaries(lab, s));
       assert.ok(steps.length > 0, `${recipe} has steps`);
       const points = FAULT_LOOPS[loop].points(s, steps);
+      const { minSteps = 1 } = FAULT_LOOPS[loop] as FaultLoop;
+      if (steps.length < minSteps) {
+        assert.deepEqual(points, [], `${loop} has no case for a plan of ${steps.length} step(s)`);
+        return;
+      }
       assert.ok(points.length > 0, `${loop} has cases for ${recipe}`);
       let ran = 0;
       for (const p of points) {

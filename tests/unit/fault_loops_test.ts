@@ -56,6 +56,7 @@ Deno.test("the rollback loops cover every failing step and every point inside a 
       assert.ok(kills.includes(`fail@step:${k},kill@after-revert:${k}`), `fail@step:${k}`);
     }
     const fails = faultsOf("fail-rollback", n);
+    assert.equal(n < (FAULT_LOOPS["fail-rollback"].minSteps ?? 1), fails.length === 0, `a plan of ${n} has cases`);
     assert.equal(new Set(fails).size, fails.length, "no case twice");
     assert.equal(fails.length, Math.max(0, 2 * n - 3));
     for (const k of range(last)) {
