@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError, Help } from "@commander-js/extra-typings";
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { DEFAULT_BRIDGE } from "../names.ts";
@@ -27,6 +27,8 @@ const WITHOUT_RECIPES = new Set([
   "doctor",
   "journal",
   "lab",
+  "exec",
+  "shell",
   LAB_INIT_COMMAND,
   WATCHDOG_COMMAND,
 ]);
@@ -192,6 +194,8 @@ function readGlobals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: 
  * ```
  */
 export async function main(args: string[]): Promise<number> {
+  // `help run veth-bridge` shows that subcommand's help, as `run veth-bridge --help` does.
+  if (args[0] === "help" && args.length > 2) args = [...args.slice(1), "--help"];
   const RECIPES = await recipesFor(args);
   let code: number = EXIT.ok;
   const setCode = (c: number) => {
@@ -207,7 +211,7 @@ export async function main(args: string[]): Promise<number> {
   const program = new Command()
     .name("nsrecipe")
     .description("Set up Linux namespaces by named recipes, journaled and reversible.")
-    .version(VERSION, "--version")
+    .version(VERSION, "-V, --version")
     .option("--state-dir <dir>", "journal and lock directory", DEFAULT_STATE_DIR)
     .option("--json", "machine-readable output on stdout")
     .option("--verbose", "show every command run, its exit code and time")
@@ -216,6 +220,14 @@ export async function main(args: string[]): Promise<number> {
     .addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({ outputError: () => {}, writeErr: () => {} })
+    .configureHelp({
+      showGlobalOptions: true,
+      // Each subcommand's help lists the global options it honours (HONOURED_GLOBALS), not all of them.
+      visibleGlobalOptions(this: Help, cmd: Command<any, any, any>) {
+        const honoured = HONOURED_GLOBALS[topCommand(cmd).name()] ?? [];
+        return Help.prototype.visibleGlobalOptions.call(this, cmd as never).filter((o) => honoured.includes(o.long!));
+      },
+    })
     .showSuggestionAfterError(true);
 
   program.command("list").description("list the recipes").action(async (_o, cmd) =>
@@ -268,7 +280,7 @@ export async function main(args: string[]): Promise<number> {
       },
     );
     addRecipeOptions(
-      run.command(recipe.name).description(recipe.summary)
+      run.command(recipe.name).description(recipe.summary).usage("[options] [-- CMD...]")
         .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY")
         .option("--rm", "undo the run when the shell or command exits")
         .option("--shell <path>", "shell to start when no command is given", Deno.env.get("SHELL") || "/bin/bash")
@@ -402,6 +414,18 @@ export async function main(args: string[]): Promise<number> {
   );
 
   let failure: JsonError | undefined;
+  program.command("man").description("print the manual page (roff); read it with: nsrecipe man | man -l -")
+    .action(async () => {
+      const { manualPage } = await import("./manual.ts");
+      const { MANUAL_PROSE } = await import("./manual_prose.ts");
+      console.log(manualPage(program, VERSION, MANUAL_PROSE).trimEnd());
+    });
+  const word = commandWord(args);
+  if (word === "complete" || word === "completions" || word === "man") {
+    // Completion is generated from the definitions above (and so is the manual, which lists it).
+    const { addCompletion, runNames } = await import("./completion.ts");
+    await addCompletion(program, word === "complete" ? await runNames(stateDirOf(args)) : []);
+  }
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (e) {
@@ -427,6 +451,39 @@ function jsonError(e: unknown): JsonError {
     return { kind: "UsageError", message, hint: "Try 'nsrecipe --help'." };
   }
   return { kind: "InternalError", message: String(e), hint: "Please report this." };
+}
+
+/**
+ * The global options each subcommand honours, by its top-level name; its
+ * `--help` lists these (commands not named honour none).
+ */
+export const HONOURED_GLOBALS: Readonly<Record<string, readonly string[]>> = {
+  list: ["--json", "--no-color"],
+  show: ["--json", "--no-color"],
+  plan: ["--json", "--verbose", "--no-color"],
+  run: ["--state-dir", "--json", "--verbose", "--dry-run", "--no-color"],
+  rehearse: ["--json", "--verbose", "--no-color"],
+  exec: ["--state-dir", "--json", "--verbose", "--no-color"],
+  shell: ["--state-dir", "--verbose", "--no-color"],
+  undo: ["--state-dir", "--json", "--verbose", "--dry-run", "--no-color"],
+  confirm: ["--state-dir", "--json", "--dry-run", "--no-color"],
+  status: ["--state-dir", "--json", "--verbose", "--no-color"],
+  doctor: ["--json", "--verbose", "--no-color"],
+  journal: ["--state-dir", "--json", "--no-color"],
+  lab: ["--json", "--verbose", "--no-color"],
+};
+
+/** The top-level subcommand a command belongs to (`run` for `run netns`). */
+function topCommand(cmd: Command<any, any, any>): Command<any, any, any> {
+  let c = cmd;
+  while (c.parent?.parent) c = c.parent as Command<any, any, any>;
+  return c;
+}
+
+/** The `--state-dir` given in the arguments, else the default. */
+function stateDirOf(args: readonly string[]): string {
+  const i = args.indexOf("--state-dir");
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : DEFAULT_STATE_DIR;
 }
 
 /** Commander's codes for help or version shown on request. */

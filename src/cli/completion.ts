@@ -1,0 +1,57 @@
+/**
+ * Shell completion for bash, zsh and fish, generated from the commander
+ * definitions by `@bomb.sh/tab`'s commander adapter: subcommands (recipes
+ * included, as `run`'s and `plan`'s subcommands), their options and the
+ * choices commander knows. nsrecipe adds run names for the arguments that
+ * take one (`undo`, `status`, `confirm`, `exec`, `shell`).
+ *
+ * `nsrecipe completions bash|zsh|fish` prints the script; the script asks
+ * `nsrecipe complete -- WORDS…` at each TAB (so `nsrecipe` must be in PATH),
+ * which prints one candidate per line (`value<TAB>description`) and a
+ * directive line.
+ *
+ * @module
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { foldRuns, isOpen, readJournal } from "../journal/mod.ts";
+
+/** The commands whose argument named `run` takes a run's name. */
+export const RUN_ARGUMENT_COMMANDS: readonly string[] = ["undo", "status", "confirm", "exec", "shell"];
+
+/** The subcommand words that need completion set up before parsing. */
+export const COMPLETION_COMMANDS: ReadonlySet<string> = new Set(["completions", "complete"]);
+
+/**
+ * The applied runs' names and what each is, for completion: read without the
+ * lock (`readJournal`), and none at all when the journal cannot be read (not
+ * root, no journal yet): completion must never fail or wait.
+ * @param stateDir The state directory.
+ * @returns `[name, description]` pairs, newest run first.
+ */
+export async function runNames(stateDir: string): Promise<[string, string][]> {
+  try {
+    const { runs } = foldRuns(await readJournal(stateDir));
+    return runs.filter(isOpen).reverse().map((r) => [r.label, `${r.recipe} run ${r.id}`]);
+  } catch {
+    return []; // completion offers no names rather than an error on the user's command line
+  }
+}
+
+/**
+ * Adds `completions SHELL` and the hidden `complete -- WORDS…` to the
+ * program (through the adapter), with run names for the arguments that take
+ * one. Loaded only when one of them is the command given.
+ * @param program The whole command tree, every subcommand defined.
+ * @param names The run names to offer (see {@link runNames}).
+ */
+export async function addCompletion(
+  program: Command<any, any, any>,
+  names: readonly [string, string][],
+): Promise<void> {
+  const { default: tab } = await import("@bomb.sh/tab/commander");
+  const root = tab(program as never, { completionCommandName: "completions" });
+  for (const name of RUN_ARGUMENT_COMMANDS) {
+    const argument = root.commands.get(name)?.arguments.get("run");
+    if (argument) argument.handler = (complete) => names.forEach(([n, d]) => complete(n, d));
+  }
+}

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { posixQuote } from "../../src/exec/mod.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
+import { withLab } from "../support/lab.ts";
+
+/** The candidates a completion request prints (`value<TAB>description` lines, then `:DIRECTIVE`). */
+function candidates(stdout: string): string[] {
+  return stdout.trimEnd().split("\n").filter((l) => !l.startsWith(":")).map((l) => l.split("\t")[0]);
+}
+
+Deno.test("completions: bash, zsh and fish scripts; recipe names, option names and applied run names are offered", async () => {
+  await withLab(async (lab) => {
+    for (const shell of ["bash", "zsh", "fish"]) {
+      const r = await lab.nsrecipe(["completions", shell]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /nsrecipe complete --|nsrecipe complete -- /, shell);
+    }
+    const bash = await lab.nsrecipe(["completions", "bash"]);
+    const syntax = await lab.sh(["bash", "-n", "-c", bash.stdout]);
+    assert.equal(syntax.code, 0, syntax.stderr);
+    // The script itself, in bash: a TAB after 'nsrecipe run ve' completes the recipe. (bash-completion's
+    // _get_comp_words_by_ref is stubbed; 'nsrecipe' is a function running this checkout, as tab's README suggests.)
+    const tabIn = (line: string) =>
+      lab.sh([
+        "bash",
+        "-c",
+        [
+          `nsrecipe() { ${selfArgv().map(posixQuote).join(" ")} "$@"; }`,
+          '_get_comp_words_by_ref() { cur="${COMP_WORDS[COMP_CWORD]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }',
+          'source /dev/stdin; read -ra COMP_WORDS <<< "$LINE"; [[ "$LINE" == *" " ]] && COMP_WORDS+=("")',
+          'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); __nsrecipe_complete; printf "%s\\n" "${COMPREPLY[@]}"',
+        ].join("\n"),
+      ], bash.stdout.replace(/^/, `LINE=${posixQuote(line)}\n`));
+    const ve = await tabIn("nsrecipe run ve");
+    assert.deepEqual(ve.stdout.trim().split("\n"), ["veth-bridge"], ve.stderr);
+    const bad = await lab.nsrecipe(["completions", "tcsh"]);
+    assert.equal(bad.code, 2);
+
+    assert.deepEqual(candidates((await lab.nsrecipe(["complete", "--", "run", ""])).stdout), [
+      "pid-only",
+      "netns",
+      "veth-bridge",
+      "full-migrate",
+    ]);
+    assert.deepEqual(
+      candidates((await lab.nsrecipe(["complete", "--", "run", "veth-bridge", "--br"])).stdout),
+      ["--bridge", "--bridge-address"],
+    );
+    assert.ok(candidates((await lab.nsrecipe(["complete", "--", ""])).stdout).includes("exec"));
+
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "web"])).code, 0);
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "api"])).code, 0);
+    for (const sub of ["undo", "status", "exec", "shell", "confirm"]) {
+      const r = await lab.nsrecipe(["complete", "--", sub, ""]);
+      assert.deepEqual(candidates(r.stdout), ["api", "web"], sub);
+    }
+  });
+});
+
+Deno.test("man: a manual page from the same definitions, every command and recipe option in it, no roff warnings", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["man"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\.TH NSRECIPE 1 /);
+    for (const heading of ["run veth\\-bridge", "exec", "shell", "status", "completions", "undo"]) {
+      assert.match(r.stdout, new RegExp(`^\\.SS nsrecipe ${heading.replaceAll("\\", "\\\\")} `, "m"), heading);
+    }
+    assert.match(r.stdout, /\\-\\-bridge\\-address <value>/);
+    assert.match(r.stdout, /\\-\\-address6 <value>\\fR\nthe namespace's IPv6 address/);
+    const check = await lab.sh(["sh", "-c", "groff -man -ww -z -Tutf8 2>&1"], r.stdout);
+    assert.equal(check.stdout, "", "groff warns about the page");
+  });
+});
+
+Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each subcommand lists the globals it honours", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["-V"])).stdout.trim(), "0.1.0");
+    assert.match((await lab.nsrecipe(["-h"])).stdout, /^Usage: nsrecipe /);
+    const help = await lab.nsrecipe(["help", "run", "veth-bridge"]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: nsrecipe run veth-bridge \[options\] \[-- CMD\.\.\.\]/);
+    assert.match(help.stdout, /--bridge-address <value>/);
+    assert.match(help.stdout, /Global Options:\n(.*\n)*\s+--dry-run/);
+    const list = await lab.nsrecipe(["list", "--help"]);
+    assert.match(list.stdout, /Global Options:\n\s+--json/);
+    assert.doesNotMatch(list.stdout, /--dry-run|--state-dir/, "list honours neither");
+    const status = await lab.nsrecipe(["status", "--help"]);
+    assert.match(status.stdout, /--state-dir/);
+    assert.doesNotMatch(status.stdout, /--dry-run/);
+    const fields = (await lab.nsrecipe(["help", "run", "full-migrate"])).stdout;
+    assert.match(fields, /--address6 <value> +the namespace's IPv6 address/);
+  });
+});
