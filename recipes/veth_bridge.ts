@@ -371,6 +371,9 @@ function pointToPoint(
   };
 }
 
+/** The smallest MTU IPv6 works on, in bytes (RFC 8200 §5). */
+export const IPV6_MIN_MTU = 1280;
+
 /**
  * The MTU of the veth pair. On a bridge nsrecipe did not create it is the
  * bridge's MTU unless `--mtu` says otherwise, and `--mtu` may not be lower:
@@ -380,16 +383,32 @@ function pointToPoint(
  * bridge), and a bigger default would let the namespace send frames the
  * bridge's other ports drop (a 1450 bridge over a tunnel).
  *
+ * IPv6 needs at least {@link IPV6_MIN_MTU} bytes (RFC 8200 §5): below it the
+ * kernel refuses an IPv6 address (`Invalid argument`) and drops those a link
+ * had, so an IPv6 subnet on a smaller veth or bridge is refused here.
+ *
  * @param requested `--mtu` in bytes, or `undefined`.
  * @param bridge The existing bridge, or `undefined` when this run creates it.
+ * @param family The namespace subnet's IP version.
  * @returns The MTU in bytes (`undefined`: the kernel's default, 1500, on a new
  *   bridge), and a note when `--mtu` is above the bridge's.
- * @throws {UsageError} When `--mtu` is below the existing bridge's MTU.
+ * @throws {UsageError} When `--mtu` is below the existing bridge's MTU, or
+ *   the MTU is below {@link IPV6_MIN_MTU} for an IPv6 subnet.
  */
 export function vethMtu(
   requested: number | undefined,
   bridge: IpLink | undefined,
+  family: 4 | 6 = 4,
 ): { mtu?: number; note?: string } {
+  const mtu = requested ?? bridge?.mtu;
+  if (family === 6 && mtu !== undefined && mtu < IPV6_MIN_MTU) {
+    throw new UsageError(
+      `IPv6 needs an MTU of at least ${IPV6_MIN_MTU} bytes (RFC 8200), and ${
+        requested !== undefined ? `--mtu is ${requested}` : `bridge ${quote(bridge!.ifname)} has ${bridge!.mtu}`
+      }: the kernel would refuse the namespace's IPv6 address`,
+      "Give an IPv4 --subnet, or an MTU of 1280 or more.",
+    );
+  }
   if (!bridge) return { mtu: requested };
   if (requested === undefined) return { mtu: bridge.mtu };
   if (requested < bridge.mtu) {
@@ -568,7 +587,7 @@ export const vethBridge: Recipe<typeof params> = {
     }
     const veth = vethNames(p.name, p.veth, facts);
     const addressing = planAddressing(p, existing, facts);
-    const mtu = vethMtu(p.mtu, existing);
+    const mtu = vethMtu(p.mtu, existing, addressing.subnet.family);
     const notes: string[] = mtu.note ? [mtu.note] : [];
     const mac = vethMac(`${p.name}/${veth.host}/${bridgeName}`, existing, facts.links);
     const steps: Step[] = netnsVethSteps(p.name, veth, mtu.mtu, mac);

@@ -59,7 +59,7 @@ Deno.test("case 7: /32 and /128 addresses are point-to-point: onlink gateway, ho
   });
 });
 
-Deno.test("case 10: reserved subnets and leading zeros are refused by plan and run with exit 2, before any step", async () => {
+Deno.test("case 10: reserved subnets, leading zeros and IPv6 below 1280 bytes are refused by plan and run with exit 2, before any step", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     for (
@@ -72,6 +72,7 @@ Deno.test("case 10: reserved subnets and leading zeros are refused by plan and r
         [["--address", "::1/128", "--bridge-address", "::2/128"], /IPv6 loopback/],
         [["--address", "010.0.0.1/24"], /leading zero: some tools read it as octal/],
         [["--subnet", "10.200.0.0/024"], /is not a CIDR/],
+        [["--subnet", "2001:db8:5::/64", "--mtu", "1200"], /IPv6 needs an MTU of at least 1280 bytes/],
       ] as const
     ) {
       for (const command of ["plan", "run"]) {

@@ -109,3 +109,22 @@ Deno.test("case 8: a bridge nsrecipe creates gets a fixed 02: MAC, different fro
   const first = derivedMac("02", "seed", new Set());
   assert.notEqual(derivedMac("02", "seed", new Set([first])), first, "a taken MAC is skipped");
 });
+
+Deno.test("case 10: an IPv6 subnet on a veth or bridge below 1280 bytes is refused at plan time (RFC 8200)", () => {
+  assert.throws(
+    () => vethBridge.plan(vethBridge.params.parse({ name: "n", subnet: "2001:db8:5::/64", mtu: "1200" }), EMPTY_FACTS),
+    (e) =>
+      e instanceof UsageError &&
+      e.message ===
+        "IPv6 needs an MTU of at least 1280 bytes (RFC 8200), and --mtu is 1200: the kernel would refuse the namespace's IPv6 address",
+  );
+  const small = hostWith(br9(1200), link("tun0", "52:54:00:12:34:56", { mtu: 1200, master: "br9" }));
+  assert.throws(
+    () => plan({ subnet: "2001:db8:5::/64" }, small),
+    (e) => e instanceof UsageError && /and bridge 'br9' has 1200:/.test(e.message),
+  );
+  assert.ok(plan({ subnet: "10.91.0.0/24" }, small).steps.length > 0, "IPv4 works below 1280");
+  assert.ok(
+    vethBridge.plan(vethBridge.params.parse({ name: "n", subnet: "2001:db8:5::/64", mtu: "1280" }), EMPTY_FACTS),
+  );
+});
