@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Plan } from "../../recipes/mod.ts";
+import { fullMigrate } from "../../recipes/full_migrate.ts";
 import { carriesLan, vethBridge } from "../../recipes/veth_bridge.ts";
 import { MAX_PROBE_ROUNDS, planProbed } from "../../src/cli/lan_probe.ts";
 import { PreconditionError } from "../../src/errors.ts";
@@ -154,4 +155,26 @@ Deno.test("case 9: an IPv6 address on a LAN bridge keeps duplicate address detec
   const own: HostFacts = { ...lanHost, routes4: [], links: [...lanHost.links.slice(0, 2)] };
   const ownCmds = planCommands(planFor({ address: "2001:db8:1::77/64" })(own).steps).map((c) => c.join(" "));
   assert.ok(ownCmds.includes("ip -n n addr add 2001:db8:1::77/64 nodad dev eth0"), "off a LAN: usable at once");
+});
+
+Deno.test("case 9: full-migrate probes the namespace's --address on the uplink; its IPv6 address keeps DAD", () => {
+  const host: HostFacts = {
+    ...EMPTY_FACTS,
+    links: [...EMPTY_FACTS.links, { ...port("eth0"), master: undefined, address: "02:00:00:00:10:10" }],
+    addrs: [{
+      ifname: "eth0",
+      addr_info: [
+        { family: "inet", local: "198.51.100.10", prefixlen: 24, scope: "global" },
+        { family: "inet6", local: "2001:db8:1::10", prefixlen: 64, scope: "global" },
+      ],
+    }],
+    routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", metric: 100, flags: [] }],
+  };
+  const p = fullMigrate.plan(
+    fullMigrate.params.parse({ name: "f", address: "198.51.100.50/24", address6: "2001:db8:1::50/64" }),
+    host,
+  );
+  assert.deepEqual(p.probes, [{ dev: "eth0", address: "198.51.100.50", option: "--address" }]);
+  const cmds = planCommands(p.steps).map((c) => c.join(" "));
+  assert.ok(cmds.includes("ip -n f addr add 2001:db8:1::50/64 dev eth0"), cmds.join("\n"));
 });
