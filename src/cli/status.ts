@@ -1,7 +1,15 @@
 import { appliedIndexes, foldRuns, isOpen, type JournalProblem, readJournal, type RunView } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { UsageError } from "../errors.ts";
-import { type IpAddrLink, memoRunner, netnsEntryState, SnapshotIpReader } from "../host/mod.ts";
+import {
+  describeIdentity,
+  identityKey,
+  type IpAddrLink,
+  locate,
+  memoRunner,
+  netnsEntryState,
+  SnapshotIpReader,
+} from "../host/mod.ts";
 import { quote } from "../quote.ts";
 import { stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./context.ts";
@@ -63,6 +71,31 @@ export interface RunStatus {
 }
 
 /**
+ * The run's named objects that are no longer where its journal recorded them:
+ * renamed by hand (undo follows them) or made again by someone else under the
+ * same name (undo leaves those alone), found by their recorded identity.
+ * @param r The run.
+ * @param ctx Step context.
+ * @returns One line per such object; `[]` for a journal without identities.
+ */
+async function identityDrift(r: RunView, ctx: StepContext): Promise<string[]> {
+  const keys = Object.keys(r.identities);
+  if (keys.length === 0) return [];
+  const where = await locate(ctx.ip, keys, r.identities);
+  return [...where].flatMap(([key, w]) => {
+    const rec = describeIdentity(r.identities[key]);
+    const name = identityKey(key)?.name;
+    if (w.state === "renamed") return [`'${name}' (${rec}) was renamed to '${w.name}': undo follows it`];
+    if (w.state !== "replaced") return [];
+    return [
+      `'${name}' is now another ${w.found.type === "netns" ? "network namespace" : "link"} (${
+        describeIdentity(w.found)
+      }), not the one this run made (${rec}): undo will leave it alone`,
+    ];
+  });
+}
+
+/**
  * Checks each applied step of a run against the host.
  * @param r The run.
  * @param ctx Step context.
@@ -103,6 +136,7 @@ export async function runStatus(
       drift.push(`${kind.summary(step)}: ${wrong ?? "no longer in effect (changed outside nsrecipe)"}`);
     }
   }
+  if (!stale) drift.push(...await identityDrift(r, ctx));
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;

@@ -41,6 +41,15 @@ async function stopSpawned(child: Deno.ChildProcess, ended: Promise<unknown>): P
   await ended;
 }
 
+/** The drift lines `status` reports for the only applied run. */
+async function drift(lab: TestLab): Promise<string[]> {
+  const r = await lab.nsrecipe(["--json", "status"]);
+  assertExit(r, EXIT.ok, "status");
+  const runs = JSON.parse(r.stdout).runs as { drift: string[] }[];
+  assert.equal(runs.length, 1);
+  return runs[0].drift;
+}
+
 /** The second undo after a left-alone undo: the run is closed, nothing more to do. */
 async function assertClosed(lab: TestLab) {
   assert.equal(endState((await journalOf(lab)).records), "undone");
@@ -64,6 +73,13 @@ Deno.test("a namespace deleted and made again by hand under the run's name: undo
       let pids: string[] = [];
       await waitFor("the admin's process inside 'web'", async () => (pids = await netnsPids(lab, "web")).length > 0);
       const adminState = await lab.snapshot();
+      assert.ok(
+        (await drift(lab)).some((d) =>
+          /^'web' is now another network namespace \(inode \d+\), not the one this run made \(inode \d+\): undo will leave it alone$/
+            .test(d)
+        ),
+        "status tells the admin before undo does",
+      );
       const undo = await lab.nsrecipe(["undo"]);
       assertExit(undo, EXIT.attention, "undo");
       assert.match(
@@ -163,6 +179,12 @@ Deno.test("full-migrate, then the bridge renamed by hand (br0 -> brlan): undo fo
     const run = await lab.nsrecipe(["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24"]);
     assertExit(run, EXIT.ok, "run");
     assert.equal((await lab.sh(["ip", "link", "set", "dev", "br0", "name", "brlan"])).code, 0);
+    assert.ok(
+      (await drift(lab)).some((d) =>
+        /^'br0' \(ifindex \d+, MAC [0-9a-f:]+\) was renamed to 'brlan': undo follows it$/.test(d)
+      ),
+      "status tells the rename",
+    );
     const undo = await lab.nsrecipe(["undo"]);
     assertExit(undo, EXIT.ok, "undo");
     assert.match(undo.stderr, /'br0' was renamed to 'brlan' \(ifindex \d+, MAC [0-9a-f:]+\); following it/);
