@@ -66,7 +66,10 @@ Deno.test("hostile names (spaces, '..', control characters, leading '-', shell s
     await lab.sh(["sh", "-c", `printf 'name: "a;touch ${PWNED}"\\n' > /run/hostile.yaml`]);
     const fromFile = await lab.nsrecipe(["run", "netns", "-f", "/run/hostile.yaml", "--", "true"]);
     assertExit(fromFile, EXIT.usage, "a hostile name from -f FILE");
-    assert.match(fromFile.stderr, /--name: .* is not allowed/);
+    // The message names the file and its key, then the value and the option it stands for.
+    const expected =
+      `'name' in '/run/hostile.yaml': The namespace name 'a;touch ${PWNED}' given to --name is not allowed`;
+    assert.ok(fromFile.stderr.includes(expected), fromFile.stderr);
     assertSameHost(await lab.snapshot(), before, "hostile names");
     assert.equal(await journalText(lab), journal, "the journal is untouched");
     assert.equal((await lab.sh(["test", "-e", PWNED])).code, 1, `${PWNED} never appeared`);
