@@ -24,15 +24,6 @@ export async function confirmCommand(selector: string | undefined, g: GlobalOpti
   });
 }
 
-/**
- * A time of day as admins read it on this host: local `HH:MM:SS`.
- * @param ms Milliseconds since the epoch.
- * @returns e.g. `14:03:27`.
- */
-export function clockTime(ms: number): string {
-  return new Date(ms).toTimeString().slice(0, 8);
-}
-
 /** How often a prompt waiting for confirmation reads the journal (without the lock), in ms. */
 export const CONFIRM_POLL_MS = 250;
 

@@ -11,7 +11,9 @@ import {
   SnapshotIpReader,
 } from "../host/mod.ts";
 import { quote } from "../quote.ts";
-import { stateOf, statusDetails, statusTable } from "./status_view.ts";
+import { confirmationNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
+import { confirmationState } from "../engine/confirmation.ts";
+import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./context.ts";
 import { incompleteNote } from "./journal.ts";
 import type { Output } from "./output.ts";
@@ -26,6 +28,23 @@ export interface StepStatus {
   state: string;
   /** For a step handed over by an earlier run's undo: that run's id (`index` is in its plan). */
   from?: string;
+}
+
+/**
+ * A run's confirmation window that is still open or that expired without a
+ * revert (a confirmed or reverted one is not shown).
+ */
+export interface Confirmation {
+  /** `waiting`: not yet confirmed, the deadline ahead; `expired`: the deadline passed and the run is still applied. */
+  state: "waiting" | "expired";
+  /** The deadline, ISO 8601. */
+  deadline: string;
+  /** The deadline as local `HH:MM:SS`. */
+  revertsAt: string;
+  /** Whole seconds until the deadline (0 once passed). */
+  inSeconds: number;
+  /** For `expired`: why it was not reverted. */
+  why?: string;
 }
 
 /** One applied run as `status` reports it (the text and `--json` show the same fields). */
@@ -60,6 +79,8 @@ export interface RunStatus {
   uses: string[];
   /** Every step of the plan and where it stands. */
   steps: StepStatus[];
+  /** The confirmation window, while it is open or when it expired without a revert; absent otherwise. */
+  confirmation?: Confirmation;
   /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
   drift: string[];
   /**
@@ -141,7 +162,9 @@ export async function runStatus(
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
   const live = stale ? undefined : await liveFacts(ctx, netns, master);
-  const base = { state: r.state, stale, drift };
+  const confirmation = confirmationOf(r, Date.now());
+  if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
+  const base = { state: r.state, stale, drift, confirmation };
   return {
     id: r.id,
     recipe: r.recipe,
@@ -155,6 +178,7 @@ export async function runStatus(
     bridge: master ? { name: master, addresses: live?.bridgeAddresses ?? [] } : undefined,
     processes: live?.processes,
     ...ownership,
+    confirmation,
     steps: [
       ...inherited.map((h) => ({
         index: h.index,
@@ -167,6 +191,27 @@ export async function runStatus(
     drift,
     notes,
   };
+}
+
+/**
+ * A run's confirmation window as `status` shows it (pure).
+ * @param r The run.
+ * @param now The current time in ms since the epoch.
+ * @returns The window while open or expired without a revert; `undefined` otherwise.
+ */
+export function confirmationOf(r: RunView, now: number): Confirmation | undefined {
+  const c = confirmationState(r);
+  if (c.kind !== "pending" && c.kind !== "reverting" && c.kind !== "not-reverted") return undefined;
+  const at = { deadline: new Date(c.deadline).toISOString(), revertsAt: clockTime(c.deadline) };
+  if (c.kind === "pending" && c.deadline > now) {
+    return { state: "waiting", ...at, inSeconds: Math.ceil((c.deadline - now) / 1000) };
+  }
+  const why = c.kind === "not-reverted"
+    ? c.why
+    : c.kind === "reverting"
+    ? "the revert began but did not finish (the watchdog was stopped); 'nsrecipe undo' completes it"
+    : "the watchdog has not acted (stopped or killed?); 'nsrecipe undo' reverts it";
+  return { state: "expired", ...at, inSeconds: 0, why };
 }
 
 /**

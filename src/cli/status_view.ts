@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Confirmation } from "./status.ts";
 import type { RunStatus } from "./status.ts";
 
 /**
@@ -15,12 +16,27 @@ import type { RunStatus } from "./status.ts";
  * @param s The run.
  * @returns One short phrase.
  */
-export function stateOf(s: Pick<RunStatus, "state" | "stale" | "drift">): string {
+export function stateOf(s: Pick<RunStatus, "state" | "stale" | "drift" | "confirmation">): string {
   if (s.stale) return "from before reboot";
+  if (s.confirmation?.state === "waiting") return "waiting for confirmation";
+  if (s.confirmation?.state === "expired") return "confirmation expired, NOT reverted";
   if (s.state === "applying") return "interrupted";
   if (s.state === "incomplete") return "undo incomplete";
   if (s.drift.length > 0) return "drift";
   return "applied";
+}
+
+/**
+ * The sentence about a run's confirmation window, for the notes of `status`
+ * and `status NAME`.
+ * @param label The run's name, for `nsrecipe confirm NAME`.
+ * @param c The window.
+ * @returns e.g. `waiting for confirmation, reverts at 14:03:27 (in 95 s); 'nsrecipe confirm web' keeps it`.
+ */
+export function confirmationNote(label: string, c: Confirmation): string {
+  return c.state === "waiting"
+    ? `waiting for confirmation, reverts at ${c.revertsAt} (in ${c.inSeconds} s); 'nsrecipe confirm ${label}' keeps it`
+    : `confirmation expired at ${c.revertsAt}, NOT reverted: ${c.why}`;
 }
 
 /**

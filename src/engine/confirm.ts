@@ -8,8 +8,7 @@
  */
 import { PreconditionError, UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { appliedIndexes, isOpen, type RunView } from "../journal/mod.ts";
-import { kindOf } from "../steps/mod.ts";
+import { isOpen, type RunView } from "../journal/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 
@@ -74,40 +73,4 @@ export async function expireRun(runId: string, deps: EngineDeps): Promise<"kept"
   if (run.confirm?.state === "confirmed") return "kept";
   await deps.journal.append({ kind: "confirm-expired", run: runId });
   return await undoRun(run, runs, deps);
-}
-
-/**
- * Where a run's confirmation stands, as the journal tells it:
- * - `pending`: waiting; unless confirmed by `deadline` (ms since the epoch) it is undone;
- * - `confirmed`: kept;
- * - `reverting`: the window passed and the revert has begun (or was cut short: the next undo resumes it);
- * - `reverted`: the run is closed (`state`: `undone`, `rolled-back`, `stale`);
- * - `not-reverted`: the window passed but the revert could not complete; `why` lists what failed;
- * - `none`: no such run, or it was applied without a window.
- */
-export type ConfirmationState =
-  | { kind: "pending"; deadline: number }
-  | { kind: "confirmed" }
-  | { kind: "reverting"; deadline: number }
-  | { kind: "reverted"; state: RunView["state"] }
-  | { kind: "not-reverted"; deadline: number; why: string }
-  | { kind: "none" };
-
-/**
- * Reads a run's confirmation state from its journal view (pure).
- *
- * @param run The run, or `undefined` when the journal has no such run.
- * @returns The state; see {@link ConfirmationState}.
- */
-export function confirmationState(run: RunView | undefined): ConfirmationState {
-  if (!run?.confirm) return { kind: "none" };
-  const { deadline, state } = run.confirm;
-  if (state === "confirmed") return { kind: "confirmed" };
-  if (!isOpen(run)) return { kind: "reverted", state: run.state };
-  if (state === "pending") return { kind: "pending", deadline };
-  if (run.state !== "incomplete") return { kind: "reverting", deadline };
-  const why = appliedIndexes(run)
-    .filter((i) => run.stepStates[i] === "undo-failed")
-    .map((i) => `${kindOf(run.steps[i]).summary(run.steps[i])}: ${run.errors[i]}`);
-  return { kind: "not-reverted", deadline, why: why.join("; ") || "its undo stopped before the end" };
 }

@@ -8,3 +8,4 @@ export * from "./revert.ts";
 export * from "./undo.ts";
 export * from "./faults.ts";
 export * from "./confirm.ts";
+export * from "./confirmation.ts";

@@ -137,3 +137,33 @@ Deno.test("full-migrate without a terminal keeps its 120 s window and says how t
     assert.equal((await journalKinds(lab)).filter((k) => k === "confirm-wait").length, 1);
   });
 });
+
+Deno.test("status during a pending confirmation: 'waiting for confirmation, reverts at HH:MM:SS (in N s)', text and --json; applied once confirmed", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["run", "netns", "--name", "c5", "--confirm", "300", "--", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    const text = await lab.nsrecipe(["status"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^c5\s+netns\s+waiting for confirmation\s/m);
+    assert.match(
+      text.stderr,
+      /c5: note: waiting for confirmation, reverts at \d\d:\d\d:\d\d \(in (\d+) s\); 'nsrecipe confirm c5' keeps it/,
+    );
+    const inSeconds = Number(/\(in (\d+) s\)/.exec(text.stderr)![1]);
+    assert.ok(inSeconds > 200 && inSeconds <= 300, String(inSeconds));
+    const details = await lab.nsrecipe(["status", "c5"]);
+    assert.match(details.stdout, /state:\s+waiting for confirmation/);
+    assert.match(details.stdout, /note:\s+waiting for confirmation, reverts at/);
+    const json = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout) as {
+      runs: { label: string; shown: string; confirmation?: { state: string; inSeconds: number; deadline: string } }[];
+    };
+    const c5 = json.runs.find((x) => x.label === "c5")!;
+    assert.equal(c5.shown, "waiting for confirmation");
+    assert.equal(c5.confirmation!.state, "waiting");
+    assert.ok(c5.confirmation!.inSeconds > 200 && c5.confirmation!.inSeconds <= 300);
+    assert.equal((await lab.nsrecipe(["confirm", "c5"])).code, 0);
+    const after = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs[0];
+    assert.equal(after.shown, "applied");
+    assert.equal(after.confirmation, undefined);
+  });
+});
