@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PreconditionError } from "../src/errors.ts";
 import type { HostFacts } from "../src/host/mod.ts";
 import { checkNetnsName } from "../src/names.ts";
+import { quote } from "../src/quote.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { PID_NS_PREFIX } from "./pid_only.ts";
 import { issueText } from "./fields.ts";
@@ -48,7 +49,7 @@ export function assertNetnsFree(name: string, facts: HostFacts): void {
     );
   }
   throw new PreconditionError(
-    `A network namespace named '${name}' already exists`,
+    `A network namespace named ${quote(name)} already exists`,
     `Choose another --name, or remove it ('nsrecipe undo ${name}' if nsrecipe made it, else 'ip netns del ${name}').`,
   );
 }

@@ -82,7 +82,7 @@ export function vethNames(
   for (const n of [host, peer]) {
     if (facts.links.some((l) => l.ifname === n)) {
       throw new PreconditionError(
-        `A link named '${n}' already exists on this host`,
+        `A link named ${quote(n)} already exists on this host`,
         requested ? "Choose another --veth." : "Choose another --name, or remove the link.",
       );
     }
@@ -421,7 +421,9 @@ export function vethMtu(
   return {
     mtu: requested,
     note: requested > bridge.mtu
-      ? `--mtu ${requested} is above bridge '${bridge.ifname}''s ${bridge.mtu}: frames larger than ${bridge.mtu} bytes from the namespace are dropped by the bridge's other ports.`
+      ? `--mtu ${requested} is above the MTU of bridge ${
+        quote(bridge.ifname)
+      }, ${bridge.mtu}: frames larger than ${bridge.mtu} bytes from the namespace are dropped by the bridge's other ports.`
       : undefined,
   };
 }
@@ -536,7 +538,7 @@ export function natSteps(
   if (!uplink || !facts.links.some((l) => l.ifname === uplink)) {
     throw new PreconditionError(
       uplink
-        ? `The uplink '${uplink}' for --nat does not exist`
+        ? `The uplink ${quote(uplink)} for --nat does not exist`
         : "--nat needs an uplink, and the host has no default route",
       "Name it with --uplink.",
     );
@@ -576,14 +578,14 @@ export const vethBridge: Recipe<typeof params> = {
     const existing = facts.links.find((l) => l.ifname === bridgeName);
     if (existing && existing.linkinfo?.info_kind !== "bridge") {
       throw new PreconditionError(
-        `'${bridgeName}' exists and is not a bridge (${
+        `${quote(bridgeName)} exists and is not a bridge (${
           existing.linkinfo?.info_kind ?? existing.link_type ?? "unknown"
         })`,
         "Choose another --bridge.",
       );
     }
     if (p.veth === bridgeName) {
-      throw new UsageError(`--veth and --bridge are both '${bridgeName}'`, "Give the veth another name.");
+      throw new UsageError(`--veth and --bridge are both ${quote(bridgeName)}`, "Give the veth another name.");
     }
     const veth = vethNames(p.name, p.veth, facts);
     const addressing = planAddressing(p, existing, facts);
@@ -600,13 +602,17 @@ export const vethBridge: Recipe<typeof params> = {
     } else {
       if (macFollowsLastPort(existing, facts.links)) {
         notes.push(
-          `Bridge '${bridgeName}' has no port: unless its MAC was set by hand, the kernel sets it to 00:00:00:00:00:00 when this run's veth, its last port, leaves at undo. To keep it: ip link set dev ${bridgeName} address ${existing.address}`,
+          `Bridge ${
+            quote(bridgeName)
+          } has no port: unless its MAC was set by hand, the kernel sets it to 00:00:00:00:00:00 when this run's veth, its last port, leaves at undo. To keep it: ip link set dev ${bridgeName} address ${existing.address}`,
         );
       }
       uses.push(objectId("link", bridgeName));
       if (existing.linkinfo?.info_data?.stp_state) {
         notes.push(
-          `Bridge '${bridgeName}' has STP on: a new port waits up to 2 x forward_delay before forwarding; nsrecipe leaves its STP setting alone.`,
+          `Bridge ${
+            quote(bridgeName)
+          } has STP on: a new port waits up to 2 x forward_delay before forwarding; nsrecipe leaves its STP setting alone.`,
         );
       }
       if (!existing.flags.includes("UP")) steps.push({ kind: "link-set-up", dev: bridgeName });
@@ -623,12 +629,12 @@ export const vethBridge: Recipe<typeof params> = {
       }
       probes.push({ dev: bridgeName, address: addressing.netns.local, ...(p.address ? { option: "--address" } : {}) });
       notes.push(
-        `Bridge '${bridgeName}' carries a LAN: ${
+        `Bridge ${quote(bridgeName)} carries a LAN: ${
           probes.map((x) => x.address).join(" and ")
         } will be probed there first (ARP, RFC 5227).`,
       );
     } else if (lan) {
-      notes.push(`Bridge '${bridgeName}' carries a LAN: IPv6 duplicate address detection stays on (RFC 4862).`);
+      notes.push(`Bridge ${quote(bridgeName)} carries a LAN: IPv6 duplicate address detection stays on (RFC 4862).`);
     }
     if (addressing.bridge.add) {
       steps.push({

@@ -55,7 +55,7 @@ export async function planProbed(
           "Choose a free address on the LAN, or leave the option out to get one.",
         );
       }
-      log(`Address ${probe.address} is in use on the LAN of '${probe.dev}' (MAC ${found.mac}); picking another.`);
+      log(`Address ${probe.address} is in use on the LAN of ${quote(probe.dev)} (MAC ${found.mac}); picking another.`);
       held.push(probe.address);
     }
     if (held.length === 0) return plan;

@@ -15,6 +15,7 @@
  * @module
  */
 import type { IpLink } from "./ip_json.ts";
+import { quote } from "../quote.ts";
 
 /** Why a link cannot be a working bridge port, and what to do instead. */
 export interface BridgePortProblem {
@@ -38,7 +39,7 @@ const VETH_BRIDGE = "Use 'nsrecipe run veth-bridge --nat --uplink DEV' instead: 
  * ```
  */
 export function bridgePortProblem(link: IpLink, wireless: readonly string[]): BridgePortProblem | undefined {
-  const name = `'${link.ifname}'`;
+  const name = quote(link.ifname);
   const kind = link.linkinfo?.info_kind;
   if (link.flags.includes("LOOPBACK")) {
     return { problem: `${name} is the loopback device`, hint: "Name the uplink with --uplink." };
@@ -59,12 +60,12 @@ export function bridgePortProblem(link: IpLink, wireless: readonly string[]): Br
     const of = link.linkinfo?.info_slave_kind;
     return of === "bond" || of === "team"
       ? {
-        problem: `${name} is already a port of ${of} '${link.master}'`,
+        problem: `${name} is already a port of ${of} ${quote(link.master)}`,
         hint: `Migrate the ${of} itself: --uplink ${link.master}.`,
       }
       : {
-        problem: `${name} is already enslaved to '${link.master}'`,
-        hint: `Attach the namespace to '${link.master}' with 'nsrecipe run veth-bridge --bridge ${link.master}'.`,
+        problem: `${name} is already enslaved to ${quote(link.master)}`,
+        hint: `Attach the namespace to ${quote(link.master)} with 'nsrecipe run veth-bridge --bridge ${link.master}'.`,
       };
   }
   if (kind === "macvlan" || kind === "macvtap") {

@@ -136,3 +136,10 @@ Deno.test("case 10: the namespace may not take the peer address of a point-to-po
   );
   assert.ok(plan("10.90.0.98/24").steps.length > 0, "the next address is free");
 });
+
+Deno.test("a link name from the host with a direction override is shown escaped in the refusal", () => {
+  const found = bridgePortProblem(eth({ ifname: "up\u202e0", linkinfo: { info_kind: "macvlan" } }), []);
+  assert.ok(found);
+  assert.ok(found.problem.startsWith("'up\\u{202e}0' is a macvlan"), found.problem);
+  assert.ok(!found.problem.includes("\u202e"));
+});

@@ -52,7 +52,7 @@ Deno.test("case 3: --mtu equal to the bridge's is accepted; above it, accepted w
   assert.deepEqual(vethMtu(1450, br9(1450)), { mtu: 1450, note: undefined });
   const above = vethMtu(9000, br9(1450));
   assert.equal(above.mtu, 9000);
-  assert.match(above.note ?? "", /above bridge 'br9''s 1450: frames larger than 1450 bytes .* dropped/);
+  assert.match(above.note ?? "", /above the MTU of bridge 'br9', 1450: frames larger than 1450 bytes .* dropped/);
 });
 
 Deno.test("case 3: on a bridge this run creates, --mtu is used as given and the default is the kernel's", () => {
