@@ -8,17 +8,22 @@
  * Each delay is drawn between 0 and the time the same command took unkilled
  * in that lab, so kills land in Deno's start-up, in planning, inside a step's
  * `ip` and between records.
+ *
+ * One test file per recipe (`tests/e2e/random_kill_*_test.ts`), so that
+ * `deno test --parallel` spreads them over the cores.
+ *
+ * @module
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import type { ExecResult } from "../../src/exec/mod.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
-import type { TestLab } from "../support/lab.ts";
-import { assertExit, assertSameHost, journalOf, KILLED, SCENARIOS } from "../support/reliability.ts";
-import { withSharedLab } from "../support/shared_lab.ts";
+import type { TestLab } from "./lab.ts";
+import { assertExit, assertSameHost, journalOf, KILLED, SCENARIOS } from "./reliability.ts";
+import { withSharedLab } from "./shared_lab.ts";
 
 /** Trials per recipe and per command (run, undo). */
-const TRIALS = 3;
+export const TRIALS = 3;
 
 const SEED = Number(Deno.env.get("NSRECIPE_TEST_SEED") ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -63,7 +68,14 @@ async function undoRestores(lab: TestLab, clean: Awaited<ReturnType<TestLab["sna
   assert.match(again.stdout, /Nothing to undo/);
 }
 
-for (const [n, s] of SCENARIOS.entries()) {
+/**
+ * Registers the random-kill test of one scenario.
+ * @param recipe The scenario's recipe (a key of {@link SCENARIOS}).
+ */
+export function registerRandomKill(recipe: string): void {
+  const n = SCENARIOS.findIndex((x) => x.recipe === recipe);
+  const s = SCENARIOS[n];
+  if (!s) throw new Error(`'${recipe}' is not in SCENARIOS`);
   const run = ["run", s.recipe, ...s.args];
   Deno.test(`${s.recipe}: SIGKILL at a random moment of run and of undo (${TRIALS} trials each; seed ${SEED}, replay with NSRECIPE_TEST_SEED=${SEED}); undo restores the host`, (t) =>
     withSharedLab(async (labs) => {

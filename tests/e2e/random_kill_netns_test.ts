@@ -1,0 +1,3 @@
+import { registerRandomKill } from "../support/random_kill.ts";
+
+registerRandomKill("netns");
