@@ -5,7 +5,7 @@ import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner, wher
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
-import { gatherFacts, type HostFacts } from "../host/mod.ts";
+import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import type { Journal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
@@ -58,23 +58,25 @@ export async function runCommand(
   if (g.dryRun) return await dryRun(recipe, params, procs.run, out);
   const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
-  await assertPrograms(procs.run, BASE_PROGRAMS);
+  // Until the first step, run only reads: one look at the host, each read done once (src/host/memo.ts).
+  const look = memoRunner(procs.run);
+  await assertPrograms(look, BASE_PROGRAMS);
   const { runId, plan, deadline } = await withJournal(g, out, async (journal) => {
     // One look at the host: doctor's facts include the host facts the plan is made from.
-    const host = await refuseUnfitHost(recipe, params, procs.run, out);
+    const host = await refuseUnfitHost(recipe, params, look, out);
     const plan = await planProbed(
       (facts) => recipe.plan(params, facts),
-      host ?? await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink }),
+      host ?? await gatherFacts(look, { uplink: recipe.targets(params).uplink }),
       procs.run,
       (line) => out.progress(line),
     );
     refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
     for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
-    await assertPrograms(procs.run, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
+    await assertPrograms(look, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
     if (argv.length > 0) {
       // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
       await assertExecutable(
-        procs.run,
+        look,
         [...(onTty ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
         Deno.env.get("PATH") ?? "",
         (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),

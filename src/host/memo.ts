@@ -9,13 +9,17 @@
  * @module
  */
 import { CommandError } from "../errors.ts";
-import type { Runner } from "../exec/mod.ts";
+import { hintFor, type Runner } from "../exec/mod.ts";
 import { type IpAddrLink, type IpLink, type IpNeigh, IpReader } from "./ip_json.ts";
 
+/** Every exit code a started program can return. */
+const ANY_EXIT: readonly number[] = Array.from({ length: 256 }, (_, i) => i);
+
 /**
- * A runner that runs each distinct command (argv and options) once and
- * answers repeats with the same result (or the same failure). Only for
- * commands that read: a command that changes something must not be
+ * A runner that runs each distinct command (argv and stdin) once and answers
+ * repeats with the same result; each caller's `okCodes` is applied to it as
+ * the real runner would (a code not listed throws {@link CommandError}). Only
+ * for commands that read: a command that changes something must not be
  * memoized.
  *
  * @param run The process seam.
@@ -23,11 +27,15 @@ import { type IpAddrLink, type IpLink, type IpNeigh, IpReader } from "./ip_json.
  */
 export function memoRunner(run: Runner): Runner {
   const seen = new Map<string, ReturnType<Runner>>();
-  return (argv, opts = {}) => {
-    const key = JSON.stringify([argv, opts.okCodes ?? [0], opts.stdin ?? null]);
+  return async (argv, opts = {}) => {
+    const key = JSON.stringify([argv, opts.stdin ?? null]);
     let result = seen.get(key);
-    if (!result) seen.set(key, result = run(argv, opts));
-    return result;
+    if (!result) seen.set(key, result = run(argv, { ...opts, okCodes: ANY_EXIT }));
+    const r = await result;
+    if (!(opts.okCodes ?? [0]).includes(r.code)) {
+      throw new CommandError(argv, r.code, r.stderr, hintFor(argv, r.stderr));
+    }
+    return r;
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { recordingRunner } from "../../src/exec/mod.ts";
+import { CommandError } from "../../src/errors.ts";
 import { memoRunner, SnapshotIpReader } from "../../src/host/mod.ts";
 
 const WEB = JSON.stringify([
@@ -14,17 +15,18 @@ const WEB = JSON.stringify([
   },
 ]);
 
-Deno.test("memoRunner runs each distinct command once; another argv or okCodes is another command", async () => {
-  const { run, calls } = recordingRunner(() => ({ stdout: "x" }));
+Deno.test("memoRunner runs each distinct command once, and checks each caller's exit codes against the one result", async () => {
+  const { run, calls } = recordingRunner((argv) => argv[0] === "test" ? { code: 1 } : { stdout: "x" });
   const memo = memoRunner(run);
   await Promise.all([memo(["ip", "-json", "netns", "list"]), memo(["ip", "-json", "netns", "list"])]);
-  await memo(["ip", "-json", "netns", "list"]);
   await memo(["ip", "-json", "netns", "list"], { okCodes: [0, 1] });
   await memo(["cat", "/proc/self/mountinfo"]);
+  assert.equal((await memo(["test", "-d", "/sys/module/veth"], { okCodes: [0, 1] })).code, 1);
+  await assert.rejects(() => memo(["test", "-d", "/sys/module/veth"]), CommandError);
   assert.deepEqual(calls.map((c) => c.argv.join(" ")), [
     "ip -json netns list",
-    "ip -json netns list",
     "cat /proc/self/mountinfo",
+    "test -d /sys/module/veth",
   ]);
 });
 
