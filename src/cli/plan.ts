@@ -1,6 +1,7 @@
 import type { Plan, Recipe } from "../../recipes/mod.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { kindOf } from "../steps/mod.ts";
+import { arpProbeArgv } from "../host/mod.ts";
 import { runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
 
@@ -14,8 +15,8 @@ export function shellQuote(argv: readonly string[]): string {
 }
 
 /**
- * Prints a plan: each step with the exact commands it runs, then how the
- * command or shell is entered.
+ * Prints a plan: the ARP probes `run` makes first (`Plan.probes`), each step
+ * with the exact commands it runs, then how the command or shell is entered.
  * @param recipe The recipe.
  * @param plan Its plan.
  * @param out The output.
@@ -26,9 +27,14 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output): void {
     label: plan.label,
     uses: plan.uses,
     notes: plan.notes,
+    probes: (plan.probes ?? []).map((x) => ({ ...x, command: arpProbeArgv(x.dev, x.address) })),
     steps: plan.steps.map((s) => ({ step: s, summary: kindOf(s).summary(s), commands: kindOf(s).commands(s) })),
     enter: plan.enter,
   });
+  if (plan.probes?.length) {
+    out.result("Before the first step, each address is probed on its LAN (a reply means another host holds it):");
+    for (const x of plan.probes) out.result(`      ${shellQuote(arpProbeArgv(x.dev, x.address))}`);
+  }
   if (plan.steps.length === 0) out.result("No steps: nothing on the host changes.");
   plan.steps.forEach((s, i) => {
     out.result(`${String(i + 1).padStart(2)}. ${kindOf(s).summary(s)}`);

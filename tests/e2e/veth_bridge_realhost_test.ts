@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -413,6 +414,15 @@ Deno.test("case 9: on a LAN bridge, an address a hidden LAN host holds is refuse
       new RegExp(`--address 198\\.51\\.100\\.21 is already used on the LAN of 'br0': MAC ${mac}`),
     );
     assert.equal(snapshotDiff(before, await lab.snapshot()), "", "nothing changed");
+    // plan shows the probe run will make first; it does not probe (the LAN is asked only by run).
+    const planned = JSON.parse(
+      await must(lab, [...selfArgv(), "--json", "plan", "veth-bridge", "--name", "n8", "--bridge", "br0"]),
+    ) as { probes: { dev: string; address: string; command: string[] }[] };
+    assert.deepEqual(planned.probes, [{
+      dev: "br0",
+      address: "198.51.100.2",
+      command: ["arping", "-D", "-I", "br0", "-c", "2", "-w", "3", "198.51.100.2"],
+    }]);
     // The gateway (.1) is never picked; .2 is held by the hidden host, so the plan is made again and takes .3.
     const picked = await lab.nsrecipe(["run", "veth-bridge", "--name", "n8", "--bridge", "br0"]);
     assert.equal(picked.code, 0, picked.stderr);
