@@ -66,3 +66,13 @@ Deno.test("readParamFile says a missing file does not exist, with the path escap
     (e) => e instanceof UsageError && e.message === "Cannot read '/nonexistent/a\\u{202e}b.yaml': no such file",
   );
 });
+
+Deno.test("readParamFile refuses a symbolic link to /dev/zero: the target must be a regular file", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.symlink("/dev/zero", `${dir}/zero.yaml`);
+    await assert.rejects(
+      () => readParamFile(run, `${dir}/zero.yaml`),
+      (e) => e instanceof UsageError && /not a regular file/.test(e.message),
+    );
+  });
+});

@@ -77,3 +77,16 @@ Deno.test("parseRecipeParams escapes hidden characters of unknown keys and of th
     (e) => e instanceof UsageError && e.message === "'a\\u{202e}b.yaml' has unknown options: 'na\\u{200b}me'",
   );
 });
+
+Deno.test("parseRecipeParams refuses a YAML alias bomb (exponential expansion) as invalid YAML, without expanding it", async () => {
+  const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (let i = 1; i < 12; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const cur = String.fromCharCode(97 + i);
+    levels.push(`${cur}: &${cur} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+  }
+  await assert.rejects(
+    () => parseRecipeParams(netns.params, { file: "bomb.yaml" }, () => levels.join("\n") + "\n"),
+    (e) => e instanceof UsageError && /^'bomb\.yaml' is not valid YAML: .*alias/i.test(e.message),
+  );
+});
