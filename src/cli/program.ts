@@ -294,6 +294,12 @@ export async function main(args: string[]): Promise<number> {
       recipe.params,
     ).allowUnknownOption().action(async (words, opts, cmd) => {
       const command = commandAfterDashes(words, args, cmd);
+      if (command.length > 0 && cmd.getOptionValueSource("shell") === "cli") {
+        throw new UsageError(
+          `--shell does not apply with a command: '${command[0]}' runs inside instead of a shell`,
+          "Leave out --shell, or the command after '--'.",
+        );
+      }
       const { g, out } = globals(cmd);
       const { parseRecipeParams } = await import("./recipe_options.ts");
       const { runCommand } = await import("./run.ts");

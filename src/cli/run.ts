@@ -253,7 +253,8 @@ async function undoAfterwards(runId: string, run: Runner, g: GlobalOptions, out:
 
 /**
  * Refuses what cannot apply to a plan: `--confirm`/`--no-confirm` and `--rm`
- * when it has no steps (nothing to confirm or undo: `pid-only`), and a run
+ * when it has no steps (nothing to confirm or undo: `pid-only`), `--rm` when
+ * nothing will run inside (no command, no terminal for a shell), and a run
  * that would do nothing at all (no steps, no command, no terminal for a shell).
  *
  * @param recipe The recipe's name, for the message.
@@ -263,7 +264,17 @@ async function undoAfterwards(runId: string, run: Runner, g: GlobalOptions, out:
  * @throws {UsageError} Naming the option and why it does not apply.
  */
 export function refuseInapplicable(recipe: string, steps: number, willRun: boolean, opts: RunOptions): void {
-  if (steps > 0 || opts.rehearsal) return; // rehearse sets --no-confirm itself, and runs `true` inside
+  if (opts.rehearsal) return; // rehearse sets --no-confirm itself, and runs `true` inside
+  if (steps > 0) {
+    if (opts.rm && !willRun) {
+      throw new UsageError(
+        "--rm needs a command or a shell: without a terminal and without a command nothing runs inside, " +
+          "so the run would be undone as soon as it is made",
+        `Give a command after '--' (e.g. 'nsrecipe run ${recipe} --rm -- ip -br addr'), or leave out --rm.`,
+      );
+    }
+    return;
+  }
   const given = [
     ...(opts.confirm === undefined ? [] : [opts.confirm === 0 ? "--no-confirm" : "--confirm"]),
     ...(opts.rm ? ["--rm"] : []),

@@ -91,7 +91,7 @@ Deno.test("undo that ends processes in the namespace names them (pid and command
   });
 });
 
-Deno.test("run pid-only without a terminal and without a command says it has nothing to do; options that cannot apply are refused", async () => {
+Deno.test("run pid-only without a terminal and without a command says it has nothing to do; options that cannot apply (--confirm, --rm, --shell) are refused", async () => {
   await withLab(async (lab) => {
     const nothing = await lab.nsrecipe(["run", "pid-only"]);
     assert.equal(nothing.code, 2);
@@ -106,6 +106,14 @@ Deno.test("run pid-only without a terminal and without a command says it has not
       assert.match(r.stderr, new RegExp(`${opt[0]} does not apply to 'pid-only': it changes nothing on the host`));
     }
     assert.equal((await lab.nsrecipe(["run", "pid-only", "--", "true"])).code, 0);
+    const before = await lab.snapshot();
+    const rm = await lab.nsrecipe(["run", "netns", "--name", "r", "--rm"]);
+    assert.equal(rm.code, 2, rm.stderr);
+    assert.match(rm.stderr, /--rm needs a command or a shell/);
+    const shell = await lab.nsrecipe(["run", "netns", "--name", "s", "--shell", "/bin/sh", "--", "true"]);
+    assert.equal(shell.code, 2, shell.stderr);
+    assert.match(shell.stderr, /--shell does not apply with a command: 'true' runs inside instead of a shell/);
+    assert.deepEqual(await lab.snapshot(), before, "refused before any change");
   });
 });
 

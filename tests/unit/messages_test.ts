@@ -71,7 +71,12 @@ Deno.test("refuseInapplicable: --confirm, --no-confirm and --rm on a plan withou
   );
   assert.throws(() => refuseInapplicable("pid-only", 0, false, base), /^UsageError: Nothing to do/);
   refuseInapplicable("pid-only", 0, true, base);
-  refuseInapplicable("netns", 2, false, { ...base, rm: true, confirm: 30 });
+  refuseInapplicable("netns", 2, false, { ...base, confirm: 30 });
+  refuseInapplicable("netns", 2, true, { ...base, rm: true });
+  assert.throws(
+    () => refuseInapplicable("netns", 2, false, { ...base, rm: true }),
+    /^UsageError: --rm needs a command/,
+  );
 });
 
 Deno.test("processList names each process by pid and command line, control characters escaped", () => {
