@@ -5,7 +5,9 @@
  * both sides alike. It never fails on timing: it fails only when a command it
  * times fails.
  *
- * Usage: `deno task bench [--runs N] [--links N] [--json]`
+ * Usage: `deno task bench [--runs N] [--links N] [--only ROWS] [--json]`, ROWS a
+ * comma-separated choice of `startup`, `veth-bridge`, `namespaces` (with
+ * `status`), `outage`, `crowded`; default all.
  *
  * @module
  */
@@ -20,8 +22,10 @@ const { values: flags } = parseArgs({
     runs: { type: "string", default: "5" },
     links: { type: "string", default: "3000" },
     json: { type: "boolean", default: false },
+    only: { type: "string", default: "startup,veth-bridge,namespaces,outage,crowded" },
   },
 });
+const ONLY = new Set(flags.only.split(","));
 const RUNS = Number(flags.runs);
 const LINKS = Number(flags.links);
 const HERE = new URL(".", import.meta.url).pathname;
@@ -105,89 +109,100 @@ async function outage(lab: TestLab, action: () => Promise<number>): Promise<[num
 const rows: Row[] = [];
 const lab = await TestLab.start();
 try {
-  progress("startup");
-  const version = await pairs(
-    Math.max(RUNS, 10),
-    () => nsrecipe(lab, "--version"),
-    () => timed(lab, [Deno.execPath(), "run", "-q", `${HERE}hello.ts`]),
-  );
-  rows.push({ measure: "`nsrecipe --version` vs a Deno hello-world", ...version, must: 2.0, aim: 1.3 });
-
-  progress("veth-bridge run + undo vs the same ip commands in bash");
-  const script = `${HERE}veth_bridge.sh`;
-  const vb = await pairs(
-    RUNS,
-    async () => await nsrecipe(lab, "run", "veth-bridge", "--name", "web") + await nsrecipe(lab, "undo", "web"),
-    async () =>
-      await timed(lab, ["bash", script, "up", "web", "p-web"]) + await timed(lab, ["bash", script, "down", "web", ""]),
-  );
-  rows.push({
-    measure: "veth-bridge run + undo vs the bash script of the same `ip` commands",
-    ...vb,
-    must: 1.5,
-    aim: 1,
-  });
-
-  progress("50 namespaces on one bridge");
-  const each: number[] = [];
-  for (let i = 1; i <= 50; i++) each.push(await nsrecipe(lab, "run", "veth-bridge", "--name", `n${i}`));
-  const first = median(each.slice(0, 5)), last = median(each.slice(45));
-  rows.push({
-    measure: "50 namespaces on one bridge: runs 46–50 vs runs 1–5",
-    a: last,
-    b: first,
-    ratio: last / first,
-    must: 1.2,
-    aim: 1,
-  });
-
-  progress("status with 50 applied runs");
-  const status = await pairs(RUNS, () => nsrecipe(lab, "status"), () => nsrecipe(lab, "--version"));
-  rows.push({ measure: "`status` with 50 applied runs vs `--version`", ...status, must: 1.5, aim: 1.2 });
-  const undoAll = await nsrecipe(lab, "undo", "--all");
-  progress(`undo --all of 50 runs: ${Math.round(undoAll)} ms`);
-
-  progress("full-migrate's outage");
-  const migrate = ["run", "full-migrate", "--name", "m", "--address", "198.51.100.50/24", "--no-confirm"];
-  const [runLan, runGw] = await outage(lab, () => nsrecipe(lab, ...migrate));
-  const [undoLan, undoGw] = await outage(lab, () => nsrecipe(lab, "undo", "m"));
-  rows.push({
-    measure: "full-migrate run: probes lost LAN → host, host → gateway (10 ms apart)",
-    lost: [runLan, runGw],
-  });
-  rows.push({
-    measure: "full-migrate undo: probes lost LAN → host, host → gateway (10 ms apart)",
-    lost: [undoLan, undoGw],
-  });
-
-  progress(`a host with ${LINKS} links (one ip -batch)`);
-  const big = await TestLab.start();
-  try {
-    const batch = Array.from({ length: LINKS / 2 }, (_, i) => `link add dev b${i} type veth peer name c${i}\n`).join(
-      "",
+  if (ONLY.has("startup")) {
+    progress("startup");
+    const version = await pairs(
+      Math.max(RUNS, 10),
+      () => nsrecipe(lab, "--version"),
+      () => timed(lab, [Deno.execPath(), "run", "-q", `${HERE}hello.ts`]),
     );
-    await timed(big, ["ip", "-batch", "-"], batch);
-    const scale = await pairs(
-      Math.min(RUNS, 3),
-      async () => {
-        const ms = await nsrecipe(big, "run", "veth-bridge", "--name", "web");
-        await nsrecipe(big, "undo", "web");
-        return ms;
-      },
-      async () => {
-        const ms = await nsrecipe(lab, "run", "veth-bridge", "--name", "web");
-        await nsrecipe(lab, "undo", "web");
-        return ms;
-      },
+    rows.push({ measure: "`nsrecipe --version` vs a Deno hello-world", ...version, must: 2.0, aim: 1.3 });
+  }
+
+  if (ONLY.has("veth-bridge")) {
+    progress("veth-bridge run + undo vs the same ip commands in bash");
+    const script = `${HERE}veth_bridge.sh`;
+    const vb = await pairs(
+      RUNS,
+      async () => await nsrecipe(lab, "run", "veth-bridge", "--name", "web") + await nsrecipe(lab, "undo", "web"),
+      async () =>
+        await timed(lab, ["bash", script, "up", "web", "p-web"]) +
+        await timed(lab, ["bash", script, "down", "web", ""]),
     );
     rows.push({
-      measure: `host with ${LINKS} links: \`run veth-bridge\` vs the same run in a bare lab`,
-      ...scale,
-      must: 2,
-      aim: 1.2,
+      measure: "veth-bridge run + undo vs the bash script of the same `ip` commands",
+      ...vb,
+      must: 1.5,
+      aim: 1,
     });
-  } finally {
-    await big.stop();
+  }
+
+  if (ONLY.has("namespaces")) {
+    progress("50 namespaces on one bridge");
+    const each: number[] = [];
+    for (let i = 1; i <= 50; i++) each.push(await nsrecipe(lab, "run", "veth-bridge", "--name", `n${i}`));
+    const first = median(each.slice(0, 5)), last = median(each.slice(45));
+    rows.push({
+      measure: "50 namespaces on one bridge: runs 46–50 vs runs 1–5",
+      a: last,
+      b: first,
+      ratio: last / first,
+      must: 1.2,
+      aim: 1,
+    });
+
+    progress("status with 50 applied runs");
+    const status = await pairs(RUNS, () => nsrecipe(lab, "status"), () => nsrecipe(lab, "--version"));
+    rows.push({ measure: "`status` with 50 applied runs vs `--version`", ...status, must: 1.5, aim: 1.2 });
+    const undoAll = await nsrecipe(lab, "undo", "--all");
+    progress(`undo --all of 50 runs: ${Math.round(undoAll)} ms`);
+  }
+
+  if (ONLY.has("outage")) {
+    progress("full-migrate's outage");
+    const migrate = ["run", "full-migrate", "--name", "m", "--address", "198.51.100.50/24", "--no-confirm"];
+    const [runLan, runGw] = await outage(lab, () => nsrecipe(lab, ...migrate));
+    const [undoLan, undoGw] = await outage(lab, () => nsrecipe(lab, "undo", "m"));
+    rows.push({
+      measure: "full-migrate run: probes lost LAN → host, host → gateway (10 ms apart)",
+      lost: [runLan, runGw],
+    });
+    rows.push({
+      measure: "full-migrate undo: probes lost LAN → host, host → gateway (10 ms apart)",
+      lost: [undoLan, undoGw],
+    });
+  }
+
+  if (ONLY.has("crowded")) {
+    progress(`a host with ${LINKS} links (one ip -batch)`);
+    const big = await TestLab.start();
+    try {
+      const batch = Array.from({ length: LINKS / 2 }, (_, i) => `link add dev b${i} type veth peer name c${i}\n`).join(
+        "",
+      );
+      await timed(big, ["ip", "-batch", "-"], batch);
+      const scale = await pairs(
+        Math.min(RUNS, 3),
+        async () => {
+          const ms = await nsrecipe(big, "run", "veth-bridge", "--name", "web");
+          await nsrecipe(big, "undo", "web");
+          return ms;
+        },
+        async () => {
+          const ms = await nsrecipe(lab, "run", "veth-bridge", "--name", "web");
+          await nsrecipe(lab, "undo", "web");
+          return ms;
+        },
+      );
+      rows.push({
+        measure: `host with ${LINKS} links: \`run veth-bridge\` vs the same run in a bare lab`,
+        ...scale,
+        must: 2,
+        aim: 1.2,
+      });
+    } finally {
+      await big.stop();
+    }
   }
 } finally {
   await lab.stop();
