@@ -167,13 +167,15 @@ export async function observeIdentities(ip: IpReader, keys: readonly string[]): 
     const k = identityKey(key);
     return k ? [{ key, ...k }] : [];
   });
-  const links = parsed.some((k) => k.type === "link") ? await ip.links() : [];
+  // One small read per named link (a step names one or two), not the host's whole list: on a host with
+  // thousands of links that list is what would cost.
+  const links = await byNames(ip, parsed.filter((k) => k.type === "link").map((k) => k.name));
   for (const k of parsed) {
     if (k.type === "netns") {
       const id = netnsIdentity(k.name);
       if (id) out[k.key] = id;
     } else {
-      const link = links.find((l) => l.ifname === k.name);
+      const link = links.get(k.name);
       if (link) out[k.key] = linkIdentity(link);
     }
   }
@@ -195,7 +197,15 @@ export async function locate(
 ): Promise<Map<string, Whereabouts>> {
   const out = new Map<string, Whereabouts>();
   const wanted = keys.filter((k) => recorded[k] && identityKey(k));
-  const links = wanted.some((k) => recorded[k].type === "link") ? await ip.links() : [];
+  const linkKeys = wanted.filter((k) => recorded[k].type === "link");
+  // Each link by its name first; only when one is not where it was is the whole list read, to find it by its
+  // index (renamed) or to tell it is gone.
+  const named = await byNames(ip, linkKeys.map((k) => identityKey(k)!.name));
+  const moved = linkKeys.some((k) => {
+    const link = named.get(identityKey(k)!.name);
+    return !link || !sameIdentity(recorded[k], linkIdentity(link));
+  });
+  const links = moved ? await ip.links() : [...named.values()];
   for (const key of keys) {
     const rec = recorded[key];
     const k = identityKey(key);
@@ -213,4 +223,10 @@ export async function locate(
     }
   }
   return out;
+}
+
+/** The links of these names that exist, each read on its own (`ip -json -details link show dev NAME`). */
+async function byNames(ip: IpReader, names: readonly string[]): Promise<Map<string, IpLink>> {
+  const found = await Promise.all([...new Set(names)].map((n) => ip.link(n)));
+  return new Map(found.flatMap((l) => (l ? [[l.ifname, l] as const] : [])));
 }

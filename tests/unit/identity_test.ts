@@ -65,7 +65,7 @@ const bridge = (ifindex: number, ifname: string): IpLink => ({
   linkinfo: { info_kind: "bridge" },
 });
 
-Deno.test("locate: finds a renamed link by its ifindex, and tells a replaced one from a gone one, with one 'ip link show'", async () => {
+Deno.test("locate: finds a renamed link by its ifindex, and tells a replaced one from a gone one, with one read of the whole list", async () => {
   const { run, calls } = fakeLinks([bridge(5, "brlan"), bridge(9, "br1")]);
   const where = await locate(new IpReader(run), ["link:br0", "link:br1", "link:br2", "link:br3"], {
     "link:br0": link(5),
@@ -79,7 +79,20 @@ Deno.test("locate: finds a renamed link by its ifindex, and tells a replaced one
   });
   assert.deepEqual(where.get("link:br2"), { state: "gone" });
   assert.deepEqual(where.get("link:br3"), { state: "unknown" });
-  assert.equal(calls.length, 1);
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")).filter((l) => !l.includes(" dev ")), [
+    "ip -json -details link show",
+  ]);
+});
+
+Deno.test("locate: links still where they were are confirmed by name alone, without reading the host's whole list", async () => {
+  const { run, calls } = fakeLinks([bridge(5, "br0"), bridge(9, "br1"), bridge(11, "br9")]);
+  const where = await locate(new IpReader(run), ["link:br0", "link:br1"], { "link:br0": link(5), "link:br1": link(9) });
+  assert.deepEqual(where.get("link:br0"), { state: "same" });
+  assert.deepEqual(where.get("link:br1"), { state: "same" });
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")).sort(), [
+    "ip -json -details link show dev br0",
+    "ip -json -details link show dev br1",
+  ]);
 });
 
 Deno.test("renamedStep: host link names follow a rename in the step and in its captured state (IPv4 labels too); names inside a netns do not", () => {
