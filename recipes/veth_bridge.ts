@@ -232,7 +232,8 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
   else if (given.bridge) subnet = given.bridge.subnet;
   else if (given.netns) subnet = given.netns.subnet;
   else {
-    const existing = onBridge.find((a) => a.family === "inet" && a.scope === "global");
+    // A /32 on the bridge is a point-to-point gateway, not a subnet to share: it is used only with --address A/32.
+    const existing = onBridge.find((a) => a.family === "inet" && a.scope === "global" && a.prefixlen < 32);
     subnet = existing ? parseSubnet(`${existing.local}/${existing.prefixlen}`) : pickFreeSubnet(facts);
   }
   const cidr = subnetCidr(subnet);

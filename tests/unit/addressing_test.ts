@@ -109,6 +109,11 @@ Deno.test("case 7: a second /32 namespace reuses the bridge's /32 as its gateway
     "ip -4 route add 10.78.0.3 dev br0",
   ]);
   assert.throws(() => plan({ name: "h3", address: "10.78.0.2/32" }, facts), /10.78.0.2 is already in use/);
+  assert.deepEqual(
+    addressing({ name: "d" }, facts).slice(0, 2),
+    ["ip addr add 10.200.0.1/24 dev br0", "ip -n d addr add 10.200.0.2/24 dev eth0"],
+    "without options, a bridge holding only a /32 gets a free subnet",
+  );
 });
 
 for (
