@@ -98,8 +98,11 @@ export async function revertItems(
     const kind = kindOf(item.step);
     const summary = kind.summary(item.step);
     let outcome: RevertOutcome;
+    // What the inverse acts on: the step as journaled, or with the current names of objects renamed by hand.
+    let acting: { step: Step; captured: Captured } = { step: item.step, captured: item.captured };
     try {
       const { step, captured, replaced } = await follow(item, deps, verb, followed);
+      acting = { step, captured };
       if (await kind.isReverted(step, deps.ctx, captured)) {
         outcome = { item, how: "already-gone" };
       } else if (replaced.length > 0) {
@@ -115,7 +118,7 @@ export async function revertItems(
       if (!(e instanceof CommandError) && !(e instanceof Deno.errors.NotFound) && !(e instanceof InjectedFault)) {
         throw e;
       }
-      outcome = !(e instanceof InjectedFault) && await goneMeanwhile(item, deps)
+      outcome = !(e instanceof InjectedFault) && await goneMeanwhile(acting, deps)
         ? { item, how: "already-gone" }
         : { item, how: "failed", error: e instanceof CommandError ? e.stderr || e.message : e.message };
     }
@@ -217,7 +220,7 @@ async function follow(
  * veth disappears "a moment later" and `ip link set dev veth-x down` may meet
  * `Cannot find device` (K03).
  */
-async function goneMeanwhile(item: RevertItem, deps: EngineDeps): Promise<boolean> {
+async function goneMeanwhile(item: { step: Step; captured: Captured }, deps: EngineDeps): Promise<boolean> {
   try {
     return await kindOf(item.step).isReverted(item.step, deps.ctx, item.captured);
   } catch (e) {

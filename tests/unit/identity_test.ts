@@ -180,3 +180,25 @@ Deno.test("revertItems: a bridge renamed by hand is deleted under its new name; 
   await revertItems([{ run: "r1", index: 0, step: BRIDGE_ADD, done: true }], b.deps, "undo");
   assert.ok(old.calls.some((c) => c.argv.join(" ") === "ip link del dev br0"), "an old journal acts by name");
 });
+
+Deno.test("revertItems: when the inverse of a followed step fails, the step is checked under its new name, not found gone under the old one", async () => {
+  const links = [bridge(5, "brlan")];
+  const host = recordingRunner((argv) => {
+    if (argv.join(" ") === "ip link del dev brlan") {
+      return { code: 2, stderr: "RTNETLINK answers: Operation not permitted" };
+    }
+    const i = argv.indexOf("show");
+    if (i < 0) return {};
+    if (argv[i + 1] !== "dev") return { stdout: JSON.stringify(links) };
+    const l = links.find((x) => x.ifname === argv[i + 2]);
+    return l ? { stdout: JSON.stringify([l]) } : { code: 1, stderr: "does not exist" };
+  });
+  const { deps } = engine(host.run);
+  const out = await revertItems(
+    [{ run: "r1", index: 0, step: BRIDGE_ADD, identities: { "link:br0": link(5) }, done: true }],
+    deps,
+    "undo",
+  );
+  assert.equal(out[0].how, "failed");
+  assert.match(out[0].error!, /Operation not permitted/);
+});
