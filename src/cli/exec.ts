@@ -21,7 +21,7 @@
 import { netnsEnter } from "../../recipes/mod.ts";
 import { selectRuns } from "../engine/mod.ts";
 import { PreconditionError, UsageError } from "../errors.ts";
-import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Runner, whereEnv } from "../exec/mod.ts";
+import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, ownTerminalWanted, type Runner, whereEnv } from "../exec/mod.ts";
 import { foldRuns } from "../journal/mod.ts";
 import { quote } from "../quote.ts";
 import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./context.ts";
@@ -103,7 +103,7 @@ export async function execCommand(
   if (!netns) {
     throw new UsageError(`Run ${quote(target.label)} (${target.recipe}) has no network namespace to enter`);
   }
-  const onTty = Deno.stdin.isTerminal();
+  const onTty = ownTerminalWanted();
   const shell = opts.command.length === 0;
   if (shell && g.json) throw new UsageError("--json needs a command (exec NAME -- CMD): a shell would write to stdout");
   const argv = shell ? [opts.shell] : opts.command;

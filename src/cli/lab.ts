@@ -1,4 +1,4 @@
-import { onOwnTerminal, whereEnv } from "../exec/mod.ts";
+import { onOwnTerminal, ownTerminalWanted, whereEnv } from "../exec/mod.ts";
 import { buildLab, DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../lab/mod.ts";
 import { shellQuote } from "./plan.ts";
 import { processesFor } from "./context.ts";
@@ -55,7 +55,7 @@ export async function labInitCommand(
   return await procs.interactive([
     "unshare",
     "--",
-    ...(Deno.stdin.isTerminal()
+    ...(ownTerminalWanted()
       ? onOwnTerminal(shell, { SHELL: Deno.env.get("SHELL"), ...whereEnv("nsrecipe-lab") })
       : shell),
   ]);

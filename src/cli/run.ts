@@ -1,7 +1,14 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import type { Plan } from "../../recipes/types.ts";
 import { applyRun, type EngineDeps, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
-import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, type Processes, type Runner, whereEnv } from "../exec/mod.ts";
+import {
+  onOwnTerminal,
+  OWN_TERMINAL_PROGRAMS,
+  ownTerminalWanted,
+  type Processes,
+  type Runner,
+  whereEnv,
+} from "../exec/mod.ts";
 import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
@@ -77,7 +84,7 @@ export async function runCommand(
       // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
       await assertExecutable(
         look,
-        [...(onTty ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
+        [...(ownTerminalWanted() ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
         Deno.env.get("PATH") ?? "",
         (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
       );
@@ -106,7 +113,7 @@ export async function runCommand(
   const where = `nsrecipe:${plan.label}`;
   if (shell) out.progress(out.paint("bold", `[${where}] ${opts.shell} inside '${plan.label}'; 'exit' returns.`));
   const env = { SHELL: Deno.env.get("SHELL"), ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }) };
-  const code = await procs.interactive([...plan.enter, ...(onTty ? onOwnTerminal(argv, env) : argv)], {
+  const code = await procs.interactive([...plan.enter, ...(ownTerminalWanted() ? onOwnTerminal(argv, env) : argv)], {
     stdoutToStderr: g.json,
   });
   out.data({ command: { argv, exitCode: code } });

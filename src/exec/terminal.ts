@@ -72,3 +72,15 @@ export function whereEnv(where: string): Record<string, string> {
 
 /** The programs {@link onOwnTerminal} adds in front of a command. */
 export const OWN_TERMINAL_PROGRAMS: readonly string[] = ["env", "script"];
+
+/**
+ * Whether a command nsrecipe hands the terminal to gets a pseudo-terminal of
+ * its own ({@link onOwnTerminal}): when stdin and stdout are both terminals.
+ * With stdout redirected (`nsrecipe run netns -- ip a > file`) the command
+ * writes straight to it: a pty would turn its newlines into CR LF (the
+ * terminal's `onlcr`, termios(3)).
+ * @returns `true` on an interactive terminal.
+ */
+export function ownTerminalWanted(): boolean {
+  return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+}

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { posixQuote } from "../../src/exec/mod.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { onTty } from "../support/tty.ts";
 
@@ -111,6 +113,15 @@ Deno.test("on a TTY, a job-control shell exits cleanly with its own code (no 'Ca
     const pidOnly = await onTty(lab, ["run", "pid-only"], "exit 7\n", { SHELL: "/bin/sh" });
     assert.doesNotMatch(pidOnly.stdout, /Cannot set tty process group/);
     assert.equal(pidOnly.code, 7, pidOnly.stdout);
+    // With stdout redirected the command writes to it directly: no pseudo-terminal turning "\n" into "\r\n".
+    const redirected = await lab.sh([
+      "script",
+      "-qec",
+      `${selfArgv().map(posixQuote).join(" ")} run netns --name v --rm -- printf 'a\\nb\\n' > /run/out.txt`,
+      "/dev/null",
+    ]);
+    assert.equal(redirected.code, 0, redirected.stdout);
+    assert.equal((await lab.sh(["cat", "/run/out.txt"])).stdout, "a\nb\n");
     const cmd = await onTty(lab, ["run", "netns", "--name", "u", "--rm", "--", "/bin/sh", "-ic", "exit 5"], "");
     assert.doesNotMatch(cmd.stdout, /Cannot set tty process group/);
     assert.equal(cmd.code, 5, cmd.stdout);
