@@ -203,9 +203,17 @@ export async function main(args: string[]): Promise<number> {
   };
   // The output of the subcommand that runs: it writes the --json document when the invocation ends.
   let current: Output | undefined;
-  const globals = (cmd: { optsWithGlobals(): Record<string, unknown> }) => {
+  const globals = (cmd: Command<any, any, any>) => {
     const made = readGlobals(cmd);
     current = made.out;
+    const top = topCommand(cmd).name();
+    if (made.g.dryRun && ACTS_WITHOUT_DRY_RUN.has(top)) {
+      // Ignoring it would run things for real under a flag that promises nothing runs.
+      throw new UsageError(
+        `--dry-run does not apply to '${top}': it would run for real`,
+        `'nsrecipe ${top} --help' lists the global options it honours.`,
+      );
+    }
     return made;
   };
   const program = new Command()
@@ -478,6 +486,9 @@ export const HONOURED_GLOBALS: Readonly<Record<string, readonly string[]>> = {
   journal: ["--state-dir", "--json", "--no-color"],
   lab: ["--json", "--verbose", "--no-color"],
 };
+
+/** Commands that run things and have no dry run: `--dry-run` is refused for them rather than ignored. */
+const ACTS_WITHOUT_DRY_RUN: ReadonlySet<string> = new Set(["exec", "shell", "lab"]);
 
 /** The top-level subcommand a command belongs to (`run` for `run netns`). */
 function topCommand(cmd: Command<any, any, any>): Command<any, any, any> {

@@ -42,8 +42,15 @@ Deno.test("words between the recipe and '--' are refused with the command line t
   });
 });
 
-Deno.test("an unknown option before '--' is still reported as one, with commander's suggestion", async () => {
+Deno.test("an unknown option before '--' is still reported as one, with commander's suggestion; --dry-run is refused where it would be ignored", async () => {
   await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "d"])).code, 0);
+    for (const args of [["--dry-run", "exec", "d", "--", "touch", "/run/ran"], ["--dry-run", "shell", "d"]]) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.stderr, new RegExp(`--dry-run does not apply to '${args[1]}': it would run for real`));
+    }
+    assert.equal((await lab.sh(["test", "-e", "/run/ran"])).code, 1, "nothing ran");
     const r = await lab.nsrecipe(["run", "netns", "--nmae", "x", "--", "true"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /Unknown option '--nmae'/);
