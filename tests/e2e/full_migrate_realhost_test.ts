@@ -6,6 +6,7 @@
  * restores the snapshot exactly (a second undo is a no-op).
  */
 import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
 
 const ping = (lab: TestLab, target: string, netns?: string) =>
@@ -319,6 +320,17 @@ Deno.test("case 5: rules naming the uplink (iif, oif, with other selectors and a
       ["ip", "-6", "rule", "add", "oif", "eth0", "from", "2001:db8:1::/64", "lookup", "100", "pref", "110"],
     ]);
     const before4 = await ruleLines(lab, "-4"), before6 = await ruleLines(lab, "-6");
+    const plan = await lab.nsrecipe(["plan", "full-migrate", "--name", "ns", "--address", "198.51.100.50/24"]);
+    assert.equal(plan.code, 0, plan.stderr);
+    for (
+      const rule of [
+        "-4 rule add priority 100 iif br0",
+        "-4 rule del priority 100 iif eth0",
+        "-6 rule add priority 110",
+      ]
+    ) {
+      assert.ok(plan.stdout.includes(`ip ${rule}`), `the plan shows 'ip ${rule}'`);
+    }
     await migrateAndUndo(lab, {
       hostTargets: [],
       during: async () => {
@@ -443,5 +455,46 @@ Deno.test("case 4: the uplink's per-interface settings (ARP, rp_filter, proxy_ar
         );
       },
     });
+  });
+});
+
+Deno.test("a failure at each new kind of step (setting, neighbour, rule, route, address) rolls the rich host back exactly", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ...NM_UPLINK,
+      ["sysctl", "-q", "-w", "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv6.conf.eth0.accept_ra=2"],
+      ["ip", "route", "add", "203.0.113.1", "dev", "eth0", "scope", "link", "table", "100"],
+      ["ip", "route", "add", "default", "via", "203.0.113.1", "dev", "eth0", "table", "100"],
+      ["ip", "rule", "add", "iif", "eth0", "lookup", "100", "pref", "100"],
+      ["ip", "-6", "rule", "add", "oif", "eth0", "lookup", "100", "pref", "100"],
+      ["ip", "neigh", "add", "198.51.100.99", "lladdr", "02:00:00:00:00:99", "dev", "eth0", "nud", "permanent"],
+      ["ip", "neigh", "add", "proxy", "198.51.100.77", "dev", "eth0"],
+    ]);
+    const args = ["full-migrate", "--name", "f", "--address", "198.51.100.50/24"];
+    const planned = JSON.parse((await lab.nsrecipe(["--json", "plan", ...args])).stdout) as {
+      steps: { step: { kind: string; route?: { dev?: string; dst: string } } }[];
+    };
+    const kinds = planned.steps.map((s) => s.step.kind);
+    const onBridge = planned.steps.flatMap((s, i) => (s.step.route?.dev === "br0" ? [i] : []));
+    const at = [
+      kinds.indexOf("link-sysctl-set"),
+      kinds.indexOf("neigh-add"),
+      kinds.indexOf("rule-add"),
+      onBridge[onBridge.length - 1], // the last route re-added on br0, after those it relies on
+      kinds.indexOf("rule-del"),
+      kinds.lastIndexOf("neigh-del"),
+      kinds.lastIndexOf("addr-del"),
+    ];
+    assert.ok(at.every((i) => i > 0), `every kind is planned: ${kinds.join(" ")}`);
+    assert.ok(onBridge.length >= 4, "the uplink's routes are re-added on br0");
+    const before = await lab.snapshot();
+    for (const index of at) {
+      const r = await lab.nsrecipe(["run", ...args, "--", "true"], {
+        NSRECIPE_TEST_FAULT: `i-understand-this-breaks-nsrecipe:fail@step:${index}`,
+      });
+      assert.equal(r.code, EXIT.rolledBack, `fault at step ${index} (${kinds[index]}): ${r.stderr}`);
+      const after = await lab.snapshot();
+      assert.deepEqual(after, before, `fault at step ${index} (${kinds[index]}): ${snapshotDiff(before, after)}`);
+    }
   });
 });
