@@ -13,3 +13,4 @@ export * from "./default_route.ts";
 export * from "./bridge_port.ts";
 export * from "./arp_probe.ts";
 export * from "./identity.ts";
+export * from "./settle.ts";

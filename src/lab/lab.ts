@@ -10,7 +10,7 @@
  */
 import { PreconditionError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { IpReader } from "../host/mod.ts";
+import { IpReader, unsettledAddresses } from "../host/mod.ts";
 import { checkLabSpec, labCommands } from "./spec.ts";
 import { LAB_INIT_COMMAND, LAB_NETNS, type LabSpec } from "./defaults.ts";
 import { selfArgv } from "./self.ts";
@@ -71,23 +71,23 @@ export async function buildLab(spec: LabSpec, run: Runner): Promise<void> {
 const DAD_SETTLE_MS = 5000;
 
 /**
- * Waits (bounded) until no IPv6 address in the given namespaces is still
- * `tentative` (RFC 4862 duplicate address detection on the new links'
- * link-local addresses), so the lab is in a steady state when it is ready.
+ * Waits (bounded) until every address in the given namespaces has settled
+ * (see `unsettledAddresses`: not `tentative` after RFC 4862 duplicate
+ * address detection on the new links, and IPv6 ones with their local
+ * route), so the lab is in a steady state when it is ready.
  *
  * @param run The process seam.
  * @param netnsList Namespaces to check (`undefined` = the lab host).
- * @throws {PreconditionError} When an address stays tentative past the bound.
+ * @throws {PreconditionError} When an address has not settled past the bound.
  */
 async function settleDad(run: Runner, netnsList: (string | undefined)[]): Promise<void> {
   const ip = new IpReader(run);
   const until = Date.now() + DAD_SETTLE_MS;
   for (;;) {
-    const all = (await Promise.all(netnsList.map((n) => ip.addrs(n)))).flat();
-    const tentative = all.flatMap((l) => l.addr_info.filter((a) => a.tentative).map((a) => `${l.ifname} ${a.local}`));
-    if (tentative.length === 0) return;
+    const unsettled = (await Promise.all(netnsList.map((n) => unsettledAddresses(ip, n)))).flat();
+    if (unsettled.length === 0) return;
     if (Date.now() > until) {
-      throw new PreconditionError(`Lab addresses still tentative after ${DAD_SETTLE_MS} ms: ${tentative.join(", ")}`);
+      throw new PreconditionError(`Lab addresses not settled after ${DAD_SETTLE_MS} ms: ${unsettled.join(", ")}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { addrAddCommands, addrArgv, addrSpecSchema, renamedAddr } from "./specs.ts";
-import { findAddr } from "./addr_lookup.ts";
+import { findAddr, waitAddrUsable } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 
 /**
@@ -29,14 +29,11 @@ export const addrAddSchema = z.object({
 /** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
 export type AddrAddStep = Infer<typeof addrAddSchema>;
 
-/** How long verification waits for an IPv6 address to leave `tentative`, in ms. */
-export const DAD_WAIT_MS = 3000;
-
 /**
  * `addr-add`: `ip [-n NS] addr add ADDR/PLEN … dev DEV` (ip-address(8)).
- * Verified present; an IPv6 address still `tentative` (duplicate address
- * detection, RFC 4862) is waited for up to {@link DAD_WAIT_MS}, and
- * `dadfailed` is an error, so a command started next can bind to it.
+ * Verified usable (see `waitAddrUsable`: an IPv6 address still `tentative`
+ * or without its local route is waited for up to `DAD_WAIT_MS`, and
+ * `dadfailed` is an error), so a command started next can bind to it.
  */
 export const addrAdd: StepKind<AddrAddStep> = {
   schema: addrAddSchema,
@@ -47,17 +44,7 @@ export const addrAdd: StepKind<AddrAddStep> = {
     return { step: { ...s, dev: rename(s.dev), addr: renamedAddr(s.addr, s.dev, rename(s.dev)) }, captured };
   },
   commands: (s) => addrAddCommands(s.addr, s.dev, s.netns, s.skipDad),
-  async verify(s, ctx) {
-    const deadline = Date.now() + DAD_WAIT_MS;
-    for (;;) {
-      const found = await findAddr(ctx.ip, s.dev, s.addr, s.netns);
-      if (!found) return `address ${s.addr.local}/${s.addr.prefixlen} is not on '${s.dev}'`;
-      if (found.dadfailed) return `address ${s.addr.local} failed duplicate address detection (another host has it)`;
-      if (!found.tentative) return undefined;
-      if (Date.now() > deadline) return `address ${s.addr.local} is still tentative after ${DAD_WAIT_MS} ms`;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  },
+  verify: (s, ctx) => waitAddrUsable(ctx.ip, s.dev, s.addr, s.netns),
   async isReverted(s, ctx) {
     return !(await findAddr(ctx.ip, s.dev, s.addr, s.netns));
   },

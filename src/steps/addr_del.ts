@@ -2,7 +2,7 @@ import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { addrAddCommands, addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema, renamedAddr } from "./specs.ts";
-import { findAddr } from "./addr_lookup.ts";
+import { findAddr, waitAddrUsable } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 
 /**
@@ -55,8 +55,10 @@ export const addrDel: StepKind<AddrDelStep> = {
   },
   async revert(s, ctx, captured) {
     // The address was this link's: re-added usable at once, with exactly its own flags (no new DAD round).
-    for (const argv of addrAddCommands((captured as AddrSpec | undefined) ?? s.addr, s.dev, undefined, true)) {
-      await ctx.run(argv);
-    }
+    const spec = (captured as AddrSpec | undefined) ?? s.addr;
+    for (const argv of addrAddCommands(spec, s.dev, undefined, true)) await ctx.run(argv);
+    // Settle before undo reports the host restored: the IPv6 local route comes back a moment after the address.
+    // The outcome itself is judged by isReverted (the address is there), so a slow kernel only costs the wait.
+    await waitAddrUsable(ctx.ip, s.dev, spec);
   },
 };

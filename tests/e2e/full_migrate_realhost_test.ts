@@ -7,17 +7,30 @@
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
+import { IpReader, unsettledAddresses } from "../../src/host/mod.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
 
 const ping = (lab: TestLab, target: string, netns?: string) =>
   lab.sh([...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-c", "1", "-W", "2", target]);
 
-/** Runs each command in the lab and fails on the first that fails. */
+/**
+ * Runs each command in the lab and fails on the first that fails; then waits
+ * (bounded) until the lab host's addresses have settled (new IPv6 addresses
+ * get their local route a moment after `ip addr add` returns).
+ */
 async function setup(lab: TestLab, cmds: string[][]): Promise<void> {
   for (const c of cmds) {
     const r = await lab.sh(c);
     assert.equal(r.code, 0, `${c.join(" ")}: ${r.stderr}`);
   }
+  const ip = new IpReader(lab.runner);
+  const until = Date.now() + 5000;
+  let unsettled = await unsettledAddresses(ip);
+  while (unsettled.length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 20));
+    unsettled = await unsettledAddresses(ip);
+  }
+  assert.deepEqual(unsettled, [], "the lab's addresses settle");
 }
 
 /** `ip [-6] route show ARGS` as trimmed lines. */

@@ -4,7 +4,7 @@
  * fails where the real run would.
  */
 import assert from "node:assert/strict";
-import { gatherFacts, type Snapshot } from "../../src/host/mod.ts";
+import { gatherFacts, IpReader, type Snapshot, unsettledAddresses } from "../../src/host/mod.ts";
 import { labSpecFromHost } from "../../src/rehearse/mod.ts";
 import { TestLab, withLab } from "../support/lab.ts";
 
@@ -65,6 +65,10 @@ Deno.test("rehearse's lab copies the uplink exactly: address flags, routes with 
       const r = await lab.sh(c);
       assert.equal(r.code, 0, `${c.join(" ")}: ${r.stderr}`);
     }
+    const ip = new IpReader(lab.runner);
+    const until = Date.now() + 5000;
+    while ((await unsettledAddresses(ip)).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(await unsettledAddresses(ip), [], "the lab's addresses settle");
     const spec = labSpecFromHost(await gatherFacts(lab.runner));
     const copy = await TestLab.start(spec);
     try {
