@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { TestLab } from "../support/lab.ts";
-import { assertExit } from "../support/reliability.ts";
+import { assertExit, endWatchdogs } from "../support/reliability.ts";
 import { type SharedLab, withSharedLab } from "../support/shared_lab.ts";
 
 /** What a case may leave behind, and how it leaves it. */
@@ -42,6 +42,23 @@ Deno.test("a clean case hands its lab on with an empty state directory; the clea
     });
     assert.equal(second, first, "the same lab");
     assert.deepEqual([labs.started, labs.reused], [1, 1]);
+  }));
+
+Deno.test("full-migrate's confirm watchdog outlives the undo (the lab is not clean); ended by endWatchdogs, the lab is handed on", () =>
+  withSharedLab(async (labs) => {
+    const fm = ["run", "full-migrate", "--name", "sw", "--address", "198.51.100.50/24"];
+    const first = await pidOf(labs, async (lab) => {
+      assertExit(await lab.nsrecipe(fm), 0, "run full-migrate");
+      assertExit(await lab.nsrecipe(["undo"]), 0, "undo");
+      assert.equal((await endWatchdogs(lab)).length, 1, "one watchdog was left");
+    });
+    const leftBehind = await pidOf(labs, async (lab) => {
+      assertExit(await lab.nsrecipe(fm), 0, "run full-migrate");
+      assertExit(await lab.nsrecipe(["undo"]), 0, "undo");
+    });
+    assert.equal(leftBehind, first, "the lab was reused after its watchdog was ended");
+    assert.notEqual(await pidOf(labs), leftBehind, "a watchdog left running spoils the lab");
+    assert.deepEqual([labs.started, labs.reused], [2, 1]);
   }));
 
 Deno.test("a case that leaves anything behind, leaves a run open in the journal (even with the host clean) or throws gets the next case a fresh lab", (t) =>

@@ -5,7 +5,8 @@
  * run by one generated test file per loop kind and scenario
  * (`tests/e2e/faults/`, see `fault_loop_files.ts`), so `deno test --parallel`
  * spreads them over the cores. The cases of a file share a lab while it is
- * proven clean (`shared_lab.ts`).
+ * proven clean (`shared_lab.ts`); each case ends the confirm watchdog it
+ * leaves (full-migrate's) before that check.
  *
  * ## The rollback loops: a linear cover of the f × k product
  *
@@ -50,6 +51,7 @@ import {
   assertNoNetnsLeft,
   assertSameHost,
   endState,
+  endWatchdogs,
   fault,
   journalOf,
   KILLED,
@@ -319,7 +321,11 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string): void {
       assert.ok(points.length > 0, `${loop} has cases for ${recipe}`);
       let ran = 0;
       for (const p of points) {
-        await t.step(p.name, () => labs.use((lab, clean) => p.check(lab, clean)));
+        await t.step(p.name, () =>
+          labs.use(async (lab, clean) => {
+            await p.check(lab, clean);
+            await endWatchdogs(lab);
+          }));
         ran++;
       }
       assert.equal(ran, points.length);

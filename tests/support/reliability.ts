@@ -10,7 +10,9 @@ import { FAULT_ARMING, FAULT_ENV } from "../../src/engine/mod.ts";
 import type { ExecResult } from "../../src/exec/mod.ts";
 import type { Snapshot } from "../../src/host/mod.ts";
 import { type JournalRecord, type ParsedJournal, parseJournal, type RunEndRecord } from "../../src/journal/mod.ts";
+import { WATCHDOG_COMMAND } from "../../src/cli/hidden.ts";
 import { snapshotDiff, type TestLab } from "./lab.ts";
+import { waitFor } from "./wait.ts";
 
 /** A recipe invocation the loops exercise: `run RECIPE ...args`. */
 export interface Scenario {
@@ -138,4 +140,31 @@ export function assertExit(r: ExecResult, code: number, what: string): void {
 export async function assertNoNetnsLeft(lab: TestLab): Promise<void> {
   const names = (await lab.sh(["ip", "netns", "list"])).stdout.split("\n").map((l) => l.split(" ")[0]).filter(Boolean);
   assert.deepEqual(names.sort(), ["lab-lan", "lab-lanhost"]);
+}
+
+/**
+ * Ends the confirm-window watchdogs left in a lab (`nsrecipe __watchdog RUN
+ * DEADLINE`, started by `run` for full-migrate's default 120 s window), by
+ * PID, and waits until they are dead. A watchdog outlives its run's undo by
+ * design: it sleeps until its deadline, then finds the run undone and does
+ * nothing. A fresh lab per case ended it by stopping the lab; a shared lab
+ * must end it before the next case, or it would wake later and act on that
+ * case's journal. Call it after the case's assertions.
+ * @param lab The lab.
+ * @returns The PIDs ended (inside the lab's PID namespace).
+ */
+export async function endWatchdogs(lab: TestLab): Promise<string[]> {
+  // Orphaned in the lab (its run has exited), a watchdog is a child of the lab's PID 1.
+  const find = await lab.sh([
+    "sh",
+    "-c",
+    `for p in $(cat /proc/1/task/*/children); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q ' ${WATCHDOG_COMMAND} ' && echo $p; done; true`,
+  ]);
+  const pids = find.stdout.split(/\s+/).filter(Boolean);
+  if (pids.length === 0) return [];
+  await lab.sh(["kill", "-KILL", ...pids]);
+  // Dead once gone or a zombie (the lab's PID 1 does not reap).
+  const alive = pids.map((p) => `sed 's/.*) //; s/ .*//' /proc/${p}/stat 2>/dev/null | grep -qv Z`).join(" || ");
+  await waitFor(`watchdogs ${pids.join(", ")} to end`, async () => (await lab.sh(["sh", "-c", alive])).code !== 0);
+  return pids;
 }

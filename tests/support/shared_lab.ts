@@ -18,6 +18,10 @@
  *   ended `undone`, `rolled-back` or `stale`), so nothing the case made is
  *   still the journal's responsibility.
  *
+ * A case may end what it knowingly leaves before the check, by PID (e.g.
+ * `endWatchdogs` in `reliability.ts`: full-migrate's confirm watchdog sleeps
+ * on after undo until its deadline); the check then proves the rest.
+ *
  * Then the state directory is removed, and the next case starts from a lab
  * equal to a fresh one in everything the tests can observe. A case that
  * throws, or leaves anything else, gets its lab stopped; the next one gets a
