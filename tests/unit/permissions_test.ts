@@ -20,3 +20,13 @@ Deno.test("the permission set grants no net or ffi, reads the fault variable, an
   assert.ok(perms.env.allow.includes(FAULT_ENV));
   assert.deepEqual([...perms.env.ignore].sort(), ["LOG_STREAM", "LOG_TOKENS"]);
 });
+
+Deno.test("every program the permission set may run names its Debian package (install hints), arping's among them", async () => {
+  const { PACKAGE_OF } = await import("../../src/exec/mod.ts");
+  assert.deepEqual([...perms.run].filter((p: string) => !PACKAGE_OF[p]), []);
+  assert.equal(PACKAGE_OF.arping, "iputils-arping");
+  const ci = await Deno.readTextFile(new URL("../../.ci/run", import.meta.url));
+  assert.match(ci, /command -v arping >\/dev\/null \|\| need_apt\+=\(iputils-arping\)/, ".ci/run installs it");
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  assert.ok(readme.includes("`iputils-arping`"), "README lists it");
+});
