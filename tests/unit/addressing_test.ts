@@ -250,3 +250,26 @@ Deno.test("case 10: the leading-zero message says why (octal)", () => {
         "--address '010.0.0.1' has a leading zero: some tools read it as octal (010.0.0.1 = 8.0.0.1), others as decimal",
   );
 });
+
+Deno.test("case 10: full-migrate refuses leading zeros in --address and a zone in --address6 at plan time", async () => {
+  const { fullMigrate } = await import("../../recipes/full_migrate.ts");
+  const host: HostFacts = {
+    ...EMPTY_FACTS,
+    links: [...EMPTY_FACTS.links, { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP" }],
+    addrs: [{
+      ifname: "eth0",
+      addr_info: [{ family: "inet", local: "198.51.100.10", prefixlen: 24, scope: "global" }],
+    }],
+    routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] }],
+  };
+  const fm = (opts: Record<string, unknown>) =>
+    fullMigrate.plan(fullMigrate.params.parse({ name: "f", ...opts }), host);
+  assert.throws(
+    () => fm({ address: "198.051.100.50/24" }),
+    (e) => e instanceof UsageError && /--address '198\.051\.100\.50' has a leading zero/.test(e.message),
+  );
+  assert.throws(
+    () => fm({ address: "198.51.100.50/24", address6: "fe80::5%eth0/64" }),
+    (e) => e instanceof UsageError && /--address6 'fe80::5%eth0\/64' is not a CIDR/.test(e.message),
+  );
+});
