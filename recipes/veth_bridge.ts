@@ -620,7 +620,11 @@ export const vethBridge: Recipe<typeof params> = {
     }
     const lan = existing !== undefined && carriesLan(existing, facts);
     const probes: AddressProbe[] = [];
-    if (lan && addressing.subnet.family === 4) {
+    if (lan && addressing.subnet.family === 4 && !existing.flags.includes("UP")) {
+      notes.push(
+        `Bridge ${quote(bridgeName)} carries a LAN but is down: its addresses cannot be probed there before use.`,
+      );
+    } else if (lan && addressing.subnet.family === 4) {
       if (addressing.bridge.add) {
         probes.push({
           dev: bridgeName,

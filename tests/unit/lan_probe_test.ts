@@ -178,3 +178,15 @@ Deno.test("case 9: full-migrate probes the namespace's --address on the uplink; 
   const cmds = planCommands(p.steps).map((c) => c.join(" "));
   assert.ok(cmds.includes("ip -n f addr add 2001:db8:1::50/64 dev eth0"), cmds.join("\n"));
 });
+
+Deno.test("case 9: a LAN bridge that is down cannot be probed: the plan says so instead of failing in arping", () => {
+  const down: HostFacts = {
+    ...lanHost,
+    links: lanHost.links.map((l) => (l.ifname === "br0" ? { ...l, flags: ["BROADCAST"] } : l)),
+  };
+  const p = planFor({})(down);
+  assert.equal(p.probes, undefined);
+  assert.ok(
+    p.notes.includes("Bridge 'br0' carries a LAN but is down: its addresses cannot be probed there before use."),
+  );
+});
