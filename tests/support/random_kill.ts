@@ -19,7 +19,7 @@ import { EXIT } from "../../src/errors.ts";
 import type { ExecResult } from "../../src/exec/mod.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
 import type { TestLab } from "./lab.ts";
-import { assertExit, assertSameHost, journalOf, KILLED, SCENARIOS } from "./reliability.ts";
+import { assertExit, assertSameHost, endWatchdogs, journalOf, KILLED, SCENARIOS } from "./reliability.ts";
 import { withSharedLab } from "./shared_lab.ts";
 
 /** Trials per recipe and per command (run, undo). */
@@ -66,6 +66,8 @@ async function undoRestores(lab: TestLab, clean: Awaited<ReturnType<TestLab["sna
   const again = await lab.nsrecipe(["undo"]);
   assertExit(again, EXIT.ok, `${what}: a second undo`);
   assert.match(again.stdout, /Nothing to undo/);
+  // full-migrate's confirm watchdog outlives the undo; ended, it leaves the shared lab clean for the next case.
+  await endWatchdogs(lab);
 }
 
 /**
@@ -84,6 +86,7 @@ export function registerRandomKill(recipe: string): void {
         const runMs = await timed(lab, run);
         const undoMs = await timed(lab, ["undo"]);
         assertSameHost(await lab.snapshot(), clean, "run and undo, unkilled");
+        await endWatchdogs(lab);
         return { runMs, undoMs };
       });
       let killedRuns = 0, killedUndos = 0;
