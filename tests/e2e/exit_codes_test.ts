@@ -63,3 +63,25 @@ Deno.test("exit 0, 2, 3 and 4 at their edges: nothing to undo is success; an unk
     assert.match(after.stdout, /^Nothing to undo\.$/m);
   });
 });
+
+Deno.test("exit 1 only for a bug: a permission set that lacks a program (a broken build) says so, without a stack trace", async () => {
+  await withLab(async (lab) => {
+    const main = new URL("../../main.ts", import.meta.url).pathname;
+    const broken = [
+      Deno.execPath(),
+      "run",
+      "-q",
+      "--no-prompt",
+      "--allow-read",
+      "--allow-env",
+      "--allow-sys",
+      main,
+      "status",
+    ];
+    const r = await lab.sh(broken);
+    assertExit(r, EXIT.internal, "status without run permissions");
+    assert.match(r.stderr, /^nsrecipe: missing Deno permission \(a bug in the permission set\): Requires run access/m);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+    assertExit(await lab.nsrecipe(["status"]), EXIT.ok, "status with the binary's permission set");
+  });
+});
