@@ -158,7 +158,7 @@ export function judge(recorded: Identity | undefined, byName: Identity | undefin
  * Reads the identities of the named objects that exist now.
  * @param ip Reader of the host's `ip -json` state.
  * @param keys Object keys, e.g. `["netns:web", "link:br0"]`; others are ignored.
- * @returns Identities of those that exist (one `ip -json link show` for all links).
+ * @returns Identities of those that exist (one `ip -json link show dev NAME` per named link).
  * @throws {CommandError} When `ip` fails.
  */
 export async function observeIdentities(ip: IpReader, keys: readonly string[]): Promise<Identities> {
