@@ -48,6 +48,7 @@ export const linkSysctlSet: StepKind<LinkSysctlSetStep> = {
   schema: linkSysctlSetSchema,
   summary: (s) => `set ${dotted(s)} = ${s.value}`,
   object: (s) => objectId("link", s.dev),
+  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${s.value}`]],
   capture: (s, ctx) => read(ctx.run, s),
   async verify(s, ctx) {

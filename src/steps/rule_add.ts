@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Infer, StepKind } from "./types.ts";
 import { objectId } from "./objects.ts";
-import { ruleArgv, ruleMatches, ruleSpecSchema } from "./rule_spec.ts";
+import { renamedRule, ruleArgv, ruleMatches, ruleSpecSchema } from "./rule_spec.ts";
 
 /**
  * The schema of a `rule-add` step: its data as planned and as journalled.
@@ -28,6 +28,7 @@ export const ruleAdd: StepKind<RuleAddStep> = {
       s.rule.oif ? ` oif ${s.rule.oif}` : ""
     }`,
   object: (s) => objectId("link", s.rule.iif ?? s.rule.oif ?? "-"),
+  renamed: (s, captured, rename) => ({ step: { ...s, rule: renamedRule(s.rule, rename) }, captured }),
   commands: (s) => [ruleArgv("add", s.rule)],
   async verify(s, ctx) {
     return (await ctx.ip.rules(s.rule.family)).some((r) => ruleMatches(r, s.rule))

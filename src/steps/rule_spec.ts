@@ -182,3 +182,14 @@ export function ruleMatches(r: IpRule, s: RuleSpec): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(s)]);
   return [...keys].every((k) => (a as Record<string, unknown>)[k] === (s as Record<string, unknown>)[k]);
 }
+
+/**
+ * The same rule with its `iif`/`oif` renamed, for a link renamed behind
+ * nsrecipe's back (see `StepKind.renamed`).
+ * @param r The rule.
+ * @param rename Maps a link name to its current one.
+ * @returns A copy.
+ */
+export function renamedRule(r: RuleSpec, rename: (dev: string) => string): RuleSpec {
+  return { ...r, ...(r.iif ? { iif: rename(r.iif) } : {}), ...(r.oif ? { oif: rename(r.oif) } : {}) };
+}

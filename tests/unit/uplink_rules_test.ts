@@ -3,7 +3,7 @@ import { selectUplink, uplinkMigrationSteps } from "../../recipes/uplink.ts";
 import { nftRulesNamingLink } from "../../recipes/uplink_refs.ts";
 import { PreconditionError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
-import { planCommands, ruleArgv, ruleSpecFromJson } from "../../src/steps/mod.ts";
+import { planCommands, renamedStep, ruleArgv, ruleSpecFromJson } from "../../src/steps/mod.ts";
 
 const FACTS: HostFacts = {
   ...EMPTY_FACTS,
@@ -117,4 +117,21 @@ Deno.test("nftRulesNamingLink finds ip/ip6/inet rules matching the uplink by nam
       'nft rule ip6 t out (handle 4): oifname == "eth*"',
     ],
   );
+});
+
+Deno.test("rule and per-interface setting steps follow a bridge renamed behind nsrecipe's back", () => {
+  const rename = (d: string) => (d === "br0" ? "brlan" : d);
+  const rule = { family: 4 as const, priority: 100, iif: "br0", oif: "eth1", table: "100" };
+  assert.deepEqual(renamedStep({ kind: "rule-add", rule }, undefined, rename).step, {
+    kind: "rule-add",
+    rule: { ...rule, iif: "brlan" },
+  });
+  const set = {
+    kind: "link-sysctl-set" as const,
+    tree: "net.ipv4.conf" as const,
+    dev: "br0",
+    name: "arp_ignore",
+    value: "1",
+  };
+  assert.deepEqual(renamedStep(set, "0", rename), { step: { ...set, dev: "brlan" }, captured: "0" });
 });
