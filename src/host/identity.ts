@@ -8,7 +8,8 @@
  * - A network namespace is named by its `/run/netns/NAME` bind mount
  *   (ip-netns(8)); `stat(2)` of it reports the namespace's nsfs inode: device,
  *   inode number, and the inode's time (set when the nsfs inode was made for
- *   the mount). The kernel may hand a freed inode number to a later
+ *   the mount; nsfs refuses to change it: `touch` says "Operation not
+ *   permitted"). The kernel may hand a freed inode number to a later
  *   namespace (`proc_alloc_inum`, an IDA), so the time is kept too.
  * - A link in the host's network namespace is identified by its ifindex
  *   (ip-link(8)): the kernel does not give an index to a second link while
