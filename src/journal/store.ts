@@ -94,12 +94,30 @@ function assertPlainFile(path: string): void {
  *   or cannot be created.
  */
 export function ensureStateDir(dir: string): void {
+  checkStateDir(dir, "write");
+}
+
+/**
+ * The checks of {@link ensureStateDir}, for a process that writes (which
+ * creates a missing directory) or only reads (`status`, `journal`, for
+ * which a missing directory is an empty journal): a directory that is a
+ * symbolic link, lies behind one, is not a directory, is owned by another
+ * user or is writable by group or others is refused either way, so a
+ * read-only command never trusts a journal that a writer would refuse.
+ *
+ * @param dir The state directory.
+ * @param mode `write` creates it when missing; `read` does not.
+ * @returns `false` when `mode` is `read` and the directory does not exist; else `true`.
+ * @throws {UsageError} | {PreconditionError} As {@link ensureStateDir}.
+ */
+function checkStateDir(dir: string, mode: "read" | "write"): boolean {
   if (!dir.startsWith("/")) {
     throw new UsageError(
       `The state directory ${quote(dir)} is not an absolute path`,
       "Pass e.g. --state-dir /run/nsrecipe.",
     );
   }
+  // Both modes: the state directories are those the permission set may write (a reader accepts no other).
   for (const name of ["read", "write"] as const) {
     if (Deno.permissions.querySync({ name, path: dir }).state !== "granted") throw outsidePermissions(dir);
   }
@@ -108,6 +126,7 @@ export function ensureStateDir(dir: string): void {
     info = Deno.lstatSync(dir);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
+    if (mode === "read") return false;
     try {
       Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
       Deno.chmodSync(dir, 0o700);
@@ -153,6 +172,7 @@ export function ensureStateDir(dir: string): void {
       `Pass --state-dir with the real path, after checking who made the link.`,
     );
   }
+  return true;
 }
 
 /** An open, locked journal. */
@@ -314,17 +334,13 @@ export class Journal {
  * @returns The parsed journal, its path, and the incomplete last line left out (`""` when none);
  *   empty when there is no journal yet.
  * @throws {UsageError} For a state directory that is not absolute or outside the permission set.
- * @throws {PreconditionError} When the journal is a symbolic link or not a regular file.
+ * @throws {PreconditionError} When the journal is a symbolic link or not a regular file, or the state directory
+ *   is one a writer would refuse (a symbolic link or behind one, not a directory, another owner, group- or
+ *   world-writable).
  */
 export async function readJournal(dir: string): Promise<ParsedJournal & { path: string; incomplete: string }> {
-  if (!dir.startsWith("/")) {
-    throw new UsageError(
-      `The state directory ${quote(dir)} is not an absolute path`,
-      "Pass e.g. --state-dir /run/nsrecipe.",
-    );
-  }
-  if (Deno.permissions.querySync({ name: "read", path: dir }).state !== "granted") throw outsidePermissions(dir);
   const path = `${dir}/${JOURNAL_FILE}`;
+  if (!checkStateDir(dir, "read")) return { records: [], lines: [], problems: [], path, incomplete: "" };
   assertPlainFile(path);
   let text: string;
   try {
