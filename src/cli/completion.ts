@@ -50,6 +50,10 @@ export async function addCompletion(
 ): Promise<void> {
   const { default: tab } = await import("@bomb.sh/tab/commander");
   const root = tab(program as never, { completionCommandName: "completions" });
+  // In the house style of the other descriptions (the adapter's says "Generate shell completion scripts").
+  program.commands.find((c) => c.name() === "completions")?.description(
+    "print the shell completion script (bash, zsh, fish; also powershell); e.g. nsrecipe completions bash > /etc/bash_completion.d/nsrecipe",
+  );
   for (const name of RUN_ARGUMENT_COMMANDS) {
     const argument = root.commands.get(name)?.arguments.get("run");
     if (argument) argument.handler = (complete) => names.forEach(([n, d]) => complete(n, d));

@@ -65,7 +65,7 @@ async function statuses(run: Runner, pids: readonly number[]): Promise<[number, 
 }
 
 /** Options of `exec` and `shell`. */
-export interface ExecOptions {
+export interface EnterOptions {
   /** The command; `[]` for `shell`. */
   command: string[];
   /** The shell for `shell` (`--shell`, default `$SHELL`). */
@@ -88,7 +88,7 @@ export interface ExecOptions {
  */
 export async function execCommand(
   selector: string,
-  opts: ExecOptions,
+  opts: EnterOptions,
   g: GlobalOptions,
   out: Output,
 ): Promise<number> {
