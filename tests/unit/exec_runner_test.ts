@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { CommandError, EXIT } from "../../src/errors.ts";
-import { exitCodeOf, type ProcessEnd, processes, realRunner, type Spawn, type Stdio } from "../../src/exec/mod.ts";
+import {
+  exitCodeOf,
+  installHint,
+  PACKAGE_OF,
+  type ProcessEnd,
+  processes,
+  realRunner,
+  type Spawn,
+  type Stdio,
+} from "../../src/exec/mod.ts";
 
 Deno.test("realRunner passes each argument as one argv element, never through a shell: 'a;touch FILE' runs nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nsrecipe-argv-" });
@@ -107,4 +116,12 @@ Deno.test("exitCodeOf: an exit code as is; a signal as 128 + its number", () => 
   assert.equal(exitCodeOf({ code: 3, signal: null }), 3);
   assert.equal(exitCodeOf({ code: 0, signal: "SIGHUP" }), 129);
   assert.equal(exitCodeOf({ code: 0, signal: "SIGKILL" }), 137);
+});
+
+Deno.test("every program the permission set lets nsrecipe start has its Debian package in the one hint table", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  const programs: string[] = config.permissions.default.run;
+  assert.ok(programs.length > 5, programs.join(", "));
+  assert.deepEqual(programs.filter((p) => !(p in PACKAGE_OF)), []);
+  assert.equal(installHint("ip"), "Install it ('apt install iproute2') or fix PATH.");
 });
