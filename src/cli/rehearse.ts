@@ -35,6 +35,15 @@ export async function rehearseCommand(
   const procs = processesFor(out);
   const facts = await gatherFacts(procs.run, { uplink });
   const spec = labSpecFromHost(facts, uplink);
+  const refused = planRefusal(recipe, params, facts);
+  if (refused) {
+    // The lab copies the uplink, not everything around it (e.g. firewall rules naming it): a run this host's own
+    // plan refuses fails here, as the real run would, before any lab is built.
+    return reportVerdict({
+      pass: false,
+      checks: [{ name: "the recipe plans on this host", ok: false, detail: refused }],
+    }, out);
+  }
   await probeRealLan(recipe, params, facts, procs.run, out);
   out.progress(
     `Rehearsing '${recipe.name}' on a lab copy of '${spec.uplink}' (${spec.address}, gateway ${spec.gateway})`,
@@ -55,8 +64,8 @@ export async function rehearseCommand(
 /**
  * The lab copies the uplink, not the LAN behind it: the addresses the run
  * would use on the LAN are probed on the real one first (ARP probes change
- * nothing), so a rehearsal fails where the run would. A plan that fails on
- * the host's facts is left to the rehearsal to report.
+ * nothing), so a rehearsal fails where the run would. Called once the plan
+ * is known to succeed on the host's facts.
  * @throws {PreconditionError} When an address given by an option is held on the LAN.
  */
 async function probeRealLan(
@@ -67,12 +76,6 @@ async function probeRealLan(
   out: Output,
 ): Promise<void> {
   const planFor = (f: HostFacts) => recipe.plan(params, f);
-  try {
-    planFor(facts);
-  } catch (e) {
-    if (e instanceof NsrecipeError) return;
-    throw e;
-  }
   await planProbed(planFor, facts, run, (line) => out.progress(line));
 }
 
@@ -113,6 +116,35 @@ export async function rehearseInnerCommand(
     }),
     undo: () => attempt(() => undoCommand(undefined, g, quiet)),
   });
+  return reportVerdict(verdict, out);
+}
+
+/**
+ * Why the recipe's plan is refused on this host, or `undefined` when it plans.
+ * @param recipe The recipe.
+ * @param params Its parsed parameters.
+ * @param facts This host's facts.
+ * @returns The refusal's message, e.g. the firewall rules that match the uplink by name.
+ * @throws {Error} For anything but a usage or precondition refusal (a bug).
+ */
+function planRefusal(recipe: Recipe, params: Record<string, unknown>, facts: HostFacts): string | undefined {
+  try {
+    recipe.plan(params, facts);
+    return undefined;
+  } catch (e) {
+    if (e instanceof NsrecipeError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * Prints a verdict: the document with `--json`, else one PASS/FAIL line per
+ * check, the outage and the conclusion.
+ * @param verdict The verdict.
+ * @param out Output.
+ * @returns 0 when it passed, {@link EXIT.precondition} when not.
+ */
+function reportVerdict(verdict: Verdict, out: Output): number {
   out.data(verdict);
   for (const c of verdict.checks) {
     out.result(

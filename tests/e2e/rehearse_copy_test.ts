@@ -4,6 +4,7 @@
  * fails where the real run would.
  */
 import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
 import { gatherFacts, IpReader, type Snapshot, unsettledAddresses } from "../../src/host/mod.ts";
 import { labSpecFromHost } from "../../src/rehearse/mod.ts";
 import { TestLab, withLab } from "../support/lab.ts";
@@ -80,4 +81,21 @@ Deno.test("rehearse's lab copies the uplink exactly: address flags, routes with 
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /the host is exactly as before/);
   }, { mtu: 1400 });
+});
+
+Deno.test("rehearse fails, before building a lab, where this host's own plan is refused (a firewall rule naming the uplink); --force rehearses", async () => {
+  await withLab(async (lab) => {
+    const ruleset =
+      'table inet filter {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    iifname "eth0" accept\n  }\n}\n';
+    const loaded = await lab.sh(["nft", "-f", "-"], ruleset);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    const args = ["rehearse", "full-migrate", "--name", "r", "--address", "198.51.100.50/24"];
+    const refused = await lab.nsrecipe(args);
+    assert.equal(refused.code, EXIT.precondition, refused.stderr);
+    assert.match(refused.stdout, /FAIL {2}the recipe plans on this host: Firewall rules match on 'eth0'/);
+    assert.match(refused.stdout, /Rehearsal FAILED/);
+    const forced = await lab.nsrecipe([...args, "--force"]);
+    assert.equal(forced.code, 0, `${forced.stdout}\n${forced.stderr}`);
+    assert.match(forced.stdout, /Rehearsal passed/);
+  });
 });
