@@ -1,4 +1,12 @@
-import { type EngineDeps, loadRuns, planUndoAll, selectRuns, type UndoReport, undoRun } from "../engine/mod.ts";
+import {
+  type EngineDeps,
+  loadRuns,
+  planUndoAll,
+  selectRuns,
+  type UndoAllPlan,
+  type UndoReport,
+  undoRun,
+} from "../engine/mod.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
@@ -30,6 +38,16 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       return;
     }
     await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)));
+    if (g.dryRun && selector === "--all") {
+      const plan = announce(planUndoAll(runs), deps, out);
+      out.data({
+        dryRun: true,
+        wouldUndo: plan.will.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })),
+        wouldNotUndo: plan.wont.map((w) => ({ run: w.run.id, label: w.run.label, recipe: w.run.recipe, why: w.why })),
+      });
+      out.result(`Dry run: would undo ${plan.will.map((t) => `${t.id} (${t.label})`).join(", ") || "nothing"}`);
+      return;
+    }
     if (g.dryRun) {
       out.data({ dryRun: true, wouldUndo: targets.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })) });
       out.result(`Dry run: would undo ${targets.map((t) => `${t.id} (${t.label})`).join(", ")}`);
@@ -73,6 +91,20 @@ function reportLine(r: UndoReport): string {
 }
 
 /**
+ * Says which runs `undo --all` will undo and which it will not, and why.
+ * @returns The plan, as given.
+ */
+function announce(plan: UndoAllPlan, deps: EngineDeps, out: Output): UndoAllPlan {
+  out.progress(`undo --all: ${plan.will.length + plan.wont.length} applied run(s), newest first:`);
+  for (const r of plan.will) {
+    const stale = r.bootId === deps.bootId ? "" : ": close it, from before a reboot";
+    out.progress(`  will undo ${r.id} (${r.recipe} ${r.label})${stale}`);
+  }
+  for (const w of plan.wont) out.progress(`  will NOT undo ${w.run.id} (${w.run.recipe} ${w.run.label}): ${w.why}`);
+  return plan;
+}
+
+/**
  * `undo --all`: says up front which runs it will undo and which it will not
  * (and why, see `planUndoAll`), then undoes every run it may, newest first,
  * going on past a run it cannot finish. The exit code describes the whole:
@@ -85,16 +117,7 @@ function reportLine(r: UndoReport): string {
  * @throws {PreconditionError} When some runs were not undone and none was incomplete.
  */
 async function undoAll(runs: RunView[], deps: EngineDeps, out: Output): Promise<void> {
-  const plan = planUndoAll(runs);
-  out.progress(`undo --all: ${plan.will.length + plan.wont.length} applied run(s), newest first:`);
-  for (const r of plan.will) {
-    out.progress(
-      `  will undo ${r.id} (${r.recipe} ${r.label})${
-        r.bootId === deps.bootId ? "" : ": close it, from before a reboot"
-      }`,
-    );
-  }
-  for (const w of plan.wont) out.progress(`  will NOT undo ${w.run.id} (${w.run.recipe} ${w.run.label}): ${w.why}`);
+  const plan = announce(planUndoAll(runs), deps, out);
   const reports: UndoReport[] = [];
   const attention: string[] = [];
   const refused: { run: RunView; why: string }[] = [...plan.wont];

@@ -32,6 +32,15 @@ Deno.test("undo --all with a run whose journal record is damaged: says up front 
     const b = await applied(lab, "b1");
     const c = await applied(lab, "c1");
     await garble(lab, b);
+    const withRuns = await lab.snapshot();
+    const dry = await lab.nsrecipe(["--json", "--dry-run", "undo", "--all"]);
+    assertExit(dry, EXIT.ok, "--dry-run undo --all");
+    const doc = JSON.parse(dry.stdout);
+    assert.deepEqual(doc.wouldUndo.map((w: { run: string }) => w.run), [c, a]);
+    assert.deepEqual(doc.wouldNotUndo.map((w: { run: string }) => w.run), [b]);
+    assert.match(doc.wouldNotUndo[0].why, /^its journal records cannot be read/);
+    assert.match(dry.stderr, new RegExp(`will NOT undo ${b} \\(netns b1\\)`));
+    assertSameHost(await lab.snapshot(), withRuns, "a dry run changes nothing");
     const r = await lab.nsrecipe(["undo", "--all"]);
     assertExit(r, EXIT.precondition, "undo --all");
     const plan = r.stderr.slice(0, r.stderr.indexOf("Undoing run"));
