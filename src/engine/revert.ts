@@ -7,7 +7,7 @@
  */
 import { CommandError, UndoError } from "../errors.ts";
 import { JournalWriteError, type RecordBody } from "../journal/mod.ts";
-import { describeIdentity, type Identities, identityKey, locate } from "../host/mod.ts";
+import { describeIdentity, type Identities, identityKey, IpReader, locate, memoRunner } from "../host/mod.ts";
 import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
@@ -101,9 +101,13 @@ export async function revertItems(
     // What the inverse acts on: the step as journaled, or with the current names of objects renamed by hand.
     let acting: { step: Step; captured: Captured } = { step: item.step, captured: item.captured };
     try {
-      const { step, captured, replaced } = await follow(item, deps, verb, followed);
+      // Where the step's objects are and whether its effect is already gone are read together, each read
+      // once (nothing changes in between): the identity and the check often read the same link.
+      const memo = memoRunner(deps.ctx.run);
+      const look: EngineDeps = { ...deps, ctx: { ...deps.ctx, run: memo, ip: new IpReader(memo) } };
+      const { step, captured, replaced } = await follow(item, look, verb, followed);
       acting = { step, captured };
-      if (await kind.isReverted(step, deps.ctx, captured)) {
+      if (await kind.isReverted(step, look.ctx, captured)) {
         outcome = { item, how: "already-gone" };
       } else if (replaced.length > 0) {
         outcome = { item, how: "left-alone", error: replaced.join("; ") };
