@@ -144,6 +144,8 @@ const killUndo: FaultLoop = {
         faults: [`kill@${phase}:${k}`],
         async check(lab, clean) {
           assertExit(await lab.nsrecipe(["run", s.recipe, ...s.args]), 0, cmd(s));
+          // The run's last record: its run-end, or the confirm-wait of full-migrate's window that follows it.
+          const applied = sequence((await journalOf(lab)).records).at(-1);
           const undo = await lab.nsrecipe(["undo"], fault(...this.faults));
           assertExit(undo, KILLED, "undo");
           const seq = sequence((await journalOf(lab)).records);
@@ -152,7 +154,7 @@ const killUndo: FaultLoop = {
             ? `step-undone#${k}`
             : k + 1 < steps.length
             ? `step-undone#${k + 1}`
-            : "run-end";
+            : applied;
           assert.equal(seq.at(-1), last, seq.join(" "));
           await undoRestores(lab, clean, this.name);
         },
