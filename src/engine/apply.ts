@@ -7,7 +7,8 @@
  */
 import { CommandError, StepError } from "../errors.ts";
 import { JournalWriteError } from "../journal/mod.ts";
-import { type Identities, observeIdentities } from "../host/mod.ts";
+import { type Identities, IpReader, observeIdentities, readCache } from "../host/mod.ts";
+import type { Runner } from "../exec/mod.ts";
 import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
@@ -102,6 +103,11 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
  * `known` lacks; adds them to `known`.
  * @returns The new ones, `undefined` when there are none.
  */
+/** The step context with reads going through `run` (a {@link readCache} side). */
+function readingCtx(ctx: StepContext, run: Runner): StepContext {
+  return { ...ctx, run, ip: new IpReader(run) };
+}
+
 async function identify(step: Step, known: Identities, ctx: StepContext): Promise<Identities | undefined> {
   const keys = refsOf(step).filter((k) => !(k in known));
   if (keys.length === 0) return undefined;
@@ -135,8 +141,10 @@ async function applyStep(
   let completed = -1;
   let made: Identities | undefined;
   try {
-    const captured = kind.capture ? await kind.capture(step, ctx) : undefined;
-    const before = await identify(step, known, ctx);
+    // Before the command, the prior state and the identities are read together, each read once.
+    const prior = readingCtx(ctx, readCache(ctx.run).cached);
+    const captured = kind.capture ? await kind.capture(step, prior) : undefined;
+    const before = await identify(step, known, prior);
     await journal.append({
       kind: "step-intent",
       run,
@@ -158,9 +166,12 @@ async function applyStep(
       }
     }
     await deps.fault("after-command", index);
-    const wrong = await kind.verify(step, ctx);
+    // The check reads afresh (it may poll, e.g. for carrier); the identities of what it made are then read from
+    // its last reads, nothing having changed since.
+    const after = readCache(ctx.run);
+    const wrong = await kind.verify(step, readingCtx(ctx, after.fresh));
     if (wrong) failure = { reason: `the command succeeded but ${wrong}` };
-    else made = await identify(step, known, ctx);
+    else made = await identify(step, known, readingCtx(ctx, after.cached));
   } catch (e) {
     if (e instanceof CommandError) failure = { reason: e.stderr || e.message, command: e };
     else if (e instanceof InjectedFault) failure = { reason: e.message };

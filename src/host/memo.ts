@@ -9,34 +9,60 @@
  * @module
  */
 import { CommandError } from "../errors.ts";
-import { hintFor, type Runner } from "../exec/mod.ts";
+import { type ExecOptions, hintFor, type Runner } from "../exec/mod.ts";
 import { type IpAddrLink, type IpLink, type IpNeigh, IpReader } from "./ip_json.ts";
 
 /** Every exit code a started program can return. */
 const ANY_EXIT: readonly number[] = Array.from({ length: 256 }, (_, i) => i);
 
 /**
+ * Two runners over one cache of reads, for a moment in which nsrecipe
+ * changes nothing: `fresh` always runs its command and keeps the result;
+ * `cached` answers a command already run (by either) with the result kept,
+ * and runs and keeps any other. Each caller's `okCodes` is applied to the
+ * result as the real runner would (a code not listed throws
+ * {@link CommandError}). Only for commands that read: a command that changes
+ * something must not go through it.
+ *
+ * E.g. a check that polls until a link has carrier reads `fresh`, and a
+ * later read of the same link, with nothing changed since, is answered from
+ * the poll's last result.
+ *
+ * @param run The process seam.
+ * @returns The two runners.
+ */
+export function readCache(run: Runner): { fresh: Runner; cached: Runner } {
+  const seen = new Map<string, ReturnType<Runner>>();
+  const key = (argv: readonly string[], stdin?: string) => JSON.stringify([argv, stdin ?? null]);
+  const checked = async (
+    argv: readonly string[],
+    okCodes: readonly number[] | undefined,
+    result: ReturnType<Runner>,
+  ) => {
+    const r = await result;
+    if (!(okCodes ?? [0]).includes(r.code)) throw new CommandError(argv, r.code, r.stderr, hintFor(argv, r.stderr));
+    return r;
+  };
+  const runAndKeep = (argv: readonly string[], opts: ExecOptions) => {
+    const result = run(argv, { ...opts, okCodes: ANY_EXIT });
+    seen.set(key(argv, opts.stdin), result);
+    return result;
+  };
+  return {
+    fresh: (argv, opts = {}) => checked(argv, opts.okCodes, runAndKeep(argv, opts)),
+    cached: (argv, opts = {}) => checked(argv, opts.okCodes, seen.get(key(argv, opts.stdin)) ?? runAndKeep(argv, opts)),
+  };
+}
+
+/**
  * A runner that runs each distinct command (argv and stdin) once and answers
- * repeats with the same result; each caller's `okCodes` is applied to it as
- * the real runner would (a code not listed throws {@link CommandError}). Only
- * for commands that read: a command that changes something must not be
- * memoized.
+ * repeats with the same result: the `cached` side of a {@link readCache}.
  *
  * @param run The process seam.
  * @returns The memoizing runner.
  */
 export function memoRunner(run: Runner): Runner {
-  const seen = new Map<string, ReturnType<Runner>>();
-  return async (argv, opts = {}) => {
-    const key = JSON.stringify([argv, opts.stdin ?? null]);
-    let result = seen.get(key);
-    if (!result) seen.set(key, result = run(argv, { ...opts, okCodes: ANY_EXIT }));
-    const r = await result;
-    if (!(opts.okCodes ?? [0]).includes(r.code)) {
-      throw new CommandError(argv, r.code, r.stderr, hintFor(argv, r.stderr));
-    }
-    return r;
-  };
+  return readCache(run).cached;
 }
 
 /**

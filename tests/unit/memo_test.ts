@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { recordingRunner } from "../../src/exec/mod.ts";
 import { CommandError } from "../../src/errors.ts";
-import { memoRunner, SnapshotIpReader } from "../../src/host/mod.ts";
+import { memoRunner, readCache, SnapshotIpReader } from "../../src/host/mod.ts";
 
 const WEB = JSON.stringify([
   { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP"], mtu: 65536, operstate: "UNKNOWN", addr_info: [] },
@@ -49,4 +49,18 @@ Deno.test("SnapshotIpReader answers every link and address question of a namespa
     "ip -n web -json -details addr show",
     "ip -n gone -json -details addr show",
   ]);
+});
+
+Deno.test("readCache: fresh always runs (a poll sees changes); cached answers from the last result kept, by either side", async () => {
+  let carrier = false;
+  const { run, calls } = recordingRunner(() => ({ stdout: carrier ? "LOWER_UP" : "NO-CARRIER" }));
+  const { fresh, cached } = readCache(run);
+  const argv = ["ip", "-json", "-details", "link", "show", "dev", "veth-web"];
+  assert.equal((await fresh(argv)).stdout, "NO-CARRIER");
+  carrier = true;
+  assert.equal((await fresh(argv)).stdout, "LOWER_UP");
+  assert.equal((await cached(argv)).stdout, "LOWER_UP", "the poll's last result");
+  assert.equal((await cached(["ip", "-json", "netns", "list"])).stdout, "LOWER_UP");
+  await cached(["ip", "-json", "netns", "list"]);
+  assert.equal(calls.length, 3);
 });
