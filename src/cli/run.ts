@@ -14,7 +14,7 @@ import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
-import type { Journal } from "../journal/mod.ts";
+import { type Journal, journalBytesNow } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
 import { EXIT, UsageError } from "../errors.ts";
@@ -68,12 +68,18 @@ export async function runCommand(
   // Until the first step, run only reads: one look at the host, each read done once (src/host/memo.ts).
   const look = memoRunner(procs.run);
   await assertPrograms(look, BASE_PROGRAMS);
+  // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
+  // doctor's facts include the host facts the plan is made from.
+  const recorded = journalBytesNow(g.stateDir);
+  const host = await refuseUnfitHost(recipe, params, look, out);
   const { runId, plan, deadline } = await withJournal(g, out, async (journal) => {
-    // One look at the host: doctor's facts include the host facts the plan is made from.
-    const host = await refuseUnfitHost(recipe, params, look, out);
+    // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
+    const current = host && journal.bytes === recorded
+      ? host
+      : await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink });
     const plan = await planProbed(
       (facts) => recipe.plan(params, facts),
-      host ?? await gatherFacts(look, { uplink: recipe.targets(params).uplink }),
+      current,
       procs.run,
       (line) => out.progress(line),
     );

@@ -194,6 +194,11 @@ export class Journal {
     this.size = size;
   }
 
+  /** Length of the journal file in bytes, as this process last wrote or read it. */
+  get bytes(): number {
+    return this.size;
+  }
+
   /** Path of the journal file. */
   get path(): string {
     return `${this.dir}/${JOURNAL_FILE}`;
@@ -351,4 +356,23 @@ export async function readJournal(dir: string): Promise<ParsedJournal & { path: 
   }
   const whole = text.lastIndexOf("\n") + 1;
   return { ...parseJournal(text.slice(0, whole)), path, incomplete: text.slice(whole) };
+}
+
+/**
+ * The journal's length in bytes now, without the lock: a process that looks
+ * at the host before taking the lock compares it with {@link Journal.bytes}
+ * once it holds the lock, to know whether another nsrecipe recorded anything
+ * (and so may have changed the host) in between.
+ *
+ * @param dir State directory.
+ * @returns The length; 0 when there is no journal; -1 when it cannot be read (then look again).
+ */
+export function journalBytesNow(dir: string): number {
+  try {
+    return Deno.lstatSync(`${dir}/${JOURNAL_FILE}`).size;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) return -1;
+    throw e;
+  }
 }

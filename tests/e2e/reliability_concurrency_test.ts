@@ -149,3 +149,25 @@ Deno.test("concurrency: status and journal only read: they answer at once while 
     }
   });
 });
+
+Deno.test("concurrency: run looks at the host before it takes the lock: an unfit host is refused at once, without waiting", async () => {
+  await withLab(async (lab) => {
+    assertExit(await lab.nsrecipe(["undo"]), 0, "undo with nothing to undo (creates the state directory)");
+    assert.equal((await lab.sh(["ip", "netns", "add", "taken"])).code, 0);
+    const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
+    const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
+    const holderIn = holder.stdin.getWriter();
+    const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      assert.equal((await holderOut.read()).value, "locked\n");
+      const run = await lab.nsrecipe(["run", "netns", "--name", "taken", "--", "true"]);
+      assertExit(run, EXIT.precondition, "run with a taken name while the lock is held");
+      assert.match(run.stderr, /taken/);
+      assert.doesNotMatch(run.stderr, /Waiting for another nsrecipe process/);
+    } finally {
+      await holderIn.close().catch(() => {});
+      await holderOut.cancel().catch(() => {});
+      await holder.status;
+    }
+  });
+});
