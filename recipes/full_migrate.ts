@@ -16,12 +16,12 @@ import { defaultGateway, type HostFacts } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
-import { inSubnet, parseSubnet } from "./subnet.ts";
+import { checkLanAddress } from "./lan_address.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
 import { nftRulesNamingLink } from "./uplink_refs.ts";
 import { uplinkSettings } from "./uplink_settings.ts";
-import { assertAddressOnUplinkSubnet, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
+import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethBridge, vethNames } from "./veth_bridge.ts";
 
 /** Default confirmation window of full-migrate, in seconds (`--confirm S` / `--no-confirm` override it). */
@@ -114,19 +114,20 @@ export const fullMigrate: Recipe<typeof params> = {
         "Choose another --bridge, or use 'nsrecipe run veth-bridge' to attach to the existing bridge.",
       );
     }
-    const local = p.address.split("/")[0];
-    if (parseSubnet(p.address, "--address").family !== 4) {
-      throw new UsageError(`--address ${p.address} must be IPv4; give IPv6 with --address6`);
-    }
-    assertAddressOnUplinkSubnet(p.address, facts, uplink.ifname, inSubnet);
     const gateway = defaultGateway(facts, uplink.ifname, 4);
+    const address = checkLanAddress(p.address, "--address", 4, facts, uplink.ifname, gateway);
+    const gateway6 = defaultGateway(facts, uplink.ifname, 6);
+    const address6 = p.address6
+      ? checkLanAddress(p.address6, "--address6", 6, facts, uplink.ifname, gateway6)
+      : undefined;
+    const local = address.local;
     if (!gateway) {
       throw new PreconditionError(
         `The uplink '${uplink.ifname}' has no IPv4 default route, so the namespace would have no gateway`,
       );
     }
     const gateways = [...facts.routes4, ...facts.routes6].flatMap((r) => (r.gateway ? [r.gateway] : []));
-    for (const a of [local, p.address6?.split("/")[0]]) {
+    for (const a of [local, address6?.local]) {
       if (a && gateways.includes(a)) {
         throw new UsageError(`--address ${a} is a gateway of this host's routes`, "Choose a free address on the LAN.");
       }
@@ -148,20 +149,15 @@ export const fullMigrate: Recipe<typeof params> = {
       })),
       { kind: "link-set-up", dev: bridge },
       ...uplinkMigrationSteps(uplink, bridge, facts, { force: p.force }),
-      ...attachSteps(p.name, veth.host, bridge, addrSpec(local, Number(p.address.split("/")[1])), gateway),
+      ...attachSteps(p.name, veth.host, bridge, addrSpec(local, address.prefix), gateway),
     ];
-    if (p.address6) {
-      const gateway6 = defaultGateway(facts, uplink.ifname, 6);
-      if (parseSubnet(p.address6, "--address6").family !== 6) {
-        throw new UsageError(`--address6 ${p.address6} is not IPv6`);
-      }
-      assertAddressOnUplinkSubnet(p.address6, facts, uplink.ifname, inSubnet);
+    if (address6) {
       steps.push({
         kind: "addr-add",
         dev: NETNS_IFNAME,
         netns: p.name,
         // On the LAN: duplicate address detection stays on (RFC 4862); the step fails on `dadfailed`.
-        addr: addrSpec(p.address6.split("/")[0], Number(p.address6.split("/")[1]), true),
+        addr: addrSpec(address6.local, address6.prefix, true),
       });
       if (gateway6) {
         steps.push({

@@ -303,3 +303,24 @@ export function specialAddress(address: string, s: Subnet): string | undefined {
   if (offset === 0n) return s.family === 4 ? "the network address" : "the Subnet-Router anycast address (RFC 4291)";
   return "the broadcast address";
 }
+
+/**
+ * Refuses an address a host may not hold in a subnet (see {@link isHostAddress}):
+ * the IPv4 network or broadcast address, the IPv6 Subnet-Router anycast
+ * address; /31, /32, /127 and /128 have none. The one check of "a usable host
+ * address" for every recipe.
+ * @param address The address, inside `s`, e.g. `198.51.100.255`.
+ * @param s The subnet, e.g. `198.51.100.0/24`.
+ * @param option The option it came from, e.g. `--address`.
+ * @param hint What to do instead (default: choose another address of `s`).
+ * @throws {UsageError} e.g. "--address 198.51.100.255 is the broadcast address of 198.51.100.0/24".
+ */
+export function assertHostAddress(address: string, s: Subnet, option: string, hint?: string): void {
+  const special = specialAddress(address, s);
+  if (special) {
+    throw new UsageError(
+      `${option} ${address} is ${special} of ${subnetCidr(s)}`,
+      hint ?? `Choose another address in ${subnetCidr(s)}.`,
+    );
+  }
+}

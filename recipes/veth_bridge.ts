@@ -18,6 +18,7 @@ import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink, IPV4_
 import { type AddrSpec, type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netns, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
 import {
+  assertHostAddress,
   assertUsableSubnet,
   type Cidr,
   hostAddresses,
@@ -27,7 +28,6 @@ import {
   overlaps,
   parseCidr,
   parseSubnet,
-  specialAddress,
   type Subnet,
   subnetCidr,
 } from "./subnet.ts";
@@ -247,14 +247,13 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
         "Give both addresses on one subnet, with the same prefix length.",
       );
     }
-    const special = specialAddress(c.local, subnet);
-    if (special) {
-      throw new UsageError(
-        `${option} ${c.local} is ${special} of ${cidr}`,
-        `Choose another address, or a /${subnet.family === 4 ? "31 (RFC 3021)" : "127 (RFC 6164)"}, ` +
-          "where both addresses are usable.",
-      );
-    }
+    assertHostAddress(
+      c.local,
+      subnet,
+      option,
+      `Choose another address, or a /${subnet.family === 4 ? "31 (RFC 3021)" : "127 (RFC 6164)"}, ` +
+        "where both addresses are usable.",
+    );
   }
   if (given.bridge && given.netns && given.bridge.local === given.netns.local) {
     throw new UsageError(
