@@ -55,20 +55,52 @@ export function isAddressPrefixRoute(r: IpRoute, family: 4 | 6, addrs: readonly 
   );
 }
 
-/** The routes of one family through a link that full-migrate considers: all tables but `local`, not learned from router advertisements. */
+/**
+ * Whether a route is one the kernel keeps for the link's addresses on its
+ * own, so it follows them to the bridge and must not be moved: an address's
+ * prefix route ({@link isAddressPrefixRoute}) or a `proto kernel` entry of
+ * table `local` (each address's `local` route, IPv4 `broadcast` routes, IPv6
+ * subnet-router `anycast` routes and the `multicast ff00::/8` route, all made
+ * and removed with the addresses and the link, net/ipv4/fib_frontend.c
+ * `fib_add_ifaddr`, net/ipv6/addrconf.c). An admin's entry of table `local`
+ * (an AnyIP `local 203.0.113.0/24 dev eth0 table local`) has `proto boot`
+ * or another, never `kernel`.
+ * @param r A route through the link.
+ * @param family 4 or 6.
+ * @param addrs Every address of the link.
+ * @returns `true` for a route the kernel re-creates on the bridge.
+ */
+export function isKernelOwnRoute(r: IpRoute, family: 4 | 6, addrs: readonly IpAddrInfo[]): boolean {
+  return ((r.table ?? "main") === "local" && r.protocol === "kernel") || isAddressPrefixRoute(r, family, addrs);
+}
+
+/** Route types full-migrate re-creates on the bridge exactly (ip-route(8) TYPE); the others have no device to move. */
+const MOVABLE_TYPES: ReadonlySet<string> = new Set(["unicast", "local", "broadcast", "anycast"]);
+
+/**
+ * The routes of one family through a link that full-migrate considers: every
+ * table, every protocol, but not those the kernel keeps for the link's
+ * addresses ({@link isKernelOwnRoute}). Routes learned from router
+ * advertisements (`proto ra`) move too: a user-space RA client
+ * (NetworkManager, systemd-networkd) does not follow the uplink to the bridge,
+ * and the kernel learns them on the bridge only from the next advertisement
+ * (up to MaxRtrAdvInterval, 600 s by default, RFC 4861) and only if it
+ * handles advertisements there (`accept_ra`, ignored at 1 while `forwarding`
+ * is on; Documentation/networking/ip-sysctl.rst); left on the enslaved uplink
+ * they point at a port where neighbour discovery never completes.
+ */
 function candidateRoutes(facts: HostFacts, uplink: string, family: 4 | 6): IpRoute[] {
   const addrs = facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? [];
   return (family === 4 ? facts.routes4 : facts.routes6).filter((r) =>
-    r.dev === uplink && (r.table ?? "main") !== "local" && r.protocol !== "ra" &&
-    !isAddressPrefixRoute(r, family, addrs)
+    r.dev === uplink && !isKernelOwnRoute(r, family, addrs)
   );
 }
 
 /**
- * The uplink's routes that move: every table but `local`, both families,
- * unicast only, except the prefix routes the kernel made for its addresses
- * (they follow the addresses) and routes learned from router advertisements
- * (`proto ra`, learned again on the bridge). Ordered by dependency: see
+ * The uplink's routes that move: every table (`local` included), both
+ * families, every protocol, of the types `unicast`, `local`, `broadcast` and
+ * `anycast`, except those the kernel keeps for its addresses
+ * ({@link isKernelOwnRoute}). Ordered by dependency: see
  * {@link orderByDependency}.
  * @param facts Host facts.
  * @param uplink Link name.
@@ -76,7 +108,7 @@ function candidateRoutes(facts: HostFacts, uplink: string, family: 4 | 6): IpRou
  */
 export function movableRoutes(facts: HostFacts, uplink: string): RouteSpec[] {
   const pick = (family: 4 | 6) =>
-    candidateRoutes(facts, uplink, family).filter((r) => (r.type ?? "unicast") === "unicast")
+    candidateRoutes(facts, uplink, family).filter((r) => MOVABLE_TYPES.has(r.type ?? "unicast"))
       .map((r) => routeSpecFromJson(r, family));
   return orderByDependency([...pick(4), ...pick(6)]);
 }
@@ -118,9 +150,11 @@ export function orderByDependency(routes: readonly RouteSpec[]): RouteSpec[] {
  * Routes through the uplink that nsrecipe cannot move and restore exactly,
  * so full-migrate refuses them rather than lose them: removing the uplink's
  * last IPv4 address makes the kernel flush every IPv4 route still through it
- * (`fib_disable_ip`). These are multipath routes and routes using nexthop
- * objects, non-unicast routes, and routes keyed on TOS or carrying metrics,
- * realms, a preference or an expiry that the move would drop.
+ * (`fib_disable_ip`), and an IPv6 route left on it points at a bridge port.
+ * These are multipath routes and routes using nexthop objects, routes of a
+ * type without a device to move (`multicast`, `throw`, …), and routes keyed on
+ * TOS or carrying metrics or realms that the move would drop. The kernel's
+ * own routes ({@link isKernelOwnRoute}) follow the addresses and are not named.
  * @param facts Host facts.
  * @param uplink Link name.
  * @returns One readable line per route, e.g. `10.20.0.0/16 (multipath)`.
@@ -131,17 +165,14 @@ export function unmovableRoutes(facts: HostFacts, uplink: string): string[] {
   for (const [family, routes] of [[4, facts.routes4], [6, facts.routes6]] as const) {
     for (const r of routes) {
       const through = r.dev === uplink || (r.nexthops ?? []).some((n) => n.dev === uplink);
-      if (!through || (r.table ?? "main") === "local" || r.protocol === "ra") continue;
-      if (isAddressPrefixRoute(r, family, addrs)) continue;
+      if (!through || isKernelOwnRoute(r, family, addrs)) continue;
       const why = [
         r.nexthops ? "multipath" : "",
         r.nhid !== undefined ? `nexthop object ${r.nhid}` : "",
-        (r.type ?? "unicast") !== "unicast" ? `type ${r.type}` : "",
+        !MOVABLE_TYPES.has(r.type ?? "unicast") ? `type ${r.type}` : "",
         r.tos && r.tos !== "0" ? `tos ${r.tos}` : "",
         r.metrics?.length ? "route metrics (mtu, advmss...)" : "",
         r.realms ? `realm ${r.realms}` : "",
-        r.pref && r.pref !== "medium" ? `pref ${r.pref}` : "",
-        r.expires ? "expires" : "",
       ].filter((w) => w !== "");
       if (why.length > 0) {
         out.push(`${r.dst}${r.table && r.table !== "main" ? ` table ${r.table}` : ""} (${why.join(", ")})`);

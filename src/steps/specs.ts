@@ -2,8 +2,8 @@
  * Addresses and routes as data, with every attribute iproute2 can set, and
  * the argv that re-creates them. The same spec is planned by recipes and
  * captured from `ip -json` before a deletion, so the inverse restores every
- * attribute (prefix, broadcast, scope, label, flags, lifetimes; metric,
- * proto, src, scope, table, flags).
+ * attribute (prefix, broadcast, scope, label, flags, lifetimes; type,
+ * metric, proto, src, scope, table, flags, IPv6 preference and lifetime).
  *
  * @module
  */
@@ -77,6 +77,17 @@ export const routeSpecSchema = z.object({
   table: text.optional(),
   /** Add with `onlink`. */
   onlink: z.boolean().optional(),
+  /**
+   * IPv6 router preference (`pref low|medium|high`, RFC 4191), as router
+   * advertisements set it; absent = `medium`, the kernel's default.
+   */
+  pref: z.enum(["low", "medium", "high"]).optional(),
+  /**
+   * IPv6: seconds the route has left (`expires`, RTA_EXPIRES), as a router
+   * advertisement's lifetime set it; absent = never expires. A route re-added
+   * later gets these seconds again, from then.
+   */
+  expires: uint.optional(),
 });
 
 /** A route, as `ip route add` takes it (ip-route(8)); the fields are documented on its schema. */
@@ -142,9 +153,10 @@ export function addrAddCommands(a: AddrSpec, dev: string, netns?: string, skipDa
 /**
  * The `ip route` arguments after `add`/`del` naming a route exactly.
  * @param r The route.
+ * @param forAdd Include attributes that only `add` sets (IPv6 `pref` and `expires`).
  * @returns e.g. `["default", "via", "198.51.100.1", "dev", "eth0", "metric", "100"]`.
  */
-export function routeArgs(r: RouteSpec): string[] {
+export function routeArgs(r: RouteSpec, forAdd = true): string[] {
   const out: string[] = [];
   if (r.type && r.type !== "unicast") out.push(r.type);
   out.push(r.dst);
@@ -156,6 +168,8 @@ export function routeArgs(r: RouteSpec): string[] {
   if (r.metric !== undefined) out.push("metric", String(r.metric));
   if (r.table && r.table !== "main") out.push("table", r.table);
   if (r.onlink) out.push("onlink");
+  if (forAdd && r.family === 6 && r.pref && r.pref !== "medium") out.push("pref", r.pref);
+  if (forAdd && r.family === 6 && r.expires !== undefined) out.push("expires", String(r.expires));
   return out;
 }
 
@@ -167,7 +181,7 @@ export function routeArgs(r: RouteSpec): string[] {
  * @returns The argv.
  */
 export function routeArgv(op: "add" | "del", r: RouteSpec, netns?: string): string[] {
-  return ["ip", ...(netns ? ["-n", netns] : []), `-${r.family}`, "route", op, ...routeArgs(r)];
+  return ["ip", ...(netns ? ["-n", netns] : []), `-${r.family}`, "route", op, ...routeArgs(r, op === "add")];
 }
 
 /**
@@ -243,6 +257,9 @@ export function routeSpecFromJson(r: IpRoute, family: 4 | 6): RouteSpec {
   if (metric !== undefined) spec.metric = metric;
   if (r.table && r.table !== "main") spec.table = r.table;
   if (r.flags?.includes("onlink")) spec.onlink = true;
+  if (family === 6 && (r.pref === "low" || r.pref === "high")) spec.pref = r.pref;
+  // A route about to expire is still re-added, for at least one second (`expires 0` would expire it at once).
+  if (family === 6 && r.expires !== undefined) spec.expires = Math.max(1, r.expires);
   return spec;
 }
 

@@ -7,78 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
-import { IpReader, unsettledAddresses } from "../../src/host/mod.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
-
-const ping = (lab: TestLab, target: string, netns?: string) =>
-  lab.sh([...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-c", "1", "-W", "2", target]);
-
-/**
- * Runs each command in the lab and fails on the first that fails; then waits
- * (bounded) until the lab host's addresses have settled (new IPv6 addresses
- * get their local route a moment after `ip addr add` returns).
- */
-async function setup(lab: TestLab, cmds: string[][]): Promise<void> {
-  for (const c of cmds) {
-    const r = await lab.sh(c);
-    assert.equal(r.code, 0, `${c.join(" ")}: ${r.stderr}`);
-  }
-  const ip = new IpReader(lab.runner);
-  const until = Date.now() + 5000;
-  let unsettled = await unsettledAddresses(ip);
-  while (unsettled.length > 0 && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 20));
-    unsettled = await unsettledAddresses(ip);
-  }
-  assert.deepEqual(unsettled, [], "the lab's addresses settle");
-}
-
-/** `ip [-6] route show ARGS` as trimmed lines. */
-async function routeLines(lab: TestLab, args: string[]): Promise<string[]> {
-  const r = await lab.sh(["ip", ...args]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.trim().split("\n").map((l) => l.trim()).filter((l) => l !== "");
-}
-
-/**
- * Runs full-migrate for namespace `ns` with the given extra options, checks
- * traffic (host -> each target, namespace -> gateway and LAN host), calls
- * `during` while migrated, then undoes twice and compares with the snapshot
- * taken before.
- */
-async function migrateAndUndo(
-  lab: TestLab,
-  opts: { extra?: string[]; hostTargets?: string[]; during?: () => Promise<void> } = {},
-): Promise<void> {
-  const before = await lab.snapshot();
-  const r = await lab.nsrecipe([
-    "run",
-    "full-migrate",
-    "--name",
-    "ns",
-    "--address",
-    "198.51.100.50/24",
-    "--address6",
-    "2001:db8:1::50/64",
-    ...(opts.extra ?? []),
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  for (const t of ["198.51.100.1", ...(opts.hostTargets ?? [])]) {
-    assert.equal((await ping(lab, t)).code, 0, `host -> ${t} through br0`);
-  }
-  assert.equal((await ping(lab, "198.51.100.1", "ns")).code, 0, "namespace -> gateway");
-  assert.equal((await ping(lab, "198.51.100.20", "ns")).code, 0, "namespace -> other LAN host");
-  assert.equal((await ping(lab, "2001:db8:1::20", "ns")).code, 0, "namespace -> other LAN host (IPv6)");
-  await opts.during?.();
-  const undo = await lab.nsrecipe(["undo"]);
-  assert.equal(undo.code, 0, undo.stderr);
-  const after = await lab.snapshot();
-  assert.deepEqual(after, before, snapshotDiff(before, after));
-  const again = await lab.nsrecipe(["undo"]);
-  assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /Nothing to undo/);
-  assert.equal((await ping(lab, "198.51.100.1")).code, 0, "after undo: host reaches the gateway");
-}
+import { migrateAndUndo, routeLines, setup } from "../support/migrate.ts";
 
 /** NetworkManager's way: addresses with noprefixroute, subnet routes `proto kernel` with the connection's metric. */
 const NM_UPLINK = [

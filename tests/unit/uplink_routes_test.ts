@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { selectUplink, uplinkMigrationSteps } from "../../recipes/uplink.ts";
-import { isAddressPrefixRoute, movableRoutes, orderByDependency } from "../../recipes/uplink_routes.ts";
+import {
+  isAddressPrefixRoute,
+  movableRoutes,
+  orderByDependency,
+  unmovableRoutes,
+} from "../../recipes/uplink_routes.ts";
 import { EMPTY_FACTS, type HostFacts, type IpAddrInfo } from "../../src/host/mod.ts";
 import { planCommands, type RouteSpec } from "../../src/steps/mod.ts";
 
@@ -121,4 +126,111 @@ Deno.test("case 2: movableRoutes keeps table order where nothing depends, and pu
     ],
   };
   assert.deepEqual(movableRoutes(facts, "eth0").map((r) => r.dst), ["203.0.113.1", "default", "10.9.0.0/16"]);
+});
+
+/** A NetworkManager-style IPv6 uplink with its RA routes, a DHCPv6 route, an admin's AnyIP routes in table local. */
+const RA_LOCAL: HostFacts = {
+  ...EMPTY_FACTS,
+  links: [...EMPTY_FACTS.links, eth0],
+  addrs: [{
+    ifname: "eth0",
+    addr_info: [
+      { family: "inet", local: "198.51.100.10", prefixlen: 24, scope: "global" },
+      { family: "inet6", local: "2001:db8:1::10", prefixlen: 64, scope: "global", noprefixroute: true },
+      { family: "inet6", local: "fe80::ff:fe00:1010", prefixlen: 64, scope: "link" },
+    ],
+  }],
+  routes4: [
+    { dst: "default", gateway: "198.51.100.1", dev: "eth0", metric: 100, flags: [] },
+    { dst: "198.51.100.0/24", dev: "eth0", protocol: "kernel", scope: "link", prefsrc: "198.51.100.10", flags: [] },
+    {
+      type: "local",
+      dst: "198.51.100.10",
+      dev: "eth0",
+      table: "local",
+      protocol: "kernel",
+      scope: "host",
+      prefsrc: "198.51.100.10",
+      flags: [],
+    },
+    {
+      type: "broadcast",
+      dst: "198.51.100.255",
+      dev: "eth0",
+      table: "local",
+      protocol: "kernel",
+      scope: "link",
+      prefsrc: "198.51.100.10",
+      flags: [],
+    },
+    { type: "local", dst: "203.0.113.0/24", dev: "eth0", table: "local", scope: "host", flags: [] },
+    { type: "multicast", dst: "224.0.0.0/4", dev: "eth0", table: "local", protocol: "static", flags: [] },
+  ],
+  routes6: [
+    { dst: "2001:db8:1::/64", dev: "eth0", protocol: "ra", metric: 100, pref: "medium", flags: [] },
+    {
+      dst: "2001:db8:5::/64",
+      gateway: "fe80::1",
+      dev: "eth0",
+      protocol: "ra",
+      metric: 1024,
+      expires: 1799,
+      pref: "high",
+      flags: [],
+    },
+    {
+      dst: "2001:db8:6::/64",
+      gateway: "2001:db8:1::1",
+      dev: "eth0",
+      protocol: "dhcp",
+      metric: 100,
+      pref: "low",
+      flags: [],
+    },
+    { dst: "fe80::/64", dev: "eth0", protocol: "kernel", metric: 256, pref: "medium", flags: [] },
+    { dst: "default", gateway: "fe80::1", dev: "eth0", protocol: "ra", metric: 100, pref: "medium", flags: [] },
+    { type: "local", dst: "2001:db8:1::10", dev: "eth0", table: "local", protocol: "kernel", metric: 0, flags: [] },
+    { type: "anycast", dst: "2001:db8:1::", dev: "eth0", table: "local", protocol: "kernel", metric: 0, flags: [] },
+    { type: "local", dst: "2001:db8:9::/64", dev: "eth0", table: "local", metric: 1024, pref: "medium", flags: [] },
+    { type: "multicast", dst: "ff00::/8", dev: "eth0", table: "local", protocol: "kernel", metric: 256, flags: [] },
+  ],
+};
+
+Deno.test("F1/F8: RA and DHCPv6 routes move with pref and lifetime; an admin's table-local routes move; the kernel's own stay", () => {
+  const routes = movableRoutes(
+    { ...RA_LOCAL, routes4: RA_LOCAL.routes4.filter((r) => r.type !== "multicast") },
+    "eth0",
+  );
+  assert.deepEqual(routes.map((r) => planCommands([{ kind: "route-add", route: { ...r, dev: "br0" } }])[0].join(" ")), [
+    "ip -4 route add default via 198.51.100.1 dev br0 metric 100",
+    "ip -4 route add local 203.0.113.0/24 dev br0 scope host metric 0 table local",
+    "ip -6 route add 2001:db8:1::/64 dev br0 proto ra metric 100",
+    "ip -6 route add 2001:db8:5::/64 via fe80::1 dev br0 proto ra metric 1024 pref high expires 1799",
+    "ip -6 route add 2001:db8:6::/64 via 2001:db8:1::1 dev br0 proto dhcp metric 100 pref low",
+    "ip -6 route add default via fe80::1 dev br0 proto ra metric 100",
+    "ip -6 route add local 2001:db8:9::/64 dev br0 metric 1024 table local",
+  ]);
+});
+
+Deno.test("F8: a route through the uplink that cannot be re-created (a multicast route in table local) is refused, the kernel's own are not named", () => {
+  assert.deepEqual(unmovableRoutes(RA_LOCAL, "eth0"), ["224.0.0.0/4 table local (type multicast)"]);
+  assert.throws(
+    () => uplinkMigrationSteps(selectUplink(RA_LOCAL), "br0", RA_LOCAL),
+    /cannot move and restore exactly: 224\.0\.0\.0\/4 table local \(type multicast\)/,
+  );
+});
+
+Deno.test("a route deletion names the route without the attributes only 'add' sets (pref, expires)", () => {
+  const r: RouteSpec = { family: 6, dst: "2001:db8:5::/64", via: "fe80::1", dev: "eth0", pref: "high", expires: 30 };
+  assert.deepEqual(planCommands([{ kind: "route-del", route: r }])[0], [
+    "ip",
+    "-6",
+    "route",
+    "del",
+    "2001:db8:5::/64",
+    "via",
+    "fe80::1",
+    "dev",
+    "eth0",
+  ]);
 });
