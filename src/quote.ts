@@ -5,7 +5,9 @@
  * U+2066–U+2069, the "Trojan Source" trick), zero-width characters (U+200B,
  * U+200D, U+2060, U+FEFF), other format characters and invisible separators
  * are shown escaped, never printed raw: a rejected name must not repaint the
- * terminal or read as another name.
+ * terminal or read as another name. Commands are shown as a shell would take
+ * them ({@link shellQuote}), so that `plan` and `lab` print lines an admin can
+ * paste.
  *
  * @module
  */
@@ -63,4 +65,13 @@ export function sanitize(text: string): string {
   let out = "";
   for (const c of text) out += c !== "\n" && HIDDEN.test(c) ? escapeChar(c) : c;
   return out;
+}
+
+/**
+ * Quotes an argv for display so it can be pasted into a shell.
+ * @param argv The argv.
+ * @returns e.g. `ip netns add web`.
+ */
+export function shellQuote(argv: readonly string[]): string {
+  return argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(" ");
 }

@@ -1,6 +1,6 @@
 import { onOwnTerminal, ownTerminalWanted, whereEnv } from "../exec/mod.ts";
 import { buildLab, DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../lab/mod.ts";
-import { shellQuote } from "./plan.ts";
+import { shellQuote } from "../quote.ts";
 import { processesFor } from "./context.ts";
 import type { Output } from "./output.ts";
 

@@ -4,15 +4,7 @@ import { kindOf } from "../steps/mod.ts";
 import { arpProbeArgv } from "../host/mod.ts";
 import { runnerFor } from "./context.ts";
 import type { Output } from "./output.ts";
-
-/**
- * Quotes an argv for display so it can be pasted into a shell.
- * @param argv The argv.
- * @returns e.g. `ip netns add web`.
- */
-export function shellQuote(argv: readonly string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(" ");
-}
+import { shellQuote } from "../quote.ts";
 
 /**
  * Prints a plan: the ARP probes `run` makes first (`Plan.probes`), each step

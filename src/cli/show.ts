@@ -1,6 +1,6 @@
 import { type Recipe, recipeByName } from "../../recipes/mod.ts";
 import type { Output } from "./output.ts";
-import { shellQuote } from "./plan.ts";
+import { shellQuote } from "../quote.ts";
 import { fieldsOf } from "./recipe_options.ts";
 
 /**
