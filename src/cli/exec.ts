@@ -26,7 +26,7 @@ import { foldRuns } from "../journal/mod.ts";
 import { quote } from "../quote.ts";
 import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
-import { assertExecutable, assertPrograms } from "./preflight.ts";
+import { assertExecutable, assertPrograms } from "./programs.ts";
 
 /**
  * Picks the PID 1 of a nested PID namespace among a netns's processes.

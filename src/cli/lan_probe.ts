@@ -13,7 +13,7 @@ import { PreconditionError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { arpProbe, type HostFacts } from "../host/mod.ts";
 import { quote } from "../quote.ts";
-import { assertPrograms } from "./preflight.ts";
+import { assertPrograms } from "./programs.ts";
 
 /** How many times a plan is made again around picked addresses found in use, before giving up. */
 export const MAX_PROBE_ROUNDS = 8;

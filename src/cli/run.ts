@@ -20,7 +20,7 @@ import type { Output } from "./output.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
-import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
+import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
 import { quote } from "../quote.ts";
 
@@ -152,7 +152,7 @@ async function refuseUnfitHost(
   // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
   const facts = await gatherDoctorFacts(run, { uplink: targets.uplink, groups: factGroupsFor(recipe.needs.checks) });
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
-  // (preflight.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
+  // (programs.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
   const unstartable = new Set([
     ...(facts.ipVersion.ok ? [] : ["ip"]),
     ...(facts.unshareVersion.ok ? [] : ["unshare"]),

@@ -11,7 +11,7 @@ import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
 import type { Output } from "./output.ts";
-import { assertPrograms, BASE_PROGRAMS, programsFor } from "./preflight.ts";
+import { assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
 
 /**
  * `nsrecipe undo [ID|NAME | --all]`: reverts the newest applied run, a chosen

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KNOWN_PROGRAMS } from "../../src/cli/preflight.ts";
+import { KNOWN_PROGRAMS } from "../../src/cli/programs.ts";
 import { FAULT_ENV } from "../../src/engine/mod.ts";
 import { STATE_DIR_ROOTS } from "../../src/journal/mod.ts";
 
@@ -10,7 +10,7 @@ Deno.test("the state directories nsrecipe accepts are exactly those the permissi
   assert.deepEqual([...STATE_DIR_ROOTS].sort(), [...perms.write].sort());
 });
 
-Deno.test("the programs the preflight knows are exactly those the permission set may run", () => {
+Deno.test("the programs nsrecipe knows are exactly those the permission set may run", () => {
   assert.deepEqual([...KNOWN_PROGRAMS].sort(), [...perms.run].sort());
 });
 

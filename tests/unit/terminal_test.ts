@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { onOwnTerminal, posixQuote } from "../../src/exec/mod.ts";
-import { executableTest } from "../../src/cli/preflight.ts";
+import { executableTest } from "../../src/cli/programs.ts";
 
 Deno.test("posixQuote single-quotes every word, writing ' as '\\''", () => {
   assert.equal(posixQuote("a b"), "'a b'");

@@ -1,6 +1,7 @@
 /**
- * Checks made before nsrecipe changes anything: that every program it is
- * about to need can be started. Without them a run would stop half-way (a
+ * The programs nsrecipe runs: the ones it may run at all (the permission
+ * set), the ones a plan needs, and the check made before anything changes
+ * that each of them can be started. Without them a run would stop half-way (a
  * namespace made, no `unshare` to enter it) and an undo would record a
  * failure for every step.
  *
