@@ -1,7 +1,7 @@
 import { type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
 import { foldRuns, readJournal } from "../journal/mod.ts";
-import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
+import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 
 /**

@@ -8,7 +8,7 @@
 import { type Finding, findingsOk, gatherDoctorFacts, runDoctor } from "../doctor/mod.ts";
 import { EXIT } from "../errors.ts";
 import { checkLinkName, checkNetnsName } from "../names.ts";
-import { type GlobalOptions, runnerFor } from "./context.ts";
+import { type GlobalOptions, runnerFor } from "./composition_root.ts";
 import type { Output, Tone } from "./output.ts";
 
 /** Options of `doctor`. */

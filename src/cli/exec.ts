@@ -24,7 +24,7 @@ import { PreconditionError, UsageError } from "../errors.ts";
 import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, ownTerminalWanted, type Runner, whereEnv } from "../exec/mod.ts";
 import { foldRuns } from "../journal/mod.ts";
 import { quote } from "../quote.ts";
-import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./context.ts";
+import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { assertExecutable, assertPrograms } from "./programs.ts";
 

@@ -1,6 +1,6 @@
 import { foldRuns, type JournalRecord, readJournal } from "../journal/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
-import type { GlobalOptions } from "./context.ts";
+import type { GlobalOptions } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 
 /**

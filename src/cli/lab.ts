@@ -1,7 +1,7 @@
 import { onOwnTerminal, ownTerminalWanted, whereEnv } from "../exec/mod.ts";
 import { buildLab, DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../lab/mod.ts";
 import { shellQuote } from "../quote.ts";
-import { processesFor } from "./context.ts";
+import { processesFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 
 /**

@@ -2,7 +2,7 @@ import type { Plan, Recipe } from "../../recipes/mod.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import { arpProbeArgv } from "../host/mod.ts";
-import { runnerFor } from "./context.ts";
+import { runnerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
 

@@ -11,7 +11,7 @@ import { DEFAULT_BRIDGE } from "../names.ts";
 import { quote, sanitize } from "../quote.ts";
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/defaults.ts";
-import type { GlobalOptions } from "./context.ts";
+import type { GlobalOptions } from "./composition_root.ts";
 import { type JsonError, Output } from "./output.ts";
 import { addRecipeOptions } from "./recipe_options.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
@@ -160,7 +160,7 @@ async function readParamFile(opts: Record<string, unknown>, out: Output): Promis
   if (typeof opts.file !== "string") return () => "";
   const [{ readParamFile: readText }, { runnerFor }] = await Promise.all([
     import("./param_file.ts"),
-    import("./context.ts"),
+    import("./composition_root.ts"),
   ]);
   const text = await readText(runnerFor(out), opts.file);
   return () => text;

@@ -5,7 +5,7 @@ import type { Runner } from "../exec/mod.ts";
 import { planProbed } from "./lan_probe.ts";
 import { labArgv } from "../lab/mod.ts";
 import { labSpecFromHost, rehearse, type Verdict } from "../rehearse/mod.ts";
-import { type GlobalOptions, processesFor } from "./context.ts";
+import { type GlobalOptions, processesFor } from "./composition_root.ts";
 import { Output } from "./output.ts";
 import { REHEARSE_INNER_COMMAND } from "./hidden.ts";
 import { runCommand } from "./run.ts";

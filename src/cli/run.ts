@@ -15,7 +15,7 @@ import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import { type Journal, journalBytesNow } from "../journal/mod.ts";
-import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./context.ts";
+import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";

@@ -14,7 +14,7 @@ import { quote } from "../quote.ts";
 import { confirmationNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { confirmationState } from "../engine/confirmation.ts";
 import { clockTime } from "./clock.ts";
-import { bootId, type GlobalOptions, runnerFor, stepContext } from "./context.ts";
+import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
 import type { Output } from "./output.ts";
 

@@ -9,7 +9,7 @@ import {
 } from "../engine/mod.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
-import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
+import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
 

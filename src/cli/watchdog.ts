@@ -1,6 +1,6 @@
 import { expireRun } from "../engine/mod.ts";
 import { foldRuns, JOURNAL_FILE, parseJournal } from "../journal/mod.ts";
-import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./context.ts";
+import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 
 /**

@@ -1,6 +1,9 @@
 /**
- * Builds what every command needs from the global options: the process
- * seam, the step context, the engine's dependencies.
+ * The composition root: the one place the real implementations are chosen
+ * and wired together from the global options (the process seam with its
+ * tracer, the step context, the journal, the engine's dependencies and its
+ * fault hook). Commands take what they need from here; everything below the
+ * CLI receives its dependencies as arguments.
  *
  * @module
  */
