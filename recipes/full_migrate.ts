@@ -22,7 +22,8 @@ import { linkNameField } from "./fields.ts";
 import { nftRulesNamingLink } from "./uplink_refs.ts";
 import { uplinkSettings } from "./uplink_settings.ts";
 import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
-import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethBridge, vethNames } from "./veth_bridge.ts";
+import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
+import { vethBridge } from "./veth_bridge.ts";
 
 /** Default confirmation window of full-migrate, in seconds (`--confirm S` / `--no-confirm` override it). */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;

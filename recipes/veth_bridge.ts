@@ -7,7 +7,10 @@
  * before addresses and addresses before the default route (`Nexthop has
  * invalid gateway` otherwise); a bridge nsrecipe creates has STP off (a new
  * port would otherwise wait 2 × 15 s); IPv6 addresses get `nodad` so a command
- * can bind at once; derived link names stay within 15 bytes.
+ * can bind at once; derived link names stay within 15 bytes. The wiring
+ * steps it shares with full-migrate live in `attach.ts`; this module owns
+ * veth-bridge's own choices: the bridge, the subnet and addresses, the MTU,
+ * NAT.
  *
  * @module
  */
@@ -15,8 +18,8 @@ import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink, IPV4_FORWARD } from "../src/host/mod.ts";
-import { type AddrSpec, type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
-import { assertNetnsFree, netns, netnsEnter, netnsNameField, netnsSteps } from "./netns.ts";
+import { type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
+import { assertNetnsFree, netns, netnsEnter, netnsNameField } from "./netns.ts";
 import {
   assertHostAddress,
   assertUsableSubnet,
@@ -33,15 +36,13 @@ import {
 } from "./subnet.ts";
 import { quote } from "../src/quote.ts";
 import type { AddressProbe, Plan, Recipe } from "./types.ts";
+import { addrSpec, attachSteps, netnsVethSteps, vethNames } from "./attach.ts";
 import { linkNameField } from "./fields.ts";
 import { shortHash } from "./hash.ts";
 import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
 
 /** The private pool default subnets come from: the first free `10.200.N.0/24`, N = 0…255. */
 export const SUBNET_POOL = { base: "10.200.0.0", prefix: 24, count: 256 } as const;
-
-/** Name of the veth end inside the namespace. */
-export const NETNS_IFNAME = "eth0";
 
 const params = z.object({
   name: netnsNameField(),
@@ -59,36 +60,6 @@ const params = z.object({
 
 /** Parsed parameters of veth-bridge. */
 export type VethBridgeParams = z.output<typeof params>;
-
-/**
- * The host-side veth name and the peer's temporary name, both at most 15
- * bytes (netdevice(7) IFNAMSIZ) and free on the host.
- *
- * @param netns The namespace name.
- * @param requested `--veth`, or `undefined` to derive `veth-NAME`, or for a long
- *   name `v-` + its first 8 bytes + `-` + a 4-hex-digit hash.
- * @param facts Host facts.
- * @returns `{ host, peer }`.
- * @throws {PreconditionError} When a name is taken by an existing link.
- */
-export function vethNames(
-  netns: string,
-  requested: string | undefined,
-  facts: HostFacts,
-): { host: string; peer: string } {
-  const host = requested ??
-    (`veth-${netns}`.length <= 15 ? `veth-${netns}` : `v-${netns.slice(0, 8)}-${shortHash(netns)}`);
-  const peer = `p-${shortHash(`${host}/peer`, 8)}`;
-  for (const n of [host, peer]) {
-    if (facts.links.some((l) => l.ifname === n)) {
-      throw new PreconditionError(
-        `A link named ${quote(n)} already exists on this host`,
-        requested ? "Choose another --veth." : "Choose another --name, or remove the link.",
-      );
-    }
-  }
-  return { host, peer };
-}
 
 /** Every CIDR in use on the host: addresses (with prefix) and route destinations. */
 function usedCidrs(facts: HostFacts, except?: string): string[] {
@@ -426,84 +397,6 @@ export function vethMtu(
       }, ${bridge.mtu}: frames larger than ${bridge.mtu} bytes from the namespace are dropped by the bridge's other ports.`
       : undefined,
   };
-}
-
-/**
- * An address spec for `ip addr add`: IPv6 with `nodad` (usable at once) unless
- * `dad` asks for duplicate address detection (RFC 4862), which an address
- * on a LAN needs; the `addr-add` step then waits for it and fails on
- * `dadfailed`.
- * @param local The address.
- * @param prefix Prefix length.
- * @param dad Keep IPv6 duplicate address detection on.
- * @returns The spec.
- */
-export function addrSpec(local: string, prefix: number, dad = false): AddrSpec {
-  const v6 = local.includes(":");
-  return { family: v6 ? "inet6" : "inet", local, prefixlen: prefix, ...(v6 && !dad ? { nodad: true } : {}) };
-}
-
-/**
- * The steps that create the netns and its veth: netns, `lo` up, veth pair,
- * the peer moved in as `eth0`.
- * @param netns Namespace name.
- * @param veth Host-side and peer names.
- * @param mtu MTU in bytes, or `undefined`.
- * @param mac MAC of the host-side end (see `mac.ts`), or `undefined` for the kernel's random one.
- * @returns The steps.
- */
-export function netnsVethSteps(
-  netns: string,
-  veth: { host: string; peer: string },
-  mtu?: number,
-  mac?: string,
-): Step[] {
-  return [
-    ...netnsSteps(netns),
-    { kind: "veth-add", dev: veth.host, peer: veth.peer, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) },
-    { kind: "link-set-netns", dev: veth.peer, netns, newName: NETNS_IFNAME },
-  ];
-}
-
-/**
- * The steps that plug the host end into the bridge and configure the
- * namespace side, in the order K09 requires (links up → address → route):
- * enslave, host end up, `eth0` up (waiting for carrier), address, default route.
- * @param netns Namespace name.
- * @param vethHost Host-side veth name.
- * @param bridge Bridge name.
- * @param address Namespace address.
- * @param gateway Default gateway of the namespace.
- * @param onlink The gateway is outside the namespace's subnet (a /32 or /128
- *   address): the default route is added `onlink`, which tells the kernel the
- *   gateway is directly reachable on the link (ip-route(8)).
- * @returns The steps.
- */
-export function attachSteps(
-  netns: string,
-  vethHost: string,
-  bridge: string,
-  address: AddrSpec,
-  gateway: string,
-  onlink = false,
-): Step[] {
-  return [
-    { kind: "link-set-master", dev: vethHost, master: bridge },
-    { kind: "link-set-up", dev: vethHost },
-    { kind: "link-set-up", dev: NETNS_IFNAME, netns, waitCarrier: true },
-    { kind: "addr-add", dev: NETNS_IFNAME, netns, addr: address },
-    {
-      kind: "route-add",
-      netns,
-      route: {
-        family: address.family === "inet6" ? 6 : 4,
-        dst: "default",
-        via: gateway,
-        dev: NETNS_IFNAME,
-        ...(onlink ? { onlink: true } : {}),
-      },
-    },
-  ];
 }
 
 /**

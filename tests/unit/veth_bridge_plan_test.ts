@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { natTable, pickFreeSubnet, vethBridge, vethNames } from "../../recipes/veth_bridge.ts";
+import { vethNames } from "../../recipes/attach.ts";
+import { natTable, pickFreeSubnet, vethBridge } from "../../recipes/veth_bridge.ts";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
 import { kindOf, planCommands } from "../../src/steps/mod.ts";
