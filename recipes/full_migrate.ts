@@ -17,7 +17,6 @@ import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { checkLanAddress } from "./lan_address.ts";
-import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
 import { nftRulesNamingLink } from "./uplink_refs.ts";
@@ -80,32 +79,10 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
 }
 
 /**
- * Whether the namespace must add its default route `onlink`: the host's
- * gateway lies outside the namespace's prefix (a gateway the host reaches
- * through a host route such as `203.0.113.1 dev eth0 scope link`, as hosted
- * servers are set up, or an IPv6 /128 route to a gateway outside the /64).
- * The kernel accepts `via GW` only when GW is reachable through a route
- * without gateway on the device ("Nexthop has invalid gateway", fib_check_nh()
- * in net/ipv4/fib_semantics.c, ip6_route_check_nh() in net/ipv6/route.c);
- * `onlink` declares GW directly reachable on the link (ip-route(8)), which it
- * is: the host's own default route through the uplink reaches it there, and
- * the namespace sits on the same LAN. A link-local IPv6 gateway (an RA's
- * `fe80::…`) is always on the link.
- * @param gateway The host's default gateway through the uplink, e.g. `203.0.113.1`.
- * @param address The namespace's address and prefix on the LAN.
- * @returns `true` when the default route needs `onlink`.
- */
-export function gatewayOnLink(gateway: string, address: Cidr): boolean {
-  const linkLocal = address.subnet.family === 6 && inSubnet(gateway, "fe80::/10");
-  return !linkLocal && !inSubnet(gateway, subnetCidr(address.subnet));
-}
-
-/**
  * `full-migrate`: netns and veth as veth-bridge; a bridge with the uplink's
  * MAC and MTU and STP off; the uplink's addresses and routes moved onto it
  * (see `uplinkMigrationSteps`); the namespace on the LAN with the host's
- * gateway as its default gateway (`onlink` when outside its prefix, see
- * {@link gatewayOnLink}).
+ * gateway as its default gateway.
  */
 export const fullMigrate: Recipe<typeof params> = {
   name: "full-migrate",
@@ -138,10 +115,6 @@ export const fullMigrate: Recipe<typeof params> = {
         "Choose another --bridge, or use 'nsrecipe run veth-bridge' to attach to the existing bridge.",
       );
     }
-    const veth = vethNames(p.name, p.veth, facts, [
-      { name: bridge, role: p.bridge ? "--bridge" : "the default bridge" },
-      { name: uplink.ifname, role: p.uplink ? "--uplink" : "the uplink" },
-    ]);
     const gateway = defaultGateway(facts, uplink.ifname, 4);
     const address = checkLanAddress(p.address, "--address", 4, facts, uplink.ifname, gateway);
     const gateway6 = defaultGateway(facts, uplink.ifname, 6);
@@ -163,6 +136,7 @@ export const fullMigrate: Recipe<typeof params> = {
     const notes = uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true);
     const settings = uplinkSettings(facts, uplink);
     for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);
+    const veth = vethNames(p.name, p.veth, facts);
     const steps: Step[] = [
       ...netnsVethSteps(p.name, veth, uplink.mtu),
       { kind: "bridge-add", dev: bridge, ...(uplink.address ? { mac: uplink.address } : {}), mtu: uplink.mtu },
@@ -176,14 +150,7 @@ export const fullMigrate: Recipe<typeof params> = {
       })),
       { kind: "link-set-up", dev: bridge },
       ...uplinkMigrationSteps(uplink, bridge, facts, { force: p.force }),
-      ...attachSteps(
-        p.name,
-        veth.host,
-        bridge,
-        addrSpec(local, address.prefix),
-        gateway,
-        gatewayOnLink(gateway, address),
-      ),
+      ...attachSteps(p.name, veth.host, bridge, addrSpec(local, address.prefix), gateway),
     ];
     if (address6) {
       steps.push({
@@ -197,13 +164,7 @@ export const fullMigrate: Recipe<typeof params> = {
         steps.push({
           kind: "route-add",
           netns: p.name,
-          route: {
-            family: 6,
-            dst: "default",
-            via: gateway6,
-            dev: NETNS_IFNAME,
-            ...(gatewayOnLink(gateway6, address6) ? { onlink: true } : {}),
-          },
+          route: { family: 6, dst: "default", via: gateway6, dev: NETNS_IFNAME },
         });
       }
     }

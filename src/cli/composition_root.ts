@@ -7,12 +7,11 @@
  *
  * @module
  */
-import { PreconditionError, UsageError } from "../errors.ts";
+import { PreconditionError } from "../errors.ts";
 import { type Processes, processes, type Runner } from "../exec/mod.ts";
-import { hostNetns, IpReader } from "../host/mod.ts";
-import { type EngineDeps, FAULT_ENV, faultHook, parseFault } from "../engine/mod.ts";
+import { IpReader } from "../host/mod.ts";
+import { type EngineDeps, FAULT_ENV, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
 import { Journal } from "../journal/mod.ts";
-import { stateDirOutsideLab } from "../lab/mod.ts";
 import type { StepContext } from "../steps/mod.ts";
 import type { Output } from "./output.ts";
 
@@ -32,8 +31,18 @@ export interface GlobalOptions {
  * @returns The seam.
  */
 export function processesFor(out: Output): Processes {
-  return processes({ trace: out.verbose ? (line) => out.progress(out.paint("dim", line)) : undefined });
+  const procs = processes({ trace: out.verbose ? (line) => out.progress(out.paint("dim", line)) : undefined });
+  // No captured command may hang nsrecipe (and with it the lock, and the watchdog's revert): each gets a bound.
+  return { ...procs, run: (argv, o = {}) => procs.run(argv, { timeoutMs: COMMAND_TIMEOUT_MS, ...o }) };
 }
+
+/**
+ * How long a captured command (`ip`, `unshare`, `nft`, …) may run before it
+ * is killed (SIGKILL) and counts as failed, in ms, unless its caller sets
+ * its own bound. A hung `ip` right after the default route moved would
+ * otherwise keep the host without one, and hold the lock the watchdog needs.
+ */
+export const COMMAND_TIMEOUT_MS = 30_000;
 
 /**
  * The captured-command runner of {@link processesFor}.
@@ -79,17 +88,16 @@ export function assertRoot(): void {
 
 /**
  * The engine's dependencies.
- * @param journal The open journal.
+ * @param journal The open journal (or the watchdog's deferring one).
  * @param run The runner.
  * @param out The output (progress lines).
  * @returns The dependencies, with the test fault hook armed only by {@link FAULT_ENV}.
  */
-export async function engineDeps(journal: Journal, run: Runner, out: Output): Promise<EngineDeps> {
+export async function engineDeps(journal: JournalPort, run: Runner, out: Output): Promise<EngineDeps> {
   return {
     ctx: stepContext(run, (line) => out.progress(line)),
     journal,
     bootId: await bootId(run),
-    netns: await hostNetns(run),
     log: (line) => out.progress(line),
     fault: faultHook(parseFault(Deno.env.get(FAULT_ENV)), run),
   };
@@ -103,36 +111,14 @@ export async function engineDeps(journal: Journal, run: Runner, out: Output): Pr
  * @param out The output (lock notices, repair report).
  * @param fn What to do with the open journal.
  * @returns What `fn` returns.
- * @throws {UsageError} In a lab, for a state directory outside the lab's own mounts.
  * @throws {PreconditionError} When the journal cannot be opened safely; whatever `fn` throws.
  */
 export async function withJournal<T>(g: GlobalOptions, out: Output, fn: (journal: Journal) => Promise<T>): Promise<T> {
-  await assertStateDirInLab(g.stateDir, runnerFor(out));
   const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
     return await fn(journal);
   } finally {
     journal.close();
-  }
-}
-
-/**
- * Inside a lab, refuses a state directory that is not on the lab's own
- * filesystems (see `src/lab/state_dir.ts`). A directory under `/run` is
- * always the lab's own there (its tmpfs), so only another one costs a read
- * of `/proc/self/mountinfo` (with `cat`: Deno grants no access to `/proc`).
- * @param dir The state directory.
- * @param run The process seam.
- * @throws {UsageError} When in a lab and the directory is outside its mounts.
- */
-export async function assertStateDirInLab(dir: string, run: Runner): Promise<void> {
-  if (dir === "/run" || dir.startsWith("/run/")) return;
-  const why = stateDirOutsideLab((await run(["cat", "/proc/self/mountinfo"])).stdout, dir);
-  if (why) {
-    throw new UsageError(
-      `The state directory '${dir}' cannot be used here: ${why}; nothing was changed`,
-      "In a lab, keep the default --state-dir /run/nsrecipe (or another directory under /run/nsrecipe).",
-    );
   }
 }

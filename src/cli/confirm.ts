@@ -3,6 +3,7 @@ import { NsrecipeError, UndoError } from "../errors.ts";
 import { foldRuns, readJournal } from "../journal/mod.ts";
 import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
+import { actOnExpiredWindows } from "./expired.ts";
 
 /**
  * `nsrecipe confirm [RUN]`: keeps a run that waits for confirmation.
@@ -17,6 +18,8 @@ export async function confirmCommand(selector: string | undefined, g: GlobalOpti
     out.result(`Dry run: would confirm ${selector ?? "the newest run waiting for confirmation"}; nothing recorded.`);
     return;
   }
+  // A window whose watchdog is gone is acted on first, so that 'too late' says what happened.
+  await actOnExpiredWindows(g, out, runnerFor(out));
   await withJournal(g, out, async (journal) => {
     const run = await confirmRun(selector, "command", { journal });
     out.data({ confirmed: run.id, label: run.label });

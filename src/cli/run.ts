@@ -13,6 +13,8 @@ import { selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
+import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
+import { actOnExpiredWindows } from "./expired.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import { type Journal, journalBytesNow } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
@@ -65,6 +67,8 @@ export async function runCommand(
   if (g.dryRun) return await dryRun(recipe, params, procs.run, out);
   const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
+  // A confirmation window whose watchdog is gone is acted on before anything else.
+  await actOnExpiredWindows(g, out, procs.run);
   // Until the first step, run only reads: one look at the host, each read done once (src/host/memo.ts).
   const look = memoRunner(procs.run);
   await assertPrograms(look, BASE_PROGRAMS);
@@ -166,10 +170,17 @@ async function refuseUnfitHost(
   return facts.host.ok ? facts.host.value : undefined;
 }
 
-/** Starts the confirm-or-revert watchdog in its own session; returns its PID. */
+/**
+ * Starts the confirm-or-revert watchdog so that it outlives the session (see
+ * watchdog_launch.ts: a systemd scope where systemd is PID 1, else setsid).
+ * It gets a provisional deadline; the one it enforces is the one `run`
+ * records and announces once the switch is complete.
+ * @returns Its PID.
+ */
 function startWatchdog(procs: Processes, runId: string, seconds: number, g: GlobalOptions): number {
   const deadline = String(Date.now() + seconds * 1000);
-  return procs.detached(["setsid", ...selfArgv(), "--state-dir", g.stateDir, WATCHDOG_COMMAND, runId, deadline]);
+  const watchdog = [...selfArgv(), "--state-dir", g.stateDir, WATCHDOG_COMMAND, runId, deadline];
+  return procs.detached(watchdogLaunchArgv(launchFacts(), runId, watchdog));
 }
 
 /** Applies the plan as one journaled run and says how to undo it (not for a rehearsal, whose lab undoes it). */

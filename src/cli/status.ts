@@ -16,6 +16,7 @@ import { confirmationState } from "../engine/confirmation.ts";
 import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
+import { actOnExpiredWindows } from "./expired.ts";
 import type { Output } from "./output.ts";
 
 /** One step of a run as `status NAME` shows it. */
@@ -210,7 +211,9 @@ export function confirmationOf(r: RunView, now: number): Confirmation | undefine
     ? c.why
     : c.kind === "reverting"
     ? "the revert began but did not finish (the watchdog was stopped); 'nsrecipe undo' completes it"
-    : "the watchdog has not acted (stopped or killed?); 'nsrecipe undo' reverts it";
+    : `the deadline passed and the watchdog (pid ${
+      r.confirm!.watchdogPid
+    }) is still at work on it (waiting for the lock, reverting, or recording a revert the journal could not take yet); 'nsrecipe undo' reverts it now`;
   return { state: "expired", ...at, inSeconds: 0, why };
 }
 
@@ -266,6 +269,8 @@ async function liveFacts(
  * @throws {UsageError} When no applied run has that id or name.
  */
 export async function statusCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
+  // A window whose watchdog is gone is acted on first (under the lock, released before any output).
+  await actOnExpiredWindows(g, out, runnerFor(out));
   const journal = await readJournal(g.stateDir);
   // One snapshot of the host and of each namespace, shared by every run's steps (src/host/memo.ts).
   const run = memoRunner(runnerFor(out));

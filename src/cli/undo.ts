@@ -7,6 +7,7 @@ import {
   type UndoReport,
   undoRun,
 } from "../engine/mod.ts";
+import { actOnExpiredWindows } from "./expired.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
@@ -28,6 +29,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
   if (!g.dryRun) assertRoot();
   const run = runnerFor(out);
   await assertPrograms(run, BASE_PROGRAMS);
+  await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
     let runs = await loadRuns(deps);
@@ -39,7 +41,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     }
     await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)));
     if (g.dryRun && selector === "--all") {
-      const plan = announce(planUndoAll(runs, deps.netns), deps, out);
+      const plan = announce(planUndoAll(runs), deps, out);
       out.data({
         dryRun: true,
         wouldUndo: plan.will.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })),
@@ -117,7 +119,7 @@ function announce(plan: UndoAllPlan, deps: EngineDeps, out: Output): UndoAllPlan
  * @throws {PreconditionError} When some runs were not undone and none was incomplete.
  */
 async function undoAll(runs: RunView[], deps: EngineDeps, out: Output): Promise<void> {
-  const plan = announce(planUndoAll(runs, deps.netns), deps, out);
+  const plan = announce(planUndoAll(runs), deps, out);
   const reports: UndoReport[] = [];
   const attention: string[] = [];
   const refused: { run: RunView; why: string }[] = [...plan.wont];

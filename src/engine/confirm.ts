@@ -11,6 +11,7 @@ import { quote } from "../quote.ts";
 import { isOpen, type RunView } from "../journal/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
+import { tryAppend } from "./revert.ts";
 
 /**
  * Records the admin's confirmation of a run waiting for one.
@@ -39,18 +40,23 @@ export async function confirmRun(
     );
   }
   if (run.confirm.state === "confirmed") return run;
-  if (run.confirm.state === "expired" && isOpen(run)) {
+  const due = new Date(run.confirm.deadline).toISOString();
+  if (!isOpen(run)) {
     throw new PreconditionError(
-      `Too late: run '${run.id}' (${run.label}) was not confirmed in time, and its automatic undo could not complete; the change is still in place`,
+      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})`,
+      "Check 'nsrecipe status', then run the recipe again and confirm within the window.",
+    );
+  }
+  if (run.confirm.state === "expired" && run.state === "incomplete") {
+    throw new PreconditionError(
+      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due}, and its automatic undo could not complete; the change is still in place, NOT reverted`,
       "See 'nsrecipe status', fix what blocks it, then 'nsrecipe undo " + run.id + "'.",
     );
   }
-  if (run.confirm.state === "expired" || !isOpen(run) || Date.now() > run.confirm.deadline) {
+  if (run.confirm.state === "expired" || Date.now() > run.confirm.deadline) {
     throw new PreconditionError(
-      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${
-        new Date(run.confirm.deadline).toISOString()
-      } and has been reverted`,
-      "Check 'nsrecipe status', then run the recipe again and confirm within the window.",
+      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due}; it is still applied, and its revert is due (the watchdog, pid ${run.confirm.watchdogPid}, or the next nsrecipe command undoes it)`,
+      `Run 'nsrecipe undo ${run.id}' to revert it now, then run the recipe again and confirm within the window.`,
     );
   }
   await deps.journal.append({ kind: "run-confirmed", run: run.id, by });
@@ -71,6 +77,8 @@ export async function expireRun(runId: string, deps: EngineDeps): Promise<"kept"
   const run = runs.find((r) => r.id === runId);
   if (!run || !isOpen(run)) return "closed";
   if (run.confirm?.state === "confirmed") return "kept";
-  await deps.journal.append({ kind: "confirm-expired", run: runId });
+  // The revert of an unconfirmed change matters more than its record: a journal that cannot take this
+  // record (a full disk) does not stop it (tryAppend reports it; undo is idempotent).
+  if (run.confirm?.state !== "expired") await tryAppend(deps, { kind: "confirm-expired", run: runId });
   return await undoRun(run, runs, deps);
 }

@@ -43,3 +43,39 @@ export function confirmationState(run: RunView | undefined): ConfirmationState {
     .map((i) => `${kindOf(run.steps[i]).summary(run.steps[i])}: ${run.errors[i]}`);
   return { kind: "not-reverted", deadline, why: why.join("; ") || "its undo stopped before the end" };
 }
+
+/**
+ * What the watchdog does next (see {@link watchdogDecision}):
+ * - `done`: nothing to guard (no such run, closed, or confirmed);
+ * - `wait`: sleep until `until` (ms since the epoch), the deadline `run` announced;
+ * - `settle`: the window is not recorded yet (the switch is still under way): wait for the lock, then decide again;
+ * - `revert`: the deadline passed unconfirmed, or the switch ended without opening its window.
+ */
+export type WatchdogDecision =
+  | { kind: "done" }
+  | { kind: "wait"; until: number }
+  | { kind: "settle" }
+  | { kind: "revert" };
+
+/**
+ * The watchdog's decision about its run, from the journal (pure). The
+ * window starts when the switch is complete and announced: until `run` has
+ * recorded the deadline (its `confirm-wait` record, written after the last
+ * step under the lock), the watchdog does not revert a run whose switch is
+ * under way, however long it takes; once it holds the lock itself, a run
+ * with no recorded window was cut short (nsrecipe killed, or the window
+ * could not be recorded) and is reverted.
+ *
+ * @param run The run, from the journal; `undefined` when it has no record.
+ * @param now The current time, ms since the epoch.
+ * @param locked Whether the journal was read under the lock.
+ * @returns The decision.
+ */
+export function watchdogDecision(run: RunView | undefined, now: number, locked: boolean): WatchdogDecision {
+  if (!run || !isOpen(run) || run.confirm?.state === "confirmed") return { kind: "done" };
+  if (!run.confirm) return locked ? { kind: "revert" } : { kind: "settle" };
+  if (run.confirm.state === "pending" && run.confirm.deadline > now) {
+    return { kind: "wait", until: run.confirm.deadline };
+  }
+  return { kind: "revert" };
+}

@@ -5,8 +5,16 @@
  *
  * @module
  */
-import type { NetnsRef } from "../host/mod.ts";
 import type { Journal } from "../journal/mod.ts";
+
+/**
+ * What the engine uses of the journal: append a record (durably), read every
+ * record, and its path for messages. Usually the open, locked
+ * {@link Journal}; the watchdog passes one that keeps in memory what the
+ * state directory cannot take (`DeferringJournal`), so that its revert never
+ * waits on the journal.
+ */
+export type JournalPort = Pick<Journal, "append" | "read" | "path">;
 import type { StepContext } from "../steps/mod.ts";
 import type { FaultHook } from "./faults.ts";
 
@@ -14,16 +22,10 @@ import type { FaultHook } from "./faults.ts";
 export interface EngineDeps {
   /** What steps use to apply, verify and revert (process seam, `ip -json` reader). */
   ctx: StepContext;
-  /** The open, locked journal every record is appended to. */
-  journal: Journal;
+  /** The open, locked journal every record is appended to (or the watchdog's deferring one). */
+  journal: JournalPort;
   /** Current `/proc/sys/kernel/random/boot_id`. */
   bootId: string;
-  /**
-   * The network namespace this process acts in (`hostNetns`): recorded with
-   * each run, and undo acts only on runs recorded in it. Absent where no
-   * namespace is read (unit tests of the engine): then runs are not tied.
-   */
-  netns?: NetnsRef;
   /** Progress lines (one per step), e.g. to stderr. */
   log: (line: string) => void;
   /** Test fault hook (see `faults.ts`). */

@@ -47,8 +47,12 @@ export type FaultPhase =
   | "after-revert"
   | "after-undo";
 
-/** What a fault does: `kill` = SIGKILL to nsrecipe itself; `fail` = the step or inverse fails. */
-export type FaultAction = "kill" | "fail";
+/**
+ * What a fault does: `kill` = SIGKILL to nsrecipe itself; `fail` = the step or
+ * inverse fails; `stop` = SIGSTOP to nsrecipe itself, so the test decides how
+ * long that point lasts (a slow switch) and goes on with SIGCONT.
+ */
+export type FaultAction = "kill" | "fail" | "stop";
 
 /** One parsed fault. */
 export interface FaultSpec {
@@ -63,7 +67,7 @@ export interface FaultSpec {
 /** Phases where a `fail` has a meaning (a step or an inverse that fails). */
 const FAILABLE: ReadonlySet<FaultPhase> = new Set(["after-intent", "step", "after-command", "undo"]);
 
-const ONE = /^(kill|fail)@(after-intent|step|after-command|after-done|undo|after-revert|after-undo):(\d{1,4})$/;
+const ONE = /^(kill|fail|stop)@(after-intent|step|after-command|after-done|undo|after-revert|after-undo):(\d{1,4})$/;
 
 /**
  * Called by the engine at each point; kills the process or throws
@@ -121,6 +125,10 @@ export function faultHook(specs: readonly FaultSpec[] | undefined, run: Runner):
   return async (phase, index) => {
     const spec = (specs ?? []).find((s) => s.phase === phase && s.index === index);
     if (!spec) return;
+    if (spec.action === "stop") {
+      await run(["kill", "-STOP", String(Deno.pid)]);
+      return;
+    }
     if (spec.action === "kill") {
       await run(["kill", "-KILL", String(Deno.pid)]);
       await new Promise(() => {}); // the signal is on its way

@@ -9,3 +9,4 @@ export * from "./undo.ts";
 export * from "./faults.ts";
 export * from "./confirm.ts";
 export * from "./confirmation.ts";
+export * from "./deferring_journal.ts";

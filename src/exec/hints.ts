@@ -47,7 +47,6 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   kill: "procps",
   sysctl: "procps",
   cat: "coreutils",
-  stat: "coreutils",
   head: "coreutils",
   test: "coreutils",
   ping: "iputils-ping",
@@ -56,6 +55,9 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   gzip: "gzip",
   iptables: "iptables",
   ip6tables: "iptables",
+  logger: "bsdutils",
+  wall: "bsdutils",
+  "systemd-run": "systemd",
 };
 
 /**

@@ -251,13 +251,18 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
       const started = performance.now();
       const child = start(argv, "captured", o.stdin !== undefined);
       if (o.stdin !== undefined) await child.writeStdin(o.stdin);
-      const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), o.timeoutMs);
+      let timedOut = false;
+      const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGKILL");
+      }, o.timeoutMs);
       const end = await child.wait().finally(() => clearTimeout(timer));
+      const stderr = decode(end.stderr).trim();
       const result: ExecResult = {
         argv,
         code: exitCodeOf(end),
         stdout: decode(end.stdout),
-        stderr: decode(end.stderr).trim(),
+        stderr: timedOut ? `${stderr ? `${stderr}\n` : ""}timed out after ${o.timeoutMs} ms and was killed` : stderr,
         durationMs: Math.round(performance.now() - started),
       };
       trace?.(

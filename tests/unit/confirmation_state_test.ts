@@ -71,7 +71,7 @@ Deno.test("status: a deadline passed with the run still applied is 'confirmation
   const silent = confirmationOf(run(), DEADLINE + 1)!;
   assert.equal(silent.state, "expired");
   assert.equal(silent.inSeconds, 0);
-  assert.match(silent.why!, /the watchdog has not acted/);
+  assert.match(silent.why!, /the watchdog \(pid 77\) is still at work on it/);
   const failed = confirmationOf(
     run(
       rec("confirm-expired"),

@@ -1,0 +1,81 @@
+/**
+ * A confirmation window that expired with nobody to act on it: its watchdog
+ * was killed (or never started). The next nsrecipe command that looks at the
+ * journal notices it and does what the watchdog would have done: undoes the
+ * unconfirmed run, or raises the alarm when it cannot.
+ *
+ * @module
+ */
+import { expireRun } from "../engine/mod.ts";
+import { NsrecipeError } from "../errors.ts";
+import type { Runner } from "../exec/mod.ts";
+import { foldRuns, isOpen, readJournal, type RunView } from "../journal/mod.ts";
+import { processAlive, raiseAlarm } from "./alarm.ts";
+import { clockTime } from "./clock.ts";
+import { engineDeps, type GlobalOptions, withJournal } from "./composition_root.ts";
+import type { Output } from "./output.ts";
+
+/**
+ * Runs whose window expired unconfirmed and whose revert nobody has finished
+ * (pure): open, a deadline before `now`, not confirmed, and not left
+ * `incomplete` by an undo that failed (that one waits for `nsrecipe undo`
+ * after a fix, not for a retry on every command).
+ * @param runs Every run, from the journal.
+ * @param now The current time, ms since the epoch.
+ * @returns The runs, oldest first.
+ */
+export function expiredWindows(runs: readonly RunView[], now: number): RunView[] {
+  return runs.filter((r) =>
+    isOpen(r) && r.state !== "incomplete" && r.confirm !== undefined && r.confirm.state !== "confirmed" &&
+    r.confirm.deadline < now
+  );
+}
+
+/**
+ * Undoes the runs of {@link expiredWindows} whose watchdog is gone (its PID
+ * has exited), newest first, under the lock, saying so; one that cannot be
+ * reverted raises the alarm (system log, root terminals) and is left for
+ * `nsrecipe undo`. Does nothing with `--dry-run`.
+ *
+ * @param g Global options.
+ * @param out The output.
+ * @param run The process seam.
+ * @returns How many runs it acted on.
+ * @throws {PreconditionError} When the journal cannot be opened to act.
+ */
+export async function actOnExpiredWindows(g: GlobalOptions, out: Output, run: Runner): Promise<number> {
+  if (g.dryRun) return 0;
+  let parsed;
+  try {
+    parsed = await readJournal(g.stateDir);
+  } catch (e) {
+    if (e instanceof NsrecipeError) return 0; // the command itself reports an unreadable journal
+    throw e;
+  }
+  const orphaned: RunView[] = [];
+  for (const r of expiredWindows(foldRuns(parsed).runs, Date.now())) {
+    if (!(await processAlive(run, r.confirm!.watchdogPid))) orphaned.push(r);
+  }
+  if (orphaned.length === 0) return 0;
+  await withJournal(g, out, async (journal) => {
+    const deps = await engineDeps(journal, run, out);
+    for (const r of orphaned.reverse()) {
+      const what = `Run ${r.id} (${r.label}) was not confirmed by ${clockTime(r.confirm!.deadline)}`;
+      out.progress(
+        out.paint("yellow", `${what} and its watchdog (pid ${r.confirm!.watchdogPid}) is gone: undoing it now.`),
+      );
+      try {
+        const result = await expireRun(r.id, deps);
+        out.progress(result === "kept" || result === "closed" ? `Run ${r.id}: ${result}.` : `Run ${r.id} was undone.`);
+      } catch (e) {
+        if (!(e instanceof NsrecipeError)) throw e;
+        await raiseAlarm(
+          run,
+          `nsrecipe: ${what} and was NOT reverted: ${e.message.replaceAll("\n", " ")}. See 'nsrecipe status'.`,
+          (l) => out.progress(out.paint("red", l)),
+        );
+      }
+    }
+  });
+  return orphaned.length;
+}

@@ -1,0 +1,233 @@
+/**
+ * The confirm-or-revert watchdog never gives up in silence (issue 12, items
+ * 1-3): it reverts whatever happens to the state directory and records it
+ * once it can; a killed watchdog is noticed by the next command; a slow
+ * switch is not reverted the moment it ends; a revert that fails leaves a
+ * loud trace.
+ */
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
+
+const STATE = "/run/nsrecipe";
+
+interface Rec {
+  kind: string;
+  run: string;
+  label?: string;
+  state?: string;
+  pid?: number;
+  deadline?: number;
+  watchdogPid?: number;
+}
+
+/** The journal as it is on disk (read by the test, not through nsrecipe). */
+async function records(lab: TestLab): Promise<Rec[]> {
+  const text = (await lab.sh(["cat", `${STATE}/journal.jsonl`])).stdout;
+  return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Rec);
+}
+
+async function ended(lab: TestLab): Promise<string | undefined> {
+  return (await records(lab)).findLast((r) => r.kind === "run-end" && r.state !== "applied")?.state;
+}
+
+async function waitForSnapshot(lab: TestLab, want: unknown, what: string): Promise<void> {
+  await waitFor(what, async () => {
+    try {
+      assert.deepEqual(await lab.snapshot(), want);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}
+
+/** A small tmpfs as the state directory, so that it can be filled, remounted or chmodded. */
+async function smallStateDir(lab: TestLab): Promise<void> {
+  assert.equal((await lab.sh(["mkdir", "-p", STATE])).code, 0);
+  const m = await lab.sh(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "nsstate", STATE]);
+  assert.equal(m.code, 0, m.stderr);
+}
+
+/** Fills the state directory's filesystem to the last byte (the journal padded to a page with blank lines first). */
+async function fillStateDir(lab: TestLab): Promise<void> {
+  await lab.sh([
+    "sh",
+    "-c",
+    `f=${STATE}/journal.jsonl; s=$(stat -c %s $f); p=$(( (4096 - s % 4096) % 4096 )); ` +
+    `head -c $p /dev/zero | tr '\\0' '\\n' >> $f; dd if=/dev/zero of=${STATE}/fill bs=1k 2>/dev/null; true`,
+  ]);
+  const probe = await lab.sh(["sh", "-c", `printf x >> ${STATE}/probe`]);
+  assert.notEqual(probe.code, 0, "the state directory is full");
+}
+
+const BREAKS: { what: string; doIt: (lab: TestLab) => Promise<void>; undoIt: (lab: TestLab) => Promise<void> }[] = [
+  {
+    what: "its filesystem fills up",
+    doIt: fillStateDir,
+    undoIt: (lab) => lab.sh(["rm", `${STATE}/fill`]).then(() => {}),
+  },
+  {
+    what: "it is remounted read-only",
+    doIt: async (lab) => assert.equal((await lab.sh(["mount", "-o", "remount,ro", STATE])).code, 0),
+    undoIt: (lab) => lab.sh(["mount", "-o", "remount,rw", STATE]).then(() => {}),
+  },
+  {
+    what: "it is chmod 775 (nsrecipe refuses to write there)",
+    doIt: async (lab) => assert.equal((await lab.sh(["chmod", "775", STATE])).code, 0),
+    undoIt: (lab) => lab.sh(["chmod", "700", STATE]).then(() => {}),
+  },
+];
+
+for (const b of BREAKS) {
+  Deno.test(`watchdog: the state directory breaks during the window (${b.what}); the run is still reverted at the deadline and recorded once it can be`, async () => {
+    await withLab(async (lab) => {
+      await smallStateDir(lab);
+      const before = await lab.snapshot();
+      const r = await lab.nsrecipe(["run", "netns", "--name", "w1", "--confirm", "3", "--", "true"]);
+      assert.equal(r.code, 0, r.stderr);
+      const watchdog = (await records(lab)).find((x) => x.kind === "confirm-wait")!.watchdogPid!;
+      await waitFor(
+        "the watchdog to hold the journal",
+        async () => (await lab.sh(["ls", "-l", `/proc/${watchdog}/fd`])).stdout.includes(`${STATE}/journal.jsonl`),
+      );
+      await b.doIt(lab);
+      await waitForSnapshot(lab, before, "the watchdog's revert");
+      assert.equal(await ended(lab), undefined, "the journal could not record it yet");
+      await b.undoIt(lab);
+      await waitFor("the revert to be recorded", async () => (await ended(lab)) === "undone", 30_000);
+      const kinds = (await records(lab)).map((x) => x.kind);
+      assert.deepEqual(kinds.slice(kinds.indexOf("confirm-wait")), [
+        "confirm-wait",
+        "confirm-expired",
+        "step-undone",
+        "step-undone",
+        "run-end",
+      ]);
+      const st = await lab.nsrecipe(["status"]);
+      assert.match(st.stdout, /No applied runs/);
+    });
+  });
+}
+
+Deno.test("watchdog killed: the next command notices the expired deadline and undoes the run; confirm then says it was reverted", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe(["run", "netns", "--name", "w2", "--confirm", "2", "--", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
+    assert.equal((await lab.sh(["kill", "-KILL", String(wait.watchdogPid)])).code, 0);
+    await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait.deadline! + 500), 30_000);
+    assert.equal(await ended(lab), undefined, "nobody has acted yet");
+    const st = await lab.nsrecipe(["status"]);
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(
+      st.stderr,
+      new RegExp(
+        `Run ${wait.run} \\(w2\\) was not confirmed by \\d\\d:\\d\\d:\\d\\d and its watchdog \\(pid ${wait.watchdogPid}\\) is gone: undoing it now`,
+      ),
+    );
+    assert.match(st.stdout, /No applied runs/);
+    assert.equal(await ended(lab), "undone");
+    assert.deepEqual(await lab.snapshot(), before);
+    const late = await lab.nsrecipe(["confirm", "w2"]);
+    assert.equal(late.code, EXIT.precondition);
+    assert.match(
+      late.stderr,
+      /Too late: run '.*' \(w2\) was not confirmed by .* and has been reverted \(journal: undone\)/,
+    );
+  });
+});
+
+Deno.test("watchdog killed: 'confirm' after the deadline acts on it first and tells the truth", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "w3", "--confirm", "2", "--", "true"])).code, 0);
+    const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
+    await lab.sh(["kill", "-KILL", String(wait.watchdogPid)]);
+    await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait.deadline! + 500), 30_000);
+    const late = await lab.nsrecipe(["confirm", "w3"]);
+    assert.equal(late.code, EXIT.precondition, late.stderr);
+    assert.match(late.stderr, /its watchdog \(pid \d+\) is gone: undoing it now/);
+    assert.match(late.stderr, /has been reverted \(journal: undone\)/);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("watchdog: a switch slower than the window is not reverted when it ends; the announced deadline is the one enforced", async () => {
+  await withLab(async (lab) => {
+    const started = Date.now();
+    const child = lab.spawn([
+      "env",
+      "NSRECIPE_TEST_FAULT=i-understand-this-breaks-nsrecipe:stop@after-done:1",
+      ...(await import("../../src/lab/mod.ts")).selfArgv(),
+      "run",
+      "netns",
+      "--name",
+      "w4",
+      "--confirm",
+      "4",
+      "--",
+      "true",
+    ]);
+    let pid = "";
+    await waitFor("the switch to stop after its last step", async () => {
+      pid = String((await records(lab).catch(() => [])).find((x) => x.kind === "run-begin")?.pid ?? "");
+      return pid !== "" && (await lab.sh(["ps", "-o", "stat=", "-p", pid])).stdout.trim().startsWith("T");
+    });
+    // The provisional deadline (4 s after the start) passes while the switch is stopped.
+    await waitFor("the provisional deadline to pass", () => Promise.resolve(Date.now() > started + 6000), 30_000);
+    await lab.sh(["kill", "-CONT", pid]);
+    // nsenter(1) stops itself when its child stops, and continues it when it is continued itself.
+    Deno.kill(child.pid, "SIGCONT");
+    const status = await child.status;
+    const stderr = new TextDecoder().decode((await child.stderr.getReader().read()).value ?? new Uint8Array());
+    assert.equal(status.code, 0, stderr);
+    await child.stdout.cancel();
+    const ok = await lab.nsrecipe(["confirm", "w4"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const kinds = (await records(lab)).map((x) => x.kind);
+    assert.deepEqual(kinds.slice(kinds.indexOf("confirm-wait")), ["confirm-wait", "run-confirmed"]);
+    const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
+    assert.ok(wait.deadline! > started + 6000 + 3000, "the window was counted from the end of the switch");
+    assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^w4\b/m);
+  });
+});
+
+Deno.test("watchdog: a revert that fails leaves a loud trace: system log, root terminals, status, confirm and undo", async () => {
+  await withLab(async (lab) => {
+    // Stand-ins for logger(1) and wall(1) that record what they were asked to send.
+    await lab.sh([
+      "sh",
+      "-c",
+      "mkdir -p /run/fakebin && for p in logger wall; do printf '#!/bin/sh\\necho \"$0 $*\" >> /run/alarms\\n' > /run/fakebin/$p; chmod +x /run/fakebin/$p; done",
+    ]);
+    const before = await lab.snapshot();
+    const env = {
+      PATH: `/run/fakebin:${Deno.env.get("PATH")}`,
+      NSRECIPE_TEST_FAULT: "i-understand-this-breaks-nsrecipe:fail@undo:0",
+    };
+    const r = await lab.nsrecipe(["run", "netns", "--name", "w5", "--confirm", "1", "--", "true"], env);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor("the alarm", async () => (await lab.sh(["cat", "/run/alarms"])).stdout.split("\n").length > 2);
+    const alarms = (await lab.sh(["cat", "/run/alarms"])).stdout;
+    assert.match(
+      alarms,
+      /^\/run\/fakebin\/logger -t nsrecipe -p user\.crit -- nsrecipe: run \S+ \(w5\), not confirmed by \d\d:\d\d:\d\d, was NOT reverted: .*injected failure/m,
+    );
+    assert.match(alarms, /^\/run\/fakebin\/wall -g root nsrecipe: run \S+ \(w5\), .*was NOT reverted/m);
+    const st = await lab.nsrecipe(["status"]);
+    assert.match(st.stdout, /^w5\s+netns\s+confirmation expired, NOT reverted\s/m);
+    assert.match(st.stderr, /w5: note: confirmation expired at \d\d:\d\d:\d\d, NOT reverted: .*injected failure/);
+    const json = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs[0];
+    assert.equal(json.confirmation.state, "expired");
+    assert.match(json.confirmation.why, /injected failure/);
+    const late = await lab.nsrecipe(["confirm", "w5"]);
+    assert.equal(late.code, EXIT.precondition);
+    assert.match(late.stderr, /automatic undo could not complete; the change is still in place, NOT reverted/);
+    const undo = await lab.nsrecipe(["undo", "w5"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
