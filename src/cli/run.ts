@@ -1,6 +1,6 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import type { Plan } from "../../recipes/types.ts";
-import { applyRun, type EngineDeps, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
+import { applyRun, type EngineDeps, expireRun, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
 import {
   onOwnTerminal,
   OWN_TERMINAL_PROGRAMS,
@@ -16,10 +16,10 @@ import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
 import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
-import { type Journal, journalBytesNow } from "../journal/mod.ts";
+import { type Journal, journalBytesNow, JournalWriteError } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
-import { EXIT, UsageError } from "../errors.ts";
+import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
@@ -104,9 +104,12 @@ export async function runCommand(
     // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
     // switch itself, the change is still undone when the window closes.
     const watchdogPid = confirmSeconds > 0 ? startWatchdog(procs, id, confirmSeconds, g) : 0;
-    const runId = await apply(recipe, params, plan, id, await engineDeps(journal, procs.run, out), out, opts.rehearsal);
+    const deps = await engineDeps(journal, procs.run, out);
+    const runId = await apply(recipe, params, plan, id, deps, out, opts.rehearsal);
     const deadline = confirmSeconds > 0
-      ? await openConfirmWindow(journal, runId, confirmSeconds, watchdogPid, out)
+      ? await openConfirmWindow(journal, runId, confirmSeconds, watchdogPid, out).catch((e) =>
+        e instanceof JournalWriteError ? undoUnconfirmable(runId, e, deps, out) : Promise.reject(e)
+      )
       : undefined;
     return { runId, plan, deadline };
   });
@@ -223,6 +226,39 @@ async function openConfirmWindow(
     }run 'nsrecipe confirm ${runId}' from any session.`,
   ));
   return deadline;
+}
+
+/**
+ * The confirmation window could not be recorded (the disk filled up right
+ * then): nobody could confirm the run (`confirm` records too), and no
+ * deadline was announced, so the run is undone now rather than at a deadline
+ * the admin was never told.
+ * @param runId The run.
+ * @param cause Why the window could not be recorded.
+ * @param deps Engine dependencies (the open journal).
+ * @param out The output.
+ * @returns Never: it always throws.
+ * @throws {NsrecipeError} Exit code 4 ({@link EXIT.rolledBack}) once the run is undone.
+ * @throws {UndoError} When the undo could not complete or could not be recorded (exit code 5).
+ */
+async function undoUnconfirmable(
+  runId: string,
+  cause: JournalWriteError,
+  deps: EngineDeps,
+  out: Output,
+): Promise<never> {
+  out.progress(out.paint(
+    "red",
+    `Could not record the confirmation window of run ${runId} (${cause.reason}): nobody could confirm it, so it is undone now.`,
+  ));
+  await expireRun(runId, deps);
+  throw new NsrecipeError(
+    `Run ${runId} was undone: its confirmation window could not be recorded in ${
+      quote(deps.journal.path)
+    } (${cause.reason})`,
+    EXIT.rolledBack,
+    "Free space in the state directory, then run the recipe again.",
+  );
 }
 
 /**

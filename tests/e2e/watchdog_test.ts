@@ -231,3 +231,54 @@ Deno.test("watchdog: a revert that fails leaves a loud trace: system log, root t
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
+
+Deno.test("the disk fills exactly at the confirmation record: run undoes the change now and says so (exit 5: the undo could not be recorded either), not 'nothing changed'", async () => {
+  await withLab(async (lab) => {
+    await smallStateDir(lab);
+    const before = await lab.snapshot();
+    const child = lab.spawn([
+      "env",
+      "NSRECIPE_TEST_FAULT=i-understand-this-breaks-nsrecipe:stop@after-done:1",
+      ...(await import("../../src/lab/mod.ts")).selfArgv(),
+      "run",
+      "netns",
+      "--name",
+      "w6",
+      "--confirm",
+      "60",
+      "--",
+      "true",
+    ]);
+    let begin: Rec | undefined;
+    await waitFor("the switch to stop after its last step", async () => {
+      begin = (await records(lab).catch(() => [])).find((x) => x.kind === "run-begin");
+      return begin !== undefined &&
+        (await lab.sh(["ps", "-o", "stat=", "-p", String(begin.pid)])).stdout.trim().startsWith("T");
+    });
+    // Leave room for exactly the run-end record: the confirm-wait record after it finds the disk full.
+    const runEnd =
+      JSON.stringify({ v: 1, at: new Date().toISOString(), kind: "run-end", run: begin!.run, state: "applied" }) +
+      "\n";
+    await lab.sh([
+      "sh",
+      "-c",
+      `f=${STATE}/journal.jsonl; s=$(stat -c %s $f); p=$(( (8192 - (s + ${runEnd.length}) % 4096) % 4096 )); ` +
+      `head -c $p /dev/zero | tr '\\0' '\\n' >> $f; dd if=/dev/zero of=${STATE}/fill bs=1k 2>/dev/null; true`,
+    ]);
+    await lab.sh(["kill", "-CONT", String(begin!.pid)]);
+    Deno.kill(child.pid, "SIGCONT");
+    const out = await child.output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, EXIT.attention, stderr);
+    assert.match(
+      stderr,
+      /Could not record the confirmation window of run \S+ \(No space left on device.*\): nobody could confirm it, so it is undone now\./,
+    );
+    assert.match(stderr, /reverted every step on the host, but the journal .* could not record it/);
+    assert.doesNotMatch(stderr, /nothing (was )?changed/i);
+    assert.deepEqual(await lab.snapshot(), before);
+    const kinds = (await records(lab)).map((x) => x.kind);
+    assert.equal(kinds.at(-1), "run-end", "the run-end (applied) record fitted");
+    assert.ok(!kinds.includes("confirm-wait"));
+  });
+});
