@@ -1,124 +1,21 @@
 import { appliedIndexes, foldRuns, isOpen, type JournalProblem, readJournal, type RunView } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { UsageError } from "../errors.ts";
-import {
-  describeIdentity,
-  identityKey,
-  type IpAddrLink,
-  locate,
-  memoRunner,
-  netnsEntryState,
-  SnapshotIpReader,
-} from "../host/mod.ts";
+import { type IpAddrLink, memoRunner, netnsEntryState, SnapshotIpReader } from "../host/mod.ts";
 import { quote } from "../quote.ts";
 import { confirmationNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
-import { confirmationState } from "../engine/confirmation.ts";
+import { checkRun, confirmationState } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import type { Output } from "./output.ts";
-
-/** One step of a run as `status NAME` shows it. */
-export interface StepStatus {
-  /** Index in the plan, 0-based. */
-  index: number;
-  /** The step's summary, e.g. `create bridge 'br0' (STP off)`. */
-  summary: string;
-  /** Where it stands in the journal: `done`, `undone`, `planned`, … */
-  state: string;
-  /** For a step handed over by an earlier run's undo: that run's id (`index` is in its plan). */
-  from?: string;
-}
+import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
- * A run's confirmation window that is still open or that expired without a
- * revert (a confirmed or reverted one is not shown).
- */
-export interface Confirmation {
-  /** `waiting`: not yet confirmed, the deadline ahead; `expired`: the deadline passed and the run is still applied. */
-  state: "waiting" | "expired";
-  /** The deadline, ISO 8601. */
-  deadline: string;
-  /** The deadline as local `HH:MM:SS`. */
-  revertsAt: string;
-  /** Whole seconds until the deadline (0 once passed). */
-  inSeconds: number;
-  /** For `expired`: why it was not reverted. */
-  why?: string;
-}
-
-/** One applied run as `status` reports it (the text and `--json` show the same fields). */
-export interface RunStatus {
-  /** Run id, e.g. `20261130T201500-1a2b`. */
-  id: string;
-  /** Recipe name. */
-  recipe: string;
-  /** The run's name (`undo NAME`): the netns name, or the recipe's. */
-  label: string;
-  /** The journal's state: `applied`, `applying` (interrupted), `incomplete`. */
-  state: string;
-  /** The state as `status` names it (see status_view.ts `stateOf`). */
-  shown: string;
-  /** The run is from before a reboot: its objects are gone. */
-  stale: boolean;
-  /** ISO 8601 time the run began. */
-  startedAt: string;
-  /** The run's network namespace, if it made one. */
-  netns?: string;
-  /** Global addresses inside the namespace (CIDR), besides `lo`'s. */
-  addresses: string[];
-  /** The bridge its veth is enslaved to, with the bridge's global addresses (CIDR). */
-  bridge?: { name: string; addresses: string[] };
-  /** Processes inside the namespace now (`ip netns pids`); absent without a live namespace. */
-  processes?: number;
-  /** Objects this run made (its undo removes them), inherited ones included. */
-  owns: string[];
-  /** Objects that existed before and this run changed (its undo puts them back), e.g. full-migrate's uplink. */
-  changes: string[];
-  /** Objects it relies on and leaves alone, neither owned nor changed. */
-  uses: string[];
-  /** Every step of the plan and where it stands. */
-  steps: StepStatus[];
-  /** The confirmation window, while it is open or when it expired without a revert; absent otherwise. */
-  confirmation?: Confirmation;
-  /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
-  drift: string[];
-  /**
-   * Things to know besides drift: the run was interrupted (killed while
-   * applying), is from before a reboot, has steps whose undo failed, or has
-   * journal records undo will not act on.
-   */
-  notes: string[];
-}
-
-/**
- * The run's named objects that are no longer where its journal recorded them:
- * renamed by hand (undo follows them) or made again by someone else under the
- * same name (undo leaves those alone), found by their recorded identity.
- * @param r The run.
- * @param ctx Step context.
- * @returns One line per such object; `[]` for a journal without identities.
- */
-async function identityDrift(r: RunView, ctx: StepContext): Promise<string[]> {
-  const keys = Object.keys(r.identities);
-  if (keys.length === 0) return [];
-  const where = await locate(ctx.ip, keys, r.identities);
-  return [...where].flatMap(([key, w]) => {
-    const rec = describeIdentity(r.identities[key]);
-    const name = identityKey(key)?.name;
-    if (w.state === "renamed") return [`'${name}' (${rec}) was renamed to '${w.name}': undo follows it`];
-    if (w.state !== "replaced") return [];
-    return [
-      `'${name}' is now another ${w.found.type === "netns" ? "network namespace" : "link"} (${
-        describeIdentity(w.found)
-      }), not the one this run made (${rec}): undo will leave it alone`,
-    ];
-  });
-}
-
-/**
- * Checks each applied step of a run against the host.
+ * A run as `status` shows it: its drift and notes (`checkRun` of
+ * `src/engine/drift.ts`), what it owns, changes and uses, what lives in its
+ * namespace now, and each step's state.
  * @param r The run.
  * @param ctx Step context.
  * @param currentBootId This boot's id: a run from another boot is only noted, not checked.
@@ -131,34 +28,8 @@ export async function runStatus(
   currentBootId?: string,
   inherited: readonly { run: string; index: number; step: Step }[] = [],
 ): Promise<RunStatus> {
-  const drift: string[] = [];
-  const notes: string[] = [];
-  const stale = currentBootId !== undefined && r.bootId !== currentBootId;
-  if (stale) {
-    notes.push("from before a reboot: its objects are gone; 'nsrecipe undo' closes it without touching the host");
-  }
-  if (r.state === "applying") {
-    notes.push("interrupted while applying (nsrecipe was killed); 'nsrecipe undo' reverts it");
-  }
-  for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
+  const { stale, drift, notes } = await checkRun(r, ctx, currentBootId);
   const applied = appliedIndexes(r);
-  for (const i of applied) {
-    const step = r.steps[i];
-    const kind = kindOf(step);
-    if (stale) continue;
-    const state = r.stepStates[i];
-    if (state === "intent" || state === "failed") {
-      notes.push(`step ${i + 1} (${kind.summary(step)}) was started but not completed; undo checks it`);
-      continue;
-    }
-    if (state === "undo-failed") notes.push(`step ${i + 1} (${kind.summary(step)}): undo failed: ${r.errors[i]}`);
-    const wrong = await kind.verify(step, ctx).catch((e: Error) => e.message);
-    const gone = wrong === undefined && await kind.isReverted(step, ctx, r.captured[i]).catch(() => true);
-    if (wrong || gone) {
-      drift.push(`${kind.summary(step)}: ${wrong ?? "no longer in effect (changed outside nsrecipe)"}`);
-    }
-  }
-  if (!stale) drift.push(...await identityDrift(r, ctx));
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { Confirmation } from "./status.ts";
-import type { RunStatus } from "./status.ts";
+import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
  * The state a run is in, as `status` names it: `interrupted` (nsrecipe was

@@ -10,3 +10,4 @@ export * from "./faults.ts";
 export * from "./confirm.ts";
 export * from "./confirmation.ts";
 export * from "./deferring_journal.ts";
+export * from "./drift.ts";

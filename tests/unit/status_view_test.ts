@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { objectsOf, type RunStatus } from "../../src/cli/status.ts";
+import { objectsOf } from "../../src/cli/status.ts";
+import type { RunStatus } from "../../src/cli/status_model.ts";
 import { humanAge, stateOf, statusDetails, statusTable, table } from "../../src/cli/status_view.ts";
 
 function run(over: Partial<RunStatus>): RunStatus {

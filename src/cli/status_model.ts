@@ -1,0 +1,80 @@
+/**
+ * What `status` reports about an applied run: one model that the gathering
+ * (`status.ts`) fills and the rendering (`status_view.ts`) shows; the text and
+ * `--json` carry the same fields.
+ *
+ * @module
+ */
+
+/** One step of a run as `status NAME` shows it. */
+export interface StepStatus {
+  /** Index in the plan, 0-based. */
+  index: number;
+  /** The step's summary, e.g. `create bridge 'br0' (STP off)`. */
+  summary: string;
+  /** Where it stands in the journal: `done`, `undone`, `planned`, … */
+  state: string;
+  /** For a step handed over by an earlier run's undo: that run's id (`index` is in its plan). */
+  from?: string;
+}
+
+/**
+ * A run's confirmation window that is still open or that expired without a
+ * revert (a confirmed or reverted one is not shown).
+ */
+export interface Confirmation {
+  /** `waiting`: not yet confirmed, the deadline ahead; `expired`: the deadline passed and the run is still applied. */
+  state: "waiting" | "expired";
+  /** The deadline, ISO 8601. */
+  deadline: string;
+  /** The deadline as local `HH:MM:SS`. */
+  revertsAt: string;
+  /** Whole seconds until the deadline (0 once passed). */
+  inSeconds: number;
+  /** For `expired`: why it was not reverted. */
+  why?: string;
+}
+
+/** One applied run as `status` reports it (the text and `--json` show the same fields). */
+export interface RunStatus {
+  /** Run id, e.g. `20261130T201500-1a2b`. */
+  id: string;
+  /** Recipe name. */
+  recipe: string;
+  /** The run's name (`undo NAME`): the netns name, or the recipe's. */
+  label: string;
+  /** The journal's state: `applied`, `applying` (interrupted), `incomplete`. */
+  state: string;
+  /** The state as `status` names it (see status_view.ts `stateOf`). */
+  shown: string;
+  /** The run is from before a reboot: its objects are gone. */
+  stale: boolean;
+  /** ISO 8601 time the run began. */
+  startedAt: string;
+  /** The run's network namespace, if it made one. */
+  netns?: string;
+  /** Global addresses inside the namespace (CIDR), besides `lo`'s. */
+  addresses: string[];
+  /** The bridge its veth is enslaved to, with the bridge's global addresses (CIDR). */
+  bridge?: { name: string; addresses: string[] };
+  /** Processes inside the namespace now (`ip netns pids`); absent without a live namespace. */
+  processes?: number;
+  /** Objects this run made (its undo removes them), inherited ones included. */
+  owns: string[];
+  /** Objects that existed before and this run changed (its undo puts them back), e.g. full-migrate's uplink. */
+  changes: string[];
+  /** Objects it relies on and leaves alone, neither owned nor changed. */
+  uses: string[];
+  /** Every step of the plan and where it stands. */
+  steps: StepStatus[];
+  /** The confirmation window, while it is open or when it expired without a revert; absent otherwise. */
+  confirmation?: Confirmation;
+  /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
+  drift: string[];
+  /**
+   * Things to know besides drift: the run was interrupted (killed while
+   * applying), is from before a reboot, has steps whose undo failed, or has
+   * journal records undo will not act on.
+   */
+  notes: string[];
+}

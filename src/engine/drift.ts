@@ -1,0 +1,93 @@
+/**
+ * Drift: whether the applied steps of a run are still in effect on the host.
+ * Each applied step is verified again and asked whether it was reverted
+ * meanwhile (deleted or changed by hand, or by another tool), and each named
+ * object the run made is looked for by its recorded identity (renamed, or
+ * replaced by another under the same name); what is found is reported, never
+ * repaired. Read-only: it runs only the steps' `verify` and `isReverted` and
+ * the host readers.
+ *
+ * @module
+ */
+import { describeIdentity, identityKey, locate } from "../host/mod.ts";
+import { appliedIndexes, type RunView } from "../journal/mod.ts";
+import { kindOf, type StepContext } from "../steps/mod.ts";
+
+/** What checking a run against the host found. */
+export interface RunHealth {
+  /** The run is from before a reboot: its objects are gone, so its steps were not checked. */
+  stale: boolean;
+  /** Done steps whose effect is no longer on the host, one line each: the step's summary and what is wrong. */
+  drift: string[];
+  /**
+   * Things to know besides drift, one sentence each: the run was interrupted
+   * (killed while applying), is from before a reboot, has steps whose undo
+   * failed or that were started and not completed, or journal records undo
+   * will not act on.
+   */
+  notes: string[];
+}
+
+/**
+ * Checks each applied step of a run against the host.
+ * @param r The run, as folded from the journal.
+ * @param ctx What steps read the host with.
+ * @param currentBootId This boot's id (`/proc/sys/kernel/random/boot_id`):
+ *   a run from another boot is only noted, not checked; `undefined` checks it.
+ * @returns The drift and notes found.
+ */
+export async function checkRun(r: RunView, ctx: StepContext, currentBootId?: string): Promise<RunHealth> {
+  const drift: string[] = [];
+  const notes: string[] = [];
+  const stale = currentBootId !== undefined && r.bootId !== currentBootId;
+  if (stale) {
+    notes.push("from before a reboot: its objects are gone; 'nsrecipe undo' closes it without touching the host");
+  }
+  if (r.state === "applying") {
+    notes.push("interrupted while applying (nsrecipe was killed); 'nsrecipe undo' reverts it");
+  }
+  for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
+  if (stale) return { stale, drift, notes };
+  for (const i of appliedIndexes(r)) {
+    const step = r.steps[i];
+    const kind = kindOf(step);
+    const state = r.stepStates[i];
+    if (state === "intent" || state === "failed") {
+      notes.push(`step ${i + 1} (${kind.summary(step)}) was started but not completed; undo checks it`);
+      continue;
+    }
+    if (state === "undo-failed") notes.push(`step ${i + 1} (${kind.summary(step)}): undo failed: ${r.errors[i]}`);
+    const wrong = await kind.verify(step, ctx).catch((e: Error) => e.message);
+    const gone = wrong === undefined && await kind.isReverted(step, ctx, r.captured[i]).catch(() => true);
+    if (wrong || gone) {
+      drift.push(`${kind.summary(step)}: ${wrong ?? "no longer in effect (changed outside nsrecipe)"}`);
+    }
+  }
+  drift.push(...await identityDrift(r, ctx));
+  return { stale, drift, notes };
+}
+
+/**
+ * The run's named objects that are no longer where its journal recorded them:
+ * renamed by hand (undo follows them) or made again by someone else under the
+ * same name (undo leaves those alone), found by their recorded identity.
+ * @param r The run.
+ * @param ctx Step context.
+ * @returns One line per such object; `[]` for a journal without identities.
+ */
+async function identityDrift(r: RunView, ctx: StepContext): Promise<string[]> {
+  const keys = Object.keys(r.identities);
+  if (keys.length === 0) return [];
+  const where = await locate(ctx.ip, keys, r.identities);
+  return [...where].flatMap(([key, w]) => {
+    const rec = describeIdentity(r.identities[key]);
+    const name = identityKey(key)?.name;
+    if (w.state === "renamed") return [`'${name}' (${rec}) was renamed to '${w.name}': undo follows it`];
+    if (w.state !== "replaced") return [];
+    return [
+      `'${name}' is now another ${w.found.type === "netns" ? "network namespace" : "link"} (${
+        describeIdentity(w.found)
+      }), not the one this run made (${rec}): undo will leave it alone`,
+    ];
+  });
+}
