@@ -12,14 +12,13 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import { defaultGateway, type HostFacts } from "../src/host/mod.ts";
+import { defaultGateway, type HostFacts, nftRulesNamingLink } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { checkLanAddress } from "./lan_address.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
-import { nftRulesNamingLink } from "./uplink_refs.ts";
 import { uplinkSettings } from "./uplink_settings.ts";
 import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
@@ -51,7 +50,7 @@ const params = z.object({
 
 /**
  * Checks the host configuration that names the uplink and that nsrecipe does
- * not move (see `uplink_refs.ts`): refused unless forced, else noted.
+ * not move (see `src/host/nft_link_refs.ts`): refused unless forced, else noted.
  * @param facts Host facts.
  * @param uplink The uplink.
  * @param bridge The bridge that takes it over.

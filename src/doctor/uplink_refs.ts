@@ -1,12 +1,12 @@
 /**
  * The `uplink-refs` check: host configuration that names the uplink and
  * that full-migrate does not rewrite (firewall rules matching it by name),
- * and the policy rules it moves. See `recipes/uplink_refs.ts` for why such
+ * and the policy rules it moves. See `src/host/nft_link_refs.ts` for why such
  * rules stop matching once the uplink is a bridge port.
  *
  * @module
  */
-import { nftRulesNamingLink } from "../../recipes/uplink_refs.ts";
+import { nftRulesNamingLink } from "../host/mod.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { finding } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";

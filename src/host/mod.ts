@@ -14,3 +14,4 @@ export * from "./bridge_port.ts";
 export * from "./arp_probe.ts";
 export * from "./identity.ts";
 export * from "./settle.ts";
+export * from "./nft_link_refs.ts";

@@ -4,7 +4,7 @@
  * loaded in a fresh network namespace; handles are those nft gave.
  */
 import assert from "node:assert/strict";
-import { nftRulesNamingLink } from "../../recipes/uplink_refs.ts";
+import { nftRulesNamingLink } from "../../src/host/mod.ts";
 
 const RULESET = (JSON.parse(
   await Deno.readTextFile(new URL("../fixtures/nft_uplink_refs.json", import.meta.url)),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { selectUplink, uplinkMigrationSteps } from "../../recipes/uplink.ts";
-import { nftRulesNamingLink } from "../../recipes/uplink_refs.ts";
+import { nftRulesNamingLink } from "../../src/host/mod.ts";
 import { PreconditionError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
 import { planCommands, renamedStep, ruleArgv, ruleSpecFromJson } from "../../src/steps/mod.ts";

@@ -1,6 +1,7 @@
 /**
- * Host configuration outside nsrecipe's steps that names the uplink and
- * stops matching once the uplink is a bridge port. Pure.
+ * nftables rules that name a link and would stop matching once it is a
+ * bridge port: a query over the ruleset (`HostFacts.nftables`), asked by
+ * doctor's uplink-refs check and by full-migrate's planner alike. Pure.
  *
  * After `ip link set dev eth0 master br0`, the IP stack sees LAN traffic
  * enter and leave on the bridge (Documentation/networking/bridge.rst), so
