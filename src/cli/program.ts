@@ -10,7 +10,7 @@ import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { DEFAULT_BRIDGE } from "../names.ts";
 import { quote, sanitize } from "../quote.ts";
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
-import { DEFAULT_LAB, LAB_INIT_COMMAND, type LabSpec } from "../lab/defaults.ts";
+import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import { type JsonError, Output } from "./output.ts";
 import { addRecipeOptions } from "./recipe_options.ts";
@@ -387,11 +387,15 @@ export async function main(args: string[]): Promise<number> {
   program.command("lab").description("run nsrecipe ARGS (or a shell) in a throwaway simulated host")
     .argument("[args...]", "nsrecipe arguments to run inside the lab (after --)")
     .option("--uplink <name>", "name of the simulated uplink", DEFAULT_LAB.uplink)
-    .option("--address <cidr>", "uplink IPv4 address", DEFAULT_LAB.address)
-    .option("--gateway <ip>", "LAN gateway", DEFAULT_LAB.gateway)
+    .option("--address <cidr>", `uplink IPv4 address; the LAN follows its subnet (default: ${DEFAULT_LAB.address})`)
+    .option(
+      "--gateway <ip>",
+      `LAN gateway (default: ${DEFAULT_LAB.gateway}, or the first host address of --address's subnet)`,
+    )
     .action(async (args, opts, cmd) => {
       const { g, out } = globals(cmd);
-      const spec: LabSpec = { ...DEFAULT_LAB, uplink: opts.uplink, address: opts.address, gateway: opts.gateway };
+      const { labSpecFromOptions } = await import("../lab/spec.ts");
+      const spec = labSpecFromOptions(opts);
       if (g.json) {
         // The nsrecipe inside the lab shares this stdout: it gets --json and writes the one document.
         if (args.length === 0) throw new UsageError("--json needs nsrecipe arguments to run inside the lab (after --)");

@@ -14,26 +14,130 @@
  *
  * @module
  */
-import { inSubnet, parseAddress, parseCidr, subnetCidr } from "../../recipes/subnet.ts";
+import {
+  assertHostAddress,
+  assertUsableSubnet,
+  hostAddresses,
+  hostAt,
+  inSubnet,
+  isHostAddress,
+  parseAddress,
+  parseCidr,
+  type Subnet,
+  subnetCidr,
+} from "../../recipes/subnet.ts";
 import { UsageError } from "../errors.ts";
 import { checkLinkName } from "../names.ts";
 import { quote } from "../quote.ts";
 import { linkSysctlPath } from "../host/mod.ts";
 import { addrArgv, neighArgv, routeArgv, ruleArgv } from "../steps/mod.ts";
-import { LAB_NETNS, type LabSpec } from "./defaults.ts";
+import { DEFAULT_LAB, LAB_NETNS, type LabSpec } from "./defaults.ts";
+
+/** What `nsrecipe lab` takes on its command line; absent ones take {@link DEFAULT_LAB}'s or follow `address`. */
+export interface LabOptions {
+  /** `--uplink`: name of the simulated uplink. */
+  uplink?: string;
+  /** `--address`: the uplink's IPv4 address, CIDR. */
+  address?: string;
+  /** `--gateway`: the LAN gateway, inside `address`'s subnet. */
+  gateway?: string;
+}
+
+/** Offset of the other LAN host in the default lab (198.51.100.20), kept wherever the subnet has room. */
+const LAN_HOST_OFFSET = 20n;
 
 /**
- * Checks a lab spec: the gateway must be inside the uplink's subnet.
+ * The lab a command line asks for: the LAN (its gateway and other host)
+ * follows `--address`. Without `--gateway` the gateway is the subnet's first
+ * host address that is not the uplink's; the other LAN host is the one at
+ * offset 20 (198.51.100.20 in the default lab) or, where that is taken or
+ * outside the subnet, the first free host address. IPv6 stays the default's
+ * (2001:db8:1::/64). Pure.
+ * @param o The options.
+ * @returns The full spec, checked with {@link checkLabSpec}.
+ * @throws {UsageError} For an invalid uplink name (`lo` among them, see `checkLinkName`); an address that is not an IPv4 CIDR, lies in a reserved
+ *   range, is not a host address of its subnet, or leaves no room for a
+ *   gateway and another host (a prefix longer than /29); a gateway outside
+ *   the subnet, not a host address, or equal to the uplink's address.
+ */
+export function labSpecFromOptions(o: LabOptions): LabSpec {
+  const uplink = o.uplink ?? DEFAULT_LAB.uplink;
+  checkLinkName(uplink, "--uplink");
+  const address = o.address ?? DEFAULT_LAB.address;
+  const net = parseCidr(address, "--address");
+  if (net.subnet.family !== 4) {
+    throw new UsageError(
+      `--address ${quote(address)} is IPv6; it takes the uplink's IPv4 address`,
+      "For example: --address 192.0.2.10/24 (the lab's IPv6 LAN stays 2001:db8:1::/64).",
+    );
+  }
+  assertUsableSubnet(net.subnet, "--address", address);
+  assertHostAddress(net.local, net.subnet, "--address");
+  const free = [...take(hostAddresses(net.subnet), 3)].filter((a) => a !== net.local);
+  if (free.length < 2) {
+    throw new UsageError(
+      `--address ${address} leaves no room for the lab's LAN`,
+      "The LAN needs the uplink, the gateway and another host: use a prefix of /29 or shorter.",
+    );
+  }
+  const gateway = o.gateway ?? free[0];
+  const gw = parseAddress(gateway, "--gateway").toString();
+  if (!inSubnet(gw, subnetCidr(net.subnet))) {
+    throw new UsageError(
+      `--gateway ${quote(gateway)} is not an address inside ${address}`,
+      `Choose a gateway in ${subnetCidr(net.subnet)}, e.g. ${free[0]}, or leave --gateway out.`,
+    );
+  }
+  assertHostAddress(gw, net.subnet, "--gateway");
+  if (gw === net.local) {
+    throw new UsageError(`--gateway ${gw} is the uplink's own address`, `Choose another, e.g. ${free[0]}.`);
+  }
+  return checkLabSpec({
+    ...DEFAULT_LAB,
+    uplink,
+    address,
+    gateway: gw,
+    lanHost: lanHostFor(net.subnet, [net.local, gw]),
+  });
+}
+
+/** The lab's other LAN host: offset 20 when it is a free host address, else the first free one. */
+function lanHostFor(s: Subnet, taken: readonly string[]): string {
+  const preferred = hostAt(s, LAN_HOST_OFFSET);
+  if (isHostAddress(preferred, s) && !taken.includes(preferred)) return preferred;
+  for (const a of hostAddresses(s)) if (!taken.includes(a)) return a;
+  throw new UsageError(`${subnetCidr(s)} has no address left for the lab's other LAN host`);
+}
+
+/** The first `n` values of an iterator. */
+function* take<T>(it: Iterable<T>, n: number): Generator<T> {
+  if (n <= 0) return;
+  for (const v of it) {
+    yield v;
+    if (--n <= 0) return;
+  }
+}
+
+/**
+ * Checks a lab spec: the gateway and the other LAN host must be inside the
+ * uplink's subnet, and the three addresses distinct.
  * @param spec The spec.
  * @returns The same spec.
  * @throws {UsageError} For a bad name, CIDR or address (read strictly: no leading zeros, see
- *   `recipes/subnet.ts`), or a gateway outside the subnet.
+ *   `recipes/subnet.ts`), a gateway or LAN host outside the subnet, or two equal addresses.
  */
 export function checkLabSpec(spec: LabSpec): LabSpec {
   checkLinkName(spec.uplink, "--uplink");
   const net = parseCidr(spec.address, "--address");
   if (!inSubnet(parseAddress(spec.gateway, "--gateway").toString(), subnetCidr(net.subnet))) {
     throw new UsageError(`--gateway ${quote(spec.gateway)} is not an address inside ${spec.address}`);
+  }
+  if (!inSubnet(parseAddress(spec.lanHost, "The LAN host").toString(), subnetCidr(net.subnet))) {
+    throw new UsageError(`The lab's LAN host ${quote(spec.lanHost)} is not an address inside ${spec.address}`);
+  }
+  const addrs = [net.local, spec.gateway, spec.lanHost];
+  if (new Set(addrs).size !== addrs.length) {
+    throw new UsageError(`The lab's uplink, gateway and LAN host need three addresses; got ${addrs.join(", ")}`);
   }
   return spec;
 }

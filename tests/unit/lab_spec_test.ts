@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { DEFAULT_LAB, labCommands, labSpecFromOptions } from "../../src/lab/mod.ts";
+import { UsageError } from "../../src/errors.ts";
+
+Deno.test("labSpecFromOptions: no options is the default lab", () => {
+  assert.deepEqual(labSpecFromOptions({}), DEFAULT_LAB);
+});
+
+Deno.test("labSpecFromOptions: the LAN's gateway and other host follow --address's subnet", () => {
+  const cases: [Parameters<typeof labSpecFromOptions>[0], string, string][] = [
+    [{ address: "10.9.0.10/24", gateway: "10.9.0.1" }, "10.9.0.1", "10.9.0.20"],
+    [{ address: "192.0.2.10/24" }, "192.0.2.1", "192.0.2.20"],
+    [{ address: "192.0.2.1/24" }, "192.0.2.2", "192.0.2.20"],
+    [{ address: "172.16.5.3/29", gateway: "172.16.5.6" }, "172.16.5.6", "172.16.5.1"],
+    [{ address: "10.0.0.20/24", gateway: "10.0.0.254" }, "10.0.0.254", "10.0.0.1"],
+    [{ address: "10.1.2.3/8" }, "10.0.0.1", "10.0.0.20"],
+  ];
+  for (const [opts, gateway, lanHost] of cases) {
+    const spec = labSpecFromOptions(opts);
+    assert.equal(spec.address, opts.address);
+    assert.equal(spec.gateway, gateway, JSON.stringify(opts));
+    assert.equal(spec.lanHost, lanHost, JSON.stringify(opts));
+    const lanHostRoute = labCommands(spec).map((c) => c.join(" "))
+      .filter((c) => c.startsWith("ip -n lab-lanhost addr add") || c.startsWith("ip -n lab-lan addr add"));
+    const plen = opts.address!.split("/")[1];
+    assert.deepEqual(lanHostRoute.slice(0, 2), [
+      `ip -n lab-lan addr add ${gateway}/${plen} dev lanbr`,
+      `ip -n lab-lanhost addr add ${lanHost}/${plen} dev eth0`,
+    ]);
+  }
+});
+
+Deno.test("labSpecFromOptions: bad lab input is a usage error, with what to do", () => {
+  const cases: [Parameters<typeof labSpecFromOptions>[0], RegExp][] = [
+    [{ address: "192.0.2.10/24", gateway: "198.51.100.1" }, /--gateway '198.51.100.1' is not an address inside/],
+    [{ address: "192.0.2.10/24", gateway: "192.0.2.10" }, /is the uplink's own address/],
+    [{ address: "192.0.2.10/24", gateway: "192.0.2.255" }, /broadcast address/],
+    [{ address: "192.0.2.0/24" }, /--address 192.0.2.0 is the network address/],
+    [{ address: "192.0.2.10/30" }, /leaves no room for the lab's LAN/],
+    [{ address: "192.0.2.10/32" }, /leaves no room for the lab's LAN/],
+    [{ address: "2001:db8:9::10/64" }, /is IPv6; it takes the uplink's IPv4 address/],
+    [{ address: "127.0.0.10/24" }, /loopback/],
+    [{ address: "224.0.0.10/24" }, /multicast/],
+    [{ uplink: "lo" }, /'lo' given to --uplink/],
+    [{ address: "300.1.1.1/24" }, /is not a CIDR/],
+  ];
+  for (const [opts, pattern] of cases) {
+    assert.throws(() => labSpecFromOptions(opts), (e: unknown) => {
+      assert.ok(e instanceof UsageError, `${JSON.stringify(opts)}: ${e}`);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  }
+});
