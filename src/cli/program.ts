@@ -394,7 +394,7 @@ export async function main(args: string[]): Promise<number> {
     )
     .action(async (args, opts, cmd) => {
       const { g, out } = globals(cmd);
-      const { labSpecFromOptions } = await import("../lab/spec.ts");
+      const { labSpecFromOptions } = await import("../lab/mod.ts");
       const spec = labSpecFromOptions(opts);
       if (g.json) {
         // The nsrecipe inside the lab shares this stdout: it gets --json and writes the one document.
