@@ -8,6 +8,8 @@ import {
   undoRun,
 } from "../engine/mod.ts";
 import { actOnExpiredWindows } from "./expired.ts";
+import { confirmationState } from "../engine/confirmation.ts";
+import { clockTime } from "./clock.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
@@ -62,6 +64,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     const reports: UndoReport[] = [];
     for (const t of targets) {
       out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
+      expiredNote(t, out);
       reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
       runs = await loadRuns(deps);
     }
@@ -125,6 +128,7 @@ async function undoAll(runs: RunView[], deps: EngineDeps, out: Output): Promise<
   const refused: { run: RunView; why: string }[] = [...plan.wont];
   for (const t of plan.will) {
     out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
+    expiredNote(t, out);
     try {
       reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
     } catch (e) {
@@ -156,4 +160,17 @@ async function undoAll(runs: RunView[], deps: EngineDeps, out: Output): Promise<
       "See 'nsrecipe journal' and 'nsrecipe status' for why; undo those runs once that is fixed.",
     );
   }
+}
+
+/**
+ * Says, before undoing it, that a run's confirmation expired and it was NOT
+ * reverted then (its automatic undo failed), and why.
+ */
+function expiredNote(r: RunView, out: Output): void {
+  const c = confirmationState(r);
+  if (c.kind !== "not-reverted") return;
+  out.progress(out.paint(
+    "yellow",
+    `  note: its confirmation expired at ${clockTime(c.deadline)}, NOT reverted then: ${c.why}`,
+  ));
 }

@@ -26,6 +26,11 @@ class TtySession {
     );
   }
 
+  /** Host PID of the nsenter(1) that runs script(1) (it stops itself when its child stops). */
+  get pid(): number {
+    return this.child.pid;
+  }
+
   /** What the terminal showed so far. */
   get output(): string {
     return this.text;
@@ -150,6 +155,37 @@ Deno.test("on a TTY, 'nsrecipe undo' from another shell ends the prompt: it says
       r.output,
       /Run .* was undone by another nsrecipe process meanwhile .*: the change is no longer in place/,
     );
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("on a TTY, a prompt frozen past the deadline reports the watchdog's revert as the journal records it", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "2", "--", "true"]);
+    await tty.prompted();
+    const pid = String(
+      (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as {
+        kind: string;
+        pid?: number;
+      }[]).find((x) => x.kind === "run-begin")!.pid,
+    );
+    const script = (await lab.sh(["ps", "-o", "ppid=", "-p", pid])).stdout.trim();
+    assert.equal((await lab.sh(["kill", "-STOP", pid])).code, 0);
+    try {
+      await waitFor("the watchdog's revert", async () => (await kinds(lab)).at(-1) === "run-end", 30_000);
+    } finally {
+      // script(1) and nsenter(1) stop themselves when their child stops; all three are continued.
+      await lab.sh(["kill", "-CONT", pid, script]);
+      Deno.kill(tty.pid, "SIGCONT");
+    }
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(
+      r.output,
+      /Run \S+ was (already undone by another nsrecipe process|undone by another nsrecipe process meanwhile)/,
+    );
+    assert.doesNotMatch(r.output, /Run \S+ was undone: the host/);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });

@@ -228,6 +228,10 @@ Deno.test("watchdog: a revert that fails leaves a loud trace: system log, root t
     assert.match(late.stderr, /automatic undo could not complete; the change is still in place, NOT reverted/);
     const undo = await lab.nsrecipe(["undo", "w5"]);
     assert.equal(undo.code, 0, undo.stderr);
+    assert.match(
+      undo.stderr,
+      /note: its confirmation expired at \d\d:\d\d:\d\d, NOT reverted then: .*injected failure/,
+    );
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
