@@ -12,14 +12,15 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import { defaultGateway, type HostFacts, nftRulesNamingLink } from "../src/host/mod.ts";
+import { defaultGateway, type HostFacts, type LinkSysctl, nftRulesNamingLink } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { checkLanAddress } from "./lan_address.ts";
+import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
 import { linkNameField } from "./fields.ts";
-import { uplinkSettings } from "./uplink_settings.ts";
+import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
 import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
 import { vethBridge } from "./veth_bridge.ts";
@@ -78,10 +79,42 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
 }
 
 /**
+ * The step writing one of the uplink's settings on the bridge.
+ * @param bridge The bridge.
+ * @param x The uplink's setting.
+ * @returns A `link-sysctl-set` step.
+ */
+function bridgeSetting(bridge: string, x: LinkSysctl): Step {
+  return { kind: "link-sysctl-set", tree: x.tree, dev: bridge, name: x.name, value: x.value };
+}
+
+/**
+ * Whether the namespace must add its default route `onlink`: the host's
+ * gateway lies outside the namespace's prefix (a gateway the host reaches
+ * through a host route such as `203.0.113.1 dev eth0 scope link`, as hosted
+ * servers are set up, or an IPv6 /128 route to a gateway outside the /64).
+ * The kernel accepts `via GW` only when GW is reachable through a route
+ * without gateway on the device ("Nexthop has invalid gateway", fib_check_nh()
+ * in net/ipv4/fib_semantics.c, ip6_route_check_nh() in net/ipv6/route.c);
+ * `onlink` declares GW directly reachable on the link (ip-route(8)), which it
+ * is: the host's own default route through the uplink reaches it there, and
+ * the namespace sits on the same LAN. A link-local IPv6 gateway (an RA's
+ * `fe80::…`) is always on the link.
+ * @param gateway The host's default gateway through the uplink, e.g. `203.0.113.1`.
+ * @param address The namespace's address and prefix on the LAN.
+ * @returns `true` when the default route needs `onlink`.
+ */
+export function gatewayOnLink(gateway: string, address: Cidr): boolean {
+  const linkLocal = address.subnet.family === 6 && inSubnet(gateway, "fe80::/10");
+  return !linkLocal && !inSubnet(gateway, subnetCidr(address.subnet));
+}
+
+/**
  * `full-migrate`: netns and veth as veth-bridge; a bridge with the uplink's
  * MAC and MTU and STP off; the uplink's addresses and routes moved onto it
  * (see `uplinkMigrationSteps`); the namespace on the LAN with the host's
- * gateway as its default gateway.
+ * gateway as its default gateway (`onlink` when outside its prefix, see
+ * {@link gatewayOnLink}).
  */
 export const fullMigrate: Recipe<typeof params> = {
   name: "full-migrate",
@@ -140,16 +173,17 @@ export const fullMigrate: Recipe<typeof params> = {
       ...netnsVethSteps(p.name, veth, uplink.mtu),
       { kind: "bridge-add", dev: bridge, ...(uplink.address ? { mac: uplink.address } : {}), mtu: uplink.mtu },
       // Before the bridge comes up: addr_gen_mode, disable_ipv6 and accept_dad act when it does.
-      ...settings.carried.map((x): Step => ({
-        kind: "link-sysctl-set",
-        tree: x.tree,
-        dev: bridge,
-        name: x.name,
-        value: x.value,
-      })),
+      ...settings.carried.filter((x) => !setAfterPorts(x)).map((x) => bridgeSetting(bridge, x)),
       { kind: "link-set-up", dev: bridge },
       ...uplinkMigrationSteps(uplink, bridge, facts, { force: p.force }),
-      ...attachSteps(p.name, veth.host, bridge, addrSpec(local, address.prefix), gateway),
+      ...attachSteps(
+        p.name,
+        veth.host,
+        bridge,
+        addrSpec(local, address.prefix),
+        gateway,
+        gatewayOnLink(gateway, address),
+      ),
     ];
     if (address6) {
       steps.push({
@@ -163,10 +197,18 @@ export const fullMigrate: Recipe<typeof params> = {
         steps.push({
           kind: "route-add",
           netns: p.name,
-          route: { family: 6, dst: "default", via: gateway6, dev: NETNS_IFNAME },
+          route: {
+            family: 6,
+            dst: "default",
+            via: gateway6,
+            dev: NETNS_IFNAME,
+            ...(gatewayOnLink(gateway6, address6) ? { onlink: true } : {}),
+          },
         });
       }
     }
+    // Once the bridge is up and its last port (the namespace's veth) has joined: the kernel resets these before.
+    steps.push(...settings.carried.filter(setAfterPorts).map((x) => bridgeSetting(bridge, x)));
     return {
       label: p.name,
       steps,

@@ -11,7 +11,8 @@
  * settings no longer apply to the host's traffic; the bridge's do, and a new
  * bridge starts from `default`. So every setting of the uplink that differs
  * from `default` is written to the bridge before it comes up and gets its
- * addresses, except those {@link notCarriedWhy} names; the uplink keeps its
+ * addresses (those the kernel resets on link events once the bridge is up
+ * with every port, {@link SET_AFTER_PORTS}), except those {@link notCarriedWhy} names; the uplink keeps its
  * own values, and undo removes the bridge with its settings.
  *
  * @module
@@ -26,6 +27,25 @@ export const NOT_CARRIED: Readonly<Record<string, string>> = {
     "read-only: set while a multicast routing daemon uses the link; point it at the bridge",
   "net.ipv6.conf:stable_secret": "a secret for stable-privacy addresses: nsrecipe does not copy secrets",
 };
+
+/**
+ * Settings the kernel sets again on link events, as `TREE:NAME`: written to
+ * the bridge only once it is up and its last port has joined. The IPv6 MTU
+ * (`net.ipv6.conf.DEV.mtu`) is reset to the link's MTU when the link comes up
+ * and whenever its MTU changes (net/ipv6/addrconf.c `addrconf_notify`,
+ * NETDEV_UP and NETDEV_CHANGEMTU; a bridge's MTU follows its ports,
+ * net/bridge/br_if.c `br_mtu_auto_adjust`), so one written before would be lost.
+ */
+export const SET_AFTER_PORTS: ReadonlySet<string> = new Set(["net.ipv6.conf:mtu"]);
+
+/**
+ * Whether a setting is written only once the bridge is up with every port (see {@link SET_AFTER_PORTS}).
+ * @param x The setting.
+ * @returns `true` for such a setting.
+ */
+export function setAfterPorts(x: Pick<LinkSysctl, "tree" | "name">): boolean {
+  return SET_AFTER_PORTS.has(`${x.tree}:${x.name}`);
+}
 
 /**
  * Why a setting of the uplink is not carried, or `undefined` when it is.

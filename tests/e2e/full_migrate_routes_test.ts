@@ -145,3 +145,60 @@ Deno.test("F8: an admin's routes in table local through the uplink (AnyIP local 
     await anyIp("after undo");
   });
 });
+
+Deno.test("F11 (issue 9 case 2 verbatim): the host's default gateways are reached through host routes (IPv4 scope link /32, IPv6 /128 outside the /64); the namespace's default routes are onlink and reach beyond the LAN", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ...BEYOND,
+      ["ip", "-n", "lab-lan", "addr", "add", "203.0.113.1/32", "dev", "lanbr"],
+      ["ip", "-n", "lab-lan", "-6", "addr", "add", "2001:db8:99::1/128", "dev", "lanbr", "nodad"],
+      ["ip", "route", "del", "default", "via", "198.51.100.1", "dev", "eth0"],
+      ["ip", "route", "add", "203.0.113.1", "dev", "eth0", "scope", "link"],
+      ["ip", "route", "add", "default", "via", "203.0.113.1", "dev", "eth0", "metric", "100"],
+      ["ip", "-6", "route", "del", "default", "via", "2001:db8:1::1", "dev", "eth0"],
+      ["ip", "-6", "route", "add", "2001:db8:99::1/128", "dev", "eth0", "metric", "10"],
+      ["ip", "-6", "route", "add", "default", "via", "2001:db8:99::1", "dev", "eth0", "metric", "100"],
+    ]);
+    const plan = await lab.nsrecipe([
+      "plan",
+      "full-migrate",
+      "--name",
+      "ns",
+      "--address",
+      "198.51.100.50/24",
+      "--address6",
+      "2001:db8:1::50/64",
+    ]);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /ip -n ns -4 route add default via 203\.0\.113\.1 dev eth0 onlink\n/);
+    assert.match(plan.stdout, /ip -n ns -6 route add default via 2001:db8:99::1 dev eth0 onlink\n/);
+    await migrateAndUndo(lab, {
+      hostTargets: ["203.0.113.1", "2001:db8:99::1", "192.0.2.1", "2001:db8:ff::1"],
+      nsTargets: ["203.0.113.1", "2001:db8:99::1", "192.0.2.1", "2001:db8:ff::1"],
+    });
+  });
+});
+
+Deno.test("F11: a gateway reached through a connected route without an address (a /29 beside the LAN) gives the namespace an onlink default; one inside its prefix a plain one", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ...BEYOND,
+      ["ip", "-n", "lab-lan", "addr", "add", "203.0.113.6/29", "dev", "lanbr"],
+      ["ip", "route", "del", "default", "via", "198.51.100.1", "dev", "eth0"],
+      ["ip", "route", "add", "203.0.113.0/29", "dev", "eth0", "scope", "link", "proto", "static"],
+      ["ip", "route", "add", "default", "via", "203.0.113.6", "dev", "eth0", "proto", "static"],
+    ]);
+    await migrateAndUndo(lab, {
+      hostTargets: ["203.0.113.6", "192.0.2.1"],
+      nsTargets: ["203.0.113.6", "192.0.2.1", "2001:db8:ff::1"],
+      during: async () => {
+        assert.deepEqual(await routeLines(lab, ["-n", "ns", "-4", "route", "show", "default"]), [
+          "default via 203.0.113.6 dev eth0 onlink",
+        ]);
+        assert.deepEqual(await routeLines(lab, ["-n", "ns", "-6", "route", "show", "default"]), [
+          "default via 2001:db8:1::1 dev eth0 metric 1024 pref medium",
+        ]);
+      },
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { uplinkSettings } from "../../recipes/uplink_settings.ts";
+import { setAfterPorts, uplinkSettings } from "../../recipes/uplink_settings.ts";
 import { EMPTY_FACTS, type HostFacts, type LinkSysctl, parseLinkSysctls } from "../../src/host/mod.ts";
 
 const eth0 = { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 9000, operstate: "UP" };
@@ -60,4 +60,12 @@ Deno.test("a lowered IPv6 MTU is carried; stable_secret and the stable_privacy m
     "net.ipv6.conf.eth0.addr_gen_mode = 2",
     "net.ipv6.conf.eth0.stable_secret = (set)",
   ]);
+});
+
+Deno.test("F3: only the IPv6 MTU, which the kernel resets when the link comes up or its MTU changes, is written after the ports join", () => {
+  assert.equal(setAfterPorts({ tree: "net.ipv6.conf", name: "mtu" }), true);
+  for (const name of ["hop_limit", "accept_ra", "disable_ipv6", "addr_gen_mode"]) {
+    assert.equal(setAfterPorts({ tree: "net.ipv6.conf", name }), false, name);
+  }
+  assert.equal(setAfterPorts({ tree: "net.ipv4.conf", name: "mtu" }), false);
 });
