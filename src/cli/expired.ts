@@ -40,8 +40,7 @@ export function expiredWindows(runs: readonly RunView[], now: number): RunView[]
  * @param g Global options.
  * @param out The output.
  * @param run The process seam.
- * @returns How many runs it acted on.
- * @throws {PreconditionError} When the journal cannot be opened to act.
+ * @returns How many runs it acted on (0 without root, or when the journal cannot be opened to act: it says so).
  */
 export async function actOnExpiredWindows(g: GlobalOptions, out: Output, run: Runner): Promise<number> {
   if (g.dryRun) return 0;
@@ -57,6 +56,26 @@ export async function actOnExpiredWindows(g: GlobalOptions, out: Output, run: Ru
     if (!(await processAlive(run, r.confirm!.watchdogPid))) orphaned.push(r);
   }
   if (orphaned.length === 0) return 0;
+  const names = orphaned.map((r) => `${r.id} (${r.label})`).join(", ");
+  if (Deno.uid() !== 0) {
+    out.progress(out.paint(
+      "yellow",
+      `The confirmation window of run ${names} expired and its watchdog is gone; run nsrecipe as root to revert it.`,
+    ));
+    return 0;
+  }
+  try {
+    await act(orphaned, g, out, run);
+  } catch (e) {
+    if (!(e instanceof NsrecipeError)) throw e;
+    out.progress(out.paint("red", `Could not act on the expired confirmation window of run ${names}: ${e.message}`));
+    return 0;
+  }
+  return orphaned.length;
+}
+
+/** Undoes each orphaned run under the lock, newest first; raises the alarm for one it cannot revert. */
+async function act(orphaned: RunView[], g: GlobalOptions, out: Output, run: Runner): Promise<void> {
   await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
     for (const r of orphaned.reverse()) {
@@ -77,5 +96,4 @@ export async function actOnExpiredWindows(g: GlobalOptions, out: Output, run: Ru
       }
     }
   });
-  return orphaned.length;
 }
