@@ -7,11 +7,12 @@
  *
  * @module
  */
-import { PreconditionError } from "../errors.ts";
+import { PreconditionError, UsageError } from "../errors.ts";
 import { type Processes, processes, type Runner } from "../exec/mod.ts";
-import { IpReader } from "../host/mod.ts";
+import { hostNetns, IpReader } from "../host/mod.ts";
 import { type EngineDeps, FAULT_ENV, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
 import { Journal } from "../journal/mod.ts";
+import { stateDirOutsideLab } from "../lab/mod.ts";
 import type { StepContext } from "../steps/mod.ts";
 import type { Output } from "./output.ts";
 
@@ -98,6 +99,7 @@ export async function engineDeps(journal: JournalPort, run: Runner, out: Output)
     ctx: stepContext(run, (line) => out.progress(line)),
     journal,
     bootId: await bootId(run),
+    netns: await hostNetns(run),
     log: (line) => out.progress(line),
     fault: faultHook(parseFault(Deno.env.get(FAULT_ENV)), run),
   };
@@ -111,14 +113,40 @@ export async function engineDeps(journal: JournalPort, run: Runner, out: Output)
  * @param out The output (lock notices, repair report).
  * @param fn What to do with the open journal.
  * @returns What `fn` returns.
+ * @throws {UsageError} In a lab, for a state directory outside the lab's own mounts.
  * @throws {PreconditionError} When the journal cannot be opened safely; whatever `fn` throws.
  */
 export async function withJournal<T>(g: GlobalOptions, out: Output, fn: (journal: Journal) => Promise<T>): Promise<T> {
+  await assertStateDirInLab(g.stateDir, runnerFor(out));
   const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
     return await fn(journal);
   } finally {
     journal.close();
+  }
+}
+
+/**
+ * Inside a lab, refuses a state directory that is not on the lab's own
+ * filesystems (see `src/lab/state_dir.ts`). A directory under `/run` is
+ * always the lab's own there (its tmpfs), so only another one costs a read
+ * of `/proc/self/mountinfo` (with `cat`: Deno grants no access to `/proc`);
+ * a directory the journal's own checks refuse (relative, outside the
+ * permission set) is left to them.
+ * @param dir The state directory.
+ * @param run The process seam.
+ * @throws {UsageError} When in a lab and the directory is outside its mounts.
+ */
+export async function assertStateDirInLab(dir: string, run: Runner): Promise<void> {
+  if (dir === "/run" || dir.startsWith("/run/")) return;
+  // A relative directory, or one the permission set may not write, is refused by the journal's own checks first.
+  if (!dir.startsWith("/") || Deno.permissions.querySync({ name: "write", path: dir }).state !== "granted") return;
+  const why = stateDirOutsideLab((await run(["cat", "/proc/self/mountinfo"])).stdout, dir);
+  if (why) {
+    throw new UsageError(
+      `The state directory '${dir}' cannot be used here: ${why}; nothing was changed`,
+      "In a lab, keep the default --state-dir /run/nsrecipe (or another directory under /run/nsrecipe).",
+    );
   }
 }

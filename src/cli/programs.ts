@@ -15,9 +15,10 @@ import { planCommands, type Step } from "../steps/mod.ts";
 
 /**
  * Programs every run and undo needs: `ip` (every step and every check),
- * `cat` (the boot id), `kill` (ending processes left in a namespace).
+ * `cat` (the boot id), `stat` (the network namespace a run is tied to),
+ * `kill` (ending processes left in a namespace).
  */
-export const BASE_PROGRAMS: readonly string[] = ["ip", "cat", "kill"];
+export const BASE_PROGRAMS: readonly string[] = ["ip", "cat", "stat", "kill"];
 
 /**
  * Programs nsrecipe may run at all: the `run` list of the permission set
@@ -30,6 +31,7 @@ export const KNOWN_PROGRAMS: readonly string[] = [
   "mount",
   "kill",
   "cat",
+  "stat",
   "sysctl",
   "setsid",
   "ping",

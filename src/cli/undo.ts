@@ -43,7 +43,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     }
     await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)));
     if (g.dryRun && selector === "--all") {
-      const plan = announce(planUndoAll(runs), deps, out);
+      const plan = announce(planUndoAll(runs, deps.netns), deps, out);
       out.data({
         dryRun: true,
         wouldUndo: plan.will.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })),
@@ -122,7 +122,7 @@ function announce(plan: UndoAllPlan, deps: EngineDeps, out: Output): UndoAllPlan
  * @throws {PreconditionError} When some runs were not undone and none was incomplete.
  */
 async function undoAll(runs: RunView[], deps: EngineDeps, out: Output): Promise<void> {
-  const plan = announce(planUndoAll(runs), deps, out);
+  const plan = announce(planUndoAll(runs, deps.netns), deps, out);
   const reports: UndoReport[] = [];
   const attention: string[] = [];
   const refused: { run: RunView; why: string }[] = [...plan.wont];

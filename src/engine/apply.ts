@@ -72,6 +72,7 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     handover: req.handover,
     steps: req.steps,
     bootId: deps.bootId,
+    ...(deps.netns ? { netns: deps.netns } : {}),
     pid: Deno.pid,
   });
   const touched: RevertItem[] = [];

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { NetnsRef } from "../host/mod.ts";
 import type { Journal } from "../journal/mod.ts";
 
 /**
@@ -26,6 +27,12 @@ export interface EngineDeps {
   journal: JournalPort;
   /** Current `/proc/sys/kernel/random/boot_id`. */
   bootId: string;
+  /**
+   * The network namespace this process acts in (`hostNetns`): recorded with
+   * each run, and undo acts only on runs recorded in it. Absent where no
+   * namespace is read (unit tests of the engine): then runs are not tied.
+   */
+  netns?: NetnsRef;
   /** Progress lines (one per step), e.g. to stderr. */
   log: (line: string) => void;
   /** Test fault hook (see `faults.ts`). */

@@ -8,6 +8,7 @@
  * @module
  */
 import { PreconditionError, UsageError } from "../errors.ts";
+import { type NetnsRef, sameNetns } from "../host/mod.ts";
 import { quote } from "../quote.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
@@ -93,6 +94,22 @@ export function blockers(target: RunView, runs: readonly RunView[]): { run: RunV
   });
 }
 
+/**
+ * Why a run may not be undone from this network namespace: it was recorded
+ * in another one (a lab's journal left on a disk the real host shares, a
+ * state directory shared between hosts), where the same link names and
+ * indexes are other objects. Pure.
+ * @param run The run.
+ * @param here The namespace this process acts in (`EngineDeps.netns`).
+ * @returns The reason, or `undefined` when it was recorded here, or when
+ *   either side is unknown (a journal of an earlier version: acted on as before).
+ */
+export function recordedElsewhere(run: RunView, here: NetnsRef | undefined): string | undefined {
+  if (!run.netns || !here || sameNetns(run.netns, here)) return undefined;
+  return `it was applied in another network namespace (net:[${run.netns.ino}]), not this one (net:[${here.ino}]): ` +
+    "its links and addresses are not here, and the same names and indexes here are other objects";
+}
+
 /** What `undo --all` will do, decided before it starts (see {@link planUndoAll}). */
 export interface UndoAllPlan {
   /** Runs it will undo (or close, when from before a reboot), newest first. */
@@ -105,14 +122,21 @@ export interface UndoAllPlan {
  * Decides, before anything changes, which open runs `undo --all` will undo
  * and which it will not: a run whose journal records cannot be fully read
  * (damaged, or written by a newer nsrecipe), and an older run whose objects
- * such a run uses (undoing it would pull them away from under that run).
+ * such a run uses (undoing it would pull them away from under that run),
+ * a run recorded in another network namespace ({@link recordedElsewhere}).
  * Pure.
  * @param runs All runs, oldest first.
+ * @param here The network namespace this process acts in, when known.
  * @returns The plan.
  */
-export function planUndoAll(runs: readonly RunView[]): UndoAllPlan {
+export function planUndoAll(runs: readonly RunView[], here?: NetnsRef): UndoAllPlan {
   const plan: UndoAllPlan = { will: [], wont: [] };
   for (const r of runs.filter(isOpen).reverse()) {
+    const elsewhere = recordedElsewhere(r, here);
+    if (elsewhere) {
+      plan.wont.push({ run: r, why: elsewhere });
+      continue;
+    }
     if (r.problems.length > 0) {
       const newer = r.problems.some((p) => p.kind === "newer-version");
       plan.wont.push({
@@ -143,7 +167,8 @@ export function planUndoAll(runs: readonly RunView[]): UndoAllPlan {
  * @param runs All runs, oldest first (for later runs that use its objects).
  * @param deps Engine dependencies.
  * @returns What was done.
- * @throws {PreconditionError} When the run's journal records cannot be fully read.
+ * @throws {PreconditionError} When the run's journal records cannot be fully
+ *   read, or it was recorded in another network namespace (nothing is touched).
  * @throws {UndoError} When some step could not be reverted (the run stays
  *   `incomplete`; undo can be run again).
  */
@@ -157,6 +182,14 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
       newer
         ? "Undo it with the newer nsrecipe that wrote them; this one will not act on records it cannot fully read."
         : "Undo will not act on a record it cannot fully read: see 'nsrecipe journal', revert by hand what the run made ('nsrecipe status' lists it), then move the journal aside.",
+    );
+  }
+  const elsewhere = recordedElsewhere(target, deps.netns);
+  if (elsewhere) {
+    throw new PreconditionError(
+      `Run '${target.id}' (${target.label}) in '${deps.journal.path}' is not undone here: ${elsewhere}; nothing was changed`,
+      "Undo it from the namespace (host or lab) it ran in. If that is gone (a lab that ended), its objects went " +
+        "with it: move the journal aside.",
     );
   }
   const report: UndoReport = { run: target.id, label: target.label, result: "undone", outcomes: [], handedOver: [] };

@@ -47,6 +47,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   kill: "procps",
   sysctl: "procps",
   cat: "coreutils",
+  stat: "coreutils",
   head: "coreutils",
   test: "coreutils",
   ping: "iputils-ping",

@@ -14,10 +14,17 @@
  * - A link in the host's network namespace is identified by its ifindex
  *   (ip-link(8)): the kernel does not give an index to a second link while
  *   the first holds it, and allocates new ones cyclically, so a link made
- *   again under the same name has another index. Its MAC is kept for messages.
+ *   again under the same name has another index. Indexes repeat across
+ *   namespaces, though (the first NIC is ifindex 2 in nearly every one), so
+ *   the MAC counts too where the kernel never changes it on its own: a
+ *   physical NIC and the kinds in {@link MAC_STABLE_KINDS}; a bridge, bond,
+ *   team or VLAN takes its MAC from other links, so its MAC is kept for
+ *   messages only. Each run is also tied to the namespace it ran in (see
+ *   {@link NetnsRef}).
  *
  * @module
  */
+import type { Runner } from "../exec/mod.ts";
 import type { IpLink, IpReader } from "./ip_json.ts";
 import { NETNS_RUN_DIR } from "./sysfs.ts";
 
@@ -39,8 +46,65 @@ export interface LinkIdentity {
   type: "link";
   /** Kernel interface index, unique in its network namespace while the link lives. */
   ifindex: number;
-  /** Its MAC when it had one, for messages, e.g. `02:00:5e:10:00:01`. */
+  /** Its MAC when it had one, e.g. `02:00:5e:10:00:01`. */
   mac?: string;
+  /**
+   * Set when the MAC identifies the link too (it is of a kind whose MAC the
+   * kernel never changes on its own); absent in journals of earlier versions
+   * and for bridges, bonds, VLANs…, whose MAC follows other links.
+   */
+  macStable?: true;
+}
+
+/**
+ * Link kinds (`ip -details` `linkinfo.info_kind`) whose MAC the kernel sets
+ * once and never changes on its own; a link without a kind is a physical NIC,
+ * whose MAC is its own too. A bridge takes the lowest MAC among its ports
+ * until one is set (br_stp_recalculate_bridge_id), a bond or team its first
+ * port's, a VLAN or ipvlan its lower link's: not in this list.
+ */
+export const MAC_STABLE_KINDS: ReadonlySet<string> = new Set(["veth", "dummy", "macvlan", "macvtap", "vxlan", "tun"]);
+
+/**
+ * The network namespace a process acts in: device and inode of its nsfs
+ * inode (`stat -L /proc/self/ns/net`; `readlink` shows it as `net:[INO]`).
+ * The initial namespace has a fixed inode (PROC_NET_INIT_INO, 4026531840 on
+ * Linux ≥ 3.8 with the proc inode allocator of include/linux/proc_ns.h), every
+ * other one an inode number that is unique while it lives; so a lab's
+ * namespace never has the real host's.
+ */
+export interface NetnsRef {
+  /** Device number of the nsfs filesystem (`st_dev`). */
+  dev: number;
+  /** Inode number of the namespace (`st_ino`). */
+  ino: number;
+}
+
+/**
+ * The network namespace this process acts in, read with stat(1) through the
+ * process seam (Deno refuses `/proc/self` short of `--allow-all`): the
+ * `stat` process is in the same namespace, so its `/proc/self/ns/net` is
+ * this one.
+ * @param run The process seam.
+ * @returns e.g. `{ dev: 4, ino: 4026531840 }`.
+ * @throws {CommandError} When stat fails.
+ * @throws {Error} When its output is not two numbers.
+ */
+export async function hostNetns(run: Runner): Promise<NetnsRef> {
+  const out = (await run(["stat", "-L", "-c", "%d %i", "/proc/self/ns/net"])).stdout.trim();
+  const m = /^(\d+) (\d+)$/.exec(out);
+  if (!m) throw new Error(`stat of /proc/self/ns/net printed ${JSON.stringify(out)}, not 'DEV INODE'`);
+  return { dev: Number(m[1]), ino: Number(m[2]) };
+}
+
+/**
+ * Whether two records of a network namespace name the same one.
+ * @param a One.
+ * @param b Another.
+ * @returns `true` when device and inode agree.
+ */
+export function sameNetns(a: NetnsRef, b: NetnsRef): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
 /** The identity of a named object. */
@@ -88,7 +152,14 @@ export function identityKey(key: string): { type: Identity["type"]; name: string
  * @returns Its identity.
  */
 export function linkIdentity(link: IpLink): LinkIdentity {
-  return { type: "link", ifindex: link.ifindex, ...(link.address ? { mac: link.address } : {}) };
+  const kind = link.linkinfo?.info_kind;
+  const stable = link.address !== undefined && (kind === undefined || MAC_STABLE_KINDS.has(kind));
+  return {
+    type: "link",
+    ifindex: link.ifindex,
+    ...(link.address ? { mac: link.address } : {}),
+    ...(stable ? { macStable: true as const } : {}),
+  };
 }
 
 /**
@@ -116,13 +187,17 @@ export function netnsIdentity(name: string): NetnsIdentity | undefined {
 
 /**
  * Whether two identities are those of one object.
- * @param a An identity.
- * @param b Another.
- * @returns `true` when they describe the same object (for a namespace, the
- *   time is compared only when both have it).
+ * @param a The identity recorded.
+ * @param b The one found.
+ * @returns `true` when they describe the same object: for a link, the same
+ *   ifindex, and the same MAC when the recorded one is stable
+ *   ({@link LinkIdentity.macStable}); for a namespace, the same device and
+ *   inode (the time compared only when both have it).
  */
 export function sameIdentity(a: Identity, b: Identity): boolean {
-  if (a.type === "link" && b.type === "link") return a.ifindex === b.ifindex;
+  if (a.type === "link" && b.type === "link") {
+    return a.ifindex === b.ifindex && !(a.macStable && b.mac !== undefined && a.mac !== b.mac);
+  }
   if (a.type === "netns" && b.type === "netns") {
     return a.dev === b.dev && a.ino === b.ino &&
       (a.mtimeMs === undefined || b.mtimeMs === undefined || a.mtimeMs === b.mtimeMs);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Identities } from "../host/mod.ts";
+import type { Identities, NetnsRef } from "../host/mod.ts";
 import type { Captured, Step } from "../steps/mod.ts";
 
 /** The schema version this build writes and fully understands. */
@@ -43,6 +43,12 @@ export interface RunBeginRecord extends Base {
   steps: Step[];
   /** `/proc/sys/kernel/random/boot_id` at the time: a journal from before a reboot describes objects that are gone. */
   bootId: string;
+  /**
+   * The network namespace the run acted in (the host's, or a lab's): undo
+   * refuses to act on the run from another one, where the same link names
+   * and indexes are other objects. Absent in journals of earlier versions.
+   */
+  netns?: NetnsRef;
   /** PID of the nsrecipe process that applied the run. */
   pid: number;
 }

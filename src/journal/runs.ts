@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Identities } from "../host/mod.ts";
+import type { Identities, NetnsRef } from "../host/mod.ts";
 import type { Captured, Step } from "../steps/mod.ts";
 import type { JournalProblem, ParsedJournal } from "./reader.ts";
 import type { JournalRecord, RunEndRecord } from "./records.ts";
@@ -45,6 +45,8 @@ export interface RunView {
   steps: Step[];
   /** `/proc/sys/kernel/random/boot_id` when the run began. */
   bootId: string;
+  /** The network namespace the run acted in; absent for journals of earlier versions. */
+  netns?: NetnsRef;
   /** PID of the nsrecipe process that applied the run. */
   pid: number;
   /** ISO 8601 time of the `run-begin` record. */
@@ -147,6 +149,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
       handover: rec.handover ?? [],
       steps: rec.steps,
       bootId: rec.bootId,
+      ...(rec.netns ? { netns: rec.netns } : {}),
       pid: rec.pid,
       startedAt: rec.at,
       state: "applying",

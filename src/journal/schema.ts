@@ -25,7 +25,12 @@ const step = z.looseObject({ kind: z.string() }).superRefine((s, ctx) => {
 /** An object identity as `src/host/identity.ts` records it. */
 const identity = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("netns"), dev: uint, ino: uint, mtimeMs: z.number().optional() }),
-  z.looseObject({ type: z.literal("link"), ifindex: uint, mac: text.optional() }),
+  z.looseObject({
+    type: z.literal("link"),
+    ifindex: uint,
+    mac: text.optional(),
+    macStable: z.literal(true).optional(),
+  }),
 ]);
 const identities = z.record(z.string().regex(/^(link|netns):[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), identity).optional();
 
@@ -47,6 +52,7 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: z.ZodObject } = {
     steps: z.array(step),
     handover: z.array(z.string()).optional(),
     bootId: z.string(),
+    netns: z.looseObject({ dev: uint, ino: uint }).optional(),
     pid: uint,
   }),
   "step-intent": z.looseObject({ ...indexed, kind: z.literal("step-intent"), identities }),

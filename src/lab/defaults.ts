@@ -59,6 +59,13 @@ export interface LabSpec {
   sysctls?: LinkSysctl[];
 }
 
+/**
+ * The source name of every filesystem the lab mounts (`/run`, `/sys`), as
+ * `/proc/self/mountinfo` shows it: how nsrecipe tells, from inside, that it
+ * runs in a lab and which paths are the lab's own.
+ */
+export const LAB_MOUNT_SOURCE = { run: "nsrecipe-lab-run", sys: "nsrecipe-lab-sys" } as const;
+
 /** Netns names the lab uses for the LAN; they appear in the lab's `ip netns list`. */
 export const LAB_NETNS = { lan: "lab-lan", lanHost: "lab-lanhost" } as const;
 

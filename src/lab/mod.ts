@@ -6,3 +6,4 @@ export * from "./defaults.ts";
 export * from "./spec.ts";
 export * from "./lab.ts";
 export * from "./self.ts";
+export * from "./state_dir.ts";

@@ -31,7 +31,7 @@ import { checkLinkName } from "../names.ts";
 import { quote } from "../quote.ts";
 import { linkSysctlPath } from "../host/mod.ts";
 import { addrArgv, neighArgv, routeArgv, ruleArgv } from "../steps/mod.ts";
-import { DEFAULT_LAB, LAB_NETNS, type LabSpec } from "./defaults.ts";
+import { DEFAULT_LAB, LAB_MOUNT_SOURCE, LAB_NETNS, type LabSpec } from "./defaults.ts";
 
 /** What `nsrecipe lab` takes on its command line; absent ones take {@link DEFAULT_LAB}'s or follow `address`. */
 export interface LabOptions {
@@ -155,8 +155,8 @@ export function labCommands(spec: LabSpec): string[][] {
   const v6 = spec.address6 !== "";
   const noDad = ["sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"];
   return [
-    ["mount", "-t", "tmpfs", "-o", "mode=0755", "nsrecipe-lab-run", "/run"],
-    ["mount", "-t", "sysfs", "nsrecipe-lab-sys", "/sys"],
+    ["mount", "-t", "tmpfs", "-o", "mode=0755", LAB_MOUNT_SOURCE.run, "/run"],
+    ["mount", "-t", "sysfs", LAB_MOUNT_SOURCE.sys, "/sys"],
     ["ip", "link", "set", "dev", "lo", "up"],
     // The simulated host's links are new but its addresses are not: skip duplicate address detection so
     // the lab is in a steady state at once (namespaces that recipes create keep the kernel's defaults).

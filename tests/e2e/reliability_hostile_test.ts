@@ -353,7 +353,7 @@ Deno.test("'ip' missing from PATH: run and undo exit 3 naming it and its package
     for (const args of [["run", "netns", "--name", "p1", "--", "true"], ["undo"], ["undo", "--all"]]) {
       const r = await withPath(lab, "/nonexistent", args);
       assertExit(r, EXIT.precondition, `${args.join(" ")} without ip`);
-      assert.match(r.stderr, /'ip' and 'cat' and 'kill' were not found in PATH; nothing was changed/);
+      assert.match(r.stderr, /'ip' and 'cat' and 'stat' and 'kill' were not found in PATH; nothing was changed/);
       assert.match(r.stderr, /apt install iproute2/);
     }
     assertSameHost(await lab.snapshot(), before, "without ip");
