@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { PreconditionError } from "../src/errors.ts";
+import { PreconditionError, UsageError } from "../src/errors.ts";
 import type { HostFacts } from "../src/host/mod.ts";
 import { quote } from "../src/quote.ts";
 import type { AddrSpec, Step } from "../src/steps/mod.ts";
@@ -17,25 +17,61 @@ import { netnsSteps } from "./netns.ts";
 /** Name of the veth end inside the namespace. */
 export const NETNS_IFNAME = "eth0";
 
+/** A link name a plan gives on the host, and where it comes from (for messages), e.g. `--bridge`. */
+export interface PlannedLink {
+  /** The link name, e.g. `veth-x`. */
+  name: string;
+  /** Where it comes from, e.g. `--bridge`, `the veth's host end (derived from --name x)`. */
+  role: string;
+}
+
+/**
+ * Refuses a plan that gives one name to two links on the host: `ip link add`
+ * of the second would fail with "File exists" half-way through the run
+ * (after the first was made), so it is a usage error before any step.
+ * @param links Every link name the plan makes or relies on, with its role.
+ * @throws {UsageError} e.g. "--bridge and the veth's host end (derived from --name x) are both 'veth-x'".
+ */
+export function assertDistinctLinks(links: readonly PlannedLink[]): void {
+  for (const [i, a] of links.entries()) {
+    const b = links.slice(i + 1).find((l) => l.name === a.name);
+    if (b) {
+      throw new UsageError(
+        `${a.role} and ${b.role} are both ${quote(a.name)}`,
+        "Give each link its own name (--bridge, --veth, or another --name).",
+      );
+    }
+  }
+}
+
 /**
  * The host-side veth name and the peer's temporary name, both at most 15
- * bytes (netdevice(7) IFNAMSIZ) and free on the host.
+ * bytes (netdevice(7) IFNAMSIZ), distinct from every other link the plan
+ * names, and free on the host.
  *
  * @param netns The namespace name.
  * @param requested `--veth`, or `undefined` to derive `veth-NAME`, or for a long
  *   name `v-` + its first 8 bytes + `-` + a 4-hex-digit hash.
  * @param facts Host facts.
+ * @param others The other links the plan names on the host (the bridge, the uplink).
  * @returns `{ host, peer }`.
+ * @throws {UsageError} When two links of the plan have one name (see {@link assertDistinctLinks}).
  * @throws {PreconditionError} When a name is taken by an existing link.
  */
 export function vethNames(
   netns: string,
   requested: string | undefined,
   facts: HostFacts,
+  others: readonly PlannedLink[] = [],
 ): { host: string; peer: string } {
   const host = requested ??
     (`veth-${netns}`.length <= 15 ? `veth-${netns}` : `v-${netns.slice(0, 8)}-${shortHash(netns)}`);
   const peer = `p-${shortHash(`${host}/peer`, 8)}`;
+  assertDistinctLinks([
+    { name: host, role: requested ? "--veth" : `the veth's host end (derived from --name ${netns})` },
+    { name: peer, role: "the veth peer's temporary name" },
+    ...others,
+  ]);
   for (const n of [host, peer]) {
     if (facts.links.some((l) => l.ifname === n)) {
       throw new PreconditionError(

@@ -147,6 +147,10 @@ export const fullMigrate: Recipe<typeof params> = {
         "Choose another --bridge, or use 'nsrecipe run veth-bridge' to attach to the existing bridge.",
       );
     }
+    const veth = vethNames(p.name, p.veth, facts, [
+      { name: bridge, role: p.bridge ? "--bridge" : "the default bridge" },
+      { name: uplink.ifname, role: p.uplink ? "--uplink" : "the uplink" },
+    ]);
     const gateway = defaultGateway(facts, uplink.ifname, 4);
     const address = checkLanAddress(p.address, "--address", 4, facts, uplink.ifname, gateway);
     const gateway6 = defaultGateway(facts, uplink.ifname, 6);
@@ -168,7 +172,6 @@ export const fullMigrate: Recipe<typeof params> = {
     const notes = uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true);
     const settings = uplinkSettings(facts, uplink);
     for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);
-    const veth = vethNames(p.name, p.veth, facts);
     const steps: Step[] = [
       ...netnsVethSteps(p.name, veth, uplink.mtu),
       { kind: "bridge-add", dev: bridge, ...(uplink.address ? { mac: uplink.address } : {}), mtu: uplink.mtu },

@@ -477,10 +477,9 @@ export const vethBridge: Recipe<typeof params> = {
         "Choose another --bridge.",
       );
     }
-    if (p.veth === bridgeName) {
-      throw new UsageError(`--veth and --bridge are both ${quote(bridgeName)}`, "Give the veth another name.");
-    }
-    const veth = vethNames(p.name, p.veth, facts);
+    const veth = vethNames(p.name, p.veth, facts, [
+      { name: bridgeName, role: p.bridge ? "--bridge" : `the default bridge` },
+    ]);
     const addressing = planAddressing(p, existing, facts);
     const mtu = vethMtu(p.mtu, existing, addressing.subnet.family);
     const notes: string[] = mtu.note ? [mtu.note] : [];

@@ -33,3 +33,28 @@ Deno.test("F6/F7: full-migrate with an address whose prefix leaves the gateway o
     assert.doesNotMatch(journal.stdout, /full-migrate/, "nothing was journalled");
   });
 });
+
+Deno.test("F9: a --bridge or --veth equal to another link name of the plan (derived veth, peer, uplink) exits 2 before any step, in both recipes", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    for (
+      const [args, message] of [
+        [["veth-bridge", "--name", "x", "--bridge", "veth-x"], /--name x\) and --bridge are both 'veth-x'/],
+        [
+          ["full-migrate", "--name", "x", "--bridge", "veth-x", "--address", "198.51.100.50/24", "--no-confirm"],
+          /--name x\) and --bridge are both 'veth-x'/,
+        ],
+        [
+          ["full-migrate", "--name", "x", "--veth", "eth0", "--address", "198.51.100.50/24", "--no-confirm"],
+          /--veth and the uplink are both 'eth0'/,
+        ],
+      ] as const
+    ) {
+      const r = await lab.nsrecipe(["run", ...args]);
+      assert.equal(r.code, EXIT.usage, `${args.join(" ")}: ${r.code} ${r.stderr}`);
+      assert.match(r.stderr, message);
+      const after = await lab.snapshot();
+      assert.deepEqual(after, before, snapshotDiff(before, after));
+    }
+  });
+});
