@@ -372,7 +372,12 @@ export function journalBytesNow(dir: string): number {
     return Deno.lstatSync(`${dir}/${JOURNAL_FILE}`).size;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return 0;
-    if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) return -1;
+    // The state directory is not a directory (or cannot be read): look again under the lock, where opening the
+    // journal refuses it with its reason.
+    if (
+      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+      e instanceof Deno.errors.NotADirectory
+    ) return -1;
     throw e;
   }
 }

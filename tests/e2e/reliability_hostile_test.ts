@@ -366,7 +366,7 @@ Deno.test("'unshare' missing from PATH: a run that would enter the namespace exi
     const bin = await lab.sh([
       "sh",
       "-c",
-      'mkdir /run/bin && for p in ip cat kill; do ln -s "$(which $p)" /run/bin/$p; done',
+      'mkdir /run/bin && for p in ip cat stat kill; do ln -s "$(which $p)" /run/bin/$p; done',
     ]);
     assert.equal(bin.code, 0, bin.stderr);
     const before = await lab.snapshot();
