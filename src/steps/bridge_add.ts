@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { linkName, text, uint } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { objectId } from "./objects.ts";
-import { linkAddArgv, linkRemoval } from "./link_add.ts";
+import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
 
 /**
  * The schema of a `bridge-add` step: its data as planned and as journalled.
@@ -11,12 +9,8 @@ import { linkAddArgv, linkRemoval } from "./link_add.ts";
 export const bridgeAddSchema = z.object({
   /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
   kind: z.literal("bridge-add"),
-  /** Name of the new bridge, e.g. `br0`. */
-  dev: linkName,
-  /** Fixed MAC like `02:00:5e:10:00:01`, so the bridge does not take the lowest port MAC. */
-  mac: text.optional(),
-  /** MTU in bytes. */
-  mtu: uint.optional(),
+  /** The bridge: its name, e.g. `br0`; a fixed MAC, so it does not take its lowest port's; its MTU. */
+  ...newLinkFields,
 });
 
 /**
@@ -35,8 +29,6 @@ export type BridgeAddStep = Infer<typeof bridgeAddSchema>;
 export const bridgeAdd: StepKind<BridgeAddStep> = {
   schema: bridgeAddSchema,
   summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
-  object: (s) => objectId("link", s.dev),
-  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [linkAddArgv(s, ["bridge", "stp_state", "0"])],
   async verify(s, ctx) {
     const link = await ctx.ip.link(s.dev);
@@ -47,5 +39,5 @@ export const bridgeAdd: StepKind<BridgeAddStep> = {
     }
     return undefined;
   },
-  ...linkRemoval,
+  ...newLink<BridgeAddStep>(),
 };

@@ -1,4 +1,23 @@
-import type { StepContext } from "./types.ts";
+/**
+ * What the kinds that create a link share (`bridge-add`, `veth-add`): the
+ * fields of the new link, the `ip link add` argv, and the inverse, which
+ * deletes the link by name.
+ *
+ * @module
+ */
+import { linkName, mac, uint } from "./fields.ts";
+import { type ObjectId, objectId } from "./objects.ts";
+import type { Captured, StepContext } from "./types.ts";
+
+/** The schema fields of a new link: `dev`, and optionally `mac` and `mtu` (spread into a kind's schema). */
+export const newLinkFields = {
+  /** Name of the new link, e.g. `br0`. */
+  dev: linkName,
+  /** Its MAC, e.g. `02:00:5e:10:00:01`; the kernel's choice when absent. */
+  mac: mac.optional(),
+  /** Its MTU in bytes; the kernel default (1500) when absent. */
+  mtu: uint.optional(),
+};
 
 /** What `ip link add` sets on a new link besides its type. */
 export interface NewLink {
@@ -31,27 +50,26 @@ export function linkAddArgv(link: NewLink, type: readonly string[]): string[] {
 }
 
 /**
- * The inverse of creating a link: `ip link del dev DEV` (ip-link(8)), which
- * also deletes a veth's peer and releases a bridge's ports. Already reverted
- * once the link is gone.
+ * The behaviour every link-creating kind shares: it owns `link:DEV`, follows
+ * the link when it is renamed behind nsrecipe's back, and its inverse is
+ * `ip link del dev DEV` (ip-link(8)), which also deletes a veth's peer and
+ * releases a bridge's ports; it is reverted once no link has that name.
+ *
+ * @typeParam S The kind's step type.
+ * @returns `object`, `renamed`, `isReverted` and `revert`, to spread into the kind.
  */
-export const linkRemoval = {
-  /**
-   * Whether the link is gone.
-   * @param s The step that created it.
-   * @param ctx The step context.
-   * @returns `true` when no link has that name.
-   */
-  async isReverted(s: NewLink, ctx: StepContext): Promise<boolean> {
-    return !(await ctx.ip.link(s.dev));
-  },
-  /**
-   * Deletes the link.
-   * @param s The step that created it.
-   * @param ctx The step context.
-   * @throws {CommandError} When `ip link del` fails.
-   */
-  async revert(s: NewLink, ctx: StepContext): Promise<void> {
-    await ctx.run(["ip", "link", "del", "dev", s.dev]);
-  },
-};
+export function newLink<S extends NewLink>(): {
+  object(s: S): ObjectId;
+  renamed(s: S, captured: Captured, rename: (dev: string) => string): { step: S; captured: Captured };
+  isReverted(s: S, ctx: StepContext): Promise<boolean>;
+  revert(s: S, ctx: StepContext): Promise<void>;
+} {
+  return {
+    object: (s) => objectId("link", s.dev),
+    renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
+    isReverted: async (s, ctx) => !(await ctx.ip.link(s.dev)),
+    revert: async (s, ctx) => {
+      await ctx.run(["ip", "link", "del", "dev", s.dev]);
+    },
+  };
+}

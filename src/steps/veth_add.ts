@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { linkName, mac, uint } from "./fields.ts";
+import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { objectId } from "./objects.ts";
-import { linkAddArgv, linkRemoval } from "./link_add.ts";
+import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
 
 /**
  * The schema of a `veth-add` step: its data as planned and as journalled.
@@ -11,17 +10,13 @@ import { linkAddArgv, linkRemoval } from "./link_add.ts";
 export const vethAddSchema = z.object({
   /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
   kind: z.literal("veth-add"),
-  /** Host-side end. */
-  dev: linkName,
+  /**
+   * The host-side end: its name; its MAC, chosen so that joining a bridge never
+   * changes the bridge's MAC (see `recipes/mac.ts`); the MTU of both ends.
+   */
+  ...newLinkFields,
   /** The other end, moved into a netns by a later step. */
   peer: linkName,
-  /** MTU in bytes for both ends; kernel default (1500) when absent. */
-  mtu: uint.optional(),
-  /**
-   * MAC of the host-side end; a random one from the kernel when absent. Chosen
-   * so that joining a bridge never changes the bridge's MAC (see `recipes/mac.ts`).
-   */
-  mac: mac.optional(),
 });
 
 /** Create a veth pair: `ip link add dev DEV [address MAC] [mtu M] type veth peer name PEER [mtu M]` (veth(4)). */
@@ -37,8 +32,6 @@ export type VethAddStep = Infer<typeof vethAddSchema>;
 export const vethAdd: StepKind<VethAddStep> = {
   schema: vethAddSchema,
   summary: (s) => `create veth pair '${s.dev}' <-> '${s.peer}'`,
-  object: (s) => objectId("link", s.dev),
-  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [
     linkAddArgv(s, ["veth", "peer", "name", s.peer, ...(s.mtu ? ["mtu", String(s.mtu)] : [])]),
   ],
@@ -51,5 +44,5 @@ export const vethAdd: StepKind<VethAddStep> = {
     if (!b && a.link_netnsid === undefined) return `veth peer '${s.peer}' does not exist`;
     return undefined;
   },
-  ...linkRemoval,
+  ...newLink<VethAddStep>(),
 };
