@@ -255,14 +255,8 @@ export async function main(args: string[]): Promise<number> {
   for (const parent of [plan, run, rehearse]) {
     // Without a recipe (or with an unknown one) these are usage errors, not a help page with exit 0.
     parent.argument("[recipe]", `one of: ${RECIPES.map((r) => r.name).join(", ")}`).allowExcessArguments().action(
-      (name) => {
-        const usage = `Usage: nsrecipe ${parent.name()} RECIPE [options]${
-          parent === run ? " [-- CMD...]" : ""
-        }\nRecipes: ${RECIPES.map((r) => r.name).join(", ")}`;
-        throw new UsageError(
-          name ? `Unknown recipe '${name}'.\n${usage}` : `No recipe given.\n${usage}`,
-          `Try 'nsrecipe ${parent.name()} --help' or 'nsrecipe list'.`,
-        );
+      async (name) => {
+        throw (await import("./recipe_words.ts")).recipeWordError(parent.name(), name, RECIPES);
       },
     );
   }
@@ -445,12 +439,16 @@ export async function main(args: string[]): Promise<number> {
     await addCompletion(program, word === "complete" ? await runNames(stateDirOf(args)) : []);
   }
   try {
+    const at = args.indexOf(word ?? "");
+    if (word !== undefined && RECIPES.length > 0) {
+      (await import("./recipe_words.ts")).checkRecipeWords(args.slice(at), RECIPES);
+    }
     await program.parseAsync(args, { from: "user" });
   } catch (e) {
     // Help and version go to stdout as text, asked for: no document.
     if (e instanceof CommanderError && HELP_CODES.includes(e.code) && e.exitCode === 0) return EXIT.ok;
     code = report(e, RECIPES);
-    failure = jsonError(e);
+    failure = jsonError(e, RECIPES);
   }
   const json = args.slice(0, args.includes("--") ? args.indexOf("--") : undefined).includes("--json");
   (current ?? new Output(json, false, false)).finish(code, failure);
@@ -462,10 +460,10 @@ export async function main(args: string[]): Promise<number> {
  * @param e What {@link report} reported.
  * @returns Its class, message and hint.
  */
-function jsonError(e: unknown): JsonError {
+function jsonError(e: unknown, recipes: readonly Recipe[]): JsonError {
   if (e instanceof NsrecipeError) return { kind: e.name, message: e.message, hint: e.hint };
   if (e instanceof CommanderError) {
-    const message = e.code === "commander.help" ? "No command given" : e.message.replace(/^error: /, "");
+    const message = e.code === "commander.help" ? "No command given" : commanderMessage(e, recipes);
     return { kind: "UsageError", message, hint: "Try 'nsrecipe --help'." };
   }
   return { kind: "InternalError", message: String(e), hint: "Please report this." };
@@ -510,6 +508,19 @@ function stateDirOf(args: readonly string[]): string {
 /** Commander's codes for help or version shown on request. */
 const HELP_CODES = ["commander.helpDisplayed", "commander.version", "commander.help"];
 
+/**
+ * A commander error's message as nsrecipe prints it, on stderr and in the
+ * `--json` document alike: without commander's `error: `, capitalised, an
+ * unknown command followed by the recipes.
+ */
+function commanderMessage(e: CommanderError, recipes: readonly Recipe[]): string {
+  let message = e.message.replace(/^error: /, "");
+  if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
+    message = `${message}. Recipes: ${recipes.map((r) => r.name).join(", ")}`;
+  }
+  return `${message[0].toUpperCase()}${message.slice(1)}`;
+}
+
 function report(e: unknown, recipes: readonly Recipe[]): number {
   const print = (line: string) => console.error(sanitize(line));
   if (e instanceof CommanderError && e.code === "commander.help") {
@@ -519,11 +530,7 @@ function report(e: unknown, recipes: readonly Recipe[]): number {
     return EXIT.usage;
   }
   if (e instanceof CommanderError) {
-    let message = e.message.replace(/^error: /, "");
-    if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
-      message = `${message}. Recipes: ${recipes.map((r) => r.name).join(", ")}`;
-    }
-    print(`nsrecipe: ${message[0].toUpperCase()}${message.slice(1)}`);
+    print(`nsrecipe: ${commanderMessage(e, recipes)}`);
     print("Try 'nsrecipe --help'.");
     return EXIT.usage;
   }

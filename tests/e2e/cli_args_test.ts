@@ -134,3 +134,28 @@ Deno.test("on a TTY, a job-control shell exits cleanly with its own code (no 'Ca
     assert.equal(cmd.code, 5, cmd.stdout);
   });
 });
+
+Deno.test("a mistyped recipe is named as such whatever options follow, on stderr and in --json alike (exit 2, nothing changed)", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    for (
+      const [args, first] of [
+        [["run", "veth-brige", "--name", "x"], "Unknown recipe 'veth-brige' (did you mean veth-bridge?)."],
+        [["plan", "Veth-bridge", "--name", "x"], "Unknown recipe 'Veth-bridge' (did you mean veth-bridge?)."],
+        [["run", "netsn", "--name", "x", "--", "true"], "Unknown recipe 'netsn' (did you mean netns?)."],
+        [["run", "pid-only", "--name", "foo"], "pid-only takes no --name"],
+      ] as const
+    ) {
+      const r = await lab.nsrecipe([...args]);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.equal(r.stderr.split("\n")[0], `nsrecipe: ${first}`);
+      const j = await lab.nsrecipe(["--json", ...args]);
+      assert.equal(j.code, 2);
+      assert.equal(JSON.parse(j.stdout).error.message.split("\n")[0], first, "--json says what stderr says");
+    }
+    const typo = await lab.nsrecipe(["--json", "run", "netns", "--nmae", "x"]);
+    assert.equal(JSON.parse(typo.stdout).error.message, "Unknown option '--nmae'\n(Did you mean --name?)");
+    assert.deepEqual(await lab.snapshot(), before);
+    assert.deepEqual(await journalKinds(lab), []);
+  });
+});

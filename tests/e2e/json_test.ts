@@ -38,7 +38,7 @@ Deno.test("--json errors: stdout is one document with ok false, the exit code, t
       [["--json", "run", "netns", "--name", "a/b"], 2, "UsageError", /--name/],
       [["--json", "undo", "nosuch"], 2, "UsageError", /nosuch/],
       [["--json", "run", "netns", "ping", "--", "true"], 2, "UsageError", /Unexpected word 'ping'/],
-      [["--json", "stauts"], 2, "UsageError", /unknown command 'stauts'/],
+      [["--json", "stauts"], 2, "UsageError", /^Unknown command 'stauts'/],
       [["--json"], 2, "UsageError", /No command given/],
     ];
     for (const [args, code, kind, message] of cases) {
