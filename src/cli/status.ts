@@ -1,7 +1,14 @@
 import { appliedIndexes, foldRuns, isOpen, type JournalProblem, readJournal, type RunView } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { UsageError } from "../errors.ts";
-import { type IpAddrLink, memoRunner, netnsEntryState, SnapshotIpReader } from "../host/mod.ts";
+import {
+  hostNetns,
+  type IpAddrLink,
+  memoRunner,
+  netnsEntryState,
+  type NetnsRef,
+  SnapshotIpReader,
+} from "../host/mod.ts";
 import { quote } from "../quote.ts";
 import { confirmationNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { checkRun, confirmationState } from "../engine/mod.ts";
@@ -20,6 +27,7 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
  * @param ctx Step context.
  * @param currentBootId This boot's id: a run from another boot is only noted, not checked.
  * @param inherited Steps of older runs handed over to this one (they count as its own), with their run and index.
+ * @param here The network namespace status reads: a run recorded in another one is only noted, not checked.
  * @returns The run's status.
  */
 export async function runStatus(
@@ -27,16 +35,17 @@ export async function runStatus(
   ctx: StepContext,
   currentBootId?: string,
   inherited: readonly { run: string; index: number; step: Step }[] = [],
+  here?: NetnsRef,
 ): Promise<RunStatus> {
-  const { stale, drift, notes } = await checkRun(r, ctx, currentBootId);
+  const { stale, elsewhere, drift, notes } = await checkRun(r, ctx, currentBootId, here);
   const applied = appliedIndexes(r);
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
-  const live = stale ? undefined : await liveFacts(ctx, netns, master);
+  const live = stale || elsewhere ? undefined : await liveFacts(ctx, netns, master);
   const confirmation = confirmationOf(r, Date.now());
   if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
-  const base = { state: r.state, stale, drift, confirmation };
+  const base = { state: r.state, stale, elsewhere, drift, confirmation };
   return {
     id: r.id,
     recipe: r.recipe,
@@ -44,6 +53,7 @@ export async function runStatus(
     state: r.state,
     shown: stateOf(base),
     stale,
+    ...(elsewhere ? { elsewhere } : {}),
     startedAt: r.startedAt,
     netns,
     addresses: live?.addresses ?? [],
@@ -147,6 +157,7 @@ export async function statusCommand(selector: string | undefined, g: GlobalOptio
   const run = memoRunner(runnerFor(out));
   const ctx: StepContext = { ...stepContext(run), ip: new SnapshotIpReader(run) };
   const current = await bootId(run);
+  const here = await hostNetns(run);
   const { runs, orphanProblems } = foldRuns(journal);
   const open = runs.filter(isOpen).reverse();
   const byId = new Map(runs.map((r) => [r.id, r]));
@@ -158,7 +169,7 @@ export async function statusCommand(selector: string | undefined, g: GlobalOptio
       const step = byId.get(ref.run)?.steps[ref.index];
       return step ? [{ ...ref, step }] : [];
     });
-    return runStatus(r, ctx, current, inherited);
+    return runStatus(r, ctx, current, inherited, here);
   }));
   const problems: JournalProblem[] = orphanProblems;
   const shown = statuses;

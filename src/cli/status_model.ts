@@ -49,6 +49,8 @@ export interface RunStatus {
   shown: string;
   /** The run is from before a reboot: its objects are gone. */
   stale: boolean;
+  /** Set when the run was recorded in another network namespace: not checked here, and undo will not act on it here. */
+  elsewhere?: true;
   /** ISO 8601 time the run began. */
   startedAt: string;
   /** The run's network namespace, if it made one. */

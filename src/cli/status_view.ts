@@ -10,13 +10,15 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
  * The state a run is in, as `status` names it: `interrupted` (nsrecipe was
- * killed while applying), `from before reboot`, `undo incomplete`, `drift`
+ * killed while applying), `from before reboot`, `in another network namespace`
+ * (recorded elsewhere: a lab's journal, a shared state directory), `undo incomplete`, `drift`
  * (a done step's effect is no longer on the host) or `applied`.
  * @param s The run.
  * @returns One short phrase.
  */
-export function stateOf(s: Pick<RunStatus, "state" | "stale" | "drift" | "confirmation">): string {
+export function stateOf(s: Pick<RunStatus, "state" | "stale" | "elsewhere" | "drift" | "confirmation">): string {
   if (s.stale) return "from before reboot";
+  if (s.elsewhere) return "in another network namespace";
   if (s.confirmation?.state === "waiting") return "waiting for confirmation";
   if (s.confirmation?.state === "expired") return "confirmation expired, NOT reverted";
   if (s.state === "applying") return "interrupted";

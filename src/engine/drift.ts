@@ -9,14 +9,21 @@
  *
  * @module
  */
-import { describeIdentity, identityKey, locate } from "../host/mod.ts";
+import { describeIdentity, identityKey, locate, type NetnsRef } from "../host/mod.ts";
 import { appliedIndexes, type RunView } from "../journal/mod.ts";
 import { kindOf, type StepContext } from "../steps/mod.ts";
+import { recordedElsewhere } from "./undo.ts";
 
 /** What checking a run against the host found. */
 export interface RunHealth {
   /** The run is from before a reboot: its objects are gone, so its steps were not checked. */
   stale: boolean;
+  /**
+   * Set when the run was recorded in another network namespace (see
+   * `recordedElsewhere`): its steps were not checked, since the same names
+   * here are other objects, and undo will not act on it here.
+   */
+  elsewhere?: true;
   /** Done steps whose effect is no longer on the host, one line each: the step's summary and what is wrong. */
   drift: string[];
   /**
@@ -34,9 +41,16 @@ export interface RunHealth {
  * @param ctx What steps read the host with.
  * @param currentBootId This boot's id (`/proc/sys/kernel/random/boot_id`):
  *   a run from another boot is only noted, not checked; `undefined` checks it.
+ * @param here The network namespace this process reads: a run recorded in
+ *   another one is only noted, not checked; `undefined` checks it.
  * @returns The drift and notes found.
  */
-export async function checkRun(r: RunView, ctx: StepContext, currentBootId?: string): Promise<RunHealth> {
+export async function checkRun(
+  r: RunView,
+  ctx: StepContext,
+  currentBootId?: string,
+  here?: NetnsRef,
+): Promise<RunHealth> {
   const drift: string[] = [];
   const notes: string[] = [];
   const stale = currentBootId !== undefined && r.bootId !== currentBootId;
@@ -48,6 +62,11 @@ export async function checkRun(r: RunView, ctx: StepContext, currentBootId?: str
   }
   for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
   if (stale) return { stale, drift, notes };
+  const elsewhere = recordedElsewhere(r, here);
+  if (elsewhere) {
+    notes.push(`${elsewhere}; 'nsrecipe undo' will not act on it here`);
+    return { stale, elsewhere: true, drift, notes };
+  }
   for (const i of appliedIndexes(r)) {
     const step = r.steps[i];
     const kind = kindOf(step);

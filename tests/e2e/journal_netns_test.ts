@@ -46,6 +46,16 @@ Deno.test("F10: lab A's journal carried to lab B is not undone there (exit 3, B 
     await withLab(async (b) => {
       await putJournal(b, journal);
       const beforeB = await b.snapshot();
+      const status = await b.nsrecipe(["--json", "status"]);
+      const shown = (JSON.parse(status.stdout) as {
+        runs: { label: string; shown: string; elsewhere?: boolean; notes: string[] }[];
+      }).runs;
+      assert.deepEqual(shown.map((r) => [r.label, r.shown, r.elsewhere]), [[
+        "fm",
+        "in another network namespace",
+        true,
+      ]]);
+      assert.match(shown[0].notes.join("\n"), /another network namespace .*'nsrecipe undo' will not act on it here/);
       for (const args of [["undo"], ["undo", "fm"], ["undo", "--all"]]) {
         const r = await b.nsrecipe(args);
         assert.equal(r.code, EXIT.precondition, `${args.join(" ")}: ${r.code} ${r.stderr}`);

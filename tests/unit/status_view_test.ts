@@ -38,6 +38,7 @@ Deno.test("humanAge reads as an admin would say it", () => {
 Deno.test("stateOf: interrupted, from before reboot, undo incomplete, drift, applied", () => {
   assert.equal(stateOf({ state: "applying", stale: false, drift: [] }), "interrupted");
   assert.equal(stateOf({ state: "applied", stale: true, drift: ["x"] }), "from before reboot");
+  assert.equal(stateOf({ state: "applied", stale: false, elsewhere: true, drift: [] }), "in another network namespace");
   assert.equal(stateOf({ state: "incomplete", stale: false, drift: [] }), "undo incomplete");
   assert.equal(stateOf({ state: "applied", stale: false, drift: ["x"] }), "drift");
   assert.equal(stateOf({ state: "applied", stale: false, drift: [] }), "applied");
