@@ -438,7 +438,17 @@ export async function main(args: string[]): Promise<number> {
     const { addCompletion, runNames } = await import("./completion.ts");
     await addCompletion(program, word === "complete" ? await runNames(stateDirOf(args)) : []);
   }
+  const beforeDashes = args.slice(0, args.includes("--") ? args.indexOf("--") : undefined);
+  const json = beforeDashes.includes("--json");
+  const globalWords = word === undefined ? beforeDashes : args.slice(0, args.indexOf(word));
+  if (json && (globalWords.includes("-V") || globalWords.includes("--version"))) {
+    const out = new Output(true, false, false);
+    out.data({ version: VERSION });
+    out.finish(EXIT.ok);
+    return EXIT.ok;
+  }
   try {
+    if (json) refuseTextOnly(word, beforeDashes);
     const at = args.indexOf(word ?? "");
     if (word !== undefined && RECIPES.length > 0) {
       (await import("./recipe_words.ts")).checkRecipeWords(args.slice(at), RECIPES);
@@ -450,9 +460,33 @@ export async function main(args: string[]): Promise<number> {
     code = report(e, RECIPES);
     failure = jsonError(e, RECIPES);
   }
-  const json = args.slice(0, args.includes("--") ? args.indexOf("--") : undefined).includes("--json");
   (current ?? new Output(json, false, false)).finish(code, failure);
   return code;
+}
+
+/** Commands whose output is text for a person or a shell, never data: `--json` is refused for them. */
+const TEXT_ONLY = new Set(["help", "man", "completions"]);
+
+/**
+ * Refuses `--json` with help, the manual page or a completion script, whose
+ * text no JSON document could carry (README: one document per invocation,
+ * nothing else), rather than printing text under a flag that promises JSON.
+ * @param word The command word, if any.
+ * @param beforeDashes The arguments before `--`.
+ * @throws {UsageError} For `help`, `man`, `completions`, `-h` or `--help`.
+ */
+function refuseTextOnly(word: string | undefined, beforeDashes: readonly string[]): void {
+  const what = word !== undefined && TEXT_ONLY.has(word)
+    ? `'${word}'`
+    : beforeDashes.some((a) => a === "-h" || a === "--help")
+    ? "--help"
+    : undefined;
+  if (what) {
+    throw new UsageError(
+      `--json does not apply to ${what}: it prints text, not data`,
+      "Leave out --json; 'nsrecipe --json list' and 'nsrecipe --json show RECIPE' give the recipes as data.",
+    );
+  }
 }
 
 /**

@@ -96,3 +96,30 @@ Deno.test("colour follows each stream: doctor redirected to a file on a TTY writ
     // On the terminal itself (stderr here) colours stay: the summary line is painted when something fails or warns.
   });
 });
+
+Deno.test("--json with --version gives the version as a document; with help, man or completions it is refused (exit 2, one document)", async () => {
+  await withLab(async (lab) => {
+    for (const args of [["--json", "--version"], ["--json", "-V"], ["-V", "--json"]]) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 0, args.join(" "));
+      const d = doc(r);
+      assert.equal(d.ok, true);
+      assert.equal(d.version, JSON.parse(await Deno.readTextFile("deno.json")).version);
+    }
+    for (
+      const [args, what] of [
+        [["--json", "help"], "'help'"],
+        [["--json", "man"], "'man'"],
+        [["--json", "completions", "bash"], "'completions'"],
+        [["--json", "--help"], "--help"],
+        [["--json", "run", "netns", "-h"], "--help"],
+      ] as const
+    ) {
+      const r = await lab.nsrecipe([...args]);
+      assert.equal(r.code, 2, args.join(" "));
+      const d = doc(r);
+      assert.equal(d.ok, false);
+      assert.equal(d.error.message, `--json does not apply to ${what}: it prints text, not data`);
+    }
+  });
+});
