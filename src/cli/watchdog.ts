@@ -81,6 +81,9 @@ export async function watchdogCommand(
     // becomes one nsrecipe refuses to read), it still knows what to revert.
     while (Date.now() < deadline) {
       await refresh();
+      // A run confirmed or closed (undone) meanwhile needs no watchdog: it ends at once instead of at the deadline.
+      const r = find(memory);
+      if (r && watchdogDecision(r, Date.now(), false).kind === "done") return 0;
       await sleepUntil(Math.min(deadline, Date.now() + REFRESH_MS));
     }
     await refresh();

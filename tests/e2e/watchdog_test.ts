@@ -286,3 +286,18 @@ Deno.test("the disk fills exactly at the confirmation record: run undoes the cha
     assert.ok(!kinds.includes("confirm-wait"));
   });
 });
+
+Deno.test("watchdog: a run confirmed or undone before its deadline ends its watchdog then, not at the deadline", async () => {
+  await withLab(async (lab) => {
+    for (const [name, close] of [["w7", "confirm"], ["w8", "undo"]] as const) {
+      assert.equal((await lab.nsrecipe(["run", "netns", "--name", name, "--confirm", "600", "--", "true"])).code, 0);
+      const pid = (await records(lab)).findLast((x) => x.kind === "confirm-wait")!.watchdogPid!;
+      assert.equal((await lab.nsrecipe([close, name])).code, 0);
+      // Dead once gone or a zombie (the lab's PID 1 does not reap).
+      await waitFor(`the watchdog of ${name} to end`, async () => {
+        const stat = (await lab.sh(["ps", "-o", "stat=", "-p", String(pid)])).stdout.trim();
+        return stat === "" || stat.startsWith("Z");
+      });
+    }
+  });
+});

@@ -145,11 +145,13 @@ export async function assertNoNetnsLeft(lab: TestLab): Promise<void> {
 /**
  * Ends the confirm-window watchdogs left in a lab (`nsrecipe __watchdog RUN
  * DEADLINE`, started by `run` for full-migrate's default 120 s window), by
- * PID, and waits until they are dead. A watchdog outlives its run's undo by
- * design: it sleeps until its deadline, then finds the run undone and does
- * nothing. A fresh lab per case ended it by stopping the lab; a shared lab
- * must end it before the next case, or it would wake later and act on that
- * case's journal. Call it after the case's assertions.
+ * PID, and waits until they are dead. A watchdog ends by itself within about
+ * a second once its run is undone or confirmed (it reads the journal every
+ * second), but not before: a run killed before its window was recorded keeps
+ * it until the provisional deadline. A fresh lab per case ended it by
+ * stopping the lab; a shared lab must end it before the next case, or it
+ * could wake later and act on that case's journal. Call it after the case's
+ * assertions.
  * @param lab The lab.
  * @returns The PIDs ended (inside the lab's PID namespace).
  */
