@@ -2,19 +2,50 @@ import { foldRuns, type JournalRecord, readJournal } from "../journal/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import type { Output } from "./output.ts";
+import { UsageError } from "../errors.ts";
+import { quote } from "../quote.ts";
 
 /**
- * `nsrecipe journal`: prints the journal's records, and any problem met
+ * The runs a `journal RUN` selector names: the run with that id, or every
+ * run (applied, undone or failed) that carried that name.
+ * @param records The journal's records.
+ * @param selector A run id or name.
+ * @param stateDir The state directory, for the hint.
+ * @returns The run ids.
+ * @throws {UsageError} When no run in the journal has that id or name.
+ */
+export function runsSelected(records: readonly JournalRecord[], selector: string, stateDir: string): Set<string> {
+  const ids = new Set(
+    records.flatMap((r) => r.kind === "run-begin" && (r.run === selector || r.label === selector) ? [r.run] : []),
+  );
+  if (ids.size === 0) {
+    throw new UsageError(
+      `No run called ${quote(selector)} is in the journal ${stateDir}`,
+      "'nsrecipe journal' lists every run's records; 'nsrecipe status' the applied runs.",
+    );
+  }
+  return ids;
+}
+
+/**
+ * `nsrecipe journal [RUN]`: prints the journal's records (only RUN's, by id or name, when given), and any problem met
  * reading it (garbled, newer-version or inconsistent records; an incomplete
  * last record). Takes no lock: it only reads.
  * @param g Global options.
  * @param out The output.
+ * @param selector A run id or name: only its records (every run of that name).
+ * @throws {UsageError} When no run in the journal has that id or name.
  */
-export async function journalCommand(g: GlobalOptions, out: Output): Promise<void> {
+export async function journalCommand(g: GlobalOptions, out: Output, selector?: string): Promise<void> {
   const journal = await readJournal(g.stateDir);
-  const { records } = journal;
+  const chosen = selector === undefined ? undefined : runsSelected(journal.records, selector, g.stateDir);
+  const records = chosen ? journal.records.filter((r) => chosen.has(r.run)) : journal.records;
   const { runs, orphanProblems } = foldRuns(journal);
-  const problems = [...orphanProblems, ...runs.flatMap((r) => r.problems)].sort((a, b) => a.line - b.line);
+  const problems = [
+    ...(chosen ? [] : orphanProblems),
+    ...runs.filter((r) => !chosen || chosen.has(r.id))
+      .flatMap((r) => r.problems),
+  ].sort((a, b) => a.line - b.line);
   out.data({ path: journal.path, records, problems });
   for (const line of journalLines(records)) out.result(line);
   for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));

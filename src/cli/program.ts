@@ -374,10 +374,12 @@ export async function main(args: string[]): Promise<number> {
       const { g, out } = globals(cmd);
       setCode(await (await import("./doctor.ts")).doctorCommand(opts, g, out));
     });
-  program.command("journal").description("print the journal").action(async (_o, cmd) => {
-    const { g, out } = globals(cmd);
-    await (await import("./journal.ts")).journalCommand(g, out);
-  });
+  program.command("journal").description("print the journal; with RUN, only that run's records")
+    .argument("[run]", "run id or name (every run that had that name)")
+    .action(async (selector, _o, cmd) => {
+      const { g, out } = globals(cmd);
+      await (await import("./journal.ts")).journalCommand(g, out, selector);
+    });
   program.command("lab").description("run nsrecipe ARGS (or a shell) in a throwaway simulated host")
     .argument("[args...]", "nsrecipe arguments to run inside the lab (after --)")
     .option("--uplink <name>", "name of the simulated uplink", DEFAULT_LAB.uplink)

@@ -82,3 +82,33 @@ Deno.test("status NAME shows drift; status of an unknown run is a usage error", 
     assert.match(none.stderr, /No applied run is named 'nosuch'/);
   });
 });
+
+Deno.test("journal NAME prints only that name's runs' records (every run of the name); an unknown one is exit 2", async () => {
+  await withLab(async (lab) => {
+    for (const args of [["run", "netns", "--name", "a"], ["run", "netns", "--name", "b"], ["undo", "a"]]) {
+      assert.equal((await lab.nsrecipe(args)).code, 0, args.join(" "));
+    }
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "a"])).code, 0);
+    const all = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as {
+      run: string;
+      kind: string;
+      label?: string;
+    }[];
+    const idsOf = (label: string) => all.filter((r) => r.kind === "run-begin" && r.label === label).map((r) => r.run);
+    assert.equal(idsOf("a").length, 2);
+    const a = await lab.nsrecipe(["--json", "journal", "a"]);
+    assert.equal(a.code, 0);
+    const records = JSON.parse(a.stdout).records as { run: string }[];
+    assert.deepEqual(records, all.filter((r) => idsOf("a").includes(r.run)));
+    const text = await lab.nsrecipe(["journal", "b"]);
+    assert.equal(text.code, 0);
+    const lines = text.stdout.trim().split("\n");
+    assert.equal(lines.length, all.filter((r) => r.run === idsOf("b")[0]).length);
+    assert.ok(lines.every((l) => / b {2}/.test(l)), text.stdout);
+    const byId = await lab.nsrecipe(["--json", "journal", idsOf("a")[0]]);
+    assert.ok((JSON.parse(byId.stdout).records as { run: string }[]).every((r) => r.run === idsOf("a")[0]));
+    const none = await lab.nsrecipe(["journal", "nosuch"]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /No run called 'nosuch' is in the journal/);
+  });
+});
