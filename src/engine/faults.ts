@@ -22,7 +22,9 @@
  * - `after-done` the step is done and recorded (`kill` only).
  *
  * Phases while reverting (rollback or undo), for each step newest first:
- * - `undo` in place of the inverse's commands (`fail`: the inverse fails);
+ * - `undo` in place of the inverse's commands (`fail`: the inverse fails); for
+ *   consecutive steps whose inverses run as one `ip -batch` (`revert.ts`),
+ *   every such point comes before the batch, and a `fail` cuts the batch there;
  * - `after-revert` the inverse ran, its outcome is not recorded (`kill` only);
  * - `after-undo` the outcome is recorded (`kill` only).
  *

@@ -11,6 +11,7 @@ import { describeIdentity, type Identities, identityKey, IpReader, locate, memoR
 import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
+import { batchLine, batchMessage, failedLine } from "./ip_batch.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -94,78 +95,228 @@ export async function revertItems(
 ): Promise<RevertOutcome[]> {
   const outcomes: RevertOutcome[] = [];
   const followed = new Set<string>();
-  for (const item of items) {
-    const kind = kindOf(item.step);
-    const summary = kind.summary(item.step);
-    let outcome: RevertOutcome;
-    // What the inverse acts on: the step as journaled, or with the current names of objects renamed by hand.
-    let acting: { step: Step; captured: Captured } = { step: item.step, captured: item.captured };
-    try {
-      // Where the step's objects are and whether its effect is already gone are read together, each read
-      // once (nothing changes in between): the identity and the check often read the same link.
-      const memo = memoRunner(deps.ctx.run);
-      const look: EngineDeps = { ...deps, ctx: { ...deps.ctx, run: memo, ip: new IpReader(memo) } };
-      const { step, captured, replaced } = await follow(item, look, verb, followed);
-      acting = { step, captured };
-      if (await kind.isReverted(step, look.ctx, captured)) {
-        outcome = { item, how: "already-gone" };
-      } else if (replaced.length > 0) {
-        outcome = { item, how: "left-alone", error: replaced.join("; ") };
-      } else {
-        await deps.fault("undo", item.index);
-        await kind.revert(step, deps.ctx, captured);
-        outcome = await kind.isReverted(step, deps.ctx, captured)
-          ? { item, how: "reverted" }
-          : { item, how: "failed", error: "the inverse ran but the effect is still there" };
+  let next = 0;
+  while (next < items.length) {
+    const group = batchable(items, next);
+    const got = group.length > 1
+      ? await revertBatch(group, deps, verb, followed)
+      : [await revertOne(items[next], deps, verb, followed)];
+    next += got.length;
+    for (const outcome of got) {
+      outcomes.push(outcome);
+      if (!(await record(outcome, deps, verb))) {
+        const left = items.length - outcomes.length;
+        if (left > 0) deps.log(`  ${verb}: stopped; ${left} older step(s) left applied until this one can be reverted`);
+        return outcomes;
       }
-    } catch (e) {
-      if (!(e instanceof CommandError) && !(e instanceof Deno.errors.NotFound) && !(e instanceof InjectedFault)) {
-        throw e;
-      }
-      outcome = !(e instanceof InjectedFault) && await goneMeanwhile(acting, deps)
-        ? { item, how: "already-gone" }
-        : { item, how: "failed", error: e instanceof CommandError ? e.stderr || e.message : e.message };
     }
-    await deps.fault("after-revert", item.index);
-    outcomes.push(outcome);
-    if (outcome.how === "failed") {
-      deps.log(`  ${verb}: could not revert '${summary}': ${outcome.error}`);
-      outcome.unrecorded = await tryAppend(deps, {
-        kind: "step-undo-failed",
-        run: item.run,
-        index: item.index,
-        error: outcome.error!,
-      });
-      await deps.fault("after-undo", item.index);
-      const left = items.length - outcomes.length;
-      if (left > 0) deps.log(`  ${verb}: stopped; ${left} older step(s) left applied until this one can be reverted`);
-      break;
-    } else if (outcome.how === "left-alone") {
-      deps.log(`  ${verb}: left alone: ${summary}: ${outcome.error}`);
-      outcome.unrecorded = await tryAppend(deps, {
-        kind: "step-undone",
-        run: item.run,
-        index: item.index,
-        how: "already-gone",
-        leftAlone: outcome.error,
-      });
-    } else {
-      const how = outcome.how === "reverted"
-        ? "reverted"
-        : item.done === false
-        ? "never took effect"
-        : "already reverted (changed by hand?)";
-      deps.log(`  ${verb}: ${how}: ${summary}`);
-      outcome.unrecorded = await tryAppend(deps, {
-        kind: "step-undone",
-        run: item.run,
-        index: item.index,
-        how: outcome.how,
-      });
-    }
-    await deps.fault("after-undo", item.index);
   }
   return outcomes;
+}
+
+/**
+ * Reverts one step on its own: where its objects are and whether its effect
+ * is already gone, then its inverse and the check that it took.
+ */
+async function revertOne(
+  item: RevertItem,
+  deps: EngineDeps,
+  verb: "rollback" | "undo",
+  followed: Set<string>,
+): Promise<RevertOutcome> {
+  const kind = kindOf(item.step);
+  // What the inverse acts on: the step as journaled, or with the current names of objects renamed by hand.
+  let acting: { step: Step; captured: Captured } = { step: item.step, captured: item.captured };
+  try {
+    // Where the step's objects are and whether its effect is already gone are read together, each read
+    // once (nothing changes in between): the identity and the check often read the same link.
+    const look = memoDeps(deps);
+    const { step, captured, replaced } = await follow(item, look, verb, followed);
+    acting = { step, captured };
+    if (await kind.isReverted(step, look.ctx, captured)) return { item, how: "already-gone" };
+    if (replaced.length > 0) return { item, how: "left-alone", error: replaced.join("; ") };
+    await deps.fault("undo", item.index);
+    await kind.revert(step, deps.ctx, captured);
+    return await kind.isReverted(step, deps.ctx, captured)
+      ? { item, how: "reverted" }
+      : { item, how: "failed", error: "the inverse ran but the effect is still there" };
+  } catch (e) {
+    if (!(e instanceof CommandError) && !(e instanceof Deno.errors.NotFound) && !(e instanceof InjectedFault)) {
+      throw e;
+    }
+    return !(e instanceof InjectedFault) && await goneMeanwhile(acting, deps)
+      ? { item, how: "already-gone" }
+      : { item, how: "failed", error: e instanceof CommandError ? e.stderr || e.message : e.message };
+  }
+}
+
+/** The engine's deps with a runner that reads each thing once until the next change (`memoRunner`). */
+function memoDeps(deps: EngineDeps): EngineDeps {
+  const memo = memoRunner(deps.ctx.run);
+  return { ...deps, ctx: { ...deps.ctx, run: memo, ip: new IpReader(memo) } };
+}
+
+/**
+ * The consecutive steps from `from` on whose inverses are plain `ip`
+ * commands that fit one batch (same namespace and family options; see
+ * `ip_batch.ts`), as journaled.
+ * @returns At least the step at `from`.
+ */
+function batchable(items: readonly RevertItem[], from: number): RevertItem[] {
+  const key = batchKey(items[from]);
+  if (key === undefined) return [items[from]];
+  let end = from + 1;
+  while (end < items.length && batchKey(items[end]) === key) end++;
+  return items.slice(from, end);
+}
+
+/** The batch options an item's inverse needs, as one string; `undefined` when it cannot be batched. */
+function batchKey(item: { step: Step; captured?: Captured }): string | undefined {
+  const lines = kindOf(item.step).inverse?.(item.step, item.captured)?.map(batchLine);
+  if (!lines || lines.length === 0 || lines.some((l) => l === undefined)) return undefined;
+  const keys = new Set(lines.map((l) => l!.batch.join(" ")));
+  return keys.size === 1 ? [...keys][0] : undefined;
+}
+
+/**
+ * Reverts consecutive steps whose inverses fit one `ip -batch` (see
+ * {@link batchable}), so that nothing slow sits between them (full-migrate's
+ * switch back: the bridge's routes deleted, the uplink's added, the uplink
+ * released, the bridge's addresses deleted). First, before anything changes,
+ * every step's objects are located and its effect checked, sharing one read
+ * of each object; then the fault hook's `undo` point of each step that needs
+ * its inverse (a `fail` there cuts the batch before that step); then the
+ * inverses run as one batch; then one fresh read checks each. iproute2 stops
+ * at the first failing line and names it, so the steps before it are
+ * reverted and the rest did not run.
+ *
+ * @returns The outcomes of a prefix of `group`, in order: all of it, or up to
+ *   and including a failed step, or up to a step that must be looked at again
+ *   (the rest is left to the caller's next round).
+ */
+async function revertBatch(
+  group: readonly RevertItem[],
+  deps: EngineDeps,
+  verb: "rollback" | "undo",
+  followed: Set<string>,
+): Promise<RevertOutcome[]> {
+  const key = batchKey(group[0])!;
+  const look = memoDeps(deps);
+  const out: RevertOutcome[] = [];
+  const pending: { at: number; item: RevertItem; step: Step; captured: Captured; words: string[][] }[] = [];
+  for (const item of group) {
+    const kind = kindOf(item.step);
+    let found: Awaited<ReturnType<typeof follow>>;
+    let gone: boolean;
+    try {
+      found = await follow(item, look, verb, followed);
+      gone = await kind.isReverted(found.step, look.ctx, found.captured);
+    } catch (e) {
+      if (!(e instanceof CommandError) && !(e instanceof Deno.errors.NotFound)) throw e;
+      break; // looked at again on its own
+    }
+    const lines = kind.inverse!(found.step, found.captured).map(batchLine);
+    if (gone) out.push({ item, how: "already-gone" });
+    else if (found.replaced.length > 0) out.push({ item, how: "left-alone", error: found.replaced.join("; ") });
+    else if (lines.some((l) => l === undefined || l.batch.join(" ") !== key)) break; // renamed out of the batch
+    else {
+      pending.push({
+        at: out.length,
+        item,
+        step: found.step,
+        captured: found.captured,
+        words: lines.map((l) => l!.words),
+      });
+      out.push({ item, how: "reverted" });
+    }
+  }
+  if (out.length === 0) return [await revertOne(group[0], deps, verb, followed)];
+  // Each step's fault point comes before the batch: a `fail` cuts the batch there.
+  let cut = out.length;
+  for (const p of pending) {
+    try {
+      await deps.fault("undo", p.item.index);
+    } catch (e) {
+      if (!(e instanceof InjectedFault)) throw e;
+      out[p.at] = { item: p.item, how: "failed", error: e.message };
+      cut = p.at + 1;
+      break;
+    }
+  }
+  const running = pending.filter((p) => p.at < cut && out[p.at].how === "reverted");
+  if (running.length === 0) return out.slice(0, cut);
+  const lines = running.flatMap((p) => p.words.map((w) => w.join(" ")));
+  const result = await deps.ctx.run([...key.split(" "), "-batch", "-"], {
+    stdin: `${lines.join("\n")}\n`,
+    okCodes: [0, 1],
+  });
+  const failedAt = result.code === 0 ? undefined : failedLine(result.stderr) ?? 1;
+  const check = memoDeps(deps);
+  let line = 0;
+  for (const p of running) {
+    const first = line + 1;
+    line += p.words.length;
+    const kind = kindOf(p.step);
+    if (failedAt === undefined || line < failedAt) {
+      if (!(await kind.isReverted(p.step, check.ctx, p.captured).catch(() => false))) {
+        out[p.at] = { item: p.item, how: "failed", error: "the inverse ran but the effect is still there" };
+        return out.slice(0, p.at + 1);
+      }
+    } else if (failedAt >= first) {
+      // The line that failed: gone meanwhile (K03), or a real failure; the steps after it did not run.
+      out[p.at] = await goneMeanwhile(p, check)
+        ? { item: p.item, how: "already-gone" }
+        : { item: p.item, how: "failed", error: batchMessage(result.stderr) || `'${lines[failedAt - 1]}' failed` };
+      return out.slice(0, p.at + 1);
+    }
+  }
+  return out.slice(0, cut);
+}
+
+/**
+ * Records one outcome (`step-undone`, or `step-undo-failed`), with the fault
+ * hook's points before (`after-revert`) and after (`after-undo`) the record.
+ * @returns `false` when the step failed, so reverting stops there.
+ */
+async function record(outcome: RevertOutcome, deps: EngineDeps, verb: "rollback" | "undo"): Promise<boolean> {
+  const { item } = outcome;
+  const summary = kindOf(item.step).summary(item.step);
+  await deps.fault("after-revert", item.index);
+  if (outcome.how === "failed") {
+    deps.log(`  ${verb}: could not revert '${summary}': ${outcome.error}`);
+    outcome.unrecorded = await tryAppend(deps, {
+      kind: "step-undo-failed",
+      run: item.run,
+      index: item.index,
+      error: outcome.error!,
+    });
+    await deps.fault("after-undo", item.index);
+    return false;
+  } else if (outcome.how === "left-alone") {
+    deps.log(`  ${verb}: left alone: ${summary}: ${outcome.error}`);
+    outcome.unrecorded = await tryAppend(deps, {
+      kind: "step-undone",
+      run: item.run,
+      index: item.index,
+      how: "already-gone",
+      leftAlone: outcome.error,
+    });
+  } else {
+    const how = outcome.how === "reverted"
+      ? "reverted"
+      : item.done === false
+      ? "never took effect"
+      : "already reverted (changed by hand?)";
+    deps.log(`  ${verb}: ${how}: ${summary}`);
+    outcome.unrecorded = await tryAppend(deps, {
+      kind: "step-undone",
+      run: item.run,
+      index: item.index,
+      how: outcome.how,
+    });
+  }
+  await deps.fault("after-undo", item.index);
+  return true;
 }
 
 /**

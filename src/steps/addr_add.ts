@@ -4,6 +4,7 @@ import type { Infer, StepKind } from "./types.ts";
 import { addrAddCommands, addrArgv, addrSpecSchema, renamedAddr } from "./specs.ts";
 import { findAddr, waitAddrUsable } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
 
 /**
  * The schema of a `addr-add` step: its data as planned and as journalled.
@@ -48,7 +49,5 @@ export const addrAdd: StepKind<AddrAddStep> = {
   async isReverted(s, ctx) {
     return !(await findAddr(ctx.ip, s.dev, s.addr, s.netns));
   },
-  async revert(s, ctx) {
-    await ctx.run(addrArgv("del", s.addr, s.dev, s.netns));
-  },
+  ...revertByInverse((s) => [addrArgv("del", s.addr, s.dev, s.netns)]),
 };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
 
 /**
  * The schema of a `link-set-master` step: its data as planned and as journalled.
@@ -39,7 +40,5 @@ export const linkSetMaster: StepKind<LinkSetMasterStep> = {
     const link = await ctx.ip.link(s.dev);
     return !link || link.master !== s.master;
   },
-  async revert(s, ctx) {
-    await ctx.run(["ip", "link", "set", "dev", s.dev, "nomaster"]);
-  },
+  ...revertByInverse((s) => [["ip", "link", "set", "dev", s.dev, "nomaster"]]),
 };

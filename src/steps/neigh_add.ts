@@ -4,6 +4,7 @@ import type { Infer, StepKind } from "./types.ts";
 import { neighArgv, neighSpecSchema } from "./specs.ts";
 import { findNeigh } from "./neigh_lookup.ts";
 import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
 
 /**
  * The schema of a `neigh-add` step: its data as planned and as journalled.
@@ -39,7 +40,5 @@ export const neighAdd: StepKind<NeighAddStep> = {
   async isReverted(s, ctx) {
     return !(await findNeigh(ctx.ip, s.dev, s.neigh));
   },
-  async revert(s, ctx) {
-    await ctx.run(neighArgv("del", s.neigh, s.dev));
-  },
+  ...revertByInverse((s) => [neighArgv("del", s.neigh, s.dev)]),
 };

@@ -4,6 +4,7 @@ import type { Infer, StepKind } from "./types.ts";
 import { neighArgv, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
 import { findNeigh } from "./neigh_lookup.ts";
 import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
 
 /**
  * The schema of a `neigh-del` step: its data as planned and as journalled.
@@ -47,7 +48,5 @@ export const neighDel: StepKind<NeighDelStep> = {
   async isReverted(s, ctx) {
     return !!(await findNeigh(ctx.ip, s.dev, s.neigh));
   },
-  async revert(s, ctx, captured) {
-    await ctx.run(neighArgv("replace", (captured as NeighSpec | undefined) ?? s.neigh, s.dev));
-  },
+  ...revertByInverse((s, captured) => [neighArgv("replace", (captured as NeighSpec | undefined) ?? s.neigh, s.dev)]),
 };

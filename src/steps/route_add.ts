@@ -3,6 +3,7 @@ import { netnsName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
 
 /**
  * The schema of a `route-add` step: its data as planned and as journalled.
@@ -43,7 +44,5 @@ export const routeAdd: StepKind<RouteAddStep> = {
     const routes = await ctx.ip.routes(s.route.family, s.netns).catch(() => []);
     return !routes.some((r) => routeMatches(r, s.route));
   },
-  async revert(s, ctx) {
-    await ctx.run(routeArgv("del", s.route, s.netns));
-  },
+  ...revertByInverse((s) => [routeArgv("del", s.route, s.netns)]),
 };

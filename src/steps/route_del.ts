@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Infer, StepKind } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
 
 /**
  * The schema of a `route-del` step: its data as planned and as journalled.
@@ -50,7 +51,5 @@ export const routeDel: StepKind<RouteDelStep> = {
     const spec = (captured as RouteSpec | undefined) ?? s.route;
     return (await ctx.ip.routes(s.route.family)).some((r) => routeMatches(r, spec));
   },
-  async revert(s, ctx, captured) {
-    await ctx.run(routeArgv("add", (captured as RouteSpec | undefined) ?? s.route));
-  },
+  ...revertByInverse((s, captured) => [routeArgv("add", (captured as RouteSpec | undefined) ?? s.route)]),
 };

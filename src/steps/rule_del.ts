@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Infer, StepKind } from "./types.ts";
 import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
 import { renamedRule, ruleArgv, ruleMatches, ruleSpecSchema } from "./rule_spec.ts";
 
 /**
@@ -38,7 +39,5 @@ export const ruleDel: StepKind<RuleDelStep> = {
   async isReverted(s, ctx) {
     return (await ctx.ip.rules(s.rule.family)).some((r) => ruleMatches(r, s.rule));
   },
-  async revert(s, ctx) {
-    await ctx.run(ruleArgv("add", s.rule));
-  },
+  ...revertByInverse((s) => [ruleArgv("add", s.rule)]),
 };

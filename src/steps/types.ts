@@ -120,6 +120,17 @@ export interface StepKind<S extends { kind: string }> {
   /** Whether the effect is already gone (so undo has nothing to do). */
   isReverted(step: S, ctx: StepContext, captured: Captured): Promise<boolean>;
   /**
+   * The inverse's commands, in order, for a kind whose {@link StepKind.revert}
+   * is exactly running them (full `ip` argv, as {@link StepKind.commands});
+   * absent when reverting needs more (a wait, a read, processes ended). Undo
+   * runs consecutive such inverses in one namespace as one `ip -batch`
+   * (`src/engine/ip_batch.ts`), so a switch like full-migrate's has no gap.
+   * @param step The step (with current names, see {@link StepKind.renamed}).
+   * @param captured What its intent record captured.
+   * @returns The argv of each command.
+   */
+  inverse?(step: S, captured: Captured): string[][];
+  /**
    * Reverts the effect.
    * @throws {CommandError} When an inverse command fails.
    */
