@@ -71,7 +71,7 @@ Deno.test("plan veth-bridge prints exactly the commands run executes, in order, 
     assert.equal(run.code, 0, run.stderr);
     const changing = run.stderr.split("\n").filter((l) =>
       l.startsWith("$ ") &&
-      !/ -json | show |^\$ cat |sysctl -n|^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
+      !/ -json | show |^\$ (cat|stat) |sysctl -n|^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
         .test(l)
     )
       .map((l) => l.slice(2).replace(/ {2}\(.*$/, ""));
