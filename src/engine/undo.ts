@@ -7,13 +7,14 @@
  *
  * @module
  */
-import { PreconditionError, UsageError } from "../errors.ts";
+import { PreconditionError, UndoError, UsageError } from "../errors.ts";
 import { type NetnsRef, sameNetns } from "../host/mod.ts";
 import { quote } from "../quote.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { closeRun, type RevertItem, revertItems, type RevertOutcome } from "./revert.ts";
+import { foreignAttachments, unrestorable } from "./undo_hazards.ts";
 
 /** What one undo did. */
 export interface UndoReport {
@@ -259,7 +260,51 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
       toRevert.push(item);
     }
   }
+  await refuseHazards(target, runs, toRevert, deps);
   report.outcomes.push(...(await revertItems(toRevert, deps, "undo")));
   await closeRun(`Undo of run '${target.id}' (${target.label})`, target.id, report.outcomes, "undone", deps);
   return report;
+}
+
+/**
+ * Refuses, before any inverse runs, an undo that would destroy what is not
+ * the run's own or take away addresses it cannot put back (see
+ * `undo_hazards.ts`). The run stays applied and the host as it is; once the
+ * admin has dealt with what is named, `nsrecipe undo` again goes ahead.
+ * Exit 5 ("needs attention"), as for an object left alone.
+ *
+ * @param target The run.
+ * @param runs All runs (their steps are what nsrecipe itself made).
+ * @param toRevert The steps undo would revert.
+ * @param deps Engine dependencies.
+ * @throws {UndoError} When anything is found.
+ */
+async function refuseHazards(
+  target: RunView,
+  runs: readonly RunView[],
+  toRevert: readonly RevertItem[],
+  deps: EngineDeps,
+): Promise<void> {
+  const what = `Undo of run '${target.id}' (${target.label})`;
+  const lost = await unrestorable(toRevert, deps.ctx.ip);
+  if (lost.lost.length > 0) {
+    throw new UndoError(
+      `${what} did not start: it would leave the host without addresses it cannot put back`,
+      lost.lost,
+      "Nothing was changed; the run stays applied. Either carry on migrated: " +
+        lost.holders.map((h) => `'ip link set dev ${h.from} master ${h.holder}'`).join(", ") +
+        "; or restore by hand: " + lost.holders.map((h) => `'ip link del dev ${h.holder}'`).join(", ") + ", then " +
+        lost.commands.map((c) => `'${c}'`).join(", ") +
+        ", and run 'nsrecipe undo' to close the run (it leaves the replaced link alone).",
+    );
+  }
+  const foreign = await foreignAttachments(toRevert, runs.flatMap((r) => r.steps), deps.ctx.ip);
+  if (foreign.length > 0) {
+    throw new UndoError(
+      `${what} did not start: deleting what the run made would destroy what someone else attached to it`,
+      foreign,
+      "Nothing was changed; the run stays applied. Move these elsewhere or remove them yourself (nsrecipe " +
+        "touches only what it made), then run 'nsrecipe undo' again.",
+    );
+  }
 }
