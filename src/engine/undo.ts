@@ -298,7 +298,7 @@ async function refuseHazards(
         ", and run 'nsrecipe undo' to close the run (it leaves the replaced link alone).",
     );
   }
-  const foreign = await foreignAttachments(toRevert, runs.flatMap((r) => r.steps), deps.ctx.ip);
+  const foreign = await foreignAttachments(toRevert, runs, deps.ctx.ip);
   if (foreign.length > 0) {
     throw new UndoError(
       `${what} did not start: deleting what the run made would destroy what someone else attached to it`,

@@ -22,7 +22,9 @@
  */
 import {
   describeIdentity,
+  type Identities,
   type IpAddrInfo,
+  type IpLink,
   type IpReader,
   type IpRoute,
   locate,
@@ -64,14 +66,31 @@ async function currentLink(item: RevertItem, dev: string, ip: IpReader): Promise
  */
 interface Known {
   links: Set<string>;
+  /** Ifindexes the runs recorded for those links, by name: a renamed own link is still own, a replaced one is not. */
+  ifindexes: Map<string, Set<number>>;
   addrs: Map<string, AddrSpec[]>;
   routes: RouteSpec[];
   neighs: Map<string, NeighSpec[]>;
   inNetns: Map<string, Set<string>>;
 }
 
-function knownOf(steps: readonly Step[]): Known {
-  const k: Known = { links: new Set(), addrs: new Map(), routes: [], neighs: new Map(), inNetns: new Map() };
+function knownOf(runs: readonly Journaled[]): Known {
+  const k: Known = {
+    links: new Set(),
+    ifindexes: new Map(),
+    addrs: new Map(),
+    routes: [],
+    neighs: new Map(),
+    inNetns: new Map(),
+  };
+  for (const r of runs) {
+    for (const [key, id] of Object.entries(r.identities)) {
+      if (id.type !== "link") continue;
+      const name = key.slice("link:".length);
+      k.ifindexes.set(name, (k.ifindexes.get(name) ?? new Set()).add(id.ifindex));
+    }
+  }
+  const steps = runs.flatMap((r) => r.steps);
   const push = <T>(m: Map<string, T[]>, key: string, v: T) => m.set(key, [...(m.get(key) ?? []), v]);
   for (const s of steps) {
     switch (s.kind) {
@@ -101,6 +120,14 @@ function knownOf(steps: readonly Step[]): Known {
     }
   }
   return k;
+}
+
+/** What undo needs of a run of the journal: its steps and the identities it recorded. */
+export interface Journaled {
+  /** The run's plan. */
+  steps: readonly Step[];
+  /** Identities by object key (`link:NAME`, `netns:NAME`). */
+  identities: Identities;
 }
 
 /**
@@ -144,7 +171,9 @@ async function foreignOnLink(
   const out: string[] = [];
   const what = bridge ? "bridge" : "link";
   if (bridge) {
-    const ports = (await ip.links()).filter((l) => l.master === dev && !known.links.has(l.ifname));
+    const indexes = new Set([...known.ifindexes.values()].flatMap((set) => [...set]));
+    const own = (l: IpLink) => indexes.has(l.ifindex) || (known.links.has(l.ifname) && !known.ifindexes.has(l.ifname));
+    const ports = (await ip.links()).filter((l) => l.master === dev && !own(l));
     for (const p of ports) out.push(`${quote(p.ifname)} is a port of ${what} ${quote(dev)}`);
   }
   const own = known.addrs.get(journaledAs) ?? [];
@@ -182,14 +211,14 @@ async function foreignOnLink(
  * not the run's and undo leaves it alone anyway.
  *
  * @param items The steps undo will revert.
- * @param journaled Every step of every run in the journal (what nsrecipe itself made).
+ * @param journaled Every run of the journal (what nsrecipe itself made, and the identities it recorded).
  * @param ip Reader of the host's state.
  * @returns One line per foreign thing, e.g. `'vnet0' is a port of bridge 'br0'`; `[]` when none.
  * @throws {CommandError} When `ip` fails.
  */
 export async function foreignAttachments(
   items: readonly RevertItem[],
-  journaled: readonly Step[],
+  journaled: readonly Journaled[],
   ip: IpReader,
 ): Promise<string[]> {
   const known = knownOf(journaled);
