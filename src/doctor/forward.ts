@@ -22,6 +22,7 @@
  */
 import { type CheckContext, type DoctorFacts, type Finding, finding, type NetfilterFacts } from "./types.ts";
 import { DEFAULT_BRIDGE } from "../names.ts";
+import { parseToolJson } from "../host/mod.ts";
 
 /** Traffic a forward chain sees. */
 export type ForwardScope = "bridge" | "ipv4" | "ipv6" | "both";
@@ -133,7 +134,7 @@ export function nftForwardDrops(
   bridgeNf: ForwardReport["bridgeNf"],
   skip: ReadonlySet<string> = new Set(),
 ): ForwardDrop[] {
-  const items = (JSON.parse(json) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
+  const items = (parseToolJson(json) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
   const chains = items.flatMap((i) => (i.chain ? [i.chain as NftChain] : []));
   const rules = items.flatMap((i) => (i.rule ? [i.rule as NftRule] : []));
   const drops: ForwardDrop[] = [];

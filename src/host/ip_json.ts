@@ -234,7 +234,57 @@ function ipArgv(netns: string | undefined, rest: string[]): string[] {
 
 function parse<T>(stdout: string): T[] {
   const text = stdout.trim();
-  return text === "" ? [] : JSON.parse(text) as T[];
+  return text === "" ? [] : parseToolJson(text) as T[];
+}
+
+/**
+ * Parses the JSON output of `ip -json` or `nft -j`, tolerating what those
+ * tools print unescaped: the kernel accepts control characters in a link
+ * name (dev_valid_name() refuses only `/`, `:` and whitespace), and
+ * iproute2's JSON writer copies them raw into the string, which JSON forbids
+ * (RFC 8259 section 7). Such characters inside a string are escaped
+ * (`\u001b`) before parsing, so the name comes back exactly; messages then
+ * show it through `quote()`.
+ *
+ * @param text The tool's standard output, e.g. `[{"ifname":"e\x1bX",…}]`.
+ * @returns The parsed value.
+ * @throws {SyntaxError} When the text is not JSON even so.
+ * @example
+ * ```ts
+ * parseToolJson('[{"ifname":"a\x01b"}]'); // [{ ifname: "a\x01b" }]
+ * ```
+ */
+export function parseToolJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    return JSON.parse(escapeControlsInStrings(text));
+  }
+}
+
+/** Escapes U+0000–U+001F found inside JSON string literals; the rest is kept as is. */
+function escapeControlsInStrings(text: string): string {
+  let out = "";
+  let inString = false;
+  let escaped = false;
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    if (!inString) {
+      inString = c === '"';
+    } else if (escaped) {
+      escaped = false;
+    } else if (c === "\\") {
+      escaped = true;
+    } else if (c === '"') {
+      inString = false;
+    } else if (code < 0x20) {
+      out += `\\u${code.toString(16).padStart(4, "0")}`;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { CommandError } from "../errors.ts";
 import { type ExecOptions, hintFor, type Runner } from "../exec/mod.ts";
-import { type IpAddrLink, type IpLink, type IpNeigh, IpReader } from "./ip_json.ts";
+import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, parseToolJson } from "./ip_json.ts";
 
 /** Every exit code a started program can return. */
 const ANY_EXIT: readonly number[] = Array.from({ length: 256 }, (_, i) => i);
@@ -103,7 +103,7 @@ export class SnapshotIpReader extends IpReader {
   private async all(netns?: string): Promise<IpAddrLink[]> {
     const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "addr", "show"];
     const text = (await this.memo(argv)).stdout.trim();
-    return text === "" ? [] : JSON.parse(text) as IpAddrLink[];
+    return text === "" ? [] : parseToolJson(text) as IpAddrLink[];
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import type { Runner } from "../exec/mod.ts";
 import { CommandError } from "../errors.ts";
+import { parseToolJson } from "./ip_json.ts";
 
 /**
  * The ruleset as nft(8) prints it (no handles), or `undefined` when nft is
@@ -43,5 +44,5 @@ export async function readNftJson(run: Runner): Promise<Record<string, unknown>[
     });
   if (!r || r.code !== 0) return undefined;
   const text = r.stdout.trim();
-  return text === "" ? [] : (JSON.parse(text) as { nftables: Record<string, unknown>[] }).nftables;
+  return text === "" ? [] : (parseToolJson(text) as { nftables: Record<string, unknown>[] }).nftables;
 }
