@@ -10,8 +10,8 @@ import { actOnExpiredWindows } from "./expired.ts";
  * @param selector Run id or name; `undefined` for the newest waiting run.
  * @param g Global options.
  * @param out The output.
- * @throws {UsageError} When no run waits for confirmation.
- * @throws {PreconditionError} When it is too late (the run was reverted).
+ * @throws {UsageError} When no run waits for confirmation, or the run was applied without a window.
+ * @throws {PreconditionError} When the run is closed (undone, rolled back, reverted at its deadline) or too late.
  */
 export async function confirmCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   if (g.dryRun) {
@@ -21,9 +21,15 @@ export async function confirmCommand(selector: string | undefined, g: GlobalOpti
   // A window whose watchdog is gone is acted on first, so that 'too late' says what happened.
   await actOnExpiredWindows(g, out, runnerFor(out));
   await withJournal(g, out, async (journal) => {
-    const run = await confirmRun(selector, "command", { journal });
-    out.data({ confirmed: run.id, label: run.label });
-    out.result(`Confirmed run ${run.id} (${run.label}): it stays.`);
+    const { run, already } = await confirmRun(selector, "command", { journal });
+    out.data({ confirmed: run.id, label: run.label, already });
+    out.result(
+      already
+        ? `Run ${run.id} (${run.label}) was already confirmed${
+          run.confirm?.decidedAt ? ` at ${run.confirm.decidedAt}` : ""
+        }: it stays.`
+        : `Confirmed run ${run.id} (${run.label}): it stays.`,
+    );
   });
 }
 

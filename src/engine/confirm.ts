@@ -14,39 +14,81 @@ import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 import { tryAppend } from "./revert.ts";
 
 /**
- * Records the admin's confirmation of a run waiting for one.
+ * What {@link confirmRun} did: `already` is `false` when it recorded the
+ * confirmation now, `true` when the run had been confirmed before (its time:
+ * `run.confirm.decidedAt`).
+ */
+export type ConfirmOutcome = { run: RunView; already: boolean };
+
+/** How a closed run ended, for a message: `undone`, `rolled back`, … */
+function endedHow(run: RunView): string {
+  switch (run.state) {
+    case "undone":
+      return run.confirm?.state === "expired" ? "reverted when its confirmation window expired" : "undone";
+    case "rolled-back":
+      return "rolled back";
+    case "stale":
+      return "found stale (it predates a reboot)";
+    default:
+      return run.state;
+  }
+}
+
+/**
+ * Records the admin's confirmation of a run waiting for one. Confirming a run
+ * already confirmed and still applied records nothing and says so; a closed
+ * run (undone, rolled back, stale, reverted at its deadline) is never
+ * confirmable, nor is a run applied without a window.
  *
  * @param selector Run id or label; `undefined` for the newest run still waiting.
  * @param by Where the confirmation came from.
  * @param deps Engine dependencies (journal, log).
- * @returns The confirmed run.
- * @throws {UsageError} When no run matches or waits for confirmation.
- * @throws {PreconditionError} When it is too late: the window passed and the
- *   run was (or is being) reverted.
+ * @returns The run, and when it had been confirmed before (`already`).
+ * @throws {UsageError} When no run matches, or the run matched was applied
+ *   without a confirmation window.
+ * @throws {PreconditionError} When the run is closed (undone, rolled back,
+ *   reverted at its deadline), or too late: the window passed and the run is
+ *   being reverted.
  */
 export async function confirmRun(
   selector: string | undefined,
   by: "tty" | "command",
   deps: Pick<EngineDeps, "journal">,
-): Promise<RunView> {
-  const runs = (await loadRuns(deps)).filter((r) => r.confirm).reverse();
+): Promise<ConfirmOutcome> {
+  const all = (await loadRuns(deps)).reverse();
+  const withWindow = all.filter((r) => r.confirm);
+  const named = all.filter((r) => r.id === selector || r.label === selector);
+  // By name: the newest run of that name that is still applied, else the newest of that name.
   const run = selector === undefined
-    ? runs.find((r) => r.confirm?.state === "pending" && isOpen(r)) ?? runs[0]
-    : runs.find((r) => r.id === selector || r.label === selector);
-  if (!run || !run.confirm) {
+    ? withWindow.find((r) => r.confirm?.state === "pending" && isOpen(r)) ?? withWindow[0]
+    : named.find((r) => r.confirm && isOpen(r)) ?? named.find(isOpen) ?? named[0];
+  if (!run) {
     throw new UsageError(
       selector ? `No run called ${quote(selector)} waits for confirmation` : "No run waits for confirmation",
       "See 'nsrecipe status'.",
     );
   }
-  if (run.confirm.state === "confirmed") return run;
-  const due = new Date(run.confirm.deadline).toISOString();
-  if (!isOpen(run)) {
-    throw new PreconditionError(
-      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})`,
-      "Check 'nsrecipe status', then run the recipe again and confirm within the window.",
+  if (!run.confirm) {
+    throw new UsageError(
+      `Run '${run.id}' (${run.label}) was applied without a confirmation window: nothing to confirm`,
+      "It stays until 'nsrecipe undo'; see 'nsrecipe status'.",
     );
   }
+  const due = new Date(run.confirm.deadline).toISOString();
+  if (!isOpen(run)) {
+    const when = run.endedAt ? ` at ${run.endedAt}` : "";
+    throw new PreconditionError(
+      run.confirm.state === "expired"
+        ? `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})${
+          when ? `,${when}` : ""
+        }: nothing to confirm`
+        : `Run '${run.id}' (${run.label}) was ${
+          endedHow(run)
+        }${when}: nothing to confirm, the change is no longer in place`,
+      "Check 'nsrecipe status', then run the recipe again (and confirm within its window) to have it back.",
+    );
+  }
+  if (run.confirm.state === "confirmed") return { run, already: true };
   if (run.confirm.state === "expired" && run.state === "incomplete") {
     throw new PreconditionError(
       `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due}, and its automatic undo could not complete; the change is still in place, NOT reverted`,
@@ -60,7 +102,7 @@ export async function confirmRun(
     );
   }
   await deps.journal.append({ kind: "run-confirmed", run: run.id, by });
-  return run;
+  return { run, already: false };
 }
 
 /**

@@ -53,6 +53,8 @@ export interface RunView {
   startedAt: string;
   /** Where the run stands: its last `run-end` state, or `applying` when it has none. */
   state: RunState;
+  /** ISO 8601 time of the last `run-end` record (when the run was applied, undone, rolled back…); absent while applying. */
+  endedAt?: string;
   /** Where each step of `steps` stands, by index. */
   stepStates: StepState[];
   /** Captured prior state per step index (from its intent record). */
@@ -72,9 +74,10 @@ export interface RunView {
   /**
    * The confirmation window, when the run was applied with one: `deadline` in
    * ms since the Unix epoch, `watchdogPid` the process holding the timer, and
-   * `state` whether a `run-confirmed` or `confirm-expired` record followed.
+   * `state` whether a `run-confirmed` or `confirm-expired` record followed
+   * (`decidedAt`: that record's ISO 8601 time).
    */
-  confirm?: { deadline: number; watchdogPid: number; state: "pending" | "confirmed" | "expired" };
+  confirm?: { deadline: number; watchdogPid: number; state: "pending" | "confirmed" | "expired"; decidedAt?: string };
 }
 
 /**
@@ -166,6 +169,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
   if (!run) return "unknown-run";
   if (rec.kind === "run-end") {
     run.state = rec.state;
+    run.endedAt = rec.at;
     return undefined;
   }
   if (rec.kind === "confirm-wait") {
@@ -173,7 +177,10 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
     return undefined;
   }
   if (rec.kind === "run-confirmed" || rec.kind === "confirm-expired") {
-    if (run.confirm) run.confirm.state = rec.kind === "run-confirmed" ? "confirmed" : "expired";
+    if (run.confirm) {
+      run.confirm.state = rec.kind === "run-confirmed" ? "confirmed" : "expired";
+      run.confirm.decidedAt = rec.at;
+    }
     return undefined;
   }
   if (rec.index >= run.steps.length) {

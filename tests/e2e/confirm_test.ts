@@ -167,3 +167,22 @@ Deno.test("status during a pending confirmation: 'waiting for confirmation, reve
     assert.equal(after.confirmation, undefined);
   });
 });
+
+Deno.test("confirm: a run confirmed and then undone is not confirmable again (exit 3, says when it was undone)", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["run", "netns", "--name", "x", "--confirm", "30", "--", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await lab.nsrecipe(["confirm"])).code, 0);
+    const again = await lab.nsrecipe(["--json", "confirm", "x"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).already, true);
+    assert.equal((await lab.nsrecipe(["undo", "x"])).code, 0);
+    for (const args of [["confirm"], ["confirm", "x"]]) {
+      const late = await lab.nsrecipe(args);
+      assert.equal(late.code, EXIT.precondition, late.stdout);
+      assert.match(late.stderr, /Run '.*' \(x\) was undone at \d{4}-\d\d-\d\dT[\d:.]+Z: nothing to confirm/);
+      assert.doesNotMatch(late.stdout, /it stays/);
+    }
+    assert.equal(await runState(lab, "x"), "undone");
+  });
+});

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { confirmRun } from "../../src/engine/mod.ts";
+import { EXIT, NsrecipeError } from "../../src/errors.ts";
+import type { Journal, JournalRecord, RecordBody } from "../../src/journal/mod.ts";
+import type { Step } from "../../src/steps/mod.ts";
+
+const STEP: Step = { kind: "sysctl-set", key: "x.a", value: "1" };
+const FAR = Date.parse("2100-01-01T00:00:00Z");
+
+/** A journal kept in memory; `at` is the time each record was written. */
+function memoryJournal(records: JournalRecord[]) {
+  return {
+    path: "/run/nsrecipe/journal.jsonl",
+    append(body: RecordBody): Promise<void> {
+      records.push({ v: 1, at: "2026-11-30T22:00:00.000Z", ...body } as JournalRecord);
+      return Promise.resolve();
+    },
+    read() {
+      return Promise.resolve({ records, lines: records.map((_, i) => i + 1), problems: [] });
+    },
+  } as unknown as Journal;
+}
+
+/** The records of run `run` (label `label`), applied, then whatever `more` says, each at `at`. */
+function run(id: string, label: string, more: RecordBody[], at = "2026-11-30T21:00:00.000Z"): JournalRecord[] {
+  const bodies: RecordBody[] = [
+    {
+      kind: "run-begin",
+      run: id,
+      recipe: "netns",
+      label,
+      params: {},
+      uses: [],
+      steps: [STEP],
+      bootId: "b",
+      pid: 1,
+    },
+    { kind: "step-intent", run: id, index: 0 },
+    { kind: "step-done", run: id, index: 0 },
+    { kind: "run-end", run: id, state: "applied" },
+    ...more,
+  ];
+  return bodies.map((b) => ({ v: 1, at, ...b }) as JournalRecord);
+}
+
+async function refusal(p: Promise<unknown>): Promise<NsrecipeError> {
+  const e = await p.then(() => undefined, (e) => e);
+  assert.ok(e instanceof NsrecipeError, `expected a refusal, got ${e}`);
+  return e;
+}
+
+Deno.test("confirmRun refuses a run that was undone after it was confirmed, saying when (exit 3)", async () => {
+  const records = [
+    ...run("r1", "x", [{ kind: "confirm-wait", run: "r1", deadline: FAR, watchdogPid: 9 }, {
+      kind: "run-confirmed",
+      run: "r1",
+      by: "command",
+    }]),
+    { v: 1, at: "2026-11-30T21:07:30.000Z", kind: "step-undone", run: "r1", index: 0, how: "reverted" },
+    { v: 1, at: "2026-11-30T21:07:31.000Z", kind: "run-end", run: "r1", state: "undone" },
+  ] as JournalRecord[];
+  for (const selector of [undefined, "x", "r1"]) {
+    const before = records.length;
+    const e = await refusal(confirmRun(selector, "command", { journal: memoryJournal(records) }));
+    assert.equal(e.exitCode, EXIT.precondition);
+    assert.match(e.message, /^Run 'r1' \(x\) was undone at 2026-11-30T21:07:31.000Z: nothing to confirm/);
+    assert.equal(records.length, before, "nothing recorded");
+  }
+});
+
+Deno.test("confirmRun refuses a run whose window expired and that was reverted (exit 3)", async () => {
+  const records = [
+    ...run("r2", "y", [{ kind: "confirm-wait", run: "r2", deadline: FAR, watchdogPid: 9 }, {
+      kind: "confirm-expired",
+      run: "r2",
+    }]),
+    { v: 1, at: "2026-11-30T21:08:00.000Z", kind: "step-undone", run: "r2", index: 0, how: "reverted" },
+    { v: 1, at: "2026-11-30T21:08:01.000Z", kind: "run-end", run: "r2", state: "undone" },
+  ] as JournalRecord[];
+  const e = await refusal(confirmRun("y", "command", { journal: memoryJournal(records) }));
+  assert.equal(e.exitCode, EXIT.precondition);
+  assert.match(e.message, /has been reverted \(journal: undone\), at 2026-11-30T21:08:01.000Z: nothing to confirm/);
+});
+
+Deno.test("confirmRun refuses a rolled-back run that had a window (exit 3)", async () => {
+  const records = [
+    ...run("r5", "w", [{ kind: "confirm-wait", run: "r5", deadline: FAR, watchdogPid: 9 }]),
+    { v: 1, at: "2026-11-30T21:09:00.000Z", kind: "run-end", run: "r5", state: "rolled-back" },
+  ] as JournalRecord[];
+  const e = await refusal(confirmRun("r5", "command", { journal: memoryJournal(records) }));
+  assert.equal(e.exitCode, EXIT.precondition);
+  assert.match(e.message, /^Run 'r5' \(w\) was rolled back at 2026-11-30T21:09:00.000Z: nothing to confirm/);
+});
+
+Deno.test("confirmRun names a run applied without a window: nothing to confirm (exit 2)", async () => {
+  const records = run("r3", "web", []);
+  const e = await refusal(confirmRun("web", "command", { journal: memoryJournal(records) }));
+  assert.equal(e.exitCode, EXIT.usage);
+  assert.match(e.message, /^Run 'r3' \(web\) was applied without a confirmation window: nothing to confirm/);
+  assert.equal(records.length, 4);
+});
+
+Deno.test("confirmRun twice: the second records nothing and says when the first was", async () => {
+  const records = run("r4", "z", [{ kind: "confirm-wait", run: "r4", deadline: FAR, watchdogPid: 9 }]);
+  const first = await confirmRun("z", "command", { journal: memoryJournal(records) });
+  assert.equal(first.already, false);
+  assert.equal(records.at(-1)?.kind, "run-confirmed");
+  const count = records.length;
+  const second = await confirmRun("z", "command", { journal: memoryJournal(records) });
+  assert.equal(second.already, true);
+  assert.equal(second.run.confirm?.decidedAt, "2026-11-30T22:00:00.000Z");
+  assert.equal(records.length, count, "the second confirm records nothing");
+});
