@@ -45,6 +45,9 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output): void {
  * @throws {PreconditionError} | {UsageError} From the recipe's planner.
  */
 export async function planCommand(recipe: Recipe, params: Record<string, unknown>, out: Output): Promise<void> {
-  const facts = await gatherFacts(runnerFor(out), { uplink: recipe.targets(params).uplink });
+  const facts = await gatherFacts(runnerFor(out), {
+    uplink: recipe.targets(params).uplink,
+    linkSettings: recipe.needs.movesUplink,
+  });
   printPlan(recipe, recipe.plan(params, facts), out);
 }

@@ -80,7 +80,7 @@ export async function runCommand(
     // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
     const current = host && journal.bytes === recorded
       ? host
-      : await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink });
+      : await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink });
     const plan = await planProbed(
       (facts) => recipe.plan(params, facts),
       current,
@@ -137,7 +137,10 @@ export async function runCommand(
 
 /** `--dry-run`: prints the plan for the host as it is; changes nothing. */
 async function dryRun(recipe: Recipe, params: Record<string, unknown>, run: Runner, out: Output): Promise<number> {
-  const plan = recipe.plan(params, await gatherFacts(run, { uplink: recipe.targets(params).uplink }));
+  const plan = recipe.plan(
+    params,
+    await gatherFacts(run, { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink }),
+  );
   out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
   printPlan(recipe, plan, out);
   return 0;
@@ -157,7 +160,11 @@ async function refuseUnfitHost(
 ): Promise<HostFacts | undefined> {
   const targets = recipe.targets(params);
   // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
-  const facts = await gatherDoctorFacts(run, { uplink: targets.uplink, groups: factGroupsFor(recipe.needs.checks) });
+  const facts = await gatherDoctorFacts(run, {
+    uplink: targets.uplink,
+    groups: factGroupsFor(recipe.needs.checks),
+    linkSettings: recipe.needs.movesUplink,
+  });
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
   // (programs.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
   const unstartable = new Set([

@@ -37,6 +37,8 @@ export interface GatherOptions {
   uplink?: string;
   /** Only these groups (the others read as not gathered); default every group, as `nsrecipe doctor` needs. */
   groups?: ReadonlySet<FactGroup>;
+  /** Read the uplink's kind and per-interface settings (`GatherOptions.linkSettings`); default `true`. */
+  linkSettings?: boolean;
 }
 
 const ANY_CODE = Array.from({ length: 256 }, (_, i) => i);
@@ -93,9 +95,9 @@ export async function isDirVia(run: Runner, path: string): Promise<Source<boolea
   }
 }
 
-async function gatherHost(run: Runner, uplink: string | undefined): Promise<Source<HostFacts>> {
+async function gatherHost(run: Runner, uplink?: string, linkSettings?: boolean): Promise<Source<HostFacts>> {
   try {
-    return { ok: true, value: await gatherFacts(run, { uplink }) };
+    return { ok: true, value: await gatherFacts(run, { uplink, linkSettings }) };
   } catch (e) {
     if (e instanceof CommandError) return { ok: false, reason: `'ip' failed: ${e.stderr || e.message}` };
     throw e;
@@ -183,7 +185,7 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
     wanted("procStatus") ? readFileVia(run, "/proc/self/status") : skipped,
     wanted("ipVersion") ? readCommand(run, ["ip", "-V"]) : skipped,
     wanted("unshareVersion") ? readCommand(run, ["unshare", "--version"]) : skipped,
-    gatherHost(run, opts.uplink),
+    gatherHost(run, opts.uplink, opts.linkSettings),
     wanted("managers")
       ? gatherManagers(run)
       : { networkManager: skipped, networkd: skipped, ifstate: skipped, interfaces: skipped },

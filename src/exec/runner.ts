@@ -219,6 +219,19 @@ export interface Processes {
 }
 
 /**
+ * How `--verbose` labels a command that is not captured: `interactive` only
+ * when it reads a terminal; otherwise what it inherits.
+ * @param stdio How it was started.
+ * @param stdinIsTerminal Whether nsrecipe's stdin is a terminal.
+ * @returns e.g. `interactive`, `stdio inherited`, `stdio inherited, stdout to stderr`, `detached`.
+ */
+export function stdioLabel(stdio: Exclude<Stdio, "captured">, stdinIsTerminal: boolean): string {
+  if (!stdio.startsWith("terminal")) return stdio;
+  const how = stdinIsTerminal ? "interactive" : "stdio inherited";
+  return stdio === "terminal-stderr" ? `${how}, stdout to stderr` : how;
+}
+
+/**
  * Builds the process seam.
  *
  * @param opts `spawn`: the primitive (default {@link denoSpawn}; tests pass a
@@ -235,7 +248,7 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
   const spawn = opts.spawn ?? denoSpawn;
   const trace = opts.trace;
   const start = (argv: readonly string[], stdio: Stdio, stdin = false): Spawned => {
-    if (stdio !== "captured") trace?.(`$ ${argv.join(" ")}  (${stdio.startsWith("terminal") ? "interactive" : stdio})`);
+    if (stdio !== "captured") trace?.(`$ ${argv.join(" ")}  (${stdioLabel(stdio, Deno.stdin.isTerminal())})`);
     try {
       return spawn(argv, stdio, stdin);
     } catch (e) {

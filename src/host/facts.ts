@@ -87,6 +87,13 @@ export const EMPTY_FACTS: HostFacts = {
 export interface GatherOptions {
   /** The uplink named by the caller (`--uplink`); default: the device of the default route. */
   uplink?: string;
+  /**
+   * Read the uplink's kind (wireless) and the per-interface settings
+   * (`linkSysctls`); default `true`. A plan that never touches the uplink
+   * (every recipe but full-migrate, see `HostNeeds.movesUplink`) passes
+   * `false`: then `wireless` and `linkSysctls` are `[]`.
+   */
+  linkSettings?: boolean;
 }
 
 /**
@@ -126,11 +133,13 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     name: n.name,
     state: entryState(n.name, [n.name], mounted) === "live" ? "live" : "stale",
   }));
-  const uplink = links.find((l) => l.ifname === (opts.uplink ?? defaultRouteDevice({ routes4, routes6 })));
+  const uplink = opts.linkSettings === false
+    ? undefined
+    : links.find((l) => l.ifname === (opts.uplink ?? defaultRouteDevice({ routes4, routes6 })));
   const [inside, linkSysctls, wireless] = await Promise.all([
     Promise.all(netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => []))),
     // `lo` and `default` hold the values a new bridge gets (recipes/uplink_settings.ts).
-    readLinkSysctls(run, undefined, undefined, [
+    opts.linkSettings === false ? [] : readLinkSysctls(run, undefined, undefined, [
       "all",
       "default",
       "lo",

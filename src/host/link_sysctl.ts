@@ -67,7 +67,10 @@ export function linkSysctlPath(tree: LinkSysctl["tree"], dev: string, name: stri
  * `sysctl net.ipv4.conf net.ipv6.conf net.ipv4.neigh net.ipv6.neigh`, or
  * only those of some interfaces (`sysctl net/ipv4/conf/eth0 …`: the `/` form
  * names a link with dots unambiguously; sysctl(8) prints keys with dots).
- * Unreadable keys (e.g. `stable_secret` while unset) are left out by sysctl.
+ * Unreadable keys (e.g. `stable_secret` while unset) are left out by sysctl;
+ * with `devs`, so are keys that do not exist (`sysctl -e`): the neighbour
+ * trees are not asked for `all`, which they never have, and have `default`
+ * only in the initial network namespace.
  * @param run The process seam.
  * @param netns A named netns (read through `ip netns exec`), or `undefined`.
  * @param trees The subtrees to read; default all four.
@@ -81,8 +84,14 @@ export async function readLinkSysctls(
   trees: readonly LinkSysctl["tree"][] = LINK_SYSCTL_TREES,
   devs?: readonly string[],
 ): Promise<LinkSysctl[]> {
-  const keys = devs === undefined ? trees : trees.flatMap((t) => devs.map((d) => `${t.replaceAll(".", "/")}/${d}`));
-  const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl", ...keys];
+  const keys = devs === undefined
+    ? trees
+    : trees.flatMap((t) =>
+      devs.filter((d) => !(d === "all" && t.endsWith(".neigh"))).map((d) => `${t.replaceAll(".", "/")}/${d}`)
+    );
+  // The neighbour trees have no `all` (ip-sysctl.rst: neigh/default and one entry per interface), and their
+  // `default` exists only in the initial network namespace: -e leaves unknown keys out without an error.
+  const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl", ...(devs ? ["-e"] : []), ...keys];
   // sysctl exits non-zero when one subtree is missing (IPv6 disabled) or a key cannot be read (an unset
   // stable_secret), combining the codes of its arguments, but still prints every other key.
   return parseLinkSysctls((await run(argv, { okCodes: ANY_EXIT })).stdout);

@@ -117,13 +117,39 @@ Deno.test("run pid-only without a terminal and without a command says it has not
   });
 });
 
-Deno.test("--verbose shows no internal probe failing: 'ip' is probed with -V", async () => {
+Deno.test("--verbose shows no internal probe failing: 'ip' is probed with -V, no sysctl key that cannot exist is read, and only recipes that touch the uplink read its settings", async () => {
   await withLab(async (lab) => {
     const r = await lab.nsrecipe(["--verbose", "run", "netns", "--name", "v", "--", "true"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^\$ ip -V {2}\(exit 0,/m);
     assert.doesNotMatch(r.stderr, /--version {2}\(exit [1-9]/);
     assert.doesNotMatch(r.stderr, /is unknown, try "ip -help"/);
+    // netns, veth-bridge and pid-only never touch the uplink: none of its per-interface settings are read.
+    assert.doesNotMatch(r.stderr, /^\$ sysctl (-e )?net\//m);
+    assert.doesNotMatch(r.stderr, /cannot stat \/proc\/sys/);
+    // Not on a terminal: the command inherits stdio, it is not "interactive".
+    assert.match(r.stderr, /^\$ ip netns exec v unshare .* -- true {2}\(stdio inherited\)$/m);
+    assert.doesNotMatch(r.stderr, /\(interactive\)/);
+    for (const args of [["run", "veth-bridge", "--name", "vb"], ["plan", "veth-bridge", "--name", "vc"]]) {
+      const v = await lab.nsrecipe(["--verbose", ...args]);
+      assert.equal(v.code, 0, v.stderr);
+      assert.doesNotMatch(v.stderr, /^\$ sysctl (-e )?net\//m, args.join(" "));
+    }
+    // full-migrate reads them: only keys that exist (no neigh/all; neigh/default is left out by -e in a netns).
+    const fm = await lab.nsrecipe([
+      "--verbose",
+      "plan",
+      "full-migrate",
+      "--name",
+      "fm",
+      "--bridge",
+      "br9",
+      "--address",
+      "198.51.100.50/24",
+    ]);
+    assert.equal(fm.code, 0, fm.stderr);
+    assert.match(fm.stderr, /^\$ sysctl -e net\/ipv4\/conf\/all .*net\/ipv4\/neigh\/eth0/m);
+    assert.doesNotMatch(fm.stderr, /neigh\/all|cannot stat/);
   });
 });
 

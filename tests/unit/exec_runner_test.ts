@@ -106,7 +106,7 @@ Deno.test("processes: --verbose traces every process, whichever way it is starte
   await p.background(["ping", "x"]).stop();
   assert.deepEqual(lines.map((l) => l.replace(/\d+ ms/, "N ms")), [
     "$ ip link  (exit 0, N ms)",
-    "$ sh  (interactive)",
+    `$ sh  (${Deno.stdin.isTerminal() ? "interactive" : "stdio inherited"})`,
     "$ setsid w  (detached)",
     "$ ping x  (background)",
   ]);
