@@ -238,6 +238,14 @@ export async function main(args: string[]): Promise<number> {
     })
     .showSuggestionAfterError(true);
 
+  // A command that reads or changes the host refuses inside a run's shell, and (with `journal`) from another
+  // network namespace than the journal's applied runs (where.ts).
+  const refuseElsewhere = async (g: GlobalOptions, out: Output, journal: boolean) => {
+    const where = await import("./where.ts");
+    if (!journal) return where.refuseInsideRun();
+    const { runnerFor } = await import("./composition_root.ts");
+    await where.refuseElsewhere(g.stateDir, runnerFor(out));
+  };
   program.command("list").description("list the recipes").action(async (_o, cmd) =>
     (await import("./list.ts")).listCommand(globals(cmd).out)
   );
@@ -275,6 +283,7 @@ export async function main(args: string[]): Promise<number> {
       async (opts, cmd) => {
         const { g, out } = globals(cmd);
         const o = opts as Record<string, unknown>;
+        await refuseElsewhere(g, out, false);
         const { parseRecipeParams } = await import("./recipe_options.ts");
         const params = await parseRecipeParams(recipe.params, o, await readParamFile(o, out));
         const { rehearseCommand } = await import("./rehearse.ts");
@@ -305,6 +314,7 @@ export async function main(args: string[]): Promise<number> {
       const { g, out } = globals(cmd);
       const { parseRecipeParams } = await import("./recipe_options.ts");
       const { runCommand } = await import("./run.ts");
+      await refuseElsewhere(g, out, true);
       const params = await parseRecipeParams(
         recipe.params,
         opts as Record<string, unknown>,
@@ -335,6 +345,7 @@ export async function main(args: string[]): Promise<number> {
         throw new UsageError("No command given after '--'", `For a shell: nsrecipe shell ${selector}`);
       }
       const { g, out } = globals(cmd);
+      await refuseElsewhere(g, out, true);
       const { execCommand } = await import("./exec.ts");
       setCode(await execCommand(selector, { command, shell: "" }, g, out));
     });
@@ -343,6 +354,7 @@ export async function main(args: string[]): Promise<number> {
     .option("--shell <path>", "the shell to start", Deno.env.get("SHELL") || "/bin/bash")
     .action(async (selector, opts, cmd) => {
       const { g, out } = globals(cmd);
+      await refuseElsewhere(g, out, true);
       const { execCommand } = await import("./exec.ts");
       setCode(await execCommand(selector, { command: [], shell: opts.shell }, g, out));
     });
@@ -352,18 +364,21 @@ export async function main(args: string[]): Promise<number> {
     .action(async (selector, opts, cmd) => {
       const { g, out } = globals(cmd);
       if (selector && opts.all) throw new UsageError("Give either a run or --all, not both");
+      await refuseElsewhere(g, out, false);
       await (await import("./undo.ts")).undoCommand(opts.all ? "--all" : selector, g, out);
     });
   program.command("confirm").description("keep a run that waits for confirmation (see run --confirm)")
     .argument("[run]", "run id or name; default: the newest waiting run")
     .action(async (selector, _o, cmd) => {
       const { g, out } = globals(cmd);
+      await refuseElsewhere(g, out, true);
       await (await import("./confirm.ts")).confirmCommand(selector, g, out);
     });
   program.command("status").description("applied runs as a table; with RUN, its steps, objects and drift")
     .argument("[run]", "run id or name: show its details")
     .action(async (selector, _o, cmd) => {
       const { g, out } = globals(cmd);
+      await refuseElsewhere(g, out, false);
       await (await import("./status.ts")).statusCommand(selector, g, out);
     });
   program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
@@ -372,6 +387,7 @@ export async function main(args: string[]): Promise<number> {
     .option("--bridge <name>", `check this bridge name; suggested firewall rules name it (default ${DEFAULT_BRIDGE})`)
     .action(async (opts, cmd) => {
       const { g, out } = globals(cmd);
+      await refuseElsewhere(g, out, false);
       setCode(await (await import("./doctor.ts")).doctorCommand(opts, g, out));
     });
   program.command("journal").description("print the journal; with RUN, only that run's records")
