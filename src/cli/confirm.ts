@@ -1,6 +1,6 @@
 import { type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
-import { foldRuns, readJournal } from "../journal/mod.ts";
+import { type ConfirmRefusal, foldRuns, readJournal } from "../journal/mod.ts";
 import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { actOnExpiredWindows } from "./expired.ts";
@@ -10,10 +10,16 @@ import { actOnExpiredWindows } from "./expired.ts";
  * @param selector Run id or name; `undefined` for the newest waiting run.
  * @param g Global options.
  * @param out The output.
+ * @param by Where the confirmation comes from, as recorded: `command` (`nsrecipe confirm`) or `tty` (yes typed at the prompt).
  * @throws {UsageError} When no run waits for confirmation, or the run was applied without a window.
  * @throws {PreconditionError} When the run is closed (undone, rolled back, reverted at its deadline) or too late.
  */
-export async function confirmCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
+export async function confirmCommand(
+  selector: string | undefined,
+  g: GlobalOptions,
+  out: Output,
+  by: "tty" | "command" = "command",
+): Promise<void> {
   if (g.dryRun) {
     out.result(`Dry run: would confirm ${selector ?? "the newest run waiting for confirmation"}; nothing recorded.`);
     return;
@@ -21,7 +27,7 @@ export async function confirmCommand(selector: string | undefined, g: GlobalOpti
   // A window whose watchdog is gone is acted on first, so that 'too late' says what happened.
   await actOnExpiredWindows(g, out, runnerFor(out));
   await withJournal(g, out, async (journal) => {
-    const { run, already } = await confirmRun(selector, "command", { journal });
+    const { run, already } = await confirmRun(selector, by, { journal });
     out.data({ confirmed: run.id, label: run.label, already });
     out.result(
       already
@@ -116,7 +122,7 @@ export async function awaitTtyConfirmation(
     reader.releaseLock();
     if (event.kind === "answer" && /^\s*yes\s*$/i.test(event.text)) {
       try {
-        await confirmCommand(runId, g, out);
+        await confirmCommand(runId, g, out, "tty");
         return true;
       } catch (e) {
         if (!(e instanceof NsrecipeError)) throw e;
@@ -139,7 +145,12 @@ export async function awaitTtyConfirmation(
     // group): raw mode turns off the terminal's signal keys (termios(3), ISIG) until the undo is done.
     Deno.stdin.setRaw(true);
     try {
-      return await revertNow(runId, g, out);
+      return await revertNow(
+        runId,
+        g,
+        out,
+        event.kind === "deadline" ? "deadline" : event.kind === "interrupt" ? "prompt-interrupt" : "prompt-no",
+      );
     } finally {
       Deno.stdin.setRaw(false);
     }
@@ -190,9 +201,14 @@ function reportJournalDecision(runId: string, state: ConfirmationState, out: Out
  * @returns `true` when the run turned out to be confirmed and stays.
  * @throws {UndoError} When the undo could not complete.
  */
-async function revertNow(runId: string, g: GlobalOptions, out: Output): Promise<boolean> {
+async function revertNow(
+  runId: string,
+  g: GlobalOptions,
+  out: Output,
+  how: ConfirmRefusal = "deadline",
+): Promise<boolean> {
   return await withJournal(g, out, async (journal) => {
-    const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out));
+    const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out), how);
     if (result === "kept") {
       out.progress(out.paint("green", `Run ${runId} was confirmed from another session first: it stays.`));
       return true;

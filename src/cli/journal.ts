@@ -128,9 +128,13 @@ export function describeRecord(r: JournalRecord, steps: readonly Step[] = []): s
         humanTime(new Date(r.deadline).toISOString())
       } (watchdog pid ${r.watchdogPid})`;
     case "run-confirmed":
-      return `confirmed (${r.by === "tty" ? "typed yes" : "nsrecipe confirm"})`;
+      return `confirmed (${r.by === "tty" ? "yes typed at the prompt" : "nsrecipe confirm"})`;
     case "confirm-expired":
-      return "not confirmed in time: undoing";
+      return r.how === "prompt-no"
+        ? "refused at the prompt: undoing"
+        : r.how === "prompt-interrupt"
+        ? "interrupted at the prompt (Ctrl-C): undoing"
+        : "not confirmed in time: undoing";
     default: {
       const never: never = r;
       return String(never);

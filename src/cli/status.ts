@@ -10,7 +10,7 @@ import {
   SnapshotIpReader,
 } from "../host/mod.ts";
 import { quote } from "../quote.ts";
-import { confirmationNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
+import { confirmationNote, confirmedNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { checkRun, confirmationState } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
@@ -45,6 +45,7 @@ export async function runStatus(
   const live = stale || elsewhere ? undefined : await liveFacts(ctx, netns, master);
   const confirmation = confirmationOf(r, Date.now());
   if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
+  if (r.confirm?.state === "confirmed") notes.push(confirmedNote(r.confirm.how, r.confirm.decidedAt));
   const base = { state: r.state, stale, elsewhere, drift, confirmation };
   return {
     id: r.id,

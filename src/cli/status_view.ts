@@ -6,6 +6,8 @@
  *
  * @module
  */
+import type { ConfirmEnd } from "../journal/mod.ts";
+import { clockTime } from "./clock.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
@@ -125,4 +127,15 @@ export function statusDetails(s: RunStatus, now: number): string[] {
   for (const d of s.drift) lines.push(`  drift:      ${d}`);
   for (const n of s.notes) lines.push(`  note:       ${n}`);
   return lines;
+}
+
+/**
+ * The note of `status` about a confirmed run: when and how it was confirmed.
+ * @param how How the window ended (`prompt-yes` or `command`; absent: unknown).
+ * @param at ISO 8601 time of the confirmation record.
+ * @returns e.g. `confirmed at 14:03:27 (yes typed at the prompt)`.
+ */
+export function confirmedNote(how: ConfirmEnd | undefined, at: string | undefined): string {
+  const when = at ? ` at ${clockTime(Date.parse(at))}` : "";
+  return `confirmed${when} (${how === "prompt-yes" ? "yes typed at the prompt" : "nsrecipe confirm"})`;
 }

@@ -8,7 +8,7 @@
  */
 import { PreconditionError, UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { isOpen, type RunView } from "../journal/mod.ts";
+import { type ConfirmRefusal, isOpen, type RunView } from "../journal/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 import { tryAppend } from "./revert.ts";
@@ -111,16 +111,23 @@ export async function confirmRun(
  *
  * @param runId The run.
  * @param deps Engine dependencies.
+ * @param how Why it is undone, recorded in its `confirm-expired` record: the deadline (default), or the prompt refused.
  * @returns `kept` (confirmed), `closed` (already undone), or the undo report.
  * @throws {UndoError} When the revert could not complete.
  */
-export async function expireRun(runId: string, deps: EngineDeps): Promise<"kept" | "closed" | UndoReport> {
+export async function expireRun(
+  runId: string,
+  deps: EngineDeps,
+  how: ConfirmRefusal = "deadline",
+): Promise<"kept" | "closed" | UndoReport> {
   const runs = await loadRuns(deps);
   const run = runs.find((r) => r.id === runId);
   if (!run || !isOpen(run)) return "closed";
   if (run.confirm?.state === "confirmed") return "kept";
   // The revert of an unconfirmed change matters more than its record: a journal that cannot take this
   // record (a full disk) does not stop it (tryAppend reports it; undo is idempotent).
-  if (run.confirm?.state !== "expired") await tryAppend(deps, { kind: "confirm-expired", run: runId });
+  if (run.confirm?.state !== "expired") {
+    await tryAppend(deps, { kind: "confirm-expired", run: runId, ...(how === "deadline" ? {} : { how }) });
+  }
   return await undoRun(run, runs, deps);
 }

@@ -158,10 +158,19 @@ export interface RunConfirmedRecord extends Base {
   by: "tty" | "command";
 }
 
-/** The confirmation window passed unconfirmed; the watchdog is undoing the run. */
+/**
+ * How an unconfirmed window ended: `deadline` (nobody answered in time: the
+ * watchdog, or the prompt at the deadline), `prompt-no` (an answer other than
+ * `yes` at the prompt of `run`), `prompt-interrupt` (Ctrl-C at that prompt).
+ */
+export type ConfirmRefusal = "deadline" | "prompt-no" | "prompt-interrupt";
+
+/** The run will not be kept (the window passed, or the prompt was refused); it is being undone. */
 export interface ConfirmExpiredRecord extends Base {
   /** Record tag, the discriminant of {@link JournalRecord}. */
   kind: "confirm-expired";
+  /** How the window ended; absent in journals of earlier versions (which wrote this record for all three): read as `deadline`. */
+  how?: ConfirmRefusal;
 }
 
 /** Any journal record. */

@@ -9,6 +9,15 @@ import type { Captured, Step } from "../steps/mod.ts";
 import type { JournalProblem, ParsedJournal } from "./reader.ts";
 import type { JournalRecord, RunEndRecord } from "./records.ts";
 
+/**
+ * How a run's confirmation window ended: `prompt-yes` (yes typed at the
+ * prompt of `run`), `command` (`nsrecipe confirm`), `prompt-no` (another
+ * answer at the prompt), `prompt-interrupt` (Ctrl-C at the prompt),
+ * `expired` (nobody answered by the deadline; also every refusal recorded by
+ * an earlier version, which did not tell them apart).
+ */
+export type ConfirmEnd = "prompt-yes" | "command" | "prompt-no" | "prompt-interrupt" | "expired";
+
 /** Where one step of a run stands. */
 export type StepState = "planned" | "intent" | "done" | "failed" | "undone" | "undo-failed";
 
@@ -75,9 +84,15 @@ export interface RunView {
    * The confirmation window, when the run was applied with one: `deadline` in
    * ms since the Unix epoch, `watchdogPid` the process holding the timer, and
    * `state` whether a `run-confirmed` or `confirm-expired` record followed
-   * (`decidedAt`: that record's ISO 8601 time).
+   * (`decidedAt`: that record's ISO 8601 time; `how`: how the window ended, see {@link ConfirmEnd}).
    */
-  confirm?: { deadline: number; watchdogPid: number; state: "pending" | "confirmed" | "expired"; decidedAt?: string };
+  confirm?: {
+    deadline: number;
+    watchdogPid: number;
+    state: "pending" | "confirmed" | "expired";
+    decidedAt?: string;
+    how?: ConfirmEnd;
+  };
 }
 
 /**
@@ -180,6 +195,11 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
     if (run.confirm) {
       run.confirm.state = rec.kind === "run-confirmed" ? "confirmed" : "expired";
       run.confirm.decidedAt = rec.at;
+      run.confirm.how = rec.kind === "run-confirmed"
+        ? (rec.by === "tty" ? "prompt-yes" : "command")
+        : rec.how === "prompt-no" || rec.how === "prompt-interrupt"
+        ? rec.how
+        : "expired";
     }
     return undefined;
   }

@@ -68,7 +68,11 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: z.ZodObject } = {
   }),
   "confirm-wait": z.looseObject({ ...base, kind: z.literal("confirm-wait"), deadline: uint, watchdogPid: uint }),
   "run-confirmed": z.looseObject({ ...base, kind: z.literal("run-confirmed"), by: z.enum(["tty", "command"]) }),
-  "confirm-expired": z.looseObject({ ...base, kind: z.literal("confirm-expired") }),
+  "confirm-expired": z.looseObject({
+    ...base,
+    kind: z.literal("confirm-expired"),
+    how: z.enum(["deadline", "prompt-no", "prompt-interrupt"]).optional(),
+  }),
   "run-end": z.looseObject({
     ...base,
     kind: z.literal("run-end"),

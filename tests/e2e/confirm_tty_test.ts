@@ -67,6 +67,15 @@ function onTty(lab: TestLab, args: string[], input: string) {
   return lab.sh(["script", "-qec", cmd, "/dev/null"], input);
 }
 
+/** The journal's confirmation record (run-confirmed or confirm-expired) as JSON, and its line in the text journal. */
+async function confirmationRecord(lab: TestLab): Promise<{ json: Record<string, unknown>; line: string }> {
+  const records = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as Record<string, unknown>[];
+  const json = records.findLast((r) => r.kind === "run-confirmed" || r.kind === "confirm-expired")!;
+  assert.ok(json, "a confirmation record");
+  const line = (await lab.nsrecipe(["journal"])).stdout.split("\n").find((l) => /confirmed|undoing/.test(l)) ?? "";
+  return { json: { kind: json.kind, by: json.by, how: json.how }, line };
+}
+
 async function kinds(lab: TestLab): Promise<string[]> {
   return (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as { kind: string }[]).map((r) =>
     r.kind
@@ -83,7 +92,13 @@ Deno.test("full-migrate on a TTY asks for confirmation; typing yes keeps the cha
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Keep this change\? Type 'yes' within 120 s \(anything else, or Ctrl-C, undoes it now\)/);
     assert.match(r.stdout, /Confirmed run .* \(t\): it stays/);
-    assert.ok((await kinds(lab)).includes("run-confirmed"));
+    const rec = await confirmationRecord(lab);
+    assert.deepEqual(rec.json, { kind: "run-confirmed", by: "tty", how: undefined });
+    assert.match(rec.line, /confirmed \(yes typed at the prompt\)/);
+    assert.match(
+      (await lab.nsrecipe(["status", "t"])).stdout,
+      /confirmed at \d\d:\d\d:\d\d \(yes typed at the prompt\)/,
+    );
     assert.match((await lab.sh(["ip", "-br", "link", "show", "dev", "br0"])).stdout, /br0/);
   });
 });
@@ -123,6 +138,9 @@ Deno.test("on a TTY, an answer other than yes (a stray Enter too) undoes the run
     );
     assert.equal(r.code, 4, r.stdout);
     assert.match(r.stdout, /Not confirmed: undoing run .* now/);
+    const rec = await confirmationRecord(lab);
+    assert.deepEqual(rec.json, { kind: "confirm-expired", by: undefined, how: "prompt-no" });
+    assert.match(rec.line, /refused at the prompt: undoing/);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
@@ -202,6 +220,9 @@ Deno.test("on a TTY, Ctrl-C at the prompt means no: the run is undone at once, i
     assert.match(r.output, /Run .* was undone: the host is as it was before the run\./);
     const k = await kinds(lab);
     assert.deepEqual([k.at(-1), k.includes("confirm-expired")], ["run-end", true]);
+    const rec = await confirmationRecord(lab);
+    assert.deepEqual(rec.json, { kind: "confirm-expired", by: undefined, how: "prompt-interrupt" });
+    assert.match(rec.line, /interrupted at the prompt \(Ctrl-C\): undoing/);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
