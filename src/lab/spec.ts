@@ -29,7 +29,8 @@ import {
 import { UsageError } from "../errors.ts";
 import { checkLinkName } from "../names.ts";
 import { quote } from "../quote.ts";
-import { linkSysctlPath } from "../host/mod.ts";
+import { type LinkSysctl, linkSysctlPath } from "../host/mod.ts";
+import { setAfterPorts } from "../../recipes/uplink_settings.ts";
 import { addrArgv, neighArgv, routeArgv, ruleArgv } from "../steps/mod.ts";
 import { DEFAULT_LAB, LAB_MOUNT_SOURCE, LAB_NETNS, type LabSpec } from "./defaults.ts";
 
@@ -203,10 +204,10 @@ export function labCommands(spec: LabSpec): string[][] {
         ["ip", "-n", lanHost, "-6", "route", "add", "default", "via", spec.gateway6, "dev", "eth0"],
       ]
       : []),
-    ...(spec.sysctls?.length
-      ? [["sysctl", "-q", "-w", ...spec.sysctls.map((x) => `${linkSysctlPath(x.tree, x.dev, x.name)}=${x.value}`)]]
-      : []),
+    // Before the uplink comes up (addr_gen_mode, disable_ipv6 act when it does), but those the kernel resets then.
+    ...sysctlCommand((spec.sysctls ?? []).filter((x) => !setAfterPorts(x))),
     ["ip", "link", "set", "dev", spec.uplink, "up"],
+    ...sysctlCommand((spec.sysctls ?? []).filter(setAfterPorts)),
     ...(spec.uplinkAddrs ? spec.uplinkAddrs.map((a) => addrArgv("add", a, spec.uplink)) : plainAddrs(spec, v6)),
     ...(spec.uplinkRoutes
       ? spec.uplinkRoutes.map((r) => routeArgv("add", { ...r, dev: spec.uplink }))
@@ -214,6 +215,12 @@ export function labCommands(spec: LabSpec): string[][] {
     ...(spec.rules ?? []).map((r) => ruleArgv("add", r)),
     ...(spec.neighbours ?? []).map((n) => neighArgv("replace", n, spec.uplink)),
   ];
+}
+
+/** One `sysctl -w` writing the given per-interface settings, or none for none. */
+function sysctlCommand(sysctls: readonly LinkSysctl[]): string[][] {
+  if (sysctls.length === 0) return [];
+  return [["sysctl", "-q", "-w", ...sysctls.map((x) => `${linkSysctlPath(x.tree, x.dev, x.name)}=${x.value}`)]];
 }
 
 /** The uplink's addresses of a lab without {@link LabSpec.uplinkAddrs}: `address`, `address6`, `extraAddrs`. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Processes, Runner } from "../exec/mod.ts";
-import { diffSnapshots, IpReader, takeSnapshot } from "../host/mod.ts";
+import { defaultRoute, diffSnapshots, IpReader, takeSnapshot } from "../host/mod.ts";
 import { type Outage, parsePingOutage } from "./outage.ts";
 
 /** One check of a rehearsal. */
@@ -46,8 +46,28 @@ async function pings(run: Runner, target: string, netns?: string): Promise<boole
 }
 
 /**
+ * Whether the IPv6 default route of the lab host (or of a namespace) works:
+ * its gateway answers a ping sent out of the route's own device (`ping -I
+ * DEV`, which also scopes a link-local gateway, ping(8)). A default route
+ * left on a link that became a bridge port fails here, as it would for real
+ * (neighbour discovery never completes there).
+ * @param run The runner.
+ * @param netns A named netns, or `undefined` for the lab host.
+ * @returns `undefined` when there is no IPv6 default route via a gateway; else whether it works, and its route.
+ */
+async function ipv6DefaultWorks(run: Runner, netns?: string): Promise<{ ok: boolean; detail: string } | undefined> {
+  const route = defaultRoute(await new IpReader(run).routes(6, netns));
+  if (!route?.gateway || !route.dev) return undefined;
+  const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-6", "-c", "1", "-W", "1"];
+  const ok = (await run([...argv, "-I", route.dev, route.gateway], { okCodes: [0, 1, 2] })).code === 0;
+  return { ok, detail: `${netns ? `${netns} -> ` : ""}${route.gateway} dev ${route.dev}` };
+}
+
+/**
  * Rehearses a recipe in the current (lab) network namespace.
  *
+ * When the lab host has an IPv6 default route, its gateway is also pinged
+ * through that route's device before, during (host and namespace) and after.
  * @param procs The process seam (captured commands and the background `ping`).
  * @param gateway The LAN gateway the lab host must keep reaching.
  * @param actions Run and undo of the recipe.
@@ -58,6 +78,12 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   const checks: RehearsalCheck[] = [];
   const check = (name: string, ok: boolean, detail = "") => checks.push({ name, ok, detail });
   check("lab host reaches the gateway before the run", await pings(run, gateway), gateway);
+  const v6 = async (name: string, netns?: string) => {
+    const r = await ipv6DefaultWorks(run, netns);
+    if (r) check(name, r.ok, r.detail);
+    return r !== undefined;
+  };
+  const hasV6 = await v6("lab host reaches its IPv6 gateway before the run");
   const before = await takeSnapshot(run);
   const ping = procs.background(["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway]);
   const applied = await actions.run();
@@ -65,6 +91,9 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   check("the recipe applies", applied.code === 0, applied.message);
   if (applied.code === 0) {
     check("lab host still reaches the gateway", await pings(run, gateway), gateway);
+    if (hasV6 && !(await v6("lab host still reaches its IPv6 gateway through its default route"))) {
+      check("lab host still has an IPv6 default route", false, "none after the run");
+    }
     if (applied.netns) {
       const ip = new IpReader(run);
       const routes = await ip.routes(4, applied.netns);
@@ -72,6 +101,7 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
       if (gw) {
         check("the namespace reaches its gateway", await pings(run, gw, applied.netns), `${applied.netns} -> ${gw}`);
       }
+      await v6("the namespace reaches its IPv6 gateway", applied.netns);
     }
     const undone = await actions.undo();
     check("undo succeeds", undone.code === 0, undone.message);
@@ -79,5 +109,6 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   const diff = diffSnapshots(before, await takeSnapshot(run));
   check("the host is exactly as before", diff.length === 0, diff.join("; "));
   check("lab host reaches the gateway after undo", await pings(run, gateway), gateway);
+  if (hasV6) await v6("lab host reaches its IPv6 gateway after undo");
   return { pass: checks.every((c) => c.ok), checks, outage };
 }

@@ -99,3 +99,55 @@ Deno.test("rehearse fails, before building a lab, where this host's own plan is 
     assert.match(forced.stdout, /Rehearsal passed/);
   });
 });
+
+Deno.test("F12: rehearse copies what the run moves or would lose (proto ra and dhcp IPv6 routes via a link-local gateway, an admin's table-local routes, the IPv6 MTU) and checks IPv6 through the default route", async () => {
+  await withLab(async (lab) => {
+    for (
+      const c of [
+        ["ip", "-n", "lab-lan", "-6", "addr", "add", "fe80::1/64", "dev", "lanbr", "nodad"],
+        ["ip", "-6", "route", "del", "default", "via", "2001:db8:1::1", "dev", "eth0"],
+        ["ip", "-6", "addr", "del", "2001:db8:1::10/64", "dev", "eth0"],
+        ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0", "noprefixroute", "nodad"],
+        ["ip", "-6", "route", "add", "2001:db8:1::/64", "dev", "eth0", "proto", "ra", "metric", "100"],
+        ["ip", "-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0", "proto", "ra", "metric", "100"],
+        ["ip", "-6", "route", "add", "2001:db8:dd::/48", "via", "2001:db8:1::1", "dev", "eth0", "proto", "dhcp"],
+        ["ip", "route", "add", "local", "203.0.113.0/24", "dev", "eth0", "table", "local"],
+        ["ip", "-6", "route", "add", "local", "2001:db8:9::/64", "dev", "eth0", "table", "local"],
+        ["sysctl", "-q", "-w", "net.ipv6.conf.eth0.mtu=1400"],
+      ]
+    ) {
+      const r = await lab.sh(c);
+      assert.equal(r.code, 0, `${c.join(" ")}: ${r.stderr}`);
+    }
+    const spec = labSpecFromHost(await gatherFacts(lab.runner));
+    const copy = await TestLab.start(spec);
+    try {
+      const part = uplinkPart(await copy.snapshot());
+      assert.deepEqual(part, uplinkPart(await lab.snapshot()));
+      assert.ok(
+        part.routes.some((r) => r.includes("table local") && r.includes("203.0.113.0/24")),
+        part.routes.join("\n"),
+      );
+      assert.ok(part.sysctls.includes("net.ipv6.conf.eth0.mtu = 1400"), part.sysctls.join("\n"));
+    } finally {
+      await copy.stop();
+    }
+    const r = await lab.nsrecipe([
+      "rehearse",
+      "full-migrate",
+      "--name",
+      "r",
+      "--address",
+      "198.51.100.50/24",
+      "--address6",
+      "2001:db8:1::50/64",
+    ]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stdout,
+      /PASS {2}lab host still reaches its IPv6 gateway through its default route: fe80::1 dev br0/,
+    );
+    assert.match(r.stdout, /PASS {2}the namespace reaches its IPv6 gateway: r -> fe80::1 dev eth0/);
+    assert.match(r.stdout, /the host is exactly as before/);
+  });
+});

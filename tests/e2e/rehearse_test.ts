@@ -27,12 +27,16 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
     assert.equal(verdict.pass, true);
     assert.deepEqual(verdict.checks.map((c) => [c.name, c.ok]), [
       ["lab host reaches the gateway before the run", true],
+      // The lab host has an IPv6 default route (the default lab's): it is checked through its device too.
+      ["lab host reaches its IPv6 gateway before the run", true],
       ["the recipe applies", true],
       ["lab host still reaches the gateway", true],
+      ["lab host still reaches its IPv6 gateway through its default route", true],
       ["the namespace reaches its gateway", true],
       ["undo succeeds", true],
       ["the host is exactly as before", true],
       ["lab host reaches the gateway after undo", true],
+      ["lab host reaches its IPv6 gateway after undo", true],
     ]);
     // The ping ran through the whole run: it was answered at least once (the gateway answered just before), and
     // never more often than it asked. How long the longest gap is depends on the machine's load, so its arithmetic

@@ -52,3 +52,17 @@ Deno.test("labSpecFromOptions: bad lab input is a usage error, with what to do",
     });
   }
 });
+
+Deno.test("F12: the lab writes the uplink's IPv6 MTU once the uplink is up (the kernel resets it then), the other settings before", () => {
+  const cmds = labCommands({
+    ...DEFAULT_LAB,
+    sysctls: [
+      { tree: "net.ipv6.conf", dev: "eth0", name: "mtu", value: "1400" },
+      { tree: "net.ipv4.conf", dev: "eth0", name: "arp_ignore", value: "1" },
+    ],
+  }).map((c) => c.join(" "));
+  const up = cmds.indexOf("ip link set dev eth0 up");
+  assert.ok(up > 0, cmds.join("\n"));
+  assert.equal(cmds.indexOf("sysctl -q -w net/ipv4/conf/eth0/arp_ignore=1"), up - 1);
+  assert.equal(cmds.indexOf("sysctl -q -w net/ipv6/conf/eth0/mtu=1400"), up + 1);
+});
