@@ -14,7 +14,7 @@ import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import { defaultGateway, type HostFacts, type LinkSysctl, nftRulesNamingLink } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
-import type { Step } from "../src/steps/mod.ts";
+import type { LinkSysctlSetStep, Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { checkLanAddress } from "./lan_address.ts";
 import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
@@ -84,7 +84,7 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
  * @param x The uplink's setting.
  * @returns A `link-sysctl-set` step.
  */
-function bridgeSetting(bridge: string, x: LinkSysctl): Step {
+function bridgeSetting(bridge: string, x: LinkSysctl): LinkSysctlSetStep {
   return { kind: "link-sysctl-set", tree: x.tree, dev: bridge, name: x.name, value: x.value };
 }
 
@@ -211,7 +211,9 @@ export const fullMigrate: Recipe<typeof params> = {
       }
     }
     // Once the bridge is up and its last port (the namespace's veth) has joined: the kernel resets these before.
-    steps.push(...settings.carried.filter(setAfterPorts).map((x) => bridgeSetting(bridge, x)));
+    steps.push(
+      ...settings.carried.filter(setAfterPorts).map((x): Step => ({ ...bridgeSetting(bridge, x), whenOperUp: true })),
+    );
     return {
       label: p.name,
       steps,

@@ -10,8 +10,8 @@
  */
 import { PreconditionError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { IpReader, unsettledAddresses } from "../host/mod.ts";
-import { checkLabSpec, labCommands } from "./spec.ts";
+import { IpReader, unsettledAddresses, waitOperUp } from "../host/mod.ts";
+import { checkLabSpec, labCommands, labLateCommands } from "./spec.ts";
 import { LAB_INIT_COMMAND, LAB_NETNS, type LabSpec } from "./defaults.ts";
 import { selfArgv } from "./self.ts";
 
@@ -65,6 +65,15 @@ export async function buildLab(spec: LabSpec, run: Runner): Promise<void> {
   }
   for (const argv of labCommands(spec)) await run(argv);
   await settleDad(run, [undefined, LAB_NETNS.lan, LAB_NETNS.lanHost]);
+  const late = labLateCommands(spec);
+  if (late.length > 0) {
+    if (!(await waitOperUp(new IpReader(run), spec.uplink, DAD_SETTLE_MS))) {
+      throw new PreconditionError(
+        `The lab's uplink '${spec.uplink}' is not operationally up after ${DAD_SETTLE_MS} ms`,
+      );
+    }
+    for (const argv of late) await run(argv);
+  }
 }
 
 /** Upper bound for IPv6 duplicate address detection to finish in a new lab, in ms. */

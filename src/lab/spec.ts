@@ -204,10 +204,9 @@ export function labCommands(spec: LabSpec): string[][] {
         ["ip", "-n", lanHost, "-6", "route", "add", "default", "via", spec.gateway6, "dev", "eth0"],
       ]
       : []),
-    // Before the uplink comes up (addr_gen_mode, disable_ipv6 act when it does), but those the kernel resets then.
+    // Before the uplink comes up (addr_gen_mode, disable_ipv6 act when it does); see labLateCommands for the rest.
     ...sysctlCommand((spec.sysctls ?? []).filter((x) => !setAfterPorts(x))),
     ["ip", "link", "set", "dev", spec.uplink, "up"],
-    ...sysctlCommand((spec.sysctls ?? []).filter(setAfterPorts)),
     ...(spec.uplinkAddrs ? spec.uplinkAddrs.map((a) => addrArgv("add", a, spec.uplink)) : plainAddrs(spec, v6)),
     ...(spec.uplinkRoutes
       ? spec.uplinkRoutes.map((r) => routeArgv("add", { ...r, dev: spec.uplink }))
@@ -215,6 +214,17 @@ export function labCommands(spec: LabSpec): string[][] {
     ...(spec.rules ?? []).map((r) => ruleArgv("add", r)),
     ...(spec.neighbours ?? []).map((n) => neighArgv("replace", n, spec.uplink)),
   ];
+}
+
+/**
+ * The commands that finish the lab once its uplink is operationally `UP`:
+ * the uplink's settings the kernel resets when it handles the link's carrier
+ * (see `SET_AFTER_PORTS` in recipes/uplink_settings.ts, `waitOperUp`).
+ * @param spec The spec.
+ * @returns One argv per command (none when there is no such setting).
+ */
+export function labLateCommands(spec: LabSpec): string[][] {
+  return sysctlCommand((spec.sysctls ?? []).filter(setAfterPorts));
 }
 
 /** One `sysctl -w` writing the given per-interface settings, or none for none. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Processes, Runner } from "../exec/mod.ts";
-import { defaultRoute, diffSnapshots, IpReader, takeSnapshot } from "../host/mod.ts";
+import { defaultRoute, diffSnapshots, IpReader, takeSnapshot, waitSettled } from "../host/mod.ts";
 import { type Outage, parsePingOutage } from "./outage.ts";
 
 /** One check of a rehearsal. */
@@ -32,6 +32,9 @@ export interface Verdict {
 /** Interval of the outage ping in ms (ping(8) `-i 0.01`; root may go below 0.2 s). */
 export const OUTAGE_PING_INTERVAL_MS = 10;
 
+/** How long an IPv6 check waits for the addresses to settle (RFC 4862 duplicate address detection), in ms. */
+const SETTLE_MS = 5000;
+
 /** What the rehearsal drives: the recipe's run and undo, done in this same process. */
 export interface RehearsalActions {
   /** Applies the recipe (no shell); returns the exit code and the netns name it made, if any. */
@@ -56,8 +59,12 @@ async function pings(run: Runner, target: string, netns?: string): Promise<boole
  * @returns `undefined` when there is no IPv6 default route via a gateway; else whether it works, and its route.
  */
 async function ipv6DefaultWorks(run: Runner, netns?: string): Promise<{ ok: boolean; detail: string } | undefined> {
-  const route = defaultRoute(await new IpReader(run).routes(6, netns));
+  const ip = new IpReader(run);
+  const route = defaultRoute(await ip.routes(6, netns));
   if (!route?.gateway || !route.dev) return undefined;
+  // A new namespace's addresses (its link-local one included) are usable once duplicate address detection is done.
+  const unsettled = await waitSettled(ip, SETTLE_MS, netns);
+  if (unsettled.length > 0) return { ok: false, detail: `addresses not settled: ${unsettled.join(", ")}` };
   const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "ping", "-6", "-c", "1", "-W", "1"];
   const ok = (await run([...argv, "-I", route.dev, route.gateway], { okCodes: [0, 1, 2] })).code === 0;
   return { ok, detail: `${netns ? `${netns} -> ` : ""}${route.gateway} dev ${route.dev}` };

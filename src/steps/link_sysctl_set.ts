@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Runner } from "../exec/mod.ts";
-import { LINK_SYSCTL_TREES, linkSysctlPath } from "../host/mod.ts";
+import { LINK_SYSCTL_TREES, linkSysctlPath, waitOperUp } from "../host/mod.ts";
 import { linkName, text } from "./fields.ts";
 import { objectId } from "./objects.ts";
 import type { Infer, StepKind } from "./types.ts";
@@ -20,7 +20,16 @@ export const linkSysctlSetSchema = z.object({
   name: z.string().regex(/^[a-z0-9_]{1,64}$/, "not a per-interface setting"),
   /** The value to write, e.g. `"1"`. */
   value: text,
+  /**
+   * Write only once the link's operational state is `UP` (waiting at most
+   * {@link OPER_UP_WAIT_MS}): for a setting the kernel resets when it handles
+   * the link's carrier (IPv6 `mtu`, see `waitOperUp`).
+   */
+  whenOperUp: z.boolean().optional(),
 });
+
+/** How long a `whenOperUp` step waits for the link's operational state `UP`, in ms. */
+export const OPER_UP_WAIT_MS = 3000;
 
 /**
  * Set one per-interface setting of a link, e.g. `net.ipv4.conf.br0.arp_ignore`
@@ -42,7 +51,8 @@ async function read(run: Runner, s: LinkSysctlSetStep): Promise<string> {
  * `link-sysctl-set`: `sysctl -w net/ipv4/conf/DEV/NAME=VALUE` (sysctl(8); the
  * `/` form, since link names may contain dots). The previous value is
  * captured first and written back by the inverse; a link that is gone has
- * nothing left to revert.
+ * nothing left to revert. With `whenOperUp`, written once the link is
+ * operationally `UP`.
  */
 export const linkSysctlSet: StepKind<LinkSysctlSetStep> = {
   schema: linkSysctlSetSchema,
@@ -50,6 +60,11 @@ export const linkSysctlSet: StepKind<LinkSysctlSetStep> = {
   object: (s) => objectId("link", s.dev),
   renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${s.value}`]],
+  async apply(s, ctx) {
+    // Not UP in time: written anyway, and the check says whether it held.
+    if (s.whenOperUp) await waitOperUp(ctx.ip, s.dev, OPER_UP_WAIT_MS);
+    for (const argv of linkSysctlSet.commands(s)) await ctx.run(argv);
+  },
   capture: (s, ctx) => read(ctx.run, s),
   async verify(s, ctx) {
     const now = await read(ctx.run, s);
