@@ -19,7 +19,7 @@ import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { checkLanAddress } from "./lan_address.ts";
 import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
 import type { Plan, Recipe } from "./types.ts";
-import { linkNameField } from "./fields.ts";
+import { cidrCheck, cidrField, linkNameField } from "./fields.ts";
 import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
 import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
@@ -28,15 +28,12 @@ import { vethBridge } from "./veth_bridge.ts";
 /** Default confirmation window of full-migrate, in seconds (`--confirm S` / `--no-confirm` override it). */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
 
-const cidrField = (what: string) =>
-  z.string().describe(what).superRefine((v, ctx) => {
-    if (!/\/\d+$/.test(v)) ctx.addIssue({ code: "custom", message: `'${v}' is not a CIDR like 198.51.100.50/24` });
-  });
-
 const params = z.object({
   name: netnsNameField(),
-  address: cidrField("the namespace's IPv4 address on the LAN, CIDR (required)"),
-  address6: cidrField("the namespace's IPv6 address on the LAN, CIDR (optional)").optional(),
+  address: z.string().describe("the namespace's IPv4 address on the LAN, CIDR").superRefine(
+    cidrCheck("--address", "address", 4),
+  ),
+  address6: cidrField("--address6", "the namespace's IPv6 address on the LAN, CIDR (optional)", "address", 6),
   uplink: linkNameField("--uplink", "the uplink to bridge (default: the device of the default route)"),
   bridge: linkNameField(
     "--bridge",

@@ -37,7 +37,7 @@ import {
 import { quote } from "../src/quote.ts";
 import type { AddressProbe, Plan, Recipe } from "./types.ts";
 import { addrSpec, attachSteps, netnsVethSteps, vethNames } from "./attach.ts";
-import { linkNameField } from "./fields.ts";
+import { cidrField, linkNameField } from "./fields.ts";
 import { shortHash } from "./hash.ts";
 import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
 
@@ -47,11 +47,13 @@ export const SUBNET_POOL = { base: "10.200.0.0", prefix: 24, count: 256 } as con
 const params = z.object({
   name: netnsNameField(),
   bridge: linkNameField("--bridge", `host bridge (default '${DEFAULT_BRIDGE}'; an existing one is used, not owned)`),
-  subnet: z.string().optional().describe(
+  subnet: cidrField(
+    "--subnet",
     "subnet CIDR (default: the bridge's, else the first free 10.200.N.0/24 on this host)",
+    "subnet",
   ),
-  address: z.string().optional().describe("namespace address, CIDR (default: the subnet's first free from .2)"),
-  bridgeAddress: z.string().optional().describe("bridge address, CIDR (default: the subnet's .1)"),
+  address: cidrField("--address", "namespace address, CIDR (default: the subnet's first free from .2)", "address"),
+  bridgeAddress: cidrField("--bridge-address", "bridge address, CIDR (default: the subnet's .1)", "address"),
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   mtu: z.coerce.number().int().min(68).max(65535).optional().describe("MTU of the veth pair in bytes"),
   nat: z.boolean().optional().describe("masquerade the namespace's traffic out of the uplink (nftables)"),

@@ -277,7 +277,11 @@ export async function main(args: string[]): Promise<number> {
       const o = opts as Record<string, unknown>;
       const { parseRecipeParams } = await import("./recipe_options.ts");
       const { planCommand } = await import("./plan.ts");
-      await planCommand(recipe, await parseRecipeParams(recipe.params, o, await readParamFile(o, out)), out);
+      await planCommand(
+        recipe,
+        await parseRecipeParams(recipe.params, o, await readParamFile(o, out), recipe.name),
+        out,
+      );
     });
     addRecipeOptions(rehearse.command(recipe.name).description(recipe.summary), recipe.params).action(
       async (opts, cmd) => {
@@ -285,7 +289,7 @@ export async function main(args: string[]): Promise<number> {
         const o = opts as Record<string, unknown>;
         await refuseElsewhere(g, out, false);
         const { parseRecipeParams } = await import("./recipe_options.ts");
-        const params = await parseRecipeParams(recipe.params, o, await readParamFile(o, out));
+        const params = await parseRecipeParams(recipe.params, o, await readParamFile(o, out), recipe.name);
         const { rehearseCommand } = await import("./rehearse.ts");
         setCode(await rehearseCommand(recipe, params, recipe.targets(params).uplink, g, out));
       },
@@ -319,6 +323,7 @@ export async function main(args: string[]): Promise<number> {
         recipe.params,
         opts as Record<string, unknown>,
         await readParamFile(opts as Record<string, unknown>, out),
+        recipe.name,
       );
       const o = opts as { rm?: boolean; shell: string; confirm?: string | boolean };
       setCode(

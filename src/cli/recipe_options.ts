@@ -10,6 +10,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
+import { didYouMean } from "../suggest.ts";
 
 /**
  * Keys a YAML file may not use, whatever the recipe: they name JavaScript's
@@ -83,6 +84,7 @@ export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schem
  * @param schema The recipe's schema.
  * @param opts Commander's option values (camelCase keys); `file` names the YAML file.
  * @param readFile Returns the YAML file's text (the caller reads it).
+ * @param recipe The recipe's name, for the hints (e.g. `full-migrate`).
  * @returns The parsed, typed parameters (a promise: the YAML parser is loaded on demand).
  * @throws {UsageError} For a value the schema rejects (each issue on its own
  *   line, naming the option), an unreadable file, bad YAML, a key of
@@ -92,6 +94,7 @@ export async function parseRecipeParams<S extends z.ZodObject>(
   schema: S,
   opts: Record<string, unknown>,
   readFile: (path: string) => string,
+  recipe = "RECIPE",
 ): Promise<z.output<S>> {
   // Own keys only: `"constructor" in shape` is true through Object.prototype, and assigning `__proto__` to a
   // plain object would replace its prototype instead of adding a key.
@@ -121,7 +124,7 @@ export async function parseRecipeParams<S extends z.ZodObject>(
     if (forbidden.length > 0) {
       throw new UsageError(
         `${file} has keys that are not option names: ${forbidden.map(quote).join(", ")}`,
-        "Remove them; 'nsrecipe show RECIPE' lists the options.",
+        `Remove them; 'nsrecipe show ${recipe}' lists the options.`,
       );
     }
     for (const k of keys) {
@@ -129,7 +132,13 @@ export async function parseRecipeParams<S extends z.ZodObject>(
     }
     const unknown = [...fromFile.keys()].filter((k) => !known(k));
     if (unknown.length > 0) {
-      throw new UsageError(`${file} has unknown options: ${unknown.map((k) => quote(kebab(k))).join(", ")}`);
+      const names = Object.keys(schema.shape).map(kebab);
+      throw new UsageError(
+        `${file} has unknown options: ${
+          unknown.map((k) => `${quote(kebab(k))}${didYouMean(kebab(k), names)}`).join(", ")
+        }`,
+        `'nsrecipe show ${recipe}' lists the options.`,
+      );
     }
   }
   const merged: Record<string, unknown> = Object.create(null);
@@ -149,7 +158,7 @@ export async function parseRecipeParams<S extends z.ZodObject>(
         : `--${kebab(key)}`;
       return issueMessage(i, where, merged[key], accepted.get(key));
     });
-    throw new UsageError(lines.join("\n"), "See 'nsrecipe show RECIPE' for the options and their forms.");
+    throw new UsageError(lines.join("\n"), `See 'nsrecipe show ${recipe}' for the options and their forms.`);
   }
   return result.data;
 }

@@ -171,3 +171,47 @@ Deno.test("journal prints one human line per record: time, run name, the step's 
     assert.equal(json.records[0].kind, "run-begin");
   });
 });
+
+Deno.test("a bad value is a usage error (exit 2) even where the host would refuse the run (name taken, bridge present): input is judged before the host", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "web"])).code, 0, "br0 and netns 'web' exist");
+    await lab.sh(["sh", "-c", "printf 'adress: 198.51.100.50/24\\n' > /run/typo.yaml"]);
+    const before = await lab.snapshot();
+    for (
+      const [args, line] of [
+        [
+          ["plan", "full-migrate", "--address", "198.51.100.300/24"],
+          "--address '198.51.100.300/24' is not a CIDR like 198.51.100.50/24 (an address with its prefix length)",
+        ],
+        [
+          ["run", "full-migrate", "--name", "web", "--address", "198.51.100.50"],
+          "--address '198.51.100.50' is not a CIDR like 198.51.100.50/24 (an address with its prefix length)",
+        ],
+        [
+          ["run", "full-migrate", "--name", "web", "--address", "2001:db8:1::50/64"],
+          "--address '2001:db8:1::50/64' is not IPv4: it takes one like 198.51.100.50/24",
+        ],
+        [
+          ["run", "veth-bridge", "--name", "web", "--subnet", "10.1.0/24"],
+          "--subnet '10.1.0/24' is not a CIDR like 10.200.0.0/24 or 2001:db8:5::/64",
+        ],
+        [
+          ["plan", "veth-bridge", "--name", "web", "--bridge-address", "10.1.0.1"],
+          "--bridge-address '10.1.0.1' is not a CIDR like 198.51.100.50/24 or 2001:db8:1::50/64 (an address with its prefix length)",
+        ],
+        [
+          ["plan", "full-migrate", "-f", "/run/typo.yaml"],
+          "'/run/typo.yaml' has unknown options: 'adress' (did you mean address?)",
+        ],
+      ] as const
+    ) {
+      const r = await lab.nsrecipe([...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      const [first, hint] = r.stderr.split("\n");
+      assert.equal(first, `nsrecipe: ${line}`);
+      assert.equal(hint.trim().includes("'nsrecipe show RECIPE'"), false, "the hint names the recipe");
+      assert.match(hint, new RegExp(`'nsrecipe show ${args[1]}'`));
+    }
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});

@@ -74,7 +74,9 @@ Deno.test("parseRecipeParams refuses keys inherited from Object.prototype as unk
 Deno.test("parseRecipeParams escapes hidden characters of unknown keys and of the file name in its messages", async () => {
   await assert.rejects(
     () => parseRecipeParams(netns.params, { file: "a\u202eb.yaml" }, () => "na\u200bme: x\n"),
-    (e) => e instanceof UsageError && e.message === "'a\\u{202e}b.yaml' has unknown options: 'na\\u{200b}me'",
+    (e) =>
+      e instanceof UsageError &&
+      e.message === "'a\\u{202e}b.yaml' has unknown options: 'na\\u{200b}me' (did you mean name?)",
   );
 });
 
