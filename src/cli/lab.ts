@@ -1,5 +1,14 @@
 import { onOwnTerminal, ownTerminalWanted, whereEnv } from "../exec/mod.ts";
-import { buildLab, DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../lab/mod.ts";
+import {
+  buildLab,
+  DEFAULT_LAB,
+  LAB_BIN_DIR,
+  labArgv,
+  type LabSpec,
+  labWrapperScript,
+  markOneShotLab,
+  selfArgv,
+} from "../lab/mod.ts";
 import { shellQuote } from "../quote.ts";
 import { processesFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -13,7 +22,7 @@ import type { Output } from "./output.ts";
  * @returns The exit code of what ran inside.
  */
 export function labCommand(spec: LabSpec, args: string[], out: Output): Promise<number> {
-  return processesFor(out).interactive(labArgv(spec, args));
+  return processesFor(out).interactive(labArgv(spec, args, false, Deno.pid));
 }
 
 /**
@@ -26,6 +35,7 @@ export function labCommand(spec: LabSpec, args: string[], out: Output): Promise<
  * @param hold Hold mode.
  * @param out The output.
  * @param dispatch Runs nsrecipe arguments and returns the exit code.
+ * @param parentPid The host PID of the `nsrecipe lab` that made the lab, for the attach line.
  * @returns The exit code.
  */
 export async function labInitCommand(
@@ -34,19 +44,30 @@ export async function labInitCommand(
   hold: boolean,
   out: Output,
   dispatch: (args: string[]) => Promise<number>,
+  parentPid?: number,
 ): Promise<number> {
   const full = { ...DEFAULT_LAB, ...spec };
   const procs = processesFor(out);
   await buildLab(full, procs.run);
-  if (args.length > 0) return await dispatch(args);
+  if (args.length > 0) {
+    markOneShotLab();
+    return await dispatch(args);
+  }
   if (hold) {
     console.log("ready");
     for await (const _ of Deno.stdin.readable) { /* wait for EOF */ }
     return 0;
   }
+  // `nsrecipe` in the lab's shell: a wrapper on the lab's own /run, first in its PATH.
+  await Deno.mkdir(LAB_BIN_DIR, { recursive: true, mode: 0o700 });
+  await Deno.writeTextFile(`${LAB_BIN_DIR}/nsrecipe`, labWrapperScript(shellQuote(selfArgv())), { mode: 0o755 });
+  const path = `${LAB_BIN_DIR}:${Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`;
   out.progress(
     `Lab ready: uplink ${full.uplink} ${full.address}, gateway ${full.gateway}; LAN host ${full.lanHost}.\n` +
-      `[nsrecipe-lab] Run nsrecipe here as: ${shellQuote(selfArgv())} ARGS   (exit the shell to discard the lab)`,
+      `[nsrecipe-lab] 'nsrecipe' runs nsrecipe here; exit the shell to discard the lab.` +
+      (parentPid === undefined
+        ? ""
+        : `\n[nsrecipe-lab] Another shell into this lab, from the host: ${attachLine(parentPid)}`),
   );
   // The lab's shell, on a pseudo-terminal of its own when there is a terminal (src/exec/terminal.ts: a
   // job-control shell cannot hand back a terminal whose process group lies outside its PID namespace).
@@ -56,7 +77,20 @@ export async function labInitCommand(
     "unshare",
     "--",
     ...(ownTerminalWanted()
-      ? onOwnTerminal(shell, { SHELL: Deno.env.get("SHELL"), ...whereEnv("nsrecipe-lab") })
-      : shell),
+      ? onOwnTerminal(shell, { SHELL: Deno.env.get("SHELL"), PATH: path, ...whereEnv("nsrecipe-lab") })
+      : ["env", `PATH=${path}`, ...shell]),
   ]);
+}
+
+/**
+ * The command that opens another shell in a running lab from the host:
+ * nsenter(1) into the namespaces of the lab's PID 1, which is the child of
+ * unshare(1), itself the only child of the `nsrecipe lab` process (pgrep(1)
+ * `-P`), with the lab's `nsrecipe` in PATH.
+ * @param parentPid The host PID of `nsrecipe lab`.
+ * @returns e.g. `nsenter --target "$(pgrep -P "$(pgrep -P 4242)")" --net --mount --pid -- env PATH=… bash`.
+ */
+export function attachLine(parentPid: number): string {
+  return `nsenter --target "$(pgrep -P "$(pgrep -P ${parentPid})")" --net --mount --pid --wd=/ -- ` +
+    `env PATH=${LAB_BIN_DIR}:"$PATH" NSRECIPE_RUN=nsrecipe-lab debian_chroot=nsrecipe-lab bash`;
 }

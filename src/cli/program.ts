@@ -422,10 +422,12 @@ export async function main(args: string[]): Promise<number> {
     });
   program.addCommand(
     new Command(LAB_INIT_COMMAND).argument("[args...]").requiredOption("--spec <json>").option("--hold")
+      .option("--parent <pid>")
       .action(async (args, opts, cmd) => {
         const { out } = globals(cmd);
         const { labInitCommand } = await import("./lab.ts");
-        setCode(await labInitCommand(JSON.parse(opts.spec), args, opts.hold === true, out, main));
+        const parent = opts.parent === undefined ? undefined : Number(opts.parent);
+        setCode(await labInitCommand(JSON.parse(opts.spec), args, opts.hold === true, out, main, parent));
       }),
     { hidden: true },
   );

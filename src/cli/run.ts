@@ -9,7 +9,7 @@ import {
   type Runner,
   whereEnv,
 } from "../exec/mod.ts";
-import { selfArgv } from "../lab/mod.ts";
+import { inOneShotLab, selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
@@ -206,7 +206,12 @@ async function apply(
   const { label, uses, handover, steps } = plan;
   const runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps }, deps);
   out.progress(
-    out.paint("green", `Applied run ${runId} (${label}).${rehearsal ? "" : ` Undo with: nsrecipe undo ${label}`}`),
+    out.paint(
+      "green",
+      `Applied run ${runId} (${label}).${
+        rehearsal ? "" : inOneShotLab() ? " It ends with this lab." : ` Undo with: nsrecipe undo ${label}`
+      }`,
+    ),
   );
   return runId;
 }

@@ -24,9 +24,11 @@ import { selfArgv } from "./self.ts";
  * @param spec The lab.
  * @param args What the lab init runs: nsrecipe arguments, or `[]` for a shell.
  * @param hold Instead of a shell, print `ready` and wait for stdin to close (for tests).
+ * @param parentPid The host PID of the `nsrecipe lab` that starts it, which the lab's
+ *   shell banner names in its attach line.
  * @returns The argv.
  */
-export function labArgv(spec: LabSpec, args: readonly string[], hold = false): string[] {
+export function labArgv(spec: LabSpec, args: readonly string[], hold = false, parentPid?: number): string[] {
   return [
     "unshare",
     "--net",
@@ -41,6 +43,7 @@ export function labArgv(spec: LabSpec, args: readonly string[], hold = false): s
     "--spec",
     JSON.stringify(checkLabSpec(spec)),
     ...(hold ? ["--hold"] : []),
+    ...(parentPid === undefined ? [] : ["--parent", String(parentPid)]),
     "--",
     ...args,
   ];

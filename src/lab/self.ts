@@ -25,3 +25,36 @@ export function selfArgv(): string[] {
     new URL("main.ts", root).pathname,
   ];
 }
+
+/** Whether this process is a lab's PID 1 running nsrecipe arguments given to `nsrecipe lab -- ARGS`. */
+let oneShot = false;
+
+/**
+ * Marks this process as a lab's PID 1 that runs `lab -- ARGS` itself: what
+ * those arguments apply vanishes with the lab when they return.
+ */
+export function markOneShotLab(): void {
+  oneShot = true;
+}
+
+/**
+ * Whether what this process applies vanishes when it returns (see {@link markOneShotLab}),
+ * so that advice such as "Undo with: nsrecipe undo NAME" would mislead.
+ * @returns `true` inside `nsrecipe lab -- ARGS`.
+ */
+export function inOneShotLab(): boolean {
+  return oneShot;
+}
+
+/** Where the lab's shell finds `nsrecipe`: a directory on the lab's private `/run` (a tmpfs of its own). */
+export const LAB_BIN_DIR = "/run/nsrecipe/lab-bin";
+
+/**
+ * The wrapper script the lab's shell calls as `nsrecipe` (in {@link LAB_BIN_DIR}):
+ * `exec` of {@link selfArgv} with the arguments.
+ * @param quoted The quoted argv, e.g. `shellQuote(selfArgv())`.
+ * @returns The script's text.
+ */
+export function labWrapperScript(quoted: string): string {
+  return `#!/bin/sh\n# nsrecipe inside this lab (written by nsrecipe lab; gone with the lab)\nexec ${quoted} "$@"\n`;
+}

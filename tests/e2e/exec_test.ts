@@ -79,9 +79,10 @@ Deno.test("run's own shell on a TTY names the run in a banner and its prompt", a
 
 Deno.test("the lab's shell on a TTY says it is the lab's, in a banner and its prompt", async () => {
   await withLab(async (lab) => {
-    const r = await onTty(lab, ["lab"], "echo in=$NSRECIPE_RUN\nexit 3\n", { SHELL: "/bin/sh" });
+    const r = await onTty(lab, ["lab"], "echo in=$NSRECIPE_RUN\ncommand -v nsrecipe\nexit 3\n", { SHELL: "/bin/sh" });
     assert.equal(r.code, 3, r.stdout);
-    assert.match(r.stdout, /\[nsrecipe-lab\] Run nsrecipe here as: /);
+    assert.match(r.stdout, /\[nsrecipe-lab\] 'nsrecipe' runs nsrecipe here; exit the shell to discard the lab\./);
+    assert.match(r.stdout, /# \/run\/nsrecipe\/lab-bin\/nsrecipe\r?$/m, "on a TTY too, nsrecipe is in the shell's PATH");
     assert.match(r.stdout, /\[nsrecipe-lab\] # in=nsrecipe-lab\r?$/m);
   });
 });
