@@ -82,7 +82,11 @@ Deno.test("the lab's shell on a TTY says it is the lab's, in a banner and its pr
     const r = await onTty(lab, ["lab"], "echo in=$NSRECIPE_RUN\ncommand -v nsrecipe\nexit 3\n", { SHELL: "/bin/sh" });
     assert.equal(r.code, 3, r.stdout);
     assert.match(r.stdout, /\[nsrecipe-lab\] 'nsrecipe' runs nsrecipe here; exit the shell to discard the lab\./);
-    assert.match(r.stdout, /# \/run\/nsrecipe\/lab-bin\/nsrecipe\r?$/m, "on a TTY too, nsrecipe is in the shell's PATH");
+    assert.match(
+      r.stdout,
+      /# \/run\/nsrecipe\/lab-bin\/nsrecipe\r?$/m,
+      "on a TTY too, nsrecipe is in the shell's PATH",
+    );
     assert.match(r.stdout, /\[nsrecipe-lab\] # in=nsrecipe-lab\r?$/m);
   });
 });
