@@ -117,8 +117,9 @@ export const fullMigrate: Recipe<typeof params> = {
   name: "full-migrate",
   summary: "veth-bridge where the bridge takes over the uplink: the namespace sits on the LAN",
   description: "Creates the bridge with the uplink's MAC, MTU and per-interface settings (arp_ignore, rp_filter, " +
-    "accept_ra, ...; STP off), copies every global address of the uplink onto it with all its flags, and its " +
-    "permanent neighbour entries and the policy rules naming it, enslaves the uplink, moves every route it " +
+    "accept_ra, ...; STP off), copies every IPv4 address (link-local 169.254/16 included) and global IPv6 address of the uplink onto it " +
+    "with all its flags, and its " +
+    "static neighbour entries (permanent, noarp; extern_learn kept) and the policy rules naming it, enslaves the uplink, moves every route it " +
     "carries (every table, in dependency order; metric, proto, scope, src kept) to the bridge, then removes " +
     "the addresses from the uplink, and attaches namespace NAME with --address on the LAN and the host's " +
     "gateway. Refuses a wireless, bridged or enslaved uplink, and (unless --force) DHCP-managed addresses and " +

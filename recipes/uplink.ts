@@ -62,14 +62,30 @@ export function selectUplink(facts: HostFacts, requested?: string): IpLink {
 }
 
 /**
- * The uplink's addresses that move: global scope, both families, in kernel
- * order (IPv4 primary first). Link-local addresses stay.
+ * The uplink's global addresses, both families, in kernel order (IPv4
+ * primary first): the LAN's subnets, where the namespace's address lies.
  * @param facts Host facts.
  * @param uplink Link name.
  * @returns The addresses.
  */
 export function movableAddresses(facts: HostFacts, uplink: string): IpAddrInfo[] {
   return (facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? []).filter((a) => a.scope === "global");
+}
+
+/**
+ * The uplink's addresses that move to the bridge: every IPv4 address,
+ * whatever its scope (an IPv4 link-local 169.254/16 address, `scope link`, as
+ * avahi-autoipd or NetworkManager's `ipv4.link-local` add it, is reached over
+ * the LAN like any other and would be dead on a bridge port), and the global
+ * IPv6 ones, in kernel order. IPv6 link-local addresses stay: the kernel makes
+ * the bridge its own (RFC 4862), and the uplink's keeps its `fe80::` address.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @returns The addresses.
+ */
+export function migratedAddresses(facts: HostFacts, uplink: string): IpAddrInfo[] {
+  return (facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? [])
+    .filter((a) => a.family === "inet" || a.scope === "global");
 }
 
 /** Options of {@link uplinkMigrationSteps}. */
@@ -106,7 +122,7 @@ export function uplinkMigrationSteps(
   opts: MigrationOptions = {},
 ): Step[] {
   const dev = uplink.ifname;
-  const addrs = movableAddresses(facts, dev);
+  const addrs = migratedAddresses(facts, dev);
   const dynamic = addrs.filter((a) => a.dynamic);
   if (dynamic.length > 0 && !opts.force) {
     throw new PreconditionError(

@@ -220,6 +220,23 @@ export interface IpNeigh {
   extern_learn?: null;
 }
 
+/**
+ * Whether a `NOARP` neighbour entry is configuration (`ip neigh add … nud
+ * noarp` with a unicast MAC) rather than one the kernel makes by itself: the
+ * kernel gives `NUD_NOARP` to entries for multicast and broadcast
+ * destinations, whose link-layer address is a group address (the low bit of
+ * the first octet set, `ff:ff:ff:ff:ff:ff` included), and to links without
+ * ARP (loopback: `00:00:00:00:00:00`, or no address at all) (net/ipv4/arp.c
+ * `arp_constructor`, net/ipv6/ndisc.c `ndisc_constructor`).
+ * @param n An entry of `ip -json neigh show nud noarp`.
+ * @returns `true` for an admin's entry.
+ */
+export function configuredNoarp(n: IpNeigh): boolean {
+  const mac = n.lladdr?.toLowerCase();
+  if (!mac || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac) || /^(00:){5}00$/.test(mac)) return false;
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 0 && (n.state ?? []).includes("NOARP");
+}
+
 /** One named network namespace as `ip -json netns list`. */
 export interface IpNetns {
   /** The name, i.e. the entry `/run/netns/NAME` (ip-netns(8)). */
@@ -361,23 +378,29 @@ export class IpReader {
 
   /**
    * The neighbour entries that are configuration rather than cache: the
-   * `PERMANENT` ones of both families (`ip -json neigh show nud permanent`)
-   * and the proxy entries (`ip -json neigh show proxy`), optionally of one link.
+   * `PERMANENT` ones of both families (`ip -json neigh show nud permanent`),
+   * the `NOARP` ones an admin added with a unicast link-layer address (`nud
+   * noarp`: used as is, never validated; the kernel's own `NOARP` entries, for
+   * multicast and broadcast destinations and links without ARP, are left out,
+   * see {@link configuredNoarp}) and the proxy entries (`ip -json neigh show
+   * proxy`), optionally of one link.
    * @param netns A named netns, or `undefined`.
    * @param dev Restrict to this link; a missing link gives `[]`.
-   * @returns Permanent entries first, then proxy entries, each in kernel order.
+   * @returns Permanent entries first, then noarp, then proxy entries, each in kernel order.
    * @throws {CommandError} When `ip` fails for another reason.
    */
   async staticNeighbours(netns?: string, dev?: string): Promise<IpNeigh[]> {
     const on = dev ? ["dev", dev] : [];
     const opts = { okCodes: dev ? [0, 1, 255] : [0] };
-    const [perm, proxy] = await Promise.all([
+    const [perm, noarp, proxy] = await Promise.all([
       this.run(ipArgv(netns, ["neigh", "show", ...on, "nud", "permanent"]), opts),
+      this.run(ipArgv(netns, ["neigh", "show", ...on, "nud", "noarp"]), opts),
       this.run(ipArgv(netns, ["neigh", "show", "proxy", ...on]), opts),
     ]);
     const withDev = (list: IpNeigh[]) => list.map((n) => (n.dev ? n : { ...n, dev: dev ?? "" }));
     return [
       ...(perm.code === 0 ? withDev(parse<IpNeigh>(perm.stdout)) : []),
+      ...(noarp.code === 0 ? withDev(parse<IpNeigh>(noarp.stdout)).filter(configuredNoarp) : []),
       ...(proxy.code === 0 ? withDev(parse<IpNeigh>(proxy.stdout)) : []),
     ];
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { neighArgv, neighSpecSchema } from "./specs.ts";
+import { neighArgv, neighKindText, neighSpecSchema } from "./specs.ts";
 import { findNeigh } from "./neigh_lookup.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
@@ -19,18 +19,18 @@ export const neighAddSchema = z.object({
   neigh: neighSpecSchema,
 });
 
-/** Add a permanent or proxy neighbour entry: `ip neigh add … dev DEV` (ip-neighbour(8)). */
+/** Add a permanent, noarp or proxy neighbour entry: `ip neigh add … dev DEV` (ip-neighbour(8)). */
 export type NeighAddStep = Infer<typeof neighAddSchema>;
 
 /**
- * `neigh-add`: `ip neigh replace DST [lladdr MAC] [router] nud permanent
+ * `neigh-add`: `ip neigh replace DST [lladdr MAC] [router] [extern_learn] nud permanent|noarp
  * dev DEV`, or `ip neigh add proxy DST dev DEV` (ip-neighbour(8)); `replace` so
  * that an entry the cache learned meanwhile becomes the permanent one. Verified by reading the entry back; the
  * inverse deletes it.
  */
 export const neighAdd: StepKind<NeighAddStep> = {
   schema: neighAddSchema,
-  summary: (s) => `add ${s.neigh.proxy ? "proxy" : "permanent"} neighbour ${s.neigh.dst} to '${s.dev}'`,
+  summary: (s) => `add ${neighKindText(s.neigh)} neighbour ${s.neigh.dst} to '${s.dev}'`,
   object: (s) => objectId("link", s.dev),
   renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [neighArgv("replace", s.neigh, s.dev)],

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { neighArgv, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
+import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
 import { findNeigh } from "./neigh_lookup.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
@@ -34,7 +34,7 @@ export type NeighDelStep = Infer<typeof neighDelSchema>;
  */
 export const neighDel: StepKind<NeighDelStep> = {
   schema: neighDelSchema,
-  summary: (s) => `remove ${s.neigh.proxy ? "proxy" : "permanent"} neighbour ${s.neigh.dst} from '${s.dev}'`,
+  summary: (s) => `remove ${neighKindText(s.neigh)} neighbour ${s.neigh.dst} from '${s.dev}'`,
   object: (s) => objectId("link", s.dev),
   renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [neighArgv("del", s.neigh, s.dev)],

@@ -292,12 +292,17 @@ export const neighSpecSchema = z.object({
   proxy: z.boolean().optional(),
   /** IPv6: the neighbour is a router (`router`). */
   router: z.boolean().optional(),
+  /** A `NOARP` entry (`nud noarp`: used as is, never validated) rather than a `PERMANENT` one. */
+  noarp: z.boolean().optional(),
+  /** Learned by a control plane outside the kernel (`extern_learn`, e.g. FRR's EVPN): never garbage-collected. */
+  externLearn: z.boolean().optional(),
 });
 
 /**
  * A configured neighbour entry, as `ip neigh add` takes it (ip-neighbour(8)):
  * a `PERMANENT` entry (`nud permanent`, e.g. a pinned gateway MAC against
- * ARP spoofing) or a proxy entry.
+ * ARP spoofing), a `NOARP` one (`nud noarp`), either possibly `extern_learn`,
+ * or a proxy entry.
  */
 export type NeighSpec = Infer<typeof neighSpecSchema>;
 
@@ -315,15 +320,25 @@ export function neighArgv(op: "add" | "replace" | "del", n: NeighSpec, dev: stri
   if (op !== "del" && !n.proxy) {
     if (n.lladdr) out.push("lladdr", n.lladdr);
     if (n.router) out.push("router");
-    out.push("nud", "permanent");
+    if (n.externLearn) out.push("extern_learn");
+    out.push("nud", n.noarp ? "noarp" : "permanent");
   }
   out.push("dev", dev);
   return out;
 }
 
 /**
+ * What kind of entry a spec is, for messages: `proxy`, `noarp` or `permanent`.
+ * @param n The entry.
+ * @returns The word.
+ */
+export function neighKindText(n: NeighSpec): string {
+  return n.proxy ? "proxy" : n.noarp ? "noarp" : "permanent";
+}
+
+/**
  * Converts an `ip -json neigh` entry into a {@link NeighSpec}.
- * @param n A permanent or proxy entry.
+ * @param n A permanent, noarp or proxy entry.
  * @returns The spec.
  */
 export function neighSpecFromJson(n: IpNeigh): NeighSpec {
@@ -331,5 +346,7 @@ export function neighSpecFromJson(n: IpNeigh): NeighSpec {
   if (n.lladdr) spec.lladdr = n.lladdr;
   if ("proxy" in n) spec.proxy = true;
   if ("router" in n) spec.router = true;
+  if ("extern_learn" in n) spec.externLearn = true;
+  if (!("proxy" in n) && (n.state ?? []).includes("NOARP")) spec.noarp = true;
   return spec;
 }

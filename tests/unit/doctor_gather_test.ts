@@ -26,7 +26,7 @@ function fakeHost(argv: readonly string[]): Partial<ExecResult> {
 /** Every command the gatherer may run: reads only. */
 const READ_ONLY = [
   /^ip -json (-details link show|addr show|-[46] route show table all|netns list|-details -[46] rule show)$/,
-  /^ip -json neigh show (nud permanent|proxy)$/,
+  /^ip -json neigh show (nud permanent|nud noarp|proxy)$/,
   /^sysctl -e( net\/ipv[46]\/(conf|neigh)\/[^\s/]+)+$/, // the uplink's per-interface settings (src/host/facts.ts)
   /^ip -V$/,
   /^unshare --version$/,
