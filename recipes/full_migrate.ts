@@ -12,7 +12,13 @@
  */
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
-import { defaultGateway, type HostFacts, type LinkSysctl, nftRulesNamingLink } from "../src/host/mod.ts";
+import {
+  defaultGateway,
+  type HostFacts,
+  type LinkSysctl,
+  nftRulesNamingLink,
+  socketsBoundTo,
+} from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { LinkSysctlSetStep, Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
@@ -41,8 +47,8 @@ const params = z.object({
   ),
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   force: z.boolean().optional().describe(
-    "go ahead despite DHCP-managed addresses on the uplink (copied with their lifetimes) and firewall rules " +
-      "that name the uplink (they stop matching once it is a bridge port)",
+    "go ahead despite DHCP-managed addresses on the uplink (copied with their lifetimes), firewall rules " +
+      "that name the uplink and sockets bound to it (they stop matching and receiving once it is a bridge port)",
   ),
 });
 
@@ -70,6 +76,36 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
     throw new PreconditionError(
       what,
       `Make them match '${bridge}' as well (e.g. iifname { "${uplink}", "${bridge}" }), then run again; or pass --force to go ahead.`,
+    );
+  }
+  return [`${what}. Going ahead (--force).`];
+}
+
+/**
+ * Checks the sockets bound to the uplink by name (`SO_BINDTODEVICE`: see
+ * `src/host/bound_sockets.ts`): they stop receiving once the uplink is a
+ * bridge port, since the host's packets then arrive on the bridge. Refused
+ * unless forced, else noted.
+ * @param facts Host facts.
+ * @param uplink The uplink.
+ * @param bridge The bridge that takes it over.
+ * @param force `--force`.
+ * @returns Notes for the plan.
+ * @throws {PreconditionError} When such sockets exist and `force` is not set.
+ */
+function boundSocketNotes(facts: HostFacts, uplink: string, bridge: string, force: boolean): string[] {
+  if (facts.boundSockets === undefined) {
+    return [`The sockets could not be listed ('ss' missing): services bound to '${uplink}' were not checked.`];
+  }
+  const bound = socketsBoundTo(facts.boundSockets, uplink);
+  if (bound.length === 0) return [];
+  const what = `Services are bound to '${uplink}' by name (SO_BINDTODEVICE), and stop receiving once it is a port ` +
+    `of '${bridge}' (the host's packets then arrive on '${bridge}'): ${bound.join("; ")}`;
+  if (!force) {
+    throw new PreconditionError(
+      what,
+      `Configure them to bind to '${bridge}' (e.g. dnsmasq 'interface=${bridge}', keepalived 'interface ${bridge}') ` +
+        "once it exists, or stop them first; or pass --force to go ahead.",
     );
   }
   return [`${what}. Going ahead (--force).`];
@@ -167,7 +203,10 @@ export const fullMigrate: Recipe<typeof params> = {
         throw new UsageError(`--address ${a} is a gateway of this host's routes`, "Choose a free address on the LAN.");
       }
     }
-    const notes = uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true);
+    const notes = [
+      ...uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true),
+      ...boundSocketNotes(facts, uplink.ifname, bridge, p.force === true),
+    ];
     const settings = uplinkSettings(facts, uplink);
     for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);
     const steps: Step[] = [

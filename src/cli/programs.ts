@@ -37,6 +37,7 @@ export const KNOWN_PROGRAMS: readonly string[] = [
   "ping",
   "arping",
   "nft",
+  "ss",
   "test",
   "head",
   "gzip",

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { nftRulesNamingLink } from "../host/mod.ts";
+import { nftRulesNamingLink, socketsBoundTo } from "../host/mod.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { finding } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";
@@ -16,9 +16,11 @@ import { DEFAULT_BRIDGE } from "../names.ts";
  * Checks what names the uplink elsewhere on the host.
  *
  * Verdicts: nftables rules of the `ip`, `ip6`, `inet` or `arp` families
- * matching the uplink by name → warn (full-migrate refuses them unless
- * `--force`), each rule named; the ruleset unreadable → warn; otherwise ok,
- * naming the policy rules (`iif`/`oif` the uplink) full-migrate moves.
+ * matching the uplink by name, or sockets bound to it by name
+ * (`SO_BINDTODEVICE`, see `src/host/bound_sockets.ts`) → warn (full-migrate
+ * refuses them unless `--force`), each named; the ruleset or the sockets
+ * unreadable → warn; otherwise ok, naming the policy rules (`iif`/`oif` the
+ * uplink) full-migrate moves.
  *
  * @param facts Doctor facts.
  * @param ctx The check context (`--bridge` names the bridge in the advice).
@@ -42,16 +44,37 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   const nft = nftRulesNamingLink(host.nftables, up.dev);
   const moved = [...host.rules4, ...host.rules6].filter((r) => r.iif === up.dev || r.oif === up.dev).length;
   const movedNote = moved ? `; full-migrate moves the ${moved} policy rule(s) naming it to the bridge` : "";
+  const bound = host.boundSockets === undefined ? undefined : socketsBoundTo(host.boundSockets, up.dev);
+  const problems: string[] = [];
+  const hints: string[] = [];
   if (nft.length > 0) {
+    problems.push(
+      `Firewall rules match on '${up.dev}' and stop matching once it is a port of a bridge: ${nft.join("; ")}`,
+    );
+    hints.push(`Make them match the bridge as well, e.g. iifname { "${up.dev}", "${bridge}" }`);
+  }
+  if (bound && bound.length > 0) {
+    problems.push(
+      `Services are bound to '${up.dev}' by name (SO_BINDTODEVICE) and stop receiving once it is a port of a ` +
+        `bridge: ${bound.join("; ")}`,
+    );
+    hints.push(`bind them to '${bridge}' once it exists, or stop them first`);
+  }
+  if (problems.length > 0) {
     return finding(
       id,
       "warn",
-      `Firewall rules match on '${up.dev}' and stop matching once it is a port of a bridge: ${
-        nft.join("; ")
-      }${movedNote}`,
-      `Make them match the bridge as well, e.g. iifname { "${up.dev}", "${bridge}" }; full-migrate refuses ` +
-        "until then, or goes ahead with --force.",
+      `${problems.join(". ")}${movedNote}`,
+      `${hints.join("; ")}; full-migrate refuses until then, or goes ahead with --force.`,
     );
   }
-  return finding(id, "ok", `No firewall rule matches on '${up.dev}' by name${movedNote}`);
+  if (bound === undefined) {
+    return finding(
+      id,
+      "warn",
+      `The sockets could not be listed ('ss' missing), so services bound to '${up.dev}' were not checked`,
+      "Install iproute2's 'ss' ('apt install iproute2').",
+    );
+  }
+  return finding(id, "ok", `No firewall rule matches on '${up.dev}' by name and no socket is bound to it${movedNote}`);
 }

@@ -53,6 +53,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   ping: "iputils-ping",
   arping: "iputils-arping",
   nft: "nftables",
+  ss: "iproute2",
   gzip: "gzip",
   iptables: "iptables",
   ip6tables: "iptables",

@@ -9,6 +9,7 @@ import { CommandError } from "../errors.ts";
 import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, type IpRoute, type IpRule } from "./ip_json.ts";
 import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
 import { readNftJson } from "./nft.ts";
+import { type BoundSocket, readBoundSockets } from "./bound_sockets.ts";
 import { entryState, isWireless, netnsMounts } from "./sysfs.ts";
 import { defaultRouteDevice } from "./default_route.ts";
 
@@ -61,6 +62,8 @@ export interface HostFacts {
   linkSysctls: LinkSysctl[];
   /** The nftables ruleset as `nft -j list ruleset` entries; `undefined` when nft is not installed. */
   nftables: Record<string, unknown>[] | undefined;
+  /** Sockets bound to a link by name (`SO_BINDTODEVICE`, from `ss`); `undefined` when ss could not be run. */
+  boundSockets: BoundSocket[] | undefined;
 }
 
 /** The sysctl key of IPv4 forwarding between interfaces (Documentation/networking/ip-sysctl.rst). */
@@ -81,6 +84,7 @@ export const EMPTY_FACTS: HostFacts = {
   neighbours: [],
   linkSysctls: [],
   nftables: [],
+  boundSockets: [],
 };
 
 /** What {@link gatherFacts} is asked to look at closely. */
@@ -104,15 +108,15 @@ export interface GatherOptions {
  * device of the default route): the only link whose kind (wireless) and
  * settings a plan looks at.
  *
- * @param run The process seam (spawns `ip -json`, `cat`, `sysctl`).
+ * @param run The process seam (spawns `ip -json`, `cat`, `sysctl`, `nft`, `ss`).
  * @param opts Which uplink to look at.
  * @returns The facts; `wireless` and `linkSysctls` cover only the uplink (and `all`/`default`).
  * @throws {CommandError} When `ip` fails.
  */
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, nftables, forward] = await Promise
-    .all([
+  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, nftables, boundSockets, forward] =
+    await Promise.all([
       ip.netnsList(),
       netnsMounts(run),
       ip.links(),
@@ -123,6 +127,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
       ip.rules(6),
       ip.staticNeighbours(),
       readNftJson(run),
+      readBoundSockets(run),
       run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
         // Without sysctl the value is unknown: plans that need to change it say so through their own check.
         if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
@@ -165,6 +170,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     neighbours,
     linkSysctls,
     nftables,
+    boundSockets,
     wireless: wireless && uplink ? [uplink.ifname] : [],
   };
 }

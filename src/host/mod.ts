@@ -15,3 +15,4 @@ export * from "./arp_probe.ts";
 export * from "./identity.ts";
 export * from "./settle.ts";
 export * from "./nft_link_refs.ts";
+export * from "./bound_sockets.ts";

@@ -27,6 +27,7 @@ function fakeHost(argv: readonly string[]): Partial<ExecResult> {
 const READ_ONLY = [
   /^ip -json (-details link show|addr show|-[46] route show table all|netns list|-details -[46] rule show)$/,
   /^ip -json neigh show (nud permanent|nud noarp|proxy)$/,
+  /^ss -H -a -n -p -t -u -w$/,
   /^sysctl -e( net\/ipv[46]\/(conf|neigh)\/[^\s/]+)+$/, // the uplink's per-interface settings (src/host/facts.ts)
   /^ip -V$/,
   /^unshare --version$/,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkUplinkRefs } from "../../src/doctor/uplink_refs.ts";
 import { doctorFacts, labHost, text } from "../support/doctor_facts.ts";
+import { parseBoundSockets, socketsBoundTo } from "../../src/host/mod.ts";
 
 const iifRule = (family: string, name: string) => ({
   rule: {
@@ -34,8 +35,54 @@ Deno.test("uplink-refs: an inet rule matching the uplink by name warns, naming t
 
 Deno.test("uplink-refs: no rule naming the uplink is ok; an unreadable ruleset warns", () => {
   const ok = checkUplinkRefs(doctorFacts({ host: text(labHost({ nftables: [iifRule("inet", "eth1")] })) }), {});
-  assert.deepEqual([ok.verdict, ok.summary], ["ok", "No firewall rule matches on 'eth0' by name"]);
+  assert.deepEqual([ok.verdict, ok.summary], [
+    "ok",
+    "No firewall rule matches on 'eth0' by name and no socket is bound to it",
+  ]);
   const unread = checkUplinkRefs(doctorFacts({ host: text(labHost({ nftables: undefined })) }), {});
   assert.equal(unread.verdict, "warn");
   assert.match(unread.summary, /could not be read/);
+});
+
+const SS = [
+  'udp   UNCONN 0      0      *%eth0:5000          *:*    users:(("python3",pid=812,fd=3))',
+  'udp   UNCONN 0      0      0.0.0.0%eth0:67      0.0.0.0:*    users:(("dnsmasq",pid=9,fd=4),("dnsmasq",pid=9,fd=5))',
+  'udp   UNCONN 0      0      [::]%eth0:547        [::]:*    users:(("dnsmasq",pid=9,fd=6))',
+  'raw   UNCONN 0      0      *%eth0:vrrp          *:*    users:(("keepalived",pid=77,fd=9))',
+  "tcp   LISTEN 0      4096   [fe80::1]%eth0:22    [::]:*",
+  'tcp   LISTEN 0      128    0.0.0.0:2024         0.0.0.0:*    users:(("sshd",pid=5,fd=3))',
+  'udp   UNCONN 0      0      127.0.0.53%lo:53     0.0.0.0:*    users:(("systemd-resolve",pid=4,fd=13))',
+  "udp   UNCONN 0      0      *%eth01:5001         *:*",
+].join("\n");
+
+Deno.test("parseBoundSockets: sockets bound to a link by name (UDP, raw VRRP, TCP on a link-local address), with their processes; unbound ones left out", () => {
+  const all = parseBoundSockets(SS);
+  assert.deepEqual(all.map((s) => s.dev), ["eth0", "eth0", "eth0", "eth0", "eth0", "lo", "eth01"]);
+  assert.deepEqual(socketsBoundTo(all, "eth0"), [
+    "udp *%eth0:5000 (python3 (pid 812))",
+    "udp 0.0.0.0%eth0:67 (dnsmasq (pid 9))",
+    "udp [::]%eth0:547 (dnsmasq (pid 9))",
+    "raw *%eth0:vrrp (keepalived (pid 77))",
+    "tcp [fe80::1]%eth0:22",
+  ]);
+  assert.deepEqual(socketsBoundTo(all, "eth1"), []);
+});
+
+Deno.test("uplink-refs: a socket bound to the uplink warns beside a firewall rule, naming both; 'ss' missing warns", () => {
+  const f = checkUplinkRefs(
+    doctorFacts({
+      host: text(labHost({ nftables: [iifRule("inet", "eth0")], boundSockets: parseBoundSockets(SS) })),
+    }),
+    {},
+  );
+  assert.equal(f.verdict, "warn");
+  assert.match(
+    f.summary,
+    /^Firewall rules match on 'eth0'.*\. Services are bound to 'eth0' by name \(SO_BINDTODEVICE\)/,
+  );
+  assert.match(f.summary, /raw \*%eth0:vrrp \(keepalived \(pid 77\)\)/);
+  assert.match(f.fix ?? "", /bind them to 'br0' once it exists.*--force/);
+  const missing = checkUplinkRefs(doctorFacts({ host: text(labHost({ boundSockets: undefined })) }), {});
+  assert.equal(missing.verdict, "warn");
+  assert.match(missing.summary, /sockets could not be listed/);
 });
