@@ -27,6 +27,25 @@ export const EXIT = {
   attention: 5,
 } as const;
 
+/**
+ * What each exit code means, in README's words: the one source of README's
+ * "Exit codes" table (a unit test compares them) and the manual page's EXIT
+ * STATUS. A `--state-dir` outside the paths nsrecipe may write is a bad option
+ * value (2); one inside them that cannot be trusted is a precondition (3).
+ */
+export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
+  0: "success (for `run -- CMD`: CMD's own exit code once setup succeeded)",
+  1: "internal error (a bug: please report it)",
+  2: "usage: bad option or input (a `--state-dir` outside `/run/nsrecipe` and `/var/lib/nsrecipe` among them); " +
+    "nothing changed",
+  3: "precondition failed: not root, name taken, stale namespace file, a program missing, a state directory that " +
+    "cannot be trusted (a symlink, writable by others, not a directory); nothing changed",
+  4: "a step failed and every step already done was rolled back; or a run was not confirmed and was undone",
+  5: "the host needs attention: rollback or undo incomplete (the run stays applied: `nsrecipe status`, fix, then " +
+    "`nsrecipe undo` again), or undo left alone an object someone else made under the run's name (the run is " +
+    "closed: look at that object yourself)",
+};
+
 /** One of the values of {@link EXIT}. */
 export type ExitCode = typeof EXIT[keyof typeof EXIT];
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ManualProse } from "./manual.ts";
+import { EXIT_MEANINGS } from "../errors.ts";
 
 /** NAME, DESCRIPTION, EXIT STATUS, FILES, SEE ALSO. */
 export const MANUAL_PROSE: ManualProse = {
@@ -20,14 +21,7 @@ export const MANUAL_PROSE: ManualProse = {
     "Shell completion: 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe' (also zsh, fish).",
   ],
   sections: [
-    ["EXIT STATUS", [
-      "0 success; after 'run -- CMD' or 'exec', the command's own exit code (see --json's 'exitFrom').",
-      "1 internal error (a bug: please report it).",
-      "2 usage: bad option or input; nothing changed.",
-      "3 precondition failed: not root, name taken, program missing; nothing changed.",
-      "4 a step failed and every step already done was rolled back, or a run was not confirmed and was undone.",
-      "5 rollback or undo incomplete: the host needs attention ('nsrecipe status', then 'nsrecipe undo' again).",
-    ]],
+    ["EXIT STATUS", Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `${code} ${meaning.replaceAll("`", "'")}.`)],
     ["FILES", [
       "/run/nsrecipe/journal.jsonl: the journal, one JSON record per line; /run/nsrecipe/lock: the lock.",
     ]],

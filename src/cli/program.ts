@@ -146,9 +146,10 @@ Examples:
   nsrecipe doctor --name web                      is this host fit? (read-only)
   nsrecipe lab -- run netns --name demo -- ip -br link   all of it in a throwaway lab
 
-Exit codes: 0 ok; 2 bad usage; 3 precondition failed (nothing changed);
-4 a step failed and was rolled back; 5 rollback/undo incomplete (host needs
-attention). 'run -- CMD' exits with CMD's code once set up.
+Exit codes: 0 ok; 1 internal error (a bug); 2 bad usage; 3 precondition
+failed (nothing changed); 4 a step failed and was rolled back, or a run was
+not confirmed and was undone; 5 the host needs attention ('nsrecipe man').
+'run -- CMD' exits with CMD's code once set up.
 nsrecipe processes take turns: one that finds another at work waits for it
 (and says so); a killed one is recovered by 'nsrecipe undo' (RELIABILITY.md).`;
 
