@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { adviseWithStateDir } from "./advice.ts";
 import { stripVTControlCharacters, styleText } from "node:util";
 
 /** Colours nsrecipe uses. */
@@ -86,6 +87,9 @@ export class Output {
   /** Which streams may carry colour. */
   readonly colours: StreamColours;
 
+  /** The invocation's `--state-dir`: advice printed through this output repeats it (see `advice.ts`). */
+  stateDir: string | undefined = undefined;
+
   /** Whether any stream may carry colour (for nested outputs). */
   get color(): boolean {
     return this.colours.stdout || this.colours.stderr;
@@ -110,7 +114,10 @@ export class Output {
   result(line: string): void {
     if (this.json) return;
     if (this.resultsToStderr) this.progress(line);
-    else console.log(this.colours.stdout ? line : stripVTControlCharacters(line));
+    else {
+      const advised = adviseWithStateDir(line, this.stateDir);
+      console.log(this.colours.stdout ? advised : stripVTControlCharacters(advised));
+    }
   }
 
   /**
@@ -158,6 +165,7 @@ export class Output {
    * @param line The text.
    */
   progress(line: string): void {
-    console.error(this.colours.stderr ? line : stripVTControlCharacters(line));
+    const advised = adviseWithStateDir(line, this.stateDir);
+    console.error(this.colours.stderr ? advised : stripVTControlCharacters(advised));
   }
 }

@@ -14,6 +14,7 @@ import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import { type JsonError, Output } from "./output.ts";
 import { addRecipeOptions } from "./recipe_options.ts";
+import { adviseWithStateDir } from "./advice.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
 
 // Startup loads only what the command given needs: each subcommand's module is imported when its action
@@ -181,7 +182,9 @@ function readGlobals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: 
     dryRun: o.dryRun === true,
     color: colours.stderr,
   };
-  return { g, out: new Output(g.json, colours, g.verbose) };
+  const out = new Output(g.json, colours, g.verbose);
+  out.stateDir = g.stateDir;
+  return { g, out };
 }
 
 /**
@@ -483,8 +486,9 @@ export async function main(args: string[]): Promise<number> {
   } catch (e) {
     // Help and version go to stdout as text, asked for: no document.
     if (e instanceof CommanderError && HELP_CODES.includes(e.code) && e.exitCode === 0) return EXIT.ok;
-    code = report(e, RECIPES);
+    code = report(e, RECIPES, stateDirOf(args));
     failure = jsonError(e, RECIPES);
+    failure.hint = failure.hint && adviseWithStateDir(failure.hint, stateDirOf(args));
   }
   (current ?? new Output(json, false, false)).finish(code, failure);
   return code;
@@ -581,8 +585,8 @@ function commanderMessage(e: CommanderError, recipes: readonly Recipe[]): string
   return `${message[0].toUpperCase()}${message.slice(1)}`;
 }
 
-function report(e: unknown, recipes: readonly Recipe[]): number {
-  const print = (line: string) => console.error(sanitize(line));
+function report(e: unknown, recipes: readonly Recipe[], stateDir: string): number {
+  const print = (line: string) => console.error(sanitize(adviseWithStateDir(line, stateDir)));
   if (e instanceof CommanderError && e.code === "commander.help") {
     // Commander's help for a missing subcommand (silenced): a usage error with the short usage instead.
     print(`nsrecipe: No command given.\n${shortUsage(recipes)}`);

@@ -112,3 +112,19 @@ Deno.test("journal NAME prints only that name's runs' records (every run of the 
     assert.match(none.stderr, /No run called 'nosuch' is in the journal/);
   });
 });
+
+Deno.test("under a non-default --state-dir, printed advice repeats it, and the advised command works as printed", async () => {
+  await withLab(async (lab) => {
+    const dir = "/run/nsrecipe/alt";
+    const run = await lab.nsrecipe(["--state-dir", dir, "run", "netns", "--name", "sd1"]);
+    assert.equal(run.code, 0, run.stderr);
+    const advised = /Undo with: (nsrecipe .*)$/m.exec(run.stderr)?.[1];
+    assert.equal(advised, `nsrecipe --state-dir ${dir} undo sd1`);
+    const none = await lab.nsrecipe(["--state-dir", dir, "undo", "nosuch"]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, new RegExp(`'nsrecipe --state-dir ${dir} status'`));
+    const undo = await lab.nsrecipe(advised!.split(" ").slice(1));
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.match(undo.stderr, /reverted: create network namespace .sd1./);
+  });
+});
