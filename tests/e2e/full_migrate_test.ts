@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
 
 const ping = (lab: TestLab, target: string, netns?: string, v6 = false) =>
   lab.sh([
@@ -70,6 +71,13 @@ Deno.test("K11: with a second uplink's default, only eth0's moves; both original
     await lab.sh(["ip", "link", "set", "dev", "eth1", "up"]);
     await lab.sh(["ip", "addr", "add", "203.0.113.10/24", "dev", "eth1"]);
     await lab.sh(["ip", "route", "add", "default", "via", "203.0.113.1", "dev", "eth1", "metric", "200"]);
+    // The kernel gives the new link its IPv6 link-local address a moment after it comes up: the "before"
+    // snapshot must hold it, settled, or it differs from the one after undo for a reason of its own.
+    await waitFor("eth1's IPv6 link-local address to settle", async () => {
+      const [l] = JSON.parse((await lab.sh(["ip", "-6", "-json", "addr", "show", "dev", "eth1"])).stdout);
+      const ll = (l?.addr_info ?? []).filter((a: { scope: string }) => a.scope === "link");
+      return ll.length === 1 && !ll[0].tentative;
+    });
     const before = await lab.snapshot();
     const r = await lab.nsrecipe([
       "run",
