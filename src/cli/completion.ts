@@ -52,7 +52,8 @@ export async function addCompletion(
   const root = tab(program as never, { completionCommandName: "completions" });
   // In the house style of the other descriptions (the adapter's says "Generate shell completion scripts").
   program.commands.find((c) => c.name() === "completions")?.description(
-    "print the shell completion script (bash, zsh, fish; also powershell); e.g. nsrecipe completions bash > /etc/bash_completion.d/nsrecipe",
+    "print the shell completion script (bash, zsh, fish; also powershell); e.g. nsrecipe completions bash > " +
+      "/etc/bash_completion.d/nsrecipe (bash needs the bash-completion package: apt-get install bash-completion)",
   );
   for (const name of RUN_ARGUMENT_COMMANDS) {
     const argument = root.commands.get(name)?.arguments.get("run");

@@ -91,3 +91,18 @@ Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each
     assert.match(fields, /--address6 <value> +the namespace's IPv6 address/);
   });
 });
+
+Deno.test("completions --help and README name the bash-completion package the bash script needs", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe(["completions", "--help"]);
+    assert.equal(r.code, 0);
+    assert.match(
+      r.stdout.replaceAll("\n", " "),
+      /bash needs the bash-completion package: apt-get install bash-completion/,
+    );
+    const bash = await lab.nsrecipe(["completions", "bash"]);
+    assert.match(bash.stdout, /_get_comp_words_by_ref/, "the script calls bash-completion's helper");
+    const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+    assert.match(readme.replaceAll(/\s+/g, " "), /the bash script needs Debian's `bash-completion` package/);
+  });
+});
