@@ -121,7 +121,13 @@ export function describeRecord(r: JournalRecord, steps: readonly Step[] = []): s
       return `${step(r.index)}: undo FAILED: ${r.error}`;
     case "step-undone":
       return `${step(r.index)}: ${
-        r.how === "reverted" ? "undone" : r.how === "already-gone" ? "already gone" : `handed over to run ${r.to}`
+        r.how === "reverted"
+          ? "undone"
+          : r.how === "already-gone"
+          ? "already gone"
+          : r.how === "subsumed"
+          ? "undone with the object that held it"
+          : `handed over to run ${r.to}`
       }`;
     case "confirm-wait":
       return `waiting for confirmation until ${

@@ -86,7 +86,7 @@ function reportData(r: UndoReport) {
 
 /** One line for humans saying what an undo did. */
 function reportLine(r: UndoReport): string {
-  const reverted = r.outcomes.filter((o) => o.how === "reverted").length;
+  const reverted = r.outcomes.filter((o) => o.how === "reverted" || o.how === "subsumed").length;
   const gone = r.outcomes.filter((o) => o.how === "already-gone").length;
   return r.result === "stale"
     ? `Closed ${r.run} (${r.label}): it is from before a reboot, its objects are gone; nothing was touched`

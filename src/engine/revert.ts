@@ -30,6 +30,12 @@ export interface RevertItem {
    */
   identities?: Identities;
   /**
+   * The object the same undo deletes after this step, with which the step's
+   * effect goes (`StepKind.within`): the step is recorded `subsumed`, no
+   * inverse of its own runs.
+   */
+  subsumedBy?: string;
+  /**
    * `true` when the journal records the step as done (verified); `false`
    * when only its intent is recorded (interrupted or failed), so that its
    * effect being absent is no surprise.
@@ -42,11 +48,12 @@ export interface RevertOutcome {
   /** The step this is about. */
   item: RevertItem;
   /**
-   * `reverted` by its inverse, found `already-gone`, `left-alone` (its
-   * object was replaced by another of the same name, which is not nsrecipe's
-   * to touch), or `failed` (the step stays applied).
+   * `reverted` by its inverse, found `already-gone`, `subsumed` (it goes
+   * with an object deleted next: see {@link RevertItem.subsumedBy}),
+   * `left-alone` (its object was replaced by another of the same name, which
+   * is not nsrecipe's to touch), or `failed` (the step stays applied).
    */
-  how: "reverted" | "already-gone" | "left-alone" | "failed";
+  how: "reverted" | "already-gone" | "subsumed" | "left-alone" | "failed";
   /** For `failed`: the inverse command's stderr, or why the effect is still there; for `left-alone`: what was found. */
   error?: string;
   /**
@@ -125,6 +132,15 @@ async function revertOne(
   followed: Set<string>,
 ): Promise<RevertOutcome> {
   const kind = kindOf(item.step);
+  if (item.subsumedBy !== undefined) {
+    try {
+      await deps.fault("undo", item.index);
+    } catch (e) {
+      if (!(e instanceof InjectedFault)) throw e;
+      return { item, how: "failed", error: e.message };
+    }
+    return { item, how: "subsumed" };
+  }
   // What the inverse acts on: the step as journaled, or with the current names of objects renamed by hand.
   let acting: { step: Step; captured: Captured } = { step: item.step, captured: item.captured };
   try {
@@ -171,7 +187,8 @@ function batchable(items: readonly RevertItem[], from: number): RevertItem[] {
 }
 
 /** The batch options an item's inverse needs, as one string; `undefined` when it cannot be batched. */
-function batchKey(item: { step: Step; captured?: Captured }): string | undefined {
+function batchKey(item: RevertItem): string | undefined {
+  if (item.subsumedBy !== undefined) return undefined;
   const lines = kindOf(item.step).inverse?.(item.step, item.captured)?.map(batchLine);
   if (!lines || lines.length === 0 || lines.some((l) => l === undefined)) return undefined;
   const keys = new Set(lines.map((l) => l!.batch.join(" ")));
@@ -300,6 +317,15 @@ async function record(outcome: RevertOutcome, deps: EngineDeps, verb: "rollback"
       index: item.index,
       how: "already-gone",
       leftAlone: outcome.error,
+    });
+  } else if (outcome.how === "subsumed") {
+    const [type, ...name] = item.subsumedBy!.split(":");
+    deps.log(`  ${verb}: goes with ${type} '${name.join(":")}': ${summary}`);
+    outcome.unrecorded = await tryAppend(deps, {
+      kind: "step-undone",
+      run: item.run,
+      index: item.index,
+      how: "subsumed",
     });
   } else {
     const how = outcome.how === "reverted"

@@ -162,6 +162,29 @@ export function planUndoAll(runs: readonly RunView[], here?: NetnsRef): UndoAllP
 }
 
 /**
+ * Marks the steps whose effect goes with an object the same undo deletes
+ * later (a netns or a link the run made: `StepKind.removes`), so that they
+ * need no inverse of their own (`StepKind.within`): a netns's addresses,
+ * routes, links up and the link moved into it; a made link's up, settings and
+ * bridge port. Which object the deletion removes is checked there, by its
+ * recorded identity (`revertItems`): a netns or link made again by someone
+ * else is left alone, and the subsumed steps' effects were in the one that is
+ * gone. Recording them before the deletion is safe against a crash: undo,
+ * run again, still deletes the object. Pure.
+ * @param items Steps to revert, in the order they are reverted.
+ * @returns The same items, each subsumed one with `subsumedBy`.
+ */
+export function subsume(items: readonly RevertItem[]): RevertItem[] {
+  return items.map((item, i) => {
+    const within = kindOf(item.step).within?.(item.step) ?? [];
+    const by = within.find((o) =>
+      items.slice(i + 1).some((later) => kindOf(later.step).removes && kindOf(later.step).object(later.step) === o)
+    );
+    return by === undefined ? item : { ...item, subsumedBy: by };
+  });
+}
+
+/**
  * Undoes one run.
  *
  * @param target The run.
@@ -261,7 +284,7 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
     }
   }
   await refuseHazards(target, runs, toRevert, deps);
-  report.outcomes.push(...(await revertItems(toRevert, deps, "undo")));
+  report.outcomes.push(...(await revertItems(subsume(toRevert), deps, "undo")));
   await closeRun(`Undo of run '${target.id}' (${target.label})`, target.id, report.outcomes, "undone", deps);
   return report;
 }

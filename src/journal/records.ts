@@ -103,8 +103,12 @@ export interface StepUndoneRecord extends Base {
   kind: "step-undone";
   /** Index of the step in the plan of run `run`, 0-based. */
   index: number;
-  /** `reverted` by its inverse, found `already-gone`, or `handed-over` to run `to`. */
-  how: "reverted" | "already-gone" | "handed-over";
+  /**
+   * `reverted` by its inverse, found `already-gone`, `handed-over` to run
+   * `to`, or `subsumed`: its effect lives in an object the same undo deletes
+   * next (`StepKind.within`), so it needed no inverse of its own.
+   */
+  how: "reverted" | "already-gone" | "handed-over" | "subsumed";
   /** For `handed-over`: id of the run the step now belongs to; absent otherwise. */
   to?: string;
   /**

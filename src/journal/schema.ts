@@ -62,7 +62,7 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: z.ZodObject } = {
   "step-undone": z.looseObject({
     ...indexed,
     kind: z.literal("step-undone"),
-    how: z.enum(["reverted", "already-gone", "handed-over"]),
+    how: z.enum(["reverted", "already-gone", "handed-over", "subsumed"]),
     to: z.string().optional(),
     leftAlone: z.string().optional(),
   }),

@@ -40,6 +40,7 @@ export const addrAdd: StepKind<AddrAddStep> = {
   schema: addrAddSchema,
   summary: (s) => `add address ${s.addr.local}/${s.addr.prefixlen} to '${s.dev}'${s.netns ? ` in '${s.netns}'` : ""}`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.dev),
+  within: (s) => s.netns ? [objectId("netns", s.netns)] : [],
   renamed(s, captured, rename) {
     if (s.netns) return { step: s, captured };
     return { step: { ...s, dev: rename(s.dev), addr: renamedAddr(s.addr, s.dev, rename(s.dev)) }, captured };

@@ -56,16 +56,18 @@ export function linkAddArgv(link: NewLink, type: readonly string[]): string[] {
  * releases a bridge's ports; it is reverted once no link has that name.
  *
  * @typeParam S The kind's step type.
- * @returns `object`, `renamed`, `isReverted` and `revert`, to spread into the kind.
+ * @returns `object`, `removes`, `renamed`, `isReverted` and `revert`, to spread into the kind.
  */
 export function newLink<S extends NewLink>(): {
   object(s: S): ObjectId;
+  removes: true;
   renamed(s: S, captured: Captured, rename: (dev: string) => string): { step: S; captured: Captured };
   isReverted(s: S, ctx: StepContext): Promise<boolean>;
   revert(s: S, ctx: StepContext): Promise<void>;
 } {
   return {
     object: (s) => objectId("link", s.dev),
+    removes: true,
     renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
     isReverted: async (s, ctx) => !(await ctx.ip.link(s.dev)),
     revert: async (s, ctx) => {

@@ -29,6 +29,8 @@ export const linkSetMaster: StepKind<LinkSetMasterStep> = {
   summary: (s) => `enslave '${s.dev}' to bridge '${s.master}'`,
   object: (s) => objectId("link", s.dev),
   refs: (s) => [objectId("link", s.dev), objectId("link", s.master)],
+  // A port's own link deleted leaves its bridge; a bridge deleted releases an uplink only in the switch's order.
+  within: (s) => [objectId("link", s.dev)],
   renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev), master: rename(s.master) }, captured }),
   commands: (s) => [["ip", "link", "set", "dev", s.dev, "master", s.master]],
   async verify(s, ctx) {

@@ -35,6 +35,7 @@ export const linkSetNetns: StepKind<LinkSetNetnsStep> = {
   schema: linkSetNetnsSchema,
   summary: (s) => `move '${s.dev}' into '${s.netns}' as '${s.newName}'`,
   object: (s) => objectId("netns", s.netns),
+  within: (s) => [objectId("netns", s.netns)],
   commands: (s) => [["ip", "link", "set", "dev", s.dev, "netns", s.netns, "name", s.newName]],
   async verify(s, ctx) {
     if (!(await ctx.ip.link(s.newName, s.netns))) {

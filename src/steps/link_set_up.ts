@@ -39,6 +39,7 @@ export const linkSetUp: StepKind<LinkSetUpStep> = {
   schema: linkSetUpSchema,
   summary: (s) => `bring link '${s.dev}' up${s.netns ? ` in '${s.netns}'` : ""}`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.dev),
+  within: (s) => [s.netns ? objectId("netns", s.netns) : objectId("link", s.dev)],
   renamed: (s, captured, rename) => ({ step: s.netns ? s : { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [["ip", ...nsArgs(s.netns), "link", "set", "dev", s.dev, "up"]],
   async verify(s, ctx) {

@@ -58,6 +58,7 @@ export const linkSysctlSet: StepKind<LinkSysctlSetStep> = {
   schema: linkSysctlSetSchema,
   summary: (s) => `set ${dotted(s)} = ${s.value}`,
   object: (s) => objectId("link", s.dev),
+  within: (s) => [objectId("link", s.dev)],
   renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${s.value}`]],
   async apply(s, ctx) {

@@ -44,6 +44,7 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
   schema: netnsAddSchema,
   summary: (s) => `create network namespace '${s.netns}'`,
   object: (s) => objectId("netns", s.netns),
+  removes: true,
   commands: (s) => [["ip", "netns", "add", s.netns]],
   async verify(s, ctx) {
     const state = await netnsEntryState(ctx.run, s.netns);

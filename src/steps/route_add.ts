@@ -34,6 +34,7 @@ export const routeAdd: StepKind<RouteAddStep> = {
       s.netns ? ` in '${s.netns}'` : ""
     }`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.route.dev ?? "-"),
+  within: (s) => s.netns ? [objectId("netns", s.netns)] : [],
   renamed: (s, captured, rename) => ({ step: s.netns ? s : { ...s, route: renamedRoute(s.route, rename) }, captured }),
   commands: (s) => [routeArgv("add", s.route, s.netns)],
   async verify(s, ctx) {

@@ -120,6 +120,19 @@ export interface StepKind<S extends { kind: string }> {
   /** Whether the effect is already gone (so undo has nothing to do). */
   isReverted(step: S, ctx: StepContext, captured: Captured): Promise<boolean>;
   /**
+   * The objects whose deletion takes this step's whole effect with it, with
+   * nothing outside them relying on it (e.g. a route inside netns `web`:
+   * `[netns:web]`; `link-set-up` of `veth-web`: `[link:veth-web]`). When the
+   * same undo deletes one of them (a kind with {@link StepKind.removes}), the
+   * step needs no inverse of its own: it is recorded `subsumed`. Absent for
+   * effects that outlive the object or that the host's routing sees while it
+   * exists (a host address or route on a bridge nsrecipe made keeps its
+   * explicit inverse, so full-migrate's switch back keeps its order).
+   */
+  within?(step: S): ObjectId[];
+  /** `true` for a kind whose inverse deletes its object and everything in it (a netns, a link it made). */
+  removes?: boolean;
+  /**
    * The inverse's commands, in order, for a kind whose {@link StepKind.revert}
    * is exactly running them (full `ip` argv, as {@link StepKind.commands});
    * absent when reverting needs more (a wait, a read, processes ended). Undo

@@ -28,7 +28,7 @@ async function undoJson(lab: TestLab, code: number = EXIT.ok) {
   return { r, steps: code === EXIT.ok ? JSON.parse(r.stdout).undone[0].steps as { index: number; how: string }[] : [] };
 }
 
-Deno.test("netns deleted by hand: status shows both steps drifted; undo exits 0 reporting each step already reverted; journal closed", async () => {
+Deno.test("netns deleted by hand: status shows both steps drifted; undo exits 0 reporting the netns already gone (lo goes with it); journal closed", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
@@ -38,8 +38,8 @@ Deno.test("netns deleted by hand: status shows both steps drifted; undo exits 0 
     assert.match(st.drift[0], /create network namespace 'd1': 'd1' is not in 'ip netns list'/);
     assert.match(st.drift[1], /bring link 'lo' up in 'd1': link 'lo' does not exist/);
     const { r, steps } = await undoJson(lab);
-    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "already-gone"], [0, "already-gone"]]);
-    assert.match(r.stderr, /already reverted \(changed by hand\?\): bring link 'lo' up in 'd1'/);
+    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "subsumed"], [0, "already-gone"]]);
+    assert.match(r.stderr, /goes with netns 'd1': bring link 'lo' up in 'd1'/);
     assert.match(r.stderr, /already reverted \(changed by hand\?\): create network namespace 'd1'/);
     assertSameHost(await lab.snapshot(), before, "netns deleted by hand, then undo");
     assert.equal(endState((await journalOf(lab)).records), "undone");
@@ -47,7 +47,7 @@ Deno.test("netns deleted by hand: status shows both steps drifted; undo exits 0 
   });
 });
 
-Deno.test("lo set down by hand: status shows that drift only; undo exits 0, finds that step already reverted and deletes the namespace", async () => {
+Deno.test("lo set down by hand: status shows that drift only; undo exits 0 and deletes the namespace, with which lo goes (no inverse of its own)", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
@@ -55,8 +55,8 @@ Deno.test("lo set down by hand: status shows that drift only; undo exits 0, find
     const [st] = await status(lab);
     assert.deepEqual(st.drift, ["bring link 'lo' up in 'd1': link 'lo' is not UP"]);
     const { r, steps } = await undoJson(lab);
-    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "already-gone"], [0, "reverted"]]);
-    assert.match(r.stderr, /already reverted \(changed by hand\?\): bring link 'lo' up in 'd1'/);
+    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "subsumed"], [0, "reverted"]]);
+    assert.match(r.stderr, /goes with netns 'd1': bring link 'lo' up in 'd1'/);
     assertSameHost(await lab.snapshot(), before, "lo down by hand, then undo");
   });
 });
@@ -69,7 +69,7 @@ Deno.test("the namespace's mount removed by hand (a stale /run/netns file left):
     const [st] = await status(lab);
     assert.ok(st.drift.some((d) => d.includes("/run/netns/d1 is not a namespace mount")), st.drift.join("\n"));
     const { steps } = await undoJson(lab);
-    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "already-gone"], [0, "reverted"]]);
+    assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "subsumed"], [0, "reverted"]]);
     assert.equal((await lab.sh(["test", "-e", "/run/netns/d1"])).code, 1);
     assertSameHost(await lab.snapshot(), before, "stale entry, then undo");
   });
@@ -109,7 +109,7 @@ Deno.test("a process started by hand inside the namespace: undo ends it and dele
       }
       assert.notEqual(pids, "", "the process is inside the namespace");
       const { steps } = await undoJson(lab);
-      assert.deepEqual(steps.map((s) => s.how), ["reverted", "reverted"]);
+      assert.deepEqual(steps.map((s) => s.how), ["subsumed", "reverted"]);
       const { code, signal } = await ended;
       assert.ok(signal === "SIGTERM" || code !== 0, `the process was ended (code ${code}, signal ${signal})`);
       assertSameHost(await lab.snapshot(), before, "process inside, then undo");
