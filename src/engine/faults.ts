@@ -25,6 +25,8 @@
  * - `undo` in place of the inverse's commands (`fail`: the inverse fails); for
  *   consecutive steps whose inverses run as one `ip -batch` (`revert.ts`),
  *   every such point comes before the batch, and a `fail` cuts the batch there;
+ *   for a step subsumed by a later deletion (`subsume` in `undo.ts`), a `fail`
+ *   stops undo there as a failing inverse would;
  * - `after-revert` the inverse ran, its outcome is not recorded (`kill` only);
  * - `after-undo` the outcome is recorded (`kill` only).
  *

@@ -134,7 +134,14 @@ const killApply: FaultLoop = {
     ),
 };
 
-/** SIGKILL while undoing: after each inverse ran, and after its outcome is recorded. */
+/**
+ * SIGKILL while undoing: after each inverse ran, and after its outcome is recorded. Undo now runs
+ * consecutive `ip` inverses as one batch and records steps subsumed by a later deletion without an
+ * inverse (RELIABILITY.md section 1); the records still come one per step, newest first, each between
+ * its `after-revert` and `after-undo` points, so the expected last record is unchanged. What differs is
+ * the host at `after-revert` of a batched step: every inverse of its batch has run, and the undo that
+ * finishes the job finds them already gone.
+ */
 const killUndo: FaultLoop = {
   title: "SIGKILL during undo after each inverse ran and after it is recorded; undo again restores the host",
   points: (s, steps) =>
@@ -225,7 +232,11 @@ const failApply: FaultLoop = {
     ),
 };
 
-/** An inverse that fails during undo. */
+/**
+ * An inverse that fails during undo. For a batched step the failure cuts the batch there (the steps
+ * before it in the batch run and are recorded); for a step subsumed by a later deletion, `fail@undo`
+ * fails its record as `subsumed` all the same, so every step still has a point where undo stops.
+ */
 const failUndo: FaultLoop = {
   title: "an inverse step that fails during undo gives exit 5, keeps the run open, and a second undo finishes it",
   points: (s, steps) =>

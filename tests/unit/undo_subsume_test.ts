@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { type RevertItem, subsume } from "../../src/engine/mod.ts";
+import type { Step } from "../../src/steps/mod.ts";
+
+const item = (index: number, step: Step): RevertItem => ({ run: "r1", index, step });
+
+/** veth-bridge's steps in undo order (newest first), on a bridge the run made. */
+const vethBridge: Step[] = [
+  { kind: "route-add", netns: "web", route: { family: 4, dst: "default", via: "10.200.0.1", dev: "eth0" } },
+  { kind: "addr-add", netns: "web", dev: "eth0", addr: { family: "inet", local: "10.200.0.2", prefixlen: 24 } },
+  { kind: "link-set-up", netns: "web", dev: "eth0" },
+  { kind: "link-set-up", dev: "veth-web" },
+  { kind: "link-set-master", dev: "veth-web", master: "br0" },
+  { kind: "link-set-up", dev: "br0" },
+  { kind: "addr-add", dev: "br0", addr: { family: "inet", local: "10.200.0.1", prefixlen: 24 } },
+  { kind: "bridge-add", dev: "br0" },
+  { kind: "link-set-netns", dev: "p-1", netns: "web", name: "eth0" },
+  { kind: "veth-add", dev: "veth-web", peer: "p-1" },
+  { kind: "link-set-up", netns: "web", dev: "lo" },
+  { kind: "netns-add", netns: "web" },
+] as Step[];
+
+Deno.test("subsume: what lives in a netns or a link the same undo deletes goes with it; host addresses and the deletions themselves keep their inverse", () => {
+  const out = subsume(vethBridge.map((s, i) => item(vethBridge.length - 1 - i, s)));
+  assert.deepEqual(out.map((o) => o.subsumedBy), [
+    "netns:web",
+    "netns:web",
+    "netns:web",
+    "link:veth-web",
+    "link:veth-web",
+    "link:br0",
+    undefined, // the bridge's address: host routing sees it until it is deleted, in order
+    undefined,
+    "netns:web",
+    undefined,
+    "netns:web",
+    undefined,
+  ]);
+});
+
+Deno.test("subsume: a bridge the undo does not delete (handed over, or not made by the run) subsumes nothing; the uplink's port stays explicit", () => {
+  const steps: Step[] = [
+    { kind: "link-set-up", dev: "br0" },
+    { kind: "link-set-master", dev: "eth0", master: "br0" },
+    { kind: "route-add", route: { family: 4, dst: "default", via: "198.51.100.1", dev: "br0" } },
+  ] as Step[];
+  assert.deepEqual(subsume(steps.map((s, i) => item(i, s))).map((o) => o.subsumedBy), [
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  const withBridge = subsume([...steps, { kind: "bridge-add", dev: "br0" } as Step].map((s, i) => item(i, s)));
+  assert.deepEqual(withBridge.map((o) => o.subsumedBy), ["link:br0", undefined, undefined, undefined]);
+});
