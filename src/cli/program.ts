@@ -234,6 +234,11 @@ export async function main(args: string[]): Promise<number> {
     .configureOutput({ outputError: () => {}, writeErr: () => {} })
     .configureHelp({
       showGlobalOptions: true,
+      // The recipe is optional to commander (so that a missing one gets nsrecipe's own usage error), not to the user.
+      subcommandTerm(cmd: Command<any, any, any>) {
+        const term = Help.prototype.subcommandTerm.call(this, cmd as never);
+        return RECIPE_PARENTS.has(cmd.name()) ? term.replace("[recipe]", "<recipe>") : term;
+      },
       // Each subcommand's help lists the global options it honours (HONOURED_GLOBALS), not all of them.
       visibleGlobalOptions(this: Help, cmd: Command<any, any, any>) {
         const honoured = HONOURED_GLOBALS[topCommand(cmd).name()] ?? [];
@@ -265,6 +270,7 @@ export async function main(args: string[]): Promise<number> {
   rehearse.usage("RECIPE [options]");
   run.usage("RECIPE [options] [-- CMD...]");
   for (const parent of [plan, run, rehearse]) {
+    parent.addHelpText("after", `\nEach recipe's options: nsrecipe ${parent.name()} RECIPE --help`);
     // Without a recipe (or with an unknown one) these are usage errors, not a help page with exit 0.
     parent.argument("[recipe]", `one of: ${RECIPES.map((r) => r.name).join(", ")}`).allowExcessArguments().action(
       async (name) => {
@@ -552,6 +558,9 @@ export const HONOURED_GLOBALS: Readonly<Record<string, readonly string[]>> = {
   journal: ["--state-dir", "--json", "--no-color"],
   lab: ["--json", "--verbose", "--no-color"],
 };
+
+/** The commands whose subcommands are the recipes. */
+const RECIPE_PARENTS: ReadonlySet<string> = new Set(["plan", "run", "rehearse"]);
 
 /** Commands that run things and have no dry run: `--dry-run` is refused for them rather than ignored. */
 const ACTS_WITHOUT_DRY_RUN: ReadonlySet<string> = new Set(["exec", "shell", "lab"]);

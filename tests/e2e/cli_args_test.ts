@@ -77,6 +77,11 @@ Deno.test("nsrecipe, 'run', 'plan' and 'rehearse' without what they need are usa
     const help = await lab.nsrecipe(["run", "--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: nsrecipe run/);
+    assert.match(help.stdout, /Each recipe's options: nsrecipe run RECIPE --help$/m);
+    const top = await lab.nsrecipe(["--help"]);
+    for (const sub of ["plan", "run", "rehearse"]) {
+      assert.match(top.stdout, new RegExp(`^  ${sub} <recipe> `, "m"), `${sub}'s recipe is shown as required`);
+    }
   });
 });
 
