@@ -197,6 +197,13 @@ export const fullMigrate: Recipe<typeof params> = {
         `The uplink '${uplink.ifname}' has no IPv4 default route, so the namespace would have no gateway`,
       );
     }
+    if (address6 && !gateway6) {
+      throw new PreconditionError(
+        `The uplink '${uplink.ifname}' has no IPv6 default route, so the namespace's --address6 would have no IPv6 ` +
+          "gateway",
+        "Leave out --address6 (the namespace then has IPv4 only), or give the uplink an IPv6 default route first.",
+      );
+    }
     const gateways = [...facts.routes4, ...facts.routes6].flatMap((r) => (r.gateway ? [r.gateway] : []));
     for (const a of [local, address6?.local]) {
       if (a && gateways.includes(a)) {

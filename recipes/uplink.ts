@@ -41,6 +41,7 @@ export { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
  * @param facts Host facts.
  * @param requested `--uplink`, or `undefined` for the device of the default route.
  * @returns The uplink.
+ * @throws {UsageError} When `requested` is an alternative name (altname) of a link.
  * @throws {PreconditionError} When there is none, or it is missing, or it
  *   cannot be a working bridge port (`bridgePortProblem`: the loopback,
  *   wireless, a bridge, already enslaved (to a bridge or a bond), a macvlan,
@@ -55,7 +56,17 @@ export function selectUplink(facts: HostFacts, requested?: string): IpLink {
     );
   }
   const link = facts.links.find((l) => l.ifname === name);
-  if (!link) throw new PreconditionError(`The uplink '${name}' does not exist`, "Check 'ip -br link' and --uplink.");
+  if (!link) {
+    const owner = facts.links.find((l) => l.altnames?.includes(name));
+    if (owner) {
+      // The steps, the journal and the identities name links by their one name; an altname would be a second key.
+      throw new UsageError(
+        `--uplink '${name}' is an alternative name of '${owner.ifname}'`,
+        `Give its name: --uplink ${owner.ifname}.`,
+      );
+    }
+    throw new PreconditionError(`The uplink '${name}' does not exist`, "Check 'ip -br link' and --uplink.");
+  }
   const port = bridgePortProblem(link, facts.wireless);
   if (port) throw new PreconditionError(`The uplink ${port.problem}`, port.hint);
   return link;

@@ -25,6 +25,8 @@ export interface IpLink {
   address?: string;
   /** Link-layer type: `ether`, `loopback`, `none` (e.g. a tun), … */
   link_type?: string;
+  /** Alternative names (`ip link property add dev DEV altname NAME`, ip-link(8)); absent when none. */
+  altnames?: string[];
   /** For a veth whose peer lives in another network namespace: that namespace's id here. */
   link_netnsid?: number;
   /**

@@ -169,6 +169,7 @@ Deno.test("case 9: full-migrate probes the namespace's --address on the uplink; 
       ],
     }],
     routes4: [{ dst: "default", gateway: "198.51.100.1", dev: "eth0", metric: 100, flags: [] }],
+    routes6: [{ dst: "default", gateway: "2001:db8:1::1", dev: "eth0", metric: 100, flags: [] }],
   };
   const p = fullMigrate.plan(
     fullMigrate.params.parse({ name: "f", address: "198.51.100.50/24", address6: "2001:db8:1::50/64" }),
