@@ -78,6 +78,21 @@ function parseConfirm(v: string | boolean | undefined): number | undefined {
 }
 
 /**
+ * Refuses `--confirm S` together with `--no-confirm` (in either order): commander
+ * would keep the last silently, and a script that believes it passed
+ * `--no-confirm` would get its run undone S seconds later.
+ * @param args All of nsrecipe's arguments (those after `--` are a command's, not options).
+ * @throws {UsageError} When both are given.
+ */
+function refuseBothConfirms(args: readonly string[]): void {
+  const dashes = args.indexOf("--");
+  const options = dashes < 0 ? args : args.slice(0, dashes);
+  if (options.includes("--no-confirm") && options.some((a) => a === "--confirm" || a.startsWith("--confirm="))) {
+    throw new UsageError("--confirm and --no-confirm contradict each other", "Give one of them.");
+  }
+}
+
+/**
  * The command to run inside, from the words commander collected for
  * `run RECIPE [command...]`: only what follows the first `--` of the
  * arguments is a command. A word before it is a mistake that would otherwise
@@ -319,6 +334,7 @@ export async function main(args: string[]): Promise<number> {
       recipe.params,
     ).allowUnknownOption().action(async (words, opts, cmd) => {
       const command = commandAfterDashes(words, args, cmd);
+      refuseBothConfirms(args);
       if (command.length > 0 && cmd.getOptionValueSource("shell") === "cli") {
         throw new UsageError(
           `--shell does not apply with a command: '${command[0]}' runs inside instead of a shell`,

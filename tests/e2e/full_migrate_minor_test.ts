@@ -53,3 +53,34 @@ Deno.test("--address6 on an uplink without an IPv6 default route: plan and run e
     assertSameHost(await lab.snapshot(), before, "undo");
   });
 });
+
+Deno.test("--confirm with --no-confirm, in either order (and --confirm=S), exits 2 before any change; a command's own --confirm after '--' is not nsrecipe's", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const run = ["run", ...PLAN.slice(1)];
+    for (
+      const both of [["--no-confirm", "--confirm", "10"], ["--confirm", "10", "--no-confirm"], [
+        "--confirm=10",
+        "--no-confirm",
+      ]]
+    ) {
+      const r = await lab.nsrecipe([...run, ...both]);
+      assertExit(r, EXIT.usage, both.join(" "));
+      assert.match(r.stderr, /--confirm and --no-confirm contradict each other/);
+    }
+    assertSameHost(await lab.snapshot(), before, "refused runs");
+    const netns = await lab.nsrecipe([
+      "run",
+      "netns",
+      "--name",
+      "z",
+      "--no-confirm",
+      "--rm",
+      "--",
+      "echo",
+      "--confirm",
+    ]);
+    assertExit(netns, EXIT.ok, "run netns -- echo --confirm");
+    assert.match(netns.stdout, /--confirm/);
+  });
+});
