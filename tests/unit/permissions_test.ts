@@ -30,3 +30,17 @@ Deno.test("every program the permission set may run names its Debian package (in
   const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
   assert.ok(readme.includes("`iputils-arping`"), "README lists it");
 });
+
+Deno.test("README's permission paragraph names exactly the programs deno.json lets nsrecipe run", async () => {
+  const root = new URL("../../", import.meta.url);
+  const allowed = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))).permissions.default.run as string[];
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const start = readme.indexOf("`deno task lab` and `deno task compile`: `run` only");
+  const end = readme.indexOf("`read`/`write` only the", start);
+  assert.ok(start > 0 && end > start, "the permission paragraph is found");
+  // Every one-word code span there is a program, but the permission key `run` itself.
+  const programs = new Set(
+    [...readme.slice(start, end).matchAll(/`([a-z][a-z0-9-]*)`/g)].map((m) => m[1]).filter((w) => w !== "run"),
+  );
+  assert.deepEqual([...programs].toSorted(), [...allowed].toSorted());
+});
