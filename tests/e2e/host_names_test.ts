@@ -36,6 +36,7 @@ Deno.test("a host link named with an escape sequence, its peer with shell syntax
     await step(["undo", "--all"], EXIT.ok);
     assertSameHost(await lab.snapshot(), before, "undo");
     for (const out of outputs) {
+      // deno-lint-ignore no-control-regex -- the test looks for exactly these characters
       assert.doesNotMatch(out, /[\x00-\x08\x0b-\x1f\x7f]/, "no raw control character in any output");
       assert.doesNotMatch(out, /internal error/);
     }
