@@ -1,7 +1,7 @@
 import { type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
 import { type ConfirmRefusal, foldRuns, readJournal } from "../journal/mod.ts";
-import { engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
+import { engineDeps, type GlobalOptions, processesFor, runnerFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 
@@ -103,13 +103,15 @@ export async function awaitTtyConfirmation(
   let onInterrupt = () => {};
   const interrupted = new Promise<PromptEvent>((resolve) => (onInterrupt = () => resolve({ kind: "interrupt" })));
   Deno.addSignalListener("SIGINT", onInterrupt);
-  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  // The answer is read by a child that is killed when the prompt ends any other way: a read of our own
+  // stdin could not be cancelled and would swallow the next line typed into the run's shell.
+  const reader = processesFor(out).readLine();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const event = await Promise.race([
       // End of input (a closed terminal) is no answer: only the window's end decides then.
-      reader.read().then((r): Promise<PromptEvent> | PromptEvent =>
-        r.done ? new Promise<PromptEvent>(() => {}) : { kind: "answer", text: r.value }
+      reader.line.then((line): Promise<PromptEvent> | PromptEvent =>
+        line === undefined ? new Promise<PromptEvent>(() => {}) : { kind: "answer", text: line }
       ),
       interrupted,
       new Promise<PromptEvent>((resolve) => {
@@ -119,7 +121,7 @@ export async function awaitTtyConfirmation(
     ]);
     stopped = true;
     clearTimeout(timer);
-    reader.releaseLock();
+    await reader.stop();
     if (event.kind === "answer" && /^\s*yes\s*$/i.test(event.text)) {
       try {
         await confirmCommand(runId, g, out, "tty");
@@ -157,6 +159,7 @@ export async function awaitTtyConfirmation(
   } finally {
     stopped = true;
     clearTimeout(timer);
+    await reader.stop();
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 }

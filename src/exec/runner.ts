@@ -60,9 +60,10 @@ export type TraceSink = (line: string) => void;
  * - `terminal-stderr`: like `terminal`, but stdout is copied to nsrecipe's stderr as it comes (so that
  *   stdout carries only `--json`'s document);
  * - `detached`: all three closed, and nsrecipe does not wait for it;
- * - `background`: stdin closed, stdout and stderr collected until it is stopped.
+ * - `background`: stdin closed, stdout and stderr collected until it is stopped;
+ * - `terminal-line`: stdin inherited (it reads the terminal), stdout (the line it read) and stderr collected.
  */
-export type Stdio = "captured" | "terminal" | "terminal-stderr" | "detached" | "background";
+export type Stdio = "captured" | "terminal" | "terminal-stderr" | "detached" | "background" | "terminal-line";
 
 /** How a process ended: an exit code, or the signal that killed it. */
 export interface ProcessEnd {
@@ -144,13 +145,14 @@ export function denoSpawn(argv: readonly string[], stdio: Stdio, stdin: boolean)
     "terminal-stderr": { stdin: "inherit", stdout: "piped", stderr: "inherit" },
     detached: { stdin: "null", stdout: "null", stderr: "null" },
     background: { stdin: "null", stdout: "piped", stderr: "piped" },
+    "terminal-line": { stdin: "inherit", stdout: "piped", stderr: "piped" },
   };
   const child = new Deno.Command(program, { args, ...io[stdio] }).spawn();
   const empty = new Uint8Array();
   const copied = stdio === "terminal-stderr"
     ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true })
     : Promise.resolve();
-  const ended = stdio === "captured" || stdio === "background"
+  const ended = stdio === "captured" || stdio === "background" || stdio === "terminal-line"
     ? child.output()
     : copied.then(() => child.status).then((s) => ({ ...s, stdout: empty, stderr: empty }));
   return {
@@ -187,6 +189,22 @@ export interface BackgroundProcess {
   stop(signal?: Deno.Signal): Promise<ExecResult>;
 }
 
+/** One line being read from the terminal by a child process; see {@link Processes.readLine}. */
+export interface LineRead {
+  /**
+   * The line read, without its newline; `undefined` when there is none:
+   * stdin ended (a closed terminal) before anything was typed, the reader
+   * was stopped, or a signal (Ctrl-C's SIGINT) ended it.
+   */
+  line: Promise<string | undefined>;
+  /**
+   * Stops the reader (SIGKILL) and waits for it to be gone. A killed reader
+   * reads nothing more: what is typed afterwards stays in the terminal's
+   * input queue for the next reader (termios(3), canonical mode).
+   */
+  stop(): Promise<void>;
+}
+
 /** Every way nsrecipe starts a process; see {@link processes}. */
 export interface Processes {
   /** Runs a command and captures its output: see {@link Runner}. */
@@ -216,6 +234,17 @@ export interface Processes {
    * @throws {CommandError} When the program cannot be started.
    */
   background(argv: readonly string[]): BackgroundProcess;
+  /**
+   * Reads one line of the terminal in a child process (`head -n 1`, stdin
+   * inherited, stdout collected), for a prompt. Unlike a read of nsrecipe's
+   * own stdin, which cannot be cancelled and would swallow the next line
+   * typed into whatever reads the terminal after the prompt, the child can
+   * be killed: a terminal in canonical mode hands a reader one line per
+   * read(2) (termios(3)), so a stopped reader has consumed nothing more.
+   * @returns The line being read, and how to stop reading.
+   * @throws {CommandError} When `head` cannot be started.
+   */
+  readLine(): LineRead;
 }
 
 /**
@@ -226,6 +255,7 @@ export interface Processes {
  * @returns e.g. `interactive`, `stdio inherited`, `stdio inherited, stdout to stderr`, `detached`.
  */
 export function stdioLabel(stdio: Exclude<Stdio, "captured">, stdinIsTerminal: boolean): string {
+  if (stdio === "terminal-line") return "reads one line of the terminal";
   if (!stdio.startsWith("terminal")) return stdio;
   const how = stdinIsTerminal ? "interactive" : "stdio inherited";
   return stdio === "terminal-stderr" ? `${how}, stdout to stderr` : how;
@@ -306,6 +336,20 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
       const child = start(argv, "detached");
       child.unref();
       return child.pid;
+    },
+    readLine() {
+      const child = start(["head", "-n", "1"], "terminal-line");
+      const ended = child.wait();
+      return {
+        line: ended.then((end) => {
+          const text = decode(end.stdout);
+          return end.signal || end.code !== 0 || text === "" ? undefined : text.replace(/\n$/, "");
+        }),
+        async stop() {
+          child.kill("SIGKILL");
+          await ended;
+        },
+      };
     },
     background(argv) {
       const started = performance.now();

@@ -161,6 +161,43 @@ Deno.test("on a TTY, 'nsrecipe confirm' from another shell ends the prompt: it s
   });
 });
 
+/** Types two lines and `exit` into the run's shell; both commands' outputs must appear (none swallowed). */
+async function shellGetsEveryLine(tty: TtySession): Promise<void> {
+  await tty.type("echo one-$((6*7))\n");
+  await tty.type("echo two-$((7*7))\n");
+  await tty.type("exit\n");
+  const r = await tty.finish();
+  assert.equal(r.code, 0, r.output);
+  // The terminal echoes the typed lines as `$((…))`: only the shell's evaluation prints 42 and 49.
+  assert.match(r.output, /^one-42\r?$/m, r.output);
+  assert.match(r.output, /^two-49\r?$/m, r.output);
+}
+
+Deno.test("on a TTY, after 'nsrecipe confirm' from another shell, the run's shell gets every line typed (none read by the ended prompt)", async () => {
+  await withLab(async (lab) => {
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60"]);
+    await tty.prompted();
+    assert.equal((await lab.nsrecipe(["confirm"])).code, 0);
+    // Printed once the prompt's reader is gone: from here on only the shell may read the terminal.
+    await waitFor(
+      "the prompt to end",
+      () => Promise.resolve(/Confirmed from another session/.test(tty.output)),
+      60_000,
+    );
+    await shellGetsEveryLine(tty);
+  });
+});
+
+Deno.test("on a TTY, lines typed right after 'yes' reach the run's shell, not the prompt", async () => {
+  await withLab(async (lab) => {
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60"]);
+    await tty.prompted();
+    await tty.type("yes\n");
+    await shellGetsEveryLine(tty);
+    assert.match(tty.output, /Confirmed run .* \(t\): it stays/);
+  });
+});
+
 Deno.test("on a TTY, 'nsrecipe undo' from another shell ends the prompt: it says the change is gone, exits 4", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
