@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Runner } from "../exec/mod.ts";
+import type { ExecResult, Runner } from "../exec/mod.ts";
 
 /** One link as `ip -json -details link show` reports it (fields we use). */
 export interface IpLink {
@@ -251,9 +251,22 @@ function ipArgv(netns: string | undefined, rest: string[]): string[] {
   return netns === undefined ? ["ip", "-json", ...rest] : ["ip", "-n", netns, "-json", ...rest];
 }
 
-function parse<T>(stdout: string): T[] {
-  const text = stdout.trim();
-  return text === "" ? [] : parseToolJson(text) as T[];
+/**
+ * What each result was parsed into: a runner that answers a repeated read
+ * with the same result (`memoRunner`, one look at the host shared by many
+ * steps' captures and checks) has it parsed once, not once per step, which
+ * with N steps reading a table of N routes was N² work.
+ */
+const parsed = new WeakMap<ExecResult, unknown[]>();
+
+function parse<T>(result: ExecResult): T[] {
+  let list = parsed.get(result);
+  if (!list) {
+    const text = result.stdout.trim();
+    list = text === "" ? [] : parseToolJson(text) as unknown[];
+    parsed.set(result, list);
+  }
+  return [...list] as T[];
 }
 
 /**
@@ -324,7 +337,7 @@ export class IpReader {
    * @throws {CommandError} When `ip` fails (e.g. the netns does not exist).
    */
   async links(netns?: string): Promise<IpLink[]> {
-    return parse<IpLink>((await this.run(ipArgv(netns, ["-details", "link", "show"]))).stdout);
+    return parse<IpLink>(await this.run(ipArgv(netns, ["-details", "link", "show"])));
   }
 
   /**
@@ -337,7 +350,7 @@ export class IpReader {
     const r = await this.run(ipArgv(netns, ["-details", "link", "show", "dev", dev]), {
       okCodes: [0, 1, 255],
     });
-    return r.code === 0 ? parse<IpLink>(r.stdout)[0] : undefined;
+    return r.code === 0 ? parse<IpLink>(r)[0] : undefined;
   }
 
   /**
@@ -351,7 +364,7 @@ export class IpReader {
       ipArgv(netns, ["addr", "show", ...(dev ? ["dev", dev] : [])]),
       { okCodes: dev ? [0, 1, 255] : [0] },
     );
-    return r.code === 0 ? parse<IpAddrLink>(r.stdout) : [];
+    return r.code === 0 ? parse<IpAddrLink>(r) : [];
   }
 
   /**
@@ -363,7 +376,7 @@ export class IpReader {
    */
   async routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
     const args = family === 6 ? ["-6", "route", "show", "table", "all"] : ["-4", "route", "show", "table", "all"];
-    return parse<IpRoute>((await this.run(ipArgv(netns, args))).stdout);
+    return parse<IpRoute>(await this.run(ipArgv(netns, args)));
   }
 
   /**
@@ -375,7 +388,7 @@ export class IpReader {
    * @throws {CommandError} When `ip` fails.
    */
   async rules(family: 4 | 6, netns?: string): Promise<IpRule[]> {
-    return parse<IpRule>((await this.run(ipArgv(netns, ["-details", `-${family}`, "rule", "show"]))).stdout);
+    return parse<IpRule>(await this.run(ipArgv(netns, ["-details", `-${family}`, "rule", "show"])));
   }
 
   /**
@@ -401,9 +414,9 @@ export class IpReader {
     ]);
     const withDev = (list: IpNeigh[]) => list.map((n) => (n.dev ? n : { ...n, dev: dev ?? "" }));
     return [
-      ...(perm.code === 0 ? withDev(parse<IpNeigh>(perm.stdout)) : []),
-      ...(noarp.code === 0 ? withDev(parse<IpNeigh>(noarp.stdout)).filter(configuredNoarp) : []),
-      ...(proxy.code === 0 ? withDev(parse<IpNeigh>(proxy.stdout)) : []),
+      ...(perm.code === 0 ? withDev(parse<IpNeigh>(perm)) : []),
+      ...(noarp.code === 0 ? withDev(parse<IpNeigh>(noarp)).filter(configuredNoarp) : []),
+      ...(proxy.code === 0 ? withDev(parse<IpNeigh>(proxy)) : []),
     ];
   }
 
@@ -413,7 +426,7 @@ export class IpReader {
    * @returns Names, newest first as ip lists them.
    */
   async netnsList(): Promise<IpNetns[]> {
-    return parse<IpNetns>((await this.run(["ip", "-json", "netns", "list"])).stdout);
+    return parse<IpNetns>(await this.run(["ip", "-json", "netns", "list"]));
   }
 
   /**
