@@ -8,7 +8,7 @@
  * @module
  */
 import { PreconditionError, UndoError, UsageError } from "../errors.ts";
-import { type NetnsRef, sameNetns } from "../host/mod.ts";
+import { IpReader, memoRunner, type NetnsRef, sameNetns } from "../host/mod.ts";
 import { quote } from "../quote.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
@@ -309,7 +309,9 @@ async function refuseHazards(
   deps: EngineDeps,
 ): Promise<void> {
   const what = `Undo of run '${target.id}' (${target.label})`;
-  const lost = await unrestorable(toRevert, deps.ctx.ip);
+  // Nothing changes while the hazards are looked for: each thing is read once, however many steps ask.
+  const look = new IpReader(memoRunner(deps.ctx.run));
+  const lost = await unrestorable(toRevert, look);
   if (lost.lost.length > 0) {
     throw new UndoError(
       `${what} did not start: it would leave the host without addresses it cannot put back`,
@@ -321,7 +323,7 @@ async function refuseHazards(
         ", and run 'nsrecipe undo' to close the run (it leaves the replaced link alone).",
     );
   }
-  const foreign = await foreignAttachments(toRevert, runs, deps.ctx.ip);
+  const foreign = await foreignAttachments(toRevert, runs, look);
   if (foreign.length > 0) {
     throw new UndoError(
       `${what} did not start: deleting what the run made would destroy what someone else attached to it`,
