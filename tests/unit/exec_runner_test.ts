@@ -125,3 +125,42 @@ Deno.test("every program the permission set lets nsrecipe start has its Debian p
   assert.deepEqual(programs.filter((p) => !(p in PACKAGE_OF)), []);
   assert.equal(installHint("ip"), "Install it ('apt install iproute2') or fix PATH.");
 });
+
+/** A fake `head -n 1` that ends as told, with `stdout`; records the signals it is sent. */
+function fakeReader(end: ProcessEnd, stdout: string) {
+  const seen: { argv: readonly string[]; stdio: Stdio }[] = [];
+  const killed: Deno.Signal[] = [];
+  const spawn: Spawn = (argv, stdio) => {
+    seen.push({ argv, stdio });
+    const out = { ...end, stdout: new TextEncoder().encode(stdout), stderr: new Uint8Array() };
+    return {
+      pid: 4242,
+      writeStdin: () => Promise.resolve(),
+      wait: () => Promise.resolve(out),
+      kill: (s) => void killed.push(s),
+      unref() {},
+    };
+  };
+  return { spawn, seen, killed };
+}
+
+Deno.test("processes.readLine: the line typed, without its newline, read by 'head -n 1' on the terminal", async () => {
+  const { spawn, seen } = fakeReader({ code: 0, signal: null }, "yes\n");
+  const reader = processes({ spawn }).readLine();
+  assert.equal(await reader.line, "yes");
+  assert.deepEqual(seen, [{ argv: ["head", "-n", "1"], stdio: "terminal-line" }]);
+  assert.equal(await processes({ spawn: fakeReader({ code: 0, signal: null }, "\n").spawn }).readLine().line, "");
+});
+
+Deno.test("processes.readLine: no line when stdin ended empty, or a signal (Ctrl-C, stop) ended the reader", async () => {
+  assert.equal(await processes({ spawn: fakeReader({ code: 0, signal: null }, "").spawn }).readLine().line, undefined);
+  assert.equal(
+    await processes({ spawn: fakeReader({ code: 130, signal: "SIGINT" }, "").spawn }).readLine().line,
+    undefined,
+  );
+  const { spawn, killed } = fakeReader({ code: 137, signal: "SIGKILL" }, "");
+  const reader = processes({ spawn }).readLine();
+  await reader.stop();
+  assert.deepEqual(killed, ["SIGKILL"]);
+  assert.equal(await reader.line, undefined);
+});
