@@ -95,7 +95,8 @@ export interface GatherOptions {
    * Read the uplink's kind (wireless) and the per-interface settings
    * (`linkSysctls`); default `true`. A plan that never touches the uplink
    * (every recipe but full-migrate, see `HostNeeds.movesUplink`) passes
-   * `false`: then `wireless` and `linkSysctls` are `[]`.
+   * `false`: then `wireless` and `linkSysctls` are `[]`, and `boundSockets`
+   * is `undefined` (not read).
    */
   linkSettings?: boolean;
 }
@@ -127,7 +128,8 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
       ip.rules(6),
       ip.staticNeighbours(),
       readNftJson(run),
-      readBoundSockets(run),
+      // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
+      opts.linkSettings === false ? Promise.resolve(undefined) : readBoundSockets(run),
       run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
         // Without sysctl the value is unknown: plans that need to change it say so through their own check.
         if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
