@@ -2,7 +2,8 @@ import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { neighArgv, neighKindText, neighSpecSchema } from "./specs.ts";
-import { findNeigh } from "./neigh_lookup.ts";
+import { neighIsThere, neighWhere } from "./neigh_lookup.ts";
+import { presenceChecks } from "./presence.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
 
@@ -34,11 +35,6 @@ export const neighAdd: StepKind<NeighAddStep> = {
   object: (s) => objectId("link", s.dev),
   renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
   commands: (s) => [neighArgv("replace", s.neigh, s.dev)],
-  async verify(s, ctx) {
-    return (await findNeigh(ctx.ip, s.dev, s.neigh)) ? undefined : `neighbour ${s.neigh.dst} is not on '${s.dev}'`;
-  },
-  async isReverted(s, ctx) {
-    return !(await findNeigh(ctx.ip, s.dev, s.neigh));
-  },
+  ...presenceChecks<NeighAddStep>("present", neighIsThere, neighWhere),
   ...revertByInverse((s) => [neighArgv("del", s.neigh, s.dev)]),
 };

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
 import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
-import { findNeigh } from "./neigh_lookup.ts";
+import { findNeigh, neighIsThere, neighWhere } from "./neigh_lookup.ts";
+import { presenceChecks } from "./presence.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
 
@@ -42,11 +43,6 @@ export const neighDel: StepKind<NeighDelStep> = {
     const found = await findNeigh(ctx.ip, s.dev, s.neigh);
     return found ? neighSpecFromJson(found) : s.neigh;
   },
-  async verify(s, ctx) {
-    return (await findNeigh(ctx.ip, s.dev, s.neigh)) ? `neighbour ${s.neigh.dst} is still on '${s.dev}'` : undefined;
-  },
-  async isReverted(s, ctx) {
-    return !!(await findNeigh(ctx.ip, s.dev, s.neigh));
-  },
+  ...presenceChecks<NeighDelStep>("absent", neighIsThere, neighWhere),
   ...revertByInverse((s, captured) => [neighArgv("replace", (captured as NeighSpec | undefined) ?? s.neigh, s.dev)]),
 };

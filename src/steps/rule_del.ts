@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { Infer, StepKind } from "./types.ts";
-import { objectId } from "./objects.ts";
-import { revertByInverse } from "./inverse.ts";
-import { renamedRule, ruleArgv, ruleMatches, ruleSpecSchema } from "./rule_spec.ts";
+import { ruleSpecSchema } from "./rule_spec.ts";
+import { ruleKind } from "./rule_kind.ts";
 
 /**
  * The schema of a `rule-del` step: its data as planned and as journalled.
@@ -24,20 +23,5 @@ export type RuleDelStep = Infer<typeof ruleDelSchema>;
  */
 export const ruleDel: StepKind<RuleDelStep> = {
   schema: ruleDelSchema,
-  summary: (s) =>
-    `remove IPv${s.rule.family} rule ${s.rule.priority}${s.rule.iif ? ` iif ${s.rule.iif}` : ""}${
-      s.rule.oif ? ` oif ${s.rule.oif}` : ""
-    }`,
-  object: (s) => objectId("link", s.rule.iif ?? s.rule.oif ?? "-"),
-  renamed: (s, captured, rename) => ({ step: { ...s, rule: renamedRule(s.rule, rename) }, captured }),
-  commands: (s) => [ruleArgv("del", s.rule)],
-  async verify(s, ctx) {
-    return (await ctx.ip.rules(s.rule.family)).some((r) => ruleMatches(r, s.rule))
-      ? `rule ${s.rule.priority} is still in the rule list`
-      : undefined;
-  },
-  async isReverted(s, ctx) {
-    return (await ctx.ip.rules(s.rule.family)).some((r) => ruleMatches(r, s.rule));
-  },
-  ...revertByInverse((s) => [ruleArgv("add", s.rule)]),
+  ...ruleKind<RuleDelStep>("del"),
 };
