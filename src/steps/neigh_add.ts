@@ -1,11 +1,8 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { neighArgv, neighKindText, neighSpecSchema } from "./specs.ts";
-import { neighIsThere, neighWhere } from "./neigh_lookup.ts";
-import { presenceChecks } from "./presence.ts";
-import { objectId } from "./objects.ts";
-import { revertByInverse } from "./inverse.ts";
+import { neighSpecSchema } from "./specs.ts";
+import { neighKind } from "./neigh_kind.ts";
 
 /**
  * The schema of a `neigh-add` step: its data as planned and as journalled.
@@ -31,10 +28,5 @@ export type NeighAddStep = Infer<typeof neighAddSchema>;
  */
 export const neighAdd: StepKind<NeighAddStep> = {
   schema: neighAddSchema,
-  summary: (s) => `add ${neighKindText(s.neigh)} neighbour ${s.neigh.dst} to '${s.dev}'`,
-  object: (s) => objectId("link", s.dev),
-  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
-  commands: (s) => [neighArgv("replace", s.neigh, s.dev)],
-  ...presenceChecks<NeighAddStep>("present", neighIsThere, neighWhere),
-  ...revertByInverse((s) => [neighArgv("del", s.neigh, s.dev)]),
+  ...neighKind<NeighAddStep>("add"),
 };

@@ -1,11 +1,8 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
-import { findNeigh, neighIsThere, neighWhere } from "./neigh_lookup.ts";
-import { presenceChecks } from "./presence.ts";
-import { objectId } from "./objects.ts";
-import { revertByInverse } from "./inverse.ts";
+import { neighSpecSchema } from "./specs.ts";
+import { neighKind } from "./neigh_kind.ts";
 
 /**
  * The schema of a `neigh-del` step: its data as planned and as journalled.
@@ -35,14 +32,5 @@ export type NeighDelStep = Infer<typeof neighDelSchema>;
  */
 export const neighDel: StepKind<NeighDelStep> = {
   schema: neighDelSchema,
-  summary: (s) => `remove ${neighKindText(s.neigh)} neighbour ${s.neigh.dst} from '${s.dev}'`,
-  object: (s) => objectId("link", s.dev),
-  renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
-  commands: (s) => [neighArgv("del", s.neigh, s.dev)],
-  async capture(s, ctx) {
-    const found = await findNeigh(ctx.ip, s.dev, s.neigh);
-    return found ? neighSpecFromJson(found) : s.neigh;
-  },
-  ...presenceChecks<NeighDelStep>("absent", neighIsThere, neighWhere),
-  ...revertByInverse((s, captured) => [neighArgv("replace", (captured as NeighSpec | undefined) ?? s.neigh, s.dev)]),
+  ...neighKind<NeighDelStep>("del"),
 };

@@ -1,0 +1,52 @@
+/**
+ * The behaviour shared by `neigh-add` and `neigh-del`: one definition of a
+ * neighbour entry step on a host link (ip-neighbour(8)), its summary, object,
+ * renaming, argv and checks; the two differ in the verb, in which one is
+ * verified present, and in `neigh-del` capturing the entry first so that its
+ * inverse re-adds it with every attribute.
+ *
+ * @module
+ */
+import type { StepKind } from "./types.ts";
+import { objectId } from "./objects.ts";
+import { revertByInverse } from "./inverse.ts";
+import { presenceChecks } from "./presence.ts";
+import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson } from "./specs.ts";
+import { findNeigh } from "./neigh_lookup.ts";
+
+/**
+ * The behaviour of a neighbour step, without its schema.
+ * @typeParam S The step's data type (`neigh-add` or `neigh-del`): the link `dev` and the entry `neigh`.
+ * @param op `"add"`: `ip neigh replace` (so an entry the cache learned meanwhile becomes the permanent one),
+ *   verified present, reverted by `ip neigh del`; `"del"`: `ip neigh del` after capturing the entry from
+ *   `ip -json neigh`, verified absent, reverted by `ip neigh replace` of the captured entry.
+ * @returns Every member of {@link StepKind} but `schema`.
+ */
+export function neighKind<S extends { kind: string; dev: string; neigh: NeighSpec }>(
+  op: "add" | "del",
+): Omit<StepKind<S>, "schema"> {
+  const add = op === "add";
+  return {
+    summary: (s) =>
+      `${add ? "add" : "remove"} ${neighKindText(s.neigh)} neighbour ${s.neigh.dst} ${add ? "to" : "from"} '${s.dev}'`,
+    object: (s) => objectId("link", s.dev),
+    renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
+    commands: (s) => [neighArgv(add ? "replace" : "del", s.neigh, s.dev)],
+    ...(add ? {} : {
+      async capture(s: S, ctx) {
+        const found = await findNeigh(ctx.ip, s.dev, s.neigh);
+        return found ? neighSpecFromJson(found) : s.neigh;
+      },
+    }),
+    ...presenceChecks<S>(
+      add ? "present" : "absent",
+      async (s, ctx) => (await findNeigh(ctx.ip, s.dev, s.neigh)) !== undefined,
+      (s) => [`neighbour ${s.neigh.dst}`, `on '${s.dev}'`],
+    ),
+    ...revertByInverse<S>((s, captured) =>
+      add
+        ? [neighArgv("del", s.neigh, s.dev)]
+        : [neighArgv("replace", (captured as NeighSpec | undefined) ?? s.neigh, s.dev)]
+    ),
+  };
+}
