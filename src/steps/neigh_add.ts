@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { neighSpecSchema } from "./specs.ts";
-import { neighKind } from "./neigh_kind.ts";
+import { neighKind, neighStepFields } from "./neigh_kind.ts";
 
 /**
  * The schema of a `neigh-add` step: its data as planned and as journalled.
@@ -11,10 +9,7 @@ import { neighKind } from "./neigh_kind.ts";
 export const neighAddSchema = z.object({
   /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
   kind: z.literal("neigh-add"),
-  /** Link name in the host's network namespace, e.g. `br0`. */
-  dev: linkName,
-  /** The entry. */
-  neigh: neighSpecSchema,
+  ...neighStepFields,
 });
 
 /** Add a permanent, noarp or proxy neighbour entry: `ip neigh add … dev DEV` (ip-neighbour(8)). */

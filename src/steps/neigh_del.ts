@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { linkName } from "./fields.ts";
 import type { Infer, StepKind } from "./types.ts";
-import { neighSpecSchema } from "./specs.ts";
-import { neighKind } from "./neigh_kind.ts";
+import { neighKind, neighStepFields } from "./neigh_kind.ts";
 
 /**
  * The schema of a `neigh-del` step: its data as planned and as journalled.
@@ -11,10 +9,7 @@ import { neighKind } from "./neigh_kind.ts";
 export const neighDelSchema = z.object({
   /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
   kind: z.literal("neigh-del"),
-  /** Link name in the host's network namespace, e.g. `eth0`. */
-  dev: linkName,
-  /** The entry, identified by `dst` and `proxy`; its other attributes are captured. */
-  neigh: neighSpecSchema,
+  ...neighStepFields,
 });
 
 /**

@@ -8,11 +8,27 @@
  * @module
  */
 import type { StepKind } from "./types.ts";
+import { linkName } from "./fields.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
 import { presenceChecks } from "./presence.ts";
-import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson } from "./specs.ts";
+import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
 import { findNeigh } from "./neigh_lookup.ts";
+
+/**
+ * The fields of a neighbour step besides its `kind`, spread into the
+ * `neigh-add` and `neigh-del` schemas.
+ * @ignore zod's types have no name the docs can show; read `NeighAddStep` and `NeighDelStep`.
+ */
+export const neighStepFields = {
+  /** Link name in the host's network namespace, e.g. `br0`. */
+  dev: linkName,
+  /**
+   * The entry; `neigh-del` finds it by `dst` and `proxy` and captures its
+   * other attributes from `ip -json neigh` before deleting it.
+   */
+  neigh: neighSpecSchema,
+};
 
 /**
  * The behaviour of a neighbour step, without its schema.
