@@ -270,6 +270,25 @@ export async function main(args: string[]): Promise<number> {
     const { runnerFor } = await import("./composition_root.ts");
     await where.refuseElsewhere(g.stateDir, runnerFor(out));
   };
+  // The globals of a command that acts on the host, once it is known to run where it may (refuseElsewhere).
+  const onHost = async (cmd: Command<any, any, any>, journal: boolean) => {
+    const made = globals(cmd);
+    await refuseElsewhere(made.g, made.out, journal);
+    return made;
+  };
+  // `nsrecipe NAME [run]`, a command on one applied run (or the newest): refuses elsewhere, then lazily
+  // imports its module and calls it with the run selector.
+  const runSubcommand = (
+    name: string,
+    description: string,
+    runHelp: string,
+    journal: boolean,
+    call: (selector: string | undefined, g: GlobalOptions, out: Output) => Promise<void>,
+  ) =>
+    program.command(name).description(description).argument("[run]", runHelp).action(async (selector, _o, cmd) => {
+      const { g, out } = await onHost(cmd, journal);
+      await call(selector, g, out);
+    });
   program.command("list").description("list the recipes").action(async (_o, cmd) =>
     (await import("./list.ts")).listCommand(globals(cmd).out)
   );
@@ -310,9 +329,8 @@ export async function main(args: string[]): Promise<number> {
     });
     addRecipeOptions(rehearse.command(recipe.name).description(recipe.summary), recipe.params).action(
       async (opts, cmd) => {
-        const { g, out } = globals(cmd);
+        const { g, out } = await onHost(cmd, false);
         const o = opts as Record<string, unknown>;
-        await refuseElsewhere(g, out, false);
         const { parseRecipeParams } = await import("./recipe_options.ts");
         const params = await parseRecipeParams(recipe.params, o, await readParamFile(o, out), recipe.name);
         const { rehearseCommand } = await import("./rehearse.ts");
@@ -341,10 +359,9 @@ export async function main(args: string[]): Promise<number> {
           "Leave out --shell, or the command after '--'.",
         );
       }
-      const { g, out } = globals(cmd);
+      const { g, out } = await onHost(cmd, true);
       const { parseRecipeParams } = await import("./recipe_options.ts");
       const { runCommand } = await import("./run.ts");
-      await refuseElsewhere(g, out, true);
       const params = await parseRecipeParams(
         recipe.params,
         opts as Record<string, unknown>,
@@ -375,8 +392,7 @@ export async function main(args: string[]): Promise<number> {
       if (command.length === 0) {
         throw new UsageError("No command given after '--'", `For a shell: nsrecipe shell ${selector}`);
       }
-      const { g, out } = globals(cmd);
-      await refuseElsewhere(g, out, true);
+      const { g, out } = await onHost(cmd, true);
       const { execCommand } = await import("./exec.ts");
       setCode(await execCommand(selector, { command, shell: "" }, g, out));
     });
@@ -384,8 +400,7 @@ export async function main(args: string[]): Promise<number> {
     .argument("<run>", "run id or name (see 'status')")
     .option("--shell <path>", "the shell to start", Deno.env.get("SHELL") || "/bin/bash")
     .action(async (selector, opts, cmd) => {
-      const { g, out } = globals(cmd);
-      await refuseElsewhere(g, out, true);
+      const { g, out } = await onHost(cmd, true);
       const { execCommand } = await import("./exec.ts");
       setCode(await execCommand(selector, { command: [], shell: opts.shell }, g, out));
     });
@@ -398,27 +413,26 @@ export async function main(args: string[]): Promise<number> {
       await refuseElsewhere(g, out, false);
       await (await import("./undo.ts")).undoCommand(opts.all ? "--all" : selector, g, out);
     });
-  program.command("confirm").description("keep a run that waits for confirmation (see run --confirm)")
-    .argument("[run]", "run id or name; default: the newest waiting run")
-    .action(async (selector, _o, cmd) => {
-      const { g, out } = globals(cmd);
-      await refuseElsewhere(g, out, true);
-      await (await import("./confirm.ts")).confirmCommand(selector, g, out);
-    });
-  program.command("status").description("applied runs as a table; with RUN, its steps, objects and drift")
-    .argument("[run]", "run id or name: show its details")
-    .action(async (selector, _o, cmd) => {
-      const { g, out } = globals(cmd);
-      await refuseElsewhere(g, out, false);
-      await (await import("./status.ts")).statusCommand(selector, g, out);
-    });
+  runSubcommand(
+    "confirm",
+    "keep a run that waits for confirmation (see run --confirm)",
+    "run id or name; default: the newest waiting run",
+    true,
+    async (selector, g, out) => await (await import("./confirm.ts")).confirmCommand(selector, g, out),
+  );
+  runSubcommand(
+    "status",
+    "applied runs as a table; with RUN, its steps, objects and drift",
+    "run id or name: show its details",
+    false,
+    async (selector, g, out) => await (await import("./status.ts")).statusCommand(selector, g, out),
+  );
   program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
     .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")
     .option("--name <name>", "check that this namespace name is free")
     .option("--bridge <name>", `check this bridge name; suggested firewall rules name it (default ${DEFAULT_BRIDGE})`)
     .action(async (opts, cmd) => {
-      const { g, out } = globals(cmd);
-      await refuseElsewhere(g, out, false);
+      const { g, out } = await onHost(cmd, false);
       setCode(await (await import("./doctor.ts")).doctorCommand(opts, g, out));
     });
   program.command("journal").description("print the journal; with RUN, only that run's records")
