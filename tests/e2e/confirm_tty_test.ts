@@ -234,6 +234,14 @@ Deno.test("on a TTY, a prompt frozen past the deadline reports the watchdog's re
       await lab.sh(["kill", "-CONT", pid, script]);
       Deno.kill(tty.pid, "SIGCONT");
     }
+    // The child's "continued" and "exited" SIGCHLDs can merge into one (standard signals do not queue,
+    // signal(7)); script(1) then reaps only the first change and waits forever beside a zombie. Once nsrecipe
+    // has exited, one more SIGCHLD makes script look again (harmless when it has already exited).
+    await waitFor("nsrecipe to exit", async () => {
+      const state = (await lab.sh(["ps", "-o", "stat=", "-p", pid])).stdout.trim();
+      return state === "" || state.startsWith("Z");
+    }, 30_000);
+    await lab.sh(["kill", "-CHLD", script]);
     const r = await tty.finish();
     assert.equal(r.code, EXIT.rolledBack, r.output);
     assert.match(
