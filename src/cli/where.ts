@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { PreconditionError } from "../errors.ts";
+import { CommandError, PreconditionError } from "../errors.ts";
 import { hostNetns, type NetnsRef, sameNetns } from "../host/mod.ts";
 import { foldRuns, isOpen, readJournal } from "../journal/mod.ts";
 import type { Runner } from "../exec/mod.ts";
@@ -68,9 +68,18 @@ export function elsewhereThanJournal(recorded: (NetnsRef | undefined)[], here: N
  */
 export async function refuseElsewhere(stateDir: string, run: Runner): Promise<void> {
   refuseInsideRun();
+  // Not root, or a program missing: the checks that follow say so in their own words; this one needs both.
+  if (Deno.uid() !== 0) return;
   const open = foldRuns(await readJournal(stateDir)).runs.filter(isOpen);
   if (open.length === 0) return;
-  const why = elsewhereThanJournal(open.map((r) => r.netns), await hostNetns(run));
+  let here: Awaited<ReturnType<typeof hostNetns>>;
+  try {
+    here = await hostNetns(run);
+  } catch (e) {
+    if (e instanceof CommandError && e.code === -1) return;
+    throw e;
+  }
+  const why = elsewhereThanJournal(open.map((r) => r.netns), here);
   if (why === undefined) return;
   throw new PreconditionError(
     `Not on the host the journal's runs changed: ${why}; nothing changed`,

@@ -164,7 +164,10 @@ Deno.test("journal prints one human line per record: time, run name, the step's 
     assert.match(lines[0], new RegExp(`^${time} {2}jr {2}run netns jr: 2 steps \\(run \\d{8}T\\d{6}-[0-9a-f]{4}\\)$`));
     assert.match(lines[1], new RegExp(`^${time} {2}jr {2}\\[1/2\\] create network namespace 'jr': starting$`));
     assert.match(lines[2], /\[1\/2\] create network namespace 'jr': done$/);
-    assert.ok(lines.some((l) => /\[2\/2\] bring link 'lo' up in 'jr': undone$/.test(l)), r.stdout);
+    assert.ok(
+      lines.some((l) => /\[2\/2\] bring link 'lo' up in 'jr': undone with the object that held it$/.test(l)),
+      r.stdout,
+    );
     assert.match(lines.at(-1)!, /jr {2}run ended: undone$/);
     const json = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout);
     assert.equal(json.records.length, lines.length);
