@@ -8,7 +8,7 @@
  */
 import ipaddr from "ipaddr.js";
 import { hostAt, parseSubnet, subnetSize } from "../../recipes/subnet.ts";
-import { movableAddresses, movableRoutes } from "../../recipes/uplink.ts";
+import { migratedAddresses, movableRoutes } from "../../recipes/uplink.ts";
 import { uplinkRules } from "../../recipes/uplink_rules.ts";
 import { uplinkSettings } from "../../recipes/uplink_settings.ts";
 import { PreconditionError } from "../errors.ts";
@@ -61,7 +61,8 @@ function labSysctls(facts: HostFacts, uplink: IpLink): LinkSysctl[] {
 
 /**
  * Builds the lab spec that copies the host's uplink: its name, MAC, MTU,
- * addresses with every attribute, every route through it (proto, scope,
+ * every address full-migrate moves (`migratedAddresses`: IPv4 link-local
+ * and secondary ones too) with every attribute, every route through it (proto, scope,
  * src, metric, table, in dependency order), the policy rules naming it, its
  * permanent neighbours and its per-interface settings.
  *
@@ -80,8 +81,10 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
       "Name it with --uplink.",
     );
   }
-  const addrs = movableAddresses(facts, uplink);
-  const v4 = addrs.filter((a) => a.family === "inet");
+  // Every address full-migrate moves (IPv4 link-local 169.254/16 and secondaries with their labels among
+  // them), so the lab's plan moves the same ones; the LAN's subnets are those of the global ones.
+  const addrs = migratedAddresses(facts, uplink);
+  const v4 = addrs.filter((a) => a.family === "inet" && a.scope === "global");
   const v6 = addrs.filter((a) => a.family === "inet6");
   const gateway = defaultGateway(facts, uplink, 4);
   if (v4.length === 0 || !gateway) {
@@ -104,7 +107,12 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
     gateway6,
     lanHost6: gateway6 ? freeHostAddress(cidr(v6[0]), taken) : "",
     metric: metric ?? 0,
-    uplinkAddrs: addrs.map(addrSpecFromJson),
+    // IPv6 inserts each new address first, IPv4 appends: IPv6 ones are added in reverse to keep the kernel's order.
+    uplinkAddrs: [
+      ...addrs.filter((a) => a.family === "inet"),
+      ...[...addrs.filter((a) => a.family === "inet6")].reverse(),
+    ]
+      .map(addrSpecFromJson),
     uplinkRoutes: routes,
     rules: uplinkRules(facts, uplink),
     // Entries for the LAN's own hosts would pin the real gateway's MAC, which the lab's gateway has not.

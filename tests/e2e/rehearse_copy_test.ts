@@ -15,6 +15,11 @@ const REAL_HOST = [
   ["ip", "-6", "route", "del", "default", "dev", "eth0"],
   ["ip", "addr", "add", "198.51.100.10/24", "dev", "eth0", "noprefixroute"],
   ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0", "nodad", "home"],
+  // Further kinds of address full-migrate moves: IPv4 link-local (avahi-autoipd), a labelled secondary, and
+  // IPv6 with other flags.
+  ["ip", "addr", "add", "169.254.7.7/16", "dev", "eth0", "scope", "link"],
+  ["ip", "addr", "add", "198.51.100.11/24", "dev", "eth0", "label", "eth0:vip", "noprefixroute"],
+  ["ip", "-6", "addr", "add", "2001:db8:1::21/64", "dev", "eth0", "nodad", "mngtmpaddr", "noprefixroute"],
   [
     "ip",
     "route",
@@ -60,7 +65,7 @@ function uplinkPart(s: Snapshot) {
   };
 }
 
-Deno.test("rehearse's lab copies the uplink exactly: address flags, routes with proto/scope/metric in every table, rules, neighbours, settings, MTU", async () => {
+Deno.test("rehearse's lab copies the uplink exactly: address flags (IPv4 link-local, a labelled secondary, IPv6 flags), routes with proto/scope/metric in every table, rules, neighbours, settings, MTU", async () => {
   await withLab(async (lab) => {
     for (const c of REAL_HOST) {
       const r = await lab.sh(c);
