@@ -1,18 +1,16 @@
 import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { addrAddCommands, addrArgv, addrSpecSchema, renamedAddr } from "./specs.ts";
 import { findAddr, waitAddrUsable } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
 
 /**
- * The schema of a `addr-add` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link AddrAddStep}.
+ * `addr-add`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link AddrAddStep}.
  */
-export const addrAddSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("addr-add"),
+export const addrAddSchema = stepSchema("addr-add", {
   /** Link name, e.g. `eth0`. */
   dev: linkName,
   /** Named netns holding the link; absent for the host's own. */

@@ -1,17 +1,14 @@
-import { z } from "zod";
 import { linkName } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { addrAddCommands, addrArgv, type AddrSpec, addrSpecFromJson, addrSpecSchema, renamedAddr } from "./specs.ts";
 import { findAddr, waitAddrUsable } from "./addr_lookup.ts";
 import { objectId } from "./objects.ts";
 
 /**
- * The schema of a `addr-del` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link AddrDelStep}.
+ * `addr-del`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link AddrDelStep}.
  */
-export const addrDelSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("addr-del"),
+export const addrDelSchema = stepSchema("addr-del", {
   /** Link name in the host's network namespace. */
   dev: linkName,
   /** The address to delete, identified by `family`, `local` and `prefixlen`; its other attributes are captured. */

@@ -1,14 +1,11 @@
-import { z } from "zod";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
 
 /**
- * The schema of a `bridge-add` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link BridgeAddStep}.
+ * `bridge-add`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link BridgeAddStep}.
  */
-export const bridgeAddSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("bridge-add"),
+export const bridgeAddSchema = stepSchema("bridge-add", {
   /** The bridge: its name, e.g. `br0`; a fixed MAC, so it does not take its lowest port's; its MTU. */
   ...newLinkFields,
 });

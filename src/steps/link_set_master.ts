@@ -1,16 +1,13 @@
-import { z } from "zod";
 import { linkName } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
 
 /**
- * The schema of a `link-set-master` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link LinkSetMasterStep}.
+ * `link-set-master`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link LinkSetMasterStep}.
  */
-export const linkSetMasterSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("link-set-master"),
+export const linkSetMasterSchema = stepSchema("link-set-master", {
   /** The link to enslave, in the host's network namespace. */
   dev: linkName,
   /** The bridge's name, e.g. `br0`. */

@@ -1,15 +1,12 @@
-import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
 
 /**
- * The schema of a `link-set-netns` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link LinkSetNetnsStep}.
+ * `link-set-netns`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link LinkSetNetnsStep}.
  */
-export const linkSetNetnsSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("link-set-netns"),
+export const linkSetNetnsSchema = stepSchema("link-set-netns", {
   /** The link's name in the host's network namespace, e.g. `veth-web-ns`. */
   dev: linkName,
   /** Name of the named netns to move it into. */

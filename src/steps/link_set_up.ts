@@ -1,15 +1,13 @@
 import { z } from "zod";
 import { linkName, netnsName } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
 
 /**
- * The schema of a `link-set-up` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link LinkSetUpStep}.
+ * `link-set-up`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link LinkSetUpStep}.
  */
-export const linkSetUpSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("link-set-up"),
+export const linkSetUpSchema = stepSchema("link-set-up", {
   /** Link name, e.g. `eth0`. */
   dev: linkName,
   /** Named netns holding the link; absent for the host's own. */

@@ -3,15 +3,13 @@ import type { Runner } from "../exec/mod.ts";
 import { LINK_SYSCTL_TREES, linkSysctlPath, waitOperUp } from "../host/mod.ts";
 import { linkName, text } from "./fields.ts";
 import { objectId } from "./objects.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 
 /**
- * The schema of a `link-sysctl-set` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link LinkSysctlSetStep}.
+ * `link-sysctl-set`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link LinkSysctlSetStep}.
  */
-export const linkSysctlSetSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("link-sysctl-set"),
+export const linkSysctlSetSchema = stepSchema("link-sysctl-set", {
   /** The subtree: `net.ipv4.conf`, `net.ipv6.conf`, `net.ipv4.neigh` or `net.ipv6.neigh`. */
   tree: z.enum(LINK_SYSCTL_TREES),
   /** The link whose setting it is, e.g. `br0`. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { linkName } from "./fields.ts";
-import type { Infer, StepContext, StepKind } from "./types.ts";
+import { type Infer, type StepContext, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
 
 /**
@@ -10,12 +10,10 @@ import { objectId } from "./objects.ts";
 export const NFT_TABLE_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /**
- * The schema of a `nat-add` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link NatAddStep}.
+ * `nat-add`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link NatAddStep}.
  */
-export const natAddSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("nat-add"),
+export const natAddSchema = stepSchema("nat-add", {
   /** Table name in the `inet` family, e.g. `nsrecipe_web_1a2b3c4d` ({@link NFT_TABLE_PATTERN}). */
   table: z.string().regex(NFT_TABLE_PATTERN, "not an nftables table nsrecipe writes"),
   /** The namespace subnet, IPv4 CIDR with host bits clear like `10.200.0.0/24`. */

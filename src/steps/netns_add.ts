@@ -1,18 +1,15 @@
-import { z } from "zod";
 import { netnsName } from "./fields.ts";
-import type { Infer, StepContext, StepKind } from "./types.ts";
+import { type Infer, type StepContext, type StepKind, stepSchema } from "./types.ts";
 import { NETNS_RUN_DIR, netnsEntryState } from "../host/mod.ts";
 import { objectId } from "./objects.ts";
 import { sanitize } from "../quote.ts";
 import { CommandError } from "../errors.ts";
 
 /**
- * The schema of a `netns-add` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link NetnsAddStep}.
+ * `netns-add`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link NetnsAddStep}.
  */
-export const netnsAddSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("netns-add"),
+export const netnsAddSchema = stepSchema("netns-add", {
   /** Name of the new netns, i.e. the entry `/run/netns/NAME`. */
   netns: netnsName,
 });

@@ -21,10 +21,8 @@ import { routeAdd, type RouteAddStep } from "./route_add.ts";
 import { routeDel, type RouteDelStep } from "./route_del.ts";
 import { sysctlSet, type SysctlSetStep } from "./sysctl_set.ts";
 import { natAdd, type NatAddStep } from "./nat_add.ts";
-import { neighAdd, type NeighAddStep } from "./neigh_add.ts";
-import { neighDel, type NeighDelStep } from "./neigh_del.ts";
-import { ruleAdd, type RuleAddStep } from "./rule_add.ts";
-import { ruleDel, type RuleDelStep } from "./rule_del.ts";
+import { neighAdd, type NeighAddStep, neighDel, type NeighDelStep } from "./neigh.ts";
+import { ruleAdd, type RuleAddStep, ruleDel, type RuleDelStep } from "./rule.ts";
 import { linkSysctlSet, type LinkSysctlSetStep } from "./link_sysctl_set.ts";
 
 /** Any step: plain data, written to the journal as is. Switches over `kind` end in a `never` check. */

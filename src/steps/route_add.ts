@@ -1,17 +1,14 @@
-import { z } from "zod";
 import { netnsName } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
 
 /**
- * The schema of a `route-add` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link RouteAddStep}.
+ * `route-add`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link RouteAddStep}.
  */
-export const routeAddSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("route-add"),
+export const routeAddSchema = stepSchema("route-add", {
   /** Named netns to add the route in; absent for the host's own. */
   netns: netnsName.optional(),
   /** The route with its attributes. */

@@ -1,16 +1,13 @@
-import { z } from "zod";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
 
 /**
- * The schema of a `route-del` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link RouteDelStep}.
+ * `route-del`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link RouteDelStep}.
  */
-export const routeDelSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("route-del"),
+export const routeDelSchema = stepSchema("route-del", {
   /**
    * The route to delete, in the host's network namespace, identified by
    * `dst`, `dev`, `via`, `metric`, `table` and `type` (unset ones match

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { text } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import type { Runner } from "../exec/mod.ts";
 import { objectId } from "./objects.ts";
 
@@ -8,12 +8,10 @@ import { objectId } from "./objects.ts";
 export const SYSCTL_KEY_PATTERN: RegExp = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 
 /**
- * The schema of a `sysctl-set` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link SysctlSetStep}.
+ * `sysctl-set`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link SysctlSetStep}.
  */
-export const sysctlSetSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("sysctl-set"),
+export const sysctlSetSchema = stepSchema("sysctl-set", {
   /** Dotted key, e.g. `net.ipv4.ip_forward`. */
   key: z.string().regex(SYSCTL_KEY_PATTERN, "not a sysctl key"),
   /** The value to write, e.g. `"1"`. */

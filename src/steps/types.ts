@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { z } from "zod";
 import type { Runner } from "../exec/mod.ts";
 import type { IpReader } from "../host/mod.ts";
 import type { ObjectId } from "./objects.ts";
@@ -18,6 +19,21 @@ import type { ObjectId } from "./objects.ts";
  * @typeParam S A zod schema.
  */
 export type Infer<S> = S extends { _zod: { output: infer O } } ? O : never;
+
+/**
+ * A step kind's zod schema: `{ kind: KIND, ...fields }`. The `kind` tag is the
+ * discriminant of `Step` and the key of the kind's behaviour in the registry;
+ * every other field is the kind's own, documented where the kind declares it.
+ *
+ * @param kind The kind's tag, e.g. `"route-del"`.
+ * @param fields The kind's zod fields besides `kind`, e.g. `{ route: routeSpecSchema }`.
+ * @returns A zod object schema; {@link Infer} of it is the step's data type.
+ * @ignore zod's object type has no name the docs can show.
+ */
+// deno-lint-ignore explicit-module-boundary-types
+export function stepSchema<K extends string, F extends z.ZodRawShape>(kind: K, fields: F) {
+  return z.object({ kind: z.literal(kind), ...fields });
+}
 
 /** One problem a schema found, e.g. `{ path: ["netns"], message: "not a name nsrecipe writes" }`. */
 export interface StepIssue {

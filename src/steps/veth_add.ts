@@ -1,15 +1,12 @@
-import { z } from "zod";
 import { linkName } from "./fields.ts";
-import type { Infer, StepKind } from "./types.ts";
+import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
 
 /**
- * The schema of a `veth-add` step: its data as planned and as journalled.
- * @ignore zod's inferred type has no name the docs can show; read {@link VethAddStep}.
+ * `veth-add`'s schema (as planned and journalled).
+ * @ignore Its type, without zod's: {@link VethAddStep}.
  */
-export const vethAddSchema = z.object({
-  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
-  kind: z.literal("veth-add"),
+export const vethAddSchema = stepSchema("veth-add", {
   /**
    * The host-side end: its name; its MAC, chosen so that joining a bridge never
    * changes the bridge's MAC (see `recipes/mac.ts`); the MTU of both ends.

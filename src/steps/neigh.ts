@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { StepKind } from "./types.ts";
+import { type StepKind, stepSchema } from "./types.ts";
 import { linkName } from "./fields.ts";
 import { objectId } from "./objects.ts";
 import { revertByInverse } from "./inverse.ts";
@@ -15,12 +15,8 @@ import { presenceChecks } from "./presence.ts";
 import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson, neighSpecSchema } from "./specs.ts";
 import { findNeigh } from "./neigh_lookup.ts";
 
-/**
- * The fields of a neighbour step besides its `kind`, spread into the
- * `neigh-add` and `neigh-del` schemas.
- * @ignore zod's types have no name the docs can show; read `NeighAddStep` and `NeighDelStep`.
- */
-export const neighStepFields = {
+/** The fields of a neighbour step besides its `kind` (zod); the data type is {@link NeighStep}. */
+const neighStepFields = {
   /** Link name in the host's network namespace, e.g. `br0`. */
   dev: linkName,
   /**
@@ -38,7 +34,7 @@ export const neighStepFields = {
  *   `ip -json neigh`, verified absent, reverted by `ip neigh replace` of the captured entry.
  * @returns Every member of {@link StepKind} but `schema`.
  */
-export function neighKind<S extends { kind: string; dev: string; neigh: NeighSpec }>(
+function neighKind<S extends { kind: string; dev: string; neigh: NeighSpec }>(
   op: "add" | "del",
 ): Omit<StepKind<S>, "schema"> {
   const add = op === "add";
@@ -66,3 +62,48 @@ export function neighKind<S extends { kind: string; dev: string; neigh: NeighSpe
     ),
   };
 }
+
+/** A neighbour step's data: its kind, the host link and the entry. */
+export interface NeighStep<K extends "neigh-add" | "neigh-del"> {
+  /** Step tag: the discriminant of `Step`, and the key of its behaviour in the registry. */
+  kind: K;
+  /** Link name in the host's network namespace, e.g. `br0`. */
+  dev: string;
+  /**
+   * The entry; `neigh-del` finds it by `dst` and `proxy` and captures its
+   * other attributes from `ip -json neigh` before deleting it.
+   */
+  neigh: NeighSpec;
+}
+
+/** Add a permanent, noarp or proxy neighbour entry: `ip neigh add … dev DEV` (ip-neighbour(8)). */
+export type NeighAddStep = NeighStep<"neigh-add">;
+
+/**
+ * Delete a permanent or proxy neighbour entry; the entry is captured first
+ * and re-added by the inverse.
+ */
+export type NeighDelStep = NeighStep<"neigh-del">;
+
+/**
+ * `neigh-add`: `ip neigh replace DST [lladdr MAC] [router] [extern_learn] nud permanent|noarp
+ * dev DEV`, or `ip neigh add proxy DST dev DEV` (ip-neighbour(8)); `replace` so
+ * that an entry the cache learned meanwhile becomes the permanent one. Verified by reading the entry back; the
+ * inverse deletes it.
+ */
+export const neighAdd: StepKind<NeighAddStep> = {
+  schema: stepSchema("neigh-add", neighStepFields),
+  ...neighKind<NeighAddStep>("add"),
+};
+
+/**
+ * `neigh-del`: `ip neigh del [proxy] DST dev DEV` (ip-neighbour(8)). Needed
+ * because the kernel itself flushes a link's IPv4 neighbours, permanent ones
+ * included, when its last IPv4 address is removed (`fib_disable_ip` →
+ * `arp_ifdown`): deleting them first puts them in the journal, and undo
+ * brings them back.
+ */
+export const neighDel: StepKind<NeighDelStep> = {
+  schema: stepSchema("neigh-del", neighStepFields),
+  ...neighKind<NeighDelStep>("del"),
+};
