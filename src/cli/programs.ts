@@ -40,6 +40,7 @@ export const KNOWN_PROGRAMS: readonly string[] = [
   "ss",
   "test",
   "head",
+  "stty",
   "gzip",
   "iptables",
   "ip6tables",

@@ -16,7 +16,7 @@ import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
 import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
-import { type Journal, journalBytesNow, JournalWriteError } from "../journal/mod.ts";
+import { foldRuns, isOpen, type Journal, journalBytesNow, JournalWriteError, readJournal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
@@ -131,6 +131,7 @@ export async function runCommand(
   });
   out.data({ command: { argv, exitCode: code } });
   out.exitIsCommands();
+  if (runId && !opts.rm) await sayIfUndoneMeanwhile(runId, plan.label, shell, g, out);
   if (opts.rm && runId) await undoAfterwards(runId, procs.run, g, out);
   return code;
 }
@@ -310,6 +311,31 @@ export function confirmWindowSeconds(
   requested: number | undefined,
 ): number {
   return requested ?? recipe.confirmSeconds ?? 0;
+}
+
+/**
+ * Says so when the run was undone from another session (`nsrecipe undo`, the
+ * watchdog) while its shell or command ran: that undo ended it, and nothing
+ * else on this terminal would tell why.
+ * @throws {PreconditionError} When the journal cannot be opened.
+ */
+async function sayIfUndoneMeanwhile(
+  runId: string,
+  label: string,
+  shell: boolean,
+  g: GlobalOptions,
+  out: Output,
+): Promise<void> {
+  // Under the journal's lock: an undo from elsewhere ends the processes inside before it records its end.
+  const journal = await withJournal(g, out, () => readJournal(g.stateDir));
+  const run = foldRuns(journal).runs.find((r) => r.id === runId);
+  if (!run || isOpen(run)) return;
+  out.progress(out.paint(
+    "yellow",
+    `Run ${runId} (${label}) was ${run.state} from another session while its ${
+      shell ? "shell" : "command"
+    } ran; that ended it.`,
+  ));
 }
 
 /** `--rm`: undoes the run once the command inside has exited. */

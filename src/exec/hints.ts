@@ -49,6 +49,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   cat: "coreutils",
   stat: "coreutils",
   head: "coreutils",
+  stty: "coreutils",
   test: "coreutils",
   ping: "iputils-ping",
   arping: "iputils-arping",

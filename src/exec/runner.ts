@@ -289,6 +289,36 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
     }
   };
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  // stty(1) on nsrecipe's own terminal (stdin inherited); `undefined` when it cannot run or fails.
+  const stty = async (args: string[]): Promise<string | undefined> => {
+    trace?.(`$ stty ${args.join(" ")}  (on the terminal)`);
+    try {
+      const end = await spawn(["stty", ...args], "terminal-line", false).wait();
+      return end.signal || end.code !== 0 ? undefined : decode(end.stdout).trim();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+  };
+  // The terminal's settings as `stty -g` prints them (termios(3): modes, control characters), to be restored
+  // after a command that was handed the terminal: script(1) puts it in raw mode and, killed by SIGKILL (undo's
+  // escalation), cannot restore it; a shell killed mid-line can leave it without echo.
+  const terminalSettings = () => stty(["-g"]).then((s) => s || undefined);
+  const handOver = async (argv: readonly string[], o: { stdoutToStderr?: boolean }): Promise<number> => {
+    const child = start(argv, o.stdoutToStderr ? "terminal-stderr" : "terminal");
+    const handlers: [Deno.Signal, () => void][] = [
+      ["SIGINT", () => {}],
+      ["SIGQUIT", () => {}],
+      ["SIGHUP", () => child.kill("SIGHUP")],
+      ["SIGTERM", () => child.kill("SIGTERM")],
+    ];
+    for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+    try {
+      return exitCodeOf(await child.wait());
+    } finally {
+      for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
+    }
+  };
   return {
     run: async (argv, o = {}) => {
       const started = performance.now();
@@ -318,18 +348,11 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
       return result;
     },
     async interactive(argv, o = {}) {
-      const child = start(argv, o.stdoutToStderr ? "terminal-stderr" : "terminal");
-      const handlers: [Deno.Signal, () => void][] = [
-        ["SIGINT", () => {}],
-        ["SIGQUIT", () => {}],
-        ["SIGHUP", () => child.kill("SIGHUP")],
-        ["SIGTERM", () => child.kill("SIGTERM")],
-      ];
-      for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+      const saved = Deno.stdin.isTerminal() ? await terminalSettings() : undefined;
       try {
-        return exitCodeOf(await child.wait());
+        return await handOver(argv, o);
       } finally {
-        for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
+        if (saved !== undefined) await stty([saved]);
       }
     },
     detached(argv) {
