@@ -98,7 +98,8 @@ function boundSocketNotes(facts: HostFacts, uplink: string, bridge: string, forc
     return [`The sockets could not be listed ('ss' missing): services bound to '${uplink}' were not checked.`];
   }
   const bound = socketsBoundTo(facts.boundSockets, uplink);
-  if (bound.length === 0) return [];
+  const unseen = rawUnseenNotes(facts, uplink, bridge);
+  if (bound.length === 0) return unseen;
   const what = `Services are bound to '${uplink}' by name (SO_BINDTODEVICE), and stop receiving once it is a port ` +
     `of '${bridge}' (the host's packets then arrive on '${bridge}'): ${bound.join("; ")}`;
   if (!force) {
@@ -108,7 +109,28 @@ function boundSocketNotes(facts: HostFacts, uplink: string, bridge: string, forc
         "once it exists, or stop them first; or pass --force to go ahead.",
     );
   }
-  return [`${what}. Going ahead (--force).`];
+  return [`${what}. Going ahead (--force).`, ...unseen];
+}
+
+/**
+ * Says which raw sockets could not be checked for a binding to the uplink:
+ * the kernel lacks raw_diag, so `ss` lists raw sockets without their link
+ * (`src/host/bound_sockets.ts`). A note, not a refusal: they may well be
+ * bound elsewhere or not at all.
+ * @param facts Host facts (`rawSocketsUnseen`).
+ * @param uplink The uplink.
+ * @param bridge The bridge that takes it over.
+ * @returns One note, or none.
+ */
+function rawUnseenNotes(facts: HostFacts, uplink: string, bridge: string): string[] {
+  if (facts.rawSocketsUnseen.length === 0) return [];
+  return [
+    `Not checked whether raw sockets are bound to '${uplink}': this kernel lacks raw_diag, so 'ss' cannot show ` +
+    `their link: ${
+      facts.rawSocketsUnseen.join("; ")
+    }. One bound to '${uplink}' (keepalived's VRRP, 'ping -I ${uplink}') ` +
+    `stops receiving once it is a port of '${bridge}'; check them by hand.`,
+  ];
 }
 
 /**

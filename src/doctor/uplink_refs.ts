@@ -18,8 +18,9 @@ import { DEFAULT_BRIDGE } from "../names.ts";
  * Verdicts: nftables rules of the `ip`, `ip6`, `inet` or `arp` families
  * matching the uplink by name, or sockets bound to it by name
  * (`SO_BINDTODEVICE`, see `src/host/bound_sockets.ts`) → warn (full-migrate
- * refuses them unless `--force`), each named; the ruleset or the sockets
- * unreadable → warn; otherwise ok, naming the policy rules (`iif`/`oif` the
+ * refuses them unless `--force`), each named; raw sockets whose link the
+ * kernel cannot report (no raw_diag) → warn, naming them (full-migrate
+ * notes them); the ruleset or the sockets unreadable → warn; otherwise ok, naming the policy rules (`iif`/`oif` the
  * uplink) full-migrate moves.
  *
  * @param facts Doctor facts.
@@ -60,13 +61,21 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
     );
     hints.push(`bind them to '${bridge}' once it exists, or stop them first`);
   }
+  const unseen = host.rawSocketsUnseen.length === 0 ? "" : `Not checked whether raw sockets are bound to ` +
+    `'${up.dev}': this kernel lacks raw_diag, so 'ss' cannot show their link: ${host.rawSocketsUnseen.join("; ")}`;
+  const unseenHint = `by hand that none of those raw sockets is bound to '${up.dev}' (keepalived, 'ping -I')`;
   if (problems.length > 0) {
     return finding(
       id,
       "warn",
-      `${problems.join(". ")}${movedNote}`,
-      `${hints.join("; ")}; full-migrate refuses until then, or goes ahead with --force.`,
+      `${[...problems, ...(unseen ? [unseen] : [])].join(". ")}${movedNote}`,
+      `${hints.join("; ")}; full-migrate refuses until then, or goes ahead with --force${
+        unseen ? `. Also check ${unseenHint}` : ""
+      }.`,
     );
+  }
+  if (unseen) {
+    return finding(id, "warn", `${unseen}${movedNote}`, `Check ${unseenHint}.`);
   }
   if (bound === undefined) {
     return finding(

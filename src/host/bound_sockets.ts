@@ -53,15 +53,74 @@ export function parseBoundSockets(stdout: string): BoundSocket[] {
 }
 
 /**
- * Reads the sockets bound to a link by name: TCP sockets (listening or connected), UDP and raw
- * sockets (`ss -H -a -n -p -t -u -w`, ss(8); `-p` names the processes, which
- * needs root). `undefined` when ss is not installed or fails: checks that rely
- * on it say so.
- * @param run The process seam.
- * @returns The sockets bound to a link, or `undefined`.
+ * The raw sockets of `ss -H -a -n -p -w` output whose local address names no
+ * link, one phrase each (`raw 0.0.0.0:1 (ping (pid 46))`): on a kernel
+ * without raw_diag, every raw socket, bound or not (see
+ * {@link readBoundSockets}).
+ * @param stdout ss's output (other netids are skipped).
+ * @returns The phrases, in ss's order.
+ */
+export function rawSocketsWithoutLink(stdout: string): string[] {
+  const out: string[] = [];
+  for (const line of stdout.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 6 || fields[0] !== "raw" || fields[4].includes("%")) continue;
+    const processes = [...line.matchAll(/\("((?:[^"\\]|\\.)*)",pid=(\d+)/g)].map((m) => `${m[1]} (pid ${m[2]})`);
+    out.push(`raw ${fields[4]}${processes.length ? ` (${[...new Set(processes)].join(", ")})` : ""}`);
+  }
+  return out;
+}
+
+/**
+ * The symbol of the kernel's sock_diag handler for raw sockets
+ * (net/ipv4/raw_diag.c, `CONFIG_INET_RAW_DIAG`), as /proc/kallsyms lists it
+ * when raw_diag is built in or loaded.
+ */
+export const RAW_DIAG_SYMBOL = "raw_diag_dump";
+
+/**
+ * Whether the kernel has raw_diag, from /proc/kallsyms (which lists the
+ * symbols of the kernel and of its loaded modules; `ss` has just asked for
+ * raw sockets, which loads a modular raw_diag, net/ipv4/inet_diag.c
+ * `inet_diag_lock_handler`).
+ * @param run The process seam (`cat`).
+ * @returns `true` or `false`; `undefined` when /proc/kallsyms cannot be read (no `CONFIG_KALLSYMS`).
  * @throws {CommandError} When the process seam fails otherwise.
  */
-export async function readBoundSockets(run: Runner): Promise<BoundSocket[] | undefined> {
+export async function kernelHasRawDiag(run: Runner): Promise<boolean | undefined> {
+  const r = await run(["cat", "/proc/kallsyms"], { okCodes: Array.from({ length: 256 }, (_, i) => i) });
+  if (r.code !== 0 || r.stdout === "") return undefined;
+  return new RegExp(`\\s${RAW_DIAG_SYMBOL}(\\s|$)`, "m").test(r.stdout);
+}
+
+/** What {@link readBoundSockets} found. */
+export interface SocketScan {
+  /** The sockets bound to a link by name. */
+  bound: BoundSocket[];
+  /**
+   * Raw sockets whose link `ss` could not show, one phrase each (see
+   * {@link rawSocketsWithoutLink}): the kernel lacks raw_diag (or whether it
+   * has it could not be told), so ss read them from /proc/net/raw, which has
+   * no link. `[]` when ss shows the links of raw sockets, or there are none.
+   */
+  rawUnseen: string[];
+}
+
+/**
+ * Reads the sockets bound to a link by name: TCP sockets (listening or connected), UDP and raw
+ * sockets (`ss -H -a -n -p -t -u -w`, ss(8); `-p` names the processes, which
+ * needs root). ss asks the kernel through sock_diag (NETLINK_SOCK_DIAG),
+ * which reports the link a socket is bound to; for raw sockets that needs
+ * the kernel's raw_diag, and without it ss falls back to /proc/net/raw
+ * silently, showing no link. So when raw sockets are listed and none shows a
+ * link, whether the kernel has raw_diag is looked up ({@link kernelHasRawDiag})
+ * and, when it has not, they are returned as unseen rather than as unbound.
+ * `undefined` when ss is not installed or fails: checks that rely on it say so.
+ * @param run The process seam.
+ * @returns The bound sockets and the raw ones whose link is unknown, or `undefined`.
+ * @throws {CommandError} When the process seam fails otherwise.
+ */
+export async function readBoundSockets(run: Runner): Promise<SocketScan | undefined> {
   const r = await run(["ss", "-H", "-a", "-n", "-p", "-t", "-u", "-w"], {
     okCodes: Array.from({ length: 256 }, (_, i) => i),
   }).catch((e) => {
@@ -69,7 +128,11 @@ export async function readBoundSockets(run: Runner): Promise<BoundSocket[] | und
     throw e;
   });
   if (!r || r.code !== 0) return undefined;
-  return parseBoundSockets(r.stdout);
+  const bound = parseBoundSockets(r.stdout);
+  const raw = rawSocketsWithoutLink(r.stdout);
+  const linkShown = bound.some((s) => s.netid === "raw");
+  const rawUnseen = raw.length === 0 || linkShown || (await kernelHasRawDiag(run)) === true ? [] : raw;
+  return { bound, rawUnseen };
 }
 
 /**

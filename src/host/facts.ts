@@ -64,6 +64,11 @@ export interface HostFacts {
   nftables: Record<string, unknown>[] | undefined;
   /** Sockets bound to a link by name (`SO_BINDTODEVICE`, from `ss`); `undefined` when ss could not be run. */
   boundSockets: BoundSocket[] | undefined;
+  /**
+   * Raw sockets whose link `ss` could not show, since the kernel lacks raw_diag (see
+   * `readBoundSockets`), one phrase each; `[]` when none (or not read).
+   */
+  rawSocketsUnseen: string[];
 }
 
 /** The sysctl key of IPv4 forwarding between interfaces (Documentation/networking/ip-sysctl.rst). */
@@ -85,6 +90,7 @@ export const EMPTY_FACTS: HostFacts = {
   linkSysctls: [],
   nftables: [],
   boundSockets: [],
+  rawSocketsUnseen: [],
 };
 
 /** What {@link gatherFacts} is asked to look at closely. */
@@ -116,7 +122,7 @@ export interface GatherOptions {
  */
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, nftables, boundSockets, forward] =
+  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, nftables, sockets, forward] =
     await Promise.all([
       ip.netnsList(),
       netnsMounts(run),
@@ -172,7 +178,8 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     neighbours,
     linkSysctls,
     nftables,
-    boundSockets,
+    boundSockets: sockets?.bound,
+    rawSocketsUnseen: sockets?.rawUnseen ?? [],
     wireless: wireless && uplink ? [uplink.ifname] : [],
   };
 }

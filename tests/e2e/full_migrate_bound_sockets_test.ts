@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
-import { type TestLab, withLab } from "../support/lab.ts";
+import { TestLab, withLab } from "../support/lab.ts";
 import { assertExit, assertSameHost } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -96,4 +96,67 @@ Deno.test("only a socket bound to another link (lo): doctor says no socket is bo
       await child.output();
     }
   });
+});
+
+/** Raw sockets bound to eth0: keepalived's VRRP (IPv4, protocol 112), radvd's ICMPv6 (IPv6, protocol 58). */
+const RAW_SERVICES = `
+import os, socket, time
+v = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+v.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+r = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 58)
+r.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+print(os.getpid(), flush=True)
+time.sleep(600)
+`;
+
+Deno.test("F18: raw sockets bound to the uplink (VRRP, ICMPv6, 'ping -I eth0'): named as bound where the kernel has raw_diag, else doctor and plan say they could not be checked, naming them", async () => {
+  const lab = await TestLab.start();
+  const services = lab.spawn(["/usr/bin/python3", "-c", RAW_SERVICES]);
+  const pinger = lab.spawn(["ping", "-I", "eth0", "-i", "0.5", "-w", "120", "198.51.100.1"]);
+  const pids: string[] = [];
+  try {
+    await waitFor("the raw sockets", async () => {
+      const r = await lab.sh(["ss", "-H", "-a", "-n", "-p", "-w"]);
+      pids.splice(
+        0,
+        pids.length,
+        ...["python3", "ping"].flatMap((p) =>
+          /pid=(\d+)/.exec(
+            r.stdout.split("\n").find((l) => l.includes(`"${p}"`)) ?? "",
+          )?.[1] ?? []
+        ),
+      );
+      return pids.length === 2;
+    });
+    const [py, ping] = pids;
+    const rawDiag = /\sraw_diag_dump(\s|$)/m.test((await lab.sh(["cat", "/proc/kallsyms"])).stdout);
+    const doctor = await lab.nsrecipe(["doctor"]);
+    const plan = await lab.nsrecipe(["plan", ...MIGRATE]);
+    const sockets = [
+      new RegExp(`raw (\\*|0\\.0\\.0\\.0)(%eth0)?:(112|vrrp) \\(python3 \\(pid ${py}\\)\\)`),
+      new RegExp(`raw (\\*|\\[::\\])(%eth0)?:(58|ipv6-icmp) \\(python3 \\(pid ${py}\\)\\)`),
+      new RegExp(`raw (\\*|0\\.0\\.0\\.0)(%eth0)?:(1|icmp) \\(ping \\(pid ${ping}\\)\\)`),
+    ];
+    if (rawDiag) {
+      // sock_diag reports their link: bound sockets, refused as the UDP and TCP ones are.
+      assert.match(doctor.stdout, /Services are bound to 'eth0' by name/);
+      assertExit(plan, EXIT.precondition, "plan");
+      for (const re of sockets) assert.match(plan.stderr, re);
+    } else {
+      assert.match(
+        doctor.stdout,
+        /Not checked whether raw sockets are bound to 'eth0': this kernel lacks raw_diag, so 'ss' cannot show their link/,
+      );
+      for (const re of sockets) assert.match(doctor.stdout, re);
+      assertExit(plan, EXIT.ok, "plan");
+      assert.match(plan.stdout + plan.stderr, /Not checked whether raw sockets are bound to 'eth0'/);
+      for (const re of sockets) assert.match(plan.stdout + plan.stderr, re);
+      assert.match(plan.stdout + plan.stderr, /stops receiving once it is a port of 'br0'; check them by hand/);
+    }
+  } finally {
+    // Ending the lab ends every process inside, whether or not it was found.
+    await lab.stop();
+    await services.output();
+    await pinger.output();
+  }
 });

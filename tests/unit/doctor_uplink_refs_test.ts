@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { checkUplinkRefs } from "../../src/doctor/uplink_refs.ts";
 import { doctorFacts, labHost, text } from "../support/doctor_facts.ts";
-import { parseBoundSockets, socketsBoundTo } from "../../src/host/mod.ts";
+import { parseBoundSockets, readBoundSockets, socketsBoundTo } from "../../src/host/mod.ts";
+import { recordingRunner } from "../../src/exec/mod.ts";
 
 const iifRule = (family: string, name: string) => ({
   rule: {
@@ -85,4 +86,70 @@ Deno.test("uplink-refs: a socket bound to the uplink warns beside a firewall rul
   const missing = checkUplinkRefs(doctorFacts({ host: text(labHost({ boundSockets: undefined })) }), {});
   assert.equal(missing.verdict, "warn");
   assert.match(missing.summary, /sockets could not be listed/);
+});
+
+/** Raw sockets as `ss` lists them on a kernel without raw_diag (from /proc/net/raw: no link). */
+const SS_NO_RAW_DIAG = [
+  'raw   UNCONN 0      0      0.0.0.0:1            0.0.0.0:*    users:(("ping",pid=46,fd=3))',
+  'raw   UNCONN 0      0            *:58                 *:*    users:(("ping",pid=46,fd=4))',
+  'raw   UNCONN 0      0      0.0.0.0:112          0.0.0.0:*    users:(("keepalived",pid=77,fd=9))',
+  'udp   UNCONN 0      0      *%eth0:5000          *:*    users:(("python3",pid=812,fd=3))',
+].join("\n");
+
+/** /proc/kallsyms lines, with or without raw_diag's handler. */
+const kallsyms = (rawDiag: boolean) =>
+  [
+    "ffffffff82099ca0 t tcp_diag_dump",
+    "ffffffff8209ad90 t udp_dump",
+    ...(rawDiag ? ["ffffffffc0a01040 t raw_diag_dump\t[raw_diag]"] : []),
+    "ffffffff8203fa20 T raw_abort",
+  ].join("\n");
+
+Deno.test("F18: readBoundSockets on a kernel without raw_diag returns the raw sockets (ping's ICMP and ICMPv6, keepalived's VRRP) as unseen, not as unbound", async () => {
+  const { run, calls } = recordingRunner((argv) =>
+    argv[0] === "ss" ? { stdout: SS_NO_RAW_DIAG } : { stdout: kallsyms(false) }
+  );
+  const scan = await readBoundSockets(run);
+  assert.deepEqual(scan?.rawUnseen, [
+    "raw 0.0.0.0:1 (ping (pid 46))",
+    "raw *:58 (ping (pid 46))",
+    "raw 0.0.0.0:112 (keepalived (pid 77))",
+  ]);
+  assert.deepEqual(scan?.bound.map((s) => s.local), ["*%eth0:5000"]);
+  assert.deepEqual(calls.map((c) => c.argv[0]), ["ss", "cat"]);
+});
+
+Deno.test("F18: readBoundSockets with raw_diag (loaded module), or a raw socket already shown with its link, or no raw socket: nothing unseen", async () => {
+  const withDiag = recordingRunner((argv) =>
+    argv[0] === "ss" ? { stdout: SS_NO_RAW_DIAG } : { stdout: kallsyms(true) }
+  );
+  assert.deepEqual((await readBoundSockets(withDiag.run))?.rawUnseen, []);
+  // A link shown for a raw socket proves sock_diag answers for raw sockets: /proc/kallsyms is not read.
+  const shown = recordingRunner(() => ({ stdout: `${SS_NO_RAW_DIAG}\n${SS}` }));
+  assert.deepEqual((await readBoundSockets(shown.run))?.rawUnseen, []);
+  assert.deepEqual(shown.calls.map((c) => c.argv[0]), ["ss"]);
+  const none = recordingRunner((argv) => argv[0] === "ss" ? { stdout: SS } : { stdout: kallsyms(false) });
+  assert.deepEqual((await readBoundSockets(none.run))?.rawUnseen, []);
+  assert.deepEqual(none.calls.map((c) => c.argv[0]), ["ss"]);
+  // /proc/kallsyms unreadable (no CONFIG_KALLSYMS): whether raw_diag is there cannot be told, so they are unseen.
+  const unknown = recordingRunner((argv) => argv[0] === "ss" ? { stdout: SS_NO_RAW_DIAG } : { code: 1 });
+  assert.equal((await readBoundSockets(unknown.run))?.rawUnseen.length, 3);
+});
+
+Deno.test("F18: uplink-refs warns about raw sockets whose link the kernel cannot report, naming them; alone it does not say full-migrate refuses", () => {
+  const raw = ["raw 0.0.0.0:112 (keepalived (pid 77))"];
+  const alone = checkUplinkRefs(doctorFacts({ host: text(labHost({ rawSocketsUnseen: raw })) }), {});
+  assert.equal(alone.verdict, "warn");
+  assert.equal(
+    alone.summary,
+    "Not checked whether raw sockets are bound to 'eth0': this kernel lacks raw_diag, so 'ss' cannot show their " +
+      "link: raw 0.0.0.0:112 (keepalived (pid 77))",
+  );
+  assert.equal(alone.fix, "Check by hand that none of those raw sockets is bound to 'eth0' (keepalived, 'ping -I').");
+  const beside = checkUplinkRefs(
+    doctorFacts({ host: text(labHost({ nftables: [iifRule("inet", "eth0")], rawSocketsUnseen: raw })) }),
+    {},
+  );
+  assert.match(beside.summary, /^Firewall rules match on 'eth0'.*\. Not checked whether raw sockets/);
+  assert.match(beside.fix ?? "", /--force\. Also check by hand that none of those raw sockets/);
 });
