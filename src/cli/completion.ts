@@ -14,6 +14,12 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { foldRuns, isOpen, readJournal } from "../journal/mod.ts";
+import { UsageError } from "../errors.ts";
+import { quote } from "../quote.ts";
+import { bashCompletionScript } from "./completion_bash.ts";
+
+/** The shells `nsrecipe completions SHELL` writes a script for. */
+export const SHELLS: readonly string[] = ["bash", "zsh", "fish", "powershell"];
 
 /** The commands whose argument named `run` takes a run's name. */
 export const RUN_ARGUMENT_COMMANDS: readonly string[] = ["undo", "status", "confirm", "exec", "shell"];
@@ -51,10 +57,31 @@ export async function addCompletion(
   const { default: tab } = await import("@bomb.sh/tab/commander");
   const root = tab(program as never, { completionCommandName: "completions" });
   // In the house style of the other descriptions (the adapter's says "Generate shell completion scripts").
-  program.commands.find((c) => c.name() === "completions")?.description(
-    "print the shell completion script (bash, zsh, fish; also powershell); e.g. nsrecipe completions bash > " +
-      "/etc/bash_completion.d/nsrecipe (bash needs the bash-completion package: apt-get install bash-completion)",
-  );
+  const completions = program.commands.find((c) => c.name() === "completions");
+  if (completions) {
+    completions.description(
+      "print the shell completion script (bash, zsh, fish; also powershell); e.g. nsrecipe completions bash > " +
+        "/etc/bash_completion.d/nsrecipe",
+    );
+    const shellArgument = completions.registeredArguments[0];
+    // nsrecipe checks the shell itself (commander's own wording is in another voice than the rest).
+    shellArgument.description = `the shell: ${SHELLS.join(", ")}`;
+    shellArgument.argChoices = undefined;
+    shellArgument.parseArg = undefined;
+    const { default: generator } = await import("@bomb.sh/tab");
+    completions.action((...args: unknown[]) => {
+      const shell = String(args[0]);
+      if (!SHELLS.includes(shell)) {
+        throw new UsageError(
+          `No completion script for the shell ${quote(shell)}: nsrecipe writes one for ${SHELLS.join(", ")}`,
+          "e.g. 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe'.",
+        );
+      }
+      // bash: nsrecipe's own script (completion_bash.ts); the others as the library writes them.
+      if (shell === "bash") console.log(bashCompletionScript(program.name()).trimEnd());
+      else generator.setup(program.name(), program.name(), shell);
+    });
+  }
   for (const name of RUN_ARGUMENT_COMMANDS) {
     const argument = root.commands.get(name)?.arguments.get("run");
     if (argument) argument.handler = (complete) => names.forEach(([n, d]) => complete(n, d));

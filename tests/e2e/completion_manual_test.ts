@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { posixQuote } from "../../src/exec/mod.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
-import { withLab } from "../support/lab.ts";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { existsSync } from "node:fs";
 
 /** The candidates a completion request prints (`value<TAB>description` lines, then `:DIRECTIVE`). */
 function candidates(stdout: string): string[] {
@@ -92,17 +93,70 @@ Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each
   });
 });
 
-Deno.test("completions --help and README name the bash-completion package the bash script needs", async () => {
+/**
+ * Presses TAB after `line` in a plain bash (no startup files) inside the lab, with the completion script sourced
+ * twice and, when `withPackage`, the bash-completion package loaded first; `nsrecipe` runs this checkout.
+ * @returns The candidates bash offers (COMPREPLY), sorted, and bash's stderr and exit code.
+ */
+async function tabInBash(lab: TestLab, script: string, line: string, withPackage: boolean) {
+  const r = await lab.sh([
+    "env",
+    `SCRIPT=${script}`,
+    "bash",
+    "--norc",
+    "--noprofile",
+    "-c",
+    [
+      withPackage ? "source /usr/share/bash-completion/bash_completion" : "",
+      `nsrecipe() { ${selfArgv().map(posixQuote).join(" ")} "$@"; }`,
+      `eval "$SCRIPT"; eval "$SCRIPT"`,
+      `LINE=${posixQuote(line)}; read -ra COMP_WORDS <<< "$LINE"; [[ "$LINE" == *" " ]] && COMP_WORDS+=("")`,
+      "COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMP_LINE=$LINE; COMP_POINT=${#LINE}",
+      "__nsrecipe_complete; printf '%s\\n' \"${COMPREPLY[@]}\"",
+    ].join("\n"),
+  ]);
+  return { offered: r.stdout.split("\n").filter((l) => l).sort(), stderr: r.stderr, code: r.code };
+}
+
+for (const withPackage of [false, true]) {
+  Deno.test({
+    name: `completions bash: ${
+      withPackage ? "with" : "without"
+    } the bash-completion package, TAB offers recipes, options, files after -f; sourcing twice is harmless`,
+    ignore: withPackage && !existsSync("/usr/share/bash-completion/bash_completion"),
+    fn: async () => {
+      await withLab(async (lab) => {
+        const script = (await lab.nsrecipe(["completions", "bash"])).stdout;
+        await lab.sh(["sh", "-c", "mkdir -p /tmp/cmp && touch /tmp/cmp/nc_typo.yaml /tmp/cmp/nc_two.yaml /tmp/cmp/x"]);
+        const tab = (line: string) => tabInBash(lab, script, line, withPackage);
+        const cases: [string, string[]][] = [
+          ["nsrecipe run ", ["full-migrate", "netns", "pid-only", "veth-bridge"]],
+          ["nsrecipe run ve", ["veth-bridge"]],
+          ["nsrecipe run veth-bridge --br", ["--bridge", "--bridge-address"]],
+          ["nsrecipe run veth-bridge -f /tmp/cmp/nc_t", ["/tmp/cmp/nc_two.yaml", "/tmp/cmp/nc_typo.yaml"]],
+          ["nsrecipe completions z", ["zsh"]],
+        ];
+        for (const [line, expected] of cases) {
+          const r = await tab(line);
+          assert.deepEqual(r.offered, expected, `${line}: ${r.stderr}`);
+          assert.equal(r.stderr, "", line);
+          assert.equal(r.code, 0, line);
+        }
+      });
+    },
+  });
+}
+
+Deno.test("completions: an unknown shell is refused in nsrecipe's words, exit 2", async () => {
   await withLab(async (lab) => {
-    const r = await lab.nsrecipe(["completions", "--help"]);
-    assert.equal(r.code, 0);
-    assert.match(
-      r.stdout.replaceAll("\n", " "),
-      /bash needs the bash-completion package: apt-get install bash-completion/,
+    const r = await lab.nsrecipe(["completions", "tcsh"]);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      "nsrecipe: No completion script for the shell 'tcsh': nsrecipe writes one for bash, zsh, fish, powershell\n" +
+        "  e.g. 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe'.",
     );
-    const bash = await lab.nsrecipe(["completions", "bash"]);
-    assert.match(bash.stdout, /_get_comp_words_by_ref/, "the script calls bash-completion's helper");
-    const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
-    assert.match(readme.replaceAll(/\s+/g, " "), /the bash script needs Debian's `bash-completion` package/);
+    const help = await lab.nsrecipe(["completions", "--help"]);
+    assert.match(help.stdout, /shell +the shell: bash, zsh, fish, powershell/);
   });
 });
