@@ -2,9 +2,10 @@
  * The kill and fail loops: nsrecipe SIGKILLed or failed (through the armed
  * fault hook, `src/engine/faults.ts`) at every point of every step of every
  * scenario, and the host proven restored by snapshot. One body per loop kind,
- * run by one generated test file per loop kind and scenario
- * (`tests/e2e/faults/`, see `fault_loop_files.ts`), so `deno test --parallel`
- * spreads them over the cores. The cases of a file share a lab while it is
+ * run by generated test files, one or more per loop kind and scenario (a long
+ * loop's cases shared out between files, {@link partOf}; `tests/e2e/faults/`,
+ * see `fault_loop_files.ts`), so `deno test --parallel` spreads them over the
+ * cores. The cases of a file share a lab while it is
  * proven clean (`shared_lab.ts`); each case ends the confirm watchdog it
  * leaves (full-migrate's) before that check.
  *
@@ -308,18 +309,66 @@ export const FAULT_LOOPS = {
 export type FaultLoopName = keyof typeof FAULT_LOOPS;
 
 /**
+ * One of the files that share out a loop's cases: the file at `index`
+ * (0-based) of `of` files runs the cases whose position in the loop, counted
+ * from 0, leaves `index` when divided by `of` (see {@link partOf}).
+ */
+export interface LoopPart {
+  /** This file's share, `0 <= index < of`. */
+  index: number;
+  /** How many files share the loop (1: one file runs every case). */
+  of: number;
+}
+
+/** The one part of a loop run by a single file. */
+export const WHOLE: LoopPart = { index: 0, of: 1 };
+
+/**
+ * Checks a part.
+ * @param part The part.
+ * @throws {RangeError} Unless `of` is a positive integer and `index` an integer in `[0, of)`.
+ */
+export function checkPart(part: LoopPart): void {
+  const { index, of } = part;
+  if (!Number.isInteger(of) || of < 1 || !Number.isInteger(index) || index < 0 || index >= of) {
+    throw new RangeError(`a loop part is index 0..of-1 of a positive integer of; got index ${index} of ${of}`);
+  }
+}
+
+/**
+ * The cases of one part: every `of`-th case starting at `index`. The parts of
+ * a loop together hold each case exactly once, and their sizes differ by at
+ * most one; dealt in turn, cases that cost alike (the same phase at nearby
+ * steps, e.g. full-migrate's waits for its bridge) go to different parts.
+ * @param cases The loop's cases, in order.
+ * @param part The part.
+ * @returns Its cases, in loop order.
+ * @throws {RangeError} When the part is invalid (see {@link checkPart}).
+ */
+export function partOf<T>(cases: readonly T[], part: LoopPart): T[] {
+  checkPart(part);
+  return cases.filter((_, i) => i % part.of === part.index);
+}
+
+/**
  * Registers one `Deno.test` that runs a loop kind over one scenario, every
  * case in a shared lab (a fresh one after any case that leaves it dirty or
  * fails). The plan is read once, in that lab. Fails, rather than passing
  * empty, when the scenario is unknown, has no steps, or the loop yields no
  * case for a plan long enough to have one (`minSteps`: a one-step plan has no
  * inverse that can fail during a rollback, and the test says exactly that).
+ * A long loop is run by several files, each a {@link LoopPart} of its cases
+ * (see {@link partOf}), so `deno test --parallel` runs the parts at once; each
+ * part reads the whole plan and fails when its share is empty.
  * @param loop The loop kind.
  * @param recipe The scenario's recipe (a key of {@link SCENARIOS}).
+ * @param part Which share of the cases this file runs (default: all of them).
+ * @throws {RangeError} When `part` is not one of `of` shares (`0 <= index < of`, both integers).
  */
-export function registerFaultLoop(loop: FaultLoopName, recipe: string): void {
+export function registerFaultLoop(loop: FaultLoopName, recipe: string, part: LoopPart = WHOLE): void {
+  checkPart(part);
   const s = SCENARIOS.find((x) => x.recipe === recipe);
-  const title = `${recipe}: ${FAULT_LOOPS[loop].title}`;
+  const title = `${recipe}: ${FAULT_LOOPS[loop].title}${part.of > 1 ? ` (part ${part.index + 1} of ${part.of})` : ""}`;
   Deno.test(title, (t) =>
     withSharedLab(async (labs) => {
       assert.ok(s, `'${recipe}' is in SCENARIOS`);
@@ -332,8 +381,10 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string): void {
         return;
       }
       assert.ok(points.length > 0, `${loop} has cases for ${recipe}`);
+      const mine = partOf(points, part);
+      assert.ok(mine.length > 0, `part ${part.index + 1} of ${part.of} of ${points.length} case(s) has cases`);
       let ran = 0;
-      for (const p of points) {
+      for (const p of mine) {
         await t.step(p.name, () =>
           labs.use(async (lab, clean) => {
             await p.check(lab, clean);
@@ -341,6 +392,6 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string): void {
           }));
         ran++;
       }
-      assert.equal(ran, points.length);
+      assert.equal(ran, mine.length);
     }));
 }

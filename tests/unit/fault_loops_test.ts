@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { FAULT_TEST_DIR, faultLoopFiles } from "../support/fault_loop_files.ts";
-import { FAULT_LOOPS } from "../support/fault_loops.ts";
+import { FAULT_TEST_DIR, faultLoopFileList, faultLoopFiles, FILES_PER_LOOP } from "../support/fault_loop_files.ts";
+import { checkPart, FAULT_LOOPS, partOf, WHOLE } from "../support/fault_loops.ts";
 import { SCENARIOS } from "../support/reliability.ts";
 
 const root = new URL("../../", import.meta.url);
@@ -12,9 +12,11 @@ const range = (n: number) => [...Array(n).keys()];
 /** Plan lengths the cover is checked for: the scenarios' (2, 12, 20) and the edges around them. */
 const LENGTHS = [1, 2, 3, 12, 20, 33];
 
-Deno.test("the generated kill/fail loop files are one per loop kind and scenario, and up to date (else: deno task gen-fault-tests)", async () => {
+Deno.test("the generated kill/fail loop files are, per loop kind and scenario, its parts, and up to date (else: deno task gen-fault-tests)", async () => {
   const expected = faultLoopFiles();
-  assert.equal(expected.size, Object.keys(FAULT_LOOPS).length * SCENARIOS.length);
+  const perLoop = SCENARIOS.reduce((sum, s) => sum + (FILES_PER_LOOP[s.recipe] ?? 1), 0);
+  assert.equal(expected.size, Object.keys(FAULT_LOOPS).length * perLoop);
+  assert.ok(perLoop > SCENARIOS.length, "some loop is split");
   const onDisk = new Map<string, string>();
   for await (const e of Deno.readDir(new URL(`${FAULT_TEST_DIR}/`, root))) {
     const path = `${FAULT_TEST_DIR}/${e.name}`;
@@ -66,4 +68,39 @@ Deno.test("the rollback loops cover every failing step and every point inside a 
       assert.ok(fails.includes(`fail@step:${k + 1},fail@undo:${k}`), `fail@step:${k + 1}`);
     }
   }
+});
+
+Deno.test("the parts of every generated loop are 0..of-1 of the same of, each once", () => {
+  const files = faultLoopFileList();
+  for (const loop of Object.keys(FAULT_LOOPS)) {
+    for (const s of SCENARIOS) {
+      const parts = files.filter((f) => f.loop === loop && f.recipe === s.recipe).map((f) => f.part);
+      const of = FILES_PER_LOOP[s.recipe] ?? 1;
+      assert.deepEqual(parts, range(of).map((index) => ({ index, of })), `${loop} ${s.recipe}`);
+    }
+  }
+  assert.equal(new Set(files.map((f) => f.path)).size, files.length, "no path twice");
+});
+
+Deno.test("the parts of a loop hold each case exactly once, in loop order, sizes within one of each other", () => {
+  for (const n of [0, 1, 2, 5, 20, 59, 60]) {
+    const cases = range(n).map((i) => `case ${i}`);
+    for (const  of of[1, 2, 3, 7]) {
+      const parts = range(of).map((index) => partOf(cases, { index, of }));
+      assert.deepEqual(parts.flat().sort(), [...cases].sort(), `n=${n} of=${of}: every case once`);
+      for (const p of parts) assert.deepEqual(p, cases.filter((c) => p.includes(c)), "loop order");
+      const sizes = parts.map((p) => p.length);
+      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `n=${n} of=${of}: sizes ${sizes}`);
+    }
+  }
+  assert.deepEqual(partOf(["a", "b", "c", "d", "e"], { index: 1, of: 2 }), ["b", "d"]);
+  assert.deepEqual(partOf(["a", "b"], WHOLE), ["a", "b"]);
+});
+
+Deno.test("a part outside 0..of-1, or of below 1, is refused", () => {
+  for (const bad of [{ index: 3, of: 3 }, { index: -1, of: 2 }, { index: 0, of: 0 }, { index: 0.5, of: 2 }]) {
+    assert.throws(() => checkPart(bad), RangeError, JSON.stringify(bad));
+    assert.throws(() => partOf(["a"], bad), RangeError, JSON.stringify(bad));
+  }
+  checkPart({ index: 2, of: 3 });
 });
