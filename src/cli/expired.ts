@@ -9,7 +9,7 @@
 import { expireRun } from "../engine/mod.ts";
 import { NsrecipeError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { foldRuns, isOpen, readJournal, type RunView } from "../journal/mod.ts";
+import { foldRuns, isOpen, type ParsedJournal, readJournal, type RunView } from "../journal/mod.ts";
 import { processAlive, raiseAlarm } from "./alarm.ts";
 import { clockTime } from "./clock.ts";
 import { engineDeps, type GlobalOptions, withJournal } from "./composition_root.ts";
@@ -40,13 +40,19 @@ export function expiredWindows(runs: readonly RunView[], now: number): RunView[]
  * @param g Global options.
  * @param out The output.
  * @param run The process seam.
+ * @param journal The journal as the caller has just read it (read here when not given).
  * @returns How many runs it acted on (0 without root, or when the journal cannot be opened to act: it says so).
  */
-export async function actOnExpiredWindows(g: GlobalOptions, out: Output, run: Runner): Promise<number> {
+export async function actOnExpiredWindows(
+  g: GlobalOptions,
+  out: Output,
+  run: Runner,
+  journal?: ParsedJournal,
+): Promise<number> {
   if (g.dryRun) return 0;
-  let parsed;
+  let parsed = journal;
   try {
-    parsed = await readJournal(g.stateDir);
+    parsed ??= await readJournal(g.stateDir);
   } catch (e) {
     if (e instanceof NsrecipeError) return 0; // the command itself reports an unreadable journal
     throw e;

@@ -47,6 +47,7 @@ export const KNOWN_PROGRAMS: readonly string[] = [
   "logger",
   "wall",
   "systemd-run",
+  "lsns",
 ];
 
 /**

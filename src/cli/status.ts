@@ -6,12 +6,14 @@ import {
   type IpAddrLink,
   memoRunner,
   netnsEntryState,
+  netnsProcessCounts,
   type NetnsRef,
   SnapshotIpReader,
 } from "../host/mod.ts";
+import type { Runner } from "../exec/mod.ts";
 import { quote } from "../quote.ts";
 import { confirmationNote, confirmedNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
-import { checkRun, confirmationState } from "../engine/mod.ts";
+import { checkRun, confirmationState, recordedElsewhere } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
@@ -28,6 +30,8 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
  * @param currentBootId This boot's id: a run from another boot is only noted, not checked.
  * @param inherited Steps of older runs handed over to this one (they count as its own), with their run and index.
  * @param here The network namespace status reads: a run recorded in another one is only noted, not checked.
+ * @param processes How many processes each live namespace holds ({@link netnsProcessCounts}); a live namespace
+ *   missing from it is counted with `ip netns pids`.
  * @returns The run's status.
  */
 export async function runStatus(
@@ -36,13 +40,14 @@ export async function runStatus(
   currentBootId?: string,
   inherited: readonly { run: string; index: number; step: Step }[] = [],
   here?: NetnsRef,
+  processes: ReadonlyMap<string, number> = new Map(),
 ): Promise<RunStatus> {
   const { stale, elsewhere, drift, notes } = await checkRun(r, ctx, currentBootId, here);
   const applied = appliedIndexes(r);
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
-  const live = stale || elsewhere ? undefined : await liveFacts(ctx, netns, master);
+  const live = stale || elsewhere ? undefined : await liveFacts(ctx, netns, master, processes);
   const confirmation = confirmationOf(r, Date.now());
   if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
   if (r.confirm?.state === "confirmed") notes.push(confirmedNote(r.confirm.how, r.confirm.decidedAt));
@@ -123,6 +128,7 @@ async function liveFacts(
   ctx: StepContext,
   netns: string | undefined,
   bridge: string | undefined,
+  counts: ReadonlyMap<string, number>,
 ): Promise<{ addresses: string[]; bridgeAddresses: string[]; processes?: number }> {
   const cidrs = (links: IpAddrLink[]) =>
     links.filter((l) => l.ifname !== "lo").flatMap((l) =>
@@ -132,8 +138,29 @@ async function liveFacts(
   return {
     addresses: alive ? cidrs(await ctx.ip.addrs(netns).catch(() => [])) : [],
     bridgeAddresses: bridge ? cidrs(await ctx.ip.addrs(undefined, bridge).catch(() => [])) : [],
-    processes: alive ? (await ctx.ip.netnsPids(netns)).length : undefined,
+    processes: alive ? counts.get(netns) ?? (await ctx.ip.netnsPids(netns)).length : undefined,
   };
+}
+
+/**
+ * The one look at the host that `status` checks every run against, taken
+ * before any run is checked: the host's links, addresses and routes, and
+ * those of each live namespace the runs name, one process each
+ * ({@link SnapshotIpReader.prefetch}), all at once; and, before those reads
+ * (each is a process inside its namespace while it runs), the processes inside
+ * every such namespace from one scan ({@link netnsProcessCounts}).
+ * @param run The memoizing process seam the checks read through.
+ * @param ip The snapshot reader the checks read through.
+ * @param runs The runs to be checked (of this boot, recorded here).
+ * @returns How many processes each live namespace holds.
+ */
+async function lookOnce(run: Runner, ip: SnapshotIpReader, runs: readonly RunView[]): Promise<Map<string, number>> {
+  const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
+  const live = await Promise.all(named.map(async (n) => await netnsEntryState(run, n) === "live" ? [n] : []));
+  // Counted first: a read of a namespace is a process inside it while it runs.
+  const processes = await netnsProcessCounts(run, live.flat());
+  await Promise.all([undefined, ...live.flat()].map((n) => ip.prefetch(n)));
+  return processes;
 }
 
 /**
@@ -151,26 +178,29 @@ async function liveFacts(
  * @throws {UsageError} When no applied run has that id or name.
  */
 export async function statusCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
-  // A window whose watchdog is gone is acted on first (under the lock, released before any output).
-  await actOnExpiredWindows(g, out, runnerFor(out));
-  const journal = await readJournal(g.stateDir);
+  const runner = runnerFor(out);
+  let journal = await readJournal(g.stateDir);
+  // A window whose watchdog is gone is acted on first (under the lock, released before any output); the journal
+  // is read again only when that changed it.
+  if (await actOnExpiredWindows(g, out, runner, journal) > 0) journal = await readJournal(g.stateDir);
   // One snapshot of the host and of each namespace, shared by every run's steps (src/host/memo.ts).
-  const run = memoRunner(runnerFor(out));
-  const ctx: StepContext = { ...stepContext(run), ip: new SnapshotIpReader(run) };
-  const current = await bootId(run);
-  const here = await hostNetns(run);
+  const run = memoRunner(runner);
+  const ip = new SnapshotIpReader(run);
+  const ctx: StepContext = { ...stepContext(run), ip };
+  const [current, here] = await Promise.all([bootId(run), hostNetns(run)]);
   const { runs, orphanProblems } = foldRuns(journal);
   const open = runs.filter(isOpen).reverse();
   const byId = new Map(runs.map((r) => [r.id, r]));
   // `status NAME` looks only at the runs it shows.
   const chosen = selector === undefined ? open : open.filter((r) => r.id === selector || r.label === selector);
+  const processes = await lookOnce(run, ip, chosen.filter((r) => r.bootId === current && !recordedElsewhere(r, here)));
   const statuses = await Promise.all(chosen.map((r) => {
     // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
     const inherited = r.inherited.flatMap((ref) => {
       const step = byId.get(ref.run)?.steps[ref.index];
       return step ? [{ ...ref, step }] : [];
     });
-    return runStatus(r, ctx, current, inherited, here);
+    return runStatus(r, ctx, current, inherited, here, processes);
   }));
   const problems: JournalProblem[] = orphanProblems;
   const shown = statuses;

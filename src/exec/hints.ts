@@ -42,6 +42,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   ip: "iproute2",
   unshare: "util-linux",
   nsenter: "util-linux",
+  lsns: "util-linux",
   setsid: "util-linux",
   mount: "mount",
   kill: "procps",

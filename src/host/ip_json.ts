@@ -132,6 +132,32 @@ export interface IpRoute {
 }
 
 /**
+ * A route as `ip -json -details route show` prints it, brought back to what
+ * `ip -json route show` (without `-details`) prints: iproute2's print_route()
+ * (ip/iproute.c) prints four fields even at their default only with
+ * `-details`: `type` when `unicast`, `table` when `main`, `protocol` when
+ * `boot` and `scope` when `global`; they are dropped at those values. Used
+ * where one `ip -details -batch` read serves both links (which need
+ * `-details`) and routes.
+ *
+ * @param r A route read with `-details`.
+ * @returns The same route as read without `-details` (a new object).
+ * @example
+ * ```ts
+ * withoutRouteDetails({ type: "unicast", dst: "default", gateway: "10.0.0.1", dev: "eth0", table: "main",
+ *   protocol: "boot", scope: "global", flags: [] }); // { dst: "default", gateway: "10.0.0.1", dev: "eth0", flags: [] }
+ * ```
+ */
+export function withoutRouteDetails(r: IpRoute): IpRoute {
+  const out = { ...r };
+  if (out.type === "unicast") delete out.type;
+  if (out.table === "main") delete out.table;
+  if (out.protocol === "boot") delete out.protocol;
+  if (out.scope === "global") delete out.scope;
+  return out;
+}
+
+/**
  * One policy routing rule as `ip -json rule show` reports it (ip-rule(8)).
  * Selectors absent from a rule are absent here; `src` is `"all"` when the
  * rule matches every source.

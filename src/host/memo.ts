@@ -10,7 +10,15 @@
  */
 import { CommandError } from "../errors.ts";
 import { type ExecOptions, hintFor, type Runner } from "../exec/mod.ts";
-import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, parseToolJson } from "./ip_json.ts";
+import {
+  type IpAddrLink,
+  type IpLink,
+  type IpNeigh,
+  IpReader,
+  type IpRoute,
+  parseToolJson,
+  withoutRouteDetails,
+} from "./ip_json.ts";
 
 /** Every exit code a started program can return. */
 const ANY_EXIT: readonly number[] = Array.from({ length: 256 }, (_, i) => i);
@@ -88,6 +96,8 @@ async function orNone<T>(list: Promise<T[]>): Promise<T[]> {
  */
 export class SnapshotIpReader extends IpReader {
   private readonly memo: Runner;
+  /** Lists read ahead by {@link prefetch}, by namespace (`""` for the caller's own). */
+  private readonly ahead = new Map<string, { links: IpAddrLink[]; routes: { 4: IpRoute[]; 6: IpRoute[] } }>();
 
   /**
    * Makes a reader whose first read of each kind is the snapshot.
@@ -99,11 +109,62 @@ export class SnapshotIpReader extends IpReader {
     this.memo = memo;
   }
 
+  /**
+   * Reads a namespace's links with their addresses and its routes of both
+   * families in one process, `ip [-n NS] -json -details -batch -` with the
+   * lines `addr show`, `route show table all root 0.0.0.0/0` and `route show
+   * table all root ::/0` (ip(8) `-batch`: one JSON array per line; ip-route(8)
+   * `root PREFIX` selects the routes of that prefix's family, `0/0` all of
+   * them), instead of one process for each. Later questions about that
+   * namespace are answered from it exactly as from the separate reads (the
+   * routes are brought back to their form without `-details`,
+   * {@link withoutRouteDetails}). When the batch fails (e.g. the namespace
+   * is gone), nothing is kept and each question reads on its own, with that
+   * read's own answer or error.
+   *
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @returns When the read is over.
+   * @throws {Error} Only what the process seam throws besides {@link CommandError}.
+   */
+  async prefetch(netns?: string): Promise<void> {
+    const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "-batch", "-"];
+    const stdin = "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n";
+    let out: string;
+    try {
+      out = (await this.memo(argv, { stdin })).stdout;
+    } catch (e) {
+      if (e instanceof CommandError) return;
+      throw e;
+    }
+    const lines = out.split("\n").filter((l) => l.trim() !== "");
+    if (lines.length !== 3) return;
+    const [links, v4, v6] = lines.map((l) => parseToolJson(l));
+    this.ahead.set(netns ?? "", {
+      links: links as IpAddrLink[],
+      routes: { 4: (v4 as IpRoute[]).map(withoutRouteDetails), 6: (v6 as IpRoute[]).map(withoutRouteDetails) },
+    });
+  }
+
   /** Every link of a namespace with its details and addresses, read once. */
   private async all(netns?: string): Promise<IpAddrLink[]> {
+    const ahead = this.ahead.get(netns ?? "");
+    if (ahead) return [...ahead.links];
     const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "addr", "show"];
     const text = (await this.memo(argv)).stdout.trim();
     return text === "" ? [] : parseToolJson(text) as IpAddrLink[];
+  }
+
+  /**
+   * Routes of one family in every table, from {@link prefetch} when it read
+   * that namespace, else read once.
+   * @param family 4 or 6.
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @returns The routes, in kernel order.
+   * @throws {CommandError} When the namespace cannot be read.
+   */
+  override async routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
+    const ahead = this.ahead.get(netns ?? "");
+    return ahead ? [...ahead.routes[family]] : await super.routes(family, netns);
   }
 
   /**

@@ -16,3 +16,4 @@ export * from "./identity.ts";
 export * from "./settle.ts";
 export * from "./nft_link_refs.ts";
 export * from "./bound_sockets.ts";
+export * from "./netns_processes.ts";

@@ -64,3 +64,97 @@ Deno.test("readCache: fresh always runs (a poll sees changes); cached answers fr
   await cached(["ip", "-json", "netns", "list"]);
   assert.equal(calls.length, 3);
 });
+
+const WEB_ROUTES4_DETAILED = JSON.stringify([
+  {
+    type: "unicast",
+    dst: "default",
+    gateway: "10.200.0.1",
+    dev: "eth0",
+    table: "main",
+    protocol: "boot",
+    scope: "global",
+    flags: [],
+  },
+  {
+    type: "unicast",
+    dst: "10.200.0.0/24",
+    dev: "eth0",
+    table: "main",
+    protocol: "kernel",
+    scope: "link",
+    prefsrc: "10.200.0.2",
+    flags: [],
+  },
+  {
+    type: "local",
+    dst: "10.200.0.2",
+    dev: "eth0",
+    table: "local",
+    protocol: "kernel",
+    scope: "host",
+    prefsrc: "10.200.0.2",
+    flags: [],
+  },
+]);
+const WEB_ROUTES6_DETAILED = JSON.stringify([
+  {
+    type: "unicast",
+    dst: "fe80::/64",
+    dev: "eth0",
+    table: "main",
+    protocol: "kernel",
+    scope: "global",
+    metric: 256,
+    flags: [],
+    pref: "medium",
+  },
+]);
+
+Deno.test("SnapshotIpReader.prefetch: one 'ip -batch' per namespace answers its links, addresses and routes of both families, as the separate reads would", async () => {
+  const { run, calls } = recordingRunner((argv) => {
+    if (argv.includes("-batch")) return { stdout: `${WEB}\n${WEB_ROUTES4_DETAILED}\n${WEB_ROUTES6_DETAILED}\n` };
+    return { code: 1, stderr: "unexpected" };
+  });
+  const ip = new SnapshotIpReader(run);
+  await ip.prefetch("web");
+  assert.deepEqual((await ip.link("eth0", "web"))?.flags, ["UP", "LOWER_UP"]);
+  assert.deepEqual((await ip.addrs("web", "eth0"))[0].addr_info.map((a) => a.local), ["10.200.0.2"]);
+  assert.deepEqual(await ip.routes(4, "web"), [
+    { dst: "default", gateway: "10.200.0.1", dev: "eth0", flags: [] },
+    { dst: "10.200.0.0/24", dev: "eth0", protocol: "kernel", scope: "link", prefsrc: "10.200.0.2", flags: [] },
+    {
+      type: "local",
+      dst: "10.200.0.2",
+      dev: "eth0",
+      table: "local",
+      protocol: "kernel",
+      scope: "host",
+      prefsrc: "10.200.0.2",
+      flags: [],
+    },
+  ]);
+  assert.deepEqual(await ip.routes(6, "web"), [
+    { dst: "fe80::/64", dev: "eth0", protocol: "kernel", metric: 256, flags: [], pref: "medium" },
+  ]);
+  assert.deepEqual(calls.map((c) => [c.argv.join(" "), c.opts?.stdin]), [[
+    "ip -n web -json -details -batch -",
+    "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n",
+  ]]);
+});
+
+Deno.test("SnapshotIpReader.prefetch of a namespace that cannot be read keeps nothing: each question then reads on its own", async () => {
+  const { run, calls } = recordingRunner((argv) => {
+    if (argv.includes("-batch")) return { code: 255, stderr: 'Cannot open network namespace "gone"' };
+    return { code: 1, stderr: 'Cannot open network namespace "gone"' };
+  });
+  const ip = new SnapshotIpReader(run);
+  await ip.prefetch("gone");
+  assert.equal(await ip.link("eth0", "gone"), undefined);
+  await assert.rejects(() => ip.routes(4, "gone"), CommandError);
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")), [
+    "ip -n gone -json -details -batch -",
+    "ip -n gone -json -details addr show",
+    "ip -n gone -json -4 route show table all",
+  ]);
+});

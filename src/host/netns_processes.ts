@@ -1,0 +1,59 @@
+/**
+ * How many processes live in each named network namespace, from one scan of
+ * the processes for all of them, not one `ip netns pids NAME` each.
+ *
+ * @module
+ */
+import { CommandError } from "../errors.ts";
+import type { Runner } from "../exec/mod.ts";
+import { netnsIdentity } from "./identity.ts";
+import { IpReader, parseToolJson } from "./ip_json.ts";
+
+/** One network namespace as `lsns -J -t net -o NS,NPROCS` lists it. */
+interface LsnsEntry {
+  /** The namespace's inode number (in nsfs), as `stat -L /proc/PID/ns/net` shows it. */
+  ns: number | string;
+  /** How many processes it holds. */
+  nprocs: number | string;
+}
+
+/**
+ * Counts the processes inside each of some named network namespaces. One
+ * `lsns -J -t net -o NS,NPROCS` (lsns(8), util-linux) scans `/proc/PID/ns/net`
+ * of every process once and lists each namespace that a process is in, by its
+ * inode; each name's inode is that of its `/run/netns/NAME` bind mount
+ * (`stat`, no process). A namespace lsns does not list holds no process. The
+ * count is of processes (thread-group leaders), as `ip netns pids` gives
+ * them (ip-netns(8)). Where `lsns` cannot be started, each namespace is asked
+ * on its own with `ip netns pids NAME`.
+ *
+ * @param run The process seam.
+ * @param names Names in `/run/netns`.
+ * @returns The count for each name that is a live namespace mount; names that are not are left out.
+ * @throws {CommandError} When `lsns` or `ip` fails otherwise.
+ * @example
+ * ```ts ignore
+ * await netnsProcessCounts(run, ["web", "db"]); // Map { "web" => 2, "db" => 0 }
+ * ```
+ */
+export async function netnsProcessCounts(run: Runner, names: readonly string[]): Promise<Map<string, number>> {
+  const inodes = new Map<string, number>();
+  for (const name of new Set(names)) {
+    const id = netnsIdentity(name);
+    if (id?.type === "netns") inodes.set(name, id.ino);
+  }
+  if (inodes.size === 0) return new Map();
+  let listed: LsnsEntry[];
+  try {
+    const r = await run(["lsns", "-J", "-t", "net", "-o", "NS,NPROCS"]);
+    listed = r.stdout.trim() === "" ? [] : (parseToolJson(r.stdout) as { namespaces: LsnsEntry[] }).namespaces;
+  } catch (e) {
+    if (!(e instanceof CommandError && e.code === -1)) throw e;
+    const ip = new IpReader(run);
+    return new Map(
+      await Promise.all([...inodes.keys()].map(async (n) => [n, (await ip.netnsPids(n)).length] as const)),
+    );
+  }
+  const byInode = new Map(listed.map((e) => [Number(e.ns), Number(e.nprocs)]));
+  return new Map([...inodes].map(([name, ino]) => [name, byInode.get(ino) ?? 0]));
+}
