@@ -17,8 +17,11 @@
  * and every `02:…` MAC is lower, and `ff:…` is multicast, so such an end is
  * never the lowest port unless every other port is an `fe:` MAC above it, or
  * there is none. In that case the end takes the bridge's own current MAC, so
- * the lowest stays what it was. A bridge nsrecipe creates gets a fixed MAC
- * (as the CNI bridge plugin does), so it never follows its ports.
+ * the lowest stays what it was, unless the bridge's MAC is not its lowest
+ * port's: then it was set (`addr_assign_type` 3) and follows no port, and the
+ * end keeps its own. A bridge nsrecipe creates gets a fixed MAC (as the CNI
+ * bridge plugin does, `ip link add … address MAC`), so it never follows its
+ * ports, and the veths later runs attach to it never repeat its MAC.
  *
  * The bytes come from a hash of the namespace and link names and of the MACs
  * already on the host: stable between `plan` and `run` (plans are pure), and
@@ -64,9 +67,12 @@ export function vethMac(seed: string, bridge: IpLink | undefined, links: readonl
   const taken = new Set(links.flatMap((l) => (l.address ? [l.address.toLowerCase()] : [])));
   const candidate = derivedMac(VETH_MAC_PREFIX, `${seed}|${[...taken].sort().join(",")}`, taken);
   if (!bridge) return candidate;
-  const ports = links.filter((l) => l.master === bridge.ifname && l.address);
-  if (ports.some((p) => p.address!.toLowerCase() < candidate)) return candidate;
+  const ports = links.filter((l) => l.master === bridge.ifname && l.address).map((l) => l.address!.toLowerCase());
+  if (ports.some((mac) => mac < candidate)) return candidate;
   const own = bridge.address?.toLowerCase();
+  // A bridge with ports whose MAC is not its lowest port's had its MAC set (by hand, or by nsrecipe's bridge-add):
+  // it follows no port, so the end keeps a MAC of its own rather than repeating the bridge's.
+  if (ports.length > 0 && own !== ports.sort()[0]) return candidate;
   // No lower port: the new end would be the lowest. With the bridge's own MAC it ties, and nothing changes.
   return own && own !== ZERO_MAC ? own : candidate;
 }

@@ -270,3 +270,26 @@ Deno.test("--mtu applies to both ends of the veth pair", async () => {
     assert.match((await lab.sh(["cat", "/sys/class/net/veth-m/mtu"])).stdout, /^1300/);
   });
 });
+
+Deno.test("N16: the bridge veth-bridge creates keeps its own MAC as runs attach veths, and no veth repeats it", async () => {
+  await withLab(async (lab) => {
+    const macs = async () =>
+      new Map(
+        (JSON.parse((await lab.sh(["ip", "-json", "link", "show"])).stdout) as { ifname: string; address: string }[])
+          .filter((l) => l.ifname === "br0" || l.ifname.startsWith("veth-")).map((l) => [l.ifname, l.address]),
+      );
+    const names = ["web", "p2", "p3", "p4", "p5"];
+    let bridge: string | undefined;
+    for (const [i, name] of names.entries()) {
+      const r = await lab.nsrecipe(["run", "veth-bridge", "--name", name]);
+      assert.equal(r.code, 0, r.stderr);
+      const now = await macs();
+      bridge ??= now.get("br0");
+      assert.match(bridge!, /^02(:[0-9a-f]{2}){5}$/, "a fixed, locally administered MAC of its own");
+      assert.equal(now.get("br0"), bridge, `br0's MAC after run ${name}`);
+      assert.equal(now.size, i + 2, `br0 and ${i + 1} veths`);
+      assert.equal(new Set(now.values()).size, now.size, `every MAC differs: ${JSON.stringify([...now])}`);
+      assert.equal((await ping(lab, `10.200.0.${i + 2}`)).code, 0, `host -> ${name}`);
+    }
+  });
+});

@@ -91,6 +91,24 @@ Deno.test("case 8: when no port is lower than the fe: candidate, the veth takes 
   assert.match(vethMac("n/veth-n/br9", zero.links[1], zero.links), /^fe:/, "never the invalid all-zero MAC");
 });
 
+Deno.test("N16: on a bridge whose MAC was set (not its lowest port's), the veth keeps its own fe: MAC, never the bridge's", () => {
+  // br0 as nsrecipe created it (a fixed 02: MAC) with the veth of an earlier run as its only port, above the candidate.
+  for (const port of ["fe:ff:ff:ff:ff:fe", "fe:ec:3a:b3:50:10"]) {
+    const facts = hostWith(br9(1500, "02:16:7c:0f:25:c0"), link("veth-web", port, { master: "br9" }));
+    const mac = vethMac("p2/veth-p2/br9", facts.links[1], facts.links);
+    assert.match(mac, /^fe(:[0-9a-f]{2}){5}$/, port);
+    assert.notEqual(mac, "02:16:7c:0f:25:c0", port);
+    assert.notEqual(mac, port, port);
+  }
+  // Two ports above the candidate, the bridge's MAC set by hand to something else than either.
+  const two = hostWith(
+    br9(1500, "0a:00:00:00:00:01"),
+    link("tap1", "fe:ff:ff:ff:ff:f0", { master: "br9" }),
+    link("tap2", "fe:ff:ff:ff:ff:f1", { master: "br9" }),
+  );
+  assert.match(vethMac("n/veth-n/br9", two.links[1], two.links), /^fe:(?!ff:ff:ff:ff:f[01])/);
+});
+
 Deno.test("case 8: a bridge without a port gets a note that undo may change its MAC, with the command to pin it", () => {
   const p = plan({}, hostWith(br9(1500, "0e:76:85:d3:97:ef")));
   assert.ok(
