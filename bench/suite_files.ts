@@ -1,0 +1,140 @@
+/**
+ * `deno task bench-suite [FILE|DIR ...]`: how the test suite's time is spread
+ * over its files, to keep `deno task test` (six files at once on 2 cores)
+ * balanced. Type-checks every entry first, at once (as `deno test` does
+ * before its first test; timed on its own line), then runs each test file
+ * alone, one after another (`deno test -q -A --no-prompt --no-check FILE`; a
+ * folder given counts as one entry, e.g. `tests/unit/`), and prints one row
+ * per entry: wall time, CPU time (user + system of the test and every process
+ * it waited for) and the result, heaviest CPU first, then the two bounds of
+ * the parallel run's wall time:
+ *
+ * - the longest entry's wall time: no file is split across workers;
+ * - the total CPU time divided by the cores: the workers share them.
+ *
+ * The larger one dominates; rebalance by splitting long files, cut CPU by
+ * doing less per case. The CPU time comes from this process's
+ * `/proc/self/stat` fields `cutime` and `cstime` (proc(5)): it counts a
+ * process once its parent has reaped it, so processes left to a lab's PID 1
+ * (which does not reap) are missing, e.g. full-migrate's confirm watchdog
+ * ended by SIGKILL. Read it as a lower bound. Default entries: every file of
+ * `tests/e2e/` (and its subfolders) alone, and `tests/unit/` as one. Measure
+ * on an idle machine: another load stretches the wall times, and somewhat the
+ * CPU times.
+ *
+ * Usage: `deno task bench-suite [--cores N] [--json] [FILE|DIR ...]`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** One measured entry. */
+export interface FileTime {
+  /** The file or folder, as given to `deno test`. */
+  entry: string;
+  /** Wall time in seconds. */
+  wall: number;
+  /** CPU time (user + system) in seconds, of the test and the processes it reaped. */
+  cpu: number;
+  /** Deno's summary line, e.g. `ok | 3 passed | 0 failed`, or the exit code when there is none. */
+  result: string;
+}
+
+/**
+ * The CPU time of this process's reaped children so far, from `/proc/self/stat`
+ * (fields 16 `cutime` and 17 `cstime`, in clock ticks; proc(5)).
+ * @param stat The text of `/proc/self/stat`.
+ * @param ticksPerSecond `getconf CLK_TCK`, 100 on Linux.
+ * @returns Seconds.
+ */
+export function childrenCpu(stat: string, ticksPerSecond = 100): number {
+  // The command name (field 2) may hold spaces and parentheses: count fields after its closing ')'.
+  const after = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // after[0] is field 3 (state), so field n is after[n - 3].
+  return (Number(after[16 - 3]) + Number(after[17 - 3])) / ticksPerSecond;
+}
+
+/**
+ * The bounds of a parallel run's wall time.
+ * @param times The entries.
+ * @param cores The cores the workers share.
+ * @returns Seconds: the longest wall time, and the total CPU time over the cores.
+ */
+export function bounds(times: readonly FileTime[], cores: number): { longest: number; cpuShare: number } {
+  return {
+    longest: Math.max(0, ...times.map((t) => t.wall)),
+    cpuShare: times.reduce((s, t) => s + t.cpu, 0) / cores,
+  };
+}
+
+/** Every `*_test.ts` below a folder, sorted. */
+async function testFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir.replace(/\/$/, "")}/${e.name}`;
+    if (e.isDirectory) out.push(...await testFiles(path));
+    else if (e.name.endsWith("_test.ts")) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Runs `deno ARGS` and measures it (entry: what it ran, for the row). */
+async function measure(entry: string, args: string[]): Promise<FileTime> {
+  const cpu0 = childrenCpu(await Deno.readTextFile("/proc/self/stat"));
+  const t0 = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = childrenCpu(await Deno.readTextFile("/proc/self/stat")) - cpu0;
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const summary = text.match(/^(ok|FAILED) \| .*$/m)?.[0].replace(/\s*\([^)]*\)$/, "");
+  return { entry, wall, cpu, result: summary ?? `exit ${out.code}` };
+}
+
+if (import.meta.main) {
+  const { values: flags, positionals } = parseArgs({
+    args: Deno.args,
+    options: { cores: { type: "string", default: "2" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+  });
+  const cores = Number(flags.cores);
+  if (!Number.isInteger(cores) || cores < 1) throw new Error(`--cores must be a positive integer, got ${flags.cores}`);
+  const entries = positionals.length > 0 ? positionals : [...await testFiles("tests/e2e"), "tests/unit/"];
+  const check = await measure("(type check of every entry)", ["check", "-q", ...entries]);
+  if (check.result !== "exit 0") throw new Error(`deno check ${entries.join(" ")}: ${check.result}`);
+  console.error(`type check: ${check.wall.toFixed(1)} s wall, ${check.cpu.toFixed(1)} s CPU`);
+  const times: FileTime[] = [];
+  for (const entry of entries) {
+    const t = await measure(entry, ["test", "-q", "-A", "--no-prompt", "--no-check", entry]);
+    times.push(t);
+    if (!flags.json) console.error(`${t.entry}: ${t.wall.toFixed(1)} s wall, ${t.cpu.toFixed(1)} s CPU, ${t.result}`);
+  }
+  const { longest, cpuShare } = bounds(times, cores);
+  if (flags.json) {
+    console.log(JSON.stringify({ check, times, cores, longest, cpuShare }));
+  } else {
+    const rows = [...times].sort((a, b) => b.cpu - a.cpu);
+    const width = Math.max(...rows.map((r) => r.entry.length));
+    console.log(`${"file".padEnd(width)}  wall s   CPU s  result`);
+    for (const r of rows) {
+      console.log(
+        `${r.entry.padEnd(width)}  ${r.wall.toFixed(1).padStart(6)}  ${r.cpu.toFixed(1).padStart(6)}  ${r.result}`,
+      );
+    }
+    const total = times.reduce((s, t) => s + t.cpu, 0);
+    console.log(
+      `\ntotal CPU ${total.toFixed(0)} s, and ${
+        check.cpu.toFixed(0)
+      } s to type-check first; bounds of a parallel run's wall time: longest file ${
+        longest.toFixed(0)
+      } s, CPU over ${cores} cores ${cpuShare.toFixed(0)} s (${
+        longest > cpuShare ? "the longest file" : "CPU"
+      } dominates)`,
+    );
+  }
+}
