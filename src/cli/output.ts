@@ -161,11 +161,19 @@ export class Output {
   }
 
   /**
-   * A progress or warning line on stderr.
+   * A progress or warning line on stderr. A stderr that is gone drops the
+   * line instead of throwing: a terminal hung up (its SSH session lost) fails
+   * every write with EIO (termios(3), "hangup"), and a rollback under way, one
+   * line per step, must not stop for want of someone to read it (the journal
+   * records what happened).
    * @param line The text.
    */
   progress(line: string): void {
     const advised = adviseWithStateDir(line, this.stateDir);
-    console.error(this.colours.stderr ? advised : stripVTControlCharacters(advised));
+    try {
+      console.error(this.colours.stderr ? advised : stripVTControlCharacters(advised));
+    } catch {
+      // Nobody to tell: see above.
+    }
   }
 }

@@ -130,7 +130,9 @@ export function exitCodeOf(end: ProcessEnd): number {
 }
 
 /**
- * The real {@link Spawn}, on `Deno.Command` (no shell: argv only).
+ * The real {@link Spawn}, on `Deno.Command` (no shell: argv only). A
+ * `captured` command is started in a session of its own (setsid(2)): the
+ * terminal's Ctrl-C and hangup do not reach it.
  * @param argv Program and arguments.
  * @param stdio See {@link Stdio}.
  * @param stdin For `captured`: whether stdin is a pipe.
@@ -147,7 +149,13 @@ export function denoSpawn(argv: readonly string[], stdio: Stdio, stdin: boolean)
     background: { stdin: "null", stdout: "piped", stderr: "piped" },
     "terminal-line": { stdin: "inherit", stdout: "piped", stderr: "piped" },
   };
-  const child = new Deno.Command(program, { args, ...io[stdio] }).spawn();
+  // A captured command runs in a session of its own (Deno's `detached`: setsid(2) in the child): a signal the
+  // terminal sends its foreground process group (Ctrl-C's SIGINT, a hangup's SIGHUP; termios(3), ISIG) reaches
+  // nsrecipe alone, which lets the step in flight finish (src/cli/interrupt.ts), instead of killing an `ip`
+  // whose request the kernel may already have applied. The others stay in nsrecipe's process group: the shell
+  // and `head` read the terminal (a reader outside its foreground group is stopped, SIGTTIN), and the
+  // watchdog's launcher makes its own session (setsid(1) would fork, and its PID would not be the watchdog's).
+  const child = new Deno.Command(program, { args, ...io[stdio], detached: stdio === "captured" }).spawn();
   const empty = new Uint8Array();
   const copied = stdio === "terminal-stderr"
     ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true })

@@ -164,3 +164,12 @@ Deno.test("processes.readLine: no line when stdin ended empty, or a signal (Ctrl
   assert.deepEqual(killed, ["SIGKILL"]);
   assert.equal(await reader.line, undefined);
 });
+
+Deno.test("realRunner: a captured command runs in a session of its own, out of reach of the terminal's Ctrl-C and hangup", async () => {
+  // proc(5): /proc/PID/stat fields 1 (pid), 5 (pgrp) and 6 (session); the command (comm) has no space here.
+  const [pid, , , , pgrp, session] = (await realRunner()(["cat", "/proc/self/stat"])).stdout.split(" ");
+  assert.equal(session, pid, "the command leads its own session");
+  assert.equal(pgrp, pid, "and its own process group");
+  const ours = (await Deno.readTextFile("/proc/self/stat")).replace(/^.*\) /, "").split(" ")[3];
+  assert.notEqual(session, ours);
+});
