@@ -14,7 +14,8 @@
  * - `usage` 2: bad option or input; nothing was changed.
  * - `precondition` 3: the host is not fit for the request (not root, name
  *   taken, stale namespace file, journal busy); nothing was changed.
- * - `rolledBack` 4: a step failed and every step already done was reverted.
+ * - `rolledBack` 4: a step failed, or a signal stopped `run`, and every step
+ *   already done was reverted; or a run was not confirmed and was undone.
  * - `attention` 5: rollback or undo could not complete; the host needs
  *   attention (`nsrecipe status` says what is left).
  */
@@ -40,7 +41,8 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
     "nothing changed",
   3: "precondition failed: not root, name taken, stale namespace file, a program missing, a state directory that " +
     "cannot be trusted (a symlink, writable by others, not a directory); nothing changed",
-  4: "a step failed and every step already done was rolled back; or a run was not confirmed and was undone",
+  4: "a step failed, or `run` was interrupted (Ctrl-C, SIGTERM, SIGHUP) while it applied its plan, and every step " +
+    "already done was rolled back; or a run was not confirmed and was undone",
   5: "the host needs attention: rollback or undo incomplete (the run stays applied: `nsrecipe status`, fix, then " +
     "`nsrecipe undo` again), or undo left alone an object someone else made under the run's name (the run is " +
     "closed: look at that object yourself)",
@@ -182,6 +184,37 @@ export class StepError extends NsrecipeError {
     this.stepIndex = stepIndex;
     this.summary = summary;
     this.command = command;
+  }
+}
+
+/**
+ * A signal (SIGINT, SIGTERM or SIGHUP) asked `run` to stop while it applied
+ * its plan: the step in progress was finished, then every step done was
+ * rolled back (journaled as a rollback: `run-end` `rolled-back`). Exit code
+ * {@link EXIT.rolledBack}.
+ */
+export class InterruptedError extends NsrecipeError {
+  /** The signal that asked to stop, e.g. `SIGINT`. */
+  readonly signal: string;
+  /** How many steps had been done (and were rolled back); 0 when nothing had changed. */
+  readonly stepsDone: number;
+
+  /**
+   * Creates the error once the rollback is complete.
+   * @param signal The signal, e.g. `SIGINT`.
+   * @param run The run's id.
+   * @param stepsDone Steps done before the stop, all rolled back.
+   * @param total Steps in the plan.
+   */
+  constructor(signal: string, run: string, stepsDone: number, total: number) {
+    super(
+      `Run ${run} was rolled back: the host is as it was (interrupted by ${signal} ` +
+        (stepsDone > 0 ? `after step ${stepsDone} of ${total})` : `before its first step: nothing had changed)`),
+      EXIT.rolledBack,
+      "Run the recipe again when ready ('nsrecipe plan RECIPE' shows its steps).",
+    );
+    this.signal = signal;
+    this.stepsDone = stepsDone;
   }
 }
 

@@ -19,7 +19,8 @@ import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } fro
 import { foldRuns, isOpen, type Journal, journalBytesNow, JournalWriteError, readJournal } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
-import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
+import { EXIT, InterruptedError, NsrecipeError, UsageError } from "../errors.ts";
+import { catchStopSignals } from "./interrupt.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
@@ -194,7 +195,13 @@ function startWatchdog(procs: Processes, runId: string, seconds: number, g: Glob
   return procs.detached(watchdogLaunchArgv(launchFacts(), runId, watchdog));
 }
 
-/** Applies the plan as one journaled run and says how to undo it (not for a rehearsal, whose lab undoes it). */
+/**
+ * Applies the plan as one journaled run and says how to undo it (not for a
+ * rehearsal, whose lab undoes it). A SIGINT, SIGTERM or SIGHUP meanwhile
+ * stops it between steps and rolls it back ({@link catchStopSignals}).
+ * @throws {StepError} | {InterruptedError} Rolled back (exit code 4).
+ * @throws {UndoError} When the rollback could not complete.
+ */
 async function apply(
   recipe: Recipe,
   params: Record<string, unknown>,
@@ -205,7 +212,26 @@ async function apply(
   rehearsal = false,
 ): Promise<string> {
   const { label, uses, handover, steps } = plan;
-  const runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps }, deps);
+  // While the plan is applied, SIGINT/SIGTERM/SIGHUP stop it between steps and roll it back (interrupt.ts);
+  // before and after, they act as they always did.
+  const stop = catchStopSignals(id, out);
+  let runId: string;
+  try {
+    runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps }, {
+      ...deps,
+      stopRequested: stop.requested,
+    });
+    // A signal while the run's end was being recorded, after the last look between steps: the run is applied
+    // and recorded whole, so it is undone as `nsrecipe undo` would.
+    const late = stop.requested();
+    if (late !== undefined) {
+      const runs = await loadRuns(deps);
+      await undoRun(runs.find((r) => r.id === runId)!, runs, deps);
+      throw new InterruptedError(late, runId, steps.length, steps.length);
+    }
+  } finally {
+    stop.dispose();
+  }
   out.progress(
     out.paint(
       "green",

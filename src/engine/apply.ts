@@ -1,11 +1,13 @@
 /**
  * Applying a plan: for each step, capture the prior state, write and fsync
  * the step-intent record, run the step, verify its effect, record it done. A
- * failed step rolls back every step already done (newest first) and throws.
+ * failed step rolls back every step already done (newest first) and throws;
+ * so does a request to stop (`EngineDeps.stopRequested`, a signal), seen
+ * between steps: the step in progress is finished first.
  *
  * @module
  */
-import { CommandError, StepError } from "../errors.ts";
+import { CommandError, InterruptedError, StepError } from "../errors.ts";
 import { JournalWriteError } from "../journal/mod.ts";
 import { type Identities, IpReader, observeIdentities, readCache } from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
@@ -54,6 +56,8 @@ export function newRunId(): string {
  * @returns The run id.
  * @throws {StepError} When a step failed (or the journal could not record it)
  *   and every earlier step was rolled back and recorded so.
+ * @throws {InterruptedError} When `deps.stopRequested` asked to stop, and
+ *   every step done was rolled back and recorded so.
  * @throws {UndoError} When rollback could not revert everything, or could
  *   not record it in the journal.
  * @throws {JournalWriteError} When the run-begin record cannot be written:
@@ -81,8 +85,11 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
   try {
     for (const [index, step] of req.steps.entries()) {
       current = index;
+      await stopIfAsked(run, index, req.steps.length, touched, deps);
       await applyStep(run, index, step, req.steps.length, touched, known, deps);
     }
+    // Asked to stop during the last step: that step is finished, and rolled back with the others.
+    await stopIfAsked(run, req.steps.length, req.steps.length, touched, deps);
     await journal.append({ kind: "run-end", run, state: "applied" });
   } catch (e) {
     if (!(e instanceof JournalWriteError)) throw e;
@@ -97,6 +104,31 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     );
   }
   return run;
+}
+
+/**
+ * Between steps: when a signal asked to stop (`deps.stopRequested`), rolls
+ * back every step done (newest first, journaled as any rollback) and throws.
+ * @param run The run id.
+ * @param done How many steps are done (the next one's index).
+ * @param total How many steps the plan has.
+ * @param touched The steps done, oldest first.
+ * @param deps Engine dependencies.
+ * @throws {InterruptedError} After the rollback.
+ * @throws {UndoError} When the rollback could not revert everything.
+ */
+async function stopIfAsked(
+  run: string,
+  done: number,
+  total: number,
+  touched: RevertItem[],
+  deps: EngineDeps,
+): Promise<void> {
+  const signal = deps.stopRequested?.();
+  if (signal === undefined) return;
+  deps.log(`  stopped by ${signal} after step ${done} of ${total}: rolling back`);
+  await rollback(run, touched, deps);
+  throw new InterruptedError(signal, run, done, total);
 }
 
 /**

@@ -37,4 +37,10 @@ export interface EngineDeps {
   log: (line: string) => void;
   /** Test fault hook (see `faults.ts`). */
   fault: FaultHook;
+  /**
+   * The signal that asked `run` to stop (e.g. `SIGINT`), checked between
+   * steps: the step in progress is finished, then every step done is rolled
+   * back. Absent, or returning `undefined`: go on.
+   */
+  stopRequested?: () => string | undefined;
 }

@@ -3,61 +3,7 @@ import { selfArgv } from "../../src/lab/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
 import { EXIT } from "../../src/errors.ts";
-
-/** nsrecipe on a pseudo-terminal (script(1)) that the test types into while it runs. */
-class TtySession {
-  private text = "";
-  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  private readonly drained: Promise<void>;
-
-  constructor(private readonly child: Deno.ChildProcess) {
-    this.writer = child.stdin.getWriter();
-    this.drained = (async () => {
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) this.text += chunk;
-    })();
-  }
-
-  /** Starts `nsrecipe ARGS` on a pseudo-terminal inside the lab. */
-  static start(lab: TestLab, args: string[]): TtySession {
-    const cmd = [...selfArgv(), ...args].map((a) => `'${a}'`).join(" ");
-    const [program, ...rest] = [...lab.enter, "script", "-qec", cmd, "/dev/null"];
-    return new TtySession(
-      new Deno.Command(program, { args: rest, stdin: "piped", stdout: "piped", stderr: "piped" }).spawn(),
-    );
-  }
-
-  /** Host PID of the nsenter(1) that runs script(1) (it stops itself when its child stops). */
-  get pid(): number {
-    return this.child.pid;
-  }
-
-  /** What the terminal showed so far. */
-  get output(): string {
-    return this.text;
-  }
-
-  /** Types at the terminal (`\x03` is Ctrl-C: the terminal sends SIGINT to the foreground process). */
-  async type(keys: string): Promise<void> {
-    await this.writer.write(new TextEncoder().encode(keys));
-  }
-
-  /** Waits for the prompt. */
-  prompted(): Promise<void> {
-    return waitFor("the confirmation prompt", () => Promise.resolve(this.text.includes("Keep this change?")), 60_000);
-  }
-
-  /**
-   * Closes the keyboard (script(1) exits only after its end of input; nsrecipe takes an ended input as no
-   * answer) and waits for nsrecipe to exit.
-   */
-  async finish(): Promise<{ code: number; output: string }> {
-    await this.writer.close().catch(() => {});
-    const status = await this.child.status;
-    await this.drained;
-    await this.child.stderr.cancel();
-    return { code: status.code, output: this.text };
-  }
-}
+import { TtySession } from "../support/tty.ts";
 
 const MIGRATE = ["run", "full-migrate", "--name", "t", "--address", "198.51.100.50/24"];
 

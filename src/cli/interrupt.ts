@@ -1,0 +1,67 @@
+/**
+ * Signals while `run` applies its plan: SIGINT (Ctrl-C), SIGTERM and SIGHUP
+ * no longer end nsrecipe in the middle of a step or of a journal write; they
+ * ask it to stop, and the engine, between steps, rolls back every step done
+ * (`EngineDeps.stopRequested`, `engine/apply.ts`). A second signal while that
+ * rollback runs is ignored, with a line saying so. SIGKILL, which cannot be
+ * caught (signal(7)), remains the hard stop; `nsrecipe undo` recovers from it.
+ *
+ * Ctrl-C and a terminal's hangup signal the whole foreground process group
+ * (termios(3), ISIG; credentials(7)); the commands a step runs are not in it
+ * (`src/exec/runner.ts` starts captured commands in a session of their own),
+ * so the step in flight finishes as planned instead of dying half done.
+ *
+ * Outside {@link catchStopSignals}…{@link StopSignals.dispose} the signals act
+ * as before: Deno restores their default action once the last listener is
+ * removed (nsrecipe ends, exit 128 + the signal's number).
+ *
+ * @module
+ */
+import type { Output } from "./output.ts";
+
+/** The signals that ask `run` to stop (signal(7)). */
+export const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** A request to stop, caught while `run` applies (see {@link catchStopSignals}). */
+export interface StopSignals {
+  /** The first signal received, e.g. `SIGINT`; `undefined` while none was. */
+  requested(): Deno.Signal | undefined;
+  /** Removes the listeners: the signals act as before. Idempotent. */
+  dispose(): void;
+}
+
+/**
+ * Catches SIGINT, SIGTERM and SIGHUP until {@link StopSignals.dispose}: the
+ * first says that run `runId` is rolled back once the step in progress is
+ * finished; any later one says that it is ignored and the rollback goes on.
+ * Lines go to stderr ({@link Output.progress}, which drops them when a hangup
+ * took the terminal away).
+ * @param runId The run being applied, named in those lines.
+ * @param out The output.
+ * @returns The request's state.
+ */
+export function catchStopSignals(runId: string, out: Output): StopSignals {
+  let first: Deno.Signal | undefined;
+  const say = (line: string) => out.progress(out.paint("yellow", line));
+  const listeners = STOP_SIGNALS.map((signal) => {
+    const listener = () => {
+      if (first === undefined) {
+        first = signal;
+        say(`Interrupted (${signal}): rolling back run ${runId} once the step in progress is finished…`);
+      } else {
+        say(`${signal} ignored: the rollback of run ${runId} goes on (a SIGKILL would leave it half done).`);
+      }
+    };
+    Deno.addSignalListener(signal, listener);
+    return { signal, listener };
+  });
+  let disposed = false;
+  return {
+    requested: () => first,
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { interruptAt, type Interrupted } from "../support/interrupt.ts";
+import { snapshotDiff, withLab } from "../support/lab.ts";
+
+// N18: a SIGINT, SIGTERM or SIGHUP while `run veth-bridge` (12 steps) applies finishes the step in flight, rolls back
+// every step done, says so and exits 4, the host as before. Holds: src/engine/faults.ts (`step` is before the step's
+// command, `after-command` after it, before its check and its done record).
+
+const RUN = ["run", "veth-bridge", "--name", "i1", "--", "true"];
+
+/** Asserts the interrupted run's exit code, words and journal: steps 0…done-1 done, each rolled back, no other. */
+function assertRolledBack(r: Interrupted, signal: Deno.Signal, done: number): void {
+  assert.equal(r.code, EXIT.rolledBack, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(`Interrupted \\(${signal}\\): rolling back run ${r.run} once the step in progress`),
+  );
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `Run ${r.run} was rolled back: the host is as it was \\(interrupted by ${signal} after step ${done} of 12\\)`,
+    ),
+  );
+  const steps = [...Array(done).keys()];
+  assert.deepEqual(r.steps("step-intent"), steps, "no step begun after the signal");
+  assert.deepEqual(r.steps("step-done"), steps, "the step in flight was finished and recorded");
+  assert.deepEqual(r.steps("step-failed"), []);
+  assert.deepEqual([...r.steps("step-undone")].sort((a, b) => a - b), steps, "every step done was rolled back");
+  assert.deepEqual(r.ends, ["rolled-back"]);
+}
+
+const CASES: { signal: Deno.Signal; at: string; done: number; when: string }[] = [
+  { signal: "SIGINT", at: "after-command:0", done: 1, when: "during step 1" },
+  { signal: "SIGTERM", at: "step:6", done: 7, when: "in the middle (step 7)" },
+  { signal: "SIGHUP", at: "after-command:11", done: 12, when: "during the last step" },
+];
+
+for (const { signal, at, done, when } of CASES) {
+  Deno.test(`veth-bridge: ${signal} ${when} finishes that step, rolls back all ${done}, exit 4, the host as before`, async () => {
+    await withLab(async (lab) => {
+      const before = await lab.snapshot();
+      assertRolledBack(await interruptAt(lab, RUN, [{ at, signals: [signal] }]), signal, done);
+      const after = await lab.snapshot();
+      assert.deepEqual(after, before, snapshotDiff(before, after));
+    });
+  });
+}
+
+Deno.test("veth-bridge: a second signal during the rollback is ignored, with a line saying so; the rollback completes", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    // SIGINT before step 6's command; SIGTERM while step 3 (index 2) is being rolled back.
+    const r = await interruptAt(lab, RUN, [{ at: "step:5", signals: ["SIGINT"] }, {
+      at: "undo:2",
+      signals: ["SIGTERM", "SIGINT"],
+    }]);
+    assertRolledBack(r, "SIGINT", 6);
+    assert.match(r.stderr, new RegExp(`SIGTERM ignored: the rollback of run ${r.run} goes on`));
+    assert.match(r.stderr, new RegExp(`SIGINT ignored: the rollback of run ${r.run} goes on`));
+    const after = await lab.snapshot();
+    assert.deepEqual(after, before, snapshotDiff(before, after));
+  });
+});
