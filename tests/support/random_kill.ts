@@ -1,6 +1,6 @@
 /**
- * Killed at a random moment, not only between steps: nsrecipe (with every
- * `ip` it has running, as one process group) is SIGKILLed after a random
+ * Killed at a random moment, not only between steps: nsrecipe (its process
+ * group; an `ip` it has running finishes its request) is SIGKILLed after a random
  * delay while it applies or undoes each recipe, and `undo` afterwards must
  * restore the lab host's snapshot exactly. The delays come from a seeded
  * generator; the seed is in each test's name, and `NSRECIPE_TEST_SEED=N`
@@ -41,12 +41,18 @@ function generator(seed: number): () => number {
 
 /**
  * Runs nsrecipe in the lab in a session of its own (setsid(1): it leads a new
- * process group) and, after `delayMs`, SIGKILLs the whole group, so no `ip`
- * it started outlives it. A command that ended first is not killed.
+ * process group) and, after `delayMs`, SIGKILLs the whole group. A command
+ * that ended first is not killed. An `ip` (or other captured command) it had
+ * running leads a session of its own (src/exec/runner.ts) and finishes its one
+ * request; this waits (at most 5 s) until no such session leader is left, so
+ * that the next command sees the host as that request left it.
  */
 function killedAfter(lab: TestLab, delayMs: number, args: string[]): Promise<ExecResult> {
+  // ps: a session leader (pid = sid) other than the lab's init and nsrecipe's watchdog (deno) is such a command.
+  const leftover = "ps -eo pid=,sid=,comm= | awk '$1 == $2 && $1 != 1 && $3 != \"deno\" { f = 1 } END { exit !f }'";
   const script = 'd=$1; shift; setsid "$@" & p=$!; sleep "$d"; ' +
-    'kill -KILL -- -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null; wait "$p"';
+    'kill -KILL -- -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null; wait "$p"; c=$?; ' +
+    `n=0; while [ $n -lt 100 ] && ${leftover}; do sleep 0.05; n=$((n + 1)); done; exit $c`;
   return lab.sh(["sh", "-c", script, "sh", (delayMs / 1000).toFixed(3), ...selfArgv(), ...args]);
 }
 

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { interruptAt, type Interrupted, records } from "../support/interrupt.ts";
+import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
+import { TtySession } from "../support/tty.ts";
+
+// N18 for full-migrate (20 steps; the uplink switch is steps 9-15: enslave eth0, move the default routes, remove
+// eth0's addresses): a signal while it applies finishes the step in flight, rolls back every step done, exit 4, the
+// host as before, and the LAN answers through the uplink again.
+
+const MIGRATE = ["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24"];
+
+/** Asserts the interrupted run's exit code, words and journal: steps 0…done-1 done, each rolled back, no other. */
+function assertRolledBack(
+  r: Pick<Interrupted, "code" | "run" | "steps" | "ends">,
+  out: string,
+  signal: string,
+  done: number,
+) {
+  assert.equal(r.code, EXIT.rolledBack, out);
+  assert.match(out, new RegExp(`Interrupted \\(${signal}\\): rolling back run ${r.run} once the step in progress`));
+  assert.match(
+    out,
+    new RegExp(
+      `Run ${r.run} was rolled back: the host is as it was \\(interrupted by ${signal} after step ${done} of 20\\)`,
+    ),
+  );
+  const steps = [...Array(done).keys()];
+  assert.deepEqual(r.steps("step-intent"), steps, "no step begun after the signal");
+  assert.deepEqual(r.steps("step-done"), steps, "the step in flight was finished and recorded");
+  assert.deepEqual(r.steps("step-failed"), []);
+  assert.deepEqual([...r.steps("step-undone")].sort((a, b) => a - b), steps, "every step done was rolled back");
+  assert.deepEqual(r.ends, ["rolled-back"]);
+}
+
+/** The host as before, and the LAN host answering through the uplink. */
+async function assertHostAsBefore(lab: TestLab, before: Awaited<ReturnType<TestLab["snapshot"]>>) {
+  const after = await lab.snapshot();
+  assert.deepEqual(after, before, snapshotDiff(before, after));
+  const ping = await lab.sh(["ping", "-c", "3", "-i", "0.2", "-W", "2", "198.51.100.20"]);
+  assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+}
+
+const CASES: { signal: Deno.Signal; at: string; done: number; when: string; args: string[] }[] = [
+  { signal: "SIGTERM", at: "after-command:0", done: 1, when: "during step 1", args: ["--no-confirm"] },
+  { signal: "SIGINT", at: "step:8", done: 9, when: "as the uplink is enslaved (step 9)", args: ["--no-confirm"] },
+  // Step 11 removes the IPv4 default route: held there, the host has none. The confirmation window's watchdog runs.
+  { signal: "SIGTERM", at: "after-command:10", done: 11, when: "with no IPv4 default route (step 11)", args: [] },
+  { signal: "SIGINT", at: "after-command:14", done: 15, when: "at the switch's last step (15)", args: [] },
+];
+
+for (const { signal, at, done, when, args } of CASES) {
+  Deno.test(`full-migrate: ${signal} ${when} finishes that step, rolls back all ${done}, exit 4, the host as before`, async () => {
+    await withLab(async (lab) => {
+      const before = await lab.snapshot();
+      const r = await interruptAt(lab, [...MIGRATE, ...args, "--", "true"], [{ at, signals: [signal] }]);
+      assertRolledBack(r, r.stderr, signal, done);
+      await assertHostAsBefore(lab, before);
+    });
+  });
+}
+
+Deno.test("full-migrate on a TTY: Ctrl-C while the uplink is enslaved lets that 'ip' finish, then rolls back (exit 4)", async () => {
+  await withLab(async (lab) => {
+    // An 'ip' that holds the enslaving of eth0 until told to go on (bounded: 60 s), so that Ctrl-C lands while it
+    // runs. Ctrl-C signals the terminal's whole foreground process group; this 'ip' is not in it.
+    const real = (await lab.sh(["sh", "-c", "command -v ip"])).stdout.trim();
+    assert.ok(real.startsWith("/"), `ip is at ${real}`);
+    const wrapper = `#!/bin/sh
+case " $* " in *" dev eth0 master br0 "*) : > /run/held; n=0
+  while [ ! -e /run/go ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done;; esac
+exec ${real} "$@"
+`;
+    await lab.sh(["sh", "-c", "mkdir -p /run/fakebin && cat > /run/fakebin/ip && chmod +x /run/fakebin/ip"], wrapper);
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--", "true"], { PATH: `/run/fakebin:${Deno.env.get("PATH")}` });
+    let r: { code: number; output: string };
+    try {
+      await waitForFile(lab, "/run/held");
+      await tty.type("\x03");
+      await tty.shows("Interrupted (SIGINT): rolling back run", "nsrecipe to take the Ctrl-C");
+    } finally {
+      await lab.sh(["touch", "/run/go"]);
+      r = await tty.finish();
+    }
+    const recs = await records(lab);
+    const run = recs.find((x) => x.kind === "run-begin")!.run;
+    const steps = (kind: string) => recs.filter((x) => x.kind === kind).map((x) => x.index!);
+    assertRolledBack(
+      { code: r.code, run, steps, ends: recs.filter((x) => x.kind === "run-end").map((x) => x.state!) },
+      r.output,
+      "SIGINT",
+      9,
+    );
+    await assertHostAsBefore(lab, before);
+  });
+});
+
+/** Waits (at most 60 s) until a file exists in the lab. */
+async function waitForFile(lab: TestLab, path: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while ((await lab.sh(["test", "-e", path])).code !== 0) {
+    if (Date.now() > until) throw new Error(`timed out after 60 s waiting for ${path} in the lab`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
