@@ -175,6 +175,67 @@ function checkStateDir(dir: string, mode: "read" | "write"): boolean {
   return true;
 }
 
+/** How many bytes {@link completeRecords} reads at a time, from the end of the journal backwards. */
+const TAIL_CHUNK = 64 * 1024;
+
+/**
+ * Where the journal's complete records end: after its last newline. Reads
+ * the file from its end backwards, a chunk at a time, until it finds one, so
+ * a journal that ends in a newline (every journal but one cut short by a
+ * crash) costs one small read however long its history is.
+ *
+ * @param path The journal file.
+ * @returns `size`: its length in bytes; `keep`: the length of its complete
+ *   records (`size` when it ends in a newline or is empty; 0 when it holds no
+ *   newline at all); `torn`: the bytes after `keep` as text (`""` when none).
+ * @throws {Deno.errors.PermissionDenied} | {Error} When it cannot be read; a missing file reads as empty.
+ */
+async function completeRecords(path: string): Promise<{ size: number; keep: number; torn: string }> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { size: 0, keep: 0, torn: "" };
+    throw e;
+  }
+  try {
+    const size = (await file.stat()).size;
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - TAIL_CHUNK);
+      const chunk = new Uint8Array(end - start);
+      await file.seek(start, Deno.SeekMode.Start);
+      for (let got = 0; got < chunk.length;) {
+        const n = await file.read(chunk.subarray(got));
+        if (n === null) throw new Error(`The journal ${quote(path)} shrank while it was being read`);
+        got += n;
+      }
+      const nl = chunk.lastIndexOf(0x0a);
+      if (nl >= 0) {
+        const keep = start + nl + 1;
+        return { size, keep, torn: keep < size ? await tailText(file, keep, size) : "" };
+      }
+      end = start;
+    }
+    return { size, keep: 0, torn: size > 0 ? await tailText(file, 0, size) : "" };
+  } finally {
+    file.close();
+  }
+}
+
+/** The bytes `from`…`to` of an open file, decoded as UTF-8 (a torn record, for the repair message). */
+async function tailText(file: Deno.FsFile, from: number, to: number): Promise<string> {
+  const bytes = new Uint8Array(Math.min(to - from, 4096));
+  await file.seek(from, Deno.SeekMode.Start);
+  let got = 0;
+  while (got < bytes.length) {
+    const n = await file.read(bytes.subarray(got));
+    if (n === null) break;
+    got += n;
+  }
+  return new TextDecoder().decode(bytes.subarray(0, got));
+}
+
 /** An open, locked journal. */
 export class Journal {
   /** Length in bytes of the journal's complete records, i.e. where the next record starts. */
@@ -247,21 +308,16 @@ export class Journal {
     let repaired = "";
     try {
       assertPlainFile(path);
-      const text = await Deno.readTextFile(path).catch((e) => {
-        if (e instanceof Deno.errors.NotFound) return "";
-        throw e;
-      });
-      let size = new TextEncoder().encode(text).length;
-      if (text !== "" && !text.endsWith("\n")) {
-        const keep = text.lastIndexOf("\n") + 1;
-        size = new TextEncoder().encode(text.slice(0, keep)).length;
-        await Deno.truncate(path, size);
+      // Only the end is read: opening takes the same time however long the history is.
+      const { size, keep, torn } = await completeRecords(path);
+      if (keep < size) {
+        await Deno.truncate(path, keep);
         repaired = `The journal's last record was incomplete (cut short by a crash) and was removed: ${
-          JSON.stringify(text.slice(keep).slice(0, 80))
+          JSON.stringify(torn.slice(0, 80))
         }`;
       }
       const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
-      return new Journal(dir, lockFile, file, size, repaired);
+      return new Journal(dir, lockFile, file, keep, repaired);
     } catch (e) {
       lockFile.close();
       if (e instanceof PreconditionError) throw e;

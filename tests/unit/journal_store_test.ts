@@ -72,6 +72,45 @@ Deno.test("Journal.open: a torn last record is cut off and reported; the next re
     assert.deepEqual(p.records.map((r) => r.run), ["r1", "r2"]);
   }));
 
+Deno.test("Journal.open: a torn record longer than a read chunk (100 KiB) after a long history is cut off at its own start", () =>
+  withTemp(async (t) => {
+    const rec = (run: string) => JSON.stringify({ v: 1, at: "", kind: "run-end", run, state: "undone" });
+    const history = Array.from({ length: 2000 }, (_, i) => `${rec(`r${i}`)}\n`).join("");
+    const torn = `{"v":1,"kind":"run-begin","params":{"x":"${"y".repeat(100 * 1024)}`;
+    Deno.mkdirSync(`${t}/s`, { mode: 0o700 });
+    Deno.writeTextFileSync(`${t}/s/journal.jsonl`, history + torn);
+    const j = await Journal.open(`${t}/s`);
+    try {
+      assert.equal(j.bytes, new TextEncoder().encode(history).length);
+      assert.match(j.repaired, /removed: "\{\\"v\\":1,\\"kind\\":\\"run-begin\\",\\"params\\":\{\\"x\\":\\"yyy/);
+      await j.append({ kind: "run-end", run: "last", state: "undone" });
+    } finally {
+      j.close();
+    }
+    const p = parseJournal(Deno.readTextFileSync(`${t}/s/journal.jsonl`));
+    assert.deepEqual(p.problems, []);
+    assert.equal(p.records.length, 2001);
+    assert.deepEqual(p.records.slice(-2).map((r) => r.run), ["r1999", "last"]);
+  }));
+
+Deno.test("Journal.open: a journal without a newline (its only record torn) is emptied; a complete one is kept whole", () =>
+  withTemp(async (t) => {
+    Deno.mkdirSync(`${t}/s`, { mode: 0o700 });
+    Deno.writeTextFileSync(`${t}/s/journal.jsonl`, `{"v":1,"kind":"run-be`);
+    let j = await Journal.open(`${t}/s`);
+    j.close();
+    assert.equal(j.bytes, 0);
+    assert.match(j.repaired, /removed: "\{\\"v\\":1,\\"kind\\":\\"run-be"/);
+    assert.equal(Deno.readTextFileSync(`${t}/s/journal.jsonl`), "");
+    const whole = `${JSON.stringify({ v: 1, at: "", kind: "run-end", run: "r1", state: "undone" })}\n`;
+    Deno.writeTextFileSync(`${t}/s/journal.jsonl`, whole);
+    j = await Journal.open(`${t}/s`);
+    j.close();
+    assert.equal(j.repaired, "");
+    assert.equal(j.bytes, whole.length);
+    assert.equal(Deno.readTextFileSync(`${t}/s/journal.jsonl`), whole);
+  }));
+
 Deno.test("Journal.open: a second opener waits for the lock (and says so) until the first closes", () =>
   withTemp(async (t) => {
     const first = await Journal.open(`${t}/s`);
