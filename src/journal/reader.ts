@@ -52,6 +52,40 @@ export interface ParsedJournal {
  * ```
  */
 export function parseJournal(text: string): ParsedJournal {
+  // The journal only grows by whole records (a torn tail is cut off before the next is written): text that
+  // continues the text parsed last reuses that parse and checks only its new lines. A command reads the journal
+  // several times (where it runs, expired windows, the runs to undo after each one), each read costing one check
+  // of every record otherwise.
+  const last = lastParse;
+  if (last && text.length >= last.text.length && text.startsWith(last.text)) {
+    if (text.length === last.text.length) return last.parsed;
+    const more = parseLines(text.slice(last.text.length), last.lineCount);
+    return remember(text, {
+      records: [...last.parsed.records, ...more.records],
+      lines: [...last.parsed.lines, ...more.lines],
+      problems: [...last.parsed.problems, ...more.problems],
+    });
+  }
+  return remember(text, parseLines(text, 0));
+}
+
+/** The last text {@link parseJournal} parsed in whole lines, its result and its number of lines. */
+let lastParse: { text: string; parsed: ParsedJournal; lineCount: number } | undefined;
+
+/**
+ * Keeps a parse for the next call when its text ends with a newline (its
+ * every line complete; a torn last line may still be completed, so a text
+ * ending in one is not kept).
+ */
+function remember(text: string, parsed: ParsedJournal): ParsedJournal {
+  if (text === "" || text.endsWith("\n")) {
+    lastParse = { text, parsed, lineCount: text === "" ? 0 : text.split("\n").length - 1 };
+  }
+  return parsed;
+}
+
+/** Parses JSON Lines whose first line is line `before + 1` of the journal. */
+function parseLines(text: string, before: number): ParsedJournal {
   const records: JournalRecord[] = [];
   const lines: number[] = [];
   const problems: JournalProblem[] = [];
@@ -59,7 +93,7 @@ export function parseJournal(text: string): ParsedJournal {
   const tornTail = all.at(-1) !== "";
   all.forEach((line, i) => {
     if (line.trim() === "") return;
-    const n = i + 1;
+    const n = before + i + 1;
     const isLast = i === all.length - 1;
     const runId = /"run"\s*:\s*"([A-Za-z0-9_.:-]{1,64})"/.exec(line)?.[1];
     if (isLast && tornTail) {

@@ -137,3 +137,36 @@ Deno.test("parseJournal: every step kind nsrecipe writes is accepted in its full
   const p = parseJournal(lines(begin("r1", steps)));
   assert.deepEqual(p.problems, []);
 });
+
+Deno.test("parseJournal: a text that continues the last one parsed gives exactly what parsing it whole gives (records, line numbers, problems)", () => {
+  const first = lines(begin("r1"), "", rec("step-intent", "r1", { index: 0 }));
+  // Garbled, of a newer version, blank, and a torn last line: each numbered as in the whole file.
+  const more = lines(
+    rec("step-done", "r1", { index: 0 }),
+    "{not json",
+    "",
+    JSON.stringify({ v: 99, at: AT, kind: "run-end", run: "r2" }),
+    rec("run-end", "r1", { state: "applied" }),
+  ) + '{"v":1,"kind":"step-in';
+  const a = parseJournal(first);
+  const continued = parseJournal(first + more);
+  // A text with other content than the last is parsed afresh: parse something else, then the whole again.
+  parseJournal(lines(begin("other")));
+  const whole = parseJournal(first + more);
+  assert.deepEqual(continued, whole);
+  assert.deepEqual(a.lines, [1, 3]);
+  assert.deepEqual(whole.lines, [1, 3, 4, 8]);
+  assert.deepEqual(whole.problems.map((p) => [p.line, p.kind]), [[5, "garbled"], [7, "newer-version"], [9, "torn"]]);
+  // The torn line completed later is read as a record: a text ending in a torn line is not kept as a prefix.
+  const completed = parseJournal(first + more + 'tent","run":"r1","at":"","index":1}\n');
+  assert.deepEqual(completed.problems.map((p) => [p.line, p.kind]), [[5, "garbled"], [7, "newer-version"]]);
+  assert.deepEqual(completed.lines, [1, 3, 4, 8, 9]);
+});
+
+Deno.test("parseJournal: a shorter or different text than the last is not answered from it", () => {
+  const one = lines(begin("r1"));
+  const two = one + lines(rec("run-end", "r1", { state: "applied" }));
+  assert.equal(parseJournal(two).records.length, 2);
+  assert.deepEqual(parseJournal(one).records.map((r) => r.kind), ["run-begin"]);
+  assert.deepEqual(parseJournal(lines(begin("r9"))).records.map((r) => r.run), ["r9"]);
+});
