@@ -12,11 +12,19 @@ import {
 import { inOneShotLab, selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
-import { gatherFacts, type HostFacts, memoRunner } from "../host/mod.ts";
+import { gatherFacts, type HostFacts, type KnownNetns, memoRunner } from "../host/mod.ts";
 import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
-import { foldRuns, isOpen, type Journal, journalBytesNow, JournalWriteError, readJournal } from "../journal/mod.ts";
+import {
+  foldRuns,
+  isOpen,
+  type Journal,
+  journalBytesNow,
+  JournalWriteError,
+  knownNetns,
+  readJournal,
+} from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { EXIT, InterruptedError, NsrecipeError, UsageError } from "../errors.ts";
@@ -76,7 +84,7 @@ export async function runCommand(
   // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
   // doctor's facts include the host facts the plan is made from.
   const recorded = journalBytesNow(g.stateDir);
-  const host = await refuseUnfitHost(recipe, params, look, out);
+  const host = await refuseUnfitHost(recipe, params, look, out, await journalNetns(g.stateDir));
   const { runId, plan, deadline } = await withJournal(g, out, async (journal) => {
     // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
     const current = host && journal.bytes === recorded
@@ -159,6 +167,7 @@ async function refuseUnfitHost(
   params: Record<string, unknown>,
   run: Runner,
   out: Output,
+  knownNetns: ReadonlyMap<string, KnownNetns>,
 ): Promise<HostFacts | undefined> {
   const targets = recipe.targets(params);
   // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
@@ -166,6 +175,7 @@ async function refuseUnfitHost(
     uplink: targets.uplink,
     groups: factGroupsFor(recipe.needs.checks),
     linkSettings: recipe.needs.movesUplink,
+    knownNetns,
   });
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
   // (programs.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
@@ -180,6 +190,24 @@ async function refuseUnfitHost(
   const refusal = unfitHostError(findings);
   if (refusal) throw refusal;
   return facts.host.ok ? facts.host.value : undefined;
+}
+
+/**
+ * The namespaces the journal's open runs made, with their addresses (see
+ * `knownNetns`), read without the lock like the host facts they complete: a
+ * look taken while another nsrecipe recorded something is taken again, whole,
+ * under the lock.
+ * @param stateDir The state directory.
+ * @returns Name → identity and addresses; empty when the journal cannot be read (opening it under the lock
+ *   then says why).
+ */
+async function journalNetns(stateDir: string): Promise<Map<string, KnownNetns>> {
+  try {
+    return knownNetns(foldRuns(await readJournal(stateDir)).runs);
+  } catch (e) {
+    if (e instanceof NsrecipeError) return new Map();
+    throw e;
+  }
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { CommandError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { gatherFacts, type HostFacts } from "../host/mod.ts";
+import { gatherFacts, type HostFacts, type KnownNetns } from "../host/mod.ts";
 import type { DoctorFacts, KernelFacts, ManagerFacts, NetfilterFacts, Source, UplinkFiles } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";
 
@@ -39,6 +39,8 @@ export interface GatherOptions {
   groups?: ReadonlySet<FactGroup>;
   /** Read the uplink's kind and per-interface settings (`GatherOptions.linkSettings`); default `true`. */
   linkSettings?: boolean;
+  /** Namespaces whose addresses are known already (`GatherOptions.knownNetns` of `gatherFacts`): not entered. */
+  knownNetns?: ReadonlyMap<string, KnownNetns>;
 }
 
 const ANY_CODE = Array.from({ length: 256 }, (_, i) => i);
@@ -95,9 +97,10 @@ export async function isDirVia(run: Runner, path: string): Promise<Source<boolea
   }
 }
 
-async function gatherHost(run: Runner, uplink?: string, linkSettings?: boolean): Promise<Source<HostFacts>> {
+async function gatherHost(run: Runner, opts: GatherOptions): Promise<Source<HostFacts>> {
+  const { uplink, linkSettings, knownNetns } = opts;
   try {
-    return { ok: true, value: await gatherFacts(run, { uplink, linkSettings }) };
+    return { ok: true, value: await gatherFacts(run, { uplink, linkSettings, knownNetns }) };
   } catch (e) {
     if (e instanceof CommandError) return { ok: false, reason: `'ip' failed: ${e.stderr || e.message}` };
     throw e;
@@ -185,7 +188,7 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
     wanted("procStatus") ? readFileVia(run, "/proc/self/status") : skipped,
     wanted("ipVersion") ? readCommand(run, ["ip", "-V"]) : skipped,
     wanted("unshareVersion") ? readCommand(run, ["unshare", "--version"]) : skipped,
-    gatherHost(run, opts.uplink, opts.linkSettings),
+    gatherHost(run, opts),
     wanted("managers")
       ? gatherManagers(run)
       : { networkManager: skipped, networkd: skipped, ifstate: skipped, interfaces: skipped },

@@ -12,6 +12,7 @@ import { readNftJson } from "./nft.ts";
 import { type BoundSocket, readBoundSockets } from "./bound_sockets.ts";
 import { entryState, isWireless, netnsMounts } from "./sysfs.ts";
 import { defaultRouteDevice } from "./default_route.ts";
+import { type NetnsIdentity, netnsIdentity, sameIdentity } from "./identity.ts";
 
 /** A named network namespace and whether its `/run/netns` entry is a live namespace. */
 export interface NetnsFact {
@@ -105,6 +106,44 @@ export interface GatherOptions {
    * is `undefined` (not read).
    */
   linkSettings?: boolean;
+  /**
+   * Named namespaces whose addresses the caller already knows (from the
+   * journal: the namespaces nsrecipe's open runs made, and the addresses
+   * their steps added in them), by name. A live namespace whose
+   * `/run/netns/NAME` still has the identity given is not entered; any other
+   * is read with `ip -n NAME -json addr show`. Without it every live
+   * namespace is read: one process each.
+   */
+  knownNetns?: ReadonlyMap<string, KnownNetns>;
+}
+
+/**
+ * A named network namespace whose addresses are known without entering it
+ * (see {@link GatherOptions.knownNetns}).
+ */
+export interface KnownNetns {
+  /** The identity of the namespace the addresses are known for (`stat(2)` of `/run/netns/NAME`). */
+  identity: NetnsIdentity;
+  /** Its addresses without prefix, e.g. `10.200.0.2`. */
+  addresses: readonly string[];
+}
+
+/**
+ * The addresses held in a live named namespace, when the caller knows them
+ * for the very namespace `/run/netns/NAME` names now (same device, inode and
+ * time: a namespace deleted and made again by someone else is not known).
+ * @param name The namespace name.
+ * @param known What the caller knows.
+ * @returns The addresses, or `undefined` when they must be read.
+ */
+function knownAddresses(
+  name: string,
+  known: ReadonlyMap<string, KnownNetns> | undefined,
+): readonly string[] | undefined {
+  const k = known?.get(name);
+  if (!k) return undefined;
+  const now = netnsIdentity(name);
+  return now && sameIdentity(k.identity, now) ? k.addresses : undefined;
 }
 
 /**
@@ -113,10 +152,12 @@ export interface GatherOptions {
  * per kind of object, one mountinfo read for every `/run/netns` entry, and
  * sysfs and per-interface sysctls only for the uplink (the one named, or the
  * device of the default route): the only link whose kind (wireless) and
- * settings a plan looks at.
+ * settings a plan looks at. Named namespaces are entered only when their
+ * addresses are not known already ({@link GatherOptions.knownNetns}): one
+ * process each.
  *
  * @param run The process seam (spawns `ip -json`, `cat`, `sysctl`, `nft`, `ss`).
- * @param opts Which uplink to look at.
+ * @param opts Which uplink to look at, and the namespaces whose addresses are known.
  * @returns The facts; `wireless` and `linkSysctls` cover only the uplink (and `all`/`default`).
  * @throws {CommandError} When `ip` fails.
  */
@@ -150,7 +191,13 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     ? undefined
     : links.find((l) => l.ifname === (opts.uplink ?? defaultRouteDevice({ routes4, routes6 })));
   const [inside, linkSysctls, wireless] = await Promise.all([
-    Promise.all(netnsFacts.filter((n) => n.state === "live").map((n) => ip.addrs(n.name).catch(() => []))),
+    // Only namespaces nobody told us about are entered: one process each (`ip -n` also remounts /sys there).
+    Promise.all(
+      netnsFacts.filter((n) => n.state === "live").map((n) =>
+        knownAddresses(n.name, opts.knownNetns) ??
+          ip.addrs(n.name).then((links) => links.flatMap((l) => l.addr_info.map((a) => a.local))).catch(() => [])
+      ),
+    ),
     // `lo` and `default` hold the values a new bridge gets (recipes/uplink_settings.ts).
     opts.linkSettings === false ? [] : readLinkSysctls(run, undefined, undefined, [
       "all",
@@ -167,7 +214,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
   ]);
   return {
     netns: netnsFacts,
-    netnsAddresses: inside.flat().flatMap((l) => l.addr_info.map((a) => a.local)),
+    netnsAddresses: inside.flat(),
     ipForward: forward.code === 0 ? forward.stdout.trim() : "0",
     links,
     addrs,

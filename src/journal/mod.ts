@@ -7,3 +7,4 @@ export * from "./reader.ts";
 export * from "./runs.ts";
 export * from "./paths.ts";
 export * from "./store.ts";
+export * from "./known_netns.ts";
