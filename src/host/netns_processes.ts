@@ -24,23 +24,31 @@ interface LsnsEntry {
  * inode; each name's inode is that of its `/run/netns/NAME` bind mount
  * (`stat`, no process). A namespace lsns does not list holds no process. The
  * count is of processes (thread-group leaders), as `ip netns pids` gives
- * them (ip-netns(8)). Where `lsns` cannot be started, each namespace is asked
- * on its own with `ip netns pids NAME`.
+ * them (ip-netns(8)). Where `lsns` cannot be started or fails, each namespace
+ * is asked on its own with `ip netns pids NAME` (a namespace that cannot be
+ * read counts 0, as there).
  *
  * @param run The process seam.
  * @param names Names in `/run/netns`.
+ * @param inodeOf The inode of a name's namespace, `undefined` when the name is
+ *   not a live namespace mount; by default from `stat` of `/run/netns/NAME`
+ *   ({@link netnsIdentity}).
  * @returns The count for each name that is a live namespace mount; names that are not are left out.
- * @throws {CommandError} When `lsns` or `ip` fails otherwise.
+ * @throws {Error} Only what the process seam throws besides {@link CommandError}.
  * @example
  * ```ts ignore
  * await netnsProcessCounts(run, ["web", "db"]); // Map { "web" => 2, "db" => 0 }
  * ```
  */
-export async function netnsProcessCounts(run: Runner, names: readonly string[]): Promise<Map<string, number>> {
+export async function netnsProcessCounts(
+  run: Runner,
+  names: readonly string[],
+  inodeOf: (name: string) => number | undefined = (name) => netnsIdentity(name)?.ino,
+): Promise<Map<string, number>> {
   const inodes = new Map<string, number>();
   for (const name of new Set(names)) {
-    const id = netnsIdentity(name);
-    if (id?.type === "netns") inodes.set(name, id.ino);
+    const ino = inodeOf(name);
+    if (ino !== undefined) inodes.set(name, ino);
   }
   if (inodes.size === 0) return new Map();
   let listed: LsnsEntry[];
@@ -48,7 +56,7 @@ export async function netnsProcessCounts(run: Runner, names: readonly string[]):
     const r = await run(["lsns", "-J", "-t", "net", "-o", "NS,NPROCS"]);
     listed = r.stdout.trim() === "" ? [] : (parseToolJson(r.stdout) as { namespaces: LsnsEntry[] }).namespaces;
   } catch (e) {
-    if (!(e instanceof CommandError && e.code === -1)) throw e;
+    if (!(e instanceof CommandError)) throw e;
     const ip = new IpReader(run);
     return new Map(
       await Promise.all([...inodes.keys()].map(async (n) => [n, (await ip.netnsPids(n)).length] as const)),

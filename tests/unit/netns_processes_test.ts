@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { recordingRunner } from "../../src/exec/mod.ts";
+import { netnsProcessCounts } from "../../src/host/mod.ts";
+
+const INODES: Record<string, number> = { web: 4026532301, db: 4026532302, idle: 4026532303 };
+const inodeOf = (name: string) => INODES[name];
+
+Deno.test("netnsProcessCounts: one lsns scan counts every namespace's processes by inode; one lsns does not list holds none", async () => {
+  const lsns = {
+    namespaces: [
+      { ns: 4026531840, nprocs: 120 },
+      { ns: 4026532301, nprocs: 2 },
+      { ns: "4026532302", nprocs: "1" }, // older util-linux prints numbers as strings
+    ],
+  };
+  const { run, calls } = recordingRunner(() => ({ stdout: JSON.stringify(lsns) }));
+  const counts = await netnsProcessCounts(run, ["web", "db", "idle", "gone", "web"], inodeOf);
+  assert.deepEqual([...counts], [["web", 2], ["db", 1], ["idle", 0]]);
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")), ["lsns -J -t net -o NS,NPROCS"]);
+});
+
+Deno.test("netnsProcessCounts: without a working lsns, each namespace is asked with 'ip netns pids'", async () => {
+  for (const lsnsCode of [-1, 1]) {
+    const { run, calls } = recordingRunner((argv) => {
+      if (argv[0] === "lsns") return { code: lsnsCode, stderr: "lsns: failed" };
+      return { stdout: argv[3] === "web" ? "101\n102\n103\n" : "" };
+    });
+    const counts = await netnsProcessCounts(run, ["web", "idle"], inodeOf);
+    assert.deepEqual([...counts], [["web", 3], ["idle", 0]], `lsns exit ${lsnsCode}`);
+    assert.deepEqual(calls.map((c) => c.argv.join(" ")), [
+      "lsns -J -t net -o NS,NPROCS",
+      "ip netns pids web",
+      "ip netns pids idle",
+    ]);
+  }
+});
+
+Deno.test("netnsProcessCounts: no live namespace among the names, no process started", async () => {
+  const { run, calls } = recordingRunner(() => ({ stdout: "" }));
+  assert.deepEqual([...await netnsProcessCounts(run, ["gone"], inodeOf)], []);
+  assert.equal(calls.length, 0);
+});
