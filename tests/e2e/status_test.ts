@@ -7,6 +7,11 @@ Deno.test("status: an aligned table with a header; NAME, RECIPE, STATE, ADDRESS,
     assert.equal((await lab.nsrecipe(["run", "netns", "--name", "plain"])).code, 0);
     const sleeper = lab.spawn(["ip", "netns", "exec", "web", "sleep", "1000"]);
     try {
+      // Bounded wait until the sleep is inside (it is spawned asynchronously).
+      for (let i = 0; i < 100; i++) {
+        if ((await lab.sh(["ip", "netns", "pids", "web"])).stdout.trim() !== "") break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       const r = await lab.nsrecipe(["status"]);
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trimEnd().split("\n");
