@@ -27,7 +27,7 @@ import {
 } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
-import { EXIT, InterruptedError, NsrecipeError, UsageError } from "../errors.ts";
+import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { catchStopSignals } from "./interrupt.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
@@ -249,14 +249,6 @@ async function apply(
       ...deps,
       stopRequested: stop.requested,
     });
-    // A signal while the run's end was being recorded, after the last look between steps: the run is applied
-    // and recorded whole, so it is undone as `nsrecipe undo` would.
-    const late = stop.requested();
-    if (late !== undefined) {
-      const runs = await loadRuns(deps);
-      await undoRun(runs.find((r) => r.id === runId)!, runs, deps);
-      throw new InterruptedError(late, runId, steps.length, steps.length);
-    }
   } finally {
     stop.dispose();
   }

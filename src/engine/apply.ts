@@ -15,6 +15,7 @@ import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { type RevertItem, rollback } from "./revert.ts";
+import { loadRuns, undoRun } from "./undo.ts";
 
 /** What a run is, before it starts. */
 export interface RunRequest {
@@ -57,7 +58,8 @@ export function newRunId(): string {
  * @throws {StepError} When a step failed (or the journal could not record it)
  *   and every earlier step was rolled back and recorded so.
  * @throws {InterruptedError} When `deps.stopRequested` asked to stop, and
- *   every step done was rolled back and recorded so.
+ *   every step done was rolled back and recorded so (asked while the run's
+ *   end was recorded: the run was undone).
  * @throws {UndoError} When rollback could not revert everything, or could
  *   not record it in the journal.
  * @throws {JournalWriteError} When the run-begin record cannot be written:
@@ -102,6 +104,15 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
       `the journal could not record it (${e.reason})`,
       e.hint,
     );
+  }
+  // Asked to stop while the run's end was being recorded, after the last look between steps: the run is applied
+  // and recorded whole, so it is undone as `nsrecipe undo` would undo it.
+  const late = deps.stopRequested?.();
+  if (late !== undefined) {
+    log(`  stopped by ${late} as the run was recorded applied: undoing it`);
+    const runs = await loadRuns(deps);
+    await undoRun(runs.find((r) => r.id === run)!, runs, deps);
+    throw new InterruptedError(late, run, req.steps.length, req.steps.length);
   }
   return run;
 }

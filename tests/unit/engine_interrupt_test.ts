@@ -13,9 +13,9 @@ const STEPS: Step[] = KEYS.map((key) => ({ kind: "sysctl-set", key, value: "1" }
  * A fake host of four sysctls driven through the real step kinds, whose stop request is raised (as the signal
  * listener of `run` would) when the step writing `raiseAt` runs its command.
  */
-function setUp(raiseAt: string | undefined) {
+function setUp(raiseAt: string | undefined, raiseAtRunEnd = false) {
   const sysctls = new Map(KEYS.map((k) => [k, "0"]));
-  let signal: Deno.Signal | undefined = raiseAt === undefined ? "SIGTERM" : undefined;
+  let signal: Deno.Signal | undefined = raiseAt === undefined && !raiseAtRunEnd ? "SIGTERM" : undefined;
   const { run } = recordingRunner((argv) => {
     if (argv[0] !== "sysctl") return {};
     if (argv[1] === "-n") return { stdout: `${sysctls.get(argv[2])}\n` };
@@ -28,6 +28,7 @@ function setUp(raiseAt: string | undefined) {
   const journal = {
     path: "/run/nsrecipe/journal.jsonl",
     append(body: RecordBody) {
+      if (raiseAtRunEnd && body.kind === "run-end" && body.state === "applied") signal = "SIGHUP";
       records.push({ v: 1, at: "", ...body } as JournalRecord);
       return Promise.resolve();
     },
@@ -79,4 +80,18 @@ Deno.test("applyRun: a stop asked before the first step changes nothing and clos
   );
   assert.deepEqual([...sysctls.values()], ["0", "0", "0", "0"]);
   assert.deepEqual(records.map((r) => r.kind), ["run-begin", "run-end"]);
+});
+
+Deno.test("applyRun: a stop asked while the run's end is recorded undoes the whole run (exit 4)", async () => {
+  const { sysctls, records, deps } = setUp(undefined, true);
+  const e = await applyRun(REQ, deps).then(() => undefined, (e) => e);
+  assert.ok(e instanceof InterruptedError, String(e));
+  assert.equal(e.exitCode, EXIT.rolledBack);
+  assert.equal(e.message, "Run R1 was rolled back: the host is as it was (interrupted by SIGHUP after step 4 of 4)");
+  assert.deepEqual([...sysctls.values()], ["0", "0", "0", "0"]);
+  assert.deepEqual(records.filter((r) => r.kind === "step-undone").map((r) => "index" in r && r.index), [3, 2, 1, 0]);
+  assert.deepEqual(records.filter((r) => r.kind === "run-end").map((r) => "state" in r && r.state), [
+    "applied",
+    "undone",
+  ]);
 });
