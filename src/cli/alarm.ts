@@ -46,18 +46,3 @@ export async function raiseAlarm(run: Runner, message: string, log: (line: strin
     }
   }
 }
-
-/**
- * Whether a process is alive: `/proc/PID/stat` exists and its state is not
- * zombie or dead (proc(5)); read with cat(1), as Deno grants no `/proc`.
- * @param run The process seam.
- * @param pid The PID, in this process's PID namespace.
- * @returns `false` when it has exited (or was never there).
- */
-export async function processAlive(run: Runner, pid: number): Promise<boolean> {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  const r = await run(["cat", `/proc/${pid}/stat`], { okCodes: ANY_CODE, timeoutMs: ALARM_TIMEOUT_MS });
-  if (r.code !== 0) return false;
-  const state = r.stdout.slice(r.stdout.lastIndexOf(")") + 2, r.stdout.lastIndexOf(")") + 3);
-  return state !== "Z" && state !== "X" && state !== "x";
-}

@@ -10,7 +10,8 @@ import { expireRun } from "../engine/mod.ts";
 import { NsrecipeError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { foldRuns, isOpen, type ParsedJournal, readJournal, type RunView } from "../journal/mod.ts";
-import { processAlive, raiseAlarm } from "./alarm.ts";
+import { raiseAlarm } from "./alarm.ts";
+import { processAlive } from "./process_stat.ts";
 import { clockTime } from "./clock.ts";
 import { engineDeps, type GlobalOptions, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -59,7 +60,7 @@ export async function actOnExpiredWindows(
   }
   const orphaned: RunView[] = [];
   for (const r of expiredWindows(foldRuns(parsed).runs, Date.now())) {
-    if (!(await processAlive(run, r.confirm!.watchdogPid))) orphaned.push(r);
+    if (!(await processAlive(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart))) orphaned.push(r);
   }
   if (orphaned.length === 0) return 0;
   const names = orphaned.map((r) => `${r.id} (${r.label})`).join(", ");

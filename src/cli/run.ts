@@ -14,6 +14,7 @@ import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, type KnownNetns, memoRunner } from "../host/mod.ts";
 import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
+import { readProcStat } from "./process_stat.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import {
@@ -112,11 +113,11 @@ export async function runCommand(
     const id = newRunId();
     // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
     // switch itself, the change is still undone when the window closes.
-    const watchdogPid = confirmSeconds > 0 ? startWatchdog(procs, id, confirmSeconds, g) : 0;
+    const watchdog = confirmSeconds > 0 ? await startWatchdog(procs, id, confirmSeconds, g) : { pid: 0 };
     const deps = await engineDeps(journal, procs.run, out);
     const runId = await apply(recipe, params, plan, id, deps, out, opts.rehearsal);
     const deadline = confirmSeconds > 0
-      ? await openConfirmWindow(journal, runId, confirmSeconds, watchdogPid, out).catch((e) =>
+      ? await openConfirmWindow(journal, runId, confirmSeconds, watchdog, out).catch((e) =>
         e instanceof JournalWriteError ? undoUnconfirmable(runId, e, deps, out) : Promise.reject(e)
       )
       : undefined;
@@ -215,12 +216,28 @@ async function journalNetns(stateDir: string): Promise<Map<string, KnownNetns>> 
  * watchdog_launch.ts: a systemd scope where systemd is PID 1, else setsid).
  * It gets a provisional deadline; the one it enforces is the one `run`
  * records and announces once the switch is complete.
- * @returns Its PID.
+ * @returns Its PID and start time (`/proc/PID/stat` field 22, read at once: see process_stat.ts), which
+ *   together name it for the next commands that ask whether it is still at work; no start time when it
+ *   has already exited.
  */
-function startWatchdog(procs: Processes, runId: string, seconds: number, g: GlobalOptions): number {
+async function startWatchdog(
+  procs: Processes,
+  runId: string,
+  seconds: number,
+  g: GlobalOptions,
+): Promise<WatchdogIdentity> {
   const deadline = String(Date.now() + seconds * 1000);
   const watchdog = [...selfArgv(), "--state-dir", g.stateDir, WATCHDOG_COMMAND, runId, deadline];
-  return procs.detached(watchdogLaunchArgv(launchFacts(), runId, watchdog));
+  // setsid(1) and `systemd-run --scope` exec the watchdog in place: the PID and start time are the watchdog's.
+  const pid = procs.detached(watchdogLaunchArgv(launchFacts(), runId, watchdog));
+  const startTime = (await readProcStat(procs.run, pid))?.startTime;
+  return { pid, ...(startTime === undefined ? {} : { startTime }) };
+}
+
+/** The watchdog process: its PID, and its start time when it could be read. */
+interface WatchdogIdentity {
+  pid: number;
+  startTime?: number;
 }
 
 /**
@@ -273,11 +290,17 @@ async function openConfirmWindow(
   journal: Journal,
   runId: string,
   seconds: number,
-  watchdogPid: number,
+  watchdog: WatchdogIdentity,
   out: Output,
 ): Promise<number> {
   const deadline = Date.now() + seconds * 1000;
-  await journal.append({ kind: "confirm-wait", run: runId, deadline, watchdogPid });
+  await journal.append({
+    kind: "confirm-wait",
+    run: runId,
+    deadline,
+    watchdogPid: watchdog.pid,
+    ...(watchdog.startTime === undefined ? {} : { watchdogStart: watchdog.startTime }),
+  });
   out.progress(out.paint(
     "yellow",
     `Confirm within ${seconds} s (by ${clockTime(deadline)}) or the change is undone: ${

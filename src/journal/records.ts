@@ -152,6 +152,13 @@ export interface ConfirmWaitRecord extends Base {
   deadline: number;
   /** PID of the watchdog process holding the timer. */
   watchdogPid: number;
+  /**
+   * The watchdog's start time, `/proc/PID/stat` field 22 (clock ticks after
+   * boot, proc(5)): with the PID it names the watchdog, not a later process
+   * given the same PID. Absent in journals of earlier versions, and when it
+   * could not be read (the watchdog had already exited).
+   */
+  watchdogStart?: number;
 }
 
 /** The admin confirmed the run (`tty`: at the prompt; `command`: `nsrecipe confirm`). */

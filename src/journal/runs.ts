@@ -82,13 +82,15 @@ export interface RunView {
   problems: JournalProblem[];
   /**
    * The confirmation window, when the run was applied with one: `deadline` in
-   * ms since the Unix epoch, `watchdogPid` the process holding the timer, and
+   * ms since the Unix epoch, `watchdogPid` the process holding the timer
+   * (`watchdogStart` its start time, `/proc/PID/stat` field 22, when recorded), and
    * `state` whether a `run-confirmed` or `confirm-expired` record followed
    * (`decidedAt`: that record's ISO 8601 time; `how`: how the window ended, see {@link ConfirmEnd}).
    */
   confirm?: {
     deadline: number;
     watchdogPid: number;
+    watchdogStart?: number;
     state: "pending" | "confirmed" | "expired";
     decidedAt?: string;
     how?: ConfirmEnd;
@@ -188,7 +190,12 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
     return undefined;
   }
   if (rec.kind === "confirm-wait") {
-    run.confirm = { deadline: rec.deadline, watchdogPid: rec.watchdogPid, state: "pending" };
+    run.confirm = {
+      deadline: rec.deadline,
+      watchdogPid: rec.watchdogPid,
+      ...(rec.watchdogStart === undefined ? {} : { watchdogStart: rec.watchdogStart }),
+      state: "pending",
+    };
     return undefined;
   }
   if (rec.kind === "run-confirmed" || rec.kind === "confirm-expired") {

@@ -66,7 +66,13 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: z.ZodObject } = {
     to: z.string().optional(),
     leftAlone: z.string().optional(),
   }),
-  "confirm-wait": z.looseObject({ ...base, kind: z.literal("confirm-wait"), deadline: uint, watchdogPid: uint }),
+  "confirm-wait": z.looseObject({
+    ...base,
+    kind: z.literal("confirm-wait"),
+    deadline: uint,
+    watchdogPid: uint,
+    watchdogStart: uint.optional(),
+  }),
   "run-confirmed": z.looseObject({ ...base, kind: z.literal("run-confirmed"), by: z.enum(["tty", "command"]) }),
   "confirm-expired": z.looseObject({
     ...base,

@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
+import { WATCHDOG_COMMAND } from "../../src/cli/hidden.ts";
 import { waitFor } from "../support/wait.ts";
 
 const STATE = "/run/nsrecipe";
@@ -20,6 +22,7 @@ interface Rec {
   pid?: number;
   deadline?: number;
   watchdogPid?: number;
+  watchdogStart?: number;
 }
 
 /** The journal as it is on disk (read by the test, not through nsrecipe). */
@@ -299,5 +302,120 @@ Deno.test("watchdog: a run confirmed or undone before its deadline ends its watc
         return stat === "" || stat.startsWith("Z");
       });
     }
+  });
+});
+
+/**
+ * Runs argv as a child subreaper (PR_SET_CHILD_SUBREAPER, prctl(2)) that reaps every orphan it inherits (the
+ * watchdog, once `run` has exited) until none is left: the lab's PID 1 does not reap, and a zombie keeps its PID.
+ */
+const REAPER = `
+import ctypes, os, subprocess, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL)
+while True:
+    try:
+        os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+`;
+
+Deno.test("watchdog killed and its PID given to another process: the next command sees by the start time that the watchdog is gone, and undoes the run", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const reaper = lab.spawn([
+      "/usr/bin/python3",
+      "-c",
+      REAPER,
+      ...selfArgv(),
+      "run",
+      "netns",
+      "--name",
+      "w9",
+      "--confirm",
+      "5",
+      "--",
+      "true",
+    ]);
+    let wait: Rec | undefined;
+    await waitFor("the confirmation window", async () => {
+      wait = (await records(lab)).find((x) => x.kind === "confirm-wait");
+      return wait !== undefined;
+    });
+    const pid = wait!.watchdogPid!;
+    const own = await lab.sh(["cat", `/proc/${pid}/stat`]);
+    assert.equal(wait!.watchdogStart, Number(own.stdout.slice(own.stdout.lastIndexOf(")") + 2).split(" ")[19]));
+    assert.equal((await lab.sh(["kill", "-KILL", String(pid)])).code, 0);
+    await reaper.output(); // the reaper ends once it has reaped the watchdog: its PID is free
+    // The kernel gives the next process of the lab's PID namespace ns_last_pid + 1.
+    assert.equal((await lab.sh(["sysctl", "-q", "-w", `kernel.ns_last_pid=${pid - 1}`])).code, 0);
+    const other = lab.spawn(["sleep", "60"]);
+    try {
+      assert.equal((await lab.sh(["cat", `/proc/${pid}/comm`])).stdout, "sleep\n", "the watchdog's PID is reused");
+      await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait!.deadline! + 500), 30_000);
+      assert.equal(await ended(lab), undefined, "nobody has acted yet");
+      const st = await lab.nsrecipe(["status"]);
+      assert.equal(st.code, 0, st.stderr);
+      assert.match(st.stderr, new RegExp(`its watchdog \\(pid ${pid}\\) is gone: undoing it now`));
+      assert.equal(await ended(lab), "undone");
+      assert.deepEqual(await lab.snapshot(), before);
+    } finally {
+      await lab.sh(["kill", "-KILL", String(pid)]);
+      await other.output();
+    }
+  });
+});
+
+/**
+ * A stand-in for systemd-run(1): records its argv, one per line, then does what `systemd-run --scope` does once the
+ * scope unit exists: runs the command after `--` in place (same PID), detached from nothing else.
+ */
+const FAKE_SYSTEMD_RUN = `#!/bin/sh
+for a in "$@"; do printf '%s\\n' "$a"; done > /run/systemd-run.argv
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do shift; done
+shift
+exec "$@"
+`;
+
+Deno.test("watchdog where systemd is PID 1 (/run/systemd/system; a fake systemd-run, no real systemd host here): started as transient scope unit nsrecipe-watchdog-RUN with --collect, keeps its PID, and reverts at the deadline", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    for (
+      const c of [
+        ["mkdir", "-p", "/run/systemd/system", "/run/fakebin"],
+        ["sh", "-c", "cat > /run/fakebin/systemd-run && chmod 755 /run/fakebin/systemd-run"],
+      ]
+    ) {
+      const r = await lab.sh(c, c[0] === "sh" ? FAKE_SYSTEMD_RUN : undefined);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const started = Date.now();
+    const r = await lab.nsrecipe(["run", "netns", "--name", "w10", "--confirm", "5", "--", "true"], {
+      PATH: `/run/fakebin:${Deno.env.get("PATH")}`,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
+    // systemd-run --scope and setsid exec in place: the recorded PID is the watchdog's.
+    const cmdline = (await lab.sh(["cat", `/proc/${wait.watchdogPid}/cmdline`])).stdout.split("\0");
+    assert.deepEqual(cmdline.slice(-4, -2), [WATCHDOG_COMMAND, wait.run]);
+    const argv = (await lab.sh(["cat", "/run/systemd-run.argv"])).stdout.split("\n").slice(0, -1);
+    const deadline = Number(argv.at(-1));
+    assert.deepEqual(argv.slice(0, -1), [
+      "--scope",
+      "--quiet",
+      "--collect",
+      `--unit=nsrecipe-watchdog-${wait.run}`,
+      `--description=nsrecipe: undo run ${wait.run} unless confirmed`,
+      "--",
+      "setsid",
+      ...selfArgv(),
+      "--state-dir",
+      STATE,
+      WATCHDOG_COMMAND,
+      wait.run,
+    ]);
+    assert.ok(deadline >= started + 5000 && deadline <= wait.deadline!, `provisional deadline ${deadline}`);
+    await waitForSnapshot(lab, before, "the watchdog's revert");
+    assert.equal(await ended(lab), "undone");
   });
 });
