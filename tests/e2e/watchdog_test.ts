@@ -347,11 +347,15 @@ Deno.test("watchdog killed and its PID given to another process: the next comman
     assert.equal(wait!.watchdogStart, Number(own.stdout.slice(own.stdout.lastIndexOf(")") + 2).split(" ")[19]));
     assert.equal((await lab.sh(["kill", "-KILL", String(pid)])).code, 0);
     await reaper.output(); // the reaper ends once it has reaped the watchdog: its PID is free
-    // The kernel gives the next process of the lab's PID namespace ns_last_pid + 1.
-    assert.equal((await lab.sh(["sysctl", "-q", "-w", `kernel.ns_last_pid=${pid - 1}`])).code, 0);
-    const other = lab.spawn(["sleep", "60"]);
+    // The kernel gives the next process of the lab's PID namespace ns_last_pid + 1: the shell's next fork.
+    const other = await lab.sh([
+      "sh",
+      "-c",
+      `echo ${pid - 1} > /proc/sys/kernel/ns_last_pid; sleep 60 </dev/null >/dev/null 2>&1 & echo $!`,
+    ]);
     try {
-      assert.equal((await lab.sh(["cat", `/proc/${pid}/comm`])).stdout, "sleep\n", "the watchdog's PID is reused");
+      assert.equal(other.stdout.trim(), String(pid), "the watchdog's PID is reused");
+      assert.equal((await lab.sh(["cat", `/proc/${pid}/comm`])).stdout, "sleep\n");
       await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait!.deadline! + 500), 30_000);
       assert.equal(await ended(lab), undefined, "nobody has acted yet");
       const st = await lab.nsrecipe(["status"]);
@@ -361,7 +365,6 @@ Deno.test("watchdog killed and its PID given to another process: the next comman
       assert.deepEqual(await lab.snapshot(), before);
     } finally {
       await lab.sh(["kill", "-KILL", String(pid)]);
-      await other.output();
     }
   });
 });
