@@ -97,12 +97,15 @@ export async function awaitTtyConfirmation(
   g: GlobalOptions,
   out: Output,
 ): Promise<boolean> {
-  const seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-  out.progress(`Keep this change? Type 'yes' within ${seconds} s (anything else, or Ctrl-C, undoes it now): `);
   let stopped = false;
   let onInterrupt = () => {};
   const interrupted = new Promise<PromptEvent>((resolve) => (onInterrupt = () => resolve({ kind: "interrupt" })));
+  // Listening before the prompt shows: from the moment it says "Ctrl-C undoes it now", a Ctrl-C must find the
+  // listener. Without one a SIGINT ends Deno at once (its default action), leaving the change in place for the
+  // watchdog's deadline.
   Deno.addSignalListener("SIGINT", onInterrupt);
+  const seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+  out.progress(`Keep this change? Type 'yes' within ${seconds} s (anything else, or Ctrl-C, undoes it now): `);
   // The answer is read by a child that is killed when the prompt ends any other way: a read of our own
   // stdin could not be cancelled and would swallow the next line typed into the run's shell.
   const reader = processesFor(out).readLine();
