@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
-import { selfArgv } from "../../src/lab/mod.ts";
+import { DEFAULT_STATE_DIR, LOCK_FILE } from "../../src/journal/paths.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
+import { onTty, TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
 import { EXIT } from "../../src/errors.ts";
-import { TtySession } from "../support/tty.ts";
 
 const MIGRATE = ["run", "full-migrate", "--name", "t", "--address", "198.51.100.50/24"];
-
-/** Runs nsrecipe on a pseudo-terminal (script(1)), typing `input` at it. */
-function onTty(lab: TestLab, args: string[], input: string) {
-  const cmd = [...selfArgv(), ...args].map((a) => `'${a}'`).join(" ");
-  return lab.sh(["script", "-qec", cmd, "/dev/null"], input);
-}
 
 /** The journal's confirmation record (run-confirmed or confirm-expired) as JSON, and its line in the text journal. */
 async function confirmationRecord(lab: TestLab): Promise<{ json: Record<string, unknown>; line: string }> {
@@ -26,6 +20,43 @@ async function kinds(lab: TestLab): Promise<string[]> {
   return (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as { kind: string }[]).map((r) =>
     r.kind
   );
+}
+
+/** PID of the run's nsrecipe process (in the lab's PID namespace), as its `run-begin` record gives it. */
+async function runPid(lab: TestLab): Promise<string> {
+  const records = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as {
+    kind: string;
+    pid?: number;
+  }[];
+  const pid = records.find((x) => x.kind === "run-begin")?.pid;
+  assert.ok(pid, "the run-begin record names the run's PID");
+  return String(pid);
+}
+
+/**
+ * Takes the journal's lock (flock(1) on the same file as nsrecipe's flock(2)) inside the lab and holds it until
+ * `release`: every nsrecipe that needs the lock meanwhile waits for it.
+ */
+async function holdJournalLock(lab: TestLab): Promise<{ release: () => Promise<void> }> {
+  const [program, ...args] = [
+    ...lab.enter,
+    "flock",
+    `${DEFAULT_STATE_DIR}/${LOCK_FILE}`,
+    "sh",
+    "-c",
+    "echo held; exec cat",
+  ];
+  const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
+  const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const first = await reader.read();
+  assert.equal(first.value?.trim(), "held", "flock(1) took the journal's lock");
+  return {
+    release: async () => {
+      await holder.stdin.close();
+      await reader.cancel();
+      assert.equal((await holder.status).code, 0);
+    },
+  };
 }
 
 Deno.test("full-migrate on a TTY asks for confirmation; typing yes keeps the change", async () => {
@@ -114,9 +145,11 @@ async function shellGetsEveryLine(tty: TtySession): Promise<void> {
   await tty.type("exit\n");
   const r = await tty.finish();
   assert.equal(r.code, 0, r.output);
-  // The terminal echoes the typed lines as `$((…))`: only the shell's evaluation prints 42 and 49.
-  assert.match(r.output, /^one-42\r?$/m, r.output);
-  assert.match(r.output, /^two-49\r?$/m, r.output);
+  // The terminal echoes the typed lines as `$((…))`: only the shell's evaluation prints 42 and 49. Lines typed
+  // before the shell has printed its prompt are echoed before it, and then their output follows that prompt on
+  // its line: the output ends a line, whatever precedes it.
+  assert.match(r.output, /one-42\r?$/m, r.output);
+  assert.match(r.output, /two-49\r?$/m, r.output);
 }
 
 Deno.test("on a TTY, after 'nsrecipe confirm' from another shell, the run's shell gets every line typed (none read by the ended prompt)", async () => {
@@ -165,12 +198,7 @@ Deno.test("on a TTY, a prompt frozen past the deadline reports the watchdog's re
     const before = await lab.snapshot();
     const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "2", "--", "true"]);
     await tty.prompted();
-    const pid = String(
-      (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as {
-        kind: string;
-        pid?: number;
-      }[]).find((x) => x.kind === "run-begin")!.pid,
-    );
+    const pid = await runPid(lab);
     const script = (await lab.sh(["ps", "-o", "ppid=", "-p", pid])).stdout.trim();
     assert.equal((await lab.sh(["kill", "-STOP", pid])).code, 0);
     try {
@@ -223,9 +251,24 @@ Deno.test("on a TTY, Ctrl-C pressed again while the undo runs does not cut it sh
     const before = await lab.snapshot();
     const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60", "--", "true"]);
     await tty.prompted();
-    await tty.type("\x03");
-    await waitFor("the undo to start", () => Promise.resolve(tty.output.includes("undoing run")));
-    await tty.type("\x03\x03");
+    const pid = await runPid(lab);
+    // The undo takes the journal's lock once the terminal's signal keys are off: holding the lock holds the
+    // undo there, so the keys below are pressed while it runs, not before it or after it has ended.
+    const lock = await holdJournalLock(lab);
+    try {
+      await tty.type("\x03");
+      await tty.expect(/Interrupted \(Ctrl-C\): not confirmed: undoing run \S+ now\./, "the undo to start");
+      await tty.expect("Waiting for another nsrecipe process to finish", "the undo to wait for the lock");
+      await tty.type("\x03\x03");
+      // Taken as input, not as signals (those would leave nothing to read): the terminal's ISIG is off.
+      await waitFor(
+        "the two Ctrl-C to be read by the terminal as plain input",
+        async () => (await lab.sh(["bash", "-c", `read -t 0 < /proc/${pid}/fd/0`])).code === 0,
+        30_000,
+      );
+    } finally {
+      await lock.release();
+    }
     const r = await tty.finish();
     assert.equal(r.code, EXIT.rolledBack, r.output);
     assert.match(r.output, /Run .* was undone: the host is as it was before the run\./);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { withLab } from "../support/lab.ts";
-import { onTty } from "../support/tty.ts";
+import { onTty, TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
 
 Deno.test("exec NAME -- CMD runs in the run's netns, in a PID namespace of its own with its /proc, and exits with CMD's code", async () => {
@@ -79,15 +79,25 @@ Deno.test("run's own shell on a TTY names the run in a banner and its prompt", a
 
 Deno.test("the lab's shell on a TTY says it is the lab's, in a banner and its prompt", async () => {
   await withLab(async (lab) => {
-    const r = await onTty(lab, ["lab"], "echo in=$NSRECIPE_RUN\ncommand -v nsrecipe\nexit 3\n", { SHELL: "/bin/sh" });
-    assert.equal(r.code, 3, r.stdout);
-    assert.match(r.stdout, /\[nsrecipe-lab\] 'nsrecipe' runs nsrecipe here; exit the shell to discard the lab\./);
+    const tty = TtySession.start(lab, ["lab"], { SHELL: "/bin/sh" });
+    const prompt = "[nsrecipe-lab] # ";
+    // Each line is typed once the shell shows its prompt: the terminal then shows prompt, echo and output in
+    // that order (a line typed earlier is echoed before the prompt).
+    await tty.expect(prompt, "the lab shell's first prompt");
+    await tty.type("echo in=$NSRECIPE_RUN\n");
+    await tty.expect(prompt, "the prompt after echo");
+    await tty.type("command -v nsrecipe\n");
+    await tty.expect(prompt, "the prompt after command -v");
+    await tty.type("exit 3\n");
+    const r = await tty.finish();
+    assert.equal(r.code, 3, r.output);
+    assert.match(r.output, /\[nsrecipe-lab\] 'nsrecipe' runs nsrecipe here; exit the shell to discard the lab\./);
+    assert.match(r.output, /\[nsrecipe-lab\] # echo in=\$NSRECIPE_RUN\r?\nin=nsrecipe-lab\r?\n\[nsrecipe-lab\] # /);
     assert.match(
-      r.stdout,
-      /# \/run\/nsrecipe\/lab-bin\/nsrecipe\r?$/m,
+      r.output,
+      /\[nsrecipe-lab\] # command -v nsrecipe\r?\n\/run\/nsrecipe\/lab-bin\/nsrecipe\r?\n\[nsrecipe-lab\] # /,
       "on a TTY too, nsrecipe is in the shell's PATH",
     );
-    assert.match(r.stdout, /\[nsrecipe-lab\] # in=nsrecipe-lab\r?$/m);
   });
 });
 

@@ -1,6 +1,15 @@
 /**
- * Runs nsrecipe inside a lab on a pseudo-terminal (script(1)): typing the given input at it
- * ({@link onTty}), or typing while it runs ({@link TtySession}).
+ * Runs nsrecipe inside a lab on a pseudo-terminal (script(1)): either typing
+ * all of its input at once ({@link onTty}), or as a session the test types into
+ * while it runs, waiting for what the terminal shows ({@link TtySession}).
+ *
+ * What a terminal shows is ordered only by when each byte reaches it: the
+ * terminal echoes typed input the moment script(1) hands it over (termios(3),
+ * ECHO), whether or not a program reads it yet. Input typed before a shell has
+ * printed its prompt is echoed before that prompt, input typed after it after
+ * it; on a loaded machine either can happen for input typed at once. A test
+ * that cares about the order types each line only once the terminal shows
+ * what it waits for ({@link TtySession.expect}).
  *
  * @module
  */
@@ -8,12 +17,19 @@ import type { ExecResult } from "../../src/exec/mod.ts";
 import { posixQuote } from "../../src/exec/mod.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
 import type { TestLab } from "./lab.ts";
-import { waitFor } from "./wait.ts";
+
+/** The script(1) argv that runs nsrecipe ARGS on a new pseudo-terminal, with extra environment `env`. */
+function scriptArgv(args: string[], env: Record<string, string>): string[] {
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${posixQuote(v)}`);
+  const cmd = [...(vars.length ? ["env", ...vars] : []), ...[...selfArgv(), ...args].map(posixQuote)].join(" ");
+  return ["script", "-qec", cmd, "/dev/null"];
+}
 
 /**
- * Runs nsrecipe ARGS in the lab with a terminal as stdin, stdout and stderr.
- * script(1) merges the terminal's output (stdout and stderr, and the echo of
- * the input) into its stdout.
+ * Runs nsrecipe ARGS in the lab with a terminal as stdin, stdout and stderr,
+ * all of `input` typed at once. script(1) merges the terminal's output (stdout
+ * and stderr, and the echo of the input) into its stdout; where the echo falls
+ * relative to a prompt is not fixed (see the module's doc).
  *
  * @param lab The lab.
  * @param args nsrecipe arguments.
@@ -27,21 +43,34 @@ export function onTty(
   input: string,
   env: Record<string, string> = {},
 ): Promise<ExecResult> {
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${posixQuote(v)}`);
-  const cmd = [...(vars.length ? ["env", ...vars] : []), ...[...selfArgv(), ...args].map(posixQuote)].join(" ");
-  return lab.sh(["script", "-qec", cmd, "/dev/null"], input);
+  return lab.sh(scriptArgv(args, env), input);
 }
 
-/** nsrecipe on a pseudo-terminal (script(1)) that the test types into while it runs. */
+/** How long {@link TtySession.expect} waits by default, in ms: a bound, not a speed target. */
+const EXPECT_MS = 60_000;
+
+/** nsrecipe on a pseudo-terminal (script(1)) inside a lab, typed into while it runs. */
 export class TtySession {
   private text = "";
+  /** Where {@link expect} looks from: the end of its last match. */
+  private cursor = 0;
+  private ended = false;
+  private readonly changed = new Set<() => void>();
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private readonly drained: Promise<void>;
 
-  constructor(private readonly child: Deno.ChildProcess) {
+  private constructor(private readonly child: Deno.ChildProcess) {
     this.writer = child.stdin.getWriter();
     this.drained = (async () => {
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) this.text += chunk;
+      try {
+        for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+          this.text += chunk;
+          for (const wake of this.changed) wake();
+        }
+      } finally {
+        this.ended = true;
+        for (const wake of this.changed) wake();
+      }
     })();
   }
 
@@ -49,12 +78,10 @@ export class TtySession {
    * Starts `nsrecipe ARGS` on a pseudo-terminal inside the lab.
    * @param lab The lab.
    * @param args nsrecipe arguments.
-   * @param env Extra environment for nsrecipe, e.g. `{ PATH: "/run/fakebin:…" }`.
+   * @param env Extra environment for nsrecipe, e.g. `{ SHELL: "/bin/sh" }`.
    */
   static start(lab: TestLab, args: string[], env: Record<string, string> = {}): TtySession {
-    const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const cmd = [...(vars.length ? ["env", ...vars] : []), ...selfArgv(), ...args].map(posixQuote).join(" ");
-    const [program, ...rest] = [...lab.enter, "script", "-qec", cmd, "/dev/null"];
+    const [program, ...rest] = [...lab.enter, ...scriptArgv(args, env)];
     return new TtySession(
       new Deno.Command(program, { args: rest, stdin: "piped", stdout: "piped", stderr: "piped" }).spawn(),
     );
@@ -75,23 +102,82 @@ export class TtySession {
     await this.writer.write(new TextEncoder().encode(keys));
   }
 
-  /** Waits for the prompt. */
-  prompted(): Promise<void> {
-    return this.shows("Keep this change?", "the confirmation prompt");
+  /**
+   * Waits until the terminal shows `pattern` after the previous match (as
+   * expect(1) does), and moves past it: two prompts alike are two waits.
+   * @param pattern Text or regular expression (without the `g` or `y` flag).
+   * @param what What is awaited, for the error message.
+   * @param timeoutMs Upper bound in ms.
+   * @returns The matched text.
+   * @throws {Error} When the bound passes, or the terminal closes, first (with what it showed).
+   */
+  expect(pattern: string | RegExp, what: string, timeoutMs = EXPECT_MS): Promise<string> {
+    return this.until(what, timeoutMs, () => {
+      const rest = this.text.slice(this.cursor);
+      const at = typeof pattern === "string" ? rest.indexOf(pattern) : rest.search(pattern);
+      if (at < 0) return undefined;
+      const match = typeof pattern === "string" ? pattern : rest.slice(at).match(pattern)![0];
+      this.cursor += at + match.length;
+      return match;
+    });
   }
 
   /**
-   * Waits until the terminal shows `text` (at most 60 s).
+   * Waits until the terminal has shown `text` anywhere so far (the place
+   * {@link expect} looks from does not move).
    * @param text The text awaited.
-   * @param what What it is, for the timeout's message.
+   * @param what What it is, for the error message.
+   * @throws {Error} When 60 s pass, or the terminal closes, first (with what it showed).
    */
-  shows(text: string, what: string): Promise<void> {
-    return waitFor(what, () => Promise.resolve(this.text.includes(text)), 60_000);
+  async shows(text: string, what: string): Promise<void> {
+    await this.until(what, EXPECT_MS, () => this.text.includes(text) || undefined);
+  }
+
+  /** Waits for run's confirmation prompt (see {@link expect}). */
+  async prompted(): Promise<void> {
+    await this.expect("Keep this change?", "the confirmation prompt");
+  }
+
+  /**
+   * Waits, woken by each piece of output, until `probe` finds what it looks for.
+   * @param what What is awaited, for the error message.
+   * @param timeoutMs Upper bound in ms.
+   * @param probe Returns what was found, `undefined` while not yet.
+   * @returns What `probe` found.
+   * @throws {Error} When the bound passes, or the terminal closes, first (with what it showed).
+   */
+  private async until<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+    let wake = () => {};
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
+    try {
+      for (;;) {
+        const found = probe();
+        if (found !== undefined) return found;
+        const late = this.ended ? "closed" : await Promise.race([
+          new Promise<undefined>((resolve) => this.changed.add(wake = () => resolve(undefined))),
+          timedOut,
+        ]);
+        this.changed.delete(wake);
+        if (late) {
+          const last = probe();
+          if (last !== undefined) return last;
+          throw new Error(
+            `${late === "closed" ? "the terminal closed" : `timed out after ${timeoutMs} ms`} waiting for ${what}; ` +
+              `it showed:\n${this.text}`,
+          );
+        }
+      }
+    } finally {
+      this.changed.delete(wake);
+      clearTimeout(timer);
+    }
   }
 
   /**
    * Closes the keyboard (script(1) exits only after its end of input; nsrecipe takes an ended input as no
    * answer) and waits for nsrecipe to exit.
+   * @returns nsrecipe's exit code (script's `-e`) and everything the terminal showed.
    */
   async finish(): Promise<{ code: number; output: string }> {
     await this.writer.close().catch(() => {});
