@@ -18,11 +18,15 @@ import { posixQuote } from "../../src/exec/mod.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
 import type { TestLab } from "./lab.ts";
 
-/** The script(1) argv that runs nsrecipe ARGS on a new pseudo-terminal, with extra environment `env`. */
-function scriptArgv(args: string[], env: Record<string, string>): string[] {
+/**
+ * The script(1) argv that runs nsrecipe ARGS on a new pseudo-terminal, with extra environment `env`.
+ * script(1) runs it with `$SHELL -c`, which execs a lone command: nsrecipe is script's own child, unless
+ * `underShell`, where the shell forks it and waits (`; exit $?` keeps its exit code).
+ */
+function scriptArgv(args: string[], env: Record<string, string>, underShell = false): string[] {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${posixQuote(v)}`);
   const cmd = [...(vars.length ? ["env", ...vars] : []), ...[...selfArgv(), ...args].map(posixQuote)].join(" ");
-  return ["script", "-qec", cmd, "/dev/null"];
+  return ["script", "-qec", underShell ? `${cmd}; exit $?` : cmd, "/dev/null"];
 }
 
 /**
@@ -76,12 +80,25 @@ export class TtySession {
 
   /**
    * Starts `nsrecipe ARGS` on a pseudo-terminal inside the lab.
+   *
+   * A test that stops nsrecipe (SIGSTOP) and continues it passes `underShell`: nsrecipe is then the child of
+   * a non-interactive shell, which waits without WUNTRACED and so never sees the stop. As script(1)'s own
+   * child, its stop would stop script(1) and nsenter(1) too (each stops itself when its child stops), and
+   * script(1) can miss the exit: the continued and exited SIGCHLDs of its child merge into one when the second
+   * comes before it has read the first (standard signals do not queue, signal(7)), and it waits only on an
+   * exited one (util-linux 2.38 `lib/pty-session.c`), beside a zombie for ever.
    * @param lab The lab.
    * @param args nsrecipe arguments.
    * @param env Extra environment for nsrecipe, e.g. `{ SHELL: "/bin/sh" }`.
+   * @param opts `underShell`: run nsrecipe as a child of the shell script(1) starts, not in its place.
    */
-  static start(lab: TestLab, args: string[], env: Record<string, string> = {}): TtySession {
-    const [program, ...rest] = [...lab.enter, ...scriptArgv(args, env)];
+  static start(
+    lab: TestLab,
+    args: string[],
+    env: Record<string, string> = {},
+    opts: { underShell?: boolean } = {},
+  ): TtySession {
+    const [program, ...rest] = [...lab.enter, ...scriptArgv(args, env, opts.underShell)];
     return new TtySession(
       new Deno.Command(program, { args: rest, stdin: "piped", stdout: "piped", stderr: "piped" }).spawn(),
     );
