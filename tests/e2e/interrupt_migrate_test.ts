@@ -3,6 +3,7 @@ import { EXIT } from "../../src/errors.ts";
 import { interruptAt, type Interrupted, records } from "../support/interrupt.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
 import { TtySession } from "../support/tty.ts";
+import { waitFor } from "../support/wait.ts";
 
 // N18 for full-migrate (20 steps; the uplink switch is steps 9-15: enslave eth0, move the default routes, remove
 // eth0's addresses): a signal while it applies finishes the step in flight, rolls back every step done, exit 4, the
@@ -62,18 +63,10 @@ for (const { signal, at, done, when, args } of CASES) {
 
 Deno.test("full-migrate on a TTY: Ctrl-C while the uplink is enslaved lets that 'ip' finish, then rolls back (exit 4)", async () => {
   await withLab(async (lab) => {
-    // An 'ip' that holds the enslaving of eth0 until told to go on (bounded: 60 s), so that Ctrl-C lands while it
-    // runs. Ctrl-C signals the terminal's whole foreground process group; this 'ip' is not in it.
-    const real = (await lab.sh(["sh", "-c", "command -v ip"])).stdout.trim();
-    assert.ok(real.startsWith("/"), `ip is at ${real}`);
-    const wrapper = `#!/bin/sh
-case " $* " in *" dev eth0 master br0 "*) : > /run/held; n=0
-  while [ ! -e /run/go ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done;; esac
-exec ${real} "$@"
-`;
-    await lab.sh(["sh", "-c", "mkdir -p /run/fakebin && cat > /run/fakebin/ip && chmod +x /run/fakebin/ip"], wrapper);
+    // Ctrl-C signals the terminal's whole foreground process group; the held 'ip' is not in it.
+    const env = await holdEnslaving(lab);
     const before = await lab.snapshot();
-    const tty = TtySession.start(lab, [...MIGRATE, "--", "true"], { PATH: `/run/fakebin:${Deno.env.get("PATH")}` });
+    const tty = TtySession.start(lab, [...MIGRATE, "--", "true"], env);
     let r: { code: number; output: string };
     try {
       await waitForFile(lab, "/run/held");
@@ -92,6 +85,58 @@ exec ${real} "$@"
       "SIGINT",
       9,
     );
+    await assertHostAsBefore(lab, before);
+  });
+});
+
+/**
+ * Puts an 'ip' in front of the real one that holds the enslaving of eth0 (step 9) until /run/go exists (at most
+ * 60 s), having created /run/held: a signal sent meanwhile lands while that step's command runs.
+ * @returns The environment that makes nsrecipe use it.
+ */
+async function holdEnslaving(lab: TestLab): Promise<Record<string, string>> {
+  const real = (await lab.sh(["sh", "-c", "command -v ip"])).stdout.trim();
+  assert.ok(real.startsWith("/"), `ip is at ${real}`);
+  const wrapper = `#!/bin/sh
+case " $* " in *" dev eth0 master br0 "*) : > /run/held; n=0
+  while [ ! -e /run/go ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done;; esac
+exec ${real} "$@"
+`;
+  await lab.sh(["sh", "-c", "mkdir -p /run/fakebin && cat > /run/fakebin/ip && chmod +x /run/fakebin/ip"], wrapper);
+  return { PATH: `/run/fakebin:${Deno.env.get("PATH")}` };
+}
+
+Deno.test("full-migrate on a TTY whose session is lost (hangup) while the uplink is enslaved: rolled back all the same", async () => {
+  await withLab(async (lab) => {
+    const env = await holdEnslaving(lab);
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--", "true"], env);
+    try {
+      await waitForFile(lab, "/run/held");
+      // script(1) holds the terminal's master side: killed, the terminal hangs up (SIGHUP to nsrecipe, which leads
+      // its session, and every later write to it fails with EIO), as when an SSH connection drops.
+      const script = (await lab.sh(["ps", "-o", "pid=", "-C", "script"])).stdout.trim();
+      assert.match(script, /^\d+$/, "one script(1)");
+      assert.equal((await lab.sh(["kill", "-KILL", script])).code, 0);
+      await tty.finish();
+      // script(1) is gone, so the hangup's SIGHUP was sent; once the kernel has delivered it (no signal pending
+      // for the process, proc(5) ShdPnd), nsrecipe's listener runs at its next turn: it is idle, waiting for 'ip'.
+      const pid = (await records(lab)).find((x) => x.kind === "run-begin")!.pid!;
+      await waitFor("the SIGHUP to be delivered", async () => {
+        const status = (await lab.sh(["cat", `/proc/${pid}/status`])).stdout;
+        return /^ShdPnd:\s*0+$/m.test(status) && /^SigPnd:\s*0+$/m.test(status);
+      }, 10_000);
+    } finally {
+      await lab.sh(["touch", "/run/go"]);
+    }
+    await waitFor("the run to end", async () => (await records(lab)).some((x) => x.kind === "run-end"), 60_000);
+    const recs = await records(lab);
+    const run = recs.find((x) => x.kind === "run-begin")!.run;
+    const steps = (kind: string) => recs.filter((x) => x.kind === kind).map((x) => x.index!);
+    assert.deepEqual(steps("step-done"), [...Array(9).keys()], "the held step was finished");
+    assert.deepEqual(steps("step-failed"), []);
+    assert.deepEqual([...steps("step-undone")].sort((a, b) => a - b), [...Array(9).keys()]);
+    assert.deepEqual(recs.filter((x) => x.kind === "run-end").map((x) => x.state), ["rolled-back"], run);
     await assertHostAsBefore(lab, before);
   });
 });
