@@ -20,7 +20,7 @@ import { parseCidr } from "./subnet.ts";
  * @returns A zod schema: `string | undefined`, checked by `checkLinkName`.
  */
 export function linkNameField(option: string, description: string) {
-  return z.string().optional().describe(description).superRefine((v, ctx) => {
+  return z.string().optional().describe(description).meta({ placeholder: "dev" }).superRefine((v, ctx) => {
     if (v === undefined) return;
     try {
       checkLinkName(v, option);
@@ -94,5 +94,23 @@ export function cidrCheck(option: string, kind: CidrKind, family?: 4 | 6) {
  * @returns A zod schema: `string | undefined`.
  */
 export function cidrField(option: string, description: string, kind: CidrKind, family?: 4 | 6) {
-  return z.string().optional().describe(description).superRefine(cidrCheck(option, kind, family));
+  return z.string().optional().describe(description).meta({ placeholder: "cidr" }).superRefine(
+    cidrCheck(option, kind, family),
+  );
+}
+
+/**
+ * An optional MTU option (`--mtu`): a whole number of bytes from 68 (the
+ * least an IPv4 link takes, RFC 791) to 65535, written in decimal digits on
+ * the command line (`Number()` would also take `0x5dc` or `1e3`; a fraction is reported as not whole), or a number
+ * in a `-f` file. A value out of range is reported against these bounds,
+ * never against JavaScript's largest safe integer.
+ * @param description Its help text.
+ * @returns A zod schema: `number | undefined`.
+ */
+export function mtuField(description: string) {
+  return z.preprocess(
+    (v) => typeof v === "string" && /^[0-9]+(\.[0-9]+)?$/.test(v.trim()) ? Number(v) : v,
+    z.number().min(68).max(65535).multipleOf(1),
+  ).optional().describe(description).meta({ placeholder: "bytes" });
 }

@@ -36,9 +36,10 @@ export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
 
 const params = z.object({
   name: netnsNameField(),
-  address: z.string().describe("the namespace's IPv4 address on the LAN, CIDR").superRefine(
-    cidrCheck("--address", "address", 4),
-  ),
+  address: z.string().describe("the namespace's IPv4 address on the LAN, CIDR").meta({ placeholder: "cidr" })
+    .superRefine(
+      cidrCheck("--address", "address", 4),
+    ),
   address6: cidrField("--address6", "the namespace's IPv6 address on the LAN, CIDR (optional)", "address", 6),
   uplink: linkNameField("--uplink", "the uplink to bridge (default: the device of the default route)"),
   bridge: linkNameField(

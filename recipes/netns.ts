@@ -17,7 +17,9 @@ export const DEFAULT_NETNS = "nsr0";
  * @returns A zod string schema with default and description.
  */
 export function netnsNameField(fallback = DEFAULT_NETNS) {
-  return z.string().default(fallback).describe(`name of the network namespace (default '${fallback}')`).superRefine(
+  return z.string().default(fallback).describe(`name of the network namespace (default '${fallback}')`).meta({
+    placeholder: "name",
+  }).superRefine(
     (v, ctx) => {
       try {
         checkNetnsName(v);

@@ -37,7 +37,7 @@ import {
 import { quote } from "../src/quote.ts";
 import type { AddressProbe, Plan, Recipe } from "./types.ts";
 import { addrSpec, attachSteps, netnsVethSteps, vethNames } from "./attach.ts";
-import { cidrField, linkNameField } from "./fields.ts";
+import { cidrField, linkNameField, mtuField } from "./fields.ts";
 import { shortHash } from "./hash.ts";
 import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
 
@@ -55,7 +55,7 @@ const params = z.object({
   address: cidrField("--address", "namespace address, CIDR (default: the subnet's first free from .2)", "address"),
   bridgeAddress: cidrField("--bridge-address", "bridge address, CIDR (default: the subnet's .1)", "address"),
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
-  mtu: z.coerce.number().int().min(68).max(65535).optional().describe("MTU of the veth pair in bytes"),
+  mtu: mtuField("MTU of the veth pair in bytes"),
   nat: z.boolean().optional().describe("masquerade the namespace's traffic out of the uplink (nftables)"),
   uplink: linkNameField("--uplink", "uplink for --nat (default: the device of the default route)"),
 });

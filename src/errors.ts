@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { quote } from "./quote.ts";
 
 /**
  * Stable process exit codes, documented in README.md.
@@ -94,6 +95,26 @@ export class UsageError extends NsrecipeError {
   constructor(message: string, hint = "") {
     super(message, EXIT.usage, hint);
   }
+}
+
+/**
+ * The one wording for a run selector (an id or a name) that matches no run,
+ * whichever command was given it (`undo`, `exec`, `shell`, `status`,
+ * `confirm`, `journal`).
+ * @param selector The id or name given.
+ * @param among Which runs were searched: the applied ones, every run in the
+ *   journal (`all`), or every run in the journal at `stateDir` (`journal`).
+ * @param stateDir The state directory, for `journal`.
+ * @returns The usage error, e.g. `No applied run is called 'web'`.
+ */
+export function noRunCalled(selector: string, among: "applied" | "all" | "journal", stateDir = ""): UsageError {
+  const where = among === "journal" ? ` in the journal ${quote(stateDir)}` : "";
+  return new UsageError(
+    `No ${among === "applied" ? "applied run" : "run"} is called ${quote(selector)}${where}`,
+    among === "applied"
+      ? "'nsrecipe status' lists the applied runs by name and id."
+      : "'nsrecipe journal' lists every run by name and id; 'nsrecipe status' the applied ones.",
+  );
 }
 
 /**

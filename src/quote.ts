@@ -28,8 +28,9 @@ function escapeChar(c: string): string {
 /**
  * Quotes a user-given value for a message: wrapped in single quotes, with
  * `\` and `'` backslash-escaped and every hidden character (see the module
- * doc) written as `\xNN` or `\u{NNNN}`. The one helper for every message that
- * quotes a name, path, address or selector the user gave.
+ * doc) written as `\xNN` or `\u{NNNN}`, and cut after {@link QUOTE_MAX_CHARS}
+ * characters. The one helper for every message that quotes a name, path,
+ * address or selector the user gave.
  *
  * @param value Any text, e.g. a rejected namespace name.
  * @returns The quoted form, ASCII-safe for the hidden characters, e.g.
@@ -41,12 +42,20 @@ function escapeChar(c: string): string {
  * ```
  */
 export function quote(value: string): string {
+  const chars = [...value];
   let out = "";
-  for (const c of value) {
+  for (const c of chars.slice(0, QUOTE_MAX_CHARS)) {
     out += c === "\\" || c === "'" ? `\\${c}` : HIDDEN.test(c) ? escapeChar(c) : c;
   }
-  return `'${out}'`;
+  return chars.length > QUOTE_MAX_CHARS ? `'${out}…' (${chars.length} characters)` : `'${out}'`;
 }
+
+/**
+ * The most characters of one value {@link quote} shows: a longer value (a
+ * 100 000-character `--name`) is cut there and its length given, so that a
+ * message stays a line an admin can read.
+ */
+export const QUOTE_MAX_CHARS = 160;
 
 /**
  * Makes a whole message safe for a terminal: every hidden character (see the

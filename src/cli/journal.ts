@@ -2,8 +2,7 @@ import { foldRuns, type JournalRecord, readJournal } from "../journal/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import type { Output } from "./output.ts";
-import { UsageError } from "../errors.ts";
-import { quote } from "../quote.ts";
+import { noRunCalled } from "../errors.ts";
 
 /**
  * The runs a `journal RUN` selector names: the run with that id, or every
@@ -19,10 +18,7 @@ export function runsSelected(records: readonly JournalRecord[], selector: string
     records.flatMap((r) => r.kind === "run-begin" && (r.run === selector || r.label === selector) ? [r.run] : []),
   );
   if (ids.size === 0) {
-    throw new UsageError(
-      `No run called ${quote(selector)} is in the journal ${stateDir}`,
-      "'nsrecipe journal' lists every run's records; 'nsrecipe status' the applied runs.",
-    );
+    throw noRunCalled(selector, "journal", stateDir);
   }
   return ids;
 }

@@ -359,6 +359,17 @@ export async function main(args: string[]): Promise<number> {
           "Leave out --shell, or the command after '--'.",
         );
       }
+      // Without a terminal (or with --json) no shell is opened: a --shell given would be silently ignored.
+      if (command.length === 0 && cmd.getOptionValueSource("shell") === "cli") {
+        const json = (cmd.optsWithGlobals() as { json?: boolean }).json === true;
+        if (json || !Deno.stdin.isTerminal()) {
+          throw new UsageError(
+            `--shell does not apply ${json ? "with --json" : "without a terminal (stdin is not a TTY)"}: no shell ` +
+              "is opened, so it would be ignored; nothing was changed",
+            `Leave out --shell, or give a command after '--', e.g. 'nsrecipe run ${recipe.name} -- ip -br addr'.`,
+          );
+        }
+      }
       const { g, out } = await onHost(cmd, true);
       const { parseRecipeParams } = await import("./recipe_options.ts");
       const { runCommand } = await import("./run.ts");

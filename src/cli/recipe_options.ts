@@ -1,6 +1,7 @@
 /**
  * Recipe parameters on the command line: every key of a recipe's zod schema
- * becomes an option (`bridgeAddress` → `--bridge-address <value>`, a boolean
+ * becomes an option (`bridgeAddress` → `--bridge-address <cidr>`, named by the
+ * field's `placeholder` metadata (zod's `.meta()`), a boolean
  * → a flag), and the collected strings are parsed once through the schema.
  * `-f FILE.yaml` supplies values too; the command line overrides it.
  *
@@ -19,6 +20,9 @@ import { didYouMean } from "../suggest.ts";
  */
 export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
+/** The most unknown keys of a `-f` file one message lists. */
+const LISTED_MAX = 10;
+
 /** A schema field's CLI shape. */
 export interface FieldInfo {
   /** The schema key, e.g. `bridgeAddress`. */
@@ -31,6 +35,8 @@ export interface FieldInfo {
   description: string;
   /** It must be given (no default, not optional). */
   required: boolean;
+  /** What its value is, for `--help` (`--address <cidr>`): the field's `placeholder` metadata, else `value`. */
+  placeholder: string;
 }
 
 function kebab(key: string): string {
@@ -39,7 +45,7 @@ function kebab(key: string): string {
 
 /** The part of a JSON Schema (zod's `z.toJSONSchema`) that the options are read from. */
 interface ObjectJsonSchema {
-  properties?: Record<string, { type?: string; description?: string }>;
+  properties?: Record<string, { type?: string; description?: string; placeholder?: string }>;
   required?: string[];
 }
 
@@ -60,6 +66,7 @@ export function fieldsOf(schema: z.ZodObject): FieldInfo[] {
       boolean: field.type === "boolean",
       description: field.description ?? key,
       required: json.required?.includes(key) ?? false,
+      placeholder: field.placeholder ?? "value",
     };
   });
 }
@@ -72,7 +79,7 @@ export function fieldsOf(schema: z.ZodObject): FieldInfo[] {
  */
 export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schema: z.ZodObject): C {
   for (const f of fieldsOf(schema)) {
-    cmd.option(f.boolean ? f.flag : `${f.flag} <value>`, f.description);
+    cmd.option(f.boolean ? f.flag : `${f.flag} <${f.placeholder}>`, f.description);
   }
   cmd.option("-f, --file <file.yaml>", "read recipe options from a YAML file (command-line options override it)");
   return cmd;
@@ -114,7 +121,12 @@ export async function parseRecipeParams<S extends z.ZodObject>(
     try {
       doc = YAML.parse(text);
     } catch (e) {
-      throw new UsageError(`${file} is not valid YAML: ${(e as Error).message}`);
+      // A YAMLError carries where; the parser's other refusals (an alias bomb's ReferenceError) only what.
+      const pos = e instanceof YAML.YAMLError ? e.linePos?.[0] : undefined;
+      throw new UsageError(
+        `${file} is not valid YAML: ${yamlErrorText((e as Error).message, pos, text)}`,
+        "It takes one option a line, e.g. 'name: web', 'subnet: 10.0.0.0/24'.",
+      );
     }
     if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) {
       throw new UsageError(`${file} must hold a mapping of option names to values`);
@@ -127,17 +139,21 @@ export async function parseRecipeParams<S extends z.ZodObject>(
         `Remove them; 'nsrecipe show ${recipe}' lists the options.`,
       );
     }
+    // Each key as written in the file, for messages (`Name:` is reported as 'Name', not as a made-up '-name').
+    const written = new Map<string, string>();
     for (const k of keys) {
-      fromFile.set(k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), (doc as Record<string, unknown>)[k]);
+      const key = k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      fromFile.set(key, (doc as Record<string, unknown>)[k]);
+      written.set(key, k);
     }
-    const unknown = [...fromFile.keys()].filter((k) => !known(k));
+    const unknown = [...fromFile.keys()].filter((k) => !known(k)).map((k) => written.get(k)!);
     if (unknown.length > 0) {
       const names = Object.keys(schema.shape).map(kebab);
+      const shown = unknown.slice(0, LISTED_MAX).map((k) => `${quote(k)}${didYouMean(k, names)}`);
+      const more = unknown.length > LISTED_MAX ? ` and ${unknown.length - LISTED_MAX} more` : "";
       throw new UsageError(
-        `${file} has unknown options: ${
-          unknown.map((k) => `${quote(kebab(k))}${didYouMean(kebab(k), names)}`).join(", ")
-        }`,
-        `'nsrecipe show ${recipe}' lists the options.`,
+        `${file} has unknown options: ${shown.join(", ")}${more}`,
+        `Option names are lower case, as on the command line without '--'; 'nsrecipe show ${recipe}' lists them.`,
       );
     }
   }
@@ -203,10 +219,28 @@ export function issueMessage(issue: OptionIssue, where: string, given: unknown, 
       return `${where}: ${shown} is too small, the least accepted is ${issue.minimum}${takes}`;
     case "too_big":
       return `${where}: ${shown} is too big, the most accepted is ${issue.maximum}${takes}`;
+    case "not_multiple_of":
+      return `${where}: ${shown} is not a whole number${takes}`;
     case "custom":
       // nsrecipe's own checks (src/names.ts) often name the option already.
       return issue.message.includes(where) ? issue.message : `${where}: ${issue.message}`;
     default:
       return `${where}: ${shown} is not accepted${takes}`;
   }
+}
+
+/**
+ * A YAML parser error on one line: where (line and column, or "at its end"
+ * when the parser points past the last line) and what, without the parser's
+ * excerpt of the file and its caret.
+ * @param message The `yaml` library's message, e.g. `Map keys must be unique at line 2, column 1:\n\na: 1…`.
+ * @param pos Its position, 1-based, if known.
+ * @param text The file's text.
+ * @returns e.g. `line 2, column 1: Map keys must be unique`.
+ */
+export function yamlErrorText(message: string, pos: { line: number; col: number } | undefined, text: string): string {
+  const what = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  if (!pos) return what;
+  const lines = text.replace(/\n$/, "").split("\n").length;
+  return pos.line > lines ? `at its end: ${what}` : `line ${pos.line}, column ${pos.col}: ${what}`;
 }

@@ -134,7 +134,9 @@ export async function runCommand(
   }
   const shell = command.length === 0;
   const where = `nsrecipe:${plan.label}`;
-  if (shell) out.progress(out.paint("bold", `[${where}] ${opts.shell} inside '${plan.label}'; 'exit' returns.`));
+  // pid-only makes no namespace with a name: its shell is in a new PID namespace on the host's network.
+  const inside = plan.steps.length > 0 ? `inside '${plan.label}'` : "in a new PID namespace, on the host's network";
+  if (shell) out.progress(out.paint("bold", `[${where}] ${opts.shell} ${inside}; 'exit' returns.`));
   const env = { SHELL: Deno.env.get("SHELL"), ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }) };
   const code = await procs.interactive([...plan.enter, ...(ownTerminalWanted() ? onOwnTerminal(argv, env) : argv)], {
     stdoutToStderr: g.json,

@@ -15,7 +15,9 @@ export function showCommand(name: string, out: Output): void {
   out.data({ name: r.name, summary: r.summary, description: r.description, options: fields });
   out.result(`${r.name}: ${r.summary}\n\n${r.description}\n`);
   out.result(fields.length ? "Options:" : "Options: none");
-  for (const f of fields) out.result(`  ${(f.flag + (f.boolean ? "" : " <value>")).padEnd(28)} ${f.description}`);
+  for (const f of fields) {
+    out.result(`  ${(f.flag + (f.boolean ? "" : ` <${f.placeholder}>`)).padEnd(28)} ${f.description}`);
+  }
   out.result(`\nExample: ${shellQuote(exampleArgv(r))}   (shows the exact commands; changes nothing)`);
 }
 

@@ -1,6 +1,6 @@
 import { appliedIndexes, foldRuns, isOpen, type JournalProblem, readJournal, type RunView } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
-import { UsageError } from "../errors.ts";
+import { noRunCalled } from "../errors.ts";
 import {
   hostNetns,
   type IpAddrLink,
@@ -11,7 +11,6 @@ import {
   SnapshotIpReader,
 } from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
-import { quote } from "../quote.ts";
 import { confirmationNote, confirmedNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { checkRun, confirmationState, recordedElsewhere } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
@@ -205,10 +204,7 @@ export async function statusCommand(selector: string | undefined, g: GlobalOptio
   const problems: JournalProblem[] = orphanProblems;
   const shown = statuses;
   if (selector !== undefined && shown.length === 0) {
-    throw new UsageError(
-      `No applied run is named ${quote(selector)}`,
-      "'nsrecipe status' lists the applied runs by name.",
-    );
+    throw noRunCalled(selector, "applied");
   }
   out.data({ runs: shown, problems });
   if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { PreconditionError, UsageError } from "../errors.ts";
-import { quote } from "../quote.ts";
+import { noRunCalled, PreconditionError, UsageError } from "../errors.ts";
 import { type ConfirmRefusal, isOpen, type RunView } from "../journal/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
@@ -63,10 +62,8 @@ export async function confirmRun(
     ? withWindow.find((r) => r.confirm?.state === "pending" && isOpen(r)) ?? withWindow[0]
     : named.find((r) => r.confirm && isOpen(r)) ?? named.find(isOpen) ?? named[0];
   if (!run) {
-    throw new UsageError(
-      selector ? `No run called ${quote(selector)} waits for confirmation` : "No run waits for confirmation",
-      "See 'nsrecipe status'.",
-    );
+    if (selector) throw noRunCalled(selector, "all");
+    throw new UsageError("No run waits for confirmation", "See 'nsrecipe status'.");
   }
   if (!run.confirm) {
     throw new UsageError(

@@ -7,9 +7,8 @@
  *
  * @module
  */
-import { PreconditionError, UndoError, UsageError } from "../errors.ts";
+import { noRunCalled, PreconditionError, UndoError } from "../errors.ts";
 import { IpReader, memoRunner, type NetnsRef, sameNetns } from "../host/mod.ts";
-import { quote } from "../quote.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
@@ -70,7 +69,7 @@ export function selectRuns(runs: readonly RunView[], selector: string | undefine
   if (byLabel) return [byLabel];
   const closed = runs.find((r) => r.id === selector || r.label === selector);
   if (closed) return [];
-  throw new UsageError(`No applied run is called ${quote(selector)}`, "See 'nsrecipe status' for run ids and names.");
+  throw noRunCalled(selector, "applied");
 }
 
 /**

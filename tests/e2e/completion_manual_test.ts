@@ -66,8 +66,8 @@ Deno.test("man: a manual page from the same definitions, every command and recip
     for (const heading of ["run veth\\-bridge", "exec", "shell", "status", "completions", "undo"]) {
       assert.match(r.stdout, new RegExp(`^\\.SS nsrecipe ${heading.replaceAll("\\", "\\\\")} `, "m"), heading);
     }
-    assert.match(r.stdout, /\\-\\-bridge\\-address <value>/);
-    assert.match(r.stdout, /\\-\\-address6 <value>\\fR\nthe namespace's IPv6 address/);
+    assert.match(r.stdout, /\\-\\-bridge\\-address <cidr>/);
+    assert.match(r.stdout, /\\-\\-address6 <cidr>\\fR\nthe namespace's IPv6 address/);
     const check = await lab.sh(["sh", "-c", "groff -man -ww -z -Tutf8 2>&1"], r.stdout);
     assert.equal(check.stdout, "", "groff warns about the page");
   });
@@ -80,7 +80,7 @@ Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each
     const help = await lab.nsrecipe(["help", "run", "veth-bridge"]);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^Usage: nsrecipe run veth-bridge \[options\] \[-- CMD\.\.\.\]/);
-    assert.match(help.stdout, /--bridge-address <value>/);
+    assert.match(help.stdout, /--bridge-address <cidr>/);
     assert.match(help.stdout, /Global Options:\n(.*\n)*\s+--dry-run/);
     const list = await lab.nsrecipe(["list", "--help"]);
     assert.match(list.stdout, /Global Options:\n\s+--json/);
@@ -89,7 +89,7 @@ Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each
     assert.match(status.stdout, /--state-dir/);
     assert.doesNotMatch(status.stdout, /--dry-run/);
     const fields = (await lab.nsrecipe(["help", "run", "full-migrate"])).stdout;
-    assert.match(fields, /--address6 <value> +the namespace's IPv6 address/);
+    assert.match(fields, /--address6 <cidr> +the namespace's IPv6 address/);
   });
 });
 

@@ -218,3 +218,128 @@ Deno.test("a bad value is a usage error (exit 2) even where the host would refus
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
+
+Deno.test("a run that is not there: undo, exec, status, confirm and journal say it in one wording with one hint", async () => {
+  await withLab(async (lab) => {
+    const applied =
+      "nsrecipe: No applied run is called 'nosuch'\n  'nsrecipe status' lists the applied runs by name and id.";
+    const anyRun = "  'nsrecipe journal' lists every run by name and id; 'nsrecipe status' the applied ones.";
+    const cases: [string[], string][] = [
+      [["undo", "nosuch"], applied],
+      [["exec", "nosuch", "--", "true"], applied],
+      [["status", "nosuch"], applied],
+      [["confirm", "nosuch"], `nsrecipe: No run is called 'nosuch'\n${anyRun}`],
+      [["journal", "nosuch"], `nsrecipe: No run is called 'nosuch' in the journal '/run/nsrecipe'\n${anyRun}`],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.equal(r.stderr, expected, args.join(" "));
+    }
+  });
+});
+
+Deno.test("--help names each recipe option's value (<cidr>, <dev>, <name>, <bytes>), never <value>", async () => {
+  await withLab(async (lab) => {
+    const veth = (await lab.nsrecipe(["help", "run", "veth-bridge"])).stdout;
+    for (const option of ["--name <name>", "--bridge <dev>", "--subnet <cidr>", "--address <cidr>", "--mtu <bytes>"]) {
+      assert.ok(veth.includes(`  ${option} `), option);
+    }
+    const migrate = (await lab.nsrecipe(["help", "plan", "full-migrate"])).stdout;
+    for (const option of ["--address <cidr>", "--address6 <cidr>", "--uplink <dev>", "--veth <dev>"]) {
+      assert.ok(migrate.includes(`  ${option} `), option);
+    }
+    const man = (await lab.nsrecipe(["man"])).stdout;
+    assert.ok(man.includes("\\-\\-bridge\\-address <cidr>"));
+    for (const text of [veth, migrate, man]) assert.doesNotMatch(text, /<value>/);
+  });
+});
+
+Deno.test("-f file errors: YAML syntax on one line with line and column; keys as written, a capital one with a suggestion; long input cut", async () => {
+  await withLab(async (lab) => {
+    const files: Record<string, string> = {
+      "/run/flow.yaml": "name: web\nsubnet: [10.0.0.0/24\nmtu: 1400\n",
+      "/run/dup.yaml": "name: a\nname: b\n",
+      "/run/nested.yaml": "name: b: c\n",
+      "/run/cap.yaml": "Name: web\n",
+      "/run/many.yaml": Array.from({ length: 3000 }, (_, i) => `k${i}: 1`).join("\n") + "\n",
+      "/run/long.yaml": `name: ${"n".repeat(60_000)}\n`,
+    };
+    for (const [path, text] of Object.entries(files)) await lab.sh(["sh", "-c", `cat > ${path}`], text);
+    const err = async (args: string[]) => {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      return r.stderr;
+    };
+    const hint = "  It takes one option a line, e.g. 'name: web', 'subnet: 10.0.0.0/24'.";
+    assert.equal(
+      await err(["plan", "veth-bridge", "-f", "/run/flow.yaml"]),
+      "nsrecipe: '/run/flow.yaml' is not valid YAML: line 3, column 1: Flow sequence in block collection must be " +
+        `sufficiently indented and end with a ]\n${hint}`,
+    );
+    assert.equal(
+      await err(["plan", "netns", "-f", "/run/dup.yaml"]),
+      `nsrecipe: '/run/dup.yaml' is not valid YAML: line 2, column 1: Map keys must be unique\n${hint}`,
+    );
+    assert.match(
+      await err(["plan", "netns", "-f", "/run/nested.yaml"]),
+      /^nsrecipe: '\/run\/nested.yaml' is not valid YAML: line 1, column 7: /,
+    );
+    assert.equal(
+      await err(["plan", "netns", "-f", "/run/cap.yaml"]),
+      "nsrecipe: '/run/cap.yaml' has unknown options: 'Name' (did you mean name?)\n" +
+        "  Option names are lower case, as on the command line without '--'; 'nsrecipe show netns' lists them.",
+    );
+    const many = await err(["plan", "netns", "-f", "/run/many.yaml"]);
+    assert.match(many, /has unknown options: 'k0', 'k1', .*'k9' and 2990 more\n/);
+    assert.ok(many.length < 400, `${many.length} characters`);
+    const long = await err(["plan", "netns", "-f", "/run/long.yaml"]);
+    assert.match(long, /'n{160}…' \(60000 characters\)/);
+    assert.ok(long.length < 600, `${long.length} characters`);
+    const longName = await err(["plan", "netns", "--name", "x".repeat(100_000)]);
+    assert.match(longName, /'x{160}…' \(100000 characters\)/);
+    assert.ok(longName.length < 600, `${longName.length} characters`);
+  });
+});
+
+Deno.test("--mtu takes decimal digits only, and is bounded by 68 and 65535 whatever the size given", async () => {
+  await withLab(async (lab) => {
+    const takes = "; it takes: MTU of the veth pair in bytes";
+    const cases: [string, string][] = [
+      ["0x5dc", "--mtu: '0x5dc' is not a number"],
+      ["1e3", "--mtu: '1e3' is not a number"],
+      ["1500.5", "--mtu: '1500.5' is not a whole number"],
+      ["99999999999999999999", "--mtu: '99999999999999999999' is too big, the most accepted is 65535"],
+      ["65536", "--mtu: '65536' is too big, the most accepted is 65535"],
+    ];
+    for (const [given, message] of cases) {
+      const r = await lab.nsrecipe(["plan", "veth-bridge", "--mtu", given]);
+      assert.equal(r.code, 2, given);
+      assert.equal(r.stderr.split("\n")[0], `nsrecipe: ${message}${takes}`, given);
+    }
+    const ok = await lab.nsrecipe(["plan", "veth-bridge", "--mtu", "1400"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /mtu 1400/);
+  });
+});
+
+Deno.test("--shell without a terminal, or with --json, is refused before any step (no shell would be opened)", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    for (
+      const [args, why] of [
+        [["run", "netns", "--name", "w6", "--shell", "/nonexistent"], "without a terminal \\(stdin is not a TTY\\)"],
+        [["run", "veth-bridge", "--name", "w7", "--shell", "/bin/sh"], "without a terminal \\(stdin is not a TTY\\)"],
+        [["--json", "run", "netns", "--name", "w8", "--shell", "/bin/sh"], "with --json"],
+      ] as const
+    ) {
+      const r = await lab.nsrecipe([...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(
+        r.stderr + r.stdout,
+        new RegExp(`--shell does not apply ${why}: no shell is opened, so it would be ignored; nothing was changed`),
+      );
+    }
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});

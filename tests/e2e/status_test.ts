@@ -84,7 +84,7 @@ Deno.test("status NAME shows drift; status of an unknown run is a usage error", 
     assert.match((await lab.nsrecipe(["status"])).stdout, /^d +netns +drift /m);
     const none = await lab.nsrecipe(["status", "nosuch"]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /No applied run is named 'nosuch'/);
+    assert.match(none.stderr, /No applied run is called 'nosuch'/);
   });
 });
 
@@ -114,7 +114,7 @@ Deno.test("journal NAME prints only that name's runs' records (every run of the 
     assert.ok((JSON.parse(byId.stdout).records as { run: string }[]).every((r) => r.run === idsOf("a")[0]));
     const none = await lab.nsrecipe(["journal", "nosuch"]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /No run called 'nosuch' is in the journal/);
+    assert.match(none.stderr, /No run is called 'nosuch' in the journal/);
   });
 });
 

@@ -94,3 +94,16 @@ for (
     });
   });
 }
+
+Deno.test("run pid-only's banner on a TTY says its shell is in a new PID namespace on the host's network", async () => {
+  await withLab(async (lab) => {
+    const term = new AdminTerminal(lab, ["run", "pid-only", "--shell", "/bin/sh"]);
+    await waitFor("the banner", () => Promise.resolve(term.output.includes("'exit' returns")), 60_000);
+    const output = await term.finish();
+    assert.match(
+      output,
+      /\[nsrecipe:pid-only\] \/bin\/sh in a new PID namespace, on the host's network; 'exit' returns\./,
+    );
+    assert.doesNotMatch(output, /inside 'pid-only'/);
+  });
+});
