@@ -112,7 +112,8 @@ if (import.meta.main) {
   for (const entry of entries) {
     const t = await measure(entry, ["test", "-q", "-A", "--no-prompt", "--no-check", entry]);
     times.push(t);
-    if (!flags.json) console.error(`${t.entry}: ${t.wall.toFixed(1)} s wall, ${t.cpu.toFixed(1)} s CPU, ${t.result}`);
+    // Progress on stderr, also with --json: a long measurement is not lost when it is stopped.
+    console.error(`${t.entry}: ${t.wall.toFixed(1)} s wall, ${t.cpu.toFixed(1)} s CPU, ${t.result}`);
   }
   const { longest, cpuShare } = bounds(times, cores);
   if (flags.json) {
