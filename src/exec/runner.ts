@@ -167,8 +167,14 @@ export function denoSpawn(argv: readonly string[], stdio: Stdio, stdin: boolean)
     pid: child.pid,
     async writeStdin(text) {
       const w = child.stdin.getWriter();
-      await w.write(new TextEncoder().encode(text));
-      await w.close();
+      try {
+        await w.write(new TextEncoder().encode(text));
+        await w.close();
+      } catch (e) {
+        // It ended, or closed its stdin, before reading all of it (the write fails with EPIPE, pipe(7)),
+        // e.g. `ip -n GONE -batch -` refusing a missing namespace first: its exit code and stderr say why.
+        if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+      }
     },
     wait: async () => {
       const o = await ended;

@@ -6,8 +6,9 @@
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
-import { type IpAddrInfo, type IpNeigh, IpReader, type IpRoute, type IpRule } from "./ip_json.ts";
+import type { IpAddrInfo, IpNeigh, IpRoute, IpRule } from "./ip_json.ts";
 import { readLinkSysctls } from "./link_sysctl.ts";
+import { SnapshotIpReader } from "./memo.ts";
 import { readNftRuleset } from "./nft.ts";
 
 /** The parts of a link that undo must restore. Interface indexes are left out: a re-created link gets a new one. */
@@ -161,18 +162,22 @@ export function routeLine(
 /**
  * Takes a snapshot of a network namespace.
  *
- * @param run The process seam (spawns `ip -json`).
+ * @param run The process seam (spawns `ip -json`: links, addresses and routes
+ *   in one `ip -json -details -batch -`, rules, neighbours, sysctl and nft each
+ *   on their own).
  * @param netns A named netns, or `undefined` for the caller's own.
  * @returns The snapshot.
  * @throws {CommandError} When `ip` fails.
  */
 export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapshot> {
-  const ip = new IpReader(run);
-  const [links, addrLinks, r4, r6, rules4, rules6, neighbours, sysctls, nft] = await Promise.all([
-    ip.links(netns),
-    ip.addrs(netns),
-    ip.routes(4, netns),
-    ip.routes(6, netns),
+  const ip = new SnapshotIpReader(run);
+  // Links with their addresses and the routes of both families come from one `ip -batch` process
+  // (SnapshotIpReader.prefetch; read one by one when the batch fails), the rest beside it.
+  const lists = ip.prefetch(netns).then(() =>
+    Promise.all([ip.links(netns), ip.addrs(netns), ip.routes(4, netns), ip.routes(6, netns)])
+  );
+  const [[links, addrLinks, r4, r6], rules4, rules6, neighbours, sysctls, nft] = await Promise.all([
+    lists,
     ip.rules(4, netns),
     ip.rules(6, netns),
     ip.staticNeighbours(netns),

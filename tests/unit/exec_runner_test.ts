@@ -173,3 +173,15 @@ Deno.test("realRunner: a captured command runs in a session of its own, out of r
   const ours = (await Deno.readTextFile("/proc/self/stat")).replace(/^.*\) /, "").split(" ")[3];
   assert.notEqual(session, ours);
 });
+
+Deno.test("realRunner: a command that exits without reading its stdin is answered by its exit code and stderr, not a broken pipe", async () => {
+  // 1 MiB is more than a pipe holds (pipe(7): 64 KiB), so the write meets the closed end whatever the timing.
+  const stdin = "x".repeat(1 << 20);
+  const argv = ["sh", "-c", "exec 0<&-; echo 'no such namespace' >&2; exit 3"];
+  const r = await realRunner()(argv, { stdin, okCodes: [3] });
+  assert.equal(r.code, 3);
+  assert.equal(r.stderr.trim(), "no such namespace");
+  const e = await realRunner()(argv, { stdin }).then(() => undefined, (e) => e);
+  assert.ok(e instanceof CommandError, String(e));
+  assert.equal(e.code, 3);
+});
