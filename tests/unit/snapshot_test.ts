@@ -2,35 +2,67 @@ import assert from "node:assert/strict";
 import { recordingRunner } from "../../src/exec/mod.ts";
 import { diffSnapshots, takeSnapshot } from "../../src/host/mod.ts";
 
-function fakeHost(addrOrder: string[], metric = 100) {
+/**
+ * A fake host whose answers come from `answer` (the command line joined with spaces, and the argv);
+ * `ip -json -details -batch -` answers its three lines as `ip` does, one JSON array per line: what
+ * `addr show` answers, then the routes of `root 0.0.0.0/0` and of `root ::/0`, as `-4 route` and
+ * `-6 route` answer.
+ */
+function fakeIp(answer: (a: string, argv: readonly string[]) => string) {
   return recordingRunner((argv) => {
-    const a = argv.join(" ");
-    if (a.endsWith("link show")) {
+    if (argv.includes("-batch")) {
       return {
-        stdout: JSON.stringify([{
-          ifindex: 7,
-          ifname: "eth0",
-          flags: ["UP", "LOWER_UP"],
-          mtu: 1500,
-          operstate: "UP",
-          address: "02:00:00:00:10:10",
-        }]),
+        stdout: [answer("ip -json addr show", argv), answer("ip -4 route", argv), answer("ip -6 route", argv)].join(
+          "\n",
+        ),
       };
     }
+    return { stdout: answer(argv.join(" "), argv) };
+  });
+}
+
+function fakeHost(addrOrder: string[], metric = 100) {
+  return fakeIp((a) => {
     if (a.endsWith("addr show")) {
-      return {
-        stdout: JSON.stringify([{
-          ifname: "eth0",
-          addr_info: addrOrder.map((l) => ({ family: "inet", local: l, prefixlen: 24, scope: "global" })),
-        }]),
-      };
+      // `ip -details addr show`: every link with its details and its addresses (ip-address(8)).
+      return JSON.stringify([{
+        ifindex: 7,
+        ifname: "eth0",
+        flags: ["UP", "LOWER_UP"],
+        mtu: 1500,
+        operstate: "UP",
+        address: "02:00:00:00:10:10",
+        addr_info: addrOrder.map((l) => ({ family: "inet", local: l, prefixlen: 24, scope: "global" })),
+      }]);
     }
     if (a.includes("-4 route")) {
-      return { stdout: JSON.stringify([{ dst: "default", gateway: "198.51.100.1", dev: "eth0", metric, flags: [] }]) };
+      return JSON.stringify([{ dst: "default", gateway: "198.51.100.1", dev: "eth0", metric, flags: [] }]);
     }
-    return { stdout: "[]" };
+    return "[]";
   }).run;
 }
+
+Deno.test("a snapshot reads links, addresses and routes in one 'ip -batch', and one by one when the batch fails", async () => {
+  const batched = fakeIp((a) =>
+    a.endsWith("addr show") ? JSON.stringify([{ ifname: "eth0", flags: [], mtu: 1500, addr_info: [] }]) : "[]"
+  );
+  const a = await takeSnapshot(batched.run);
+  const reads = batched.calls.map((c) => c.argv.join(" "));
+  assert.ok(reads.includes("ip -json -details -batch -"), reads.join("\n"));
+  assert.deepEqual(reads.filter((r) => /(link|addr|route) show/.test(r)), []);
+  const failing = recordingRunner((argv) =>
+    argv.includes("-batch") ? { code: 1, stderr: "Error: ..." } : {
+      stdout: argv.join(" ").endsWith("addr show")
+        ? JSON.stringify([{ ifname: "eth0", flags: [], mtu: 1500, addr_info: [] }])
+        : "[]",
+    }
+  );
+  assert.deepEqual(await takeSnapshot(failing.run), a);
+  assert.deepEqual(
+    failing.calls.map((c) => c.argv.join(" ")).filter((r) => /(link|addr|route) show/.test(r)).sort(),
+    ["ip -json -4 route show table all", "ip -json -6 route show table all", "ip -json -details addr show"],
+  );
+});
 
 Deno.test("snapshots ignore ifindex and carrier but see a changed metric", async () => {
   const a = await takeSnapshot(fakeHost(["198.51.100.10"]));
@@ -60,42 +92,37 @@ Deno.test("snapshots see the order of addresses (primary first)", async () => {
 
 /** A host whose address flags, rules, neighbours and per-interface settings are given. */
 function detailedHost(o: { nodad?: boolean; rulePref?: number; neigh?: boolean; arpIgnore?: string; nft?: string }) {
-  return recordingRunner((argv) => {
-    const a = argv.join(" ");
+  return fakeIp((a, argv) => {
     if (a.endsWith("addr show")) {
-      return {
-        stdout: JSON.stringify([{
-          ifname: "eth0",
-          addr_info: [{
-            family: "inet6",
-            local: "2001:db8:1::20",
-            prefixlen: 64,
-            scope: "global",
-            home: true,
-            ...(o.nodad ? { nodad: true } : {}),
-            valid_life_time: 4294967295,
-            preferred_life_time: 4294967295,
-          }],
-        }]),
-      };
+      return JSON.stringify([{
+        ifname: "eth0",
+        flags: ["UP"],
+        mtu: 1500,
+        addr_info: [{
+          family: "inet6",
+          local: "2001:db8:1::20",
+          prefixlen: 64,
+          scope: "global",
+          home: true,
+          ...(o.nodad ? { nodad: true } : {}),
+          valid_life_time: 4294967295,
+          preferred_life_time: 4294967295,
+        }],
+      }]);
     }
     if (a.includes("-4 rule show")) {
-      return { stdout: JSON.stringify([{ priority: o.rulePref ?? 100, src: "all", iif: "eth0", table: "100" }]) };
+      return JSON.stringify([{ priority: o.rulePref ?? 100, src: "all", iif: "eth0", table: "100" }]);
     }
     if (a.includes("nud permanent")) {
-      return {
-        stdout: JSON.stringify(
-          o.neigh ? [{ dst: "198.51.100.1", dev: "eth0", lladdr: "02:00:00:00:00:01", state: ["PERMANENT"] }] : [],
-        ),
-      };
+      return JSON.stringify(
+        o.neigh ? [{ dst: "198.51.100.1", dev: "eth0", lladdr: "02:00:00:00:00:01", state: ["PERMANENT"] }] : [],
+      );
     }
     if (argv[0] === "sysctl") {
-      return {
-        stdout: `net.ipv4.conf.eth0.arp_ignore = ${o.arpIgnore ?? "0"}\nnet.ipv4.conf.eth0.100.rp_filter = 2\n`,
-      };
+      return `net.ipv4.conf.eth0.arp_ignore = ${o.arpIgnore ?? "0"}\nnet.ipv4.conf.eth0.100.rp_filter = 2\n`;
     }
-    if (argv[0] === "nft") return { stdout: o.nft ?? "" };
-    return { stdout: "[]" };
+    if (argv[0] === "nft") return o.nft ?? "";
+    return "[]";
   }).run;
 }
 
