@@ -359,7 +359,8 @@ export function partOf<T>(cases: readonly T[], part: LoopPart): T[] {
  * inverse that can fail during a rollback, and the test says exactly that).
  * A long loop is run by several files, each a {@link LoopPart} of its cases
  * (see {@link partOf}), so `deno test --parallel` runs the parts at once; each
- * part reads the whole plan and fails when its share is empty.
+ * part reads the whole plan, and has no case only when the loop has fewer
+ * cases than the part's position (the earlier parts then run them all).
  * @param loop The loop kind.
  * @param recipe The scenario's recipe (a key of {@link SCENARIOS}).
  * @param part Which share of the cases this file runs (default: all of them).
@@ -382,7 +383,11 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string, part: Loo
       }
       assert.ok(points.length > 0, `${loop} has cases for ${recipe}`);
       const mine = partOf(points, part);
-      assert.ok(mine.length > 0, `part ${part.index + 1} of ${part.of} of ${points.length} case(s) has cases`);
+      if (mine.length === 0) {
+        // Fewer cases than parts (e.g. a short loop split like the long ones): the earlier parts hold them all.
+        assert.ok(points.length <= part.index, `part ${part.index + 1} of ${part.of} of ${points.length} case(s)`);
+        return;
+      }
       let ran = 0;
       for (const p of mine) {
         await t.step(p.name, () =>

@@ -89,6 +89,7 @@ Deno.test("the parts of a loop hold each case exactly once, in loop order, sizes
       const parts = range(of).map((index) => partOf(cases, { index, of }));
       assert.deepEqual(parts.flat().sort(), [...cases].sort(), `n=${n} of=${of}: every case once`);
       for (const p of parts) assert.deepEqual(p, cases.filter((c) => p.includes(c)), "loop order");
+      parts.forEach((p, index) => assert.equal(p.length === 0, n <= index, `n=${n} of=${of}: part ${index} empty`));
       const sizes = parts.map((p) => p.length);
       assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `n=${n} of=${of}: sizes ${sizes}`);
     }
