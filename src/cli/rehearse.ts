@@ -151,9 +151,10 @@ function reportVerdict(verdict: Verdict, out: Output): number {
       `${c.ok ? out.paint("green", "PASS") : out.paint("red", "FAIL")}  ${c.name}${c.detail ? `: ${c.detail}` : ""}`,
     );
   }
-  if (verdict.outage) {
-    const o = verdict.outage;
-    out.result(`Outage while applying: longest gap ${o.longestGapMs} ms (${o.received}/${o.sent} pings answered)`);
+  for (const [when, o] of [["applying", verdict.outage], ["undoing", verdict.undoOutage]] as const) {
+    if (o) {
+      out.result(`Outage while ${when}: longest gap ${o.longestGapMs} ms (${o.received}/${o.sent} pings answered)`);
+    }
   }
   out.result(verdict.pass ? "Rehearsal passed." : "Rehearsal FAILED: do not run this on the host as it is.");
   return verdict.pass ? EXIT.ok : EXIT.precondition;

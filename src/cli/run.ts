@@ -98,7 +98,9 @@ export async function runCommand(
       (line) => out.progress(line),
     );
     refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
-    for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
+    // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
+    // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
+    if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
     await assertPrograms(look, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
     if (argv.length > 0) {
       // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.

@@ -27,6 +27,8 @@ export interface Verdict {
   checks: RehearsalCheck[];
   /** Connectivity from the lab host to the gateway while the recipe ran. */
   outage?: Outage;
+  /** The same while its undo ran (the switch back); absent when the recipe did not apply. */
+  undoOutage?: Outage;
 }
 
 /** Interval of the outage ping in ms (ping(8) `-i 0.01`; root may go below 0.2 s). */
@@ -73,6 +75,10 @@ async function ipv6DefaultWorks(run: Runner, netns?: string): Promise<{ ok: bool
 /**
  * Rehearses a recipe in the current (lab) network namespace.
  *
+ * The gateway is pinged every {@link OUTAGE_PING_INTERVAL_MS} ms while the
+ * recipe applies and again while it is undone: each switch of the uplink
+ * (to the bridge, and back) is an outage of its own.
+ *
  * When the lab host has an IPv6 default route, its gateway is also pinged
  * through that route's device before, during (host and namespace) and after.
  * @param procs The process seam (captured commands and the background `ping`).
@@ -92,9 +98,14 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   };
   const hasV6 = await v6("lab host reaches its IPv6 gateway before the run");
   const before = await takeSnapshot(run);
-  const ping = procs.background(["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway]);
-  const applied = await actions.run();
-  const outage = parsePingOutage((await ping.stop()).stdout, OUTAGE_PING_INTERVAL_MS);
+  const measured = async <T>(action: () => Promise<T>): Promise<[T, Outage]> => {
+    const argv = ["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway];
+    const ping = procs.background(argv);
+    const result = await action();
+    return [result, parsePingOutage((await ping.stop()).stdout, OUTAGE_PING_INTERVAL_MS)];
+  };
+  const [applied, outage] = await measured(() => actions.run());
+  let undoOutage: Outage | undefined;
   check("the recipe applies", applied.code === 0, applied.message);
   if (applied.code === 0) {
     check("lab host still reaches the gateway", await pings(run, gateway), gateway);
@@ -110,12 +121,13 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
       }
       await v6("the namespace reaches its IPv6 gateway", applied.netns);
     }
-    const undone = await actions.undo();
+    const [undone, during] = await measured(() => actions.undo());
+    undoOutage = during;
     check("undo succeeds", undone.code === 0, undone.message);
   }
   const diff = diffSnapshots(before, await takeSnapshot(run));
   check("the host is exactly as before", diff.length === 0, diff.join("; "));
   check("lab host reaches the gateway after undo", await pings(run, gateway), gateway);
   if (hasV6) await v6("lab host reaches its IPv6 gateway after undo");
-  return { pass: checks.every((c) => c.ok), checks, outage };
+  return { pass: checks.every((c) => c.ok), checks, outage, ...(undoOutage ? { undoOutage } : {}) };
 }

@@ -19,10 +19,13 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
     // The run existed only in the rehearsal's lab, which undid it: no advice to undo it.
     assert.match(r.stderr, /Applied run \S+ \(r\)\./);
     assert.doesNotMatch(r.stderr, /Undo with/);
+    // N17: the run's note for the real host ("'nsrecipe rehearse full-migrate' measures it") is not repeated inside.
+    assert.doesNotMatch(r.stderr, /measures it|Note:/);
     const verdict = JSON.parse(r.stdout) as {
       pass: boolean;
       checks: { name: string; ok: boolean }[];
       outage: { sent: number; received: number; longestGapMs: number };
+      undoOutage: { sent: number; received: number; longestGapMs: number };
     };
     assert.equal(verdict.pass, true);
     assert.deepEqual(verdict.checks.map((c) => [c.name, c.ok]), [
@@ -41,11 +44,20 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
     // The ping ran through the whole run: it was answered at least once (the gateway answered just before), and
     // never more often than it asked. How long the longest gap is depends on the machine's load, so its arithmetic
     // is proven on fixed ping output (tests/unit/rehearse_test.ts), and the bench reports its value.
-    const { sent, received, longestGapMs } = verdict.outage;
-    assert.ok([sent, received, longestGapMs].every(Number.isSafeInteger), JSON.stringify(verdict.outage));
-    assert.ok(received >= 1, `the gateway answered during the run: ${received} of ${sent}`);
-    assert.ok(received <= sent, `no more replies than requests: ${received} of ${sent}`);
+    // The same for the undo (the switch back), measured on its own (N17).
+    for (const [when, o] of [["run", verdict.outage], ["undo", verdict.undoOutage]] as const) {
+      assert.ok(o, `an outage measured during the ${when}`);
+      const { sent, received, longestGapMs } = o;
+      assert.ok([sent, received, longestGapMs].every(Number.isSafeInteger), JSON.stringify(o));
+      assert.ok(received >= 1, `the gateway answered during the ${when}: ${received} of ${sent}`);
+      assert.ok(received <= sent, `no more replies than requests: ${received} of ${sent}`);
+    }
     assert.deepEqual(await lab.snapshot(), before, "rehearse never changes the host it copies");
+    const text = await lab.nsrecipe(["rehearse", "full-migrate", "--name", "r", "--address", "198.51.100.50/24"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Outage while applying: longest gap \d+ ms \(\d+\/\d+ pings answered\)$/m);
+    assert.match(text.stdout, /^Outage while undoing: longest gap \d+ ms \(\d+\/\d+ pings answered\)$/m);
+    assert.doesNotMatch(text.stderr, /measures it/);
   });
 });
 
