@@ -133,3 +133,36 @@ Deno.test("under a non-default --state-dir, printed advice repeats it, and the a
     assert.match(undo.stderr, /reverted: create network namespace .sd1./);
   });
 });
+
+Deno.test("F14: status names what others attached to a run's own links as drift (a port enslaved to its bridge, an address on its bridge and on its veth in the namespace); a second run on the bridge is not foreign", async () => {
+  await withLab(async (lab) => {
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "web", "--bridge", "br5"])).code, 0);
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "api", "--bridge", "br5"])).code, 0);
+    const clean = await lab.nsrecipe(["status"]);
+    assert.match(clean.stdout, /^web +veth-bridge +applied /m, "the kernel's own addresses and the second run's veth");
+    assert.match(clean.stdout, /^api +veth-bridge +applied /m);
+    assert.doesNotMatch(clean.stderr, /drift/);
+    for (
+      const c of [
+        ["ip", "link", "add", "dev", "vnet3", "type", "veth", "peer", "name", "vnet3p"],
+        ["ip", "link", "set", "dev", "vnet3", "master", "br5"],
+        ["ip", "addr", "add", "192.0.2.7/24", "dev", "br5"],
+        ["ip", "-n", "web", "addr", "add", "2001:db8:5::9/64", "dev", "eth0", "nodad"],
+      ]
+    ) {
+      const r = await lab.sh(c);
+      assert.equal(r.code, 0, `${c.join(" ")}: ${r.stderr}`);
+    }
+    const r = await lab.nsrecipe(["status", "web"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}state: {6}drift$/m);
+    assert.match(
+      r.stdout,
+      /'vnet3' was enslaved to bridge 'br5' \(made by this run\) outside nsrecipe: undo deleting the bridge frees it/,
+    );
+    assert.match(r.stdout, /address 192\.0\.2\.7\/24 on 'br5' \(made by this run\) was added outside nsrecipe/);
+    assert.match(r.stdout, /address 2001:db8:5::9\/64 on 'eth0' in 'web' \(made by this run\) was added outside/);
+    const api = await lab.nsrecipe(["status", "api"]);
+    assert.match(api.stdout, /^ {2}state: {6}applied$/m, "the bridge is not api's: nothing on it is api's concern");
+  });
+});
