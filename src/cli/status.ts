@@ -31,7 +31,7 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
  * @param here The network namespace status reads: a run recorded in another one is only noted, not checked.
  * @param processes How many processes each live namespace holds ({@link netnsProcessCounts}); a live namespace
  *   missing from it is counted with `ip netns pids`.
- * @param others The applied steps of the other open runs (what they attach to this run's bridge is not foreign).
+ * @param journaled Every run of the journal: what nsrecipe attached to this run's bridge is not foreign.
  * @returns The run's status.
  */
 export async function runStatus(
@@ -41,12 +41,9 @@ export async function runStatus(
   inherited: readonly { run: string; index: number; step: Step }[] = [],
   here?: NetnsRef,
   processes: ReadonlyMap<string, number> = new Map(),
-  others: readonly Step[] = [],
+  journaled: readonly RunView[] = [r],
 ): Promise<RunStatus> {
-  const { stale, elsewhere, drift, notes } = await checkRun(r, ctx, currentBootId, here, [
-    ...inherited.map((h) => h.step),
-    ...others,
-  ]);
+  const { stale, elsewhere, drift, notes } = await checkRun(r, ctx, currentBootId, here, journaled);
   const applied = appliedIndexes(r);
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
@@ -204,8 +201,7 @@ export async function statusCommand(selector: string | undefined, g: GlobalOptio
       const step = byId.get(ref.run)?.steps[ref.index];
       return step ? [{ ...ref, step }] : [];
     });
-    const others = open.filter((o) => o !== r).flatMap((o) => appliedIndexes(o).map((i) => o.steps[i]));
-    return runStatus(r, ctx, current, inherited, here, processes, others);
+    return runStatus(r, ctx, current, inherited, here, processes, runs);
   }));
   const problems: JournalProblem[] = orphanProblems;
   const shown = statuses;
