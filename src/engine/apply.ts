@@ -1,17 +1,19 @@
 /**
  * Applying a plan: for each step, capture the prior state, write and fsync
- * the step-intent record, run the step, verify its effect, record it done. A
- * failed step rolls back every step already done (newest first) and throws;
- * so does a request to stop (`EngineDeps.stopRequested`, a signal), seen
- * between steps: the step in progress is finished first.
+ * the step-intent record, run the step, verify its effect, record it done;
+ * consecutive steps that are plain `ip` commands do each of these once for
+ * all of them, through one `ip -batch` (`apply_batch.ts`). A failed step
+ * rolls back every step already done (newest first) and throws; so does a
+ * request to stop (`EngineDeps.stopRequested`, a signal), seen between steps
+ * (between batches): the step or batch in progress is finished first.
  *
  * @module
  */
 import { CommandError, InterruptedError, StepError } from "../errors.ts";
 import { JournalWriteError } from "../journal/mod.ts";
-import { type Identities, IpReader, observeIdentities, readCache } from "../host/mod.ts";
-import type { Runner } from "../exec/mod.ts";
-import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
+import { type Identities, readCache } from "../host/mod.ts";
+import { kindOf, type Step } from "../steps/mod.ts";
+import { applyBatch, applyGroups, identify, readingCtx } from "./apply_batch.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { type RevertItem, rollback } from "./revert.ts";
@@ -85,10 +87,15 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
   const known: Identities = {};
   let current = 0;
   try {
-    for (const [index, step] of req.steps.entries()) {
-      current = index;
-      await stopIfAsked(run, index, req.steps.length, touched, deps);
-      await applyStep(run, index, step, req.steps.length, touched, known, deps);
+    for (const group of applyGroups(req.steps)) {
+      current = group[0];
+      await stopIfAsked(run, current, req.steps.length, touched, deps);
+      if (group.length === 1) {
+        await applyStep(run, current, req.steps[current], req.steps.length, touched, known, deps);
+        continue;
+      }
+      const failure = await applyBatch(run, group, req.steps, touched, known, deps);
+      if (failure) await failed(run, failure.index, req.steps[failure.index], failure, touched, deps);
     }
     // Asked to stop during the last step: that step is finished, and rolled back with the others.
     await stopIfAsked(run, req.steps.length, req.steps.length, touched, deps);
@@ -143,22 +150,29 @@ async function stopIfAsked(
 }
 
 /**
- * The identities of the step's named objects that exist now and that
- * `known` lacks; adds them to `known`.
- * @returns The new ones, `undefined` when there are none.
+ * Records a failed step, rolls back every step in `touched` and throws.
+ * @throws {StepError} Always, once rolled back.
+ * @throws {UndoError} When rollback could not revert everything.
  */
-/** The step context with reads going through `run` (a {@link readCache} side). */
-function readingCtx(ctx: StepContext, run: Runner): StepContext {
-  return { ...ctx, run, ip: new IpReader(run) };
-}
-
-async function identify(step: Step, known: Identities, ctx: StepContext): Promise<Identities | undefined> {
-  const keys = refsOf(step).filter((k) => !(k in known));
-  if (keys.length === 0) return undefined;
-  const found = await observeIdentities(ctx.ip, keys);
-  if (Object.keys(found).length === 0) return undefined;
-  Object.assign(known, found);
-  return found;
+async function failed(
+  run: string,
+  index: number,
+  step: Step,
+  failure: { reason: string; command?: CommandError },
+  touched: RevertItem[],
+  deps: EngineDeps,
+): Promise<never> {
+  const kind = kindOf(step);
+  await deps.journal.append({ kind: "step-failed", run, index, error: failure.reason });
+  deps.log(`  failed: ${failure.reason}; rolling back`);
+  await rollback(run, touched, deps);
+  throw new StepError(
+    index,
+    kind.summary(step),
+    failure.command ? `'${failure.command.argv.join(" ")}' said: ${failure.reason}` : failure.reason,
+    failure.command?.hint || "Fix the cause above, then run the recipe again.",
+    failure.command,
+  );
 }
 
 /**
@@ -224,16 +238,7 @@ async function applyStep(
   }
   if (failure) {
     if (failure.command && completed === 0 && touched.at(-1)?.index === index) touched.pop();
-    await journal.append({ kind: "step-failed", run, index, error: failure.reason });
-    log(`  failed: ${failure.reason}; rolling back`);
-    await rollback(run, touched, deps);
-    throw new StepError(
-      index,
-      kind.summary(step),
-      failure.command ? `'${failure.command.argv.join(" ")}' said: ${failure.reason}` : failure.reason,
-      failure.command?.hint || "Fix the cause above, then run the recipe again.",
-      failure.command,
-    );
+    await failed(run, index, step, failure, touched, deps);
   }
   await journal.append({ kind: "step-done", run, index, ...(made ? { identities: made } : {}) });
   touched[touched.length - 1].done = true;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { NetnsRef } from "../host/mod.ts";
-import type { Journal } from "../journal/mod.ts";
+import type { Journal, RecordBody } from "../journal/mod.ts";
 
 /**
  * What the engine uses of the journal: append a record (durably), read every
@@ -15,7 +15,19 @@ import type { Journal } from "../journal/mod.ts";
  * state directory cannot take (`DeferringJournal`), so that its revert never
  * waits on the journal.
  */
-export type JournalPort = Pick<Journal, "append" | "read" | "path">;
+export type JournalPort = Pick<Journal, "append" | "read" | "path"> & Partial<Pick<Journal, "appendAll">>;
+
+/**
+ * Appends records durably with one sync when the journal can
+ * (`Journal.appendAll`), else one by one.
+ * @param journal The journal.
+ * @param bodies The records, in order.
+ * @throws {JournalWriteError} When a record cannot be written.
+ */
+export async function appendAll(journal: JournalPort, bodies: readonly RecordBody[]): Promise<void> {
+  if (journal.appendAll) return await journal.appendAll(bodies);
+  for (const body of bodies) await journal.append(body);
+}
 import type { StepContext } from "../steps/mod.ts";
 import type { FaultHook } from "./faults.ts";
 

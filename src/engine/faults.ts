@@ -21,6 +21,15 @@
  *   recorded (`fail` here is a failed verification);
  * - `after-done` the step is done and recorded (`kill` only).
  *
+ * Consecutive steps that are plain `ip` commands run as one `ip -batch`
+ * (`apply_batch.ts`): the write-ahead records of the whole batch come first,
+ * then each step's `after-intent` and `step` points (a `fail` there cuts the
+ * batch before that step), then the batch, then each step's `after-command`,
+ * then the done records of the batch, then each step's `after-done`. One more
+ * point lies inside a batch:
+ * - `in-batch` the batch's lines up to and including this step's ran, the
+ *   rest of the batch not yet (`kill`/`stop` only; the batch is split there).
+ *
  * Phases while reverting (rollback or undo), for each step newest first:
  * - `undo` in place of the inverse's commands (`fail`: the inverse fails); for
  *   consecutive steps whose inverses run as one `ip -batch` (`revert.ts`),
@@ -47,6 +56,7 @@ export type FaultPhase =
   | "step"
   | "after-command"
   | "after-done"
+  | "in-batch"
   | "undo"
   | "after-revert"
   | "after-undo";
@@ -71,13 +81,21 @@ export interface FaultSpec {
 /** Phases where a `fail` has a meaning (a step or an inverse that fails). */
 const FAILABLE: ReadonlySet<FaultPhase> = new Set(["after-intent", "step", "after-command", "undo"]);
 
-const ONE = /^(kill|fail|stop)@(after-intent|step|after-command|after-done|undo|after-revert|after-undo):(\d{1,4})$/;
+const ONE =
+  /^(kill|fail|stop)@(after-intent|step|after-command|after-done|in-batch|undo|after-revert|after-undo):(\d{1,4})$/;
 
 /**
  * Called by the engine at each point; kills the process or throws
  * {@link InjectedFault} when a spec matches.
  */
-export type FaultHook = (phase: FaultPhase, index: number) => Promise<void>;
+export interface FaultHook {
+  (phase: FaultPhase, index: number): Promise<void>;
+  /**
+   * Whether a fault is set at a point (the engine splits a batch at an
+   * `in-batch` point only when one is); absent: none is.
+   */
+  armed?(phase: FaultPhase, index: number): boolean;
+}
 
 /**
  * Parses the fault spec.
@@ -126,8 +144,9 @@ export class InjectedFault extends Error {}
  * @throws {InjectedFault} From the hook, for a matching `fail` spec.
  */
 export function faultHook(specs: readonly FaultSpec[] | undefined, run: Runner): FaultHook {
-  return async (phase, index) => {
-    const spec = (specs ?? []).find((s) => s.phase === phase && s.index === index);
+  const find = (phase: FaultPhase, index: number) => (specs ?? []).find((s) => s.phase === phase && s.index === index);
+  const hook: FaultHook = async (phase, index) => {
+    const spec = find(phase, index);
     if (!spec) return;
     if (spec.action === "stop") {
       await run(["kill", "-STOP", String(Deno.pid)]);
@@ -139,4 +158,6 @@ export function faultHook(specs: readonly FaultSpec[] | undefined, run: Runner):
     }
     throw new InjectedFault(`injected failure at ${phase}:${index} (${FAULT_ENV})`);
   };
+  hook.armed = (phase, index) => find(phase, index) !== undefined;
+  return hook;
 }

@@ -351,8 +351,23 @@ export class Journal {
    *   disk is full); the file then holds only complete records.
    */
   async append(body: RecordBody): Promise<void> {
+    await this.appendAll([body]);
+  }
+
+  /**
+   * Appends several records with one `write` and one `fdatasync` (a batch of
+   * steps' intent or done records): all of them are on disk when it returns,
+   * or none (a partial write is cut off again, as for {@link Journal.append}).
+   *
+   * @param bodies The records without `v` and `at`, in order; `[]` writes nothing.
+   * @throws {JournalWriteError} When the write or the sync fails; the file then
+   *   holds none of them.
+   */
+  async appendAll(bodies: readonly RecordBody[]): Promise<void> {
     if (this.broken) throw new JournalWriteError(this.path, this.broken);
-    const line = JSON.stringify({ v: JOURNAL_VERSION, at: new Date().toISOString(), ...body }) + "\n";
+    if (bodies.length === 0) return;
+    const at = new Date().toISOString();
+    const line = bodies.map((body) => JSON.stringify({ v: JOURNAL_VERSION, at, ...body }) + "\n").join("");
     const bytes = new TextEncoder().encode(line);
     let written = 0;
     try {

@@ -1,0 +1,251 @@
+/**
+ * Applying consecutive steps that are plain `ip` commands in one namespace as
+ * one `ip [-n NS] -batch -` (ip(8)), with the guarantees of one step at a
+ * time: every prior state is captured (one read per object kind: the reads
+ * are shared), every intent record is on disk (one fdatasync) before the
+ * batch runs, the batch runs, every effect is checked (one read per object
+ * kind and namespace), and the done records are written (one fdatasync).
+ *
+ * iproute2 stops a batch at the first line that fails and names it
+ * (`Command failed -:N`, see `ip_batch.ts`; no `-force`), so after a failure
+ * the steps before that line are done, its step failed, and the rest never
+ * ran: the journal says exactly that and the steps that ran are rolled back.
+ * A kill in the middle leaves the intents of the whole batch and no done
+ * record: undo checks each step (`StepKind.isReverted`, true for a step that
+ * never ran) and reverts those that took effect.
+ *
+ * The prior states are read before any line of the batch runs. That is the
+ * state each step would have captured on its own: the steps batched are
+ * plain `ip` changes of distinct objects (an address, a route, a neighbour
+ * entry, a rule, a link's master), and none changes what another one
+ * captures except by removing it, after which that step's own line fails
+ * just as it would have alone.
+ *
+ * @module
+ */
+import { CommandError } from "../errors.ts";
+import { hintFor } from "../exec/mod.ts";
+import { type Identities, IpReader, observeIdentities, readCache } from "../host/mod.ts";
+import type { Runner } from "../exec/mod.ts";
+import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
+import { appendAll, type EngineDeps } from "./deps.ts";
+import { InjectedFault } from "./faults.ts";
+import { batchLine, batchMessage, failedLine } from "./ip_batch.ts";
+import type { RevertItem } from "./revert.ts";
+
+/**
+ * The batch a step's commands can go in: `ip` plus its namespace and family
+ * options, as one string (`ip -n web`); `undefined` when the step must run on
+ * its own (its kind's inverse is not plain `ip` commands, so its effect may
+ * need a wait or a poll, or a command is not `ip` or needs quoting).
+ * @param step The step.
+ * @returns The key, e.g. `ip`.
+ */
+export function applyBatchKey(step: Step): string | undefined {
+  const kind = kindOf(step);
+  if (!kind.inverse) return undefined;
+  const lines = kind.commands(step).map(batchLine);
+  if (lines.length === 0 || lines.some((l) => l === undefined)) return undefined;
+  const keys = new Set(lines.map((l) => l!.batch.join(" ")));
+  return keys.size === 1 ? [...keys][0] : undefined;
+}
+
+/**
+ * Splits a plan into what runs together: each maximal run of consecutive
+ * steps with the same {@link applyBatchKey}, every other step alone. Pure.
+ * @param steps The plan's steps.
+ * @returns Groups of step indexes, in plan order, covering every index once;
+ *   e.g. `[[0], [1, 2, 3], [4]]`.
+ */
+export function applyGroups(steps: readonly Step[]): number[][] {
+  const groups: number[][] = [];
+  let lastKey: string | undefined;
+  for (const [i, step] of steps.entries()) {
+    const key = applyBatchKey(step);
+    if (key !== undefined && key === lastKey) groups.at(-1)!.push(i);
+    else groups.push([i]);
+    lastKey = key;
+  }
+  return groups;
+}
+
+/** Why a batch stopped: the step (its position in the batch) and what went wrong. */
+interface Stop {
+  /** Position in the batch of the step that failed. */
+  at: number;
+  /** iproute2's message or the fault's, or what the check found. */
+  reason: string;
+  /** The step's own command that failed, for the error shown. */
+  command?: CommandError;
+  /** Whether the step may have changed something (its line ran, or a later line of it failed). */
+  touched: boolean;
+}
+
+/** A failed batched step, for `apply.ts` to roll back and report. */
+export interface BatchFailure {
+  /** The step's index in the plan. */
+  index: number;
+  /** What went wrong. */
+  reason: string;
+  /** The step's own command that failed. */
+  command?: CommandError;
+}
+
+/**
+ * Applies a group of two or more batchable steps (see {@link applyGroups}).
+ * Pushes each step onto `touched` when its intent is recorded, marks it done
+ * when recorded done, and on failure leaves in `touched` exactly the steps
+ * that may have changed the host.
+ *
+ * @param run The run id.
+ * @param group Plan indexes, consecutive, sharing one batch key.
+ * @param steps The plan's steps.
+ * @param touched Steps with a write-ahead record that may have taken effect; updated.
+ * @param known Identities recorded so far; updated.
+ * @param deps Engine dependencies.
+ * @returns `undefined` when every step is done, else the failure (its
+ *   `step-failed` record is not yet written: the caller does, then rolls back).
+ * @throws {JournalWriteError} When an intent or done record cannot be written.
+ */
+export async function applyBatch(
+  run: string,
+  group: readonly number[],
+  steps: readonly Step[],
+  touched: RevertItem[],
+  known: Identities,
+  deps: EngineDeps,
+): Promise<BatchFailure | undefined> {
+  const { journal, ctx, log } = deps;
+  const key = applyBatchKey(steps[group[0]])!;
+  for (const i of group) log(`[${i + 1}/${steps.length}] ${kindOf(steps[i]).summary(steps[i])}`);
+  // Prior states and identities of the whole batch, from one read of each object kind.
+  const prior = readingCtx(ctx, readCache(ctx.run).cached);
+  const items: RevertItem[] = [];
+  const intents = [];
+  for (const index of group) {
+    const step = steps[index];
+    const kind = kindOf(step);
+    let captured: unknown;
+    let before: Identities | undefined;
+    try {
+      captured = kind.capture ? await kind.capture(step, prior) : undefined;
+      before = await identify(step, known, prior);
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      return { index, reason: e.stderr || e.message, command: e };
+    }
+    intents.push({
+      kind: "step-intent" as const,
+      run,
+      index,
+      ...(captured === undefined ? {} : { captured }),
+      ...(before ? { identities: before } : {}),
+    });
+    items.push({ run, index, step, captured, done: false, identities: known });
+  }
+  await appendAll(journal, intents);
+  touched.push(...items);
+
+  let stop: Stop | undefined;
+  // Each step's fault points before the batch: a `fail` cuts the batch before that step.
+  let cut = group.length;
+  for (const [at, index] of group.entries()) {
+    try {
+      await deps.fault("after-intent", index);
+      await deps.fault("step", index);
+    } catch (e) {
+      if (!(e instanceof InjectedFault)) throw e;
+      stop = { at, reason: e.message, touched: true };
+      cut = at;
+      break;
+    }
+  }
+  // The batch, split only where a test armed an `in-batch` point.
+  let ran = 0;
+  while (ran < cut && !stop) {
+    let end = ran + 1;
+    while (end < cut && !deps.fault.armed?.("in-batch", group[end - 1])) end++;
+    const lines = group.slice(ran, end).map((i) => kindOf(steps[i]).commands(steps[i]).map((a) => batchLine(a)!));
+    const text = lines.flat().map((l) => `${l.words.join(" ")}\n`).join("");
+    const result = await ctx.run([...key.split(" "), "-batch", "-"], { stdin: text, okCodes: [0, 1] });
+    if (result.code !== 0) {
+      const failed = failedLine(result.stderr) ?? 1;
+      let line = 0;
+      for (const [n, cmds] of lines.entries()) {
+        if (failed <= line + cmds.length) {
+          const step = steps[group[ran + n]];
+          const argv = kindOf(step).commands(step)[failed - line - 1];
+          const message = batchMessage(result.stderr);
+          stop = {
+            at: ran + n,
+            reason: message,
+            command: new CommandError(argv, 1, message, hintFor(argv, message)),
+            touched: failed > line + 1,
+          };
+          ran += n;
+          break;
+        }
+        line += cmds.length;
+      }
+      stop ??= { at: end - 1, reason: batchMessage(result.stderr) || "ip -batch failed", touched: true };
+      break;
+    }
+    ran = end;
+    if (ran < cut) await deps.fault("in-batch", group[ran - 1]);
+  }
+  // Steps from `ran` on never ran (the failed one is kept when its line may have changed something).
+  touched.length -= items.length - ran - (stop && stop.at === ran && stop.touched ? 1 : 0);
+
+  // Each step that ran: its after-command point, then one look checks them all, in order.
+  const after = readCache(ctx.run);
+  const checkCtx = readingCtx(ctx, after.cached);
+  let ok = 0;
+  for (; ok < ran; ok++) {
+    const index = group[ok];
+    const step = steps[index];
+    try {
+      await deps.fault("after-command", index);
+    } catch (e) {
+      if (!(e instanceof InjectedFault)) throw e;
+      stop = { at: ok, reason: e.message, touched: true };
+      break;
+    }
+    const wrong = await kindOf(step).verify(step, checkCtx);
+    if (wrong) {
+      stop = { at: ok, reason: `the command succeeded but ${wrong}`, touched: true };
+      break;
+    }
+  }
+  const done = [];
+  for (const index of group.slice(0, ok)) {
+    const made = await identify(steps[index], known, checkCtx);
+    done.push({ kind: "step-done" as const, run, index, ...(made ? { identities: made } : {}) });
+  }
+  await appendAll(journal, done);
+  for (const item of items.slice(0, ok)) item.done = true;
+  for (const index of group.slice(0, ok)) await deps.fault("after-done", index);
+  if (!stop) return undefined;
+  return { index: group[stop.at], reason: stop.reason, command: stop.command };
+}
+
+/** The step context with reads going through `run` (a {@link readCache} side). */
+export function readingCtx(ctx: StepContext, run: Runner): StepContext {
+  return { ...ctx, run, ip: new IpReader(run) };
+}
+
+/**
+ * The identities of the step's named objects that exist now and that
+ * `known` lacks; adds them to `known`.
+ * @param step The step.
+ * @param known Identities recorded so far; updated.
+ * @param ctx Where to read them.
+ * @returns The new ones, `undefined` when there are none.
+ */
+export async function identify(step: Step, known: Identities, ctx: StepContext): Promise<Identities | undefined> {
+  const keys = refsOf(step).filter((k) => !(k in known));
+  if (keys.length === 0) return undefined;
+  const found = await observeIdentities(ctx.ip, keys);
+  if (Object.keys(found).length === 0) return undefined;
+  Object.assign(known, found);
+  return found;
+}
