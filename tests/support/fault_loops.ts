@@ -56,6 +56,7 @@ import {
   fault,
   journalOf,
   KILLED,
+  planGroups,
   planSummaries,
   type Scenario,
   SCENARIOS,
@@ -81,8 +82,9 @@ export interface FaultLoop {
    * The cases, in order.
    * @param s The scenario.
    * @param steps Its step summaries, in plan order (from {@link planSummaries}).
+   * @param groups Its steps as they run together, one `ip -batch` per group (from {@link planGroups}).
    */
-  points(s: Scenario, steps: readonly string[]): FaultPoint[];
+  points(s: Scenario, steps: readonly string[], groups: readonly (readonly number[])[]): FaultPoint[];
   /** The fewest steps a plan needs for the loop to have a case (default 1). */
   minSteps?: number;
 }
@@ -107,11 +109,14 @@ async function undoRestores(lab: TestLab, clean: Snapshot, what: string): Promis
 /** Indexes 0..n-1. */
 const indexes = (n: number) => [...Array(n).keys()];
 
+/** The last step of the batch that step k runs in (k itself when it runs alone). */
+const batchEnd = (groups: readonly (readonly number[])[], k: number) => groups.find((g) => g.includes(k))!.at(-1)!;
+
 /** SIGKILL while applying: after each step's write-ahead record, after its command, after it is recorded done. */
 const killApply: FaultLoop = {
   title:
     "SIGKILL after each step's write-ahead record, after its command, and after it is recorded done; undo restores the host",
-  points: (s, steps) =>
+  points: (s, steps, groups) =>
     (["after-intent", "after-command", "after-done"] as const).flatMap((phase) =>
       steps.map((summary, k): FaultPoint => ({
         name: `kill@${phase}:${k} (${summary})`,
@@ -122,13 +127,45 @@ const killApply: FaultLoop = {
           const journal = await journalOf(lab);
           assert.deepEqual(journal.problems, []);
           const seq = sequence(journal.records);
-          assert.equal(seq.at(-1), phase === "after-done" ? `step-done#${k}` : `step-intent#${k}`);
+          // A batched step's records are written with its batch's: the last is the batch's last step's.
+          const end = batchEnd(groups, k);
+          assert.equal(seq.at(-1), phase === "after-done" ? `step-done#${end}` : `step-intent#${end}`);
           assert.ok(!seq.includes("run-end"), "the killed run has no end record");
           const status = await lab.nsrecipe(["--json", "status"]);
           assertExit(status, 0, "status");
           const [st] = JSON.parse(status.stdout).runs;
           assert.equal(st.state, "applying");
           assert.ok(st.notes.some((n: string) => /interrupted while applying/.test(n)), st.notes.join("\n"));
+          await undoRestores(lab, clean, this.name);
+        },
+      }))
+    ),
+};
+
+/**
+ * SIGKILL inside a batch of steps run as one `ip -batch`: after the lines of
+ * each of its steps but the last ran. The journal holds the intents of the
+ * whole batch and no done record; undo reverts exactly those that took effect.
+ */
+const killBatch: FaultLoop = {
+  title: "SIGKILL inside an ip -batch after each of its steps' lines ran; undo reverts exactly those that took effect",
+  points: (s, steps, groups) =>
+    groups.filter((g) => g.length > 1).flatMap((g) =>
+      g.slice(0, -1).map((k): FaultPoint => ({
+        name: `kill@in-batch:${k} (${steps[k]}; batch ${g[0]}..${g.at(-1)})`,
+        faults: [`kill@in-batch:${k}`],
+        async check(lab, clean) {
+          const run = await lab.nsrecipe(["run", s.recipe, ...s.args], fault(...this.faults));
+          assertExit(run, KILLED, cmd(s));
+          const journal = await journalOf(lab);
+          assert.deepEqual(journal.problems, []);
+          const seq = sequence(journal.records);
+          assert.equal(seq.at(-1), `step-intent#${g.at(-1)}`, seq.join(" "));
+          for (const i of g) {
+            assert.ok(seq.includes(`step-intent#${i}`), `the intent of ${i} is recorded: ${seq.join(" ")}`);
+            assert.ok(!seq.includes(`step-done#${i}`), `no done record of ${i}: ${seq.join(" ")}`);
+          }
+          assert.notDeepEqual(await lab.snapshot(), clean, "the batch's first lines changed the host");
           await undoRestores(lab, clean, this.name);
         },
       }))
@@ -204,7 +241,7 @@ const killRollback: FaultLoop = {
 const failApply: FaultLoop = {
   title:
     "a step that fails (its command, or the check after it) is rolled back with every step before it: exit 4, host as before, journal says step-failed and rolled-back",
-  points: (s, steps) =>
+  points: (s, steps, groups) =>
     (["step", "after-command"] as const).flatMap((phase) =>
       steps.map((summary, k): FaultPoint => ({
         name: `fail@${phase}:${k} (${summary})`,
@@ -222,9 +259,10 @@ const failApply: FaultLoop = {
           assert.ok(seq.includes(`step-failed#${k}`), seq.join(" "));
           assert.equal(seq.at(-1), "run-end");
           assert.equal(endState(journal.records), "rolled-back");
-          // Every step that got a write-ahead record was reverted (or found never to have taken effect).
+          // Every step that may have taken effect was reverted (or found never to have): up to k, or, after the
+          // commands ran, up to the last of k's batch (they all ran); a batched step after k that never ran is not.
           const undone = seq.filter((x) => x.startsWith("step-undone#")).map((x) => Number(x.split("#")[1]));
-          assert.deepEqual(undone, indexes(k + 1).reverse());
+          assert.deepEqual(undone, indexes((phase === "step" ? k : batchEnd(groups, k)) + 1).reverse());
           const status = await lab.nsrecipe(["status"]);
           assertExit(status, 0, "status");
           assert.match(status.stdout, /No applied runs/);
@@ -298,6 +336,7 @@ const failRollback: FaultLoop = {
 /** Every loop kind, by the name its generated test files carry. */
 export const FAULT_LOOPS = {
   "kill-apply": killApply,
+  "kill-batch": killBatch,
   "kill-undo": killUndo,
   "kill-rollback": killRollback,
   "fail-apply": failApply,
@@ -375,10 +414,16 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string, part: Loo
       assert.ok(s, `'${recipe}' is in SCENARIOS`);
       const steps = await labs.use((lab) => planSummaries(lab, s));
       assert.ok(steps.length > 0, `${recipe} has steps`);
-      const points = FAULT_LOOPS[loop].points(s, steps);
+      const groups = await labs.use((lab) => planGroups(lab, s));
+      assert.deepEqual(groups.flat(), indexes(steps.length), "the batches cover every step once, in order");
+      const points = FAULT_LOOPS[loop].points(s, steps, groups);
       const { minSteps = 1 } = FAULT_LOOPS[loop] as FaultLoop;
       if (steps.length < minSteps) {
         assert.deepEqual(points, [], `${loop} has no case for a plan of ${steps.length} step(s)`);
+        return;
+      }
+      if (loop === "kill-batch" && groups.every((g) => g.length === 1)) {
+        assert.deepEqual(points, [], `${recipe} runs no batch, so ${loop} has no case`);
         return;
       }
       assert.ok(points.length > 0, `${loop} has cases for ${recipe}`);

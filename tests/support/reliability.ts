@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { FAULT_ARMING, FAULT_ENV } from "../../src/engine/mod.ts";
 import type { ExecResult } from "../../src/exec/mod.ts";
 import type { Snapshot } from "../../src/host/mod.ts";
+import { applyGroups } from "../../src/engine/apply_batch.ts";
+import type { Step } from "../../src/steps/mod.ts";
 import { type JournalRecord, type ParsedJournal, parseJournal, type RunEndRecord } from "../../src/journal/mod.ts";
 import { WATCHDOG_COMMAND } from "../../src/cli/hidden.ts";
 import { snapshotDiff, type TestLab } from "./lab.ts";
@@ -54,6 +56,19 @@ export async function planSummaries(lab: TestLab, s: Scenario): Promise<string[]
   const r = await lab.nsrecipe(["--json", "plan", s.recipe, ...s.args]);
   assert.equal(r.code, 0, r.stderr);
   return (JSON.parse(r.stdout).steps as { summary: string }[]).map((x) => x.summary);
+}
+
+/**
+ * Which steps of the scenario's plan run together as one `ip -batch`
+ * (`applyGroups` of the plan's steps, from `nsrecipe --json plan` in the lab).
+ * @param lab The lab.
+ * @param s The scenario.
+ * @returns Groups of step indexes, in plan order, covering every step once.
+ */
+export async function planGroups(lab: TestLab, s: Scenario): Promise<number[][]> {
+  const r = await lab.nsrecipe(["--json", "plan", s.recipe, ...s.args]);
+  assert.equal(r.code, 0, r.stderr);
+  return applyGroups((JSON.parse(r.stdout).steps as { step: Step }[]).map((x) => x.step));
 }
 
 /**

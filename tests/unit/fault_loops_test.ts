@@ -6,8 +6,10 @@ import { SCENARIOS } from "../support/reliability.ts";
 const root = new URL("../../", import.meta.url);
 const scenario = SCENARIOS[0];
 const plan = (n: number) => Array.from({ length: n }, (_, i) => `step ${i}`);
-const faultsOf = (loop: keyof typeof FAULT_LOOPS, n: number) =>
-  FAULT_LOOPS[loop].points(scenario, plan(n)).map((p) => p.faults.join(","));
+/** Every step alone, or batched as given. */
+const alone = (n: number) => Array.from({ length: n }, (_, i) => [i]);
+const faultsOf = (loop: keyof typeof FAULT_LOOPS, n: number, groups = alone(n)) =>
+  FAULT_LOOPS[loop].points(scenario, plan(n), groups).map((p) => p.faults.join(","));
 const range = (n: number) => [...Array(n).keys()];
 /** Plan lengths the cover is checked for: the scenarios' (2, 12, 20) and the edges around them. */
 const LENGTHS = [1, 2, 3, 12, 20, 33];
@@ -104,4 +106,18 @@ Deno.test("a part outside 0..of-1, or of below 1, is refused", () => {
     assert.throws(() => partOf(["a"], bad), RangeError, JSON.stringify(bad));
   }
   checkPart({ index: 2, of: 3 });
+});
+
+Deno.test("the batch loop kills after every line of every batch but its last, and has no case without a batch", () => {
+  assert.deepEqual(faultsOf("kill-batch", 5), []);
+  assert.deepEqual(faultsOf("kill-batch", 8, [[0], [1, 2, 3], [4], [5, 6], [7]]), [
+    "kill@in-batch:1",
+    "kill@in-batch:2",
+    "kill@in-batch:5",
+  ]);
+  // The loops while applying still hit every step of a batched plan.
+  assert.deepEqual(
+    faultsOf("kill-apply", 4, [[0], [1, 2], [3]]),
+    ["after-intent", "after-command", "after-done"].flatMap((ph) => range(4).map((k) => `kill@${ph}:${k}`)),
+  );
 });
