@@ -162,32 +162,28 @@ export async function applyBatch(
   }
   // The batch, split only where a test armed an `in-batch` point.
   let ran = 0;
-  while (ran < cut && !stop) {
+  while (ran < cut) {
     let end = ran + 1;
     while (end < cut && !deps.fault.armed?.("in-batch", group[end - 1])) end++;
     const lines = group.slice(ran, end).map((i) => kindOf(steps[i]).commands(steps[i]).map((a) => batchLine(a)!));
     const text = lines.flat().map((l) => `${l.words.join(" ")}\n`).join("");
     const result = await ctx.run([...key.split(" "), "-batch", "-"], { stdin: text, okCodes: [0, 1] });
     if (result.code !== 0) {
-      const failed = failedLine(result.stderr) ?? 1;
+      // The line iproute2 names (the first when it names none: the batch did not start).
+      const failed = Math.min(failedLine(result.stderr) ?? 1, lines.flat().length);
+      const message = batchMessage(result.stderr) || `'${key} -batch -' exited with ${result.code}`;
       let line = 0;
-      for (const [n, cmds] of lines.entries()) {
-        if (failed <= line + cmds.length) {
-          const step = steps[group[ran + n]];
-          const argv = kindOf(step).commands(step)[failed - line - 1];
-          const message = batchMessage(result.stderr);
-          stop = {
-            at: ran + n,
-            reason: message,
-            command: new CommandError(argv, 1, message, hintFor(argv, message)),
-            touched: failed > line + 1,
-          };
-          ran += n;
-          break;
-        }
-        line += cmds.length;
-      }
-      stop ??= { at: end - 1, reason: batchMessage(result.stderr) || "ip -batch failed", touched: true };
+      let n = 0;
+      while (failed > line + lines[n].length) line += lines[n++].length;
+      const step = steps[group[ran + n]];
+      const argv = kindOf(step).commands(step)[failed - line - 1];
+      stop = {
+        at: ran + n,
+        reason: message,
+        command: new CommandError(argv, result.code, message, hintFor(argv, message)),
+        touched: failed > line + 1,
+      };
+      ran += n;
       break;
     }
     ran = end;

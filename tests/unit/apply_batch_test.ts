@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { applyRun, type EngineDeps, faultHook, parseFault } from "../../src/engine/mod.ts";
+import { applyGroups } from "../../src/engine/apply_batch.ts";
+import type { FaultPhase } from "../../src/engine/faults.ts";
+import { CommandError, StepError } from "../../src/errors.ts";
+import { hintFor, type Runner } from "../../src/exec/mod.ts";
+import { IpReader } from "../../src/host/mod.ts";
+import type { JournalRecord, RecordBody } from "../../src/journal/mod.ts";
+import type { Step } from "../../src/steps/mod.ts";
+
+/**
+ * A fake host whose only state is IPv4 routes of the main table, run as iproute2 does: `ip -batch -` applies
+ * its lines in order and stops at the first that fails (`Command failed -:N`); a route to a `refused`
+ * destination fails with `File exists`.
+ */
+function fakeHost(refused: ReadonlySet<string> = new Set()) {
+  const routes: { dst: string; gateway: string; dev: string }[] = [];
+  const calls: { argv: readonly string[]; stdin?: string }[] = [];
+  const apply = (words: string[]): string | undefined => {
+    const [, op, dst] = words;
+    const gateway = words[words.indexOf("via") + 1];
+    const dev = words[words.indexOf("dev") + 1];
+    const at = routes.findIndex((r) => r.dst === dst && r.dev === dev);
+    if (op === "add") {
+      if (at >= 0 || refused.has(dst)) return "RTNETLINK answers: File exists";
+      routes.push({ dst, gateway, dev });
+    } else {
+      if (at < 0) return "RTNETLINK answers: No such process";
+      routes.splice(at, 1);
+    }
+    return undefined;
+  };
+  const run: Runner = (argv, opts = {}) => {
+    calls.push({ argv, stdin: opts.stdin });
+    let code = 0, stdout = "", stderr = "";
+    if (argv.includes("-batch")) {
+      for (const [i, line] of opts.stdin!.trim().split("\n").entries()) {
+        const err = apply(line.split(" "));
+        if (err) {
+          [code, stderr] = [1, `${err}\nCommand failed -:${i + 1}`];
+          break;
+        }
+      }
+    } else if (argv.includes("route") && argv.includes("show")) {
+      stdout = JSON.stringify(routes.map((r) => ({ ...r, flags: [] })));
+    } else if (argv.includes("route")) {
+      const err = apply(argv.slice(argv.indexOf("route")));
+      if (err) [code, stderr] = [2, err];
+    } else stdout = "[]";
+    if (!(opts.okCodes ?? [0]).includes(code)) {
+      return Promise.reject(new CommandError(argv, code, stderr, hintFor(argv, stderr)));
+    }
+    return Promise.resolve({ argv, code, stdout, stderr, durationMs: 0 });
+  };
+  return { routes, calls, run };
+}
+
+/** A journal in memory that counts its syncs (one per `append` or `appendAll`). */
+function memJournal() {
+  const records: JournalRecord[] = [];
+  let syncs = 0;
+  const journal = {
+    path: "/run/nsrecipe/journal.jsonl",
+    append(body: RecordBody) {
+      return this.appendAll([body]);
+    },
+    appendAll(bodies: readonly RecordBody[]) {
+      syncs++;
+      for (const b of bodies) records.push({ v: 1, at: "", ...b } as JournalRecord);
+      return Promise.resolve();
+    },
+    read: () => Promise.resolve({ records, lines: records.map((_, i) => i + 1), problems: [] }),
+  };
+  return { journal, records, syncs: () => syncs };
+}
+
+function deps(run: Runner, journal: ReturnType<typeof memJournal>["journal"], fault = ""): EngineDeps {
+  return {
+    ctx: { run, ip: new IpReader(run), hostNetnsPath: "/proc/1/ns/net" },
+    journal,
+    bootId: "boot-1",
+    log: () => {},
+    fault: faultHook(parseFault(fault && `i-understand-this-breaks-nsrecipe:${fault}`), run),
+  };
+}
+
+const route = (i: number): Step => ({
+  kind: "route-add",
+  route: { family: 4, dst: `10.0.${i}.0/24`, via: "198.51.100.254", dev: "eth0" },
+});
+const req = (steps: Step[]) => ({ recipe: "test", label: "t", params: {}, uses: [], handover: [], steps });
+const seq = (records: JournalRecord[]) =>
+  records.filter((r) => r.kind !== "run-begin").map((r) => "index" in r ? `${r.kind}#${r.index}` : r.kind);
+
+Deno.test("applyGroups: consecutive plain-ip steps in one namespace run together; a netns or a sysctl runs alone", () => {
+  const steps: Step[] = [
+    { kind: "sysctl-set", key: "net.ipv4.ip_forward", value: "1" },
+    route(0),
+    route(1),
+    { kind: "route-add", netns: "web", route: { family: 4, dst: "default", via: "10.0.0.1", dev: "eth0" } },
+    { kind: "route-add", netns: "web", route: { family: 4, dst: "10.9.0.0/24", via: "10.0.0.1", dev: "eth0" } },
+    route(2),
+  ];
+  assert.deepEqual(applyGroups(steps), [[0], [1, 2], [3, 4], [5]]);
+});
+
+Deno.test("applyRun: 200 route steps are one ip -batch, two journal syncs and one look at the routes", async () => {
+  const host = fakeHost();
+  const j = memJournal();
+  const steps = Array.from({ length: 200 }, (_, i) => route(i));
+  await applyRun(req(steps), deps(host.run, j.journal));
+  assert.equal(host.routes.length, 200);
+  assert.deepEqual(host.calls.filter((c) => c.argv.includes("-batch")).map((c) => c.argv), [["ip", "-batch", "-"]]);
+  assert.equal(host.calls.filter((c) => c.argv.includes("show") && c.argv.includes("route")).length, 1);
+  // run-begin, the intents, the done records, run-end.
+  assert.equal(j.syncs(), 4);
+  const s = seq(j.records);
+  assert.deepEqual(s, [
+    ...steps.map((_, i) => `step-intent#${i}`),
+    ...steps.map((_, i) => `step-done#${i}`),
+    "run-end",
+  ]);
+});
+
+Deno.test("applyRun: a batch line that fails leaves the steps before it done, it failed, the rest never run; rolled back", async () => {
+  for (const failing of [0, 2, 4]) {
+    const host = fakeHost(new Set([`10.0.${failing}.0/24`]));
+    const j = memJournal();
+    const steps = Array.from({ length: 5 }, (_, i) => route(i));
+    const e = await applyRun(req(steps), deps(host.run, j.journal)).then(() => undefined, (e) => e);
+    assert.ok(e instanceof StepError, String(e));
+    assert.equal(e.stepIndex, failing);
+    assert.match(
+      e.message,
+      new RegExp(`'ip -4 route add 10\\.0\\.${failing}\\.0/24 .*' said: RTNETLINK answers: File exists`),
+    );
+    assert.deepEqual(host.routes, [], `failing line ${failing + 1}: host as before`);
+    const before = [...Array(failing).keys()];
+    assert.deepEqual(seq(j.records), [
+      ...steps.map((_, i) => `step-intent#${i}`),
+      ...before.map((i) => `step-done#${i}`),
+      `step-failed#${failing}`,
+      ...before.reverse().map((i) => `step-undone#${i}`),
+      "run-end",
+    ]);
+    assert.deepEqual(j.records.filter((r) => r.kind === "run-end").map((r) => "state" in r && r.state), [
+      "rolled-back",
+    ]);
+  }
+});
+
+Deno.test("applyRun: kill@in-batch splits the batch right after that step's line", async () => {
+  // The hook reports the point armed but does nothing there (a unit test must not SIGKILL itself).
+  const host = fakeHost();
+  const j = memJournal();
+  const steps = Array.from({ length: 4 }, (_, i) => route(i));
+  const d = deps(host.run, j.journal);
+  const armed = parseFault("i-understand-this-breaks-nsrecipe:kill@in-batch:1");
+  d.fault = Object.assign(() => Promise.resolve(), {
+    armed: (p: FaultPhase, i: number) => armed.some((a) => a.phase === p && a.index === i),
+  });
+  await applyRun(req(steps), d);
+  const batches = host.calls.filter((c) => c.argv.includes("-batch")).map((c) => c.stdin!.trim().split("\n").length);
+  assert.deepEqual(batches, [2, 2]);
+  assert.equal(host.routes.length, 4);
+});
+
+Deno.test("applyRun: fail@step inside a batch runs the lines before it only; fail@after-command reverts every line that ran", async () => {
+  for (const [fault, undone] of [["fail@step:2", [2, 1, 0]], ["fail@after-command:1", [3, 2, 1, 0]]] as const) {
+    const host = fakeHost();
+    const j = memJournal();
+    const steps = Array.from({ length: 4 }, (_, i) => route(i));
+    const e = await applyRun(req(steps), deps(host.run, j.journal, fault)).then(() => undefined, (e) => e);
+    assert.ok(e instanceof StepError, String(e));
+    assert.deepEqual(host.routes, [], fault);
+    const s = seq(j.records);
+    assert.deepEqual(s.filter((x) => x.startsWith("step-undone")), undone.map((i) => `step-undone#${i}`), fault);
+  }
+});
