@@ -206,7 +206,7 @@ export async function applyBatch(
       stop = { at: ok, reason: e.message, touched: true };
       break;
     }
-    const wrong = await kindOf(step).verify(step, checkCtx);
+    const wrong = await kindOf(step).verify(step, readingCtx(ctx, pollingReader(after)));
     if (wrong) {
       stop = { at: ok, reason: `the command succeeded but ${wrong}`, touched: true };
       break;
@@ -222,6 +222,25 @@ export async function applyBatch(
   for (const index of group.slice(0, ok)) await deps.fault("after-done", index);
   if (!stop) return undefined;
   return { index: group[stop.at], reason: stop.reason, command: stop.command };
+}
+
+/**
+ * A reader for one step's check over a shared look at the host: the first
+ * read of each thing is answered from the look (one process for every step
+ * that reads it), a repeat of it within the check is read afresh, since a
+ * check that repeats a read is polling for a change (an IPv6 address's DAD
+ * and its local route, `waitAddrUsable`).
+ * @param look The batch's shared reads.
+ * @returns The runner for one step's check.
+ */
+function pollingReader(look: ReturnType<typeof readCache>): Runner {
+  const asked = new Set<string>();
+  return (argv, opts = {}) => {
+    const key = JSON.stringify([argv, opts.stdin ?? null]);
+    if (asked.has(key)) return look.fresh(argv, opts);
+    asked.add(key);
+    return look.cached(argv, opts);
+  };
 }
 
 /** The step context with reads going through `run` (a {@link readCache} side). */
