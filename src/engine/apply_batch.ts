@@ -6,10 +6,15 @@
  * batch runs, the batch runs, every effect is checked (one read per object
  * kind and namespace), and the done records are written (one fdatasync).
  *
- * iproute2 stops a batch at the first line that fails and names it
- * (`Command failed -:N`, see `ip_batch.ts`; no `-force`), so after a failure
- * the steps before that line are done, its step failed, and the rest never
- * ran: the journal says exactly that and the steps that ran are rolled back.
+ * iproute2 stops a batch at the first line that fails: ip(8), `-batch
+ * FILENAME`: "Read commands from provided file or standard input and invoke
+ * them. First failure will cause termination of ip" (unless `-force`, "Don't
+ * terminate ip on errors in batch mode", which nsrecipe never passes). It
+ * prints the kernel's message and `Command failed -:N`, N the 1-based line,
+ * and exits 1 (`ip_batch.ts`). So after a failure the steps before line N are
+ * done, N's step failed (it changed something only when an earlier line of
+ * its own ran), and the rest never ran: the journal says exactly that, and
+ * the steps that may have taken effect are rolled back.
  * A kill in the middle leaves the intents of the whole batch and no done
  * record: undo checks each step (`StepKind.isReverted`, true for a step that
  * never ran) and reverts those that took effect.
@@ -39,7 +44,12 @@ import type { RevertItem } from "./revert.ts";
  * its own (its kind's inverse is not plain `ip` commands, so its effect may
  * need a wait or a poll, or a command is not `ip` or needs quoting).
  * @param step The step.
- * @returns The key, e.g. `ip`.
+ * @returns The key, e.g. `ip` or `ip -n web`.
+ * @example
+ * ```ts ignore
+ * applyBatchKey({ kind: "addr-add", dev: "eth0", netns: "web", address: "10.200.0.2/24" }); // "ip -n web"
+ * applyBatchKey({ kind: "netns-add", name: "web" }); // undefined: `ip netns add` runs alone
+ * ```
  */
 export function applyBatchKey(step: Step): string | undefined {
   const kind = kindOf(step);
@@ -56,6 +66,11 @@ export function applyBatchKey(step: Step): string | undefined {
  * @param steps The plan's steps.
  * @returns Groups of step indexes, in plan order, covering every index once;
  *   e.g. `[[0], [1, 2, 3], [4]]`.
+ * @example
+ * ```ts ignore
+ * // veth-bridge: the bridge's address and the veth's master go in one `ip -batch -`.
+ * applyGroups(plan.steps); // [[0], [1], [2], [3], [4], [5], [6, 7], [8], [9], [10, 11]]
+ * ```
  */
 export function applyGroups(steps: readonly Step[]): number[][] {
   const groups: number[][] = [];
@@ -92,10 +107,17 @@ export interface BatchFailure {
 }
 
 /**
- * Applies a group of two or more batchable steps (see {@link applyGroups}).
- * Pushes each step onto `touched` when its intent is recorded, marks it done
- * when recorded done, and on failure leaves in `touched` exactly the steps
- * that may have changed the host.
+ * Applies a group of two or more batchable steps (see {@link applyGroups}):
+ * captures every prior state from one read of each object kind, writes every
+ * intent with one fdatasync, runs the lines as one `ip [-n NS] -batch -`,
+ * checks every effect against one look at the host, writes every done record
+ * with one fdatasync. Pushes each step onto `touched` when its intent is
+ * recorded, marks it done when recorded done, and on failure leaves in
+ * `touched` exactly the steps that may have changed the host.
+ *
+ * A failing line is found from iproute2's `Command failed -:N` (ip(8): the
+ * first failure terminates the batch; without `-force` no later line runs):
+ * the steps of lines before N are done, N's step failed, the rest never ran.
  *
  * @param run The run id.
  * @param group Plan indexes, consecutive, sharing one batch key.
@@ -106,6 +128,11 @@ export interface BatchFailure {
  * @returns `undefined` when every step is done, else the failure (its
  *   `step-failed` record is not yet written: the caller does, then rolls back).
  * @throws {JournalWriteError} When an intent or done record cannot be written.
+ * @example
+ * ```ts ignore
+ * const failure = await applyBatch(run, [6, 7], steps, touched, known, deps);
+ * // e.g. { index: 7, reason: "Error: argument \"br9\" is wrong: Device does not exist", command }
+ * ```
  */
 export async function applyBatch(
   run: string,
@@ -243,7 +270,12 @@ function pollingReader(look: ReturnType<typeof readCache>): Runner {
   };
 }
 
-/** The step context with reads going through `run` (a {@link readCache} side). */
+/**
+ * The step context with reads going through `run` (a {@link readCache} side).
+ * @param ctx The step context.
+ * @param run The runner its reads (and `ip`) go through.
+ * @returns A copy of `ctx` with `run` and an {@link IpReader} over it.
+ */
 export function readingCtx(ctx: StepContext, run: Runner): StepContext {
   return { ...ctx, run, ip: new IpReader(run) };
 }

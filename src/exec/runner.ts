@@ -276,11 +276,32 @@ export function stdioLabel(stdio: Exclude<Stdio, "captured">, stdinIsTerminal: b
 }
 
 /**
+ * How `--verbose` shows the text a captured command read on its stdin: one
+ * `  < LINE` per line, after its `$ argv` line, so the commands of an
+ * `ip -batch -` (ip(8): one command per line of the file, `-` for stdin)
+ * appear in the trace as they ran.
+ * @param stdin The text written to the command's stdin, if any.
+ * @returns `""` without stdin, else `"\n  < LINE"` for each line (the final
+ *   newline ends the last line; it adds no empty one).
+ * @example
+ * ```ts
+ * import { stdinTrace } from "./runner.ts";
+ * stdinTrace("addr add 10.0.0.1/24 dev br0\nlink set dev v master br0\n");
+ * // "\n  < addr add 10.0.0.1/24 dev br0\n  < link set dev v master br0"
+ * ```
+ */
+export function stdinTrace(stdin: string | undefined): string {
+  if (stdin === undefined || stdin === "") return "";
+  return stdin.replace(/\n$/, "").split("\n").map((l) => `\n  < ${l}`).join("");
+}
+
+/**
  * Builds the process seam.
  *
  * @param opts `spawn`: the primitive (default {@link denoSpawn}; tests pass a
- *   fake); `trace`: the `--verbose` sink, told `$ argv…  (exit N, D ms)` and
- *   stderr after each captured command, and the argv of every other one.
+ *   fake); `trace`: the `--verbose` sink, told `$ argv…  (exit N, D ms)`,
+ *   the lines it read on stdin ({@link stdinTrace}) and stderr after each
+ *   captured command, and the argv of every other one.
  * @returns The seam.
  * @example
  * ```ts ignore
@@ -353,7 +374,7 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
         durationMs: Math.round(performance.now() - started),
       };
       trace?.(
-        `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` +
+        `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
           (result.stderr ? `\n  ${result.stderr.replaceAll("\n", "\n  ")}` : ""),
       );
       if (!(o.okCodes ?? [0]).includes(result.code)) {

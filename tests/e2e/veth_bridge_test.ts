@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
+import { applyGroups } from "../../src/engine/apply_batch.ts";
+import { batchLine } from "../../src/engine/ip_batch.ts";
+import type { Step } from "../../src/steps/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -64,18 +67,40 @@ Deno.test("plan veth-bridge prints exactly the commands run executes, in order, 
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     const planned = JSON.parse((await lab.nsrecipe(["--json", "plan", "veth-bridge", "--name", "p1"])).stdout) as {
-      steps: { commands: string[][] }[];
+      steps: { commands: string[][]; step: Step }[];
     };
     assert.deepEqual(await lab.snapshot(), before);
     const run = await lab.nsrecipe(["--verbose", "run", "veth-bridge", "--name", "p1"]);
     assert.equal(run.code, 0, run.stderr);
-    const changing = run.stderr.split("\n").filter((l) =>
-      l.startsWith("$ ") &&
-      !/ -json | show |^\$ (cat|stat) |sysctl -n|^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
-        .test(l)
-    )
-      .map((l) => l.slice(2).replace(/ {2}\(.*$/, ""));
-    assert.deepEqual(changing, planned.steps.flatMap((s) => s.commands.map((c) => c.join(" "))));
+    // Every changing command the trace shows; the lines of an `ip [-n NS] -batch -` (`  < LINE`) as `ip [-n NS] LINE`.
+    const changing: string[] = [];
+    let batch: string | undefined;
+    let batches = 0;
+    for (const l of run.stderr.split("\n")) {
+      if (batch !== undefined && l.startsWith("  < ")) {
+        changing.push(`${batch} ${l.slice(4)}`);
+        continue;
+      }
+      batch = undefined;
+      if (
+        !l.startsWith("$ ") ||
+        / -json | show |^\$ (cat|stat) |sysctl -n|^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
+          .test(l)
+      ) continue;
+      const argv = l.slice(2).replace(/ {2}\(.*$/, "");
+      if (argv.endsWith(" -batch -")) {
+        batch = argv.slice(0, -" -batch -".length);
+        batches++;
+      } else changing.push(argv);
+    }
+    // A batch line carries no family option (`ip -4 route` is `route` in the batch of `ip`): compare as iproute2 runs them.
+    const asRun = (argv: string[]) => {
+      const line = batchLine(argv);
+      return line ? [...line.batch, ...line.words].join(" ") : argv.join(" ");
+    };
+    assert.deepEqual(changing, planned.steps.flatMap((s) => s.commands.map(asRun)));
+    assert.equal(batches, applyGroups(planned.steps.map((s) => s.step)).filter((g) => g.length > 1).length);
+    assert.ok(batches > 0, "some steps ran as one ip -batch");
   });
 });
 

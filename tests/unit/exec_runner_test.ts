@@ -8,6 +8,7 @@ import {
   processes,
   realRunner,
   type Spawn,
+  stdinTrace,
   type Stdio,
 } from "../../src/exec/mod.ts";
 
@@ -110,6 +111,20 @@ Deno.test("processes: --verbose traces every process, whichever way it is starte
     "$ setsid w  (detached)",
     "$ ping x  (background)",
   ]);
+});
+
+Deno.test("processes: --verbose shows the lines an ip -batch read on stdin, one '  < LINE' each", async () => {
+  const lines: string[] = [];
+  const p = processes({ spawn: fakeSpawn({ ip: { code: 1, signal: null } }).spawn, trace: (l) => lines.push(l) });
+  const batch = "addr add 10.200.0.1/24 dev br0\nlink set dev veth-a master br0\n";
+  await p.run(["ip", "-batch", "-"], { stdin: batch, okCodes: [1] });
+  await p.run(["ip", "-n", "web", "-batch", "-"], { stdin: "route add 10.9.0.0/24 dev eth0", okCodes: [1] });
+  assert.deepEqual(lines.map((l) => l.replace(/\d+ ms/, "N ms")), [
+    "$ ip -batch -  (exit 1, N ms)\n  < addr add 10.200.0.1/24 dev br0\n  < link set dev veth-a master br0",
+    "$ ip -n web -batch -  (exit 1, N ms)\n  < route add 10.9.0.0/24 dev eth0",
+  ]);
+  assert.equal(stdinTrace(undefined), "");
+  assert.equal(stdinTrace(""), "");
 });
 
 Deno.test("exitCodeOf: an exit code as is; a signal as 128 + its number", () => {
