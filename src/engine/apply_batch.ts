@@ -189,12 +189,23 @@ export async function applyBatch(
   }
   // The batch, split only where a test armed an `in-batch` point.
   let ran = 0;
+  // Steps of the group that may have changed the host: every one that ran, and the one that failed when a line of it ran.
+  let reached = 0;
   while (ran < cut) {
     let end = ran + 1;
     while (end < cut && !deps.fault.armed?.("in-batch", group[end - 1])) end++;
     const lines = group.slice(ran, end).map((i) => kindOf(steps[i]).commands(steps[i]).map((a) => batchLine(a)!));
     const text = lines.flat().map((l) => `${l.words.join(" ")}\n`).join("");
-    const result = await ctx.run([...key.split(" "), "-batch", "-"], { stdin: text, okCodes: [0, 1] });
+    let result;
+    try {
+      result = await ctx.run([...key.split(" "), "-batch", "-"], { stdin: text, okCodes: [0, 1] });
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      // Killed (timed out) or not started: which lines ran is unknown; every step of this part may have.
+      stop = { at: ran, reason: e.stderr || e.message, command: e, touched: true };
+      reached = end;
+      break;
+    }
     if (result.code !== 0) {
       // The line iproute2 names (the first when it names none: the batch did not start).
       const failed = Math.min(failedLine(result.stderr) ?? 1, lines.flat().length);
@@ -211,38 +222,40 @@ export async function applyBatch(
         touched: failed > line + 1,
       };
       ran += n;
+      reached = ran + (stop.touched ? 1 : 0);
       break;
     }
-    ran = end;
+    ran = reached = end;
     if (ran < cut) await deps.fault("in-batch", group[ran - 1]);
   }
-  // Steps from `ran` on never ran (the failed one is kept when its line may have changed something).
-  touched.length -= items.length - ran - (stop && stop.at === ran && stop.touched ? 1 : 0);
+  // A `fail` before step `cut`: that step is kept, as a step alone whose fault point failed is.
+  if (stop && stop.at === cut && ran === cut && stop.touched) reached = cut + 1;
+  // The steps after `reached` never ran.
+  touched.length -= items.length - reached;
 
   // Each step that ran: its after-command point, then one look checks them all, in order.
   const after = readCache(ctx.run);
   const checkCtx = readingCtx(ctx, after.cached);
+  const done = [];
   let ok = 0;
   for (; ok < ran; ok++) {
     const index = group[ok];
     const step = steps[index];
     try {
       await deps.fault("after-command", index);
+      const wrong = await kindOf(step).verify(step, readingCtx(ctx, pollingReader(after)));
+      if (wrong) {
+        stop = { at: ok, reason: `the command succeeded but ${wrong}`, touched: true };
+        break;
+      }
+      const made = await identify(step, known, checkCtx);
+      done.push({ kind: "step-done" as const, run, index, ...(made ? { identities: made } : {}) });
     } catch (e) {
-      if (!(e instanceof InjectedFault)) throw e;
-      stop = { at: ok, reason: e.message, touched: true };
+      if (e instanceof InjectedFault) stop = { at: ok, reason: e.message, touched: true };
+      else if (e instanceof CommandError) stop = { at: ok, reason: e.stderr || e.message, command: e, touched: true };
+      else throw e;
       break;
     }
-    const wrong = await kindOf(step).verify(step, readingCtx(ctx, pollingReader(after)));
-    if (wrong) {
-      stop = { at: ok, reason: `the command succeeded but ${wrong}`, touched: true };
-      break;
-    }
-  }
-  const done = [];
-  for (const index of group.slice(0, ok)) {
-    const made = await identify(steps[index], known, checkCtx);
-    done.push({ kind: "step-done" as const, run, index, ...(made ? { identities: made } : {}) });
   }
   await appendAll(journal, done);
   for (const item of items.slice(0, ok)) item.done = true;

@@ -177,3 +177,61 @@ Deno.test("applyRun: fail@step inside a batch runs the lines before it only; fai
     assert.deepEqual(s.filter((x) => x.startsWith("step-undone")), undone.map((i) => `step-undone#${i}`), fault);
   }
 });
+
+Deno.test("applyRun: an ip -batch killed on its timeout may have run any of its lines: every step of it is rolled back, none recorded done", async () => {
+  // Killed after its first `ran` lines took effect (0: before any), as the timeout of the process seam kills a hung `ip`.
+  for (const ranLines of [0, 2, 4]) {
+    const host = fakeHost();
+    const j = memJournal();
+    const steps = Array.from({ length: 4 }, (_, i) => route(i));
+    let killed = false;
+    const run: Runner = (argv, opts = {}) => {
+      // The apply's batch is killed; the rollback's runs.
+      if (!argv.includes("-batch") || killed) return host.run(argv, opts);
+      killed = true;
+      const lines = opts.stdin!.trim().split("\n").slice(0, ranLines).join("\n");
+      if (lines) host.run(argv, { ...opts, stdin: lines });
+      const stderr = "timed out after 30000 ms and was killed";
+      return Promise.reject(new CommandError(argv, 137, stderr, hintFor(argv, stderr)));
+    };
+    const e = await applyRun(req(steps), deps(run, j.journal)).then(() => undefined, (e) => e);
+    assert.ok(e instanceof StepError, String(e));
+    assert.equal(e.stepIndex, 0);
+    assert.match(e.message, /'ip -batch -' said: timed out after 30000 ms and was killed/);
+    assert.deepEqual(host.routes, [], `killed after ${ranLines} lines: host as before`);
+    assert.deepEqual(seq(j.records), [
+      ...steps.map((_, i) => `step-intent#${i}`),
+      "step-failed#0",
+      ...[3, 2, 1, 0].map((i) => `step-undone#${i}`),
+      "run-end",
+    ]);
+  }
+});
+
+Deno.test("applyRun: a read that fails while checking a batch fails the step being checked; every line that ran is rolled back", async () => {
+  const host = fakeHost();
+  const j = memJournal();
+  const steps = Array.from({ length: 3 }, (_, i) => route(i));
+  let batches = 0;
+  const run: Runner = (argv, opts = {}) => {
+    if (argv.includes("-batch")) batches++;
+    // The first look at the routes after the batch (the check's) fails; the rollback's reads work.
+    if (argv.includes("show") && argv.includes("route") && batches === 1) {
+      batches++;
+      const stderr = "Cannot send dump request: Connection refused";
+      return Promise.reject(new CommandError(argv, 1, stderr, hintFor(argv, stderr)));
+    }
+    return host.run(argv, opts);
+  };
+  const e = await applyRun(req(steps), deps(run, j.journal)).then(() => undefined, (e) => e);
+  assert.ok(e instanceof StepError, String(e));
+  assert.equal(e.stepIndex, 0);
+  assert.match(e.message, /Cannot send dump request/);
+  assert.deepEqual(host.routes, []);
+  assert.deepEqual(seq(j.records), [
+    ...steps.map((_, i) => `step-intent#${i}`),
+    "step-failed#0",
+    ...[2, 1, 0].map((i) => `step-undone#${i}`),
+    "run-end",
+  ]);
+});
