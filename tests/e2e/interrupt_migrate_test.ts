@@ -6,7 +6,8 @@ import { TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
 
 // N18 for full-migrate (20 steps; the uplink switch is steps 9-15: enslave eth0, move the default routes, remove
-// eth0's addresses): a signal while it applies finishes the step in flight, rolls back every step done, exit 4, the
+// eth0's addresses; steps 7-13 run as one ip -batch): a signal while it applies finishes the step (or batch) in flight,
+// rolls back every step done, exit 4, the
 // host as before, and the LAN answers through the uplink again.
 
 const MIGRATE = ["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24"];
@@ -44,9 +45,24 @@ async function assertHostAsBefore(lab: TestLab, before: Awaited<ReturnType<TestL
 
 const CASES: { signal: Deno.Signal; at: string; done: number; when: string; args: string[] }[] = [
   { signal: "SIGTERM", at: "after-command:0", done: 1, when: "during step 1", args: ["--no-confirm"] },
-  { signal: "SIGINT", at: "step:8", done: 9, when: "as the uplink is enslaved (step 9)", args: ["--no-confirm"] },
-  // Step 11 removes the IPv4 default route: held there, the host has none. The confirmation window's watchdog runs.
-  { signal: "SIGTERM", at: "after-command:10", done: 11, when: "with no IPv4 default route (step 11)", args: [] },
+  // Steps 7-13 (the bridge's addresses, enslaving the uplink, moving its routes) run as one ip -batch: the batch in
+  // flight is finished, then rolled back with the steps before it.
+  {
+    signal: "SIGINT",
+    at: "step:8",
+    done: 13,
+    when: "as the uplink is enslaved (step 9, in the switch's batch)",
+    args: ["--no-confirm"],
+  },
+  // Step 11 removes the IPv4 default route: held there (after the batch's lines ran, before its check), the host has
+  // none. The confirmation window's watchdog runs.
+  {
+    signal: "SIGTERM",
+    at: "after-command:10",
+    done: 13,
+    when: "with no IPv4 default route (step 11, batched)",
+    args: [],
+  },
   { signal: "SIGINT", at: "after-command:14", done: 15, when: "at the switch's last step (15)", args: [] },
 ];
 
@@ -83,23 +99,28 @@ Deno.test("full-migrate on a TTY: Ctrl-C while the uplink is enslaved lets that 
       { code: r.code, run, steps, ends: recs.filter((x) => x.kind === "run-end").map((x) => x.state!) },
       r.output,
       "SIGINT",
-      9,
+      13,
     );
     await assertHostAsBefore(lab, before);
   });
 });
 
 /**
- * Puts an 'ip' in front of the real one that holds the enslaving of eth0 (step 9) until /run/go exists (at most
- * 60 s), having created /run/held: a signal sent meanwhile lands while that step's command runs.
+ * Puts an 'ip' in front of the real one that holds the enslaving of eth0 (step 9, a line of the `ip -batch -` of steps
+ * 7-13) until /run/go exists (at most 60 s), having created /run/held: a signal sent meanwhile lands while that batch
+ * runs.
  * @returns The environment that makes nsrecipe use it.
  */
 async function holdEnslaving(lab: TestLab): Promise<Record<string, string>> {
   const real = (await lab.sh(["sh", "-c", "command -v ip"])).stdout.trim();
   assert.ok(real.startsWith("/"), `ip is at ${real}`);
+  // Enslaving the uplink is a line of the switch's `ip -batch -` (steps 7-13): the wrapper reads the batch, holds it
+  // when it has that line, then hands it to the real ip.
   const wrapper = `#!/bin/sh
-case " $* " in *" dev eth0 master br0 "*) : > /run/held; n=0
-  while [ ! -e /run/go ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done;; esac
+case " $* " in *" -batch - "*) cat > /run/batch.$$
+  if grep -q "dev eth0 master br0" /run/batch.$$; then : > /run/held; n=0
+    while [ ! -e /run/go ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done; fi
+  exec ${real} "$@" < /run/batch.$$;; esac
 exec ${real} "$@"
 `;
   await lab.sh(["sh", "-c", "mkdir -p /run/fakebin && cat > /run/fakebin/ip && chmod +x /run/fakebin/ip"], wrapper);
@@ -133,9 +154,9 @@ Deno.test("full-migrate on a TTY whose session is lost (hangup) while the uplink
     const recs = await records(lab);
     const run = recs.find((x) => x.kind === "run-begin")!.run;
     const steps = (kind: string) => recs.filter((x) => x.kind === kind).map((x) => x.index!);
-    assert.deepEqual(steps("step-done"), [...Array(9).keys()], "the held step was finished");
+    assert.deepEqual(steps("step-done"), [...Array(13).keys()], "the held batch (steps 7-13) was finished");
     assert.deepEqual(steps("step-failed"), []);
-    assert.deepEqual([...steps("step-undone")].sort((a, b) => a - b), [...Array(9).keys()]);
+    assert.deepEqual([...steps("step-undone")].sort((a, b) => a - b), [...Array(13).keys()]);
     assert.deepEqual(recs.filter((x) => x.kind === "run-end").map((x) => x.state), ["rolled-back"], run);
     await assertHostAsBefore(lab, before);
   });

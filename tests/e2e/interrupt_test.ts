@@ -3,9 +3,10 @@ import { EXIT } from "../../src/errors.ts";
 import { interruptAt, type Interrupted } from "../support/interrupt.ts";
 import { snapshotDiff, withLab } from "../support/lab.ts";
 
-// N18: a SIGINT, SIGTERM or SIGHUP while `run veth-bridge` (12 steps) applies finishes the step in flight, rolls back
-// every step done, says so and exits 4, the host as before. Holds: src/engine/faults.ts (`step` is before the step's
-// command, `after-command` after it, before its check and its done record).
+// N18: a SIGINT, SIGTERM or SIGHUP while `run veth-bridge` (12 steps) applies finishes the step in flight (steps run
+// as one ip -batch are in flight together), rolls back every step done, says so and exits 4, the host as before. Holds:
+// src/engine/faults.ts (`step` is before the step's command, `after-command` after it, before its check and its done
+// record).
 
 const RUN = ["run", "veth-bridge", "--name", "i1", "--", "true"];
 
@@ -32,7 +33,8 @@ function assertRolledBack(r: Interrupted, signal: Deno.Signal, done: number): vo
 
 const CASES: { signal: Deno.Signal; at: string; done: number; when: string }[] = [
   { signal: "SIGINT", at: "after-command:0", done: 1, when: "during step 1" },
-  { signal: "SIGTERM", at: "step:6", done: 7, when: "in the middle (step 7)" },
+  // Steps 7 and 8 (the bridge's address, the veth's master) run as one ip -batch: the batch in flight is finished.
+  { signal: "SIGTERM", at: "step:6", done: 8, when: "in the middle (step 7, in one ip -batch with step 8)" },
   { signal: "SIGHUP", at: "after-command:11", done: 12, when: "during the last step" },
 ];
 
