@@ -1,9 +1,10 @@
-import { type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
+import { confirmable, type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
 import { type ConfirmRefusal, foldRuns, readJournal } from "../journal/mod.ts";
 import { engineDeps, type GlobalOptions, processesFor, runnerFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { actOnExpiredWindows } from "./expired.ts";
+import { clockTime } from "./clock.ts";
 
 /**
  * `nsrecipe confirm [RUN]`: keeps a run that waits for confirmation.
@@ -21,7 +22,14 @@ export async function confirmCommand(
   by: "tty" | "command" = "command",
 ): Promise<void> {
   if (g.dryRun) {
-    out.result(`Dry run: would confirm ${selector ?? "the newest run waiting for confirmation"}; nothing recorded.`);
+    // The same choice and the same refusals as the real one, from the journal read without the lock.
+    const { run, already } = confirmable(foldRuns(await readJournal(g.stateDir)).runs, selector);
+    out.data({ confirmed: run.id, label: run.label, already, dryRun: true });
+    out.result(
+      already
+        ? `Dry run: run ${run.id} (${run.label}) is already confirmed: it stays; nothing recorded.`
+        : `Dry run: would confirm run ${run.id} (${run.label}); nothing recorded.`,
+    );
     return;
   }
   // A window whose watchdog is gone is acted on first, so that 'too late' says what happened.
@@ -32,7 +40,7 @@ export async function confirmCommand(
     out.result(
       already
         ? `Run ${run.id} (${run.label}) was already confirmed${
-          run.confirm?.decidedAt ? ` at ${run.confirm.decidedAt}` : ""
+          run.confirm?.decidedAt ? ` at ${clockTime(Date.parse(run.confirm.decidedAt))}` : ""
         }: it stays.`
         : `Confirmed run ${run.id} (${run.label}): it stays.`,
     );

@@ -3,6 +3,7 @@ import { kindOf, type Step } from "../steps/mod.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { noRunCalled } from "../errors.ts";
+import { localDateTime } from "./clock.ts";
 
 /**
  * The runs a `journal RUN` selector names: the run with that id, or every
@@ -65,12 +66,8 @@ export function incompleteNote(path: string, tail: string): string {
  * @returns e.g. `2026-11-30 20:15:03`, or `at` itself when it does not parse.
  */
 export function humanTime(at: string): string {
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) return at;
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${
-    p(d.getSeconds())
-  }`;
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? at : localDateTime(ms);
 }
 
 /**
@@ -126,9 +123,7 @@ export function describeRecord(r: JournalRecord, steps: readonly Step[] = []): s
           : `handed over to run ${r.to}`
       }`;
     case "confirm-wait":
-      return `waiting for confirmation until ${
-        humanTime(new Date(r.deadline).toISOString())
-      } (watchdog pid ${r.watchdogPid})`;
+      return `waiting for confirmation until ${localDateTime(r.deadline)} (watchdog pid ${r.watchdogPid})`;
     case "run-confirmed":
       return `confirmed (${r.by === "tty" ? "yes typed at the prompt" : "nsrecipe confirm"})`;
     case "confirm-expired":

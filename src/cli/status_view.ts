@@ -7,7 +7,7 @@
  * @module
  */
 import type { ConfirmEnd } from "../journal/mod.ts";
-import { clockTime } from "./clock.ts";
+import { clockTime, localDateTime } from "./clock.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
@@ -107,7 +107,7 @@ export function statusDetails(s: RunStatus, now: number): string[] {
   const lines = [
     `Run ${s.id}: ${s.recipe} ${s.label}`,
     `  state:      ${stateOf(s)}`,
-    `  started:    ${s.startedAt} (${humanAge(now - Date.parse(s.startedAt))} ago)`,
+    `  started:    ${localDateTime(Date.parse(s.startedAt), true)} (${humanAge(now - Date.parse(s.startedAt))} ago)`,
   ];
   if (s.netns) {
     lines.push(`  namespace:  ${s.netns}, addresses ${list(s.addresses)}, ${s.processes ?? 0} processes inside`);

@@ -11,6 +11,7 @@ import { type ConfirmRefusal, isOpen, type RunView } from "../journal/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 import { tryAppend } from "./revert.ts";
+import { clockTime } from "../clock.ts";
 
 /**
  * What {@link confirmRun} did: `already` is `false` when it recorded the
@@ -54,7 +55,23 @@ export async function confirmRun(
   by: "tty" | "command",
   deps: Pick<EngineDeps, "journal">,
 ): Promise<ConfirmOutcome> {
-  const all = (await loadRuns(deps)).reverse();
+  const outcome = confirmable(await loadRuns(deps), selector);
+  if (!outcome.already) await deps.journal.append({ kind: "run-confirmed", run: outcome.run.id, by });
+  return outcome;
+}
+
+/**
+ * The run `confirm` would confirm, and whether it is confirmed already,
+ * from the journal's runs (pure): what {@link confirmRun} records, and what
+ * `confirm --dry-run` says it would, refusals included.
+ *
+ * @param runs Every run, oldest first.
+ * @param selector Run id or label; `undefined` for the newest run still waiting.
+ * @returns The run, and whether it had been confirmed before (`already`).
+ * @throws {UsageError} | {PreconditionError} As {@link confirmRun}.
+ */
+export function confirmable(runs: readonly RunView[], selector: string | undefined): ConfirmOutcome {
+  const all = [...runs].reverse();
   const withWindow = all.filter((r) => r.confirm);
   const named = all.filter((r) => r.id === selector || r.label === selector);
   // By name: the newest run of that name that is still applied, else the newest of that name.
@@ -71,9 +88,9 @@ export async function confirmRun(
       "It stays until 'nsrecipe undo'; see 'nsrecipe status'.",
     );
   }
-  const due = new Date(run.confirm.deadline).toISOString();
+  const due = clockTime(run.confirm.deadline);
   if (!isOpen(run)) {
-    const when = run.endedAt ? ` at ${run.endedAt}` : "";
+    const when = run.endedAt ? ` at ${clockTime(Date.parse(run.endedAt))}` : "";
     throw new PreconditionError(
       run.confirm.state === "expired"
         ? `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})${
@@ -98,7 +115,6 @@ export async function confirmRun(
       `Run 'nsrecipe undo ${run.id}' to revert it now, then run the recipe again and confirm within the window.`,
     );
   }
-  await deps.journal.append({ kind: "run-confirmed", run: run.id, by });
   return { run, already: false };
 }
 

@@ -180,9 +180,46 @@ Deno.test("confirm: a run confirmed and then undone is not confirmable again (ex
     for (const args of [["confirm"], ["confirm", "x"]]) {
       const late = await lab.nsrecipe(args);
       assert.equal(late.code, EXIT.precondition, late.stdout);
-      assert.match(late.stderr, /Run '.*' \(x\) was undone at \d{4}-\d\d-\d\dT[\d:.]+Z: nothing to confirm/);
+      assert.match(late.stderr, /Run '.*' \(x\) was undone at \d\d:\d\d:\d\d: nothing to confirm/);
       assert.doesNotMatch(late.stdout, /it stays/);
     }
     assert.equal(await runState(lab, "x"), "undone");
+  });
+});
+
+Deno.test("confirm --dry-run says what confirm would (the run, or the same refusal) and records nothing; times are local HH:MM:SS", async () => {
+  await withLab(async (lab) => {
+    const none = await lab.nsrecipe(["--dry-run", "confirm"]);
+    const noneReal = await lab.nsrecipe(["confirm"]);
+    assert.equal(none.code, EXIT.usage);
+    assert.deepEqual([none.code, none.stderr], [noneReal.code, noneReal.stderr]);
+    assert.match(none.stderr, /No run waits for confirmation/);
+    const r = await lab.nsrecipe(["run", "netns", "--name", "c9", "--confirm", "60", "--", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Confirm within 60 s \(by \d\d:\d\d:\d\d\)/);
+    const id = /run (\S+) \(c9\)/.exec(r.stderr)?.[1] ?? /nsrecipe confirm (\S+)'/.exec(r.stderr)?.[1];
+    assert.ok(id, r.stderr);
+    const kinds = await journalKinds(lab);
+    const dry = await lab.nsrecipe(["--dry-run", "confirm"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.stdout, `Dry run: would confirm run ${id} (c9); nothing recorded.\n`);
+    assert.deepEqual(await journalKinds(lab), kinds, "the dry run recorded nothing");
+    const status = (await lab.nsrecipe(["status", "c9"])).stdout;
+    assert.match(status, /started: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ \(\d+ s ago\)/);
+    assert.doesNotMatch(status, /\d{4}-\d\d-\d\dT\d\d|\.\d{3}Z/, "no UTC ISO time with milliseconds");
+    assert.equal((await lab.nsrecipe(["confirm", "c9"])).code, 0);
+    const again = await lab.nsrecipe(["--dry-run", "confirm", "c9"]);
+    assert.equal(again.stdout, `Dry run: run ${id} (c9) is already confirmed: it stays; nothing recorded.\n`);
+    const real = await lab.nsrecipe(["confirm", "c9"]);
+    assert.match(
+      real.stdout,
+      new RegExp(`Run ${id} \\(c9\\) was already confirmed at \\d\\d:\\d\\d:\\d\\d: it stays\\.`),
+    );
+    const withoutWindow = await lab.nsrecipe(["run", "netns", "--name", "c10"]);
+    assert.equal(withoutWindow.code, 0, withoutWindow.stderr);
+    const dryNo = await lab.nsrecipe(["--dry-run", "confirm", "c10"]);
+    const realNo = await lab.nsrecipe(["confirm", "c10"]);
+    assert.deepEqual([dryNo.code, dryNo.stderr], [realNo.code, realNo.stderr]);
+    assert.match(dryNo.stderr, /was applied without a confirmation window: nothing to confirm/);
   });
 });

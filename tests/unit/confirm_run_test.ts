@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { confirmRun } from "../../src/engine/mod.ts";
+import { confirmable, confirmRun } from "../../src/engine/mod.ts";
+import { foldRuns } from "../../src/journal/mod.ts";
+import { clockTime } from "../../src/clock.ts";
+
+/** The runs of a list of records, as the journal folds them. */
+const foldRunsOf = (records: JournalRecord[]) =>
+  foldRuns({ records, lines: records.map((_, i) => i + 1), problems: [] }).runs;
+
+/** A journal time as messages show it: local HH:MM:SS. */
+const at = (iso: string) => clockTime(Date.parse(iso));
 import { EXIT, NsrecipeError } from "../../src/errors.ts";
 import type { Journal, JournalRecord, RecordBody } from "../../src/journal/mod.ts";
 import type { Step } from "../../src/steps/mod.ts";
@@ -63,7 +72,7 @@ Deno.test("confirmRun refuses a run that was undone after it was confirmed, sayi
     const before = records.length;
     const e = await refusal(confirmRun(selector, "command", { journal: memoryJournal(records) }));
     assert.equal(e.exitCode, EXIT.precondition);
-    assert.match(e.message, /^Run 'r1' \(x\) was undone at 2026-11-30T21:07:31.000Z: nothing to confirm/);
+    assert.ok(e.message.startsWith(`Run 'r1' (x) was undone at ${at("2026-11-30T21:07:31.000Z")}: nothing to confirm`));
     assert.equal(records.length, before, "nothing recorded");
   }
 });
@@ -79,7 +88,9 @@ Deno.test("confirmRun refuses a run whose window expired and that was reverted (
   ] as JournalRecord[];
   const e = await refusal(confirmRun("y", "command", { journal: memoryJournal(records) }));
   assert.equal(e.exitCode, EXIT.precondition);
-  assert.match(e.message, /has been reverted \(journal: undone\), at 2026-11-30T21:08:01.000Z: nothing to confirm/);
+  assert.ok(e.message.includes(`has been reverted (journal: undone), at ${at("2026-11-30T21:08:01.000Z")}: nothing`));
+  assert.ok(e.message.includes(`was not confirmed by ${clockTime(FAR)} and`), e.message);
+  assert.doesNotMatch(e.message, /\d{4}-\d\d-\d\dT|\.\d{3}Z/, "no UTC ISO time with milliseconds");
 });
 
 Deno.test("confirmRun refuses a rolled-back run that had a window (exit 3)", async () => {
@@ -89,7 +100,9 @@ Deno.test("confirmRun refuses a rolled-back run that had a window (exit 3)", asy
   ] as JournalRecord[];
   const e = await refusal(confirmRun("r5", "command", { journal: memoryJournal(records) }));
   assert.equal(e.exitCode, EXIT.precondition);
-  assert.match(e.message, /^Run 'r5' \(w\) was rolled back at 2026-11-30T21:09:00.000Z: nothing to confirm/);
+  assert.ok(
+    e.message.startsWith(`Run 'r5' (w) was rolled back at ${at("2026-11-30T21:09:00.000Z")}: nothing to confirm`),
+  );
 });
 
 Deno.test("confirmRun names a run applied without a window: nothing to confirm (exit 2)", async () => {
@@ -110,4 +123,43 @@ Deno.test("confirmRun twice: the second records nothing and says when the first 
   assert.equal(second.already, true);
   assert.equal(second.run.confirm?.decidedAt, "2026-11-30T22:00:00.000Z");
   assert.equal(records.length, count, "the second confirm records nothing");
+});
+
+Deno.test("confirmable (confirm --dry-run) chooses and refuses exactly as confirmRun, and records nothing", async () => {
+  const journals: JournalRecord[][] = [
+    // N29: the only window expired and was reverted.
+    [
+      ...run("r6", "fm", [{ kind: "confirm-wait", run: "r6", deadline: FAR, watchdogPid: 9 }, {
+        kind: "confirm-expired",
+        run: "r6",
+      }]),
+      { v: 1, at: "2026-11-30T21:08:01.000Z", kind: "run-end", run: "r6", state: "undone" },
+    ] as JournalRecord[],
+    run("r7", "web", []),
+    [],
+    run("r8", "ok", [{ kind: "confirm-wait", run: "r8", deadline: FAR, watchdogPid: 9 }]),
+  ];
+  for (const records of journals) {
+    for (const selector of [undefined, "fm", "web", "ok", "nosuch"]) {
+      const runs = foldRunsOf(records);
+      const dry = (() => {
+        try {
+          const { run, already } = confirmable(runs, selector);
+          return `${run.id} ${already}`;
+        } catch (e) {
+          return e instanceof NsrecipeError ? `${e.exitCode} ${e.message}` : `bug ${e}`;
+        }
+      })();
+      const copy = [...records];
+      const real = await confirmRun(selector, "command", { journal: memoryJournal(copy) }).then(
+        ({ run, already }) => `${run.id} ${already}`,
+        (e) => e instanceof NsrecipeError ? `${e.exitCode} ${e.message}` : `bug ${e}`,
+      );
+      assert.equal(dry, real, `${selector} over ${records.length} records`);
+      assert.doesNotMatch(dry, /^bug/);
+    }
+  }
+  const runs = foldRunsOf(journals[0]);
+  assert.throws(() => confirmable(runs, undefined), (e) => e instanceof NsrecipeError && /^Too late/.test(e.message));
+  assert.equal(confirmable(foldRunsOf(journals[3]), undefined).run.id, "r8");
 });
