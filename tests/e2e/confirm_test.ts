@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
+import { DEFAULT_STATE_DIR, JOURNAL_FILE } from "../../src/journal/paths.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -11,6 +12,14 @@ async function runState(lab: TestLab, label: string): Promise<string | undefined
   if (!begin) return undefined;
   return j.records.findLast((r) => r.run === begin.run && r.kind === "run-end" && r.state !== "applied")?.state ??
     "applied";
+}
+
+/** The journal's records as they are on disk (read with cat(1): quicker than an nsrecipe process). */
+async function journalRecords(
+  lab: TestLab,
+): Promise<{ kind: string; deadline?: number; watchdogPid?: number }[]> {
+  const text = (await lab.sh(["cat", `${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`])).stdout;
+  return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
 async function journalKinds(lab: TestLab): Promise<string[]> {
@@ -43,20 +52,24 @@ Deno.test("confirm window: an unconfirmed run is undone by the watchdog after th
 
 Deno.test("confirm window: a confirmed run stays after the window passes", async () => {
   await withLab(async (lab) => {
-    const r = await lab.nsrecipe(["--json", "run", "netns", "--name", "c2", "--confirm", "2", "--", "true"]);
+    // The window leaves room for 'nsrecipe confirm' to start and come in time on a loaded machine.
+    const r = await lab.nsrecipe(["--json", "run", "netns", "--name", "c2", "--confirm", "8", "--", "true"]);
     assert.equal(r.code, 0, r.stderr);
+    const deadline = JSON.parse(r.stdout).deadline as number;
     const ok = await lab.nsrecipe(["confirm", "c2"]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Confirmed run .* \(c2\)/);
-    const watchdogPid = (JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records as {
-      kind: string;
-      watchdogPid?: number;
-    }[]).find((x) => x.kind === "confirm-wait")!.watchdogPid!;
+    const watchdogPid = (await journalRecords(lab)).find((x) => x.kind === "confirm-wait")!.watchdogPid!;
     // The lab's PID 1 does not reap orphans, so an exited watchdog may linger as a zombie ("Z").
     await waitFor("the watchdog to exit", async () => {
       const stat = (await lab.sh(["ps", "-o", "stat=", "-p", String(watchdogPid)])).stdout.trim();
       return stat === "" || stat.startsWith("Z");
     });
+    await waitFor("the window to pass", () => Promise.resolve(Date.now() > deadline + 500), 30_000);
+    // The first command after the window acts on expired windows whose watchdog is gone: not on this one.
+    const st = await lab.nsrecipe(["status"]);
+    assert.equal(st.code, 0, st.stderr);
+    assert.doesNotMatch(st.stderr, /undoing it now/);
     assert.equal(await runState(lab, "c2"), "applied");
     assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^c2\b/m);
   });
@@ -70,9 +83,14 @@ Deno.test("confirm window: killing the launching process group (as when SSH drop
       "--wait",
       "sh",
       "-c",
-      `exec ${(await import("../../src/lab/mod.ts")).selfArgv().join(" ")} run netns --name c3 --confirm 2 -- sleep 60`,
+      // The window leaves room to kill the group before its deadline on a loaded machine.
+      `exec ${(await import("../../src/lab/mod.ts")).selfArgv().join(" ")} run netns --name c3 --confirm 8 -- sleep 60`,
     ]);
-    await waitFor("the run to wait for confirmation", async () => (await journalKinds(lab)).includes("confirm-wait"));
+    let deadline: number | undefined;
+    await waitFor("the run to wait for confirmation", async () => {
+      deadline = (await journalRecords(lab)).find((x) => x.kind === "confirm-wait")?.deadline;
+      return deadline !== undefined;
+    });
     const pgid = (await lab.sh(["pgrep", "-f", "run netns --name c3"])).stdout.trim().split("\n")[0];
     assert.ok(pgid, "the nsrecipe process was found");
     await lab.sh([
@@ -80,6 +98,7 @@ Deno.test("confirm window: killing the launching process group (as when SSH drop
       "-c",
       `kill -HUP -- -$(ps -o pgid= -p ${pgid} | tr -d ' '); sleep 0; kill -KILL -- -$(ps -o pgid= -p ${pgid} | tr -d ' ') 2>/dev/null; true`,
     ]);
+    assert.ok(Date.now() < deadline!, "the group was killed within the window (else the watchdog had acted already)");
     await child.status;
     await waitFor("the watchdog's undo", async () => (await runState(lab, "c3")) === "undone");
     assert.deepEqual(await lab.snapshot(), before);

@@ -88,14 +88,17 @@ for (const b of BREAKS) {
     await withLab(async (lab) => {
       await smallStateDir(lab);
       const before = await lab.snapshot();
-      const r = await lab.nsrecipe(["run", "netns", "--name", "w1", "--confirm", "3", "--", "true"]);
+      // The window leaves room to break the state directory before its deadline on a loaded machine.
+      const r = await lab.nsrecipe(["run", "netns", "--name", "w1", "--confirm", "8", "--", "true"]);
       assert.equal(r.code, 0, r.stderr);
-      const watchdog = (await records(lab)).find((x) => x.kind === "confirm-wait")!.watchdogPid!;
+      const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
+      const watchdog = wait.watchdogPid!;
       await waitFor(
         "the watchdog to hold the journal",
         async () => (await lab.sh(["ls", "-l", `/proc/${watchdog}/fd`])).stdout.includes(`${STATE}/journal.jsonl`),
       );
       await b.doIt(lab);
+      assert.ok(Date.now() < wait.deadline!, "the state directory broke within the window");
       await waitForSnapshot(lab, before, "the watchdog's revert");
       assert.equal(await ended(lab), undefined, "the journal could not record it yet");
       await b.undoIt(lab);
@@ -117,10 +120,12 @@ for (const b of BREAKS) {
 Deno.test("watchdog killed: the next command notices the expired deadline and undoes the run; confirm then says it was reverted", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
-    const r = await lab.nsrecipe(["run", "netns", "--name", "w2", "--confirm", "2", "--", "true"]);
+    // The window leaves room to kill the watchdog before its deadline on a loaded machine.
+    const r = await lab.nsrecipe(["run", "netns", "--name", "w2", "--confirm", "6", "--", "true"]);
     assert.equal(r.code, 0, r.stderr);
     const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
     assert.equal((await lab.sh(["kill", "-KILL", String(wait.watchdogPid)])).code, 0);
+    assert.ok(Date.now() < wait.deadline!, "the watchdog was killed within the window");
     await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait.deadline! + 500), 30_000);
     assert.equal(await ended(lab), undefined, "nobody has acted yet");
     const st = await lab.nsrecipe(["status"]);
@@ -146,9 +151,11 @@ Deno.test("watchdog killed: the next command notices the expired deadline and un
 Deno.test("watchdog killed: 'confirm' after the deadline acts on it first and tells the truth", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
-    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "w3", "--confirm", "2", "--", "true"])).code, 0);
+    // The window leaves room to kill the watchdog before its deadline on a loaded machine.
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "w3", "--confirm", "6", "--", "true"])).code, 0);
     const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
-    await lab.sh(["kill", "-KILL", String(wait.watchdogPid)]);
+    assert.equal((await lab.sh(["kill", "-KILL", String(wait.watchdogPid)])).code, 0);
+    assert.ok(Date.now() < wait.deadline!, "the watchdog was killed within the window");
     await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait.deadline! + 500), 30_000);
     const late = await lab.nsrecipe(["confirm", "w3"]);
     assert.equal(late.code, EXIT.precondition, late.stderr);

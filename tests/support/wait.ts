@@ -4,14 +4,15 @@
  *
  * @param what What is awaited, for the error message.
  * @param check Returns true when the condition holds.
- * @param timeoutMs Upper bound in milliseconds.
+ * @param timeoutMs Upper bound in milliseconds: generous, for a loaded machine (the CI runs six test files on two
+ *   busy cores); a bound that only a hang reaches, not a speed target.
  * @param intervalMs Poll interval in milliseconds.
  * @throws {Error} When the bound passes first.
  */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
   intervalMs = 100,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
