@@ -154,8 +154,11 @@ export async function awaitTtyConfirmation(
       ? "Interrupted (Ctrl-C): not confirmed"
       : "Not confirmed";
     out.progress(out.paint("yellow", `${why}: undoing run ${runId} now.`));
-    // Ctrl-C would also reach the commands the undo runs (they share the terminal's foreground process
-    // group): raw mode turns off the terminal's signal keys (termios(3), ISIG) until the undo is done.
+    // No Ctrl-C may cut the undo short: the commands it runs are in sessions of their own, out of the
+    // terminal's reach (src/exec/runner.ts), and this process keeps its SIGINT listener until the end. Raw mode
+    // also turns the terminal's signal keys off (termios(3), ISIG) until the undo is done: a Ctrl-C is then
+    // plain input that nobody reads, with no SIGINT and no flush of output not yet shown (without NOFLSH a
+    // signal key flushes the terminal's queues).
     Deno.stdin.setRaw(true);
     try {
       return await revertNow(
