@@ -9,12 +9,13 @@
  */
 import { PreconditionError, UsageError } from "../errors.ts";
 import { type Processes, processes, type Runner } from "../exec/mod.ts";
-import { hostNetns, IpReader } from "../host/mod.ts";
+import { IpReader } from "../host/mod.ts";
 import { type EngineDeps, FAULT_ENV, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
 import { Journal } from "../journal/mod.ts";
 import { stateDirOutsideLab } from "../lab/mod.ts";
 import type { StepContext } from "../steps/mod.ts";
 import type { Output } from "./output.ts";
+import { ownBootId, ownNetns } from "./process_facts.ts";
 
 /** The global options, parsed. */
 export interface GlobalOptions {
@@ -66,12 +67,13 @@ export function stepContext(run: Runner, log?: (line: string) => void): StepCont
 
 /**
  * The current boot id (`/proc/sys/kernel/random/boot_id`, random(4)), read
- * with `cat` since Deno grants no access to `/proc` short of `--allow-all`.
+ * with `cat` since Deno grants no access to `/proc` short of `--allow-all`,
+ * once per process (`process_facts.ts`).
  * @param run The process seam.
  * @returns The id, trimmed.
  */
-export async function bootId(run: Runner): Promise<string> {
-  return (await run(["cat", "/proc/sys/kernel/random/boot_id"])).stdout.trim();
+export function bootId(run: Runner): Promise<string> {
+  return ownBootId(run);
 }
 
 /**
@@ -99,7 +101,7 @@ export async function engineDeps(journal: JournalPort, run: Runner, out: Output)
     ctx: stepContext(run, (line) => out.progress(line)),
     journal,
     bootId: await bootId(run),
-    netns: await hostNetns(run),
+    netns: await ownNetns(run),
     log: (line) => out.progress(line),
     fault: faultHook(parseFault(Deno.env.get(FAULT_ENV)), run),
   };

@@ -77,16 +77,22 @@ const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
 const VERSION_FLAG: Readonly<Record<string, readonly string[]>> = { ip: ["-V"], ping: ["-V"] };
 
 /**
- * Makes sure each program can be started (spawns `PROGRAM --version`, `ip -V`;
- * its exit code does not matter, only that it started).
+ * Makes sure each program can be started. Several are looked up together
+ * by one test(1) process (each an executable file in a directory of PATH, as
+ * execvp(3) finds it: {@link executableTest}); when that one says no (or
+ * `test` itself is missing), and for a single program, each is started
+ * (`PROGRAM --version`, `ip -V`; its exit code does not matter, only that it
+ * started), which names the missing ones.
  *
  * @param run The process seam.
  * @param programs Program names looked up in PATH.
  * @throws {PreconditionError} Naming every program that could not be started.
  */
 export async function assertPrograms(run: Runner, programs: Iterable<string>): Promise<void> {
+  const names = [...new Set(programs)];
+  if (names.length > 1 && await allExecutable(run, names, Deno.env.get("PATH") ?? "")) return;
   // Started side by side: one process each, but the wait is that of the slowest.
-  const missing = (await Promise.all([...new Set(programs)].map(async (program) => {
+  const missing = (await Promise.all(names.map(async (program) => {
     try {
       await run([program, ...(VERSION_FLAG[program] ?? ["--version"])], { okCodes: ALL_CODES });
       return [];
@@ -102,6 +108,25 @@ export async function assertPrograms(run: Runner, programs: Iterable<string>): P
       } not found in PATH; nothing was changed`,
       missing.map(installHint).join(" "),
     );
+  }
+}
+
+/**
+ * Whether every program is an executable file in PATH, asked of one test(1)
+ * process: `( EXPR1 ) -a ( EXPR2 ) …`, each EXPR from {@link executableTest}
+ * (GNU test(1) evaluates parentheses, `-a` and `-o` for any number of arguments).
+ * @param run The process seam.
+ * @param programs Program names, without `/`.
+ * @param path The PATH value.
+ * @returns `true` when all are; `false` when one is not, or `test` could not be started.
+ */
+async function allExecutable(run: Runner, programs: readonly string[], path: string): Promise<boolean> {
+  const expr = programs.flatMap((p, i) => [...(i > 0 ? ["-a"] : []), "(", ...executableTest(p, path), ")"]);
+  try {
+    return (await run(["test", ...expr], { okCodes: ALL_CODES })).code === 0;
+  } catch (e) {
+    if (e instanceof CommandError && e.code === -1) return false;
+    throw e;
   }
 }
 

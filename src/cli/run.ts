@@ -101,7 +101,10 @@ export async function runCommand(
     // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
     // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
     if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
-    await assertPrograms(look, programsFor(plan.steps, argv.length > 0 ? plan.enter : []));
+    await assertPrograms(
+      look,
+      programsFor(plan.steps, argv.length > 0 ? plan.enter : []).filter((p) => !BASE_PROGRAMS.includes(p)),
+    );
     if (argv.length > 0) {
       // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
       await assertExecutable(

@@ -41,7 +41,8 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       out.result("Nothing to undo.");
       return;
     }
-    await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)));
+    // Those of the base checked above need no second look.
+    await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)).filter((p) => !BASE_PROGRAMS.includes(p)));
     if (g.dryRun && selector === "--all") {
       const plan = announce(planUndoAll(runs, deps.netns), deps, out);
       out.data({

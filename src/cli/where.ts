@@ -7,7 +7,8 @@
  * @module
  */
 import { CommandError, PreconditionError } from "../errors.ts";
-import { hostNetns, type NetnsRef, sameNetns } from "../host/mod.ts";
+import { type NetnsRef, sameNetns } from "../host/mod.ts";
+import { ownNetns } from "./process_facts.ts";
 import { foldRuns, isOpen, readJournal } from "../journal/mod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { quote } from "../quote.ts";
@@ -63,7 +64,7 @@ export function elsewhereThanJournal(recorded: (NetnsRef | undefined)[], here: N
  * `stateDir` (read without the lock: a reader): entered with
  * `ip netns exec` or `nsenter`, where the host's objects cannot be seen.
  * @param stateDir The state directory.
- * @param run The process seam (for stat(1), see `hostNetns`).
+ * @param run The process seam (for stat(1), see `ownNetns`).
  * @throws {PreconditionError} Saying where it runs and the way out (exit 3, nothing changed).
  */
 export async function refuseElsewhere(stateDir: string, run: Runner): Promise<void> {
@@ -72,9 +73,9 @@ export async function refuseElsewhere(stateDir: string, run: Runner): Promise<vo
   if (Deno.uid() !== 0) return;
   const open = foldRuns(await readJournal(stateDir)).runs.filter(isOpen);
   if (open.length === 0) return;
-  let here: Awaited<ReturnType<typeof hostNetns>>;
+  let here: NetnsRef;
   try {
-    here = await hostNetns(run);
+    here = await ownNetns(run);
   } catch (e) {
     if (e instanceof CommandError && e.code === -1) return;
     throw e;

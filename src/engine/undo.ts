@@ -8,7 +8,7 @@
  * @module
  */
 import { noRunCalled, PreconditionError, UndoError } from "../errors.ts";
-import { IpReader, memoRunner, type NetnsRef, sameNetns } from "../host/mod.ts";
+import { type NetnsRef, sameNetns, SnapshotIpReader } from "../host/mod.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
@@ -288,6 +288,15 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
   return report;
 }
 
+/** Kinds whose hazards are read from the host's links, addresses and routes (see `undo_hazards.ts`). */
+const HOST_LINK_HAZARDS: ReadonlySet<string> = new Set([
+  "bridge-add",
+  "veth-add",
+  "addr-del",
+  "route-del",
+  "neigh-del",
+]);
+
 /**
  * Refuses, before any inverse runs, an undo that would destroy what is not
  * the run's own or take away addresses it cannot put back (see
@@ -308,8 +317,12 @@ async function refuseHazards(
   deps: EngineDeps,
 ): Promise<void> {
   const what = `Undo of run '${target.id}' (${target.label})`;
-  // Nothing changes while the hazards are looked for: each thing is read once, however many steps ask.
-  const look = new IpReader(memoRunner(deps.ctx.run));
+  // Nothing changes while the hazards are looked for: one snapshot answers every step's questions (per-link
+  // ones from the whole lists). A run that deletes or strips host links has its host read in one process.
+  const look = new SnapshotIpReader(deps.ctx.run);
+  if (toRevert.some((i) => HOST_LINK_HAZARDS.has(i.step.kind) && !("netns" in i.step && i.step.netns))) {
+    await look.prefetch();
+  }
   const lost = await unrestorable(toRevert, look);
   if (lost.lost.length > 0) {
     throw new UndoError(
