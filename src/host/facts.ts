@@ -8,6 +8,7 @@ import type { Runner } from "../exec/mod.ts";
 import { CommandError } from "../errors.ts";
 import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, type IpRoute, type IpRule } from "./ip_json.ts";
 import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
+import { readHostLists } from "./host_lists.ts";
 import { readNftJson } from "./nft.ts";
 import { type BoundSocket, readBoundSockets } from "./bound_sockets.ts";
 import { entryState, isWireless, netnsMounts } from "./sysfs.ts";
@@ -148,8 +149,9 @@ function knownAddresses(
 
 /**
  * Gathers {@link HostFacts} from the host's network namespace, with a fixed
- * number of processes however many links the host has: one `ip -json` read
- * per kind of object, one mountinfo read for every `/run/netns` entry, and
+ * number of processes however many links the host has: its links,
+ * addresses, routes, rules and neighbour entries in three `ip` processes
+ * ({@link readHostLists}), one mountinfo read for every `/run/netns` entry, and
  * sysfs and per-interface sysctls only for the uplink (the one named, or the
  * device of the default route): the only link whose kind (wireless) and
  * settings a plan looks at. Named namespaces are entered only when their
@@ -163,26 +165,19 @@ function knownAddresses(
  */
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [netns, mounted, links, addrs, routes4, routes6, rules4, rules6, neighbours, nftables, sockets, forward] =
-    await Promise.all([
-      ip.netnsList(),
-      netnsMounts(run),
-      ip.links(),
-      ip.addrs(),
-      ip.routes(4),
-      ip.routes(6),
-      ip.rules(4),
-      ip.rules(6),
-      ip.staticNeighbours(),
-      readNftJson(run),
-      // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
-      opts.linkSettings === false ? Promise.resolve(undefined) : readBoundSockets(run),
-      run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
-        // Without sysctl the value is unknown: plans that need to change it say so through their own check.
-        if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
-        throw e;
-      }),
-    ]);
+  const [lists, mounted, nftables, sockets, forward] = await Promise.all([
+    readHostLists(run),
+    netnsMounts(run),
+    readNftJson(run),
+    // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
+    opts.linkSettings === false ? Promise.resolve(undefined) : readBoundSockets(run),
+    run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
+      // Without sysctl the value is unknown: plans that need to change it say so through their own check.
+      if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
+      throw e;
+    }),
+  ]);
+  const { netns, links, addrs, routes4, routes6, rules4, rules6, neighbours } = lists;
   const netnsFacts: NetnsFact[] = netns.map((n) => ({
     name: n.name,
     state: entryState(n.name, [n.name], mounted) === "live" ? "live" : "stale",
