@@ -11,6 +11,7 @@
 import { CommandError } from "../errors.ts";
 import { type ExecOptions, hintFor, type Runner } from "../exec/mod.ts";
 import {
+  configuredNoarp,
   type IpAddrLink,
   type IpLink,
   type IpNeigh,
@@ -97,7 +98,10 @@ async function orNone<T>(list: Promise<T[]>): Promise<T[]> {
 export class SnapshotIpReader extends IpReader {
   private readonly memo: Runner;
   /** Lists read ahead by {@link prefetch}, by namespace (`""` for the caller's own). */
-  private readonly ahead = new Map<string, { links: IpAddrLink[]; routes: { 4: IpRoute[]; 6: IpRoute[] } }>();
+  private readonly ahead = new Map<
+    string,
+    { links: IpAddrLink[]; routes: { 4: IpRoute[]; 6: IpRoute[] }; neighbours: IpNeigh[] }
+  >();
 
   /**
    * Makes a reader whose first read of each kind is the snapshot.
@@ -110,15 +114,18 @@ export class SnapshotIpReader extends IpReader {
   }
 
   /**
-   * Reads a namespace's links with their addresses and its routes of both
-   * families in one process, `ip [-n NS] -json -details -batch -` with the
-   * lines `addr show`, `route show table all root 0.0.0.0/0` and `route show
-   * table all root ::/0` (ip(8) `-batch`: one JSON array per line; ip-route(8)
-   * `root PREFIX` selects the routes of that prefix's family, `0/0` all of
-   * them), instead of one process for each. Later questions about that
-   * namespace are answered from it exactly as from the separate reads (the
-   * routes are brought back to their form without `-details`,
-   * {@link withoutRouteDetails}). When the batch fails (e.g. the namespace
+   * Reads a namespace's links with their addresses, its routes of both
+   * families and its static neighbour entries in one process, `ip [-n NS]
+   * -json -details -batch -` with the lines `addr show`, `route show table
+   * all root 0.0.0.0/0`, `route show table all root ::/0`, `neigh show nud
+   * permanent`, `neigh show nud noarp` and `neigh show proxy` (ip(8)
+   * `-batch`: one JSON array per line; ip-route(8) `root PREFIX` selects the
+   * routes of that prefix's family, `0/0` all of them; `-details` changes no
+   * neighbour entry), instead of one process for each. Later questions about
+   * that namespace are answered from it exactly as from the separate reads
+   * (the routes are brought back to their form without `-details`,
+   * {@link withoutRouteDetails}; of the `noarp` entries only those an admin
+   * added are kept, as {@link IpReader.staticNeighbours} does). When the batch fails (e.g. the namespace
    * is gone), nothing is kept and each question reads on its own, with that
    * read's own answer or error.
    *
@@ -128,7 +135,8 @@ export class SnapshotIpReader extends IpReader {
    */
   async prefetch(netns?: string): Promise<void> {
     const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "-batch", "-"];
-    const stdin = "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n";
+    const stdin = "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n" +
+      "neigh show nud permanent\nneigh show nud noarp\nneigh show proxy\n";
     let out: string;
     try {
       out = (await this.memo(argv, { stdin })).stdout;
@@ -137,11 +145,16 @@ export class SnapshotIpReader extends IpReader {
       throw e;
     }
     const lines = out.split("\n").filter((l) => l.trim() !== "");
-    if (lines.length !== 3) return;
-    const [links, v4, v6] = lines.map((l) => parseToolJson(l));
+    if (lines.length !== 6) return;
+    const [links, v4, v6, permanent, noarp, proxy] = lines.map((l) => parseToolJson(l));
     this.ahead.set(netns ?? "", {
       links: links as IpAddrLink[],
       routes: { 4: (v4 as IpRoute[]).map(withoutRouteDetails), 6: (v6 as IpRoute[]).map(withoutRouteDetails) },
+      neighbours: [
+        ...permanent as IpNeigh[],
+        ...(noarp as IpNeigh[]).filter(configuredNoarp),
+        ...proxy as IpNeigh[],
+      ],
     });
   }
 
@@ -206,6 +219,8 @@ export class SnapshotIpReader extends IpReader {
    * @returns The entries.
    */
   override async staticNeighbours(netns?: string, dev?: string): Promise<IpNeigh[]> {
+    const ahead = this.ahead.get(netns ?? "");
+    if (ahead) return ahead.neighbours.filter((n) => dev === undefined || n.dev === dev);
     if (dev === undefined) return await super.staticNeighbours(netns);
     return (await orNone(super.staticNeighbours(netns))).filter((n) => n.dev === dev);
   }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { IpReader } from "../../src/host/mod.ts";
+import { IpReader, SnapshotIpReader } from "../../src/host/mod.ts";
 import { readHostLists } from "../../src/host/host_lists.ts";
 import { withLab } from "../support/lab.ts";
 import { assertExit } from "../support/reliability.ts";
 
-Deno.test("readHostLists (two ip -batch and the IPv6 rules) equals the separate reads on a host with routes in tables, rules and neighbour entries of both families", async () => {
+Deno.test("readHostLists (two ip -batch and the IPv6 rules) and SnapshotIpReader.prefetch equal the separate reads on a host with routes in tables, rules and neighbour entries of both families", async () => {
   await withLab(async (lab) => {
     for (
       const line of [
@@ -38,6 +38,11 @@ Deno.test("readHostLists (two ip -batch and the IPv6 rules) equals the separate 
     assert.ok(separate.rules6.some((r) => r.priority === 101));
     assert.equal(separate.neighbours.length, 4, JSON.stringify(separate.neighbours));
     assert.deepEqual(await readHostLists(lab.runner), separate);
+    // SnapshotIpReader's batch (undo's hazard checks, status) answers the neighbour entries alike, of all and of one link.
+    const look = new SnapshotIpReader(lab.runner);
+    await look.prefetch();
+    assert.deepEqual(await look.staticNeighbours(), separate.neighbours);
+    assert.deepEqual(await look.staticNeighbours(undefined, "eth0"), await ip.staticNeighbours(undefined, "eth0"));
     assertExit(await lab.sh(["ip", "netns", "del", "web"]), 0, "netns del");
   });
 });

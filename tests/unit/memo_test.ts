@@ -111,9 +111,23 @@ const WEB_ROUTES6_DETAILED = JSON.stringify([
   },
 ]);
 
-Deno.test("SnapshotIpReader.prefetch: one 'ip -batch' per namespace answers its links, addresses and routes of both families, as the separate reads would", async () => {
+const WEB_PERMANENT = JSON.stringify([
+  { dst: "10.200.0.9", dev: "eth0", lladdr: "02:00:00:00:00:09", state: ["PERMANENT"] },
+]);
+const WEB_NOARP = JSON.stringify([
+  { dst: "10.200.0.8", dev: "eth0", lladdr: "02:00:00:00:00:08", state: ["NOARP"] },
+  { dst: "ff02::1", dev: "eth0", lladdr: "33:33:00:00:00:01", state: ["NOARP"] },
+]);
+const WEB_PROXY = JSON.stringify([{ dst: "10.200.0.7", dev: "lo", proxy: null }]);
+
+Deno.test("SnapshotIpReader.prefetch: one 'ip -batch' per namespace answers its links, addresses, routes of both families and static neighbour entries, as the separate reads would", async () => {
   const { run, calls } = recordingRunner((argv) => {
-    if (argv.includes("-batch")) return { stdout: `${WEB}\n${WEB_ROUTES4_DETAILED}\n${WEB_ROUTES6_DETAILED}\n` };
+    if (argv.includes("-batch")) {
+      return {
+        stdout: [WEB, WEB_ROUTES4_DETAILED, WEB_ROUTES6_DETAILED, WEB_PERMANENT, WEB_NOARP, WEB_PROXY].join("\n") +
+          "\n",
+      };
+    }
     return { code: 1, stderr: "unexpected" };
   });
   const ip = new SnapshotIpReader(run);
@@ -137,9 +151,14 @@ Deno.test("SnapshotIpReader.prefetch: one 'ip -batch' per namespace answers its 
   assert.deepEqual(await ip.routes(6, "web"), [
     { dst: "fe80::/64", dev: "eth0", protocol: "kernel", metric: 256, flags: [], pref: "medium" },
   ]);
+  // The kernel's own NOARP entry (a multicast destination) is not configuration: left out, as by staticNeighbours.
+  assert.deepEqual((await ip.staticNeighbours("web")).map((n) => n.dst), ["10.200.0.9", "10.200.0.8", "10.200.0.7"]);
+  assert.deepEqual((await ip.staticNeighbours("web", "eth0")).map((n) => n.dst), ["10.200.0.9", "10.200.0.8"]);
+  assert.deepEqual(await ip.staticNeighbours("web", "nosuch"), []);
   assert.deepEqual(calls.map((c) => [c.argv.join(" "), c.opts?.stdin]), [[
     "ip -n web -json -details -batch -",
-    "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n",
+    "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n" +
+    "neigh show nud permanent\nneigh show nud noarp\nneigh show proxy\n",
   ]]);
 });
 
