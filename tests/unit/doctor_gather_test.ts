@@ -12,6 +12,9 @@ const ROUTES4 = JSON.stringify([{ dst: "default", gateway: "198.51.100.1", dev: 
 /** A host answering like the lab: ip -json state, files under /run absent, no nft. */
 function fakeHost(argv: readonly string[]): Partial<ExecResult> {
   const a = argv.join(" ");
+  // The host's lists as readHostLists asks for them (src/host/host_lists.ts): one JSON array per batch line.
+  if (a === "ip -json -batch -") return { stdout: ["[]", ROUTES4, "[]", "[]", "[]", "[]", "[]"].join("\n") + "\n" };
+  if (a === "ip -json -details -batch -") return { stdout: `${LINKS}\n[]\n` };
   if (a === "ip -json -details link show") return { stdout: LINKS };
   if (a === "ip -json -4 route show table all") return { stdout: ROUTES4 };
   if (a.startsWith("ip -json")) return { stdout: "[]" };
@@ -27,6 +30,7 @@ function fakeHost(argv: readonly string[]): Partial<ExecResult> {
 const READ_ONLY = [
   /^ip -json (-details link show|addr show|-[46] route show table all|netns list|-details -[46] rule show)$/,
   /^ip -json neigh show (nud permanent|nud noarp|proxy)$/,
+  /^ip -json (-details )?-batch -$/, // its lines are checked in the test
   /^ss -H -a -n -p -t -u -w$/,
   /^sysctl -e( net\/ipv[46]\/(conf|neigh)\/[^\s/]+)+$/, // the uplink's per-interface settings (src/host/facts.ts)
   /^ip -V$/,
@@ -49,7 +53,11 @@ Deno.test("gatherDoctorFacts runs only read-only commands", async () => {
   for (const c of calls) {
     const line = c.argv.join(" ");
     assert.ok(READ_ONLY.some((re) => re.test(line)), `not a known read-only command: ${line}`);
+    for (const l of (c.opts.stdin ?? "").split("\n").filter((l) => l !== "")) {
+      assert.match(l, /^(link|addr|rule|neigh|netns|route) (show|list)( |$)/, `not a read in a batch: ${l}`);
+    }
   }
+  assert.ok(calls.some((c) => c.argv.includes("-batch")), "the host's lists are read in a batch");
 });
 
 Deno.test("gatherDoctorFacts reads the uplink's manager state by its ifindex; --uplink picks another link", async () => {
@@ -113,9 +121,10 @@ Deno.test("gatherDoctorFacts reads no kernel configuration when veth and bridge 
     { ifindex: 8, ifname: "br0", flags: [], mtu: 1500, operstate: "DOWN", linkinfo: { info_kind: "bridge" } },
   ]);
   const { run, calls } = recordingRunner((argv) =>
-    argv.join(" ") === "ip -json -details link show" ? { stdout: inUse } : fakeHost(argv)
+    argv.join(" ") === "ip -json -details -batch -" ? { stdout: `${inUse}\n[]\n` } : fakeHost(argv)
   );
   const facts = await gatherDoctorFacts(run, { groups: factGroupsFor(["kernel-veth", "kernel-bridge"]) });
+  assert.deepEqual(facts.host.ok && facts.host.value.links.map((l) => l.ifname), ["v0", "br0"]);
   const lines = calls.map((c) => c.argv.join(" "));
   assert.deepEqual(lines.filter((l) => /\/sys\/module|config|modules|osrelease/.test(l)), []);
   assert.equal(facts.kernel.sysModule.veth.ok, false);
