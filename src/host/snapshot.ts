@@ -162,25 +162,30 @@ export function routeLine(
 /**
  * Takes a snapshot of a network namespace.
  *
- * @param run The process seam (spawns `ip -json`: links, addresses and routes
- *   in one `ip -json -details -batch -`, rules, neighbours, sysctl and nft each
- *   on their own).
+ * @param run The process seam (spawns `ip -json`: links, addresses, routes
+ *   and static neighbour entries in one `ip -json -details -batch -`, rules,
+ *   sysctl and nft each on their own).
  * @param netns A named netns, or `undefined` for the caller's own.
  * @returns The snapshot.
  * @throws {CommandError} When `ip` fails.
  */
 export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapshot> {
   const ip = new SnapshotIpReader(run);
-  // Links with their addresses and the routes of both families come from one `ip -batch` process
-  // (SnapshotIpReader.prefetch; read one by one when the batch fails), the rest beside it.
+  // Links with their addresses, the routes of both families and the static neighbour entries come from one
+  // `ip -batch` process (SnapshotIpReader.prefetch; read one by one when the batch fails), the rest beside it.
   const lists = ip.prefetch(netns).then(() =>
-    Promise.all([ip.links(netns), ip.addrs(netns), ip.routes(4, netns), ip.routes(6, netns)])
+    Promise.all([
+      ip.links(netns),
+      ip.addrs(netns),
+      ip.routes(4, netns),
+      ip.routes(6, netns),
+      ip.staticNeighbours(netns),
+    ])
   );
-  const [[links, addrLinks, r4, r6], rules4, rules6, neighbours, sysctls, nft] = await Promise.all([
+  const [[links, addrLinks, r4, r6, neighbours], rules4, rules6, sysctls, nft] = await Promise.all([
     lists,
     ip.rules(4, netns),
     ip.rules(6, netns),
-    ip.staticNeighbours(netns),
     readLinkSysctls(run, netns),
     readNftRuleset(run, netns),
   ]);

@@ -4,17 +4,22 @@ import { diffSnapshots, takeSnapshot } from "../../src/host/mod.ts";
 
 /**
  * A fake host whose answers come from `answer` (the command line joined with spaces, and the argv);
- * `ip -json -details -batch -` answers its three lines as `ip` does, one JSON array per line: what
+ * `ip -json -details -batch -` answers its six lines as `ip` does, one JSON array per line: what
  * `addr show` answers, then the routes of `root 0.0.0.0/0` and of `root ::/0`, as `-4 route` and
- * `-6 route` answer.
+ * `-6 route` answer, then the permanent, noarp and proxy neighbour entries.
  */
 function fakeIp(answer: (a: string, argv: readonly string[]) => string) {
   return recordingRunner((argv) => {
     if (argv.includes("-batch")) {
       return {
-        stdout: [answer("ip -json addr show", argv), answer("ip -4 route", argv), answer("ip -6 route", argv)].join(
-          "\n",
-        ),
+        stdout: [
+          answer("ip -json addr show", argv),
+          answer("ip -4 route", argv),
+          answer("ip -6 route", argv),
+          answer("ip -json neigh show nud permanent", argv),
+          answer("ip -json neigh show nud noarp", argv),
+          answer("ip -json neigh show proxy", argv),
+        ].join("\n"),
       };
     }
     return { stdout: answer(argv.join(" "), argv) };
@@ -42,14 +47,14 @@ function fakeHost(addrOrder: string[], metric = 100) {
   }).run;
 }
 
-Deno.test("a snapshot reads links, addresses and routes in one 'ip -batch', and one by one when the batch fails", async () => {
+Deno.test("a snapshot reads links, addresses, routes and static neighbours in one 'ip -batch', and one by one when the batch fails", async () => {
   const batched = fakeIp((a) =>
     a.endsWith("addr show") ? JSON.stringify([{ ifname: "eth0", flags: [], mtu: 1500, addr_info: [] }]) : "[]"
   );
   const a = await takeSnapshot(batched.run);
   const reads = batched.calls.map((c) => c.argv.join(" "));
   assert.ok(reads.includes("ip -json -details -batch -"), reads.join("\n"));
-  assert.deepEqual(reads.filter((r) => /(link|addr|route) show/.test(r)), []);
+  assert.deepEqual(reads.filter((r) => /(link|addr|route|neigh) show/.test(r)), []);
   const failing = recordingRunner((argv) =>
     argv.includes("-batch") ? { code: 1, stderr: "Error: ..." } : {
       stdout: argv.join(" ").endsWith("addr show")
@@ -59,8 +64,15 @@ Deno.test("a snapshot reads links, addresses and routes in one 'ip -batch', and 
   );
   assert.deepEqual(await takeSnapshot(failing.run), a);
   assert.deepEqual(
-    failing.calls.map((c) => c.argv.join(" ")).filter((r) => /(link|addr|route) show/.test(r)).sort(),
-    ["ip -json -4 route show table all", "ip -json -6 route show table all", "ip -json -details addr show"],
+    failing.calls.map((c) => c.argv.join(" ")).filter((r) => /(link|addr|route|neigh) show/.test(r)).sort(),
+    [
+      "ip -json -4 route show table all",
+      "ip -json -6 route show table all",
+      "ip -json -details addr show",
+      "ip -json neigh show nud noarp",
+      "ip -json neigh show nud permanent",
+      "ip -json neigh show proxy",
+    ],
   );
 });
 
