@@ -5,6 +5,7 @@ import { arpProbeArgv } from "../host/mod.ts";
 import { runnerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
+import { confirmWindowSeconds, refuseInapplicable } from "./run.ts";
 
 /**
  * Prints a plan: the ARP probes `run` makes first (`Plan.probes`), each step
@@ -12,9 +13,11 @@ import { shellQuote } from "../quote.ts";
  * @param recipe The recipe.
  * @param plan Its plan.
  * @param out The output.
+ * @param confirmSeconds The confirmation window `run` would open, in seconds; 0 for none.
  */
-export function printPlan(recipe: Recipe, plan: Plan, out: Output): void {
+export function printPlan(recipe: Recipe, plan: Plan, out: Output, confirmSeconds = 0): void {
   out.data({
+    confirmSeconds,
     recipe: recipe.name,
     label: plan.label,
     uses: plan.uses,
@@ -33,6 +36,12 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output): void {
     for (const argv of kindOf(s).commands(s)) out.result(`      ${shellQuote(argv)}`);
   });
   if (plan.uses.length) out.result(`Uses (not owned): ${plan.uses.join(", ")}`);
+  if (confirmSeconds > 0) {
+    out.result(
+      `Then a confirmation window of ${confirmSeconds} s: undone unless confirmed ('yes' at the prompt, or ` +
+        "'nsrecipe confirm' from any session).",
+    );
+  }
   out.result(`Then runs the shell or command with: ${shellQuote(plan.enter)} CMD...`);
   for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`));
 }
@@ -42,12 +51,21 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output): void {
  * @param recipe The recipe.
  * @param params Its parsed parameters.
  * @param out The output.
- * @throws {PreconditionError} | {UsageError} From the recipe's planner.
+ * @param confirm `--confirm` seconds, 0 for `--no-confirm`, `undefined` when neither was given.
+ * @throws {PreconditionError} | {UsageError} From the recipe's planner; a
+ *   {UsageError} for `--confirm`/`--no-confirm` where `run` refuses them (a recipe that changes nothing).
  */
-export async function planCommand(recipe: Recipe, params: Record<string, unknown>, out: Output): Promise<void> {
+export async function planCommand(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  out: Output,
+  confirm?: number,
+): Promise<void> {
   const facts = await gatherFacts(runnerFor(out), {
     uplink: recipe.targets(params).uplink,
     linkSettings: recipe.needs.movesUplink,
   });
-  printPlan(recipe, recipe.plan(params, facts), out);
+  const plan = recipe.plan(params, facts);
+  refuseInapplicable(recipe.name, plan.steps.length, true, { rm: false, shell: "", confirm });
+  printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmWindowSeconds(recipe, confirm) : 0);
 }

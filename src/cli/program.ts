@@ -314,17 +314,23 @@ export async function main(args: string[]): Promise<number> {
   }
   for (const recipe of RECIPES) {
     addRecipeOptions(
-      plan.command(recipe.name).description(recipe.summary),
+      plan.command(recipe.name).description(recipe.summary)
+        // run's confirmation options too, so that a run command line pasted after 'plan' plans (M1).
+        .option("--confirm <seconds>", "the confirmation window 'run' would open (shown, nothing is run)")
+        .option("--no-confirm", "no confirmation window"),
       recipe.params,
     ).action(async (opts, cmd) => {
       const { out } = globals(cmd);
+      refuseBothConfirms(args);
       const o = opts as Record<string, unknown>;
+      const confirm = parseConfirm(o.confirm as string | boolean | undefined);
       const { parseRecipeParams } = await import("./recipe_options.ts");
       const { planCommand } = await import("./plan.ts");
       await planCommand(
         recipe,
         await parseRecipeParams(recipe.params, o, await readParamFile(o, out), recipe.name),
         out,
+        confirm,
       );
     });
     addRecipeOptions(rehearse.command(recipe.name).description(recipe.summary), recipe.params).action(

@@ -75,7 +75,7 @@ export async function runCommand(
   const onTty = Deno.stdin.isTerminal();
   // With --json no shell is opened (its screen would be stdout): a run without a command only sets up.
   const argv = command.length > 0 ? command : onTty && !g.json ? [opts.shell] : [];
-  if (g.dryRun) return await dryRun(recipe, params, procs.run, out);
+  if (g.dryRun) return await dryRun(recipe, params, procs.run, out, confirmWindowSeconds(recipe, opts.confirm));
   const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
   // A confirmation window whose watchdog is gone is acted on before anything else.
@@ -159,13 +159,19 @@ export async function runCommand(
 }
 
 /** `--dry-run`: prints the plan for the host as it is; changes nothing. */
-async function dryRun(recipe: Recipe, params: Record<string, unknown>, run: Runner, out: Output): Promise<number> {
+async function dryRun(
+  recipe: Recipe,
+  params: Record<string, unknown>,
+  run: Runner,
+  out: Output,
+  confirmSeconds: number,
+): Promise<number> {
   const plan = recipe.plan(
     params,
     await gatherFacts(run, { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink }),
   );
   out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
-  printPlan(recipe, plan, out);
+  printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmSeconds : 0);
   return 0;
 }
 

@@ -343,3 +343,38 @@ Deno.test("--shell without a terminal, or with --json, is refused before any ste
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
+
+Deno.test("M1: plan takes run's --confirm/--no-confirm (a pasted run line plans) and shows the window; refuses them where run does", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const migrate = ["plan", "full-migrate", "--name", "p", "--address", "198.51.100.50/24"];
+    const window = (s: number) =>
+      `Then a confirmation window of ${s} s: undone unless confirmed ('yes' at the prompt, or 'nsrecipe confirm' from any session).`;
+    const cases: [string[], number | undefined][] = [
+      [migrate, 120],
+      [[...migrate, "--confirm", "30"], 30],
+      [[...migrate, "--no-confirm"], undefined],
+      [["plan", "netns", "--name", "p", "--confirm", "45"], 45],
+    ];
+    for (const [args, seconds] of cases) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      if (seconds === undefined) assert.doesNotMatch(r.stdout, /confirmation window/, args.join(" "));
+      else assert.ok(r.stdout.includes(window(seconds)), `${args.join(" ")}: ${r.stdout}`);
+    }
+    const json = JSON.parse((await lab.nsrecipe(["--json", ...migrate, "--confirm", "30"])).stdout);
+    assert.equal(json.confirmSeconds, 30);
+    for (
+      const [args, message] of [
+        [[...migrate, "--confirm", "30", "--no-confirm"], /--confirm and --no-confirm contradict each other/],
+        [[...migrate, "--confirm", "0"], /--confirm '0' is not a whole number of seconds from 1 to 3600/],
+        [["plan", "pid-only", "--confirm", "30"], /--confirm does not apply to 'pid-only'/],
+      ] as const
+    ) {
+      const r = await lab.nsrecipe([...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
