@@ -12,12 +12,14 @@
  * bridge starts from `default`. So every setting of the uplink that differs
  * from `default` is written to the bridge before it comes up and gets its
  * addresses (those the kernel resets on link events once the bridge is up
- * with every port, {@link SET_AFTER_PORTS}), except those {@link notCarriedWhy} names; the uplink keeps its
+ * with every port, {@link SET_AFTER_PORTS}), except those {@link notCarriedWhy} names; the uplink's
+ * `stable_secret`, when it generates stable privacy addresses with one (RFC 7217), is written first, so the
+ * bridge generates them from the same secret (it is never printed); the uplink keeps its
  * own values, and undo removes the bridge with its settings.
  *
  * @module
  */
-import type { HostFacts, IpLink, LinkSysctl } from "../src/host/mod.ts";
+import { type HostFacts, type IpLink, type LinkSysctl, STABLE_SECRET } from "../src/host/mod.ts";
 
 /** Settings not carried, with the reason, as `TREE:NAME`. */
 export const NOT_CARRIED: Readonly<Record<string, string>> = {
@@ -25,7 +27,6 @@ export const NOT_CARRIED: Readonly<Record<string, string>> = {
     "read-only: set while a multicast routing daemon uses the link; point it at the bridge",
   "net.ipv6.conf:mc_forwarding":
     "read-only: set while a multicast routing daemon uses the link; point it at the bridge",
-  "net.ipv6.conf:stable_secret": "a secret for stable-privacy addresses: nsrecipe does not copy secrets",
 };
 
 /**
@@ -53,10 +54,7 @@ export function setAfterPorts(x: Pick<LinkSysctl, "tree" | "name">): boolean {
  * @param value The uplink's value.
  * @returns The reason.
  */
-export function notCarriedWhy(key: string, value: string): string | undefined {
-  if (key === "net.ipv6.conf:addr_gen_mode" && value === "2") {
-    return "stable_privacy needs the link's stable_secret, which is not copied; the bridge keeps its default mode";
-  }
+export function notCarriedWhy(key: string, _value: string): string | undefined {
   return NOT_CARRIED[key];
 }
 
@@ -91,11 +89,15 @@ export function uplinkSettings(facts: HostFacts, uplink: IpLink): UplinkSettings
     const key = `${x.tree}:${x.name}`;
     const base = x.tree === "net.ipv6.conf" && x.name === "mtu" ? String(uplink.mtu) : defaults.get(key);
     const why = notCarriedWhy(key, x.value);
-    // A setting `default` lacks (e.g. an unset `stable_secret` reads as nothing) differs only if not carried.
-    if (base === x.value || (base === undefined && !why)) continue;
-    const shown = x.name === "stable_secret" ? "(set)" : x.value; // never print a secret
+    // A setting `default` lacks differs only if not carried; the uplink's own stable_secret (read only when its
+    // addr_gen_mode uses it, `default`'s never: see readLinkSysctls) is always carried.
+    if (base === x.value || (base === undefined && !why && x.name !== STABLE_SECRET)) continue;
+    const shown = x.name === STABLE_SECRET ? "(set)" : x.value; // never print a secret
     if (why) out.notCarried.push({ setting: `${x.tree}.${x.dev}.${x.name} = ${shown}`, why });
     else out.carried.push(x);
   }
+  // The secret first: the kernel refuses addr_gen_mode 2 (stable_privacy) on a link without one, and sets it
+  // when the secret is written (net/ipv6/addrconf.c).
+  out.carried.sort((a, b) => Number(b.name === STABLE_SECRET) - Number(a.name === STABLE_SECRET));
   return out;
 }

@@ -29,9 +29,22 @@ export interface LinkSysctl {
 }
 
 /**
- * Parses sysctl(8) output lines `net.ipv4.conf.eth0.100.rp_filter = 1`: the
+ * Parses one dotted sysctl key `net.ipv4.conf.eth0.100.rp_filter`: the
  * setting is the last dotted component, the link everything between the tree
  * and it (link names may contain dots, setting names never do).
+ * @param key The key as sysctl(8) prints it.
+ * @returns Its tree, link and setting, or `undefined` for a key of another tree.
+ */
+export function parseLinkSysctlKey(key: string): Omit<LinkSysctl, "value"> | undefined {
+  const tree = LINK_SYSCTL_TREES.find((t) => key.startsWith(`${t}.`));
+  const dot = key.lastIndexOf(".");
+  if (!tree || dot <= tree.length) return undefined;
+  return { tree, dev: key.slice(tree.length + 1, dot), name: key.slice(dot + 1) };
+}
+
+/**
+ * Parses sysctl(8) output lines `net.ipv4.conf.eth0.100.rp_filter = 1` (see
+ * {@link parseLinkSysctlKey}).
  * @param text sysctl output.
  * @returns The settings, in output order; lines of other trees are skipped.
  */
@@ -39,12 +52,8 @@ export function parseLinkSysctls(text: string): LinkSysctl[] {
   const out: LinkSysctl[] = [];
   for (const line of text.split("\n")) {
     const eq = line.indexOf(" = ");
-    if (eq < 0) continue;
-    const key = line.slice(0, eq);
-    const tree = LINK_SYSCTL_TREES.find((t) => key.startsWith(`${t}.`));
-    const dot = key.lastIndexOf(".");
-    if (!tree || dot <= tree.length) continue;
-    out.push({ tree, dev: key.slice(tree.length + 1, dot), name: key.slice(dot + 1), value: line.slice(eq + 3) });
+    const key = eq < 0 ? undefined : parseLinkSysctlKey(line.slice(0, eq));
+    if (key) out.push({ ...key, value: line.slice(eq + 3) });
   }
   return out;
 }
@@ -63,19 +72,42 @@ export function linkSysctlPath(tree: LinkSysctl["tree"], dev: string, name: stri
 }
 
 /**
- * Reads the per-interface settings of a network namespace with one
- * `sysctl net.ipv4.conf net.ipv6.conf net.ipv4.neigh net.ipv6.neigh`, or
- * only those of some interfaces (`sysctl net/ipv4/conf/eth0 …`: the `/` form
- * names a link with dots unambiguously; sysctl(8) prints keys with dots).
- * Unreadable keys (e.g. `stable_secret` while unset) are left out by sysctl;
- * with `devs`, so are keys that do not exist (`sysctl -e`): the neighbour
- * trees are not asked for `all`, which they never have, and have `default`
- * only in the initial network namespace.
+ * The key of the one per-interface setting that cannot always be read:
+ * `net.ipv6.conf.DEV.stable_secret`, the secret of stable privacy addresses
+ * (RFC 7217). Reading it while it is unset fails with EIO
+ * (Documentation/networking/ip-sysctl.rst: "By default the stable secret is
+ * unset"; net/ipv6/addrconf.c `addrconf_sysctl_stable_secret`), and sysctl(8)
+ * then exits non-zero. Writing it sets the link's `addr_gen_mode` to 2
+ * (stable_privacy), the only mode that uses it.
+ */
+export const STABLE_SECRET = "stable_secret";
+
+/** `addr_gen_mode` of a link that generates stable privacy addresses (IN6_ADDR_GEN_MODE_STABLE_PRIVACY). */
+const STABLE_PRIVACY = "2";
+
+/**
+ * Reads the per-interface settings of a network namespace, or only those of
+ * some interfaces (`net/ipv4/conf/eth0 …`: the `/` form names a link with
+ * dots unambiguously; sysctl(8) prints keys with dots), with no process that
+ * fails on an unset `stable_secret` ({@link STABLE_SECRET}):
+ * 1. `sysctl -N -e KEYS` lists the keys without reading them (`-e` leaves out
+ *    those that do not exist: the neighbour trees are not asked for `all`,
+ *    which they never have, and have `default` only in the initial network
+ *    namespace; a tree is missing when IPv6 is disabled);
+ * 2. `sysctl KEYS` reads every key but the secrets;
+ * 3. `sysctl -n net/ipv6/conf/DEV/stable_secret` is read only for a link whose
+ *    `addr_gen_mode` is stable_privacy (2), the one mode that uses it, which
+ *    the kernel sets when the secret is written. Such a link without its own
+ *    secret uses the namespace's `default` one (a link that existed when that
+ *    was written): this read then fails (EIO) and the setting is left out, as
+ *    unset. `default`'s own secret is not read: the kernel copies it into
+ *    every link made later.
+ * Deno grants no read of `/proc/sys` short of `--allow-all`, hence sysctl.
  * @param run The process seam.
  * @param netns A named netns (read through `ip netns exec`), or `undefined`.
  * @param trees The subtrees to read; default all four.
  * @param devs Only these interfaces (`all` and `default` are names too); default every one.
- * @returns The settings; `[]` of a tree when IPv6 is disabled.
+ * @returns The settings, in sysctl's order, the secrets last; `[]` of a tree when IPv6 is disabled.
  * @throws {CommandError} When sysctl cannot be started.
  */
 export async function readLinkSysctls(
@@ -89,10 +121,21 @@ export async function readLinkSysctls(
     : trees.flatMap((t) =>
       devs.filter((d) => !(d === "all" && t.endsWith(".neigh"))).map((d) => `${t.replaceAll(".", "/")}/${d}`)
     );
-  // The neighbour trees have no `all` (ip-sysctl.rst: neigh/default and one entry per interface), and their
-  // `default` exists only in the initial network namespace: -e leaves unknown keys out without an error.
-  const argv = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl", ...(devs ? ["-e"] : []), ...keys];
-  // sysctl exits non-zero when one subtree is missing (IPv6 disabled) or a key cannot be read (an unset
-  // stable_secret), combining the codes of its arguments, but still prints every other key.
-  return parseLinkSysctls((await run(argv, { okCodes: ANY_EXIT })).stdout);
+  const sysctl = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl"];
+  const listed = (await run([...sysctl, "-N", "-e", ...keys], { okCodes: ANY_EXIT })).stdout.split("\n")
+    .flatMap((k) => parseLinkSysctlKey(k.trim()) ?? []);
+  const readable = listed.filter((x) => x.name !== STABLE_SECRET);
+  const out = readable.length === 0 ? [] : parseLinkSysctls(
+    (await run([...sysctl, ...readable.map((x) => linkSysctlPath(x.tree, x.dev, x.name))], { okCodes: ANY_EXIT }))
+      .stdout,
+  );
+  const secrets = listed.filter((x) =>
+    x.name === STABLE_SECRET &&
+    out.some((y) => y.tree === x.tree && y.dev === x.dev && y.name === "addr_gen_mode" && y.value === STABLE_PRIVACY)
+  );
+  for (const x of secrets) {
+    const r = await run([...sysctl, "-n", linkSysctlPath(x.tree, x.dev, x.name)], { okCodes: [0, 1] });
+    if (r.code === 0) out.push({ ...x, value: r.stdout.trim() });
+  }
+  return out;
 }

@@ -19,6 +19,7 @@ import {
   type IpAddrInfo,
   type IpLink,
   type LinkSysctl,
+  STABLE_SECRET,
 } from "../host/mod.ts";
 import { DEFAULT_LAB, type LabSpec } from "../lab/mod.ts";
 import { addrSpecFromJson, neighSpecFromJson } from "../steps/mod.ts";
@@ -42,18 +43,24 @@ export function freeHostAddress(cidr: string, taken: readonly string[]): string 
   throw new PreconditionError(`No free address in ${cidr} for the lab's LAN host`);
 }
 
+/** The `stable_secret` the lab's uplink gets where the host's has one (its value does not matter to the rehearsal). */
+export const LAB_STABLE_SECRET = "2001:0db8:0000:0000:0000:0000:0000:0001";
+
 /**
  * The per-interface settings the lab copies: those full-migrate carries
  * (the uplink's values that differ from `default`), with the host's
  * `default` values of the same settings, so the lab's plan carries the
  * same ones. Duplicate address detection stays off in the lab (its links
- * are new, their addresses are not).
+ * are new, their addresses are not). A `stable_secret` is copied as
+ * {@link LAB_STABLE_SECRET}, not the host's.
  * @param facts This host's facts.
  * @param uplink The uplink.
  * @returns The settings, `default` ones first.
  */
 function labSysctls(facts: HostFacts, uplink: IpLink): LinkSysctl[] {
-  const carried = uplinkSettings(facts, uplink).carried.filter((x) => x.name !== "accept_dad");
+  const carried = uplinkSettings(facts, uplink).carried.filter((x) => x.name !== "accept_dad")
+    // The lab's uplink gets a secret of its own: the host's never leaves it (it would be on the lab's command line).
+    .map((x) => x.name === STABLE_SECRET ? { ...x, value: LAB_STABLE_SECRET } : x);
   const keys = new Set(carried.map((x) => `${x.tree}:${x.name}`));
   const defaults = facts.linkSysctls.filter((x) => x.dev === "default" && keys.has(`${x.tree}:${x.name}`));
   return [...defaults, ...carried];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Runner } from "../exec/mod.ts";
-import { LINK_SYSCTL_TREES, linkSysctlPath, waitOperUp } from "../host/mod.ts";
+import { LINK_SYSCTL_TREES, linkSysctlPath, STABLE_SECRET, waitOperUp } from "../host/mod.ts";
 import { linkName, text } from "./fields.ts";
 import { objectId } from "./objects.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
@@ -40,9 +40,30 @@ function dotted(s: LinkSysctlSetStep): string {
   return `${s.tree}.${s.dev}.${s.name}`;
 }
 
-/** `sysctl -n` of the setting, in the `/` form that names a link with dots unambiguously. */
+/** Whether the step writes a secret (`stable_secret`): never shown, never on a command line. */
+function secret(s: LinkSysctlSetStep): boolean {
+  return s.name === STABLE_SECRET;
+}
+
+/**
+ * `sysctl -n` of the setting, in the `/` form that names a link with dots
+ * unambiguously; an unset `stable_secret`, which cannot be read (EIO, see
+ * `STABLE_SECRET`), reads as `""`.
+ */
 async function read(run: Runner, s: LinkSysctlSetStep): Promise<string> {
-  return (await run(["sysctl", "-n", linkSysctlPath(s.tree, s.dev, s.name)])).stdout.trim();
+  const r = await run(["sysctl", "-n", linkSysctlPath(s.tree, s.dev, s.name)], { okCodes: secret(s) ? [0, 1] : [0] });
+  return r.code === 0 ? r.stdout.trim() : "";
+}
+
+/**
+ * Writes a setting: `sysctl -q -w PATH=VALUE`, or for a secret `sysctl -q -p -`
+ * with `PATH = VALUE` on its stdin (sysctl(8): `-p -` reads settings from
+ * stdin), so the secret is on no command line (ps, `--verbose`).
+ */
+async function write(run: Runner, s: LinkSysctlSetStep, value: string): Promise<void> {
+  const path = linkSysctlPath(s.tree, s.dev, s.name);
+  if (secret(s)) await run(["sysctl", "-q", "-p", "-"], { stdin: `${path} = ${value}\n` });
+  else await run(["sysctl", "-q", "-w", `${path}=${value}`]);
 }
 
 /**
@@ -54,26 +75,33 @@ async function read(run: Runner, s: LinkSysctlSetStep): Promise<string> {
  */
 export const linkSysctlSet: StepKind<LinkSysctlSetStep> = {
   schema: linkSysctlSetSchema,
-  summary: (s) => `set ${dotted(s)} = ${s.value}`,
+  summary: (s) => `set ${dotted(s)} = ${secret(s) ? "(secret)" : s.value}`,
   object: (s) => objectId("link", s.dev),
   within: (s) => [objectId("link", s.dev)],
   renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
-  commands: (s) => [["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${s.value}`]],
+  commands: (s) => [
+    secret(s)
+      ? ["sysctl", "-q", "-p", "-"]
+      : ["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${s.value}`],
+  ],
   async apply(s, ctx) {
     // Not UP in time: written anyway, and the check says whether it held.
     if (s.whenOperUp) await waitOperUp(ctx.ip, s.dev, OPER_UP_WAIT_MS);
-    for (const argv of linkSysctlSet.commands(s)) await ctx.run(argv);
+    await write(ctx.run, s, s.value);
   },
   capture: (s, ctx) => read(ctx.run, s),
   async verify(s, ctx) {
     const now = await read(ctx.run, s);
-    return now === s.value ? undefined : `${dotted(s)} is ${now}, not ${s.value}`;
+    if (now === s.value) return undefined;
+    return secret(s) ? `${dotted(s)} is not the secret written` : `${dotted(s)} is ${now}, not ${s.value}`;
   },
   async isReverted(s, ctx, captured) {
     if (!(await ctx.ip.link(s.dev))) return true;
     return (await read(ctx.run, s)) === String(captured);
   },
   async revert(s, ctx, captured) {
-    await ctx.run(["sysctl", "-q", "-w", `${linkSysctlPath(s.tree, s.dev, s.name)}=${captured}`]);
+    // A secret cannot be unset again: the link keeps it until it is deleted (undo deletes the bridge next).
+    if (secret(s) && captured === "") return;
+    await write(ctx.run, s, String(captured));
   },
 };

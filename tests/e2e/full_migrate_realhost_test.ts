@@ -370,7 +370,7 @@ const UPLINK_SETTINGS: [string, string][] = [
   ["net.ipv4.neigh.eth0.base_reachable_time_ms", "60000"],
 ];
 
-Deno.test("case 4: the uplink's per-interface settings (ARP, rp_filter, proxy_arp, IPv6 RA and forwarding, neighbour timers) move to br0; undo restores all", async () => {
+Deno.test("case 4: the uplink's per-interface settings (ARP, rp_filter, proxy_arp, IPv6 RA and forwarding, neighbour timers, N22: its stable_secret, never shown, with no failing sysctl) move to br0; undo restores all", async () => {
   await withLab(async (lab) => {
     await setup(lab, [
       ["sysctl", "-q", "-w", ...UPLINK_SETTINGS.map(([k, v]) => `${k}=${v}`)],
@@ -382,13 +382,40 @@ Deno.test("case 4: the uplink's per-interface settings (ARP, rp_filter, proxy_ar
       const slash = k.replace("eth0", "br0").replaceAll(".", "/");
       assert.match(plan.stdout, new RegExp(`sysctl -q -w ${slash}=${v}\\n`), `${k} is carried`);
     }
-    assert.match(plan.stdout + plan.stderr, /Not carried to 'br0': net\.ipv6\.conf\.eth0\.stable_secret = /);
-    assert.match(
-      plan.stdout + plan.stderr,
-      /Not carried to 'br0': net\.ipv6\.conf\.eth0\.addr_gen_mode = 2 \(stable_privacy/,
+    // N22: the secret is carried (first, then the stable_privacy mode it set), never shown.
+    assert.match(plan.stdout, /set net\.ipv6\.conf\.br0\.stable_secret = \(secret\)\n +sysctl -q -p -\n/);
+    assert.match(plan.stdout, /set net\.ipv6\.conf\.br0\.addr_gen_mode = 2\n/);
+    assert.doesNotMatch(plan.stdout + plan.stderr, /Not carried/);
+    const verbose = await lab.nsrecipe([
+      "--verbose",
+      "plan",
+      "full-migrate",
+      "--name",
+      "ns",
+      "--address",
+      "198.51.100.50/24",
+    ]);
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.doesNotMatch(
+      verbose.stdout + verbose.stderr,
+      /2001:0?db8:(0000:)*:?0*77|db8::77/,
+      "the secret is never shown",
     );
+    const sysctls = verbose.stderr.split("\n").filter((l) => /^\$ sysctl /.test(l));
+    // ip_forward; the uplink's setting names, their values, the secret of a stable_privacy uplink.
+    assert.equal(sysctls.length, 4, sysctls.join("\n"));
+    assert.ok(sysctls.some((l) => l.startsWith("$ sysctl -N -e ")), sysctls.join("\n"));
+    assert.ok(sysctls.some((l) => l.startsWith("$ sysctl -n net/ipv6/conf/eth0/stable_secret ")), sysctls.join("\n"));
+    for (const l of sysctls) assert.match(l, /\(exit 0, /, "no sysctl fails");
     await migrateAndUndo(lab, {
       during: async () => {
+        const secret = await lab.sh([
+          "sysctl",
+          "-n",
+          "net.ipv6.conf.br0.stable_secret",
+          "net.ipv6.conf.br0.addr_gen_mode",
+        ]);
+        assert.equal(secret.stdout, "2001:0db8:0000:0000:0000:0000:0000:0077\n2\n", "br0 generates from eth0's secret");
         const keys = UPLINK_SETTINGS.map(([k]) => k.replace("eth0", "br0"));
         const r = await lab.sh(["sysctl", ...keys]);
         assert.equal(r.code, 0, r.stderr);
@@ -439,5 +466,32 @@ Deno.test("a failure at each new kind of step (setting, neighbour, rule, route, 
       const after = await lab.snapshot();
       assert.deepEqual(after, before, `fault at step ${index} (${kinds[index]}): ${snapshotDiff(before, after)}`);
     }
+  });
+});
+
+Deno.test("N22: without any stable_secret, plan --verbose runs no failing sysctl and reads no secret; with only the namespace's default secret (eth0 in stable_privacy mode, its own secret unset), br0 generates from that secret and the run and undo succeed", async () => {
+  await withLab(async (lab) => {
+    const args = ["full-migrate", "--name", "ns", "--address", "198.51.100.50/24"];
+    const verbose = await lab.nsrecipe(["--verbose", "plan", ...args]);
+    assert.equal(verbose.code, 0, verbose.stderr);
+    const sysctls = verbose.stderr.split("\n").filter((l) => /^\$ sysctl /.test(l));
+    assert.equal(sysctls.length, 3, sysctls.join("\n")); // ip_forward; the setting names; their values
+    for (const l of sysctls) assert.match(l, /\(exit 0, /, "no sysctl fails");
+    assert.doesNotMatch(verbose.stderr, /stable_secret/);
+    // Written to default once eth0 exists: the kernel sets eth0's mode to stable_privacy, and links made later
+    // (br0) copy default's secret (net/ipv6/addrconf.c).
+    await setup(lab, [["sysctl", "-q", "-w", "net.ipv6.conf.default.stable_secret=2001:db8::99"]]);
+    assert.equal((await lab.sh(["sysctl", "-n", "net.ipv6.conf.eth0.addr_gen_mode"])).stdout, "2\n");
+    await migrateAndUndo(lab, {
+      during: async () => {
+        const br0 = await lab.sh([
+          "sysctl",
+          "-n",
+          "net.ipv6.conf.br0.stable_secret",
+          "net.ipv6.conf.br0.addr_gen_mode",
+        ]);
+        assert.equal(br0.stdout, "2001:0db8:0000:0000:0000:0000:0000:0099\n2\n");
+      },
+    });
   });
 });

@@ -32,7 +32,9 @@ const READ_ONLY = [
   /^ip -json neigh show (nud permanent|nud noarp|proxy)$/,
   /^ip -json (-details )?-batch -$/, // its lines are checked in the test
   /^ss -H -a -n -p -t -u -w$/,
-  /^sysctl -e( net\/ipv[46]\/(conf|neigh)\/[^\s/]+)+$/, // the uplink's per-interface settings (src/host/facts.ts)
+  /^sysctl -N -e( net\/ipv[46]\/(conf|neigh)\/[^\s/]+)+$/, // the names of the uplink's per-interface settings
+  /^sysctl( net\/ipv[46]\/(conf|neigh)\/[^\s/]+\/[a-z0-9_]+)+$/, // their values (src/host/link_sysctl.ts)
+  /^sysctl -n net\/ipv6\/conf\/[^\s/]+\/stable_secret$/, // a stable_privacy uplink's secret
   /^ip -V$/,
   /^unshare --version$/,
   /^cat -- \/(proc|sys|run|etc|lib\/modules|boot)\/\S+$/,

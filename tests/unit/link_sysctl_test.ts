@@ -2,41 +2,81 @@ import assert from "node:assert/strict";
 import { readLinkSysctls } from "../../src/host/mod.ts";
 import { stdioLabel } from "../../src/exec/runner.ts";
 
-Deno.test("readLinkSysctls of some links asks only keys that can exist: no neigh/all; -e leaves out neigh/default outside the initial netns", async () => {
+/** What sysctl(8) answers in a lab: names with -N, values of the keys asked, EIO for an unset secret. */
+function fakeSysctl(secretSet: boolean, mode: string) {
   const asked: string[][] = [];
-  const out = await readLinkSysctls(
-    (argv) => {
-      asked.push([...argv]);
-      return Promise.resolve({
+  const run = (argv: readonly string[]) => {
+    asked.push([...argv]);
+    const ok = (stdout: string) => Promise.resolve({ argv, durationMs: 1, code: 0, stdout, stderr: "" });
+    if (argv.includes("-N")) {
+      return ok(
+        [
+          "net.ipv4.conf.eth0.rp_filter",
+          "net.ipv6.conf.eth0.addr_gen_mode",
+          "net.ipv6.conf.eth0.stable_secret",
+          "net.ipv4.neigh.eth0.retrans_time",
+        ].join("\n") + "\n",
+      );
+    }
+    if (argv.includes("-n")) {
+      return secretSet ? ok("2001:0db8:0000:0000:0000:0000:0000:0077\n") : Promise.resolve({
         argv,
         durationMs: 1,
-        code: 0,
-        stdout: "net.ipv4.conf.eth0.rp_filter = 2\nnet.ipv4.neigh.eth0.retrans_time = 100\n",
-        stderr: "",
+        code: 1,
+        stdout: "",
+        stderr: 'sysctl: reading key "net.ipv6.conf.eth0.stable_secret"\n',
       });
-    },
-    undefined,
-    undefined,
-    ["all", "default", "eth0"],
-  );
-  assert.deepEqual(asked, [[
-    "sysctl",
-    "-e",
-    "net/ipv4/conf/all",
-    "net/ipv4/conf/default",
-    "net/ipv4/conf/eth0",
-    "net/ipv6/conf/all",
-    "net/ipv6/conf/default",
-    "net/ipv6/conf/eth0",
-    "net/ipv4/neigh/default",
-    "net/ipv4/neigh/eth0",
-    "net/ipv6/neigh/default",
-    "net/ipv6/neigh/eth0",
-  ]]);
+    }
+    return ok(
+      "net.ipv4.conf.eth0.rp_filter = 2\n" +
+        `net.ipv6.conf.eth0.addr_gen_mode = ${mode}\nnet.ipv4.neigh.eth0.retrans_time = 100\n`,
+    );
+  };
+  return { run, asked };
+}
+
+Deno.test("N22: readLinkSysctls lists the keys (-N, no read), reads all but stable_secret, and reads the secret only for a stable_privacy link; asks only keys that can exist", async () => {
+  const { run, asked } = fakeSysctl(true, "2");
+  const out = await readLinkSysctls(run, undefined, undefined, ["all", "default", "eth0"]);
+  assert.deepEqual(asked, [
+    [
+      "sysctl",
+      "-N",
+      "-e",
+      "net/ipv4/conf/all",
+      "net/ipv4/conf/default",
+      "net/ipv4/conf/eth0",
+      "net/ipv6/conf/all",
+      "net/ipv6/conf/default",
+      "net/ipv6/conf/eth0",
+      "net/ipv4/neigh/default",
+      "net/ipv4/neigh/eth0",
+      "net/ipv6/neigh/default",
+      "net/ipv6/neigh/eth0",
+    ],
+    ["sysctl", "net/ipv4/conf/eth0/rp_filter", "net/ipv6/conf/eth0/addr_gen_mode", "net/ipv4/neigh/eth0/retrans_time"],
+    ["sysctl", "-n", "net/ipv6/conf/eth0/stable_secret"],
+  ]);
   assert.deepEqual(out.map((x) => `${x.tree} ${x.dev} ${x.name}=${x.value}`), [
     "net.ipv4.conf eth0 rp_filter=2",
+    "net.ipv6.conf eth0 addr_gen_mode=2",
     "net.ipv4.neigh eth0 retrans_time=100",
+    "net.ipv6.conf eth0 stable_secret=2001:0db8:0000:0000:0000:0000:0000:0077",
   ]);
+});
+
+Deno.test("N22: readLinkSysctls does not read the secret of a link that does not use one (eui64), and leaves out one that cannot be read (the link uses the default secret)", async () => {
+  const eui64 = fakeSysctl(false, "0");
+  const out = await readLinkSysctls(eui64.run, "web", ["net.ipv6.conf"], ["eth0"]);
+  assert.deepEqual(eui64.asked.map((a) => a.slice(0, 6)), [
+    ["ip", "netns", "exec", "web", "sysctl", "-N"],
+    ["ip", "netns", "exec", "web", "sysctl", "net/ipv4/conf/eth0/rp_filter"],
+  ]);
+  assert.ok(!out.some((x) => x.name === "stable_secret"));
+  const inherited = fakeSysctl(false, "2");
+  const got = await readLinkSysctls(inherited.run, undefined, ["net.ipv6.conf"], ["eth0"]);
+  assert.equal(inherited.asked.length, 3, "the secret is asked for");
+  assert.deepEqual(got.filter((x) => x.name === "stable_secret"), []);
 });
 
 Deno.test("stdioLabel: 'interactive' only when stdin is a terminal", () => {

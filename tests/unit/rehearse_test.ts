@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { freeHostAddress, labSpecFromHost, parsePingOutage } from "../../src/rehearse/mod.ts";
+import { freeHostAddress, LAB_STABLE_SECRET, labSpecFromHost, parsePingOutage } from "../../src/rehearse/mod.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
 
 Deno.test("parsePingOutage reports the longest gap between replies, less the interval", () => {
@@ -110,6 +110,9 @@ Deno.test("labSpecFromHost copies address flags, NetworkManager-style routes in 
       { tree: "net.ipv4.conf", dev: "default", name: "rp_filter", value: "2" },
       { tree: "net.ipv4.conf", dev: "eth0", name: "arp_ignore", value: "1" },
       { tree: "net.ipv4.conf", dev: "eth0", name: "rp_filter", value: "2" },
+      { tree: "net.ipv6.conf", dev: "default", name: "addr_gen_mode", value: "0" },
+      { tree: "net.ipv6.conf", dev: "eth0", name: "addr_gen_mode", value: "2" },
+      { tree: "net.ipv6.conf", dev: "eth0", name: "stable_secret", value: "2001:0db8:0000:0000:0000:0000:0000:0077" },
     ],
   };
   const spec = labSpecFromHost(facts);
@@ -122,6 +125,10 @@ Deno.test("labSpecFromHost copies address flags, NetworkManager-style routes in 
   assert.deepEqual(spec.neighbours, [{ dst: "192.0.2.7", lladdr: "02:00:00:00:00:07" }], "not the gateway's");
   assert.deepEqual(spec.sysctls, [
     { tree: "net.ipv4.conf", dev: "default", name: "arp_ignore", value: "0" },
+    { tree: "net.ipv6.conf", dev: "default", name: "addr_gen_mode", value: "0" },
+    // N22: a secret of the lab's own, written before the stable_privacy mode it needs; the host's never leaves it.
+    { tree: "net.ipv6.conf", dev: "eth0", name: "stable_secret", value: LAB_STABLE_SECRET },
     { tree: "net.ipv4.conf", dev: "eth0", name: "arp_ignore", value: "1" },
+    { tree: "net.ipv6.conf", dev: "eth0", name: "addr_gen_mode", value: "2" },
   ]);
 });

@@ -44,22 +44,31 @@ Deno.test("case 4: settings of the uplink that differ from default are carried; 
   assert.deepEqual(s.notCarried, []);
 });
 
-Deno.test("a lowered IPv6 MTU is carried; stable_secret and the stable_privacy mode are named as not carried, the secret not shown", () => {
+Deno.test("N22: a lowered IPv6 MTU is carried; the uplink's stable_secret is carried first, before the stable_privacy mode it needs", () => {
   const s = uplinkSettings(
     facts([
       "net.ipv6.conf.default.mtu = 1280",
       "net.ipv6.conf.default.addr_gen_mode = 0",
-      "net.ipv6.conf.eth0.mtu = 1400",
       "net.ipv6.conf.eth0.addr_gen_mode = 2",
-      "net.ipv6.conf.eth0.stable_secret = 2001:db8::77",
+      "net.ipv6.conf.eth0.mtu = 1400",
+      "net.ipv6.conf.eth0.stable_secret = 2001:0db8:0000:0000:0000:0000:0000:0077",
     ].join("\n")),
     eth0,
   );
-  assert.deepEqual(show(s.carried), ["net.ipv6.conf.mtu=1400"]);
-  assert.deepEqual(s.notCarried.map((n) => n.setting), [
-    "net.ipv6.conf.eth0.addr_gen_mode = 2",
-    "net.ipv6.conf.eth0.stable_secret = (set)",
+  assert.deepEqual(show(s.carried), [
+    "net.ipv6.conf.stable_secret=2001:0db8:0000:0000:0000:0000:0000:0077",
+    "net.ipv6.conf.addr_gen_mode=2",
+    "net.ipv6.conf.mtu=1400",
   ]);
+  assert.deepEqual(s.notCarried, []);
+});
+
+Deno.test("N22: a stable_privacy uplink whose secret is the namespace's default one (its own unset, so not read) carries the mode alone: the bridge gets the default secret from the kernel", () => {
+  const s = uplinkSettings(
+    facts(["net.ipv6.conf.default.addr_gen_mode = 0", "net.ipv6.conf.eth0.addr_gen_mode = 2"].join("\n")),
+    eth0,
+  );
+  assert.deepEqual(show(s.carried), ["net.ipv6.conf.addr_gen_mode=2"]);
 });
 
 Deno.test("F3: only the IPv6 MTU, which the kernel resets when the link comes up or its MTU changes, is written after the ports join", () => {
