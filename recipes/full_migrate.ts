@@ -29,7 +29,7 @@ import { cidrCheck, cidrField, linkNameField } from "./fields.ts";
 import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
 import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
-import { vethBridge } from "./veth_bridge.ts";
+import { natTable, vethBridge } from "./veth_bridge.ts";
 
 /** Default confirmation window of full-migrate, in seconds (`--confirm S` / `--no-confirm` override it). */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
@@ -73,10 +73,25 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
   if (refs.length === 0) return [];
   const what = `Firewall rules match on '${uplink}', and stop matching once it is a port of '${bridge}' ` +
     `(traffic then enters and leaves on '${bridge}'): ${refs.join("; ")}`;
+  // nsrecipe's own: the masquerading table of a veth-bridge --nat run (natTable), whose namespace is live.
+  const runs = facts.netns.map((n) => n.name).filter((name) =>
+    refs.some((r) => r.startsWith(`nft rule inet ${natTable(name)} `))
+  );
+  const others = refs.filter((r) => !runs.some((name) => r.startsWith(`nft rule inet ${natTable(name)} `)));
+  const ownText = runs.length === 0 ? "" : `${runs.length === others.length + runs.length ? "They are" : "Some are"} ` +
+    `the --nat masquerading of nsrecipe run${runs.length > 1 ? "s" : ""} ${runs.map((n) => `'${n}'`).join(", ")}, ` +
+    `which would stop: undo ${runs.length > 1 ? "them" : "it"} first (${
+      runs.map((n) => `nsrecipe undo ${n}`).join("; ")
+    }) and run ${runs.length > 1 ? "them" : "it"} again after this one. `;
   if (!force) {
     throw new PreconditionError(
       what,
-      `Make them match '${bridge}' as well (e.g. iifname { "${uplink}", "${bridge}" }), then run again; or pass --force to go ahead.`,
+      ownText +
+        (others.length > 0
+          ? `Make ${
+            runs.length > 0 ? "the others" : "them"
+          } match '${bridge}' as well (e.g. iifname { "${uplink}", "${bridge}" }), then run again; or pass --force to go ahead.`
+          : "Or pass --force to go ahead."),
     );
   }
   return [`${what}. Going ahead (--force).`];

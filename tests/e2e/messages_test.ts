@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { RECIPES } from "../../recipes/mod.ts";
+import { EXIT } from "../../src/errors.ts";
 import { fieldsOf } from "../../src/cli/recipe_options.ts";
 import { withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
@@ -376,5 +377,21 @@ Deno.test("M1: plan takes run's --confirm/--no-confirm (a pasted run line plans)
       assert.match(r.stderr, message);
     }
     assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("M9: full-migrate refused for nsrecipe's own --nat rules names the run and how to get past it", async () => {
+  await withLab(async (lab) => {
+    const nat = await lab.nsrecipe(["run", "veth-bridge", "--name", "a", "--nat", "--bridge", "brnat"]);
+    assert.equal(nat.code, 0, nat.stderr);
+    const r = await lab.nsrecipe(["plan", "full-migrate", "--name", "m", "--address", "198.51.100.50/24"]);
+    assert.equal(r.code, EXIT.precondition, r.stderr);
+    const [message, hint] = r.stderr.split("\n");
+    assert.match(message, /Firewall rules match on 'eth0'.*nft rule inet nsrecipe_a_[0-9a-f]+ /);
+    assert.equal(
+      hint,
+      "  They are the --nat masquerading of nsrecipe run 'a', which would stop: undo it first (nsrecipe undo a) " +
+        "and run it again after this one. Or pass --force to go ahead.",
+    );
   });
 });
