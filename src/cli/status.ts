@@ -135,7 +135,7 @@ async function liveFacts(
     links.filter((l) => l.ifname !== "lo").flatMap((l) =>
       l.addr_info.filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`)
     );
-  const alive = netns !== undefined && await netnsEntryState(ctx.run, netns) === "live";
+  const alive = netns !== undefined && netnsEntryState(netns) === "live";
   return {
     addresses: alive ? cidrs(await ctx.ip.addrs(netns).catch(() => [])) : [],
     bridgeAddresses: bridge ? cidrs(await ctx.ip.addrs(undefined, bridge).catch(() => [])) : [],
@@ -157,7 +157,7 @@ async function liveFacts(
  */
 async function lookOnce(run: Runner, ip: SnapshotIpReader, runs: readonly RunView[]): Promise<Map<string, number>> {
   const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
-  const live = await Promise.all(named.map(async (n) => await netnsEntryState(run, n) === "live" ? [n] : []));
+  const live = named.map((n) => netnsEntryState(n) === "live" ? [n] : []);
   // Counted first: a read of a namespace is a process inside it while it runs.
   const processes = await netnsProcessCounts(run, live.flat());
   await Promise.all([undefined, ...live.flat()].map((n) => ip.prefetch(n)));

@@ -28,6 +28,7 @@ import {
   type IpReader,
   type IpRoute,
   locate,
+  netnsEntryState,
   type Whereabouts,
 } from "../host/mod.ts";
 import { quote, shellQuote } from "../quote.ts";
@@ -231,7 +232,7 @@ export async function foreignAttachments(
     } else if (s.kind === "netns-add") {
       const w = await whereabouts(item, `netns:${s.netns}`, ip);
       if (w.state === "replaced" || w.state === "gone") continue;
-      if (!(await ip.netnsList()).some((n) => n.name === s.netns)) continue;
+      if (netnsEntryState(s.netns) === "absent") continue;
       const own = known.inNetns.get(s.netns) ?? new Set();
       for (const l of await ip.links(s.netns)) {
         if (l.ifname === "lo" || own.has(l.ifname)) continue;

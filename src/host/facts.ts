@@ -11,7 +11,7 @@ import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
 import { readHostLists } from "./host_lists.ts";
 import { readNftJson } from "./nft.ts";
 import { type BoundSocket, readBoundSockets } from "./bound_sockets.ts";
-import { entryState, isWireless, netnsMounts } from "./sysfs.ts";
+import { isWireless, netnsEntryState } from "./sysfs.ts";
 import { defaultRouteDevice } from "./default_route.ts";
 import { type NetnsIdentity, netnsIdentity, sameIdentity } from "./identity.ts";
 
@@ -151,7 +151,8 @@ function knownAddresses(
  * Gathers {@link HostFacts} from the host's network namespace, with a fixed
  * number of processes however many links the host has: its links,
  * addresses, routes, rules and neighbour entries in three `ip` processes
- * ({@link readHostLists}), one mountinfo read for every `/run/netns` entry, and
+ * ({@link readHostLists}), whether each `/run/netns` entry is a namespace
+ * from the filesystem (no process, `netnsEntryState`), and
  * sysfs and per-interface sysctls only for the uplink (the one named, or the
  * device of the default route): the only link whose kind (wireless) and
  * settings a plan looks at. Named namespaces are entered only when their
@@ -165,9 +166,8 @@ function knownAddresses(
  */
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [lists, mounted, nftables, sockets, forward] = await Promise.all([
+  const [lists, nftables, sockets, forward] = await Promise.all([
     readHostLists(run),
-    netnsMounts(run),
     readNftJson(run),
     // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
     opts.linkSettings === false ? Promise.resolve(undefined) : readBoundSockets(run),
@@ -180,7 +180,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
   const { netns, links, addrs, routes4, routes6, rules4, rules6, neighbours } = lists;
   const netnsFacts: NetnsFact[] = netns.map((n) => ({
     name: n.name,
-    state: entryState(n.name, [n.name], mounted) === "live" ? "live" : "stale",
+    state: netnsEntryState(n.name) === "live" ? "live" : "stale",
   }));
   const uplink = opts.linkSettings === false
     ? undefined

@@ -43,12 +43,17 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
   object: (s) => objectId("netns", s.netns),
   removes: true,
   commands: (s) => [["ip", "netns", "add", s.netns]],
-  async verify(s, ctx) {
-    const state = await netnsEntryState(ctx.run, s.netns);
-    if (state === "absent") return `'${s.netns}' is not in 'ip netns list'`;
-    return state === "live" ? undefined : `${NETNS_RUN_DIR}/${s.netns} is not a namespace mount`;
+  verify(s) {
+    const state = netnsEntryState(s.netns);
+    return Promise.resolve(
+      state === "absent"
+        ? `'${s.netns}' is not in 'ip netns list'`
+        : state === "live"
+        ? undefined
+        : `${NETNS_RUN_DIR}/${s.netns} is not a namespace mount`,
+    );
   },
-  isReverted: async (s, ctx) => await netnsEntryState(ctx.run, s.netns) === "absent",
+  isReverted: (s) => Promise.resolve(netnsEntryState(s.netns) === "absent"),
   async revert(s, ctx) {
     await emptyNetns(s.netns, ctx);
     await ctx.run(["ip", "netns", "del", s.netns]);
