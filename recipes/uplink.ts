@@ -136,11 +136,32 @@ export function uplinkMigrationSteps(
   const addrs = migratedAddresses(facts, dev);
   const dynamic = addrs.filter((a) => a.dynamic);
   if (dynamic.length > 0 && !opts.force) {
+    // IPv6 stateless autoconfiguration (RFC 4862) marks its addresses mngtmpaddr; no DHCP client holds them.
+    const slaac = dynamic.filter((a) => a.family === "inet6" && a.mngtmpaddr);
+    const leased = dynamic.filter((a) => !slaac.includes(a));
+    const list = (as: typeof addrs) =>
+      as.map((a) => `${a.local}/${a.prefixlen} (valid ${a.valid_life_time} s)`).join(", ");
+    const what = [
+      ...(leased.length > 0
+        ? [
+          `DHCP-managed (dynamic) addresses: ${
+            list(leased)
+          }; their lease is tied to '${dev}' and the DHCP client would lose it on '${bridge}'`,
+        ]
+        : []),
+      ...(slaac.length > 0
+        ? [
+          `IPv6 addresses autoconfigured from router advertisements (SLAAC, no DHCP client): ${
+            list(slaac)
+          }; on '${bridge}' they are copied with their remaining lifetime, which only advertisements received on '${bridge}' renew`,
+        ]
+        : []),
+    ];
     throw new PreconditionError(
-      `The uplink '${dev}' has DHCP-managed (dynamic) addresses: ${
-        dynamic.map((a) => `${a.local}/${a.prefixlen} (valid ${a.valid_life_time} s)`).join(", ")
-      }; their lease is tied to '${dev}' and the DHCP client would lose it on '${bridge}'`,
-      "Give the host a static address first, or pass --force and move the DHCP client to the bridge yourself.",
+      `The uplink '${dev}' has ${what.join("; and ")}`,
+      leased.length > 0
+        ? "Give the host a static address first, or pass --force and move the DHCP client to the bridge yourself."
+        : "Pass --force to go ahead (the kernel autoconfigures the bridge from the next advertisements if it accepts them), or give the host static addresses first.",
     );
   }
   const peers = addrs.filter((a) => a.address !== undefined && a.address !== a.local);

@@ -55,6 +55,21 @@ export function checkDhcp(facts: DoctorFacts, ctx: CheckContext): Finding {
   const refuse = ctx.movesUplink === true && !ctx.force;
   const list = leased.map(describeLease).join(", ");
   const first = leased[0];
+  // IPv6 stateless autoconfiguration (RFC 4862) marks its addresses mngtmpaddr: router advertisements, no DHCP client.
+  if (leased.every((a) => a.family === "inet6" && a.mngtmpaddr)) {
+    return finding(
+      id,
+      refuse ? "fail" : "warn",
+      `'${up.dev}' has ${leased.length === 1 ? "an IPv6 address" : "IPv6 addresses"} autoconfigured from router ` +
+        `advertisements (SLAAC) ${list}; ` +
+        (ctx.force ? "full-migrate copies it (--force given)" : "full-migrate refuses it without --force"),
+      [
+        `Only advertisements received on '${up.dev}' renew it: once it is a bridge port, the copy on the bridge ` +
+        "expires unless the bridge accepts advertisements and autoconfigures itself.",
+        "Or accept it: full-migrate --force copies the address with its remaining lifetime.",
+      ].join("\n"),
+    );
+  }
   return finding(
     id,
     refuse ? "fail" : "warn",

@@ -41,3 +41,28 @@ Deno.test("dhcp: static addresses and addresses on other links are ok", () => {
   const other = labHost({ addrs: [{ ifname: "eth1", addr_info: [leased] }] });
   assert.equal(checkDhcp(doctorFacts({ host: text(other) }), {}).verdict, "ok");
 });
+
+Deno.test("M6: a SLAAC address is named as autoconfigured from router advertisements, never as a DHCP lease", () => {
+  const slaac = {
+    family: "inet6" as const,
+    local: "2001:db8:0:1:5054:ff:fe12:3456",
+    prefixlen: 64,
+    scope: "global",
+    dynamic: true,
+    mngtmpaddr: true,
+    valid_life_time: 86400,
+    preferred_life_time: 14400,
+  };
+  const host = labHost({ addrs: [{ ifname: "eth0", addr_info: [addr4("198.51.100.10", 24), slaac] }] });
+  const f = checkDhcp(doctorFacts({ host: text(host) }), { movesUplink: true });
+  assert.equal(f.verdict, "fail");
+  assert.equal(
+    f.summary,
+    "'eth0' has an IPv6 address autoconfigured from router advertisements (SLAAC) 2001:db8:0:1:5054:ff:fe12:3456/64 " +
+      "(valid 86400 s, preferred 14400 s); full-migrate refuses it without --force",
+  );
+  assert.doesNotMatch(`${f.summary}\n${f.fix}`, /DHCP|lease/);
+  // With a DHCP lease beside it, the DHCP wording stays (the lease is the one a client would lose).
+  const both = labHost({ addrs: [{ ifname: "eth0", addr_info: [leased, slaac] }] });
+  assert.match(checkDhcp(doctorFacts({ host: text(both) }), {}).summary, /DHCP-managed addresses/);
+});

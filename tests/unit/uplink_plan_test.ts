@@ -129,3 +129,43 @@ Deno.test("DHCP-managed addresses on the uplink are refused unless forced, namin
     "br0",
   ]);
 });
+
+Deno.test("M6: a SLAAC address (mngtmpaddr) is named as autoconfigured from router advertisements, not as DHCP-managed", () => {
+  const slaac = {
+    family: "inet6" as const,
+    local: "2001:db8:0:1:5054:ff:fe12:3456",
+    prefixlen: 64,
+    scope: "global",
+    dynamic: true,
+    mngtmpaddr: true,
+    valid_life_time: 86400,
+    preferred_life_time: 14400,
+  };
+  const lease = { ...slaac, family: "inet" as const, local: "198.51.100.10", prefixlen: 24, mngtmpaddr: undefined };
+  const refusal = (addr_info: (typeof slaac | typeof lease)[]) => {
+    const facts: HostFacts = { ...K10, addrs: [{ ifname: "eth0", addr_info }] };
+    try {
+      uplinkMigrationSteps(selectUplink(facts), "br0", facts);
+    } catch (e) {
+      if (e instanceof PreconditionError) return `${e.message}\n${e.hint}`;
+      throw e;
+    }
+    assert.fail("not refused");
+  };
+  assert.equal(
+    refusal([slaac]),
+    "The uplink 'eth0' has IPv6 addresses autoconfigured from router advertisements (SLAAC, no DHCP client): " +
+      "2001:db8:0:1:5054:ff:fe12:3456/64 (valid 86400 s); on 'br0' they are copied with their remaining lifetime, " +
+      "which only advertisements received on 'br0' renew\n" +
+      "Pass --force to go ahead (the kernel autoconfigures the bridge from the next advertisements if it accepts " +
+      "them), or give the host static addresses first.",
+  );
+  const both = refusal([lease, slaac]);
+  assert.match(
+    both,
+    /^The uplink 'eth0' has DHCP-managed \(dynamic\) addresses: 198\.51\.100\.10\/24 \(valid 86400 s\);/,
+  );
+  assert.match(both, /; and IPv6 addresses autoconfigured from router advertisements \(SLAAC, no DHCP client\): 2001:/);
+  assert.match(both, /\nGive the host a static address first, or pass --force and move the DHCP client/);
+  assert.doesNotMatch(refusal([slaac]), /DHCP client would lose/);
+});
