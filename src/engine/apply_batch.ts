@@ -5,6 +5,10 @@
  * are shared), every intent record is on disk (one fdatasync) before the
  * batch runs, the batch runs, every effect is checked (one read per object
  * kind and namespace), and the done records are written (one fdatasync).
+ * The batch's text goes to `ip` in parts of at most 4096 bytes (PIPE_BUF, one
+ * process each, `BATCH_TEXT_MAX` in `ip_batch.ts`): a write that size reaches
+ * a pipe whole or not at all (pipe(7)), so nsrecipe killed while writing
+ * never leaves `ip` a line cut short, which it would run.
  *
  * iproute2 stops a batch at the first line that fails: ip(8), `-batch
  * FILENAME`: "Read commands from provided file or standard input and invoke
@@ -35,7 +39,7 @@ import type { Runner } from "../exec/mod.ts";
 import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import { appendAll, type EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
-import { batchLine, batchMessage, failedLine } from "./ip_batch.ts";
+import { BATCH_TEXT_MAX, batchLine, batchMessage, batchSizes, failedLine } from "./ip_batch.ts";
 import type { RevertItem } from "./revert.ts";
 
 /**
@@ -109,7 +113,8 @@ export interface BatchFailure {
 /**
  * Applies a group of two or more batchable steps (see {@link applyGroups}):
  * captures every prior state from one read of each object kind, writes every
- * intent with one fdatasync, runs the lines as one `ip [-n NS] -batch -`,
+ * intent with one fdatasync, runs the lines as one `ip [-n NS] -batch -`
+ * per {@link BATCH_TEXT_MAX} bytes of them,
  * checks every effect against one look at the host, writes every done record
  * with one fdatasync. Pushes each step onto `touched` when its intent is
  * recorded, marks it done when recorded done, and on failure leaves in
@@ -187,15 +192,18 @@ export async function applyBatch(
       break;
     }
   }
-  // The batch, split only where a test armed an `in-batch` point.
+  // The batch, split where a test armed an `in-batch` point and where its text would exceed BATCH_TEXT_MAX.
+  const words = group.map((i) => kindOf(steps[i]).commands(steps[i]).map((a) => batchLine(a)!.words.join(" ")));
   let ran = 0;
   // Steps of the group that may have changed the host: every one that ran, and the one that failed when a line of it ran.
   let reached = 0;
   while (ran < cut) {
     let end = ran + 1;
     while (end < cut && !deps.fault.armed?.("in-batch", group[end - 1])) end++;
-    const lines = group.slice(ran, end).map((i) => kindOf(steps[i]).commands(steps[i]).map((a) => batchLine(a)!));
-    const text = lines.flat().map((l) => `${l.words.join(" ")}\n`).join("");
+    // At most PIPE_BUF bytes a process: killed while writing, nsrecipe leaves `ip` no line cut short.
+    end = ran + batchSizes(words.slice(ran, end))[0];
+    const lines = words.slice(ran, end);
+    const text = lines.flat().map((l) => `${l}\n`).join("");
     let result;
     try {
       result = await ctx.run([...key.split(" "), "-batch", "-"], { stdin: text, okCodes: [0, 1] });

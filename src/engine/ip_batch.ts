@@ -99,3 +99,48 @@ export function failedLine(stderr: string): number | undefined {
 export function batchMessage(stderr: string): string {
   return stderr.split("\n").filter((l) => !/^Command failed -:\d+$/.test(l)).join("\n").trim();
 }
+
+/**
+ * The most bytes one batch's text may have: PIPE_BUF, 4096 on Linux. pipe(7):
+ * a write of at most PIPE_BUF bytes to a pipe (without `O_NONBLOCK`) is
+ * atomic, "all n bytes are written atomically"; a larger one is written in
+ * parts as the reader makes room. nsrecipe killed while writing a larger text
+ * to `ip -batch -` would leave `ip` a last line cut short, which it still runs
+ * (ip(8) reads the batch line by line, to end of input) and which may be a
+ * valid command of another meaning (`addr add 10.0.0.1/2` for `/24`). A text
+ * of at most this many bytes reaches `ip` whole or not at all.
+ */
+export const BATCH_TEXT_MAX = 4096;
+
+/**
+ * Splits units of batch lines (one unit: one step's lines, which stay
+ * together) into consecutive batches whose text is at most
+ * {@link BATCH_TEXT_MAX} bytes. Pure.
+ * @param units Each unit's lines, without newlines, e.g. `[["route add …"], ["route add …"]]`.
+ * @param max The byte limit (tests pass a small one).
+ * @returns How many units each batch takes, in order, summing to
+ *   `units.length`; a unit over the limit on its own is a batch of its own
+ *   (no step's lines come near it: an `ip` command line is under 200 bytes).
+ * @example
+ * ```ts
+ * import { batchSizes } from "./ip_batch.ts";
+ * batchSizes([["a b"], ["c d", "e f"], ["g h"]], 8); // [1, 1, 1]: "a b\n" + "c d\ne f\n" is 12 bytes
+ * batchSizes([["a b"], ["c d"], ["e f"]], 8); // [2, 1]
+ * ```
+ */
+export function batchSizes(units: readonly (readonly string[])[], max = BATCH_TEXT_MAX): number[] {
+  const bytes = (lines: readonly string[]) => new TextEncoder().encode(lines.map((l) => `${l}\n`).join("")).length;
+  const sizes: number[] = [];
+  let used = Infinity;
+  for (const unit of units) {
+    const n = bytes(unit);
+    if (used + n <= max) {
+      sizes[sizes.length - 1]++;
+      used += n;
+    } else {
+      sizes.push(1);
+      used = n;
+    }
+  }
+  return sizes;
+}

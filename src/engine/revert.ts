@@ -11,7 +11,7 @@ import { describeIdentity, type Identities, identityKey, IpReader, locate, memoR
 import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
-import { batchLine, batchMessage, failedLine } from "./ip_batch.ts";
+import { batchLine, batchMessage, batchSizes, failedLine } from "./ip_batch.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -262,12 +262,27 @@ async function revertBatch(
   }
   const running = pending.filter((p) => p.at < cut && out[p.at].how === "reverted");
   if (running.length === 0) return out.slice(0, cut);
-  const lines = running.flatMap((p) => p.words.map((w) => w.join(" ")));
-  const result = await deps.ctx.run([...key.split(" "), "-batch", "-"], {
-    stdin: `${lines.join("\n")}\n`,
-    okCodes: [0, 1],
-  });
-  const failedAt = result.code === 0 ? undefined : failedLine(result.stderr) ?? 1;
+  const units = running.map((p) => p.words.map((w) => w.join(" ")));
+  const lines = units.flat();
+  // One process per BATCH_TEXT_MAX bytes (killed while writing, nsrecipe leaves `ip` no line cut short); the line
+  // that failed is counted over all of them, and no part after it runs.
+  let failedAt: number | undefined;
+  let stderr = "";
+  let done = 0;
+  for (const size of batchSizes(units)) {
+    const part = units.slice(0, size).flat();
+    units.splice(0, size);
+    const result = await deps.ctx.run([...key.split(" "), "-batch", "-"], {
+      stdin: `${part.join("\n")}\n`,
+      okCodes: [0, 1],
+    });
+    if (result.code !== 0) {
+      failedAt = done + (failedLine(result.stderr) ?? 1);
+      stderr = result.stderr;
+      break;
+    }
+    done += part.length;
+  }
   const check = memoDeps(deps);
   let line = 0;
   for (const p of running) {
@@ -283,7 +298,7 @@ async function revertBatch(
       // The line that failed: gone meanwhile (K03), or a real failure; the steps after it did not run.
       out[p.at] = await goneMeanwhile(p, check)
         ? { item: p.item, how: "already-gone" }
-        : { item: p.item, how: "failed", error: batchMessage(result.stderr) || `'${lines[failedAt - 1]}' failed` };
+        : { item: p.item, how: "failed", error: batchMessage(stderr) || `'${lines[failedAt - 1]}' failed` };
       return out.slice(0, p.at + 1);
     }
   }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { applyRun, type EngineDeps, faultHook, parseFault } from "../../src/engine/mod.ts";
 import { applyGroups } from "../../src/engine/apply_batch.ts";
+import { BATCH_TEXT_MAX } from "../../src/engine/ip_batch.ts";
 import type { FaultPhase } from "../../src/engine/faults.ts";
-import { CommandError, StepError } from "../../src/errors.ts";
+import { CommandError, StepError, UndoError } from "../../src/errors.ts";
 import { hintFor, type Runner } from "../../src/exec/mod.ts";
 import { IpReader } from "../../src/host/mod.ts";
 import type { JournalRecord, RecordBody } from "../../src/journal/mod.ts";
@@ -13,7 +14,7 @@ import type { Step } from "../../src/steps/mod.ts";
  * its lines in order and stops at the first that fails (`Command failed -:N`); a route to a `refused`
  * destination fails with `File exists`.
  */
-function fakeHost(refused: ReadonlySet<string> = new Set()) {
+function fakeHost(refused: ReadonlySet<string> = new Set(), undeletable: ReadonlySet<string> = new Set()) {
   const routes: { dst: string; gateway: string; dev: string }[] = [];
   const calls: { argv: readonly string[]; stdin?: string }[] = [];
   const apply = (words: string[]): string | undefined => {
@@ -26,6 +27,7 @@ function fakeHost(refused: ReadonlySet<string> = new Set()) {
       routes.push({ dst, gateway, dev });
     } else {
       if (at < 0) return "RTNETLINK answers: No such process";
+      if (undeletable.has(dst)) return "RTNETLINK answers: Operation not permitted";
       routes.splice(at, 1);
     }
     return undefined;
@@ -104,13 +106,30 @@ Deno.test("applyGroups: consecutive plain-ip steps in one namespace run together
   assert.deepEqual(applyGroups(steps), [[0], [1, 2], [3, 4], [5]]);
 });
 
-Deno.test("applyRun: 200 route steps are one ip -batch, two journal syncs and one look at the routes", async () => {
+/** The `ip -batch -` calls seen: each one's text must be whole lines of at most BATCH_TEXT_MAX bytes. */
+function batchTexts(calls: { argv: readonly string[]; stdin?: string }[]): string[] {
+  const texts = calls.filter((c) => c.argv.includes("-batch")).map((c) => c.stdin!);
+  for (const t of texts) {
+    assert.ok(new TextEncoder().encode(t).length <= BATCH_TEXT_MAX, `${t.length} bytes`);
+    assert.ok(t.endsWith("\n"), "whole lines");
+  }
+  return texts;
+}
+
+Deno.test("applyRun: 200 route steps are ip -batch processes of at most PIPE_BUF bytes each, two journal syncs and one look at the routes", async () => {
   const host = fakeHost();
   const j = memJournal();
   const steps = Array.from({ length: 200 }, (_, i) => route(i));
   await applyRun(req(steps), deps(host.run, j.journal));
   assert.equal(host.routes.length, 200);
-  assert.deepEqual(host.calls.filter((c) => c.argv.includes("-batch")).map((c) => c.argv), [["ip", "-batch", "-"]]);
+  const texts = batchTexts(host.calls);
+  // 'route add 10.0.N.0/24 via 198.51.100.254 dev eth0\n' is 50, 51 or 52 bytes: 10 × 50 + 70 × 51 = 4,070 bytes
+  // (one more line: 4,121 > 4,096), then 20 × 51 + 59 × 52 = 4,088 (4,140), then the 41 left.
+  assert.deepEqual(texts.map((t) => t.trim().split("\n").length), [80, 79, 41]);
+  assert.deepEqual(
+    texts.join("").trim().split("\n"),
+    steps.map((_, i) => `route add 10.0.${i}.0/24 via 198.51.100.254 dev eth0`),
+  );
   assert.equal(host.calls.filter((c) => c.argv.includes("show") && c.argv.includes("route")).length, 1);
   // run-begin, the intents, the done records, run-end.
   assert.equal(j.syncs(), 4);
@@ -234,4 +253,39 @@ Deno.test("applyRun: a read that fails while checking a batch fails the step bei
     ...[2, 1, 0].map((i) => `step-undone#${i}`),
     "run-end",
   ]);
+});
+
+Deno.test("rollback of 200 route steps runs their inverses in ip -batch parts of at most PIPE_BUF bytes; a failing line in a later part stops there", async () => {
+  // Every step ran; the check of the last fails, so all 200 are rolled back, newest first.
+  const host = fakeHost();
+  const j = memJournal();
+  const steps = Array.from({ length: 200 }, (_, i) => route(i));
+  const e = await applyRun(req(steps), deps(host.run, j.journal, "fail@after-command:199")).then(
+    () => undefined,
+    (e) => e,
+  );
+  assert.ok(e instanceof StepError, String(e));
+  assert.deepEqual(host.routes, []);
+  const texts = batchTexts(host.calls).slice(3); // after the apply's three
+  assert.ok(texts.length > 1, `${texts.length} parts`);
+  assert.deepEqual(
+    texts.join("").trim().split("\n"),
+    steps.map((_, i) => `route del 10.0.${i}.0/24 via 198.51.100.254 dev eth0`).reverse(),
+  );
+  // A route that cannot be deleted, in the second part: the steps before it are reverted, it failed, the rest wait.
+  const stuck = 40;
+  const host2 = fakeHost(new Set(), new Set([`10.0.${stuck}.0/24`]));
+  const j2 = memJournal();
+  const e2 = await applyRun(req(steps), deps(host2.run, j2.journal, "fail@after-command:199")).then(
+    () => undefined,
+    (e) => e,
+  );
+  assert.ok(e2 instanceof UndoError, String(e2));
+  assert.match(e2.message, /Operation not permitted/);
+  const undone = seq(j2.records).filter((x) => x.startsWith("step-undo"));
+  assert.deepEqual(undone, [
+    ...steps.slice(stuck + 1).map((_, i) => `step-undone#${199 - i}`),
+    `step-undo-failed#${stuck}`,
+  ]);
+  assert.deepEqual(host2.routes.map((r) => r.dst), steps.slice(0, stuck + 1).map((_, i) => `10.0.${i}.0/24`));
 });

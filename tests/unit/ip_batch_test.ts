@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { batchLine, batchMessage, failedLine } from "../../src/engine/ip_batch.ts";
+import { BATCH_TEXT_MAX, batchLine, batchMessage, batchSizes, failedLine } from "../../src/engine/ip_batch.ts";
 
 Deno.test("batchLine: an IPv4 route or rule drops -4 (ip's default family for them); the namespace is the batch's", () => {
   assert.deepEqual(batchLine(["ip", "-4", "route", "del", "default", "via", "198.51.100.1", "dev", "nsbr0"]), {
@@ -51,4 +51,19 @@ Deno.test("failedLine and batchMessage read iproute2's report of the line that s
   assert.equal(failedLine(stderr), 6);
   assert.equal(batchMessage(stderr), "RTNETLINK answers: No such process");
   assert.equal(failedLine('Cannot open network namespace "web": No such file or directory'), undefined);
+});
+
+Deno.test("batchSizes: a step's lines stay together; each batch's text is at most BATCH_TEXT_MAX bytes (PIPE_BUF), newlines counted", () => {
+  assert.equal(BATCH_TEXT_MAX, 4096);
+  assert.deepEqual(batchSizes([["a b"], ["c d"], ["e f"]], 8), [2, 1]);
+  assert.deepEqual(batchSizes([["a b"], ["c d", "e f"], ["g h"]], 8), [1, 1, 1]);
+  assert.deepEqual(batchSizes([["a long line"], ["x"]], 8), [1, 1], "a unit over the limit is a batch of its own");
+  assert.deepEqual(batchSizes([]), []);
+  // 4096 bytes exactly is one batch; one byte more is two.
+  const line = "x".repeat(1023); // 1024 bytes with its newline
+  assert.deepEqual(batchSizes([[line], [line], [line], [line]]), [4]);
+  assert.deepEqual(batchSizes([[line], [line], [line], [line + "x"]]), [3, 1]);
+  // Bytes, not characters: 'é' is two bytes in UTF-8.
+  assert.deepEqual(batchSizes([["é"], ["é"]], 6), [2]);
+  assert.deepEqual(batchSizes([["é"], ["éé"]], 6), [1, 1]);
 });
