@@ -272,10 +272,20 @@ async function revertBatch(
   for (const size of batchSizes(units)) {
     const part = units.slice(0, size).flat();
     units.splice(0, size);
-    const result = await deps.ctx.run([...key.split(" "), "-batch", "-"], {
-      stdin: `${part.join("\n")}\n`,
-      okCodes: [0, 1],
-    });
+    let result;
+    try {
+      result = await deps.ctx.run([...key.split(" "), "-batch", "-"], {
+        stdin: `${part.join("\n")}\n`,
+        okCodes: [0, 1],
+      });
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      // Killed on its timeout (or not started): which of its lines ran is unknown. Its first step is looked at as a
+      // failed line (its inverse found to have run, or failed with this message); the rest is left to the next round.
+      failedAt = done + 1;
+      stderr = e.stderr || e.message;
+      break;
+    }
     if (result.code !== 0) {
       failedAt = done + (failedLine(result.stderr) ?? 1);
       stderr = result.stderr;

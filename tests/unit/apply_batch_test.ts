@@ -91,6 +91,9 @@ const route = (i: number): Step => ({
   route: { family: 4, dst: `10.0.${i}.0/24`, via: "198.51.100.254", dev: "eth0" },
 });
 const req = (steps: Step[]) => ({ recipe: "test", label: "t", params: {}, uses: [], handover: [], steps });
+/** The state of the run's last run-end record. */
+const endState = (records: JournalRecord[]) =>
+  records.filter((r) => r.kind === "run-end").map((r) => "state" in r && r.state).at(-1);
 const seq = (records: JournalRecord[]) =>
   records.filter((r) => r.kind !== "run-begin").map((r) => "index" in r ? `${r.kind}#${r.index}` : r.kind);
 
@@ -288,4 +291,35 @@ Deno.test("rollback of 200 route steps runs their inverses in ip -batch parts of
     `step-undo-failed#${stuck}`,
   ]);
   assert.deepEqual(host2.routes.map((r) => r.dst), steps.slice(0, stuck + 1).map((_, i) => `10.0.${i}.0/24`));
+});
+
+Deno.test("rollback whose ip -batch of inverses is killed on its timeout: steps whose inverse ran count as reverted, the rest run again; none ran: the first is failed with the timeout", async () => {
+  for (const ranLines of [2, 0]) {
+    const host = fakeHost();
+    const j = memJournal();
+    const steps = Array.from({ length: 4 }, (_, i) => route(i));
+    let batches = 0;
+    const run: Runner = (argv, opts = {}) => {
+      // The apply's batch runs; the rollback's first batch is killed after `ranLines` of its lines took effect.
+      if (!argv.includes("-batch") || ++batches !== 2) return host.run(argv, opts);
+      const lines = opts.stdin!.trim().split("\n").slice(0, ranLines).join("\n");
+      if (lines) host.run(argv, { ...opts, stdin: lines });
+      const stderr = "timed out after 30000 ms and was killed";
+      return Promise.reject(new CommandError(argv, 137, stderr, hintFor(argv, stderr)));
+    };
+    const e = await applyRun(req(steps), deps(run, j.journal, "fail@after-command:3")).then(() => undefined, (e) => e);
+    const undo = seq(j.records).filter((x) => x.startsWith("step-undo"));
+    if (ranLines === 2) {
+      assert.ok(e instanceof StepError, String(e));
+      assert.deepEqual(host.routes, []);
+      assert.deepEqual(undo, [3, 2, 1, 0].map((i) => `step-undone#${i}`));
+      assert.equal(endState(j.records), "rolled-back");
+    } else {
+      assert.ok(e instanceof UndoError, String(e));
+      assert.match(e.message, /timed out after 30000 ms and was killed/);
+      assert.equal(host.routes.length, 4, "nothing reverted: the run stays open for undo");
+      assert.deepEqual(undo, ["step-undo-failed#3"]);
+      assert.equal(endState(j.records), "incomplete");
+    }
+  }
 });
