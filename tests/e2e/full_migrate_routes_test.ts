@@ -6,7 +6,7 @@
  * namespace reach the LAN and beyond it on both families.
  */
 import assert from "node:assert/strict";
-import { withLab } from "../support/lab.ts";
+import { snapshotDiff, withLab } from "../support/lab.ts";
 import { migrateAndUndo, ping, routeLines, setup } from "../support/migrate.ts";
 
 /** The link-local address of the LAN's router (on `lanbr` in `lab-lan`), the gateway its RAs announce. */
@@ -200,5 +200,52 @@ Deno.test("F11: a gateway reached through a connected route without an address (
         ]);
       },
     });
+  });
+});
+
+/** The text of each `ip [-n NS] -batch -` in a `--verbose` trace (its `  < LINE` lines), in order. */
+function batchTexts(trace: string): string[] {
+  const texts: string[] = [];
+  let text: string[] | undefined;
+  for (const l of trace.split("\n")) {
+    if (text && l.startsWith("  < ")) {
+      text.push(l.slice(4));
+      continue;
+    }
+    if (text) texts.push(text.map((x) => `${x}\n`).join(""));
+    text = /^\$ ip (-n \S+ )?-batch - {2}\(exit 0,/.test(l) ? [] : undefined;
+  }
+  if (text) texts.push(text.map((x) => `${x}\n`).join(""));
+  return texts;
+}
+
+Deno.test("300 static routes via the uplink move to br0 and back in ip -batch texts of at most 4096 bytes (PIPE_BUF) each", async () => {
+  await withLab(async (lab) => {
+    const dsts = Array.from({ length: 300 }, (_, i) => `10.${100 + (i >> 8)}.${i & 255}.0/24`);
+    const added = await lab.sh(
+      ["ip", "-batch", "-"],
+      dsts.map((d) => `route add ${d} via 198.51.100.1 dev eth0\n`).join(""),
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const before = await lab.snapshot();
+    const args = ["--name", "ns", "--address", "198.51.100.50/24", "--no-confirm", "--", "true"];
+    const run = await lab.nsrecipe(["--verbose", "run", "full-migrate", ...args]);
+    assert.equal(run.code, 0, run.stderr);
+    const onBr0 = await routeLines(lab, ["route", "show", "dev", "br0"]);
+    assert.deepEqual(dsts.filter((d) => !onBr0.some((l) => l.startsWith(`${d} via 198.51.100.1`))), [], "all on br0");
+    const undo = await lab.nsrecipe(["--verbose", "undo"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    const after = await lab.snapshot();
+    assert.deepEqual(after, before, snapshotDiff(before, after));
+    for (const [what, trace, verb, dev] of [["run", run.stderr, "add", "br0"], ["undo", undo.stderr, "add", "eth0"]]) {
+      const texts = batchTexts(trace);
+      // 600 route lines of about 50 bytes (deleted from one link, added to the other): 30,000 bytes, 8 texts or more.
+      assert.ok(texts.length >= 8, `${what}: ${texts.length} ip -batch`);
+      for (const t of texts) assert.ok(new TextEncoder().encode(t).length <= 4096, `${what}: ${t.length} bytes`);
+      const lines = texts.join("").split("\n");
+      for (const d of dsts) {
+        assert.ok(lines.some((l) => l.startsWith(`route ${verb} ${d} via 198.51.100.1 dev ${dev}`)), `${what}: ${d}`);
+      }
+    }
   });
 });
