@@ -10,7 +10,7 @@
 import { PreconditionError, UsageError } from "../errors.ts";
 import { type Processes, processes, type Runner } from "../exec/mod.ts";
 import { IpReader } from "../host/mod.ts";
-import { type EngineDeps, FAULT_ENV, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
+import { type EngineDeps, FAULT_ENV, type FaultHook, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
 import { Journal } from "../journal/mod.ts";
 import { stateDirOutsideLab } from "../lab/mod.ts";
 import type { StepContext } from "../steps/mod.ts";
@@ -103,8 +103,18 @@ export async function engineDeps(journal: JournalPort, run: Runner, out: Output)
     bootId: await bootId(run),
     netns: await ownNetns(run),
     log: (line) => out.progress(line),
-    fault: faultHook(parseFault(Deno.env.get(FAULT_ENV)), run),
+    fault: testFaultHook(run),
   };
+}
+
+/**
+ * The test fault hook (`src/engine/faults.ts`), armed only by {@link FAULT_ENV}.
+ * @param run The runner (a `kill` or `stop` runs kill(1) on this process).
+ * @returns The hook; one that never fires when the variable is unset or unarmed.
+ * @throws {UsageError} When the variable is armed but malformed.
+ */
+export function testFaultHook(run: Runner): FaultHook {
+  return faultHook(parseFault(Deno.env.get(FAULT_ENV)), run);
 }
 
 /**

@@ -1,7 +1,14 @@
 import { confirmable, type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
 import { type ConfirmRefusal, foldRuns, readJournal } from "../journal/mod.ts";
-import { engineDeps, type GlobalOptions, processesFor, runnerFor, withJournal } from "./composition_root.ts";
+import {
+  engineDeps,
+  type GlobalOptions,
+  processesFor,
+  runnerFor,
+  testFaultHook,
+  withJournal,
+} from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { clockTime } from "./clock.ts";
@@ -114,6 +121,7 @@ export async function awaitTtyConfirmation(
   Deno.addSignalListener("SIGINT", onInterrupt);
   const seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
   out.progress(`Keep this change? Type 'yes' within ${seconds} s (anything else, or Ctrl-C, undoes it now): `);
+  await testFaultHook(runnerFor(out))("prompt", 0);
   // The answer is read by a child that is killed when the prompt ends any other way: a read of our own
   // stdin could not be cancelled and would swallow the next line typed into the run's shell.
   const reader = processesFor(out).readLine();

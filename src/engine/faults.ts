@@ -39,6 +39,11 @@
  * - `after-revert` the inverse ran, its outcome is not recorded (`kill` only);
  * - `after-undo` the outcome is recorded (`kill` only).
  *
+ * One phase lies outside the plan (INDEX 0):
+ * - `prompt` run's confirmation prompt is on the terminal, its answer not yet
+ *   read (`kill`/`stop` only; a test sends Ctrl-C's SIGINT to a stopped
+ *   nsrecipe, delivered the moment it goes on).
+ *
  * @module
  */
 import { UsageError } from "../errors.ts";
@@ -59,7 +64,8 @@ export type FaultPhase =
   | "in-batch"
   | "undo"
   | "after-revert"
-  | "after-undo";
+  | "after-undo"
+  | "prompt";
 
 /**
  * What a fault does: `kill` = SIGKILL to nsrecipe itself; `fail` = the step or
@@ -82,7 +88,7 @@ export interface FaultSpec {
 const FAILABLE: ReadonlySet<FaultPhase> = new Set(["after-intent", "step", "after-command", "undo"]);
 
 const ONE =
-  /^(kill|fail|stop)@(after-intent|step|after-command|after-done|in-batch|undo|after-revert|after-undo):(\d{1,4})$/;
+  /^(kill|fail|stop)@(after-intent|step|after-command|after-done|in-batch|undo|after-revert|after-undo|prompt):(\d{1,4})$/;
 
 /**
  * Called by the engine at each point; kills the process or throws

@@ -4,6 +4,7 @@ import { type TestLab, withLab } from "../support/lab.ts";
 import { onTty, TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
 import { EXIT } from "../../src/errors.ts";
+import { FAULT_ARMING, FAULT_ENV } from "../../src/engine/mod.ts";
 
 const MIGRATE = ["run", "full-migrate", "--name", "t", "--address", "198.51.100.50/24"];
 
@@ -242,6 +243,34 @@ Deno.test("on a TTY, Ctrl-C at the prompt means no: the run is undone at once, i
     const rec = await confirmationRecord(lab);
     assert.deepEqual(rec.json, { kind: "confirm-expired", by: undefined, how: "prompt-interrupt" });
     assert.match(rec.line, /interrupted at the prompt \(Ctrl-C\): undoing/);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("on a TTY, Ctrl-C the moment the prompt shows already means no: nsrecipe listens before it asks", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    // nsrecipe stops itself right after writing the prompt (the fault hook's stop@prompt:0); a SIGINT sent while
+    // it is stopped is delivered the moment it goes on, i.e. exactly there. Under a shell, so that the stop
+    // stays between nsrecipe and that shell (see TtySession.start); the SIGINT goes to nsrecipe alone, as
+    // the terminal's Ctrl-C would (that shell would take it too).
+    const tty = TtySession.start(
+      lab,
+      [...MIGRATE, "--confirm", "60", "--", "true"],
+      { [FAULT_ENV]: `${FAULT_ARMING}stop@prompt:0` },
+      { underShell: true },
+    );
+    await tty.prompted();
+    const pid = await runPid(lab);
+    await waitFor("nsrecipe to stop at its prompt", async () => {
+      return (await lab.sh(["ps", "-o", "stat=", "-p", pid])).stdout.trim().startsWith("T");
+    });
+    assert.equal((await lab.sh(["kill", "-INT", pid])).code, 0);
+    assert.equal((await lab.sh(["kill", "-CONT", pid])).code, 0);
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(r.output, /Interrupted \(Ctrl-C\): not confirmed: undoing run \S+ now\./);
+    assert.match(r.output, /Run \S+ was undone: the host is as it was before the run\./);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });

@@ -17,10 +17,22 @@ Deno.test("parseFault: armed specs, one or several, with 0-based step indexes", 
     { action: "fail", phase: "step", index: 1 },
     { action: "kill", phase: "after-revert", index: 0 },
   ]);
+  assert.deepEqual(parseFault(`${FAULT_ARMING}stop@prompt:0`), [{ action: "stop", phase: "prompt", index: 0 }]);
 });
 
 Deno.test("parseFault: armed but malformed, or a fail where nothing can fail, is a usage error", () => {
-  for (const bad of ["", "kill", "kill@step", "kill@nowhere:1", "boom@step:1", "kill@step:-1", "fail@after-done:0"]) {
+  for (
+    const bad of [
+      "",
+      "kill",
+      "kill@step",
+      "kill@nowhere:1",
+      "boom@step:1",
+      "kill@step:-1",
+      "fail@after-done:0",
+      "fail@prompt:0",
+    ]
+  ) {
     assert.throws(() => parseFault(FAULT_ARMING + bad), UsageError, bad);
   }
 });
