@@ -56,8 +56,7 @@ import {
   fault,
   journalOf,
   KILLED,
-  planGroups,
-  planSummaries,
+  readPlan,
   type Scenario,
   SCENARIOS,
   sequence,
@@ -81,8 +80,8 @@ export interface FaultLoop {
   /**
    * The cases, in order.
    * @param s The scenario.
-   * @param steps Its step summaries, in plan order (from {@link planSummaries}).
-   * @param groups Its steps as they run together, one `ip -batch` per group (from {@link planGroups}).
+   * @param steps Its step summaries, in plan order (from {@link readPlan}).
+   * @param groups Its steps as they run together, one `ip -batch` per group (from {@link readPlan}).
    */
   points(s: Scenario, steps: readonly string[], groups: readonly (readonly number[])[]): FaultPoint[];
   /** The fewest steps a plan needs for the loop to have a case (default 1). */
@@ -412,9 +411,8 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string, part: Loo
   Deno.test(title, (t) =>
     withSharedLab(async (labs) => {
       assert.ok(s, `'${recipe}' is in SCENARIOS`);
-      const steps = await labs.use((lab) => planSummaries(lab, s));
+      const { summaries: steps, groups } = await labs.use((lab) => readPlan(lab, s));
       assert.ok(steps.length > 0, `${recipe} has steps`);
-      const groups = await labs.use((lab) => planGroups(lab, s));
       assert.deepEqual(groups.flat(), indexes(steps.length), "the batches cover every step once, in order");
       const points = FAULT_LOOPS[loop].points(s, steps, groups);
       const { minSteps = 1 } = FAULT_LOOPS[loop] as FaultLoop;

@@ -45,30 +45,28 @@ export function fault(...faults: string[]): Record<string, string> {
 /** SIGKILL as the exit code a killed nsrecipe shows through nsenter (128 + 9). */
 export const KILLED = 137;
 
-/**
- * The number of steps and their summaries, from `nsrecipe --json plan`
- * inside the lab (so the loops follow the recipe as it is written).
- * @param lab A fresh lab.
- * @param s The scenario.
- * @returns Step summaries, in plan order.
- */
-export async function planSummaries(lab: TestLab, s: Scenario): Promise<string[]> {
-  const r = await lab.nsrecipe(["--json", "plan", s.recipe, ...s.args]);
-  assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout).steps as { summary: string }[]).map((x) => x.summary);
+/** What the loops need of a scenario's plan. */
+export interface PlanShape {
+  /** The step summaries, in plan order (their number is the number of steps). */
+  summaries: string[];
+  /** Which steps run together as one `ip -batch`: groups of step indexes, in plan order, covering every step once. */
+  groups: number[][];
 }
 
 /**
- * Which steps of the scenario's plan run together as one `ip -batch`
- * (`applyGroups` of the plan's steps, from `nsrecipe --json plan` in the lab).
- * @param lab The lab.
+ * A scenario's plan, from one `nsrecipe --json plan` inside the lab (so the
+ * loops follow the recipe as it is written): its step summaries, and its
+ * batches (`applyGroups` of its steps).
+ * @param lab A clean lab.
  * @param s The scenario.
- * @returns Groups of step indexes, in plan order, covering every step once.
+ * @returns Summaries and batches.
+ * @throws {AssertionError} When the plan fails.
  */
-export async function planGroups(lab: TestLab, s: Scenario): Promise<number[][]> {
+export async function readPlan(lab: TestLab, s: Scenario): Promise<PlanShape> {
   const r = await lab.nsrecipe(["--json", "plan", s.recipe, ...s.args]);
   assert.equal(r.code, 0, r.stderr);
-  return applyGroups((JSON.parse(r.stdout).steps as { step: Step }[]).map((x) => x.step));
+  const steps = JSON.parse(r.stdout).steps as { summary: string; step: Step }[];
+  return { summaries: steps.map((x) => x.summary), groups: applyGroups(steps.map((x) => x.step)) };
 }
 
 /**
