@@ -150,6 +150,34 @@ function rawUnseenNotes(facts: HostFacts, uplink: string, bridge: string): strin
 }
 
 /**
+ * Whether a step puts on the bridge something the uplink carried (or the
+ * bridge itself, with the uplink's MAC and MTU): an address with its flags, a
+ * route with its attributes, a neighbour entry, a policy rule naming it, a
+ * per-interface setting. Once the whole switch is done these are verified
+ * again ({@link Plan.recheck}): enslaving the uplink, its addresses leaving
+ * and the bridge's link events come after most of them.
+ * @param s A step of the plan.
+ * @param bridge The bridge.
+ * @returns `true` for such a step.
+ */
+function carriedToBridge(s: Step, bridge: string): boolean {
+  switch (s.kind) {
+    case "bridge-add":
+      return s.dev === bridge;
+    case "addr-add":
+    case "neigh-add":
+    case "link-sysctl-set":
+      return s.dev === bridge && !("netns" in s && s.netns);
+    case "route-add":
+      return s.route.dev === bridge && !s.netns;
+    case "rule-add":
+      return s.rule.iif === bridge || s.rule.oif === bridge;
+    default:
+      return false;
+  }
+}
+
+/**
  * The step writing one of the uplink's settings on the bridge.
  * @param bridge The bridge.
  * @param x The uplink's setting.
@@ -299,6 +327,7 @@ export const fullMigrate: Recipe<typeof params> = {
     return {
       label: p.name,
       steps,
+      recheck: steps.flatMap((s, i) => carriedToBridge(s, bridge) ? [i] : []),
       uses: [],
       handover: [],
       enter: netnsEnter(p.name),

@@ -25,6 +25,14 @@ export interface Plan {
   label: string;
   /** Reversible steps, in order. */
   steps: Step[];
+  /**
+   * Indexes of steps whose effect must still hold once every step is done:
+   * the engine verifies them again then, against one read of the host, and
+   * rolls the run back when one no longer holds (full-migrate: what the
+   * uplink carried to the bridge, which later steps of the switch could take
+   * away). Absent: none.
+   */
+  recheck?: number[];
   /** Objects the plan relies on but does not create (e.g. `link:br0`). */
   uses: ObjectId[];
   /**

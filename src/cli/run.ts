@@ -274,13 +274,13 @@ async function apply(
   out: Output,
   rehearsal = false,
 ): Promise<string> {
-  const { label, uses, handover, steps } = plan;
+  const { label, uses, handover, steps, recheck } = plan;
   // While the plan is applied, SIGINT/SIGTERM/SIGHUP stop it between steps and roll it back (interrupt.ts);
   // before and after, they act as they always did.
   const stop = catchStopSignals(id, out);
   let runId: string;
   try {
-    runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps }, {
+    runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps, recheck }, {
       ...deps,
       stopRequested: stop.requested,
     });

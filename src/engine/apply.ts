@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { CommandError, InterruptedError, StepError } from "../errors.ts";
+import { CommandError, EXIT, InterruptedError, NsrecipeError, StepError } from "../errors.ts";
 import { JournalWriteError } from "../journal/mod.ts";
-import { type Identities, readCache } from "../host/mod.ts";
+import { type Identities, memoRunner, readCache } from "../host/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
 import { applyBatch, applyGroups, identify, readingCtx } from "./apply_batch.ts";
 import type { EngineDeps } from "./deps.ts";
@@ -35,6 +35,12 @@ export interface RunRequest {
   handover: string[];
   /** The plan's steps, applied in this order. */
   steps: Step[];
+  /**
+   * Indexes of steps whose effect must still hold once every step is done
+   * (see `Plan.recheck`): each is verified again then, through one read of
+   * the host, and any that no longer holds rolls the run back.
+   */
+  recheck?: number[];
 }
 
 /**
@@ -99,6 +105,7 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     }
     // Asked to stop during the last step: that step is finished, and rolled back with the others.
     await stopIfAsked(run, req.steps.length, req.steps.length, touched, deps);
+    await recheck(run, req, touched, deps);
     await journal.append({ kind: "run-end", run, state: "applied" });
   } catch (e) {
     if (!(e instanceof JournalWriteError)) throw e;
@@ -122,6 +129,45 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     throw new InterruptedError(late, run, req.steps.length, req.steps.length);
   }
   return run;
+}
+
+/**
+ * Once every step is done: verifies again the steps of `req.recheck` (each
+ * kind's own `verify`), all against one read of the host (a memoizing
+ * runner: each `ip -json` or `sysctl` query runs once however many steps ask
+ * it). Later steps of a plan can take away what earlier ones did and
+ * verified (enslaving a port, the uplink's last address leaving, a link
+ * event resetting a setting); what no longer holds is named, and the whole
+ * run is rolled back.
+ * @param run The run id.
+ * @param req The run request.
+ * @param touched The steps done, oldest first.
+ * @param deps Engine dependencies.
+ * @throws {NsrecipeError} Exit code 4 ({@link EXIT.rolledBack}) naming each step whose effect no longer holds, once
+ *   the run is rolled back.
+ * @throws {UndoError} When the rollback could not revert everything.
+ */
+async function recheck(run: string, req: RunRequest, touched: RevertItem[], deps: EngineDeps): Promise<void> {
+  if (!req.recheck?.length) return;
+  const look = readingCtx(deps.ctx, memoRunner(deps.ctx.run));
+  const wrong: string[] = [];
+  for (const i of req.recheck) {
+    const step = req.steps[i];
+    const kind = kindOf(step);
+    const why = await kind.verify(step, look).catch((e: Error) => e.message);
+    if (why !== undefined) wrong.push(`step ${i + 1} (${kind.summary(step)}): ${why}`);
+  }
+  if (wrong.length === 0) return;
+  deps.log(`  once every step was done, ${wrong.length} no longer held: ${wrong.join("; ")}; rolling back`);
+  await rollback(run, touched, deps);
+  throw new NsrecipeError(
+    `Once every step was done, ${wrong.length} step(s) no longer held as planned: ${
+      wrong.join("; ")
+    }. Every step was rolled back`,
+    EXIT.rolledBack,
+    "Something changed them during the run (a network manager, a hook on link events): stop it from touching " +
+      "these links, then run the recipe again ('nsrecipe rehearse' shows whether this host does it).",
+  );
 }
 
 /**

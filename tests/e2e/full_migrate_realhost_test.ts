@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
 import { migrateAndUndo, routeLines, setup } from "../support/migrate.ts";
+import { waitFor } from "../support/wait.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
 
 /** NetworkManager's way: addresses with noprefixroute, subnet routes `proto kernel` with the connection's metric. */
 const NM_UPLINK = [
@@ -493,5 +495,61 @@ Deno.test("N22: without any stable_secret, plan --verbose runs no failing sysctl
         assert.equal(br0.stdout, "2001:0db8:0000:0000:0000:0000:0000:0099\n2\n");
       },
     });
+  });
+});
+
+/**
+ * Runs full-migrate stopped (SIGSTOP, the fault hook) once its last step is done, calls `meddle` while it is
+ * stopped, lets it go on and returns how it ended.
+ */
+async function migrateMeddled(lab: TestLab, meddle: () => Promise<void>): Promise<{ code: number; stderr: string }> {
+  const args = ["full-migrate", "--name", "ns", "--address", "198.51.100.50/24", "--address6", "2001:db8:1::50/64"];
+  const planned = JSON.parse((await lab.nsrecipe(["--json", "plan", ...args])).stdout).steps.length;
+  const child = lab.spawn([
+    "env",
+    `NSRECIPE_TEST_FAULT=i-understand-this-breaks-nsrecipe:stop@after-done:${planned - 1}`,
+    ...selfArgv(),
+    "run",
+    ...args,
+    "--no-confirm",
+  ]);
+  let pid = "";
+  await waitFor("the switch to stop after its last step", async () => {
+    const begin = (await lab.sh(["cat", "/run/nsrecipe/journal.jsonl"])).stdout.split("\n").findLast((l) =>
+      l.includes('"run-begin"')
+    );
+    pid = begin ? String(JSON.parse(begin).pid) : "";
+    return pid !== "" && (await lab.sh(["ps", "-o", "stat=", "-p", pid])).stdout.trim().startsWith("T");
+  });
+  await meddle();
+  await lab.sh(["kill", "-CONT", pid]);
+  Deno.kill(child.pid, "SIGCONT"); // nsenter(1) stopped itself with its child
+  const out = await child.output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("F3: what the uplink carried to br0 is checked once the switch is done: a setting reset, an address and a route gone (as a network manager would) roll the run back, naming each; the host is as before", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ["sysctl", "-q", "-w", "net.ipv4.conf.eth0.arp_ignore=1"],
+      ["ip", "route", "add", "203.0.113.0/24", "via", "198.51.100.1", "dev", "eth0", "proto", "static", "metric", "50"],
+    ]);
+    const before = await lab.snapshot();
+    const r = await migrateMeddled(lab, async () => {
+      for (
+        const c of [
+          ["sysctl", "-q", "-w", "net.ipv4.conf.br0.arp_ignore=0"],
+          ["ip", "-6", "addr", "del", "2001:db8:1::10/64", "dev", "br0"],
+          ["ip", "route", "del", "203.0.113.0/24", "dev", "br0"],
+        ]
+      ) assert.equal((await lab.sh(c)).code, 0, c.join(" "));
+    });
+    assert.equal(r.code, EXIT.rolledBack, r.stderr);
+    assert.match(r.stderr, /Once every step was done, 3 step\(s\) no longer held as planned: /);
+    assert.match(r.stderr, /set net\.ipv4\.conf\.br0\.arp_ignore = 1\): net\.ipv4\.conf\.br0\.arp_ignore is 0, not 1/);
+    assert.match(r.stderr, /add address 2001:db8:1::10\/64 to 'br0'\): /);
+    assert.match(r.stderr, /add route 203\.0\.113\.0\/24 via 198\.51\.100\.1 dev br0\): /);
+    assert.match(r.stderr, /Every step was rolled back/);
+    assert.deepEqual(await lab.snapshot(), before, snapshotDiff(before, await lab.snapshot()));
   });
 });
