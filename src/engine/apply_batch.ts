@@ -39,7 +39,7 @@ import type { Runner } from "../exec/mod.ts";
 import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import { appendAll, type EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
-import { BATCH_TEXT_MAX, batchLine, batchMessage, batchSizes, failedLine } from "./ip_batch.ts";
+import { batchLine, batchMessage, batchSizes, failedLine } from "./ip_batch.ts";
 import type { RevertItem } from "./revert.ts";
 
 /**
@@ -114,7 +114,7 @@ export interface BatchFailure {
  * Applies a group of two or more batchable steps (see {@link applyGroups}):
  * captures every prior state from one read of each object kind, writes every
  * intent with one fdatasync, runs the lines as one `ip [-n NS] -batch -`
- * per {@link BATCH_TEXT_MAX} bytes of them,
+ * per `BATCH_TEXT_MAX` (`ip_batch.ts`) bytes of them,
  * checks every effect against one look at the host, writes every done record
  * with one fdatasync. Pushes each step onto `touched` when its intent is
  * recorded, marks it done when recorded done, and on failure leaves in

@@ -87,13 +87,15 @@ Deno.test("the parts of every generated loop are 0..of-1 of the same of, each on
 Deno.test("the parts of a loop hold each case exactly once, in loop order, sizes within one of each other", () => {
   for (const n of [0, 1, 2, 5, 20, 59, 60]) {
     const cases = range(n).map((i) => `case ${i}`);
-    for (const  of of[1, 2, 3, 7]) {
-      const parts = range(of).map((index) => partOf(cases, { index, of }));
-      assert.deepEqual(parts.flat().sort(), [...cases].sort(), `n=${n} of=${of}: every case once`);
+    for (const partCount of [1, 2, 3, 7]) {
+      const parts = range(partCount).map((index) => partOf(cases, { index, of: partCount }));
+      assert.deepEqual(parts.flat().sort(), [...cases].sort(), `n=${n} of=${partCount}: every case once`);
       for (const p of parts) assert.deepEqual(p, cases.filter((c) => p.includes(c)), "loop order");
-      parts.forEach((p, index) => assert.equal(p.length === 0, n <= index, `n=${n} of=${of}: part ${index} empty`));
+      parts.forEach((p, index) =>
+        assert.equal(p.length === 0, n <= index, `n=${n} of=${partCount}: part ${index} empty`)
+      );
       const sizes = parts.map((p) => p.length);
-      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `n=${n} of=${of}: sizes ${sizes}`);
+      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `n=${n} of=${partCount}: sizes ${sizes}`);
     }
   }
   assert.deepEqual(partOf(["a", "b", "c", "d", "e"], { index: 1, of: 2 }), ["b", "d"]);
