@@ -149,7 +149,10 @@ Deno.test("--verbose shows no internal probe failing: 'ip' is probed with -V, no
       "198.51.100.50/24",
     ]);
     assert.equal(fm.code, 0, fm.stderr);
-    assert.match(fm.stderr, /^\$ sysctl -e net\/ipv4\/conf\/all .*net\/ipv4\/neigh\/eth0/m);
+    assert.match(fm.stderr, /^\$ sysctl -N -e net\/ipv4\/conf\/all .*net\/ipv4\/neigh\/eth0/m);
+    // The values are read without the unset stable_secret, whose read fails with EIO (N22): no sysctl fails.
+    assert.match(fm.stderr, /^\$ sysctl net\/ipv4\/conf\/all\/\S+ .* {2}\(exit 0,/m);
+    assert.doesNotMatch(fm.stderr, /^\$ sysctl .* {2}\(exit [1-9]/m);
     assert.doesNotMatch(fm.stderr, /neigh\/all|cannot stat/);
   });
 });
