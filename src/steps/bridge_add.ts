@@ -34,6 +34,8 @@ export const bridgeAdd: StepKind<BridgeAddStep> = {
     if (s.mac && link.address?.toLowerCase() !== s.mac.toLowerCase()) {
       return `bridge '${s.dev}' has MAC ${link.address}, not ${s.mac}`;
     }
+    // A bridge's MTU follows its ports' (net/bridge/br_if.c br_mtu_auto_adjust) unless set: the plan's ports match it.
+    if (s.mtu && link.mtu !== s.mtu) return `bridge '${s.dev}' has MTU ${link.mtu}, not ${s.mtu}`;
     return undefined;
   },
   ...newLink<BridgeAddStep>(),

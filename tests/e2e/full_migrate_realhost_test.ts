@@ -528,7 +528,7 @@ async function migrateMeddled(lab: TestLab, meddle: () => Promise<void>): Promis
   return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
 
-Deno.test("F3: what the uplink carried to br0 is checked once the switch is done: a setting reset, an address and a route gone (as a network manager would) roll the run back, naming each; the host is as before", async () => {
+Deno.test("F3: what the uplink carried to br0 is checked once the switch is done: a setting reset, an address and a route gone, the MTU changed (as a network manager would) roll the run back, naming each; the host is as before", async () => {
   await withLab(async (lab) => {
     await setup(lab, [
       ["sysctl", "-q", "-w", "net.ipv4.conf.eth0.arp_ignore=1"],
@@ -541,11 +541,16 @@ Deno.test("F3: what the uplink carried to br0 is checked once the switch is done
           ["sysctl", "-q", "-w", "net.ipv4.conf.br0.arp_ignore=0"],
           ["ip", "-6", "addr", "del", "2001:db8:1::10/64", "dev", "br0"],
           ["ip", "route", "del", "203.0.113.0/24", "dev", "br0"],
+          ["ip", "link", "set", "dev", "br0", "mtu", "1400"],
         ]
       ) assert.equal((await lab.sh(c)).code, 0, c.join(" "));
     });
     assert.equal(r.code, EXIT.rolledBack, r.stderr);
-    assert.match(r.stderr, /Once every step was done, 3 step\(s\) no longer held as planned: /);
+    assert.match(r.stderr, /Once every step was done, 4 step\(s\) no longer held as planned: /);
+    assert.match(
+      r.stderr,
+      /create bridge 'br0' \(STP off, MAC 02:00:00:00:10:10\)\): bridge 'br0' has MTU 1400, not 1500/,
+    );
     assert.match(r.stderr, /set net\.ipv4\.conf\.br0\.arp_ignore = 1\): net\.ipv4\.conf\.br0\.arp_ignore is 0, not 1/);
     assert.match(r.stderr, /add address 2001:db8:1::10\/64 to 'br0'\): /);
     assert.match(r.stderr, /add route 203\.0\.113\.0\/24 via 198\.51\.100\.1 dev br0\): /);
