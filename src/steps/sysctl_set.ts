@@ -3,6 +3,7 @@ import { text } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import type { Runner } from "../exec/mod.ts";
 import { objectId } from "./objects.ts";
+import { type LinkSysctl, linkSysctlPath, readLinkSysctls } from "../host/mod.ts";
 
 /** A dotted sysctl key, e.g. `net.ipv4.conf.eth0.forwarding` (sysctl(8)): never an option or a path. */
 export const SYSCTL_KEY_PATTERN: RegExp = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
@@ -34,23 +35,95 @@ export async function readSysctl(run: Runner, key: string): Promise<string> {
 }
 
 /**
+ * The per-interface setting the kernel overwrites everywhere when a global key
+ * is written, by key:
+ * - `net.ipv4.ip_forward` (the same setting as `net.ipv4.conf.all.forwarding`):
+ *   writing it changes every `conf/DEV/forwarding` (Documentation/networking/ip-sysctl.rst;
+ *   net/ipv4/devinet.c `inet_forward_change` copies it to `conf.default` and
+ *   to every interface);
+ * - `net.ipv6.conf.all.forwarding`: "all" changes `default` and every
+ *   interface's `forwarding` (ip-sysctl.rst "conf/all/forwarding";
+ *   net/ipv6/addrconf.c `addrconf_forward_change`).
+ * The kernel does so only when the value changes.
+ */
+export const PROPAGATING_SYSCTLS: Readonly<Record<string, { tree: LinkSysctl["tree"]; name: string }>> = {
+  "net.ipv4.ip_forward": { tree: "net.ipv4.conf", name: "forwarding" },
+  "net.ipv4.conf.all.forwarding": { tree: "net.ipv4.conf", name: "forwarding" },
+  "net.ipv6.conf.all.forwarding": { tree: "net.ipv6.conf", name: "forwarding" },
+};
+
+/**
+ * What `sysctl-set` captures for a key of {@link PROPAGATING_SYSCTLS}: its
+ * value, and the value of the setting it overwrites on `default` and on every
+ * interface, by `/` path (`net/ipv4/conf/eth0/forwarding`: the form that names
+ * a link with dots unambiguously). For any other key the capture is the value
+ * alone, a string (as journals always held).
+ */
+export interface PropagatingCapture {
+  /** The key's value before the step, e.g. `"0"`. */
+  value: string;
+  /** The overwritten settings before the step, e.g. `{ "net/ipv4/conf/eth0/forwarding": "1" }`. */
+  others: Record<string, string>;
+}
+
+/** The settings `key`'s write overwrites, as now: `/` path → value (`all` itself left out). */
+async function readOthers(run: Runner, key: string): Promise<Record<string, string>> {
+  const p = PROPAGATING_SYSCTLS[key];
+  if (!p) return {};
+  const all = await readLinkSysctls(run, undefined, [p.tree]);
+  return Object.fromEntries(
+    all.filter((x) => x.name === p.name && x.dev !== "all").map((
+      x,
+    ) => [linkSysctlPath(x.tree, x.dev, x.name), x.value]),
+  );
+}
+
+/** The captured value and overwritten settings, from either capture form. */
+function captureOf(captured: unknown): PropagatingCapture {
+  return typeof captured === "object" && captured !== null && "value" in captured
+    ? captured as PropagatingCapture
+    : { value: String(captured), others: {} };
+}
+
+/** The captured settings that exist now and differ from their captured value. */
+async function changedOthers(run: Runner, key: string, captured: PropagatingCapture): Promise<[string, string][]> {
+  if (Object.keys(captured.others).length === 0) return [];
+  const now = await readOthers(run, key);
+  return Object.entries(captured.others).filter(([path, value]) => path in now && now[path] !== value);
+}
+
+/**
  * `sysctl-set`: `sysctl -w KEY=VALUE` (sysctl(8)). The previous value is
- * captured first and written back by the inverse.
+ * captured first and written back by the inverse. For a key whose write
+ * overwrites other settings ({@link PROPAGATING_SYSCTLS}: `ip_forward` sets
+ * every interface's `forwarding`), those are captured too
+ * ({@link PropagatingCapture}) and the inverse, after writing the key back,
+ * writes back each that still exists and differs (an interface that is gone
+ * has nothing to restore; one made since keeps what the kernel gave it), so
+ * a per-interface `forwarding=1` on a host whose global is 0 survives undo.
  */
 export const sysctlSet: StepKind<SysctlSetStep> = {
   schema: sysctlSetSchema,
   summary: (s) => `set sysctl ${s.key} = ${s.value}`,
   object: (s) => objectId("sysctl", s.key),
   commands: (s) => [["sysctl", "-w", `${s.key}=${s.value}`]],
-  capture: (s, ctx) => readSysctl(ctx.run, s.key),
+  async capture(s, ctx) {
+    const value = await readSysctl(ctx.run, s.key);
+    return PROPAGATING_SYSCTLS[s.key] ? { value, others: await readOthers(ctx.run, s.key) } : value;
+  },
   async verify(s, ctx) {
     const now = await readSysctl(ctx.run, s.key);
     return now === s.value ? undefined : `${s.key} is ${now}, not ${s.value}`;
   },
   async isReverted(s, ctx, captured) {
-    return (await readSysctl(ctx.run, s.key)) === String(captured);
+    const c = captureOf(captured);
+    return (await readSysctl(ctx.run, s.key)) === c.value && (await changedOthers(ctx.run, s.key, c)).length === 0;
   },
   async revert(s, ctx, captured) {
-    await ctx.run(["sysctl", "-w", `${s.key}=${captured}`]);
+    const c = captureOf(captured);
+    if ((await readSysctl(ctx.run, s.key)) !== c.value) await ctx.run(["sysctl", "-w", `${s.key}=${c.value}`]);
+    for (const [path, value] of await changedOthers(ctx.run, s.key, c)) {
+      await ctx.run(["sysctl", "-q", "-w", `${path}=${value}`]);
+    }
   },
 };
