@@ -164,3 +164,20 @@ Deno.test("a mistyped recipe is named as such whatever options follow, on stderr
     assert.deepEqual(await journalKinds(lab), []);
   });
 });
+
+Deno.test("--help and help run on a colour terminal inside tmux work under the permission set (the help's colour probe reads TMUX, CI, COLORTERM…)", async () => {
+  for (const args of [["--help"], ["help", "run"], ["run", "--help"]]) {
+    const cmd = [...selfArgv(), ...args].map(posixQuote).join(" ");
+    const r = await new Deno.Command("script", {
+      args: ["-qec", cmd, "/dev/null"],
+      env: { TERM: "xterm-256color", TMUX: "/tmp/tmux-0/default,1,0", COLORTERM: "truecolor", CI: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(r.stdout);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${out}`);
+    assert.match(out, /Usage: nsrecipe/, args.join(" "));
+    assert.doesNotMatch(out, /missing Deno permission/);
+  }
+});

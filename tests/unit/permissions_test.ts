@@ -14,11 +14,20 @@ Deno.test("the programs nsrecipe knows are exactly those the permission set may 
   assert.deepEqual([...KNOWN_PROGRAMS].sort(), [...perms.run].sort());
 });
 
-Deno.test("the permission set grants no net or ffi, reads the fault variable, and lets the YAML parser's debug variables read as unset", () => {
+Deno.test("the permission set grants no net or ffi, reads the fault variable, and lets the YAML parser's debug variables and the terminal colour probe's (node:tty getColorDepth, which commander's help calls) read as unset", () => {
   assert.equal(perms.net, undefined);
   assert.equal(perms.ffi, undefined);
   assert.ok(perms.env.allow.includes(FAULT_ENV));
-  assert.deepEqual([...perms.env.ignore].sort(), ["LOG_STREAM", "LOG_TOKENS"]);
+  assert.deepEqual([...perms.env.ignore].sort(), [
+    "CI",
+    "COLORTERM",
+    "LOG_STREAM",
+    "LOG_TOKENS",
+    "TEAMCITY_VERSION",
+    "TERM_PROGRAM",
+    "TF_BUILD",
+    "TMUX",
+  ]);
 });
 
 Deno.test("every program the permission set may run names its Debian package (install hints), arping's among them", async () => {
