@@ -49,7 +49,8 @@ const params = z.object({
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   force: z.boolean().optional().describe(
     "go ahead despite DHCP-managed addresses on the uplink (copied with their lifetimes), firewall rules " +
-      "that name the uplink and sockets bound to it (they stop matching and receiving once it is a bridge port)",
+      "that name the uplink, sockets bound to it (they stop matching and receiving once it is a bridge port) and " +
+      "a forward chain that drops bridged traffic (see 'nsrecipe doctor')",
   ),
 });
 

@@ -69,8 +69,10 @@ export interface RunTargets {
   bridge?: string;
   /** The uplink given with `--uplink`; absent: the device of the default route, if the recipe uses one. */
   uplink?: string;
-  /** `--force` given (full-migrate accepts DHCP-managed addresses). */
+  /** `--force` given (full-migrate accepts DHCP-managed addresses; a run accepts a forward drop that defeats it). */
   force?: boolean;
+  /** The run routes the namespace's traffic out of the bridge (veth-bridge `--nat`). */
+  routes?: boolean;
 }
 
 /**

@@ -58,6 +58,10 @@ const params = z.object({
   mtu: mtuField("MTU of the veth pair in bytes"),
   nat: z.boolean().optional().describe("masquerade the namespace's traffic out of the uplink (nftables)"),
   uplink: linkNameField("--uplink", "uplink for --nat (default: the device of the default route)"),
+  force: z.boolean().optional().describe(
+    "with --nat, go ahead although the host's forward filtering drops the namespace's routed traffic " +
+      "(see 'nsrecipe doctor')",
+  ),
 });
 
 /** Parsed parameters of veth-bridge. */
@@ -466,8 +470,11 @@ export const vethBridge: Recipe<typeof params> = {
     checks: [...netns.needs.checks, "kernel-veth", "kernel-bridge", "forward", "bridge-name"],
     movesUplink: false,
   },
-  targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink }),
+  targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink, force: p.force, routes: p.nat === true }),
   plan(p, facts): Plan {
+    if (p.force && !p.nat) {
+      throw new UsageError("--force only applies with --nat (a forward drop of the namespace's routed traffic)");
+    }
     assertNetnsFree(p.name, facts);
     const bridgeName = p.bridge ?? DEFAULT_BRIDGE;
     const existing = facts.links.find((l) => l.ifname === bridgeName);

@@ -289,6 +289,14 @@ function bnfText(nf: ForwardReport["bridgeNf"]): string {
  * source readable → warn (not checked); otherwise ok (noting bridge
  * netfilter when it is on).
  *
+ * A drop that defeats the run about to start fails instead, unless `--force`
+ * ({@link CheckContext.force}): routed traffic for a run that routes the
+ * namespace out of the bridge ({@link CheckContext.routes}: veth-bridge
+ * `--nat`; an accept in nsrecipe's own table does not help, since a packet
+ * must pass every base chain on the hook, nft(8) "BASE CHAINS"), bridged
+ * traffic for one that bridges the namespace onto the LAN
+ * ({@link CheckContext.movesUplink}: full-migrate).
+ *
  * @param facts Doctor facts.
  * @param ctx The check context (its bridge, default `br0`, is named in the rules).
  * @returns The `forward` finding.
@@ -305,26 +313,35 @@ export function checkForward(facts: DoctorFacts, ctx: CheckContext): Finding {
   const open = r.drops.filter((d) => !d.allowed);
   const bridged = open.filter((d) => d.bridged);
   const list = (ds: ForwardDrop[]) => ds.map((d) => `${d.where} (${d.how})`).join(", ");
-  if (bridged.length > 0) {
+  const routed = open.filter((d) => d.scope !== "bridge");
+  // A drop the run about to start depends on passing: it fails unless forced.
+  const defeats = (what: string) =>
+    ctx.force
+      ? { verdict: "warn" as const, end: `; ${what} (--force given)`, fix: "" }
+      : { verdict: "fail" as const, end: `; ${what}`, fix: "\nOr pass --force to go ahead anyway." };
+  const judged = (breaks: boolean, what: string) =>
+    breaks ? defeats(what) : { verdict: "warn" as const, end: "", fix: "" };
+  if (bridged.length > 0 && !(ctx.routes && !ctx.movesUplink && routed.length > 0)) {
     const viaNf = bridged.some((d) => d.scope !== "bridge");
+    const j = judged(ctx.movesUplink === true, "the namespace could not reach the LAN");
     return finding(
       id,
-      "warn",
+      j.verdict,
       `Bridged traffic on '${bridge}' is dropped by ${list(bridged)}${viaNf ? `, with ${bnfText(r.bridgeNf)}` : ""}` +
-        also,
+        also + j.end,
       "nsrecipe changes no firewall rule. To let only this bridge's traffic through:\n" +
-        bridged.map((d) => d.allowBridged).join("\n"),
+        bridged.map((d) => d.allowBridged).join("\n") + j.fix,
     );
   }
-  const routed = open.filter((d) => d.scope !== "bridge");
   if (routed.length > 0) {
+    const j = judged(ctx.routes === true, "the namespace could not reach beyond the bridge");
     return finding(
       id,
-      "warn",
+      j.verdict,
       `Traffic routed from '${bridge}' (veth-bridge --nat) is dropped by ${list(routed)}; bridged traffic ` +
-        `is not (${bnfText(r.bridgeNf)})${also}`,
+        `is ${bridged.length > 0 ? "too" : "not"} (${bnfText(r.bridgeNf)})${also}${j.end}`,
       "nsrecipe changes no firewall rule. To let only this bridge's routed traffic through:\n" +
-        routed.flatMap((d) => d.allowRouted).join("\n"),
+        routed.flatMap((d) => d.allowRouted).join("\n") + j.fix,
     );
   }
   if (r.checked.length === 0) {

@@ -126,8 +126,10 @@ export interface CheckContext {
   netns?: string;
   /** The bridge name to check (`--bridge`), if given. */
   bridge?: string;
-  /** `--force` given (full-migrate accepts DHCP-managed addresses). */
+  /** `--force` given (full-migrate accepts DHCP-managed addresses; a forward drop that defeats the run is accepted). */
   force?: boolean;
+  /** The run routes the namespace's traffic out of the bridge (veth-bridge `--nat`), so a forward drop of routed traffic defeats it. */
+  routes?: boolean;
 }
 
 /**

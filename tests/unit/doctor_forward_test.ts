@@ -183,3 +183,50 @@ Deno.test("forward: unparsable nft output is not checked rather than a crash", (
   assert.deepEqual(r.checked, []);
   assert.match(r.unchecked[0], /^nft: its JSON output could not be parsed/);
 });
+
+Deno.test("forward (M10): a routed drop fails a run that routes out of the bridge (veth-bridge --nat), unless --force", () => {
+  const f = checkForward(facts({ ...OFF, nft: text(INET_DROP) }), { routes: true, movesUplink: false });
+  assert.equal(f.verdict, "fail");
+  assert.match(
+    f.summary,
+    /^Traffic routed from 'br0' \(veth-bridge --nat\) is dropped by nft chain inet t fwd \(policy drop\); bridged traffic is not \(bridge netfilter off\); the namespace could not reach beyond the bridge$/,
+  );
+  assert.match(f.fix ?? "", /^nft insert rule inet t fwd iifname "br0" accept$/m);
+  assert.match(f.fix ?? "", /^Or pass --force to go ahead anyway\.$/m);
+  const forced = checkForward(facts({ ...OFF, nft: text(INET_DROP) }), { routes: true, force: true });
+  assert.equal(forced.verdict, "warn");
+  assert.match(forced.summary, /; the namespace could not reach beyond the bridge \(--force given\)$/);
+  assert.doesNotMatch(forced.fix ?? "", /--force/);
+});
+
+Deno.test("forward (M10): with bridge netfilter on, a --nat run is judged on the routed drop, naming the bridged one too", () => {
+  const f = checkForward(facts({ ...ON, nft: text(INET_DROP) }), { routes: true, movesUplink: false });
+  assert.equal(f.verdict, "fail");
+  assert.match(
+    f.summary,
+    /is dropped by nft chain inet t fwd \(policy drop\); bridged traffic is too \(bridge netfilter on/,
+  );
+});
+
+Deno.test("forward (M10): a drop the run does not depend on stays a warning", () => {
+  // veth-bridge without --nat: nothing leaves the bridge.
+  assert.equal(checkForward(facts({ ...OFF, nft: text(INET_DROP) }), { movesUplink: false }).verdict, "warn");
+  // --nat with only a bridge-family drop: routed traffic passes.
+  const bridgeOnly = ruleset(chain("bridge", "b", "f", "forward", "drop"));
+  const nat = checkForward(facts({ ...OFF, nft: text(bridgeOnly) }), { routes: true, movesUplink: false });
+  assert.equal(nat.verdict, "warn");
+  assert.match(nat.summary, /^Bridged traffic on 'br0' is dropped by nft chain bridge b f \(policy drop\)$/);
+  // full-migrate with a routed-only drop: its namespace is bridged onto the LAN, not routed.
+  assert.equal(checkForward(facts({ ...OFF, nft: text(INET_DROP) }), { movesUplink: true }).verdict, "warn");
+});
+
+Deno.test("forward (M10): a bridged drop fails full-migrate (its namespace is bridged onto the LAN), unless --force", () => {
+  const bridgeOnly = ruleset(chain("bridge", "b", "f", "forward", "drop"));
+  const f = checkForward(facts({ ...OFF, nft: text(bridgeOnly) }), { movesUplink: true });
+  assert.equal(f.verdict, "fail");
+  assert.match(f.summary, /dropped by nft chain bridge b f \(policy drop\); the namespace could not reach the LAN$/);
+  assert.equal(
+    checkForward(facts({ ...OFF, nft: text(bridgeOnly) }), { movesUplink: true, force: true }).verdict,
+    "warn",
+  );
+});

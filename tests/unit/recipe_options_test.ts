@@ -20,7 +20,7 @@ Deno.test("fieldsOf: required only without a default or optional; booleans are f
   assert.deepEqual(fm.filter((f) => f.boolean).map((f) => f.flag), ["--force"]);
   const vb = fieldsOf(vethBridge.params);
   assert.deepEqual(vb.filter((f) => f.required), []);
-  assert.deepEqual(vb.filter((f) => f.boolean).map((f) => f.flag), ["--nat"]);
+  assert.deepEqual(vb.filter((f) => f.boolean).map((f) => f.flag), ["--nat", "--force"]);
   assert.deepEqual(vb.find((f) => f.key === "bridgeAddress")?.flag, "--bridge-address");
   assert.equal(vb.find((f) => f.key === "mtu")?.description, "MTU of the veth pair in bytes");
 });
