@@ -127,7 +127,11 @@ export async function execCommand(
   } else if (init === undefined) {
     out.progress(`No process of run '${target.label}' holds a PID namespace: starting the command in a new one.`);
   }
-  const env = { SHELL: Deno.env.get("SHELL"), ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }) };
+  // SHELL names the shell started (--shell), as login(1) and su(1) set it; a command gets the caller's.
+  const env = {
+    SHELL: shell ? opts.shell : Deno.env.get("SHELL"),
+    ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }),
+  };
   const code = await procs.interactive([...prefix, ...(onTty ? onOwnTerminal(argv, env) : argv)], {
     stdoutToStderr: g.json,
   });

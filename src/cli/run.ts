@@ -147,7 +147,11 @@ export async function runCommand(
   // pid-only makes no namespace with a name: its shell is in a new PID namespace on the host's network.
   const inside = plan.steps.length > 0 ? `inside '${plan.label}'` : "in a new PID namespace, on the host's network";
   if (shell) out.progress(out.paint("bold", `[${where}] ${opts.shell} ${inside}; 'exit' returns.`));
-  const env = { SHELL: Deno.env.get("SHELL"), ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }) };
+  // SHELL names the shell started (--shell), as login(1) and su(1) set it; a command gets the caller's.
+  const env = {
+    SHELL: shell ? opts.shell : Deno.env.get("SHELL"),
+    ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }),
+  };
   const code = await procs.interactive([...plan.enter, ...(ownTerminalWanted() ? onOwnTerminal(argv, env) : argv)], {
     stdoutToStderr: g.json,
   });

@@ -59,11 +59,11 @@ Deno.test("exec joins the PID namespace of the run's own process: it sees that p
 Deno.test("shell NAME on a TTY: a banner and a prompt name the run; exit returns the shell's code", async () => {
   await withLab(async (lab) => {
     assert.equal((await lab.nsrecipe(["run", "netns", "--name", "web"])).code, 0);
-    const r = await onTty(lab, ["shell", "web", "--shell", "/bin/sh"], "echo run=$NSRECIPE_RUN\nexit 6\n");
+    const r = await onTty(lab, ["shell", "web", "--shell", "/bin/sh"], "echo run=$NSRECIPE_RUN sh=$SHELL\nexit 6\n");
     assert.equal(r.code, 6, r.stdout);
     assert.match(r.stdout, /\[nsrecipe:web\] \/bin\/sh in network namespace 'web' and a new PID namespace/);
     assert.match(r.stdout, /\[nsrecipe:web\] # /, "dash shows the prompt naming the run");
-    assert.match(r.stdout, /run=nsrecipe:web\r?$/m);
+    assert.match(r.stdout, /run=nsrecipe:web sh=\/bin\/sh\r?$/m, "SHELL names the shell started (--shell)");
     assert.doesNotMatch(r.stdout, /Cannot set tty process group/);
   });
 });
