@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { TestLab } from "../support/lab.ts";
-import { assertExit, endWatchdogs } from "../support/reliability.ts";
+import { assertExit, endWatchdogs, watchdogPids } from "../support/reliability.ts";
 import { type SharedLab, withSharedLab } from "../support/shared_lab.ts";
 
 /** What a case may leave behind, and how it leaves it. */
@@ -44,18 +44,26 @@ Deno.test("a clean case hands its lab on with an empty state directory; the clea
     assert.deepEqual([labs.started, labs.reused], [1, 1]);
   }));
 
+/**
+ * Runs full-migrate and undoes it with its confirm watchdog held alive: stopped (SIGSTOP) before the undo,
+ * it cannot see the run undone and end by itself within the second it takes to read the journal again,
+ * which a loaded machine may give it before the lab is checked.
+ */
+async function runAndUndoKeepingWatchdog(lab: TestLab): Promise<void> {
+  assertExit(await lab.nsrecipe(["run", "full-migrate", "--name", "sw", "--address", "198.51.100.50/24"]), 0, "run");
+  const dogs = await watchdogPids(lab);
+  assert.equal(dogs.length, 1, "the run left its watchdog");
+  assert.equal((await lab.sh(["kill", "-STOP", ...dogs])).code, 0);
+  assertExit(await lab.nsrecipe(["undo"]), 0, "undo");
+}
+
 Deno.test("full-migrate's confirm watchdog outlives the undo (the lab is not clean); ended by endWatchdogs, the lab is handed on", () =>
   withSharedLab(async (labs) => {
-    const fm = ["run", "full-migrate", "--name", "sw", "--address", "198.51.100.50/24"];
     const first = await pidOf(labs, async (lab) => {
-      assertExit(await lab.nsrecipe(fm), 0, "run full-migrate");
-      assertExit(await lab.nsrecipe(["undo"]), 0, "undo");
+      await runAndUndoKeepingWatchdog(lab);
       assert.equal((await endWatchdogs(lab)).length, 1, "one watchdog was left");
     });
-    const leftBehind = await pidOf(labs, async (lab) => {
-      assertExit(await lab.nsrecipe(fm), 0, "run full-migrate");
-      assertExit(await lab.nsrecipe(["undo"]), 0, "undo");
-    });
+    const leftBehind = await pidOf(labs, (lab) => runAndUndoKeepingWatchdog(lab));
     assert.equal(leftBehind, first, "the lab was reused after its watchdog was ended");
     assert.notEqual(await pidOf(labs), leftBehind, "a watchdog left running spoils the lab");
     assert.deepEqual([labs.started, labs.reused], [2, 1]);

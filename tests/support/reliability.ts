@@ -156,6 +156,22 @@ export async function assertNoNetnsLeft(lab: TestLab): Promise<void> {
 }
 
 /**
+ * The confirm-window watchdogs in a lab (`nsrecipe __watchdog RUN DEADLINE`)
+ * whose run has exited: orphaned in the lab, each is a child of the lab's
+ * PID 1 (zombies included, as the lab's PID 1 does not reap).
+ * @param lab The lab.
+ * @returns Their PIDs inside the lab's PID namespace.
+ */
+export async function watchdogPids(lab: TestLab): Promise<string[]> {
+  const find = await lab.sh([
+    "sh",
+    "-c",
+    `for p in $(cat /proc/1/task/*/children); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q ' ${WATCHDOG_COMMAND} ' && echo $p; done; true`,
+  ]);
+  return find.stdout.split(/\s+/).filter(Boolean);
+}
+
+/**
  * Ends the confirm-window watchdogs left in a lab (`nsrecipe __watchdog RUN
  * DEADLINE`, started by `run` for full-migrate's default 120 s window), by
  * PID, and waits until they are dead. A watchdog ends by itself within about
@@ -169,13 +185,7 @@ export async function assertNoNetnsLeft(lab: TestLab): Promise<void> {
  * @returns The PIDs ended (inside the lab's PID namespace).
  */
 export async function endWatchdogs(lab: TestLab): Promise<string[]> {
-  // Orphaned in the lab (its run has exited), a watchdog is a child of the lab's PID 1.
-  const find = await lab.sh([
-    "sh",
-    "-c",
-    `for p in $(cat /proc/1/task/*/children); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q ' ${WATCHDOG_COMMAND} ' && echo $p; done; true`,
-  ]);
-  const pids = find.stdout.split(/\s+/).filter(Boolean);
+  const pids = await watchdogPids(lab);
   if (pids.length === 0) return [];
   await lab.sh(["kill", "-KILL", ...pids]);
   // Dead once gone or a zombie (the lab's PID 1 does not reap).
