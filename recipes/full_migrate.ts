@@ -285,7 +285,14 @@ export const fullMigrate: Recipe<typeof params> = {
     for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);
     const steps: Step[] = [
       ...netnsVethSteps(p.name, veth, uplink.mtu),
-      { kind: "bridge-add", dev: bridge, ...(uplink.address ? { mac: uplink.address } : {}), mtu: uplink.mtu },
+      {
+        kind: "bridge-add",
+        dev: bridge,
+        ...(uplink.address ? { mac: uplink.address } : {}),
+        mtu: uplink.mtu,
+        // The uplink's link group, which firewall rules (nft iifgroup) may select the host's LAN traffic by.
+        ...(uplink.group && uplink.group !== "default" ? { group: uplink.group } : {}),
+      },
       // Before the bridge comes up: addr_gen_mode, disable_ipv6 and accept_dad act when it does.
       ...settings.carried.filter((x) => !setAfterPorts(x)).map((x) => bridgeSetting(bridge, x)),
       { kind: "link-set-up", dev: bridge },

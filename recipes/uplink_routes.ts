@@ -147,14 +147,85 @@ export function orderByDependency(routes: readonly RouteSpec[]): RouteSpec[] {
 }
 
 /**
+ * The keys of `ip -json route show table all` that full-migrate carries to
+ * the bridge and back exactly (see `routeSpecFromJson`): any other key a
+ * route shows is an attribute the move would drop, so the route is refused.
+ */
+const CARRIED_KEYS: ReadonlySet<string> = new Set([
+  "type",
+  "dst",
+  "gateway",
+  "dev",
+  "protocol",
+  "scope",
+  "prefsrc",
+  "metric",
+  "table",
+  "flags",
+  "pref",
+  "expires",
+  "flow",
+]);
+
+/**
+ * Route flags (`ip -json route` `flags`) that full-migrate carries (`onlink`)
+ * or that are state the kernel sets by itself (`linkdown`, `dead`: the
+ * device's carrier; `offload`, `trap`, `offload_failed`, `rt_offload`,
+ * `rt_trap`: hardware offload), not configuration.
+ */
+const CARRIED_FLAGS: ReadonlySet<string> = new Set([
+  "onlink",
+  "linkdown",
+  "dead",
+  "offload",
+  "trap",
+  "offload_failed",
+  "rt_offload",
+  "rt_trap",
+  "rt_offload_failed",
+]);
+
+/** Readable reasons for the keys full-migrate does not carry; other keys are named as they are. */
+const KEY_REASON: Readonly<Record<string, (r: IpRoute) => string>> = {
+  nexthops: () => "multipath",
+  nhid: (r) => `nexthop object ${r.nhid}`,
+  tos: (r) => `tos ${r.tos}`,
+  metrics: (r) => `route metrics ${Object.keys(Object.assign({}, ...(r.metrics ?? []))).join(",")}`,
+  encap: () => "lightweight tunnel encap",
+};
+
+/**
+ * Why one route through the uplink cannot be moved and restored exactly.
+ * @param r The route.
+ * @returns The reasons, `[]` when it moves exactly.
+ */
+function whyUnmovable(r: IpRoute): string[] {
+  const why: string[] = [];
+  if (!MOVABLE_TYPES.has(r.type ?? "unicast")) why.push(`type ${r.type}`);
+  for (const [key, value] of Object.entries(r)) {
+    if (CARRIED_KEYS.has(key) || value === undefined) continue;
+    if (key === "tos" && value === "0") continue;
+    why.push(KEY_REASON[key]?.(r) ?? `attribute '${key}'`);
+  }
+  const flags = (r.flags ?? []).filter((f) => !CARRIED_FLAGS.has(f));
+  if (flags.length > 0) why.push(`flags ${flags.join(",")}`);
+  return why;
+}
+
+/**
  * Routes through the uplink that nsrecipe cannot move and restore exactly,
  * so full-migrate refuses them rather than lose them: removing the uplink's
  * last IPv4 address makes the kernel flush every IPv4 route still through it
  * (`fib_disable_ip`), and an IPv6 route left on it points at a bridge port.
- * These are multipath routes and routes using nexthop objects, routes of a
- * type without a device to move (`multicast`, `throw`, …), and routes keyed on
- * TOS or carrying metrics or realms that the move would drop. The kernel's
- * own routes ({@link isKernelOwnRoute}) follow the addresses and are not named.
+ * A route is refused when `ip -json route show table all` shows any key that
+ * full-migrate does not carry ({@link CARRIED_KEYS}): multipath routes,
+ * routes using nexthop objects, routes keyed on TOS, carrying metrics (`mtu`,
+ * `advmss`, `initcwnd`, …; their `lock` is not shown by `ip -json`, so they
+ * could not be restored exactly) or a lightweight tunnel `encap`, any
+ * attribute a newer iproute2 shows, and routes of a type without a device to
+ * move (`multicast`, `throw`, …). Realms (`flow`), `onlink`, `pref` and
+ * `expires` are carried. The kernel's own routes ({@link isKernelOwnRoute})
+ * follow the addresses and are not named.
  * @param facts Host facts.
  * @param uplink Link name.
  * @returns One readable line per route, e.g. `10.20.0.0/16 (multipath)`.
@@ -166,14 +237,7 @@ export function unmovableRoutes(facts: HostFacts, uplink: string): string[] {
     for (const r of routes) {
       const through = r.dev === uplink || (r.nexthops ?? []).some((n) => n.dev === uplink);
       if (!through || isKernelOwnRoute(r, family, addrs)) continue;
-      const why = [
-        r.nexthops ? "multipath" : "",
-        r.nhid !== undefined ? `nexthop object ${r.nhid}` : "",
-        !MOVABLE_TYPES.has(r.type ?? "unicast") ? `type ${r.type}` : "",
-        r.tos && r.tos !== "0" ? `tos ${r.tos}` : "",
-        r.metrics?.length ? "route metrics (mtu, advmss...)" : "",
-        r.realms ? `realm ${r.realms}` : "",
-      ].filter((w) => w !== "");
+      const why = whyUnmovable(r);
       if (why.length > 0) {
         out.push(`${r.dst}${r.table && r.table !== "main" ? ` table ${r.table}` : ""} (${why.join(", ")})`);
       }

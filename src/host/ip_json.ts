@@ -23,6 +23,11 @@ export interface IpLink {
   master?: string;
   /** Link-layer address, for Ethernet a MAC like `02:00:5e:10:00:01`; absent for links without one. */
   address?: string;
+  /**
+   * Link group (ip-link(8) `group`, IFLA_GROUP): `default` for 0, else a name
+   * of `/etc/iproute2/group` or the number, e.g. `7`.
+   */
+  group?: string;
   /** Link-layer type: `ether`, `loopback`, `none` (e.g. a tun), … */
   link_type?: string;
   /** Alternative names (`ip link property add dev DEV altname NAME`, ip-link(8)); absent when none. */
@@ -127,8 +132,13 @@ export interface IpRoute {
   metrics?: unknown[];
   /** Remaining lifetime in seconds of an expiring IPv6 route (`expires`). */
   expires?: number;
-  /** Realm of the route (`realms`). */
-  realms?: string;
+  /**
+   * The route's realms (`ip route add … realm [FROM/]TO`, RTA_FLOW, ip-route(8)),
+   * which `tc filter … route`, nft `meta rtclassid` and `/proc/net/rt_acct`
+   * classify on; absent when both are 0. iproute2 prints it as `flow`, each
+   * side a realm number or a name of `/etc/iproute2/rt_realms`.
+   */
+  flow?: { from?: string; to?: string };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface LinkState {
   mac: string;
   /** Name of the master (bridge) the link is enslaved to; `""` when none. */
   master: string;
+  /** Link group (ip-link(8) `group`), e.g. `default` or `7`; `""` when not shown. */
+  group: string;
   /**
    * ip-link(8) flags without the carrier-dependent `LOWER_UP`, `NO-CARRIER`
    * and `M-DOWN`, e.g. `["BROADCAST", "MULTICAST", "UP"]`.
@@ -125,10 +127,34 @@ export function neighLine(n: IpNeigh): string {
     .join(" ");
 }
 
+/** The keys of `ip -json route` that {@link routeLine} renders by name. */
+const ROUTE_LINE_KEYS: ReadonlySet<string> = new Set([
+  "type",
+  "dst",
+  "gateway",
+  "dev",
+  "protocol",
+  "scope",
+  "prefsrc",
+  "metric",
+  "table",
+  "flags",
+  "pref",
+  "tos",
+  "metrics",
+  "nhid",
+  "nexthops",
+  "flow",
+  "expires",
+]);
+
 /**
  * Renders a route as one stable line (the seconds left of an expiring
  * route are left out, only that it expires is kept), e.g.
  * `table main default via 198.51.100.1 dev eth0 proto static metric 100`.
+ * Every key `ip -json route` shows is in the line: the known ones by name
+ * (realms as `realm FROM/TO`), any other (e.g. `encap`, or one a newer
+ * iproute2 adds) as `KEY JSON`, so no attribute changes unseen.
  * @param r A route from `ip -json route show table all`.
  * @param family 4 or 6.
  * @returns The line.
@@ -154,8 +180,9 @@ export function routeLine(
     r.metrics?.length ? `metrics ${JSON.stringify(r.metrics)}` : "",
     r.nhid !== undefined ? `nhid ${r.nhid}` : "",
     r.nexthops ? `nexthops ${JSON.stringify(r.nexthops)}` : "",
-    r.realms ? `realms ${r.realms}` : "",
+    r.flow ? `realm ${r.flow.from ?? "-"}/${r.flow.to ?? "-"}` : "",
     r.expires !== undefined ? "expires" : "",
+    ...Object.entries(r).filter(([k]) => !ROUTE_LINE_KEYS.has(k)).map(([k, v]) => `${k} ${JSON.stringify(v)}`),
   ].filter((s) => s !== "").join(" ");
 }
 
@@ -198,6 +225,7 @@ export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapsho
       mtu: l.mtu,
       mac: l.address ?? "",
       master: l.master ?? "",
+      group: l.group ?? "",
       flags: l.flags.filter((f) => f !== "LOWER_UP" && f !== "NO-CARRIER" && f !== "M-DOWN"),
     })).sort((a, b) => a.name.localeCompare(b.name)),
     addrs: addrLinks.flatMap((l) =>

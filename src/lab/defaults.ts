@@ -32,6 +32,8 @@ export interface LabSpec {
   metric: number;
   /** MTU of the uplink in bytes; kernel default (1500) when absent. */
   mtu?: number;
+  /** Link group of the uplink (ip-link(8) `group`), e.g. `7`; the kernel's `default` when absent. */
+  group?: string;
   /** More addresses on the uplink, after the first ones (e.g. a secondary), as `ip addr add` takes them. */
   extraAddrs?: AddrSpec[];
   /** More routes through the uplink (e.g. a static route), as `ip route add` takes them. */

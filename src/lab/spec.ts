@@ -178,6 +178,7 @@ export function labCommands(spec: LabSpec): string[][] {
       "address",
       spec.mac,
       ...(spec.mtu ? ["mtu", String(spec.mtu)] : []),
+      ...(spec.group ? ["group", spec.group] : []),
       "type",
       "veth",
       "peer",

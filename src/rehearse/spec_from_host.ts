@@ -67,10 +67,10 @@ function labSysctls(facts: HostFacts, uplink: IpLink): LinkSysctl[] {
 }
 
 /**
- * Builds the lab spec that copies the host's uplink: its name, MAC, MTU,
+ * Builds the lab spec that copies the host's uplink: its name, MAC, MTU, link group,
  * every address full-migrate moves (`migratedAddresses`: IPv4 link-local
  * and secondary ones too) with every attribute, every route through it (proto, scope,
- * src, metric, table, in dependency order), the policy rules naming it, its
+ * src, metric, table, realm, in dependency order), the policy rules naming it, its
  * permanent neighbours and its per-interface settings.
  *
  * @param facts This host's facts (read-only).
@@ -107,6 +107,7 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
     uplink,
     mac: link.address ?? DEFAULT_LAB.mac,
     mtu: link.mtu,
+    ...(link.group && link.group !== "default" ? { group: link.group } : {}),
     address: cidr(v4[0]),
     gateway,
     lanHost: freeHostAddress(cidr(v4[0]), taken),

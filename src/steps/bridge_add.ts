@@ -1,4 +1,5 @@
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
+import { text } from "./fields.ts";
 import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
 
 /**
@@ -8,6 +9,14 @@ import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
 export const bridgeAddSchema = stepSchema("bridge-add", {
   /** The bridge: its name, e.g. `br0`; a fixed MAC, so it does not take its lowest port's; its MTU. */
   ...newLinkFields,
+  /**
+   * Its link group (`ip link add … group GROUP`, ip-link(8); IFLA_GROUP): a
+   * number or a name of `/etc/iproute2/group`, e.g. `7`. full-migrate gives
+   * the bridge the uplink's group, since nft `iifgroup`/`oifgroup`, `ip rule
+   * … suppress_ifgroup` and `ip link set group N …` select links by it;
+   * absent = the kernel's `default` (0).
+   */
+  group: text.optional(),
 });
 
 /**
@@ -26,7 +35,12 @@ export type BridgeAddStep = Infer<typeof bridgeAddSchema>;
 export const bridgeAdd: StepKind<BridgeAddStep> = {
   schema: bridgeAddSchema,
   summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
-  commands: (s) => [linkAddArgv(s, ["bridge", "stp_state", "0"])],
+  commands: (s) => {
+    const argv = linkAddArgv(s, ["bridge", "stp_state", "0"]);
+    if (s.group === undefined) return [argv];
+    const at = argv.indexOf("type");
+    return [[...argv.slice(0, at), "group", s.group, ...argv.slice(at)]];
+  },
   async verify(s, ctx) {
     const link = await ctx.ip.link(s.dev);
     if (!link) return `bridge '${s.dev}' does not exist`;
@@ -36,6 +50,9 @@ export const bridgeAdd: StepKind<BridgeAddStep> = {
     }
     // A bridge's MTU follows its ports' (net/bridge/br_if.c br_mtu_auto_adjust) unless set: the plan's ports match it.
     if (s.mtu && link.mtu !== s.mtu) return `bridge '${s.dev}' has MTU ${link.mtu}, not ${s.mtu}`;
+    if (s.group !== undefined && link.group !== s.group) {
+      return `bridge '${s.dev}' is in link group ${link.group}, not ${s.group}`;
+    }
     return undefined;
   },
   ...newLink<BridgeAddStep>(),

@@ -88,6 +88,11 @@ export const routeSpecSchema = z.object({
    * later gets these seconds again, from then.
    */
   expires: uint.optional(),
+  /**
+   * The route's realms as `ip route add … realm` takes them: `TO` or
+   * `FROM/TO` (RTA_FLOW, ip-route(8)), e.g. `5` or `3/5`; absent = none.
+   */
+  realm: text.optional(),
 });
 
 /** A route, as `ip route add` takes it (ip-route(8)); the fields are documented on its schema. */
@@ -168,6 +173,7 @@ export function routeArgs(r: RouteSpec, forAdd = true): string[] {
   if (r.metric !== undefined) out.push("metric", String(r.metric));
   if (r.table && r.table !== "main") out.push("table", r.table);
   if (r.onlink) out.push("onlink");
+  if (forAdd && r.realm) out.push("realm", r.realm);
   if (forAdd && r.family === 6 && r.pref && r.pref !== "medium") out.push("pref", r.pref);
   if (forAdd && r.family === 6 && r.expires !== undefined) out.push("expires", String(r.expires));
   return out;
@@ -260,7 +266,27 @@ export function routeSpecFromJson(r: IpRoute, family: 4 | 6): RouteSpec {
   if (family === 6 && (r.pref === "low" || r.pref === "high")) spec.pref = r.pref;
   // A route about to expire is still re-added, for at least one second (`expires 0` would expire it at once).
   if (family === 6 && r.expires !== undefined) spec.expires = Math.max(1, r.expires);
+  const realm = routeRealm(r);
+  if (realm) spec.realm = realm;
   return spec;
+}
+
+/**
+ * A route's realms as `ip route add … realm` takes them back.
+ * @param r A route as `ip -json route` prints it (`"flow": {"from": "3", "to": "5"}`).
+ * @returns `TO` when only the destination realm is set, `FROM/TO` otherwise
+ *   (`0` for an unset side); `undefined` when the route has none.
+ * @example
+ * ```ts
+ * routeRealm({ dst: "10.0.0.0/8", flags: [], flow: { to: "5" } }); // "5"
+ * routeRealm({ dst: "10.0.0.0/8", flags: [], flow: { from: "3", to: "5" } }); // "3/5"
+ * ```
+ */
+export function routeRealm(r: IpRoute): string | undefined {
+  if (!r.flow) return undefined;
+  const { from, to } = r.flow;
+  if (from === undefined && to === undefined) return undefined;
+  return from === undefined ? to : `${from}/${to ?? "0"}`;
 }
 
 /**

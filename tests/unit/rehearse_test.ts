@@ -46,10 +46,18 @@ Deno.test("freeHostAddress picks the highest free host address of the subnet", (
   );
 });
 
-Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, addresses, static routes and gateways", () => {
+Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, link group, addresses, static routes with realms and gateways (H12)", () => {
   const facts: HostFacts = {
     ...EMPTY_FACTS,
-    links: [{ ifindex: 2, ifname: "enp1s0", flags: ["UP"], mtu: 9000, operstate: "UP", address: "52:54:00:12:34:56" }],
+    links: [{
+      ifindex: 2,
+      ifname: "enp1s0",
+      flags: ["UP"],
+      mtu: 9000,
+      operstate: "UP",
+      address: "52:54:00:12:34:56",
+      group: "7",
+    }],
     addrs: [{
       ifname: "enp1s0",
       addr_info: [
@@ -59,13 +67,20 @@ Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, addresses, static
     }],
     routes4: [
       { dst: "default", gateway: "192.0.2.1", dev: "enp1s0", protocol: "static", metric: 100, flags: [] },
-      { dst: "203.0.113.0/24", gateway: "192.0.2.254", dev: "enp1s0", protocol: "static", flags: [] },
+      {
+        dst: "203.0.113.0/24",
+        gateway: "192.0.2.254",
+        dev: "enp1s0",
+        protocol: "static",
+        flags: [],
+        flow: { to: "5" },
+      },
     ],
   };
   const spec = labSpecFromHost(facts);
   assert.deepEqual(
-    [spec.uplink, spec.mac, spec.mtu, spec.address, spec.gateway, spec.lanHost, spec.address6, spec.metric],
-    ["enp1s0", "52:54:00:12:34:56", 9000, "192.0.2.10/24", "192.0.2.1", "192.0.2.253", "", 100],
+    [spec.uplink, spec.mac, spec.mtu, spec.group, spec.address, spec.gateway, spec.lanHost, spec.address6, spec.metric],
+    ["enp1s0", "52:54:00:12:34:56", 9000, "7", "192.0.2.10/24", "192.0.2.1", "192.0.2.253", "", 100],
   );
   assert.deepEqual(spec.uplinkAddrs, [
     { family: "inet", local: "192.0.2.10", prefixlen: 24, broadcast: "192.0.2.255" },
@@ -73,7 +88,7 @@ Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, addresses, static
   ]);
   assert.deepEqual(spec.uplinkRoutes, [
     { family: 4, dst: "default", via: "192.0.2.1", dev: "enp1s0", proto: "static", metric: 100 },
-    { family: 4, dst: "203.0.113.0/24", via: "192.0.2.254", dev: "enp1s0", proto: "static", metric: 0 },
+    { family: 4, dst: "203.0.113.0/24", via: "192.0.2.254", dev: "enp1s0", proto: "static", metric: 0, realm: "5" },
   ]);
 });
 

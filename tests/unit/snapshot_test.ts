@@ -26,7 +26,7 @@ function fakeIp(answer: (a: string, argv: readonly string[]) => string) {
   });
 }
 
-function fakeHost(addrOrder: string[], metric = 100) {
+function fakeHost(addrOrder: string[], metric = 100, group = "default", flow?: { from?: string; to?: string }) {
   return fakeIp((a) => {
     if (a.endsWith("addr show")) {
       // `ip -details addr show`: every link with its details and its addresses (ip-address(8)).
@@ -36,12 +36,16 @@ function fakeHost(addrOrder: string[], metric = 100) {
         flags: ["UP", "LOWER_UP"],
         mtu: 1500,
         operstate: "UP",
+        group,
         address: "02:00:00:00:10:10",
         addr_info: addrOrder.map((l) => ({ family: "inet", local: l, prefixlen: 24, scope: "global" })),
       }]);
     }
     if (a.includes("-4 route")) {
-      return JSON.stringify([{ dst: "default", gateway: "198.51.100.1", dev: "eth0", metric, flags: [] }]);
+      return JSON.stringify([
+        { dst: "default", gateway: "198.51.100.1", dev: "eth0", metric, flags: [] },
+        { dst: "10.62.0.0/16", gateway: "198.51.100.1", dev: "eth0", flags: [], ...(flow ? { flow } : {}) },
+      ]);
     }
     return "[]";
   }).run;
@@ -85,6 +89,7 @@ Deno.test("snapshots ignore ifindex and carrier but see a changed metric", async
     mtu: 1500,
     mac: "02:00:00:00:10:10",
     master: "",
+    group: "default",
     flags: ["UP"],
   });
   assert.deepEqual(diffSnapshots(a, b), [
@@ -160,4 +165,21 @@ Deno.test("snapshots see address flags, policy rules, permanent neighbours, per-
     "+ sysctl net.ipv4.conf.eth0.arp_ignore = 1",
   ]);
   assert.deepEqual(await diff({ nft: "table inet t {\n}\n" }), ["+ nft table inet t {", "+ nft }"]);
+});
+
+Deno.test("snapshots see a route's realms and the link group (H6, H7)", async () => {
+  const plain = await takeSnapshot(fakeHost(["198.51.100.10"]));
+  const realm = await takeSnapshot(fakeHost(["198.51.100.10"], 100, "default", { to: "5" }));
+  const realms = await takeSnapshot(fakeHost(["198.51.100.10"], 100, "default", { from: "3", to: "5" }));
+  assert.deepEqual(diffSnapshots(realm, plain), [
+    "- route ipv4 table main 10.62.0.0/16 via 198.51.100.1 dev eth0 realm -/5",
+    "+ route ipv4 table main 10.62.0.0/16 via 198.51.100.1 dev eth0",
+  ]);
+  assert.deepEqual(diffSnapshots(realm, realms), [
+    "- route ipv4 table main 10.62.0.0/16 via 198.51.100.1 dev eth0 realm -/5",
+    "+ route ipv4 table main 10.62.0.0/16 via 198.51.100.1 dev eth0 realm 3/5",
+  ]);
+  const grouped = await takeSnapshot(fakeHost(["198.51.100.10"], 100, "7"));
+  assert.equal(grouped.links[0].group, "7");
+  assert.equal(diffSnapshots(plain, grouped).length, 2);
 });

@@ -234,3 +234,47 @@ Deno.test("a route deletion names the route without the attributes only 'add' se
     "eth0",
   ]);
 });
+
+/** H6: routes with realms (carried), metrics, TOS, an encap and a flag nsrecipe does not know (refused). */
+const ATTRS: HostFacts = {
+  ...NM,
+  routes4: [
+    ...NM.routes4,
+    { dst: "10.62.0.0/16", gateway: "198.51.100.1", dev: "eth0", flags: [], flow: { to: "5" } },
+    { dst: "10.63.0.0/16", gateway: "198.51.100.1", dev: "eth0", flags: ["onlink"], flow: { from: "3", to: "5" } },
+  ],
+};
+
+Deno.test("H6: a route's realms (RTA_FLOW) move with it and come back with the undo's re-add", () => {
+  const routes = movableRoutes(ATTRS, "eth0").filter((r) => r.dst.startsWith("10.6"));
+  assert.deepEqual(routes.map((r) => planCommands([{ kind: "route-add", route: { ...r, dev: "br0" } }])[0].join(" ")), [
+    "ip -4 route add 10.62.0.0/16 via 198.51.100.1 dev br0 metric 0 realm 5",
+    "ip -4 route add 10.63.0.0/16 via 198.51.100.1 dev br0 metric 0 onlink realm 3/5",
+  ]);
+  // The deletion names the route without its realm (`ip route del` matches on what it is given).
+  assert.deepEqual(
+    planCommands([{ kind: "route-del", route: routes[0] }])[0].join(" "),
+    "ip -4 route del 10.62.0.0/16 via 198.51.100.1 dev eth0 metric 0",
+  );
+  assert.deepEqual(unmovableRoutes(ATTRS, "eth0"), []);
+});
+
+Deno.test("H6: every route attribute full-migrate does not carry is refused by name (metrics, tos, encap, unknown keys and flags)", () => {
+  const facts: HostFacts = {
+    ...NM,
+    routes4: [
+      ...NM.routes4,
+      { dst: "10.64.0.0/16", gateway: "198.51.100.1", dev: "eth0", flags: [], metrics: [{ mtu: 1400, initcwnd: 10 }] },
+      { dst: "10.65.0.0/16", gateway: "198.51.100.1", dev: "eth0", flags: [], tos: "0x10" },
+      { dst: "10.66.0.0/16", dev: "eth0", flags: [], encap: { type: "mpls" } } as never,
+      { dst: "10.67.0.0/16", dev: "eth0", flags: ["pervasive"], "ttl-propagate": "disabled" } as never,
+      { dst: "10.68.0.0/16", dev: "eth0", flags: ["linkdown"], tos: "0" },
+    ],
+  };
+  assert.deepEqual(unmovableRoutes(facts, "eth0"), [
+    "10.64.0.0/16 (route metrics mtu,initcwnd)",
+    "10.65.0.0/16 (tos 0x10)",
+    "10.66.0.0/16 (lightweight tunnel encap)",
+    "10.67.0.0/16 (attribute 'ttl-propagate', flags pervasive)",
+  ]);
+});
