@@ -24,7 +24,7 @@ import type { LinkSysctlSetStep, Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
 import { checkLanAddress } from "./lan_address.ts";
 import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
-import type { Plan, Recipe } from "./types.ts";
+import { GOING_AHEAD, type Plan, type Recipe } from "./types.ts";
 import { cidrCheck, cidrField, linkNameField } from "./fields.ts";
 import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
 import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
@@ -93,9 +93,10 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
             runs.length > 0 ? "the others" : "them"
           } match '${bridge}' as well (e.g. iifname { "${uplink}", "${bridge}" }), then run again; or pass --force to go ahead.`
           : "Or pass --force to go ahead."),
+      { waivedByForce: true },
     );
   }
-  return [`${what}. Going ahead (--force).`];
+  return [`${what}. ${GOING_AHEAD}`];
 }
 
 /**
@@ -124,9 +125,10 @@ function boundSocketNotes(facts: HostFacts, uplink: string, bridge: string, forc
       what,
       `Configure them to bind to '${bridge}' (e.g. dnsmasq 'interface=${bridge}', keepalived 'interface ${bridge}') ` +
         "once it exists, or stop them first; or pass --force to go ahead.",
+      { waivedByForce: true },
     );
   }
-  return [`${what}. Going ahead (--force).`, ...unseen];
+  return [`${what}. ${GOING_AHEAD}`, ...unseen];
 }
 
 /**

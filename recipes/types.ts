@@ -134,3 +134,11 @@ export interface Recipe<S extends ParamsSchema = ParamsSchema> {
    */
   plan(params: ParamsOf<S>, facts: HostFacts): Plan;
 }
+
+/**
+ * The end of a plan note for a refusal that `--force` waived
+ * (`PreconditionError.waivedByForce`), e.g. "Firewall rules match on
+ * 'eth0', …: nft rule …. Going ahead (--force)."; `plan` without `--force`
+ * words it as what `run` would refuse instead.
+ */
+export const GOING_AHEAD = "Going ahead (--force).";

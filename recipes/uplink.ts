@@ -162,6 +162,7 @@ export function uplinkMigrationSteps(
       leased.length > 0
         ? "Give the host a static address first, or pass --force and move the DHCP client to the bridge yourself."
         : "Pass --force to go ahead (the kernel autoconfigures the bridge from the next advertisements if it accepts them), or give the host static addresses first.",
+      { waivedByForce: true },
     );
   }
   const peers = addrs.filter((a) => a.address !== undefined && a.address !== a.local);

@@ -124,12 +124,22 @@ export function noRunCalled(selector: string, among: "applied" | "all" | "journa
  */
 export class PreconditionError extends NsrecipeError {
   /**
+   * True when `--force` waives it: host configuration the change would break
+   * (firewall rules or sockets naming the uplink, DHCP-managed addresses), not
+   * a change that cannot be made. `plan` then still shows the plan it would
+   * apply with `--force`, and reports this refusal after it (exit 3).
+   */
+  readonly waivedByForce: boolean;
+
+  /**
    * Creates a precondition error (exit code {@link EXIT.precondition}).
    * @param message What is wrong with the host, quoting the subject.
    * @param hint How to fix it.
+   * @param opts `waivedByForce`: see {@link PreconditionError.waivedByForce}.
    */
-  constructor(message: string, hint = "") {
+  constructor(message: string, hint = "", opts: { waivedByForce?: boolean } = {}) {
     super(message, EXIT.precondition, hint);
+    this.waivedByForce = opts.waivedByForce === true;
   }
 }
 

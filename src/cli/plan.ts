@@ -1,4 +1,5 @@
-import type { Plan, Recipe } from "../../recipes/mod.ts";
+import { GOING_AHEAD, type Plan, type Recipe } from "../../recipes/mod.ts";
+import { PreconditionError } from "../errors.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import { arpProbeArgv } from "../host/mod.ts";
@@ -53,6 +54,9 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output, confirmSecond
  * @param out The output.
  * @param confirm `--confirm` seconds, 0 for `--no-confirm`, `undefined` when neither was given.
  * @throws {PreconditionError} | {UsageError} From the recipe's planner; a
+ *   {PreconditionError} (exit 3) after the plan when `run` would refuse it
+ *   unless `--force` (`PreconditionError.waivedByForce`: the plan shown is the
+ *   one `--force` applies); a
  *   {UsageError} for `--confirm`/`--no-confirm` where `run` refuses them (a recipe that changes nothing).
  */
 export async function planCommand(
@@ -65,7 +69,37 @@ export async function planCommand(
     uplink: recipe.targets(params).uplink,
     linkSettings: recipe.needs.movesUplink,
   });
-  const plan = recipe.plan(params, facts);
+  let refusal: PreconditionError | undefined;
+  let plan: Plan;
+  try {
+    plan = recipe.plan(params, facts);
+  } catch (e) {
+    if (!(e instanceof PreconditionError) || !e.waivedByForce || params.force === true) throw e;
+    // Show what `run --force` would apply, then the refusal `run` would make without it.
+    refusal = e;
+    const forced = recipe.plan({ ...params, force: true }, facts);
+    plan = { ...forced, notes: forced.notes.flatMap((n) => forcedNoteForPlan(n, e)) };
+  }
   refuseInapplicable(recipe.name, plan.steps.length, true, { rm: false, shell: "", confirm });
   printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmWindowSeconds(recipe, confirm) : 0);
+  if (refusal) {
+    throw new PreconditionError(
+      `'nsrecipe run' refuses this plan unless --force: ${refusal.message}`,
+      refusal.hint,
+    );
+  }
+}
+
+/**
+ * Words a plan note of a refusal `--force` waived (it ends in
+ * {@link GOING_AHEAD}) for `plan` without `--force`: the refusal `plan`
+ * reports as its error is left out (said once), another says `run` refuses it.
+ * @param note A note of the plan made with `--force`.
+ * @param refusal The refusal the plan without `--force` threw.
+ * @returns The note as `plan` shows it, or none.
+ */
+function forcedNoteForPlan(note: string, refusal: PreconditionError): string[] {
+  if (!note.endsWith(GOING_AHEAD)) return [note];
+  if (note.startsWith(refusal.message)) return [];
+  return [`${note.slice(0, -GOING_AHEAD.length)}'nsrecipe run' refuses this too unless --force.`];
 }

@@ -57,6 +57,13 @@ Deno.test("sockets bound to the uplink (UDP, IPv6 UDP, TCP): doctor and plan nam
       assertExit(plan, EXIT.precondition, "plan");
       for (const re of named) assert.match(plan.stderr, re);
       assert.match(plan.stderr, /stop receiving once it is a port of 'br0'/);
+      // P27: the plan run --force would apply is shown, and the refusal named once, as run's.
+      assert.match(plan.stdout, /ip link set dev eth0 master br0/, plan.stdout);
+      assert.match(
+        plan.stderr,
+        /^nsrecipe: 'nsrecipe run' refuses this plan unless --force: Services are bound to 'eth0'/m,
+      );
+      assert.equal(plan.stderr.split("\n").filter((l) => l.includes("Services are bound")).length, 1, plan.stderr);
       const run = await lab.nsrecipe(["run", ...MIGRATE, "--no-confirm"]);
       assertExit(run, EXIT.precondition, "run");
       assert.match(run.stderr, /pass --force to go ahead/);

@@ -61,6 +61,40 @@ Deno.test("F2: rules naming the uplink through sets, maps and concatenations are
       assert.equal(r.code, 3, `${cmd}: ${r.code} ${r.stderr}`);
       for (const form of FORMS) assert.match(r.stderr, form, cmd);
       assert.match(r.stderr, /--force/);
+      if (cmd === "plan") {
+        // P27: plan shows the plan run --force would apply, then the refusal, said once.
+        assert.match(r.stdout, /^ 1\. /m, r.stdout);
+        assert.match(r.stdout, /ip link set dev eth0 master br0/, r.stdout);
+        assert.equal(
+          r.stderr.split("\n").filter((l) => l.includes("Firewall rules match")).length,
+          1,
+          r.stderr,
+        );
+        assert.match(
+          r.stderr,
+          /^nsrecipe: 'nsrecipe run' refuses this plan unless --force: Firewall rules match on 'eth0', and stop matching once it is a port of 'br0'/m,
+        );
+        assert.doesNotMatch(r.stderr, /Going ahead/);
+        const json = await lab.nsrecipe([
+          "--json",
+          cmd,
+          "full-migrate",
+          "--name",
+          "fm",
+          "--address",
+          "198.51.100.50/24",
+        ]);
+        assert.equal(json.code, 3, json.stderr);
+        const doc = JSON.parse(json.stdout);
+        assert.equal(doc.ok, false);
+        assert.equal(doc.exitCode, 3);
+        assert.equal(doc.error.kind, "PreconditionError");
+        assert.match(
+          doc.error.message,
+          /^'nsrecipe run' refuses this plan unless --force: Firewall rules match on 'eth0'/,
+        );
+        assert.ok(doc.steps.length > 0, json.stdout);
+      }
       const after = await lab.snapshot();
       assert.deepEqual(after, before, snapshotDiff(before, after));
     }
