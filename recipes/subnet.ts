@@ -105,14 +105,15 @@ export function parseAddress(text: string, option: string): Addr {
  * length and its subnet.
  * @param text e.g. `10.200.0.2/24` or `2001:db8:5::2/64`.
  * @param option The option it came from, for the message.
+ * @param example What the message offers as a CIDR the option takes; default a subnet of each family.
  * @returns The parsed CIDR.
  * @throws {UsageError} When not a CIDR (IPv4 not in four-part decimal, IPv6
  *   with a zone, a prefix length out of range or not in plain decimal), or
  *   an IPv4 part with a leading zero.
  */
-export function parseCidr(text: string, option: string): Cidr {
+export function parseCidr(text: string, option: string, example = "10.200.0.0/24 or 2001:db8:5::/64"): Cidr {
   const m = /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(text);
-  const bad = () => new UsageError(`${option} ${quote(text)} is not a CIDR like 10.200.0.0/24 or 2001:db8:5::/64`);
+  const bad = () => new UsageError(`${option} ${quote(text)} is not a CIDR like ${example}`);
   const addr = strictAddress(text.split("/")[0]);
   if (addr === "leading-zero") throw leadingZero(option, text.split("/")[0]);
   if (!m || !addr) throw bad();

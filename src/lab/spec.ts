@@ -65,7 +65,8 @@ export function labSpecFromOptions(o: LabOptions): LabSpec {
   const uplink = o.uplink ?? DEFAULT_LAB.uplink;
   checkLinkName(uplink, "--uplink");
   const address = o.address ?? DEFAULT_LAB.address;
-  const net = parseCidr(address, "--address");
+  // The lab's --address is the uplink's IPv4 address with its prefix: the default is the example.
+  const net = parseCidr(address, "--address", DEFAULT_LAB.address);
   if (net.subnet.family !== 4) {
     throw new UsageError(
       `--address ${quote(address)} is IPv6; it takes the uplink's IPv4 address`,

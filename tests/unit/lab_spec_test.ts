@@ -69,3 +69,11 @@ Deno.test("F12: the lab writes the uplink's IPv6 MTU once the uplink is operatio
   assert.deepEqual(labLateCommands(spec), [["sysctl", "-q", "-w", "net/ipv6/conf/eth0/mtu=1400"]]);
   assert.deepEqual(labLateCommands(DEFAULT_LAB), []);
 });
+
+Deno.test("labSpecFromOptions: a bad --address is refused with an example the option takes (the default), which it then accepts", () => {
+  assert.throws(
+    () => labSpecFromOptions({ address: "300.1.1.1/24" }),
+    (e: Error) => e.message === "--address '300.1.1.1/24' is not a CIDR like 198.51.100.10/24",
+  );
+  assert.equal(labSpecFromOptions({ address: DEFAULT_LAB.address }).address, "198.51.100.10/24");
+});
