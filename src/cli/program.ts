@@ -138,6 +138,15 @@ function commandAfterDashes(
   );
 }
 
+/** The commands in one line each, as README's "Command line" section shows them (a unit test holds the two equal). */
+export const SYNOPSIS: readonly string[] = [
+  "nsrecipe list | show RECIPE | plan RECIPE [opts] | run RECIPE [opts] [-- CMD...]",
+  "nsrecipe undo [ID|NAME | --all] | status [NAME] | journal [NAME] | doctor | confirm [RUN]",
+  "nsrecipe exec NAME -- CMD... | shell NAME",
+  "nsrecipe rehearse RECIPE [opts] | lab [opts] [-- NSRECIPE-ARGS...]",
+  "nsrecipe completions bash|zsh|fish | man | help [COMMAND [RECIPE]]",
+];
+
 /**
  * The short usage printed for a missing command (as git and ip do), with the way to the full help.
  * @param recipes The recipes, for their names.
@@ -145,9 +154,7 @@ function commandAfterDashes(
  */
 export function shortUsage(recipes: readonly Recipe[]): string {
   return `Usage: nsrecipe [global options] COMMAND [...]
-  nsrecipe list | show RECIPE | plan RECIPE [opts] | run RECIPE [opts] [-- CMD...]
-  nsrecipe undo [RUN | --all] | status [RUN] | journal | doctor | confirm [RUN]
-  nsrecipe rehearse RECIPE [opts] | lab [opts] [-- ARGS...]
+${SYNOPSIS.map((line) => `  ${line}`).join("\n")}
 Recipes: ${recipes.map((r) => r.name).join(", ")}`;
 }
 
@@ -534,6 +541,14 @@ export async function main(args: string[]): Promise<number> {
     const at = args.indexOf(word ?? "");
     if (word !== undefined && RECIPES.length > 0) {
       (await import("./recipe_words.ts")).checkRecipeWords(args.slice(at), RECIPES);
+    }
+    const asked = word === "help" ? args[at + 1] : undefined;
+    if (asked !== undefined && !asked.startsWith("-") && !program.commands.some((c) => c.name() === asked)) {
+      // commander answers `help UNKNOWN` with the root help as an error, which read as "No command given".
+      throw new UsageError(
+        `Unknown command ${quote(asked)}. Recipes: ${RECIPES.map((r) => r.name).join(", ")}`,
+        "Try 'nsrecipe --help'.",
+      );
     }
     await program.parseAsync(args, { from: "user" });
   } catch (e) {

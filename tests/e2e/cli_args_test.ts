@@ -181,3 +181,20 @@ Deno.test("--help and help run on a colour terminal inside tmux work under the p
     assert.doesNotMatch(out, /missing Deno permission/);
   }
 });
+
+Deno.test("help with an unknown command says so (not 'No command given'), exit 2; help with a known one shows its help", async () => {
+  const run = async (args: string[]) => {
+    const r = await new Deno.Command(selfArgv()[0], { args: [...selfArgv().slice(1), ...args], stdin: "null" })
+      .output();
+    return { code: r.code, stdout: new TextDecoder().decode(r.stdout), stderr: new TextDecoder().decode(r.stderr) };
+  };
+  const bogus = await run(["help", "bogus"]);
+  assert.equal(bogus.code, 2);
+  assert.equal(
+    bogus.stderr,
+    "nsrecipe: Unknown command 'bogus'. Recipes: pid-only, netns, veth-bridge, full-migrate\n  Try 'nsrecipe --help'.\n",
+  );
+  const known = await run(["help", "undo"]);
+  assert.equal(known.code, 0, known.stderr);
+  assert.match(known.stdout, /^Usage: nsrecipe undo/);
+});
