@@ -11,7 +11,7 @@ import { PreconditionError, UsageError } from "../errors.ts";
 import { type Processes, processes, type Runner } from "../exec/mod.ts";
 import { IpReader } from "../host/mod.ts";
 import { type EngineDeps, FAULT_ENV, type FaultHook, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
-import { Journal } from "../journal/mod.ts";
+import { hostLockPath, Journal } from "../journal/mod.ts";
 import { stateDirOutsideLab } from "../lab/mod.ts";
 import type { StepContext } from "../steps/mod.ts";
 import type { Output } from "./output.ts";
@@ -130,13 +130,28 @@ export function testFaultHook(run: Runner): FaultHook {
  */
 export async function withJournal<T>(g: GlobalOptions, out: Output, fn: (journal: Journal) => Promise<T>): Promise<T> {
   await assertStateDirInLab(g.stateDir, runnerFor(out));
-  const journal = await Journal.open(g.stateDir, (l) => out.progress(l));
+  const journal = await openJournal(g.stateDir, runnerFor(out), (l) => out.progress(l));
   try {
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
     return await fn(journal);
   } finally {
     journal.close();
   }
+}
+
+/**
+ * Opens the journal of state directory `dir` under both of nsrecipe's locks:
+ * the host lock of the network namespace this process acts in (see
+ * `hostLockPath`: processes with different state directories that change
+ * the same host run one at a time) and the directory's own.
+ * @param dir The state directory.
+ * @param run The process seam (stat(1) of `/proc/self/ns/net`, once per process).
+ * @param notice Told when a lock is busy.
+ * @returns The open journal; close it when done.
+ * @throws {PreconditionError} As `Journal.open`; a `CommandError` when the namespace cannot be read.
+ */
+export async function openJournal(dir: string, run: Runner, notice?: (line: string) => void): Promise<Journal> {
+  return await Journal.open(dir, notice, hostLockPath(await ownNetns(run)));
 }
 
 /**

@@ -19,6 +19,8 @@ import { actOnExpiredWindows } from "./expired.ts";
 import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import {
   foldRuns,
+  hostLockPath,
+  hostStampNow,
   isOpen,
   type Journal,
   journalBytesNow,
@@ -32,7 +34,7 @@ import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { catchStopSignals } from "./interrupt.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
-import { ownBootId } from "./process_facts.ts";
+import { ownBootId, ownNetns } from "./process_facts.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
 import { quote } from "../quote.ts";
@@ -86,6 +88,7 @@ export async function runCommand(
   // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
   // doctor's facts include the host facts the plan is made from.
   const recorded = journalBytesNow(g.stateDir);
+  const stamped = hostStampNow(hostLockPath(await ownNetns(procs.run)));
   const [host] = await Promise.all([
     refuseUnfitHost(recipe, params, look, out, await journalNetns(g.stateDir)),
     // The engine records the boot id: read beside the host, not after the lock (a failure is read again there).
@@ -93,7 +96,7 @@ export async function runCommand(
   ]);
   const { runId, plan, deadline } = await withJournal(g, out, async (journal) => {
     // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
-    const current = host && journal.bytes === recorded
+    const current = host && journal.bytes === recorded && journal.hostStamp === stamped
       ? host
       : await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink });
     const plan = await planProbed(

@@ -15,7 +15,7 @@ import type { Runner } from "../exec/mod.ts";
 import {
   foldRuns,
   isOpen,
-  Journal,
+  type Journal,
   JOURNAL_FILE,
   type ParsedJournal,
   parseJournal,
@@ -23,7 +23,7 @@ import {
 } from "../journal/mod.ts";
 import { raiseAlarm } from "./alarm.ts";
 import { clockTime } from "./clock.ts";
-import { engineDeps, type GlobalOptions, runnerFor } from "./composition_root.ts";
+import { engineDeps, type GlobalOptions, openJournal, runnerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 
 /** How often records the journal could not take are tried again, in ms. */
@@ -112,7 +112,7 @@ export async function watchdogCommand(
     // The deadline passed, or the switch is still under way: take the lock (a switch holds it until its
     // window is recorded) and decide on what the journal says then.
     try {
-      journal = await Journal.open(g.stateDir);
+      journal = await openJournal(g.stateDir, run);
     } catch (e) {
       if (!(e instanceof NsrecipeError)) throw e;
       openFailure = e.message;
@@ -182,7 +182,7 @@ async function writeLater(
   let reason = deferring.reason;
   for (;;) {
     try {
-      const journal = await Journal.open(g.stateDir);
+      const journal = await openJournal(g.stateDir, run);
       try {
         const now = foldRuns(await journal.read()).runs.find((r) => r.id === runId);
         const how = await writeDeferred(journal, runId, deferring.pending, now !== undefined && isOpen(now));

@@ -19,3 +19,23 @@ export const LOCK_FILE = "lock";
  * set in deno.json. A `--state-dir` elsewhere is refused as a usage error.
  */
 export const STATE_DIR_ROOTS: readonly string[] = ["/run/nsrecipe", "/var/lib/nsrecipe"];
+
+/**
+ * The host lock: one file per network namespace, in the default state
+ * directory whatever `--state-dir` a command names, so that nsrecipe
+ * processes with different state directories that change the same host
+ * (its links, addresses, routes) still run one at a time. Keyed by the
+ * namespace's identity (`stat(2)` of `/proc/self/ns/net`: the nsfs device
+ * and inode, namespaces(7)), so processes in different network namespaces
+ * (separate labs) do not wait for each other.
+ *
+ * @param netns The network namespace nsrecipe acts in: device and inode numbers.
+ * @returns e.g. `/run/nsrecipe/host-4-4026531840.lock`.
+ * @example
+ * ```ts
+ * hostLockPath({ dev: 4, ino: 4026531840 }); // "/run/nsrecipe/host-4-4026531840.lock"
+ * ```
+ */
+export function hostLockPath(netns: { dev: number; ino: number }): string {
+  return `${DEFAULT_STATE_DIR}/host-${netns.dev}-${netns.ino}.lock`;
+}

@@ -243,16 +243,23 @@ export class Journal {
   /** Set when a partial record could not be cut off again: no more appends. */
   private broken = "";
 
+  /** The journal's length when it was opened: a change means this process recorded something. */
+  private readonly openedSize: number;
+
   private constructor(
     /** The state directory. */
     readonly dir: string,
     private readonly lockFile: Deno.FsFile,
+    private readonly hostLockFile: Deno.FsFile | undefined,
     private readonly file: Deno.FsFile,
     size: number,
     /** A note when a torn last record was cut off on open; `""` otherwise. */
     readonly repaired: string,
+    /** The host lock's stamp when it was taken (see {@link hostStampNow}); -1 without a host lock. */
+    readonly hostStamp: number,
   ) {
     this.size = size;
+    this.openedSize = size;
   }
 
   /** Length of the journal file in bytes, as this process last wrote or read it. */
@@ -272,38 +279,48 @@ export class Journal {
    * it at once), telling `notice` after a short while. A torn last line left
    * by a crash is cut off first, so the next record starts on a line of its own.
    *
+   * With `hostLock` (see `hostLockPath`), it first takes that lock too, the
+   * same way: the state directory's lock only serialises the processes that
+   * share the directory, the host lock those that change the same network
+   * namespace whatever their directory. Always host lock first, then the
+   * directory's: every process takes them in that order, so none waits for
+   * one while holding the other the waiter needs first.
+   *
    * @param dir State directory (checked by {@link ensureStateDir}).
-   * @param notice Told when the lock is busy (`Waiting for …`).
+   * @param notice Told when a lock is busy (`Waiting for …`).
+   * @param hostLock Path of the host lock file, e.g. `/run/nsrecipe/host-4-4026531840.lock`; none when omitted.
    * @returns The open journal; call {@link Journal.close} when done.
    * @throws {UsageError} For a state directory outside the permission set.
    * @throws {PreconditionError} For an unfit state directory, a journal or
    *   lock file that is a symlink or special file, or an unwritable journal.
    */
-  static async open(dir: string, notice: (line: string) => void = () => {}): Promise<Journal> {
+  static async open(dir: string, notice: (line: string) => void = () => {}, hostLock?: string): Promise<Journal> {
     ensureStateDir(dir);
     const path = `${dir}/${JOURNAL_FILE}`;
     const lockPath = `${dir}/${LOCK_FILE}`;
     assertPlainFile(lockPath);
     assertPlainFile(path);
-    let lockFile: Deno.FsFile;
-    try {
-      lockFile = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
-    } catch (e) {
-      if (!isOsError(e)) throw e;
-      throw new PreconditionError(
-        `Cannot write in the state directory ${quote(dir)}: ${e.message}`,
-        "nsrecipe keeps its lock and journal there: make it writable again (e.g. 'mount -o remount,rw' its " +
-          "filesystem, or free space), then run the command again; nothing was changed.",
+    let hostLockFile: Deno.FsFile | undefined;
+    if (hostLock !== undefined) {
+      ensureStateDir(hostLock.slice(0, hostLock.lastIndexOf("/")) || "/");
+      hostLockFile = await takeLock(
+        hostLock,
+        dir,
+        `Waiting for another nsrecipe process to finish (host lock '${hostLock}', any state directory)...`,
+        notice,
       );
     }
-    const timer = setTimeout(
-      () => notice(`Waiting for another nsrecipe process to finish (lock '${lockPath}')...`),
-      LOCK_NOTICE_MS,
-    );
+    let lockFile: Deno.FsFile;
     try {
-      await lockFile.lock(true);
-    } finally {
-      clearTimeout(timer);
+      lockFile = await takeLock(
+        lockPath,
+        dir,
+        `Waiting for another nsrecipe process to finish (lock '${lockPath}')...`,
+        notice,
+      );
+    } catch (e) {
+      hostLockFile?.close();
+      throw e;
     }
     let repaired = "";
     try {
@@ -317,9 +334,11 @@ export class Journal {
         }`;
       }
       const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
-      return new Journal(dir, lockFile, file, keep, repaired);
+      const stamp = hostLockFile ? (await hostLockFile.stat()).size : -1;
+      return new Journal(dir, lockFile, hostLockFile, file, keep, repaired, stamp);
     } catch (e) {
       lockFile.close();
+      hostLockFile?.close();
       if (e instanceof PreconditionError) throw e;
       throw new PreconditionError(
         `Cannot open the journal ${quote(path)}: ${(e as Error).message}`,
@@ -391,11 +410,71 @@ export class Journal {
     }
   }
 
-  /** Closes the journal and releases the lock. */
+  /**
+   * Closes the journal and releases the locks (the directory's, then the
+   * host's). When this process recorded something (it changed the host, or
+   * tried to), it first adds one byte to the host lock file: a process of
+   * another state directory that looked at the host before it took the lock
+   * sees the stamp moved ({@link hostStampNow}) and looks again. The byte
+   * is added by `ftruncate(2)` (a hole: no block is allocated, so a full
+   * filesystem does not refuse it); should the system still refuse it, the
+   * stamp stays and the journal is closed all the same (a failure here must
+   * not hide the error the caller is closing on).
+   */
   close(): void {
-    this.file.close();
-    this.lockFile.close();
+    try {
+      if (this.hostLockFile && this.size !== this.openedSize) {
+        this.hostLockFile.truncateSync(this.hostLockFile.statSync().size + 1);
+      }
+    } catch (e) {
+      if (!isOsError(e)) throw e;
+    } finally {
+      this.file.close();
+      this.lockFile.close();
+      this.hostLockFile?.close();
+    }
   }
+}
+
+/**
+ * Opens a lock file (created mode 0600) and takes its exclusive `flock(2)`,
+ * waiting as long as another process holds it and telling `notice` once
+ * after {@link LOCK_NOTICE_MS}.
+ * @param lockPath The lock file.
+ * @param dir The state directory, named when the file cannot be written.
+ * @param waiting The line `notice` is told.
+ * @param notice Told when the lock is busy.
+ * @returns The open file holding the lock; closing it releases the lock.
+ * @throws {PreconditionError} When the file is a symlink or special file, or cannot be opened.
+ */
+async function takeLock(
+  lockPath: string,
+  dir: string,
+  waiting: string,
+  notice: (line: string) => void,
+): Promise<Deno.FsFile> {
+  assertPlainFile(lockPath);
+  let lockFile: Deno.FsFile;
+  try {
+    lockFile = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  } catch (e) {
+    if (!isOsError(e)) throw e;
+    throw new PreconditionError(
+      `Cannot write in the state directory ${quote(dir)}: ${e.message}`,
+      "nsrecipe keeps its lock and journal there: make it writable again (e.g. 'mount -o remount,rw' its " +
+        "filesystem, or free space), then run the command again; nothing was changed.",
+    );
+  }
+  const timer = setTimeout(() => notice(waiting), LOCK_NOTICE_MS);
+  try {
+    await lockFile.lock(true);
+  } catch (e) {
+    lockFile.close();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  return lockFile;
 }
 
 /**
@@ -427,6 +506,25 @@ export async function readJournal(dir: string): Promise<ParsedJournal & { path: 
   }
   const whole = text.lastIndexOf("\n") + 1;
   return { ...parseJournal(text.slice(0, whole)), path, incomplete: text.slice(whole) };
+}
+
+/**
+ * The host lock's stamp now, without the lock: its file's length, which
+ * grows by one byte each time a process that recorded something releases it
+ * (see {@link Journal.close}). A process that looks at the host before taking
+ * the locks compares it with {@link Journal.hostStamp} once it holds them, to
+ * know whether a process of another state directory changed the host meanwhile.
+ * @param hostLock Path of the host lock file (`hostLockPath`).
+ * @returns The length; 0 when there is no such file; -1 when it cannot be read (then look again).
+ */
+export function hostStampNow(hostLock: string): number {
+  try {
+    return Deno.lstatSync(hostLock).size;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) return -1;
+    throw e;
+  }
 }
 
 /**

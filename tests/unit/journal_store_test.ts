@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
-import { ensureStateDir, Journal, parseJournal } from "../../src/journal/mod.ts";
+import { ensureStateDir, hostLockPath, hostStampNow, Journal, parseJournal } from "../../src/journal/mod.ts";
 
 async function withTemp(fn: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "nsrecipe-store-" });
@@ -127,3 +127,48 @@ Deno.test("Journal.open: a second opener waits for the lock (and says so) until 
     first.close();
     (await second).close();
   }));
+
+Deno.test("Journal.open: with a host lock, an opener of another state directory waits (and says so) until the first closes", () =>
+  withTemp(async (t) => {
+    const host = `${t}/h/host-4-4026531840.lock`;
+    const first = await Journal.open(`${t}/s1`, () => {}, host);
+    let released = false;
+    let noticed!: (line: string) => void;
+    const notice = new Promise<string>((r) => noticed = r);
+    const second = Journal.open(`${t}/s2`, (l) => noticed(l), host).then((j) => {
+      assert.ok(released, "the second open returned while the first still held the host lock");
+      return j;
+    });
+    const firstEvent = await Promise.race([notice, second.then(() => "opened")]);
+    assert.equal(
+      firstEvent,
+      `Waiting for another nsrecipe process to finish (host lock '${host}', any state directory)...`,
+    );
+    released = true;
+    first.close();
+    (await second).close();
+  }));
+
+Deno.test("Journal.close: the host stamp moves by one when the process recorded something, not when it only read", () =>
+  withTemp(async (t) => {
+    const host = `${t}/h/host.lock`;
+    assert.equal(hostStampNow(host), 0, "no lock file yet");
+    const reader = await Journal.open(`${t}/s1`, () => {}, host);
+    assert.equal(reader.hostStamp, 0);
+    await reader.read();
+    reader.close();
+    assert.equal(hostStampNow(host), 0, "a process that recorded nothing leaves the stamp");
+    const writer = await Journal.open(`${t}/s2`, () => {}, host);
+    await writer.append({ kind: "run-end", run: "r1", state: "undone" });
+    writer.close();
+    assert.equal(hostStampNow(host), 1);
+    const next = await Journal.open(`${t}/s1`, () => {}, host);
+    assert.equal(next.hostStamp, 1, "the next holder sees the moved stamp");
+    next.close();
+    assert.equal(Deno.statSync(host).mode! & 0o777, 0o600);
+  }));
+
+Deno.test("hostLockPath: one file per network namespace, in the default state directory", () => {
+  assert.equal(hostLockPath({ dev: 4, ino: 4026531840 }), "/run/nsrecipe/host-4-4026531840.lock");
+  assert.notEqual(hostLockPath({ dev: 4, ino: 4026532001 }), hostLockPath({ dev: 4, ino: 4026531840 }));
+});
