@@ -14,9 +14,11 @@ import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import {
   defaultGateway,
+  groupsJoinedBySockets,
   type HostFacts,
   type LinkSysctl,
   nftRulesNamingLink,
+  refsNamingNewBridge,
   socketsBoundTo,
 } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
@@ -49,8 +51,9 @@ const params = z.object({
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   force: z.boolean().optional().describe(
     "go ahead despite DHCP-managed addresses on the uplink (copied with their lifetimes), firewall rules " +
-      "that name the uplink, sockets bound to it (they stop matching and receiving once it is a bridge port) and " +
-      "a forward chain that drops bridged traffic (see 'nsrecipe doctor')",
+      "that name the uplink, sockets bound to it (they stop matching and receiving once it is a bridge port), " +
+      "rules that name the bridge (they start matching all the host's LAN traffic), multicast groups joined " +
+      "on the uplink (their sockets stop receiving) and a forward chain that drops bridged traffic (see 'nsrecipe doctor')",
   ),
 });
 
@@ -129,6 +132,68 @@ function boundSocketNotes(facts: HostFacts, uplink: string, bridge: string, forc
     );
   }
   return [`${what}. ${GOING_AHEAD}`, ...unseen];
+}
+
+/**
+ * Checks the nftables and policy rules that already name the bridge this run
+ * creates (`refsNamingNewBridge`): a template left from an earlier setup,
+ * accepted by nft and `ip rule` for an absent link. Once the uplink is its
+ * port, every host packet on the LAN enters and leaves on the bridge, so such
+ * a rule (`iifname "br0" drop`, `ip rule iif br0 prohibit`) starts matching
+ * all of it. Refused unless forced, else noted.
+ * @param facts Host facts.
+ * @param uplink The uplink.
+ * @param bridge The bridge this run creates.
+ * @param force `--force`.
+ * @returns Notes for the plan.
+ * @throws {PreconditionError} When such rules exist and `force` is not set.
+ */
+function bridgeReferenceNotes(facts: HostFacts, uplink: string, bridge: string, force: boolean): string[] {
+  const refs = refsNamingNewBridge(facts, bridge);
+  if (refs.length === 0) return [];
+  const what = `Rules name '${bridge}', the bridge this run creates, and start matching all the host's traffic ` +
+    `on the LAN once '${uplink}' is its port (it then enters and leaves on '${bridge}'): ${refs.join("; ")}`;
+  if (!force) {
+    throw new PreconditionError(
+      what,
+      `Remove them (nft delete rule FAMILY TABLE CHAIN handle N; ip rule del pref N) or choose another --bridge, ` +
+        "then run again; or pass --force to go ahead.",
+    );
+  }
+  return [`${what}. Going ahead (--force).`];
+}
+
+/**
+ * Checks the multicast groups joined on the uplink by sockets
+ * (`src/host/multicast.ts`): once it is a bridge port, the host's multicast
+ * arrives on the bridge, which never joined them, so their services stop
+ * receiving. A membership belongs to its socket: nothing nsrecipe can move.
+ * Refused unless forced, else noted.
+ * @param facts Host facts (`multicastGroups`).
+ * @param uplink The uplink.
+ * @param bridge The bridge that takes it over.
+ * @param force `--force`.
+ * @returns Notes for the plan.
+ * @throws {PreconditionError} When such groups exist and `force` is not set.
+ */
+function multicastNotes(facts: HostFacts, uplink: string, bridge: string, force: boolean): string[] {
+  if (facts.multicastGroups === undefined) {
+    return [`The multicast groups could not be read (/proc/net/igmp): groups joined on '${uplink}' were not checked.`];
+  }
+  const groups = groupsJoinedBySockets(facts.multicastGroups, uplink);
+  if (groups.length === 0) return [];
+  const what = `Multicast groups are joined on '${uplink}' (ip maddr show dev ${uplink}), and their sockets stop ` +
+    `receiving once it is a port of '${bridge}' (the host's multicast then arrives on '${bridge}'): ${
+      groups.join(", ")
+    }`;
+  if (!force) {
+    throw new PreconditionError(
+      what,
+      `Which process joined is not shown by the kernel ('ss -lnup' lists the UDP listeners). Make those services ` +
+        `join on '${bridge}' once it exists (or restart them then), or stop them first; or pass --force to go ahead.`,
+    );
+  }
+  return [`${what}. Going ahead (--force).`];
 }
 
 /**
@@ -282,6 +347,8 @@ export const fullMigrate: Recipe<typeof params> = {
     const notes = [
       ...uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true),
       ...boundSocketNotes(facts, uplink.ifname, bridge, p.force === true),
+      ...bridgeReferenceNotes(facts, uplink.ifname, bridge, p.force === true),
+      ...multicastNotes(facts, uplink.ifname, bridge, p.force === true),
     ];
     const settings = uplinkSettings(facts, uplink);
     for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);

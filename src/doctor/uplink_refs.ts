@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { nftRulesNamingLink, socketsBoundTo } from "../host/mod.ts";
+import { groupsJoinedBySockets, nftRulesNamingLink, refsNamingNewBridge, socketsBoundTo } from "../host/mod.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { finding } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";
@@ -22,6 +22,15 @@ import { DEFAULT_BRIDGE } from "../names.ts";
  * kernel cannot report (no raw_diag) → warn, naming them (full-migrate
  * notes them); the ruleset or the sockets unreadable → warn; otherwise ok, naming the policy rules (`iif`/`oif` the
  * uplink) full-migrate moves.
+ *
+ * Also, since full-migrate makes every host packet on the LAN enter and leave
+ * on the bridge: nftables rules (the families above) and policy rules
+ * (`iif`/`oif`) naming the bridge-to-be (`--bridge`, default `br0`) while no
+ * link has that name → warn, each named (they start matching all of it;
+ * full-migrate refuses them unless `--force`); an existing bridge's rules are
+ * in force already and not judged. Multicast groups joined on the uplink
+ * beyond the kernel's own (`src/host/multicast.ts`) → warn, naming them
+ * (their sockets stop receiving; full-migrate refuses unless `--force`).
  *
  * @param facts Doctor facts.
  * @param ctx The check context (`--bridge` names the bridge in the advice).
@@ -61,6 +70,24 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
     );
     hints.push(`bind them to '${bridge}' once it exists, or stop them first`);
   }
+  const toBridge = refsNamingNewBridge(host, bridge);
+  if (toBridge.length > 0) {
+    problems.push(
+      `Rules name '${bridge}', the bridge full-migrate would create, and start matching all the host's LAN ` +
+        `traffic once it carries it: ${toBridge.join("; ")}`,
+    );
+    hints.push(`remove them or pick another name with --bridge`);
+  }
+  const groups = host.multicastGroups === undefined ? [] : groupsJoinedBySockets(host.multicastGroups, up.dev);
+  if (groups.length > 0) {
+    problems.push(
+      `Multicast groups are joined on '${up.dev}' and their sockets stop receiving once it is a port of a ` +
+        `bridge (which socket joined is not shown by the kernel; 'ss -lnup' lists the UDP listeners): ${
+          groups.join(", ")
+        }`,
+    );
+    hints.push(`make their services join on '${bridge}' once it exists (or restart them then)`);
+  }
   const unseen = host.rawSocketsUnseen.length === 0 ? "" : `Not checked whether raw sockets are bound to ` +
     `'${up.dev}': this kernel lacks raw_diag, so 'ss' cannot show their link: ${host.rawSocketsUnseen.join("; ")}`;
   const unseenHint = `by hand that none of those raw sockets is bound to '${up.dev}' (keepalived, 'ping -I')`;
@@ -85,5 +112,15 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
       "Install iproute2's 'ss' ('apt install iproute2').",
     );
   }
-  return finding(id, "ok", `No firewall rule matches on '${up.dev}' by name and no socket is bound to it${movedNote}`);
+  return finding(
+    id,
+    "ok",
+    `No firewall rule matches on '${up.dev}' by name and no socket is bound to it; no rule names '${bridge}'` +
+      `${
+        host.multicastGroups === undefined
+          ? ""
+          : `; no multicast group beyond the kernel's own is joined on '${up.dev}'`
+      }` +
+      movedNote,
+  );
 }

@@ -11,6 +11,7 @@ import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
 import { readHostLists } from "./host_lists.ts";
 import { readNftJson } from "./nft.ts";
 import { type BoundSocket, readBoundSockets } from "./bound_sockets.ts";
+import { type MulticastGroup, readMulticastGroups } from "./multicast.ts";
 import { isWireless, netnsEntryState } from "./sysfs.ts";
 import { defaultRouteDevice } from "./default_route.ts";
 import { type NetnsIdentity, netnsIdentity, sameIdentity } from "./identity.ts";
@@ -71,6 +72,11 @@ export interface HostFacts {
    * `readBoundSockets`), one phrase each; `[]` when none (or not read).
    */
   rawSocketsUnseen: string[];
+  /**
+   * Multicast groups joined on every link (`/proc/net/igmp`, `/proc/net/igmp6`, see
+   * `src/host/multicast.ts`); `undefined` when not read (a plan that leaves the uplink alone) or unreadable.
+   */
+  multicastGroups: MulticastGroup[] | undefined;
 }
 
 /** The sysctl key of IPv4 forwarding between interfaces (Documentation/networking/ip-sysctl.rst). */
@@ -93,6 +99,7 @@ export const EMPTY_FACTS: HostFacts = {
   nftables: [],
   boundSockets: [],
   rawSocketsUnseen: [],
+  multicastGroups: [],
 };
 
 /** What {@link gatherFacts} is asked to look at closely. */
@@ -166,7 +173,7 @@ function knownAddresses(
  */
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
-  const [lists, nftables, sockets, forward] = await Promise.all([
+  const [lists, nftables, sockets, forward, multicastGroups] = await Promise.all([
     readHostLists(run),
     readNftJson(run),
     // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
@@ -176,6 +183,8 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
       if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
       throw e;
     }),
+    // Like bound sockets: memberships on the uplink matter only to a plan that moves it.
+    opts.linkSettings === false ? Promise.resolve(undefined) : readMulticastGroups(run),
   ]);
   const { netns, links, addrs, routes4, routes6, rules4, rules6, neighbours } = lists;
   const netnsFacts: NetnsFact[] = netns.map((n) => ({
@@ -222,6 +231,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     nftables,
     boundSockets: sockets?.bound,
     rawSocketsUnseen: sockets?.rawUnseen ?? [],
+    multicastGroups,
     wireless: wireless && uplink ? [uplink.ifname] : [],
   };
 }

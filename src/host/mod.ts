@@ -16,4 +16,6 @@ export * from "./identity.ts";
 export * from "./settle.ts";
 export * from "./nft_link_refs.ts";
 export * from "./bound_sockets.ts";
+export * from "./multicast.ts";
+export * from "./policy_rule_refs.ts";
 export * from "./netns_processes.ts";

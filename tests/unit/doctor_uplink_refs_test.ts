@@ -38,7 +38,8 @@ Deno.test("uplink-refs: no rule naming the uplink is ok; an unreadable ruleset w
   const ok = checkUplinkRefs(doctorFacts({ host: text(labHost({ nftables: [iifRule("inet", "eth1")] })) }), {});
   assert.deepEqual([ok.verdict, ok.summary], [
     "ok",
-    "No firewall rule matches on 'eth0' by name and no socket is bound to it",
+    "No firewall rule matches on 'eth0' by name and no socket is bound to it; no rule names 'br0'; " +
+    "no multicast group beyond the kernel's own is joined on 'eth0'",
   ]);
   const unread = checkUplinkRefs(doctorFacts({ host: text(labHost({ nftables: undefined })) }), {});
   assert.equal(unread.verdict, "warn");

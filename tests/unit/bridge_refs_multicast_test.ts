@@ -1,0 +1,150 @@
+/**
+ * H2 and H11 (pure parts): rules naming the bridge-to-be, and multicast
+ * groups joined on the uplink, as doctor's uplink-refs check and
+ * full-migrate's plan judge them.
+ */
+import assert from "node:assert/strict";
+import { checkUplinkRefs } from "../../src/doctor/uplink_refs.ts";
+import { fullMigrate } from "../../recipes/full_migrate.ts";
+import { PreconditionError } from "../../src/errors.ts";
+import {
+  groupsJoinedBySockets,
+  type HostFacts,
+  parseIgmp,
+  parseIgmp6,
+  policyRulesNamingLink,
+  refsNamingNewBridge,
+} from "../../src/host/mod.ts";
+import { doctorFacts, labHost, text } from "../support/doctor_facts.ts";
+
+/** `/proc/net/igmp` of the lab host with a receiver of 239.1.2.3 on eth0 (read in a lab, kernel 6.18). */
+const IGMP = [
+  "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter",
+  "1\tlo        :     1      V3",
+  "\t\t\t\t010000E0     1 0:00000000\t\t0",
+  "2\teth0      :     3      V3",
+  "\t\t\t\t030201EF     1 0:00000000\t\t0",
+  "\t\t\t\t050000E0     2 0:00000000\t\t0",
+  "\t\t\t\t010000E0     1 0:00000000\t\t0",
+].join("\n");
+
+/** `/proc/net/igmp6` of the same host with a receiver of ff05::1:3 on eth0. */
+const IGMP6 = [
+  "1    lo              ff020000000000000000000000000001     1 0000000C 0",
+  "2    eth0            ff050000000000000000000000010003     1 00000004 0",
+  "2    eth0            ff0200000000000000000001ff000010     1 00000004 0",
+  "2    eth0            ff020000000000000000000000000001     2 0000000C 0",
+  "2    eth0            ff010000000000000000000000000001     1 00000008 0",
+  "2    eth0            ff020000000000000000000000000002     1 00000008 0",
+].join("\n");
+
+const GROUPS = [...parseIgmp(IGMP), ...parseIgmp6(IGMP6)];
+
+Deno.test("H11: /proc/net/igmp and igmp6 are parsed per link with their user counts", () => {
+  assert.deepEqual(parseIgmp(IGMP), [
+    { dev: "lo", group: "224.0.0.1", users: 1 },
+    { dev: "eth0", group: "239.1.2.3", users: 1 },
+    { dev: "eth0", group: "224.0.0.5", users: 2 },
+    { dev: "eth0", group: "224.0.0.1", users: 1 },
+  ]);
+  assert.deepEqual(parseIgmp6(IGMP6).map((g) => `${g.dev} ${g.group} ${g.users}`), [
+    "lo ff02::1 1",
+    "eth0 ff05::1:3 1",
+    "eth0 ff02::1:ff00:10 1",
+    "eth0 ff02::1 2",
+    "eth0 ff01::1 1",
+    "eth0 ff02::2 1",
+  ]);
+});
+
+Deno.test("H11: the groups beyond the kernel's own are named; a kernel group a socket joined too counts; other links are not", () => {
+  assert.deepEqual(groupsJoinedBySockets(GROUPS, "eth0"), [
+    "239.1.2.3",
+    "224.0.0.5 (2 users)",
+    "ff05::1:3",
+    "ff02::1 (2 users, 1 of them the kernel)",
+  ]);
+  assert.deepEqual(groupsJoinedBySockets(GROUPS, "lo"), []);
+  assert.deepEqual(groupsJoinedBySockets(parseIgmp("2\teth0 :  1  V3\n\t\t\t\tE0000001     1 0:0\t\t0\n"), "eth0"), []);
+});
+
+const nftRule = (key: string, name: string) => ({
+  rule: {
+    family: "inet",
+    table: "hb",
+    chain: "inp",
+    handle: 4,
+    expr: [{ match: { op: "==", left: { meta: { key } }, right: name } }, { drop: null }],
+  },
+});
+
+const BR0_RULES: Partial<HostFacts> = {
+  nftables: [nftRule("iifname", "br0"), nftRule("oifname", "br1")],
+  rules4: [{ priority: 900, src: "all", iif: "br0", action: "prohibit" }],
+  rules6: [{ priority: 901, src: "2001:db8::", srclen: 32, oif: "br0", table: "100" }],
+};
+
+Deno.test("H2: nft and policy rules naming the bridge-to-be are quoted; none once a link has that name", () => {
+  const host = labHost(BR0_RULES);
+  assert.deepEqual(refsNamingNewBridge(host, "br0"), [
+    'nft rule inet hb inp (handle 4): iifname == "br0"',
+    "ip rule 900: iif br0 prohibit",
+    "ip -6 rule 901: from 2001:db8::/32 oif br0 lookup 100",
+  ]);
+  assert.deepEqual(policyRulesNamingLink(host.rules4, host.rules6, "br1"), []);
+  const existing = labHost({
+    ...BR0_RULES,
+    links: [...host.links, { ifindex: 9, ifname: "br0", flags: ["UP"], mtu: 1500, operstate: "UP" }],
+  });
+  assert.deepEqual(refsNamingNewBridge(existing, "br0"), []);
+});
+
+Deno.test("H2/H11: doctor's uplink-refs warns naming the rules on the bridge-to-be (and --bridge's) and the groups", () => {
+  const f = checkUplinkRefs(doctorFacts({ host: text(labHost({ ...BR0_RULES, multicastGroups: GROUPS })) }), {});
+  assert.equal(f.verdict, "warn");
+  assert.equal(
+    f.summary,
+    "Rules name 'br0', the bridge full-migrate would create, and start matching all the host's LAN traffic once " +
+      'it carries it: nft rule inet hb inp (handle 4): iifname == "br0"; ip rule 900: iif br0 prohibit; ' +
+      "ip -6 rule 901: from 2001:db8::/32 oif br0 lookup 100. Multicast groups are joined on 'eth0' and their " +
+      "sockets stop receiving once it is a port of a bridge (which socket joined is not shown by the kernel; " +
+      "'ss -lnup' lists the UDP listeners): 239.1.2.3, 224.0.0.5 (2 users), ff05::1:3, " +
+      "ff02::1 (2 users, 1 of them the kernel)",
+  );
+  assert.match(f.fix ?? "", /remove them or pick another name with --bridge; .*join on 'br0'.*--force/);
+  const br1 = checkUplinkRefs(doctorFacts({ host: text(labHost(BR0_RULES)) }), { bridge: "br1" });
+  assert.equal(br1.verdict, "warn");
+  assert.match(br1.summary, /^Rules name 'br1', .*: nft rule inet hb inp \(handle 4\): oifname == "br1"$/);
+  const ok = checkUplinkRefs(doctorFacts({ host: text(labHost(BR0_RULES)) }), { bridge: "br2" });
+  assert.deepEqual([ok.verdict, ok.summary], [
+    "ok",
+    "No firewall rule matches on 'eth0' by name and no socket is bound to it; no rule names 'br2'; " +
+    "no multicast group beyond the kernel's own is joined on 'eth0'",
+  ]);
+});
+
+const PARAMS = { name: "fm", address: "198.51.100.50/24" };
+
+Deno.test("H2/H11: full-migrate's plan refuses rules naming the bridge and joined groups without --force, notes them with it", () => {
+  const refuse = (over: Partial<HostFacts>, pattern: RegExp) => {
+    assert.throws(() => fullMigrate.plan(PARAMS, labHost(over)), (e: unknown) => {
+      assert.ok(e instanceof PreconditionError);
+      assert.match(`${e.message}\n${e.hint}`, pattern);
+      return true;
+    });
+  };
+  refuse(BR0_RULES, /^Rules name 'br0', the bridge this run creates.*ip rule 900: iif br0 prohibit.*--force/s);
+  refuse(
+    { multicastGroups: GROUPS },
+    /^Multicast groups are joined on 'eth0' .*: 239\.1\.2\.3, 224\.0\.0\.5 \(2 users\), ff05::1:3, .*ss -lnup.*--force/s,
+  );
+  const forced = fullMigrate.plan({ ...PARAMS, force: true }, labHost({ ...BR0_RULES, multicastGroups: GROUPS }));
+  const notes = forced.notes ?? [];
+  assert.equal(
+    notes.filter((n) => /^Rules name 'br0'.*Going ahead \(--force\)\.$/.test(n)).length,
+    1,
+    notes.join("\n"),
+  );
+  assert.equal(notes.filter((n) => /^Multicast groups .*239\.1\.2\.3.*Going ahead \(--force\)\.$/.test(n)).length, 1);
+  assert.doesNotThrow(() => fullMigrate.plan({ ...PARAMS, bridge: "br2" }, labHost(BR0_RULES)));
+});
