@@ -40,7 +40,8 @@ function endedHow(run: RunView): string {
  * run (undone, rolled back, stale, reverted at its deadline) is never
  * confirmable, nor is a run applied without a window.
  *
- * @param selector Run id or label; `undefined` for the newest run still waiting.
+ * @param selector Run id or label; `undefined` for the newest run still waiting (else the newest window, while its
+ *   run is applied or no run was made after it).
  * @param by Where the confirmation came from.
  * @param deps Engine dependencies (journal, log).
  * @returns The run, and when it had been confirmed before (`already`).
@@ -66,7 +67,8 @@ export async function confirmRun(
  * `confirm --dry-run` says it would, refusals included.
  *
  * @param runs Every run, oldest first.
- * @param selector Run id or label; `undefined` for the newest run still waiting.
+ * @param selector Run id or label; `undefined` for the newest run still waiting (else the newest window, while its
+ *   run is applied or no run was made after it).
  * @returns The run, and whether it had been confirmed before (`already`).
  * @throws {UsageError} | {PreconditionError} As {@link confirmRun}.
  */
@@ -75,12 +77,21 @@ export function confirmable(runs: readonly RunView[], selector: string | undefin
   const withWindow = all.filter((r) => r.confirm);
   const named = all.filter((r) => r.id === selector || r.label === selector);
   // By name: the newest run of that name that is still applied, else the newest of that name.
+  // Without a name: the run waiting; else the newest window only while it concerns what is on the host now (its run
+  // still applied, or no run made since): an old window closed long ago is not what a plain `confirm` asks about.
+  const last = withWindow[0];
   const run = selector === undefined
-    ? withWindow.find((r) => r.confirm?.state === "pending" && isOpen(r)) ?? withWindow[0]
+    ? withWindow.find((r) => r.confirm?.state === "pending" && isOpen(r)) ??
+      (last && (isOpen(last) || last === all[0]) ? last : undefined)
     : named.find((r) => r.confirm && isOpen(r)) ?? named.find(isOpen) ?? named[0];
   if (!run) {
     if (selector) throw noRunCalled(selector, "all");
-    throw new UsageError("No run waits for confirmation", "See 'nsrecipe status'.");
+    const before = last?.confirm
+      ? ` (the last window was run '${last.id}' (${last.label})'s, due ${
+        clockTime(last.confirm.deadline)
+      }; that run was ${endedHow(last)})`
+      : "";
+    throw new UsageError(`No run waits for confirmation${before}`, "See 'nsrecipe status'.");
   }
   if (!run.confirm) {
     throw new UsageError(

@@ -163,3 +163,28 @@ Deno.test("confirmable (confirm --dry-run) chooses and refuses exactly as confir
   assert.throws(() => confirmable(runs, undefined), (e) => e instanceof NsrecipeError && /^Too late/.test(e.message));
   assert.equal(confirmable(foldRunsOf(journals[3]), undefined).run.id, "r8");
 });
+
+Deno.test("confirm without a name, after an old window was reverted and other runs were made since: no run waits (exit 2), naming that window; by name it is 'Too late' (newcomer P13)", () => {
+  const records = [
+    ...run("r6", "fm", [{ kind: "confirm-wait", run: "r6", deadline: FAR, watchdogPid: 9 }, {
+      kind: "confirm-expired",
+      run: "r6",
+    }]),
+    { v: 1, at: "2026-11-30T21:08:01.000Z", kind: "run-end", run: "r6", state: "undone" },
+    ...run("r9", "web", []),
+  ] as JournalRecord[];
+  const runs = foldRunsOf(records);
+  assert.throws(
+    () => confirmable(runs, undefined),
+    (e) =>
+      e instanceof NsrecipeError && e.exitCode === EXIT.usage &&
+      e.message ===
+        `No run waits for confirmation (the last window was run 'r6' (fm)'s, due ${
+          clockTime(FAR)
+        }; that run was reverted when its confirmation window expired)`,
+  );
+  assert.throws(
+    () => confirmable(runs, "fm"),
+    (e) => e instanceof NsrecipeError && e.exitCode === EXIT.precondition && /^Too late/.test(e.message),
+  );
+});
