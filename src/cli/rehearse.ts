@@ -108,9 +108,16 @@ export async function rehearseInnerCommand(
   };
   const { netns } = recipe.targets(params);
   const verdict: Verdict = await rehearse(processesFor(out), gateway, {
-    run: async () => ({
+    run: async (probePids) => ({
       ...(await attempt(() =>
-        runCommand(recipe, params, ["true"], { rm: false, shell: "/bin/sh", confirm: 0, rehearsal: true }, g, quiet)
+        runCommand(
+          recipe,
+          params,
+          ["true"],
+          { rm: false, shell: "/bin/sh", confirm: 0, rehearsal: true, probePids },
+          g,
+          quiet,
+        )
       )),
       netns,
     }),

@@ -12,11 +12,11 @@ import {
 import { inOneShotLab, selfArgv } from "../lab/mod.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
-import { gatherFacts, type HostFacts, type KnownNetns, memoRunner } from "../host/mod.ts";
+import { gatherFacts, type HostFacts, type KnownNetns, memoRunner, rawSocketsNotOf } from "../host/mod.ts";
 import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
 import { readProcStat } from "./process_stat.ts";
 import { actOnExpiredWindows } from "./expired.ts";
-import { factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
+import { type DoctorFacts, factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
 import {
   foldRuns,
   hostLockPath,
@@ -49,6 +49,11 @@ export interface RunOptions {
   confirm?: number;
   /** The run lives only in `rehearse`'s lab, which undoes it itself: no advice to undo it. */
   rehearsal?: boolean;
+  /**
+   * The PIDs of `rehearse`'s own probes (its outage `ping`) running beside the run: their raw sockets are the
+   * rehearsal's, not the host's, and are not reported as sockets that could not be checked.
+   */
+  probePids?: readonly number[];
 }
 
 /**
@@ -90,7 +95,7 @@ export async function runCommand(
   const recorded = journalBytesNow(g.stateDir);
   const stamped = hostStampNow(hostLockPath(await ownNetns(procs.run)));
   const [host] = await Promise.all([
-    refuseUnfitHost(recipe, params, look, out, await journalNetns(g.stateDir)),
+    refuseUnfitHost(recipe, params, look, out, await journalNetns(g.stateDir), opts.probePids ?? []),
     // The engine records the boot id: read beside the host, not after the lock (a failure is read again there).
     ownBootId(procs.run).catch(() => ""),
   ]);
@@ -194,15 +199,17 @@ async function refuseUnfitHost(
   run: Runner,
   out: Output,
   knownNetns: ReadonlyMap<string, KnownNetns>,
+  probePids: readonly number[],
 ): Promise<HostFacts | undefined> {
   const targets = recipe.targets(params);
   // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
-  const facts = await gatherDoctorFacts(run, {
+  const gathered = await gatherDoctorFacts(run, {
     uplink: targets.uplink,
     groups: factGroupsFor(recipe.needs.checks),
     linkSettings: recipe.needs.movesUplink,
     knownNetns,
   });
+  const facts = withoutProbeSockets(gathered, probePids);
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
   // (programs.ts: a setup-only run does not need unshare); doctor's checks judge their versions.
   const unstartable = new Set([
@@ -216,6 +223,18 @@ async function refuseUnfitHost(
   const refusal = unfitHostError(findings);
   if (refusal) throw refusal;
   return facts.host.ok ? facts.host.value : undefined;
+}
+
+/**
+ * Doctor's facts without the raw sockets of `rehearse`'s own probes (see {@link RunOptions.probePids}).
+ * @param facts The facts gathered.
+ * @param probePids The probes' PIDs; none outside a rehearsal.
+ * @returns The same facts, the host's `rawSocketsUnseen` left without the probes' sockets.
+ */
+function withoutProbeSockets(facts: DoctorFacts, probePids: readonly number[]): DoctorFacts {
+  if (probePids.length === 0 || !facts.host.ok) return facts;
+  const host = { ...facts.host.value, rawSocketsUnseen: rawSocketsNotOf(facts.host.value.rawSocketsUnseen, probePids) };
+  return { ...facts, host: { ...facts.host, value: host } };
 }
 
 /**

@@ -72,6 +72,22 @@ export function rawSocketsWithoutLink(stdout: string): string[] {
 }
 
 /**
+ * Leaves out of {@link rawSocketsWithoutLink}'s phrases the raw sockets held
+ * only by the given processes: `rehearse`'s own outage `ping` (a raw ICMP
+ * socket, ping(8)), which its lab's run would otherwise report as a socket
+ * it could not check.
+ * @param phrases Phrases such as `raw 0.0.0.0:1 (ping (pid 46))`.
+ * @param pids The processes whose sockets are not the host's.
+ * @returns The phrases of sockets some other process holds (or ss could not tell which), in order.
+ */
+export function rawSocketsNotOf(phrases: readonly string[], pids: readonly number[]): string[] {
+  return phrases.filter((phrase) => {
+    const holders = [...phrase.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    return holders.length === 0 || holders.some((pid) => !pids.includes(pid));
+  });
+}
+
+/**
  * The symbol of the kernel's sock_diag handler for raw sockets
  * (net/ipv4/raw_diag.c, `CONFIG_INET_RAW_DIAG`), as /proc/kallsyms lists it
  * when raw_diag is built in or loaded.

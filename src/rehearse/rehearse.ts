@@ -39,8 +39,11 @@ const SETTLE_MS = 5000;
 
 /** What the rehearsal drives: the recipe's run and undo, done in this same process. */
 export interface RehearsalActions {
-  /** Applies the recipe (no shell); returns the exit code and the netns name it made, if any. */
-  run(): Promise<{ code: number; netns?: string; message: string }>;
+  /**
+   * Applies the recipe (no shell); returns the exit code and the netns name it made, if any.
+   * @param probePids The rehearsal's own probes running meanwhile (the outage `ping`), not the host's processes.
+   */
+  run(probePids: readonly number[]): Promise<{ code: number; netns?: string; message: string }>;
   /** Undoes that run; returns the exit code. */
   undo(): Promise<{ code: number; message: string }>;
 }
@@ -98,13 +101,13 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   };
   const hasV6 = await v6("lab host reaches its IPv6 gateway before the run");
   const before = await takeSnapshot(run);
-  const measured = async <T>(action: () => Promise<T>): Promise<[T, Outage]> => {
+  const measured = async <T>(action: (probePids: readonly number[]) => Promise<T>): Promise<[T, Outage]> => {
     const argv = ["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway];
     const ping = procs.background(argv);
-    const result = await action();
+    const result = await action([ping.pid]);
     return [result, parsePingOutage((await ping.stop()).stdout, OUTAGE_PING_INTERVAL_MS)];
   };
-  const [applied, outage] = await measured(() => actions.run());
+  const [applied, outage] = await measured((probePids) => actions.run(probePids));
   let undoOutage: Outage | undefined;
   check("the recipe applies", applied.code === 0, applied.message);
   if (applied.code === 0) {

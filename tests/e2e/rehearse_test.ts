@@ -21,6 +21,9 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
     assert.doesNotMatch(r.stderr, /Undo with/);
     // N17: the run's note for the real host ("'nsrecipe rehearse full-migrate' measures it") is not repeated inside.
     assert.doesNotMatch(r.stderr, /measures it|Note:/);
+    // P8: the rehearsal's own outage ping (a raw socket in its lab, which a kernel without raw_diag cannot place)
+    // is not reported as a socket of the host to check by hand.
+    assert.doesNotMatch(r.stderr, /raw sockets|Warning:/);
     const verdict = JSON.parse(r.stdout) as {
       pass: boolean;
       checks: { name: string; ok: boolean }[];
@@ -57,7 +60,7 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^Outage while applying: longest gap \d+ ms \(\d+\/\d+ pings answered\)$/m);
     assert.match(text.stdout, /^Outage while undoing: longest gap \d+ ms \(\d+\/\d+ pings answered\)$/m);
-    assert.doesNotMatch(text.stderr, /measures it/);
+    assert.doesNotMatch(text.stderr, /measures it|raw sockets|Warning:/);
   });
 });
 
