@@ -86,7 +86,7 @@ export async function runStatus(
  * A run's confirmation window as `status` shows it (pure).
  * @param r The run.
  * @param now The current time in ms since the epoch.
- * @returns The window while open or expired without a revert; `undefined` otherwise.
+ * @returns The window while open, expired without a revert or with its revert cut short; `undefined` otherwise.
  */
 export function confirmationOf(r: RunView, now: number): Confirmation | undefined {
   const c = confirmationState(r);
@@ -95,10 +95,15 @@ export function confirmationOf(r: RunView, now: number): Confirmation | undefine
   if (c.kind === "pending" && c.deadline > now) {
     return { state: "waiting", ...at, inSeconds: Math.ceil((c.deadline - now) / 1000) };
   }
+  if (c.kind === "reverting") {
+    const undone = r.stepStates.filter((s) => s === "undone").length;
+    const done = undone + appliedIndexes(r).length;
+    const why = `the revert began and stopped after undoing ${undone} of ${done} steps (the watchdog was stopped); ` +
+      `'nsrecipe undo ${r.label}' completes it`;
+    return { state: "interrupted", ...at, inSeconds: 0, why, undone, done };
+  }
   const why = c.kind === "not-reverted"
     ? c.why
-    : c.kind === "reverting"
-    ? "the revert began but did not finish (the watchdog was stopped); 'nsrecipe undo' completes it"
     : `the deadline passed and the watchdog (pid ${
       r.confirm!.watchdogPid
     }) is still at work on it (waiting for the lock, reverting, or recording a revert the journal could not take yet); 'nsrecipe undo' reverts it now`;

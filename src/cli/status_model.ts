@@ -19,20 +19,29 @@ export interface StepStatus {
 }
 
 /**
- * A run's confirmation window that is still open or that expired without a
- * revert (a confirmed or reverted one is not shown).
+ * A run's confirmation window that is still open, that expired without a
+ * revert, or whose revert was cut short (a confirmed or reverted one is not
+ * shown).
  */
 export interface Confirmation {
-  /** `waiting`: not yet confirmed, the deadline ahead; `expired`: the deadline passed and the run is still applied. */
-  state: "waiting" | "expired";
+  /**
+   * `waiting`: not yet confirmed, the deadline ahead; `expired`: the deadline passed and the run is still applied;
+   * `interrupted`: the revert began (journal: `confirm-expired`) and stopped before its end (the watchdog was
+   * killed), {@link Confirmation.undone} of {@link Confirmation.done} steps undone.
+   */
+  state: "waiting" | "expired" | "interrupted";
   /** The deadline, ISO 8601. */
   deadline: string;
   /** The deadline as local `HH:MM:SS`. */
   revertsAt: string;
   /** Whole seconds until the deadline (0 once passed). */
   inSeconds: number;
-  /** For `expired`: why it was not reverted. */
+  /** For `expired`: why it was not reverted; for `interrupted`: how far the revert got and what completes it. */
   why?: string;
+  /** For `interrupted`: steps the cut-short revert undid. */
+  undone?: number;
+  /** For `interrupted`: steps that were done when the revert began (undone ones included). */
+  done?: number;
 }
 
 /** One applied run as `status` reports it (the text and `--json` show the same fields). */

@@ -11,8 +11,11 @@ import { clockTime, localDateTime } from "./clock.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
- * The state a run is in, as `status` names it: `interrupted` (nsrecipe was
- * killed while applying), `from before reboot`, `in another network namespace`
+ * The state a run is in, as `status` names it: `waiting for confirmation`,
+ * `confirmation expired, NOT reverted`, `interrupted, partly reverted` (the
+ * revert of an expired window was cut short after undoing some steps; `…, not
+ * reverted` before the first), `interrupted` (nsrecipe was killed while
+ * applying), `from before reboot`, `in another network namespace`
  * (recorded elsewhere: a lab's journal, a shared state directory), `undo incomplete`, `drift`
  * (a done step's effect is no longer on the host) or `applied`.
  * @param s The run.
@@ -23,6 +26,9 @@ export function stateOf(s: Pick<RunStatus, "state" | "stale" | "elsewhere" | "dr
   if (s.elsewhere) return "in another network namespace";
   if (s.confirmation?.state === "waiting") return "waiting for confirmation";
   if (s.confirmation?.state === "expired") return "confirmation expired, NOT reverted";
+  if (s.confirmation?.state === "interrupted") {
+    return s.confirmation.undone ? "interrupted, partly reverted" : "interrupted, not reverted";
+  }
   if (s.state === "applying") return "interrupted";
   if (s.state === "incomplete") return "undo incomplete";
   if (s.drift.length > 0) return "drift";
@@ -39,6 +45,8 @@ export function stateOf(s: Pick<RunStatus, "state" | "stale" | "elsewhere" | "dr
 export function confirmationNote(label: string, c: Confirmation): string {
   return c.state === "waiting"
     ? `waiting for confirmation, reverts at ${c.revertsAt} (in ${c.inSeconds} s); 'nsrecipe confirm ${label}' keeps it`
+    : c.state === "interrupted"
+    ? `confirmation expired at ${c.revertsAt}, revert interrupted: ${c.why}`
     : `confirmation expired at ${c.revertsAt}, NOT reverted: ${c.why}`;
 }
 

@@ -90,3 +90,28 @@ Deno.test("status: a deadline passed with the run still applied is 'confirmation
   );
   assert.equal(confirmationOf(run(rec("run-confirmed", { by: "tty" })), DEADLINE + 1), undefined);
 });
+
+Deno.test("status (M7): a revert cut short (watchdog killed) is 'interrupted, partly reverted', counting the steps undone, not 'applied' nor 'NOT reverted'", () => {
+  const partly = confirmationOf(
+    run(rec("confirm-expired"), rec("step-undone", { index: 1, how: "reverted" })),
+    DEADLINE + 1,
+  )!;
+  assert.equal(partly.state, "interrupted");
+  assert.equal(partly.undone, 1);
+  assert.equal(partly.done, 2);
+  assert.equal(
+    stateOf({ state: "applied", stale: false, drift: [], confirmation: partly }),
+    "interrupted, partly reverted",
+  );
+  assert.equal(
+    confirmationNote("web", partly),
+    `confirmation expired at ${clockTime(DEADLINE)}, revert interrupted: the revert began and stopped after ` +
+      "undoing 1 of 2 steps (the watchdog was stopped); 'nsrecipe undo web' completes it",
+  );
+  // Killed right after recording the expiry, before the first step: nothing undone yet.
+  const none = confirmationOf(run(rec("confirm-expired")), DEADLINE + 1)!;
+  assert.equal(none.state, "interrupted");
+  assert.equal(none.undone, 0);
+  assert.equal(stateOf({ state: "applied", stale: false, drift: [], confirmation: none }), "interrupted, not reverted");
+  assert.match(none.why!, /stopped after undoing 0 of 2 steps/);
+});
