@@ -7,7 +7,7 @@
  *
  * Usage: `deno task bench [--runs N] [--links N] [--only ROWS] [--json]`, ROWS a
  * comma-separated choice of `startup`, `veth-bridge`, `namespaces` (with
- * `status`), `outage`, `crowded`; default all.
+ * `status`), `outage`, `crowded`, `routes`; default all.
  *
  * @module
  */
@@ -22,7 +22,7 @@ const { values: flags } = parseArgs({
     runs: { type: "string", default: "5" },
     links: { type: "string", default: "3000" },
     json: { type: "boolean", default: false },
-    only: { type: "string", default: "startup,veth-bridge,namespaces,outage,crowded" },
+    only: { type: "string", default: "startup,veth-bridge,namespaces,outage,crowded,routes" },
   },
 });
 const ONLY = new Set(flags.only.split(","));
@@ -213,6 +213,43 @@ try {
       });
     } finally {
       await big.stop();
+    }
+  }
+
+  if (ONLY.has("routes")) {
+    progress("full-migrate with 1,000 static routes on the uplink vs 1");
+    // Issue 12: moving the uplink's routes must not grow quadratically; 1,000 routes well under a second beyond 1.
+    const many = await TestLab.start();
+    const one = await TestLab.start();
+    try {
+      const gateway = lab.spec.gateway;
+      const routes = (n: number) =>
+        Array.from({ length: n }, (_, i) => `route add 10.${100 + (i >> 8)}.${i & 255}.0/24 via ${gateway} dev eth0\n`)
+          .join("");
+      await timed(many, ["ip", "-batch", "-"], routes(1000));
+      await timed(one, ["ip", "-batch", "-"], routes(1));
+      const migrate = ["run", "full-migrate", "--name", "m", "--address", "198.51.100.50/24", "--no-confirm"];
+      const moved = await pairs(
+        Math.min(RUNS, 3),
+        async () => {
+          const ms = await nsrecipe(many, ...migrate);
+          await nsrecipe(many, "undo", "m");
+          return ms;
+        },
+        async () => {
+          const ms = await nsrecipe(one, ...migrate);
+          await nsrecipe(one, "undo", "m");
+          return ms;
+        },
+      );
+      rows.push({
+        measure: "`run full-migrate` with 1,000 static routes on the uplink vs with 1",
+        ...moved,
+        beyondMust: 1000,
+      });
+    } finally {
+      await many.stop();
+      await one.stop();
     }
   }
 } finally {

@@ -23,3 +23,14 @@ Deno.test("table: a ratio over what the issue requires is marked, one within it 
   assert.match(text, /\| fast \| 150 ms \| 100 ms \| 1\.50× \|/);
   assert.match(text, /\| outage \| 1, 0 lost \|/);
 });
+
+Deno.test("table: a row held to a time beyond its yardstick shows the difference and marks it when not under", () => {
+  const rows = [
+    { measure: "1,000 routes vs 1", a: 1400, b: 1000, ratio: 1.4, beyondMust: 1000 },
+    { measure: "slow", a: 2600, b: 1000, ratio: 2.6, beyondMust: 1000 },
+  ];
+  assert.deepEqual(table(rows).split("\n").slice(2), [
+    "| 1,000 routes vs 1 | 1400 ms | 1000 ms | 1.40× (+400 ms) | < +1000 ms | |",
+    "| slow | 2600 ms | 1000 ms | 2.60× (+1600 ms ✗) | < +1000 ms | |",
+  ]);
+});
