@@ -415,6 +415,12 @@ export function natTable(netns: string): string {
   return `nsrecipe_${netns.replace(/[^A-Za-z0-9_]/g, "_")}_${shortHash(netns)}`;
 }
 
+/** Whether an `nft -j list ruleset` entry (libnftables-json(5)) is the table `family name`. */
+function isTable(entry: Record<string, unknown>, family: string, name: string): boolean {
+  const t = entry.table as { family?: string; name?: string } | undefined;
+  return t?.family === family && t?.name === name;
+}
+
 /**
  * The steps of `--nat`: IPv4 forwarding on (unless already), and the
  * masquerading table.
@@ -424,7 +430,7 @@ export function natTable(netns: string): string {
  * @param facts Host facts.
  * @returns Steps and the objects used but not owned.
  * @throws {UsageError} For an IPv6 subnet.
- * @throws {PreconditionError} When there is no uplink.
+ * @throws {PreconditionError} When there is no uplink, or the table {@link natTable} names exists already.
  */
 export function natSteps(
   p: VethBridgeParams,
@@ -446,7 +452,16 @@ export function natSteps(
   const uses: ObjectId[] = [];
   if (facts.ipForward === "1") uses.push(objectId("sysctl", IPV4_FORWARD));
   else steps.push({ kind: "sysctl-set", key: IPV4_FORWARD, value: "1" });
-  steps.push({ kind: "nat-add", table: natTable(p.name), subnet: subnetCidr(subnet), bridge, uplink });
+  const table = natTable(p.name);
+  if (facts.nftables?.some((e) => isTable(e, "inet", table))) {
+    throw new PreconditionError(
+      `The nftables table 'inet ${table}' that --nat makes for ${quote(p.name)} already exists`,
+      "nsrecipe adds to no table it did not make, and its undo deletes the table. " +
+        `See what it holds with 'nft list table inet ${table}': if it is left over from an nsrecipe run whose ` +
+        `journal is lost, delete it ('nft delete table inet ${table}'); if it is someone's, choose another --name.`,
+    );
+  }
+  steps.push({ kind: "nat-add", table, subnet: subnetCidr(subnet), bridge, uplink });
   return { steps, uses };
 }
 

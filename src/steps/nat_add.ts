@@ -2,6 +2,7 @@ import { z } from "zod";
 import { linkName } from "./fields.ts";
 import { type Infer, type StepContext, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
+import { parseToolJson } from "../host/mod.ts";
 
 /**
  * An nftables table name as nsrecipe writes it, e.g. `nsrecipe_web_1a2b3c4d`:
@@ -27,7 +28,8 @@ export const natAddSchema = stepSchema("nat-add", {
 /**
  * Create an nftables table that nsrecipe owns (nft(8)): masquerade for a
  * namespace subnet leaving through the uplink, and forward accepts for it.
- * Undo deletes the whole table, nothing else.
+ * The table must be new (`create table`); undo deletes it only while it
+ * holds nothing but what the step made.
  */
 export type NatAddStep = Infer<typeof natAddSchema>;
 
@@ -46,7 +48,7 @@ export function natScript(s: NatAddStep): string {
   const t = `inet ${s.table}`;
   const [bridge, uplink] = [`"${s.bridge}"`, `"${s.uplink}"`];
   return [
-    `add table ${t}`,
+    `create table ${t}`,
     `add chain ${t} postrouting { type nat hook postrouting priority srcnat ; policy accept ; }`,
     `add rule ${t} postrouting ip saddr ${s.subnet} oifname ${uplink} masquerade`,
     `add chain ${t} forward { type filter hook forward priority filter ; policy accept ; }`,
@@ -59,14 +61,79 @@ async function tableExists(s: NatAddStep, ctx: StepContext): Promise<boolean> {
   return (await ctx.run(["nft", "list", "table", "inet", s.table], { okCodes: [0, 1] })).code === 0;
 }
 
+/** The chains {@link natScript} makes, by name, with their hook and the rules it puts in each. */
+const OWN_CHAINS: Readonly<Record<string, { hook: string; rules: number }>> = {
+  postrouting: { hook: "postrouting", rules: 1 },
+  forward: { hook: "forward", rules: 2 },
+};
+
+/** What {@link tableContent} tells apart. */
+export interface TableContent {
+  /** The step's chains found as it made them (name, hook, its rules and no other), e.g. `["postrouting"]`. */
+  own: string[];
+  /** Everything else in the table, one phrase each, e.g. `chain 'admin'`, `rule in 'admin'`. */
+  foreign: string[];
+}
+
+/**
+ * Tells the step's chains in its table from anything else there (pure): a
+ * chain is the step's when it has one of {@link natScript}'s names and hooks
+ * and holds exactly its rules, each naming the step's subnet (a chain someone
+ * added a rule to, or made anew under the name, is not).
+ * @param s The step.
+ * @param entries `nft -j list table inet TABLE`'s entries (libnftables-json(5)).
+ * @returns The step's chains and the rest.
+ */
+export function tableContent(s: NatAddStep, entries: readonly Record<string, unknown>[]): TableContent {
+  const chains = new Map<string, { hook?: string }>();
+  const rules = new Map<string, string[]>();
+  const foreign: string[] = [];
+  for (const e of entries) {
+    const [type, body] = Object.entries(e)[0] ?? [];
+    const b = (body ?? {}) as { name?: string; hook?: string; chain?: string };
+    if (type === "metainfo" || type === "table") continue;
+    if (type === "chain" && b.name !== undefined) chains.set(b.name, b);
+    else if (type === "rule" && b.chain !== undefined) {
+      rules.set(b.chain, [...rules.get(b.chain) ?? [], JSON.stringify(b)]);
+    } else foreign.push(`${type} ${b.name ?? ""}`.trim());
+  }
+  const subnet = JSON.stringify(s.subnet.split("/")[0]);
+  const own: string[] = [];
+  for (const [name, chain] of chains) {
+    const mine = OWN_CHAINS[name];
+    const its = rules.get(name) ?? [];
+    if (mine && chain.hook === mine.hook && its.length === mine.rules && its.every((r) => r.includes(subnet))) {
+      own.push(name);
+    } else {
+      foreign.push(`chain '${name}'`, ...its.map(() => `rule in '${name}'`));
+    }
+  }
+  return { own, foreign };
+}
+
+/** The table's content ({@link tableContent}), or `undefined` when there is no such table. */
+async function readContent(s: NatAddStep, ctx: StepContext): Promise<TableContent | undefined> {
+  const listed = await ctx.run(["nft", "-j", "list", "table", "inet", s.table], { okCodes: [0, 1] });
+  if (listed.code !== 0) return undefined;
+  const text = listed.stdout.trim();
+  return tableContent(s, text === "" ? [] : (parseToolJson(text) as { nftables: Record<string, unknown>[] }).nftables);
+}
+
 /**
  * `nat-add`: creates nftables table `inet TABLE` with {@link natScript}, given
  * to one `nft` invocation. nft sends every command of one input (the command
  * line, like a file read with `nft -f`) to the kernel as one netlink batch,
  * which nf_tables commits whole or not at all: a command the kernel refuses
- * leaves no half-built table (tests/e2e/nat_test.ts). The inverse is
- * `nft delete table inet TABLE`, which removes its chains and rules and
- * nothing else (nft(8)).
+ * leaves no half-built table (tests/e2e/nat_test.ts). `create table` fails
+ * (EEXIST) on a table of that name made since the plan refused it (nft(8):
+ * "create: similar to add but returns an error if the table already
+ * exists"), so the step never adds to someone's table, and its failed first
+ * command leaves nothing to revert. The inverse is
+ * `nft delete table inet TABLE`, which removes its chains and rules (nft(8)),
+ * run only while the table holds nothing else ({@link tableContent}); in a
+ * table someone added to, only the step's own chains are deleted (one
+ * batch), and undo says what it left; a table made anew under the name,
+ * without them, is left as it is.
  */
 export const natAdd: StepKind<NatAddStep> = {
   schema: natAddSchema,
@@ -77,9 +144,19 @@ export const natAdd: StepKind<NatAddStep> = {
     return (await tableExists(s, ctx)) ? undefined : `nftables table inet ${s.table} does not exist`;
   },
   async isReverted(s, ctx) {
-    return !(await tableExists(s, ctx));
+    return ((await readContent(s, ctx))?.own.length ?? 0) === 0;
   },
   async revert(s, ctx) {
-    await ctx.run(["nft", "delete", "table", "inet", s.table]);
+    const content = await readContent(s, ctx);
+    if (!content || content.own.length === 0) return;
+    if (content.foreign.length === 0) {
+      await ctx.run(["nft", "delete", "table", "inet", s.table]);
+      return;
+    }
+    await ctx.run(["nft", "--", content.own.map((c) => `delete chain inet ${s.table} ${c}`).join("; ")]);
+    ctx.log?.(
+      `Deleted nsrecipe's chains ${content.own.map((c) => `'${c}'`).join(", ")} of nftables table inet ${s.table} ` +
+        `and left the table: it holds what nsrecipe did not make (${content.foreign.join(", ")}).`,
+    );
   },
 };

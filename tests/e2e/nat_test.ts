@@ -1,79 +1,100 @@
 import assert from "node:assert/strict";
 import { natTable } from "../../recipes/veth_bridge.ts";
 import { EXIT } from "../../src/errors.ts";
-import { withLab } from "../support/lab.ts";
+import { type TestLab, withLab } from "../support/lab.ts";
 
-Deno.test("--nat builds its nftables table in one transaction: a chain the kernel refuses (the 4th command) leaves nothing of it, and the run rolls back whole", async () => {
+/** The finding's foreign chain: someone's input filter with a telnet drop, in a table of `table`'s name. */
+const ADMIN_CHAIN = "add chain inet T admin { type filter hook input priority 10; policy accept; }";
+const ADMIN_RULE = "add rule inet T admin tcp dport 23 drop";
+
+async function nft(lab: TestLab, ...commands: string[]): Promise<void> {
+  for (const c of commands) {
+    const r = await lab.sh(["nft", c]);
+    assert.equal(r.code, 0, `${c}: ${r.stderr}`);
+  }
+}
+
+async function listTable(lab: TestLab, table: string): Promise<string> {
+  const r = await lab.sh(["nft", "list", "table", "inet", table]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
+Deno.test("H16: --nat refuses (exit 3, plan and run) when its table exists with someone's rule, naming it; nothing changes", async () => {
   await withLab(async (lab) => {
-    // A table already under nsrecipe's name whose 'forward' is a NAT chain: adding nsrecipe's filter chain
-    // 'forward' is refused by the kernel (EOPNOTSUPP) after the table, the NAT chain and its rule were accepted.
-    const table = natTable("n1");
-    const made = await lab.sh(
-      ["nft", "-f", "-"],
-      `table inet ${table} {\n  chain forward {\n    type nat hook postrouting priority srcnat; policy accept;\n  }\n}\n`,
-    );
-    assert.equal(made.code, 0, made.stderr);
+    const table = natTable("n");
+    await nft(lab, `add table inet ${table}`, ADMIN_CHAIN.replace("T", table), ADMIN_RULE.replace("T", table));
     const before = await lab.snapshot();
-    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n1", "--nat"]);
-    assert.equal(r.code, EXIT.rolledBack, r.stderr);
-    assert.match(r.stderr, /Step 14 \(masquerade 10\.200\.0\.0\/24 out of 'eth0'.*failed/);
-    assert.match(r.stderr, /Could not process rule: Operation not supported/);
-    const ruleset = (await lab.sh(["nft", "list", "table", "inet", table])).stdout;
-    assert.doesNotMatch(ruleset, /postrouting \{|masquerade|iifname/, "none of the transaction's commands took effect");
+    assert.ok(before.nftables.some((l) => l.includes("tcp dport 23 drop")), before.nftables.join("\n"));
+    for (const verb of ["plan", "run"]) {
+      const r = await lab.nsrecipe([verb, "veth-bridge", "--name", "n", "--nat"]);
+      assert.equal(r.code, EXIT.precondition, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`The nftables table 'inet ${table}' that --nat makes for 'n' already exists`));
+      assert.match(r.stderr, new RegExp(`nft list table inet ${table}`));
+    }
+    assert.deepEqual(await lab.snapshot(), before);
+    assert.match((await lab.nsrecipe(["undo"])).stdout, /Nothing to undo/);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
 
-Deno.test("M10: a forward chain with policy drop refuses veth-bridge --nat with doctor's reason (exit 3, nothing changed); --force goes ahead and the drop is real", async () => {
+Deno.test("H16: a chain and rule someone adds to --nat's table after the run survive undo; nsrecipe's chains and the rest of the run are undone", async () => {
   await withLab(async (lab) => {
-    const made = await lab.sh(
-      ["nft", "-f", "-"],
-      "table inet t {\n chain fwd_c {\n  type filter hook forward priority 0; policy drop;\n }\n}\n",
-    );
-    assert.equal(made.code, 0, made.stderr);
+    const table = natTable("n");
     const before = await lab.snapshot();
-    const refused = await lab.nsrecipe(["run", "veth-bridge", "--name", "n1", "--nat"]);
-    assert.equal(refused.code, EXIT.precondition, refused.stderr);
+    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n", "--nat"]);
+    assert.equal(r.code, 0, r.stderr);
+    await nft(lab, ADMIN_CHAIN.replace("T", table), ADMIN_RULE.replace("T", table));
+    const u = await lab.nsrecipe(["undo"]);
+    assert.equal(u.code, 0, u.stderr);
     assert.match(
-      refused.stderr,
-      /forward: Traffic routed from 'br0' \(veth-bridge --nat\) is dropped by nft chain inet t fwd_c \(policy drop\);.*; the namespace could not reach beyond the bridge/,
+      u.stderr,
+      new RegExp(
+        `Deleted nsrecipe.s chains .postrouting., .forward. of nftables table inet ${table} and left the table: it holds what nsrecipe did not make \\(chain .admin., rule in .admin.\\)`,
+      ),
     );
-    assert.match(refused.stderr, /Or pass --force to go ahead anyway\./);
-    assert.deepEqual(await lab.snapshot(), before, "nothing changed");
-    // Without --nat nothing leaves the bridge: a warning only.
-    const plain = await lab.nsrecipe(["run", "veth-bridge", "--name", "p1", "--", "true"]);
-    assert.equal(plain.code, 0, plain.stderr);
-    assert.match(
-      plain.stderr,
-      /Warning: (Bridged traffic on|Traffic routed from) 'br0'.* dropped by nft chain inet t fwd_c/,
+    const left = await listTable(lab, table);
+    assert.match(left, /chain admin \{[^}]*tcp dport 23 drop/);
+    assert.doesNotMatch(left, /masquerade|postrouting|forward/, "nsrecipe's chains are gone");
+    // Everything but that table is as before.
+    const after = await lab.snapshot();
+    assert.deepEqual({ ...after, nftables: [] }, { ...before, nftables: [] });
+    assert.deepEqual(before.nftables, []);
+    assert.match((await lab.nsrecipe(["undo"])).stdout, /Nothing to undo/);
+  });
+});
+
+Deno.test("H16: --nat's table deleted and made anew by someone under its name: undo leaves the new one and its rule", async () => {
+  await withLab(async (lab) => {
+    const table = natTable("n");
+    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n", "--nat"]);
+    assert.equal(r.code, 0, r.stderr);
+    await nft(
+      lab,
+      `delete table inet ${table}`,
+      `add table inet ${table}`,
+      ADMIN_CHAIN.replace("T", table),
+      ADMIN_RULE.replace("T", table),
     );
-    // --force only means something with --nat.
-    const stray = await lab.nsrecipe(["run", "veth-bridge", "--name", "p2", "--force"]);
-    assert.equal(stray.code, EXIT.usage, stray.stderr);
-    assert.match(stray.stderr, /--force only applies with --nat/);
-    const forced = await lab.nsrecipe(["run", "veth-bridge", "--name", "n1", "--nat", "--force"]);
-    assert.equal(forced.code, 0, forced.stderr);
-    assert.match(forced.stderr, /Warning: .*the namespace could not reach beyond the bridge \(--force given\)/);
-    const ping = ["ip", "netns", "exec", "n1", "ping", "-c", "1", "-W", "1", "198.51.100.1"];
-    assert.notEqual((await lab.sh(ping)).code, 0, "the host's forward chain drops the namespace's traffic");
-    assert.equal((await lab.sh(["nft", "insert", "rule", "inet", "t", "fwd_c", "iifname", "br0", "accept"])).code, 0);
-    assert.equal(
-      (await lab.sh([
-        "nft",
-        "insert",
-        "rule",
-        "inet",
-        "t",
-        "fwd_c",
-        "oifname",
-        "br0",
-        "ct",
-        "state",
-        "established,related",
-        "accept",
-      ])).code,
-      0,
-    );
-    assert.equal((await lab.sh(ping)).code, 0, "doctor's narrow rules let it through");
+    const theirs = await listTable(lab, table);
+    const u = await lab.nsrecipe(["undo"]);
+    assert.equal(u.code, 0, u.stderr);
+    assert.equal(await listTable(lab, table), theirs);
+    const netns = (await lab.sh(["ip", "netns", "list"])).stdout;
+    assert.match(netns, /^lab-lan /m, "the lab's own netns is listed");
+    assert.doesNotMatch(netns, /^n( |$)/m, "the run's netns is gone");
+  });
+});
+
+Deno.test("--nat's own table, unchanged, is deleted by undo: the ruleset is as before", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n", "--nat"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(await listTable(lab, natTable("n")), /masquerade/);
+    const u = await lab.nsrecipe(["undo"]);
+    assert.equal(u.code, 0, u.stderr);
+    assert.doesNotMatch(u.stderr, /left the table/);
+    assert.deepEqual(await lab.snapshot(), before);
   });
 });

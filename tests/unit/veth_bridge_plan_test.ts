@@ -150,7 +150,7 @@ Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is
   assert.deepEqual(planCommands(p.steps.slice(-1)), [[
     "nft",
     "--",
-    `add table inet ${t}; ` +
+    `create table inet ${t}; ` +
     `add chain inet ${t} postrouting { type nat hook postrouting priority srcnat ; policy accept ; }; ` +
     `add rule inet ${t} postrouting ip saddr 10.200.0.0/24 oifname "eth0" masquerade; ` +
     `add chain inet ${t} forward { type filter hook forward priority filter ; policy accept ; }; ` +
@@ -160,6 +160,22 @@ Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is
   const on = plan({ name: "n", nat: true }, { ...facts, ipForward: "1" });
   assert.deepEqual(on.steps.slice(-1).map((s) => s.kind), ["nat-add"]);
   assert.deepEqual(on.uses, ["sysctl:net.ipv4.ip_forward"]);
+});
+
+Deno.test("H16: --nat refuses when its table exists (any content), naming it; a table of another family or name is no bar", () => {
+  const t = natTable("n");
+  const entries = [{ table: { family: "inet", name: t, handle: 1 } }];
+  assert.throws(
+    () => plan({ name: "n", nat: true }, { ...withUplink, nftables: entries }),
+    (e) =>
+      e instanceof PreconditionError &&
+      e.message === `The nftables table 'inet ${t}' that --nat makes for 'n' already exists` &&
+      e.hint.includes(`nft list table inet ${t}`) && e.hint.includes(`nft delete table inet ${t}`),
+  );
+  for (const other of [{ family: "ip", name: t }, { family: "inet", name: natTable("m") }]) {
+    const p = plan({ name: "n", nat: true }, { ...withUplink, nftables: [{ table: other }] });
+    assert.equal(p.steps.at(-1)?.kind, "nat-add");
+  }
 });
 
 Deno.test("a second veth-bridge run uses (and the first hands over) exactly the objects the first run's steps own", () => {
