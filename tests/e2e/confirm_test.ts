@@ -154,6 +154,13 @@ Deno.test("full-migrate without a terminal keeps its 120 s window and says how t
     assert.equal(plain.code, 0, plain.stderr);
     assert.doesNotMatch(plain.stderr, /Confirm within/);
     assert.equal((await journalKinds(lab)).filter((k) => k === "confirm-wait").length, 1);
+    // --help says which: the window is kept without a terminal, and --no-confirm is how a script opts out.
+    const help = (await lab.nsrecipe(["run", "full-migrate", "--help"])).stdout.replace(/\s+/g, " ");
+    assert.match(
+      help,
+      /--confirm <seconds> undo automatically unless confirmed within SECONDS, by typing yes or by 'nsrecipe confirm' from any session .*full-migrate: 120 by default, on a terminal or not/,
+    );
+    assert.match(help, /--no-confirm no confirmation window \(for scripts that need none\)/);
   });
 });
 
