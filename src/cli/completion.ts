@@ -1,11 +1,11 @@
 /**
- * Shell completion for bash, zsh and fish, generated from the commander
+ * Shell completion for bash, zsh, fish and powershell, generated from the commander
  * definitions by `@bomb.sh/tab`'s commander adapter: subcommands (recipes
  * included, as `run`'s and `plan`'s subcommands), their options and the
  * choices commander knows. nsrecipe adds run names for the arguments that
  * take one (`undo`, `status`, `confirm`, `exec`, `shell`).
  *
- * `nsrecipe completions bash|zsh|fish` prints the script; the script asks
+ * `nsrecipe completions bash|zsh|fish|powershell` prints the script; the script asks
  * `nsrecipe complete -- WORDS…` at each TAB (so `nsrecipe` must be in PATH),
  * which prints one candidate per line (`value<TAB>description`) and a
  * directive line.

@@ -18,7 +18,7 @@ export const MANUAL_PROSE: ManualProse = {
     "'nsrecipe exec NAME -- CMD' and 'nsrecipe shell NAME' get back into an applied run's network and PID namespaces.",
     "With --json, stdout carries exactly one JSON document per invocation, errors included: 'ok', 'exitCode', " +
     "'exitFrom' ('command' when the exit code is that of the command run inside, else 'nsrecipe') and 'error'.",
-    "Shell completion: 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe' (also zsh, fish).",
+    "Shell completion: 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe' (also zsh, fish, powershell).",
   ],
   sections: [
     ["EXIT STATUS", Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `${code} ${meaning.replaceAll("`", "'")}.`)],

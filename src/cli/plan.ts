@@ -74,7 +74,7 @@ export async function planCommand(
   try {
     plan = recipe.plan(params, facts);
   } catch (e) {
-    if (!(e instanceof PreconditionError) || !e.waivedByForce || params.force === true) throw e;
+    if (!(e instanceof PreconditionError) || !e.waivedByForce || recipe.targets(params).force === true) throw e;
     // Show what `run --force` would apply, then the refusal `run` would make without it.
     refusal = e;
     const forced = recipe.plan({ ...params, force: true }, facts);

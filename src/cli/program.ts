@@ -522,10 +522,12 @@ export async function main(args: string[]): Promise<number> {
       console.log(manualPage(program, VERSION, MANUAL_PROSE).trimEnd());
     });
   const word = commandWord(args);
-  if (word === "complete" || word === "completions" || word === "man") {
+  // The command itself, or the one `help` asks about (`help completions`).
+  const named = word === "help" ? args[args.indexOf(word) + 1] : word;
+  if (named === "complete" || named === "completions" || named === "man") {
     // Completion is generated from the definitions above (and so is the manual, which lists it).
     const { addCompletion, runNames } = await import("./completion.ts");
-    await addCompletion(program, word === "complete" ? await runNames(stateDirOf(args)) : []);
+    await addCompletion(program, named === "complete" ? await runNames(stateDirOf(args)) : []);
   }
   const beforeDashes = args.slice(0, args.includes("--") ? args.indexOf("--") : undefined);
   const json = beforeDashes.includes("--json");

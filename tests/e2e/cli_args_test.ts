@@ -194,7 +194,9 @@ Deno.test("help with an unknown command says so (not 'No command given'), exit 2
     bogus.stderr,
     "nsrecipe: Unknown command 'bogus'. Recipes: pid-only, netns, veth-bridge, full-migrate\n  Try 'nsrecipe --help'.\n",
   );
-  const known = await run(["help", "undo"]);
-  assert.equal(known.code, 0, known.stderr);
-  assert.match(known.stdout, /^Usage: nsrecipe undo/);
+  for (const command of ["undo", "completions", "man"]) {
+    const known = await run(["help", command]);
+    assert.equal(known.code, 0, `${command}: ${known.stderr}`);
+    assert.match(known.stdout, new RegExp(`^Usage: nsrecipe ${command}`));
+  }
 });
