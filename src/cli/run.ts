@@ -1,6 +1,6 @@
 import type { Recipe } from "../../recipes/mod.ts";
 import type { Plan } from "../../recipes/types.ts";
-import { applyRun, type EngineDeps, expireRun, loadRuns, newRunId, undoRun } from "../engine/mod.ts";
+import { applyRun, type EngineDeps, expireRun, loadRuns, newRunId, unconfirmedPinned, undoRun } from "../engine/mod.ts";
 import {
   onOwnTerminal,
   OWN_TERMINAL_PROGRAMS,
@@ -27,10 +27,11 @@ import {
   JournalWriteError,
   knownNetns,
   readJournal,
+  type RunView,
 } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
-import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
+import { EXIT, NsrecipeError, PreconditionError, UsageError } from "../errors.ts";
 import { catchStopSignals } from "./interrupt.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
@@ -128,6 +129,7 @@ export async function runCommand(
       );
     }
     if (plan.steps.length === 0) return { runId: "", plan, deadline: undefined };
+    refusePinningUnconfirmed(plan.uses, foldRuns(await journal.read()).runs);
     const id = newRunId();
     // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
     // switch itself, the change is still undone when the window closes.
@@ -460,6 +462,29 @@ async function undoAfterwards(runId: string, run: Runner, g: GlobalOptions, out:
     if (target) await undoRun(target, runs, deps);
     out.progress(`Undone run ${runId} (--rm).`);
   });
+}
+
+/**
+ * Refuses a run that would use an object of a run not confirmed yet (in its
+ * confirmation window, or past it and not reverted): it would keep that run
+ * from being undone (`blockers`), so the watchdog could not revert at the
+ * deadline the change nobody confirmed.
+ * @param uses The new plan's objects (`Plan.uses`).
+ * @param runs Every run, from the journal read under the lock.
+ * @throws {PreconditionError} Naming the unconfirmed run, the objects and what to do.
+ */
+export function refusePinningUnconfirmed(uses: readonly string[], runs: readonly RunView[]): void {
+  const [first] = unconfirmedPinned(uses, runs);
+  if (!first) return;
+  const { run: r, objects } = first;
+  const due = r.confirm!.state === "pending" && r.confirm!.deadline > Date.now()
+    ? `is waiting for confirmation (until ${clockTime(r.confirm!.deadline)})`
+    : `was not confirmed by ${clockTime(r.confirm!.deadline)} and is not reverted yet`;
+  throw new PreconditionError(
+    `Run '${r.id}' (${r.label}) ${due}, and this run would use ${objects.join(", ")} of it: ` +
+      "its revert could then not take place; nothing was changed",
+    `Confirm it first ('nsrecipe confirm ${r.label}') or undo it ('nsrecipe undo ${r.label}'), then run this again.`,
+  );
 }
 
 /**

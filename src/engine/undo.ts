@@ -80,6 +80,22 @@ export function selectRuns(runs: readonly RunView[], selector: string | undefine
  * @returns Each blocking run with the objects it uses, oldest first; `[]` when none.
  */
 export function blockers(target: RunView, runs: readonly RunView[]): { run: RunView; objects: string[] }[] {
+  const pinned = pinnableObjects(target, runs);
+  return runs.slice(runs.indexOf(target) + 1).filter(isOpen).flatMap((l) => {
+    const objects = l.uses.filter((o) => pinned.has(o));
+    return objects.length > 0 ? [{ run: l, objects }] : [];
+  });
+}
+
+/**
+ * The objects of a run that a later run would pin: those it owns (its own
+ * or inherited steps) and may not hand over; a later open run that uses one
+ * keeps the run from being undone ({@link blockers}).
+ * @param target The run.
+ * @param runs All runs, oldest first.
+ * @returns Object keys such as `link:br0`.
+ */
+function pinnableObjects(target: RunView, runs: readonly RunView[]): Set<string> {
   const byId = new Map(runs.map((r) => [r.id, r]));
   const owned = new Set<string>(appliedIndexes(target).map((i) => kindOf(target.steps[i]).object(target.steps[i])));
   const shareable = new Set(target.handover);
@@ -88,9 +104,26 @@ export function blockers(target: RunView, runs: readonly RunView[]): { run: RunV
     owned.add(kindOf(owner.steps[ref.index]).object(owner.steps[ref.index]));
     for (const o of owner.handover) shareable.add(o);
   }
-  return runs.slice(runs.indexOf(target) + 1).filter(isOpen).flatMap((l) => {
-    const objects = l.uses.filter((o) => owned.has(o) && !shareable.has(o));
-    return objects.length > 0 ? [{ run: l, objects }] : [];
+  return new Set([...owned].filter((o) => !shareable.has(o)));
+}
+
+/**
+ * The open runs not confirmed yet (waiting in their confirmation window, or
+ * past it and not yet reverted) that a new run using `uses` would pin: it
+ * would block their revert ({@link blockers}), so that the watchdog could not
+ * undo the change nobody confirmed. Pure.
+ * @param uses The objects the new run's plan uses (`Plan.uses`, e.g. `link:br0`).
+ * @param runs All runs, oldest first.
+ * @returns Each such run with the objects the new run would pin, oldest first; `[]` when none.
+ */
+export function unconfirmedPinned(
+  uses: readonly string[],
+  runs: readonly RunView[],
+): { run: RunView; objects: string[] }[] {
+  return runs.filter((r) => isOpen(r) && r.confirm !== undefined && r.confirm.state !== "confirmed").flatMap((r) => {
+    const pinned = pinnableObjects(r, runs);
+    const objects = uses.filter((o) => pinned.has(o));
+    return objects.length > 0 ? [{ run: r, objects }] : [];
   });
 }
 
