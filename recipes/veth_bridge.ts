@@ -17,7 +17,14 @@
 import { z } from "zod";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
-import { defaultRouteDevice, type HostFacts, type IpAddrInfo, type IpLink, IPV4_FORWARD } from "../src/host/mod.ts";
+import {
+  defaultRouteDevice,
+  type HostFacts,
+  type IpAddrInfo,
+  type IpLink,
+  IPV4_FORWARD,
+  refsNamingNewBridge,
+} from "../src/host/mod.ts";
 import { type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
 import { assertNetnsFree, netns, netnsEnter, netnsNameField } from "./netns.ts";
 import {
@@ -151,6 +158,27 @@ function takenAddresses(facts: HostFacts): Set<string> {
 function firstOf(candidates: Iterable<string>, ok: (a: string) => boolean): string | undefined {
   for (const c of candidates) if (ok(c)) return c;
   return undefined;
+}
+
+/**
+ * Names the nftables and policy rules that already name the bridge this run
+ * creates (`refsNamingNewBridge`): they start applying to the namespace's
+ * traffic through it. A note, not a refusal (unlike full-migrate, which
+ * refuses them unless `--force`): the new bridge carries only the
+ * namespace's traffic, so nothing that works today changes, and a rule
+ * written for that name is as likely meant for it (a template for this very
+ * setup) as left over; what it does is seen at once in the new namespace.
+ * @param facts Host facts.
+ * @param bridge The bridge this run creates.
+ * @returns One note, or none.
+ */
+function newBridgeRuleNotes(facts: HostFacts, bridge: string): string[] {
+  const refs = refsNamingNewBridge(facts, bridge);
+  if (refs.length === 0) return [];
+  return [
+    `Rules already name ${quote(bridge)}, which this run creates: they will apply to the namespace's traffic ` +
+    `through it: ${refs.join("; ")}.`,
+  ];
 }
 
 /**
@@ -515,6 +543,7 @@ export const vethBridge: Recipe<typeof params> = {
         { kind: "bridge-add", dev: bridgeName, mac: bridgeMac(`${bridgeName}/${p.name}`, facts.links) },
         { kind: "link-set-up", dev: bridgeName },
       );
+      notes.push(...newBridgeRuleNotes(facts, bridgeName));
     } else {
       if (macFollowsLastPort(existing, facts.links)) {
         notes.push(

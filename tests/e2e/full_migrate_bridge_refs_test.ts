@@ -129,3 +129,26 @@ Deno.test("H11: multicast groups joined on the uplink by a socket: doctor warns 
     assertSameHost(await lab.snapshot(), before, "undo, the receiver gone");
   });
 });
+
+Deno.test("H2: veth-bridge creating br0 notes the rules naming it, runs (exit 0), and the rule then applies to the namespace's traffic", async () => {
+  await withLab(async (lab) => {
+    const loaded = await lab.sh(["nft", "-f", "-"], RULESET);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    const rule = await lab.sh(["ip", "rule", "add", "iif", "br0", "prohibit", "pref", "900"]);
+    assert.equal(rule.code, 0, rule.stderr);
+    const note =
+      /Rules already name 'br0', which this run creates: they will apply to the namespace's traffic through it: nft rule inet hb inp \(handle \d+\): iifname == "br0";.* ip rule 900: iif br0 prohibit\./;
+    const plan = await lab.nsrecipe(["plan", "veth-bridge", "--name", "vb"]);
+    assertExit(plan, EXIT.ok, "plan");
+    assert.match(plan.stdout + plan.stderr, note);
+    const run = await lab.nsrecipe(["run", "veth-bridge", "--name", "vb", "--address", "10.77.0.2/24"]);
+    assertExit(run, EXIT.ok, "run");
+    assert.match(run.stdout + run.stderr, note);
+    const ping = await lab.sh(["ip", "netns", "exec", "vb", "ping", "-c", "1", "-W", "1", "10.77.0.1"]);
+    assert.notEqual(ping.code, 0, 'iifname "br0" icmp echo-request drop now applies to the namespace\'s pings');
+    assert.equal((await lab.sh(["nft", "delete", "table", "inet", "hb"])).code, 0);
+    const again = await lab.sh(["ip", "netns", "exec", "vb", "ping", "-c", "1", "-W", "2", "10.77.0.1"]);
+    assert.equal(again.code, 0, `without the rule the host answers: ${again.stdout}`);
+    assertExit(await lab.nsrecipe(["undo", "vb"]), EXIT.ok, "undo");
+  });
+});

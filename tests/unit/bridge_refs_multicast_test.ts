@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { checkUplinkRefs } from "../../src/doctor/uplink_refs.ts";
 import { fullMigrate } from "../../recipes/full_migrate.ts";
+import { vethBridge } from "../../recipes/veth_bridge.ts";
 import { PreconditionError } from "../../src/errors.ts";
 import {
   groupsJoinedBySockets,
@@ -147,4 +148,29 @@ Deno.test("H2/H11: full-migrate's plan refuses rules naming the bridge and joine
   );
   assert.equal(notes.filter((n) => /^Multicast groups .*239\.1\.2\.3.*Going ahead \(--force\)\.$/.test(n)).length, 1);
   assert.doesNotThrow(() => fullMigrate.plan({ ...PARAMS, bridge: "br2" }, labHost(BR0_RULES)));
+});
+
+Deno.test("H2: veth-bridge creating the bridge notes the rules that already name it (no refusal); an existing bridge's rules are not noted", () => {
+  const plan = vethBridge.plan(vethBridge.params.parse({ name: "vb" }), labHost(BR0_RULES));
+  assert.deepEqual(plan.notes?.filter((n) => n.startsWith("Rules")), [
+    "Rules already name 'br0', which this run creates: they will apply to the namespace's traffic through it: " +
+    'nft rule inet hb inp (handle 4): iifname == "br0"; ip rule 900: iif br0 prohibit; ' +
+    "ip -6 rule 901: from 2001:db8::/32 oif br0 lookup 100.",
+  ]);
+  const other = vethBridge.plan(vethBridge.params.parse({ name: "vb", bridge: "br1" }), labHost(BR0_RULES));
+  assert.deepEqual(other.notes?.filter((n) => n.startsWith("Rules")), [
+    "Rules already name 'br1', which this run creates: they will apply to the namespace's traffic through it: " +
+    'nft rule inet hb inp (handle 4): oifname == "br1".',
+  ]);
+  const br0 = {
+    ifindex: 9,
+    ifname: "br0",
+    flags: ["UP"],
+    mtu: 1500,
+    operstate: "UP",
+    linkinfo: { info_kind: "bridge" },
+  };
+  const host = labHost(BR0_RULES);
+  const onExisting = vethBridge.plan(vethBridge.params.parse({ name: "vb" }), { ...host, links: [...host.links, br0] });
+  assert.deepEqual(onExisting.notes?.filter((n) => n.startsWith("Rules")), []);
 });
