@@ -21,7 +21,14 @@
 import { netnsEnter } from "../../recipes/mod.ts";
 import { selectRuns } from "../engine/mod.ts";
 import { PreconditionError, UsageError } from "../errors.ts";
-import { onOwnTerminal, OWN_TERMINAL_PROGRAMS, ownTerminalWanted, type Runner, whereEnv } from "../exec/mod.ts";
+import {
+  onOwnTerminal,
+  OWN_TERMINAL_PROGRAMS,
+  ownTerminalWanted,
+  refuseHalfTerminalShell,
+  type Runner,
+  whereEnv,
+} from "../exec/mod.ts";
 import { foldRuns } from "../journal/mod.ts";
 import { quote } from "../quote.ts";
 import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
@@ -106,6 +113,7 @@ export async function execCommand(
   const onTty = ownTerminalWanted();
   const shell = opts.command.length === 0;
   if (shell && g.json) throw new UsageError("--json needs a command (exec NAME -- CMD): a shell would write to stdout");
+  if (shell) refuseHalfTerminalShell(`'nsrecipe shell ${selector}'`);
   const argv = shell ? [opts.shell] : opts.command;
   const init = pidNamespaceInit(await statuses(procs.run, await pidsOf(procs.run, netns)));
   const prefix = enterPrefix(netns, init);

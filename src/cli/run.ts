@@ -6,6 +6,7 @@ import {
   OWN_TERMINAL_PROGRAMS,
   ownTerminalWanted,
   type Processes,
+  refuseHalfTerminalShell,
   type Runner,
   whereEnv,
 } from "../exec/mod.ts";
@@ -84,6 +85,12 @@ export async function runCommand(
   // With --json no shell is opened (its screen would be stdout): a run without a command only sets up.
   const argv = command.length > 0 ? command : onTty && !g.json ? [opts.shell] : [];
   if (g.dryRun) return await dryRun(recipe, params, procs.run, out, confirmWindowSeconds(recipe, opts.confirm));
+  if (command.length === 0 && argv.length > 0) {
+    refuseHalfTerminalShell(
+      `'nsrecipe run ${recipe.name}'`,
+      "or set up only, with stdin from /dev/null (the run id goes to stdout)",
+    );
+  }
   const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
   // A confirmation window whose watchdog is gone is acted on before anything else.

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { UsageError } from "../errors.ts";
 
 /** The shell script(1) uses to start the command given with `-c`. */
 const SCRIPT_SHELL = "/bin/sh";
@@ -83,4 +84,28 @@ export const OWN_TERMINAL_PROGRAMS: readonly string[] = ["env", "script"];
  */
 export function ownTerminalWanted(): boolean {
   return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+}
+
+/**
+ * Refuses an interactive shell when stdin is a terminal but stdout is not
+ * (`nsrecipe shell web > log`): the shell would be interactive (it reads the
+ * terminal) without a terminal of its own, so its prompt, the run's name in
+ * it and `NSRECIPE_RUN` would be missing, and on `exit` it would leave the
+ * terminal's foreground process group behind, stopping nsrecipe (SIGTTOU,
+ * termios(3) job control). A shell reading a script from a pipe or file
+ * (stdin not a terminal) is fine: it is not interactive.
+ * @param what How the command line names the shell, e.g. `'nsrecipe shell web'`.
+ * @param orElse A further way out for the hint, e.g. `or set up only with stdin from /dev/null`.
+ * @throws {UsageError} When stdin is a terminal and stdout is not.
+ */
+export function refuseHalfTerminalShell(what: string, orElse?: string): void {
+  if (Deno.stdin.isTerminal() && !Deno.stdout.isTerminal()) {
+    throw new UsageError(
+      `A shell needs stdout on the terminal too: with stdout redirected, ${what} would open an unmarked shell ` +
+        "without a terminal of its own; nothing was changed",
+      `Leave stdout on the terminal, ${
+        orElse ? "" : "or "
+      }give a command after '--' (its output goes where stdout goes)${orElse ? `, ${orElse}` : ""}.`,
+    );
+  }
 }

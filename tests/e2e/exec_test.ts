@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { posixQuote } from "../../src/exec/mod.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
 import { withLab } from "../support/lab.ts";
 import { onTty, TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
@@ -119,5 +121,36 @@ Deno.test("exec refuses what it cannot do: unknown or undone run, no command, a 
     const undone = await lab.nsrecipe(["exec", "x", "--", "true"]);
     assert.equal(undone.code, 2);
     assert.match(undone.stderr, /Run 'x' is undone; there is nothing to enter/);
+  });
+});
+
+Deno.test("a shell with stdin on a terminal but stdout redirected is refused before anything changes (run and shell NAME); a command, or no terminal, still runs", async () => {
+  await withLab(async (lab) => {
+    const self = selfArgv().map(posixQuote).join(" ");
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "web"])).code, 0);
+    const before = await lab.snapshot();
+    // script(1) gives nsrecipe a terminal on stdin; the redirection takes stdout off it.
+    const half = (args: string) =>
+      lab.sh(["script", "-qec", `${self} ${args} > /tmp/out.txt`, "/dev/null"], "exit 0\n");
+    for (
+      const [args, what] of [["run netns --name so", "'nsrecipe run netns'"], ["shell web", "'nsrecipe shell web'"]]
+    ) {
+      const r = await half(args);
+      assert.equal(r.code, 2, `${args}: ${r.stdout}`);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `A shell needs stdout on the terminal too: with stdout redirected, ${what} would open an unmarked shell`,
+        ),
+      );
+      assert.deepEqual(await lab.snapshot(), before, args);
+    }
+    const cmd = await half("run netns --name so2 --rm -- echo inside");
+    assert.equal(cmd.code, 0, cmd.stdout);
+    assert.equal((await lab.sh(["cat", "/tmp/out.txt"])).stdout, "inside\n");
+    // A shell reading a script from a pipe is not interactive: it runs.
+    const piped = await lab.sh([...selfArgv(), "shell", "web", "--shell", "/bin/sh"], "echo piped\n");
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout, "piped\n");
   });
 });
