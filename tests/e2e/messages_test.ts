@@ -395,8 +395,13 @@ Deno.test("M9: full-migrate refused for nsrecipe's own --nat rules names the run
     assert.equal(nat.code, 0, nat.stderr);
     const r = await lab.nsrecipe(["plan", "full-migrate", "--name", "m", "--address", "198.51.100.50/24"]);
     assert.equal(r.code, EXIT.precondition, r.stderr);
-    const [message, hint] = r.stderr.split("\n");
-    assert.match(message, /Firewall rules match on 'eth0'.*nft rule inet nsrecipe_a_[0-9a-f]+ /);
+    // plan shows what run --force would apply, then the refusal (as run's) and its hint, on the last two lines.
+    const lines = r.stderr.trimEnd().split("\n");
+    const [message, hint] = lines.slice(-2);
+    assert.match(
+      message,
+      /^nsrecipe: 'nsrecipe run' refuses this plan unless --force: Firewall rules match on 'eth0'.*nft rule inet nsrecipe_a_[0-9a-f]+ /,
+    );
     assert.equal(
       hint,
       "  They are the --nat masquerading of nsrecipe run 'a', which would stop: undo it first (nsrecipe undo a) " +
