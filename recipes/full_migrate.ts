@@ -29,7 +29,7 @@ import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
 import { GOING_AHEAD, type Plan, type Recipe } from "./types.ts";
 import { cidrCheck, cidrField, linkNameField } from "./fields.ts";
 import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
-import { selectUplink, uplinkMigrationSteps } from "./uplink.ts";
+import { addressesLeftOut, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
 import { natTable, vethBridge } from "./veth_bridge.ts";
 
@@ -349,6 +349,7 @@ export const fullMigrate: Recipe<typeof params> = {
       ...boundSocketNotes(facts, uplink.ifname, bridge, p.force === true),
       ...bridgeReferenceNotes(facts, uplink.ifname, bridge, p.force === true),
       ...multicastNotes(facts, uplink.ifname, bridge, p.force === true),
+      ...addressesLeftOut(facts, uplink.ifname, bridge),
     ];
     const settings = uplinkSettings(facts, uplink);
     for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);

@@ -90,13 +90,56 @@ export function movableAddresses(facts: HostFacts, uplink: string): IpAddrInfo[]
  * the LAN like any other and would be dead on a bridge port), and the global
  * IPv6 ones, in kernel order. IPv6 link-local addresses stay: the kernel makes
  * the bridge its own (RFC 4862), and the uplink's keeps its `fe80::` address.
+ * Left out ({@link addressesLeftOut}): IPv6 privacy addresses (`temporary`),
+ * which the kernel makes itself, and addresses that failed duplicate address
+ * detection (`dadfailed`), which the kernel keeps disabled.
  * @param facts Host facts.
  * @param uplink Link name.
  * @returns The addresses.
  */
 export function migratedAddresses(facts: HostFacts, uplink: string): IpAddrInfo[] {
   return (facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? [])
-    .filter((a) => a.family === "inet" || a.scope === "global");
+    .filter((a) => (a.family === "inet" || a.scope === "global") && !a.temporary && !a.dadfailed);
+}
+
+/**
+ * The uplink's addresses full-migrate leaves alone, each with what happens
+ * to it, for the plan's notes:
+ * - a privacy address (`temporary`, RFC 8981) is the kernel's own: copied it
+ *   would be a plain static address that is never rotated. The kernel makes
+ *   new ones on the bridge from its `mngtmpaddr` address (its `use_tempaddr`
+ *   is carried) and deletes the uplink's with their base; after undo it makes
+ *   new ones on the uplink, as after any link restart (net/ipv6/addrconf.c
+ *   `manage_tempaddrs`, `ipv6_create_tempaddr`);
+ * - an address that failed duplicate address detection (`dadfailed`,
+ *   RFC 4862 5.4.5: another host on the LAN holds it) is disabled; copied
+ *   (with `nodad`) it would take that host's traffic. It stays on the uplink,
+ *   disabled, and undo leaves it so.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @param bridge The bridge.
+ * @returns One readable line per address; `[]` when none.
+ */
+export function addressesLeftOut(facts: HostFacts, uplink: string, bridge: string): string[] {
+  const addrs = facts.addrs.find((l) => l.ifname === uplink)?.addr_info ?? [];
+  const cidr = (a: IpAddrInfo) => `${a.local}/${a.prefixlen}`;
+  return addrs.flatMap((a) => {
+    if (a.dadfailed) {
+      return [
+        `Left disabled on '${uplink}', not moved: ${
+          cidr(a)
+        } failed duplicate address detection (another host on the LAN holds it); undo leaves it as it is.`,
+      ];
+    }
+    if (a.temporary) {
+      return [
+        `Not copied: privacy address ${
+          cidr(a)
+        } (temporary, made by the kernel); the kernel makes new ones on '${bridge}' from the 'mngtmpaddr' address (use_tempaddr is carried) and on '${uplink}' again after undo; connections using ${a.local} end.`,
+      ];
+    }
+    return [];
+  });
 }
 
 /** Options of {@link uplinkMigrationSteps}. */
@@ -124,7 +167,8 @@ export interface MigrationOptions {
  * @param facts Host facts.
  * @param opts Options.
  * @returns The steps, in order.
- * @throws {PreconditionError} When the uplink has DHCP-managed addresses and `force` is not set.
+ * @throws {PreconditionError} When the uplink has DHCP-managed addresses and `force` is not set, or
+ *   addresses still in duplicate address detection (`tentative`, not `optimistic`).
  */
 export function uplinkMigrationSteps(
   uplink: IpLink,
@@ -134,6 +178,17 @@ export function uplinkMigrationSteps(
 ): Step[] {
   const dev = uplink.ifname;
   const addrs = migratedAddresses(facts, dev);
+  const tentative = addrs.filter((a) => a.tentative && !a.optimistic);
+  if (tentative.length > 0) {
+    // Copied now (with nodad) they would be live on the bridge whatever the detection would have found.
+    throw new PreconditionError(
+      `The uplink '${dev}' has addresses still in duplicate address detection (tentative): ${
+        tentative.map((a) => `${a.local}/${a.prefixlen}`).join(", ")
+      }`,
+      "Run again in a few seconds, once 'ip addr show dev " + dev +
+        "' no longer shows them tentative (or shows them dadfailed: those are left alone).",
+    );
+  }
   const dynamic = addrs.filter((a) => a.dynamic);
   if (dynamic.length > 0 && !opts.force) {
     // IPv6 stateless autoconfiguration (RFC 4862) marks its addresses mngtmpaddr; no DHCP client holds them.

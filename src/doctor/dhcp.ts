@@ -50,7 +50,10 @@ export function checkDhcp(facts: DoctorFacts, ctx: CheckContext): Finding {
   const up = uplinkOf(facts);
   if (up === "unknown" || !facts.host.ok) return finding(id, "warn", "Not checked: the addresses could not be read");
   if (!up || !up.link) return finding(id, "ok", "No uplink to check");
-  const leased = (facts.host.value.addrs.find((l) => l.ifname === up.dev)?.addr_info ?? []).filter(isDynamic);
+  // Privacy addresses (temporary) are the kernel's own and those that failed DAD are disabled: full-migrate
+  // copies neither (it notes them), so neither is a lease to refuse.
+  const leased = (facts.host.value.addrs.find((l) => l.ifname === up.dev)?.addr_info ?? [])
+    .filter((a) => isDynamic(a) && !a.temporary && !a.dadfailed);
   if (leased.length === 0) return finding(id, "ok", `No DHCP-managed address on '${up.dev}'`);
   const refuse = ctx.movesUplink === true && !ctx.force;
   const list = leased.map(describeLease).join(", ");

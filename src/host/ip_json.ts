@@ -74,6 +74,12 @@ export interface IpAddrInfo {
   home?: boolean;
   /** IPv6: `true` when temporary addresses are made from this one's prefix (`mngtmpaddr`). */
   mngtmpaddr?: boolean;
+  /**
+   * IPv6: `true` for a privacy address the kernel made itself (RFC 8981
+   * `temporary`, from an address flagged `mngtmpaddr` or a SLAAC one while
+   * `use_tempaddr` > 0); it regenerates them and deletes them with their base.
+   */
+  temporary?: boolean;
   /** IPv6: `true` when usable during duplicate address detection (`optimistic`). */
   optimistic?: boolean;
   /** IPv6: `true` while duplicate address detection has not finished; the address is not yet usable. */

@@ -38,7 +38,7 @@ export interface AddrState {
   dev: string;
   /** `inet` or `inet6` (ip-address(8)). */
   family: string;
-  /** The address without prefix, e.g. `198.51.100.10`. */
+  /** The address without prefix, e.g. `198.51.100.10`; {@link TEMPORARY} for an IPv6 privacy address. */
   local: string;
   /** Prefix length in bits. */
   prefixlen: number;
@@ -149,6 +149,29 @@ const ROUTE_LINE_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * What a snapshot shows for an IPv6 privacy address (`temporary`, RFC 8981)
+ * instead of the address: the kernel picks a new random one whenever it makes
+ * one (after a link restart, or on a bridge it moved to), so only that one
+ * exists, with its prefix, flags and lifetimes, is comparable.
+ */
+export const TEMPORARY = "(temporary)";
+
+/**
+ * A route with a privacy address of the host (its `local` route, or a
+ * preferred source) shown as {@link TEMPORARY}.
+ * @param r A route.
+ * @param temporary The host's privacy addresses.
+ * @returns `r`, or a copy with those addresses replaced.
+ */
+function withoutTemporary(r: IpRoute, temporary: ReadonlySet<string>): IpRoute {
+  if (temporary.size === 0) return r;
+  const out = { ...r };
+  if (temporary.has(out.dst)) out.dst = TEMPORARY;
+  if (out.prefsrc && temporary.has(out.prefsrc)) out.prefsrc = TEMPORARY;
+  return out;
+}
+
+/**
  * Renders a route as one stable line (the seconds left of an expiring
  * route are left out, only that it expires is kept), e.g.
  * `table main default via 198.51.100.1 dev eth0 proto static metric 100`.
@@ -217,6 +240,7 @@ export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapsho
     readNftRuleset(run, netns),
   ]);
   const netnsNames = netns === undefined ? (await ip.netnsList()).map((n) => n.name).sort() : [];
+  const temporary = new Set(addrLinks.flatMap((l) => l.addr_info.filter((a) => a.temporary).map((a) => a.local)));
   const life = (s: number | undefined) => (s === undefined || s === FOREVER ? "forever" : "finite");
   return {
     links: links.map((l) => ({
@@ -232,7 +256,7 @@ export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapsho
       l.addr_info.map((a) => ({
         dev: l.ifname,
         family: a.family,
-        local: a.local,
+        local: a.temporary ? TEMPORARY : a.local,
         prefixlen: a.prefixlen,
         broadcast: a.broadcast ?? "",
         scope: a.scope,
@@ -242,7 +266,7 @@ export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapsho
         lifetimes: `${life(a.valid_life_time)}/${life(a.preferred_life_time)}`,
       }))
     ),
-    routes: [...r4.map((r) => routeLine(r, 4)), ...r6.map((r) => routeLine(r, 6))].sort(),
+    routes: [...r4.map((r) => routeLine(r, 4)), ...r6.map((r) => routeLine(withoutTemporary(r, temporary), 6))].sort(),
     rules: [...rules4.map((r) => ruleLine(r, 4)), ...rules6.map((r) => ruleLine(r, 6))],
     neighbours: neighbours.map(neighLine).sort(),
     sysctls: sysctls.map((x) => `${x.tree}.${x.dev}.${x.name} = ${x.value}`).sort(),
@@ -273,7 +297,10 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): string[] {
   side("sysctl", before.sysctls, after.sysctls);
   side("nft", before.nftables, after.nftables);
   side("netns", before.netns, after.netns);
-  const order = (s: Snapshot) => s.addrs.map((a) => `${a.dev} ${a.local}`).join(",");
+  // The order of usable addresses (source address selection's last tie-breaker); one that failed DAD is never a
+  // candidate, so its place among the others (IPv6 re-adds go first) changes nothing.
+  const order = (s: Snapshot) =>
+    s.addrs.filter((a) => !a.flags.includes("dadfailed")).map((a) => `${a.dev} ${a.local}`).join(",");
   if (lines.length === 0 && order(before) !== order(after)) {
     lines.push(`~ address order: ${order(before)} -> ${order(after)}`);
   }

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { IpReader, unsettledAddresses } from "../../src/host/mod.ts";
+import type { Snapshot } from "../../src/host/mod.ts";
 import { snapshotDiff, type TestLab } from "./lab.ts";
 
 /** Pings `target` once (2 s) from the lab host, or from named netns `netns`. */
@@ -47,7 +48,19 @@ export async function routeLines(lab: TestLab, args: string[]): Promise<string[]
  */
 export async function migrateAndUndo(
   lab: TestLab,
-  opts: { extra?: string[]; hostTargets?: string[]; nsTargets?: string[]; during?: () => Promise<void> } = {},
+  opts: {
+    extra?: string[];
+    hostTargets?: string[];
+    nsTargets?: string[];
+    during?: () => Promise<void>;
+    /**
+     * Compare addresses that failed DAD apart from the others' order: undo
+     * re-adds the moved IPv6 addresses first (IPv6 inserts at the head), ahead
+     * of one left alone on the uplink; a disabled address is never a source
+     * address candidate, so its place changes nothing (diffSnapshots agrees).
+     */
+    dadfailedAnywhere?: boolean;
+  } = {},
 ): Promise<void> {
   const before = await lab.snapshot();
   const r = await lab.nsrecipe([
@@ -73,7 +86,17 @@ export async function migrateAndUndo(
   const undo = await lab.nsrecipe(["undo"]);
   assert.equal(undo.code, 0, undo.stderr);
   const after = await lab.snapshot();
-  assert.deepEqual(after, before, snapshotDiff(before, after));
+  const norm = (s: Snapshot): Snapshot =>
+    opts.dadfailedAnywhere
+      ? {
+        ...s,
+        addrs: [
+          ...s.addrs.filter((a) => !a.flags.includes("dadfailed")),
+          ...s.addrs.filter((a) => a.flags.includes("dadfailed")),
+        ],
+      }
+      : s;
+  assert.deepEqual(norm(after), norm(before), snapshotDiff(before, after));
   const again = await lab.nsrecipe(["undo"]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /Nothing to undo/);

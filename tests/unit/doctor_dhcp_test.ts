@@ -66,3 +66,20 @@ Deno.test("M6: a SLAAC address is named as autoconfigured from router advertisem
   const both = labHost({ addrs: [{ ifname: "eth0", addr_info: [leased, slaac] }] });
   assert.match(checkDhcp(doctorFacts({ host: text(both) }), {}).summary, /DHCP-managed addresses/);
 });
+
+Deno.test("H9/H10: a privacy (temporary) address and one that failed DAD are no lease: full-migrate leaves them to the kernel", () => {
+  const v6 = { family: "inet6" as const, prefixlen: 64, scope: "global", dynamic: true, preferred_life_time: 85000 };
+  const host = labHost({
+    addrs: [{
+      ifname: "eth0",
+      addr_info: [
+        addr4("198.51.100.10", 24),
+        { ...v6, local: "2001:db8:1:0:62bd:75ea:f80e:a70b", temporary: true, valid_life_time: 604798 },
+        { ...v6, local: "2001:db8:1::20", tentative: true, dadfailed: true, valid_life_time: 3000 },
+      ],
+    }],
+  });
+  const f = checkDhcp(doctorFacts({ host: text(host) }), { movesUplink: true });
+  assert.equal(f.verdict, "ok", f.summary);
+  assert.equal(f.summary, "No DHCP-managed address on 'eth0'");
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { movableRoutes, selectUplink, uplinkMigrationSteps } from "../../recipes/uplink.ts";
+import { addressesLeftOut, movableRoutes, selectUplink, uplinkMigrationSteps } from "../../recipes/uplink.ts";
 import { PreconditionError } from "../../src/errors.ts";
 import { defaultGateway, defaultRouteDevice, EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
 import { planCommands } from "../../src/steps/mod.ts";
@@ -168,4 +168,37 @@ Deno.test("M6: a SLAAC address (mngtmpaddr) is named as autoconfigured from rout
   assert.match(both, /; and IPv6 addresses autoconfigured from router advertisements \(SLAAC, no DHCP client\): 2001:/);
   assert.match(both, /\nGive the host a static address first, or pass --force and move the DHCP client/);
   assert.doesNotMatch(refusal([slaac]), /DHCP client would lose/);
+});
+
+/** H9/H10: the uplink of K10 with a privacy address, one that failed DAD and one still in DAD. */
+function withAddrs(...extra: HostFacts["addrs"][0]["addr_info"]): HostFacts {
+  return { ...K10, addrs: [{ ifname: "eth0", addr_info: [...K10.addrs[0].addr_info, ...extra] }] };
+}
+const V6 = { family: "inet6" as const, prefixlen: 64, scope: "global" };
+
+Deno.test("H9/H10: privacy (temporary) and DAD-failed addresses are neither copied nor deleted, no refusal names them, the plan notes say why", () => {
+  const facts = withAddrs(
+    { ...V6, local: "2001:db8:1::20", tentative: true, dadfailed: true },
+    { ...V6, local: "2001:db8:1:0:62bd:75ea:f80e:a70b", temporary: true, dynamic: true, valid_life_time: 604798 },
+    { ...V6, local: "2001:db8:1::60", mngtmpaddr: true },
+  );
+  const cmds = planCommands(uplinkMigrationSteps(selectUplink(facts), "br0", facts)).map((c) => c.join(" "));
+  assert.deepEqual(cmds.filter((c) => /2001:db8:1::20\/|62bd/.test(c)), []);
+  assert.ok(cmds.includes("ip addr add 2001:db8:1::60/64 nodad mngtmpaddr dev br0"), cmds.join("\n"));
+  assert.deepEqual(addressesLeftOut(facts, "eth0", "br0"), [
+    "Left disabled on 'eth0', not moved: 2001:db8:1::20/64 failed duplicate address detection (another host on the LAN holds it); undo leaves it as it is.",
+    "Not copied: privacy address 2001:db8:1:0:62bd:75ea:f80e:a70b/64 (temporary, made by the kernel); the kernel makes new ones on 'br0' from the 'mngtmpaddr' address (use_tempaddr is carried) and on 'eth0' again after undo; connections using 2001:db8:1:0:62bd:75ea:f80e:a70b end.",
+  ]);
+  assert.deepEqual(addressesLeftOut(K10, "eth0", "br0"), []);
+});
+
+Deno.test("H10: an address still in duplicate address detection (tentative, not optimistic) is refused; an optimistic one moves", () => {
+  const facts = withAddrs({ ...V6, local: "2001:db8:1::30", tentative: true });
+  assert.throws(
+    () => uplinkMigrationSteps(selectUplink(facts), "br0", facts, { force: true }),
+    /addresses still in duplicate address detection \(tentative\): 2001:db8:1::30\/64/,
+  );
+  const optimistic = withAddrs({ ...V6, local: "2001:db8:1::30", tentative: true, optimistic: true });
+  const cmds = planCommands(uplinkMigrationSteps(selectUplink(optimistic), "br0", optimistic)).map((c) => c.join(" "));
+  assert.ok(cmds.includes("ip addr add 2001:db8:1::30/64 nodad optimistic dev br0"), cmds.join("\n"));
 });
