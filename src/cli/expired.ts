@@ -1,8 +1,14 @@
 /**
  * A confirmation window that expired with nobody to act on it: its watchdog
- * was killed (or never started). The next nsrecipe command that looks at the
- * journal notices it and does what the watchdog would have done: undoes the
- * unconfirmed run, or raises the alarm when it cannot.
+ * was killed (or never started), or is stopped (SIGSTOP, a cgroup freezer, a
+ * debugger: state `T`/`t` in `/proc/PID/stat`, proc(5)) more than
+ * {@link STOPPED_GRACE_MS} past the deadline. The next nsrecipe command that
+ * looks at the journal notices it, ends a stopped watchdog (SIGKILL, the one
+ * signal a stopped process acts on at once, signal(7)) and does what the
+ * watchdog would have done: undoes the unconfirmed run, or raises the alarm
+ * when it cannot. The journal's lock keeps the two from reverting twice: a
+ * watchdog stopped while it held the lock releases it as it dies, and the
+ * undo resumes from what the journal recorded.
  *
  * @module
  */
@@ -11,7 +17,7 @@ import { NsrecipeError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { foldRuns, isOpen, type ParsedJournal, readJournal, type RunView } from "../journal/mod.ts";
 import { raiseAlarm } from "./alarm.ts";
-import { processAlive } from "./process_stat.ts";
+import { readProcStat } from "./process_stat.ts";
 import { clockTime } from "./clock.ts";
 import { engineDeps, type GlobalOptions, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -59,17 +65,36 @@ export async function actOnExpiredWindows(
     throw e;
   }
   const orphaned: RunView[] = [];
-  for (const r of expiredWindows(foldRuns(parsed).runs, Date.now())) {
-    if (!(await processAlive(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart))) orphaned.push(r);
+  const stopped: RunView[] = [];
+  const now = Date.now();
+  for (const r of expiredWindows(foldRuns(parsed).runs, now)) {
+    const dog = await watchdogState(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart);
+    if (dog === "gone") orphaned.push(r);
+    else if (dog === "stopped" && now - r.confirm!.deadline > STOPPED_GRACE_MS) stopped.push(r);
   }
-  if (orphaned.length === 0) return 0;
-  const names = orphaned.map((r) => `${r.id} (${r.label})`).join(", ");
+  if (orphaned.length === 0 && stopped.length === 0) return 0;
+  const names = [...orphaned, ...stopped].map((r) => `${r.id} (${r.label})`).join(", ");
   if (Deno.uid() !== 0) {
     out.progress(out.paint(
       "yellow",
-      `The confirmation window of run ${names} expired and its watchdog is gone; run nsrecipe as root to revert it.`,
+      `The confirmation window of run ${names} expired and its watchdog is gone (or stopped); run nsrecipe as root ` +
+        "to revert it.",
     ));
     return 0;
+  }
+  for (const r of stopped) {
+    const { watchdogPid: pid, watchdogStart: start, deadline } = r.confirm!;
+    out.progress(out.paint(
+      "yellow",
+      `The watchdog (pid ${pid}) of run ${r.id} (${r.label}) is stopped, ${
+        Math.round((now - deadline) / 1000)
+      } s past the deadline ${clockTime(deadline)}: ending it (SIGKILL) so that the run is reverted now.`,
+    ));
+    // Looked at again just before: the PID must still be that stopped watchdog, not a process given the PID since.
+    if (await watchdogState(run, pid, start) === "stopped") {
+      await run(["kill", "-KILL", String(pid)], { okCodes: [0, 1] });
+    }
+    orphaned.push(r);
   }
   try {
     await act(orphaned, g, out, run);
@@ -81,6 +106,31 @@ export async function actOnExpiredWindows(
   return orphaned.length;
 }
 
+/**
+ * How long past its deadline a stopped watchdog (state `T`/`t`) still counts
+ * as at work, in ms: one stopped for a moment (a debugger's attach, a
+ * checkpoint) is let be; after this the next command ends it and acts.
+ */
+export const STOPPED_GRACE_MS = 10_000;
+
+/**
+ * What a run's watchdog process is now, from `/proc/PID/stat` (proc(5)):
+ * `gone` (no such process, a zombie, or the PID is another process's now),
+ * `stopped` (state `T`, stopped by a signal, or `t`, stopped by a tracer),
+ * else `alive`.
+ * @param run The process seam.
+ * @param pid The watchdog's PID, as recorded.
+ * @param startTime Its start time as recorded (field 22); without it, the PID alone.
+ * @returns The state.
+ * @throws {CommandError} When cat cannot be started.
+ */
+async function watchdogState(run: Runner, pid: number, startTime?: number): Promise<"gone" | "stopped" | "alive"> {
+  const stat = await readProcStat(run, pid);
+  if (!stat || ["Z", "X", "x"].includes(stat.state)) return "gone";
+  if (startTime !== undefined && stat.startTime !== startTime) return "gone";
+  return stat.state === "T" || stat.state === "t" ? "stopped" : "alive";
+}
+
 /** Undoes each orphaned run under the lock, newest first; raises the alarm for one it cannot revert. */
 async function act(orphaned: RunView[], g: GlobalOptions, out: Output, run: Runner): Promise<void> {
   await withJournal(g, out, async (journal) => {
@@ -88,7 +138,10 @@ async function act(orphaned: RunView[], g: GlobalOptions, out: Output, run: Runn
     for (const r of orphaned.reverse()) {
       const what = `Run ${r.id} (${r.label}) was not confirmed by ${clockTime(r.confirm!.deadline)}`;
       out.progress(
-        out.paint("yellow", `${what} and its watchdog (pid ${r.confirm!.watchdogPid}) is gone: undoing it now.`),
+        out.paint(
+          "yellow",
+          `${what} and its watchdog (pid ${r.confirm!.watchdogPid}) is gone (or was stopped): undoing it now.`,
+        ),
       );
       try {
         const result = await expireRun(r.id, deps);
