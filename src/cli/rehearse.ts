@@ -1,5 +1,5 @@
 import type { Recipe } from "../../recipes/mod.ts";
-import { EXIT, NsrecipeError } from "../errors.ts";
+import { EXIT, InterruptedError, NsrecipeError } from "../errors.ts";
 import { gatherFacts, type HostFacts } from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { planProbed } from "./lan_probe.ts";
@@ -88,7 +88,8 @@ async function probeRealLan(
  * @param gateway The LAN gateway.
  * @param g Global options.
  * @param out The output.
- * @returns 0 when every check passed, else {@link EXIT.precondition}.
+ * @returns 0 when every check passed, {@link EXIT.rolledBack} when a signal interrupted the run
+ *   (rolled back in the lab: no verdict), else {@link EXIT.precondition}.
  */
 export async function rehearseInnerCommand(
   recipe: Recipe,
@@ -98,12 +99,20 @@ export async function rehearseInnerCommand(
   out: Output,
 ): Promise<number> {
   const quiet = new Output(false, out.color, out.verbose, true);
-  const attempt = async (fn: () => Promise<number | void>) => {
+  const attempt = async (fn: () => Promise<number | void>): Promise<{
+    code: number;
+    message: string;
+    interrupted?: string;
+  }> => {
     try {
       return { code: (await fn()) ?? 0, message: "" };
     } catch (e) {
       if (!(e instanceof NsrecipeError)) throw e;
-      return { code: e.exitCode, message: e.message };
+      return {
+        code: e.exitCode,
+        message: e.message,
+        ...(e instanceof InterruptedError ? { interrupted: e.signal } : {}),
+      };
     }
   };
   const { netns } = recipe.targets(params);
@@ -149,7 +158,8 @@ function planRefusal(recipe: Recipe, params: Record<string, unknown>, facts: Hos
  * check, the outage and the conclusion.
  * @param verdict The verdict.
  * @param out Output.
- * @returns 0 when it passed, {@link EXIT.precondition} when not.
+ * @returns 0 when it passed, {@link EXIT.rolledBack} when its run was interrupted (no verdict),
+ *   else {@link EXIT.precondition}.
  */
 function reportVerdict(verdict: Verdict, out: Output): number {
   out.data(verdict);
@@ -163,6 +173,26 @@ function reportVerdict(verdict: Verdict, out: Output): number {
       out.result(`Outage while ${when}: longest gap ${o.longestGapMs} ms (${o.received}/${o.sent} pings answered)`);
     }
   }
-  out.result(verdict.pass ? "Rehearsal passed." : "Rehearsal FAILED: do not run this on the host as it is.");
-  return verdict.pass ? EXIT.ok : EXIT.precondition;
+  const { line, code } = conclusion(verdict);
+  out.result(line);
+  return code;
+}
+
+/**
+ * A rehearsal's last line and exit code. An interrupted one (a signal while its run applied, rolled back in the lab)
+ * was stopped, not judged: it says nothing about the host and exits as an interrupted `run` does (README, "Exit
+ * codes": 4).
+ * @param verdict The verdict.
+ * @returns e.g. `{ line: "Rehearsal passed.", code: 0 }`.
+ */
+export function conclusion(verdict: Verdict): { line: string; code: number } {
+  if (verdict.interrupted) {
+    return {
+      line: `Rehearsal interrupted (${verdict.interrupted}): no verdict. Its run was rolled back in the lab.`,
+      code: EXIT.rolledBack,
+    };
+  }
+  return verdict.pass
+    ? { line: "Rehearsal passed.", code: EXIT.ok }
+    : { line: "Rehearsal FAILED: do not run this on the host as it is.", code: EXIT.precondition };
 }

@@ -29,6 +29,11 @@ export interface Verdict {
   outage?: Outage;
   /** The same while its undo ran (the switch back); absent when the recipe did not apply. */
   undoOutage?: Outage;
+  /**
+   * The signal (e.g. `SIGINT`) that interrupted the run, which rolled back: no verdict on the recipe
+   * (`pass` is then false, and no check says whether it applies).
+   */
+  interrupted?: string;
 }
 
 /** Interval of the outage ping in ms (ping(8) `-i 0.01`; root may go below 0.2 s). */
@@ -43,7 +48,7 @@ export interface RehearsalActions {
    * Applies the recipe (no shell); returns the exit code and the netns name it made, if any.
    * @param probePids The rehearsal's own probes running meanwhile (the outage `ping`), not the host's processes.
    */
-  run(probePids: readonly number[]): Promise<{ code: number; netns?: string; message: string }>;
+  run(probePids: readonly number[]): Promise<{ code: number; netns?: string; message: string; interrupted?: string }>;
   /** Undoes that run; returns the exit code. */
   undo(): Promise<{ code: number; message: string }>;
 }
@@ -109,7 +114,7 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   };
   const [applied, outage] = await measured((probePids) => actions.run(probePids));
   let undoOutage: Outage | undefined;
-  check("the recipe applies", applied.code === 0, applied.message);
+  if (!applied.interrupted) check("the recipe applies", applied.code === 0, applied.message);
   if (applied.code === 0) {
     check("lab host still reaches the gateway", await pings(run, gateway), gateway);
     if (hasV6 && !(await v6("lab host still reaches its IPv6 gateway through its default route"))) {
@@ -132,5 +137,11 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   check("the host is exactly as before", diff.length === 0, diff.join("; "));
   check("lab host reaches the gateway after undo", await pings(run, gateway), gateway);
   if (hasV6) await v6("lab host reaches its IPv6 gateway after undo");
-  return { pass: checks.every((c) => c.ok), checks, outage, ...(undoOutage ? { undoOutage } : {}) };
+  return {
+    pass: !applied.interrupted && checks.every((c) => c.ok),
+    checks,
+    outage,
+    ...(undoOutage ? { undoOutage } : {}),
+    ...(applied.interrupted ? { interrupted: applied.interrupted } : {}),
+  };
 }
