@@ -7,6 +7,7 @@
  */
 import { type Finding, findingsOk, gatherDoctorFacts, runDoctor } from "../doctor/mod.ts";
 import { EXIT } from "../errors.ts";
+import { natTable } from "../../recipes/mod.ts";
 import { checkLinkName, checkNetnsName } from "../names.ts";
 import { type GlobalOptions, runnerFor } from "./composition_root.ts";
 import type { Output, Tone } from "./output.ts";
@@ -56,7 +57,8 @@ export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: 
   if (opts.name !== undefined) checkNetnsName(opts.name, "--name");
   if (opts.bridge !== undefined) checkLinkName(opts.bridge, "--bridge");
   const facts = await gatherDoctorFacts(runnerFor(out), { uplink: opts.uplink });
-  const findings = runDoctor(facts, { netns: opts.name, bridge: opts.bridge });
+  const natTableOf = opts.name === undefined ? undefined : natTable(opts.name);
+  const findings = runDoctor(facts, { netns: opts.name, bridge: opts.bridge, natTable: natTableOf });
   const ok = findingsOk(findings);
   out.data({ findings, ok });
   if (!g.json) {

@@ -12,8 +12,9 @@ import { defaultRouteDevice } from "../host/mod.ts";
  * Checks the namespace name.
  *
  * Verdicts: taken by a live namespace → fail; a stale `/run/netns` entry (a
- * plain file left by a crash) → fail with the command that removes it; free or
- * not given → ok.
+ * plain file left by a crash) → fail with the command that removes it; free,
+ * but the nftables table a `--nat` run of it makes ({@link CheckContext.natTable})
+ * exists → warn (only `--nat` runs are refused); free or not given → ok.
  *
  * @param facts Doctor facts.
  * @param ctx The check context.
@@ -25,7 +26,22 @@ export function checkNetnsName(facts: DoctorFacts, ctx: CheckContext): Finding {
   if (name === undefined) return finding(id, "ok", "No --name given: no namespace name to check");
   if (!facts.host.ok) return finding(id, "warn", `Not checked: ${facts.host.reason}`);
   const found = facts.host.value.netns.find((n) => n.name === name);
-  if (!found) return finding(id, "ok", `The namespace name '${name}' is free`);
+  if (!found) {
+    const table = ctx.natTable;
+    const t = table && (facts.host.value.nftables ?? []).find((e) => {
+      const x = e.table as { family?: string; name?: string } | undefined;
+      return x?.family === "inet" && x?.name === table;
+    });
+    if (!t) return finding(id, "ok", `The namespace name '${name}' is free`);
+    return finding(
+      id,
+      "warn",
+      `The namespace name '${name}' is free, but the nftables table 'inet ${table}' that ` +
+        `'veth-bridge --name ${name} --nat' makes exists already: such a run is refused`,
+      `See what it holds: nft list table inet ${table}. If it is left over from an nsrecipe run whose journal is ` +
+        `lost, delete it (nft delete table inet ${table}); if it is someone's, choose another --name for --nat.`,
+    );
+  }
   if (found.state === "stale") {
     return finding(
       id,

@@ -126,6 +126,12 @@ export interface CheckContext {
   netns?: string;
   /** The bridge name to check (`--bridge`), if given. */
   bridge?: string;
+  /**
+   * The nftables table (family `inet`) that `veth-bridge --nat` would create
+   * for the `--name` given (recipes' `natTable`), if any: one that exists
+   * already refuses such a run.
+   */
+  natTable?: string;
   /** `--force` given (full-migrate accepts DHCP-managed addresses; a forward drop that defeats the run is accepted). */
   force?: boolean;
   /** The run routes the namespace's traffic out of the bridge (veth-bridge `--nat`), so a forward drop of routed traffic defeats it. */

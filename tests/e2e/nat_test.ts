@@ -32,6 +32,14 @@ Deno.test("H16: --nat refuses (exit 3, plan and run) when its table exists with 
       assert.match(r.stderr, new RegExp(`The nftables table 'inet ${table}' that --nat makes for 'n' already exists`));
       assert.match(r.stderr, new RegExp(`nft list table inet ${table}`));
     }
+    const doctor = await lab.nsrecipe(["--json", "doctor", "--name", "n"]);
+    const names = (JSON.parse(doctor.stdout).findings as { id: string; verdict: string; summary: string }[])
+      .find((f) => f.id === "netns-name");
+    assert.equal(names?.verdict, "warn", doctor.stdout);
+    assert.match(
+      names?.summary ?? "",
+      new RegExp(`the nftables table 'inet ${table}' that 'veth-bridge --name n --nat'`),
+    );
     assert.deepEqual(await lab.snapshot(), before);
     assert.match((await lab.nsrecipe(["undo"])).stdout, /Nothing to undo/);
     assert.deepEqual(await lab.snapshot(), before);

@@ -44,3 +44,23 @@ Deno.test("bridge-name: a link of another kind, or the uplink, fails", () => {
   assert.equal(uplink.verdict, "fail");
   assert.match(uplink.summary, /'eth0' is the uplink/);
 });
+
+Deno.test("netns-name (H16): a free name whose --nat table exists warns, naming the table and how to clear it", () => {
+  const table = "nsrecipe_db_1234";
+  const withTable = doctorFacts({
+    host: text({ ...host, nftables: [{ table: { family: "inet", name: table, handle: 3 } }] }),
+  });
+  const f = checkNetnsName(withTable, { netns: "db", natTable: table });
+  assert.equal(f.verdict, "warn");
+  assert.equal(
+    f.summary,
+    `The namespace name 'db' is free, but the nftables table 'inet ${table}' that 'veth-bridge --name db --nat' ` +
+      "makes exists already: such a run is refused",
+  );
+  assert.match(f.fix ?? "", new RegExp(`nft list table inet ${table}.*nft delete table inet ${table}`));
+  // Another family of that name, or another name, is no bar.
+  for (const other of [{ family: "ip", name: table }, { family: "inet", name: "nsrecipe_web_1234" }]) {
+    const facts2 = doctorFacts({ host: text({ ...host, nftables: [{ table: other }] }) });
+    assert.equal(checkNetnsName(facts2, { netns: "db", natTable: table }).verdict, "ok");
+  }
+});
