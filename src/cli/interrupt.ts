@@ -11,6 +11,9 @@
  * (`src/exec/runner.ts` starts captured commands in a session of their own),
  * so the step in flight finishes as planned instead of dying half done.
  *
+ * During `undo` ({@link ignoreStopSignals}) the same signals are ignored, each
+ * with a line: an undo stopped half way leaves the host half switched back.
+ *
  * Outside {@link catchStopSignals}…{@link StopSignals.dispose} the signals act
  * as before: Deno restores their default action once the last listener is
  * removed (nsrecipe ends, exit 128 + the signal's number).
@@ -43,25 +46,52 @@ export interface StopSignals {
 export function catchStopSignals(runId: string, out: Output): StopSignals {
   let first: Deno.Signal | undefined;
   const say = (line: string) => out.progress(out.paint("yellow", line));
+  const dispose = listen((signal) => {
+    if (first === undefined) {
+      first = signal;
+      say(`Interrupted (${signal}): rolling back run ${runId} once the step in progress is finished…`);
+    } else {
+      say(`${signal} ignored: the rollback of run ${runId} goes on (a SIGKILL would leave it half done).`);
+    }
+  });
+  return { requested: () => first, dispose };
+}
+
+/**
+ * Ignores SIGINT, SIGTERM and SIGHUP while an undo runs, until the returned
+ * function is called: an undo stopped half way leaves the host half switched
+ * back (the uplink still a port of the bridge while its addresses are back on
+ * it), which is worse than finishing it. Each signal says so in a line on
+ * stderr ({@link Output.progress}, dropped when a hangup took the terminal).
+ * @param what What goes on, for the line, e.g. `the undo of run 20261130T235418-a0d3 (fm)`.
+ * @param out The output.
+ * @returns A function that removes the listeners (the signals act as before). Idempotent.
+ */
+export function ignoreStopSignals(what: string | (() => string), out: Output): () => void {
+  return listen((signal) =>
+    out.progress(out.paint(
+      "yellow",
+      `${signal} ignored: ${typeof what === "string" ? what : what()} goes on to the end, since stopping it half ` +
+        "way would leave the host half changed (a SIGKILL would).",
+    ))
+  );
+}
+
+/**
+ * Adds one listener for each of {@link STOP_SIGNALS}.
+ * @param onSignal Called with the signal received.
+ * @returns A function that removes them. Idempotent.
+ */
+function listen(onSignal: (signal: Deno.Signal) => void): () => void {
   const listeners = STOP_SIGNALS.map((signal) => {
-    const listener = () => {
-      if (first === undefined) {
-        first = signal;
-        say(`Interrupted (${signal}): rolling back run ${runId} once the step in progress is finished…`);
-      } else {
-        say(`${signal} ignored: the rollback of run ${runId} goes on (a SIGKILL would leave it half done).`);
-      }
-    };
+    const listener = () => onSignal(signal);
     Deno.addSignalListener(signal, listener);
     return { signal, listener };
   });
   let disposed = false;
-  return {
-    requested: () => first,
-    dispose: () => {
-      if (disposed) return;
-      disposed = true;
-      for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
-    },
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
   };
 }

@@ -13,6 +13,7 @@ import { clockTime } from "./clock.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
+import { ignoreStopSignals } from "./interrupt.ts";
 import type { Output } from "./output.ts";
 import { assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
 
@@ -58,19 +59,27 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       out.result(`Dry run: would undo ${targets.map((t) => `${t.id} (${t.label})`).join(", ")}`);
       return;
     }
-    if (selector === "--all") {
-      await undoAll(runs, deps, out);
-      return;
+    // From here on the host changes: a signal does not stop the undo half way (src/cli/interrupt.ts).
+    let current = "the undo";
+    const release = ignoreStopSignals(() => current, out);
+    try {
+      if (selector === "--all") {
+        await undoAll(runs, deps, out, (t) => current = `the undo of run ${t.id} (${t.label})`);
+        return;
+      }
+      const reports: UndoReport[] = [];
+      for (const t of targets) {
+        current = `the undo of run ${t.id} (${t.label})`;
+        out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
+        expiredNote(t, out);
+        reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
+        runs = await loadRuns(deps);
+      }
+      out.data({ undone: reports.map(reportData) });
+      for (const r of reports) out.result(reportLine(r));
+    } finally {
+      release();
     }
-    const reports: UndoReport[] = [];
-    for (const t of targets) {
-      out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
-      expiredNote(t, out);
-      reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
-      runs = await loadRuns(deps);
-    }
-    out.data({ undone: reports.map(reportData) });
-    for (const r of reports) out.result(reportLine(r));
   });
 }
 
@@ -119,15 +128,22 @@ function announce(plan: UndoAllPlan, deps: EngineDeps, out: Output): UndoAllPlan
  * else 3 (`PreconditionError`) when some runs were not undone (they are
  * unchanged), even though the others were.
  *
+ * @param starting Told of each run before its undo begins.
  * @throws {UndoError} When some undo was incomplete.
  * @throws {PreconditionError} When some runs were not undone and none was incomplete.
  */
-async function undoAll(runs: RunView[], deps: EngineDeps, out: Output): Promise<void> {
+async function undoAll(
+  runs: RunView[],
+  deps: EngineDeps,
+  out: Output,
+  starting: (run: RunView) => void,
+): Promise<void> {
   const plan = announce(planUndoAll(runs, deps.netns), deps, out);
   const reports: UndoReport[] = [];
   const attention: string[] = [];
   const refused: { run: RunView; why: string }[] = [...plan.wont];
   for (const t of plan.will) {
+    starting(t);
     out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
     expiredNote(t, out);
     try {
