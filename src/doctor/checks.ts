@@ -80,7 +80,7 @@ const FACTS_READ: { readonly [K in CheckId]: readonly FactGroup[] } = {
   "kernel-veth": ["kernel"],
   "kernel-bridge": ["kernel"],
   "uplink": [],
-  "uplink-refs": [],
+  "uplink-refs": ["netfilter"],
   "wireless": [],
   "dhcp": [],
   "network-manager": ["managers", "uplinkFiles"],

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { groupsJoinedBySockets, nftRulesNamingLink, refsNamingNewBridge, socketsBoundTo } from "../host/mod.ts";
+import {
+  groupsJoinedBySockets,
+  iptablesRulesNamingLink,
+  nftRulesNamingLink,
+  refsNamingNewBridge,
+  socketsBoundTo,
+} from "../host/mod.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { finding } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";
@@ -31,6 +37,10 @@ import { DEFAULT_BRIDGE } from "../names.ts";
  * in force already and not judged. Multicast groups joined on the uplink
  * beyond the kernel's own (`src/host/multicast.ts`) → warn, naming them
  * (their sockets stop receiving; full-migrate refuses unless `--force`).
+ * iptables rules (`iptables -S`, `ip6tables -S`: legacy x_tables, which
+ * nft does not show) naming the uplink or the bridge-to-be are reported with
+ * the nftables ones; since full-migrate's plan reads no iptables, this check
+ * fails for it (a run that moves the uplink, without `--force`) when there are any.
  *
  * @param facts Doctor facts.
  * @param ctx The check context (`--bridge` names the bridge in the advice).
@@ -51,7 +61,10 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
       "Run as root with nft installed ('apt install nftables').",
     );
   }
-  const nft = nftRulesNamingLink(host.nftables, up.dev);
+  const ruleset = host.nftables;
+  const ipt = (dev: string) => iptablesNaming(facts, ruleset, dev);
+  const iptUplink = ipt(up.dev);
+  const nft = [...nftRulesNamingLink(host.nftables, up.dev), ...iptUplink];
   const moved = [...host.rules4, ...host.rules6].filter((r) => r.iif === up.dev || r.oif === up.dev).length;
   const movedNote = moved ? `; full-migrate moves the ${moved} policy rule(s) naming it to the bridge` : "";
   const bound = host.boundSockets === undefined ? undefined : socketsBoundTo(host.boundSockets, up.dev);
@@ -70,7 +83,9 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
     );
     hints.push(`bind them to '${bridge}' once it exists, or stop them first`);
   }
-  const toBridge = refsNamingNewBridge(host, bridge);
+  const bridgeExists = host.links.some((l) => l.ifname === bridge);
+  const iptBridge = bridgeExists ? [] : ipt(bridge);
+  const toBridge = [...refsNamingNewBridge(host, bridge), ...iptBridge];
   if (toBridge.length > 0) {
     problems.push(
       `Rules name '${bridge}', the bridge full-migrate would create, and start matching all the host's LAN ` +
@@ -92,9 +107,11 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
     `'${up.dev}': this kernel lacks raw_diag, so 'ss' cannot show their link: ${host.rawSocketsUnseen.join("; ")}`;
   const unseenHint = `by hand that none of those raw sockets is bound to '${up.dev}' (keepalived, 'ping -I')`;
   if (problems.length > 0) {
+    // full-migrate's plan sees nftables and policy rules itself; iptables rules only here, so the check refuses them.
+    const refuse = ctx.movesUplink === true && ctx.force !== true && iptUplink.length + iptBridge.length > 0;
     return finding(
       id,
-      "warn",
+      refuse ? "fail" : "warn",
       `${[...problems, ...(unseen ? [unseen] : [])].join(". ")}${movedNote}`,
       `${hints.join("; ")}; full-migrate refuses until then, or goes ahead with --force${
         unseen ? `. Also check ${unseenHint}` : ""
@@ -123,4 +140,24 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
       }` +
       movedNote,
   );
+}
+
+/**
+ * The iptables rules (IPv4 and IPv6) naming a link, from the gathered
+ * `iptables -S` / `ip6tables -S` (unread sources give none).
+ * @param facts Doctor facts (`netfilter`).
+ * @param nftables The nftables ruleset: chains iptables-nft keeps there are reported from it instead.
+ * @param dev The link.
+ * @returns One line per rule.
+ */
+function iptablesNaming(
+  facts: DoctorFacts,
+  nftables: readonly Record<string, unknown>[],
+  dev: string,
+): string[] {
+  const { iptables, ip6tables } = facts.netfilter;
+  return [
+    ...(iptables.ok ? iptablesRulesNamingLink(iptables.value, "iptables", dev, nftables) : []),
+    ...(ip6tables.ok ? iptablesRulesNamingLink(ip6tables.value, "ip6tables", dev, nftables) : []),
+  ];
 }

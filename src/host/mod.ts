@@ -18,4 +18,5 @@ export * from "./nft_link_refs.ts";
 export * from "./bound_sockets.ts";
 export * from "./multicast.ts";
 export * from "./policy_rule_refs.ts";
+export * from "./iptables_link_refs.ts";
 export * from "./netns_processes.ts";

@@ -11,6 +11,7 @@ import { PreconditionError } from "../../src/errors.ts";
 import {
   groupsJoinedBySockets,
   type HostFacts,
+  iptablesRulesNamingLink,
   parseIgmp,
   parseIgmp6,
   policyRulesNamingLink,
@@ -173,4 +174,45 @@ Deno.test("H2: veth-bridge creating the bridge notes the rules that already name
   const host = labHost(BR0_RULES);
   const onExisting = vethBridge.plan(vethBridge.params.parse({ name: "vb" }), { ...host, links: [...host.links, br0] });
   assert.deepEqual(onExisting.notes?.filter((n) => n.startsWith("Rules")), []);
+});
+
+/** `iptables -S` of an iptables-legacy firewall naming the bridge-to-be and the uplink. */
+const IPTABLES = [
+  "-P INPUT ACCEPT",
+  "-P FORWARD DROP",
+  "-N lan",
+  "-A INPUT -i br0 -p tcp -m tcp --dport 22 -j DROP",
+  "-A INPUT ! -i eth0 -j lan",
+  "-A FORWARD -o br+ -j ACCEPT",
+  "-A lan -s 10.0.0.0/8 -j ACCEPT",
+].join("\n");
+
+Deno.test("H2: iptables -S rules naming a link (-i, ! -i, -o with a + wildcard) are quoted; chains iptables-nft keeps in nft are left to nft", () => {
+  assert.deepEqual(iptablesRulesNamingLink(IPTABLES, "iptables", "br0", []), [
+    "iptables -A INPUT -i br0 -p tcp -m tcp --dport 22 -j DROP",
+    "iptables -A FORWARD -o br+ -j ACCEPT",
+  ]);
+  assert.deepEqual(iptablesRulesNamingLink(IPTABLES, "ip6tables", "eth0", []), ["ip6tables -A INPUT ! -i eth0 -j lan"]);
+  const nftKeeps = [{ chain: { family: "ip", table: "filter", name: "INPUT" } }];
+  assert.deepEqual(iptablesRulesNamingLink(IPTABLES, "iptables", "br0", nftKeeps), [
+    "iptables -A FORWARD -o br+ -j ACCEPT",
+  ]);
+  assert.deepEqual(iptablesRulesNamingLink(IPTABLES, "ip6tables", "br0", nftKeeps).length, 2, "ip6 is another family");
+});
+
+Deno.test("H2: doctor's uplink-refs names iptables rules on the uplink and the bridge-to-be; it fails them for full-migrate (whose plan reads no iptables) unless --force", () => {
+  const facts = doctorFacts({
+    host: text(labHost()),
+    netfilter: { ...doctorFacts().netfilter, iptables: text(IPTABLES) },
+  });
+  const f = checkUplinkRefs(facts, {});
+  assert.equal(f.verdict, "warn");
+  assert.match(f.summary, /^Firewall rules match on 'eth0' .*: iptables -A INPUT ! -i eth0 -j lan\. /);
+  assert.match(
+    f.summary,
+    /Rules name 'br0', .*: iptables -A INPUT -i br0 -p tcp -m tcp --dport 22 -j DROP; iptables -A FORWARD -o br\+ -j ACCEPT$/,
+  );
+  assert.equal(checkUplinkRefs(facts, { movesUplink: true }).verdict, "fail");
+  assert.equal(checkUplinkRefs(facts, { movesUplink: true, force: true }).verdict, "warn");
+  assert.equal(checkUplinkRefs(facts, { movesUplink: false }).verdict, "warn");
 });
