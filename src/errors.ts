@@ -42,7 +42,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
     "nothing changed",
   3: "precondition failed: not root, name taken, stale namespace file, a program missing, a state directory that " +
     "cannot be trusted (a symlink, writable by others, not a directory); nothing changed",
-  4: "a step failed, or `run` was interrupted (Ctrl-C, SIGTERM, SIGHUP) while it applied its plan, and every step " +
+  4: "a step failed, or `run` was interrupted (Ctrl-C, SIGTERM, SIGHUP) before or while it applied its plan, and every step " +
     "already done was rolled back; or a run was not confirmed and was undone",
   5: "the host needs attention: rollback or undo incomplete (the run stays applied: `nsrecipe status`, fix, then " +
     "`nsrecipe undo` again), or undo left alone an object someone else made under the run's name (the run is " +
@@ -233,14 +233,17 @@ export class InterruptedError extends NsrecipeError {
   /**
    * Creates the error once the rollback is complete.
    * @param signal The signal, e.g. `SIGINT`.
-   * @param run The run's id.
+   * @param run The run's id; `""` when the signal came before the run began (its checks and plan): nothing
+   *   was recorded or changed.
    * @param stepsDone Steps done before the stop, all rolled back.
    * @param total Steps in the plan.
    */
   constructor(signal: string, run: string, stepsDone: number, total: number) {
     super(
-      `Run ${run} was rolled back: the host is as it was (interrupted by ${signal} ` +
-        (stepsDone > 0 ? `after step ${stepsDone} of ${total})` : `before its first step: nothing had changed)`),
+      run === ""
+        ? `Interrupted by ${signal} before the run began: nothing was changed`
+        : `Run ${run} was rolled back: the host is as it was (interrupted by ${signal} ` +
+          (stepsDone > 0 ? `after step ${stepsDone} of ${total})` : `before its first step: nothing had changed)`),
       EXIT.rolledBack,
       "Run the recipe again when ready ('nsrecipe plan RECIPE' shows its steps).",
     );

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { InterruptedError } from "../errors.ts";
 import type { Output } from "./output.ts";
 
 /** The signals that ask `run` to stop (signal(7)). */
@@ -93,5 +94,51 @@ function listen(onSignal: (signal: Deno.Signal) => void): () => void {
     if (disposed) return;
     disposed = true;
     for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
+  };
+}
+
+/** A request to stop caught before `run` begins (see {@link catchEarlyStop}). */
+export interface EarlyStop {
+  /** The first signal received, e.g. `SIGTERM`; `undefined` while none was. */
+  requested(): Deno.Signal | undefined;
+  /**
+   * Throws when a signal was received: called between `run`'s checks.
+   * @throws {InterruptedError} With no run (exit 4, "nothing was changed").
+   */
+  check(): void;
+  /** Removes the listeners. Idempotent. */
+  dispose(): void;
+}
+
+/**
+ * Catches SIGINT, SIGTERM and SIGHUP while `run` checks the host and plans,
+ * before its first step: instead of ending nsrecipe at once (exit 128 + the
+ * signal's number, with no message and, under `--json`, no document), the
+ * signal is acted on at the next {@link EarlyStop.check}, or by the engine
+ * before the first step (`EngineDeps.stopRequested`), as an
+ * {@link InterruptedError} (exit 4). An undo of an expired run in progress
+ * (`actOnExpiredWindows`) is thus finished, not cut short.
+ * @returns The request's state.
+ */
+export function catchEarlyStop(): EarlyStop {
+  let first: Deno.Signal | undefined;
+  const listeners = STOP_SIGNALS.map((signal) => {
+    const listener = () => {
+      first ??= signal;
+    };
+    Deno.addSignalListener(signal, listener);
+    return { signal, listener };
+  });
+  let disposed = false;
+  return {
+    requested: () => first,
+    check: () => {
+      if (first !== undefined) throw new InterruptedError(first, "", 0, 0);
+    },
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
+    },
   };
 }

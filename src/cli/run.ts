@@ -33,7 +33,7 @@ import {
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { EXIT, NsrecipeError, PreconditionError, UsageError } from "../errors.ts";
-import { catchStopSignals } from "./interrupt.ts";
+import { catchEarlyStop, catchStopSignals } from "./interrupt.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
@@ -93,63 +93,73 @@ export async function runCommand(
   }
   const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
-  // A confirmation window whose watchdog is gone is acted on before anything else.
-  await actOnExpiredWindows(g, out, procs.run);
-  // Until the first step, run only reads: one look at the host, each read done once (src/host/memo.ts).
-  const look = memoRunner(procs.run);
-  await assertPrograms(look, BASE_PROGRAMS);
-  // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
-  // doctor's facts include the host facts the plan is made from.
-  const recorded = journalBytesNow(g.stateDir);
-  const stamped = hostStampNow(hostLockPath(await ownNetns(procs.run)));
-  const [host] = await Promise.all([
-    refuseUnfitHost(recipe, params, look, out, await journalNetns(g.stateDir), opts.probePids ?? []),
-    // The engine records the boot id: read beside the host, not after the lock (a failure is read again there).
-    ownBootId(procs.run).catch(() => ""),
-  ]);
-  const { runId, plan, deadline } = await withJournal(g, out, async (journal) => {
-    // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
-    const current = host && journal.bytes === recorded && journal.hostStamp === stamped
-      ? host
-      : await gatherFacts(procs.run, { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink });
-    const plan = await planProbed(
-      (facts) => recipe.plan(params, facts),
-      current,
-      procs.run,
-      (line) => out.progress(line),
-    );
-    refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
-    // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
-    // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
-    if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
-    await assertPrograms(
-      look,
-      programsFor(plan.steps, argv.length > 0 ? plan.enter : []).filter((p) => !BASE_PROGRAMS.includes(p)),
-    );
-    if (argv.length > 0) {
-      // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
-      await assertExecutable(
-        look,
-        [...(ownTerminalWanted() ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
-        Deno.env.get("PATH") ?? "",
-        (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
+  // Until the first step a signal stops run at the next check, with a message (and its --json document).
+  const early = catchEarlyStop();
+  const { runId, plan, deadline } = await (async () => {
+    // A confirmation window whose watchdog is gone is acted on before anything else.
+    await actOnExpiredWindows(g, out, procs.run);
+    early.check();
+    // Until the first step, run only reads: one look at the host, each read done once (src/host/memo.ts).
+    const look = memoRunner(procs.run);
+    await assertPrograms(look, BASE_PROGRAMS);
+    // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
+    // doctor's facts include the host facts the plan is made from.
+    const recorded = journalBytesNow(g.stateDir);
+    const stamped = hostStampNow(hostLockPath(await ownNetns(procs.run)));
+    const [host] = await Promise.all([
+      refuseUnfitHost(recipe, params, look, out, await journalNetns(g.stateDir), opts.probePids ?? []),
+      // The engine records the boot id: read beside the host, not after the lock (a failure is read again there).
+      ownBootId(procs.run).catch(() => ""),
+    ]);
+    early.check();
+    return await withJournal(g, out, async (journal) => {
+      // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
+      const current = host && journal.bytes === recorded && journal.hostStamp === stamped
+        ? host
+        : await gatherFacts(procs.run, {
+          uplink: recipe.targets(params).uplink,
+          linkSettings: recipe.needs.movesUplink,
+        });
+      const plan = await planProbed(
+        (facts) => recipe.plan(params, facts),
+        current,
+        procs.run,
+        (line) => out.progress(line),
       );
-    }
-    if (plan.steps.length === 0) return { runId: "", plan, deadline: undefined };
-    refusePinningUnconfirmed(plan.uses, foldRuns(await journal.read()).runs);
-    const id = newRunId();
-    // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
-    // switch itself, the change is still undone when the window closes.
-    const watchdog = confirmSeconds > 0 ? await startWatchdog(procs, id, confirmSeconds, g) : { pid: 0 };
-    const deps = await engineDeps(journal, procs.run, out);
-    const runId = await apply(recipe, params, plan, id, deps, out, opts.rehearsal);
-    const deadline = confirmSeconds > 0
-      ? await openConfirmWindow(journal, runId, confirmSeconds, watchdog, out).catch((e) =>
-        e instanceof JournalWriteError ? undoUnconfirmable(runId, e, deps, out) : Promise.reject(e)
-      )
-      : undefined;
-    return { runId, plan, deadline };
-  });
+      refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
+      // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
+      // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
+      if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
+      await assertPrograms(
+        look,
+        programsFor(plan.steps, argv.length > 0 ? plan.enter : []).filter((p) => !BASE_PROGRAMS.includes(p)),
+      );
+      if (argv.length > 0) {
+        // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
+        await assertExecutable(
+          look,
+          [...(ownTerminalWanted() ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
+          Deno.env.get("PATH") ?? "",
+          (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
+        );
+      }
+      early.check();
+      if (plan.steps.length === 0) return { runId: "", plan, deadline: undefined };
+      refusePinningUnconfirmed(plan.uses, foldRuns(await journal.read()).runs);
+      const id = newRunId();
+      // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
+      // switch itself, the change is still undone when the window closes.
+      const watchdog = confirmSeconds > 0 ? await startWatchdog(procs, id, confirmSeconds, g) : { pid: 0 };
+      const deps = await engineDeps(journal, procs.run, out);
+      const runId = await apply(recipe, params, plan, id, deps, out, opts.rehearsal, early.requested);
+      const deadline = confirmSeconds > 0
+        ? await openConfirmWindow(journal, runId, confirmSeconds, watchdog, out).catch((e) =>
+          e instanceof JournalWriteError ? undoUnconfirmable(runId, e, deps, out) : Promise.reject(e)
+        )
+        : undefined;
+      return { runId, plan, deadline };
+    });
+  })().finally(() => early.dispose());
   out.data({ run: runId || null, label: plan.label, enter: plan.enter, confirmSeconds, deadline: deadline ?? null });
   if (runId && deadline !== undefined) {
     const code = await confirmationPhase(runId, deadline, g, out);
@@ -308,6 +318,7 @@ async function apply(
   deps: EngineDeps,
   out: Output,
   rehearsal = false,
+  earlier: () => Deno.Signal | undefined = () => undefined,
 ): Promise<string> {
   const { label, uses, handover, steps, recheck } = plan;
   // While the plan is applied, SIGINT/SIGTERM/SIGHUP stop it between steps and roll it back (interrupt.ts);
@@ -317,7 +328,8 @@ async function apply(
   try {
     runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps, recheck }, {
       ...deps,
-      stopRequested: stop.requested,
+      // A signal caught before (catchEarlyStop) stops it before its first step.
+      stopRequested: () => stop.requested() ?? earlier(),
     });
   } finally {
     stop.dispose();

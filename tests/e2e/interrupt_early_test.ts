@@ -1,0 +1,68 @@
+/**
+ * P11: a signal before `run`'s first step (here while it waits for another nsrecipe's lock) ends it with a message
+ * and exit 4, and under `--json` with its one document, instead of exit 128+N with nothing on stdout or stderr.
+ */
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
+import { snapshotDiff, withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
+
+const CASES: { signal: Deno.Signal; json: boolean; name: string }[] = [
+  { signal: "SIGTERM", json: true, name: "e1" },
+  { signal: "SIGINT", json: false, name: "e2" },
+  { signal: "SIGHUP", json: true, name: "e3" },
+];
+
+for (const { signal, json, name } of CASES) {
+  Deno.test(`P11: ${signal} before the first step${json ? " under --json" : ""}: exit 4, 'Interrupted by ${signal} before the run began', nothing changed`, async () => {
+    await withLab(async (lab) => {
+      assert.equal((await lab.nsrecipe(["undo"])).code, 0, "creates the state directory");
+      const before = await lab.snapshot();
+      const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
+      const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
+      const holderIn = holder.stdin.getWriter();
+      const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      try {
+        assert.equal((await holderOut.read()).value, "locked\n");
+        const argv = [...(json ? ["--json"] : []), "run", "netns", "--name", name, "--", "true"];
+        const [p, ...rest] = [...lab.enter, ...selfArgv(), ...argv];
+        const child = new Deno.Command(p, { args: rest, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+        let stderr = "";
+        const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+          new WritableStream({ write: (chunk) => void (stderr += chunk) }),
+        );
+        const stdout = new Response(child.stdout).text();
+        await waitFor(
+          "run to wait for the lock",
+          () => Promise.resolve(/Waiting for another nsrecipe/.test(stderr)),
+          60_000,
+        );
+        const ps = await lab.sh(["ps", "-eo", "pid=,args="]);
+        const pid = ps.stdout.split("\n").find((l) => l.includes(`run netns --name ${name} `))?.trim().split(/\s+/)[0];
+        assert.ok(pid, ps.stdout);
+        assert.equal((await lab.sh(["kill", `-${signal.replace(/^SIG/, "")}`, pid])).code, 0);
+        await holderIn.close();
+        const [status, out] = await Promise.all([child.status, stdout, reading]);
+        const message = `Interrupted by ${signal} before the run began: nothing was changed`;
+        assert.equal(status.code, EXIT.rolledBack, stderr);
+        assert.match(stderr, new RegExp(`^nsrecipe: ${message}$`, "m"));
+        if (json) {
+          const doc = JSON.parse(out);
+          assert.equal(doc.ok, false);
+          assert.equal(doc.exitCode, EXIT.rolledBack);
+          assert.equal(doc.error.kind, "InterruptedError");
+          assert.equal(doc.error.message, message);
+        } else {
+          assert.equal(out, "");
+        }
+      } finally {
+        await holderIn.close().catch(() => {});
+        await holderOut.cancel().catch(() => {});
+        await holder.status;
+      }
+      const after = await lab.snapshot();
+      assert.deepEqual(after, before, snapshotDiff(before, after));
+    });
+  });
+}
