@@ -30,10 +30,10 @@ import {
   type IpLink,
 } from "../src/host/mod.ts";
 import { addrSpecFromJson, neighSpecFromJson, type Step } from "../src/steps/mod.ts";
-import { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
+import { expiringPrefixRoutes, movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 import { ruleForLink, uplinkRules } from "./uplink_rules.ts";
 
-export { movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
+export { expiringPrefixRoutes, movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 
 /**
  * Picks the uplink and refuses one that cannot be bridged.
@@ -160,7 +160,8 @@ export interface MigrationOptions {
  *    add them on the bridge (those relied on first);
  * 4. delete the uplink's rules, then its neighbour entries (the kernel would flush
  *    the IPv4 ones with its last IPv4 address, unjournalled), then its
- *    addresses, secondaries first.
+ *    addresses, secondaries first, then the prefix routes the kernel keeps
+ *    for deleted IPv6 addresses with a finite lifetime ({@link expiringPrefixRoutes}).
  *
  * @param uplink The uplink (from {@link selectUplink}).
  * @param bridge Bridge name.
@@ -259,6 +260,11 @@ export function uplinkMigrationSteps(
   for (const rule of rules) steps.push({ kind: "rule-del", rule });
   for (const neigh of neighbours) steps.push({ kind: "neigh-del", dev, neigh });
   for (const a of [...v6, ...[...v4].reverse()]) steps.push({ kind: "addr-del", dev, addr: addrSpecFromJson(a) });
+  // The kernel keeps the prefix route of a deleted address with a finite lifetime (H1): it would win on the port.
+  // Undo re-adds it beside the bridge's own, which stays until the bridge is deleted.
+  for (const route of expiringPrefixRoutes(facts, dev, v6)) {
+    steps.push({ kind: "route-del", route, appendOnRevert: true });
+  }
   return steps;
 }
 

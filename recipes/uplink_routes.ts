@@ -245,3 +245,28 @@ export function unmovableRoutes(facts: HostFacts, uplink: string): string[] {
   }
   return out;
 }
+
+/**
+ * The uplink's IPv6 prefix routes that would stay behind on the enslaved
+ * uplink once its addresses are deleted, so full-migrate deletes them itself
+ * (after the addresses; undo re-adds each before its address). The kernel
+ * deletes an address's prefix route with the address only when the address
+ * is permanent (net/ipv6/addrconf.c `ipv6_del_addr` → `check_cleanup_prefix_route`);
+ * for one with a finite lifetime (`dynamic`: SLAAC, DHCPv6, `valid_lft N`)
+ * the route stays until it expires, and on the port it wins over the
+ * bridge's route of the same metric (older first), so the prefix is
+ * unreachable while migrated. A prefix route is named when every moved
+ * address it was made for (same prefix and metric, without `noprefixroute`)
+ * is `dynamic`; with a permanent one among them the kernel removes it.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @param moved The IPv6 addresses moved off the uplink.
+ * @returns The routes as `route-del` takes them (with proto, metric and expires captured).
+ */
+export function expiringPrefixRoutes(facts: HostFacts, uplink: string, moved: readonly IpAddrInfo[]): RouteSpec[] {
+  const v6 = moved.filter((a) => a.family === "inet6" && !a.noprefixroute);
+  return facts.routes6.filter((r) => r.dev === uplink && isAddressPrefixRoute(r, 6, v6)).filter((r) => {
+    const owners = v6.filter((a) => isAddressPrefixRoute(r, 6, [a]));
+    return owners.length > 0 && owners.every((a) => a.dynamic);
+  }).map((r) => routeSpecFromJson(r, 6));
+}

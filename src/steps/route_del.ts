@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
@@ -14,6 +15,16 @@ export const routeDelSchema = stepSchema("route-del", {
    * anything); its other attributes are captured.
    */
   route: routeSpecSchema,
+  /**
+   * Undo re-adds the route with `ip -6 route append` instead of `add`: for a
+   * route without gateway this adds it beside a route of the same prefix and
+   * metric on another link, which `add` (NLM_F_EXCL) refuses with `File
+   * exists` for IPv6 (net/ipv6/ip6_fib.c `fib6_add_rt2node`). Used for an
+   * IPv6 address's prefix route left on the uplink (the bridge holds the same
+   * one until it is deleted); never for a route with a gateway, which
+   * `append` would join into a multipath route.
+   */
+  appendOnRevert: z.boolean().optional(),
 });
 
 /**
@@ -48,5 +59,7 @@ export const routeDel: StepKind<RouteDelStep> = {
     const spec = (captured as RouteSpec | undefined) ?? s.route;
     return (await ctx.ip.routes(s.route.family)).some((r) => routeMatches(r, spec));
   },
-  ...revertByInverse((s, captured) => [routeArgv("add", (captured as RouteSpec | undefined) ?? s.route)]),
+  ...revertByInverse((s, captured) => [
+    routeArgv(s.appendOnRevert ? "append" : "add", (captured as RouteSpec | undefined) ?? s.route),
+  ]),
 };

@@ -181,13 +181,14 @@ export function routeArgs(r: RouteSpec, forAdd = true): string[] {
 
 /**
  * The full `ip` argv adding (or deleting) a route.
- * @param op `add` or `del`.
+ * @param op `add`, `append` (ip-route(8): add beside an existing route of the
+ *   same key instead of failing with `File exists`) or `del`.
  * @param r The route.
  * @param netns Named netns, or `undefined`.
  * @returns The argv.
  */
-export function routeArgv(op: "add" | "del", r: RouteSpec, netns?: string): string[] {
-  return ["ip", ...(netns ? ["-n", netns] : []), `-${r.family}`, "route", op, ...routeArgs(r, op === "add")];
+export function routeArgv(op: "add" | "append" | "del", r: RouteSpec, netns?: string): string[] {
+  return ["ip", ...(netns ? ["-n", netns] : []), `-${r.family}`, "route", op, ...routeArgs(r, op !== "del")];
 }
 
 /**

@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { type IpAddrInfo, IpReader } from "../../src/host/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
-import { migrateAndUndo, setup } from "../support/migrate.ts";
+import { LAB_NETNS } from "../../src/lab/mod.ts";
+import { migrateAndUndo, ping, setup } from "../support/migrate.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** The IPv6 global addresses of `dev` in the lab. */
@@ -76,5 +77,40 @@ Deno.test("H9: privacy (temporary) addresses are not copied; the kernel makes ne
       },
     });
     assert.equal((await temporaries("eth0")).length, 1, "after undo: the kernel made one on eth0 again");
+  });
+});
+
+Deno.test("H1: the kernel prefix route of an IPv6 address with a finite lifetime leaves the uplink with it, so the prefix is reached through br0; undo brings it back", async () => {
+  await withLab(async (lab) => {
+    await setup(lab, [
+      ["ip", "-6", "addr", "add", "2001:db8:2::1/64", "dev", "eth0", "valid_lft", "5000", "preferred_lft", "4000"],
+      [
+        "ip",
+        "netns",
+        "exec",
+        LAB_NETNS.lanHost,
+        "ip",
+        "-6",
+        "addr",
+        "add",
+        "2001:db8:2::20/64",
+        "dev",
+        "eth0",
+        "nodad",
+      ],
+    ]);
+    const prefixRoutes = async (dev: string) =>
+      (await new IpReader(lab.runner).routes(6)).filter((r) => r.dst === "2001:db8:2::/64" && r.dev === dev);
+    assert.equal((await prefixRoutes("eth0")).length, 1);
+    await migrateAndUndo(lab, {
+      extra: ["--force"],
+      hostTargets: ["2001:db8:2::20"],
+      during: async () => {
+        assert.deepEqual(await prefixRoutes("eth0"), [], "no prefix route left on the port");
+        assert.deepEqual((await prefixRoutes("br0")).map((r) => r.protocol), ["kernel"]);
+      },
+    });
+    assert.deepEqual((await prefixRoutes("eth0")).map((r) => [r.protocol, r.metric]), [["kernel", 256]]);
+    assert.equal((await ping(lab, "2001:db8:2::20")).code, 0, "after undo: the prefix is reached through eth0");
   });
 });

@@ -202,3 +202,24 @@ Deno.test("H10: an address still in duplicate address detection (tentative, not 
   const cmds = planCommands(uplinkMigrationSteps(selectUplink(optimistic), "br0", optimistic)).map((c) => c.join(" "));
   assert.ok(cmds.includes("ip addr add 2001:db8:1::30/64 nodad optimistic dev br0"), cmds.join("\n"));
 });
+
+Deno.test("H1: the prefix route of an IPv6 address with a finite lifetime is deleted after the address (undo appends it back); a permanent address's is left to the kernel", () => {
+  const dyn = { ...V6, local: "2001:db8:2::1", dynamic: true, valid_life_time: 5000, preferred_life_time: 4000 };
+  const prefix = (dst: string) => ({ dst, dev: "eth0", protocol: "kernel", metric: 256, flags: [], expires: 4990 });
+  const facts: HostFacts = {
+    ...withAddrs(dyn, { ...V6, local: "2001:db8:3::1" }),
+    routes6: [...K10.routes6, prefix("2001:db8:2::/64"), prefix("2001:db8:3::/64")],
+  };
+  const steps = uplinkMigrationSteps(selectUplink(facts), "br0", facts, { force: true });
+  const last = steps[steps.length - 1];
+  assert.deepEqual(last, {
+    kind: "route-del",
+    route: { family: 6, dst: "2001:db8:2::/64", dev: "eth0", proto: "kernel", metric: 256, expires: 4990 },
+    appendOnRevert: true,
+  });
+  assert.deepEqual(steps.filter((s) => s.kind === "route-del" && s.route.dst.startsWith("2001:db8:3")), []);
+  assert.ok(
+    steps.findIndex((s) => s.kind === "addr-del" && s.addr.local === "2001:db8:2::1") < steps.length - 1,
+    "after the address",
+  );
+});
