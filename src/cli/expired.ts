@@ -17,7 +17,7 @@ import { NsrecipeError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { foldRuns, isOpen, type ParsedJournal, readJournal, type RunView } from "../journal/mod.ts";
 import { raiseAlarm } from "./alarm.ts";
-import { readProcStat } from "./process_stat.ts";
+import { processState } from "./process_stat.ts";
 import { clockTime } from "./clock.ts";
 import { engineDeps, type GlobalOptions, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -67,8 +67,9 @@ export async function actOnExpiredWindows(
   const orphaned: RunView[] = [];
   const stopped: RunView[] = [];
   const now = Date.now();
-  for (const r of expiredWindows(foldRuns(parsed).runs, now)) {
-    const dog = await watchdogState(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart);
+  const expired = expiredWindows(foldRuns(parsed).runs, now);
+  for (const r of expired) {
+    const dog = await processState(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart);
     if (dog === "gone") orphaned.push(r);
     else if (dog === "stopped" && now - r.confirm!.deadline > STOPPED_GRACE_MS) stopped.push(r);
   }
@@ -91,19 +92,20 @@ export async function actOnExpiredWindows(
       } s past the deadline ${clockTime(deadline)}: ending it (SIGKILL) so that the run is reverted now.`,
     ));
     // Looked at again just before: the PID must still be that stopped watchdog, not a process given the PID since.
-    if (await watchdogState(run, pid, start) === "stopped") {
+    if (await processState(run, pid, start) === "stopped") {
       await run(["kill", "-KILL", String(pid)], { okCodes: [0, 1] });
     }
-    orphaned.push(r);
   }
+  // Oldest first, as expiredWindows gave them (act undoes them newest first).
+  const due = expired.filter((r) => orphaned.includes(r) || stopped.includes(r));
   try {
-    await act(orphaned, g, out, run);
+    await act(due, g, out, run);
   } catch (e) {
     if (!(e instanceof NsrecipeError)) throw e;
     out.progress(out.paint("red", `Could not act on the expired confirmation window of run ${names}: ${e.message}`));
     return 0;
   }
-  return orphaned.length;
+  return due.length;
 }
 
 /**
@@ -112,24 +114,6 @@ export async function actOnExpiredWindows(
  * checkpoint) is let be; after this the next command ends it and acts.
  */
 export const STOPPED_GRACE_MS = 10_000;
-
-/**
- * What a run's watchdog process is now, from `/proc/PID/stat` (proc(5)):
- * `gone` (no such process, a zombie, or the PID is another process's now),
- * `stopped` (state `T`, stopped by a signal, or `t`, stopped by a tracer),
- * else `alive`.
- * @param run The process seam.
- * @param pid The watchdog's PID, as recorded.
- * @param startTime Its start time as recorded (field 22); without it, the PID alone.
- * @returns The state.
- * @throws {CommandError} When cat cannot be started.
- */
-async function watchdogState(run: Runner, pid: number, startTime?: number): Promise<"gone" | "stopped" | "alive"> {
-  const stat = await readProcStat(run, pid);
-  if (!stat || ["Z", "X", "x"].includes(stat.state)) return "gone";
-  if (startTime !== undefined && stat.startTime !== startTime) return "gone";
-  return stat.state === "T" || stat.state === "t" ? "stopped" : "alive";
-}
 
 /** Undoes each orphaned run under the lock, newest first; raises the alarm for one it cannot revert. */
 async function act(orphaned: RunView[], g: GlobalOptions, out: Output, run: Runner): Promise<void> {

@@ -60,17 +60,24 @@ export async function readProcStat(run: Runner, pid: number): Promise<ProcStat |
 }
 
 /**
- * Whether a process is alive and is the one meant: `/proc/PID/stat` exists,
- * its state is not zombie or dead, and, when `startTime` is given, it
- * started then (a PID given to another process since is not it).
+ * What a process is now, and whether it is the one meant: `gone` when
+ * `/proc/PID/stat` is missing, its state is zombie or dead, or, when
+ * `startTime` is given, it started at another time (a PID given to another
+ * process since is not it); `stopped` when its state is `T` (stopped by a
+ * signal: SIGSTOP, a cgroup freezer) or `t` (stopped by a tracer); else `alive`.
  * @param run The process seam.
  * @param pid The PID, in this process's PID namespace.
  * @param startTime Its start time as recorded when it started (field 22); without it, the PID alone.
- * @returns `false` when it has exited, was never there, or the PID is another process's now.
+ * @returns The state.
  * @throws {CommandError} When cat cannot be started.
  */
-export async function processAlive(run: Runner, pid: number, startTime?: number): Promise<boolean> {
+export async function processState(
+  run: Runner,
+  pid: number,
+  startTime?: number,
+): Promise<"gone" | "stopped" | "alive"> {
   const stat = await readProcStat(run, pid);
-  if (!stat || stat.state === "Z" || stat.state === "X" || stat.state === "x") return false;
-  return startTime === undefined || stat.startTime === startTime;
+  if (!stat || stat.state === "Z" || stat.state === "X" || stat.state === "x") return "gone";
+  if (startTime !== undefined && stat.startTime !== startTime) return "gone";
+  return stat.state === "T" || stat.state === "t" ? "stopped" : "alive";
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { recordingRunner } from "../../src/exec/mod.ts";
-import { parseProcStat, processAlive, readProcStat } from "../../src/cli/process_stat.ts";
+import { parseProcStat, processState, readProcStat } from "../../src/cli/process_stat.ts";
 
 /** A /proc/PID/stat line (proc(5)) with the given command name, state and start time (field 22). */
 const stat = (pid: number, comm: string, state: string, start: number) =>
@@ -14,27 +14,36 @@ Deno.test("parseProcStat reads the state and the start time (field 22), counting
   assert.equal(parseProcStat("7 (short) S 1 7"), undefined, "too few fields: no start time");
 });
 
-Deno.test("processAlive: the watchdog's PID given to another process since (another start time) is not the watchdog; the same start time is", async () => {
+Deno.test("processState: the watchdog's PID given to another process since (another start time) is not the watchdog; the same start time is", async () => {
   const { run, calls } = recordingRunner(() => ({ stdout: stat(412, "sleep", "S", 5000) }));
-  assert.equal(await processAlive(run, 412, 4000), false, "a reused PID");
-  assert.equal(await processAlive(run, 412, 5000), true, "the very process");
+  assert.equal(await processState(run, 412, 4000), "gone", "a reused PID");
+  assert.equal(await processState(run, 412, 5000), "alive", "the very process");
   assert.equal(
-    await processAlive(run, 412),
-    true,
+    await processState(run, 412),
+    "alive",
     "no start time recorded (an earlier version's journal): the PID alone",
   );
   assert.deepEqual(calls.map((c) => c.argv), Array(3).fill(["cat", "/proc/412/stat"]));
 });
 
-Deno.test("processAlive: a zombie or dead process, a missing /proc entry and a PID that is not positive are not alive", async () => {
+Deno.test("processState: a zombie or dead process, a missing /proc entry and a PID that is not positive are gone", async () => {
   const zombie = recordingRunner(() => ({ stdout: stat(9, "nsrecipe", "Z", 100) }));
-  assert.equal(await processAlive(zombie.run, 9, 100), false);
+  assert.equal(await processState(zombie.run, 9, 100), "gone");
   const dead = recordingRunner(() => ({ stdout: stat(9, "nsrecipe", "X", 100) }));
-  assert.equal(await processAlive(dead.run, 9, 100), false);
+  assert.equal(await processState(dead.run, 9, 100), "gone");
   const gone = recordingRunner(() => ({ code: 1, stderr: "cat: /proc/9/stat: No such file or directory" }));
-  assert.equal(await processAlive(gone.run, 9, 100), false);
+  assert.equal(await processState(gone.run, 9, 100), "gone");
   assert.equal(await readProcStat(gone.run, 9), undefined);
   const none = recordingRunner();
-  assert.equal(await processAlive(none.run, 0), false);
+  assert.equal(await processState(none.run, 0), "gone");
   assert.equal(none.calls.length, 0, "PID 0 is not looked up");
+});
+
+Deno.test("processState: a process stopped by a signal (T) or a tracer (t) is stopped; running or sleeping is alive", async () => {
+  for (const [state, want] of [["T", "stopped"], ["t", "stopped"], ["S", "alive"], ["R", "alive"], ["D", "alive"]]) {
+    const { run } = recordingRunner(() => ({ stdout: stat(9, "nsrecipe", state, 100) }));
+    assert.equal(await processState(run, 9, 100), want, `state ${state}`);
+  }
+  const reused = recordingRunner(() => ({ stdout: stat(9, "other", "T", 200) }));
+  assert.equal(await processState(reused.run, 9, 100), "gone", "a stopped process given the PID since is not it");
 });
