@@ -99,7 +99,7 @@ export async function actOnExpiredWindows(
   // Oldest first, as expiredWindows gave them (act undoes them newest first).
   const due = expired.filter((r) => orphaned.includes(r) || stopped.includes(r));
   try {
-    await act(due, g, out, run);
+    await act(due, new Set(stopped), g, out, run);
   } catch (e) {
     if (!(e instanceof NsrecipeError)) throw e;
     out.progress(out.paint("red", `Could not act on the expired confirmation window of run ${names}: ${e.message}`));
@@ -116,7 +116,13 @@ export async function actOnExpiredWindows(
 export const STOPPED_GRACE_MS = 10_000;
 
 /** Undoes each orphaned run under the lock, newest first; raises the alarm for one it cannot revert. */
-async function act(orphaned: RunView[], g: GlobalOptions, out: Output, run: Runner): Promise<void> {
+async function act(
+  orphaned: RunView[],
+  stopped: ReadonlySet<RunView>,
+  g: GlobalOptions,
+  out: Output,
+  run: Runner,
+): Promise<void> {
   await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
     for (const r of orphaned.reverse()) {
@@ -124,7 +130,9 @@ async function act(orphaned: RunView[], g: GlobalOptions, out: Output, run: Runn
       out.progress(
         out.paint(
           "yellow",
-          `${what} and its watchdog (pid ${r.confirm!.watchdogPid}) is gone (or was stopped): undoing it now.`,
+          `${what} and its watchdog (pid ${r.confirm!.watchdogPid}) ${
+            stopped.has(r) ? "was stopped (ended now)" : "is gone"
+          }: undoing it now.`,
         ),
       );
       try {
