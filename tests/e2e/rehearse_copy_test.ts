@@ -51,6 +51,9 @@ const REAL_HOST = [
     "net.ipv4.conf.eth0.rp_filter=2",
     "net.ipv6.conf.eth0.accept_ra=0",
   ],
+  // H12: a route realm and the link group, which the copy carries and the snapshots compare.
+  ["ip", "route", "add", "10.62.0.0/16", "via", "198.51.100.1", "dev", "eth0", "realm", "5"],
+  ["ip", "link", "set", "dev", "eth0", "group", "7"],
 ];
 
 /** What of a snapshot concerns the uplink `eth0`. */
@@ -65,7 +68,7 @@ function uplinkPart(s: Snapshot) {
   };
 }
 
-Deno.test("rehearse's lab copies the uplink exactly: address flags (IPv4 link-local, a labelled secondary, IPv6 flags), routes with proto/scope/metric in every table, rules, neighbours, settings, MTU", async () => {
+Deno.test("rehearse's lab copies the uplink exactly: address flags (IPv4 link-local, a labelled secondary, IPv6 flags), routes with proto/scope/metric/realm in every table, rules, neighbours, settings, MTU, link group", async () => {
   await withLab(async (lab) => {
     for (const c of REAL_HOST) {
       const r = await lab.sh(c);
@@ -78,7 +81,10 @@ Deno.test("rehearse's lab copies the uplink exactly: address flags (IPv4 link-lo
     const spec = labSpecFromHost(await gatherFacts(lab.runner));
     const copy = await TestLab.start(spec);
     try {
-      assert.deepEqual(uplinkPart(await copy.snapshot()), uplinkPart(await lab.snapshot()));
+      const part = uplinkPart(await copy.snapshot());
+      assert.deepEqual(part, uplinkPart(await lab.snapshot()));
+      assert.equal(part.links[0].group, "7");
+      assert.ok(part.routes.some((r) => r.includes("10.62.0.0/16") && r.includes("realm -/5")), part.routes.join("\n"));
     } finally {
       await copy.stop();
     }
