@@ -8,7 +8,8 @@
  * @module
  */
 import type { Command } from "@commander-js/extra-typings";
-import { z } from "zod";
+// Types only: zod itself is loaded by the recipes, so a command that names none (`undo --help`) does not load it.
+import type { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { didYouMean } from "../suggest.ts";
@@ -43,7 +44,7 @@ function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** The part of a JSON Schema (zod's `z.toJSONSchema`) that the options are read from. */
+/** The part of a JSON Schema (zod's `toJSONSchema`) that the options are read from. */
 interface ObjectJsonSchema {
   properties?: Record<string, { type?: string; description?: string; placeholder?: string }>;
   required?: string[];
@@ -57,7 +58,7 @@ interface ObjectJsonSchema {
  * @returns One entry per key, in schema order.
  */
 export function fieldsOf(schema: z.ZodObject): FieldInfo[] {
-  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as ObjectJsonSchema;
+  const json = schema.toJSONSchema({ io: "input", unrepresentable: "any" }) as ObjectJsonSchema;
   return Object.keys(schema.shape).map((key) => {
     const field = json.properties?.[key] ?? {};
     return {
