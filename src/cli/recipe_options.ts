@@ -50,16 +50,22 @@ interface ObjectJsonSchema {
   required?: string[];
 }
 
+/** Each schema's fields, read once: `plan`, `run` and `rehearse` each add every recipe's options. */
+const FIELDS = new WeakMap<z.ZodObject, readonly FieldInfo[]>();
+
 /**
  * Lists a schema's fields as CLI options, read through zod's public JSON
  * Schema export (as the input side: a field with a default is not required,
- * a field piped through a check has its input's type).
+ * a field piped through a check has its input's type). The export runs once
+ * per schema; later calls return the same list.
  * @param schema A recipe's parameter schema.
  * @returns One entry per key, in schema order.
  */
-export function fieldsOf(schema: z.ZodObject): FieldInfo[] {
+export function fieldsOf(schema: z.ZodObject): readonly FieldInfo[] {
+  const known = FIELDS.get(schema);
+  if (known) return known;
   const json = schema.toJSONSchema({ io: "input", unrepresentable: "any" }) as ObjectJsonSchema;
-  return Object.keys(schema.shape).map((key) => {
+  const fields = Object.keys(schema.shape).map((key) => {
     const field = json.properties?.[key] ?? {};
     return {
       key,
@@ -70,6 +76,8 @@ export function fieldsOf(schema: z.ZodObject): FieldInfo[] {
       placeholder: field.placeholder ?? "value",
     };
   });
+  FIELDS.set(schema, fields);
+  return fields;
 }
 
 /**
