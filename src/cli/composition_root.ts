@@ -12,7 +12,8 @@ import { type Processes, processes, type Runner } from "../exec/mod.ts";
 import { IpReader } from "../host/mod.ts";
 import { type EngineDeps, FAULT_ENV, type FaultHook, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
 import { hostLockPath, Journal } from "../journal/mod.ts";
-import { stateDirOutsideLab } from "../lab/mod.ts";
+// lab/state_dir.ts, not lab/mod.ts: that would load the lab spec, the subnets and ipaddr.js on every command.
+import { stateDirOutsideLab } from "../lab/state_dir.ts";
 import type { StepContext } from "../steps/mod.ts";
 import type { Output } from "./output.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
