@@ -145,7 +145,8 @@ export async function runCommand(
       }
       early.check();
       if (plan.steps.length === 0) return { runId: "", plan, deadline: undefined };
-      refusePinningUnconfirmed(plan.uses, foldRuns(await journal.read()).runs);
+      // A journal undo cannot fully read gets no run that could then not be undone: refused with undo's words.
+      refusePinningUnconfirmed(plan.uses, await loadRuns({ journal }));
       const id = newRunId();
       // The watchdog starts before the first step: if the session drops (or nsrecipe is killed) during the
       // switch itself, the change is still undone when the window closes.

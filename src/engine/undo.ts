@@ -34,7 +34,8 @@ export interface UndoReport {
  * @param deps Engine dependencies.
  * @returns Runs oldest first.
  * @throws {PreconditionError} When a garbled record cannot be tied to a run:
- *   undo will not guess what it described.
+ *   undo will not guess what it described, and `run` (which reads the runs
+ *   through this too) adds none that could then not be undone.
  */
 export async function loadRuns(deps: Pick<EngineDeps, "journal">): Promise<RunView[]> {
   const parsed = await deps.journal.read();
@@ -47,7 +48,8 @@ export async function loadRuns(deps: Pick<EngineDeps, "journal">): Promise<RunVi
       }`,
       newer
         ? "Use the newer nsrecipe that wrote them; this one will not act on records it cannot fully read."
-        : "Undo will not act on records it cannot fully read: see 'nsrecipe journal', revert by hand what they describe, then move the journal aside.",
+        : "Undo will not act on records it cannot fully read, and run adds no run it could not undo: see 'nsrecipe " +
+          "journal', revert by hand what they describe, then move the journal aside.",
     );
   }
   return runs;

@@ -30,6 +30,30 @@ async function undoRefused(lab: TestLab, args: string[], pattern: RegExp): Promi
   return r.stderr;
 }
 
+/**
+ * P22: `run` refuses (exit 3) while undo would refuse the journal, with undo's message, and adds nothing to it.
+ * @returns The refusal's message (stderr's first line).
+ */
+async function runRefused(lab: TestLab, name: string, json: boolean): Promise<string> {
+  const before = await lab.snapshot();
+  const text = await journalText(lab);
+  const r = await lab.nsrecipe([...(json ? ["--json"] : []), "run", "netns", "--name", name, "--", "true"]);
+  assertExit(r, EXIT.precondition, `run netns --name ${name}`);
+  assertSameHost(await lab.snapshot(), before, "a refused run");
+  assert.equal(await journalText(lab), text, "a refused run adds nothing to the journal");
+  const undo = await lab.nsrecipe(["undo"]);
+  const undoMessage = undo.stderr.split("\n")[0].replace(/^nsrecipe: /, "");
+  if (json) {
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.error.kind, "PreconditionError");
+    assert.equal(doc.error.message, undoMessage, "the same message as undo's");
+  } else {
+    assert.equal(r.stderr.split("\n")[0], `nsrecipe: ${undoMessage}`, "the same message as undo's");
+    assert.match(r.stderr, /run adds no run it could not undo/);
+  }
+  return undoMessage;
+}
+
 const AT = "2026-11-29T06:33:00.000Z";
 
 Deno.test("journal: a torn last record (crash mid-write) is cut off with a notice; undo then works and the host is restored", async () => {
@@ -88,12 +112,15 @@ Deno.test("journal: a garbled record of one run blocks undo of that run only (ex
   });
 });
 
-Deno.test("journal: a garbled record tied to no run blocks every undo (exit 3); status warns and lists the runs", async () => {
+Deno.test("journal: a garbled record tied to no run blocks every undo and every run (exit 3, the same message); status warns and lists the runs", async () => {
   await withLab(async (lab) => {
     await applied(lab, "j1");
     await lab.sh(["sh", "-c", "printf '%s\\n' '@@@ not a record @@@' >> /run/nsrecipe/journal.jsonl"]);
     await undoRefused(lab, [], /records nsrecipe cannot tie to a run it can read: Line \d+ is not valid JSON/);
     await undoRefused(lab, ["--all"], /cannot tie to a run/);
+    // P22: nor does run add a run nobody could undo, with or without --json.
+    assert.match(await runRefused(lab, "g1", false), /cannot tie to a run it can read: Line \d+ is not valid JSON$/);
+    assert.match(await runRefused(lab, "g2", true), /cannot tie to a run it can read: Line \d+ is not valid JSON$/);
     const status = await lab.nsrecipe(["status"]);
     assertExit(status, 0, "status");
     assert.match(status.stderr, /is not valid JSON; undo will not act until this is resolved/);
