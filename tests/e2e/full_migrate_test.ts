@@ -103,7 +103,11 @@ Deno.test("K11: with a second uplink's default, only eth0's moves; both original
 Deno.test("K12: br0 keeps eth0's MAC when a lower MAC joins and after a veth-bridge run on it; eth0 keeps its own after undo", async () => {
   await withLab(async (lab) => {
     const mac = (await link(lab, "eth0"))!.address;
-    assert.equal((await lab.nsrecipe(["run", "full-migrate", "--name", "m", "--address", "198.51.100.50/24"])).code, 0);
+    assert.equal(
+      (await lab.nsrecipe(["run", "full-migrate", "--name", "m", "--address", "198.51.100.50/24", "--no-confirm"]))
+        .code,
+      0,
+    );
     assert.equal((await link(lab, "br0"))!.address, mac);
     await lab.sh([
       "ip",
