@@ -233,8 +233,10 @@ export interface IpRule {
   dport_end?: number;
   /** Present when the rule is an `l3mdev` rule. */
   l3mdev?: unknown;
-  /** Realm (`realms`). */
-  realms?: string;
+  /** Source realm of a `realms FROM/TO` selector (ip-rule(8)); absent when 0. */
+  flow_from?: string;
+  /** Destination realm of a `realms [FROM/]TO` selector; absent when 0. */
+  flow_to?: string;
   /** NAT address of an old `nat` rule. */
   nat?: string;
   /** Flow label (IPv6, recent iproute2). */

@@ -90,7 +90,8 @@ const KNOWN_RULE_KEYS = new Set([
   "goto",
   "suppress_prefixlen",
   "suppress_ifgroup",
-  "realms",
+  "flow_from",
+  "flow_to",
 ]);
 
 /**
@@ -136,7 +137,10 @@ export function ruleSpecFromJson(r: IpRule, family: 4 | 6): RuleSpec {
   if (r.goto !== undefined) spec.goto = r.goto;
   if (r.suppress_prefixlen !== undefined) spec.suppressPrefixlength = r.suppress_prefixlen;
   if (r.suppress_ifgroup) spec.suppressIfgroup = r.suppress_ifgroup;
-  if (r.realms) spec.realms = r.realms;
+  // iproute2 prints a rule's realms as flow_from/flow_to (each omitted at 0); `realms` takes `[FROM/]TO`.
+  if (r.flow_from !== undefined || r.flow_to !== undefined) {
+    spec.realms = r.flow_from === undefined ? r.flow_to : `${r.flow_from}/${r.flow_to ?? "0"}`;
+  }
   return spec;
 }
 

@@ -17,11 +17,12 @@ async function realms(lab: TestLab, dst: string, dev: string): Promise<unknown[]
   return routes.filter((r) => r.dst === dst && r.dev === dev).map((r) => r.flow);
 }
 
-Deno.test("H6/H7: route realms (to, from/to, in table 100) and the link group move to br0 and come back with undo", async () => {
+Deno.test("H6/H7: route realms (to, from/to, in table 100), a rule's realms and the link group move to br0 and come back with undo", async () => {
   await withLab(async (lab) => {
     await setup(lab, [
       ["ip", "route", "add", "10.62.0.0/16", "via", "198.51.100.1", "dev", "eth0", "realm", "5"],
       ["ip", "route", "add", "10.63.0.0/16", "via", "198.51.100.1", "dev", "eth0", "realm", "3/5", "table", "100"],
+      ["ip", "rule", "add", "iif", "eth0", "realms", "3/5", "lookup", "100", "pref", "1000"],
       ["ip", "link", "set", "dev", "eth0", "group", "7"],
       ["nft", "add", "table", "inet", "hg"],
       ["nft", "add", "chain", "inet", "hg", "inp", "{ type filter hook input priority 0; policy accept; }"],
@@ -36,6 +37,8 @@ Deno.test("H6/H7: route realms (to, from/to, in table 100) and the link group mo
         assert.deepEqual(await realms(lab, "10.63.0.0/16", "br0"), [{ from: "3", to: "5" }]);
         assert.deepEqual(await realms(lab, "10.62.0.0/16", "eth0"), []);
         assert.equal((await new IpReader(lab.runner).link("br0"))?.group, "7");
+        const rule = (await new IpReader(lab.runner).rules(4)).find((r) => r.priority === 1000);
+        assert.deepEqual([rule?.iif, rule?.flow_from, rule?.flow_to], ["br0", "3", "5"]);
         assert.notEqual((await lanPing()).code, 0, "while migrated: the group rule still drops the LAN's ping");
       },
     });

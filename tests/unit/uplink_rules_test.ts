@@ -135,3 +135,16 @@ Deno.test("rule and per-interface setting steps follow a bridge renamed behind n
   };
   assert.deepEqual(renamedStep(set, "0", rename), { step: { ...set, dev: "brlan" }, captured: "0" });
 });
+
+Deno.test("H6 (rules): a rule's realms, printed as flow_from/flow_to, are carried as 'realms [FROM/]TO', not refused", () => {
+  const to = { priority: 10, src: "all", iif: "eth0", table: "100", flow_to: "5", protocol: "unspec" };
+  const both = { ...to, priority: 11, flow_from: "3", flow_to: "cosmos" };
+  assert.deepEqual(
+    ruleArgv("add", { ...ruleSpecFromJson(to, 4), iif: "br0" }).join(" "),
+    "ip -4 rule add priority 10 iif br0 protocol unspec table 100 realms 5",
+  );
+  assert.deepEqual(
+    ruleArgv("add", ruleSpecFromJson(both, 4)).join(" "),
+    "ip -4 rule add priority 11 iif eth0 protocol unspec table 100 realms 3/cosmos",
+  );
+});
