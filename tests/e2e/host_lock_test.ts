@@ -5,10 +5,10 @@
  * of the other's bridge while both said all was well.
  */
 import assert from "node:assert/strict";
-import { selfArgv } from "../../src/lab/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { assertExit, assertSameHost } from "../support/reliability.ts";
 import { ping } from "../support/migrate.ts";
+import { holdLock, startNsrecipe } from "../support/side_by_side.ts";
 
 const S1 = "/run/nsrecipe/s1";
 const S2 = "/run/nsrecipe/s2";
@@ -69,32 +69,21 @@ Deno.test("host lock: while a process of another state directory holds the host 
     const ns = (await lab.sh(["stat", "-L", "-c", "%d-%i", "/proc/self/ns/net"])).stdout.trim();
     assert.match(ns, /^\d+-\d+$/);
     const lock = `/run/nsrecipe/host-${ns}.lock`;
-    const [program, ...args] = [...lab.enter, "flock", lock, "sh", "-c", "echo locked; cat"];
-    const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
-    const holderIn = holder.stdin.getWriter();
-    const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const held = await holdLock(lab, lock);
     try {
-      assert.equal((await holderOut.read()).value, "locked\n");
-      const [p, ...rest] = [...lab.enter, ...selfArgv(), "--state-dir", S2, "run", "netns", "--name", "w2"];
-      const child = new Deno.Command(p, { args: rest, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-      let stderr = "";
-      const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({ write: (c) => void (stderr += c) }),
-      );
+      const run = startNsrecipe(lab, ["--state-dir", S2, "run", "netns", "--name", "w2"]);
       const deadline = Date.now() + 60_000; // a bound for a loaded machine, not a speed target
-      while (!/Waiting for another nsrecipe process/.test(stderr) && Date.now() < deadline) {
+      while (!/Waiting for another nsrecipe process/.test(run.stderr()) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 25));
       }
-      assert.match(stderr, new RegExp(`\\(host lock '${lock}', any state directory\\)`));
+      assert.match(run.stderr(), new RegExp(`\\(host lock '${lock}', any state directory\\)`));
       assert.doesNotMatch((await lab.sh(["ip", "netns", "list"])).stdout, /w2/, "nothing done while waiting");
-      await holderIn.close();
-      const [status] = await Promise.all([child.status, reading, new Response(child.stdout).text()]);
-      assert.equal(status.code, 0, stderr);
+      await held.release();
+      const { code } = await run.done;
+      assert.equal(code, 0, run.stderr());
       assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^w2\b/m);
     } finally {
-      await holderIn.close().catch(() => {});
-      await holderOut.cancel().catch(() => {});
-      await holder.status;
+      await held.release();
     }
   });
 });

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
-import { selfArgv } from "../../src/lab/mod.ts";
 import { snapshotDiff, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
+import { holdLock, startNsrecipe } from "../support/side_by_side.ts";
 
 const CASES: { signal: Deno.Signal; json: boolean; name: string }[] = [
   { signal: "SIGTERM", json: true, name: "e1" },
@@ -19,33 +19,24 @@ for (const { signal, json, name } of CASES) {
     await withLab(async (lab) => {
       assert.equal((await lab.nsrecipe(["undo"])).code, 0, "creates the state directory");
       const before = await lab.snapshot();
-      const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
-      const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
-      const holderIn = holder.stdin.getWriter();
-      const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      const lock = await holdLock(lab, "/run/nsrecipe/lock");
       try {
-        assert.equal((await holderOut.read()).value, "locked\n");
         const argv = [...(json ? ["--json"] : []), "run", "netns", "--name", name, "--", "true"];
-        const [p, ...rest] = [...lab.enter, ...selfArgv(), ...argv];
-        const child = new Deno.Command(p, { args: rest, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-        let stderr = "";
-        const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-          new WritableStream({ write: (chunk) => void (stderr += chunk) }),
-        );
-        const stdout = new Response(child.stdout).text();
+        const run = startNsrecipe(lab, argv);
         await waitFor(
           "run to wait for the lock",
-          () => Promise.resolve(/Waiting for another nsrecipe/.test(stderr)),
+          () => Promise.resolve(/Waiting for another nsrecipe/.test(run.stderr())),
           60_000,
         );
         const ps = await lab.sh(["ps", "-eo", "pid=,args="]);
         const pid = ps.stdout.split("\n").find((l) => l.includes(`run netns --name ${name} `))?.trim().split(/\s+/)[0];
         assert.ok(pid, ps.stdout);
         assert.equal((await lab.sh(["kill", `-${signal.replace(/^SIG/, "")}`, pid])).code, 0);
-        await holderIn.close();
-        const [status, out] = await Promise.all([child.status, stdout, reading]);
+        await lock.release();
+        const { code, stdout: out } = await run.done;
+        const stderr = run.stderr();
         const message = `Interrupted by ${signal} before the run began: nothing was changed`;
-        assert.equal(status.code, EXIT.rolledBack, stderr);
+        assert.equal(code, EXIT.rolledBack, stderr);
         assert.match(stderr, new RegExp(`^nsrecipe: ${message}$`, "m"));
         if (json) {
           const doc = JSON.parse(out);
@@ -57,9 +48,7 @@ for (const { signal, json, name } of CASES) {
           assert.equal(out, "");
         }
       } finally {
-        await holderIn.close().catch(() => {});
-        await holderOut.cancel().catch(() => {});
-        await holder.status;
+        await lock.release();
       }
       const after = await lab.snapshot();
       assert.deepEqual(after, before, snapshotDiff(before, after));

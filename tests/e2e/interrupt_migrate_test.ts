@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EXIT } from "../../src/errors.ts";
-import { interruptAt, type Interrupted, records } from "../support/interrupt.ts";
+import { assertRolledBackOnSignal, interruptAt, records } from "../support/interrupt.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
 import { TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
@@ -11,29 +10,6 @@ import { waitFor } from "../support/wait.ts";
 // host as before, and the LAN answers through the uplink again.
 
 const MIGRATE = ["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24"];
-
-/** Asserts the interrupted run's exit code, words and journal: steps 0…done-1 done, each rolled back, no other. */
-function assertRolledBack(
-  r: Pick<Interrupted, "code" | "run" | "steps" | "ends">,
-  out: string,
-  signal: string,
-  done: number,
-) {
-  assert.equal(r.code, EXIT.rolledBack, out);
-  assert.match(out, new RegExp(`Interrupted \\(${signal}\\): rolling back run ${r.run} once the step in progress`));
-  assert.match(
-    out,
-    new RegExp(
-      `Run ${r.run} was rolled back: the host is as it was \\(interrupted by ${signal} after step ${done} of 20\\)`,
-    ),
-  );
-  const steps = [...Array(done).keys()];
-  assert.deepEqual(r.steps("step-intent"), steps, "no step begun after the signal");
-  assert.deepEqual(r.steps("step-done"), steps, "the step in flight was finished and recorded");
-  assert.deepEqual(r.steps("step-failed"), []);
-  assert.deepEqual([...r.steps("step-undone")].sort((a, b) => a - b), steps, "every step done was rolled back");
-  assert.deepEqual(r.ends, ["rolled-back"]);
-}
 
 /** The host as before, and the LAN host answering through the uplink. */
 async function assertHostAsBefore(lab: TestLab, before: Awaited<ReturnType<TestLab["snapshot"]>>) {
@@ -71,7 +47,7 @@ for (const { signal, at, done, when, args } of CASES) {
     await withLab(async (lab) => {
       const before = await lab.snapshot();
       const r = await interruptAt(lab, [...MIGRATE, ...args, "--", "true"], [{ at, signals: [signal] }]);
-      assertRolledBack(r, r.stderr, signal, done);
+      assertRolledBackOnSignal(r, r.stderr, signal, done, 20);
       await assertHostAsBefore(lab, before);
     });
   });
@@ -95,11 +71,12 @@ Deno.test("full-migrate on a TTY: Ctrl-C while the uplink is enslaved lets that 
     const recs = await records(lab);
     const run = recs.find((x) => x.kind === "run-begin")!.run;
     const steps = (kind: string) => recs.filter((x) => x.kind === kind).map((x) => x.index!);
-    assertRolledBack(
+    assertRolledBackOnSignal(
       { code: r.code, run, steps, ends: recs.filter((x) => x.kind === "run-end").map((x) => x.state!) },
       r.output,
       "SIGINT",
       13,
+      20,
     );
     await assertHostAsBefore(lab, before);
   });

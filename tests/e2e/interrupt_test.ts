@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EXIT } from "../../src/errors.ts";
-import { interruptAt, type Interrupted } from "../support/interrupt.ts";
+import { assertRolledBackOnSignal, interruptAt } from "../support/interrupt.ts";
 import { snapshotDiff, withLab } from "../support/lab.ts";
 
 // N18: a SIGINT, SIGTERM or SIGHUP while `run veth-bridge` (12 steps) applies finishes the step in flight (steps run
@@ -9,27 +8,6 @@ import { snapshotDiff, withLab } from "../support/lab.ts";
 // record).
 
 const RUN = ["run", "veth-bridge", "--name", "i1", "--", "true"];
-
-/** Asserts the interrupted run's exit code, words and journal: steps 0…done-1 done, each rolled back, no other. */
-function assertRolledBack(r: Interrupted, signal: Deno.Signal, done: number): void {
-  assert.equal(r.code, EXIT.rolledBack, r.stderr);
-  assert.match(
-    r.stderr,
-    new RegExp(`Interrupted \\(${signal}\\): rolling back run ${r.run} once the step in progress`),
-  );
-  assert.match(
-    r.stderr,
-    new RegExp(
-      `Run ${r.run} was rolled back: the host is as it was \\(interrupted by ${signal} after step ${done} of 12\\)`,
-    ),
-  );
-  const steps = [...Array(done).keys()];
-  assert.deepEqual(r.steps("step-intent"), steps, "no step begun after the signal");
-  assert.deepEqual(r.steps("step-done"), steps, "the step in flight was finished and recorded");
-  assert.deepEqual(r.steps("step-failed"), []);
-  assert.deepEqual([...r.steps("step-undone")].sort((a, b) => a - b), steps, "every step done was rolled back");
-  assert.deepEqual(r.ends, ["rolled-back"]);
-}
 
 const CASES: { signal: Deno.Signal; at: string; done: number; when: string }[] = [
   { signal: "SIGINT", at: "after-command:0", done: 1, when: "during step 1" },
@@ -42,7 +20,8 @@ for (const { signal, at, done, when } of CASES) {
   Deno.test(`veth-bridge: ${signal} ${when} finishes that step, rolls back all ${done}, exit 4, the host as before`, async () => {
     await withLab(async (lab) => {
       const before = await lab.snapshot();
-      assertRolledBack(await interruptAt(lab, RUN, [{ at, signals: [signal] }]), signal, done);
+      const r = await interruptAt(lab, RUN, [{ at, signals: [signal] }]);
+      assertRolledBackOnSignal(r, r.stderr, signal, done, 12);
       const after = await lab.snapshot();
       assert.deepEqual(after, before, snapshotDiff(before, after));
     });
@@ -57,7 +36,7 @@ Deno.test("veth-bridge: a second signal during the rollback is ignored, with a l
       at: "undo:2",
       signals: ["SIGTERM", "SIGINT"],
     }]);
-    assertRolledBack(r, "SIGINT", 6);
+    assertRolledBackOnSignal(r, r.stderr, "SIGINT", 6, 12);
     assert.match(r.stderr, new RegExp(`SIGTERM ignored: the rollback of run ${r.run} goes on`));
     assert.match(r.stderr, new RegExp(`SIGINT ignored: the rollback of run ${r.run} goes on`));
     const after = await lab.snapshot();

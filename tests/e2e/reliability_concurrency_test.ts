@@ -7,10 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
-import { selfArgv } from "../../src/lab/mod.ts";
-import { type TestLab, withLab } from "../support/lab.ts";
+import { withLab } from "../support/lab.ts";
 import { assertExit, assertSameHost, journalOf } from "../support/reliability.ts";
 import type { JournalRecord } from "../../src/journal/mod.ts";
+import { holdLock, startNsrecipe } from "../support/side_by_side.ts";
 
 /** Asserts that the records of each run form one contiguous block (no interleaving). */
 function assertContiguous(records: readonly JournalRecord[], runs: number) {
@@ -82,30 +82,11 @@ Deno.test("concurrency: two runs of the same name at once: exactly one applies, 
   });
 });
 
-/** Runs nsrecipe in the lab with stderr readable while it runs. */
-function startNsrecipe(lab: TestLab, args: string[]) {
-  const [program, ...rest] = [...lab.enter, ...selfArgv(), ...args];
-  const child = new Deno.Command(program, { args: rest, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-  let stderr = "";
-  const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (stderr += chunk) }),
-  );
-  const stdout = new Response(child.stdout).text();
-  return {
-    stderr: () => stderr,
-    done: Promise.all([child.status, stdout, reading]).then(([status, out]) => ({ code: status.code, stdout: out })),
-  };
-}
-
 Deno.test("concurrency: while another process holds the lock, run waits and says so, changes nothing, and completes once the lock is released", async () => {
   await withLab(async (lab) => {
     assertExit(await lab.nsrecipe(["undo"]), 0, "undo with nothing to undo (creates the state directory)");
-    const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
-    const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
-    const holderIn = holder.stdin.getWriter();
-    const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const lock = await holdLock(lab, "/run/nsrecipe/lock");
     try {
-      assert.equal((await holderOut.read()).value, "locked\n");
       const run = startNsrecipe(lab, ["run", "netns", "--name", "w1"]);
       const deadline = Date.now() + 60_000; // a bound for a loaded machine, not a speed target
       while (!/Waiting for another nsrecipe process/.test(run.stderr()) && Date.now() < deadline) {
@@ -113,14 +94,12 @@ Deno.test("concurrency: while another process holds the lock, run waits and says
       }
       assert.match(run.stderr(), /Waiting for another nsrecipe process to finish \(lock '\/run\/nsrecipe\/lock'\)/);
       assert.doesNotMatch((await lab.sh(["ip", "netns", "list"])).stdout, /w1/, "nothing done while waiting");
-      await holderIn.close();
+      await lock.release();
       const { code } = await run.done;
       assert.equal(code, 0, run.stderr());
       assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^w1\b/m);
     } finally {
-      await holderIn.close().catch(() => {});
-      await holderOut.cancel().catch(() => {});
-      await holder.status;
+      await lock.release();
     }
   });
 });
@@ -128,12 +107,8 @@ Deno.test("concurrency: while another process holds the lock, run waits and says
 Deno.test("concurrency: status and journal only read: they answer at once while another process holds the lock", async () => {
   await withLab(async (lab) => {
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "r1"]), 0, "run");
-    const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
-    const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
-    const holderIn = holder.stdin.getWriter();
-    const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const lock = await holdLock(lab, "/run/nsrecipe/lock");
     try {
-      assert.equal((await holderOut.read()).value, "locked\n");
       const status = await lab.nsrecipe(["status"]);
       assertExit(status, 0, "status");
       assert.match(status.stdout, /^r1 +netns +applied /m);
@@ -143,9 +118,7 @@ Deno.test("concurrency: status and journal only read: they answer at once while 
       assert.match(journal.stdout, /r1/);
       assert.doesNotMatch(journal.stderr, /Waiting for another nsrecipe process/);
     } finally {
-      await holderIn.close().catch(() => {});
-      await holderOut.cancel().catch(() => {});
-      await holder.status;
+      await lock.release();
     }
   });
 });
@@ -154,20 +127,14 @@ Deno.test("concurrency: run looks at the host before it takes the lock: an unfit
   await withLab(async (lab) => {
     assertExit(await lab.nsrecipe(["undo"]), 0, "undo with nothing to undo (creates the state directory)");
     assert.equal((await lab.sh(["ip", "netns", "add", "taken"])).code, 0);
-    const [program, ...args] = [...lab.enter, "flock", "/run/nsrecipe/lock", "sh", "-c", "echo locked; cat"];
-    const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "null" }).spawn();
-    const holderIn = holder.stdin.getWriter();
-    const holderOut = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const lock = await holdLock(lab, "/run/nsrecipe/lock");
     try {
-      assert.equal((await holderOut.read()).value, "locked\n");
       const run = await lab.nsrecipe(["run", "netns", "--name", "taken", "--", "true"]);
       assertExit(run, EXIT.precondition, "run with a taken name while the lock is held");
       assert.match(run.stderr, /taken/);
       assert.doesNotMatch(run.stderr, /Waiting for another nsrecipe process/);
     } finally {
-      await holderIn.close().catch(() => {});
-      await holderOut.cancel().catch(() => {});
-      await holder.status;
+      await lock.release();
     }
   });
 });

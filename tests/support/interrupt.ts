@@ -14,6 +14,8 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
 import { FAULT_ARMING, FAULT_ENV } from "../../src/engine/mod.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
 import type { TestLab } from "./lab.ts";
@@ -109,4 +111,37 @@ export async function interruptAt(lab: TestLab, args: string[], holds: Hold[]): 
       // it had exited
     }
   }
+}
+
+/**
+ * Asserts that a run stopped by a signal rolled back: exit 4, both lines of its words, and its journal: steps
+ * 0…done-1 begun, done and undone, none failed, one `run-end` `rolled-back`.
+ * @param r The run's exit code, id, steps per record kind and ends.
+ * @param out What it printed (stderr, or a terminal's output).
+ * @param signal The signal, e.g. `SIGINT`.
+ * @param done How many steps were done when it stopped (the step or batch in flight included).
+ * @param total How many steps the plan has (veth-bridge 12, full-migrate 20).
+ * @throws {AssertionError} When any of these differs.
+ */
+export function assertRolledBackOnSignal(
+  r: Pick<Interrupted, "code" | "run" | "steps" | "ends">,
+  out: string,
+  signal: string,
+  done: number,
+  total: number,
+): void {
+  assert.equal(r.code, EXIT.rolledBack, out);
+  assert.match(out, new RegExp(`Interrupted \\(${signal}\\): rolling back run ${r.run} once the step in progress`));
+  assert.match(
+    out,
+    new RegExp(
+      `Run ${r.run} was rolled back: the host is as it was \\(interrupted by ${signal} after step ${done} of ${total}\\)`,
+    ),
+  );
+  const steps = [...Array(done).keys()];
+  assert.deepEqual(r.steps("step-intent"), steps, "no step begun after the signal");
+  assert.deepEqual(r.steps("step-done"), steps, "the step in flight was finished and recorded");
+  assert.deepEqual(r.steps("step-failed"), []);
+  assert.deepEqual([...r.steps("step-undone")].sort((a, b) => a - b), steps, "every step done was rolled back");
+  assert.deepEqual(r.ends, ["rolled-back"]);
 }
