@@ -39,6 +39,13 @@
  * - `after-revert` the inverse ran, its outcome is not recorded (`kill` only);
  * - `after-undo` the outcome is recorded (`kill` only).
  *
+ * `holdN` (N = 1…3) is a `stop` for signal tests: a test sends N different
+ * stop signals (SIGINT, SIGTERM, SIGHUP) to the stopped nsrecipe, and once
+ * continued the hook returns only after all N reached nsrecipe's listeners
+ * (at most 30 s). A signal is handed to JavaScript by Deno's signal thread
+ * (deno_signals, signal-hook), so without the wait nsrecipe could go on to
+ * its next step before its own listeners saw a signal sent at this point.
+ *
  * One phase lies outside the plan (INDEX 0):
  * - `prompt` run's confirmation prompt is on the terminal, its answer not yet
  *   read (`kill`/`stop` only; a test sends Ctrl-C's SIGINT to a stopped
@@ -70,9 +77,11 @@ export type FaultPhase =
 /**
  * What a fault does: `kill` = SIGKILL to nsrecipe itself; `fail` = the step or
  * inverse fails; `stop` = SIGSTOP to nsrecipe itself, so the test decides how
- * long that point lasts (a slow switch) and goes on with SIGCONT.
+ * long that point lasts (a slow switch) and goes on with SIGCONT; `hold` = a
+ * `stop` after which nsrecipe waits for the signals sent to it meanwhile to
+ * reach its listeners ({@link FaultSpec.signals}).
  */
-export type FaultAction = "kill" | "fail" | "stop";
+export type FaultAction = "kill" | "fail" | "stop" | "hold";
 
 /** One parsed fault. */
 export interface FaultSpec {
@@ -82,13 +91,15 @@ export interface FaultSpec {
   phase: FaultPhase;
   /** 0-based index of the step in its run's plan. */
   index: number;
+  /** For `hold`: how many different stop signals (SIGINT, SIGTERM, SIGHUP) the test sends, 1…3. */
+  signals?: number;
 }
 
 /** Phases where a `fail` has a meaning (a step or an inverse that fails). */
 const FAILABLE: ReadonlySet<FaultPhase> = new Set(["after-intent", "step", "after-command", "undo"]);
 
 const ONE =
-  /^(kill|fail|stop)@(after-intent|step|after-command|after-done|in-batch|undo|after-revert|after-undo|prompt):(\d{1,4})$/;
+  /^(kill|fail|stop|hold[1-3])@(after-intent|step|after-command|after-done|in-batch|undo|after-revert|after-undo|prompt):(\d{1,4})$/;
 
 /**
  * Called by the engine at each point; kills the process or throws
@@ -126,7 +137,13 @@ export function parseFault(value: string | undefined): FaultSpec[] {
         "Use ACTION@PHASE:INDEX[,…] as documented in src/engine/faults.ts, or unset it.",
       );
     }
-    const spec: FaultSpec = { action: m[1] as FaultAction, phase: m[2] as FaultPhase, index: Number(m[3]) };
+    const hold = m[1].startsWith("hold");
+    const spec: FaultSpec = {
+      action: (hold ? "hold" : m[1]) as FaultAction,
+      phase: m[2] as FaultPhase,
+      index: Number(m[3]),
+      ...(hold ? { signals: Number(m[1].slice(4)) } : {}),
+    };
     if (spec.action === "fail" && !FAILABLE.has(spec.phase)) {
       throw new UsageError(
         `${FAULT_ENV}: nothing can fail at '${spec.phase}'`,
@@ -158,6 +175,10 @@ export function faultHook(specs: readonly FaultSpec[] | undefined, run: Runner):
       await run(["kill", "-STOP", String(Deno.pid)]);
       return;
     }
+    if (spec.action === "hold") {
+      await holdForSignals(spec.signals ?? 1, run);
+      return;
+    }
     if (spec.action === "kill") {
       await run(["kill", "-KILL", String(Deno.pid)]);
       await new Promise(() => {}); // the signal is on its way
@@ -166,4 +187,37 @@ export function faultHook(specs: readonly FaultSpec[] | undefined, run: Runner):
   };
   hook.armed = (phase, index) => find(phase, index) !== undefined;
   return hook;
+}
+
+/** The signals a `hold` waits for (those nsrecipe's interrupt handling listens to, `src/cli/interrupt.ts`). */
+const HOLD_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * Stops nsrecipe (SIGSTOP) and, once continued, waits until `count` different
+ * stop signals reached its listeners, at most 30 s. Listeners added earlier
+ * (nsrecipe's own) are called before this one for the same signal: Deno calls
+ * a signal's listeners in the order they were added (`Deno.addSignalListener`).
+ * @param count How many different signals the test sends while it is stopped.
+ * @param run The process seam (for `kill -STOP`).
+ */
+async function holdForSignals(count: number, run: Runner): Promise<void> {
+  const seen = new Set<Deno.Signal>();
+  let enough = () => {};
+  const done = new Promise<void>((resolve) => (enough = resolve));
+  const listeners = HOLD_SIGNALS.map((signal) => {
+    const listener = () => {
+      seen.add(signal);
+      if (seen.size >= count) enough();
+    };
+    Deno.addSignalListener(signal, listener);
+    return { signal, listener };
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await run(["kill", "-STOP", String(Deno.pid)]);
+    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, 30_000)))]);
+  } finally {
+    clearTimeout(timer);
+    for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
+  }
 }

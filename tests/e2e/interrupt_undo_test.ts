@@ -18,7 +18,7 @@ async function stateOf(pid: number): Promise<string> {
 }
 
 /**
- * Runs `nsrecipe undo` in the lab held (SIGSTOP, the fault hook's `stop@undo:INDEX`) before step INDEX's inverse,
+ * Runs `nsrecipe undo` in the lab held (SIGSTOP, the fault hook's `holdN@undo:INDEX`) before step INDEX's inverse,
  * sends nsrecipe `signals` there (pending until it goes on, signal(7)), and lets it go on; see
  * tests/support/interrupt.ts for why nsenter is what is continued.
  * @returns nsrecipe's exit code and stderr.
@@ -28,7 +28,9 @@ async function undoInterrupted(
   index: number,
   signals: Deno.Signal[],
 ): Promise<{ code: number; stderr: string }> {
-  const child = lab.spawn(["env", `${FAULT_ENV}=${FAULT_ARMING}stop@undo:${index}`, ...selfArgv(), "undo"]);
+  // `holdN`: once continued, undo goes on only after its listeners saw the N signals (else it could end first).
+  const hold = `hold${new Set(signals).size}@undo:${index}`;
+  const child = lab.spawn(["env", `${FAULT_ENV}=${FAULT_ARMING}${hold}`, ...selfArgv(), "undo"]);
   try {
     await waitFor(`undo to be held at step ${index}`, async () => (await stateOf(child.pid)) === "T", 90_000);
     const children = (await Deno.readTextFile(`/proc/${child.pid}/task/${child.pid}/children`)).trim().split(/\s+/);

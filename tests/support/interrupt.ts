@@ -72,7 +72,8 @@ export interface Interrupted {
  * @throws {Error} When a hold is not reached, or nsrecipe does not end, within 90 s.
  */
 export async function interruptAt(lab: TestLab, args: string[], holds: Hold[]): Promise<Interrupted> {
-  const faults = holds.map((h) => `stop@${h.at}`).join(",");
+  // `holdN`: once continued, nsrecipe goes on only after its listeners saw the N signals sent at that point.
+  const faults = holds.map((h) => `${h.signals.length ? `hold${new Set(h.signals).size}` : "stop"}@${h.at}`).join(",");
   const child = lab.spawn(["env", `${FAULT_ENV}=${FAULT_ARMING}${faults}`, ...selfArgv(), ...args]);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {

@@ -20,13 +20,16 @@ import type { TestLab } from "./lab.ts";
 
 /**
  * The script(1) argv that runs nsrecipe ARGS on a new pseudo-terminal, with extra environment `env`.
- * script(1) runs it with `$SHELL -c`, which execs a lone command: nsrecipe is script's own child, unless
- * `underShell`, where the shell forks it and waits (`; exit $?` keeps its exit code).
+ * script(1) runs it with `$SHELL -c` (`/bin/sh` when SHELL is unset): `exec` makes nsrecipe script's own child,
+ * unless `underShell`, where the shell forks it and waits (`; exit $?` keeps its exit code).
  */
 function scriptArgv(args: string[], env: Record<string, string>, underShell = false): string[] {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${posixQuote(v)}`);
   const cmd = [...(vars.length ? ["env", ...vars] : []), ...[...selfArgv(), ...args].map(posixQuote)].join(" ");
-  return ["script", "-qec", underShell ? `${cmd}; exit $?` : cmd, "/dev/null"];
+  // `exec`: whatever shell script(1) picks ($SHELL, or /bin/sh when unset, as under CI), nsrecipe takes its place.
+  // dash does not exec a lone `env …` command by itself: it would stay the terminal's foreground process beside
+  // nsrecipe, die of the Ctrl-C a test types, and script(1) would report that (exit 130) instead of nsrecipe's code.
+  return ["script", "-qec", underShell ? `${cmd}; exit $?` : `exec ${cmd}`, "/dev/null"];
 }
 
 /**

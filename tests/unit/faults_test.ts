@@ -18,6 +18,10 @@ Deno.test("parseFault: armed specs, one or several, with 0-based step indexes", 
     { action: "kill", phase: "after-revert", index: 0 },
   ]);
   assert.deepEqual(parseFault(`${FAULT_ARMING}stop@prompt:0`), [{ action: "stop", phase: "prompt", index: 0 }]);
+  assert.deepEqual(parseFault(`${FAULT_ARMING}hold2@undo:4,hold1@after-command:0`), [
+    { action: "hold", phase: "undo", index: 4, signals: 2 },
+    { action: "hold", phase: "after-command", index: 0, signals: 1 },
+  ]);
 });
 
 Deno.test("parseFault: armed but malformed, or a fail where nothing can fail, is a usage error", () => {
@@ -31,6 +35,9 @@ Deno.test("parseFault: armed but malformed, or a fail where nothing can fail, is
       "kill@step:-1",
       "fail@after-done:0",
       "fail@prompt:0",
+      "hold@step:1",
+      "hold0@step:1",
+      "hold4@step:1",
     ]
   ) {
     assert.throws(() => parseFault(FAULT_ARMING + bad), UsageError, bad);
