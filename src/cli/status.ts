@@ -12,7 +12,7 @@ import {
 } from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { confirmationNote, confirmedNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
-import { checkRun, confirmationState, recordedElsewhere } from "../engine/mod.ts";
+import { checkRun, confirmationState, recordedElsewhere, undoneSteps, undoProgress } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
@@ -52,7 +52,12 @@ export async function runStatus(
   const confirmation = confirmationOf(r, Date.now());
   if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
   if (r.confirm?.state === "confirmed") notes.push(confirmedNote(r.confirm.how, r.confirm.decidedAt));
-  const base = { state: r.state, stale, elsewhere, drift, confirmation };
+  const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
+  const undo = progress &&
+    { interrupted: true as const, ...progress, inEffect: progress.inEffect.map((s) => s.index) };
+  // Steps an interrupted undo recorded subsumed, whose object is not deleted yet: still in effect.
+  const pending = new Map(undoneSteps(r).flatMap((u) => (u.goesWith ? [[u.index, u.goesWith] as const] : [])));
+  const base = { state: r.state, stale, elsewhere, drift, confirmation, undo };
   return {
     id: r.id,
     recipe: r.recipe,
@@ -67,6 +72,7 @@ export async function runStatus(
     bridge: master ? { name: master, addresses: live?.bridgeAddresses ?? [] } : undefined,
     processes: live?.processes,
     ...ownership,
+    ...(undo ? { undo } : {}),
     confirmation,
     steps: [
       ...inherited.map((h) => ({
@@ -75,7 +81,11 @@ export async function runStatus(
         state: "done",
         from: h.run,
       })),
-      ...r.steps.map((s, index) => ({ index, summary: kindOf(s).summary(s), state: r.stepStates[index] })),
+      ...r.steps.map((s, index) => {
+        const goesWith = pending.get(index);
+        const step = { index, summary: kindOf(s).summary(s), state: goesWith ? "done" : r.stepStates[index] };
+        return goesWith ? { ...step, goesWith } : step;
+      }),
     ],
     drift,
     notes,
@@ -96,8 +106,10 @@ export function confirmationOf(r: RunView, now: number): Confirmation | undefine
     return { state: "waiting", ...at, inSeconds: Math.ceil((c.deadline - now) / 1000) };
   }
   if (c.kind === "reverting") {
-    const undone = r.stepStates.filter((s) => s === "undone").length;
-    const done = undone + appliedIndexes(r).length;
+    // A step recorded subsumed whose object is not deleted yet is still in effect (undo_progress.ts).
+    const steps = undoneSteps(r);
+    const undone = steps.filter((u) => u.goesWith === undefined).length;
+    const done = steps.length + appliedIndexes(r).length;
     const why = `the revert began and stopped after undoing ${undone} of ${done} steps (the watchdog was stopped); ` +
       `'nsrecipe undo ${r.label}' completes it`;
     return { state: "interrupted", ...at, inSeconds: 0, why, undone, done };

@@ -16,6 +16,12 @@ export interface StepStatus {
   state: string;
   /** For a step handed over by an earlier run's undo: that run's id (`index` is in its plan). */
   from?: string;
+  /**
+   * For a step an interrupted undo recorded `subsumed` (`state` is then
+   * `done`: its effect is still there): the object whose deletion, not yet
+   * done, takes it along, e.g. `netns:vb`.
+   */
+  goesWith?: string;
 }
 
 /**
@@ -78,6 +84,12 @@ export interface RunStatus {
   uses: string[];
   /** Every step of the plan and where it stands. */
   steps: StepStatus[];
+  /**
+   * Set when an undo of the run began and recorded no end (killed, or still at
+   * work): the steps it reverted and those recorded subsumed but still in
+   * effect (0-based indexes, as {@link StepStatus.index}), and those still applied.
+   */
+  undo?: { interrupted: true; reverted: number[]; inEffect: number[]; applied: number[] };
   /** The confirmation window, while it is open or when it expired without a revert; absent otherwise. */
   confirmation?: Confirmation;
   /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */

@@ -16,12 +16,15 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
  * revert of an expired window was cut short after undoing some steps; `…, not
  * reverted` before the first), `interrupted` (nsrecipe was killed while
  * applying), `from before reboot`, `in another network namespace`
- * (recorded elsewhere: a lab's journal, a shared state directory), `undo incomplete`, `drift`
+ * (recorded elsewhere: a lab's journal, a shared state directory), `undo interrupted` (an undo began
+ * and was cut short, see `RunStatus.undo`), `undo incomplete`, `drift`
  * (a done step's effect is no longer on the host) or `applied`.
  * @param s The run.
  * @returns One short phrase.
  */
-export function stateOf(s: Pick<RunStatus, "state" | "stale" | "elsewhere" | "drift" | "confirmation">): string {
+export function stateOf(
+  s: Pick<RunStatus, "state" | "stale" | "elsewhere" | "drift" | "confirmation"> & Partial<Pick<RunStatus, "undo">>,
+): string {
   if (s.stale) return "from before reboot";
   if (s.elsewhere) return "in another network namespace";
   if (s.confirmation?.state === "waiting") return "waiting for confirmation";
@@ -30,6 +33,7 @@ export function stateOf(s: Pick<RunStatus, "state" | "stale" | "elsewhere" | "dr
     return s.confirmation.undone ? "interrupted, partly reverted" : "interrupted, not reverted";
   }
   if (s.state === "applying") return "interrupted";
+  if (s.undo) return "undo interrupted";
   if (s.state === "incomplete") return "undo incomplete";
   if (s.drift.length > 0) return "drift";
   return "applied";
@@ -129,12 +133,19 @@ export function statusDetails(s: RunStatus, now: number): string[] {
     ...s.steps.map((st) =>
       st.from
         ? `     -  ${st.summary}  [${st.state}, handed over by run ${st.from}]`
-        : `    ${String(st.index + 1).padStart(2)}. ${st.summary}  [${st.state}]`
+        : `    ${String(st.index + 1).padStart(2)}. ${st.summary}  [${st.state}${goesWith(st.goesWith)}]`
     ),
   );
   for (const d of s.drift) lines.push(`  drift:      ${d}`);
   for (const n of s.notes) lines.push(`  note:       ${n}`);
   return lines;
+}
+
+/** `, undo goes with netns 'vb'` for a step waiting on its object's deletion; `""` otherwise. */
+function goesWith(object: string | undefined): string {
+  if (object === undefined) return "";
+  const [type, ...name] = object.split(":");
+  return `; recorded undone, but goes with ${type} '${name.join(":")}', not deleted yet`;
 }
 
 /**

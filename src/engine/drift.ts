@@ -17,6 +17,7 @@ import { appliedIndexes, type RunView } from "../journal/mod.ts";
 import { kindOf, type StepContext } from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
 import { recordedElsewhere } from "./undo.ts";
+import { undoProgress, undoProgressNote } from "./undo_progress.ts";
 
 /** What checking a run against the host found. */
 export interface RunHealth {
@@ -32,7 +33,8 @@ export interface RunHealth {
   drift: string[];
   /**
    * Things to know besides drift, one sentence each: the run was interrupted
-   * (killed while applying), is from before a reboot, has steps whose undo
+   * (killed while applying), its undo was cut short (which steps it reverted,
+   * which are still in effect: `undo_progress.ts`), is from before a reboot, has steps whose undo
    * failed or that were started and not completed, or journal records undo
    * will not act on.
    */
@@ -68,6 +70,9 @@ export async function checkRun(
   if (r.state === "applying") {
     notes.push("interrupted while applying (nsrecipe was killed); 'nsrecipe undo' reverts it");
   }
+  // The watchdog's revert of an expired window has its own note (the confirmation's, in status).
+  const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
+  if (progress) notes.push(undoProgressNote(r.label, progress));
   for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
   if (stale) return { stale, drift, notes };
   const elsewhere = recordedElsewhere(r, here);

@@ -11,3 +11,4 @@ export * from "./confirm.ts";
 export * from "./confirmation.ts";
 export * from "./deferring_journal.ts";
 export * from "./drift.ts";
+export * from "./undo_progress.ts";

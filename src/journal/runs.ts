@@ -7,7 +7,7 @@
 import type { Identities, NetnsRef } from "../host/mod.ts";
 import type { Captured, Step } from "../steps/mod.ts";
 import type { JournalProblem, ParsedJournal } from "./reader.ts";
-import type { JournalRecord, RunEndRecord } from "./records.ts";
+import type { JournalRecord, RunEndRecord, StepUndoneRecord } from "./records.ts";
 
 /**
  * How a run's confirmation window ended: `prompt-yes` (yes typed at the
@@ -76,6 +76,16 @@ export interface RunView {
   identities: Identities;
   /** Last error per step index, from failed or undo-failed records. */
   errors: (string | undefined)[];
+  /** How each `undone` step was undone (its step-undone record's `how`), by index; `undefined` for the others. */
+  undoneHow: (StepUndoneRecord["how"] | undefined)[];
+  /**
+   * Set when an undo of the run began after its last `run-end` (`applied`
+   * or `incomplete`) and recorded no end: a step-undone or step-undo-failed
+   * record of its own (or of a step handed over to it) came after that
+   * `run-end`; the undo was killed or is still at work. Cleared by the next
+   * `run-end`.
+   */
+  undoInterrupted?: true;
   /** Steps of older runs handed over to this one by their undo. */
   inherited: StepRef[];
   /** Journal problems that concern this run: undo will not act on it. */
@@ -177,6 +187,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
       captured: rec.steps.map(() => undefined),
       identities: {},
       errors: rec.steps.map(() => undefined),
+      undoneHow: rec.steps.map(() => undefined),
       inherited: [],
       problems: [],
     });
@@ -187,6 +198,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
   if (rec.kind === "run-end") {
     run.state = rec.state;
     run.endedAt = rec.at;
+    delete run.undoInterrupted;
     return undefined;
   }
   if (rec.kind === "confirm-wait") {
@@ -213,6 +225,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
   if (rec.index >= run.steps.length) {
     return `a ${rec.kind} record for step ${rec.index} of run '${rec.run}', whose plan has ${run.steps.length} step(s)`;
   }
+  if (rec.kind === "step-undone" || rec.kind === "step-undo-failed") markUndoBegun(runs, run, rec.index);
   switch (rec.kind) {
     case "step-intent":
       run.stepStates[rec.index] = "intent";
@@ -236,6 +249,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
         return `step ${rec.index} of run '${rec.run}' was handed over to run '${rec.to}', which does not exist`;
       }
       run.stepStates[rec.index] = "undone";
+      run.undoneHow[rec.index] = rec.how;
       for (const other of runs.values()) {
         other.inherited = other.inherited.filter((r) => !(r.run === rec.run && r.index === rec.index));
       }
@@ -248,4 +262,20 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
     }
   }
   return undefined;
+}
+
+/**
+ * Marks the run whose undo wrote an undo record for step `index` of `run`:
+ * `run` itself once applied (or incomplete), or the later run the step was
+ * handed over to.
+ */
+function markUndoBegun(runs: Map<string, RunView>, run: RunView, index: number): void {
+  const open = (r: RunView) => r.state === "applied" || r.state === "incomplete";
+  if (open(run)) {
+    run.undoInterrupted = true;
+    return;
+  }
+  for (const other of runs.values()) {
+    if (open(other) && other.inherited.some((r) => r.run === run.id && r.index === index)) other.undoInterrupted = true;
+  }
 }

@@ -434,18 +434,19 @@ Deno.test("watchdog where systemd is PID 1 (/run/systemd/system; a fake systemd-
 Deno.test("M7: the watchdog killed mid-revert: status says 'interrupted, partly reverted' (text and --json), not 'applied'; undo completes it", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
-    // The watchdog inherits the fault: it kills itself once the undo of step 8 (of 12) is recorded.
-    const env = { NSRECIPE_TEST_FAULT: "i-understand-this-breaks-nsrecipe:kill@after-undo:8" };
+    // The watchdog inherits the fault: it kills itself once the undo of step 6 (of 12, 0-based: the address on
+    // br0, reverted for real; steps 11..7 before it are recorded subsumed, their netns and veth not deleted yet).
+    const env = { NSRECIPE_TEST_FAULT: "i-understand-this-breaks-nsrecipe:kill@after-undo:6" };
     const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "w7", "--confirm", "1"], env);
     assert.equal(r.code, 0, r.stderr);
     // It kills itself right after that record: nothing is undone after it.
     await waitFor(
-      "the watchdog to record the undo of step 8",
-      async () => (await records(lab)).some((x) => x.kind === "step-undone" && x.index === 8),
+      "the watchdog to record the undo of step 6",
+      async () => (await records(lab)).some((x) => x.kind === "step-undone" && x.index === 6),
       30_000,
     );
     const undone = (await records(lab)).filter((x) => x.kind === "step-undone").length;
-    assert.equal(undone, 4, "steps 11..8 were undone, newest first");
+    assert.equal(undone, 6, "steps 11..6 were recorded undone, newest first");
     assert.equal(await ended(lab), undefined, "the revert did not finish");
     // --dry-run: status looks and does not act on the expired window.
     const st = await lab.nsrecipe(["--dry-run", "status"]);
@@ -453,12 +454,13 @@ Deno.test("M7: the watchdog killed mid-revert: status says 'interrupted, partly 
     assert.match(st.stdout, /^w7\s+veth-bridge\s+interrupted, partly reverted\s/m);
     assert.match(
       st.stderr,
-      /w7: note: confirmation expired at \d\d:\d\d:\d\d, revert interrupted: the revert began and stopped after undoing 4 of 12 steps \(the watchdog was stopped\); 'nsrecipe undo w7' completes it/,
+      /w7: note: confirmation expired at \d\d:\d\d:\d\d, revert interrupted: the revert began and stopped after undoing 1 of 12 steps \(the watchdog was stopped\); 'nsrecipe undo w7' completes it/,
     );
     const json = JSON.parse((await lab.nsrecipe(["--json", "--dry-run", "status"])).stdout).runs[0];
     assert.equal(json.shown, "interrupted, partly reverted");
     assert.equal(json.confirmation.state, "interrupted");
-    assert.equal(json.confirmation.undone, 4);
+    // Only the address on br0 is gone: the subsumed steps' effects are still on the host (H3).
+    assert.equal(json.confirmation.undone, 1);
     assert.equal(json.confirmation.done, 12);
     const undo = await lab.nsrecipe(["undo", "w7"]);
     assert.equal(undo.code, 0, undo.stderr);
