@@ -34,6 +34,7 @@ import { quote } from "../quote.ts";
 import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { assertExecutable, assertPrograms } from "./programs.ts";
+import { termForwarding } from "./command_stop.ts";
 
 /**
  * Picks the PID 1 of a nested PID namespace among a netns's processes.
@@ -142,6 +143,7 @@ export async function execCommand(
   };
   const code = await procs.interactive([...prefix, ...(onTty ? onOwnTerminal(argv, env) : argv)], {
     stdoutToStderr: g.json,
+    term: termForwarding(out),
   });
   out.data({
     run: target.id,

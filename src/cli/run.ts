@@ -34,6 +34,7 @@ import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal }
 import type { Output } from "./output.ts";
 import { EXIT, NsrecipeError, PreconditionError, UsageError } from "../errors.ts";
 import { catchEarlyStop, catchStopSignals } from "./interrupt.ts";
+import { termForwarding } from "./command_stop.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
@@ -182,6 +183,7 @@ export async function runCommand(
   };
   const code = await procs.interactive([...plan.enter, ...(ownTerminalWanted() ? onOwnTerminal(argv, env) : argv)], {
     stdoutToStderr: g.json,
+    term: termForwarding(out),
   });
   out.data({ command: { argv, exitCode: code } });
   out.exitIsCommands();

@@ -219,6 +219,44 @@ export interface LineRead {
   stop(): Promise<void>;
 }
 
+/**
+ * What nsrecipe does with a SIGTERM it gets while a command it started
+ * through a forking entry program runs (`unshare --fork --pid` of `run`,
+ * `nsenter --pid` of `exec`): that program is not the command. util-linux's
+ * unshare blocks SIGINT and SIGTERM while it waits for its child, and
+ * nsenter dies of one and leaves its child running, so the signal goes to
+ * the command itself: the entry program's child, read from
+ * `/proc/PID/task/PID/children` (proc(5)). A command that is PID 1 of its PID
+ * namespace gets only the signals it has a handler for, even from outside it
+ * (pid_namespaces(7)): `sleep` ignores SIGTERM there. So, unless the command
+ * has ended `graceMs` after the first SIGTERM, the entry program and the
+ * command are killed (SIGKILL; unshare's `--kill-child` takes the namespace's
+ * init with it, and the kernel every other process of that PID namespace).
+ */
+export interface TermForwarding {
+  /** Milliseconds from the first SIGTERM passed on to the SIGKILL. */
+  graceMs: number;
+  /** Told what was done, as it is done (e.g. for a line on stderr). */
+  tell(event: TermEvent): void;
+}
+
+/**
+ * What {@link TermForwarding} did:
+ * - `passed`: SIGTERM was sent to the command, PID `pid` (in nsrecipe's PID namespace), to be killed in `graceMs`;
+ * - `killed`: the command had not ended `graceMs` after it: SIGKILL was sent.
+ */
+export type TermEvent =
+  | { kind: "passed"; pid: number; graceMs: number }
+  | { kind: "killed"; graceMs: number };
+
+/** Options of {@link Processes.interactive}. */
+export interface InteractiveOptions {
+  /** Copy the command's stdout to this process's stderr (so that stdout carries only `--json`'s document). */
+  stdoutToStderr?: boolean;
+  /** Forward SIGTERM to the entry program's child, then kill: see {@link TermForwarding}; default: to the program. */
+  term?: TermForwarding;
+}
+
 /** Every way nsrecipe starts a process; see {@link processes}. */
 export interface Processes {
   /** Runs a command and captures its output: see {@link Runner}. */
@@ -227,14 +265,14 @@ export interface Processes {
    * Runs a command with the terminal handed over (stdin, stdout and stderr
    * inherited), for the shell or `-- CMD` that `run` starts. While it runs it
    * owns the terminal: SIGINT and SIGQUIT are its to handle (nsrecipe ignores
-   * them, like a shell), SIGHUP and SIGTERM are passed on to it; either way
-   * nsrecipe lives on to finish its own work (e.g. `--rm`'s undo).
-   * @param opts `stdoutToStderr`: the command's stdout is copied to this
-   *   process's stderr (so that stdout carries only `--json`'s document).
+   * them, like a shell), SIGHUP and SIGTERM are passed on to it (SIGTERM as
+   * {@link InteractiveOptions.term} says); either way nsrecipe lives on to
+   * finish its own work (e.g. `--rm`'s undo).
+   * @param opts See {@link InteractiveOptions}.
    * @returns Its exit code (128 + signal number when killed).
    * @throws {CommandError} When the program cannot be started.
    */
-  interactive(argv: readonly string[], opts?: { stdoutToStderr?: boolean }): Promise<number>;
+  interactive(argv: readonly string[], opts?: InteractiveOptions): Promise<number>;
   /**
    * Starts a command that outlives nsrecipe (the confirm-or-revert watchdog),
    * with stdio closed, and does not wait for it.
@@ -339,49 +377,93 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
   // after a command that was handed the terminal: script(1) puts it in raw mode and, killed by SIGKILL (undo's
   // escalation), cannot restore it; a shell killed mid-line can leave it without echo.
   const terminalSettings = () => stty(["-g"]).then((s) => s || undefined);
-  const handOver = async (argv: readonly string[], o: { stdoutToStderr?: boolean }): Promise<number> => {
+  const handOver = async (argv: readonly string[], o: InteractiveOptions): Promise<number> => {
     const child = start(argv, o.stdoutToStderr ? "terminal-stderr" : "terminal");
+    const stopping = o.term ? forwardTerm(child, o.term) : undefined;
     const handlers: [Deno.Signal, () => void][] = [
       ["SIGINT", () => {}],
       ["SIGQUIT", () => {}],
       ["SIGHUP", () => child.kill("SIGHUP")],
-      ["SIGTERM", () => child.kill("SIGTERM")],
+      ["SIGTERM", stopping?.onTerm ?? (() => child.kill("SIGTERM"))],
     ];
     for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
     try {
       return exitCodeOf(await child.wait());
     } finally {
       for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
+      await stopping?.dispose();
     }
   };
-  return {
-    run: async (argv, o = {}) => {
-      const started = performance.now();
-      const child = start(argv, "captured", o.stdin !== undefined);
-      if (o.stdin !== undefined) await child.writeStdin(o.stdin);
-      let timedOut = false;
-      const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
-        timedOut = true;
+  // The command an entry program forked (see TermForwarding): its first child, or the program itself before the fork.
+  const commandOf = async (pid: number): Promise<number> => {
+    const r = await run(["cat", `/proc/${pid}/task/${pid}/children`], { okCodes: [0, 1] });
+    return Number(r.stdout.trim().split(/\s+/)[0]) || pid;
+  };
+  const forwardTerm = (child: Spawned, how: TermForwarding) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let ended = false;
+    let target: number | undefined;
+    // Each SIGTERM's forwarding, in order; awaited before the command's end is reported (no `kill` left behind).
+    let pending = Promise.resolve();
+    const signal = async (sig: "TERM" | "KILL", pid: number) => {
+      if (pid === child.pid) child.kill(`SIG${sig}`);
+      else if (!ended) await run(["kill", `-${sig}`, String(pid)], { okCodes: [0, 1] });
+    };
+    const kill = () => {
+      pending = pending.then(async () => {
+        if (ended) return;
+        how.tell({ kind: "killed", graceMs: how.graceMs });
         child.kill("SIGKILL");
-      }, o.timeoutMs);
-      const end = await child.wait().finally(() => clearTimeout(timer));
-      const stderr = decode(end.stderr).trim();
-      const result: ExecResult = {
-        argv,
-        code: exitCodeOf(end),
-        stdout: decode(end.stdout),
-        stderr: timedOut ? `${stderr ? `${stderr}\n` : ""}timed out after ${o.timeoutMs} ms and was killed` : stderr,
-        durationMs: Math.round(performance.now() - started),
-      };
-      trace?.(
-        `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
-          (result.stderr ? `\n  ${result.stderr.replaceAll("\n", "\n  ")}` : ""),
-      );
-      if (!(o.okCodes ?? [0]).includes(result.code)) {
-        throw new CommandError(argv, result.code, result.stderr, hintFor(argv, result.stderr));
-      }
-      return result;
-    },
+        if (target !== undefined) await signal("KILL", target);
+      });
+    };
+    return {
+      onTerm: () => {
+        pending = pending.then(async () => {
+          if (ended) return;
+          target ??= await commandOf(child.pid);
+          await signal("TERM", target);
+          if (timer !== undefined) return;
+          how.tell({ kind: "passed", pid: target, graceMs: how.graceMs });
+          timer = setTimeout(kill, how.graceMs);
+        });
+      },
+      dispose: async () => {
+        ended = true;
+        clearTimeout(timer);
+        await pending;
+      },
+    };
+  };
+  const run: Runner = async (argv, o = {}) => {
+    const started = performance.now();
+    const child = start(argv, "captured", o.stdin !== undefined);
+    if (o.stdin !== undefined) await child.writeStdin(o.stdin);
+    let timedOut = false;
+    const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, o.timeoutMs);
+    const end = await child.wait().finally(() => clearTimeout(timer));
+    const stderr = decode(end.stderr).trim();
+    const result: ExecResult = {
+      argv,
+      code: exitCodeOf(end),
+      stdout: decode(end.stdout),
+      stderr: timedOut ? `${stderr ? `${stderr}\n` : ""}timed out after ${o.timeoutMs} ms and was killed` : stderr,
+      durationMs: Math.round(performance.now() - started),
+    };
+    trace?.(
+      `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
+        (result.stderr ? `\n  ${result.stderr.replaceAll("\n", "\n  ")}` : ""),
+    );
+    if (!(o.okCodes ?? [0]).includes(result.code)) {
+      throw new CommandError(argv, result.code, result.stderr, hintFor(argv, result.stderr));
+    }
+    return result;
+  };
+  return {
+    run,
     async interactive(argv, o = {}) {
       const saved = Deno.stdin.isTerminal() ? await terminalSettings() : undefined;
       try {
