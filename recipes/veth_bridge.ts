@@ -536,7 +536,11 @@ export const vethBridge: Recipe<typeof params> = {
     const mtu = vethMtu(p.mtu, existing, addressing.subnet.family);
     const notes: string[] = mtu.note ? [mtu.note] : [];
     const mac = vethMac(`${p.name}/${veth.host}/${bridgeName}`, existing, facts.links);
-    const steps: Step[] = netnsVethSteps(p.name, veth, mtu.mtu, mac);
+    // The host's side first (the netns, the veth, the bridge, the port), then the namespace's (`lo`, `eth0`, its
+    // address and route): each side's steps are plain `ip` commands in one namespace, so the engine runs each side as
+    // one `ip [-n NAME] -batch -` and checks it with one look (src/engine/apply_batch.ts).
+    const [netnsAdd, loUp, ...vethSteps] = netnsVethSteps(p.name, veth, mtu.mtu, mac);
+    const steps: Step[] = [netnsAdd, ...vethSteps];
     const uses: ObjectId[] = [];
     if (!existing) {
       steps.push(
@@ -592,16 +596,15 @@ export const vethBridge: Recipe<typeof params> = {
         addr: addrSpec(addressing.bridge.local, addressing.bridge.prefix, lan),
       });
     }
-    steps.push(
-      ...attachSteps(
-        p.name,
-        veth.host,
-        bridgeName,
-        addrSpec(addressing.netns.local, addressing.netns.prefix, lan),
-        addressing.bridge.local,
-        addressing.pointToPoint,
-      ),
+    const [enslave, hostEndUp, ...inside] = attachSteps(
+      p.name,
+      veth.host,
+      bridgeName,
+      addrSpec(addressing.netns.local, addressing.netns.prefix, lan),
+      addressing.bridge.local,
+      addressing.pointToPoint,
     );
+    steps.push(enslave, hostEndUp, loUp, ...inside);
     if (addressing.pointToPoint) {
       // The bridge's /32 (/128) gives the host no route to the namespace: a host route on the bridge does.
       steps.push({

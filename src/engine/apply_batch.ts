@@ -34,7 +34,19 @@
  */
 import { CommandError } from "../errors.ts";
 import { hintFor } from "../exec/mod.ts";
-import { type Identities, IpReader, observeIdentities, readCache } from "../host/mod.ts";
+import {
+  type Identities,
+  type IpAddrLink,
+  type IpLink,
+  type IpNeigh,
+  type IpNetns,
+  IpReader,
+  type IpRoute,
+  type IpRule,
+  observeIdentities,
+  readCache,
+  SnapshotIpReader,
+} from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import { appendAll, type EngineDeps } from "./deps.ts";
@@ -45,19 +57,25 @@ import type { RevertItem } from "./revert.ts";
 /**
  * The batch a step's commands can go in: `ip` plus its namespace and family
  * options, as one string (`ip -n web`); `undefined` when the step must run on
- * its own (its kind's inverse is not plain `ip` commands, so its effect may
- * need a wait or a poll, or a command is not `ip` or needs quoting).
+ * its own (its kind applies itself, `StepKind.apply`, or a command is not
+ * `ip` or needs quoting). A step whose check waits for the kernel (carrier,
+ * duplicate address detection) is batched too: its check runs after the
+ * batch, polling as it would alone. `ip netns add` goes in the batch of `ip`:
+ * iproute2 switches back to the namespace it started in after each line that
+ * entered another (`netns_restore`, ip/ipnetns.c), so the lines after it act
+ * on the host, as separate processes would.
  * @param step The step.
  * @returns The key, e.g. `ip` or `ip -n web`.
  * @example
  * ```ts ignore
  * applyBatchKey({ kind: "addr-add", dev: "eth0", netns: "web", address: "10.200.0.2/24" }); // "ip -n web"
- * applyBatchKey({ kind: "netns-add", name: "web" }); // undefined: `ip netns add` runs alone
+ * applyBatchKey({ kind: "netns-add", netns: "web" }); // "ip"
+ * applyBatchKey({ kind: "sysctl-set", key: "net.ipv4.ip_forward", value: "1" }); // undefined: not `ip`
  * ```
  */
 export function applyBatchKey(step: Step): string | undefined {
   const kind = kindOf(step);
-  if (!kind.inverse) return undefined;
+  if (kind.apply) return undefined;
   const lines = kind.commands(step).map(batchLine);
   if (lines.length === 0 || lines.some((l) => l === undefined)) return undefined;
   const keys = new Set(lines.map((l) => l!.batch.join(" ")));
@@ -72,8 +90,8 @@ export function applyBatchKey(step: Step): string | undefined {
  *   e.g. `[[0], [1, 2, 3], [4]]`.
  * @example
  * ```ts ignore
- * // veth-bridge: the bridge's address and the veth's master go in one `ip -batch -`.
- * applyGroups(plan.steps); // [[0], [1], [2], [3], [4], [5], [6, 7], [8], [9], [10, 11]]
+ * // veth-bridge: the host's side in one `ip -batch -`, the namespace's in one `ip -n NAME -batch -`.
+ * applyGroups(plan.steps); // [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11]]
  * ```
  */
 export function applyGroups(steps: readonly Step[]): number[][] {
@@ -150,8 +168,8 @@ export async function applyBatch(
   const { journal, ctx, log } = deps;
   const key = applyBatchKey(steps[group[0]])!;
   for (const i of group) log(`[${i + 1}/${steps.length}] ${kindOf(steps[i]).summary(steps[i])}`);
-  // Prior states and identities of the whole batch, from one read of each object kind.
-  const prior = readingCtx(ctx, readCache(ctx.run).cached);
+  // Prior states and identities of the whole batch, from one look at each namespace.
+  const prior = lookCtx(ctx, new SnapshotIpReader(ctx.run), readCache(ctx.run).cached);
   const items: RevertItem[] = [];
   const intents = [];
   for (const index of group) {
@@ -243,7 +261,9 @@ export async function applyBatch(
 
   // Each step that ran: its after-command point, then one look checks them all, in order.
   const after = readCache(ctx.run);
-  const checkCtx = readingCtx(ctx, after.cached);
+  const look = new SnapshotIpReader(ctx.run);
+  await Promise.all(namedNetnsOf(group.slice(0, ran).map((i) => steps[i])).map((ns) => look.prefetch(ns)));
+  const checkCtx = lookCtx(ctx, look, after.cached);
   const done = [];
   let ok = 0;
   for (; ok < ran; ok++) {
@@ -251,7 +271,7 @@ export async function applyBatch(
     const step = steps[index];
     try {
       await deps.fault("after-command", index);
-      const wrong = await kindOf(step).verify(step, readingCtx(ctx, pollingReader(after)));
+      const wrong = await kindOf(step).verify(step, lookCtx(ctx, new PollingLook(ctx.run, look), pollingReader(after)));
       if (wrong) {
         stop = { at: ok, reason: `the command succeeded but ${wrong}`, touched: true };
         break;
@@ -289,6 +309,92 @@ function pollingReader(look: ReturnType<typeof readCache>): Runner {
     asked.add(key);
     return look.cached(argv, opts);
   };
+}
+
+/**
+ * The named network namespaces some steps act in (their `netns` field: where
+ * a link, address or route is, or where a link is moved to).
+ * @param steps The steps.
+ * @returns Each name once, e.g. `["web"]`.
+ */
+function namedNetnsOf(steps: readonly Step[]): string[] {
+  const names = steps.map((s) => "netns" in s ? s.netns : undefined);
+  return [...new Set(names.filter((n): n is string => typeof n === "string"))];
+}
+
+/**
+ * An {@link IpReader} for one step's check over a batch's shared look: the
+ * first time the check asks a question (a link, the addresses of a link, the
+ * routes of a namespace…) the look answers it (one process for every step
+ * of the batch), and a question asked again within the check is read
+ * afresh, since a check that asks again is polling for a change (carrier,
+ * `waitOperUp`; duplicate address detection and an IPv6 address's local
+ * route, `waitAddrUsable`).
+ */
+class PollingLook extends IpReader {
+  private readonly asked = new Set<string>();
+
+  /**
+   * @param run The process seam, for the fresh reads.
+   * @param look The batch's shared look.
+   */
+  constructor(run: Runner, private readonly look: IpReader) {
+    super(run);
+  }
+
+  /** Whether this question is asked for the first time (and remembers it). */
+  private first(...question: unknown[]): boolean {
+    const key = JSON.stringify(question);
+    if (this.asked.has(key)) return false;
+    this.asked.add(key);
+    return true;
+  }
+
+  override links(netns?: string): Promise<IpLink[]> {
+    return this.first("links", netns) ? this.look.links(netns) : super.links(netns);
+  }
+
+  override link(dev: string, netns?: string): Promise<IpLink | undefined> {
+    return this.first("link", dev, netns) ? this.look.link(dev, netns) : super.link(dev, netns);
+  }
+
+  override addrs(netns?: string, dev?: string): Promise<IpAddrLink[]> {
+    return this.first("addrs", netns, dev) ? this.look.addrs(netns, dev) : super.addrs(netns, dev);
+  }
+
+  override routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
+    return this.first("routes", family, netns) ? this.look.routes(family, netns) : super.routes(family, netns);
+  }
+
+  override rules(family: 4 | 6, netns?: string): Promise<IpRule[]> {
+    return this.first("rules", family, netns) ? this.look.rules(family, netns) : super.rules(family, netns);
+  }
+
+  override staticNeighbours(netns?: string, dev?: string): Promise<IpNeigh[]> {
+    return this.first("neigh", netns, dev)
+      ? this.look.staticNeighbours(netns, dev)
+      : super.staticNeighbours(netns, dev);
+  }
+
+  override netnsList(): Promise<IpNetns[]> {
+    return this.first("netns") ? this.look.netnsList() : super.netnsList();
+  }
+
+  override netnsPids(name: string): Promise<number[]> {
+    return this.first("pids", name) ? this.look.netnsPids(name) : super.netnsPids(name);
+  }
+}
+
+/**
+ * The step context reading through a look at the host: `ip` questions
+ * answered by `ip`, any other command (a sysctl) through `run`.
+ * @param ctx The step context.
+ * @param ip The reader.
+ * @param run The runner for other reads (a {@link readCache} side).
+ * @returns A copy of `ctx`.
+ */
+function lookCtx(ctx: StepContext, ip: IpReader, run: Runner): StepContext {
+  return { ...ctx, run, ip };
 }
 
 /**

@@ -10,9 +10,10 @@ import { snapshotDiff, withLab } from "../support/lab.ts";
 const RUN = ["run", "veth-bridge", "--name", "i1", "--", "true"];
 
 const CASES: { signal: Deno.Signal; at: string; done: number; when: string }[] = [
-  { signal: "SIGINT", at: "after-command:0", done: 1, when: "during step 1" },
-  // Steps 7 and 8 (the bridge's address, the veth's master) run as one ip -batch: the batch in flight is finished.
-  { signal: "SIGTERM", at: "step:6", done: 8, when: "in the middle (step 7, in one ip -batch with step 8)" },
+  // Steps 1–8 (the host's side) run as one ip -batch, steps 9–12 (the namespace's) as another: the batch in flight
+  // is finished.
+  { signal: "SIGINT", at: "after-command:0", done: 8, when: "during step 1 (in one ip -batch with steps 2–8)" },
+  { signal: "SIGTERM", at: "after-done:7", done: 8, when: "between the host's batch and the namespace's" },
   { signal: "SIGHUP", at: "after-command:11", done: 12, when: "during the last step" },
 ];
 
@@ -31,12 +32,13 @@ for (const { signal, at, done, when } of CASES) {
 Deno.test("veth-bridge: a second signal during the rollback is ignored, with a line saying so; the rollback completes", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
-    // SIGINT before step 6's command; SIGTERM while step 3 (index 2) is being rolled back.
+    // SIGINT before step 6's command (its batch, steps 1–8, is finished); SIGTERM while step 3 (index 2) is being
+    // rolled back.
     const r = await interruptAt(lab, RUN, [{ at: "step:5", signals: ["SIGINT"] }, {
       at: "undo:2",
       signals: ["SIGTERM", "SIGINT"],
     }]);
-    assertRolledBackOnSignal(r, r.stderr, "SIGINT", 6, 12);
+    assertRolledBackOnSignal(r, r.stderr, "SIGINT", 8, 12);
     assert.match(r.stderr, new RegExp(`SIGTERM ignored: the rollback of run ${r.run} goes on`));
     assert.match(r.stderr, new RegExp(`SIGINT ignored: the rollback of run ${r.run} goes on`));
     const after = await lab.snapshot();

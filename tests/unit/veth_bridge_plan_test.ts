@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { vethNames } from "../../recipes/attach.ts";
 import { natTable, pickFreeSubnet, vethBridge } from "../../recipes/veth_bridge.ts";
+import { applyGroups } from "../../src/engine/apply_batch.ts";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
 import { kindOf, planCommands } from "../../src/steps/mod.ts";
@@ -23,16 +24,15 @@ const br0: HostFacts = {
   netnsAddresses: ["127.0.0.1", "10.200.0.2"],
 };
 
-Deno.test("plan() for veth-bridge: netns, veth, move, bridge with STP off, address, enslave, links up, address, route", () => {
+Deno.test("plan() for veth-bridge: the host's side (netns, veth, move, bridge with STP off, address, enslave, up), then the namespace's (lo, eth0 up, address, route)", () => {
   const p = plan({ name: "web" });
-  const { peer, mac } = p.steps[2] as { peer: string; mac: string };
+  const { peer, mac } = p.steps[1] as { peer: string; mac: string };
   assert.match(peer, /^p-[0-9a-f]{8}$/);
   assert.match(mac, /^fe(:[0-9a-f]{2}){5}$/);
-  const brMac = (p.steps[4] as { mac: string }).mac;
+  const brMac = (p.steps[3] as { mac: string }).mac;
   assert.match(brMac, /^02(:[0-9a-f]{2}){5}$/);
   assert.deepEqual(planCommands(p.steps).map((a) => a.join(" ")), [
     "ip netns add web",
-    "ip -n web link set dev lo up",
     `ip link add dev veth-web address ${mac} type veth peer name ${peer}`,
     `ip link set dev ${peer} netns web name eth0`,
     `ip link add dev br0 address ${brMac} type bridge stp_state 0`,
@@ -40,11 +40,14 @@ Deno.test("plan() for veth-bridge: netns, veth, move, bridge with STP off, addre
     "ip addr add 10.200.0.1/24 dev br0",
     "ip link set dev veth-web master br0",
     "ip link set dev veth-web up",
+    "ip -n web link set dev lo up",
     "ip -n web link set dev eth0 up",
     "ip -n web addr add 10.200.0.2/24 dev eth0",
     "ip -n web -4 route add default via 10.200.0.1 dev eth0",
   ]);
   assert.deepEqual(p.uses, []);
+  // Each side is one `ip -batch -`.
+  assert.deepEqual(applyGroups(p.steps), [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11]]);
 });
 
 Deno.test("plan() for veth-bridge reuses an existing bridge, its subnet and address, and takes the next free address", () => {
@@ -86,7 +89,7 @@ Deno.test("K01: a long --name gets a derived host-side name of at most 15 bytes"
 });
 
 Deno.test("K01: --veth of 15 bytes is accepted, 16 is refused before planning", () => {
-  assert.equal((plan({ name: "n", veth: "abcdefghijklmno" }).steps[2] as { dev: string }).dev, "abcdefghijklmno");
+  assert.equal((plan({ name: "n", veth: "abcdefghijklmno" }).steps[1] as { dev: string }).dev, "abcdefghijklmno");
   assert.throws(
     () => vethBridge.params.parse({ name: "n", veth: "abcdefghijklmnop" }),
     /16 bytes long; the limit is 15/,
