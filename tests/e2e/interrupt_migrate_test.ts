@@ -5,9 +5,9 @@ import { TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
 
 // N18 for full-migrate (20 steps; the uplink switch is steps 9-15: enslave eth0, move the default routes, remove
-// eth0's addresses; steps 7-13 run as one ip -batch): a signal while it applies finishes the step (or batch) in flight,
-// rolls back every step done, exit 4, the
-// host as before, and the LAN answers through the uplink again.
+// eth0's addresses; steps 3-17, from the veth pair to the veth's port up, run as one ip -batch): a signal while it
+// applies finishes the step (or batch) in flight, rolls back every step done, exit 4, the host as before, and the LAN
+// answers through the uplink again.
 
 const MIGRATE = ["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24"];
 
@@ -21,12 +21,12 @@ async function assertHostAsBefore(lab: TestLab, before: Awaited<ReturnType<TestL
 
 const CASES: { signal: Deno.Signal; at: string; done: number; when: string; args: string[] }[] = [
   { signal: "SIGTERM", at: "after-command:0", done: 1, when: "during step 1", args: ["--no-confirm"] },
-  // Steps 7-13 (the bridge's addresses, enslaving the uplink, moving its routes) run as one ip -batch: the batch in
-  // flight is finished, then rolled back with the steps before it.
+  // Steps 3-17 (the veth, the bridge and its addresses, enslaving the uplink, moving its routes and addresses, the
+  // veth's port) run as one ip -batch: the batch in flight is finished, then rolled back with the steps before it.
   {
     signal: "SIGINT",
     at: "step:8",
-    done: 13,
+    done: 17,
     when: "as the uplink is enslaved (step 9, in the switch's batch)",
     args: ["--no-confirm"],
   },
@@ -35,11 +35,11 @@ const CASES: { signal: Deno.Signal; at: string; done: number; when: string; args
   {
     signal: "SIGTERM",
     at: "after-command:10",
-    done: 13,
+    done: 17,
     when: "with no IPv4 default route (step 11, batched)",
     args: [],
   },
-  { signal: "SIGINT", at: "after-command:14", done: 15, when: "at the switch's last step (15)", args: [] },
+  { signal: "SIGINT", at: "after-command:14", done: 17, when: "at the switch's last step (15, batched)", args: [] },
 ];
 
 for (const { signal, at, done, when, args } of CASES) {
@@ -75,7 +75,7 @@ Deno.test("full-migrate on a TTY: Ctrl-C while the uplink is enslaved lets that 
       { code: r.code, run, steps, ends: recs.filter((x) => x.kind === "run-end").map((x) => x.state!) },
       r.output,
       "SIGINT",
-      13,
+      17,
       20,
     );
     await assertHostAsBefore(lab, before);
@@ -84,14 +84,14 @@ Deno.test("full-migrate on a TTY: Ctrl-C while the uplink is enslaved lets that 
 
 /**
  * Puts an 'ip' in front of the real one that holds the enslaving of eth0 (step 9, a line of the `ip -batch -` of steps
- * 7-13) until /run/go exists (at most 60 s), having created /run/held: a signal sent meanwhile lands while that batch
+ * 3-17) until /run/go exists (at most 60 s), having created /run/held: a signal sent meanwhile lands while that batch
  * runs.
  * @returns The environment that makes nsrecipe use it.
  */
 async function holdEnslaving(lab: TestLab): Promise<Record<string, string>> {
   const real = (await lab.sh(["sh", "-c", "command -v ip"])).stdout.trim();
   assert.ok(real.startsWith("/"), `ip is at ${real}`);
-  // Enslaving the uplink is a line of the switch's `ip -batch -` (steps 7-13): the wrapper reads the batch, holds it
+  // Enslaving the uplink is a line of the switch's `ip -batch -` (steps 3-17): the wrapper reads the batch, holds it
   // when it has that line, then hands it to the real ip.
   const wrapper = `#!/bin/sh
 case " $* " in *" -batch - "*) cat > /run/batch.$$
@@ -131,9 +131,9 @@ Deno.test("full-migrate on a TTY whose session is lost (hangup) while the uplink
     const recs = await records(lab);
     const run = recs.find((x) => x.kind === "run-begin")!.run;
     const steps = (kind: string) => recs.filter((x) => x.kind === kind).map((x) => x.index!);
-    assert.deepEqual(steps("step-done"), [...Array(13).keys()], "the held batch (steps 7-13) was finished");
+    assert.deepEqual(steps("step-done"), [...Array(17).keys()], "the held batch (steps 3-17) was finished");
     assert.deepEqual(steps("step-failed"), []);
-    assert.deepEqual([...steps("step-undone")].sort((a, b) => a - b), [...Array(13).keys()]);
+    assert.deepEqual([...steps("step-undone")].sort((a, b) => a - b), [...Array(17).keys()]);
     assert.deepEqual(recs.filter((x) => x.kind === "run-end").map((x) => x.state), ["rolled-back"], run);
     await assertHostAsBefore(lab, before);
   });
