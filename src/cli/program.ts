@@ -444,13 +444,16 @@ export async function main(args: string[]): Promise<number> {
     true,
     async (selector, g, out) => await (await import("./confirm.ts")).confirmCommand(selector, g, out),
   );
-  runSubcommand(
-    "status",
-    "applied runs as a table; with RUN, its steps, objects and drift",
-    "run id or name: show its details",
-    false,
-    async (selector, g, out) => await (await import("./status.ts")).statusCommand(selector, g, out),
-  );
+  program.command("status").description("applied runs as a table; with RUN, its steps, objects and drift")
+    .argument("[run]", "run id or name: show its details (every step checked)")
+    .option("--deep", "check every step of every run: read the inside of each namespace (one process each)")
+    .option("--quick", "check from one read of the host only, whatever the number of namespaces")
+    .action(async (selector, opts, cmd) => {
+      const { g, out } = await onHost(cmd, false);
+      if (opts.deep && opts.quick) throw new UsageError("Give either --deep or --quick, not both");
+      const depth = opts.deep ? "deep" : opts.quick ? "quick" : undefined;
+      await (await import("./status.ts")).statusCommand(selector, g, out, depth);
+    });
   program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
     .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")
     .option("--name <name>", "check that this namespace name is free")

@@ -1,17 +1,8 @@
 import { appliedIndexes, foldRuns, isOpen, type JournalProblem, readJournal, type RunView } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { noRunCalled } from "../errors.ts";
-import {
-  hostNetns,
-  type IpAddrLink,
-  memoRunner,
-  netnsEntryState,
-  netnsProcessCounts,
-  type NetnsRef,
-  SnapshotIpReader,
-} from "../host/mod.ts";
-import type { Runner } from "../exec/mod.ts";
-import { confirmationNote, confirmedNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
+import { hostNetns, type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
+import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { checkRun, confirmationState, recordedElsewhere, undoneSteps, undoProgress } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
@@ -19,6 +10,7 @@ import { incompleteNote } from "./journal.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import type { Output } from "./output.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
+import { DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";
 
 /**
  * A run as `status` shows it: its drift and notes (`checkRun` of
@@ -29,26 +21,26 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
  * @param currentBootId This boot's id: a run from another boot is only noted, not checked.
  * @param inherited Steps of older runs handed over to this one (they count as its own), with their run and index.
  * @param here The network namespace status reads: a run recorded in another one is only noted, not checked.
- * @param processes How many processes each live namespace holds ({@link netnsProcessCounts}); a live namespace
- *   missing from it is counted with `ip netns pids`.
+ * @param look The look at the host the run is checked against ({@link lookOnce}): its depth, and how many
+ *   processes each live namespace holds (a live namespace missing from it is counted with `ip netns pids`).
  * @param journaled Every run of the journal: what nsrecipe attached to this run's bridge is not foreign.
  * @returns The run's status.
  */
 export async function runStatus(
   r: RunView,
   ctx: StepContext,
-  currentBootId?: string,
-  inherited: readonly { run: string; index: number; step: Step }[] = [],
-  here?: NetnsRef,
-  processes: ReadonlyMap<string, number> = new Map(),
+  currentBootId: string | undefined,
+  inherited: readonly { run: string; index: number; step: Step }[],
+  here: NetnsRef | undefined,
+  look: Pick<Look, "depth" | "processes">,
   journaled: readonly RunView[] = [r],
 ): Promise<RunStatus> {
-  const { stale, elsewhere, drift, notes } = await checkRun(r, ctx, currentBootId, here, journaled);
+  const { stale, elsewhere, drift, unchecked, notes } = await checkRun(r, ctx, currentBootId, here, journaled);
   const applied = appliedIndexes(r);
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
-  const live = stale || elsewhere ? undefined : await liveFacts(ctx, netns, master, processes);
+  const live = stale || elsewhere ? undefined : await liveFacts(r, ctx, netns, master, look);
   const confirmation = confirmationOf(r, Date.now());
   if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
   if (r.confirm?.state === "confirmed") notes.push(confirmedNote(r.confirm.how, r.confirm.decidedAt));
@@ -57,7 +49,7 @@ export async function runStatus(
     { interrupted: true as const, ...progress, inEffect: progress.inEffect.map((s) => s.index) };
   // Steps an interrupted undo recorded subsumed, whose object is not deleted yet: still in effect.
   const pending = new Map(undoneSteps(r).flatMap((u) => (u.goesWith ? [[u.index, u.goesWith] as const] : [])));
-  const base = { state: r.state, stale, elsewhere, drift, confirmation, undo };
+  const base = { state: r.state, stale, elsewhere, drift, unchecked, confirmation, undo };
   return {
     id: r.id,
     recipe: r.recipe,
@@ -88,6 +80,8 @@ export async function runStatus(
       }),
     ],
     drift,
+    look: look.depth,
+    unchecked,
     notes,
   };
 }
@@ -141,44 +135,37 @@ export function objectsOf(
   return { owns: [...owns], changes, uses: uses.filter((o) => !owns.has(o) && !changed.has(o)) };
 }
 
-/** What `status` reads from the host for a run: addresses, the bridge's addresses, processes inside. */
+/**
+ * What `status` reads from the host for a run: the addresses in its
+ * namespace, the bridge's addresses, the processes inside. In the quick look
+ * the namespace's inside is not read: its addresses are those the run's done
+ * steps added there, as the journal records them.
+ */
 async function liveFacts(
+  r: RunView,
   ctx: StepContext,
   netns: string | undefined,
   bridge: string | undefined,
-  counts: ReadonlyMap<string, number>,
+  look: Pick<Look, "depth" | "processes">,
 ): Promise<{ addresses: string[]; bridgeAddresses: string[]; processes?: number }> {
   const cidrs = (links: IpAddrLink[]) =>
     links.filter((l) => l.ifname !== "lo").flatMap((l) =>
       l.addr_info.filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`)
     );
   const alive = netns !== undefined && netnsEntryState(netns) === "live";
+  const recorded = () =>
+    appliedIndexes(r).flatMap((i) => {
+      const s = r.steps[i];
+      return s.kind === "addr-add" && s.netns === netns && r.stepStates[i] === "done" &&
+          (s.addr.scope ?? "global") === "global"
+        ? [`${s.addr.local}/${s.addr.prefixlen}`]
+        : [];
+    });
   return {
-    addresses: alive ? cidrs(await ctx.ip.addrs(netns).catch(() => [])) : [],
+    addresses: !alive ? [] : look.depth === "quick" ? recorded() : cidrs(await ctx.ip.addrs(netns).catch(() => [])),
     bridgeAddresses: bridge ? cidrs(await ctx.ip.addrs(undefined, bridge).catch(() => [])) : [],
-    processes: alive ? counts.get(netns) ?? (await ctx.ip.netnsPids(netns)).length : undefined,
+    processes: alive ? look.processes.get(netns) ?? (await ctx.ip.netnsPids(netns)).length : undefined,
   };
-}
-
-/**
- * The one look at the host that `status` checks every run against, taken
- * before any run is checked: the host's links, addresses and routes, and
- * those of each live namespace the runs name, one process each
- * ({@link SnapshotIpReader.prefetch}), all at once; and, before those reads
- * (each is a process inside its namespace while it runs), the processes inside
- * every such namespace from one scan ({@link netnsProcessCounts}).
- * @param run The memoizing process seam the checks read through.
- * @param ip The snapshot reader the checks read through.
- * @param runs The runs to be checked (of this boot, recorded here).
- * @returns How many processes each live namespace holds.
- */
-async function lookOnce(run: Runner, ip: SnapshotIpReader, runs: readonly RunView[]): Promise<Map<string, number>> {
-  const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
-  const live = named.map((n) => netnsEntryState(n) === "live" ? [n] : []);
-  // Counted first: a read of a namespace is a process inside it while it runs.
-  const processes = await netnsProcessCounts(run, live.flat());
-  await Promise.all([undefined, ...live.flat()].map((n) => ip.prefetch(n)));
-  return processes;
 }
 
 /**
@@ -187,38 +174,45 @@ async function lookOnce(run: Runner, ip: SnapshotIpReader, runs: readonly RunVie
  * matches, and any journal problem. Read-only: a journal with
  * records nsrecipe cannot read is reported, not refused (undo refuses). It
  * takes no lock (a run in progress is seen as far as its journal goes), and
- * looks at the host once: one snapshot of the host and of each namespace,
- * against which every run's steps are checked.
- * @param selector A run's id or name for its details; `undefined` for the table.
+ * looks at the host once ({@link lookOnce}): one snapshot of the host and,
+ * when deep, of each namespace, against which every run's steps are checked.
+ * @param selector A run's id or name for its details (always deep); `undefined` for the table.
  * @param g Global options.
  * @param out The output.
+ * @param depth `deep` or `quick` as asked (`--deep`, `--quick`); `undefined`: the table's own choice, deep up to
+ *   `DEEP_UP_TO` live namespaces.
  * @throws {PreconditionError} When the journal cannot be opened.
  * @throws {UsageError} When no applied run has that id or name.
  */
-export async function statusCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
+export async function statusCommand(
+  selector: string | undefined,
+  g: GlobalOptions,
+  out: Output,
+  depth?: Depth,
+): Promise<void> {
   const runner = runnerFor(out);
   let journal = await readJournal(g.stateDir);
   // A window whose watchdog is gone is acted on first (under the lock, released before any output); the journal
   // is read again only when that changed it.
   if (await actOnExpiredWindows(g, out, runner, journal) > 0) journal = await readJournal(g.stateDir);
-  // One snapshot of the host and of each namespace, shared by every run's steps (src/host/memo.ts).
   const run = memoRunner(runner);
-  const ip = new SnapshotIpReader(run);
-  const ctx: StepContext = { ...stepContext(run), ip };
   const [current, here] = await Promise.all([bootId(run), hostNetns(run)]);
   const { runs, orphanProblems } = foldRuns(journal);
   const open = runs.filter(isOpen).reverse();
   const byId = new Map(runs.map((r) => [r.id, r]));
   // `status NAME` looks only at the runs it shows.
   const chosen = selector === undefined ? open : open.filter((r) => r.id === selector || r.label === selector);
-  const processes = await lookOnce(run, ip, chosen.filter((r) => r.bootId === current && !recordedElsewhere(r, here)));
+  const checked = chosen.filter((r) => r.bootId === current && !recordedElsewhere(r, here));
+  // One snapshot of the host and, deep, of each namespace, shared by every run's steps (src/host/memo.ts).
+  const look = await lookOnce(run, checked, selector === undefined ? depth : "deep");
+  const ctx: StepContext = { ...stepContext(look.run), ip: look.ip };
   const statuses = await Promise.all(chosen.map((r) => {
     // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
     const inherited = r.inherited.flatMap((ref) => {
       const step = byId.get(ref.run)?.steps[ref.index];
       return step ? [{ ...ref, step }] : [];
     });
-    return runStatus(r, ctx, current, inherited, here, processes, runs);
+    return runStatus(r, ctx, current, inherited, here, look, runs);
   }));
   const problems: JournalProblem[] = orphanProblems;
   const shown = statuses;
@@ -237,6 +231,9 @@ export async function statusCommand(selector: string | undefined, g: GlobalOptio
   }
   if (statuses.length === 0) out.result("No applied runs.");
   else for (const line of statusTable(statuses, now)) out.result(line);
+  if (statuses.some((s) => s.unchecked.length > 0)) {
+    out.progress(out.paint("yellow", quickNote(look.live.length, depth === "quick", DEEP_UP_TO)));
+  }
   for (const s of statuses) {
     for (const n of s.notes) out.progress(out.paint("yellow", `${s.label}: note: ${n}`));
     for (const d of s.drift) out.progress(out.paint("yellow", `${s.label}: drift: ${d}`));

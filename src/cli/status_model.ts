@@ -70,7 +70,12 @@ export interface RunStatus {
   startedAt: string;
   /** The run's network namespace, if it made one. */
   netns?: string;
-  /** Global addresses inside the namespace (CIDR), besides `lo`'s. */
+  /**
+   * Global addresses inside the namespace (CIDR), besides `lo`'s: read from
+   * the namespace when {@link RunStatus.look} is `deep`; when `quick` (its
+   * inside not read), those the run's done steps added there, as the journal
+   * records them.
+   */
   addresses: string[];
   /** The bridge its veth is enslaved to, with the bridge's global addresses (CIDR). */
   bridge?: { name: string; addresses: string[] };
@@ -94,6 +99,20 @@ export interface RunStatus {
   confirmation?: Confirmation;
   /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
   drift: string[];
+  /**
+   * How the run was checked (see `status_look.ts`): `deep`, every done step
+   * read back (one snapshot of the host and of each namespace, and any other
+   * read a step needs); `quick`, against one snapshot of the host only (and
+   * each namespace's `/run/netns` entry and identity): what that cannot show
+   * is listed in {@link RunStatus.unchecked}.
+   */
+  look: "deep" | "quick";
+  /**
+   * What was not checked, one line each (a done step's summary, or `links put
+   * in 'NS' outside nsrecipe`): nothing was found wrong with it, nor was it
+   * read. `[]` when every done step was checked.
+   */
+  unchecked: string[];
   /**
    * Things to know besides drift: the run was interrupted (killed while
    * applying), is from before a reboot, has steps whose undo failed, or has

@@ -18,12 +18,18 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
  * applying), `from before reboot`, `in another network namespace`
  * (recorded elsewhere: a lab's journal, a shared state directory), `undo interrupted` (an undo began
  * and was cut short, see `RunStatus.undo`), `undo incomplete`, `drift`
- * (a done step's effect is no longer on the host) or `applied`.
- * @param s The run.
+ * (a done step's effect is no longer on the host), `applied (partly checked)`
+ * (nothing wrong in what was checked, and some steps were not: the quick
+ * look, see `status_look.ts`) or `applied` (every done step checked and in
+ * effect).
+ * @param s The run (`unchecked` absent counts as `[]`).
  * @returns One short phrase.
  */
 export function stateOf(
-  s: Pick<RunStatus, "state" | "stale" | "elsewhere" | "drift" | "confirmation"> & Partial<Pick<RunStatus, "undo">>,
+  s:
+    & Pick<RunStatus, "state" | "stale" | "elsewhere" | "drift" | "confirmation">
+    & Partial<Pick<RunStatus, "undo">>
+    & { unchecked?: readonly string[] },
 ): string {
   if (s.stale) return "from before reboot";
   if (s.elsewhere) return "in another network namespace";
@@ -36,7 +42,24 @@ export function stateOf(
   if (s.undo) return "undo interrupted";
   if (s.state === "incomplete") return "undo incomplete";
   if (s.drift.length > 0) return "drift";
+  if ((s.unchecked?.length ?? 0) > 0) return "applied (partly checked)";
   return "applied";
+}
+
+/**
+ * The line `status` adds below a table when the quick look left steps
+ * unchecked, saying what was checked and how to check the rest.
+ * @param namespaces How many live namespaces the runs have.
+ * @param asked Whether `--quick` asked for it (else the table chose it, beyond `limit` namespaces).
+ * @param limit The most live namespaces the table looks deep into.
+ * @returns One line.
+ */
+export function quickNote(namespaces: number, asked: boolean, limit: number): string {
+  const why = asked ? "--quick" : `${namespaces} namespaces, more than ${limit}`;
+  return `quick look (${why}): 'applied (partly checked)' means that the journal, each namespace's /run/netns ` +
+    "entry and identity, and what is on the host were checked from one read of the host, not the inside of the " +
+    "namespaces (ADDRESS is as the journal records it) nor what needs a read of its own (sysctls); " +
+    "'nsrecipe status --deep' or 'nsrecipe status NAME' checks every step";
 }
 
 /**
@@ -137,6 +160,7 @@ export function statusDetails(s: RunStatus, now: number): string[] {
     ),
   );
   for (const d of s.drift) lines.push(`  drift:      ${d}`);
+  for (const u of s.unchecked) lines.push(`  unchecked:  ${u}`);
   for (const n of s.notes) lines.push(`  note:       ${n}`);
   return lines;
 }

@@ -8,7 +8,9 @@
  * link in its namespace: the very things that keep undo from starting, found
  * by the same function, `foreignAttachments` of undo_hazards.ts); what is
  * found is reported, never repaired. Read-only: it runs only the steps' `verify` and `isReverted` and
- * the host readers.
+ * the host readers. A check whose read the caller's look did not make (its
+ * reader or runner answers with {@link Unread}) is listed as unchecked,
+ * neither drift nor in effect.
  *
  * @module
  */
@@ -18,6 +20,23 @@ import { kindOf, type StepContext } from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
 import { recordedElsewhere } from "./undo.ts";
 import { undoProgress, undoProgressNote } from "./undo_progress.ts";
+
+/**
+ * The answer of a reader or runner that only holds what one look at the host
+ * read (e.g. `status`'s quick view, which reads the host once and not the
+ * inside of each namespace) to a read that look did not make: the check that
+ * needed it is reported unchecked ({@link RunHealth.unchecked}), not as drift.
+ */
+export class Unread extends Error {
+  /**
+   * Makes the answer to one read that was not made.
+   * @param argv The command the check would have run, e.g. `["ip", "-n", "web", "-json", "-details", "addr", "show"]`.
+   */
+  constructor(readonly argv: readonly string[]) {
+    super(`not read in this look: ${argv.join(" ")}`);
+    this.name = "Unread";
+  }
+}
 
 /** What checking a run against the host found. */
 export interface RunHealth {
@@ -31,6 +50,13 @@ export interface RunHealth {
   elsewhere?: true;
   /** Done steps whose effect is no longer on the host, one line each: the step's summary and what is wrong. */
   drift: string[];
+  /**
+   * What was not checked, because it needed a read the look did not make
+   * ({@link Unread}): each done step's summary, and `links put in 'NS' outside
+   * nsrecipe` for a namespace whose links were not read; `[]` when everything
+   * was checked.
+   */
+  unchecked: string[];
   /**
    * Things to know besides drift, one sentence each: the run was interrupted
    * (killed while applying), its undo was cut short (which steps it reverted,
@@ -52,7 +78,7 @@ export interface RunHealth {
  * @param journaled Every run of the journal (what nsrecipe itself made and
  *   attached is not foreign, see `foreignAttachments` in undo_hazards.ts);
  *   default: this run alone.
- * @returns The drift and notes found.
+ * @returns The drift, what was not checked, and notes.
  */
 export async function checkRun(
   r: RunView,
@@ -62,6 +88,7 @@ export async function checkRun(
   journaled: readonly RunView[] = [r],
 ): Promise<RunHealth> {
   const drift: string[] = [];
+  const unchecked: string[] = [];
   const notes: string[] = [];
   const stale = currentBootId !== undefined && r.bootId !== currentBootId;
   if (stale) {
@@ -74,11 +101,11 @@ export async function checkRun(
   const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
   if (progress) notes.push(undoProgressNote(r.label, progress));
   for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
-  if (stale) return { stale, drift, notes };
+  if (stale) return { stale, drift, unchecked, notes };
   const elsewhere = recordedElsewhere(r, here);
   if (elsewhere) {
     notes.push(`${elsewhere}; 'nsrecipe undo' will not act on it here`);
-    return { stale, elsewhere: true, drift, notes };
+    return { stale, elsewhere: true, drift, unchecked, notes };
   }
   for (const i of appliedIndexes(r)) {
     const step = r.steps[i];
@@ -89,15 +116,46 @@ export async function checkRun(
       continue;
     }
     if (state === "undo-failed") notes.push(`step ${i + 1} (${kind.summary(step)}): undo failed: ${r.errors[i]}`);
-    const wrong = await kind.verify(step, ctx).catch((e: Error) => e.message);
-    const gone = wrong === undefined && await kind.isReverted(step, ctx, r.captured[i]).catch(() => true);
-    if (wrong || gone) {
-      drift.push(`${kind.summary(step)}: ${wrong ?? "no longer in effect (changed outside nsrecipe)"}`);
-    }
+    const found = await stepHealth(r, i, ctx);
+    if (found === UNREAD) unchecked.push(kind.summary(step));
+    else if (found !== undefined) drift.push(`${kind.summary(step)}: ${found}`);
   }
   drift.push(...await identityDrift(r, ctx));
-  drift.push(...await attachedByOthers(r, ctx, journaled));
-  return { stale, drift, notes };
+  const attached = await attachedByOthers(r, ctx, journaled);
+  drift.push(...attached.drift);
+  unchecked.push(...attached.unchecked);
+  return { stale, drift, unchecked, notes };
+}
+
+/** {@link stepHealth}'s answer for a step whose check needs a read the look did not make. */
+const UNREAD = Symbol("unread");
+
+/**
+ * Whether one done step is still in effect: its `verify`, then, when that
+ * finds nothing wrong, its `isReverted`.
+ * @param r The run.
+ * @param i The step's index.
+ * @param ctx Step context.
+ * @returns `undefined` when in effect; what is wrong (a failed read counts as
+ *   that failure); {@link UNREAD} when a read was not made ({@link Unread}).
+ */
+async function stepHealth(r: RunView, i: number, ctx: StepContext): Promise<string | undefined | typeof UNREAD> {
+  const kind = kindOf(r.steps[i]);
+  try {
+    const wrong = await kind.verify(r.steps[i], ctx).catch((e: Error) => {
+      if (e instanceof Unread) throw e;
+      return e.message;
+    });
+    if (wrong !== undefined) return wrong || undefined;
+    const gone = await kind.isReverted(r.steps[i], ctx, r.captured[i]).catch((e: Error) => {
+      if (e instanceof Unread) throw e;
+      return true;
+    });
+    return gone ? "no longer in effect (changed outside nsrecipe)" : undefined;
+  } catch (e) {
+    if (e instanceof Unread) return UNREAD;
+    throw e;
+  }
 }
 
 /**
@@ -133,10 +191,17 @@ async function identityDrift(r: RunView, ctx: StepContext): Promise<string[]> {
  * @param r The run.
  * @param ctx Step context (its reader answers from status's one look at the host).
  * @param journaled Every run of the journal.
- * @returns One line per foreign thing, e.g. `'vnet3' is a port of bridge 'br5', which this run made: …`.
+ * @returns One drift line per foreign thing, e.g. `'vnet3' is a port of bridge 'br5', which this run made: …`;
+ *   and, for each step whose objects were not read ({@link Unread}), what was not checked.
  * @throws {CommandError} When `ip` fails.
  */
-async function attachedByOthers(r: RunView, ctx: StepContext, journaled: readonly RunView[]): Promise<string[]> {
+async function attachedByOthers(
+  r: RunView,
+  ctx: StepContext,
+  journaled: readonly RunView[],
+): Promise<{ drift: string[]; unchecked: string[] }> {
+  const drift: string[] = [];
+  const unchecked: string[] = [];
   const items = appliedIndexes(r).map((index) => ({
     run: r.id,
     index,
@@ -144,7 +209,26 @@ async function attachedByOthers(r: RunView, ctx: StepContext, journaled: readonl
     captured: r.captured[index],
     identities: r.identities,
   }));
-  return (await foreignAttachments(items, journaled, ctx.ip)).map((f) =>
-    `${f}, which this run made, attached outside nsrecipe: undo will not start until it is moved or removed`
-  );
+  // A namespace's links are read inside it: each such item on its own, so that a look that did not read it
+  // (Unread) leaves the rest checked; the others together.
+  const inside = items.filter((i) => i.step.kind === "netns-add");
+  const batches = [items.filter((i) => i.step.kind !== "netns-add"), ...inside.map((i) => [i])];
+  for (const batch of batches.filter((b) => b.length > 0)) {
+    const step = batch[0].step;
+    try {
+      for (const f of await foreignAttachments(batch, journaled, ctx.ip)) {
+        drift.push(
+          `${f}, which this run made, attached outside nsrecipe: undo will not start until it is moved or removed`,
+        );
+      }
+    } catch (e) {
+      if (!(e instanceof Unread)) throw e;
+      unchecked.push(
+        step.kind === "netns-add"
+          ? `links put in '${step.netns}' outside nsrecipe`
+          : "what is attached outside nsrecipe to the links this run made",
+      );
+    }
+  }
+  return { drift, unchecked };
 }

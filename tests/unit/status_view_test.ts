@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { objectsOf } from "../../src/cli/status.ts";
 import type { RunStatus } from "../../src/cli/status_model.ts";
-import { humanAge, stateOf, statusDetails, statusTable, table } from "../../src/cli/status_view.ts";
+import { humanAge, quickNote, stateOf, statusDetails, statusTable, table } from "../../src/cli/status_view.ts";
 
 function run(over: Partial<RunStatus>): RunStatus {
   return {
@@ -21,6 +21,8 @@ function run(over: Partial<RunStatus>): RunStatus {
     uses: [],
     steps: [{ index: 0, summary: "create network namespace 'web'", state: "done" }],
     drift: [],
+    look: "deep",
+    unchecked: [],
     notes: [],
     ...over,
   };
@@ -42,6 +44,35 @@ Deno.test("stateOf: interrupted, from before reboot, undo incomplete, drift, app
   assert.equal(stateOf({ state: "incomplete", stale: false, drift: [] }), "undo incomplete");
   assert.equal(stateOf({ state: "applied", stale: false, drift: ["x"] }), "drift");
   assert.equal(stateOf({ state: "applied", stale: false, drift: [] }), "applied");
+});
+
+Deno.test("stateOf: steps left unchecked (the quick look) never read as 'applied'; drift and journal states still win", () => {
+  const unchecked = ["add address 10.200.0.2/24 to 'eth0' in 'web'"];
+  assert.equal(stateOf({ state: "applied", stale: false, drift: [], unchecked }), "applied (partly checked)");
+  assert.equal(stateOf({ state: "applied", stale: false, drift: ["x"], unchecked }), "drift");
+  assert.equal(stateOf({ state: "applying", stale: false, drift: [], unchecked }), "interrupted");
+  assert.equal(stateOf({ state: "incomplete", stale: false, drift: [], unchecked }), "undo incomplete");
+  assert.equal(stateOf({ state: "applied", stale: false, drift: [], unchecked: [] }), "applied");
+});
+
+Deno.test("quick look: the table row says 'applied (partly checked)', details list what was unchecked, the note says why and what checks all", () => {
+  const quick = run({
+    look: "quick",
+    unchecked: ["bring link 'eth0' up in 'web'", "links put in 'web' outside nsrecipe"],
+  });
+  const [, row] = statusTable([quick], Date.parse("2026-11-30T10:03:10.000Z"));
+  assert.equal(row, "web   veth-bridge  applied (partly checked)  10.200.0.2/24  br0 10.200.0.1/24  3 min  2");
+  const lines = statusDetails(quick, Date.parse("2026-11-30T10:00:30.000Z"));
+  assert.ok(lines.includes("  state:      applied (partly checked)"), lines.join("\n"));
+  assert.deepEqual(lines.filter((l) => l.startsWith("  unchecked:")), [
+    "  unchecked:  bring link 'eth0' up in 'web'",
+    "  unchecked:  links put in 'web' outside nsrecipe",
+  ]);
+  assert.match(quickNote(50, false, 8), /^quick look \(50 namespaces, more than 8\): /);
+  assert.match(
+    quickNote(2, true, 8),
+    /^quick look \(--quick\): .*'nsrecipe status --deep' or 'nsrecipe status NAME' checks every step$/,
+  );
 });
 
 Deno.test("table aligns every column under its header, two spaces apart", () => {
