@@ -141,7 +141,7 @@ function commandAfterDashes(
 /** The commands in one line each, as README's "Command line" section shows them (a unit test holds the two equal). */
 export const SYNOPSIS: readonly string[] = [
   "nsrecipe list | show RECIPE | plan RECIPE [opts] | run RECIPE [opts] [-- CMD...]",
-  "nsrecipe undo [ID|NAME | --all] | status [NAME] | journal [NAME] | doctor | confirm [RUN]",
+  "nsrecipe undo [ID|NAME | --all] | status [NAME] [--deep | --quick] | journal [NAME] | doctor | confirm [RUN]",
   "nsrecipe exec NAME -- CMD... | shell NAME",
   "nsrecipe rehearse RECIPE [opts] | lab [opts] [-- NSRECIPE-ARGS...]",
   "nsrecipe completions bash|zsh|fish | man | help [COMMAND [RECIPE]]",

@@ -123,7 +123,8 @@ Deno.test("status reads each namespace once: one 'ip -batch' per live namespace,
     const inWeb = (line: string) => lab.sh(["ip", "-n", "web", ...line.split(" ")]);
     for (
       const line of [
-        "addr add 2001:db8:5::2/64 dev eth0",
+        // nodad: the address (and its local route) is in place at once, not after duplicate address detection.
+        "addr add 2001:db8:5::2/64 dev eth0 nodad",
         "addr add 10.9.0.1/32 dev lo",
         "route add 192.0.2.0/24 via 10.200.0.1 dev eth0 proto static metric 50",
         "route add blackhole 198.51.100.0/24",
@@ -133,6 +134,12 @@ Deno.test("status reads each namespace once: one 'ip -batch' per live namespace,
         "route add default via 2001:db8:5::1 dev eth0",
       ]
     ) assertExit(await inWeb(line), 0, line);
+    // The two reads compared below are moments apart: wait (bounded) until no address is still tentative (the
+    // link-local one's duplicate address detection), whose end adds a local route between them.
+    for (let i = 0; i < 100 && (await inWeb("-6 addr show tentative")).stdout.trim() !== ""; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal((await inWeb("-6 addr show tentative")).stdout.trim(), "", "no address still tentative");
     const r = await lab.nsrecipe(["--verbose", "status"]);
     assertExit(r, 0, "status");
     assert.deepEqual(r.stderr.match(/^\$ ip -n \S+ .*/gm)?.map((l) => l.replace(/\s+\(exit.*$/, "")), [
