@@ -53,8 +53,8 @@ Deno.test("status --quick: no process inside a namespace; the inside of each is 
     const web = runs.get("web")!;
     assert.deepEqual([web.look, web.shown, web.drift], ["quick", "applied (partly checked)", []]);
     assert.deepEqual(web.unchecked, [
-      "bring link 'lo' up in 'web'",
       `move '${peer}' into 'web' as 'eth0'`,
+      "bring link 'lo' up in 'web'",
       "bring link 'eth0' up in 'web'",
       "add address 10.200.0.2/24 to 'eth0' in 'web'",
       "add route default via 10.200.0.1 dev eth0 in 'web'",
