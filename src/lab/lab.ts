@@ -16,6 +16,24 @@ import { LAB_INIT_COMMAND, LAB_NETNS, type LabSpec } from "./defaults.ts";
 import { selfArgv } from "./self.ts";
 
 /**
+ * The unshare(1) prefix that creates a lab's namespaces and runs the program
+ * after it as the lab's PID 1: `unshare --net --mount --pid --fork
+ * --mount-proc --kill-child --` (a new network namespace, a private mount
+ * namespace with its own `/proc`, and a PID namespace; the PID 1 is killed
+ * when unshare dies).
+ */
+export const LAB_UNSHARE: readonly string[] = [
+  "unshare",
+  "--net",
+  "--mount",
+  "--pid",
+  "--fork",
+  "--mount-proc",
+  "--kill-child",
+  "--",
+];
+
+/**
  * The argv that creates a lab and starts nsrecipe's lab init inside it.
  * `unshare --net --mount --pid --fork --mount-proc` (default propagation
  * private): a new network namespace, a private mount namespace and a PID
@@ -30,14 +48,7 @@ import { selfArgv } from "./self.ts";
  */
 export function labArgv(spec: LabSpec, args: readonly string[], hold = false, parentPid?: number): string[] {
   return [
-    "unshare",
-    "--net",
-    "--mount",
-    "--pid",
-    "--fork",
-    "--mount-proc",
-    "--kill-child",
-    "--",
+    ...LAB_UNSHARE,
     ...selfArgv(),
     LAB_INIT_COMMAND,
     "--spec",
@@ -67,6 +78,24 @@ export async function buildLab(spec: LabSpec, run: Runner): Promise<void> {
     );
   }
   for (const argv of labCommands(spec)) await run(argv);
+  await finishLab(spec, run);
+}
+
+/**
+ * The second half of building a lab, once {@link labCommands} have run
+ * inside it: waits (bounded) until every address of the lab host and its two
+ * LAN namespaces has settled, then, when the spec has settings the kernel
+ * resets while it handles the uplink's carrier, waits for the uplink to be
+ * operationally `UP` and runs {@link labLateCommands}. {@link buildLab} runs
+ * it after the commands; the test harness, which builds a lab with one shell
+ * script under a PID 1 of its own, runs it through nsenter(1).
+ *
+ * @param spec The lab.
+ * @param run The process seam, its commands run inside the lab's namespaces.
+ * @throws {PreconditionError} When an address has not settled, or the uplink is not up, within 5 s.
+ * @throws {CommandError} When a late command fails.
+ */
+export async function finishLab(spec: LabSpec, run: Runner): Promise<void> {
   await settleDad(run, [undefined, LAB_NETNS.lan, LAB_NETNS.lanHost]);
   const late = labLateCommands(spec);
   if (late.length > 0) {

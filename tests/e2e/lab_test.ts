@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
-import { withLab } from "../support/lab.ts";
+import type { LabSpec } from "../../src/lab/mod.ts";
+import { TestLab, withLab } from "../support/lab.ts";
+import { labState } from "../support/shared_lab.ts";
 import { assertExit, assertSameHost } from "../support/reliability.ts";
 
 Deno.test("lab --address on another subnet: the LAN's gateway and other host follow it (ping both from the lab host)", async () => {
@@ -116,4 +118,44 @@ Deno.test("a one-shot 'lab -- run' does not advise 'Undo with' for a run that va
     const kept = await lab.nsrecipe(["run", "netns", "--name", "kept", "--", "true"]);
     assert.match(kept.stderr, /Undo with: nsrecipe undo kept/, "outside a one-shot lab the advice stays");
   });
+});
+
+/** Starts a lab, reads its state (snapshot and the rest, `labState`), and stops it. */
+async function stateOfLab(spec: Partial<LabSpec>, pid1: "sh" | "nsrecipe") {
+  const lab = await TestLab.start(spec, pid1);
+  try {
+    return await labState(lab);
+  } finally {
+    await lab.stop();
+  }
+}
+
+Deno.test("the test harness's lab (a shell as PID 1 runs the lab's commands) is the lab 'nsrecipe lab' builds: same snapshot, sysctls, nftables, mounts, /run, no process", async () => {
+  const specs: Partial<LabSpec>[] = [
+    {},
+    {
+      // A late setting (the uplink's IPv6 MTU, written once it is up), an early one, and the uplink's attributes.
+      mtu: 9000,
+      group: "7",
+      extraAddrs: [{ family: "inet", local: "198.51.100.11", prefixlen: 24, label: "eth0:vip", noprefixroute: true }],
+      extraRoutes: [{ family: 4, dst: "10.62.0.0/16", via: "198.51.100.1", realm: "5" }],
+      sysctls: [
+        { tree: "net.ipv4.conf", dev: "eth0", name: "rp_filter", value: "2" },
+        { tree: "net.ipv6.conf", dev: "eth0", name: "mtu", value: "1400" },
+      ],
+    },
+  ];
+  for (const spec of specs) {
+    const [harness, own] = await Promise.all([stateOfLab(spec, "sh"), stateOfLab(spec, "nsrecipe")]);
+    assert.deepEqual(harness, own, JSON.stringify(spec));
+  }
+  // The settings really reached the second lab (a spec the builders both ignored would compare equal too).
+  const rich = await stateOfLab(specs[1], "sh");
+  assert.ok(rich.snapshot.sysctls.includes("net.ipv6.conf.eth0.mtu = 1400"), rich.snapshot.sysctls.join("\n"));
+  assert.ok(rich.snapshot.sysctls.includes("net.ipv4.conf.eth0.rp_filter = 2"));
+  assert.equal(rich.snapshot.links.find((l) => l.name === "eth0")?.mtu, 9000);
+  assert.ok(
+    rich.snapshot.routes.some((r) => r.includes("10.62.0.0/16") && r.includes("realm")),
+    rich.snapshot.routes.join("\n"),
+  );
 });

@@ -1,15 +1,31 @@
 /**
- * Test harness: a lab that stays up across several commands. Starts
- * `nsrecipe __lab-init --hold` through `unshare` (exactly what `nsrecipe lab`
- * does), then enters the lab's network, mount and PID namespaces with
- * nsenter(1) for each command. Closing stdin ends the lab's PID 1, and with it
- * every process, namespace and link inside.
+ * Test harness: a lab that stays up across several commands. The lab is the
+ * one `nsrecipe lab` builds (the same unshare(1) namespaces, `LAB_UNSHARE`;
+ * the same commands, `labCommands`, then `finishLab`), with a PID 1 that
+ * costs no Deno start: `sh` runs the lab's commands as one script, prints
+ * `ready` and execs `cat`, which holds the lab until its stdin closes (what
+ * `nsrecipe __lab-init --hold` did, for a Deno start and one process per
+ * command; `nsrecipe lab` itself keeps its own PID 1, tested in
+ * `lab_test.ts`). Each command then enters the lab's network, mount and PID
+ * namespaces with nsenter(1). Closing stdin ends the lab's PID 1, and with
+ * it every process, namespace and link inside. Like nsrecipe's, this PID 1
+ * does not reap the orphans it inherits.
  *
  * @module
  */
 import { type ExecResult, realRunner, type Runner } from "../../src/exec/mod.ts";
 import { diffSnapshots, type Snapshot, takeSnapshot } from "../../src/host/mod.ts";
-import { DEFAULT_LAB, labArgv, type LabSpec, selfArgv } from "../../src/lab/mod.ts";
+import {
+  checkLabSpec,
+  DEFAULT_LAB,
+  finishLab,
+  LAB_UNSHARE,
+  labArgv,
+  labCommands,
+  type LabSpec,
+  selfArgv,
+} from "../../src/lab/mod.ts";
+import { shellQuote } from "../../src/quote.ts";
 
 const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
 
@@ -27,12 +43,15 @@ export class TestLab {
   /**
    * Starts a lab and waits until it is built.
    * @param spec Overrides of the default lab.
+   * @param pid1 Who is the lab's PID 1 and builds it: `sh` (the harness's,
+   *   see the module doc) or `nsrecipe` (`nsrecipe __lab-init --hold`, as
+   *   `nsrecipe lab` starts it: to compare the two).
    * @returns The lab.
    * @throws {Error} When the lab does not come up.
    */
-  static async start(spec: Partial<LabSpec> = {}): Promise<TestLab> {
-    const full = { ...DEFAULT_LAB, ...spec };
-    const [program, ...args] = labArgv(full, [], true);
+  static async start(spec: Partial<LabSpec> = {}, pid1: "sh" | "nsrecipe" = "sh"): Promise<TestLab> {
+    const full = checkLabSpec({ ...DEFAULT_LAB, ...spec });
+    const [program, ...args] = pid1 === "sh" ? [...LAB_UNSHARE, "sh", "-c", pid1Script(full)] : labArgv(full, [], true);
     const child = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
     const stdin = child.stdin.getWriter();
     try {
@@ -47,7 +66,9 @@ export class TestLab {
       const children = (await Deno.readTextFile(`/proc/${child.pid}/task/${child.pid}/children`)).trim();
       const pid = Number(children.split(/\s+/)[0]);
       if (!pid) throw new Error(`the lab's PID 1 was not found (unshare pid ${child.pid})`);
-      return new TestLab(child, stdin, pid, full);
+      const lab = new TestLab(child, stdin, pid, full);
+      if (pid1 === "sh") await finishLab(full, lab.runner);
+      return lab;
     } catch (e) {
       await stdin.close().catch(() => {});
       child.kill("SIGKILL");
@@ -114,6 +135,25 @@ export class TestLab {
     await this.stdin.close().catch(() => {});
     await this.child.status;
   }
+}
+
+/**
+ * The script the test lab's PID 1 runs (`sh -c`): the lab's commands
+ * ({@link labCommands}) one after another, stopping at the first that fails
+ * (`set -e`; its own message goes to stderr), their output on stderr and
+ * their stdin empty; then `ready` on stdout and `exec cat`, which reads the
+ * script's own stdin until it closes.
+ * @param spec The lab, checked.
+ * @returns The script's text.
+ */
+export function pid1Script(spec: LabSpec): string {
+  return [
+    "set -e",
+    "exec 3>&1 4<&0 1>&2 </dev/null",
+    ...labCommands(spec).map(shellQuote),
+    "echo ready >&3",
+    "exec cat <&4 4<&- 3>&- >/dev/null",
+  ].join("\n");
 }
 
 /**
