@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { z } from "zod";
+import type { RefinementCtx } from "zod";
+import { z } from "../src/zod.ts";
 import { NsrecipeError } from "../src/errors.ts";
 import { checkLinkName } from "../src/names.ts";
 import { quote } from "../src/quote.ts";
@@ -63,7 +64,7 @@ const CIDR_EXAMPLES: Record<CidrKind, Record<4 | 6, string>> = {
  *   "--address '198.51.100.300/24' is not a CIDR like 198.51.100.50/24 (an address with its prefix length)".
  */
 export function cidrCheck(option: string, kind: CidrKind, family?: 4 | 6) {
-  return (v: string | undefined, ctx: z.RefinementCtx): void => {
+  return (v: string | undefined, ctx: RefinementCtx): void => {
     if (v === undefined) return;
     const example = family ? CIDR_EXAMPLES[kind][family] : `${CIDR_EXAMPLES[kind][4]} or ${CIDR_EXAMPLES[kind][6]}`;
     try {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "../src/zod.ts";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import {
   defaultGateway,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../src/zod.ts";
 import { PreconditionError } from "../src/errors.ts";
 import type { HostFacts } from "../src/host/mod.ts";
 import { checkNetnsName } from "../src/names.ts";

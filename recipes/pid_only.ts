@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../src/zod.ts";
 import type { Plan, Recipe } from "./types.ts";
 
 /**

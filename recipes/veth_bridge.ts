@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { z } from "zod";
+import type { output } from "zod";
+import { z } from "../src/zod.ts";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import {
@@ -72,7 +73,7 @@ const params = z.object({
 });
 
 /** Parsed parameters of veth-bridge. */
-export type VethBridgeParams = z.output<typeof params>;
+export type VethBridgeParams = output<typeof params>;
 
 /** Every CIDR in use on the host: addresses (with prefix) and route destinations. */
 function usedCidrs(facts: HostFacts, except?: string): string[] {

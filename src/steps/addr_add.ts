@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod.ts";
 import { linkName, netnsName } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { addrAddCommands, addrArgv, addrSpecSchema, renamedAddr } from "./specs.ts";
@@ -10,20 +10,20 @@ import { revertByInverse } from "./inverse.ts";
  * `addr-add`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link AddrAddStep}.
  */
-export const addrAddSchema = stepSchema("addr-add", {
+export const addrAddSchema = stepSchema("addr-add", () => ({
   /** Link name, e.g. `eth0`. */
-  dev: linkName,
+  dev: linkName(),
   /** Named netns holding the link; absent for the host's own. */
-  netns: netnsName.optional(),
+  netns: netnsName().optional(),
   /** The address with its attributes. */
-  addr: addrSpecSchema,
+  addr: addrSpecSchema(),
   /**
    * IPv6: add it with `nodad` and then set its own flags, so it is usable at
    * once with exactly its attributes (for an address moving between this
    * host's links; see `addrAddCommands`).
    */
   skipDad: z.boolean().optional(),
-});
+}));
 
 /** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
 export type AddrAddStep = Infer<typeof addrAddSchema>;

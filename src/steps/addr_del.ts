@@ -8,12 +8,12 @@ import { objectId } from "./objects.ts";
  * `addr-del`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link AddrDelStep}.
  */
-export const addrDelSchema = stepSchema("addr-del", {
+export const addrDelSchema = stepSchema("addr-del", () => ({
   /** Link name in the host's network namespace. */
-  dev: linkName,
+  dev: linkName(),
   /** The address to delete, identified by `family`, `local` and `prefixlen`; its other attributes are captured. */
-  addr: addrSpecSchema,
-});
+  addr: addrSpecSchema(),
+}));
 
 /**
  * Delete an address. The full address (every attribute) is captured before

@@ -6,9 +6,9 @@ import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
  * `bridge-add`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link BridgeAddStep}.
  */
-export const bridgeAddSchema = stepSchema("bridge-add", {
+export const bridgeAddSchema = stepSchema("bridge-add", () => ({
   /** The bridge: its name, e.g. `br0`; a fixed MAC, so it does not take its lowest port's; its MTU. */
-  ...newLinkFields,
+  ...newLinkFields(),
   /**
    * Its link group (`ip link add … group GROUP`, ip-link(8); IFLA_GROUP): a
    * number or a name of `/etc/iproute2/group`, e.g. `7`. full-migrate gives
@@ -16,8 +16,8 @@ export const bridgeAddSchema = stepSchema("bridge-add", {
    * … suppress_ifgroup` and `ip link set group N …` select links by it;
    * absent = the kernel's `default` (0).
    */
-  group: text.optional(),
-});
+  group: text().optional(),
+}));
 
 /**
  * Create a bridge with STP off: `ip link add dev BR [address MAC] [mtu M] type

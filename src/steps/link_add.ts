@@ -9,15 +9,21 @@ import { linkName, mac, uint } from "./fields.ts";
 import { type ObjectId, objectId } from "./objects.ts";
 import type { Captured, StepContext } from "./types.ts";
 
-/** The schema fields of a new link: `dev`, and optionally `mac` and `mtu` (spread into a kind's schema). */
-export const newLinkFields = {
-  /** Name of the new link, e.g. `br0`. */
-  dev: linkName,
-  /** Its MAC, e.g. `02:00:5e:10:00:01`; the kernel's choice when absent. */
-  mac: mac.optional(),
-  /** Its MTU in bytes; the kernel default (1500) when absent. */
-  mtu: uint.optional(),
-};
+/**
+ * The schema fields of a new link: `dev`, and optionally `mac` and `mtu` (spread into a kind's schema).
+ * @returns zod fields, built when a kind's schema is (`stepSchema`).
+ */
+// deno-lint-ignore explicit-module-boundary-types
+export function newLinkFields() {
+  return {
+    /** Name of the new link, e.g. `br0`. */
+    dev: linkName(),
+    /** Its MAC, e.g. `02:00:5e:10:00:01`; the kernel's choice when absent. */
+    mac: mac().optional(),
+    /** Its MTU in bytes; the kernel default (1500) when absent. */
+    mtu: uint().optional(),
+  };
+}
 
 /** What `ip link add` sets on a new link besides its type. */
 export interface NewLink {

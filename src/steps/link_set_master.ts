@@ -7,12 +7,12 @@ import { revertByInverse } from "./inverse.ts";
  * `link-set-master`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link LinkSetMasterStep}.
  */
-export const linkSetMasterSchema = stepSchema("link-set-master", {
+export const linkSetMasterSchema = stepSchema("link-set-master", () => ({
   /** The link to enslave, in the host's network namespace. */
-  dev: linkName,
+  dev: linkName(),
   /** The bridge's name, e.g. `br0`. */
-  master: linkName,
-});
+  master: linkName(),
+}));
 
 /** Enslave a link to a bridge: `ip link set dev DEV master BR` (ip-link(8)). */
 export type LinkSetMasterStep = Infer<typeof linkSetMasterSchema>;

@@ -6,14 +6,14 @@ import { objectId } from "./objects.ts";
  * `link-set-netns`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link LinkSetNetnsStep}.
  */
-export const linkSetNetnsSchema = stepSchema("link-set-netns", {
+export const linkSetNetnsSchema = stepSchema("link-set-netns", () => ({
   /** The link's name in the host's network namespace, e.g. `veth-web-ns`. */
-  dev: linkName,
+  dev: linkName(),
   /** Name of the named netns to move it into. */
-  netns: netnsName,
+  netns: netnsName(),
   /** Its name inside the netns, e.g. `eth0`. */
-  newName: linkName,
-});
+  newName: linkName(),
+}));
 
 /**
  * Move a link into a named netns and rename it there in one netlink request:

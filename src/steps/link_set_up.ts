@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod.ts";
 import { linkName, netnsName } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
@@ -7,17 +7,17 @@ import { objectId } from "./objects.ts";
  * `link-set-up`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link LinkSetUpStep}.
  */
-export const linkSetUpSchema = stepSchema("link-set-up", {
+export const linkSetUpSchema = stepSchema("link-set-up", () => ({
   /** Link name, e.g. `eth0`. */
-  dev: linkName,
+  dev: linkName(),
   /** Named netns holding the link; absent for the host's own. */
-  netns: netnsName.optional(),
+  netns: netnsName().optional(),
   /**
    * Also wait (bounded) until the link has carrier (`LOWER_UP`), e.g. a veth
    * end whose peer is up, so the run reports success only once traffic flows.
    */
   waitCarrier: z.boolean().optional(),
-});
+}));
 
 /** Bring a link up: `ip [-n NS] link set dev DEV up` (ip-link(8)). */
 export type LinkSetUpStep = Infer<typeof linkSetUpSchema>;

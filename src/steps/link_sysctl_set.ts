@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { LINK_SYSCTL_TREES, linkSysctlPath, STABLE_SECRET, waitOperUp } from "../host/mod.ts";
 import { linkName, text } from "./fields.ts";
@@ -9,22 +9,22 @@ import { type Infer, type StepKind, stepSchema } from "./types.ts";
  * `link-sysctl-set`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link LinkSysctlSetStep}.
  */
-export const linkSysctlSetSchema = stepSchema("link-sysctl-set", {
+export const linkSysctlSetSchema = stepSchema("link-sysctl-set", () => ({
   /** The subtree: `net.ipv4.conf`, `net.ipv6.conf`, `net.ipv4.neigh` or `net.ipv6.neigh`. */
   tree: z.enum(LINK_SYSCTL_TREES),
   /** The link whose setting it is, e.g. `br0`. */
-  dev: linkName,
+  dev: linkName(),
   /** The setting, e.g. `arp_ignore`. */
   name: z.string().regex(/^[a-z0-9_]{1,64}$/, "not a per-interface setting"),
   /** The value to write, e.g. `"1"`. */
-  value: text,
+  value: text(),
   /**
    * Write only once the link's operational state is `UP` (waiting at most
    * {@link OPER_UP_WAIT_MS}): for a setting the kernel resets when it handles
    * the link's carrier (IPv6 `mtu`, see `waitOperUp`).
    */
   whenOperUp: z.boolean().optional(),
-});
+}));
 
 /** How long a `whenOperUp` step waits for the link's operational state `UP`, in ms. */
 export const OPER_UP_WAIT_MS = 3000;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod.ts";
 import { linkName } from "./fields.ts";
 import { type Infer, type StepContext, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
@@ -14,16 +14,16 @@ export const NFT_TABLE_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
  * `nat-add`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link NatAddStep}.
  */
-export const natAddSchema = stepSchema("nat-add", {
+export const natAddSchema = stepSchema("nat-add", () => ({
   /** Table name in the `inet` family, e.g. `nsrecipe_web_1a2b3c4d` ({@link NFT_TABLE_PATTERN}). */
   table: z.string().regex(NFT_TABLE_PATTERN, "not an nftables table nsrecipe writes"),
   /** The namespace subnet, IPv4 CIDR with host bits clear like `10.200.0.0/24`. */
   subnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "not an IPv4 CIDR"),
   /** Name of the bridge the namespace sits on, e.g. `br0`. */
-  bridge: linkName,
+  bridge: linkName(),
   /** Name of the uplink the traffic leaves through, e.g. `eth0`. */
-  uplink: linkName,
-});
+  uplink: linkName(),
+}));
 
 /**
  * Create an nftables table that nsrecipe owns (nft(8)): masquerade for a

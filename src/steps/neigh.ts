@@ -16,15 +16,15 @@ import { neighArgv, neighKindText, type NeighSpec, neighSpecFromJson, neighSpecS
 import { findNeigh } from "./neigh_lookup.ts";
 
 /** The fields of a neighbour step besides its `kind` (zod); the data type is {@link NeighStep}. */
-const neighStepFields = {
+const neighStepFields = () => ({
   /** Link name in the host's network namespace, e.g. `br0`. */
-  dev: linkName,
+  dev: linkName(),
   /**
    * The entry; `neigh-del` finds it by `dst` and `proxy` and captures its
    * other attributes from `ip -json neigh` before deleting it.
    */
-  neigh: neighSpecSchema,
-};
+  neigh: neighSpecSchema(),
+});
 
 /**
  * The behaviour of a neighbour step, without its schema.

@@ -9,10 +9,10 @@ import { CommandError } from "../errors.ts";
  * `netns-add`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link NetnsAddStep}.
  */
-export const netnsAddSchema = stepSchema("netns-add", {
+export const netnsAddSchema = stepSchema("netns-add", () => ({
   /** Name of the new netns, i.e. the entry `/run/netns/NAME`. */
-  netns: netnsName,
-});
+  netns: netnsName(),
+}));
 
 /** Create a named network namespace: `ip netns add NAME` (ip-netns(8)). */
 export type NetnsAddStep = Infer<typeof netnsAddSchema>;

@@ -120,7 +120,7 @@ export function isStepKind(kind: string): kind is Step["kind"] {
  */
 export function stepIssues(step: { kind: string }): StepIssue[] {
   if (!isStepKind(step.kind)) return [{ path: ["kind"], message: `unknown step kind '${step.kind}'` }];
-  const r = KINDS[step.kind].schema.safeParse(step);
+  const r = KINDS[step.kind].schema().safeParse(step);
   return r.success ? [] : r.error.issues;
 }
 

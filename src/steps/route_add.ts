@@ -8,12 +8,12 @@ import { revertByInverse } from "./inverse.ts";
  * `route-add`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link RouteAddStep}.
  */
-export const routeAddSchema = stepSchema("route-add", {
+export const routeAddSchema = stepSchema("route-add", () => ({
   /** Named netns to add the route in; absent for the host's own. */
-  netns: netnsName.optional(),
+  netns: netnsName().optional(),
   /** The route with its attributes. */
-  route: routeSpecSchema,
-});
+  route: routeSpecSchema(),
+}));
 
 /** Add a route: `ip [-n NS] -4|-6 route add …` (ip-route(8)). */
 export type RouteAddStep = Infer<typeof routeAddSchema>;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, type RouteSpec, routeSpecFromJson, routeSpecSchema } from "./specs.ts";
 import { objectId } from "./objects.ts";
@@ -8,13 +8,13 @@ import { revertByInverse } from "./inverse.ts";
  * `route-del`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link RouteDelStep}.
  */
-export const routeDelSchema = stepSchema("route-del", {
+export const routeDelSchema = stepSchema("route-del", () => ({
   /**
    * The route to delete, in the host's network namespace, identified by
    * `dst`, `dev`, `via`, `metric`, `table` and `type` (unset ones match
    * anything); its other attributes are captured.
    */
-  route: routeSpecSchema,
+  route: routeSpecSchema(),
   /**
    * Undo re-adds the route with `ip -6 route append` instead of `add`: for a
    * route without gateway this adds it beside a route of the same prefix and
@@ -25,7 +25,7 @@ export const routeDelSchema = stepSchema("route-del", {
    * `append` would join into a multipath route.
    */
   appendOnRevert: z.boolean().optional(),
-});
+}));
 
 /**
  * Delete a route. The full route (metric, proto, src, table, flags) is

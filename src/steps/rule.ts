@@ -59,7 +59,7 @@ export type RuleDelStep = RuleStep<"rule-del">;
  * reading the rules back; the inverse deletes exactly this rule.
  */
 export const ruleAdd: StepKind<RuleAddStep> = {
-  schema: stepSchema("rule-add", { rule: ruleSpecSchema }),
+  schema: stepSchema("rule-add", () => ({ rule: ruleSpecSchema() })),
   ...ruleKind<RuleAddStep>("add"),
 };
 
@@ -68,6 +68,6 @@ export const ruleAdd: StepKind<RuleAddStep> = {
  * only this rule goes (ip-rule(8)); the inverse re-adds it at its priority.
  */
 export const ruleDel: StepKind<RuleDelStep> = {
-  schema: stepSchema("rule-del", { rule: ruleSpecSchema }),
+  schema: stepSchema("rule-del", () => ({ rule: ruleSpecSchema() })),
   ...ruleKind<RuleDelStep>("del"),
 };

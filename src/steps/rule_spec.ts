@@ -4,59 +4,62 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "../zod.ts";
 import type { IpRule } from "../host/mod.ts";
 import { linkName, text, uint } from "./fields.ts";
+import { lazy } from "../lazy.ts";
 import type { Infer } from "./types.ts";
 
 /**
  * The schema of a {@link RuleSpec}.
  * @ignore zod's inferred type has no name the docs can show; read {@link RuleSpec}.
  */
-export const ruleSpecSchema = z.object({
-  /** IP version: `4` or `6` (`ip -4` / `ip -6`). */
-  family: z.union([z.literal(4), z.literal(6)]),
-  /** Priority (`priority`). */
-  priority: uint,
-  /** Negate the selector (`not`). */
-  not: z.boolean().optional(),
-  /** Source prefix (`from`), e.g. `198.51.100.10` or `10.0.0.0/8`; absent for all. */
-  from: text.optional(),
-  /** Destination prefix (`to`); absent for all. */
-  to: text.optional(),
-  /** Type of service (`tos`), e.g. `0x10`. */
-  tos: text.optional(),
-  /** Firewall mark with optional mask (`fwmark`), e.g. `0x10/0xff`. */
-  fwmark: text.optional(),
-  /** Incoming device (`iif`). */
-  iif: linkName.optional(),
-  /** Outgoing device (`oif`). */
-  oif: linkName.optional(),
-  /** UID range (`uidrange`), e.g. `100-200`. */
-  uidrange: text.optional(),
-  /** IP protocol (`ipproto`), e.g. `tcp`. */
-  ipproto: text.optional(),
-  /** Source port or range (`sport`), e.g. `22` or `1000-2000`. */
-  sport: text.optional(),
-  /** Destination port or range (`dport`). */
-  dport: text.optional(),
-  /** An `l3mdev` rule (the table is the VRF device's). */
-  l3mdev: z.boolean().optional(),
-  /** Who installed it (`protocol`), e.g. `boot`, `static`. */
-  protocol: text.optional(),
-  /** Table looked up (`table`), a name or number. */
-  table: text.optional(),
-  /** Action other than a lookup: `blackhole`, `unreachable`, `prohibit` or `nop`. */
-  action: text.optional(),
-  /** Priority to jump to (`goto`). */
-  goto: uint.optional(),
-  /** `suppress_prefixlength`. */
-  suppressPrefixlength: z.number().int().min(-1).optional(),
-  /** `suppress_ifgroup`. */
-  suppressIfgroup: text.optional(),
-  /** Realm (`realms`). */
-  realms: text.optional(),
-});
+export const ruleSpecSchema = lazy(() =>
+  z.object({
+    /** IP version: `4` or `6` (`ip -4` / `ip -6`). */
+    family: z.union([z.literal(4), z.literal(6)]),
+    /** Priority (`priority`). */
+    priority: uint(),
+    /** Negate the selector (`not`). */
+    not: z.boolean().optional(),
+    /** Source prefix (`from`), e.g. `198.51.100.10` or `10.0.0.0/8`; absent for all. */
+    from: text().optional(),
+    /** Destination prefix (`to`); absent for all. */
+    to: text().optional(),
+    /** Type of service (`tos`), e.g. `0x10`. */
+    tos: text().optional(),
+    /** Firewall mark with optional mask (`fwmark`), e.g. `0x10/0xff`. */
+    fwmark: text().optional(),
+    /** Incoming device (`iif`). */
+    iif: linkName().optional(),
+    /** Outgoing device (`oif`). */
+    oif: linkName().optional(),
+    /** UID range (`uidrange`), e.g. `100-200`. */
+    uidrange: text().optional(),
+    /** IP protocol (`ipproto`), e.g. `tcp`. */
+    ipproto: text().optional(),
+    /** Source port or range (`sport`), e.g. `22` or `1000-2000`. */
+    sport: text().optional(),
+    /** Destination port or range (`dport`). */
+    dport: text().optional(),
+    /** An `l3mdev` rule (the table is the VRF device's). */
+    l3mdev: z.boolean().optional(),
+    /** Who installed it (`protocol`), e.g. `boot`, `static`. */
+    protocol: text().optional(),
+    /** Table looked up (`table`), a name or number. */
+    table: text().optional(),
+    /** Action other than a lookup: `blackhole`, `unreachable`, `prohibit` or `nop`. */
+    action: text().optional(),
+    /** Priority to jump to (`goto`). */
+    goto: uint().optional(),
+    /** `suppress_prefixlength`. */
+    suppressPrefixlength: z.number().int().min(-1).optional(),
+    /** `suppress_ifgroup`. */
+    suppressIfgroup: text().optional(),
+    /** Realm (`realms`). */
+    realms: text().optional(),
+  })
+);
 
 /** A policy routing rule, as `ip rule add` takes it (ip-rule(8)); the fields are documented on its schema. */
 export type RuleSpec = Infer<typeof ruleSpecSchema>;

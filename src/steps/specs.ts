@@ -7,45 +7,48 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "../zod.ts";
 import type { IpAddrInfo, IpNeigh, IpRoute } from "../host/mod.ts";
 import { linkName, text, uint } from "./fields.ts";
+import { lazy } from "../lazy.ts";
 import type { Infer } from "./types.ts";
 
 /**
  * The schema of an {@link AddrSpec}.
  * @ignore zod's inferred type has no name the docs can show; read {@link AddrSpec}.
  */
-export const addrSpecSchema = z.object({
-  /** Address family: `inet` (IPv4) or `inet6` (IPv6), as in ip-address(8) JSON. */
-  family: z.enum(["inet", "inet6"]),
-  /** The address without prefix, e.g. `198.51.100.10`. */
-  local: text,
-  /** Prefix length in bits. */
-  prefixlen: z.number().int().min(0).max(128),
-  /** IPv4 broadcast address; absent for none. */
-  broadcast: text.optional(),
-  /** `global` (default), `link`, `host`. */
-  scope: text.optional(),
-  /** IPv4 label, e.g. `eth0:1`. */
-  label: text.optional(),
-  /** Add with `noprefixroute`. */
-  noprefixroute: z.boolean().optional(),
-  /** IPv6: skip duplicate address detection (`nodad`), so the address is usable at once. */
-  nodad: z.boolean().optional(),
-  /** IPv6: home address of Mobile IPv6 (`home`, RFC 6275). */
-  home: z.boolean().optional(),
-  /** IPv6: make and manage temporary addresses from this prefix (`mngtmpaddr`, RFC 8981). */
-  mngtmpaddr: z.boolean().optional(),
-  /** IPv6: usable during duplicate address detection (`optimistic`, RFC 4429). */
-  optimistic: z.boolean().optional(),
-  /** Metric of the address's prefix route (`metric`). */
-  metric: uint.optional(),
-  /** Valid lifetime in seconds for a dynamic (DHCP/SLAAC) address; absent = forever. */
-  validLft: uint.optional(),
-  /** Preferred lifetime in seconds; absent = forever. */
-  preferredLft: uint.optional(),
-});
+export const addrSpecSchema = lazy(() =>
+  z.object({
+    /** Address family: `inet` (IPv4) or `inet6` (IPv6), as in ip-address(8) JSON. */
+    family: z.enum(["inet", "inet6"]),
+    /** The address without prefix, e.g. `198.51.100.10`. */
+    local: text(),
+    /** Prefix length in bits. */
+    prefixlen: z.number().int().min(0).max(128),
+    /** IPv4 broadcast address; absent for none. */
+    broadcast: text().optional(),
+    /** `global` (default), `link`, `host`. */
+    scope: text().optional(),
+    /** IPv4 label, e.g. `eth0:1`. */
+    label: text().optional(),
+    /** Add with `noprefixroute`. */
+    noprefixroute: z.boolean().optional(),
+    /** IPv6: skip duplicate address detection (`nodad`), so the address is usable at once. */
+    nodad: z.boolean().optional(),
+    /** IPv6: home address of Mobile IPv6 (`home`, RFC 6275). */
+    home: z.boolean().optional(),
+    /** IPv6: make and manage temporary addresses from this prefix (`mngtmpaddr`, RFC 8981). */
+    mngtmpaddr: z.boolean().optional(),
+    /** IPv6: usable during duplicate address detection (`optimistic`, RFC 4429). */
+    optimistic: z.boolean().optional(),
+    /** Metric of the address's prefix route (`metric`). */
+    metric: uint().optional(),
+    /** Valid lifetime in seconds for a dynamic (DHCP/SLAAC) address; absent = forever. */
+    validLft: uint().optional(),
+    /** Preferred lifetime in seconds; absent = forever. */
+    preferredLft: uint().optional(),
+  })
+);
 
 /** An address, as `ip addr add` takes it (ip-address(8)); the fields are documented on its schema. */
 export type AddrSpec = Infer<typeof addrSpecSchema>;
@@ -54,46 +57,48 @@ export type AddrSpec = Infer<typeof addrSpecSchema>;
  * The schema of a {@link RouteSpec}.
  * @ignore zod's inferred type has no name the docs can show; read {@link RouteSpec}.
  */
-export const routeSpecSchema = z.object({
-  /** IP version: `4` or `6` (`ip -4` / `ip -6`). */
-  family: z.union([z.literal(4), z.literal(6)]),
-  /** `default` or a prefix like `203.0.113.0/24`. */
-  dst: text,
-  /** Route type when not unicast (e.g. `blackhole`). */
-  type: text.optional(),
-  /** Next-hop gateway. */
-  via: text.optional(),
-  /** Output device. */
-  dev: linkName.optional(),
-  /** `proto` (e.g. `static`, `boot`, `dhcp`, `kernel`). */
-  proto: text.optional(),
-  /** `scope` (e.g. `link`). */
-  scope: text.optional(),
-  /** Preferred source address (`src`). */
-  src: text.optional(),
-  /** Metric (`metric`); IPv4 default 0, IPv6 default 1024. */
-  metric: uint.optional(),
-  /** Table name or number; absent = main. */
-  table: text.optional(),
-  /** Add with `onlink`. */
-  onlink: z.boolean().optional(),
-  /**
-   * IPv6 router preference (`pref low|medium|high`, RFC 4191), as router
-   * advertisements set it; absent = `medium`, the kernel's default.
-   */
-  pref: z.enum(["low", "medium", "high"]).optional(),
-  /**
-   * IPv6: seconds the route has left (`expires`, RTA_EXPIRES), as a router
-   * advertisement's lifetime set it; absent = never expires. A route re-added
-   * later gets these seconds again, from then.
-   */
-  expires: uint.optional(),
-  /**
-   * The route's realms as `ip route add … realm` takes them: `TO` or
-   * `FROM/TO` (RTA_FLOW, ip-route(8)), e.g. `5` or `3/5`; absent = none.
-   */
-  realm: text.optional(),
-});
+export const routeSpecSchema = lazy(() =>
+  z.object({
+    /** IP version: `4` or `6` (`ip -4` / `ip -6`). */
+    family: z.union([z.literal(4), z.literal(6)]),
+    /** `default` or a prefix like `203.0.113.0/24`. */
+    dst: text(),
+    /** Route type when not unicast (e.g. `blackhole`). */
+    type: text().optional(),
+    /** Next-hop gateway. */
+    via: text().optional(),
+    /** Output device. */
+    dev: linkName().optional(),
+    /** `proto` (e.g. `static`, `boot`, `dhcp`, `kernel`). */
+    proto: text().optional(),
+    /** `scope` (e.g. `link`). */
+    scope: text().optional(),
+    /** Preferred source address (`src`). */
+    src: text().optional(),
+    /** Metric (`metric`); IPv4 default 0, IPv6 default 1024. */
+    metric: uint().optional(),
+    /** Table name or number; absent = main. */
+    table: text().optional(),
+    /** Add with `onlink`. */
+    onlink: z.boolean().optional(),
+    /**
+     * IPv6 router preference (`pref low|medium|high`, RFC 4191), as router
+     * advertisements set it; absent = `medium`, the kernel's default.
+     */
+    pref: z.enum(["low", "medium", "high"]).optional(),
+    /**
+     * IPv6: seconds the route has left (`expires`, RTA_EXPIRES), as a router
+     * advertisement's lifetime set it; absent = never expires. A route re-added
+     * later gets these seconds again, from then.
+     */
+    expires: uint().optional(),
+    /**
+     * The route's realms as `ip route add … realm` takes them: `TO` or
+     * `FROM/TO` (RTA_FLOW, ip-route(8)), e.g. `5` or `3/5`; absent = none.
+     */
+    realm: text().optional(),
+  })
+);
 
 /** A route, as `ip route add` takes it (ip-route(8)); the fields are documented on its schema. */
 export type RouteSpec = Infer<typeof routeSpecSchema>;
@@ -310,20 +315,22 @@ export function routeMatches(r: IpRoute, s: RouteSpec): boolean {
  * The schema of a {@link NeighSpec}.
  * @ignore zod's inferred type has no name the docs can show; read {@link NeighSpec}.
  */
-export const neighSpecSchema = z.object({
-  /** The neighbour's address, IPv4 or IPv6, e.g. `198.51.100.1`. */
-  dst: text,
-  /** Its link-layer address, e.g. `02:00:00:00:00:01`; absent for a proxy entry. */
-  lladdr: text.optional(),
-  /** A proxy entry (`ip neigh add proxy DST`): this host answers for DST. */
-  proxy: z.boolean().optional(),
-  /** IPv6: the neighbour is a router (`router`). */
-  router: z.boolean().optional(),
-  /** A `NOARP` entry (`nud noarp`: used as is, never validated) rather than a `PERMANENT` one. */
-  noarp: z.boolean().optional(),
-  /** Learned by a control plane outside the kernel (`extern_learn`, e.g. FRR's EVPN): never garbage-collected. */
-  externLearn: z.boolean().optional(),
-});
+export const neighSpecSchema = lazy(() =>
+  z.object({
+    /** The neighbour's address, IPv4 or IPv6, e.g. `198.51.100.1`. */
+    dst: text(),
+    /** Its link-layer address, e.g. `02:00:00:00:00:01`; absent for a proxy entry. */
+    lladdr: text().optional(),
+    /** A proxy entry (`ip neigh add proxy DST`): this host answers for DST. */
+    proxy: z.boolean().optional(),
+    /** IPv6: the neighbour is a router (`router`). */
+    router: z.boolean().optional(),
+    /** A `NOARP` entry (`nud noarp`: used as is, never validated) rather than a `PERMANENT` one. */
+    noarp: z.boolean().optional(),
+    /** Learned by a control plane outside the kernel (`extern_learn`, e.g. FRR's EVPN): never garbage-collected. */
+    externLearn: z.boolean().optional(),
+  })
+);
 
 /**
  * A configured neighbour entry, as `ip neigh add` takes it (ip-neighbour(8)):

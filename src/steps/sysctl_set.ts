@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod.ts";
 import { text } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import type { Runner } from "../exec/mod.ts";
@@ -12,12 +12,12 @@ export const SYSCTL_KEY_PATTERN: RegExp = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z
  * `sysctl-set`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link SysctlSetStep}.
  */
-export const sysctlSetSchema = stepSchema("sysctl-set", {
+export const sysctlSetSchema = stepSchema("sysctl-set", () => ({
   /** Dotted key, e.g. `net.ipv4.ip_forward`. */
   key: z.string().regex(SYSCTL_KEY_PATTERN, "not a sysctl key"),
   /** The value to write, e.g. `"1"`. */
-  value: text,
-});
+  value: text(),
+}));
 
 /** Set a sysctl under `/proc/sys` (sysctl(8)); the old value is captured. */
 export type SysctlSetStep = Infer<typeof sysctlSetSchema>;

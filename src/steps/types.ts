@@ -7,32 +7,37 @@
  *
  * @module
  */
-import { z } from "zod";
+import type { ZodRawShape } from "zod";
+import { z } from "../zod.ts";
+import { lazy } from "../lazy.ts";
 import type { Runner } from "../exec/mod.ts";
 import type { IpReader } from "../host/mod.ts";
 import type { ObjectId } from "./objects.ts";
 
 /**
  * The data type a zod schema yields (zod's `z.output<S>`, spelled out as
- * zod 4 defines it so the documented API names no zod-internal type).
+ * zod 4 defines it so the documented API names no zod-internal type), also
+ * of a schema built on first use (`() => schema`, see `src/lazy.ts`).
  *
- * @typeParam S A zod schema.
+ * @typeParam S A zod schema, or a function that returns one.
  */
-export type Infer<S> = S extends { _zod: { output: infer O } } ? O : never;
+export type Infer<S> = S extends () => infer T ? Infer<T> : S extends { _zod: { output: infer O } } ? O : never;
 
 /**
- * A step kind's zod schema: `{ kind: KIND, ...fields }`. The `kind` tag is the
- * discriminant of `Step` and the key of the kind's behaviour in the registry;
- * every other field is the kind's own, documented where the kind declares it.
+ * A step kind's zod schema: `{ kind: KIND, ...fields }`, built on its first
+ * use (`src/lazy.ts`): a command checks only the kinds its journal holds. The
+ * `kind` tag is the discriminant of `Step` and the key of the kind's behaviour
+ * in the registry; every other field is the kind's own, documented where the
+ * kind declares it.
  *
  * @param kind The kind's tag, e.g. `"route-del"`.
- * @param fields The kind's zod fields besides `kind`, e.g. `{ route: routeSpecSchema }`.
- * @returns A zod object schema; {@link Infer} of it is the step's data type.
+ * @param fields Makes the kind's zod fields besides `kind`, e.g. `() => ({ route: routeSpecSchema() })`.
+ * @returns The schema's getter; {@link Infer} of it is the step's data type.
  * @ignore zod's object type has no name the docs can show.
  */
 // deno-lint-ignore explicit-module-boundary-types
-export function stepSchema<K extends string, F extends z.ZodRawShape>(kind: K, fields: F) {
-  return z.object({ kind: z.literal(kind), ...fields });
+export function stepSchema<K extends string, F extends ZodRawShape>(kind: K, fields: () => F) {
+  return lazy(() => z.object({ kind: z.literal(kind), ...fields() }));
 }
 
 /** One problem a schema found, e.g. `{ path: ["netns"], message: "not a name nsrecipe writes" }`. */
@@ -85,8 +90,11 @@ export interface StepContext {
  * @typeParam S The step's data type, `{ kind: "…", … }`.
  */
 export interface StepKind<S extends { kind: string }> {
-  /** The zod schema of the step's data (its type is `Infer` of it); the journal checks every step against it. */
-  schema: StepSchema<S>;
+  /**
+   * The zod schema of the step's data (its type is `Infer` of it), built on the first call (`stepSchema`); the
+   * journal checks every step against it.
+   */
+  schema(): StepSchema<S>;
   /** One line for humans, e.g. `create network namespace 'web'`. */
   summary(step: S): string;
   /**

@@ -6,15 +6,15 @@ import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
  * `veth-add`'s schema (as planned and journalled).
  * @ignore Its type, without zod's: {@link VethAddStep}.
  */
-export const vethAddSchema = stepSchema("veth-add", {
+export const vethAddSchema = stepSchema("veth-add", () => ({
   /**
    * The host-side end: its name; its MAC, chosen so that joining a bridge never
    * changes the bridge's MAC (see `recipes/mac.ts`); the MTU of both ends.
    */
-  ...newLinkFields,
+  ...newLinkFields(),
   /** The other end, moved into a netns by a later step. */
-  peer: linkName,
-});
+  peer: linkName(),
+}));
 
 /** Create a veth pair: `ip link add dev DEV [address MAC] [mtu M] type veth peer name PEER [mtu M]` (veth(4)). */
 export type VethAddStep = Infer<typeof vethAddSchema>;
