@@ -2,8 +2,9 @@
  * A confirmation window that expired with nobody to act on it: its watchdog
  * was killed (or never started), or is stopped (SIGSTOP, a cgroup freezer, a
  * debugger: state `T`/`t` in `/proc/PID/stat`, proc(5)) more than
- * {@link STOPPED_GRACE_MS} past the deadline. The next nsrecipe command that
- * looks at the journal notices it, ends a stopped watchdog (SIGKILL, the one
+ * {@link STOPPED_GRACE_MS} past the deadline. `status`, which only reads,
+ * reports it; the next nsrecipe command that changes things (`run`,
+ * `confirm`, `undo`) notices it, ends a stopped watchdog (SIGKILL, the one
  * signal a stopped process acts on at once, signal(7)) and does what the
  * watchdog would have done: undoes the unconfirmed run, or raises the alarm
  * when it cannot. The journal's lock keeps the two from reverting twice: a
@@ -64,15 +65,11 @@ export async function actOnExpiredWindows(
     if (e instanceof NsrecipeError) return 0; // the command itself reports an unreadable journal
     throw e;
   }
-  const orphaned: RunView[] = [];
-  const stopped: RunView[] = [];
   const now = Date.now();
   const expired = expiredWindows(foldRuns(parsed).runs, now);
-  for (const r of expired) {
-    const dog = await processState(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart);
-    if (dog === "gone") orphaned.push(r);
-    else if (dog === "stopped" && now - r.confirm!.deadline > STOPPED_GRACE_MS) stopped.push(r);
-  }
+  const unattended = await unattendedWindows(run, expired, now);
+  const orphaned = expired.filter((r) => unattended.get(r.id) === "gone");
+  const stopped = expired.filter((r) => unattended.get(r.id) === "stopped");
   if (orphaned.length === 0 && stopped.length === 0) return 0;
   const names = [...orphaned, ...stopped].map((r) => `${r.id} (${r.label})`).join(", ");
   if (Deno.uid() !== 0) {
@@ -107,6 +104,32 @@ export async function actOnExpiredWindows(
   }
   return due.length;
 }
+
+/**
+ * Which of the expired windows nobody is at work on (read-only): the
+ * watchdog is gone (its PID has exited, or names another process since), or
+ * stopped more than {@link STOPPED_GRACE_MS} past the deadline.
+ * @param run The process seam (`cat /proc/PID/stat`).
+ * @param expired Runs of {@link expiredWindows}.
+ * @param now The current time, ms since the epoch.
+ * @returns Run id → `gone` or `stopped`, for those runs only.
+ */
+export async function unattendedWindows(
+  run: Runner,
+  expired: readonly RunView[],
+  now: number,
+): Promise<Map<string, Unattended>> {
+  const found = new Map<string, Unattended>();
+  for (const r of expired) {
+    const dog = await processState(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart);
+    if (dog === "gone") found.set(r.id, "gone");
+    else if (dog === "stopped" && now - r.confirm!.deadline > STOPPED_GRACE_MS) found.set(r.id, "stopped");
+  }
+  return found;
+}
+
+/** Why nobody acts on an expired window: its watchdog is `gone`, or `stopped` past the grace period. */
+export type Unattended = "gone" | "stopped";
 
 /**
  * How long past its deadline a stopped watchdog (state `T`/`t`) still counts

@@ -7,7 +7,7 @@ import { checkRun, confirmationState, recordedElsewhere, undoneSteps, undoProgre
 import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
-import { actOnExpiredWindows } from "./expired.ts";
+import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
 import type { Output } from "./output.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 import { DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";
@@ -24,6 +24,7 @@ import { DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";
  * @param look The look at the host the run is checked against ({@link lookOnce}): its depth, and how many
  *   processes each live namespace holds (a live namespace missing from it is counted with `ip netns pids`).
  * @param journaled Every run of the journal: what nsrecipe attached to this run's bridge is not foreign.
+ * @param unattended For a window that expired with nobody at work on it, why ({@link unattendedWindows}).
  * @returns The run's status.
  */
 export async function runStatus(
@@ -34,6 +35,7 @@ export async function runStatus(
   here: NetnsRef | undefined,
   look: Pick<Look, "depth" | "processes">,
   journaled: readonly RunView[] = [r],
+  unattended?: Unattended,
 ): Promise<RunStatus> {
   const { stale, elsewhere, drift, unchecked, notes } = await checkRun(r, ctx, currentBootId, here, journaled);
   const applied = appliedIndexes(r);
@@ -41,7 +43,7 @@ export async function runStatus(
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
   const live = stale || elsewhere ? undefined : await liveFacts(r, ctx, netns, master, look);
-  const confirmation = confirmationOf(r, Date.now());
+  const confirmation = confirmationOf(r, Date.now(), unattended);
   if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
   if (r.confirm?.state === "confirmed") notes.push(confirmedNote(r.confirm.how, r.confirm.decidedAt));
   const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
@@ -90,9 +92,10 @@ export async function runStatus(
  * A run's confirmation window as `status` shows it (pure).
  * @param r The run.
  * @param now The current time in ms since the epoch.
+ * @param unattended For an expired window: why nobody is at work on it, if so ({@link unattendedWindows}).
  * @returns The window while open, expired without a revert or with its revert cut short; `undefined` otherwise.
  */
-export function confirmationOf(r: RunView, now: number): Confirmation | undefined {
+export function confirmationOf(r: RunView, now: number, unattended?: Unattended): Confirmation | undefined {
   const c = confirmationState(r);
   if (c.kind !== "pending" && c.kind !== "reverting" && c.kind !== "not-reverted") return undefined;
   const at = { deadline: new Date(c.deadline).toISOString(), revertsAt: clockTime(c.deadline) };
@@ -108,11 +111,14 @@ export function confirmationOf(r: RunView, now: number): Confirmation | undefine
       `'nsrecipe undo ${r.label}' completes it`;
     return { state: "interrupted", ...at, inSeconds: 0, why, undone, done };
   }
+  const pid = r.confirm!.watchdogPid;
   const why = c.kind === "not-reverted"
     ? c.why
-    : `the deadline passed and the watchdog (pid ${
-      r.confirm!.watchdogPid
-    }) is still at work on it (waiting for the lock, reverting, or recording a revert the journal could not take yet); 'nsrecipe undo' reverts it now`;
+    : unattended
+    ? `its watchdog (pid ${pid}) is ${unattended === "gone" ? "gone" : "stopped (SIGSTOP)"}, so nothing reverts it: ` +
+      `'nsrecipe undo ${r.label}' does${unattended === "gone" ? "" : " (ending the watchdog)"}, as does the next ` +
+      "'nsrecipe run', 'confirm' or 'undo'"
+    : `the deadline passed and the watchdog (pid ${pid}) is still at work on it (waiting for the lock, reverting, or recording a revert the journal could not take yet); 'nsrecipe undo' reverts it now`;
   return { state: "expired", ...at, inSeconds: 0, why };
 }
 
@@ -172,7 +178,9 @@ async function liveFacts(
  * `nsrecipe status [NAME]`: the applied runs as a table (or one run's
  * details), what each owns, changes and uses, whether the host still
  * matches, and any journal problem. Read-only: a journal with
- * records nsrecipe cannot read is reported, not refused (undo refuses). It
+ * records nsrecipe cannot read is reported, not refused (undo refuses), and
+ * so is a confirmation window that expired with its watchdog gone (the next
+ * `run`, `confirm` or `undo` reverts it). It
  * takes no lock (a run in progress is seen as far as its journal goes), and
  * looks at the host once ({@link lookOnce}): one snapshot of the host and,
  * when deep, of each namespace, against which every run's steps are checked.
@@ -191,13 +199,12 @@ export async function statusCommand(
   depth?: Depth,
 ): Promise<void> {
   const runner = runnerFor(out);
-  let journal = await readJournal(g.stateDir);
-  // A window whose watchdog is gone is acted on first (under the lock, released before any output); the journal
-  // is read again only when that changed it.
-  if (await actOnExpiredWindows(g, out, runner, journal) > 0) journal = await readJournal(g.stateDir);
+  const journal = await readJournal(g.stateDir);
   const run = memoRunner(runner);
   const [current, here] = await Promise.all([bootId(run), hostNetns(run)]);
   const { runs, orphanProblems } = foldRuns(journal);
+  // Read-only: an expired window nobody is at work on is reported; the next run, confirm or undo acts on it.
+  const unattended = await unattendedWindows(runner, expiredWindows(runs, Date.now()), Date.now());
   const open = runs.filter(isOpen).reverse();
   const byId = new Map(runs.map((r) => [r.id, r]));
   // `status NAME` looks only at the runs it shows.
@@ -212,7 +219,7 @@ export async function statusCommand(
       const step = byId.get(ref.run)?.steps[ref.index];
       return step ? [{ ...ref, step }] : [];
     });
-    return runStatus(r, ctx, current, inherited, here, look, runs);
+    return runStatus(r, ctx, current, inherited, here, look, runs, unattended.get(r.id));
   }));
   const problems: JournalProblem[] = orphanProblems;
   const shown = statuses;

@@ -32,14 +32,14 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
   if (!g.dryRun) assertRoot();
   const run = runnerFor(out);
   await assertPrograms(run, BASE_PROGRAMS);
-  await actOnExpiredWindows(g, out, run);
+  const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
     let runs = await loadRuns(deps);
     const targets = selectRuns(runs, selector);
     if (targets.length === 0) {
       out.data({ undone: [] });
-      out.result("Nothing to undo.");
+      out.result(expired > 0 ? "Nothing more to undo." : "Nothing to undo.");
       return;
     }
     // Those of the base checked above need no second look.

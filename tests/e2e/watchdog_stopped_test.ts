@@ -1,7 +1,8 @@
 /**
  * A confirm watchdog stopped (SIGSTOP) past its deadline (finding H4): it
- * counts as at work for a grace period, then as failed: the next command
- * ends it and reverts the unconfirmed run, as for a watchdog that is gone.
+ * counts as at work for a grace period, then as failed: `status` (read-only)
+ * says so, and the next command that changes things ends it and reverts the
+ * unconfirmed run, as for a watchdog that is gone.
  */
 import assert from "node:assert/strict";
 import { STOPPED_GRACE_MS } from "../../src/cli/expired.ts";
@@ -36,7 +37,7 @@ async function runAndStop(lab: TestLab, name: string, seconds: number): Promise<
   return { deadline, pid };
 }
 
-Deno.test("stopped watchdog: within the grace period it is let be; past it, the next command (status) ends it and reverts the run", async () => {
+Deno.test("stopped watchdog: within the grace period it is let be; past it, status says so and changes nothing, the next undo ends it and reverts the run", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     const { deadline, pid } = await runAndStop(lab, "sw1", 2);
@@ -51,8 +52,23 @@ Deno.test("stopped watchdog: within the grace period it is let be; past it, the 
       () => Promise.resolve(Date.now() > deadline + STOPPED_GRACE_MS + 500),
       60_000,
     );
-    const late = await lab.nsrecipe(["status"]);
-    assertExit(late, 0, "status past the grace period");
+    // status only reads (P21): it names the stopped watchdog and what reverts the run, and ends nothing.
+    const look = await lab.nsrecipe(["status"]);
+    assertExit(look, 0, "status past the grace period");
+    assert.match(look.stdout, /^sw1\s+netns\s+confirmation expired, NOT reverted\s/m);
+    assert.match(
+      look.stderr,
+      new RegExp(
+        `^sw1: note: confirmation expired at \\d\\d:\\d\\d:\\d\\d, NOT reverted: its watchdog \\(pid ${pid}\\) is stopped \\(SIGSTOP\\), so nothing reverts it: 'nsrecipe undo sw1' does \\(ending the watchdog\\), as does the next 'nsrecipe run', 'confirm' or 'undo'$`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(look.stderr, /ending it/);
+    assert.equal(await psState(lab, pid), "T", "status ends no watchdog");
+    assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^sw1\b/m, "status reverts nothing");
+    const late = await lab.nsrecipe(["undo", "sw1"]);
+    assertExit(late, 0, "undo past the grace period");
+    assert.match(late.stdout, /^Nothing more to undo\.$/m);
     assert.match(
       late.stderr,
       new RegExp(

@@ -118,7 +118,7 @@ for (const b of BREAKS) {
   });
 }
 
-Deno.test("watchdog killed: the next command notices the expired deadline and undoes the run; confirm then says it was reverted", async () => {
+Deno.test("watchdog killed: status reports the expired window and what reverts it, changing nothing; the next undo reverts it; confirm then says it was reverted", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     // The window leaves room to kill the watchdog before its deadline on a loaded machine.
@@ -129,7 +129,27 @@ Deno.test("watchdog killed: the next command notices the expired deadline and un
     assert.ok(Date.now() < wait.deadline!, "the watchdog was killed within the window");
     await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait.deadline! + 500), 30_000);
     assert.equal(await ended(lab), undefined, "nobody has acted yet");
-    const st = await lab.nsrecipe(["status"]);
+    // status only reads (P21): twice, it reports the window, why nothing reverts it and what does; the host stays.
+    const applied = await lab.snapshot();
+    for (const json of [false, true]) {
+      const look = await lab.nsrecipe([...(json ? ["--json"] : []), "status"]);
+      assert.equal(look.code, 0, look.stderr);
+      const why = `its watchdog (pid ${wait.watchdogPid}) is gone, so nothing reverts it: 'nsrecipe undo w2' does, ` +
+        "as does the next 'nsrecipe run', 'confirm' or 'undo'";
+      if (json) {
+        const [r] = JSON.parse(look.stdout).runs;
+        assert.equal(r.shown, "confirmation expired, NOT reverted");
+        assert.equal(r.confirmation.state, "expired");
+        assert.equal(r.confirmation.why, why);
+      } else {
+        assert.match(look.stdout, /^w2\s+netns\s+confirmation expired, NOT reverted\s/m);
+        assert.ok(look.stderr.includes(`w2: note: confirmation expired at `) && look.stderr.includes(why), look.stderr);
+        assert.doesNotMatch(look.stderr, /undoing it now/);
+      }
+      assert.equal(await ended(lab), undefined, "status acted on nothing");
+      assert.deepEqual(await lab.snapshot(), applied);
+    }
+    const st = await lab.nsrecipe(["undo", "w2"]);
     assert.equal(st.code, 0, st.stderr);
     assert.match(
       st.stderr,
@@ -137,7 +157,8 @@ Deno.test("watchdog killed: the next command notices the expired deadline and un
         `Run ${wait.run} \\(w2\\) was not confirmed by \\d\\d:\\d\\d:\\d\\d and its watchdog \\(pid ${wait.watchdogPid}\\) is gone: undoing it now`,
       ),
     );
-    assert.match(st.stdout, /No applied runs/);
+    assert.match(st.stdout, /^Nothing more to undo\.$/m);
+    assert.match((await lab.nsrecipe(["status"])).stdout, /No applied runs/);
     assert.equal(await ended(lab), "undone");
     assert.deepEqual(await lab.snapshot(), before);
     const late = await lab.nsrecipe(["confirm", "w2"]);
@@ -328,7 +349,7 @@ while True:
         break
 `;
 
-Deno.test("watchdog killed and its PID given to another process: the next command sees by the start time that the watchdog is gone, and undoes the run", async () => {
+Deno.test("watchdog killed and its PID given to another process: status and the next undo see by the start time that the watchdog is gone; undo undoes the run", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     const reaper = lab.spawn([
@@ -366,7 +387,12 @@ Deno.test("watchdog killed and its PID given to another process: the next comman
       assert.equal((await lab.sh(["cat", `/proc/${pid}/comm`])).stdout, "sleep\n");
       await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait!.deadline! + 500), 30_000);
       assert.equal(await ended(lab), undefined, "nobody has acted yet");
-      const st = await lab.nsrecipe(["status"]);
+      // status reads (P21) the start time too: the watchdog is gone though its PID lives.
+      const look = await lab.nsrecipe(["status"]);
+      assert.equal(look.code, 0, look.stderr);
+      assert.match(look.stderr, new RegExp(`its watchdog \\(pid ${pid}\\) is gone, so nothing reverts it`));
+      assert.equal(await ended(lab), undefined, "status acted on nothing");
+      const st = await lab.nsrecipe(["undo"]);
       assert.equal(st.code, 0, st.stderr);
       assert.match(st.stderr, new RegExp(`its watchdog \\(pid ${pid}\\) is gone: undoing it now`));
       assert.equal(await ended(lab), "undone");
