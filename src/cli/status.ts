@@ -199,9 +199,12 @@ export async function statusCommand(
   depth?: Depth,
 ): Promise<void> {
   const runner = runnerFor(out);
-  const journal = await readJournal(g.stateDir);
   const run = memoRunner(runner);
-  const [current, here] = await Promise.all([bootId(run), hostNetns(run)]);
+  // This boot and this network namespace, read while the journal is read and parsed.
+  const whoWhere = Promise.all([bootId(run), hostNetns(run)]);
+  whoWhere.catch(() => {}); // Awaited below; a failure is thrown there, not reported as unhandled meanwhile.
+  const journal = await readJournal(g.stateDir);
+  const [current, here] = await whoWhere;
   const { runs, orphanProblems } = foldRuns(journal);
   // Read-only: an expired window nobody is at work on is reported; the next run, confirm or undo acts on it.
   const unattended = await unattendedWindows(runner, expiredWindows(runs, Date.now()), Date.now());

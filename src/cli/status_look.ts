@@ -78,22 +78,22 @@ export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: De
   const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
   const live = named.filter((n) => netnsEntryState(n) === "live");
   const depth = depthFor(live.length, asked);
-  // Counted first: a read of a namespace is a process inside it while it runs.
-  const processes = await netnsProcessCounts(run, live);
-  if (depth === "deep") {
-    const ip = new SnapshotIpReader(run);
-    await Promise.all([undefined, ...live].map((n) => ip.prefetch(n)));
-    return { depth, ip, run, processes, live };
-  }
-  // Open for the host's snapshot only; then shut to any read but that of a namespace that is not live.
+  // No run to check: nothing to read.
+  if (runs.length === 0) return { depth, ip: new SnapshotIpReader(run), run, processes: new Map(), live };
+  // The host's snapshot is taken while the processes are counted; each namespace's only after (a read of a
+  // namespace is a process inside it while it runs). Quick, the reader is shut once the host's snapshot is in.
   let open = true;
   const gated: Runner = (argv, opts) => {
     const ns = netnsRead(argv);
     if (open || (ns !== undefined && netnsEntryState(ns) !== "live")) return run(argv, opts);
     return Promise.reject(new Unread(argv));
   };
-  const ip = new SnapshotIpReader(gated);
-  await ip.prefetch();
+  const ip = new SnapshotIpReader(depth === "deep" ? run : gated);
+  const [processes] = await Promise.all([netnsProcessCounts(run, live), ip.prefetch()]);
+  if (depth === "deep") {
+    await Promise.all(live.map((n) => ip.prefetch(n)));
+    return { depth, ip, run, processes, live };
+  }
   open = false;
   return { depth, ip, run: gated, processes, live };
 }

@@ -121,9 +121,14 @@ export async function checkRun(
     else if (found !== undefined) drift.push(`${kind.summary(step)}: ${found}`);
   }
   drift.push(...await identityDrift(r, ctx));
-  const attached = await attachedByOthers(r, ctx, journaled);
-  drift.push(...attached.drift);
-  unchecked.push(...attached.unchecked);
+  try {
+    const attached = await attachedByOthers(r, ctx, journaled);
+    drift.push(...attached.drift);
+    unchecked.push(...attached.unchecked);
+  } catch (e) {
+    if (!(e instanceof Unread)) throw e;
+    unchecked.push("what is attached outside nsrecipe to what this run made");
+  }
   return { stale, drift, unchecked, notes };
 }
 
@@ -192,8 +197,9 @@ async function identityDrift(r: RunView, ctx: StepContext): Promise<string[]> {
  * @param ctx Step context (its reader answers from status's one look at the host).
  * @param journaled Every run of the journal.
  * @returns One drift line per foreign thing, e.g. `'vnet3' is a port of bridge 'br5', which this run made: …`;
- *   and, for each step whose objects were not read ({@link Unread}), what was not checked.
+ *   and `links put in 'NS' outside nsrecipe` for each namespace of the run whose links were not read ({@link Unread}).
  * @throws {CommandError} When `ip` fails.
+ * @throws {Unread} When a read of the host (not of a namespace's links) was not made.
  */
 async function attachedByOthers(
   r: RunView,
@@ -202,33 +208,20 @@ async function attachedByOthers(
 ): Promise<{ drift: string[]; unchecked: string[] }> {
   const drift: string[] = [];
   const unchecked: string[] = [];
-  const items = appliedIndexes(r).map((index) => ({
-    run: r.id,
-    index,
-    step: r.steps[index],
-    captured: r.captured[index],
-    identities: r.identities,
-  }));
-  // A namespace's links are read inside it: each such item on its own, so that a look that did not read it
-  // (Unread) leaves the rest checked; the others together.
-  const inside = items.filter((i) => i.step.kind === "netns-add");
-  const batches = [items.filter((i) => i.step.kind !== "netns-add"), ...inside.map((i) => [i])];
-  for (const batch of batches.filter((b) => b.length > 0)) {
-    const step = batch[0].step;
-    try {
-      for (const f of await foreignAttachments(batch, journaled, ctx.ip)) {
-        drift.push(
-          `${f}, which this run made, attached outside nsrecipe: undo will not start until it is moved or removed`,
-        );
-      }
-    } catch (e) {
-      if (!(e instanceof Unread)) throw e;
-      unchecked.push(
-        step.kind === "netns-add"
-          ? `links put in '${step.netns}' outside nsrecipe`
-          : "what is attached outside nsrecipe to the links this run made",
-      );
+  const items = [];
+  for (const index of appliedIndexes(r)) {
+    const step = r.steps[index];
+    // A namespace's links are read inside it: a look that did not read them (Unread) leaves that one unchecked.
+    if (step.kind === "netns-add" && await ctx.ip.links(step.netns).then(() => false, (e) => e instanceof Unread)) {
+      unchecked.push(`links put in '${step.netns}' outside nsrecipe`);
+      continue;
     }
+    items.push({ run: r.id, index, step, captured: r.captured[index], identities: r.identities });
+  }
+  for (const f of await foreignAttachments(items, journaled, ctx.ip)) {
+    drift.push(
+      `${f}, which this run made, attached outside nsrecipe: undo will not start until it is moved or removed`,
+    );
   }
   return { drift, unchecked };
 }
