@@ -75,7 +75,20 @@ interface Known {
   inNetns: Map<string, Set<string>>;
 }
 
+/**
+ * {@link knownOf}'s answers by list of runs: `status` asks once per run with the same list, the journal's runs, which
+ * nothing changes once read.
+ */
+const knownByRuns = new WeakMap<readonly Journaled[], Known>();
+
+/** What nsrecipe put where, over these runs ({@link Known}); built once per list of runs. */
 function knownOf(runs: readonly Journaled[]): Known {
+  const known = knownByRuns.get(runs) ?? knownFrom(runs);
+  knownByRuns.set(runs, known);
+  return known;
+}
+
+function knownFrom(runs: readonly Journaled[]): Known {
   const k: Known = {
     links: new Set(),
     ifindexes: new Map(),
