@@ -445,7 +445,7 @@ export async function main(args: string[]): Promise<number> {
     async (selector, g, out) => await (await import("./confirm.ts")).confirmCommand(selector, g, out),
   );
   program.command("status").description("applied runs as a table; with RUN, its steps, objects and drift")
-    .argument("[run]", "run id or name: show its details (every step checked)")
+    .argument("[run]", "run id or name: show its details (every step checked, unless --quick)")
     .option("--deep", "check every step of every run: read the inside of each namespace (one process each)")
     .option("--quick", "check from one read of the host only, whatever the number of namespaces")
     .action(async (selector, opts, cmd) => {

@@ -184,7 +184,7 @@ async function liveFacts(
  * takes no lock (a run in progress is seen as far as its journal goes), and
  * looks at the host once ({@link lookOnce}): one snapshot of the host and,
  * when deep, of each namespace, against which every run's steps are checked.
- * @param selector A run's id or name for its details (always deep); `undefined` for the table.
+ * @param selector A run's id or name for its details (deep unless `--quick`); `undefined` for the table.
  * @param g Global options.
  * @param out The output.
  * @param depth `deep` or `quick` as asked (`--deep`, `--quick`); `undefined`: the table's own choice, deep up to
@@ -214,7 +214,7 @@ export async function statusCommand(
   const chosen = selector === undefined ? open : open.filter((r) => r.id === selector || r.label === selector);
   const checked = chosen.filter((r) => r.bootId === current && !recordedElsewhere(r, here));
   // One snapshot of the host and, deep, of each namespace, shared by every run's steps (src/host/memo.ts).
-  const look = await lookOnce(run, checked, selector === undefined ? depth : "deep");
+  const look = await lookOnce(run, checked, depth ?? (selector === undefined ? undefined : "deep"));
   const ctx: StepContext = { ...stepContext(look.run), ip: look.ip };
   const statuses = await Promise.all(chosen.map((r) => {
     // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).

@@ -15,8 +15,8 @@
  *
  * `status` lists runs with the deep look while their live namespaces are at
  * most {@link DEEP_UP_TO} (a few processes), with the quick look beyond;
- * `status --deep` and `status NAME` always look deep, `status --quick`
- * always quick.
+ * `status NAME` and `status --deep` look deep, `status --quick` (with or
+ * without a NAME) quick.
  *
  * @module
  */

@@ -60,6 +60,10 @@ Deno.test("status --quick: no process inside a namespace; the inside of each is 
       "add route default via 10.200.0.1 dev eth0 in 'web'",
       "links put in 'web' outside nsrecipe",
     ]);
+    const details = await lab.nsrecipe(["status", "web", "--quick"]);
+    assertExit(details, 0, "status web --quick");
+    assert.match(details.stdout, /^ {2}state: {6}applied \(partly checked\)$/m);
+    assert.equal(details.stdout.match(/^ {2}unchecked: {2}/gm)?.length, 6, details.stdout);
     // api's run made no bridge: the bridge's steps, checked on the host, are web's.
     assert.equal(runs.get("api")!.unchecked.length, 6, runs.get("api")!.unchecked.join("\n"));
 
