@@ -1,4 +1,6 @@
-import { GOING_AHEAD, type Plan, type Recipe } from "../../recipes/mod.ts";
+import type { Plan, Recipe } from "../../recipes/mod.ts";
+// recipes/types.ts, not recipes/mod.ts: that would load every recipe, where run and plan need the one named.
+import { GOING_AHEAD } from "../../recipes/types.ts";
 import { PreconditionError } from "../errors.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { kindOf } from "../steps/mod.ts";

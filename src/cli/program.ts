@@ -13,12 +13,14 @@ import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import { type JsonError, Output } from "./output.ts";
-import { addRecipeOptions } from "./recipe_options.ts";
+import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
+import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import { adviseWithStateDir } from "./advice.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
 
 // Startup loads only what the command given needs: each subcommand's module is imported when its action
-// runs, and the recipes (with their schemas) only for a command that names a recipe.
+// runs, and the recipes (with their schemas) only for a command that names a recipe: the one it names when
+// that is all it needs (recipeAlone), else all of them.
 
 /** Commands that never name a recipe: for them the recipes are not loaded. */
 const WITHOUT_RECIPES = new Set([
@@ -58,7 +60,31 @@ function commandWord(args: readonly string[]): string | undefined {
 async function recipesFor(args: readonly string[]): Promise<readonly Recipe[]> {
   const word = commandWord(args);
   if (word !== undefined && WITHOUT_RECIPES.has(word)) return [];
-  return (await import("../../recipes/mod.ts")).RECIPES;
+  const alone = word !== undefined && RECIPE_PARENTS.has(word)
+    ? await recipeAlone(args, args.indexOf(word))
+    : undefined;
+  return alone ? [alone] : (await import("../../recipes/mod.ts")).RECIPES;
+}
+
+/**
+ * The recipe that `plan`, `run` or `rehearse` names, loaded alone, when the
+ * command line needs no other: not for help (it lists every recipe), and not
+ * when an option after the recipe is not one of the recipe's own (another
+ * recipe may take it: `checkRecipeWords` then names the recipe that does,
+ * and an unknown one is reported among all recipes' options, as before).
+ * @param args nsrecipe's arguments.
+ * @param at The index of the command word.
+ * @returns The recipe, or `undefined` when every recipe is needed.
+ */
+async function recipeAlone(args: readonly string[], at: number): Promise<Recipe | undefined> {
+  const name = args[at + 1];
+  const dashes = args.indexOf("--");
+  const options = dashes < 0 ? args : args.slice(0, dashes);
+  if (name === undefined || !Object.hasOwn(RECIPE_LOADERS, name)) return undefined;
+  if (options.some((a) => a === "-h" || a === "--help")) return undefined;
+  const recipe = await RECIPE_LOADERS[name]();
+  const own = new Set(fieldsOf(recipe.params).map((f) => f.flag));
+  return options.slice(at + 2).every((w) => !w.startsWith("-") || own.has(w.split("=")[0])) ? recipe : undefined;
 }
 
 /**

@@ -10,7 +10,8 @@ import {
   type Runner,
   whereEnv,
 } from "../exec/mod.ts";
-import { inOneShotLab, selfArgv } from "../lab/mod.ts";
+// lab/self.ts, not lab/mod.ts: that would load the lab spec, the subnets and ipaddr.js.
+import { inOneShotLab, selfArgv } from "../lab/self.ts";
 import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, type KnownNetns, memoRunner, rawSocketsNotOf } from "../host/mod.ts";
