@@ -29,6 +29,18 @@ import { shellQuote } from "../../src/quote.ts";
 
 const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
 
+/** A process of a lab, as {@link TestLab.orphans} reads it. */
+export interface LabProcess {
+  /** Its PID in the host's PID namespace. */
+  hostPid: number;
+  /** Its PID in the lab's PID namespace (what `kill` inside the lab takes). */
+  labPid: number;
+  /** Its state letter (proc(5) `stat` field 3), e.g. `S`, `T`, `Z`. */
+  state: string;
+  /** Its command line (empty for a zombie). */
+  argv: string[];
+}
+
 /** A running lab. Always `await lab.stop()` in `finally` (or use {@link withLab}). */
 export class TestLab {
   private constructor(
@@ -120,6 +132,67 @@ export class TestLab {
   spawn(argv: string[]): Deno.ChildProcess {
     const [program, ...args] = [...this.enter, ...argv];
     return new Deno.Command(program, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  }
+
+  /**
+   * Where the host sees a path of the lab's own filesystem: through the
+   * root of the lab's PID 1 (`/proc/PID/root`, proc(5)), which shows the
+   * lab's mount namespace (its private `/run`). Reading a lab file this way
+   * costs no process.
+   * @param path An absolute path inside the lab, e.g. `/run/nsrecipe/journal.jsonl`.
+   * @returns The host path.
+   */
+  file(path: string): string {
+    return `/proc/${this.pid}/root${path}`;
+  }
+
+  /**
+   * Reads a text file of the lab (see {@link TestLab.file}).
+   * @param path An absolute path inside the lab.
+   * @returns Its text, or `undefined` when it does not exist.
+   */
+  async readFile(path: string): Promise<string | undefined> {
+    try {
+      return await Deno.readTextFile(this.file(path));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * The processes whose parent is the lab's PID 1: the orphans of the lab,
+   * re-parented to it (pid_namespaces(7)), zombies included (it does not
+   * reap them). Read from the host's procfs, each child's `/proc/PID/stat`
+   * (state), `cmdline` and `status` (`NSpid`: its PID in each namespace,
+   * the lab's last); a process that ends while it is read is left out.
+   * @returns The processes, in the order the kernel lists them.
+   */
+  async orphans(): Promise<LabProcess[]> {
+    const pids: number[] = [];
+    for await (const task of Deno.readDir(`/proc/${this.pid}/task`)) {
+      const children = await Deno.readTextFile(`/proc/${this.pid}/task/${task.name}/children`).catch(() => "");
+      pids.push(...children.split(/\s+/).filter(Boolean).map(Number));
+    }
+    const found = await Promise.all(pids.map(async (hostPid): Promise<LabProcess | undefined> => {
+      try {
+        const [stat, cmdline, status] = await Promise.all(
+          ["stat", "cmdline", "status"].map((f) => Deno.readTextFile(`/proc/${hostPid}/${f}`)),
+        );
+        const nspid = status.match(/^NSpid:\s*(.*)$/m)?.[1].trim().split(/\s+/) ?? [];
+        return {
+          hostPid,
+          labPid: Number(nspid.at(-1)),
+          // Field 3, after the command name in parentheses (which may hold spaces and parentheses), proc(5).
+          state: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0],
+          argv: cmdline.split("\0").slice(0, -1),
+        };
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return undefined;
+        throw e;
+      }
+    }));
+    return found.filter((p): p is LabProcess => p !== undefined);
   }
 
   /**

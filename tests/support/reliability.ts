@@ -77,8 +77,7 @@ export async function readPlan(lab: TestLab, s: Scenario): Promise<PlanShape> {
  * @returns The raw text, `""` when missing.
  */
 export async function journalText(lab: TestLab, dir = "/run/nsrecipe"): Promise<string> {
-  const r = await lab.sh(["cat", `${dir}/journal.jsonl`]);
-  return r.code === 0 ? r.stdout : "";
+  return await lab.readFile(`${dir}/journal.jsonl`) ?? "";
 }
 
 /**
@@ -158,17 +157,13 @@ export async function assertNoNetnsLeft(lab: TestLab): Promise<void> {
 /**
  * The confirm-window watchdogs in a lab (`nsrecipe __watchdog RUN DEADLINE`)
  * whose run has exited: orphaned in the lab, each is a child of the lab's
- * PID 1 (zombies included, as the lab's PID 1 does not reap).
+ * PID 1 (zombies left out: a dead watchdog holds nothing, and the lab's PID 1
+ * does not reap it).
  * @param lab The lab.
  * @returns Their PIDs inside the lab's PID namespace.
  */
 export async function watchdogPids(lab: TestLab): Promise<string[]> {
-  const find = await lab.sh([
-    "sh",
-    "-c",
-    `for p in $(cat /proc/1/task/*/children); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q ' ${WATCHDOG_COMMAND} ' && echo $p; done; true`,
-  ]);
-  return find.stdout.split(/\s+/).filter(Boolean);
+  return (await lab.orphans()).filter((p) => p.argv.includes(WATCHDOG_COMMAND)).map((p) => String(p.labPid));
 }
 
 /**
@@ -189,7 +184,9 @@ export async function endWatchdogs(lab: TestLab): Promise<string[]> {
   if (pids.length === 0) return [];
   await lab.sh(["kill", "-KILL", ...pids]);
   // Dead once gone or a zombie (the lab's PID 1 does not reap).
-  const alive = pids.map((p) => `sed 's/.*) //; s/ .*//' /proc/${p}/stat 2>/dev/null | grep -qv Z`).join(" || ");
-  await waitFor(`watchdogs ${pids.join(", ")} to end`, async () => (await lab.sh(["sh", "-c", alive])).code !== 0);
+  await waitFor(
+    `watchdogs ${pids.join(", ")} to end`,
+    async () => !(await lab.orphans()).some((p) => pids.includes(String(p.labPid)) && p.state !== "Z"),
+  );
   return pids;
 }

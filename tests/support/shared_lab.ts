@@ -54,41 +54,65 @@ import { TestLab } from "./lab.ts";
 
 /**
  * Everything of a lab that must be as when it was new before the lab may be
- * reused. `snapshot` is the lab host's; `other` is the text of one shell
- * command that prints the rest (see {@link LAB_OTHER_STATE}).
+ * reused. `snapshot` is the lab host's; `other` is the rest, as text (see
+ * {@link labOtherState}).
  */
 export interface LabState {
   /** The lab host's snapshot. */
   snapshot: Snapshot;
-  /** Forwarding sysctls, nftables ruleset, mount points, files under `/run`, children of the lab's PID 1. */
+  /** Mount points, files under `/run`, living children of the lab's PID 1. */
   other: string;
 }
 
 /**
- * The shell script that prints a lab's state besides its snapshot, one
- * labelled section each. `nft` may be missing (then its section says so, the
- * same way each time). The state directory is left out of the `/run`
- * listing: it is reset between cases, and the journal is checked on its own.
+ * A lab's state besides its snapshot, one labelled section each, read from
+ * the host's procfs without starting a process (see `TestLab.file`,
+ * `TestLab.orphans`):
+ *
+ * - `# mounts`: each mount's point, type and source, from the mountinfo of
+ *   the lab's PID 1 (proc(5): fields 5, and the two after the `-`);
+ * - `# run`: every path under `/run`, sorted, the state directory left out
+ *   (it is reset between cases, and the journal is checked on its own);
+ * - `# processes`: the lab PIDs of the living children of the lab's PID 1.
+ *
+ * The forwarding switches and the nftables ruleset that a recipe may change
+ * are in the snapshot: `net.ipv4.conf.all.forwarding` is the very value
+ * `/proc/sys/net/ipv4/ip_forward` reads and writes (the kernel's
+ * `ip_forward` entry points at the `all` device configuration's forwarding,
+ * net/ipv4/devinet.c), `net.ipv6.conf.all.forwarding` is there as is, and
+ * the snapshot's `nftables` is `nft list ruleset`.
+ * @param lab The lab.
+ * @returns The text.
  */
-export const LAB_OTHER_STATE = [
-  "echo '# sysctl'; cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding",
-  "echo '# nft'; nft list ruleset 2>&1 || true",
-  "echo '# mounts'; awk '{print $5, $9}' /proc/self/mountinfo",
-  `echo '# run'; find /run -mindepth 1 -path ${DEFAULT_STATE_DIR} -prune -o -print | sort`,
-  "echo '# processes'; for p in $(cat /proc/1/task/*/children); do " +
-  "sed 's/.*) //; s/ .*//' /proc/$p/stat 2>/dev/null | grep -qv Z && echo $p; done; true",
-].join("; ");
+export async function labOtherState(lab: TestLab): Promise<string> {
+  const mountinfo = await Deno.readTextFile(`/proc/${lab.pid}/mountinfo`);
+  const mounts = mountinfo.split("\n").filter(Boolean).map((line) => {
+    const fields = line.split(" ");
+    const rest = fields.slice(fields.indexOf("-") + 1);
+    return `${fields[4]} ${rest[0]} ${rest[1]}`;
+  });
+  const run: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for await (const e of Deno.readDir(lab.file(dir))) {
+      const path = `${dir}/${e.name}`;
+      if (path === DEFAULT_STATE_DIR) continue;
+      run.push(path);
+      if (e.isDirectory) await walk(path);
+    }
+  };
+  await walk("/run");
+  const living = (await lab.orphans()).filter((p) => p.state !== "Z").map((p) => String(p.labPid));
+  return ["# mounts", ...mounts, "# run", ...run.sort(), "# processes", ...living].join("\n");
+}
 
 /**
  * Reads a lab's state.
  * @param lab The lab.
  * @returns Its state.
- * @throws {AssertionError} When the state script fails.
  */
 export async function labState(lab: TestLab): Promise<LabState> {
-  const [snapshot, other] = await Promise.all([lab.snapshot(), lab.sh(["sh", "-c", LAB_OTHER_STATE])]);
-  assert.equal(other.code, 0, `reading the lab's state: ${other.stderr}`);
-  return { snapshot, other: other.stdout };
+  const [snapshot, other] = await Promise.all([lab.snapshot(), labOtherState(lab)]);
+  return { snapshot, other };
 }
 
 /**
@@ -98,17 +122,14 @@ export async function labState(lab: TestLab): Promise<LabState> {
  * @returns `undefined` when clean (equal state, journal closed), else the first reason.
  */
 export async function dirtyReason(lab: TestLab, clean: LabState): Promise<string | undefined> {
-  const [now, journal] = await Promise.all([
-    labState(lab),
-    lab.sh(["cat", `${DEFAULT_STATE_DIR}/journal.jsonl`]),
-  ]);
+  const [now, journal] = await Promise.all([labState(lab), lab.readFile(`${DEFAULT_STATE_DIR}/journal.jsonl`)]);
   try {
     assert.deepEqual(now, clean);
   } catch {
     return "its state differs from when it was new";
   }
-  if (journal.code !== 0) return undefined; // no journal: nothing is open
-  const parsed = parseJournal(journal.stdout);
+  if (journal === undefined) return undefined; // no journal: nothing is open
+  const parsed = parseJournal(journal);
   if (parsed.problems.length > 0) return "its journal has problems";
   const { runs, orphanProblems } = foldRuns(parsed);
   if (orphanProblems.length > 0) return "its journal has records tied to no run";
@@ -160,8 +181,9 @@ export class SharedLab {
     if (await dirtyReason(lab, this.clean) !== undefined) {
       await this.close();
     } else {
-      const reset = await lab.sh(["rm", "-rf", DEFAULT_STATE_DIR]);
-      if (reset.code !== 0) await this.close();
+      await Deno.remove(lab.file(DEFAULT_STATE_DIR), { recursive: true }).catch(async (e) => {
+        if (!(e instanceof Deno.errors.NotFound)) await this.close();
+      });
     }
     return result;
   }
