@@ -595,6 +595,7 @@ export const vethBridge: Recipe<typeof params> = {
         kind: "addr-add",
         dev: bridgeName,
         addr: addrSpec(addressing.bridge.local, addressing.bridge.prefix, lan),
+        ...(existing ? {} : { goesWithLink: true as const }),
       });
     }
     const [enslave, hostEndUp, ...inside] = attachSteps(
@@ -611,6 +612,7 @@ export const vethBridge: Recipe<typeof params> = {
       steps.push({
         kind: "route-add",
         route: { family: addressing.subnet.family, dst: addressing.netns.local, dev: bridgeName },
+        ...(existing ? {} : { goesWithLink: true as const }),
       });
     }
     if (p.nat) {

@@ -7,7 +7,15 @@
  */
 import { CommandError, UndoError } from "../errors.ts";
 import { JournalWriteError, type RecordBody } from "../journal/mod.ts";
-import { describeIdentity, type Identities, identityKey, IpReader, locate, memoRunner } from "../host/mod.ts";
+import {
+  describeIdentity,
+  type Identities,
+  identityKey,
+  IpReader,
+  locate,
+  memoRunner,
+  SnapshotIpReader,
+} from "../host/mod.ts";
 import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
@@ -173,16 +181,31 @@ function memoDeps(deps: EngineDeps): EngineDeps {
 }
 
 /**
+ * The engine's deps reading one look at the host until the next change: each
+ * namespace's links and addresses in one process, whatever links the steps
+ * ask about ({@link SnapshotIpReader}), other reads once each.
+ */
+function lookDeps(deps: EngineDeps): EngineDeps {
+  return { ...deps, ctx: { ...deps.ctx, run: memoRunner(deps.ctx.run), ip: new SnapshotIpReader(deps.ctx.run) } };
+}
+
+/**
  * The consecutive steps from `from` on whose inverses are plain `ip`
  * commands that fit one batch (same namespace and family options; see
- * `ip_batch.ts`), as journaled.
- * @returns At least the step at `from`.
+ * `ip_batch.ts`), as journaled, with the subsumed steps between them (they
+ * run nothing: a veth's move into the netns between the bridge and the veth
+ * it deletes).
+ * @returns At least the step at `from`; never ending with a subsumed step.
  */
 function batchable(items: readonly RevertItem[], from: number): RevertItem[] {
   const key = batchKey(items[from]);
   if (key === undefined) return [items[from]];
   let end = from + 1;
-  while (end < items.length && batchKey(items[end]) === key) end++;
+  for (let next = end; next < items.length; next++) {
+    if (items[next].subsumedBy !== undefined) continue;
+    if (batchKey(items[next]) !== key) break;
+    end = next + 1;
+  }
   return items.slice(from, end);
 }
 
@@ -200,10 +223,11 @@ function batchKey(item: RevertItem): string | undefined {
  * {@link batchable}), so that nothing slow sits between them (full-migrate's
  * switch back: the bridge's routes deleted, the uplink's added, the uplink
  * released, the bridge's addresses deleted). First, before anything changes,
- * every step's objects are located and its effect checked, sharing one read
- * of each object; then the fault hook's `undo` point of each step that needs
- * its inverse (a `fail` there cuts the batch before that step); then the
- * inverses run as one batch; then one fresh read checks each. iproute2 stops
+ * every step's objects are located and its effect checked, sharing one look
+ * at the host (one process for the links and addresses of a namespace); then
+ * the fault hook's `undo` point of each step that needs its inverse or is
+ * subsumed (a `fail` there cuts the batch before that step); then the
+ * inverses run as one batch; then one fresh look checks each. iproute2 stops
  * at the first failing line and names it, so the steps before it are
  * reverted and the rest did not run.
  *
@@ -218,10 +242,14 @@ async function revertBatch(
   followed: Set<string>,
 ): Promise<RevertOutcome[]> {
   const key = batchKey(group[0])!;
-  const look = memoDeps(deps);
+  const look = lookDeps(deps);
   const out: RevertOutcome[] = [];
   const pending: { at: number; item: RevertItem; step: Step; captured: Captured; words: string[][] }[] = [];
   for (const item of group) {
+    if (item.subsumedBy !== undefined) {
+      out.push({ item, how: "subsumed" });
+      continue;
+    }
     const kind = kindOf(item.step);
     let found: Awaited<ReturnType<typeof follow>>;
     let gone: boolean;
@@ -247,16 +275,19 @@ async function revertBatch(
       out.push({ item, how: "reverted" });
     }
   }
+  // A subsumed step is only recorded with the steps of the batch when a step after it is in the batch too.
+  while (out.length > 0 && out.at(-1)!.how === "subsumed") out.pop();
   if (out.length === 0) return [await revertOne(group[0], deps, verb, followed)];
-  // Each step's fault point comes before the batch: a `fail` cuts the batch there.
+  // Each step's fault point (a subsumed one's too, as alone) comes before the batch: a `fail` cuts the batch there.
   let cut = out.length;
-  for (const p of pending) {
+  for (const [at, o] of out.entries()) {
+    if (o.how !== "reverted" && o.how !== "subsumed") continue;
     try {
-      await deps.fault("undo", p.item.index);
+      await deps.fault("undo", o.item.index);
     } catch (e) {
       if (!(e instanceof InjectedFault)) throw e;
-      out[p.at] = { item: p.item, how: "failed", error: e.message };
-      cut = p.at + 1;
+      out[at] = { item: o.item, how: "failed", error: e.message };
+      cut = at + 1;
       break;
     }
   }
@@ -293,7 +324,7 @@ async function revertBatch(
     }
     done += part.length;
   }
-  const check = memoDeps(deps);
+  const check = lookDeps(deps);
   let line = 0;
   for (const p of running) {
     const first = line + 1;

@@ -23,6 +23,14 @@ export const addrAddSchema = stepSchema("addr-add", () => ({
    * host's links; see `addrAddCommands`).
    */
   skipDad: z.boolean().optional(),
+  /**
+   * The address is part of a link this run creates (veth-bridge's own bridge):
+   * deleting the link takes it along, so undo deleting the link needs no
+   * inverse of its own (`within`). Absent for an address that must go before
+   * its link does (full-migrate's addresses, moved from the uplink and back:
+   * its switch back keeps its order) and in journals of earlier versions.
+   */
+  goesWithLink: z.literal(true).optional(),
 }));
 
 /** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */
@@ -38,7 +46,7 @@ export const addrAdd: StepKind<AddrAddStep> = {
   schema: addrAddSchema,
   summary: (s) => `add address ${s.addr.local}/${s.addr.prefixlen} to '${s.dev}'${s.netns ? ` in '${s.netns}'` : ""}`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.dev),
-  within: (s) => s.netns ? [objectId("netns", s.netns)] : [],
+  within: (s) => s.netns ? [objectId("netns", s.netns)] : s.goesWithLink ? [objectId("link", s.dev)] : [],
   renamed(s, captured, rename) {
     if (s.netns) return { step: s, captured };
     return { step: { ...s, dev: rename(s.dev), addr: renamedAddr(s.addr, s.dev, rename(s.dev)) }, captured };

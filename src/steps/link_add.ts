@@ -8,6 +8,7 @@
 import { linkName, mac, uint } from "./fields.ts";
 import { type ObjectId, objectId } from "./objects.ts";
 import type { Captured, StepContext } from "./types.ts";
+import { revertByInverse } from "./inverse.ts";
 
 /**
  * The schema fields of a new link: `dev`, and optionally `mac` and `mtu` (spread into a kind's schema).
@@ -59,25 +60,25 @@ export function linkAddArgv(link: NewLink, type: readonly string[]): string[] {
  * The behaviour every link-creating kind shares: it owns `link:DEV`, follows
  * the link when it is renamed behind nsrecipe's back, and its inverse is
  * `ip link del dev DEV` (ip-link(8)), which also deletes a veth's peer and
- * releases a bridge's ports; it is reverted once no link has that name.
+ * releases a bridge's ports (plain `ip`: undo deletes consecutive links in one
+ * `ip -batch`); it is reverted once no link has that name.
  *
  * @typeParam S The kind's step type.
- * @returns `object`, `removes`, `renamed`, `isReverted` and `revert`, to spread into the kind.
+ * @returns `object`, `removes`, `renamed`, `isReverted`, `inverse` and `revert`, to spread into the kind.
  */
 export function newLink<S extends NewLink>(): {
   object(s: S): ObjectId;
   removes: true;
   renamed(s: S, captured: Captured, rename: (dev: string) => string): { step: S; captured: Captured };
   isReverted(s: S, ctx: StepContext): Promise<boolean>;
-  revert(s: S, ctx: StepContext): Promise<void>;
+  inverse(s: S, captured: Captured): string[][];
+  revert(s: S, ctx: StepContext, captured: Captured): Promise<void>;
 } {
   return {
     object: (s) => objectId("link", s.dev),
     removes: true,
     renamed: (s, captured, rename) => ({ step: { ...s, dev: rename(s.dev) }, captured }),
     isReverted: async (s, ctx) => !(await ctx.ip.link(s.dev)),
-    revert: async (s, ctx) => {
-      await ctx.run(["ip", "link", "del", "dev", s.dev]);
-    },
+    ...revertByInverse<S>((s) => [["ip", "link", "del", "dev", s.dev]]),
   };
 }

@@ -1,3 +1,4 @@
+import { z } from "../zod.ts";
 import { netnsName } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";
@@ -13,6 +14,14 @@ export const routeAddSchema = stepSchema("route-add", () => ({
   netns: netnsName().optional(),
   /** The route with its attributes. */
   route: routeSpecSchema(),
+  /**
+   * The route is on a link this run creates (veth-bridge's own bridge, its
+   * route to a point-to-point namespace): deleting the link takes it along,
+   * so undo deleting the link needs no inverse of its own (`within`). Absent
+   * for a route that must go before its link does (full-migrate's routes,
+   * moved from the uplink and back) and in journals of earlier versions.
+   */
+  goesWithLink: z.literal(true).optional(),
 }));
 
 /** Add a route: `ip [-n NS] -4|-6 route add …` (ip-route(8)). */
@@ -31,7 +40,8 @@ export const routeAdd: StepKind<RouteAddStep> = {
       s.netns ? ` in '${s.netns}'` : ""
     }`,
   object: (s) => s.netns ? objectId("netns", s.netns) : objectId("link", s.route.dev ?? "-"),
-  within: (s) => s.netns ? [objectId("netns", s.netns)] : [],
+  within: (s) =>
+    s.netns ? [objectId("netns", s.netns)] : s.goesWithLink && s.route.dev ? [objectId("link", s.route.dev)] : [],
   renamed: (s, captured, rename) => ({ step: s.netns ? s : { ...s, route: renamedRoute(s.route, rename) }, captured }),
   commands: (s) => [routeArgv("add", s.route, s.netns)],
   async verify(s, ctx) {

@@ -52,3 +52,34 @@ Deno.test("subsume: a bridge the undo does not delete (handed over, or not made 
   const withBridge = subsume([...steps, { kind: "bridge-add", dev: "br0" } as Step].map((s, i) => item(i, s)));
   assert.deepEqual(withBridge.map((o) => o.subsumedBy), ["link:br0", undefined, undefined, undefined]);
 });
+
+Deno.test("subsume: the address and the point-to-point route veth-bridge gives the bridge it makes (goesWithLink) go with the bridge; unmarked (full-migrate's, earlier journals) they keep their inverse", () => {
+  const own: Step[] = [
+    { kind: "route-add", goesWithLink: true, route: { family: 4, dst: "10.200.0.2", dev: "br0" } },
+    { kind: "addr-add", dev: "br0", goesWithLink: true, addr: { family: "inet", local: "10.200.0.1", prefixlen: 32 } },
+    { kind: "link-set-up", dev: "br0" },
+    { kind: "bridge-add", dev: "br0" },
+  ] as Step[];
+  assert.deepEqual(subsume(own.map((s, i) => item(i, s))).map((o) => o.subsumedBy), [
+    "link:br0",
+    "link:br0",
+    "link:br0",
+    undefined,
+  ]);
+  // The bridge kept (no bridge-add in this undo: handed over): the marked address keeps its inverse.
+  assert.deepEqual(subsume(own.slice(0, 3).map((s, i) => item(i, s))).map((o) => o.subsumedBy), [
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  const unmarked = own.map((s) => {
+    const { goesWithLink: _, ...rest } = s as Step & { goesWithLink?: true };
+    return rest as Step;
+  });
+  assert.deepEqual(subsume(unmarked.map((s, i) => item(i, s))).map((o) => o.subsumedBy), [
+    undefined,
+    undefined,
+    "link:br0",
+    undefined,
+  ]);
+});
