@@ -2,7 +2,7 @@
  * Gathers what the doctor's checks read, through the {@link Runner} only and
  * with read-only commands: `ip -json` (via `gatherFacts`), `cat` for files
  * (Deno grants no access to `/proc` and `/sys` short of `--allow-all`),
- * `test -d` for directories, `sysctl -n`, `gzip -dc /proc/config.gz`,
+ * `test -d` for directories, `sysctl`, `gzip -dc /proc/config.gz`,
  * `nft -j list ruleset`, `iptables -S`, `ip6tables -S`, `ip -V` and
  * `unshare --version`. A source that cannot be read (program missing, file
  * absent, permission denied) is recorded with its reason, never thrown, so the
@@ -12,7 +12,7 @@
  */
 import { CommandError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { gatherFacts, type HostFacts, type KnownNetns } from "../host/mod.ts";
+import { type FORWARD_SYSCTLS, gatherFacts, type HostFacts, type KnownNetns, readForwardSysctls } from "../host/mod.ts";
 import type { DoctorFacts, KernelFacts, ManagerFacts, NetfilterFacts, Source, UplinkFiles } from "./types.ts";
 import { resolveUplink } from "./uplink.ts";
 
@@ -158,14 +158,28 @@ async function gatherUplinkFiles(run: Runner, dev: string, ifindex: number): Pro
 }
 
 async function gatherNetfilter(run: Runner): Promise<NetfilterFacts> {
-  const [nft, iptables, ip6tables, bridgeNfIptables, bridgeNfIp6tables] = await Promise.all([
+  const [nft, iptables, ip6tables, sysctls] = await Promise.all([
     readCommand(run, ["nft", "-j", "list", "ruleset"]),
     readCommand(run, ["iptables", "-S"]),
     readCommand(run, ["ip6tables", "-S"]),
-    readCommand(run, ["sysctl", "-n", "net.bridge.bridge-nf-call-iptables"]),
-    readCommand(run, ["sysctl", "-n", "net.bridge.bridge-nf-call-ip6tables"]),
+    // The host facts read ip_forward with them: one process (src/host/forward_sysctls.ts).
+    readForwardSysctls(run),
   ]);
-  return { nft, iptables, ip6tables, bridgeNfIptables, bridgeNfIp6tables };
+  const setting = (key: (typeof FORWARD_SYSCTLS)[number]): Source => {
+    if (!sysctls.ok) return sysctls;
+    const value = sysctls.values.get(key);
+    return value === undefined ? { ok: false, reason: `${key} does not exist (br_netfilter is not loaded)` } : {
+      ok: true,
+      value,
+    };
+  };
+  return {
+    nft,
+    iptables,
+    ip6tables,
+    bridgeNfIptables: setting("net.bridge.bridge-nf-call-iptables"),
+    bridgeNfIp6tables: setting("net.bridge.bridge-nf-call-ip6tables"),
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { type BoundSocket, readBoundSockets } from "./bound_sockets.ts";
 import { type MulticastGroup, readMulticastGroups } from "./multicast.ts";
 import { isWireless, netnsEntryState } from "./sysfs.ts";
 import { defaultRouteDevice } from "./default_route.ts";
+import { IPV4_FORWARD, readForwardSysctls } from "./forward_sysctls.ts";
 import { type NetnsIdentity, netnsIdentity, sameIdentity } from "./identity.ts";
 
 /** A named network namespace and whether its `/run/netns` entry is a live namespace. */
@@ -78,9 +79,6 @@ export interface HostFacts {
    */
   multicastGroups: MulticastGroup[] | undefined;
 }
-
-/** The sysctl key of IPv4 forwarding between interfaces (Documentation/networking/ip-sysctl.rst). */
-export const IPV4_FORWARD = "net.ipv4.ip_forward";
 
 /** Facts of an empty host (only `lo`), for unit tests and examples. */
 export const EMPTY_FACTS: HostFacts = {
@@ -178,11 +176,9 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     readNftJson(run),
     // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
     opts.linkSettings === false ? Promise.resolve(undefined) : readBoundSockets(run),
-    run(["sysctl", "-n", IPV4_FORWARD], { okCodes: [0, 1, 255] }).catch((e) => {
-      // Without sysctl the value is unknown: plans that need to change it say so through their own check.
-      if (e instanceof CommandError && e.code === -1) return { code: -1, stdout: "" };
-      throw e;
-    }),
+    // With doctor's bridge netfilter settings (one process); without sysctl the value is unknown: plans that need to
+    // change it say so through their own check.
+    readForwardSysctls(run),
     // Like bound sockets: memberships on the uplink matter only to a plan that moves it.
     opts.linkSettings === false ? Promise.resolve(undefined) : readMulticastGroups(run),
   ]);
@@ -219,7 +215,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
   return {
     netns: netnsFacts,
     netnsAddresses: inside.flat(),
-    ipForward: forward.code === 0 ? forward.stdout.trim() : "0",
+    ipForward: (forward.ok ? forward.values.get(IPV4_FORWARD) : undefined) ?? "0",
     links,
     addrs,
     routes4,

@@ -20,3 +20,4 @@ export * from "./multicast.ts";
 export * from "./policy_rule_refs.ts";
 export * from "./iptables_link_refs.ts";
 export * from "./netns_processes.ts";
+export * from "./forward_sysctls.ts";

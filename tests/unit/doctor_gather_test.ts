@@ -41,8 +41,7 @@ const READ_ONLY = [
   /^cat \/sys\/class\/net\/[^/\s]+\/uevent$/, // isWireless (src/host/sysfs.ts)
   /^cat \/proc\/self\/mountinfo$/, // netnsMounts (src/host/sysfs.ts)
   /^test -d \/(sys|run)\/\S+$/,
-  /^sysctl -n net\.bridge\.bridge-nf-call-ip6?tables$/,
-  /^sysctl -n net\.ipv4\.ip_forward$/,
+  /^sysctl -e net\.ipv4\.ip_forward net\.bridge\.bridge-nf-call-iptables net\.bridge\.bridge-nf-call-ip6tables$/,
   /^gzip -dc \/proc\/config\.gz$/,
   /^nft -j list ruleset$/,
   /^ip6?tables -S$/,
