@@ -84,7 +84,7 @@ Deno.test("plan veth-bridge prints exactly the commands run executes, in order, 
       batch = undefined;
       if (
         !l.startsWith("$ ") ||
-        / -json | show |^\$ (cat|stat) |sysctl -n|^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
+        / -json | show |^\$ (cat|stat) |sysctl -[ne] |^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
           .test(l)
       ) continue;
       const argv = l.slice(2).replace(/ {2}\(.*$/, "");
