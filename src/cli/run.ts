@@ -33,6 +33,8 @@ import {
 } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
+import type { Confirmation } from "./status_model.ts";
+import { confirmationOf } from "./status.ts";
 import { EXIT, NsrecipeError, PreconditionError, UsageError } from "../errors.ts";
 import { catchEarlyStop, catchStopSignals } from "./interrupt.ts";
 import { termForwarding } from "./command_stop.ts";
@@ -163,10 +165,18 @@ export async function runCommand(
       return { runId, plan, deadline };
     });
   })().finally(() => early.dispose());
-  out.data({ run: runId || null, label: plan.label, enter: plan.enter, confirmSeconds, deadline: deadline ?? null });
+  out.data({
+    run: runId || null,
+    label: plan.label,
+    enter: plan.enter,
+    confirmSeconds,
+    confirmation: runId && deadline !== undefined ? await confirmationNow(runId, g) : null,
+  });
   if (runId && deadline !== undefined) {
     const code = await confirmationPhase(runId, deadline, g, out);
     if (code !== undefined) return code;
+    // Kept (at the prompt, or by 'nsrecipe confirm' meanwhile): --json says when and how, as status does.
+    if (g.json && Deno.stdin.isTerminal()) out.data({ confirmation: await confirmationNow(runId, g) });
   }
   if (argv.length === 0) {
     if (runId) out.result(runId);
@@ -191,6 +201,18 @@ export async function runCommand(
   if (runId && !opts.rm) await sayIfUndoneMeanwhile(runId, plan.label, shell, g, out);
   if (opts.rm && runId) await undoAfterwards(runId, procs.run, g, out);
   return code;
+}
+
+/**
+ * A run's confirmation window as the journal has it now, in the shape `status --json` gives it.
+ * @param runId The run.
+ * @param g Global options (the state directory).
+ * @returns The window (`waiting`, `confirmed`, …), or `null` when it has none (e.g. reverted).
+ * @throws {PreconditionError} When the journal cannot be read.
+ */
+async function confirmationNow(runId: string, g: GlobalOptions): Promise<Confirmation | null> {
+  const r = foldRuns(await readJournal(g.stateDir)).runs.find((r) => r.id === runId);
+  return (r && confirmationOf(r, Date.now())) ?? null;
 }
 
 /** `--dry-run`: prints the plan for the host as it is; changes nothing. */

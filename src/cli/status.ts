@@ -4,7 +4,6 @@ import { noRunCalled } from "../errors.ts";
 import { hostNetns, type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
 import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { checkRun, confirmationState, recordedElsewhere, undoneSteps, undoProgress } from "../engine/mod.ts";
-import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
 import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
@@ -44,8 +43,8 @@ export async function runStatus(
   const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
   const live = stale || elsewhere ? undefined : await liveFacts(r, ctx, netns, master, look);
   const confirmation = confirmationOf(r, Date.now(), unattended);
-  if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
-  if (r.confirm?.state === "confirmed") notes.push(confirmedNote(r.confirm.how, r.confirm.decidedAt));
+  if (confirmation?.state === "confirmed") notes.push(confirmedNote(confirmation));
+  else if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
   const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
   const undo = progress &&
     { interrupted: true as const, ...progress, inEffect: progress.inEffect.map((s) => s.index) };
@@ -93,12 +92,23 @@ export async function runStatus(
  * @param r The run.
  * @param now The current time in ms since the epoch.
  * @param unattended For an expired window: why nobody is at work on it, if so ({@link unattendedWindows}).
- * @returns The window while open, expired without a revert or with its revert cut short; `undefined` otherwise.
+ * @returns The window while open, expired without a revert, with its revert cut short, or confirmed; `undefined`
+ *   otherwise.
  */
 export function confirmationOf(r: RunView, now: number, unattended?: Unattended): Confirmation | undefined {
   const c = confirmationState(r);
+  if (c.kind === "confirmed") {
+    const { deadline, decidedAt, how } = r.confirm!;
+    return {
+      state: "confirmed",
+      deadline: new Date(deadline).toISOString(),
+      inSeconds: 0,
+      ...(decidedAt ? { at: decidedAt } : {}),
+      how: how === "prompt-yes" ? "prompt-yes" : "command",
+    };
+  }
   if (c.kind !== "pending" && c.kind !== "reverting" && c.kind !== "not-reverted") return undefined;
-  const at = { deadline: new Date(c.deadline).toISOString(), revertsAt: clockTime(c.deadline) };
+  const at = { deadline: new Date(c.deadline).toISOString() };
   if (c.kind === "pending" && c.deadline > now) {
     return { state: "waiting", ...at, inSeconds: Math.ceil((c.deadline - now) / 1000) };
   }

@@ -25,22 +25,21 @@ export interface StepStatus {
 }
 
 /**
- * A run's confirmation window that is still open, that expired without a
- * revert, or whose revert was cut short (a confirmed or reverted one is not
- * shown).
+ * A run's confirmation window as `status` (and `run`) report it: still open,
+ * expired without a revert, its revert cut short, or confirmed. A run applied
+ * without a window, or whose window ended in a revert, has none.
  */
 export interface Confirmation {
   /**
    * `waiting`: not yet confirmed, the deadline ahead; `expired`: the deadline passed and the run is still applied;
    * `interrupted`: the revert began (journal: `confirm-expired`) and stopped before its end (the watchdog was
-   * killed), {@link Confirmation.undone} of {@link Confirmation.done} steps undone.
+   * killed), {@link Confirmation.undone} of {@link Confirmation.done} steps undone; `confirmed`: kept, since
+   * {@link Confirmation.at}.
    */
-  state: "waiting" | "expired" | "interrupted";
-  /** The deadline, ISO 8601. */
+  state: "waiting" | "expired" | "interrupted" | "confirmed";
+  /** The deadline, ISO 8601 UTC (as every time in `--json`). */
   deadline: string;
-  /** The deadline as local `HH:MM:SS`. */
-  revertsAt: string;
-  /** Whole seconds until the deadline (0 once passed). */
+  /** Whole seconds until the deadline (0 once passed, or confirmed). */
   inSeconds: number;
   /** For `expired`: why it was not reverted; for `interrupted`: how far the revert got and what completes it. */
   why?: string;
@@ -48,6 +47,10 @@ export interface Confirmation {
   undone?: number;
   /** For `interrupted`: steps that were done when the revert began (undone ones included). */
   done?: number;
+  /** For `confirmed`: when, ISO 8601 UTC (absent when the journal did not record it). */
+  at?: string;
+  /** For `confirmed`: how: `prompt-yes` (yes typed at `run`'s prompt) or `command` (`nsrecipe confirm`). */
+  how?: "prompt-yes" | "command";
 }
 
 /** One applied run as `status` reports it (the text and `--json` show the same fields). */
@@ -95,7 +98,7 @@ export interface RunStatus {
    * effect (0-based indexes, as {@link StepStatus.index}), and those still applied.
    */
   undo?: { interrupted: true; reverted: number[]; inEffect: number[]; applied: number[] };
-  /** The confirmation window, while it is open or when it expired without a revert; absent otherwise. */
+  /** The confirmation window: open, expired without a revert, its revert cut short, or confirmed; absent otherwise. */
   confirmation?: Confirmation;
   /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
   drift: string[];

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { ConfirmEnd } from "../journal/mod.ts";
 import { clockTime, localDateTime } from "./clock.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 
@@ -70,11 +69,14 @@ export function quickNote(namespaces: number, asked: boolean, limit: number): st
  * @returns e.g. `waiting for confirmation, reverts at 14:03:27 (in 95 s); 'nsrecipe confirm web' keeps it`.
  */
 export function confirmationNote(label: string, c: Confirmation): string {
-  return c.state === "waiting"
-    ? `waiting for confirmation, reverts at ${c.revertsAt} (in ${c.inSeconds} s); 'nsrecipe confirm ${label}' keeps it`
+  const at = clockTime(Date.parse(c.deadline));
+  return c.state === "confirmed"
+    ? confirmedNote(c)
+    : c.state === "waiting"
+    ? `waiting for confirmation, reverts at ${at} (in ${c.inSeconds} s); 'nsrecipe confirm ${label}' keeps it`
     : c.state === "interrupted"
-    ? `confirmation expired at ${c.revertsAt}, revert interrupted: ${c.why}`
-    : `confirmation expired at ${c.revertsAt}, NOT reverted: ${c.why}`;
+    ? `confirmation expired at ${at}, revert interrupted: ${c.why}`
+    : `confirmation expired at ${at}, NOT reverted: ${c.why}`;
 }
 
 /**
@@ -174,11 +176,10 @@ function goesWith(object: string | undefined): string {
 
 /**
  * The note of `status` about a confirmed run: when and how it was confirmed.
- * @param how How the window ended (`prompt-yes` or `command`; absent: unknown).
- * @param at ISO 8601 time of the confirmation record.
+ * @param c The window, confirmed: `how` (`prompt-yes` or `command`) and `at` (ISO 8601; absent: unknown).
  * @returns e.g. `confirmed at 14:03:27 (yes typed at the prompt)`.
  */
-export function confirmedNote(how: ConfirmEnd | undefined, at: string | undefined): string {
-  const when = at ? ` at ${clockTime(Date.parse(at))}` : "";
-  return `confirmed${when} (${how === "prompt-yes" ? "yes typed at the prompt" : "nsrecipe confirm"})`;
+export function confirmedNote(c: Pick<Confirmation, "at" | "how">): string {
+  const when = c.at ? ` at ${clockTime(Date.parse(c.at))}` : "";
+  return `confirmed${when} (${c.how === "prompt-yes" ? "yes typed at the prompt" : "nsrecipe confirm"})`;
 }

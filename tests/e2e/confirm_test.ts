@@ -55,7 +55,7 @@ Deno.test("confirm window: a confirmed run stays after the window passes", async
     // The window leaves room for 'nsrecipe confirm' to start and come in time on a loaded machine.
     const r = await lab.nsrecipe(["--json", "run", "netns", "--name", "c2", "--confirm", "8", "--", "true"]);
     assert.equal(r.code, 0, r.stderr);
-    const deadline = JSON.parse(r.stdout).deadline as number;
+    const deadline = Date.parse(JSON.parse(r.stdout).confirmation.deadline);
     const ok = await lab.nsrecipe(["confirm", "c2"]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Confirmed run .* \(c2\)/);
@@ -145,7 +145,7 @@ Deno.test("full-migrate without a terminal keeps its 120 s window and says how t
       deadline?: number;
     }[]).find((x) => x.kind === "confirm-wait")!;
     assert.ok(wait.deadline! >= started + 120_000 && wait.deadline! <= Date.now() + 120_000, String(wait.deadline));
-    assert.equal(JSON.parse(r.stdout).deadline, wait.deadline);
+    assert.equal(Date.parse(JSON.parse(r.stdout).confirmation.deadline), wait.deadline);
     assert.equal((await lab.nsrecipe(["confirm", runId])).code, 0);
     assert.equal((await lab.nsrecipe(["undo", "n1"])).code, 0);
     const plain = await lab.nsrecipe(
@@ -164,10 +164,16 @@ Deno.test("full-migrate without a terminal keeps its 120 s window and says how t
   });
 });
 
-Deno.test("status during a pending confirmation: 'waiting for confirmation, reverts at HH:MM:SS (in N s)', text and --json; applied once confirmed", async () => {
+Deno.test("status during a pending confirmation: 'waiting for confirmation, reverts at HH:MM:SS (in N s)', text and --json; applied once confirmed, and --json keeps the confirmation (P25: one ISO deadline in run's and status's documents)", async () => {
   await withLab(async (lab) => {
-    const r = await lab.nsrecipe(["run", "netns", "--name", "c5", "--confirm", "300", "--", "true"]);
+    const r = await lab.nsrecipe(["--json", "run", "netns", "--name", "c5", "--confirm", "300", "--", "true"]);
     assert.equal(r.code, 0, r.stderr);
+    const opened = JSON.parse(r.stdout);
+    assert.equal(opened.confirmSeconds, 300);
+    assert.equal(opened.deadline, undefined, "no second, epoch-ms deadline");
+    assert.equal(opened.confirmation.state, "waiting");
+    assert.match(opened.confirmation.deadline, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(opened.confirmation.inSeconds > 200 && opened.confirmation.inSeconds <= 300);
     const text = await lab.nsrecipe(["status"]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^c5\s+netns\s+waiting for confirmation\s/m);
@@ -186,11 +192,26 @@ Deno.test("status during a pending confirmation: 'waiting for confirmation, reve
     const c5 = json.runs.find((x) => x.label === "c5")!;
     assert.equal(c5.shown, "waiting for confirmation");
     assert.equal(c5.confirmation!.state, "waiting");
+    assert.equal(c5.confirmation!.deadline, opened.confirmation.deadline, "status and run give the same deadline");
     assert.ok(c5.confirmation!.inSeconds > 200 && c5.confirmation!.inSeconds <= 300);
-    assert.equal((await lab.nsrecipe(["confirm", "c5"])).code, 0);
+    assert.equal("revertsAt" in c5.confirmation!, false, "no local clock time in a machine document");
+    const confirmed = JSON.parse((await lab.nsrecipe(["--json", "confirm", "c5"])).stdout);
+    assert.equal(confirmed.ok, true);
     const after = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs[0];
     assert.equal(after.shown, "applied");
-    assert.equal(after.confirmation, undefined);
+    const at = (await journalRecords(lab)).find((x) => x.kind === "run-confirmed") as { at?: string } | undefined;
+    assert.ok(at?.at, "the journal's run-confirmed record");
+    assert.deepEqual(after.confirmation, {
+      state: "confirmed",
+      deadline: opened.confirmation.deadline,
+      inSeconds: 0,
+      at: at.at,
+      how: "command",
+    });
+    assert.ok(
+      after.notes.some((n: string) => /^confirmed at \d\d:\d\d:\d\d \(nsrecipe confirm\)$/.test(n)),
+      after.notes,
+    );
   });
 });
 

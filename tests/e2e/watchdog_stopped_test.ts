@@ -30,7 +30,7 @@ const psState = async (lab: TestLab, pid: number) =>
 async function runAndStop(lab: TestLab, name: string, seconds: number): Promise<{ deadline: number; pid: number }> {
   const r = await lab.nsrecipe(["--json", "run", "netns", "--name", name, "--confirm", String(seconds), "--", "true"]);
   assertExit(r, 0, `run ${name}`);
-  const deadline = JSON.parse(r.stdout).deadline as number;
+  const deadline = Date.parse(JSON.parse(r.stdout).confirmation.deadline);
   const pid = await watchdogPid(lab);
   assertExit(await lab.sh(["kill", "-STOP", String(pid)]), 0, "kill -STOP");
   await waitFor("the watchdog to stop", async () => await psState(lab, pid) === "T");

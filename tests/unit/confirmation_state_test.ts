@@ -57,7 +57,6 @@ Deno.test("status: a pending window shows 'waiting for confirmation, reverts at 
   assert.deepEqual(c, {
     state: "waiting",
     deadline: "2026-11-29T06:35:00.000Z",
-    revertsAt: clockTime(DEADLINE),
     inSeconds: 95,
   });
   assert.equal(stateOf({ state: "applied", stale: false, drift: [], confirmation: c }), "waiting for confirmation");
@@ -88,7 +87,34 @@ Deno.test("status: a deadline passed with the run still applied is 'confirmation
     confirmationNote("web", failed),
     `confirmation expired at ${clockTime(DEADLINE)}, NOT reverted: bring link 'lo' up in 'web': boom`,
   );
-  assert.equal(confirmationOf(run(rec("run-confirmed", { by: "tty" })), DEADLINE + 1), undefined);
+});
+
+Deno.test("status (P25): a confirmed run keeps its confirmation, with the deadline it had, when (ISO) and how; the note says the time of day", () => {
+  const AT_CONFIRM = "2026-11-29T06:34:10.000Z";
+  const confirmed = (by: string) => run(JSON.stringify({ v: 1, at: AT_CONFIRM, kind: "run-confirmed", run: "r1", by }));
+  for (
+    const [by, how, words] of [["tty", "prompt-yes", "yes typed at the prompt"], [
+      "command",
+      "command",
+      "nsrecipe confirm",
+    ]]
+  ) {
+    const c = confirmationOf(confirmed(by), DEADLINE + 1)!;
+    assert.deepEqual(c, {
+      state: "confirmed",
+      deadline: "2026-11-29T06:35:00.000Z",
+      inSeconds: 0,
+      at: AT_CONFIRM,
+      how,
+    });
+    assert.equal(stateOf({ state: "applied", stale: false, drift: [], confirmation: c }), "applied");
+    assert.equal(confirmationNote("web", c), `confirmed at ${clockTime(Date.parse(AT_CONFIRM))} (${words})`);
+  }
+  // A window that ended in a revert has none: the run is closed.
+  assert.equal(
+    confirmationOf(run(rec("confirm-expired"), rec("run-end", { state: "undone" })), DEADLINE + 1),
+    undefined,
+  );
 });
 
 Deno.test("status (M7): a revert cut short (watchdog killed) is 'interrupted, partly reverted', counting the steps undone, not 'applied' nor 'NOT reverted'", () => {
