@@ -34,14 +34,15 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
   await assertPrograms(run, BASE_PROGRAMS);
   const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {
-    const deps = await engineDeps(journal, run, out);
-    let runs = await loadRuns(deps);
+    let runs = await loadRuns({ journal });
     const targets = selectRuns(runs, selector);
     if (targets.length === 0) {
       out.data({ undone: [] });
       out.result(expired > 0 ? "Nothing more to undo." : "Nothing to undo.");
       return;
     }
+    // Only now, with something to undo: the engine's dependencies read the boot id (a process).
+    const deps = await engineDeps(journal, run, out);
     // Those of the base checked above need no second look.
     await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)).filter((p) => !BASE_PROGRAMS.includes(p)));
     if (g.dryRun && selector === "--all") {
