@@ -18,7 +18,8 @@ import { DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";
  * @param r The run.
  * @param ctx Step context.
  * @param currentBootId This boot's id: a run from another boot is only noted, not checked.
- * @param inherited Steps of older runs handed over to this one (they count as its own), with their run and index.
+ * @param inherited Steps of older runs handed over to this one (they count as its own), with their run, its name and
+ *   the index, in the order they were applied.
  * @param here The network namespace status reads: a run recorded in another one is only noted, not checked.
  * @param look The look at the host the run is checked against ({@link lookOnce}): its depth, and how many
  *   processes each live namespace holds (a live namespace missing from it is counted with `ip netns pids`).
@@ -30,7 +31,7 @@ export async function runStatus(
   r: RunView,
   ctx: StepContext,
   currentBootId: string | undefined,
-  inherited: readonly { run: string; index: number; step: Step }[],
+  inherited: readonly { run: string; index: number; step: Step; label?: string }[],
   here: NetnsRef | undefined,
   look: Pick<Look, "depth" | "processes">,
   journaled: readonly RunView[] = [r],
@@ -73,6 +74,7 @@ export async function runStatus(
         summary: kindOf(h.step).summary(h.step),
         state: "done",
         from: h.run,
+        ...(h.label === undefined ? {} : { fromLabel: h.label }),
       })),
       ...r.steps.map((s, index) => {
         const goesWith = pending.get(index);
@@ -228,10 +230,12 @@ export async function statusCommand(
   const ctx: StepContext = { ...stepContext(look.run), ip: look.ip };
   const statuses = await Promise.all(chosen.map((r) => {
     // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
+    // In the order they were applied (undo hands them over newest first): older runs first, each in plan order.
     const inherited = r.inherited.flatMap((ref) => {
-      const step = byId.get(ref.run)?.steps[ref.index];
-      return step ? [{ ...ref, step }] : [];
-    });
+      const owner = byId.get(ref.run);
+      const step = owner?.steps[ref.index];
+      return owner && step ? [{ ...ref, step, label: owner.label }] : [];
+    }).sort((a, b) => runs.indexOf(byId.get(a.run)!) - runs.indexOf(byId.get(b.run)!) || a.index - b.index);
     return runStatus(r, ctx, current, inherited, here, look, runs, unattended.get(r.id));
   }));
   const problems: JournalProblem[] = orphanProblems;

@@ -16,6 +16,8 @@ export interface StepStatus {
   state: string;
   /** For a step handed over by an earlier run's undo: that run's id (`index` is in its plan). */
   from?: string;
+  /** For a handed-over step: the name of the run it came from (undone since). */
+  fromLabel?: string;
   /**
    * For a step an interrupted undo recorded `subsumed` (`state` is then
    * `done`: its effect is still there): the object whose deletion, not yet

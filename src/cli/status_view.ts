@@ -157,7 +157,9 @@ export function statusDetails(s: RunStatus, now: number): string[] {
     "  steps:",
     ...s.steps.map((st) =>
       st.from
-        ? `     -  ${st.summary}  [${st.state}, handed over by run ${st.from}]`
+        ? `     -  ${st.summary}  [${st.state}, handed over from run ${st.from}${
+          st.fromLabel ? ` (${st.fromLabel}, undone)` : ""
+        }]`
         : `    ${String(st.index + 1).padStart(2)}. ${st.summary}  [${st.state}${goesWith(st.goesWith)}]`
     ),
   );

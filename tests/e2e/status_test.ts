@@ -48,7 +48,14 @@ Deno.test("status NAME: after a hand-over the bridge is owned, not also used; fu
     assert.equal(api.code, 0, api.stderr);
     assert.match(api.stdout, /^ {2}owns: {7}netns:api, link:veth-api, link:br0 /m);
     assert.match(api.stdout, /^ {2}uses: {7}- /m);
-    assert.match(api.stdout, /create bridge 'br0' .*\[done, handed over by run \S+\]/);
+    // P7: the handed-over steps in the order they were applied (the bridge first), naming the run they came from.
+    const handed = api.stdout.split("\n").filter((l) => l.includes("handed over"));
+    assert.deepEqual(handed.map((l) => l.replace(/^ {5}- {2}(.*?) {2}\[.*$/, "$1").replace(/ \(STP.*$/, "")), [
+      "create bridge 'br0'",
+      "bring link 'br0' up",
+      "add address 10.200.0.1/24 to 'br0'",
+    ]);
+    for (const l of handed) assert.match(l, /\[done, handed over from run \S+ \(web, undone\)\]$/);
     assert.match(api.stdout, /^ {5}1\. create network namespace 'api' {2}\[done\]$/m);
     const fm = await lab.nsrecipe([
       "run",

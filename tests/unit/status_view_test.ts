@@ -109,7 +109,7 @@ Deno.test("statusDetails: owns, changes and uses apart; handed-over steps say wh
     run({
       changes: ["link:eth0"],
       steps: [
-        { index: 4, summary: "create bridge 'br0' (STP off)", state: "done", from: "R0" },
+        { index: 4, summary: "create bridge 'br0' (STP off)", state: "done", from: "R0", fromLabel: "v1" },
         { index: 0, summary: "create network namespace 'web'", state: "done" },
       ],
       drift: ["bring link 'lo' up in 'web': lo is down"],
@@ -119,7 +119,7 @@ Deno.test("statusDetails: owns, changes and uses apart; handed-over steps say wh
   assert.equal(lines[0], "Run 20261130T100000-aaaa: veth-bridge web");
   assert.ok(lines.includes("  namespace:  web, addresses 10.200.0.2/24, 2 processes inside"), lines.join("\n"));
   assert.ok(lines.some((l) => l.startsWith("  changes:    link:eth0   (existing objects")));
-  assert.ok(lines.includes("     -  create bridge 'br0' (STP off)  [done, handed over by run R0]"));
+  assert.ok(lines.includes("     -  create bridge 'br0' (STP off)  [done, handed over from run R0 (v1, undone)]"));
   assert.ok(lines.includes("     1. create network namespace 'web'  [done]"));
   assert.ok(lines.includes("  drift:      bring link 'lo' up in 'web': lo is down"));
 });
