@@ -6,7 +6,8 @@
  * times fails.
  *
  * Usage: `deno task bench [--runs N] [--links N] [--only ROWS] [--json]`, ROWS a
- * comma-separated choice of `startup`, `veth-bridge`, `namespaces` (with
+ * comma-separated choice of `startup` (with the CPU of the commands the tests
+ * run most), `veth-bridge`, `namespaces` (with
  * `status`), `outage`, `crowded`, `routes`; default all.
  *
  * @module
@@ -14,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { selfArgv } from "../src/lab/mod.ts";
 import { TestLab } from "../tests/support/lab.ts";
-import { lostProbes, median, type Row, table } from "./stats.ts";
+import { childCpuMs, lostProbes, median, type Row, table } from "./stats.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -46,6 +47,18 @@ async function timed(lab: TestLab, argv: string[], stdin?: string): Promise<numb
 
 const nsrecipe = (lab: TestLab, ...args: string[]) => timed(lab, [...SELF, ...args]);
 const progress = (line: string) => console.error(`bench: ${line}`);
+
+/**
+ * Runs a command inside a lab under bash and returns the CPU time it took, in
+ * ms: its own and that of every process it started (bash's `times`).
+ * @throws {Error} When the command exits with a code not in `ok`.
+ */
+async function cpuOf(lab: TestLab, argv: string[], ok: readonly number[] = [0]): Promise<number> {
+  const script = '"$@" >/dev/null 2>&1 </dev/null; code=$?; times; exit $code';
+  const r = await lab.sh(["bash", "-c", script, "bash", ...argv]);
+  if (!ok.includes(r.code)) throw new Error(`'${argv.join(" ")}' exited ${r.code}: ${r.stderr}`);
+  return childCpuMs(r.stdout);
+}
 
 /** A and B alternately, `n` pairs; medians of each side and of the pairwise ratios. */
 async function pairs(n: number, a: () => Promise<number>, b: () => Promise<number>) {
@@ -117,6 +130,31 @@ try {
       () => timed(lab, [Deno.execPath(), "run", "-q", `${HERE}hello.ts`]),
     );
     rows.push({ measure: "`nsrecipe --version` vs a Deno hello-world", ...version, must: 2.0, aim: 1.3 });
+
+    // The CPU of the commands the tests run most, each beside a hello-world's: what startup costs every call.
+    const hello = () => cpuOf(lab, [Deno.execPath(), "run", "-q", `${HERE}hello.ts`]);
+    const n = Math.max(RUNS, 10);
+    const perCommand: [string, () => Promise<number>][] = [
+      ["`status` (no runs)", () => cpuOf(lab, [...SELF, "status"])],
+      ["`journal` (empty)", () => cpuOf(lab, [...SELF, "journal"])],
+      ["`undo` (nothing to undo)", () => cpuOf(lab, [...SELF, "undo"])],
+      ["`plan veth-bridge`", () => cpuOf(lab, [...SELF, "plan", "veth-bridge", "--name", "web"])],
+      ["`doctor`", () => cpuOf(lab, [...SELF, "doctor"], [0, 3])],
+      ["`run netns -- true`", async () => {
+        const ms = await cpuOf(lab, [...SELF, "run", "netns", "--name", "cpu", "--", "true"]);
+        await nsrecipe(lab, "undo", "cpu");
+        return ms;
+      }],
+      ["`undo` of that run", async () => {
+        await nsrecipe(lab, "run", "netns", "--name", "cpu", "--", "true");
+        return await cpuOf(lab, [...SELF, "undo", "cpu"]);
+      }],
+    ];
+    for (const [what, measured] of perCommand) {
+      progress(`CPU of ${what}`);
+      const { a, b, ratio } = await pairs(n, measured, hello);
+      rows.push({ measure: `CPU of ${what} vs a hello-world`, cpuA: a, cpuB: b, ratio });
+    }
   }
 
   if (ONLY.has("veth-bridge")) {

@@ -37,6 +37,16 @@ export type Row =
     ratio: number;
     /** The most the measured side may take beyond the yardstick, ms (issue 12: "well under a second beyond"). */
     beyondMust: number;
+  }
+  | {
+    /** What is measured against what. */
+    measure: string;
+    /** Median CPU time of the measured side, ms: the process and every process it started. */
+    cpuA: number;
+    /** Median CPU time of the yardstick, ms. */
+    cpuB: number;
+    /** Median of the pairwise ratios cpuA/cpuB; no target: it shows where a command's CPU goes. */
+    ratio: number;
   };
 
 /**
@@ -76,7 +86,11 @@ export function table(rows: readonly Row[]): string {
   ];
   for (const r of rows) {
     if ("lost" in r) lines.push(`| ${r.measure} | ${r.lost.join(", ")} lost | | | 0–1 | 0 |`);
-    else if ("beyondMust" in r) {
+    else if ("cpuA" in r) {
+      lines.push(
+        `| ${r.measure} | ${Math.round(r.cpuA)} ms CPU | ${Math.round(r.cpuB)} ms CPU | ${r.ratio.toFixed(2)}× | | |`,
+      );
+    } else if ("beyondMust" in r) {
       const beyond = Math.round(r.a - r.b);
       const ok = beyond < r.beyondMust ? "" : " ✗";
       lines.push(
@@ -94,4 +108,20 @@ export function table(rows: readonly Row[]): string {
     }
   }
   return lines.join("\n");
+}
+
+/**
+ * The CPU time of the processes a shell waited for, from bash's `times`
+ * builtin (bash(1): two lines, the shell's own user and system time, then its
+ * children's, each like `0m0.081s`; getrusage(2) `RUSAGE_CHILDREN`, which
+ * counts every descendant that was waited for).
+ * @param text What `times` printed.
+ * @returns The children's user plus system time, ms.
+ * @throws {Error} When the text is not `times` output.
+ */
+export function childCpuMs(text: string): number {
+  const lines = text.trim().split("\n");
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1)?.trim() ?? "");
+  if (lines.length < 2 || !m) throw new Error(`not the output of bash's times: ${text}`);
+  return (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { lostProbes, median, table } from "../../bench/stats.ts";
+import { childCpuMs, lostProbes, median, table } from "../../bench/stats.ts";
 
 Deno.test("median: the middle value of an odd count, the mean of the two middle ones of an even count", () => {
   assert.equal(median([5, 1, 3]), 3);
@@ -33,4 +33,16 @@ Deno.test("table: a row held to a time beyond its yardstick shows the difference
     "| 1,000 routes vs 1 | 1400 ms | 1000 ms | 1.40× (+400 ms) | < +1000 ms | |",
     "| slow | 2600 ms | 1000 ms | 2.60× (+1600 ms ✗) | < +1000 ms | |",
   ]);
+});
+
+Deno.test("childCpuMs: the children's user plus system time from bash's times; a CPU row shows both sides and no target", () => {
+  assert.equal(childCpuMs("0m0.004s 0m0.002s\n0m0.081s 0m0.030s\n"), 111);
+  assert.equal(childCpuMs("0m0.000s 0m0.000s\n1m2.500s 0m0.250s"), 62_750);
+  assert.throws(() => childCpuMs("bash: times: not found"), /not the output of bash's times/);
+  assert.deepEqual(
+    table([{ measure: "`status` vs hello", cpuA: 77.4, cpuB: 13.6, ratio: 5.69 }]).split("\n").slice(2),
+    [
+      "| `status` vs hello | 77 ms CPU | 14 ms CPU | 5.69× | | |",
+    ],
+  );
 });
