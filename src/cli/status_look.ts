@@ -28,7 +28,11 @@ import { Unread } from "../engine/mod.ts";
 /** How far `status` looks: every step read back, or one read of the host (see the module's doc). */
 export type Depth = "deep" | "quick";
 
-/** The most live namespaces the list view reads the inside of; beyond, it looks quick. */
+/**
+ * The most live namespaces the list view reads the inside of; beyond, it looks quick. A handful: each is one more
+ * `ip` process (about 1.5 ms of CPU, README "Performance"), so that a few runs are checked whole at a cost close to
+ * the quick look's, and 50 cost what 1 does.
+ */
 export const DEEP_UP_TO = 8;
 
 /** What `status` checks its runs against, taken once before any run is checked. */
