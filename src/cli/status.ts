@@ -3,7 +3,7 @@ import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mo
 import { noRunCalled } from "../errors.ts";
 import { hostNetns, type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
 import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
-import { checkRun, confirmationState, recordedElsewhere, undoneSteps, undoProgress } from "../engine/mod.ts";
+import { checkRun, confirmationState, recordedElsewhere, undoneSteps, undoProgress, Unread } from "../engine/mod.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
 import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
@@ -182,7 +182,14 @@ async function liveFacts(
   return {
     addresses: !alive ? [] : look.depth === "quick" ? recorded() : cidrs(await ctx.ip.addrs(netns).catch(() => [])),
     bridgeAddresses: bridge ? cidrs(await ctx.ip.addrs(undefined, bridge).catch(() => [])) : [],
-    processes: alive ? look.processes.get(netns) ?? (await ctx.ip.netnsPids(netns)).length : undefined,
+    // A namespace the look did not count (made since): counted now, unless the quick look reads no more (Unread).
+    processes: alive
+      ? look.processes.get(netns) ??
+        await ctx.ip.netnsPids(netns).then((pids) => pids.length, (e) => {
+          if (e instanceof Unread) return undefined;
+          throw e;
+        })
+      : undefined,
   };
 }
 

@@ -84,7 +84,10 @@ export interface RunStatus {
   addresses: string[];
   /** The bridge its veth is enslaved to, with the bridge's global addresses (CIDR). */
   bridge?: { name: string; addresses: string[] };
-  /** Processes inside the namespace now (`ip netns pids`); absent without a live namespace. */
+  /**
+   * Processes inside the namespace now (one `lsns` scan, else `ip netns pids`); absent without a live namespace, and
+   * in the quick look for one made after its scan.
+   */
   processes?: number;
   /** Objects this run made (its undo removes them), inherited ones included. */
   owns: string[];
