@@ -144,3 +144,30 @@ Deno.test("status --quick: a namespace deleted by hand is drift with every step 
     assert.match(both.stderr, /Give either --deep or --quick, not both/);
   });
 });
+
+Deno.test("status (no option) looks deep up to 8 live namespaces and quick beyond: the 9th run's namespace turns the table quick, deleting one turns it deep again", async () => {
+  await withLab(async (lab) => {
+    const names = Array.from({ length: 9 }, (_, i) => `q${i + 1}`);
+    for (const n of names.slice(0, 8)) assertExit(await lab.nsrecipe(["run", "netns", "--name", n]), 0, n);
+    let runs = await listed(lab);
+    assert.deepEqual(new Set([...runs.values()].map((r) => `${r.look} ${r.shown}`)), new Set(["deep applied"]));
+    assertExit(await lab.nsrecipe(["run", "netns", "--name", "q9"]), 0, "q9");
+    const table = await lab.nsrecipe(["status"]);
+    assertExit(table, 0, "status");
+    assert.match(table.stderr, /^quick look \(9 namespaces, more than 8\): /m);
+    runs = await listed(lab);
+    assert.equal(runs.size, 9);
+    for (const n of names) {
+      assert.deepEqual([runs.get(n)!.look, runs.get(n)!.shown, runs.get(n)!.unchecked], [
+        "quick",
+        "applied (partly checked)",
+        [`bring link 'lo' up in '${n}'`, `links put in '${n}' outside nsrecipe`],
+      ]);
+    }
+    // Only live namespaces count: with q9's deleted by hand, 8 are left and the table checks every step again.
+    assertExit(await lab.sh(["ip", "netns", "del", "q9"]), 0, "netns del q9");
+    runs = await listed(lab);
+    assert.deepEqual([runs.get("q1")!.look, runs.get("q1")!.shown], ["deep", "applied"]);
+    assert.deepEqual([runs.get("q9")!.shown, runs.get("q9")!.drift.length], ["drift", 2]);
+  });
+});
