@@ -2,6 +2,7 @@ import {
   type EngineDeps,
   loadRuns,
   planUndoAll,
+  previewUndo,
   selectRuns,
   type UndoAllPlan,
   type UndoReport,
@@ -56,8 +57,17 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       return;
     }
     if (g.dryRun) {
-      out.data({ dryRun: true, wouldUndo: targets.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })) });
-      out.result(`Dry run: would undo ${targets.map((t) => `${t.id} (${t.label})`).join(", ")}`);
+      // What each undo would do, step by step and command by command, read from the host as it is now.
+      const previews = [];
+      for (const t of targets) previews.push({ t, lines: await previewUndo(t, runs, deps) });
+      out.data({
+        dryRun: true,
+        wouldUndo: previews.map(({ t, lines }) => ({ run: t.id, label: t.label, recipe: t.recipe, lines })),
+      });
+      for (const { t, lines } of previews) {
+        out.result(`Dry run: would undo ${t.id} (${t.recipe} ${t.label}); nothing is changed. In order:`);
+        for (const l of lines) out.result(`  ${l}`);
+      }
       return;
     }
     // From here on the host changes: a signal does not stop the undo half way (src/cli/interrupt.ts).

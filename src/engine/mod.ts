@@ -12,3 +12,4 @@ export * from "./confirmation.ts";
 export * from "./deferring_journal.ts";
 export * from "./drift.ts";
 export * from "./undo_progress.ts";
+export * from "./undo_preview.ts";

@@ -231,6 +231,50 @@ export function subsume(items: readonly RevertItem[]): RevertItem[] {
  *   `incomplete`; undo can be run again).
  */
 export async function undoRun(target: RunView, runs: readonly RunView[], deps: EngineDeps): Promise<UndoReport> {
+  assertUndoableHere(target, deps);
+  const report: UndoReport = { run: target.id, label: target.label, result: "undone", outcomes: [], handedOver: [] };
+  if (target.bootId !== deps.bootId) {
+    deps.log(`Run '${target.id}' is from before a reboot: its objects are gone; closing it without touching the host.`);
+    await deps.journal.append({ kind: "run-end", run: target.id, state: "stale" });
+    return { ...report, result: "stale" };
+  }
+  const toRevert: RevertItem[] = [];
+  for (const d of undoDecisions(target, runs)) {
+    const { item } = d;
+    const summary = kindOf(item.step).summary(item.step);
+    if (d.how === "left-alone") {
+      // The object was removed by hand and a later run made a new one of the same name: that one is not ours.
+      await deps.journal.append({ kind: "step-undone", run: item.run, index: item.index, how: "already-gone" });
+      deps.log(`  undo: ${leftAloneWords(d)}`);
+      report.outcomes.push({ item, how: "already-gone" });
+    } else if (d.how === "handed-over") {
+      await deps.journal.append({
+        kind: "step-undone",
+        run: item.run,
+        index: item.index,
+        how: "handed-over",
+        to: d.to.id,
+      });
+      report.handedOver.push({ summary, to: d.to.id });
+      deps.log(`  undo: ${handedOverWords(d)}`);
+    } else {
+      toRevert.push(item);
+    }
+  }
+  await refuseHazards(target, runs, toRevert, deps);
+  report.outcomes.push(...(await revertItems(subsume(toRevert), deps, "undo")));
+  await closeRun(`Undo of run '${target.id}' (${target.label})`, target.id, report.outcomes, "undone", deps);
+  return report;
+}
+
+/**
+ * Refuses to undo a run whose journal records cannot be fully read, or that
+ * was recorded in another network namespace (pure).
+ * @param target The run.
+ * @param deps Engine dependencies (the journal's path, this process's namespace).
+ * @throws {PreconditionError} Saying why and what to do; nothing is touched.
+ */
+export function assertUndoableHere(target: RunView, deps: Pick<EngineDeps, "journal" | "netns">): void {
   if (target.problems.length > 0) {
     const newer = target.problems.some((p) => p.kind === "newer-version");
     throw new PreconditionError(
@@ -250,12 +294,29 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
         "with it: move the journal aside.",
     );
   }
-  const report: UndoReport = { run: target.id, label: target.label, result: "undone", outcomes: [], handedOver: [] };
-  if (target.bootId !== deps.bootId) {
-    deps.log(`Run '${target.id}' is from before a reboot: its objects are gone; closing it without touching the host.`);
-    await deps.journal.append({ kind: "run-end", run: target.id, state: "stale" });
-    return { ...report, result: "stale" };
-  }
+}
+
+/**
+ * What undo decides for one step before anything changes:
+ * - `left-alone`: its object was removed by hand and `owner`, a later run, made a new one of that name (`object`);
+ * - `handed-over`: `to`, a later open run, uses its object and reverts it in its own undo;
+ * - `revert`: undo reverts it (or finds it gone, or it goes with an object the same undo deletes).
+ */
+export type UndoDecision =
+  | { item: RevertItem; how: "left-alone"; owner: RunView; object: string }
+  | { item: RevertItem; how: "handed-over"; to: RunView }
+  | { item: RevertItem; how: "revert" };
+
+/**
+ * Decides, for each step of a run's undo, whether it is reverted, handed over
+ * to a later run or left alone (pure): the run's own applied steps newest
+ * first, then those older runs handed over to it, newest run first.
+ * @param target The run.
+ * @param runs All runs, oldest first.
+ * @returns One decision per step, in the order undo takes them.
+ * @throws {PreconditionError} When a later open run uses an object the run may not hand over ({@link blockers}).
+ */
+export function undoDecisions(target: RunView, runs: readonly RunView[]): UndoDecision[] {
   const byId = new Map(runs.map((r) => [r.id, r]));
   const later = runs.slice(runs.indexOf(target) + 1).filter(isOpen);
   for (const { run: l, objects } of blockers(target, runs)) {
@@ -286,41 +347,25 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
         identities: owner.identities,
       };
     });
-  const toRevert: RevertItem[] = [];
-  for (const item of [...own, ...inherited]) {
+  return [...own, ...inherited].map((item): UndoDecision => {
     const object = kindOf(item.step).object(item.step);
     const user = later.find((r) => r.uses.includes(object));
-    const owner = user
-      ? undefined
-      : later.find((r) => appliedIndexes(r).some((i) => kindOf(r.steps[i]).object(r.steps[i]) === object));
-    if (owner) {
-      // The object was removed by hand and a later run made a new one of the same name: that one is not ours.
-      await deps.journal.append({ kind: "step-undone", run: item.run, index: item.index, how: "already-gone" });
-      deps.log(
-        `  undo: left alone: ${
-          kindOf(item.step).summary(item.step)
-        } (${object} now belongs to run '${owner.id}' (${owner.label}))`,
-      );
-      report.outcomes.push({ item, how: "already-gone" });
-    } else if (user) {
-      await deps.journal.append({
-        kind: "step-undone",
-        run: item.run,
-        index: item.index,
-        how: "handed-over",
-        to: user.id,
-      });
-      const summary = kindOf(item.step).summary(item.step);
-      report.handedOver.push({ summary, to: user.id });
-      deps.log(`  undo: kept for run '${user.id}' (${user.label}), which uses it: ${summary}`);
-    } else {
-      toRevert.push(item);
-    }
-  }
-  await refuseHazards(target, runs, toRevert, deps);
-  report.outcomes.push(...(await revertItems(subsume(toRevert), deps, "undo")));
-  await closeRun(`Undo of run '${target.id}' (${target.label})`, target.id, report.outcomes, "undone", deps);
-  return report;
+    if (user) return { item, how: "handed-over", to: user };
+    const owner = later.find((r) => appliedIndexes(r).some((i) => kindOf(r.steps[i]).object(r.steps[i]) === object));
+    return owner ? { item, how: "left-alone", owner, object } : { item, how: "revert" };
+  });
+}
+
+/** The words for a step left alone, e.g. `left alone: create bridge 'br0' (link:br0 now belongs to run 'R' (v2))`. */
+export function leftAloneWords(d: Extract<UndoDecision, { how: "left-alone" }>): string {
+  return `left alone: ${
+    kindOf(d.item.step).summary(d.item.step)
+  } (${d.object} now belongs to run '${d.owner.id}' (${d.owner.label}))`;
+}
+
+/** The words for a step handed over, e.g. `kept for run 'R' (v2), which uses it: create bridge 'br0'`. */
+export function handedOverWords(d: Extract<UndoDecision, { how: "handed-over" }>): string {
+  return `kept for run '${d.to.id}' (${d.to.label}), which uses it: ${kindOf(d.item.step).summary(d.item.step)}`;
 }
 
 /** Kinds whose hazards are read from the host's links, addresses and routes (see `undo_hazards.ts`). */
@@ -345,7 +390,7 @@ const HOST_LINK_HAZARDS: ReadonlySet<string> = new Set([
  * @param deps Engine dependencies.
  * @throws {UndoError} When anything is found.
  */
-async function refuseHazards(
+export async function refuseHazards(
   target: RunView,
   runs: readonly RunView[],
   toRevert: readonly RevertItem[],

@@ -44,18 +44,12 @@ export const linkSetNetns: StepKind<LinkSetNetnsStep> = {
     return !(await ctx.ip.link(s.newName, s.netns));
   },
   async revert(s, ctx) {
-    await ctx.run([
-      "ip",
-      "-n",
-      s.netns,
-      "link",
-      "set",
-      "dev",
-      s.newName,
-      "netns",
-      ctx.hostNetnsPath,
-      "name",
-      s.dev,
-    ]);
+    await ctx.run(moveBack(s, ctx.hostNetnsPath));
   },
+  preview: (s, ctx) => Promise.resolve([`$ ${moveBack(s, ctx.hostNetnsPath).join(" ")}`]),
 };
+
+/** The inverse's argv: the link moved back to the host's namespace, under its old name (ip-link(8) `netns`, `name`). */
+function moveBack(s: LinkSetNetnsStep, hostNetnsPath: string): string[] {
+  return ["ip", "-n", s.netns, "link", "set", "dev", s.newName, "netns", hostNetnsPath, "name", s.dev];
+}

@@ -58,4 +58,5 @@ export const linkSetUp: StepKind<LinkSetUpStep> = {
   async revert(s, ctx) {
     await ctx.run(["ip", ...nsArgs(s.netns), "link", "set", "dev", s.dev, "down"]);
   },
+  preview: (s) => Promise.resolve([`$ ${["ip", ...nsArgs(s.netns), "link", "set", "dev", s.dev, "down"].join(" ")}`]),
 };

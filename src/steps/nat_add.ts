@@ -146,17 +146,32 @@ export const natAdd: StepKind<NatAddStep> = {
   async isReverted(s, ctx) {
     return ((await readContent(s, ctx))?.own.length ?? 0) === 0;
   },
+  async preview(s, ctx) {
+    const argv = deletion(s, await readContent(s, ctx));
+    return argv ? [`$ ${argv.join(" ")}`] : [];
+  },
   async revert(s, ctx) {
     const content = await readContent(s, ctx);
-    if (!content || content.own.length === 0) return;
-    if (content.foreign.length === 0) {
-      await ctx.run(["nft", "delete", "table", "inet", s.table]);
-      return;
-    }
-    await ctx.run(["nft", "--", content.own.map((c) => `delete chain inet ${s.table} ${c}`).join("; ")]);
+    const argv = deletion(s, content);
+    if (!content || !argv) return;
+    await ctx.run(argv);
+    if (content.foreign.length === 0) return;
     ctx.log?.(
       `Deleted nsrecipe's chains ${content.own.map((c) => `'${c}'`).join(", ")} of nftables table inet ${s.table} ` +
         `and left the table: it holds what nsrecipe did not make (${content.foreign.join(", ")}).`,
     );
   },
 };
+
+/**
+ * What deletes nsrecipe's part of its table: the whole table when it holds nothing else, else only its own chains.
+ * @param s The step.
+ * @param content What the table holds now; `undefined` when it is gone.
+ * @returns The `nft` argv; `undefined` when nothing of nsrecipe's is left.
+ */
+function deletion(s: NatAddStep, content: TableContent | undefined): string[] | undefined {
+  if (!content || content.own.length === 0) return undefined;
+  return content.foreign.length === 0
+    ? ["nft", "delete", "table", "inet", s.table]
+    : ["nft", "--", content.own.map((c) => `delete chain inet ${s.table} ${c}`).join("; ")];
+}

@@ -58,6 +58,17 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
     await emptyNetns(s.netns, ctx);
     await ctx.run(["ip", "netns", "del", s.netns]);
   },
+  async preview(s, ctx) {
+    const pids = netnsEntryState(s.netns) === "absent" ? [] : await ctx.ip.netnsPids(s.netns);
+    return [
+      ...(pids.length === 0 ? [] : [
+        `ends ${processList(await commandLines(ctx, pids))} still in '${s.netns}' (SIGTERM; after ${
+          NETNS_TERM_GRACE_MS / 1000
+        } s, SIGSTOP and SIGKILL)`,
+      ]),
+      `$ ip netns del ${s.netns}`,
+    ];
+  },
 };
 
 /**

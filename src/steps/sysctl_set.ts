@@ -122,8 +122,18 @@ export const sysctlSet: StepKind<SysctlSetStep> = {
   async revert(s, ctx, captured) {
     const c = captureOf(captured);
     if ((await readSysctl(ctx.run, s.key)) !== c.value) await ctx.run(["sysctl", "-w", `${s.key}=${c.value}`]);
+    // Read after that write: it propagates to every link's value, which are then put back as captured.
     for (const [path, value] of await changedOthers(ctx.run, s.key, c)) {
       await ctx.run(["sysctl", "-q", "-w", `${path}=${value}`]);
     }
+  },
+  async preview(s, ctx, captured) {
+    const c = captureOf(captured);
+    return [
+      ...((await readSysctl(ctx.run, s.key)) !== c.value ? [`$ sysctl -w ${s.key}=${c.value}`] : []),
+      ...(PROPAGATING_SYSCTLS[s.key]
+        ? [`then puts back, as they were, the links' values that write propagates to ('sysctl -q -w …')`]
+        : []),
+    ];
   },
 };

@@ -172,4 +172,14 @@ export interface StepKind<S extends { kind: string }> {
    * @throws {CommandError} When an inverse command fails.
    */
   revert(step: S, ctx: StepContext, captured: Captured): Promise<void>;
+  /**
+   * What {@link StepKind.revert} would do, for `--dry-run undo`, for a kind
+   * without {@link StepKind.inverse}: one line each, a command as `$ argv`,
+   * anything else in words (e.g. the processes it would end). Only reads.
+   * @param step The step.
+   * @param ctx Step context (reads only).
+   * @param captured What its intent record captured.
+   * @returns The lines, in the order revert acts.
+   */
+  preview?(step: S, ctx: StepContext, captured: Captured): Promise<string[]>;
 }

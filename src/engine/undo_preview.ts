@@ -1,0 +1,71 @@
+/**
+ * What `--dry-run undo` shows: for one run, what its undo would do, step by
+ * step, in the order undo acts, without changing anything or writing the
+ * journal: the steps kept for a later run, those left alone, those that go
+ * with a namespace or link the same undo deletes, those already gone, and the
+ * commands each other step's inverse runs (`StepKind.inverse`, or
+ * `StepKind.preview` for a kind whose revert needs more: the processes a
+ * namespace's deletion ends). An undo that would refuse (a later run uses its
+ * objects, a hazard of `undo_hazards.ts`) refuses the same way.
+ *
+ * @module
+ */
+import { CommandError } from "../errors.ts";
+import type { RunView } from "../journal/mod.ts";
+import { kindOf } from "../steps/mod.ts";
+import type { EngineDeps } from "./deps.ts";
+import type { RevertItem } from "./revert.ts";
+import { assertUndoableHere, handedOverWords, leftAloneWords, refuseHazards, subsume, undoDecisions } from "./undo.ts";
+
+/**
+ * The lines of a run's undo as it would go now (reads the host, changes nothing).
+ * @param target The run.
+ * @param runs All runs, oldest first.
+ * @param deps Engine dependencies: reads only (the journal is not written).
+ * @returns One line per step or command, e.g. `undo: kept for run 'R' (v2), which uses it: create bridge 'br0'`,
+ *   `  $ ip link del dev veth-v1`; commands name objects as the journal does (undo follows one renamed since).
+ * @throws {PreconditionError} When the undo would be refused before it starts (as {@link undoDecisions} and
+ *   {@link assertUndoableHere} say).
+ * @throws {UndoError} When a hazard would stop it (`refuseHazards`).
+ */
+export async function previewUndo(target: RunView, runs: readonly RunView[], deps: EngineDeps): Promise<string[]> {
+  assertUndoableHere(target, deps);
+  if (target.bootId !== deps.bootId) {
+    return ["undo: from before a reboot: its objects are gone; it is only closed in the journal"];
+  }
+  const lines: string[] = [];
+  const toRevert: RevertItem[] = [];
+  for (const d of undoDecisions(target, runs)) {
+    if (d.how === "left-alone") lines.push(`undo: ${leftAloneWords(d)}`);
+    else if (d.how === "handed-over") lines.push(`undo: ${handedOverWords(d)}`);
+    else toRevert.push(d.item);
+  }
+  await refuseHazards(target, runs, toRevert, deps);
+  for (const item of subsume(toRevert)) {
+    const kind = kindOf(item.step);
+    const summary = kind.summary(item.step);
+    if (item.subsumedBy !== undefined) {
+      const [type, ...name] = item.subsumedBy.split(":");
+      lines.push(`undo: goes with ${type} '${name.join(":")}': ${summary}`);
+      continue;
+    }
+    if (await gone(item, deps)) {
+      lines.push(`undo: already gone: ${summary}`);
+      continue;
+    }
+    const how = kind.inverse?.(item.step, item.captured).map((argv) => `$ ${argv.join(" ")}`) ??
+      await kind.preview?.(item.step, deps.ctx, item.captured) ?? [];
+    lines.push(`undo: revert: ${summary}`, ...how.map((l) => `  ${l}`));
+  }
+  return lines;
+}
+
+/** Whether a step's effect is already gone; one that cannot be read counts as still there. */
+async function gone(item: RevertItem, deps: EngineDeps): Promise<boolean> {
+  try {
+    return await kindOf(item.step).isReverted(item.step, deps.ctx, item.captured);
+  } catch (e) {
+    if (e instanceof CommandError) return false;
+    throw e;
+  }
+}

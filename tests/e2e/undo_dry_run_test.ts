@@ -1,0 +1,81 @@
+/**
+ * P6: `--dry-run undo NAME` shows what the undo would do, in its order, and changes nothing: the steps kept for a
+ * later run that uses them, those that go with a namespace or link the undo deletes, the commands of every other
+ * step's inverse, and the processes a namespace's deletion would end. The real undo then does exactly that.
+ */
+import assert from "node:assert/strict";
+import { DEFAULT_STATE_DIR, JOURNAL_FILE } from "../../src/journal/mod.ts";
+import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
+import { waitFor } from "../support/wait.ts";
+
+const journal = async (lab: TestLab) => (await lab.sh(["cat", `${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`])).stdout;
+
+/** The step lines of an undo's output (`undo: …`), without their verb's tense. */
+const steps = (text: string) =>
+  text.split("\n").filter((l) => /^ {2}undo: /.test(l)).map((l) =>
+    l.trim().replace(/^undo: (revert|reverted): /, "undo: revert: ")
+  );
+
+Deno.test("P6: --dry-run undo NAME lists, in undo's order, the steps handed over, those that go with the netns or veth, the inverse commands (nft, ip link del, ip netns del) and the process it would end; nothing changes; the real undo then does the same", async () => {
+  await withLab(async (lab) => {
+    for (const args of [["run", "veth-bridge", "--name", "v1", "--nat"], ["run", "veth-bridge", "--name", "v2"]]) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const sleeper = lab.spawn(["ip", "netns", "exec", "v1", "sleep", "306"]);
+    try {
+      await waitFor(
+        "the process in v1",
+        async () => (await lab.sh(["ip", "netns", "pids", "v1"])).stdout.trim() !== "",
+      );
+      const pid = (await lab.sh(["ip", "netns", "pids", "v1"])).stdout.trim();
+      const table = /nsrecipe_v1_[0-9a-f]+/.exec(await journal(lab))![0];
+      const before = { host: await lab.snapshot(), journal: await journal(lab) };
+      const dry = await lab.nsrecipe(["--dry-run", "undo", "v1"]);
+      assert.equal(dry.code, 0, dry.stderr);
+      const lines = dry.stdout.split("\n");
+      assert.match(lines[0], /^Dry run: would undo \S+ \(veth-bridge v1\); nothing is changed\. In order:$/);
+      const v2 = /kept for run '(\S+)' \(v2\)/.exec(dry.stdout)?.[1];
+      assert.ok(v2, dry.stdout);
+      for (
+        const expected of [
+          `  undo: kept for run '${v2}' (v2), which uses it: add address 10.200.0.1/24 to 'br0'`,
+          `  undo: kept for run '${v2}' (v2), which uses it: bring link 'br0' up`,
+          `  undo: revert: masquerade 10.200.0.0/24 out of 'eth0' (nftables table inet ${table})`,
+          `    $ nft delete table inet ${table}`,
+          "  undo: revert: set sysctl net.ipv4.ip_forward = 1",
+          "    $ sysctl -w net.ipv4.ip_forward=0",
+          "  undo: goes with netns 'v1': add address 10.200.0.2/24 to 'eth0' in 'v1'",
+          "  undo: goes with link 'veth-v1': enslave 'veth-v1' to bridge 'br0'",
+          "    $ ip link del dev veth-v1",
+          `    ends 1 process: ${pid} (sleep 306) still in 'v1' (SIGTERM; after 2 s, SIGSTOP and SIGKILL)`,
+          "    $ ip netns del v1",
+        ]
+      ) assert.ok(lines.includes(expected), `missing ${JSON.stringify(expected)} in:\n${dry.stdout}`);
+      assert.ok(
+        lines.indexOf("    $ ip link del dev veth-v1") < lines.indexOf("    $ ip netns del v1"),
+        "undo's order",
+      );
+      // --json: the same lines; nothing changed by either.
+      const json = JSON.parse((await lab.nsrecipe(["--json", "--dry-run", "undo", "v1"])).stdout);
+      assert.equal(json.wouldUndo[0].label, "v1");
+      assert.deepEqual(json.wouldUndo[0].lines, lines.slice(1).filter((l) => l).map((l) => l.slice(2)));
+      const after = { host: await lab.snapshot(), journal: await journal(lab) };
+      assert.deepEqual(after.host, before.host, snapshotDiff(before.host, after.host));
+      assert.equal(after.journal, before.journal, "a dry run writes nothing to the journal");
+      // The real undo takes the same steps the same way.
+      const real = await lab.nsrecipe(["undo", "v1"]);
+      assert.equal(real.code, 0, real.stderr);
+      assert.deepEqual(steps(real.stderr), steps(dry.stdout));
+      assert.match(real.stderr, new RegExp(`Ending 1 process: ${pid} \\(sleep 306\\) still in 'v1'`));
+      // Without a name: the newest run, here v2, which now owns the bridge.
+      const newest = await lab.nsrecipe(["--dry-run", "undo"]);
+      assert.equal(newest.code, 0, newest.stderr);
+      assert.match(newest.stdout, /^Dry run: would undo \S+ \(veth-bridge v2\)/);
+      assert.match(newest.stdout, /^ {2}undo: revert: create bridge 'br0' .*\n {4}\$ ip link del dev br0$/m);
+      assert.equal((await lab.nsrecipe(["undo", "v2"])).code, 0);
+    } finally {
+      await sleeper.output();
+    }
+  });
+});
