@@ -473,7 +473,10 @@ export async function main(args: string[]): Promise<number> {
   program.command("status").description("applied runs as a table; with RUN, its steps, objects and drift")
     .argument("[run]", "run id or name: show its details (every step checked, unless --quick)")
     .option("--deep", "check every step of every run: read the inside of each namespace (one process each)")
-    .option("--quick", "check from one read of the host only, whatever the number of namespaces")
+    .option(
+      "--quick",
+      "check from one read of the host only, not inside namespaces (the table's own choice beyond 8 live ones)",
+    )
     .action(async (selector, opts, cmd) => {
       const { g, out } = await onHost(cmd, false);
       if (opts.deep && opts.quick) throw new UsageError("Give either --deep or --quick, not both");
