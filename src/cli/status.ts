@@ -37,11 +37,19 @@ export async function runStatus(
   journaled: readonly RunView[] = [r],
   unattended?: Unattended,
 ): Promise<RunStatus> {
-  const { stale, elsewhere, drift, unchecked, notes } = await checkRun(r, ctx, currentBootId, here, journaled);
+  const { stale, elsewhere, drift, unchecked, notes, renamed } = await checkRun(
+    r,
+    ctx,
+    currentBootId,
+    here,
+    journaled,
+  );
   const applied = appliedIndexes(r);
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
-  const master = r.steps.find((s) => s.kind === "link-set-master")?.master;
+  // The bridge under its current name: renamed by hand, it is followed (as undo follows it).
+  const recordedMaster = r.steps.find((s) => s.kind === "link-set-master")?.master;
+  const master = recordedMaster === undefined ? undefined : renamed[recordedMaster] ?? recordedMaster;
   const live = stale || elsewhere ? undefined : await liveFacts(r, ctx, netns, master, look);
   const confirmation = confirmationOf(r, Date.now(), unattended);
   if (confirmation?.state === "confirmed") notes.push(confirmedNote(confirmation));

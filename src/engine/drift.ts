@@ -16,7 +16,7 @@
  */
 import { describeIdentity, identityKey, locate, type NetnsRef } from "../host/mod.ts";
 import { appliedIndexes, type RunView } from "../journal/mod.ts";
-import { kindOf, type StepContext } from "../steps/mod.ts";
+import { type Captured, kindOf, renamedStep, type Step, type StepContext } from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
 import { recordedElsewhere } from "./undo.ts";
 import { undoProgress, undoProgressNote } from "./undo_progress.ts";
@@ -65,6 +65,11 @@ export interface RunHealth {
    * will not act on.
    */
   notes: string[];
+  /**
+   * Host links of the run renamed by hand since (found by their recorded identity): recorded name → current name.
+   * Its steps are checked under the current names, as undo follows them.
+   */
+  renamed: Record<string, string>;
 }
 
 /**
@@ -101,12 +106,16 @@ export async function checkRun(
   const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
   if (progress) notes.push(undoProgressNote(r.label, progress));
   for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
-  if (stale) return { stale, drift, unchecked, notes };
+  if (stale) return { stale, drift, unchecked, notes, renamed: {} };
   const elsewhere = recordedElsewhere(r, here);
   if (elsewhere) {
     notes.push(`${elsewhere}; 'nsrecipe undo' will not act on it here`);
-    return { stale, elsewhere: true, drift, unchecked, notes };
+    return { stale, elsewhere: true, drift, unchecked, notes, renamed: {} };
   }
+  // A link renamed by hand is said once, first; its steps are checked under its current name, as undo follows it.
+  const identities = await identityDrift(r, ctx);
+  drift.push(...identities.lines);
+  const rename = (dev: string) => identities.renamed[dev] ?? dev;
   for (const i of appliedIndexes(r)) {
     const step = r.steps[i];
     const kind = kindOf(step);
@@ -116,11 +125,10 @@ export async function checkRun(
       continue;
     }
     if (state === "undo-failed") notes.push(`step ${i + 1} (${kind.summary(step)}): undo failed: ${r.errors[i]}`);
-    const found = await stepHealth(r, i, ctx);
+    const found = await stepHealth(renamedStep(step, r.captured[i], rename), ctx);
     if (found === UNREAD) unchecked.push(kind.summary(step));
     else if (found !== undefined) drift.push(`${kind.summary(step)}: ${found}`);
   }
-  drift.push(...await identityDrift(r, ctx));
   try {
     const attached = await attachedByOthers(r, ctx, journaled);
     drift.push(...attached.drift);
@@ -129,7 +137,7 @@ export async function checkRun(
     if (!(e instanceof Unread)) throw e;
     unchecked.push("what is attached outside nsrecipe to what this run made");
   }
-  return { stale, drift, unchecked, notes };
+  return { stale, drift, unchecked, notes, renamed: identities.renamed };
 }
 
 /** {@link stepHealth}'s answer for a step whose check needs a read the look did not make. */
@@ -138,21 +146,24 @@ const UNREAD = Symbol("unread");
 /**
  * Whether one done step is still in effect: its `verify`, then, when that
  * finds nothing wrong, its `isReverted`.
- * @param r The run.
- * @param i The step's index.
+ * @param acting The step and what it captured, with the current names of links renamed since.
  * @param ctx Step context.
  * @returns `undefined` when in effect; what is wrong (a failed read counts as
  *   that failure); {@link UNREAD} when a read was not made ({@link Unread}).
  */
-async function stepHealth(r: RunView, i: number, ctx: StepContext): Promise<string | undefined | typeof UNREAD> {
-  const kind = kindOf(r.steps[i]);
+async function stepHealth(
+  acting: { step: Step; captured: Captured },
+  ctx: StepContext,
+): Promise<string | undefined | typeof UNREAD> {
+  const { step, captured } = acting;
+  const kind = kindOf(step);
   try {
-    const wrong = await kind.verify(r.steps[i], ctx).catch((e: Error) => {
+    const wrong = await kind.verify(step, ctx).catch((e: Error) => {
       if (e instanceof Unread) throw e;
       return e.message;
     });
     if (wrong !== undefined) return wrong || undefined;
-    const gone = await kind.isReverted(r.steps[i], ctx, r.captured[i]).catch((e: Error) => {
+    const gone = await kind.isReverted(step, ctx, captured).catch((e: Error) => {
       if (e instanceof Unread) throw e;
       return true;
     });
@@ -169,16 +180,24 @@ async function stepHealth(r: RunView, i: number, ctx: StepContext): Promise<stri
  * same name (undo leaves those alone), found by their recorded identity.
  * @param r The run.
  * @param ctx Step context.
- * @returns One line per such object; `[]` for a journal without identities.
+ * @returns One line per such object (`[]` for a journal without identities), and the links renamed: old → new name.
  */
-async function identityDrift(r: RunView, ctx: StepContext): Promise<string[]> {
+async function identityDrift(
+  r: RunView,
+  ctx: StepContext,
+): Promise<{ lines: string[]; renamed: Record<string, string> }> {
   const keys = Object.keys(r.identities);
-  if (keys.length === 0) return [];
+  if (keys.length === 0) return { lines: [], renamed: {} };
   const where = await locate(ctx.ip, keys, r.identities);
-  return [...where].flatMap(([key, w]) => {
+  const renamed: Record<string, string> = {};
+  const lines = [...where].flatMap(([key, w]) => {
     const rec = describeIdentity(r.identities[key]);
-    const name = identityKey(key)?.name;
-    if (w.state === "renamed") return [`'${name}' (${rec}) was renamed to '${w.name}': undo follows it`];
+    const id = identityKey(key);
+    const name = id?.name;
+    if (w.state === "renamed") {
+      if (id?.type === "link" && name !== undefined) renamed[name] = w.name;
+      return [`'${name}' (${rec}) was renamed to '${w.name}': undo follows it`];
+    }
     if (w.state !== "replaced") return [];
     return [
       `'${name}' is now another ${w.found.type === "netns" ? "network namespace" : "link"} (${
@@ -186,6 +205,7 @@ async function identityDrift(r: RunView, ctx: StepContext): Promise<string[]> {
       }), not the one this run made (${rec}): undo will leave it alone`,
     ];
   });
+  return { lines, renamed };
 }
 
 /**

@@ -180,12 +180,10 @@ Deno.test("full-migrate, then the bridge renamed by hand (br0 -> brlan): undo fo
     const run = await lab.nsrecipe(["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24"]);
     assertExit(run, EXIT.ok, "run");
     assert.equal((await lab.sh(["ip", "link", "set", "dev", "br0", "name", "brlan"])).code, 0);
-    assert.ok(
-      (await drift(lab)).some((d) =>
-        /^'br0' \(ifindex \d+, MAC [0-9a-f:]+\) was renamed to 'brlan': undo follows it$/.test(d)
-      ),
-      "status tells the rename",
-    );
+    // P10: status follows the rename as undo does: the rename is its one drift line, no step reads as gone.
+    const found = await drift(lab);
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0], /^'br0' \(ifindex \d+, MAC [0-9a-f:]+\) was renamed to 'brlan': undo follows it$/);
     const undo = await lab.nsrecipe(["undo"]);
     assertExit(undo, EXIT.ok, "undo");
     assert.match(undo.stderr, /'br0' was renamed to 'brlan' \(ifindex \d+, MAC [0-9a-f:]+\); following it/);
@@ -202,6 +200,9 @@ Deno.test("veth-bridge, then the host end of the veth renamed by hand: undo foll
     const before = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "web"]), EXIT.ok, "run");
     assert.equal((await lab.sh(["ip", "link", "set", "dev", "veth-web", "name", "vweb-renamed"])).code, 0);
+    const found = await drift(lab);
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0], /^'veth-web' \(ifindex \d+.*\) was renamed to 'vweb-renamed': undo follows it$/);
     const undo = await lab.nsrecipe(["undo"]);
     assertExit(undo, EXIT.ok, "undo");
     assert.match(undo.stderr, /'veth-web' was renamed to 'vweb-renamed'/);
@@ -215,6 +216,9 @@ Deno.test("full-migrate, then the uplink renamed by hand (eth0 -> wan0): undo gi
     const run = await lab.nsrecipe(["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24"]);
     assertExit(run, EXIT.ok, "run");
     assert.equal((await lab.sh(["ip", "link", "set", "dev", "eth0", "name", "wan0"])).code, 0);
+    const found = await drift(lab);
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0], /^'eth0' \(ifindex \d+.*\) was renamed to 'wan0': undo follows it$/);
     const undo = await lab.nsrecipe(["undo"]);
     assertExit(undo, EXIT.ok, "undo");
     assert.match(undo.stderr, /'eth0' was renamed to 'wan0'/);
@@ -223,6 +227,26 @@ Deno.test("full-migrate, then the uplink renamed by hand (eth0 -> wan0): undo gi
     assert.equal((await lab.sh(["ping", "-c1", "-W2", "198.51.100.1"])).code, 0, "the host reaches its gateway");
     assert.equal((await lab.sh(["ip", "link", "set", "dev", "wan0", "name", "eth0"])).code, 0);
     assertSameHost(await lab.snapshot(), before, "rename, undo, and the admin's name given back");
+  });
+});
+
+Deno.test("P10: veth-bridge's bridge renamed by hand (br0 -> brlan) and the namespace's address removed: status names the rename once, first, shows the bridge as brlan with its address, and reports only the real drift", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "d1"]), EXIT.ok, "run");
+    assert.equal((await lab.sh(["ip", "link", "set", "br0", "name", "brlan"])).code, 0);
+    assert.equal((await lab.sh(["ip", "-n", "d1", "addr", "del", "10.200.0.2/24", "dev", "eth0"])).code, 0);
+    const found = await drift(lab);
+    assert.match(found[0], /^'br0' \(ifindex \d+, MAC [0-9a-f:]+\) was renamed to 'brlan': undo follows it$/);
+    assert.deepEqual(found.slice(1), [
+      "add address 10.200.0.2/24 to 'eth0' in 'd1': address 10.200.0.2/24 is not on 'eth0'",
+      "add route default via 10.200.0.1 dev eth0 in 'd1': route default is not in the table",
+    ]);
+    const table = await lab.nsrecipe(["status"]);
+    assert.match(table.stdout, /^d1\s+veth-bridge\s+drift\s+-\s+brlan 10\.200\.0\.1\/24\s/m);
+    assert.match((await lab.nsrecipe(["status", "d1"])).stdout, /^ {2}bridge: {5}brlan 10\.200\.0\.1\/24$/m);
+    assertExit(await lab.nsrecipe(["undo", "d1"]), EXIT.ok, "undo");
+    assertSameHost(await lab.snapshot(), before, "rename, then undo");
   });
 });
 
