@@ -1,4 +1,12 @@
-import { confirmable, type ConfirmationState, confirmationState, confirmRun, expireRun } from "../engine/mod.ts";
+import {
+  CONFIRM_STARTUP_GRACE_MS,
+  confirmable,
+  type ConfirmationState,
+  confirmationState,
+  confirmRun,
+  expireRun,
+  revertHeldUntil,
+} from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
 import { type ConfirmRefusal, foldRuns, readJournal } from "../journal/mod.ts";
 import {
@@ -12,6 +20,7 @@ import {
 import type { Output } from "./output.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { clockTime } from "./clock.ts";
+import { announceConfirmIntent, liveConfirmIntents, startedAt } from "./confirm_intents.ts";
 
 /**
  * `nsrecipe confirm [RUN]`: keeps a run that waits for confirmation.
@@ -19,6 +28,7 @@ import { clockTime } from "./clock.ts";
  * @param g Global options.
  * @param out The output.
  * @param by Where the confirmation comes from, as recorded: `command` (`nsrecipe confirm`) or `tty` (yes typed at the prompt).
+ * @param answeredAt For `tty`: when `yes` was typed (ms since the epoch); without it, when this process started.
  * @throws {UsageError} When no run waits for confirmation, or the run was applied without a window.
  * @throws {PreconditionError} When the run is closed (undone, rolled back, reverted at its deadline) or too late.
  */
@@ -27,10 +37,13 @@ export async function confirmCommand(
   g: GlobalOptions,
   out: Output,
   by: "tty" | "command" = "command",
+  answeredAt?: number,
 ): Promise<void> {
+  // The admin's intent counts from when they asked: this process's start, or the typed answer's time.
+  const started = answeredAt === undefined ? await startedAt(runnerFor(out)) : { at: answeredAt };
   if (g.dryRun) {
     // The same choice and the same refusals as the real one, from the journal read without the lock.
-    const { run, already } = confirmable(foldRuns(await readJournal(g.stateDir)).runs, selector);
+    const { run, already } = confirmable(foldRuns(await readJournal(g.stateDir)).runs, selector, started.at);
     out.data({ confirmed: run.id, label: run.label, already, dryRun: true });
     out.result(
       already
@@ -39,19 +52,29 @@ export async function confirmCommand(
     );
     return;
   }
-  // A window whose watchdog is gone is acted on first, so that 'too late' says what happened.
-  await actOnExpiredWindows(g, out, runnerFor(out));
-  await withJournal(g, out, async (journal) => {
-    const { run, already } = await confirmRun(selector, by, { journal });
-    out.data({ confirmed: run.id, label: run.label, already });
-    out.result(
-      already
-        ? `Run ${run.id} (${run.label}) was already confirmed${
-          run.confirm?.decidedAt ? ` at ${clockTime(Date.parse(run.confirm.decidedAt))}` : ""
-        }: it stays.`
-        : `Confirmed run ${run.id} (${run.label}): it stays.`,
-    );
-  });
+  // Announced before anything waits (the lock, a revert in progress): whoever would revert a window whose
+  // deadline this confirm was started by holds back until it has its say (revertHeldUntil).
+  const forget = await announceConfirmIntent(g.stateDir, started.at, started.startTime);
+  try {
+    // A window whose watchdog is gone is acted on first, so that 'too late' says what happened.
+    await actOnExpiredWindows(g, out, runnerFor(out));
+    await withJournal(g, out, async (journal) => {
+      const { run, already } = await confirmRun(selector, by, { journal }, started.at);
+      out.data({ confirmed: run.id, label: run.label, already });
+      const late = !already && run.confirm && Date.now() > run.confirm.deadline
+        ? ` (asked at ${clockTime(started.at)}, before the deadline ${clockTime(run.confirm.deadline)})`
+        : "";
+      out.result(
+        already
+          ? `Run ${run.id} (${run.label}) was already confirmed${
+            run.confirm?.decidedAt ? ` at ${clockTime(Date.parse(run.confirm.decidedAt))}` : ""
+          }: it stays.`
+          : `Confirmed run ${run.id} (${run.label})${late}: it stays.`,
+      );
+    });
+  } finally {
+    await forget();
+  }
 }
 
 /** How often a prompt waiting for confirmation reads the journal (without the lock), in ms. */
@@ -59,7 +82,7 @@ export const CONFIRM_POLL_MS = 250;
 
 /** What ended the wait at the prompt. */
 type PromptEvent =
-  | { kind: "answer"; text: string }
+  | { kind: "answer"; text: string; at: number }
   | { kind: "interrupt" }
   | { kind: "deadline" }
   | { kind: "journal"; state: ConfirmationState };
@@ -130,7 +153,7 @@ export async function awaitTtyConfirmation(
     const event = await Promise.race([
       // End of input (a closed terminal) is no answer: only the window's end decides then.
       reader.line.then((line): Promise<PromptEvent> | PromptEvent =>
-        line === undefined ? new Promise<PromptEvent>(() => {}) : { kind: "answer", text: line }
+        line === undefined ? new Promise<PromptEvent>(() => {}) : { kind: "answer", text: line, at: Date.now() }
       ),
       interrupted,
       new Promise<PromptEvent>((resolve) => {
@@ -143,7 +166,7 @@ export async function awaitTtyConfirmation(
     await reader.stop();
     if (event.kind === "answer" && /^\s*yes\s*$/i.test(event.text)) {
       try {
-        await confirmCommand(runId, g, out, "tty");
+        await confirmCommand(runId, g, out, "tty", event.at);
         return true;
       } catch (e) {
         if (!(e instanceof NsrecipeError)) throw e;
@@ -161,7 +184,12 @@ export async function awaitTtyConfirmation(
       : event.kind === "interrupt"
       ? "Interrupted (Ctrl-C): not confirmed"
       : "Not confirmed";
-    out.progress(out.paint("yellow", `${why}: undoing run ${runId} now.`));
+    const grace = event.kind === "deadline"
+      ? ` (a 'nsrecipe confirm' started by the deadline still counts: it has ${
+        CONFIRM_STARTUP_GRACE_MS / 1000
+      } s to come up)`
+      : "";
+    out.progress(out.paint("yellow", `${why}: undoing run ${runId} now${grace}.`));
     // No Ctrl-C may cut the undo short: the commands it runs are in sessions of their own, out of the
     // terminal's reach (src/exec/runner.ts), and this process keeps its SIGINT listener until the end. Raw mode
     // also turns the terminal's signal keys off (termios(3), ISIG) until the undo is done: a Ctrl-C is then
@@ -232,8 +260,23 @@ async function revertNow(
   out: Output,
   how: ConfirmRefusal = "deadline",
 ): Promise<boolean> {
-  return await withJournal(g, out, async (journal) => {
-    const result = await expireRun(runId, await engineDeps(journal, runnerFor(out), out), how);
+  // At the deadline the revert waits, like the watchdog's, for a confirm started by then (revertHeldUntil),
+  // decided under the lock (a confirm decides under it too: exactly one of them records); an answer at the prompt
+  // is acted on at once.
+  for (;;) {
+    const outcome = await withJournal(g, out, async (journal) => {
+      if (how === "deadline") {
+        const run = foldRuns(await journal.read()).runs.find((r) => r.id === runId);
+        const held = run && revertHeldUntil(run, Date.now(), await liveConfirmIntents(g.stateDir, runnerFor(out)));
+        if (held !== undefined) return { held };
+      }
+      return { result: await expireRun(runId, await engineDeps(journal, runnerFor(out), out), how) };
+    });
+    const { held, result } = outcome;
+    if (held !== undefined) {
+      await new Promise((r) => setTimeout(r, Math.max(0, held - Date.now())));
+      continue;
+    }
     if (result === "kept") {
       out.progress(out.paint("green", `Run ${runId} was confirmed from another session first: it stays.`));
       return true;
@@ -244,5 +287,5 @@ async function revertNow(
         : `Run ${runId} was undone: the host is as it was before the run.`,
     );
     return false;
-  });
+  }
 }

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { expireRun } from "../engine/mod.ts";
+import { CONFIRM_STARTUP_GRACE_MS, expireRun, revertHeldUntil } from "../engine/mod.ts";
+import { liveConfirmIntents } from "./confirm_intents.ts";
 import { NsrecipeError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { foldRuns, isOpen, type ParsedJournal, readJournal, type RunView } from "../journal/mod.ts";
@@ -25,7 +26,8 @@ import type { Output } from "./output.ts";
 
 /**
  * Runs whose window expired unconfirmed and whose revert nobody has finished
- * (pure): open, a deadline before `now`, not confirmed, and not left
+ * (pure): open, a deadline more than {@link CONFIRM_STARTUP_GRACE_MS} before `now` (a confirm started by the
+ * deadline may still be coming up) or a revert begun, not confirmed, and not left
  * `incomplete` by an undo that failed (that one waits for `nsrecipe undo`
  * after a fix, not for a retry on every command).
  * @param runs Every run, from the journal.
@@ -35,7 +37,7 @@ import type { Output } from "./output.ts";
 export function expiredWindows(runs: readonly RunView[], now: number): RunView[] {
   return runs.filter((r) =>
     isOpen(r) && r.state !== "incomplete" && r.confirm !== undefined && r.confirm.state !== "confirmed" &&
-    r.confirm.deadline < now
+    (r.confirm.state === "expired" || r.confirm.deadline + CONFIRM_STARTUP_GRACE_MS < now)
   );
 }
 
@@ -148,7 +150,11 @@ async function act(
 ): Promise<void> {
   await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
+    const intents = await liveConfirmIntents(g.stateDir, run);
     for (const r of orphaned.reverse()) {
+      // A confirm started by the deadline that is on its way goes first (revertHeldUntil): left for it.
+      const now = foldRuns(await journal.read()).runs.find((x) => x.id === r.id);
+      if (now && revertHeldUntil(now, Date.now(), intents) !== undefined) continue;
       const what = `Run ${r.id} (${r.label}) was not confirmed by ${clockTime(r.confirm!.deadline)}`;
       out.progress(
         out.paint(

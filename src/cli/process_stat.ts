@@ -81,3 +81,31 @@ export async function processState(
   if (startTime !== undefined && stat.startTime !== startTime) return "gone";
   return stat.state === "T" || stat.state === "t" ? "stopped" : "alive";
 }
+
+/** Clock ticks per second of `/proc/PID/stat`'s times (`USER_HZ`, sysconf(_SC_CLK_TCK): 100 on Linux, proc(5)). */
+const USER_HZ = 100;
+
+/**
+ * When a process started, as wall-clock time: its start time (field 22,
+ * clock ticks after boot) set against `/proc/uptime` (seconds since boot,
+ * proc(5)), both read by one cat(1). The clock is read after cat ends, so
+ * the time found is never before the real start (it may be later by cat's
+ * own run time, and by the 10 ms resolution of both files).
+ * @param run The process seam.
+ * @param pid The PID, in this process's PID namespace.
+ * @returns Its start time in clock ticks after boot and in ms since the epoch; `undefined` when not readable.
+ * @throws {CommandError} When cat cannot be started.
+ */
+export async function processStartedAt(
+  run: Runner,
+  pid: number,
+): Promise<{ startTime: number; at: number } | undefined> {
+  const r = await run(["cat", `/proc/${pid}/stat`, "/proc/uptime"], { okCodes: ANY_CODE, timeoutMs: STAT_TIMEOUT_MS });
+  const now = Date.now();
+  if (r.code !== 0) return undefined;
+  const [statLine, uptimeLine] = r.stdout.trim().split("\n");
+  const stat = parseProcStat(statLine ?? "");
+  const uptime = Number(uptimeLine?.split(" ")[0]);
+  if (!stat || !Number.isFinite(uptime)) return undefined;
+  return { startTime: stat.startTime, at: Math.ceil(now - (uptime * 1000 - stat.startTime * (1000 / USER_HZ))) };
+}

@@ -3,7 +3,16 @@ import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mo
 import { noRunCalled } from "../errors.ts";
 import { hostNetns, type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
 import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
-import { checkRun, confirmationState, recordedElsewhere, undoneSteps, undoProgress, Unread } from "../engine/mod.ts";
+import {
+  checkRun,
+  CONFIRM_STARTUP_GRACE_MS,
+  confirmationState,
+  recordedElsewhere,
+  undoneSteps,
+  undoProgress,
+  Unread,
+} from "../engine/mod.ts";
+import { clockTime } from "./clock.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
 import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
@@ -132,12 +141,17 @@ export function confirmationOf(r: RunView, now: number, unattended?: Unattended)
     return { state: "interrupted", ...at, inSeconds: 0, why, undone, done };
   }
   const pid = r.confirm!.watchdogPid;
+  const graceEnd = c.deadline + CONFIRM_STARTUP_GRACE_MS;
   const why = c.kind === "not-reverted"
     ? c.why
     : unattended
     ? `its watchdog (pid ${pid}) is ${unattended === "gone" ? "gone" : "stopped (SIGSTOP)"}, so nothing reverts it: ` +
       `'nsrecipe undo ${r.label}' does${unattended === "gone" ? "" : " (ending the watchdog)"}, as does the next ` +
       "'nsrecipe run', 'confirm' or 'undo'"
+    : now < graceEnd
+    ? `the revert waits until ${
+      clockTime(graceEnd)
+    } for a 'nsrecipe confirm' started by the deadline (its start-up), then as long as one is on its way`
     : `the deadline passed and the watchdog (pid ${pid}) is still at work on it (waiting for the lock, reverting, or recording a revert the journal could not take yet); 'nsrecipe undo' reverts it now`;
   return { state: "expired", ...at, inSeconds: 0, why };
 }

@@ -2,7 +2,9 @@
  * The confirm-or-revert watchdog: started by `run --confirm` before the
  * first step (see watchdog_launch.ts for how it outlives the session), it
  * sleeps until the deadline `run` announced, then undoes the run unless it
- * was confirmed. Its input is the journal, read without the lock while it
+ * was confirmed (by a `nsrecipe confirm` started by the deadline: it holds
+ * back a few seconds for one still starting up, and for as long as one is
+ * on its way, see `revertHeldUntil`). Its input is the journal, read without the lock while it
  * waits (no reader delays it, and it delays no one); at the deadline it holds
  * in memory what it needs, so it reverts whatever happens to the state
  * directory, and writes what it could not record as soon as it can.
@@ -22,6 +24,7 @@ import {
   readJournal,
 } from "../journal/mod.ts";
 import { raiseAlarm } from "./alarm.ts";
+import { liveConfirmIntents } from "./confirm_intents.ts";
 import { clockTime } from "./clock.ts";
 import { engineDeps, type GlobalOptions, openJournal, runnerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -103,7 +106,8 @@ export async function watchdogCommand(
       deadline = Date.now() + RETRY_WRITE_MS;
       continue;
     }
-    const seen = watchdogDecision(find(memory), Date.now(), false);
+    // Past the deadline, a confirm started by it that is on its way holds the revert back (revertHeldUntil).
+    const seen = watchdogDecision(find(memory), Date.now(), false, await liveConfirmIntents(g.stateDir, run));
     if (seen.kind === "done") return 0;
     if (seen.kind === "wait") {
       deadline = seen.until;
@@ -124,7 +128,12 @@ export async function watchdogCommand(
       }
       break; // revert from memory
     }
-    const locked = watchdogDecision(find(await journal.read()), Date.now(), true);
+    const locked = watchdogDecision(
+      find(await journal.read()),
+      Date.now(),
+      true,
+      await liveConfirmIntents(g.stateDir, run),
+    );
     if (locked.kind === "revert") break;
     journal.close();
     journal = undefined;

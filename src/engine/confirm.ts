@@ -35,15 +35,25 @@ function endedHow(run: RunView): string {
 }
 
 /**
+ * How long after a window's run was closed (reverted at its deadline, undone)
+ * a plain `nsrecipe confirm` (no run named) still answers about it ("Too
+ * late"), in ms; later it says no run waits for confirmation, naming that
+ * window.
+ */
+export const RECENT_WINDOW_MS = 10 * 60 * 1000;
+
+/**
  * Records the admin's confirmation of a run waiting for one. Confirming a run
  * already confirmed and still applied records nothing and says so; a closed
  * run (undone, rolled back, stale, reverted at its deadline) is never
  * confirmable, nor is a run applied without a window.
  *
  * @param selector Run id or label; `undefined` for the newest run still waiting (else the newest window, while its
- *   run is applied or no run was made after it).
+ *   run is applied, or no run was made after it and it closed less than {@link RECENT_WINDOW_MS} before).
  * @param by Where the confirmation came from.
  * @param deps Engine dependencies (journal, log).
+ * @param invokedAt When the admin asked (ms since the epoch): `nsrecipe confirm`'s start, or when `yes` was typed;
+ *   the deadline is judged against it, not against when the lock was had (see `revertHeldUntil`). Recorded.
  * @returns The run, and when it had been confirmed before (`already`).
  * @throws {UsageError} When no run matches, or the run matched was applied
  *   without a confirmation window.
@@ -55,9 +65,10 @@ export async function confirmRun(
   selector: string | undefined,
   by: "tty" | "command",
   deps: Pick<EngineDeps, "journal">,
+  invokedAt: number = Date.now(),
 ): Promise<ConfirmOutcome> {
-  const outcome = confirmable(await loadRuns(deps), selector);
-  if (!outcome.already) await deps.journal.append({ kind: "run-confirmed", run: outcome.run.id, by });
+  const outcome = confirmable(await loadRuns(deps), selector, invokedAt);
+  if (!outcome.already) await deps.journal.append({ kind: "run-confirmed", run: outcome.run.id, by, invokedAt });
   return outcome;
 }
 
@@ -68,21 +79,28 @@ export async function confirmRun(
  *
  * @param runs Every run, oldest first.
  * @param selector Run id or label; `undefined` for the newest run still waiting (else the newest window, while its
- *   run is applied or no run was made after it).
+ *   run is applied, or no run was made after it and it closed less than {@link RECENT_WINDOW_MS} before).
+ * @param invokedAt When the admin asked, ms since the epoch (see {@link confirmRun}).
  * @returns The run, and whether it had been confirmed before (`already`).
  * @throws {UsageError} | {PreconditionError} As {@link confirmRun}.
  */
-export function confirmable(runs: readonly RunView[], selector: string | undefined): ConfirmOutcome {
+export function confirmable(
+  runs: readonly RunView[],
+  selector: string | undefined,
+  invokedAt: number = Date.now(),
+): ConfirmOutcome {
   const all = [...runs].reverse();
   const withWindow = all.filter((r) => r.confirm);
   const named = all.filter((r) => r.id === selector || r.label === selector);
   // By name: the newest run of that name that is still applied, else the newest of that name.
   // Without a name: the run waiting; else the newest window only while it concerns what is on the host now (its run
   // still applied, or no run made since): an old window closed long ago is not what a plain `confirm` asks about.
+  // A closed one counts only while it closed recently (M6): "Too late" is news just after the deadline, not hours on.
   const last = withWindow[0];
+  const recent = (r: RunView) =>
+    isOpen(r) || (r === all[0] && r.endedAt !== undefined && invokedAt - Date.parse(r.endedAt) < RECENT_WINDOW_MS);
   const run = selector === undefined
-    ? withWindow.find((r) => r.confirm?.state === "pending" && isOpen(r)) ??
-      (last && (isOpen(last) || last === all[0]) ? last : undefined)
+    ? withWindow.find((r) => r.confirm?.state === "pending" && isOpen(r)) ?? (last && recent(last) ? last : undefined)
     : named.find((r) => r.confirm && isOpen(r)) ?? named.find(isOpen) ?? named[0];
   if (!run) {
     if (selector) throw noRunCalled(selector, "all");
@@ -120,9 +138,12 @@ export function confirmable(runs: readonly RunView[], selector: string | undefin
       "See 'nsrecipe status', fix what blocks it, then 'nsrecipe undo " + run.id + "'.",
     );
   }
-  if (run.confirm.state === "expired" || Date.now() > run.confirm.deadline) {
+  if (run.confirm.state === "expired" || invokedAt > run.confirm.deadline) {
+    const asked = invokedAt > run.confirm.deadline
+      ? ` (this confirm was started at ${clockTime(invokedAt)}, after it)`
+      : ` (this confirm was started at ${clockTime(invokedAt)}, but came up only after the revert had begun)`;
     throw new PreconditionError(
-      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due}; it is still applied, and its revert is due (the watchdog, pid ${run.confirm.watchdogPid}, or the next nsrecipe command undoes it)`,
+      `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due}${asked}; it is still applied, and its revert is due (the watchdog, pid ${run.confirm.watchdogPid}, or the next nsrecipe command undoes it)`,
       `Run 'nsrecipe undo ${run.id}' to revert it now, then run the recipe again and confirm within the window.`,
     );
   }

@@ -8,3 +8,4 @@ export * from "./runs.ts";
 export * from "./paths.ts";
 export * from "./store.ts";
 export * from "./known_netns.ts";
+export * from "./confirm_intents.ts";

@@ -167,6 +167,12 @@ export interface RunConfirmedRecord extends Base {
   kind: "run-confirmed";
   /** `tty`: answered at the prompt of `run`; `command`: `nsrecipe confirm`. */
   by: "tty" | "command";
+  /**
+   * When the admin asked, ms since the epoch: `nsrecipe confirm`'s start, or
+   * when `yes` was typed (at or before the deadline, which is judged against
+   * it). Absent in journals of earlier versions.
+   */
+  invokedAt?: number;
 }
 
 /**

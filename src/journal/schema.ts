@@ -93,7 +93,12 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodObject } = {
     })
   ),
   "run-confirmed": lazy(() =>
-    z.looseObject({ ...base(), kind: z.literal("run-confirmed"), by: z.enum(["tty", "command"]) })
+    z.looseObject({
+      ...base(),
+      kind: z.literal("run-confirmed"),
+      by: z.enum(["tty", "command"]),
+      invokedAt: uint().optional(),
+    })
   ),
   "confirm-expired": lazy(() =>
     z.looseObject({

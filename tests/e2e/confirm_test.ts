@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
+import { CONFIRM_STARTUP_GRACE_MS } from "../../src/engine/mod.ts";
 import { DEFAULT_STATE_DIR, JOURNAL_FILE } from "../../src/journal/paths.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
@@ -65,7 +66,11 @@ Deno.test("confirm window: a confirmed run stays after the window passes", async
       const stat = (await lab.sh(["ps", "-o", "stat=", "-p", String(watchdogPid)])).stdout.trim();
       return stat === "" || stat.startsWith("Z");
     });
-    await waitFor("the window to pass", () => Promise.resolve(Date.now() > deadline + 500), 30_000);
+    await waitFor(
+      "the window to pass",
+      () => Promise.resolve(Date.now() > deadline + CONFIRM_STARTUP_GRACE_MS + 500),
+      30_000,
+    );
     // The first command after the window acts on expired windows whose watchdog is gone: not on this one.
     const st = await lab.nsrecipe(["status"]);
     assert.equal(st.code, 0, st.stderr);

@@ -11,6 +11,7 @@ import { type TestLab, withLab } from "../support/lab.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
 import { WATCHDOG_COMMAND } from "../../src/cli/hidden.ts";
 import { waitFor } from "../support/wait.ts";
+import { CONFIRM_STARTUP_GRACE_MS } from "../../src/engine/mod.ts";
 
 const STATE = "/run/nsrecipe";
 
@@ -127,7 +128,11 @@ Deno.test("watchdog killed: status reports the expired window and what reverts i
     const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
     assert.equal((await lab.sh(["kill", "-KILL", String(wait.watchdogPid)])).code, 0);
     assert.ok(Date.now() < wait.deadline!, "the watchdog was killed within the window");
-    await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait.deadline! + 500), 30_000);
+    await waitFor(
+      "the deadline to pass",
+      () => Promise.resolve(Date.now() > wait.deadline! + CONFIRM_STARTUP_GRACE_MS + 500),
+      30_000,
+    );
     assert.equal(await ended(lab), undefined, "nobody has acted yet");
     // status only reads (P21): twice, it reports the window, why nothing reverts it and what does; the host stays.
     const applied = await lab.snapshot();
@@ -178,7 +183,11 @@ Deno.test("watchdog killed: 'confirm' after the deadline acts on it first and te
     const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
     assert.equal((await lab.sh(["kill", "-KILL", String(wait.watchdogPid)])).code, 0);
     assert.ok(Date.now() < wait.deadline!, "the watchdog was killed within the window");
-    await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait.deadline! + 500), 30_000);
+    await waitFor(
+      "the deadline to pass",
+      () => Promise.resolve(Date.now() > wait.deadline! + CONFIRM_STARTUP_GRACE_MS + 500),
+      30_000,
+    );
     const late = await lab.nsrecipe(["confirm", "w3"]);
     assert.equal(late.code, EXIT.precondition, late.stderr);
     assert.match(late.stderr, /its watchdog \(pid \d+\) is gone: undoing it now/);
@@ -385,7 +394,11 @@ Deno.test("watchdog killed and its PID given to another process: status and the 
     try {
       assert.equal(other.stdout.trim(), String(pid), "the watchdog's PID is reused");
       assert.equal((await lab.sh(["cat", `/proc/${pid}/comm`])).stdout, "sleep\n");
-      await waitFor("the deadline to pass", () => Promise.resolve(Date.now() > wait!.deadline! + 500), 30_000);
+      await waitFor(
+        "the deadline to pass",
+        () => Promise.resolve(Date.now() > wait!.deadline! + CONFIRM_STARTUP_GRACE_MS + 500),
+        30_000,
+      );
       assert.equal(await ended(lab), undefined, "nobody has acted yet");
       // status reads (P21) the start time too: the watchdog is gone though its PID lives.
       const look = await lab.nsrecipe(["status"]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { confirmable, confirmRun } from "../../src/engine/mod.ts";
+import { confirmable, confirmRun, RECENT_WINDOW_MS } from "../../src/engine/mod.ts";
 import { foldRuns } from "../../src/journal/mod.ts";
 import { clockTime } from "../../src/clock.ts";
 
@@ -70,7 +70,9 @@ Deno.test("confirmRun refuses a run that was undone after it was confirmed, sayi
   ] as JournalRecord[];
   for (const selector of [undefined, "x", "r1"]) {
     const before = records.length;
-    const e = await refusal(confirmRun(selector, "command", { journal: memoryJournal(records) }));
+    // Asked a minute after the undo (without a name, a window closed long ago is not what confirm answers about: M6).
+    const asked = Date.parse("2026-11-30T21:08:31.000Z");
+    const e = await refusal(confirmRun(selector, "command", { journal: memoryJournal(records) }, asked));
     assert.equal(e.exitCode, EXIT.precondition);
     assert.ok(e.message.startsWith(`Run 'r1' (x) was undone at ${at("2026-11-30T21:07:31.000Z")}: nothing to confirm`));
     assert.equal(records.length, before, "nothing recorded");
@@ -160,7 +162,11 @@ Deno.test("confirmable (confirm --dry-run) chooses and refuses exactly as confir
     }
   }
   const runs = foldRunsOf(journals[0]);
-  assert.throws(() => confirmable(runs, undefined), (e) => e instanceof NsrecipeError && /^Too late/.test(e.message));
+  const ended = Date.parse("2026-11-30T21:08:01.000Z");
+  assert.throws(
+    () => confirmable(runs, undefined, ended + 60_000),
+    (e) => e instanceof NsrecipeError && /^Too late/.test(e.message),
+  );
   assert.equal(confirmable(foldRunsOf(journals[3]), undefined).run.id, "r8");
 });
 
@@ -185,6 +191,74 @@ Deno.test("confirm without a name, after an old window was reverted and other ru
   );
   assert.throws(
     () => confirmable(runs, "fm"),
+    (e) => e instanceof NsrecipeError && e.exitCode === EXIT.precondition && /^Too late/.test(e.message),
+  );
+});
+
+Deno.test("H13: the deadline is judged against when confirm was asked, not when it got the lock; the time is recorded", async () => {
+  const deadline = Date.parse("2026-11-30T21:05:00.000Z");
+  const waiting = () => run("r9", "fm", [{ kind: "confirm-wait", run: "r9", deadline, watchdogPid: 9 }]);
+  // Started 1 s before the deadline, given the lock 2 s after it: confirmed, with the time it was asked.
+  const records = waiting();
+  const ok = await confirmRun(undefined, "command", { journal: memoryJournal(records) }, deadline - 1000);
+  assert.equal(ok.run.id, "r9");
+  assert.equal(ok.already, false);
+  assert.deepEqual(records.at(-1), {
+    v: 1,
+    at: "2026-11-30T22:00:00.000Z",
+    kind: "run-confirmed",
+    run: "r9",
+    by: "command",
+    invokedAt: deadline - 1000,
+  });
+  // Started at the deadline itself: still in time.
+  assert.equal(confirmable(foldRunsOf(waiting()), "fm", deadline).run.id, "r9");
+  // Started 1 ms after it: too late, saying when it was started.
+  const late = await refusal(confirmRun("fm", "command", { journal: memoryJournal(waiting()) }, deadline + 1));
+  assert.equal(late.exitCode, EXIT.precondition);
+  assert.match(
+    late.message,
+    new RegExp(`^Too late: .* \\(this confirm was started at ${clockTime(deadline + 1)}, after it\\)`),
+  );
+  // Started in time, but the revert had begun before it came up (the start-up grace passed): too late, said so.
+  const begun = [...waiting(), {
+    v: 1,
+    at: "2026-11-30T21:05:06.000Z",
+    kind: "confirm-expired",
+    run: "r9",
+  }] as JournalRecord[];
+  const after = await refusal(confirmRun("fm", "command", { journal: memoryJournal(begun) }, deadline - 1000));
+  assert.match(after.message, /but came up only after the revert had begun/);
+});
+
+Deno.test("M6: confirm without a name, the only window closed long ago (no run since): no run waits (exit 2), naming it; just after it closed: 'Too late' (exit 3)", () => {
+  const records = [
+    ...run("r6", "fm", [{ kind: "confirm-wait", run: "r6", deadline: FAR, watchdogPid: 9 }, {
+      kind: "confirm-expired",
+      run: "r6",
+    }]),
+    { v: 1, at: "2026-11-30T21:08:01.000Z", kind: "run-end", run: "r6", state: "undone" },
+  ] as JournalRecord[];
+  const runs = foldRunsOf(records);
+  const ended = Date.parse("2026-11-30T21:08:01.000Z");
+  for (const later of [RECENT_WINDOW_MS, 3 * 3600_000]) {
+    assert.throws(
+      () => confirmable(runs, undefined, ended + later),
+      (e) =>
+        e instanceof NsrecipeError && e.exitCode === EXIT.usage &&
+        e.message ===
+          `No run waits for confirmation (the last window was run 'r6' (fm)'s, due ${
+            clockTime(FAR)
+          }; that run was reverted when its confirmation window expired)`,
+    );
+  }
+  assert.throws(
+    () => confirmable(runs, undefined, ended + RECENT_WINDOW_MS - 1),
+    (e) => e instanceof NsrecipeError && e.exitCode === EXIT.precondition && /^Too late/.test(e.message),
+  );
+  // By name it is always about that run.
+  assert.throws(
+    () => confirmable(runs, "fm", ended + 3 * 3600_000),
     (e) => e instanceof NsrecipeError && e.exitCode === EXIT.precondition && /^Too late/.test(e.message),
   );
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { confirmationState } from "../../src/engine/mod.ts";
+import { CONFIRM_STARTUP_GRACE_MS, confirmationState } from "../../src/engine/mod.ts";
 import { foldRuns, parseJournal, type RunView } from "../../src/journal/mod.ts";
 import { confirmationOf } from "../../src/cli/status.ts";
 import { confirmationNote, stateOf } from "../../src/cli/status_view.ts";
@@ -67,10 +67,17 @@ Deno.test("status: a pending window shows 'waiting for confirmation, reverts at 
 });
 
 Deno.test("status: a deadline passed with the run still applied is 'confirmation expired, NOT reverted' and says why", () => {
-  const silent = confirmationOf(run(), DEADLINE + 1)!;
+  const silent = confirmationOf(run(), DEADLINE + CONFIRM_STARTUP_GRACE_MS + 1)!;
   assert.equal(silent.state, "expired");
   assert.equal(silent.inSeconds, 0);
   assert.match(silent.why!, /the watchdog \(pid 77\) is still at work on it/);
+  // H13: within the start-up grace, the revert waits for a confirm started by the deadline; said so.
+  assert.equal(
+    confirmationOf(run(), DEADLINE + 1)!.why,
+    `the revert waits until ${
+      clockTime(DEADLINE + CONFIRM_STARTUP_GRACE_MS)
+    } for a 'nsrecipe confirm' started by the deadline (its start-up), then as long as one is on its way`,
+  );
   const failed = confirmationOf(
     run(
       rec("confirm-expired"),

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { DeferringJournal, watchdogDecision, writeDeferred } from "../../src/engine/mod.ts";
+import {
+  CONFIRM_INTENT_HOLD_MS,
+  CONFIRM_INTENT_POLL_MS,
+  CONFIRM_STARTUP_GRACE_MS,
+  DeferringJournal,
+  revertHeldUntil,
+  watchdogDecision,
+  writeDeferred,
+} from "../../src/engine/mod.ts";
 import { foldRuns, type Journal, JournalWriteError, parseJournal, type RecordBody } from "../../src/journal/mod.ts";
 import { watchdogLaunchArgv } from "../../src/cli/watchdog_launch.ts";
 import { alarmArgv } from "../../src/cli/alarm.ts";
@@ -38,7 +46,34 @@ Deno.test("watchdogDecision: waits for the announced deadline, however long the 
   // Under the lock a run without a recorded window was cut short: revert.
   assert.deepEqual(watchdogDecision(view(BEGIN, rec("step-intent", { index: 0 })), DEADLINE, true), { kind: "revert" });
   assert.deepEqual(watchdogDecision(view(...APPLIED, WAIT), DEADLINE - 1, true), { kind: "wait", until: DEADLINE });
-  assert.deepEqual(watchdogDecision(view(...APPLIED, WAIT), DEADLINE, false), { kind: "revert" });
+  // H13: past the deadline, a few seconds for a confirm started by it to come up, then the revert.
+  assert.deepEqual(watchdogDecision(view(...APPLIED, WAIT), DEADLINE, false), {
+    kind: "wait",
+    until: DEADLINE + CONFIRM_STARTUP_GRACE_MS,
+  });
+  assert.deepEqual(watchdogDecision(view(...APPLIED, WAIT), DEADLINE + CONFIRM_STARTUP_GRACE_MS, false), {
+    kind: "revert",
+  });
+});
+
+Deno.test("H13: a live confirm started by the deadline holds the revert back, at most CONFIRM_INTENT_HOLD_MS; one started after it does not", () => {
+  const past = DEADLINE + CONFIRM_STARTUP_GRACE_MS + 1000;
+  const byDeadline = [{ pid: 5, invokedAt: DEADLINE }];
+  const late = [{ pid: 6, invokedAt: DEADLINE + 1 }];
+  assert.deepEqual(watchdogDecision(view(...APPLIED, WAIT), past, true, byDeadline), {
+    kind: "wait",
+    until: past + CONFIRM_INTENT_POLL_MS,
+  });
+  assert.deepEqual(watchdogDecision(view(...APPLIED, WAIT), past, true, late), { kind: "revert" });
+  assert.deepEqual(watchdogDecision(view(...APPLIED, WAIT), DEADLINE + CONFIRM_INTENT_HOLD_MS, true, byDeadline), {
+    kind: "revert",
+  });
+  assert.equal(
+    revertHeldUntil(view(...APPLIED, WAIT), DEADLINE + CONFIRM_INTENT_HOLD_MS - 100, byDeadline),
+    DEADLINE + CONFIRM_INTENT_HOLD_MS,
+  );
+  // A revert already begun (confirm-expired) is never held back: the confirm that comes is too late.
+  assert.equal(revertHeldUntil(view(...APPLIED, WAIT, rec("confirm-expired")), DEADLINE + 1, byDeadline), undefined);
 });
 
 Deno.test("watchdogDecision: nothing to do for a confirmed, closed or unknown run", () => {
@@ -79,10 +114,15 @@ Deno.test("alarmArgv: logger to the system log at user.crit, wall to root's term
 
 Deno.test("expiredWindows: open, past the deadline, unconfirmed, not left incomplete by a failed undo", () => {
   const runs = (...l: string[]) => foldRuns(parseJournal(l.join("\n") + "\n")).runs;
-  assert.equal(expiredWindows(runs(...APPLIED, WAIT), DEADLINE + 1).length, 1);
+  // A confirm started by the deadline may still be coming up (H13): not acted on before the grace has passed.
+  assert.equal(expiredWindows(runs(...APPLIED, WAIT), DEADLINE + 1).length, 0);
+  assert.equal(expiredWindows(runs(...APPLIED, WAIT), DEADLINE + CONFIRM_STARTUP_GRACE_MS + 1).length, 1);
   assert.equal(expiredWindows(runs(...APPLIED, WAIT, rec("confirm-expired")), DEADLINE + 1).length, 1);
   assert.equal(expiredWindows(runs(...APPLIED, WAIT), DEADLINE - 1).length, 0);
-  assert.equal(expiredWindows(runs(...APPLIED, WAIT, rec("run-confirmed", { by: "tty" })), DEADLINE + 1).length, 0);
+  assert.equal(
+    expiredWindows(runs(...APPLIED, WAIT, rec("run-confirmed", { by: "tty" })), DEADLINE + 60_000).length,
+    0,
+  );
   assert.equal(
     expiredWindows(
       runs(...APPLIED, WAIT, rec("confirm-expired"), rec("run-end", { state: "incomplete" })),
