@@ -473,19 +473,23 @@ Deno.test("watchdog where systemd is PID 1 (/run/systemd/system; a fake systemd-
 Deno.test("M7: the watchdog killed mid-revert: status says 'interrupted, partly reverted' (text and --json), not 'applied'; undo completes it", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
-    // The watchdog inherits the fault: it kills itself once the undo of step 6 (of 12, 0-based: the address on
-    // br0, reverted for real; steps 11..7 before it are recorded subsumed, their netns and veth not deleted yet).
-    const env = { NSRECIPE_TEST_FAULT: "i-understand-this-breaks-nsrecipe:kill@after-undo:6" };
+    // The watchdog inherits the fault: it kills itself once the undo of the address on br0 is recorded (reverted
+    // for real; the later steps before it are recorded subsumed, their netns and veth not deleted yet).
+    const plan = JSON.parse((await lab.nsrecipe(["--json", "plan", "veth-bridge", "--name", "w7"])).stdout);
+    const a = (plan.steps as { summary: string }[]).findIndex((s) => /^add address \S+ to 'br0'$/.test(s.summary));
+    assert.ok(a > 0, "the plan adds the bridge's address");
+    const n = plan.steps.length;
+    const env = { NSRECIPE_TEST_FAULT: `i-understand-this-breaks-nsrecipe:kill@after-undo:${a}` };
     const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "w7", "--confirm", "1"], env);
     assert.equal(r.code, 0, r.stderr);
     // It kills itself right after that record: nothing is undone after it.
     await waitFor(
-      "the watchdog to record the undo of step 6",
-      async () => (await records(lab)).some((x) => x.kind === "step-undone" && x.index === 6),
+      "the watchdog to record the undo of the bridge's address",
+      async () => (await records(lab)).some((x) => x.kind === "step-undone" && x.index === a),
       30_000,
     );
     const undone = (await records(lab)).filter((x) => x.kind === "step-undone").length;
-    assert.equal(undone, 6, "steps 11..6 were recorded undone, newest first");
+    assert.equal(undone, n - a, "the steps from the last to the bridge's address were recorded undone, newest first");
     assert.equal(await ended(lab), undefined, "the revert did not finish");
     // --dry-run: status looks and does not act on the expired window.
     const st = await lab.nsrecipe(["--dry-run", "status"]);
@@ -493,14 +497,16 @@ Deno.test("M7: the watchdog killed mid-revert: status says 'interrupted, partly 
     assert.match(st.stdout, /^w7\s+veth-bridge\s+interrupted, partly reverted\s/m);
     assert.match(
       st.stderr,
-      /w7: note: confirmation expired at \d\d:\d\d:\d\d, revert interrupted: the revert began and stopped after undoing 1 of 12 steps \(the watchdog was stopped\); 'nsrecipe undo w7' completes it/,
+      new RegExp(
+        `w7: note: confirmation expired at \\d\\d:\\d\\d:\\d\\d, revert interrupted: the revert began and stopped after undoing 1 of ${n} steps \\(the watchdog was stopped\\); 'nsrecipe undo w7' completes it`,
+      ),
     );
     const json = JSON.parse((await lab.nsrecipe(["--json", "--dry-run", "status"])).stdout).runs[0];
     assert.equal(json.shown, "interrupted, partly reverted");
     assert.equal(json.confirmation.state, "interrupted");
     // Only the address on br0 is gone: the subsumed steps' effects are still on the host (H3).
     assert.equal(json.confirmation.undone, 1);
-    assert.equal(json.confirmation.done, 12);
+    assert.equal(json.confirmation.done, n);
     const undo = await lab.nsrecipe(["undo", "w7"]);
     assert.equal(undo.code, 0, undo.stderr);
     assert.deepEqual(await lab.snapshot(), before);
