@@ -170,7 +170,7 @@ async function revertOne(
     }
     return !(e instanceof InjectedFault) && await goneMeanwhile(acting, deps)
       ? { item, how: "already-gone" }
-      : { item, how: "failed", error: e instanceof CommandError ? e.stderr || e.message : e.message };
+      : { item, how: "failed", error: e instanceof CommandError ? saidBy(e.argv.join(" "), e.stderr) : e.message };
   }
 }
 
@@ -339,7 +339,7 @@ async function revertBatch(
       // The line that failed: gone meanwhile (K03), or a real failure; the steps after it did not run.
       out[p.at] = await goneMeanwhile(p, check)
         ? { item: p.item, how: "already-gone" }
-        : { item: p.item, how: "failed", error: batchMessage(stderr) || `'${lines[failedAt - 1]}' failed` };
+        : { item: p.item, how: "failed", error: saidBy(`${key} ${lines[failedAt - 1]}`, batchMessage(stderr)) };
       return out.slice(0, p.at + 1);
     }
   }
@@ -534,4 +534,16 @@ export async function rollback(
 ): Promise<void> {
   const outcomes = await revertItems([...touched].reverse(), deps, "rollback");
   await closeRun(`Rollback of run '${run}'`, run, outcomes, "rolled-back", deps);
+}
+
+/**
+ * An inverse's failure as `run`'s failures say it (M4): the command, then
+ * iproute2's own message, e.g. `'ip route del 198.51.100.0/24 dev eth0'
+ * said: Error: Device for nexthop is not up.`; for a line of an `ip -batch`,
+ * the line as the command it stands for.
+ * @param command The command line that failed.
+ * @param message Its stderr (empty: it failed without a word).
+ */
+function saidBy(command: string, message: string): string {
+  return message ? `'${command}' said: ${message}` : `'${command}' failed`;
 }

@@ -82,7 +82,11 @@ Deno.test("a namespace entry replaced by hand with something undo cannot remove:
     const r0 = await lab.sh(["sh", "-c", "umount /run/netns/d1 && rm /run/netns/d1 && mkdir -p /run/netns/d1/x"]);
     assert.equal(r0.code, 0, r0.stderr);
     const { r } = await undoJson(lab, EXIT.attention);
-    assert.match(r.stderr, /could not revert 1 step\(s\):\n\s+create network namespace 'd1': .*Is a directory/);
+    // M4: the failure names the command that failed, then its own message, as run's failures do.
+    assert.match(
+      r.stderr,
+      /could not revert 1 step\(s\):\n\s+create network namespace 'd1': 'ip netns del d1' said: .*Is a directory/,
+    );
     assert.match(r.stderr, /run 'nsrecipe undo' again/);
     const [st] = await status(lab);
     assert.equal(st.state, "incomplete");
@@ -133,5 +137,27 @@ Deno.test("an older run's object removed by hand and made again by a newer run: 
     assert.match(undo.stderr, /left alone: create bridge 'br0' .*belongs to run/);
     assert.equal((await lab.sh(["ip", "link", "show", "dev", "br0"])).code, 0, "api's br0 is still there");
     assert.equal((await lab.sh(["ip", "netns", "exec", "api", "ping", "-c1", "-W1", "10.200.0.1"])).code, 0);
+  });
+});
+
+Deno.test("M4: the uplink set down while migrated: undo's failure names the step, the command that failed and iproute2's message (exit 5); once it is up, undo restores the host", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    assertExit(
+      await lab.nsrecipe(["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24", "--no-confirm"]),
+      0,
+      "run full-migrate",
+    );
+    assertExit(await lab.sh(["ip", "link", "set", "eth0", "down"]), 0, "eth0 down");
+    const r = await lab.nsrecipe(["undo", "fm"]);
+    assertExit(r, EXIT.attention, "undo with eth0 down");
+    assert.match(
+      r.stderr,
+      // The switch back re-adds the uplink's routes; with eth0 down the kernel refuses its default's gateway.
+      /could not revert 1 step\(s\):\n {2}remove route default via 198\.51\.100\.1 dev eth0: 'ip route add default via 198\.51\.100\.1 dev eth0 metric \d+' said: Error: Nexthop has invalid gateway\./,
+    );
+    assertExit(await lab.sh(["ip", "link", "set", "eth0", "up"]), 0, "eth0 up");
+    assertExit(await lab.nsrecipe(["undo", "fm"]), 0, "undo once eth0 is up");
+    assertSameHost(await lab.snapshot(), before, "eth0 down while migrated, then undo");
   });
 });
