@@ -270,7 +270,11 @@ export function uplinkMigrationSteps(
 
 /**
  * Checks that the namespace's address is inside one of the uplink's IPv4 (or
- * IPv6) subnets and not already used on the host.
+ * IPv6) subnets and not already used on the host. On an uplink whose
+ * addresses of that family are all host prefixes (`/32` or `/128`, a hosted
+ * server's setup with its gateway behind a `scope link` host route) there is
+ * no subnet: a host-prefix address (one the provider routes to this host) is
+ * accepted, and the namespace reaches the gateway `onlink`.
  * @param address CIDR, e.g. `198.51.100.50/24`.
  * @param facts Host facts.
  * @param uplink Link name.
@@ -294,12 +298,23 @@ export function assertAddressOnUplinkSubnet(
       "Choose a free address on the LAN.",
     );
   }
-  if (!addrs.some((a) => inSubnet(local, `${a.local}/${a.prefixlen}`))) {
-    throw new UsageError(
-      `--address ${address} is outside the uplink's subnets (${
-        addrs.map((a) => `${a.local}/${a.prefixlen}`).join(", ") || "none"
-      })`,
-      `The namespace joins the LAN of '${uplink}': pick a free address on its subnet.`,
-    );
-  }
+  if (addrs.some((a) => inSubnet(local, `${a.local}/${a.prefixlen}`))) return;
+  // A hosted server's uplink (M3): its address is a host prefix (198.51.100.10/32) and its gateway is reached
+  // through a `scope link` host route, so there is no LAN subnet to pick from; an address the provider routes to
+  // this host, given as a host prefix too, is on the link (its default route is added `onlink`).
+  const v6 = local.includes(":");
+  const full = v6 ? 128 : 32;
+  const family = addrs.filter((a) => a.local.includes(":") === v6);
+  const hostPrefixes = family.length > 0 && family.every((a) => a.prefixlen === full);
+  const prefix = Number(address.split("/")[1]);
+  if (hostPrefixes && prefix === full) return;
+  const shown = addrs.map((a) => `${a.local}/${a.prefixlen}`).join(", ") || "none";
+  throw new UsageError(
+    `--address ${address} is outside the uplink's subnets (${shown})`,
+    hostPrefixes
+      ? `The uplink's addresses are host prefixes (/${full}, a hosted server's setup): there is no subnet to pick ` +
+        `from; give an address your provider routes to this host as /${full}, e.g. --address ${local}/${full}, or use ` +
+        "'veth-bridge --nat' to give the namespace a private subnet behind this host."
+      : `The namespace joins the LAN of '${uplink}': pick a free address on its subnet.`,
+  );
 }

@@ -136,3 +136,50 @@ Deno.test("F7: one check of a usable host address: /31 and /127 have no network 
     /^--address 192\.0\.2\.255 is the broadcast address of 192\.0\.2\.0\/24$/,
   );
 });
+
+/** A hosted server's uplink (M3): eth0 198.51.100.10/32, its gateway behind a `scope link` host route. */
+const HOSTED: HostFacts = {
+  ...HOST,
+  addrs: [{
+    ifname: "eth0",
+    addr_info: [
+      { family: "inet", local: "198.51.100.10", prefixlen: 32, scope: "global" },
+      { family: "inet6", local: "2001:db8:1::10", prefixlen: 64, scope: "global" },
+    ],
+  }],
+  routes4: [
+    { dst: "198.51.100.1", dev: "eth0", scope: "link", flags: [] },
+    { dst: "default", gateway: "198.51.100.1", dev: "eth0", flags: [] },
+  ],
+};
+
+Deno.test("M3: on a /32 uplink a /32 --address is on the link (default route onlink); any other prefix is refused with what can be done", () => {
+  assert.equal(checkLanAddress("203.0.113.7/32", "--address", 4, HOSTED, "eth0", "198.51.100.1").local, "203.0.113.7");
+  const p = plan({ address: "198.51.100.50/32" }, HOSTED);
+  const nsDefault = p.steps.find((s) => s.kind === "route-add" && s.netns === "fm");
+  assert.deepEqual(nsDefault && "route" in nsDefault ? nsDefault.route : undefined, {
+    family: 4,
+    dst: "default",
+    via: "198.51.100.1",
+    dev: "eth0",
+    onlink: true,
+  });
+  for (const address of ["198.51.100.50/24", "198.51.100.50/31"]) {
+    refused(
+      () => plan({ address }, HOSTED),
+      new RegExp(
+        `^--address ${address.replace(/\./g, "\\.")} is outside the uplink's subnets \\(198\\.51\\.100\\.10/32`,
+      ),
+    );
+  }
+  assert.throws(() => plan({ address: "198.51.100.50/24" }, HOSTED), (e: UsageError) => {
+    assert.match(
+      e.hint,
+      /host prefixes \(\/32, a hosted server's setup\).*--address 198\.51\.100\.50\/32.*veth-bridge --nat/,
+    );
+    return true;
+  });
+  // The host's own address and its gateway stay refused; on a LAN uplink (/24) a /32 elsewhere is still outside.
+  refused(() => plan({ address: "198.51.100.10/32" }, HOSTED), /already in use on this host/);
+  refused(() => plan({ address: "203.0.113.7/32" }), /is outside the uplink's subnets \(198\.51\.100\.10\/24/);
+});
