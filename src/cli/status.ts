@@ -9,7 +9,7 @@ import {
   confirmationState,
   recordedElsewhere,
   undoneSteps,
-  undoProgress,
+  type UndoProgress,
   Unread,
 } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
@@ -46,7 +46,7 @@ export async function runStatus(
   journaled: readonly RunView[] = [r],
   unattended?: Unattended,
 ): Promise<RunStatus> {
-  const { stale, elsewhere, drift, unchecked, notes, renamed } = await checkRun(
+  const { stale, elsewhere, drift, unchecked, notes, renamed, undo: progress } = await checkRun(
     r,
     ctx,
     currentBootId,
@@ -60,14 +60,15 @@ export async function runStatus(
   const recordedMaster = r.steps.find((s) => s.kind === "link-set-master")?.master;
   const master = recordedMaster === undefined ? undefined : renamed[recordedMaster] ?? recordedMaster;
   const live = stale || elsewhere ? undefined : await liveFacts(r, ctx, netns, master, look);
-  const confirmation = confirmationOf(r, Date.now(), unattended);
+  const confirmation = confirmationOf(r, Date.now(), unattended, progress);
   if (confirmation?.state === "confirmed") notes.push(confirmedNote(confirmation));
   else if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
-  const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
-  const undo = progress &&
-    { interrupted: true as const, ...progress, inEffect: progress.inEffect.map((s) => s.index) };
-  // Steps an interrupted undo recorded subsumed, whose object is not deleted yet: still in effect.
-  const pending = new Map(undoneSteps(r).flatMap((u) => (u.goesWith ? [[u.index, u.goesWith] as const] : [])));
+  // The watchdog's cut-short revert is the confirmation's "interrupted" (above).
+  const undo = progress && r.confirm?.state !== "expired"
+    ? { interrupted: true as const, ...progress, inEffect: progress.inEffect.map((s) => s.index) }
+    : undefined;
+  // Steps an interrupted undo recorded subsumed whose effect is still on the host (their object not deleted yet).
+  const pending = new Map(progress?.inEffect.map((s) => [s.index, s.goesWith] as const) ?? []);
   const base = { state: r.state, stale, elsewhere, drift, unchecked, confirmation, undo };
   return {
     id: r.id,
@@ -111,10 +112,16 @@ export async function runStatus(
  * @param r The run.
  * @param now The current time in ms since the epoch.
  * @param unattended For an expired window: why nobody is at work on it, if so ({@link unattendedWindows}).
+ * @param progress For a revert cut short: how far it got, as the host shows it (`checkRun`'s `undo`).
  * @returns The window while open, expired without a revert, with its revert cut short, or confirmed; `undefined`
  *   otherwise.
  */
-export function confirmationOf(r: RunView, now: number, unattended?: Unattended): Confirmation | undefined {
+export function confirmationOf(
+  r: RunView,
+  now: number,
+  unattended?: Unattended,
+  progress?: UndoProgress,
+): Confirmation | undefined {
   const c = confirmationState(r);
   if (c.kind === "confirmed") {
     const { deadline, decidedAt, how } = r.confirm!;
@@ -132,9 +139,10 @@ export function confirmationOf(r: RunView, now: number, unattended?: Unattended)
     return { state: "waiting", ...at, inSeconds: Math.ceil((c.deadline - now) / 1000) };
   }
   if (c.kind === "reverting") {
-    // A step recorded subsumed whose object is not deleted yet is still in effect (undo_progress.ts).
+    // A step recorded subsumed whose object is not deleted yet may still be in effect (undo_progress.ts): the host,
+    // when read (checkRun's `undo`), else the journal tells.
     const steps = undoneSteps(r);
-    const undone = steps.filter((u) => u.goesWith === undefined).length;
+    const undone = progress?.reverted.length ?? steps.filter((u) => u.goesWith === undefined).length;
     const done = steps.length + appliedIndexes(r).length;
     const why = `the revert began and stopped after undoing ${undone} of ${done} steps (the watchdog was stopped); ` +
       `'nsrecipe undo ${r.label}' completes it`;

@@ -19,7 +19,7 @@ import { appliedIndexes, type RunView } from "../journal/mod.ts";
 import { type Captured, kindOf, renamedStep, type Step, type StepContext } from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
 import { recordedElsewhere } from "./undo.ts";
-import { undoProgress, undoProgressNote } from "./undo_progress.ts";
+import { type UndoProgress, undoProgress, undoProgressNote } from "./undo_progress.ts";
 
 /**
  * The answer of a reader or runner that only holds what one look at the host
@@ -70,6 +70,12 @@ export interface RunHealth {
    * Its steps are checked under the current names, as undo follows them.
    */
   renamed: Record<string, string>;
+  /**
+   * Set when an undo of the run began and recorded no end (killed, or still
+   * at work): which steps are reverted and which are still in effect, as the
+   * host shows them (see `undoFound`).
+   */
+  undo?: UndoProgress;
 }
 
 /**
@@ -102,9 +108,6 @@ export async function checkRun(
   if (r.state === "applying") {
     notes.push("interrupted while applying (nsrecipe was killed); 'nsrecipe undo' reverts it");
   }
-  // The watchdog's revert of an expired window has its own note (the confirmation's, in status).
-  const progress = r.confirm?.state === "expired" ? undefined : undoProgress(r);
-  if (progress) notes.push(undoProgressNote(r.label, progress));
   for (const p of r.problems) notes.push(`journal: ${p.message}; undo will not act on this run`);
   if (stale) return { stale, drift, unchecked, notes, renamed: {} };
   const elsewhere = recordedElsewhere(r, here);
@@ -116,6 +119,9 @@ export async function checkRun(
   const identities = await identityDrift(r, ctx);
   drift.push(...identities.lines);
   const rename = (dev: string) => identities.renamed[dev] ?? dev;
+  const undo = await undoFound(r, ctx);
+  // The watchdog's revert of an expired window has its own note (the confirmation's, in status).
+  if (undo && r.confirm?.state !== "expired") notes.push(undoProgressNote(r.label, undo));
   for (const i of appliedIndexes(r)) {
     const step = r.steps[i];
     const kind = kindOf(step);
@@ -137,7 +143,7 @@ export async function checkRun(
     if (!(e instanceof Unread)) throw e;
     unchecked.push("what is attached outside nsrecipe to what this run made");
   }
-  return { stale, drift, unchecked, notes, renamed: identities.renamed };
+  return { stale, drift, unchecked, notes, renamed: identities.renamed, ...(undo ? { undo } : {}) };
 }
 
 /** {@link stepHealth}'s answer for a step whose check needs a read the look did not make. */
@@ -244,4 +250,29 @@ async function attachedByOthers(
     );
   }
   return { drift, unchecked };
+}
+
+/**
+ * How far a cut-short undo of the run got (`undoProgress`), with the host
+ * asked about each step recorded subsumed whose object is not deleted yet:
+ * its effect may have gone with another object the undo did delete (the
+ * namespace's end of a veth pair goes with the pair, not with the
+ * namespace), so the step's own `isReverted` decides; one it cannot tell
+ * (the host not read) counts as still in effect.
+ * @param r The run.
+ * @param ctx Step context.
+ * @returns The progress; `undefined` when no undo of the run is cut short.
+ */
+async function undoFound(r: RunView, ctx: StepContext): Promise<UndoProgress | undefined> {
+  const p = undoProgress(r);
+  if (!p) return undefined;
+  const inEffect: UndoProgress["inEffect"] = [];
+  const reverted = [...p.reverted];
+  for (const s of p.inEffect) {
+    const step = r.steps[s.index];
+    const gone = await kindOf(step).isReverted(step, ctx, r.captured[s.index]).catch(() => false);
+    if (gone) reverted.push(s.index);
+    else inEffect.push(s);
+  }
+  return { ...p, reverted: reverted.sort((a, b) => a - b), inEffect };
 }

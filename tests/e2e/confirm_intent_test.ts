@@ -19,7 +19,8 @@ async function runWithWindow(lab: TestLab, name: string, seconds: number): Promi
   const r = await lab.nsrecipe(["--json", "run", "netns", "--name", name, "--confirm", String(seconds), "--", "true"]);
   assertExit(r, 0, "run --confirm");
   const out = JSON.parse(r.stdout);
-  return { id: out.run, deadline: out.deadline };
+  assert.equal(out.confirmation?.state, "waiting");
+  return { id: out.run, deadline: Date.parse(out.confirmation.deadline) };
 }
 
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));

@@ -35,55 +35,46 @@ async function killedUndo(
   return { text: st.stdout + details.stdout, note: st.stderr, json: JSON.parse(json.stdout).runs[0] };
 }
 
-Deno.test("H3: veth-bridge undo killed after reverting the bridge's address: status says 'undo interrupted', that step reverted, the later ones still in effect (text and --json); undo completes it", async () => {
+Deno.test("H3: veth-bridge undo killed once the bridge and veth are deleted: status says 'undo interrupted', which steps are reverted (the namespace's end of the veth went with the pair) and which are still in effect (lo up in the namespace, not deleted yet), text and --json; undo completes it", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "vb", "--address", "10.9.0.12/24"]), 0, "run");
     const applied = JSON.parse((await lab.nsrecipe(["--json", "status", "vb"])).stdout).runs[0] as Shown;
     const n = applied.steps.length;
-    const a = applied.steps.findIndex((s) => s.summary === "add address 10.9.0.1/24 to 'br0'");
-    assert.ok(a > 0 && a < n - 1, `the bridge's address is a middle step: ${a} of ${n}`);
-    // Undo goes newest first: the steps after the bridge's address are recorded subsumed (they go with netns 'vb'
-    // and link 'veth-vb', deleted last), the address is reverted for real; killed right after that record.
-    const { text, note, json } = await killedUndo(lab, "vb", a);
-    assert.match(text, /^vb\s+veth-bridge\s+undo interrupted\s+10\.9\.0\.12\/24\s/m);
+    const find = (re: RegExp) => applied.steps.findIndex((s) => re.test(s.summary));
+    const veth = find(/^create veth pair /);
+    const lo = find(/^bring link 'lo' up in 'vb'$/);
+    assert.ok(veth > 0 && lo > 0, "the plan makes a veth pair and brings lo up in the namespace");
+    // Undo records the steps that go with the namespace, the veth and the bridge, then deletes the bridge and the
+    // veth (and with it the namespace's end, its address and route); the namespace itself is deleted last. Killed
+    // once the veth's deletion is recorded: only lo, up in the namespace, is still in effect.
+    const reverted = applied.steps.flatMap((_, i) => i === 0 || i === lo ? [] : [i]);
+    const { text, note, json } = await killedUndo(lab, "vb", veth);
+    assert.match(text, /^vb\s+veth-bridge\s+undo interrupted\s/m);
+    assert.ok(lo > 1 && lo < n - 1, `lo comes up mid-plan: step ${lo + 1} of ${n}`);
     assert.ok(
       note.includes(
-        `vb: note: undo was interrupted (killed, or still at work) after reverting 1 of ${n} steps (step ${a + 1}); ` +
-          `steps ${a + 2}–${n} are recorded as going with link 'veth-vb', netns 'vb', which are not deleted yet: ` +
+        `vb: note: undo was interrupted (killed, or still at work) after reverting ${n - 2} of ${n} steps (steps 2–` +
+          `${lo}, ${lo + 2}–${n}); step ${lo + 1} is recorded as going with netns 'vb', which is not deleted yet: ` +
           "still in effect; 'nsrecipe undo vb' completes it",
       ),
       note,
     );
     assert.ok(text.includes(`add address 10.9.0.1/24 to 'br0'  [undone]`), text);
+    assert.ok(text.includes(`add address 10.9.0.12/24 to 'eth0' in 'vb'  [undone]`), text);
     assert.ok(
-      text.includes(
-        "add address 10.9.0.12/24 to 'eth0' in 'vb'  [done; recorded undone, but goes with netns 'vb', not deleted yet]",
-      ),
-      text,
-    );
-    assert.ok(
-      text.includes("enslave 'veth-vb' to bridge 'br0'  [done; recorded undone, but goes with link 'veth-vb'"),
+      text.includes("bring link 'lo' up in 'vb'  [done; recorded undone, but goes with netns 'vb', not deleted yet]"),
       text,
     );
     assert.equal(json.shown, "undo interrupted");
     assert.equal(json.state, "applied");
-    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-    assert.deepEqual(json.undo, {
-      interrupted: true,
-      reverted: [a],
-      inEffect: range(a + 1, n),
-      applied: range(0, a),
-    });
-    assert.equal(json.steps[a].state, "undone");
-    assert.equal(json.steps[a].goesWith, undefined);
-    for (const s of json.steps.slice(a + 1)) {
-      assert.equal(s.state, "done");
-      assert.match(s.goesWith ?? "", /^(link:veth-vb|netns:vb)$/);
-    }
-    // What status calls still in effect is: the namespace's address is there.
-    const inside = await lab.sh(["ip", "-n", "vb", "-br", "addr", "show", "dev", "eth0"]);
-    assert.match(inside.stdout, /10\.9\.0\.12\/24/);
+    assert.deepEqual(json.undo, { interrupted: true, reverted, inEffect: [lo], applied: [0] });
+    assert.deepEqual([json.steps[lo].state, json.steps[lo].goesWith], ["done", "netns:vb"]);
+    for (const i of reverted) assert.deepEqual([json.steps[i].state, json.steps[i].goesWith], ["undone", undefined]);
+    // What status calls still in effect is, and what it calls reverted is gone.
+    assert.match((await lab.sh(["ip", "-n", "vb", "-br", "link", "show", "dev", "lo"])).stdout, /\bUNKNOWN\b|\bUP\b/);
+    assert.notEqual((await lab.sh(["ip", "-n", "vb", "link", "show", "dev", "eth0"])).code, 0, "eth0 in vb is gone");
+    assert.notEqual((await lab.sh(["ip", "link", "show", "dev", "br0"])).code, 0, "br0 is deleted");
     assertExit(await lab.nsrecipe(["undo", "vb"]), 0, "second undo");
     const after = await lab.snapshot();
     assert.deepEqual(after, before, snapshotDiff(before, after));

@@ -473,23 +473,28 @@ Deno.test("watchdog where systemd is PID 1 (/run/systemd/system; a fake systemd-
 Deno.test("M7: the watchdog killed mid-revert: status says 'interrupted, partly reverted' (text and --json), not 'applied'; undo completes it", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
-    // The watchdog inherits the fault: it kills itself once the undo of the address on br0 is recorded (reverted
-    // for real; the later steps before it are recorded subsumed, their netns and veth not deleted yet).
+    // The watchdog inherits the fault: it kills itself once the undo of the veth pair is recorded. Undo records the
+    // steps that go with the namespace, the veth and the bridge first, then deletes the bridge and the veth (one
+    // ip -batch): all that is gone for real, the namespace's end of the veth too; lo stays up in netns 'w7'.
     const plan = JSON.parse((await lab.nsrecipe(["--json", "plan", "veth-bridge", "--name", "w7"])).stdout);
-    const a = (plan.steps as { summary: string }[]).findIndex((s) => /^add address \S+ to 'br0'$/.test(s.summary));
-    assert.ok(a > 0, "the plan adds the bridge's address");
-    const n = plan.steps.length;
+    const steps = plan.steps as { summary: string }[];
+    const a = steps.findIndex((s) => /^create veth pair /.test(s.summary));
+    assert.ok(a > 0, "the plan makes a veth pair");
+    const n = steps.length;
+    // Deleting the veth takes the namespace's end with it (its address, route); lo, up in the namespace, stays.
+    const inNetns = 1;
+    assert.ok(steps.some((s) => s.summary === "bring link 'lo' up in 'w7'"), "lo is brought up in the namespace");
     const env = { NSRECIPE_TEST_FAULT: `i-understand-this-breaks-nsrecipe:kill@after-undo:${a}` };
     const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "w7", "--confirm", "1"], env);
     assert.equal(r.code, 0, r.stderr);
     // It kills itself right after that record: nothing is undone after it.
     await waitFor(
-      "the watchdog to record the undo of the bridge's address",
+      "the watchdog to record the undo of the veth pair",
       async () => (await records(lab)).some((x) => x.kind === "step-undone" && x.index === a),
       30_000,
     );
     const undone = (await records(lab)).filter((x) => x.kind === "step-undone").length;
-    assert.equal(undone, n - a, "the steps from the last to the bridge's address were recorded undone, newest first");
+    assert.equal(undone, n - 1, "every step but the namespace's creation was recorded undone");
     assert.equal(await ended(lab), undefined, "the revert did not finish");
     // --dry-run: status looks and does not act on the expired window.
     const st = await lab.nsrecipe(["--dry-run", "status"]);
@@ -498,14 +503,16 @@ Deno.test("M7: the watchdog killed mid-revert: status says 'interrupted, partly 
     assert.match(
       st.stderr,
       new RegExp(
-        `w7: note: confirmation expired at \\d\\d:\\d\\d:\\d\\d, revert interrupted: the revert began and stopped after undoing 1 of ${n} steps \\(the watchdog was stopped\\); 'nsrecipe undo w7' completes it`,
+        `w7: note: confirmation expired at \\d\\d:\\d\\d:\\d\\d, revert interrupted: the revert began and stopped after undoing ${
+          n - 1 - inNetns
+        } of ${n} steps \\(the watchdog was stopped\\); 'nsrecipe undo w7' completes it`,
       ),
     );
     const json = JSON.parse((await lab.nsrecipe(["--json", "--dry-run", "status"])).stdout).runs[0];
     assert.equal(json.shown, "interrupted, partly reverted");
     assert.equal(json.confirmation.state, "interrupted");
-    // Only the address on br0 is gone: the subsumed steps' effects are still on the host (H3).
-    assert.equal(json.confirmation.undone, 1);
+    // lo, up in the namespace, is still on the host (H3): not counted as undone.
+    assert.equal(json.confirmation.undone, n - 1 - inNetns);
     assert.equal(json.confirmation.done, n);
     const undo = await lab.nsrecipe(["undo", "w7"]);
     assert.equal(undo.code, 0, undo.stderr);
