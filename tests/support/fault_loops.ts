@@ -1,7 +1,9 @@
 /**
  * The kill and fail loops: nsrecipe SIGKILLed or failed (through the armed
  * fault hook, `src/engine/faults.ts`) at every point of every step of every
- * scenario, and the host proven restored by snapshot. One body per loop kind,
+ * scenario, and the host proven restored by snapshot (the steps of a batch,
+ * which share their points while applying, in one case that stops at each of
+ * them and kills at the last: see `killApply`). One body per loop kind,
  * run by generated test files, one or more per loop kind and scenario (a long
  * loop's cases shared out between files, {@link partOf}; `tests/e2e/faults/`,
  * see `fault_loop_files.ts`), so `deno test --parallel` spreads them over the
@@ -45,8 +47,10 @@
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
+import type { ExecResult } from "../../src/exec/mod.ts";
 import type { Snapshot } from "../../src/host/mod.ts";
 import type { TestLab } from "./lab.ts";
+import { selfArgv } from "../../src/lab/mod.ts";
 import {
   assertExit,
   assertNoNetnsLeft,
@@ -55,6 +59,7 @@ import {
   endWatchdogs,
   fault,
   journalOf,
+  journalText,
   KILLED,
   readPlan,
   type Scenario,
@@ -62,6 +67,7 @@ import {
   sequence,
 } from "./reliability.ts";
 import { withSharedLab } from "./shared_lab.ts";
+import { waitFor } from "./wait.ts";
 
 /** One case of a loop: where the faults strike, and what the case checks. */
 export interface FaultPoint {
@@ -111,33 +117,114 @@ const indexes = (n: number) => [...Array(n).keys()];
 /** The last step of the batch that step k runs in (k itself when it runs alone). */
 const batchEnd = (groups: readonly (readonly number[])[], k: number) => groups.find((g) => g.includes(k))!.at(-1)!;
 
-/** SIGKILL while applying: after each step's write-ahead record, after its command, after it is recorded done. */
+/**
+ * Runs nsrecipe in the lab with faults that stop it (`stop@…`, SIGSTOP to
+ * itself) at `holds` points before the one that kills it, and at each stop
+ * reads the journal as it is on disk and the lab host's snapshot, then lets
+ * it go on (SIGCONT to nsenter(1), which stopped itself with its child and
+ * continues it). Every wait is bounded (90 s).
+ * @param lab The lab.
+ * @param args nsrecipe's arguments.
+ * @param env The armed fault hook ({@link fault}).
+ * @param holds How many stops come before the kill.
+ * @returns nsrecipe's result (through nsenter), and what each stop saw, in order.
+ * @throws {Error} When a stop is not reached, or nsrecipe does not end, in time.
+ */
+async function runHeld(
+  lab: TestLab,
+  args: string[],
+  env: Record<string, string>,
+  holds: number,
+): Promise<ExecResult & { seen: { journal: string; snapshot: Snapshot }[] }> {
+  const argv = ["env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...selfArgv(), ...args];
+  const started = performance.now();
+  const child = lab.spawn(argv);
+  const output = child.output();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const seen = [];
+    for (let i = 0; i < holds; i++) {
+      await waitFor(`nsrecipe to stop (${i + 1} of ${holds})`, async () => {
+        const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`).catch(() => "");
+        return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+      }, 90_000);
+      seen.push({ journal: await journalText(lab), snapshot: await lab.snapshot() });
+      Deno.kill(child.pid, "SIGCONT");
+    }
+    const out = await Promise.race([
+      output,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("nsrecipe did not end within 90 s")), 90_000);
+      }),
+    ]);
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return {
+      argv,
+      code: out.code,
+      stdout: text(out.stdout),
+      stderr: text(out.stderr),
+      durationMs: performance.now() - started,
+      seen,
+    };
+  } finally {
+    clearTimeout(timer);
+    try {
+      child.kill("SIGKILL"); // only when it is still there (a failed wait): it has exited otherwise
+    } catch { /* it has exited */ }
+    await output.catch(() => {});
+  }
+}
+
+/**
+ * SIGKILL while applying: after each step's write-ahead record, after its command, after it is recorded done.
+ *
+ * A batch's steps share these points (`apply_batch.ts`): the intents of the whole batch are written before its
+ * first `after-intent` point, nothing is written or run between one step's point and the next's, and the same
+ * holds for `after-command` (only reads, to verify) and `after-done` (the done records of the batch come first).
+ * So for each phase a batch is one case: nsrecipe is stopped at the point of each of its steps but the last,
+ * where the journal on disk and the host are read and must be the same at every one, and killed at the last's;
+ * the host and journal it leaves must be those seen at every stop. Every step's point is reached, and the
+ * recovery from the one state they share is proven, which is what a kill at any of them leaves (a kill discards
+ * the process and keeps only the journal and the host). A step alone is killed at its point, as before.
+ */
 const killApply: FaultLoop = {
   title:
     "SIGKILL after each step's write-ahead record, after its command, and after it is recorded done; undo restores the host",
   points: (s, steps, groups) =>
     (["after-intent", "after-command", "after-done"] as const).flatMap((phase) =>
-      steps.map((summary, k): FaultPoint => ({
-        name: `kill@${phase}:${k} (${summary})`,
-        faults: [`kill@${phase}:${k}`],
-        async check(lab, clean) {
-          const run = await lab.nsrecipe(["run", s.recipe, ...s.args], fault(...this.faults));
-          assertExit(run, KILLED, cmd(s));
-          const journal = await journalOf(lab);
-          assert.deepEqual(journal.problems, []);
-          const seq = sequence(journal.records);
-          // A batched step's records are written with its batch's: the last is the batch's last step's.
-          const end = batchEnd(groups, k);
-          assert.equal(seq.at(-1), phase === "after-done" ? `step-done#${end}` : `step-intent#${end}`);
-          assert.ok(!seq.includes("run-end"), "the killed run has no end record");
-          const status = await lab.nsrecipe(["--json", "status"]);
-          assertExit(status, 0, "status");
-          const [st] = JSON.parse(status.stdout).runs;
-          assert.equal(st.state, "applying");
-          assert.ok(st.notes.some((n: string) => /interrupted while applying/.test(n)), st.notes.join("\n"));
-          await undoRestores(lab, clean, this.name);
-        },
-      }))
+      groups.map((g): FaultPoint => {
+        const k = g.at(-1)!;
+        const held = g.slice(0, -1);
+        const shared = held.length > 0 ? `; stopped first at ${phase}:${held.join(",")}, the batch's same point` : "";
+        return {
+          name: `kill@${phase}:${k} (${steps[k]}${shared})`,
+          faults: [...held.map((i) => `stop@${phase}:${i}`), `kill@${phase}:${k}`],
+          async check(lab, clean) {
+            const args = ["run", s.recipe, ...s.args];
+            const run = await runHeld(lab, args, fault(...this.faults), held.length);
+            assertExit(run, KILLED, cmd(s));
+            assert.equal(run.seen.length, held.length);
+            const journalText0 = await journalText(lab);
+            const now = await lab.snapshot();
+            for (const [i, at] of run.seen.entries()) {
+              assert.equal(at.journal, journalText0, `the journal at ${phase}:${held[i]} is the one the kill left`);
+              assertSameHost(now, at.snapshot, `killed at ${phase}:${k}, against the stop at ${phase}:${held[i]}`);
+            }
+            const journal = await journalOf(lab);
+            assert.deepEqual(journal.problems, []);
+            const seq = sequence(journal.records);
+            // A batched step's records are written with its batch's: the last is the batch's last step's.
+            assert.equal(seq.at(-1), phase === "after-done" ? `step-done#${k}` : `step-intent#${k}`);
+            assert.ok(!seq.includes("run-end"), "the killed run has no end record");
+            const status = await lab.nsrecipe(["--json", "status"]);
+            assertExit(status, 0, "status");
+            const [st] = JSON.parse(status.stdout).runs;
+            assert.equal(st.state, "applying");
+            assert.ok(st.notes.some((n: string) => /interrupted while applying/.test(n)), st.notes.join("\n"));
+            await undoRestores(lab, clean, this.name);
+          },
+        };
+      })
     ),
 };
 

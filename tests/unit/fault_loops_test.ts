@@ -117,9 +117,21 @@ Deno.test("the batch loop kills after every line of every batch but its last, an
     "kill@in-batch:2",
     "kill@in-batch:5",
   ]);
-  // The loops while applying still hit every step of a batched plan.
+  // The loops while applying still hit every step of a batched plan: a batch's steps share each point, so
+  // nsrecipe is stopped at each of them but the last (where the test reads the journal and host), killed there.
   assert.deepEqual(
     faultsOf("kill-apply", 4, [[0], [1, 2], [3]]),
-    ["after-intent", "after-command", "after-done"].flatMap((ph) => range(4).map((k) => `kill@${ph}:${k}`)),
+    ["after-intent", "after-command", "after-done"].flatMap((ph) => [
+      `kill@${ph}:0`,
+      `stop@${ph}:1,kill@${ph}:2`,
+      `kill@${ph}:3`,
+    ]),
+  );
+  assert.deepEqual(
+    faultsOf("kill-apply", 12, [range(8), [8, 9, 10, 11]]),
+    ["after-intent", "after-command", "after-done"].flatMap((ph) => [
+      [...range(7).map((k) => `stop@${ph}:${k}`), `kill@${ph}:7`].join(","),
+      `stop@${ph}:8,stop@${ph}:9,stop@${ph}:10,kill@${ph}:11`,
+    ]),
   );
 });
