@@ -101,21 +101,28 @@ export async function tryAppend(deps: EngineDeps, body: RecordBody): Promise<str
  * @param items Steps to revert.
  * @param deps Engine dependencies.
  * @param verb `rollback` or `undo`, for progress lines.
+ * @param look A look at the host taken since its last change (undo's hazard
+ *   check), to locate and check the steps with until the first inverse runs;
+ *   default: a look of their own.
  * @returns One outcome per item attempted; the last is the failure when one stopped it.
  */
 export async function revertItems(
   items: readonly RevertItem[],
   deps: EngineDeps,
   verb: "rollback" | "undo",
+  look?: IpReader,
 ): Promise<RevertOutcome[]> {
   const outcomes: RevertOutcome[] = [];
   const followed = new Set<string>();
   let next = 0;
+  let current = look;
   while (next < items.length) {
     const group = batchable(items, next);
     const got = group.length > 1
-      ? await revertBatch(group, deps, verb, followed)
-      : [await revertOne(items[next], deps, verb, followed)];
+      ? await revertBatch(group, deps, verb, followed, current)
+      : [await revertOne(items[next], deps, verb, followed, current)];
+    // Only a subsumed step leaves the host as the look saw it.
+    if (got.some((o) => o.how !== "subsumed")) current = undefined;
     next += got.length;
     for (const outcome of got) {
       outcomes.push(outcome);
@@ -138,6 +145,7 @@ async function revertOne(
   deps: EngineDeps,
   verb: "rollback" | "undo",
   followed: Set<string>,
+  current?: IpReader,
 ): Promise<RevertOutcome> {
   const kind = kindOf(item.step);
   if (item.subsumedBy !== undefined) {
@@ -154,7 +162,7 @@ async function revertOne(
   try {
     // Where the step's objects are and whether its effect is already gone are read together, each read
     // once (nothing changes in between): the identity and the check often read the same link.
-    const look = memoDeps(deps);
+    const look = current ? lookDeps(deps, current) : memoDeps(deps);
     const { step, captured, replaced } = await follow(item, look, verb, followed);
     acting = { step, captured };
     if (await kind.isReverted(step, look.ctx, captured)) return { item, how: "already-gone" };
@@ -183,10 +191,11 @@ function memoDeps(deps: EngineDeps): EngineDeps {
 /**
  * The engine's deps reading one look at the host until the next change: each
  * namespace's links and addresses in one process, whatever links the steps
- * ask about ({@link SnapshotIpReader}), other reads once each.
+ * ask about ({@link SnapshotIpReader}; or the one given, taken since the
+ * host's last change), other reads once each.
  */
-function lookDeps(deps: EngineDeps): EngineDeps {
-  return { ...deps, ctx: { ...deps.ctx, run: memoRunner(deps.ctx.run), ip: new SnapshotIpReader(deps.ctx.run) } };
+function lookDeps(deps: EngineDeps, look: IpReader = new SnapshotIpReader(deps.ctx.run)): EngineDeps {
+  return { ...deps, ctx: { ...deps.ctx, run: memoRunner(deps.ctx.run), ip: look } };
 }
 
 /**
@@ -240,9 +249,10 @@ async function revertBatch(
   deps: EngineDeps,
   verb: "rollback" | "undo",
   followed: Set<string>,
+  current?: IpReader,
 ): Promise<RevertOutcome[]> {
   const key = batchKey(group[0])!;
-  const look = lookDeps(deps);
+  const look = lookDeps(deps, current);
   const out: RevertOutcome[] = [];
   const pending: { at: number; item: RevertItem; step: Step; captured: Captured; words: string[][] }[] = [];
   for (const item of group) {
@@ -277,7 +287,7 @@ async function revertBatch(
   }
   // A subsumed step is only recorded with the steps of the batch when a step after it is in the batch too.
   while (out.length > 0 && out.at(-1)!.how === "subsumed") out.pop();
-  if (out.length === 0) return [await revertOne(group[0], deps, verb, followed)];
+  if (out.length === 0) return [await revertOne(group[0], deps, verb, followed, current)];
   // Each step's fault point (a subsumed one's too, as alone) comes before the batch: a `fail` cuts the batch there.
   let cut = out.length;
   for (const [at, o] of out.entries()) {
@@ -288,6 +298,20 @@ async function revertBatch(
       if (!(e instanceof InjectedFault)) throw e;
       out[at] = { item: o.item, how: "failed", error: e.message };
       cut = at + 1;
+      break;
+    }
+  }
+  // What must be done before an inverse's commands (a netns emptied of its processes), for each step about to run; a
+  // step for which it cannot be done fails, and the batch is cut after it.
+  for (const p of pending) {
+    const before = kindOf(p.step).beforeInverse;
+    if (p.at >= cut || out[p.at].how !== "reverted" || !before) continue;
+    try {
+      await before(p.step, deps.ctx);
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      out[p.at] = { item: p.item, how: "failed", error: e.stderr || e.message };
+      cut = p.at + 1;
       break;
     }
   }

@@ -261,8 +261,10 @@ export async function undoRun(target: RunView, runs: readonly RunView[], deps: E
       toRevert.push(item);
     }
   }
-  await refuseHazards(target, runs, toRevert, deps);
-  report.outcomes.push(...(await revertItems(subsume(toRevert), deps, "undo")));
+  // The hazards' look at the host also locates and checks the steps, until the first inverse changes something.
+  const look = new SnapshotIpReader(deps.ctx.run);
+  await refuseHazards(target, runs, toRevert, deps, look);
+  report.outcomes.push(...(await revertItems(subsume(toRevert), deps, "undo", look)));
   await closeRun(`Undo of run '${target.id}' (${target.label})`, target.id, report.outcomes, "undone", deps);
   return report;
 }
@@ -388,6 +390,7 @@ const HOST_LINK_HAZARDS: ReadonlySet<string> = new Set([
  * @param runs All runs (their steps are what nsrecipe itself made).
  * @param toRevert The steps undo would revert.
  * @param deps Engine dependencies.
+ * @param look The look at the host to read, fresh (undo goes on with it); default a new one.
  * @throws {UndoError} When anything is found.
  */
 export async function refuseHazards(
@@ -395,11 +398,11 @@ export async function refuseHazards(
   runs: readonly RunView[],
   toRevert: readonly RevertItem[],
   deps: EngineDeps,
+  look: SnapshotIpReader = new SnapshotIpReader(deps.ctx.run),
 ): Promise<void> {
   const what = `Undo of run '${target.id}' (${target.label})`;
   // Nothing changes while the hazards are looked for: one snapshot answers every step's questions (per-link
   // ones from the whole lists). A run that deletes or strips host links has its host read in one process.
-  const look = new SnapshotIpReader(deps.ctx.run);
   if (toRevert.some((i) => HOST_LINK_HAZARDS.has(i.step.kind) && !("netns" in i.step && i.step.netns))) {
     await look.prefetch();
   }

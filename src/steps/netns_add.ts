@@ -35,7 +35,8 @@ export const NETNS_KILL_BOUND_MS = 5000;
  * whole), then SIGKILL to all of them (signal(7): neither can be caught or
  * ignored). Every process ended is named (pid and command line). A namespace
  * that cannot be emptied is not deleted: the inverse fails, naming what is
- * left.
+ * left. Undo deletes it in one `ip -batch` with the links it deletes just
+ * before (ip-netns(8) `netns del` is a batch line), once it is emptied.
  */
 export const netnsAdd: StepKind<NetnsAddStep> = {
   schema: netnsAddSchema,
@@ -54,6 +55,8 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
     );
   },
   isReverted: (s) => Promise.resolve(netnsEntryState(s.netns) === "absent"),
+  beforeInverse: (s, ctx) => emptyNetns(s.netns, ctx),
+  inverse: (s) => [["ip", "netns", "del", s.netns]],
   async revert(s, ctx) {
     await emptyNetns(s.netns, ctx);
     await ctx.run(["ip", "netns", "del", s.netns]);

@@ -168,6 +168,13 @@ export interface StepKind<S extends { kind: string }> {
    */
   inverse?(step: S, captured: Captured): string[][];
   /**
+   * What must be done before the {@link StepKind.inverse}'s commands when
+   * undo runs them in a batch (its {@link StepKind.revert} does it itself):
+   * `netns-add` ends the processes inside the namespace first.
+   * @throws {CommandError} When it cannot be done: the inverse is not run.
+   */
+  beforeInverse?(step: S, ctx: StepContext): Promise<void>;
+  /**
    * Reverts the effect.
    * @throws {CommandError} When an inverse command fails.
    */
