@@ -1,10 +1,12 @@
 /**
  * Applying consecutive steps that are plain `ip` commands in one namespace as
  * one `ip [-n NS] -batch -` (ip(8)), with the guarantees of one step at a
- * time: every prior state is captured (one read per object kind: the reads
- * are shared), every intent record is on disk (one fdatasync) before the
- * batch runs, the batch runs, every effect is checked (one read per object
- * kind and namespace), and the done records are written (one fdatasync).
+ * time: every prior state is captured (the reads are shared: the host links
+ * the steps name in one process, other lists once each), every intent record
+ * is on disk (one fdatasync) before the batch runs, the batch runs, every
+ * effect is checked (one look: the host links the steps name in one process,
+ * each named netns the steps act in whole in one process), and the done
+ * records are written (one fdatasync).
  * The batch's text goes to `ip` in parts of at most 4096 bytes (PIPE_BUF, one
  * process each, `BATCH_TEXT_MAX` in `ip_batch.ts`): a write that size reaches
  * a pipe whole or not at all (pipe(7)), so nsrecipe killed while writing
@@ -43,9 +45,9 @@ import {
   IpReader,
   type IpRoute,
   type IpRule,
+  NamedLinksReader,
   observeIdentities,
   readCache,
-  SnapshotIpReader,
 } from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
@@ -168,8 +170,12 @@ export async function applyBatch(
   const { journal, ctx, log } = deps;
   const key = applyBatchKey(steps[group[0]])!;
   for (const i of group) log(`[${i + 1}/${steps.length}] ${kindOf(steps[i]).summary(steps[i])}`);
-  // Prior states and identities of the whole batch, from one look at each namespace.
-  const prior = lookCtx(ctx, new SnapshotIpReader(ctx.run), readCache(ctx.run).cached);
+  // Prior states and identities of the whole batch, from one look (the host links they name read together).
+  const prior = lookCtx(
+    ctx,
+    new NamedLinksReader(ctx.run, hostLinksOf(group.map((i) => steps[i]))),
+    readCache(ctx.run).cached,
+  );
   const items: RevertItem[] = [];
   const intents = [];
   for (const index of group) {
@@ -261,7 +267,7 @@ export async function applyBatch(
 
   // Each step that ran: its after-command point, then one look checks them all, in order.
   const after = readCache(ctx.run);
-  const look = new SnapshotIpReader(ctx.run);
+  const look = new NamedLinksReader(ctx.run, hostLinksOf(group.slice(0, ran).map((i) => steps[i])));
   await Promise.all(namedNetnsOf(group.slice(0, ran).map((i) => steps[i])).map((ns) => look.prefetch(ns)));
   const checkCtx = lookCtx(ctx, look, after.cached);
   const done = [];
@@ -320,6 +326,27 @@ function pollingReader(look: ReturnType<typeof readCache>): Runner {
 function namedNetnsOf(steps: readonly Step[]): string[] {
   const names = steps.map((s) => "netns" in s ? s.netns : undefined);
   return [...new Set(names.filter((n): n is string => typeof n === "string"))];
+}
+
+/**
+ * The host links some steps name (the links they act on, make or enslave to,
+ * a veth's peer before it moves): a batch's look reads these by name, in one
+ * process, not the host's whole list (a crowded host's thousands of links).
+ * @param steps The steps.
+ * @returns Link names, e.g. `["veth-web", "p-1a2b3c4d", "br0"]`.
+ */
+function hostLinksOf(steps: readonly Step[]): string[] {
+  const names: string[] = [];
+  for (const step of steps) {
+    for (const ref of refsOf(step)) if (ref.startsWith("link:")) names.push(ref.slice("link:".length));
+    const fields = step as { netns?: unknown; dev?: unknown; peer?: unknown; master?: unknown };
+    // A step in a named netns names its links there; a link moved into one (`link-set-netns`) starts on the host.
+    const onHost = fields.netns === undefined || step.kind === "link-set-netns";
+    for (const name of [onHost ? fields.dev : undefined, fields.peer, fields.master]) {
+      if (typeof name === "string") names.push(name);
+    }
+  }
+  return names;
 }
 
 /**

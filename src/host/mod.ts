@@ -21,3 +21,4 @@ export * from "./policy_rule_refs.ts";
 export * from "./iptables_link_refs.ts";
 export * from "./netns_processes.ts";
 export * from "./forward_sysctls.ts";
+export * from "./named_links.ts";

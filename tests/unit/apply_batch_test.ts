@@ -35,7 +35,14 @@ function fakeHost(refused: ReadonlySet<string> = new Set(), undeletable: Readonl
   const run: Runner = (argv, opts = {}) => {
     calls.push({ argv, stdin: opts.stdin });
     let code = 0, stdout = "", stderr = "";
-    if (argv.includes("-batch")) {
+    if (argv.includes("-batch") && argv.includes("-json")) {
+      // A look at named links (src/host/named_links.ts): this host has no link of its own to show.
+      const lines = opts.stdin!.trim().split("\n");
+      [code, stderr] = [
+        1,
+        lines.map((l, i) => `Device "${l.split(" ").at(-1)}" does not exist.\nCommand failed -:${i + 1}`).join("\n"),
+      ];
+    } else if (argv.includes("-batch")) {
       for (const [i, line] of opts.stdin!.trim().split("\n").entries()) {
         const err = apply(line.split(" "));
         if (err) {
@@ -56,6 +63,9 @@ function fakeHost(refused: ReadonlySet<string> = new Set(), undeletable: Readonl
   };
   return { routes, calls, run };
 }
+
+/** An `ip -batch` that changes the host (not a look at it, `ip -force -json … -batch -`). */
+const isApplyBatch = (argv: readonly string[]) => argv.includes("-batch") && !argv.includes("-json");
 
 /** A journal in memory that counts its syncs (one per `append` or `appendAll`). */
 function memJournal() {
@@ -111,7 +121,7 @@ Deno.test("applyGroups: consecutive plain-ip steps in one namespace run together
 
 /** The `ip -batch -` calls seen: each one's text must be whole lines of at most BATCH_TEXT_MAX bytes. */
 function batchTexts(calls: { argv: readonly string[]; stdin?: string }[]): string[] {
-  const texts = calls.filter((c) => c.argv.includes("-batch")).map((c) => c.stdin!);
+  const texts = calls.filter((c) => isApplyBatch(c.argv)).map((c) => c.stdin!);
   for (const t of texts) {
     assert.ok(new TextEncoder().encode(t).length <= BATCH_TEXT_MAX, `${t.length} bytes`);
     assert.ok(t.endsWith("\n"), "whole lines");
@@ -182,7 +192,7 @@ Deno.test("applyRun: kill@in-batch splits the batch right after that step's line
     armed: (p: FaultPhase, i: number) => armed.some((a) => a.phase === p && a.index === i),
   });
   await applyRun(req(steps), d);
-  const batches = host.calls.filter((c) => c.argv.includes("-batch")).map((c) => c.stdin!.trim().split("\n").length);
+  const batches = host.calls.filter((c) => isApplyBatch(c.argv)).map((c) => c.stdin!.trim().split("\n").length);
   assert.deepEqual(batches, [2, 2]);
   assert.equal(host.routes.length, 4);
 });
@@ -209,7 +219,7 @@ Deno.test("applyRun: an ip -batch killed on its timeout may have run any of its 
     let killed = false;
     const run: Runner = (argv, opts = {}) => {
       // The apply's batch is killed; the rollback's runs.
-      if (!argv.includes("-batch") || killed) return host.run(argv, opts);
+      if (!isApplyBatch(argv) || killed) return host.run(argv, opts);
       killed = true;
       const lines = opts.stdin!.trim().split("\n").slice(0, ranLines).join("\n");
       if (lines) host.run(argv, { ...opts, stdin: lines });
@@ -236,7 +246,7 @@ Deno.test("applyRun: a read that fails while checking a batch fails the step bei
   const steps = Array.from({ length: 3 }, (_, i) => route(i));
   let batches = 0;
   const run: Runner = (argv, opts = {}) => {
-    if (argv.includes("-batch")) batches++;
+    if (isApplyBatch(argv)) batches++;
     // The first look at the routes after the batch (the check's) fails; the rollback's reads work.
     if (argv.includes("show") && argv.includes("route") && batches === 1) {
       batches++;
@@ -301,7 +311,7 @@ Deno.test("rollback whose ip -batch of inverses is killed on its timeout: steps 
     let batches = 0;
     const run: Runner = (argv, opts = {}) => {
       // The apply's batch runs; the rollback's first batch is killed after `ranLines` of its lines took effect.
-      if (!argv.includes("-batch") || ++batches !== 2) return host.run(argv, opts);
+      if (!isApplyBatch(argv) || ++batches !== 2) return host.run(argv, opts);
       const lines = opts.stdin!.trim().split("\n").slice(0, ranLines).join("\n");
       if (lines) host.run(argv, { ...opts, stdin: lines });
       const stderr = "timed out after 30000 ms and was killed";
