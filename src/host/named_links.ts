@@ -59,15 +59,21 @@ export class NamedLinksReader extends SnapshotIpReader {
   private readonly names: readonly string[];
   private named?: Promise<Map<string, IpAddrLink | undefined>>;
 
+  /** The process seam, for the names' read. */
+  private readonly runner: Runner;
+
   /**
+   * Makes a reader whose first question about one of `names` reads them all.
    * @param run The process seam.
    * @param names Host link names to read together, e.g. the links a batch of steps names.
    */
-  constructor(private readonly runner: Runner, names: Iterable<string>) {
-    super(runner);
+  constructor(run: Runner, names: Iterable<string>) {
+    super(run);
+    this.runner = run;
     this.names = [...new Set(names)].filter((n) => /^[^\s"'\\#]+$/.test(n));
   }
 
+  /** A named host link from the names' read (`undefined`: no such link); `null` when `dev` is not one of them. */
   private async lookup(dev: string, netns?: string): Promise<IpAddrLink | undefined | null> {
     if (netns !== undefined || !this.names.includes(dev)) return null;
     this.named ??= readNamedLinks(this.runner, this.names);
