@@ -156,7 +156,7 @@ export async function runCommand(
       // switch itself, the change is still undone when the window closes.
       const watchdog = confirmSeconds > 0 ? await startWatchdog(procs, id, confirmSeconds, g) : { pid: 0 };
       const deps = await engineDeps(journal, procs.run, out);
-      const runId = await apply(recipe, params, plan, id, deps, out, opts.rehearsal, early.requested);
+      const runId = await apply(recipe, params, plan, id, deps, out, opts.rehearsal, early.requested, current);
       const deadline = confirmSeconds > 0
         ? await openConfirmWindow(journal, runId, confirmSeconds, watchdog, out).catch((e) =>
           e instanceof JournalWriteError ? undoUnconfirmable(runId, e, deps, out) : Promise.reject(e)
@@ -345,6 +345,7 @@ async function apply(
   out: Output,
   rehearsal = false,
   earlier: () => Deno.Signal | undefined = () => undefined,
+  seen?: HostFacts,
 ): Promise<string> {
   const { label, uses, handover, steps, recheck } = plan;
   // While the plan is applied, SIGINT/SIGTERM/SIGHUP stop it between steps and roll it back (interrupt.ts);
@@ -352,7 +353,8 @@ async function apply(
   const stop = catchStopSignals(id, out);
   let runId: string;
   try {
-    runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps, recheck }, {
+    // The host as the plan saw it: the first batch's prior states need no look of their own.
+    runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps, recheck, seen }, {
       ...deps,
       // A signal caught before (catchEarlyStop) stops it before its first step.
       stopRequested: () => stop.requested() ?? earlier(),

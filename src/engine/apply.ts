@@ -11,7 +11,7 @@
  */
 import { CommandError, EXIT, InterruptedError, NsrecipeError, StepError } from "../errors.ts";
 import { JournalWriteError } from "../journal/mod.ts";
-import { type Identities, memoRunner, readCache } from "../host/mod.ts";
+import { type Identities, memoRunner, readCache, type SeenLinks } from "../host/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
 import { applyBatch, applyGroups, identify, readingCtx } from "./apply_batch.ts";
 import type { EngineDeps } from "./deps.ts";
@@ -41,6 +41,13 @@ export interface RunRequest {
    * the host, and any that no longer holds rolls the run back.
    */
   recheck?: number[];
+  /**
+   * The host's links and addresses as the plan saw them, when nothing has
+   * changed since (read without the lock and kept when no other nsrecipe
+   * wrote since, or read under it): the first batch's prior states and
+   * identities are read from them, without a process.
+   */
+  seen?: SeenLinks;
 }
 
 /**
@@ -100,7 +107,15 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
         await applyStep(run, current, req.steps[current], req.steps.length, touched, known, deps);
         continue;
       }
-      const failure = await applyBatch(run, group, req.steps, touched, known, deps);
+      const failure = await applyBatch(
+        run,
+        group,
+        req.steps,
+        touched,
+        known,
+        deps,
+        current === 0 ? req.seen : undefined,
+      );
       if (failure) await failed(run, failure.index, req.steps[failure.index], failure, touched, deps);
     }
     // Asked to stop during the last step: that step is finished, and rolled back with the others.

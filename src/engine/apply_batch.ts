@@ -48,6 +48,7 @@ import {
   NamedLinksReader,
   observeIdentities,
   readCache,
+  type SeenLinks,
 } from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
@@ -150,6 +151,10 @@ export interface BatchFailure {
  * @param touched Steps with a write-ahead record that may have taken effect; updated.
  * @param known Identities recorded so far; updated.
  * @param deps Engine dependencies.
+ * @param seen The host's links and addresses as a look taken since the
+ *   host's last change gave them (`RunRequest.seen`, for the first batch):
+ *   the prior states and identities of the links the steps name are read
+ *   from them.
  * @returns `undefined` when every step is done, else the failure (its
  *   `step-failed` record is not yet written: the caller does, then rolls back).
  * @throws {JournalWriteError} When an intent or done record cannot be written.
@@ -166,6 +171,7 @@ export async function applyBatch(
   touched: RevertItem[],
   known: Identities,
   deps: EngineDeps,
+  seen?: SeenLinks,
 ): Promise<BatchFailure | undefined> {
   const { journal, ctx, log } = deps;
   const key = applyBatchKey(steps[group[0]])!;
@@ -173,7 +179,7 @@ export async function applyBatch(
   // Prior states and identities of the whole batch, from one look (the host links they name read together).
   const prior = lookCtx(
     ctx,
-    new NamedLinksReader(ctx.run, hostLinksOf(group.map((i) => steps[i]))),
+    new NamedLinksReader(ctx.run, hostLinksOf(group.map((i) => steps[i])), seen),
     readCache(ctx.run).cached,
   );
   const items: RevertItem[] = [];

@@ -48,6 +48,14 @@ export async function readNamedLinks(
   return links;
 }
 
+/** The host's links and addresses as one look gave them (the shape of `HostFacts.links` and `.addrs`). */
+export interface SeenLinks {
+  /** Every link, with details (`ip -json -details link show`). */
+  links: readonly IpLink[];
+  /** Every link with its addresses (`ip -json addr show`). */
+  addrs: readonly IpAddrLink[];
+}
+
 /**
  * A {@link SnapshotIpReader} that answers questions about some host links
  * (the link, its addresses) from one {@link readNamedLinks} of all of them,
@@ -66,11 +74,23 @@ export class NamedLinksReader extends SnapshotIpReader {
    * Makes a reader whose first question about one of `names` reads them all.
    * @param run The process seam.
    * @param names Host link names to read together, e.g. the links a batch of steps names.
+   * @param seen The host's links (with details) and addresses as a look taken
+   *   since the host's last change gave them (`HostFacts.links`, `.addrs`):
+   *   the names are answered from them, without a process.
    */
-  constructor(run: Runner, names: Iterable<string>) {
+  constructor(run: Runner, names: Iterable<string>, seen?: SeenLinks) {
     super(run);
     this.runner = run;
     this.names = [...new Set(names)].filter((n) => /^[^\s"'\\#]+$/.test(n));
+    if (seen) {
+      this.named = Promise.resolve(
+        new Map(this.names.map((n) => {
+          const link = seen.links.find((l) => l.ifname === n);
+          const addrs = seen.addrs.find((a) => a.ifname === n);
+          return [n, link && ({ ...link, addr_info: addrs?.addr_info ?? [] } as unknown as IpAddrLink)];
+        })),
+      );
+    }
   }
 
   /** A named host link from the names' read (`undefined`: no such link); `null` when `dev` is not one of them. */
