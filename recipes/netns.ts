@@ -1,6 +1,7 @@
 import { z } from "../src/zod.ts";
 import { PreconditionError } from "../src/errors.ts";
 import type { HostFacts } from "../src/host/mod.ts";
+import { netnsTakenHint } from "../src/host/netns_taken.ts";
 import { checkNetnsName } from "../src/names.ts";
 import { quote } from "../src/quote.ts";
 import type { Step } from "../src/steps/mod.ts";
@@ -50,10 +51,7 @@ export function assertNetnsFree(name: string, facts: HostFacts): void {
       `Check that nothing uses it, then remove it: 'umount /run/netns/${name} 2>/dev/null; rm /run/netns/${name}'.`,
     );
   }
-  throw new PreconditionError(
-    `A network namespace named ${quote(name)} already exists`,
-    `Choose another --name, or remove it ('nsrecipe undo ${name}' if nsrecipe made it, else 'ip netns del ${name}').`,
-  );
+  throw new PreconditionError(`A network namespace named ${quote(name)} already exists`, netnsTakenHint(found));
 }
 
 /**

@@ -11,6 +11,7 @@ import { natTable } from "../../recipes/mod.ts";
 import { checkLinkName, checkNetnsName } from "../names.ts";
 import { type GlobalOptions, runnerFor } from "./composition_root.ts";
 import type { Output, Tone } from "./output.ts";
+import { journalNetns } from "./journal_netns.ts";
 
 /** Options of `doctor`. */
 export interface DoctorOptions {
@@ -56,7 +57,11 @@ export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: 
   if (opts.uplink !== undefined) checkLinkName(opts.uplink, "--uplink");
   if (opts.name !== undefined) checkNetnsName(opts.name, "--name");
   if (opts.bridge !== undefined) checkLinkName(opts.bridge, "--bridge");
-  const facts = await gatherDoctorFacts(runnerFor(out), { uplink: opts.uplink });
+  // What the journal says applied runs made: a namespace name taken by one is that run's (netns-name's advice).
+  const facts = await gatherDoctorFacts(runnerFor(out), {
+    uplink: opts.uplink,
+    knownNetns: await journalNetns(g.stateDir),
+  });
   const natTableOf = opts.name === undefined ? undefined : natTable(opts.name);
   const findings = runDoctor(facts, { netns: opts.name, bridge: opts.bridge, natTable: natTableOf });
   const ok = findingsOk(findings);

@@ -27,7 +27,6 @@ import {
   type Journal,
   journalBytesNow,
   JournalWriteError,
-  knownNetns,
   readJournal,
   type RunView,
 } from "../journal/mod.ts";
@@ -38,6 +37,7 @@ import { confirmationOf } from "./status.ts";
 import { EXIT, NsrecipeError, PreconditionError, UsageError } from "../errors.ts";
 import { catchEarlyStop, catchStopSignals } from "./interrupt.ts";
 import { termForwarding } from "./command_stop.ts";
+import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
@@ -280,24 +280,6 @@ function withoutProbeSockets(facts: DoctorFacts, probePids: readonly number[]): 
   if (probePids.length === 0 || !facts.host.ok) return facts;
   const host = { ...facts.host.value, rawSocketsUnseen: rawSocketsNotOf(facts.host.value.rawSocketsUnseen, probePids) };
   return { ...facts, host: { ...facts.host, value: host } };
-}
-
-/**
- * The namespaces the journal's open runs made, with their addresses (see
- * `knownNetns`), read without the lock like the host facts they complete: a
- * look taken while another nsrecipe recorded something is taken again, whole,
- * under the lock.
- * @param stateDir The state directory.
- * @returns Name → identity and addresses; empty when the journal cannot be read (opening it under the lock
- *   then says why).
- */
-async function journalNetns(stateDir: string): Promise<Map<string, KnownNetns>> {
-  try {
-    return knownNetns(foldRuns(await readJournal(stateDir)).runs);
-  } catch (e) {
-    if (e instanceof NsrecipeError) return new Map();
-    throw e;
-  }
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { type CheckContext, type DoctorFacts, type Finding, finding } from "./types.ts";
-import { defaultRouteDevice } from "../host/mod.ts";
+import { defaultRouteDevice, netnsTakenHint } from "../host/mod.ts";
 
 /**
  * Checks the namespace name.
@@ -50,12 +50,7 @@ export function checkNetnsName(facts: DoctorFacts, ctx: CheckContext): Finding {
       `Check that nothing uses it, then remove it: umount /run/netns/${name} 2>/dev/null; rm /run/netns/${name}`,
     );
   }
-  return finding(
-    id,
-    "fail",
-    `A network namespace named '${name}' already exists`,
-    `Choose another --name, or remove it: 'nsrecipe undo ${name}' if nsrecipe made it, else 'ip netns del ${name}'.`,
-  );
+  return finding(id, "fail", `A network namespace named '${name}' already exists`, netnsTakenHint(found));
 }
 
 /**

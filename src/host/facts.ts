@@ -26,6 +26,11 @@ export interface NetnsFact {
    * it is a leftover file no namespace is mounted on (e.g. after a crash).
    */
   state: "live" | "stale";
+  /**
+   * The applied nsrecipe run that made it, when the caller said so ({@link GatherOptions.knownNetns}) for this very
+   * namespace (same identity): its id and name (`undo NAME`).
+   */
+  madeBy?: { id: string; label: string };
 }
 
 /** What the host looks like, as far as recipes care. */
@@ -132,6 +137,8 @@ export interface KnownNetns {
   identity: NetnsIdentity;
   /** Its addresses without prefix, e.g. `10.200.0.2`. */
   addresses: readonly string[];
+  /** The applied run that made it: its id and name. */
+  run?: { id: string; label: string };
 }
 
 /**
@@ -146,10 +153,20 @@ function knownAddresses(
   name: string,
   known: ReadonlyMap<string, KnownNetns> | undefined,
 ): readonly string[] | undefined {
+  return knownHere(name, known)?.addresses;
+}
+
+/**
+ * What the caller knows of a named namespace, when it knows it for the very namespace `/run/netns/NAME` names now.
+ * @param name The namespace name.
+ * @param known What the caller knows.
+ * @returns That knowledge, or `undefined`.
+ */
+function knownHere(name: string, known: ReadonlyMap<string, KnownNetns> | undefined): KnownNetns | undefined {
   const k = known?.get(name);
   if (!k) return undefined;
   const now = netnsIdentity(name);
-  return now && sameIdentity(k.identity, now) ? k.addresses : undefined;
+  return now && sameIdentity(k.identity, now) ? k : undefined;
 }
 
 /**
@@ -183,10 +200,11 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     opts.linkSettings === false ? Promise.resolve(undefined) : readMulticastGroups(run),
   ]);
   const { netns, links, addrs, routes4, routes6, rules4, rules6, neighbours } = lists;
-  const netnsFacts: NetnsFact[] = netns.map((n) => ({
-    name: n.name,
-    state: netnsEntryState(n.name) === "live" ? "live" : "stale",
-  }));
+  const netnsFacts: NetnsFact[] = netns.map((n) => {
+    const state = netnsEntryState(n.name) === "live" ? "live" : "stale";
+    const run = state === "live" ? knownHere(n.name, opts.knownNetns)?.run : undefined;
+    return { name: n.name, state, ...(run ? { madeBy: run } : {}) };
+  });
   const uplink = opts.linkSettings === false
     ? undefined
     : links.find((l) => l.ifname === (opts.uplink ?? defaultRouteDevice({ routes4, routes6 })));

@@ -7,6 +7,7 @@ export * from "./memo.ts";
 export * from "./sysfs.ts";
 export * from "./snapshot.ts";
 export * from "./facts.ts";
+export * from "./netns_taken.ts";
 export * from "./link_sysctl.ts";
 export * from "./nft.ts";
 export * from "./default_route.ts";

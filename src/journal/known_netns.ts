@@ -20,18 +20,20 @@ import { appliedIndexes, isOpen, type RunView } from "./runs.ts";
  * being nsrecipe's own.
  *
  * @param runs Every run, from the journal (`foldRuns`).
- * @returns Name → identity and addresses (without prefix, e.g. `10.200.0.2`); the
+ * @returns Name → identity, the run that made it, and addresses (without prefix, e.g. `10.200.0.2`); the
  *   loopback addresses `lo` gets when brought up are left out (no plan can use
  *   a loopback subnet), as are IPv6 link-local ones the kernel adds.
  */
 export function knownNetns(runs: readonly RunView[]): Map<string, KnownNetns> {
   const open = runs.filter(isOpen);
-  const made = new Map<string, { identity: KnownNetns["identity"]; addresses: string[] }>();
+  const made = new Map<string, KnownNetns & { addresses: string[] }>();
   for (const r of open) {
     r.steps.forEach((s, i) => {
       if (s.kind !== "netns-add" || r.stepStates[i] !== "done") return;
       const identity = r.identities[`netns:${s.netns}`];
-      if (identity?.type === "netns") made.set(s.netns, { identity, addresses: [] });
+      if (identity?.type === "netns") {
+        made.set(s.netns, { identity, addresses: [], run: { id: r.id, label: r.label } });
+      }
     });
   }
   for (const r of open) {

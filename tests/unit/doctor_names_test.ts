@@ -3,16 +3,29 @@ import { checkBridgeName, checkNetnsName } from "../../src/doctor/mod.ts";
 import { doctorFacts, labHost, link, text } from "../support/doctor_facts.ts";
 
 const host = labHost({
-  netns: [{ name: "web", state: "live" }, { name: "n1", state: "stale" }],
+  netns: [
+    { name: "web", state: "live", madeBy: { id: "20261130T234124-913c", label: "web" } },
+    { name: "n1", state: "stale" },
+    { name: "other", state: "live" },
+  ],
   links: [...labHost().links, link("br0", 3, "bridge"), link("dummy0", 4, "dummy")],
 });
 const facts = doctorFacts({ host: text(host) });
 
-Deno.test("netns-name: a taken name fails with how to free it; a free one is ok", () => {
+Deno.test("netns-name (P15): a taken name fails with how to free it, naming the applied run that made it, or saying none did; a free one is ok", () => {
   const taken = checkNetnsName(facts, { netns: "web" });
   assert.equal(taken.verdict, "fail");
   assert.equal(taken.summary, "A network namespace named 'web' already exists");
-  assert.match(taken.fix ?? "", /nsrecipe undo web.*ip netns del web/);
+  assert.equal(
+    taken.fix,
+    "It belongs to applied run 20261130T234124-913c (web): 'nsrecipe undo web' removes it, or choose another --name.",
+  );
+  const foreign = checkNetnsName(facts, { netns: "other" });
+  assert.equal(foreign.verdict, "fail");
+  assert.equal(
+    foreign.fix,
+    "No applied run of nsrecipe made it: choose another --name, or remove it ('ip netns del other').",
+  );
   assert.equal(checkNetnsName(facts, { netns: "db" }).verdict, "ok");
 });
 
