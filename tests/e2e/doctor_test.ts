@@ -112,7 +112,7 @@ Deno.test("doctor prints one line per check and a tally; a failed check shows it
     const bad = await lab.nsrecipe(["doctor", "--name", "web"]);
     assert.equal(bad.code, EXIT.precondition);
     assert.match(bad.stdout, /^fail {2}netns-name +A network namespace named 'web' already exists$/m);
-    assert.match(bad.stdout, /^ +fix: Choose another --name/m);
+    assert.match(bad.stdout, /^ +fix: No applied run of nsrecipe made it: choose another --name/m);
     assert.match(bad.stdout, new RegExp(`${IDS.length - 1} ok, 0 warn, 1 fail: the host is not fit`));
   });
 });

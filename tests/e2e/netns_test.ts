@@ -66,7 +66,10 @@ Deno.test("a netns name taken by hand: refused before any change, exit code prec
     const r = await lab.nsrecipe(["run", "netns", "--name", "taken", "--", "true"]);
     assert.equal(r.code, EXIT.precondition);
     assert.match(r.stderr, /'taken' already exists/);
-    assert.match(r.stderr, /Choose another --name/);
+    assert.match(
+      r.stderr,
+      /No applied run of nsrecipe made it: choose another --name, or remove it \('ip netns del taken'\)/,
+    );
     assert.deepEqual(await lab.snapshot(), before);
     const journal = await lab.nsrecipe(["--json", "journal"]);
     assert.deepEqual(JSON.parse(journal.stdout).records, []);
