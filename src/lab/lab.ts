@@ -34,10 +34,26 @@ export const LAB_UNSHARE: readonly string[] = [
 ];
 
 /**
+ * The lab's PID 1 (M8): a shell that runs the command given as its
+ * arguments (nsrecipe's lab init, PID 2) and waits for it, then exits with
+ * its status. Orphans of the lab (a watchdog once its run has exited, the
+ * children of a killed nsrecipe) are reparented to PID 1, which must reap
+ * them (pid_namespaces(7)); Deno reaps only the children it spawned, so the
+ * lab init alone would leave each as a zombie for the lab's life. sh(1)
+ * waits with `waitpid(-1)` while it waits for its child, reaping every child
+ * that ends; the loop goes on waiting while the child lives (a `wait`
+ * returns early on a trapped signal). A background command of a
+ * non-interactive shell reads /dev/null: the shell's stdin is handed over on
+ * fd 3.
+ */
+export const LAB_REAPER: string = 'exec 3<&0; "$@" <&3 3<&- & child=$!; exec 3<&-; ' +
+  'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || exit "$code"; done';
+
+/**
  * The argv that creates a lab and starts nsrecipe's lab init inside it.
  * `unshare --net --mount --pid --fork --mount-proc` (default propagation
  * private): a new network namespace, a private mount namespace and a PID
- * namespace whose PID 1 is the lab init.
+ * namespace whose PID 1 is {@link LAB_REAPER}, the lab init its child.
  *
  * @param spec The lab.
  * @param args What the lab init runs: nsrecipe arguments, or `[]` for a shell.
@@ -49,6 +65,10 @@ export const LAB_UNSHARE: readonly string[] = [
 export function labArgv(spec: LabSpec, args: readonly string[], hold = false, parentPid?: number): string[] {
   return [
     ...LAB_UNSHARE,
+    "sh",
+    "-c",
+    LAB_REAPER,
+    "nsrecipe-lab",
     ...selfArgv(),
     LAB_INIT_COMMAND,
     "--spec",
@@ -71,9 +91,10 @@ export function labArgv(spec: LabSpec, args: readonly string[], hold = false, pa
  * @throws {CommandError} When a setup command fails.
  */
 export async function buildLab(spec: LabSpec, run: Runner): Promise<void> {
-  if (Deno.pid !== 1) {
+  // PID 1 of a new PID namespace, or PID 2 under its reaper (LAB_REAPER): on a real host PID 2 is kthreadd.
+  if (Deno.pid !== 1 && !(Deno.pid === 2 && Deno.ppid === 1)) {
     throw new PreconditionError(
-      `${LAB_INIT_COMMAND} must run as PID 1 of a new PID namespace (it is PID ${Deno.pid})`,
+      `${LAB_INIT_COMMAND} must run as PID 1 of a new PID namespace, or as PID 2 under its reaper (it is PID ${Deno.pid})`,
       "Use 'nsrecipe lab'; it creates the namespaces first.",
     );
   }

@@ -159,3 +159,27 @@ Deno.test("the test harness's lab (a shell as PID 1 runs the lab's commands) is 
     rich.snapshot.routes.join("\n"),
   );
 });
+
+Deno.test("M8: the lab's PID 1 reaps the orphans it inherits (a process whose parent exited, a watchdog once its run is confirmed); the lab's exit code is its shell's", async () => {
+  const [program, ...args] = [...selfArgv(), "lab"];
+  const script = [
+    // An orphan: its parent exits at once, it ends a moment later, reparented to the lab's PID 1.
+    "sh -c 'sleep 0.2 & exit 0'",
+    // A watchdog outlives its run (setsid): reparented to PID 1, it exits once the run is confirmed.
+    "nsrecipe run netns --name w --confirm 60 -- true </dev/null >/dev/null 2>&1",
+    "wd=$(nsrecipe journal --json | sed -n 's/.*\"watchdogPid\": *\\([0-9]*\\).*/\\1/p' | head -n 1)",
+    "nsrecipe confirm w >/dev/null 2>&1",
+    'while kill -0 "$wd" 2>/dev/null && ! grep -q \'^State:.*Z\' /proc/"$wd"/status; do sleep 0.1; done',
+    "sleep 0.5",
+    "echo \"pid1=$(cat /proc/1/comm) watchdog=$wd zombies=$(ps -e -o stat= | grep -c '^Z')\"",
+    "exit 3",
+  ].join("\n") + "\n";
+  const child = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "piped" }).spawn();
+  const stdin = child.stdin.getWriter();
+  await stdin.write(new TextEncoder().encode(script));
+  await stdin.close();
+  const out = await child.output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 3, new TextDecoder().decode(out.stderr));
+  assert.match(stdout, /^pid1=sh watchdog=\d+ zombies=0$/m, stdout);
+});

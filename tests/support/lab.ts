@@ -8,8 +8,9 @@
  * command; `nsrecipe lab` itself keeps its own PID 1, tested in
  * `lab_test.ts`). Each command then enters the lab's network, mount and PID
  * namespaces with nsenter(1). Closing stdin ends the lab's PID 1, and with
- * it every process, namespace and link inside. Like nsrecipe's, this PID 1
- * does not reap the orphans it inherits.
+ * it every process, namespace and link inside. Unlike `nsrecipe lab`'s
+ * (a reaper shell, `LAB_REAPER`, M8), this PID 1 does not reap the orphans
+ * it inherits.
  *
  * @module
  */

@@ -50,6 +50,7 @@ import assert from "node:assert/strict";
 import type { Snapshot } from "../../src/host/mod.ts";
 import { DEFAULT_STATE_DIR, foldRuns, isOpen, parseJournal } from "../../src/journal/mod.ts";
 import type { LabSpec } from "../../src/lab/mod.ts";
+import { LAB_INIT_COMMAND } from "../../src/lab/defaults.ts";
 import { TestLab } from "./lab.ts";
 
 /**
@@ -73,7 +74,8 @@ export interface LabState {
  *   the lab's PID 1 (proc(5): fields 5, and the two after the `-`);
  * - `# run`: every path under `/run`, sorted, the state directory left out
  *   (it is reset between cases, and the journal is checked on its own);
- * - `# processes`: the lab PIDs of the living children of the lab's PID 1.
+ * - `# processes`: the lab PIDs of the living children of the lab's PID 1
+ *   (`nsrecipe lab`'s init, the child of its reaper PID 1, left out).
  *
  * The forwarding switches and the nftables ruleset that a recipe may change
  * are in the snapshot: `net.ipv4.conf.all.forwarding` is the very value
@@ -101,7 +103,9 @@ export async function labOtherState(lab: TestLab): Promise<string> {
     }
   };
   await walk("/run");
-  const living = (await lab.orphans()).filter((p) => p.state !== "Z").map((p) => String(p.labPid));
+  // `nsrecipe lab`'s own init is the child of its reaper PID 1 (LAB_REAPER): part of the lab, not an orphan.
+  const living = (await lab.orphans()).filter((p) => p.state !== "Z" && !p.argv.includes(LAB_INIT_COMMAND))
+    .map((p) => String(p.labPid));
   return ["# mounts", ...mounts, "# run", ...run.sort(), "# processes", ...living].join("\n");
 }
 
