@@ -214,8 +214,12 @@ export interface OptionIssue {
  * @returns One line, e.g. `--mtu: 'abc' is not a number; it takes: MTU of the veth pair in bytes`.
  */
 export function issueMessage(issue: OptionIssue, where: string, given: unknown, accepted?: string): string {
-  const shown = typeof given === "string" ? quote(given) : JSON.stringify(given);
   const takes = accepted ? `; it takes: ${accepted}` : "";
+  // YAML reads 1e400 as Infinity, `.nan` as NaN; JSON would show either as null (M1).
+  if (typeof given === "number" && !Number.isFinite(given)) {
+    return `${where}: the number given is out of range (it reads as ${String(given)})${takes}`;
+  }
+  const shown = typeof given === "string" ? quote(given) : JSON.stringify(given);
   switch (issue.code) {
     case "invalid_type":
       if (given === undefined) return `${where} is required${takes}`;

@@ -116,3 +116,15 @@ Deno.test("journal lines: the run's name and the step's own summary, with its st
   assert.match(lines[3], / {2}web {2}run ended: rolled-back$/);
   assert.equal(describeRecord(records[1]), "[2/?] step: starting");
 });
+
+Deno.test("M1: a YAML number out of range (1e400, -.inf, .nan) is said as such, never as null", async () => {
+  for (const [text, reads] of [["1e400", "Infinity"], ["-.inf", "-Infinity"], [".nan", "NaN"]]) {
+    await assert.rejects(
+      () => parseRecipeParams(veth.params, { file: "big.yaml" }, () => `mtu: ${text}\n`),
+      (e) =>
+        e instanceof UsageError &&
+        e.message.startsWith(`'mtu' in 'big.yaml': the number given is out of range (it reads as ${reads})`) &&
+        !/null/.test(e.message),
+    );
+  }
+});
