@@ -20,6 +20,7 @@ import {
   nftRulesNamingLink,
   refsNamingNewBridge,
   socketsBoundTo,
+  uplinkRefSentences,
 } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { LinkSysctlSetStep, Step } from "../src/steps/mod.ts";
@@ -75,8 +76,7 @@ function uplinkReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
   }
   const refs = nftRulesNamingLink(facts.nftables, uplink);
   if (refs.length === 0) return [];
-  const what = `Firewall rules match on '${uplink}', and stop matching once it is a port of '${bridge}' ` +
-    `(traffic then enters and leaves on '${bridge}'): ${refs.join("; ")}`;
+  const what = uplinkRefSentences(uplink, `'${bridge}'`, refs).join(". ");
   // nsrecipe's own: the masquerading table of a veth-bridge --nat run (natTable), whose namespace is live.
   const runs = facts.netns.map((n) => n.name).filter((name) =>
     refs.some((r) => r.startsWith(`nft rule inet ${natTable(name)} `))

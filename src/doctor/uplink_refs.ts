@@ -12,6 +12,7 @@ import {
   nftRulesNamingLink,
   refsNamingNewBridge,
   socketsBoundTo,
+  uplinkRefSentences,
 } from "../host/mod.ts";
 import type { CheckContext, DoctorFacts, Finding } from "./types.ts";
 import { finding } from "./types.ts";
@@ -71,9 +72,7 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   const problems: string[] = [];
   const hints: string[] = [];
   if (nft.length > 0) {
-    problems.push(
-      `Firewall rules match on '${up.dev}' and stop matching once it is a port of a bridge: ${nft.join("; ")}`,
-    );
+    problems.push(...uplinkRefSentences(up.dev, "a bridge", nft));
     hints.push(`Make them match the bridge as well, e.g. iifname { "${up.dev}", "${bridge}" }`);
   }
   if (bound && bound.length > 0) {

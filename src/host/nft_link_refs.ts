@@ -192,3 +192,44 @@ export function nftRulesNamingLink(ruleset: readonly Record<string, unknown>[], 
   }
   return out;
 }
+
+/**
+ * Whether a rule found naming a link (a line of {@link nftRulesNamingLink},
+ * or of `iptablesNaming`) matches on anything *but* the link: nft's `!=`
+ * (`iifname != "eth0"`), iptables' `! -i eth0` / `! -o eth0`. Such a rule
+ * does not stop matching once the link is a bridge port: it starts matching
+ * every packet the host then sends and receives through the bridge (M2).
+ * @param ref One such line.
+ * @returns `true` for a negated match.
+ */
+export function isNegatedLinkRef(ref: string): boolean {
+  return / != |(^|\s)! -[io] |(^|\s)! --(in|out)-interface /.test(ref);
+}
+
+/**
+ * The sentences that say what rules naming the uplink do once it is a port
+ * of the bridge: one for the rules that match it (they stop matching), one
+ * for those that match anything but it (they start matching all the host's
+ * traffic), each listing its rules.
+ * @param uplink The uplink, e.g. `eth0`.
+ * @param bridge The bridge, e.g. `br0` (or `a bridge`).
+ * @param refs The rules, as {@link nftRulesNamingLink} and `iptablesNaming` give them.
+ * @returns Zero, one or two sentences.
+ */
+export function uplinkRefSentences(uplink: string, bridge: string, refs: readonly string[]): string[] {
+  const negated = refs.filter(isNegatedLinkRef);
+  const plain = refs.filter((r) => !isNegatedLinkRef(r));
+  const out: string[] = [];
+  if (plain.length > 0) {
+    out.push(
+      `Firewall rules match on '${uplink}' and stop matching once it is a port of ${bridge}: ${plain.join("; ")}`,
+    );
+  }
+  if (negated.length > 0) {
+    out.push(
+      `Firewall rules match on anything but '${uplink}' and start matching all the host's traffic once it is a port ` +
+        `of ${bridge} (the traffic then enters and leaves on the bridge): ${negated.join("; ")}`,
+    );
+  }
+  return out;
+}

@@ -72,7 +72,7 @@ Deno.test("F2: rules naming the uplink through sets, maps and concatenations are
         );
         assert.match(
           r.stderr,
-          /^nsrecipe: 'nsrecipe run' refuses this plan unless --force: Firewall rules match on 'eth0', and stop matching once it is a port of 'br0'/m,
+          /^nsrecipe: 'nsrecipe run' refuses this plan unless --force: Firewall rules match on 'eth0' and stop matching once it is a port of 'br0'/m,
         );
         assert.doesNotMatch(r.stderr, /Going ahead/);
         const json = await lab.nsrecipe([

@@ -207,7 +207,11 @@ Deno.test("H2: doctor's uplink-refs names iptables rules on the uplink and the b
   });
   const f = checkUplinkRefs(facts, {});
   assert.equal(f.verdict, "warn");
-  assert.match(f.summary, /^Firewall rules match on 'eth0' .*: iptables -A INPUT ! -i eth0 -j lan\. /);
+  // M2: a negated match starts matching all the host's traffic; said so, not "stop matching".
+  assert.match(
+    f.summary,
+    /^Firewall rules match on anything but 'eth0' and start matching all the host's traffic once it is a port of a bridge \(the traffic then enters and leaves on the bridge\): iptables -A INPUT ! -i eth0 -j lan\. /,
+  );
   assert.match(
     f.summary,
     /Rules name 'br0', .*: iptables -A INPUT -i br0 -p tcp -m tcp --dport 22 -j DROP; iptables -A FORWARD -o br\+ -j ACCEPT$/,

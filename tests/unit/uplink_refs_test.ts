@@ -4,7 +4,7 @@
  * loaded in a fresh network namespace; handles are those nft gave.
  */
 import assert from "node:assert/strict";
-import { nftRulesNamingLink } from "../../src/host/mod.ts";
+import { isNegatedLinkRef, nftRulesNamingLink, uplinkRefSentences } from "../../src/host/mod.ts";
 
 const RULESET = (JSON.parse(
   await Deno.readTextFile(new URL("../fixtures/nft_uplink_refs.json", import.meta.url)),
@@ -57,4 +57,24 @@ Deno.test("F2: a set the ruleset does not declare, or an odd expression, names n
     ], "eth0"),
     [],
   );
+});
+
+Deno.test("M2: a rule matching anything but the uplink starts matching all the host's traffic once it is a bridge port; said apart from the rules that stop matching", () => {
+  const refs = [
+    'nft rule inet fw input (handle 4): iifname == "eth0"',
+    'nft rule inet fw input (handle 7): iifname != "eth0"',
+    'nft rule inet fw input (handle 21): iifname != @trusted_ifs ("eth0")',
+    "iptables -A INPUT ! -i eth0 -j lan",
+    "iptables -A INPUT -i eth0 -j ACCEPT",
+  ];
+  assert.deepEqual(refs.map(isNegatedLinkRef), [false, true, true, true, false]);
+  assert.deepEqual(uplinkRefSentences("eth0", "'br0'", refs), [
+    "Firewall rules match on 'eth0' and stop matching once it is a port of 'br0': " +
+    'nft rule inet fw input (handle 4): iifname == "eth0"; iptables -A INPUT -i eth0 -j ACCEPT',
+    "Firewall rules match on anything but 'eth0' and start matching all the host's traffic once it is a port of " +
+    "'br0' (the traffic then enters and leaves on the bridge): " +
+    'nft rule inet fw input (handle 7): iifname != "eth0"; ' +
+    'nft rule inet fw input (handle 21): iifname != @trusted_ifs ("eth0"); iptables -A INPUT ! -i eth0 -j lan',
+  ]);
+  assert.deepEqual(uplinkRefSentences("eth0", "'br0'", []), []);
 });
