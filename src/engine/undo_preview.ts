@@ -3,9 +3,9 @@
  * step, in the order undo acts, without changing anything or writing the
  * journal: the steps kept for a later run, those left alone, those that go
  * with a namespace or link the same undo deletes, those already gone, and the
- * commands each other step's inverse runs (`StepKind.inverse`, or
- * `StepKind.preview` for a kind whose revert needs more: the processes a
- * namespace's deletion ends). An undo that would refuse (a later run uses its
+ * commands each other step's inverse runs (`StepKind.preview`: what a
+ * revert does besides, e.g. the processes a namespace's deletion ends; then
+ * `StepKind.inverse`'s commands). An undo that would refuse (a later run uses its
  * objects, a hazard of `undo_hazards.ts`) refuses the same way.
  *
  * @module
@@ -53,8 +53,10 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
       lines.push(`undo: already gone: ${summary}`);
       continue;
     }
-    const how = kind.inverse?.(item.step, item.captured).map((argv) => `$ ${argv.join(" ")}`) ??
-      await kind.preview?.(item.step, deps.ctx, item.captured) ?? [];
+    const how = [
+      ...await kind.preview?.(item.step, deps.ctx, item.captured) ?? [],
+      ...(kind.inverse?.(item.step, item.captured) ?? []).map((argv) => `$ ${argv.join(" ")}`),
+    ];
     lines.push(`undo: revert: ${summary}`, ...how.map((l) => `  ${l}`));
   }
   return lines;

@@ -69,7 +69,6 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
           NETNS_TERM_GRACE_MS / 1000
         } s, SIGSTOP and SIGKILL)`,
       ]),
-      `$ ip netns del ${s.netns}`,
     ];
   },
 };

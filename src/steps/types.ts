@@ -180,9 +180,10 @@ export interface StepKind<S extends { kind: string }> {
    */
   revert(step: S, ctx: StepContext, captured: Captured): Promise<void>;
   /**
-   * What {@link StepKind.revert} would do, for `--dry-run undo`, for a kind
-   * without {@link StepKind.inverse}: one line each, a command as `$ argv`,
-   * anything else in words (e.g. the processes it would end). Only reads.
+   * What {@link StepKind.revert} would do, for `--dry-run undo`, besides the
+   * {@link StepKind.inverse}'s commands (before them), or all of it for a kind
+   * without one: one line each, a command as `$ argv`, anything else in words
+   * (e.g. the processes it would end). Only reads.
    * @param step The step.
    * @param ctx Step context (reads only).
    * @param captured What its intent record captured.

@@ -75,6 +75,8 @@ Deno.test("P6: --dry-run undo NAME lists, in undo's order, the steps handed over
       assert.match(newest.stdout, /^ {2}undo: revert: create bridge 'br0' .*\n {4}\$ ip link del dev br0$/m);
       assert.equal((await lab.nsrecipe(["undo", "v2"])).code, 0);
     } finally {
+      // Ended by the undo; after a failure before it, ended here (the lab cannot end before its processes).
+      await lab.sh(["sh", "-c", "kill -9 $(ip netns pids v1 2>/dev/null) 2>/dev/null"]);
       await sleeper.output();
     }
   });
