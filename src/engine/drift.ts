@@ -16,7 +16,15 @@
  */
 import { describeIdentity, identityKey, locate, type NetnsRef } from "../host/mod.ts";
 import { appliedIndexes, type RunView } from "../journal/mod.ts";
-import { type Captured, kindOf, renamedStep, type Step, type StepContext } from "../steps/mod.ts";
+import {
+  type Captured,
+  CREATING_KINDS,
+  kindOf,
+  objectId,
+  renamedStep,
+  type Step,
+  type StepContext,
+} from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
 import { recordedElsewhere } from "./undo.ts";
 import { type UndoProgress, undoProgress, undoProgressNote } from "./undo_progress.ts";
@@ -134,6 +142,12 @@ export async function checkRun(
     const found = await stepHealth(renamedStep(step, r.captured[i], rename), ctx);
     if (found === UNREAD) unchecked.push(kind.summary(step));
     else if (found !== undefined) drift.push(`${kind.summary(step)}: ${found}`);
+  }
+  try {
+    drift.push(...await uplinksDown(r, ctx, rename));
+  } catch (e) {
+    if (!(e instanceof Unread)) throw e;
+    unchecked.push("whether the uplink it handed to its bridge is up");
   }
   try {
     const attached = await attachedByOthers(r, ctx, journaled);
@@ -275,4 +289,39 @@ async function undoFound(r: RunView, ctx: StepContext): Promise<UndoProgress | u
     else inEffect.push(s);
   }
   return { ...p, reverted: reverted.sort((a, b) => a - b), inEffect };
+}
+
+/**
+ * The uplinks a run handed to its bridge (full-migrate's enslaving of a link
+ * the run did not make) that are down or without carrier (M5): such a link
+ * is the bridge's one way to the host's LAN, so the host is offline on the
+ * LAN although every step is in place. ip-link(8) flags: `UP` (set up
+ * administratively) and `LOWER_UP` (carrier).
+ * @param r The run.
+ * @param ctx Step context.
+ * @param rename A host link's current name (one renamed by hand is followed).
+ * @returns One drift line per such link.
+ * @throws {Unread} When the look did not read the links.
+ */
+async function uplinksDown(r: RunView, ctx: StepContext, rename: (dev: string) => string): Promise<string[]> {
+  const made = new Set(r.steps.filter((s) => CREATING_KINDS.has(s.kind)).map((s) => kindOf(s).object(s)));
+  const out: string[] = [];
+  for (const i of appliedIndexes(r)) {
+    const s = r.steps[i];
+    if (s.kind !== "link-set-master" || r.stepStates[i] !== "done" || made.has(objectId("link", s.dev))) {
+      continue;
+    }
+    const dev = rename(s.dev);
+    const link = await ctx.ip.link(dev);
+    if (!link) continue; // gone: the step's own check says so
+    const up = link.flags.includes("UP");
+    if (up && link.flags.includes("LOWER_UP")) continue;
+    out.push(
+      `'${dev}' is ${up ? "without carrier (NO-CARRIER)" : "down"}: it is the port that carries the host's LAN on ` +
+        `bridge '${rename(s.master)}', so the host is offline on the LAN${
+          up ? "" : ` ('ip link set ${dev} up' brings it back)`
+        }`,
+    );
+  }
+  return out;
 }

@@ -140,7 +140,7 @@ Deno.test("an older run's object removed by hand and made again by a newer run: 
   });
 });
 
-Deno.test("M4: the uplink set down while migrated: undo's failure names the step, the command that failed and iproute2's message (exit 5); once it is up, undo restores the host", async () => {
+Deno.test("M4, M5: the uplink set down while migrated: status says the host is offline on the LAN (drift); undo's failure names the step, the command that failed and iproute2's message (exit 5); once it is up, undo restores the host", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     assertExit(
@@ -149,6 +149,17 @@ Deno.test("M4: the uplink set down while migrated: undo's failure names the step
       "run full-migrate",
     );
     assertExit(await lab.sh(["ip", "link", "set", "eth0", "down"]), 0, "eth0 down");
+    // M5: the host is offline on the LAN while every step is in place; status says why, not "applied".
+    const st = await lab.nsrecipe(["status"]);
+    assertExit(st, 0, "status");
+    assert.match(st.stdout, /^fm\s+full-migrate\s+drift\s/m);
+    assert.ok(
+      st.stderr.includes(
+        "fm: drift: 'eth0' is down: it is the port that carries the host's LAN on bridge 'br0', so the host is " +
+          "offline on the LAN ('ip link set eth0 up' brings it back)",
+      ),
+      st.stderr,
+    );
     const r = await lab.nsrecipe(["undo", "fm"]);
     assertExit(r, EXIT.attention, "undo with eth0 down");
     assert.match(
@@ -157,6 +168,7 @@ Deno.test("M4: the uplink set down while migrated: undo's failure names the step
       /could not revert 1 step\(s\):\n {2}remove route default via 198\.51\.100\.1 dev eth0: 'ip route add default via 198\.51\.100\.1 dev eth0 metric \d+' said: Error: Nexthop has invalid gateway\./,
     );
     assertExit(await lab.sh(["ip", "link", "set", "eth0", "up"]), 0, "eth0 up");
+    assert.doesNotMatch((await lab.nsrecipe(["status"])).stderr, /is down: it is the port/);
     assertExit(await lab.nsrecipe(["undo", "fm"]), 0, "undo once eth0 is up");
     assertSameHost(await lab.snapshot(), before, "eth0 down while migrated, then undo");
   });
