@@ -133,7 +133,8 @@ export async function execCommand(
         init === undefined ? "a new PID namespace (no process of the run holds one)" : `the run's PID namespace`
       }; 'exit' returns.`,
     ));
-  } else if (init === undefined) {
+  } else if (init === undefined && out.verbose) {
+    // The usual case for a run without a shell: said only with --verbose.
     out.progress(`No process of run '${target.label}' holds a PID namespace: starting the command in a new one.`);
   }
   // SHELL names the shell started (--shell), as login(1) and su(1) set it; a command gets the caller's.

@@ -1,5 +1,5 @@
 import type { Recipe } from "../../recipes/mod.ts";
-import { EXIT, InterruptedError, NsrecipeError } from "../errors.ts";
+import { EXIT, InterruptedError, NsrecipeError, UsageError } from "../errors.ts";
 import { gatherFacts, type HostFacts } from "../host/mod.ts";
 import type { Runner } from "../exec/mod.ts";
 import { planProbed } from "./lan_probe.ts";
@@ -22,6 +22,7 @@ import { undoCommand } from "./undo.ts";
  * @param g Global options.
  * @param out The output.
  * @returns 0 when the rehearsal passed, {@link EXIT.precondition} when it failed.
+ * @throws {UsageError} When the recipe changes nothing on the host (`pid-only`): nothing to rehearse.
  * @throws {PreconditionError} When the host's uplink cannot be copied, or an
  *   address the run would use is held by another host on the LAN.
  */
@@ -141,16 +142,25 @@ export async function rehearseInnerCommand(
  * @param params Its parsed parameters.
  * @param facts This host's facts.
  * @returns The refusal's message, e.g. the firewall rules that match the uplink by name.
+ * @throws {UsageError} When the plan has no step (`pid-only`): there is nothing to rehearse.
  * @throws {Error} For anything but a usage or precondition refusal (a bug).
  */
 function planRefusal(recipe: Recipe, params: Record<string, unknown>, facts: HostFacts): string | undefined {
+  let steps: number;
   try {
-    recipe.plan(params, facts);
-    return undefined;
+    steps = recipe.plan(params, facts).steps.length;
   } catch (e) {
     if (e instanceof NsrecipeError) return e.message;
     throw e;
   }
+  // As `run` says for it: a recipe that changes nothing on the host has no outage and nothing to undo.
+  if (steps === 0) {
+    throw new UsageError(
+      `Nothing to rehearse: '${recipe.name}' changes nothing on the host`,
+      `Run it as it is: 'nsrecipe run ${recipe.name} -- CMD'.`,
+    );
+  }
+  return undefined;
 }
 
 /**

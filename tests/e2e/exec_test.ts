@@ -16,7 +16,11 @@ Deno.test("exec NAME -- CMD runs in the run's netns, in a PID namespace of its o
     assert.notEqual(webNet, hostNet);
     // Setup-only run: no process holds a PID namespace, so CMD is PID 1 of a new one (its /proc shows only it).
     assert.match(r.stdout, /^pid=1$/m);
-    assert.match(r.stderr, /No process of run 'web' holds a PID namespace: starting the command in a new one/);
+    // P20: that usual case is said only with --verbose.
+    assert.doesNotMatch(r.stderr, /No process of run/);
+    const loud = await lab.nsrecipe(["--verbose", "exec", "web", "--", "true"]);
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.match(loud.stderr, /No process of run 'web' holds a PID namespace: starting the command in a new one/);
     const addr = await lab.nsrecipe(["exec", "web", "--", "ip", "-br", "-4", "addr", "show", "dev", "eth0"]);
     assert.match(addr.stdout, /10\.200\.0\.2\/24/);
   });

@@ -92,7 +92,7 @@ Deno.test("undo that ends processes in the namespace names them (pid and command
   });
 });
 
-Deno.test("run pid-only without a terminal and without a command says it has nothing to do; options that cannot apply (--confirm, --rm, --shell) are refused", async () => {
+Deno.test("run pid-only without a terminal and without a command says it has nothing to do, as rehearse pid-only does; options that cannot apply (--confirm, --rm, --shell) are refused", async () => {
   await withLab(async (lab) => {
     const nothing = await lab.nsrecipe(["run", "pid-only"]);
     assert.equal(nothing.code, 2);
@@ -107,6 +107,14 @@ Deno.test("run pid-only without a terminal and without a command says it has not
       assert.match(r.stderr, new RegExp(`${opt[0]} does not apply to 'pid-only': it changes nothing on the host`));
     }
     assert.equal((await lab.nsrecipe(["run", "pid-only", "--", "true"])).code, 0);
+    // P26: rehearse says the same of it (no lab built, no outage measured, no verdict), text and --json.
+    for (const json of [false, true]) {
+      const rehearse = await lab.nsrecipe([...(json ? ["--json"] : []), "rehearse", "pid-only"]);
+      assert.equal(rehearse.code, 2, rehearse.stderr);
+      assert.match(rehearse.stderr, /^nsrecipe: Nothing to rehearse: 'pid-only' changes nothing on the host$/m);
+      assert.doesNotMatch(rehearse.stderr + rehearse.stdout, /Rehearsing|PASS|Outage/);
+      if (json) assert.equal(JSON.parse(rehearse.stdout).error.kind, "UsageError");
+    }
     const before = await lab.snapshot();
     const rm = await lab.nsrecipe(["run", "netns", "--name", "r", "--rm"]);
     assert.equal(rm.code, 2, rm.stderr);
