@@ -558,3 +558,32 @@ Deno.test("F3: what the uplink carried to br0 is checked once the switch is done
     assert.deepEqual(await lab.snapshot(), before, snapshotDiff(before, await lab.snapshot()));
   });
 });
+
+Deno.test("M7: an uplink with stable-privacy IPv6 (addr_gen_mode 2 and its stable_secret, NetworkManager's default) keeps its link-local address on br0 while migrated (peers using it as next hop keep working); undo restores all", async () => {
+  await withLab(async (lab) => {
+    // The link-local address is generated when the link comes up: down and up again, then the lab's addresses
+    // and default routes that went with it.
+    await setup(lab, [
+      [
+        "sysctl",
+        "-q",
+        "-w",
+        "net.ipv6.conf.eth0.stable_secret=2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff",
+        "net.ipv6.conf.eth0.addr_gen_mode=2",
+      ],
+      ["ip", "link", "set", "eth0", "down"],
+      ["ip", "link", "set", "eth0", "up"],
+      ["ip", "route", "add", "default", "via", "198.51.100.1", "dev", "eth0", "metric", "100"],
+      ["ip", "-6", "addr", "add", "2001:db8:1::10/64", "dev", "eth0", "nodad"],
+    ]);
+    await setup(lab, [["ip", "-6", "route", "add", "default", "via", "2001:db8:1::1", "dev", "eth0"]]);
+    const linkLocal = async (dev: string) =>
+      (await lab.sh(["ip", "-6", "-br", "addr", "show", "dev", dev, "scope", "link"])).stdout.match(/fe80::\S+/)?.[0];
+    const before = await linkLocal("eth0");
+    assert.ok(before && before !== "fe80::ff:fe00:1010/64", `eth0's link-local is stable-privacy: ${before}`);
+    await migrateAndUndo(lab, {
+      during: async () => assert.equal(await linkLocal("br0"), before, "br0 has eth0's link-local address"),
+    });
+    assert.equal(await linkLocal("eth0"), before);
+  });
+});
