@@ -156,6 +156,27 @@ function takenAddresses(facts: HostFacts): Set<string> {
   return new Set([...held, ...facts.netnsAddresses, ...gateways, ...(facts.inUseOnLan ?? [])]);
 }
 
+/**
+ * Who holds an address {@link takenAddresses} lists, for the refusal (pure).
+ * @param facts Host facts.
+ * @param address The address, without prefix.
+ * @returns e.g. `: network namespace 'v2' holds it (applied run 20261130T234313-bdc2, v2)`, `: the host's link
+ *   'eth0' holds it`, `: it is a gateway of this host's routes`, `: another host on the LAN answered for it`.
+ */
+function heldBy(facts: HostFacts, address: string): string {
+  const link = facts.addrs.find((l) => l.addr_info.some((a) => a.local === address));
+  if (link) return `: the host's link '${link.ifname}' holds it`;
+  const peer = facts.addrs.find((l) => l.addr_info.some((a) => a.address === address));
+  if (peer) return `: it is the peer of the host's point-to-point link '${peer.ifname}'`;
+  const netns = facts.netnsHolding?.[address];
+  if (netns !== undefined) {
+    const run = facts.netns.find((n) => n.name === netns)?.madeBy;
+    return `: network namespace '${netns}' holds it${run ? ` (applied run ${run.id}, ${run.label})` : ""}`;
+  }
+  if ((facts.inUseOnLan ?? []).includes(address)) return ": another host on the LAN answered for it";
+  return ": it is a gateway of this host's routes";
+}
+
 function firstOf(candidates: Iterable<string>, ok: (a: string) => boolean): string | undefined {
   for (const c of candidates) if (ok(c)) return c;
   return undefined;
@@ -300,7 +321,10 @@ export function planAddressing(p: VethBridgeParams, bridge: IpLink | undefined, 
       "Give the namespace another address on the subnet.",
     );
   } else if (taken.has(netnsLocal)) {
-    throw new PreconditionError(`--address ${netnsLocal} is already in use`, "Choose a free address.");
+    throw new PreconditionError(
+      `--address ${netnsLocal} is already in use${heldBy(facts, netnsLocal)}`,
+      "Choose a free address.",
+    );
   }
   return {
     subnet,
@@ -356,7 +380,10 @@ function pointToPoint(
   }
   const taken = takenAddresses(facts);
   if (taken.has(netns.local)) {
-    throw new PreconditionError(`--address ${netns.local} is already in use`, "Choose a free address.");
+    throw new PreconditionError(
+      `--address ${netns.local} is already in use${heldBy(facts, netns.local)}`,
+      "Choose a free address.",
+    );
   }
   const clash = usedCidrs(facts, bridge?.ifname).find((c) => overlaps(netns.subnet, c));
   if (clash) {
@@ -367,7 +394,10 @@ function pointToPoint(
   }
   const addBridge = !onBridge.some((a) => a.local === bridgeLocal);
   if (addBridge && taken.has(bridgeLocal)) {
-    throw new PreconditionError(`--bridge-address ${bridgeLocal} is already in use`, "Choose a free address.");
+    throw new PreconditionError(
+      `--bridge-address ${bridgeLocal} is already in use${heldBy(facts, bridgeLocal)}`,
+      "Choose a free address.",
+    );
   }
   return {
     subnet: netns.subnet,

@@ -49,6 +49,8 @@ export interface HostFacts {
   wireless: string[];
   /** Addresses (without prefix) used inside the live named network namespaces. */
   netnsAddresses: string[];
+  /** Which live named namespace holds each of {@link HostFacts.netnsAddresses}: address → namespace name. */
+  netnsHolding?: Readonly<Record<string, string>>;
   /**
    * Addresses another host on a LAN was found to hold (an ARP probe before
    * use, `arp_probe.ts`), so plans pick around them; absent until probed.
@@ -230,9 +232,11 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
       }),
     uplink?.link_type === "ether" ? isWireless(run, uplink.ifname) : false,
   ]);
+  const live = netnsFacts.filter((n) => n.state === "live");
   return {
     netns: netnsFacts,
     netnsAddresses: inside.flat(),
+    netnsHolding: Object.fromEntries(live.flatMap((n, i) => inside[i].map((a) => [a, n.name]))),
     ipForward: (forward.ok ? forward.values.get(IPV4_FORWARD) : undefined) ?? "0",
     links,
     addrs,

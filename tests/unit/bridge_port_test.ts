@@ -132,7 +132,9 @@ Deno.test("case 10: the namespace may not take the peer address of a point-to-po
     vethBridge.plan(vethBridge.params.parse({ name: "n", bridge: "br9", address }), br9);
   assert.throws(
     () => plan("10.90.0.99/24"),
-    (e) => e instanceof PreconditionError && e.message === "--address 10.90.0.99 is already in use",
+    (e) =>
+      e instanceof PreconditionError &&
+      e.message === "--address 10.90.0.99 is already in use: it is the peer of the host's point-to-point link 'ppp0'",
   );
   assert.ok(plan("10.90.0.98/24").steps.length > 0, "the next address is free");
 });
