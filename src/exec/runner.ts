@@ -378,16 +378,28 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
   // escalation), cannot restore it; a shell killed mid-line can leave it without echo.
   const terminalSettings = () => stty(["-g"]).then((s) => s || undefined);
   const handOver = async (argv: readonly string[], o: InteractiveOptions): Promise<number> => {
-    const child = start(argv, o.stdoutToStderr ? "terminal-stderr" : "terminal");
-    const stopping = o.term ? forwardTerm(child, o.term) : undefined;
+    // The listeners come first: a signal that finds none ends nsrecipe at once (Deno's default action), e.g. a
+    // Ctrl-C the moment the command starts, leaving a `--rm` run applied. One that comes before the command
+    // exists is passed on to it as soon as it does.
+    let child: Spawned | undefined;
+    let stopping: ReturnType<typeof forwardTerm> | undefined;
+    const early: Deno.Signal[] = [];
+    const passOn = (sig: Deno.Signal) => () => {
+      if (!child) early.push(sig);
+      else if (sig === "SIGTERM" && stopping) stopping.onTerm();
+      else child.kill(sig);
+    };
     const handlers: [Deno.Signal, () => void][] = [
       ["SIGINT", () => {}],
       ["SIGQUIT", () => {}],
-      ["SIGHUP", () => child.kill("SIGHUP")],
-      ["SIGTERM", stopping?.onTerm ?? (() => child.kill("SIGTERM"))],
+      ["SIGHUP", passOn("SIGHUP")],
+      ["SIGTERM", passOn("SIGTERM")],
     ];
     for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
     try {
+      child = start(argv, o.stdoutToStderr ? "terminal-stderr" : "terminal");
+      stopping = o.term ? forwardTerm(child, o.term) : undefined;
+      for (const sig of early) passOn(sig)();
       return exitCodeOf(await child.wait());
     } finally {
       for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
