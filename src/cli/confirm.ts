@@ -5,6 +5,7 @@ import {
   confirmationState,
   confirmRun,
   expireRun,
+  loadRuns,
   revertHeldUntil,
 } from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
@@ -20,6 +21,7 @@ import {
 import type { Output } from "./output.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { clockTime } from "./clock.ts";
+import { confirmationOf } from "./status.ts";
 import { announceConfirmIntent, liveConfirmIntents, startedAt } from "./confirm_intents.ts";
 
 /**
@@ -44,7 +46,13 @@ export async function confirmCommand(
   if (g.dryRun) {
     // The same choice and the same refusals as the real one, from the journal read without the lock.
     const { run, already } = confirmable(foldRuns(await readJournal(g.stateDir)).runs, selector, started.at);
-    out.data({ confirmed: run.id, label: run.label, already, dryRun: true });
+    out.data({
+      run: run.id,
+      label: run.label,
+      already,
+      confirmation: confirmationOf(run, Date.now()) ?? null,
+      dryRun: true,
+    });
     out.result(
       already
         ? `Dry run: run ${run.id} (${run.label}) is already confirmed: it stays; nothing recorded.`
@@ -60,7 +68,9 @@ export async function confirmCommand(
     await actOnExpiredWindows(g, out, runnerFor(out));
     await withJournal(g, out, async (journal) => {
       const { run, already } = await confirmRun(selector, by, { journal }, started.at);
-      out.data({ confirmed: run.id, label: run.label, already });
+      // The window as it is now (confirmed: when and how), the same object as run's and status's.
+      const now = (await loadRuns({ journal })).find((r) => r.id === run.id) ?? run;
+      out.data({ run: run.id, label: run.label, already, confirmation: confirmationOf(now, Date.now()) ?? null });
       const late = !already && run.confirm && Date.now() > run.confirm.deadline
         ? ` (asked at ${clockTime(started.at)}, before the deadline ${clockTime(run.confirm.deadline)})`
         : "";

@@ -13,6 +13,7 @@ import {
   Unread,
 } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
+import { stepEntry } from "./json_fields.ts";
 import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
 import { incompleteNote } from "./journal.ts";
 import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
@@ -71,7 +72,7 @@ export async function runStatus(
   const pending = new Map(progress?.inEffect.map((s) => [s.index, s.goesWith] as const) ?? []);
   const base = { state: r.state, stale, elsewhere, drift, unchecked, confirmation, undo };
   return {
-    id: r.id,
+    run: r.id,
     recipe: r.recipe,
     label: r.label,
     state: r.state,
@@ -88,15 +89,14 @@ export async function runStatus(
     confirmation,
     steps: [
       ...inherited.map((h) => ({
-        index: h.index,
-        summary: kindOf(h.step).summary(h.step),
+        ...stepEntry(h.index, h.step),
         state: "done",
         from: h.run,
         ...(h.label === undefined ? {} : { fromLabel: h.label }),
       })),
       ...r.steps.map((s, index) => {
         const goesWith = pending.get(index);
-        const step = { index, summary: kindOf(s).summary(s), state: goesWith ? "done" : r.stepStates[index] };
+        const step = { ...stepEntry(index, s), state: goesWith ? "done" : r.stepStates[index] };
         return goesWith ? { ...step, goesWith } : step;
       }),
     ],
@@ -128,7 +128,8 @@ export function confirmationOf(
     return {
       state: "confirmed",
       deadline: new Date(deadline).toISOString(),
-      inSeconds: 0,
+      // Kept: the deadline no longer counts down (0 would read as "expired now").
+      inSeconds: null,
       ...(decidedAt ? { at: decidedAt } : {}),
       how: how === "prompt-yes" ? "prompt-yes" : "command",
     };

@@ -6,12 +6,10 @@
  * @module
  */
 
-/** One step of a run as `status NAME` shows it. */
-export interface StepStatus {
-  /** Index in the plan, 0-based. */
-  index: number;
-  /** The step's summary, e.g. `create bridge 'br0' (STP off)`. */
-  summary: string;
+import type { StepEntry } from "./json_fields.ts";
+
+/** One step of a run as `status NAME` shows it: its entry as every `--json` document names it, and its state. */
+export interface StepStatus extends StepEntry {
   /** Where it stands in the journal: `done`, `undone`, `planned`, … */
   state: string;
   /** For a step handed over by an earlier run's undo: that run's id (`index` is in its plan). */
@@ -41,8 +39,8 @@ export interface Confirmation {
   state: "waiting" | "expired" | "interrupted" | "confirmed";
   /** The deadline, ISO 8601 UTC (as every time in `--json`). */
   deadline: string;
-  /** Whole seconds until the deadline (0 once passed, or confirmed). */
-  inSeconds: number;
+  /** Whole seconds until the deadline: 0 once passed; `null` when `confirmed` (the deadline no longer counts). */
+  inSeconds: number | null;
   /** For `expired`: why it was not reverted; for `interrupted`: how far the revert got and what completes it. */
   why?: string;
   /** For `interrupted`: steps the cut-short revert undid. */
@@ -57,8 +55,8 @@ export interface Confirmation {
 
 /** One applied run as `status` reports it (the text and `--json` show the same fields). */
 export interface RunStatus {
-  /** Run id, e.g. `20261130T201500-1a2b`. */
-  id: string;
+  /** Run id, e.g. `20261130T201500-1a2b` (named `run` in every `--json` document). */
+  run: string;
   /** Recipe name. */
   recipe: string;
   /** The run's name (`undo NAME`): the netns name, or the recipe's. */

@@ -142,7 +142,7 @@ export function statusTable(runs: readonly RunStatus[], now: number): string[] {
 export function statusDetails(s: RunStatus, now: number): string[] {
   const list = (xs: readonly string[]) => xs.join(", ") || "-";
   const lines = [
-    `Run ${s.id}: ${s.recipe} ${s.label}`,
+    `Run ${s.run}: ${s.recipe} ${s.label}`,
     `  state:      ${stateOf(s)}`,
     `  started:    ${localDateTime(Date.parse(s.startedAt), true)} (${humanAge(now - Date.parse(s.startedAt))} ago)`,
   ];

@@ -11,6 +11,7 @@ import {
 import { actOnExpiredWindows } from "./expired.ts";
 import { confirmationState } from "../engine/confirmation.ts";
 import { clockTime } from "./clock.ts";
+import { stepEntry } from "./json_fields.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
@@ -100,7 +101,7 @@ function reportData(r: UndoReport) {
     run: r.run,
     label: r.label,
     result: r.result,
-    steps: r.outcomes.map((o) => ({ index: o.item.index, run: o.item.run, how: o.how })),
+    steps: r.outcomes.map((o) => ({ ...stepEntry(o.item.index, o.item.step), run: o.item.run, how: o.how })),
     handedOver: r.handedOver,
   };
 }

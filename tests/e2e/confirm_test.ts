@@ -209,7 +209,7 @@ Deno.test("status during a pending confirmation: 'waiting for confirmation, reve
     assert.deepEqual(after.confirmation, {
       state: "confirmed",
       deadline: opened.confirmation.deadline,
-      inSeconds: 0,
+      inSeconds: null,
       at: at.at,
       how: "command",
     });

@@ -123,3 +123,51 @@ Deno.test("--json with --version gives the version as a document; with help, man
     }
   });
 });
+
+Deno.test("--json names one fact the same way in run, status, confirm and undo: the run id is `run`, the window is one `confirmation` object, a step is { index, step, summary }", async () => {
+  await withLab(async (lab) => {
+    const run = doc(await lab.nsrecipe(["--json", "run", "netns", "--name", "jn", "--confirm", "300", "--", "true"]));
+    assert.match(run.run, /^\d{8}T\d{6}-[0-9a-f]{4}$/);
+    assert.equal(run.label, "jn");
+    assert.equal(run.confirmation.state, "waiting");
+    const before = doc(await lab.nsrecipe(["--json", "status", "jn"])).runs[0];
+    assert.equal(before.run, run.run, "status names the run id `run`, as run does");
+    assert.equal("id" in before, false);
+    assert.deepEqual(Object.keys(before.confirmation), Object.keys(run.confirmation));
+    assert.equal(before.confirmation.deadline, run.confirmation.deadline);
+    assert.deepEqual(before.steps[0], { index: 0, step: 1, summary: "create network namespace 'jn'", state: "done" });
+
+    const confirmed = doc(await lab.nsrecipe(["--json", "confirm", "jn"]));
+    assert.equal(confirmed.run, run.run, "confirm names the run id `run`");
+    assert.equal(confirmed.label, "jn");
+    assert.equal(confirmed.already, false);
+    assert.equal("confirmed" in confirmed, false);
+    assert.equal(confirmed.confirmation.state, "confirmed");
+    assert.equal(confirmed.confirmation.how, "command");
+    assert.equal(confirmed.confirmation.deadline, run.confirmation.deadline);
+    assert.equal(
+      confirmed.confirmation.inSeconds,
+      null,
+      "a kept window no longer counts down (0 would read as expired)",
+    );
+    const again = doc(await lab.nsrecipe(["--json", "confirm", "jn"]));
+    assert.equal(again.already, true);
+    assert.deepEqual(again.confirmation, confirmed.confirmation, "the same object, the same when and how");
+    const after = doc(await lab.nsrecipe(["--json", "status", "jn"])).runs[0];
+    assert.deepEqual(after.confirmation, confirmed.confirmation, "status and confirm give the same window");
+
+    const undo = doc(await lab.nsrecipe(["--json", "undo", "jn"]));
+    assert.equal(undo.undone.length, 1);
+    assert.equal(undo.undone[0].run, run.run, "undo names the run id `run`");
+    assert.equal(undo.undone[0].label, "jn");
+    const steps = undo.undone[0].steps as { index: number; step: number; summary: string; run: string; how: string }[];
+    assert.equal(steps.length, before.steps.length);
+    for (const s of steps) {
+      const shown = before.steps.find((b: { index: number }) => b.index === s.index);
+      assert.ok(shown, `step ${s.index} is one of status's`);
+      assert.equal(s.step, s.index + 1);
+      assert.equal(s.summary, shown.summary, "undo names a step as status does");
+      assert.equal(s.run, run.run);
+    }
+  });
+});

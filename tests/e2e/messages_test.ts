@@ -356,9 +356,9 @@ Deno.test("--shell without a terminal, or with --json, is refused before any ste
     // Without a terminal and without a command, run only sets up and prints the run id alone on stdout (N20).
     const setup = await lab.nsrecipe(["run", "netns", "--name", "w9"]);
     assert.equal(setup.code, 0, setup.stderr);
-    const runs = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs as { id: string; label: string }[];
+    const runs = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs as { run: string; label: string }[];
     assert.deepEqual(runs.map((r) => r.label), ["w9"]);
-    assert.equal(setup.stdout, `${runs[0].id}\n`);
+    assert.equal(setup.stdout, `${runs[0].run}\n`);
   });
 });
 

@@ -129,7 +129,7 @@ Deno.test("a process started by hand inside the namespace: undo ends it and dele
 Deno.test("an older run's object removed by hand and made again by a newer run: undoing the older run leaves the newer one's alone", async () => {
   await withLab(async (lab) => {
     assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "web"])).code, 0);
-    const older = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs[0].id as string;
+    const older = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs[0].run as string;
     await lab.sh(["ip", "link", "del", "dev", "br0"]);
     assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "api"])).code, 0);
     const undo = await lab.nsrecipe(["undo", older]);

@@ -110,7 +110,7 @@ Deno.test("status (P25): a confirmed run keeps its confirmation, with the deadli
     assert.deepEqual(c, {
       state: "confirmed",
       deadline: "2026-11-29T06:35:00.000Z",
-      inSeconds: 0,
+      inSeconds: null,
       at: AT_CONFIRM,
       how,
     });

@@ -5,7 +5,7 @@ import { humanAge, quickNote, stateOf, statusDetails, statusTable, table } from 
 
 function run(over: Partial<RunStatus>): RunStatus {
   return {
-    id: "20261130T100000-aaaa",
+    run: "20261130T100000-aaaa",
     recipe: "veth-bridge",
     label: "web",
     state: "applied",
@@ -19,7 +19,7 @@ function run(over: Partial<RunStatus>): RunStatus {
     owns: ["netns:web", "link:veth-web", "link:br0"],
     changes: [],
     uses: [],
-    steps: [{ index: 0, summary: "create network namespace 'web'", state: "done" }],
+    steps: [{ index: 0, step: 1, summary: "create network namespace 'web'", state: "done" }],
     drift: [],
     look: "deep",
     unchecked: [],
@@ -109,8 +109,8 @@ Deno.test("statusDetails: owns, changes and uses apart; handed-over steps say wh
     run({
       changes: ["link:eth0"],
       steps: [
-        { index: 4, summary: "create bridge 'br0' (STP off)", state: "done", from: "R0", fromLabel: "v1" },
-        { index: 0, summary: "create network namespace 'web'", state: "done" },
+        { index: 4, step: 5, summary: "create bridge 'br0' (STP off)", state: "done", from: "R0", fromLabel: "v1" },
+        { index: 0, step: 1, summary: "create network namespace 'web'", state: "done" },
       ],
       drift: ["bring link 'lo' up in 'web': lo is down"],
     }),
