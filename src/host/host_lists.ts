@@ -1,5 +1,5 @@
 /**
- * The host's own network lists, read in three processes instead of eleven:
+ * The host's own network lists, read in two processes instead of eleven:
  * `ip -batch` runs several read commands in one process and prints one JSON
  * array per command, on a line of its own (ip(8) `-batch`, `-json`).
  *
@@ -17,6 +17,7 @@ import {
   type IpRoute,
   type IpRule,
   parseToolJson,
+  withoutRouteDetails,
 } from "./ip_json.ts";
 
 /** The host's lists, each as the {@link IpReader} method named in its comment returns it. */
@@ -25,7 +26,7 @@ export interface HostLists {
   netns: IpNetns[];
   /** `links()`: every link with details. */
   links: IpLink[];
-  /** `addrs()`: every link with its addresses. */
+  /** `addrs()`: every link with its addresses (and, read with `-details`, its link's details besides). */
   addrs: IpAddrLink[];
   /** `routes(4)`. */
   routes4: IpRoute[];
@@ -40,13 +41,20 @@ export interface HostLists {
 }
 
 /**
- * Read without `-details`, each line exactly what `ip -json LINE` prints
- * alone: `route show table all root 0.0.0.0/0` is `ip -4 route show table
- * all` (ip-route(8): `root PREFIX` selects that prefix's family, `/0` every
- * route of it). `netns list` comes last: it prints nothing at all when
- * `/run/netns` does not exist (ip-netns(8) lists that directory).
+ * One `ip -json -details -batch -`: a rule list without a family is IPv4's
+ * (ip-rule(8)), as `ip -details -4 rule show`; `route show table all root
+ * 0.0.0.0/0` is `ip -4 route show table all` (ip-route(8): `root PREFIX`
+ * selects that prefix's family, `/0` every route of it), brought back to its
+ * form without `-details` ({@link withoutRouteDetails}); `-details` changes
+ * no address, neighbour entry or namespace name, and adds the link's details
+ * to each `addr show` entry (kept: {@link HostLists.addrs}). `netns list`
+ * comes last: it prints nothing at all when `/run/netns` does not exist
+ * (ip-netns(8) lists that directory). The IPv6 rules need a process of their
+ * own: a batch line takes no family option.
  */
-const PLAIN = [
+const LINES = [
+  "link show",
+  "rule show",
   "addr show",
   "route show table all root 0.0.0.0/0",
   "route show table all root ::/0",
@@ -55,13 +63,6 @@ const PLAIN = [
   "neigh show proxy",
   "netns list",
 ];
-
-/**
- * Read with `-details`: a rule list without a family is IPv4's (ip-rule(8)),
- * as `ip -details -4 rule show`. The IPv6 rules need a process of their own:
- * a batch line takes no family option.
- */
-const DETAILED = ["link show", "rule show"];
 
 /** The JSON arrays a batch printed, one per line; `undefined` when it failed. */
 async function batch(run: Runner, options: string[], lines: readonly string[]): Promise<unknown[][] | undefined> {
@@ -78,11 +79,12 @@ async function batch(run: Runner, options: string[], lines: readonly string[]): 
 
 /**
  * Reads the host's links, addresses, routes, rules, static neighbour entries
- * and named namespaces: two `ip -batch` processes (one with `-details`) and
- * `ip -json -details -6 rule show`, instead of one process per list. Each
- * list is what the {@link IpReader} method of the same name returns. When a
- * batch fails or prints another number of arrays than it was given lines,
- * its lists are read one process each (with those reads' own errors).
+ * and named namespaces: one `ip -json -details -batch -` and `ip -json
+ * -details -6 rule show`, instead of one process per list. Each list is what
+ * the {@link IpReader} method of the same name returns (the addresses with
+ * their link's details besides). When the batch fails or prints another
+ * number of arrays than it was given lines, the lists are read one process
+ * each (with those reads' own errors).
  *
  * @param run The process seam.
  * @returns The lists.
@@ -90,30 +92,28 @@ async function batch(run: Runner, options: string[], lines: readonly string[]): 
  */
 export async function readHostLists(run: Runner): Promise<HostLists> {
   const ip = new IpReader(run);
-  const [plain, detailed, rules6] = await Promise.all([
-    batch(run, [], PLAIN),
-    batch(run, ["-details"], DETAILED),
-    ip.rules(6),
-  ]);
-  const lists = (read: unknown[][] | undefined, min: number, max: number) =>
-    read !== undefined && read.length >= min && read.length <= max ? read : undefined;
-  const p = lists(plain, PLAIN.length - 1, PLAIN.length);
-  const d = lists(detailed, DETAILED.length, DETAILED.length);
-  const [fromPlain, fromDetailed] = await Promise.all([
-    p
-      ? {
-        addrs: p[0] as IpAddrLink[],
-        routes4: p[1] as IpRoute[],
-        routes6: p[2] as IpRoute[],
-        neighbours: [...p[3], ...(p[4] as IpNeigh[]).filter(configuredNoarp), ...p[5]] as IpNeigh[],
-        netns: (p[6] ?? []) as IpNetns[],
-      }
-      : Promise.all([ip.addrs(), ip.routes(4), ip.routes(6), ip.staticNeighbours(), ip.netnsList()]).then((
-        [addrs, routes4, routes6, neighbours, netns],
-      ) => ({ addrs, routes4, routes6, neighbours, netns })),
-    d
-      ? { links: d[0] as IpLink[], rules4: d[1] as IpRule[] }
-      : Promise.all([ip.links(), ip.rules(4)]).then(([links, rules4]) => ({ links, rules4 })),
-  ]);
-  return { ...fromPlain, ...fromDetailed, rules6 };
+  const [read, rules6] = await Promise.all([batch(run, ["-details"], LINES), ip.rules(6)]);
+  const b = read !== undefined && read.length >= LINES.length - 1 && read.length <= LINES.length ? read : undefined;
+  if (!b) {
+    const [netns, links, addrs, routes4, routes6, rules4, neighbours] = await Promise.all([
+      ip.netnsList(),
+      ip.links(),
+      ip.addrs(),
+      ip.routes(4),
+      ip.routes(6),
+      ip.rules(4),
+      ip.staticNeighbours(),
+    ]);
+    return { netns, links, addrs, routes4, routes6, rules4, rules6, neighbours };
+  }
+  return {
+    links: b[0] as IpLink[],
+    rules4: b[1] as IpRule[],
+    addrs: b[2] as IpAddrLink[],
+    routes4: (b[3] as IpRoute[]).map(withoutRouteDetails),
+    routes6: (b[4] as IpRoute[]).map(withoutRouteDetails),
+    neighbours: [...b[5], ...(b[6] as IpNeigh[]).filter(configuredNoarp), ...b[7]] as IpNeigh[],
+    netns: (b[8] ?? []) as IpNetns[],
+    rules6,
+  };
 }

@@ -13,8 +13,9 @@ const ROUTES4 = JSON.stringify([{ dst: "default", gateway: "198.51.100.1", dev: 
 function fakeHost(argv: readonly string[]): Partial<ExecResult> {
   const a = argv.join(" ");
   // The host's lists as readHostLists asks for them (src/host/host_lists.ts): one JSON array per batch line.
-  if (a === "ip -json -batch -") return { stdout: ["[]", ROUTES4, "[]", "[]", "[]", "[]", "[]"].join("\n") + "\n" };
-  if (a === "ip -json -details -batch -") return { stdout: `${LINKS}\n[]\n` };
+  if (a === "ip -json -details -batch -") {
+    return { stdout: [LINKS, "[]", "[]", ROUTES4, "[]", "[]", "[]", "[]", "[]"].join("\n") + "\n" };
+  }
   if (a === "ip -json -details link show") return { stdout: LINKS };
   if (a === "ip -json -4 route show table all") return { stdout: ROUTES4 };
   if (a.startsWith("ip -json")) return { stdout: "[]" };
@@ -122,7 +123,9 @@ Deno.test("gatherDoctorFacts reads no kernel configuration when veth and bridge 
     { ifindex: 8, ifname: "br0", flags: [], mtu: 1500, operstate: "DOWN", linkinfo: { info_kind: "bridge" } },
   ]);
   const { run, calls } = recordingRunner((argv) =>
-    argv.join(" ") === "ip -json -details -batch -" ? { stdout: `${inUse}\n[]\n` } : fakeHost(argv)
+    argv.join(" ") === "ip -json -details -batch -"
+      ? { stdout: [inUse, "[]", "[]", "[]", "[]", "[]", "[]", "[]", "[]"].join("\n") + "\n" }
+      : fakeHost(argv)
   );
   const facts = await gatherDoctorFacts(run, { groups: factGroupsFor(["kernel-veth", "kernel-bridge"]) });
   assert.deepEqual(facts.host.ok && facts.host.value.links.map((l) => l.ifname), ["v0", "br0"]);
