@@ -1,4 +1,5 @@
 import {
+  assertUndoableHere,
   type EngineDeps,
   loadRuns,
   planUndoAll,
@@ -82,6 +83,8 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       const reports: UndoReport[] = [];
       for (const t of targets) {
         current = `the undo of run ${t.id} (${t.label})`;
+        // Refused here (unreadable records, another namespace) before it is announced: nothing is undone.
+        assertUndoableHere(t, deps);
         out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
         expiredNote(t, out);
         reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));

@@ -60,6 +60,8 @@ Deno.test("F10: lab A's journal carried to lab B is not undone there (exit 3, B 
         const r = await b.nsrecipe(args);
         assert.equal(r.code, EXIT.precondition, `${args.join(" ")}: ${r.code} ${r.stderr}`);
         assert.match(r.stderr, /another network namespace \(net:\[\d+\]\), not this one \(net:\[\d+\]\)/);
+        // P26: an undo that does not happen is not announced.
+        assert.doesNotMatch(r.stderr, /^Undoing run/m);
         const afterB = await b.snapshot();
         assert.deepEqual(afterB, beforeB, snapshotDiff(beforeB, afterB));
       }
