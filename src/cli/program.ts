@@ -8,7 +8,7 @@ import { Command, CommanderError, Help } from "@commander-js/extra-typings";
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
 import { DEFAULT_BRIDGE } from "../names.ts";
-import { quote, sanitize } from "../quote.ts";
+import { quote, sanitize, shellQuote } from "../quote.ts";
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
 import type { GlobalOptions } from "./composition_root.ts";
@@ -156,12 +156,41 @@ function commandAfterDashes(
     (cmd as unknown as { unknownOption(flag: string): never }).unknownOption(unknown[0]);
   }
   const meant = [...unknown, ...after];
+  const typed = withoutStrayWords(dashes < 0 ? args : args.slice(0, dashes), unknown, cmd);
   throw new UsageError(
     `Unexpected ${unknown.length > 1 ? "words" : "word"} ${
       unknown.map((w) => `'${w}'`).join(" ")
     } after '${usage}': a command to run inside goes after '--'`,
-    `For example: nsrecipe ${usage} [options] -- ${meant.join(" ") || "CMD"}`,
+    `For example: nsrecipe ${shellQuote([...typed, "--", ...(meant.length > 0 ? meant : ["CMD"])])}`,
   );
+}
+
+/**
+ * The admin's words before `--` without the stray ones, so that the command
+ * line suggested keeps every option typed (`run netns ping --name w -- true`
+ * → `run netns --name w`). The stray words are found from the end, in order,
+ * never taking the value of an option that takes one (`--name ip ip -br a`
+ * keeps `--name ip`).
+ *
+ * @param before The arguments before the first `--`.
+ * @param stray The stray words, in the order given.
+ * @param cmd The command (its options, and its parents', say which take a value).
+ * @returns `before` without the stray words.
+ */
+function withoutStrayWords(before: readonly string[], stray: readonly string[], cmd: Command<any, any, any>): string[] {
+  const options: { short?: string; long?: string; required: boolean; optional: boolean }[] = [];
+  for (let c: Command<any, any, any> | null = cmd; c; c = c.parent) options.push(...c.options);
+  const takesValue = (word: string | undefined) =>
+    word !== undefined && options.some((o) => (o.long === word || o.short === word) && (o.required || o.optional));
+  const dropped = new Set<number>();
+  let s = stray.length - 1;
+  for (let i = before.length - 1; i >= 0 && s >= 0; i--) {
+    if (before[i] === stray[s] && !takesValue(before[i - 1])) {
+      dropped.add(i);
+      s--;
+    }
+  }
+  return before.filter((_, i) => !dropped.has(i));
 }
 
 /** The commands in one line each, as README's "Command line" section shows them (a unit test holds the two equal). */
@@ -556,8 +585,10 @@ export async function main(args: string[]): Promise<number> {
   const word = commandWord(args);
   // The command itself, or the one `help` asks about (`help completions`).
   const named = word === "help" ? args[args.indexOf(word) + 1] : word;
-  if (named === "complete" || named === "completions" || named === "man") {
-    // Completion is generated from the definitions above (and so is the manual, which lists it).
+  // The top-level help (`-h`, `--help`, `help`) lists every command, `completions` among them.
+  const topHelp = word === undefined ? args.some((a) => a === "-h" || a === "--help") : word === "help" && !named;
+  if (named === "complete" || named === "completions" || named === "man" || topHelp) {
+    // Completion is generated from the definitions above (and so are the manual and the help, which list it).
     const { addCompletion, runNames } = await import("./completion.ts");
     await addCompletion(program, named === "complete" ? await runNames(stateDirOf(args)) : []);
   }

@@ -77,6 +77,13 @@ Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each
   await withLab(async (lab) => {
     assert.equal((await lab.nsrecipe(["-V"])).stdout.trim(), "0.1.0");
     assert.match((await lab.nsrecipe(["-h"])).stdout, /^Usage: nsrecipe /);
+    // The top-level help lists every command the completion and the manual know, completions among them.
+    for (const args of [["-h"], ["--help"], ["help"]]) {
+      const top = await lab.nsrecipe(args);
+      assert.equal(top.code, 0, args.join(" "));
+      assert.match(top.stdout, /^ {2}completions <shell> +print the shell completion script/m, args.join(" "));
+      assert.match(top.stdout, /^ {2}man +print the manual page/m, args.join(" "));
+    }
     const help = await lab.nsrecipe(["help", "run", "veth-bridge"]);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^Usage: nsrecipe run veth-bridge \[options\] \[-- CMD\.\.\.\]/);
