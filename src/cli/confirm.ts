@@ -11,6 +11,7 @@ import {
 import { NsrecipeError, UndoError } from "../errors.ts";
 import { type ConfirmRefusal, foldRuns, readJournal } from "../journal/mod.ts";
 import {
+  assertStateDirInLab,
   engineDeps,
   type GlobalOptions,
   processesFor,
@@ -60,6 +61,8 @@ export async function confirmCommand(
     );
     return;
   }
+  // In a lab, a state directory on the real host's disk is refused before anything is written there.
+  await assertStateDirInLab(g.stateDir, runnerFor(out));
   // Announced before anything waits (the lock, a revert in progress): whoever would revert a window whose
   // deadline this confirm was started by holds back until it has its say (revertHeldUntil).
   const forget = await announceConfirmIntent(g.stateDir, started.at, started.startTime);
