@@ -9,7 +9,7 @@ import {
   revertHeldUntil,
 } from "../engine/mod.ts";
 import { NsrecipeError, UndoError } from "../errors.ts";
-import { type ConfirmRefusal, foldRuns, readJournal } from "../journal/mod.ts";
+import { type ConfirmRefusal, foldRuns, readJournal, type StopSignal } from "../journal/mod.ts";
 import {
   assertStateDirInLab,
   engineDeps,
@@ -24,6 +24,7 @@ import { actOnExpiredWindows } from "./expired.ts";
 import { clockTime } from "./clock.ts";
 import { confirmationOf } from "./status.ts";
 import { announceConfirmIntent, liveConfirmIntents, startedAt } from "./confirm_intents.ts";
+import { ignoreStopSignals, listenStopSignals } from "./interrupt.ts";
 
 /**
  * `nsrecipe confirm [RUN]`: keeps a run that waits for confirmation.
@@ -96,7 +97,7 @@ export const CONFIRM_POLL_MS = 250;
 /** What ended the wait at the prompt. */
 type PromptEvent =
   | { kind: "answer"; text: string; at: number }
-  | { kind: "interrupt" }
+  | { kind: "interrupt"; signal: StopSignal }
   | { kind: "deadline" }
   | { kind: "journal"; state: ConfirmationState };
 
@@ -127,11 +128,18 @@ async function journalDecides(
  *   prompt: the run stays;
  * - an undo recorded by another process (the watchdog, `nsrecipe undo`) ends
  *   the prompt with what the journal says;
- * - any other answer, Ctrl-C (SIGINT: "no"), or the deadline passing undoes
- *   the run at once in this process (the watchdog then finds it closed).
- *   Ctrl-C is ignored while that undo runs, so it cannot be cut short.
+ * - any other answer, a stop signal, or the deadline passing undoes the run
+ *   at once in this process (the watchdog then finds it closed): Ctrl-C's
+ *   SIGINT and a SIGTERM mean "no"; a SIGHUP means the terminal hung up
+ *   (an SSH session lost), so nobody is left to answer, and reverting at once
+ *   is the safe reading of a window meant for an admin who may have lost the
+ *   connection. Stop signals are ignored, each with a line, while that undo
+ *   runs, so it cannot be cut short.
  *
  * End of input (a closed terminal) is no answer: the deadline decides.
+ * However the prompt ends, the child that reads the answer is killed and
+ * reaped before this returns (or throws): none is left to swallow the next
+ * line typed into the terminal.
  *
  * @param runId The run.
  * @param deadline The recorded deadline (the `confirm-wait` record's), in ms since the epoch.
@@ -149,12 +157,14 @@ export async function awaitTtyConfirmation(
   out: Output,
 ): Promise<boolean> {
   let stopped = false;
-  let onInterrupt = () => {};
-  const interrupted = new Promise<PromptEvent>((resolve) => (onInterrupt = () => resolve({ kind: "interrupt" })));
+  let onInterrupt = (_signal: StopSignal) => {};
+  const interrupted = new Promise<PromptEvent>((resolve) =>
+    onInterrupt = (signal) => resolve({ kind: "interrupt", signal })
+  );
   // Listening before the prompt shows: from the moment it says "Ctrl-C undoes it now", a Ctrl-C must find the
-  // listener. Without one a SIGINT ends Deno at once (its default action), leaving the change in place for the
-  // watchdog's deadline.
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  // listener. Without one a SIGINT, SIGTERM or SIGHUP ends Deno at once (its default action), leaving the change in
+  // place for the watchdog's deadline and the answer's reader (below) orphaned, reading the terminal.
+  const unlisten = listenStopSignals((signal) => onInterrupt(signal));
   const seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
   out.progress(`Keep this change? Type 'yes' within ${seconds} s (anything else, or Ctrl-C, undoes it now): `);
   await testFaultHook(runnerFor(out))("prompt", 0);
@@ -195,7 +205,7 @@ export async function awaitTtyConfirmation(
     const why = event.kind === "deadline"
       ? "No answer in time"
       : event.kind === "interrupt"
-      ? "Interrupted (Ctrl-C): not confirmed"
+      ? `Interrupted (${event.signal}${event.signal === "SIGHUP" ? ", the terminal hung up" : ""}): not confirmed`
       : "Not confirmed";
     const grace = event.kind === "deadline"
       ? ` (a 'nsrecipe confirm' started by the deadline still counts: it has ${
@@ -203,27 +213,46 @@ export async function awaitTtyConfirmation(
       } s to come up)`
       : "";
     out.progress(out.paint("yellow", `${why}: undoing run ${runId} now${grace}.`));
-    // No Ctrl-C may cut the undo short: the commands it runs are in sessions of their own, out of the
-    // terminal's reach (src/exec/runner.ts), and this process keeps its SIGINT listener until the end. Raw mode
-    // also turns the terminal's signal keys off (termios(3), ISIG) until the undo is done: a Ctrl-C is then
-    // plain input that nobody reads, with no SIGINT and no flush of output not yet shown (without NOFLSH a
-    // signal key flushes the terminal's queues).
-    Deno.stdin.setRaw(true);
+    // No signal may cut the undo short: the commands it runs are in sessions of their own, out of the
+    // terminal's reach (src/exec/runner.ts), and this process ignores SIGINT, SIGTERM and SIGHUP, saying so, until
+    // the end. Raw mode also turns the terminal's signal keys off (termios(3), ISIG) until the undo is done: a
+    // Ctrl-C is then plain input that nobody reads, with no SIGINT and no flush of output not yet shown (without
+    // NOFLSH a signal key flushes the terminal's queues).
+    const unignore = ignoreStopSignals(`the undo of run ${runId}`, out);
+    const raw = setRaw(true);
     try {
       return await revertNow(
         runId,
         g,
         out,
         event.kind === "deadline" ? "deadline" : event.kind === "interrupt" ? "prompt-interrupt" : "prompt-no",
+        event.kind === "interrupt" ? event.signal : undefined,
       );
     } finally {
-      Deno.stdin.setRaw(false);
+      if (raw) setRaw(false);
+      unignore();
     }
   } finally {
     stopped = true;
     clearTimeout(timer);
     await reader.stop();
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    unlisten();
+  }
+}
+
+/**
+ * Sets or clears raw mode on the terminal (stdin), unless it is gone: on a
+ * hung-up terminal tcsetattr(3) fails (EIO), and nobody is left to press a
+ * key anyway.
+ * @param on Raw mode on (signal keys off) or off.
+ * @returns Whether it was set.
+ */
+function setRaw(on: boolean): boolean {
+  try {
+    Deno.stdin.setRaw(on);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -264,6 +293,8 @@ function reportJournalDecision(runId: string, state: ConfirmationState, out: Out
 /**
  * Undoes an unconfirmed run now, under the lock, and says truthfully what
  * happened (it may have been confirmed or undone by another process first).
+ * @param how Why, as recorded (`confirm-expired`'s `how`).
+ * @param signal For `prompt-interrupt`: the signal, as recorded.
  * @returns `true` when the run turned out to be confirmed and stays.
  * @throws {UndoError} When the undo could not complete.
  */
@@ -272,6 +303,7 @@ async function revertNow(
   g: GlobalOptions,
   out: Output,
   how: ConfirmRefusal = "deadline",
+  signal?: StopSignal,
 ): Promise<boolean> {
   // At the deadline the revert waits, like the watchdog's, for a confirm started by then (revertHeldUntil),
   // decided under the lock (a confirm decides under it too: exactly one of them records); an answer at the prompt
@@ -283,7 +315,7 @@ async function revertNow(
         const held = run && revertHeldUntil(run, Date.now(), await liveConfirmIntents(g.stateDir, runnerFor(out)));
         if (held !== undefined) return { held };
       }
-      return { result: await expireRun(runId, await engineDeps(journal, runnerFor(out), out), how) };
+      return { result: await expireRun(runId, await engineDeps(journal, runnerFor(out), out), how, signal) };
     });
     const { held, result } = outcome;
     if (held !== undefined) {

@@ -22,9 +22,10 @@
  */
 import { InterruptedError } from "../errors.ts";
 import type { Output } from "./output.ts";
+import type { StopSignal } from "../journal/mod.ts";
 
 /** The signals that ask `run` to stop (signal(7)). */
-export const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+export const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** A request to stop, caught while `run` applies (see {@link catchStopSignals}). */
 export interface StopSignals {
@@ -47,7 +48,7 @@ export interface StopSignals {
 export function catchStopSignals(runId: string, out: Output): StopSignals {
   let first: Deno.Signal | undefined;
   const say = (line: string) => out.progress(out.paint("yellow", line));
-  const dispose = listen((signal) => {
+  const dispose = listenStopSignals((signal) => {
     if (first === undefined) {
       first = signal;
       say(`Interrupted (${signal}): rolling back run ${runId} once the step in progress is finished…`);
@@ -69,7 +70,7 @@ export function catchStopSignals(runId: string, out: Output): StopSignals {
  * @returns A function that removes the listeners (the signals act as before). Idempotent.
  */
 export function ignoreStopSignals(what: string | (() => string), out: Output): () => void {
-  return listen((signal) =>
+  return listenStopSignals((signal) =>
     out.progress(out.paint(
       "yellow",
       `${signal} ignored: ${typeof what === "string" ? what : what()} goes on to the end, since stopping it half ` +
@@ -79,11 +80,12 @@ export function ignoreStopSignals(what: string | (() => string), out: Output): (
 }
 
 /**
- * Adds one listener for each of {@link STOP_SIGNALS}.
- * @param onSignal Called with the signal received.
+ * Adds one listener for each of {@link STOP_SIGNALS}: while one is there, the
+ * signal no longer ends nsrecipe (Deno replaces its default action).
+ * @param onSignal Called with the signal received, each time one is.
  * @returns A function that removes them. Idempotent.
  */
-function listen(onSignal: (signal: Deno.Signal) => void): () => void {
+export function listenStopSignals(onSignal: (signal: StopSignal) => void): () => void {
   const listeners = STOP_SIGNALS.map((signal) => {
     const listener = () => onSignal(signal);
     Deno.addSignalListener(signal, listener);

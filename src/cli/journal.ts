@@ -130,7 +130,9 @@ export function describeRecord(r: JournalRecord, steps: readonly Step[] = []): s
       return r.how === "prompt-no"
         ? "refused at the prompt: undoing"
         : r.how === "prompt-interrupt"
-        ? "interrupted at the prompt (Ctrl-C): undoing"
+        ? `interrupted at the prompt (${r.signal ?? "SIGINT"}${
+          r.signal === "SIGHUP" ? ", the terminal hung up" : ""
+        }): undoing`
         : "not confirmed in time: undoing";
     default: {
       const never: never = r;

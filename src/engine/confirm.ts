@@ -7,7 +7,7 @@
  * @module
  */
 import { noRunCalled, PreconditionError, UsageError } from "../errors.ts";
-import { type ConfirmRefusal, isOpen, type RunView } from "../journal/mod.ts";
+import { type ConfirmRefusal, isOpen, type RunView, type StopSignal } from "../journal/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 import { tryAppend } from "./revert.ts";
@@ -157,6 +157,7 @@ export function confirmable(
  * @param runId The run.
  * @param deps Engine dependencies.
  * @param how Why it is undone, recorded in its `confirm-expired` record: the deadline (default), or the prompt refused.
+ * @param signal For `prompt-interrupt`: the signal that ended the prompt, recorded with it.
  * @returns `kept` (confirmed), `closed` (already undone), or the undo report.
  * @throws {UndoError} When the revert could not complete.
  */
@@ -164,6 +165,7 @@ export async function expireRun(
   runId: string,
   deps: EngineDeps,
   how: ConfirmRefusal = "deadline",
+  signal?: StopSignal,
 ): Promise<"kept" | "closed" | UndoReport> {
   const runs = await loadRuns(deps);
   const run = runs.find((r) => r.id === runId);
@@ -172,7 +174,12 @@ export async function expireRun(
   // The revert of an unconfirmed change matters more than its record: a journal that cannot take this
   // record (a full disk) does not stop it (tryAppend reports it; undo is idempotent).
   if (run.confirm?.state !== "expired") {
-    await tryAppend(deps, { kind: "confirm-expired", run: runId, ...(how === "deadline" ? {} : { how }) });
+    await tryAppend(deps, {
+      kind: "confirm-expired",
+      run: runId,
+      ...(how === "deadline" ? {} : { how }),
+      ...(signal === undefined ? {} : { signal }),
+    });
   }
   return await undoRun(run, runs, deps);
 }

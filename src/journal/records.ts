@@ -178,9 +178,13 @@ export interface RunConfirmedRecord extends Base {
 /**
  * How an unconfirmed window ended: `deadline` (nobody answered in time: the
  * watchdog, or the prompt at the deadline), `prompt-no` (an answer other than
- * `yes` at the prompt of `run`), `prompt-interrupt` (Ctrl-C at that prompt).
+ * `yes` at the prompt of `run`), `prompt-interrupt` (a stop signal at that
+ * prompt: Ctrl-C's SIGINT, a SIGTERM, or the terminal's hangup, SIGHUP).
  */
 export type ConfirmRefusal = "deadline" | "prompt-no" | "prompt-interrupt";
+
+/** A signal that asks nsrecipe to stop (signal(7)): Ctrl-C's SIGINT, SIGTERM, a terminal's hangup (SIGHUP). */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 /** The run will not be kept (the window passed, or the prompt was refused); it is being undone. */
 export interface ConfirmExpiredRecord extends Base {
@@ -188,6 +192,11 @@ export interface ConfirmExpiredRecord extends Base {
   kind: "confirm-expired";
   /** How the window ended; absent in journals of earlier versions (which wrote this record for all three): read as `deadline`. */
   how?: ConfirmRefusal;
+  /**
+   * For `prompt-interrupt`: the signal that ended the prompt. Absent in
+   * journals of earlier versions, where only Ctrl-C (SIGINT) did.
+   */
+  signal?: StopSignal;
 }
 
 /** Any journal record. */

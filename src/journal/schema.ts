@@ -105,6 +105,7 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodObject } = {
       ...base(),
       kind: z.literal("confirm-expired"),
       how: z.enum(["deadline", "prompt-no", "prompt-interrupt"]).optional(),
+      signal: z.enum(["SIGINT", "SIGTERM", "SIGHUP"]).optional(),
     })
   ),
   "run-end": lazy(() =>

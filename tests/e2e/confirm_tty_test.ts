@@ -14,7 +14,7 @@ async function confirmationRecord(lab: TestLab): Promise<{ json: Record<string, 
   const json = records.findLast((r) => r.kind === "run-confirmed" || r.kind === "confirm-expired")!;
   assert.ok(json, "a confirmation record");
   const line = (await lab.nsrecipe(["journal"])).stdout.split("\n").find((l) => /confirmed|undoing/.test(l)) ?? "";
-  return { json: { kind: json.kind, by: json.by, how: json.how }, line };
+  return { json: { kind: json.kind, by: json.by, how: json.how, signal: json.signal }, line };
 }
 
 async function kinds(lab: TestLab): Promise<string[]> {
@@ -236,13 +236,13 @@ Deno.test("on a TTY, Ctrl-C at the prompt means no: the run is undone at once, i
     await tty.type("\x03");
     const r = await tty.finish();
     assert.equal(r.code, EXIT.rolledBack, r.output);
-    assert.match(r.output, /Interrupted \(Ctrl-C\): not confirmed: undoing run .* now\./);
+    assert.match(r.output, /Interrupted \(SIGINT\): not confirmed: undoing run .* now\./);
     assert.match(r.output, /Run .* was undone: the host is as it was before the run\./);
     const k = await kinds(lab);
     assert.deepEqual([k.at(-1), k.includes("confirm-expired")], ["run-end", true]);
     const rec = await confirmationRecord(lab);
-    assert.deepEqual(rec.json, { kind: "confirm-expired", by: undefined, how: "prompt-interrupt" });
-    assert.match(rec.line, /interrupted at the prompt \(Ctrl-C\): undoing/);
+    assert.deepEqual(rec.json, { kind: "confirm-expired", by: undefined, how: "prompt-interrupt", signal: "SIGINT" });
+    assert.match(rec.line, /interrupted at the prompt \(SIGINT\): undoing/);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
@@ -269,7 +269,7 @@ Deno.test("on a TTY, Ctrl-C the moment the prompt shows already means no: nsreci
     assert.equal((await lab.sh(["kill", "-CONT", pid])).code, 0);
     const r = await tty.finish();
     assert.equal(r.code, EXIT.rolledBack, r.output);
-    assert.match(r.output, /Interrupted \(Ctrl-C\): not confirmed: undoing run \S+ now\./);
+    assert.match(r.output, /Interrupted \(SIGINT\): not confirmed: undoing run \S+ now\./);
     assert.match(r.output, /Run \S+ was undone: the host is as it was before the run\./);
     assert.deepEqual(await lab.snapshot(), before);
   });
@@ -286,7 +286,7 @@ Deno.test("on a TTY, Ctrl-C pressed again while the undo runs does not cut it sh
     const lock = await holdJournalLock(lab);
     try {
       await tty.type("\x03");
-      await tty.expect(/Interrupted \(Ctrl-C\): not confirmed: undoing run \S+ now\./, "the undo to start");
+      await tty.expect(/Interrupted \(SIGINT\): not confirmed: undoing run \S+ now\./, "the undo to start");
       await tty.expect("Waiting for another nsrecipe process to finish", "the undo to wait for the lock");
       await tty.type("\x03\x03");
       // Taken as input, not as signals (those would leave nothing to read): the terminal's ISIG is off.
@@ -301,6 +301,113 @@ Deno.test("on a TTY, Ctrl-C pressed again while the undo runs does not cut it sh
     const r = await tty.finish();
     assert.equal(r.code, EXIT.rolledBack, r.output);
     assert.match(r.output, /Run .* was undone: the host is as it was before the run\./);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+/**
+ * The lab's processes that read the prompt's answer (`head -n 1`, src/exec/runner.ts `readLine`), as ps(1) inside
+ * the lab lists them: `PID PPID STAT`.
+ */
+async function answerReaders(lab: TestLab): Promise<string[]> {
+  const ps = await lab.sh(["ps", "-eo", "pid=,ppid=,stat=,args="]);
+  assert.equal(ps.code, 0, ps.stderr);
+  return ps.stdout.split("\n").filter((l) => /\bhead -n 1\s*$|\[head\]/.test(l)).map((l) => l.trim());
+}
+
+/**
+ * A stop signal sent to nsrecipe (by PID) while its prompt waits: the run is undone at once, with the signal named
+ * on the terminal and in the journal, exit 4; the answer's reader, seen running under nsrecipe, is gone.
+ */
+async function signalAtPrompt(signal: "SIGTERM" | "SIGHUP", says: RegExp, recordLine: RegExp): Promise<void> {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60", "--", "true"]);
+    await tty.prompted();
+    const pid = await runPid(lab);
+    let reader = "";
+    await waitFor("the answer's reader to run under nsrecipe", async () => {
+      const mine = (await answerReaders(lab)).filter((l) => l.split(/\s+/)[1] === pid);
+      reader = mine.length === 1 ? mine[0].split(/\s+/)[0] : "";
+      return reader !== "";
+    });
+    assert.equal((await lab.sh(["kill", `-${signal.slice(3)}`, pid])).code, 0);
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(r.output, says);
+    assert.match(r.output, /Run \S+ was undone: the host is as it was before the run\./);
+    const rec = await confirmationRecord(lab);
+    assert.deepEqual(rec.json, { kind: "confirm-expired", by: undefined, how: "prompt-interrupt", signal });
+    assert.match(rec.line, recordLine);
+    assert.deepEqual(await answerReaders(lab), []);
+    assert.equal((await lab.sh(["test", "-e", `/proc/${reader}`])).code, 1, `reader ${reader} is gone`);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+}
+
+Deno.test("on a TTY, SIGTERM at the prompt means no, as Ctrl-C does: undone at once, said, recorded, exits 4", async () => {
+  await signalAtPrompt(
+    "SIGTERM",
+    /Interrupted \(SIGTERM\): not confirmed: undoing run \S+ now\./,
+    /interrupted at the prompt \(SIGTERM\): undoing/,
+  );
+});
+
+Deno.test("on a TTY, SIGHUP at the prompt (the terminal hung up): nobody can answer, so the run is undone at once", async () => {
+  await signalAtPrompt(
+    "SIGHUP",
+    /Interrupted \(SIGHUP, the terminal hung up\): not confirmed: undoing run \S+ now\./,
+    /interrupted at the prompt \(SIGHUP, the terminal hung up\): undoing/,
+  );
+});
+
+Deno.test("on a TTY, a hangup the moment the prompt shows already undoes: nsrecipe listens for it before it asks", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    // hold1@prompt:0 stops nsrecipe right after the prompt is written, and once continued waits until the SIGHUP
+    // sent meanwhile reached its listeners (src/engine/faults.ts): before the answer's reader is started.
+    const tty = TtySession.start(
+      lab,
+      [...MIGRATE, "--confirm", "60", "--", "true"],
+      { [FAULT_ENV]: `${FAULT_ARMING}hold1@prompt:0` },
+      { underShell: true },
+    );
+    await tty.prompted();
+    const pid = await runPid(lab);
+    await waitFor("nsrecipe to stop at its prompt", async () => {
+      return (await lab.sh(["ps", "-o", "stat=", "-p", pid])).stdout.trim().startsWith("T");
+    });
+    assert.equal((await lab.sh(["kill", "-HUP", pid])).code, 0);
+    assert.equal((await lab.sh(["kill", "-CONT", pid])).code, 0);
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(r.output, /Interrupted \(SIGHUP, the terminal hung up\): not confirmed: undoing run \S+ now\./);
+    assert.equal((await confirmationRecord(lab)).json.signal, "SIGHUP");
+    assert.deepEqual(await answerReaders(lab), []);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
+
+Deno.test("on a TTY, SIGTERM again while the prompt's undo runs is ignored, with a line; the undo completes", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const tty = TtySession.start(lab, [...MIGRATE, "--confirm", "60", "--", "true"]);
+    await tty.prompted();
+    const pid = await runPid(lab);
+    // Holding the journal's lock holds the undo before its first step: the second SIGTERM comes while it runs.
+    const lock = await holdJournalLock(lab);
+    try {
+      assert.equal((await lab.sh(["kill", "-TERM", pid])).code, 0);
+      await tty.expect(/Interrupted \(SIGTERM\): not confirmed: undoing run \S+ now\./, "the undo to start");
+      await tty.expect("Waiting for another nsrecipe process to finish", "the undo to wait for the lock");
+      assert.equal((await lab.sh(["kill", "-TERM", pid])).code, 0);
+      await tty.expect(/SIGTERM ignored: the undo of run \S+ goes on to the end/, "the second SIGTERM's line");
+    } finally {
+      await lock.release();
+    }
+    const r = await tty.finish();
+    assert.equal(r.code, EXIT.rolledBack, r.output);
+    assert.match(r.output, /Run \S+ was undone: the host is as it was before the run\./);
     assert.deepEqual(await lab.snapshot(), before);
   });
 });

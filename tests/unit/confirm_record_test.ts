@@ -38,7 +38,13 @@ Deno.test("a refusal at the prompt is recorded apart from an expiry: prompt-no, 
   assert.equal(describeRecord(no.record), "refused at the prompt: undoing");
   const c = ended({ kind: "confirm-expired", how: "prompt-interrupt" });
   assert.equal(c.confirm?.how, "prompt-interrupt");
-  assert.equal(describeRecord(c.record), "interrupted at the prompt (Ctrl-C): undoing");
+  // A record of an earlier version names no signal: only Ctrl-C (SIGINT) ended the prompt then.
+  assert.equal(describeRecord(c.record), "interrupted at the prompt (SIGINT): undoing");
+  const term = ended({ kind: "confirm-expired", how: "prompt-interrupt", signal: "SIGTERM" });
+  assert.equal(term.confirm?.how, "prompt-interrupt");
+  assert.equal(describeRecord(term.record), "interrupted at the prompt (SIGTERM): undoing");
+  const hup = ended({ kind: "confirm-expired", how: "prompt-interrupt", signal: "SIGHUP" });
+  assert.equal(describeRecord(hup.record), "interrupted at the prompt (SIGHUP, the terminal hung up): undoing");
   assert.equal(ended({ kind: "confirm-expired", how: "deadline" }).confirm?.how, "expired");
 });
 
