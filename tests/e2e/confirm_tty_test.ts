@@ -14,7 +14,8 @@ async function confirmationRecord(lab: TestLab): Promise<{ json: Record<string, 
   const json = records.findLast((r) => r.kind === "run-confirmed" || r.kind === "confirm-expired")!;
   assert.ok(json, "a confirmation record");
   const line = (await lab.nsrecipe(["journal"])).stdout.split("\n").find((l) => /confirmed|undoing/.test(l)) ?? "";
-  return { json: { kind: json.kind, by: json.by, how: json.how, signal: json.signal }, line };
+  const signal = json.signal === undefined ? {} : { signal: json.signal };
+  return { json: { kind: json.kind, by: json.by, how: json.how, ...signal }, line };
 }
 
 async function kinds(lab: TestLab): Promise<string[]> {
