@@ -13,6 +13,8 @@
 import { z } from "../src/zod.ts";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import {
+  bridgeChainsDroppingHost,
+  bridgeDropSentence,
   defaultGateway,
   groupsJoinedBySockets,
   type HostFacts,
@@ -54,7 +56,8 @@ const params = z.object({
     "go ahead despite DHCP-managed addresses on the uplink (copied with their lifetimes), firewall rules " +
       "that name the uplink, sockets bound to it (they stop matching and receiving once it is a bridge port), " +
       "rules that name the bridge (they start matching all the host's LAN traffic), multicast groups joined " +
-      "on the uplink (their sockets stop receiving) and a forward chain that drops bridged traffic (see 'nsrecipe doctor')",
+      "on the uplink (their sockets stop receiving), bridge-family chains that would drop the host's own traffic " +
+      "once the uplink is a port, and a forward chain that drops bridged traffic (see 'nsrecipe doctor')",
   ),
 });
 
@@ -161,6 +164,37 @@ function bridgeReferenceNotes(facts: HostFacts, uplink: string, bridge: string, 
     );
   }
   return [`${what}. Going ahead (--force).`];
+}
+
+/**
+ * Checks the `bridge`-family chains that would drop the host's own LAN
+ * traffic once the uplink is a port (`bridgeChainsDroppingHost`): harmless
+ * now, they cut the host off its LAN after the switch. Refused unless forced,
+ * else noted. (An unread ruleset is said once, by `uplinkReferenceNotes`.)
+ * @param facts Host facts.
+ * @param uplink The uplink.
+ * @param bridge The bridge this run creates.
+ * @param force `--force`.
+ * @returns Notes for the plan.
+ * @throws {PreconditionError} When such chains exist and `force` is not set.
+ */
+function bridgeFilterNotes(facts: HostFacts, uplink: string, bridge: string, force: boolean): string[] {
+  const what = bridgeDropSentence(
+    uplink,
+    `'${bridge}'`,
+    bridgeChainsDroppingHost(facts.nftables ?? [], uplink, bridge),
+  );
+  if (what === undefined) return [];
+  if (!force) {
+    throw new PreconditionError(
+      what,
+      `Let the host's traffic through them first (nft insert rule bridge TABLE CHAIN iifname "${uplink}" accept; ` +
+        `oifname "${uplink}" in an output or postrouting chain), or scope them to their own bridge's ports; or ` +
+        "pass --force to go ahead.",
+      { waivedByForce: true },
+    );
+  }
+  return [`${what}. ${GOING_AHEAD}`];
 }
 
 /**
@@ -348,6 +382,7 @@ export const fullMigrate: Recipe<typeof params> = {
       ...uplinkReferenceNotes(facts, uplink.ifname, bridge, p.force === true),
       ...boundSocketNotes(facts, uplink.ifname, bridge, p.force === true),
       ...bridgeReferenceNotes(facts, uplink.ifname, bridge, p.force === true),
+      ...bridgeFilterNotes(facts, uplink.ifname, bridge, p.force === true),
       ...multicastNotes(facts, uplink.ifname, bridge, p.force === true),
       ...addressesLeftOut(facts, uplink.ifname, bridge),
     ];

@@ -7,6 +7,8 @@
  * @module
  */
 import {
+  bridgeChainsDroppingHost,
+  bridgeDropSentence,
   groupsJoinedBySockets,
   iptablesRulesNamingLink,
   nftRulesNamingLink,
@@ -38,6 +40,9 @@ import { DEFAULT_BRIDGE } from "../names.ts";
  * in force already and not judged. Multicast groups joined on the uplink
  * beyond the kernel's own (`src/host/multicast.ts`) → warn, naming them
  * (their sockets stop receiving; full-migrate refuses unless `--force`).
+ * `bridge`-family chains on a hook the host's own frames pass once the
+ * uplink is a port (`src/host/nft_bridge_drops.ts`) that drop them → warn,
+ * each named (full-migrate refuses unless `--force`).
  * iptables rules (`iptables -S`, `ip6tables -S`: legacy x_tables, which
  * nft does not show) naming the uplink or the bridge-to-be are reported with
  * the nftables ones; since full-migrate's plan reads no iptables, this check
@@ -81,6 +86,11 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
         `bridge: ${bound.join("; ")}`,
     );
     hints.push(`bind them to '${bridge}' once it exists, or stop them first`);
+  }
+  const dropsHost = bridgeDropSentence(up.dev, "a bridge", bridgeChainsDroppingHost(ruleset, up.dev, bridge));
+  if (dropsHost) {
+    problems.push(dropsHost);
+    hints.push(`let the host's traffic through those chains first (e.g. iifname "${up.dev}" accept)`);
   }
   const bridgeExists = host.links.some((l) => l.ifname === bridge);
   const iptBridge = bridgeExists ? [] : ipt(bridge);

@@ -16,6 +16,7 @@ export * from "./arp_probe.ts";
 export * from "./identity.ts";
 export * from "./settle.ts";
 export * from "./nft_link_refs.ts";
+export * from "./nft_bridge_drops.ts";
 export * from "./bound_sockets.ts";
 export * from "./multicast.ts";
 export * from "./policy_rule_refs.ts";
