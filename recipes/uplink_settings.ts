@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type HostFacts, type IpLink, type LinkSysctl, STABLE_SECRET } from "../src/host/mod.ts";
+import { type HostFacts, type IpLink, type LinkSysctl, linkSysctlKey, STABLE_SECRET } from "../src/host/mod.ts";
 
 /** Settings not carried, with the reason, as `TREE:NAME`. */
 export const NOT_CARRIED: Readonly<Record<string, string>> = {
@@ -93,7 +93,7 @@ export function uplinkSettings(facts: HostFacts, uplink: IpLink): UplinkSettings
     // addr_gen_mode uses it, `default`'s never: see readLinkSysctls) is always carried.
     if (base === x.value || (base === undefined && !why && x.name !== STABLE_SECRET)) continue;
     const shown = x.name === STABLE_SECRET ? "(set)" : x.value; // never print a secret
-    if (why) out.notCarried.push({ setting: `${x.tree}.${x.dev}.${x.name} = ${shown}`, why });
+    if (why) out.notCarried.push({ setting: `${linkSysctlKey(x.tree, x.dev, x.name)} = ${shown}`, why });
     else out.carried.push(x);
   }
   // The secret first: the kernel refuses addr_gen_mode 2 (stable_privacy) on a link without one, and sets it

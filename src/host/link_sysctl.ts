@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { CommandError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 
 /** Every exit code a started program can return. */
@@ -29,9 +30,13 @@ export interface LinkSysctl {
 }
 
 /**
- * Parses one dotted sysctl key `net.ipv4.conf.eth0.100.rp_filter`: the
- * setting is the last dotted component, the link everything between the tree
- * and it (link names may contain dots, setting names never do).
+ * Parses one dotted sysctl key as sysctl(8) prints it,
+ * `net.ipv4.conf.eth0/100.rp_filter`: the setting is the last dotted
+ * component, the link everything between the tree and it, with each `/` read
+ * back as the `.` it stands for (sysctl(8) swaps them in a key: "the dots
+ * are separators"; a link name never holds a `/`, net/core/dev.c
+ * `dev_valid_name`). A key with the link's dots left as dots
+ * (`net.ipv4.conf.eth0.100.rp_filter`) parses to the same link.
  * @param key The key as sysctl(8) prints it.
  * @returns Its tree, link and setting, or `undefined` for a key of another tree.
  */
@@ -39,7 +44,7 @@ export function parseLinkSysctlKey(key: string): Omit<LinkSysctl, "value"> | und
   const tree = LINK_SYSCTL_TREES.find((t) => key.startsWith(`${t}.`));
   const dot = key.lastIndexOf(".");
   if (!tree || dot <= tree.length) return undefined;
-  return { tree, dev: key.slice(tree.length + 1, dot), name: key.slice(dot + 1) };
+  return { tree, dev: key.slice(tree.length + 1, dot).replaceAll("/", "."), name: key.slice(dot + 1) };
 }
 
 /**
@@ -60,15 +65,46 @@ export function parseLinkSysctls(text: string): LinkSysctl[] {
 
 /**
  * The sysctl(8) path of one per-interface setting in its `/` form
- * (`net/ipv4/conf/eth0.100/rp_filter`), which names a link with dots
- * unambiguously.
+ * (`net/ipv4/conf/eth0.100/rp_filter`, the file under `/proc/sys`), which
+ * names a link with dots unambiguously: sysctl(8) takes a name whose first
+ * separator is `/` as a path and leaves its dots alone. The one place a
+ * command's sysctl name is built from a link name (see {@link linkSysctlKey}
+ * for the form shown to people).
  * @param tree The subtree, e.g. `net.ipv4.conf`.
- * @param dev Link name.
- * @param name Setting name.
- * @returns The path.
+ * @param dev Link name, or `all` / `default`; with or without dots.
+ * @param name Setting name (no dot, no `/`), or `""` for the link's directory.
+ * @returns The path, e.g. `net/ipv4/conf/eth0.100/rp_filter`.
+ * @throws {RangeError} For a link name sysctl(8) cannot address: empty, `.`,
+ *   `..`, or holding `/`, `=` (sysctl -w splits `KEY=VALUE` at the first `=`)
+ *   or whitespace; the kernel refuses such names too, but for `=`.
  */
 export function linkSysctlPath(tree: LinkSysctl["tree"], dev: string, name: string): string {
-  return `${tree.replaceAll(".", "/")}/${dev}/${name}`;
+  checkSysctlDev(dev);
+  return `${tree.replaceAll(".", "/")}/${dev}${name === "" ? "" : `/${name}`}`;
+}
+
+/**
+ * The dotted sysctl(8) key of one per-interface setting, as sysctl prints it
+ * and sysctl.d(5) files write it: the link's own dots written as `/`
+ * (`net.ipv4.conf.eth0/100.rp_filter`; "net.ipv4.conf.eth0.100.rp_filter"
+ * would name link `eth0`'s setting `100.rp_filter`). Shown to people; commands
+ * use {@link linkSysctlPath}.
+ * @param tree The subtree, e.g. `net.ipv4.conf`.
+ * @param dev Link name, or `all` / `default`.
+ * @param name Setting name.
+ * @returns The key.
+ * @throws {RangeError} As {@link linkSysctlPath}.
+ */
+export function linkSysctlKey(tree: LinkSysctl["tree"], dev: string, name: string): string {
+  checkSysctlDev(dev);
+  return `${tree}.${dev.replaceAll(".", "/")}.${name}`;
+}
+
+/** Throws for a link name no sysctl name can address (see {@link linkSysctlPath}). */
+function checkSysctlDev(dev: string): void {
+  if (dev === "" || dev === "." || dev === ".." || /[/=\s]/.test(dev)) {
+    throw new RangeError(`'${dev}' cannot be named in a sysctl key (empty, '.', '..', or holds '/', '=' or a space)`);
+  }
 }
 
 /**
@@ -108,7 +144,9 @@ const STABLE_PRIVACY = "2";
  * @param trees The subtrees to read; default all four.
  * @param devs Only these interfaces (`all` and `default` are names too); default every one.
  * @returns The settings, in sysctl's order, the secrets last; `[]` of a tree when IPv6 is disabled.
- * @throws {CommandError} When sysctl cannot be started.
+ * @throws {CommandError} When sysctl cannot be started, or fails to list or
+ *   read a key (e.g. "cannot stat /proc/sys/…": the link went away meanwhile):
+ *   a setting that could not be read is never taken for one that is not there.
  */
 export async function readLinkSysctls(
   run: Runner,
@@ -119,16 +157,15 @@ export async function readLinkSysctls(
   const keys = devs === undefined
     ? trees
     : trees.flatMap((t) =>
-      devs.filter((d) => !(d === "all" && t.endsWith(".neigh"))).map((d) => `${t.replaceAll(".", "/")}/${d}`)
+      devs.filter((d) => !(d === "all" && t.endsWith(".neigh"))).map((d) => linkSysctlPath(t, d, ""))
     );
   const sysctl = [...(netns ? ["ip", "netns", "exec", netns] : []), "sysctl"];
-  const listed = (await run([...sysctl, "-N", "-e", ...keys], { okCodes: ANY_EXIT })).stdout.split("\n")
+  const listed = (await mustRun(run, [...sysctl, "-N", "-e", ...keys])).split("\n")
     .flatMap((k) => parseLinkSysctlKey(k.trim()) ?? []);
   const readable = listed.filter((x) => x.name !== STABLE_SECRET);
-  const out = readable.length === 0 ? [] : parseLinkSysctls(
-    (await run([...sysctl, ...readable.map((x) => linkSysctlPath(x.tree, x.dev, x.name))], { okCodes: ANY_EXIT }))
-      .stdout,
-  );
+  const out = readable.length === 0
+    ? []
+    : parseLinkSysctls(await mustRun(run, [...sysctl, ...readable.map((x) => linkSysctlPath(x.tree, x.dev, x.name))]));
   const secrets = listed.filter((x) =>
     x.name === STABLE_SECRET &&
     out.some((y) => y.tree === x.tree && y.dev === x.dev && y.name === "addr_gen_mode" && y.value === STABLE_PRIVACY)
@@ -138,4 +175,22 @@ export async function readLinkSysctls(
     if (r.code === 0) out.push({ ...x, value: r.stdout.trim() });
   }
   return out;
+}
+
+/**
+ * Runs sysctl and gives its stdout; any exit but 0 (procps sysctl exits
+ * non-zero when it cannot read a key it was given) throws, naming the
+ * command and sysctl's own message.
+ */
+async function mustRun(run: Runner, argv: readonly string[]): Promise<string> {
+  const r = await run(argv, { okCodes: ANY_EXIT });
+  if (r.code !== 0) {
+    throw new CommandError(
+      argv,
+      r.code,
+      r.stderr.trim(),
+      "A per-interface setting could not be read, so it cannot be saved for undo; nothing was changed. Run again; if it persists, check the link with 'ip link show'.",
+    );
+  }
+  return r.stdout;
 }

@@ -7,7 +7,7 @@
  */
 import type { Runner } from "../exec/mod.ts";
 import type { IpAddrInfo, IpNeigh, IpRoute, IpRule } from "./ip_json.ts";
-import { readLinkSysctls } from "./link_sysctl.ts";
+import { linkSysctlKey, readLinkSysctls } from "./link_sysctl.ts";
 import { SnapshotIpReader } from "./memo.ts";
 import { readNftRuleset } from "./nft.ts";
 
@@ -269,7 +269,7 @@ export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapsho
     routes: [...r4.map((r) => routeLine(r, 4)), ...r6.map((r) => routeLine(withoutTemporary(r, temporary), 6))].sort(),
     rules: [...rules4.map((r) => ruleLine(r, 4)), ...rules6.map((r) => ruleLine(r, 6))],
     neighbours: neighbours.map(neighLine).sort(),
-    sysctls: sysctls.map((x) => `${x.tree}.${x.dev}.${x.name} = ${x.value}`).sort(),
+    sysctls: sysctls.map((x) => `${linkSysctlKey(x.tree, x.dev, x.name)} = ${x.value}`).sort(),
     nftables: nft === undefined ? ["(nft not installed)"] : nft.split("\n").filter((l) => l.trim() !== ""),
     netns: netnsNames,
   };

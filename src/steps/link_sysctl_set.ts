@@ -1,6 +1,6 @@
 import { z } from "../zod.ts";
 import type { Runner } from "../exec/mod.ts";
-import { LINK_SYSCTL_TREES, linkSysctlPath, STABLE_SECRET, waitOperUp } from "../host/mod.ts";
+import { LINK_SYSCTL_TREES, linkSysctlKey, linkSysctlPath, STABLE_SECRET, waitOperUp } from "../host/mod.ts";
 import { linkName, text } from "./fields.ts";
 import { objectId } from "./objects.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
@@ -35,9 +35,9 @@ export const OPER_UP_WAIT_MS = 3000;
  */
 export type LinkSysctlSetStep = Infer<typeof linkSysctlSetSchema>;
 
-/** The dotted name for humans, e.g. `net.ipv4.conf.br0.arp_ignore`. */
+/** The dotted name for humans, e.g. `net.ipv4.conf.br0.arp_ignore`, `net.ipv4.conf.eth0/100.rp_filter`. */
 function dotted(s: LinkSysctlSetStep): string {
-  return `${s.tree}.${s.dev}.${s.name}`;
+  return linkSysctlKey(s.tree, s.dev, s.name);
 }
 
 /** Whether the step writes a secret (`stable_secret`): never shown, never on a command line. */
