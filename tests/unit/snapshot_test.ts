@@ -136,7 +136,7 @@ function detailedHost(o: { nodad?: boolean; rulePref?: number; neigh?: boolean; 
       );
     }
     if (argv[0] === "sysctl") {
-      return `net.ipv4.conf.eth0.arp_ignore = ${o.arpIgnore ?? "0"}\nnet.ipv4.conf.eth0.100.rp_filter = 2\n`;
+      return `net.ipv4.conf.eth0.arp_ignore = ${o.arpIgnore ?? "0"}\nnet.ipv4.conf.eth0/100.rp_filter = 2\n`;
     }
     if (argv[0] === "nft") return o.nft ?? "";
     return "[]";
@@ -148,7 +148,8 @@ Deno.test("snapshots see address flags, policy rules, permanent neighbours, per-
   assert.deepEqual(base.addrs[0].flags, ["home"]);
   assert.equal(base.addrs[0].lifetimes, "forever/forever");
   assert.deepEqual(base.rules, ["ipv4 priority=100 src=all iif=eth0 table=100"]);
-  assert.deepEqual(base.sysctls, ["net.ipv4.conf.eth0.100.rp_filter = 2", "net.ipv4.conf.eth0.arp_ignore = 0"]);
+  // sysctl(8) prints link eth0.100 as eth0/100; the snapshot keeps that key (its dots are separators).
+  assert.deepEqual(base.sysctls, ["net.ipv4.conf.eth0.arp_ignore = 0", "net.ipv4.conf.eth0/100.rp_filter = 2"]);
   const diff = async (o: Parameters<typeof detailedHost>[0]) =>
     diffSnapshots(base, await takeSnapshot(detailedHost(o)));
   assert.equal(
