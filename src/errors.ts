@@ -38,10 +38,11 @@ export const EXIT = {
 export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   0: "success (for `run -- CMD`: CMD's own exit code once setup succeeded)",
   1: "internal error (a bug: please report it)",
-  2: "usage: bad option or input (a `--state-dir` outside `/run/nsrecipe` and `/var/lib/nsrecipe` among them); " +
-    "nothing changed",
-  3: "precondition failed: not root, name taken, stale namespace file, a program missing, a state directory that " +
-    "cannot be trusted (a symlink, writable by others, not a directory); nothing changed",
+  2: "usage: bad option or input (a `--state-dir` outside `/run/nsrecipe` and `/var/lib/nsrecipe` among them, a " +
+    "`-- CMD` not found in PATH); nothing changed",
+  3: "precondition failed: not root, name taken, stale namespace file, a program nsrecipe needs missing (`ip`, " +
+    "`unshare`, ...), a state directory that cannot be trusted (a symlink, writable by others, not a directory); nothing " +
+    "changed",
   4: "a step failed, or `run` was interrupted (Ctrl-C, SIGTERM, SIGHUP) before or while it applied its plan, and every step " +
     "already done was rolled back; or a run was not confirmed and was undone",
   5: "the host needs attention: rollback or undo incomplete (the run stays applied: `nsrecipe status`, fix, then " +
