@@ -42,6 +42,7 @@ import {
   type RouteSpec,
   type Step,
 } from "../steps/mod.ts";
+import type { StepState } from "../journal/mod.ts";
 import type { RevertItem } from "./revert.ts";
 
 /** Where the object a step names stands now, by the identity the step's run recorded. */
@@ -61,14 +62,24 @@ async function currentLink(item: RevertItem, dev: string, ip: IpReader): Promise
 
 /**
  * What nsrecipe itself put on host links and into namespaces, over every run
- * of the journal: the names of links it made or enslaved, the addresses,
- * routes and neighbour entries it added (by link), and the links it moved
- * into each namespace (by their name inside).
+ * of the journal: the links it made or enslaved, the addresses, routes and
+ * neighbour entries it added (by link), and the links it moved into each
+ * namespace (by their name inside).
  */
 interface Known {
-  links: Set<string>;
-  /** Ifindexes the runs recorded for those links, by name: a renamed own link is still own, a replaced one is not. */
-  ifindexes: Map<string, Set<number>>;
+  /**
+   * Ifindexes of links runs made or enslaved, as each run recorded them (a renamed own link is still own, a
+   * replaced one is not).
+   */
+  ifindexes: Set<number>;
+  /**
+   * Names of links a run made or enslaved in a step that was started (it has an intent record) and not reverted,
+   * but recorded no identity for: killed between a batch's `ip` and its done records, the run never learnt their
+   * ifindex, so a link of that name is taken as the one its step made or enslaved (the step may have taken
+   * effect). Judged per run: another run's identity of the same name (an earlier run's link, long gone) says
+   * nothing about this one's.
+   */
+  unrecorded: Set<string>;
   addrs: Map<string, AddrSpec[]>;
   routes: RouteSpec[];
   neighs: Map<string, NeighSpec[]>;
@@ -88,49 +99,57 @@ function knownOf(runs: readonly Journaled[]): Known {
   return known;
 }
 
+/** The names of the host links a step makes or enslaves (none for other kinds). */
+function linksOf(s: Step): string[] {
+  if (s.kind === "veth-add") return [s.dev, s.peer];
+  if (s.kind === "bridge-add" || s.kind === "link-set-master") return [s.dev];
+  return [];
+}
+
+/**
+ * Whether a step in this state may have left its effect on the host: started (an intent record, maybe done, failed
+ * or its inverse failed) and not reverted. A `planned` step never ran; an `undone` one was reverted. Unknown
+ * (`undefined`): taken as started.
+ */
+function mayHaveEffect(state: StepState | undefined): boolean {
+  return state !== "planned" && state !== "undone";
+}
+
 function knownFrom(runs: readonly Journaled[]): Known {
   const k: Known = {
-    links: new Set(),
-    ifindexes: new Map(),
+    ifindexes: new Set(),
+    unrecorded: new Set(),
     addrs: new Map(),
     routes: [],
     neighs: new Map(),
     inNetns: new Map(),
   };
-  for (const r of runs) {
-    for (const [key, id] of Object.entries(r.identities)) {
-      if (id.type !== "link") continue;
-      const name = key.slice("link:".length);
-      k.ifindexes.set(name, (k.ifindexes.get(name) ?? new Set()).add(id.ifindex));
-    }
-  }
-  const steps = runs.flatMap((r) => r.steps);
   const push = <T>(m: Map<string, T[]>, key: string, v: T) => m.set(key, [...(m.get(key) ?? []), v]);
-  for (const s of steps) {
-    switch (s.kind) {
-      case "veth-add":
-        k.links.add(s.dev).add(s.peer);
-        break;
-      case "bridge-add":
-        k.links.add(s.dev);
-        break;
-      case "link-set-master":
-        k.links.add(s.dev);
-        break;
-      case "link-set-netns":
-        k.inNetns.set(s.netns, (k.inNetns.get(s.netns) ?? new Set()).add(s.newName));
-        break;
-      case "addr-add":
-        if (!s.netns) push(k.addrs, s.dev, s.addr);
-        break;
-      case "route-add":
-        if (!s.netns) k.routes.push(s.route);
-        break;
-      case "neigh-add":
-        push(k.neighs, s.dev, s.neigh);
-        break;
-      default:
-        break;
+  for (const r of runs) {
+    r.steps.forEach((s, i) => {
+      for (const name of linksOf(s)) {
+        const id = r.identities[`link:${name}`];
+        if (id?.type === "link") k.ifindexes.add(id.ifindex);
+        else if (mayHaveEffect(r.stepStates?.[i])) k.unrecorded.add(name);
+      }
+    });
+    for (const s of r.steps) {
+      switch (s.kind) {
+        case "link-set-netns":
+          k.inNetns.set(s.netns, (k.inNetns.get(s.netns) ?? new Set()).add(s.newName));
+          break;
+        case "addr-add":
+          if (!s.netns) push(k.addrs, s.dev, s.addr);
+          break;
+        case "route-add":
+          if (!s.netns) k.routes.push(s.route);
+          break;
+        case "neigh-add":
+          push(k.neighs, s.dev, s.neigh);
+          break;
+        default:
+          break;
+      }
     }
   }
   return k;
@@ -142,6 +161,11 @@ export interface Journaled {
   steps: readonly Step[];
   /** Identities by object key (`link:NAME`, `netns:NAME`). */
   identities: Identities;
+  /**
+   * Where each step stands, by index; a `planned` step (no intent record) made nothing. Absent: every step is
+   * taken as started.
+   */
+  stepStates?: readonly StepState[];
 }
 
 /**
@@ -185,8 +209,7 @@ async function foreignOnLink(
   const out: string[] = [];
   const what = bridge ? "bridge" : "link";
   if (bridge) {
-    const indexes = new Set([...known.ifindexes.values()].flatMap((set) => [...set]));
-    const own = (l: IpLink) => indexes.has(l.ifindex) || (known.links.has(l.ifname) && !known.ifindexes.has(l.ifname));
+    const own = (l: IpLink) => known.ifindexes.has(l.ifindex) || known.unrecorded.has(l.ifname);
     const ports = (await ip.links()).filter((l) => l.master === dev && !own(l));
     for (const p of ports) out.push(`${quote(p.ifname)} is a port of ${what} ${quote(dev)}`);
   }
@@ -213,7 +236,9 @@ async function foreignOnLink(
 /**
  * Finds what someone other than nsrecipe attached to the objects undo is
  * about to delete: for a bridge a run made, its ports other than links
- * nsrecipe made or enslaved, and its addresses, routes (any table, both
+ * nsrecipe made or enslaved (by the ifindex each run recorded; by name when
+ * the run's step was started but recorded no identity, as after a kill
+ * between a batch's `ip` and its done records), and its addresses, routes (any table, both
  * families, multipath next hops included) and static neighbour entries that
  * no run added and the kernel did not make (IPv6 link-local addresses,
  * `proto kernel` and `proto ra` routes); the same, but ports, for the host
