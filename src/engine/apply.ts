@@ -16,6 +16,7 @@ import { kindOf, type Step } from "../steps/mod.ts";
 import { applyBatch, applyGroups, identify, readingCtx } from "./apply_batch.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
+import { stepLine } from "./step_line.ts";
 import { type RevertItem, rollback } from "./revert.ts";
 import { loadRuns, undoRun } from "./undo.ts";
 
@@ -116,7 +117,9 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
         deps,
         current === 0 ? req.seen : undefined,
       );
-      if (failure) await failed(run, failure.index, req.steps[failure.index], failure, touched, deps);
+      if (failure) {
+        await failed(run, failure.index, req.steps[failure.index], req.steps.length, failure, touched, deps);
+      }
     }
     // Asked to stop during the last step: that step is finished, and rolled back with the others.
     await stopIfAsked(run, req.steps.length, req.steps.length, touched, deps);
@@ -211,7 +214,7 @@ async function stopIfAsked(
 }
 
 /**
- * Records a failed step, rolls back every step in `touched` and throws.
+ * Records a failed step, says so under its {@link stepLine}, rolls back every step in `touched` and throws.
  * @throws {StepError} Always, once rolled back.
  * @throws {UndoError} When rollback could not revert everything.
  */
@@ -219,12 +222,14 @@ async function failed(
   run: string,
   index: number,
   step: Step,
+  total: number,
   failure: { reason: string; command?: CommandError },
   touched: RevertItem[],
   deps: EngineDeps,
 ): Promise<never> {
   const kind = kindOf(step);
   await deps.journal.append({ kind: "step-failed", run, index, error: failure.reason });
+  deps.log(stepLine(index, total, step));
   deps.log(`  failed: ${failure.reason}; rolling back`);
   await rollback(run, touched, deps);
   throw new StepError(
@@ -253,7 +258,6 @@ async function applyStep(
 ): Promise<void> {
   const { journal, ctx, log } = deps;
   const kind = kindOf(step);
-  log(`[${index + 1}/${total}] ${kind.summary(step)}`);
   let failure: { reason: string; command?: CommandError } | undefined;
   // Commands that completed; iproute2 applies each request whole or not at all, so a step whose first
   // command failed changed nothing, and its rollback must not "revert" an object someone else made.
@@ -299,9 +303,10 @@ async function applyStep(
   }
   if (failure) {
     if (failure.command && completed === 0 && touched.at(-1)?.index === index) touched.pop();
-    await failed(run, index, step, failure, touched, deps);
+    await failed(run, index, step, total, failure, touched, deps);
   }
   await journal.append({ kind: "step-done", run, index, ...(made ? { identities: made } : {}) });
   touched[touched.length - 1].done = true;
+  log(stepLine(index, total, step));
   await deps.fault("after-done", index);
 }

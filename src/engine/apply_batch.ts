@@ -54,6 +54,7 @@ import type { Runner } from "../exec/mod.ts";
 import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import { appendAll, type EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
+import { stepLine } from "./step_line.ts";
 import { batchLine, batchMessage, batchSizes, failedLine } from "./ip_batch.ts";
 import type { RevertItem } from "./revert.ts";
 
@@ -175,7 +176,6 @@ export async function applyBatch(
 ): Promise<BatchFailure | undefined> {
   const { journal, ctx, log } = deps;
   const key = applyBatchKey(steps[group[0]])!;
-  for (const i of group) log(`[${i + 1}/${steps.length}] ${kindOf(steps[i]).summary(steps[i])}`);
   // Prior states and identities of the whole batch, from one look (the host links they name read together).
   const prior = lookCtx(
     ctx,
@@ -299,6 +299,8 @@ export async function applyBatch(
   }
   await appendAll(journal, done);
   for (const item of items.slice(0, ok)) item.done = true;
+  // Said once done, not before the batch: see stepLine.
+  for (const index of group.slice(0, ok)) log(stepLine(index, steps.length, steps[index]));
   for (const index of group.slice(0, ok)) await deps.fault("after-done", index);
   if (!stop) return undefined;
   return { index: group[stop.at], reason: stop.reason, command: stop.command };

@@ -417,3 +417,23 @@ Deno.test("M9: full-migrate refused for nsrecipe's own --nat rules names the run
     );
   });
 });
+
+Deno.test("run killed before a batch of steps ran: the console claims none of them ([n/N] lines come once done)", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    // veth-bridge's host-side steps (the namespace, the veth pair, …) run as one ip -batch; step 3's fault point
+    // comes before it (src/engine/faults.ts), so nsrecipe is killed with their intents recorded and none run.
+    const fault = { NSRECIPE_TEST_FAULT: "i-understand-this-breaks-nsrecipe:kill@step:2" };
+    const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "kb", "--", "true"], fault);
+    assert.equal(r.code, 137, r.stderr);
+    assert.doesNotMatch(r.stderr, /^\[\d+\/\d+\]/m, r.stderr);
+    assert.deepEqual(await lab.snapshot(), before, "no step ran");
+    // Once run whole, every step is said, in order, each once.
+    const ok = await lab.nsrecipe(["run", "veth-bridge", "--name", "kc", "--", "true"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const said = [...ok.stderr.matchAll(/^\[(\d+)\/(\d+)\] /gm)].map((m) => `${m[1]}/${m[2]}`);
+    const total = Number(said[0]?.split("/")[1]);
+    assert.ok(total > 2, ok.stderr);
+    assert.deepEqual(said, Array.from({ length: total }, (_, i) => `${i + 1}/${total}`));
+  });
+});

@@ -333,3 +333,55 @@ Deno.test("rollback whose ip -batch of inverses is killed on its timeout: steps 
     }
   }
 });
+
+/**
+ * Runs `steps` on a fake host, with one list of what happened in order: `$ ip -batch` for each batch that changes
+ * the host (a rollback's too), and each progress line of `run` (`[n/N] …`, `  failed: …`).
+ */
+async function progressOf(steps: Step[], refused: ReadonlySet<string> = new Set(), fault = "") {
+  const host = fakeHost(refused);
+  const events: string[] = [];
+  const run: Runner = (argv, opts) => {
+    if (isApplyBatch(argv)) events.push("$ ip -batch");
+    return host.run(argv, opts);
+  };
+  const j = memJournal();
+  const d = { ...deps(run, j.journal, fault), log: (line: string) => events.push(line) };
+  const error = await applyRun(req(steps), d).then(() => undefined, (e) => e);
+  return { events: events.filter((e) => /^(\$ ip -batch|\[\d+\/\d+\] |  failed: )/.test(e)), error };
+}
+
+Deno.test("run's [n/N] lines of a batch come once it ran, one per step done: none is said before its ip -batch", async () => {
+  const steps = Array.from({ length: 3 }, (_, i) => route(i));
+  const { events, error } = await progressOf(steps);
+  assert.equal(error, undefined);
+  assert.deepEqual(events, [
+    "$ ip -batch",
+    "[1/3] add route 10.0.0.0/24 via 198.51.100.254 dev eth0",
+    "[2/3] add route 10.0.1.0/24 via 198.51.100.254 dev eth0",
+    "[3/3] add route 10.0.2.0/24 via 198.51.100.254 dev eth0",
+  ]);
+});
+
+Deno.test("run's [n/N] lines when a batch line fails: the steps done, then the failed one with its reason; none after it", async () => {
+  const steps = Array.from({ length: 4 }, (_, i) => route(i));
+  const { events, error } = await progressOf(steps, new Set(["10.0.2.0/24"]));
+  assert.ok(error instanceof StepError, String(error));
+  assert.deepEqual(events, [
+    "$ ip -batch",
+    "[1/4] add route 10.0.0.0/24 via 198.51.100.254 dev eth0",
+    "[2/4] add route 10.0.1.0/24 via 198.51.100.254 dev eth0",
+    "[3/4] add route 10.0.2.0/24 via 198.51.100.254 dev eth0",
+    "  failed: RTNETLINK answers: File exists; rolling back",
+    "$ ip -batch", // the rollback's
+  ]);
+});
+
+Deno.test("run's [n/N] lines when the batch never ran (a fault before it): only the step that failed is said", async () => {
+  const steps = Array.from({ length: 3 }, (_, i) => route(i));
+  const { events, error } = await progressOf(steps, new Set(), "fail@step:0");
+  assert.ok(error instanceof StepError, String(error));
+  assert.equal(events.length, 2, events.join("\n"));
+  assert.equal(events[0], "[1/3] add route 10.0.0.0/24 via 198.51.100.254 dev eth0");
+  assert.match(events[1], /^ {2}failed: injected failure at step:0 .*; rolling back$/);
+});
