@@ -32,7 +32,7 @@ import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
 import { GOING_AHEAD, type Plan, type Recipe } from "./types.ts";
 import { cidrCheck, cidrField, linkNameField } from "./fields.ts";
 import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
-import { addressesLeftOut, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
+import { addressesLeftOut, raRouteNotes, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
 import { natTable, vethBridge } from "./veth_bridge.ts";
 
@@ -385,6 +385,7 @@ export const fullMigrate: Recipe<typeof params> = {
       ...bridgeFilterNotes(facts, uplink.ifname, bridge, p.force === true),
       ...multicastNotes(facts, uplink.ifname, bridge, p.force === true),
       ...addressesLeftOut(facts, uplink.ifname, bridge),
+      ...raRouteNotes(facts, uplink.ifname, bridge),
     ];
     const settings = uplinkSettings(facts, uplink);
     for (const n of settings.notCarried) notes.push(`Not carried to '${bridge}': ${n.setting} (${n.why}).`);

@@ -33,7 +33,7 @@ import { addrSpecFromJson, neighSpecFromJson, type Step } from "../src/steps/mod
 import { expiringPrefixRoutes, movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
 import { ruleForLink, uplinkRules } from "./uplink_rules.ts";
 
-export { expiringPrefixRoutes, movableRoutes, unmovableRoutes } from "./uplink_routes.ts";
+export { expiringPrefixRoutes, movableRoutes, raRouteNotes, unmovableRoutes } from "./uplink_routes.ts";
 
 /**
  * Picks the uplink and refuses one that cannot be bridged.

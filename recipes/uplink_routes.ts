@@ -17,7 +17,7 @@
  * @module
  */
 import type { HostFacts, IpAddrInfo, IpRoute } from "../src/host/mod.ts";
-import { type RouteSpec, routeSpecFromJson } from "../src/steps/mod.ts";
+import { raHoplimit, type RouteSpec, routeSpecFromJson } from "../src/steps/mod.ts";
 import { inSubnet, parseSubnet } from "./subnet.ts";
 
 /**
@@ -205,6 +205,7 @@ function whyUnmovable(r: IpRoute): string[] {
   for (const [key, value] of Object.entries(r)) {
     if (CARRIED_KEYS.has(key) || value === undefined) continue;
     if (key === "tos" && value === "0") continue;
+    if (key === "metrics" && raHoplimit(r) !== undefined) continue;
     why.push(KEY_REASON[key]?.(r) ?? `attribute '${key}'`);
   }
   const flags = (r.flags ?? []).filter((f) => !CARRIED_FLAGS.has(f));
@@ -224,7 +225,8 @@ function whyUnmovable(r: IpRoute): string[] {
  * could not be restored exactly) or a lightweight tunnel `encap`, any
  * attribute a newer iproute2 shows, and routes of a type without a device to
  * move (`multicast`, `throw`, …). Realms (`flow`), `onlink`, `pref` and
- * `expires` are carried. The kernel's own routes ({@link isKernelOwnRoute})
+ * `expires` are carried, and the `hoplimit` metric of a route learned from a
+ * router advertisement (see `raHoplimit`: the kernel sets it, unlocked). The kernel's own routes ({@link isKernelOwnRoute})
  * follow the addresses and are not named.
  * @param facts Host facts.
  * @param uplink Link name.
@@ -269,4 +271,36 @@ export function expiringPrefixRoutes(facts: HostFacts, uplink: string, moved: re
     const owners = v6.filter((a) => isAddressPrefixRoute(r, 6, [a]));
     return owners.length > 0 && owners.every((a) => a.dynamic);
   }).map((r) => routeSpecFromJson(r, 6));
+}
+
+/**
+ * Plan notes for the uplink's routes learned from router advertisements
+ * (`proto ra`, IPv6), which full-migrate moves with their `pref`, `hoplimit`
+ * and remaining lifetime (`expires`): re-added by hand they are not the
+ * kernel's own RA routes, yet not permanent either; they lapse as the
+ * router's advertisement would have unless renewed. Said so that an admin
+ * is not surprised by either.
+ * @param facts Host facts.
+ * @param uplink Link name.
+ * @param bridge The bridge the routes move to.
+ * @returns One note per such route, `[]` when there is none.
+ */
+export function raRouteNotes(facts: HostFacts, uplink: string, bridge: string): string[] {
+  return facts.routes6.filter((r) => r.dev === uplink && r.protocol === "ra").map((r) => {
+    const hop = raHoplimit(r);
+    const attrs = [
+      ...(hop !== undefined ? [`hoplimit ${hop}`] : []),
+      ...(r.pref ? [`pref ${r.pref}`] : []),
+      ...(r.expires !== undefined ? [`expires ${r.expires}sec`] : []),
+    ].join(" ");
+    return `The router-advertised route ${r.dst}${r.gateway ? ` via ${r.gateway}` : ""} (proto ra${
+      attrs ? ` ${attrs}` : ""
+    }) moves to '${bridge}' as it is, ${
+      r.expires !== undefined
+        ? "with its remaining lifetime, not as a permanent route: it lapses when the router's advertisement would have, unless the router advertises again on"
+        : "with no lifetime, as on"
+    } '${bridge}' (which takes the accept_ra setting of '${uplink}'); undo puts it back on '${uplink}'${
+      r.expires !== undefined ? " with the lifetime it had when moved" : ""
+    }.`;
+  });
 }

@@ -93,6 +93,13 @@ export const routeSpecSchema = lazy(() =>
      */
     expires: uint().optional(),
     /**
+     * IPv6: the `hoplimit` route metric (RTAX_HOPLIMIT, ip-route(8)
+     * `hoplimit NUMBER`, 1–255), carried only where {@link raHoplimit} finds
+     * it: the Cur Hop Limit a router advertisement set on its default route;
+     * absent = none.
+     */
+    hoplimit: uint().max(255).optional(),
+    /**
      * The route's realms as `ip route add … realm` takes them: `TO` or
      * `FROM/TO` (RTA_FLOW, ip-route(8)), e.g. `5` or `3/5`; absent = none.
      */
@@ -163,7 +170,7 @@ export function addrAddCommands(a: AddrSpec, dev: string, netns?: string, skipDa
 /**
  * The `ip route` arguments after `add`/`del` naming a route exactly.
  * @param r The route.
- * @param forAdd Include attributes that only `add` sets (IPv6 `pref` and `expires`).
+ * @param forAdd Include attributes that only `add` sets (IPv6 `pref`, `expires` and `hoplimit`).
  * @returns e.g. `["default", "via", "198.51.100.1", "dev", "eth0", "metric", "100"]`.
  */
 export function routeArgs(r: RouteSpec, forAdd = true): string[] {
@@ -181,6 +188,7 @@ export function routeArgs(r: RouteSpec, forAdd = true): string[] {
   if (forAdd && r.realm) out.push("realm", r.realm);
   if (forAdd && r.family === 6 && r.pref && r.pref !== "medium") out.push("pref", r.pref);
   if (forAdd && r.family === 6 && r.expires !== undefined) out.push("expires", String(r.expires));
+  if (forAdd && r.family === 6 && r.hoplimit !== undefined) out.push("hoplimit", String(r.hoplimit));
   return out;
 }
 
@@ -272,9 +280,38 @@ export function routeSpecFromJson(r: IpRoute, family: 4 | 6): RouteSpec {
   if (family === 6 && (r.pref === "low" || r.pref === "high")) spec.pref = r.pref;
   // A route about to expire is still re-added, for at least one second (`expires 0` would expire it at once).
   if (family === 6 && r.expires !== undefined) spec.expires = Math.max(1, r.expires);
+  const hoplimit = family === 6 ? raHoplimit(r) : undefined;
+  if (hoplimit !== undefined) spec.hoplimit = hoplimit;
   const realm = routeRealm(r);
   if (realm) spec.realm = realm;
   return spec;
+}
+
+/**
+ * The `hoplimit` metric of a route learned from a router advertisement,
+ * which can be re-created exactly: a `proto ra` route whose only metric is
+ * `hoplimit`. The kernel sets it on the default route it learns from an RA
+ * to the RA's Cur Hop Limit (net/ipv6/ndisc.c `ndisc_router_discovery`,
+ * `fib6_metric_set(rt, RTAX_HOPLIMIT, …)`), never locked. `ip -json` does not
+ * show a metric's `lock`, so on a route of any other origin (where
+ * `hoplimit lock N` may have been written by hand) the metric cannot be
+ * restored exactly and is not taken.
+ * @param r A route as `ip -json route` prints it (`"metrics": [{"hoplimit": 64}]`).
+ * @returns The hop limit (1–255), or `undefined` when the route is not such a route.
+ * @example
+ * ```ts
+ * raHoplimit({ dst: "default", protocol: "ra", flags: [], metrics: [{ hoplimit: 64 }] }); // 64
+ * raHoplimit({ dst: "default", protocol: "static", flags: [], metrics: [{ hoplimit: 64 }] }); // undefined
+ * ```
+ */
+export function raHoplimit(r: IpRoute): number | undefined {
+  if (r.protocol !== "ra" || !Array.isArray(r.metrics) || r.metrics.length !== 1) return undefined;
+  const m = r.metrics[0];
+  if (typeof m !== "object" || m === null) return undefined;
+  const entries = Object.entries(m);
+  if (entries.length !== 1 || entries[0][0] !== "hoplimit") return undefined;
+  const v = entries[0][1];
+  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 255 ? v as number : undefined;
 }
 
 /**
