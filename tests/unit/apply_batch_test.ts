@@ -348,7 +348,7 @@ async function progressOf(steps: Step[], refused: ReadonlySet<string> = new Set(
   const j = memJournal();
   const d = { ...deps(run, j.journal, fault), log: (line: string) => events.push(line) };
   const error = await applyRun(req(steps), d).then(() => undefined, (e) => e);
-  return { events: events.filter((e) => /^(\$ ip -batch|\[\d+\/\d+\] |  failed: )/.test(e)), error };
+  return { events: events.filter((e) => /^(\$ ip -batch|\[\d+\/\d+\] | {2}failed: )/.test(e)), error };
 }
 
 Deno.test("run's [n/N] lines of a batch come once it ran, one per step done: none is said before its ip -batch", async () => {
