@@ -398,6 +398,10 @@ export const fullMigrate: Recipe<typeof params> = {
         mtu: uplink.mtu,
         // The uplink's link group, which firewall rules (nft iifgroup) may select the host's LAN traffic by.
         ...(uplink.group && uplink.group !== "default" ? { group: uplink.group } : {}),
+        // How the host answers on the LAN, and the name monitoring knows the interface by (X10).
+        ...(uplink.flags.includes("NOARP") ? { noarp: true as const } : {}),
+        ...(uplink.flags.includes("MULTICAST") ? {} : { nomulticast: true as const }),
+        ...(uplink.ifalias ? { alias: uplink.ifalias } : {}),
       },
       // Before the bridge comes up: addr_gen_mode, disable_ipv6 and accept_dad act when it does.
       ...settings.carried.filter((x) => !setAfterPorts(x)).map((x) => bridgeSetting(bridge, x)),

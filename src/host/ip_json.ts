@@ -28,6 +28,8 @@ export interface IpLink {
    * of `/etc/iproute2/group` or the number, e.g. `7`.
    */
   group?: string;
+  /** Its alias (ip-link(8) `alias NAME`, IFLA_IFALIAS), e.g. `uplink to rack 7`; absent when none. */
+  ifalias?: string;
   /** Link-layer type: `ether`, `loopback`, `none` (e.g. a tun), … */
   link_type?: string;
   /** Alternative names (`ip link property add dev DEV altname NAME`, ip-link(8)); absent when none. */

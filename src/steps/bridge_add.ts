@@ -1,3 +1,4 @@
+import { z } from "../zod.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { text } from "./fields.ts";
 import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
@@ -17,11 +18,27 @@ export const bridgeAddSchema = stepSchema("bridge-add", () => ({
    * absent = the kernel's `default` (0).
    */
   group: text().optional(),
+  /**
+   * Created with `arp off` (ip-link(8); IFF_NOARP): the bridge neither asks
+   * nor answers ARP, as the uplink it takes over did not. Absent = ARP on.
+   */
+  noarp: z.literal(true).optional(),
+  /** Created with `multicast off` (ip-link(8); IFF_MULTICAST cleared), as the uplink. Absent = multicast on. */
+  nomulticast: z.literal(true).optional(),
+  /**
+   * Its alias (ip-link(8) `alias NAME`; IFLA_IFALIAS, at most 255 bytes), set
+   * by a second command, `ip link set dev BR alias NAME`, since the kernel
+   * ignores IFLA_IFALIAS when it creates a link (net/core/rtnetlink.c applies
+   * it in do_setlink only). Absent = none.
+   */
+  alias: z.string().min(1).max(255).optional(),
 }));
 
 /**
- * Create a bridge with STP off: `ip link add dev BR [address MAC] [mtu M] type
- * bridge stp_state 0` (ip-link(8), Documentation/networking/bridge.rst).
+ * Create a bridge with STP off: `ip link add dev BR [address MAC] [mtu M]
+ * [group G] [arp off] [multicast off] type bridge stp_state 0`, then
+ * `ip link set dev BR alias NAME` when it has an alias (ip-link(8),
+ * Documentation/networking/bridge.rst).
  */
 export type BridgeAddStep = Infer<typeof bridgeAddSchema>;
 
@@ -34,12 +51,23 @@ export type BridgeAddStep = Infer<typeof bridgeAddSchema>;
  */
 export const bridgeAdd: StepKind<BridgeAddStep> = {
   schema: bridgeAddSchema,
-  summary: (s) => `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""})`,
+  summary: (s) =>
+    `create bridge '${s.dev}' (STP off${s.mac ? `, MAC ${s.mac}` : ""}${s.noarp ? ", ARP off" : ""}${
+      s.nomulticast ? ", multicast off" : ""
+    }${s.alias === undefined ? "" : `, alias ${JSON.stringify(s.alias)}`})`,
   commands: (s) => {
     const argv = linkAddArgv(s, ["bridge", "stp_state", "0"]);
-    if (s.group === undefined) return [argv];
     const at = argv.indexOf("type");
-    return [[...argv.slice(0, at), "group", s.group, ...argv.slice(at)]];
+    // ip link add applies the link flags it is given (rtnl_configure_link), so the bridge never answers ARP.
+    const more = [
+      ...(s.group === undefined ? [] : ["group", s.group]),
+      ...(s.noarp ? ["arp", "off"] : []),
+      ...(s.nomulticast ? ["multicast", "off"] : []),
+    ];
+    return [
+      [...argv.slice(0, at), ...more, ...argv.slice(at)],
+      ...(s.alias === undefined ? [] : [["ip", "link", "set", "dev", s.dev, "alias", s.alias]]),
+    ];
   },
   async verify(s, ctx) {
     const link = await ctx.ip.link(s.dev);
@@ -52,6 +80,12 @@ export const bridgeAdd: StepKind<BridgeAddStep> = {
     if (s.mtu && link.mtu !== s.mtu) return `bridge '${s.dev}' has MTU ${link.mtu}, not ${s.mtu}`;
     if (s.group !== undefined && link.group !== s.group) {
       return `bridge '${s.dev}' is in link group ${link.group}, not ${s.group}`;
+    }
+    const flags = link.flags ?? [];
+    if (s.noarp && !flags.includes("NOARP")) return `bridge '${s.dev}' answers ARP, not 'arp off'`;
+    if (s.nomulticast && flags.includes("MULTICAST")) return `bridge '${s.dev}' has multicast on, not 'multicast off'`;
+    if (s.alias !== undefined && link.ifalias !== s.alias) {
+      return `bridge '${s.dev}' has alias ${JSON.stringify(link.ifalias ?? "")}, not ${JSON.stringify(s.alias)}`;
     }
     return undefined;
   },
