@@ -8,6 +8,7 @@
 import type { Processes, Runner } from "../exec/mod.ts";
 import { defaultRoute, diffSnapshots, IpReader, takeSnapshot, waitSettled } from "../host/mod.ts";
 import { type Outage, parsePingOutage } from "./outage.ts";
+import { LAB_NETNS } from "../lab/defaults.ts";
 
 /** One check of a rehearsal. */
 export interface RehearsalCheck {
@@ -81,6 +82,21 @@ async function ipv6DefaultWorks(run: Runner, netns?: string): Promise<{ ok: bool
 }
 
 /**
+ * The lab host's address towards the gateway: the `prefsrc` of
+ * `ip -4 -json route get GATEWAY` (ip-route(8)), i.e. the uplink's address
+ * the LAN reaches the host at.
+ * @param run The process seam.
+ * @param gateway The LAN gateway.
+ * @returns The address, or `undefined` when the route has none.
+ */
+async function hostAddressTowards(run: Runner, gateway: string): Promise<string | undefined> {
+  const r = await run(["ip", "-4", "-json", "route", "get", gateway], { okCodes: [0, 1, 2] });
+  if (r.code !== 0) return undefined;
+  const routes = JSON.parse(r.stdout) as { prefsrc?: string }[];
+  return routes[0]?.prefsrc;
+}
+
+/**
  * Rehearses a recipe in the current (lab) network namespace.
  *
  * The gateway is pinged every {@link OUTAGE_PING_INTERVAL_MS} ms while the
@@ -89,6 +105,11 @@ async function ipv6DefaultWorks(run: Runner, netns?: string): Promise<{ ok: bool
  *
  * When the lab host has an IPv6 default route, its gateway is also pinged
  * through that route's device before, during (host and namespace) and after.
+ * The other direction too (X11): the lab's other LAN host
+ * (`LAB_NETNS.lanHost`) pings the lab host's address towards the gateway
+ * before the run and once it is applied, since what cuts a migrated host off
+ * (a bridge-family input chain, a host that stops answering) may leave its own
+ * pings to the gateway answered.
  * @param procs The process seam (captured commands and the background `ping`).
  * @param gateway The LAN gateway the lab host must keep reaching.
  * @param actions Run and undo of the recipe.
@@ -105,6 +126,12 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
     return r !== undefined;
   };
   const hasV6 = await v6("lab host reaches its IPv6 gateway before the run");
+  const hostAddress = await hostAddressTowards(run, gateway);
+  const lanReaches = async (name: string) => {
+    if (!hostAddress) return check(name, false, `no address of the lab host towards ${gateway}`);
+    check(name, await pings(run, hostAddress, LAB_NETNS.lanHost), `${LAB_NETNS.lanHost} -> ${hostAddress}`);
+  };
+  await lanReaches("the LAN reaches the lab host before the run");
   const before = await takeSnapshot(run);
   const measured = async <T>(action: (probePids: readonly number[]) => Promise<T>): Promise<[T, Outage]> => {
     const argv = ["ping", "-D", "-n", "-i", String(OUTAGE_PING_INTERVAL_MS / 1000), "-W", "1", gateway];
@@ -117,6 +144,7 @@ export async function rehearse(procs: Processes, gateway: string, actions: Rehea
   if (!applied.interrupted) check("the recipe applies", applied.code === 0, applied.message);
   if (applied.code === 0) {
     check("lab host still reaches the gateway", await pings(run, gateway), gateway);
+    await lanReaches("the LAN still reaches the lab host");
     if (hasV6 && !(await v6("lab host still reaches its IPv6 gateway through its default route"))) {
       check("lab host still has an IPv6 default route", false, "none after the run");
     }

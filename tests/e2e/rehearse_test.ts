@@ -35,8 +35,11 @@ Deno.test("rehearse full-migrate on a lab copy of the host passes, measures the 
       ["lab host reaches the gateway before the run", true],
       // The lab host has an IPv6 default route (the default lab's): it is checked through its device too.
       ["lab host reaches its IPv6 gateway before the run", true],
+      // X11: the other direction, from another LAN host to the lab host's address.
+      ["the LAN reaches the lab host before the run", true],
       ["the recipe applies", true],
       ["lab host still reaches the gateway", true],
+      ["the LAN still reaches the lab host", true],
       ["lab host still reaches its IPv6 gateway through its default route", true],
       ["the namespace reaches its gateway", true],
       ["undo succeeds", true],
