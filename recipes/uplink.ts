@@ -45,7 +45,7 @@ export { expiringPrefixRoutes, movableRoutes, raRouteNotes, unmovableRoutes } fr
  * @throws {PreconditionError} When there is none, or it is missing, or it
  *   cannot be a working bridge port (`bridgePortProblem`: the loopback,
  *   wireless, a bridge, already enslaved (to a bridge or a bond), a macvlan,
- *   macvtap, ipvlan or ipvtap, or not Ethernet).
+ *   macvtap, ipvlan or ipvtap, one carrying such a device, or not Ethernet).
  */
 export function selectUplink(facts: HostFacts, requested?: string): IpLink {
   const name = requested ?? defaultRouteDevice(facts);
@@ -67,7 +67,7 @@ export function selectUplink(facts: HostFacts, requested?: string): IpLink {
     }
     throw new PreconditionError(`The uplink '${name}' does not exist`, "Check 'ip -br link' and --uplink.");
   }
-  const port = bridgePortProblem(link, facts.wireless);
+  const port = bridgePortProblem(link, facts.wireless, facts.links);
   if (port) throw new PreconditionError(`The uplink ${port.problem}`, port.hint);
   return link;
 }

@@ -117,7 +117,7 @@ export function checkUplink(facts: DoctorFacts, ctx: CheckContext): Finding {
     );
   }
   // Wireless links have their own check (wireless.ts); the other kinds that cannot be bridge ports are found here.
-  const port = bridgePortProblem(up.link, []);
+  const port = bridgePortProblem(up.link, [], host.links);
   if (port) {
     return finding(id, strict ? "fail" : "warn", `The uplink ${port.problem}; full-migrate refuses it`, port.hint);
   }

@@ -10,7 +10,11 @@
  * bond's slave), not a Wi-Fi station (`Operation not supported`), and not a
  * macvtap (`Device or resource busy`). A macvlan is accepted but only
  * receives frames addressed to its own MAC, and an ipvlan shares its
- * parent's MAC: a namespace behind either would never hear the LAN.
+ * parent's MAC: a namespace behind either would never hear the LAN. A link
+ * that carries a macvlan, macvtap, ipvlan or ipvtap (one whose `link` is it)
+ * is refused too (`Device or resource busy`): a link has one rx_handler
+ * (`netdev_rx_handler_register()` in net/core/dev.c), and the upper device
+ * holds it, as the bridge port would.
  *
  * @module
  */
@@ -27,18 +31,39 @@ export interface BridgePortProblem {
 
 const VETH_BRIDGE = "Use 'nsrecipe run veth-bridge --nat --uplink DEV' instead: it routes instead of bridging.";
 
+/** Upper device kinds that take their lower link's rx_handler (drivers/net/macvlan.c, ipvlan/ipvlan_main.c). */
+const RX_HANDLER_KINDS: ReadonlySet<string> = new Set(["macvlan", "macvtap", "ipvlan", "ipvtap"]);
+
+/**
+ * The links of this namespace stacked on `link` that hold its rx_handler: a
+ * macvlan, macvtap, ipvlan or ipvtap whose `link` (ip-link(8) `link DEV`) is it.
+ * @param link The lower link.
+ * @param links Every link of the namespace, from `ip -json -details link`.
+ * @returns Those upper links, in kernel order; empty when none.
+ */
+export function rxHandlerUppers(link: IpLink, links: readonly IpLink[]): IpLink[] {
+  return links.filter((l) =>
+    l.link === link.ifname && l.link_netnsid === undefined && RX_HANDLER_KINDS.has(l.linkinfo?.info_kind ?? "")
+  );
+}
+
 /**
  * Why a link cannot be a working bridge port (see the module doc).
  * @param link The link, from `ip -json -details link`.
  * @param wireless Names of wireless links (sysfs `DEVTYPE=wlan`).
+ * @param links Every link of the namespace (`ip -json -details link`), to find the upper devices on `link`.
  * @returns The problem, or `undefined` when the link can be enslaved.
  * @example
  * ```ts
- * bridgePortProblem({ ifindex: 2, ifname: "eth0", flags: [], mtu: 1500, operstate: "UP", link_type: "ether" }, []);
+ * bridgePortProblem({ ifindex: 2, ifname: "eth0", flags: [], mtu: 1500, operstate: "UP", link_type: "ether" }, [], []);
  * // undefined
  * ```
  */
-export function bridgePortProblem(link: IpLink, wireless: readonly string[]): BridgePortProblem | undefined {
+export function bridgePortProblem(
+  link: IpLink,
+  wireless: readonly string[],
+  links: readonly IpLink[],
+): BridgePortProblem | undefined {
   const name = quote(link.ifname);
   const kind = link.linkinfo?.info_kind;
   if (link.flags.includes("LOOPBACK")) {
@@ -79,6 +104,18 @@ export function bridgePortProblem(link: IpLink, wireless: readonly string[]): Br
     return {
       problem: `${name} is an ${kind}: it shares its parent's MAC and cannot carry other MACs through a bridge`,
       hint: `Migrate its parent link instead, or ${VETH_BRIDGE[0].toLowerCase()}${VETH_BRIDGE.slice(1)}`,
+    };
+  }
+  const uppers = rxHandlerUppers(link, links);
+  if (uppers.length > 0) {
+    const named = uppers.map((u) => `${u.linkinfo?.info_kind} ${quote(u.ifname)}`).join(", ");
+    const del = uppers.map((u) => `ip link del ${u.ifname}`).join("; ");
+    return {
+      problem: `${name} carries ${named}: it cannot become a bridge port while a macvlan, macvtap, ipvlan or ipvtap ` +
+        "is stacked on it (the upper device holds its receive handler; the kernel answers 'Device or resource busy')",
+      hint: `Remove ${uppers.length === 1 ? "it" : "them"} first (${del}) and migrate, or ${
+        VETH_BRIDGE[0].toLowerCase()
+      }${VETH_BRIDGE.slice(1)}`,
     };
   }
   if (link.link_type !== undefined && link.link_type !== "ether") {

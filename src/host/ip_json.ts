@@ -37,6 +37,11 @@ export interface IpLink {
   /** For a veth whose peer lives in another network namespace: that namespace's id here. */
   link_netnsid?: number;
   /**
+   * The lower link's name (ip-link(8) `link DEV`, IFLA_LINK) when it is in this
+   * namespace: a macvlan's, macvtap's or ipvlan's parent, a veth's peer; absent otherwise.
+   */
+  link?: string;
+  /**
    * Details (only with `-details`): `info_kind` is the link type given to
    * `ip link add … type KIND` (`veth`, `bridge`, …; absent for a physical
    * device), `info_slave_kind` the master's type when enslaved (`bridge`),

@@ -68,7 +68,7 @@ for (
 ) {
   Deno.test(`case 10: ${what} cannot be a bridge port: full-migrate refuses it at plan time, saying why`, () => {
     const link = eth(patch as Partial<IpLink>);
-    const found = bridgePortProblem(link, []);
+    const found = bridgePortProblem(link, [], []);
     assert.ok(found, what);
     assert.match(found.problem, reason);
     assert.match(found.hint, hint);
@@ -81,9 +81,9 @@ for (
 }
 
 Deno.test("case 10: a wireless station is refused; Ethernet, a VLAN, a bond and a veth are accepted", () => {
-  assert.match(bridgePortProblem(eth(), ["up0"])?.problem ?? "", /is wireless/);
+  assert.match(bridgePortProblem(eth(), ["up0"], [])?.problem ?? "", /is wireless/);
   for (const kind of [undefined, "vlan", "bond", "veth"]) {
-    assert.equal(bridgePortProblem(eth(kind ? { linkinfo: { info_kind: kind } } : {}), []), undefined, kind);
+    assert.equal(bridgePortProblem(eth(kind ? { linkinfo: { info_kind: kind } } : {}), [], []), undefined, kind);
   }
 });
 
@@ -140,8 +140,65 @@ Deno.test("case 10: the namespace may not take the peer address of a point-to-po
 });
 
 Deno.test("a link name from the host with a direction override is shown escaped in the refusal", () => {
-  const found = bridgePortProblem(eth({ ifname: "up\u202e0", linkinfo: { info_kind: "macvlan" } }), []);
+  const found = bridgePortProblem(eth({ ifname: "up\u202e0", linkinfo: { info_kind: "macvlan" } }), [], []);
   assert.ok(found);
   assert.ok(found.problem.startsWith("'up\\u{202e}0' is a macvlan"), found.problem);
   assert.ok(!found.problem.includes("\u202e"));
+});
+
+/** X2: the uplink `up0` with upper devices stacked on it (`link up0`, ip -json -details link). */
+const carrying = (...uppers: Partial<IpLink>[]): HostFacts => ({
+  ...EMPTY_FACTS,
+  links: [...EMPTY_FACTS.links, eth(), ...uppers.map((u, i) => eth({ ifindex: 10 + i, link: "up0", ...u }))],
+});
+
+for (
+  const [what, facts, problem, hint] of [
+    [
+      "a macvlan",
+      carrying({ ifname: "mv0", linkinfo: { info_kind: "macvlan" } }),
+      "'up0' carries macvlan 'mv0': it cannot become a bridge port while a macvlan, macvtap, ipvlan or ipvtap is " +
+      "stacked on it (the upper device holds its receive handler; the kernel answers 'Device or resource busy')",
+      /^Remove it first \(ip link del mv0\) and migrate, or use 'nsrecipe run veth-bridge --nat --uplink DEV'/,
+    ],
+    [
+      "a macvtap and an ipvlan",
+      carrying({ ifname: "tap7", linkinfo: { info_kind: "macvtap" } }, {
+        ifname: "iv0",
+        linkinfo: { info_kind: "ipvlan" },
+      }),
+      "'up0' carries macvtap 'tap7', ipvlan 'iv0': it cannot become a bridge port while a macvlan, macvtap, " +
+      "ipvlan or ipvtap is stacked on it (the upper device holds its receive handler; the kernel answers " +
+      "'Device or resource busy')",
+      /^Remove them first \(ip link del tap7; ip link del iv0\) and migrate, or use 'nsrecipe run veth-bridge/,
+    ],
+    [
+      "an ipvtap",
+      carrying({ ifname: "ivt0", linkinfo: { info_kind: "ipvtap" } }),
+      "'up0' carries ipvtap 'ivt0': it cannot become a bridge port while a macvlan, macvtap, ipvlan or ipvtap is " +
+      "stacked on it (the upper device holds its receive handler; the kernel answers 'Device or resource busy')",
+      /ip link del ivt0/,
+    ],
+  ] as const
+) {
+  Deno.test(`X2: an uplink carrying ${what} is refused at plan time (exit 3), naming them and what to do`, () => {
+    const found = bridgePortProblem(facts.links[1], [], facts.links);
+    assert.equal(found?.problem, problem);
+    assert.match(found?.hint ?? "", hint);
+    assert.throws(
+      () => selectUplink(facts, "up0"),
+      (e) => e instanceof PreconditionError && e.exitCode === 3 && e.message === `The uplink ${problem}`,
+    );
+  });
+}
+
+Deno.test("X2: a veth peer, a macvlan on another link or in another netns, and a VLAN on the uplink do not block it", () => {
+  const facts = carrying(
+    { ifname: "peer0", linkinfo: { info_kind: "veth" } },
+    { ifname: "mv1", link: "eth9", linkinfo: { info_kind: "macvlan" } },
+    { ifname: "mv2", link_netnsid: 0, linkinfo: { info_kind: "macvlan" } },
+    { ifname: "up0.7", linkinfo: { info_kind: "vlan" } },
+  );
+  assert.equal(bridgePortProblem(facts.links[1], [], facts.links), undefined);
+  assert.equal(selectUplink(facts, "up0").ifname, "up0");
 });

@@ -75,3 +75,15 @@ Deno.test("uplink: unreadable links are 'not checked'", () => {
   assert.equal(f.verdict, "warn");
   assert.match(f.summary, /^Not checked: 'ip' failed/);
 });
+
+Deno.test("X2: an uplink carrying a macvlan warns for doctor and fails for full-migrate, naming it (one shared fact)", () => {
+  const host = labHost({
+    links: [...labHost().links, link("mv0", 3, "macvlan", { link: "eth0" })],
+  });
+  for (const [ctx, verdict] of [[{}, "warn"], [{ movesUplink: true }, "fail"]] as const) {
+    const f = checkUplink(doctorFacts({ host: text(host) }), ctx);
+    assert.equal(f.verdict, verdict);
+    assert.match(f.summary, /^The uplink 'eth0' carries macvlan 'mv0': it cannot become a bridge port/);
+    assert.match(f.fix ?? "", /Remove it first \(ip link del mv0\)/);
+  }
+});
