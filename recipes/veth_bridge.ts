@@ -412,12 +412,13 @@ export const IPV6_MIN_MTU = 1280;
 
 /**
  * The MTU of the veth pair. On a bridge nsrecipe did not create it is the
- * bridge's MTU unless `--mtu` says otherwise, and `--mtu` may not be lower:
- * a bridge whose MTU was not set by hand follows its smallest port
- * (`br_mtu_auto_adjust()` in net/bridge/br_if.c, checked in a lab), so a
- * smaller veth would lower it for every other port (jumbo frames on a 9000
- * bridge), and a bigger default would let the namespace send frames the
- * bridge's other ports drop (a 1450 bridge over a tunnel).
+ * bridge's MTU, and a `--mtu` other than the bridge's is refused, since
+ * nsrecipe never changes such a bridge: a lower one would lower the bridge
+ * anyway, for every other port (a bridge whose MTU was not set by hand
+ * follows its smallest port, `br_mtu_auto_adjust()` in net/bridge/br_if.c,
+ * checked in a lab; jumbo frames on a 9000 bridge), and a higher one would
+ * let the namespace send frames the bridge and its other ports drop without
+ * an ICMP error (a 1450 bridge over a tunnel).
  *
  * IPv6 needs at least {@link IPV6_MIN_MTU} bytes (RFC 8200 §5): below it the
  * kernel refuses an IPv6 address (`Invalid argument`) and drops those a link
@@ -427,15 +428,15 @@ export const IPV6_MIN_MTU = 1280;
  * @param bridge The existing bridge, or `undefined` when this run creates it.
  * @param family The namespace subnet's IP version.
  * @returns The MTU in bytes (`undefined`: the kernel's default, 1500, on a new
- *   bridge), and a note when `--mtu` is above the bridge's.
- * @throws {UsageError} When `--mtu` is below the existing bridge's MTU, or
- *   the MTU is below {@link IPV6_MIN_MTU} for an IPv6 subnet.
+ *   bridge).
+ * @throws {UsageError} When `--mtu` is not the existing bridge's MTU (below
+ *   or above it), or the MTU is below {@link IPV6_MIN_MTU} for an IPv6 subnet.
  */
 export function vethMtu(
   requested: number | undefined,
   bridge: IpLink | undefined,
   family: 4 | 6 = 4,
-): { mtu?: number; note?: string } {
+): { mtu?: number } {
   const mtu = requested ?? bridge?.mtu;
   if (family === 6 && mtu !== undefined && mtu < IPV6_MIN_MTU) {
     throw new UsageError(
@@ -447,21 +448,20 @@ export function vethMtu(
   }
   if (!bridge) return { mtu: requested };
   if (requested === undefined) return { mtu: bridge.mtu };
-  if (requested < bridge.mtu) {
+  if (requested !== bridge.mtu) {
+    const lower = requested < bridge.mtu;
     throw new UsageError(
-      `--mtu ${requested} would lower bridge ${quote(bridge.ifname)} from ${bridge.mtu} to ${requested} bytes: ` +
-        "a bridge whose MTU was not set by hand follows its smallest port, so its other ports would lose larger frames",
-      `Leave --mtu out to take the bridge's MTU (${bridge.mtu}), or lower the bridge's MTU yourself first.`,
+      lower
+        ? `--mtu ${requested} would lower bridge ${quote(bridge.ifname)} from ${bridge.mtu} to ${requested} bytes: ` +
+          "a bridge whose MTU was not set by hand follows its smallest port, so its other ports would lose larger frames"
+        : `--mtu ${requested} is above the MTU of bridge ${quote(bridge.ifname)}, ${bridge.mtu} bytes, ` +
+          "which nsrecipe does not change on a bridge it did not create: the namespace would send frames " +
+          `larger than ${bridge.mtu} bytes that the bridge and its other ports drop`,
+      `Leave --mtu out to take the bridge's MTU (${bridge.mtu}), or ` +
+        (lower ? "lower the bridge's MTU yourself first." : "give a --bridge that nsrecipe creates."),
     );
   }
-  return {
-    mtu: requested,
-    note: requested > bridge.mtu
-      ? `--mtu ${requested} is above the MTU of bridge ${
-        quote(bridge.ifname)
-      }, ${bridge.mtu}: frames larger than ${bridge.mtu} bytes from the namespace are dropped by the bridge's other ports.`
-      : undefined,
-  };
+  return { mtu: requested };
 }
 
 /**
@@ -565,7 +565,7 @@ export const vethBridge: Recipe<typeof params> = {
     ]);
     const addressing = planAddressing(p, existing, facts);
     const mtu = vethMtu(p.mtu, existing, addressing.subnet.family);
-    const notes: string[] = mtu.note ? [mtu.note] : [];
+    const notes: string[] = [];
     const mac = vethMac(`${p.name}/${veth.host}/${bridgeName}`, existing, facts.links);
     // The host's side first (the netns, the veth, the bridge, the port), then the namespace's (`lo`, `eth0`, its
     // address and route): each side's steps are plain `ip` commands in one namespace, so the engine runs each side as

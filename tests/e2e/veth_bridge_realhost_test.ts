@@ -135,11 +135,19 @@ const sysfs = async (lab: TestLab, dev: string, attr: string) =>
 const nsMtu = async (lab: TestLab, netns: string) =>
   (await must(lab, ["ip", "netns", "exec", netns, "cat", "/sys/class/net/eth0/mtu"])).trim();
 
-Deno.test("case 3: on a bridge at MTU 1450 (a tunnel port) both veth ends take 1450, and 1422-byte pings pass unfragmented", async () => {
+Deno.test("case 3: on a bridge at MTU 1450 (a tunnel port) --mtu 9000 is refused before any change, both veth ends take 1450, and 1422-byte pings pass unfragmented", async () => {
   await withLab(async (lab) => {
     await adminBridge(lab, [{ name: "tun9", mac: "52:54:00:12:34:56", mtu: 1450 }]);
     assert.equal(await sysfs(lab, "br9", "mtu"), "1450", "the kernel: a bridge follows its smallest port");
     const before = await lab.snapshot();
+    // X5: nsrecipe never raises a bridge it did not create, so a bigger veth would send frames the bridge drops.
+    const refused = await lab.nsrecipe(["run", "veth-bridge", "--name", "m0", "--bridge", "br9", "--mtu", "9000"]);
+    assert.equal(refused.code, EXIT.usage, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /--mtu 9000 is above the MTU of bridge 'br9', 1450 bytes, .*Leave --mtu out to take the bridge's MTU \(1450\), or give a --bridge that nsrecipe creates\./s,
+    );
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "", "nothing changed");
     await run(lab, ["--name", "m1", "--bridge", "br9"]);
     assert.equal(await sysfs(lab, "veth-m1", "mtu"), "1450");
     assert.equal(await nsMtu(lab, "m1"), "1450");

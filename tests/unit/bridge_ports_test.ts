@@ -48,11 +48,27 @@ Deno.test("case 3: --mtu below an existing bridge's MTU is refused with the reas
   );
 });
 
-Deno.test("case 3: --mtu equal to the bridge's is accepted; above it, accepted with a note", () => {
-  assert.deepEqual(vethMtu(1450, br9(1450)), { mtu: 1450, note: undefined });
-  const above = vethMtu(9000, br9(1450));
-  assert.equal(above.mtu, 9000);
-  assert.match(above.note ?? "", /above the MTU of bridge 'br9', 1450: frames larger than 1450 bytes .* dropped/);
+for (const [given, bridge] of [[9000, 1450], [1500, 1450], [1451, 1450], [9001, 9000]]) {
+  Deno.test(`X5: --mtu ${given} above an existing bridge's MTU (${bridge}) is refused with the reason (usage error)`, () => {
+    const facts = hostWith(br9(bridge), link("tun0", "52:54:00:12:34:56", { mtu: bridge, master: "br9" }));
+    assert.throws(
+      () => plan({ mtu: String(given) }, facts),
+      (e) =>
+        e instanceof UsageError && e.exitCode === 2 &&
+        e.message ===
+          `--mtu ${given} is above the MTU of bridge 'br9', ${bridge} bytes, which nsrecipe does not change on a bridge it did not create: the namespace would send frames larger than ${bridge} bytes that the bridge and its other ports drop` &&
+        e.hint === `Leave --mtu out to take the bridge's MTU (${bridge}), or give a --bridge that nsrecipe creates.`,
+    );
+  });
+}
+
+Deno.test("case 3: --mtu equal to the bridge's is accepted", () => {
+  assert.deepEqual(vethMtu(1450, br9(1450)), { mtu: 1450 });
+  assert.deepEqual(vethMtu(9000, br9(9000)), { mtu: 9000 });
+  assert.match(
+    vethCommand({ mtu: "1450" }, hostWith(br9(1450))),
+    /^ip link add dev veth-n address \S+ mtu 1450 type veth peer name p-\w+ mtu 1450$/,
+  );
 });
 
 Deno.test("case 3: on a bridge this run creates, --mtu is used as given and the default is the kernel's", () => {
