@@ -111,7 +111,7 @@ export function cidrField(option: string, description: string, kind: CidrKind, f
  */
 export function mtuField(description: string) {
   return z.preprocess(
-    (v) => typeof v === "string" && /^[0-9]+(\.[0-9]+)?$/.test(v.trim()) ? Number(v) : v,
+    (v) => typeof v === "string" && /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : v,
     z.number().min(68).max(65535).multipleOf(1),
   ).optional().describe(description).meta({ placeholder: "bytes" });
 }

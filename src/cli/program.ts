@@ -14,6 +14,7 @@ import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import { type JsonError, Output } from "./output.ts";
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
+import { refuseRepeatedOptions } from "./repeated_options.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import { adviseWithStateDir } from "./advice.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
@@ -91,14 +92,18 @@ async function recipeAlone(args: readonly string[], at: number): Promise<Recipe 
  * Parses `--confirm SECONDS` / `--no-confirm`.
  * @param v Commander's value: a string, `false` for --no-confirm, or undefined.
  * @returns Seconds (0 = none), or `undefined` for the recipe's default.
- * @throws {UsageError} When not a whole number of seconds between 1 and 3600.
+ * @throws {UsageError} When not a whole number of seconds between 1 and 3600 in decimal digits.
  */
 function parseConfirm(v: string | boolean | undefined): number | undefined {
   if (v === false) return 0;
   if (v === undefined || v === true) return undefined;
-  const n = Number(v);
+  // Decimal digits only: Number() would also read '0x10' as 16, '1e3' as 1000 and ' 5' as 5.
+  const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 3600) {
-    throw new UsageError(`--confirm ${quote(v)} is not a whole number of seconds from 1 to 3600`);
+    throw new UsageError(
+      `--confirm ${quote(v)} is not a whole number of seconds from 1 to 3600`,
+      "Write it in decimal digits, e.g. --confirm 120; --no-confirm for no window.",
+    );
   }
   return n;
 }
@@ -615,6 +620,7 @@ export async function main(args: string[]): Promise<number> {
         "Try 'nsrecipe --help'.",
       );
     }
+    refuseRepeatedOptions(program);
     await program.parseAsync(args, { from: "user" });
   } catch (e) {
     // Help and version go to stdout as text, asked for: no document.

@@ -220,3 +220,41 @@ Deno.test("help with an unknown command says so (not 'No command given'), exit 2
     assert.match(known.stdout, new RegExp(`^Usage: nsrecipe ${command}`));
   }
 });
+
+Deno.test("X7: an option taking one value, given twice, is a usage error naming it and both values (exit 2, nothing changed); --confirm takes decimal digits only", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const twice: [string[], string][] = [
+      [["plan", "netns", "--name", "a", "--name", "b"], "--name is given twice ('a', then 'b'); it takes one value"],
+      [
+        ["run", "veth-bridge", "--address", "10.5.0.2/24", "--address=10.6.0.2/24", "--", "true"],
+        "--address is given twice ('10.5.0.2/24', then '10.6.0.2/24'); it takes one value",
+      ],
+      [["plan", "full-migrate", "--confirm", "30", "--confirm", "60"], "--confirm is given twice ('30', then '60')"],
+      [
+        ["--state-dir", "/run/a", "run", "netns", "--state-dir", "/run/b", "--", "true"],
+        "--state-dir is given twice ('/run/a', then '/run/b')",
+      ],
+      [["run", "netns", "-f", "/run/a.yaml", "--file", "/run/b.yaml"], "--file is given twice ('/run/a.yaml', then"],
+    ];
+    for (const [args, message] of twice) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith(`nsrecipe: ${message}`), `${args.join(" ")}:\n${r.stderr}`);
+    }
+    for (const given of ["0x10", "1e3", " 5", "+5", ""]) {
+      const r = await lab.nsrecipe(["plan", "netns", "--name", "p", "--confirm", given]);
+      assert.equal(r.code, 2, `--confirm ${given}: ${r.stderr}`);
+      assert.ok(
+        r.stderr.startsWith(`nsrecipe: --confirm '${given}' is not a whole number of seconds from 1 to 3600\n`),
+        r.stderr,
+      );
+      assert.match(r.stderr, /decimal digits, e\.g\. --confirm 120/);
+    }
+    // A flag given twice means what it means once.
+    const ok = await lab.nsrecipe(["--json", "--json", "plan", "netns", "--name", "a"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(await lab.snapshot(), before);
+    assert.deepEqual(await journalKinds(lab), []);
+  });
+});

@@ -320,6 +320,8 @@ Deno.test("--mtu takes decimal digits only, and is bounded by 68 and 65535 whate
     const cases: [string, string][] = [
       ["0x5dc", "--mtu: '0x5dc' is not a number"],
       ["1e3", "--mtu: '1e3' is not a number"],
+      [" 1500", "--mtu: ' 1500' is not a number"],
+      ["+1500", "--mtu: '+1500' is not a number"],
       ["1500.5", "--mtu: '1500.5' is not a whole number"],
       ["99999999999999999999", "--mtu: '99999999999999999999' is too big, the most accepted is 65535"],
       ["65536", "--mtu: '65536' is too big, the most accepted is 65535"],
