@@ -1,4 +1,4 @@
-import { foldRuns, type JournalRecord, readJournal } from "../journal/mod.ts";
+import { foldRuns, type JournalRecord, readJournal, type RunEndRecord } from "../journal/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -81,20 +81,71 @@ export function journalLines(records: readonly JournalRecord[]): string[] {
   const runs = new Map<string, { label: string; steps: Step[] }>();
   for (const r of records) if (r.kind === "run-begin") runs.set(r.run, { label: r.label, steps: r.steps });
   const width = Math.max(0, ...[...runs.values()].map((r) => r.label.length));
+  // What each run's records so far say of how its apply went, for a rollback's reason.
+  const applying = new Map<string, ApplyProgress>();
   return records.map((r) => {
     const run = runs.get(r.run);
     const name = (run?.label ?? r.run).padEnd(width);
-    return `${humanTime(r.at)}  ${name}  ${describeRecord(r, run?.steps)}`;
+    const progress = applying.get(r.run) ?? { done: 0 };
+    if (r.kind === "run-begin") applying.set(r.run, { done: 0 });
+    else if (r.kind === "step-done") applying.set(r.run, { ...progress, done: progress.done + 1 });
+    else if (r.kind === "step-failed") applying.set(r.run, { ...progress, failed: r.index });
+    return `${humanTime(r.at)}  ${name}  ${describeRecord(r, run?.steps, progress)}`;
   });
+}
+
+/** How far a run's apply got, as its records up to a point say. */
+export interface ApplyProgress {
+  /** How many `step-done` records the run has. */
+  done: number;
+  /** The index (0-based) of its `step-failed` step, if one failed. */
+  failed?: number;
+}
+
+/**
+ * A `run-end` record in words, with why a rollback happened as far as the
+ * records say: the step that failed (its `step-failed` record), else how
+ * many steps were done when it stopped (a stop signal and a failed final
+ * check leave no record of their own; the console said which).
+ * @param state The record's end state.
+ * @param total The run's number of planned steps (0 when unknown).
+ * @param progress What the run's earlier records say, if known.
+ * @returns e.g. `run rolled back: step 2 of 5 failed; every step done was undone`.
+ */
+export function runEndText(state: RunEndRecord["state"], total: number, progress?: ApplyProgress): string {
+  const of = total > 0 ? ` of ${total}` : "";
+  switch (state) {
+    case "applied":
+      return "run applied: every step done";
+    case "undone":
+      return "run undone";
+    case "incomplete":
+      return "run left incomplete: some steps could not be undone ('nsrecipe undo' tries again)";
+    case "stale":
+      return "run marked stale: the host rebooted since it was applied";
+    case "rolled-back": {
+      const why = progress?.failed !== undefined
+        ? `step ${progress.failed + 1}${of} failed`
+        : progress
+        ? `stopped after ${progress.done}${of} steps (by a stop signal or a failed final check; no step failed)`
+        : "";
+      return `run rolled back${why ? `: ${why}` : ""}; every step done was undone`;
+    }
+  }
 }
 
 /**
  * One line describing a journal record (after its time and run name).
  * @param r The record.
  * @param steps The run's planned steps (from its run-begin), to name a step by its summary.
+ * @param progress What the run's earlier records say of its apply, for a rollback's reason ({@link runEndText}).
  * @returns e.g. `run netns web: 2 steps (run 2026…)`, `[1/2] create network namespace 'web': done`.
  */
-export function describeRecord(r: JournalRecord, steps: readonly Step[] = []): string {
+export function describeRecord(
+  r: JournalRecord,
+  steps: readonly Step[] = [],
+  progress?: ApplyProgress,
+): string {
   const step = (index: number) => {
     const s = steps[index];
     return `[${index + 1}/${steps.length || "?"}] ${s ? kindOf(s).summary(s) : "step"}`;
@@ -103,7 +154,7 @@ export function describeRecord(r: JournalRecord, steps: readonly Step[] = []): s
     case "run-begin":
       return `run ${r.recipe} ${r.label}: ${r.steps.length} steps (run ${r.run})`;
     case "run-end":
-      return `run ended: ${r.state}`;
+      return runEndText(r.state, steps.length, progress);
     case "step-intent":
       return `${step(r.index)}: starting`;
     case "step-done":

@@ -180,7 +180,7 @@ Deno.test("journal prints one human line per record: time, run name, the step's 
       lines.some((l) => /\[2\/2\] bring link 'lo' up in 'jr': undone with the object that held it$/.test(l)),
       r.stdout,
     );
-    assert.match(lines.at(-1)!, /jr {2}run ended: undone$/);
+    assert.match(lines.at(-1)!, /jr {2}run undone$/);
     const json = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout);
     assert.equal(json.records.length, lines.length);
     assert.equal(json.records[0].kind, "run-begin");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fullMigrate } from "../../recipes/full_migrate.ts";
 import { vethBridge as veth } from "../../recipes/veth_bridge.ts";
-import { describeRecord, journalLines } from "../../src/cli/journal.ts";
+import { describeRecord, journalLines, runEndText } from "../../src/cli/journal.ts";
 import { issueMessage, parseRecipeParams } from "../../src/cli/recipe_options.ts";
 import { refuseInapplicable } from "../../src/cli/run.ts";
 import { exampleArgv } from "../../src/cli/show.ts";
@@ -113,7 +113,7 @@ Deno.test("journal lines: the run's name and the step's own summary, with its st
   assert.match(lines[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}web {2}run netns web: 2 steps \(run R1\)$/);
   assert.match(lines[1], / {2}web {2}\[2\/2\] bring link 'lo' up in 'web': starting$/);
   assert.match(lines[2], /\[2\/2\] bring link 'lo' up in 'web': FAILED: RTNETLINK answers: No such device$/);
-  assert.match(lines[3], / {2}web {2}run ended: rolled-back$/);
+  assert.match(lines[3], / {2}web {2}run rolled back: step 2 of 2 failed; every step done was undone$/);
   assert.equal(describeRecord(records[1]), "[2/?] step: starting");
 });
 
@@ -127,4 +127,34 @@ Deno.test("M1: a YAML number out of range (1e400, -.inf, .nan) is said as such, 
         !/null/.test(e.message),
     );
   }
+});
+
+Deno.test("N18: journal's run-end lines say the state in words, and why a rollback happened as far as the records say", () => {
+  const at = "2026-12-01T02:53:49.000Z";
+  const steps = [{ kind: "netns-add", netns: "cc" }, { kind: "link-set-up", dev: "lo", netns: "cc" }];
+  const begin = { v: 1, kind: "run-begin", run: "R2", at, recipe: "netns", label: "cc", params: {}, uses: [] };
+  // Stopped (Ctrl-C) after the first step: no step-failed record, one step-done.
+  const stopped = [
+    { ...begin, handover: [], steps, bootId: "b" },
+    { v: 1, kind: "step-intent", run: "R2", at, index: 0 },
+    { v: 1, kind: "step-done", run: "R2", at, index: 0 },
+    { v: 1, kind: "step-undone", run: "R2", at, index: 0, how: "reverted" },
+    { v: 1, kind: "run-end", run: "R2", at, state: "rolled-back" },
+  ] as unknown as JournalRecord[];
+  assert.match(
+    journalLines(stopped)[4],
+    / {2}cc {2}run rolled back: stopped after 1 of 2 steps \(by a stop signal or a failed final check; no step failed\); every step done was undone$/,
+  );
+  assert.equal(
+    runEndText("rolled-back", 5, { done: 3, failed: 3 }),
+    "run rolled back: step 4 of 5 failed; every step done was undone",
+  );
+  assert.equal(runEndText("rolled-back", 0), "run rolled back; every step done was undone");
+  assert.equal(runEndText("applied", 2), "run applied: every step done");
+  assert.equal(runEndText("undone", 2), "run undone");
+  assert.equal(
+    runEndText("incomplete", 2),
+    "run left incomplete: some steps could not be undone ('nsrecipe undo' tries again)",
+  );
+  assert.equal(runEndText("stale", 2), "run marked stale: the host rebooted since it was applied");
 });
