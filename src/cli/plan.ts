@@ -8,7 +8,7 @@ import { arpProbeArgv } from "../host/mod.ts";
 import { runnerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
-import { confirmWindowSeconds, refuseInapplicable } from "./run.ts";
+import { confirmWindowSeconds, refuseInapplicable } from "./run_rules.ts";
 
 /**
  * Prints a plan: the ARP probes `run` makes first (`Plan.probes`), each step
@@ -82,7 +82,7 @@ export async function planCommand(
     const forced = recipe.plan({ ...params, force: true }, facts);
     plan = { ...forced, notes: forced.notes.flatMap((n) => forcedNoteForPlan(n, e)) };
   }
-  refuseInapplicable(recipe.name, plan.steps.length, true, { rm: false, shell: "", confirm });
+  refuseInapplicable(recipe.name, plan.steps.length, true, { rm: false, confirm });
   printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmWindowSeconds(recipe, confirm) : 0);
   if (refusal) {
     throw new PreconditionError(

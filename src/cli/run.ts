@@ -34,12 +34,13 @@ import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal }
 import type { Output } from "./output.ts";
 import type { Confirmation } from "./status_model.ts";
 import { confirmationOf } from "./status.ts";
-import { EXIT, NsrecipeError, PreconditionError, UsageError } from "../errors.ts";
+import { EXIT, NsrecipeError, PreconditionError } from "../errors.ts";
 import { catchEarlyStop, catchStopSignals } from "./interrupt.ts";
 import { termForwarding } from "./command_stop.ts";
 import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
+import { confirmWindowSeconds, refuseInapplicable } from "./run_rules.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
 import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
@@ -440,24 +441,6 @@ async function confirmationPhase(
 }
 
 /**
- * How long the confirmation window of a run is (pure). `--confirm S` gives S,
- * `--no-confirm` none; otherwise the recipe's default (full-migrate: 120 s),
- * with or without a terminal: without one nobody can type `yes`, so the run
- * says how to close the window from another session (`nsrecipe confirm`),
- * and a script that wants no window says `--no-confirm`.
- *
- * @param recipe The recipe (its `confirmSeconds` default; absent for none).
- * @param requested `--confirm` seconds, 0 for `--no-confirm`, `undefined` when neither was given.
- * @returns The window in seconds, 0 for none.
- */
-export function confirmWindowSeconds(
-  recipe: Pick<Recipe, "confirmSeconds">,
-  requested: number | undefined,
-): number {
-  return requested ?? recipe.confirmSeconds ?? 0;
-}
-
-/**
  * Says so when the run was undone from another session (`nsrecipe undo`, the
  * watchdog) while its shell or command ran: that undo ended it, and nothing
  * else on this terminal would tell why.
@@ -514,47 +497,4 @@ export function refusePinningUnconfirmed(uses: readonly string[], runs: readonly
       "its revert could then not take place; nothing was changed",
     `Confirm it first ('nsrecipe confirm ${r.label}') or undo it ('nsrecipe undo ${r.label}'), then run this again.`,
   );
-}
-
-/**
- * Refuses what cannot apply to a plan: `--confirm`/`--no-confirm` and `--rm`
- * when it has no steps (nothing to confirm or undo: `pid-only`), `--rm` when
- * nothing will run inside (no command, no terminal for a shell), and a run
- * that would do nothing at all (no steps, no command, no terminal for a shell).
- *
- * @param recipe The recipe's name, for the message.
- * @param steps How many steps the plan has.
- * @param willRun Whether a shell or command will run inside.
- * @param opts The run options (`confirm` undefined when not given).
- * @throws {UsageError} Naming the option and why it does not apply.
- */
-export function refuseInapplicable(recipe: string, steps: number, willRun: boolean, opts: RunOptions): void {
-  if (opts.rehearsal) return; // rehearse sets --no-confirm itself, and runs `true` inside
-  if (steps > 0) {
-    if (opts.rm && !willRun) {
-      throw new UsageError(
-        "--rm needs a command or a shell: without a terminal and without a command nothing runs inside, " +
-          "so the run would be undone as soon as it is made",
-        `Give a command after '--' (e.g. 'nsrecipe run ${recipe} --rm -- ip -br addr'), or leave out --rm.`,
-      );
-    }
-    return;
-  }
-  const given = [
-    ...(opts.confirm === undefined ? [] : [opts.confirm === 0 ? "--no-confirm" : "--confirm"]),
-    ...(opts.rm ? ["--rm"] : []),
-  ];
-  if (given.length > 0) {
-    throw new UsageError(
-      `${given.join(" and ")} ${given.length > 1 ? "do" : "does"} not apply to '${recipe}': ` +
-        "it changes nothing on the host, so there is nothing to confirm or undo",
-      `Leave ${given.length > 1 ? "them" : "it"} out.`,
-    );
-  }
-  if (!willRun) {
-    throw new UsageError(
-      `Nothing to do: '${recipe}' changes nothing on the host, and without a terminal no shell is opened`,
-      `Give a command to run inside after '--', e.g. 'nsrecipe run ${recipe} -- ps -ef'.`,
-    );
-  }
 }

@@ -3,7 +3,7 @@ import { fullMigrate } from "../../recipes/full_migrate.ts";
 import { vethBridge as veth } from "../../recipes/veth_bridge.ts";
 import { describeRecord, journalLines, runEndText } from "../../src/cli/journal.ts";
 import { issueMessage, parseRecipeParams } from "../../src/cli/recipe_options.ts";
-import { refuseInapplicable } from "../../src/cli/run.ts";
+import { refuseInapplicable } from "../../src/cli/run_rules.ts";
 import { exampleArgv } from "../../src/cli/show.ts";
 import { UsageError } from "../../src/errors.ts";
 import type { JournalRecord } from "../../src/journal/mod.ts";

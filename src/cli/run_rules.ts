@@ -1,0 +1,74 @@
+/**
+ * What `run` and `plan` both decide from the command line before any step:
+ * the confirmation window's length and the options that cannot apply to a
+ * plan. Pure; one place for both commands (`plan` shows what `run` would do).
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+
+/**
+ * How long the confirmation window of a run is (pure). `--confirm S` gives S,
+ * `--no-confirm` none; otherwise the recipe's default (full-migrate: 120 s),
+ * with or without a terminal: without one nobody can type `yes`, so the run
+ * says how to close the window from another session (`nsrecipe confirm`),
+ * and a script that wants no window says `--no-confirm`.
+ *
+ * @param recipe The recipe (its `confirmSeconds` default; absent for none).
+ * @param requested `--confirm` seconds, 0 for `--no-confirm`, `undefined` when neither was given.
+ * @returns The window in seconds, 0 for none.
+ */
+export function confirmWindowSeconds(
+  recipe: { confirmSeconds?: number },
+  requested: number | undefined,
+): number {
+  return requested ?? recipe.confirmSeconds ?? 0;
+}
+
+/**
+ * Refuses what cannot apply to a plan: `--confirm`/`--no-confirm` and `--rm`
+ * when it has no steps (nothing to confirm or undo: `pid-only`), `--rm` when
+ * nothing will run inside (no command, no terminal for a shell), and a run
+ * that would do nothing at all (no steps, no command, no terminal for a shell).
+ *
+ * @param recipe The recipe's name, for the message.
+ * @param steps How many steps the plan has.
+ * @param willRun Whether a shell or command will run inside.
+ * @param opts The run options (`confirm` undefined when not given).
+ * @throws {UsageError} Naming the option and why it does not apply.
+ */
+export function refuseInapplicable(
+  recipe: string,
+  steps: number,
+  willRun: boolean,
+  opts: { rm: boolean; confirm?: number; rehearsal?: boolean },
+): void {
+  if (opts.rehearsal) return; // rehearse sets --no-confirm itself, and runs `true` inside
+  if (steps > 0) {
+    if (opts.rm && !willRun) {
+      throw new UsageError(
+        "--rm needs a command or a shell: without a terminal and without a command nothing runs inside, " +
+          "so the run would be undone as soon as it is made",
+        `Give a command after '--' (e.g. 'nsrecipe run ${recipe} --rm -- ip -br addr'), or leave out --rm.`,
+      );
+    }
+    return;
+  }
+  const given = [
+    ...(opts.confirm === undefined ? [] : [opts.confirm === 0 ? "--no-confirm" : "--confirm"]),
+    ...(opts.rm ? ["--rm"] : []),
+  ];
+  if (given.length > 0) {
+    throw new UsageError(
+      `${given.join(" and ")} ${given.length > 1 ? "do" : "does"} not apply to '${recipe}': ` +
+        "it changes nothing on the host, so there is nothing to confirm or undo",
+      `Leave ${given.length > 1 ? "them" : "it"} out.`,
+    );
+  }
+  if (!willRun) {
+    throw new UsageError(
+      `Nothing to do: '${recipe}' changes nothing on the host, and without a terminal no shell is opened`,
+      `Give a command to run inside after '--', e.g. 'nsrecipe run ${recipe} -- ps -ef'.`,
+    );
+  }
+}
