@@ -35,7 +35,7 @@ import type { Output } from "./output.ts";
 import type { Confirmation } from "./status_model.ts";
 import { confirmationOf } from "./status.ts";
 import { EXIT, NsrecipeError, PreconditionError } from "../errors.ts";
-import { catchEarlyStop, catchStopSignals } from "./interrupt.ts";
+import { catchEarlyStop, catchStopSignals, ignoreStopSignals } from "./interrupt.ts";
 import { termForwarding } from "./command_stop.ts";
 import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
@@ -193,6 +193,11 @@ export async function runCommand(
     SHELL: shell ? opts.shell : Deno.env.get("SHELL"),
     ...(shell ? whereEnv(where) : { NSRECIPE_RUN: where }),
   };
+  // A Ctrl-C meant for the command reaches nsrecipe too (one process group), and Deno hands a signal over from its
+  // own thread, possibly after the command has ended and its listeners are gone: a SIGINT or SIGQUIT found with no
+  // listener would end nsrecipe before it reports the command's end or --rm undoes the run. From here to the exit
+  // they are the command's business (as while it runs); the listeners stay until nsrecipe exits.
+  for (const sig of ["SIGINT", "SIGQUIT"] as const) Deno.addSignalListener(sig, () => {});
   const code = await procs.interactive([...plan.enter, ...(ownTerminalWanted() ? onOwnTerminal(argv, env) : argv)], {
     stdoutToStderr: g.json,
     term: termForwarding(out),
@@ -467,6 +472,17 @@ async function sayIfUndoneMeanwhile(
 
 /** `--rm`: undoes the run once the command inside has exited. */
 async function undoAfterwards(runId: string, run: Runner, g: GlobalOptions, out: Output): Promise<void> {
+  // As any undo: not stopped half way by SIGINT, SIGTERM or SIGHUP (each said and ignored).
+  const release = ignoreStopSignals(`the undo of run ${runId} (--rm)`, out);
+  try {
+    await undoNow(runId, run, g, out);
+  } finally {
+    release();
+  }
+}
+
+/** The undo of `--rm`, under the journal's lock. */
+async function undoNow(runId: string, run: Runner, g: GlobalOptions, out: Output): Promise<void> {
   await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
     const runs = await loadRuns(deps);
