@@ -31,6 +31,8 @@ const RUNS = Number(flags.runs);
 const LINKS = Number(flags.links);
 const HERE = new URL(".", import.meta.url).pathname;
 const SELF = selfArgv();
+/** bench/floor.ts run as nsrecipe is (same Deno flags and config), for the floor rows. */
+const FLOOR = [...SELF.slice(0, -1), `${HERE}floor.ts`];
 
 /**
  * Runs a command inside a lab and returns its wall time in ms (nsenter's
@@ -173,6 +175,26 @@ try {
       must: 1.5,
       aim: 1,
     });
+
+    // The floor under that row on this stack: the same script's commands in three `ip -batch`, each side after a
+    // Deno start loading only what `run` or `undo` cannot do without (bench/veth_bridge_floor.sh).
+    progress("floor of run + undo: Deno starts with their libraries and three ip -batch");
+    const floorScript = `${HERE}veth_bridge_floor.sh`;
+    const floor = await pairs(
+      RUNS,
+      async () =>
+        await timed(lab, ["bash", floorScript, "up", "web", "p-web", ...FLOOR]) +
+        await timed(lab, ["bash", floorScript, "down", "web", "", ...FLOOR]),
+      async () =>
+        await timed(lab, ["bash", script, "up", "web", "p-web"]) +
+        await timed(lab, ["bash", script, "down", "web", ""]),
+    );
+    rows.push({
+      measure: "floor of veth-bridge run + undo on Deno with commander, vs the same bash script",
+      floor: floor.a,
+      b: floor.b,
+      ratio: floor.ratio,
+    });
   }
 
   if (ONLY.has("namespaces")) {
@@ -203,6 +225,14 @@ try {
     progress("status with 50 applied runs");
     const status = await pairs(RUNS, () => nsrecipe(lab, "status"), () => nsrecipe(lab, "--version"));
     rows.push({ measure: "`status` with 50 applied runs vs `--version`", ...status, must: 1.5, aim: 1.2 });
+    // The floor under that row: a Deno start loading only commander, which parses every command line.
+    const statusFloor = await pairs(RUNS, () => timed(lab, [...FLOOR, "status"]), () => nsrecipe(lab, "--version"));
+    rows.push({
+      measure: "floor of `status` on Deno with commander, vs `--version`",
+      floor: statusFloor.a,
+      b: statusFloor.b,
+      ratio: statusFloor.ratio,
+    });
     const undoAll = await nsrecipe(lab, "undo", "--all");
     progress(`undo --all of 50 runs: ${Math.round(undoAll)} ms`);
   }

@@ -47,6 +47,16 @@ export type Row =
     cpuB: number;
     /** Median of the pairwise ratios cpuA/cpuB; no target: it shows where a command's CPU goes. */
     ratio: number;
+  }
+  | {
+    /** What lower bound is measured against which yardstick. */
+    measure: string;
+    /** Median of the lower bound, ms: what any implementation on this stack costs at least. */
+    floor: number;
+    /** Median of the yardstick, ms. */
+    b: number;
+    /** Median of the pairwise ratios floor/b: a row's target below this cannot be met on this stack. */
+    ratio: number;
   };
 
 /**
@@ -89,6 +99,10 @@ export function table(rows: readonly Row[]): string {
     else if ("cpuA" in r) {
       lines.push(
         `| ${r.measure} | ${Math.round(r.cpuA)} ms CPU | ${Math.round(r.cpuB)} ms CPU | ${r.ratio.toFixed(2)}× | | |`,
+      );
+    } else if ("floor" in r) {
+      lines.push(
+        `| ${r.measure} | ${Math.round(r.floor)} ms (floor) | ${Math.round(r.b)} ms | ${r.ratio.toFixed(2)}× | | |`,
       );
     } else if ("beyondMust" in r) {
       const beyond = Math.round(r.a - r.b);

@@ -46,3 +46,10 @@ Deno.test("childCpuMs: the children's user plus system time from bash's times; a
     ],
   );
 });
+
+Deno.test("table: a floor row shows the lower bound, its yardstick and their ratio, marked as a floor, with no target", () => {
+  assert.deepEqual(
+    table([{ measure: "floor of run + undo vs bash", floor: 191.6, b: 93.2, ratio: 2.05 }]).split("\n").slice(2),
+    ["| floor of run + undo vs bash | 192 ms (floor) | 93 ms | 2.05× | | |"],
+  );
+});
