@@ -195,6 +195,23 @@ try {
       b: floor.b,
       ratio: floor.ratio,
     });
+    // And with no library at all: a Deno hello-world start in place of each nsrecipe call.
+    const hello = [Deno.execPath(), "run", "-q", `${HERE}hello.ts`];
+    const bare = await pairs(
+      RUNS,
+      async () =>
+        await timed(lab, ["bash", floorScript, "up", "web", "p-web", ...hello]) +
+        await timed(lab, ["bash", floorScript, "down", "web", "", ...hello]),
+      async () =>
+        await timed(lab, ["bash", script, "up", "web", "p-web"]) +
+        await timed(lab, ["bash", script, "down", "web", ""]),
+    );
+    rows.push({
+      measure: "floor of veth-bridge run + undo on Deno with no library, vs the same bash script",
+      floor: bare.a,
+      b: bare.b,
+      ratio: bare.ratio,
+    });
   }
 
   if (ONLY.has("namespaces")) {
