@@ -26,11 +26,13 @@ import {
 } from "../src/host/mod.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
 import type { LinkSysctlSetStep, Step } from "../src/steps/mod.ts";
-import { assertNetnsFree, netnsEnter, netnsNameField } from "./netns.ts";
+import { assertNetnsFree, netnsNameField } from "./netns.ts";
+import { netnsEnter } from "./enter.ts";
 import { checkLanAddress } from "./lan_address.ts";
 import { type Cidr, inSubnet, subnetCidr } from "./subnet.ts";
 import { GOING_AHEAD, type Plan, type Recipe } from "./types.ts";
-import { cidrCheck, cidrField, linkNameField } from "./fields.ts";
+import { linkNameField } from "./fields.ts";
+import { cidrCheck, cidrField } from "./cidr_fields.ts";
 import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
 import { addressesLeftOut, raRouteNotes, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";

@@ -12,7 +12,7 @@ import { fullMigrate } from "./full_migrate.ts";
 import type { Recipe } from "./types.ts";
 
 export type { AddressProbe, ParamsOf, ParamsSchema, Plan, Recipe, RunTargets } from "./types.ts";
-export { netnsEnter } from "./netns.ts";
+export { netnsEnter } from "./enter.ts";
 export { natTable } from "./veth_bridge.ts";
 export { GOING_AHEAD } from "./types.ts";
 

@@ -5,7 +5,7 @@ import { netnsTakenHint } from "../src/host/netns_taken.ts";
 import { checkNetnsName } from "../src/names.ts";
 import { quote } from "../src/quote.ts";
 import type { Step } from "../src/steps/mod.ts";
-import { PID_NS_PREFIX } from "./pid_only.ts";
+import { netnsEnter } from "./enter.ts";
 import { issueText } from "./fields.ts";
 import type { Plan, Recipe } from "./types.ts";
 
@@ -61,16 +61,6 @@ export function assertNetnsFree(name: string, facts: HostFacts): void {
  */
 export function netnsSteps(name: string): Step[] {
   return [{ kind: "netns-add", netns: name }, { kind: "link-set-up", dev: "lo", netns: name }];
-}
-
-/**
- * The argv prefix that runs a command in a named netns, as PID 1 of a new PID
- * namespace (ip-netns(8) `exec` also gives it a fresh sysfs).
- * @param name The netns name.
- * @returns The prefix; the command is appended.
- */
-export function netnsEnter(name: string): string[] {
-  return ["ip", "netns", "exec", name, ...PID_NS_PREFIX];
 }
 
 /**

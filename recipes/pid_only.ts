@@ -1,20 +1,6 @@
 import { z } from "../src/zod.ts";
 import type { Plan, Recipe } from "./types.ts";
-
-/**
- * The argv prefix that starts a command as PID 1 of a new PID namespace with
- * its own `/proc` (unshare(1): `--fork` so the command is the namespace's
- * first process, not the caller; `--mount-proc` implies a new mount namespace;
- * `--kill-child` so the namespace dies with unshare).
- */
-export const PID_NS_PREFIX: readonly string[] = [
-  "unshare",
-  "--fork",
-  "--pid",
-  "--mount-proc",
-  "--kill-child",
-  "--",
-];
+import { PID_NS_PREFIX } from "./enter.ts";
 
 const params = z.object({});
 

@@ -27,7 +27,8 @@ import {
   refsNamingNewBridge,
 } from "../src/host/mod.ts";
 import { type ObjectId, objectId, type Step } from "../src/steps/mod.ts";
-import { assertNetnsFree, netns, netnsEnter, netnsNameField } from "./netns.ts";
+import { assertNetnsFree, netns, netnsNameField } from "./netns.ts";
+import { netnsEnter } from "./enter.ts";
 import {
   assertHostAddress,
   assertUsableSubnet,
@@ -45,7 +46,8 @@ import {
 import { quote } from "../src/quote.ts";
 import type { AddressProbe, Plan, Recipe } from "./types.ts";
 import { addrSpec, attachSteps, netnsVethSteps, vethNames } from "./attach.ts";
-import { cidrField, linkNameField, mtuField } from "./fields.ts";
+import { linkNameField, mtuField } from "./fields.ts";
+import { cidrField } from "./cidr_fields.ts";
 import { shortHash } from "./hash.ts";
 import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
 

@@ -10,7 +10,10 @@
 import { PreconditionError, UsageError } from "../errors.ts";
 import { type Processes, processes, type Runner } from "../exec/mod.ts";
 import { IpReader } from "../host/mod.ts";
-import { type EngineDeps, FAULT_ENV, type FaultHook, faultHook, type JournalPort, parseFault } from "../engine/mod.ts";
+// engine/faults.ts, not engine/mod.ts: the rest of the engine is for the commands that apply or undo (`plan` uses
+// this module for its runner and needs none of it).
+import type { EngineDeps, JournalPort } from "../engine/mod.ts";
+import { FAULT_ENV, type FaultHook, faultHook, parseFault } from "../engine/faults.ts";
 import { hostLockPath, Journal } from "../journal/mod.ts";
 // lab/state_dir.ts, not lab/mod.ts: that would load the lab spec, the subnets and ipaddr.js on every command.
 import { stateDirOutsideLab } from "../lab/state_dir.ts";

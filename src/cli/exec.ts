@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { netnsEnter } from "../../recipes/mod.ts";
+// recipes/enter.ts, not recipes/mod.ts: that would load every recipe, zod and ipaddr.js.
+import { netnsEnter } from "../../recipes/enter.ts";
 import { selectRuns } from "../engine/mod.ts";
 import { PreconditionError, UsageError } from "../errors.ts";
 import {

@@ -6,8 +6,7 @@ const ROOT = new URL("../../", import.meta.url);
  * The modules a module loads before any of its code runs: its static value imports (not `import type`, not
  * `import("…")`), followed through relative paths; bare specifiers (`zod`, `commander`) are listed as they are.
  */
-async function staticClosure(entry: string): Promise<Set<string>> {
-  const seen = new Set<string>();
+async function staticClosure(entry: string, seen = new Set<string>()): Promise<Set<string>> {
   const visit = async (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
@@ -23,28 +22,133 @@ async function staticClosure(entry: string): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("run and plan load the recipe they name alone: neither loads every recipe, the lab's spec or ipaddr.js", async () => {
-  for (const entry of ["src/cli/run.ts", "src/cli/plan.ts"]) {
-    const loaded = await staticClosure(entry);
-    assert.ok(loaded.has("src/journal/store.ts") && loaded.has("src/zod.ts"), `${entry}: ${[...loaded].join(" ")}`);
-    const heavy = [
-      "recipes/mod.ts",
-      "recipes/veth_bridge.ts",
-      "recipes/full_migrate.ts",
-      "src/lab/spec.ts",
-      "ipaddr.js",
-    ];
-    assert.deepEqual(heavy.filter((m) => loaded.has(m)), [], entry);
-  }
-});
+/** What a command loads: the static closures of the modules `program.ts` imports on its way (`import("…")`). */
+async function loads(entries: readonly string[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (const entry of entries) await staticClosure(entry, seen);
+  return seen;
+}
 
-Deno.test("commands that name no recipe (status, undo, confirm, journal) load no recipe, no lab spec and no ipaddr.js", async () => {
-  for (const entry of ["src/cli/status.ts", "src/cli/undo.ts", "src/cli/confirm.ts", "src/cli/journal.ts"]) {
-    const loaded = await staticClosure(entry);
-    assert.ok(loaded.has("src/journal/reader.ts"), `${entry}: ${[...loaded].join(" ")}`);
-    const heavy = [...loaded].filter((m) =>
-      /^recipes\/(?!types\.ts$)/.test(m) || m === "src/lab/spec.ts" || m === "ipaddr.js"
-    );
-    assert.deepEqual(heavy, [], entry);
-  }
-});
+/** The recipes other than `types.ts` (types only) and `by_name.ts` (the loaders, with nothing loaded). */
+const RECIPE_MODULE = /^recipes\/(?!types\.ts$|by_name\.ts$)/;
+
+/**
+ * Each hot command (the ones the tests and admins run most), the modules `program.ts` imports for it (its command
+ * module, `where.ts` for the commands that refuse inside a run, the recipe a `run`/`plan` names alone, …), and
+ * the modules it must not load: a module that only another command needs, or only another input (yaml: only with
+ * `-f FILE.yaml`, when `recipe_options.ts` imports it; ipaddr.js: only for a recipe that does subnet math).
+ */
+const COMMANDS: readonly { command: string; entries: string[]; must: string[]; never: (string | RegExp)[] }[] = [
+  {
+    command: "the command line itself (--help, list, …)",
+    entries: ["src/cli/program.ts"],
+    must: ["@commander-js/extra-typings", "recipes/by_name.ts"],
+    never: [RECIPE_MODULE, "zod", "yaml", "ipaddr.js", /^src\/(journal\/(?!paths\.ts$)|engine|host|steps|doctor)\//],
+  },
+  {
+    command: "status",
+    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/status.ts"],
+    must: ["src/journal/reader.ts", "src/engine/drift.ts"],
+    never: [RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//, "src/cli/run.ts"],
+  },
+  {
+    command: "undo",
+    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/undo.ts"],
+    must: ["src/journal/reader.ts", "src/engine/undo.ts"],
+    never: [RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//, "src/cli/status.ts"],
+  },
+  {
+    command: "journal",
+    entries: ["src/cli/program.ts", "src/cli/journal.ts"],
+    must: ["src/journal/reader.ts"],
+    never: [
+      RECIPE_MODULE,
+      "yaml",
+      "ipaddr.js",
+      /^src\/(engine|doctor)\//,
+      "src/lab/spec.ts",
+      "src/cli/composition_root.ts",
+    ],
+  },
+  {
+    command: "confirm",
+    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/confirm.ts"],
+    must: ["src/journal/reader.ts", "src/engine/confirm.ts"],
+    never: [RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//],
+  },
+  {
+    command: "exec and shell",
+    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/exec.ts"],
+    must: ["src/journal/reader.ts", "recipes/enter.ts"],
+    never: [
+      /^recipes\/(?!types\.ts$|by_name\.ts$|enter\.ts$)/,
+      "yaml",
+      "ipaddr.js",
+      "src/lab/spec.ts",
+      /^src\/doctor\//,
+    ],
+  },
+  {
+    command: "plan netns",
+    entries: [
+      "src/cli/program.ts",
+      "recipes/netns.ts",
+      "src/cli/recipe_words.ts",
+      "src/cli/recipe_options.ts",
+      "src/cli/plan.ts",
+    ],
+    must: ["zod", "src/host/facts.ts"],
+    never: [
+      /^recipes\/(mod|veth_bridge|full_migrate|subnet|cidr_fields)\.ts$/,
+      "yaml",
+      "ipaddr.js",
+      /^src\/(engine\/(?!faults\.ts$)|doctor)\//,
+      "src/lab/spec.ts",
+      "src/cli/run.ts",
+    ],
+  },
+  {
+    command: "run netns",
+    entries: [
+      "src/cli/program.ts",
+      "recipes/netns.ts",
+      "src/cli/recipe_words.ts",
+      "src/cli/where.ts",
+      "src/cli/composition_root.ts",
+      "src/cli/recipe_options.ts",
+      "src/cli/run.ts",
+    ],
+    must: ["zod", "src/journal/store.ts", "src/engine/apply.ts"],
+    never: [
+      /^recipes\/(mod|veth_bridge|full_migrate|subnet|cidr_fields)\.ts$/,
+      "yaml",
+      "ipaddr.js",
+      "src/lab/spec.ts",
+      "src/lab/mod.ts",
+    ],
+  },
+  {
+    command: "run veth-bridge",
+    entries: [
+      "src/cli/program.ts",
+      "recipes/veth_bridge.ts",
+      "src/cli/recipe_words.ts",
+      "src/cli/where.ts",
+      "src/cli/composition_root.ts",
+      "src/cli/recipe_options.ts",
+      "src/cli/run.ts",
+    ],
+    must: ["zod", "ipaddr.js", "recipes/subnet.ts"],
+    never: [/^recipes\/(mod|full_migrate)\.ts$/, "yaml", "src/lab/spec.ts", "src/lab/mod.ts"],
+  },
+];
+
+for (const { command, entries, must, never } of COMMANDS) {
+  Deno.test(`${command} loads only what it runs`, async () => {
+    const loaded = await loads(entries);
+    // The entries and what must load are listed, so a renamed module cannot leave the check passing on nothing.
+    for (const m of [...entries, ...must]) assert.ok(loaded.has(m), `${command} loads ${m}: ${[...loaded].join(" ")}`);
+    const barred = [...loaded].filter((m) => never.some((n) => typeof n === "string" ? m === n : n.test(m)));
+    assert.deepEqual(barred, [], `${command} loads what it does not run`);
+  });
+}
