@@ -124,7 +124,9 @@ export function testFaultHook(run: Runner): FaultHook {
 /**
  * Opens the journal in the state directory (taking its lock, waiting for
  * another nsrecipe process to finish and saying so), reports a torn last
- * record it repaired, runs `fn`, and always closes it.
+ * record it repaired, runs `fn`, and always closes it, first moving its
+ * checked mark to its end (`Journal.checkpoint`: the next nsrecipe then has
+ * no record to check).
  * @param g Global options (the state directory).
  * @param out The output (lock notices, repair report).
  * @param fn What to do with the open journal.
@@ -139,7 +141,11 @@ export async function withJournal<T>(g: GlobalOptions, out: Output, fn: (journal
     if (journal.repaired) out.progress(out.paint("yellow", journal.repaired));
     return await fn(journal);
   } finally {
-    journal.close();
+    try {
+      await journal.checkpoint();
+    } finally {
+      journal.close();
+    }
   }
 }
 

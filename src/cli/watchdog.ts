@@ -256,7 +256,7 @@ class HeldJournal {
       text += decoder.decode(buf.subarray(0, n), { stream: true });
     }
     text += decoder.decode();
-    return parseJournal(text.slice(0, text.lastIndexOf("\n") + 1));
+    return await parseJournal(text.slice(0, text.lastIndexOf("\n") + 1));
   }
 
   /** Lets go of the descriptor. */

@@ -11,6 +11,9 @@ export const DEFAULT_STATE_DIR = "/run/nsrecipe";
 /** File name of the journal inside the state directory. */
 export const JOURNAL_FILE = "journal.jsonl";
 
+/** File name of the journal's checked mark inside the state directory (see `checked_mark.ts`). */
+export const CHECKED_FILE = "journal.checked";
+
 /** File name of the lock file inside the state directory. */
 export const LOCK_FILE = "lock";
 

@@ -5,10 +5,15 @@
  * run it belongs to (when its id can be read) is marked unreadable so undo
  * will not act on it.
  *
+ * Checking a record's shape takes zod (`schema.ts`), which costs a process
+ * more to load than most commands spend on anything else; this module does
+ * not import it: {@link parseJournal} loads it only when a line needs a
+ * check, and lines of a prefix already checked (the checked mark,
+ * `checked_mark.ts`) are only `JSON.parse`d.
+ *
  * @module
  */
 import { JOURNAL_VERSION, type JournalRecord } from "./records.ts";
-import { recordIssue } from "./schema.ts";
 
 /** A problem found while reading the journal. */
 export interface JournalProblem {
@@ -38,35 +43,79 @@ export interface ParsedJournal {
 }
 
 /**
+ * The shape check of one record: `recordIssue` of `schema.ts`.
+ * @param value One JSON-parsed line: an object whose `v` is a number no
+ *   greater than {@link JOURNAL_VERSION}.
+ * @returns `undefined` when well formed, else what is wrong (`PATH: MESSAGE`).
+ */
+export type RecordCheck = (value: Record<string, unknown>) => string | undefined;
+
+/**
+ * A prefix of the journal text whose lines an earlier check found well
+ * formed, except those it reported: its lines are only `JSON.parse`d.
+ */
+export interface CheckedPrefix {
+  /** Its length in UTF-16 code units (`string.length`); it ends with a newline (or is empty). */
+  chars: number;
+  /** The problems that check reported in it (`garbled`, `newer-version`), in line order. */
+  problems: readonly JournalProblem[];
+}
+
+/**
  * Parses journal text (JSON Lines). Each line must be a JSON object of a
  * supported schema version (`v`) and the shape of its `kind` (see
- * `schema.ts`); blank lines are ignored.
+ * `schema.ts`, loaded on the first line that needs it); blank lines are
+ * ignored. The result is the same with or without `checked`, as long as
+ * `checked` is what a check of that prefix gave (`checked_mark.ts` makes
+ * sure of that).
  *
- * @param text The whole file, UTF-8.
+ * @param text The whole file, UTF-8 decoded.
+ * @param checked Gives a prefix of `text` already checked, whose lines are
+ *   not checked again; called only when the text goes beyond the last
+ *   parse (a process reads the journal several times, mostly unchanged), so
+ *   that finding the prefix (hashing it) is not paid for a text already parsed.
  * @returns Records and problems; an empty text gives no records and no problems.
  * @example
  * ```ts
  * import { parseJournal } from "./reader.ts";
- * const { records, problems } = parseJournal('{"v":1,"kind":"run-end","run":"r1","at":"","state":"undone"}\n{"v":1,"ki');
+ * const { records, problems } = await parseJournal('{"v":1,"kind":"run-end","run":"r1","at":"","state":"undone"}\n{"v":1,"ki');
  * console.assert(records.length === 1 && problems[0].kind === "torn");
  * ```
  */
-export function parseJournal(text: string): ParsedJournal {
+export async function parseJournal(
+  text: string,
+  checked?: () => Promise<CheckedPrefix | undefined>,
+): Promise<ParsedJournal> {
   // The journal only grows by whole records (a torn tail is cut off before the next is written): text that
-  // continues the text parsed last reuses that parse and checks only its new lines. A command reads the journal
-  // several times (where it runs, expired windows, the runs to undo after each one), each read costing one check
-  // of every record otherwise.
+  // continues the text parsed last reuses that parse and parses only its new lines. A command reads the journal
+  // several times (where it runs, expired windows, the runs to undo after each one).
   const last = lastParse;
-  if (last && text.length >= last.text.length && text.startsWith(last.text)) {
-    if (text.length === last.text.length) return last.parsed;
-    const more = parseLines(text.slice(last.text.length), last.lineCount);
-    return remember(text, {
-      records: [...last.parsed.records, ...more.records],
-      lines: [...last.parsed.lines, ...more.lines],
-      problems: [...last.parsed.problems, ...more.problems],
-    });
+  const known = last && text.length >= last.text.length && text.startsWith(last.text)
+    ? last
+    : { text: "", parsed: { records: [], lines: [], problems: [] }, lineCount: 0 };
+  if (text.length === known.text.length) return known.parsed;
+  const parts: ParsedJournal[] = [known.parsed];
+  let at = known.text.length;
+  let lineCount = known.lineCount;
+  const prefix = checked && await checked();
+  if (prefix && prefix.chars > at && prefix.chars <= text.length) {
+    const head = text.slice(at, prefix.chars);
+    const trusted = trustedLines(head, lineCount, prefix.problems);
+    // A prefix that does not read as its check said (cannot happen for a mark that matched) is checked again.
+    if (trusted) {
+      parts.push(trusted);
+      at = prefix.chars;
+      lineCount += newlines(head);
+    }
   }
-  return remember(text, parseLines(text, 0));
+  const rest = text.slice(at);
+  const check = /\S/.test(rest) ? (await import("./schema.ts")).recordIssue : () => undefined;
+  parts.push(parseLines(rest, lineCount, check));
+  return remember(text, {
+    records: parts.flatMap((p) => p.records),
+    lines: parts.flatMap((p) => p.lines),
+    problems: parts.flatMap((p) => p.problems),
+  });
 }
 
 /** The last text {@link parseJournal} parsed in whole lines, its result and its number of lines. */
@@ -78,14 +127,63 @@ let lastParse: { text: string; parsed: ParsedJournal; lineCount: number } | unde
  * ending in one is not kept).
  */
 function remember(text: string, parsed: ParsedJournal): ParsedJournal {
-  if (text === "" || text.endsWith("\n")) {
-    lastParse = { text, parsed, lineCount: text === "" ? 0 : text.split("\n").length - 1 };
-  }
+  if (text === "" || text.endsWith("\n")) lastParse = { text, parsed, lineCount: newlines(text) };
   return parsed;
 }
 
-/** Parses JSON Lines whose first line is line `before + 1` of the journal. */
-function parseLines(text: string, before: number): ParsedJournal {
+/** How many newlines `text` holds. */
+function newlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/**
+ * The lines of a checked prefix, `JSON.parse`d only: every non-blank line
+ * is a record but those `problems` name.
+ * @returns `undefined` when the prefix does not read so (a problem on a blank
+ *   line or beyond the prefix, a record line that is not a JSON object).
+ */
+function trustedLines(text: string, before: number, problems: readonly JournalProblem[]): ParsedJournal | undefined {
+  const all = text.split("\n");
+  if (all.at(-1) !== "") return undefined;
+  // Those before `before` belong to the part already parsed (the last parse, see `lastParse`).
+  const mine = problems.filter((p) => p.line > before);
+  const skip = new Set(mine.map((p) => p.line));
+  const records: JournalRecord[] = [];
+  const lines: number[] = [];
+  if (mine.some((p) => (all[p.line - before - 1] ?? "").trim() === "")) return undefined;
+  for (let i = 0; i < all.length; i++) {
+    const n = before + i + 1;
+    if (all[i].trim() === "" || skip.has(n)) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(all[i]);
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    records.push(value as JournalRecord);
+    lines.push(n);
+  }
+  return { records, lines, problems: mine };
+}
+
+/**
+ * Parses and checks JSON Lines whose first line is line `before + 1` of the
+ * journal: the check every line gets that no earlier check covers.
+ *
+ * @param text Some whole lines of the journal, possibly followed by a torn one.
+ * @param before How many lines come before `text` in the journal.
+ * @param check The shape check (`recordIssue` of `schema.ts`).
+ * @returns Records and problems, numbered by their lines in the whole journal.
+ * @example
+ * ```ts ignore
+ * import { recordIssue } from "./schema.ts";
+ * parseLines(text, 0, recordIssue);
+ * ```
+ */
+export function parseLines(text: string, before: number, check: RecordCheck): ParsedJournal {
   const records: JournalRecord[] = [];
   const lines: number[] = [];
   const problems: JournalProblem[] = [];
@@ -128,7 +226,7 @@ function parseLines(text: string, before: number): ParsedJournal {
       });
       return;
     }
-    const issue = recordIssue(r);
+    const issue = check(r);
     if (issue) {
       problems.push({
         line: n,

@@ -11,6 +11,23 @@ import type { Captured, Step } from "../steps/mod.ts";
 /** The schema version this build writes and fully understands. */
 export const JOURNAL_VERSION = 1;
 
+/**
+ * The revision of the check that decides which records are well formed:
+ * the record shapes of `schema.ts` and every step kind's schema
+ * (`src/steps/<kind>.ts`). A checked mark (`checked_mark.ts`) made under
+ * another revision is ignored, and the journal is checked in full again.
+ *
+ * Raise it with every change that could make the check answer differently
+ * for some line, stricter or looser. It is a constant (rather than a hash
+ * worked out when nsrecipe starts) because working it out would take
+ * loading zod and building every schema, which is what the mark saves; it
+ * cannot go stale silently because `tests/unit/journal_schema_pin_test.ts`
+ * pins a hash of the schemas (their JSON Schema, and the source of their
+ * custom checks) to this number and fails when the schemas change and it
+ * does not.
+ */
+export const RECORD_SCHEMA_REVISION = 1;
+
 /** Fields every journal record carries besides its `kind`. */
 export interface Base {
   /** Schema version, {@link JOURNAL_VERSION}. */

@@ -9,7 +9,9 @@
  */
 import { PreconditionError, UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { type ParsedJournal, parseJournal } from "./reader.ts";
+import type { ParsedJournal } from "./reader.ts";
+import { readJournalFile } from "./checked_mark.ts";
+import { isOsError } from "./os_error.ts";
 import { JOURNAL_VERSION, type RecordBody } from "./records.ts";
 import { JOURNAL_FILE, LOCK_FILE, STATE_DIR_ROOTS } from "./paths.ts";
 
@@ -46,17 +48,6 @@ function outsidePermissions(dir: string): UsageError {
     `The state directory ${quote(dir)} is outside the directories nsrecipe may write (${STATE_DIR_ROOTS.join(", ")})`,
     `Pass --state-dir ${STATE_DIR_ROOTS[0]} (the default) or ${STATE_DIR_ROOTS[1]}, or a directory below one of them.`,
   );
-}
-
-/**
- * Whether an error comes from the operating system (a failed system call:
- * `EROFS`, `EACCES`, `ENOSPC`, …), as opposed to a bug or a missing Deno
- * permission. Deno throws either one of its `Deno.errors` classes or a plain
- * `Error` carrying the errno name in `code`.
- */
-function isOsError(e: unknown): e is Error {
-  if (e instanceof Deno.errors.NotCapable) return false;
-  return e instanceof Error && (typeof (e as { code?: unknown }).code === "string" || e.name in Deno.errors);
 }
 
 /**
@@ -352,11 +343,28 @@ export class Journal {
    * @returns Records and problems (see `parseJournal`).
    */
   async read(): Promise<ParsedJournal> {
+    const read = await readJournalFile(this.dir, { tail: "parse", advance: false });
+    return read ? { records: read.records, lines: read.lines, problems: read.problems } : empty();
+  }
+
+  /**
+   * Moves the journal's checked mark (`checked_mark.ts`) to its end:
+   * checks what lies beyond the mark (this process's own records, or those
+   * of a process that left no mark) so that the next nsrecipe, with or
+   * without the lock, has nothing to check. The writer holds the lock, so
+   * no record is appended meanwhile; it checks with the same schemas a
+   * reader would, so the mark never vouches for a record unchecked. Call it
+   * before {@link Journal.close}.
+   *
+   * @throws {Error} Only for what is not an operating system's refusal (a
+   *   bug, a missing Deno permission); a journal or mark that cannot be read
+   *   or written is left as it is.
+   */
+  async checkpoint(): Promise<void> {
     try {
-      return parseJournal(await Deno.readTextFile(this.path));
+      await readJournalFile(this.dir, { tail: "drop", advance: true });
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return { records: [], lines: [], problems: [] };
-      throw e;
+      if (!isOsError(e)) throw e;
     }
   }
 
@@ -495,17 +503,15 @@ async function takeLock(
  */
 export async function readJournal(dir: string): Promise<ParsedJournal & { path: string; incomplete: string }> {
   const path = `${dir}/${JOURNAL_FILE}`;
-  if (!checkStateDir(dir, "read")) return { records: [], lines: [], problems: [], path, incomplete: "" };
+  if (!checkStateDir(dir, "read")) return { ...empty(), path, incomplete: "" };
   assertPlainFile(path);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { records: [], lines: [], problems: [], path, incomplete: "" };
-    throw e;
-  }
-  const whole = text.lastIndexOf("\n") + 1;
-  return { ...parseJournal(text.slice(0, whole)), path, incomplete: text.slice(whole) };
+  const read = await readJournalFile(dir, { tail: "drop", advance: false });
+  return read ? { ...read, path } : { ...empty(), path, incomplete: "" };
+}
+
+/** A journal with nothing in it. */
+function empty(): ParsedJournal {
+  return { records: [], lines: [], problems: [] };
 }
 
 /**

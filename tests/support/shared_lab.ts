@@ -48,7 +48,8 @@
  */
 import assert from "node:assert/strict";
 import type { Snapshot } from "../../src/host/mod.ts";
-import { DEFAULT_STATE_DIR, foldRuns, isOpen, parseJournal } from "../../src/journal/mod.ts";
+import { DEFAULT_STATE_DIR, foldRuns, isOpen } from "../../src/journal/mod.ts";
+import { parseJournal } from "./journal_text.ts";
 import type { LabSpec } from "../../src/lab/mod.ts";
 import { LAB_INIT_COMMAND } from "../../src/lab/defaults.ts";
 import { TestLab } from "./lab.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describeRecord } from "../../src/cli/journal.ts";
-import { foldRuns, parseJournal } from "../../src/journal/mod.ts";
+import { foldRuns } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 
 const AT = "2026-11-30T20:59:54.000Z";
 const BEGIN = JSON.stringify({

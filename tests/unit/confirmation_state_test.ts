@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CONFIRM_STARTUP_GRACE_MS, confirmationState } from "../../src/engine/mod.ts";
-import { foldRuns, parseJournal, type RunView } from "../../src/journal/mod.ts";
+import { foldRuns, type RunView } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 import { confirmationOf } from "../../src/cli/status.ts";
 import { confirmationNote, stateOf } from "../../src/cli/status_view.ts";
 import { clockTime } from "../../src/cli/clock.ts";

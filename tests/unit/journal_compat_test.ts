@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseJournal } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 import { type Step, stepIssues } from "../../src/steps/mod.ts";
 
 const FIXTURE = new URL("../fixtures/journal_0.1.0.jsonl", import.meta.url);

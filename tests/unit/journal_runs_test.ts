@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { planUndoAll, selectRuns } from "../../src/engine/mod.ts";
-import { appliedIndexes, foldRuns, isOpen, parseJournal } from "../../src/journal/mod.ts";
+import { appliedIndexes, foldRuns, isOpen } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 
 const AT = "2026-11-29T06:33:00.000Z";
 const STEPS = [{ kind: "netns-add", netns: "web" }, { kind: "link-set-up", dev: "lo", netns: "web" }];

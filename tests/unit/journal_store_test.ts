@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
-import { ensureStateDir, hostLockPath, hostStampNow, Journal, parseJournal } from "../../src/journal/mod.ts";
+import { ensureStateDir, hostLockPath, hostStampNow, Journal } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 
 async function withTemp(fn: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "nsrecipe-store-" });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { foldRuns, knownNetns, parseJournal } from "../../src/journal/mod.ts";
+import { foldRuns, knownNetns } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 
 const AT = "2026-11-29T06:33:00.000Z";
 const ID = (ino: number) => ({ type: "netns", dev: 4, ino, mtimeMs: 1000 });

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { planUndoAll, recordedElsewhere } from "../../src/engine/mod.ts";
 import { type IpLink, linkIdentity, sameIdentity } from "../../src/host/mod.ts";
-import { foldRuns, parseJournal } from "../../src/journal/mod.ts";
+import { foldRuns } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 import { labMountPoints, stateDirOutsideLab } from "../../src/lab/mod.ts";
 
 const AT = "2026-11-30T21:00:00.000Z";

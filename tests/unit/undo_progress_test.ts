@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { undoneSteps, undoProgress, undoProgressNote } from "../../src/engine/mod.ts";
-import { foldRuns, parseJournal, type RunView } from "../../src/journal/mod.ts";
+import { foldRuns, type RunView } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 import { stateOf } from "../../src/cli/status_view.ts";
 
 const AT = "2026-11-29T06:33:00.000Z";

@@ -8,7 +8,8 @@ import {
   watchdogDecision,
   writeDeferred,
 } from "../../src/engine/mod.ts";
-import { foldRuns, type Journal, JournalWriteError, parseJournal, type RecordBody } from "../../src/journal/mod.ts";
+import { foldRuns, type Journal, JournalWriteError, type RecordBody } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 import { watchdogLaunchArgv } from "../../src/cli/watchdog_launch.ts";
 import { alarmArgv } from "../../src/cli/alarm.ts";
 import { expiredWindows } from "../../src/cli/expired.ts";
