@@ -1,6 +1,7 @@
 /**
  * zod as nsrecipe uses it: every module that builds a schema imports `z`
- * from here, so that zod is configured once, before any schema parses.
+ * from here (the step kinds from `zod_deferred.ts`, which this module hands
+ * it to), so that zod is configured once, before any schema parses.
  *
  * `jitless`: zod compiles a parser for each object schema with `new Function`
  * the first time it parses with it (zod's `jitless` option, "disable
@@ -13,8 +14,10 @@
  * @module
  */
 import { z as zod } from "zod";
+import { provideZod } from "./zod_deferred.ts";
 
 zod.config({ jitless: true });
+provideZod(zod);
 
 /** zod's `z`, configured as above. */
 export const z: typeof zod = zod;

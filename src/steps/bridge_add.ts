@@ -1,4 +1,4 @@
-import { z } from "../zod.ts";
+import { z } from "../zod_deferred.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { text } from "./fields.ts";
 import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { z } from "../zod.ts";
+import { z } from "../zod_deferred.ts";
 import { IFNAME_MAX, NAME_PATTERN, NETNS_NAME_MAX } from "../names.ts";
 import { lazy } from "../lazy.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "../zod.ts";
+import { z } from "../zod_deferred.ts";
 import type { Runner } from "../exec/mod.ts";
 import { LINK_SYSCTL_TREES, linkSysctlKey, linkSysctlPath, STABLE_SECRET, waitOperUp } from "../host/mod.ts";
 import { linkName, text } from "./fields.ts";

@@ -1,4 +1,4 @@
-import { z } from "../zod.ts";
+import { z } from "../zod_deferred.ts";
 import { netnsName } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { renamedRoute, routeArgv, routeMatches, routeSpecSchema } from "./specs.ts";

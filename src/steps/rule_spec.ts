@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "../zod.ts";
+import { z } from "../zod_deferred.ts";
 import type { IpRule } from "../host/mod.ts";
 import { linkName, text, uint } from "./fields.ts";
 import { lazy } from "../lazy.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { z } from "../zod.ts";
+import { z } from "../zod_deferred.ts";
 import type { IpAddrInfo, IpNeigh, IpRoute } from "../host/mod.ts";
 import { linkName, text, uint } from "./fields.ts";
 import { lazy } from "../lazy.ts";

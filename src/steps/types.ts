@@ -8,7 +8,7 @@
  * @module
  */
 import type { ZodRawShape } from "zod";
-import { z } from "../zod.ts";
+import { z } from "../zod_deferred.ts";
 import { lazy } from "../lazy.ts";
 import type { Runner } from "../exec/mod.ts";
 import type { IpReader } from "../host/mod.ts";

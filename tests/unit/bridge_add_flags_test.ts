@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { bridgeAdd, type BridgeAddStep } from "../../src/steps/bridge_add.ts";
+// The step kinds build their schemas with zod once src/zod.ts has loaded it (src/zod_deferred.ts), as the journal's
+// record check does before it checks a step.
+import "../../src/zod.ts";
 
 /** A step as the journal holds it, checked by the kind's schema. */
 function parse(value: unknown): BridgeAddStep {

@@ -152,3 +152,13 @@ for (const { command, entries, must, never } of COMMANDS) {
     assert.deepEqual(barred, [], `${command} loads what it does not run`);
   });
 }
+
+Deno.test("the step kinds and the host readers load no zod: a step's schema is built with it only when a journal record is checked", async () => {
+  for (
+    const [entry, must] of [["src/steps/mod.ts", "src/zod_deferred.ts"], ["src/host/mod.ts", "src/host/ip_json.ts"]]
+  ) {
+    const loaded = await staticClosure(entry);
+    assert.ok(loaded.has(must), `${entry}: ${[...loaded].join(" ")}`);
+    assert.deepEqual([...loaded].filter((m) => m === "zod" || m === "src/zod.ts"), [], entry);
+  }
+});
