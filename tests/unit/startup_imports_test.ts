@@ -36,7 +36,8 @@ const RECIPE_MODULE = /^recipes\/(?!types\.ts$|by_name\.ts$)/;
  * Each hot command (the ones the tests and admins run most), the modules `program.ts` imports for it (its command
  * module, `where.ts` for the commands that refuse inside a run, the recipe a `run`/`plan` names alone, …), and
  * the modules it must not load: a module that only another command needs, or only another input (yaml: only with
- * `-f FILE.yaml`, when `recipe_options.ts` imports it; ipaddr.js: only for a recipe that does subnet math).
+ * `-f FILE.yaml`, when `recipe_options.ts` imports it; ipaddr.js: only for a recipe that does subnet math; zod:
+ * only for a recipe's options, or a journal record beyond the checked mark, when `reader.ts` imports `schema.ts`).
  */
 const COMMANDS: readonly { command: string; entries: string[]; must: string[]; never: (string | RegExp)[] }[] = [
   {
@@ -49,19 +50,39 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
     command: "status",
     entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/status.ts"],
     must: ["src/journal/reader.ts", "src/engine/drift.ts"],
-    never: [RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//, "src/cli/run.ts"],
+    never: [
+      "zod",
+      "src/zod.ts",
+      RECIPE_MODULE,
+      "yaml",
+      "ipaddr.js",
+      "src/lab/spec.ts",
+      /^src\/doctor\//,
+      "src/cli/run.ts",
+    ],
   },
   {
     command: "undo",
     entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/undo.ts"],
     must: ["src/journal/reader.ts", "src/engine/undo.ts"],
-    never: [RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//, "src/cli/status.ts"],
+    never: [
+      "zod",
+      "src/zod.ts",
+      RECIPE_MODULE,
+      "yaml",
+      "ipaddr.js",
+      "src/lab/spec.ts",
+      /^src\/doctor\//,
+      "src/cli/status.ts",
+    ],
   },
   {
     command: "journal",
     entries: ["src/cli/program.ts", "src/cli/journal.ts"],
     must: ["src/journal/reader.ts"],
     never: [
+      "zod",
+      "src/zod.ts",
       RECIPE_MODULE,
       "yaml",
       "ipaddr.js",
@@ -74,13 +95,15 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
     command: "confirm",
     entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/confirm.ts"],
     must: ["src/journal/reader.ts", "src/engine/confirm.ts"],
-    never: [RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//],
+    never: ["zod", "src/zod.ts", RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//],
   },
   {
     command: "exec and shell",
     entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/exec.ts"],
     must: ["src/journal/reader.ts", "recipes/enter.ts"],
     never: [
+      "zod",
+      "src/zod.ts",
       /^recipes\/(?!types\.ts$|by_name\.ts$|enter\.ts$)/,
       "yaml",
       "ipaddr.js",
