@@ -1,4 +1,12 @@
-import { appliedIndexes, foldRuns, isOpen, type JournalProblem, readJournal, type RunView } from "../journal/mod.ts";
+import {
+  appliedIndexes,
+  foldRuns,
+  isOpen,
+  type JournalProblem,
+  journalStampNow,
+  readJournal,
+  type RunView,
+} from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { noRunCalled } from "../errors.ts";
 import { hostNetns, type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
@@ -19,7 +27,8 @@ import { incompleteNote } from "./journal.ts";
 import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
 import type { Output } from "./output.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
-import { DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";
+import { beginLook, type Begun, DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";
+import type { Runner } from "../exec/mod.ts";
 
 /**
  * A run as `status` shows it: its drift and notes (`checkRun` of
@@ -234,6 +243,11 @@ async function liveFacts(
  * takes no lock (a run in progress is seen as far as its journal goes), and
  * looks at the host once ({@link lookOnce}): one snapshot of the host and,
  * when deep, of each namespace, against which every run's steps are checked.
+ * The host's snapshot (and the process scan) begin while the journal is read
+ * ({@link beginLook}); they serve when the journal did not change meanwhile
+ * (`journalStampNow` before and after: every record read was written before
+ * they began, so a step recorded done is in them), else the host is read
+ * again once the journal is.
  * @param selector A run's id or name for its details (deep unless `--quick`); `undefined` for the table.
  * @param g Global options.
  * @param out The output.
@@ -250,11 +264,73 @@ export async function statusCommand(
 ): Promise<void> {
   const runner = runnerFor(out);
   const run = memoRunner(runner);
-  // This boot and this network namespace, read while the journal is read and parsed.
+  // This boot and this network namespace, read while the journal is read and parsed; so is the host, when there
+  // is a journal to check it against.
   const whoWhere = Promise.all([bootId(run), hostNetns(run)]);
   whoWhere.catch(() => {}); // Awaited below; a failure is thrown there, not reported as unhandled meanwhile.
-  const journal = await readJournal(g.stateDir);
-  const [current, here] = await whoWhere;
+  const before = journalStampNow(g.stateDir);
+  const begun = before && before.bytes > 0 ? beginLook(runner) : undefined;
+  let found: Awaited<ReturnType<typeof gather>>;
+  try {
+    const journal = await readJournal(g.stateDir);
+    const early = begun && journalStampNow(g.stateDir)?.stamp === before?.stamp ? begun : undefined;
+    const [current, here] = await whoWhere;
+    found = await gather(journal, selector, depth, { runner, run, current, here, begun: early });
+  } finally {
+    await begun?.settled; // No process of the look outlives the command, used or not.
+  }
+  const { journal, statuses, problems, look } = found;
+  if (selector !== undefined && statuses.length === 0) {
+    throw noRunCalled(selector, "applied");
+  }
+  out.data({ runs: statuses, problems });
+  if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
+  for (const p of problems) {
+    out.progress(out.paint("yellow", `${journal.path}: ${p.message}; undo will not act until this is resolved`));
+  }
+  const now = Date.now();
+  if (selector !== undefined) {
+    for (const line of statuses.flatMap((s) => statusDetails(s, now))) out.result(line);
+    return;
+  }
+  if (statuses.length === 0) out.result("No applied runs.");
+  else for (const line of statusTable(statuses, now)) out.result(line);
+  if (statuses.some((s) => s.unchecked.length > 0)) {
+    out.progress(out.paint("yellow", quickNote(look.live.length, depth === "quick", DEEP_UP_TO)));
+  }
+  for (const s of statuses) {
+    for (const n of s.notes) out.progress(out.paint("yellow", `${s.label}: note: ${n}`));
+    for (const d of s.drift) out.progress(out.paint("yellow", `${s.label}: drift: ${d}`));
+  }
+}
+
+/**
+ * What `status` shows, gathered: the runs it shows, each checked against one look at the host, and the journal's
+ * problems.
+ * @param journal The journal, read.
+ * @param selector A run's id or name; `undefined` for every applied run.
+ * @param depth The depth asked for, if any.
+ * @param reads What was read besides the journal, and how to read more.
+ * @returns The journal, the runs' statuses (newest first), the journal's problems tied to no run, and the look.
+ */
+async function gather(
+  journal: Awaited<ReturnType<typeof readJournal>>,
+  selector: string | undefined,
+  depth: Depth | undefined,
+  reads: {
+    /** The process seam. */
+    runner: Runner;
+    /** The process seam, memoizing. */
+    run: Runner;
+    /** This boot's id. */
+    current: string;
+    /** This process's network namespace. */
+    here: NetnsRef;
+    /** The look's first reads, begun before the journal was read, when they may serve ({@link lookOnce}). */
+    begun?: Begun;
+  },
+) {
+  const { runner, run, current, here, begun } = reads;
   const { runs, orphanProblems } = foldRuns(journal);
   // Read-only: an expired window nobody is at work on is reported; the next run, confirm or undo acts on it.
   const unattended = await unattendedWindows(runner, expiredWindows(runs, Date.now()), Date.now());
@@ -264,7 +340,7 @@ export async function statusCommand(
   const chosen = selector === undefined ? open : open.filter((r) => r.id === selector || r.label === selector);
   const checked = chosen.filter((r) => r.bootId === current && !recordedElsewhere(r, here));
   // One snapshot of the host and, deep, of each namespace, shared by every run's steps (src/host/memo.ts).
-  const look = await lookOnce(run, checked, depth ?? (selector === undefined ? undefined : "deep"));
+  const look = await lookOnce(run, checked, depth ?? (selector === undefined ? undefined : "deep"), begun);
   const ctx: StepContext = { ...stepContext(look.run), ip: look.ip };
   const statuses = await Promise.all(chosen.map((r) => {
     // Steps handed over by an earlier run's undo are this run's to revert now (e.g. a shared bridge).
@@ -277,27 +353,5 @@ export async function statusCommand(
     return runStatus(r, ctx, current, inherited, here, look, runs, unattended.get(r.id));
   }));
   const problems: JournalProblem[] = orphanProblems;
-  const shown = statuses;
-  if (selector !== undefined && shown.length === 0) {
-    throw noRunCalled(selector, "applied");
-  }
-  out.data({ runs: shown, problems });
-  if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
-  for (const p of problems) {
-    out.progress(out.paint("yellow", `${journal.path}: ${p.message}; undo will not act until this is resolved`));
-  }
-  const now = Date.now();
-  if (selector !== undefined) {
-    for (const line of shown.flatMap((s) => statusDetails(s, now))) out.result(line);
-    return;
-  }
-  if (statuses.length === 0) out.result("No applied runs.");
-  else for (const line of statusTable(statuses, now)) out.result(line);
-  if (statuses.some((s) => s.unchecked.length > 0)) {
-    out.progress(out.paint("yellow", quickNote(look.live.length, depth === "quick", DEEP_UP_TO)));
-  }
-  for (const s of statuses) {
-    for (const n of s.notes) out.progress(out.paint("yellow", `${s.label}: note: ${n}`));
-    for (const d of s.drift) out.progress(out.paint("yellow", `${s.label}: drift: ${d}`));
-  }
+  return { journal, statuses, problems, look };
 }

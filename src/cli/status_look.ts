@@ -16,12 +16,21 @@
  * `status` lists runs with the deep look while their live namespaces are at
  * most {@link DEEP_UP_TO} (a few processes), with the quick look beyond;
  * `status NAME` and `status --deep` look deep, `status --quick` (with or
- * without a NAME) quick.
+ * without a NAME) quick. Either begins with reads that need no run
+ * ({@link beginLook}: the host's snapshot and the process scan), which
+ * `status` starts while it reads its journal.
  *
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
-import { netnsEntryState, netnsProcessCounts, SnapshotIpReader } from "../host/mod.ts";
+import {
+  lsnsProcessCounts,
+  memoRunner,
+  NETNS_RUN_DIR,
+  netnsEntryState,
+  netnsProcessCounts,
+  SnapshotIpReader,
+} from "../host/mod.ts";
 import type { RunView } from "../journal/mod.ts";
 import { Unread } from "../engine/mod.ts";
 
@@ -70,15 +79,78 @@ function netnsRead(argv: readonly string[]): string | undefined {
 }
 
 /**
+ * The reads every look at the host begins with, started before the runs are
+ * known: the host's snapshot (`ip -json -details -batch -`, read through its
+ * own memoizing reader) and, when `/run/netns` names any namespace, one
+ * `lsns` scan of the processes ({@link lsnsProcessCounts}). `status` starts
+ * them while it reads its journal, so that they cost no wait of their own.
+ */
+export interface Begun {
+  /** The reader the look answers from, its host snapshot on its way. */
+  ip: SnapshotIpReader;
+  /** The runner of the look's other reads (the reader's, gated: {@link Begun.shut}). */
+  run: Runner;
+  /** The host's snapshot, read. */
+  host: Promise<void>;
+  /** The scan of the processes by namespace inode; `undefined` when none was started (no name in `/run/netns`). */
+  scan?: Promise<Map<number, number> | undefined>;
+  /** Shuts the reader for the quick look: reads of a live namespace are answered {@link Unread} from now on. */
+  shut(): void;
+  /** Settles once every read started has ended (used or not: the command waits for its processes). */
+  settled: Promise<unknown>;
+}
+
+/**
+ * Whether `/run/netns` names any network namespace (readdir, no process).
+ * @returns `false` when it has no entry or does not exist.
+ * @throws {Deno.errors.PermissionDenied} | {Deno.errors.NotCapable} Without read access to `/run/netns`.
+ */
+function anyNamedNetns(): boolean {
+  try {
+    for (const _ of Deno.readDirSync(NETNS_RUN_DIR)) return true;
+    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * Starts the reads of the host every look begins with ({@link Begun}).
+ * @param run The process seam (not memoizing across looks: a look begun again reads again).
+ * @param scan Whether to start the scan of the processes: by default when `/run/netns` names any namespace (a
+ *   namespace named later is scanned for by {@link lookOnce} when a run names it).
+ * @returns The reads under way.
+ * @throws {Deno.errors.PermissionDenied} | {Deno.errors.NotCapable} Without read access to `/run/netns`.
+ */
+export function beginLook(run: Runner, scan: boolean = anyNamedNetns()): Begun {
+  let open = true;
+  const look = memoRunner(run);
+  // Quick, once shut: a read of a live namespace is not made (Unread); a namespace that is not live fails at once.
+  const gated: Runner = (argv, opts) => {
+    const ns = netnsRead(argv);
+    if (open || (ns !== undefined && netnsEntryState(ns) !== "live")) return look(argv, opts);
+    return Promise.reject(new Unread(argv));
+  };
+  const ip = new SnapshotIpReader(gated);
+  const host = ip.prefetch();
+  const scanned = scan ? lsnsProcessCounts(run) : undefined;
+  const settled = Promise.allSettled([host, scanned]);
+  return { ip, run: gated, host, scan: scanned, shut: () => open = false, settled };
+}
+
+/**
  * Takes `status`'s one look at the host.
- * @param run The process seam (memoizing: a read made twice runs once).
+ * @param run The process seam.
  * @param runs The runs to be checked (of this boot, recorded here).
  * @param asked `deep` or `quick` when the command asked for one; `undefined`
  *   for the list view's own choice: deep up to {@link DEEP_UP_TO} live namespaces.
+ * @param begun The look's first reads, begun before the runs were known ({@link beginLook}), when they may serve:
+ *   nothing the runs' records say happened after they began. By default they are begun now.
  * @returns The look.
  * @throws {Error} Only what the process seam throws besides {@link CommandError}.
  */
-export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: Depth): Promise<Look> {
+export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: Depth, begun?: Begun): Promise<Look> {
   const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
   const live = named.filter((n) => netnsEntryState(n) === "live");
   const depth = depthFor(live.length, asked);
@@ -86,18 +158,16 @@ export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: De
   if (runs.length === 0) return { depth, ip: new SnapshotIpReader(run), run, processes: new Map(), live };
   // The host's snapshot is taken while the processes are counted; each namespace's only after (a read of a
   // namespace is a process inside it while it runs). Quick, the reader is shut once the host's snapshot is in.
-  let open = true;
-  const gated: Runner = (argv, opts) => {
-    const ns = netnsRead(argv);
-    if (open || (ns !== undefined && netnsEntryState(ns) !== "live")) return run(argv, opts);
-    return Promise.reject(new Unread(argv));
-  };
-  const ip = new SnapshotIpReader(depth === "deep" ? run : gated);
-  const [processes] = await Promise.all([netnsProcessCounts(run, live), ip.prefetch()]);
+  // Begun now, the scan is started only for the live namespaces named (netnsProcessCounts).
+  const b = begun ?? beginLook(run, false);
+  const [processes] = await Promise.all([
+    netnsProcessCounts(run, live, undefined, b.scan),
+    b.host,
+  ]);
   if (depth === "deep") {
-    await Promise.all(live.map((n) => ip.prefetch(n)));
-    return { depth, ip, run, processes, live };
+    await Promise.all(live.map((n) => b.ip.prefetch(n)));
+    return { depth, ip: b.ip, run: b.run, processes, live };
   }
-  open = false;
-  return { depth, ip, run: gated, processes, live };
+  b.shut();
+  return { depth, ip: b.ip, run: b.run, processes, live };
 }

@@ -556,3 +556,26 @@ export function journalBytesNow(dir: string): number {
     throw e;
   }
 }
+
+/**
+ * What tells one state of the journal from another, without the lock and
+ * without reading it: its inode, length and modification time (lstat(2)).
+ * Records are only appended (a torn last line is cut by the next writer
+ * before it appends), so two equal stamps taken around a read say that the
+ * journal read is the one that was there at the first: a reader that looked
+ * at the host in between (`status`) knows that every record it read was
+ * written before that look began.
+ * @param dir State directory.
+ * @returns `stamp`, equal for equal states (e.g. `"1234 20480 1764563000123"`), and `bytes`, the length;
+ *   `undefined` when there is no journal or it cannot be read (then compare nothing: read it, and look at the
+ *   host after; reading it says why it cannot be read).
+ */
+export function journalStampNow(dir: string): { stamp: string; bytes: number } | undefined {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(`${dir}/${JOURNAL_FILE}`);
+  } catch {
+    return undefined;
+  }
+  return { stamp: `${info.ino} ${info.size} ${info.mtime?.getTime()}`, bytes: info.size };
+}

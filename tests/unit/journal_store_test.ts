@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
-import { ensureStateDir, hostLockPath, hostStampNow, Journal } from "../../src/journal/mod.ts";
+import { ensureStateDir, hostLockPath, hostStampNow, Journal, journalStampNow } from "../../src/journal/mod.ts";
 import { parseJournal } from "../support/journal_text.ts";
 
 async function withTemp(fn: (dir: string) => Promise<void> | void): Promise<void> {
@@ -173,3 +173,31 @@ Deno.test("hostLockPath: one file per network namespace, in the default state di
   assert.equal(hostLockPath({ dev: 4, ino: 4026531840 }), "/run/nsrecipe/host-4-4026531840.lock");
   assert.notEqual(hostLockPath({ dev: 4, ino: 4026532001 }), hostLockPath({ dev: 4, ino: 4026531840 }));
 });
+
+/** A modification time no write of the test makes. */
+const AT_LATER = "2030-01-01T00:00:00.000Z";
+
+Deno.test("journalStampNow: equal while the journal is untouched; another after an append, after a rewrite of the same length, for another file in its place; undefined without a journal", () =>
+  withTemp((t) => {
+    const path = `${t}/journal.jsonl`;
+    assert.equal(journalStampNow(t), undefined);
+    Deno.writeTextFileSync(path, '{"a":1}\n');
+    const first = journalStampNow(t)!;
+    assert.equal(first.bytes, 8);
+    assert.deepEqual(journalStampNow(t), first);
+    Deno.writeTextFileSync(path, '{"b":2}\n', { append: true });
+    const appended = journalStampNow(t)!;
+    assert.deepEqual([appended.bytes, appended.stamp === first.stamp], [16, false]);
+    // Cut and written again to the same length: its modification time tells (set apart here, as a later write is).
+    Deno.writeTextFileSync(path, '{"c":3}\n{"d":4}\n');
+    Deno.utimeSync(path, new Date(0), new Date(Date.parse(AT_LATER)));
+    assert.notEqual(journalStampNow(t)!.stamp, appended.stamp);
+    const rewritten = journalStampNow(t)!;
+    // Another file renamed over it, same length and time: its inode tells.
+    Deno.writeTextFileSync(`${t}/other`, '{"e":5}\n{"f":6}\n');
+    Deno.utimeSync(`${t}/other`, new Date(0), new Date(Date.parse(AT_LATER)));
+    Deno.renameSync(`${t}/other`, path);
+    const replaced = journalStampNow(t)!;
+    assert.equal(replaced.bytes, rewritten.bytes);
+    assert.notEqual(replaced.stamp, rewritten.stamp);
+  }));

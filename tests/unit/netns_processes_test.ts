@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { recordingRunner } from "../../src/exec/mod.ts";
-import { netnsProcessCounts } from "../../src/host/mod.ts";
+import { lsnsProcessCounts, netnsProcessCounts } from "../../src/host/mod.ts";
 
 const INODES: Record<string, number> = { web: 4026532301, db: 4026532302, idle: 4026532303 };
 const inodeOf = (name: string) => INODES[name];
@@ -39,4 +39,22 @@ Deno.test("netnsProcessCounts: no live namespace among the names, no process sta
   const { run, calls } = recordingRunner(() => ({ stdout: "" }));
   assert.deepEqual([...await netnsProcessCounts(run, ["gone"], inodeOf)], []);
   assert.equal(calls.length, 0);
+});
+
+Deno.test("lsnsProcessCounts: the processes by namespace inode from one lsns; undefined when lsns fails", async () => {
+  const listed = { namespaces: [{ ns: 4026531840, nprocs: 120 }, { ns: "4026532301", nprocs: "2" }] };
+  const ok = recordingRunner(() => ({ stdout: JSON.stringify(listed) }));
+  assert.deepEqual([...(await lsnsProcessCounts(ok.run))!], [[4026531840, 120], [4026532301, 2]]);
+  const failed = recordingRunner(() => ({ code: 1, stderr: "lsns: failed" }));
+  assert.equal(await lsnsProcessCounts(failed.run), undefined);
+});
+
+Deno.test("netnsProcessCounts: a scan already started is used, no lsns of its own; a failed one falls back to 'ip netns pids'", async () => {
+  const { run, calls } = recordingRunner((argv) => ({ stdout: argv[3] === "web" ? "101\n" : "" }));
+  const scan = Promise.resolve(new Map([[4026532301, 2]]));
+  assert.deepEqual([...await netnsProcessCounts(run, ["web", "db"], inodeOf, scan)], [["web", 2], ["db", 0]]);
+  assert.equal(calls.length, 0);
+  const counts = await netnsProcessCounts(run, ["web", "db"], inodeOf, Promise.resolve(undefined));
+  assert.deepEqual([...counts], [["web", 1], ["db", 0]]);
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")), ["ip netns pids web", "ip netns pids db"]);
 });

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { DEEP_UP_TO, depthFor } from "../../src/cli/status_look.ts";
+import { beginLook, DEEP_UP_TO, depthFor, lookOnce } from "../../src/cli/status_look.ts";
+import { recordingRunner } from "../../src/exec/mod.ts";
+import { foldRuns } from "../../src/journal/mod.ts";
+import { parseJournal } from "../support/journal_text.ts";
 
 Deno.test("status's depth: deep up to DEEP_UP_TO live namespaces, quick beyond; --deep and --quick win either way", () => {
   assert.equal(DEEP_UP_TO, 8);
@@ -7,4 +10,62 @@ Deno.test("status's depth: deep up to DEEP_UP_TO live namespaces, quick beyond; 
   assert.deepEqual([9, 50].map((n) => depthFor(n)), ["quick", "quick"]);
   assert.equal(depthFor(50, "deep"), "deep");
   assert.equal(depthFor(1, "quick"), "quick");
+});
+
+const AT = "2026-12-01T04:00:00.000Z";
+/** Open runs of a journal whose one run made a bridge on the host (no namespace). */
+function hostOnlyRuns() {
+  const records = [
+    {
+      v: 1,
+      at: AT,
+      kind: "run-begin",
+      run: "r1",
+      recipe: "veth-bridge",
+      label: "r1",
+      params: {},
+      uses: [],
+      steps: [{ kind: "bridge-add", dev: "br9" }],
+      bootId: "b1",
+      pid: 42,
+    },
+    { v: 1, at: AT, kind: "step-intent", run: "r1", index: 0 },
+    { v: 1, at: AT, kind: "step-done", run: "r1", index: 0 },
+    { v: 1, at: AT, kind: "run-end", run: "r1", state: "applied" },
+  ];
+  return foldRuns(parseJournal(records.map((r) => JSON.stringify(r)).join("\n") + "\n")).runs;
+}
+
+/** A runner answering the host's `ip -batch` read with six empty lists (and lsns with none). */
+function hostRunner() {
+  return recordingRunner((argv) =>
+    argv[0] === "lsns" ? { stdout: '{"namespaces": []}' } : { stdout: "[]\n[]\n[]\n[]\n[]\n[]\n" }
+  );
+}
+const HOST_READ = "ip -json -details -batch -";
+
+Deno.test("beginLook: the host's snapshot starts at once (the scan of the processes only when asked); lookOnce given it reads the host no more", async () => {
+  const runs = hostOnlyRuns();
+  assert.equal(runs.length, 1);
+  const { run, calls } = hostRunner();
+  const begun = beginLook(run, false);
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")), [HOST_READ]);
+  const look = await lookOnce(run, runs, undefined, begun);
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")), [HOST_READ]);
+  assert.equal(look.ip, begun.ip);
+  assert.deepEqual([look.depth, look.live, [...look.processes]], ["deep", [], []]);
+  await begun.settled;
+
+  const scanned = hostRunner();
+  await beginLook(scanned.run, true).settled;
+  assert.deepEqual(scanned.calls.map((c) => c.argv.join(" ")), [HOST_READ, "lsns -J -t net -o NS,NPROCS"]);
+});
+
+Deno.test("lookOnce without a begun look reads the host itself, once; with no run to check it reads nothing", async () => {
+  const { run, calls } = hostRunner();
+  await lookOnce(run, hostOnlyRuns(), "quick");
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")), [HOST_READ]);
+  const none = hostRunner();
+  const look = await lookOnce(none.run, [], "quick");
+  assert.deepEqual([none.calls.length, look.depth], [0, "quick"]);
 });
