@@ -1,6 +1,6 @@
 /**
- * nsrecipe's entry: `--version` alone is answered at once, with nothing
- * loaded; any other command line is handed to the command-line parser
+ * nsrecipe's entry: `--version` (or `-V`) alone is answered at once, with
+ * nothing loaded (as commander would answer it: the version and a newline); any other command line is handed to the command-line parser
  * (`program.ts`), which loads in turn only what its command needs.
  *
  * @module
@@ -18,7 +18,7 @@ import { VERSION } from "./hidden.ts";
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  if (args.length === 1 && args[0] === "--version") {
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
     console.log(VERSION);
     return 0;
   }
