@@ -3,7 +3,8 @@
  * (with and without a readable run id), an empty file, a record of a newer
  * schema version, a record undo cannot fully read, a journal from before a
  * reboot. Each gets a clear message and no crash; undo never acts on a
- * record it cannot fully read, and a refused undo leaves the journal as it was.
+ * record it cannot fully read, and a refused undo leaves the journal as it was,
+ * also when the record was edited after nsrecipe checked it (the checked mark).
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
@@ -109,6 +110,28 @@ Deno.test("journal: a garbled record of one run blocks undo of that run only (ex
     await lab.sh(["mv", "/run/nsrecipe/journal.jsonl", "/run/nsrecipe/journal.jsonl.damaged"]);
     assertExit(await lab.nsrecipe(["undo"]), 0, "undo with a fresh journal");
     assertSameHost(await lab.snapshot(), before, "after the manual repair");
+  });
+});
+
+Deno.test("journal: a record edited in place after nsrecipe checked it (same size, same file) is still refused; put back as written, the run undoes", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    await applied(lab, "j1");
+    // The run left the checked mark at the journal's end: the next reader has no record to check.
+    const text = await journalText(lab);
+    const mark = JSON.parse(await lab.readFile("/run/nsrecipe/journal.checked") ?? "null");
+    assert.equal(mark?.bytes, new TextEncoder().encode(text).length);
+    const edited = text.replace('"netns":"j1"', '"netns":"-1"');
+    assert.ok(edited !== text && edited.length === text.length);
+    await writeJournal(lab, edited);
+    await undoRefused(
+      lab,
+      [],
+      /Line 1 is a malformed "run-begin" record \(steps\.0\.netns: not a name nsrecipe writes\)/,
+    );
+    await writeJournal(lab, text);
+    assertExit(await lab.nsrecipe(["undo"]), 0, "undo of the journal as nsrecipe wrote it");
+    assertSameHost(await lab.snapshot(), before, "after undo");
   });
 });
 
