@@ -12,6 +12,7 @@ import { quote, sanitize, shellQuote } from "../quote.ts";
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
 import type { GlobalOptions } from "./composition_root.ts";
+import type { OwnFactsAhead } from "./process_facts.ts";
 import { type JsonError, Output } from "./output.ts";
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
 import { refuseRepeatedOptions } from "./repeated_options.ts";
@@ -337,9 +338,18 @@ export async function main(args: string[]): Promise<number> {
     const { runnerFor } = await import("./composition_root.ts");
     await where.refuseElsewhere(g.stateDir, runnerFor(out));
   };
-  // The globals of a command that acts on the host, once it is known to run where it may (refuseElsewhere).
-  const onHost = async (cmd: Command<any, any, any>, journal: boolean) => {
+  // The globals of a command that acts on the host, once it is known to run where it may (refuseElsewhere). `ahead`:
+  // this process's facts the command will read, read with the network namespace refuseElsewhere may ask for, each
+  // kind in one process (process_facts.ts).
+  const onHost = async (cmd: Command<any, any, any>, journal: boolean, ahead?: OwnFactsAhead) => {
     const made = globals(cmd);
+    if (ahead && !made.g.dryRun) {
+      const [{ prefetchOwnFacts }, { runnerFor }] = await Promise.all([
+        import("./process_facts.ts"),
+        import("./composition_root.ts"),
+      ]);
+      prefetchOwnFacts(runnerFor(made.out), ahead);
+    }
     await refuseElsewhere(made.g, made.out, journal);
     return made;
   };
@@ -443,9 +453,9 @@ export async function main(args: string[]): Promise<number> {
           );
         }
       }
-      const { g, out } = await onHost(cmd, true);
+      const { runCommand, ownFactsAhead } = await import("./run.ts");
+      const { g, out } = await onHost(cmd, true, ownFactsAhead(recipe));
       const { parseRecipeParams } = await import("./recipe_options.ts");
-      const { runCommand } = await import("./run.ts");
       const params = await parseRecipeParams(
         recipe.params,
         opts as Record<string, unknown>,

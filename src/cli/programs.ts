@@ -15,10 +15,11 @@ import { planCommands, type Step } from "../steps/mod.ts";
 
 /**
  * Programs every run and undo needs: `ip` (every step and every check),
- * `cat` (the boot id), `stat` (the network namespace a run is tied to),
- * `kill` (ending processes left in a namespace).
+ * `head` (the boot id, with other files: `src/host/path_reads.ts`), `cat`
+ * (the processes left in a namespace), `stat` (the network namespace a run is
+ * tied to), `kill` (ending processes left in a namespace).
  */
-export const BASE_PROGRAMS: readonly string[] = ["ip", "cat", "stat", "kill"];
+export const BASE_PROGRAMS: readonly string[] = ["ip", "head", "cat", "stat", "kill"];
 
 /**
  * Programs nsrecipe may run at all: the `run` list of the permission set
@@ -112,11 +113,40 @@ export async function assertPrograms(run: Runner, programs: Iterable<string>): P
 }
 
 /**
+ * One look ahead for every program a command is known to start: the base
+ * programs, and those it will start if all goes well (e.g. `unshare` and the
+ * command after `--`), with one test(1) process ({@link executableTest}).
+ * When all are there, the later checks of these programs need no process of
+ * their own. When one is not, the base programs are checked as
+ * {@link assertPrograms} does (naming every missing one), and the others are
+ * left to their own later check, which refuses with its own words.
+ *
+ * @param run The process seam.
+ * @param base Programs the command needs at all, e.g. {@link BASE_PROGRAMS}.
+ * @param later Programs (names looked up in PATH, or paths with a `/`) checked again later unless found here;
+ *   an empty name is left to its own check.
+ * @param path The PATH value.
+ * @returns The programs found executable: every one given, or the base ones only.
+ * @throws {PreconditionError} Naming every base program that could not be started.
+ */
+export async function assertProgramsAhead(
+  run: Runner,
+  base: readonly string[],
+  later: readonly string[],
+  path: string,
+): Promise<ReadonlySet<string>> {
+  const all = [...new Set([...base, ...later.filter((p) => p !== "")])];
+  if (all.length > 1 && await allExecutable(run, all, path)) return new Set(all);
+  await assertPrograms(run, base);
+  return new Set(base);
+}
+
+/**
  * Whether every program is an executable file in PATH, asked of one test(1)
  * process: `( EXPR1 ) -a ( EXPR2 ) …`, each EXPR from {@link executableTest}
  * (GNU test(1) evaluates parentheses, `-a` and `-o` for any number of arguments).
  * @param run The process seam.
- * @param programs Program names, without `/`.
+ * @param programs Program names looked up in PATH, or paths with a `/`.
  * @param path The PATH value.
  * @returns `true` when all are; `false` when one is not, or `test` could not be started.
  */

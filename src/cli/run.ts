@@ -18,7 +18,16 @@ import { gatherFacts, type HostFacts, type KnownNetns, memoRunner, rawSocketsNot
 import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
 import { readProcStat } from "./process_stat.ts";
 import { actOnExpiredWindows } from "./expired.ts";
-import { type DoctorFacts, factGroupsFor, gatherDoctorFacts, runRecipeChecks, unfitHostError } from "../doctor/mod.ts";
+import {
+  type DoctorFacts,
+  factGroupsFor,
+  gatherDoctorFacts,
+  type HostNeeds,
+  KERNEL_MODULE_DIRS,
+  PROC_STATUS_PATH,
+  runRecipeChecks,
+  unfitHostError,
+} from "../doctor/mod.ts";
 import {
   foldRuns,
   hostLockPath,
@@ -41,10 +50,35 @@ import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
 import { confirmWindowSeconds, refuseInapplicable } from "./run_rules.ts";
-import { ownBootId, ownNetns } from "./process_facts.ts";
-import { assertExecutable, assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
+import {
+  BOOT_ID_PATH,
+  OWN_NETNS_PATH,
+  ownBootId,
+  type OwnFactsAhead,
+  ownNetns,
+  ownPathLook,
+  prefetchOwnFacts,
+} from "./process_facts.ts";
+import { assertExecutable, assertPrograms, assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
 import { quote } from "../quote.ts";
+
+/**
+ * The facts of this process a run of the recipe reads before its first step,
+ * for {@link prefetchOwnFacts} to read together: its network namespace (the
+ * host lock) with the kernel modules doctor's kernel checks may look at (one
+ * stat), the boot id (the engine records it) with the status its privileges
+ * check reads (one head).
+ * @param recipe The recipe (its checks).
+ * @returns The paths to stat and the files to read.
+ */
+export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
+  const groups = factGroupsFor(recipe.needs.checks);
+  return {
+    stat: [OWN_NETNS_PATH, ...groups.has("kernel") ? Object.values(KERNEL_MODULE_DIRS) : []],
+    files: [BOOT_ID_PATH, ...groups.has("procStatus") ? [PROC_STATUS_PATH] : []],
+  };
+}
 
 /** Options of `run` besides the recipe's own. */
 export interface RunOptions {
@@ -106,13 +140,24 @@ export async function runCommand(
     early.check();
     // Until the first step, run only reads: one look at the host, each read done once (src/host/memo.ts).
     const look = memoRunner(procs.run);
-    await assertPrograms(look, BASE_PROGRAMS);
+    // A setup-only run starts nothing inside: it needs no unshare (nor a check of its version).
+    const enters = argv.length > 0;
+    const needs = enters
+      ? recipe.needs
+      : { ...recipe.needs, checks: recipe.needs.checks.filter((c) => c !== "unshare") };
+    // This process's facts, read beside the check of the programs (already started when the CLI asked ahead).
+    prefetchOwnFacts(procs.run, ownFactsAhead(recipe));
+    // One which-check for the base programs and, ahead, for what a run that enters will start (unshare, the command
+    // and the helpers in front of it): when all are there, the checks after planning need no process.
+    const started = enters ? [...(ownTerminalWanted() ? OWN_TERMINAL_PROGRAMS : []), argv[0]] : [];
+    const path = Deno.env.get("PATH") ?? "";
+    const found = await assertProgramsAhead(look, BASE_PROGRAMS, enters ? ["unshare", ...started] : [], path);
     // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
     // doctor's facts include the host facts the plan is made from.
     const recorded = journalBytesNow(g.stateDir);
     const stamped = hostStampNow(hostLockPath(await ownNetns(procs.run)));
     const [host] = await Promise.all([
-      refuseUnfitHost(recipe, params, look, out, await journalNetns(g.stateDir), opts.probePids ?? []),
+      refuseUnfitHost(recipe, needs, params, look, out, await journalNetns(g.stateDir), opts.probePids ?? []),
       // The engine records the boot id: read beside the host, not after the lock (a failure is read again there).
       ownBootId(procs.run).catch(() => ""),
     ]);
@@ -135,16 +180,13 @@ export async function runCommand(
       // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
       // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
       if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
-      await assertPrograms(
-        look,
-        programsFor(plan.steps, argv.length > 0 ? plan.enter : []).filter((p) => !BASE_PROGRAMS.includes(p)),
-      );
-      if (argv.length > 0) {
+      await assertPrograms(look, programsFor(plan.steps, enters ? plan.enter : []).filter((p) => !found.has(p)));
+      if (enters) {
         // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
         await assertExecutable(
           look,
-          [...(ownTerminalWanted() ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
-          Deno.env.get("PATH") ?? "",
+          started.filter((p) => !found.has(p)),
+          path,
           (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
         );
       }
@@ -246,6 +288,7 @@ async function dryRun(
  */
 async function refuseUnfitHost(
   recipe: Recipe,
+  needs: HostNeeds,
   params: Record<string, unknown>,
   run: Runner,
   out: Output,
@@ -256,9 +299,11 @@ async function refuseUnfitHost(
   // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
   const gathered = await gatherDoctorFacts(run, {
     uplink: targets.uplink,
-    groups: factGroupsFor(recipe.needs.checks),
-    linkSettings: recipe.needs.movesUplink,
+    groups: factGroupsFor(needs.checks),
+    linkSettings: needs.movesUplink,
     knownNetns,
+    // Answered from the reads made ahead (prefetchOwnFacts): no process of their own.
+    paths: ownPathLook(run),
   });
   const facts = withoutProbeSockets(gathered, probePids);
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
@@ -267,7 +312,7 @@ async function refuseUnfitHost(
     ...(facts.ipVersion.ok ? [] : ["ip"]),
     ...(facts.unshareVersion.ok ? [] : ["unshare"]),
   ]);
-  const findings = runRecipeChecks(recipe.needs, targets, facts).filter((f) => !unstartable.has(f.id));
+  const findings = runRecipeChecks(needs, targets, facts).filter((f) => !unstartable.has(f.id));
   for (const f of findings.filter((f) => f.verdict === "warn")) {
     out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix}` : ""}`));
   }

@@ -9,7 +9,7 @@ import {
 } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { noRunCalled } from "../errors.ts";
-import { hostNetns, type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
+import { type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
 import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import {
   checkRun,
@@ -22,7 +22,8 @@ import {
 } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
-import { bootId, type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
+import { type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
+import { ownBootId, ownNetns } from "./process_facts.ts";
 import { incompleteNote } from "./journal.ts";
 import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
 import type { Output } from "./output.ts";
@@ -234,6 +235,12 @@ async function liveFacts(
 }
 
 /**
+ * The boot and network namespace of a status with no open run: never compared (there is no run to compare them
+ * with), so not read.
+ */
+const NO_RUN_TO_CHECK: [string, NetnsRef] = ["", { dev: -1, ino: -1 }];
+
+/**
  * `nsrecipe status [NAME]`: the applied runs as a table (or one run's
  * details), what each owns, changes and uses, whether the host still
  * matches, and any journal problem. Read-only: a journal with
@@ -264,17 +271,20 @@ export async function statusCommand(
 ): Promise<void> {
   const runner = runnerFor(out);
   const run = memoRunner(runner);
-  // This boot and this network namespace, read while the journal is read and parsed; so is the host, when there
-  // is a journal to check it against.
-  const whoWhere = Promise.all([bootId(run), hostNetns(run)]);
-  whoWhere.catch(() => {}); // Awaited below; a failure is thrown there, not reported as unhandled meanwhile.
+  // This boot and this network namespace (one head and one stat: process_facts.ts), read while the journal is read
+  // and parsed; so is the host. Neither when there is no journal to check them against.
+  const who = () => Promise.all([ownBootId(runner), ownNetns(runner)]);
   const before = journalStampNow(g.stateDir);
-  const begun = before && before.bytes > 0 ? beginLook(runner) : undefined;
+  const whoWhere = before && before.bytes > 0 ? who() : undefined;
+  whoWhere?.catch(() => {}); // Awaited below; a failure is thrown there, not reported as unhandled meanwhile.
+  const begun = whoWhere ? beginLook(runner) : undefined;
   let found: Awaited<ReturnType<typeof gather>>;
   try {
     const journal = await readJournal(g.stateDir);
     const early = begun && journalStampNow(g.stateDir)?.stamp === before?.stamp ? begun : undefined;
-    const [current, here] = await whoWhere;
+    // A journal written after the look at its length is read as it is now: with an open run, they are read now.
+    const [current, here] = await (whoWhere ??
+      (foldRuns(journal).runs.some(isOpen) ? who() : Promise.resolve(NO_RUN_TO_CHECK)));
     found = await gather(journal, selector, depth, { runner, run, current, here, begun: early });
   } finally {
     await begun?.settled; // No process of the look outlives the command, used or not.

@@ -19,6 +19,7 @@ import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } fr
 import { ignoreStopSignals } from "./interrupt.ts";
 import type { Output } from "./output.ts";
 import { assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
+import { OWN_NETNS_PATH, prefetchOwnFacts } from "./process_facts.ts";
 
 /**
  * `nsrecipe undo [ID|NAME | --all]`: reverts the newest applied run, a chosen
@@ -34,6 +35,8 @@ import { assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
 export async function undoCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   if (!g.dryRun) assertRoot();
   const run = runnerFor(out);
+  // Its network namespace (the host lock) is read beside the check of the programs.
+  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH] });
   await assertPrograms(run, BASE_PROGRAMS);
   const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {

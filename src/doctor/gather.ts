@@ -41,7 +41,33 @@ export interface GatherOptions {
   linkSettings?: boolean;
   /** Namespaces whose addresses are known already (`GatherOptions.knownNetns` of `gatherFacts`): not entered. */
   knownNetns?: ReadonlyMap<string, KnownNetns>;
+  /**
+   * How `/proc/self/status` is read and `/sys/module/NAME` looked at; default one process each
+   * ({@link readFileVia}, {@link isDirVia}). `run` answers them from the reads it made ahead, with others, in one
+   * process each (`src/cli/process_facts.ts`).
+   */
+  paths?: PathLook;
 }
+
+/** How the gatherer reads a file and asks whether a path is a directory. */
+export interface PathLook {
+  /** A file's text, or why it could not be read. */
+  file(path: string): Promise<Source>;
+  /** Whether a path is a directory; not ok when that could not be told. */
+  isDir(path: string): Promise<Source<boolean>>;
+}
+
+/**
+ * The file the privileges check reads: the status of the process reading it
+ * (proc(5)), a child of nsrecipe like `ip` and `unshare`.
+ */
+export const PROC_STATUS_PATH = "/proc/self/status";
+
+/** The kernel features the kernel checks look for, and where each is seen loaded or built in. */
+export const KERNEL_MODULE_DIRS: Readonly<Record<"veth" | "bridge", string>> = {
+  veth: "/sys/module/veth",
+  bridge: "/sys/module/bridge",
+};
 
 const ANY_CODE = Array.from({ length: 256 }, (_, i) => i);
 
@@ -107,12 +133,12 @@ async function gatherHost(run: Runner, opts: GatherOptions): Promise<Source<Host
   }
 }
 
-async function gatherKernel(run: Runner, host: HostFacts | undefined): Promise<KernelFacts> {
+async function gatherKernel(run: Runner, host: HostFacts | undefined, paths: PathLook): Promise<KernelFacts> {
   const inUse = (kind: string) => host?.links.some((l) => l.linkinfo?.info_kind === kind) === true;
-  const sysModule = (kind: string): Promise<Source<boolean>> =>
+  const sysModule = (kind: "veth" | "bridge"): Promise<Source<boolean>> =>
     inUse(kind)
       ? Promise.resolve({ ok: false, reason: `not read: a ${kind} link is in use` })
-      : isDirVia(run, `/sys/module/${kind}`);
+      : paths.isDir(KERNEL_MODULE_DIRS[kind]);
   const [veth, bridge] = await Promise.all([sysModule("veth"), sysModule("bridge")]);
   const confirmed = (kind: string, s: Source<boolean>) => inUse(kind) || (s.ok && s.value);
   if (confirmed("veth", veth) && confirmed("bridge", bridge)) {
@@ -198,8 +224,9 @@ async function gatherNetfilter(run: Runner): Promise<NetfilterFacts> {
 export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): Promise<DoctorFacts> {
   const wanted = (group: FactGroup) => opts.groups === undefined || opts.groups.has(group);
   const skipped = { ok: false as const, reason: "not gathered: no check asked for it" };
+  const paths = opts.paths ?? { file: (p: string) => readFileVia(run, p), isDir: (p: string) => isDirVia(run, p) };
   const [procStatus, ipVersion, unshareVersion, host, managers, netfilter] = await Promise.all([
-    wanted("procStatus") ? readFileVia(run, "/proc/self/status") : skipped,
+    wanted("procStatus") ? paths.file(PROC_STATUS_PATH) : skipped,
     wanted("ipVersion") ? readCommand(run, ["ip", "-V"]) : skipped,
     wanted("unshareVersion") ? readCommand(run, ["unshare", "--version"]) : skipped,
     gatherHost(run, opts),
@@ -216,7 +243,7 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
   ]);
   // The kernel's support is read only as far as needed: a feature already in use (a link of its kind) or
   // present in /sys/module needs no configuration or module list.
-  const kernel = wanted("kernel") ? await gatherKernel(run, host.ok ? host.value : undefined) : {
+  const kernel = wanted("kernel") ? await gatherKernel(run, host.ok ? host.value : undefined, paths) : {
     release: skipped,
     sysModule: { veth: skipped, bridge: skipped },
     procModules: skipped,

@@ -40,7 +40,7 @@ export interface EngineDeps {
   /** Current `/proc/sys/kernel/random/boot_id`. */
   bootId: string;
   /**
-   * The network namespace this process acts in (`hostNetns`): recorded with
+   * The network namespace this process acts in (`ownNetns` in src/cli/process_facts.ts: stat(1) of `/proc/self/ns/net`): recorded with
    * each run, and undo acts only on runs recorded in it. Absent where no
    * namespace is read (unit tests of the engine): then runs are not tied.
    */

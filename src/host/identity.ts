@@ -24,7 +24,6 @@
  *
  * @module
  */
-import type { Runner } from "../exec/mod.ts";
 import type { IpLink, IpReader } from "./ip_json.ts";
 import { NETNS_RUN_DIR } from "./sysfs.ts";
 
@@ -78,23 +77,6 @@ export interface NetnsRef {
   dev: number;
   /** Inode number of the namespace (`st_ino`). */
   ino: number;
-}
-
-/**
- * The network namespace this process acts in, read with stat(1) through the
- * process seam (Deno refuses `/proc/self` short of `--allow-all`): the
- * `stat` process is in the same namespace, so its `/proc/self/ns/net` is
- * this one.
- * @param run The process seam.
- * @returns e.g. `{ dev: 4, ino: 4026531840 }`.
- * @throws {CommandError} When stat fails.
- * @throws {Error} When its output is not two numbers.
- */
-export async function hostNetns(run: Runner): Promise<NetnsRef> {
-  const out = (await run(["stat", "-L", "-c", "%d %i", "/proc/self/ns/net"])).stdout.trim();
-  const m = /^(\d+) (\d+)$/.exec(out);
-  if (!m) throw new Error(`stat of /proc/self/ns/net printed ${JSON.stringify(out)}, not 'DEV INODE'`);
-  return { dev: Number(m[1]), ino: Number(m[2]) };
 }
 
 /**

@@ -354,7 +354,10 @@ Deno.test("'ip' missing from PATH: run and undo exit 3 naming it and its package
     for (const args of [["run", "netns", "--name", "p1", "--", "true"], ["undo"], ["undo", "--all"]]) {
       const r = await withPath(lab, "/nonexistent", args);
       assertExit(r, EXIT.precondition, `${args.join(" ")} without ip`);
-      assert.match(r.stderr, /'ip' and 'cat' and 'stat' and 'kill' were not found in PATH; nothing was changed/);
+      assert.match(
+        r.stderr,
+        /'ip' and 'head' and 'cat' and 'stat' and 'kill' were not found in PATH; nothing was changed/,
+      );
       assert.match(r.stderr, /apt install iproute2/);
     }
     assertSameHost(await lab.snapshot(), before, "without ip");
@@ -367,7 +370,7 @@ Deno.test("'unshare' missing from PATH: a run that would enter the namespace exi
     const bin = await lab.sh([
       "sh",
       "-c",
-      'mkdir /run/bin && for p in ip cat stat kill; do ln -s "$(which $p)" /run/bin/$p; done',
+      'mkdir /run/bin && for p in ip head cat stat kill; do ln -s "$(which $p)" /run/bin/$p; done',
     ]);
     assert.equal(bin.code, 0, bin.stderr);
     const before = await lab.snapshot();

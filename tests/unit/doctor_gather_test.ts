@@ -133,3 +133,21 @@ Deno.test("gatherDoctorFacts reads no kernel configuration when veth and bridge 
   assert.deepEqual(lines.filter((l) => /\/sys\/module|config|modules|osrelease/.test(l)), []);
   assert.equal(facts.kernel.sysModule.veth.ok, false);
 });
+
+Deno.test("gatherDoctorFacts with paths: the status file and the module directories come from it, with no process of their own", async () => {
+  const { run, calls } = recordingRunner(fakeHost);
+  const asked: string[] = [];
+  const facts = await gatherDoctorFacts(run, {
+    groups: factGroupsFor(["privileges", "kernel-veth", "kernel-bridge"]),
+    linkSettings: false,
+    paths: {
+      file: (p) => (asked.push(p), Promise.resolve({ ok: true, value: "Uid:\t0\t0\t0\t0\nCapEff:\t1\n" })),
+      isDir: (p) => (asked.push(p), Promise.resolve({ ok: true, value: p === "/sys/module/bridge" })),
+    },
+  });
+  // eth0 is a veth (fakeHost): only the bridge module is asked about.
+  assert.deepEqual(asked.sort(), ["/proc/self/status", "/sys/module/bridge"]);
+  assert.deepEqual(facts.procStatus, { ok: true, value: "Uid:\t0\t0\t0\t0\nCapEff:\t1\n" });
+  assert.deepEqual(facts.kernel.sysModule.bridge, { ok: true, value: true });
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")).filter((l) => /^(cat|test) /.test(l)), []);
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertPrograms } from "../../src/cli/programs.ts";
+import { assertPrograms, assertProgramsAhead } from "../../src/cli/programs.ts";
 import { CommandError, PreconditionError } from "../../src/errors.ts";
 import type { Runner } from "../../src/exec/mod.ts";
 
@@ -50,4 +50,36 @@ Deno.test("assertPrograms: without test(1), or for one program, each is started"
   const one = fake(0);
   await assertPrograms(one.run, ["unshare"]);
   assert.deepEqual(one.calls, [["unshare", "--version"]]);
+});
+
+Deno.test("assertProgramsAhead: the base programs, unshare and the command in one test(1) when all are there", async () => {
+  const { run, calls } = fake(0);
+  const found = await assertProgramsAhead(run, ["ip", "head"], ["unshare", "/opt/tool", "", "ip"], "/usr/bin:/bin");
+  assert.deepEqual([...found], ["ip", "head", "unshare", "/opt/tool"]);
+  assert.equal(calls.length, 1);
+  const groups = calls[0].slice(1).join(" ").split(" ) -a ( ");
+  assert.deepEqual(groups.length, 4);
+  // A name is looked up in each directory of PATH, a path with a '/' as it is.
+  assert.match(groups[2], /-x \/usr\/bin\/unshare .*-x \/bin\/unshare /);
+  assert.match(groups[3], /^\( -f \/opt\/tool -a -x \/opt\/tool \)/);
+});
+
+Deno.test("assertProgramsAhead: when one is missing, the base programs are checked as assertPrograms does (each named), the others left to their own check", async () => {
+  // The command is missing, the base programs are there: only the base counts as found.
+  const later = fake(1);
+  let n = 0;
+  const run: Runner = (argv, o) =>
+    later.run(argv, o).then((r) => argv[0] === "test" && n++ > 0 ? { ...r, code: 0 } : r);
+  assert.deepEqual([...await assertProgramsAhead(run, ["ip", "head"], ["no-such-command"], "/bin")], ["ip", "head"]);
+  assert.deepEqual(later.calls.map((c) => c[0]), ["test", "test"]);
+  // A base program is missing: refused naming it, as assertPrograms does.
+  const { run: missing, calls } = fake(1, ["head"]);
+  await assert.rejects(
+    () => assertProgramsAhead(missing, ["ip", "head"], ["true"], "/bin"),
+    (e) => e instanceof PreconditionError && /^'head' was not found in PATH; nothing was changed/.test(e.message),
+  );
+  assert.deepEqual(calls.map((c) => c.join(" ")).filter((c) => !c.startsWith("test ")).sort(), [
+    "head --version",
+    "ip -V",
+  ]);
 });

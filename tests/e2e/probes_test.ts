@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { assertExit } from "../support/reliability.ts";
+
+/**
+ * The processes a `--verbose` command traced (`$ ARGV  (exit N, D ms)`), in the
+ * order they ended, each without its exit code and time; a which-check
+ * `test ( ( -f DIR/P -a -x DIR/P ) -o … ) -a …` (src/cli/programs.ts) as
+ * `test <P1 P2 …>`, the programs it looked for in PATH (or by path).
+ */
+function traced(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => l.startsWith("$ ")).map((l) => {
+    const argv = l.slice(2).replace(/ {2}\((exit \d+, \d+ ms|stdio inherited)\)$/, "");
+    if (!argv.startsWith("test ( ")) return argv;
+    const found = [...argv.matchAll(/-f (\S+) -a -x/g)].map((m) => m[1].split("/").at(-1)!);
+    return `test <${[...new Set(found)].join(" ")}>`;
+  });
+}
+
+/** The traced processes before the first one matching `until` (the command's own work after its look). */
+async function probesOf(lab: TestLab, args: string[], until: RegExp): Promise<string[]> {
+  const r = await lab.nsrecipe(["--verbose", ...args]);
+  assertExit(r, 0, args.join(" "));
+  const all = traced(r.stderr);
+  const end = all.findIndex((l) => until.test(l));
+  assert.ok(end >= 0, `${args.join(" ")}: no process matching ${until}:\n${all.join("\n")}`);
+  // Some run side by side, and each is traced as it ends: compared in a fixed order.
+  return all.slice(0, end).sort();
+}
+
+const STAT = "stat -L -c %d %i %f %n --";
+const HEAD = "head -v -n -0 --";
+const BOOT_ID = "/proc/sys/kernel/random/boot_id";
+
+Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), undo and status spawn exactly these processes", async () => {
+  await withLab(async (lab) => {
+    // No run in the journal: status reads nothing of the host.
+    const none = await lab.nsrecipe(["--verbose", "status"]);
+    assertExit(none, 0, "status with no run");
+    assert.deepEqual(traced(none.stderr), []);
+    // Its own facts in one stat and one head, every program (with unshare and the command) in one which-check, the
+    // versions doctor's checks judge, the host in one batch, each namespace nsrecipe did not make once; then the
+    // first change (the host side of the plan, one ip -batch).
+    const host = [
+      "ip -V",
+      "ip -json -details -6 rule show",
+      "ip -json -details -batch -",
+      "ip -n lab-lan -json addr show",
+      "ip -n lab-lanhost -json addr show",
+      "nft -j list ruleset",
+      "sysctl -e net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables",
+    ];
+    const own = [
+      `${HEAD} ${BOOT_ID} /proc/self/status`,
+      `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge`,
+    ];
+    assert.deepEqual(
+      await probesOf(lab, ["run", "veth-bridge", "--name", "a", "--", "true"], /^ip -batch -$/),
+      [...host, ...own, "test <ip head cat stat kill unshare true>", "unshare --version"].sort(),
+    );
+    // Setup-only (stdin not a terminal, no command): nothing starts inside, so no unshare and no check of it; the
+    // namespace of run 'a' is known from the journal, not entered.
+    assert.deepEqual(
+      await probesOf(lab, ["run", "veth-bridge", "--name", "b"], /^ip -batch -$/),
+      [...host, ...own, "test <ip head cat stat kill>"].sort(),
+    );
+    // status with runs: this boot and this namespace, then its look at the host (src/cli/status_look.ts).
+    assert.deepEqual(await probesOf(lab, ["status"], /^(ip|lsns) /), [
+      `${HEAD} ${BOOT_ID}`,
+      `${STAT} /proc/self/ns/net`,
+    ]);
+    // undo: the programs, the namespace (the host lock), the boot id (the engine records it); then its work.
+    assert.deepEqual(
+      await probesOf(lab, ["undo", "b"], /^ip /),
+      [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net`, "test <ip head cat stat kill>"],
+    );
+    assertExit(await lab.nsrecipe(["undo", "a"]), 0, "undo a");
+    // Nothing to undo: the programs and the lock's namespace only.
+    const nothing = await lab.nsrecipe(["--verbose", "undo"]);
+    assertExit(nothing, 0, "undo with nothing to undo");
+    assert.deepEqual(traced(nothing.stderr).sort(), [`${STAT} /proc/self/ns/net`, "test <ip head cat stat kill>"]);
+  });
+});
