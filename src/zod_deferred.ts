@@ -37,3 +37,13 @@ export let z: typeof Zod = notLoaded;
 export function provideZod(loaded: typeof Zod): void {
   z = loaded;
 }
+
+/**
+ * Whether zod has loaded in this process (`src/zod.ts` handed it over):
+ * whether a check with zod costs this process only the check, or also
+ * zod's loading.
+ * @returns `true` once {@link provideZod} was called.
+ */
+export function zodLoaded(): boolean {
+  return z !== notLoaded;
+}

@@ -98,10 +98,12 @@ export async function readJournalFile(
   const text = head + body + (options.tail === "parse" ? incomplete : "");
   const parsed = await parseJournal(
     text,
-    async () =>
-      fits && await sha256(bytes.subarray(0, cut)) === mark.sha256
-        ? { chars: head.length, problems: mark.problems }
-        : undefined,
+    fits
+      ? {
+        chars: head.length,
+        problems: async () => await sha256(bytes.subarray(0, cut)) === mark.sha256 ? mark.problems : undefined,
+      }
+      : undefined,
   );
   if (options.advance && ino !== null && whole > 0 && (!fits || whole > cut)) {
     const checked: CheckedMark = {

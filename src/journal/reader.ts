@@ -51,14 +51,21 @@ export interface ParsedJournal {
 export type RecordCheck = (value: Record<string, unknown>) => string | undefined;
 
 /**
- * A prefix of the journal text whose lines an earlier check found well
- * formed, except those it reported: its lines are only `JSON.parse`d.
+ * A prefix of the journal text that an earlier check may have covered (the
+ * checked mark): its lines, when {@link CheckedPrefix.problems} confirms
+ * it, are only `JSON.parse`d.
  */
 export interface CheckedPrefix {
-  /** Its length in UTF-16 code units (`string.length`); it ends with a newline (or is empty). */
+  /** Its length in UTF-16 code units (`string.length`); it ends with a newline. */
   chars: number;
-  /** The problems that check reported in it (`garbled`, `newer-version`), in line order. */
-  problems: readonly JournalProblem[];
+  /**
+   * Confirms that the prefix is what was checked (a hash of its bytes, for
+   * the mark) and gives the problems that check reported in it
+   * (`garbled`, `newer-version`, in line order); `undefined` when it is not
+   * what was checked. Called only when the prefix reaches beyond what the
+   * last parse covers, so a prefix already parsed costs no hash.
+   */
+  problems: () => Promise<readonly JournalProblem[] | undefined>;
 }
 
 /**
@@ -70,10 +77,8 @@ export interface CheckedPrefix {
  * sure of that).
  *
  * @param text The whole file, UTF-8 decoded.
- * @param checked Gives a prefix of `text` already checked, whose lines are
- *   not checked again; called only when the text goes beyond the last
- *   parse (a process reads the journal several times, mostly unchanged), so
- *   that finding the prefix (hashing it) is not paid for a text already parsed.
+ * @param checked A prefix of `text` that may have been checked already
+ *   (see {@link CheckedPrefix}); its lines are not checked again.
  * @returns Records and problems; an empty text gives no records and no problems.
  * @example
  * ```ts
@@ -84,7 +89,7 @@ export interface CheckedPrefix {
  */
 export async function parseJournal(
   text: string,
-  checked?: () => Promise<CheckedPrefix | undefined>,
+  checked?: CheckedPrefix,
 ): Promise<ParsedJournal> {
   // The journal only grows by whole records (a torn tail is cut off before the next is written): text that
   // continues the text parsed last reuses that parse and parses only its new lines. A command reads the journal
@@ -97,14 +102,14 @@ export async function parseJournal(
   const parts: ParsedJournal[] = [known.parsed];
   let at = known.text.length;
   let lineCount = known.lineCount;
-  const prefix = checked && await checked();
-  if (prefix && prefix.chars > at && prefix.chars <= text.length) {
-    const head = text.slice(at, prefix.chars);
-    const trusted = trustedLines(head, lineCount, prefix.problems);
+  const problems = checked && checked.chars > at && checked.chars <= text.length ? await checked.problems() : undefined;
+  if (checked && problems) {
+    const head = text.slice(at, checked.chars);
+    const trusted = trustedLines(head, lineCount, problems);
     // A prefix that does not read as its check said (cannot happen for a mark that matched) is checked again.
     if (trusted) {
       parts.push(trusted);
-      at = prefix.chars;
+      at = checked.chars;
       lineCount += newlines(head);
     }
   }

@@ -12,6 +12,7 @@ import { quote } from "../quote.ts";
 import type { ParsedJournal } from "./reader.ts";
 import { readJournalFile } from "./checked_mark.ts";
 import { isOsError } from "./os_error.ts";
+import { zodLoaded } from "../zod_deferred.ts";
 import { JOURNAL_VERSION, type RecordBody } from "./records.ts";
 import { JOURNAL_FILE, LOCK_FILE, STATE_DIR_ROOTS } from "./paths.ts";
 
@@ -353,14 +354,23 @@ export class Journal {
    * of a process that left no mark) so that the next nsrecipe, with or
    * without the lock, has nothing to check. The writer holds the lock, so
    * no record is appended meanwhile; it checks with the same schemas a
-   * reader would, so the mark never vouches for a record unchecked. Call it
-   * before {@link Journal.close}.
+   * reader would, so the mark never vouches for a record unchecked (the
+   * records this process wrote are built by typed code, but only the check
+   * says what a reader would say of them). Call it before
+   * {@link Journal.close}.
+   *
+   * Only a process that has loaded zod already does so (`run` for its
+   * recipe's options, or any process whose reading of the journal met
+   * records beyond the mark): one that has not (`undo`, `confirm` on a
+   * checked journal) leaves its few records to the next nsrecipe rather
+   * than load zod for records that may never be read again.
    *
    * @throws {Error} Only for what is not an operating system's refusal (a
    *   bug, a missing Deno permission); a journal or mark that cannot be read
    *   or written is left as it is.
    */
   async checkpoint(): Promise<void> {
+    if (!zodLoaded()) return;
     try {
       await readJournalFile(this.dir, { tail: "drop", advance: true });
     } catch (e) {

@@ -265,9 +265,16 @@ Deno.test("checked mark: readers without the lock, beside a writer that appends 
 
 Deno.test("checked mark: a fresh process reading a checked journal does not load zod; one with records beyond the mark does", () =>
   withState(async (dir) => {
-    const probe = async () => {
+    const probe = async (mode = "read") => {
       const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--no-prompt", new URL("../support/read_journal_probe.ts", import.meta.url).pathname, dir],
+        args: [
+          "run",
+          "-A",
+          "--no-prompt",
+          new URL("../support/read_journal_probe.ts", import.meta.url).pathname,
+          mode,
+          dir,
+        ],
         stdout: "piped",
         stderr: "inherit",
       }).output();
@@ -285,5 +292,42 @@ Deno.test("checked mark: a fresh process reading a checked journal does not load
       zod: true,
       records: 4,
       problems: ["garbled@4", "newer-version@5", "garbled@6", "garbled@9"],
+    });
+  }));
+
+Deno.test("checked mark: a lock holder without zod loaded leaves its own records beyond the mark (no zod for them); the next with zod moves it", () =>
+  withState(async (dir) => {
+    const probe = async (mode: string) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--no-prompt",
+          new URL("../support/read_journal_probe.ts", import.meta.url).pathname,
+          mode,
+          dir,
+        ],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      assert.equal(out.code, 0);
+      return JSON.parse(new TextDecoder().decode(out.stdout));
+    };
+    const mark = await checkpointed(dir, JOURNAL);
+    assert.deepEqual(await probe("append"), { zod: false, mark: mark.bytes });
+    const text = Deno.readTextFileSync(`${dir}/${JOURNAL_FILE}`);
+    assert.ok(text.length > JOURNAL.length);
+    assert.deepEqual(await probe("read"), {
+      zod: true,
+      records: 5,
+      problems: ["garbled@4", "newer-version@5", "garbled@6"],
+    });
+    // This process has zod loaded: its checkpoint checks the record and moves the mark to the end.
+    const moved = await checkpointed(dir, text);
+    assert.equal(moved.bytes, new TextEncoder().encode(text).length);
+    assert.deepEqual(await probe("read"), {
+      zod: false,
+      records: 5,
+      problems: ["garbled@4", "newer-version@5", "garbled@6"],
     });
   }));
