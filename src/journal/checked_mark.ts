@@ -105,7 +105,7 @@ export async function readJournalFile(
       }
       : undefined,
   );
-  if (options.advance && ino !== null && whole > 0 && (!fits || whole > cut)) {
+  if (options.advance && ino !== null && whole > 0) {
     const checked: CheckedMark = {
       check: CHECK_FINGERPRINT,
       dev,
@@ -114,7 +114,8 @@ export async function readJournalFile(
       sha256: await sha256(bytes.subarray(0, whole)),
       problems: parsed.problems.filter((p) => p.kind !== "torn"),
     };
-    await writeMark(dir, checked);
+    // A mark that names these very bytes stays; one of the same length but other bytes (edited in place) is replaced.
+    if (!fits || cut !== whole || checked.sha256 !== mark.sha256) await writeMark(dir, checked);
   }
   return { ...parsed, incomplete };
 }

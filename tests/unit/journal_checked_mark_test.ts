@@ -151,6 +151,18 @@ Deno.test("checked mark: a record edited after the mark, in place and of the sam
       if (line) assert.ok(read.problems.some((p) => p.line === line && p.kind === "garbled"), to);
       else assert.equal(read.records[1].run, "r2");
     }
+    // The next lock holder replaces the mark of the old bytes (same length) with one of these.
+    const text = Deno.readTextFileSync(`${dir}/${JOURNAL_FILE}`);
+    const journal = await Journal.open(dir);
+    try {
+      await journal.checkpoint();
+    } finally {
+      journal.close();
+    }
+    const mark = await readMark(dir);
+    assert.equal(mark?.bytes, new TextEncoder().encode(text).length);
+    assert.deepEqual(mark?.problems, parseJournal(text).problems);
+    assert.deepEqual(await readAfresh(dir), parseJournal(text));
   }));
 
 Deno.test("checked mark: a journal truncated, replaced by a copy or by another of the same size, or checked under other schemas, is checked in full", () =>
