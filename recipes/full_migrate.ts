@@ -339,6 +339,7 @@ export const fullMigrate: Recipe<typeof params> = {
   needs: {
     checks: [...vethBridge.needs.checks, "uplink", "wireless", "dhcp", "network-manager", "uplink-refs"],
     movesUplink: true,
+    wires: true,
   },
   targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink, force: p.force }),
   plan(p, facts): Plan {

@@ -74,7 +74,7 @@ export const netns: Recipe<typeof params> = {
     "the command after -- inside it as PID 1 of a new PID namespace (ip netns exec NAME unshare -fp --mount-proc). " +
     "Undo ends any process still inside (ip netns pids) and deletes the namespace.",
   params,
-  needs: { checks: ["privileges", "ip", "unshare", "netns-name"], movesUplink: false },
+  needs: { checks: ["privileges", "ip", "unshare", "netns-name"], movesUplink: false, wires: false },
   targets: (p) => ({ netns: p.name }),
   plan(p, facts): Plan {
     assertNetnsFree(p.name, facts);

@@ -545,6 +545,7 @@ export const vethBridge: Recipe<typeof params> = {
   needs: {
     checks: [...netns.needs.checks, "kernel-veth", "kernel-bridge", "forward", "bridge-name"],
     movesUplink: false,
+    wires: true,
   },
   targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink, force: p.force, routes: p.nat === true }),
   plan(p, facts): Plan {

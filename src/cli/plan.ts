@@ -8,7 +8,7 @@ import { arpProbeArgv } from "../host/mod.ts";
 import { runnerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
-import { confirmWindowSeconds, refuseInapplicable } from "./run_rules.ts";
+import { confirmWindowSeconds, factsToGather, refuseInapplicable } from "./run_rules.ts";
 
 /**
  * Prints a plan: the ARP probes `run` makes first (`Plan.probes`), each step
@@ -67,10 +67,7 @@ export async function planCommand(
   out: Output,
   confirm?: number,
 ): Promise<void> {
-  const facts = await gatherFacts(runnerFor(out), {
-    uplink: recipe.targets(params).uplink,
-    linkSettings: recipe.needs.movesUplink,
-  });
+  const facts = await gatherFacts(runnerFor(out), factsToGather(recipe, params));
   let refusal: PreconditionError | undefined;
   let plan: Plan;
   try {

@@ -49,7 +49,7 @@ import { termForwarding } from "./command_stop.ts";
 import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
 import { printPlan } from "./plan.ts";
-import { confirmWindowSeconds, refuseInapplicable } from "./run_rules.ts";
+import { confirmWindowSeconds, factsToGather, refuseInapplicable } from "./run_rules.ts";
 import {
   BOOT_ID_PATH,
   OWN_NETNS_PATH,
@@ -166,10 +166,7 @@ export async function runCommand(
       // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
       const current = host && journal.bytes === recorded && journal.hostStamp === stamped
         ? host
-        : await gatherFacts(procs.run, {
-          uplink: recipe.targets(params).uplink,
-          linkSettings: recipe.needs.movesUplink,
-        });
+        : await gatherFacts(procs.run, factsToGather(recipe, params));
       const plan = await planProbed(
         (facts) => recipe.plan(params, facts),
         current,
@@ -273,7 +270,7 @@ async function dryRun(
 ): Promise<number> {
   const plan = recipe.plan(
     params,
-    await gatherFacts(run, { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink }),
+    await gatherFacts(run, factsToGather(recipe, params)),
   );
   out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
   printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmSeconds : 0);
@@ -298,9 +295,8 @@ async function refuseUnfitHost(
   const targets = recipe.targets(params);
   // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
   const gathered = await gatherDoctorFacts(run, {
-    uplink: targets.uplink,
+    ...factsToGather(recipe, params),
     groups: factGroupsFor(needs.checks),
-    linkSettings: needs.movesUplink,
     knownNetns,
     // Answered from the reads made ahead (prefetchOwnFacts): no process of their own.
     paths: ownPathLook(run),

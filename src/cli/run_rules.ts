@@ -6,6 +6,26 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import type { GatherOptions } from "../host/mod.ts";
+
+/**
+ * What `run` and `plan` look at on the host for a recipe's plan (pure): the
+ * uplink its parameters name, the uplink's settings only for a recipe that
+ * moves it, and the firewall, forwarding, IPv6 rules and other namespaces'
+ * addresses only for one that wires links (`HostNeeds`).
+ * @param recipe The recipe (its needs and targets).
+ * @param params Its parsed parameters.
+ * @returns The options for `gatherFacts` (and doctor's gathering).
+ */
+export function factsToGather(
+  recipe: {
+    needs: { movesUplink: boolean; wires: boolean };
+    targets(p: Record<string, unknown>): { uplink?: string };
+  },
+  params: Record<string, unknown>,
+): Pick<GatherOptions, "uplink" | "linkSettings" | "wiring"> {
+  return { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink, wiring: recipe.needs.wires };
+}
 
 /**
  * How long the confirmation window of a run is (pure). `--confirm S` gives S,

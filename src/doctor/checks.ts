@@ -53,6 +53,13 @@ export interface HostNeeds {
   checks: readonly CheckId[];
   /** It enslaves the uplink to a bridge (full-migrate): see {@link CheckContext.movesUplink}. */
   movesUplink: boolean;
+  /**
+   * It wires links (a veth pair, a bridge, NAT): its plan looks at the firewall (nftables), the forwarding
+   * settings, the IPv6 policy rules and the addresses held inside other named namespaces, besides the host's
+   * links, addresses, routes and named namespaces (`GatherOptions.wiring`). A recipe that only makes a namespace
+   * (netns) or nothing (pid-only) reads none of them: three processes, and one per foreign namespace, fewer.
+   */
+  wires: boolean;
 }
 
 /** Every check's evaluation, in the order the doctor reports them; the mapped type refuses a missing id. */

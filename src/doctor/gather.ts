@@ -39,6 +39,8 @@ export interface GatherOptions {
   groups?: ReadonlySet<FactGroup>;
   /** Read the uplink's kind and per-interface settings (`GatherOptions.linkSettings`); default `true`. */
   linkSettings?: boolean;
+  /** Read what only a plan that wires links looks at (`GatherOptions.wiring` of `gatherFacts`); default `true`. */
+  wiring?: boolean;
   /** Namespaces whose addresses are known already (`GatherOptions.knownNetns` of `gatherFacts`): not entered. */
   knownNetns?: ReadonlyMap<string, KnownNetns>;
   /**
@@ -124,9 +126,9 @@ export async function isDirVia(run: Runner, path: string): Promise<Source<boolea
 }
 
 async function gatherHost(run: Runner, opts: GatherOptions): Promise<Source<HostFacts>> {
-  const { uplink, linkSettings, knownNetns } = opts;
+  const { uplink, linkSettings, wiring, knownNetns } = opts;
   try {
-    return { ok: true, value: await gatherFacts(run, { uplink, linkSettings, knownNetns }) };
+    return { ok: true, value: await gatherFacts(run, { uplink, linkSettings, wiring, knownNetns }) };
   } catch (e) {
     if (e instanceof CommandError) return { ok: false, reason: `'ip' failed: ${e.stderr || e.message}` };
     throw e;

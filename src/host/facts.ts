@@ -120,6 +120,15 @@ export interface GatherOptions {
    */
   linkSettings?: boolean;
   /**
+   * Read what only a plan that wires links looks at (`HostNeeds.wires`):
+   * the nftables ruleset, the forwarding sysctls, the IPv6 policy rules and
+   * the addresses inside named namespaces; default `true`. With `false` (a
+   * plan that only names a namespace) none of them is read: `nftables`,
+   * `rules6`, `netnsAddresses` are empty, `netnsHolding` too, and `ipForward`
+   * is `"0"`, as in {@link EMPTY_FACTS}.
+   */
+  wiring?: boolean;
+  /**
    * Named namespaces whose addresses the caller already knows (from the
    * journal: the namespaces nsrecipe's open runs made, and the addresses
    * their steps added in them), by name. A live namespace whose
@@ -190,14 +199,15 @@ function knownHere(name: string, known: ReadonlyMap<string, KnownNetns> | undefi
  */
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
+  const wiring = opts.wiring !== false;
   const [lists, nftables, sockets, forward, multicastGroups] = await Promise.all([
-    readHostLists(run),
-    readNftJson(run),
+    readHostLists(run, { rules6: wiring }),
+    wiring ? readNftJson(run) : Promise.resolve([]),
     // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
     opts.linkSettings === false ? Promise.resolve(undefined) : readBoundSockets(run),
     // With doctor's bridge netfilter settings (one process); without sysctl the value is unknown: plans that need to
     // change it say so through their own check.
-    readForwardSysctls(run),
+    wiring ? readForwardSysctls(run) : Promise.resolve(undefined),
     // Like bound sockets: memberships on the uplink matter only to a plan that moves it.
     opts.linkSettings === false ? Promise.resolve(undefined) : readMulticastGroups(run),
   ]);
@@ -213,7 +223,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
   const [inside, linkSysctls, wireless] = await Promise.all([
     // Only namespaces nobody told us about are entered: one process each (`ip -n` also remounts /sys there).
     Promise.all(
-      netnsFacts.filter((n) => n.state === "live").map((n) =>
+      netnsFacts.filter((n) => wiring && n.state === "live").map((n) =>
         knownAddresses(n.name, opts.knownNetns) ??
           ip.addrs(n.name).then((links) => links.flatMap((l) => l.addr_info.map((a) => a.local))).catch(() => [])
       ),
@@ -232,12 +242,12 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
       }),
     uplink?.link_type === "ether" ? isWireless(run, uplink.ifname) : false,
   ]);
-  const live = netnsFacts.filter((n) => n.state === "live");
+  const live = netnsFacts.filter((n) => wiring && n.state === "live");
   return {
     netns: netnsFacts,
     netnsAddresses: inside.flat(),
     netnsHolding: Object.fromEntries(live.flatMap((n, i) => inside[i].map((a) => [a, n.name]))),
-    ipForward: (forward.ok ? forward.values.get(IPV4_FORWARD) : undefined) ?? "0",
+    ipForward: (forward?.ok ? forward.values.get(IPV4_FORWARD) : undefined) ?? "0",
     links,
     addrs,
     routes4,

@@ -32,7 +32,7 @@ const STAT = "stat -L -c %d %i %f %n --";
 const HEAD = "head -v -n -0 --";
 const BOOT_ID = "/proc/sys/kernel/random/boot_id";
 
-Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), undo and status spawn exactly these processes", async () => {
+Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), run netns, undo and status spawn exactly these processes", async () => {
   await withLab(async (lab) => {
     // No run in the journal: status reads nothing of the host.
     const none = await lab.nsrecipe(["--verbose", "status"]);
@@ -64,6 +64,19 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       await probesOf(lab, ["run", "veth-bridge", "--name", "b"], /^ip -batch -$/),
       [...host, ...own, "test <ip head cat stat kill>"].sort(),
     );
+    // netns wires no link: no firewall, forwarding, IPv6 rules or other namespaces' addresses are read, nor the
+    // kernel modules (no check of them).
+    assert.deepEqual(
+      await probesOf(lab, ["run", "netns", "--name", "n", "--", "true"], /^ip netns add n$/),
+      [
+        `${HEAD} ${BOOT_ID} /proc/self/status`,
+        "ip -V",
+        "ip -json -details -batch -",
+        `${STAT} /proc/self/ns/net`,
+        "test <ip head cat stat kill unshare true>",
+        "unshare --version",
+      ],
+    );
     // status with runs: this boot and this namespace, then its look at the host (src/cli/status_look.ts).
     assert.deepEqual(await probesOf(lab, ["status"], /^(ip|lsns) /), [
       `${HEAD} ${BOOT_ID}`,
@@ -74,7 +87,7 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       await probesOf(lab, ["undo", "b"], /^ip /),
       [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net`, "test <ip head cat stat kill>"],
     );
-    assertExit(await lab.nsrecipe(["undo", "a"]), 0, "undo a");
+    assertExit(await lab.nsrecipe(["undo", "--all"]), 0, "undo --all");
     // Nothing to undo: the programs and the lock's namespace only.
     const nothing = await lab.nsrecipe(["--verbose", "undo"]);
     assertExit(nothing, 0, "undo with nothing to undo");

@@ -57,3 +57,32 @@ Deno.test("gatherFacts: a wireless uplink is named in `wireless`; --uplink names
     "cat /sys/class/net/v1/uevent",
   ]);
 });
+
+Deno.test("gatherFacts with wiring: false (a plan that only makes a namespace) reads no ruleset, no forwarding sysctls and no IPv6 rules", async () => {
+  const netns = JSON.stringify([{ name: "other" }]);
+  const respond = (argv: readonly string[]): Partial<ExecResult> =>
+    argv.join(" ") === "ip -json -details -batch -"
+      ? { stdout: ["[]", "[]", "[]", "[]", "[]", "[]", "[]", "[]", netns].join("\n") + "\n" }
+      : argv[0] === "nft"
+      ? { stdout: '{"nftables":[{"table":{"family":"inet","name":"t"}}]}' }
+      : argv[0] === "sysctl"
+      ? { stdout: "net.ipv4.ip_forward = 1\n" }
+      : { stdout: "[]" };
+  const wired = recordingRunner(respond);
+  const all = await gatherFacts(wired.run, { linkSettings: false });
+  assert.equal(all.ipForward, "1");
+  assert.equal(all.nftables?.length, 1);
+  const named = recordingRunner(respond);
+  const facts = await gatherFacts(named.run, { linkSettings: false, wiring: false });
+  assert.deepEqual(named.calls.map((c) => c.argv.join(" ")), ["ip -json -details -batch -"]);
+  assert.deepEqual(facts.netns.map((n) => n.name), ["other"]);
+  assert.deepEqual([facts.nftables, facts.rules6, facts.netnsAddresses, facts.ipForward], [[], [], [], "0"]);
+  // With wiring (the default) the ruleset, the sysctls and the IPv6 rules are read besides the batch.
+  assert.deepEqual(
+    wired.calls.map((c) => c.argv[0] === "ip" ? c.argv.join(" ") : c.argv[0]).filter((l) =>
+      l !== "ip -json -details -batch -"
+    )
+      .sort(),
+    ["ip -json -details -6 rule show", "nft", "sysctl"],
+  );
+});
