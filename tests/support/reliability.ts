@@ -11,7 +11,7 @@ import type { ExecResult } from "../../src/exec/mod.ts";
 import type { Snapshot } from "../../src/host/mod.ts";
 import { applyGroups } from "../../src/engine/apply_batch.ts";
 import type { Step } from "../../src/steps/mod.ts";
-import type { JournalRecord, ParsedJournal, RunEndRecord } from "../../src/journal/mod.ts";
+import { foldRuns, isOpen, type JournalRecord, type ParsedJournal, type RunEndRecord } from "../../src/journal/mod.ts";
 import { parseJournal } from "./journal_text.ts";
 import { WATCHDOG_COMMAND } from "../../src/cli/hidden.ts";
 import { snapshotDiff, type TestLab } from "./lab.ts";
@@ -123,6 +123,30 @@ export function sequence(records: readonly JournalRecord[], run?: string): strin
 export function endState(records: readonly JournalRecord[], run?: string): string | undefined {
   const ends = records.filter((r): r is RunEndRecord => r.kind === "run-end");
   return ends.filter((r) => run === undefined || r.run === run).at(-1)?.state;
+}
+
+/**
+ * Asserts that a journal leaves nsrecipe nothing to undo, from the journal on
+ * disk, with the functions nsrecipe itself decides by: it reads cleanly
+ * (no problem, so no torn tail for the next writer to cut), every record
+ * belongs to a run it can read (`foldRuns` reports no orphan problem, which
+ * would make `undo` refuse, `loadRuns` in `src/engine/undo.ts`), and no run is
+ * open (`isOpen`). From that journal a second `undo` prints "Nothing to undo"
+ * (it acts on the newest open run, `selectRuns`, and on expired windows of
+ * open runs only) and `status` "No applied runs" (it shows the open runs), so
+ * a loop case need not start either to know it; what they print then is
+ * tested once each, end to end (`exit_codes_test.ts`, `netns_test.ts`,
+ * `reliability_journal_test.ts`).
+ * @param journal The journal on disk, parsed ({@link journalOf}).
+ * @param what What happened before, for the message.
+ */
+export function assertNothingOpen(journal: ParsedJournal, what: string): void {
+  assert.deepEqual(journal.problems, [], `${what}: the journal reads cleanly`);
+  const { runs, orphanProblems } = foldRuns(journal);
+  assert.deepEqual(orphanProblems, [], `${what}: every record belongs to a run`);
+  assert.ok(runs.length > 0, `${what}: the journal holds the run`);
+  const open = runs.filter(isOpen).map((r) => `${r.id} (${r.state})`);
+  assert.deepEqual(open, [], `${what}: no run is left open, so a second undo has nothing to do`);
 }
 
 /**
