@@ -12,7 +12,6 @@ import {
 } from "../exec/mod.ts";
 // lab/self.ts, not lab/mod.ts: that would load the lab spec, the subnets and ipaddr.js.
 import { inOneShotLab, selfArgv } from "../lab/self.ts";
-import { awaitTtyConfirmation } from "./confirm.ts";
 import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, type KnownNetns, memoRunner, rawSocketsNotOf } from "../host/mod.ts";
 import { launchFacts, watchdogLaunchArgv } from "./watchdog_launch.ts";
@@ -42,13 +41,13 @@ import {
 import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import type { Confirmation } from "./status_model.ts";
-import { confirmationOf } from "./status.ts";
+// status.ts, confirm.ts and plan.ts are imported where a confirmation window or a dry run needs them: a run with
+// neither (most runs) loads none of them.
 import { EXIT, NsrecipeError, PreconditionError } from "../errors.ts";
 import { catchEarlyStop, catchStopSignals, ignoreStopSignals } from "./interrupt.ts";
 import { termForwarding } from "./command_stop.ts";
 import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
-import { printPlan } from "./plan.ts";
 import { confirmWindowSeconds, factsToGather, refuseInapplicable } from "./run_rules.ts";
 import {
   BOOT_ID_PATH,
@@ -257,6 +256,7 @@ export async function runCommand(
  */
 async function confirmationNow(runId: string, g: GlobalOptions): Promise<Confirmation | null> {
   const r = foldRuns(await readJournal(g.stateDir)).runs.find((r) => r.id === runId);
+  const { confirmationOf } = await import("./status.ts");
   return (r && confirmationOf(r, Date.now())) ?? null;
 }
 
@@ -273,7 +273,7 @@ async function dryRun(
     await gatherFacts(run, factsToGather(recipe, params)),
   );
   out.progress("Dry run: nothing will be changed. These are the commands 'run' would execute:");
-  printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmSeconds : 0);
+  (await import("./plan.ts")).printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmSeconds : 0);
   return 0;
 }
 
@@ -467,7 +467,7 @@ async function undoUnconfirmable(
 
 /**
  * The confirmation phase of `run`, once the window is open: on a terminal the
- * prompt (see {@link awaitTtyConfirmation}); without one nothing to do here
+ * prompt (see `awaitTtyConfirmation` in confirm.ts); without one nothing to do here
  * (the watchdog holds the window; `nsrecipe confirm` closes it).
  * @param runId The run.
  * @param deadline The recorded deadline, in ms since the epoch.
@@ -483,6 +483,7 @@ async function confirmationPhase(
   out: Output,
 ): Promise<number | undefined> {
   if (!Deno.stdin.isTerminal()) return undefined;
+  const { awaitTtyConfirmation } = await import("./confirm.ts");
   return await awaitTtyConfirmation(runId, deadline, g, out) ? undefined : EXIT.rolledBack;
 }
 

@@ -148,6 +148,10 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "ipaddr.js",
       "src/lab/spec.ts",
       "src/lab/mod.ts",
+      // Only with a confirmation window or --dry-run.
+      "src/cli/status.ts",
+      "src/cli/confirm.ts",
+      "src/cli/plan.ts",
     ],
   },
   {
