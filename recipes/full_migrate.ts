@@ -36,7 +36,8 @@ import { cidrCheck, cidrField } from "./cidr_fields.ts";
 import { setAfterPorts, uplinkSettings } from "./uplink_settings.ts";
 import { addressesLeftOut, raRouteNotes, selectUplink, uplinkMigrationSteps } from "./uplink.ts";
 import { addrSpec, attachSteps, NETNS_IFNAME, netnsVethSteps, vethNames } from "./attach.ts";
-import { natTable, vethBridge } from "./veth_bridge.ts";
+import { vethBridge } from "./veth_bridge.ts";
+import { natTable } from "./nat_table.ts";
 
 /** Default confirmation window of full-migrate, in seconds (`--confirm S` / `--no-confirm` override it). */
 export const FULL_MIGRATE_CONFIRM_SECONDS = 120;

@@ -13,7 +13,7 @@ import type { Recipe } from "./types.ts";
 
 export type { AddressProbe, ParamsOf, ParamsSchema, Plan, Recipe, RunTargets } from "./types.ts";
 export { netnsEnter } from "./enter.ts";
-export { natTable } from "./veth_bridge.ts";
+export { natTable } from "./nat_table.ts";
 export { GOING_AHEAD } from "./types.ts";
 
 /** Every recipe, in the order `list` shows them. */

@@ -48,7 +48,7 @@ import type { AddressProbe, Plan, Recipe } from "./types.ts";
 import { addrSpec, attachSteps, netnsVethSteps, vethNames } from "./attach.ts";
 import { linkNameField, mtuField } from "./fields.ts";
 import { cidrField } from "./cidr_fields.ts";
-import { shortHash } from "./hash.ts";
+import { natTable } from "./nat_table.ts";
 import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
 
 /** The private pool default subnets come from: the first free `10.200.N.0/24`, N = 0…255. */
@@ -464,16 +464,6 @@ export function vethMtu(
     );
   }
   return { mtu: requested };
-}
-
-/**
- * Name of the nftables table of a run with `--nat`: nft identifiers take
- * letters, digits and `_`.
- * @param netns Namespace name.
- * @returns e.g. `nsrecipe_web`.
- */
-export function natTable(netns: string): string {
-  return `nsrecipe_${netns.replace(/[^A-Za-z0-9_]/g, "_")}_${shortHash(netns)}`;
 }
 
 /** Whether an `nft -j list ruleset` entry (libnftables-json(5)) is the table `family name`. */

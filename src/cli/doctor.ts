@@ -7,7 +7,8 @@
  */
 import { type Finding, findingsOk, gatherDoctorFacts, runDoctor } from "../doctor/mod.ts";
 import { EXIT } from "../errors.ts";
-import { natTable } from "../../recipes/mod.ts";
+// recipes/nat_table.ts, not recipes/mod.ts: doctor needs the table's name, not the recipes, zod and ipaddr.js.
+import { natTable } from "../../recipes/nat_table.ts";
 import { checkLinkName, checkNetnsName } from "../names.ts";
 import { type GlobalOptions, runnerFor } from "./composition_root.ts";
 import type { Output, Tone } from "./output.ts";

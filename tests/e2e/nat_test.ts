@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { natTable } from "../../recipes/veth_bridge.ts";
+import { natTable } from "../../recipes/nat_table.ts";
 import { EXIT } from "../../src/errors.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 

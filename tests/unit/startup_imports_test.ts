@@ -112,6 +112,12 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
     ],
   },
   {
+    command: "doctor",
+    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/doctor.ts"],
+    must: ["src/doctor/checks.ts", "recipes/nat_table.ts"],
+    never: ["zod", "src/zod.ts", /^recipes\/(?!types\.ts$|by_name\.ts$|nat_table\.ts$|hash\.ts$)/, "yaml", "ipaddr.js"],
+  },
+  {
     command: "plan netns",
     entries: [
       "src/cli/program.ts",

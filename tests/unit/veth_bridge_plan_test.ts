@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { vethNames } from "../../recipes/attach.ts";
-import { natTable, pickFreeSubnet, vethBridge } from "../../recipes/veth_bridge.ts";
+import { pickFreeSubnet, vethBridge } from "../../recipes/veth_bridge.ts";
+import { natTable } from "../../recipes/nat_table.ts";
 import { applyGroups } from "../../src/engine/apply_batch.ts";
 import { PreconditionError, UsageError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
