@@ -84,14 +84,17 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
         return;
       }
       const reports: UndoReport[] = [];
-      for (const t of targets) {
+      for (const [i, t] of targets.entries()) {
+        // The runs as the journal has them after the previous undo. Never read after the last: nothing uses them
+        // then, and reading back the records this process just wrote would check them (zod loaded for a few
+        // records of its own), which Journal.checkpoint leaves to the next reader.
+        if (i > 0) runs = await loadRuns(deps);
         current = `the undo of run ${t.id} (${t.label})`;
         // Refused here (unreadable records, another namespace) before it is announced: nothing is undone.
         assertUndoableHere(t, deps);
         out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
         expiredNote(t, out);
         reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
-        runs = await loadRuns(deps);
       }
       out.data({ undone: reports.map(reportData) });
       for (const r of reports) out.result(reportLine(r));
@@ -160,7 +163,9 @@ async function undoAll(
   const reports: UndoReport[] = [];
   const attention: string[] = [];
   const refused: { run: RunView; why: string }[] = [...plan.wont];
-  for (const t of plan.will) {
+  for (const [i, t] of plan.will.entries()) {
+    // As in undoCommand: read again between two undos, not after the last.
+    if (i > 0) runs = await loadRuns(deps);
     starting(t);
     out.progress(`Undoing run ${t.id} (${t.recipe} ${t.label})`);
     expiredNote(t, out);
@@ -171,7 +176,6 @@ async function undoAll(
       else if (e instanceof PreconditionError) refused.push({ run: t, why: e.message });
       else throw e;
     }
-    runs = await loadRuns(deps);
   }
   out.data({
     undone: reports.map(reportData),
