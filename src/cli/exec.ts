@@ -34,7 +34,7 @@ import { foldRuns } from "../journal/mod.ts";
 import { quote } from "../quote.ts";
 import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
-import { assertExecutable, assertPrograms } from "./programs.ts";
+import { assertExecutable, assertProgramsAhead } from "./programs.ts";
 import { termForwarding } from "./command_stop.ts";
 
 /**
@@ -119,11 +119,20 @@ export async function execCommand(
   const argv = shell ? [opts.shell] : opts.command;
   const init = pidNamespaceInit(await statuses(procs.run, await pidsOf(procs.run, netns)));
   const prefix = enterPrefix(netns, init);
-  await assertPrograms(procs.run, [prefix[0], ...(init === undefined ? ["unshare"] : [])]);
+  // The programs of the prefix and the command with its helpers in one which-check; when one is missing, each is
+  // checked on its own and refused in its own words.
+  const path = Deno.env.get("PATH") ?? "";
+  const started = [...(onTty ? OWN_TERMINAL_PROGRAMS : []), argv[0]];
+  const found = await assertProgramsAhead(
+    procs.run,
+    [prefix[0], ...(init === undefined ? ["unshare"] : [])],
+    started,
+    path,
+  );
   await assertExecutable(
     procs.run,
-    [...(onTty ? OWN_TERMINAL_PROGRAMS : []), argv[0]],
-    Deno.env.get("PATH") ?? "",
+    started.filter((p) => !found.has(p)),
+    path,
     (p) => shell && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
   );
   const where = `nsrecipe:${target.label}`;

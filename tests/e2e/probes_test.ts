@@ -32,7 +32,7 @@ const STAT = "stat -L -c %d %i %f %n --";
 const HEAD = "head -v -n -0 --";
 const BOOT_ID = "/proc/sys/kernel/random/boot_id";
 
-Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), run netns, undo and status spawn exactly these processes", async () => {
+Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), run netns, exec, undo and status spawn exactly these processes", async () => {
   await withLab(async (lab) => {
     // No run in the journal: status reads nothing of the host.
     const none = await lab.nsrecipe(["--verbose", "status"]);
@@ -77,6 +77,17 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
         "unshare --version",
       ],
     );
+    // exec: the lock's namespace, the run's processes (none: a new PID namespace), then one which-check for the
+    // prefix's programs and the command.
+    assert.deepEqual(
+      await probesOf(lab, ["exec", "a", "--", "true"], /^ip netns exec a /),
+      ["ip netns pids a", `${STAT} /proc/self/ns/net`, "test <ip unshare true>"],
+    );
+    // A command that is not there is still refused in its own words, before anything starts (the one which-check
+    // said no: each program is then checked on its own).
+    const missing = await lab.nsrecipe(["exec", "a", "--", "no-such-program-x"]);
+    assertExit(missing, 2, "exec of a missing command");
+    assert.match(missing.stderr, /'no-such-program-x' was not found in PATH; nothing was changed/);
     // status with runs: this boot and this namespace, then its look at the host (src/cli/status_look.ts).
     assert.deepEqual(await probesOf(lab, ["status"], /^(ip|lsns) /), [
       `${HEAD} ${BOOT_ID}`,
