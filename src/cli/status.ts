@@ -41,8 +41,9 @@ import type { Runner } from "../exec/mod.ts";
  * @param inherited Steps of older runs handed over to this one (they count as its own), with their run, its name and
  *   the index, in the order they were applied.
  * @param here The network namespace status reads: a run recorded in another one is only noted, not checked.
- * @param look The look at the host the run is checked against ({@link lookOnce}): its depth, and how many
- *   processes each live namespace holds (a live namespace missing from it is counted with `ip netns pids`).
+ * @param look The look at the host the run is checked against ({@link lookOnce}): its depth, the namespaces whose
+ *   inside it read, and how many processes each live namespace holds (a live namespace missing from it is counted
+ *   with `ip netns pids`).
  * @param journaled Every run of the journal: what nsrecipe attached to this run's bridge is not foreign.
  * @param unattended For a window that expired with nobody at work on it, why ({@link unattendedWindows}).
  * @returns The run's status.
@@ -53,7 +54,7 @@ export async function runStatus(
   currentBootId: string | undefined,
   inherited: readonly { run: string; index: number; step: Step; label?: string }[],
   here: NetnsRef | undefined,
-  look: Pick<Look, "depth" | "processes">,
+  look: Pick<Look, "depth" | "processes" | "inside">,
   journaled: readonly RunView[] = [r],
   unattended?: Unattended,
 ): Promise<RunStatus> {
@@ -197,15 +198,16 @@ export function objectsOf(
 /**
  * What `status` reads from the host for a run: the addresses in its
  * namespace, the bridge's addresses, the processes inside. In the quick look
- * the namespace's inside is not read: its addresses are those the run's done
- * steps added there, as the journal records them.
+ * the namespace's inside is not read (unless it is no longer the one the run
+ * made, `Look.inside`): its addresses are those the run's done steps added
+ * there, as the journal records them.
  */
 async function liveFacts(
   r: RunView,
   ctx: StepContext,
   netns: string | undefined,
   bridge: string | undefined,
-  look: Pick<Look, "depth" | "processes">,
+  look: Pick<Look, "depth" | "processes" | "inside">,
 ): Promise<{ addresses: string[]; bridgeAddresses: string[]; processes?: number }> {
   const cidrs = (links: IpAddrLink[]) =>
     links.filter((l) => l.ifname !== "lo").flatMap((l) =>
@@ -221,7 +223,11 @@ async function liveFacts(
         : [];
     });
   return {
-    addresses: !alive ? [] : look.depth === "quick" ? recorded() : cidrs(await ctx.ip.addrs(netns).catch(() => [])),
+    addresses: !alive
+      ? []
+      : look.depth === "quick" && !look.inside.has(netns)
+      ? recorded()
+      : cidrs(await ctx.ip.addrs(netns).catch(() => [])),
     bridgeAddresses: bridge ? cidrs(await ctx.ip.addrs(undefined, bridge).catch(() => [])) : [],
     // A namespace the look did not count (made since): counted now, unless the quick look reads no more (Unread).
     processes: alive

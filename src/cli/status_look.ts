@@ -9,9 +9,13 @@
  * - `quick`: one snapshot of the host and nothing else. What needs no
  *   process is still read (each namespace's `/run/netns` entry and its
  *   identity, by stat), and so is a namespace that is not live (its read fails
- *   at once, as in the deep look); every other read a check asks for is
+ *   at once, as in the deep look), and the inside of a namespace whose name is
+ *   now another namespace than its run made ({@link replacedNetns}: what the
+ *   run put there went with its own, and the deep look's reading of the new
+ *   one says so step by step); every other read a check asks for is
  *   answered with {@link Unread}, and that check is reported unchecked, never
- *   as in effect. Its cost does not grow with the namespaces.
+ *   as in effect. Its cost does not grow with the namespaces (but for one
+ *   process per namespace deleted and made again by hand).
  *
  * `status` lists runs with the deep look while their live namespaces are at
  * most {@link DEEP_UP_TO} (a few processes), with the quick look beyond;
@@ -28,7 +32,9 @@ import {
   memoRunner,
   NETNS_RUN_DIR,
   netnsEntryState,
+  netnsIdentity,
   netnsProcessCounts,
+  sameIdentity,
   SnapshotIpReader,
 } from "../host/mod.ts";
 import type { RunView } from "../journal/mod.ts";
@@ -56,6 +62,11 @@ export interface Look {
   processes: Map<string, number>;
   /** The live namespaces the runs name. */
   live: string[];
+  /**
+   * The namespaces whose inside was read: deep, every live one; quick, those
+   * that are no longer the namespace the run made ({@link replacedNetns}).
+   */
+  inside: ReadonlySet<string>;
 }
 
 /**
@@ -94,8 +105,11 @@ export interface Begun {
   host: Promise<void>;
   /** The scan of the processes by namespace inode; `undefined` when none was started (no name in `/run/netns`). */
   scan?: Promise<Map<number, number> | undefined>;
-  /** Shuts the reader for the quick look: reads of a live namespace are answered {@link Unread} from now on. */
-  shut(): void;
+  /**
+   * Shuts the reader for the quick look: reads of a live namespace are answered {@link Unread} from now on, but
+   * those of the namespaces given (read inside all the same).
+   */
+  shut(readable: ReadonlySet<string>): void;
   /** Settles once every read started has ended (used or not: the command waits for its processes). */
   settled: Promise<unknown>;
 }
@@ -125,18 +139,24 @@ function anyNamedNetns(): boolean {
  */
 export function beginLook(run: Runner, scan: boolean = anyNamedNetns()): Begun {
   let open = true;
+  let readable: ReadonlySet<string> = new Set();
   const look = memoRunner(run);
-  // Quick, once shut: a read of a live namespace is not made (Unread); a namespace that is not live fails at once.
+  // Quick, once shut: a read of a live namespace is not made (Unread), but of one to read inside all the same; a
+  // namespace that is not live fails at once.
   const gated: Runner = (argv, opts) => {
     const ns = netnsRead(argv);
-    if (open || (ns !== undefined && netnsEntryState(ns) !== "live")) return look(argv, opts);
+    if (open || (ns !== undefined && (readable.has(ns) || netnsEntryState(ns) !== "live"))) return look(argv, opts);
     return Promise.reject(new Unread(argv));
   };
   const ip = new SnapshotIpReader(gated);
   const host = ip.prefetch();
   const scanned = scan ? lsnsProcessCounts(run) : undefined;
   const settled = Promise.allSettled([host, scanned]);
-  return { ip, run: gated, host, scan: scanned, shut: () => open = false, settled };
+  const shut = (these: ReadonlySet<string>) => {
+    open = false;
+    readable = these;
+  };
+  return { ip, run: gated, host, scan: scanned, shut, settled };
 }
 
 /**
@@ -155,7 +175,9 @@ export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: De
   const live = named.filter((n) => netnsEntryState(n) === "live");
   const depth = depthFor(live.length, asked);
   // No run to check: nothing to read.
-  if (runs.length === 0) return { depth, ip: new SnapshotIpReader(run), run, processes: new Map(), live };
+  if (runs.length === 0) {
+    return { depth, ip: new SnapshotIpReader(run), run, processes: new Map(), live, inside: new Set() };
+  }
   // The host's snapshot is taken while the processes are counted; each namespace's only after (a read of a
   // namespace is a process inside it while it runs). Quick, the reader is shut once the host's snapshot is in.
   // Begun now, the scan is started only for the live namespaces named (netnsProcessCounts).
@@ -164,10 +186,29 @@ export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: De
     netnsProcessCounts(run, live, undefined, b.scan),
     b.host,
   ]);
-  if (depth === "deep") {
-    await Promise.all(live.map((n) => b.ip.prefetch(n)));
-    return { depth, ip: b.ip, run: b.run, processes, live };
-  }
-  b.shut();
-  return { depth, ip: b.ip, run: b.run, processes, live };
+  // Quick, a namespace that is not the one its run made is read all the same: what the run made there went with
+  // its own namespace, which a stat cannot tell (one process each, for namespaces deleted and made again by hand).
+  const inside = new Set(depth === "deep" ? live : replacedNetns(runs, live));
+  await Promise.all([...inside].map((n) => b.ip.prefetch(n)));
+  if (depth === "quick") b.shut(inside);
+  return { depth, ip: b.ip, run: b.run, processes, live, inside };
+}
+
+/**
+ * The live namespaces that are no longer the one a run made: the name's
+ * `/run/netns` entry is another namespace (device or inode, by stat) than
+ * the identity its run recorded (deleted and made again under the same
+ * name, e.g. by `ip netns del` and `ip netns add`).
+ * @param runs The runs.
+ * @param live The live namespaces they name.
+ * @returns Those names, in `live`'s order.
+ */
+export function replacedNetns(runs: readonly RunView[], live: readonly string[]): string[] {
+  return live.filter((name) => {
+    const now = netnsIdentity(name);
+    return now !== undefined && runs.some((r) => {
+      const recorded = r.identities[`netns:${name}`];
+      return recorded !== undefined && !sameIdentity(recorded, now);
+    });
+  });
 }

@@ -77,7 +77,8 @@ export interface RunStatus {
    * Global addresses inside the namespace (CIDR), besides `lo`'s: read from
    * the namespace when {@link RunStatus.look} is `deep`; when `quick` (its
    * inside not read), those the run's done steps added there, as the journal
-   * records them.
+   * records them, unless the name is now another namespace than the one the
+   * run made (then read from it, as deep).
    */
   addresses: string[];
   /** The bridge its veth is enslaved to, with the bridge's global addresses (CIDR). */
@@ -109,7 +110,8 @@ export interface RunStatus {
    * How the run was checked (see `status_look.ts`): `deep`, every done step
    * read back (one snapshot of the host and of each namespace, and any other
    * read a step needs); `quick`, against one snapshot of the host only (and
-   * each namespace's `/run/netns` entry and identity): what that cannot show
+   * each namespace's `/run/netns` entry and identity, and the inside of a
+   * namespace that is no longer the one its run made): what that cannot show
    * is listed in {@link RunStatus.unchecked}.
    */
   look: "deep" | "quick";

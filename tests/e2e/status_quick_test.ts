@@ -171,3 +171,52 @@ Deno.test("status (no option) looks deep up to 8 live namespaces and quick beyon
     assert.deepEqual([runs.get("q9")!.shown, runs.get("q9")!.drift.length], ["drift", 2]);
   });
 });
+
+Deno.test("status --quick: a namespace deleted, one deleted and made again under its name (read inside: what the run made there is gone), a run whose veth vanished, each with its state; the one made again reads as --deep reads it", async () => {
+  await withLab(async (lab) => {
+    for (const n of ["kept", "novel", "again", "gone"]) {
+      assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", n]), 0, n);
+    }
+    for (const c of ["ip netns del gone", "ip netns del again", "ip netns add again", "ip link del veth-novel"]) {
+      assertExit(await lab.sh(c.split(" ")), 0, c);
+    }
+    const verbose = await lab.nsrecipe(["--verbose", "status", "--quick"]);
+    assertExit(verbose, 0, "status --quick");
+    // Inside a namespace: only the one made again is read (and 'gone', whose read fails at once).
+    const inside = verbose.stderr.match(/^\$ ip -n \S+/gm) ?? [];
+    assert.deepEqual([...new Set(inside)].sort(), ["$ ip -n again", "$ ip -n gone"], verbose.stderr);
+    assert.deepEqual(
+      verbose.stdout.split("\n").slice(1, 5).map((l) => l.split(/ {2,}/).slice(0, 4)),
+      [
+        ["gone", "veth-bridge", "drift", "-"],
+        ["again", "veth-bridge", "drift", "-"],
+        ["novel", "veth-bridge", "drift", "10.200.0.3/24"],
+        ["kept", "veth-bridge", "applied (partly checked)", "10.200.0.2/24"],
+      ],
+    );
+
+    const quick = await listed(lab, "--quick");
+    const deep = await listed(lab, "--deep");
+    for (const n of ["gone", "again"]) {
+      assert.deepEqual([quick.get(n)!.shown, quick.get(n)!.unchecked, quick.get(n)!.addresses], ["drift", [], []], n);
+      assert.deepEqual(quick.get(n)!.drift, deep.get(n)!.drift, n);
+    }
+    const again = quick.get("again")!.drift;
+    assert.match(
+      again[0],
+      /^'again' is now another network namespace \(inode \d+\), not the one this run made \(inode \d+\): undo will leave it alone$/,
+    );
+    assert.ok(again.includes("bring link 'eth0' up in 'again': link 'eth0' does not exist"), again.join("\n"));
+    assert.equal(quick.get("gone")!.drift[0], "create network namespace 'gone': 'gone' is not in 'ip netns list'");
+    // The veth gone from the host: drift on the host, its end inside 'novel' not read (unchecked, never in effect).
+    const novel = quick.get("novel")!;
+    assert.equal(novel.shown, "drift");
+    assert.equal(
+      novel.drift[0].replace(/p-[0-9a-f]+/, "PEER"),
+      "create veth pair 'veth-novel' <-> 'PEER': veth end 'veth-novel' does not exist",
+    );
+    assert.ok(novel.unchecked.includes("add address 10.200.0.3/24 to 'eth0' in 'novel'"), novel.unchecked.join("\n"));
+    assert.deepEqual([quick.get("kept")!.shown, quick.get("kept")!.drift], ["applied (partly checked)", []]);
+    assert.deepEqual([deep.get("kept")!.shown, deep.get("novel")!.shown], ["applied", "drift"]);
+  });
+});
