@@ -39,20 +39,28 @@ function generator(seed: number): () => number {
   };
 }
 
+/** What {@link killedAfter} says when a command nsrecipe started outlives its bound. */
+const LEFTOVER = "a command nsrecipe started is still running 10 s after the kill";
+
 /**
  * Runs nsrecipe in the lab in a session of its own (setsid(1): it leads a new
  * process group) and, after `delayMs`, SIGKILLs the whole group. A command
  * that ended first is not killed. An `ip` (or other captured command) it had
  * running leads a session of its own (src/exec/runner.ts) and finishes its one
- * request; this waits (at most 5 s) until no such session leader is left, so
- * that the next command sees the host as that request left it.
+ * request; this waits (at most 10 s) until no such session leader is left, so
+ * that the next command sees the host as that request left it, and fails
+ * (exit 125, {@link LEFTOVER} on stderr) if one is still running then.
  */
 function killedAfter(lab: TestLab, delayMs: number, args: string[]): Promise<ExecResult> {
-  // ps: a session leader (pid = sid) other than the lab's init and nsrecipe's watchdog (deno) is such a command.
-  const leftover = "ps -eo pid=,sid=,comm= | awk '$1 == $2 && $1 != 1 && $3 != \"deno\" { f = 1 } END { exit !f }'";
+  // ps: a living session leader (pid = sid) other than the lab's init and nsrecipe's watchdog (deno) is such a
+  // command. A zombie (state Z) is one that has ended: orphaned by the kill, it stays a zombie of the lab's PID 1,
+  // which does not reap (lab.ts), and waiting for it to go would wait out the whole bound.
+  const leftover = "ps -eo pid=,sid=,stat=,comm= | " +
+    "awk '$1 == $2 && $1 != 1 && $3 !~ /^Z/ && $4 != \"deno\" { f = 1 } END { exit !f }'";
   const script = 'd=$1; shift; setsid "$@" & p=$!; sleep "$d"; ' +
     'kill -KILL -- -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null; wait "$p"; c=$?; ' +
-    `n=0; while [ $n -lt 100 ] && ${leftover}; do sleep 0.05; n=$((n + 1)); done; exit $c`;
+    `n=0; while [ $n -lt 200 ] && ${leftover}; do sleep 0.05; n=$((n + 1)); done; ` +
+    `if ${leftover}; then echo "${LEFTOVER}" >&2; exit 125; fi; exit $c`;
   return lab.sh(["sh", "-c", script, "sh", (delayMs / 1000).toFixed(3), ...selfArgv(), ...args]);
 }
 
