@@ -134,16 +134,47 @@ export function appliedIndexes(r: RunView): number[] {
  * beyond the run's plan, a step handed over to a run that does not exist.
  * Torn problems are left out: the torn line was never acted on.
  *
+ * Linear in the records: a hand-over is found through an index of who holds
+ * each inherited step, not by a look at every run. A command folds the same
+ * journal several times (where it runs, expired windows, the namespaces its
+ * runs made, the runs under the lock): the fold of one parse is made once
+ * and given to each (`parseJournal` returns the very same records while the
+ * file is unchanged). The views are shared, so callers treat them as read-only.
+ *
  * @param parsed Output of `parseJournal`.
  * @returns Runs in journal order (oldest first), and problems not tied to any known run.
  */
 export function foldRuns(parsed: ParsedJournal): { runs: RunView[]; orphanProblems: JournalProblem[] } {
+  const known = folds.get(parsed.records);
+  if (known && known.lines === parsed.lines && known.problems === parsed.problems) return known.fold;
+  const fold = foldOnce(parsed);
+  folds.set(parsed.records, { lines: parsed.lines, problems: parsed.problems, fold });
+  return fold;
+}
+
+/** The folds made, by the records array folded (with the line numbers and problems that went with it). */
+const folds = new WeakMap<
+  readonly JournalRecord[],
+  { lines: ParsedJournal["lines"]; problems: ParsedJournal["problems"]; fold: ReturnType<typeof foldOnce> }
+>();
+
+/** Who holds each inherited step (see {@link RunView.inherited}), by {@link refKey}: the run it was handed over to. */
+type Holders = Map<string, RunView>;
+
+/** The key of a step reference in {@link Holders}. */
+function refKey(run: string, index: number): string {
+  return `${index} ${run}`;
+}
+
+/** {@link foldRuns} without the memo. */
+function foldOnce(parsed: ParsedJournal): { runs: RunView[]; orphanProblems: JournalProblem[] } {
   const runs = new Map<string, RunView>();
+  const holders: Holders = new Map();
   const found: JournalProblem[] = [];
   const unknownRuns = new Set<string>();
   parsed.records.forEach((rec, i) => {
     const line = parsed.lines?.[i] ?? 0;
-    const problem = apply(runs, rec);
+    const problem = apply(runs, holders, rec);
     if (problem === "unknown-run") {
       if (unknownRuns.has(rec.run)) return;
       unknownRuns.add(rec.run);
@@ -167,7 +198,7 @@ export function foldRuns(parsed: ParsedJournal): { runs: RunView[]; orphanProble
   return { runs: [...runs.values()], orphanProblems };
 }
 
-function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefined {
+function apply(runs: Map<string, RunView>, holders: Holders, rec: JournalRecord): string | undefined {
   if (rec.kind === "run-begin") {
     if (runs.has(rec.run)) return `a second run-begin record for run '${rec.run}' (ignored)`;
     runs.set(rec.run, {
@@ -225,7 +256,7 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
   if (rec.index >= run.steps.length) {
     return `a ${rec.kind} record for step ${rec.index} of run '${rec.run}', whose plan has ${run.steps.length} step(s)`;
   }
-  if (rec.kind === "step-undone" || rec.kind === "step-undo-failed") markUndoBegun(runs, run, rec.index);
+  if (rec.kind === "step-undone" || rec.kind === "step-undo-failed") markUndoBegun(holders, run, rec.index);
   switch (rec.kind) {
     case "step-intent":
       run.stepStates[rec.index] = "intent";
@@ -250,10 +281,18 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
       }
       run.stepStates[rec.index] = "undone";
       run.undoneHow[rec.index] = rec.how;
-      for (const other of runs.values()) {
-        other.inherited = other.inherited.filter((r) => !(r.run === rec.run && r.index === rec.index));
+      // A step has one holder at a time: the run it was last handed over to, until a step-undone record moves it on.
+      const key = refKey(rec.run, rec.index);
+      const holder = holders.get(key);
+      if (holder) {
+        holder.inherited = holder.inherited.filter((r) => !(r.run === rec.run && r.index === rec.index));
+        holders.delete(key);
       }
-      if (rec.how === "handed-over" && rec.to) runs.get(rec.to)!.inherited.push({ run: rec.run, index: rec.index });
+      if (rec.how === "handed-over" && rec.to) {
+        const to = runs.get(rec.to)!;
+        to.inherited.push({ run: rec.run, index: rec.index });
+        holders.set(key, to);
+      }
       break;
     }
     default: {
@@ -267,15 +306,14 @@ function apply(runs: Map<string, RunView>, rec: JournalRecord): string | undefin
 /**
  * Marks the run whose undo wrote an undo record for step `index` of `run`:
  * `run` itself once applied (or incomplete), or the later run the step was
- * handed over to.
+ * handed over to (its holder, when that one is open).
  */
-function markUndoBegun(runs: Map<string, RunView>, run: RunView, index: number): void {
+function markUndoBegun(holders: Holders, run: RunView, index: number): void {
   const open = (r: RunView) => r.state === "applied" || r.state === "incomplete";
   if (open(run)) {
     run.undoInterrupted = true;
     return;
   }
-  for (const other of runs.values()) {
-    if (open(other) && other.inherited.some((r) => r.run === run.id && r.index === index)) other.undoInterrupted = true;
-  }
+  const holder = holders.get(refKey(run.id, index));
+  if (holder && open(holder)) holder.undoInterrupted = true;
 }

@@ -169,3 +169,46 @@ Deno.test("planUndoAll: an object the older run may hand over does not keep it f
   assert.deepEqual(plan.will.map((r) => r.id), ["r1"]);
   assert.deepEqual(plan.wont.map((w) => w.run.id), ["r3"]);
 });
+
+Deno.test("foldRuns: a step handed over twice (r1 to r2, then by r2's undo to r3) has one holder at a time; an undo record of it marks that holder's undo begun", () => {
+  const lines = [
+    begin("r1"),
+    rec("step-intent", "r1", { index: 0 }),
+    rec("step-done", "r1", { index: 0 }),
+    rec("run-end", "r1", { state: "applied" }),
+    begin("r2", "db"),
+    rec("run-end", "r2", { state: "applied" }),
+    begin("r3", "app"),
+    rec("run-end", "r3", { state: "applied" }),
+    rec("step-undone", "r1", { index: 0, how: "handed-over", to: "r2" }),
+    rec("run-end", "r1", { state: "undone" }),
+    rec("step-undone", "r1", { index: 0, how: "handed-over", to: "r3" }),
+    rec("run-end", "r2", { state: "undone" }),
+  ];
+  const handed = fold(...lines);
+  assert.deepEqual(handed.orphanProblems, []);
+  assert.deepEqual(handed.runs.map((r) => r.inherited), [[], [], [{ run: "r1", index: 0 }]]);
+  assert.deepEqual(handed.runs.map((r) => r.undoInterrupted), [undefined, undefined, undefined]);
+  // r3's undo begins with the step it holds, and is killed before its run-end.
+  const begun = fold(...lines, rec("step-undo-failed", "r1", { index: 0, error: "busy" }));
+  assert.deepEqual(begun.runs.map((r) => r.undoInterrupted), [undefined, undefined, true]);
+  assert.deepEqual(begun.runs[2].inherited, [{ run: "r1", index: 0 }], "a failed inverse leaves it with r3");
+  const reverted = fold(...lines, rec("step-undone", "r1", { index: 0, how: "reverted" }));
+  assert.deepEqual(reverted.runs.map((r) => r.inherited), [[], [], []]);
+  assert.deepEqual(reverted.runs.map((r) => r.undoInterrupted), [undefined, undefined, true]);
+});
+
+Deno.test("foldRuns: the fold of one parse is made once and shared; a parse with a record more is folded anew", () => {
+  const text = [begin("r1"), rec("step-intent", "r1", { index: 0 }), rec("step-done", "r1", { index: 0 })].join("\n");
+  const parsed = parseJournal(`${text}\n`);
+  const first = foldRuns(parsed);
+  assert.equal(foldRuns(parsed), first);
+  assert.equal(foldRuns({ ...parsed }), first, "the same records, lines and problems (as a read of an unchanged file)");
+  const other = foldRuns({ ...parsed, problems: [] });
+  assert.notEqual(other, first, "other problems: folded anew");
+  assert.deepEqual(other.runs[0].stepStates, ["done", "planned"]);
+  const longer = foldRuns(parseJournal(`${text}\n${rec("run-end", "r1", { state: "applied" })}\n`));
+  assert.notEqual(longer, first);
+  assert.equal(longer.runs[0].state, "applied");
+  assert.equal(first.runs[0].state, "applying", "the earlier fold is left as it was");
+});
