@@ -13,7 +13,7 @@ import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.t
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { closeRun, type RevertItem, revertItems, type RevertOutcome } from "./revert.ts";
-import { foreignAttachments, unrestorable } from "./undo_hazards.ts";
+import { foreignAttachments, namespacesLookedInto, unrestorable } from "./undo_hazards.ts";
 
 /** What one undo did. */
 export interface UndoReport {
@@ -402,10 +402,15 @@ export async function refuseHazards(
 ): Promise<void> {
   const what = `Undo of run '${target.id}' (${target.label})`;
   // Nothing changes while the hazards are looked for: one snapshot answers every step's questions (per-link
-  // ones from the whole lists). A run that deletes or strips host links has its host read in one process.
-  if (toRevert.some((i) => HOST_LINK_HAZARDS.has(i.step.kind) && !("netns" in i.step && i.step.netns))) {
-    await look.prefetch();
-  }
+  // ones from the whole lists). A run that deletes or strips host links has its host read in one process, and the
+  // links inside each namespace it deletes are read beside it (not one after the other: a process waits for a CPU
+  // on a busy host, and `undo --all` waits so once per run).
+  const host = toRevert.some((i) => HOST_LINK_HAZARDS.has(i.step.kind) && !("netns" in i.step && i.step.netns));
+  await Promise.all([
+    host ? look.prefetch() : undefined,
+    // A namespace that cannot be read: its error is given again where the answer is needed (the read is kept).
+    ...namespacesLookedInto(toRevert).map((ns) => look.links(ns).catch(() => [])),
+  ]);
   const lost = await unrestorable(toRevert, look);
   if (lost.lost.length > 0) {
     throw new UndoError(

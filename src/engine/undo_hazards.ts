@@ -281,6 +281,20 @@ export async function foreignAttachments(
   return out;
 }
 
+/**
+ * The named namespaces whose links {@link foreignAttachments} may read for
+ * these steps: those of the `netns-add` steps undo reverts (it reads one
+ * when the namespace is still there, the run's own). A caller may read them
+ * ahead, beside its other reads of the same moment, through the reader it
+ * then passes to {@link foreignAttachments} (a `SnapshotIpReader` answers
+ * the question again from that read). Pure.
+ * @param items The steps undo will revert.
+ * @returns Namespace names, in the order of the steps.
+ */
+export function namespacesLookedInto(items: readonly RevertItem[]): string[] {
+  return items.flatMap((i) => i.step.kind === "netns-add" ? [i.step.netns] : []);
+}
+
 /** What undo would take away and cannot give back, with the commands that give it back by hand. */
 export interface Unrestorable {
   /** One line per address that would be lost, naming where it is and why it cannot come back. */

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { foreignAttachments, type Journaled } from "../../src/engine/undo_hazards.ts";
+import { foreignAttachments, type Journaled, namespacesLookedInto } from "../../src/engine/undo_hazards.ts";
 import type { RevertItem } from "../../src/engine/revert.ts";
-import { type IpLink, IpReader } from "../../src/host/mod.ts";
-import type { StepState } from "../../src/journal/mod.ts";
+import { type EngineDeps, refuseHazards } from "../../src/engine/mod.ts";
+import type { Runner } from "../../src/exec/mod.ts";
+import { type IpLink, IpReader, SnapshotIpReader } from "../../src/host/mod.ts";
+import type { RunView, StepState } from "../../src/journal/mod.ts";
 import type { Step } from "../../src/steps/mod.ts";
 
 /** A host of the given links, without addresses, routes or neighbour entries. */
@@ -89,4 +91,52 @@ Deno.test("foreignAttachments: a link of the run's name but another ifindex than
     ["'veth-n1' is a port of bridge 'br0'"],
     "an enslave step with an intent only does not make another link of the recorded name its own",
   );
+});
+
+Deno.test("namespacesLookedInto: the namespaces of the netns-add steps undo reverts, in step order", () => {
+  const item = (index: number, step: Step): RevertItem => ({ run: "R", index, step, identities: {} });
+  assert.deepEqual(
+    namespacesLookedInto([
+      item(3, { kind: "link-set-up", dev: "eth0", netns: "web" }),
+      item(2, { kind: "netns-add", netns: "web" }),
+      item(1, STEPS[0]),
+      item(0, { kind: "netns-add", netns: "db" }),
+    ]),
+    ["web", "db"],
+  );
+  assert.deepEqual(namespacesLookedInto(STEPS.map((s, i) => item(i, s))), []);
+});
+
+Deno.test("refuseHazards: the links inside the namespace undo deletes are read beside the host's lists, not after them, and nothing else is read", async () => {
+  // Each process is answered only once both reads have started: were they one after the other, this would hang.
+  const started: string[] = [];
+  let bothStarted!: () => void;
+  const gate = new Promise<void>((resolve) => bothStarted = resolve);
+  const hostLists = ["[]", "[]", "[]", "[]", "[]", "[]"].join("\n");
+  const fake: Runner = async (argv) => {
+    started.push(argv.join(" "));
+    if (started.length === 2) bothStarted();
+    await gate;
+    const stdout = argv.includes("-batch") ? hostLists : argv.includes("-n") ? JSON.stringify([lo]) : "[]";
+    return { argv, code: 0, stdout, stderr: "", durationMs: 0 };
+  };
+  const lo = { ...link(1, "lo"), addr_info: [] };
+  const steps: Step[] = [{ kind: "netns-add", netns: "nsrecipe-unit-absent" }, STEPS[0]];
+  const target = { id: "R", label: "web", steps, identities: {}, stepStates: ["done", "done"] } as unknown as RunView;
+  const items = steps.map((step, index): RevertItem => ({ run: "R", index, step, identities: {} })).reverse();
+  let serial = false;
+  const timeout = setTimeout(() => {
+    serial = true;
+    bothStarted();
+  }, 3000);
+  try {
+    await refuseHazards(target, [target], items, {} as EngineDeps, new SnapshotIpReader(fake));
+  } finally {
+    clearTimeout(timeout);
+  }
+  assert.equal(serial, false, `the second read waited for the first: ${started.join("; ")}`);
+  assert.deepEqual(started.sort(), [
+    "ip -json -details -batch -",
+    "ip -n nsrecipe-unit-absent -json -details addr show",
+  ]);
 });
