@@ -28,10 +28,12 @@
  */
 import type { Runner } from "../exec/mod.ts";
 import {
+  identityKey,
   lsnsProcessCounts,
   memoRunner,
   NETNS_RUN_DIR,
   netnsEntryState,
+  type NetnsIdentity,
   netnsIdentity,
   netnsProcessCounts,
   sameIdentity,
@@ -106,10 +108,11 @@ export interface Begun {
   /** The scan of the processes by namespace inode; `undefined` when none was started (no name in `/run/netns`). */
   scan?: Promise<Map<number, number> | undefined>;
   /**
-   * Shuts the reader for the quick look: reads of a live namespace are answered {@link Unread} from now on, but
-   * those of the namespaces given (read inside all the same).
+   * Shuts the reader for the quick look: from now on a read of a namespace that was live at the look is answered
+   * {@link Unread}, but one of the namespaces to read inside all the same; one that was not live is read (it fails
+   * at once).
    */
-  shut(readable: ReadonlySet<string>): void;
+  shut(live: ReadonlySet<string>, readable: ReadonlySet<string>): void;
   /** Settles once every read started has ended (used or not: the command waits for its processes). */
   settled: Promise<unknown>;
 }
@@ -139,21 +142,23 @@ function anyNamedNetns(): boolean {
  */
 export function beginLook(run: Runner, scan: boolean = anyNamedNetns()): Begun {
   let open = true;
+  let live: ReadonlySet<string> = new Set();
   let readable: ReadonlySet<string> = new Set();
   const look = memoRunner(run);
   // Quick, once shut: a read of a live namespace is not made (Unread), but of one to read inside all the same; a
   // namespace that is not live fails at once.
   const gated: Runner = (argv, opts) => {
     const ns = netnsRead(argv);
-    if (open || (ns !== undefined && (readable.has(ns) || netnsEntryState(ns) !== "live"))) return look(argv, opts);
+    if (open || (ns !== undefined && (readable.has(ns) || !live.has(ns)))) return look(argv, opts);
     return Promise.reject(new Unread(argv));
   };
   const ip = new SnapshotIpReader(gated);
   const host = ip.prefetch();
   const scanned = scan ? lsnsProcessCounts(run) : undefined;
   const settled = Promise.allSettled([host, scanned]);
-  const shut = (these: ReadonlySet<string>) => {
+  const shut = (liveNow: ReadonlySet<string>, these: ReadonlySet<string>) => {
     open = false;
+    live = liveNow;
     readable = these;
   };
   return { ip, run: gated, host, scan: scanned, shut, settled };
@@ -173,6 +178,8 @@ export function beginLook(run: Runner, scan: boolean = anyNamedNetns()): Begun {
 export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: Depth, begun?: Begun): Promise<Look> {
   const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
   const live = named.filter((n) => netnsEntryState(n) === "live");
+  // Each live namespace's identity, by one stat, for the scan and for the runs' recorded identities.
+  const identities = new Map(live.map((n) => [n, netnsIdentity(n)]));
   const depth = depthFor(live.length, asked);
   // No run to check: nothing to read.
   if (runs.length === 0) {
@@ -183,14 +190,14 @@ export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: De
   // Begun now, the scan is started only for the live namespaces named (netnsProcessCounts).
   const b = begun ?? beginLook(run, false);
   const [processes] = await Promise.all([
-    netnsProcessCounts(run, live, undefined, b.scan),
+    netnsProcessCounts(run, live, (n) => identities.get(n)?.ino, b.scan),
     b.host,
   ]);
   // Quick, a namespace that is not the one its run made is read all the same: what the run made there went with
   // its own namespace, which a stat cannot tell (one process each, for namespaces deleted and made again by hand).
-  const inside = new Set(depth === "deep" ? live : replacedNetns(runs, live));
+  const inside = new Set(depth === "deep" ? live : replacedNetns(runs, identities));
   await Promise.all([...inside].map((n) => b.ip.prefetch(n)));
-  if (depth === "quick") b.shut(inside);
+  if (depth === "quick") b.shut(new Set(live), inside);
   return { depth, ip: b.ip, run: b.run, processes, live, inside };
 }
 
@@ -200,15 +207,20 @@ export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: De
  * the identity its run recorded (deleted and made again under the same
  * name, e.g. by `ip netns del` and `ip netns add`).
  * @param runs The runs.
- * @param live The live namespaces they name.
- * @returns Those names, in `live`'s order.
+ * @param live Each live namespace the runs name, with its identity now ({@link netnsIdentity}).
+ * @returns Those names.
  */
-export function replacedNetns(runs: readonly RunView[], live: readonly string[]): string[] {
-  return live.filter((name) => {
-    const now = netnsIdentity(name);
-    return now !== undefined && runs.some((r) => {
-      const recorded = r.identities[`netns:${name}`];
-      return recorded !== undefined && !sameIdentity(recorded, now);
-    });
-  });
+export function replacedNetns(
+  runs: readonly RunView[],
+  live: ReadonlyMap<string, NetnsIdentity | undefined>,
+): string[] {
+  const replaced = new Set<string>();
+  for (const r of runs) {
+    for (const [key, recorded] of Object.entries(r.identities)) {
+      const id = identityKey(key);
+      const now = id?.type === "netns" ? live.get(id.name) : undefined;
+      if (now !== undefined && !sameIdentity(recorded, now)) replaced.add(id!.name);
+    }
+  }
+  return [...replaced];
 }

@@ -34,14 +34,24 @@ import { type UndoProgress, undoProgress, undoProgressNote } from "./undo_progre
  * read (e.g. `status`'s quick view, which reads the host once and not the
  * inside of each namespace) to a read that look did not make: the check that
  * needed it is reported unchecked ({@link RunHealth.unchecked}), not as drift.
+ * An expected answer, not a failure: one quick look gives it hundreds of
+ * times (each step inside each namespace), so it carries no stack trace,
+ * whose capture would cost more than the check it answers.
  */
 export class Unread extends Error {
+  /** The command the check would have run. */
+  readonly argv: readonly string[];
+
   /**
    * Makes the answer to one read that was not made.
    * @param argv The command the check would have run, e.g. `["ip", "-n", "web", "-json", "-details", "addr", "show"]`.
    */
-  constructor(readonly argv: readonly string[]) {
+  constructor(argv: readonly string[]) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`not read in this look: ${argv.join(" ")}`);
+    Error.stackTraceLimit = limit;
+    this.argv = argv;
     this.name = "Unread";
   }
 }

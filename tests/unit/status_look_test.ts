@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { beginLook, DEEP_UP_TO, depthFor, lookOnce } from "../../src/cli/status_look.ts";
+import { beginLook, DEEP_UP_TO, depthFor, lookOnce, replacedNetns } from "../../src/cli/status_look.ts";
+import { Unread } from "../../src/engine/mod.ts";
 import { recordingRunner } from "../../src/exec/mod.ts";
 import { foldRuns } from "../../src/journal/mod.ts";
 import { parseJournal } from "../support/journal_text.ts";
@@ -68,4 +69,62 @@ Deno.test("lookOnce without a begun look reads the host itself, once; with no ru
   const none = hostRunner();
   const look = await lookOnce(none.run, [], "quick");
   assert.deepEqual([none.calls.length, look.depth], [0, "quick"]);
+});
+
+/** Open runs whose steps made namespace `name`, recording it with this inode. */
+function netnsRuns(made: Record<string, number>) {
+  const records = Object.entries(made).flatMap(([name, ino], i) => {
+    const run = `r${i}`;
+    return [
+      {
+        v: 1,
+        at: AT,
+        kind: "run-begin",
+        run,
+        recipe: "netns",
+        label: name,
+        params: {},
+        uses: [],
+        steps: [{ kind: "netns-add", netns: name }],
+        bootId: "b1",
+        pid: 42,
+      },
+      { v: 1, at: AT, kind: "step-intent", run, index: 0 },
+      {
+        v: 1,
+        at: AT,
+        kind: "step-done",
+        run,
+        index: 0,
+        identities: { [`netns:${name}`]: { type: "netns", dev: 4, ino, mtimeMs: 1000 } },
+      },
+      { v: 1, at: AT, kind: "run-end", run, state: "applied" },
+    ];
+  });
+  return foldRuns(parseJournal(records.map((r) => JSON.stringify(r)).join("\n") + "\n")).runs;
+}
+
+Deno.test("replacedNetns: a live name whose namespace is another inode (or device) than its run recorded; the same one, or one not live, is not", () => {
+  const runs = netnsRuns({ same: 4026532301, again: 4026532302, other: 4026532303, gone: 4026532304 });
+  const now = (ino: number, dev = 4) => ({ type: "netns" as const, dev, ino, mtimeMs: 1000 });
+  const live = new Map([
+    ["same", now(4026532301)],
+    ["again", now(4026532999)],
+    ["other", now(4026532303, 5)],
+    ["unread", undefined],
+  ]);
+  assert.deepEqual(replacedNetns(runs, live).sort(), ["again", "other"]);
+  assert.deepEqual(replacedNetns(runs, new Map()), []);
+});
+
+Deno.test("Unread: names the read not made, is told apart by instanceof, and carries no stack trace", () => {
+  const e = new Unread(["ip", "-n", "web", "-json", "addr", "show"]);
+  assert.ok(e instanceof Unread && e instanceof Error);
+  assert.deepEqual([e.name, e.message, e.argv], [
+    "Unread",
+    "not read in this look: ip -n web -json addr show",
+    ["ip", "-n", "web", "-json", "addr", "show"],
+  ]);
+  assert.equal(e.stack, "Unread: not read in this look: ip -n web -json addr show");
+  assert.ok((new Error("x").stack ?? "").includes("\n    at "), "other errors keep theirs");
 });
