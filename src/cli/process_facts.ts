@@ -18,7 +18,9 @@ import { CommandError } from "../errors.ts";
 import { hintFor, type Runner } from "../exec/mod.ts";
 import type { NetnsRef } from "../host/mod.ts";
 import type { PathLook } from "../doctor/mod.ts";
+import { executableByStat, programCandidates } from "./programs.ts";
 import {
+  isPlainPath,
   type PathRead,
   type PathReads,
   type PathStat,
@@ -166,4 +168,37 @@ export function ownPathLook(run: Runner): PathLook {
     file: (path) => ownFile(run, path).catch(why),
     isDir: (path) => ownPathStat(run, path).then((s) => ({ ok: true as const, value: s.ok && s.value.dir }), why),
   };
+}
+
+/**
+ * The paths to stat ahead so that {@link ownProgramFound} can answer for
+ * these programs without a process: each one's {@link programCandidates},
+ * for the programs whose candidates are all plain absolute paths (a PATH
+ * with a relative or odd entry leaves that program to test(1)).
+ * @param programs Program names, e.g. `ip`.
+ * @param path The PATH value.
+ * @returns The candidate paths, each once.
+ */
+export function programStatPaths(programs: readonly string[], path: string): string[] {
+  const all = programs.map((p) => programCandidates(p, path)).filter((c) => c.every(isPlainPath));
+  return [...new Set(all.flat())];
+}
+
+/**
+ * Whether a program is executable, answered from the stats read ahead of its
+ * candidates ({@link programStatPaths}, {@link executableByStat}).
+ * @param program A program name.
+ * @param path The PATH value.
+ * @returns `true` or `false`; `undefined` when its candidates were not all read ahead, stat failed as a whole, or
+ *   this process is not root: then test(1) is asked.
+ */
+export async function ownProgramFound(program: string, path: string): Promise<boolean | undefined> {
+  const candidates = programCandidates(program, path);
+  if (!candidates.every((c) => stats.has(c))) return undefined;
+  try {
+    return executableByStat(await Promise.all(candidates.map((c) => unwrap(stats.get(c)!))), Deno.uid() ?? -1);
+  } catch (e) {
+    if (e instanceof CommandError) return undefined;
+    throw e;
+  }
 }

@@ -11,6 +11,7 @@
 import { quote } from "../quote.ts";
 import { CommandError, PreconditionError, UsageError } from "../errors.ts";
 import { installHint, type Runner } from "../exec/mod.ts";
+import type { PathRead, PathStat } from "../host/path_reads.ts";
 import { planCommands, type Step } from "../steps/mod.ts";
 
 /**
@@ -115,9 +116,11 @@ export async function assertPrograms(run: Runner, programs: Iterable<string>): P
 /**
  * One look ahead for every program a command is known to start: the base
  * programs, and those it will start if all goes well (e.g. `unshare` and the
- * command after `--`), with one test(1) process ({@link executableTest}).
+ * command after `--`). A program `known` answers for (from a stat of its
+ * candidates made with others, {@link executableByStat}) costs no process;
+ * the others are asked of one test(1) process ({@link executableTest}).
  * When all are there, the later checks of these programs need no process of
- * their own. When one is not, the base programs are checked as
+ * their own. When one is not, the base programs not found are checked as
  * {@link assertPrograms} does (naming every missing one), and the others are
  * left to their own later check, which refuses with its own words.
  *
@@ -126,7 +129,8 @@ export async function assertPrograms(run: Runner, programs: Iterable<string>): P
  * @param later Programs (names looked up in PATH, or paths with a `/`) checked again later unless found here;
  *   an empty name is left to its own check.
  * @param path The PATH value.
- * @returns The programs found executable: every one given, or the base ones only.
+ * @param known Whether a program is executable, when that is known without a process; `undefined` when not.
+ * @returns The programs found executable: every one given, or those found before one was missing.
  * @throws {PreconditionError} Naming every base program that could not be started.
  */
 export async function assertProgramsAhead(
@@ -134,11 +138,44 @@ export async function assertProgramsAhead(
   base: readonly string[],
   later: readonly string[],
   path: string,
+  known: (program: string) => Promise<boolean | undefined> = () => Promise.resolve(undefined),
 ): Promise<ReadonlySet<string>> {
   const all = [...new Set([...base, ...later.filter((p) => p !== "")])];
-  if (all.length > 1 && await allExecutable(run, all, path)) return new Set(all);
-  await assertPrograms(run, base);
-  return new Set(base);
+  const found = new Map(await Promise.all(all.map(async (p) => [p, await known(p)] as const)));
+  const ask = all.filter((p) => found.get(p) === undefined);
+  if (ask.length > 0 && await allExecutable(run, ask, path)) { for (const p of ask) found.set(p, true); }
+  const unsure = base.filter((p) => found.get(p) !== true);
+  if (unsure.length > 0) await assertPrograms(run, unsure);
+  return new Set([...base, ...all.filter((p) => found.get(p) === true)]);
+}
+
+/**
+ * The files execvp(3) would try for a program: a name with a `/` as that
+ * path, any other in each directory of PATH in order (an empty entry is the
+ * current directory, `.`).
+ * @param program e.g. `ping` or `/bin/sh`.
+ * @param path The PATH value, `:`-separated.
+ * @returns The candidate paths, without repeats, in PATH order.
+ */
+export function programCandidates(program: string, path: string): string[] {
+  if (program.includes("/")) return [program];
+  return [...new Set(path.split(":").map((dir) => `${dir === "" ? "." : dir.replace(/\/+$/, "")}/${program}`))];
+}
+
+/**
+ * Whether a program is executable, from a stat(2) of each of its
+ * {@link programCandidates}: for root, a candidate that is a regular file
+ * with an execute bit set, as access(2) `X_OK` answers root, and so
+ * `test -f -a -x` (its one difference: a file on a filesystem mounted
+ * `noexec`, which access(2) refuses; nsrecipe asks this only of its own base
+ * programs, never of the command it starts inside).
+ * @param stats Each candidate's stat, or why it could not be read (missing).
+ * @param uid The effective uid (only root is answered).
+ * @returns `true` or `false`; `undefined` for another uid than root (ask test(1)).
+ */
+export function executableByStat(stats: readonly PathRead<PathStat>[], uid: number): boolean | undefined {
+  if (uid !== 0) return undefined;
+  return stats.some((s) => s.ok && s.value.file && (s.value.mode & 0o111) !== 0);
 }
 
 /**
@@ -171,9 +208,7 @@ async function allExecutable(run: Runner, programs: readonly string[], path: str
  * @returns The arguments for `test`.
  */
 export function executableTest(program: string, path: string): string[] {
-  const candidates = program.includes("/")
-    ? [program]
-    : path.split(":").map((dir) => `${dir === "" ? "." : dir.replace(/\/+$/, "")}/${program}`);
+  const candidates = programCandidates(program, path);
   return candidates.flatMap((p, i) => [...(i > 0 ? ["-o"] : []), "(", "-f", p, "-a", "-x", p, ")"]);
 }
 

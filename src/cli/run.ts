@@ -56,7 +56,9 @@ import {
   type OwnFactsAhead,
   ownNetns,
   ownPathLook,
+  ownProgramFound,
   prefetchOwnFacts,
+  programStatPaths,
 } from "./process_facts.ts";
 import { assertExecutable, assertPrograms, assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
@@ -65,7 +67,8 @@ import { quote } from "../quote.ts";
 /**
  * The facts of this process a run of the recipe reads before its first step,
  * for {@link prefetchOwnFacts} to read together: its network namespace (the
- * host lock) with the kernel modules doctor's kernel checks may look at (one
+ * host lock) with the kernel modules doctor's kernel checks may look at and
+ * the candidates of the base programs and `unshare` in PATH (one
  * stat), the boot id (the engine records it) with the status its privileges
  * check reads (one head).
  * @param recipe The recipe (its checks).
@@ -74,7 +77,12 @@ import { quote } from "../quote.ts";
 export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
   const groups = factGroupsFor(recipe.needs.checks);
   return {
-    stat: [OWN_NETNS_PATH, ...groups.has("kernel") ? Object.values(KERNEL_MODULE_DIRS) : []],
+    stat: [
+      OWN_NETNS_PATH,
+      ...groups.has("kernel") ? Object.values(KERNEL_MODULE_DIRS) : [],
+      // The base programs and unshare, found without a which-check of their own (ownProgramFound).
+      ...programStatPaths([...BASE_PROGRAMS, "unshare"], Deno.env.get("PATH") ?? ""),
+    ],
     files: [BOOT_ID_PATH, ...groups.has("procStatus") ? [PROC_STATUS_PATH] : []],
   };
 }
@@ -150,7 +158,14 @@ export async function runCommand(
     // and the helpers in front of it): when all are there, the checks after planning need no process.
     const started = enters ? [...(ownTerminalWanted() ? OWN_TERMINAL_PROGRAMS : []), argv[0]] : [];
     const path = Deno.env.get("PATH") ?? "";
-    const found = await assertProgramsAhead(look, BASE_PROGRAMS, enters ? ["unshare", ...started] : [], path);
+    const found = await assertProgramsAhead(
+      look,
+      BASE_PROGRAMS,
+      enters ? ["unshare", ...started] : [],
+      path,
+      // The base programs and unshare from the stat read ahead; the command and its helpers are asked of test(1).
+      (p) => started.includes(p) ? Promise.resolve(undefined) : ownProgramFound(p, path),
+    );
     // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
     // doctor's facts include the host facts the plan is made from.
     const recorded = journalBytesNow(g.stateDir);

@@ -18,8 +18,8 @@ import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import { ignoreStopSignals } from "./interrupt.ts";
 import type { Output } from "./output.ts";
-import { assertPrograms, BASE_PROGRAMS, programsFor } from "./programs.ts";
-import { OWN_NETNS_PATH, prefetchOwnFacts } from "./process_facts.ts";
+import { assertPrograms, assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
+import { OWN_NETNS_PATH, ownProgramFound, prefetchOwnFacts, programStatPaths } from "./process_facts.ts";
 
 /**
  * `nsrecipe undo [ID|NAME | --all]`: reverts the newest applied run, a chosen
@@ -35,9 +35,10 @@ import { OWN_NETNS_PATH, prefetchOwnFacts } from "./process_facts.ts";
 export async function undoCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   if (!g.dryRun) assertRoot();
   const run = runnerFor(out);
-  // Its network namespace (the host lock) is read beside the check of the programs.
-  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH] });
-  await assertPrograms(run, BASE_PROGRAMS);
+  // Its network namespace (the host lock) and the base programs' candidates in PATH, in one stat.
+  const path = Deno.env.get("PATH") ?? "";
+  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH, ...programStatPaths(BASE_PROGRAMS, path)] });
+  await assertProgramsAhead(run, BASE_PROGRAMS, [], path, (p) => ownProgramFound(p, path));
   const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {
     let runs = await loadRuns({ journal });

@@ -26,10 +26,23 @@ export interface PathStat {
   ino: number;
   /** It is a directory (`S_IFDIR`). */
   dir: boolean;
+  /** It is a regular file (`S_IFREG`). */
+  file: boolean;
+  /** Its permission bits, e.g. `0o755` (inode(7)). */
+  mode: number;
 }
 
 /** Every exit code a started program can return. */
 const ANY_EXIT: readonly number[] = Array.from({ length: 256 }, (_, i) => i);
+
+/**
+ * Whether a path is one these readers accept ({@link readFiles}, {@link statPaths}).
+ * @param path A path.
+ * @returns `true` for an absolute path of letters, digits and `._+/:@-`.
+ */
+export function isPlainPath(path: string): boolean {
+  return PLAIN_PATH.test(path);
+}
 
 /**
  * Paths these readers accept: absolute, of characters GNU head and stat print
@@ -120,9 +133,10 @@ export function statPathsArgv(paths: readonly string[]): string[] {
   return ["stat", "-L", "-c", "%d %i %f %n", "--", ...paths];
 }
 
-/** `S_IFMT` and `S_IFDIR` of inode(7). */
+/** `S_IFMT`, `S_IFDIR` and `S_IFREG` of inode(7). */
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
 
 /**
  * Parses the output of {@link statPathsArgv}: one line `DEV INO MODE NAME`
@@ -140,7 +154,16 @@ export function parseStatOutput(
   const seen = new Map<string, PathStat>();
   for (const line of stdout.split("\n")) {
     const m = /^(\d+) (\d+) ([0-9a-f]+) (.+)$/.exec(line);
-    if (m) seen.set(m[4], { dev: Number(m[1]), ino: Number(m[2]), dir: (parseInt(m[3], 16) & S_IFMT) === S_IFDIR });
+    if (!m) continue;
+    const raw = parseInt(m[3], 16);
+    const type = raw & S_IFMT;
+    seen.set(m[4], {
+      dev: Number(m[1]),
+      ino: Number(m[2]),
+      dir: type === S_IFDIR,
+      file: type === S_IFREG,
+      mode: raw & 0o7777,
+    });
   }
   return new Map(paths.map((p) => {
     const s = seen.get(p);

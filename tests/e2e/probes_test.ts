@@ -2,15 +2,27 @@ import assert from "node:assert/strict";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { assertExit } from "../support/reliability.ts";
 
+const STAT = "stat -L -c %d %i %f %n --";
+const HEAD = "head -v -n -0 --";
+const BOOT_ID = "/proc/sys/kernel/random/boot_id";
+
 /**
  * The processes a `--verbose` command traced (`$ ARGV  (exit N, D ms)`), in the
  * order they ended, each without its exit code and time; a which-check
  * `test ( ( -f DIR/P -a -x DIR/P ) -o … ) -a …` (src/cli/programs.ts) as
- * `test <P1 P2 …>`, the programs it looked for in PATH (or by path).
+ * `test <P1 P2 …>`, the programs it looked for in PATH (or by path); the
+ * candidates of programs in a stat (src/cli/process_facts.ts) likewise.
  */
 function traced(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.startsWith("$ ")).map((l) => {
     const argv = l.slice(2).replace(/ {2}\((exit \d+, \d+ ms|stdio inherited)\)$/, "");
+    if (argv.startsWith(`${STAT} `)) {
+      // The candidates of programs in each PATH directory as `<P1 P2 …>` after the other paths.
+      const paths = argv.slice(STAT.length + 1).split(" ");
+      const own = paths.filter((p) => /^\/(proc|sys)\//.test(p));
+      const programs = [...new Set(paths.filter((p) => !own.includes(p)).map((p) => p.split("/").at(-1)!))];
+      return [STAT, ...own, ...(programs.length ? [`<${programs.join(" ")}>`] : [])].join(" ");
+    }
     if (!argv.startsWith("test ( ")) return argv;
     const found = [...argv.matchAll(/-f (\S+) -a -x/g)].map((m) => m[1].split("/").at(-1)!);
     return `test <${[...new Set(found)].join(" ")}>`;
@@ -28,19 +40,15 @@ async function probesOf(lab: TestLab, args: string[], until: RegExp): Promise<st
   return all.slice(0, end).sort();
 }
 
-const STAT = "stat -L -c %d %i %f %n --";
-const HEAD = "head -v -n -0 --";
-const BOOT_ID = "/proc/sys/kernel/random/boot_id";
-
 Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), run netns, exec, undo and status spawn exactly these processes", async () => {
   await withLab(async (lab) => {
     // No run in the journal: status reads nothing of the host.
     const none = await lab.nsrecipe(["--verbose", "status"]);
     assertExit(none, 0, "status with no run");
     assert.deepEqual(traced(none.stderr), []);
-    // Its own facts in one stat and one head, every program (with unshare and the command) in one which-check, the
-    // versions doctor's checks judge, the host in one batch, each namespace nsrecipe did not make once; then the
-    // first change (the host side of the plan, one ip -batch).
+    // Its own facts in one stat (with the base programs and unshare in each PATH directory) and one head, the command
+    // in one which-check, the versions doctor's checks judge, the host in one batch, each namespace nsrecipe did not
+    // make once; then the first change (the host side of the plan, one ip -batch).
     const host = [
       "ip -V",
       "ip -json -details -6 rule show",
@@ -52,17 +60,17 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     ];
     const own = [
       `${HEAD} ${BOOT_ID} /proc/self/status`,
-      `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge`,
+      `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge <ip head cat stat kill unshare>`,
     ];
     assert.deepEqual(
       await probesOf(lab, ["run", "veth-bridge", "--name", "a", "--", "true"], /^ip -batch -$/),
-      [...host, ...own, "test <ip head cat stat kill unshare true>", "unshare --version"].sort(),
+      [...host, ...own, "test <true>", "unshare --version"].sort(),
     );
-    // Setup-only (stdin not a terminal, no command): nothing starts inside, so no unshare and no check of it; the
-    // namespace of run 'a' is known from the journal, not entered.
+    // Setup-only (stdin not a terminal, no command): nothing starts inside, so no unshare version and no which-check;
+    // the namespace of run 'a' is known from the journal, not entered.
     assert.deepEqual(
       await probesOf(lab, ["run", "veth-bridge", "--name", "b"], /^ip -batch -$/),
-      [...host, ...own, "test <ip head cat stat kill>"].sort(),
+      [...host, ...own].sort(),
     );
     // netns wires no link: no firewall, forwarding, IPv6 rules or other namespaces' addresses are read, nor the
     // kernel modules (no check of them).
@@ -72,8 +80,8 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
         `${HEAD} ${BOOT_ID} /proc/self/status`,
         "ip -V",
         "ip -json -details -batch -",
-        `${STAT} /proc/self/ns/net`,
-        "test <ip head cat stat kill unshare true>",
+        `${STAT} /proc/self/ns/net <ip head cat stat kill unshare>`,
+        "test <true>",
         "unshare --version",
       ],
     );
@@ -96,15 +104,15 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       `${HEAD} ${BOOT_ID}`,
       `${STAT} /proc/self/ns/net`,
     ]);
-    // undo: the programs, the namespace (the host lock), the boot id (the engine records it); then its work.
+    // undo: the namespace (the host lock) with the base programs, the boot id (the engine records it); then its work.
     assert.deepEqual(
       await probesOf(lab, ["undo", "b"], /^ip /),
-      [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net`, "test <ip head cat stat kill>"],
+      [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net <ip head cat stat kill>`],
     );
     assertExit(await lab.nsrecipe(["undo", "--all"]), 0, "undo --all");
-    // Nothing to undo: the programs and the lock's namespace only.
+    // Nothing to undo: the lock's namespace and the programs, one process.
     const nothing = await lab.nsrecipe(["--verbose", "undo"]);
     assertExit(nothing, 0, "undo with nothing to undo");
-    assert.deepEqual(traced(nothing.stderr).sort(), [`${STAT} /proc/self/ns/net`, "test <ip head cat stat kill>"]);
+    assert.deepEqual(traced(nothing.stderr), [`${STAT} /proc/self/ns/net <ip head cat stat kill>`]);
   });
 });

@@ -68,15 +68,22 @@ Deno.test("parseStatOutput: device, inode and kind per path; a missing one has s
     `4 4026531840 81b6 ${OWN_NETNS_PATH}\n22 8542 41ed /sys/module/bridge\n`,
     "stat: cannot statx '/sys/module/veth': No such file or directory",
   );
-  assert.deepEqual(r.get(OWN_NETNS_PATH), { ok: true, value: { dev: 4, ino: 4026531840, dir: false } });
-  assert.deepEqual(r.get("/sys/module/bridge"), { ok: true, value: { dev: 22, ino: 8542, dir: true } });
+  assert.deepEqual(r.get(OWN_NETNS_PATH), {
+    ok: true,
+    value: { dev: 4, ino: 4026531840, dir: false, file: true, mode: 0o666 },
+  });
+  assert.deepEqual(r.get("/sys/module/bridge"), {
+    ok: true,
+    value: { dev: 22, ino: 8542, dir: true, file: false, mode: 0o755 },
+  });
   assert.deepEqual(r.get("/sys/module/veth"), { ok: false, reason: "No such file or directory" });
 });
 
 Deno.test("readFiles and statPaths with the real head and stat: texts, kinds and reasons as GNU coreutils gives them", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(`${dir}/a`, "first\nfile\n");
+    await Deno.writeTextFile(`${dir}/a`, "first\nfile\n", { mode: 0o640 });
+    await Deno.chmod(`${dir}/a`, 0o640);
     await Deno.writeTextFile(`${dir}/empty`, "");
     await Deno.writeTextFile(`${dir}/b`, "==> not a header\n");
     const paths = [`${dir}/missing`, `${dir}/a`, `${dir}/empty`, `${dir}/b`, dir];
@@ -93,10 +100,13 @@ Deno.test("readFiles and statPaths with the real head and stat: texts, kinds and
     assert.ok(st.ok);
     const a = st.reads.get(`${dir}/a`);
     const info = await Deno.stat(`${dir}/a`);
-    assert.deepEqual(a, { ok: true, value: { dev: info.dev, ino: info.ino, dir: false } });
+    assert.deepEqual(a, { ok: true, value: { dev: info.dev, ino: info.ino, dir: false, file: true, mode: 0o640 } });
     assert.deepEqual(st.reads.get(`${dir}/missing`), { ok: false, reason: "No such file or directory" });
     const d = await Deno.stat(dir);
-    assert.deepEqual(st.reads.get(dir), { ok: true, value: { dev: d.dev, ino: d.ino, dir: true } });
+    assert.deepEqual(st.reads.get(dir), {
+      ok: true,
+      value: { dev: d.dev, ino: d.ino, dir: true, file: false, mode: d.mode! & 0o7777 },
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

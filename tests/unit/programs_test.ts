@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertPrograms, assertProgramsAhead } from "../../src/cli/programs.ts";
+import { assertPrograms, assertProgramsAhead, executableByStat, programCandidates } from "../../src/cli/programs.ts";
 import { CommandError, PreconditionError } from "../../src/errors.ts";
 import type { Runner } from "../../src/exec/mod.ts";
 
@@ -82,4 +82,42 @@ Deno.test("assertProgramsAhead: when one is missing, the base programs are check
     "head --version",
     "ip -V",
   ]);
+});
+
+Deno.test("programCandidates: each PATH directory in order, once; an empty entry is '.', a path with a '/' itself", () => {
+  assert.deepEqual(programCandidates("ip", "/usr/sbin:/usr/bin/::/usr/sbin"), ["/usr/sbin/ip", "/usr/bin/ip", "./ip"]);
+  assert.deepEqual(programCandidates("/opt/x", "/bin"), ["/opt/x"]);
+});
+
+Deno.test("executableByStat: for root, a regular file with an execute bit among the candidates; another uid is not answered", () => {
+  const file = (mode: number) => ({ ok: true as const, value: { dev: 1, ino: 2, dir: false, file: true, mode } });
+  const missing = { ok: false as const, reason: "No such file or directory" };
+  const dir = { ok: true as const, value: { dev: 1, ino: 3, dir: true, file: false, mode: 0o755 } };
+  assert.equal(executableByStat([missing, file(0o755)], 0), true);
+  assert.equal(executableByStat([file(0o010)], 0), true, "root runs a file any execute bit allows");
+  assert.equal(executableByStat([missing, file(0o644), dir], 0), false);
+  assert.equal(executableByStat([], 0), false);
+  assert.equal(executableByStat([file(0o755)], 1000), undefined);
+});
+
+Deno.test("assertProgramsAhead: programs known from a stat cost no process; the others are asked of one test(1); a base program known missing is named", async () => {
+  const known = (yes: string[], no: string[] = []) => (p: string) =>
+    Promise.resolve(yes.includes(p) ? true : no.includes(p) ? false : undefined);
+  // All known: no process at all.
+  const quiet = fake(0);
+  const all = await assertProgramsAhead(quiet.run, ["ip", "cat"], ["unshare"], "/bin", known(["ip", "cat", "unshare"]));
+  assert.deepEqual([...all], ["ip", "cat", "unshare"]);
+  assert.deepEqual(quiet.calls, []);
+  // The command is not known: one test for it alone.
+  const one = fake(0);
+  const found = await assertProgramsAhead(one.run, ["ip"], ["unshare", "true"], "/bin", known(["ip", "unshare"]));
+  assert.deepEqual([...found].sort(), ["ip", "true", "unshare"]);
+  assert.deepEqual(one.calls, [["test", "(", "(", "-f", "/bin/true", "-a", "-x", "/bin/true", ")", ")"]]);
+  // A base program the stat found missing: checked as assertPrograms does, and named.
+  const gone = fake(1, ["kill"]);
+  await assert.rejects(
+    () => assertProgramsAhead(gone.run, ["ip", "kill"], [], "/bin", known(["ip"], ["kill"])),
+    (e) => e instanceof PreconditionError && /^'kill' was not found in PATH; nothing was changed/.test(e.message),
+  );
+  assert.deepEqual(gone.calls, [["kill", "--version"]]);
 });
