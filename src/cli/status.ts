@@ -305,12 +305,12 @@ export async function statusCommand(
     out.progress(out.paint("yellow", `${journal.path}: ${p.message}; undo will not act until this is resolved`));
   }
   const now = Date.now();
+  // The lines go out in one write, not one each: a table of 50 runs is 51 lines.
   if (selector !== undefined) {
-    for (const line of statuses.flatMap((s) => statusDetails(s, now))) out.result(line);
+    out.result(statuses.flatMap((s) => statusDetails(s, now)).join("\n"));
     return;
   }
-  if (statuses.length === 0) out.result("No applied runs.");
-  else for (const line of statusTable(statuses, now)) out.result(line);
+  out.result(statuses.length === 0 ? "No applied runs." : statusTable(statuses, now).join("\n"));
   if (statuses.some((s) => s.unchecked.length > 0)) {
     out.progress(out.paint("yellow", quickNote(look.live.length, depth === "quick", DEEP_UP_TO)));
   }
