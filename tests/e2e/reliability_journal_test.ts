@@ -57,6 +57,17 @@ async function runRefused(lab: TestLab, name: string, json: boolean): Promise<st
 
 const AT = "2026-11-29T06:33:00.000Z";
 
+/**
+ * Asserts that the journal's checked mark covers the whole journal and names
+ * exactly these problems (line, kind): what a reader then takes from the mark
+ * instead of checking the lines itself.
+ */
+async function assertMarkCovers(lab: TestLab, problems: [number, string][]): Promise<void> {
+  const mark = JSON.parse(await lab.readFile("/run/nsrecipe/journal.checked") ?? "null");
+  assert.equal(mark?.bytes, new TextEncoder().encode(await journalText(lab)).length, "the mark covers the journal");
+  assert.deepEqual(mark.problems.map((p: { line: number; kind: string }) => [p.line, p.kind]), problems);
+}
+
 Deno.test("journal: a torn last record (crash mid-write) is cut off with a notice; undo then works and the host is restored", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
@@ -124,11 +135,13 @@ Deno.test("journal: a record edited in place after nsrecipe checked it (same siz
     const edited = text.replace('"netns":"j1"', '"netns":"-1"');
     assert.ok(edited !== text && edited.length === text.length);
     await writeJournal(lab, edited);
-    await undoRefused(
-      lab,
-      [],
-      /Line 1 is a malformed "run-begin" record \(steps\.0\.netns: not a name nsrecipe writes\)/,
-    );
+    const malformed = /Line 1 is a malformed "run-begin" record \(steps\.0\.netns: not a name nsrecipe writes\)/;
+    await undoRefused(lab, [], malformed);
+    // The refused undo checked the edited journal in full and left a mark naming the problem: the next reader reads
+    // through it (no check of its own), and still refuses the record rather than act on it.
+    await assertMarkCovers(lab, [[1, "garbled"]]);
+    await undoRefused(lab, [], malformed);
+    await undoRefused(lab, ["--all"], malformed);
     await writeJournal(lab, text);
     assertExit(await lab.nsrecipe(["undo"]), 0, "undo of the journal as nsrecipe wrote it");
     assertSameHost(await lab.snapshot(), before, "after undo");
@@ -175,8 +188,14 @@ Deno.test("journal: a record of a newer schema version: undo of its run is refus
     const id = await applied(lab, "j1");
     const newer = JSON.stringify({ v: 2, at: AT, kind: "step-undone", run: id, index: 1, how: "reverted", by: "2.0" });
     await lab.sh(["sh", "-c", `printf '%s\\n' '${newer}' >> /run/nsrecipe/journal.jsonl`]);
-    const stderr = await undoRefused(lab, [], /written by a newer nsrecipe \(record version 2, this build reads 1\)/);
+    const newerWords = /written by a newer nsrecipe \(record version 2, this build reads 1\)/;
+    const stderr = await undoRefused(lab, [], newerWords);
     assert.match(stderr, /Undo it with the newer nsrecipe that wrote them/);
+    // The mark the refused undo left names the record; read through it, the run is still refused.
+    const last = (await journalText(lab)).trimEnd().split("\n").length;
+    assert.match(stderr, new RegExp(`Line ${last} was written by a newer nsrecipe`));
+    await assertMarkCovers(lab, [[last, "newer-version"]]);
+    await undoRefused(lab, ["j1"], newerWords);
   });
 });
 
