@@ -84,7 +84,7 @@ Deno.test("plan veth-bridge prints exactly the commands run executes, in order, 
       batch = undefined;
       if (
         !l.startsWith("$ ") ||
-        / -json | show |^\$ (cat|stat) |sysctl -[ne] |^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
+        / -json | show |^\$ (cat|stat|head) |sysctl -[ne] |^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
           .test(l)
       ) continue;
       const argv = l.slice(2).replace(/ {2}\(.*$/, "");
@@ -176,19 +176,6 @@ Deno.test("K03: the netns deleted behind nsrecipe's back; undo exits 0, reports 
     const gone = steps.filter((s) => s.how === "already-gone").map((s) => plan[s.index].step.kind).sort();
     assert.deepEqual(gone, ["netns-add", "veth-add"]);
     assert.ok(steps.some((s) => s.how === "subsumed"), JSON.stringify(steps));
-    assert.deepEqual(await lab.snapshot(), before);
-  });
-});
-
-Deno.test("K03: twenty back-to-back run/undo cycles with the same name all succeed", async () => {
-  await withLab(async (lab) => {
-    const before = await lab.snapshot();
-    for (let i = 0; i < 20; i++) {
-      const r = await lab.nsrecipe(["run", "veth-bridge", "--name", "n1"]);
-      assert.equal(r.code, 0, `cycle ${i}: ${r.stderr}`);
-      const u = await lab.nsrecipe(["undo"]);
-      assert.equal(u.code, 0, `cycle ${i}: ${u.stderr}`);
-    }
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
