@@ -49,6 +49,14 @@ export type Row =
     ratio: number;
   }
   | {
+    /** What is measured against what, per item (a run of `undo --all`). */
+    measure: string;
+    /** The measured side divided by the items it handled, ms. */
+    each: number;
+    /** Median of the yardstick, ms: one command handling one item. */
+    b: number;
+  }
+  | {
     /** What lower bound is measured against which yardstick. */
     measure: string;
     /** Median of the lower bound, ms: what any implementation on this stack costs at least. */
@@ -99,6 +107,10 @@ export function table(rows: readonly Row[]): string {
     else if ("cpuA" in r) {
       lines.push(
         `| ${r.measure} | ${Math.round(r.cpuA)} ms CPU | ${Math.round(r.cpuB)} ms CPU | ${r.ratio.toFixed(2)}× | | |`,
+      );
+    } else if ("each" in r) {
+      lines.push(
+        `| ${r.measure} | ${Math.round(r.each)} ms | ${Math.round(r.b)} ms | ${(r.each / r.b).toFixed(2)}× | | |`,
       );
     } else if ("floor" in r) {
       lines.push(

@@ -53,3 +53,10 @@ Deno.test("table: a floor row shows the lower bound, its yardstick and their rat
     ["| floor of run + undo vs bash | 192 ms (floor) | 93 ms | 2.05× | | |"],
   );
 });
+
+Deno.test("table: a per-item row shows the measured side per item, its yardstick and their ratio, with no target", () => {
+  assert.deepEqual(
+    table([{ measure: "undo --all, per run, vs undo of one", each: 4455 / 50, b: 356.4 }]).split("\n").slice(2),
+    ["| undo --all, per run, vs undo of one | 89 ms | 356 ms | 0.25× | | |"],
+  );
+});
