@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
+import { netnsPids, stopSpawned } from "../support/netns_processes.ts";
 import {
   assertExit,
   assertNoNetnsLeft,
@@ -19,26 +20,11 @@ import {
 } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
-/** PIDs inside a named namespace (as `ip netns pids` lists them). */
-async function netnsPids(lab: TestLab, name: string): Promise<string[]> {
-  return (await lab.sh(["ip", "netns", "pids", name])).stdout.split(/\s+/).filter(Boolean);
-}
-
 /** `stat` of a `/run/netns` entry: device, inode and time, as one string. */
 async function netnsStat(lab: TestLab, name: string): Promise<string> {
   const r = await lab.sh(["stat", "-c", "%d %i %.9Y", `/run/netns/${name}`]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim();
-}
-
-/** Ends a process started with `lab.spawn` (it may have ended already) and waits for it. */
-async function stopSpawned(child: Deno.ChildProcess, ended: Promise<unknown>): Promise<void> {
-  try {
-    child.kill("SIGKILL");
-  } catch (e) {
-    if (!(e instanceof TypeError)) throw e; // already ended
-  }
-  await ended;
 }
 
 /** The drift lines `status` reports for the only applied run. */
@@ -248,56 +234,4 @@ Deno.test("P10: veth-bridge's bridge renamed by hand (br0 -> brlan) and the name
     assertExit(await lab.nsrecipe(["undo", "d1"]), EXIT.ok, "undo");
     assertSameHost(await lab.snapshot(), before, "rename, then undo");
   });
-});
-
-/** PIDs of the lab's processes whose network namespace is `net:[INODE]` (named or not). */
-async function pidsInNamespace(lab: TestLab, inode: string): Promise<string[]> {
-  const script = 'for p in /proc/[0-9]*; do [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"; ' +
-    "done; true";
-  return (await lab.sh(["sh", "-c", script, "sh", inode])).stdout.split(/\s+/).filter(Boolean);
-}
-
-Deno.test("a process that ignores SIGTERM and keeps forking inside the namespace: undo ends it and every child (SIGSTOP, SIGKILL until empty), names them, and no process is left in the deleted namespace (3 trials)", async (t) => {
-  for (const trial of [1, 2, 3]) {
-    await t.step(`trial ${trial}`, () =>
-      withLab(async (lab) => {
-        const before = await lab.snapshot();
-        assertExit(await lab.nsrecipe(["run", "netns", "--name", "fork"]), EXIT.ok, "run");
-        // SIG_IGN survives fork and exec (signal(7)), so every 'sleep' child ignores SIGTERM too.
-        const forker = lab.spawn([
-          "ip",
-          "netns",
-          "exec",
-          "fork",
-          "sh",
-          "-c",
-          'trap "" TERM; while :; do sleep 1000 & sleep 0.02; done',
-        ]);
-        const ended = forker.output();
-        let inode = "";
-        try {
-          let pids: string[] = [];
-          await waitFor("the forking process and its children", async () =>
-            (pids = await netnsPids(lab, "fork")).length >= 3);
-          inode = (await lab.sh(["readlink", `/proc/${pids[0]}/ns/net`])).stdout.trim();
-          assert.match(inode, /^net:\[\d+\]$/);
-          const undo = await lab.nsrecipe(["undo"]);
-          assertExit(undo, EXIT.ok, "undo");
-          assert.match(undo.stderr, /Ending \d+ process(es)?: \d+ \((sh -c|sleep)/);
-          assert.match(
-            undo.stderr,
-            /\d+ process(es)?: \d+ .* in 'fork' did not exit after SIGTERM: killed \(SIGKILL\)/,
-          );
-          assert.deepEqual(await pidsInNamespace(lab, inode), [], "no process is left in the deleted namespace");
-          assertSameHost(await lab.snapshot(), before, "undo of a namespace with a forking process");
-        } finally {
-          // The test failed: end whatever is left, so the forker's pipes close.
-          const left = inode ? await pidsInNamespace(lab, inode) : await netnsPids(lab, "fork");
-          if (left.length > 0) {
-            await lab.sh(["kill", "-KILL", ...left]);
-          }
-          await stopSpawned(forker, ended);
-        }
-      }));
-  }
 });

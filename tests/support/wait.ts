@@ -4,7 +4,7 @@
  *
  * @param what What is awaited, for the error message.
  * @param check Returns true when the condition holds.
- * @param timeoutMs Upper bound in milliseconds: generous, for a loaded machine (the CI runs six test files on two
+ * @param timeoutMs Upper bound in milliseconds: generous, for a loaded machine (the CI runs eight test files on two
  *   busy cores); a bound that only a hang reaches, not a speed target.
  * @param intervalMs Poll interval in milliseconds.
  * @throws {Error} When the bound passes first.
