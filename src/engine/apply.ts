@@ -11,9 +11,18 @@
  */
 import { CommandError, EXIT, InterruptedError, NsrecipeError, StepError } from "../errors.ts";
 import { JournalWriteError } from "../journal/mod.ts";
-import { type Identities, memoRunner, readCache, type SeenLinks } from "../host/mod.ts";
+import { type Identities, memoRunner, NamedLinksReader, readCache, type SeenLinks } from "../host/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
-import { applyBatch, applyGroups, identify, readingCtx } from "./apply_batch.ts";
+import {
+  applyBatch,
+  applyBatchKey,
+  applyGroups,
+  changeRoutes,
+  hostLinksOf,
+  identify,
+  readingCtx,
+} from "./apply_batch.ts";
+import { batchNetns } from "./ip_batch.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { stepLine } from "./step_line.ts";
@@ -104,7 +113,9 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     for (const group of applyGroups(req.steps)) {
       current = group[0];
       await stopIfAsked(run, current, req.steps.length, touched, deps);
-      if (group.length === 1) {
+      // A step alone runs on its own, but for one in a named netns that `ip -batch` can run: its check's look at the
+      // netns then goes in the same process, after its command.
+      if (group.length === 1 && batchNetns(applyBatchKey(req.steps[current]) ?? "ip") === undefined) {
         await applyStep(run, current, req.steps[current], req.steps.length, touched, known, deps);
         continue;
       }
@@ -167,7 +178,13 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
  */
 async function recheck(run: string, req: RunRequest, touched: RevertItem[], deps: EngineDeps): Promise<void> {
   if (!req.recheck?.length) return;
-  const look = readingCtx(deps.ctx, memoRunner(deps.ctx.run));
+  // The host links the steps name and, when they change routes, the routes: one process (a crowded host's other
+  // links are not read); anything else once each.
+  const steps = req.recheck.map((i) => req.steps[i]);
+  const look = {
+    ...readingCtx(deps.ctx, memoRunner(deps.ctx.run)),
+    ip: new NamedLinksReader(deps.ctx.run, hostLinksOf(steps), undefined, changeRoutes(steps)),
+  };
   const wrong: string[] = [];
   for (const i of req.recheck) {
     const step = req.steps[i];

@@ -4,9 +4,22 @@
  * time: every prior state is captured (the reads are shared: the host links
  * the steps name in one process, other lists once each), every intent record
  * is on disk (one fdatasync) before the batch runs, the batch runs, every
- * effect is checked (one look: the host links the steps name in one process,
- * each named netns the steps act in whole in one process), and the done
- * records are written (one fdatasync).
+ * effect is checked (one look: the host links the steps name, and the routes
+ * when the lines change routes, or the batch's netns whole, read by the
+ * batch's own process after its lines; another named netns the steps act in
+ * whole in one process), and the done records are written (one fdatasync).
+ *
+ * The look goes in the batch's last process, after its lines, as `ip [-n NS]
+ * -json -details -batch -` (`withReads` in `ip_batch.ts`): `-json` and
+ * `-details` change no line that writes (they print nothing), and without
+ * `-force` a line that fails still stops the batch, so a failed change
+ * stops it before any read, and a read that fails (a link found gone) comes
+ * after every change ran. The links a step moves away (`link-set-netns`)
+ * are read last: their absence is the one failure expected. Reads that did
+ * not answer (the batch stopped at one, its output not as expected, no room
+ * under PIPE_BUF) are read afterwards on their own, as before. Either way
+ * the look is of the host after every line ran and before any check, the
+ * moment the separate look used to see.
  * The batch's text goes to `ip` in parts of at most 4096 bytes (PIPE_BUF, one
  * process each, `BATCH_TEXT_MAX` in `ip_batch.ts`): a write that size reaches
  * a pipe whole or not at all (pipe(7)), so nsrecipe killed while writing
@@ -38,13 +51,7 @@ import { CommandError } from "../errors.ts";
 import { hintFor } from "../exec/mod.ts";
 import {
   type Identities,
-  type IpAddrLink,
-  type IpLink,
-  type IpNeigh,
-  type IpNetns,
   IpReader,
-  type IpRoute,
-  type IpRule,
   NamedLinksReader,
   observeIdentities,
   readCache,
@@ -55,7 +62,8 @@ import { kindOf, refsOf, type Step, type StepContext } from "../steps/mod.ts";
 import { appendAll, type EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { stepLine } from "./step_line.ts";
-import { batchLine, batchMessage, batchSizes, failedLine } from "./ip_batch.ts";
+import { PollingLook } from "./polling_look.ts";
+import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
 import type { RevertItem } from "./revert.ts";
 
 /**
@@ -133,11 +141,13 @@ export interface BatchFailure {
 }
 
 /**
- * Applies a group of two or more batchable steps (see {@link applyGroups}):
+ * Applies a group of batchable steps (see {@link applyGroups}; a step alone
+ * in a named netns too, for its look to share its process):
  * captures every prior state from one read of each object kind, writes every
  * intent with one fdatasync, runs the lines as one `ip [-n NS] -batch -`
- * per `BATCH_TEXT_MAX` (`ip_batch.ts`) bytes of them,
- * checks every effect against one look at the host, writes every done record
+ * per `BATCH_TEXT_MAX` (`ip_batch.ts`) bytes of them, the last one reading
+ * the look at the host after its lines (see the module's documentation),
+ * checks every effect against that look, writes every done record
  * with one fdatasync. Pushes each step onto `touched` when its intent is
  * recorded, marks it done when recorded done, and on failure leaves in
  * `touched` exactly the steps that may have changed the host.
@@ -177,9 +187,10 @@ export async function applyBatch(
   const { journal, ctx, log } = deps;
   const key = applyBatchKey(steps[group[0]])!;
   // Prior states and identities of the whole batch, from one look (the host links they name read together).
+  const routes = changeRoutes(group.map((i) => steps[i]));
   const prior = lookCtx(
     ctx,
-    new NamedLinksReader(ctx.run, hostLinksOf(group.map((i) => steps[i])), seen),
+    new NamedLinksReader(ctx.run, hostLinksOf(group.map((i) => steps[i])), seen, routes),
     readCache(ctx.run).cached,
   );
   const items: RevertItem[] = [];
@@ -227,16 +238,28 @@ export async function applyBatch(
   let ran = 0;
   // Steps of the group that may have changed the host: every one that ran, and the one that failed when a line of it ran.
   let reached = 0;
+  // The look that checks the batch, when its reads ran in the batch's last process, after its changes.
+  let tailLook: NamedLinksReader | undefined;
   while (ran < cut) {
     let end = ran + 1;
     while (end < cut && !deps.fault.armed?.("in-batch", group[end - 1])) end++;
     // At most PIPE_BUF bytes a process: killed while writing, nsrecipe leaves `ip` no line cut short.
     end = ran + batchSizes(words.slice(ran, end))[0];
     const lines = words.slice(ran, end);
-    const text = lines.flat().map((l) => `${l}\n`).join("");
+    const flat = lines.flat();
+    // The last part reads what checks the whole batch in the same process, after its changes (when they fit).
+    const tail = end === cut
+      ? new NamedLinksReader(ctx.run, hostLinksOf(group.slice(0, cut).map((i) => steps[i])))
+      : undefined;
+    const reads = tail?.batchReads(
+      batchNetns(key),
+      movedAway(group.slice(0, cut).map((i) => steps[i])),
+      routes,
+    );
+    const call = withReads(key, flat, reads?.lines);
     let result;
     try {
-      result = await ctx.run([...key.split(" "), "-batch", "-"], { stdin: text, okCodes: [0, 1] });
+      result = await ctx.run(call.argv, { stdin: call.stdin, okCodes: [0, 1] });
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       // Killed (timed out) or not started: which lines ran is unknown; every step of this part may have.
@@ -244,9 +267,10 @@ export async function applyBatch(
       reached = end;
       break;
     }
-    if (result.code !== 0) {
-      // The line iproute2 names (the first when it names none: the batch did not start).
-      const failed = Math.min(failedLine(result.stderr) ?? 1, lines.flat().length);
+    // The line iproute2 names (the first when it names none: the batch did not start).
+    const failedAt = result.code === 0 ? undefined : failedLine(result.stderr) ?? 1;
+    if (failedAt !== undefined && (call.reads === 0 || failedAt <= flat.length)) {
+      const failed = Math.min(failedAt, flat.length);
       const message = batchMessage(result.stderr) || `'${key} -batch -' exited with ${result.code}`;
       let line = 0;
       let n = 0;
@@ -263,6 +287,12 @@ export async function applyBatch(
       reached = ran + (stop.touched ? 1 : 0);
       break;
     }
+    // Every change ran; the reads answered up to the one that failed, if one did (a link found gone).
+    const answered = call.reads > 0 ? readAnswers(result.stdout, failedAt, flat.length, call.reads) : undefined;
+    if (tail && reads && answered) {
+      reads.accept(answered, failedAt === undefined ? undefined : batchMessage(result.stderr));
+      tailLook = tail;
+    }
     ran = reached = end;
     if (ran < cut) await deps.fault("in-batch", group[ran - 1]);
   }
@@ -273,7 +303,14 @@ export async function applyBatch(
 
   // Each step that ran: its after-command point, then one look checks them all, in order.
   const after = readCache(ctx.run);
-  const look = new NamedLinksReader(ctx.run, hostLinksOf(group.slice(0, ran).map((i) => steps[i])));
+  const look = tailLook ??
+    new NamedLinksReader(
+      ctx.run,
+      hostLinksOf(group.slice(0, ran).map((i) => steps[i])),
+      undefined,
+      routes,
+    );
+  // Each netns the steps act in, whole (one process each; none for the one the batch's own reads looked at).
   await Promise.all(namedNetnsOf(group.slice(0, ran).map((i) => steps[i])).map((ns) => look.prefetch(ns)));
   const checkCtx = lookCtx(ctx, look, after.cached);
   const done = [];
@@ -337,13 +374,42 @@ function namedNetnsOf(steps: readonly Step[]): string[] {
 }
 
 /**
+ * Whether some steps change the routes their checks (and captures) read: a
+ * route, or an IPv6 address (its `local` route is how its check sees it
+ * usable, `waitAddrUsable`). A look for them reads the host's routes with
+ * the links then, in the same process; otherwise a host with a full routing
+ * table is not read whole for nothing.
+ * @param steps The steps.
+ * @returns `true` when a command of one is `ip [-n NS] [-4|-6] route …` or an IPv6 `ip … addr …`.
+ */
+export function changeRoutes(steps: readonly Step[]): boolean {
+  return steps.some((s) =>
+    kindOf(s).commands(s).some((argv) => {
+      const words = batchLine(argv)?.words ?? [];
+      return words[0] === "route" || (words[0] === "addr" && words.some((w) => w.includes(":") && w.includes("/")));
+    })
+  );
+}
+
+/**
+ * The host links some steps move into a named netns (`link-set-netns`, the
+ * only kind that takes a link away from the host while applying): once
+ * they ran, the host has no link of that name.
+ * @param steps The steps.
+ * @returns Link names, e.g. `["p-1a2b3c4d"]`.
+ */
+function movedAway(steps: readonly Step[]): Set<string> {
+  return new Set(steps.flatMap((s) => s.kind === "link-set-netns" ? [s.dev] : []));
+}
+
+/**
  * The host links some steps name (the links they act on, make or enslave to,
  * a veth's peer before it moves): a batch's look reads these by name, in one
  * process, not the host's whole list (a crowded host's thousands of links).
  * @param steps The steps.
  * @returns Link names, e.g. `["veth-web", "p-1a2b3c4d", "br0"]`.
  */
-function hostLinksOf(steps: readonly Step[]): string[] {
+export function hostLinksOf(steps: readonly Step[]): string[] {
   const names: string[] = [];
   for (const step of steps) {
     for (const ref of refsOf(step)) if (ref.startsWith("link:")) names.push(ref.slice("link:".length));
@@ -355,69 +421,6 @@ function hostLinksOf(steps: readonly Step[]): string[] {
     }
   }
   return names;
-}
-
-/**
- * An {@link IpReader} for one step's check over a batch's shared look: the
- * first time the check asks a question (a link, the addresses of a link, the
- * routes of a namespace…) the look answers it (one process for every step
- * of the batch), and a question asked again within the check is read
- * afresh, since a check that asks again is polling for a change (carrier,
- * `waitOperUp`; duplicate address detection and an IPv6 address's local
- * route, `waitAddrUsable`).
- */
-class PollingLook extends IpReader {
-  private readonly asked = new Set<string>();
-
-  /**
-   * @param run The process seam, for the fresh reads.
-   * @param look The batch's shared look.
-   */
-  constructor(run: Runner, private readonly look: IpReader) {
-    super(run);
-  }
-
-  /** Whether this question is asked for the first time (and remembers it). */
-  private first(...question: unknown[]): boolean {
-    const key = JSON.stringify(question);
-    if (this.asked.has(key)) return false;
-    this.asked.add(key);
-    return true;
-  }
-
-  override links(netns?: string): Promise<IpLink[]> {
-    return this.first("links", netns) ? this.look.links(netns) : super.links(netns);
-  }
-
-  override link(dev: string, netns?: string): Promise<IpLink | undefined> {
-    return this.first("link", dev, netns) ? this.look.link(dev, netns) : super.link(dev, netns);
-  }
-
-  override addrs(netns?: string, dev?: string): Promise<IpAddrLink[]> {
-    return this.first("addrs", netns, dev) ? this.look.addrs(netns, dev) : super.addrs(netns, dev);
-  }
-
-  override routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
-    return this.first("routes", family, netns) ? this.look.routes(family, netns) : super.routes(family, netns);
-  }
-
-  override rules(family: 4 | 6, netns?: string): Promise<IpRule[]> {
-    return this.first("rules", family, netns) ? this.look.rules(family, netns) : super.rules(family, netns);
-  }
-
-  override staticNeighbours(netns?: string, dev?: string): Promise<IpNeigh[]> {
-    return this.first("neigh", netns, dev)
-      ? this.look.staticNeighbours(netns, dev)
-      : super.staticNeighbours(netns, dev);
-  }
-
-  override netnsList(): Promise<IpNetns[]> {
-    return this.first("netns") ? this.look.netnsList() : super.netnsList();
-  }
-
-  override netnsPids(name: string): Promise<number[]> {
-    return this.first("pids", name) ? this.look.netnsPids(name) : super.netnsPids(name);
-  }
 }
 
 /**

@@ -144,3 +144,86 @@ export function batchSizes(units: readonly (readonly string[])[], max = BATCH_TE
   }
   return sizes;
 }
+
+/**
+ * A batch of changes with reads after them, for one `ip [-n NS] -json
+ * -details -batch -` that changes and then looks (ip(8): `-json` and
+ * `-details` change no command that writes: those print nothing on stdout,
+ * verified for `link add`/`set`/`del`, `addr`, `route`, `neigh`, `rule` and
+ * `netns add`/`del` with iproute2 6.1; each read line prints one JSON
+ * array). Without `-force` iproute2 still stops at the first line that
+ * fails, so a failed change stops the batch before any read, and a failed
+ * read comes after every change ran. The reads are left out (a plain
+ * `ip -batch -`) when there are none, when the batch has a family option
+ * (`-4`/`-6` would filter the reads' answers), or when the whole text would
+ * exceed {@link BATCH_TEXT_MAX} (the changes' lines alone must reach `ip`
+ * whole, see there).
+ * @param key The batch's `ip` and options, e.g. `ip -n web`.
+ * @param writes The change lines, without newlines.
+ * @param reads The read lines, without newlines.
+ * @returns The argv, the text for stdin, and how many read lines it holds.
+ * @example
+ * ```ts
+ * import { withReads } from "./ip_batch.ts";
+ * withReads("ip -n web", ["link set dev lo up"], ["addr show"]);
+ * // { argv: ["ip", "-n", "web", "-json", "-details", "-batch", "-"], stdin: "link set dev lo up\naddr show\n", reads: 1 }
+ * ```
+ */
+export function withReads(
+  key: string,
+  writes: readonly string[],
+  reads: readonly string[] = [],
+): { argv: string[]; stdin: string; reads: number } {
+  const batch = key.split(" ");
+  const text = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join("");
+  const all = text([...writes, ...reads]);
+  const fits = new TextEncoder().encode(all).length <= BATCH_TEXT_MAX;
+  if (reads.length === 0 || batch.includes("-4") || batch.includes("-6") || !fits) {
+    return { argv: [...batch, "-batch", "-"], stdin: text(writes), reads: 0 };
+  }
+  return { argv: [...batch, "-json", "-details", "-batch", "-"], stdin: all, reads: reads.length };
+}
+
+/**
+ * The answers of the reads of a {@link withReads} batch: the JSON line each
+ * read that ran printed, in order. Pure.
+ * @param stdout The batch's stdout.
+ * @param failed The 1-based line iproute2 named as failed ({@link failedLine}), `undefined` when none did.
+ * @param writes How many change lines come first.
+ * @param reads How many read lines follow them.
+ * @returns One JSON line for each read before the failed line (all of them
+ *   when none failed; none when a change failed); `undefined` when stdout
+ *   does not hold exactly that (then none of it is trusted).
+ * @example
+ * ```ts
+ * import { readAnswers } from "./ip_batch.ts";
+ * readAnswers('[{"ifname":"br0"}]\n[]\n', undefined, 3, 2); // ['[{"ifname":"br0"}]', "[]"]
+ * readAnswers('[{"ifname":"br0"}]\n', 5, 3, 3); // ['[{"ifname":"br0"}]']: the second read failed
+ * ```
+ */
+export function readAnswers(
+  stdout: string,
+  failed: number | undefined,
+  writes: number,
+  reads: number,
+): string[] | undefined {
+  const ran = failed === undefined ? reads : Math.max(0, Math.min(reads, failed - writes - 1));
+  const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+  return lines.length === ran && lines.every((l) => l.startsWith("[")) ? lines : undefined;
+}
+
+/**
+ * The named netns a batch runs in, from its key.
+ * @param key The batch's `ip` and options, e.g. `ip -n web`.
+ * @returns e.g. `web`; `undefined` for the caller's own namespace.
+ * @example
+ * ```ts
+ * import { batchNetns } from "./ip_batch.ts";
+ * batchNetns("ip -n web"); // "web"
+ * batchNetns("ip -6"); // undefined
+ * ```
+ */
+export function batchNetns(key: string): string | undefined {
+  const words = key.split(" ");
+  return words[1] === "-n" ? words[2] : undefined;
+}

@@ -19,7 +19,8 @@ import {
 import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
-import { batchLine, batchMessage, batchSizes, failedLine } from "./ip_batch.ts";
+import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
+import { PollingLook } from "./polling_look.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -236,9 +237,16 @@ function batchKey(item: RevertItem): string | undefined {
  * at the host (one process for the links and addresses of a namespace); then
  * the fault hook's `undo` point of each step that needs its inverse or is
  * subsumed (a `fail` there cuts the batch before that step); then the
- * inverses run as one batch; then one fresh look checks each. iproute2 stops
- * at the first failing line and names it, so the steps before it are
- * reverted and the rest did not run.
+ * inverses run as one batch; then one look checks each: the batch's
+ * namespace whole, read by the batch's last process after its lines (`ip
+ * [-n NS] -json -details -batch -`, `withReads` in `ip_batch.ts`), or a
+ * fresh one when those reads did not answer (a check that fails on the
+ * batch's own look is looked at once more, afresh). iproute2 stops at the
+ * first failing line and names it, so the steps before it are reverted and
+ * the rest did not run (a failed inverse stops the batch before its reads).
+ * A step's `beforeInverse` reads through the look it was located with, when
+ * nothing changed since (`current`): a netns's processes read with the
+ * host's look (`SnapshotIpReader.prefetch`), asked again afresh.
  *
  * @returns The outcomes of a prefix of `group`, in order: all of it, or up to
  *   and including a failed step, or up to a step that must be looked at again
@@ -303,11 +311,14 @@ async function revertBatch(
   }
   // What must be done before an inverse's commands (a netns emptied of its processes), for each step about to run; a
   // step for which it cannot be done fails, and the batch is cut after it.
+  // It reads through the look undo took while nothing changed (a netns's processes read with the host's lists), a
+  // question asked again afresh: it polls until the processes are gone.
+  const beforeCtx = current ? { ...deps.ctx, ip: new PollingLook(deps.ctx.run, current) } : deps.ctx;
   for (const p of pending) {
     const before = kindOf(p.step).beforeInverse;
     if (p.at >= cut || out[p.at].how !== "reverted" || !before) continue;
     try {
-      await before(p.step, deps.ctx);
+      await before(p.step, beforeCtx);
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       out[p.at] = { item: p.item, how: "failed", error: e.stderr || e.message };
@@ -320,19 +331,21 @@ async function revertBatch(
   const units = running.map((p) => p.words.map((w) => w.join(" ")));
   const lines = units.flat();
   // One process per BATCH_TEXT_MAX bytes (killed while writing, nsrecipe leaves `ip` no line cut short); the line
-  // that failed is counted over all of them, and no part after it runs.
+  // that failed is counted over all of them, and no part after it runs. The last part also looks at the batch's
+  // namespace whole once its lines ran, in the same process (when it fits), for the checks below.
   let failedAt: number | undefined;
   let stderr = "";
   let done = 0;
+  const after = new SnapshotIpReader(deps.ctx.run);
+  let looked = false;
   for (const size of batchSizes(units)) {
     const part = units.slice(0, size).flat();
     units.splice(0, size);
+    const reads = units.length === 0 ? after.batchReads(batchNetns(key)) : undefined;
+    const call = withReads(key, part, reads?.lines);
     let result;
     try {
-      result = await deps.ctx.run([...key.split(" "), "-batch", "-"], {
-        stdin: `${part.join("\n")}\n`,
-        okCodes: [0, 1],
-      });
+      result = await deps.ctx.run(call.argv, { stdin: call.stdin, okCodes: [0, 1] });
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       // Killed on its timeout (or not started): which of its lines ran is unknown. Its first step is looked at as a
@@ -341,21 +354,36 @@ async function revertBatch(
       stderr = e.stderr || e.message;
       break;
     }
-    if (result.code !== 0) {
-      failedAt = done + (failedLine(result.stderr) ?? 1);
+    const failed = result.code === 0 ? undefined : failedLine(result.stderr) ?? 1;
+    if (failed !== undefined && (call.reads === 0 || failed <= part.length)) {
+      failedAt = done + failed;
       stderr = result.stderr;
       break;
     }
     done += part.length;
+    const answered = call.reads > 0 ? readAnswers(result.stdout, failed, part.length, call.reads) : undefined;
+    if (reads && answered && answered.length === call.reads) {
+      reads.accept(answered);
+      looked = true;
+    }
   }
-  const check = lookDeps(deps);
+  // The batch's own look is of the instant its last line ran; an effect the kernel completes a moment later (a
+  // namespace's links go asynchronously, K03) is looked at once more, afresh, before an inverse is called failed.
+  const check = lookDeps(deps, looked ? after : undefined);
+  let again: EngineDeps | undefined;
+  const reverted = async (p: { step: Step; captured: Captured }) => {
+    const kind = kindOf(p.step);
+    if (await kind.isReverted(p.step, check.ctx, p.captured).catch(() => false)) return true;
+    if (!looked) return false;
+    again ??= lookDeps(deps);
+    return await kind.isReverted(p.step, again.ctx, p.captured).catch(() => false);
+  };
   let line = 0;
   for (const p of running) {
     const first = line + 1;
     line += p.words.length;
-    const kind = kindOf(p.step);
     if (failedAt === undefined || line < failedAt) {
-      if (!(await kind.isReverted(p.step, check.ctx, p.captured).catch(() => false))) {
+      if (!(await reverted(p))) {
         out[p.at] = { item: p.item, how: "failed", error: "the inverse ran but the effect is still there" };
         return out.slice(0, p.at + 1);
       }

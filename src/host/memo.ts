@@ -88,6 +88,53 @@ async function orNone<T>(list: Promise<T[]>): Promise<T[]> {
 }
 
 /**
+ * The lines of one whole look at a namespace, for `ip [-n NS] -json -details
+ * -batch -` (ip(8) `-batch`: one JSON array per line): its links with their
+ * details and addresses, its routes of both families in every table
+ * (ip-route(8) `root PREFIX` selects the routes of that prefix's family,
+ * `0/0` all of them), and its static neighbour entries (`-details` changes
+ * no neighbour entry).
+ */
+export const WHOLE_LOOK_LINES: readonly string[] = [
+  "addr show",
+  "route show table all root 0.0.0.0/0",
+  "route show table all root ::/0",
+  "neigh show nud permanent",
+  "neigh show nud noarp",
+  "neigh show proxy",
+];
+
+/**
+ * Reads appended to a batch of changes, so that one `ip -json -details
+ * -batch -` process makes the changes and then looks at their result
+ * (`src/engine/ip_batch.ts`, `withReads`): the lines, and what takes their
+ * answers.
+ */
+export interface BatchReads {
+  /** The read lines, e.g. `["addr show dev veth-web", "route show table all root 0.0.0.0/0"]`. */
+  lines: string[];
+  /**
+   * Takes what the reads printed.
+   * @param answered One JSON line for each of the first `answered.length` lines, in order.
+   * @param failure When the line after them failed (iproute2 stops a batch there): its message, e.g.
+   *   `Device "p-1a2b" does not exist.`; the lines after it did not run.
+   */
+  accept(answered: readonly string[], failure?: string): void;
+}
+
+/** What {@link SnapshotIpReader} knows of one namespace ahead of the questions (each part read together). */
+interface Ahead {
+  /** Every link with details and addresses. */
+  links?: IpAddrLink[];
+  /** Every route of each family, in the form `ip -json route show` gives. */
+  routes?: { 4: IpRoute[]; 6: IpRoute[] };
+  /** Static neighbour entries, as {@link IpReader.staticNeighbours}. */
+  neighbours?: IpNeigh[];
+  /** Processes inside named namespaces (`ip netns pids NAME`), by name. */
+  pids?: Map<string, number[]>;
+}
+
+/**
  * An {@link IpReader} over one snapshot: each network namespace's links and
  * addresses are read once, together (`ip -json -details addr show` carries
  * every link with its details and its addresses; ip-address(8)), other
@@ -97,11 +144,8 @@ async function orNone<T>(list: Promise<T[]>): Promise<T[]> {
  */
 export class SnapshotIpReader extends IpReader {
   private readonly memo: Runner;
-  /** Lists read ahead by {@link prefetch}, by namespace (`""` for the caller's own). */
-  private readonly ahead = new Map<
-    string,
-    { links: IpAddrLink[]; routes: { 4: IpRoute[]; 6: IpRoute[] }; neighbours: IpNeigh[] }
-  >();
+  /** Lists read ahead by {@link prefetch} or a batch's reads, by namespace (`""` for the caller's own). */
+  protected readonly ahead = new Map<string, Ahead>();
 
   /**
    * Makes a reader whose first read of each kind is the snapshot.
@@ -116,70 +160,139 @@ export class SnapshotIpReader extends IpReader {
   /**
    * Reads a namespace's links with their addresses, its routes of both
    * families and its static neighbour entries in one process, `ip [-n NS]
-   * -json -details -batch -` with the lines `addr show`, `route show table
-   * all root 0.0.0.0/0`, `route show table all root ::/0`, `neigh show nud
-   * permanent`, `neigh show nud noarp` and `neigh show proxy` (ip(8)
-   * `-batch`: one JSON array per line; ip-route(8) `root PREFIX` selects the
-   * routes of that prefix's family, `0/0` all of them; `-details` changes no
-   * neighbour entry), instead of one process for each. Later questions about
-   * that namespace are answered from it exactly as from the separate reads
-   * (the routes are brought back to their form without `-details`,
+   * -json -details -batch -` with the lines of {@link WHOLE_LOOK_LINES},
+   * instead of one process for each. Later questions about that namespace
+   * are answered from it exactly as from the separate reads (the routes are
+   * brought back to their form without `-details`,
    * {@link withoutRouteDetails}; of the `noarp` entries only those an admin
-   * added are kept, as {@link IpReader.staticNeighbours} does). When the batch fails (e.g. the namespace
-   * is gone), nothing is kept and each question reads on its own, with that
-   * read's own answer or error.
+   * added are kept, as {@link IpReader.staticNeighbours} does). When the
+   * batch fails (e.g. the namespace is gone), nothing is kept and each
+   * question reads on its own, with that read's own answer or error. Nothing
+   * is read when a batch's reads ({@link batchReads}) already gave all of it.
    *
    * @param netns Named netns, or `undefined` for the caller's own.
+   * @param pidsOf A named netns whose processes are read in the same process
+   *   (`ip netns pids NAME`, a batch line: it stats `/run/netns/NAME` and
+   *   every `/proc/PID/ns/net`, whichever namespace `ip` is in; only in the
+   *   caller's own, since an `ip -n NS` is itself one of NS's processes). Its
+   *   first {@link netnsPids} question is answered from it.
    * @returns When the read is over.
    * @throws {Error} Only what the process seam throws besides {@link CommandError}.
    */
-  async prefetch(netns?: string): Promise<void> {
+  async prefetch(netns?: string, pidsOf?: string): Promise<void> {
+    const known = this.ahead.get(netns ?? "");
+    if (known?.links && known.routes && known.neighbours && pidsOf === undefined) return;
+    const pids = netns === undefined && pidsOf !== undefined && /^[^\s"'\\#]+$/.test(pidsOf) ? pidsOf : undefined;
     const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "-batch", "-"];
-    const stdin = "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n" +
-      "neigh show nud permanent\nneigh show nud noarp\nneigh show proxy\n";
-    let out: string;
+    const stdin = [...WHOLE_LOOK_LINES, ...(pids === undefined ? [] : [`netns pids ${pids}`])]
+      .map((l) => `${l}\n`).join("");
+    let result;
     try {
-      out = (await this.memo(argv, { stdin })).stdout;
+      result = await this.memo(argv, { stdin, okCodes: [0, 1] });
     } catch (e) {
       if (e instanceof CommandError) return;
       throw e;
     }
-    const lines = out.split("\n").filter((l) => l.trim() !== "");
-    if (lines.length !== 6) return;
+    // Only the last line, `netns pids`, may fail (a namespace gone: no process in it, as IpReader.netnsPids says).
+    const pidsFailed = result.code !== 0;
+    if (
+      pidsFailed && (pids === undefined || !result.stderr.includes(`Command failed -:${WHOLE_LOOK_LINES.length + 1}`))
+    ) {
+      return;
+    }
+    const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
+    // `ip netns pids` prints one PID a line, nothing for none: the lines after the six JSON arrays.
+    const listed = lines.slice(WHOLE_LOOK_LINES.length);
+    if (!this.acceptWhole(netns, lines.slice(0, WHOLE_LOOK_LINES.length))) return;
+    if (pids !== undefined && listed.every((l) => /^\d+$/.test(l))) {
+      this.ahead.get(netns ?? "")!.pids = new Map([[pids, pidsFailed ? [] : listed.map(Number)]]);
+    }
+  }
+
+  /**
+   * The reads of a whole look at a namespace ({@link WHOLE_LOOK_LINES}), to
+   * append to a batch of changes run there (`ip [-n NS] -json -details -batch
+   * -`): once they answered, questions about the namespace are answered from
+   * them as from {@link prefetch}; otherwise as if they were never read.
+   * @param netns The namespace the batch runs in: named netns, or `undefined` for the caller's own.
+   * @returns The lines and what takes their answers.
+   */
+  batchReads(netns?: string): BatchReads {
+    return {
+      lines: [...WHOLE_LOOK_LINES],
+      accept: (answered) => {
+        this.acceptWhole(netns, answered);
+      },
+    };
+  }
+
+  /**
+   * Keeps the caller's own namespace's routes of both families as read
+   * together (a batch's reads, in the form `ip -json route show` gives):
+   * later route questions are answered from them.
+   * @param routes The routes of each family, in kernel order.
+   */
+  protected keepRoutes(routes: { 4: IpRoute[]; 6: IpRoute[] }): void {
+    const ahead = this.ahead.get("") ?? {};
+    ahead.routes = routes;
+    this.ahead.set("", ahead);
+  }
+
+  /**
+   * Keeps a whole look at a namespace from the JSON lines of {@link WHOLE_LOOK_LINES}, in order.
+   * @returns Whether every line was there.
+   */
+  private acceptWhole(netns: string | undefined, lines: readonly string[]): boolean {
+    if (lines.length !== WHOLE_LOOK_LINES.length) return false;
     const [links, v4, v6, permanent, noarp, proxy] = lines.map((l) => parseToolJson(l));
-    this.ahead.set(netns ?? "", {
-      links: links as IpAddrLink[],
-      routes: { 4: (v4 as IpRoute[]).map(withoutRouteDetails), 6: (v6 as IpRoute[]).map(withoutRouteDetails) },
-      neighbours: [
-        ...permanent as IpNeigh[],
-        ...(noarp as IpNeigh[]).filter(configuredNoarp),
-        ...proxy as IpNeigh[],
-      ],
-    });
+    const ahead = this.ahead.get(netns ?? "") ?? {};
+    ahead.links = links as IpAddrLink[];
+    ahead.routes = {
+      4: (v4 as IpRoute[]).map(withoutRouteDetails),
+      6: (v6 as IpRoute[]).map(withoutRouteDetails),
+    };
+    ahead.neighbours = [
+      ...permanent as IpNeigh[],
+      ...(noarp as IpNeigh[]).filter(configuredNoarp),
+      ...proxy as IpNeigh[],
+    ];
+    this.ahead.set(netns ?? "", ahead);
+    return true;
   }
 
   /** Every link of a namespace with its details and addresses, read once. */
   private async all(netns?: string): Promise<IpAddrLink[]> {
-    const ahead = this.ahead.get(netns ?? "");
-    if (ahead) return [...ahead.links];
+    const ahead = this.ahead.get(netns ?? "")?.links;
+    if (ahead) return [...ahead];
     const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "addr", "show"];
     const text = (await this.memo(argv)).stdout.trim();
     return text === "" ? [] : parseToolJson(text) as IpAddrLink[];
   }
 
   /**
-   * Routes of one family in every table, from {@link prefetch} when it read
-   * that namespace, else read once.
+   * Routes of one family in every table, from a read ahead of that
+   * namespace's routes ({@link prefetch}, a batch's reads) when there was
+   * one, else read once.
    * @param family 4 or 6.
    * @param netns Named netns, or `undefined` for the caller's own.
    * @returns The routes, in kernel order.
    * @throws {CommandError} When the namespace cannot be read.
    */
   override async routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
-    const ahead = this.ahead.get(netns ?? "");
-    return ahead ? [...ahead.routes[family]] : await super.routes(family, netns);
+    const ahead = this.ahead.get(netns ?? "")?.routes;
+    return ahead ? [...ahead[family]] : await super.routes(family, netns);
   }
 
+  /**
+   * PIDs of the processes inside a named netns: from {@link prefetch}'s
+   * `pidsOf`, else read once.
+   * @param name The netns name.
+   * @returns PIDs; `[]` when the netns does not exist.
+   */
+  override async netnsPids(name: string): Promise<number[]> {
+    const ahead = this.ahead.get("")?.pids?.get(name);
+    return ahead ? [...ahead] : await super.netnsPids(name);
+  }
   /**
    * Every link of a namespace, with details.
    * @param netns Named netns, or `undefined` for the caller's own.
@@ -222,8 +335,8 @@ export class SnapshotIpReader extends IpReader {
    * @returns The entries.
    */
   override async staticNeighbours(netns?: string, dev?: string): Promise<IpNeigh[]> {
-    const ahead = this.ahead.get(netns ?? "");
-    if (ahead) return ahead.neighbours.filter((n) => dev === undefined || n.dev === dev);
+    const ahead = this.ahead.get(netns ?? "")?.neighbours;
+    if (ahead) return ahead.filter((n) => dev === undefined || n.dev === dev);
     if (dev === undefined) return await super.staticNeighbours(netns);
     return (await orNone(super.staticNeighbours(netns))).filter((n) => n.dev === dev);
   }

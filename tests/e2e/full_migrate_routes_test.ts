@@ -203,7 +203,7 @@ Deno.test("F11: a gateway reached through a connected route without an address (
   });
 });
 
-/** The text of each `ip [-n NS] -batch -` in a `--verbose` trace (its `  < LINE` lines), in order. */
+/** The text of each `ip [-n NS] [-json -details] -batch -` in a `--verbose` trace (its `  < LINE` lines), in order. */
 function batchTexts(trace: string): string[] {
   const texts: string[] = [];
   let text: string[] | undefined;
@@ -213,7 +213,7 @@ function batchTexts(trace: string): string[] {
       continue;
     }
     if (text) texts.push(text.map((x) => `${x}\n`).join(""));
-    text = /^\$ ip (-n \S+ )?-batch - {2}\(exit 0,/.test(l) ? [] : undefined;
+    text = /^\$ ip (-n \S+ )?(-json -details )?-batch - {2}\(exit [01],/.test(l) ? [] : undefined;
   }
   if (text) texts.push(text.map((x) => `${x}\n`).join(""));
   return texts;

@@ -29,15 +29,30 @@ function traced(stderr: string): string[] {
   });
 }
 
-/** The traced processes before the first one matching `until` (the command's own work after its look). */
-async function probesOf(lab: TestLab, args: string[], until: RegExp): Promise<string[]> {
+/**
+ * The traced processes before the first one matching `until` (the command's own work after its look): its argv, or
+ * for a string, one of the lines it was given (an `ip -batch -`'s `  < LINE`, e.g. the plan's first command; the
+ * batch that applies it reads its result as `ip -json -details -batch -`, as the look at the host does).
+ */
+async function probesOf(lab: TestLab, args: string[], until: RegExp | string): Promise<string[]> {
   const r = await lab.nsrecipe(["--verbose", ...args]);
   assertExit(r, 0, args.join(" "));
   const all = traced(r.stderr);
-  const end = all.findIndex((l) => until.test(l));
+  const given = batchLines(r.stderr);
+  const end = all.findIndex((l, i) => typeof until === "string" ? given[i].includes(until) : until.test(l));
   assert.ok(end >= 0, `${args.join(" ")}: no process matching ${until}:\n${all.join("\n")}`);
   // Some run side by side, and each is traced as it ends: compared in a fixed order.
   return all.slice(0, end).sort();
+}
+
+/** The lines each traced process was given (`  < LINE` after its `$ ARGV`), in the order of {@link traced}. */
+function batchLines(stderr: string): string[][] {
+  const out: string[][] = [];
+  for (const l of stderr.split("\n")) {
+    if (l.startsWith("$ ")) out.push([]);
+    else if (l.startsWith("  < ") && out.length > 0) out.at(-1)!.push(l.slice(4));
+  }
+  return out;
 }
 
 Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), run netns, exec, undo and status spawn exactly these processes", async () => {
@@ -63,13 +78,13 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge <ip head cat stat kill unshare>`,
     ];
     assert.deepEqual(
-      await probesOf(lab, ["run", "veth-bridge", "--name", "a", "--", "true"], /^ip -batch -$/),
+      await probesOf(lab, ["run", "veth-bridge", "--name", "a", "--", "true"], "netns add a"),
       [...host, ...own, "test <true>", "unshare --version"].sort(),
     );
     // Setup-only (stdin not a terminal, no command): nothing starts inside, so no unshare version and no which-check;
     // the namespace of run 'a' is known from the journal, not entered.
     assert.deepEqual(
-      await probesOf(lab, ["run", "veth-bridge", "--name", "b"], /^ip -batch -$/),
+      await probesOf(lab, ["run", "veth-bridge", "--name", "b"], "netns add b"),
       [...host, ...own].sort(),
     );
     // netns wires no link: no firewall, forwarding, IPv6 rules or other namespaces' addresses are read, nor the

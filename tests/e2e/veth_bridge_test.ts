@@ -72,26 +72,33 @@ Deno.test("plan veth-bridge prints exactly the commands run executes, in order, 
     assert.deepEqual(await lab.snapshot(), before);
     const run = await lab.nsrecipe(["--verbose", "run", "veth-bridge", "--name", "p1"]);
     assert.equal(run.code, 0, run.stderr);
-    // Every changing command the trace shows; the lines of an `ip [-n NS] -batch -` (`  < LINE`) as `ip [-n NS] LINE`.
+    // Every changing command the trace shows; the lines of an `ip [-n NS] [-json -details] -batch -` (`  < LINE`) as
+    // `ip [-n NS] LINE`, but for the reads that follow a batch's changes in the same process (`… show …`, `netns pids|list`).
     const changing: string[] = [];
     let batch: string | undefined;
     let batches = 0;
+    let changed = false;
     for (const l of run.stderr.split("\n")) {
       if (batch !== undefined && l.startsWith("  < ")) {
+        if (/^\S+ show( |$)|^netns (pids|list)( |$)/.test(l.slice(4))) continue;
         changing.push(`${batch} ${l.slice(4)}`);
+        if (!changed) batches++;
+        changed = true;
         continue;
       }
       batch = undefined;
+      if (!l.startsWith("$ ")) continue;
+      const argv = l.slice(2).replace(/ {2}\(.*$/, "");
+      if (argv.endsWith(" -batch -")) {
+        batch = argv.slice(0, -" -batch -".length).replace(/ -json -details$/, "").replace(/ -force$/, "");
+        changed = false;
+        continue;
+      }
       if (
-        !l.startsWith("$ ") ||
         / -json | show |^\$ (cat|stat|head) |sysctl -[ne] |^\$ sysctl net[/.]ipv|^\$ (nft|iptables|ip6tables|test|gzip) | -V |--version/
           .test(l)
       ) continue;
-      const argv = l.slice(2).replace(/ {2}\(.*$/, "");
-      if (argv.endsWith(" -batch -")) {
-        batch = argv.slice(0, -" -batch -".length);
-        batches++;
-      } else changing.push(argv);
+      changing.push(argv);
     }
     // A batch line carries no family option (`ip -4 route` is `route` in the batch of `ip`): compare as iproute2 runs them.
     const asRun = (argv: string[]) => {

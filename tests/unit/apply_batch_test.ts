@@ -8,15 +8,19 @@ import { hintFor, type Runner } from "../../src/exec/mod.ts";
 import { IpReader } from "../../src/host/mod.ts";
 import type { JournalRecord, RecordBody } from "../../src/journal/mod.ts";
 import type { Step } from "../../src/steps/mod.ts";
+import { PollingLook } from "../../src/engine/polling_look.ts";
+import { recordingRunner } from "../../src/exec/mod.ts";
 
 /**
- * A fake host whose only state is IPv4 routes of the main table, run as iproute2 does: `ip -batch -` applies
- * its lines in order and stops at the first that fails (`Command failed -:N`); a route to a `refused`
- * destination fails with `File exists`.
+ * A fake host whose state is IPv4 routes of the main table and one link, `eth0`, run as iproute2 does: `ip -batch -`
+ * runs its lines in order and stops at the first that fails (`Command failed -:N`; with `-force` it goes on); a
+ * route to a `refused` destination fails with `File exists`; a read line (`addr show dev NAME`, `route show table
+ * all root PREFIX`) prints one JSON array, or fails for a link that does not exist.
  */
 function fakeHost(refused: ReadonlySet<string> = new Set(), undeletable: ReadonlySet<string> = new Set()) {
   const routes: { dst: string; gateway: string; dev: string }[] = [];
   const calls: { argv: readonly string[]; stdin?: string }[] = [];
+  const eth0 = { ifindex: 2, ifname: "eth0", flags: ["UP"], mtu: 1500, operstate: "UP", addr_info: [] };
   const apply = (words: string[]): string | undefined => {
     const [, op, dst] = words;
     const gateway = words[words.indexOf("via") + 1];
@@ -32,26 +36,36 @@ function fakeHost(refused: ReadonlySet<string> = new Set(), undeletable: Readonl
     }
     return undefined;
   };
+  const routeList = () => JSON.stringify(routes.map((r) => ({ ...r, flags: [] })));
+  /** One batch line: what it prints on stdout, or its error. */
+  const line = (words: string[]): { out?: string; err?: string } => {
+    if (words[0] === "addr" && words[1] === "show") {
+      const dev = words[words.indexOf("dev") + 1];
+      if (!words.includes("dev")) return { out: JSON.stringify([eth0]) };
+      return dev === "eth0" ? { out: JSON.stringify([eth0]) } : { err: `Device "${dev}" does not exist.` };
+    }
+    if (words[0] === "route" && words[1] === "show") return { out: words.includes("::/0") ? "[]" : routeList() };
+    if (words[1] === "show") return { out: "[]" };
+    const err = apply(words);
+    return err ? { err } : {};
+  };
   const run: Runner = (argv, opts = {}) => {
     calls.push({ argv, stdin: opts.stdin });
     let code = 0, stdout = "", stderr = "";
-    if (argv.includes("-batch") && argv.includes("-json")) {
-      // A look at named links (src/host/named_links.ts): this host has no link of its own to show.
-      const lines = opts.stdin!.trim().split("\n");
-      [code, stderr] = [
-        1,
-        lines.map((l, i) => `Device "${l.split(" ").at(-1)}" does not exist.\nCommand failed -:${i + 1}`).join("\n"),
-      ];
-    } else if (argv.includes("-batch")) {
-      for (const [i, line] of opts.stdin!.trim().split("\n").entries()) {
-        const err = apply(line.split(" "));
-        if (err) {
-          [code, stderr] = [1, `${err}\nCommand failed -:${i + 1}`];
-          break;
-        }
+    if (argv.includes("-batch")) {
+      const out: string[] = [];
+      const errs: string[] = [];
+      for (const [i, text] of opts.stdin!.trim().split("\n").entries()) {
+        const r = line(text.split(" "));
+        if (r.out !== undefined) out.push(r.out);
+        if (r.err === undefined) continue;
+        code = 1;
+        errs.push(r.err, `Command failed -:${i + 1}`);
+        if (!argv.includes("-force")) break;
       }
+      [stdout, stderr] = [out.map((l) => `${l}\n`).join(""), errs.join("\n")];
     } else if (argv.includes("route") && argv.includes("show")) {
-      stdout = JSON.stringify(routes.map((r) => ({ ...r, flags: [] })));
+      stdout = argv.includes("-6") ? "[]" : routeList();
     } else if (argv.includes("route")) {
       const err = apply(argv.slice(argv.indexOf("route")));
       if (err) [code, stderr] = [2, err];
@@ -64,8 +78,22 @@ function fakeHost(refused: ReadonlySet<string> = new Set(), undeletable: Readonl
   return { routes, calls, run };
 }
 
-/** An `ip -batch` that changes the host (not a look at it, `ip -force -json … -batch -`). */
-const isApplyBatch = (argv: readonly string[]) => argv.includes("-batch") && !argv.includes("-json");
+/** A batch line that only reads (`… show …`). */
+const isRead = (line: string) => / show( |$)/.test(line);
+
+/** An `ip -batch` that changes the host (its reads after the changes aside), not a look at it. */
+const isApplyBatch = (argv: readonly string[], stdin = "") =>
+  argv.includes("-batch") && stdin.split("\n").some((l) => l !== "" && !isRead(l));
+
+/** The lines of a batch's text that change the host. */
+const changes = (text: string) => text.trim().split("\n").filter((l) => !isRead(l));
+
+/** The processes that read the routes (a batch's line, or `ip route show`). */
+const routeReads = (calls: { argv: readonly string[]; stdin?: string }[]) =>
+  calls.filter((c) =>
+    (c.argv.includes("route") && c.argv.includes("show")) ||
+    (c.stdin ?? "").split("\n").some((l) => /^route show/.test(l))
+  );
 
 /** A journal in memory that counts its syncs (one per `append` or `appendAll`). */
 function memJournal() {
@@ -121,7 +149,7 @@ Deno.test("applyGroups: consecutive plain-ip steps in one namespace run together
 
 /** The `ip -batch -` calls seen: each one's text must be whole lines of at most BATCH_TEXT_MAX bytes. */
 function batchTexts(calls: { argv: readonly string[]; stdin?: string }[]): string[] {
-  const texts = calls.filter((c) => isApplyBatch(c.argv)).map((c) => c.stdin!);
+  const texts = calls.filter((c) => isApplyBatch(c.argv, c.stdin)).map((c) => c.stdin!);
   for (const t of texts) {
     assert.ok(new TextEncoder().encode(t).length <= BATCH_TEXT_MAX, `${t.length} bytes`);
     assert.ok(t.endsWith("\n"), "whole lines");
@@ -138,12 +166,25 @@ Deno.test("applyRun: 200 route steps are ip -batch processes of at most PIPE_BUF
   const texts = batchTexts(host.calls);
   // 'route add 10.0.N.0/24 via 198.51.100.254 dev eth0\n' is 50, 51 or 52 bytes: 10 × 50 + 70 × 51 = 4,070 bytes
   // (one more line: 4,121 > 4,096), then 20 × 51 + 59 × 52 = 4,088 (4,140), then the 41 left.
-  assert.deepEqual(texts.map((t) => t.trim().split("\n").length), [80, 79, 41]);
+  assert.deepEqual(texts.map((t) => changes(t).length), [80, 79, 41]);
   assert.deepEqual(
-    texts.join("").trim().split("\n"),
+    texts.flatMap(changes),
     steps.map((_, i) => `route add 10.0.${i}.0/24 via 198.51.100.254 dev eth0`),
   );
-  assert.equal(host.calls.filter((c) => c.argv.includes("show") && c.argv.includes("route")).length, 1);
+  // The routes are read with the link the steps name before the batch, in one process (what the steps capture), and
+  // by the last part itself after its changes (what checks them): no process of their own.
+  const last = host.calls.filter((c) => isApplyBatch(c.argv, c.stdin)).at(-1)!;
+  assert.deepEqual(routeReads(host.calls), [host.calls[0], last]);
+  assert.deepEqual(host.calls[0], {
+    argv: ["ip", "-force", "-json", "-details", "-batch", "-"],
+    stdin: "addr show dev eth0\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n",
+  });
+  assert.deepEqual(last.argv, ["ip", "-json", "-details", "-batch", "-"]);
+  assert.deepEqual(last.stdin!.trim().split("\n").slice(41), [
+    "addr show dev eth0",
+    "route show table all root 0.0.0.0/0",
+    "route show table all root ::/0",
+  ]);
   // run-begin, the intents, the done records, run-end.
   assert.equal(j.syncs(), 4);
   const s = seq(j.records);
@@ -192,7 +233,7 @@ Deno.test("applyRun: kill@in-batch splits the batch right after that step's line
     armed: (p: FaultPhase, i: number) => armed.some((a) => a.phase === p && a.index === i),
   });
   await applyRun(req(steps), d);
-  const batches = host.calls.filter((c) => isApplyBatch(c.argv)).map((c) => c.stdin!.trim().split("\n").length);
+  const batches = host.calls.filter((c) => isApplyBatch(c.argv, c.stdin)).map((c) => changes(c.stdin!).length);
   assert.deepEqual(batches, [2, 2]);
   assert.equal(host.routes.length, 4);
 });
@@ -219,7 +260,7 @@ Deno.test("applyRun: an ip -batch killed on its timeout may have run any of its 
     let killed = false;
     const run: Runner = (argv, opts = {}) => {
       // The apply's batch is killed; the rollback's runs.
-      if (!isApplyBatch(argv) || killed) return host.run(argv, opts);
+      if (!isApplyBatch(argv, opts.stdin) || killed) return host.run(argv, opts);
       killed = true;
       const lines = opts.stdin!.trim().split("\n").slice(0, ranLines).join("\n");
       if (lines) host.run(argv, { ...opts, stdin: lines });
@@ -229,7 +270,7 @@ Deno.test("applyRun: an ip -batch killed on its timeout may have run any of its 
     const e = await applyRun(req(steps), deps(run, j.journal)).then(() => undefined, (e) => e);
     assert.ok(e instanceof StepError, String(e));
     assert.equal(e.stepIndex, 0);
-    assert.match(e.message, /'ip -batch -' said: timed out after 30000 ms and was killed/);
+    assert.match(e.message, /'ip -json -details -batch -' said: timed out after 30000 ms and was killed/);
     assert.deepEqual(host.routes, [], `killed after ${ranLines} lines: host as before`);
     assert.deepEqual(seq(j.records), [
       ...steps.map((_, i) => `step-intent#${i}`),
@@ -246,9 +287,12 @@ Deno.test("applyRun: a read that fails while checking a batch fails the step bei
   const steps = Array.from({ length: 3 }, (_, i) => route(i));
   let batches = 0;
   const run: Runner = (argv, opts = {}) => {
-    if (isApplyBatch(argv)) batches++;
-    // The first look at the routes after the batch (the check's) fails; the rollback's reads work.
-    if (argv.includes("show") && argv.includes("route") && batches === 1) {
+    // The batch's own reads print nothing (output that does not match them is not trusted), so the check reads the
+    // routes on its own: that read fails; the rollback's reads work.
+    if (isApplyBatch(argv, opts.stdin) && ++batches === 1) {
+      return host.run(argv, { ...opts, stdin: `${changes(opts.stdin!).join("\n")}\n` });
+    }
+    if (routeReads([{ argv, stdin: opts.stdin }]).length > 0 && batches === 1) {
       batches++;
       const stderr = "Cannot send dump request: Connection refused";
       return Promise.reject(new CommandError(argv, 1, stderr, hintFor(argv, stderr)));
@@ -282,7 +326,7 @@ Deno.test("rollback of 200 route steps runs their inverses in ip -batch parts of
   const texts = batchTexts(host.calls).slice(3); // after the apply's three
   assert.ok(texts.length > 1, `${texts.length} parts`);
   assert.deepEqual(
-    texts.join("").trim().split("\n"),
+    texts.flatMap(changes),
     steps.map((_, i) => `route del 10.0.${i}.0/24 via 198.51.100.254 dev eth0`).reverse(),
   );
   // A route that cannot be deleted, in the second part: the steps before it are reverted, it failed, the rest wait.
@@ -311,7 +355,7 @@ Deno.test("rollback whose ip -batch of inverses is killed on its timeout: steps 
     let batches = 0;
     const run: Runner = (argv, opts = {}) => {
       // The apply's batch runs; the rollback's first batch is killed after `ranLines` of its lines took effect.
-      if (!isApplyBatch(argv) || ++batches !== 2) return host.run(argv, opts);
+      if (!isApplyBatch(argv, opts.stdin) || ++batches !== 2) return host.run(argv, opts);
       const lines = opts.stdin!.trim().split("\n").slice(0, ranLines).join("\n");
       if (lines) host.run(argv, { ...opts, stdin: lines });
       const stderr = "timed out after 30000 ms and was killed";
@@ -342,7 +386,7 @@ async function progressOf(steps: Step[], refused: ReadonlySet<string> = new Set(
   const host = fakeHost(refused);
   const events: string[] = [];
   const run: Runner = (argv, opts) => {
-    if (isApplyBatch(argv)) events.push("$ ip -batch");
+    if (isApplyBatch(argv, opts?.stdin)) events.push("$ ip -batch");
     return host.run(argv, opts);
   };
   const j = memJournal();
@@ -384,4 +428,52 @@ Deno.test("run's [n/N] lines when the batch never ran (a fault before it): only 
   assert.equal(events.length, 2, events.join("\n"));
   assert.equal(events[0], "[1/3] add route 10.0.0.0/24 via 198.51.100.254 dev eth0");
   assert.match(events[1], /^ {2}failed: injected failure at step:0 .*; rolling back$/);
+});
+
+Deno.test("PollingLook: the first question from the shared look, the same question again afresh (a poll sees processes go)", async () => {
+  let pids = "4242\n";
+  const { run, calls } = recordingRunner((argv) => argv.includes("pids") ? { stdout: pids } : { stdout: "[]" });
+  const look = new IpReader(() => Promise.resolve({ argv: [], code: 0, stdout: "7\n", stderr: "", durationMs: 0 }));
+  const ip = new PollingLook(run, look);
+  assert.deepEqual(await ip.netnsPids("web"), [7], "from the look");
+  assert.deepEqual(await ip.netnsPids("web"), [4242]);
+  pids = "";
+  assert.deepEqual(await ip.netnsPids("web"), []);
+  assert.deepEqual(calls.map((c) => c.argv.join(" ")), ["ip netns pids web", "ip netns pids web"]);
+});
+
+Deno.test("applyRun: the check again once every step is done (recheck) reads the links the steps name and the routes in one process", async () => {
+  const host = fakeHost();
+  const j = memJournal();
+  const steps = Array.from({ length: 3 }, (_, i) => route(i));
+  await applyRun({ ...req(steps), recheck: [0, 2] }, deps(host.run, j.journal));
+  const last = host.calls.findLastIndex((c) => isApplyBatch(c.argv, c.stdin));
+  assert.deepEqual(host.calls.slice(last + 1), [{
+    argv: ["ip", "-force", "-json", "-details", "-batch", "-"],
+    stdin: "addr show dev eth0\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n",
+  }]);
+  assert.equal(endState(j.records), "applied");
+});
+
+Deno.test("applyRun: a step alone in a named netns runs as a batch whose process then reads the netns whole for its check; one on the host runs on its own", async () => {
+  const host = fakeHost();
+  const j = memJournal();
+  const inWeb: Step = {
+    kind: "route-add",
+    netns: "web",
+    route: { family: 4, dst: "default", via: "10.0.0.1", dev: "eth0" },
+  };
+  await applyRun(req([inWeb]), deps(host.run, j.journal));
+  assert.deepEqual(host.calls.map((c) => [c.argv.join(" "), c.stdin]), [[
+    "ip -n web -json -details -batch -",
+    "route add default via 10.0.0.1 dev eth0\naddr show\nroute show table all root 0.0.0.0/0\n" +
+    "route show table all root ::/0\nneigh show nud permanent\nneigh show nud noarp\nneigh show proxy\n",
+  ]]);
+  assert.deepEqual(seq(j.records), ["step-intent#0", "step-done#0", "run-end"]);
+
+  const alone = fakeHost();
+  await applyRun(req([route(0)]), deps(alone.run, memJournal().journal));
+  assert.deepEqual(alone.calls.filter((c) => !c.argv.includes("show")).map((c) => c.argv.join(" ")), [
+    "ip -4 route add 10.0.0.0/24 via 198.51.100.254 dev eth0",
+  ]);
 });

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { BATCH_TEXT_MAX, batchLine, batchMessage, batchSizes, failedLine } from "../../src/engine/ip_batch.ts";
+import {
+  BATCH_TEXT_MAX,
+  batchLine,
+  batchMessage,
+  batchNetns,
+  batchSizes,
+  failedLine,
+  readAnswers,
+  withReads,
+} from "../../src/engine/ip_batch.ts";
 
 Deno.test("batchLine: an IPv4 route or rule drops -4 (ip's default family for them); the namespace is the batch's", () => {
   assert.deepEqual(batchLine(["ip", "-4", "route", "del", "default", "via", "198.51.100.1", "dev", "nsbr0"]), {
@@ -66,4 +75,52 @@ Deno.test("batchSizes: a step's lines stay together; each batch's text is at mos
   // Bytes, not characters: 'é' is two bytes in UTF-8.
   assert.deepEqual(batchSizes([["é"], ["é"]], 6), [2]);
   assert.deepEqual(batchSizes([["é"], ["éé"]], 6), [1, 1]);
+});
+
+Deno.test("withReads: the reads follow the changes in one 'ip -json -details -batch -'; none with a family option or past BATCH_TEXT_MAX", () => {
+  assert.deepEqual(withReads("ip -n web", ["link set dev lo up", "addr add 10.0.0.2/24 dev eth0"], ["addr show"]), {
+    argv: ["ip", "-n", "web", "-json", "-details", "-batch", "-"],
+    stdin: "link set dev lo up\naddr add 10.0.0.2/24 dev eth0\naddr show\n",
+    reads: 1,
+  });
+  // `-6` would keep only IPv6 addresses in the reads' answers: the changes alone, as a plain batch.
+  assert.deepEqual(withReads("ip -6", ["addr add 2001:db8::1/64 dev eth0"], ["addr show dev eth0"]), {
+    argv: ["ip", "-6", "-batch", "-"],
+    stdin: "addr add 2001:db8::1/64 dev eth0\n",
+    reads: 0,
+  });
+  assert.deepEqual(withReads("ip", ["link set dev br0 up"], []).argv, ["ip", "-batch", "-"]);
+  // 'route add 10.0.0.0/24 dev eth0\n' is 31 bytes: 132 lines are 4,092 bytes, one read line more would pass 4,096.
+  const writes = Array.from({ length: 132 }, () => "route add 10.0.0.0/24 dev eth0");
+  assert.equal(new TextEncoder().encode(withReads("ip", writes).stdin).length, 4092);
+  const full = withReads("ip", writes, ["addr show dev eth0"]);
+  assert.deepEqual([full.argv, full.reads], [["ip", "-batch", "-"], 0]);
+  assert.equal(full.stdin, writes.map((l) => `${l}\n`).join(""));
+  const fits = withReads("ip", writes.slice(1), ["addr show dev eth0"]);
+  assert.equal(fits.reads, 1);
+  assert.ok(new TextEncoder().encode(fits.stdin).length <= BATCH_TEXT_MAX);
+});
+
+Deno.test("readAnswers: one JSON line per read that ran; none when a change failed; output that does not match is not trusted", () => {
+  const br0 = '[{"ifname":"br0"}]';
+  // Three changes, three reads, all ran (exit 0).
+  assert.deepEqual(readAnswers(`${br0}\n[]\n[]\n`, undefined, 3, 3), [br0, "[]", "[]"]);
+  // The second read failed (`Command failed -:5`: a link gone): the first answered, the rest did not run.
+  assert.deepEqual(readAnswers(`${br0}\n`, 5, 3, 3), [br0]);
+  // The first read failed: no answer.
+  assert.deepEqual(readAnswers("", 4, 3, 3), []);
+  // A change failed (line 2): no read ran.
+  assert.deepEqual(readAnswers("", 2, 3, 3), []);
+  // More or fewer lines than reads that ran, or a line that is not a JSON array: nothing is trusted.
+  assert.equal(readAnswers(`${br0}\n`, undefined, 3, 3), undefined);
+  assert.equal(readAnswers(`${br0}\n[]\n`, 5, 3, 3), undefined);
+  assert.equal(readAnswers("59\n[]\n[]\n", undefined, 3, 3), undefined);
+  assert.equal(readAnswers(br0, 2, 3, 3), undefined);
+});
+
+Deno.test("batchNetns: the named netns of a batch key; none for the host's own, with or without a family", () => {
+  assert.equal(batchNetns("ip -n web"), "web");
+  assert.equal(batchNetns("ip -n web -6"), "web");
+  assert.equal(batchNetns("ip"), undefined);
+  assert.equal(batchNetns("ip -6"), undefined);
 });

@@ -177,3 +177,66 @@ Deno.test("SnapshotIpReader.prefetch of a namespace that cannot be read keeps no
     "ip -n gone -json -4 route show table all",
   ]);
 });
+
+Deno.test("SnapshotIpReader.prefetch with pidsOf: the host's look and the netns's processes in one process; the first netnsPids answered from it", async () => {
+  const HOST = [WEB, WEB_ROUTES4_DETAILED, WEB_ROUTES6_DETAILED, WEB_PERMANENT, WEB_NOARP, WEB_PROXY];
+  // `ip netns pids` prints one PID a line after the six arrays; nothing when the netns is empty.
+  for (const [pids, want] of [["4242\n4250\n", [4242, 4250]], ["", []]] as const) {
+    const { run, calls } = recordingRunner((argv) =>
+      argv.includes("-batch") ? { stdout: `${HOST.join("\n")}\n${pids}` } : { code: 1, stderr: "unexpected" }
+    );
+    const ip = new SnapshotIpReader(run);
+    await ip.prefetch(undefined, "web");
+    assert.deepEqual(await ip.netnsPids("web"), want);
+    assert.equal((await ip.link("eth0"))?.ifindex, 2);
+    assert.deepEqual(calls.map((c) => [c.argv.join(" "), c.opts?.stdin]), [[
+      "ip -json -details -batch -",
+      "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n" +
+      "neigh show nud permanent\nneigh show nud noarp\nneigh show proxy\nnetns pids web\n",
+    ]]);
+  }
+});
+
+Deno.test("SnapshotIpReader.prefetch with pidsOf a netns that is gone: no process in it (ip netns pids fails on the last line); another failing line keeps nothing", async () => {
+  const HOST = [WEB, WEB_ROUTES4_DETAILED, WEB_ROUTES6_DETAILED, WEB_PERMANENT, WEB_NOARP, WEB_PROXY];
+  const gone = recordingRunner((argv) =>
+    argv.includes("-batch")
+      ? {
+        code: 1,
+        stdout: `${HOST.join("\n")}\n`,
+        stderr: 'Cannot open network namespace "web": No such file or directory\nCommand failed -:7',
+      }
+      : { code: 1, stderr: "unexpected" }
+  );
+  const ip = new SnapshotIpReader(gone.run);
+  await ip.prefetch(undefined, "web");
+  assert.deepEqual(await ip.netnsPids("web"), []);
+  assert.equal((await ip.link("eth0"))?.ifindex, 2);
+  assert.equal(gone.calls.length, 1);
+
+  const broken = recordingRunner((argv) =>
+    argv.includes("-batch")
+      ? { code: 1, stdout: "", stderr: "Cannot send dump request: Connection refused\nCommand failed -:1" }
+      : { stdout: "4242\n" }
+  );
+  const other = new SnapshotIpReader(broken.run);
+  await other.prefetch(undefined, "web");
+  assert.deepEqual(await other.netnsPids("web"), [4242], "read on its own");
+  assert.deepEqual(broken.calls.map((c) => c.argv.join(" ")), ["ip -json -details -batch -", "ip netns pids web"]);
+});
+
+Deno.test("SnapshotIpReader.batchReads: a batch's whole look at its netns answers as prefetch would; prefetch then reads nothing", async () => {
+  const { run, calls } = recordingRunner(() => ({ code: 1, stderr: "unexpected" }));
+  const ip = new SnapshotIpReader(run);
+  const reads = ip.batchReads("web");
+  reads.accept([WEB, WEB_ROUTES4_DETAILED, WEB_ROUTES6_DETAILED, WEB_PERMANENT, WEB_NOARP, WEB_PROXY]);
+  await ip.prefetch("web");
+  assert.deepEqual((await ip.addrs("web", "eth0"))[0].addr_info.map((a) => a.local), ["10.200.0.2"]);
+  assert.deepEqual((await ip.routes(4, "web")).map((r) => r.dst), ["default", "10.200.0.0/24", "10.200.0.2"]);
+  assert.deepEqual((await ip.staticNeighbours("web")).map((n) => n.dst), ["10.200.0.9", "10.200.0.8", "10.200.0.7"]);
+  assert.equal(calls.length, 0);
+  // Fewer answers than lines (the batch stopped early): nothing kept, the questions read on their own.
+  const part = new SnapshotIpReader(run);
+  part.batchReads("web").accept([WEB]);
+  await assert.rejects(() => part.routes(4, "web"), /unexpected/);
+});

@@ -73,3 +73,66 @@ Deno.test("NamedLinksReader: the named host links from one read, both as links a
   assert.equal(calls.length, 2);
   assert.ok(!calls[1].argv.includes("-force"));
 });
+
+Deno.test("NamedLinksReader.batchReads: the links expected, both route families, then the links moved away; a read that finds a link gone stops there and answers it, the rest are read on their own", async () => {
+  const veth = link(5, "veth-web", { linkinfo: { info_kind: "veth" } });
+  const respond = answers({ br0: link(7, "br0") });
+  let stdin = "";
+  const { run, calls } = recordingRunner((argv) => (argv.includes("-batch") ? respond(stdin) : {}));
+  const spy: typeof run = (argv, opts = {}) => {
+    stdin = opts.stdin ?? "";
+    return run(argv, opts);
+  };
+  const ip = new NamedLinksReader(spy, ["veth-web", "p-1", "br0", "veth-gone", "p-2"]);
+  const reads = ip.batchReads(undefined, new Set(["p-1", "p-2"]));
+  assert.deepEqual(reads.lines, [
+    "addr show dev veth-web",
+    "addr show dev br0",
+    "addr show dev veth-gone",
+    "route show table all root 0.0.0.0/0",
+    "route show table all root ::/0",
+    "addr show dev p-1",
+    "addr show dev p-2",
+  ]);
+  // As iproute2 answers without -force: veth-web and br0, then 'veth-gone' is not there and the batch stops.
+  reads.accept([JSON.stringify([veth]), JSON.stringify([link(7, "br0")])], 'Device "veth-gone" does not exist.');
+  assert.equal((await ip.link("veth-web"))?.linkinfo?.info_kind, "veth");
+  assert.equal((await ip.link("br0"))?.ifindex, 7);
+  assert.equal(await ip.link("veth-gone"), undefined);
+  assert.equal(calls.length, 0, "answered by the batch's reads");
+  // The names after the failed line (and the routes) were not read: one process reads the names left.
+  assert.equal(await ip.link("p-1"), undefined);
+  assert.equal(await ip.link("p-2"), undefined);
+  assert.equal(calls.length, 1);
+  assert.equal(stdin, "addr show dev p-1\naddr show dev p-2\n");
+});
+
+Deno.test("NamedLinksReader.batchReads: every read answered, the routes too (in the form without -details); a failure other than a missing link answers nothing", async () => {
+  const { run, calls } = recordingRunner(() => ({ code: 1, stderr: "unexpected" }));
+  const ip = new NamedLinksReader(run, ["br0", "p-1"]);
+  const reads = ip.batchReads(undefined, new Set(["p-1"]));
+  const route4 = { type: "unicast", dst: "10.200.0.0/24", dev: "br0", table: "main", protocol: "kernel", flags: [] };
+  reads.accept([JSON.stringify([link(7, "br0")]), JSON.stringify([route4]), "[]"], 'Device "p-1" does not exist.');
+  assert.equal((await ip.link("br0"))?.ifindex, 7);
+  assert.equal(await ip.link("p-1"), undefined);
+  assert.deepEqual(await ip.routes(4), [{ dst: "10.200.0.0/24", dev: "br0", protocol: "kernel", flags: [] }]);
+  assert.deepEqual(await ip.routes(6), []);
+  assert.equal(calls.length, 0);
+
+  const other = new NamedLinksReader(run, ["br0"]);
+  other.batchReads().accept([], "Cannot send dump request: Connection refused");
+  await assert.rejects(() => other.link("br0"), /unexpected/);
+  assert.equal(calls.length, 1, "br0 read on its own");
+});
+
+Deno.test("NamedLinksReader.batchReads in a named netns: the whole look at it", () => {
+  const { run } = recordingRunner();
+  assert.deepEqual(new NamedLinksReader(run, ["br0"]).batchReads("web").lines, [
+    "addr show",
+    "route show table all root 0.0.0.0/0",
+    "route show table all root ::/0",
+    "neigh show nud permanent",
+    "neigh show nud noarp",
+    "neigh show proxy",
+  ]);
+});

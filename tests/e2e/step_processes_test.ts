@@ -1,0 +1,103 @@
+/**
+ * The processes that apply, check and undo a recipe's steps, pinned (issue 8, "batched apply with the same
+ * guarantees", "undo that deletes"): each `ip -batch` of changes reads what checks them in the same process, after
+ * its lines; undo reads a netns's processes with the host's look, and checks its deletions in their own batch. What
+ * runs before the plan's first batch (preflight, the host's facts) is pinned elsewhere.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { withLab } from "../support/lab.ts";
+
+/** One process of a `--verbose` trace: its argv and the lines it was given (an `ip -batch -`'s `  < LINE`). */
+interface Traced {
+  argv: string;
+  lines: string[];
+}
+
+/**
+ * The processes of a `--verbose` trace, from the first whose argv or lines hold `first` on.
+ * @param trace The stderr of a `--verbose` command.
+ * @param first e.g. `netns add web`, the plan's first command.
+ */
+function processesFrom(trace: string, first: string): Traced[] {
+  const all: Traced[] = [];
+  for (const l of trace.split("\n")) {
+    if (l.startsWith("$ ")) all.push({ argv: l.slice(2).replace(/ {2}\(.*$/, ""), lines: [] });
+    else if (l.startsWith("  < ") && all.length > 0) all.at(-1)!.lines.push(l.slice(4));
+  }
+  const at = all.findIndex((p) => p.argv.includes(first) || p.lines.includes(first));
+  assert.ok(at >= 0, `no process runs '${first}':\n${trace}`);
+  return all.slice(at);
+}
+
+Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each batch reads its own result), undo deletes and checks in 3; netns: 2 and 3", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const run = await lab.nsrecipe(["--verbose", "run", "veth-bridge", "--name", "pc", "--", "true"]);
+    assert.equal(run.code, 0, run.stderr);
+    const applied = processesFrom(run.stderr, "netns add pc");
+    assert.deepEqual(applied.map((p) => p.argv), [
+      "ip -json -details -batch -",
+      "ip -n pc -json -details -batch -",
+      "ip -n pc -json -details -batch -",
+      "ip netns exec pc unshare --fork --pid --mount-proc --kill-child -- true",
+    ]);
+    // The host's side: its 8 lines, then the links they name, the peer moved away last (absent: the batch's last line
+    // fails, after every change ran).
+    assert.deepEqual(applied[0].lines.slice(7).map((l) => l.replace(/p-[0-9a-f]{8}/, "p-PEER")), [
+      "link set dev veth-pc up",
+      "addr show dev veth-pc",
+      "addr show dev br0",
+      "addr show dev p-PEER",
+    ]);
+    assert.match(run.stderr, /Device "p-[0-9a-f]{8}" does not exist\.\n {2}Command failed -:11\n/);
+    // The netns the peer moved into, whole, for the move's check; then the netns's side: its 4 lines, then the netns
+    // whole, for their checks.
+    const whole = [
+      "addr show",
+      "route show table all root 0.0.0.0/0",
+      "route show table all root ::/0",
+      "neigh show nud permanent",
+      "neigh show nud noarp",
+      "neigh show proxy",
+    ];
+    assert.deepEqual(applied[1].lines, whole);
+    assert.deepEqual(applied[2].lines, [
+      "link set dev lo up",
+      "link set dev eth0 up",
+      "addr add 10.200.0.2/24 dev eth0",
+      "route add default via 10.200.0.1 dev eth0",
+      ...whole,
+    ]);
+
+    const undo = await lab.nsrecipe(["--verbose", "undo"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    // The hazards' look at the host with the netns's processes; the netns's links (none foreign); the deletions, then
+    // the host whole, for their checks.
+    const undone = processesFrom(undo.stderr, "addr show");
+    assert.deepEqual(undone.map((p) => [p.argv, ...p.lines]), [
+      ["ip -json -details -batch -", ...whole, "netns pids pc"],
+      ["ip -n pc -json -details addr show"],
+      ["ip -json -details -batch -", "link del dev br0", "link del dev veth-pc", "netns del pc", ...whole],
+    ]);
+    assert.deepEqual(await lab.snapshot(), before);
+
+    const ns = await lab.nsrecipe(["--verbose", "run", "netns", "--name", "pn", "--", "true"]);
+    assert.equal(ns.code, 0, ns.stderr);
+    // `lo` up in the netns is a step alone, run as a batch so that its check reads the netns in the same process.
+    assert.deepEqual(processesFrom(ns.stderr, "ip netns add pn").map((p) => [p.argv, ...p.lines]), [
+      ["ip netns add pn"],
+      ["ip -n pn -json -details -batch -", "link set dev lo up", ...whole],
+      ["ip netns exec pn unshare --fork --pid --mount-proc --kill-child -- true"],
+    ]);
+    const nsUndo = await lab.nsrecipe(["--verbose", "undo"]);
+    assert.equal(nsUndo.code, 0, nsUndo.stderr);
+    assert.deepEqual(processesFrom(nsUndo.stderr, "ip -n pn").map((p) => p.argv), [
+      "ip -n pn -json -details addr show",
+      "ip netns pids pn",
+      "ip netns del pn",
+    ]);
+    assert.deepEqual(await lab.snapshot(), before);
+  });
+});
