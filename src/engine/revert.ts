@@ -20,7 +20,6 @@ import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
-import { PollingLook } from "./polling_look.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -244,9 +243,6 @@ function batchKey(item: RevertItem): string | undefined {
  * batch's own look is looked at once more, afresh). iproute2 stops at the
  * first failing line and names it, so the steps before it are reverted and
  * the rest did not run (a failed inverse stops the batch before its reads).
- * A step's `beforeInverse` reads through the look it was located with, when
- * nothing changed since (`current`): a netns's processes read with the
- * host's look (`SnapshotIpReader.prefetch`), asked again afresh.
  *
  * @returns The outcomes of a prefix of `group`, in order: all of it, or up to
  *   and including a failed step, or up to a step that must be looked at again
@@ -311,14 +307,11 @@ async function revertBatch(
   }
   // What must be done before an inverse's commands (a netns emptied of its processes), for each step about to run; a
   // step for which it cannot be done fails, and the batch is cut after it.
-  // It reads through the look undo took while nothing changed (a netns's processes read with the host's lists), a
-  // question asked again afresh: it polls until the processes are gone.
-  const beforeCtx = current ? { ...deps.ctx, ip: new PollingLook(deps.ctx.run, current) } : deps.ctx;
   for (const p of pending) {
     const before = kindOf(p.step).beforeInverse;
     if (p.at >= cut || out[p.at].how !== "reverted" || !before) continue;
     try {
-      await before(p.step, beforeCtx);
+      await before(p.step, deps.ctx);
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       out[p.at] = { item: p.item, how: "failed", error: e.stderr || e.message };

@@ -402,14 +402,13 @@ export async function refuseHazards(
 ): Promise<void> {
   const what = `Undo of run '${target.id}' (${target.label})`;
   // Nothing changes while the hazards are looked for: one snapshot answers every step's questions (per-link
-  // ones from the whole lists). A run that deletes or strips host links has its host read in one process, with the
-  // processes inside the netns it deletes (emptied before the deletion: `netns-add`'s `beforeInverse`), and the
+  // ones from the whole lists). A run that deletes or strips host links has its host read in one process, and the
   // links inside each namespace it deletes are read beside it (not one after the other: a process waits for a CPU
-  // on a busy host, and `undo --all` waits so once per run).
+  // on a busy host, and `undo --all` waits so once per run). The processes inside such a namespace are read later, on
+  // their own, right before it is deleted: read with the host's lists, they would include the `ip -n` reading it.
   const host = toRevert.some((i) => HOST_LINK_HAZARDS.has(i.step.kind) && !("netns" in i.step && i.step.netns));
-  const deleted = toRevert.find((i) => i.step.kind === "netns-add")?.step;
   await Promise.all([
-    host ? look.prefetch(undefined, deleted?.kind === "netns-add" ? deleted.netns : undefined) : undefined,
+    host ? look.prefetch() : undefined,
     // A namespace that cannot be read: its error is given again where the answer is needed (the read is kept).
     ...namespacesLookedInto(toRevert).map((ns) => look.links(ns).catch(() => [])),
   ]);

@@ -130,8 +130,6 @@ interface Ahead {
   routes?: { 4: IpRoute[]; 6: IpRoute[] };
   /** Static neighbour entries, as {@link IpReader.staticNeighbours}. */
   neighbours?: IpNeigh[];
-  /** Processes inside named namespaces (`ip netns pids NAME`), by name. */
-  pids?: Map<string, number[]>;
 }
 
 /**
@@ -171,42 +169,22 @@ export class SnapshotIpReader extends IpReader {
    * is read when a batch's reads ({@link batchReads}) already gave all of it.
    *
    * @param netns Named netns, or `undefined` for the caller's own.
-   * @param pidsOf A named netns whose processes are read in the same process
-   *   (`ip netns pids NAME`, a batch line: it stats `/run/netns/NAME` and
-   *   every `/proc/PID/ns/net`, whichever namespace `ip` is in; only in the
-   *   caller's own, since an `ip -n NS` is itself one of NS's processes). Its
-   *   first {@link netnsPids} question is answered from it.
    * @returns When the read is over.
    * @throws {Error} Only what the process seam throws besides {@link CommandError}.
    */
-  async prefetch(netns?: string, pidsOf?: string): Promise<void> {
+  async prefetch(netns?: string): Promise<void> {
     const known = this.ahead.get(netns ?? "");
-    if (known?.links && known.routes && known.neighbours && pidsOf === undefined) return;
-    const pids = netns === undefined && pidsOf !== undefined && /^[^\s"'\\#]+$/.test(pidsOf) ? pidsOf : undefined;
+    if (known?.links && known.routes && known.neighbours) return;
     const argv = [...(netns === undefined ? ["ip"] : ["ip", "-n", netns]), "-json", "-details", "-batch", "-"];
-    const stdin = [...WHOLE_LOOK_LINES, ...(pids === undefined ? [] : [`netns pids ${pids}`])]
-      .map((l) => `${l}\n`).join("");
-    let result;
+    const stdin = WHOLE_LOOK_LINES.map((l) => `${l}\n`).join("");
+    let out: string;
     try {
-      result = await this.memo(argv, { stdin, okCodes: [0, 1] });
+      out = (await this.memo(argv, { stdin })).stdout;
     } catch (e) {
       if (e instanceof CommandError) return;
       throw e;
     }
-    // Only the last line, `netns pids`, may fail (a namespace gone: no process in it, as IpReader.netnsPids says).
-    const pidsFailed = result.code !== 0;
-    if (
-      pidsFailed && (pids === undefined || !result.stderr.includes(`Command failed -:${WHOLE_LOOK_LINES.length + 1}`))
-    ) {
-      return;
-    }
-    const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
-    // `ip netns pids` prints one PID a line, nothing for none: the lines after the six JSON arrays.
-    const listed = lines.slice(WHOLE_LOOK_LINES.length);
-    if (!this.acceptWhole(netns, lines.slice(0, WHOLE_LOOK_LINES.length))) return;
-    if (pids !== undefined && listed.every((l) => /^\d+$/.test(l))) {
-      this.ahead.get(netns ?? "")!.pids = new Map([[pids, pidsFailed ? [] : listed.map(Number)]]);
-    }
+    this.acceptWhole(netns, out.split("\n").filter((l) => l.trim() !== ""));
   }
 
   /**
@@ -283,16 +261,6 @@ export class SnapshotIpReader extends IpReader {
     return ahead ? [...ahead[family]] : await super.routes(family, netns);
   }
 
-  /**
-   * PIDs of the processes inside a named netns: from {@link prefetch}'s
-   * `pidsOf`, else read once.
-   * @param name The netns name.
-   * @returns PIDs; `[]` when the netns does not exist.
-   */
-  override async netnsPids(name: string): Promise<number[]> {
-    const ahead = this.ahead.get("")?.pids?.get(name);
-    return ahead ? [...ahead] : await super.netnsPids(name);
-  }
   /**
    * Every link of a namespace, with details.
    * @param netns Named netns, or `undefined` for the caller's own.

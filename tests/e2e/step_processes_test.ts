@@ -1,8 +1,8 @@
 /**
  * The processes that apply, check and undo a recipe's steps, pinned (issue 8, "batched apply with the same
  * guarantees", "undo that deletes"): each `ip -batch` of changes reads what checks them in the same process, after
- * its lines; undo reads a netns's processes with the host's look, and checks its deletions in their own batch. What
- * runs before the plan's first batch (preflight, the host's facts) is pinned elsewhere.
+ * its lines; undo checks its deletions in their own batch. What runs before the plan's first batch (preflight, the
+ * host's facts) is pinned in `probes_test.ts`.
  *
  * @module
  */
@@ -31,17 +31,17 @@ function processesFrom(trace: string, first: string): Traced[] {
   return all.slice(at);
 }
 
-Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each batch reads its own result), undo deletes and checks in 3; netns: 2 and 3", async () => {
+Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each batch reads its own result), undo deletes and checks in 4; netns: 2 and 3", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
-    const run = await lab.nsrecipe(["--verbose", "run", "veth-bridge", "--name", "pc", "--", "true"]);
+    // Setup only (no command: stdin is not a terminal), so that no process of a command is still ending as undo starts.
+    const run = await lab.nsrecipe(["--verbose", "run", "veth-bridge", "--name", "pc"]);
     assert.equal(run.code, 0, run.stderr);
     const applied = processesFrom(run.stderr, "netns add pc");
     assert.deepEqual(applied.map((p) => p.argv), [
       "ip -json -details -batch -",
       "ip -n pc -json -details -batch -",
       "ip -n pc -json -details -batch -",
-      "ip netns exec pc unshare --fork --pid --mount-proc --kill-child -- true",
     ]);
     // The host's side: its 8 lines, then the links they name, the peer moved away last (absent: the batch's last line
     // fails, after every change ran).
@@ -73,23 +73,26 @@ Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each
 
     const undo = await lab.nsrecipe(["--verbose", "undo"]);
     assert.equal(undo.code, 0, undo.stderr);
-    // The hazards' look at the host with the netns's processes; the netns's links (none foreign); the deletions, then
-    // the host whole, for their checks.
-    const undone = processesFrom(undo.stderr, "addr show");
-    assert.deepEqual(undone.map((p) => [p.argv, ...p.lines]), [
-      ["ip -json -details -batch -", ...whole, "netns pids pc"],
-      ["ip -n pc -json -details addr show"],
+    // The hazards' look at the host and beside it the netns's links (none foreign: the two are traced in the order they
+    // end); the netns's processes (none), right before the deletions; the deletions, then the host whole, for their
+    // checks.
+    const undone = processesFrom(undo.stderr, "addr show").map((p) => [p.argv, ...p.lines]);
+    assert.equal(undone.length, 4, undone.join("\n"));
+    assert.deepEqual(undone.slice(0, 2).sort(), [["ip -json -details -batch -", ...whole], [
+      "ip -n pc -json -details addr show",
+    ]]);
+    assert.deepEqual(undone.slice(2), [
+      ["ip netns pids pc"],
       ["ip -json -details -batch -", "link del dev br0", "link del dev veth-pc", "netns del pc", ...whole],
     ]);
     assert.deepEqual(await lab.snapshot(), before);
 
-    const ns = await lab.nsrecipe(["--verbose", "run", "netns", "--name", "pn", "--", "true"]);
+    const ns = await lab.nsrecipe(["--verbose", "run", "netns", "--name", "pn"]);
     assert.equal(ns.code, 0, ns.stderr);
     // `lo` up in the netns is a step alone, run as a batch so that its check reads the netns in the same process.
     assert.deepEqual(processesFrom(ns.stderr, "ip netns add pn").map((p) => [p.argv, ...p.lines]), [
       ["ip netns add pn"],
       ["ip -n pn -json -details -batch -", "link set dev lo up", ...whole],
-      ["ip netns exec pn unshare --fork --pid --mount-proc --kill-child -- true"],
     ]);
     const nsUndo = await lab.nsrecipe(["--verbose", "undo"]);
     assert.equal(nsUndo.code, 0, nsUndo.stderr);

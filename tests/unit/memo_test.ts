@@ -178,53 +178,6 @@ Deno.test("SnapshotIpReader.prefetch of a namespace that cannot be read keeps no
   ]);
 });
 
-Deno.test("SnapshotIpReader.prefetch with pidsOf: the host's look and the netns's processes in one process; the first netnsPids answered from it", async () => {
-  const HOST = [WEB, WEB_ROUTES4_DETAILED, WEB_ROUTES6_DETAILED, WEB_PERMANENT, WEB_NOARP, WEB_PROXY];
-  // `ip netns pids` prints one PID a line after the six arrays; nothing when the netns is empty.
-  for (const [pids, want] of [["4242\n4250\n", [4242, 4250]], ["", []]] as const) {
-    const { run, calls } = recordingRunner((argv) =>
-      argv.includes("-batch") ? { stdout: `${HOST.join("\n")}\n${pids}` } : { code: 1, stderr: "unexpected" }
-    );
-    const ip = new SnapshotIpReader(run);
-    await ip.prefetch(undefined, "web");
-    assert.deepEqual(await ip.netnsPids("web"), want);
-    assert.equal((await ip.link("eth0"))?.ifindex, 2);
-    assert.deepEqual(calls.map((c) => [c.argv.join(" "), c.opts?.stdin]), [[
-      "ip -json -details -batch -",
-      "addr show\nroute show table all root 0.0.0.0/0\nroute show table all root ::/0\n" +
-      "neigh show nud permanent\nneigh show nud noarp\nneigh show proxy\nnetns pids web\n",
-    ]]);
-  }
-});
-
-Deno.test("SnapshotIpReader.prefetch with pidsOf a netns that is gone: no process in it (ip netns pids fails on the last line); another failing line keeps nothing", async () => {
-  const HOST = [WEB, WEB_ROUTES4_DETAILED, WEB_ROUTES6_DETAILED, WEB_PERMANENT, WEB_NOARP, WEB_PROXY];
-  const gone = recordingRunner((argv) =>
-    argv.includes("-batch")
-      ? {
-        code: 1,
-        stdout: `${HOST.join("\n")}\n`,
-        stderr: 'Cannot open network namespace "web": No such file or directory\nCommand failed -:7',
-      }
-      : { code: 1, stderr: "unexpected" }
-  );
-  const ip = new SnapshotIpReader(gone.run);
-  await ip.prefetch(undefined, "web");
-  assert.deepEqual(await ip.netnsPids("web"), []);
-  assert.equal((await ip.link("eth0"))?.ifindex, 2);
-  assert.equal(gone.calls.length, 1);
-
-  const broken = recordingRunner((argv) =>
-    argv.includes("-batch")
-      ? { code: 1, stdout: "", stderr: "Cannot send dump request: Connection refused\nCommand failed -:1" }
-      : { stdout: "4242\n" }
-  );
-  const other = new SnapshotIpReader(broken.run);
-  await other.prefetch(undefined, "web");
-  assert.deepEqual(await other.netnsPids("web"), [4242], "read on its own");
-  assert.deepEqual(broken.calls.map((c) => c.argv.join(" ")), ["ip -json -details -batch -", "ip netns pids web"]);
-});
-
 Deno.test("SnapshotIpReader.batchReads: a batch's whole look at its netns answers as prefetch would; prefetch then reads nothing", async () => {
   const { run, calls } = recordingRunner(() => ({ code: 1, stderr: "unexpected" }));
   const ip = new SnapshotIpReader(run);
