@@ -278,8 +278,8 @@ export class SnapshotIpReader extends IpReader {
    * @returns The link, or `undefined` when it (or its namespace) does not exist.
    */
   override async link(dev: string, netns?: string): Promise<IpLink | undefined> {
-    const ahead = this.ahead.get(netns ?? "");
-    const links = ahead ? ahead.links as unknown as IpLink[] : await orNone(this.links(netns));
+    const ahead = this.ahead.get(netns ?? "")?.links;
+    const links = ahead ? ahead as unknown as IpLink[] : await orNone(this.links(netns));
     return links.find((l) => l.ifname === dev);
   }
 
@@ -292,8 +292,8 @@ export class SnapshotIpReader extends IpReader {
    */
   override async addrs(netns?: string, dev?: string): Promise<IpAddrLink[]> {
     if (dev === undefined) return await this.all(netns);
-    const ahead = this.ahead.get(netns ?? "");
-    return (ahead ? ahead.links : await orNone(this.all(netns))).filter((l) => l.ifname === dev);
+    const ahead = this.ahead.get(netns ?? "")?.links;
+    return (ahead ?? await orNone(this.all(netns))).filter((l) => l.ifname === dev);
   }
 
   /**
