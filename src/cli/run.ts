@@ -60,7 +60,7 @@ import {
   prefetchOwnFacts,
   programStatPaths,
 } from "./process_facts.ts";
-import { assertExecutable, assertPrograms, assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
+import { assertExecutable, assertProgramsAhead, BASE_PROGRAMS, programsFor, STEP_PROGRAMS } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
 import { quote } from "../quote.ts";
 
@@ -80,8 +80,11 @@ export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
     stat: [
       OWN_NETNS_PATH,
       ...groups.has("kernel") ? Object.values(KERNEL_MODULE_DIRS) : [],
-      // The base programs and unshare, found without a which-check of their own (ownProgramFound).
-      ...programStatPaths([...BASE_PROGRAMS, "unshare"], Deno.env.get("PATH") ?? ""),
+      // The base programs, unshare and the steps' programs, found without a which-check of their own (ownProgramFound).
+      ...programStatPaths(
+        [...BASE_PROGRAMS, "unshare", ...recipe.needs.wires ? STEP_PROGRAMS : []],
+        Deno.env.get("PATH") ?? "",
+      ),
     ],
     files: [BOOT_ID_PATH, ...groups.has("procStatus") ? [PROC_STATUS_PATH] : []],
   };
@@ -191,7 +194,14 @@ export async function runCommand(
       // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
       // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
       if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
-      await assertPrograms(look, programsFor(plan.steps, enters ? plan.enter : []).filter((p) => !found.has(p)));
+      // The plan's own programs (sysctl, nft: --nat) from the stat read ahead when it found them, else test(1).
+      await assertProgramsAhead(
+        look,
+        programsFor(plan.steps, enters ? plan.enter : []).filter((p) => !found.has(p)),
+        [],
+        path,
+        (p) => ownProgramFound(p, path),
+      );
       if (enters) {
         // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
         await assertExecutable(

@@ -11,8 +11,9 @@ import type { GatherOptions } from "../host/mod.ts";
 /**
  * What `run` and `plan` look at on the host for a recipe's plan (pure): the
  * uplink its parameters name, the uplink's settings only for a recipe that
- * moves it, and the firewall, forwarding, IPv6 rules and other namespaces'
- * addresses only for one that wires links (`HostNeeds`).
+ * moves it, the firewall, IPv6 rules and other namespaces' addresses only
+ * for one that wires links (`HostNeeds`), and IPv4 forwarding only for one
+ * that routes the namespace out (veth-bridge `--nat`).
  * @param recipe The recipe (its needs and targets).
  * @param params Its parsed parameters.
  * @returns The options for `gatherFacts` (and doctor's gathering).
@@ -20,11 +21,17 @@ import type { GatherOptions } from "../host/mod.ts";
 export function factsToGather(
   recipe: {
     needs: { movesUplink: boolean; wires: boolean };
-    targets(p: Record<string, unknown>): { uplink?: string };
+    targets(p: Record<string, unknown>): { uplink?: string; routes?: boolean };
   },
   params: Record<string, unknown>,
-): Pick<GatherOptions, "uplink" | "linkSettings" | "wiring"> {
-  return { uplink: recipe.targets(params).uplink, linkSettings: recipe.needs.movesUplink, wiring: recipe.needs.wires };
+): Pick<GatherOptions, "uplink" | "linkSettings" | "wiring" | "forwarding"> {
+  const targets = recipe.targets(params);
+  return {
+    uplink: targets.uplink,
+    linkSettings: recipe.needs.movesUplink,
+    wiring: recipe.needs.wires,
+    forwarding: targets.routes === true,
+  };
 }
 
 /**

@@ -18,7 +18,7 @@ import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import { ignoreStopSignals } from "./interrupt.ts";
 import type { Output } from "./output.ts";
-import { assertPrograms, assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
+import { assertProgramsAhead, BASE_PROGRAMS, programsFor, STEP_PROGRAMS } from "./programs.ts";
 import { OWN_NETNS_PATH, ownProgramFound, prefetchOwnFacts, programStatPaths } from "./process_facts.ts";
 
 /**
@@ -35,9 +35,10 @@ import { OWN_NETNS_PATH, ownProgramFound, prefetchOwnFacts, programStatPaths } f
 export async function undoCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   if (!g.dryRun) assertRoot();
   const run = runnerFor(out);
-  // Its network namespace (the host lock) and the base programs' candidates in PATH, in one stat.
+  // Its network namespace (the host lock) and the candidates in PATH of the base programs and those steps run, in one
+  // stat.
   const path = Deno.env.get("PATH") ?? "";
-  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH, ...programStatPaths(BASE_PROGRAMS, path)] });
+  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH, ...programStatPaths([...BASE_PROGRAMS, ...STEP_PROGRAMS], path)] });
   await assertProgramsAhead(run, BASE_PROGRAMS, [], path, (p) => ownProgramFound(p, path));
   const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {
@@ -51,7 +52,13 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     // Only now, with something to undo: the engine's dependencies read the boot id (a process).
     const deps = await engineDeps(journal, run, out);
     // Those of the base checked above need no second look.
-    await assertPrograms(run, programsFor(targets.flatMap((t) => t.steps)).filter((p) => !BASE_PROGRAMS.includes(p)));
+    await assertProgramsAhead(
+      run,
+      programsFor(targets.flatMap((t) => t.steps)).filter((p) => !BASE_PROGRAMS.includes(p)),
+      [],
+      path,
+      (p) => ownProgramFound(p, path),
+    );
     if (g.dryRun && selector === "--all") {
       const plan = announce(planUndoAll(runs, deps.netns), deps, out);
       out.data({

@@ -273,6 +273,22 @@ export function forwardReport(nf: NetfilterFacts, bridge: string): ForwardReport
   return report;
 }
 
+/**
+ * Whether the bridge netfilter settings can change what the forward check
+ * finds: only a dropping forward chain of the `ip`, `ip6` or `inet` family
+ * (nftables) or iptables' `FORWARD` sees bridged traffic through them; a
+ * `bridge` family chain sees it whatever they say, and with no dropping chain
+ * there is nothing for them to decide (only the note of a fine verdict, which
+ * `run` does not print, names them).
+ * @param nf The netfilter sources as read (the settings themselves are not looked at).
+ * @returns `true` when a chain that drops would see bridged traffic only with bridge netfilter on.
+ */
+export function bridgeNfDecides(nf: Pick<NetfilterFacts, "nft" | "iptables" | "ip6tables">): boolean {
+  const off = { ok: false as const, reason: "not read" };
+  const r = forwardReport({ ...nf, bridgeNfIptables: off, bridgeNfIp6tables: off }, DEFAULT_BRIDGE);
+  return r.drops.some((d) => d.scope !== "bridge");
+}
+
 function bnfText(nf: ForwardReport["bridgeNf"]): string {
   if (nf.ipv4 && nf.ipv6) return "bridge netfilter on (net.bridge.bridge-nf-call-iptables and -ip6tables = 1)";
   if (nf.ipv4) return "bridge netfilter on for IPv4 (net.bridge.bridge-nf-call-iptables = 1)";

@@ -14,6 +14,7 @@ import { CommandError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { type FORWARD_SYSCTLS, gatherFacts, type HostFacts, type KnownNetns, readForwardSysctls } from "../host/mod.ts";
 import type { DoctorFacts, KernelFacts, ManagerFacts, NetfilterFacts, Source, UplinkFiles } from "./types.ts";
+import { bridgeNfDecides } from "./forward.ts";
 import { resolveUplink } from "./uplink.ts";
 
 /**
@@ -35,12 +36,18 @@ export type FactGroup =
 export interface GatherOptions {
   /** `--uplink`: the link to check instead of the device of the default route. */
   uplink?: string;
-  /** Only these groups (the others read as not gathered); default every group, as `nsrecipe doctor` needs. */
+  /**
+   * Only these groups (the others read as not gathered); default every group, as `nsrecipe doctor` needs. With
+   * groups (a run's checks), a source is read only when it can change a verdict: the bridge netfilter settings only
+   * when a forward chain they decide about drops.
+   */
   groups?: ReadonlySet<FactGroup>;
   /** Read the uplink's kind and per-interface settings (`GatherOptions.linkSettings`); default `true`. */
   linkSettings?: boolean;
   /** Read what only a plan that wires links looks at (`GatherOptions.wiring` of `gatherFacts`); default `true`. */
   wiring?: boolean;
+  /** Read IPv4 forwarding for the plan (`GatherOptions.forwarding` of `gatherFacts`); default `true`. */
+  forwarding?: boolean;
   /** Namespaces whose addresses are known already (`GatherOptions.knownNetns` of `gatherFacts`): not entered. */
   knownNetns?: ReadonlyMap<string, KnownNetns>;
   /**
@@ -126,9 +133,9 @@ export async function isDirVia(run: Runner, path: string): Promise<Source<boolea
 }
 
 async function gatherHost(run: Runner, opts: GatherOptions): Promise<Source<HostFacts>> {
-  const { uplink, linkSettings, wiring, knownNetns } = opts;
+  const { uplink, linkSettings, wiring, forwarding, knownNetns } = opts;
   try {
-    return { ok: true, value: await gatherFacts(run, { uplink, linkSettings, wiring, knownNetns }) };
+    return { ok: true, value: await gatherFacts(run, { uplink, linkSettings, wiring, forwarding, knownNetns }) };
   } catch (e) {
     if (e instanceof CommandError) return { ok: false, reason: `'ip' failed: ${e.stderr || e.message}` };
     throw e;
@@ -185,14 +192,26 @@ async function gatherUplinkFiles(run: Runner, dev: string, ifindex: number): Pro
   return { dev, ifindex, nmDevice, networkdLink, ifstateDev };
 }
 
-async function gatherNetfilter(run: Runner): Promise<NetfilterFacts> {
-  const [nft, iptables, ip6tables, sysctls] = await Promise.all([
+/**
+ * The netfilter sources of the forward and uplink-refs checks. `lazy` (a
+ * run's checks): the bridge netfilter settings are read only when they can
+ * change the forward check's verdict ({@link bridgeNfDecides}), after the
+ * rules; otherwise beside them, as `nsrecipe doctor` reports them whatever
+ * the rules say.
+ */
+async function gatherNetfilter(run: Runner, lazy: boolean): Promise<NetfilterFacts> {
+  // The host facts read ip_forward with them when a plan needs it: one process (src/host/forward_sysctls.ts).
+  const ahead = lazy ? undefined : readForwardSysctls(run);
+  const [nft, iptables, ip6tables] = await Promise.all([
     readCommand(run, ["nft", "-j", "list", "ruleset"]),
     readCommand(run, ["iptables", "-S"]),
     readCommand(run, ["ip6tables", "-S"]),
-    // The host facts read ip_forward with them: one process (src/host/forward_sysctls.ts).
-    readForwardSysctls(run),
   ]);
+  const sysctls = ahead
+    ? await ahead
+    : bridgeNfDecides({ nft, iptables, ip6tables })
+    ? await readForwardSysctls(run)
+    : { ok: false as const, reason: "not read: no forward chain of the ip, ip6 or inet family drops" };
   const setting = (key: (typeof FORWARD_SYSCTLS)[number]): Source => {
     if (!sysctls.ok) return sysctls;
     const value = sysctls.values.get(key);
@@ -235,7 +254,7 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
     wanted("managers")
       ? gatherManagers(run)
       : { networkManager: skipped, networkd: skipped, ifstate: skipped, interfaces: skipped },
-    wanted("netfilter") ? gatherNetfilter(run) : {
+    wanted("netfilter") ? gatherNetfilter(run, opts.groups !== undefined) : {
       nft: skipped,
       iptables: skipped,
       ip6tables: skipped,

@@ -129,6 +129,13 @@ export interface GatherOptions {
    */
   wiring?: boolean;
   /**
+   * Read `net.ipv4.ip_forward` (`ipForward`): a plan that routes the
+   * namespace out of the bridge (veth-bridge `--nat`, `CheckContext.routes`)
+   * turns it on unless it is; default `true`. With `false` it is not read and
+   * `ipForward` is `"0"`.
+   */
+  forwarding?: boolean;
+  /**
    * Named namespaces whose addresses the caller already knows (from the
    * journal: the namespaces nsrecipe's open runs made, and the addresses
    * their steps added in them), by name. A live namespace whose
@@ -205,9 +212,9 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     wiring ? readNftJson(run) : Promise.resolve([]),
     // Sockets bound to the uplink matter only to a plan that moves it (like its settings).
     opts.linkSettings === false ? Promise.resolve(undefined) : readBoundSockets(run),
-    // With doctor's bridge netfilter settings (one process); without sysctl the value is unknown: plans that need to
-    // change it say so through their own check.
-    wiring ? readForwardSysctls(run) : Promise.resolve(undefined),
+    // With doctor's bridge netfilter settings (one process, when both are read); without sysctl the value is unknown:
+    // plans that need to change it say so through their own check.
+    wiring && opts.forwarding !== false ? readForwardSysctls(run) : Promise.resolve(undefined),
     // Like bound sockets: memberships on the uplink matter only to a plan that moves it.
     opts.linkSettings === false ? Promise.resolve(undefined) : readMulticastGroups(run),
   ]);

@@ -63,7 +63,8 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     assert.deepEqual(traced(none.stderr), []);
     // Its own facts in one stat (with the base programs and unshare in each PATH directory) and one head, the command
     // in one which-check, the versions doctor's checks judge, the host in one batch, each namespace nsrecipe did not
-    // make once; then the first change (the host side of the plan, one ip -batch).
+    // make once; then the first change (the host side of the plan, one ip -batch). No sysctl: without --nat nothing
+    // is routed out (no ip_forward), and no forward chain drops (bridge netfilter cannot decide anything).
     const host = [
       "ip -V",
       "ip -json -details -6 rule show",
@@ -71,11 +72,10 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       "ip -n lab-lan -json addr show",
       "ip -n lab-lanhost -json addr show",
       "nft -j list ruleset",
-      "sysctl -e net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables",
     ];
     const own = [
       `${HEAD} ${BOOT_ID} /proc/self/status`,
-      `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge <ip head cat stat kill unshare>`,
+      `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge <ip head cat stat kill unshare sysctl nft>`,
     ];
     assert.deepEqual(
       await probesOf(lab, ["run", "veth-bridge", "--name", "a", "--", "true"], "netns add a"),
@@ -87,6 +87,27 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       await probesOf(lab, ["run", "veth-bridge", "--name", "b"], "netns add b"),
       [...host, ...own].sort(),
     );
+    // --nat routes the namespace out: IPv4 forwarding is read (with the bridge netfilter settings, one sysctl).
+    const sysctl =
+      "sysctl -e net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables";
+    assert.deepEqual(
+      await probesOf(lab, ["run", "veth-bridge", "--name", "c", "--nat"], /^ip -batch -$/),
+      [...host, ...own, sysctl].sort(),
+    );
+    assertExit(await lab.nsrecipe(["undo", "c"]), 0, "undo c");
+    // A forward chain of the inet family that drops: bridge netfilter decides whether it sees bridged traffic, so
+    // the settings are read (after the rules); the run goes ahead with the check's warning.
+    const drop = await lab.sh(
+      ["nft", "-f", "-"],
+      "table inet probe {\n chain fw {\n  type filter hook forward priority 0; policy drop;\n }\n}\n",
+    );
+    assertExit(drop, 0, "nft forward drop");
+    assert.deepEqual(
+      await probesOf(lab, ["run", "veth-bridge", "--name", "d"], /^ip -batch -$/),
+      [...host, ...own, sysctl].sort(),
+    );
+    assertExit(await lab.nsrecipe(["undo", "d"]), 0, "undo d");
+    assertExit(await lab.sh(["nft", "delete table inet probe"]), 0, "nft delete");
     // netns wires no link: no firewall, forwarding, IPv6 rules or other namespaces' addresses are read, nor the
     // kernel modules (no check of them).
     assert.deepEqual(
@@ -122,12 +143,12 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     // undo: the namespace (the host lock) with the base programs, the boot id (the engine records it); then its work.
     assert.deepEqual(
       await probesOf(lab, ["undo", "b"], /^ip /),
-      [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net <ip head cat stat kill>`],
+      [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net <ip head cat stat kill sysctl nft>`],
     );
     assertExit(await lab.nsrecipe(["undo", "--all"]), 0, "undo --all");
     // Nothing to undo: the lock's namespace and the programs, one process.
     const nothing = await lab.nsrecipe(["--verbose", "undo"]);
     assertExit(nothing, 0, "undo with nothing to undo");
-    assert.deepEqual(traced(nothing.stderr), [`${STAT} /proc/self/ns/net <ip head cat stat kill>`]);
+    assert.deepEqual(traced(nothing.stderr), [`${STAT} /proc/self/ns/net <ip head cat stat kill sysctl nft>`]);
   });
 });

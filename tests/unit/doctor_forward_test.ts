@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  bridgeNfDecides,
   checkForward,
   type DoctorFacts,
   forwardReport,
@@ -229,4 +230,22 @@ Deno.test("forward (M10): a bridged drop fails full-migrate (its namespace is br
     checkForward(facts({ ...OFF, nft: text(bridgeOnly) }), { movesUplink: true, force: true }).verdict,
     "warn",
   );
+});
+
+Deno.test("bridgeNfDecides: only a dropping forward chain of the ip, ip6 or inet family (or iptables' FORWARD) makes bridge netfilter matter", () => {
+  const none = { nft: text(ruleset()), iptables: missing("iptables"), ip6tables: missing("ip6tables") };
+  assert.equal(bridgeNfDecides(none), false, "nothing drops");
+  assert.equal(bridgeNfDecides({ ...none, nft: text(ruleset(chain("bridge", "t", "fwd", "forward", "drop"))) }), false);
+  assert.equal(bridgeNfDecides({ ...none, nft: text(ruleset(chain("inet", "t", "fwd", "forward", "accept"))) }), false);
+  assert.equal(bridgeNfDecides({ ...none, nft: text(INET_DROP) }), true);
+  assert.equal(bridgeNfDecides({ ...none, nft: text(ruleset(chain("ip6", "t", "fwd", "forward", "drop"))) }), true);
+  assert.equal(bridgeNfDecides({ ...none, iptables: text("-P FORWARD DROP\n") }), true);
+  // The verdict without the settings read is the one with them off, when they cannot decide: the same finding.
+  const bridgeOnly = text(ruleset(chain("bridge", "t", "fwd", "forward", "drop")));
+  const unread = { ok: false as const, reason: "not read: no forward chain of the ip, ip6 or inet family drops" };
+  for (const ctx of [{}, { movesUplink: true }, { routes: true }]) {
+    const read = checkForward(facts({ nft: bridgeOnly, ...OFF }), ctx);
+    const skipped = checkForward(facts({ nft: bridgeOnly, bridgeNfIptables: unread, bridgeNfIp6tables: unread }), ctx);
+    assert.deepEqual(skipped, read, JSON.stringify(ctx));
+  }
 });

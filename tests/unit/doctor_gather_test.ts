@@ -151,3 +151,32 @@ Deno.test("gatherDoctorFacts with paths: the status file and the module director
   assert.deepEqual(facts.kernel.sysModule.bridge, { ok: true, value: true });
   assert.deepEqual(calls.map((c) => c.argv.join(" ")).filter((l) => /^(cat|test) /.test(l)), []);
 });
+
+Deno.test("gatherDoctorFacts for a run reads the bridge netfilter settings only when a forward chain they decide about drops; doctor always", async () => {
+  const inetDrop = JSON.stringify({
+    nftables: [{ chain: { family: "inet", table: "t", name: "fwd", hook: "forward", policy: "drop" } }],
+  });
+  const host = (nft: string | undefined) => (argv: readonly string[]): Partial<ExecResult> =>
+    argv[0] === "nft" && nft !== undefined
+      ? { stdout: nft }
+      : argv[0] === "sysctl"
+      ? { stdout: "net.ipv4.ip_forward = 0\nnet.bridge.bridge-nf-call-iptables = 1\n" }
+      : fakeHost(argv);
+  const sysctls = (calls: { argv: readonly string[] }[]) => calls.filter((c) => c.argv[0] === "sysctl").length;
+  const groups = factGroupsFor(["forward"]);
+  // A run, nothing drops: not read, and the check's verdict does not depend on them.
+  const quiet = recordingRunner(host('{"nftables":[]}'));
+  const q = await gatherDoctorFacts(quiet.run, { groups, linkSettings: false, forwarding: false });
+  assert.equal(sysctls(quiet.calls), 0);
+  assert.match(!q.netfilter.bridgeNfIptables.ok ? q.netfilter.bridgeNfIptables.reason : "", /^not read: /);
+  // A run, an inet forward chain drops: read (after the rules), the value as the kernel has it.
+  const dropping = recordingRunner(host(inetDrop));
+  const d = await gatherDoctorFacts(dropping.run, { groups, linkSettings: false, forwarding: false });
+  assert.equal(sysctls(dropping.calls), 1);
+  assert.deepEqual(d.netfilter.bridgeNfIptables, { ok: true, value: "1" });
+  // doctor: every group, read whatever the rules say.
+  const doctor = recordingRunner(host('{"nftables":[]}'));
+  const all = await gatherDoctorFacts(doctor.run, { linkSettings: false });
+  assert.ok(sysctls(doctor.calls) >= 1);
+  assert.deepEqual(all.netfilter.bridgeNfIptables, { ok: true, value: "1" });
+});

@@ -85,4 +85,10 @@ Deno.test("gatherFacts with wiring: false (a plan that only makes a namespace) r
       .sort(),
     ["ip -json -details -6 rule show", "nft", "sysctl"],
   );
+  // A plan that wires links but routes nothing out (veth-bridge without --nat): IPv4 forwarding is not read.
+  const unrouted = recordingRunner(respond);
+  const u = await gatherFacts(unrouted.run, { linkSettings: false, forwarding: false });
+  assert.deepEqual(unrouted.calls.filter((c) => c.argv[0] === "sysctl"), []);
+  assert.equal(u.ipForward, "0");
+  assert.equal(u.nftables?.length, 1);
 });
