@@ -63,7 +63,7 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     assert.deepEqual(traced(none.stderr), []);
     // Its own facts in one stat (with the base programs and unshare in each PATH directory) and one head, the command
     // in one which-check, the versions doctor's checks judge, the host in one batch, each namespace nsrecipe did not
-    // make once; then the first change (the host side of the plan, one ip -batch). No sysctl: without --nat nothing
+    // make once; then the first change (the host side of the plan, one batch). No sysctl: without --nat nothing
     // is routed out (no ip_forward), and no forward chain drops (bridge netfilter cannot decide anything).
     const host = [
       "ip -V",
@@ -91,7 +91,7 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     const sysctl =
       "sysctl -e net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables";
     assert.deepEqual(
-      await probesOf(lab, ["run", "veth-bridge", "--name", "c", "--nat"], /^ip -batch -$/),
+      await probesOf(lab, ["run", "veth-bridge", "--name", "c", "--nat"], "netns add c"),
       [...host, ...own, sysctl].sort(),
     );
     assertExit(await lab.nsrecipe(["undo", "c"]), 0, "undo c");
@@ -103,7 +103,7 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     );
     assertExit(drop, 0, "nft forward drop");
     assert.deepEqual(
-      await probesOf(lab, ["run", "veth-bridge", "--name", "d"], /^ip -batch -$/),
+      await probesOf(lab, ["run", "veth-bridge", "--name", "d"], "netns add d"),
       [...host, ...own, sysctl].sort(),
     );
     assertExit(await lab.nsrecipe(["undo", "d"]), 0, "undo d");
