@@ -5,6 +5,8 @@
  * reboot. Each gets a clear message and no crash; undo never acts on a
  * record it cannot fully read, and a refused undo leaves the journal as it was,
  * also when the record was edited after nsrecipe checked it (the checked mark).
+ * Undo reads back none of its own records (they are checked by the next
+ * command that reads them), and `undo --all` reads the runs again between two undos.
  */
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
@@ -145,6 +147,33 @@ Deno.test("journal: a record edited in place after nsrecipe checked it (same siz
     await writeJournal(lab, text);
     assertExit(await lab.nsrecipe(["undo"]), 0, "undo of the journal as nsrecipe wrote it");
     assertSameHost(await lab.snapshot(), before, "after undo");
+  });
+});
+
+Deno.test("journal: undo leaves its own records beyond the checked mark, for the next command to check; the next run moves the mark to the end; undo --all of two runs undoes both, newest first", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const mark = async () => JSON.parse(await lab.readFile("/run/nsrecipe/journal.checked") ?? "null")?.bytes;
+    const bytes = async () => new TextEncoder().encode(await journalText(lab)).length;
+    const j1 = await applied(lab, "j1");
+    const afterRun = await bytes();
+    assert.equal(await mark(), afterRun, "the run checked its own records");
+    assertExit(await lab.nsrecipe(["undo", "j1"]), 0, "undo j1");
+    assert.ok(await bytes() > afterRun, "undo recorded its steps");
+    assert.equal(await mark(), afterRun, "undo read back none of its own records");
+    const j2 = await applied(lab, "j2");
+    const j3 = await applied(lab, "j3");
+    assert.equal(await mark(), await bytes(), "the runs checked undo's records with their own");
+    const all = await lab.nsrecipe(["--json", "undo", "--all"]);
+    assertExit(all, 0, "undo --all");
+    const doc = JSON.parse(all.stdout);
+    assert.deepEqual(doc.undone.map((u: { run: string; result: string }) => [u.run, u.result]), [
+      [j3, "undone"],
+      [j2, "undone"],
+    ]);
+    const { records } = await journalOf(lab);
+    assert.deepEqual([j1, j2, j3].map((id) => endState(records, id)), ["undone", "undone", "undone"]);
+    assertSameHost(await lab.snapshot(), before, "after undo --all");
   });
 });
 
