@@ -4,23 +4,26 @@ import { CONFIRM_STARTUP_GRACE_MS } from "../../src/engine/mod.ts";
 import { DEFAULT_STATE_DIR, JOURNAL_FILE } from "../../src/journal/paths.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
+import { wholeLines } from "../support/watchdog_journal.ts";
 
+/**
+ * How the newest run called `label` stands, from the journal on disk (polled while the watchdog acts: read
+ * through the lab's root, no process): its last run-end's state other than `applied`, else `applied`;
+ * `undefined` before it began.
+ */
 async function runState(lab: TestLab, label: string): Promise<string | undefined> {
-  const j = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout) as {
-    records: { kind: string; run: string; label?: string; state?: string }[];
-  };
-  const begin = j.records.findLast((r) => r.kind === "run-begin" && r.label === label);
+  const records = await journalRecords(lab);
+  const begin = records.findLast((r) => r.kind === "run-begin" && r.label === label);
   if (!begin) return undefined;
-  return j.records.findLast((r) => r.run === begin.run && r.kind === "run-end" && r.state !== "applied")?.state ??
+  return records.findLast((r) => r.run === begin.run && r.kind === "run-end" && r.state !== "applied")?.state ??
     "applied";
 }
 
-/** The journal's records as they are on disk (read with cat(1): quicker than an nsrecipe process). */
+/** The journal's records as they are on disk (read through the lab's root: no process; its whole lines only). */
 async function journalRecords(
   lab: TestLab,
-): Promise<{ kind: string; deadline?: number; watchdogPid?: number }[]> {
-  const text = (await lab.sh(["cat", `${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`])).stdout;
-  return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+): Promise<{ kind: string; run: string; label?: string; state?: string; deadline?: number; watchdogPid?: number }[]> {
+  return wholeLines(await lab.readFile(`${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`) ?? "").map((l) => JSON.parse(l));
 }
 
 async function journalKinds(lab: TestLab): Promise<string[]> {

@@ -3,6 +3,7 @@ import { DEFAULT_STATE_DIR, JOURNAL_FILE, LOCK_FILE } from "../../src/journal/pa
 import { type TestLab, withLab } from "../support/lab.ts";
 import { onTty, TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
+import { wholeLines } from "../support/watchdog_journal.ts";
 import { EXIT } from "../../src/errors.ts";
 import { FAULT_ARMING, FAULT_ENV } from "../../src/engine/mod.ts";
 
@@ -24,10 +25,12 @@ async function kinds(lab: TestLab): Promise<string[]> {
   );
 }
 
-/** The journal's records as they are on disk (read with cat(1): quicker than an nsrecipe process). */
+/**
+ * The journal's records as they are on disk (read through the lab's root: no process, cheap enough to poll; its
+ * whole lines only).
+ */
 async function journalRecords(lab: TestLab): Promise<{ kind: string; pid?: number; deadline?: number }[]> {
-  const text = (await lab.sh(["cat", `${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`])).stdout;
-  return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return wholeLines(await lab.readFile(`${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`) ?? "").map((l) => JSON.parse(l));
 }
 
 /** PID of the run's nsrecipe process (in the lab's PID namespace), as its `run-begin` record gives it. */
@@ -108,7 +111,7 @@ Deno.test("on a TTY, no answer within --confirm: the run is reverted and run exi
     );
     assert.match(r.stdout, /Run .* was (undone: the host is as it was before the run|already undone by another)/);
     assert.equal(r.code, 4);
-    await waitFor("the run to be closed", async () => (await kinds(lab)).at(-1) === "run-end");
+    await waitFor("the run to be closed", async () => (await journalRecords(lab)).at(-1)?.kind === "run-end");
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
@@ -214,7 +217,11 @@ Deno.test("on a TTY, a prompt frozen past the deadline reports the watchdog's re
       const deadline = (await journalRecords(lab)).find((x) => x.kind === "confirm-wait")?.deadline;
       assert.ok(deadline, "the confirm-wait record gives the deadline");
       assert.ok(Date.now() < deadline, "nsrecipe was stopped before its deadline (else its own prompt acted)");
-      await waitFor("the watchdog's revert", async () => (await kinds(lab)).at(-1) === "run-end", 30_000);
+      await waitFor(
+        "the watchdog's revert",
+        async () => (await journalRecords(lab)).at(-1)?.kind === "run-end",
+        30_000,
+      );
     } finally {
       await lab.sh(["kill", "-CONT", pid]);
     }

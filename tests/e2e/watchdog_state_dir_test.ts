@@ -65,7 +65,7 @@ for (const b of BREAKS) {
       );
       await b.doIt(lab);
       assert.ok(Date.now() < wait.deadline!, "the state directory broke within the window");
-      await waitForSnapshot(lab, before, "the watchdog's revert");
+      await waitForSnapshot(lab, before, "the watchdog's revert", wait.deadline);
       assert.equal(await ended(lab), undefined, "the journal could not record it yet");
       await b.undoIt(lab);
       await waitFor("the revert to be recorded", async () => (await ended(lab)) === "undone", 30_000);

@@ -159,7 +159,7 @@ Deno.test("watchdog where systemd is PID 1 (/run/systemd/system; a fake systemd-
       wait.run,
     ]);
     assert.ok(deadline >= started + 5000 && deadline <= wait.deadline!, `provisional deadline ${deadline}`);
-    await waitForSnapshot(lab, before, "the watchdog's revert");
+    await waitForSnapshot(lab, before, "the watchdog's revert", wait.deadline);
     assert.equal(await ended(lab), "undone");
   });
 });

@@ -28,13 +28,25 @@ export interface Rec {
 }
 
 /**
- * The journal as it is on disk (read by the test, not through nsrecipe).
+ * The journal as it is on disk (read by the test through the lab's root, not
+ * through nsrecipe, and without starting a process: cheap enough to poll).
+ * Its whole lines only: a record being appended this very moment is left for
+ * the next read.
  * @param lab The lab.
- * @returns Its records, in order.
+ * @returns Its records, in order; `[]` when there is no journal.
  */
 export async function records(lab: TestLab): Promise<Rec[]> {
-  const text = (await lab.sh(["cat", `${STATE}/journal.jsonl`])).stdout;
-  return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Rec);
+  return wholeLines(await lab.readFile(`${STATE}/journal.jsonl`) ?? "").map((l) => JSON.parse(l) as Rec);
+}
+
+/**
+ * The complete, non-blank lines of a JSON Lines text read while it may be
+ * appended to: a last line without its newline is left out.
+ * @param text The text.
+ * @returns The lines, without their newlines.
+ */
+export function wholeLines(text: string): string[] {
+  return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter((l) => l.trim());
 }
 
 /**
@@ -47,13 +59,17 @@ export async function ended(lab: TestLab): Promise<string | undefined> {
 }
 
 /**
- * Waits (at most 30 s) until the lab host's snapshot equals `want`.
+ * Waits until the lab host's snapshot equals `want`: from `from` on (the
+ * earliest the change can come, e.g. a watchdog's deadline: no snapshot, a
+ * handful of processes each, is taken before it), for at most 30 s more.
  * @param lab The lab.
  * @param want The snapshot awaited.
  * @param what What is awaited, for the error message.
+ * @param from When to start looking, in ms since the epoch (default: now).
  * @throws {Error} When the bound passes first.
  */
-export async function waitForSnapshot(lab: TestLab, want: unknown, what: string): Promise<void> {
+export async function waitForSnapshot(lab: TestLab, want: unknown, what: string, from = Date.now()): Promise<void> {
+  await new Promise((r) => setTimeout(r, Math.max(0, from - Date.now())));
   await waitFor(what, async () => {
     try {
       assert.deepEqual(await lab.snapshot(), want);
