@@ -78,3 +78,28 @@ export class PollingLook extends IpReader {
     return this.first("pids", name) ? this.look.netnsPids(name) : super.netnsPids(name);
   }
 }
+
+/**
+ * A {@link PollingLook} for emptying a netns before undo deletes it
+ * (`netns-add`'s `beforeInverse`): a look that found no process in the netns
+ * answers the first question, so the deletion needs no read of its own; a
+ * look that found some is read again at once, before anything is signalled:
+ * the look is older than this moment, and a process it saw may have ended
+ * since, its PID free.
+ */
+export class EmptyNetnsLook extends PollingLook {
+  /** Namespaces whose processes were read again already. */
+  private readonly reread = new Set<string>();
+
+  /**
+   * PIDs of the processes inside a named netns: none as the look found, or a fresh read.
+   * @param name The netns name.
+   * @returns PIDs; `[]` when the netns does not exist.
+   */
+  override async netnsPids(name: string): Promise<number[]> {
+    const pids = await super.netnsPids(name);
+    if (pids.length === 0 || this.reread.has(name)) return pids;
+    this.reread.add(name);
+    return await super.netnsPids(name);
+  }
+}

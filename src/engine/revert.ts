@@ -20,6 +20,7 @@ import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
+import { EmptyNetnsLook } from "./polling_look.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -168,7 +169,12 @@ async function revertOne(
     if (await kind.isReverted(step, look.ctx, captured)) return { item, how: "already-gone" };
     if (replaced.length > 0) return { item, how: "left-alone", error: replaced.join("; ") };
     await deps.fault("undo", item.index);
-    await kind.revert(step, deps.ctx, captured);
+    if (current && kind.beforeInverse && kind.inverse) {
+      // What its revert does (its contract: `beforeInverse`, then the `inverse`'s commands), with the reads before the
+      // first change through the look undo took while nothing changed (see revertBatch).
+      await kind.beforeInverse(step, { ...deps.ctx, ip: new EmptyNetnsLook(deps.ctx.run, current) });
+      for (const argv of kind.inverse(step, captured)) await deps.ctx.run(argv);
+    } else await kind.revert(step, deps.ctx, captured);
     return await kind.isReverted(step, deps.ctx, captured)
       ? { item, how: "reverted" }
       : { item, how: "failed", error: "the inverse ran but the effect is still there" };
@@ -243,6 +249,10 @@ function batchKey(item: RevertItem): string | undefined {
  * batch's own look is looked at once more, afresh). iproute2 stops at the
  * first failing line and names it, so the steps before it are reverted and
  * the rest did not run (a failed inverse stops the batch before its reads).
+ * A step's `beforeInverse` reads through the look it was located with, when
+ * nothing changed since (`current`): a netns's processes read with its links
+ * (`SnapshotIpReader.prefetchWithProcesses`), trusted when it found none,
+ * read again afresh before acting on any ({@link EmptyNetnsLook}).
  *
  * @returns The outcomes of a prefix of `group`, in order: all of it, or up to
  *   and including a failed step, or up to a step that must be looked at again
@@ -307,11 +317,14 @@ async function revertBatch(
   }
   // What must be done before an inverse's commands (a netns emptied of its processes), for each step about to run; a
   // step for which it cannot be done fails, and the batch is cut after it.
+  // It reads through the look undo took while nothing changed (a netns's processes read with its links), trusted when
+  // it found none, else read again afresh before anything is done; a question asked again is read afresh (a poll).
+  const beforeCtx = current ? { ...deps.ctx, ip: new EmptyNetnsLook(deps.ctx.run, current) } : deps.ctx;
   for (const p of pending) {
     const before = kindOf(p.step).beforeInverse;
     if (p.at >= cut || out[p.at].how !== "reverted" || !before) continue;
     try {
-      await before(p.step, deps.ctx);
+      await before(p.step, beforeCtx);
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       out[p.at] = { item: p.item, how: "failed", error: e.stderr || e.message };

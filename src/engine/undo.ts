@@ -404,13 +404,13 @@ export async function refuseHazards(
   // Nothing changes while the hazards are looked for: one snapshot answers every step's questions (per-link
   // ones from the whole lists). A run that deletes or strips host links has its host read in one process, and the
   // links inside each namespace it deletes are read beside it (not one after the other: a process waits for a CPU
-  // on a busy host, and `undo --all` waits so once per run). The processes inside such a namespace are read later, on
-  // their own, right before it is deleted: read with the host's lists, they would include the `ip -n` reading it.
+  // on a busy host, and `undo --all` waits so once per run), with the processes inside it (emptied before it is
+  // deleted: `netns-add`'s `beforeInverse`, which reads them through this look when nothing changed since).
   const host = toRevert.some((i) => HOST_LINK_HAZARDS.has(i.step.kind) && !("netns" in i.step && i.step.netns));
   await Promise.all([
     host ? look.prefetch() : undefined,
-    // A namespace that cannot be read: its error is given again where the answer is needed (the read is kept).
-    ...namespacesLookedInto(toRevert).map((ns) => look.links(ns).catch(() => [])),
+    // A namespace that cannot be read: nothing is kept, and its error is given where the answer is needed.
+    ...namespacesLookedInto(toRevert).map((ns) => look.prefetchWithProcesses(ns)),
   ]);
   const lost = await unrestorable(toRevert, look);
   if (lost.lost.length > 0) {

@@ -33,6 +33,12 @@ export interface ExecResult {
   stderr: string;
   /** Wall-clock duration in milliseconds. */
   durationMs: number;
+  /**
+   * The PID the process had, in nsrecipe's PID namespace (the real runner
+   * sets it; absent from a recorded or fake result): e.g. to tell an `ip -n
+   * NS` that lists the processes in NS (`ip netns pids`) from the others.
+   */
+  pid?: number;
 }
 
 /**
@@ -464,6 +470,7 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
       stdout: decode(end.stdout),
       stderr: timedOut ? `${stderr ? `${stderr}\n` : ""}timed out after ${o.timeoutMs} ms and was killed` : stderr,
       durationMs: Math.round(performance.now() - started),
+      pid: child.pid,
     };
     trace?.(
       `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +

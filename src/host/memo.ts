@@ -144,6 +144,8 @@ export class SnapshotIpReader extends IpReader {
   private readonly memo: Runner;
   /** Lists read ahead by {@link prefetch} or a batch's reads, by namespace (`""` for the caller's own). */
   protected readonly ahead = new Map<string, Ahead>();
+  /** The processes inside named namespaces, read by {@link prefetchWithProcesses}, by name. */
+  private readonly pids = new Map<string, number[]>();
 
   /**
    * Makes a reader whose first read of each kind is the snapshot.
@@ -185,6 +187,52 @@ export class SnapshotIpReader extends IpReader {
       throw e;
     }
     this.acceptWhole(netns, out.split("\n").filter((l) => l.trim() !== ""));
+  }
+
+  /**
+   * Reads a named netns's links with their details and addresses and the
+   * processes inside it in one process: `ip -n NS -json -details -batch -`
+   * with the lines `addr show` and `netns pids NS` (ip-netns(8): it stats
+   * `/run/netns/NS` and every `/proc/PID/ns/net`, whichever namespace `ip` is
+   * in; one PID a line, nothing for none). That `ip` is itself inside NS
+   * while it reads, so it lists its own PID, which the process seam reports
+   * (`ExecResult.pid`) and which is left out. Later questions about the
+   * netns's links are answered from it, the first about its processes too
+   * (with a seam that reports no PID, they are read on their own). When the
+   * read fails (the netns is gone), nothing is kept.
+   * @param netns The named netns.
+   * @returns When the read is over.
+   * @throws {Error} Only what the process seam throws besides {@link CommandError}.
+   */
+  async prefetchWithProcesses(netns: string): Promise<void> {
+    const argv = ["ip", "-n", netns, "-json", "-details", "-batch", "-"];
+    let result;
+    try {
+      result = await this.memo(argv, { stdin: `addr show\nnetns pids ${netns}\n` });
+    } catch (e) {
+      if (e instanceof CommandError) return;
+      throw e;
+    }
+    const [links, ...pids] = result.stdout.split("\n").filter((l) => l.trim() !== "");
+    if (links === undefined || !links.startsWith("[") || !pids.every((l) => /^\d+$/.test(l))) return;
+    const ahead = this.ahead.get(netns) ?? {};
+    ahead.links = parseToolJson(links) as IpAddrLink[];
+    this.ahead.set(netns, ahead);
+    // Its own PID must be among them: were it not, the list is not what this look assumes.
+    if (result.pid !== undefined && pids.includes(String(result.pid))) {
+      this.pids.set(netns, pids.map(Number).filter((p) => p !== result.pid));
+    }
+  }
+
+  /**
+   * PIDs of the processes inside a named netns: from {@link prefetchWithProcesses}
+   * when it read them, else read once.
+   * @param name The netns name.
+   * @returns PIDs; `[]` when the netns does not exist.
+   */
+  override async netnsPids(name: string): Promise<number[]> {
+    const ahead = this.pids.get(name);
+    return ahead ? [...ahead] : await super.netnsPids(name);
   }
 
   /**

@@ -1,8 +1,8 @@
 /**
  * The processes that apply, check and undo a recipe's steps, pinned (issue 8, "batched apply with the same
  * guarantees", "undo that deletes"): each `ip -batch` of changes reads what checks them in the same process, after
- * its lines; undo checks its deletions in their own batch. What runs before the plan's first batch (preflight, the
- * host's facts) is pinned in `probes_test.ts`.
+ * its lines; undo reads a netns's processes with its links and checks its deletions in their own batch. What runs
+ * before the plan's first batch (preflight, the host's facts) is pinned in `probes_test.ts`.
  *
  * @module
  */
@@ -31,7 +31,7 @@ function processesFrom(trace: string, first: string): Traced[] {
   return all.slice(at);
 }
 
-Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each batch reads its own result), undo deletes and checks in 4; netns: 2 and 3", async () => {
+Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each batch reads its own result), undo deletes and checks in 3; netns: 2 and 2", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     // Setup only (no command: stdin is not a terminal), so that no process of a command is still ending as undo starts.
@@ -73,17 +73,20 @@ Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each
 
     const undo = await lab.nsrecipe(["--verbose", "undo"]);
     assert.equal(undo.code, 0, undo.stderr);
-    // The hazards' look at the host and beside it the netns's links (none foreign: the two are traced in the order they
-    // end); the netns's processes (none), right before the deletions; the deletions, then the host whole, for their
-    // checks.
+    // The hazards' look at the host, and beside it the netns's links with its processes (none foreign, none inside:
+    // the two are traced in the order they end); the deletions, then the host whole, for their checks.
     const undone = processesFrom(undo.stderr, "addr show").map((p) => [p.argv, ...p.lines]);
-    assert.equal(undone.length, 4, undone.join("\n"));
-    assert.deepEqual(undone.slice(0, 2).sort(), [["ip -json -details -batch -", ...whole], [
-      "ip -n pc -json -details addr show",
-    ]]);
-    assert.deepEqual(undone.slice(2), [
-      ["ip netns pids pc"],
-      ["ip -json -details -batch -", "link del dev br0", "link del dev veth-pc", "netns del pc", ...whole],
+    assert.equal(undone.length, 3, undone.join("\n"));
+    assert.deepEqual(undone.slice(0, 2).sort(), [
+      ["ip -json -details -batch -", ...whole],
+      ["ip -n pc -json -details -batch -", "addr show", "netns pids pc"],
+    ]);
+    assert.deepEqual(undone[2], [
+      "ip -json -details -batch -",
+      "link del dev br0",
+      "link del dev veth-pc",
+      "netns del pc",
+      ...whole,
     ]);
     assert.deepEqual(await lab.snapshot(), before);
 
@@ -96,10 +99,9 @@ Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each
     ]);
     const nsUndo = await lab.nsrecipe(["--verbose", "undo"]);
     assert.equal(nsUndo.code, 0, nsUndo.stderr);
-    assert.deepEqual(processesFrom(nsUndo.stderr, "ip -n pn").map((p) => p.argv), [
-      "ip -n pn -json -details addr show",
-      "ip netns pids pn",
-      "ip netns del pn",
+    assert.deepEqual(processesFrom(nsUndo.stderr, "ip -n pn").map((p) => [p.argv, ...p.lines]), [
+      ["ip -n pn -json -details -batch -", "addr show", "netns pids pn"],
+      ["ip netns del pn"],
     ]);
     assert.deepEqual(await lab.snapshot(), before);
   });

@@ -8,7 +8,7 @@ import { hintFor, type Runner } from "../../src/exec/mod.ts";
 import { IpReader } from "../../src/host/mod.ts";
 import type { JournalRecord, RecordBody } from "../../src/journal/mod.ts";
 import type { Step } from "../../src/steps/mod.ts";
-import { PollingLook } from "../../src/engine/polling_look.ts";
+import { EmptyNetnsLook, PollingLook } from "../../src/engine/polling_look.ts";
 import { recordingRunner } from "../../src/exec/mod.ts";
 
 /**
@@ -476,4 +476,23 @@ Deno.test("applyRun: a step alone in a named netns runs as a batch whose process
   assert.deepEqual(alone.calls.filter((c) => !c.argv.includes("show")).map((c) => c.argv.join(" ")), [
     "ip -4 route add 10.0.0.0/24 via 198.51.100.254 dev eth0",
   ]);
+});
+
+Deno.test("EmptyNetnsLook: a look that found no process answers; one that found some is read again before anything is done, then polled", async () => {
+  let pids = "";
+  const { run, calls } = recordingRunner((argv) => argv.includes("pids") ? { stdout: pids } : { stdout: "[]" });
+  const lookSays = (out: string) =>
+    new IpReader(() => Promise.resolve({ argv: [], code: 0, stdout: out, stderr: "", durationMs: 0 }));
+  assert.deepEqual(await new EmptyNetnsLook(run, lookSays("")).netnsPids("web"), []);
+  assert.equal(calls.length, 0, "none found: no read of its own");
+  // The look saw a process that has ended since: the fresh read says so, and nothing is signalled.
+  const ended = new EmptyNetnsLook(run, lookSays("200\n"));
+  assert.deepEqual(await ended.netnsPids("web"), []);
+  assert.equal(calls.length, 1);
+  pids = "4242\n";
+  const busy = new EmptyNetnsLook(run, lookSays("4242\n"));
+  assert.deepEqual(await busy.netnsPids("web"), [4242]);
+  pids = "";
+  assert.deepEqual(await busy.netnsPids("web"), [], "polled afresh");
+  assert.equal(calls.length, 3);
 });

@@ -117,8 +117,9 @@ Deno.test("refuseHazards: the links inside the namespace undo deletes are read b
     started.push(argv.join(" "));
     if (started.length === 2) bothStarted();
     await gate;
-    const stdout = argv.includes("-batch") ? hostLists : argv.includes("-n") ? JSON.stringify([lo]) : "[]";
-    return { argv, code: 0, stdout, stderr: "", durationMs: 0 };
+    // The namespace's links and its processes (the reading `ip -n` itself, PID 4242, and none other).
+    const stdout = argv.includes("-n") ? `${JSON.stringify([lo])}\n4242\n` : hostLists;
+    return { argv, code: 0, stdout, stderr: "", durationMs: 0, pid: 4242 };
   };
   const lo = { ...link(1, "lo"), addr_info: [] };
   const steps: Step[] = [{ kind: "netns-add", netns: "nsrecipe-unit-absent" }, STEPS[0]];
@@ -137,6 +138,30 @@ Deno.test("refuseHazards: the links inside the namespace undo deletes are read b
   assert.equal(serial, false, `the second read waited for the first: ${started.join("; ")}`);
   assert.deepEqual(started.sort(), [
     "ip -json -details -batch -",
-    "ip -n nsrecipe-unit-absent -json -details addr show",
+    "ip -n nsrecipe-unit-absent -json -details -batch -",
   ]);
+});
+
+Deno.test("SnapshotIpReader.prefetchWithProcesses: a netns's links and its processes in one 'ip -n', that ip's own PID left out; without its PID the processes are read on their own", async () => {
+  const lo = { ...link(1, "lo"), addr_info: [] };
+  const calls: string[] = [];
+  const fake = (pid: number | undefined, listed: string): Runner => (argv, opts = {}) => {
+    calls.push(`${argv.join(" ")}${opts.stdin ? ` < ${opts.stdin.trim().replaceAll("\n", "; ")}` : ""}`);
+    const stdout = argv.includes("-batch") ? `${JSON.stringify([lo])}\n${listed}` : "77\n";
+    return Promise.resolve({ argv, code: 0, stdout, stderr: "", durationMs: 0, ...(pid ? { pid } : {}) });
+  };
+  const look = new SnapshotIpReader(fake(4242, "4242\n99\n"));
+  await look.prefetchWithProcesses("web");
+  assert.deepEqual((await look.links("web")).map((l) => l.ifname), ["lo"]);
+  assert.deepEqual(await look.netnsPids("web"), [99]);
+  assert.deepEqual(calls, ["ip -n web -json -details -batch - < addr show; netns pids web"]);
+  // A seam that reports no PID (or a list without it): the links are kept, the processes read on their own.
+  calls.length = 0;
+  for (const [pid, listed] of [[undefined, "4242\n"], [4242, "99\n"]] as const) {
+    const other = new SnapshotIpReader(fake(pid, listed));
+    await other.prefetchWithProcesses("web");
+    assert.equal((await other.link("lo", "web"))?.ifindex, 1);
+    assert.deepEqual(await other.netnsPids("web"), [77]);
+  }
+  assert.deepEqual(calls.filter((c) => c === "ip netns pids web"), ["ip netns pids web", "ip netns pids web"]);
 });
