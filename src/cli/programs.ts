@@ -23,14 +23,6 @@ import { planCommands, type Step } from "../steps/mod.ts";
 export const BASE_PROGRAMS: readonly string[] = ["ip", "head", "cat", "stat", "kill"];
 
 /**
- * Programs steps run besides `ip`: `sysctl` (sysctl-set, link-sysctl-set)
- * and `nft` (nat-add). Looked for ahead with the base programs, so that the
- * check of a plan's programs needs no process of its own; a step kind that
- * ran another program would still be checked, by its own test(1).
- */
-export const STEP_PROGRAMS: readonly string[] = ["sysctl", "nft"];
-
-/**
  * Programs nsrecipe may run at all: the `run` list of the permission set
  * in deno.json.
  */

@@ -60,7 +60,7 @@ import {
   prefetchOwnFacts,
   programStatPaths,
 } from "./process_facts.ts";
-import { assertExecutable, assertProgramsAhead, BASE_PROGRAMS, programsFor, STEP_PROGRAMS } from "./programs.ts";
+import { assertExecutable, assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
 import { quote } from "../quote.ts";
 
@@ -68,9 +68,10 @@ import { quote } from "../quote.ts";
  * The facts of this process a run of the recipe reads before its first step,
  * for {@link prefetchOwnFacts} to read together: its network namespace (the
  * host lock) with the kernel modules doctor's kernel checks may look at and
- * the candidates of the base programs and `unshare` in PATH (one
- * stat), the boot id (the engine records it) with the status its privileges
- * check reads (one head).
+ * the candidates of the base programs in PATH (one stat), the boot id (the
+ * engine records it) with the status its privileges check reads (one head).
+ * `unshare` is not among them: it is asked of test(1) with the command (see
+ * {@link runCommand}).
  * @param recipe The recipe (its checks).
  * @returns The paths to stat and the files to read.
  */
@@ -80,11 +81,8 @@ export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
     stat: [
       OWN_NETNS_PATH,
       ...groups.has("kernel") ? Object.values(KERNEL_MODULE_DIRS) : [],
-      // The base programs, unshare and the steps' programs, found without a which-check of their own (ownProgramFound).
-      ...programStatPaths(
-        [...BASE_PROGRAMS, "unshare", ...recipe.needs.wires ? STEP_PROGRAMS : []],
-        Deno.env.get("PATH") ?? "",
-      ),
+      // The base programs, found without a which-check of their own (ownProgramFound).
+      ...programStatPaths(BASE_PROGRAMS, Deno.env.get("PATH") ?? ""),
     ],
     files: [BOOT_ID_PATH, ...groups.has("procStatus") ? [PROC_STATUS_PATH] : []],
   };
@@ -166,8 +164,11 @@ export async function runCommand(
       BASE_PROGRAMS,
       enters ? ["unshare", ...started] : [],
       path,
-      // The base programs and unshare from the stat read ahead; the command and its helpers are asked of test(1).
-      (p) => started.includes(p) ? Promise.resolve(undefined) : ownProgramFound(p, path),
+      // The base programs from the stat read ahead. unshare, the command and its helpers are asked of test(1), which
+      // a run that enters starts anyway for the command: its -x is access(2), which refuses a file on a noexec mount
+      // (a stat's mode bits do not), and nothing would check unshare again before the steps (refuseUnfitHost leaves
+      // an unstartable 'unshare --version' to this check): the run would be applied, then fail to start unshare.
+      (p) => BASE_PROGRAMS.includes(p) ? ownProgramFound(p, path) : Promise.resolve(undefined),
     );
     // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
     // doctor's facts include the host facts the plan is made from.
@@ -194,7 +195,8 @@ export async function runCommand(
       // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
       // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
       if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
-      // The plan's own programs (sysctl, nft: --nat) from the stat read ahead when it found them, else test(1).
+      // The plan's own programs (sysctl, nft: --nat), first started after a change: asked of test(1), whose -x is
+      // access(2) (a stat's mode bits say nothing of a noexec mount), so that one that cannot run is refused here.
       await assertProgramsAhead(
         look,
         programsFor(plan.steps, enters ? plan.enter : []).filter((p) => !found.has(p)),

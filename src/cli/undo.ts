@@ -18,7 +18,7 @@ import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
 import { ignoreStopSignals } from "./interrupt.ts";
 import type { Output } from "./output.ts";
-import { assertProgramsAhead, BASE_PROGRAMS, programsFor, STEP_PROGRAMS } from "./programs.ts";
+import { assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { OWN_NETNS_PATH, ownProgramFound, prefetchOwnFacts, programStatPaths } from "./process_facts.ts";
 
 /**
@@ -35,10 +35,10 @@ import { OWN_NETNS_PATH, ownProgramFound, prefetchOwnFacts, programStatPaths } f
 export async function undoCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   if (!g.dryRun) assertRoot();
   const run = runnerFor(out);
-  // Its network namespace (the host lock) and the candidates in PATH of the base programs and those steps run, in one
-  // stat.
+  // Its network namespace (the host lock) and the candidates in PATH of the base programs, in one stat. The programs
+  // only some steps run (sysctl, nft) are asked of test(1) below: its -x is access(2), which refuses a noexec mount.
   const path = Deno.env.get("PATH") ?? "";
-  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH, ...programStatPaths([...BASE_PROGRAMS, ...STEP_PROGRAMS], path)] });
+  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH, ...programStatPaths(BASE_PROGRAMS, path)] });
   await assertProgramsAhead(run, BASE_PROGRAMS, [], path, (p) => ownProgramFound(p, path));
   const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {

@@ -388,6 +388,50 @@ Deno.test("'unshare' missing from PATH: a run that would enter the namespace exi
   });
 });
 
+Deno.test("'unshare' or 'nft' only on a noexec mount (a regular file with execute bits that cannot be run): run netns, pid-only, veth-bridge with a command, veth-bridge --nat and its undo exit 3 before any change", async () => {
+  await withLab(async (lab) => {
+    const bin = await lab.sh([
+      "sh",
+      "-c",
+      "mkdir /run/bin /run/nx && mount -t tmpfs -o noexec tmpfs /run/nx && " +
+      'for p in ip head cat stat kill test true sysctl; do ln -s "$(which $p)" /run/bin/$p; done && ' +
+      'cp "$(which unshare)" "$(which nft)" /run/nx/ && test -f /run/nx/unshare -a ! -x /run/nx/unshare',
+    ]);
+    assert.equal(bin.code, 0, bin.stderr);
+    const before = await lab.snapshot();
+    for (
+      const args of [
+        ["run", "netns", "--name", "x1", "--", "true"],
+        ["run", "pid-only", "--", "true"],
+        ["run", "veth-bridge", "--name", "x2", "--", "true"],
+      ]
+    ) {
+      const r = await withPath(lab, "/run/bin:/run/nx", args);
+      assertExit(r, EXIT.precondition, `${args.join(" ")} with unshare on a noexec mount`);
+      assert.match(r.stderr, /'unshare' was not found in PATH; nothing was changed/);
+      assertSameHost(await lab.snapshot(), before, args.join(" "));
+      assert.deepEqual((await journalOf(lab)).records, [], `${args.join(" ")}: nothing journaled`);
+    }
+    // nft, first started by the NAT step after the host side is made, is refused before anything changes too.
+    const nat = await withPath(lab, "/run/bin:/run/nx", ["run", "veth-bridge", "--name", "x3", "--nat"]);
+    assertExit(nat, EXIT.precondition, "run veth-bridge --nat with nft on a noexec mount");
+    assert.match(nat.stderr, /'nft' was not found in PATH; nothing was changed/);
+    assertSameHost(await lab.snapshot(), before, "run --nat with nft on a noexec mount");
+    assert.deepEqual((await journalOf(lab)).records, [], "run --nat: nothing journaled");
+    // And so is an undo whose steps need it; with nft runnable, undo restores the host.
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "x4", "--nat"]), 0, "run --nat");
+    const applied = await lab.snapshot();
+    const journal = await journalText(lab);
+    const undo = await withPath(lab, "/run/bin:/run/nx", ["undo"]);
+    assertExit(undo, EXIT.precondition, "undo of a --nat run with nft on a noexec mount");
+    assert.match(undo.stderr, /'nft' was not found in PATH; nothing was changed/);
+    assertSameHost(await lab.snapshot(), applied, "a refused undo");
+    assert.equal(await journalText(lab), journal, "a refused undo adds nothing to the journal");
+    assertExit(await lab.nsrecipe(["undo"]), 0, "undo");
+    assertSameHost(await lab.snapshot(), before, "undo");
+  });
+});
+
 Deno.test("not root: run and undo exit 3 with a clear message; nothing changed; the journal is untouched", async () => {
   await withLab(async (lab) => {
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "keep"]), 0, "a run to keep");
