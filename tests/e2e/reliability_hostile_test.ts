@@ -317,9 +317,12 @@ Deno.test("full disk at each journal write of a run: the host is rolled back, ex
 
 Deno.test("full disk during undo: the host is still restored, exit 5 says the journal could not record it; undo again closes the run", async () => {
   await withLab(async (lab) => {
-    await tinyStateDir(lab, 2);
+    // Three pages: the journal's (padded to its end below), the checked mark's (the run leaves one), and one the fill
+    // takes and gives back for undo's records.
+    await tinyStateDir(lab, 3);
     const before = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "f1"]), 0, "run");
+    assert.ok(await lab.readFile("/run/nsrecipe/journal.checked"), "the run left a checked mark");
     const size = (await journalText(lab)).length;
     await lab.sh(["sh", "-c", `head -c ${4096 - size} /dev/zero | tr '\\0' '\\n' >> /run/nsrecipe/journal.jsonl`]);
     await fillUp(lab);
