@@ -48,6 +48,21 @@ async function timed(lab: TestLab, argv: string[], stdin?: string): Promise<numb
 }
 
 const nsrecipe = (lab: TestLab, ...args: string[]) => timed(lab, [...SELF, ...args]);
+
+/**
+ * A teardown's time, once its veth is gone too. `ip netns del` returns before the kernel has destroyed the
+ * namespace's devices (network namespaces are cleaned up by a kernel worker, later), and with eth0 goes its peer on
+ * the host: the next `ip link add dev veth-web` could meet it still there (`File exists`). The wait is not timed.
+ * @throws {Error} When veth-web is still there after 5 s.
+ */
+async function down(lab: TestLab, teardown: Promise<number>): Promise<number> {
+  const ms = await teardown;
+  for (let i = 0; i < 500; i++) {
+    if ((await lab.sh(["ip", "link", "show", "dev", "veth-web"])).code !== 0) return ms;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("veth-web still exists 5 s after the teardown");
+}
 const progress = (line: string) => console.error(`bench: ${line}`);
 
 /**
@@ -167,7 +182,7 @@ try {
       async () => await nsrecipe(lab, "run", "veth-bridge", "--name", "web") + await nsrecipe(lab, "undo", "web"),
       async () =>
         await timed(lab, ["bash", script, "up", "web", "p-web"]) +
-        await timed(lab, ["bash", script, "down", "web", ""]),
+        await down(lab, timed(lab, ["bash", script, "down", "web", ""])),
     );
     rows.push({
       measure: "veth-bridge run + undo vs the bash script of the same `ip` commands",
@@ -184,10 +199,10 @@ try {
       RUNS,
       async () =>
         await timed(lab, ["bash", floorScript, "up", "web", "p-web", ...FLOOR]) +
-        await timed(lab, ["bash", floorScript, "down", "web", "", ...FLOOR]),
+        await down(lab, timed(lab, ["bash", floorScript, "down", "web", "", ...FLOOR])),
       async () =>
         await timed(lab, ["bash", script, "up", "web", "p-web"]) +
-        await timed(lab, ["bash", script, "down", "web", ""]),
+        await down(lab, timed(lab, ["bash", script, "down", "web", ""])),
     );
     rows.push({
       measure: "floor of veth-bridge run + undo on Deno with commander, vs the same bash script",
@@ -201,10 +216,10 @@ try {
       RUNS,
       async () =>
         await timed(lab, ["bash", floorScript, "up", "web", "p-web", ...hello]) +
-        await timed(lab, ["bash", floorScript, "down", "web", "", ...hello]),
+        await down(lab, timed(lab, ["bash", floorScript, "down", "web", "", ...hello])),
       async () =>
         await timed(lab, ["bash", script, "up", "web", "p-web"]) +
-        await timed(lab, ["bash", script, "down", "web", ""]),
+        await down(lab, timed(lab, ["bash", script, "down", "web", ""])),
     );
     rows.push({
       measure: "floor of veth-bridge run + undo on Deno with no library, vs the same bash script",
