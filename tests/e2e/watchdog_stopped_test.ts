@@ -2,40 +2,16 @@
  * A confirm watchdog stopped (SIGSTOP) past its deadline (finding H4): it
  * counts as at work for a grace period, then as failed: `status` (read-only)
  * says so, and the next command that changes things ends it and reverts the
- * unconfirmed run, as for a watchdog that is gone.
+ * unconfirmed run, as for a watchdog that is gone. (`confirm` past the grace
+ * period: `watchdog_stopped_confirm_test.ts`, apart so that
+ * `deno test --parallel` runs the two waits side by side.)
  */
 import assert from "node:assert/strict";
 import { STOPPED_GRACE_MS } from "../../src/cli/expired.ts";
-import { EXIT } from "../../src/errors.ts";
-import { DEFAULT_STATE_DIR, JOURNAL_FILE } from "../../src/journal/mod.ts";
-import { type TestLab, withLab } from "../support/lab.ts";
+import { withLab } from "../support/lab.ts";
 import { assertExit, assertSameHost } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
-
-/** The watchdog's PID as the run recorded it (its confirm-wait record). */
-async function watchdogPid(lab: TestLab): Promise<number> {
-  const text = (await lab.sh(["cat", `${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`])).stdout;
-  const wait = text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l)).find((r) =>
-    r.kind === "confirm-wait"
-  );
-  assert.ok(wait, "a confirm-wait record");
-  return wait.watchdogPid as number;
-}
-
-/** `ps`'s state letter of a process; `""` when there is none. */
-const psState = async (lab: TestLab, pid: number) =>
-  (await lab.sh(["ps", "-o", "stat=", "-p", String(pid)])).stdout.trim().slice(0, 1);
-
-/** Runs netns `name` with a window of `seconds`, stops its watchdog, and returns the deadline and the PID. */
-async function runAndStop(lab: TestLab, name: string, seconds: number): Promise<{ deadline: number; pid: number }> {
-  const r = await lab.nsrecipe(["--json", "run", "netns", "--name", name, "--confirm", String(seconds), "--", "true"]);
-  assertExit(r, 0, `run ${name}`);
-  const deadline = Date.parse(JSON.parse(r.stdout).confirmation.deadline);
-  const pid = await watchdogPid(lab);
-  assertExit(await lab.sh(["kill", "-STOP", String(pid)]), 0, "kill -STOP");
-  await waitFor("the watchdog to stop", async () => await psState(lab, pid) === "T");
-  return { deadline, pid };
-}
+import { psState, runAndStop } from "../support/watchdog_journal.ts";
 
 Deno.test("stopped watchdog: within the grace period it is let be; past it, status says so and changes nothing, the next undo ends it and reverts the run", async () => {
   await withLab(async (lab) => {
@@ -78,24 +54,6 @@ Deno.test("stopped watchdog: within the grace period it is let be; past it, stat
     assert.match(late.stderr, /Run \S+ was undone\./);
     assert.doesNotMatch((await lab.sh(["ip", "netns", "list"])).stdout, /sw1/);
     assert.match(await psState(lab, pid), /^(Z|)$/, "the stopped watchdog was ended");
-    assertSameHost(await lab.snapshot(), before, "after the revert");
-  });
-});
-
-Deno.test("stopped watchdog: past the grace period, 'confirm' reverts the run first and says it is too late (exit 3)", async () => {
-  await withLab(async (lab) => {
-    const before = await lab.snapshot();
-    const { deadline, pid } = await runAndStop(lab, "sw2", 1);
-    await waitFor(
-      "the grace period to pass",
-      () => Promise.resolve(Date.now() > deadline + STOPPED_GRACE_MS + 500),
-      60_000,
-    );
-    const c = await lab.nsrecipe(["confirm", "sw2"]);
-    assert.equal(c.code, EXIT.precondition, c.stderr);
-    assert.match(c.stderr, new RegExp(`The watchdog \\(pid ${pid}\\) of run \\S+ \\(sw2\\) is stopped`));
-    assert.match(c.stderr, /Too late: .*has been reverted/s);
-    assert.doesNotMatch((await lab.sh(["ip", "netns", "list"])).stdout, /sw2/);
     assertSameHost(await lab.snapshot(), before, "after the revert");
   });
 });

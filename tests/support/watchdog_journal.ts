@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import type { TestLab } from "./lab.ts";
+import { assertExit } from "./reliability.ts";
 import { waitFor } from "./wait.ts";
 
 /** The state directory the watchdog tests use (nsrecipe's default). */
@@ -78,4 +79,47 @@ export async function waitForSnapshot(lab: TestLab, want: unknown, what: string,
       return false;
     }
   }, 30_000);
+}
+
+/**
+ * The watchdog's PID as the run recorded it (its confirm-wait record).
+ * @param lab The lab.
+ * @returns The PID, in the lab's PID namespace.
+ * @throws {AssertionError} When the journal has no confirm-wait record.
+ */
+export async function watchdogPid(lab: TestLab): Promise<number> {
+  const wait = (await records(lab)).find((r) => r.kind === "confirm-wait");
+  assert.ok(wait, "a confirm-wait record");
+  return wait.watchdogPid as number;
+}
+
+/**
+ * `ps`'s state letter of a process of the lab.
+ * @param lab The lab.
+ * @param pid Its PID in the lab.
+ * @returns e.g. `T` (stopped), `Z`; `""` when there is none.
+ */
+export const psState = async (lab: TestLab, pid: number) =>
+  (await lab.sh(["ps", "-o", "stat=", "-p", String(pid)])).stdout.trim().slice(0, 1);
+
+/**
+ * Runs netns `name` with a confirmation window of `seconds` and stops its watchdog (SIGSTOP), waiting (bounded)
+ * until it is stopped.
+ * @param lab The lab.
+ * @param name The namespace.
+ * @param seconds The window.
+ * @returns The run's deadline (ms since the epoch) and the watchdog's PID.
+ */
+export async function runAndStop(
+  lab: TestLab,
+  name: string,
+  seconds: number,
+): Promise<{ deadline: number; pid: number }> {
+  const r = await lab.nsrecipe(["--json", "run", "netns", "--name", name, "--confirm", String(seconds), "--", "true"]);
+  assertExit(r, 0, `run ${name}`);
+  const deadline = Date.parse(JSON.parse(r.stdout).confirmation.deadline);
+  const pid = await watchdogPid(lab);
+  assertExit(await lab.sh(["kill", "-STOP", String(pid)]), 0, "kill -STOP");
+  await waitFor("the watchdog to stop", async () => await psState(lab, pid) === "T");
+  return { deadline, pid };
 }
