@@ -266,7 +266,11 @@ async function revertBatch(
   current?: IpReader,
 ): Promise<RevertOutcome[]> {
   const key = batchKey(group[0])!;
-  const look = lookDeps(deps, current);
+  // Without a look taken since the host's last change, one of the batch's namespace whole (links with addresses,
+  // routes of both families, static neighbour entries) in one process: what locating and checking its steps reads.
+  let fresh: SnapshotIpReader | undefined;
+  if (!current) await (fresh = new SnapshotIpReader(deps.ctx.run)).prefetch(batchNetns(key));
+  const look = lookDeps(deps, current ?? fresh);
   const out: RevertOutcome[] = [];
   const pending: { at: number; item: RevertItem; step: Step; captured: Captured; words: string[][] }[] = [];
   for (const item of group) {
