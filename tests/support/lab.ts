@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type ExecResult, realRunner, type Runner } from "../../src/exec/mod.ts";
+import { denoSpawn, type ExecResult, processes, type Runner } from "../../src/exec/mod.ts";
 import { diffSnapshots, type Snapshot, takeSnapshot } from "../../src/host/mod.ts";
 import {
   checkLabSpec,
@@ -29,6 +29,9 @@ import {
 import { shellQuote } from "../../src/quote.ts";
 
 const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
+
+/** The harness's own runner: nsrecipe's, with every command in the test process's session. */
+const harnessRun: Runner = processes({ spawn: (argv, stdio, stdin) => denoSpawn(argv, stdio, stdin, false) }).run;
 
 /** A process of a lab, as {@link TestLab.orphans} reads it. */
 export interface LabProcess {
@@ -97,11 +100,13 @@ export class TestLab {
 
   /**
    * A runner whose commands run inside the lab (exit codes are not checked
-   * unless `okCodes` is given).
+   * unless `okCodes` is given). Its commands stay in the test process's
+   * session: one of their own (what nsrecipe gives its own commands) makes
+   * Deno fork the whole test process for each, whose page tables grow with
+   * the parallel test files' memory (`denoSpawn`'s `ownSession`).
    */
   get runner(): Runner {
-    const run = realRunner();
-    return (argv, opts = {}) => run([...this.enter, ...argv], opts);
+    return (argv, opts = {}) => harnessRun([...this.enter, ...argv], opts);
   }
 
   /**
