@@ -192,41 +192,28 @@ try {
     });
 
     // The floor under that row on this stack: the same script's commands in three `ip -batch`, each side after a
-    // Deno start loading only what `run` or `undo` cannot do without (bench/veth_bridge_floor.sh).
+    // Deno start loading only what `run` or `undo` cannot do without (bench/veth_bridge_floor.sh), and the same
+    // with a Deno hello-world start (no library at all).
     progress("floor of run + undo: Deno starts with their libraries and three ip -batch");
     const floorScript = `${HERE}veth_bridge_floor.sh`;
-    const floor = await pairs(
-      RUNS,
-      async () =>
-        await timed(lab, ["bash", floorScript, "up", "web", "p-web", ...FLOOR]) +
-        await down(lab, timed(lab, ["bash", floorScript, "down", "web", "", ...FLOOR])),
-      async () =>
-        await timed(lab, ["bash", script, "up", "web", "p-web"]) +
-        await down(lab, timed(lab, ["bash", script, "down", "web", ""])),
-    );
-    rows.push({
-      measure: "floor of veth-bridge run + undo on Deno with commander, vs the same bash script",
-      floor: floor.a,
-      b: floor.b,
-      ratio: floor.ratio,
-    });
-    // And with no library at all: a Deno hello-world start in place of each nsrecipe call.
     const hello = [Deno.execPath(), "run", "-q", `${HERE}hello.ts`];
-    const bare = await pairs(
-      RUNS,
-      async () =>
-        await timed(lab, ["bash", floorScript, "up", "web", "p-web", ...hello]) +
-        await down(lab, timed(lab, ["bash", floorScript, "down", "web", "", ...hello])),
-      async () =>
-        await timed(lab, ["bash", script, "up", "web", "p-web"]) +
-        await down(lab, timed(lab, ["bash", script, "down", "web", ""])),
-    );
-    rows.push({
-      measure: "floor of veth-bridge run + undo on Deno with no library, vs the same bash script",
-      floor: bare.a,
-      b: bare.b,
-      ratio: bare.ratio,
-    });
+    for (const [start, what] of [[FLOOR, "with commander"], [hello, "with no library"]] as const) {
+      const floor = await pairs(
+        RUNS,
+        async () =>
+          await timed(lab, ["bash", floorScript, "up", "web", "p-web", ...start]) +
+          await down(lab, timed(lab, ["bash", floorScript, "down", "web", "", ...start])),
+        async () =>
+          await timed(lab, ["bash", script, "up", "web", "p-web"]) +
+          await down(lab, timed(lab, ["bash", script, "down", "web", ""])),
+      );
+      rows.push({
+        measure: `floor of veth-bridge run + undo on Deno ${what}, vs the same bash script`,
+        floor: floor.a,
+        b: floor.b,
+        ratio: floor.ratio,
+      });
+    }
   }
 
   if (ONLY.has("namespaces")) {

@@ -19,6 +19,7 @@ import {
   parseToolJson,
   withoutRouteDetails,
 } from "./ip_json.ts";
+import { WHOLE_LOOK_LINES } from "./memo.ts";
 
 /** The host's lists, each as the {@link IpReader} method named in its comment returns it. */
 export interface HostLists {
@@ -52,17 +53,7 @@ export interface HostLists {
  * (ip-netns(8) lists that directory). The IPv6 rules need a process of their
  * own: a batch line takes no family option.
  */
-const LINES = [
-  "link show",
-  "rule show",
-  "addr show",
-  "route show table all root 0.0.0.0/0",
-  "route show table all root ::/0",
-  "neigh show nud permanent",
-  "neigh show nud noarp",
-  "neigh show proxy",
-  "netns list",
-];
+const LINES = ["link show", "rule show", ...WHOLE_LOOK_LINES, "netns list"];
 
 /** The JSON arrays a batch printed, one per line; `undefined` when it failed. */
 async function batch(run: Runner, options: string[], lines: readonly string[]): Promise<unknown[][] | undefined> {
