@@ -12,7 +12,7 @@ import { readHostLists } from "./host_lists.ts";
 import { readNftJson } from "./nft.ts";
 import { type BoundSocket, readBoundSockets } from "./bound_sockets.ts";
 import { type MulticastGroup, readMulticastGroups } from "./multicast.ts";
-import { isWireless, netnsEntryState } from "./sysfs.ts";
+import { isWireless, netnsEntryState, netnsNamesNow } from "./sysfs.ts";
 import { defaultRouteDevice } from "./default_route.ts";
 import { IPV4_FORWARD, readForwardSysctls } from "./forward_sysctls.ts";
 import { type NetnsIdentity, netnsIdentity, sameIdentity } from "./identity.ts";
@@ -197,7 +197,9 @@ function knownHere(name: string, known: ReadonlyMap<string, KnownNetns> | undefi
  * device of the default route): the only link whose kind (wireless) and
  * settings a plan looks at. Named namespaces are entered only when their
  * addresses are not known already ({@link GatherOptions.knownNetns}): one
- * process each.
+ * process each (iproute2 reads another namespace's addresses only from
+ * inside it, `ip -n`), started beside the host's lists from the names
+ * `/run/netns` holds ({@link netnsNamesNow}), not after them.
  *
  * @param run The process seam (spawns `ip -json`, `cat`, `sysctl`, `nft`, `ss`).
  * @param opts Which uplink to look at, and the namespaces whose addresses are known.
@@ -207,6 +209,23 @@ function knownHere(name: string, known: ReadonlyMap<string, KnownNetns> | undefi
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
   const wiring = opts.wiring !== false;
+  // The addresses of each live namespace nobody told us about: one process each (`ip -n` also remounts /sys there),
+  // started beside the host's lists, from the names `/run/netns` holds now (no process); one the lists name besides
+  // (made meanwhile) is entered after them, and one gone meanwhile is left out.
+  const entered = new Map<string, Promise<string[]>>();
+  const enter = (name: string): Promise<string[]> => {
+    let addrs = entered.get(name);
+    if (!addrs) {
+      addrs = ip.addrs(name).then((links) => links.flatMap((l) => l.addr_info.map((a) => a.local))).catch(() => []);
+      entered.set(name, addrs);
+    }
+    return addrs;
+  };
+  if (wiring) {
+    for (const name of netnsNamesNow()) {
+      if (netnsEntryState(name) === "live" && !knownHere(name, opts.knownNetns)) enter(name);
+    }
+  }
   const [lists, nftables, sockets, forward, multicastGroups] = await Promise.all([
     readHostLists(run, { rules6: wiring }),
     wiring ? readNftJson(run) : Promise.resolve([]),
@@ -217,7 +236,10 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     wiring && opts.forwarding !== false ? readForwardSysctls(run) : Promise.resolve(undefined),
     // Like bound sockets: memberships on the uplink matter only to a plan that moves it.
     opts.linkSettings === false ? Promise.resolve(undefined) : readMulticastGroups(run),
-  ]);
+  ]).catch(async (e) => {
+    await Promise.all(entered.values()); // the namespaces' reads end before the error is thrown
+    throw e;
+  });
   const { netns, links, addrs, routes4, routes6, rules4, rules6, neighbours } = lists;
   const netnsFacts: NetnsFact[] = netns.map((n) => {
     const state = netnsEntryState(n.name) === "live" ? "live" : "stale";
@@ -228,11 +250,10 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     ? undefined
     : links.find((l) => l.ifname === (opts.uplink ?? defaultRouteDevice({ routes4, routes6 })));
   const [inside, linkSysctls, wireless] = await Promise.all([
-    // Only namespaces nobody told us about are entered: one process each (`ip -n` also remounts /sys there).
+    // Only namespaces nobody told us about are entered (most already are, beside the lists).
     Promise.all(
       netnsFacts.filter((n) => wiring && n.state === "live").map((n) =>
-        knownAddresses(n.name, opts.knownNetns) ??
-          ip.addrs(n.name).then((links) => links.flatMap((l) => l.addr_info.map((a) => a.local))).catch(() => [])
+        knownAddresses(n.name, opts.knownNetns) ?? enter(n.name)
       ),
     ),
     // `lo` and `default` hold the values a new bridge gets (recipes/uplink_settings.ts).
@@ -250,6 +271,8 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     uplink?.link_type === "ether" ? isWireless(run, uplink.ifname) : false,
   ]);
   const live = netnsFacts.filter((n) => wiring && n.state === "live");
+  // A namespace entered ahead and gone since: its read ends here too (no process outlives the gathering).
+  await Promise.all(entered.values());
   return {
     netns: netnsFacts,
     netnsAddresses: inside.flat(),

@@ -39,6 +39,30 @@ export function netnsEntryState(name: string): "absent" | "live" | "stale" {
 }
 
 /**
+ * The names `/run/netns` holds now, read from the filesystem without a
+ * process: what `ip netns list` lists (ip-netns(8): the entries of that
+ * directory), live or stale alike ({@link netnsEntryState} tells them apart).
+ *
+ * @returns The names, in directory order; `[]` when the directory does not exist or cannot be read (without read
+ *   access the caller's own `ip netns list` says what there is).
+ * @example
+ * ```ts ignore
+ * netnsNamesNow(); // ["web", "lab-lan"] after `ip netns add web`
+ * ```
+ */
+export function netnsNamesNow(): string[] {
+  try {
+    return [...Deno.readDirSync(NETNS_RUN_DIR)].map((e) => e.name);
+  } catch (e) {
+    if (
+      e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory ||
+      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable
+    ) return [];
+    throw e;
+  }
+}
+
+/**
  * Whether a link is a wireless device: its sysfs `uevent` says
  * `DEVTYPE=wlan` (cfg80211 sets it; Documentation/ABI/testing/sysfs-class-net).
  * Read with `cat`, since Deno grants no read access to `/sys` short of

@@ -5,6 +5,8 @@ import { assertExit } from "../support/reliability.ts";
 const STAT = "stat -L -c %d %i %f %n --";
 const HEAD = "head -v -n -0 --";
 const BOOT_ID = "/proc/sys/kernel/random/boot_id";
+/** The script that prints the order of a host-facts gathering's processes. */
+const GATHER_ORDER = new URL("../support/gather_order.ts", import.meta.url).pathname;
 
 /**
  * The processes a `--verbose` command traced (`$ ARGV  (exit N, D ms)`), in the
@@ -82,6 +84,17 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       await probesOf(lab, ["run", "veth-bridge", "--name", "a", "--", "true"], "netns add a"),
       [...host, ...own, "test <unshare true>", "unshare --version"].sort(),
     );
+    // The other namespaces' addresses are read beside the host's lists, not after them: their names come from
+    // /run/netns (no process), so each `ip -n NS` starts before the batch of the lists has ended.
+    const order = await lab.sh([Deno.execPath(), "run", "-q", "-A", "--no-prompt", GATHER_ORDER]);
+    assertExit(order, 0, "gather_order.ts");
+    const events: string[] = JSON.parse(order.stdout);
+    const listsEnd = events.indexOf("end ip -json -details -batch -");
+    assert.ok(listsEnd >= 0, events.join("\n"));
+    for (const ns of ["lab-lan", "lab-lanhost"]) {
+      const start = events.indexOf(`start ip -n ${ns} -json addr show`);
+      assert.ok(start >= 0 && start < listsEnd, `ip -n ${ns} starts before the lists end:\n${events.join("\n")}`);
+    }
     // Setup-only (stdin not a terminal, no command): nothing starts inside, so no unshare version and no which-check;
     // the namespace of run 'a' is known from the journal, not entered.
     assert.deepEqual(
