@@ -11,7 +11,7 @@
 import { PreconditionError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
 import { IpReader, unsettledAddresses, waitOperUp } from "../host/mod.ts";
-import { checkLabSpec, labCommands, labLateCommands } from "./spec.ts";
+import { checkLabSpec, labBuildCommands, labLateCommands } from "./spec.ts";
 import { LAB_INIT_COMMAND, LAB_NETNS, type LabSpec } from "./defaults.ts";
 import { selfArgv } from "./self.ts";
 
@@ -98,12 +98,12 @@ export async function buildLab(spec: LabSpec, run: Runner): Promise<void> {
       "Use 'nsrecipe lab'; it creates the namespaces first.",
     );
   }
-  for (const argv of labCommands(spec)) await run(argv);
+  for (const { argv, stdin } of labBuildCommands(spec)) await run(argv, { stdin });
   await finishLab(spec, run);
 }
 
 /**
- * The second half of building a lab, once {@link labCommands} have run
+ * The second half of building a lab, once `labBuildCommands` have run
  * inside it: waits (bounded) until every address of the lab host and its two
  * LAN namespaces has settled, then, when the spec has settings the kernel
  * resets while it handles the uplink's carrier, waits for the uplink to be

@@ -32,6 +32,7 @@ import { quote } from "../quote.ts";
 import { type LinkSysctl, linkSysctlPath } from "../host/mod.ts";
 import { setAfterPorts } from "../../recipes/uplink_settings.ts";
 import { addrArgv, neighArgv, routeArgv, ruleArgv } from "../steps/mod.ts";
+import { batchLine } from "../engine/ip_batch.ts";
 import { DEFAULT_LAB, LAB_MOUNT_SOURCE, LAB_NETNS, type LabSpec } from "./defaults.ts";
 
 /** What `nsrecipe lab` takes on its command line; absent ones take {@link DEFAULT_LAB}'s or follow `address`. */
@@ -146,7 +147,14 @@ export function checkLabSpec(spec: LabSpec): LabSpec {
 
 /**
  * The commands that build the lab, in order, run inside the lab's fresh
- * network and mount namespaces.
+ * network and mount namespaces, each as one would type it. The `ip`
+ * commands of one namespace come together, so that {@link labBuildCommands}
+ * runs each such run of them as one `ip -batch`: the host's first links and
+ * the named netns, the uplink (its peer in `lab-lan`), `lab-lan`'s bridge and
+ * ports, `lab-lanhost`'s link and routes, then the uplink's settings,
+ * addresses and routes. Each netns turns duplicate address detection off
+ * before any link of its own is made (a link takes the netns's `default`
+ * settings when it is made or moved in; ip-sysctl.rst, `accept_dad`).
  * @param spec The spec.
  * @returns One argv per command.
  */
@@ -159,17 +167,14 @@ export function labCommands(spec: LabSpec): string[][] {
   return [
     ["mount", "-t", "tmpfs", "-o", "mode=0755", LAB_MOUNT_SOURCE.run, "/run"],
     ["mount", "-t", "sysfs", LAB_MOUNT_SOURCE.sys, "/sys"],
-    ["ip", "link", "set", "dev", "lo", "up"],
     // The simulated host's links are new but its addresses are not: skip duplicate address detection so
     // the lab is in a steady state at once (namespaces that recipes create keep the kernel's defaults).
     noDad,
+    ["ip", "link", "set", "dev", "lo", "up"],
     ["ip", "netns", "add", lan],
     ["ip", "netns", "add", lanHost],
     ["ip", "netns", "exec", lan, ...noDad],
     ["ip", "netns", "exec", lanHost, ...noDad],
-    ["ip", "-n", lan, "link", "set", "dev", "lo", "up"],
-    ["ip", "-n", lanHost, "link", "set", "dev", "lo", "up"],
-    ["ip", "-n", lan, "link", "add", "dev", "lanbr", "type", "bridge", "stp_state", "0"],
     [
       "ip",
       "link",
@@ -189,6 +194,8 @@ export function labCommands(spec: LabSpec): string[][] {
       lan,
       ...(spec.mtu ? ["mtu", String(spec.mtu)] : []),
     ],
+    ["ip", "-n", lan, "link", "set", "dev", "lo", "up"],
+    ["ip", "-n", lan, "link", "add", "dev", "lanbr", "type", "bridge", "stp_state", "0"],
     ["ip", "-n", lan, "link", "add", "dev", "lanhost0", "type", "veth", "peer", "name", "eth0", "netns", lanHost],
     ["ip", "-n", lan, "link", "set", "dev", "lan0", "master", "lanbr"],
     ["ip", "-n", lan, "link", "set", "dev", "lanhost0", "master", "lanbr"],
@@ -196,12 +203,13 @@ export function labCommands(spec: LabSpec): string[][] {
     ["ip", "-n", lan, "link", "set", "dev", "lanhost0", "up"],
     ["ip", "-n", lan, "link", "set", "dev", "lanbr", "up"],
     ["ip", "-n", lan, "addr", "add", `${spec.gateway}/${plen}`, "dev", "lanbr"],
+    ...(v6 ? [["ip", "-n", lan, "addr", "add", `${spec.gateway6}/${plen6}`, "nodad", "dev", "lanbr"]] : []),
+    ["ip", "-n", lanHost, "link", "set", "dev", "lo", "up"],
     ["ip", "-n", lanHost, "link", "set", "dev", "eth0", "up"],
     ["ip", "-n", lanHost, "addr", "add", `${spec.lanHost}/${plen}`, "dev", "eth0"],
     ["ip", "-n", lanHost, "route", "add", "default", "via", spec.gateway, "dev", "eth0"],
     ...(v6
       ? [
-        ["ip", "-n", lan, "addr", "add", `${spec.gateway6}/${plen6}`, "nodad", "dev", "lanbr"],
         ["ip", "-n", lanHost, "addr", "add", `${spec.lanHost6}/${plen6}`, "nodad", "dev", "eth0"],
         ["ip", "-n", lanHost, "-6", "route", "add", "default", "via", spec.gateway6, "dev", "eth0"],
       ]
@@ -216,6 +224,64 @@ export function labCommands(spec: LabSpec): string[][] {
     ...(spec.rules ?? []).map((r) => ruleArgv("add", r)),
     ...(spec.neighbours ?? []).map((n) => neighArgv("replace", n, spec.uplink)),
   ];
+}
+
+/** One process that builds part of the lab: its argv, and the text on its stdin when it reads one. */
+export interface LabCommand {
+  /** The argv, e.g. `["ip", "-n", "lab-lan", "-batch", "-"]`. */
+  argv: string[];
+  /** The lines of an `ip -batch -`, each ending in a newline; absent for a command that reads nothing. */
+  stdin?: string;
+}
+
+/**
+ * The lab's commands ({@link labCommands}) as the processes that run them:
+ * each run of two or more consecutive `ip` commands that go in the same
+ * batch (the same namespace and family options, see `batchLine` in
+ * src/engine/ip_batch.ts) becomes one `ip [-n NS] -batch -` reading their
+ * lines, in order; every other command runs as it is. `ip netns exec` stays
+ * a process of its own (in a batch, ip(8) would run the command in a child
+ * of the batch). A batch stops at its first failing line and exits 1, with
+ * iproute2's message and `Command failed -:N` on stderr, as the command
+ * alone would have failed. The lab is the same; it costs about a dozen
+ * processes instead of some thirty. Pure.
+ * @param spec The spec.
+ * @returns The commands, in order.
+ */
+export function labBuildCommands(spec: LabSpec): LabCommand[] {
+  return batchRuns(labCommands(spec));
+}
+
+/**
+ * Groups consecutive `ip` commands of the same batch into `ip -batch -` (see {@link labBuildCommands}). Pure.
+ * @param commands The commands, in order.
+ * @returns The processes, in order.
+ */
+export function batchRuns(commands: readonly string[][]): LabCommand[] {
+  const out: LabCommand[] = [];
+  let run: { batch: string[]; argv: string[][]; lines: string[] } | undefined;
+  const flush = () => {
+    if (!run) return;
+    out.push(
+      run.argv.length === 1
+        ? { argv: run.argv[0] }
+        : { argv: [...run.batch, "-batch", "-"], stdin: run.lines.map((l) => `${l}\n`).join("") },
+    );
+    run = undefined;
+  };
+  for (const argv of commands) {
+    const line = argv[1] === "netns" && argv[2] === "exec" ? undefined : batchLine(argv);
+    if (line && run && run.batch.join(" ") === line.batch.join(" ")) {
+      run.argv.push([...argv]);
+      run.lines.push(line.words.join(" "));
+      continue;
+    }
+    flush();
+    if (line) run = { batch: line.batch, argv: [[...argv]], lines: [line.words.join(" ")] };
+    else out.push({ argv: [...argv] });
+  }
+  flush();
+  return out;
 }
 
 /**
@@ -239,7 +305,7 @@ function sysctlCommand(sysctls: readonly LinkSysctl[]): string[][] {
 function plainAddrs(spec: LabSpec, v6: boolean): string[][] {
   return [
     ["ip", "addr", "add", spec.address, "dev", spec.uplink],
-    ...(v6 ? [["ip", "-6", "addr", "add", spec.address6, "nodad", "dev", spec.uplink]] : []),
+    ...(v6 ? [["ip", "addr", "add", spec.address6, "nodad", "dev", spec.uplink]] : []),
     ...(spec.extraAddrs ?? []).map((a) => addrArgv("add", a, spec.uplink)),
   ];
 }

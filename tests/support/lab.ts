@@ -1,7 +1,7 @@
 /**
  * Test harness: a lab that stays up across several commands. The lab is the
  * one `nsrecipe lab` builds (the same unshare(1) namespaces, `LAB_UNSHARE`;
- * the same commands, `labCommands`, then `finishLab`), with a PID 1 that
+ * the same commands, `labBuildCommands`, then `finishLab`), with a PID 1 that
  * costs no Deno start: `sh` runs the lab's commands as one script, prints
  * `ready` and execs `cat`, which holds the lab until its stdin closes (what
  * `nsrecipe __lab-init --hold` did, for a Deno start and one process per
@@ -22,7 +22,7 @@ import {
   finishLab,
   LAB_UNSHARE,
   labArgv,
-  labCommands,
+  labBuildCommands,
   type LabSpec,
   selfArgv,
 } from "../../src/lab/mod.ts";
@@ -218,10 +218,11 @@ export class TestLab {
 
 /**
  * The script the test lab's PID 1 runs (`sh -c`): the lab's commands
- * ({@link labCommands}) one after another, stopping at the first that fails
- * (`set -e`; its own message goes to stderr), their output on stderr and
- * their stdin empty; then `ready` on stdout and `exec cat`, which reads the
- * script's own stdin until it closes.
+ * ({@link labBuildCommands}) one after another, stopping at the first that
+ * fails (`set -e`; its own message goes to stderr), their output on stderr
+ * and their stdin empty, or an `ip -batch -`'s lines as a here-document;
+ * then `ready` on stdout and `exec cat`, which reads the script's own stdin
+ * until it closes.
  * @param spec The lab, checked.
  * @returns The script's text.
  */
@@ -229,11 +230,17 @@ export function pid1Script(spec: LabSpec): string {
   return [
     "set -e",
     "exec 3>&1 4<&0 1>&2 </dev/null",
-    ...labCommands(spec).map(shellQuote),
+    ...labBuildCommands(spec).map(({ argv, stdin }) =>
+      // A batch line is plain words (batchLine), never the delimiter alone.
+      stdin === undefined ? shellQuote(argv) : `${shellQuote(argv)} <<'${HEREDOC_END}'\n${stdin}${HEREDOC_END}`
+    ),
     "echo ready >&3",
     "exec cat <&4 4<&- 3>&- >/dev/null",
   ].join("\n");
 }
+
+/** The here-document delimiter of {@link pid1Script}'s batches. */
+const HEREDOC_END = "NSRECIPE_LAB_BATCH";
 
 /**
  * Runs a function with a fresh lab and always stops it.

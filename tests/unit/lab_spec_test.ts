@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { DEFAULT_LAB, labCommands, labLateCommands, labSpecFromOptions } from "../../src/lab/mod.ts";
+import {
+  batchRuns,
+  DEFAULT_LAB,
+  labBuildCommands,
+  labCommands,
+  labLateCommands,
+  labSpecFromOptions,
+} from "../../src/lab/mod.ts";
 import { UsageError } from "../../src/errors.ts";
 
 Deno.test("labSpecFromOptions: no options is the default lab", () => {
@@ -20,10 +27,12 @@ Deno.test("labSpecFromOptions: the LAN's gateway and other host follow --address
     assert.equal(spec.address, opts.address);
     assert.equal(spec.gateway, gateway, JSON.stringify(opts));
     assert.equal(spec.lanHost, lanHost, JSON.stringify(opts));
+    // The LAN's IPv4 addresses (its IPv6 ones stay the default's).
     const lanHostRoute = labCommands(spec).map((c) => c.join(" "))
-      .filter((c) => c.startsWith("ip -n lab-lanhost addr add") || c.startsWith("ip -n lab-lan addr add"));
+      .filter((c) => c.startsWith("ip -n lab-lanhost addr add") || c.startsWith("ip -n lab-lan addr add"))
+      .filter((c) => !c.includes("2001:db8:"));
     const plen = opts.address!.split("/")[1];
-    assert.deepEqual(lanHostRoute.slice(0, 2), [
+    assert.deepEqual(lanHostRoute, [
       `ip -n lab-lan addr add ${gateway}/${plen} dev lanbr`,
       `ip -n lab-lanhost addr add ${lanHost}/${plen} dev eth0`,
     ]);
@@ -76,4 +85,54 @@ Deno.test("labSpecFromOptions: a bad --address is refused with an example the op
     (e: Error) => e.message === "--address '300.1.1.1/24' is not a CIDR like 198.51.100.10/24",
   );
   assert.equal(labSpecFromOptions({ address: DEFAULT_LAB.address }).address, "198.51.100.10/24");
+});
+
+Deno.test("batchRuns: consecutive ip commands of one namespace and family become one ip -batch, in order; others stay", () => {
+  assert.deepEqual(
+    batchRuns([
+      ["mount", "-t", "sysfs", "x", "/sys"],
+      ["ip", "link", "set", "dev", "lo", "up"],
+      ["ip", "netns", "add", "a"],
+      ["ip", "netns", "exec", "a", "sysctl", "-q", "-w", "x=0"],
+      ["ip", "link", "add", "dev", "v0", "type", "veth"],
+      ["ip", "-n", "a", "link", "set", "dev", "lo", "up"],
+      ["ip", "-n", "a", "-6", "route", "add", "default", "via", "2001:db8::1", "dev", "eth0"],
+      ["ip", "-6", "rule", "add", "priority", "10", "table", "10"],
+      ["ip", "-6", "rule", "add", "priority", "11", "table", "11"],
+      ["ip", "addr", "add", "192.0.2.1/24", "dev", "v0"],
+    ]),
+    [
+      { argv: ["mount", "-t", "sysfs", "x", "/sys"] },
+      { argv: ["ip", "-batch", "-"], stdin: "link set dev lo up\nnetns add a\n" },
+      { argv: ["ip", "netns", "exec", "a", "sysctl", "-q", "-w", "x=0"] },
+      { argv: ["ip", "link", "add", "dev", "v0", "type", "veth"] },
+      {
+        argv: ["ip", "-n", "a", "-batch", "-"],
+        stdin: "link set dev lo up\nroute add ::/0 via 2001:db8::1 dev eth0\n",
+      },
+      { argv: ["ip", "-6", "-batch", "-"], stdin: "rule add priority 10 table 10\nrule add priority 11 table 11\n" },
+      { argv: ["ip", "addr", "add", "192.0.2.1/24", "dev", "v0"] },
+    ],
+  );
+});
+
+Deno.test("labBuildCommands: the lab's commands, every one in order, in about a dozen processes", () => {
+  for (const spec of [DEFAULT_LAB, { ...DEFAULT_LAB, address6: "", gateway6: "", lanHost6: "" }]) {
+    const built = labBuildCommands(spec);
+    // Unbatched again, the processes run exactly labCommands' commands, in order.
+    const unbatched = built.flatMap(({ argv, stdin }) =>
+      stdin === undefined
+        ? [argv.join(" ")]
+        : stdin.trimEnd().split("\n").map((l) => `${argv.slice(0, -2).join(" ")} ${l}`)
+    );
+    const plain = labCommands(spec).map((c) =>
+      c.join(" ").replace(/^(ip(?: -n \S+)?) -6 route add default/, "$1 route add ::/0")
+    );
+    assert.deepEqual(unbatched, plain);
+    assert.ok(built.length <= 12, `${built.length} processes`);
+    assert.ok(
+      built.filter((c) => c.stdin !== undefined).length >= 3,
+      "the host's and each LAN namespace's ip run batched",
+    );
+  }
 });
