@@ -4,16 +4,24 @@
  *
  * @module
  */
-import { Command, CommanderError, Help } from "@commander-js/extra-typings";
+import { Command, CommanderError, Help, Option } from "@commander-js/extra-typings";
 import type { Recipe } from "../../recipes/mod.ts";
-import { EXIT, NsrecipeError, UsageError } from "../errors.ts";
+import { EXIT, UsageError } from "../errors.ts";
 import { DEFAULT_BRIDGE } from "../names.ts";
 import { quote, sanitize, shellQuote } from "../quote.ts";
-import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
-import type { GlobalOptions } from "./composition_root.ts";
 import type { OwnFactsAhead } from "./process_facts.ts";
 import { type JsonError, Output } from "./output.ts";
+import {
+  flagsOf,
+  GLOBAL_OPTIONS,
+  PLAIN_COMMANDS,
+  type PlainCommandLine,
+  type PlainCommandName,
+} from "./command_spec.ts";
+import { readGlobals, refuseDryRun, refuseElsewhere } from "./globals.ts";
+import { runPlainCommand } from "./plain_commands.ts";
+import { errorDocument, reportError, stateDirOf } from "./report.ts";
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
 import { refuseRepeatedOptions } from "./repeated_options.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
@@ -251,36 +259,49 @@ async function readParamFile(opts: Record<string, unknown>, out: Output): Promis
   return () => text;
 }
 
-function readGlobals(cmd: { optsWithGlobals(): Record<string, unknown> }): { g: GlobalOptions; out: Output } {
-  const o = cmd.optsWithGlobals();
-  // Colours only on a terminal, each stream on its own, never with NO_COLOR (https://no-color.org) or
-  // --no-color. Decided here, so that styleText need not probe the dozen CI and terminal variables Node's
-  // getColorDepth reads.
-  const allowed = o.color !== false && !Deno.env.get("NO_COLOR");
-  const colours = { stdout: allowed && Deno.stdout.isTerminal(), stderr: allowed && Deno.stderr.isTerminal() };
-  const g: GlobalOptions = {
-    stateDir: String(o.stateDir ?? DEFAULT_STATE_DIR),
-    json: o.json === true,
-    verbose: o.verbose === true,
-    dryRun: o.dryRun === true,
-    color: colours.stderr,
-  };
-  const out = new Output(g.json, colours, g.verbose);
-  out.stateDir = g.stateDir;
-  return { g, out };
+/**
+ * Runs a plain command line that commander parsed (`plain_commands.ts`); a
+ * test passes its own to see what commander parsed.
+ * @param line The command line as commander parsed it.
+ * @param started Told the invocation's output as soon as it exists.
+ */
+export type RunPlainCommand = (line: PlainCommandLine, started: (out: Output) => void) => Promise<void>;
+
+/**
+ * Adds a plain command (`command_spec.ts`) to the program, its operand and
+ * options as declared there.
+ * @param program The root command.
+ * @param name The command.
+ * @param run Its action, given what commander parsed.
+ */
+function addPlainCommand(
+  program: Command<any, any, any>,
+  name: PlainCommandName,
+  run: (line: PlainCommandLine) => Promise<void>,
+): void {
+  const spec = PLAIN_COMMANDS[name];
+  const cmd: Command<any, any, any> = program.command(name).description(spec.description)
+    .argument(spec.operand.term, spec.operand.description);
+  for (const o of spec.options) cmd.option(flagsOf(o), o.description);
+  // commander calls it with the operand, the command's options and the command.
+  cmd.action(async (...[operand, opts, c]: any[]) => {
+    const globals = (c as Command<any, any, any>).parent!.opts() as Record<string, string | boolean>;
+    await run({ command: name, operand, opts: { ...opts }, globals: { ...globals } });
+  });
 }
 
 /**
  * Runs nsrecipe with the given arguments.
  *
  * @param args Arguments without the program name, e.g. `["run", "netns", "--name", "web"]`.
+ * @param runPlain Runs a plain command once parsed (a test passes its own, to record what commander parsed).
  * @returns The process exit code (see README.md, "Exit codes").
  * @example
  * ```ts ignore
  * Deno.exit(await main(Deno.args));
  * ```
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], runPlain: RunPlainCommand = runPlainCommand): Promise<number> {
   // `help run veth-bridge` shows that subcommand's help, as `run veth-bridge --help` does.
   if (args[0] === "help" && args.length > 2) args = [...args.slice(1), "--help"];
   const RECIPES = await recipesFor(args);
@@ -290,29 +311,24 @@ export async function main(args: string[]): Promise<number> {
   };
   // The output of the subcommand that runs: it writes the --json document when the invocation ends.
   let current: Output | undefined;
+  const started = (out: Output) => {
+    current = out;
+  };
   const globals = (cmd: Command<any, any, any>) => {
-    const made = readGlobals(cmd);
-    current = made.out;
-    const top = topCommand(cmd).name();
-    if (made.g.dryRun && ACTS_WITHOUT_DRY_RUN.has(top)) {
-      // Ignoring it would run things for real under a flag that promises nothing runs.
-      throw new UsageError(
-        `--dry-run does not apply to '${top}': it would run for real`,
-        `'nsrecipe ${top} --help' lists the global options it honours.`,
-      );
-    }
+    const made = readGlobals(cmd.optsWithGlobals());
+    started(made.out);
+    refuseDryRun(topCommand(cmd).name(), made.g);
     return made;
   };
   const program = new Command()
     .name("nsrecipe")
     .description("Set up Linux namespaces by named recipes, journaled and reversible.")
-    .version(VERSION, "-V, --version")
-    .option("--state-dir <dir>", "journal and lock directory", DEFAULT_STATE_DIR)
-    .option("--json", "machine-readable output on stdout")
-    .option("--verbose", "show every command run, its exit code and time")
-    .option("--dry-run", "show what would run; change nothing")
-    .option("--no-color", "no colours (also NO_COLOR=1)")
-    .addHelpText("after", EXAMPLES)
+    .version(VERSION, "-V, --version");
+  for (const o of GLOBAL_OPTIONS) {
+    const option = new Option(flagsOf(o), o.description);
+    program.addOption(o.default === undefined ? option : option.default(o.default));
+  }
+  program.addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({ outputError: () => {}, writeErr: () => {} })
     .configureHelp({
@@ -330,14 +346,7 @@ export async function main(args: string[]): Promise<number> {
     })
     .showSuggestionAfterError(true);
 
-  // A command that reads or changes the host refuses inside a run's shell, and (with `journal`) from another
-  // network namespace than the journal's applied runs (where.ts).
-  const refuseElsewhere = async (g: GlobalOptions, out: Output, journal: boolean) => {
-    const where = await import("./where.ts");
-    if (!journal) return where.refuseInsideRun();
-    const { runnerFor } = await import("./composition_root.ts");
-    await where.refuseElsewhere(g.stateDir, runnerFor(out));
-  };
+  const plain = (line: PlainCommandLine) => runPlain(line, started);
   // The globals of a command that acts on the host, once it is known to run where it may (refuseElsewhere). `ahead`:
   // this process's facts the command will read, read with the network namespace refuseElsewhere may ask for, each
   // kind in one process (process_facts.ts).
@@ -353,19 +362,6 @@ export async function main(args: string[]): Promise<number> {
     await refuseElsewhere(made.g, made.out, journal);
     return made;
   };
-  // `nsrecipe NAME [run]`, a command on one applied run (or the newest): refuses elsewhere, then lazily
-  // imports its module and calls it with the run selector.
-  const runSubcommand = (
-    name: string,
-    description: string,
-    runHelp: string,
-    journal: boolean,
-    call: (selector: string | undefined, g: GlobalOptions, out: Output) => Promise<void>,
-  ) =>
-    program.command(name).description(description).argument("[run]", runHelp).action(async (selector, _o, cmd) => {
-      const { g, out } = await onHost(cmd, journal);
-      await call(selector, g, out);
-    });
   program.command("list").description("list the recipes").action(async (_o, cmd) =>
     (await import("./list.ts")).listCommand(globals(cmd).out)
   );
@@ -498,35 +494,9 @@ export async function main(args: string[]): Promise<number> {
       const { execCommand } = await import("./exec.ts");
       setCode(await execCommand(selector, { command: [], shell: opts.shell }, g, out));
     });
-  program.command("undo").description("undo the newest applied run, a chosen one, or all")
-    .argument("[run]", "run id or name (see 'status')")
-    .option("--all", "undo every applied run, newest first")
-    .action(async (selector, opts, cmd) => {
-      const { g, out } = globals(cmd);
-      if (selector && opts.all) throw new UsageError("Give either a run or --all, not both");
-      await refuseElsewhere(g, out, false);
-      await (await import("./undo.ts")).undoCommand(opts.all ? "--all" : selector, g, out);
-    });
-  runSubcommand(
-    "confirm",
-    "keep a run that waits for confirmation (see run --confirm)",
-    "run id or name; default: the newest waiting run",
-    true,
-    async (selector, g, out) => await (await import("./confirm.ts")).confirmCommand(selector, g, out),
-  );
-  program.command("status").description("applied runs as a table; with RUN, its steps, objects and drift")
-    .argument("[run]", "run id or name: show its details (every step checked, unless --quick)")
-    .option("--deep", "check every step of every run: read the inside of each namespace (one process each)")
-    .option(
-      "--quick",
-      "check from one read of the host only, not inside namespaces (the table's own choice beyond 8 live ones)",
-    )
-    .action(async (selector, opts, cmd) => {
-      const { g, out } = await onHost(cmd, false);
-      if (opts.deep && opts.quick) throw new UsageError("Give either --deep or --quick, not both");
-      const depth = opts.deep ? "deep" : opts.quick ? "quick" : undefined;
-      await (await import("./status.ts")).statusCommand(selector, g, out, depth);
-    });
+  addPlainCommand(program, "undo", plain);
+  addPlainCommand(program, "confirm", plain);
+  addPlainCommand(program, "status", plain);
   program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
     .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")
     .option("--name <name>", "check that this namespace name is free")
@@ -535,12 +505,7 @@ export async function main(args: string[]): Promise<number> {
       const { g, out } = await onHost(cmd, false);
       setCode(await (await import("./doctor.ts")).doctorCommand(opts, g, out));
     });
-  program.command("journal").description("print the journal; with RUN, only that run's records")
-    .argument("[run]", "run id or name (every run that had that name)")
-    .action(async (selector, _o, cmd) => {
-      const { g, out } = globals(cmd);
-      await (await import("./journal.ts")).journalCommand(g, out, selector);
-    });
+  addPlainCommand(program, "journal", plain);
   program.command("lab").description("run nsrecipe ARGS (or a shell) in a throwaway simulated host")
     .argument("[args...]", "nsrecipe arguments to run inside the lab (after --)")
     .option("--uplink <name>", "name of the simulated uplink", DEFAULT_LAB.uplink)
@@ -674,12 +639,11 @@ function refuseTextOnly(word: string | undefined, beforeDashes: readonly string[
  * @returns Its class, message and hint.
  */
 function jsonError(e: unknown, recipes: readonly Recipe[]): JsonError {
-  if (e instanceof NsrecipeError) return { kind: e.name, message: e.message, hint: e.hint };
   if (e instanceof CommanderError) {
     const message = e.code === "commander.help" ? "No command given" : commanderMessage(e, recipes);
     return { kind: "UsageError", message, hint: "Try 'nsrecipe --help'." };
   }
-  return { kind: "InternalError", message: String(e), hint: "Please report this." };
+  return errorDocument(e);
 }
 
 /**
@@ -705,20 +669,11 @@ export const HONOURED_GLOBALS: Readonly<Record<string, readonly string[]>> = {
 /** The commands whose subcommands are the recipes. */
 const RECIPE_PARENTS: ReadonlySet<string> = new Set(["plan", "run", "rehearse"]);
 
-/** Commands that run things and have no dry run: `--dry-run` is refused for them rather than ignored. */
-const ACTS_WITHOUT_DRY_RUN: ReadonlySet<string> = new Set(["exec", "shell", "lab"]);
-
 /** The top-level subcommand a command belongs to (`run` for `run netns`). */
 function topCommand(cmd: Command<any, any, any>): Command<any, any, any> {
   let c = cmd;
   while (c.parent?.parent) c = c.parent as Command<any, any, any>;
   return c;
-}
-
-/** The `--state-dir` given in the arguments, else the default. */
-function stateDirOf(args: readonly string[]): string {
-  const i = args.indexOf("--state-dir");
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : DEFAULT_STATE_DIR;
 }
 
 /** Commander's codes for help or version shown on request. */
@@ -750,15 +705,5 @@ function report(e: unknown, recipes: readonly Recipe[], stateDir: string): numbe
     print("Try 'nsrecipe --help'.");
     return EXIT.usage;
   }
-  if (e instanceof NsrecipeError) {
-    print(`nsrecipe: ${e.message}`);
-    if (e.hint) print(`  ${e.hint}`);
-    return e.exitCode;
-  }
-  if (e instanceof Deno.errors.NotCapable) {
-    print(`nsrecipe: missing Deno permission (a bug in the permission set): ${e.message}`);
-    return EXIT.internal;
-  }
-  console.error("nsrecipe: internal error (please report):", e);
-  return EXIT.internal;
+  return reportError(e, stateDir);
 }

@@ -1,0 +1,134 @@
+/**
+ * The global options and the plain commands (`status`, `undo`, `journal`,
+ * `confirm`), declared once as data. `program.ts` builds commander's program
+ * from it (commander stays the one source of help, the manual page,
+ * completions and every parse error), and `fast_parse.ts` parses an ordinary
+ * command line of these commands from it without loading commander.
+ *
+ * Nothing here imports commander: this module is on the fast path.
+ *
+ * @module
+ */
+import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
+
+/** One option as commander declares it (`.option(flags, description[, default])`). */
+export interface OptionSpec {
+  /** The long flag, e.g. `--state-dir` or `--no-color` (a negated flag: its key is `color`, true by default). */
+  long: `--${string}`;
+  /** The value's placeholder when the option takes one, e.g. `<dir>`; none for a flag. */
+  value?: `<${string}>`;
+  /** The help text. */
+  description: string;
+  /** The default value, shown by commander's help as `(default: …)`. */
+  default?: string;
+}
+
+/** The options every command accepts (commander's program options, recognised before and after the command). */
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { long: "--state-dir", value: "<dir>", description: "journal and lock directory", default: DEFAULT_STATE_DIR },
+  { long: "--json", description: "machine-readable output on stdout" },
+  { long: "--verbose", description: "show every command run, its exit code and time" },
+  { long: "--dry-run", description: "show what would run; change nothing" },
+  { long: "--no-color", description: "no colours (also NO_COLOR=1)" },
+];
+
+/** The plain commands: each takes at most one optional operand (a run) and flags of its own. */
+export type PlainCommandName = "undo" | "confirm" | "status" | "journal";
+
+/** A plain command as commander declares it. */
+export interface PlainCommandSpec {
+  /** The command word. */
+  name: PlainCommandName;
+  /** The help's one-line description. */
+  description: string;
+  /** Its one optional operand (`[run]`) and the operand's help text. */
+  operand: { term: `[${string}]`; description: string };
+  /** Its own options (flags, none of which takes a value). */
+  options: readonly OptionSpec[];
+}
+
+/** A plain command line as commander reads it (and `fast_parse.ts`, the same). */
+export interface PlainCommandLine {
+  /** The command word. */
+  command: PlainCommandName;
+  /** Its operand (a run id or name), if given. */
+  operand: string | undefined;
+  /** The command's own options, as commander's `cmd.opts()` holds them (only those given, e.g. `{ deep: true }`). */
+  opts: Record<string, string | boolean>;
+  /** The global options, as commander's `program.opts()` holds them (defaults included). */
+  globals: Record<string, string | boolean>;
+}
+
+/** The plain commands, by name. */
+export const PLAIN_COMMANDS: Readonly<Record<PlainCommandName, PlainCommandSpec>> = {
+  undo: {
+    name: "undo",
+    description: "undo the newest applied run, a chosen one, or all",
+    operand: { term: "[run]", description: "run id or name (see 'status')" },
+    options: [{ long: "--all", description: "undo every applied run, newest first" }],
+  },
+  confirm: {
+    name: "confirm",
+    description: "keep a run that waits for confirmation (see run --confirm)",
+    operand: { term: "[run]", description: "run id or name; default: the newest waiting run" },
+    options: [],
+  },
+  status: {
+    name: "status",
+    description: "applied runs as a table; with RUN, its steps, objects and drift",
+    operand: { term: "[run]", description: "run id or name: show its details (every step checked, unless --quick)" },
+    options: [
+      {
+        long: "--deep",
+        description: "check every step of every run: read the inside of each namespace (one process each)",
+      },
+      {
+        long: "--quick",
+        description:
+          "check from one read of the host only, not inside namespaces (the table's own choice beyond 8 live ones)",
+      },
+    ],
+  },
+  journal: {
+    name: "journal",
+    description: "print the journal; with RUN, only that run's records",
+    operand: { term: "[run]", description: "run id or name (every run that had that name)" },
+    options: [],
+  },
+};
+
+/**
+ * The flags commander is given for an option, e.g. `--state-dir <dir>`.
+ * @param o The option.
+ * @returns Its flags string.
+ */
+export function flagsOf(o: OptionSpec): string {
+  return o.value ? `${o.long} ${o.value}` : o.long;
+}
+
+/**
+ * The key commander stores an option's value under: the long flag without its
+ * dashes (and without `no-` for a negated one), camel-cased (`--dry-run` →
+ * `dryRun`, `--no-color` → `color`).
+ * @param o The option.
+ * @returns The key.
+ */
+export function keyOf(o: OptionSpec): string {
+  const name = o.long.slice(2).replace(/^no-/, "");
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * What commander holds for options not given: a negated flag's `true`, a
+ * declared default.
+ * @param options The options.
+ * @returns Their default values by key, e.g. `{ stateDir: "/var/lib/nsrecipe", color: true }`.
+ */
+export function defaultsOf(options: readonly OptionSpec[]): Record<string, string | boolean> {
+  const values: Record<string, string | boolean> = {};
+  for (const o of options) {
+    if (o.long.startsWith("--no-")) values[keyOf(o)] = true;
+    else if (o.default !== undefined) values[keyOf(o)] = o.default;
+  }
+  return values;
+}

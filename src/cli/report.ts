@@ -1,0 +1,56 @@
+/**
+ * How a failed invocation is told: on stderr (the message, then its hint) and
+ * in the `--json` document; its exit code. Commander's own errors are told by
+ * `program.ts`, which hands every other error here; nothing here imports
+ * commander.
+ *
+ * @module
+ */
+import { EXIT, NsrecipeError } from "../errors.ts";
+import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
+import { sanitize } from "../quote.ts";
+import { adviseWithStateDir } from "./advice.ts";
+import type { JsonError } from "./output.ts";
+
+/**
+ * The `--state-dir` given in the arguments (as a separate word), else the default.
+ * @param args nsrecipe's arguments.
+ * @returns The state directory the advice names.
+ */
+export function stateDirOf(args: readonly string[]): string {
+  const i = args.indexOf("--state-dir");
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : DEFAULT_STATE_DIR;
+}
+
+/**
+ * Prints an error on stderr, as `nsrecipe: MESSAGE` and its hint (each
+ * `nsrecipe CMD` advised names `--state-dir` when it is not the default).
+ * @param e What a command threw: an {@link NsrecipeError}, Deno's NotCapable
+ *   (a permission missing from deno.json: a bug), or anything else (a bug).
+ * @param stateDir The invocation's state directory.
+ * @returns The exit code: the error's own, else 1 (internal).
+ */
+export function reportError(e: unknown, stateDir: string): number {
+  const print = (line: string) => console.error(sanitize(adviseWithStateDir(line, stateDir)));
+  if (e instanceof NsrecipeError) {
+    print(`nsrecipe: ${e.message}`);
+    if (e.hint) print(`  ${e.hint}`);
+    return e.exitCode;
+  }
+  if (e instanceof Deno.errors.NotCapable) {
+    print(`nsrecipe: missing Deno permission (a bug in the permission set): ${e.message}`);
+    return EXIT.internal;
+  }
+  console.error("nsrecipe: internal error (please report):", e);
+  return EXIT.internal;
+}
+
+/**
+ * An error as the `--json` document reports it.
+ * @param e What {@link reportError} reported.
+ * @returns Its class, message and hint (before the state directory's advice).
+ */
+export function errorDocument(e: unknown): JsonError {
+  if (e instanceof NsrecipeError) return { kind: e.name, message: e.message, hint: e.hint };
+  return { kind: "InternalError", message: String(e), hint: "Please report this." };
+}
