@@ -22,7 +22,10 @@ async function staticClosure(entry: string, seen = new Set<string>()): Promise<S
   return seen;
 }
 
-/** What a command loads: the static closures of the modules `program.ts` imports on its way (`import("…")`). */
+/**
+ * What a command loads: the static closures of the modules `program.ts` (or, for a plain command, the fast path:
+ * `entry.ts`, `fast_parse.ts`, `plain_commands.ts`) imports on its way (`import("…")`).
+ */
 async function loads(entries: readonly string[]): Promise<Set<string>> {
   const seen = new Set<string>();
   for (const entry of entries) await staticClosure(entry, seen);
@@ -31,6 +34,12 @@ async function loads(entries: readonly string[]): Promise<Set<string>> {
 
 /** The recipes other than `types.ts` (types only) and `by_name.ts` (the loaders, with nothing loaded). */
 const RECIPE_MODULE = /^recipes\/(?!types\.ts$|by_name\.ts$)/;
+
+/** What an ordinary command line of a plain command (status, undo, journal, confirm) loads before its own module. */
+const FAST_PATH = ["src/cli/entry.ts", "src/cli/fast_parse.ts", "src/cli/plain_commands.ts"];
+
+/** Commander and the module that builds nsrecipe's program with it: only for what the fast path leaves to them. */
+const COMMANDER = ["@commander-js/extra-typings", "commander", "src/cli/program.ts"];
 
 /**
  * Each hot command (the ones the tests and admins run most), the modules `program.ts` imports for it (its command
@@ -48,9 +57,10 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   },
   {
     command: "status",
-    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/status.ts"],
+    entries: [...FAST_PATH, "src/cli/where.ts", "src/cli/status.ts"],
     must: ["src/journal/reader.ts", "src/engine/drift.ts"],
     never: [
+      ...COMMANDER,
       "zod",
       "src/zod.ts",
       RECIPE_MODULE,
@@ -63,9 +73,10 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   },
   {
     command: "undo",
-    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/undo.ts"],
+    entries: [...FAST_PATH, "src/cli/where.ts", "src/cli/undo.ts"],
     must: ["src/journal/reader.ts", "src/engine/undo.ts"],
     never: [
+      ...COMMANDER,
       "zod",
       "src/zod.ts",
       RECIPE_MODULE,
@@ -78,9 +89,10 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   },
   {
     command: "journal",
-    entries: ["src/cli/program.ts", "src/cli/journal.ts"],
+    entries: [...FAST_PATH, "src/cli/journal.ts"],
     must: ["src/journal/reader.ts"],
     never: [
+      ...COMMANDER,
       "zod",
       "src/zod.ts",
       RECIPE_MODULE,
@@ -93,9 +105,9 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   },
   {
     command: "confirm",
-    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/confirm.ts"],
+    entries: [...FAST_PATH, "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/confirm.ts"],
     must: ["src/journal/reader.ts", "src/engine/confirm.ts"],
-    never: ["zod", "src/zod.ts", RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//],
+    never: [...COMMANDER, "zod", "src/zod.ts", RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//],
   },
   {
     command: "exec and shell",

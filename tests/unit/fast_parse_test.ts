@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { GLOBAL_OPTIONS, type OptionSpec, PLAIN_COMMANDS, type PlainCommandLine } from "../../src/cli/command_spec.ts";
+import { parsePlainCommandLine } from "../../src/cli/fast_parse.ts";
+import { main } from "../../src/cli/program.ts";
+import { DEFAULT_STATE_DIR } from "../../src/journal/paths.ts";
+
+/**
+ * What commander (nsrecipe's whole command line: `program.ts`'s checks, then commander's parse) makes of `args`:
+ * the plain command line its action was given, or the exit code when it ended without one (an error, help).
+ * Whatever it prints is swallowed.
+ */
+async function commanderReading(args: string[]): Promise<PlainCommandLine | number> {
+  let line: PlainCommandLine | undefined;
+  const { log, error } = console;
+  console.log = console.error = () => {};
+  try {
+    const code = await main([...args], (parsed) => {
+      line = parsed;
+      return Promise.resolve();
+    });
+    return line ?? code;
+  } finally {
+    Object.assign(console, { log, error });
+  }
+}
+
+/** Every way to write one option, from the spec: as an admin should (`good`), and each mistake (`bad`). */
+function spellings(o: OptionSpec): { good: string[][]; bad: string[][] } {
+  const name = o.long.slice(2);
+  const bad = [[`${o.long}=`], [`--${name.slice(0, -1)}`], [`${o.long}x`], [o.long.slice(1)]];
+  if (o.value) {
+    bad.push([o.long], [o.long, "-x"], [`${o.long}=-x`], [o.long, ""], [o.long, "--"], [o.long, "--json"]);
+    return { good: [[o.long, "/run/x"], [`${o.long}=/run/y`], [o.long, "status"], [o.long, "undo"]], bad };
+  }
+  bad.push([`${o.long}=1`], [`--no-${name}`], name.startsWith("no-") ? [`--${name.slice(3)}`] : [`-${name[0]}`]);
+  return { good: [[o.long]], bad };
+}
+
+/** Operands as typed, and words that look like them. */
+const OPERANDS: string[][] = [["web"], ["r-1"], ["-"], [""], ["help"], ["status"], ["a b"]];
+
+/** Words that are not options nor operands of a plain command: help, version, `--`, other commands, unknowns. */
+const OTHER: string[][] = [
+  ["--"],
+  ["-h"],
+  ["--help"],
+  ["-V"],
+  ["--version"],
+  ["-x"],
+  ["--bogus"],
+  ["-jv"],
+  ["--state-dir=/run/a", "--state-dir", "/run/b"],
+  ["run"],
+  ["list"],
+  ["man"],
+  ["exec"],
+];
+
+/** A small deterministic random source (mulberry32), so that the corpus is the same on every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6D2B79F5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The corpus, generated from the spec: for each plain command, its word with every spelling (good and bad) of
+ * every global and own option and of every other word, before and after it and beside an operand, and pairs of
+ * options; then random lines: a command word among good pieces with now and then a bad one, and lines of any
+ * pieces in any order (any command word, repeats, nothing).
+ */
+function corpus(): string[][] {
+  const lines: string[][] = [[]];
+  const globals = GLOBAL_OPTIONS.map(spellings);
+  const goodGlobals = globals.flatMap((s) => s.good);
+  const all: string[][] = [...globals.flatMap((s) => [...s.good, ...s.bad]), ...OPERANDS, ...OTHER];
+  const next = random(8);
+  const pick = <T>(from: readonly T[]): T => from[Math.floor(next() * from.length)];
+  for (const spec of Object.values(PLAIN_COMMANDS)) {
+    const own = spec.options.map(spellings);
+    const mine = [...own.flatMap((s) => [...s.good, ...s.bad]), ...all];
+    all.push([spec.name], ...own.flatMap((s) => [...s.good, ...s.bad]));
+    for (const o of mine) {
+      lines.push([...o, spec.name], [spec.name, ...o], [spec.name, "web", ...o], [spec.name, ...o, "web"]);
+      lines.push([...o, spec.name, "web"], [spec.name, ...o, ...o]);
+    }
+    const good = [...own.flatMap((s) => s.good), ...goodGlobals];
+    for (const a of good) for (const b of mine) lines.push([spec.name, ...a, ...b], [...a, spec.name, ...b]);
+    for (let i = 0; i < 1500; i++) {
+      const before = Array.from({ length: Math.floor(next() * 3) }, () => pick(goodGlobals)).flat();
+      const after = Array.from({ length: Math.floor(next() * 4) }, () => pick(next() < 0.2 ? mine : good)).flat();
+      if (next() < 0.5) after.splice(Math.floor(next() * (after.length + 1)), 0, pick(OPERANDS)[0]);
+      lines.push([...before, spec.name, ...after]);
+    }
+  }
+  for (let i = 0; i < 3000; i++) lines.push(Array.from({ length: Math.floor(next() * 6) }, () => pick(all)).flat());
+  return lines;
+}
+
+Deno.test("the fast path reads every line of a large hostile corpus exactly as commander does, or leaves it to commander", async () => {
+  let accepted = 0;
+  const lines = corpus();
+  for (const args of lines) {
+    const fast = parsePlainCommandLine(args);
+    if (fast === undefined) continue;
+    accepted++;
+    assert.deepEqual(fast, await commanderReading(args), JSON.stringify(args));
+  }
+  // Both sides of the corpus are large: many lines read fast (each checked above), many left to commander.
+  assert.ok(lines.length > 8000, `${lines.length} lines`);
+  assert.ok(accepted > 1000 && lines.length - accepted > 2000, `${accepted} of ${lines.length} read fast`);
+});
+
+Deno.test("ordinary command lines of the plain commands are read fast, with commander's values and defaults", async () => {
+  const cases: [string[], PlainCommandLine][] = [
+    [["status"], {
+      command: "status",
+      operand: undefined,
+      opts: {},
+      globals: { stateDir: DEFAULT_STATE_DIR, color: true },
+    }],
+    [
+      ["--json", "status", "web", "--quick", "--state-dir", "/run/x"],
+      {
+        command: "status",
+        operand: "web",
+        opts: { quick: true },
+        globals: { stateDir: "/run/x", json: true, color: true },
+      },
+    ],
+    [
+      ["--state-dir=/run/y", "--no-color", "undo", "--all", "--verbose", "--dry-run"],
+      {
+        command: "undo",
+        operand: undefined,
+        opts: { all: true },
+        globals: { stateDir: "/run/y", color: false, verbose: true, dryRun: true },
+      },
+    ],
+    [["journal", "r-1"], {
+      command: "journal",
+      operand: "r-1",
+      opts: {},
+      globals: { stateDir: DEFAULT_STATE_DIR, color: true },
+    }],
+    [
+      ["confirm", "--json", "web"],
+      {
+        command: "confirm",
+        operand: "web",
+        opts: {},
+        globals: { stateDir: DEFAULT_STATE_DIR, json: true, color: true },
+      },
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    assert.deepEqual(parsePlainCommandLine(args), expected, args.join(" "));
+    assert.deepEqual(await commanderReading(args), expected, args.join(" "));
+  }
+});
+
+Deno.test("help, version, '--', repeats, unknown options and other commands are left to commander", () => {
+  const cases = [
+    ["status", "--help"],
+    ["undo", "-h"],
+    ["help", "status"],
+    ["status", "-V"],
+    ["--", "status"],
+    ["status", "--", "web"],
+    ["status", "--json", "--json"],
+    ["--state-dir", "/run/a", "--state-dir", "/run/b", "undo"],
+    ["status", "a", "b"],
+    ["status", "--deeep"],
+    ["--deep", "status"],
+    ["journal", "--all"],
+    ["status", "--state-dir"],
+    ["status", "--state-dir", "-x"],
+    ["run", "netns"],
+    ["exec", "web", "--", "true"],
+    [],
+  ];
+  for (const args of cases) assert.equal(parsePlainCommandLine(args), undefined, args.join(" "));
+});
