@@ -10,7 +10,7 @@
  */
 import { PreconditionError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { IpReader, unsettledAddresses, waitOperUp } from "../host/mod.ts";
+import { IpReader, SnapshotIpReader, unsettledAddresses, waitOperUp } from "../host/mod.ts";
 import { checkLabSpec, labBuildCommands, labLateCommands } from "./spec.ts";
 import { LAB_INIT_COMMAND, LAB_NETNS, type LabSpec } from "./defaults.ts";
 import { selfArgv } from "./self.ts";
@@ -136,17 +136,23 @@ const DAD_SETTLE_MS = 5000;
  * Waits (bounded) until every address in the given namespaces has settled
  * (see `unsettledAddresses`: not `tentative` after RFC 4862 duplicate
  * address detection on the new links, and IPv6 ones with their local
- * route), so the lab is in a steady state when it is ready.
+ * route), so the lab is in a steady state when it is ready. Each look reads
+ * a namespace's addresses and routes in one process (a fresh
+ * `SnapshotIpReader`, its `prefetch`: one `ip [-n NS] -json -details -batch
+ * -`), the namespaces side by side.
  *
  * @param run The process seam.
  * @param netnsList Namespaces to check (`undefined` = the lab host).
  * @throws {PreconditionError} When an address has not settled past the bound.
  */
 async function settleDad(run: Runner, netnsList: (string | undefined)[]): Promise<void> {
-  const ip = new IpReader(run);
   const until = Date.now() + DAD_SETTLE_MS;
   for (;;) {
-    const unsettled = (await Promise.all(netnsList.map((n) => unsettledAddresses(ip, n)))).flat();
+    const ip = new SnapshotIpReader(run);
+    const unsettled = (await Promise.all(netnsList.map(async (n) => {
+      await ip.prefetch(n);
+      return await unsettledAddresses(ip, n);
+    }))).flat();
     if (unsettled.length === 0) return;
     if (Date.now() > until) {
       throw new PreconditionError(`Lab addresses not settled after ${DAD_SETTLE_MS} ms: ${unsettled.join(", ")}`);
