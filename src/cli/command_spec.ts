@@ -1,6 +1,7 @@
 /**
- * The global options and the plain commands (`status`, `undo`, `journal`,
- * `confirm`), declared once as data. `program.ts` builds commander's program
+ * The global options, the plain commands (`status`, `undo`, `journal`,
+ * `confirm`) and the options of `plan RECIPE` and `run RECIPE` besides the
+ * recipe's own, declared once as data. `program.ts` builds commander's program
  * from it (commander stays the one source of help, the manual page,
  * completions and every parse error), and `fast_parse.ts` parses an ordinary
  * command line of these commands from it without loading commander.
@@ -119,16 +120,79 @@ export function keyOf(o: OptionSpec): string {
 }
 
 /**
- * What commander holds for options not given: a negated flag's `true`, a
- * declared default.
- * @param options The options.
- * @returns Their default values by key, e.g. `{ stateDir: "/var/lib/nsrecipe", color: true }`.
+ * What commander holds for options not given: a declared default, and a
+ * negated flag's `true` unless its positive option is declared too
+ * (`--no-color` alone: `color` is true; `--confirm <s>` then `--no-confirm`:
+ * `confirm` is unset).
+ * @param options The options, in the order commander is given them.
+ * @returns Their default values by key, e.g. `{ stateDir: "/run/nsrecipe", color: true }`.
  */
 export function defaultsOf(options: readonly OptionSpec[]): Record<string, string | boolean> {
   const values: Record<string, string | boolean> = {};
   for (const o of options) {
-    if (o.long.startsWith("--no-")) values[keyOf(o)] = true;
-    else if (o.default !== undefined) values[keyOf(o)] = o.default;
+    const positive = `--${o.long.slice(5)}`;
+    if (o.long.startsWith("--no-")) {
+      if (!options.some((p) => p.long === positive)) values[keyOf(o)] = true;
+    } else if (o.default !== undefined) values[keyOf(o)] = o.default;
   }
   return values;
+}
+
+/** The commands whose first operand is a recipe and that the fast path reads (`rehearse` is commander's only). */
+export type RecipeCommandName = "plan" | "run";
+
+/**
+ * The options of `plan RECIPE` or `run RECIPE` besides the recipe's own (and its `-f FILE`), in help order.
+ * @param command `plan` or `run`.
+ * @returns The options; `run`'s `--shell` defaults to `$SHELL`, else `/bin/bash`.
+ */
+export function recipeCommandOptions(command: RecipeCommandName): readonly OptionSpec[] {
+  if (command === "plan") {
+    // run's confirmation options too, so that a run command line pasted after 'plan' plans (M1).
+    return [
+      {
+        long: "--confirm",
+        value: "<seconds>",
+        description: "the confirmation window 'run' would open (shown, nothing is run)",
+      },
+      { long: "--no-confirm", description: "no confirmation window" },
+    ];
+  }
+  return [
+    { long: "--rm", description: "undo the run when the shell or command exits" },
+    {
+      long: "--shell",
+      value: "<path>",
+      description: "shell to start when no command is given",
+      default: Deno.env.get("SHELL") || "/bin/bash",
+    },
+    {
+      long: "--confirm",
+      value: "<seconds>",
+      description: "undo automatically unless confirmed within SECONDS, by typing yes or by 'nsrecipe confirm' from " +
+        "any session (a watchdog holds the window and survives SSH loss); full-migrate: 120 by default, " +
+        "on a terminal or not",
+    },
+    { long: "--no-confirm", description: "no confirmation window (for scripts that need none)" },
+  ];
+}
+
+/** A `plan RECIPE` or `run RECIPE` command line as commander reads it (and `fast_parse.ts`, the same). */
+export interface RecipeCommandLine {
+  /** The command word. */
+  command: RecipeCommandName;
+  /** The recipe's name, e.g. `netns`. */
+  recipe: string;
+  /**
+   * The options of `RECIPE` as commander's `cmd.opts()` holds them: the recipe's own (by schema key, e.g.
+   * `{ name: "web", bridgeAddress: "10.0.0.1/24" }`), `file`, and the command's ({@link recipeCommandOptions},
+   * defaults included: `run`'s `shell`).
+   */
+  opts: Record<string, string | boolean>;
+  /** `--shell` was given on the command line (not its default). */
+  shellGiven: boolean;
+  /** The command to run inside: what follows the first `--` (`run` only); `[]` for none. */
+  inside: string[];
+  /** The global options, as commander's `program.opts()` holds them (defaults included). */
+  globals: Record<string, string | boolean>;
 }

@@ -1,16 +1,18 @@
 /**
  * The fast path of the command line: an ordinary command line of a plain
- * command (`status`, `undo`, `journal`, `confirm`; see `command_spec.ts`) is
- * parsed with node:util's `parseArgs` (Node's own parser; node:util is loaded
- * anyway, for `Output`'s colours) instead of commander, whose import boots
- * Deno's Node compatibility layer (node:fs, node:child_process, node:events):
- * about 15 ms of CPU on every command.
+ * command (`status`, `undo`, `journal`, `confirm`) or of `plan RECIPE` /
+ * `run RECIPE` (see `command_spec.ts`) is parsed with node:util's `parseArgs`
+ * (Node's own parser; node:util is loaded anyway, for `Output`'s colours)
+ * instead of commander, whose import boots Deno's Node compatibility layer
+ * (node:fs, node:child_process, node:events): about 15 ms of CPU on every
+ * command.
  *
  * It accepts only what it can read exactly as commander would, and defers
  * everything else (returns `undefined`) to `program.ts`: help and version
- * flags, short options, `--`, an option given twice, an unknown option, a
- * command's own option before the command word, a missing value, a value
- * that starts with a dash or is empty, more than one operand. A unit test
+ * flags, short options (`-f FILE` too), `--` (but for `run RECIPE`'s command),
+ * an option given twice, an unknown option, a command's own option before its
+ * command word (or recipe), a missing value, a value that starts with a dash
+ * or is empty, an operand too many. A unit test
  * (tests/unit/fast_parse_test.ts) holds it to commander's reading on a large
  * generated corpus of hostile command lines.
  *
@@ -25,7 +27,41 @@ import {
   PLAIN_COMMANDS,
   type PlainCommandLine,
   type PlainCommandName,
+  type RecipeCommandLine,
+  type RecipeCommandName,
+  recipeCommandOptions,
 } from "./command_spec.ts";
+
+/** A recipe's option as the fast path reads it (`recipe_options.ts`'s `FieldInfo`, in part). */
+export interface RecipeField {
+  /** The schema key commander stores its value under, e.g. `bridgeAddress`. */
+  key: string;
+  /** The option, e.g. `--bridge-address`. */
+  flag: string;
+  /** A flag without a value. */
+  boolean: boolean;
+}
+
+/** An option as the reader below takes it: where its value goes, whether it takes one, whether it negates. */
+interface Known {
+  key: string;
+  value: boolean;
+  negated: boolean;
+}
+
+/** What {@link readLine} read. */
+interface Read {
+  /** The command's own options given (commander's `cmd.opts()` without defaults). */
+  opts: Record<string, string | boolean>;
+  /** The global options, defaults included. */
+  globals: Record<string, string | boolean>;
+  /** The operands after the command word and before `--`. */
+  operands: string[];
+  /** What follows `--`. */
+  inside: string[];
+  /** The long options given, without dashes (e.g. `shell`). */
+  given: Set<string>;
+}
 
 /**
  * Parses a plain command line without commander, or declines to.
@@ -36,12 +72,86 @@ import {
  */
 export function parsePlainCommandLine(args: readonly string[]): PlainCommandLine | undefined {
   const at = commandIndex(args);
-  if (at === undefined) return undefined;
-  const word = args[at];
-  if (!Object.hasOwn(PLAIN_COMMANDS, word)) return undefined;
-  const spec = PLAIN_COMMANDS[word as PlainCommandName];
-  const own = new Map(spec.options.map((o) => [o.long.slice(2), o]));
-  const global = new Map(GLOBAL_OPTIONS.map((o) => [o.long.slice(2), o]));
+  if (at === undefined || !Object.hasOwn(PLAIN_COMMANDS, args[at])) return undefined;
+  const spec = PLAIN_COMMANDS[args[at] as PlainCommandName];
+  const read = readLine(args, at, at + 1, known(spec.options), false);
+  if (read === undefined || read.operands.length > 1) return undefined;
+  return { command: spec.name, operand: read.operands[0], opts: read.opts, globals: read.globals };
+}
+
+/**
+ * The recipe a `plan` or `run` command line names right after its command
+ * word, for the fast path to load before it parses the rest.
+ * @param args nsrecipe's arguments, e.g. `["run", "netns", "--name", "web"]`.
+ * @returns The command and the word after it (e.g. `{ command: "run", recipe: "netns" }`), or `undefined`.
+ */
+export function recipeWordOf(args: readonly string[]): { command: RecipeCommandName; recipe: string } | undefined {
+  const at = commandIndex(args);
+  if (at === undefined || (args[at] !== "plan" && args[at] !== "run") || args[at + 1] === undefined) return undefined;
+  return { command: args[at], recipe: args[at + 1] };
+}
+
+/**
+ * Parses a `plan RECIPE` or `run RECIPE` command line without commander, or declines to.
+ * @param args nsrecipe's arguments.
+ * @param recipe The recipe's name and options, for the recipe {@link recipeWordOf} found.
+ * @returns What commander would parse, or `undefined` (commander then parses it).
+ */
+export function parseRecipeCommandLine(
+  args: readonly string[],
+  recipe: { name: string; fields: readonly RecipeField[] },
+): RecipeCommandLine | undefined {
+  const word = recipeWordOf(args);
+  if (word === undefined || word.recipe !== recipe.name) return undefined;
+  const at = commandIndex(args) as number;
+  const own = recipeCommandOptions(word.command);
+  const options = known(own);
+  for (const f of recipe.fields) options.set(f.flag.slice(2), { key: f.key, value: !f.boolean, negated: false });
+  options.set("file", { key: "file", value: true, negated: false });
+  const read = readLine(args, at, at + 2, options, word.command === "run");
+  // The recipe is the one operand: anything else before `--` is commander's (stray words, a second recipe).
+  if (read === undefined || read.operands.length !== 1) return undefined;
+  return {
+    command: word.command,
+    recipe: recipe.name,
+    opts: { ...defaultsOf(own), ...read.opts },
+    shellGiven: read.given.has("shell"),
+    inside: read.inside,
+    globals: read.globals,
+  };
+}
+
+/**
+ * The options as {@link readLine} takes them, by long name without dashes.
+ * @param options The options' specs.
+ * @returns A map the caller may add to.
+ */
+function known(options: readonly OptionSpec[]): Map<string, Known> {
+  return new Map(
+    options.map((
+      o,
+    ) => [o.long.slice(2), { key: keyOf(o), value: o.value !== undefined, negated: o.long.startsWith("--no-") }]),
+  );
+}
+
+/**
+ * Reads a command line: global options anywhere before `--`, the command's
+ * own from `ownFrom` on, operands after the command word.
+ * @param args nsrecipe's arguments.
+ * @param at The command word's index.
+ * @param ownFrom The first index where the command's own options may stand.
+ * @param own The command's own options.
+ * @param dashes Whether `--` may end the options (what follows is the command's, in `inside`).
+ * @returns What it read, or `undefined` when the line is not an ordinary one.
+ */
+function readLine(
+  args: readonly string[],
+  at: number,
+  ownFrom: number,
+  own: ReadonlyMap<string, Known>,
+  dashes: boolean,
+): Read | undefined {
+  const global = known(GLOBAL_OPTIONS);
   const options: Record<string, { type: "string" | "boolean" }> = {};
   for (const [name, o] of [...global, ...own]) options[name] = { type: o.value ? "string" : "boolean" };
   let parsed;
@@ -50,29 +160,29 @@ export function parsePlainCommandLine(args: readonly string[]): PlainCommandLine
   } catch {
     return undefined; // an unknown option, a flag with a value, a missing value: commander says what is wrong
   }
-  const globals = defaultsOf(GLOBAL_OPTIONS);
-  const opts: Record<string, string | boolean> = {};
-  const seen = new Set<string>();
-  const operands: string[] = [];
+  const read: Read = { opts: {}, globals: defaultsOf(GLOBAL_OPTIONS), operands: [], inside: [], given: new Set() };
+  let terminated = false;
   for (const token of parsed.tokens) {
-    if (token.kind === "positional") {
-      if (token.index < at) return undefined; // e.g. `-` before the command word: commander's command word
-      if (token.index > at) operands.push(token.value);
-      continue;
+    if (token.kind === "option-terminator") {
+      if (!dashes) return undefined;
+      terminated = true;
+    } else if (token.kind === "positional") {
+      if (terminated) read.inside.push(token.value);
+      else if (token.index < at) return undefined; // e.g. `-` before the command word: commander's command word
+      else if (token.index > at) read.operands.push(token.value);
+    } else {
+      // A short option (-h, -V, -f, combined ones) or one given twice.
+      if (!token.rawName.startsWith("--") || read.given.has(token.name)) return undefined;
+      read.given.add(token.name);
+      const mine = own.get(token.name);
+      if (mine && token.index < ownFrom) return undefined; // commander reads it as its parent's (unknown) option
+      const o = (mine ?? global.get(token.name)) as Known;
+      const value = token.value;
+      if (o.value && (value === undefined || value === "" || value.startsWith("-"))) return undefined;
+      (mine ? read.opts : read.globals)[o.key] = o.value ? value as string : !o.negated;
     }
-    // `--` (its own token: what follows is commander's operands), a short option (-h, -V, combined ones), a repeat.
-    if (token.kind !== "option" || !token.rawName.startsWith("--") || seen.has(token.name)) return undefined;
-    seen.add(token.name);
-    const mine = own.get(token.name);
-    if (mine && token.index < at) return undefined; // commander reads it as the program's (unknown) option
-    const o = (mine ?? global.get(token.name)) as OptionSpec;
-    if (o.value !== undefined && (token.value === undefined || token.value === "" || token.value.startsWith("-"))) {
-      return undefined;
-    }
-    (mine ? opts : globals)[keyOf(o)] = o.value !== undefined ? token.value as string : !o.long.startsWith("--no-");
   }
-  if (operands.length > 1) return undefined;
-  return { command: spec.name, operand: operands[0], opts, globals };
+  return read;
 }
 
 /**

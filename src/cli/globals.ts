@@ -9,6 +9,7 @@ import { UsageError } from "../errors.ts";
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import { Output } from "./output.ts";
+import type { OwnFactsAhead } from "./process_facts.ts";
 
 /** Commands that run things and have no dry run: `--dry-run` is refused for them rather than ignored. */
 const ACTS_WITHOUT_DRY_RUN: ReadonlySet<string> = new Set(["exec", "shell", "lab"]);
@@ -67,4 +68,29 @@ export async function refuseElsewhere(g: GlobalOptions, out: Output, journal: bo
   if (!journal) return where.refuseInsideRun();
   const { runnerFor } = await import("./composition_root.ts");
   await where.refuseElsewhere(g.stateDir, runnerFor(out));
+}
+
+/**
+ * Readies a command that acts on the host: reads ahead the facts of this
+ * process it will need (`ahead`, each kind in one process, with the network
+ * namespace {@link refuseElsewhere} may ask for; not with `--dry-run`), then
+ * refuses where it may not run.
+ * @param made The command's global options and output ({@link readGlobals}).
+ * @param journal Whether the command acts on the journal's runs.
+ * @param ahead This process's facts the command will read (`process_facts.ts`).
+ * @throws {PreconditionError} From {@link refuseElsewhere}.
+ */
+export async function actOnHost(
+  made: { g: GlobalOptions; out: Output },
+  journal: boolean,
+  ahead?: OwnFactsAhead,
+): Promise<void> {
+  if (ahead && !made.g.dryRun) {
+    const [{ prefetchOwnFacts }, { runnerFor }] = await Promise.all([
+      import("./process_facts.ts"),
+      import("./composition_root.ts"),
+    ]);
+    prefetchOwnFacts(runnerFor(made.out), ahead);
+  }
+  await refuseElsewhere(made.g, made.out, journal);
 }

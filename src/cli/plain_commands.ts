@@ -1,17 +1,15 @@
 /**
  * The plain commands' actions (`status`, `undo`, `journal`, `confirm`;
  * declared in `command_spec.ts`), called alike by commander's program
- * (`program.ts`) and by the fast path ({@link runFastPath}, for a command line
+ * (`program.ts`) and by the fast path (`fast_path.ts`, for a command line
  * `fast_parse.ts` read without commander). Nothing here imports commander.
  *
  * @module
  */
-import { EXIT, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import type { PlainCommandLine } from "./command_spec.ts";
-import { adviseWithStateDir } from "./advice.ts";
 import { readGlobals, refuseDryRun, refuseElsewhere } from "./globals.ts";
-import { type JsonError, Output } from "./output.ts";
-import { errorDocument, reportError, stateDirOf } from "./report.ts";
+import type { Output } from "./output.ts";
 
 /**
  * Runs a plain command: reads its global options, refuses where it may not
@@ -43,29 +41,4 @@ export async function runPlainCommand(line: PlainCommandLine, started: (out: Out
     case "journal":
       return await (await import("./journal.ts")).journalCommand(g, out, selector);
   }
-}
-
-/**
- * The whole invocation of a plain command on the fast path, as `program.ts`
- * runs it after commander parsed it: the command, then its error (if any) on
- * stderr, and the `--json` document.
- * @param line What `fast_parse.ts` read.
- * @param args nsrecipe's arguments (for the state directory its advice names).
- * @returns The process exit code (see README.md, "Exit codes").
- */
-export async function runFastPath(line: PlainCommandLine, args: readonly string[]): Promise<number> {
-  let current: Output | undefined;
-  let code: number = EXIT.ok;
-  let failure: JsonError | undefined;
-  try {
-    await runPlainCommand(line, (out) => {
-      current = out;
-    });
-  } catch (e) {
-    code = reportError(e, stateDirOf(args));
-    failure = errorDocument(e);
-    failure.hint = failure.hint && adviseWithStateDir(failure.hint, stateDirOf(args));
-  }
-  (current ?? new Output(line.globals.json === true, false, false)).finish(code, failure);
-  return code;
 }

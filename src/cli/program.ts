@@ -10,17 +10,20 @@ import { EXIT, UsageError } from "../errors.ts";
 import { DEFAULT_BRIDGE } from "../names.ts";
 import { quote, sanitize, shellQuote } from "../quote.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
-import type { OwnFactsAhead } from "./process_facts.ts";
 import { type JsonError, Output } from "./output.ts";
 import {
   flagsOf,
   GLOBAL_OPTIONS,
+  type OptionSpec,
   PLAIN_COMMANDS,
   type PlainCommandLine,
   type PlainCommandName,
+  type RecipeCommandName,
+  recipeCommandOptions,
 } from "./command_spec.ts";
-import { readGlobals, refuseDryRun, refuseElsewhere } from "./globals.ts";
+import { actOnHost, readGlobals, refuseDryRun } from "./globals.ts";
 import { runPlainCommand } from "./plain_commands.ts";
+import { readParamFile, runRecipeCommand } from "./recipe_commands.ts";
 import { errorDocument, reportError, stateDirOf } from "./report.ts";
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
 import { refuseRepeatedOptions } from "./repeated_options.ts";
@@ -95,41 +98,6 @@ async function recipeAlone(args: readonly string[], at: number): Promise<Recipe 
   const recipe = await RECIPE_LOADERS[name]();
   const own = new Set(fieldsOf(recipe.params).map((f) => f.flag));
   return options.slice(at + 2).every((w) => !w.startsWith("-") || own.has(w.split("=")[0])) ? recipe : undefined;
-}
-
-/**
- * Parses `--confirm SECONDS` / `--no-confirm`.
- * @param v Commander's value: a string, `false` for --no-confirm, or undefined.
- * @returns Seconds (0 = none), or `undefined` for the recipe's default.
- * @throws {UsageError} When not a whole number of seconds between 1 and 3600 in decimal digits.
- */
-function parseConfirm(v: string | boolean | undefined): number | undefined {
-  if (v === false) return 0;
-  if (v === undefined || v === true) return undefined;
-  // Decimal digits only: Number() would also read '0x10' as 16, '1e3' as 1000 and ' 5' as 5.
-  const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 3600) {
-    throw new UsageError(
-      `--confirm ${quote(v)} is not a whole number of seconds from 1 to 3600`,
-      "Write it in decimal digits, e.g. --confirm 120; --no-confirm for no window.",
-    );
-  }
-  return n;
-}
-
-/**
- * Refuses `--confirm S` together with `--no-confirm` (in either order): commander
- * would keep the last silently, and a script that believes it passed
- * `--no-confirm` would get its run undone S seconds later.
- * @param args All of nsrecipe's arguments (those after `--` are a command's, not options).
- * @throws {UsageError} When both are given.
- */
-function refuseBothConfirms(args: readonly string[]): void {
-  const dashes = args.indexOf("--");
-  const options = dashes < 0 ? args : args.slice(0, dashes);
-  if (options.includes("--no-confirm") && options.some((a) => a === "--confirm" || a.startsWith("--confirm="))) {
-    throw new UsageError("--confirm and --no-confirm contradict each other", "Give one of them.");
-  }
 }
 
 /**
@@ -246,26 +214,44 @@ nsrecipe processes take turns: one that finds another at work waits for it
 (and says so); a killed one is recovered by 'nsrecipe undo' (RELIABILITY.md).`;
 
 /**
- * Reads the `-f FILE.yaml` named in a recipe's options (bounded, regular files
- * only: see `param_file.ts`), so it can be parsed.
- */
-async function readParamFile(opts: Record<string, unknown>, out: Output): Promise<(path: string) => string> {
-  if (typeof opts.file !== "string") return () => "";
-  const [{ readParamFile: readText }, { runnerFor }] = await Promise.all([
-    import("./param_file.ts"),
-    import("./composition_root.ts"),
-  ]);
-  const text = await readText(runnerFor(out), opts.file);
-  return () => text;
-}
-
-/**
  * Runs a plain command line that commander parsed (`plain_commands.ts`); a
  * test passes its own to see what commander parsed.
  * @param line The command line as commander parsed it.
  * @param started Told the invocation's output as soon as it exists.
  */
 export type RunPlainCommand = (line: PlainCommandLine, started: (out: Output) => void) => Promise<void>;
+
+/** What runs a command line once commander parsed it: the plain commands' and `plan`/`run RECIPE`'s. */
+export interface ParsedRunners {
+  /** Runs a plain command (`plain_commands.ts`). */
+  plain: RunPlainCommand;
+  /** Runs `plan RECIPE` or `run RECIPE` (`recipe_commands.ts`); returns the exit code. */
+  recipe: typeof runRecipeCommand;
+}
+
+/** The runners of an invocation. */
+const RUNNERS: ParsedRunners = { plain: runPlainCommand, recipe: runRecipeCommand };
+
+/**
+ * A commander option from its spec.
+ * @param o The option (`command_spec.ts`).
+ * @returns The option, with its default if it has one.
+ */
+function optionOf(o: OptionSpec): Option {
+  const option = new Option(flagsOf(o), o.description);
+  return o.default === undefined ? option : option.default(o.default);
+}
+
+/**
+ * Adds the options of `plan RECIPE` or `run RECIPE` besides the recipe's own (`command_spec.ts`).
+ * @param cmd The recipe's command under `plan` or `run`.
+ * @param command `plan` or `run`.
+ * @returns The same command.
+ */
+function addOptions<C extends Command<any, any, any>>(cmd: C, command: RecipeCommandName): C {
+  for (const o of recipeCommandOptions(command)) cmd.addOption(optionOf(o));
+  return cmd;
+}
 
 /**
  * Adds a plain command (`command_spec.ts`) to the program, its operand and
@@ -294,14 +280,16 @@ function addPlainCommand(
  * Runs nsrecipe with the given arguments.
  *
  * @param args Arguments without the program name, e.g. `["run", "netns", "--name", "web"]`.
- * @param runPlain Runs a plain command once parsed (a test passes its own, to record what commander parsed).
+ * @param runners Run a plain command, or a recipe command, once parsed (a test passes its own, to record what
+ *   commander parsed).
  * @returns The process exit code (see README.md, "Exit codes").
  * @example
  * ```ts ignore
  * Deno.exit(await main(Deno.args));
  * ```
  */
-export async function main(args: string[], runPlain: RunPlainCommand = runPlainCommand): Promise<number> {
+export async function main(args: string[], runners: ParsedRunners = RUNNERS): Promise<number> {
+  const runPlain = runners.plain;
   // `help run veth-bridge` shows that subcommand's help, as `run veth-bridge --help` does.
   if (args[0] === "help" && args.length > 2) args = [...args.slice(1), "--help"];
   const RECIPES = await recipesFor(args);
@@ -324,10 +312,7 @@ export async function main(args: string[], runPlain: RunPlainCommand = runPlainC
     .name("nsrecipe")
     .description("Set up Linux namespaces by named recipes, journaled and reversible.")
     .version(VERSION, "-V, --version");
-  for (const o of GLOBAL_OPTIONS) {
-    const option = new Option(flagsOf(o), o.description);
-    program.addOption(o.default === undefined ? option : option.default(o.default));
-  }
+  for (const o of GLOBAL_OPTIONS) program.addOption(optionOf(o));
   program.addHelpText("after", EXAMPLES)
     .exitOverride()
     .configureOutput({ outputError: () => {}, writeErr: () => {} })
@@ -347,19 +332,13 @@ export async function main(args: string[], runPlain: RunPlainCommand = runPlainC
     .showSuggestionAfterError(true);
 
   const plain = (line: PlainCommandLine) => runPlain(line, started);
+  const runRecipe = runners.recipe;
   // The globals of a command that acts on the host, once it is known to run where it may (refuseElsewhere). `ahead`:
   // this process's facts the command will read, read with the network namespace refuseElsewhere may ask for, each
   // kind in one process (process_facts.ts).
-  const onHost = async (cmd: Command<any, any, any>, journal: boolean, ahead?: OwnFactsAhead) => {
+  const onHost = async (cmd: Command<any, any, any>, journal: boolean) => {
     const made = globals(cmd);
-    if (ahead && !made.g.dryRun) {
-      const [{ prefetchOwnFacts }, { runnerFor }] = await Promise.all([
-        import("./process_facts.ts"),
-        import("./composition_root.ts"),
-      ]);
-      prefetchOwnFacts(runnerFor(made.out), ahead);
-    }
-    await refuseElsewhere(made.g, made.out, journal);
+    await actOnHost(made, journal);
     return made;
   };
   program.command("list").description("list the recipes").action(async (_o, cmd) =>
@@ -386,26 +365,24 @@ export async function main(args: string[], runPlain: RunPlainCommand = runPlainC
     );
   }
   for (const recipe of RECIPES) {
-    addRecipeOptions(
-      plan.command(recipe.name).description(recipe.summary)
-        // run's confirmation options too, so that a run command line pasted after 'plan' plans (M1).
-        .option("--confirm <seconds>", "the confirmation window 'run' would open (shown, nothing is run)")
-        .option("--no-confirm", "no confirmation window"),
-      recipe.params,
-    ).action(async (opts, cmd) => {
-      const { out } = globals(cmd);
-      refuseBothConfirms(args);
-      const o = opts as Record<string, unknown>;
-      const confirm = parseConfirm(o.confirm as string | boolean | undefined);
-      const { parseRecipeParams } = await import("./recipe_options.ts");
-      const { planCommand } = await import("./plan.ts");
-      await planCommand(
+    const recipeLine = (command: RecipeCommandName, cmd: Command<any, any, any>, inside: string[]) =>
+      runRecipe(
+        {
+          command,
+          recipe: recipe.name,
+          opts: { ...cmd.opts() },
+          shellGiven: cmd.getOptionValueSource("shell") === "cli",
+          inside,
+          globals: { ...cmd.parent!.parent!.opts() as Record<string, string | boolean> },
+        },
         recipe,
-        await parseRecipeParams(recipe.params, o, await readParamFile(o, out), recipe.name),
-        out,
-        confirm,
+        args,
+        started,
       );
-    });
+    addRecipeOptions(addOptions(plan.command(recipe.name).description(recipe.summary), "plan"), recipe.params)
+      .action(async (_opts, cmd) => {
+        await recipeLine("plan", cmd, []);
+      });
     addRecipeOptions(rehearse.command(recipe.name).description(recipe.summary), recipe.params).action(
       async (opts, cmd) => {
         const { g, out } = await onHost(cmd, false);
@@ -417,58 +394,14 @@ export async function main(args: string[], runPlain: RunPlainCommand = runPlainC
       },
     );
     addRecipeOptions(
-      run.command(recipe.name).description(recipe.summary).usage("[options] [-- CMD...]")
-        .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY")
-        .option("--rm", "undo the run when the shell or command exits")
-        .option("--shell <path>", "shell to start when no command is given", Deno.env.get("SHELL") || "/bin/bash")
-        .option(
-          "--confirm <seconds>",
-          "undo automatically unless confirmed within SECONDS, by typing yes or by 'nsrecipe confirm' from " +
-            "any session (a watchdog holds the window and survives SSH loss); full-migrate: 120 by default, " +
-            "on a terminal or not",
-        )
-        .option("--no-confirm", "no confirmation window (for scripts that need none)"),
+      addOptions(
+        run.command(recipe.name).description(recipe.summary).usage("[options] [-- CMD...]")
+          .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY"),
+        "run",
+      ),
       recipe.params,
-    ).allowUnknownOption().action(async (words, opts, cmd) => {
-      const command = commandAfterDashes(words, args, cmd);
-      refuseBothConfirms(args);
-      if (command.length > 0 && cmd.getOptionValueSource("shell") === "cli") {
-        throw new UsageError(
-          `--shell does not apply with a command: '${command[0]}' runs inside instead of a shell`,
-          "Leave out --shell, or the command after '--'.",
-        );
-      }
-      // Without a terminal (or with --json) no shell is opened: a --shell given would be silently ignored.
-      if (command.length === 0 && cmd.getOptionValueSource("shell") === "cli") {
-        const json = (cmd.optsWithGlobals() as { json?: boolean }).json === true;
-        if (json || !Deno.stdin.isTerminal()) {
-          throw new UsageError(
-            `--shell does not apply ${json ? "with --json" : "without a terminal (stdin is not a TTY)"}: no shell ` +
-              "is opened, so it would be ignored; nothing was changed",
-            `Leave out --shell, or give a command after '--', e.g. 'nsrecipe run ${recipe.name} -- ip -br addr'.`,
-          );
-        }
-      }
-      const { runCommand, ownFactsAhead } = await import("./run.ts");
-      const { g, out } = await onHost(cmd, true, ownFactsAhead(recipe));
-      const { parseRecipeParams } = await import("./recipe_options.ts");
-      const params = await parseRecipeParams(
-        recipe.params,
-        opts as Record<string, unknown>,
-        await readParamFile(opts as Record<string, unknown>, out),
-        recipe.name,
-      );
-      const o = opts as { rm?: boolean; shell: string; confirm?: string | boolean };
-      setCode(
-        await runCommand(
-          recipe as Recipe,
-          params,
-          command,
-          { rm: o.rm === true, shell: o.shell, confirm: parseConfirm(o.confirm) },
-          g,
-          out,
-        ),
-      );
+    ).allowUnknownOption().action(async (words, _opts, cmd) => {
+      setCode(await recipeLine("run", cmd, commandAfterDashes(words, args, cmd)));
     });
   }
 

@@ -1,27 +1,50 @@
 import assert from "node:assert/strict";
-import { GLOBAL_OPTIONS, type OptionSpec, PLAIN_COMMANDS, type PlainCommandLine } from "../../src/cli/command_spec.ts";
+import { RECIPES } from "../../recipes/mod.ts";
+import {
+  GLOBAL_OPTIONS,
+  type OptionSpec,
+  PLAIN_COMMANDS,
+  type PlainCommandLine,
+  type RecipeCommandLine,
+  type RecipeCommandName,
+  recipeCommandOptions,
+} from "../../src/cli/command_spec.ts";
 import { parsePlainCommandLine } from "../../src/cli/fast_parse.ts";
+import { readFastLine } from "../../src/cli/fast_path.ts";
 import { main } from "../../src/cli/program.ts";
+import { fieldsOf } from "../../src/cli/recipe_options.ts";
 import { DEFAULT_STATE_DIR } from "../../src/journal/paths.ts";
 
 /**
  * What commander (nsrecipe's whole command line: `program.ts`'s checks, then commander's parse) makes of `args`:
- * the plain command line its action was given, or the exit code when it ended without one (an error, help).
+ * the command line its action was given, or the exit code when it ended without one (an error, help).
  * Whatever it prints is swallowed.
  */
-async function commanderReading(args: string[]): Promise<PlainCommandLine | number> {
-  let line: PlainCommandLine | undefined;
+async function commanderReading(args: string[]): Promise<PlainCommandLine | RecipeCommandLine | number> {
+  let line: PlainCommandLine | RecipeCommandLine | undefined;
   const { log, error } = console;
   console.log = console.error = () => {};
   try {
-    const code = await main([...args], (parsed) => {
-      line = parsed;
-      return Promise.resolve();
+    const code = await main([...args], {
+      plain: (parsed) => {
+        line = parsed;
+        return Promise.resolve();
+      },
+      recipe: (parsed) => {
+        line = parsed;
+        return Promise.resolve(0);
+      },
     });
     return line ?? code;
   } finally {
     Object.assign(console, { log, error });
   }
+}
+
+/** What the fast path reads from `args` (as `fast_path.ts` runs it), or `undefined` when it leaves it to commander. */
+async function fastReading(args: string[]): Promise<PlainCommandLine | RecipeCommandLine | undefined> {
+  const read = await readFastLine(args);
+  return read && ("plain" in read ? read.plain : read.line);
 }
 
 /** Every way to write one option, from the spec: as an admin should (`good`), and each mistake (`bad`). */
@@ -56,6 +79,9 @@ const OTHER: string[][] = [
   ["exec"],
 ];
 
+/** A command to run inside, after `--`. */
+const INSIDE: string[][] = [["--"], ["--", "true"], ["--", "ip", "-br", "a"], ["--", "--json"], ["--", "--", "x"]];
+
 /** A small deterministic random source (mulberry32), so that the corpus is the same on every run. */
 function random(seed: number): () => number {
   return () => {
@@ -89,11 +115,39 @@ function corpus(): string[][] {
     }
     const good = [...own.flatMap((s) => s.good), ...goodGlobals];
     for (const a of good) for (const b of mine) lines.push([spec.name, ...a, ...b], [...a, spec.name, ...b]);
-    for (let i = 0; i < 1500; i++) {
+    for (let i = 0; i < 800; i++) {
       const before = Array.from({ length: Math.floor(next() * 3) }, () => pick(goodGlobals)).flat();
       const after = Array.from({ length: Math.floor(next() * 4) }, () => pick(next() < 0.2 ? mine : good)).flat();
       if (next() < 0.5) after.splice(Math.floor(next() * (after.length + 1)), 0, pick(OPERANDS)[0]);
       lines.push([...before, spec.name, ...after]);
+    }
+  }
+  for (const command of ["plan", "run"] as RecipeCommandName[]) {
+    for (const recipe of RECIPES) {
+      const fields: OptionSpec[] = fieldsOf(recipe.params).map((f) =>
+        f.boolean ? { long: f.flag as `--${string}`, description: "" } : {
+          long: f.flag as `--${string}`,
+          value: "<v>",
+          description: "",
+        }
+      );
+      const file: OptionSpec = { long: "--file", value: "<file.yaml>", description: "" };
+      const own = [...recipeCommandOptions(command), ...fields, file].map(spellings);
+      const good = [...own.flatMap((s) => s.good), ...goodGlobals];
+      const mine = [...own.flatMap((s) => [...s.good, ...s.bad]), ...all, ...INSIDE, ["-f", "x.yaml"]];
+      all.push([command, recipe.name]);
+      const words = [command, recipe.name];
+      for (const o of mine) {
+        lines.push([...words, ...o], [...o, ...words], [command, ...o, recipe.name], [...words, ...o, ...o]);
+        lines.push([...words, ...o, "--", "true"], [...words, "web", ...o]);
+      }
+      for (const a of good) for (let i = 0; i < 8; i++) lines.push([...words, ...a, ...pick(mine)]);
+      for (let i = 0; i < 150; i++) {
+        const before = Array.from({ length: Math.floor(next() * 3) }, () => pick(goodGlobals)).flat();
+        const after = Array.from({ length: Math.floor(next() * 5) }, () => pick(next() < 0.15 ? mine : good)).flat();
+        const inside = next() < 0.4 ? pick(INSIDE) : [];
+        lines.push([...before, ...words, ...after, ...inside]);
+      }
     }
   }
   for (let i = 0; i < 3000; i++) lines.push(Array.from({ length: Math.floor(next() * 6) }, () => pick(all)).flat());
@@ -104,14 +158,14 @@ Deno.test("the fast path reads every line of a large hostile corpus exactly as c
   let accepted = 0;
   const lines = corpus();
   for (const args of lines) {
-    const fast = parsePlainCommandLine(args);
+    const fast = await fastReading(args);
     if (fast === undefined) continue;
     accepted++;
     assert.deepEqual(fast, await commanderReading(args), JSON.stringify(args));
   }
   // Both sides of the corpus are large: many lines read fast (each checked above), many left to commander.
-  assert.ok(lines.length > 8000, `${lines.length} lines`);
-  assert.ok(accepted > 1000 && lines.length - accepted > 2000, `${accepted} of ${lines.length} read fast`);
+  assert.ok(lines.length > 15000, `${lines.length} lines`);
+  assert.ok(accepted > 3000 && lines.length - accepted > 5000, `${accepted} of ${lines.length} read fast`);
 });
 
 Deno.test("ordinary command lines of the plain commands are read fast, with commander's values and defaults", async () => {
@@ -162,7 +216,45 @@ Deno.test("ordinary command lines of the plain commands are read fast, with comm
   }
 });
 
-Deno.test("help, version, '--', repeats, unknown options and other commands are left to commander", () => {
+Deno.test("ordinary plan and run command lines are read fast: the recipe's options by schema key, run's shell default, the command after '--'", async () => {
+  const shell = Deno.env.get("SHELL") || "/bin/bash";
+  const plain = { stateDir: DEFAULT_STATE_DIR, color: true };
+  const cases: [string[], RecipeCommandLine][] = [
+    [["run", "netns", "--name", "web", "--", "ip", "-br", "a"], {
+      command: "run",
+      recipe: "netns",
+      opts: { name: "web", shell },
+      shellGiven: false,
+      inside: ["ip", "-br", "a"],
+      globals: plain,
+    }],
+    [["--json", "plan", "veth-bridge", "--name=w", "--nat", "--bridge-address", "10.0.0.1/24", "--confirm", "30"], {
+      command: "plan",
+      recipe: "veth-bridge",
+      opts: { name: "w", nat: true, bridgeAddress: "10.0.0.1/24", confirm: "30" },
+      shellGiven: false,
+      inside: [],
+      globals: { ...plain, json: true },
+    }],
+    [
+      ["run", "full-migrate", "--no-confirm", "--rm", "--shell", "/bin/sh", "--state-dir", "/run/x", "--address6", "a"],
+      {
+        command: "run",
+        recipe: "full-migrate",
+        opts: { confirm: false, rm: true, shell: "/bin/sh", address6: "a" },
+        shellGiven: true,
+        inside: [],
+        globals: { ...plain, stateDir: "/run/x" },
+      },
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    assert.deepEqual(await fastReading(args), expected, args.join(" "));
+    assert.deepEqual(await commanderReading(args), expected, args.join(" "));
+  }
+});
+
+Deno.test("help, version, '--', repeats, unknown options, stray words and other commands are left to commander", async () => {
   const cases = [
     ["status", "--help"],
     ["undo", "-h"],
@@ -178,9 +270,17 @@ Deno.test("help, version, '--', repeats, unknown options and other commands are 
     ["journal", "--all"],
     ["status", "--state-dir"],
     ["status", "--state-dir", "-x"],
-    ["run", "netns"],
+    ["run", "netns", "--name", "w", "ip", "-br", "a"],
+    ["run", "netns", "-f", "x.yaml"],
+    ["plan", "netns", "--name", "w", "--", "x"],
+    ["run", "pid-only", "--name", "x"],
+    ["run", "netns", "--name", "a", "--name", "b"],
+    ["run", "--rm", "netns"],
+    ["run", "netns", "--help"],
+    ["run", "nope", "--name", "x"],
+    ["rehearse", "netns", "--name", "x"],
     ["exec", "web", "--", "true"],
     [],
   ];
-  for (const args of cases) assert.equal(parsePlainCommandLine(args), undefined, args.join(" "));
+  for (const args of cases) assert.equal(await fastReading(args), undefined, args.join(" "));
 });

@@ -23,8 +23,8 @@ async function staticClosure(entry: string, seen = new Set<string>()): Promise<S
 }
 
 /**
- * What a command loads: the static closures of the modules `program.ts` (or, for a plain command, the fast path:
- * `entry.ts`, `fast_parse.ts`, `plain_commands.ts`) imports on its way (`import("…")`).
+ * What a command loads: the static closures of the modules `program.ts` (or the fast path, `fast_path.ts`) imports
+ * on its way (`import("…")`).
  */
 async function loads(entries: readonly string[]): Promise<Set<string>> {
   const seen = new Set<string>();
@@ -35,8 +35,11 @@ async function loads(entries: readonly string[]): Promise<Set<string>> {
 /** The recipes other than `types.ts` (types only) and `by_name.ts` (the loaders, with nothing loaded). */
 const RECIPE_MODULE = /^recipes\/(?!types\.ts$|by_name\.ts$)/;
 
-/** What an ordinary command line of a plain command (status, undo, journal, confirm) loads before its own module. */
-const FAST_PATH = ["src/cli/entry.ts", "src/cli/fast_parse.ts", "src/cli/plain_commands.ts"];
+/**
+ * What an ordinary command line of status, undo, journal, confirm, plan RECIPE or run RECIPE loads before its own
+ * module: the fast path's parser (no commander).
+ */
+const FAST_PATH = ["src/cli/entry.ts", "src/cli/fast_path.ts", "src/cli/fast_parse.ts", "src/cli/plain_commands.ts"];
 
 /** Commander and the module that builds nsrecipe's program with it: only for what the fast path leaves to them. */
 const COMMANDER = ["@commander-js/extra-typings", "commander", "src/cli/program.ts"];
@@ -132,14 +135,15 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   {
     command: "plan netns",
     entries: [
-      "src/cli/program.ts",
+      ...FAST_PATH,
       "recipes/netns.ts",
-      "src/cli/recipe_words.ts",
       "src/cli/recipe_options.ts",
+      "src/cli/recipe_commands.ts",
       "src/cli/plan.ts",
     ],
     must: ["zod", "src/host/facts.ts"],
     never: [
+      ...COMMANDER,
       /^recipes\/(mod|veth_bridge|full_migrate|subnet|cidr_fields)\.ts$/,
       "yaml",
       "ipaddr.js",
@@ -151,16 +155,17 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   {
     command: "run netns",
     entries: [
-      "src/cli/program.ts",
+      ...FAST_PATH,
       "recipes/netns.ts",
-      "src/cli/recipe_words.ts",
+      "src/cli/recipe_options.ts",
+      "src/cli/recipe_commands.ts",
       "src/cli/where.ts",
       "src/cli/composition_root.ts",
-      "src/cli/recipe_options.ts",
       "src/cli/run.ts",
     ],
     must: ["zod", "src/journal/store.ts", "src/engine/apply.ts"],
     never: [
+      ...COMMANDER,
       /^recipes\/(mod|veth_bridge|full_migrate|subnet|cidr_fields)\.ts$/,
       "yaml",
       "ipaddr.js",
@@ -175,16 +180,16 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   {
     command: "run veth-bridge",
     entries: [
-      "src/cli/program.ts",
+      ...FAST_PATH,
       "recipes/veth_bridge.ts",
-      "src/cli/recipe_words.ts",
+      "src/cli/recipe_options.ts",
+      "src/cli/recipe_commands.ts",
       "src/cli/where.ts",
       "src/cli/composition_root.ts",
-      "src/cli/recipe_options.ts",
       "src/cli/run.ts",
     ],
     must: ["zod", "ipaddr.js", "recipes/subnet.ts"],
-    never: [/^recipes\/(mod|full_migrate)\.ts$/, "yaml", "src/lab/spec.ts", "src/lab/mod.ts"],
+    never: [...COMMANDER, /^recipes\/(mod|full_migrate)\.ts$/, "yaml", "src/lab/spec.ts", "src/lab/mod.ts"],
   },
 ];
 
