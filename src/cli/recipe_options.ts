@@ -44,36 +44,80 @@ function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** The part of a JSON Schema (zod's `toJSONSchema`) that the options are read from. */
-interface ObjectJsonSchema {
-  properties?: Record<string, { type?: string; description?: string; placeholder?: string }>;
-  required?: string[];
+/**
+ * The parts of a field that its option is read from: zod's own description of
+ * the schema (`_zod.def`: its kind and, for a wrapper, what it wraps) and its
+ * optionality on input (`_zod.optin`), both documented for libraries built on
+ * zod ("Zod Core", internals), and its metadata (classic zod's `.meta()`).
+ */
+interface FieldSchema {
+  _zod: {
+    def: { type: string; innerType?: FieldSchema; in?: FieldSchema; out?: FieldSchema };
+    optin?: string;
+    traits: Set<string>;
+  };
+  meta(): { description?: string; placeholder?: string } | undefined;
+}
+
+/**
+ * Whether a field may be left out of the input, as zod's JSON Schema export
+ * (`toJSONSchema`, `io: "input"`) decides its `required`: by the field's
+ * `optin` (`optional`, or `defaulted` for a field with a default), looked up past a transform (`z.preprocess`) and a `.catch()`, which
+ * take an absent value at run time but declare no optional input.
+ */
+function optionalInput(field: FieldSchema): boolean {
+  const def = field._zod.def;
+  if (def.type === "pipe" && def.in?._zod.traits.has("$ZodTransform")) return optionalInput(def.out!);
+  if (def.type === "catch") return optionalInput(def.innerType!);
+  return field._zod.optin !== undefined;
+}
+
+/** What `.optional()` or `.default()` wraps, whose kind and metadata the field shows; `undefined` for any other. */
+function wrapped(field: FieldSchema): FieldSchema | undefined {
+  const def = field._zod.def;
+  return def.type === "optional" || def.type === "default" ? def.innerType : undefined;
+}
+
+/** The kind of value a field takes, past {@link wrapped} (e.g. `boolean`, `string`, `pipe`). */
+function valueType(field: FieldSchema): string {
+  const inner = wrapped(field);
+  return inner ? valueType(inner) : field._zod.def.type;
+}
+
+/** A field's metadata over that of what it wraps, as the JSON Schema export merges them. */
+function metaOf(field: FieldSchema): { description?: string; placeholder?: string } {
+  const inner = wrapped(field);
+  return { ...(inner && metaOf(inner)), ...field.meta() };
 }
 
 /** Each schema's fields, read once: `plan`, `run` and `rehearse` each add every recipe's options. */
 const FIELDS = new WeakMap<z.ZodObject, readonly FieldInfo[]>();
 
 /**
- * Lists a schema's fields as CLI options, read through zod's public JSON
- * Schema export (as the input side: a field with a default is not required,
- * a field piped through a check has its input's type). The export runs once
- * per schema; later calls return the same list.
+ * Lists a schema's fields as CLI options: the option's kind, description,
+ * placeholder and whether it is required read from each field's schema
+ * itself, as zod's JSON Schema export (`toJSONSchema`, `io: "input"`) reads
+ * them (a field with a default is not required, a field piped through a
+ * transform has its input's type); a unit test holds the two equal for every
+ * recipe. Not through that export: it costs a `run` or `plan` about 3 ms of
+ * CPU (its code's first use), this a few µs. The reading runs once per
+ * schema; later calls return the same list.
  * @param schema A recipe's parameter schema.
  * @returns One entry per key, in schema order.
  */
 export function fieldsOf(schema: z.ZodObject): readonly FieldInfo[] {
   const known = FIELDS.get(schema);
   if (known) return known;
-  const json = schema.toJSONSchema({ io: "input", unrepresentable: "any" }) as ObjectJsonSchema;
-  const fields = Object.keys(schema.shape).map((key) => {
-    const field = json.properties?.[key] ?? {};
+  const fields = Object.entries(schema.shape).map(([key, shape]) => {
+    const field = shape as unknown as FieldSchema;
+    const meta = metaOf(field);
     return {
       key,
       flag: `--${kebab(key)}`,
-      boolean: field.type === "boolean",
-      description: field.description ?? key,
-      required: json.required?.includes(key) ?? false,
-      placeholder: field.placeholder ?? "value",
+      boolean: valueType(field) === "boolean",
+      description: meta.description ?? key,
+      required: !optionalInput(field),
+      placeholder: meta.placeholder ?? "value",
     };
   });
   FIELDS.set(schema, fields);

@@ -4,6 +4,9 @@ import { netns } from "../../recipes/netns.ts";
 import { vethBridge } from "../../recipes/veth_bridge.ts";
 import { fieldsOf, parseRecipeParams } from "../../src/cli/recipe_options.ts";
 import { UsageError } from "../../src/errors.ts";
+import { z } from "../../src/zod.ts";
+import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
+import type { ParamsSchema } from "../../recipes/types.ts";
 
 const noFile = () => {
   throw new Error("no file expected");
@@ -90,5 +93,57 @@ Deno.test("parseRecipeParams refuses a YAML alias bomb (exponential expansion) a
   await assert.rejects(
     () => parseRecipeParams(netns.params, { file: "bomb.yaml" }, () => levels.join("\n") + "\n"),
     (e) => e instanceof UsageError && /^'bomb\.yaml' is not valid YAML: .*alias/i.test(e.message),
+  );
+});
+
+/** The options as zod's JSON Schema export (`io: "input"`) describes the fields: what `fieldsOf` must agree with. */
+function fieldsFromJsonSchema(schema: ParamsSchema) {
+  const json = schema.toJSONSchema({ io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, { type?: string; description?: string; placeholder?: string }>;
+    required?: string[];
+  };
+  return Object.keys(schema.shape).map((key) => {
+    const field = json.properties?.[key] ?? {};
+    return {
+      key,
+      flag: `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      boolean: field.type === "boolean",
+      description: field.description ?? key,
+      required: json.required?.includes(key) ?? false,
+      placeholder: field.placeholder ?? "value",
+    };
+  });
+}
+
+Deno.test("fieldsOf reads every recipe's options as zod's JSON Schema export describes them", async () => {
+  const names = Object.keys(RECIPE_LOADERS);
+  assert.deepEqual(names, ["pid-only", "netns", "veth-bridge", "full-migrate"]);
+  for (const name of names) {
+    const { params } = await RECIPE_LOADERS[name]();
+    assert.deepEqual(fieldsOf(params), fieldsFromJsonSchema(params), name);
+  }
+});
+
+Deno.test("fieldsOf reads wrapped, piped and undescribed fields as the JSON Schema export does", () => {
+  const schema = z.object({
+    plain: z.string(),
+    innerDescribed: z.string().describe("told inside").meta({ placeholder: "in" }).optional(),
+    outerOverInner: z.string().describe("inner").optional().describe("outer"),
+    flagDefault: z.boolean().default(false).describe("a flag with a default"),
+    flagInner: z.boolean().describe("a flag told inside").optional(),
+    preprocessed: z.preprocess((v) => v, z.number()).describe("required though a transform takes undefined"),
+    preprocessedOptional: z.preprocess((v) => v, z.number().optional()),
+    caught: z.string().catch("x"),
+    refined: z.string().optional().describe("refined").meta({ placeholder: "dev" }).superRefine(() => {}),
+    nullable: z.boolean().nullable(),
+  });
+  const fields = fieldsOf(schema);
+  assert.deepEqual(fields, fieldsFromJsonSchema(schema));
+  // The cases the comparison covers, so that it cannot pass on fields read alike by accident.
+  assert.deepEqual(fields.filter((f) => f.required).map((f) => f.key), ["plain", "preprocessed", "caught", "nullable"]);
+  assert.deepEqual(fields.filter((f) => f.boolean).map((f) => f.key), ["flagDefault", "flagInner"]);
+  assert.deepEqual(
+    fields.map((f) => [f.description, f.placeholder]).slice(1, 3),
+    [["told inside", "in"], ["outer", "value"]],
   );
 });
