@@ -197,7 +197,7 @@ try {
     progress("floor of run + undo: Deno starts with their libraries and three ip -batch");
     const floorScript = `${HERE}veth_bridge_floor.sh`;
     const hello = [Deno.execPath(), "run", "-q", `${HERE}hello.ts`];
-    for (const [start, what] of [[FLOOR, "with commander"], [hello, "with no library"]] as const) {
+    for (const [start, what] of [[FLOOR, "with its parser"], [hello, "with no library"]] as const) {
       const floor = await pairs(
         RUNS,
         async () =>
@@ -241,14 +241,14 @@ try {
       progress("status with 50 applied runs");
       const status = await pairs(RUNS, () => nsrecipe(lab, "status"), () => nsrecipe(lab, "--version"));
       rows.push({ measure: "`status` with 50 applied runs vs `--version`", ...status, must: 1.5, aim: 1.2 });
-      // The floor under that row: a Deno start loading only commander, which parses every command line.
+      // The floor under that row: a Deno start loading only the parser of its fast path (node:util).
       const statusFloor = await pairs(
         RUNS,
         () => timed(lab, [...FLOOR, "status"]),
         () => nsrecipe(lab, "--version"),
       );
       rows.push({
-        measure: "floor of `status` on Deno with commander, vs `--version`",
+        measure: "floor of `status` on Deno with its parser, vs `--version`",
         floor: statusFloor.a,
         b: statusFloor.b,
         ratio: statusFloor.ratio,

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The floor under `nsrecipe run veth-bridge` + `nsrecipe undo` on this stack (bench/main.ts): what any
-# implementation in Deno with commander costs at least. One Deno start loading only the libraries the command
-# cannot do without (bench/floor.ts), then the commands of veth_bridge.sh in the fewest iproute2 processes
+# implementation in Deno with its command-line parser costs at least. One Deno start loading only the libraries
+# the command cannot do without (bench/floor.ts), then the commands of veth_bridge.sh in the fewest iproute2 processes
 # (ip(8) -batch: the host's side and the namespace's side on the way up, one on the way down).
 # Usage: veth_bridge_floor.sh up|down NAME PEER DENO-ARGV...   (DENO-ARGV runs bench/floor.ts)
 set -euo pipefail
