@@ -22,7 +22,11 @@
  * on an idle machine: another load stretches the wall times, and somewhat the
  * CPU times.
  *
- * Usage: `deno task bench-suite [--cores N] [--json] [FILE|DIR ...]`.
+ * With `--order`, it prints instead the files measured, longest wall time
+ * first, one a line: the order in which `deno task test` starts them
+ * (`tests/longest_first.txt`, see {@link longestFirst}).
+ *
+ * Usage: `deno task bench-suite [--cores N] [--json | --order] [FILE|DIR ...]`.
  *
  * @module
  */
@@ -67,6 +71,23 @@ export function bounds(times: readonly FileTime[], cores: number): { longest: nu
   };
 }
 
+/**
+ * The files measured, longest wall time first (ties in path order), folders
+ * left out: the order for `tests/longest_first.txt`, which `deno task test`
+ * passes before `tests/` so that `deno test --parallel` (which starts files
+ * in the order given, each once) starts the longest first. Started in path
+ * order, a long file late in it runs on with the cores idle at the end (the
+ * `watchdog_*` files, which mostly wait for confirmation windows, ended
+ * every run); started longest first, the short ones fill the cores at the end.
+ * @param times The entries.
+ * @returns Their paths.
+ */
+export function longestFirst(times: readonly FileTime[]): string[] {
+  return times.filter((t) => !t.entry.endsWith("/"))
+    .toSorted((a, b) => b.wall - a.wall || (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0))
+    .map((t) => t.entry);
+}
+
 /** Every `*_test.ts` below a folder, sorted. */
 async function testFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -99,7 +120,11 @@ async function measure(entry: string, args: string[]): Promise<FileTime> {
 if (import.meta.main) {
   const { values: flags, positionals } = parseArgs({
     args: Deno.args,
-    options: { cores: { type: "string", default: "2" }, json: { type: "boolean", default: false } },
+    options: {
+      cores: { type: "string", default: "2" },
+      json: { type: "boolean", default: false },
+      order: { type: "boolean", default: false },
+    },
     allowPositionals: true,
   });
   const cores = Number(flags.cores);
@@ -116,7 +141,9 @@ if (import.meta.main) {
     console.error(`${t.entry}: ${t.wall.toFixed(1)} s wall, ${t.cpu.toFixed(1)} s CPU, ${t.result}`);
   }
   const { longest, cpuShare } = bounds(times, cores);
-  if (flags.json) {
+  if (flags.order) {
+    console.log(longestFirst(times).join("\n"));
+  } else if (flags.json) {
     console.log(JSON.stringify({ check, times, cores, longest, cpuShare }));
   } else {
     const rows = [...times].sort((a, b) => b.cpu - a.cpu);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bounds, childrenCpu } from "../../bench/suite_files.ts";
+import { bounds, childrenCpu, longestFirst } from "../../bench/suite_files.ts";
 
 Deno.test("childrenCpu reads cutime + cstime (fields 16 and 17) after the command name, spaces and ')' in it included", () => {
   // Fields 1..17 of proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime.
@@ -16,4 +16,26 @@ Deno.test("bounds: the longest wall time, and the total CPU time shared by the c
   assert.deepEqual(bounds(times, 2), { longest: 50, cpuShare: 60 });
   assert.deepEqual(bounds(times, 3), { longest: 50, cpuShare: 40 });
   assert.deepEqual(bounds([], 2), { longest: 0, cpuShare: 0 });
+});
+
+Deno.test("longestFirst: files by wall time, longest first, ties in path order, folders left out", () => {
+  const times = [
+    { entry: "tests/e2e/b_test.ts", wall: 10, cpu: 9, result: "ok" },
+    { entry: "tests/unit/", wall: 50, cpu: 15, result: "ok" },
+    { entry: "tests/e2e/c_test.ts", wall: 40, cpu: 2, result: "ok" },
+    { entry: "tests/e2e/a_test.ts", wall: 10, cpu: 1, result: "ok" },
+  ];
+  assert.deepEqual(longestFirst(times), ["tests/e2e/c_test.ts", "tests/e2e/a_test.ts", "tests/e2e/b_test.ts"]);
+});
+
+Deno.test("tests/longest_first.txt (deno task test starts its files first) names existing end-to-end test files, each once", async () => {
+  const listed = (await Deno.readTextFile("tests/longest_first.txt")).split("\n").filter((l) => l !== "");
+  assert.ok(listed.length > 0);
+  assert.equal(new Set(listed).size, listed.length, "no file twice");
+  for (const f of listed) {
+    assert.match(f, /^tests\/e2e\/(faults\/)?[a-z0-9_]+_test\.ts$/);
+    assert.ok((await Deno.stat(f)).isFile, f);
+  }
+  const task = JSON.parse(await Deno.readTextFile("deno.json")).tasks.test as string;
+  assert.match(task, /--parallel \$\(cat tests\/longest_first\.txt\) tests\/$/);
 });
