@@ -24,9 +24,14 @@
  *
  * With `--order`, it prints instead the files measured, longest wall time
  * first, one a line: the order in which `deno task test` starts them
- * (`tests/longest_first.txt`, see {@link longestFirst}).
+ * (`tests/longest_first.txt`, see {@link longestFirst}). With `--order-from
+ * LOG`, it measures nothing and prints that order for the end-to-end files
+ * from the report of a whole `deno task test` run saved in LOG (each file's
+ * time: the sum of its tests' times there, {@link fileTimesFromReport}): the
+ * times of the parallel run itself, where the files shared the cores.
  *
- * Usage: `deno task bench-suite [--cores N] [--json | --order] [FILE|DIR ...]`.
+ * Usage: `deno task bench-suite [--cores N] [--json | --order] [FILE|DIR ...]`,
+ * `deno task bench-suite --order-from LOG`.
  *
  * @module
  */
@@ -88,6 +93,40 @@ export function longestFirst(times: readonly FileTime[]): string[] {
     .map((t) => t.entry);
 }
 
+/**
+ * A duration as `deno test` prints it after a test, e.g. `1m8s`, `3s`,
+ * `934ms`, `81µs`.
+ * @param text The text between the parentheses.
+ * @returns Seconds, or `undefined` for another form.
+ */
+export function reportDuration(text: string): number | undefined {
+  let m = /^([\d.]+)(ms|µs|ns)$/.exec(text);
+  if (m) return Number(m[1]) / { ms: 1e3, µs: 1e6, ns: 1e9 }[m[2] as "ms" | "µs" | "ns"];
+  m = /^(?:(\d+)h)?(?:(\d+)m)?(?:([\d.]+)s)?$/.exec(text);
+  if (!m || text === "") return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/**
+ * Each file's time in the report of a `deno test` run (colours removed):
+ * the sum of the times of its tests, one line each, `./FILE => NAME ... ok
+ * (TIME)` (or `FAILED`); a test step's line, `./FILE => NAME ... STEP ...
+ * ok (TIME)`, is left out (its test's time holds it).
+ * @param report The report's text.
+ * @returns Seconds by file path (without `./`), in the order first seen.
+ */
+export function fileTimesFromReport(report: string): Map<string, number> {
+  const out = new Map<string, number>();
+  // deno-lint-ignore no-control-regex -- the escape that starts a colour (SGR) sequence is what is removed
+  for (const line of report.replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
+    const m = /^\.\/(\S+_test\.ts) => (.*) \.\.\. (?:ok|FAILED) \(([^)]+)\)$/.exec(line);
+    if (!m || m[2].includes(" ... ")) continue;
+    const seconds = reportDuration(m[3]);
+    if (seconds !== undefined) out.set(m[1], (out.get(m[1]) ?? 0) + seconds);
+  }
+  return out;
+}
+
 /** Every `*_test.ts` below a folder, sorted. */
 async function testFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -124,11 +163,23 @@ if (import.meta.main) {
       cores: { type: "string", default: "2" },
       json: { type: "boolean", default: false },
       order: { type: "boolean", default: false },
+      "order-from": { type: "string" },
     },
     allowPositionals: true,
   });
   const cores = Number(flags.cores);
   if (!Number.isInteger(cores) || cores < 1) throw new Error(`--cores must be a positive integer, got ${flags.cores}`);
+  const log = flags["order-from"];
+  if (log !== undefined) {
+    const times = [...fileTimesFromReport(await Deno.readTextFile(log))]
+      .filter(([entry]) => entry.startsWith("tests/e2e/"))
+      .map(([entry, wall]): FileTime => ({ entry, wall, cpu: 0, result: "" }));
+    if (times.length === 0) {
+      throw new Error(`${log}: no test of tests/e2e/ in it (is it the report of deno task test?)`);
+    }
+    console.log(longestFirst(times).join("\n"));
+    Deno.exit(0);
+  }
   const entries = positionals.length > 0 ? positionals : [...await testFiles("tests/e2e"), "tests/unit/"];
   const check = await measure("(type check of every entry)", ["check", "-q", ...entries]);
   if (check.result !== "exit 0") throw new Error(`deno check ${entries.join(" ")}: ${check.result}`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bounds, childrenCpu, longestFirst } from "../../bench/suite_files.ts";
+import { bounds, childrenCpu, fileTimesFromReport, longestFirst, reportDuration } from "../../bench/suite_files.ts";
 
 Deno.test("childrenCpu reads cutime + cstime (fields 16 and 17) after the command name, spaces and ')' in it included", () => {
   // Fields 1..17 of proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime.
@@ -38,4 +38,31 @@ Deno.test("tests/longest_first.txt (deno task test starts its files first) names
   }
   const task = JSON.parse(await Deno.readTextFile("deno.json")).tasks.test as string;
   assert.match(task, /--parallel \$\(cat tests\/longest_first\.txt\) tests\/$/);
+});
+
+Deno.test("reportDuration reads deno test's times: minutes and seconds, ms, µs", () => {
+  assert.equal(reportDuration("1m8s"), 68);
+  assert.equal(reportDuration("3s"), 3);
+  assert.equal(reportDuration("2m"), 120);
+  assert.equal(reportDuration("934ms"), 0.934);
+  assert.equal(reportDuration("81µs"), 0.000081);
+  assert.equal(reportDuration("soon"), undefined);
+  assert.equal(reportDuration(""), undefined);
+});
+
+Deno.test("fileTimesFromReport sums each file's tests, leaves out their steps and other lines, colours removed", () => {
+  const report = [
+    "Task test DENO_JOBS=8 deno test -q -A --no-prompt --parallel tests/",
+    "./tests/e2e/a_test.ts => first ... ok (1m2s)",
+    "./tests/e2e/faults/k_test.ts => loop ... kill@after-intent:0 (x ... y) ... ok (3s)",
+    "./tests/e2e/b_test.ts => \x1b[32mone\x1b[0m ... \x1b[32mok\x1b[0m (500ms)",
+    "./tests/e2e/a_test.ts => second ... FAILED (4s)",
+    "./tests/e2e/faults/k_test.ts => loop ... ok (20s)",
+    "ok | 4 passed (1 step) | 0 failed (1m9s)",
+  ].join("\n");
+  assert.deepEqual([...fileTimesFromReport(report)], [
+    ["tests/e2e/a_test.ts", 66],
+    ["tests/e2e/b_test.ts", 0.5],
+    ["tests/e2e/faults/k_test.ts", 20],
+  ]);
 });
