@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { RefinementCtx } from "zod";
+import type { core } from "zod/mini";
 import { z } from "../src/zod.ts";
 import { quote } from "../src/quote.ts";
 import { issueText } from "./fields.ts";
@@ -35,7 +35,7 @@ const CIDR_EXAMPLES: Record<CidrKind, Record<4 | 6, string>> = {
  *   "--address '198.51.100.300/24' is not a CIDR like 198.51.100.50/24 (an address with its prefix length)".
  */
 export function cidrCheck(option: string, kind: CidrKind, family?: 4 | 6) {
-  return (v: string | undefined, ctx: RefinementCtx): void => {
+  return (v: string | undefined, ctx: core.$RefinementCtx<string | undefined>): void => {
     if (v === undefined) return;
     const example = family ? CIDR_EXAMPLES[kind][family] : `${CIDR_EXAMPLES[kind][4]} or ${CIDR_EXAMPLES[kind][6]}`;
     try {
@@ -66,7 +66,11 @@ export function cidrCheck(option: string, kind: CidrKind, family?: 4 | 6) {
  * @returns A zod schema: `string | undefined`.
  */
 export function cidrField(option: string, description: string, kind: CidrKind, family?: 4 | 6) {
-  return z.string().optional().describe(description).meta({ placeholder: "cidr" }).superRefine(
-    cidrCheck(option, kind, family),
+  return z.optional(z.string()).check(
+    z.describe(description),
+    z.meta({ placeholder: "cidr" }),
+    z.superRefine(
+      cidrCheck(option, kind, family),
+    ),
   );
 }

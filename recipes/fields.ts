@@ -19,14 +19,18 @@ import { checkLinkName } from "../src/names.ts";
  * @returns A zod schema: `string | undefined`, checked by `checkLinkName`.
  */
 export function linkNameField(option: string, description: string) {
-  return z.string().optional().describe(description).meta({ placeholder: "dev" }).superRefine((v, ctx) => {
-    if (v === undefined) return;
-    try {
-      checkLinkName(v, option);
-    } catch (e) {
-      ctx.addIssue({ code: "custom", message: issueText(e) });
-    }
-  });
+  return z.optional(z.string()).check(
+    z.describe(description),
+    z.meta({ placeholder: "dev" }),
+    z.superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        checkLinkName(v, option);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: issueText(e) });
+      }
+    }),
+  );
 }
 
 /**
@@ -51,8 +55,8 @@ export function issueText(e: unknown): string {
  * @returns A zod schema: `number | undefined`.
  */
 export function mtuField(description: string) {
-  return z.preprocess(
-    (v) => typeof v === "string" && /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : v,
-    z.number().min(68).max(65535).multipleOf(1),
-  ).optional().describe(description).meta({ placeholder: "bytes" });
+  return z.optional(z.pipe(
+    z.transform((v) => typeof v === "string" && /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : v),
+    z.number().check(z.minimum(68), z.maximum(65535), z.multipleOf(1)),
+  )).check(z.describe(description), z.meta({ placeholder: "bytes" }));
 }

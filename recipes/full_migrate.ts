@@ -44,10 +44,13 @@ export const FULL_MIGRATE_CONFIRM_SECONDS = 120;
 
 const params = z.object({
   name: netnsNameField(),
-  address: z.string().describe("the namespace's IPv4 address on the LAN, CIDR").meta({ placeholder: "cidr" })
-    .superRefine(
+  address: z.string().check(
+    z.describe("the namespace's IPv4 address on the LAN, CIDR"),
+    z.meta({ placeholder: "cidr" }),
+  )
+    .check(z.superRefine(
       cidrCheck("--address", "address", 4),
-    ),
+    )),
   address6: cidrField("--address6", "the namespace's IPv6 address on the LAN, CIDR (optional)", "address", 6),
   uplink: linkNameField("--uplink", "the uplink to bridge (default: the device of the default route)"),
   bridge: linkNameField(
@@ -55,13 +58,13 @@ const params = z.object({
     `the bridge that takes over the uplink (default '${DEFAULT_BRIDGE}'; must not exist)`,
   ),
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
-  force: z.boolean().optional().describe(
+  force: z.optional(z.boolean()).check(z.describe(
     "go ahead despite DHCP-managed addresses on the uplink (copied with their lifetimes), firewall rules " +
       "that name the uplink, sockets bound to it (they stop matching and receiving once it is a bridge port), " +
       "rules that name the bridge (they start matching all the host's LAN traffic), multicast groups joined " +
       "on the uplink (their sockets stop receiving), bridge-family chains that would drop the host's own traffic " +
       "once the uplink is a port, and a forward chain that drops bridged traffic (see 'nsrecipe doctor')",
-  ),
+  )),
 });
 
 /**

@@ -18,16 +18,20 @@ export const DEFAULT_NETNS = "nsr0";
  * @returns A zod string schema with default and description.
  */
 export function netnsNameField(fallback = DEFAULT_NETNS) {
-  return z.string().default(fallback).describe(`name of the network namespace (default '${fallback}')`).meta({
-    placeholder: "name",
-  }).superRefine(
-    (v, ctx) => {
-      try {
-        checkNetnsName(v);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: issueText(e) });
-      }
-    },
+  return z._default(z.string(), fallback).check(
+    z.describe(`name of the network namespace (default '${fallback}')`),
+    z.meta({
+      placeholder: "name",
+    }),
+    z.superRefine(
+      (v, ctx) => {
+        try {
+          checkNetnsName(v);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: issueText(e) });
+        }
+      },
+    ),
   );
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import type { HostNeeds } from "../src/doctor/mod.ts";
 import type { HostFacts } from "../src/host/mod.ts";
 import type { ObjectId, Step } from "../src/steps/mod.ts";
@@ -79,7 +79,7 @@ export interface RunTargets {
  * The zod object schema of a recipe's parameters: zod's `z.ZodObject` with
  * any shape. Each key becomes an option `--kebab-case`.
  */
-export type ParamsSchema = z.ZodObject;
+export type ParamsSchema = z.ZodMiniObject;
 
 /**
  * The parsed parameters of schema `S`, what `plan()` receives. This is zod's

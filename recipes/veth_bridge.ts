@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { output } from "zod";
+import type { output } from "zod/mini";
 import { z } from "../src/zod.ts";
 import { PreconditionError, UsageError } from "../src/errors.ts";
 import { DEFAULT_BRIDGE } from "../src/names.ts";
@@ -66,12 +66,12 @@ const params = z.object({
   bridgeAddress: cidrField("--bridge-address", "bridge address, CIDR (default: the subnet's .1)", "address"),
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   mtu: mtuField("MTU of the veth pair in bytes"),
-  nat: z.boolean().optional().describe("masquerade the namespace's traffic out of the uplink (nftables)"),
+  nat: z.optional(z.boolean()).check(z.describe("masquerade the namespace's traffic out of the uplink (nftables)")),
   uplink: linkNameField("--uplink", "uplink for --nat (default: the device of the default route)"),
-  force: z.boolean().optional().describe(
+  force: z.optional(z.boolean()).check(z.describe(
     "with --nat, go ahead although the host's forward filtering drops the namespace's routed traffic " +
       "(see 'nsrecipe doctor')",
-  ),
+  )),
 });
 
 /** Parsed parameters of veth-bridge. */

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { z as Zod } from "zod";
+import type { z as Zod } from "zod/mini";
 
 /** Throws on any use: zod is not loaded yet. */
 const notLoaded = new Proxy({} as typeof Zod, {

@@ -1,7 +1,7 @@
 /**
  * Recipe parameters on the command line: every key of a recipe's zod schema
  * becomes an option (`bridgeAddress` → `--bridge-address <cidr>`, named by the
- * field's `placeholder` metadata (zod's `.meta()`), a boolean
+ * field's `placeholder` metadata (zod's `z.meta()`), a boolean
  * → a flag), and the collected strings are parsed once through the schema.
  * `-f FILE.yaml` supplies values too; the command line overrides it.
  *
@@ -9,7 +9,9 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 // Types only: zod itself is loaded by the recipes, so a command that names none (`undo --help`) does not load it.
-import type { z } from "zod";
+import type { z as Zod } from "zod/mini";
+// Loads no zod: its `z` is zod's once a recipe (`src/zod.ts`) has loaded, as it has when a recipe's schema is read.
+import { z } from "../zod_deferred.ts";
 import { UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { didYouMean } from "../suggest.ts";
@@ -48,7 +50,8 @@ function kebab(key: string): string {
  * The parts of a field that its option is read from: zod's own description of
  * the schema (`_zod.def`: its kind and, for a wrapper, what it wraps) and its
  * optionality on input (`_zod.optin`), both documented for libraries built on
- * zod ("Zod Core", internals), and its metadata (classic zod's `.meta()`).
+ * zod ("Zod Core", internals); its metadata (`z.describe()`, `z.meta()`) is
+ * in zod's global registry.
  */
 interface FieldSchema {
   _zod: {
@@ -56,7 +59,6 @@ interface FieldSchema {
     optin?: string;
     traits: Set<string>;
   };
-  meta(): { description?: string; placeholder?: string } | undefined;
 }
 
 /**
@@ -87,11 +89,14 @@ function valueType(field: FieldSchema): string {
 /** A field's metadata over that of what it wraps, as the JSON Schema export merges them. */
 function metaOf(field: FieldSchema): { description?: string; placeholder?: string } {
   const inner = wrapped(field);
-  return { ...(inner && metaOf(inner)), ...field.meta() };
+  const own = z.globalRegistry.get(field as unknown as Zod.core.$ZodType) as
+    | { description?: string; placeholder?: string }
+    | undefined;
+  return { ...(inner && metaOf(inner)), ...own };
 }
 
 /** Each schema's fields, read once: `plan`, `run` and `rehearse` each add every recipe's options. */
-const FIELDS = new WeakMap<z.ZodObject, readonly FieldInfo[]>();
+const FIELDS = new WeakMap<Zod.ZodMiniObject, readonly FieldInfo[]>();
 
 /**
  * Lists a schema's fields as CLI options: the option's kind, description,
@@ -105,7 +110,7 @@ const FIELDS = new WeakMap<z.ZodObject, readonly FieldInfo[]>();
  * @param schema A recipe's parameter schema.
  * @returns One entry per key, in schema order.
  */
-export function fieldsOf(schema: z.ZodObject): readonly FieldInfo[] {
+export function fieldsOf(schema: Zod.ZodMiniObject): readonly FieldInfo[] {
   const known = FIELDS.get(schema);
   if (known) return known;
   const fields = Object.entries(schema.shape).map(([key, shape]) => {
@@ -130,7 +135,7 @@ export function fieldsOf(schema: z.ZodObject): readonly FieldInfo[] {
  * @param schema The recipe's schema.
  * @returns The same command.
  */
-export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schema: z.ZodObject): C {
+export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schema: Zod.ZodMiniObject): C {
   for (const f of fieldsOf(schema)) {
     cmd.option(f.boolean ? f.flag : `${f.flag} <${f.placeholder}>`, f.description);
   }
@@ -150,12 +155,12 @@ export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schem
  *   line, naming the option), an unreadable file, bad YAML, a key of
  *   {@link PROTOTYPE_KEYS} or a key that is no option of the recipe.
  */
-export async function parseRecipeParams<S extends z.ZodObject>(
+export async function parseRecipeParams<S extends Zod.ZodMiniObject>(
   schema: S,
   opts: Record<string, unknown>,
   readFile: (path: string) => string,
   recipe = "RECIPE",
-): Promise<z.output<S>> {
+): Promise<Zod.output<S>> {
   // Own keys only: `"constructor" in shape` is true through Object.prototype, and assigning `__proto__` to a
   // plain object would replace its prototype instead of adding a key.
   const known = (k: string) => Object.hasOwn(schema.shape, k);

@@ -26,7 +26,7 @@ export const JOURNAL_VERSION = 1;
  * custom checks) to this number and fails when the schemas change and it
  * does not.
  */
-export const RECORD_SCHEMA_REVISION = 1;
+export const RECORD_SCHEMA_REVISION = 2;
 
 /** Fields every journal record carries besides its `kind`. */
 export interface Base {

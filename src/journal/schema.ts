@@ -10,39 +10,39 @@
  *
  * @module
  */
-import type { ZodObject } from "zod";
+import type { ZodMiniObject } from "zod/mini";
 import { z } from "../zod.ts";
 import { lazy } from "../lazy.ts";
 import { stepIssues } from "../steps/mod.ts";
 import type { JournalRecord } from "./records.ts";
 
-const text = lazy(() => z.string().min(1).max(256));
-const uint = lazy(() => z.number().int().min(0));
+const text = lazy(() => z.string().check(z.minLength(1), z.maxLength(256)));
+const uint = lazy(() => z.number().check(z.int(), z.minimum(0)));
 
 /** A step: its kind's own schema (`src/steps/<kind>.ts`) decides. */
 const step = lazy(() =>
-  z.looseObject({ kind: z.string() }).superRefine((s, ctx) => {
+  z.looseObject({ kind: z.string() }).check(z.superRefine((s, ctx) => {
     for (const issue of stepIssues(s)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
-  })
+  }))
 );
 
 /** Object identities as `src/host/identity.ts` records them, by object id. */
 const identities = lazy(() => {
   const identity = z.discriminatedUnion("type", [
-    z.looseObject({ type: z.literal("netns"), dev: uint(), ino: uint(), mtimeMs: z.number().optional() }),
+    z.looseObject({ type: z.literal("netns"), dev: uint(), ino: uint(), mtimeMs: z.optional(z.number()) }),
     z.looseObject({
       type: z.literal("link"),
       ifindex: uint(),
-      mac: text().optional(),
-      macStable: z.literal(true).optional(),
+      mac: z.optional(text()),
+      macStable: z.optional(z.literal(true)),
     }),
   ]);
-  return z.record(z.string().regex(/^(link|netns):[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), identity).optional();
+  return z.optional(z.record(z.string().check(z.regex(/^(link|netns):[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)), identity));
 });
 
 const base = () => ({
-  v: z.number().int().min(1),
-  run: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
+  v: z.number().check(z.int(), z.minimum(1)),
+  run: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/)),
   at: z.string(),
 });
 const indexed = () => ({ ...base(), index: uint() });
@@ -52,7 +52,7 @@ const indexed = () => ({ ...base(), index: uint() });
  * checked (`src/lazy.ts`); the mapped type makes a new kind of record fail to
  * compile until its shape is added here.
  */
-const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodObject } = {
+const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodMiniObject } = {
   "run-begin": lazy(() =>
     z.looseObject({
       ...base(),
@@ -62,9 +62,9 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodObject } = {
       params: z.record(z.string(), z.unknown()),
       uses: z.array(z.string()),
       steps: z.array(step()),
-      handover: z.array(z.string()).optional(),
+      handover: z.optional(z.array(z.string())),
       bootId: z.string(),
-      netns: z.looseObject({ dev: uint(), ino: uint() }).optional(),
+      netns: z.optional(z.looseObject({ dev: uint(), ino: uint() })),
       pid: uint(),
     })
   ),
@@ -79,8 +79,8 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodObject } = {
       ...indexed(),
       kind: z.literal("step-undone"),
       how: z.enum(["reverted", "already-gone", "handed-over", "subsumed"]),
-      to: z.string().optional(),
-      leftAlone: z.string().optional(),
+      to: z.optional(z.string()),
+      leftAlone: z.optional(z.string()),
     })
   ),
   "confirm-wait": lazy(() =>
@@ -89,7 +89,7 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodObject } = {
       kind: z.literal("confirm-wait"),
       deadline: uint(),
       watchdogPid: uint(),
-      watchdogStart: uint().optional(),
+      watchdogStart: z.optional(uint()),
     })
   ),
   "run-confirmed": lazy(() =>
@@ -97,15 +97,15 @@ const RECORD_SHAPES: { [K in JournalRecord["kind"]]: () => ZodObject } = {
       ...base(),
       kind: z.literal("run-confirmed"),
       by: z.enum(["tty", "command"]),
-      invokedAt: uint().optional(),
+      invokedAt: z.optional(uint()),
     })
   ),
   "confirm-expired": lazy(() =>
     z.looseObject({
       ...base(),
       kind: z.literal("confirm-expired"),
-      how: z.enum(["deadline", "prompt-no", "prompt-interrupt"]).optional(),
-      signal: z.enum(["SIGINT", "SIGTERM", "SIGHUP"]).optional(),
+      how: z.optional(z.enum(["deadline", "prompt-no", "prompt-interrupt"])),
+      signal: z.optional(z.enum(["SIGINT", "SIGTERM", "SIGHUP"])),
     })
   ),
   "run-end": lazy(() =>

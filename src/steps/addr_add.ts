@@ -14,7 +14,7 @@ export const addrAddSchema = stepSchema("addr-add", () => ({
   /** Link name, e.g. `eth0`. */
   dev: linkName(),
   /** Named netns holding the link; absent for the host's own. */
-  netns: netnsName().optional(),
+  netns: z.optional(netnsName()),
   /** The address with its attributes. */
   addr: addrSpecSchema(),
   /**
@@ -22,7 +22,7 @@ export const addrAddSchema = stepSchema("addr-add", () => ({
    * once with exactly its attributes (for an address moving between this
    * host's links; see `addrAddCommands`).
    */
-  skipDad: z.boolean().optional(),
+  skipDad: z.optional(z.boolean()),
   /**
    * The address is part of a link this run creates (veth-bridge's own bridge):
    * deleting the link takes it along, so undo deleting the link needs no
@@ -30,7 +30,7 @@ export const addrAddSchema = stepSchema("addr-add", () => ({
    * its link does (full-migrate's addresses, moved from the uplink and back:
    * its switch back keeps its order) and in journals of earlier versions.
    */
-  goesWithLink: z.literal(true).optional(),
+  goesWithLink: z.optional(z.literal(true)),
 }));
 
 /** Add an address: `ip [-n NS] addr add …` (ip-address(8)). */

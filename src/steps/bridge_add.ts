@@ -17,21 +17,21 @@ export const bridgeAddSchema = stepSchema("bridge-add", () => ({
    * … suppress_ifgroup` and `ip link set group N …` select links by it;
    * absent = the kernel's `default` (0).
    */
-  group: text().optional(),
+  group: z.optional(text()),
   /**
    * Created with `arp off` (ip-link(8); IFF_NOARP): the bridge neither asks
    * nor answers ARP, as the uplink it takes over did not. Absent = ARP on.
    */
-  noarp: z.literal(true).optional(),
+  noarp: z.optional(z.literal(true)),
   /** Created with `multicast off` (ip-link(8); IFF_MULTICAST cleared), as the uplink. Absent = multicast on. */
-  nomulticast: z.literal(true).optional(),
+  nomulticast: z.optional(z.literal(true)),
   /**
    * Its alias (ip-link(8) `alias NAME`; IFLA_IFALIAS, at most 255 bytes), set
    * by a second command, `ip link set dev BR alias NAME`, since the kernel
    * ignores IFLA_IFALIAS when it creates a link (net/core/rtnetlink.c applies
    * it in do_setlink only). Absent = none.
    */
-  alias: z.string().min(1).max(255).optional(),
+  alias: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
 }));
 
 /**

@@ -16,16 +16,18 @@ import { lazy } from "../lazy.ts";
 const NOT_A_NAME = "not a name nsrecipe writes";
 
 /** A link name: {@link NAME_PATTERN}, at most {@link IFNAME_MAX} bytes (netdevice(7)). */
-export const linkName = lazy(() => z.string().max(IFNAME_MAX).regex(NAME_PATTERN, NOT_A_NAME));
+export const linkName = lazy(() => z.string().check(z.maxLength(IFNAME_MAX), z.regex(NAME_PATTERN, NOT_A_NAME)));
 
 /** A named netns: {@link NAME_PATTERN}, at most {@link NETNS_NAME_MAX} bytes (a file under `/run/netns`). */
-export const netnsName = lazy(() => z.string().max(NETNS_NAME_MAX).regex(NAME_PATTERN, NOT_A_NAME));
+export const netnsName = lazy(() => z.string().check(z.maxLength(NETNS_NAME_MAX), z.regex(NAME_PATTERN, NOT_A_NAME)));
 
 /** A non-empty value written into an argv (an address, a value, a route attribute), at most 256 characters. */
-export const text = lazy(() => z.string().min(1).max(256));
+export const text = lazy(() => z.string().check(z.minLength(1), z.maxLength(256)));
 
 /** A whole number, zero or more (an MTU, a metric, a lifetime in seconds). */
-export const uint = lazy(() => z.number().int().min(0));
+export const uint = lazy(() => z.number().check(z.int(), z.minimum(0)));
 
 /** An Ethernet MAC address in `ip link` form: six lower-case hex pairs, e.g. `fe:3a:01:9c:00:42`. */
-export const mac = lazy(() => z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "not a MAC like fe:3a:01:9c:00:42"));
+export const mac = lazy(() =>
+  z.string().check(z.regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "not a MAC like fe:3a:01:9c:00:42"))
+);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { z } from "../zod_deferred.ts";
 import { linkName, mac, uint } from "./fields.ts";
 import { type ObjectId, objectId } from "./objects.ts";
 import type { Captured, StepContext } from "./types.ts";
@@ -20,9 +21,9 @@ export function newLinkFields() {
     /** Name of the new link, e.g. `br0`. */
     dev: linkName(),
     /** Its MAC, e.g. `02:00:5e:10:00:01`; the kernel's choice when absent. */
-    mac: mac().optional(),
+    mac: z.optional(mac()),
     /** Its MTU in bytes; the kernel default (1500) when absent. */
-    mtu: uint().optional(),
+    mtu: z.optional(uint()),
   };
 }
 

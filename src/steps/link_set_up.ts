@@ -11,12 +11,12 @@ export const linkSetUpSchema = stepSchema("link-set-up", () => ({
   /** Link name, e.g. `eth0`. */
   dev: linkName(),
   /** Named netns holding the link; absent for the host's own. */
-  netns: netnsName().optional(),
+  netns: z.optional(netnsName()),
   /**
    * Also wait (bounded) until the link has carrier (`LOWER_UP`), e.g. a veth
    * end whose peer is up, so the run reports success only once traffic flows.
    */
-  waitCarrier: z.boolean().optional(),
+  waitCarrier: z.optional(z.boolean()),
 }));
 
 /** Bring a link up: `ip [-n NS] link set dev DEV up` (ip-link(8)). */

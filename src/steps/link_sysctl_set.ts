@@ -15,7 +15,7 @@ export const linkSysctlSetSchema = stepSchema("link-sysctl-set", () => ({
   /** The link whose setting it is, e.g. `br0`. */
   dev: linkName(),
   /** The setting, e.g. `arp_ignore`. */
-  name: z.string().regex(/^[a-z0-9_]{1,64}$/, "not a per-interface setting"),
+  name: z.string().check(z.regex(/^[a-z0-9_]{1,64}$/, "not a per-interface setting")),
   /** The value to write, e.g. `"1"`. */
   value: text(),
   /**
@@ -23,7 +23,7 @@ export const linkSysctlSetSchema = stepSchema("link-sysctl-set", () => ({
    * {@link OPER_UP_WAIT_MS}): for a setting the kernel resets when it handles
    * the link's carrier (IPv6 `mtu`, see `waitOperUp`).
    */
-  whenOperUp: z.boolean().optional(),
+  whenOperUp: z.optional(z.boolean()),
 }));
 
 /** How long a `whenOperUp` step waits for the link's operational state `UP`, in ms. */

@@ -16,9 +16,9 @@ export const NFT_TABLE_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
  */
 export const natAddSchema = stepSchema("nat-add", () => ({
   /** Table name in the `inet` family, e.g. `nsrecipe_web_1a2b3c4d` ({@link NFT_TABLE_PATTERN}). */
-  table: z.string().regex(NFT_TABLE_PATTERN, "not an nftables table nsrecipe writes"),
+  table: z.string().check(z.regex(NFT_TABLE_PATTERN, "not an nftables table nsrecipe writes")),
   /** The namespace subnet, IPv4 CIDR with host bits clear like `10.200.0.0/24`. */
-  subnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "not an IPv4 CIDR"),
+  subnet: z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "not an IPv4 CIDR")),
   /** Name of the bridge the namespace sits on, e.g. `br0`. */
   bridge: linkName(),
   /** Name of the uplink the traffic leaves through, e.g. `eth0`. */

@@ -11,7 +11,7 @@ import { revertByInverse } from "./inverse.ts";
  */
 export const routeAddSchema = stepSchema("route-add", () => ({
   /** Named netns to add the route in; absent for the host's own. */
-  netns: netnsName().optional(),
+  netns: z.optional(netnsName()),
   /** The route with its attributes. */
   route: routeSpecSchema(),
   /**
@@ -21,7 +21,7 @@ export const routeAddSchema = stepSchema("route-add", () => ({
    * for a route that must go before its link does (full-migrate's routes,
    * moved from the uplink and back) and in journals of earlier versions.
    */
-  goesWithLink: z.literal(true).optional(),
+  goesWithLink: z.optional(z.literal(true)),
 }));
 
 /** Add a route: `ip [-n NS] -4|-6 route add …` (ip-route(8)). */

@@ -24,7 +24,7 @@ export const routeDelSchema = stepSchema("route-del", () => ({
    * one until it is deleted); never for a route with a gateway, which
    * `append` would join into a multipath route.
    */
-  appendOnRevert: z.boolean().optional(),
+  appendOnRevert: z.optional(z.boolean()),
 }));
 
 /**

@@ -21,43 +21,43 @@ export const ruleSpecSchema = lazy(() =>
     /** Priority (`priority`). */
     priority: uint(),
     /** Negate the selector (`not`). */
-    not: z.boolean().optional(),
+    not: z.optional(z.boolean()),
     /** Source prefix (`from`), e.g. `198.51.100.10` or `10.0.0.0/8`; absent for all. */
-    from: text().optional(),
+    from: z.optional(text()),
     /** Destination prefix (`to`); absent for all. */
-    to: text().optional(),
+    to: z.optional(text()),
     /** Type of service (`tos`), e.g. `0x10`. */
-    tos: text().optional(),
+    tos: z.optional(text()),
     /** Firewall mark with optional mask (`fwmark`), e.g. `0x10/0xff`. */
-    fwmark: text().optional(),
+    fwmark: z.optional(text()),
     /** Incoming device (`iif`). */
-    iif: linkName().optional(),
+    iif: z.optional(linkName()),
     /** Outgoing device (`oif`). */
-    oif: linkName().optional(),
+    oif: z.optional(linkName()),
     /** UID range (`uidrange`), e.g. `100-200`. */
-    uidrange: text().optional(),
+    uidrange: z.optional(text()),
     /** IP protocol (`ipproto`), e.g. `tcp`. */
-    ipproto: text().optional(),
+    ipproto: z.optional(text()),
     /** Source port or range (`sport`), e.g. `22` or `1000-2000`. */
-    sport: text().optional(),
+    sport: z.optional(text()),
     /** Destination port or range (`dport`). */
-    dport: text().optional(),
+    dport: z.optional(text()),
     /** An `l3mdev` rule (the table is the VRF device's). */
-    l3mdev: z.boolean().optional(),
+    l3mdev: z.optional(z.boolean()),
     /** Who installed it (`protocol`), e.g. `boot`, `static`. */
-    protocol: text().optional(),
+    protocol: z.optional(text()),
     /** Table looked up (`table`), a name or number. */
-    table: text().optional(),
+    table: z.optional(text()),
     /** Action other than a lookup: `blackhole`, `unreachable`, `prohibit` or `nop`. */
-    action: text().optional(),
+    action: z.optional(text()),
     /** Priority to jump to (`goto`). */
-    goto: uint().optional(),
+    goto: z.optional(uint()),
     /** `suppress_prefixlength`. */
-    suppressPrefixlength: z.number().int().min(-1).optional(),
+    suppressPrefixlength: z.optional(z.number().check(z.int(), z.minimum(-1))),
     /** `suppress_ifgroup`. */
-    suppressIfgroup: text().optional(),
+    suppressIfgroup: z.optional(text()),
     /** Realm (`realms`). */
-    realms: text().optional(),
+    realms: z.optional(text()),
   })
 );
 

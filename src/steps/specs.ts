@@ -24,29 +24,29 @@ export const addrSpecSchema = lazy(() =>
     /** The address without prefix, e.g. `198.51.100.10`. */
     local: text(),
     /** Prefix length in bits. */
-    prefixlen: z.number().int().min(0).max(128),
+    prefixlen: z.number().check(z.int(), z.minimum(0), z.maximum(128)),
     /** IPv4 broadcast address; absent for none. */
-    broadcast: text().optional(),
+    broadcast: z.optional(text()),
     /** `global` (default), `link`, `host`. */
-    scope: text().optional(),
+    scope: z.optional(text()),
     /** IPv4 label, e.g. `eth0:1`. */
-    label: text().optional(),
+    label: z.optional(text()),
     /** Add with `noprefixroute`. */
-    noprefixroute: z.boolean().optional(),
+    noprefixroute: z.optional(z.boolean()),
     /** IPv6: skip duplicate address detection (`nodad`), so the address is usable at once. */
-    nodad: z.boolean().optional(),
+    nodad: z.optional(z.boolean()),
     /** IPv6: home address of Mobile IPv6 (`home`, RFC 6275). */
-    home: z.boolean().optional(),
+    home: z.optional(z.boolean()),
     /** IPv6: make and manage temporary addresses from this prefix (`mngtmpaddr`, RFC 8981). */
-    mngtmpaddr: z.boolean().optional(),
+    mngtmpaddr: z.optional(z.boolean()),
     /** IPv6: usable during duplicate address detection (`optimistic`, RFC 4429). */
-    optimistic: z.boolean().optional(),
+    optimistic: z.optional(z.boolean()),
     /** Metric of the address's prefix route (`metric`). */
-    metric: uint().optional(),
+    metric: z.optional(uint()),
     /** Valid lifetime in seconds for a dynamic (DHCP/SLAAC) address; absent = forever. */
-    validLft: uint().optional(),
+    validLft: z.optional(uint()),
     /** Preferred lifetime in seconds; absent = forever. */
-    preferredLft: uint().optional(),
+    preferredLft: z.optional(uint()),
   })
 );
 
@@ -64,46 +64,46 @@ export const routeSpecSchema = lazy(() =>
     /** `default` or a prefix like `203.0.113.0/24`. */
     dst: text(),
     /** Route type when not unicast (e.g. `blackhole`). */
-    type: text().optional(),
+    type: z.optional(text()),
     /** Next-hop gateway. */
-    via: text().optional(),
+    via: z.optional(text()),
     /** Output device. */
-    dev: linkName().optional(),
+    dev: z.optional(linkName()),
     /** `proto` (e.g. `static`, `boot`, `dhcp`, `kernel`). */
-    proto: text().optional(),
+    proto: z.optional(text()),
     /** `scope` (e.g. `link`). */
-    scope: text().optional(),
+    scope: z.optional(text()),
     /** Preferred source address (`src`). */
-    src: text().optional(),
+    src: z.optional(text()),
     /** Metric (`metric`); IPv4 default 0, IPv6 default 1024. */
-    metric: uint().optional(),
+    metric: z.optional(uint()),
     /** Table name or number; absent = main. */
-    table: text().optional(),
+    table: z.optional(text()),
     /** Add with `onlink`. */
-    onlink: z.boolean().optional(),
+    onlink: z.optional(z.boolean()),
     /**
      * IPv6 router preference (`pref low|medium|high`, RFC 4191), as router
      * advertisements set it; absent = `medium`, the kernel's default.
      */
-    pref: z.enum(["low", "medium", "high"]).optional(),
+    pref: z.optional(z.enum(["low", "medium", "high"])),
     /**
      * IPv6: seconds the route has left (`expires`, RTA_EXPIRES), as a router
      * advertisement's lifetime set it; absent = never expires. A route re-added
      * later gets these seconds again, from then.
      */
-    expires: uint().optional(),
+    expires: z.optional(uint()),
     /**
      * IPv6: the `hoplimit` route metric (RTAX_HOPLIMIT, ip-route(8)
      * `hoplimit NUMBER`, 1–255), carried only where {@link raHoplimit} finds
      * it: the Cur Hop Limit a router advertisement set on its default route;
      * absent = none.
      */
-    hoplimit: uint().max(255).optional(),
+    hoplimit: z.optional(uint().check(z.maximum(255))),
     /**
      * The route's realms as `ip route add … realm` takes them: `TO` or
      * `FROM/TO` (RTA_FLOW, ip-route(8)), e.g. `5` or `3/5`; absent = none.
      */
-    realm: text().optional(),
+    realm: z.optional(text()),
   })
 );
 
@@ -357,15 +357,15 @@ export const neighSpecSchema = lazy(() =>
     /** The neighbour's address, IPv4 or IPv6, e.g. `198.51.100.1`. */
     dst: text(),
     /** Its link-layer address, e.g. `02:00:00:00:00:01`; absent for a proxy entry. */
-    lladdr: text().optional(),
+    lladdr: z.optional(text()),
     /** A proxy entry (`ip neigh add proxy DST`): this host answers for DST. */
-    proxy: z.boolean().optional(),
+    proxy: z.optional(z.boolean()),
     /** IPv6: the neighbour is a router (`router`). */
-    router: z.boolean().optional(),
+    router: z.optional(z.boolean()),
     /** A `NOARP` entry (`nud noarp`: used as is, never validated) rather than a `PERMANENT` one. */
-    noarp: z.boolean().optional(),
+    noarp: z.optional(z.boolean()),
     /** Learned by a control plane outside the kernel (`extern_learn`, e.g. FRR's EVPN): never garbage-collected. */
-    externLearn: z.boolean().optional(),
+    externLearn: z.optional(z.boolean()),
   })
 );
 

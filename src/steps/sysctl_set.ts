@@ -14,7 +14,7 @@ export const SYSCTL_KEY_PATTERN: RegExp = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z
  */
 export const sysctlSetSchema = stepSchema("sysctl-set", () => ({
   /** Dotted key, e.g. `net.ipv4.ip_forward`. */
-  key: z.string().regex(SYSCTL_KEY_PATTERN, "not a sysctl key"),
+  key: z.string().check(z.regex(SYSCTL_KEY_PATTERN, "not a sysctl key")),
   /** The value to write, e.g. `"1"`. */
   value: text(),
 }));

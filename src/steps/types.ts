@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ZodRawShape } from "zod";
+import type { core } from "zod/mini";
 import { z } from "../zod_deferred.ts";
 import { lazy } from "../lazy.ts";
 import type { Runner } from "../exec/mod.ts";
@@ -36,7 +36,7 @@ export type Infer<S> = S extends () => infer T ? Infer<T> : S extends { _zod: { 
  * @ignore zod's object type has no name the docs can show.
  */
 // deno-lint-ignore explicit-module-boundary-types
-export function stepSchema<K extends string, F extends ZodRawShape>(kind: K, fields: () => F) {
+export function stepSchema<K extends string, F extends core.$ZodShape>(kind: K, fields: () => F) {
   return lazy(() => z.object({ kind: z.literal(kind), ...fields() }));
 }
 

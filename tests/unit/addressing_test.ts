@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../../src/zod.ts";
 /**
  * Issue 9 cases 7 and 10: point-to-point prefixes (/31, /32, /127, /128) and
  * inputs refused at plan time (reserved subnets, leading zeros).
@@ -17,7 +17,7 @@ import { planCommands } from "../../src/steps/mod.ts";
  */
 function refusal(e: unknown): string {
   if (e instanceof UsageError) return e.message;
-  if (e instanceof z.ZodError) return e.issues.map((i) => i.message).join("\n");
+  if (e instanceof z.core.$ZodError) return e.issues.map((i) => i.message).join("\n");
   return "";
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ZodType } from "zod";
+import type { core } from "zod/mini";
 import { z } from "../../src/zod.ts";
 import { isStepKind, kindOf, type Step, stepIssues } from "../../src/steps/mod.ts";
 import { JOURNAL_VERSION, RECORD_SCHEMA_REVISION } from "../../src/journal/records.ts";
@@ -36,7 +36,7 @@ const STEP_KINDS: Record<Step["kind"], true> = {
 async function checkDescription(): Promise<string> {
   const steps = Object.keys(STEP_KINDS).map((kind) => {
     assert.ok(isStepKind(kind), kind);
-    const schema = kindOf({ kind } as Step).schema() as unknown as ZodType;
+    const schema = kindOf({ kind } as Step).schema() as unknown as core.$ZodType;
     return [kind, z.toJSONSchema(schema, { unrepresentable: "any", io: "input" })];
   });
   return JSON.stringify({
@@ -49,7 +49,7 @@ async function checkDescription(): Promise<string> {
 }
 
 /** The revision and the hash of {@link checkDescription} it was raised for. */
-const PINNED = { revision: 1, sha256: "f32b263808f959bca4e342018f8eff6b1b31aeaf0f5872353a445de783c3f975" };
+const PINNED = { revision: 2, sha256: "9b87ec643821d2ee548cd811a1de733134bc645e97e46a1493f0076a9cb66a27" };
 
 Deno.test("RECORD_SCHEMA_REVISION is raised with every change of the record or step schemas (a checked mark of the old ones is then ignored)", async () => {
   const digest = new Uint8Array(

@@ -98,7 +98,7 @@ Deno.test("parseRecipeParams refuses a YAML alias bomb (exponential expansion) a
 
 /** The options as zod's JSON Schema export (`io: "input"`) describes the fields: what `fieldsOf` must agree with. */
 function fieldsFromJsonSchema(schema: ParamsSchema) {
-  const json = schema.toJSONSchema({ io: "input", unrepresentable: "any" }) as {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
     properties?: Record<string, { type?: string; description?: string; placeholder?: string }>;
     required?: string[];
   };
@@ -127,15 +127,21 @@ Deno.test("fieldsOf reads every recipe's options as zod's JSON Schema export des
 Deno.test("fieldsOf reads wrapped, piped and undescribed fields as the JSON Schema export does", () => {
   const schema = z.object({
     plain: z.string(),
-    innerDescribed: z.string().describe("told inside").meta({ placeholder: "in" }).optional(),
-    outerOverInner: z.string().describe("inner").optional().describe("outer"),
-    flagDefault: z.boolean().default(false).describe("a flag with a default"),
-    flagInner: z.boolean().describe("a flag told inside").optional(),
-    preprocessed: z.preprocess((v) => v, z.number()).describe("required though a transform takes undefined"),
-    preprocessedOptional: z.preprocess((v) => v, z.number().optional()),
-    caught: z.string().catch("x"),
-    refined: z.string().optional().describe("refined").meta({ placeholder: "dev" }).superRefine(() => {}),
-    nullable: z.boolean().nullable(),
+    innerDescribed: z.optional(z.string().check(z.describe("told inside"), z.meta({ placeholder: "in" }))),
+    outerOverInner: z.optional(z.string().check(z.describe("inner"))).check(z.describe("outer")),
+    flagDefault: z._default(z.boolean(), false).check(z.describe("a flag with a default")),
+    flagInner: z.optional(z.boolean().check(z.describe("a flag told inside"))),
+    preprocessed: z.pipe(z.transform((v) => v), z.number()).check(
+      z.describe("required though a transform takes undefined"),
+    ),
+    preprocessedOptional: z.pipe(z.transform((v) => v), z.optional(z.number())),
+    caught: z.catch(z.string(), "x"),
+    refined: z.optional(z.string()).check(
+      z.describe("refined"),
+      z.meta({ placeholder: "dev" }),
+      z.superRefine(() => {}),
+    ),
+    nullable: z.nullable(z.boolean()),
   });
   const fields = fieldsOf(schema);
   assert.deepEqual(fields, fieldsFromJsonSchema(schema));

@@ -21,7 +21,7 @@ Deno.test("zod is configured in one place: src/zod.ts turns its eval-compiled pa
   for (const dir of ["src/", "recipes/"]) {
     for await (const file of sources(dir)) {
       const text = await Deno.readTextFile(new URL(file, ROOT));
-      if (/^import \{[^}]*\bz\b[^}]*\} from "zod";/m.test(text) && file !== "src/zod.ts") direct.push(file);
+      if (/^import \{[^}]*\bz\b[^}]*\} from "zod(\/mini)?";/m.test(text) && file !== "src/zod.ts") direct.push(file);
       if (/^import \{ z \} from "(\.\.?\/)+(src\/)?zod(_deferred)?\.ts";/m.test(text)) viaConfigured++;
     }
   }
