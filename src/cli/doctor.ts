@@ -10,7 +10,7 @@ import { EXIT } from "../errors.ts";
 // recipes/nat_table.ts, not recipes/mod.ts: doctor needs the table's name, not the recipes, zod and ipaddr.js.
 import { natTable } from "../../recipes/nat_table.ts";
 import { checkLinkName, checkNetnsName } from "../names.ts";
-import { type GlobalOptions, runnerFor } from "./composition_root.ts";
+import { type GlobalOptions, readerFor } from "./composition_root.ts";
 import type { Output, Tone } from "./output.ts";
 import { journalNetns } from "./journal_netns.ts";
 
@@ -59,7 +59,7 @@ export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: 
   if (opts.name !== undefined) checkNetnsName(opts.name, "--name");
   if (opts.bridge !== undefined) checkLinkName(opts.bridge, "--bridge");
   // What the journal says applied runs made: a namespace name taken by one is that run's (netns-name's advice).
-  const facts = await gatherDoctorFacts(runnerFor(out), {
+  const facts = await gatherDoctorFacts(readerFor(out), {
     uplink: opts.uplink,
     knownNetns: await journalNetns(g.stateDir),
   });

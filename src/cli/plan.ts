@@ -5,7 +5,7 @@ import { PreconditionError } from "../errors.ts";
 import { gatherFacts } from "../host/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import { arpProbeArgv } from "../host/mod.ts";
-import { runnerFor } from "./composition_root.ts";
+import { readerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
 import { confirmWindowSeconds, factsToGather, refuseInapplicable } from "./run_rules.ts";
@@ -67,7 +67,7 @@ export async function planCommand(
   out: Output,
   confirm?: number,
 ): Promise<void> {
-  const facts = await gatherFacts(runnerFor(out), factsToGather(recipe, params));
+  const facts = await gatherFacts(readerFor(out), factsToGather(recipe, params));
   let refusal: PreconditionError | undefined;
   let plan: Plan;
   try {

@@ -22,7 +22,7 @@ import {
 } from "../engine/mod.ts";
 import { clockTime } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
-import { type GlobalOptions, runnerFor, stepContext } from "./composition_root.ts";
+import { type GlobalOptions, readerFor, stepContext } from "./composition_root.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
 import { incompleteNote } from "./journal.ts";
 import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
@@ -275,7 +275,7 @@ export async function statusCommand(
   out: Output,
   depth?: Depth,
 ): Promise<void> {
-  const runner = runnerFor(out);
+  const runner = readerFor(out);
   const run = memoRunner(runner);
   // This boot and this network namespace (one head and one stat: process_facts.ts), read while the journal is read
   // and parsed; so is the host. Neither when there is no journal to check them against.
