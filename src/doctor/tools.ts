@@ -10,7 +10,12 @@ import { type DoctorFacts, type Finding, finding } from "./types.ts";
 /** A dotted version, compared field by field. */
 export type Version = readonly number[];
 
-/** Oldest iproute2 nsrecipe relies on: `ip -json` for links, addresses, routes and `netns list`. */
+/**
+ * Oldest iproute2 nsrecipe relies on: `ip -json` for links, addresses, routes and `netns list`. Asked of `ip -V`, a
+ * process of its own beside the host's batch: no answer of the batch proves it, since an older `ip` prints JSON
+ * for most of these lists too, with fields left out, and a field missing from an answer reads the same as a host
+ * that has nothing to show there.
+ */
 export const MIN_IPROUTE2: Version = [5, 0];
 /** Oldest util-linux nsrecipe relies on: `unshare --kill-child` appeared in 2.32. */
 export const MIN_UTIL_LINUX: Version = [2, 32];

@@ -354,7 +354,8 @@ export function stdinTrace(stdin: string | undefined): string {
  * @param opts `spawn`: the primitive (default {@link denoSpawn}; tests pass a
  *   fake); `trace`: the `--verbose` sink, told `$ argv…  (exit N, D ms)`,
  *   the lines it read on stdin ({@link stdinTrace}) and stderr after each
- *   captured command, and the argv of every other one.
+ *   captured command has ended (commands run side by side are told in the
+ *   order they ended), and the argv of every other one as it starts.
  * @returns The seam.
  * @example
  * ```ts ignore
