@@ -1,6 +1,7 @@
 /**
- * The global options, the plain commands (`status`, `undo`, `journal`,
- * `confirm`) and the options of `plan RECIPE` and `run RECIPE` besides the
+ * The global options, the plain commands (`list`, `show`, `exec`, `shell`,
+ * `undo`, `confirm`, `status`, `doctor`, `journal` and the hidden
+ * `__watchdog`) and the options of `plan RECIPE` and `run RECIPE` besides the
  * recipe's own, declared once as data. `program.ts` builds commander's program
  * from it (commander stays the one source of help, the manual page,
  * completions and every parse error), and `fast_parse.ts` parses an ordinary
@@ -11,6 +12,8 @@
  * @module
  */
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
+import { DEFAULT_BRIDGE } from "../names.ts";
+import { WATCHDOG_COMMAND } from "./hidden.ts";
 
 /** One option as commander declares it (`.option(flags, description[, default])`). */
 export interface OptionSpec {
@@ -33,51 +36,104 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { long: "--no-color", description: "no colours (also NO_COLOR=1)" },
 ];
 
-/** The plain commands: each takes at most one optional operand (a run) and flags of its own. */
-export type PlainCommandName = "undo" | "confirm" | "status" | "journal";
+/** The plain commands: fixed operands (no recipe among them), options of their own, for `exec` a command after `--`. */
+export type PlainCommandName =
+  | "list"
+  | "show"
+  | "exec"
+  | "shell"
+  | "undo"
+  | "confirm"
+  | "status"
+  | "doctor"
+  | "journal"
+  | typeof WATCHDOG_COMMAND;
 
 /** A plain command as commander declares it. */
 export interface PlainCommandSpec {
   /** The command word. */
   name: PlainCommandName;
-  /** The help's one-line description. */
-  description: string;
-  /** Its one optional operand (`[run]`) and the operand's help text. */
-  operand: { term: `[${string}]`; description: string };
-  /** Its own options (flags, none of which takes a value). */
+  /** The help's one-line description; none for a hidden command. */
+  description?: string;
+  /** The help's usage line after the command word, when not commander's own (e.g. `RUN [options] -- CMD...`). */
+  usage?: string;
+  /** Its operands, in order: `<run>` required, `[run]` optional, with their help texts. */
+  operands: readonly { term: `<${string}>` | `[${string}]`; description?: string }[];
+  /** The command to run inside, after `--` (`exec`): the variadic argument commander collects it in. */
+  inside?: { term: `[${string}...]`; description: string };
+  /** Its own options. */
   options: readonly OptionSpec[];
+  /** Left out of the help (nsrecipe's own inner commands). */
+  hidden?: boolean;
 }
 
 /** A plain command line as commander reads it (and `fast_parse.ts`, the same). */
 export interface PlainCommandLine {
   /** The command word. */
   command: PlainCommandName;
-  /** Its operand (a run id or name), if given. */
-  operand: string | undefined;
-  /** The command's own options, as commander's `cmd.opts()` holds them (only those given, e.g. `{ deep: true }`). */
+  /** Its operands given, in order (e.g. `["web"]`; `[]` for none). */
+  operands: string[];
+  /** The command's own options, as commander's `cmd.opts()` holds them (defaults included, e.g. `{ deep: true }`). */
   opts: Record<string, string | boolean>;
+  /** The command to run inside, after `--` (`exec`); `[]` for none. */
+  inside: string[];
   /** The global options, as commander's `program.opts()` holds them (defaults included). */
   globals: Record<string, string | boolean>;
 }
 
+/** A run, by id or name, as most commands take it. */
+const RUN = { term: "<run>", description: "run id or name (see 'status')" } as const;
+
 /** The plain commands, by name. */
 export const PLAIN_COMMANDS: Readonly<Record<PlainCommandName, PlainCommandSpec>> = {
+  list: { name: "list", description: "list the recipes", operands: [], options: [] },
+  show: {
+    name: "show",
+    description: "what a recipe does, and its options",
+    operands: [{ term: "<recipe>" }],
+    options: [],
+  },
+  exec: {
+    name: "exec",
+    description: "run a command in an applied run's network and PID namespaces",
+    usage: "RUN [options] -- CMD...",
+    operands: [RUN],
+    inside: { term: "[command...]", description: "the command to run inside (after --)" },
+    options: [],
+  },
+  shell: {
+    name: "shell",
+    description: "open a shell in an applied run's network and PID namespaces",
+    operands: [RUN],
+    options: [{
+      long: "--shell",
+      value: "<path>",
+      description: "the shell to start",
+      // Read when asked (the fast path reads this table for every command), as `run`'s --shell is.
+      get default() {
+        return Deno.env.get("SHELL") || "/bin/bash";
+      },
+    }],
+  },
   undo: {
     name: "undo",
     description: "undo the newest applied run, a chosen one, or all",
-    operand: { term: "[run]", description: "run id or name (see 'status')" },
+    operands: [{ term: "[run]", description: "run id or name (see 'status')" }],
     options: [{ long: "--all", description: "undo every applied run, newest first" }],
   },
   confirm: {
     name: "confirm",
     description: "keep a run that waits for confirmation (see run --confirm)",
-    operand: { term: "[run]", description: "run id or name; default: the newest waiting run" },
+    operands: [{ term: "[run]", description: "run id or name; default: the newest waiting run" }],
     options: [],
   },
   status: {
     name: "status",
     description: "applied runs as a table; with RUN, its steps, objects and drift",
-    operand: { term: "[run]", description: "run id or name: show its details (every step checked, unless --quick)" },
+    operands: [{
+      term: "[run]",
+      description: "run id or name: show its details (every step checked, unless --quick)",
+    }],
     options: [
       {
         long: "--deep",
@@ -90,11 +146,36 @@ export const PLAIN_COMMANDS: Readonly<Record<PlainCommandName, PlainCommandSpec>
       },
     ],
   },
+  doctor: {
+    name: "doctor",
+    description: "check the host for nsrecipe (read-only); exit 3 when a check fails",
+    operands: [],
+    options: [
+      {
+        long: "--uplink",
+        value: "<dev>",
+        description: "the uplink to check (default: the device of the default route, IPv4 then IPv6)",
+      },
+      { long: "--name", value: "<name>", description: "check that this namespace name is free" },
+      {
+        long: "--bridge",
+        value: "<name>",
+        description: `check this bridge name; suggested firewall rules name it (default ${DEFAULT_BRIDGE})`,
+      },
+    ],
+  },
   journal: {
     name: "journal",
     description: "print the journal; with RUN, only that run's records",
-    operand: { term: "[run]", description: "run id or name (every run that had that name)" },
+    operands: [{ term: "[run]", description: "run id or name (every run that had that name)" }],
     options: [],
+  },
+  // `nsrecipe [--state-dir DIR] __watchdog RUN DEADLINE`, started by `run` for a confirmation window (run.ts).
+  [WATCHDOG_COMMAND]: {
+    name: WATCHDOG_COMMAND,
+    operands: [{ term: "<run>" }, { term: "<deadline>" }],
+    options: [],
+    hidden: true,
   },
 };
 

@@ -1,7 +1,7 @@
 /**
  * The fast path of the command line: an ordinary command line of a plain
- * command (`status`, `undo`, `journal`, `confirm`) or of `plan RECIPE` /
- * `run RECIPE` (see `command_spec.ts`) is parsed with node:util's `parseArgs`
+ * command (`status`, `undo`, `journal`, `confirm`, `exec`, `doctor`, …) or of
+ * `plan RECIPE` / `run RECIPE` (see `command_spec.ts`) is parsed with node:util's `parseArgs`
  * (Node's own parser; node:util is loaded anyway, for `Output`'s colours)
  * instead of commander, whose import boots Deno's Node compatibility layer
  * (node:fs, node:child_process, node:events): about 15 ms of CPU on every
@@ -9,7 +9,7 @@
  *
  * It accepts only what it can read exactly as commander would, and defers
  * everything else (returns `undefined`) to `program.ts`: help and version
- * flags, short options (`-f FILE` too), `--` (but for `run RECIPE`'s command),
+ * flags, short options (`-f FILE` too), `--` (but for the command of `exec` and `run RECIPE`),
  * an option given twice, an unknown option, a command's own option before its
  * command word (or recipe), a missing value, a value that starts with a dash
  * or is empty, an operand too many. A unit test
@@ -74,9 +74,18 @@ export function parsePlainCommandLine(args: readonly string[]): PlainCommandLine
   const at = commandIndex(args);
   if (at === undefined || !Object.hasOwn(PLAIN_COMMANDS, args[at])) return undefined;
   const spec = PLAIN_COMMANDS[args[at] as PlainCommandName];
-  const read = readLine(args, at, at + 1, known(spec.options), false);
-  if (read === undefined || read.operands.length > 1) return undefined;
-  return { command: spec.name, operand: read.operands[0], opts: read.opts, globals: read.globals };
+  const read = readLine(args, at, at + 1, known(spec.options), spec.inside !== undefined);
+  const required = spec.operands.filter((o) => o.term.startsWith("<")).length;
+  if (read === undefined || read.operands.length < required || read.operands.length > spec.operands.length) {
+    return undefined;
+  }
+  return {
+    command: spec.name,
+    operands: read.operands,
+    opts: { ...defaultsOf(spec.options), ...read.opts },
+    inside: read.inside,
+    globals: read.globals,
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The fast path: a command line `fast_parse.ts` reads without commander (an
- * ordinary one of `status`, `undo`, `journal`, `confirm`, `plan RECIPE`,
- * `run RECIPE`) runs here, through the same actions as commander's program
- * (`plain_commands.ts`, `recipe_commands.ts`), its errors told and its
+ * ordinary one of a plain command, `plan RECIPE` or `run RECIPE`) runs here,
+ * through the same actions as commander's program (`plain_commands.ts`,
+ * `recipe_commands.ts`), its errors told and its
  * `--json` document written as `program.ts` does. Nothing here imports
  * commander.
  *
@@ -49,10 +49,8 @@ export async function runFastPath(args: readonly string[]): Promise<number | und
   const read = await readFastLine(args);
   if (read === undefined) return undefined;
   if ("plain" in read) {
-    return await invoke(args, read.plain.globals.json === true, async (started) => {
-      await runPlainCommand(read.plain, started);
-      return EXIT.ok;
-    });
+    const { plain } = read;
+    return await invoke(args, plain.globals.json === true, async (started) => await runPlainCommand(plain, started));
   }
   const { runRecipeCommand } = await import("./recipe_commands.ts");
   return await invoke(

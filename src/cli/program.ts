@@ -7,7 +7,6 @@
 import { Command, CommanderError, Help, Option } from "@commander-js/extra-typings";
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { DEFAULT_BRIDGE } from "../names.ts";
 import { quote, sanitize, shellQuote } from "../quote.ts";
 import { DEFAULT_LAB, LAB_INIT_COMMAND } from "../lab/defaults.ts";
 import { type JsonError, Output } from "./output.ts";
@@ -219,7 +218,7 @@ nsrecipe processes take turns: one that finds another at work waits for it
  * @param line The command line as commander parsed it.
  * @param started Told the invocation's output as soon as it exists.
  */
-export type RunPlainCommand = (line: PlainCommandLine, started: (out: Output) => void) => Promise<void>;
+export type RunPlainCommand = (line: PlainCommandLine, started: (out: Output) => void) => Promise<number>;
 
 /** What runs a command line once commander parsed it: the plain commands' and `plan`/`run RECIPE`'s. */
 export interface ParsedRunners {
@@ -254,26 +253,40 @@ function addOptions<C extends Command<any, any, any>>(cmd: C, command: RecipeCom
 }
 
 /**
- * Adds a plain command (`command_spec.ts`) to the program, its operand and
- * options as declared there.
+ * Adds a plain command (`command_spec.ts`) to the program, its operands,
+ * options and usage as declared there; a hidden one is added as a command of
+ * its own (not inheriting the program's settings) and left out of the help.
  * @param program The root command.
  * @param name The command.
+ * @param args All of nsrecipe's arguments (`exec`'s command is what follows their first `--`).
  * @param run Its action, given what commander parsed.
  */
 function addPlainCommand(
   program: Command<any, any, any>,
   name: PlainCommandName,
+  args: string[],
   run: (line: PlainCommandLine) => Promise<void>,
-): void {
+): Command<any, any, any> {
   const spec = PLAIN_COMMANDS[name];
-  const cmd: Command<any, any, any> = program.command(name).description(spec.description)
-    .argument(spec.operand.term, spec.operand.description);
-  for (const o of spec.options) cmd.option(flagsOf(o), o.description);
-  // commander calls it with the operand, the command's options and the command.
-  cmd.action(async (...[operand, opts, c]: any[]) => {
-    const globals = (c as Command<any, any, any>).parent!.opts() as Record<string, string | boolean>;
-    await run({ command: name, operand, opts: { ...opts }, globals: { ...globals } });
+  const cmd: Command<any, any, any> = spec.hidden ? new Command(name) : program.command(name);
+  if (spec.description !== undefined) cmd.description(spec.description);
+  if (spec.usage !== undefined) cmd.usage(spec.usage);
+  for (const o of spec.operands) cmd.argument(o.term, o.description);
+  if (spec.inside) cmd.argument(spec.inside.term, spec.inside.description).allowUnknownOption();
+  for (const o of spec.options) cmd.addOption(optionOf(o));
+  // commander calls it with each operand (undefined when not given), the words for `inside`, the command's options and
+  // the command.
+  cmd.action(async (...given: any[]) => {
+    const [opts, c] = given.slice(-2) as [Record<string, string | boolean>, Command<any, any, any>];
+    const operands = given.slice(0, spec.operands.length).filter((o) => o !== undefined) as string[];
+    const inside = spec.inside
+      ? commandAfterDashes(given[spec.operands.length], args, c, `${name} ${operands[0]}`)
+      : [];
+    const globals = c.parent!.opts() as Record<string, string | boolean>;
+    await run({ command: name, operands, opts: { ...opts }, inside, globals: { ...globals } });
   });
+  if (spec.hidden) program.addCommand(cmd, { hidden: true });
+  return cmd;
 }
 
 /**
@@ -331,7 +344,8 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     })
     .showSuggestionAfterError(true);
 
-  const plain = (line: PlainCommandLine) => runPlain(line, started);
+  const plain = async (line: PlainCommandLine) => setCode(await runPlain(line, started));
+  const addPlain = (name: PlainCommandName) => addPlainCommand(program, name, args, plain);
   const runRecipe = runners.recipe;
   // The globals of a command that acts on the host, once it is known to run where it may (refuseElsewhere). `ahead`:
   // this process's facts the command will read, read with the network namespace refuseElsewhere may ask for, each
@@ -341,11 +355,8 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     await actOnHost(made, journal);
     return made;
   };
-  program.command("list").description("list the recipes").action(async (_o, cmd) =>
-    (await import("./list.ts")).listCommand(globals(cmd).out)
-  );
-  program.command("show").description("what a recipe does, and its options").argument("<recipe>")
-    .action(async (name, _o, cmd) => (await import("./show.ts")).showCommand(name, globals(cmd).out));
+  addPlain("list");
+  addPlain("show");
 
   const plan = program.command("plan").description("print the exact commands 'run' would execute; change nothing");
   const run = program.command("run").description("apply a recipe, then run a shell or -- CMD inside");
@@ -405,40 +416,13 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     });
   }
 
-  program.command("exec").description("run a command in an applied run's network and PID namespaces")
-    .usage("RUN [options] -- CMD...")
-    .argument("<run>", "run id or name (see 'status')")
-    .argument("[command...]", "the command to run inside (after --)")
-    .allowUnknownOption()
-    .action(async (selector, words, _o, cmd) => {
-      const command = commandAfterDashes(words, args, cmd, `exec ${selector}`);
-      if (command.length === 0) {
-        throw new UsageError("No command given after '--'", `For a shell: nsrecipe shell ${selector}`);
-      }
-      const { g, out } = await onHost(cmd, true);
-      const { execCommand } = await import("./exec.ts");
-      setCode(await execCommand(selector, { command, shell: "" }, g, out));
-    });
-  program.command("shell").description("open a shell in an applied run's network and PID namespaces")
-    .argument("<run>", "run id or name (see 'status')")
-    .option("--shell <path>", "the shell to start", Deno.env.get("SHELL") || "/bin/bash")
-    .action(async (selector, opts, cmd) => {
-      const { g, out } = await onHost(cmd, true);
-      const { execCommand } = await import("./exec.ts");
-      setCode(await execCommand(selector, { command: [], shell: opts.shell }, g, out));
-    });
-  addPlainCommand(program, "undo", plain);
-  addPlainCommand(program, "confirm", plain);
-  addPlainCommand(program, "status", plain);
-  program.command("doctor").description("check the host for nsrecipe (read-only); exit 3 when a check fails")
-    .option("--uplink <dev>", "the uplink to check (default: the device of the default route, IPv4 then IPv6)")
-    .option("--name <name>", "check that this namespace name is free")
-    .option("--bridge <name>", `check this bridge name; suggested firewall rules name it (default ${DEFAULT_BRIDGE})`)
-    .action(async (opts, cmd) => {
-      const { g, out } = await onHost(cmd, false);
-      setCode(await (await import("./doctor.ts")).doctorCommand(opts, g, out));
-    });
-  addPlainCommand(program, "journal", plain);
+  addPlain("exec");
+  addPlain("shell");
+  addPlain("undo");
+  addPlain("confirm");
+  addPlain("status");
+  addPlain("doctor");
+  addPlain("journal");
   program.command("lab").description("run nsrecipe ARGS (or a shell) in a throwaway simulated host")
     .argument("[args...]", "nsrecipe arguments to run inside the lab (after --)")
     .option("--uplink <name>", "name of the simulated uplink", DEFAULT_LAB.uplink)
@@ -480,13 +464,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
       }),
     { hidden: true },
   );
-  program.addCommand(
-    new Command(WATCHDOG_COMMAND).argument("<run>").argument("<deadline>").action(async (runId, deadline, _o, cmd) => {
-      const { g, out } = globals(cmd);
-      setCode(await (await import("./watchdog.ts")).watchdogCommand(runId, Number(deadline), g, out));
-    }),
-    { hidden: true },
-  );
+  addPlain(WATCHDOG_COMMAND);
 
   let failure: JsonError | undefined;
   program.command("man").description("print the manual page (roff); read it with: nsrecipe man | man -l -")

@@ -28,7 +28,7 @@ async function commanderReading(args: string[]): Promise<PlainCommandLine | Reci
     const code = await main([...args], {
       plain: (parsed) => {
         line = parsed;
-        return Promise.resolve();
+        return Promise.resolve(0);
       },
       recipe: (parsed) => {
         line = parsed;
@@ -60,7 +60,7 @@ function spellings(o: OptionSpec): { good: string[][]; bad: string[][] } {
 }
 
 /** Operands as typed, and words that look like them. */
-const OPERANDS: string[][] = [["web"], ["r-1"], ["-"], [""], ["help"], ["status"], ["a b"]];
+const OPERANDS: string[][] = [["web"], ["r-1"], ["-"], [""], ["help"], ["status"], ["a b"], ["netns"], ["12"]];
 
 /** Words that are not options nor operands of a plain command: help, version, `--`, other commands, unknowns. */
 const OTHER: string[][] = [
@@ -107,19 +107,26 @@ function corpus(): string[][] {
   const pick = <T>(from: readonly T[]): T => from[Math.floor(next() * from.length)];
   for (const spec of Object.values(PLAIN_COMMANDS)) {
     const own = spec.options.map(spellings);
-    const mine = [...own.flatMap((s) => [...s.good, ...s.bad]), ...all];
+    const mine = [...own.flatMap((s) => [...s.good, ...s.bad]), ...all, ...INSIDE];
     all.push([spec.name], ...own.flatMap((s) => [...s.good, ...s.bad]));
     for (const o of mine) {
       lines.push([...o, spec.name], [spec.name, ...o], [spec.name, "web", ...o], [spec.name, ...o, "web"]);
-      lines.push([...o, spec.name, "web"], [spec.name, ...o, ...o]);
+      lines.push([...o, spec.name, "web"], [spec.name, ...o, ...o], [spec.name, "web", "5", ...o]);
     }
     const good = [...own.flatMap((s) => s.good), ...goodGlobals];
-    for (const a of good) for (const b of mine) lines.push([spec.name, ...a, ...b], [...a, spec.name, ...b]);
-    for (let i = 0; i < 800; i++) {
+    for (const a of good) {
+      for (let i = 0; i < 12; i++) {
+        const b = pick(mine);
+        lines.push([spec.name, ...a, ...b], [...a, spec.name, ...b], [spec.name, "web", ...a, ...b]);
+      }
+    }
+    for (let i = 0; i < 500; i++) {
       const before = Array.from({ length: Math.floor(next() * 3) }, () => pick(goodGlobals)).flat();
       const after = Array.from({ length: Math.floor(next() * 4) }, () => pick(next() < 0.2 ? mine : good)).flat();
-      if (next() < 0.5) after.splice(Math.floor(next() * (after.length + 1)), 0, pick(OPERANDS)[0]);
-      lines.push([...before, spec.name, ...after]);
+      for (let n = Math.floor(next() * 3); n > 0; n--) {
+        after.splice(Math.floor(next() * (after.length + 1)), 0, pick(OPERANDS)[0]);
+      }
+      lines.push([...before, spec.name, ...after, ...(spec.inside && next() < 0.6 ? pick(INSIDE) : [])]);
     }
   }
   for (const command of ["plan", "run"] as RecipeCommandName[]) {
@@ -155,60 +162,58 @@ function corpus(): string[][] {
 }
 
 Deno.test("the fast path reads every line of a large hostile corpus exactly as commander does, or leaves it to commander", async () => {
-  let accepted = 0;
+  const readFast = new Map<string, number>();
   const lines = corpus();
   for (const args of lines) {
     const fast = await fastReading(args);
     if (fast === undefined) continue;
-    accepted++;
+    readFast.set(fast.command, (readFast.get(fast.command) ?? 0) + 1);
     assert.deepEqual(fast, await commanderReading(args), JSON.stringify(args));
   }
-  // Both sides of the corpus are large: many lines read fast (each checked above), many left to commander.
-  assert.ok(lines.length > 15000, `${lines.length} lines`);
-  assert.ok(accepted > 3000 && lines.length - accepted > 5000, `${accepted} of ${lines.length} read fast`);
+  // Both sides of the corpus are large: every command's lines are read fast many times (each checked above), and
+  // many lines are left to commander.
+  const accepted = [...readFast.values()].reduce((a, b) => a + b, 0);
+  assert.ok(lines.length > 30000, `${lines.length} lines`);
+  assert.ok(lines.length - accepted > 20000, `${accepted} of ${lines.length} read fast`);
+  for (const command of [...Object.keys(PLAIN_COMMANDS), "plan", "run"]) {
+    assert.ok((readFast.get(command) ?? 0) >= 50, `${command}: ${readFast.get(command)} lines read fast`);
+  }
 });
 
 Deno.test("ordinary command lines of the plain commands are read fast, with commander's values and defaults", async () => {
+  const plain = { stateDir: DEFAULT_STATE_DIR, color: true };
+  const line = (command: PlainCommandLine["command"], operands: string[], more: Partial<PlainCommandLine> = {}) => ({
+    command,
+    operands,
+    opts: {},
+    inside: [],
+    globals: plain,
+    ...more,
+  });
   const cases: [string[], PlainCommandLine][] = [
-    [["status"], {
-      command: "status",
-      operand: undefined,
-      opts: {},
-      globals: { stateDir: DEFAULT_STATE_DIR, color: true },
-    }],
+    [["status"], line("status", [])],
     [
       ["--json", "status", "web", "--quick", "--state-dir", "/run/x"],
-      {
-        command: "status",
-        operand: "web",
-        opts: { quick: true },
-        globals: { stateDir: "/run/x", json: true, color: true },
-      },
+      line("status", ["web"], { opts: { quick: true }, globals: { stateDir: "/run/x", json: true, color: true } }),
     ],
     [
       ["--state-dir=/run/y", "--no-color", "undo", "--all", "--verbose", "--dry-run"],
-      {
-        command: "undo",
-        operand: undefined,
+      line("undo", [], {
         opts: { all: true },
         globals: { stateDir: "/run/y", color: false, verbose: true, dryRun: true },
-      },
+      }),
     ],
-    [["journal", "r-1"], {
-      command: "journal",
-      operand: "r-1",
-      opts: {},
-      globals: { stateDir: DEFAULT_STATE_DIR, color: true },
+    [["journal", "r-1"], line("journal", ["r-1"])],
+    [["confirm", "--json", "web"], line("confirm", ["web"], { globals: { ...plain, json: true } })],
+    [["exec", "web", "--", "ip", "-br", "a"], line("exec", ["web"], { inside: ["ip", "-br", "a"] })],
+    [["shell", "web"], line("shell", ["web"], { opts: { shell: Deno.env.get("SHELL") || "/bin/bash" } })],
+    [["doctor", "--name", "w", "--bridge=br1"], line("doctor", [], { opts: { name: "w", bridge: "br1" } })],
+    [["--state-dir", "/run/x", "__watchdog", "r-1", "1700000000000"], {
+      ...line("__watchdog", ["r-1", "1700000000000"]),
+      globals: { ...plain, stateDir: "/run/x" },
     }],
-    [
-      ["confirm", "--json", "web"],
-      {
-        command: "confirm",
-        operand: "web",
-        opts: {},
-        globals: { stateDir: DEFAULT_STATE_DIR, json: true, color: true },
-      },
-    ],
+    [["show", "netns"], line("show", ["netns"])],
+    [["list"], line("list", [])],
   ];
   for (const [args, expected] of cases) {
     assert.deepEqual(parsePlainCommandLine(args), expected, args.join(" "));
@@ -279,7 +284,12 @@ Deno.test("help, version, '--', repeats, unknown options, stray words and other 
     ["run", "netns", "--help"],
     ["run", "nope", "--name", "x"],
     ["rehearse", "netns", "--name", "x"],
-    ["exec", "web", "--", "true"],
+    ["exec", "web", "ip", "-br", "a"],
+    ["exec", "--", "web", "true"],
+    ["exec", "web", "--bogus", "--", "true"],
+    ["list", "x"],
+    ["__watchdog", "r-1"],
+    ["doctor", "--name"],
     [],
   ];
   for (const args of cases) assert.equal(await fastReading(args), undefined, args.join(" "));

@@ -39,8 +39,8 @@ const ZOD = /^zod(\/mini)?$/;
 const RECIPE_MODULE = /^recipes\/(?!types\.ts$|by_name\.ts$)/;
 
 /**
- * What an ordinary command line of status, undo, journal, confirm, plan RECIPE or run RECIPE loads before its own
- * module: the fast path's parser (no commander).
+ * What an ordinary command line of a plain command (status, undo, exec, doctor, …), plan RECIPE or run RECIPE loads
+ * before its own module: the fast path's parser (no commander).
  */
 const FAST_PATH = ["src/cli/entry.ts", "src/cli/fast_path.ts", "src/cli/fast_parse.ts", "src/cli/plain_commands.ts"];
 
@@ -57,7 +57,7 @@ const COMMANDER = ["@commander-js/extra-typings", "commander", "src/cli/program.
  */
 const COMMANDS: readonly { command: string; entries: string[]; must: string[]; never: (string | RegExp)[] }[] = [
   {
-    command: "the command line itself (--help, list, …)",
+    command: "the command line itself (--help, man, completions, …)",
     entries: ["src/cli/program.ts"],
     must: ["@commander-js/extra-typings", "recipes/by_name.ts"],
     never: [RECIPE_MODULE, ZOD, "yaml", "ipaddr.js", /^src\/(journal\/(?!paths\.ts$)|engine|host|steps|doctor)\//],
@@ -118,9 +118,10 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   },
   {
     command: "exec and shell",
-    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/exec.ts"],
+    entries: [...FAST_PATH, "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/exec.ts"],
     must: ["src/journal/reader.ts", "recipes/enter.ts"],
     never: [
+      ...COMMANDER,
       ZOD,
       "src/zod.ts",
       /^recipes\/(?!types\.ts$|by_name\.ts$|enter\.ts$)/,
@@ -132,9 +133,16 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
   },
   {
     command: "doctor",
-    entries: ["src/cli/program.ts", "src/cli/where.ts", "src/cli/doctor.ts"],
+    entries: [...FAST_PATH, "src/cli/where.ts", "src/cli/doctor.ts"],
     must: ["src/doctor/checks.ts", "recipes/nat_table.ts"],
-    never: [ZOD, "src/zod.ts", /^recipes\/(?!types\.ts$|by_name\.ts$|nat_table\.ts$|hash\.ts$)/, "yaml", "ipaddr.js"],
+    never: [
+      ...COMMANDER,
+      ZOD,
+      "src/zod.ts",
+      /^recipes\/(?!types\.ts$|by_name\.ts$|nat_table\.ts$|hash\.ts$)/,
+      "yaml",
+      "ipaddr.js",
+    ],
   },
   {
     command: "plan netns",
