@@ -268,7 +268,7 @@ export function issueMessage(issue: OptionIssue, where: string, given: unknown, 
   if (typeof given === "number" && !Number.isFinite(given)) {
     return `${where}: the number given is out of range (it reads as ${String(given)})${takes}`;
   }
-  const shown = typeof given === "string" ? quote(given) : JSON.stringify(given);
+  const shown = shownValue(given);
   switch (issue.code) {
     case "invalid_type":
       if (given === undefined) return `${where} is required${takes}`;
@@ -288,6 +288,26 @@ export function issueMessage(issue: OptionIssue, where: string, given: unknown, 
       return issue.message.includes(where) ? issue.message : `${where}: ${issue.message}`;
     default:
       return `${where}: ${shown} is not accepted${takes}`;
+  }
+}
+
+/** How {@link issueMessage} shows a value that contains itself, which JSON cannot show. */
+export const SELF_CONTAINING = "a value that contains itself (a YAML alias inside its own anchor)";
+
+/**
+ * A value given as {@link issueMessage} shows it: a string quoted, anything
+ * else as JSON, and {@link SELF_CONTAINING} for a value that contains itself
+ * (`name: &a [*a]` in a `-f` file: the `yaml` library reads an alias inside
+ * its own anchor as an array or mapping holding itself), on which
+ * `JSON.stringify` throws a `TypeError`.
+ */
+function shownValue(given: unknown): string {
+  if (typeof given === "string") return quote(given);
+  try {
+    return JSON.stringify(given);
+  } catch (e) {
+    if (e instanceof TypeError) return SELF_CONTAINING;
+    throw e;
   }
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fullMigrate } from "../../recipes/full_migrate.ts";
 import { netns } from "../../recipes/netns.ts";
 import { vethBridge } from "../../recipes/veth_bridge.ts";
-import { fieldsOf, parseRecipeParams } from "../../src/cli/recipe_options.ts";
+import { fieldsOf, parseRecipeParams, SELF_CONTAINING } from "../../src/cli/recipe_options.ts";
 import { UsageError } from "../../src/errors.ts";
 import { z } from "../../src/zod.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
@@ -152,4 +152,25 @@ Deno.test("fieldsOf reads wrapped, piped and undescribed fields as the JSON Sche
     fields.map((f) => [f.description, f.placeholder]).slice(1, 3),
     [["told inside", "in"], ["outer", "value"]],
   );
+});
+
+Deno.test("a -f value that contains itself (a YAML alias inside its own anchor) is a usage error naming the key, for text, number and flag options", async () => {
+  const cases: [string, string][] = [
+    [
+      "name: &a [*a]\n",
+      `'name' in 'f.yaml' must be text, not ${SELF_CONTAINING}; it takes: name of the network namespace (default 'nsr0')`,
+    ],
+    [
+      "mtu: &m {x: *m}\n",
+      `'mtu' in 'f.yaml': ${SELF_CONTAINING} is not a number; it takes: MTU of the veth pair in bytes`,
+    ],
+    ["nat: &n [1, *n]\n", `'nat' in 'f.yaml' is a flag: true or false, not ${SELF_CONTAINING}`],
+  ];
+  for (const [yaml, message] of cases) {
+    await assert.rejects(
+      () => parseRecipeParams(vethBridge.params, { file: "f.yaml" }, () => yaml, "veth-bridge"),
+      (e) => e instanceof UsageError && e.message === message,
+      yaml,
+    );
+  }
 });
