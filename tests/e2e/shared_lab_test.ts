@@ -108,3 +108,34 @@ Deno.test("a case that leaves anything behind, leaves a run open in the journal 
     });
     assert.deepEqual([labs.started, labs.reused], [cases.length + 2, 0]);
   }));
+
+Deno.test("a case given sameHost must leave the lab host as it found it: a link left fails it with the difference (a fresh lab next); other leftovers only spoil the lab; a clean one hands it on", () =>
+  withSharedLab(async (labs) => {
+    const first = await labs.use((lab) => Promise.resolve(lab.pid), "a clean case");
+    assert.equal(await labs.use((lab) => Promise.resolve(lab.pid), "another clean case"), first, "the same lab");
+    let spoiled = 0;
+    await assert.rejects(
+      labs.use(async (lab) => {
+        spoiled = lab.pid;
+        assert.equal((await lab.sh(["ip", "link", "add", "sl0", "type", "bridge"])).code, 0);
+      }, "a case leaving a bridge"),
+      (e: unknown) => {
+        assert.ok(e instanceof assert.AssertionError, String(e));
+        assert.match(e.message, /^a case leaving a bridge: the host differs from before:\n/);
+        assert.match(e.message, /sl0/);
+        return true;
+      },
+    );
+    assert.equal(spoiled, first, "the case ran in the shared lab");
+    const fresh = await labs.use(async (lab) => {
+      assert.equal((await lab.sh(["touch", "/run/sl3"])).code, 0);
+      return lab.pid;
+    }, "a case leaving a file under /run");
+    assert.notEqual(fresh, spoiled, "a new lab after the failed case");
+    assert.notEqual(
+      await labs.use((lab) => Promise.resolve(lab.pid)),
+      fresh,
+      "a file under /run spoils the lab, fails no case",
+    );
+    assert.deepEqual([labs.started, labs.reused], [3, 2]);
+  }));

@@ -76,7 +76,11 @@ export interface FaultPoint {
   name: string;
   /** Faults as the hook takes them, e.g. `["fail@step:4", "kill@after-revert:2"]`. */
   faults: string[];
-  /** Runs the case in a clean lab whose host snapshot is `clean`. */
+  /**
+   * Runs the case in a clean lab whose host snapshot is `clean`. The host it
+   * leaves must be `clean` again: {@link registerFaultLoop} proves it after
+   * the case, with the shared lab's own snapshot (`SharedLab.use`'s `sameHost`).
+   */
   check(lab: TestLab, clean: Snapshot): Promise<void>;
 }
 
@@ -98,15 +102,17 @@ export interface FaultLoop {
 const cmd = (s: Scenario) => `run ${s.recipe} ${s.args.join(" ")}`;
 
 /**
- * Undo must finish the job, the host equal to `clean`, and leave nothing for a
- * second undo: the journal then holds no open run, which is all a second undo
- * reads to say "Nothing to undo" ({@link assertNothingOpen}; a second `undo`
- * process per case proved no more, at one nsrecipe start each).
+ * Undo must finish the job and leave nothing for a second undo: the journal
+ * then holds no open run, which is all a second undo reads to say "Nothing to
+ * undo" ({@link assertNothingOpen}; a second `undo` process per case proved
+ * no more, at one nsrecipe start each). That the host equals the clean one is
+ * proven once the case has ended, by the shared lab's check of it
+ * (`SharedLab.use`'s `sameHost`, see {@link registerFaultLoop}): the case
+ * runs nothing after this, so that snapshot is the host undo left.
  */
-async function undoRestores(lab: TestLab, clean: Snapshot, what: string): Promise<void> {
+async function undoRestores(lab: TestLab, what: string): Promise<void> {
   const undo = await lab.nsrecipe(["--json", "undo"]);
   assertExit(undo, 0, `${what}, then undo`);
-  assertSameHost(await lab.snapshot(), clean, `${what}, then undo`);
   await assertNoNetnsLeft(lab);
   const journal = await journalOf(lab);
   const ends = journal.records.filter((r) => r.kind === "run-end").map((r) => r.state);
@@ -202,7 +208,7 @@ const killApply: FaultLoop = {
         return {
           name: `kill@${phase}:${k} (${steps[k]}${shared})`,
           faults: [...held.map((i) => `stop@${phase}:${i}`), `kill@${phase}:${k}`],
-          async check(lab, clean) {
+          async check(lab) {
             const args = ["run", s.recipe, ...s.args];
             const run = await runHeld(lab, args, fault(...this.faults), held.length);
             assertExit(run, KILLED, cmd(s));
@@ -224,7 +230,7 @@ const killApply: FaultLoop = {
             const [st] = JSON.parse(status.stdout).runs;
             assert.equal(st.state, "applying");
             assert.ok(st.notes.some((n: string) => /interrupted while applying/.test(n)), st.notes.join("\n"));
-            await undoRestores(lab, clean, this.name);
+            await undoRestores(lab, this.name);
           },
         };
       })
@@ -255,7 +261,7 @@ const killBatch: FaultLoop = {
             assert.ok(!seq.includes(`step-done#${i}`), `no done record of ${i}: ${seq.join(" ")}`);
           }
           assert.notDeepEqual(await lab.snapshot(), clean, "the batch's first lines changed the host");
-          await undoRestores(lab, clean, this.name);
+          await undoRestores(lab, this.name);
         },
       }))
     ),
@@ -276,7 +282,7 @@ const killUndo: FaultLoop = {
       steps.map((summary, k): FaultPoint => ({
         name: `kill@${phase}:${k} (${summary})`,
         faults: [`kill@${phase}:${k}`],
-        async check(lab, clean) {
+        async check(lab) {
           assertExit(await lab.nsrecipe(["run", s.recipe, ...s.args]), 0, cmd(s));
           // The run's last record: its run-end, or the confirm-wait of full-migrate's window that follows it.
           const applied = sequence((await journalOf(lab)).records).at(-1);
@@ -290,7 +296,7 @@ const killUndo: FaultLoop = {
             ? `step-undone#${k + 1}`
             : applied;
           assert.equal(seq.at(-1), last, seq.join(" "));
-          await undoRestores(lab, clean, this.name);
+          await undoRestores(lab, this.name);
         },
       }))
     ),
@@ -314,13 +320,13 @@ const killRollback: FaultLoop = {
     return pairs.map(([failing, phase, k]): FaultPoint => ({
       name: `fail@step:${failing} + kill@${phase}:${k}`,
       faults: [`fail@step:${failing}`, `kill@${phase}:${k}`],
-      async check(lab, clean) {
+      async check(lab) {
         const run = await lab.nsrecipe(["run", s.recipe, ...s.args], fault(...this.faults));
         assertExit(run, KILLED, cmd(s));
         const seq = sequence((await journalOf(lab)).records);
         assert.ok(seq.includes(`step-failed#${failing}`), seq.join(" "));
         assert.ok(!seq.includes("run-end"), `the killed rollback has no end record: ${seq.join(" ")}`);
-        await undoRestores(lab, clean, `rollback killed at ${phase}:${k}`);
+        await undoRestores(lab, `rollback killed at ${phase}:${k}`);
       },
     }));
   },
@@ -335,12 +341,12 @@ const failApply: FaultLoop = {
       steps.map((summary, k): FaultPoint => ({
         name: `fail@${phase}:${k} (${summary})`,
         faults: [`fail@${phase}:${k}`],
-        async check(lab, clean) {
+        async check(lab) {
           const run = await lab.nsrecipe(["run", s.recipe, ...s.args, "--", "true"], fault(...this.faults));
           assertExit(run, EXIT.rolledBack, cmd(s));
           assert.match(run.stderr, new RegExp(`Step ${k + 1} \\(.*\\) failed: .*injected failure`));
           assert.match(run.stderr, /Every step done before it was rolled back/);
-          assertSameHost(await lab.snapshot(), clean, this.name);
+          // The host as before: proven by the shared lab's check once the case ends (registerFaultLoop).
           await assertNoNetnsLeft(lab);
           const journal = await journalOf(lab);
           assert.deepEqual(journal.problems, []);
@@ -370,7 +376,7 @@ const failUndo: FaultLoop = {
     steps.map((summary, k): FaultPoint => ({
       name: `fail@undo:${k} (${summary})`,
       faults: [`fail@undo:${k}`],
-      async check(lab, clean) {
+      async check(lab) {
         assertExit(await lab.nsrecipe(["run", s.recipe, ...s.args]), 0, cmd(s));
         const undo = await lab.nsrecipe(["undo"], fault(...this.faults));
         assertExit(undo, EXIT.attention, "undo with a failing inverse");
@@ -383,7 +389,7 @@ const failUndo: FaultLoop = {
         assert.equal(status.runs[0].state, "incomplete");
         assert.ok(status.runs[0].notes.some((n: string) => n.includes("undo failed")), status.runs[0].notes);
         // The second undo finishes it: the host as before, and the run closed (not left incomplete).
-        await undoRestores(lab, clean, `${this.name}, then undo`);
+        await undoRestores(lab, `${this.name}, then undo`);
       },
     })),
 };
@@ -404,7 +410,7 @@ const failRollback: FaultLoop = {
     return pairs.map(([failing, k]): FaultPoint => ({
       name: `fail@step:${failing} + fail@undo:${k}`,
       faults: [`fail@step:${failing}`, `fail@undo:${k}`],
-      async check(lab, clean) {
+      async check(lab) {
         const run = await lab.nsrecipe(["run", s.recipe, ...s.args], fault(...this.faults));
         assertExit(run, EXIT.attention, cmd(s));
         assert.match(run.stderr, /Rollback of run '.*' could not revert 1 step\(s\)/);
@@ -412,7 +418,7 @@ const failRollback: FaultLoop = {
         const journal = await journalOf(lab);
         assert.equal(endState(journal.records), "incomplete");
         // Undo finishes the rollback: the host as before, and the run closed (not left incomplete).
-        await undoRestores(lab, clean, `${this.name}, then undo`);
+        await undoRestores(lab, `${this.name}, then undo`);
       },
     }));
   },
@@ -519,11 +525,13 @@ export function registerFaultLoop(loop: FaultLoopName, recipe: string, part: Loo
       }
       let ran = 0;
       for (const p of mine) {
+        // The host the case leaves must be the clean one: the shared lab's check proves it with the snapshot it
+        // takes anyway (one snapshot per case, not two), and fails the case with the difference otherwise.
         await t.step(p.name, () =>
           labs.use(async (lab, clean) => {
             await p.check(lab, clean);
             await endWatchdogs(lab);
-          }));
+          }, `${recipe} ${p.name}, once the case ended`));
         ran++;
       }
       assert.equal(ran, mine.length);

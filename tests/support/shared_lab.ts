@@ -28,6 +28,11 @@
  * fresh lab. The comparison, not the case's own assertions, is what proves
  * the lab clean.
  *
+ * A case that must leave the lab host as it found it (a kill or fail case:
+ * undo restores the host) says so (`use`'s `sameHost`): the same comparison
+ * then fails the case, with the snapshots' difference, when the host differs,
+ * so the case need not take a snapshot of its own to compare at its end.
+ *
  * Use:
  *
  * ```ts
@@ -53,6 +58,7 @@ import { parseJournal } from "./journal_text.ts";
 import type { LabSpec } from "../../src/lab/mod.ts";
 import { LAB_INIT_COMMAND } from "../../src/lab/defaults.ts";
 import { TestLab } from "./lab.ts";
+import { assertSameHost } from "./reliability.ts";
 
 /**
  * Everything of a lab that must be as when it was new before the lab may be
@@ -124,10 +130,15 @@ export async function labState(lab: TestLab): Promise<LabState> {
  * Why a lab is not clean enough to reuse.
  * @param lab The lab after a case.
  * @param clean Its state when new.
+ * @param sameHost When given, a lab host that differs from the clean one is
+ *   the case's failure, not only a reason: what the case did, for the message.
  * @returns `undefined` when clean (equal state, journal closed), else the first reason.
+ * @throws {assert.AssertionError} With `sameHost`, when the host's snapshot differs from the clean one (the
+ *   difference in the message, see `assertSameHost`).
  */
-export async function dirtyReason(lab: TestLab, clean: LabState): Promise<string | undefined> {
+export async function dirtyReason(lab: TestLab, clean: LabState, sameHost?: string): Promise<string | undefined> {
   const [now, journal] = await Promise.all([labState(lab), lab.readFile(`${DEFAULT_STATE_DIR}/journal.jsonl`)]);
+  if (sameHost !== undefined) assertSameHost(now.snapshot, clean.snapshot, sameHost);
   try {
     assert.deepEqual(now, clean);
   } catch {
@@ -164,10 +175,14 @@ export class SharedLab {
    * Runs one case with a clean lab: the previous case's if it left it clean,
    * else a fresh one.
    * @param fn The case; `clean` is the lab host's snapshot as it is now, equal to a new lab's.
+   * @param sameHost When given, the case must leave the lab host as it found it: the snapshot the check
+   *   after it takes must equal `clean`, or the case fails with their difference, named by this text
+   *   (e.g. `netns fail@step:2, once the case ended`).
    * @returns What `fn` returns.
-   * @throws Whatever `fn` throws (the lab is then stopped).
+   * @throws Whatever `fn` throws, and with `sameHost` an `AssertionError` for a host that differs (the lab
+   *   is then stopped).
    */
-  async use<T>(fn: (lab: TestLab, clean: Snapshot) => Promise<T>): Promise<T> {
+  async use<T>(fn: (lab: TestLab, clean: Snapshot) => Promise<T>, sameHost?: string): Promise<T> {
     if (!this.lab || !this.clean) {
       this.lab = await TestLab.start(this.spec);
       this.started++;
@@ -183,7 +198,14 @@ export class SharedLab {
       await this.close();
       throw e;
     }
-    if (await dirtyReason(lab, this.clean) !== undefined) {
+    let dirty: string | undefined;
+    try {
+      dirty = await dirtyReason(lab, this.clean, sameHost);
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+    if (dirty !== undefined) {
       await this.close();
     } else {
       await Deno.remove(lab.file(DEFAULT_STATE_DIR), { recursive: true }).catch(async (e) => {
