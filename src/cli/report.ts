@@ -13,13 +13,19 @@ import { adviseWithStateDir } from "./advice.ts";
 import type { JsonError } from "./output.ts";
 
 /**
- * The `--state-dir` given in the arguments (as a separate word), else the default.
+ * The `--state-dir` given in the arguments, else the default: `--state-dir
+ * DIR` or `--state-dir=DIR` (commander and the fast path read both), before
+ * the first `--` (what follows it is the command run inside, its words its own).
  * @param args nsrecipe's arguments.
- * @returns The state directory the advice names.
+ * @returns The state directory the advice names (the last given; a second one is refused anyway).
  */
 export function stateDirOf(args: readonly string[]): string {
-  const i = args.indexOf("--state-dir");
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : DEFAULT_STATE_DIR;
+  let dir = DEFAULT_STATE_DIR;
+  for (let i = 0; i < args.length && args[i] !== "--"; i++) {
+    if (args[i] === "--state-dir" && i + 1 < args.length) dir = args[++i];
+    else if (args[i].startsWith("--state-dir=")) dir = args[i].slice("--state-dir=".length);
+  }
+  return dir;
 }
 
 /**
