@@ -8,10 +8,11 @@
  *
  * @module
  */
-import { PreconditionError } from "../errors.ts";
-import type { Runner } from "../exec/mod.ts";
+import { CommandError, PreconditionError } from "../errors.ts";
+import { hintFor, type Runner } from "../exec/mod.ts";
+import { batchMessage, failedLine } from "../engine/ip_batch.ts";
 import { IpReader, SnapshotIpReader, unsettledAddresses, waitOperUp } from "../host/mod.ts";
-import { checkLabSpec, labBuildCommands, labLateCommands } from "./spec.ts";
+import { checkLabSpec, labBuildCommands, type LabCommand, labLateCommands } from "./spec.ts";
 import { LAB_INIT_COMMAND, LAB_NETNS, type LabSpec } from "./defaults.ts";
 import { selfArgv } from "./self.ts";
 
@@ -98,8 +99,31 @@ export async function buildLab(spec: LabSpec, run: Runner): Promise<void> {
       "Use 'nsrecipe lab'; it creates the namespaces first.",
     );
   }
-  for (const { argv, stdin } of labBuildCommands(spec)) await run(argv, { stdin });
+  for (const command of labBuildCommands(spec)) await runLabCommand(command, run);
   await finishLab(spec, run);
+}
+
+/**
+ * Runs one of the processes that build a lab (`labBuildCommands`). A failed
+ * `ip -batch -` is told as the command of the line that failed, with
+ * iproute2's message for it, as that command alone would have failed: a
+ * batch stops at its first failing line and exits 1, with the message and
+ * `Command failed -:N` on stderr (ip(8), `-batch`).
+ * @param command The process and the commands it runs.
+ * @param run The process seam.
+ * @throws {CommandError} When it fails: for a batch, naming the failed line's command (the batch when no line is
+ *   named, e.g. killed or not started).
+ */
+export async function runLabCommand(command: LabCommand, run: Runner): Promise<void> {
+  try {
+    await run(command.argv, { stdin: command.stdin });
+  } catch (e) {
+    const line = e instanceof CommandError && command.stdin !== undefined ? failedLine(e.stderr) : undefined;
+    const argv = line === undefined ? undefined : command.commands[line - 1];
+    if (!(e instanceof CommandError) || argv === undefined) throw e;
+    const message = batchMessage(e.stderr);
+    throw new CommandError(argv, e.code, message, hintFor(argv, message));
+  }
 }
 
 /**

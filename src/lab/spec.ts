@@ -232,6 +232,11 @@ export interface LabCommand {
   argv: string[];
   /** The lines of an `ip -batch -`, each ending in a newline; absent for a command that reads nothing. */
   stdin?: string;
+  /**
+   * The commands it runs, as {@link labCommands} gives them: itself, or a
+   * batch's, one per line in order (a failed line is told as its command).
+   */
+  commands: string[][];
 }
 
 /**
@@ -264,8 +269,8 @@ export function batchRuns(commands: readonly string[][]): LabCommand[] {
     if (!run) return;
     out.push(
       run.argv.length === 1
-        ? { argv: run.argv[0] }
-        : { argv: [...run.batch, "-batch", "-"], stdin: run.lines.map((l) => `${l}\n`).join("") },
+        ? { argv: run.argv[0], commands: run.argv }
+        : { argv: [...run.batch, "-batch", "-"], stdin: run.lines.map((l) => `${l}\n`).join(""), commands: run.argv },
     );
     run = undefined;
   };
@@ -278,7 +283,7 @@ export function batchRuns(commands: readonly string[][]): LabCommand[] {
     }
     flush();
     if (line) run = { batch: line.batch, argv: [[...argv]], lines: [line.words.join(" ")] };
-    else out.push({ argv: [...argv] });
+    else out.push({ argv: [...argv], commands: [[...argv]] });
   }
   flush();
   return out;

@@ -88,19 +88,24 @@ Deno.test("labSpecFromOptions: a bad --address is refused with an example the op
 });
 
 Deno.test("batchRuns: consecutive ip commands of one namespace and family become one ip -batch, in order; others stay", () => {
+  const commands = [
+    ["mount", "-t", "sysfs", "x", "/sys"],
+    ["ip", "link", "set", "dev", "lo", "up"],
+    ["ip", "netns", "add", "a"],
+    ["ip", "netns", "exec", "a", "sysctl", "-q", "-w", "x=0"],
+    ["ip", "link", "add", "dev", "v0", "type", "veth"],
+    ["ip", "-n", "a", "link", "set", "dev", "lo", "up"],
+    ["ip", "-n", "a", "-6", "route", "add", "default", "via", "2001:db8::1", "dev", "eth0"],
+    ["ip", "-6", "rule", "add", "priority", "10", "table", "10"],
+    ["ip", "-6", "rule", "add", "priority", "11", "table", "11"],
+    ["ip", "addr", "add", "192.0.2.1/24", "dev", "v0"],
+  ];
+  const runs = batchRuns(commands);
+  // Each process keeps the commands it runs, in order (a batch's failed line is told as its command).
+  assert.deepEqual(runs.map((r) => r.commands.length), [1, 2, 1, 1, 2, 2, 1]);
+  assert.deepEqual(runs.flatMap((r) => r.commands), commands);
   assert.deepEqual(
-    batchRuns([
-      ["mount", "-t", "sysfs", "x", "/sys"],
-      ["ip", "link", "set", "dev", "lo", "up"],
-      ["ip", "netns", "add", "a"],
-      ["ip", "netns", "exec", "a", "sysctl", "-q", "-w", "x=0"],
-      ["ip", "link", "add", "dev", "v0", "type", "veth"],
-      ["ip", "-n", "a", "link", "set", "dev", "lo", "up"],
-      ["ip", "-n", "a", "-6", "route", "add", "default", "via", "2001:db8::1", "dev", "eth0"],
-      ["ip", "-6", "rule", "add", "priority", "10", "table", "10"],
-      ["ip", "-6", "rule", "add", "priority", "11", "table", "11"],
-      ["ip", "addr", "add", "192.0.2.1/24", "dev", "v0"],
-    ]),
+    runs.map(({ argv, stdin }) => stdin === undefined ? { argv } : { argv, stdin }),
     [
       { argv: ["mount", "-t", "sysfs", "x", "/sys"] },
       { argv: ["ip", "-batch", "-"], stdin: "link set dev lo up\nnetns add a\n" },
