@@ -188,6 +188,37 @@ function knownHere(name: string, known: ReadonlyMap<string, KnownNetns> | undefi
 }
 
 /**
+ * How many namespaces {@link gatherFacts} reads at once (one `ip -n NS addr
+ * show` each). Each process holds its pipes until it ends: hundreds started
+ * together exhaust the file descriptors a process may have (RLIMIT_NOFILE,
+ * 1024 by default, getrlimit(2)), and the host's own reads started beside
+ * them then fail with EMFILE. A few at a time keep both cores busy.
+ */
+const NETNS_READS_AT_ONCE = 8;
+
+/**
+ * Runs tasks at most `max` at a time, each as soon as a slot is free, in the
+ * order given.
+ * @param max The most running at once (1 or more).
+ * @returns A function that runs a task when its turn comes and returns its result.
+ */
+function taking(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running < max) running++;
+    else await new Promise<void>((turn) => waiting.push(turn)); // the slot is handed over, still counted
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/**
  * Gathers {@link HostFacts} from the host's network namespace, with a fixed
  * number of processes however many links the host has: its links,
  * addresses, routes, rules and neighbour entries in three `ip` processes
@@ -213,10 +244,12 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
   // started beside the host's lists, from the names `/run/netns` holds now (no process); one the lists name besides
   // (made meanwhile) is entered after them, and one gone meanwhile is left out.
   const entered = new Map<string, Promise<string[]>>();
+  const inTurn = taking(NETNS_READS_AT_ONCE);
   const enter = (name: string): Promise<string[]> => {
     let addrs = entered.get(name);
     if (!addrs) {
-      addrs = ip.addrs(name).then((links) => links.flatMap((l) => l.addr_info.map((a) => a.local))).catch(() => []);
+      addrs = inTurn(() => ip.addrs(name)).then((links) => links.flatMap((l) => l.addr_info.map((a) => a.local)))
+        .catch(() => []);
       entered.set(name, addrs);
     }
     return addrs;
