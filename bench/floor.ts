@@ -5,7 +5,7 @@
  * `undo` and `status` (its `parseArgs`, on nsrecipe's fast path:
  * `src/cli/fast_parse.ts`; commander, which boots Deno's Node compatibility
  * layer, is loaded only for help, completions, the manual page and errors);
- * `run` also needs `ipaddr.js` to compute addresses in a subnet. Journal,
+ * `run` also needs `ip-bigint` to compute addresses in a subnet. Journal,
  * steps, recipes and output are left out: the figure is a lower bound for
  * what any command of this stack costs before its first `ip` process, not an
  * estimate of one.
@@ -17,4 +17,4 @@
 import { parseArgs } from "node:util";
 
 parseArgs({ args: Deno.args, allowPositionals: true });
-if (Deno.args[0] === "run") await import("ipaddr.js");
+if (Deno.args[0] === "run") await import("ip-bigint");

@@ -1,12 +1,17 @@
 /**
- * Addresses and subnets for planning, on top of ipaddr.js (which parses,
- * matches, and finds network and last addresses). Pure.
+ * Addresses and subnets for planning, on top of ip-bigint (an ES module: it
+ * validates and parses an address into a bigint and formats one back, IPv6 as
+ * RFC 5952 says; the prefix masks and offsets here are arithmetic on that
+ * bigint). Pure.
  *
  * Input is read strictly, so that every tool reads it the same way: IPv4 only
  * in four-part decimal without leading zeros (`010.0.0.1` is 8.0.0.1 to
- * inet_aton(3) and ipaddr.js, 10.0.0.1 to others; `10.1` and `0x0a000001` are
- * other spellings of addresses), IPv6 without a zone (`%eth0`), prefix
- * lengths in plain decimal.
+ * inet_aton(3), 10.0.0.1 to others; `10.1` and `0x0a000001` are other
+ * spellings of addresses), IPv6 as inet_pton(3) reads it (an embedded IPv4
+ * part in four-part decimal without leading zeros; `::1.2.3.4` is the
+ * IPv4-compatible `::102:304`), without a zone (`%eth0`), prefix lengths in
+ * plain decimal. IPv6 is printed in RFC 5952's form with the IPv4 part in hex
+ * (`::ffff:102:304`), as nsrecipe always has.
  *
  * Which addresses of a subnet a host may hold:
  * - IPv4 up to /30: all but the network and the broadcast address;
@@ -20,7 +25,7 @@
  *
  * @module
  */
-import ipaddr from "ipaddr.js";
+import { ipVersion, parseIp, stringifyIp } from "ip-bigint";
 import { UsageError } from "../src/errors.ts";
 import { quote } from "../src/quote.ts";
 
@@ -44,8 +49,15 @@ export interface Cidr {
   subnet: Subnet;
 }
 
-/** An address as ipaddr.js parses it (IPv4 or IPv6). */
-export type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+/** A parsed address; `toString()` gives its canonical form (e.g. `2001:db8::2`). */
+export interface Addr {
+  /** IP version: 4 or 6. */
+  readonly family: 4 | 6;
+  /** The address as one unsigned number (its bytes in network order, most significant first). */
+  readonly value: bigint;
+  /** The canonical form: dotted decimal, or RFC 5952 with any IPv4 part in hex. */
+  toString(): string;
+}
 
 /**
  * Ranges no namespace subnet or address may touch: the kernel or the network
@@ -74,12 +86,56 @@ function leadingZero(option: string, text: string): UsageError {
   );
 }
 
+/** The address `value` of a family. */
+function toAddr(family: 4 | 6, value: bigint): Addr {
+  return { family, value, toString: () => stringifyIp({ number: value, version: family }) };
+}
+
+/**
+ * An address of any form ip-bigint accepts (IPv6 with a zone too, the zone dropped), for text nsrecipe did not
+ * read from the user: the kernel's (`ip -json`) and its own.
+ * @throws {Error} When not an address (an internal error: such text never comes from the kernel).
+ */
+function anyAddress(text: string): Addr {
+  const { number, version } = parseIp(text);
+  return toAddr(version, number);
+}
+
 /** The address in strict form (see the module doc), `"leading-zero"`, or `undefined` when not an address. */
 function strictAddress(text: string): Addr | "leading-zero" | undefined {
   if (/^\d+(\.\d+){3}$/.test(text) && /(^|\.)0\d/.test(text)) return "leading-zero";
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
-  if (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
-  return undefined;
+  if (text.includes("%") || ipVersion(text) === 0) return undefined;
+  return anyAddress(text);
+}
+
+/**
+ * An address the kernel printed (`ip -json`), or nsrecipe, in canonical form (see {@link Addr}), so that two
+ * spellings of one address compare equal (`::ffff:1.2.3.4` and `::ffff:102:304`).
+ * @param text e.g. `2001:DB8:0::1`.
+ * @returns e.g. `2001:db8::1`.
+ * @throws {Error} When not an address (an internal error: such text never comes from the kernel).
+ */
+export function canonicalAddress(text: string): string {
+  return anyAddress(text).toString();
+}
+
+/** The mask of a prefix length: its first `prefix` bits set, of 32 or 128. */
+function mask(family: 4 | 6, prefix: number): bigint {
+  const host = BigInt(BITS[family] - prefix);
+  return ((1n << BigInt(BITS[family])) - 1n) ^ ((1n << host) - 1n);
+}
+
+/**
+ * A CIDR nsrecipe did not read from the user (see {@link anyAddress}): its address with the host bits cleared,
+ * and its prefix length.
+ * @throws {Error} When not `ADDRESS/PREFIX` with a prefix length in range.
+ */
+function anyCidr(text: string): { network: Addr; prefix: number } {
+  const m = /^(.+)\/(\d+)$/.exec(text);
+  const a = m ? anyAddress(m[1]) : undefined;
+  const prefix = m ? Number(m[2]) : NaN;
+  if (!a || !(prefix <= BITS[a.family])) throw new Error(`${quote(text)} is not a CIDR`);
+  return { network: toAddr(a.family, a.value & mask(a.family, prefix)), prefix };
 }
 
 /**
@@ -117,13 +173,11 @@ export function parseCidr(text: string, option: string, example = "10.200.0.0/24
   const addr = strictAddress(text.split("/")[0]);
   if (addr === "leading-zero") throw leadingZero(option, text.split("/")[0]);
   if (!m || !addr) throw bad();
-  const family = addr.kind() === "ipv4" ? 4 : 6;
+  const family = addr.family;
   const prefix = Number(m[2]);
   if (prefix > BITS[family]) throw bad();
-  const network = family === 4
-    ? ipaddr.IPv4.networkAddressFromCIDR(`${addr}/${prefix}`)
-    : ipaddr.IPv6.networkAddressFromCIDR(`${addr}/${prefix}`);
-  return { local: addr.toString(), prefix, subnet: { family, network: network.toString(), prefix } };
+  const network = anyCidr(`${addr}/${prefix}`).network.toString();
+  return { local: addr.toString(), prefix, subnet: { family, network, prefix } };
 }
 
 /**
@@ -165,17 +219,6 @@ export function assertUsableSubnet(s: Subnet, option: string, given: string): vo
   }
 }
 
-/** An address as one number: its bytes, most significant first (ipaddr.js has no address arithmetic). */
-function toBig(a: Addr): bigint {
-  return a.toByteArray().reduce((v, b) => (v << 8n) | BigInt(b), 0n);
-}
-
-function fromBig(v: bigint, family: 4 | 6): Addr {
-  const out = new Array<number>(family === 4 ? 4 : 16);
-  for (let i = out.length - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 255n);
-  return ipaddr.fromByteArray(out);
-}
-
 /**
  * The address at an offset from a subnet's network address. The one place
  * nsrecipe does address arithmetic.
@@ -185,7 +228,8 @@ function fromBig(v: bigint, family: 4 | 6): Addr {
  * @returns e.g. `10.200.0.1`.
  */
 export function hostAt(s: Subnet, offset: number | bigint): string {
-  return fromBig(toBig(ipaddr.parse(s.network)) + BigInt(offset), s.family).toString();
+  const at = anyAddress(s.network).value + BigInt(offset);
+  return toAddr(s.family, at & ((1n << BigInt(BITS[s.family])) - 1n)).toString();
 }
 
 /**
@@ -195,7 +239,7 @@ export function hostAt(s: Subnet, offset: number | bigint): string {
  * @returns e.g. `7n`.
  */
 export function offsetIn(address: string, s: Subnet): bigint {
-  return toBig(ipaddr.parse(address)) - toBig(ipaddr.parse(s.network));
+  return anyAddress(address).value - anyAddress(s.network).value;
 }
 
 /**
@@ -214,9 +258,9 @@ export function subnetSize(s: Subnet): bigint {
  * @returns `true` when inside.
  */
 export function inSubnet(address: string, cidr: string): boolean {
-  const a = ipaddr.parse(address);
-  const [net, prefix] = ipaddr.parseCIDR(cidr);
-  return a.kind() === net.kind() && a.match(net, prefix);
+  const a = anyAddress(address);
+  const { network, prefix } = anyCidr(cidr);
+  return a.family === network.family && (a.value & mask(a.family, prefix)) === network.value;
 }
 
 /**
@@ -226,11 +270,9 @@ export function inSubnet(address: string, cidr: string): boolean {
  * @returns `true` when they share addresses.
  */
 export function overlaps(a: Subnet, b: string): boolean {
-  const [addr, prefix] = ipaddr.parseCIDR(b);
-  if ((addr.kind() === "ipv4" ? 4 : 6) !== a.family) return false;
-  const other = addr.kind() === "ipv4"
-    ? ipaddr.IPv4.networkAddressFromCIDR(b).toString()
-    : ipaddr.IPv6.networkAddressFromCIDR(b).toString();
+  const { network, prefix } = anyCidr(b);
+  if (network.family !== a.family) return false;
+  const other = network.toString();
   return inSubnet(a.network, `${other}/${prefix}`) || inSubnet(other, `${a.network}/${a.prefix}`);
 }
 

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import ipaddr from "ipaddr.js";
-import { hostAt, parseSubnet, subnetSize } from "../../recipes/subnet.ts";
+import { canonicalAddress, hostAt, parseSubnet, subnetSize } from "../../recipes/subnet.ts";
 import { migratedAddresses, movableRoutes } from "../../recipes/uplink.ts";
 import { uplinkRules } from "../../recipes/uplink_rules.ts";
 import { uplinkSettings } from "../../recipes/uplink_settings.ts";
@@ -33,12 +32,12 @@ import { addrSpecFromJson, neighSpecFromJson } from "../steps/mod.ts";
  */
 export function freeHostAddress(cidr: string, taken: readonly string[]): string {
   const subnet = parseSubnet(cidr, "The uplink's address");
-  const used = new Set(taken.map((t) => ipaddr.parse(t).toNormalizedString()));
+  const used = new Set(taken.map(canonicalAddress));
   // Below the all-ones address (IPv4 broadcast; the top of an IPv6 subnet holds anycast ids, RFC 2526).
   const top = subnetSize(subnet) - 2n;
   for (let offset = top; offset > 0n && top - offset < 65536n; offset--) {
     const candidate = hostAt(subnet, offset);
-    if (!used.has(ipaddr.parse(candidate).toNormalizedString())) return candidate;
+    if (!used.has(canonicalAddress(candidate))) return candidate;
   }
   throw new PreconditionError(`No free address in ${cidr} for the lab's LAN host`);
 }

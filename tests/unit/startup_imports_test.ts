@@ -35,6 +35,12 @@ async function loads(entries: readonly string[]): Promise<Set<string>> {
 /** zod, as nsrecipe loads it (`zod/mini`, see `src/zod.ts`), or its classic API (which no command loads). */
 const ZOD = /^zod(\/mini)?$/;
 
+/**
+ * The IP library (ip-bigint, an ES module), or ipaddr.js, which no command loads any more (CommonJS: it booted
+ * Deno's `require` machinery, about 12 ms of CPU on `run veth-bridge`).
+ */
+const IP_LIBRARY = /^(ip-bigint|ipaddr\.js)$/;
+
 /** The recipes other than `types.ts` (types only) and `by_name.ts` (the loaders, with nothing loaded). */
 const RECIPE_MODULE = /^recipes\/(?!types\.ts$|by_name\.ts$)/;
 
@@ -51,7 +57,7 @@ const COMMANDER = ["@commander-js/extra-typings", "commander", "src/cli/program.
  * Each hot command (the ones the tests and admins run most), the modules `program.ts` imports for it (its command
  * module, `where.ts` for the commands that refuse inside a run, the recipe a `run`/`plan` names alone, …), and
  * the modules it must not load: a module that only another command needs, or only another input (yaml: only with
- * `-f FILE.yaml`, when `recipe_options.ts` imports it; ipaddr.js: only for a recipe that does subnet math; zod:
+ * `-f FILE.yaml`, when `recipe_options.ts` imports it; ip-bigint: only for a recipe that does subnet math; zod:
  * only for a recipe's options, or a journal record beyond the checked mark, when `reader.ts` imports `schema.ts`,
  * and then only `zod/mini`, never zod's classic API).
  */
@@ -60,7 +66,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
     command: "the command line itself (--help, man, completions, …)",
     entries: ["src/cli/program.ts"],
     must: ["@commander-js/extra-typings", "recipes/by_name.ts"],
-    never: [RECIPE_MODULE, ZOD, "yaml", "ipaddr.js", /^src\/(journal\/(?!paths\.ts$)|engine|host|steps|doctor)\//],
+    never: [RECIPE_MODULE, ZOD, "yaml", IP_LIBRARY, /^src\/(journal\/(?!paths\.ts$)|engine|host|steps|doctor)\//],
   },
   {
     command: "status",
@@ -72,7 +78,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/zod.ts",
       RECIPE_MODULE,
       "yaml",
-      "ipaddr.js",
+      IP_LIBRARY,
       "src/lab/spec.ts",
       /^src\/doctor\//,
       "src/cli/run.ts",
@@ -88,7 +94,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/zod.ts",
       RECIPE_MODULE,
       "yaml",
-      "ipaddr.js",
+      IP_LIBRARY,
       "src/lab/spec.ts",
       /^src\/doctor\//,
       "src/cli/status.ts",
@@ -104,7 +110,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/zod.ts",
       RECIPE_MODULE,
       "yaml",
-      "ipaddr.js",
+      IP_LIBRARY,
       /^src\/(engine|doctor)\//,
       "src/lab/spec.ts",
       "src/cli/composition_root.ts",
@@ -114,7 +120,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
     command: "confirm",
     entries: [...FAST_PATH, "src/cli/where.ts", "src/cli/composition_root.ts", "src/cli/confirm.ts"],
     must: ["src/journal/reader.ts", "src/engine/confirm.ts"],
-    never: [...COMMANDER, ZOD, "src/zod.ts", RECIPE_MODULE, "yaml", "ipaddr.js", "src/lab/spec.ts", /^src\/doctor\//],
+    never: [...COMMANDER, ZOD, "src/zod.ts", RECIPE_MODULE, "yaml", IP_LIBRARY, "src/lab/spec.ts", /^src\/doctor\//],
   },
   {
     command: "exec and shell",
@@ -126,7 +132,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/zod.ts",
       /^recipes\/(?!types\.ts$|by_name\.ts$|enter\.ts$)/,
       "yaml",
-      "ipaddr.js",
+      IP_LIBRARY,
       "src/lab/spec.ts",
       /^src\/doctor\//,
     ],
@@ -141,7 +147,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/zod.ts",
       /^recipes\/(?!types\.ts$|by_name\.ts$|nat_table\.ts$|hash\.ts$)/,
       "yaml",
-      "ipaddr.js",
+      IP_LIBRARY,
     ],
   },
   {
@@ -159,7 +165,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "zod",
       /^recipes\/(mod|veth_bridge|full_migrate|subnet|cidr_fields)\.ts$/,
       "yaml",
-      "ipaddr.js",
+      IP_LIBRARY,
       /^src\/(engine\/(?!faults\.ts$)|doctor)\//,
       "src/lab/spec.ts",
       "src/cli/run.ts",
@@ -182,7 +188,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "zod",
       /^recipes\/(mod|veth_bridge|full_migrate|subnet|cidr_fields)\.ts$/,
       "yaml",
-      "ipaddr.js",
+      IP_LIBRARY,
       "src/lab/spec.ts",
       "src/lab/mod.ts",
       // Only with a confirmation window or --dry-run.
@@ -202,8 +208,16 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/cli/composition_root.ts",
       "src/cli/run.ts",
     ],
-    must: ["zod/mini", "ipaddr.js", "recipes/subnet.ts"],
-    never: [...COMMANDER, "zod", /^recipes\/(mod|full_migrate)\.ts$/, "yaml", "src/lab/spec.ts", "src/lab/mod.ts"],
+    must: ["zod/mini", "ip-bigint", "recipes/subnet.ts"],
+    never: [
+      ...COMMANDER,
+      "zod",
+      "ipaddr.js",
+      /^recipes\/(mod|full_migrate)\.ts$/,
+      "yaml",
+      "src/lab/spec.ts",
+      "src/lab/mod.ts",
+    ],
   },
 ];
 
@@ -225,4 +239,22 @@ Deno.test("the step kinds and the host readers load no zod: a step's schema is b
     assert.ok(loaded.has(must), `${entry}: ${[...loaded].join(" ")}`);
     assert.deepEqual([...loaded].filter((m) => ZOD.test(m) || m === "src/zod.ts"), [], entry);
   }
+});
+
+Deno.test("ipaddr.js is imported by the differential test's reference alone: no command, recipe or bench loads it", async () => {
+  const importers: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(new URL(dir, ROOT))) {
+      const path = `${dir}${e.name}`;
+      if (e.isDirectory) await walk(`${path}/`);
+      else if (path.endsWith(".ts") && /["']ipaddr\.js["']/.test(await Deno.readTextFile(new URL(path, ROOT)))) {
+        importers.push(path);
+      }
+    }
+  };
+  for (const dir of ["src/", "recipes/", "bench/", "tests/"]) await walk(dir);
+  if (/["']ipaddr\.js["']/.test(await Deno.readTextFile(new URL("main.ts", ROOT)))) importers.push("main.ts");
+  assert.deepEqual(importers.filter((p) => p !== "tests/unit/startup_imports_test.ts"), [
+    "tests/unit/subnet_ipaddr_reference.ts",
+  ]);
 });
