@@ -1,6 +1,6 @@
 /**
  * Zod fields for CIDR options (`--address`, `--subnet`, …) shared by recipes:
- * each is read strictly by `recipes/subnet.ts` (ipaddr.js) and reports its
+ * each is read strictly by `recipes/subnet.ts` (ip-bigint) and reports its
  * message as the field's issue, so a bad value is a usage error naming the
  * option, found when the options are parsed: before anything looks at the
  * host. Apart from `fields.ts` so that a recipe without addresses loads no

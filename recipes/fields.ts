@@ -4,7 +4,7 @@
  * as the field's issue, so a bad value is a usage error naming the option,
  * found when the options are parsed: before anything looks at the host. The
  * CIDR fields are in `cidr_fields.ts` (they load the subnet code and
- * ipaddr.js, which `netns` and `pid-only` do not need).
+ * ip-bigint, which `netns` and `pid-only` do not need).
  *
  * @module
  */

@@ -278,7 +278,7 @@ export function uplinkMigrationSteps(
  * @param address CIDR, e.g. `198.51.100.50/24`.
  * @param facts Host facts.
  * @param uplink Link name.
- * @param inSubnet Whether an address lies in a CIDR (injected: ipaddr.js in the recipe).
+ * @param inSubnet Whether an address lies in a CIDR (injected: `recipes/subnet.ts` in the recipe).
  * @throws {UsageError} When outside every subnet of the uplink, or taken.
  */
 export function assertAddressOnUplinkSubnet(

@@ -15,7 +15,7 @@ import { IpReader } from "../host/mod.ts";
 import type { EngineDeps, JournalPort } from "../engine/mod.ts";
 import { FAULT_ENV, type FaultHook, faultHook, parseFault } from "../engine/faults.ts";
 import { hostLockPath, Journal } from "../journal/mod.ts";
-// lab/state_dir.ts, not lab/mod.ts: that would load the lab spec, the subnets and ipaddr.js on every command.
+// lab/state_dir.ts, not lab/mod.ts: that would load the lab spec, the subnets and ip-bigint on every command.
 import { stateDirOutsideLab } from "../lab/state_dir.ts";
 import type { StepContext } from "../steps/mod.ts";
 import type { Output } from "./output.ts";

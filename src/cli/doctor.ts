@@ -7,7 +7,7 @@
  */
 import { type Finding, findingsOk, gatherDoctorFacts, runDoctor } from "../doctor/mod.ts";
 import { EXIT } from "../errors.ts";
-// recipes/nat_table.ts, not recipes/mod.ts: doctor needs the table's name, not the recipes, zod and ipaddr.js.
+// recipes/nat_table.ts, not recipes/mod.ts: doctor needs the table's name, not the recipes, zod and ip-bigint.
 import { natTable } from "../../recipes/nat_table.ts";
 import { checkLinkName, checkNetnsName } from "../names.ts";
 import { type GlobalOptions, readerFor } from "./composition_root.ts";

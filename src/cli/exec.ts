@@ -18,7 +18,7 @@
  *
  * @module
  */
-// recipes/enter.ts, not recipes/mod.ts: that would load every recipe, zod and ipaddr.js.
+// recipes/enter.ts, not recipes/mod.ts: that would load every recipe, zod and ip-bigint.
 import { netnsEnter } from "../../recipes/enter.ts";
 import { selectRuns } from "../engine/mod.ts";
 import { PreconditionError, UsageError } from "../errors.ts";

@@ -10,7 +10,7 @@ import {
   type Runner,
   whereEnv,
 } from "../exec/mod.ts";
-// lab/self.ts, not lab/mod.ts: that would load the lab spec, the subnets and ipaddr.js.
+// lab/self.ts, not lab/mod.ts: that would load the lab spec, the subnets and ip-bigint.
 import { inOneShotLab, selfArgv } from "../lab/self.ts";
 import { clockTime } from "./clock.ts";
 import { gatherFacts, type HostFacts, type KnownNetns, memoRunner, rawSocketsNotOf } from "../host/mod.ts";
