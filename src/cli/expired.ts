@@ -13,33 +13,18 @@
  *
  * @module
  */
-import { CONFIRM_STARTUP_GRACE_MS, expireRun, revertHeldUntil } from "../engine/mod.ts";
+import { expireRun, revertHeldUntil } from "../engine/mod.ts";
+import { expiredWindows, unattendedWindows } from "./expired_windows.ts";
+export { expiredWindows, STOPPED_GRACE_MS, type Unattended, unattendedWindows } from "./expired_windows.ts";
 import { liveConfirmIntents } from "./confirm_intents.ts";
 import { NsrecipeError } from "../errors.ts";
 import type { Runner } from "../exec/mod.ts";
-import { foldRuns, isOpen, type ParsedJournal, readJournal, type RunView } from "../journal/mod.ts";
+import { foldRuns, type ParsedJournal, readJournal, type RunView } from "../journal/mod.ts";
 import { raiseAlarm } from "./alarm.ts";
 import { processState } from "./process_stat.ts";
 import { clockTime } from "./clock.ts";
 import { engineDeps, type GlobalOptions, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
-
-/**
- * Runs whose window expired unconfirmed and whose revert nobody has finished
- * (pure): open, a deadline more than {@link CONFIRM_STARTUP_GRACE_MS} before `now` (a confirm started by the
- * deadline may still be coming up) or a revert begun, not confirmed, and not left
- * `incomplete` by an undo that failed (that one waits for `nsrecipe undo`
- * after a fix, not for a retry on every command).
- * @param runs Every run, from the journal.
- * @param now The current time, ms since the epoch.
- * @returns The runs, oldest first.
- */
-export function expiredWindows(runs: readonly RunView[], now: number): RunView[] {
-  return runs.filter((r) =>
-    isOpen(r) && r.state !== "incomplete" && r.confirm !== undefined && r.confirm.state !== "confirmed" &&
-    (r.confirm.state === "expired" || r.confirm.deadline + CONFIRM_STARTUP_GRACE_MS < now)
-  );
-}
 
 /**
  * Undoes the runs of {@link expiredWindows} whose watchdog is gone (its PID
@@ -106,39 +91,6 @@ export async function actOnExpiredWindows(
   }
   return due.length;
 }
-
-/**
- * Which of the expired windows nobody is at work on (read-only): the
- * watchdog is gone (its PID has exited, or names another process since), or
- * stopped more than {@link STOPPED_GRACE_MS} past the deadline.
- * @param run The process seam (`cat /proc/PID/stat`).
- * @param expired Runs of {@link expiredWindows}.
- * @param now The current time, ms since the epoch.
- * @returns Run id → `gone` or `stopped`, for those runs only.
- */
-export async function unattendedWindows(
-  run: Runner,
-  expired: readonly RunView[],
-  now: number,
-): Promise<Map<string, Unattended>> {
-  const found = new Map<string, Unattended>();
-  for (const r of expired) {
-    const dog = await processState(run, r.confirm!.watchdogPid, r.confirm!.watchdogStart);
-    if (dog === "gone") found.set(r.id, "gone");
-    else if (dog === "stopped" && now - r.confirm!.deadline > STOPPED_GRACE_MS) found.set(r.id, "stopped");
-  }
-  return found;
-}
-
-/** Why nobody acts on an expired window: its watchdog is `gone`, or `stopped` past the grace period. */
-export type Unattended = "gone" | "stopped";
-
-/**
- * How long past its deadline a stopped watchdog (state `T`/`t`) still counts
- * as at work, in ms: one stopped for a moment (a debugger's attach, a
- * checkpoint) is let be; after this the next command ends it and acts.
- */
-export const STOPPED_GRACE_MS = 10_000;
 
 /** Undoes each orphaned run under the lock, newest first; raises the alarm for one it cannot revert. */
 async function act(

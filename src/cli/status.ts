@@ -11,21 +11,16 @@ import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mo
 import { noRunCalled } from "../errors.ts";
 import { type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
 import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
-import {
-  checkRun,
-  CONFIRM_STARTUP_GRACE_MS,
-  confirmationState,
-  recordedElsewhere,
-  undoneSteps,
-  type UndoProgress,
-  Unread,
-} from "../engine/mod.ts";
+import { checkRun, Unread } from "../engine/drift.ts";
+import { CONFIRM_STARTUP_GRACE_MS, confirmationState } from "../engine/confirmation.ts";
+import { recordedElsewhere } from "../engine/elsewhere.ts";
+import { undoneSteps, type UndoProgress } from "../engine/undo_progress.ts";
 import { clockTime } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
 import { type GlobalOptions, readerFor, stepContext } from "./composition_root.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
 import { incompleteNote } from "./journal.ts";
-import { expiredWindows, type Unattended, unattendedWindows } from "./expired.ts";
+import { expiredWindows, type Unattended, unattendedWindows } from "./expired_windows.ts";
 import type { Output } from "./output.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 import { beginLook, type Begun, DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";

@@ -40,7 +40,7 @@ import {
   SnapshotIpReader,
 } from "../host/mod.ts";
 import type { RunView } from "../journal/mod.ts";
-import { Unread } from "../engine/mod.ts";
+import { Unread } from "../engine/drift.ts";
 
 /** How far `status` looks: every step read back, or one read of the host (see the module's doc). */
 export type Depth = "deep" | "quick";

@@ -26,7 +26,7 @@ import {
   type StepContext,
 } from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
-import { recordedElsewhere } from "./undo.ts";
+import { recordedElsewhere } from "./elsewhere.ts";
 import { type UndoProgress, undoProgress, undoProgressNote } from "./undo_progress.ts";
 
 /**

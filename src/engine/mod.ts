@@ -6,6 +6,7 @@ export * from "./deps.ts";
 export * from "./apply.ts";
 export * from "./revert.ts";
 export * from "./undo.ts";
+export * from "./elsewhere.ts";
 export * from "./faults.ts";
 export * from "./confirm.ts";
 export * from "./confirmation.ts";

@@ -8,7 +8,8 @@
  * @module
  */
 import { noRunCalled, PreconditionError, UndoError } from "../errors.ts";
-import { type NetnsRef, sameNetns, SnapshotIpReader } from "../host/mod.ts";
+import { type NetnsRef, SnapshotIpReader } from "../host/mod.ts";
+import { recordedElsewhere } from "./elsewhere.ts";
 import { appliedIndexes, foldRuns, isOpen, type RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
@@ -127,22 +128,6 @@ export function unconfirmedPinned(
     const objects = uses.filter((o) => pinned.has(o));
     return objects.length > 0 ? [{ run: r, objects }] : [];
   });
-}
-
-/**
- * Why a run may not be undone from this network namespace: it was recorded
- * in another one (a lab's journal left on a disk the real host shares, a
- * state directory shared between hosts), where the same link names and
- * indexes are other objects. Pure.
- * @param run The run.
- * @param here The namespace this process acts in (`EngineDeps.netns`).
- * @returns The reason, or `undefined` when it was recorded here, or when
- *   either side is unknown (a journal of an earlier version: acted on as before).
- */
-export function recordedElsewhere(run: RunView, here: NetnsRef | undefined): string | undefined {
-  if (!run.netns || !here || sameNetns(run.netns, here)) return undefined;
-  return `it was applied in another network namespace (net:[${run.netns.ino}]), not this one (net:[${here.ino}]): ` +
-    "its links and addresses are not here, and the same names and indexes here are other objects";
 }
 
 /** What `undo --all` will do, decided before it starts (see {@link planUndoAll}). */

@@ -82,6 +82,14 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/lab/spec.ts",
       /^src\/doctor\//,
       "src/cli/run.ts",
+      // status only reads: none of the engine that changes the host (apply, revert, undo, confirm), nor the acting
+      // half of expired windows (it reports them; run, confirm and undo act on them).
+      "src/engine/apply.ts",
+      "src/engine/revert.ts",
+      "src/engine/undo.ts",
+      "src/engine/confirm.ts",
+      "src/engine/mod.ts",
+      "src/cli/expired.ts",
     ],
   },
   {
