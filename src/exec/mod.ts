@@ -5,3 +5,4 @@
 export * from "./runner.ts";
 export * from "./hints.ts";
 export * from "./terminal.ts";
+export * from "./turns.ts";

@@ -10,6 +10,7 @@
  */
 import { CommandError } from "../errors.ts";
 import { hintFor, installHint } from "./hints.ts";
+import { taking } from "./turns.ts";
 
 /** Options for one captured command. */
 export interface ExecOptions {
@@ -349,6 +350,21 @@ export function stdinTrace(stdin: string | undefined): string {
 }
 
 /**
+ * How many captured commands ({@link Processes.run}) nsrecipe runs at once,
+ * whichever seam starts them; the others wait their turn, in the order asked
+ * (their timeout runs from their start). Each holds its pipes (and Deno a
+ * pidfd) until it ends, and a process may hold only RLIMIT_NOFILE file
+ * descriptors (getrlimit(2); 1024 by default): a read per namespace of a host
+ * with a few hundred (`status --deep`, a host's foreign namespaces) started
+ * all at once failed with EMFILE, an internal error. More than this gains
+ * nothing on a few cores; fewer than this are never held back.
+ */
+export const CAPTURED_AT_ONCE = 32;
+
+/** The turns of every seam of this process (the limit is the process's, not a seam's). */
+const CAPTURED_TURNS = taking(CAPTURED_AT_ONCE);
+
+/**
  * Builds the process seam.
  *
  * @param opts `spawn`: the primitive (default {@link denoSpawn}; tests pass a
@@ -463,7 +479,8 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
       },
     };
   };
-  const run: Runner = async (argv, o = {}) => {
+  const run: Runner = (argv, o = {}) => CAPTURED_TURNS(() => runNow(argv, o));
+  const runNow: Runner = async (argv, o = {}) => {
     const started = performance.now();
     const child = start(argv, "captured", o.stdin !== undefined);
     if (o.stdin !== undefined) await child.writeStdin(o.stdin);

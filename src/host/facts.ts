@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Runner } from "../exec/mod.ts";
+import { type Runner, taking } from "../exec/mod.ts";
 import { CommandError } from "../errors.ts";
 import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, type IpRoute, type IpRule } from "./ip_json.ts";
 import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
@@ -195,28 +195,6 @@ function knownHere(name: string, known: ReadonlyMap<string, KnownNetns> | undefi
  * them then fail with EMFILE. A few at a time keep both cores busy.
  */
 const NETNS_READS_AT_ONCE = 8;
-
-/**
- * Runs tasks at most `max` at a time, each as soon as a slot is free, in the
- * order given.
- * @param max The most running at once (1 or more).
- * @returns A function that runs a task when its turn comes and returns its result.
- */
-function taking(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (running < max) running++;
-    else await new Promise<void>((turn) => waiting.push(turn)); // the slot is handed over, still counted
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
 
 /**
  * Gathers {@link HostFacts} from the host's network namespace, with a fixed
