@@ -108,6 +108,24 @@ export interface EarlyStop {
    * @throws {InterruptedError} With no run (exit 4, "nothing was changed").
    */
   check(): void;
+  /**
+   * Waits until a signal has been received, at most `ms`: for a read that
+   * died of a stop signal (its process group's Ctrl-C), whose end nsrecipe
+   * may see before its own listener is told of the same signal (Deno hands
+   * signals to JavaScript from a thread of its own).
+   * @param ms The bound, in ms.
+   * @returns Once a signal was received, or the bound passed.
+   */
+  signalled(ms: number): Promise<void>;
+  /**
+   * Runs `reads` (checks that change nothing); when they fail and a signal
+   * was received, the failure is the interruption ({@link check}), not a
+   * failed read: a Ctrl-C ends the reads of nsrecipe's own session with it.
+   * @param reads The reads.
+   * @returns What they return.
+   * @throws {InterruptedError} When they failed and a signal was received; else whatever they throw.
+   */
+  within<T>(reads: () => Promise<T>): Promise<T>;
   /** Removes the listeners. Idempotent. */
   dispose(): void;
 }
@@ -124,18 +142,35 @@ export interface EarlyStop {
  */
 export function catchEarlyStop(): EarlyStop {
   let first: Deno.Signal | undefined;
+  let told: () => void = () => {};
+  const received = new Promise<void>((resolve) => told = resolve);
   const listeners = STOP_SIGNALS.map((signal) => {
     const listener = () => {
       first ??= signal;
+      told();
     };
     Deno.addSignalListener(signal, listener);
     return { signal, listener };
   });
   let disposed = false;
+  const check = () => {
+    if (first !== undefined) throw new InterruptedError(first, "", 0, 0);
+  };
   return {
     requested: () => first,
-    check: () => {
-      if (first !== undefined) throw new InterruptedError(first, "", 0, 0);
+    check,
+    signalled: async (ms) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([received, new Promise<void>((resolve) => timer = setTimeout(resolve, ms))]);
+      clearTimeout(timer);
+    },
+    within: async (reads) => {
+      try {
+        return await reads();
+      } catch (e) {
+        check();
+        throw e;
+      }
     },
     dispose: () => {
       if (disposed) return;

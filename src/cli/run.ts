@@ -38,13 +38,21 @@ import {
   readJournal,
   type RunView,
 } from "../journal/mod.ts";
-import { assertRoot, engineDeps, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
+import {
+  assertRoot,
+  engineDeps,
+  type GlobalOptions,
+  processesFor,
+  readerFor,
+  withJournal,
+} from "./composition_root.ts";
+import { earlyReader } from "./early_reads.ts";
 import type { Output } from "./output.ts";
 import type { Confirmation } from "./status_model.ts";
 // status.ts, confirm.ts and plan.ts are imported where a confirmation window or a dry run needs them: a run with
 // neither (most runs) loads none of them.
 import { EXIT, NsrecipeError, PreconditionError } from "../errors.ts";
-import { catchEarlyStop, catchStopSignals, ignoreStopSignals } from "./interrupt.ts";
+import { catchEarlyStop, catchStopSignals, type EarlyStop, ignoreStopSignals } from "./interrupt.ts";
 import { termForwarding } from "./command_stop.ts";
 import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
@@ -131,7 +139,8 @@ export async function runCommand(
   const onTty = Deno.stdin.isTerminal();
   // With --json no shell is opened (its screen would be stdout): a run without a command only sets up.
   const argv = command.length > 0 ? command : onTty && !g.json ? [opts.shell] : [];
-  if (g.dryRun) return await dryRun(recipe, params, procs.run, out, confirmWindowSeconds(recipe, opts.confirm));
+  // A dry run only reads, and catches no signal: its reads stay in nsrecipe's session, as plan's.
+  if (g.dryRun) return await dryRun(recipe, params, readerFor(out), out, confirmWindowSeconds(recipe, opts.confirm));
   if (command.length === 0 && argv.length > 0) {
     refuseHalfTerminalShell(
       `'nsrecipe run ${recipe.name}'`,
@@ -142,77 +151,89 @@ export async function runCommand(
   assertRoot();
   // Until the first step a signal stops run at the next check, with a message (and its --json document).
   const early = catchEarlyStop();
+  // Until the run-begin record (the engine's first write-ahead record) run only reads: those reads stay in nsrecipe's
+  // session (early_reads.ts), and a signal that ends one of them is the interruption (early.within).
+  const reads = earlyReader(readerFor(out), early);
   const { runId, plan, deadline } = await (async () => {
-    // A confirmation window whose watchdog is gone is acted on before anything else.
+    // A confirmation window whose watchdog is gone is acted on before anything else: that may undo a run, so its
+    // commands keep sessions of their own.
     await actOnExpiredWindows(g, out, procs.run);
     early.check();
     // Until the first step, run only reads: one look at the host, each read done once (src/host/memo.ts).
-    const look = memoRunner(procs.run);
+    const look = memoRunner(reads);
     // A setup-only run starts nothing inside: it needs no unshare (nor a check of its version).
     const enters = argv.length > 0;
     const needs = enters
       ? recipe.needs
       : { ...recipe.needs, checks: recipe.needs.checks.filter((c) => c !== "unshare") };
     // This process's facts, read beside the check of the programs (already started when the CLI asked ahead).
-    prefetchOwnFacts(procs.run, ownFactsAhead(recipe));
+    prefetchOwnFacts(reads, ownFactsAhead(recipe));
     // One which-check for the base programs and, ahead, for what a run that enters will start (unshare, the command
     // and the helpers in front of it): when all are there, the checks after planning need no process.
     const started = enters ? [...(ownTerminalWanted() ? OWN_TERMINAL_PROGRAMS : []), argv[0]] : [];
     const path = Deno.env.get("PATH") ?? "";
-    const found = await assertProgramsAhead(
-      look,
-      BASE_PROGRAMS,
-      enters ? ["unshare", ...started] : [],
-      path,
-      // The base programs from the stat read ahead. unshare, the command and its helpers are asked of test(1), which
-      // a run that enters starts anyway for the command: its -x is access(2), which refuses a file on a noexec mount
-      // (a stat's mode bits do not), and nothing would check unshare again before the steps (refuseUnfitHost leaves
-      // an unstartable 'unshare --version' to this check): the run would be applied, then fail to start unshare.
-      (p) => BASE_PROGRAMS.includes(p) ? ownProgramFound(p, path) : Promise.resolve(undefined),
-    );
-    // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
-    // doctor's facts include the host facts the plan is made from.
-    const recorded = journalBytesNow(g.stateDir);
-    const stamped = hostStampNow(hostLockPath(await ownNetns(procs.run)));
-    const [host] = await Promise.all([
-      refuseUnfitHost(recipe, needs, params, look, out, await journalNetns(g.stateDir), opts.probePids ?? []),
-      // The engine records the boot id: read beside the host, not after the lock (a failure is read again there).
-      ownBootId(procs.run).catch(() => ""),
-    ]);
+    const { found, recorded, stamped, host } = await early.within(async () => {
+      const found = await assertProgramsAhead(
+        look,
+        BASE_PROGRAMS,
+        enters ? ["unshare", ...started] : [],
+        path,
+        // The base programs from the stat read ahead. unshare, the command and its helpers are asked of test(1), which
+        // a run that enters starts anyway for the command: its -x is access(2), which refuses a file on a noexec mount
+        // (a stat's mode bits do not), and nothing would check unshare again before the steps (refuseUnfitHost leaves
+        // an unstartable 'unshare --version' to this check): the run would be applied, then fail to start unshare.
+        (p) => BASE_PROGRAMS.includes(p) ? ownProgramFound(p, path) : Promise.resolve(undefined),
+      );
+      // One look at the host, before taking the lock (which other nsrecipe processes that change things wait for):
+      // doctor's facts include the host facts the plan is made from.
+      const recorded = journalBytesNow(g.stateDir);
+      const stamped = hostStampNow(hostLockPath(await ownNetns(reads)));
+      const [host] = await Promise.all([
+        refuseUnfitHost(recipe, needs, params, look, out, await journalNetns(g.stateDir), opts.probePids ?? [], early),
+        // The engine records the boot id: read beside the host, not after the lock (a failure is read again there).
+        ownBootId(reads).catch(() => ""),
+      ]);
+      return { found, recorded, stamped, host };
+    });
     early.check();
     return await withJournal(g, out, async (journal) => {
-      // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
-      const current = host && journal.bytes === recorded && journal.hostStamp === stamped
-        ? host
-        : await gatherFacts(procs.run, factsToGather(recipe, params));
-      const plan = await planProbed(
-        (facts) => recipe.plan(params, facts),
-        current,
-        procs.run,
-        (line) => out.progress(line),
-      );
-      refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
-      // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
-      // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
-      if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
-      // The plan's own programs (sysctl, nft: --nat), first started after a change: asked of test(1), whose -x is
-      // access(2) (a stat's mode bits say nothing of a noexec mount), so that one that cannot run is refused here.
-      await assertProgramsAhead(
-        look,
-        programsFor(plan.steps, enters ? plan.enter : []).filter((p) => !found.has(p)),
-        [],
-        path,
-        (p) => ownProgramFound(p, path),
-      );
-      if (enters) {
-        // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
-        await assertExecutable(
-          look,
-          started.filter((p) => !found.has(p)),
-          path,
-          (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
+      const { current, plan } = await early.within(async () => {
+        // Another nsrecipe may have changed the host while this one looked: then it looks again, under the lock.
+        const current = host && journal.bytes === recorded && journal.hostStamp === stamped
+          ? host
+          : await gatherFacts(reads, factsToGather(recipe, params));
+        const plan = await planProbed(
+          (facts) => recipe.plan(params, facts),
+          current,
+          reads,
+          (line) => out.progress(line),
         );
-      }
+        // A plan made from reads a signal ended is not told (its notes, refusals): the interruption is.
+        early.check();
+        refuseInapplicable(recipe.name, plan.steps.length, argv.length > 0, opts);
+        // A rehearsal reports what it measured itself (the outages, each check): the run's notes, written for the real
+        // host (e.g. "'nsrecipe rehearse' measures it"), are not repeated inside it.
+        if (!opts.rehearsal) { for (const n of plan.notes) out.progress(out.paint("yellow", `Note: ${n}`)); }
+        // The plan's own programs (sysctl, nft: --nat), first started after a change: asked of test(1), whose -x is
+        // access(2) (a stat's mode bits say nothing of a noexec mount), so that one that cannot run is refused here.
+        await assertProgramsAhead(
+          look,
+          programsFor(plan.steps, enters ? plan.enter : []).filter((p) => !found.has(p)),
+          [],
+          path,
+          (p) => ownProgramFound(p, path),
+        );
+        if (enters) {
+          // On a TTY the command gets a pseudo-terminal of its own (src/exec/terminal.ts), through env and script.
+          await assertExecutable(
+            look,
+            started.filter((p) => !found.has(p)),
+            path,
+            (p) => command.length === 0 && p === opts.shell ? `--shell ${quote(p)}` : quote(p),
+          );
+        }
+        return { current, plan };
+      });
       early.check();
       if (plan.steps.length === 0) return { runId: "", plan, deadline: undefined };
       // A journal undo cannot fully read gets no run that could then not be undone: refused with undo's words.
@@ -306,9 +327,11 @@ async function dryRun(
 
 /**
  * Doctor's checks for this recipe (read-only): warnings are printed, a failed
- * check refuses the run before anything is changed.
+ * check refuses the run before anything is changed; none once a signal was
+ * received (`early`): the interruption is reported instead.
  * @returns The host facts doctor gathered (for planning), or `undefined` when `ip` could not read them.
  * @throws {PreconditionError} When a check fails.
+ * @throws {InterruptedError} When a signal was received while the facts were read.
  */
 async function refuseUnfitHost(
   recipe: Recipe,
@@ -318,6 +341,7 @@ async function refuseUnfitHost(
   out: Output,
   knownNetns: ReadonlyMap<string, KnownNetns>,
   probePids: readonly number[],
+  early: EarlyStop,
 ): Promise<HostFacts | undefined> {
   const targets = recipe.targets(params);
   // Only the facts its checks read (src/doctor/checks.ts), besides the host facts the plan is made from.
@@ -328,6 +352,8 @@ async function refuseUnfitHost(
     // Answered from the reads made ahead (prefetchOwnFacts): no process of their own.
     paths: ownPathLook(run),
   });
+  // Facts a signal cut short are not judged (no warning, no refusal made of them): the interruption is said.
+  early.check();
   const facts = withoutProbeSockets(gathered, probePids);
   // Whether `ip` and `unshare` can be started at all is checked for exactly what the plan needs
   // (programs.ts: a setup-only run does not need unshare); doctor's checks judge their versions.

@@ -15,11 +15,11 @@ import { clockTime } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
-import { assertRoot, engineDeps, type GlobalOptions, runnerFor, withJournal } from "./composition_root.ts";
+import { assertRoot, engineDeps, type GlobalOptions, readerFor, runnerFor, withJournal } from "./composition_root.ts";
 import { ignoreStopSignals } from "./interrupt.ts";
 import type { Output } from "./output.ts";
 import { assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
-import { OWN_NETNS_PATH, ownProgramFound, prefetchOwnFacts, programStatPaths } from "./process_facts.ts";
+import { OWN_NETNS_PATH, ownBootId, ownProgramFound, prefetchOwnFacts, programStatPaths } from "./process_facts.ts";
 
 /**
  * `nsrecipe undo [ID|NAME | --all]`: reverts the newest applied run, a chosen
@@ -34,12 +34,17 @@ import { OWN_NETNS_PATH, ownProgramFound, prefetchOwnFacts, programStatPaths } f
  */
 export async function undoCommand(selector: string | undefined, g: GlobalOptions, out: Output): Promise<void> {
   if (!g.dryRun) assertRoot();
+  // What changes the host (the undo of an expired run, the undo itself) runs commands each in a session of their own,
+  // out of reach of the terminal's Ctrl-C (interrupt.ts). The reads of its first look, before any change, need no such
+  // shelter (a signal then ends undo, which catches none before its first change, with its reads): they stay in
+  // nsrecipe's session, which spares Deno a fork of the whole process per command (composition root's readerFor).
   const run = runnerFor(out);
+  const reads = readerFor(out);
   // Its network namespace (the host lock) and the candidates in PATH of the base programs, in one stat. The programs
   // only some steps run (sysctl, nft) are asked of test(1) below: its -x is access(2), which refuses a noexec mount.
   const path = Deno.env.get("PATH") ?? "";
-  prefetchOwnFacts(run, { stat: [OWN_NETNS_PATH, ...programStatPaths(BASE_PROGRAMS, path)] });
-  await assertProgramsAhead(run, BASE_PROGRAMS, [], path, (p) => ownProgramFound(p, path));
+  prefetchOwnFacts(reads, { stat: [OWN_NETNS_PATH, ...programStatPaths(BASE_PROGRAMS, path)] });
+  await assertProgramsAhead(reads, BASE_PROGRAMS, [], path, (p) => ownProgramFound(p, path));
   const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {
     let runs = await loadRuns({ journal });
@@ -49,11 +54,13 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       out.result(expired > 0 ? "Nothing more to undo." : "Nothing to undo.");
       return;
     }
-    // Only now, with something to undo: the engine's dependencies read the boot id (a process).
-    const deps = await engineDeps(journal, run, out);
+    // Only now, with something to undo: the engine's dependencies read the boot id (a process, read once: engineDeps
+    // then finds it read). A dry run changes nothing: its engine only reads, in nsrecipe's session too.
+    await ownBootId(reads);
+    const deps = await engineDeps(journal, g.dryRun ? reads : run, out);
     // Those of the base checked above need no second look.
     await assertProgramsAhead(
-      run,
+      reads,
       programsFor(targets.flatMap((t) => t.steps)).filter((p) => !BASE_PROGRAMS.includes(p)),
       [],
       path,

@@ -133,7 +133,16 @@ const SIGNALS: Record<string, number> = {
  * @returns The code, e.g. 137 for SIGKILL.
  */
 export function exitCodeOf(end: ProcessEnd): number {
-  return end.signal ? 128 + (SIGNALS[end.signal] ?? 0) : end.code;
+  return end.signal ? exitCodeOfSignal(end.signal) : end.code;
+}
+
+/**
+ * The exit code a shell reports for a process killed by `signal` (bash(1), "EXIT STATUS"): 128 + its number.
+ * @param signal e.g. `SIGINT`.
+ * @returns e.g. 130 for SIGINT; 128 for a signal not in the table.
+ */
+export function exitCodeOfSignal(signal: Deno.Signal): number {
+  return 128 + (SIGNALS[signal] ?? 0);
 }
 
 /**

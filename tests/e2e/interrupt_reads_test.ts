@@ -25,7 +25,7 @@ const AGAIN = "Run the recipe again when ready ('nsrecipe plan RECIPE' shows its
  * @returns The PATH that finds it first.
  */
 async function holdingWrapper(lab: TestLab, program: string, args: string): Promise<string> {
-  const real = (await lab.sh(["sh", "-c", `command -v ${program}`])).stdout.trim();
+  const real = (await lab.sh(["which", program])).stdout.trim();
   assert.ok(real.startsWith("/"), `${program} in the lab: ${real}`);
   const script = `#!/bin/sh
 case "$*" in
@@ -54,6 +54,13 @@ const CASES: { signal: Deno.Signal; json: boolean; program: string; args: string
     program: "unshare",
     args: "--version",
     what: "unshare --version (doctor's version check)",
+  },
+  {
+    signal: "SIGINT",
+    json: true,
+    program: "test",
+    args: "( ( -f",
+    what: "test(1)'s check that unshare and the command can be started (its failure would refuse the run)",
   },
   {
     signal: "SIGHUP",
