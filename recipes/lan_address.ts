@@ -55,7 +55,8 @@ export function checkLanAddress(
       family === 4 ? `--address ${text} must be IPv4; give IPv6 with --address6` : `--address6 ${text} is not IPv6`,
     );
   }
-  assertAddressOnUplinkSubnet(text, facts, uplink, inSubnet);
+  // In canonical form, as the host's addresses are listed: `2001:DB8::10` is the host's `2001:db8::10`.
+  assertAddressOnUplinkSubnet(`${c.local}/${c.prefix}`, facts, uplink, inSubnet);
   const own = subnetCidr(c.subnet);
   assertHostAddress(c.local, c.subnet, option);
   const lans = movableAddresses(facts, uplink)

@@ -183,3 +183,33 @@ Deno.test("M3: on a /32 uplink a /32 --address is on the link (default route onl
   refused(() => plan({ address: "198.51.100.10/32" }, HOSTED), /already in use on this host/);
   refused(() => plan({ address: "203.0.113.7/32" }), /is outside the uplink's subnets \(198\.51\.100\.10\/24/);
 });
+
+Deno.test("full-migrate: the host's own IPv6 address is refused however it is spelled (upper case, zeros written out), as it is in canonical form", () => {
+  for (
+    const spelled of ["2001:db8:1::10/64", "2001:DB8:1::10/64", "2001:db8:1:0:0:0:0:10/64", "2001:0db8:1::0010/64"]
+  ) {
+    refused(
+      () => plan({ address: "198.51.100.50/24", address6: spelled }),
+      /^--address 2001:db8:1::10 is already in use on this host$/,
+    );
+  }
+  // The peer of a point-to-point address too (its 'address'), and a free address is still accepted in any spelling.
+  const ptp: HostFacts = {
+    ...HOST,
+    addrs: [{
+      ...HOST.addrs[0],
+      addr_info: [...HOST.addrs[0].addr_info, {
+        family: "inet6",
+        local: "2001:db8:1::30",
+        address: "2001:db8:1::31",
+        prefixlen: 128,
+        scope: "global",
+      }],
+    }],
+  };
+  refused(
+    () => plan({ address: "198.51.100.50/24", address6: "2001:DB8:1::31/64" }, ptp),
+    /^--address 2001:db8:1::31 is the peer of this host's point-to-point address 2001:db8:1::30$/,
+  );
+  assert.ok(plan({ address: "198.51.100.50/24", address6: "2001:DB8:1::50/64" }).steps.length > 0);
+});
