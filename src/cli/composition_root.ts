@@ -9,7 +9,7 @@
  */
 import { PreconditionError, UsageError } from "../errors.ts";
 import { denoSpawn, type Processes, processes, type Runner } from "../exec/mod.ts";
-import { IpReader } from "../host/mod.ts";
+import { IpReader } from "../host/ip_json.ts";
 // engine/faults.ts, not engine/mod.ts: the rest of the engine is for the commands that apply or undo (`plan` uses
 // this module for its runner and needs none of it).
 import type { EngineDeps, JournalPort } from "../engine/mod.ts";

@@ -16,7 +16,7 @@
  */
 import { CommandError } from "../errors.ts";
 import { hintFor, type Runner } from "../exec/mod.ts";
-import type { NetnsRef } from "../host/mod.ts";
+import type { NetnsRef } from "../host/identity.ts";
 import type { PathLook } from "../doctor/mod.ts";
 import { executableByStat, programCandidates } from "./programs.ts";
 import {

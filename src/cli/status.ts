@@ -9,7 +9,10 @@ import {
 } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { noRunCalled } from "../errors.ts";
-import { type IpAddrLink, memoRunner, netnsEntryState, type NetnsRef } from "../host/mod.ts";
+import type { IpAddrLink } from "../host/ip_json.ts";
+import { memoRunner } from "../host/memo.ts";
+import { netnsEntryState } from "../host/sysfs.ts";
+import type { NetnsRef } from "../host/identity.ts";
 import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { checkRun, Unread } from "../engine/drift.ts";
 import { CONFIRM_STARTUP_GRACE_MS, confirmationState } from "../engine/confirmation.ts";

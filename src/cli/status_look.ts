@@ -27,18 +27,10 @@
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
-import {
-  identityKey,
-  lsnsProcessCounts,
-  memoRunner,
-  NETNS_RUN_DIR,
-  netnsEntryState,
-  type NetnsIdentity,
-  netnsIdentity,
-  netnsProcessCounts,
-  sameIdentity,
-  SnapshotIpReader,
-} from "../host/mod.ts";
+import { identityKey, type NetnsIdentity, netnsIdentity, sameIdentity } from "../host/identity.ts";
+import { lsnsProcessCounts, netnsProcessCounts } from "../host/netns_processes.ts";
+import { memoRunner, SnapshotIpReader } from "../host/memo.ts";
+import { NETNS_RUN_DIR, netnsEntryState } from "../host/sysfs.ts";
 import type { RunView } from "../journal/mod.ts";
 import { Unread } from "../engine/drift.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { CommandError, PreconditionError } from "../errors.ts";
-import { type NetnsRef, sameNetns } from "../host/mod.ts";
+import { type NetnsRef, sameNetns } from "../host/identity.ts";
 import { ownNetns } from "./process_facts.ts";
 import { foldRuns, isOpen, readJournal } from "../journal/mod.ts";
 import type { Runner } from "../exec/mod.ts";

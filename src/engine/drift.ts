@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { describeIdentity, identityKey, locate, type NetnsRef } from "../host/mod.ts";
+import { describeIdentity, identityKey, locate, type NetnsRef } from "../host/identity.ts";
 import { appliedIndexes, type RunView } from "../journal/mod.ts";
 import {
   type Captured,

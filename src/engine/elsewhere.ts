@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type NetnsRef, sameNetns } from "../host/mod.ts";
+import { type NetnsRef, sameNetns } from "../host/identity.ts";
 import type { RunView } from "../journal/mod.ts";
 
 /**

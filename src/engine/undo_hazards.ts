@@ -20,17 +20,9 @@
  *
  * @module
  */
-import {
-  describeIdentity,
-  type Identities,
-  type IpAddrInfo,
-  type IpLink,
-  type IpReader,
-  type IpRoute,
-  locate,
-  netnsEntryState,
-  type Whereabouts,
-} from "../host/mod.ts";
+import { describeIdentity, type Identities, locate, type Whereabouts } from "../host/identity.ts";
+import type { IpAddrInfo, IpLink, IpReader, IpRoute } from "../host/ip_json.ts";
+import { netnsEntryState } from "../host/sysfs.ts";
 import { quote, shellQuote } from "../quote.ts";
 import {
   addrArgv,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { KnownNetns } from "../host/mod.ts";
+import type { KnownNetns } from "../host/facts.ts";
 import { appliedIndexes, isOpen, type RunView } from "./runs.ts";
 
 /**

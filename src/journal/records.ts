@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Identities, NetnsRef } from "../host/mod.ts";
+import type { Identities, NetnsRef } from "../host/identity.ts";
 import type { Captured, Step } from "../steps/mod.ts";
 
 /** The schema version this build writes and fully understands. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Identities, NetnsRef } from "../host/mod.ts";
+import type { Identities, NetnsRef } from "../host/identity.ts";
 import type { Captured, Step } from "../steps/mod.ts";
 import type { JournalProblem, ParsedJournal } from "./reader.ts";
 import type { JournalRecord, RunEndRecord, StepUndoneRecord } from "./records.ts";

@@ -1,4 +1,4 @@
-import type { IpAddrInfo, IpReader } from "../host/mod.ts";
+import type { IpAddrInfo, IpReader } from "../host/ip_json.ts";
 import type { AddrSpec } from "./specs.ts";
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "../zod_deferred.ts";
 import type { Runner } from "../exec/mod.ts";
-import { LINK_SYSCTL_TREES, linkSysctlKey, linkSysctlPath, STABLE_SECRET, waitOperUp } from "../host/mod.ts";
+import { LINK_SYSCTL_TREES, linkSysctlKey, linkSysctlPath, STABLE_SECRET } from "../host/link_sysctl.ts";
+import { waitOperUp } from "../host/settle.ts";
 import { linkName, text } from "./fields.ts";
 import { objectId } from "./objects.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";

@@ -2,7 +2,7 @@ import { z } from "../zod_deferred.ts";
 import { linkName } from "./fields.ts";
 import { type Infer, type StepContext, type StepKind, stepSchema } from "./types.ts";
 import { objectId } from "./objects.ts";
-import { parseToolJson } from "../host/mod.ts";
+import { parseToolJson } from "../host/ip_json.ts";
 
 /**
  * An nftables table name as nsrecipe writes it, e.g. `nsrecipe_web_1a2b3c4d`:

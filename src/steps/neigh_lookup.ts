@@ -1,4 +1,4 @@
-import type { IpNeigh, IpReader } from "../host/mod.ts";
+import type { IpNeigh, IpReader } from "../host/ip_json.ts";
 import type { NeighSpec } from "./specs.ts";
 import type { StepContext } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import { netnsName } from "./fields.ts";
 import { type Infer, type StepContext, type StepKind, stepSchema } from "./types.ts";
-import { NETNS_RUN_DIR, netnsEntryState } from "../host/mod.ts";
+import { NETNS_RUN_DIR, netnsEntryState } from "../host/sysfs.ts";
 import { objectId } from "./objects.ts";
 import { sanitize } from "../quote.ts";
 import { CommandError } from "../errors.ts";

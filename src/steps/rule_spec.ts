@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "../zod_deferred.ts";
-import type { IpRule } from "../host/mod.ts";
+import type { IpRule } from "../host/ip_json.ts";
 import { linkName, text, uint } from "./fields.ts";
 import { lazy } from "../lazy.ts";
 import type { Infer } from "./types.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "../zod_deferred.ts";
-import type { IpAddrInfo, IpNeigh, IpRoute } from "../host/mod.ts";
+import type { IpAddrInfo, IpNeigh, IpRoute } from "../host/ip_json.ts";
 import { linkName, text, uint } from "./fields.ts";
 import { lazy } from "../lazy.ts";
 import type { Infer } from "./types.ts";

@@ -3,7 +3,7 @@ import { text } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import type { Runner } from "../exec/mod.ts";
 import { objectId } from "./objects.ts";
-import { type LinkSysctl, linkSysctlPath, readLinkSysctls } from "../host/mod.ts";
+import { type LinkSysctl, linkSysctlPath, readLinkSysctls } from "../host/link_sysctl.ts";
 
 /** A dotted sysctl key, e.g. `net.ipv4.conf.eth0.forwarding` (sysctl(8)): never an option or a path. */
 export const SYSCTL_KEY_PATTERN: RegExp = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;

@@ -11,7 +11,7 @@ import type { core } from "zod/mini";
 import { z } from "../zod_deferred.ts";
 import { lazy } from "../lazy.ts";
 import type { Runner } from "../exec/mod.ts";
-import type { IpReader } from "../host/mod.ts";
+import type { IpReader } from "../host/ip_json.ts";
 import type { ObjectId } from "./objects.ts";
 
 /**

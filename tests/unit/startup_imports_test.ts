@@ -90,6 +90,12 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/engine/confirm.ts",
       "src/engine/mod.ts",
       "src/cli/expired.ts",
+      // Nor the host's readers it does not read with (host facts for preflight, snapshots for tests and the lab,
+      // nft and socket scans for undo's refusals): the steps and status import the host modules they use.
+      "src/host/mod.ts",
+      "src/host/facts.ts",
+      "src/host/snapshot.ts",
+      "src/host/named_links.ts",
     ],
   },
   {
