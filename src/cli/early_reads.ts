@@ -22,7 +22,7 @@
  */
 import { exitCodeOfSignal, type Runner } from "../exec/mod.ts";
 import { CommandError } from "../errors.ts";
-import { type EarlyStop, STOP_SIGNALS } from "./interrupt.ts";
+import { earlyStopSeen, STOP_SIGNALS } from "./interrupt.ts";
 
 /**
  * How long a read that died of a stop signal waits for nsrecipe's own
@@ -38,15 +38,17 @@ const STOP_EXITS: ReadonlySet<number> = new Set(STOP_SIGNALS.map(exitCodeOfSigna
 /**
  * The runner of the reads before the first change: `read` (commands in
  * nsrecipe's session), where a command killed by SIGINT, SIGTERM or SIGHUP
- * ends (returns or throws) only once `early` has seen a signal, at most
- * {@link SIGNAL_SEEN_WITHIN_MS} later.
+ * ends (returns or throws) only once a listener of `catchEarlyStop` has seen
+ * a signal, at most {@link SIGNAL_SEEN_WITHIN_MS} later. The CLI's reads
+ * ahead (`globals.ts`) use it too: they may still be in flight once `run`
+ * catches the signals. One that dies of the process group's signal before
+ * then dies with nsrecipe (no listener: the default action).
  * @param read The reader (composition root's `readerFor`).
- * @param early The catch of signals before the first step.
  * @returns The runner; it throws what `read` throws.
  */
-export function earlyReader(read: Runner, early: EarlyStop): Runner {
+export function earlyReader(read: Runner): Runner {
   const seen = async (code: number) => {
-    if (STOP_EXITS.has(code) && early.requested() === undefined) await early.signalled(SIGNAL_SEEN_WITHIN_MS);
+    if (STOP_EXITS.has(code)) await earlyStopSeen(SIGNAL_SEEN_WITHIN_MS);
   };
   return async (argv, opts) => {
     try {

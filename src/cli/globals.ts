@@ -86,11 +86,13 @@ export async function actOnHost(
   ahead?: OwnFactsAhead,
 ): Promise<void> {
   if (ahead && !made.g.dryRun) {
-    const [{ prefetchOwnFacts }, { runnerFor }] = await Promise.all([
+    const [{ prefetchOwnFacts }, { readerFor }, { earlyReader }] = await Promise.all([
       import("./process_facts.ts"),
       import("./composition_root.ts"),
+      import("./early_reads.ts"),
     ]);
-    prefetchOwnFacts(runnerFor(made.out), ahead);
+    // Reads before any change: in nsrecipe's session, as the rest of run's first look (early_reads.ts).
+    prefetchOwnFacts(earlyReader(readerFor(made.out)), ahead);
   }
   await refuseElsewhere(made.g, made.out, journal);
 }

@@ -109,15 +109,6 @@ export interface EarlyStop {
    */
   check(): void;
   /**
-   * Waits until a signal has been received, at most `ms`: for a read that
-   * died of a stop signal (its process group's Ctrl-C), whose end nsrecipe
-   * may see before its own listener is told of the same signal (Deno hands
-   * signals to JavaScript from a thread of its own).
-   * @param ms The bound, in ms.
-   * @returns Once a signal was received, or the bound passed.
-   */
-  signalled(ms: number): Promise<void>;
-  /**
    * Runs `reads` (checks that change nothing); when they fail and a signal
    * was received, the failure is the interruption ({@link check}), not a
    * failed read: a Ctrl-C ends the reads of nsrecipe's own session with it.
@@ -142,12 +133,11 @@ export interface EarlyStop {
  */
 export function catchEarlyStop(): EarlyStop {
   let first: Deno.Signal | undefined;
-  let told: () => void = () => {};
-  const received = new Promise<void>((resolve) => told = resolve);
   const listeners = STOP_SIGNALS.map((signal) => {
     const listener = () => {
       first ??= signal;
-      told();
+      earlySeen = true;
+      for (const wake of waiting) wake();
     };
     Deno.addSignalListener(signal, listener);
     return { signal, listener };
@@ -159,11 +149,6 @@ export function catchEarlyStop(): EarlyStop {
   return {
     requested: () => first,
     check,
-    signalled: async (ms) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([received, new Promise<void>((resolve) => timer = setTimeout(resolve, ms))]);
-      clearTimeout(timer);
-    },
     within: async (reads) => {
       try {
         return await reads();
@@ -178,4 +163,31 @@ export function catchEarlyStop(): EarlyStop {
       for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
     },
   };
+}
+
+/** Whether a listener of {@link catchEarlyStop} has been told of a signal, in this process. */
+let earlySeen = false;
+/** Those waiting in {@link earlyStopSeen}. */
+const waiting = new Set<() => void>();
+
+/**
+ * Waits until a listener of {@link catchEarlyStop} has been told of a
+ * signal, at most `ms`: for a read that died of a stop signal (its process
+ * group's Ctrl-C), whose end nsrecipe may see before its own listener is
+ * told of the same signal (Deno hands signals to JavaScript from a thread of
+ * its own). Returns at once when one was told already.
+ * @param ms The bound, in ms.
+ * @returns Once a signal was seen, or the bound passed.
+ */
+export async function earlyStopSeen(ms: number): Promise<void> {
+  if (earlySeen) return;
+  let wake = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await new Promise<void>((resolve) => {
+    wake = resolve;
+    waiting.add(wake);
+    timer = setTimeout(resolve, ms);
+  });
+  waiting.delete(wake);
+  clearTimeout(timer);
 }

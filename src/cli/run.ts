@@ -153,7 +153,7 @@ export async function runCommand(
   const early = catchEarlyStop();
   // Until the run-begin record (the engine's first write-ahead record) run only reads: those reads stay in nsrecipe's
   // session (early_reads.ts), and a signal that ends one of them is the interruption (early.within).
-  const reads = earlyReader(readerFor(out), early);
+  const reads = earlyReader(readerFor(out));
   const { runId, plan, deadline } = await (async () => {
     // A confirmation window whose watchdog is gone is acted on before anything else: that may undo a run, so its
     // commands keep sessions of their own.

@@ -17,7 +17,7 @@ Deno.test("earlyReader (run's reads before the run-begin record) starts its comm
   const early = catchEarlyStop();
   try {
     const ours = pidAndSession(await Deno.readTextFile("/proc/self/stat"));
-    const read = pidAndSession((await earlyReader(readerFor(out), early)(["cat", "/proc/self/stat"])).stdout);
+    const read = pidAndSession((await earlyReader(readerFor(out))(["cat", "/proc/self/stat"])).stdout);
     assert.equal(read.session, ours.session);
     assert.notEqual(read.pid, read.session);
     const change = pidAndSession((await runnerFor(out)(["cat", "/proc/self/stat"])).stdout);
@@ -35,7 +35,7 @@ Deno.test("earlyReader: a read that died of SIGHUP (a stop signal, as SIGINT and
       Deno.kill(Deno.pid, "SIGHUP");
       return Promise.reject(new CommandError(argv, 129, "", ""));
     };
-    const failure = await early.within(() => earlyReader(killed, early)(["ip", "-V"])).catch((e) => e);
+    const failure = await early.within(() => earlyReader(killed)(["ip", "-V"])).catch((e) => e);
     assert.ok(failure instanceof InterruptedError, String(failure));
     assert.equal(failure.signal, "SIGHUP");
     assert.equal(early.requested(), "SIGHUP");
