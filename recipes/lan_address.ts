@@ -56,7 +56,7 @@ export function checkLanAddress(
     );
   }
   // In canonical form, as the host's addresses are listed: `2001:DB8::10` is the host's `2001:db8::10`.
-  assertAddressOnUplinkSubnet(`${c.local}/${c.prefix}`, facts, uplink, inSubnet);
+  assertAddressOnUplinkSubnet(`${c.local}/${c.prefix}`, facts, uplink, inSubnet, option);
   const own = subnetCidr(c.subnet);
   assertHostAddress(c.local, c.subnet, option);
   const lans = movableAddresses(facts, uplink)

@@ -279,6 +279,7 @@ export function uplinkMigrationSteps(
  * @param facts Host facts.
  * @param uplink Link name.
  * @param inSubnet Whether an address lies in a CIDR (injected: `recipes/subnet.ts` in the recipe).
+ * @param option The option that gave it, for the messages.
  * @throws {UsageError} When outside every subnet of the uplink, or taken.
  */
 export function assertAddressOnUplinkSubnet(
@@ -286,6 +287,7 @@ export function assertAddressOnUplinkSubnet(
   facts: HostFacts,
   uplink: string,
   inSubnet: (address: string, cidr: string) => boolean,
+  option: "--address" | "--address6" = "--address",
 ): void {
   const addrs = movableAddresses(facts, uplink);
   const local = address.split("/")[0];
@@ -293,8 +295,8 @@ export function assertAddressOnUplinkSubnet(
   if (taken) {
     throw new UsageError(
       taken.local === local
-        ? `--address ${local} is already in use on this host`
-        : `--address ${local} is the peer of this host's point-to-point address ${taken.local}`,
+        ? `${option} ${local} is already in use on this host`
+        : `${option} ${local} is the peer of this host's point-to-point address ${taken.local}`,
       "Choose a free address on the LAN.",
     );
   }
@@ -310,10 +312,10 @@ export function assertAddressOnUplinkSubnet(
   if (hostPrefixes && prefix === full) return;
   const shown = addrs.map((a) => `${a.local}/${a.prefixlen}`).join(", ") || "none";
   throw new UsageError(
-    `--address ${address} is outside the uplink's subnets (${shown})`,
+    `${option} ${address} is outside the uplink's subnets (${shown})`,
     hostPrefixes
       ? `The uplink's addresses are host prefixes (/${full}, a hosted server's setup): there is no subnet to pick ` +
-        `from; give an address your provider routes to this host as /${full}, e.g. --address ${local}/${full}, or use ` +
+        `from; give an address your provider routes to this host as /${full}, e.g. ${option} ${local}/${full}, or use ` +
         "'veth-bridge --nat' to give the namespace a private subnet behind this host."
       : `The namespace joins the LAN of '${uplink}': pick a free address on its subnet.`,
   );

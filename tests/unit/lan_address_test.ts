@@ -190,7 +190,7 @@ Deno.test("full-migrate: the host's own IPv6 address is refused however it is sp
   ) {
     refused(
       () => plan({ address: "198.51.100.50/24", address6: spelled }),
-      /^--address 2001:db8:1::10 is already in use on this host$/,
+      /^--address6 2001:db8:1::10 is already in use on this host$/,
     );
   }
   // The peer of a point-to-point address too (its 'address'), and a free address is still accepted in any spelling.
@@ -209,7 +209,13 @@ Deno.test("full-migrate: the host's own IPv6 address is refused however it is sp
   };
   refused(
     () => plan({ address: "198.51.100.50/24", address6: "2001:DB8:1::31/64" }, ptp),
-    /^--address 2001:db8:1::31 is the peer of this host's point-to-point address 2001:db8:1::30$/,
+    /^--address6 2001:db8:1::31 is the peer of this host's point-to-point address 2001:db8:1::30$/,
   );
   assert.ok(plan({ address: "198.51.100.50/24", address6: "2001:DB8:1::50/64" }).steps.length > 0);
+  // Each refusal names the option given: --address6 for the IPv6 one.
+  refused(
+    () => plan({ address: "198.51.100.50/24", address6: "2001:db8:9::5/64" }),
+    /^--address6 2001:db8:9::5\/64 is outside the uplink's subnets \(198\.51\.100\.10\/24, 2001:db8:1::10\/64\)$/,
+  );
+  refused(() => plan({ address: "198.51.100.10/24" }), /^--address 198\.51\.100\.10 is already in use on this host$/);
 });
