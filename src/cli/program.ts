@@ -477,7 +477,10 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   // The command itself, or the one `help` asks about (`help completions`).
   const named = word === "help" ? args[args.indexOf(word) + 1] : word;
   // The top-level help (`-h`, `--help`, `help`) lists every command, `completions` among them.
-  const topHelp = word === undefined ? args.some((a) => a === "-h" || a === "--help") : word === "help" && !named;
+  // `help --help` and `help -h` show that top-level help too.
+  const topHelp = word === undefined
+    ? args.some((a) => a === "-h" || a === "--help")
+    : word === "help" && (!named || named === "-h" || named === "--help");
   if (named === "complete" || named === "completions" || named === "man" || topHelp) {
     // Completion is generated from the definitions above (and so are the manual and the help, which list it).
     const { addCompletion, runNames } = await import("./completion.ts");
@@ -511,8 +514,9 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   } catch (e) {
     // Help and version go to stdout as text, asked for: no document.
     if (e instanceof CommanderError && HELP_CODES.includes(e.code) && e.exitCode === 0) return EXIT.ok;
-    code = report(e, RECIPES, stateDirOf(args));
-    failure = jsonError(e, RECIPES);
+    const help = helpFor(e, args, program);
+    code = report(e, RECIPES, stateDirOf(args), help);
+    failure = jsonError(e, RECIPES, help);
     failure.hint = failure.hint && adviseWithStateDir(failure.hint, stateDirOf(args));
   }
   (current ?? new Output(json, false, false)).finish(code, failure);
@@ -549,10 +553,10 @@ function refuseTextOnly(word: string | undefined, beforeDashes: readonly string[
  * @param e What {@link report} reported.
  * @returns Its class, message and hint.
  */
-function jsonError(e: unknown, recipes: readonly Recipe[]): JsonError {
+function jsonError(e: unknown, recipes: readonly Recipe[], help: string): JsonError {
   if (e instanceof CommanderError) {
     const message = e.code === "commander.help" ? "No command given" : commanderMessage(e, recipes);
-    return { kind: "UsageError", message, hint: "Try 'nsrecipe --help'." };
+    return { kind: "UsageError", message, hint: `Try '${help}'.` };
   }
   return errorDocument(e);
 }
@@ -591,19 +595,43 @@ function topCommand(cmd: Command<any, any, any>): Command<any, any, any> {
 const HELP_CODES = ["commander.helpDisplayed", "commander.version", "commander.help"];
 
 /**
+ * The help a commander error points to: that of the command the words name,
+ * down to the recipe of `plan`, `run` or `rehearse` (`nsrecipe plan
+ * veth-bridge --help` for a mistyped option of that recipe, which the
+ * top-level help does not list); the top-level help for an unknown command,
+ * or when no command is named.
+ * @param e The error commander threw.
+ * @param args nsrecipe's arguments.
+ * @param program The root command, for the commands it knows.
+ * @returns The command line that shows that help, e.g. `nsrecipe exec --help`.
+ */
+function helpFor(e: unknown, args: readonly string[], program: Command<any, any, any>): string {
+  const word = commandWord(args);
+  const top = e instanceof CommanderError && e.code !== "commander.unknownCommand" && word !== undefined
+    ? program.commands.find((c) => c.name() === word)
+    : undefined;
+  if (!top) return "nsrecipe --help";
+  const recipe = RECIPE_PARENTS.has(word!) ? commandWord(args.slice(args.indexOf(word!) + 1)) : undefined;
+  const sub = recipe === undefined ? undefined : top.commands.find((c) => c.name() === recipe);
+  return `nsrecipe ${word}${sub ? ` ${recipe}` : ""} --help`;
+}
+
+/**
  * A commander error's message as nsrecipe prints it, on stderr and in the
- * `--json` document alike: without commander's `error: `, capitalised, an
- * unknown command followed by the recipes.
+ * `--json` document alike: without commander's `error: `, capitalised, its
+ * suggestion on the same line as nsrecipe's own (`Unknown option '--nmae'
+ * (did you mean --name?)`, as `Unknown recipe 'netsn' (did you mean
+ * netns?)`), an unknown command followed by the recipes.
  */
 function commanderMessage(e: CommanderError, recipes: readonly Recipe[]): string {
-  let message = e.message.replace(/^error: /, "");
+  let message = e.message.replace(/^error: /, "").replace(/\n\(Did you mean (.+)\?\)$/, " (did you mean $1?)");
   if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
     message = `${message}. Recipes: ${recipes.map((r) => r.name).join(", ")}`;
   }
   return `${message[0].toUpperCase()}${message.slice(1)}`;
 }
 
-function report(e: unknown, recipes: readonly Recipe[], stateDir: string): number {
+function report(e: unknown, recipes: readonly Recipe[], stateDir: string, help: string): number {
   const print = (line: string) => console.error(sanitize(adviseWithStateDir(line, stateDir)));
   if (e instanceof CommanderError && e.code === "commander.help") {
     // Commander's help for a missing subcommand (silenced): a usage error with the short usage instead.
@@ -613,7 +641,7 @@ function report(e: unknown, recipes: readonly Recipe[], stateDir: string): numbe
   }
   if (e instanceof CommanderError) {
     print(`nsrecipe: ${commanderMessage(e, recipes)}`);
-    print("Try 'nsrecipe --help'.");
+    print(`  Try '${help}'.`);
     return EXIT.usage;
   }
   return reportError(e, stateDir);

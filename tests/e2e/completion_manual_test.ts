@@ -78,7 +78,7 @@ Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each
     assert.equal((await lab.nsrecipe(["-V"])).stdout.trim(), "0.1.0");
     assert.match((await lab.nsrecipe(["-h"])).stdout, /^Usage: nsrecipe /);
     // The top-level help lists every command the completion and the manual know, completions among them.
-    for (const args of [["-h"], ["--help"], ["help"]]) {
+    for (const args of [["-h"], ["--help"], ["help"], ["help", "--help"], ["help", "-h"]]) {
       const top = await lab.nsrecipe(args);
       assert.equal(top.code, 0, args.join(" "));
       assert.match(top.stdout, /^ {2}completions <shell> +print the shell completion script/m, args.join(" "));
