@@ -209,7 +209,10 @@ export class StepError extends NsrecipeError {
     command?: CommandError,
   ) {
     super(
-      `Step ${stepIndex + 1} (${summary}) failed: ${reason}. Every step done before it was rolled back`,
+      // iproute2's own message may end with a full stop ("Error: ipv6: IPv6 is disabled on this device."): one only.
+      `Step ${stepIndex + 1} (${summary}) failed: ${
+        reason.replace(/\.$/, "")
+      }. Every step done before it was rolled back`,
       EXIT.rolledBack,
       hint,
     );
