@@ -5,7 +5,7 @@
  * @module
  */
 import { type Runner, taking } from "../exec/mod.ts";
-import { CommandError } from "../errors.ts";
+import { CommandError, PreconditionError } from "../errors.ts";
 import { type IpAddrLink, type IpLink, type IpNeigh, IpReader, type IpRoute, type IpRule } from "./ip_json.ts";
 import { type LinkSysctl, readLinkSysctls } from "./link_sysctl.ts";
 import { readHostLists } from "./host_lists.ts";
@@ -214,6 +214,9 @@ const NETNS_READS_AT_ONCE = 8;
  * @param opts Which uplink to look at, and the namespaces whose addresses are known.
  * @returns The facts; `wireless` and `linkSysctls` cover only the uplink (and `all`/`default`).
  * @throws {CommandError} When `ip` fails.
+ * @throws {PreconditionError} When the addresses of a namespace still there
+ *   after the read could not be read (one gone meanwhile counts as holding
+ *   none): no address could be checked free.
  */
 export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promise<HostFacts> {
   const ip = new IpReader(run);
@@ -226,8 +229,12 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
   const enter = (name: string): Promise<string[]> => {
     let addrs = entered.get(name);
     if (!addrs) {
+      // A read that fails counts as "no addresses" only for a namespace gone meanwhile: a live one whose addresses
+      // could not be read (a timeout, a fork that failed, a security profile refusing `ip -n`) would let a plan take
+      // an address it holds, so its error is the caller's.
       addrs = inTurn(() => ip.addrs(name)).then((links) => links.flatMap((l) => l.addr_info.map((a) => a.local)))
-        .catch(() => []);
+        .catch((e) => netnsEntryState(name) === "live" ? Promise.reject(unreadNetns(name, e)) : []);
+      addrs.catch(() => {}); // awaited below when the lists name it; one they do not name is not waited for
       entered.set(name, addrs);
     }
     return addrs;
@@ -248,7 +255,7 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     // Like bound sockets: memberships on the uplink matter only to a plan that moves it.
     opts.linkSettings === false ? Promise.resolve(undefined) : readMulticastGroups(run),
   ]).catch(async (e) => {
-    await Promise.all(entered.values()); // the namespaces' reads end before the error is thrown
+    await Promise.allSettled(entered.values()); // the namespaces' reads end before the error is thrown
     throw e;
   });
   const { netns, links, addrs, routes4, routes6, rules4, rules6, neighbours } = lists;
@@ -303,4 +310,19 @@ export async function gatherFacts(run: Runner, opts: GatherOptions = {}): Promis
     multicastGroups,
     wireless: wireless && uplink ? [uplink.ifname] : [],
   };
+}
+
+/**
+ * The refusal for a live namespace whose addresses could not be read: a plan
+ * cannot tell which addresses it holds, so none may be picked or checked free.
+ * @param name The namespace.
+ * @param e What the read threw (a {@link CommandError} carries iproute2's message).
+ * @returns The error to throw (exit 3).
+ */
+function unreadNetns(name: string, e: unknown): PreconditionError {
+  const why = e instanceof CommandError ? e.message : String(e);
+  return new PreconditionError(
+    `Cannot read the addresses of network namespace '${name}', so no address can be checked free: ${why}`,
+    `Check 'ip -n ${name} addr show' as root; if '${name}' is no longer used, delete it ('ip netns del ${name}').`,
+  );
 }
