@@ -115,7 +115,13 @@ export async function execCommand(
   const onTty = ownTerminalWanted();
   const shell = opts.command.length === 0;
   if (shell && g.json) throw new UsageError("--json needs a command (exec NAME -- CMD): a shell would write to stdout");
-  if (shell) refuseHalfTerminalShell(`'nsrecipe shell ${selector}'`);
+  if (shell) {
+    // `shell` takes no command: the way to one whose output may be redirected is `exec`.
+    refuseHalfTerminalShell(
+      `'nsrecipe shell ${selector}'`,
+      `or run a command there with 'nsrecipe exec ${selector} -- CMD' (its output goes where stdout goes)`,
+    );
+  }
   const argv = shell ? [opts.shell] : opts.command;
   const init = pidNamespaceInit(await statuses(procs.run, await pidsOf(procs.run, netns)));
   const prefix = enterPrefix(netns, init);

@@ -144,7 +144,8 @@ export async function runCommand(
   if (command.length === 0 && argv.length > 0) {
     refuseHalfTerminalShell(
       `'nsrecipe run ${recipe.name}'`,
-      "or set up only, with stdin from /dev/null (the run id goes to stdout)",
+      "give a command after '--' (its output goes where stdout goes), " +
+        "or set up only, with stdin from /dev/null (the run id goes to stdout)",
     );
   }
   const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);

@@ -95,17 +95,18 @@ export function ownTerminalWanted(): boolean {
  * termios(3) job control). A shell reading a script from a pipe or file
  * (stdin not a terminal) is fine: it is not interactive.
  * @param what How the command line names the shell, e.g. `'nsrecipe shell web'`.
- * @param orElse A further way out for the hint, e.g. `or set up only with stdin from /dev/null`.
+ * @param ways The other ways out, after "Leave stdout on the terminal, ":
+ *   how this command runs a command instead (`run`: after `--`; `shell`:
+ *   `nsrecipe exec web -- CMD`, since `shell` takes none), e.g. `or run a
+ *   command with 'nsrecipe exec web -- CMD' (its output goes where stdout goes)`.
  * @throws {UsageError} When stdin is a terminal and stdout is not.
  */
-export function refuseHalfTerminalShell(what: string, orElse?: string): void {
+export function refuseHalfTerminalShell(what: string, ways: string): void {
   if (Deno.stdin.isTerminal() && !Deno.stdout.isTerminal()) {
     throw new UsageError(
       `A shell needs stdout on the terminal too: with stdout redirected, ${what} would open an unmarked shell ` +
         "without a terminal of its own; nothing was changed",
-      `Leave stdout on the terminal, ${
-        orElse ? "" : "or "
-      }give a command after '--' (its output goes where stdout goes)${orElse ? `, ${orElse}` : ""}.`,
+      `Leave stdout on the terminal, ${ways}.`,
     );
   }
 }

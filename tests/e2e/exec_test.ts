@@ -137,7 +137,21 @@ Deno.test("a shell with stdin on a terminal but stdout redirected is refused bef
     const half = (args: string) =>
       lab.sh(["script", "-qec", `${self} ${args} > /tmp/out.txt`, "/dev/null"], "exit 0\n");
     for (
-      const [args, what] of [["run netns --name so", "'nsrecipe run netns'"], ["shell web", "'nsrecipe shell web'"]]
+      const [args, what, hint] of [
+        [
+          "run netns --name so",
+          "'nsrecipe run netns'",
+          "Leave stdout on the terminal, give a command after '--' (its output goes where stdout goes), " +
+          "or set up only, with stdin from /dev/null (the run id goes to stdout).",
+        ],
+        [
+          "shell web",
+          "'nsrecipe shell web'",
+          // `shell` takes no command after '--' ("Too many arguments"): the hint names exec.
+          "Leave stdout on the terminal, or run a command there with 'nsrecipe exec web -- CMD' " +
+          "(its output goes where stdout goes).",
+        ],
+      ]
     ) {
       const r = await half(args);
       assert.equal(r.code, 2, `${args}: ${r.stdout}`);
@@ -147,6 +161,7 @@ Deno.test("a shell with stdin on a terminal but stdout redirected is refused bef
           `A shell needs stdout on the terminal too: with stdout redirected, ${what} would open an unmarked shell`,
         ),
       );
+      assert.ok(r.stdout.replaceAll("\r\n", "\n").includes(`\n  ${hint}\n`), `${args}: ${r.stdout}`);
       assert.deepEqual(await lab.snapshot(), before, args);
     }
     const cmd = await half("run netns --name so2 --rm -- echo inside");
