@@ -244,7 +244,15 @@ export async function runCommand(
       // switch itself, the change is still undone when the window closes.
       const watchdog = confirmSeconds > 0 ? await startWatchdog(procs, id, confirmSeconds, g) : { pid: 0 };
       const deps = await engineDeps(journal, procs.run, out);
-      const runId = await apply(recipe, params, plan, id, deps, out, opts.rehearsal, early.requested, current);
+      // What ends the run: the rehearsal's lab, --rm once the shell or command exits, a one-shot lab, or an undo.
+      const ends = opts.rehearsal
+        ? ""
+        : opts.rm
+        ? ` --rm undoes it when the ${command.length === 0 ? "shell" : "command"} exits.`
+        : inOneShotLab()
+        ? " It ends with this lab."
+        : ` Undo with: nsrecipe undo ${plan.label}`;
+      const runId = await apply(recipe, params, plan, id, deps, out, ends, early.requested, current);
       const deadline = confirmSeconds > 0
         ? await openConfirmWindow(journal, runId, confirmSeconds, watchdog, out).catch((e) =>
           e instanceof JournalWriteError ? undoUnconfirmable(runId, e, deps, out) : Promise.reject(e)
@@ -413,9 +421,12 @@ interface WatchdogIdentity {
 }
 
 /**
- * Applies the plan as one journaled run and says how to undo it (not for a
- * rehearsal, whose lab undoes it). A SIGINT, SIGTERM or SIGHUP meanwhile
- * stops it between steps and rolls it back ({@link catchStopSignals}).
+ * Applies the plan as one journaled run and says how to undo it (`ends`).
+ * A SIGINT, SIGTERM or SIGHUP meanwhile stops it between steps and rolls it
+ * back ({@link catchStopSignals}).
+ * @param ends What ends the run, after "Applied run ID (NAME).": e.g.
+ *   ` Undo with: nsrecipe undo web`, ` --rm undoes it when the shell exits.`,
+ *   or nothing (a rehearsal, whose lab undoes it).
  * @throws {StepError} | {InterruptedError} Rolled back (exit code 4).
  * @throws {UndoError} When the rollback could not complete.
  */
@@ -426,7 +437,7 @@ async function apply(
   id: string,
   deps: EngineDeps,
   out: Output,
-  rehearsal = false,
+  ends: string,
   earlier: () => Deno.Signal | undefined = () => undefined,
   seen?: HostFacts,
 ): Promise<string> {
@@ -448,9 +459,7 @@ async function apply(
   out.progress(
     out.paint(
       "green",
-      `Applied run ${runId} (${label}).${
-        rehearsal ? "" : inOneShotLab() ? " It ends with this lab." : ` Undo with: nsrecipe undo ${label}`
-      }`,
+      `Applied run ${runId} (${label}).${ends}`,
     ),
   );
   return runId;

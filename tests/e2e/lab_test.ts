@@ -109,7 +109,7 @@ Deno.test("the lab's shell has 'nsrecipe' in PATH, and the banner's attach line 
   }
 });
 
-Deno.test("a one-shot 'lab -- run' does not advise 'Undo with' for a run that vanishes with the lab", async () => {
+Deno.test("a one-shot 'lab -- run' does not advise 'Undo with' for a run that vanishes with the lab, nor --rm for one it undoes itself", async () => {
   await withLab(async (lab) => {
     const r = await lab.nsrecipe(["lab", "--", "run", "netns", "--name", "demo", "--", "true"]);
     assertExit(r, 0, "lab -- run");
@@ -117,6 +117,11 @@ Deno.test("a one-shot 'lab -- run' does not advise 'Undo with' for a run that va
     assert.doesNotMatch(r.stderr, /Undo with/);
     const kept = await lab.nsrecipe(["run", "netns", "--name", "kept", "--", "true"]);
     assert.match(kept.stderr, /Undo with: nsrecipe undo kept/, "outside a one-shot lab the advice stays");
+    const rm = await lab.nsrecipe(["run", "netns", "--name", "rm", "--rm", "--", "true"]);
+    assertExit(rm, 0, "run --rm");
+    assert.match(rm.stderr, /Applied run (\S+) \(rm\)\. --rm undoes it when the command exits\.\n/);
+    assert.doesNotMatch(rm.stderr, /Undo with/);
+    assert.match(rm.stderr, /Undone run \S+ \(--rm\)\./);
   });
 });
 
