@@ -23,7 +23,11 @@ export const MANUAL_PROSE: ManualProse = {
   sections: [
     ["EXIT STATUS", Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `${code} ${meaning.replaceAll("`", "'")}.`)],
     ["FILES", [
-      "/run/nsrecipe/journal.jsonl: the journal, one JSON record per line; /run/nsrecipe/lock: the lock.",
+      "/run/nsrecipe (or the --state-dir): journal.jsonl, the journal, one JSON record per line; journal.checked, " +
+      "how far its records were already checked; lock, which serialises the nsrecipe processes that change things " +
+      "('status' and 'journal' only read, and take none).",
+      "/run/nsrecipe/host-DEV-INODE.lock: the host lock (DEV and INODE identify the network namespace nsrecipe acts " +
+      "in), which serialises those processes whatever their --state-dir.",
     ]],
     ["SEE ALSO", ["ip(8), ip-netns(8), unshare(1), nsenter(1), script(1), pid_namespaces(7)."]],
   ],
