@@ -11,7 +11,6 @@ import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mo
 import { noRunCalled } from "../errors.ts";
 import type { IpAddrLink } from "../host/ip_json.ts";
 import { memoRunner } from "../host/memo.ts";
-import { netnsEntryState } from "../host/sysfs.ts";
 import type { NetnsRef } from "../host/identity.ts";
 import { confirmationNote, confirmedNote, quickNote, stateOf, statusDetails, statusTable } from "./status_view.ts";
 import { checkRun, Unread } from "../engine/drift.ts";
@@ -211,7 +210,7 @@ async function liveFacts(
     links.filter((l) => l.ifname !== "lo").flatMap((l) =>
       l.addr_info.filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`)
     );
-  const alive = netns !== undefined && netnsEntryState(netns) === "live";
+  const alive = netns !== undefined && ctx.ip.netnsEntryState(netns) === "live";
   const recorded = () =>
     appliedIndexes(r).flatMap((i) => {
       const s = r.steps[i];

@@ -27,10 +27,10 @@
  * @module
  */
 import type { Runner } from "../exec/mod.ts";
-import { identityKey, type NetnsIdentity, netnsIdentity, sameIdentity } from "../host/identity.ts";
+import { identityKey, type NetnsIdentity, sameIdentity } from "../host/identity.ts";
 import { lsnsProcessCounts, netnsProcessCounts } from "../host/netns_processes.ts";
 import { memoRunner, SnapshotIpReader } from "../host/memo.ts";
-import { NETNS_RUN_DIR, netnsEntryState } from "../host/sysfs.ts";
+import { NETNS_RUN_DIR } from "../host/sysfs.ts";
 import type { RunView } from "../journal/mod.ts";
 import { Unread } from "../engine/drift.ts";
 
@@ -83,6 +83,66 @@ function netnsRead(argv: readonly string[]): string | undefined {
   return argv[0] === "ip" && argv[1] === "-n" ? argv[2] : undefined;
 }
 
+/** How a look reads a `/run/netns` entry; by default as every reader does (stat(2), `IpReader`). */
+export interface NetnsEntryReads {
+  /** The entry's state now, as `IpReader.netnsEntryState`. */
+  state(name: string): "absent" | "live" | "stale";
+  /** The namespace's identity now, as `IpReader.netnsIdentity`. */
+  identity(name: string): NetnsIdentity | undefined;
+}
+
+/**
+ * The reader of one look at the host: a {@link SnapshotIpReader} that also
+ * takes each `/run/netns` entry's state and identity once, at the first
+ * question about that name, and answers every later one from it, as its
+ * `ip` snapshots answer. `status` asks them of each run's namespace from
+ * several checks (the look's live namespaces and their identities, each
+ * run's recorded identities, its `netns-add` step, what undo would refuse,
+ * the namespace's addresses): a stat(2) pair each time, before, for every
+ * run. A question whose read failed (no read access) is asked again.
+ */
+export class LookIpReader extends SnapshotIpReader {
+  /** Each name's entry state, as first read. */
+  private readonly states = new Map<string, "absent" | "live" | "stale">();
+  /** Each name's identity, as first read (`undefined`: no namespace mount there). */
+  private readonly identities = new Map<string, NetnsIdentity | undefined>();
+
+  /**
+   * Makes the reader of one look.
+   * @param run The process seam; wrapped in a memoizing runner (see {@link SnapshotIpReader}).
+   * @param reads How an entry is read; by default by stat(2), as every reader does.
+   */
+  constructor(run: Runner, private readonly reads?: NetnsEntryReads) {
+    super(run);
+  }
+
+  /**
+   * The entry's state at this look (`IpReader.netnsEntryState`, read once per name).
+   * @param name The namespace name.
+   * @returns The state.
+   */
+  override netnsEntryState(name: string): "absent" | "live" | "stale" {
+    let state = this.states.get(name);
+    if (state === undefined) {
+      state = this.reads ? this.reads.state(name) : super.netnsEntryState(name);
+      this.states.set(name, state);
+    }
+    return state;
+  }
+
+  /**
+   * The namespace's identity at this look (`IpReader.netnsIdentity`, read once per name).
+   * @param name The namespace name.
+   * @returns Its identity, or `undefined` when the entry is missing or not a namespace mount.
+   */
+  override netnsIdentity(name: string): NetnsIdentity | undefined {
+    if (!this.identities.has(name)) {
+      this.identities.set(name, this.reads ? this.reads.identity(name) : super.netnsIdentity(name));
+    }
+    return this.identities.get(name);
+  }
+}
+
 /**
  * The reads every look at the host begins with, started before the runs are
  * known: the host's snapshot (`ip -json -details -batch -`, read through its
@@ -92,7 +152,7 @@ function netnsRead(argv: readonly string[]): string | undefined {
  */
 export interface Begun {
   /** The reader the look answers from, its host snapshot on its way. */
-  ip: SnapshotIpReader;
+  ip: LookIpReader;
   /** The runner of the look's other reads (the reader's, gated: {@link Begun.shut}). */
   run: Runner;
   /** The host's snapshot, read. */
@@ -144,7 +204,7 @@ export function beginLook(run: Runner, scan: boolean = anyNamedNetns()): Begun {
     if (open || (ns !== undefined && (readable.has(ns) || !live.has(ns)))) return look(argv, opts);
     return Promise.reject(new Unread(argv));
   };
-  const ip = new SnapshotIpReader(gated);
+  const ip = new LookIpReader(gated);
   const host = ip.prefetch();
   const scanned = scan ? lsnsProcessCounts(run) : undefined;
   const settled = Promise.allSettled([host, scanned]);
@@ -168,19 +228,26 @@ export function beginLook(run: Runner, scan: boolean = anyNamedNetns()): Begun {
  * @throws {Error} Only what the process seam throws besides {@link CommandError}.
  */
 export async function lookOnce(run: Runner, runs: readonly RunView[], asked?: Depth, begun?: Begun): Promise<Look> {
-  const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
-  const live = named.filter((n) => netnsEntryState(n) === "live");
-  // Each live namespace's identity, by one stat, for the scan and for the runs' recorded identities.
-  const identities = new Map(live.map((n) => [n, netnsIdentity(n)]));
-  const depth = depthFor(live.length, asked);
   // No run to check: nothing to read.
   if (runs.length === 0) {
-    return { depth, ip: new SnapshotIpReader(run), run, processes: new Map(), live, inside: new Set() };
+    return {
+      depth: depthFor(0, asked),
+      ip: new LookIpReader(run),
+      run,
+      processes: new Map(),
+      live: [],
+      inside: new Set(),
+    };
   }
   // The host's snapshot is taken while the processes are counted; each namespace's only after (a read of a
   // namespace is a process inside it while it runs). Quick, the reader is shut once the host's snapshot is in.
   // Begun now, the scan is started only for the live namespaces named (netnsProcessCounts).
   const b = begun ?? beginLook(run, false);
+  const named = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => "netns" in s && s.netns ? [s.netns] : [])))];
+  // Each name's entry and, live, its identity (by stat), read once for the look: the checks ask the same reader.
+  const live = named.filter((n) => b.ip.netnsEntryState(n) === "live");
+  const identities = new Map(live.map((n) => [n, b.ip.netnsIdentity(n)]));
+  const depth = depthFor(live.length, asked);
   const [processes] = await Promise.all([
     netnsProcessCounts(run, live, (n) => identities.get(n)?.ino, b.scan),
     b.host,

@@ -22,7 +22,6 @@
  */
 import { describeIdentity, type Identities, locate, type Whereabouts } from "../host/identity.ts";
 import type { IpAddrInfo, IpLink, IpReader, IpRoute } from "../host/ip_json.ts";
-import { netnsEntryState } from "../host/sysfs.ts";
 import { quote, shellQuote } from "../quote.ts";
 import {
   addrArgv,
@@ -210,10 +209,8 @@ async function foreignOnLink(
     if (kernelAddr(a) || own.some((o) => o.family === a.family && o.local === a.local)) continue;
     out.push(`address ${a.local}/${a.prefixlen} is on ${what} ${quote(dev)}`);
   }
-  const routes = [...await ip.routes(4), ...await ip.routes(6)];
-  for (const r of routes) {
-    const onDev = r.dev === dev || (r.nexthops ?? []).some((n) => n.dev === dev);
-    if (!onDev || kernelRoute(r)) continue;
+  for (const r of [...await ip.routes(4), ...await ip.routes(6)]) {
+    if ((r.dev !== dev && !r.nexthops?.some((n) => n.dev === dev)) || kernelRoute(r)) continue;
     if (known.routes.some((s) => routeMatches(r, { ...s, dev: s.dev === undefined ? undefined : r.dev }))) continue;
     out.push(`route ${routeText(r)} goes through ${what} ${quote(dev)}`);
   }
@@ -262,7 +259,7 @@ export async function foreignAttachments(
     } else if (s.kind === "netns-add") {
       const w = await whereabouts(item, `netns:${s.netns}`, ip);
       if (w.state === "replaced" || w.state === "gone") continue;
-      if (netnsEntryState(s.netns) === "absent") continue;
+      if (ip.netnsEntryState(s.netns) === "absent") continue;
       const own = known.inNetns.get(s.netns) ?? new Set();
       for (const l of await ip.links(s.netns)) {
         if (l.ifname === "lo" || own.has(l.ifname)) continue;

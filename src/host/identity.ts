@@ -270,7 +270,7 @@ export async function locate(
     if (!rec || !k) {
       out.set(key, { state: "unknown" });
     } else if (rec.type === "netns") {
-      out.set(key, judge(rec, netnsIdentity(k.name)));
+      out.set(key, judge(rec, ip.netnsIdentity(k.name)));
     } else {
       const byName = links.find((l) => l.ifname === k.name);
       const byIndex = links.find((l) => l.ifindex === rec.ifindex);

@@ -6,6 +6,8 @@
  * @module
  */
 import type { ExecResult, Runner } from "../exec/mod.ts";
+import { type NetnsIdentity, netnsIdentity } from "./identity.ts";
+import { netnsEntryState } from "./sysfs.ts";
 
 /** One link as `ip -json -details link show` reports it (fields we use). */
 export interface IpLink {
@@ -478,6 +480,29 @@ export class IpReader {
    */
   async netnsList(): Promise<IpNetns[]> {
     return parse<IpNetns>(await this.run(["ip", "-json", "netns", "list"]));
+  }
+
+  /**
+   * What the entry `/run/netns/NAME` is now ({@link netnsEntryState}): `live`, `stale` or `absent`. Read from the
+   * filesystem (lstat(2), stat(2)), no process; asked of the reader so that one look at the host
+   * (`status`'s) answers it once for that look.
+   * @param name The namespace name.
+   * @returns The state.
+   * @throws {Deno.errors.PermissionDenied} | {Deno.errors.NotCapable} Without read access to `/run/netns`.
+   */
+  netnsEntryState(name: string): "absent" | "live" | "stale" {
+    return netnsEntryState(name);
+  }
+
+  /**
+   * The identity of a named network namespace now ({@link netnsIdentity}: stat(2) of `/run/netns/NAME`), no
+   * process; asked of the reader so that one look at the host (`status`'s) answers it once for that look.
+   * @param name The namespace name.
+   * @returns Its identity, or `undefined` when the entry is missing or not a namespace mount.
+   * @throws {Deno.errors.PermissionDenied} Without read access to `/run/netns`.
+   */
+  netnsIdentity(name: string): NetnsIdentity | undefined {
+    return netnsIdentity(name);
   }
 
   /**

@@ -44,8 +44,8 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
   object: (s) => objectId("netns", s.netns),
   removes: true,
   commands: (s) => [["ip", "netns", "add", s.netns]],
-  verify(s) {
-    const state = netnsEntryState(s.netns);
+  verify(s, ctx) {
+    const state = ctx.ip.netnsEntryState(s.netns);
     return Promise.resolve(
       state === "absent"
         ? `'${s.netns}' is not in 'ip netns list'`
@@ -54,7 +54,7 @@ export const netnsAdd: StepKind<NetnsAddStep> = {
         : `${NETNS_RUN_DIR}/${s.netns} is not a namespace mount`,
     );
   },
-  isReverted: (s) => Promise.resolve(netnsEntryState(s.netns) === "absent"),
+  isReverted: (s, ctx) => Promise.resolve(ctx.ip.netnsEntryState(s.netns) === "absent"),
   beforeInverse: (s, ctx) => emptyNetns(s.netns, ctx),
   inverse: (s) => [["ip", "netns", "del", s.netns]],
   async revert(s, ctx) {

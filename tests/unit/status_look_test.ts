@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { beginLook, DEEP_UP_TO, depthFor, lookOnce, replacedNetns } from "../../src/cli/status_look.ts";
+import { beginLook, DEEP_UP_TO, depthFor, LookIpReader, lookOnce, replacedNetns } from "../../src/cli/status_look.ts";
 import { Unread } from "../../src/engine/mod.ts";
 import { recordingRunner } from "../../src/exec/mod.ts";
 import { foldRuns } from "../../src/journal/mod.ts";
+import { locate } from "../../src/host/mod.ts";
+import { kindOf } from "../../src/steps/mod.ts";
 import { parseJournal } from "../support/journal_text.ts";
 
 Deno.test("status's depth: deep up to DEEP_UP_TO live namespaces, quick beyond; --deep and --quick win either way", () => {
@@ -127,4 +129,75 @@ Deno.test("Unread: names the read not made, is told apart by instanceof, and car
   ]);
   assert.equal(e.stack, "Unread: not read in this look: ip -n web -json addr show");
   assert.ok((new Error("x").stack ?? "").includes("\n    at "), "other errors keep theirs");
+});
+
+/** Entry reads answering from a table the test changes, counting each read by name. */
+function entryTable(entries: Record<string, { state: "absent" | "live" | "stale"; ino?: number }>) {
+  const reads: string[] = [];
+  return {
+    reads,
+    entries,
+    fake: {
+      state(name: string) {
+        reads.push(`state ${name}`);
+        return entries[name]?.state ?? "absent";
+      },
+      identity(name: string) {
+        reads.push(`identity ${name}`);
+        const e = entries[name];
+        return e?.state === "live" && e.ino !== undefined
+          ? { type: "netns" as const, dev: 4, ino: e.ino, mtimeMs: 1000 }
+          : undefined;
+      },
+    },
+  };
+}
+
+Deno.test("LookIpReader: each /run/netns entry's state and identity are read once per name and answered as read then; a read that threw is read again", () => {
+  const t = entryTable({ web: { state: "live", ino: 7 } });
+  const ip = new LookIpReader(hostRunner().run, t.fake);
+  assert.equal(ip.netnsEntryState("web"), "live");
+  assert.deepEqual(ip.netnsIdentity("web"), { type: "netns", dev: 4, ino: 7, mtimeMs: 1000 });
+  // Deleted and made again after the look's first read: the look still answers what it read.
+  t.entries.web = { state: "live", ino: 8 };
+  t.entries.gone = { state: "stale" };
+  assert.equal(ip.netnsEntryState("web"), "live");
+  assert.equal(ip.netnsIdentity("web")?.ino, 7);
+  assert.equal(ip.netnsEntryState("gone"), "stale");
+  assert.equal(ip.netnsIdentity("gone"), undefined);
+  assert.equal(ip.netnsIdentity("gone"), undefined);
+  assert.deepEqual(t.reads, ["state web", "identity web", "state gone", "identity gone"]);
+
+  let fail = true;
+  const flaky = new LookIpReader(hostRunner().run, {
+    state: () => {
+      if (fail) throw new Deno.errors.PermissionDenied("no read access to /run/netns");
+      return "absent";
+    },
+    identity: () => undefined,
+  });
+  assert.throws(() => flaky.netnsEntryState("web"), Deno.errors.PermissionDenied);
+  fail = false;
+  assert.equal(flaky.netnsEntryState("web"), "absent");
+});
+
+Deno.test("status's checks ask the look for /run/netns entries: locate, netns-add's check and lookOnce answer from its one read of each name", async () => {
+  const runs = netnsRuns({ web: 11, db: 12 });
+  const t = entryTable({ web: { state: "live", ino: 11 }, db: { state: "live", ino: 99 } });
+  const begun = beginLook(hostRunner().run, false);
+  const look = await lookOnce(hostRunner().run, runs, "quick", { ...begun, ip: new LookIpReader(begun.run, t.fake) });
+  // db is another namespace than its run made (inode 99, recorded 12): read inside all the same.
+  assert.deepEqual([look.live, [...look.inside]], [["web", "db"], ["db"]]);
+  assert.deepEqual(t.reads, ["state web", "state db", "identity web", "identity db"]);
+  // Both deleted since: the look answers as it read them, and reads nothing more.
+  t.entries.web = { state: "absent" };
+  t.entries.db = { state: "absent" };
+  const where = await locate(look.ip, ["netns:web", "netns:db"], { ...runs[0].identities, ...runs[1].identities });
+  assert.deepEqual([...where.values()].map((w) => w.state), ["same", "replaced"]);
+  const ctx = { run: look.run, ip: look.ip, hostNetnsPath: "/proc/self/ns/net" };
+  const add = kindOf(runs[0].steps[0]);
+  assert.equal(await add.verify(runs[0].steps[0], ctx), undefined);
+  assert.equal(await add.isReverted(runs[0].steps[0], ctx, undefined), false);
+  assert.deepEqual(t.reads, ["state web", "state db", "identity web", "identity db"]);
+  await begun.settled;
 });
