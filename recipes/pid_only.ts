@@ -15,6 +15,7 @@ export const pidOnly: Recipe<typeof params> = {
     "(unshare -fp --mount-proc). Without --fork a PID namespace's first command forks fine and then every " +
     "later one fails with 'Cannot allocate memory'; nsrecipe always forks. Nothing on the host changes.",
   params,
+  stepless: true,
   needs: { checks: ["privileges", "unshare"], movesUplink: false, wires: false },
   targets: () => ({}),
   plan(): Plan {

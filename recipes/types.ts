@@ -109,6 +109,13 @@ export interface Recipe<S extends ParamsSchema = ParamsSchema> {
    */
   confirmSeconds?: number;
   /**
+   * `true` for a recipe whose plans never have a step (`pid-only`): nothing
+   * on the host to confirm or undo, so `run` refuses its `--rm`,
+   * `--confirm` and `--no-confirm` (`src/cli/run_rules.ts`), and its help,
+   * manual page and completion leave them out.
+   */
+  stepless?: true;
+  /**
    * Options for the example `show` prints (`nsrecipe plan NAME …`): every
    * required option with a typical value, e.g. `["--address", "198.51.100.50/24"]`;
    * absent when none is required. A test plans each example in a lab.

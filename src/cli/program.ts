@@ -241,14 +241,23 @@ function optionOf(o: OptionSpec): Option {
   return o.default === undefined ? option : option.default(o.default);
 }
 
+/** The options a stepless recipe (`pid-only`) refuses: they confirm or undo a run's steps. */
+const UNDOING_OPTIONS: ReadonlySet<string> = new Set(["--rm", "--confirm", "--no-confirm"]);
+
 /**
  * Adds the options of `plan RECIPE` or `run RECIPE` besides the recipe's own (`command_spec.ts`).
+ * For a stepless recipe those that confirm or undo are hidden from its help, manual page and completion; they are
+ * still parsed, so that `run` refuses them in its own words ("--rm does not apply to 'pid-only'").
  * @param cmd The recipe's command under `plan` or `run`.
  * @param command `plan` or `run`.
+ * @param recipe The recipe (is it stepless?).
  * @returns The same command.
  */
-function addOptions<C extends Command<any, any, any>>(cmd: C, command: RecipeCommandName): C {
-  for (const o of recipeCommandOptions(command)) cmd.addOption(optionOf(o));
+function addOptions<C extends Command<any, any, any>>(cmd: C, command: RecipeCommandName, recipe: Recipe): C {
+  for (const o of recipeCommandOptions(command)) {
+    const option = optionOf(o);
+    cmd.addOption(recipe.stepless && UNDOING_OPTIONS.has(o.long) ? option.hideHelp() : option);
+  }
   return cmd;
 }
 
@@ -390,7 +399,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
         args,
         started,
       );
-    addRecipeOptions(addOptions(plan.command(recipe.name).description(recipe.summary), "plan"), recipe.params)
+    addRecipeOptions(addOptions(plan.command(recipe.name).description(recipe.summary), "plan", recipe), recipe.params)
       .action(async (_opts, cmd) => {
         await recipeLine("plan", cmd, []);
       });
@@ -409,6 +418,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
         run.command(recipe.name).description(recipe.summary).usage("[options] [-- CMD...]")
           .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY"),
         "run",
+        recipe,
       ),
       recipe.params,
     ).allowUnknownOption().action(async (words, _opts, cmd) => {

@@ -73,6 +73,42 @@ Deno.test("man: a manual page from the same definitions, every command and recip
   });
 });
 
+Deno.test("a stepless recipe (pid-only): its help, manual page and completion leave out --rm, --confirm and --no-confirm, which run and plan refuse for it; netns keeps them", async () => {
+  await withLab(async (lab) => {
+    const undoing = ["--rm", "--confirm", "--no-confirm"];
+    const page = (await lab.nsrecipe(["man"])).stdout;
+    /** The manual page's section of `nsrecipe COMMAND RECIPE`, up to the next one. */
+    const section = (command: string, recipe: string) => {
+      const from = page.indexOf(`.SS nsrecipe ${command} ${recipe.replaceAll("-", "\\-")} `);
+      assert.ok(from >= 0, `${command} ${recipe} in the manual page`);
+      const to = page.indexOf(".SS ", from + 1);
+      return page.slice(from, to < 0 ? undefined : to).replaceAll("\\-", "-");
+    };
+    for (const command of ["run", "plan"]) {
+      const offered = undoing.filter((o) => command === "run" || o !== "--rm");
+      const help = await lab.nsrecipe([command, "pid-only", "--help"]);
+      assert.equal(help.code, 0, help.stderr);
+      const completed = candidates((await lab.nsrecipe(["complete", "--", command, "pid-only", "--"])).stdout);
+      const netnsHelp = (await lab.nsrecipe([command, "netns", "--help"])).stdout;
+      const netnsCompleted = candidates((await lab.nsrecipe(["complete", "--", command, "netns", "--"])).stdout);
+      for (const o of offered) {
+        const shown = new RegExp(`^ +${o}( <seconds>)? `, "m");
+        assert.doesNotMatch(help.stdout, shown, `${command} pid-only --help: ${o}`);
+        assert.doesNotMatch(section(command, "pid-only"), new RegExp(`${o}\\b`), `man, ${command} pid-only: ${o}`);
+        assert.ok(!completed.includes(o), `complete ${command} pid-only: ${o} in ${completed}`);
+        assert.match(netnsHelp, shown, `${command} netns --help: ${o}`);
+        assert.match(section(command, "netns"), new RegExp(`${o}\\b`), `man, ${command} netns: ${o}`);
+        assert.ok(netnsCompleted.includes(o), `complete ${command} netns: ${o} in ${netnsCompleted}`);
+      }
+      assert.match(help.stdout, /^ +-f, --file <file\.yaml> /m, `${command} pid-only --help keeps -f`);
+    }
+    // Hidden, not gone: run still refuses each in its own words.
+    const rm = await lab.nsrecipe(["run", "pid-only", "--rm", "--", "true"]);
+    assert.equal(rm.code, 2);
+    assert.match(rm.stderr, /--rm does not apply to 'pid-only'/);
+  });
+});
+
 Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each subcommand lists the globals it honours", async () => {
   await withLab(async (lab) => {
     assert.equal((await lab.nsrecipe(["-V"])).stdout.trim(), "0.1.0");
