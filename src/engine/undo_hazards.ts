@@ -209,8 +209,8 @@ async function foreignOnLink(
     if (kernelAddr(a) || own.some((o) => o.family === a.family && o.local === a.local)) continue;
     out.push(`address ${a.local}/${a.prefixlen} is on ${what} ${quote(dev)}`);
   }
-  for (const r of [...await ip.routes(4), ...await ip.routes(6)]) {
-    if ((r.dev !== dev && !r.nexthops?.some((n) => n.dev === dev)) || kernelRoute(r)) continue;
+  for (const r of await ip.routesThrough(dev)) {
+    if (kernelRoute(r)) continue;
     if (known.routes.some((s) => routeMatches(r, { ...s, dev: s.dev === undefined ? undefined : r.dev }))) continue;
     out.push(`route ${routeText(r)} goes through ${what} ${quote(dev)}`);
   }

@@ -373,6 +373,16 @@ function escapeControlsInStrings(text: string): string {
 }
 
 /**
+ * Whether a route goes through a link: its `dev`, or one of its next hops' (multipath).
+ * @param r The route, as `ip -json route show` gives it.
+ * @param dev The link's name.
+ * @returns `true` when it does.
+ */
+export function goesThrough(r: IpRoute, dev: string): boolean {
+  return r.dev === dev || r.nexthops?.some((n) => n.dev === dev) === true;
+}
+
+/**
  * Read access to one host's network state. Every method spawns `ip -json`
  * through the given {@link Runner}.
  */
@@ -430,6 +440,20 @@ export class IpReader {
   async routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
     const args = family === 6 ? ["-6", "route", "show", "table", "all"] : ["-4", "route", "show", "table", "all"];
     return parse<IpRoute>(await this.run(ipArgv(netns, args)));
+  }
+
+  /**
+   * The routes of both families, in every table, that go through a link: its
+   * `dev` is the link, or one of its next hops' is (multipath, ip-route(8)
+   * `nexthop`). IPv4 first, each family in kernel order, as {@link routes}
+   * lists them.
+   * @param dev The link's name.
+   * @param netns A named netns, or `undefined`.
+   * @returns The routes.
+   * @throws {CommandError} When `ip` fails.
+   */
+  async routesThrough(dev: string, netns?: string): Promise<IpRoute[]> {
+    return [...await this.routes(4, netns), ...await this.routes(6, netns)].filter((r) => goesThrough(r, dev));
   }
 
   /**

@@ -12,6 +12,7 @@ import { CommandError } from "../errors.ts";
 import { type ExecOptions, hintFor, type Runner } from "../exec/mod.ts";
 import {
   configuredNoarp,
+  goesThrough,
   type IpAddrLink,
   type IpLink,
   type IpNeigh,
@@ -144,6 +145,8 @@ export class SnapshotIpReader extends IpReader {
   private readonly memo: Runner;
   /** Lists read ahead by {@link prefetch} or a batch's reads, by namespace (`""` for the caller's own). */
   protected readonly ahead = new Map<string, Ahead>();
+  /** The routes read ahead, by namespace, indexed by the links they go through ({@link routesThrough}). */
+  private readonly routesByLink = new Map<string, { of: Ahead["routes"]; byLink: Map<string, IpRoute[]> }>();
   /** The processes inside named namespaces, read by {@link prefetchWithProcesses}, by name. */
   private readonly pids = new Map<string, number[]>();
 
@@ -307,6 +310,32 @@ export class SnapshotIpReader extends IpReader {
   override async routes(family: 4 | 6, netns?: string): Promise<IpRoute[]> {
     const ahead = this.ahead.get(netns ?? "")?.routes;
     return ahead ? [...ahead[family]] : await super.routes(family, netns);
+  }
+
+  /**
+   * The routes through a link, from a read ahead of that namespace's routes
+   * ({@link prefetch}, a batch's reads) when there was one, indexed by link
+   * once for that read (a look that asks it of every run's links scans the
+   * routes once, not once per link); else as {@link IpReader.routesThrough}.
+   * @param dev The link's name.
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @returns The routes, IPv4 first, each family in kernel order.
+   * @throws {CommandError} When the namespace cannot be read.
+   */
+  override async routesThrough(dev: string, netns?: string): Promise<IpRoute[]> {
+    const ahead = this.ahead.get(netns ?? "")?.routes;
+    if (!ahead) return await super.routesThrough(dev, netns);
+    let index = this.routesByLink.get(netns ?? "");
+    if (index?.of !== ahead) {
+      const byLink = new Map<string, IpRoute[]>();
+      for (const r of [...ahead[4], ...ahead[6]]) {
+        const devs = new Set([r.dev, ...(r.nexthops ?? []).map((n) => n.dev)]);
+        for (const d of devs) if (d !== undefined) byLink.set(d, [...byLink.get(d) ?? [], r]);
+      }
+      index = { of: ahead, byLink };
+      this.routesByLink.set(netns ?? "", index);
+    }
+    return (index.byLink.get(dev) ?? []).filter((r) => goesThrough(r, dev));
   }
 
   /**

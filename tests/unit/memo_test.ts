@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { recordingRunner } from "../../src/exec/mod.ts";
 import { CommandError } from "../../src/errors.ts";
-import { memoRunner, readCache, SnapshotIpReader } from "../../src/host/mod.ts";
+import { IpReader, memoRunner, readCache, SnapshotIpReader } from "../../src/host/mod.ts";
 
 const WEB = JSON.stringify([
   { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP"], mtu: 65536, operstate: "UNKNOWN", addr_info: [] },
@@ -192,4 +192,56 @@ Deno.test("SnapshotIpReader.batchReads: a batch's whole look at its netns answer
   const part = new SnapshotIpReader(run);
   part.batchReads("web").accept([WEB]);
   await assert.rejects(() => part.routes(4, "web"), /unexpected/);
+});
+
+/** Routes of both families through br0, eth0 and a multipath pair (IPv4 main and local tables, IPv6). */
+const ROUTES4 = [
+  { dst: "default", gateway: "10.200.0.1", dev: "eth0", protocol: "static", flags: [] },
+  { dst: "10.200.0.0/24", dev: "br0", protocol: "kernel", scope: "link", flags: [] },
+  { dst: "192.0.2.0/24", nexthops: [{ gateway: "10.200.0.5", dev: "br0" }, { gateway: "10.9.0.1", dev: "eth1" }] },
+  { dst: "198.51.100.0/24", dev: "br0", table: "100", flags: [] },
+  { type: "local", dst: "10.200.0.1", dev: "br0", table: "local", protocol: "kernel", flags: [] },
+];
+const ROUTES6 = [
+  { dst: "fe80::/64", dev: "br0", protocol: "kernel", flags: [] },
+  { dst: "2001:db8::/64", dev: "eth0", flags: [] },
+  { type: "multicast", dst: "ff00::/8", dev: "br0", table: "local", protocol: "kernel", flags: [] },
+];
+
+Deno.test("SnapshotIpReader.routesThrough: from a read ahead, the routes through a link (its dev or a next hop's), IPv4 first, in kernel order, as IpReader.routesThrough reads them; a later batch's routes answer after it", async () => {
+  const lines = (v4: unknown[], v6: unknown[]) => [WEB, JSON.stringify(v4), JSON.stringify(v6), "[]", "[]", "[]"];
+  const { run, calls } = recordingRunner((argv) => {
+    const a = argv.join(" ");
+    if (a === "ip -json -4 route show table all") return { stdout: JSON.stringify(ROUTES4) };
+    if (a === "ip -json -6 route show table all") return { stdout: JSON.stringify(ROUTES6) };
+    if (a.endsWith("-batch -")) return { stdout: lines(ROUTES4, ROUTES6).join("\n") + "\n" };
+    return { code: 1, stderr: "unexpected" };
+  });
+  const live = new IpReader(run);
+  const ip = new SnapshotIpReader(run);
+  await ip.prefetch();
+  const before = calls.length;
+  const dsts = (rs: { dst?: string }[]) => rs.map((r) => r.dst);
+  assert.deepEqual(dsts(await ip.routesThrough("br0")), [
+    "10.200.0.0/24",
+    "192.0.2.0/24",
+    "198.51.100.0/24",
+    "10.200.0.1",
+    "fe80::/64",
+    "ff00::/8",
+  ]);
+  assert.deepEqual(dsts(await ip.routesThrough("eth1")), ["192.0.2.0/24"]);
+  assert.deepEqual(dsts(await ip.routesThrough("eth0")), ["default", "2001:db8::/64"]);
+  assert.deepEqual(await ip.routesThrough("veth-none"), []);
+  assert.equal(calls.length, before, "answered from the read ahead");
+  for (const dev of ["br0", "eth0", "eth1", "lo"]) {
+    assert.deepEqual(await ip.routesThrough(dev), await live.routesThrough(dev), dev);
+  }
+  // A copy: a caller's change does not reach the snapshot.
+  (await ip.routesThrough("br0")).pop();
+  assert.equal((await ip.routesThrough("br0")).length, 6);
+  // A batch's reads replace the namespace's routes: answered from those.
+  ip.batchReads().accept(lines([ROUTES4[0]], []));
+  assert.deepEqual(dsts(await ip.routesThrough("eth0")), ["default"]);
+  assert.deepEqual(await ip.routesThrough("br0"), []);
 });
