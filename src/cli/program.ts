@@ -26,6 +26,7 @@ import { readParamFile, runRecipeCommand } from "./recipe_commands.ts";
 import { errorDocument, reportError, stateDirOf } from "./report.ts";
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
 import { refuseRepeatedOptions } from "./repeated_options.ts";
+import { refuseOptionsAsValues } from "./option_values.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import { adviseWithStateDir } from "./advice.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
@@ -519,6 +520,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
         "Try 'nsrecipe --help'.",
       );
     }
+    refuseOptionsAsValues(program);
     refuseRepeatedOptions(program);
     await program.parseAsync(args, { from: "user" });
   } catch (e) {

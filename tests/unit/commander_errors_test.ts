@@ -59,3 +59,35 @@ Deno.test("commander's suggestion stays on the message's line, and the hint name
     assert.equal(r.stderr, stderr, args.join(" "));
   }
 });
+
+Deno.test("an option whose value was left out is named, not the word after it (no value nsrecipe takes starts with '--')", async () => {
+  // Only command lines that cannot change this host, refused or not: plan, doctor, and lab refused before it starts.
+  for (
+    const [args, stderr] of [
+      [
+        ["doctor", "--uplink", "--name", "x"],
+        "nsrecipe: --uplink is missing its value ('--name', which follows it, is an option)\n" +
+        "  Give --uplink its value right after it: --uplink <dev>.",
+      ],
+      [
+        ["lab", "--gateway", "--", "run", "netns", "--name", "x"],
+        "nsrecipe: --gateway is missing its value ('--', which follows it, ends the options)\n" +
+        "  Give --gateway its value right after it: --gateway <ip>.",
+      ],
+      [
+        ["plan", "veth-bridge", "--address", "--subnet", "10.0.0.0/24"],
+        "nsrecipe: --address is missing its value ('--subnet', which follows it, is an option)\n" +
+        "  Give --address its value right after it: --address <cidr>.",
+      ],
+      [
+        ["plan", "netns", "-f", "--name", "w"],
+        "nsrecipe: --file is missing its value ('--name', which follows it, is an option)\n" +
+        "  Give --file its value right after it: -f, --file <file.yaml>.",
+      ],
+    ] as const
+  ) {
+    const r = await refusal([...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stderr, stderr, args.join(" "));
+  }
+});
