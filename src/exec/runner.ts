@@ -20,6 +20,12 @@ export interface ExecOptions {
   stdin?: string;
   /** Kill the command (SIGKILL) after this many milliseconds; default none. */
   timeoutMs?: number;
+  /**
+   * How `--verbose` shows the command's stderr (default: as it is), e.g. a
+   * reader of many paths summing up the lines that are its expected answer.
+   * The result's `stderr` and any {@link CommandError} keep it whole.
+   */
+  traceStderr?: (stderr: string) => string;
 }
 
 /** What one finished command produced. */
@@ -508,10 +514,13 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
       durationMs: Math.round(performance.now() - started),
       pid: child.pid,
     };
-    trace?.(
-      `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
-        (result.stderr ? `\n  ${result.stderr.replaceAll("\n", "\n  ")}` : ""),
-    );
+    if (trace) {
+      const shown = result.stderr && o.traceStderr ? o.traceStderr(result.stderr) : result.stderr;
+      trace(
+        `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
+          (shown ? `\n  ${shown.replaceAll("\n", "\n  ")}` : ""),
+      );
+    }
     if (!(o.okCodes ?? [0]).includes(result.code)) {
       throw new CommandError(argv, result.code, result.stderr, hintFor(argv, result.stderr));
     }

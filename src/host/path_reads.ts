@@ -181,13 +181,31 @@ async function runReader(
   argv: readonly string[],
 ): Promise<{ r: ExecResult } | { error: CommandError }> {
   try {
-    const r = await run(argv, { okCodes: ANY_EXIT });
+    const r = await run(argv, { okCodes: ANY_EXIT, traceStderr: absentSummed });
     if (r.code === 0 || r.code === 1) return { r };
     return { error: new CommandError(argv, r.code, r.stderr) };
   } catch (e) {
     if (e instanceof CommandError) return { error: e };
     throw e;
   }
+}
+
+/** The end of the line stat(1) and head(1) write for a path that does not exist (ENOENT, strerror(3)). */
+const ABSENT = ": No such file or directory";
+
+/**
+ * How `--verbose` shows a reader's stderr: the lines for paths that do not
+ * exist, its expected answer (the programs looked for along PATH: one line
+ * per directory without them, dozens on an ordinary PATH), as one count after
+ * the other lines, which are shown as they are.
+ * @param stderr The reader's stderr.
+ * @returns e.g. `(43 paths absent: No such file or directory)`; `stderr` itself with fewer than two such lines.
+ */
+export function absentSummed(stderr: string): string {
+  const lines = stderr.split("\n");
+  const absent = lines.filter((l) => l.endsWith(ABSENT)).length;
+  if (absent < 2) return stderr;
+  return [...lines.filter((l) => !l.endsWith(ABSENT)), `(${absent} paths absent${ABSENT})`].join("\n");
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { CommandError } from "../../src/errors.ts";
-import { realRunner, recordingRunner } from "../../src/exec/mod.ts";
+import { processes, realRunner, recordingRunner } from "../../src/exec/mod.ts";
 import {
+  absentSummed,
   parseStatOutput,
   readFiles,
   readFilesArgv,
@@ -182,4 +183,37 @@ Deno.test("own facts: what is read ahead together costs one process per kind; a 
     `head ${BOOT_ID_PATH}`,
     `head ${status}`,
   ]);
+});
+
+Deno.test("--verbose sums up a reader's 'No such file or directory' lines (a program looked for along PATH): one count, other lines kept, the reads keep every reason", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nsrecipe-absent-" });
+  try {
+    const absent = ["a", "b", "c"].map((n) => `${dir}/${n}`);
+    const present = `${dir}/here`;
+    await Deno.writeTextFile(present, "x\n");
+    for (const [read, program] of [[statPaths, "stat"], [readFiles, "head"]] as const) {
+      const lines: string[] = [];
+      const run = processes({ trace: (l) => lines.push(l) }).run;
+      const got = await read(run, [...absent, present]);
+      assert.ok(got.ok);
+      for (const p of absent) assert.deepEqual(got.reads.get(p), { ok: false, reason: "No such file or directory" }, p);
+      assert.equal(got.reads.get(present)?.ok, true, program);
+      assert.equal(lines.length, 1, program);
+      assert.equal(lines[0].split("\n").slice(1).join("\n"), "  (3 paths absent: No such file or directory)", program);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.equal(
+    absentSummed("stat: cannot statx '/x': No such file or directory"),
+    "stat: cannot statx '/x': No such file or directory",
+    "one such line is shown as it is",
+  );
+  assert.equal(
+    absentSummed(
+      "stat: cannot statx '/x': No such file or directory\nstat: cannot statx '/y': Permission denied\n" +
+        "stat: cannot statx '/z': No such file or directory",
+    ),
+    "stat: cannot statx '/y': Permission denied\n(2 paths absent: No such file or directory)",
+  );
 });
