@@ -520,7 +520,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
         "Try 'nsrecipe --help'.",
       );
     }
-    refuseOptionsAsValues(program);
+    refuseOptionsAsValues(program, args);
     refuseRepeatedOptions(program);
     await program.parseAsync(args, { from: "user" });
   } catch (e) {

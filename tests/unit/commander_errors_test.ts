@@ -84,6 +84,18 @@ Deno.test("an option whose value was left out is named, not the word after it (n
         "nsrecipe: --file is missing its value ('--name', which follows it, is an option)\n" +
         "  Give --file its value right after it: -f, --file <file.yaml>.",
       ],
+      // A value given in the option's own word was not left out: the option's own check refuses it.
+      [
+        ["plan", "netns", "--name=--help", "--verbose"],
+        "nsrecipe: The namespace name '--help' given to --name is not allowed. Use letters, digits, '.', '_' and " +
+        "'-', starting with a letter or digit.\n" +
+        "  See 'nsrecipe show netns' for the options and their forms.",
+      ],
+      [
+        ["doctor", "--uplink=--x", "--verbose"],
+        "nsrecipe: The link name '--x' given to --uplink is not allowed\n" +
+        "  Use letters, digits, '.', '_' and '-', starting with a letter or digit.",
+      ],
     ] as const
   ) {
     const r = await refusal([...args]);
