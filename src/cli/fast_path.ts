@@ -11,12 +11,11 @@
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT } from "../errors.ts";
-import { adviseWithStateDir } from "./advice.ts";
 import type { PlainCommandLine, RecipeCommandLine } from "./command_spec.ts";
 import { parsePlainCommandLine, parseRecipeCommandLine, recipeWordOf } from "./fast_parse.ts";
-import { type JsonError, Output } from "./output.ts";
+import type { JsonError, Output } from "./output.ts";
 import { runPlainCommand } from "./plain_commands.ts";
-import { errorDocument, reportError, stateDirOf } from "./report.ts";
+import { errorDocument, finishInvocation, reportError, stateDirOf } from "./report.ts";
 
 /** A command line the fast path reads: a plain command's, or `plan`/`run RECIPE`'s with the recipe it names. */
 export type FastLine = { plain: PlainCommandLine } | { recipe: Recipe; line: RecipeCommandLine };
@@ -83,8 +82,6 @@ async function invoke(
   } catch (e) {
     code = reportError(e, stateDirOf(args));
     failure = errorDocument(e);
-    failure.hint = failure.hint && adviseWithStateDir(failure.hint, stateDirOf(args));
   }
-  (current ?? new Output(json, false, false)).finish(code, failure);
-  return code;
+  return finishInvocation(current, json, code, failure, args);
 }

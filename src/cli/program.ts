@@ -23,7 +23,7 @@ import {
 import { actOnHost, readGlobals, refuseDryRun } from "./globals.ts";
 import { runPlainCommand } from "./plain_commands.ts";
 import { readParamFile, runRecipeCommand } from "./recipe_commands.ts";
-import { errorDocument, reportError, stateDirOf } from "./report.ts";
+import { errorDocument, finishInvocation, reportError, stateDirOf } from "./report.ts";
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
 import { refuseRepeatedOptions } from "./repeated_options.ts";
 import { refuseOptionsAsValues } from "./option_values.ts";
@@ -529,10 +529,8 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     const help = helpFor(e, args, program);
     code = report(e, RECIPES, stateDirOf(args), help);
     failure = jsonError(e, RECIPES, help);
-    failure.hint = failure.hint && adviseWithStateDir(failure.hint, stateDirOf(args));
   }
-  (current ?? new Output(json, false, false)).finish(code, failure);
-  return code;
+  return finishInvocation(current, json, code, failure, args);
 }
 
 /** Commands whose output is text for a person or a shell, never data: `--json` is refused for them. */

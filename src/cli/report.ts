@@ -10,7 +10,7 @@ import { EXIT, NsrecipeError } from "../errors.ts";
 import { DEFAULT_STATE_DIR } from "../journal/paths.ts";
 import { sanitize } from "../quote.ts";
 import { adviseWithStateDir } from "./advice.ts";
-import type { JsonError } from "./output.ts";
+import { type JsonError, Output } from "./output.ts";
 
 /**
  * The `--state-dir` given in the arguments, else the default: `--state-dir
@@ -59,4 +59,28 @@ export function reportError(e: unknown, stateDir: string): number {
 export function errorDocument(e: unknown): JsonError {
   if (e instanceof NsrecipeError) return { kind: e.name, message: e.message, hint: e.hint };
   return { kind: "InternalError", message: String(e), hint: "Please report this." };
+}
+
+/**
+ * Ends an invocation, however its command was parsed (the fast path or
+ * commander): the failure's hint names the invocation's state directory, and
+ * the output the command started (else a bare one, for a command that failed
+ * before it had any) writes its `--json` document with the exit code.
+ * @param out The command's output, `undefined` when it never started one.
+ * @param json Whether `--json` was given.
+ * @param code The exit code.
+ * @param failure The error as the document reports it, `undefined` on success.
+ * @param args nsrecipe's arguments (for the state directory, {@link stateDirOf}).
+ * @returns `code`.
+ */
+export function finishInvocation(
+  out: Output | undefined,
+  json: boolean,
+  code: number,
+  failure: JsonError | undefined,
+  args: readonly string[],
+): number {
+  if (failure?.hint) failure.hint = adviseWithStateDir(failure.hint, stateDirOf(args));
+  (out ?? new Output(json, false, false)).finish(code, failure);
+  return code;
 }
