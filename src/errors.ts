@@ -241,15 +241,17 @@ export class InterruptedError extends NsrecipeError {
    *   was recorded or changed.
    * @param stepsDone Steps done before the stop, all rolled back.
    * @param total Steps in the plan.
+   * @param planLine The command line that shows the interrupted run's steps, for the hint: `plan` with the recipe
+   *   and the options it was given, e.g. `nsrecipe plan veth-bridge --name demo`.
    */
-  constructor(signal: string, run: string, stepsDone: number, total: number) {
+  constructor(signal: string, run: string, stepsDone: number, total: number, planLine: string) {
     super(
       run === ""
         ? `Interrupted by ${signal} before the run began: nothing was changed`
         : `Run ${run} was rolled back: the host is as it was (interrupted by ${signal} ` +
           (stepsDone > 0 ? `after step ${stepsDone} of ${total})` : `before its first step: nothing had changed)`),
       EXIT.rolledBack,
-      "Run the recipe again when ready ('nsrecipe plan RECIPE' shows its steps).",
+      `Run the recipe again when ready ('${planLine}' shows its steps).`,
     );
     this.signal = signal;
     this.stepsDone = stepsDone;

@@ -129,9 +129,11 @@ export interface EarlyStop {
  * before the first step (`EngineDeps.stopRequested`), as an
  * {@link InterruptedError} (exit 4). An undo of an expired run in progress
  * (`actOnExpiredWindows`) is thus finished, not cut short.
+ * @param planLine The command line that shows the run's steps, for the error's hint (e.g. `nsrecipe plan netns
+ *   --name web`).
  * @returns The request's state.
  */
-export function catchEarlyStop(): EarlyStop {
+export function catchEarlyStop(planLine: string): EarlyStop {
   let first: Deno.Signal | undefined;
   const listeners = STOP_SIGNALS.map((signal) => {
     const listener = () => {
@@ -144,7 +146,7 @@ export function catchEarlyStop(): EarlyStop {
   });
   let disposed = false;
   const check = () => {
-    if (first !== undefined) throw new InterruptedError(first, "", 0, 0);
+    if (first !== undefined) throw new InterruptedError(first, "", 0, 0, planLine);
   };
   return {
     requested: () => first,

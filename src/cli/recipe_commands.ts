@@ -8,7 +8,7 @@
  */
 import type { Recipe } from "../../recipes/mod.ts";
 import { UsageError } from "../errors.ts";
-import { quote } from "../quote.ts";
+import { quote, shellQuote } from "../quote.ts";
 import type { RecipeCommandLine } from "./command_spec.ts";
 import { actOnHost, readGlobals, refuseDryRun } from "./globals.ts";
 import type { Output } from "./output.ts";
@@ -121,16 +121,35 @@ export async function runRecipeCommand(
   const made = begin(line, started);
   await actOnHost(made, true, ownFactsAhead(recipe));
   const { g, out } = made;
-  const { parseRecipeParams } = await import("./recipe_options.ts");
+  const { parseRecipeParams, givenRecipeOptions } = await import("./recipe_options.ts");
   const params = await parseRecipeParams(recipe.params, o, await readParamFile(o, out), recipe.name);
+  const confirm = parseConfirm(o.confirm);
   return await runCommand(
     recipe,
     params,
     command,
-    { rm: o.rm === true, shell: o.shell as string, confirm: parseConfirm(o.confirm) },
+    {
+      rm: o.rm === true,
+      shell: o.shell as string,
+      confirm,
+      planLine: planLine(recipe.name, givenRecipeOptions(recipe.params, o), confirm),
+    },
     g,
     out,
   );
+}
+
+/**
+ * The `plan` command line that shows a run's steps: the recipe, the recipe
+ * options given and the confirmation window asked for (`plan` shows it).
+ * @param recipe The recipe's name.
+ * @param options The recipe options given, as words (`givenRecipeOptions`).
+ * @param confirm `--confirm`'s seconds, 0 for `--no-confirm`, `undefined` for neither.
+ * @returns e.g. `nsrecipe plan veth-bridge --name demo --confirm 60`, quoted for a shell.
+ */
+export function planLine(recipe: string, options: readonly string[], confirm: number | undefined): string {
+  const window = confirm === undefined ? [] : confirm === 0 ? ["--no-confirm"] : ["--confirm", String(confirm)];
+  return `nsrecipe plan ${shellQuote([recipe, ...options, ...window])}`;
 }
 
 /** The global options and the output of a recipe command, told to `started`; `--dry-run` checked. */

@@ -144,6 +144,28 @@ export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schem
 }
 
 /**
+ * The recipe options given on a command line, as words that give them again:
+ * `-f FILE` first when a file was named, then each option given, in the
+ * schema's order (`--name web --subnet 10.0.0.0/24`; a boolean as its flag).
+ * Options not given (their defaults) are left out.
+ * @param schema The recipe's schema.
+ * @param opts Commander's option values (camelCase keys, `file` for `-f`).
+ * @returns The words, unquoted (see `shellQuote` to show them).
+ * @example
+ * ```ts ignore
+ * givenRecipeOptions(vethBridge.params, { name: "demo", rm: true }); // ["--name", "demo"]
+ * ```
+ */
+export function givenRecipeOptions(schema: Zod.ZodMiniObject, opts: Record<string, unknown>): string[] {
+  const words = typeof opts.file === "string" ? ["-f", opts.file] : [];
+  for (const f of fieldsOf(schema)) {
+    const v = opts[f.key];
+    if (f.boolean ? v === true : typeof v === "string") words.push(...f.boolean ? [f.flag] : [f.flag, v as string]);
+  }
+  return words;
+}
+
+/**
  * Parses a recipe's parameters from the option values commander collected.
  *
  * @param schema The recipe's schema.

@@ -111,6 +111,11 @@ export interface RunOptions {
    * rehearsal's, not the host's, and are not reported as sockets that could not be checked.
    */
   probePids?: readonly number[];
+  /**
+   * The command line that shows this run's steps, with the recipe options it was given (e.g. `nsrecipe plan netns
+   * --name web`), named when a signal stops the run; default `nsrecipe plan` and the recipe's name.
+   */
+  planLine?: string;
 }
 
 /**
@@ -151,7 +156,8 @@ export async function runCommand(
   const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
   // Until the first step a signal stops run at the next check, with a message (and its --json document).
-  const early = catchEarlyStop();
+  const planLine = opts.planLine ?? `nsrecipe plan ${recipe.name}`;
+  const early = catchEarlyStop(planLine);
   // Until the run-begin record (the engine's first write-ahead record) run only reads: those reads stay in nsrecipe's
   // session (early_reads.ts), and a signal that ends one of them is the interruption (early.within).
   const reads = earlyReader(readerFor(out));
@@ -252,7 +258,7 @@ export async function runCommand(
         : inOneShotLab()
         ? " It ends with this lab."
         : ` Undo with: nsrecipe undo ${plan.label}`;
-      const runId = await apply(recipe, params, plan, id, deps, out, ends, early.requested, current);
+      const runId = await apply(recipe, params, plan, id, deps, out, ends, early.requested, current, planLine);
       const deadline = confirmSeconds > 0
         ? await openConfirmWindow(journal, runId, confirmSeconds, watchdog, out).catch((e) =>
           e instanceof JournalWriteError ? undoUnconfirmable(runId, e, deps, out) : Promise.reject(e)
@@ -427,6 +433,7 @@ interface WatchdogIdentity {
  * @param ends What ends the run, after "Applied run ID (NAME).": e.g.
  *   ` Undo with: nsrecipe undo web`, ` --rm undoes it when the shell exits.`,
  *   or nothing (a rehearsal, whose lab undoes it).
+ * @param planLine The command line that shows the plan, named when a signal stops the run (`RunOptions.planLine`).
  * @throws {StepError} | {InterruptedError} Rolled back (exit code 4).
  * @throws {UndoError} When the rollback could not complete.
  */
@@ -440,6 +447,7 @@ async function apply(
   ends: string,
   earlier: () => Deno.Signal | undefined = () => undefined,
   seen?: HostFacts,
+  planLine?: string,
 ): Promise<string> {
   const { label, uses, handover, steps, recheck } = plan;
   // While the plan is applied, SIGINT/SIGTERM/SIGHUP stop it between steps and roll it back (interrupt.ts);
@@ -448,7 +456,7 @@ async function apply(
   let runId: string;
   try {
     // The host as the plan saw it: the first batch's prior states need no look of their own.
-    runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps, recheck, seen }, {
+    runId = await applyRun({ id, recipe: recipe.name, label, params, uses, handover, steps, recheck, seen, planLine }, {
       ...deps,
       // A signal caught before (catchEarlyStop) stops it before its first step.
       stopRequested: () => stop.requested() ?? earlier(),

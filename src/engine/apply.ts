@@ -58,6 +58,11 @@ export interface RunRequest {
    * identities are read from them, without a process.
    */
   seen?: SeenLinks;
+  /**
+   * The command line that shows this plan, with the options the run was given (e.g. `nsrecipe plan veth-bridge
+   * --name demo`), named in the hint of an {@link InterruptedError}; default `nsrecipe plan` and the recipe's name.
+   */
+  planLine?: string;
 }
 
 /**
@@ -112,7 +117,7 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
   try {
     for (const group of applyGroups(req.steps)) {
       current = group[0];
-      await stopIfAsked(run, current, req.steps.length, touched, deps);
+      await stopIfAsked(run, current, req.steps.length, touched, deps, planLineOf(req));
       // A step alone runs on its own, but for one in a named netns that `ip -batch` can run: its check's look at the
       // netns then goes in the same process, after its command.
       if (group.length === 1 && batchNetns(applyBatchKey(req.steps[current]) ?? "ip") === undefined) {
@@ -133,7 +138,7 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
       }
     }
     // Asked to stop during the last step: that step is finished, and rolled back with the others.
-    await stopIfAsked(run, req.steps.length, req.steps.length, touched, deps);
+    await stopIfAsked(run, req.steps.length, req.steps.length, touched, deps, planLineOf(req));
     await recheck(run, req, touched, deps);
     await journal.append({ kind: "run-end", run, state: "applied" });
   } catch (e) {
@@ -155,7 +160,7 @@ export async function applyRun(req: RunRequest, deps: EngineDeps): Promise<strin
     log(`  stopped by ${late} as the run was recorded applied: undoing it`);
     const runs = await loadRuns(deps);
     await undoRun(runs.find((r) => r.id === run)!, runs, deps);
-    throw new InterruptedError(late, run, req.steps.length, req.steps.length);
+    throw new InterruptedError(late, run, req.steps.length, req.steps.length, planLineOf(req));
   }
   return run;
 }
@@ -213,6 +218,7 @@ async function recheck(run: string, req: RunRequest, touched: RevertItem[], deps
  * @param total How many steps the plan has.
  * @param touched The steps done, oldest first.
  * @param deps Engine dependencies.
+ * @param planLine The command line that shows the plan (see {@link RunRequest.planLine}).
  * @throws {InterruptedError} After the rollback.
  * @throws {UndoError} When the rollback could not revert everything.
  */
@@ -222,12 +228,18 @@ async function stopIfAsked(
   total: number,
   touched: RevertItem[],
   deps: EngineDeps,
+  planLine: string,
 ): Promise<void> {
   const signal = deps.stopRequested?.();
   if (signal === undefined) return;
   deps.log(`  stopped by ${signal} after step ${done} of ${total}: rolling back`);
   await rollback(run, touched, deps);
-  throw new InterruptedError(signal, run, done, total);
+  throw new InterruptedError(signal, run, done, total, planLine);
+}
+
+/** The command line that shows a run's plan: {@link RunRequest.planLine}, else `nsrecipe plan RECIPE`. */
+function planLineOf(req: RunRequest): string {
+  return req.planLine ?? `nsrecipe plan ${req.recipe}`;
 }
 
 /**

@@ -17,8 +17,8 @@ import { waitFor } from "../support/wait.ts";
 
 const HOLD = "/run/held-reads";
 
-/** The hint under the message (InterruptedError's, for a run that had not begun). */
-const AGAIN = "Run the recipe again when ready ('nsrecipe plan RECIPE' shows its steps).";
+/** The hint under the message (InterruptedError's, for a run that had not begun): the interrupted run's plan line. */
+const AGAIN = "Run the recipe again when ready ('nsrecipe plan netns --name r1' shows its steps).";
 
 /**
  * Puts a wrapper of `program` in {@link HOLD}/bin that holds its first call whose arguments start with `args`.

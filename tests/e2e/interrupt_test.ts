@@ -23,6 +23,13 @@ for (const { signal, at, done, when } of CASES) {
       const before = await lab.snapshot();
       const r = await interruptAt(lab, RUN, [{ at, signals: [signal] }]);
       assertRolledBackOnSignal(r, r.stderr, signal, done, 12);
+      // The hint names the interrupted run's own plan line (not 'nsrecipe plan RECIPE').
+      assert.ok(
+        r.stderr.endsWith(
+          "\n  Run the recipe again when ready ('nsrecipe plan veth-bridge --name i1' shows its steps).\n",
+        ),
+        r.stderr,
+      );
       const after = await lab.snapshot();
       assert.deepEqual(after, before, snapshotDiff(before, after));
     });

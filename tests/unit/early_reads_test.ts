@@ -14,7 +14,7 @@ function pidAndSession(stat: string): { pid: string; session: string } {
 
 Deno.test("earlyReader (run's reads before the run-begin record) starts its commands in nsrecipe's session; runnerFor's (from that record on) lead their own", async () => {
   const out = new Output(false, false, false);
-  const early = catchEarlyStop();
+  const early = catchEarlyStop("nsrecipe plan netns --name web");
   try {
     const ours = pidAndSession(await Deno.readTextFile("/proc/self/stat"));
     const read = pidAndSession((await earlyReader(readerFor(out))(["cat", "/proc/self/stat"])).stdout);
@@ -28,7 +28,7 @@ Deno.test("earlyReader (run's reads before the run-begin record) starts its comm
 });
 
 Deno.test("earlyReader: a read that died of SIGHUP (a stop signal, as SIGINT and SIGTERM) ends only once nsrecipe's listener has seen the signal, and early.within says the interruption, not the failed read", async () => {
-  const early = catchEarlyStop();
+  const early = catchEarlyStop("nsrecipe plan netns --name web");
   try {
     // (Not SIGINT: the test runner acts on it.) The read's end is seen before the signal reaches the listener (Deno hands it over from a thread of its own).
     const killed: Runner = (argv) => {
@@ -38,6 +38,7 @@ Deno.test("earlyReader: a read that died of SIGHUP (a stop signal, as SIGINT and
     const failure = await early.within(() => earlyReader(killed)(["ip", "-V"])).catch((e) => e);
     assert.ok(failure instanceof InterruptedError, String(failure));
     assert.equal(failure.signal, "SIGHUP");
+    assert.equal(failure.hint, "Run the recipe again when ready ('nsrecipe plan netns --name web' shows its steps).");
     assert.equal(early.requested(), "SIGHUP");
   } finally {
     early.dispose();
@@ -45,7 +46,7 @@ Deno.test("earlyReader: a read that died of SIGHUP (a stop signal, as SIGINT and
 });
 
 Deno.test("early.within: a failed read with no signal received is that failure; a result is passed through", async () => {
-  const early = catchEarlyStop();
+  const early = catchEarlyStop("nsrecipe plan netns --name web");
   try {
     const failed = new CommandError(["ip", "-V"], 1, "Cannot open netlink socket", "");
     assert.equal(await early.within(() => Promise.reject(failed)).catch((e) => e), failed);

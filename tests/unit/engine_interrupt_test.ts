@@ -59,6 +59,8 @@ for (const [raiseAt, done] of [["x.a", 1], ["x.b", 2], ["x.d", 4]] as const) {
       e.message,
       `Run R1 was rolled back: the host is as it was (interrupted by SIGINT after step ${done} of 4)`,
     );
+    // REQ gives no planLine: the recipe's name alone.
+    assert.equal(e.hint, "Run the recipe again when ready ('nsrecipe plan test' shows its steps).");
     assert.deepEqual([...sysctls.values()], ["0", "0", "0", "0"]);
     const indices = (kind: string) => records.filter((r) => r.kind === kind).map((r) => "index" in r && r.index);
     const steps = [...Array(done).keys()];
@@ -71,9 +73,10 @@ for (const [raiseAt, done] of [["x.a", 1], ["x.b", 2], ["x.d", 4]] as const) {
 
 Deno.test("applyRun: a stop asked before the first step changes nothing and closes the run rolled back", async () => {
   const { sysctls, records, deps } = setUp(undefined);
-  const e = await applyRun(REQ, deps).then(() => undefined, (e) => e);
+  const e = await applyRun({ ...REQ, planLine: "nsrecipe plan test --name t" }, deps).then(() => undefined, (e) => e);
   assert.ok(e instanceof InterruptedError, String(e));
   assert.equal(e.stepsDone, 0);
+  assert.equal(e.hint, "Run the recipe again when ready ('nsrecipe plan test --name t' shows its steps).");
   assert.match(
     e.message,
     /^Run R1 was rolled back: .*\(interrupted by SIGTERM before its first step: nothing had changed\)$/,
@@ -84,10 +87,12 @@ Deno.test("applyRun: a stop asked before the first step changes nothing and clos
 
 Deno.test("applyRun: a stop asked while the run's end is recorded undoes the whole run (exit 4)", async () => {
   const { sysctls, records, deps } = setUp(undefined, true);
-  const e = await applyRun(REQ, deps).then(() => undefined, (e) => e);
+  const planLine = "nsrecipe plan test --name t --confirm 30";
+  const e = await applyRun({ ...REQ, planLine }, deps).then(() => undefined, (e) => e);
   assert.ok(e instanceof InterruptedError, String(e));
   assert.equal(e.exitCode, EXIT.rolledBack);
   assert.equal(e.message, "Run R1 was rolled back: the host is as it was (interrupted by SIGHUP after step 4 of 4)");
+  assert.equal(e.hint, `Run the recipe again when ready ('${planLine}' shows its steps).`);
   assert.deepEqual([...sysctls.values()], ["0", "0", "0", "0"]);
   assert.deepEqual(records.filter((r) => r.kind === "step-undone").map((r) => "index" in r && r.index), [3, 2, 1, 0]);
   assert.deepEqual(records.filter((r) => r.kind === "run-end").map((r) => "state" in r && r.state), [

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { fullMigrate } from "../../recipes/full_migrate.ts";
 import { netns } from "../../recipes/netns.ts";
 import { vethBridge } from "../../recipes/veth_bridge.ts";
-import { fieldsOf, parseRecipeParams, SELF_CONTAINING } from "../../src/cli/recipe_options.ts";
+import { fieldsOf, givenRecipeOptions, parseRecipeParams, SELF_CONTAINING } from "../../src/cli/recipe_options.ts";
 import { UsageError } from "../../src/errors.ts";
+import { planLine } from "../../src/cli/recipe_commands.ts";
 import { z } from "../../src/zod.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import type { ParamsSchema } from "../../recipes/types.ts";
@@ -173,4 +174,25 @@ Deno.test("a -f value that contains itself (a YAML alias inside its own anchor) 
       yaml,
     );
   }
+});
+
+Deno.test("the plan line an interrupted run names: -f first, then the recipe options given in schema order, a boolean as its flag, the window asked for; run's own options and defaults left out", () => {
+  const given = givenRecipeOptions(vethBridge.params, {
+    nat: true,
+    subnet: "10.9.0.0/24",
+    name: "demo",
+    file: "my web.yaml",
+    rm: true,
+    shell: "/bin/zsh",
+  });
+  assert.deepEqual(given, ["-f", "my web.yaml", "--name", "demo", "--subnet", "10.9.0.0/24", "--nat"]);
+  assert.equal(
+    planLine("veth-bridge", given, 60),
+    "nsrecipe plan veth-bridge -f 'my web.yaml' --name demo --subnet 10.9.0.0/24 --nat --confirm 60",
+  );
+  assert.equal(planLine("netns", givenRecipeOptions(netns.params, {}), 0), "nsrecipe plan netns --no-confirm");
+  assert.equal(
+    planLine("full-migrate", givenRecipeOptions(fullMigrate.params, { address: "192.0.2.10/24" }), undefined),
+    "nsrecipe plan full-migrate --address 192.0.2.10/24",
+  );
 });
