@@ -26,7 +26,7 @@ import { readParamFile, runRecipeCommand } from "./recipe_commands.ts";
 import { errorDocument, finishInvocation, reportError, stateDirOf } from "./report.ts";
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
 import { refuseRepeatedOptions } from "./repeated_options.ts";
-import { refuseOptionsAsValues } from "./option_values.ts";
+import { missingValueOf, refuseOptionsAsValues } from "./option_values.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import { adviseWithStateDir } from "./advice.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
@@ -523,9 +523,10 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     refuseOptionsAsValues(program, args);
     refuseRepeatedOptions(program);
     await program.parseAsync(args, { from: "user" });
-  } catch (e) {
+  } catch (thrown) {
     // Help and version go to stdout as text, asked for: no document.
-    if (e instanceof CommanderError && HELP_CODES.includes(e.code) && e.exitCode === 0) return EXIT.ok;
+    if (thrown instanceof CommanderError && HELP_CODES.includes(thrown.code) && thrown.exitCode === 0) return EXIT.ok;
+    const e = (thrown instanceof CommanderError && missingValueOf(thrown, args)) || thrown;
     const help = helpFor(e, args, program);
     code = report(e, RECIPES, stateDirOf(args), help);
     failure = jsonError(e, RECIPES, help);

@@ -31,7 +31,8 @@ Deno.test("commander's suggestion stays on the message's line, and the hint name
       ],
       [
         ["plan", "veth-bridge", "--name"],
-        "nsrecipe: Option '--name <name>' argument missing\n  Try 'nsrecipe plan veth-bridge --help'.",
+        "nsrecipe: --name is missing its value (nothing follows it)\n" +
+        "  Give --name its value right after it: --name <name>.",
       ],
       [["exec"], "nsrecipe: Missing required argument 'run'\n  Try 'nsrecipe exec --help'."],
       [
@@ -84,6 +85,32 @@ Deno.test("an option whose value was left out is named, not the word after it (n
         "nsrecipe: --file is missing its value ('--name', which follows it, is an option)\n" +
         "  Give --file its value right after it: -f, --file <file.yaml>.",
       ],
+      // A global option right after it: commander reads global options first, wherever they stand.
+      [
+        ["shell", "--shell", "--verbose", "web"],
+        "nsrecipe: --shell is missing its value ('--verbose', which follows it, is an option)\n" +
+        "  Give --shell its value right after it: --shell <path>.",
+      ],
+      [
+        ["plan", "netns", "--name", "--dry-run", "x"],
+        "nsrecipe: --name is missing its value ('--dry-run', which follows it, is an option)\n" +
+        "  Give --name its value right after it: --name <name>.",
+      ],
+      [
+        ["doctor", "--bridge", "--state-dir", "/run/nsrecipe"],
+        "nsrecipe: --bridge is missing its value ('--state-dir', which follows it, is an option)\n" +
+        "  Give --bridge its value right after it: --bridge <name>.",
+      ],
+      [
+        ["doctor", "--uplink", "--no-color"],
+        "nsrecipe: --uplink is missing its value ('--no-color', which follows it, is an option)\n" +
+        "  Give --uplink its value right after it: --uplink <dev>.",
+      ],
+      [
+        ["plan", "netns", "-f"],
+        "nsrecipe: --file is missing its value (nothing follows it)\n" +
+        "  Give --file its value right after it: -f, --file <file.yaml>.",
+      ],
       // A value given in the option's own word was not left out: the option's own check refuses it.
       [
         ["plan", "netns", "--name=--help", "--verbose"],
@@ -102,4 +129,37 @@ Deno.test("an option whose value was left out is named, not the word after it (n
     assert.equal(r.code, 2, args.join(" "));
     assert.equal(r.stderr, stderr, args.join(" "));
   }
+});
+
+Deno.test("an option whose value was left out, under --json: the document's error says it as stderr does", async () => {
+  const lines: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  console.error = () => {};
+  try {
+    assert.equal(await main(["doctor", "--uplink", "--json"]), 2);
+  } finally {
+    Object.assign(console, { log, error });
+  }
+  const doc = JSON.parse(lines.join("\n"));
+  assert.deepEqual(doc.error, {
+    kind: "UsageError",
+    message: "--uplink is missing its value ('--json', which follows it, is an option)",
+    hint: "Give --uplink its value right after it: --uplink <dev>.",
+  });
+  assert.equal(doc.exitCode, 2);
+});
+
+Deno.test("refuseOptionsAsValues leaves alone the words of the command after '--' (they are its own)", async () => {
+  const { Command } = await import("@commander-js/extra-typings");
+  const { refuseOptionsAsValues } = await import("../../src/cli/option_values.ts");
+  const args = ["run", "--shell", "/bin/zsh", "--", "sh", "--shell", "--verbose"];
+  const program = new Command().exitOverride().option("--verbose");
+  let got: unknown;
+  program.command("run").option("--shell <path>").argument("[command...]").action((command, opts) => {
+    got = { command, opts };
+  });
+  refuseOptionsAsValues(program, args);
+  await program.parseAsync(args, { from: "user" });
+  assert.deepEqual(got, { command: ["sh", "--shell", "--verbose"], opts: { shell: "/bin/zsh" } });
 });
