@@ -55,12 +55,13 @@ export interface PlainCommandSpec {
   name: PlainCommandName;
   /** The help's one-line description; none for a hidden command. */
   description?: string;
-  /** The help's usage line after the command word, when not commander's own (e.g. `RUN [options] -- CMD...`). */
-  usage?: string;
   /** Its operands, in order: `<run>` required, `[run]` optional, with their help texts. */
   operands: readonly { term: `<${string}>` | `[${string}]`; description?: string }[];
-  /** The command to run inside, after `--` (`exec`): the variadic argument commander collects it in. */
-  inside?: { term: `[${string}...]`; description: string };
+  /**
+   * The command to run inside, after `--` (`exec`): the variadic argument commander collects it in (optional to
+   * commander, so that its absence gets nsrecipe's own message; `needed` shows it required in the usage line).
+   */
+  inside?: { term: `[${string}...]`; description: string; needed?: boolean };
   /** Its own options. */
   options: readonly OptionSpec[];
   /** Left out of the help (nsrecipe's own inner commands). */
@@ -96,9 +97,8 @@ export const PLAIN_COMMANDS: Readonly<Record<PlainCommandName, PlainCommandSpec>
   exec: {
     name: "exec",
     description: "run a command in an applied run's network and PID namespaces",
-    usage: "RUN [options] -- CMD...",
     operands: [RUN],
-    inside: { term: "[command...]", description: "the command to run inside (after --)" },
+    inside: { term: "[command...]", description: "the command to run inside (after --)", needed: true },
     options: [],
   },
   shell: {

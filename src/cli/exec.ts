@@ -1,5 +1,5 @@
 /**
- * `nsrecipe exec NAME -- CMD` and `nsrecipe shell NAME`: back into an
+ * `nsrecipe exec RUN -- CMD` and `nsrecipe shell RUN`: back into an
  * applied run's namespaces, like `machinectl shell` and `docker exec`.
  *
  * Which namespaces: the run's network namespace (named in its journalled
@@ -82,7 +82,7 @@ export interface EnterOptions {
 }
 
 /**
- * `nsrecipe exec NAME -- CMD` / `nsrecipe shell NAME`: runs CMD (or a shell,
+ * `nsrecipe exec RUN -- CMD` / `nsrecipe shell RUN`: runs CMD (or a shell,
  * with a banner and prompt naming the run) in the run's network namespace
  * and PID namespace.
  *
@@ -114,7 +114,7 @@ export async function execCommand(
   }
   const onTty = ownTerminalWanted();
   const shell = opts.command.length === 0;
-  if (shell && g.json) throw new UsageError("--json needs a command (exec NAME -- CMD): a shell would write to stdout");
+  if (shell && g.json) throw new UsageError("--json needs a command (exec RUN -- CMD): a shell would write to stdout");
   if (shell) {
     // `shell` takes no command: the way to one whose output may be redirected is `exec`.
     refuseHalfTerminalShell(

@@ -61,17 +61,17 @@ export function manualPage(program: Command<any, any, any>, version: string, pro
     `${name} \\- ${roffEscape(prose.summary)}`,
     ".SH SYNOPSIS",
     `.B ${name}`,
-    `[\\fIglobal options\\fR] \\fICOMMAND\\fR [\\fIargs\\fR...]`,
+    roffEscape(help.commandUsage(program as never).slice(name.length + 1)),
     ".SH DESCRIPTION",
     ...prose.description.flatMap((p) => [".PP", roffEscape(p)]),
     ".SH GLOBAL OPTIONS",
     ...options(help, program),
     ".SH COMMANDS",
   ];
-  for (const [full, cmd] of walk(program)) {
+  for (const [, cmd] of walk(program)) {
     const h = cmd.createHelp() as unknown as Help;
     lines.push(
-      ".SS " + roffEscape(`${name} ${full} ${cmd.usage()}`.trim()),
+      ".SS " + roffEscape(h.commandUsage(cmd as never)),
       roffEscape(h.commandDescription(cmd as never)),
     );
     for (const arg of h.visibleArguments(cmd as never)) {

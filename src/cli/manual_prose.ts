@@ -15,7 +15,7 @@ export const MANUAL_PROSE: ManualProse = {
     "Every change to the host is a journaled, reversible step: 'nsrecipe run RECIPE' applies them, " +
     "'nsrecipe undo' puts the host back exactly, even after nsrecipe was killed half-way.",
     "Everything after '--' is the command to run inside; a word between the recipe and '--' is refused. " +
-    "'nsrecipe exec NAME -- CMD' and 'nsrecipe shell NAME' get back into an applied run's network and PID namespaces.",
+    "'nsrecipe exec RUN -- CMD' and 'nsrecipe shell RUN' get back into an applied run's network and PID namespaces.",
     "With --json, stdout carries exactly one JSON document per invocation, errors included: 'ok', 'exitCode', " +
     "'exitFrom' ('command' when the exit code is that of the command run inside, else 'nsrecipe') and 'error'.",
     "Shell completion: 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe' (also zsh, fish, powershell).",

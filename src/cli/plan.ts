@@ -50,7 +50,7 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output, confirmSecond
 }
 
 /**
- * `nsrecipe plan RECIPE [opts]`: reads the host, plans, prints; changes nothing.
+ * `nsrecipe plan RECIPE [options]`: reads the host, plans, prints; changes nothing.
  * @param recipe The recipe.
  * @param params Its parsed parameters.
  * @param out The output.

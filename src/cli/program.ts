@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, CommanderError, Help, Option } from "@commander-js/extra-typings";
+import { type Argument, Command, CommanderError, Help, Option } from "@commander-js/extra-typings";
 import type { Recipe } from "../../recipes/mod.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { quote, sanitize, shellQuote } from "../quote.ts";
@@ -27,6 +27,7 @@ import { errorDocument, finishInvocation, reportError, stateDirOf } from "./repo
 import { addRecipeOptions, fieldsOf } from "./recipe_options.ts";
 import { refuseRepeatedOptions } from "./repeated_options.ts";
 import { missingValueOf, refuseOptionsAsValues } from "./option_values.ts";
+import { neededArgument, operandsErrorOf, operandTerm, usageLine, usageTerm } from "./usage_line.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import { adviseWithStateDir } from "./advice.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
@@ -177,11 +178,11 @@ function withoutStrayWords(before: readonly string[], stray: readonly string[], 
 
 /** The commands in one line each, as README's "Command line" section shows them (a unit test holds the two equal). */
 export const SYNOPSIS: readonly string[] = [
-  "nsrecipe list | show RECIPE | plan RECIPE [opts] | run RECIPE [opts] [-- CMD...]",
-  "nsrecipe undo [ID|NAME | --all] | status [NAME] [--deep | --quick] | journal [NAME] | doctor | confirm [RUN]",
-  "nsrecipe exec NAME -- CMD... | shell NAME",
-  "nsrecipe rehearse RECIPE [opts] | lab [opts] [-- NSRECIPE-ARGS...]",
-  "nsrecipe completions bash|zsh|fish | man | help [COMMAND [RECIPE]]",
+  "nsrecipe list | show RECIPE | plan RECIPE [options] | run RECIPE [options] [-- CMD...]",
+  "nsrecipe undo [RUN | --all] | status [RUN] [--deep | --quick] | journal [RUN] | doctor [options] | confirm [RUN]",
+  "nsrecipe exec RUN -- CMD... | shell RUN [options]",
+  "nsrecipe rehearse RECIPE [options] | lab [options] [-- ARGS...]",
+  "nsrecipe completions SHELL | man | help [COMMAND [RECIPE]]",
 ];
 
 /**
@@ -190,7 +191,7 @@ export const SYNOPSIS: readonly string[] = [
  * @returns The text.
  */
 export function shortUsage(recipes: readonly Recipe[]): string {
-  return `Usage: nsrecipe [global options] COMMAND [...]
+  return `Usage: nsrecipe COMMAND [options]
 ${SYNOPSIS.map((line) => `  ${line}`).join("\n")}
 Recipes: ${recipes.map((r) => r.name).join(", ")}`;
 }
@@ -280,9 +281,11 @@ function addPlainCommand(
   const spec = PLAIN_COMMANDS[name];
   const cmd: Command<any, any, any> = spec.hidden ? new Command(name) : program.command(name);
   if (spec.description !== undefined) cmd.description(spec.description);
-  if (spec.usage !== undefined) cmd.usage(spec.usage);
   for (const o of spec.operands) cmd.argument(o.term, o.description);
-  if (spec.inside) cmd.argument(spec.inside.term, spec.inside.description).allowUnknownOption();
+  if (spec.inside) {
+    cmd.argument(spec.inside.term, spec.inside.description).allowUnknownOption();
+    if (spec.inside.needed) neededArgument(cmd.registeredArguments.at(-1)!);
+  }
   for (const o of spec.options) cmd.addOption(optionOf(o));
   // commander calls it with each operand (undefined when not given), the words for `inside`, the command's options and
   // the command.
@@ -341,10 +344,15 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     .configureOutput({ outputError: () => {}, writeErr: () => {} })
     .configureHelp({
       showGlobalOptions: true,
-      // The recipe is optional to commander (so that a missing one gets nsrecipe's own usage error), not to the user.
+      // nsrecipe's one style of usage line (usage_line.ts), in the list of commands and in each one's help.
       subcommandTerm(cmd: Command<any, any, any>) {
-        const term = Help.prototype.subcommandTerm.call(this, cmd as never);
-        return RECIPE_PARENTS.has(cmd.name()) ? term.replace("[recipe]", "<recipe>") : term;
+        return [cmd.name(), usageTerm(cmd)].filter((w) => w !== "").join(" ");
+      },
+      commandUsage(cmd: Command<any, any, any>) {
+        return usageLine(cmd);
+      },
+      argumentTerm(arg: Argument<any, any, any, any, any>) {
+        return operandTerm(arg);
       },
       // Each subcommand's help lists the global options it honours (HONOURED_GLOBALS), not all of them.
       visibleGlobalOptions(this: Help, cmd: Command<any, any, any>) {
@@ -373,9 +381,6 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   const rehearse = program.command("rehearse").description(
     "replay a recipe on a lab copy of this host's uplink first; never changes the host",
   );
-  plan.usage("RECIPE [options]");
-  rehearse.usage("RECIPE [options]");
-  run.usage("RECIPE [options] [-- CMD...]");
   for (const parent of [plan, run, rehearse]) {
     parent.addHelpText("after", `\nEach recipe's options: nsrecipe ${parent.name()} RECIPE --help`);
     // Without a recipe (or with an unknown one) these are usage errors, not a help page with exit 0.
@@ -384,6 +389,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
         throw (await import("./recipe_words.ts")).recipeWordError(parent.name(), name, RECIPES);
       },
     );
+    neededArgument(parent.registeredArguments[0]);
   }
   for (const recipe of RECIPES) {
     const recipeLine = (command: RecipeCommandName, cmd: Command<any, any, any>, inside: string[]) =>
@@ -416,7 +422,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     );
     addRecipeOptions(
       addOptions(
-        run.command(recipe.name).description(recipe.summary).usage("[options] [-- CMD...]")
+        run.command(recipe.name).description(recipe.summary)
           .argument("[command...]", "command to run inside (after --); default: a shell when stdin is a TTY"),
         "run",
         recipe,
@@ -526,8 +532,11 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   } catch (thrown) {
     // Help and version go to stdout as text, asked for: no document.
     if (thrown instanceof CommanderError && HELP_CODES.includes(thrown.code) && thrown.exitCode === 0) return EXIT.ok;
-    const e = (thrown instanceof CommanderError && missingValueOf(thrown, args)) || thrown;
-    const help = helpFor(e, args, program);
+    const failed = failedCommand(thrown, args, program);
+    const help = helpFor(failed);
+    // Commander's errors of a missing value or operand, or operands too many, in nsrecipe's words.
+    const e = (thrown instanceof CommanderError &&
+      (missingValueOf(thrown, args) ?? (failed && operandsErrorOf(thrown, failed, help)))) || thrown;
     code = report(e, RECIPES, stateDirOf(args), help);
     failure = jsonError(e, RECIPES, help);
   }
@@ -606,25 +615,40 @@ function topCommand(cmd: Command<any, any, any>): Command<any, any, any> {
 const HELP_CODES = ["commander.helpDisplayed", "commander.version", "commander.help"];
 
 /**
- * The help a commander error points to: that of the command the words name,
- * down to the recipe of `plan`, `run` or `rehearse` (`nsrecipe plan
- * veth-bridge --help` for a mistyped option of that recipe, which the
- * top-level help does not list); the top-level help for an unknown command,
- * or when no command is named.
+ * The command a commander error is about: the one the words name, down to
+ * the recipe of `plan`, `run` or `rehearse`; `undefined` for an unknown
+ * command, or when no command is named.
  * @param e The error commander threw.
  * @param args nsrecipe's arguments.
  * @param program The root command, for the commands it knows.
- * @returns The command line that shows that help, e.g. `nsrecipe exec --help`.
+ * @returns The command, e.g. `run veth-bridge`'s.
  */
-function helpFor(e: unknown, args: readonly string[], program: Command<any, any, any>): string {
+function failedCommand(
+  e: unknown,
+  args: readonly string[],
+  program: Command<any, any, any>,
+): Command<any, any, any> | undefined {
   const word = commandWord(args);
   const top = e instanceof CommanderError && e.code !== "commander.unknownCommand" && word !== undefined
     ? program.commands.find((c) => c.name() === word)
     : undefined;
-  if (!top) return "nsrecipe --help";
+  if (!top) return undefined;
   const recipe = RECIPE_PARENTS.has(word!) ? commandWord(args.slice(args.indexOf(word!) + 1)) : undefined;
-  const sub = recipe === undefined ? undefined : top.commands.find((c) => c.name() === recipe);
-  return `nsrecipe ${word}${sub ? ` ${recipe}` : ""} --help`;
+  return (recipe === undefined ? undefined : top.commands.find((c) => c.name() === recipe)) ?? top;
+}
+
+/**
+ * The help a commander error points to: that of the command it is about
+ * ({@link failedCommand}: `nsrecipe plan veth-bridge --help` for a mistyped
+ * option of that recipe, which the top-level help does not list); the
+ * top-level help for an unknown command, or when no command is named.
+ * @param cmd The command the error is about, if any.
+ * @returns The command line that shows that help, e.g. `nsrecipe exec --help`.
+ */
+function helpFor(cmd: Command<any, any, any> | undefined): string {
+  const names: string[] = [];
+  for (let c = cmd; c?.parent; c = c.parent as Command<any, any, any>) names.unshift(c.name());
+  return `nsrecipe ${[...names, "--help"].join(" ")}`;
 }
 
 /**

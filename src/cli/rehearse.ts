@@ -12,7 +12,7 @@ import { runCommand } from "./run.ts";
 import { undoCommand } from "./undo.ts";
 
 /**
- * `nsrecipe rehearse RECIPE [opts]`: copies this host's uplink (name, MAC,
+ * `nsrecipe rehearse RECIPE [options]`: copies this host's uplink (name, MAC,
  * MTU, addresses, routes) into a lab and rehearses the recipe there. Reads
  * the host; never changes it.
  *

@@ -119,7 +119,7 @@ export interface RunOptions {
 }
 
 /**
- * `nsrecipe run RECIPE [opts] [-- CMD...]`: plans, applies through the
+ * `nsrecipe run RECIPE [options] [-- CMD...]`: plans, applies through the
  * journal, then runs CMD (or an interactive shell when stdin is a TTY)
  * inside the new namespaces; with `--rm` undoes the run afterwards.
  *

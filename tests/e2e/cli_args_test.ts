@@ -86,7 +86,7 @@ Deno.test("nsrecipe, 'run', 'plan' and 'rehearse' without what they need are usa
     const none = await lab.nsrecipe([]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /No command given/);
-    assert.match(none.stderr, /Usage: nsrecipe \[global options\] COMMAND/);
+    assert.match(none.stderr, /Usage: nsrecipe COMMAND \[options\]\n/);
     assert.equal(none.stdout, "");
     for (const sub of ["run", "plan", "rehearse"]) {
       const r = await lab.nsrecipe([sub]);
@@ -103,7 +103,7 @@ Deno.test("nsrecipe, 'run', 'plan' and 'rehearse' without what they need are usa
     assert.match(help.stdout, /Each recipe's options: nsrecipe run RECIPE --help$/m);
     const top = await lab.nsrecipe(["--help"]);
     for (const sub of ["plan", "run", "rehearse"]) {
-      assert.match(top.stdout, new RegExp(`^  ${sub} <recipe> `, "m"), `${sub}'s recipe is shown as required`);
+      assert.match(top.stdout, new RegExp(`^  ${sub} RECIPE `, "m"), `${sub}'s recipe is shown as required`);
     }
   });
 });

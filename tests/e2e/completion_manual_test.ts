@@ -117,7 +117,7 @@ Deno.test("help: -h, -V, 'help run veth-bridge' shows the recipe's options, each
     for (const args of [["-h"], ["--help"], ["help"], ["help", "--help"], ["help", "-h"]]) {
       const top = await lab.nsrecipe(args);
       assert.equal(top.code, 0, args.join(" "));
-      assert.match(top.stdout, /^ {2}completions <shell> +print the shell completion script/m, args.join(" "));
+      assert.match(top.stdout, /^ {2}completions SHELL +print the shell completion script/m, args.join(" "));
       assert.match(top.stdout, /^ {2}man +print the manual page/m, args.join(" "));
     }
     const help = await lab.nsrecipe(["help", "run", "veth-bridge"]);
@@ -200,6 +200,6 @@ Deno.test("completions: an unknown shell is refused in nsrecipe's words, exit 2"
         "  e.g. 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe'.",
     );
     const help = await lab.nsrecipe(["completions", "--help"]);
-    assert.match(help.stdout, /shell +the shell: bash, zsh, fish, powershell/);
+    assert.match(help.stdout, /^  SHELL +the shell: bash, zsh, fish, powershell$/m);
   });
 });

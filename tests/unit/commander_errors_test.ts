@@ -34,7 +34,22 @@ Deno.test("commander's suggestion stays on the message's line, and the hint name
         "nsrecipe: --name is missing its value (nothing follows it)\n" +
         "  Give --name its value right after it: --name <name>.",
       ],
-      [["exec"], "nsrecipe: Missing required argument 'run'\n  Try 'nsrecipe exec --help'."],
+      [["exec"], "nsrecipe: Missing RUN (usage: nsrecipe exec RUN -- CMD...)\n  Try 'nsrecipe exec --help'."],
+      [["show"], "nsrecipe: Missing RECIPE (usage: nsrecipe show RECIPE)\n  Try 'nsrecipe show --help'."],
+      [
+        ["completions"],
+        "nsrecipe: Missing SHELL (usage: nsrecipe completions SHELL)\n  Try 'nsrecipe completions --help'.",
+      ],
+      [
+        ["doctor", "x"],
+        "nsrecipe: Too many arguments for 'doctor': 'x' (usage: nsrecipe doctor [options])\n" +
+        "  Try 'nsrecipe doctor --help'.",
+      ],
+      [
+        ["shell", "web", "api", "db"],
+        "nsrecipe: Too many arguments for 'shell': 'api' 'db' (usage: nsrecipe shell RUN [options])\n" +
+        "  Try 'nsrecipe shell --help'.",
+      ],
       [
         ["status", "--deap"],
         "nsrecipe: Unknown option '--deap' (did you mean --deep?)\n  Try 'nsrecipe status --help'.",

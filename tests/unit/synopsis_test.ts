@@ -8,7 +8,8 @@ Deno.test("the short usage lists the commands exactly as README's 'Command line'
   const block = readme.slice(start).split("\n").slice(2, 2 + SYNOPSIS.length).map((l) => l.trim());
   assert.deepEqual(block, [...SYNOPSIS]);
   const usage = shortUsage([]);
-  for (const word of ["exec NAME -- CMD...", "shell NAME", "journal [NAME]", "completions bash|zsh|fish"]) {
+  assert.match(usage, /^Usage: nsrecipe COMMAND \[options\]\n/);
+  for (const word of ["exec RUN -- CMD...", "shell RUN [options]", "journal [RUN]", "completions SHELL"]) {
     assert.ok(usage.includes(word), word);
   }
 });
