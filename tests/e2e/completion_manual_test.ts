@@ -200,6 +200,6 @@ Deno.test("completions: an unknown shell is refused in nsrecipe's words, exit 2"
         "  e.g. 'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe'.",
     );
     const help = await lab.nsrecipe(["completions", "--help"]);
-    assert.match(help.stdout, /^  SHELL +the shell: bash, zsh, fish, powershell$/m);
+    assert.match(help.stdout, /^ {2}SHELL +the shell: bash, zsh, fish, powershell$/m);
   });
 });
