@@ -17,6 +17,7 @@ import { foldRuns, isOpen, readJournal } from "../journal/mod.ts";
 import { UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { bashCompletionScript } from "./completion_bash.ts";
+import { neededArgument } from "./usage_line.ts";
 
 /** The shells `nsrecipe completions SHELL` writes a script for. */
 export const SHELLS: readonly string[] = ["bash", "zsh", "fish", "powershell"];
@@ -82,8 +83,45 @@ export async function addCompletion(
       else generator.setup(program.name(), program.name(), shell);
     });
   }
+  // The candidates' descriptions were copied when the adapter read the program: the completion script's too.
+  const completionsCandidate = root.commands.get("completions");
+  if (completions && completionsCandidate) completionsCandidate.description = completions.description();
+  const complete = program.commands.find((c) => c.name() === "complete");
+  if (complete) speakForComplete(complete, program);
   for (const name of RUN_ARGUMENT_COMMANDS) {
     const argument = root.commands.get(name)?.arguments.get("run");
     if (argument) argument.handler = (complete) => names.forEach(([n, d]) => complete(n, d));
   }
+}
+
+/**
+ * The hidden `complete` command in nsrecipe's voice: the adapter describes it
+ * as "Generate completion suggestions" and, without `--`, refuses it with its
+ * own "Completion requests are called like `complete -- [args]`".
+ * @param complete The adapter's `complete` command.
+ * @param program The root command (its raw arguments say whether `--` was given).
+ */
+function speakForComplete(complete: Command<any, any, any>, program: Command<any, any, any>): void {
+  complete.description(
+    "print the candidates that complete a command line, one 'value<TAB>description' a line, then ':N' (the " +
+      "directive for the shell); the completion scripts run it at each TAB",
+  );
+  const words = complete.registeredArguments[0];
+  if (words) {
+    words.description =
+      "the command line's words after 'nsrecipe', the last the word being completed ('' for a new one)";
+    neededArgument(words);
+  }
+  complete.hook("preAction", (_hooked, cmd) => {
+    // Commander's rawArgs: the arguments parsed (nsrecipe parses them `from: "user"`).
+    const raw = (program as unknown as { rawArgs: string[] }).rawArgs;
+    if (raw.indexOf("--") > raw.indexOf("complete")) return;
+    const first = (cmd.args as string[])[0];
+    throw new UsageError(
+      "'complete' takes the words to complete after '--', e.g. nsrecipe complete -- status ''",
+      first !== undefined && SHELLS.includes(first)
+        ? `For the completion script of ${first}: nsrecipe completions ${first}.`
+        : `For a shell's completion script: nsrecipe completions SHELL (${SHELLS.join(", ")}).`,
+    );
+  });
 }

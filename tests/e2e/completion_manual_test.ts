@@ -47,7 +47,10 @@ Deno.test("completions: bash, zsh and fish scripts; recipe names, option names a
       candidates((await lab.nsrecipe(["complete", "--", "run", "veth-bridge", "--br"])).stdout),
       ["--bridge", "--bridge-address"],
     );
-    assert.ok(candidates((await lab.nsrecipe(["complete", "--", ""])).stdout).includes("exec"));
+    const commands = (await lab.nsrecipe(["complete", "--", ""])).stdout;
+    assert.ok(candidates(commands).includes("exec"));
+    // Each described in nsrecipe's words, completions too (not the library's "Generate shell completion scripts").
+    assert.match(commands, /^completions\tprint the shell completion script \(bash, zsh, fish; also powershell\)/m);
 
     assert.equal((await lab.nsrecipe(["run", "netns", "--name", "web"])).code, 0);
     assert.equal((await lab.nsrecipe(["run", "netns", "--name", "api"])).code, 0);
