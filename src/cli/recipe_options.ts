@@ -15,6 +15,7 @@ import { z } from "../zod_deferred.ts";
 import { UsageError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { didYouMean } from "../suggest.ts";
+import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 
 /**
  * Keys a YAML file may not use, whatever the recipe: they name JavaScript's
@@ -44,6 +45,16 @@ export interface FieldInfo {
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** An option name as a schema key: `bridge-address` → `bridgeAddress`. */
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Names in a sentence: `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
 /**
@@ -222,20 +233,12 @@ export async function parseRecipeParams<S extends Zod.ZodMiniObject>(
     // Each key as written in the file, for messages (`Name:` is reported as 'Name', not as a made-up '-name').
     const written = new Map<string, string>();
     for (const k of keys) {
-      const key = k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      const key = camel(k);
       fromFile.set(key, (doc as Record<string, unknown>)[k]);
       written.set(key, k);
     }
-    const unknown = [...fromFile.keys()].filter((k) => !known(k)).map((k) => written.get(k)!);
-    if (unknown.length > 0) {
-      const names = Object.keys(schema.shape).map(kebab);
-      const shown = unknown.slice(0, LISTED_MAX).map((k) => `${quote(k)}${didYouMean(k, names)}`);
-      const more = unknown.length > LISTED_MAX ? ` and ${unknown.length - LISTED_MAX} more` : "";
-      throw new UsageError(
-        `${file} has unknown options: ${shown.join(", ")}${more}`,
-        `Option names are lower case, as on the command line without '--'; 'nsrecipe show ${recipe}' lists them.`,
-      );
-    }
+    const unknown = [...fromFile.keys()].filter((k) => !known(k));
+    if (unknown.length > 0) throw await unknownKeysError(file, recipe, schema, unknown, written);
   }
   const merged: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(schema.shape)) {
@@ -257,6 +260,70 @@ export async function parseRecipeParams<S extends Zod.ZodMiniObject>(
     throw new UsageError(lines.join("\n"), `See 'nsrecipe show ${recipe}' for the options and their forms.`);
   }
   return result.data;
+}
+
+/**
+ * The refusal of a `-f` file's keys that are no option of the recipe, each
+ * named as written, with what is wrong with it: an option of another recipe
+ * ("an option of veth-bridge"), or a near miss ("did you mean name?"). The
+ * hint says that option names are lower case only when one key is an option
+ * of this recipe written with capitals (`Name:`), and names this recipe's
+ * options when one key belongs to another recipe. The other recipes are
+ * loaded for this message only.
+ * @param file The file, quoted.
+ * @param recipe This recipe's name, e.g. `netns`.
+ * @param schema Its schema.
+ * @param unknown The keys that are no option of it, camel-cased (`bridgeAddress`), in the file's order.
+ * @param written Each key as written in the file.
+ * @returns The usage error.
+ */
+async function unknownKeysError(
+  file: string,
+  recipe: string,
+  schema: Zod.ZodMiniObject,
+  unknown: readonly string[],
+  written: ReadonlyMap<string, string>,
+): Promise<UsageError> {
+  const names = Object.keys(schema.shape).map(kebab);
+  const others = await Promise.all(
+    Object.entries(RECIPE_LOADERS).filter(([name]) => name !== recipe).map(async ([name, load]) => ({
+      name,
+      keys: new Set(fieldsOf((await load()).params).map((f) => f.key)),
+    })),
+  );
+  // A key as written but in lower case (`NAT` → `nat`, `Bridge-Address` → `bridgeAddress`), when it has capitals.
+  const lowered = (key: string) => {
+    const as = written.get(key)!;
+    return as === as.toLowerCase() ? undefined : camel(as.toLowerCase());
+  };
+  // This recipe's own option, in capitals.
+  const ownMiscased = (key: string) => {
+    const lower = lowered(key);
+    return lower !== undefined && Object.hasOwn(schema.shape, lower);
+  };
+  const takenBy = (key: string) => {
+    if (ownMiscased(key)) return [];
+    const lower = lowered(key);
+    return others.filter((o) => o.keys.has(key) || (lower !== undefined && o.keys.has(lower))).map((o) => o.name);
+  };
+  const shown = unknown.slice(0, LISTED_MAX).map((key) => {
+    const by = takenBy(key);
+    const as = written.get(key)!;
+    return by.length > 0 ? `${quote(as)} (an option of ${listed(by)})` : `${quote(as)}${didYouMean(as, names)}`;
+  });
+  const more = unknown.length > LISTED_MAX ? ` and ${unknown.length - LISTED_MAX} more` : "";
+  const elsewhere = unknown.some((key) => takenBy(key).length > 0);
+  // Capitals are the problem when the key in lower case is an option (of this recipe or of another).
+  const miscased = unknown.some((key) => ownMiscased(key) || (lowered(key) !== undefined && takenBy(key).length > 0));
+  const hint = [
+    ...miscased ? ["Option names are lower case, as on the command line without '--'"] : [],
+    ...elsewhere ? [`${recipe} takes ${names.length > 0 ? names.join(", ") : "no options"}`] : [],
+    `'nsrecipe show ${recipe}' lists them.`,
+  ].join("; ");
+  return new UsageError(
+    `${file} has ${elsewhere ? `options ${recipe} does not take` : "unknown options"}: ${shown.join(", ")}${more}`,
+    hint,
+  );
 }
 
 /** The minimal shape of a zod issue that {@link issueMessage} reads. */

@@ -196,3 +196,36 @@ Deno.test("the plan line an interrupted run names: -f first, then the recipe opt
     "nsrecipe plan full-migrate --address 192.0.2.10/24",
   );
 });
+
+Deno.test("a -f key that is another recipe's option says which recipe takes it, and 'lower case' only when capitals are the mistake", async () => {
+  const refusal = async (recipe: string, yaml: string) => {
+    const r = await RECIPE_LOADERS[recipe]();
+    const e = await parseRecipeParams(r.params, { file: "f.yaml" }, () => yaml, recipe).then(() => undefined, (e) => e);
+    assert.ok(e instanceof UsageError, String(e));
+    return [e.message, e.hint];
+  };
+  assert.deepEqual(await refusal("netns", "bridge: br1\nsubnet: 10.1.0.0/24\n"), [
+    "'f.yaml' has options netns does not take: 'bridge' (an option of veth-bridge and full-migrate), " +
+    "'subnet' (an option of veth-bridge)",
+    "netns takes name; 'nsrecipe show netns' lists them.",
+  ]);
+  assert.deepEqual(await refusal("pid-only", "name: web\n"), [
+    "'f.yaml' has options pid-only does not take: 'name' (an option of netns, veth-bridge and full-migrate)",
+    "pid-only takes no options; 'nsrecipe show pid-only' lists them.",
+  ]);
+  // A typo: nothing about case.
+  assert.deepEqual(await refusal("netns", "nmae: x\n"), [
+    "'f.yaml' has unknown options: 'nmae' (did you mean name?)",
+    "'nsrecipe show netns' lists them.",
+  ]);
+  // Capitals: this recipe's own option, and another recipe's.
+  assert.deepEqual(await refusal("veth-bridge", "NAME: w\n"), [
+    "'f.yaml' has unknown options: 'NAME' (did you mean name?)",
+    "Option names are lower case, as on the command line without '--'; 'nsrecipe show veth-bridge' lists them.",
+  ]);
+  assert.deepEqual(await refusal("full-migrate", "Name: w\nNAT: true\n"), [
+    "'f.yaml' has options full-migrate does not take: 'Name' (did you mean name?), 'NAT' (an option of veth-bridge)",
+    "Option names are lower case, as on the command line without '--'; full-migrate takes name, address, address6, " +
+    "uplink, bridge, veth, force; 'nsrecipe show full-migrate' lists them.",
+  ]);
+});
