@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { expireRun, revertHeldUntil } from "../engine/mod.ts";
 import { expiredWindows, unattendedWindows } from "./expired_windows.ts";
 export { expiredWindows, STOPPED_GRACE_MS, type Unattended, unattendedWindows } from "./expired_windows.ts";
 import { liveConfirmIntents } from "./confirm_intents.ts";
@@ -100,6 +99,8 @@ async function act(
   out: Output,
   run: Runner,
 ): Promise<void> {
+  // The engine only now, with a window to act on: a command that finds none (most) loads none of it.
+  const { expireRun, revertHeldUntil } = await import("../engine/mod.ts");
   await withJournal(g, out, async (journal) => {
     const deps = await engineDeps(journal, run, out);
     const intents = await liveConfirmIntents(g.stateDir, run);

@@ -1,14 +1,5 @@
-import {
-  assertUndoableHere,
-  type EngineDeps,
-  loadRuns,
-  planUndoAll,
-  previewUndo,
-  selectRuns,
-  type UndoAllPlan,
-  type UndoReport,
-  undoRun,
-} from "../engine/mod.ts";
+import type { EngineDeps, UndoAllPlan, UndoReport } from "../engine/mod.ts";
+import { loadRuns, selectRuns } from "../engine/undo_select.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { confirmationState } from "../engine/confirmation.ts";
 import { clockTime } from "./clock.ts";
@@ -54,9 +45,13 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       out.result(expired > 0 ? "Nothing more to undo." : "Nothing to undo.");
       return;
     }
-    // Only now, with something to undo: the engine's dependencies read the boot id (a process, read once: engineDeps
-    // then finds it read). A dry run changes nothing: its engine only reads, in nsrecipe's session too.
-    await ownBootId(reads);
+    // Only now, with something to undo: the engine (its modules: nothing to undo loads none of them), and its
+    // dependencies, which read the boot id (a process, read once: engineDeps then finds it read). A dry run changes
+    // nothing: its engine only reads, in nsrecipe's session too.
+    const [{ assertUndoableHere, planUndoAll, previewUndo, undoRun }] = await Promise.all([
+      import("../engine/mod.ts"),
+      ownBootId(reads),
+    ]);
     const deps = await engineDeps(journal, g.dryRun ? reads : run, out);
     // Those of the base checked above need no second look.
     await assertProgramsAhead(
@@ -174,6 +169,7 @@ async function undoAll(
   out: Output,
   starting: (run: RunView) => void,
 ): Promise<void> {
+  const { planUndoAll, undoRun } = await import("../engine/mod.ts");
   const plan = announce(planUndoAll(runs, deps.netns), deps, out);
   const reports: UndoReport[] = [];
   const attention: string[] = [];
