@@ -5,6 +5,7 @@ import { confirmationState } from "../engine/confirmation.ts";
 import { clockTime } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
+import { quote } from "../quote.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, readerFor, runnerFor, withJournal } from "./composition_root.ts";
 import { ignoreStopSignals } from "./interrupt.ts";
@@ -121,19 +122,49 @@ function reportData(r: UndoReport) {
     label: r.label,
     result: r.result,
     steps: r.outcomes.map((o) => ({ ...stepEntry(o.item.index, o.item.step), run: o.item.run, how: o.how })),
+    counts: countsOf(r),
     handedOver: r.handedOver,
   };
 }
 
-/** One line for humans saying what an undo did. */
-function reportLine(r: UndoReport): string {
-  const reverted = r.outcomes.filter((o) => o.how === "reverted" || o.how === "subsumed").length;
-  const gone = r.outcomes.filter((o) => o.how === "already-gone").length;
-  return r.result === "stale"
-    ? `Closed ${r.run} (${r.label}): it is from before a reboot, its objects are gone; nothing was touched`
-    : `Undone ${r.run} (${r.label}): ${reverted} step(s) reverted` +
-      (gone ? `, ${gone} found already reverted (changed by hand?)` : "") +
-      (r.handedOver.length ? `, ${r.handedOver.length} kept for later runs` : "");
+/**
+ * How many of an undo's steps ended each way, by their `how` (as `--json`'s
+ * `steps[].how`): `reverted` by their own inverse, `subsumed` (they went with
+ * the netns or link they belong to, which the run made and the undo deleted,
+ * or found gone), `already-gone` (found already reverted).
+ * @param r The report.
+ * @returns The three counts, each present (0 when none).
+ */
+function countsOf(r: UndoReport): { reverted: number; subsumed: number; "already-gone": number } {
+  const count = (how: string) => r.outcomes.filter((o) => o.how === how).length;
+  return { reverted: count("reverted"), subsumed: count("subsumed"), "already-gone": count("already-gone") };
+}
+
+/**
+ * One line for humans saying what an undo did: the steps reverted by their
+ * own inverse, those that went with the objects they belong to (named), those
+ * found already reverted, those kept for later runs.
+ * @param r The report.
+ * @returns e.g. `Undone 20261201T114410-ed80 (w): 3 step(s) reverted, 9 went with netns 'w', link 'veth-w' and link
+ *   'br0'`.
+ */
+export function reportLine(r: UndoReport): string {
+  if (r.result === "stale") {
+    return `Closed ${r.run} (${r.label}): it is from before a reboot, its objects are gone; nothing was touched`;
+  }
+  const counts = countsOf(r);
+  // The objects the subsumed steps went with, in the order the undo met them (`netns:w` → netns 'w').
+  const objects = [...new Set(r.outcomes.flatMap((o) => o.how === "subsumed" ? [o.item.subsumedBy ?? ""] : []))]
+    .filter((o) => o !== "")
+    .map((o) => {
+      const [type, ...name] = o.split(":");
+      return `${type} ${quote(name.join(":"))}`;
+    });
+  const named = objects.length < 2 ? objects.join("") : `${objects.slice(0, -1).join(", ")} and ${objects.at(-1)}`;
+  return `Undone ${r.run} (${r.label}): ${counts.reverted} step(s) reverted` +
+    (counts.subsumed ? `, ${counts.subsumed} went with ${named || "the objects they belong to"}` : "") +
+    (counts["already-gone"] ? `, ${counts["already-gone"]} found already reverted (changed by hand?)` : "") +
+    (r.handedOver.length ? `, ${r.handedOver.length} kept for later runs` : "");
 }
 
 /**
