@@ -51,16 +51,19 @@ export async function runStatus(
   currentBootId: string | undefined,
   inherited: readonly { run: string; index: number; step: Step; label?: string }[],
   here: NetnsRef | undefined,
-  look: Pick<Look, "depth" | "processes" | "inside">,
+  look: Pick<Look, "depth" | "processes" | "inside" | "live">,
   journaled: readonly RunView[] = [r],
   unattended?: Unattended,
 ): Promise<RunStatus> {
+  // A namespace the quick look did not read inside: its reads are answered Unread (status_look.ts).
+  const unread = (n: string) => look.depth === "quick" && look.live.includes(n) && !look.inside.has(n);
   const { stale, elsewhere, drift, unchecked, notes, renamed, undo: progress } = await checkRun(
     r,
     ctx,
     currentBootId,
     here,
     journaled,
+    unread,
   );
   const applied = appliedIndexes(r);
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
