@@ -168,7 +168,7 @@ export async function checkRun(
     unchecked.push("whether the uplink it handed to its bridge is up");
   }
   try {
-    const attached = await attachedByOthers(r, ctx, journaled);
+    const attached = await attachedByOthers(r, ctx, journaled, unread);
     drift.push(...attached.drift);
     unchecked.push(...attached.unchecked);
   } catch (e) {
@@ -270,6 +270,7 @@ async function identityDrift(
  * @param r The run.
  * @param ctx Step context (its reader answers from status's one look at the host).
  * @param journaled Every run of the journal.
+ * @param unread Whether the look did not read inside a namespace (see {@link checkRun}): its links are not read.
  * @returns One drift line per foreign thing, e.g. `'vnet3' is a port of bridge 'br5', which this run made: …`;
  *   and `links put in 'NS' outside nsrecipe` for each namespace of the run whose links were not read ({@link Unread}).
  * @throws {CommandError} When `ip` fails.
@@ -279,14 +280,19 @@ async function attachedByOthers(
   r: RunView,
   ctx: StepContext,
   journaled: readonly RunView[],
+  unread: (netns: string) => boolean,
 ): Promise<{ drift: string[]; unchecked: string[] }> {
   const drift: string[] = [];
   const unchecked: string[] = [];
   const items = [];
   for (const index of appliedIndexes(r)) {
     const step = r.steps[index];
-    // A namespace's links are read inside it: a look that did not read them (Unread) leaves that one unchecked.
-    if (step.kind === "netns-add" && await ctx.ip.links(step.netns).then(() => false, (e) => e instanceof Unread)) {
+    // A namespace's links are read inside it: a look that did not read them (Unread) leaves that one unchecked, as
+    // does one the caller knows was not read (its read would be answered Unread).
+    if (
+      step.kind === "netns-add" &&
+      (unread(step.netns) || await ctx.ip.links(step.netns).then(() => false, (e) => e instanceof Unread))
+    ) {
       unchecked.push(`links put in '${step.netns}' outside nsrecipe`);
       continue;
     }

@@ -147,6 +147,11 @@ export class SnapshotIpReader extends IpReader {
   protected readonly ahead = new Map<string, Ahead>();
   /** The routes read ahead, by namespace, indexed by the links they go through ({@link routesThrough}). */
   private readonly routesByLink = new Map<string, { of: Ahead["routes"]; byLink: Map<string, IpRoute[]> }>();
+  /**
+   * The links read ahead, by namespace, indexed by name once for that read ({@link link}, {@link addrs}: a look that
+   * asks about every run's links finds each by its name, not by a scan of the whole list).
+   */
+  private readonly linksByName = new Map<string, { of: IpAddrLink[]; byName: Map<string, IpAddrLink[]> }>();
   /** The processes inside named namespaces, read by {@link prefetchWithProcesses}, by name. */
   private readonly pids = new Map<string, number[]>();
 
@@ -339,6 +344,27 @@ export class SnapshotIpReader extends IpReader {
   }
 
   /**
+   * The links of a list read ahead by their name, each name's in the list's (kernel) order; built once per list.
+   * @param netns Named netns, or `undefined` for the caller's own.
+   * @param links That namespace's links read ahead.
+   * @returns The index.
+   */
+  private byName(netns: string | undefined, links: IpAddrLink[]): Map<string, IpAddrLink[]> {
+    let index = this.linksByName.get(netns ?? "");
+    if (index?.of !== links) {
+      const byName = new Map<string, IpAddrLink[]>();
+      for (const l of links) {
+        const same = byName.get(l.ifname);
+        if (same) same.push(l);
+        else byName.set(l.ifname, [l]);
+      }
+      index = { of: links, byName };
+      this.linksByName.set(netns ?? "", index);
+    }
+    return index.byName;
+  }
+
+  /**
    * Every link of a namespace, with details.
    * @param netns Named netns, or `undefined` for the caller's own.
    * @returns The links.
@@ -356,8 +382,8 @@ export class SnapshotIpReader extends IpReader {
    */
   override async link(dev: string, netns?: string): Promise<IpLink | undefined> {
     const ahead = this.ahead.get(netns ?? "")?.links;
-    const links = ahead ? ahead as unknown as IpLink[] : await orNone(this.links(netns));
-    return links.find((l) => l.ifname === dev);
+    if (ahead) return this.byName(netns, ahead).get(dev)?.[0] as IpLink | undefined;
+    return (await orNone(this.links(netns))).find((l) => l.ifname === dev);
   }
 
   /**
@@ -370,7 +396,8 @@ export class SnapshotIpReader extends IpReader {
   override async addrs(netns?: string, dev?: string): Promise<IpAddrLink[]> {
     if (dev === undefined) return await this.all(netns);
     const ahead = this.ahead.get(netns ?? "")?.links;
-    return (ahead ?? await orNone(this.all(netns))).filter((l) => l.ifname === dev);
+    if (ahead) return [...this.byName(netns, ahead).get(dev) ?? []];
+    return (await orNone(this.all(netns))).filter((l) => l.ifname === dev);
   }
 
   /**

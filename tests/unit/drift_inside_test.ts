@@ -11,12 +11,13 @@ class Outside extends Error {}
 
 /**
  * A reader that answers every read inside `ns` with {@link Unread} (as status's quick look answers a namespace it
- * did not read) and fails any other read, those of /run/netns entries and of the processes included.
+ * did not read) and fails any other read, those of the processes included, and those of /run/netns entries unless
+ * `live` (then every entry is a live namespace whose identity is not known).
  */
 class InsideOnly extends IpReader {
   /** The reads made, one argv each. */
   readonly reads: string[];
-  constructor(ns: string) {
+  constructor(ns: string, private readonly live = false) {
     const reads: string[] = [];
     const run: Runner = (argv) => {
       reads.push(argv.join(" "));
@@ -25,10 +26,12 @@ class InsideOnly extends IpReader {
     super(run);
     this.reads = reads;
   }
-  override netnsEntryState(name: string): never {
+  override netnsEntryState(name: string): "live" {
+    if (this.live) return "live";
     throw new Outside(`state of ${name}`);
   }
-  override netnsIdentity(name: string): never {
+  override netnsIdentity(name: string): undefined {
+    if (this.live) return undefined;
     throw new Outside(`identity of ${name}`);
   }
   override netnsPids(name: string): Promise<never> {
@@ -47,9 +50,9 @@ const INSIDE: Step[] = [
   { kind: "route-add", netns: "web", route: { family: 6, dst: "default", via: "fd00::1", dev: "eth0" } },
 ] as Step[];
 
-const ctx = (ns: string): StepContext => ({
+const ctx = (ns: string, live = false): StepContext => ({
   run: () => Promise.reject(new Outside("a command")),
-  ip: new InsideOnly(ns),
+  ip: new InsideOnly(ns, live),
   hostNetnsPath: "/proc/self/ns/net",
 });
 
@@ -63,7 +66,7 @@ Deno.test("CHECKED_INSIDE_FIRST: each kind's check makes its first read inside t
   }
 });
 
-Deno.test("checkRun: the steps of those kinds in a namespace not read are unchecked as when their checks ran, and are not run", async () => {
+Deno.test("checkRun: the steps of those kinds in a namespace not read, and the links put there, are unchecked as when their reads were made, and are not read", async () => {
   const AT = "2026-12-01T04:00:00.000Z";
   const records = [
     {
@@ -75,27 +78,28 @@ Deno.test("checkRun: the steps of those kinds in a namespace not read are unchec
       label: "web",
       params: {},
       uses: [],
-      steps: INSIDE,
+      steps: [{ kind: "netns-add", netns: "web" }, ...INSIDE],
       bootId: "b1",
       pid: 42,
     },
-    ...INSIDE.flatMap((_, index) => [
+    ...[{}, ...INSIDE].flatMap((_, index) => [
       { v: 1, at: AT, kind: "step-intent", run: "r1", index },
       { v: 1, at: AT, kind: "step-done", run: "r1", index },
     ]),
     { v: 1, at: AT, kind: "run-end", run: "r1", state: "applied" },
   ];
   const [run] = foldRuns(parseJournal(records.map((r) => JSON.stringify(r)).join("\n") + "\n")).runs;
-  const reading = ctx("web");
+  const reading = ctx("web", true);
   const ran = await checkRun(run, reading);
-  const notReading = ctx("web");
+  const notReading = ctx("web", true);
   const skipped = await checkRun(run, notReading, undefined, undefined, [run], (n) => n === "web");
   assert.deepEqual(skipped, ran);
-  assert.equal((reading.ip as InsideOnly).reads.length, INSIDE.length);
+  // Each step's check once, and the namespace's links (what others put there): none when not read.
+  assert.equal((reading.ip as InsideOnly).reads.length, INSIDE.length + 1);
   assert.deepEqual((notReading.ip as InsideOnly).reads, []);
-  assert.deepEqual(ran.unchecked.slice(0, INSIDE.length), INSIDE.map((s) => kindOf(s).summary(s)));
+  assert.deepEqual(ran.unchecked, [...INSIDE.map((s) => kindOf(s).summary(s)), "links put in 'web' outside nsrecipe"]);
   assert.deepEqual(ran.drift, []);
   // Asked of another namespace than the steps', nothing is skipped: their checks run (and meet this reader's Unread).
-  const other = await checkRun(run, ctx("web"), undefined, undefined, [run], (n) => n === "db");
+  const other = await checkRun(run, ctx("web", true), undefined, undefined, [run], (n) => n === "db");
   assert.deepEqual(other, ran);
 });
