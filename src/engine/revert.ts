@@ -21,6 +21,7 @@ import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
 import { EmptyNetnsLook } from "./polling_look.ts";
+import { awaitGone, linkGone, peerDeferrals } from "./peer_netns.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -44,6 +45,14 @@ export interface RevertItem {
    * inverse of its own runs.
    */
   subsumedBy?: string;
+  /**
+   * The netns the other end of the step's object is in, which the same undo
+   * deletes later (`StepKind.peerNetns`: a veth whose peer was moved there):
+   * when that deletion runs in the same batch, the step's own inverse is left
+   * out and its object is looked for afterwards, then deleted if still there
+   * (`peer_netns.ts`); it is recorded `subsumed` only once seen gone.
+   */
+  peerNetns?: string;
   /**
    * `true` when the journal records the step as done (verified); `false`
    * when only its intent is recorded (interrupted or failed), so that its
@@ -209,10 +218,12 @@ function lookDeps(deps: EngineDeps, look: IpReader = new SnapshotIpReader(deps.c
  * commands that fit one batch (same namespace and family options; see
  * `ip_batch.ts`), as journaled, with the subsumed steps between them (they
  * run nothing: a veth's move into the netns between the bridge and the veth
- * it deletes).
+ * it deletes). Pure.
+ * @param items Steps to revert, in the order they are reverted.
+ * @param from Where the batch starts.
  * @returns At least the step at `from`; never ending with a subsumed step.
  */
-function batchable(items: readonly RevertItem[], from: number): RevertItem[] {
+export function batchable(items: readonly RevertItem[], from: number): RevertItem[] {
   const key = batchKey(items[from]);
   if (key === undefined) return [items[from]];
   let end = from + 1;
@@ -338,7 +349,14 @@ async function revertBatch(
   }
   const running = pending.filter((p) => p.at < cut && out[p.at].how === "reverted");
   if (running.length === 0) return out.slice(0, cut);
-  const units = running.map((p) => p.words.map((w) => w.join(" ")));
+  // A veth whose peer is in a netns this batch deletes goes with it: its own line is left out (peer_netns.ts).
+  const deferred = peerDeferrals(running.map((p) => ({ step: p.step, peerNetns: p.item.peerNetns })));
+  // The batch's last line of each running step, counted from 1 (a deferred step has none: that of the step before).
+  const lastLine: number[] = [];
+  for (const [i, p] of running.entries()) {
+    lastLine.push((lastLine[i - 1] ?? 0) + (deferred.has(i) ? 0 : p.words.length));
+  }
+  const units = running.filter((_, i) => !deferred.has(i)).map((p) => p.words.map((w) => w.join(" ")));
   const lines = units.flat();
   // One process per BATCH_TEXT_MAX bytes (killed while writing, nsrecipe leaves `ip` no line cut short); the line
   // that failed is counted over all of them, and no part after it runs. The last part also looks at the batch's
@@ -388,11 +406,16 @@ async function revertBatch(
     again ??= lookDeps(deps);
     return await kind.isReverted(p.step, again.ctx, p.captured).catch(() => false);
   };
-  let line = 0;
-  for (const p of running) {
-    const first = line + 1;
-    line += p.words.length;
-    if (failedAt === undefined || line < failedAt) {
+  for (const [i, p] of running.entries()) {
+    const first = (lastLine[i - 1] ?? 0) + 1;
+    const line = lastLine[i];
+    const netns = deferred.get(i);
+    if (netns !== undefined) {
+      // Its netns was deleted when the batch ran past that step's line; if it did not, the host end is deleted.
+      const deleted = failedAt === undefined || failedAt > lastLine[netns];
+      out[p.at] = await settlePeer(p, deleted, looked ? after : undefined, deps, verb);
+      if (out[p.at].how === "failed") return out.slice(0, p.at + 1);
+    } else if (failedAt === undefined || line < failedAt) {
       if (!(await reverted(p))) {
         out[p.at] = { item: p.item, how: "failed", error: "the inverse ran but the effect is still there" };
         return out.slice(0, p.at + 1);
@@ -406,6 +429,66 @@ async function revertBatch(
     }
   }
   return out.slice(0, cut);
+}
+
+/**
+ * The outcome of a step whose inverse was left out of the batch that deleted
+ * the netns its object's other end is in (`peer_netns.ts`): `subsumed` (it
+ * went with that netns) when its object is seen gone within
+ * `PEER_GONE_BOUND_MS`, looked for first in the batch's own look, then
+ * afresh (the kernel destroys a namespace asynchronously). When it is still
+ * there (something else holds the namespace alive, ip-netns(8), or the
+ * other end was moved out of it by hand), or the batch
+ * stopped before the netns's deletion, its own inverse runs as it would have
+ * in the batch: `reverted`, `failed`, or gone meanwhile. So the host is
+ * restored either way, and the step is recorded only once its object is gone.
+ * @param p The step, with current names, and what it captured.
+ * @param deleted Whether the batch deleted that netns.
+ * @param look The batch's own look after its lines, when it answered.
+ * @param deps Engine dependencies.
+ * @param verb For the progress line.
+ */
+async function settlePeer(
+  p: { item: RevertItem; step: Step; captured: Captured },
+  deleted: boolean,
+  look: IpReader | undefined,
+  deps: EngineDeps,
+  verb: "rollback" | "undo",
+): Promise<RevertOutcome> {
+  const kind = kindOf(p.step);
+  const went: RevertOutcome = { item: { ...p.item, subsumedBy: p.item.peerNetns }, how: "subsumed" };
+  if (deleted) {
+    const { name } = identityKey(kind.object(p.step))!;
+    const recorded = p.item.identities?.[kind.object(p.item.step)];
+    const fresh = new IpReader(deps.ctx.run);
+    let reader = look ?? fresh;
+    const wait = await awaitGone(async () => {
+      const found = await reader.link(name).catch((e) => {
+        if (e instanceof CommandError) return null; // not read: not known to be gone
+        throw e;
+      });
+      reader = fresh;
+      return found !== null && linkGone(found, recorded);
+    });
+    if (wait.gone) return went;
+    const [type, ...ns] = p.item.peerNetns!.split(":");
+    deps.log(
+      `  ${verb}: '${name}' is still there ${Math.round(wait.waitedMs)} ms after ${type} '${ns.join(":")}' was ` +
+        "deleted (something else holds that namespace alive, e.g. a bind mount or an open file, or its other end " +
+        "is no longer in it); deleting it",
+    );
+  }
+  const check = memoDeps(deps);
+  try {
+    for (const argv of kind.inverse!(p.step, p.captured)) await deps.ctx.run(argv);
+  } catch (e) {
+    if (!(e instanceof CommandError)) throw e;
+    if (await goneMeanwhile(p, check)) return deleted ? went : { item: p.item, how: "already-gone" };
+    return { item: p.item, how: "failed", error: saidBy(e.argv.join(" "), e.stderr) };
+  }
+  return await goneMeanwhile(p, memoDeps(deps))
+    ? { item: p.item, how: "reverted" }
+    : { item: p.item, how: "failed", error: "the inverse ran but the effect is still there" };
 }
 
 /**
@@ -438,7 +521,10 @@ async function record(outcome: RevertOutcome, deps: EngineDeps, verb: "rollback"
     });
   } else if (outcome.how === "subsumed") {
     const [type, ...name] = item.subsumedBy!.split(":");
-    deps.log(`  ${verb}: goes with ${type} '${name.join(":")}': ${summary}`);
+    // A veth seen gone after its peer's netns was deleted (peer_netns.ts) went with it; the others go with what follows.
+    const how = item.peerNetns === undefined ? "goes with" : "went with";
+    const peer = item.peerNetns === undefined ? "" : " (its other end was in it)";
+    deps.log(`  ${verb}: ${how} ${type} '${name.join(":")}'${peer}: ${summary}`);
     outcome.unrecorded = await tryAppend(deps, {
       kind: "step-undone",
       run: item.run,

@@ -146,17 +146,24 @@ export function planUndoAll(runs: readonly RunView[], here?: NetnsRef): UndoAllP
  * recorded identity (`revertItems`): a netns or link made again by someone
  * else is left alone, and the subsumed steps' effects were in the one that is
  * gone. Recording them before the deletion is safe against a crash: undo,
- * run again, still deletes the object. Pure.
+ * run again, still deletes the object. Also marks the steps whose object has
+ * its other end in a netns the same undo deletes later (`StepKind.peerNetns`:
+ * the veth pair whose peer was moved into it), which may go with it once it
+ * is destroyed: those are not recorded before their object is seen gone
+ * (`peer_netns.ts`). Pure.
  * @param items Steps to revert, in the order they are reverted.
- * @returns The same items, each subsumed one with `subsumedBy`.
+ * @returns The same items, each subsumed one with `subsumedBy`, each one that may go with a netns with `peerNetns`.
  */
 export function subsume(items: readonly RevertItem[]): RevertItem[] {
+  const steps = items.map((i) => i.step);
   return items.map((item, i) => {
-    const within = kindOf(item.step).within?.(item.step) ?? [];
-    const by = within.find((o) =>
-      items.slice(i + 1).some((later) => kindOf(later.step).removes && kindOf(later.step).object(later.step) === o)
-    );
-    return by === undefined ? item : { ...item, subsumedBy: by };
+    const kind = kindOf(item.step);
+    const removedLater = (o: string) =>
+      items.slice(i + 1).some((later) => kindOf(later.step).removes && kindOf(later.step).object(later.step) === o);
+    const by = (kind.within?.(item.step) ?? []).find(removedLater);
+    if (by !== undefined) return { ...item, subsumedBy: by };
+    const peer = kind.peerNetns?.(item.step, steps);
+    return peer !== undefined && removedLater(peer) ? { ...item, peerNetns: peer } : item;
   });
 }
 

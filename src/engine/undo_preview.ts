@@ -14,7 +14,8 @@ import { CommandError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
-import type { RevertItem } from "./revert.ts";
+import { batchable, type RevertItem } from "./revert.ts";
+import { PEER_GONE_BOUND_MS, peerDeferrals } from "./peer_netns.ts";
 import { assertUndoableHere, handedOverWords, leftAloneWords, refuseHazards, subsume, undoDecisions } from "./undo.ts";
 
 /**
@@ -41,25 +42,55 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
     else toRevert.push(d.item);
   }
   await refuseHazards(target, runs, toRevert, deps);
-  for (const item of subsume(toRevert)) {
+  const items = subsume(toRevert);
+  // Whether each step's effect is gone already (a subsumed one is not asked: it runs nothing).
+  const found: boolean[] = [];
+  for (const item of items) found.push(item.subsumedBy === undefined && await gone(item, deps));
+  const reverts = (i: number) => items[i].subsumedBy === undefined && !found[i];
+  for (const [i, item] of items.entries()) {
     const kind = kindOf(item.step);
     const summary = kind.summary(item.step);
     if (item.subsumedBy !== undefined) {
-      const [type, ...name] = item.subsumedBy.split(":");
-      lines.push(`undo: goes with ${type} '${name.join(":")}': ${summary}`);
+      lines.push(`undo: goes with ${objectWords(item.subsumedBy)}: ${summary}`);
       continue;
     }
-    if (await gone(item, deps)) {
+    if (found[i]) {
       lines.push(`undo: already gone: ${summary}`);
       continue;
     }
-    const how = [
-      ...await kind.preview?.(item.step, deps.ctx, item.captured) ?? [],
-      ...(kind.inverse?.(item.step, item.captured) ?? []).map((argv) => `$ ${argv.join(" ")}`),
-    ];
+    const inverse = (kind.inverse?.(item.step, item.captured) ?? []).map((argv) => `$ ${argv.join(" ")}`);
+    if (goesWithPeer(items, i, reverts)) {
+      // Its inverse is left out of the batch that deletes the netns; it runs only if the object outlives it.
+      lines.push(
+        `undo: goes with ${objectWords(item.peerNetns!)} (its other end is in it): ${summary}`,
+        ...inverse.map((l) => `  if still there ${PEER_GONE_BOUND_MS / 1000} s after the netns is deleted: ${l}`),
+      );
+      continue;
+    }
+    const how = [...await kind.preview?.(item.step, deps.ctx, item.captured) ?? [], ...inverse];
     lines.push(`undo: revert: ${summary}`, ...how.map((l) => `  ${l}`));
   }
   return lines;
+}
+
+/** An object id in words: `netns:web` → `netns 'web'`. */
+function objectWords(id: string): string {
+  const [type, ...name] = id.split(":");
+  return `${type} '${name.join(":")}'`;
+}
+
+/**
+ * Whether undo will leave a step's inverse out of its batch because the
+ * netns its object's other end is in is deleted in that batch (as
+ * `revertBatch` decides with `peerDeferrals`): the step and the one that
+ * deletes that netns both to be reverted, in one batch (`batchable`).
+ * @param items The steps, as `subsume` marks them, in undo's order.
+ * @param i The step's position.
+ * @param reverts Whether the step at a position will run its inverse (not subsumed, not gone already).
+ */
+function goesWithPeer(items: readonly RevertItem[], i: number, reverts: (i: number) => boolean): boolean {
+  const batch = batchable(items, i).map((item) => items.indexOf(item)).filter(reverts);
+  return peerDeferrals(batch.map((j) => items[j])).has(batch.indexOf(i));
 }
 
 /** Whether a step's effect is already gone; one that cannot be read counts as still there. */

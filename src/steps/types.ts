@@ -154,6 +154,25 @@ export interface StepKind<S extends { kind: string }> {
    * explicit inverse, so full-migrate's switch back keeps its order).
    */
   within?(step: S): ObjectId[];
+  /**
+   * For a kind whose object is one end of a pair whose other end a step
+   * among `others` moved into a named netns (a veth pair, veth(4)): that
+   * netns, e.g. `netns:web`. Deleting either end of a veth deletes the pair,
+   * and the kernel deletes the links of a network namespace it destroys (in
+   * its netns workqueue, asynchronously: `cleanup_net`), so the pair goes
+   * with that netns; but only once it is destroyed, which `ip netns del`
+   * does not guarantee (ip-netns(8): it removes the name, the bind mount
+   * `/run/netns/NAME`; a bind mount elsewhere, an open file or a process
+   * holds the namespace, and the pair, alive). Unlike {@link StepKind.within}
+   * the step is therefore not recorded until its object is seen gone: undo
+   * leaves its inverse out of the batch that deletes that netns, then waits,
+   * bounded, for the object to go, and runs the inverse when it has not
+   * (`src/engine/peer_netns.ts`).
+   * @param step The step.
+   * @param others Every step the same undo reverts or records (in any order).
+   * @returns The netns's object id, or `undefined` when no step of `others` moved the other end into one.
+   */
+  peerNetns?(step: S, others: readonly { kind: string }[]): ObjectId | undefined;
   /** `true` for a kind whose inverse deletes its object and everything in it (a netns, a link it made). */
   removes?: boolean;
   /**

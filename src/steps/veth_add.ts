@@ -1,6 +1,8 @@
 import { linkName } from "./fields.ts";
 import { type Infer, type StepKind, stepSchema } from "./types.ts";
 import { linkAddArgv, newLink, newLinkFields } from "./link_add.ts";
+import type { LinkSetNetnsStep } from "./link_set_netns.ts";
+import { objectId } from "./objects.ts";
 
 /**
  * `veth-add`'s schema (as planned and journalled).
@@ -24,11 +26,23 @@ export type VethAddStep = Infer<typeof vethAddSchema>;
  * [mtu M]` (veth(4), ip-link(8)). Verified by looking up **both** ends: the
  * manual procedure's known trap is a peer that did not appear; and the host
  * end's MAC, when one was asked for. Deleting either end deletes the
- * pair, wherever the peer lives; undo deletes the host end explicitly.
+ * pair, wherever the peer lives (veth(4)). When a `link-set-netns` step of
+ * the run moved the peer into a netns the same undo deletes, the pair goes
+ * with that netns once the kernel destroys it ({@link StepKind.peerNetns}):
+ * undo then deletes the host end itself only when it is still there after a
+ * bounded wait (the namespace held alive by something else, ip-netns(8));
+ * otherwise (the netns not deleted in the same batch) it deletes the host
+ * end as its inverse, `ip link del dev DEV`.
  */
 export const vethAdd: StepKind<VethAddStep> = {
   schema: vethAddSchema,
   summary: (s) => `create veth pair '${s.dev}' <-> '${s.peer}'`,
+  peerNetns(s, others) {
+    const move = others.find((o): o is LinkSetNetnsStep =>
+      o.kind === "link-set-netns" && (o as LinkSetNetnsStep).dev === s.peer
+    );
+    return move ? objectId("netns", move.netns) : undefined;
+  },
   commands: (s) => [
     linkAddArgv(s, ["veth", "peer", "name", s.peer, ...(s.mtu ? ["mtu", String(s.mtu)] : [])]),
   ],

@@ -32,10 +32,11 @@ Deno.test("veth-bridge: the namespace reaches the bridge at once (K13), the host
     assert.equal(stp.stdout.trim(), "0");
     const undo = await lab.nsrecipe(["undo"]);
     assert.equal(undo.code, 0, undo.stderr);
-    // 3 steps by their own inverse (the bridge, the veth pair, the netns); the other 9 went with them.
+    // 2 steps by their own inverse (the bridge, the netns); the veth pair went with the netns its peer was in (seen
+    // gone after), the other 9 with what held them.
     assert.match(
       undo.stdout,
-      /^Undone \S+ \(n1\): 3 step\(s\) reverted, 9 went with netns 'n1', link 'veth-n1' and link 'br0'\n$/,
+      /^Undone \S+ \(n1\): 2 step\(s\) reverted, 10 went with netns 'n1', link 'veth-n1' and link 'br0'\n$/,
     );
     assert.deepEqual(await lab.snapshot(), before);
     const again = await lab.nsrecipe(["undo"]);
@@ -56,7 +57,7 @@ Deno.test("veth-bridge: two runs share br0; undoing the first keeps br0 for the 
     // br0's 3 steps are handed over to b, not counted as reverted.
     assert.match(
       undoA.stdout,
-      /^Undone \S+ \(a\): 2 step\(s\) reverted, 7 went with netns 'a' and link 'veth-a', 3 kept for later runs\n$/,
+      /^Undone \S+ \(a\): 1 step\(s\) reverted, 8 went with netns 'a' and link 'veth-a', 3 kept for later runs\n$/,
     );
     assert.ok((await links(lab)).includes("br0"), "br0 still there");
     const st = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs as {
@@ -69,10 +70,11 @@ Deno.test("veth-bridge: two runs share br0; undoing the first keeps br0 for the 
     assert.equal((await ping(lab, "10.200.0.1", "b")).code, 0);
     const undoB = await lab.nsrecipe(["--json", "undo", "b"]);
     assert.equal(undoB.code, 0, undoB.stderr);
-    // b's 9 steps and the 3 of br0 it took over: the counts as the line gives them, by each step's `how`.
+    // b's 9 steps and the 3 of br0 it took over: the counts as the line gives them, by each step's `how` (its veth
+    // pair went with netns 'b').
     const [doc] = JSON.parse(undoB.stdout).undone as { counts: Record<string, number>; steps: { how: string }[] }[];
-    assert.deepEqual(doc.counts, { reverted: 3, subsumed: 9, "already-gone": 0 });
-    assert.equal(doc.steps.filter((s) => s.how === "subsumed").length, 9);
+    assert.deepEqual(doc.counts, { reverted: 2, subsumed: 10, "already-gone": 0 });
+    assert.equal(doc.steps.filter((s) => s.how === "subsumed").length, 10);
     assert.ok(!(await links(lab)).includes("br0"), "br0 gone");
     assert.deepEqual(await lab.snapshot(), before);
   });

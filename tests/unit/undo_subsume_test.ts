@@ -83,3 +83,37 @@ Deno.test("subsume: the address and the point-to-point route veth-bridge gives t
     undefined,
   ]);
 });
+
+Deno.test("subsume: the veth pair whose peer was moved into the netns the same undo deletes is marked with that netns (peerNetns), not subsumed: it keeps its inverse until seen gone", () => {
+  const out = subsume(vethBridge.map((s, i) => item(vethBridge.length - 1 - i, s)));
+  assert.deepEqual(out.map((o) => o.peerNetns), [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    "netns:web", // veth-add: its peer p-1 was moved into web, which netns-add's inverse deletes after it
+    undefined,
+    undefined,
+  ]);
+  assert.equal(out[9].subsumedBy, undefined);
+});
+
+Deno.test("subsume: a veth pair is not marked when the undo does not delete the netns its peer is in, or no step of the undo moved the peer", () => {
+  const marks = (steps: Step[]) => subsume(steps.map((s, i) => item(i, s))).map((o) => o.peerNetns);
+  const move = { kind: "link-set-netns", dev: "p-1", netns: "web", newName: "eth0" } as Step;
+  const veth = { kind: "veth-add", dev: "veth-web", peer: "p-1" } as Step;
+  const netns = { kind: "netns-add", netns: "web" } as Step;
+  // The netns not deleted by this undo (e.g. its step already recorded undone by an undo that was killed).
+  assert.deepEqual(marks([move, veth]), [undefined, undefined]);
+  // The peer moved into another netns than the one deleted.
+  assert.deepEqual(marks([{ ...move, netns: "other" } as Step, veth, netns]), [undefined, undefined, undefined]);
+  // No step moved the peer (its move already recorded undone): the pair is deleted by its own inverse.
+  assert.deepEqual(marks([veth, netns]), [undefined, undefined]);
+  // The netns deleted before the veth (undo's order): the deletion does not come later, so nothing is left to it.
+  assert.deepEqual(marks([move, netns, veth]), [undefined, undefined, undefined]);
+});
