@@ -9,14 +9,15 @@
  * after `ip` returned. So undo leaves the host end's deletion out of the
  * batch that deletes the netns only when that batch deletes it
  * ({@link peerDeferrals}), and afterwards makes sure the host end is gone:
- * it looks for it, bounded ({@link awaitGone}), and deletes it itself when it
- * is still there. The step is recorded only then, gone either way.
+ * it looks for it, bounded ({@link awaitGone}), by the identity the run
+ * recorded ({@link lookHostEnd}: renamed meanwhile by someone else, it is
+ * still there), and deletes it itself when it is still there. The step is
+ * recorded only then, gone either way.
  *
  * @module
  */
-import type { Identity, IpLink } from "../host/mod.ts";
-import { linkIdentity, sameIdentity } from "../host/mod.ts";
-import { kindOf, type Step } from "../steps/mod.ts";
+import { type Identity, type IpReader, locate } from "../host/mod.ts";
+import { kindOf, objectId, type Step } from "../steps/mod.ts";
 
 /**
  * How long undo looks for the host end of a veth to go once the netns holding
@@ -62,22 +63,36 @@ export function peerDeferrals(batch: readonly { step: Step; peerNetns?: string }
   return out;
 }
 
+/** What one look at a veth's host end found ({@link lookHostEnd}): gone, or there under `name`. */
+export type HostEnd = { gone: true } | { gone: false; name: string };
+
 /**
- * Whether the link a step made is gone (pure): no link has its name, or the
- * one that has it is another link (its identity recorded by the run differs:
- * `sameIdentity`), which is not nsrecipe's to delete.
- * @param found The link now under the name, or `undefined`.
+ * One look at the host end of a veth whose peer's netns was just deleted:
+ * whether the link the run made is gone from the host, judged by the
+ * identity the run recorded (`locate`): there under its name; there under
+ * another name (renamed by someone else meanwhile: found by its ifindex in
+ * the whole list, read only when the name no longer names it); or gone (no
+ * link has the name, or another link does, which is not nsrecipe's, and
+ * none has the recorded ifindex). Without a recorded identity (a journal of
+ * an earlier version), by name alone.
+ * @param ip Reader of the host's links (`ip -json -details link show [dev NAME]`).
+ * @param name The name the link had at the last look, e.g. `veth-web`.
  * @param recorded The identity the run recorded for it, when it has one.
- * @returns `true` when gone.
+ * @returns `{ gone: true }`, or `{ gone: false, name }` with its name now.
+ * @throws {CommandError} When `ip` cannot read the host's links.
  * @example
- * ```ts
- * import { linkGone } from "./peer_netns.ts";
- * linkGone(undefined, { type: "link", ifindex: 7 }); // true: no link of that name
+ * ```ts ignore
+ * const end = await lookHostEnd(new IpReader(run), "veth-web", { type: "link", ifindex: 7 });
+ * if (!end.gone) console.log(`still there as '${end.name}'`);
  * ```
  */
-export function linkGone(found: IpLink | undefined, recorded?: Identity): boolean {
-  if (!found) return true;
-  return recorded !== undefined && !sameIdentity(recorded, linkIdentity(found));
+export async function lookHostEnd(ip: IpReader, name: string, recorded?: Identity): Promise<HostEnd> {
+  if (recorded === undefined) return (await ip.link(name)) ? { gone: false, name } : { gone: true };
+  const key = objectId("link", name);
+  const where = (await locate(ip, [key], { [key]: recorded })).get(key);
+  if (where?.state === "same") return { gone: false, name };
+  if (where?.state === "renamed") return { gone: false, name: where.name };
+  return { gone: true };
 }
 
 /** What {@link awaitGone} found. */

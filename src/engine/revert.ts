@@ -21,7 +21,7 @@ import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
 import { EmptyNetnsLook } from "./polling_look.ts";
-import { awaitGone, linkGone, peerDeferrals } from "./peer_netns.ts";
+import { awaitGone, lookHostEnd, peerDeferrals } from "./peer_netns.ts";
 
 /** A step to revert, with its journal identity and captured prior state. */
 export interface RevertItem {
@@ -436,7 +436,9 @@ async function revertBatch(
  * the netns its object's other end is in (`peer_netns.ts`): `subsumed` (it
  * went with that netns) when its object is seen gone within
  * `PEER_GONE_BOUND_MS`, looked for first in the batch's own look, then
- * afresh (the kernel destroys a namespace asynchronously). When it is still
+ * afresh (the kernel destroys a namespace asynchronously), by the identity
+ * its run recorded (`lookHostEnd`: renamed by someone else meanwhile, it is
+ * followed, deleted under its new name if it stays). When it is still
  * there (something else holds the namespace alive, ip-netns(8), or the
  * other end was moved out of it by hand), or the batch
  * stopped before the netns's deletion, its own inverse runs as it would have
@@ -457,20 +459,31 @@ async function settlePeer(
 ): Promise<RevertOutcome> {
   const kind = kindOf(p.step);
   const went: RevertOutcome = { item: { ...p.item, subsumedBy: p.item.peerNetns }, how: "subsumed" };
+  let acting: { step: Step; captured: Captured } = p;
   if (deleted) {
-    const { name } = identityKey(kind.object(p.step))!;
+    const { name: was } = identityKey(kind.object(p.step))!;
     const recorded = p.item.identities?.[kind.object(p.item.step)];
     const fresh = new IpReader(deps.ctx.run);
     let reader = look ?? fresh;
+    // Followed by its identity: renamed by someone else while undo looks, it is still the run's link, not gone.
+    let name = was;
     const wait = await awaitGone(async () => {
-      const found = await reader.link(name).catch((e) => {
-        if (e instanceof CommandError) return null; // not read: not known to be gone
-        throw e;
-      });
+      const ip = reader;
       reader = fresh;
-      return found !== null && linkGone(found, recorded);
+      try {
+        const end = await lookHostEnd(ip, name, recorded);
+        if (!end.gone) name = end.name;
+        return end.gone;
+      } catch (e) {
+        if (e instanceof CommandError) return false; // not read: not known to be gone
+        throw e;
+      }
     });
     if (wait.gone) return went;
+    if (name !== was) {
+      deps.log(`  ${verb}: '${was}' was renamed to '${name}' (${describeIdentity(recorded!)}); following it`);
+      acting = renamedStep(p.step, p.captured, (d) => d === was ? name : d);
+    }
     const [type, ...ns] = p.item.peerNetns!.split(":");
     deps.log(
       `  ${verb}: '${name}' is still there ${Math.round(wait.waitedMs)} ms after ${type} '${ns.join(":")}' was ` +
@@ -480,13 +493,13 @@ async function settlePeer(
   }
   const check = memoDeps(deps);
   try {
-    for (const argv of kind.inverse!(p.step, p.captured)) await deps.ctx.run(argv);
+    for (const argv of kind.inverse!(acting.step, acting.captured)) await deps.ctx.run(argv);
   } catch (e) {
     if (!(e instanceof CommandError)) throw e;
-    if (await goneMeanwhile(p, check)) return deleted ? went : { item: p.item, how: "already-gone" };
+    if (await goneMeanwhile(acting, check)) return deleted ? went : { item: p.item, how: "already-gone" };
     return { item: p.item, how: "failed", error: saidBy(e.argv.join(" "), e.stderr) };
   }
-  return await goneMeanwhile(p, memoDeps(deps))
+  return await goneMeanwhile(acting, memoDeps(deps))
     ? { item: p.item, how: "reverted" }
     : { item: p.item, how: "failed", error: "the inverse ran but the effect is still there" };
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { awaitGone, linkGone, PEER_GONE_BOUND_MS, peerDeferrals } from "../../src/engine/peer_netns.ts";
-import type { IpLink } from "../../src/host/mod.ts";
+import { awaitGone, lookHostEnd, PEER_GONE_BOUND_MS, peerDeferrals } from "../../src/engine/peer_netns.ts";
+import { CommandError } from "../../src/errors.ts";
+import { recordingRunner } from "../../src/exec/mod.ts";
+import { type IpLink, IpReader } from "../../src/host/mod.ts";
 import type { Step } from "../../src/steps/mod.ts";
 
 const bridge = { kind: "bridge-add", dev: "br0" } as Step;
@@ -21,18 +23,64 @@ Deno.test("peerDeferrals: no deferral when the netns's deletion is not in the ba
   assert.deepEqual([...peerDeferrals([{ step: veth }, { step: netns }])], []);
 });
 
-/** A link as `ip -json -details link show` gives it. */
-const link = (ifindex: number, address: string): IpLink =>
-  ({ ifindex, ifname: "veth-web", address, linkinfo: { info_kind: "veth" } }) as unknown as IpLink;
+/** A veth as `ip -json -details link show` gives it. */
+const vethLink = (ifindex: number, ifname: string, address = "02:00:00:00:00:07"): IpLink =>
+  ({ ifindex, ifname, address, linkinfo: { info_kind: "veth" } }) as unknown as IpLink;
 
-Deno.test("linkGone: gone when no link has the name or another link has it (its ifindex or stable MAC differ); there when it is the recorded one, or nothing was recorded", () => {
-  const recorded = { type: "link" as const, ifindex: 7, mac: "02:00:00:00:00:07", macStable: true as const };
-  assert.equal(linkGone(undefined, recorded), true);
-  assert.equal(linkGone(undefined), true);
-  assert.equal(linkGone(link(7, "02:00:00:00:00:07"), recorded), false);
-  assert.equal(linkGone(link(9, "02:00:00:00:00:07"), recorded), true);
-  assert.equal(linkGone(link(7, "02:00:00:00:00:99"), recorded), true);
-  assert.equal(linkGone(link(9, "02:00:00:00:00:99")), false);
+/** A fake host with these links: answers `ip -json -details link show [dev X]` (a missing one: exit 1), as the kernel would. */
+function fakeHost(links: IpLink[], fails = false) {
+  return recordingRunner((argv) => {
+    if (fails) return { code: 1, stderr: "Cannot send dump request: Connection refused" };
+    const i = argv.indexOf("show");
+    if (argv[i + 1] !== "dev") return { stdout: JSON.stringify(links) };
+    const l = links.find((x) => x.ifname === argv[i + 2]);
+    return l ? { stdout: JSON.stringify([l]) } : { code: 1, stderr: `Device "${argv[i + 2]}" does not exist.` };
+  });
+}
+
+const recorded = { type: "link" as const, ifindex: 7, mac: "02:00:00:00:00:07", macStable: true as const };
+const reads = (calls: { argv: readonly string[] }[]) => calls.map((c) => c.argv.join(" "));
+
+Deno.test("lookHostEnd: the recorded link under its name is there, read by name alone", async () => {
+  const host = fakeHost([vethLink(7, "veth-web")]);
+  assert.deepEqual(await lookHostEnd(new IpReader(host.run), "veth-web", recorded), { gone: false, name: "veth-web" });
+  assert.deepEqual(reads(host.calls), ["ip -json -details link show dev veth-web"]);
+});
+
+Deno.test("lookHostEnd: renamed by someone else (its name free, or taken by another link), it is there under its new name, found by its ifindex in the whole list", async () => {
+  const renamed = fakeHost([vethLink(3, "eth0"), vethLink(7, "renamed")]);
+  assert.deepEqual(await lookHostEnd(new IpReader(renamed.run), "veth-web", recorded), {
+    gone: false,
+    name: "renamed",
+  });
+  assert.deepEqual(reads(renamed.calls), ["ip -json -details link show dev veth-web", "ip -json -details link show"]);
+  const taken = fakeHost([vethLink(7, "renamed"), vethLink(9, "veth-web", "02:00:00:00:00:09")]);
+  assert.deepEqual(await lookHostEnd(new IpReader(taken.run), "veth-web", recorded), { gone: false, name: "renamed" });
+});
+
+Deno.test("lookHostEnd: gone when no link has the recorded identity: the name free, or taken by another link (another ifindex, or the stable MAC differs)", async () => {
+  for (
+    const links of [
+      [vethLink(3, "eth0")],
+      [vethLink(9, "veth-web", "02:00:00:00:00:09")],
+      [vethLink(7, "veth-web", "02:00:00:00:00:99")],
+    ]
+  ) {
+    assert.deepEqual(await lookHostEnd(new IpReader(fakeHost(links).run), "veth-web", recorded), { gone: true });
+  }
+});
+
+Deno.test("lookHostEnd: a host whose links cannot be read is not taken for one without the link: the error is thrown", async () => {
+  await assert.rejects(lookHostEnd(new IpReader(fakeHost([], true).run), "veth-web", recorded), CommandError);
+});
+
+Deno.test("lookHostEnd: without a recorded identity (a journal of an earlier version), the name decides", async () => {
+  const other = vethLink(9, "veth-web", "02:00:00:00:00:09");
+  assert.deepEqual(await lookHostEnd(new IpReader(fakeHost([other]).run), "veth-web"), {
+    gone: false,
+    name: "veth-web",
+  });
+  assert.deepEqual(await lookHostEnd(new IpReader(fakeHost([]).run), "veth-web"), { gone: true });
 });
 
 /** A fake clock: `sleep` advances it at once and records each pause. */
