@@ -148,14 +148,16 @@ export function planUndoAll(runs: readonly RunView[], here?: NetnsRef): UndoAllP
  * gone. Recording them before the deletion is safe against a crash: undo,
  * run again, still deletes the object. Also marks the steps whose object has
  * its other end in a netns the same undo deletes later (`StepKind.peerNetns`:
- * the veth pair whose peer was moved into it), which may go with it once it
- * is destroyed: those are not recorded before their object is seen gone
- * (`peer_netns.ts`). Pure.
+ * the veth pair whose peer was moved into it, by a step recorded done),
+ * which may go with it once it is destroyed: those are not recorded before
+ * their object is seen gone (`peer_netns.ts`). Pure.
  * @param items Steps to revert, in the order they are reverted.
  * @returns The same items, each subsumed one with `subsumedBy`, each one that may go with a netns with `peerNetns`.
  */
 export function subsume(items: readonly RevertItem[]): RevertItem[] {
-  const steps = items.map((i) => i.step);
+  // Only what is known to have happened moved a peer: a step recorded only as intended (its run stopped in between,
+  // e.g. killed inside the batch after the veth was made) may not have run, its peer still on the host.
+  const steps = items.filter((i) => i.done !== false).map((i) => i.step);
   return items.map((item, i) => {
     const kind = kindOf(item.step);
     const removedLater = (o: string) =>

@@ -169,7 +169,8 @@ export interface StepKind<S extends { kind: string }> {
    * bounded, for the object to go, and runs the inverse when it has not
    * (`src/engine/peer_netns.ts`).
    * @param step The step.
-   * @param others Every step the same undo reverts or records (in any order).
+   * @param others The steps the same undo reverts or records whose effect took place (recorded done, or
+   *   inherited), in any order: a move recorded only as intended may not have run.
    * @returns The netns's object id, or `undefined` when no step of `others` moved the other end into one.
    */
   peerNetns?(step: S, others: readonly { kind: string }[]): ObjectId | undefined;

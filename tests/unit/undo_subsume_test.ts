@@ -117,3 +117,15 @@ Deno.test("subsume: a veth pair is not marked when the undo does not delete the 
   // The netns deleted before the veth (undo's order): the deletion does not come later, so nothing is left to it.
   assert.deepEqual(marks([move, netns, veth]), [undefined, undefined, undefined]);
 });
+
+Deno.test("subsume: a veth pair is not marked when the move of its peer is recorded only as intended (the run stopped in between: the peer may still be on the host, where deleting the netns does not reach it); a move recorded done, or inherited, marks it", () => {
+  const move = { kind: "link-set-netns", dev: "p-1", netns: "web", newName: "eth0" } as Step;
+  const veth = { kind: "veth-add", dev: "veth-web", peer: "p-1" } as Step;
+  const netns = { kind: "netns-add", netns: "web" } as Step;
+  const marks = (moveDone: boolean | undefined) =>
+    subsume([{ ...item(2, move), done: moveDone }, { ...item(1, veth), done: true }, { ...item(0, netns), done: true }])
+      .map((o) => o.peerNetns);
+  assert.deepEqual(marks(false), [undefined, undefined, undefined]);
+  assert.deepEqual(marks(true), [undefined, "netns:web", undefined]);
+  assert.deepEqual(marks(undefined), [undefined, "netns:web", undefined]);
+});
