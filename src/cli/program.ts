@@ -31,6 +31,7 @@ import { neededArgument, operandsErrorOf, operandTerm, usageLine, usageTerm } fr
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import { adviseWithStateDir } from "./advice.ts";
 import { checkHelpWords, unknownCommandError } from "./help_words.ts";
+import { outputWidth, wrapProse } from "./wrap.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
 
 // Startup loads only what the command given needs: each subcommand's module is imported when its action
@@ -346,9 +347,14 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   for (const o of GLOBAL_OPTIONS) program.addOption(optionOf(o));
   program.addHelpText("after", EXAMPLES)
     .exitOverride()
-    .configureOutput({ outputError: () => {}, writeErr: () => {} })
+    // The help's width is doctor's and show's (wrap.ts: the terminal's columns, else 80), as is its wrapping: at
+    // spaces only, never inside a quoted command ('nsrecipe man | man -l -').
+    .configureOutput({ outputError: () => {}, writeErr: () => {}, getOutHelpWidth: () => outputWidth() })
     .configureHelp({
       showGlobalOptions: true,
+      boxWrap(text: string, width: number) {
+        return text.split(/\r\n|\n/).map((line) => wrapProse(line, width).join("\n")).join("\n");
+      },
       // nsrecipe's one style of usage line (usage_line.ts), in the list of commands and in each one's help.
       subcommandTerm(cmd: Command<any, any, any>) {
         return [cmd.name(), usageTerm(cmd)].filter((w) => w !== "").join(" ");
@@ -490,7 +496,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   addPlain(WATCHDOG_COMMAND);
 
   let failure: JsonError | undefined;
-  program.command("man").description("print the manual page (roff); read it with: nsrecipe man | man -l -")
+  program.command("man").description("print the manual page (roff); read it with 'nsrecipe man | man -l -'")
     .action(async () => {
       const { manualPage } = await import("./manual.ts");
       const { MANUAL_PROSE } = await import("./manual_prose.ts");
