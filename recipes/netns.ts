@@ -74,9 +74,9 @@ export function netnsSteps(name: string): Step[] {
 export const netns: Recipe<typeof params> = {
   name: "netns",
   summary: "the pid-only shell inside a named network namespace",
-  description: "Creates the network namespace NAME (ip netns add), brings its loopback up, and runs the shell or " +
-    "the command after -- inside it as PID 1 of a new PID namespace (ip netns exec NAME unshare -fp --mount-proc). " +
-    "Undo ends any process still inside (ip netns pids) and deletes the namespace.",
+  description: "Creates the network namespace NAME ('ip netns add'), brings its loopback up, and runs the shell or " +
+    "the command after -- inside it as PID 1 of a new PID namespace ('ip netns exec NAME unshare -fp --mount-proc'). " +
+    "Undo ends any process still inside ('ip netns pids') and deletes the namespace.",
   params,
   needs: { checks: ["privileges", "ip", "unshare", "netns-name"], movesUplink: false, wires: false },
   targets: (p) => ({ netns: p.name }),

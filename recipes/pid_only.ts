@@ -12,7 +12,7 @@ export const pidOnly: Recipe<typeof params> = {
   name: "pid-only",
   summary: "a shell in a new PID namespace with its own /proc",
   description: "Runs the shell, or the command after --, as PID 1 of a new PID namespace with a private /proc " +
-    "(unshare -fp --mount-proc). Without --fork a PID namespace's first command forks fine and then every " +
+    "('unshare -fp --mount-proc'). Without --fork a PID namespace's first command forks fine and then every " +
     "later one fails with 'Cannot allocate memory'; nsrecipe always forks. Nothing on the host changes.",
   params,
   stepless: true,

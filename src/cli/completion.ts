@@ -61,8 +61,8 @@ export async function addCompletion(
   const completions = program.commands.find((c) => c.name() === "completions");
   if (completions) {
     completions.description(
-      "print the shell completion script (bash, zsh, fish; also powershell); e.g. nsrecipe completions bash > " +
-        "/etc/bash_completion.d/nsrecipe",
+      "print the shell completion script (bash, zsh, fish; also powershell), e.g. " +
+        "'nsrecipe completions bash > /etc/bash_completion.d/nsrecipe'",
     );
     const shellArgument = completions.registeredArguments[0];
     // nsrecipe checks the shell itself (commander's own wording is in another voice than the rest).

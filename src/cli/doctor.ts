@@ -13,6 +13,7 @@ import { checkLinkName, checkNetnsName } from "../names.ts";
 import { type GlobalOptions, readerFor } from "./composition_root.ts";
 import type { Output, Tone } from "./output.ts";
 import { journalNetns } from "./journal_netns.ts";
+import { DEFAULT_WIDTH, outputWidth, wrapProse, wrapText } from "./wrap.ts";
 
 /** Options of `doctor`. */
 export interface DoctorOptions {
@@ -28,20 +29,26 @@ const TONE: Record<Finding["verdict"], Tone> = { ok: "green", warn: "yellow", fa
 
 /**
  * Formats findings for a terminal: `VERDICT  ID  SUMMARY`, then the fix
- * indented under it.
+ * indented under it (`fix: `), wrapped to the width as `--help` is
+ * (`wrap.ts`): the summary and the fix's prose lines under their first
+ * column, a fix's command lines never.
  * @param findings The findings.
  * @param paint Colours a verdict (identity when colours are off).
+ * @param width The width in columns (`outputWidth()`: the terminal's, else 80).
  * @returns Lines of text.
  */
 export function formatFindings(
   findings: readonly Finding[],
   paint: (tone: Tone, text: string) => string = (_t, s) => s,
+  width: number = DEFAULT_WIDTH,
 ): string[] {
-  const width = Math.max(...findings.map((f) => f.id.length)) + 2;
-  const pad = " ".repeat(6 + width);
+  const idWidth = Math.max(...findings.map((f) => f.id.length)) + 2;
+  const pad = " ".repeat(6 + idWidth);
   return findings.flatMap((f) => [
-    `${paint(TONE[f.verdict], f.verdict.padEnd(6))}${f.id.padEnd(width)}${f.summary}`,
-    ...(f.fix ? f.fix.split("\n").map((l, i) => `${pad}${i === 0 ? "fix: " : "     "}${l}`) : []),
+    ...wrapProse(f.summary, width - pad.length).map((l, i) =>
+      i === 0 ? `${paint(TONE[f.verdict], f.verdict.padEnd(6))}${f.id.padEnd(idWidth)}${l}` : `${pad}${l}`
+    ),
+    ...(f.fix ? wrapText(f.fix, width - pad.length - 5).map((l, i) => `${pad}${i === 0 ? "fix: " : "     "}${l}`) : []),
   ]);
 }
 
@@ -68,13 +75,13 @@ export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: 
   const ok = findingsOk(findings);
   out.data({ findings, ok });
   if (!g.json) {
-    for (const line of formatFindings(findings, (t, s) => out.paint(t, s))) out.result(line);
+    const width = outputWidth();
+    for (const line of formatFindings(findings, (t, s) => out.paint(t, s), width)) out.result(line);
     const count = (v: Finding["verdict"]) => findings.filter((f) => f.verdict === v).length;
     out.result("");
-    out.result(
-      `${count("ok")} ok, ${count("warn")} warn, ${count("fail")} fail: ` +
-        (ok ? "no check failed." : "the host is not fit for every recipe (see the fixes above)."),
-    );
+    const tally = `${count("ok")} ok, ${count("warn")} warn, ${count("fail")} fail: ` +
+      (ok ? "no check failed." : "the host is not fit for every recipe (fixes above).");
+    for (const line of wrapProse(tally, width)) out.result(line);
   }
   return ok ? EXIT.ok : EXIT.precondition;
 }

@@ -30,6 +30,8 @@ import { missingValueOf, refuseOptionsAsValues } from "./option_values.ts";
 import { neededArgument, operandsErrorOf, operandTerm, usageLine, usageTerm } from "./usage_line.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import { adviseWithStateDir } from "./advice.ts";
+import { checkHelpWords, unknownCommandError } from "./help_words.ts";
+import { outputWidth, wrapProse } from "./wrap.ts";
 import { REHEARSE_INNER_COMMAND, VERSION, WATCHDOG_COMMAND } from "./hidden.ts";
 
 // Startup loads only what the command given needs: each subcommand's module is imported when its action
@@ -66,8 +68,8 @@ function commandWord(args: readonly string[]): string | undefined {
 }
 
 /**
- * The recipes, when the command given may name one (or is not known, so
- * that its error can list them); `[]` otherwise.
+ * The recipes, when the command given may name one (`help` among them, or a
+ * word that is no command); `[]` otherwise.
  * @param args nsrecipe's arguments.
  * @returns The recipes.
  */
@@ -316,8 +318,12 @@ function addPlainCommand(
  */
 export async function main(args: string[], runners: ParsedRunners = RUNNERS): Promise<number> {
   const runPlain = runners.plain;
-  // `help run veth-bridge` shows that subcommand's help, as `run veth-bridge --help` does.
-  if (args[0] === "help" && args.length > 2) args = [...args.slice(1), "--help"];
+  // `help run veth-bridge` shows that subcommand's help, as `run veth-bridge --help` does (`help [COMMAND [RECIPE]]`;
+  // checkHelpWords refuses what else follows `help`).
+  const helpWords = args[0] === "help" ? args.slice(1) : undefined;
+  if (helpWords !== undefined && helpWords.length > 1) args = [...helpWords, "--help"];
+  // `help help`: the top-level help, which says what `help` takes (commander would answer "No command given").
+  else if (helpWords?.[0] === "help") args = ["--help"];
   const RECIPES = await recipesFor(args);
   let code: number = EXIT.ok;
   const setCode = (c: number) => {
@@ -341,9 +347,14 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   for (const o of GLOBAL_OPTIONS) program.addOption(optionOf(o));
   program.addHelpText("after", EXAMPLES)
     .exitOverride()
-    .configureOutput({ outputError: () => {}, writeErr: () => {} })
+    // The help's width is doctor's and show's (wrap.ts: the terminal's columns, else 80), as is its wrapping: at
+    // spaces only, never inside a quoted command ('nsrecipe man | man -l -').
+    .configureOutput({ outputError: () => {}, writeErr: () => {}, getOutHelpWidth: () => outputWidth() })
     .configureHelp({
       showGlobalOptions: true,
+      boxWrap(text: string, width: number) {
+        return text.split(/\r\n|\n/).map((line) => wrapProse(line, width).join("\n")).join("\n");
+      },
       // nsrecipe's one style of usage line (usage_line.ts), in the list of commands and in each one's help.
       subcommandTerm(cmd: Command<any, any, any>) {
         return [cmd.name(), usageTerm(cmd)].filter((w) => w !== "").join(" ");
@@ -360,7 +371,8 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
         return Help.prototype.visibleGlobalOptions.call(this, cmd as never).filter((o) => honoured.includes(o.long!));
       },
     })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .helpCommand("help [command] [recipe]", "display help for a command, or for a recipe of plan, run or rehearse");
 
   const plain = async (line: PlainCommandLine) => setCode(await runPlain(line, started));
   const addPlain = (name: PlainCommandName) => addPlainCommand(program, name, args, plain);
@@ -484,7 +496,7 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   addPlain(WATCHDOG_COMMAND);
 
   let failure: JsonError | undefined;
-  program.command("man").description("print the manual page (roff); read it with: nsrecipe man | man -l -")
+  program.command("man").description("print the manual page (roff); read it with 'nsrecipe man | man -l -'")
     .action(async () => {
       const { manualPage } = await import("./manual.ts");
       const { MANUAL_PROSE } = await import("./manual_prose.ts");
@@ -498,7 +510,10 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
   const topHelp = word === undefined
     ? args.some((a) => a === "-h" || a === "--help")
     : word === "help" && (!named || named === "-h" || named === "--help");
-  if (named === "complete" || named === "completions" || named === "man" || topHelp) {
+  // An unknown command's error lists the commands, `completions` among them.
+  const unknown = named !== undefined && !named.startsWith("-") && !program.commands.some((c) => c.name() === named) &&
+    named !== "help";
+  if (named === "complete" || named === "completions" || named === "man" || topHelp || unknown) {
     // Completion is generated from the definitions above (and so are the manual and the help, which list it).
     const { addCompletion, runNames } = await import("./completion.ts");
     await addCompletion(program, named === "complete" ? await runNames(stateDirOf(args)) : []);
@@ -518,14 +533,9 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     if (word !== undefined && RECIPES.length > 0) {
       (await import("./recipe_words.ts")).checkRecipeWords(args.slice(at), RECIPES);
     }
-    const asked = word === "help" ? args[at + 1] : undefined;
-    if (asked !== undefined && !asked.startsWith("-") && !program.commands.some((c) => c.name() === asked)) {
-      // commander answers `help UNKNOWN` with the root help as an error, which read as "No command given".
-      throw new UsageError(
-        `Unknown command ${quote(asked)}. Recipes: ${RECIPES.map((r) => r.name).join(", ")}`,
-        "Try 'nsrecipe --help'.",
-      );
-    }
+    // commander answers `help UNKNOWN` with the root help as an error, which read as "No command given", and
+    // `help UNKNOWN WORD` (run as `UNKNOWN WORD --help`) with the root help, exit 0.
+    if (helpWords !== undefined) checkHelpWords(helpWords, commandNames(program), RECIPE_PARENTS);
     refuseOptionsAsValues(program, args);
     refuseRepeatedOptions(program);
     await program.parseAsync(args, { from: "user" });
@@ -537,8 +547,8 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     // Commander's errors of a missing value or operand, or operands too many, in nsrecipe's words.
     const e = (thrown instanceof CommanderError &&
       (missingValueOf(thrown, args) ?? (failed && operandsErrorOf(thrown, failed, help)))) || thrown;
-    code = report(e, RECIPES, stateDirOf(args), help);
-    failure = jsonError(e, RECIPES, help);
+    code = report(e, RECIPES, stateDirOf(args), help, program);
+    failure = jsonError(e, help, program);
   }
   return finishInvocation(current, json, code, failure, args);
 }
@@ -571,11 +581,13 @@ function refuseTextOnly(word: string | undefined, beforeDashes: readonly string[
 /**
  * An error as the `--json` document reports it.
  * @param e What {@link report} reported.
+ * @param help The command line of the help its hint points to.
+ * @param program The root command (an unknown command's error lists its commands).
  * @returns Its class, message and hint.
  */
-function jsonError(e: unknown, recipes: readonly Recipe[], help: string): JsonError {
+function jsonError(e: unknown, help: string, program: Command<any, any, any>): JsonError {
   if (e instanceof CommanderError) {
-    const message = e.code === "commander.help" ? "No command given" : commanderMessage(e, recipes);
+    const message = e.code === "commander.help" ? "No command given" : commanderMessage(e, program);
     return { kind: "UsageError", message, hint: `Try '${help}'.` };
   }
   return errorDocument(e);
@@ -652,21 +664,38 @@ function helpFor(cmd: Command<any, any, any> | undefined): string {
 }
 
 /**
+ * The commands the top-level help lists, in its order (`completions` among
+ * them once added, `help` last; not the hidden ones): the words a command
+ * position takes.
+ * @param program The root command.
+ * @returns e.g. `["list", "show", …, "completions", "help"]`.
+ */
+function commandNames(program: Command<any, any, any>): string[] {
+  return (program.createHelp() as unknown as Help).visibleCommands(program as never).map((c) => c.name());
+}
+
+/**
  * A commander error's message as nsrecipe prints it, on stderr and in the
  * `--json` document alike: without commander's `error: `, capitalised, its
  * suggestion on the same line as nsrecipe's own (`Unknown option '--nmae'
  * (did you mean --name?)`, as `Unknown recipe 'netsn' (did you mean
- * netns?)`), an unknown command followed by the recipes.
+ * netns?)`); an unknown command as `help UNKNOWN` tells it, the suggestion
+ * and the list from the commands alone (`unknownCommandError`).
  */
-function commanderMessage(e: CommanderError, recipes: readonly Recipe[]): string {
-  let message = e.message.replace(/^error: /, "").replace(/\n\(Did you mean (.+)\?\)$/, " (did you mean $1?)");
-  if (e.code === "commander.unknownCommand" && /'([^']+)'/.test(message)) {
-    message = `${message}. Recipes: ${recipes.map((r) => r.name).join(", ")}`;
-  }
+function commanderMessage(e: CommanderError, program: Command<any, any, any>): string {
+  const unknown = e.code === "commander.unknownCommand" ? /'([^']+)'/.exec(e.message)?.[1] : undefined;
+  if (unknown !== undefined) return unknownCommandError(unknown, commandNames(program)).message;
+  const message = e.message.replace(/^error: /, "").replace(/\n\(Did you mean (.+)\?\)$/, " (did you mean $1?)");
   return `${message[0].toUpperCase()}${message.slice(1)}`;
 }
 
-function report(e: unknown, recipes: readonly Recipe[], stateDir: string, help: string): number {
+function report(
+  e: unknown,
+  recipes: readonly Recipe[],
+  stateDir: string,
+  help: string,
+  program: Command<any, any, any>,
+): number {
   const print = (line: string) => console.error(sanitize(adviseWithStateDir(line, stateDir)));
   if (e instanceof CommanderError && e.code === "commander.help") {
     // Commander's help for a missing subcommand (silenced): a usage error with the short usage instead.
@@ -675,7 +704,7 @@ function report(e: unknown, recipes: readonly Recipe[], stateDir: string, help: 
     return EXIT.usage;
   }
   if (e instanceof CommanderError) {
-    print(`nsrecipe: ${commanderMessage(e, recipes)}`);
+    print(`nsrecipe: ${commanderMessage(e, program)}`);
     print(`  Try '${help}'.`);
     return EXIT.usage;
   }

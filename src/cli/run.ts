@@ -271,7 +271,8 @@ export async function runCommand(
     run: runId || null,
     label: plan.label,
     enter: plan.enter,
-    confirmSeconds,
+    // The window, if one opened, is this one object (its deadline and the seconds left), as in status and confirm;
+    // `null` without one. Its length is not given beside it: one name per fact.
     confirmation: runId && deadline !== undefined ? await confirmationNow(runId, g) : null,
   });
   if (runId && deadline !== undefined) {

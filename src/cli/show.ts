@@ -2,6 +2,7 @@ import { type Recipe, recipeByName } from "../../recipes/mod.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
 import { fieldsOf } from "./recipe_options.ts";
+import { outputWidth, wrapItem, wrapProse, wrapText } from "./wrap.ts";
 
 /**
  * `nsrecipe show RECIPE`: what a recipe does and its options.
@@ -11,14 +12,34 @@ import { fieldsOf } from "./recipe_options.ts";
  */
 export function showCommand(name: string, out: Output): void {
   const r = recipeByName(name);
+  out.data({ name: r.name, summary: r.summary, description: r.description, options: fieldsOf(r.params) });
+  for (const line of showLines(r, outputWidth())) out.result(line);
+}
+
+/**
+ * What `show` prints for a recipe, wrapped to a width as `--help` is
+ * (`wrap.ts`): the summary and the description as prose, each option as
+ * `--help` lays one out (its description under its first column), and the
+ * example command on a line of its own, never wrapped, to copy.
+ * @param r The recipe.
+ * @param width The width in columns (`outputWidth()`: the terminal's, else 80).
+ * @returns The lines.
+ */
+export function showLines(r: Recipe, width: number): string[] {
   const fields = fieldsOf(r.params);
-  out.data({ name: r.name, summary: r.summary, description: r.description, options: fields });
-  out.result(`${r.name}: ${r.summary}\n\n${r.description}\n`);
-  out.result(fields.length ? "Options:" : "Options: none");
-  for (const f of fields) {
-    out.result(`  ${(f.flag + (f.boolean ? "" : ` <${f.placeholder}>`)).padEnd(28)} ${f.description}`);
-  }
-  out.result(`\nExample: ${shellQuote(exampleArgv(r))}   (shows the exact commands; changes nothing)`);
+  return [
+    ...wrapProse(`${r.name}: ${r.summary}`, width),
+    "",
+    ...wrapText(r.description, width),
+    "",
+    fields.length ? "Options:" : "Options: none",
+    ...fields.flatMap((f) =>
+      wrapItem(`  ${(f.flag + (f.boolean ? "" : ` <${f.placeholder}>`)).padEnd(28)} `, f.description, width)
+    ),
+    "",
+    "Example (shows the exact commands; changes nothing):",
+    `  ${shellQuote(exampleArgv(r))}`,
+  ];
 }
 
 /**

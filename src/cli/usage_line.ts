@@ -36,7 +36,8 @@ export function neededArgument(arg: Argument<any, any, any, any, any>): void {
 /**
  * What a usage line shows after the command's name (e.g. `RUN -- CMD...`,
  * `RECIPE [options]`, `COMMAND [options]` for the program itself; `""` for a
- * command with neither operands nor options, e.g. `list`). A command with
+ * command with neither operands nor options, e.g. `list`; optional operands
+ * nested, `help`'s `[COMMAND [RECIPE]]`). A command with
  * subcommands (`plan`) shows its operand, then what its first subcommand
  * takes after it (the recipes' options).
  * @param cmd The command.
@@ -45,11 +46,17 @@ export function neededArgument(arg: Argument<any, any, any, any, any>): void {
 export function usageTerm(cmd: Command<any, any, any>): string {
   const words: string[] = [];
   let after: string | undefined;
+  // Optional operands in a row nest: the second can only be given after the first (`[COMMAND [RECIPE]]`).
+  const optional: string[] = [];
   for (const arg of cmd.registeredArguments) {
     const name = operandName(arg.name(), arg.variadic);
     const needed = arg.required || NEEDED.has(arg);
     if (arg.variadic) after = needed ? `-- ${name}...` : `[-- ${name}...]`;
-    else words.push(needed ? name : `[${name}]`);
+    else if (needed) words.push(name);
+    else optional.push(name);
+  }
+  if (optional.length > 0) {
+    words.push(optional.reduceRight((inner, name) => `[${name}${inner ? ` ${inner}` : ""}]`, ""));
   }
   const subcommands = cmd.commands;
   if (subcommands.length > 0 && words.length === 0) words.push("COMMAND");

@@ -82,7 +82,8 @@ export function checkDhcp(facts: DoctorFacts, ctx: CheckContext): Finding {
     [
       `The DHCP client renews the lease on '${up.dev}': once full-migrate moves the address to the bridge, the ` +
       "client puts it back on the uplink or lets it expire.",
-      `Make it static in the network configuration (or run the DHCP client on the bridge), then: ` +
+      // The command on a line of its own: copied as it is (never wrapped, cli/wrap.ts).
+      "Make it static in the network configuration (or run the DHCP client on the bridge), then:",
       `ip addr change ${first.local}/${first.prefixlen} dev ${up.dev} valid_lft forever preferred_lft forever`,
       "Or accept it: full-migrate --force copies the address with its remaining lifetime.",
     ].join("\n"),

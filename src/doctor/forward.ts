@@ -365,8 +365,8 @@ export function checkForward(facts: DoctorFacts, ctx: CheckContext): Finding {
       id,
       "warn",
       `Forward filtering not checked: ${r.unchecked.join("; ")}`,
-      "Install nftables (apt-get install nftables) and run doctor again as root; or check by hand: " +
-        "nft list ruleset; iptables -S FORWARD",
+      "Install nftables ('apt-get install nftables') and run doctor again as root; or check by hand: " +
+        "'nft list ruleset; iptables -S FORWARD'",
     );
   }
   const allowed = r.drops.filter((d) => d.allowed);

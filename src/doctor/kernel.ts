@@ -98,7 +98,7 @@ export function checkKernel(feature: KernelFeature, facts: DoctorFacts): Finding
       id,
       "warn",
       `${feature}: ${option}=m, but no ${feature} module in /lib/modules/${release}`,
-      `Install the modules of the running kernel (apt-get install linux-image-${release}), or reboot into the ` +
+      `Install the modules of the running kernel ('apt-get install linux-image-${release}'), or reboot into the ` +
         "kernel whose modules are installed.",
     );
   }

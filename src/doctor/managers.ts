@@ -108,7 +108,7 @@ export function uplinkOwners(facts: DoctorFacts, dev: string, bridge = DEFAULT_B
     owners.push({
       manager: "ifupdown",
       evidence: ifupdown.join(", "),
-      fix: `ifupdown has no 'unmanaged' switch: while the run is applied, do not run 'ifdown ${dev}', ` +
+      fix: `The ifupdown package has no 'unmanaged' switch: while the run is applied, do not run 'ifdown ${dev}', ` +
         `'ifup ${dev}' or 'systemctl restart networking'; to keep a bridge across reboots, move the ` +
         `'iface ${dev}' stanza of /etc/network/interfaces to the bridge ('iface ${bridge} …' with 'bridge_ports ${dev}').`,
     });

@@ -38,8 +38,8 @@ export function checkNetnsName(facts: DoctorFacts, ctx: CheckContext): Finding {
       "warn",
       `The namespace name '${name}' is free, but the nftables table 'inet ${table}' that ` +
         `'veth-bridge --name ${name} --nat' makes exists already: such a run is refused`,
-      `See what it holds: nft list table inet ${table}. If it is left over from an nsrecipe run whose journal is ` +
-        `lost, delete it (nft delete table inet ${table}); if it is someone's, choose another --name for --nat.`,
+      `See what it holds: 'nft list table inet ${table}'. If it is left over from an nsrecipe run whose journal is ` +
+        `lost, delete it ('nft delete table inet ${table}'); if it is someone's, choose another --name for --nat.`,
     );
   }
   if (found.state === "stale") {
@@ -47,7 +47,7 @@ export function checkNetnsName(facts: DoctorFacts, ctx: CheckContext): Finding {
       id,
       "fail",
       `'/run/netns/${name}' is a stale namespace file, not a network namespace (left by a crash?)`,
-      `Check that nothing uses it, then remove it: umount /run/netns/${name} 2>/dev/null; rm /run/netns/${name}`,
+      `Check that nothing uses it, then remove it: 'umount /run/netns/${name} 2>/dev/null; rm /run/netns/${name}'`,
     );
   }
   return finding(id, "fail", `A network namespace named '${name}' already exists`, netnsTakenHint(found));
@@ -82,7 +82,7 @@ export function checkBridgeName(facts: DoctorFacts, ctx: CheckContext): Finding 
       id,
       "fail",
       `A link named '${name}' exists and is a ${kind}, not a bridge`,
-      `Choose another --bridge, or remove that link if nothing needs it: ip link del dev ${name}`,
+      `Choose another --bridge, or remove that link if nothing needs it: 'ip link del dev ${name}'`,
     );
   }
   return finding(

@@ -79,7 +79,7 @@ export function checkPrivileges(facts: DoctorFacts): Finding {
       `Root, but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing from the effective set ` +
         `(CapEff ${st.capEff.toString(16)}): a restricted container?`,
       "Run nsrecipe on the host, or give the container the capabilities " +
-        "(docker run --cap-add NET_ADMIN --cap-add SYS_ADMIN …).",
+        "('docker run --cap-add NET_ADMIN --cap-add SYS_ADMIN …').",
     );
   }
   return finding(id, "ok", "Root, with CAP_NET_ADMIN and CAP_SYS_ADMIN");

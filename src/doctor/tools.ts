@@ -72,7 +72,7 @@ export function parseUnshareVersion(text: string): Version | undefined {
  */
 export function checkIp(facts: DoctorFacts): Finding {
   const id = "ip";
-  const install = "Install a current iproute2: apt-get install iproute2";
+  const install = "Install a current iproute2: 'apt-get install iproute2'";
   if (!facts.ipVersion.ok) return finding(id, "fail", `'ip -V' failed: ${facts.ipVersion.reason}`, install);
   const v = parseIpVersion(facts.ipVersion.value);
   if (!v) {
@@ -93,7 +93,7 @@ export function checkIp(facts: DoctorFacts): Finding {
  */
 export function checkUnshare(facts: DoctorFacts): Finding {
   const id = "unshare";
-  const install = "Install a current util-linux: apt-get install util-linux";
+  const install = "Install a current util-linux: 'apt-get install util-linux'";
   const s = facts.unshareVersion;
   if (!s.ok) return finding(id, "fail", `'unshare --version' failed: ${s.reason}`, install);
   const v = parseUnshareVersion(s.value);

@@ -16,9 +16,14 @@ export interface Finding {
   id: string;
   /** The verdict. */
   verdict: Verdict;
-  /** One line: what was found, quoting the subject. */
+  /** One line of prose: what was found, quoting the subject. */
   summary: string;
-  /** When not ok: what to do, with exact commands (may span several lines). */
+  /**
+   * When not ok: what to do, with exact commands (may span several lines). A line of prose starts with a capital
+   * letter and quotes the commands it names (`'nft list table inet nsr-web'`); any other line is a command to copy
+   * as it is (`ip addr change …`). `doctor`'s text wraps the prose to the terminal and never a command
+   * (`src/cli/wrap.ts`).
+   */
   fix?: string;
 }
 

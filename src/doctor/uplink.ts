@@ -82,7 +82,7 @@ export function checkUplink(facts: DoctorFacts, ctx: CheckContext): Finding {
       id,
       strict ? "fail" : "warn",
       "No default route (IPv4 or IPv6), so no uplink was found",
-      "full-migrate needs the uplink named: --uplink DEV. Recipes without the LAN (netns, veth-bridge) work as they are.",
+      "Name the uplink for full-migrate with --uplink DEV. Recipes without the LAN (netns, veth-bridge) work as they are.",
     );
   }
   if (!up.link) {
@@ -105,7 +105,7 @@ export function checkUplink(facts: DoctorFacts, ctx: CheckContext): Finding {
       strict
         ? `The uplink ${where} is itself a bridge; a bridge cannot be enslaved to another bridge`
         : `Uplink ${where} is already a bridge: attach namespaces to it; full-migrate is not needed`,
-      strict ? `Attach the namespace to it instead: nsrecipe run veth-bridge --bridge ${up.dev}` : undefined,
+      strict ? `Attach the namespace to it instead: 'nsrecipe run veth-bridge --bridge ${up.dev}'` : undefined,
     );
   }
   if (up.link.master) {
@@ -113,7 +113,7 @@ export function checkUplink(facts: DoctorFacts, ctx: CheckContext): Finding {
       id,
       strict ? "fail" : "warn",
       `The uplink ${where} is already a port of '${up.link.master}'; full-migrate would move it out of that bridge`,
-      `Attach the namespace to '${up.link.master}' instead: nsrecipe run veth-bridge --bridge ${up.link.master}`,
+      `Attach the namespace to '${up.link.master}' instead: 'nsrecipe run veth-bridge --bridge ${up.link.master}'`,
     );
   }
   // Wireless links have their own check (wireless.ts); the other kinds that cannot be bridge ports are found here.

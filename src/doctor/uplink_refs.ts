@@ -78,7 +78,7 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   const hints: string[] = [];
   if (nft.length > 0) {
     problems.push(...uplinkRefSentences(up.dev, "a bridge", nft));
-    hints.push(`Make them match the bridge as well, e.g. iifname { "${up.dev}", "${bridge}" }`);
+    hints.push(`make them match the bridge as well, e.g. 'iifname { "${up.dev}", "${bridge}" }'`);
   }
   if (bound && bound.length > 0) {
     problems.push(
@@ -90,7 +90,7 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   const dropsHost = bridgeDropSentence(up.dev, "a bridge", bridgeChainsDroppingHost(ruleset, up.dev, bridge));
   if (dropsHost) {
     problems.push(dropsHost);
-    hints.push(`let the host's traffic through those chains first (e.g. iifname "${up.dev}" accept)`);
+    hints.push(`let the host's traffic through those chains first (e.g. 'iifname "${up.dev}" accept')`);
   }
   const bridgeExists = host.links.some((l) => l.ifname === bridge);
   const iptBridge = bridgeExists ? [] : ipt(bridge);
@@ -122,7 +122,7 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
       id,
       refuse ? "fail" : "warn",
       `${[...problems, ...(unseen ? [unseen] : [])].join(". ")}${movedNote}`,
-      `${hints.join("; ")}; full-migrate refuses until then, or goes ahead with --force${
+      `${capitalised(hints.join("; "))}; full-migrate refuses until then, or goes ahead with --force${
         unseen ? `. Also check ${unseenHint}` : ""
       }.`,
     );
@@ -169,4 +169,9 @@ function iptablesNaming(
     ...(iptables.ok ? iptablesRulesNamingLink(iptables.value, "iptables", dev, nftables) : []),
     ...(ip6tables.ok ? iptablesRulesNamingLink(ip6tables.value, "ip6tables", dev, nftables) : []),
   ];
+}
+
+/** A sentence's first letter in capitals: a fix starts as every message does (and so reads as prose, cli/wrap.ts). */
+function capitalised(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

@@ -113,7 +113,7 @@ export function bridgePortProblem(
     return {
       problem: `${name} carries ${named}: it cannot become a bridge port while a macvlan, macvtap, ipvlan or ipvtap ` +
         "is stacked on it (the upper device holds its receive handler; the kernel answers 'Device or resource busy')",
-      hint: `Remove ${uppers.length === 1 ? "it" : "them"} first (${del}) and migrate, or ${
+      hint: `Remove ${uppers.length === 1 ? "it" : "them"} first ('${del}') and migrate, or ${
         VETH_BRIDGE[0].toLowerCase()
       }${VETH_BRIDGE.slice(1)}`,
     };

@@ -206,7 +206,7 @@ Deno.test("--help and help run on a colour terminal inside tmux work under the p
   }
 });
 
-Deno.test("help with an unknown command says so (not 'No command given'), exit 2; help with a known one shows its help", async () => {
+Deno.test("help with an unknown command says so (not 'No command given'), exit 2; help with a known one shows its help, with a recipe that recipe's", async () => {
   const run = async (args: string[]) => {
     const r = await new Deno.Command(selfArgv()[0], { args: [...selfArgv().slice(1), ...args], stdin: "null" })
       .output();
@@ -216,13 +216,23 @@ Deno.test("help with an unknown command says so (not 'No command given'), exit 2
   assert.equal(bogus.code, 2);
   assert.equal(
     bogus.stderr,
-    "nsrecipe: Unknown command 'bogus'. Recipes: pid-only, netns, veth-bridge, full-migrate\n  Try 'nsrecipe --help'.\n",
+    "nsrecipe: Unknown command 'bogus'. Commands: list, show, plan, run, rehearse, exec, shell, undo, confirm, " +
+      "status, doctor, journal, lab, man, completions, help\n  Try 'nsrecipe --help'.\n",
   );
   for (const command of ["undo", "completions", "man"]) {
     const known = await run(["help", command]);
     assert.equal(known.code, 0, `${command}: ${known.stderr}`);
     assert.match(known.stdout, new RegExp(`^Usage: nsrecipe ${command}`));
   }
+  // help [COMMAND [RECIPE]]: a recipe's help, as `run veth-bridge --help` gives it; `help help` is the top-level help.
+  const recipe = await run(["help", "run", "veth-bridge"]);
+  assert.equal(recipe.code, 0, recipe.stderr);
+  assert.equal(recipe.stdout, (await run(["run", "veth-bridge", "--help"])).stdout);
+  assert.match(recipe.stdout, /^Usage: nsrecipe run veth-bridge \[options\] \[-- CMD\.\.\.\]\n/);
+  const helpHelp = await run(["help", "help"]);
+  assert.equal(helpHelp.code, 0, helpHelp.stderr);
+  assert.equal(helpHelp.stdout, (await run(["--help"])).stdout);
+  assert.match(helpHelp.stdout, /^ {2}help \[COMMAND \[RECIPE\]\] +display help for a command, or for a recipe/m);
 });
 
 Deno.test("X7: an option taking one value, given twice, is a usage error naming it and both values (exit 2, nothing changed); --confirm takes decimal digits only", async () => {

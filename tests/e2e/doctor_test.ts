@@ -100,20 +100,27 @@ Deno.test("doctor in a clean lab: every check ok, exit 0, '--json' is {findings,
   });
 });
 
-Deno.test("doctor prints one line per check and a tally; a failed check shows its fix and exits 3", async () => {
+Deno.test("doctor prints each check (a line starting with its verdict and id, wrapped to 80 columns into a pipe) and a tally; a failed check shows its fix and exits 3", async () => {
   await withLab(async (lab) => {
     await privateEtc(lab);
     const good = await lab.nsrecipe(["doctor"]);
     assert.equal(good.code, EXIT.ok, good.stderr);
     const lines = good.stdout.trimEnd().split("\n");
-    assert.deepEqual(lines.slice(0, IDS.length).map((l) => l.split(/\s+/).slice(0, 2)), IDS.map((id) => ["ok", id]));
+    const heads = lines.filter((l) => /^\S/.test(l)).slice(0, IDS.length);
+    assert.deepEqual(heads.map((l) => l.split(/\s+/).slice(0, 2)), IDS.map((id) => ["ok", id]));
+    assert.deepEqual(lines.filter((l) => l.length > 80), [], "wrapped to 80 columns");
     assert.equal(lines.at(-1), `${IDS.length} ok, 0 warn, 0 fail: no check failed.`);
     await must(lab, ["ip", "netns", "add", "web"]);
     const bad = await lab.nsrecipe(["doctor", "--name", "web"]);
     assert.equal(bad.code, EXIT.precondition);
     assert.match(bad.stdout, /^fail {2}netns-name +A network namespace named 'web' already exists$/m);
-    assert.match(bad.stdout, /^ +fix: No applied run of nsrecipe made it: choose another --name/m);
-    assert.match(bad.stdout, new RegExp(`${IDS.length - 1} ok, 0 warn, 1 fail: the host is not fit`));
+    assert.match(bad.stdout, /^ {23}fix: No applied run of nsrecipe made it: choose another\n {28}--name, or remove/m);
+    assert.ok(
+      bad.stdout.endsWith(
+        `\n${IDS.length - 1} ok, 0 warn, 1 fail: the host is not fit for every recipe (fixes above).\n`,
+      ),
+      bad.stdout,
+    );
   });
 });
 

@@ -49,10 +49,11 @@ Deno.test("sockets bound to the uplink (UDP, IPv6 UDP, TCP): doctor and plan nam
         new RegExp(`udp (\\*|\\[::\\])%eth0:547 \\(python3 \\(pid ${pid}\\)\\)`),
         new RegExp(`tcp (\\*|0\\.0\\.0\\.0)%eth0:8080 \\(python3 \\(pid ${pid}\\)\\)`),
       ];
-      const doctor = await lab.nsrecipe(["doctor"]);
-      assert.match(doctor.stdout, /Services are bound to 'eth0' by name \(SO_BINDTODEVICE\)/);
-      for (const re of named) assert.match(doctor.stdout, re);
-      assert.doesNotMatch(doctor.stdout, /%lo:5001/, "a socket bound to lo is no concern");
+      // Doctor's text is wrapped (to 80 columns into a pipe): read as one run of words.
+      const doctor = (await lab.nsrecipe(["doctor"])).stdout.replace(/\s+/g, " ");
+      assert.match(doctor, /Services are bound to 'eth0' by name \(SO_BINDTODEVICE\)/);
+      for (const re of named) assert.match(doctor, re);
+      assert.doesNotMatch(doctor, /%lo:5001/, "a socket bound to lo is no concern");
       const plan = await lab.nsrecipe(["plan", ...MIGRATE]);
       assertExit(plan, EXIT.precondition, "plan");
       for (const re of named) assert.match(plan.stderr, re);
@@ -94,8 +95,8 @@ Deno.test("only a socket bound to another link (lo): doctor says no socket is bo
         pid = /%lo:5001 .*pid=(\d+)/.exec((await lab.sh(["ss", "-H", "-l", "-n", "-p", "-u"])).stdout)?.[1] ?? "";
         return pid !== "";
       });
-      const doctor = await lab.nsrecipe(["doctor"]);
-      assert.match(doctor.stdout, /No firewall rule matches on 'eth0' by name and no socket is bound to it/);
+      const doctor = (await lab.nsrecipe(["doctor"])).stdout.replace(/\s+/g, " ");
+      assert.match(doctor, /No firewall rule matches on 'eth0' by name and no socket is bound to it/);
       assertExit(await lab.nsrecipe(["run", ...MIGRATE, "--no-confirm"]), EXIT.ok, "run");
       assertExit(await lab.nsrecipe(["undo"]), EXIT.ok, "undo");
     } finally {
@@ -137,7 +138,8 @@ Deno.test("F18: raw sockets bound to the uplink (VRRP, ICMPv6, 'ping -I eth0'): 
     });
     const [py, ping] = pids;
     const rawDiag = /\sraw_diag_dump(\s|$)/m.test((await lab.sh(["cat", "/proc/kallsyms"])).stdout);
-    const doctor = await lab.nsrecipe(["doctor"]);
+    // Doctor's text is wrapped (to 80 columns into a pipe): read as one run of words.
+    const doctor = { stdout: (await lab.nsrecipe(["doctor"])).stdout.replace(/\s+/g, " ") };
     const plan = await lab.nsrecipe(["plan", ...MIGRATE]);
     const sockets = [
       new RegExp(`raw (\\*|0\\.0\\.0\\.0)(%eth0)?:(112|vrrp) \\(python3 \\(pid ${py}\\)\\)`),

@@ -59,7 +59,7 @@ Deno.test("H2: nft iifname/oifname and ip rule iif/oif naming the bridge-to-be: 
     assert.equal(found?.verdict, "warn", doctor.stdout);
     assert.match(found?.summary ?? "", /^Rules name 'br0', the bridge full-migrate would create, and start matching/);
     for (const re of QUOTED) assert.match(found?.summary ?? "", re);
-    assert.match(found?.fix ?? "", /remove them or pick another name with --bridge; .*--force/);
+    assert.match(found?.fix ?? "", /^Remove them or pick another name with --bridge; .*--force/);
     for (const cmd of ["plan", "run"]) {
       const r = await lab.nsrecipe([cmd, ...MIGRATE, ...(cmd === "run" ? ["--no-confirm"] : [])]);
       assertExit(r, EXIT.precondition, cmd);

@@ -39,7 +39,7 @@ Deno.test("X2: a macvlan and a macvtap on the uplink: doctor names them, plan an
       assert.ok(r.stderr.includes(problem), r.stderr);
       assert.match(
         r.stderr,
-        /Remove them first \(ip link del mv0; ip link del tap7\) and migrate, or use 'nsrecipe run veth-bridge --nat/,
+        /Remove them first \('ip link del mv0; ip link del tap7'\) and migrate, or use 'nsrecipe run veth-bridge --nat/,
       );
       assert.doesNotMatch(r.stderr, /Step \d+|ip netns pids/, cmd);
       assertSameHost(await lab.snapshot(), before, `a refused ${cmd}`);

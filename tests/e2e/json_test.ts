@@ -22,6 +22,8 @@ Deno.test("--json run -- CMD: stdout is one document; the command's output goes 
     assert.equal(d.exitFrom, "command");
     assert.deepEqual(d.command, { argv: ["sh", "-c", "echo hi; exit 3"], exitCode: 3 });
     assert.equal(d.label, "j1");
+    assert.equal(d.confirmation, null, "no window: confirmation is null");
+    assert.equal("confirmSeconds" in d, false, "the window has one name, confirmation");
     assert.match(r.stderr, /^hi$/m);
     const zero = await lab.nsrecipe(["--json", "run", "veth-bridge", "--name", "j2", "--", "ip", "-br", "link"]);
     assert.equal(zero.code, 0, zero.stderr);
@@ -130,6 +132,7 @@ Deno.test("--json names one fact the same way in run, status, confirm and undo: 
     assert.match(run.run, /^\d{8}T\d{6}-[0-9a-f]{4}$/);
     assert.equal(run.label, "jn");
     assert.equal(run.confirmation.state, "waiting");
+    assert.equal("confirmSeconds" in run, false, "the window has one name, confirmation");
     const before = doc(await lab.nsrecipe(["--json", "status", "jn"])).runs[0];
     assert.equal(before.run, run.run, "status names the run id `run`, as run does");
     assert.equal("id" in before, false);

@@ -54,7 +54,8 @@ Deno.test("every option of every recipe has a description of its own, and show's
         );
         assert.ok(text.length > 10, `${recipe.name} --${flag}: '${text}'`);
       }
-      const example = show.stdout.match(/^Example: nsrecipe (.*?)\s{3}\(/m)?.[1];
+      const example = show.stdout.match(/^Example \(shows the exact commands; changes nothing\):\n {2}nsrecipe (.*)$/m)
+        ?.[1];
       assert.ok(example, show.stdout);
       const r = await lab.nsrecipe(example.split(" "));
       assert.equal(r.code, 0, `${example}: ${r.stderr}`);

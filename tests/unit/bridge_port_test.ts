@@ -159,7 +159,7 @@ for (
       carrying({ ifname: "mv0", linkinfo: { info_kind: "macvlan" } }),
       "'up0' carries macvlan 'mv0': it cannot become a bridge port while a macvlan, macvtap, ipvlan or ipvtap is " +
       "stacked on it (the upper device holds its receive handler; the kernel answers 'Device or resource busy')",
-      /^Remove it first \(ip link del mv0\) and migrate, or use 'nsrecipe run veth-bridge --nat --uplink DEV'/,
+      /^Remove it first \('ip link del mv0'\) and migrate, or use 'nsrecipe run veth-bridge --nat --uplink DEV'/,
     ],
     [
       "a macvtap and an ipvlan",
@@ -170,7 +170,7 @@ for (
       "'up0' carries macvtap 'tap7', ipvlan 'iv0': it cannot become a bridge port while a macvlan, macvtap, " +
       "ipvlan or ipvtap is stacked on it (the upper device holds its receive handler; the kernel answers " +
       "'Device or resource busy')",
-      /^Remove them first \(ip link del tap7; ip link del iv0\) and migrate, or use 'nsrecipe run veth-bridge/,
+      /^Remove them first \('ip link del tap7; ip link del iv0'\) and migrate, or use 'nsrecipe run veth-bridge/,
     ],
     [
       "an ipvtap",

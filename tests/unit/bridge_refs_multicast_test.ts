@@ -113,7 +113,11 @@ Deno.test("H2/H11: doctor's uplink-refs warns naming the rules on the bridge-to-
       "'ss -lnup' lists the UDP listeners): 239.1.2.3, 224.0.0.5 (2 users), ff05::1:3, " +
       "ff02::1 (2 users, 1 of them the kernel)",
   );
-  assert.match(f.fix ?? "", /remove them or pick another name with --bridge; .*join on 'br0'.*--force/);
+  assert.equal(
+    f.fix,
+    "Remove them or pick another name with --bridge; make their services join on 'br0' once it exists (or restart " +
+      "them then); full-migrate refuses until then, or goes ahead with --force.",
+  );
   const br1 = checkUplinkRefs(doctorFacts({ host: text(labHost(BR0_RULES)) }), { bridge: "br1" });
   assert.equal(br1.verdict, "warn");
   assert.match(br1.summary, /^Rules name 'br1', .*: nft rule inet hb inp \(handle 4\): oifname == "br1"$/);

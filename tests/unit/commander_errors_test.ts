@@ -18,6 +18,62 @@ async function refusal(args: string[]): Promise<{ code: number; stderr: string }
   }
 }
 
+/** The commands `--help` lists, in its order: an unknown command's error lists them, and nothing else. */
+const COMMANDS =
+  "list, show, plan, run, rehearse, exec, shell, undo, confirm, status, doctor, journal, lab, man, completions, help";
+
+Deno.test("a word in a command position is suggested commands only (never a recipe), typed alone or after help; a word in a recipe position, recipes only", async () => {
+  const unknown = (word: string, suggestion: string) =>
+    `nsrecipe: Unknown command '${word}'${suggestion}. Commands: ${COMMANDS}\n  Try 'nsrecipe --help'.`;
+  for (
+    const [args, stderr] of [
+      [["stauts"], unknown("stauts", " (did you mean status?)")],
+      [["help", "stauts"], unknown("stauts", " (did you mean status?)")],
+      [["help", "stauts", "netns"], unknown("stauts", " (did you mean status?)")],
+      [["--verbose", "complitions", "bash"], unknown("complitions", " (did you mean completions?)")],
+      // A recipe's name is not a command: not suggested, and no recipe is (`netsn` is one edit from `netns`).
+      [["netns"], unknown("netns", "")],
+      [["netsn"], unknown("netsn", "")],
+      [["shwo", "netns"], unknown("shwo", " (did you mean show?)")],
+      [
+        ["run", "stauts"],
+        "nsrecipe: Unknown recipe 'stauts'.\nUsage: nsrecipe run RECIPE [options] [-- CMD...]\n" +
+        "Recipes: pid-only, netns, veth-bridge, full-migrate\n  Try 'nsrecipe run RECIPE --help' or 'nsrecipe list'.",
+      ],
+      [
+        ["help", "plan", "netsn"],
+        "nsrecipe: Unknown recipe 'netsn' (did you mean netns?).\nUsage: nsrecipe plan RECIPE [options]\n" +
+        "Recipes: pid-only, netns, veth-bridge, full-migrate\n  Try 'nsrecipe plan RECIPE --help' or 'nsrecipe list'.",
+      ],
+    ] as const
+  ) {
+    const r = await refusal([...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stderr, stderr, args.join(" "));
+  }
+});
+
+Deno.test("help takes what its usage line says, help [COMMAND [RECIPE]]: a RECIPE only after plan, run or rehearse, nothing more", async () => {
+  const usage = "(usage: nsrecipe help [COMMAND [RECIPE]])";
+  for (
+    const [args, stderr] of [
+      [
+        ["help", "status", "netns"],
+        `nsrecipe: 'status' has no recipes: 'help COMMAND RECIPE' is for plan, run and rehearse ${usage}\n` +
+        "  Try 'nsrecipe help status'.",
+      ],
+      [
+        ["help", "run", "veth-bridge", "x"],
+        `nsrecipe: Too many arguments for 'help': 'x' ${usage}\n  Try 'nsrecipe help run veth-bridge'.`,
+      ],
+    ] as const
+  ) {
+    const r = await refusal([...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stderr, stderr, args.join(" "));
+  }
+});
+
 Deno.test("commander's suggestion stays on the message's line, and the hint names the help of the command that refused", async () => {
   for (
     const [args, stderr] of [
@@ -60,7 +116,7 @@ Deno.test("commander's suggestion stays on the message's line, and the hint name
       ],
       [
         ["rn", "veth-bridge"],
-        "nsrecipe: Unknown command 'rn' (did you mean run?). Recipes: pid-only, netns, veth-bridge, full-migrate\n" +
+        `nsrecipe: Unknown command 'rn' (did you mean run?). Commands: ${COMMANDS}\n` +
         "  Try 'nsrecipe --help'.",
       ],
       [

@@ -84,6 +84,12 @@ Deno.test("uplink-refs: a socket bound to the uplink warns beside a firewall rul
   );
   assert.match(f.summary, /raw \*%eth0:vrrp \(keepalived \(pid 77\)\)/);
   assert.match(f.fix ?? "", /bind them to 'br0' once it exists.*--force/);
+  // The fix starts as a sentence whichever hint comes first (so doctor's text wraps it as prose, cli/wrap.ts).
+  const bound = checkUplinkRefs(doctorFacts({ host: text(labHost({ boundSockets: parseBoundSockets(SS) })) }), {});
+  assert.equal(
+    bound.fix,
+    "Bind them to 'br0' once it exists, or stop them first; full-migrate refuses until then, or goes ahead with --force.",
+  );
   const missing = checkUplinkRefs(doctorFacts({ host: text(labHost({ boundSockets: undefined })) }), {});
   assert.equal(missing.verdict, "warn");
   assert.match(missing.summary, /sockets could not be listed/);

@@ -84,6 +84,6 @@ Deno.test("X2: an uplink carrying a macvlan warns for doctor and fails for full-
     const f = checkUplink(doctorFacts({ host: text(host) }), ctx);
     assert.equal(f.verdict, verdict);
     assert.match(f.summary, /^The uplink 'eth0' carries macvlan 'mv0': it cannot become a bridge port/);
-    assert.match(f.fix ?? "", /Remove it first \(ip link del mv0\)/);
+    assert.match(f.fix ?? "", /Remove it first \('ip link del mv0'\)/);
   }
 });

@@ -19,6 +19,11 @@ Deno.test("usageTerm: operands in capitals, optional ones bracketed, then [optio
   assert.equal(usageTerm(program), "COMMAND [options]");
   assert.equal(usageLine(netns), "tool plan netns [options] [-- CMD...]");
   assert.equal(usageLine(list), "tool list");
+  // Optional operands in a row nest: the second is given only after the first.
+  const help = program.command("help").argument("[command]").argument("[recipe]");
+  assert.equal(usageTerm(help), "[COMMAND [RECIPE]]");
+  const two = program.command("two").argument("<run>").argument("[a]").argument("[b]").argument("[c]").option("--x");
+  assert.equal(usageTerm(two), "RUN [A [B [C]]] [options]");
 });
 
 /** nsrecipe's output for `args` (help and the manual page: nothing on the host is read). */
@@ -54,7 +59,7 @@ Deno.test("--help's list of commands and the manual page's headings show every c
     "lab [options] [-- ARGS...]",
     "man",
     "completions SHELL",
-    "help [COMMAND]",
+    "help [COMMAND [RECIPE]]",
   ]);
   assert.match(page, /\.SH SYNOPSIS\n\.B nsrecipe\nCOMMAND \[options\]\n/);
   const headings = [...page.matchAll(/^\.SS (.*)$/gm)].map((m) => m[1].replaceAll("\\-", "-"));
