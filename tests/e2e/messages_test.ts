@@ -439,3 +439,28 @@ Deno.test("run killed before a batch of steps ran: the console claims none of th
     assert.deepEqual(said, Array.from({ length: total }, (_, i) => `${i + 1}/${total}`));
   });
 });
+
+Deno.test("journal with no journal, or an empty one, says so in a line; --json gives the empty document", async () => {
+  await withLab(async (lab) => {
+    const path = "/run/nsrecipe/journal.jsonl";
+    for (
+      const [what, prepare] of [
+        ["absent", ["sh", "-c", "rm -rf /run/nsrecipe"]],
+        ["empty", ["sh", "-c", `mkdir -p -m 700 /run/nsrecipe && : > ${path}`]],
+      ] as const
+    ) {
+      assert.equal((await lab.sh([...prepare])).code, 0, what);
+      const text = await lab.nsrecipe(["journal"]);
+      assert.equal(text.code, EXIT.ok, `${what}: ${text.stderr}`);
+      assert.equal(text.stdout, `No records in the journal '${path}'.\n`, what);
+      assert.equal(text.stderr, "", what);
+      const json = await lab.nsrecipe(["--json", "journal"]);
+      assert.equal(json.code, EXIT.ok, `${what}: ${json.stderr}`);
+      assert.deepEqual(
+        JSON.parse(json.stdout),
+        { ok: true, exitCode: 0, exitFrom: "nsrecipe", path, records: [], problems: [] },
+        what,
+      );
+    }
+  });
+});
