@@ -8,7 +8,8 @@ import {
   type RunView,
 } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
-import { noRunCalled } from "../errors.ts";
+import { noRunCalled, UsageError } from "../errors.ts";
+import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
 import type { IpAddrLink } from "../host/ip_json.ts";
 import { memoRunner } from "../host/memo.ts";
 import type { NetnsRef } from "../host/identity.ts";
@@ -267,7 +268,8 @@ const NO_RUN_TO_CHECK: [string, NetnsRef] = ["", { dev: -1, ino: -1 }];
  * @param depth `deep` or `quick` as asked (`--deep`, `--quick`); `undefined`: the table's own choice, deep up to
  *   `DEEP_UP_TO` live namespaces.
  * @throws {PreconditionError} When the journal cannot be opened.
- * @throws {UsageError} When no applied run has that id or name.
+ * @throws {UsageError} When no applied run has that id or name (exit 2): a closed run of that id or name is said
+ *   to be, how and when it ended.
  */
 export async function statusCommand(
   selector: string | undefined,
@@ -297,7 +299,12 @@ export async function statusCommand(
   }
   const { journal, statuses, problems, look } = found;
   if (selector !== undefined && statuses.length === 0) {
-    throw noRunCalled(selector, "applied");
+    const closed = closedRunCalled(foldRuns(journal).runs, selector);
+    if (!closed) throw noRunCalled(selector, "applied");
+    throw new UsageError(
+      `${closedRunPhrase(closed, Date.now(), true)}: it is not applied`,
+      `'nsrecipe journal ${closed.label}' shows its records; 'nsrecipe status' lists the applied runs.`,
+    );
   }
   out.data({ runs: statuses, problems });
   if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
