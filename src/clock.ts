@@ -36,6 +36,19 @@ export function localDateTime(ms: number, withZone = false): string {
 }
 
 /**
+ * A past moment as a sentence states it: its time of day when it fell on the
+ * same local day as `now`, else its local date and time (where a day may
+ * differ, the date is said).
+ * @param ms The moment, milliseconds since the epoch.
+ * @param now The current time, milliseconds since the epoch.
+ * @returns e.g. `14:03:27` (today) or `2026-11-29 14:03:27`.
+ */
+export function momentOf(ms: number, now: number): string {
+  const day = (t: number) => localDateTime(t).slice(0, 10);
+  return day(ms) === day(now) ? clockTime(ms) : localDateTime(ms);
+}
+
+/**
  * The host's time zone at an instant, as a short name (Intl, `en-US`).
  * @param ms Milliseconds since the epoch.
  * @returns e.g. `UTC`, `GMT+1`, `EST`.

@@ -3,4 +3,4 @@
  *
  * @module
  */
-export { clockTime, localDateTime, zoneName } from "../clock.ts";
+export { clockTime, localDateTime, momentOf, zoneName } from "../clock.ts";

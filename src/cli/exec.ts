@@ -21,7 +21,8 @@
 // recipes/enter.ts, not recipes/mod.ts: that would load every recipe, zod and ip-bigint.
 import { netnsEnter } from "../../recipes/enter.ts";
 import { selectRuns } from "../engine/mod.ts";
-import { PreconditionError, UsageError } from "../errors.ts";
+import { noRunCalled, PreconditionError, UsageError } from "../errors.ts";
+import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
 import {
   onOwnTerminal,
   OWN_TERMINAL_PROGRAMS,
@@ -104,13 +105,23 @@ export async function execCommand(
   assertRoot();
   const procs = processesFor(out);
   const target = await withJournal(g, out, async (journal) => {
-    const [found] = selectRuns(foldRuns(await journal.read()).runs, selector);
-    if (!found) throw new UsageError(`Run ${quote(selector)} is undone; there is nothing to enter`);
-    return found;
+    const { runs } = foldRuns(await journal.read());
+    const [found] = selectRuns(runs, selector);
+    if (found) return found;
+    // No open run of that name, a closed one (selectRuns throws when there is none).
+    const closed = closedRunCalled(runs, selector);
+    if (!closed) throw noRunCalled(selector, "applied");
+    throw new UsageError(
+      `${closedRunPhrase(closed, Date.now(), true)}: there is nothing to enter`,
+      "Run the recipe again to have it back, or give an applied run ('nsrecipe status' lists them).",
+    );
   });
   const netns = target.steps.find((s) => s.kind === "netns-add")?.netns;
   if (!netns) {
-    throw new UsageError(`Run ${quote(target.label)} (${target.recipe}) has no network namespace to enter`);
+    throw new UsageError(
+      `Run ${quote(target.label)} (${target.recipe}) has no network namespace to enter`,
+      "Give a run that made one ('nsrecipe status' lists the applied runs).",
+    );
   }
   const onTty = ownTerminalWanted();
   const shell = opts.command.length === 0;

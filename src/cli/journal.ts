@@ -4,6 +4,7 @@ import type { GlobalOptions } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { noRunCalled } from "../errors.ts";
 import { localDateTime } from "./clock.ts";
+import { quote } from "../quote.ts";
 
 /**
  * The runs a `journal RUN` selector names: the run with that id, or every
@@ -27,7 +28,8 @@ export function runsSelected(records: readonly JournalRecord[], selector: string
 /**
  * `nsrecipe journal [RUN]`: prints the journal's records (only RUN's, by id or name, when given), and any problem met
  * reading it (garbled, newer-version or inconsistent records; an incomplete
- * last record). Takes no lock: it only reads.
+ * last record). An empty or absent journal says so (`No records in the journal '…'.`; `--json`: `records: []`).
+ * Takes no lock: it only reads.
  * @param g Global options.
  * @param out The output.
  * @param selector A run id or name: only its records (every run of that name).
@@ -44,6 +46,10 @@ export async function journalCommand(g: GlobalOptions, out: Output, selector?: s
       .flatMap((r) => r.problems),
   ].sort((a, b) => a.line - b.line);
   out.data({ path: journal.path, records, problems });
+  // An empty or absent journal is said to be, as status says "No applied runs." (a selector names a run: it has records).
+  if (records.length === 0) {
+    out.result(`No ${problems.length > 0 ? "readable " : ""}records in the journal ${quote(journal.path)}.`);
+  }
   for (const line of journalLines(records)) out.result(line);
   for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
   if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));

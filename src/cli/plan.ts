@@ -9,6 +9,8 @@ import { readerFor } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
 import { confirmWindowSeconds, factsToGather, refuseInapplicable } from "./run_rules.ts";
+// lab/self.ts, not lab/mod.ts: that would load the lab spec, the subnets and ip-bigint.
+import { inOneShotLab } from "../lab/self.ts";
 
 /**
  * Prints a plan: the ARP probes `run` makes first (`Plan.probes`), each step
@@ -59,7 +61,8 @@ export function printPlan(recipe: Recipe, plan: Plan, out: Output, confirmSecond
  *   {PreconditionError} (exit 3) after the plan when `run` would refuse it
  *   unless `--force` (`PreconditionError.waivedByForce`: the plan shown is the
  *   one `--force` applies); a
- *   {UsageError} for `--confirm`/`--no-confirm` where `run` refuses them (a recipe that changes nothing).
+ *   {UsageError} for `--confirm`/`--no-confirm` where `run` refuses them (a recipe that changes nothing; `--confirm`
+ *   in a one-shot lab).
  */
 export async function planCommand(
   recipe: Recipe,
@@ -80,7 +83,8 @@ export async function planCommand(
     plan = { ...forced, notes: forced.notes.flatMap((n) => forcedNoteForPlan(n, e)) };
   }
   refuseInapplicable(recipe.name, plan.steps.length, true, { rm: false, confirm });
-  printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmWindowSeconds(recipe, confirm) : 0);
+  // In a one-shot lab (lab -- plan …) as run there: no window, and --confirm refused (run_rules.ts).
+  printPlan(recipe, plan, out, plan.steps.length > 0 ? confirmWindowSeconds(recipe, confirm, inOneShotLab()) : 0);
   if (refusal) {
     throw new PreconditionError(
       `'nsrecipe run' refuses this plan unless --force: ${refusal.message}`,

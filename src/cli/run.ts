@@ -56,7 +56,7 @@ import { catchEarlyStop, catchStopSignals, type EarlyStop, ignoreStopSignals } f
 import { termForwarding } from "./command_stop.ts";
 import { journalNetns } from "./journal_netns.ts";
 import { WATCHDOG_COMMAND } from "./hidden.ts";
-import { confirmWindowSeconds, factsToGather, refuseInapplicable } from "./run_rules.ts";
+import { confirmWindowSeconds, factsToGather, oneShotLabEnd, refuseInapplicable } from "./run_rules.ts";
 import {
   BOOT_ID_PATH,
   OWN_NETNS_PATH,
@@ -145,7 +145,9 @@ export async function runCommand(
   // With --json no shell is opened (its screen would be stdout): a run without a command only sets up.
   const argv = command.length > 0 ? command : onTty && !g.json ? [opts.shell] : [];
   // A dry run only reads, and catches no signal: its reads stay in nsrecipe's session, as plan's.
-  if (g.dryRun) return await dryRun(recipe, params, readerFor(out), out, confirmWindowSeconds(recipe, opts.confirm));
+  // A one-shot lab (lab -- run …) ends when this command returns, and the run with it: no window (run_rules.ts).
+  const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm, inOneShotLab());
+  if (g.dryRun) return await dryRun(recipe, params, readerFor(out), out, confirmSeconds);
   if (command.length === 0 && argv.length > 0) {
     refuseHalfTerminalShell(
       `'nsrecipe run ${recipe.name}'`,
@@ -153,7 +155,6 @@ export async function runCommand(
         "or set up only, with stdin from /dev/null (the run id goes to stdout)",
     );
   }
-  const confirmSeconds = confirmWindowSeconds(recipe, opts.confirm);
   assertRoot();
   // Until the first step a signal stops run at the next check, with a message (and its --json document).
   const planLine = opts.planLine ?? `nsrecipe plan ${recipe.name}`;
@@ -256,7 +257,7 @@ export async function runCommand(
         : opts.rm
         ? ` --rm undoes it when the ${command.length === 0 ? "shell" : "command"} exits.`
         : inOneShotLab()
-        ? " It ends with this lab."
+        ? oneShotLabEnd(recipe, opts.confirm)
         : ` Undo with: nsrecipe undo ${plan.label}`;
       const runId = await apply(recipe, params, plan, id, deps, out, ends, early.requested, current, planLine);
       const deadline = confirmSeconds > 0

@@ -41,15 +41,47 @@ export function factsToGather(
  * says how to close the window from another session (`nsrecipe confirm`),
  * and a script that wants no window says `--no-confirm`.
  *
+ * In a one-shot lab (`nsrecipe lab -- run …`) a run has no window: the lab,
+ * the run and its watchdog end when the command returns, so nothing would be
+ * left to confirm or revert, and the lab's end already puts everything back.
+ * The recipe's default is dropped there (the run says so); a `--confirm S`
+ * asked for is refused, as an option that would be ignored.
+ *
  * @param recipe The recipe (its `confirmSeconds` default; absent for none).
  * @param requested `--confirm` seconds, 0 for `--no-confirm`, `undefined` when neither was given.
+ * @param oneShotLab Whether the run is made in a one-shot lab (`inOneShotLab()` of `src/lab/self.ts`).
  * @returns The window in seconds, 0 for none.
+ * @throws {UsageError} For `--confirm S` in a one-shot lab.
  */
 export function confirmWindowSeconds(
   recipe: { confirmSeconds?: number },
   requested: number | undefined,
+  oneShotLab = false,
 ): number {
-  return requested ?? recipe.confirmSeconds ?? 0;
+  if (!oneShotLab) return requested ?? recipe.confirmSeconds ?? 0;
+  if (requested !== undefined && requested > 0) {
+    throw new UsageError(
+      "--confirm does not apply in a one-shot lab ('nsrecipe lab -- run …'): the run ends with the lab when this " +
+        "command returns, so there would be nothing left to confirm; nothing was changed",
+      "Leave out --confirm, or open the lab's shell ('nsrecipe lab' with no arguments) and run it there: its window " +
+        "can then be confirmed with 'yes' or from a second shell (the banner's attach line).",
+    );
+  }
+  return 0;
+}
+
+/**
+ * What a run in a one-shot lab says of its end, after "Applied run ID (NAME).": that it ends with the lab and, when
+ * the recipe would open a confirmation window elsewhere, that it has none (see {@link confirmWindowSeconds}).
+ * @param recipe The recipe (its `confirmSeconds` default).
+ * @param requested `--confirm` seconds, 0 for `--no-confirm`, `undefined` when neither was given.
+ * @returns e.g. ` It ends with this lab.`
+ */
+export function oneShotLabEnd(recipe: { confirmSeconds?: number }, requested: number | undefined): string {
+  return requested === undefined && (recipe.confirmSeconds ?? 0) > 0
+    ? " It ends with this lab when this command returns, so it has no confirmation window: there will be nothing " +
+      "left to confirm."
+    : " It ends with this lab.";
 }
 
 /**

@@ -8,7 +8,8 @@ import {
   type RunView,
 } from "../journal/mod.ts";
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
-import { noRunCalled } from "../errors.ts";
+import { noRunCalled, UsageError } from "../errors.ts";
+import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
 import type { IpAddrLink } from "../host/ip_json.ts";
 import { memoRunner } from "../host/memo.ts";
 import type { NetnsRef } from "../host/identity.ts";
@@ -22,7 +23,7 @@ import { stepEntry } from "./json_fields.ts";
 import { type GlobalOptions, readerFor, stepContext } from "./composition_root.ts";
 import { ownBootId, ownNetns } from "./process_facts.ts";
 import { incompleteNote } from "./journal.ts";
-import { expiredWindows, type Unattended, unattendedWindows } from "./expired_windows.ts";
+import { expiredWindows, type WatchdogState, watchdogStates } from "./expired_windows.ts";
 import type { Output } from "./output.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 import { beginLook, type Begun, DEEP_UP_TO, type Depth, type Look, lookOnce } from "./status_look.ts";
@@ -42,7 +43,7 @@ import type { Runner } from "../exec/mod.ts";
  *   inside it read, and how many processes each live namespace holds (a live namespace missing from it is counted
  *   with `ip netns pids`).
  * @param journaled Every run of the journal: what nsrecipe attached to this run's bridge is not foreign.
- * @param unattended For a window that expired with nobody at work on it, why ({@link unattendedWindows}).
+ * @param watchdog For a window past its deadline, its watchdog's state ({@link watchdogStates}).
  * @returns The run's status.
  */
 export async function runStatus(
@@ -53,7 +54,7 @@ export async function runStatus(
   here: NetnsRef | undefined,
   look: Pick<Look, "depth" | "processes" | "inside" | "live">,
   journaled: readonly RunView[] = [r],
-  unattended?: Unattended,
+  watchdog?: WatchdogState,
 ): Promise<RunStatus> {
   // A namespace the quick look did not read inside: its reads are answered Unread (status_look.ts).
   const unread = (n: string) => look.depth === "quick" && look.live.includes(n) && !look.inside.has(n);
@@ -72,7 +73,7 @@ export async function runStatus(
   const recordedMaster = r.steps.find((s) => s.kind === "link-set-master")?.master;
   const master = recordedMaster === undefined ? undefined : renamed[recordedMaster] ?? recordedMaster;
   const live = stale || elsewhere ? undefined : await liveFacts(r, ctx, netns, master, look);
-  const confirmation = confirmationOf(r, Date.now(), unattended, progress);
+  const confirmation = confirmationOf(r, Date.now(), watchdog, progress);
   if (confirmation?.state === "confirmed") notes.push(confirmedNote(confirmation));
   else if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
   // The watchdog's cut-short revert is the confirmation's "interrupted" (above).
@@ -120,17 +121,25 @@ export async function runStatus(
 
 /**
  * A run's confirmation window as `status` shows it (pure).
+ *
+ * Past the deadline, what is said depends on whether someone will revert the
+ * run: while its watchdog is alive (`at work`) the revert is due (held a few
+ * seconds for a `nsrecipe confirm` started by the deadline) or under way:
+ * `reverting`; only when the watchdog is gone or stopped, or the revert
+ * failed, is the run `expired` (NOT reverted), or `interrupted` when a revert
+ * began and stopped.
  * @param r The run.
  * @param now The current time in ms since the epoch.
- * @param unattended For an expired window: why nobody is at work on it, if so ({@link unattendedWindows}).
+ * @param watchdog For a window past its deadline, its watchdog's state ({@link watchdogStates}); absent when not
+ *   looked at, which counts as at work (`run` and `confirm` report a window that is open or kept).
  * @param progress For a revert cut short: how far it got, as the host shows it (`checkRun`'s `undo`).
- * @returns The window while open, expired without a revert, with its revert cut short, or confirmed; `undefined`
- *   otherwise.
+ * @returns The window while open, past its deadline (its revert due or under way, or not done), or confirmed;
+ *   `undefined` otherwise.
  */
 export function confirmationOf(
   r: RunView,
   now: number,
-  unattended?: Unattended,
+  watchdog?: WatchdogState,
   progress?: UndoProgress,
 ): Confirmation | undefined {
   const c = confirmationState(r);
@@ -150,30 +159,38 @@ export function confirmationOf(
   if (c.kind === "pending" && c.deadline > now) {
     return { state: "waiting", ...at, inSeconds: Math.ceil((c.deadline - now) / 1000) };
   }
+  if (c.kind === "not-reverted") return { state: "expired", ...at, inSeconds: 0, why: c.why };
+  const pid = r.confirm!.watchdogPid;
+  const atWork = watchdog === undefined || watchdog === "at work";
   if (c.kind === "reverting") {
     // A step recorded subsumed whose object is not deleted yet may still be in effect (undo_progress.ts): the host,
     // when read (checkRun's `undo`), else the journal tells.
     const steps = undoneSteps(r);
     const undone = progress?.reverted.length ?? steps.filter((u) => u.goesWith === undefined).length;
     const done = steps.length + appliedIndexes(r).length;
+    if (atWork) {
+      const why = `the revert is under way, ${undone} of ${done} steps undone so far; its watchdog (pid ${pid}) ` +
+        "is alive to see it through";
+      return { state: "reverting", ...at, inSeconds: 0, why };
+    }
     const why = `the revert began and stopped after undoing ${undone} of ${done} steps (the watchdog was stopped); ` +
       `'nsrecipe undo ${r.label}' completes it`;
     return { state: "interrupted", ...at, inSeconds: 0, why, undone, done };
   }
-  const pid = r.confirm!.watchdogPid;
+  if (!atWork) {
+    const why = `its watchdog (pid ${pid}) is ${watchdog === "gone" ? "gone" : "stopped (SIGSTOP)"}, so nothing ` +
+      `reverts it: 'nsrecipe undo ${r.label}' does${watchdog === "gone" ? "" : " (ending the watchdog)"}, as does ` +
+      "the next 'nsrecipe run', 'confirm' or 'undo'";
+    return { state: "expired", ...at, inSeconds: 0, why };
+  }
   const graceEnd = c.deadline + CONFIRM_STARTUP_GRACE_MS;
-  const why = c.kind === "not-reverted"
-    ? c.why
-    : unattended
-    ? `its watchdog (pid ${pid}) is ${unattended === "gone" ? "gone" : "stopped (SIGSTOP)"}, so nothing reverts it: ` +
-      `'nsrecipe undo ${r.label}' does${unattended === "gone" ? "" : " (ending the watchdog)"}, as does the next ` +
-      "'nsrecipe run', 'confirm' or 'undo'"
-    : now < graceEnd
-    ? `the revert waits until ${
+  const why = now < graceEnd
+    ? `its watchdog (pid ${pid}) reverts it at ${
       clockTime(graceEnd)
-    } for a 'nsrecipe confirm' started by the deadline (its start-up), then as long as one is on its way`
-    : `the deadline passed and the watchdog (pid ${pid}) is still at work on it (waiting for the lock, reverting, or recording a revert the journal could not take yet); 'nsrecipe undo' reverts it now`;
-  return { state: "expired", ...at, inSeconds: 0, why };
+    } (held until then for a 'nsrecipe confirm' started by the deadline, longer while one is on its way)`
+    : `its watchdog (pid ${pid}) is at work on it (waiting for the lock or for a 'nsrecipe confirm' started by the ` +
+      `deadline, or recording a revert the journal could not take yet); 'nsrecipe undo ${r.label}' reverts it now`;
+  return { state: "reverting", ...at, inSeconds: 0, why };
 }
 
 /**
@@ -267,7 +284,8 @@ const NO_RUN_TO_CHECK: [string, NetnsRef] = ["", { dev: -1, ino: -1 }];
  * @param depth `deep` or `quick` as asked (`--deep`, `--quick`); `undefined`: the table's own choice, deep up to
  *   `DEEP_UP_TO` live namespaces.
  * @throws {PreconditionError} When the journal cannot be opened.
- * @throws {UsageError} When no applied run has that id or name.
+ * @throws {UsageError} When no applied run has that id or name (exit 2): a closed run of that id or name is said
+ *   to be, how and when it ended.
  */
 export async function statusCommand(
   selector: string | undefined,
@@ -297,7 +315,12 @@ export async function statusCommand(
   }
   const { journal, statuses, problems, look } = found;
   if (selector !== undefined && statuses.length === 0) {
-    throw noRunCalled(selector, "applied");
+    const closed = closedRunCalled(foldRuns(journal).runs, selector);
+    if (!closed) throw noRunCalled(selector, "applied");
+    throw new UsageError(
+      `${closedRunPhrase(closed, Date.now(), true)}: it is not applied`,
+      `'nsrecipe journal ${closed.label}' shows its records; 'nsrecipe status' lists the applied runs.`,
+    );
   }
   out.data({ runs: statuses, problems });
   if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
@@ -348,8 +371,10 @@ async function gather(
 ) {
   const { runner, run, current, here, begun } = reads;
   const { runs, orphanProblems } = foldRuns(journal);
-  // Read-only: an expired window nobody is at work on is reported; the next run, confirm or undo acts on it.
-  const unattended = await unattendedWindows(runner, expiredWindows(runs, Date.now()), Date.now());
+  // Read-only: whether a watchdog is at work on each window past its deadline, its hold for a confirm included (no
+  // grace): an expired window nobody is at work on is reported; the next run, confirm or undo acts on it.
+  const now = Date.now();
+  const watchdogs = await watchdogStates(runner, expiredWindows(runs, now, 0), now);
   const open = runs.filter(isOpen).reverse();
   const byId = new Map(runs.map((r) => [r.id, r]));
   // `status NAME` looks only at the runs it shows.
@@ -366,7 +391,7 @@ async function gather(
       const step = owner?.steps[ref.index];
       return owner && step ? [{ ...ref, step, label: owner.label }] : [];
     }).sort((a, b) => runs.indexOf(byId.get(a.run)!) - runs.indexOf(byId.get(b.run)!) || a.index - b.index);
-    return runStatus(r, ctx, current, inherited, here, look, runs, unattended.get(r.id));
+    return runStatus(r, ctx, current, inherited, here, look, runs, watchdogs.get(r.id));
   }));
   const problems: JournalProblem[] = orphanProblems;
   return { journal, statuses, problems, look };

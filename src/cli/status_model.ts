@@ -26,22 +26,28 @@ export interface StepStatus extends StepEntry {
 
 /**
  * A run's confirmation window as `status` (and `run`) report it: still open,
- * expired without a revert, its revert cut short, or confirmed. A run applied
- * without a window, or whose window ended in a revert, has none.
+ * past its deadline with its revert due or under way, expired without a
+ * revert, its revert cut short, or confirmed. A run applied without a window,
+ * or whose window ended in a revert, has none.
  */
 export interface Confirmation {
   /**
-   * `waiting`: not yet confirmed, the deadline ahead; `expired`: the deadline passed and the run is still applied;
-   * `interrupted`: the revert began (journal: `confirm-expired`) and stopped before its end (the watchdog was
-   * killed), {@link Confirmation.undone} of {@link Confirmation.done} steps undone; `confirmed`: kept, since
-   * {@link Confirmation.at}.
+   * `waiting`: not yet confirmed, the deadline ahead; `reverting`: the deadline passed, the run is still applied and
+   * its watchdog is alive: the revert is due (held a few seconds for a `nsrecipe confirm` started by the deadline) or
+   * under way; `expired`: the deadline passed and the run is still applied, NOT reverted: its watchdog is gone or
+   * stopped, or its revert failed; `interrupted`: the revert began (journal: `confirm-expired`) and stopped before its
+   * end (the watchdog was killed), {@link Confirmation.undone} of {@link Confirmation.done} steps undone;
+   * `confirmed`: kept, since {@link Confirmation.at}.
    */
-  state: "waiting" | "expired" | "interrupted" | "confirmed";
+  state: "waiting" | "reverting" | "expired" | "interrupted" | "confirmed";
   /** The deadline, ISO 8601 UTC (as every time in `--json`). */
   deadline: string;
   /** Whole seconds until the deadline: 0 once passed; `null` when `confirmed` (the deadline no longer counts). */
   inSeconds: number | null;
-  /** For `expired`: why it was not reverted; for `interrupted`: how far the revert got and what completes it. */
+  /**
+   * For `reverting`: who reverts it and when (or how far it got); for `expired`: why it was not reverted; for
+   * `interrupted`: how far the revert got and what completes it.
+   */
   why?: string;
   /** For `interrupted`: steps the cut-short revert undid. */
   undone?: number;
@@ -102,7 +108,10 @@ export interface RunStatus {
    * effect (0-based indexes, as {@link StepStatus.index}), and those still applied.
    */
   undo?: { interrupted: true; reverted: number[]; inEffect: number[]; applied: number[] };
-  /** The confirmation window: open, expired without a revert, its revert cut short, or confirmed; absent otherwise. */
+  /**
+   * The confirmation window: open, past its deadline with its revert due or under way, expired without a revert,
+   * its revert cut short, or confirmed; absent otherwise.
+   */
   confirmation?: Confirmation;
   /** Done steps whose effect is no longer on the host (deleted or changed by hand…). */
   drift: string[];

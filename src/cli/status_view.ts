@@ -11,7 +11,9 @@ import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
  * The state a run is in, as `status` names it: `waiting for confirmation`,
- * `confirmation expired, NOT reverted`, `interrupted, partly reverted` (the
+ * `confirmation expired, reverting` (its watchdog is alive: the revert is due
+ * or under way), `confirmation expired, NOT reverted` (nobody is at work on
+ * it, or its revert failed), `interrupted, partly reverted` (the
  * revert of an expired window was cut short after undoing some steps; `…, not
  * reverted` before the first), `interrupted` (nsrecipe was killed while
  * applying), `from before reboot`, `in another network namespace`
@@ -33,6 +35,7 @@ export function stateOf(
   if (s.stale) return "from before reboot";
   if (s.elsewhere) return "in another network namespace";
   if (s.confirmation?.state === "waiting") return "waiting for confirmation";
+  if (s.confirmation?.state === "reverting") return "confirmation expired, reverting";
   if (s.confirmation?.state === "expired") return "confirmation expired, NOT reverted";
   if (s.confirmation?.state === "interrupted") {
     return s.confirmation.undone ? "interrupted, partly reverted" : "interrupted, not reverted";
@@ -74,6 +77,8 @@ export function confirmationNote(label: string, c: Confirmation): string {
     ? confirmedNote(c)
     : c.state === "waiting"
     ? `waiting for confirmation, reverts at ${at} (in ${c.inSeconds} s); 'nsrecipe confirm ${label}' keeps it`
+    : c.state === "reverting"
+    ? `confirmation expired at ${at}, reverting: ${c.why}`
     : c.state === "interrupted"
     ? `confirmation expired at ${at}, revert interrupted: ${c.why}`
     : `confirmation expired at ${at}, NOT reverted: ${c.why}`;

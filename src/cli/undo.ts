@@ -1,5 +1,6 @@
 import type { EngineDeps, UndoAllPlan, UndoReport } from "../engine/mod.ts";
 import { loadRuns, selectRuns } from "../engine/undo_select.ts";
+import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { confirmationState } from "../engine/confirmation.ts";
 import { clockTime } from "./clock.ts";
@@ -15,7 +16,9 @@ import { OWN_NETNS_PATH, ownBootId, ownProgramFound, prefetchOwnFacts, programSt
 
 /**
  * `nsrecipe undo [ID|NAME | --all]`: reverts the newest applied run, a chosen
- * one, or all of them newest first. Nothing to undo is not an error.
+ * one, or all of them newest first. Nothing to undo is not an error (exit 0): a
+ * run named that is closed is said to be, how and when ("Nothing to undo: run
+ * '…' (web) was undone at 14:03:27.").
  *
  * @param selector Run id or name, `"--all"`, or `undefined` for the newest.
  * @param g Global options.
@@ -43,7 +46,16 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     const targets = selectRuns(runs, selector);
     if (targets.length === 0) {
       out.data({ undone: [] });
-      out.result(expired > 0 ? "Nothing more to undo." : "Nothing to undo.");
+      // A run named that is closed: said how and when, so that a second undo of it reads as the no-op it is. One an
+      // expired window's revert just closed was said above ("undoing it now").
+      const closed = selector && selector !== "--all" ? closedRunCalled(runs, selector) : undefined;
+      out.result(
+        expired > 0
+          ? "Nothing more to undo."
+          : closed
+          ? `Nothing to undo: ${closedRunPhrase(closed, Date.now())}.`
+          : "Nothing to undo.",
+      );
       return;
     }
     // Only now, with something to undo: the engine (its modules: nothing to undo loads none of them), and its

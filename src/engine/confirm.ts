@@ -12,6 +12,7 @@ import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 import { tryAppend } from "./revert.ts";
 import { clockTime } from "../clock.ts";
+import { endedHow } from "./run_ended.ts";
 
 /**
  * What {@link confirmRun} did: `already` is `false` when it recorded the
@@ -19,20 +20,6 @@ import { clockTime } from "../clock.ts";
  * `run.confirm.decidedAt`).
  */
 export type ConfirmOutcome = { run: RunView; already: boolean };
-
-/** How a closed run ended, for a message: `undone`, `rolled back`, … */
-function endedHow(run: RunView): string {
-  switch (run.state) {
-    case "undone":
-      return run.confirm?.state === "expired" ? "reverted when its confirmation window expired" : "undone";
-    case "rolled-back":
-      return "rolled back";
-    case "stale":
-      return "found stale (it predates a reboot)";
-    default:
-      return run.state;
-  }
-}
 
 /**
  * How long after a window's run was closed (reverted at its deadline, undone)

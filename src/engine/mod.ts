@@ -10,6 +10,7 @@ export * from "./elsewhere.ts";
 export * from "./faults.ts";
 export * from "./confirm.ts";
 export * from "./confirmation.ts";
+export * from "./run_ended.ts";
 export * from "./deferring_journal.ts";
 export * from "./drift.ts";
 export * from "./undo_progress.ts";

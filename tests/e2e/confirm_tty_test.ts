@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { DEFAULT_STATE_DIR, JOURNAL_FILE, LOCK_FILE } from "../../src/journal/paths.ts";
+import { DEFAULT_STATE_DIR, JOURNAL_FILE } from "../../src/journal/paths.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { onTty, TtySession } from "../support/tty.ts";
 import { waitFor } from "../support/wait.ts";
-import { wholeLines } from "../support/watchdog_journal.ts";
+import { holdJournalLock, wholeLines } from "../support/watchdog_journal.ts";
 import { EXIT } from "../../src/errors.ts";
 import { FAULT_ARMING, FAULT_ENV } from "../../src/engine/mod.ts";
 
@@ -38,32 +38,6 @@ async function runPid(lab: TestLab): Promise<string> {
   const pid = (await journalRecords(lab)).find((x) => x.kind === "run-begin")?.pid;
   assert.ok(pid, "the run-begin record names the run's PID");
   return String(pid);
-}
-
-/**
- * Takes the journal's lock (flock(1) on the same file as nsrecipe's flock(2)) inside the lab and holds it until
- * `release`: every nsrecipe that needs the lock meanwhile waits for it.
- */
-async function holdJournalLock(lab: TestLab): Promise<{ release: () => Promise<void> }> {
-  const [program, ...args] = [
-    ...lab.enter,
-    "flock",
-    `${DEFAULT_STATE_DIR}/${LOCK_FILE}`,
-    "sh",
-    "-c",
-    "echo held; exec cat",
-  ];
-  const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
-  const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const first = await reader.read();
-  assert.equal(first.value?.trim(), "held", "flock(1) took the journal's lock");
-  return {
-    release: async () => {
-      await holder.stdin.close();
-      await reader.cancel();
-      assert.equal((await holder.status).code, 0);
-    },
-  };
 }
 
 Deno.test("full-migrate on a TTY asks for confirmation; typing yes keeps the change", async () => {

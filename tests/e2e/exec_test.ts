@@ -124,7 +124,10 @@ Deno.test("exec refuses what it cannot do: unknown or undone run, no command, a 
     assert.equal((await lab.nsrecipe(["undo", "x"])).code, 0);
     const undone = await lab.nsrecipe(["exec", "x", "--", "true"]);
     assert.equal(undone.code, 2);
-    assert.match(undone.stderr, /Run 'x' is undone; there is nothing to enter/);
+    assert.match(
+      undone.stderr,
+      /^nsrecipe: Run '\S+' \(x\) was undone at \d\d:\d\d:\d\d: there is nothing to enter\n {2}Run the recipe again/,
+    );
   });
 });
 

@@ -125,6 +125,43 @@ Deno.test("a one-shot 'lab -- run' does not advise 'Undo with' for a run that va
   });
 });
 
+Deno.test("a one-shot 'lab -- run' opens no confirmation window: full-migrate says it has none (no watchdog, no 'Confirm within'), and --confirm is refused (exit 2)", async () => {
+  await withLab(async (lab) => {
+    const r = await lab.nsrecipe([
+      "lab",
+      "--json",
+      "--",
+      "run",
+      "full-migrate",
+      "--name",
+      "m",
+      "--address",
+      "198.51.100.50/24",
+    ]);
+    assertExit(r, 0, "lab -- run full-migrate");
+    assert.match(
+      r.stderr,
+      /^Applied run \S+ \(m\)\. It ends with this lab when this command returns, so it has no confirmation window: there will be nothing left to confirm\.$/m,
+    );
+    assert.doesNotMatch(r.stderr, /Confirm within|nsrecipe confirm|Undo with/);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.confirmation, null, "no window: no watchdog started, no deadline recorded");
+    assert.equal("confirmSeconds" in doc, false, "the window has one name, confirmation");
+    const asked = await lab.nsrecipe(["lab", "--", "run", "netns", "--name", "c", "--confirm", "30", "--", "true"]);
+    assertExit(asked, EXIT.usage, "lab -- run --confirm 30");
+    assert.equal(
+      asked.stderr,
+      "nsrecipe: --confirm does not apply in a one-shot lab ('nsrecipe lab -- run …'): the run ends with the lab when " +
+        "this command returns, so there would be nothing left to confirm; nothing was changed\n" +
+        "  Leave out --confirm, or open the lab's shell ('nsrecipe lab' with no arguments) and run it there: its " +
+        "window can then be confirmed with 'yes' or from a second shell (the banner's attach line).",
+    );
+    const kept = await lab.nsrecipe(["lab", "--", "run", "netns", "--name", "n", "--no-confirm", "--", "true"]);
+    assertExit(kept, 0, "lab -- run --no-confirm");
+    assert.match(kept.stderr, /^Applied run \S+ \(n\)\. It ends with this lab\.$/m);
+  });
+});
+
 /** Starts a lab, reads its state (snapshot and the rest, `labState`), and stops it. */
 async function stateOfLab(spec: Partial<LabSpec>, pid1: "sh" | "nsrecipe") {
   const lab = await TestLab.start(spec, pid1);

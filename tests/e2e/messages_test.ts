@@ -4,6 +4,7 @@ import { EXIT } from "../../src/errors.ts";
 import { fieldsOf } from "../../src/cli/recipe_options.ts";
 import { withLab } from "../support/lab.ts";
 import { waitFor } from "../support/wait.ts";
+import { clockTime } from "../../src/cli/clock.ts";
 
 const ZOD_WORDING = /Invalid input|expected (string|number|boolean)|received (undefined|NaN)|Too (small|big)/;
 
@@ -438,5 +439,65 @@ Deno.test("run killed before a batch of steps ran: the console claims none of th
     const total = Number(said[0]?.split("/")[1]);
     assert.ok(total > 2, ok.stderr);
     assert.deepEqual(said, Array.from({ length: total }, (_, i) => `${i + 1}/${total}`));
+  });
+});
+
+Deno.test("a run that was undone: a second undo says so and when (exit 0); status, exec and shell of it say so and when, with what to do next (exit 2)", async () => {
+  await withLab(async (lab) => {
+    const made = await lab.nsrecipe(["run", "netns", "--name", "x"]);
+    assert.equal(made.code, 0, made.stderr);
+    const id = made.stdout.trim();
+    assert.equal((await lab.nsrecipe(["undo", "x"])).code, 0);
+    const records = (await Deno.readTextFile(lab.file("/run/nsrecipe/journal.jsonl"))).trim().split("\n")
+      .map((l) => JSON.parse(l));
+    const end = records.findLast((r) => r.kind === "run-end");
+    assert.equal(end.state, "undone");
+    const ended = `run '${id}' (x) was undone at ${clockTime(Date.parse(end.at))}`;
+    for (const selector of ["x", id]) {
+      const again = await lab.nsrecipe(["undo", selector]);
+      assert.equal(again.code, EXIT.ok, again.stderr);
+      assert.equal(again.stdout, `Nothing to undo: ${ended}.\n`, `undo ${selector}`);
+    }
+    const enter = `nsrecipe: R${ended.slice(1)}: there is nothing to enter\n` +
+      "  Run the recipe again to have it back, or give an applied run ('nsrecipe status' lists them).";
+    const cases: [string[], string][] = [
+      [
+        ["status", "x"],
+        `nsrecipe: R${ended.slice(1)}: it is not applied\n` +
+        "  'nsrecipe journal x' shows its records; 'nsrecipe status' lists the applied runs.",
+      ],
+      [["exec", "x", "--", "true"], enter],
+      [["shell", "x"], enter],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await lab.nsrecipe(args);
+      assert.equal(r.code, EXIT.usage, args.join(" "));
+      assert.equal(r.stderr, expected, args.join(" "));
+    }
+  });
+});
+
+Deno.test("journal with no journal, or an empty one, says so in a line; --json gives the empty document", async () => {
+  await withLab(async (lab) => {
+    const path = "/run/nsrecipe/journal.jsonl";
+    for (
+      const [what, prepare] of [
+        ["absent", ["sh", "-c", "rm -rf /run/nsrecipe"]],
+        ["empty", ["sh", "-c", `mkdir -p -m 700 /run/nsrecipe && : > ${path}`]],
+      ] as const
+    ) {
+      assert.equal((await lab.sh([...prepare])).code, 0, what);
+      const text = await lab.nsrecipe(["journal"]);
+      assert.equal(text.code, EXIT.ok, `${what}: ${text.stderr}`);
+      assert.equal(text.stdout, `No records in the journal '${path}'.\n`, what);
+      assert.equal(text.stderr, "", what);
+      const json = await lab.nsrecipe(["--json", "journal"]);
+      assert.equal(json.code, EXIT.ok, `${what}: ${json.stderr}`);
+      assert.deepEqual(
+        JSON.parse(json.stdout),
+        { ok: true, exitCode: 0, exitFrom: "nsrecipe", path, records: [], problems: [] },
+        what,
+      );
+    }
   });
 });

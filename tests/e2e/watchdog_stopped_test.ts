@@ -21,6 +21,18 @@ Deno.test("stopped watchdog: within the grace period it is let be; past it, stat
     const early = await lab.nsrecipe(["status"]);
     assertExit(early, 0, "status within the grace period");
     assert.doesNotMatch(early.stderr, /ending it/);
+    // A watchdog stopped for less than the grace counts as at work: the revert is due, not "NOT reverted" (held for
+    // a confirm started by the deadline for 3 s, then at work on it: which one depends on when status reads).
+    assert.match(early.stdout, /^sw1\s+netns\s+confirmation expired, reverting\s/m);
+    assert.match(
+      early.stderr,
+      new RegExp(
+        `^sw1: note: confirmation expired at \\d\\d:\\d\\d:\\d\\d, reverting: its watchdog \\(pid ${pid}\\) ` +
+          "(reverts it at \\d\\d:\\d\\d:\\d\\d \\(held until then|is at work on it \\(waiting for the lock)",
+        "m",
+      ),
+    );
+    assert.doesNotMatch(early.stdout + early.stderr, /NOT reverted/);
     assert.equal(await psState(lab, pid), "T", "a watchdog stopped within the grace period is let be");
     assert.match((await lab.sh(["ip", "netns", "list"])).stdout, /^sw1\b/m);
     await waitFor(

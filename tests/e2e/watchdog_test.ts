@@ -12,7 +12,9 @@ import { withLab } from "../support/lab.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
 import { WATCHDOG_COMMAND } from "../../src/cli/hidden.ts";
 import { waitFor } from "../support/wait.ts";
-import { ended, records, STATE, waitForSnapshot } from "../support/watchdog_journal.ts";
+import { ended, holdJournalLock, records, STATE, waitForSnapshot } from "../support/watchdog_journal.ts";
+import { CONFIRM_STARTUP_GRACE_MS } from "../../src/engine/mod.ts";
+import { clockTime } from "../../src/cli/clock.ts";
 
 Deno.test("watchdog: a switch slower than the window is not reverted when it ends; the announced deadline is the one enforced", async () => {
   await withLab(async (lab) => {
@@ -107,6 +109,50 @@ Deno.test("watchdog: a run confirmed or undone before its deadline ends its watc
         return stat === "" || stat.startsWith("Z");
       });
     }
+  });
+});
+
+Deno.test("watchdog alive past the deadline (held back by the journal's lock): status says 'confirmation expired, reverting' and names it, never 'NOT reverted'; it reverts once the lock is free", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    // The window leaves room to take the lock before its deadline on a loaded machine.
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "wa", "--confirm", "6", "--", "true"])).code, 0);
+    const wait = (await records(lab)).find((x) => x.kind === "confirm-wait")!;
+    const lock = await holdJournalLock(lab);
+    try {
+      assert.ok(Date.now() < wait.deadline!, "the lock was taken within the window");
+      await waitFor(
+        "the deadline and its hold for a confirm to pass",
+        () => Promise.resolve(Date.now() > wait.deadline! + CONFIRM_STARTUP_GRACE_MS + 500),
+        30_000,
+      );
+      const why = `its watchdog (pid ${wait.watchdogPid}) is at work on it (waiting for the lock or for a 'nsrecipe ` +
+        "confirm' started by the deadline, or recording a revert the journal could not take yet); 'nsrecipe undo wa' " +
+        "reverts it now";
+      const text = await lab.nsrecipe(["status"]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^wa\s+netns\s+confirmation expired, reverting\s/m);
+      assert.ok(
+        text.stderr.split("\n").includes(
+          `wa: note: confirmation expired at ${clockTime(wait.deadline!)}, reverting: ${why}`,
+        ),
+        text.stderr,
+      );
+      assert.doesNotMatch(text.stdout + text.stderr, /NOT reverted/);
+      const [json] = JSON.parse((await lab.nsrecipe(["--json", "status"])).stdout).runs;
+      assert.equal(json.shown, "confirmation expired, reverting");
+      assert.deepEqual(json.confirmation, {
+        state: "reverting",
+        deadline: new Date(wait.deadline!).toISOString(),
+        inSeconds: 0,
+        why,
+      });
+      assert.equal(await ended(lab), undefined, "held back by the lock: not reverted yet");
+    } finally {
+      await lock.release();
+    }
+    await waitForSnapshot(lab, before, "the watchdog's revert once the lock is free");
+    await waitFor("the revert's run-end record", async () => await ended(lab) === "undone");
   });
 });
 

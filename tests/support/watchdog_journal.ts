@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import type { TestLab } from "./lab.ts";
+import { LOCK_FILE } from "../../src/journal/paths.ts";
 import { assertExit } from "./reliability.ts";
 import { waitFor } from "./wait.ts";
 
@@ -122,4 +123,30 @@ export async function runAndStop(
   assertExit(await lab.sh(["kill", "-STOP", String(pid)]), 0, "kill -STOP");
   await waitFor("the watchdog to stop", async () => await psState(lab, pid) === "T");
   return { deadline, pid };
+}
+
+/**
+ * Takes the journal's lock (flock(1) on the same file as nsrecipe's flock(2)) inside the lab and holds it until
+ * `release`: every nsrecipe that needs the lock meanwhile waits for it.
+ */
+export async function holdJournalLock(lab: TestLab): Promise<{ release: () => Promise<void> }> {
+  const [program, ...args] = [
+    ...lab.enter,
+    "flock",
+    `${STATE}/${LOCK_FILE}`,
+    "sh",
+    "-c",
+    "echo held; exec cat",
+  ];
+  const holder = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
+  const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const first = await reader.read();
+  assert.equal(first.value?.trim(), "held", "flock(1) took the journal's lock");
+  return {
+    release: async () => {
+      await holder.stdin.close();
+      await reader.cancel();
+      assert.equal((await holder.status).code, 0);
+    },
+  };
 }

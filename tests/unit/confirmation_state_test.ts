@@ -67,17 +67,77 @@ Deno.test("status: a pending window shows 'waiting for confirmation, reverts at 
   );
 });
 
-Deno.test("status: a deadline passed with the run still applied is 'confirmation expired, NOT reverted' and says why", () => {
-  const silent = confirmationOf(run(), DEADLINE + CONFIRM_STARTUP_GRACE_MS + 1)!;
-  assert.equal(silent.state, "expired");
-  assert.equal(silent.inSeconds, 0);
-  assert.match(silent.why!, /the watchdog \(pid 77\) is still at work on it/);
-  // H13: within the start-up grace, the revert waits for a confirm started by the deadline; said so.
+Deno.test("status: a deadline passed while the watchdog is at work is 'confirmation expired, reverting', saying who reverts it and when, never 'NOT reverted'", () => {
+  // The hold after the deadline: the watchdog waits CONFIRM_STARTUP_GRACE_MS for a confirm started by the deadline.
+  for (const watchdog of ["at work", undefined] as const) {
+    const held = confirmationOf(run(), DEADLINE + 1, watchdog)!;
+    assert.deepEqual(held, {
+      state: "reverting",
+      deadline: "2026-11-29T06:35:00.000Z",
+      inSeconds: 0,
+      why: `its watchdog (pid 77) reverts it at ${
+        clockTime(DEADLINE + CONFIRM_STARTUP_GRACE_MS)
+      } (held until then for a 'nsrecipe confirm' started by the deadline, longer while one is on its way)`,
+    });
+    assert.equal(
+      stateOf({ state: "applied", stale: false, drift: [], confirmation: held }),
+      "confirmation expired, reverting",
+    );
+    assert.equal(
+      confirmationNote("web", held),
+      `confirmation expired at ${clockTime(DEADLINE)}, reverting: ${held.why}`,
+    );
+  }
+  // Past the hold, the watchdog alive: at work (the lock, a confirm on its way, a record the journal could not take).
+  const late = confirmationOf(run(), DEADLINE + CONFIRM_STARTUP_GRACE_MS + 1, "at work")!;
+  assert.equal(late.state, "reverting");
   assert.equal(
-    confirmationOf(run(), DEADLINE + 1)!.why,
-    `the revert waits until ${
-      clockTime(DEADLINE + CONFIRM_STARTUP_GRACE_MS)
-    } for a 'nsrecipe confirm' started by the deadline (its start-up), then as long as one is on its way`,
+    late.why,
+    "its watchdog (pid 77) is at work on it (waiting for the lock or for a 'nsrecipe confirm' started by the " +
+      "deadline, or recording a revert the journal could not take yet); 'nsrecipe undo web' reverts it now",
+  );
+  // The revert recorded and under way, the watchdog alive: reverting, with how far it got; not 'interrupted'.
+  const going = confirmationOf(
+    run(rec("confirm-expired"), rec("step-undone", { index: 1, how: "reverted" })),
+    DEADLINE + 1,
+    "at work",
+  )!;
+  assert.deepEqual(going, {
+    state: "reverting",
+    deadline: "2026-11-29T06:35:00.000Z",
+    inSeconds: 0,
+    why: "the revert is under way, 1 of 2 steps undone so far; its watchdog (pid 77) is alive to see it through",
+  });
+  assert.equal(
+    stateOf({ state: "applied", stale: false, drift: [], confirmation: going }),
+    "confirmation expired, reverting",
+  );
+});
+
+Deno.test("status: a deadline passed with no watchdog at work (gone, or stopped past its grace), or a revert that failed, is 'confirmation expired, NOT reverted' and says why", () => {
+  // Gone within the hold too: nothing will revert it when the hold ends.
+  for (const now of [DEADLINE + 1, DEADLINE + CONFIRM_STARTUP_GRACE_MS + 1]) {
+    const gone = confirmationOf(run(), now, "gone")!;
+    assert.equal(gone.state, "expired");
+    assert.equal(gone.inSeconds, 0);
+    assert.equal(
+      gone.why,
+      "its watchdog (pid 77) is gone, so nothing reverts it: 'nsrecipe undo web' does, as does the next " +
+        "'nsrecipe run', 'confirm' or 'undo'",
+    );
+    assert.equal(
+      stateOf({ state: "applied", stale: false, drift: [], confirmation: gone }),
+      "confirmation expired, NOT reverted",
+    );
+    assert.equal(
+      confirmationNote("web", gone),
+      `confirmation expired at ${clockTime(DEADLINE)}, NOT reverted: ${gone.why}`,
+    );
+  }
+  assert.equal(
+    confirmationOf(run(), DEADLINE + 20_000, "stopped")!.why,
+    "its watchdog (pid 77) is stopped (SIGSTOP), so nothing reverts it: 'nsrecipe undo web' does (ending the " +
+      "watchdog), as does the next 'nsrecipe run', 'confirm' or 'undo'",
   );
   const failed = confirmationOf(
     run(
@@ -86,6 +146,7 @@ Deno.test("status: a deadline passed with the run still applied is 'confirmation
       rec("run-end", { state: "incomplete" }),
     ),
     DEADLINE + 1,
+    "at work",
   )!;
   assert.equal(
     stateOf({ state: "incomplete", stale: false, drift: [], confirmation: failed }),
@@ -129,6 +190,7 @@ Deno.test("status (M7): a revert cut short (watchdog killed) is 'interrupted, pa
   const partly = confirmationOf(
     run(rec("confirm-expired"), rec("step-undone", { index: 1, how: "reverted" })),
     DEADLINE + 1,
+    "gone",
   )!;
   assert.equal(partly.state, "interrupted");
   assert.equal(partly.undone, 1);
@@ -143,7 +205,7 @@ Deno.test("status (M7): a revert cut short (watchdog killed) is 'interrupted, pa
       "undoing 1 of 2 steps (the watchdog was stopped); 'nsrecipe undo web' completes it",
   );
   // Killed right after recording the expiry, before the first step: nothing undone yet.
-  const none = confirmationOf(run(rec("confirm-expired")), DEADLINE + 1)!;
+  const none = confirmationOf(run(rec("confirm-expired")), DEADLINE + 1, "stopped")!;
   assert.equal(none.state, "interrupted");
   assert.equal(none.undone, 0);
   assert.equal(stateOf({ state: "applied", stale: false, drift: [], confirmation: none }), "interrupted, not reverted");
