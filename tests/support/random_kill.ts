@@ -25,6 +25,9 @@ import { withSharedLab } from "./shared_lab.ts";
 /** Trials per recipe and per command (run, undo). */
 export const TRIALS = 3;
 
+/** How many times a trial whose command ended before its kill is tried again, each time with half the delay. */
+const RETRIES = 3;
+
 const SEED = Number(Deno.env.get("NSRECIPE_TEST_SEED") ?? Math.floor(Math.random() * 2 ** 31));
 
 /** mulberry32: a small seeded generator of floats in [0, 1). */
@@ -104,28 +107,47 @@ export function registerRandomKill(recipe: string): void {
         return { runMs, undoMs };
       });
       let killedRuns = 0, killedUndos = 0;
+      // A trial whose command ends before its kill (a delay drawn near the unkilled duration, or a machine less busy
+      // than when that was measured) is tried again with half the delay, at most RETRIES times.
       for (let i = 0; i < TRIALS; i++) {
         const delay = Math.round(random() * runMs);
-        await t.step(`run killed after ${delay} ms (of ${Math.round(runMs)})`, () =>
-          labs.use(async (lab, clean) => {
-            const r = await killedAfter(lab, delay, run);
-            if (r.code === KILLED) killedRuns++;
-            else assertExit(r, EXIT.ok, `${run.join(" ")} (ended before the kill)`);
-            await undoRestores(lab, clean, `run killed after ${delay} ms`);
-          }));
+        await t.step(
+          `run killed after ${delay} ms (of ${Math.round(runMs)}; halved while the run ends first)`,
+          () =>
+            labs.use(async (lab, clean) => {
+              for (let d = delay, tries = 0; tries <= RETRIES; d = Math.floor(d / 2), tries++) {
+                const r = await killedAfter(lab, d, run);
+                if (r.code !== KILLED) assertExit(r, EXIT.ok, `${run.join(" ")} (ended before the kill)`);
+                await undoRestores(lab, clean, `run killed after ${d} ms`);
+                if (r.code === KILLED) {
+                  killedRuns++;
+                  break;
+                }
+              }
+            }),
+        );
       }
       for (let i = 0; i < TRIALS; i++) {
         const delay = Math.round(random() * undoMs);
-        await t.step(`undo killed after ${delay} ms (of ${Math.round(undoMs)})`, () =>
-          labs.use(async (lab, clean) => {
-            assertExit(await lab.nsrecipe(run), EXIT.ok, run.join(" "));
-            const r = await killedAfter(lab, delay, ["undo"]);
-            if (r.code === KILLED) killedUndos++;
-            else assertExit(r, EXIT.ok, "undo (ended before the kill)");
-            await undoRestores(lab, clean, `undo killed after ${delay} ms`);
-          }));
+        await t.step(
+          `undo killed after ${delay} ms (of ${Math.round(undoMs)}; halved while the undo ends first)`,
+          () =>
+            labs.use(async (lab, clean) => {
+              for (let d = delay, tries = 0; tries <= RETRIES; d = Math.floor(d / 2), tries++) {
+                assertExit(await lab.nsrecipe(run), EXIT.ok, run.join(" "));
+                const r = await killedAfter(lab, d, ["undo"]);
+                if (r.code !== KILLED) assertExit(r, EXIT.ok, "undo (ended before the kill)");
+                await undoRestores(lab, clean, `undo killed after ${d} ms`);
+                if (r.code === KILLED) {
+                  killedUndos++;
+                  break;
+                }
+              }
+            }),
+        );
       }
-      // Delays are drawn below the unkilled duration, so nearly every trial kills; all escaping would mean no test.
+      // Delays are drawn below the unkilled duration and halved on escape, so nearly every trial kills; all escaping
+      // would mean no test.
       assert.ok(killedRuns + killedUndos > 0, `at least one trial killed nsrecipe (seed ${SEED})`);
     }));
 }
