@@ -189,6 +189,20 @@ function routeText(r: IpRoute): string {
   ].filter(Boolean).join(" ");
 }
 
+/**
+ * Whether a link is stacked on `dev`, so that the kernel deletes it with `dev`:
+ * a VLAN, macvlan, macvtap or ipvlan names its lower link as `link` (IFLA_LINK,
+ * `ip link add link DEV …`, ip-link(8)); a VXLAN its `dev` in its own data
+ * (`info_data.link`, deleted with it by the vxlan driver). A veth's `link` is its
+ * peer, not a lower link.
+ * @param l The link, as `ip -json -details link show` gives it.
+ * @param dev The lower link's name.
+ */
+function stackedOn(l: IpLink, dev: string): boolean {
+  const kind = l.linkinfo?.info_kind;
+  return (l.link === dev && kind !== "veth") || (kind === "vxlan" && l.linkinfo?.info_data?.link === dev);
+}
+
 /** What someone else attached to one link undo would delete. */
 async function foreignOnLink(
   dev: string,
@@ -199,10 +213,14 @@ async function foreignOnLink(
 ): Promise<string[]> {
   const out: string[] = [];
   const what = bridge ? "bridge" : "link";
+  const ownLink = (l: IpLink) => known.ifindexes.has(l.ifindex) || known.unrecorded.has(l.ifname);
+  const links = await ip.links();
   if (bridge) {
-    const own = (l: IpLink) => known.ifindexes.has(l.ifindex) || known.unrecorded.has(l.ifname);
-    const ports = (await ip.links()).filter((l) => l.master === dev && !own(l));
+    const ports = links.filter((l) => l.master === dev && !ownLink(l));
     for (const p of ports) out.push(`${quote(p.ifname)} is a port of ${what} ${quote(dev)}`);
+  }
+  for (const u of links.filter((l) => stackedOn(l, dev) && !ownLink(l))) {
+    out.push(`${quote(u.ifname)} (${u.linkinfo?.info_kind ?? "a link"}) is stacked on ${what} ${quote(dev)}`);
   }
   const own = known.addrs.get(journaledAs) ?? [];
   for (const a of (await ip.addrs(undefined, dev)).flatMap((l) => l.addr_info)) {
@@ -230,8 +248,10 @@ async function foreignOnLink(
  * between a batch's `ip` and its done records), and its addresses, routes (any table, both
  * families, multipath next hops included) and static neighbour entries that
  * no run added and the kernel did not make (IPv6 link-local addresses,
- * `proto kernel` and `proto ra` routes); the same, but ports, for the host
- * end of a veth a run made; for a namespace a run made, every link inside but
+ * `proto kernel` and `proto ra` routes), and links stacked on it (a VLAN,
+ * macvlan, ipvlan or VXLAN whose lower link it is: the kernel deletes them
+ * with it);
+ * the same, but ports, for the host end of a veth a run made; for a namespace a run made, every link inside but
  * `lo` and those a run moved in. `ip link del` would release or drop all of
  * them (ip-link(8)), and `ip netns del` of an emptied namespace destroys the
  * links inside (a veth's host end with them). Objects already gone, replaced

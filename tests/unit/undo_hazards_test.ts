@@ -93,6 +93,37 @@ Deno.test("foreignAttachments: a link of the run's name but another ifindex than
   );
 });
 
+Deno.test("foreignAttachments: a VLAN, macvlan, ipvlan or VXLAN stacked by hand on the run's bridge or veth is named (the kernel deletes it with its lower link); the veth's peer and links on other links are not", async () => {
+  const applied = run(["done", "done", "done"], { "veth-n1": 20, br0: 21 });
+  const stacked = (ifindex: number, ifname: string, lower: string, kind: string): IpLink => ({
+    ...link(ifindex, ifname),
+    link: lower,
+    linkinfo: { info_kind: kind },
+  });
+  const host = [
+    link(20, "veth-n1", "br0"),
+    link(21, "br0"),
+    stacked(30, "br0.100", "br0", "vlan"),
+    stacked(31, "mv0", "br0", "macvlan"),
+    stacked(32, "veth-n1.7", "veth-n1", "vlan"),
+    stacked(33, "ipv0", "veth-n1", "ipvlan"),
+    stacked(34, "p-1", "veth-n1", "veth"), // the veth's peer, still on the host: its `link` is the pair, not a lower
+    stacked(35, "mv1", "eth0", "macvlan"), // stacked on another link
+    { ...link(36, "vx0"), linkinfo: { info_kind: "vxlan", info_data: { link: "br0" } } }, // `dev br0`
+    { ...link(37, "vx1"), linkinfo: { info_kind: "vxlan", info_data: { link: "eth0" } } },
+  ];
+  assert.deepEqual(await undoBridge(applied, [applied], host), [
+    "'br0.100' (vlan) is stacked on bridge 'br0'",
+    "'mv0' (macvlan) is stacked on bridge 'br0'",
+    "'vx0' (vxlan) is stacked on bridge 'br0'",
+  ]);
+  const veth: RevertItem = { run: "R", index: 0, step: STEPS[0], identities: applied.identities };
+  assert.deepEqual(await foreignAttachments([veth], [applied], new FakeHost(host)), [
+    "'veth-n1.7' (vlan) is stacked on link 'veth-n1'",
+    "'ipv0' (ipvlan) is stacked on link 'veth-n1'",
+  ]);
+});
+
 Deno.test("namespacesLookedInto: the namespaces of the netns-add steps undo reverts, in step order", () => {
   const item = (index: number, step: Step): RevertItem => ({ run: "R", index, step, identities: {} });
   assert.deepEqual(
