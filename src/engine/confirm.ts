@@ -108,7 +108,7 @@ export function confirmable(
   if (!isOpen(run)) {
     const when = run.endedAt ? ` at ${clockTime(Date.parse(run.endedAt))}` : "";
     throw new PreconditionError(
-      run.confirm.state === "expired"
+      run.confirm.state === "expired" && run.confirm.how === "expired"
         ? `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})${
           when ? `,${when}` : ""
         }: nothing to confirm`

@@ -262,3 +262,40 @@ Deno.test("M6: confirm without a name, the only window closed long ago (no run s
     (e) => e instanceof NsrecipeError && e.exitCode === EXIT.precondition && /^Too late/.test(e.message),
   );
 });
+
+Deno.test("confirm of a run refused or interrupted at its prompt: not 'Too late' (its deadline had not passed), but how and when it ended (exit 3); without a name, hours on, the same words", () => {
+  for (
+    const [how, words] of [
+      ["prompt-no", "refused at its confirmation prompt and reverted"],
+      ["prompt-interrupt", "interrupted at its confirmation prompt and reverted"],
+    ] as const
+  ) {
+    const records = [
+      ...run("r6", "fm", [{ kind: "confirm-wait", run: "r6", deadline: FAR, watchdogPid: 9 }, {
+        kind: "confirm-expired",
+        run: "r6",
+        how,
+      }]),
+      { v: 1, at: "2026-11-30T21:08:01.000Z", kind: "run-end", run: "r6", state: "undone" },
+    ] as JournalRecord[];
+    const runs = foldRunsOf(records);
+    assert.throws(
+      () => confirmable(runs, "fm"),
+      (e) =>
+        e instanceof NsrecipeError && e.exitCode === EXIT.precondition &&
+        e.message ===
+          `Run 'r6' (fm) was ${words} at ${
+            at("2026-11-30T21:08:01.000Z")
+          }: nothing to confirm, the change is no longer in place`,
+    );
+    assert.throws(
+      () => confirmable(runs, undefined, Date.parse("2026-11-30T21:08:01.000Z") + 3 * 3600_000),
+      (e) =>
+        e instanceof NsrecipeError && e.exitCode === EXIT.usage &&
+        e.message ===
+          `No run waits for confirmation (the last window was run 'r6' (fm)'s, due ${
+            clockTime(FAR)
+          }; that run was ${words})`,
+    );
+  }
+});

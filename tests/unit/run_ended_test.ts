@@ -27,7 +27,7 @@ Deno.test("momentOf: the time of day on the same local day, the date and time on
   assert.match(localDateTime(ended), /^2026-11-\d\d \d\d:\d\d:05$/);
 });
 
-Deno.test("closedRunPhrase: a closed run, how it ended and when (undone, reverted at its deadline, rolled back, stale)", () => {
+Deno.test("closedRunPhrase: a closed run, how it ended and when (undone, reverted at its deadline, refused or interrupted at its prompt, rolled back, stale)", () => {
   const undone = runsOf(
     ...applied("r1", "web"),
     rec("r1", "step-undone", { index: 0, how: "reverted" }, ENDED),
@@ -48,6 +48,33 @@ Deno.test("closedRunPhrase: a closed run, how it ended and when (undone, reverte
     rec("r2", "run-end", { state: "undone" }, ENDED),
   )[0];
   assert.equal(endedHow(reverted), "reverted when its confirmation window expired");
+  assert.equal(
+    closedRunPhrase(reverted, ended + 60_000),
+    `run 'r2' (lan) was reverted at ${clockTime(ended)}, its confirmation window having expired at ${
+      clockTime(ended - 1000)
+    }`,
+    "the deadline is when the window expired; the revert ended after it",
+  );
+  for (
+    const [how, words] of [
+      ["prompt-no", "refused at its confirmation prompt and reverted"],
+      ["prompt-interrupt", "interrupted at its confirmation prompt and reverted"],
+    ]
+  ) {
+    const refused = runsOf(
+      ...applied("r5", "lan"),
+      rec("r5", "confirm-wait", { deadline: ended + 120_000, watchdogPid: 77 }),
+      rec("r5", "confirm-expired", { how }, ENDED),
+      rec("r5", "step-undone", { index: 0, how: "reverted" }, ENDED),
+      rec("r5", "run-end", { state: "undone" }, ENDED),
+    )[0];
+    assert.equal(endedHow(refused), words, how);
+    assert.equal(
+      closedRunPhrase(refused, ended + 60_000, true),
+      `Run 'r5' (lan) was ${words} at ${clockTime(ended)}`,
+      `${how}: before its deadline, and not said to have expired`,
+    );
+  }
   const rolled = runsOf(begin("r3", "x"), rec("r3", "run-end", { state: "rolled-back" }, ENDED))[0];
   assert.equal(closedRunPhrase(rolled, ended), `run 'r3' (x) was rolled back at ${clockTime(ended)}`);
   const stale = runsOf(...applied("r4", "old"), rec("r4", "run-end", { state: "stale" }, ENDED))[0];
