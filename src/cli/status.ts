@@ -82,6 +82,12 @@ export async function runStatus(
     : undefined;
   // Steps an interrupted undo recorded subsumed whose effect is still on the host (their object not deleted yet).
   const pending = new Map(progress?.inEffect.map((s) => [s.index, s.goesWith] as const) ?? []);
+  // While the watchdog's revert is under way, what it has removed already (and what its current batch is removing) is
+  // its own work, not a change behind nsrecipe's back: not drift, and the run is closed once the revert ends.
+  if (confirmation?.state === "reverting" && progress && drift.length > 0) {
+    notes.push(`${drift.length} difference(s) from the run's steps not shown as drift: its revert is under way`);
+    drift.length = 0;
+  }
   const base = { state: r.state, stale, elsewhere, drift, unchecked, confirmation, undo };
   return {
     run: r.id,
