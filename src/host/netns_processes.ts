@@ -28,20 +28,27 @@ interface LsnsEntry {
  * its journal).
  *
  * @param run The process seam.
- * @returns The number of processes by namespace inode; `undefined` when `lsns` cannot be started or fails.
+ * @returns The number of processes by namespace inode; `undefined` when `lsns` cannot be started, or fails twice.
  * @throws {Error} Only what the process seam throws besides {@link CommandError}.
  */
 export async function lsnsProcessCounts(run: Runner): Promise<Map<number, number> | undefined> {
-  let listed: LsnsEntry[];
-  try {
-    const r = await run(["lsns", "-J", "-t", "net", "-o", "NS,NPROCS"]);
-    listed = r.stdout.trim() === "" ? [] : (parseToolJson(r.stdout) as { namespaces: LsnsEntry[] }).namespaces;
-  } catch (e) {
-    if (!(e instanceof CommandError)) throw e;
-    return undefined;
+  let listed: LsnsEntry[] | undefined;
+  // lsns reads /proc while processes come and go, and exits 1 when one it is reading ends under it (seen on a busy
+  // host); a second scan then usually passes. One that cannot be started (-1) is not tried again.
+  for (let attempt = 1; listed === undefined; attempt++) {
+    try {
+      const r = await run(["lsns", "-J", "-t", "net", "-o", "NS,NPROCS"]);
+      listed = r.stdout.trim() === "" ? [] : (parseToolJson(r.stdout) as { namespaces: LsnsEntry[] }).namespaces;
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      if (attempt === LSNS_TRIES || e.code === -1) return undefined;
+    }
   }
   return new Map(listed.map((e) => [Number(e.ns), Number(e.nprocs)]));
 }
+
+/** How many times {@link lsnsProcessCounts} runs `lsns` before it gives up on one scan. */
+const LSNS_TRIES = 2;
 
 /**
  * Counts the processes inside each of some named network namespaces, from

@@ -28,11 +28,22 @@ Deno.test("netnsProcessCounts: without a working lsns, each namespace is asked w
     const counts = await netnsProcessCounts(run, ["web", "idle"], inodeOf);
     assert.deepEqual([...counts], [["web", 3], ["idle", 0]], `lsns exit ${lsnsCode}`);
     assert.deepEqual(calls.map((c) => c.argv.join(" ")), [
-      "lsns -J -t net -o NS,NPROCS",
+      ...Array(lsnsCode === -1 ? 1 : 2).fill("lsns -J -t net -o NS,NPROCS"),
       "ip netns pids web",
       "ip netns pids idle",
-    ]);
+    ], `lsns exit ${lsnsCode}: a failed scan is tried once more, one that cannot start is not`);
   }
+});
+
+Deno.test("lsnsProcessCounts: a scan that fails once (a process ended under it) is taken again, and counts", async () => {
+  let scans = 0;
+  const { run, calls } = recordingRunner(() =>
+    ++scans === 1
+      ? { code: 1, stderr: "lsns: failed to read /proc/4242/ns/net: No such file or directory" }
+      : { stdout: JSON.stringify({ namespaces: [{ ns: 4026532301, nprocs: 2 }] }) }
+  );
+  assert.deepEqual([...(await lsnsProcessCounts(run))!], [[4026532301, 2]]);
+  assert.equal(calls.length, 2);
 });
 
 Deno.test("netnsProcessCounts: no live namespace among the names, no process started", async () => {
