@@ -28,7 +28,7 @@ Deno.test("veth-bridge, then a VXLAN and a macvlan on br0 and a VXLAN on the vet
     ]);
     assertExit(made, 0, "stacked links made by hand");
     const status = await lab.nsrecipe(["status", "web"]);
-    assert.match(status.stdout, /^  state: +drift$/m);
+    assert.match(status.stdout, /^ {2}state: +drift$/m);
     for (
       const line of [
         "'vx0' (vxlan) is stacked on bridge 'br0'",

@@ -209,6 +209,20 @@ export class TestLab {
     return takeSnapshot(this.runner, netns);
   }
 
+  /**
+   * Kills the lab's PID 1 (SIGKILL): the kernel then kills every process in
+   * the lab's PID namespace (pid_namespaces(7)), so whatever a test awaits of
+   * them ends. A lab already gone is no error. {@link TestLab.stop} still
+   * waits for it.
+   */
+  kill(): void {
+    try {
+      Deno.kill(this.pid, "SIGKILL");
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+
   /** Ends the lab: PID 1 exits and the kernel ends everything inside. */
   async stop(): Promise<void> {
     await this.stdin.close().catch(() => {});
@@ -243,14 +257,58 @@ export function pid1Script(spec: LabSpec): string {
 const HEREDOC_END = "NSRECIPE_LAB_BATCH";
 
 /**
- * Runs a function with a fresh lab and always stops it.
+ * The longest a test may use one lab, in ms: a bound against a hang, not a
+ * speed target (the slowest lab test takes about a minute on a loaded 2-core
+ * machine). A test that hangs (a process in the lab waiting for input that
+ * never comes) would otherwise hold the whole suite until CI's limit.
+ */
+export const LAB_USE_BOUND_MS = 600_000;
+
+/**
+ * Runs `fn` with `lab`, bounded: when `fn` has not ended within `boundMs`,
+ * the lab is killed ({@link TestLab.kill}), which ends every process `fn`
+ * may await, and this throws.
+ * @param lab The lab (stopping it stays the caller's).
+ * @param fn The test body.
+ * @param boundMs The bound in ms.
+ * @returns What `fn` returns.
+ * @throws {Error} "… did not end within N s …" when the bound passes first; whatever `fn` throws.
+ */
+export async function boundedUse<T>(
+  lab: TestLab,
+  fn: (lab: TestLab) => Promise<T>,
+  boundMs = LAB_USE_BOUND_MS,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      lab.kill();
+      reject(
+        new Error(
+          `the test did not end within ${boundMs / 1000} s of using its lab; the lab was killed (every process in ` +
+            `it) so that the suite goes on: look for a process in the lab that waits for input or for another`,
+        ),
+      );
+    }, boundMs);
+  });
+  try {
+    return await Promise.race([fn(lab), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs a function with a fresh lab, bounded ({@link boundedUse}), and always stops it.
  * @param fn The test body.
  * @param spec Lab overrides.
+ * @returns What `fn` returns.
+ * @throws {Error} When `fn` has not ended within {@link LAB_USE_BOUND_MS}; whatever `fn` throws.
  */
 export async function withLab<T>(fn: (lab: TestLab) => Promise<T>, spec: Partial<LabSpec> = {}): Promise<T> {
   const lab = await TestLab.start(spec);
   try {
-    return await fn(lab);
+    return await boundedUse(lab, fn);
   } finally {
     await lab.stop();
   }

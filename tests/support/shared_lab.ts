@@ -57,7 +57,7 @@ import { DEFAULT_STATE_DIR, foldRuns, isOpen } from "../../src/journal/mod.ts";
 import { parseJournal } from "./journal_text.ts";
 import type { LabSpec } from "../../src/lab/mod.ts";
 import { LAB_INIT_COMMAND } from "../../src/lab/defaults.ts";
-import { TestLab } from "./lab.ts";
+import { boundedUse, TestLab } from "./lab.ts";
 import { assertSameHost } from "./reliability.ts";
 
 /**
@@ -193,7 +193,8 @@ export class SharedLab {
     const lab = this.lab;
     let result: T;
     try {
-      result = await fn(lab, this.clean.snapshot);
+      const clean = this.clean.snapshot;
+      result = await boundedUse(lab, (l) => fn(l, clean));
     } catch (e) {
       await this.close();
       throw e;
