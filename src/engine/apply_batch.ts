@@ -16,14 +16,15 @@
  * stops it before any read, and a read that fails (a link found gone) comes
  * after every change ran. The links a step moves away (`link-set-netns`)
  * are read last: their absence is the one failure expected. Reads that did
- * not answer (the batch stopped at one, its output not as expected, no room
- * under PIPE_BUF) are read afterwards on their own, as before. Either way
- * the look is of the host after every line ran and before any check, the
- * moment the separate look used to see.
- * The batch's text goes to `ip` in parts of at most 4096 bytes (PIPE_BUF, one
- * process each, `BATCH_TEXT_MAX` in `ip_batch.ts`): a write that size reaches
- * a pipe whole or not at all (pipe(7)), so nsrecipe killed while writing
- * never leaves `ip` a line cut short, which it would run.
+ * not answer (the batch stopped at one, its output not as expected) are
+ * read afterwards on their own, as before. Either way the look is of the
+ * host after every line ran and before any check, the moment the separate
+ * look used to see.
+ * The batch's text, however long (1,000 routes moved are 2,000 lines), goes to
+ * one `ip` in writes of whole lines of at most 4096 bytes (PIPE_BUF, the
+ * runner's `lineChunks`): a write that size reaches a pipe whole or not at all
+ * (pipe(7)), so nsrecipe killed while writing never leaves `ip` a line cut
+ * short, which it would run.
  *
  * iproute2 stops a batch at the first line that fails: ip(8), `-batch
  * FILENAME`: "Read commands from provided file or standard input and invoke
@@ -63,7 +64,7 @@ import { appendAll, type EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { stepLine } from "./step_line.ts";
 import { PollingLook } from "./polling_look.ts";
-import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
+import { batchLine, batchMessage, batchNetns, failedLine, readAnswers, withReads } from "./ip_batch.ts";
 import type { RevertItem } from "./revert.ts";
 
 /**
@@ -145,7 +146,7 @@ export interface BatchFailure {
  * in a named netns too, for its look to share its process):
  * captures every prior state from one read of each object kind, writes every
  * intent with one fdatasync, runs the lines as one `ip [-n NS] -batch -`
- * per `BATCH_TEXT_MAX` (`ip_batch.ts`) bytes of them, the last one reading
+ * (one more for each armed `in-batch` fault point), the last one reading
  * the look at the host after its lines (see the module's documentation),
  * checks every effect against that look, writes every done record
  * with one fdatasync. Pushes each step onto `touched` when its intent is
@@ -233,7 +234,7 @@ export async function applyBatch(
       break;
     }
   }
-  // The batch, split where a test armed an `in-batch` point and where its text would exceed BATCH_TEXT_MAX.
+  // The batch, split only where a test armed an `in-batch` point.
   const words = group.map((i) => kindOf(steps[i]).commands(steps[i]).map((a) => batchLine(a)!.words.join(" ")));
   let ran = 0;
   // Steps of the group that may have changed the host: every one that ran, and the one that failed when a line of it ran.
@@ -243,8 +244,6 @@ export async function applyBatch(
   while (ran < cut) {
     let end = ran + 1;
     while (end < cut && !deps.fault.armed?.("in-batch", group[end - 1])) end++;
-    // At most PIPE_BUF bytes a process: killed while writing, nsrecipe leaves `ip` no line cut short.
-    end = ran + batchSizes(words.slice(ran, end))[0];
     const lines = words.slice(ran, end);
     const flat = lines.flat();
     // The last part reads what checks the whole batch in the same process, after its changes (when they fit).

@@ -101,51 +101,6 @@ export function batchMessage(stderr: string): string {
 }
 
 /**
- * The most bytes one batch's text may have: PIPE_BUF, 4096 on Linux. pipe(7):
- * a write of at most PIPE_BUF bytes to a pipe (without `O_NONBLOCK`) is
- * atomic, "all n bytes are written atomically"; a larger one is written in
- * parts as the reader makes room. nsrecipe killed while writing a larger text
- * to `ip -batch -` would leave `ip` a last line cut short, which it still runs
- * (ip(8) reads the batch line by line, to end of input) and which may be a
- * valid command of another meaning (`addr add 10.0.0.1/2` for `/24`). A text
- * of at most this many bytes reaches `ip` whole or not at all.
- */
-export const BATCH_TEXT_MAX = 4096;
-
-/**
- * Splits units of batch lines (one unit: one step's lines, which stay
- * together) into consecutive batches whose text is at most
- * {@link BATCH_TEXT_MAX} bytes. Pure.
- * @param units Each unit's lines, without newlines, e.g. `[["route add …"], ["route add …"]]`.
- * @param max The byte limit (tests pass a small one).
- * @returns How many units each batch takes, in order, summing to
- *   `units.length`; a unit over the limit on its own is a batch of its own
- *   (no step's lines come near it: an `ip` command line is under 200 bytes).
- * @example
- * ```ts
- * import { batchSizes } from "./ip_batch.ts";
- * batchSizes([["a b"], ["c d", "e f"], ["g h"]], 8); // [1, 1, 1]: "a b\n" + "c d\ne f\n" is 12 bytes
- * batchSizes([["a b"], ["c d"], ["e f"]], 8); // [2, 1]
- * ```
- */
-export function batchSizes(units: readonly (readonly string[])[], max = BATCH_TEXT_MAX): number[] {
-  const bytes = (lines: readonly string[]) => new TextEncoder().encode(lines.map((l) => `${l}\n`).join("")).length;
-  const sizes: number[] = [];
-  let used = Infinity;
-  for (const unit of units) {
-    const n = bytes(unit);
-    if (used + n <= max) {
-      sizes[sizes.length - 1]++;
-      used += n;
-    } else {
-      sizes.push(1);
-      used = n;
-    }
-  }
-  return sizes;
-}
-
-/**
  * A batch of changes with reads after them, for one `ip [-n NS] -json
  * -details -batch -` that changes and then looks (ip(8): `-json` and
  * `-details` change no command that writes: those print nothing on stdout,
@@ -154,10 +109,9 @@ export function batchSizes(units: readonly (readonly string[])[], max = BATCH_TE
  * array). Without `-force` iproute2 still stops at the first line that
  * fails, so a failed change stops the batch before any read, and a failed
  * read comes after every change ran. The reads are left out (a plain
- * `ip -batch -`) when there are none, when the batch has a family option
- * (`-4`/`-6` would filter the reads' answers), or when the whole text would
- * exceed {@link BATCH_TEXT_MAX} (the changes' lines alone must reach `ip`
- * whole, see there).
+ * `ip -batch -`) when there are none, or when the batch has a family option
+ * (`-4`/`-6` would filter the reads' answers). However long the text, it
+ * reaches `ip` in whole lines (the runner's `lineChunks`).
  * @param key The batch's `ip` and options, e.g. `ip -n web`.
  * @param writes The change lines, without newlines.
  * @param reads The read lines, without newlines.
@@ -176,12 +130,14 @@ export function withReads(
 ): { argv: string[]; stdin: string; reads: number } {
   const batch = key.split(" ");
   const text = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join("");
-  const all = text([...writes, ...reads]);
-  const fits = new TextEncoder().encode(all).length <= BATCH_TEXT_MAX;
-  if (reads.length === 0 || batch.includes("-4") || batch.includes("-6") || !fits) {
+  if (reads.length === 0 || batch.includes("-4") || batch.includes("-6")) {
     return { argv: [...batch, "-batch", "-"], stdin: text(writes), reads: 0 };
   }
-  return { argv: [...batch, "-json", "-details", "-batch", "-"], stdin: all, reads: reads.length };
+  return {
+    argv: [...batch, "-json", "-details", "-batch", "-"],
+    stdin: text([...writes, ...reads]),
+    reads: reads.length,
+  };
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
-import { batchLine, batchMessage, batchNetns, batchSizes, failedLine, readAnswers, withReads } from "./ip_batch.ts";
+import { batchLine, batchMessage, batchNetns, failedLine, readAnswers, withReads } from "./ip_batch.ts";
 import { EmptyNetnsLook } from "./polling_look.ts";
 import { awaitGone, lookHostEnd, peerDeferrals } from "./peer_netns.ts";
 
@@ -356,43 +356,36 @@ async function revertBatch(
   for (const [i, p] of running.entries()) {
     lastLine.push((lastLine[i - 1] ?? 0) + (deferred.has(i) ? 0 : p.words.length));
   }
-  const units = running.filter((_, i) => !deferred.has(i)).map((p) => p.words.map((w) => w.join(" ")));
-  const lines = units.flat();
-  // One process per BATCH_TEXT_MAX bytes (killed while writing, nsrecipe leaves `ip` no line cut short); the line
-  // that failed is counted over all of them, and no part after it runs. The last part also looks at the batch's
-  // namespace whole once its lines ran, in the same process (when it fits), for the checks below.
+  const lines = running.filter((_, i) => !deferred.has(i)).flatMap((p) => p.words.map((w) => w.join(" ")));
+  // One process, its text written in whole lines of at most PIPE_BUF bytes (killed while writing, nsrecipe leaves
+  // `ip` no line cut short); it also looks at the batch's namespace whole once its lines ran, for the checks below.
   let failedAt: number | undefined;
   let stderr = "";
-  let done = 0;
   const after = new SnapshotIpReader(deps.ctx.run);
   let looked = false;
-  for (const size of batchSizes(units)) {
-    const part = units.slice(0, size).flat();
-    units.splice(0, size);
-    const reads = units.length === 0 ? after.batchReads(batchNetns(key)) : undefined;
-    const call = withReads(key, part, reads?.lines);
-    let result;
+  // None when every step left is a veth deferred to its netns's deletion.
+  if (lines.length > 0) {
+    const reads = after.batchReads(batchNetns(key));
+    const call = withReads(key, lines, reads.lines);
     try {
-      result = await deps.ctx.run(call.argv, { stdin: call.stdin, okCodes: [0, 1] });
+      const result = await deps.ctx.run(call.argv, { stdin: call.stdin, okCodes: [0, 1] });
+      const failed = result.code === 0 ? undefined : failedLine(result.stderr) ?? 1;
+      if (failed !== undefined && (call.reads === 0 || failed <= lines.length)) {
+        failedAt = failed;
+        stderr = result.stderr;
+      } else {
+        const answered = call.reads > 0 ? readAnswers(result.stdout, failed, lines.length, call.reads) : undefined;
+        if (answered && answered.length === call.reads) {
+          reads.accept(answered);
+          looked = true;
+        }
+      }
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       // Killed on its timeout (or not started): which of its lines ran is unknown. Its first step is looked at as a
       // failed line (its inverse found to have run, or failed with this message); the rest is left to the next round.
-      failedAt = done + 1;
+      failedAt = 1;
       stderr = e.stderr || e.message;
-      break;
-    }
-    const failed = result.code === 0 ? undefined : failedLine(result.stderr) ?? 1;
-    if (failed !== undefined && (call.reads === 0 || failed <= part.length)) {
-      failedAt = done + failed;
-      stderr = result.stderr;
-      break;
-    }
-    done += part.length;
-    const answered = call.reads > 0 ? readAnswers(result.stdout, failed, part.length, call.reads) : undefined;
-    if (reads && answered && answered.length === call.reads) {
-      reads.accept(answered);
-      looked = true;
     }
   }
   // The batch's own look is of the instant its last line ran; an effect the kernel completes a moment later (a

@@ -78,6 +78,52 @@ export type TraceSink = (line: string) => void;
  */
 export type Stdio = "captured" | "terminal" | "terminal-stderr" | "detached" | "background" | "terminal-line";
 
+/**
+ * PIPE_BUF on Linux, in bytes. pipe(7): a write of at most PIPE_BUF bytes to a
+ * pipe is atomic, "all n bytes are written atomically" (with `O_NONBLOCK`, as
+ * Deno's pipes are, it fails with EAGAIN when there is no room for all n, and
+ * Deno waits and writes the same n again); a larger write may reach the reader
+ * in parts.
+ */
+export const PIPE_BUF = 4096;
+
+/**
+ * Cuts a text for a child's stdin into chunks of whole lines of at most
+ * `max` bytes each, in order, so that written one write(2) each to a pipe,
+ * every chunk reaches the reader whole or not at all (pipe(7), see
+ * {@link PIPE_BUF}): nsrecipe killed while writing a long `ip -batch -` leaves
+ * `ip` no line cut short, which ip(8) would still run (it reads a batch line
+ * by line, to end of input) and which may be a valid command of another
+ * meaning (`addr add 10.0.0.1/2` for `/24`). A line longer than `max` is a
+ * chunk of its own (no `ip` command line comes near 4096 bytes); a text
+ * without a final newline ends with that last part. Pure.
+ * @param text Any text, e.g. an `ip -batch -` text of 30,000 bytes.
+ * @param max The most bytes a chunk holds; tests pass a small one.
+ * @returns The UTF-8 chunks; their concatenation is the text's encoding; none when the text is empty.
+ * @example
+ * ```ts
+ * import { lineChunks } from "./runner.ts";
+ * lineChunks("a b\nc d\ne f\n", 8).map((c) => new TextDecoder().decode(c)); // ["a b\nc d\n", "e f\n"]
+ * ```
+ */
+export function lineChunks(text: string, max: number = PIPE_BUF): Uint8Array[] {
+  const bytes = new TextEncoder().encode(text);
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    // The last line end within `max` bytes of `start`; else the end of this over-long line (or of the text).
+    let end = bytes.lastIndexOf(0x0a, start + max - 1) + 1;
+    if (end <= start) {
+      const next = bytes.indexOf(0x0a, start);
+      end = next < 0 ? bytes.length : next + 1;
+    }
+    if (bytes.length - start <= max) end = bytes.length;
+    chunks.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
 /** How a process ended: an exit code, or the signal that killed it. */
 export interface ProcessEnd {
   /** Exit code (meaningless when `signal` is set). */
@@ -90,7 +136,10 @@ export interface ProcessEnd {
 export interface Spawned {
   /** Its PID. */
   readonly pid: number;
-  /** Writes text to its stdin and closes it (only for `captured` with `stdin: true`). */
+  /**
+   * Writes text to its stdin, in whole lines of at most {@link PIPE_BUF} bytes a write ({@link lineChunks}), and
+   * closes it (only for `captured` with `stdin: true`).
+   */
   writeStdin(text: string): Promise<void>;
   /** Waits for it to end; stdout and stderr are empty unless `captured` or `background`. */
   wait(): Promise<ProcessEnd & { stdout: Uint8Array; stderr: Uint8Array }>;
@@ -199,7 +248,9 @@ export function denoSpawn(
     async writeStdin(text) {
       const w = child.stdin.getWriter();
       try {
-        await w.write(new TextEncoder().encode(text));
+        // One write(2) each (Deno retries a pipe that is full with the whole chunk): killed between two, nsrecipe
+        // leaves the reader whole lines only.
+        for (const chunk of lineChunks(text)) await w.write(chunk);
         await w.close();
       } catch (e) {
         // It ended, or closed its stdin, before reading all of it (the write fails with EPIPE, pipe(7)),

@@ -3,7 +3,9 @@ import { CommandError, EXIT } from "../../src/errors.ts";
 import {
   exitCodeOf,
   installHint,
+  lineChunks,
   PACKAGE_OF,
+  PIPE_BUF,
   type ProcessEnd,
   processes,
   realRunner,
@@ -199,4 +201,42 @@ Deno.test("realRunner: a command that exits without reading its stdin is answere
   const e = await realRunner()(argv, { stdin }).then(() => undefined, (e) => e);
   assert.ok(e instanceof CommandError, String(e));
   assert.equal(e.code, 3);
+});
+
+Deno.test("lineChunks: whole lines of at most PIPE_BUF bytes each, in order, bytes not characters; an over-long line alone", () => {
+  const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c));
+  assert.equal(PIPE_BUF, 4096);
+  assert.deepEqual(text(lineChunks("a b\nc d\ne f\n", 8)), ["a b\nc d\n", "e f\n"]);
+  assert.deepEqual(text(lineChunks("a b\nc d e f g\nh\n", 8)), ["a b\n", "c d e f g\n", "h\n"]);
+  assert.deepEqual(text(lineChunks("a b\nc d\nno end", 8)), ["a b\nc d\n", "no end"]);
+  assert.deepEqual(lineChunks(""), []);
+  // 'é' is two bytes in UTF-8: 'é\né\n' is 6 bytes, one chunk of 6; 'é\néé\n' is 8, two.
+  assert.deepEqual(text(lineChunks("é\né\n", 6)), ["é\né\n"]);
+  assert.deepEqual(text(lineChunks("é\néé\n", 6)), ["é\n", "éé\n"]);
+  // 4096 bytes exactly is one chunk; one byte more is two.
+  const line = `${"x".repeat(1023)}\n`;
+  assert.deepEqual(lineChunks(line.repeat(4)).map((c) => c.length), [4096]);
+  assert.deepEqual(lineChunks(line.repeat(3) + "y" + line).map((c) => c.length), [3072, 1025]);
+  // 1,000 route lines: every chunk is at most PIPE_BUF bytes, ends a line, and together they are the text.
+  const routes = Array.from(
+    { length: 1000 },
+    (_, i) => `route add 10.${i >> 8}.${i & 255}.0/24 via 198.51.100.1 dev eth0\n`,
+  )
+    .join("");
+  const chunks = lineChunks(routes);
+  assert.ok(chunks.length > 10, `${chunks.length} chunks`);
+  for (const [i, c] of chunks.entries()) {
+    assert.ok(c.length <= PIPE_BUF, String(c.length));
+    assert.equal(c.at(-1), 0x0a, "ends a line");
+    // As full as whole lines allow: the next chunk's first line would not have fitted.
+    if (i < chunks.length - 1) assert.ok(c.length + chunks[i + 1].indexOf(0x0a) + 1 > PIPE_BUF, String(c.length));
+  }
+  assert.equal(text(chunks).join(""), routes);
+});
+
+Deno.test("processes: a stdin text of many PIPE_BUF chunks reaches the program whole and in order", async () => {
+  const text = Array.from({ length: 5000 }, (_, i) => `line ${i}\n`).join("");
+  const r = await realRunner()(["cat"], { stdin: text });
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, text);
 });
