@@ -47,22 +47,24 @@ export function checkRecipeWords(args: readonly string[], recipes: readonly Reci
 }
 
 /**
- * The usage error of `plan`/`run`/`rehearse` without a recipe or with an
- * unknown one: the closest recipe, the short usage and the recipes.
- * @param command `plan`, `run` or `rehearse`.
+ * The usage error of `plan`/`run`/`rehearse`/`show` without a recipe or with an
+ * unknown one: the closest recipe, the short usage and the recipes (the one
+ * wording for every command that takes a recipe).
+ * @param command `plan`, `run`, `rehearse` or `show`.
  * @param name The word given, or `undefined` for none.
  * @param recipes The recipes.
  * @returns e.g. "Unknown recipe 'veth-brige' (did you mean veth-bridge?).", then the usage lines.
  */
 export function recipeWordError(command: string, name: string | undefined, recipes: readonly Recipe[]): UsageError {
   const names = recipes.map((r) => r.name);
-  const usage = `Usage: nsrecipe ${command} RECIPE [options]${command === "run" ? " [-- CMD...]" : ""}\nRecipes: ${
+  const options = command === "show" ? "" : " [options]";
+  const usage = `Usage: nsrecipe ${command} RECIPE${options}${command === "run" ? " [-- CMD...]" : ""}\nRecipes: ${
     names.join(", ")
   }`;
   return new UsageError(
     name === undefined
       ? `No recipe given.\n${usage}`
       : `Unknown recipe ${quote(name)}${didYouMean(name, names)}.\n${usage}`,
-    `Try 'nsrecipe ${command} RECIPE --help' or 'nsrecipe list'.`,
+    command === "show" ? "Try 'nsrecipe list'." : `Try 'nsrecipe ${command} RECIPE --help' or 'nsrecipe list'.`,
   );
 }

@@ -1,4 +1,5 @@
-import { type Recipe, recipeByName } from "../../recipes/mod.ts";
+import { type Recipe, RECIPES } from "../../recipes/mod.ts";
+import { recipeWordError } from "./recipe_words.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
 import { fieldsOf } from "./recipe_options.ts";
@@ -11,7 +12,8 @@ import { outputWidth, wrapItem, wrapProse, wrapText } from "./wrap.ts";
  * @throws {UsageError} For an unknown recipe.
  */
 export function showCommand(name: string, out: Output): void {
-  const r = recipeByName(name);
+  const r = RECIPES.find((x) => x.name === name);
+  if (!r) throw recipeWordError("show", name, RECIPES);
   out.data({ name: r.name, summary: r.summary, description: r.description, options: fieldsOf(r.params) });
   for (const line of showLines(r, outputWidth())) out.result(line);
 }

@@ -5,7 +5,9 @@ import { selfArgv } from "../../src/lab/mod.ts";
 import { formatFindings } from "../../src/cli/doctor.ts";
 import { showLines } from "../../src/cli/show.ts";
 import { wrapProse } from "../../src/cli/wrap.ts";
-import { recipeByName } from "../../recipes/mod.ts";
+import { RECIPES } from "../../recipes/mod.ts";
+
+const recipeByName = (name: string) => RECIPES.find((r) => r.name === name)!;
 import type { Finding } from "../../src/doctor/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 

@@ -45,6 +45,12 @@ Deno.test("a word in a command position is suggested commands only (never a reci
         "nsrecipe: Unknown recipe 'netsn' (did you mean netns?).\nUsage: nsrecipe plan RECIPE [options]\n" +
         "Recipes: pid-only, netns, veth-bridge, full-migrate\n  Try 'nsrecipe plan RECIPE --help' or 'nsrecipe list'.",
       ],
+      // show words an unknown recipe as run and plan do (it said "Known recipes: … ('nsrecipe list')" in its hint).
+      [
+        ["show", "veth-brige"],
+        "nsrecipe: Unknown recipe 'veth-brige' (did you mean veth-bridge?).\nUsage: nsrecipe show RECIPE\n" +
+        "Recipes: pid-only, netns, veth-bridge, full-migrate\n  Try 'nsrecipe list'.",
+      ],
     ] as const
   ) {
     const r = await refusal([...args]);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/errors.ts";
 import { CHECKS, findingsOk, runDoctor, runRecipeChecks, unfitHostError } from "../../src/doctor/mod.ts";
-import { recipeByName } from "../../recipes/mod.ts";
+import { RECIPES } from "../../recipes/mod.ts";
+
+const recipeByName = (name: string) => RECIPES.find((r) => r.name === name)!;
 import { addr4, CHECK_IDS, doctorFacts, labHost, text } from "../support/doctor_facts.ts";
 
 const ALL_IDS = CHECK_IDS;

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { DEFAULT_WIDTH, isProse, outputWidth, wrapItem, wrapProse, wrapText } from "../../src/cli/wrap.ts";
 import { formatFindings } from "../../src/cli/doctor.ts";
 import { showLines } from "../../src/cli/show.ts";
-import { recipeByName } from "../../recipes/mod.ts";
+import { RECIPES } from "../../recipes/mod.ts";
+
+const recipeByName = (name: string) => RECIPES.find((r) => r.name === name)!;
 import type { Finding } from "../../src/doctor/mod.ts";
 
 Deno.test("wrapProse breaks at spaces only, as commander's boxWrap: a word longer than the width stays whole", () => {
