@@ -21,7 +21,7 @@ import {
 } from "./composition_root.ts";
 import type { Output } from "./output.ts";
 import { actOnExpiredWindows } from "./expired.ts";
-import { clockTime } from "./clock.ts";
+import { clockTime, momentOf } from "./clock.ts";
 import { confirmationOf } from "./status.ts";
 import { announceConfirmIntent, liveConfirmIntents, startedAt } from "./confirm_intents.ts";
 import { ignoreStopSignals, listenStopSignals } from "./interrupt.ts";
@@ -81,7 +81,7 @@ export async function confirmCommand(
       out.result(
         already
           ? `Run ${run.id} (${run.label}) was already confirmed${
-            run.confirm?.decidedAt ? ` at ${clockTime(Date.parse(run.confirm.decidedAt))}` : ""
+            run.confirm?.decidedAt ? ` at ${momentOf(Date.parse(run.confirm.decidedAt), Date.now())}` : ""
           }: it stays.`
           : `Confirmed run ${run.id} (${run.label})${late}: it stays.`,
       );

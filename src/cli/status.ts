@@ -73,9 +73,10 @@ export async function runStatus(
   const recordedMaster = r.steps.find((s) => s.kind === "link-set-master")?.master;
   const master = recordedMaster === undefined ? undefined : renamed[recordedMaster] ?? recordedMaster;
   const live = stale || elsewhere ? undefined : await liveFacts(r, ctx, netns, master, look);
-  const confirmation = confirmationOf(r, Date.now(), watchdog, progress);
-  if (confirmation?.state === "confirmed") notes.push(confirmedNote(confirmation));
-  else if (confirmation) notes.unshift(confirmationNote(r.label, confirmation));
+  const now = Date.now();
+  const confirmation = confirmationOf(r, now, watchdog, progress);
+  if (confirmation?.state === "confirmed") notes.push(confirmedNote(confirmation, now));
+  else if (confirmation) notes.unshift(confirmationNote(r.label, confirmation, now));
   // The watchdog's cut-short revert is the confirmation's "interrupted" (above).
   const undo = progress && r.confirm?.state !== "expired"
     ? { interrupted: true as const, ...progress, inEffect: progress.inEffect.map((s) => s.index) }

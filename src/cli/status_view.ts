@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { clockTime, localDateTime } from "./clock.ts";
+import { localDateTime, momentOf } from "./clock.ts";
 import type { Confirmation, RunStatus } from "./status_model.ts";
 
 /**
@@ -69,12 +69,13 @@ export function quickNote(namespaces: number, asked: boolean, limit: number): st
  * and `status NAME`.
  * @param label The run's name, for `nsrecipe confirm NAME`.
  * @param c The window.
+ * @param now The current time, ms since the epoch: a deadline or confirmation on another day is given with its date.
  * @returns e.g. `waiting for confirmation, reverts at 14:03:27 (in 95 s); 'nsrecipe confirm web' keeps it`.
  */
-export function confirmationNote(label: string, c: Confirmation): string {
-  const at = clockTime(Date.parse(c.deadline));
+export function confirmationNote(label: string, c: Confirmation, now: number): string {
+  const at = momentOf(Date.parse(c.deadline), now);
   return c.state === "confirmed"
-    ? confirmedNote(c)
+    ? confirmedNote(c, now)
     : c.state === "waiting"
     ? `waiting for confirmation, reverts at ${at} (in ${c.inSeconds} s); 'nsrecipe confirm ${label}' keeps it`
     : c.state === "reverting"
@@ -184,9 +185,10 @@ function goesWith(object: string | undefined): string {
 /**
  * The note of `status` about a confirmed run: when and how it was confirmed.
  * @param c The window, confirmed: `how` (`prompt-yes` or `command`) and `at` (ISO 8601; absent: unknown).
- * @returns e.g. `confirmed at 14:03:27 (yes typed at the prompt)`.
+ * @param now The current time, ms since the epoch: a confirmation on another day is given with its date.
+ * @returns e.g. `confirmed at 14:03:27 (yes typed at the prompt)`, `confirmed at 2026-11-29 14:03:27 (…)`.
  */
-export function confirmedNote(c: Pick<Confirmation, "at" | "how">): string {
-  const when = c.at ? ` at ${clockTime(Date.parse(c.at))}` : "";
+export function confirmedNote(c: Pick<Confirmation, "at" | "how">, now: number): string {
+  const when = c.at ? ` at ${momentOf(Date.parse(c.at), now)}` : "";
   return `confirmed${when} (${c.how === "prompt-yes" ? "yes typed at the prompt" : "nsrecipe confirm"})`;
 }

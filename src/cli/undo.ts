@@ -3,7 +3,7 @@ import { loadRuns, selectRuns } from "../engine/undo_select.ts";
 import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
 import { actOnExpiredWindows } from "./expired.ts";
 import { confirmationState } from "../engine/confirmation.ts";
-import { clockTime } from "./clock.ts";
+import { momentOf } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
 import { quote } from "../quote.ts";
@@ -264,6 +264,6 @@ function expiredNote(r: RunView, out: Output): void {
   if (c.kind !== "not-reverted") return;
   out.progress(out.paint(
     "yellow",
-    `  note: its confirmation expired at ${clockTime(c.deadline)}, NOT reverted then: ${c.why}`,
+    `  note: its confirmation expired at ${momentOf(c.deadline, Date.now())}, NOT reverted then: ${c.why}`,
   ));
 }

@@ -11,7 +11,7 @@ import { type ConfirmRefusal, isOpen, type RunView, type StopSignal } from "../j
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 import { tryAppend } from "./revert.ts";
-import { clockTime } from "../clock.ts";
+import { clockTime, momentOf } from "../clock.ts";
 import { endedHow } from "./run_ended.ts";
 
 /**
@@ -93,7 +93,7 @@ export function confirmable(
     if (selector) throw noRunCalled(selector, "all");
     const before = last?.confirm
       ? ` (the last window was run '${last.id}' (${last.label})'s, due ${
-        clockTime(last.confirm.deadline)
+        momentOf(last.confirm.deadline, invokedAt)
       }; that run was ${endedHow(last)})`
       : "";
     throw new UsageError(`No run waits for confirmation${before}`, "See 'nsrecipe status'.");
@@ -104,9 +104,9 @@ export function confirmable(
       "It stays until 'nsrecipe undo'; see 'nsrecipe status'.",
     );
   }
-  const due = clockTime(run.confirm.deadline);
+  const due = momentOf(run.confirm.deadline, invokedAt);
   if (!isOpen(run)) {
-    const when = run.endedAt ? ` at ${clockTime(Date.parse(run.endedAt))}` : "";
+    const when = run.endedAt ? ` at ${momentOf(Date.parse(run.endedAt), invokedAt)}` : "";
     throw new PreconditionError(
       run.confirm.state === "expired" && run.confirm.how === "expired"
         ? `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})${

@@ -4,7 +4,7 @@ import { foldRuns, type RunView } from "../../src/journal/mod.ts";
 import { parseJournal } from "../support/journal_text.ts";
 import { confirmationOf } from "../../src/cli/status.ts";
 import { confirmationNote, stateOf } from "../../src/cli/status_view.ts";
-import { clockTime } from "../../src/cli/clock.ts";
+import { clockTime, localDateTime } from "../../src/cli/clock.ts";
 
 const AT = "2026-11-29T06:33:00.000Z";
 const DEADLINE = Date.parse("2026-11-29T06:35:00.000Z");
@@ -62,7 +62,7 @@ Deno.test("status: a pending window shows 'waiting for confirmation, reverts at 
   });
   assert.equal(stateOf({ state: "applied", stale: false, drift: [], confirmation: c }), "waiting for confirmation");
   assert.equal(
-    confirmationNote("web", c),
+    confirmationNote("web", c, DEADLINE),
     `waiting for confirmation, reverts at ${clockTime(DEADLINE)} (in 95 s); 'nsrecipe confirm web' keeps it`,
   );
 });
@@ -84,7 +84,7 @@ Deno.test("status: a deadline passed while the watchdog is at work is 'confirmat
       "confirmation expired, reverting",
     );
     assert.equal(
-      confirmationNote("web", held),
+      confirmationNote("web", held, DEADLINE),
       `confirmation expired at ${clockTime(DEADLINE)}, reverting: ${held.why}`,
     );
   }
@@ -130,7 +130,7 @@ Deno.test("status: a deadline passed with no watchdog at work (gone, or stopped 
       "confirmation expired, NOT reverted",
     );
     assert.equal(
-      confirmationNote("web", gone),
+      confirmationNote("web", gone, DEADLINE),
       `confirmation expired at ${clockTime(DEADLINE)}, NOT reverted: ${gone.why}`,
     );
   }
@@ -153,7 +153,7 @@ Deno.test("status: a deadline passed with no watchdog at work (gone, or stopped 
     "confirmation expired, NOT reverted",
   );
   assert.equal(
-    confirmationNote("web", failed),
+    confirmationNote("web", failed, DEADLINE),
     `confirmation expired at ${clockTime(DEADLINE)}, NOT reverted: bring link 'lo' up in 'web': boom`,
   );
 });
@@ -177,7 +177,7 @@ Deno.test("status (P25): a confirmed run keeps its confirmation, with the deadli
       how,
     });
     assert.equal(stateOf({ state: "applied", stale: false, drift: [], confirmation: c }), "applied");
-    assert.equal(confirmationNote("web", c), `confirmed at ${clockTime(Date.parse(AT_CONFIRM))} (${words})`);
+    assert.equal(confirmationNote("web", c, DEADLINE), `confirmed at ${clockTime(Date.parse(AT_CONFIRM))} (${words})`);
   }
   // A window that ended in a revert has none: the run is closed.
   assert.equal(
@@ -200,7 +200,7 @@ Deno.test("status (M7): a revert cut short (watchdog killed) is 'interrupted, pa
     "interrupted, partly reverted",
   );
   assert.equal(
-    confirmationNote("web", partly),
+    confirmationNote("web", partly, DEADLINE),
     `confirmation expired at ${clockTime(DEADLINE)}, revert interrupted: the revert began and stopped after ` +
       "undoing 1 of 2 steps (the watchdog was stopped); 'nsrecipe undo web' completes it",
   );
@@ -210,4 +210,17 @@ Deno.test("status (M7): a revert cut short (watchdog killed) is 'interrupted, pa
   assert.equal(none.undone, 0);
   assert.equal(stateOf({ state: "applied", stale: false, drift: [], confirmation: none }), "interrupted, not reverted");
   assert.match(none.why!, /stopped after undoing 0 of 2 steps/);
+});
+
+Deno.test("status: a deadline or a confirmation on another day than today is given with its date, not a bare time of day", () => {
+  const days = 3 * 86_400_000;
+  const expired = confirmationOf(run(rec("confirm-expired")), DEADLINE + 1, "stopped")!;
+  assert.equal(
+    confirmationNote("web", expired, DEADLINE + days),
+    `confirmation expired at ${localDateTime(DEADLINE)}, revert interrupted: ${expired.why}`,
+  );
+  assert.match(localDateTime(DEADLINE), /^2026-11-(28|29|30) \d\d:\d\d:\d\d$/);
+  const confirmed = confirmationOf(run(rec("run-confirmed", { by: "command" })), DEADLINE + 1)!;
+  assert.match(confirmationNote("web", confirmed, DEADLINE + days), /^confirmed at 2026-11-\d\d \d\d:\d\d:\d\d \(/);
+  assert.match(confirmationNote("web", confirmed, DEADLINE), /^confirmed at \d\d:\d\d:\d\d \(/);
 });
