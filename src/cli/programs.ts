@@ -18,9 +18,10 @@ import { planCommands, type Step } from "../steps/mod.ts";
  * Programs every run and undo needs: `ip` (every step and every check),
  * `head` (the boot id, with other files: `src/host/path_reads.ts`), `cat`
  * (the processes left in a namespace), `stat` (the network namespace a run is
- * tied to), `kill` (ending processes left in a namespace).
+ * tied to), `kill` (ending processes left in a namespace), `setpriv` (a long
+ * `ip -batch -` dies with nsrecipe: `ORPHAN_GUARD` in `src/exec/runner.ts`).
  */
-export const BASE_PROGRAMS: readonly string[] = ["ip", "head", "cat", "stat", "kill"];
+export const BASE_PROGRAMS: readonly string[] = ["ip", "head", "cat", "stat", "kill", "setpriv"];
 
 /**
  * Programs nsrecipe may run at all: the `run` list of the permission set
@@ -36,6 +37,7 @@ export const KNOWN_PROGRAMS: readonly string[] = [
   "stat",
   "sysctl",
   "setsid",
+  "setpriv",
   "ping",
   "arping",
   "nft",

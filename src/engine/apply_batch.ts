@@ -246,7 +246,8 @@ export async function applyBatch(
     while (end < cut && !deps.fault.armed?.("in-batch", group[end - 1])) end++;
     const lines = words.slice(ran, end);
     const flat = lines.flat();
-    // The last part reads what checks the whole batch in the same process, after its changes (when they fit).
+    // The last part (the whole batch but where a test armed an `in-batch` point) reads what checks the whole batch in
+    // the same process, after its changes.
     const tail = end === cut
       ? new NamedLinksReader(ctx.run, hostLinksOf(group.slice(0, cut).map((i) => steps[i])))
       : undefined;
@@ -261,7 +262,7 @@ export async function applyBatch(
       result = await ctx.run(call.argv, { stdin: call.stdin, okCodes: [0, 1] });
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
-      // Killed (timed out) or not started: which lines ran is unknown; every step of this part may have.
+      // Killed (timed out) or not started: which lines ran is unknown; every step of this process may have.
       stop = { at: ran, reason: e.stderr || e.message, command: e, touched: true };
       reached = end;
       break;

@@ -44,6 +44,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   nsenter: "util-linux",
   lsns: "util-linux",
   setsid: "util-linux",
+  setpriv: "util-linux",
   mount: "mount",
   kill: "procps",
   sysctl: "procps",

@@ -124,6 +124,22 @@ export function lineChunks(text: string, max: number = PIPE_BUF): Uint8Array[] {
   return chunks;
 }
 
+/**
+ * The prefix of a captured command whose stdin text is longer than
+ * {@link PIPE_BUF}: setpriv(1) (util-linux) sets the parent-death signal
+ * (prctl(2) PR_SET_PDEATHSIG, kept across execve(2) of a program that is not
+ * set-user-ID) and execs the command in its place, same PID. nsrecipe killed
+ * while it writes a long `ip -batch -` (up to the pipe's 64 KB already
+ * queued) then takes its `ip` with it, at once: an orphaned `ip` working
+ * through the rest of the queue could race the `undo` started right after
+ * (which would see a route still there, call its step reverted, and the
+ * orphan delete it afterwards). Every request the kernel took is complete;
+ * the journal's intents cover the whole batch, and undo looks at each step.
+ * The signal is tied to the thread that started the program: Deno starts
+ * programs from its main thread, which lives as long as nsrecipe.
+ */
+export const ORPHAN_GUARD: readonly string[] = ["setpriv", "--pdeathsig", "KILL", "--"];
+
 /** How a process ended: an exit code, or the signal that killed it. */
 export interface ProcessEnd {
   /** Exit code (meaningless when `signal` is set). */
@@ -548,13 +564,18 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
   const run: Runner = (argv, o = {}) => CAPTURED_TURNS(() => runNow(argv, o));
   const runNow: Runner = async (argv, o = {}) => {
     const started = performance.now();
-    const child = start(argv, "captured", o.stdin !== undefined);
-    if (o.stdin !== undefined) await child.writeStdin(o.stdin);
+    // A text longer than one atomic write goes to a program that dies with nsrecipe (see ORPHAN_GUARD).
+    const long = o.stdin !== undefined && new TextEncoder().encode(o.stdin).length > PIPE_BUF;
+    const spawned = long ? [...ORPHAN_GUARD, ...argv] : argv;
+    const child = start(spawned, "captured", o.stdin !== undefined);
     let timedOut = false;
+    // The bound runs from the start, writing included: a program that stops reading a text longer than the pipe
+    // holds (64 KB) would otherwise hold nsrecipe in the write for ever; its kill ends the write (EPIPE).
     const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
     }, o.timeoutMs);
+    if (o.stdin !== undefined) await child.writeStdin(o.stdin);
     const end = await child.wait().finally(() => clearTimeout(timer));
     const stderr = decode(end.stderr).trim();
     const result: ExecResult = {
@@ -568,7 +589,7 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
     if (trace) {
       const shown = result.stderr && o.traceStderr ? o.traceStderr(result.stderr) : result.stderr;
       trace(
-        `$ ${argv.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
+        `$ ${spawned.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
           (shown ? `\n  ${shown.replaceAll("\n", "\n  ")}` : ""),
       );
     }

@@ -1,14 +1,16 @@
 /**
- * A batch of any length is one `ip -batch -`, its text written in whole lines
- * of at most PIPE_BUF bytes a write (`lineChunks`, src/exec/runner.ts). This
- * kills nsrecipe (SIGKILL) while that process runs, with full-migrate moving
+ * A batch of any length is one `ip -batch -`: its text is written in whole
+ * lines of at most PIPE_BUF bytes a write (`lineChunks`), and a program given
+ * a text longer than that dies with nsrecipe (`ORPHAN_GUARD`: setpriv(1)'s
+ * parent-death signal; both in src/exec/runner.ts). This kills nsrecipe
+ * (SIGKILL) in the middle of writing such a text, with full-migrate moving
  * 2,000 routes (4,000 lines, about 200 KB; undo's 2,000 lines, 100 KB: more
- * than the pipe's 64 KB, so nsrecipe is still writing while `ip` works
- * through the first lines): `ip`
- * runs the whole lines it got and ends; a line cut short would have run as
- * another command (`route add 10.101.23.0/2 …`), which no undo knows of.
- * Then undo must restore the host exactly. The same for undo killed inside
- * its own batch (the routes moved back), then undo again.
+ * than the pipe's 64 KB, so nsrecipe is still writing): the pipe holds whole
+ * lines only (a line cut short could run as another command, `route add
+ * 10.101.23.0/2 …`, which no undo knows of), the `ip` dies with nsrecipe (an
+ * orphan working through 64 KB of lines could race the undo that follows),
+ * and undo restores the host exactly. The same for undo killed inside its
+ * own batch, then undo again.
  */
 import assert from "node:assert/strict";
 import { posixQuote } from "../../src/exec/mod.ts";
@@ -32,9 +34,9 @@ import fcntl, json, os, signal, struct, subprocess, sys, termios, time
 
 # Runs nsrecipe ARGS with /run/ktest first in PATH, whose ip wrapper stops itself (SIGSTOP) before it execs ip for
 # a host batch. Each stopped wrapper is let go (SIGCONT) unless nsrecipe is still writing its text and has filled the
-# pipe (at least HALF queued, the writer end still open in nsrecipe): then nsrecipe is killed (SIGKILL) mid-write,
-# and the wrapper let go, to run what the pipe holds. Prints a JSON result: nsrecipe's exit code, the bytes the pipe
-# held, and whether they ended a line.
+# pipe (at least HALF queued, the writer end still open in nsrecipe): then nsrecipe is killed (SIGKILL) mid-write.
+# Prints a JSON result: nsrecipe's exit code, the bytes the pipe held, whether they ended a line, and whether the
+# stopped ip died with nsrecipe.
 HALF = 32768
 p = subprocess.Popen(sys.argv[1:], env=dict(os.environ, PATH="/run/ktest:" + os.environ["PATH"]),
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -53,13 +55,19 @@ def stopped():
             found.append(int(d))
     return found
 
+def dead(pid):
+    try:
+        return open(f"/proc/{pid}/stat").read().split(") ")[1][0] in "ZX"
+    except OSError:
+        return True
+
 def holds(pid, link):
     try:
         return any(os.readlink(f"/proc/{pid}/fd/{f}") == link for f in os.listdir(f"/proc/{pid}/fd"))
     except OSError:
         return False
 
-result = {"code": None, "queued": None, "wholeLines": None}
+result = {"code": None, "queued": None, "wholeLines": None, "orphanEnded": None}
 while result["queued"] is None and p.poll() is None:
     for w in stopped():
         link = os.readlink(f"/proc/{w}/fd/0")
@@ -70,8 +78,12 @@ while result["queued"] is None and p.poll() is None:
                 if queued >= HALF and holds(p.pid, link):
                     os.kill(p.pid, signal.SIGKILL)
                     p.wait()
-                    # What ip will read: taken out to look at its end, then put back as it was (the pipe reopened
-                    # for writing through /proc), before ip is let go.
+                    # The stopped ip must die with nsrecipe (its parent-death signal), before it reads a byte.
+                    until = time.time() + 5
+                    while time.time() < until and not dead(w):
+                        time.sleep(0.005)
+                    result["orphanEnded"] = dead(w)
+                    # What ip would have read (the pipe stays open through this process's own descriptor).
                     data = b""
                     while True:
                         try:
@@ -83,18 +95,16 @@ while result["queued"] is None and p.poll() is None:
                         data += chunk
                     result["queued"] = len(data)
                     result["wholeLines"] = data.endswith(b"\n")
-                    back = os.open(f"/proc/{w}/fd/0", os.O_WRONLY)
-                    os.write(back, data)
-                    os.close(back)
                     break
                 if not holds(p.pid, link):
                     break
                 time.sleep(0.002)
         finally:
             os.close(fd)
-        os.kill(w, signal.SIGCONT)
+        if not dead(w):
+            os.kill(w, signal.SIGCONT)
         if result["queued"] is not None:
-            while os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split(") ")[1][0] != "Z":
+            while not dead(w):
                 time.sleep(0.005)
             break
     time.sleep(0.002)
@@ -106,16 +116,16 @@ print(json.dumps(result))
 /**
  * Runs `nsrecipe ARGS` in the lab and SIGKILLs it in the middle of writing a
  * host batch's text: its `ip` stopped before reading a byte, the pipe (64 KB)
- * full, nsrecipe still holding its end to write the rest. `ip` is then let go
- * and runs the whole lines the pipe holds. Deterministic: no timing decides
- * where the kill lands.
- * @returns nsrecipe's exit code, the bytes the pipe held when it was killed (`null`: it never was), and whether
- *   they end a line (the text of whole-line writes of at most PIPE_BUF bytes does; a 200 KB write would not).
+ * full, nsrecipe still holding its end to write the rest. Deterministic: no
+ * timing decides where the kill lands.
+ * @returns nsrecipe's exit code, the bytes the pipe held when it was killed (`null`: it never was), whether
+ *   they end a line (the text of whole-line writes of at most PIPE_BUF bytes does; a 200 KB write would not), and
+ *   whether the stopped `ip` died with nsrecipe (within 5 s).
  */
 async function killMidWrite(
   lab: TestLab,
   args: string[],
-): Promise<{ code: number; queued: number | null; wholeLines: boolean | null }> {
+): Promise<{ code: number; queued: number | null; wholeLines: boolean | null; orphanEnded: boolean | null }> {
   const ip = (await lab.sh(["sh", "-c", "command -v ip"])).stdout.trim();
   const made = await lab.sh(
     ["sh", "-c", "mkdir -p /run/ktest && cat > /run/ktest/ip && chmod 755 /run/ktest/ip"],
@@ -133,7 +143,7 @@ async function routesVia(lab: TestLab, dev: string): Promise<number> {
   return r.stdout.split("\n").filter((l) => /^10\.1\d\d\.\d+\.0\/24 via 198\.51\.100\.1 /.test(l)).length;
 }
 
-Deno.test("full-migrate moving 2,000 routes, SIGKILLed while its one ip -batch runs (run, then undo): undo restores the host exactly", async () => {
+Deno.test("full-migrate moving 2,000 routes, SIGKILLed while writing its one ip -batch (run, then undo): whole lines in the pipe, the ip dies with it, undo restores the host exactly", async () => {
   await withLab(async (lab) => {
     const added = await lab.sh(
       ["ip", "-batch", "-"],
@@ -151,9 +161,9 @@ Deno.test("full-migrate moving 2,000 routes, SIGKILLed while its one ip -batch r
       assert.equal(run.code, KILLED, `${what}: exit ${run.code}`);
       assert.ok(run.queued !== null && run.queued > 60_000 && run.queued <= 65536, `${what}: ${run.queued} bytes`);
       assert.equal(run.wholeLines, true, `${what}: the pipe held a line cut short`);
-      // ip ran the ~64 KB it got, whole lines: the bridge and the first ~1,250 deletions from eth0; no add on br0.
-      const [left, moved] = [await routesVia(lab, "eth0"), await routesVia(lab, "br0")];
-      assert.ok(left > 0 && left < ROUTES && moved === 0, `${what}: ${left} routes on eth0, ${moved} on br0`);
+      assert.equal(run.orphanEnded, true, `${what}: its ip outlived it`);
+      // Its ip never ran a line: every route still on eth0.
+      assert.deepEqual([await routesVia(lab, "eth0"), await routesVia(lab, "br0")], [ROUTES, 0], what);
       assertExit(await lab.nsrecipe(["undo", "--all"]), 0, `${what}, then undo`);
       assertSameHost(await lab.snapshot(), before, `${what}, then undo`);
       await assertNoNetnsLeft(lab);
@@ -166,9 +176,9 @@ Deno.test("full-migrate moving 2,000 routes, SIGKILLed while its one ip -batch r
       assert.equal(undo.code, KILLED, `${what}: exit ${undo.code}`);
       assert.ok(undo.queued !== null && undo.queued > 60_000 && undo.queued <= 65536, `${what}: ${undo.queued} bytes`);
       assert.equal(undo.wholeLines, true, `${what}: the pipe held a line cut short`);
-      // The first ~1,300 routes deleted from br0, none yet back on eth0.
-      const [left, back] = [await routesVia(lab, "br0"), await routesVia(lab, "eth0")];
-      assert.ok(left > 0 && left < ROUTES && back === 0, `${what}: ${left} routes on br0, ${back} on eth0`);
+      assert.equal(undo.orphanEnded, true, `${what}: its ip outlived it`);
+      // Its ip never ran a line: every route still on br0.
+      assert.deepEqual([await routesVia(lab, "br0"), await routesVia(lab, "eth0")], [ROUTES, 0], what);
       assertExit(await lab.nsrecipe(["undo", "--all"]), 0, `${what}, then undo again`);
       assertSameHost(await lab.snapshot(), before, `${what}, then undo again`);
       await assertNoNetnsLeft(lab);

@@ -78,7 +78,7 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     ];
     const own = [
       `${HEAD} ${BOOT_ID} /proc/self/status`,
-      `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge <ip head cat stat kill>`,
+      `${STAT} /proc/self/ns/net /sys/module/veth /sys/module/bridge <ip head cat stat kill setpriv>`,
     ];
     assert.deepEqual(
       await probesOf(lab, ["run", "veth-bridge", "--name", "a", "--", "true"], "netns add a"),
@@ -131,7 +131,7 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
         `${HEAD} ${BOOT_ID} /proc/self/status`,
         "ip -V",
         "ip -json -details -batch -",
-        `${STAT} /proc/self/ns/net <ip head cat stat kill>`,
+        `${STAT} /proc/self/ns/net <ip head cat stat kill setpriv>`,
         "test <unshare true>",
         "unshare --version",
       ],
@@ -158,12 +158,12 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     // undo: the namespace (the host lock) with the base programs, the boot id (the engine records it); then its work.
     assert.deepEqual(
       await probesOf(lab, ["undo", "b"], /^ip /),
-      [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net <ip head cat stat kill>`],
+      [`${HEAD} ${BOOT_ID}`, `${STAT} /proc/self/ns/net <ip head cat stat kill setpriv>`],
     );
     assertExit(await lab.nsrecipe(["undo", "--all"]), 0, "undo --all");
     // Nothing to undo: the lock's namespace and the programs, one process.
     const nothing = await lab.nsrecipe(["--verbose", "undo"]);
     assertExit(nothing, 0, "undo with nothing to undo");
-    assert.deepEqual(traced(nothing.stderr), [`${STAT} /proc/self/ns/net <ip head cat stat kill>`]);
+    assert.deepEqual(traced(nothing.stderr), [`${STAT} /proc/self/ns/net <ip head cat stat kill setpriv>`]);
   });
 });

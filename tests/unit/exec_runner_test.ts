@@ -4,6 +4,7 @@ import {
   exitCodeOf,
   installHint,
   lineChunks,
+  ORPHAN_GUARD,
   PACKAGE_OF,
   PIPE_BUF,
   type ProcessEnd,
@@ -239,4 +240,74 @@ Deno.test("processes: a stdin text of many PIPE_BUF chunks reaches the program w
   const r = await realRunner()(["cat"], { stdin: text });
   assert.equal(r.code, 0);
   assert.equal(r.stdout, text);
+});
+
+Deno.test("processes: a stdin text longer than PIPE_BUF goes to a program started by setpriv --pdeathsig KILL; a shorter one, or none, not", async () => {
+  const { spawn, seen } = fakeSpawn({});
+  const traced: string[] = [];
+  const p = processes({ spawn, trace: (l) => traced.push(l) });
+  await p.run(["ip", "-batch", "-"], { stdin: "x".repeat(4095) + "\n" });
+  await p.run(["ip", "-batch", "-"], { stdin: "x".repeat(4096) + "\n" });
+  await p.run(["ip", "link"]);
+  assert.deepEqual(ORPHAN_GUARD, ["setpriv", "--pdeathsig", "KILL", "--"]);
+  assert.deepEqual(seen.map((s) => s.argv), [
+    ["ip", "-batch", "-"],
+    ["setpriv", "--pdeathsig", "KILL", "--", "ip", "-batch", "-"],
+    ["ip", "link"],
+  ]);
+  // --verbose shows the command as it was started.
+  assert.match(traced[1], /^\$ setpriv --pdeathsig KILL -- ip -batch - {2}\(exit 0, /);
+});
+
+Deno.test("processes: the timeout runs while stdin is written: a program that stops reading a text longer than the pipe is killed at the bound", async () => {
+  const text = Array.from({ length: 4000 }, (_, i) => `route add 10.${i >> 8}.${i & 255}.0/24 dev eth0\n`).join("");
+  assert.ok(new TextEncoder().encode(text).length > 65536 * 2);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), 30_000)));
+  const r = await Promise.race([
+    realRunner()(["sh", "-c", "kill -STOP $$; cat"], { stdin: text, timeoutMs: 1000, okCodes: [137] }),
+    late,
+  ]).finally(() => clearTimeout(timer));
+  assert.notEqual(r, "late", "still writing 30 s later: the bound did not run during the write");
+  const end = r as Exclude<typeof r, "late">;
+  assert.equal(end.code, 137);
+  assert.match(end.stderr, /timed out after 1000 ms and was killed/);
+});
+
+Deno.test("processes: a program given a long stdin text dies with nsrecipe (SIGKILL), not left to run the text on its own", async () => {
+  const script = `
+    import { realRunner } from ${JSON.stringify(new URL("../../src/exec/mod.ts", import.meta.url).href)};
+    const text = "x\\n".repeat(5000);
+    await realRunner()(["sh", "-c", "echo $$ > " + Deno.args[0] + "; kill -STOP $$; cat"], { stdin: text });
+  `;
+  const dir = await Deno.makeTempDir({ prefix: "nsrecipe-orphan-" });
+  try {
+    const pidFile = `${dir}/pid`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", script, pidFile],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let pid = 0;
+    for (let i = 0; i < 600 && !pid; i++) {
+      pid = Number(await Deno.readTextFile(pidFile).catch(() => "0")) || 0;
+      if (!pid) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(pid > 0, "the program started");
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stderr.cancel();
+    // Its parent-death signal ends it (a zombie until init reaps it), stopped as it is.
+    const state = async () =>
+      await Deno.readTextFile(`/proc/${pid}/stat`).then((t) => t.slice(t.lastIndexOf(")") + 2)[0], () => "gone");
+    let seen = await state();
+    for (let i = 0; i < 100 && !["Z", "X", "gone"].includes(seen); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = await state();
+    }
+    if (!["Z", "X", "gone"].includes(seen)) Deno.kill(pid, "SIGKILL");
+    assert.ok(["Z", "X", "gone"].includes(seen), `the program outlived nsrecipe (state ${seen})`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
