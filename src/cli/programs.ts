@@ -10,7 +10,7 @@
 
 import { quote } from "../quote.ts";
 import { CommandError, PreconditionError, UsageError } from "../errors.ts";
-import { installHint, type Runner } from "../exec/mod.ts";
+import { installHint, installHints, type Runner } from "../exec/mod.ts";
 import type { PathRead, PathStat } from "../host/path_reads.ts";
 import { planCommands, type Step } from "../steps/mod.ts";
 
@@ -107,10 +107,10 @@ export async function assertPrograms(run: Runner, programs: Iterable<string>): P
   }))).flat();
   if (missing.length > 0) {
     throw new PreconditionError(
-      `${missing.map((p) => `'${p}'`).join(" and ")} ${
+      `${listed(missing.map((p) => `'${p}'`))} ${
         missing.length > 1 ? "were" : "was"
       } not found in PATH; nothing was changed`,
-      missing.map(installHint).join(" "),
+      installHints(missing),
     );
   }
 }
@@ -243,4 +243,9 @@ export async function assertExecutable(
       );
     }
   }
+}
+
+/** `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */
+function listed(words: readonly string[]): string {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }

@@ -74,3 +74,15 @@ export function installHint(program: string): string {
   const pkg = PACKAGE_OF[program];
   return pkg ? `Install it ('apt install ${pkg}') or fix PATH.` : "Install it or fix PATH.";
 }
+
+/**
+ * What to do about several missing programs, in one sentence: their Debian
+ * packages, each once, in one `apt install` ({@link PACKAGE_OF}).
+ * @param programs Program names, e.g. `["ip", "head", "cat"]`.
+ * @returns e.g. `Install them ('apt install iproute2 coreutils') or fix PATH.`; {@link installHint}'s for one.
+ */
+export function installHints(programs: readonly string[]): string {
+  if (programs.length === 1) return installHint(programs[0]);
+  const pkgs = [...new Set(programs.map((p) => PACKAGE_OF[p]).filter((p) => p !== undefined))];
+  return pkgs.length ? `Install them ('apt install ${pkgs.join(" ")}') or fix PATH.` : "Install them or fix PATH.";
+}

@@ -33,7 +33,9 @@ Deno.test("assertPrograms: when test(1) says one is missing, each is started and
   const { run, calls } = fake(1, ["stat", "kill"]);
   await assert.rejects(
     () => assertPrograms(run, ["ip", "cat", "stat", "kill"]),
-    (e) => e instanceof PreconditionError && /'stat' and 'kill' were not found in PATH/.test(e.message),
+    (e) =>
+      e instanceof PreconditionError && /'stat' and 'kill' were not found in PATH/.test(e.message) &&
+      e.hint === "Install them ('apt install coreutils procps') or fix PATH.",
   );
   assert.deepEqual(calls.slice(1).map((c) => c.join(" ")).sort(), [
     "cat --version",
