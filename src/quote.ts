@@ -84,3 +84,12 @@ export function sanitize(text: string): string {
 export function shellQuote(argv: readonly string[]): string {
   return argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(" ");
 }
+
+/**
+ * Joins words as a sentence lists them: `a`, `a and b`, `a, b and c`.
+ * @param words Words as they are to appear (quoted already where they need it).
+ * @returns The list, `""` for none.
+ */
+export function listed(words: readonly string[]): string {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}

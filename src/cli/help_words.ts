@@ -9,7 +9,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { quote } from "../quote.ts";
+import { listed, quote } from "../quote.ts";
 import { didYouMean } from "../suggest.ts";
 
 /**
@@ -67,9 +67,4 @@ export function checkHelpWords(
       `Try 'nsrecipe help ${command} ${recipe}'.`,
     );
   }
-}
-
-/** `a, b and c`. */
-function listed(words: readonly string[]): string {
-  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }

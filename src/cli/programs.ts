@@ -8,7 +8,7 @@
  * @module
  */
 
-import { quote } from "../quote.ts";
+import { listed, quote } from "../quote.ts";
 import { CommandError, PreconditionError, UsageError } from "../errors.ts";
 import { installHint, installHints, type Runner } from "../exec/mod.ts";
 import type { PathRead, PathStat } from "../host/path_reads.ts";
@@ -243,9 +243,4 @@ export async function assertExecutable(
       );
     }
   }
-}
-
-/** `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */
-function listed(words: readonly string[]): string {
-  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }

@@ -13,7 +13,7 @@ import type { z as Zod } from "zod/mini";
 // Loads no zod: its `z` is zod's once a recipe (`src/zod.ts`) has loaded, as it has when a recipe's schema is read.
 import { z } from "../zod_deferred.ts";
 import { UsageError } from "../errors.ts";
-import { quote } from "../quote.ts";
+import { listed, quote } from "../quote.ts";
 import { didYouMean } from "../suggest.ts";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 
@@ -50,11 +50,6 @@ function kebab(key: string): string {
 /** An option name as a schema key: `bridge-address` → `bridgeAddress`. */
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Names in a sentence: `a`, `a and b`, `a, b and c`. */
-function listed(names: readonly string[]): string {
-  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
 /**

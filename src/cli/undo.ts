@@ -6,7 +6,7 @@ import { confirmationState } from "../engine/confirmation.ts";
 import { momentOf } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
 import { PreconditionError, UndoError } from "../errors.ts";
-import { quote } from "../quote.ts";
+import { listed, quote } from "../quote.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, readerFor, runnerFor, withJournal } from "./composition_root.ts";
 import { ignoreStopSignals } from "./interrupt.ts";
@@ -172,7 +172,7 @@ export function reportLine(r: UndoReport): string {
       const [type, ...name] = o.split(":");
       return `${type} ${quote(name.join(":"))}`;
     });
-  const named = objects.length < 2 ? objects.join("") : `${objects.slice(0, -1).join(", ")} and ${objects.at(-1)}`;
+  const named = listed(objects);
   return `Undone ${r.run} (${r.label}): ${counts.reverted} step(s) reverted` +
     (counts.subsumed ? `, ${counts.subsumed} went with ${named || "the objects they belong to"}` : "") +
     (counts["already-gone"] ? `, ${counts["already-gone"]} found already reverted (changed by hand?)` : "") +

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../src/errors.ts";
 import { checkLinkName, checkNetnsName } from "../../src/names.ts";
-import { quote, sanitize } from "../../src/quote.ts";
+import { listed, quote, sanitize } from "../../src/quote.ts";
 
 Deno.test("quote() leaves a plain name as it is, in single quotes", () => {
   assert.equal(quote("br0"), "'br0'");
@@ -58,4 +58,11 @@ Deno.test("a --state-dir with a direction override is shown escaped in the refus
     (e) =>
       e instanceof UsageError && e.message === "The state directory 'run/\\u{202e}nsrecipe' is not an absolute path",
   );
+});
+
+Deno.test("listed: words as a sentence lists them, the one joiner of every message", () => {
+  assert.equal(listed([]), "");
+  assert.equal(listed(["'ip'"]), "'ip'");
+  assert.equal(listed(["'ip'", "'head'"]), "'ip' and 'head'");
+  assert.equal(listed(["a", "b", "c"]), "a, b and c");
 });
