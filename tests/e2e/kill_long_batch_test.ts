@@ -13,7 +13,6 @@
  * own batch, then undo again.
  */
 import assert from "node:assert/strict";
-import { posixQuote } from "../../src/exec/mod.ts";
 import { selfArgv } from "../../src/lab/mod.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { assertExit, assertNoNetnsLeft, assertSameHost, KILLED } from "../support/reliability.ts";
