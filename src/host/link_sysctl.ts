@@ -122,6 +122,21 @@ export const STABLE_SECRET = "stable_secret";
 const STABLE_PRIVACY = "2";
 
 /**
+ * Whether a link's {@link STABLE_SECRET} is one of its settings: only when
+ * its `addr_gen_mode`, among the settings read, is stable_privacy (2), the
+ * one mode that uses the secret (the kernel sets it when the secret is
+ * written). Pure.
+ * @param secret The `stable_secret` key of one link (its tree and dev).
+ * @param read The other settings read, the link's `addr_gen_mode` among them.
+ * @returns `true` when the secret is read and kept.
+ */
+export function keepsStableSecret(secret: Pick<LinkSysctl, "tree" | "dev">, read: readonly LinkSysctl[]): boolean {
+  return read.some((y) =>
+    y.tree === secret.tree && y.dev === secret.dev && y.name === "addr_gen_mode" && y.value === STABLE_PRIVACY
+  );
+}
+
+/**
  * Reads the per-interface settings of a network namespace, or only those of
  * some interfaces (`net/ipv4/conf/eth0 …`: the `/` form names a link with
  * dots unambiguously; sysctl(8) prints keys with dots), with no process that
@@ -166,10 +181,7 @@ export async function readLinkSysctls(
   const out = readable.length === 0
     ? []
     : parseLinkSysctls(await mustRun(run, [...sysctl, ...readable.map((x) => linkSysctlPath(x.tree, x.dev, x.name))]));
-  const secrets = listed.filter((x) =>
-    x.name === STABLE_SECRET &&
-    out.some((y) => y.tree === x.tree && y.dev === x.dev && y.name === "addr_gen_mode" && y.value === STABLE_PRIVACY)
-  );
+  const secrets = listed.filter((x) => x.name === STABLE_SECRET && keepsStableSecret(x, out));
   for (const x of secrets) {
     const r = await run([...sysctl, "-n", linkSysctlPath(x.tree, x.dev, x.name)], { okCodes: [0, 1] });
     if (r.code === 0) out.push({ ...x, value: r.stdout.trim() });

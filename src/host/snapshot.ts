@@ -7,7 +7,7 @@
  */
 import type { Runner } from "../exec/mod.ts";
 import type { IpAddrInfo, IpNeigh, IpRoute, IpRule } from "./ip_json.ts";
-import { linkSysctlKey, readLinkSysctls } from "./link_sysctl.ts";
+import { type LinkSysctl, linkSysctlKey, readLinkSysctls } from "./link_sysctl.ts";
 import { SnapshotIpReader } from "./memo.ts";
 import { readNftRuleset } from "./nft.ts";
 
@@ -210,16 +210,32 @@ export function routeLine(
 }
 
 /**
+ * How a snapshot reads the per-interface settings of a namespace: every
+ * setting of every link, as {@link readLinkSysctls} reads them with its
+ * defaults (the four trees, every link).
+ */
+export type LinkSysctlReader = (run: Runner, netns?: string) => Promise<LinkSysctl[]>;
+
+/**
  * Takes a snapshot of a network namespace.
  *
  * @param run The process seam (spawns `ip -json`: links, addresses, routes
  *   and static neighbour entries in one `ip -json -details -batch -`, rules,
  *   sysctl and nft each on their own).
  * @param netns A named netns, or `undefined` for the caller's own.
+ * @param readSysctls How the per-interface settings are read: by default
+ *   {@link readLinkSysctls} (sysctl(8), two or three processes); the test
+ *   harness passes a reader of the same settings in one process (it may run
+ *   programs nsrecipe's permission set does not allow), proven equal to this
+ *   one by a test.
  * @returns The snapshot.
- * @throws {CommandError} When `ip` fails.
+ * @throws {CommandError} When `ip` fails, or a setting cannot be read.
  */
-export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapshot> {
+export async function takeSnapshot(
+  run: Runner,
+  netns?: string,
+  readSysctls: LinkSysctlReader = readLinkSysctls,
+): Promise<Snapshot> {
   const ip = new SnapshotIpReader(run);
   // Links with their addresses, the routes of both families and the static neighbour entries come from one
   // `ip -batch` process (SnapshotIpReader.prefetch; read one by one when the batch fails), the rest beside it.
@@ -236,7 +252,7 @@ export async function takeSnapshot(run: Runner, netns?: string): Promise<Snapsho
     lists,
     ip.rules(4, netns),
     ip.rules(6, netns),
-    readLinkSysctls(run, netns),
+    readSysctls(run, netns),
     readNftRuleset(run, netns),
   ]);
   const netnsNames = netns === undefined ? (await ip.netnsList()).map((n) => n.name).sort() : [];

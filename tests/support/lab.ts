@@ -27,6 +27,7 @@ import {
   selfArgv,
 } from "../../src/lab/mod.ts";
 import { shellQuote } from "../../src/quote.ts";
+import { grepLinkSysctls } from "./link_sysctls.ts";
 
 const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
 
@@ -202,11 +203,13 @@ export class TestLab {
   }
 
   /**
-   * Snapshot of the lab host (or of a netns inside it).
+   * Snapshot of the lab host (or of a netns inside it): `takeSnapshot`'s,
+   * its per-interface settings read by one grep ({@link grepLinkSysctls},
+   * proven equal to nsrecipe's sysctl reads).
    * @param netns A named netns inside the lab.
    */
   snapshot(netns?: string): Promise<Snapshot> {
-    return takeSnapshot(this.runner, netns);
+    return takeSnapshot(this.runner, netns, grepLinkSysctls);
   }
 
   /**
