@@ -28,6 +28,7 @@ import {
 } from "../../src/lab/mod.ts";
 import { shellQuote } from "../../src/quote.ts";
 import { grepLinkSysctls } from "./link_sysctls.ts";
+import { type Read, replayRunner, runInOneShell } from "./one_shell.ts";
 
 const ALL_CODES = Array.from({ length: 256 }, (_, i) => i);
 
@@ -109,8 +110,12 @@ export class TestLab {
    * through 120 `ip rule` reads each way). Exit codes as {@link TestLab.runner}.
    */
   get reader(): Runner {
-    const enter = ["nsenter", "--target", String(this.pid), "--net", "--mount", "--"];
-    return (argv, opts = {}) => harnessRun([...enter, ...argv], opts);
+    return (argv, opts = {}) => harnessRun([...this.enterReads, ...argv], opts);
+  }
+
+  /** The nsenter prefix of {@link TestLab.reader}: the lab's network and mount namespaces. */
+  get enterReads(): string[] {
+    return ["nsenter", "--target", String(this.pid), "--net", "--mount", "--"];
   }
 
   /**
@@ -220,11 +225,37 @@ export class TestLab {
    * Snapshot of the lab host (or of a netns inside it): `takeSnapshot`'s,
    * its per-interface settings read by one grep ({@link grepLinkSysctls},
    * proven equal to nsrecipe's sysctl reads), through {@link TestLab.reader}.
+   * The first snapshot of a lab (per netns) runs its reads one by one and
+   * records them; each later one runs the same reads, fresh, in one shell
+   * started by one nsenter ({@link runInOneShell}) and hands takeSnapshot
+   * their results ({@link replayRunner}); a read it asks beyond them (e.g.
+   * one by one after a failed batch) runs on its own.
    * @param netns A named netns inside the lab.
    */
-  snapshot(netns?: string): Promise<Snapshot> {
-    return takeSnapshot(this.reader, netns, grepLinkSysctls);
+  async snapshot(netns?: string): Promise<Snapshot> {
+    const key = netns ?? "";
+    const reads = this.snapshotReads.get(key);
+    if (reads === undefined) {
+      // The first snapshot of this lab (and netns) runs its reads one by one and records which they are.
+      const asked: Read[] = [];
+      const recording: Runner = (argv, opts = {}) => {
+        asked.push({ argv, ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }) });
+        return this.reader(argv, opts);
+      };
+      const snapshot = await takeSnapshot(recording, netns, grepLinkSysctls);
+      this.snapshotReads.set(key, asked);
+      return snapshot;
+    }
+    this.replayedSnapshots++;
+    const results = await runInOneShell(this.enterReads, reads);
+    return await takeSnapshot(replayRunner(reads, results, this.reader), netns, grepLinkSysctls);
   }
+
+  /** How many snapshots ran their reads in one shell (for the test that proves them fresh). */
+  replayedSnapshots = 0;
+
+  /** The reads each snapshot takes, by netns (`""`: the lab host), recorded by the first (see {@link TestLab.snapshot}). */
+  private readonly snapshotReads = new Map<string, Read[]>();
 
   /**
    * Kills the lab's PID 1 (SIGKILL): the kernel then kills every process in
