@@ -1,6 +1,6 @@
 /**
  * `deno task bench-suite [FILE|DIR ...]`: how the test suite's time is spread
- * over its files, to keep `deno task test` (eight files at once on 2 cores)
+ * over its files, to keep `deno task test` (ten files at once on 2 cores)
  * balanced. Type-checks every entry first, at once (as `deno test` does
  * before its first test; timed on its own line), then runs each test file
  * alone, one after another (`deno test -q -A --no-prompt --no-check FILE`; a
@@ -76,35 +76,22 @@ export function bounds(times: readonly FileTime[], cores: number): { longest: nu
   };
 }
 
-/** The unit tests' folder, placed by {@link longestFirst} after the first {@link UNIT_AFTER} files. */
-export const UNIT_FOLDER = "tests/unit/";
-
-/**
- * How many of the longest files start before the unit tests (see {@link longestFirst}).
- */
-export const UNIT_AFTER = 6;
-
 /**
  * The files measured, longest wall time first (ties in path order), folders
- * left out, and the unit tests' folder ({@link UNIT_FOLDER}) after the first
- * {@link UNIT_AFTER}: the order for `tests/longest_first.txt`, which `deno
- * task test` passes before `tests/` so that `deno test --parallel` (which
- * starts files in the order given, each once) starts the longest first.
- * Started in path order, a long file late in it runs on with the cores idle
- * at the end (the `watchdog_*` files, which mostly wait for confirmation
- * windows, ended every run); started longest first, the short ones fill the
- * cores at the end. The longest files mostly wait (full-migrate's ARP probes,
- * confirmation windows): with only them running, `vmstat` showed the two
- * cores 20–40 % idle for the suite's first minute; the unit tests, short and
- * bound by CPU, started beside the six longest fill part of it (PERFORMANCE.md).
+ * left out: the order for `tests/longest_first.txt`, which `deno task test`
+ * passes before `tests/` so that `deno test --parallel` starts the longest
+ * first (Deno 2.9.6 starts the files named before a folder's, grouped by
+ * folder, each group in the order given: README, "Tests"). Started in path
+ * order, a long file late in it runs on with the cores idle at the end (the
+ * `watchdog_*` files, which mostly wait for confirmation windows, ended
+ * every run); started longest first, the short ones fill the cores at the end.
  * @param times The entries.
  * @returns Their paths.
  */
 export function longestFirst(times: readonly FileTime[]): string[] {
-  const files = times.filter((t) => !t.entry.endsWith("/"))
+  return times.filter((t) => !t.entry.endsWith("/"))
     .toSorted((a, b) => b.wall - a.wall || (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0))
     .map((t) => t.entry);
-  return [...files.slice(0, UNIT_AFTER), UNIT_FOLDER, ...files.slice(UNIT_AFTER)];
 }
 
 /**

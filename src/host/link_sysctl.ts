@@ -114,7 +114,9 @@ function checkSysctlDev(dev: string): void {
  * (Documentation/networking/ip-sysctl.rst: "By default the stable secret is
  * unset"; net/ipv6/addrconf.c `addrconf_sysctl_stable_secret`), and sysctl(8)
  * then exits non-zero. Writing it sets the link's `addr_gen_mode` to 2
- * (stable_privacy), the only mode that uses it.
+ * (stable_privacy), the mode that uses a secret an admin set (in mode 3,
+ * random, the kernel makes a random one of its own, `ipv6_gen_mode_random_init`
+ * in net/ipv6/addrconf.c: not a setting to keep or restore).
  */
 export const STABLE_SECRET = "stable_secret";
 
@@ -124,8 +126,8 @@ const STABLE_PRIVACY = "2";
 /**
  * Whether a link's {@link STABLE_SECRET} is one of its settings: only when
  * its `addr_gen_mode`, among the settings read, is stable_privacy (2), the
- * one mode that uses the secret (the kernel sets it when the secret is
- * written). Pure.
+ * mode that uses a secret an admin set (the kernel sets it when the secret is
+ * written; see {@link STABLE_SECRET} for mode 3). Pure.
  * @param secret The `stable_secret` key of one link (its tree and dev).
  * @param read The other settings read, the link's `addr_gen_mode` among them.
  * @returns `true` when the secret is read and kept.
@@ -145,14 +147,17 @@ export function keepsStableSecret(secret: Pick<LinkSysctl, "tree" | "dev">, read
  *    those that do not exist: the neighbour trees are not asked for `all`,
  *    which they never have, and have `default` only in the initial network
  *    namespace; a tree is missing when IPv6 is disabled);
- * 2. `sysctl KEYS` reads every key but the secrets;
+ * 2. `sysctl KEYS` reads every key but the secrets (in several calls on a
+ *    host of hundreds of links, {@link argvParts});
  * 3. `sysctl -n net/ipv6/conf/DEV/stable_secret` is read only for a link whose
- *    `addr_gen_mode` is stable_privacy (2), the one mode that uses it, which
- *    the kernel sets when the secret is written. Such a link without its own
+ *    `addr_gen_mode` is stable_privacy (2), the mode that uses a secret an
+ *    admin set, which the kernel sets when the secret is written. Such a link without its own
  *    secret uses the namespace's `default` one (a link that existed when that
  *    was written): this read then fails (EIO) and the setting is left out, as
- *    unset. `default`'s own secret is not read: the kernel copies it into
- *    every link made later.
+ *    unset. `default`'s own secret is read by the same rule, when `default`'s
+ *    mode is 2 (writing it leaves `default`'s mode as it was, sets every
+ *    existing link's to 2, and the kernel copies it into every link made
+ *    later).
  * Deno grants no read of `/proc/sys` short of `--allow-all`, hence sysctl.
  * @param run The process seam.
  * @param netns A named netns (read through `ip netns exec`), or `undefined`.
@@ -178,15 +183,49 @@ export async function readLinkSysctls(
   const listed = (await mustRun(run, [...sysctl, "-N", "-e", ...keys])).split("\n")
     .flatMap((k) => parseLinkSysctlKey(k.trim()) ?? []);
   const readable = listed.filter((x) => x.name !== STABLE_SECRET);
-  const out = readable.length === 0
-    ? []
-    : parseLinkSysctls(await mustRun(run, [...sysctl, ...readable.map((x) => linkSysctlPath(x.tree, x.dev, x.name))]));
+  const out: LinkSysctl[] = [];
+  for (const part of argvParts(readable.map((x) => linkSysctlPath(x.tree, x.dev, x.name)))) {
+    out.push(...parseLinkSysctls(await mustRun(run, [...sysctl, ...part])));
+  }
   const secrets = listed.filter((x) => x.name === STABLE_SECRET && keepsStableSecret(x, out));
   for (const x of secrets) {
     const r = await run([...sysctl, "-n", linkSysctlPath(x.tree, x.dev, x.name)], { okCodes: [0, 1] });
     if (r.code === 0) out.push({ ...x, value: r.stdout.trim() });
   }
   return out;
+}
+
+/**
+ * The most bytes of keys one sysctl(8) call is given ({@link argvParts}):
+ * far under the kernel's limits on a command line (execve(2): 128 KiB a
+ * string, a quarter of the stack limit in all, ARG_MAX 2 MiB by default), so
+ * that the environment and `ip netns exec`'s words fit beside them. A host
+ * of 400 links has about 50,000 per-interface keys, 2 MB of them: in one
+ * call, execve failed with E2BIG ("Argument list too long").
+ */
+export const SYSCTL_ARGV_BYTES = 64 * 1024;
+
+/**
+ * Splits keys into runs of at most {@link SYSCTL_ARGV_BYTES} bytes each
+ * (a key's bytes and its terminating NUL), in order; a key longer than that
+ * alone is a run of its own. Pure.
+ * @param keys sysctl keys, e.g. `net/ipv4/conf/eth0/rp_filter`.
+ * @param max The most bytes a run holds; tests pass a small one.
+ * @returns The runs; none for no key.
+ */
+export function argvParts(keys: readonly string[], max: number = SYSCTL_ARGV_BYTES): string[][] {
+  const parts: string[][] = [];
+  let size = max;
+  for (const key of keys) {
+    const bytes = new TextEncoder().encode(key).length + 1;
+    if (size + bytes > max) {
+      parts.push([]);
+      size = 0;
+    }
+    parts[parts.length - 1].push(key);
+    size += bytes;
+  }
+  return parts;
 }
 
 /**

@@ -6,6 +6,7 @@
  * lab snapshot equal to one taken with nsrecipe's reader.
  */
 import assert from "node:assert/strict";
+import type { Runner } from "../../src/exec/mod.ts";
 import { type LinkSysctl, readLinkSysctls, takeSnapshot } from "../../src/host/mod.ts";
 import { withLab } from "../support/lab.ts";
 import { grepLinkSysctls } from "../support/link_sysctls.ts";
@@ -81,4 +82,36 @@ Deno.test("grepLinkSysctls throws on a read error other than an unset secret's, 
   assert.ok(err instanceof Error);
   assert.match(err.message, /exit 2\): grep: \/proc\/sys\/net\/ipv4\/conf\/eth0\/forwarding: Permission denied$/);
   assert.doesNotMatch(err.message, /stable_secret/);
+});
+
+Deno.test("readLinkSysctls reads a namespace's settings in several sysctl calls when their keys are many (a host of 400 links failed with 'Argument list too long' in one), as grep reads them", async () => {
+  await withLab(async (lab) => {
+    // 40 links, about 5,000 keys: 200 KB, four calls of at most SYSCTL_ARGV_BYTES (the E2BIG bound itself is
+    // unit-tested: a host of 400 links takes 15 s of the kernel's time to read, one way or the other).
+    const batch = Array.from({ length: 20 }, (_, i) => `link add v${i} type veth peer name w${i}\n`).join("");
+    const made = await lab.sh(["sh", "-ec", "ip netns add big\nip -n big -batch -"], batch);
+    assert.equal(made.code, 0, made.stderr);
+    const reads: string[][] = [];
+    const counting: Runner = (argv, opts) => {
+      if (argv.includes("sysctl") && !argv.includes("-N")) reads.push([...argv]);
+      return lab.runner(argv, opts);
+    };
+    const read = await readLinkSysctls(counting, "big");
+    assert.ok(reads.length >= 3, `${reads.length} sysctl read(s)`);
+    assert.equal(new Set(read.map((x) => x.dev)).size, 40 + 3, "every link, lo, all and default");
+    assert.deepEqual(byKey(read), byKey(await grepLinkSysctls(lab.runner, "big")));
+  });
+});
+
+Deno.test("grepLinkSysctls refuses a link name that is not UTF-8 (grep would give it as U+FFFD), as readLinkSysctls fails on it", async () => {
+  await withLab(async (lab) => {
+    const made = await lab.sh([
+      "sh",
+      "-ec",
+      "ip netns add odd\nip -n odd link add \"$(printf 'x\\377')\" type veth peer name y",
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    await assert.rejects(grepLinkSysctls(lab.runner, "odd"), /a link name is not UTF-8 \('x\uFFFD'\)/);
+    await assert.rejects(readLinkSysctls(lab.runner, "odd"));
+  });
 });

@@ -63,17 +63,21 @@ export function parseGrepSysctls(text: string): LinkSysctl[] {
 
 /**
  * Reads every per-interface setting of a namespace with one grep(1)
- * (`grep -r -H "" DIRS`, through `ip netns exec NS` for a named netns), as
+ * (`env LC_ALL=C grep -r -H "" DIRS`, through `ip netns exec NS` for a named netns), as
  * `readLinkSysctls(run, netns)` with its defaults reads them (see the
  * module doc). Fits `takeSnapshot`'s `readSysctls`.
  * @param run The process seam.
  * @param netns A named netns, or `undefined` for the runner's own.
  * @returns The settings: the secrets in use last, the others in grep's order.
- * @throws {Error} When grep fails other than on an unset secret (its message and the command).
+ * @throws {Error} When grep fails other than on an unset secret (its message and the command), or a link's name is
+ *   not UTF-8.
  */
 export async function grepLinkSysctls(run: Runner, netns?: string): Promise<LinkSysctl[]> {
+  // LC_ALL=C: the unset secret's error is matched by its English text.
   const argv = [
     ...(netns ? ["ip", "netns", "exec", netns] : []),
+    "env",
+    "LC_ALL=C",
     "grep",
     "-r",
     "-H",
@@ -86,6 +90,10 @@ export async function grepLinkSysctls(run: Runner, netns?: string): Promise<Link
     throw new Error(`'${argv.join(" ")}' failed (exit ${r.code}): ${errors.join("; ") || "no setting read"}`);
   }
   const read = parseGrepSysctls(r.stdout);
+  // A link name that is not UTF-8 reads as U+FFFD: not the link's name, and two such links would read as one
+  // (sysctl(8) then fails to open the path, and readLinkSysctls throws).
+  const unreadable = read.find((x) => x.dev.includes("\uFFFD"));
+  if (unreadable) throw new Error(`'${argv.join(" ")}': a link name is not UTF-8 ('${unreadable.dev}')`);
   const others = read.filter((x) => x.name !== STABLE_SECRET);
   return [...others, ...read.filter((x) => x.name === STABLE_SECRET && keepsStableSecret(x, others))];
 }

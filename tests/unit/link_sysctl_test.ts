@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readLinkSysctls } from "../../src/host/mod.ts";
+import { argvParts, readLinkSysctls, SYSCTL_ARGV_BYTES } from "../../src/host/mod.ts";
+import type { Runner } from "../../src/exec/mod.ts";
 import { stdioLabel } from "../../src/exec/runner.ts";
 
 /** What sysctl(8) answers in a lab: names with -N, values of the keys asked, EIO for an unset secret. */
@@ -84,4 +85,34 @@ Deno.test("stdioLabel: 'interactive' only when stdin is a terminal", () => {
   assert.equal(stdioLabel("terminal", false), "stdio inherited");
   assert.equal(stdioLabel("terminal-stderr", false), "stdio inherited, stdout to stderr");
   assert.equal(stdioLabel("detached", true), "detached");
+});
+
+Deno.test("readLinkSysctls reads the keys of a host of hundreds of links in several sysctl calls, each under SYSCTL_ARGV_BYTES, all values kept in order (one call failed with E2BIG)", async () => {
+  const devs = Array.from({ length: 400 }, (_, i) => `veth${i}`);
+  const names = Array.from({ length: 60 }, (_, i) => `setting_number_${i}`);
+  const keys = devs.flatMap((d) => names.map((n) => `net.ipv4.conf.${d}.${n}`));
+  const calls: string[][] = [];
+  const run: Runner = (argv) => {
+    calls.push([...argv]);
+    const text = argv[1] === "-N"
+      ? keys.join("\n")
+      : argv.slice(1).map((k) => `${k.replaceAll("/", ".")} = ${k.length}`).join("\n");
+    return Promise.resolve({ argv, code: 0, stdout: `${text}\n`, stderr: "", durationMs: 1 });
+  };
+  const out = await readLinkSysctls(run, undefined, ["net.ipv4.conf"]);
+  assert.equal(out.length, keys.length);
+  assert.deepEqual(out.map((x) => `net.ipv4.conf.${x.dev}.${x.name}`), keys);
+  const reads = calls.slice(1);
+  assert.ok(reads.length > 1, `${reads.length} read call(s)`);
+  for (const c of reads) {
+    assert.equal(c[0], "sysctl");
+    const bytes = c.slice(1).reduce((n, k) => n + new TextEncoder().encode(k).length + 1, 0);
+    assert.ok(bytes <= SYSCTL_ARGV_BYTES, `${bytes} bytes in one call`);
+  }
+});
+
+Deno.test("argvParts: runs of at most max bytes (NUL counted), in order; an over-long key alone; none for no key", () => {
+  assert.deepEqual(argvParts(["aa", "bb", "cc"], 6), [["aa", "bb"], ["cc"]]);
+  assert.deepEqual(argvParts(["a", "toolongkey", "b"], 4), [["a"], ["toolongkey"], ["b"]]);
+  assert.deepEqual(argvParts([], 4), []);
 });
