@@ -61,12 +61,13 @@ Deno.test("a veth-bridge netns held alive by something else (a bind mount elsewh
 
     // A process outside the netns (so undo does not end it) holding /run/netns/h2 open.
     assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "h2"]), 0, "run h2");
-    const holder = lab.spawn(["sh", "-c", "exec 3</run/netns/h2; echo held; exec sleep 300"]);
+    // It says its PID in the lab once it holds the file; `exec` keeps that PID for the sleep (a pgrep for the sleep
+    // raced the exec and once found none).
+    const holder = lab.spawn(["sh", "-c", "exec 3</run/netns/h2; echo $$; exec sleep 300"]);
     try {
       const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      assert.equal((await reader.read()).value, "held\n");
+      const pid = ((await reader.read()).value ?? "").trim();
       reader.releaseLock();
-      const pid = (await lab.sh(["sh", "-c", "pgrep -x sleep -n"])).stdout.trim();
       assert.match(pid, /^\d+$/);
       const h2 = await lab.nsrecipe(["undo", "h2"]);
       assertExit(h2, 0, "undo h2");
@@ -76,6 +77,12 @@ Deno.test("a veth-bridge netns held alive by something else (a bind mount elsewh
       assert.deepEqual(await linksIn(lab, `/proc/${pid}/fd/3`), ["lo"], "the pair is gone from the held namespace");
       assert.equal((await lab.sh(["kill", pid])).code, 0);
     } finally {
+      // After a failure the holder would sleep on for 300 s: end its nsenter (the lab's end takes the sleep).
+      try {
+        holder.kill("SIGKILL");
+      } catch {
+        // It has ended already.
+      }
       await holder.stdout.cancel().catch(() => {});
       await holder.stderr.cancel();
       await holder.status;
