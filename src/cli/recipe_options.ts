@@ -143,10 +143,22 @@ export function fieldsOf(schema: Zod.ZodMiniObject): readonly FieldInfo[] {
  */
 export function addRecipeOptions<C extends Command<any, any, any>>(cmd: C, schema: Zod.ZodMiniObject): C {
   for (const f of fieldsOf(schema)) {
-    cmd.option(f.boolean ? f.flag : `${f.flag} <${f.placeholder}>`, f.description);
+    cmd.option(f.boolean ? f.flag : `${f.flag} <${f.placeholder}>`, optionHelp(f));
   }
   cmd.option("-f, --file <file.yaml>", "read recipe options from a YAML file (command-line options override it)");
   return cmd;
+}
+
+/**
+ * An option's line of help, as `--help` and `show` print it: its
+ * description, and `(required)` for one that must be given (on the command
+ * line or in the `-f` file: commander is not told, so that the file can give
+ * it), where the others say their default or `(optional)`.
+ * @param f The option.
+ * @returns The text, e.g. `the namespace's IPv4 address on the LAN, CIDR (required)`.
+ */
+export function optionHelp(f: Pick<FieldInfo, "description" | "required">): string {
+  return f.required ? `${f.description} (required)` : f.description;
 }
 
 /**

@@ -2,7 +2,7 @@ import { type Recipe, RECIPES } from "../../recipes/mod.ts";
 import { recipeWordError } from "./recipe_words.ts";
 import type { Output } from "./output.ts";
 import { shellQuote } from "../quote.ts";
-import { fieldsOf } from "./recipe_options.ts";
+import { fieldsOf, optionHelp } from "./recipe_options.ts";
 import { outputWidth, wrapItem, wrapProse, wrapText } from "./wrap.ts";
 
 /**
@@ -36,7 +36,7 @@ export function showLines(r: Recipe, width: number): string[] {
     "",
     fields.length ? "Options:" : "Options: none",
     ...fields.flatMap((f) =>
-      wrapItem(`  ${(f.flag + (f.boolean ? "" : ` <${f.placeholder}>`)).padEnd(28)} `, f.description, width)
+      wrapItem(`  ${(f.flag + (f.boolean ? "" : ` <${f.placeholder}>`)).padEnd(28)} `, optionHelp(f), width)
     ),
     "",
     "Example (shows the exact commands; changes nothing):",

@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { fullMigrate } from "../../recipes/full_migrate.ts";
 import { netns } from "../../recipes/netns.ts";
 import { vethBridge } from "../../recipes/veth_bridge.ts";
-import { fieldsOf, givenRecipeOptions, parseRecipeParams, SELF_CONTAINING } from "../../src/cli/recipe_options.ts";
+import { Command } from "@commander-js/extra-typings";
+import {
+  addRecipeOptions,
+  fieldsOf,
+  givenRecipeOptions,
+  optionHelp,
+  parseRecipeParams,
+  SELF_CONTAINING,
+} from "../../src/cli/recipe_options.ts";
+import { showLines } from "../../src/cli/show.ts";
+import { RECIPES } from "../../recipes/mod.ts";
 import { UsageError } from "../../src/errors.ts";
 import { planLine } from "../../src/cli/recipe_commands.ts";
 import { z } from "../../src/zod.ts";
@@ -228,4 +238,23 @@ Deno.test("a -f key that is another recipe's option says which recipe takes it, 
     "Option names are lower case, as on the command line without '--'; full-migrate takes name, address, address6, " +
     "uplink, bridge, veth, force; 'nsrecipe show full-migrate' lists them.",
   ]);
+});
+
+Deno.test("an option that must be given says so where help lists it: '(required)' after its description in show (every recipe's required options and none other) and in --help", () => {
+  assert.equal(optionHelp({ description: "the address, CIDR", required: true }), "the address, CIDR (required)");
+  assert.equal(optionHelp({ description: "the name (default 'a')", required: false }), "the name (default 'a')");
+  const required: string[] = [];
+  for (const r of RECIPES) {
+    const text = showLines(r, 1000).join("\n"); // wide: one line an option
+    for (const f of fieldsOf(r.params)) {
+      const line = text.split("\n").find((l) => l.trimStart().startsWith(`${f.flag} `) || l.trim() === f.flag);
+      assert.ok(line, `${r.name} ${f.flag} in show`);
+      assert.equal(line.endsWith("(required)"), f.required, `${r.name}: ${line}`);
+      if (f.required) required.push(`${r.name} ${f.flag}`);
+    }
+  }
+  assert.deepEqual(required, ["full-migrate --address"]);
+  const help = addRecipeOptions(new Command("run"), fullMigrate.params).helpInformation({ error: false });
+  assert.match(help, /--address <cidr>\s+the namespace's IPv4 address on the LAN, CIDR\s+\(required\)/);
+  assert.doesNotMatch(help, /--address6 <cidr>[^\n]*\(required\)/);
 });
