@@ -1,6 +1,6 @@
 /**
  * `deno task bench-suite [FILE|DIR ...]`: how the test suite's time is spread
- * over its files, to keep `deno task test` (ten files at once on 2 cores)
+ * over its files, to keep `deno task test` (eight files at once on 2 cores)
  * balanced. Type-checks every entry first, at once (as `deno test` does
  * before its first test; timed on its own line), then runs each test file
  * alone, one after another (`deno test -q -A --no-prompt --no-check FILE`; a

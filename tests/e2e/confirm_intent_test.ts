@@ -33,13 +33,14 @@ async function childrenOf(pid: number): Promise<number[]> {
 
 Deno.test("H13: a confirm started before the deadline that reaches the lock long after it (start-up, lock, stopped past the grace) is accepted; the watchdog holds back; one outcome", async () => {
   await withLab(async (lab) => {
-    const { id, deadline } = await runWithWindow(lab, "k1", 6);
+    const { id, deadline } = await runWithWindow(lab, "k1", 10);
     const ns = (await lab.sh(["stat", "-L", "-c", "%d-%i", "/proc/self/ns/net"])).stdout.trim();
     const held = await holdLock(lab, `/run/nsrecipe/host-${ns}.lock`);
     let confirm: Deno.ChildProcess | undefined;
     try {
-      // Started 2.5 s before the deadline; it records its intent, then waits for the lock held here.
-      await sleepUntil(deadline - 2500);
+      // Started 5 s before the deadline (its start-up on a loaded machine took more than 2.5 s and the grace once, in a
+      // whole run: its intent came after the watchdog had reverted); it records its intent, then waits for the lock.
+      await sleepUntil(deadline - 5000);
       const [program, ...args] = [...lab.enter, ...selfArgv(), "confirm", "k1"];
       confirm = new Deno.Command(program, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
       const spawnedAt = Date.now();
