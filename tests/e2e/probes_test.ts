@@ -57,6 +57,20 @@ function batchLines(stderr: string): string[][] {
   return out;
 }
 
+/**
+ * The iptables listings a run's netfilter facts start on this machine: `iptables -S` and `ip6tables -S` for each
+ * of the two that is in the lab's PATH (`command -v`, as the runner's PATH lookup finds it).
+ */
+async function installedFirewallListers(lab: TestLab): Promise<string[]> {
+  const out: string[] = [];
+  for (const program of ["ip6tables", "iptables"]) {
+    const r = await lab.sh(["sh", "-c", `command -v ${program}`]);
+    assert.ok(r.code === 0 || r.code === 1, `command -v ${program}: exit ${r.code}: ${r.stderr}`);
+    if (r.code === 0) out.push(`${program} -S`);
+  }
+  return out;
+}
+
 Deno.test("the look before the first change is pinned: run veth-bridge (with a command and setup-only), run netns, exec, undo and status spawn exactly these processes", async () => {
   await withLab(async (lab) => {
     // No run in the journal: status reads nothing of the host.
@@ -68,6 +82,10 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
     // judge, the host in one batch, each namespace nsrecipe did not make once; then the first change (the host side of
     // the plan, one batch). No sysctl: without --nat nothing is routed out (no ip_forward), and no forward chain drops
     // (bridge netfilter cannot decide anything).
+    // iptables-legacy rules are listed with iptables(8) and ip6tables(8) where they are installed (the lab shares
+    // this machine's file system); where they are not, no process starts (the spawn fails, the source reads
+    // "not installed").
+    const legacy = await installedFirewallListers(lab);
     const host = [
       "ip -V",
       "ip -json -details -6 rule show",
@@ -75,6 +93,7 @@ Deno.test("the look before the first change is pinned: run veth-bridge (with a c
       "ip -n lab-lan -json addr show",
       "ip -n lab-lanhost -json addr show",
       "nft -j list ruleset",
+      ...legacy,
     ];
     const own = [
       `${HEAD} ${BOOT_ID} /proc/self/status`,
