@@ -13,6 +13,7 @@ import { checkLinkName, checkNetnsName } from "../names.ts";
 import { type GlobalOptions, readerFor } from "./composition_root.ts";
 import type { Output, Tone } from "./output.ts";
 import { journalNetns } from "./journal_netns.ts";
+import { ownPathLook } from "./own_path_look.ts";
 import { DEFAULT_WIDTH, outputWidth, wrapProse, wrapText } from "./wrap.ts";
 
 /** Options of `doctor`. */
@@ -66,9 +67,12 @@ export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: 
   if (opts.name !== undefined) checkNetnsName(opts.name, "--name");
   if (opts.bridge !== undefined) checkLinkName(opts.bridge, "--bridge");
   // What the journal says applied runs made: a namespace name taken by one is that run's (netns-name's advice).
-  const facts = await gatherDoctorFacts(readerFor(out), {
+  const run = readerFor(out);
+  const facts = await gatherDoctorFacts(run, {
     uplink: opts.uplink,
     knownNetns: await journalNetns(g.stateDir),
+    // Its files in one head(1) and its directories in one stat(1), not one cat or test each.
+    paths: ownPathLook(run),
   });
   const natTableOf = opts.name === undefined ? undefined : natTable(opts.name);
   const findings = runDoctor(facts, { netns: opts.name, bridge: opts.bridge, natTable: natTableOf });

@@ -17,7 +17,6 @@
 import { CommandError } from "../errors.ts";
 import { hintFor, type Runner } from "../exec/mod.ts";
 import type { NetnsRef } from "../host/identity.ts";
-import type { PathLook } from "../doctor/mod.ts";
 import { executableByStat, programCandidates } from "./programs.ts";
 import {
   isPlainPath,
@@ -150,24 +149,6 @@ export async function ownNetns(run: Runner): Promise<NetnsRef> {
  */
 export async function ownBootId(run: Runner): Promise<string> {
   return needed(await ownFile(run, BOOT_ID_PATH), readFilesArgv([BOOT_ID_PATH])).trim();
-}
-
-/**
- * Doctor's way to read a file and look at a directory ({@link PathLook}),
- * answered from this process's reads ({@link ownFile}, {@link ownPathStat}):
- * what {@link prefetchOwnFacts} read ahead costs no process.
- * @param run The process seam, for a path not read yet.
- * @returns The reader; it never throws a {@link CommandError}, it says why a read failed.
- */
-export function ownPathLook(run: Runner): PathLook {
-  const why = (e: unknown) => {
-    if (e instanceof CommandError) return { ok: false as const, reason: e.stderr || e.message };
-    throw e;
-  };
-  return {
-    file: (path) => ownFile(run, path).catch(why),
-    isDir: (path) => ownPathStat(run, path).then((s) => ({ ok: true as const, value: s.ok && s.value.dir }), why),
-  };
 }
 
 /**

@@ -23,6 +23,8 @@ import {
   gatherDoctorFacts,
   type HostNeeds,
   KERNEL_MODULE_DIRS,
+  MANAGER_DIRS,
+  MANAGER_FILES,
   PROC_STATUS_PATH,
   runRecipeChecks,
   unfitHostError,
@@ -63,11 +65,11 @@ import {
   ownBootId,
   type OwnFactsAhead,
   ownNetns,
-  ownPathLook,
   ownProgramFound,
   prefetchOwnFacts,
   programStatPaths,
 } from "./process_facts.ts";
+import { ownPathLook } from "./own_path_look.ts";
 import { assertExecutable, assertProgramsAhead, BASE_PROGRAMS, programsFor } from "./programs.ts";
 import { planProbed } from "./lan_probe.ts";
 import { quote } from "../quote.ts";
@@ -89,10 +91,16 @@ export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
     stat: [
       OWN_NETNS_PATH,
       ...groups.has("kernel") ? Object.values(KERNEL_MODULE_DIRS) : [],
+      // The network managers' state, for a recipe that moves the uplink (doctor's `managers` facts).
+      ...groups.has("managers") ? Object.values(MANAGER_DIRS) : [],
       // The base programs, found without a which-check of their own (ownProgramFound).
       ...programStatPaths(BASE_PROGRAMS, Deno.env.get("PATH") ?? ""),
     ],
-    files: [BOOT_ID_PATH, ...groups.has("procStatus") ? [PROC_STATUS_PATH] : []],
+    files: [
+      BOOT_ID_PATH,
+      ...groups.has("procStatus") ? [PROC_STATUS_PATH] : [],
+      ...groups.has("managers") ? Object.values(MANAGER_FILES) : [],
+    ],
   };
 }
 

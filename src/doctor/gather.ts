@@ -2,7 +2,8 @@
  * Gathers what the doctor's checks read, through the {@link Runner} only and
  * with read-only commands: `ip -json` (via `gatherFacts`), `cat` for files
  * (Deno grants no access to `/proc` and `/sys` short of `--allow-all`),
- * `test -d` for directories, `sysctl`, `gzip -dc /proc/config.gz`,
+ * `test -d` for directories (or, through a {@link PathLook} that reads
+ * several paths in one process, one `head` and one `stat` for them), `sysctl`, `gzip -dc /proc/config.gz`,
  * `nft -j list ruleset`, `iptables -S`, `ip6tables -S`, `ip -V` and
  * `unshare --version`. A source that cannot be read (program missing, file
  * absent, permission denied) is recorded with its reason, never thrown, so the
@@ -51,9 +52,9 @@ export interface GatherOptions {
   /** Namespaces whose addresses are known already (`GatherOptions.knownNetns` of `gatherFacts`): not entered. */
   knownNetns?: ReadonlyMap<string, KnownNetns>;
   /**
-   * How `/proc/self/status` is read and `/sys/module/NAME` looked at; default one process each
-   * ({@link readFileVia}, {@link isDirVia}). `run` answers them from the reads it made ahead, with others, in one
-   * process each (`src/cli/process_facts.ts`).
+   * How files (`/proc/self/status`, the network managers' state) are read and directories (`/sys/module/NAME`,
+   * the managers' state directories) looked at; default one process each ({@link readFileVia}, {@link isDirVia}).
+   * `run` and `doctor` answer them from reads of several paths in one process (`src/cli/own_path_look.ts`).
    */
   paths?: PathLook;
 }
@@ -64,7 +65,32 @@ export interface PathLook {
   file(path: string): Promise<Source>;
   /** Whether a path is a directory; not ok when that could not be told. */
   isDir(path: string): Promise<Source<boolean>>;
+  /**
+   * Starts reading these paths together, before they are asked one by one (optional). A reader that reads several
+   * paths in one process (`src/cli/process_facts.ts`: one head(1) for the files, one stat(1) for the directories)
+   * then answers the asks that follow without a process of their own; without it each ask is its own read.
+   */
+  ahead?(paths: { files?: readonly string[]; dirs?: readonly string[] }): void;
 }
+
+/**
+ * The directories whose presence says a network manager keeps runtime state
+ * on this host: NetworkManager's per-device state (named by ifindex) and
+ * systemd-networkd's per-link state (named by ifindex).
+ */
+export const MANAGER_DIRS = {
+  networkManager: "/run/NetworkManager/devices",
+  networkd: "/run/systemd/netif/links",
+} as const;
+
+/**
+ * ifupdown's files: the interfaces it has brought up (`ifstate`, one
+ * `IFACE=LOGICAL` line each) and its configuration (interfaces(5)).
+ */
+export const MANAGER_FILES = {
+  ifstate: "/run/network/ifstate",
+  interfaces: "/etc/network/interfaces",
+} as const;
 
 /**
  * The file the privileges check reads: the status of the process reading it
@@ -173,22 +199,25 @@ async function gatherKernel(run: Runner, host: HostFacts | undefined, paths: Pat
   return { release, sysModule: { veth, bridge }, procModules, config, modulesBuiltin, modulesDep };
 }
 
-async function gatherManagers(run: Runner): Promise<ManagerFacts> {
+async function gatherManagers(paths: PathLook): Promise<ManagerFacts> {
+  paths.ahead?.({ dirs: Object.values(MANAGER_DIRS), files: Object.values(MANAGER_FILES) });
   const [networkManager, networkd, ifstate, interfaces] = await Promise.all([
-    isDirVia(run, "/run/NetworkManager/devices"),
-    isDirVia(run, "/run/systemd/netif/links"),
-    readFileVia(run, "/run/network/ifstate"),
-    readFileVia(run, "/etc/network/interfaces"),
+    paths.isDir(MANAGER_DIRS.networkManager),
+    paths.isDir(MANAGER_DIRS.networkd),
+    paths.file(MANAGER_FILES.ifstate),
+    paths.file(MANAGER_FILES.interfaces),
   ]);
   return { networkManager, networkd, ifstate, interfaces };
 }
 
-async function gatherUplinkFiles(run: Runner, dev: string, ifindex: number): Promise<UplinkFiles> {
-  const [nmDevice, networkdLink, ifstateDev] = await Promise.all([
-    readFileVia(run, `/run/NetworkManager/devices/${ifindex}`),
-    readFileVia(run, `/run/systemd/netif/links/${ifindex}`),
-    readFileVia(run, `/run/network/ifstate.${dev}`),
-  ]);
+async function gatherUplinkFiles(paths: PathLook, dev: string, ifindex: number): Promise<UplinkFiles> {
+  const files = [
+    `${MANAGER_DIRS.networkManager}/${ifindex}`,
+    `${MANAGER_DIRS.networkd}/${ifindex}`,
+    `${MANAGER_FILES.ifstate}.${dev}`,
+  ];
+  paths.ahead?.({ files });
+  const [nmDevice, networkdLink, ifstateDev] = await Promise.all(files.map((f) => paths.file(f)));
   return { dev, ifindex, nmDevice, networkdLink, ifstateDev };
 }
 
@@ -246,13 +275,24 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
   const wanted = (group: FactGroup) => opts.groups === undefined || opts.groups.has(group);
   const skipped = { ok: false as const, reason: "not gathered: no check asked for it" };
   const paths = opts.paths ?? { file: (p: string) => readFileVia(run, p), isDir: (p: string) => isDirVia(run, p) };
+  // The fixed paths of the groups wanted, read together where the reader can (the uplink's files follow its read).
+  paths.ahead?.({
+    files: [
+      ...wanted("procStatus") ? [PROC_STATUS_PATH] : [],
+      ...wanted("managers") ? Object.values(MANAGER_FILES) : [],
+    ],
+    dirs: [
+      ...wanted("kernel") ? Object.values(KERNEL_MODULE_DIRS) : [],
+      ...wanted("managers") ? Object.values(MANAGER_DIRS) : [],
+    ],
+  });
   const [procStatus, ipVersion, unshareVersion, host, managers, netfilter] = await Promise.all([
     wanted("procStatus") ? paths.file(PROC_STATUS_PATH) : skipped,
     wanted("ipVersion") ? readCommand(run, ["ip", "-V"]) : skipped,
     wanted("unshareVersion") ? readCommand(run, ["unshare", "--version"]) : skipped,
     gatherHost(run, opts),
     wanted("managers")
-      ? gatherManagers(run)
+      ? gatherManagers(paths)
       : { networkManager: skipped, networkd: skipped, ifstate: skipped, interfaces: skipped },
     wanted("netfilter") ? gatherNetfilter(run, opts.groups !== undefined) : {
       nft: skipped,
@@ -274,7 +314,7 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
   };
   const up = host.ok ? resolveUplink(host.value, opts.uplink) : undefined;
   const uplinkFiles = up?.link && wanted("uplinkFiles")
-    ? await gatherUplinkFiles(run, up.dev, up.link.ifindex)
+    ? await gatherUplinkFiles(paths, up.dev, up.link.ifindex)
     : undefined;
   return {
     procStatus,

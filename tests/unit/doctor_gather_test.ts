@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { factGroupsFor, gatherDoctorFacts, isDirVia, readCommand, readFileVia } from "../../src/doctor/mod.ts";
 import { type ExecResult, recordingRunner } from "../../src/exec/mod.ts";
+import { ownPathLook } from "../../src/cli/own_path_look.ts";
 
 const LINKS = JSON.stringify([
   { ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP"], mtu: 65536, operstate: "UNKNOWN" },
@@ -179,4 +180,75 @@ Deno.test("gatherDoctorFacts for a run reads the bridge netfilter settings only 
   const all = await gatherDoctorFacts(doctor.run, { linkSettings: false });
   assert.ok(sysctls(doctor.calls) >= 1);
   assert.deepEqual(all.netfilter.bridgeNfIptables, { ok: true, value: "1" });
+});
+
+Deno.test("gatherDoctorFacts through ownPathLook: the managers' directories in one stat, their files with the status in one head, the uplink's three files in one more head; no cat or test", async () => {
+  // What this host has: NetworkManager's state with a file for eth0 (ifindex 7), ifupdown's configuration.
+  const dirs = new Set(["/run/NetworkManager/devices"]);
+  const files: Record<string, string> = {
+    "/proc/self/status": "Uid:\t0\t0\t0\t0\nCapEff:\t000001ffffffffff\n",
+    "/etc/network/interfaces": "auto lo\niface lo inet loopback\n",
+    "/run/NetworkManager/devices/7": "[device]\nmanaged=true\n",
+  };
+  const { run, calls } = recordingRunner((argv) => {
+    const paths = argv.slice(5);
+    if (argv[0] === "stat") {
+      // stat(1): one line per path it could stat, a line on stderr for each it could not (exit 1).
+      const absent = paths.filter((p) => !dirs.has(p));
+      return {
+        code: absent.length ? 1 : 0,
+        stdout: paths.filter((p) => dirs.has(p)).map((p, i) => `4 ${100 + i} 41ed ${p}\n`).join(""),
+        stderr: absent.map((p) => `stat: cannot statx '${p}': No such file or directory\n`).join(""),
+      };
+    }
+    if (argv[0] === "head") {
+      // head -v: a header before each file it could open (a blank line before the next), a line on stderr for each
+      // it could not.
+      const there = paths.filter((p) => p in files);
+      const absent = paths.filter((p) => !(p in files));
+      return {
+        code: absent.length ? 1 : 0,
+        stdout: there.map((p, i) => `${i ? "\n" : ""}==> ${p} <==\n${files[p]}`).join(""),
+        stderr: absent.map((p) => `head: cannot open '${p}' for reading: No such file or directory\n`).join(""),
+      };
+    }
+    return fakeHost(argv);
+  });
+  const facts = await gatherDoctorFacts(run, {
+    groups: factGroupsFor(["privileges", "network-manager"]),
+    linkSettings: false,
+    paths: ownPathLook(run),
+  });
+  assert.deepEqual(facts.managers.networkManager, { ok: true, value: true });
+  assert.deepEqual(facts.managers.networkd, { ok: true, value: false });
+  assert.deepEqual(facts.managers.interfaces, { ok: true, value: "auto lo\niface lo inet loopback\n" });
+  assert.deepEqual(facts.managers.ifstate, { ok: false, reason: "No such file or directory" });
+  assert.deepEqual(facts.uplinkFiles?.nmDevice, { ok: true, value: "[device]\nmanaged=true\n" });
+  assert.deepEqual(facts.uplinkFiles?.ifstateDev, { ok: false, reason: "No such file or directory" });
+  assert.deepEqual(facts.procStatus, { ok: true, value: files["/proc/self/status"] });
+  const readers = calls.map((c) => c.argv).filter((a) => ["stat", "head", "cat", "test"].includes(a[0]));
+  const lines = readers.map((a) => `${a[0]} ${a.slice(5).join(" ")}`);
+  // The fixed paths first (the stat and the head side by side), then the uplink's, once the host's read named it.
+  assert.deepEqual(lines.slice(0, 2).sort(), [
+    "head /proc/self/status /run/network/ifstate /etc/network/interfaces",
+    "stat /run/NetworkManager/devices /run/systemd/netif/links",
+  ]);
+  assert.deepEqual(lines.slice(2), [
+    "head /run/NetworkManager/devices/7 /run/systemd/netif/links/7 /run/network/ifstate.eth0",
+  ]);
+});
+
+Deno.test("ownPathLook: a path that is not plain (a link name with a space) is read on its own with cat or test, and kept out of the reads ahead", async () => {
+  const { run, calls } = recordingRunner((argv) =>
+    argv[0] === "cat" ? { stdout: "eth0 x=eth0 x\n" } : argv[0] === "test" ? { code: 1 } : {}
+  );
+  const look = ownPathLook(run);
+  look.ahead?.({ files: ["/run/network/ifstate.eth0 x"], dirs: ["/run/odd dir"] });
+  assert.equal(calls.length, 0, "nothing read ahead for odd paths");
+  assert.deepEqual(await look.file("/run/network/ifstate.eth0 x"), { ok: true, value: "eth0 x=eth0 x\n" });
+  assert.deepEqual(await look.isDir("/run/odd dir"), { ok: true, value: false });
+  assert.deepEqual(calls.map((c) => c.argv), [
+    ["cat", "--", "/run/network/ifstate.eth0 x"],
+    ["test", "-d", "/run/odd dir"],
+  ]);
 });

@@ -16,9 +16,9 @@ import {
   ownBootId,
   ownFile,
   ownNetns,
-  ownPathLook,
   prefetchOwnFacts,
 } from "../../src/cli/process_facts.ts";
+import { ownPathLook } from "../../src/cli/own_path_look.ts";
 
 const STATUS = "Name:\thead\nUid:\t0\t0\t0\t0\nCapEff:\t000001ffffffffff\n";
 const BOOT = "77cf783d-1154-4f25-99e1-9c988028172e\n";
