@@ -20,9 +20,14 @@ async function sh(lab: TestLab, script: string): Promise<void> {
   assert.equal(r.code, 0, `${script}: ${r.stderr}`);
 }
 
-/** One ping from the lab host (or a netns in it), exit code 0 when answered. */
+/**
+ * Whether the lab host (or a netns in it) reaches `target`: ping(8) sends a probe each second until one is answered,
+ * for at most 10 s (`-c 1 -w 10`); exit code 0 when answered. Each check follows a change of the links (a port
+ * enslaved, a bridge deleted): on a loaded machine the first probe can go out before the neighbour is resolved
+ * again, and one probe with a 2 s wait failed once in a whole run (load above 10 on 2 cores).
+ */
 async function ping(lab: TestLab, target: string, netns?: string): Promise<number> {
-  const argv = ["ping", "-c", "1", "-W", "2", target];
+  const argv = ["ping", "-c", "1", "-w", "10", target];
   return (await lab.sh(netns ? ["ip", "netns", "exec", netns, ...argv] : argv)).code;
 }
 
