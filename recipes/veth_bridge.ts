@@ -66,7 +66,9 @@ const params = z.object({
   bridgeAddress: cidrField("--bridge-address", "bridge address, CIDR (default: the subnet's .1)", "address"),
   veth: linkNameField("--veth", "host-side veth name, at most 15 bytes (default: derived from --name)"),
   mtu: mtuField("MTU of the veth pair in bytes"),
-  nat: z.optional(z.boolean()).check(z.describe("masquerade the namespace's traffic out of the uplink (nftables)")),
+  nat: z.optional(z.boolean()).check(
+    z.describe("masquerade the namespace's traffic out of the uplink (nftables; not on a bridge that carries the LAN)"),
+  ),
   uplink: linkNameField("--uplink", "uplink for --nat (default: the device of the default route)"),
   force: z.optional(z.boolean()).check(z.describe(
     "with --nat, go ahead although the host's forward filtering drops the namespace's routed traffic " +
@@ -473,6 +475,31 @@ function isTable(entry: Record<string, unknown>, family: string, name: string): 
 }
 
 /**
+ * The refusal of `--nat` on a bridge that carries a LAN ({@link carriesLan}:
+ * the uplink is its port, as after full-migrate). The namespace is then on
+ * the LAN itself, with a LAN address, so there is nothing to masquerade; and
+ * the rule `--nat` makes (`ip saddr SUBNET oifname BRIDGE masquerade`, the
+ * subnet being the LAN's) would also rewrite the traffic of every other
+ * address of that subnet leaving through the bridge: with bridge netfilter
+ * on (`net.bridge.bridge-nf-call-iptables = 1`, br_netfilter), bridged
+ * packets pass the inet family's postrouting hook too, so a full-migrate
+ * namespace's traffic would reach the LAN as the host's.
+ * @param bridge The bridge, e.g. `br0`.
+ * @param address The namespace's LAN address the plan picked, e.g. `198.51.100.2`.
+ * @returns The error to throw (exit 3; `--force` does not waive it).
+ */
+function natOnLanBridge(bridge: string, address: string): PreconditionError {
+  return new PreconditionError(
+    `--nat does not apply on bridge ${quote(bridge)}: it carries the LAN, so the namespace is on the LAN itself ` +
+      `(as ${address}) with nothing to masquerade, and masquerading the LAN's subnet out of ${quote(bridge)} would ` +
+      "also rewrite the traffic of everything else on the LAN side of the host (with bridge netfilter on, bridged " +
+      "packets pass the masquerading rule too)",
+    `Leave out --nat: the namespace reaches the LAN and its gateway through ${quote(bridge)}. For a routed, ` +
+      "masqueraded subnet of its own, give another bridge (--bridge br1).",
+  );
+}
+
+/**
  * The steps of `--nat`: IPv4 forwarding on (unless already), and the
  * masquerading table.
  * @param p Parameters.
@@ -638,6 +665,7 @@ export const vethBridge: Recipe<typeof params> = {
         ...(existing ? {} : { goesWithLink: true as const }),
       });
     }
+    if (p.nat && lan) throw natOnLanBridge(bridgeName, addressing.netns.local);
     if (p.nat) {
       const nat = natSteps(p, addressing.subnet, bridgeName, facts);
       steps.push(...nat.steps);

@@ -106,3 +106,29 @@ Deno.test("--nat's own table, unchanged, is deleted by undo: the ruleset is as b
     assert.deepEqual(await lab.snapshot(), before);
   });
 });
+
+Deno.test("--nat on a bridge that carries the LAN (after full-migrate) is refused by plan and run (exit 3, also with --force): the namespace would be on the LAN, and masquerading the LAN's subnet out of the bridge would rewrite the bridged traffic of the migrated namespace; without --nat the run goes ahead", async () => {
+  await withLab(async (lab) => {
+    const migrate = ["run", "full-migrate", "--name", "m", "--address", "198.51.100.50/24", "--no-confirm"];
+    assert.equal((await lab.nsrecipe(migrate)).code, EXIT.ok);
+    const before = await lab.snapshot();
+    for (const args of [["plan"], ["run"], ["run", "--force"]]) {
+      const r = await lab.nsrecipe([args[0], "veth-bridge", "--name", "w", "--nat", ...args.slice(1)]);
+      assert.equal(r.code, EXIT.precondition, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^nsrecipe: --nat does not apply on bridge 'br0': it carries the LAN, so the namespace is on the LAN itself \(as 198\.51\.100\.\d+\) with nothing to masquerade/m,
+      );
+      assert.match(r.stderr, /Leave out --nat: the namespace reaches the LAN and its gateway through 'br0'/);
+      assert.deepEqual(await lab.snapshot(), before, args.join(" "));
+    }
+    const run = await lab.nsrecipe(["run", "veth-bridge", "--name", "w"]);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    assert.equal(
+      (await lab.sh(["ip", "netns", "exec", "w", "ping", "-c", "1", "-w", "10", "198.51.100.20"])).code,
+      0,
+      "the namespace reaches the LAN host directly",
+    );
+    assert.equal((await lab.nsrecipe(["undo", "--all"])).code, EXIT.ok);
+  });
+});
