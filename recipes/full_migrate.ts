@@ -220,7 +220,8 @@ function multicastNotes(facts: HostFacts, uplink: string, bridge: string, force:
   if (facts.multicastGroups === undefined) {
     return [`The multicast groups could not be read (/proc/net/igmp): groups joined on '${uplink}' were not checked.`];
   }
-  const groups = groupsJoinedBySockets(facts.multicastGroups, uplink);
+  const kind = facts.links.find((l) => l.ifname === uplink)?.linkinfo?.info_kind;
+  const groups = groupsJoinedBySockets(facts.multicastGroups, uplink, kind);
   if (groups.length === 0) return [];
   const what = `Multicast groups are joined on '${uplink}' (ip maddr show dev ${uplink}), and their sockets stop ` +
     `receiving once it is a port of '${bridge}' (the host's multicast then arrives on '${bridge}'): ${

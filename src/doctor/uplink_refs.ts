@@ -59,6 +59,16 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   const up = resolveUplink(host, facts.uplinkRequested);
   if (!up?.link) return finding(id, "ok", "No uplink, so nothing names it");
   const bridge = ctx.bridge ?? DEFAULT_BRIDGE;
+  // An uplink that is a bridge already (as after full-migrate) becomes no bridge's port: nothing naming it stops
+  // matching or receiving (doctor's uplink check says full-migrate is not needed).
+  if (up.link.linkinfo?.info_kind === "bridge") {
+    return finding(
+      id,
+      "ok",
+      `Uplink '${up.dev}' is a bridge already: full-migrate does not make it a port, so no rule, socket or group ` +
+        "naming it stops matching",
+    );
+  }
   if (host.nftables === undefined) {
     return finding(
       id,

@@ -112,6 +112,14 @@ export function parseIgmp6(text: string): MulticastGroup[] {
  */
 const KERNEL_GROUPS = new Set(["224.0.0.1", "ff02::1", "ff01::1", "ff02::2", "ff01::2", "ff05::2"]);
 
+/**
+ * The groups a bridge joins by itself on its own device while it snoops
+ * multicast (the default, `mcast_snooping 1`): Multicast Router Discovery's
+ * all-snoopers groups 224.0.0.106 and ff02::6a (RFC 4286; net/bridge/
+ * br_multicast.c `br_multicast_join_snoopers`), one kernel user each.
+ */
+const BRIDGE_GROUPS = new Set(["224.0.0.106", "ff02::6a"]);
+
 /** Whether a group is IPv6 solicited-node (ff02::1:ff00:0/104, RFC 4291 §2.7.1): joined per address by the kernel. */
 function solicitedNode(group: string): boolean {
   return /^ff02::1:ff[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(group);
@@ -123,11 +131,14 @@ function solicitedNode(group: string): boolean {
  * (a socket joined it too).
  * @param groups Every group (`HostFacts.multicastGroups`).
  * @param dev The link, e.g. `eth0`.
+ * @param kind The link's kind (`linkinfo.info_kind` of `ip -details`), e.g. `bridge`: a bridge's own groups
+ *   ({@link BRIDGE_GROUPS}) count as the kernel's.
  * @returns One phrase each, e.g. `239.1.2.3` or `224.0.0.1 (2 users, 1 of them the kernel)`.
  */
-export function groupsJoinedBySockets(groups: readonly MulticastGroup[], dev: string): string[] {
+export function groupsJoinedBySockets(groups: readonly MulticastGroup[], dev: string, kind?: string): string[] {
+  const own = (group: string) => KERNEL_GROUPS.has(group) || (kind === "bridge" && BRIDGE_GROUPS.has(group));
   return groups.filter((g) => g.dev === dev && !solicitedNode(g.group)).flatMap((g) => {
-    if (!KERNEL_GROUPS.has(g.group)) return [g.users > 1 ? `${g.group} (${g.users} users)` : g.group];
+    if (!own(g.group)) return [g.users > 1 ? `${g.group} (${g.users} users)` : g.group];
     return g.users > 1 ? [`${g.group} (${g.users} users, 1 of them the kernel)`] : [];
   });
 }

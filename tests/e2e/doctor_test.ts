@@ -326,3 +326,36 @@ Deno.test("no default route: the uplink warns and the uplink checks have nothing
     assert.match(bad.stderr, /not allowed/);
   });
 });
+
+Deno.test("doctor after full-migrate: the uplink is the bridge, which becomes no bridge's port: uplink-refs is ok (no rule 'stops matching', no bridge group of the kernel's taken for a socket's)", async () => {
+  await withLab(async (lab) => {
+    const run = await lab.nsrecipe([
+      "run",
+      "full-migrate",
+      "--name",
+      "m",
+      "--address",
+      "198.51.100.50/24",
+      "--no-confirm",
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    // The bridge joins Multicast Router Discovery's all-snoopers groups on itself (RFC 4286), as the kernel does.
+    const igmp = (await lab.sh(["cat", "/proc/net/igmp"])).stdout;
+    assert.match(igmp, /br0[\s\S]*6A0000E0/, igmp);
+    const doctor = await lab.nsrecipe(["--json", "doctor"]);
+    const findings = (JSON.parse(doctor.stdout) as { findings: { id: string; verdict: string; summary: string }[] })
+      .findings;
+    const refs = findings.find((f) => f.id === "uplink-refs");
+    assert.deepEqual(
+      { verdict: refs?.verdict, summary: refs?.summary },
+      {
+        verdict: "ok",
+        summary:
+          "Uplink 'br0' is a bridge already: full-migrate does not make it a port, so no rule, socket or group " +
+          "naming it stops matching",
+      },
+    );
+    assert.match(findings.find((f) => f.id === "uplink")?.summary ?? "", /is already a bridge/);
+    assert.equal((await lab.nsrecipe(["undo", "m"])).code, 0);
+  });
+});

@@ -224,3 +224,21 @@ Deno.test("H2: doctor's uplink-refs names iptables rules on the uplink and the b
   assert.equal(checkUplinkRefs(facts, { movesUplink: true, force: true }).verdict, "warn");
   assert.equal(checkUplinkRefs(facts, { movesUplink: false }).verdict, "warn");
 });
+
+Deno.test("a bridge's own groups (Multicast Router Discovery's all-snoopers, 224.0.0.106 and ff02::6a, RFC 4286) count as the kernel's on a bridge, and only there", () => {
+  const groups = [
+    ...parseIgmp(
+      "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n" +
+        "5\tbr0       :     2      V3\n\t\t\t\t6A0000E0     1 0:00000000\t\t0\n\t\t\t\t010000E0     1 0:00000000\t\t0\n" +
+        "6\tbr1       :     1      V3\n\t\t\t\t6A0000E0     2 0:00000000\t\t0\n",
+    ),
+    ...parseIgmp6(
+      "5    br0             ff02000000000000000000000000006a     1 00000004 0\n" +
+        "7    eth1            ff02000000000000000000000000006a     1 00000004 0\n",
+    ),
+  ];
+  assert.deepEqual(groupsJoinedBySockets(groups, "br0", "bridge"), []);
+  assert.deepEqual(groupsJoinedBySockets(groups, "br0"), ["224.0.0.106", "ff02::6a"], "not known to be a bridge");
+  assert.deepEqual(groupsJoinedBySockets(groups, "br1", "bridge"), ["224.0.0.106 (2 users, 1 of them the kernel)"]);
+  assert.deepEqual(groupsJoinedBySockets(groups, "eth1", "veth"), ["ff02::6a"]);
+});
