@@ -221,6 +221,29 @@ async function gatherUplinkFiles(paths: PathLook, dev: string, ifindex: number):
   return { dev, ifindex, nmDevice, networkdLink, ifstateDev };
 }
 
+/** What iptables-nft says on stderr when the namespace also holds iptables-legacy tables (iptables-nft(8)). */
+const LEGACY_PRESENT = /iptables-legacy tables present/;
+
+/**
+ * `iptables -S` or `ip6tables -S` ({@link readCommand}), noting in `legacy` a
+ * tool whose nf_tables variant warned that iptables-legacy tables are present
+ * too (it lists only its own rules, and exits 0).
+ */
+async function readIptables(
+  run: Runner,
+  tool: "iptables" | "ip6tables",
+  legacy: ("iptables" | "ip6tables")[],
+): Promise<Source> {
+  try {
+    const r = await run([tool, "-S"], { okCodes: ANY_CODE });
+    if (LEGACY_PRESENT.test(r.stderr)) legacy.push(tool);
+    return r.code === 0 ? { ok: true, value: r.stdout } : { ok: false, reason: reasonOf(r.stderr, r.code) };
+  } catch (e) {
+    if (e instanceof CommandError) return { ok: false, reason: e.stderr || e.message };
+    throw e;
+  }
+}
+
 /**
  * The netfilter sources of the forward and uplink-refs checks. `lazy` (a
  * run's checks): the bridge netfilter settings are read only when they can
@@ -231,10 +254,11 @@ async function gatherUplinkFiles(paths: PathLook, dev: string, ifindex: number):
 async function gatherNetfilter(run: Runner, lazy: boolean): Promise<NetfilterFacts> {
   // The host facts read ip_forward with them when a plan needs it: one process (src/host/forward_sysctls.ts).
   const ahead = lazy ? undefined : readForwardSysctls(run);
+  const legacyTables: ("iptables" | "ip6tables")[] = [];
   const [nft, iptables, ip6tables] = await Promise.all([
     readCommand(run, ["nft", "-j", "list", "ruleset"]),
-    readCommand(run, ["iptables", "-S"]),
-    readCommand(run, ["ip6tables", "-S"]),
+    readIptables(run, "iptables", legacyTables),
+    readIptables(run, "ip6tables", legacyTables),
   ]);
   const sysctls = ahead
     ? await ahead
@@ -253,6 +277,7 @@ async function gatherNetfilter(run: Runner, lazy: boolean): Promise<NetfilterFac
     nft,
     iptables,
     ip6tables,
+    ...(legacyTables.length > 0 ? { legacyTables: legacyTables.sort() } : {}),
     bridgeNfIptables: setting("net.bridge.bridge-nf-call-iptables"),
     bridgeNfIp6tables: setting("net.bridge.bridge-nf-call-ip6tables"),
   };

@@ -85,6 +85,12 @@ export interface NetfilterFacts {
   iptables: Source;
   /** `ip6tables -S`. */
   ip6tables: Source;
+  /**
+   * The tools (`iptables`, `ip6tables`) whose nf_tables variant said on stderr that iptables-legacy tables are
+   * present in this namespace (`# Warning: iptables-legacy tables present, use iptables-legacy to see them`): their
+   * rules are not in its `-S` listing nor in the nftables ruleset, and nsrecipe does not read them. Absent: none said.
+   */
+  legacyTables?: ("iptables" | "ip6tables")[];
   /** `sysctl -n net.bridge.bridge-nf-call-iptables`; not ok when br_netfilter is not loaded. */
   bridgeNfIptables: Source;
   /** `sysctl -n net.bridge.bridge-nf-call-ip6tables`. */

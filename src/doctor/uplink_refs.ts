@@ -122,12 +122,27 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
     );
     hints.push(`make their services join on '${bridge}' once it exists (or restart them then)`);
   }
+  const legacy = facts.netfilter.legacyTables ?? [];
+  if (legacy.length > 0) {
+    problems.push(
+      `iptables-legacy tables are present (${
+        legacy.map((t) => `'${t} -S' says so`).join(", ")
+      }), which nsrecipe does not read: rules there naming '${up.dev}' or '${bridge}' were not checked`,
+    );
+    hints.push(
+      `list them with ${
+        legacy.map((t) => `'${t}-legacy -S'`).join(" and ")
+      } and make any rule naming '${up.dev}' match '${bridge}' as well (nsrecipe cannot see them, so only --force ` +
+        "takes full-migrate past them)",
+    );
+  }
   const unseen = host.rawSocketsUnseen.length === 0 ? "" : `Not checked whether raw sockets are bound to ` +
     `'${up.dev}': this kernel lacks raw_diag, so 'ss' cannot show their link: ${host.rawSocketsUnseen.join("; ")}`;
   const unseenHint = `by hand that none of those raw sockets is bound to '${up.dev}' (keepalived, 'ping -I')`;
   if (problems.length > 0) {
     // full-migrate's plan sees nftables and policy rules itself; iptables rules only here, so the check refuses them.
-    const refuse = ctx.movesUplink === true && ctx.force !== true && iptUplink.length + iptBridge.length > 0;
+    const refuse = ctx.movesUplink === true && ctx.force !== true &&
+      iptUplink.length + iptBridge.length + legacy.length > 0;
     return finding(
       id,
       refuse ? "fail" : "warn",

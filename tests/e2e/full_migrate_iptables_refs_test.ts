@@ -86,3 +86,36 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "iptables-legacy tables beside iptables-nft (iptables -S only warns that they are present): doctor says their rules were not checked, run full-migrate refuses (exit 3, nothing changed) and goes ahead with --force",
+  ignore: !IPTABLES || !(Deno.env.get("PATH") ?? "").split(":").some((d) => d && existsSync(`${d}/iptables-legacy`)),
+  fn: async () => {
+    await withLab(async (lab) => {
+      const added = await lab.sh(["iptables-legacy", "-A", "INPUT", "-i", "eth0", "-j", "ACCEPT"]);
+      assert.equal(added.code, 0, added.stderr);
+      const before = await lab.snapshot();
+      const doctor = await lab.nsrecipe(["--json", "doctor"]);
+      const found = (JSON.parse(doctor.stdout) as { findings: { id: string; verdict: string; summary: string }[] })
+        .findings.find((f) => f.id === "uplink-refs");
+      assert.equal(found?.verdict, "warn", doctor.stdout);
+      assert.equal(
+        found?.summary,
+        "iptables-legacy tables are present ('iptables -S' says so), which nsrecipe does not read: rules there " +
+          "naming 'eth0' or 'br0' were not checked",
+      );
+      const migrate = ["run", "full-migrate", "--name", "fm", "--address", "198.51.100.50/24", "--no-confirm"];
+      const refused = await lab.nsrecipe(migrate);
+      assert.equal(refused.code, 3, refused.stderr);
+      assert.match(refused.stderr, /uplink-refs: iptables-legacy tables are present/);
+      assert.match(refused.stderr, /List them with 'iptables-legacy -S'/);
+      const after = await lab.snapshot();
+      assert.deepEqual(after, before, snapshotDiff(before, after));
+      const forced = await lab.nsrecipe([...migrate, "--force"]);
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.match(forced.stderr, /iptables-legacy tables are present/, "said again when forced");
+      assert.equal((await lab.nsrecipe(["undo", "fm"])).code, 0);
+    });
+  },
+});

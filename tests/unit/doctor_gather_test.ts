@@ -252,3 +252,24 @@ Deno.test("ownPathLook: a path that is not plain (a link name with a space) is r
     ["test", "-d", "/run/odd dir"],
   ]);
 });
+
+Deno.test("gatherDoctorFacts notes the tools whose iptables-nft listing warns that iptables-legacy tables are present; none when it does not", async () => {
+  const warned = recordingRunner((argv) =>
+    argv[0] === "iptables" || argv[0] === "ip6tables"
+      ? {
+        stdout: "-P INPUT ACCEPT\n",
+        stderr: argv[0] === "iptables"
+          ? "# Warning: iptables-legacy tables present, use iptables-legacy to see them\n"
+          : "",
+      }
+      : fakeHost(argv)
+  );
+  const facts = await gatherDoctorFacts(warned.run, { groups: factGroupsFor(["uplink-refs"]), linkSettings: false });
+  assert.deepEqual(facts.netfilter.legacyTables, ["iptables"]);
+  assert.deepEqual(facts.netfilter.iptables, { ok: true, value: "-P INPUT ACCEPT\n" });
+  const quiet = recordingRunner((argv) =>
+    argv[0].endsWith("tables") ? { stdout: "-P INPUT ACCEPT\n" } : fakeHost(argv)
+  );
+  const none = await gatherDoctorFacts(quiet.run, { groups: factGroupsFor(["uplink-refs"]), linkSettings: false });
+  assert.equal(none.netfilter.legacyTables, undefined);
+});
