@@ -24,7 +24,6 @@ import {
   type HostNeeds,
   KERNEL_MODULE_DIRS,
   MANAGER_DIRS,
-  MANAGER_FILES,
   PROC_STATUS_PATH,
   runRecipeChecks,
   unfitHostError,
@@ -91,7 +90,8 @@ export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
     stat: [
       OWN_NETNS_PATH,
       ...groups.has("kernel") ? Object.values(KERNEL_MODULE_DIRS) : [],
-      // The network managers' state, for a recipe that moves the uplink (doctor's `managers` facts).
+      // The network managers' state directories, for a recipe that moves the uplink (doctor's `managers` facts);
+      // their files are read apart from the boot id (a FIFO in a file's place would hold that read to its bound).
       ...groups.has("managers") ? Object.values(MANAGER_DIRS) : [],
       // The base programs, found without a which-check of their own (ownProgramFound).
       ...programStatPaths(BASE_PROGRAMS, Deno.env.get("PATH") ?? ""),
@@ -99,7 +99,6 @@ export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
     files: [
       BOOT_ID_PATH,
       ...groups.has("procStatus") ? [PROC_STATUS_PATH] : [],
-      ...groups.has("managers") ? Object.values(MANAGER_FILES) : [],
     ],
   };
 }

@@ -16,6 +16,7 @@ import type { Runner } from "../exec/mod.ts";
 import { type FORWARD_SYSCTLS, gatherFacts, type HostFacts, type KnownNetns, readForwardSysctls } from "../host/mod.ts";
 import type { DoctorFacts, KernelFacts, ManagerFacts, NetfilterFacts, Source, UplinkFiles } from "./types.ts";
 import { bridgeNfDecides } from "./forward.ts";
+import { PATH_READ_TIMEOUT_MS } from "../host/path_reads.ts";
 import { resolveUplink } from "./uplink.ts";
 
 /**
@@ -116,13 +117,14 @@ function reasonOf(stderr: string, code: number, prefix?: string): string {
  * Runs a read-only command and keeps its stdout, or why it failed.
  * @param run The process seam.
  * @param argv The command.
+ * @param timeoutMs Kill it after this many ms (its reason then says it timed out); default: no bound.
  * @returns Its stdout when it exits 0; else the first line of its stderr
  *   (or `exit N`); `'P' was not found in PATH` when the program is missing.
  * @throws {Deno.errors.NotCapable} When the permission set lacks the program (a bug).
  */
-export async function readCommand(run: Runner, argv: readonly string[]): Promise<Source> {
+export async function readCommand(run: Runner, argv: readonly string[], timeoutMs?: number): Promise<Source> {
   try {
-    const r = await run(argv, { okCodes: ANY_CODE });
+    const r = await run(argv, { okCodes: ANY_CODE, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     return r.code === 0 ? { ok: true, value: r.stdout } : { ok: false, reason: reasonOf(r.stderr, r.code) };
   } catch (e) {
     if (e instanceof CommandError) return { ok: false, reason: e.stderr || e.message };
@@ -137,7 +139,8 @@ export async function readCommand(run: Runner, argv: readonly string[]): Promise
  * @returns Its text, or the reason (`No such file or directory`, …).
  */
 export async function readFileVia(run: Runner, path: string): Promise<Source> {
-  const s = await readCommand(run, ["cat", "--", path]);
+  // Bounded as the readers of several paths are: a FIFO in a file's place would block cat forever.
+  const s = await readCommand(run, ["cat", "--", path], PATH_READ_TIMEOUT_MS);
   return s.ok ? s : { ok: false, reason: s.reason.replace(`cat: ${path}: `, "") };
 }
 
@@ -300,12 +303,10 @@ export async function gatherDoctorFacts(run: Runner, opts: GatherOptions = {}): 
   const wanted = (group: FactGroup) => opts.groups === undefined || opts.groups.has(group);
   const skipped = { ok: false as const, reason: "not gathered: no check asked for it" };
   const paths = opts.paths ?? { file: (p: string) => readFileVia(run, p), isDir: (p: string) => isDirVia(run, p) };
-  // The fixed paths of the groups wanted, read together where the reader can (the uplink's files follow its read).
+  // The fixed paths of the groups wanted, read together where the reader can; the managers' files apart (a FIFO in
+  // a file's place holds its read to the bound, PATH_READ_TIMEOUT_MS), the uplink's once the host's read named it.
   paths.ahead?.({
-    files: [
-      ...wanted("procStatus") ? [PROC_STATUS_PATH] : [],
-      ...wanted("managers") ? Object.values(MANAGER_FILES) : [],
-    ],
+    files: wanted("procStatus") ? [PROC_STATUS_PATH] : [],
     dirs: [
       ...wanted("kernel") ? Object.values(KERNEL_MODULE_DIRS) : [],
       ...wanted("managers") ? Object.values(MANAGER_DIRS) : [],

@@ -117,6 +117,25 @@ export function uplinkOwners(facts: DoctorFacts, dev: string, bridge = DEFAULT_B
 }
 
 /**
+ * The managers' state files that exist but could not be read (a reason other
+ * than `No such file or directory`, e.g. a FIFO whose read timed out), each as
+ * `PATH: REASON`.
+ */
+function unreadStateFiles(facts: DoctorFacts, dev: string): string[] {
+  const files = facts.uplinkFiles?.dev === dev ? facts.uplinkFiles : undefined;
+  const sources: [string, DoctorFacts["managers"]["ifstate"] | undefined][] = [
+    ["/run/network/ifstate", facts.managers.ifstate],
+    ["/etc/network/interfaces", facts.managers.interfaces],
+    [`/run/NetworkManager/devices/${files?.ifindex}`, files?.nmDevice],
+    [`/run/systemd/netif/links/${files?.ifindex}`, files?.networkdLink],
+    [`/run/network/ifstate.${dev}`, files?.ifstateDev],
+  ];
+  return sources.flatMap(([path, s]) =>
+    s && !s.ok && !/No such file or directory|^not gathered/.test(s.reason) ? [`${path}: ${s.reason}`] : []
+  );
+}
+
+/**
  * Checks whether a network manager owns the uplink.
  *
  * Verdicts: one or more owners → warn (they may undo or fight the change),
@@ -132,6 +151,15 @@ export function checkManagers(facts: DoctorFacts, ctx: CheckContext = {}): Findi
   if (up === "unknown") return finding(id, "warn", "Not checked: the links could not be read");
   if (!up || !up.link) return finding(id, "ok", "No uplink to check");
   const owners = uplinkOwners(facts, up.dev, ctx.bridge);
+  const unread = unreadStateFiles(facts, up.dev);
+  if (owners.length === 0 && unread.length > 0) {
+    return finding(
+      id,
+      "warn",
+      `Not fully checked: ${unread.join("; ")}; no network manager was seen owning '${up.dev}' in the rest`,
+      "Look at those paths as root (a state file should be a plain file; e.g. 'ls -l /run/network').",
+    );
+  }
   if (owners.length === 0) return finding(id, "ok", `No network manager owns '${up.dev}'`);
   return finding(
     id,

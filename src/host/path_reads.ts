@@ -176,12 +176,21 @@ export function parseStatOutput(
  * otherwise than 0 (all read) or 1 (some path not read), with the error each
  * path then carries.
  */
+/**
+ * How long a reader of paths may take before it is killed, in ms: reading a
+ * regular file or stat-ing a path takes milliseconds, but open(2) of a FIFO
+ * blocks until a writer comes (fifo(7)), and root can put one where a state
+ * file is expected (`mkfifo /run/network/ifstate`). Killed, the reader fails
+ * as a whole, its error saying so, instead of nsrecipe waiting forever.
+ */
+export const PATH_READ_TIMEOUT_MS = 5000;
+
 async function runReader(
   run: Runner,
   argv: readonly string[],
 ): Promise<{ r: ExecResult } | { error: CommandError }> {
   try {
-    const r = await run(argv, { okCodes: ANY_EXIT, traceStderr: absentSummed });
+    const r = await run(argv, { okCodes: ANY_EXIT, traceStderr: absentSummed, timeoutMs: PATH_READ_TIMEOUT_MS });
     if (r.code === 0 || r.code === 1) return { r };
     return { error: new CommandError(argv, r.code, r.stderr) };
   } catch (e) {

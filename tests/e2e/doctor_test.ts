@@ -359,3 +359,19 @@ Deno.test("doctor after full-migrate: the uplink is the bridge, which becomes no
     assert.equal((await lab.nsrecipe(["undo", "m"])).code, 0);
   });
 });
+
+Deno.test("a FIFO where ifupdown's state file should be (/run/network/ifstate): doctor does not wait for a writer; its read is killed at the bound and network-manager says the file was not checked, the other checks unharmed", async () => {
+  await withLab(async (lab) => {
+    const made = await lab.sh(["sh", "-c", "mkdir -p /run/network && mkfifo /run/network/ifstate"]);
+    assert.equal(made.code, 0, made.stderr);
+    const doctor = await lab.nsrecipe(["--json", "doctor"]);
+    const findings = (JSON.parse(doctor.stdout) as { findings: Finding[] }).findings;
+    const nm = findings.find((f) => f.id === "network-manager");
+    assert.equal(nm?.verdict, "warn", doctor.stdout);
+    assert.match(
+      nm?.summary ?? "",
+      /^Not fully checked: \/run\/network\/ifstate: timed out after 5000 ms and was killed/,
+    );
+    assert.equal(findings.find((f) => f.id === "privileges")?.verdict, "ok", "the status file is read apart");
+  });
+});

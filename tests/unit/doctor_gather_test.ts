@@ -182,7 +182,7 @@ Deno.test("gatherDoctorFacts for a run reads the bridge netfilter settings only 
   assert.deepEqual(all.netfilter.bridgeNfIptables, { ok: true, value: "1" });
 });
 
-Deno.test("gatherDoctorFacts through ownPathLook: the managers' directories in one stat, their files with the status in one head, the uplink's three files in one more head; no cat or test", async () => {
+Deno.test("gatherDoctorFacts through ownPathLook: the managers' directories in one stat, their files in one head, the uplink's three files in one more head; no cat or test", async () => {
   // What this host has: NetworkManager's state with a file for eth0 (ifindex 7), ifupdown's configuration.
   const dirs = new Set(["/run/NetworkManager/devices"]);
   const files: Record<string, string> = {
@@ -228,12 +228,14 @@ Deno.test("gatherDoctorFacts through ownPathLook: the managers' directories in o
   assert.deepEqual(facts.procStatus, { ok: true, value: files["/proc/self/status"] });
   const readers = calls.map((c) => c.argv).filter((a) => ["stat", "head", "cat", "test"].includes(a[0]));
   const lines = readers.map((a) => `${a[0]} ${a.slice(5).join(" ")}`);
-  // The fixed paths first (the stat and the head side by side), then the uplink's, once the host's read named it.
-  assert.deepEqual(lines.slice(0, 2).sort(), [
-    "head /proc/self/status /run/network/ifstate /etc/network/interfaces",
+  // The fixed paths first (the stat and the heads side by side: the managers' files apart from the status file),
+  // then the uplink's, once the host's read named it.
+  assert.deepEqual(lines.slice(0, 3).sort(), [
+    "head /proc/self/status",
+    "head /run/network/ifstate /etc/network/interfaces",
     "stat /run/NetworkManager/devices /run/systemd/netif/links",
   ]);
-  assert.deepEqual(lines.slice(2), [
+  assert.deepEqual(lines.slice(3), [
     "head /run/NetworkManager/devices/7 /run/systemd/netif/links/7 /run/network/ifstate.eth0",
   ]);
 });

@@ -89,3 +89,17 @@ Deno.test("network-manager: state files of another device are ignored", () => {
   const f = checkManagers(withFiles({ dev: "eth1", nmDevice: text(NM_MANAGED) }));
   assert.equal(f.verdict, "ok");
 });
+
+Deno.test("network-manager: a state file that exists but could not be read (a FIFO whose read timed out, a directory) is said not checked, not 'no manager'; an absent one is not", () => {
+  const timedOut = { ok: false as const, reason: "timed out after 5000 ms and was killed" };
+  const f = checkManagers(withFiles({ ifstateDev: { ok: false, reason: "Is a directory" } }, { ifstate: timedOut }));
+  assert.equal(f.verdict, "warn");
+  assert.equal(
+    f.summary,
+    "Not fully checked: /run/network/ifstate: timed out after 5000 ms and was killed; /run/network/ifstate.eth0: Is " +
+      "a directory; no network manager was seen owning 'eth0' in the rest",
+  );
+  assert.match(f.fix ?? "", /ls -l \/run\/network/);
+  const absent = checkManagers(withFiles({}, { ifstate: missing("No such file or directory") }));
+  assert.deepEqual([absent.verdict, absent.summary], ["ok", "No network manager owns 'eth0'"]);
+});
