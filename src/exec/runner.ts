@@ -11,6 +11,7 @@
 import { CommandError } from "../errors.ts";
 import { hintFor, installHint } from "./hints.ts";
 import { taking } from "./turns.ts";
+import { shellQuote } from "../quote.ts";
 
 /** Options for one captured command. */
 export interface ExecOptions {
@@ -465,7 +466,7 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
   const spawn = opts.spawn ?? denoSpawn;
   const trace = opts.trace;
   const start = (argv: readonly string[], stdio: Stdio, stdin = false): Spawned => {
-    if (stdio !== "captured") trace?.(`$ ${argv.join(" ")}  (${stdioLabel(stdio, Deno.stdin.isTerminal())})`);
+    if (stdio !== "captured") trace?.(`$ ${shellQuote(argv)}  (${stdioLabel(stdio, Deno.stdin.isTerminal())})`);
     try {
       return spawn(argv, stdio, stdin);
     } catch (e) {
@@ -589,7 +590,7 @@ export function processes(opts: { spawn?: Spawn; trace?: TraceSink } = {}): Proc
     if (trace) {
       const shown = result.stderr && o.traceStderr ? o.traceStderr(result.stderr) : result.stderr;
       trace(
-        `$ ${spawned.join(" ")}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
+        `$ ${shellQuote(spawned)}  (exit ${result.code}, ${result.durationMs} ms)` + stdinTrace(o.stdin) +
           (shown ? `\n  ${shown.replaceAll("\n", "\n  ")}` : ""),
       );
     }

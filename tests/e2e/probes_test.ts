@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { assertExit } from "../support/reliability.ts";
 
-const STAT = "stat -L -c %d %i %f %n --";
+/** The stat of paths as `--verbose` shows it: quoted for a shell, as every traced command. */
+const STAT = "stat -L -c '%d %i %f %n' --";
 const HEAD = "head -v -n -0 --";
 const BOOT_ID = "/proc/sys/kernel/random/boot_id";
 /** The script that prints the order of a host-facts gathering's processes. */
@@ -25,7 +26,7 @@ function traced(stderr: string): string[] {
       const programs = [...new Set(paths.filter((p) => !own.includes(p)).map((p) => p.split("/").at(-1)!))];
       return [STAT, ...own, ...(programs.length ? [`<${programs.join(" ")}>`] : [])].join(" ");
     }
-    if (!argv.startsWith("test ( ")) return argv;
+    if (!argv.startsWith("test '(' ")) return argv;
     const found = [...argv.matchAll(/-f (\S+) -a -x/g)].map((m) => m[1].split("/").at(-1)!);
     return `test <${[...new Set(found)].join(" ")}>`;
   });
