@@ -68,14 +68,19 @@ export async function doctorCommand(opts: DoctorOptions, g: GlobalOptions, out: 
   if (opts.bridge !== undefined) checkLinkName(opts.bridge, "--bridge");
   // What the journal says applied runs made: a namespace name taken by one is that run's (netns-name's advice).
   const run = readerFor(out);
+  const known = await journalNetns(g.stateDir);
   const facts = await gatherDoctorFacts(run, {
     uplink: opts.uplink,
-    knownNetns: await journalNetns(g.stateDir),
+    knownNetns: known,
     // Its files in one head(1) and its directories in one stat(1), not one cat or test each.
     paths: ownPathLook(run),
   });
   const natTableOf = opts.name === undefined ? undefined : natTable(opts.name);
-  const findings = runDoctor(facts, { netns: opts.name, bridge: opts.bridge, natTable: natTableOf });
+  // The --nat tables nsrecipe's runs made: a table is named after its namespace (natTable).
+  const ownNatTables = new Map(
+    [...known].flatMap(([name, k]) => k.run ? [[natTable(name), k.run.label] as [string, string]] : []),
+  );
+  const findings = runDoctor(facts, { netns: opts.name, bridge: opts.bridge, natTable: natTableOf, ownNatTables });
   const ok = findingsOk(findings);
   out.data({ findings, ok });
   if (!g.json) {

@@ -143,6 +143,12 @@ export interface CheckContext {
    * already refuses such a run.
    */
   natTable?: string;
+  /**
+   * The nftables tables (family `inet`) of nsrecipe's own `veth-bridge --nat` runs the journal holds, each with its
+   * run's name: their rules naming the uplink are said as those runs' (undo them and run them again), not as the
+   * admin's to edit.
+   */
+  ownNatTables?: ReadonlyMap<string, string>;
   /** `--force` given (full-migrate accepts DHCP-managed addresses; a forward drop that defeats the run is accepted). */
   force?: boolean;
   /** The run routes the namespace's traffic out of the bridge (veth-bridge `--nat`), so a forward drop of routed traffic defeats it. */

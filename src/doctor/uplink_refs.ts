@@ -80,7 +80,12 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   const ruleset = host.nftables;
   const ipt = (dev: string) => iptablesNaming(facts, ruleset, dev);
   const iptUplink = ipt(up.dev);
-  const nft = [...nftRulesNamingLink(host.nftables, up.dev), ...iptUplink];
+  // nsrecipe's own --nat tables (of runs the journal holds) are said apart: undo and run again, not edit.
+  const own = ctx.ownNatTables ?? new Map<string, string>();
+  const ownTableOf = (ref: string) => [...own.keys()].find((t) => ref.startsWith(`nft rule inet ${t} `));
+  const allNft = nftRulesNamingLink(host.nftables, up.dev);
+  const ownRuns = [...new Set(allNft.flatMap((r) => ownTableOf(r) ?? []).map((t) => own.get(t)!))];
+  const nft = [...allNft.filter((r) => ownTableOf(r) === undefined), ...iptUplink];
   const moved = [...host.rules4, ...host.rules6].filter((r) => r.iif === up.dev || r.oif === up.dev).length;
   const movedNote = moved ? `; full-migrate moves the ${moved} policy rule(s) naming it to the bridge` : "";
   const bound = host.boundSockets === undefined ? undefined : socketsBoundTo(host.boundSockets, up.dev);
@@ -89,6 +94,18 @@ export function checkUplinkRefs(facts: DoctorFacts, ctx: CheckContext): Finding 
   if (nft.length > 0) {
     problems.push(...uplinkRefSentences(up.dev, "a bridge", nft));
     hints.push(`make them match the bridge as well, e.g. 'iifname { "${up.dev}", "${bridge}" }'`);
+  }
+  if (ownRuns.length > 0) {
+    const runs = ownRuns.map((n) => `'${n}'`).join(", ");
+    problems.push(
+      `The --nat masquerading of nsrecipe run${ownRuns.length > 1 ? "s" : ""} ${runs} goes out of '${up.dev}' and ` +
+        "stops once it is a port of a bridge",
+    );
+    hints.push(
+      `undo ${ownRuns.length > 1 ? "those runs" : "that run"} first (${
+        ownRuns.map((n) => `nsrecipe undo ${n}`).join("; ")
+      }) and run ${ownRuns.length > 1 ? "them" : "it"} again after full-migrate`,
+    );
   }
   if (bound && bound.length > 0) {
     problems.push(

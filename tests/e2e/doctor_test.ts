@@ -375,3 +375,19 @@ Deno.test("a FIFO where ifupdown's state file should be (/run/network/ifstate): 
     assert.equal(findings.find((f) => f.id === "privileges")?.verdict, "ok", "the status file is read apart");
   });
 });
+
+Deno.test("doctor with a veth-bridge --nat run applied: its masquerading table's rules naming the uplink are said as that run's (undo it, run it again after full-migrate), not as firewall rules to edit", async () => {
+  await withLab(async (lab) => {
+    const run = await lab.nsrecipe(["run", "veth-bridge", "--name", "w", "--nat"]);
+    assert.equal(run.code, 0, run.stderr);
+    const doctor = await lab.nsrecipe(["--json", "doctor"]);
+    const refs = (JSON.parse(doctor.stdout) as { findings: Finding[] }).findings.find((f) => f.id === "uplink-refs");
+    assert.equal(refs?.verdict, "warn", doctor.stdout);
+    assert.equal(
+      refs?.summary,
+      "The --nat masquerading of nsrecipe run 'w' goes out of 'eth0' and stops once it is a port of a bridge",
+    );
+    assert.match(refs?.fix ?? "", /^Undo that run first \(nsrecipe undo w\) and run it again after full-migrate;/);
+    assert.equal((await lab.nsrecipe(["undo", "w"])).code, 0);
+  });
+});
