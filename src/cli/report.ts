@@ -40,7 +40,8 @@ export function reportError(e: unknown, stateDir: string): number {
   const print = (line: string) => console.error(sanitize(adviseWithStateDir(line, stateDir)));
   if (e instanceof NsrecipeError) {
     print(`nsrecipe: ${e.message}`);
-    if (e.hint) print(`  ${e.hint}`);
+    // Every line of the hint indented, a command of a multi-line fix (doctor's firewall rules) as the first.
+    if (e.hint) print(`  ${e.hint.replaceAll("\n", "\n  ")}`);
     return e.exitCode;
   }
   if (e instanceof Deno.errors.NotCapable) {
