@@ -387,7 +387,7 @@ async function refuseUnfitHost(
   ]);
   const findings = runRecipeChecks(needs, targets, facts).filter((f) => !unstartable.has(f.id));
   for (const f of findings.filter((f) => f.verdict === "warn")) {
-    out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix}` : ""}`));
+    out.progress(out.paint("yellow", `Warning: ${f.summary}${f.fix ? `\n  ${f.fix.replaceAll("\n", "\n  ")}` : ""}`));
   }
   const refusal = unfitHostError(findings);
   if (refusal) throw refusal;

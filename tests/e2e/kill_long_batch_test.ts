@@ -33,10 +33,13 @@ import fcntl, json, os, signal, struct, subprocess, sys, termios, time
 
 # Runs nsrecipe ARGS with /run/ktest first in PATH, whose ip wrapper stops itself (SIGSTOP) before it execs ip for
 # a host batch. Each stopped wrapper is let go (SIGCONT) unless nsrecipe is still writing its text and has filled the
-# pipe (at least HALF queued, the writer end still open in nsrecipe): then nsrecipe is killed (SIGKILL) mid-write.
+# pipe (at least FULL queued, the writer end still open in nsrecipe): then nsrecipe is killed (SIGKILL) mid-write.
 # Prints a JSON result: nsrecipe's exit code, the bytes the pipe held, whether they ended a line, and whether the
 # stopped ip died with nsrecipe.
-HALF = 32768
+# Full: nsrecipe writes whole lines at most PIPE_BUF (4096) bytes a write, so once less than that is free in the
+# 64 KB pipe it is blocked in its next write; killing at half of it (as before) let a loaded machine's kill land
+# while nsrecipe was still filling it (44,842 bytes queued once, under a load of 16 on 2 cores).
+FULL = 65536 - 4096
 p = subprocess.Popen(sys.argv[1:], env=dict(os.environ, PATH="/run/ktest:" + os.environ["PATH"]),
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -72,9 +75,15 @@ while result["queued"] is None and p.poll() is None:
         link = os.readlink(f"/proc/{w}/fd/0")
         fd = os.open(f"/proc/{w}/fd/0", os.O_RDONLY | os.O_NONBLOCK)
         try:
+            last, since = -1, time.time()
             while True:
                 queued = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
-                if queued >= HALF and holds(p.pid, link):
+                if queued != last:
+                    last, since = queued, time.time()
+                # Blocked short of FULL (a pipe's pages filled unevenly): the same bytes for 2 s count as full, so the
+                # test reports them instead of waiting for ever.
+                stuck = queued > 0 and time.time() - since > 2
+                if (queued >= FULL or stuck) and holds(p.pid, link):
                     os.kill(p.pid, signal.SIGKILL)
                     p.wait()
                     # The stopped ip must die with nsrecipe (its parent-death signal), before it reads a byte.
