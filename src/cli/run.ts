@@ -96,10 +96,7 @@ export function ownFactsAhead(recipe: Recipe): OwnFactsAhead {
       // The base programs, found without a which-check of their own (ownProgramFound).
       ...programStatPaths(BASE_PROGRAMS, Deno.env.get("PATH") ?? ""),
     ],
-    files: [
-      BOOT_ID_PATH,
-      ...groups.has("procStatus") ? [PROC_STATUS_PATH] : [],
-    ],
+    files: [BOOT_ID_PATH, ...groups.has("procStatus") ? [PROC_STATUS_PATH] : []],
   };
 }
 

@@ -123,11 +123,23 @@ function reasonOf(stderr: string, code: number, prefix?: string): string {
  * @throws {Deno.errors.NotCapable} When the permission set lacks the program (a bug).
  */
 export async function readCommand(run: Runner, argv: readonly string[], timeoutMs?: number): Promise<Source> {
+  return (await readWithStderr(run, argv, timeoutMs)).source;
+}
+
+/** {@link readCommand}, with the command's stderr (`""` when it could not be started) for a caller that reads it. */
+async function readWithStderr(
+  run: Runner,
+  argv: readonly string[],
+  timeoutMs?: number,
+): Promise<{ source: Source; stderr: string }> {
   try {
     const r = await run(argv, { okCodes: ANY_CODE, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-    return r.code === 0 ? { ok: true, value: r.stdout } : { ok: false, reason: reasonOf(r.stderr, r.code) };
+    const source: Source = r.code === 0
+      ? { ok: true, value: r.stdout }
+      : { ok: false, reason: reasonOf(r.stderr, r.code) };
+    return { source, stderr: r.stderr };
   } catch (e) {
-    if (e instanceof CommandError) return { ok: false, reason: e.stderr || e.message };
+    if (e instanceof CommandError) return { source: { ok: false, reason: e.stderr || e.message }, stderr: "" };
     throw e;
   }
 }
@@ -213,12 +225,28 @@ async function gatherManagers(paths: PathLook): Promise<ManagerFacts> {
   return { networkManager, networkd, ifstate, interfaces };
 }
 
+/**
+ * The network managers' state files of one link: NetworkManager's and
+ * systemd-networkd's, named by its ifindex, and ifupdown's `ifstate.DEV`.
+ * @param dev The link, e.g. `eth0`.
+ * @param ifindex Its interface index, e.g. `2`.
+ * @returns e.g. `{ nmDevice: "/run/NetworkManager/devices/2", networkdLink: "/run/systemd/netif/links/2",
+ *   ifstateDev: "/run/network/ifstate.eth0" }`.
+ */
+export function uplinkStateFiles(
+  dev: string,
+  ifindex: number,
+): { nmDevice: string; networkdLink: string; ifstateDev: string } {
+  return {
+    nmDevice: `${MANAGER_DIRS.networkManager}/${ifindex}`,
+    networkdLink: `${MANAGER_DIRS.networkd}/${ifindex}`,
+    ifstateDev: `${MANAGER_FILES.ifstate}.${dev}`,
+  };
+}
+
 async function gatherUplinkFiles(paths: PathLook, dev: string, ifindex: number): Promise<UplinkFiles> {
-  const files = [
-    `${MANAGER_DIRS.networkManager}/${ifindex}`,
-    `${MANAGER_DIRS.networkd}/${ifindex}`,
-    `${MANAGER_FILES.ifstate}.${dev}`,
-  ];
+  const at = uplinkStateFiles(dev, ifindex);
+  const files = [at.nmDevice, at.networkdLink, at.ifstateDev];
   paths.ahead?.({ files });
   const [nmDevice, networkdLink, ifstateDev] = await Promise.all(files.map((f) => paths.file(f)));
   return { dev, ifindex, nmDevice, networkdLink, ifstateDev };
@@ -237,14 +265,9 @@ async function readIptables(
   tool: "iptables" | "ip6tables",
   legacy: ("iptables" | "ip6tables")[],
 ): Promise<Source> {
-  try {
-    const r = await run([tool, "-S"], { okCodes: ANY_CODE });
-    if (LEGACY_PRESENT.test(r.stderr)) legacy.push(tool);
-    return r.code === 0 ? { ok: true, value: r.stdout } : { ok: false, reason: reasonOf(r.stderr, r.code) };
-  } catch (e) {
-    if (e instanceof CommandError) return { ok: false, reason: e.stderr || e.message };
-    throw e;
-  }
+  const { source, stderr } = await readWithStderr(run, [tool, "-S"]);
+  if (LEGACY_PRESENT.test(stderr)) legacy.push(tool);
+  return source;
 }
 
 /**

@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { type CheckContext, type DoctorFacts, type Finding, finding, textOf } from "./types.ts";
+import { type CheckContext, type DoctorFacts, type Finding, finding, type Source, textOf } from "./types.ts";
+import { MANAGER_FILES, uplinkStateFiles } from "./gather.ts";
 import { DEFAULT_BRIDGE } from "../names.ts";
 import { uplinkOf } from "./uplink.ts";
 
@@ -123,15 +124,19 @@ export function uplinkOwners(facts: DoctorFacts, dev: string, bridge = DEFAULT_B
  */
 function unreadStateFiles(facts: DoctorFacts, dev: string): string[] {
   const files = facts.uplinkFiles?.dev === dev ? facts.uplinkFiles : undefined;
-  const sources: [string, DoctorFacts["managers"]["ifstate"] | undefined][] = [
-    ["/run/network/ifstate", facts.managers.ifstate],
-    ["/etc/network/interfaces", facts.managers.interfaces],
-    [`/run/NetworkManager/devices/${files?.ifindex}`, files?.nmDevice],
-    [`/run/systemd/netif/links/${files?.ifindex}`, files?.networkdLink],
-    [`/run/network/ifstate.${dev}`, files?.ifstateDev],
+  const sources: [string, Source][] = [
+    [MANAGER_FILES.ifstate, facts.managers.ifstate],
+    [MANAGER_FILES.interfaces, facts.managers.interfaces],
   ];
+  if (files) {
+    const at = uplinkStateFiles(dev, files.ifindex);
+    sources.push([at.nmDevice, files.nmDevice], [at.networkdLink, files.networkdLink], [
+      at.ifstateDev,
+      files.ifstateDev,
+    ]);
+  }
   return sources.flatMap(([path, s]) =>
-    s && !s.ok && !/No such file or directory|^not gathered/.test(s.reason) ? [`${path}: ${s.reason}`] : []
+    !s.ok && !/No such file or directory|^not gathered/.test(s.reason) ? [`${path}: ${s.reason}`] : []
   );
 }
 

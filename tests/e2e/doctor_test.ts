@@ -13,6 +13,7 @@ import type { Finding } from "../../src/doctor/mod.ts";
 import { EXIT } from "../../src/errors.ts";
 import { type TestLab, withLab } from "../support/lab.ts";
 import { CHECK_IDS } from "../support/doctor_facts.ts";
+import { doctorFindings } from "../support/doctor_json.ts";
 
 interface Report {
   findings: Finding[];
@@ -342,9 +343,7 @@ Deno.test("doctor after full-migrate: the uplink is the bridge, which becomes no
     // The bridge joins Multicast Router Discovery's all-snoopers groups on itself (RFC 4286), as the kernel does.
     const igmp = (await lab.sh(["cat", "/proc/net/igmp"])).stdout;
     assert.match(igmp, /br0[\s\S]*6A0000E0/, igmp);
-    const doctor = await lab.nsrecipe(["--json", "doctor"]);
-    const findings = (JSON.parse(doctor.stdout) as { findings: { id: string; verdict: string; summary: string }[] })
-      .findings;
+    const { findings } = await doctorFindings(lab);
     const refs = findings.find((f) => f.id === "uplink-refs");
     assert.deepEqual(
       { verdict: refs?.verdict, summary: refs?.summary },
@@ -364,10 +363,9 @@ Deno.test("a FIFO where ifupdown's state file should be (/run/network/ifstate): 
   await withLab(async (lab) => {
     const made = await lab.sh(["sh", "-c", "mkdir -p /run/network && mkfifo /run/network/ifstate"]);
     assert.equal(made.code, 0, made.stderr);
-    const doctor = await lab.nsrecipe(["--json", "doctor"]);
-    const findings = (JSON.parse(doctor.stdout) as { findings: Finding[] }).findings;
+    const { findings, stdout } = await doctorFindings(lab);
     const nm = findings.find((f) => f.id === "network-manager");
-    assert.equal(nm?.verdict, "warn", doctor.stdout);
+    assert.equal(nm?.verdict, "warn", stdout);
     assert.match(
       nm?.summary ?? "",
       /^Not fully checked: \/run\/network\/ifstate: timed out after 5000 ms and was killed/,
@@ -380,9 +378,9 @@ Deno.test("doctor with a veth-bridge --nat run applied: its masquerading table's
   await withLab(async (lab) => {
     const run = await lab.nsrecipe(["run", "veth-bridge", "--name", "w", "--nat"]);
     assert.equal(run.code, 0, run.stderr);
-    const doctor = await lab.nsrecipe(["--json", "doctor"]);
-    const refs = (JSON.parse(doctor.stdout) as { findings: Finding[] }).findings.find((f) => f.id === "uplink-refs");
-    assert.equal(refs?.verdict, "warn", doctor.stdout);
+    const { findings, stdout } = await doctorFindings(lab);
+    const refs = findings.find((f) => f.id === "uplink-refs");
+    assert.equal(refs?.verdict, "warn", stdout);
     assert.equal(
       refs?.summary,
       "The --nat masquerading of nsrecipe run 'w' goes out of 'eth0' and stops once it is a port of a bridge",

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { snapshotDiff, withLab } from "../support/lab.ts";
+import { doctorFindings } from "../support/doctor_json.ts";
 
 /** Whether iptables is installed in a directory of this machine's PATH (the lab shares its file system). */
 const IPTABLES = (Deno.env.get("PATH") ?? "").split(":").some((dir) => dir && existsSync(`${dir}/iptables`));
@@ -51,10 +52,9 @@ Deno.test({
       assert.equal((await ping()).code, 0, "the LAN reaches the host through the firewall");
       const before = await lab.snapshot();
 
-      const doctor = await lab.nsrecipe(["--json", "doctor"]);
-      const found = (JSON.parse(doctor.stdout) as { findings: { id: string; verdict: string; summary: string }[] })
-        .findings.find((f) => f.id === "uplink-refs");
-      assert.equal(found?.verdict, "warn", doctor.stdout);
+      const { findings, stdout } = await doctorFindings(lab);
+      const found = findings.find((f) => f.id === "uplink-refs");
+      assert.equal(found?.verdict, "warn", stdout);
       for (const form of FORMS) assert.equal(count(found?.summary ?? "", form), 1, `${form} in ${found?.summary}`);
       assert.doesNotMatch(found?.summary ?? "", /iptables -A/, "the filter rules are not named a second time");
 
@@ -96,10 +96,9 @@ Deno.test({
       const added = await lab.sh(["iptables-legacy", "-A", "INPUT", "-i", "eth0", "-j", "ACCEPT"]);
       assert.equal(added.code, 0, added.stderr);
       const before = await lab.snapshot();
-      const doctor = await lab.nsrecipe(["--json", "doctor"]);
-      const found = (JSON.parse(doctor.stdout) as { findings: { id: string; verdict: string; summary: string }[] })
-        .findings.find((f) => f.id === "uplink-refs");
-      assert.equal(found?.verdict, "warn", doctor.stdout);
+      const { findings, stdout } = await doctorFindings(lab);
+      const found = findings.find((f) => f.id === "uplink-refs");
+      assert.equal(found?.verdict, "warn", stdout);
       assert.equal(
         found?.summary,
         "iptables-legacy tables are present ('iptables -S' says so), which nsrecipe does not read: rules there " +
