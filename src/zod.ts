@@ -21,9 +21,15 @@
  * messages' language unset, so English (`locales.en`, the locale classic zod
  * sets) is set here: every issue reads as with classic zod.
  *
+ * The code is npm's `zod/mini` at the version `deno.json` pins, bundled into
+ * one module (`vendor/zod_mini.js`, `deno task vendor-zod`), with the npm
+ * package's types: Deno loads one module in about a third of the CPU time of
+ * the package's hundred (see `vendor/build_zod_mini.ts`).
+ *
  * @module
  */
-import { z as zod } from "zod/mini";
+// @ts-types="zod/mini"
+import { z as zod } from "../vendor/zod_mini.js";
 import { provideZod } from "./zod_deferred.ts";
 
 zod.config({ ...zod.locales.en(), jitless: true });

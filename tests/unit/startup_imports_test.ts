@@ -32,8 +32,11 @@ async function loads(entries: readonly string[]): Promise<Set<string>> {
   return seen;
 }
 
-/** zod, as nsrecipe loads it (`zod/mini`, see `src/zod.ts`), or its classic API (which no command loads). */
-const ZOD = /^zod(\/mini)?$/;
+/**
+ * zod, as nsrecipe loads it (`zod/mini` bundled into `vendor/zod_mini.js`, see `src/zod.ts`), the npm package's
+ * `zod/mini`, or its classic API (which no command loads).
+ */
+const ZOD = /^(zod(\/mini)?|vendor\/zod_mini\.js)$/;
 
 /**
  * The IP library (ip-bigint, an ES module), or ipaddr.js, which no command loads any more (CommonJS: it booted
@@ -59,7 +62,7 @@ const COMMANDER = ["@commander-js/extra-typings", "commander", "src/cli/program.
  * the modules it must not load: a module that only another command needs, or only another input (yaml: only with
  * `-f FILE.yaml`, when `recipe_options.ts` imports it; ip-bigint: only for a recipe that does subnet math; zod:
  * only for a recipe's options, or a journal record beyond the checked mark, when `reader.ts` imports `schema.ts`,
- * and then only `zod/mini`, never zod's classic API).
+ * and then only `zod/mini`, as bundled in `vendor/zod_mini.js`, never zod's classic API).
  */
 const COMMANDS: readonly { command: string; entries: string[]; must: string[]; never: (string | RegExp)[] }[] = [
   {
@@ -201,7 +204,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/cli/recipe_commands.ts",
       "src/cli/plan.ts",
     ],
-    must: ["zod/mini", "src/host/facts.ts"],
+    must: ["vendor/zod_mini.js", "src/host/facts.ts"],
     never: [
       ...COMMANDER,
       "zod",
@@ -224,7 +227,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/cli/composition_root.ts",
       "src/cli/run.ts",
     ],
-    must: ["zod/mini", "src/journal/store.ts", "src/engine/apply.ts"],
+    must: ["vendor/zod_mini.js", "src/journal/store.ts", "src/engine/apply.ts"],
     never: [
       ...COMMANDER,
       "zod",
@@ -250,7 +253,7 @@ const COMMANDS: readonly { command: string; entries: string[]; must: string[]; n
       "src/cli/composition_root.ts",
       "src/cli/run.ts",
     ],
-    must: ["zod/mini", "ip-bigint", "recipes/subnet.ts"],
+    must: ["vendor/zod_mini.js", "ip-bigint", "recipes/subnet.ts"],
     never: [
       ...COMMANDER,
       "zod",
