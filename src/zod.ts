@@ -23,7 +23,7 @@
  *
  * The code is npm's `zod/mini` at the version `deno.json` pins, bundled into
  * one module (`vendor/zod_mini.js`, `deno task vendor-zod`), with the npm
- * package's types: Deno loads one module in about a third of the CPU time of
+ * package's types: Deno loads one module in less than half the CPU time of
  * the package's hundred (see `vendor/build_zod_mini.ts`).
  *
  * @module

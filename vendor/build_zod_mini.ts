@@ -6,9 +6,9 @@
  *
  * Why a bundle: zod 4's `zod/mini` is about a hundred small modules, and
  * Deno resolves and instantiates each npm module on its own at every start;
- * one module of the same code loads in about a third of the CPU time
- * (measured with hyperfine, importing it and setting `jitless`: 31 ms of CPU
- * above a Deno hello-world from npm, 12 ms bundled), and nearly every
+ * one module of the same code loads in less than half the CPU time
+ * (measured with hyperfine, importing it and setting `jitless`: 27–30 ms of
+ * CPU above a Deno hello-world from npm, 12 ms bundled), and nearly every
  * nsrecipe command loads zod (`run` for its options, any reader of journal
  * records that no checked mark covers). `tests/unit/vendor_zod_test.ts`
  * proves the bundle is the pinned version and exports what the npm package
