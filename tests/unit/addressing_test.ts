@@ -1,4 +1,3 @@
-import { z } from "../../src/zod.ts";
 /**
  * Issue 9 cases 7 and 10: point-to-point prefixes (/31, /32, /127, /128) and
  * inputs refused at plan time (reserved subnets, leading zeros).
@@ -17,7 +16,10 @@ import { planCommands } from "../../src/steps/mod.ts";
  */
 function refusal(e: unknown): string {
   if (e instanceof UsageError) return e.message;
-  if (e instanceof z.core.$ZodError) return e.issues.map((i) => i.message).join("\n");
+  // zod's error class (`$ZodError`, by name: the bundle's `z` does not export the class, see vendor/zod_api.ts).
+  if (e instanceof Error && e.name === "$ZodError" && "issues" in e && Array.isArray(e.issues)) {
+    return e.issues.map((i: { message: string }) => i.message).join("\n");
+  }
   return "";
 }
 

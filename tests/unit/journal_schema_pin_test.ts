@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { core } from "zod/mini";
+import { type core, z as npmZod } from "zod/mini";
 import { z } from "../../src/zod.ts";
 import { isStepKind, kindOf, type Step, stepIssues } from "../../src/steps/mod.ts";
 import { JOURNAL_VERSION, RECORD_SCHEMA_REVISION } from "../../src/journal/records.ts";
@@ -37,7 +37,8 @@ async function checkDescription(): Promise<string> {
   const steps = Object.keys(STEP_KINDS).map((kind) => {
     assert.ok(isStepKind(kind), kind);
     const schema = kindOf({ kind } as Step).schema() as unknown as core.$ZodType;
-    return [kind, z.toJSONSchema(schema, { unrepresentable: "any", io: "input" })];
+    // The npm package's export (the bundle keeps no JSON Schema code), reading the bundle's metadata.
+    return [kind, npmZod.toJSONSchema(schema, { unrepresentable: "any", io: "input", metadata: z.globalRegistry })];
   });
   return JSON.stringify({
     version: JOURNAL_VERSION,

@@ -16,6 +16,7 @@ import { RECIPES } from "../../recipes/mod.ts";
 import { UsageError } from "../../src/errors.ts";
 import { planLine } from "../../src/cli/recipe_commands.ts";
 import { z } from "../../src/zod.ts";
+import { z as npmZod } from "zod/mini";
 import { RECIPE_LOADERS } from "../../recipes/by_name.ts";
 import type { ParamsSchema } from "../../recipes/types.ts";
 
@@ -109,7 +110,8 @@ Deno.test("parseRecipeParams refuses a YAML alias bomb (exponential expansion) a
 
 /** The options as zod's JSON Schema export (`io: "input"`) describes the fields: what `fieldsOf` must agree with. */
 function fieldsFromJsonSchema(schema: ParamsSchema) {
-  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+  // The npm package's export (the bundle keeps no JSON Schema code), reading the bundle's metadata.
+  const json = npmZod.toJSONSchema(schema, { io: "input", unrepresentable: "any", metadata: z.globalRegistry }) as {
     properties?: Record<string, { type?: string; description?: string; placeholder?: string }>;
     required?: string[];
   };
