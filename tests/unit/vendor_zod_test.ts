@@ -65,7 +65,7 @@ async function bundleUses(): Promise<string[]> {
       }
     }
   };
-  for (const dir of ["src/", "recipes/", "tests/"]) await walk(new URL(dir, root));
+  for (const dir of ["src/", "recipes/", "tests/", "bench/"]) await walk(new URL(dir, root));
   return [...uses].sort();
 }
 
