@@ -8,7 +8,7 @@
  * Usage: `deno task bench [--runs N] [--links N] [--only ROWS] [--json]`, ROWS a
  * comma-separated choice of `startup` (with the CPU of the commands the tests
  * run most), `veth-bridge`, `namespaces` (with `undo --all` and
- * `status`), `outage`, `crowded`, `routes`; default all.
+ * `status`), `outage`, `crowded`, `routes`, `history`; default all.
  *
  * @module
  */
@@ -23,12 +23,14 @@ const { values: flags } = parseArgs({
     runs: { type: "string", default: "5" },
     links: { type: "string", default: "3000" },
     json: { type: "boolean", default: false },
-    only: { type: "string", default: "startup,veth-bridge,namespaces,outage,crowded,routes" },
+    only: { type: "string", default: "startup,veth-bridge,namespaces,outage,crowded,routes,history" },
   },
 });
 const ONLY = new Set(flags.only.split(","));
 const RUNS = Number(flags.runs);
 const LINKS = Number(flags.links);
+/** How many closed runs the history row seeds the journal with. */
+const HISTORY = 1000;
 const HERE = new URL(".", import.meta.url).pathname;
 const SELF = selfArgv();
 /** bench/floor.ts run as nsrecipe is (same Deno flags and config), for the floor rows. */
@@ -352,6 +354,55 @@ try {
     } finally {
       await many.stop();
       await one.stop();
+    }
+  }
+  if (ONLY.has("history")) {
+    progress(`a history of ${HISTORY} closed runs in the journal`);
+    // Every command reads the journal: without its compaction (src/journal/compaction.ts) a long-lived host's history
+    // would slow each of them. One veth-bridge run and undo as nsrecipe records them, copied HISTORY times a day
+    // back (one run id each); the next run compacts. Then run + undo there vs in a lab with that one run alone,
+    // and status likewise: the targets of the issue's row for runs that pile up (50 namespaces).
+    const old = await TestLab.start();
+    const fresh = await TestLab.start();
+    try {
+      for (const l of [old, fresh]) {
+        await nsrecipe(l, "run", "veth-bridge", "--name", "web");
+        await nsrecipe(l, "undo", "web");
+      }
+      const sample = (await old.readFile("/run/nsrecipe/journal.jsonl") ?? "").trimEnd().split("\n");
+      const id = JSON.parse(sample[0]).run as string;
+      const copies = Array.from({ length: HISTORY }, (_, i) => {
+        const at = new Date(Date.now() - 24 * 3600_000 + i * 1000).toISOString();
+        const copy = `20200101T${String(100000 + (i % 100000)).slice(-6)}-${i.toString(16).padStart(4, "0")}`;
+        return sample.map((l) => l.replaceAll(id, copy).replace(/"at":"[^"]+"/, `"at":"${at}"`)).join("\n");
+      });
+      await timed(
+        old,
+        ["sh", "-c", "cat > /run/nsrecipe/journal.jsonl && rm -f /run/nsrecipe/journal.checked"],
+        [
+          ...copies,
+          ...sample,
+        ].join("\n") + "\n",
+      );
+      const cycle = (l: TestLab) => async () => {
+        const ms = await nsrecipe(l, "run", "netns", "--name", "h");
+        return ms + await nsrecipe(l, "undo", "h");
+      };
+      await cycle(old)(); // the run that compacts (not timed)
+      const segments = (await old.sh(["sh", "-c", "ls /run/nsrecipe | grep -c '^journal.archive-'"])).stdout.trim();
+      progress(`history: ${segments} archive segment(s) after the first run`);
+      const both = await pairs(RUNS, cycle(old), cycle(fresh));
+      rows.push({
+        measure: `\`run netns\` + \`undo\` after ${HISTORY} closed runs vs after one`,
+        ...both,
+        must: 1.2,
+        aim: 1.0,
+      });
+      const status = await pairs(RUNS, () => nsrecipe(old, "status"), () => nsrecipe(fresh, "status"));
+      rows.push({ measure: `\`status\` after ${HISTORY} closed runs vs after one`, ...status, must: 1.2, aim: 1.0 });
+    } finally {
+      await old.stop();
+      await fresh.stop();
     }
   }
 } finally {

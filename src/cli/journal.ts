@@ -1,4 +1,4 @@
-import { foldRuns, type JournalRecord, readJournal, type RunEndRecord } from "../journal/mod.ts";
+import { foldRuns, type JournalRecord, readHistory, readJournal, type RunEndRecord } from "../journal/mod.ts";
 import { kindOf, type Step } from "../steps/mod.ts";
 import type { GlobalOptions } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -26,9 +26,9 @@ export function runsSelected(records: readonly JournalRecord[], selector: string
 }
 
 /**
- * `nsrecipe journal [RUN]`: prints the journal's records (only RUN's, by id or name, when given), and any problem met
- * reading it (garbled, newer-version or inconsistent records; an incomplete
- * last record). An empty or absent journal says so (`No records in the journal '…'.`; `--json`: `records: []`).
+ * `nsrecipe journal [RUN]`: prints the journal's records (only RUN's, by id or name, when given), the runs a
+ * compaction moved to the archive segments included (`readHistory`: the whole history, in the order written), and any
+ * problem met reading them (garbled, newer-version or inconsistent records; an incomplete last record). An empty or absent journal says so (`No records in the journal '…'.`; `--json`: `records: []`).
  * Takes no lock: it only reads.
  * @param g Global options.
  * @param out The output.
@@ -37,8 +37,10 @@ export function runsSelected(records: readonly JournalRecord[], selector: string
  */
 export async function journalCommand(g: GlobalOptions, out: Output, selector?: string): Promise<void> {
   const journal = await readJournal(g.stateDir);
-  const chosen = selector === undefined ? undefined : runsSelected(journal.records, selector, g.stateDir);
-  const records = chosen ? journal.records.filter((r) => chosen.has(r.run)) : journal.records;
+  // The runs a compaction moved out are read from the archive segments beside the journal (compaction.ts).
+  const history = await readHistory(g.stateDir, journal.records);
+  const chosen = selector === undefined ? undefined : runsSelected(history.records, selector, g.stateDir);
+  const records = chosen ? history.records.filter((r) => chosen.has(r.run)) : history.records;
   const { runs, orphanProblems } = foldRuns(journal);
   const problems = [
     ...(chosen ? [] : orphanProblems),
@@ -51,6 +53,7 @@ export async function journalCommand(g: GlobalOptions, out: Output, selector?: s
     out.result(`No ${problems.length > 0 ? "readable " : ""}records in the journal ${quote(journal.path)}.`);
   }
   for (const line of journalLines(records)) out.result(line);
+  for (const p of history.problems) out.progress(out.paint("yellow", `${g.stateDir}/${p.file}: ${p.message}`));
   for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
   if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
 }

@@ -224,9 +224,13 @@ async function writeLater(
  * same file (inode) whatever later happens to the directory: remounted
  * read-only, or made group-writable (the journal itself stays mode 0600, so
  * nobody else can write into the file the watchdog holds; a file put in its
- * place is not the one it reads).
+ * place is not the one it reads). One exception: a compaction
+ * (`journal/compaction.ts`) renames a new journal over the one held, which
+ * then grows no more; a file in the journal's place that the checks of
+ * `readJournal` accept is then held instead (one `lstat` per read tells).
+ * Exported for its tests.
  */
-class HeldJournal {
+export class HeldJournal {
   private file: Deno.FsFile | undefined;
 
   constructor(private readonly dir: string) {}
@@ -246,6 +250,22 @@ class HeldJournal {
       }
       return checked;
     }
+    // A compaction (journal/compaction.ts) puts another file in the journal's place, and the one held becomes an
+    // archive segment that grows no more: the journal is held anew. Only a journal that can still be read by its
+    // name replaces the one held (a state directory gone or refused keeps what is held).
+    if (await this.replaced()) {
+      const held = this.file;
+      this.file = undefined;
+      try {
+        const fresh = await this.read();
+        held.close();
+        return fresh;
+      } catch (e) {
+        // Refused by its name (e.g. the directory made group-writable since): the file held stays the one read.
+        if (!(e instanceof NsrecipeError) && !(e instanceof Deno.errors.PermissionDenied)) throw e;
+        this.file = held;
+      }
+    }
     await this.file.seek(0, Deno.SeekMode.Start);
     const decoder = new TextDecoder();
     const buf = new Uint8Array(64 * 1024);
@@ -257,6 +277,18 @@ class HeldJournal {
     }
     text += decoder.decode();
     return await parseJournal(text.slice(0, text.lastIndexOf("\n") + 1));
+  }
+
+  /** Whether the journal's name now names a file other than the one held. */
+  private async replaced(): Promise<boolean> {
+    let named: Deno.FileInfo;
+    try {
+      named = await Deno.lstat(`${this.dir}/${JOURNAL_FILE}`);
+    } catch {
+      return false;
+    }
+    const held = await this.file!.stat();
+    return named.isFile && (named.ino !== held.ino || named.dev !== held.dev);
   }
 
   /** Lets go of the descriptor. */

@@ -7,7 +7,7 @@
  * @module
  */
 import { noRunCalled, PreconditionError, UsageError } from "../errors.ts";
-import { type ConfirmRefusal, isOpen, type RunView, type StopSignal } from "../journal/mod.ts";
+import { type ConfirmRefusal, isOpen, RECENT_WINDOW_MS, type RunView, type StopSignal } from "../journal/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { loadRuns, type UndoReport, undoRun } from "./undo.ts";
 import { tryAppend } from "./revert.ts";
@@ -21,13 +21,7 @@ import { endedHow } from "./run_ended.ts";
  */
 export type ConfirmOutcome = { run: RunView; already: boolean };
 
-/**
- * How long after a window's run was closed (reverted at its deadline, undone)
- * a plain `nsrecipe confirm` (no run named) still answers about it ("Too
- * late"), in ms; later it says no run waits for confirmation, naming that
- * window.
- */
-export const RECENT_WINDOW_MS = 10 * 60 * 1000;
+export { RECENT_WINDOW_MS } from "../journal/mod.ts";
 
 /**
  * Records the admin's confirmation of a run waiting for one. Confirming a run

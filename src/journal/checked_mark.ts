@@ -120,6 +120,28 @@ export async function readJournalFile(
   return { ...parsed, incomplete };
 }
 
+/**
+ * Writes the mark of a journal file whose every record was checked and found
+ * well formed (`compaction.ts`: the lines it keeps, all under the mark or
+ * checked by the process holding the lock), before that file takes the
+ * journal's name: the mark names its identity, so no reader trusts it for
+ * another file meanwhile. Only under the journal's lock.
+ * @param dir The state directory.
+ * @param bytes The file's whole content: complete lines.
+ * @param file The file's identity (`stat(2)` `st_dev`, `st_ino`).
+ * @throws {Error} Only for what is not an operating system's refusal (see {@link writeMark}).
+ */
+export async function markChecked(dir: string, bytes: Uint8Array, file: { dev: number; ino: number }): Promise<void> {
+  await writeMark(dir, {
+    check: CHECK_FINGERPRINT,
+    dev: file.dev,
+    ino: file.ino,
+    bytes: bytes.length,
+    sha256: await sha256(bytes),
+    problems: [],
+  });
+}
+
 /** The bytes of a file and its identity, read through one descriptor; `undefined` when it does not exist. */
 async function readWhole(path: string): Promise<{ bytes: Uint8Array; dev: number; ino: number | null } | undefined> {
   let file: Deno.FsFile;

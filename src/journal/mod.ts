@@ -9,3 +9,4 @@ export * from "./paths.ts";
 export * from "./store.ts";
 export * from "./known_netns.ts";
 export * from "./confirm_intents.ts";
+export * from "./compaction.ts";

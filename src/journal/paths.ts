@@ -14,6 +14,20 @@ export const JOURNAL_FILE = "journal.jsonl";
 /** File name of the journal's checked mark inside the state directory (see `checked_mark.ts`). */
 export const CHECKED_FILE = "journal.checked";
 
+/**
+ * The journal's archive segments inside the state directory (see
+ * `compaction.ts`): `journal.archive-1.jsonl`, `journal.archive-2.jsonl`, …,
+ * the N-th the journal file as it was when the N-th compaction began.
+ * @param n The segment's number, from 1.
+ * @returns Its file name, e.g. `journal.archive-3.jsonl`.
+ */
+export function segmentFile(n: number): string {
+  return `journal.archive-${n}.jsonl`;
+}
+
+/** What {@link segmentFile} names: group 1 is the segment's number. */
+export const SEGMENT_FILE_RE: RegExp = /^journal\.archive-([1-9][0-9]{0,8})\.jsonl$/;
+
 /** File name of the lock file inside the state directory. */
 export const LOCK_FILE = "lock";
 

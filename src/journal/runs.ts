@@ -108,6 +108,15 @@ export interface RunView {
 }
 
 /**
+ * How long after a window's run was closed (reverted at its deadline, undone)
+ * a plain `nsrecipe confirm` (no run named) still answers about it ("Too
+ * late"), in ms; later it says no run waits for confirmation, naming that
+ * window. A compaction of the journal keeps every run closed less than this
+ * before (`compaction.ts`).
+ */
+export const RECENT_WINDOW_MS = 10 * 60 * 1000;
+
+/**
  * Whether a run still has effects on the host (its undo has work to do).
  * @param r A run.
  * @returns `true` for `applying`, `applied` and `incomplete`.

@@ -15,6 +15,7 @@ import { isOsError } from "./os_error.ts";
 import { zodLoaded } from "../zod_deferred.ts";
 import { JOURNAL_VERSION, type RecordBody } from "./records.ts";
 import { JOURNAL_FILE, LOCK_FILE, STATE_DIR_ROOTS } from "./paths.ts";
+import { compactJournal, planCompaction } from "./compaction.ts";
 
 /** How long to wait silently for the lock before saying so, in ms. */
 const LOCK_NOTICE_MS = 300;
@@ -238,6 +239,9 @@ export class Journal {
   /** The journal's length when it was opened: a change means this process recorded something. */
   private readonly openedSize: number;
 
+  /** Set once {@link Journal.checkpoint} compacted the journal: no more appends. */
+  private compacted = false;
+
   private constructor(
     /** The state directory. */
     readonly dir: string,
@@ -372,7 +376,13 @@ export class Journal {
   async checkpoint(): Promise<void> {
     if (!zodLoaded()) return;
     try {
-      await readJournalFile(this.dir, { tail: "drop", advance: true });
+      const read = await readJournalFile(this.dir, { tail: "drop", advance: true });
+      // A process that recorded something (and so moves the host stamp as it closes: see close) moves the runs of no
+      // more use out of a long journal (compaction.ts), with every record just checked.
+      if (read && read.incomplete === "" && this.size !== this.openedSize) {
+        const plan = planCompaction(read, Date.now());
+        if (plan && await compactJournal(this.dir, plan, this.size)) this.compacted = true;
+      }
     } catch (e) {
       if (!isOsError(e)) throw e;
     }
@@ -402,6 +412,8 @@ export class Journal {
    */
   async appendAll(bodies: readonly RecordBody[]): Promise<void> {
     if (this.broken) throw new JournalWriteError(this.path, this.broken);
+    // Its descriptor names the file before the compaction (now an archive segment): nothing may be written there.
+    if (this.compacted) throw new Error(`Bug: a record appended to ${this.path} after its compaction`);
     if (bodies.length === 0) return;
     const at = new Date().toISOString();
     const line = bodies.map((body) => JSON.stringify({ v: JOURNAL_VERSION, at, ...body }) + "\n").join("");

@@ -1,0 +1,265 @@
+import assert from "node:assert/strict";
+import {
+  ARCHIVE_AT_RUNS,
+  foldRuns,
+  Journal,
+  JOURNAL_FILE,
+  KEEP_CLOSED_RUNS,
+  planCompaction,
+  readHistory,
+  readJournal,
+  RECENT_WINDOW_MS,
+  segmentFile,
+} from "../../src/journal/mod.ts";
+import { readMark } from "../../src/journal/checked_mark.ts";
+import { HeldJournal } from "../../src/cli/watchdog.ts";
+import { parseJournal } from "../support/journal_text.ts";
+
+const NOW = Date.parse("2026-12-03T12:00:00.000Z");
+const LONG_AGO = new Date(NOW - 24 * 3600_000);
+/** An ISO time `s` seconds after {@link LONG_AGO}. */
+const at = (s: number) => new Date(LONG_AGO.getTime() + s * 1000).toISOString();
+const STEPS = [{ kind: "netns-add", netns: "web" }, { kind: "link-set-up", dev: "lo", netns: "web" }];
+const line = (o: Record<string, unknown>) => JSON.stringify({ v: 1, ...o });
+const begin = (run: string, t: string) =>
+  line({
+    at: t,
+    kind: "run-begin",
+    run,
+    recipe: "netns",
+    label: run,
+    params: { name: run },
+    uses: [],
+    steps: STEPS,
+    bootId: "b1",
+    pid: 42,
+  });
+
+/** One run's lines: begun, both steps done, applied; and, unless `open`, undone and closed at `endAt`. */
+function runLines(run: string, t: string, endAt: string | undefined): string[] {
+  const l = [
+    begin(run, t),
+    line({ at: t, kind: "step-intent", run, index: 0 }),
+    line({ at: t, kind: "step-intent", run, index: 1 }),
+    line({ at: t, kind: "step-done", run, index: 0 }),
+    line({ at: t, kind: "step-done", run, index: 1 }),
+    line({ at: t, kind: "run-end", run, state: "applied" }),
+  ];
+  if (endAt === undefined) return l;
+  return [
+    ...l,
+    line({ at: endAt, kind: "step-undone", run, index: 1, how: "subsumed" }),
+    line({ at: endAt, kind: "step-undone", run, index: 0, how: "reverted" }),
+    line({ at: endAt, kind: "run-end", run, state: "undone" }),
+  ];
+}
+
+/** `closed` runs closed long ago (r0, r1, …), then `open` applied runs (o0, …), each a second apart. */
+function journalOf(closed: number, open: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < closed; i++) out.push(...runLines(`r${i}`, at(i), at(i + 0.5)));
+  for (let i = 0; i < open; i++) out.push(...runLines(`o${i}`, at(closed + i), undefined));
+  return out;
+}
+
+const text = (l: string[]) => l.join("\n") + "\n";
+const runIds = (t: string) => foldRuns(parseJournal(t)).runs.map((r) => r.id);
+
+Deno.test("planCompaction: the closed runs beyond the last few move out once there are enough; open runs stay", () => {
+  const closed = ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS;
+  const lines = journalOf(closed, 2);
+  const plan = planCompaction(parseJournal(text(lines)), NOW);
+  assert.ok(plan);
+  assert.deepEqual(plan.archived, Array.from({ length: ARCHIVE_AT_RUNS }, (_, i) => `r${i}`));
+  const kept = plan.keep.map((n) => lines[n - 1]);
+  assert.deepEqual(
+    runIds(text(kept)),
+    [...Array.from({ length: KEEP_CLOSED_RUNS }, (_, i) => `r${ARCHIVE_AT_RUNS + i}`), "o0", "o1"],
+  );
+  assert.equal(kept.length, (KEEP_CLOSED_RUNS * 9) + 2 * 6, "every line of every run kept, none of the others");
+  // One run fewer to move: nothing moves.
+  assert.equal(planCompaction(parseJournal(text(journalOf(closed - 1, 2))), NOW), undefined);
+});
+
+Deno.test("planCompaction: a run closed less than the confirm window before stays, however many closed after it", () => {
+  const lines = journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0);
+  // r0 … r10 closed just inside the window (one more than the last few kept anyway): all of them stay.
+  const recentEnd = new Date(NOW - RECENT_WINDOW_MS + 60_000).toISOString();
+  const recent = lines.map((l) => {
+    const r = /"run":"r([0-9]+)"/.exec(l);
+    return r && Number(r[1]) <= KEEP_CLOSED_RUNS && /"kind":"(step-undone|run-end)"/.test(l) && !l.includes("applied")
+      ? l.replace(/"at":"[^"]+"/, `"at":"${recentEnd}"`)
+      : l;
+  });
+  assert.equal(planCompaction(parseJournal(text(recent)), NOW), undefined, "one run short of the threshold");
+  const plan = planCompaction(parseJournal(text([...recent, ...runLines("r-extra", at(500), at(501))])), NOW);
+  assert.ok(plan);
+  for (let i = 0; i <= KEEP_CLOSED_RUNS; i++) assert.ok(!plan.archived.includes(`r${i}`), `r${i} closed lately`);
+  assert.equal(plan.archived.length, ARCHIVE_AT_RUNS);
+  // A minute later the window has passed for them: they may move.
+  const later = planCompaction(
+    parseJournal(text([...recent, ...runLines("r-extra", at(500), at(501))])),
+    NOW + 120_000,
+  );
+  assert.ok(later?.archived.includes("r0"));
+});
+
+Deno.test("planCompaction: runs tied by a handed-over step stay together; a journal with a problem is left alone", () => {
+  const lines = journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS + 1, 1);
+  // r0's step 0 was handed over to the open run o0 (which undoes it later): r0 stays with it.
+  const tied = lines.map((l) =>
+    l.includes('"run":"r0"') && l.includes('"index":0') && l.includes("step-undone")
+      ? line({ at: at(0.5), kind: "step-undone", run: "r0", index: 0, how: "handed-over", to: "o0" })
+      : l
+  );
+  // o0 must exist before the hand-over record: put its lines first.
+  const o0 = tied.filter((l) => l.includes('"run":"o0"'));
+  const ordered = [...o0, ...tied.filter((l) => !l.includes('"run":"o0"'))];
+  const plan = planCompaction(parseJournal(text(ordered)), NOW);
+  assert.ok(plan);
+  assert.ok(!plan.archived.includes("r0"), "tied to an open run");
+  assert.ok(plan.archived.includes("r1"));
+  assert.equal(planCompaction(parseJournal(text([...ordered, "{garbled"])), NOW), undefined);
+});
+
+async function withState(fn: (dir: string) => Promise<void>): Promise<void> {
+  const t = await Deno.makeTempDir({ prefix: "nsrecipe-compact-" });
+  try {
+    Deno.mkdirSync(`${t}/s`, { mode: 0o700 });
+    await fn(`${t}/s`);
+  } finally {
+    await Deno.remove(t, { recursive: true });
+  }
+}
+
+/** Opens the journal, appends one run's records (begun and applied: open), checkpoints and closes. */
+async function recordRun(dir: string, run: string): Promise<void> {
+  const journal = await Journal.open(dir);
+  try {
+    await journal.appendAll([
+      {
+        kind: "run-begin",
+        run,
+        recipe: "netns",
+        label: run,
+        params: { name: run },
+        uses: [],
+        steps: [{ kind: "netns-add", netns: run }],
+        bootId: "b1",
+        pid: 42,
+      },
+      { kind: "run-end", run, state: "applied" },
+    ]);
+    await journal.checkpoint();
+  } finally {
+    journal.close();
+  }
+}
+
+Deno.test("Journal.checkpoint: a writer compacts a long journal; the runs kept read as before, the history is whole", () =>
+  withState(async (dir) => {
+    const path = `${dir}/${JOURNAL_FILE}`;
+    const before = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1));
+    Deno.writeTextFileSync(path, before, { mode: 0o600 });
+    const oldIno = Deno.statSync(path).ino;
+    await recordRun(dir, "n1");
+    const segment = `${dir}/${segmentFile(1)}`;
+    assert.equal(Deno.statSync(segment).ino, oldIno, "the segment is the old journal file, by a second name");
+    const full = parseJournal(Deno.readTextFileSync(segment));
+    assert.equal(full.records.length, parseJournal(before).records.length + 2, "it holds every line, the new ones too");
+    const live = await readJournal(dir);
+    assert.deepEqual(
+      foldRuns(live).runs.map((r) => r.id),
+      [...Array.from({ length: KEEP_CLOSED_RUNS }, (_, i) => `r${ARCHIVE_AT_RUNS + i}`), "o0", "n1"],
+    );
+    const whole = foldRuns(full).runs;
+    assert.deepEqual(foldRuns(live).runs, whole.filter((r) => !/^r([0-9]|[1-4][0-9])$/.test(r.id)));
+    // The new journal carries its own checked mark: its next reader checks nothing.
+    const mark = await readMark(dir);
+    assert.equal(mark?.ino, Deno.statSync(path).ino);
+    assert.equal(mark?.bytes, Deno.statSync(path).size);
+    // The history: every record once, in the order written.
+    const history = await readHistory(dir, live.records);
+    assert.deepEqual(history.segments, [segmentFile(1)]);
+    assert.deepEqual(history.records, full.records);
+    assert.deepEqual(history.problems, []);
+  }));
+
+Deno.test("Journal.checkpoint: after a compaction cut short (the segment linked, no rename), the next one reuses it", () =>
+  withState(async (dir) => {
+    const path = `${dir}/${JOURNAL_FILE}`;
+    Deno.writeTextFileSync(path, text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0)), { mode: 0o600 });
+    Deno.linkSync(path, `${dir}/${segmentFile(1)}`); // what a kill between link(2) and rename(2) leaves
+    await recordRun(dir, "n1");
+    assert.throws(() => Deno.statSync(`${dir}/${segmentFile(2)}`), Deno.errors.NotFound, "no second copy");
+    const live = await readJournal(dir);
+    const history = await readHistory(dir, live.records);
+    assert.deepEqual(history.records, parseJournal(Deno.readTextFileSync(`${dir}/${segmentFile(1)}`)).records);
+    assert.equal(new Set(history.records.map((r) => JSON.stringify(r))).size, history.records.length, "no duplicate");
+  }));
+
+Deno.test("Journal.checkpoint: a process that recorded nothing, or a short journal, is not compacted", () =>
+  withState(async (dir) => {
+    const path = `${dir}/${JOURNAL_FILE}`;
+    const long = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0));
+    Deno.writeTextFileSync(path, long, { mode: 0o600 });
+    const reader = await Journal.open(dir);
+    await reader.checkpoint();
+    reader.close();
+    assert.equal(Deno.readTextFileSync(path), long);
+    Deno.writeTextFileSync(path, text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS - 2, 0)), { mode: 0o600 });
+    await recordRun(dir, "n1");
+    assert.equal([...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("journal.archive")).length, 0);
+  }));
+
+Deno.test("Journal: nothing is appended after its compaction (its descriptor names the segment)", () =>
+  withState(async (dir) => {
+    Deno.writeTextFileSync(`${dir}/${JOURNAL_FILE}`, text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0)), {
+      mode: 0o600,
+    });
+    const journal = await Journal.open(dir);
+    try {
+      await journal.append({ kind: "run-end", run: "r0", state: "undone" });
+      await journal.checkpoint();
+      await assert.rejects(journal.append({ kind: "run-end", run: "r0", state: "undone" }), /after its compaction/);
+    } finally {
+      journal.close();
+    }
+  }));
+
+Deno.test("HeldJournal (the watchdog's): after a compaction it reads the new journal, records appended since included", () =>
+  withState(async (dir) => {
+    Deno.writeTextFileSync(`${dir}/${JOURNAL_FILE}`, text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1)), {
+      mode: 0o600,
+    });
+    const held = new HeldJournal(dir);
+    try {
+      assert.ok(foldRuns(await held.read()).runs.some((r) => r.id === "r0"));
+      await recordRun(dir, "n1"); // compacts
+      await recordRun(dir, "n2"); // appended to the new journal only
+      const runs = foldRuns(await held.read()).runs.map((r) => r.id);
+      assert.ok(runs.includes("n2"), `the held journal follows the new file: ${runs.join(" ")}`);
+      assert.ok(!runs.includes("r0"), "and no longer the old one");
+    } finally {
+      held.close();
+    }
+  }));
+
+Deno.test("Journal.checkpoint: what a compaction stopped before its rename leaves (its new file, its mark) is read past and replaced", () =>
+  withState(async (dir) => {
+    const path = `${dir}/${JOURNAL_FILE}`;
+    const long = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1));
+    Deno.writeTextFileSync(path, long, { mode: 0o600 });
+    // A stop after the new file was written and its mark put down, before the rename: the mark names that file.
+    Deno.writeTextFileSync(`${path}.compact`, "{stale\n", { mode: 0o600 });
+    const { markChecked } = await import("../../src/journal/checked_mark.ts");
+    const stale = Deno.statSync(`${path}.compact`);
+    await markChecked(dir, new TextEncoder().encode("{stale\n"), { dev: stale.dev, ino: stale.ino! });
+    const read = await readJournal(dir);
+    assert.equal(foldRuns(read).runs.length, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS + 1, "the journal reads whole");
+    assert.deepEqual(read.problems, [], "a mark naming another file is not trusted");
+    await recordRun(dir, "n1");
+    assert.deepEqual(foldRuns(await readJournal(dir)).runs.map((r) => r.id).slice(-2), ["o0", "n1"]);
+    assert.throws(() => Deno.statSync(`${path}.compact`), Deno.errors.NotFound, "the leftover is gone");
+    assert.equal((await readMark(dir))?.ino, Deno.statSync(path).ino);
+  }));
