@@ -99,6 +99,27 @@ export class UsageError extends NsrecipeError {
 }
 
 /**
+ * A run selector (an id or a name) that matches no run ({@link noRunCalled}):
+ * a usage error (exit 2) that names the selector, so that a command can look
+ * further (the journal's archive, `src/cli/archived.ts`) before it reports it.
+ */
+export class NoRunError extends UsageError {
+  /** The id or name given. */
+  readonly selector: string;
+
+  /**
+   * Creates the error (exit code {@link EXIT.usage}).
+   * @param selector The id or name given.
+   * @param message What is wrong, quoting it.
+   * @param hint Where to look for the runs.
+   */
+  constructor(selector: string, message: string, hint: string) {
+    super(message, hint);
+    this.selector = selector;
+  }
+}
+
+/**
  * The one wording for a run selector (an id or a name) that matches no run,
  * whichever command was given it (`undo`, `exec`, `shell`, `status`,
  * `confirm`, `journal`).
@@ -106,11 +127,12 @@ export class UsageError extends NsrecipeError {
  * @param among Which runs were searched: the applied ones, every run in the
  *   journal (`all`), or every run in the journal at `stateDir` (`journal`).
  * @param stateDir The state directory, for `journal`.
- * @returns The usage error, e.g. `No applied run is called 'web'`.
+ * @returns The usage error ({@link NoRunError}), e.g. `No applied run is called 'web'`.
  */
-export function noRunCalled(selector: string, among: "applied" | "all" | "journal", stateDir = ""): UsageError {
+export function noRunCalled(selector: string, among: "applied" | "all" | "journal", stateDir = ""): NoRunError {
   const where = among === "journal" ? ` in the journal ${quote(stateDir)}` : "";
-  return new UsageError(
+  return new NoRunError(
+    selector,
     `No ${among === "applied" ? "applied run" : "run"} is called ${quote(selector)}${where}`,
     among === "applied"
       ? "'nsrecipe status' lists the applied runs by name and id."

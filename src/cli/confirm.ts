@@ -8,7 +8,8 @@ import {
   loadRuns,
   revertHeldUntil,
 } from "../engine/mod.ts";
-import { NsrecipeError, UndoError } from "../errors.ts";
+import { NoRunError, NsrecipeError, UndoError } from "../errors.ts";
+import { archivedRunCalled } from "./archived.ts";
 import { type ConfirmRefusal, foldRuns, readJournal, type StopSignal } from "../journal/mod.ts";
 import {
   assertStateDirInLab,
@@ -47,7 +48,12 @@ export async function confirmCommand(
   const started = answeredAt === undefined ? await startedAt(runnerFor(out)) : { at: answeredAt };
   if (g.dryRun) {
     // The same choice and the same refusals as the real one, from the journal read without the lock.
-    const { run, already } = confirmable(foldRuns(await readJournal(g.stateDir)).runs, selector, started.at);
+    const { run, already } = await orArchived(
+      g,
+      selector,
+      started.at,
+      async () => confirmable(foldRuns(await readJournal(g.stateDir)).runs, selector, started.at),
+    );
     out.data({
       run: run.id,
       label: run.label,
@@ -71,7 +77,12 @@ export async function confirmCommand(
     // A window whose watchdog is gone is acted on first, so that 'too late' says what happened.
     await actOnExpiredWindows(g, out, runnerFor(out));
     await withJournal(g, out, async (journal) => {
-      const { run, already } = await confirmRun(selector, by, { journal }, started.at);
+      const { run, already } = await orArchived(
+        g,
+        selector,
+        started.at,
+        () => confirmRun(selector, by, { journal }, started.at),
+      );
       // The window as it is now (confirmed: when and how), the same object as run's and status's.
       const now = (await loadRuns({ journal })).find((r) => r.id === run.id) ?? run;
       out.data({ run: run.id, label: run.label, already, confirmation: confirmationOf(now, Date.now()) ?? null });
@@ -88,6 +99,27 @@ export async function confirmCommand(
     });
   } finally {
     await forget();
+  }
+}
+
+/**
+ * Runs `fn`; when it finds no run of the name or id given ({@link NoRunError}), a closed run the journal's archive
+ * holds under it is refused as `confirmable` refuses a closed run (it was undone: nothing to confirm).
+ * @throws {NoRunError} When the archive holds none either; whatever `fn` or `confirmable` throws.
+ */
+async function orArchived<T>(
+  g: GlobalOptions,
+  selector: string | undefined,
+  at: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof NoRunError) || selector === undefined) throw e;
+    const archived = await archivedRunCalled(g.stateDir, selector);
+    if (archived) confirmable([archived], selector, at);
+    throw e;
   }
 }
 

@@ -21,7 +21,7 @@
 // recipes/enter.ts, not recipes/mod.ts: that would load every recipe, zod and ip-bigint.
 import { netnsEnter } from "../../recipes/enter.ts";
 import { selectRuns } from "../engine/mod.ts";
-import { noRunCalled, PreconditionError, UsageError } from "../errors.ts";
+import { noRunCalled, NoRunError, PreconditionError, UsageError } from "../errors.ts";
 import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
 import {
   onOwnTerminal,
@@ -31,7 +31,8 @@ import {
   type Runner,
   whereEnv,
 } from "../exec/mod.ts";
-import { foldRuns } from "../journal/mod.ts";
+import { foldRuns, type RunView } from "../journal/mod.ts";
+import { archivedRunCalled } from "./archived.ts";
 import { quote } from "../quote.ts";
 import { assertRoot, type GlobalOptions, processesFor, withJournal } from "./composition_root.ts";
 import type { Output } from "./output.ts";
@@ -106,10 +107,16 @@ export async function execCommand(
   const procs = processesFor(out);
   const target = await withJournal(g, out, async (journal) => {
     const { runs } = foldRuns(await journal.read());
-    const [found] = selectRuns(runs, selector);
+    let found: RunView | undefined;
+    try {
+      [found] = selectRuns(runs, selector);
+    } catch (e) {
+      // None in the journal: a closed one its archive holds is said as closed.
+      if (!(e instanceof NoRunError)) throw e;
+    }
     if (found) return found;
     // No open run of that name, a closed one (selectRuns throws when there is none).
-    const closed = closedRunCalled(runs, selector);
+    const closed = closedRunCalled(runs, selector) ?? await archivedRunCalled(g.stateDir, selector);
     if (!closed) throw noRunCalled(selector, "applied");
     throw new UsageError(
       `${closedRunPhrase(closed, Date.now(), true)}: there is nothing to enter`,

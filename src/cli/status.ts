@@ -10,6 +10,7 @@ import {
 import { CREATING_KINDS, kindOf, type Step, type StepContext } from "../steps/mod.ts";
 import { noRunCalled, UsageError } from "../errors.ts";
 import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
+import { archivedRunCalled } from "./archived.ts";
 import type { IpAddrLink } from "../host/ip_json.ts";
 import { memoRunner } from "../host/memo.ts";
 import type { NetnsRef } from "../host/identity.ts";
@@ -322,7 +323,7 @@ export async function statusCommand(
   }
   const { journal, statuses, problems, look } = found;
   if (selector !== undefined && statuses.length === 0) {
-    const closed = closedRunCalled(foldRuns(journal).runs, selector);
+    const closed = closedRunCalled(foldRuns(journal).runs, selector) ?? await archivedRunCalled(g.stateDir, selector);
     if (!closed) throw noRunCalled(selector, "applied");
     throw new UsageError(
       `${closedRunPhrase(closed, Date.now(), true)}: it is not applied`,

@@ -5,7 +5,8 @@ import { actOnExpiredWindows } from "./expired.ts";
 import { confirmationState } from "../engine/confirmation.ts";
 import { momentOf } from "./clock.ts";
 import { stepEntry } from "./json_fields.ts";
-import { PreconditionError, UndoError } from "../errors.ts";
+import { NoRunError, PreconditionError, UndoError } from "../errors.ts";
+import { archivedRunCalled } from "./archived.ts";
 import { listed, quote } from "../quote.ts";
 import type { RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, readerFor, runnerFor, withJournal } from "./composition_root.ts";
@@ -43,12 +44,23 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
   const expired = await actOnExpiredWindows(g, out, run);
   await withJournal(g, out, async (journal) => {
     let runs = await loadRuns({ journal });
-    const targets = selectRuns(runs, selector);
+    // A run named that the journal no longer holds may be in its archive (closed: nothing to undo).
+    let archived: RunView | undefined;
+    const targets = await (async () => {
+      try {
+        return selectRuns(runs, selector);
+      } catch (e) {
+        if (!(e instanceof NoRunError) || !selector || !(archived = await archivedRunCalled(g.stateDir, selector))) {
+          throw e;
+        }
+        return [];
+      }
+    })();
     if (targets.length === 0) {
       out.data({ undone: [] });
       // A run named that is closed: said how and when, so that a second undo of it reads as the no-op it is. One an
       // expired window's revert just closed was said above ("undoing it now").
-      const closed = selector && selector !== "--all" ? closedRunCalled(runs, selector) : undefined;
+      const closed = selector && selector !== "--all" ? closedRunCalled(runs, selector) ?? archived : undefined;
       out.result(
         expired > 0
           ? "Nothing more to undo."

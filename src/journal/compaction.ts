@@ -21,18 +21,18 @@
  * file or the other. A segment left by a compaction cut short is the
  * journal itself under a second name (same inode), which the next
  * compaction uses as its own segment. The history (`nsrecipe journal`)
- * reads the segments before the journal ({@link readHistory}); a run kept
- * by a compaction is in that segment too, its first lines only, and is read
- * from the newest file that holds its `run-begin` record.
+ * reads the segments, then the journal ({@link readHistory}): each file
+ * after the first begins with the lines copied from the one before.
  *
  * What stays in the journal: every open run; every run closed less than
  * {@link RECENT_WINDOW_MS} before (`confirm` answers "too late" about them);
  * the {@link KEEP_CLOSED_RUNS} last closed (what `undo NAME`, `status` and
- * `exec` say of a run closed lately); and with any run kept, every run tied
- * to it by a step handed over (its undo reads the other's records). Nothing
- * moves while the journal has a problem (a garbled, inconsistent or newer
- * record), and nothing unless the runs kept fold, alone, to exactly the
- * views they had in the whole journal.
+ * `exec` say of a run closed lately); and the owner of every step a kept run
+ * holds, handed over to it (its undo reads the owner's records). A kept
+ * owner's records of hand-overs to runs that move out (earlier holders) stay
+ * in the segment only. Nothing moves while the journal has a problem (a
+ * garbled, inconsistent or newer record), and nothing unless the runs kept
+ * fold, alone, to exactly the views they had in the whole journal.
  *
  * @module
  */
@@ -52,7 +52,7 @@ export const KEEP_CLOSED_RUNS = 10;
 
 /** What a compaction does: the lines it keeps and the runs it moves out. */
 export interface CompactionPlan {
-  /** 1-based numbers of the journal's lines to keep (every line of every run kept), ascending. */
+  /** 1-based numbers of the journal's lines to keep (the runs kept, less hand-overs to runs that move out), ascending. */
   keep: number[];
   /** Ids of the runs moved out, in journal order. */
   archived: string[];
@@ -85,40 +85,40 @@ export function planCompaction(
   if (parsed.problems.length > 0) return undefined;
   const { runs, orphanProblems } = foldRuns(parsed);
   if (orphanProblems.length > 0 || runs.some((r) => r.problems.length > 0)) return undefined;
-  // Runs tied by a handed-over step move together or not at all.
-  const root = new Map<string, string>();
-  const find = (id: string): string => {
-    const up = root.get(id);
-    if (up === undefined || up === id) return id;
-    const top = find(up);
-    root.set(id, top);
-    return top;
-  };
-  for (const rec of parsed.records) {
-    if (rec.kind === "step-undone" && rec.how === "handed-over" && rec.to) root.set(find(rec.run), find(rec.to));
-  }
-  const closed = runs.filter((r) => !isOpen(r)).sort((a, b) => (a.endedAt ?? "").localeCompare(b.endedAt ?? ""));
+  // "The last closed": by where each run's end stands in the journal, not by its time (a clock set back or ahead).
+  const endsAt = new Map<string, number>();
+  parsed.records.forEach((rec, i) => {
+    if (rec.kind === "run-end") endsAt.set(rec.run, i);
+  });
+  const closed = runs.filter((r) => !isOpen(r)).sort((a, b) => (endsAt.get(a.id) ?? 0) - (endsAt.get(b.id) ?? 0));
   const last = new Set(closed.slice(Math.max(0, closed.length - limits.keepClosed)).map((r) => r.id));
   const stays = (r: RunView) => {
     if (isOpen(r) || last.has(r.id) || r.endedAt === undefined) return true;
     const age = now - Date.parse(r.endedAt);
     return !(age >= limits.recentMs); // NaN (an unreadable time) stays
   };
-  const kept = new Set(runs.filter(stays).map((r) => find(r.id)));
-  const archived = runs.filter((r) => !kept.has(find(r.id))).map((r) => r.id);
+  const kept = new Set(runs.filter(stays).map((r) => r.id));
+  // A step a kept run holds (handed over to it) is undone from its owner's records: the owner stays too. A closed
+  // run holds none (its undo handed each on or reverted it), so one pass finds every owner.
+  for (const r of runs) if (kept.has(r.id)) { for (const ref of r.inherited) kept.add(ref.run); }
+  const archived = runs.filter((r) => !kept.has(r.id)).map((r) => r.id);
   if (archived.length < limits.atRuns) return undefined;
-  const out = new Set(archived);
-  const keep = parsed.lines.filter((_, i) => !out.has(parsed.records[i].run));
-  // The runs kept must read alone as they read in the whole journal.
-  const alone = foldRuns({
-    records: parsed.records.filter((r) => !out.has(r.run)),
-    lines: keep,
-    problems: [],
-  });
-  const before = runs.filter((r) => !out.has(r.id));
+  // The lines kept: the records of the runs kept, but for a step's hand-over to a run that moves out (an earlier
+  // holder of a step that went on to a later one, or back to nothing), which would name a run the journal no longer
+  // has; the history keeps it (the segment).
+  const goes = (rec: JournalRecord) =>
+    !kept.has(rec.run) ||
+    (rec.kind === "step-undone" && rec.how === "handed-over" && rec.to !== undefined && !kept.has(rec.to));
+  const keep = parsed.lines.filter((_, i) => !goes(parsed.records[i]));
+  // The runs kept must read alone exactly as they read in the whole journal.
+  const alone = foldRuns({ records: parsed.records.filter((r) => !goes(r)), lines: keep, problems: [] });
+  const before = runs.filter((r) => kept.has(r.id));
   if (alone.orphanProblems.length > 0 || JSON.stringify(alone.runs) !== JSON.stringify(before)) return undefined;
   return { keep, archived };
 }
+
+/** The highest segment number {@link SEGMENT_FILE_RE} reads (nine digits): no compaction makes one beyond it. */
+const MAX_SEGMENT = 999_999_999;
 
 /** An archive segment of a state directory. */
 export interface Segment {
@@ -168,6 +168,7 @@ export async function compactJournal(dir: string, plan: CompactionPlan, size: nu
     const ino = (await Deno.lstat(path)).ino;
     const segments = segmentsOf(dir);
     const newest = segments.at(-1);
+    if (!(newest && newest.ino === ino) && (newest?.n ?? 0) >= MAX_SEGMENT) return undefined;
     const name = newest && newest.ino === ino ? segmentFile(newest.n) : segmentFile((newest?.n ?? 0) + 1);
     if (!(newest && newest.ino === ino)) await Deno.link(path, `${dir}/${name}`);
     await Deno.remove(tmp).catch((e) => {
@@ -194,7 +195,7 @@ export async function compactJournal(dir: string, plan: CompactionPlan, size: nu
 
 /** The whole history of a state directory, as {@link readHistory} reads it. */
 export interface History {
-  /** Every record of every run, in the order they were written (by `at`, file order among equals). */
+  /** Every record, in the order they were written. */
   records: JournalRecord[];
   /** The segments read, as file names, ascending. */
   segments: string[];
@@ -203,43 +204,55 @@ export interface History {
 }
 
 /**
- * The archived part of the history: the records of the runs the segments
- * hold and the journal does not (a run in several files is read from the
- * newest that holds its `run-begin`: a compaction that kept it copied it
- * whole), for `nsrecipe journal`. Reads every segment in full, checking
- * each record (no mark covers them): the cost of a history is paid by the
- * command that asks for it.
+ * The whole history of a state directory, for `nsrecipe journal`: the
+ * archive segments, then the journal. Each file after the first begins with
+ * the lines the compaction that made it kept of the file before (a
+ * subsequence of them); the lines after those are the ones written since.
+ * So the history is the first file, then what each later file adds: every
+ * record once, in the order written, whatever the clock said. A segment
+ * that is the journal itself (a compaction stopped before its rename) is
+ * not read twice. Reads every segment in full, checking each record (no
+ * mark covers them): the cost of a history is paid by the command that asks
+ * for it.
  * @param dir The state directory.
- * @param live The journal's records (read as its reader reads them).
- * @returns The history; with no segment, `live` as it is.
- * @throws {Deno.errors.PermissionDenied} | {Error} When a segment cannot be read.
+ * @param live The journal's records as its reader read them: the history when there is no segment (nothing read).
+ * @returns The history.
+ * @throws {Deno.errors.PermissionDenied} | {Error} When a file cannot be read.
  */
 export async function readHistory(dir: string, live: readonly JournalRecord[]): Promise<History> {
-  const segments = (() => {
-    try {
-      return segmentsOf(dir).map((s) => segmentFile(s.n));
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return [];
-      throw e;
-    }
-  })();
-  if (segments.length === 0) return { records: [...live], segments, problems: [] };
-  const files: JournalRecord[][] = [];
-  const problems: History["problems"] = [];
-  for (const name of segments) {
-    const text = await Deno.readTextFile(`${dir}/${name}`);
-    const parsed = await parseJournal(text.slice(0, text.lastIndexOf("\n") + 1));
-    files.push(parsed.records);
-    for (const p of parsed.problems) problems.push({ file: name, message: p.message });
+  let found: Segment[] = [];
+  try {
+    found = segmentsOf(dir);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
   }
-  files.push([...live]);
-  // Each run from the newest file holding its run-begin (a record of a run begun in no file: from every file).
-  const home = new Map<string, number>();
-  files.forEach((records, f) => {
-    for (const r of records) if (r.kind === "run-begin") home.set(r.run, f);
+  const journal = found.length === 0 ? undefined : await Deno.lstat(`${dir}/${JOURNAL_FILE}`).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
   });
-  const records = files.flatMap((rs, f) => rs.filter((r) => (home.get(r.run) ?? f) === f));
-  // Stable: records of one file keep their order; the files' records interleave as they were written.
-  const order = records.map((r, i) => ({ r, i })).sort((a, b) => a.r.at.localeCompare(b.r.at) || a.i - b.i);
-  return { records: order.map((x) => x.r), segments, problems };
+  const segments = found.filter((s) => s.ino !== journal?.ino).map((s) => segmentFile(s.n));
+  if (segments.length === 0) return { records: [...live], segments, problems: [] };
+  const files = [...segments, ...(journal ? [JOURNAL_FILE] : [])];
+  const records: JournalRecord[] = [];
+  const problems: History["problems"] = [];
+  let before = new Set<string>();
+  for (const name of files) {
+    const text = await Deno.readTextFile(`${dir}/${name}`).catch((e) => {
+      if (e instanceof Deno.errors.NotFound) return ""; // renamed away meanwhile: read without the lock
+      throw e;
+    });
+    const whole = text.slice(0, text.lastIndexOf("\n") + 1);
+    const lines = whole.split("\n").slice(0, -1);
+    let copied = 0;
+    while (copied < lines.length && before.has(lines[copied])) copied++;
+    const parsed = await parseJournal(whole);
+    parsed.records.forEach((r, i) => {
+      if (parsed.lines[i] > copied) records.push(r);
+    });
+    if (name !== JOURNAL_FILE) {
+      for (const p of parsed.problems) if (p.line > copied) problems.push({ file: name, message: p.message });
+    }
+    before = new Set(lines);
+  }
+  return { records, segments, problems };
 }

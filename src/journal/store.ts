@@ -381,7 +381,12 @@ export class Journal {
       // more use out of a long journal (compaction.ts), with every record just checked.
       if (read && read.incomplete === "" && this.size !== this.openedSize) {
         const plan = planCompaction(read, Date.now());
-        if (plan && await compactJournal(this.dir, plan, this.size)) this.compacted = true;
+        if (plan) {
+          // The host stamp moves first: a process that measured the journal before taking the lock must not take a
+          // compacted journal of the same length for an untouched one (run.ts), even if this one dies before close.
+          this.moveHostStamp();
+          if (await compactJournal(this.dir, plan, this.size)) this.compacted = true;
+        }
       }
     } catch (e) {
       if (!isOsError(e)) throw e;
@@ -441,6 +446,19 @@ export class Journal {
   }
 
   /**
+   * Adds one byte to the host lock file (see {@link Journal.close}), when there is one; a refusal by the system is
+   * ignored (the stamp stays).
+   * @throws {Error} Only for what is not an operating system's refusal.
+   */
+  private moveHostStamp(): void {
+    try {
+      this.hostLockFile?.truncateSync(this.hostLockFile.statSync().size + 1);
+    } catch (e) {
+      if (!isOsError(e)) throw e;
+    }
+  }
+
+  /**
    * Closes the journal and releases the locks (the directory's, then the
    * host's). When this process recorded something (it changed the host, or
    * tried to), it first adds one byte to the host lock file: a process of
@@ -453,11 +471,7 @@ export class Journal {
    */
   close(): void {
     try {
-      if (this.hostLockFile && this.size !== this.openedSize) {
-        this.hostLockFile.truncateSync(this.hostLockFile.statSync().size + 1);
-      }
-    } catch (e) {
-      if (!isOsError(e)) throw e;
+      if (this.size !== this.openedSize) this.moveHostStamp();
     } finally {
       this.file.close();
       this.lockFile.close();

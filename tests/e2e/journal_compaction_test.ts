@@ -98,6 +98,14 @@ Deno.test("journal compaction: the next run moves a long history to an archive s
     assert.deepEqual(after.slice(0, before.length), before);
     assert.ok(after.slice(before.length).every((r: { run: string }) => r.run !== before[0].run));
     assert.ok(after.some((r: { kind: string; state?: string }) => r.kind === "run-confirmed"));
+    // A run moved out is still named as the closed run it is: a second undo of it is the no-op it was.
+    const [old] = copies(0, 1);
+    const again = await lab.nsrecipe(["undo", old]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^Nothing to undo: run '${old}' \\(web\\) was undone at `, "m"));
+    const named = await lab.nsrecipe(["status", old]);
+    assert.equal(named.code, 2);
+    assert.match(named.stderr, new RegExp(`'${old}' \\(web\\) was undone at .*: it is not applied`));
     const status = await lab.nsrecipe(["status"]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /\bw1\b/);

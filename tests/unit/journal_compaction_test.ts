@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   ARCHIVE_AT_RUNS,
+  compactJournal,
   foldRuns,
+  hostStampNow,
   Journal,
   JOURNAL_FILE,
   KEEP_CLOSED_RUNS,
@@ -82,8 +84,8 @@ Deno.test("planCompaction: the closed runs beyond the last few move out once the
 });
 
 Deno.test("planCompaction: a run closed less than the confirm window before stays, however many closed after it", () => {
-  const lines = journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0);
-  // r0 … r10 closed just inside the window (one more than the last few kept anyway): all of them stay.
+  // r0 … r10, the first runs, closed just inside the window: all of them stay, beside the last few closed.
+  const lines = journalOf(ARCHIVE_AT_RUNS + 2 * KEEP_CLOSED_RUNS + 1 - 1, 0);
   const recentEnd = new Date(NOW - RECENT_WINDOW_MS + 60_000).toISOString();
   const recent = lines.map((l) => {
     const r = /"run":"r([0-9]+)"/.exec(l);
@@ -120,6 +122,45 @@ Deno.test("planCompaction: runs tied by a handed-over step stay together; a jour
   assert.ok(!plan.archived.includes("r0"), "tied to an open run");
   assert.ok(plan.archived.includes("r1"));
   assert.equal(planCompaction(parseJournal(text([...ordered, "{garbled"])), NOW), undefined);
+});
+
+/**
+ * Runs on one bridge in rolling use: r0 makes it (its step 0), each later run uses it and is made before the one
+ * before it is undone, whose undo hands r0's step 0 on to it. The last, r`n`, is open and holds it.
+ */
+function rolling(n: number): string[] {
+  const out = [...runLines("r0", at(0), undefined)];
+  for (let i = 1; i <= n; i++) {
+    out.push(...runLines(`r${i}`, at(i), undefined));
+    const prev = `r${i - 1}`, t = at(i + 0.5);
+    if (i > 1) out.push(line({ at: t, kind: "step-undone", run: "r0", index: 0, how: "handed-over", to: `r${i}` }));
+    out.push(
+      line({ at: t, kind: "step-undone", run: prev, index: 1, how: "reverted" }),
+      i === 1
+        ? line({ at: t, kind: "step-undone", run: "r0", index: 0, how: "handed-over", to: "r1" })
+        : line({ at: t, kind: "step-undone", run: prev, index: 0, how: "reverted" }),
+      line({ at: t, kind: "run-end", run: prev, state: "undone" }),
+    );
+  }
+  return out;
+}
+
+Deno.test("planCompaction: runs in rolling use of one bridge move out but its owner and holder; their fold is unchanged", () => {
+  const n = ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS + 5;
+  const lines = rolling(n);
+  const parsed = parseJournal(text(lines));
+  const plan = planCompaction(parsed, NOW);
+  assert.ok(plan, "the earlier holders move out");
+  assert.ok(!plan.archived.includes("r0"), "r0 owns the step the open run holds");
+  assert.ok(!plan.archived.includes(`r${n}`));
+  assert.deepEqual(plan.archived, Array.from({ length: n - KEEP_CLOSED_RUNS - 1 }, (_, i) => `r${i + 1}`));
+  const kept = parseJournal(text(plan.keep.map((k) => lines[k - 1])));
+  assert.deepEqual(kept.problems, []);
+  const whole = foldRuns(parsed).runs;
+  assert.deepEqual(foldRuns(kept).runs, whole.filter((r) => !plan.archived.includes(r.id)));
+  assert.deepEqual(foldRuns(kept).runs.at(-1)!.inherited, [{ run: "r0", index: 0 }]);
+  // A long chain (20,000 hand-overs) is planned, not a stack overflow.
+  assert.ok(planCompaction(parseJournal(text(rolling(20_000))), NOW));
 });
 
 async function withState(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -262,4 +303,55 @@ Deno.test("Journal.checkpoint: what a compaction stopped before its rename leave
     assert.deepEqual(foldRuns(await readJournal(dir)).runs.map((r) => r.id).slice(-2), ["o0", "n1"]);
     assert.throws(() => Deno.statSync(`${path}.compact`), Deno.errors.NotFound, "the leftover is gone");
     assert.equal((await readMark(dir))?.ino, Deno.statSync(path).ino);
+  }));
+
+Deno.test("readHistory: every record once, in the order written, a clock set back included; a segment that is the journal is read once", () =>
+  withState(async (dir) => {
+    const path = `${dir}/${JOURNAL_FILE}`;
+    // The last closed run's undo was recorded with the clock set back a day: written after, dated before.
+    const lines = journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0).map((l) =>
+      /"run":"r59"/.test(l) && /step-undone|run-end","run":"r59","state":"undone/.test(l)
+        ? l.replace(/"at":"[^"]+"/, `"at":"${new Date(LONG_AGO.getTime() - 24 * 3600_000).toISOString()}"`)
+        : l
+    );
+    Deno.writeTextFileSync(path, text(lines), { mode: 0o600 });
+    // A compaction stopped after its link: the segment is the journal itself.
+    Deno.linkSync(path, `${dir}/${segmentFile(1)}`);
+    const stopped = await readHistory(dir, (await readJournal(dir)).records);
+    assert.deepEqual(stopped.records, parseJournal(text(lines)).records, "read once");
+    await recordRun(dir, "n1");
+    const live = await readJournal(dir);
+    const history = await readHistory(dir, live.records);
+    assert.deepEqual(history.records, [...parseJournal(text(lines)).records, ...live.records.slice(-2)]);
+  }));
+
+Deno.test("Journal.checkpoint: the host stamp moves before the compacted journal takes the journal's name", () =>
+  withState(async (dir) => {
+    Deno.writeTextFileSync(`${dir}/${JOURNAL_FILE}`, text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0)), {
+      mode: 0o600,
+    });
+    const hostLock = `${dir}/host.lock`;
+    const journal = await Journal.open(dir, () => {}, hostLock);
+    try {
+      await journal.append({ kind: "run-end", run: "r0", state: "undone" });
+      const stamp = hostStampNow(hostLock);
+      await journal.checkpoint();
+      assert.ok(Deno.statSync(`${dir}/${segmentFile(1)}`).isFile, "compacted");
+      assert.equal(hostStampNow(hostLock), stamp + 1, "moved by the compaction itself, before close");
+    } finally {
+      journal.close();
+    }
+  }));
+
+Deno.test("compactJournal: no segment is numbered beyond what the segment pattern reads; nothing moves then", () =>
+  withState(async (dir) => {
+    const path = `${dir}/${JOURNAL_FILE}`;
+    const long = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0));
+    Deno.writeTextFileSync(path, long, { mode: 0o600 });
+    Deno.writeTextFileSync(`${dir}/${segmentFile(999_999_999)}`, "", { mode: 0o600 });
+    const plan = planCompaction(parseJournal(long), NOW);
+    assert.ok(plan);
+    assert.equal(await compactJournal(dir, plan, new TextEncoder().encode(long).length), undefined);
+    assert.equal(Deno.readTextFileSync(path), long);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [segmentFile(999_999_999), JOURNAL_FILE]);
   }));
