@@ -116,6 +116,8 @@ export class NoRunError extends UsageError {
   constructor(selector: string, message: string, hint: string) {
     super(message, hint);
     this.selector = selector;
+    // What it is to whoever reads it (`--json`'s error kind): a usage error, as before it had a class of its own.
+    this.name = "UsageError";
   }
 }
 
