@@ -8,6 +8,7 @@ import {
 } from "../../src/journal/mod.ts";
 import { CHECK_FINGERPRINT, type CheckedMark, readMark } from "../../src/journal/checked_mark.ts";
 import { parseJournal } from "../support/journal_text.ts";
+import { withStateDir } from "../support/state_dir.ts";
 
 const AT = "2026-11-29T06:33:00.000Z";
 const begin = (run: string) =>
@@ -40,15 +41,7 @@ const JOURNAL = lines(
   rec("run-end", "r1", { state: "applied" }),
 );
 
-async function withState(fn: (dir: string) => Promise<void>): Promise<void> {
-  const t = await Deno.makeTempDir({ prefix: "nsrecipe-mark-" });
-  try {
-    Deno.mkdirSync(`${t}/s`, { mode: 0o700 });
-    await fn(`${t}/s`);
-  } finally {
-    await Deno.remove(t, { recursive: true });
-  }
-}
+const withState = (fn: (dir: string) => Promise<void>) => withStateDir("nsrecipe-mark-", fn);
 
 /** Writes `text` as the journal and lets a lock holder move the mark to its end. */
 async function checkpointed(dir: string, text: string): Promise<CheckedMark> {

@@ -16,6 +16,9 @@ import {
 import { readMark } from "../../src/journal/checked_mark.ts";
 import { HeldJournal } from "../../src/cli/watchdog.ts";
 import { parseJournal } from "../support/journal_text.ts";
+import { withStateDir } from "../support/state_dir.ts";
+import type { RecordBody } from "../../src/journal/mod.ts";
+import type { Step } from "../../src/steps/mod.ts";
 
 const NOW = Date.parse("2026-12-03T12:00:00.000Z");
 const LONG_AGO = new Date(NOW - 24 * 3600_000);
@@ -23,19 +26,19 @@ const LONG_AGO = new Date(NOW - 24 * 3600_000);
 const at = (s: number) => new Date(LONG_AGO.getTime() + s * 1000).toISOString();
 const STEPS = [{ kind: "netns-add", netns: "web" }, { kind: "link-set-up", dev: "lo", netns: "web" }];
 const line = (o: Record<string, unknown>) => JSON.stringify({ v: 1, ...o });
-const begin = (run: string, t: string) =>
-  line({
-    at: t,
-    kind: "run-begin",
-    run,
-    recipe: "netns",
-    label: run,
-    params: { name: run },
-    uses: [],
-    steps: STEPS,
-    bootId: "b1",
-    pid: 42,
-  });
+/** The body of a run-begin record of a netns run (without `v` and `at`). */
+const beginBody = (run: string, steps: Step[] = STEPS as Step[]): RecordBody => ({
+  kind: "run-begin",
+  run,
+  recipe: "netns",
+  label: run,
+  params: { name: run },
+  uses: [],
+  steps,
+  bootId: "b1",
+  pid: 42,
+});
+const begin = (run: string, t: string) => line({ at: t, ...beginBody(run) });
 
 /** One run's lines: begun, both steps done, applied; and, unless `open`, undone and closed at `endAt`. */
 function runLines(run: string, t: string, endAt: string | undefined): string[] {
@@ -163,14 +166,17 @@ Deno.test("planCompaction: runs in rolling use of one bridge move out but its ow
   assert.ok(planCompaction(parseJournal(text(rolling(20_000))), NOW));
 });
 
-async function withState(fn: (dir: string) => Promise<void>): Promise<void> {
-  const t = await Deno.makeTempDir({ prefix: "nsrecipe-compact-" });
-  try {
-    Deno.mkdirSync(`${t}/s`, { mode: 0o700 });
-    await fn(`${t}/s`);
-  } finally {
-    await Deno.remove(t, { recursive: true });
-  }
+const withState = (fn: (dir: string) => Promise<void>) => withStateDir("nsrecipe-compact-", fn);
+
+/**
+ * Writes a journal of `closed` closed runs and `open` open ones ({@link journalOf}) into the state directory.
+ * @returns Its path and its text.
+ */
+function seed(dir: string, closed: number, open: number): { path: string; long: string } {
+  const path = `${dir}/${JOURNAL_FILE}`;
+  const long = text(journalOf(closed, open));
+  Deno.writeTextFileSync(path, long, { mode: 0o600 });
+  return { path, long };
 }
 
 /** Opens the journal, appends one run's records (begun and applied: open), checkpoints and closes. */
@@ -178,17 +184,7 @@ async function recordRun(dir: string, run: string): Promise<void> {
   const journal = await Journal.open(dir);
   try {
     await journal.appendAll([
-      {
-        kind: "run-begin",
-        run,
-        recipe: "netns",
-        label: run,
-        params: { name: run },
-        uses: [],
-        steps: [{ kind: "netns-add", netns: run }],
-        bootId: "b1",
-        pid: 42,
-      },
+      beginBody(run, [{ kind: "netns-add", netns: run }]),
       { kind: "run-end", run, state: "applied" },
     ]);
     await journal.checkpoint();
@@ -199,9 +195,7 @@ async function recordRun(dir: string, run: string): Promise<void> {
 
 Deno.test("Journal.checkpoint: a writer compacts a long journal; the runs kept read as before, the history is whole", () =>
   withState(async (dir) => {
-    const path = `${dir}/${JOURNAL_FILE}`;
-    const before = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1));
-    Deno.writeTextFileSync(path, before, { mode: 0o600 });
+    const { path, long: before } = seed(dir, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1);
     const oldIno = Deno.statSync(path).ino;
     await recordRun(dir, "n1");
     const segment = `${dir}/${segmentFile(1)}`;
@@ -241,9 +235,7 @@ Deno.test("Journal.checkpoint: after a compaction cut short (the segment linked,
 
 Deno.test("Journal.checkpoint: a process that recorded nothing, or a short journal, is not compacted", () =>
   withState(async (dir) => {
-    const path = `${dir}/${JOURNAL_FILE}`;
-    const long = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0));
-    Deno.writeTextFileSync(path, long, { mode: 0o600 });
+    const { path, long } = seed(dir, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0);
     const reader = await Journal.open(dir);
     await reader.checkpoint();
     reader.close();
@@ -288,9 +280,7 @@ Deno.test("HeldJournal (the watchdog's): after a compaction it reads the new jou
 
 Deno.test("Journal.checkpoint: what a compaction stopped before its rename leaves (its new file, its mark) is read past and replaced", () =>
   withState(async (dir) => {
-    const path = `${dir}/${JOURNAL_FILE}`;
-    const long = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1));
-    Deno.writeTextFileSync(path, long, { mode: 0o600 });
+    const { path } = seed(dir, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1);
     // A stop after the new file was written and its mark put down, before the rename: the mark names that file.
     Deno.writeTextFileSync(`${path}.compact`, "{stale\n", { mode: 0o600 });
     const { markChecked } = await import("../../src/journal/checked_mark.ts");
@@ -345,9 +335,7 @@ Deno.test("Journal.checkpoint: the host stamp moves before the compacted journal
 
 Deno.test("compactJournal: no segment is numbered beyond what the segment pattern reads; nothing moves then", () =>
   withState(async (dir) => {
-    const path = `${dir}/${JOURNAL_FILE}`;
-    const long = text(journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0));
-    Deno.writeTextFileSync(path, long, { mode: 0o600 });
+    const { path, long } = seed(dir, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0);
     Deno.writeTextFileSync(`${dir}/${segmentFile(999_999_999)}`, "", { mode: 0o600 });
     const plan = planCompaction(parseJournal(long), NOW);
     assert.ok(plan);
