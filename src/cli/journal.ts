@@ -47,13 +47,21 @@ export async function journalCommand(g: GlobalOptions, out: Output, selector?: s
     ...runs.filter((r) => !chosen || chosen.has(r.id))
       .flatMap((r) => r.problems),
   ].sort((a, b) => a.line - b.line);
-  out.data({ path: journal.path, records, problems });
+  // The segments read, and what could not be read in them (each with its file), beside the journal's own.
+  const segmentProblems = history.problems.map((p) => ({ ...p, file: `${g.stateDir}/${p.file}` }));
+  out.data({
+    path: journal.path,
+    records,
+    problems,
+    archive: history.segments.map((s) => `${g.stateDir}/${s}`),
+    archiveProblems: segmentProblems,
+  });
   // An empty or absent journal is said to be, as status says "No applied runs." (a selector names a run: it has records).
   if (records.length === 0) {
     out.result(`No ${problems.length > 0 ? "readable " : ""}records in the journal ${quote(journal.path)}.`);
   }
   for (const line of journalLines(records)) out.result(line);
-  for (const p of history.problems) out.progress(out.paint("yellow", `${g.stateDir}/${p.file}: ${p.message}`));
+  for (const p of segmentProblems) out.progress(out.paint("yellow", `${p.file}: ${p.message}`));
   for (const p of problems) out.progress(out.paint("yellow", `${journal.path}: ${p.message}`));
   if (journal.incomplete) out.progress(out.paint("yellow", incompleteNote(journal.path, journal.incomplete)));
 }

@@ -92,6 +92,23 @@ export function confirmable(
       : "";
     throw new UsageError(`No run waits for confirmation${before}`, "See 'nsrecipe status'.");
   }
+  // A closed run is said to be, window or not: nothing of it is left to confirm.
+  if (!isOpen(run)) {
+    const due = run.confirm ? momentOf(run.confirm.deadline, invokedAt) : "";
+    const when = run.endedAt ? ` at ${momentOf(Date.parse(run.endedAt), invokedAt)}` : "";
+    throw new PreconditionError(
+      run.confirm?.state === "expired" && run.confirm.how === "expired"
+        ? `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})${
+          when ? `,${when}` : ""
+        }: nothing to confirm`
+        : `Run '${run.id}' (${run.label}) was ${
+          endedHow(run)
+        }${when}: nothing to confirm, the change is no longer in place`,
+      run.confirm
+        ? "Check 'nsrecipe status', then run the recipe again (and confirm within its window) to have it back."
+        : "Check 'nsrecipe status', then run the recipe again to have it back.",
+    );
+  }
   if (!run.confirm) {
     throw new UsageError(
       `Run '${run.id}' (${run.label}) was applied without a confirmation window: nothing to confirm`,
@@ -99,19 +116,6 @@ export function confirmable(
     );
   }
   const due = momentOf(run.confirm.deadline, invokedAt);
-  if (!isOpen(run)) {
-    const when = run.endedAt ? ` at ${momentOf(Date.parse(run.endedAt), invokedAt)}` : "";
-    throw new PreconditionError(
-      run.confirm.state === "expired" && run.confirm.how === "expired"
-        ? `Too late: run '${run.id}' (${run.label}) was not confirmed by ${due} and has been reverted (journal: ${run.state})${
-          when ? `,${when}` : ""
-        }: nothing to confirm`
-        : `Run '${run.id}' (${run.label}) was ${
-          endedHow(run)
-        }${when}: nothing to confirm, the change is no longer in place`,
-      "Check 'nsrecipe status', then run the recipe again (and confirm within its window) to have it back.",
-    );
-  }
   if (run.confirm.state === "confirmed") return { run, already: true };
   if (run.confirm.state === "expired" && run.state === "incomplete") {
     throw new PreconditionError(

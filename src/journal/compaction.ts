@@ -36,7 +36,7 @@
  *
  * @module
  */
-import type { ParsedJournal } from "./reader.ts";
+import type { JournalProblem, ParsedJournal } from "./reader.ts";
 import { parseJournal } from "./reader.ts";
 import { foldRuns, isOpen, RECENT_WINDOW_MS, type RunView } from "./runs.ts";
 import { markChecked } from "./checked_mark.ts";
@@ -199,8 +199,8 @@ export interface History {
   records: JournalRecord[];
   /** The segments read, as file names, ascending. */
   segments: string[];
-  /** What could not be read in a segment, by its file name (the journal's own problems are its reader's). */
-  problems: { file: string; message: string }[];
+  /** What could not be read in a segment, with the segment's file name (the journal's own problems are its reader's). */
+  problems: (JournalProblem & { file: string })[];
 }
 
 /**
@@ -250,7 +250,7 @@ export async function readHistory(dir: string, live: readonly JournalRecord[]): 
       if (parsed.lines[i] > copied) records.push(r);
     });
     if (name !== JOURNAL_FILE) {
-      for (const p of parsed.problems) if (p.line > copied) problems.push({ file: name, message: p.message });
+      for (const p of parsed.problems) if (p.line > copied) problems.push({ ...p, file: name });
     }
     before = new Set(lines);
   }

@@ -94,7 +94,9 @@ Deno.test("journal compaction: the next run moves a long history to an archive s
     );
 
     // The history is whole: every record before, then the new run's.
-    const after = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout).records;
+    const doc = JSON.parse((await lab.nsrecipe(["--json", "journal"])).stdout);
+    assert.deepEqual([doc.archive, doc.archiveProblems], [[`${STATE}/journal.archive-1.jsonl`], []]);
+    const after = doc.records;
     assert.deepEqual(after.slice(0, before.length), before);
     assert.ok(after.slice(before.length).every((r: { run: string }) => r.run !== before[0].run));
     assert.ok(after.some((r: { kind: string; state?: string }) => r.kind === "run-confirmed"));

@@ -110,6 +110,17 @@ Deno.test("confirmRun refuses a rolled-back run that had a window (exit 3)", asy
   );
 });
 
+Deno.test("confirmRun refuses an undone run that had no window as closed (exit 3), not as one that stays", async () => {
+  const records = [
+    ...run("r6", "v", []),
+    { v: 1, at: "2026-11-30T21:09:00.000Z", kind: "run-end", run: "r6", state: "undone" },
+  ] as JournalRecord[];
+  const e = await refusal(confirmRun("v", "command", { journal: memoryJournal(records) }));
+  assert.equal(e.exitCode, EXIT.precondition);
+  assert.ok(e.message.startsWith(`Run 'r6' (v) was undone at ${at("2026-11-30T21:09:00.000Z")}: nothing to confirm`));
+  assert.equal(e.hint, "Check 'nsrecipe status', then run the recipe again to have it back.");
+});
+
 Deno.test("confirmRun names a run applied without a window: nothing to confirm (exit 2)", async () => {
   const records = run("r3", "web", []);
   const e = await refusal(confirmRun("web", "command", { journal: memoryJournal(records) }));

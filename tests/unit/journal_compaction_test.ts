@@ -218,6 +218,15 @@ Deno.test("Journal.checkpoint: a writer compacts a long journal; the runs kept r
     assert.deepEqual(history.segments, [segmentFile(1)]);
     assert.deepEqual(history.records, full.records);
     assert.deepEqual(history.problems, []);
+    // A segment damaged since: its problem is reported with its file and line, its other records still read.
+    Deno.writeTextFileSync(segment, "{garbled\n", { append: true });
+    const damaged = await readHistory(dir, live.records);
+    assert.deepEqual(damaged.problems.map((p) => [p.file, p.kind, p.line]), [[
+      segmentFile(1),
+      "garbled",
+      full.records.length + 1,
+    ]]);
+    assert.deepEqual(damaged.records, full.records);
   }));
 
 Deno.test("Journal.checkpoint: after a compaction cut short (the segment linked, no rename), the next one reuses it", () =>
