@@ -27,12 +27,18 @@
  * What stays in the journal: every open run; every run closed less than
  * {@link RECENT_WINDOW_MS} before (`confirm` answers "too late" about them);
  * the {@link KEEP_CLOSED_RUNS} last closed (what `undo NAME`, `status` and
- * `exec` say of a run closed lately); and the owner of every step a kept run
+ * `exec` say of a run closed lately); for the name of every run kept, the
+ * newest run and the newest closed run of that name, and the newest run
+ * with a window (so that a command naming a run, or `confirm` naming none,
+ * picks the run it picked before); and the owner of every step a kept run
  * holds, handed over to it (its undo reads the owner's records). A kept
  * owner's records of hand-overs to runs that move out (earlier holders) stay
- * in the segment only. Nothing moves while the journal has a problem (a
- * garbled, inconsistent or newer record), and nothing unless the runs kept
- * fold, alone, to exactly the views they had in the whole journal.
+ * in the segment only, unless the runs kept would then read otherwise (the
+ * runs those hand-overs went to stay then). Nothing moves while a
+ * confirmation window is open (its watchdog reads the file it holds), nor
+ * while the journal has a problem (a garbled, inconsistent or newer record),
+ * nor unless the runs kept fold, alone, to exactly the views they had in the
+ * whole journal.
  *
  * @module
  */
@@ -85,6 +91,8 @@ export function planCompaction(
   if (parsed.problems.length > 0) return undefined;
   const { runs, orphanProblems } = foldRuns(parsed);
   if (orphanProblems.length > 0 || runs.some((r) => r.problems.length > 0)) return undefined;
+  // While a window is open its watchdog reads the journal through the file it holds: nothing moves under it.
+  if (runs.some((r) => isOpen(r) && r.confirm?.state === "pending")) return undefined;
   // "The last closed": by where each run's end stands in the journal, not by its time (a clock set back or ahead).
   const endsAt = new Map<string, number>();
   parsed.records.forEach((rec, i) => {
@@ -98,23 +106,53 @@ export function planCompaction(
     return !(age >= limits.recentMs); // NaN (an unreadable time) stays
   };
   const kept = new Set(runs.filter(stays).map((r) => r.id));
-  // A step a kept run holds (handed over to it) is undone from its owner's records: the owner stays too. A closed
-  // run holds none (its undo handed each on or reverted it), so one pass finds every owner.
-  for (const r of runs) if (kept.has(r.id)) { for (const ref of r.inherited) kept.add(ref.run); }
-  const archived = runs.filter((r) => !kept.has(r.id)).map((r) => r.id);
-  if (archived.length < limits.atRuns) return undefined;
+  // Then, until nothing more is added: the owner of every step a kept run holds (handed over to it: its undo reads
+  // the owner's records); and what the commands that name a run pick among the runs (`closedRunCalled`,
+  // `confirmable`) must not change: for the name of every run kept, the newest run of that name and the newest
+  // closed one; and the newest run with a window (`confirm` without a name speaks of it).
+  const window = runs.findLast((r) => r.confirm !== undefined);
+  const complete = () => {
+    for (let size = -1; size !== kept.size;) {
+      size = kept.size;
+      for (const r of runs) if (kept.has(r.id)) { for (const ref of r.inherited) kept.add(ref.run); }
+      const labels = new Set(runs.filter((r) => kept.has(r.id)).map((r) => r.label));
+      for (const label of labels) {
+        const named = runs.filter((r) => r.label === label);
+        kept.add(named.at(-1)!.id);
+        const newestClosed = named.findLast((r) => !isOpen(r));
+        if (newestClosed) kept.add(newestClosed.id);
+      }
+      if (window) kept.add(window.id);
+    }
+  };
+  complete();
   // The lines kept: the records of the runs kept, but for a step's hand-over to a run that moves out (an earlier
   // holder of a step that went on to a later one, or back to nothing), which would name a run the journal no longer
-  // has; the history keeps it (the segment).
-  const goes = (rec: JournalRecord) =>
-    !kept.has(rec.run) ||
-    (rec.kind === "step-undone" && rec.how === "handed-over" && rec.to !== undefined && !kept.has(rec.to));
-  const keep = parsed.lines.filter((_, i) => !goes(parsed.records[i]));
-  // The runs kept must read alone exactly as they read in the whole journal.
-  const alone = foldRuns({ records: parsed.records.filter((r) => !goes(r)), lines: keep, problems: [] });
-  const before = runs.filter((r) => kept.has(r.id));
-  if (alone.orphanProblems.length > 0 || JSON.stringify(alone.runs) !== JSON.stringify(before)) return undefined;
-  return { keep, archived };
+  // has; the history keeps it (the segment). The runs kept must then read alone exactly as they read in the whole
+  // journal; where they do not (a holder whose undo ended incomplete, which the dropped hand-over would leave holding
+  // the step), the runs those hand-overs went to stay too, and it is tried again.
+  for (;;) {
+    const dropped = new Set<string>();
+    const goes = (rec: JournalRecord) => {
+      if (!kept.has(rec.run)) return true;
+      if (rec.kind !== "step-undone" || rec.how !== "handed-over" || rec.to === undefined || kept.has(rec.to)) {
+        return false;
+      }
+      dropped.add(rec.to);
+      return true;
+    };
+    const keep = parsed.lines.filter((_, i) => !goes(parsed.records[i]));
+    const archived = runs.filter((r) => !kept.has(r.id)).map((r) => r.id);
+    if (archived.length < limits.atRuns) return undefined;
+    const alone = foldRuns({ records: parsed.records.filter((r) => !goes(r)), lines: keep, problems: [] });
+    const before = runs.filter((r) => kept.has(r.id));
+    if (alone.orphanProblems.length === 0 && JSON.stringify(alone.runs) === JSON.stringify(before)) {
+      return { keep, archived };
+    }
+    if (dropped.size === 0) return undefined;
+    for (const id of dropped) kept.add(id);
+    complete();
+  }
 }
 
 /** The highest segment number {@link SEGMENT_FILE_RE} reads (nine digits): no compaction makes one beyond it. */

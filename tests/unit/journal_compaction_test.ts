@@ -166,6 +166,75 @@ Deno.test("planCompaction: runs in rolling use of one bridge move out but its ow
   assert.ok(planCompaction(parseJournal(text(rolling(20_000))), NOW));
 });
 
+Deno.test("planCompaction: nothing moves while a confirmation window is open (its watchdog reads the file it holds)", () => {
+  const lines = journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1);
+  const windowed = [
+    ...lines,
+    line({ at: at(900), kind: "confirm-wait", run: "o0", deadline: NOW + 60_000, watchdogPid: 9 }),
+  ];
+  assert.equal(planCompaction(parseJournal(text(windowed)), NOW), undefined);
+  const confirmed = [
+    ...windowed,
+    line({ at: at(901), kind: "run-confirmed", run: "o0", by: "command", invokedAt: NOW }),
+  ];
+  assert.ok(planCompaction(parseJournal(text(confirmed)), NOW), "confirmed: the window is closed");
+});
+
+Deno.test("planCompaction: a command naming a run, or confirm naming none, picks the run it picked before", () => {
+  // r0 is kept as the owner of a step the open o0 holds; a newer closed run has r0's name: it stays too, and so does
+  // the newest run that had a window (r1), however old.
+  const lines = journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS + 5, 1).map((l) =>
+    l.includes('"run":"r0"') && l.includes('"index":0') && l.includes("step-undone")
+      ? line({ at: at(0.5), kind: "step-undone", run: "r0", index: 0, how: "handed-over", to: "o0" })
+      : l.includes('"run":"r3"') && l.includes("run-begin")
+      ? l.replace('"label":"r3"', '"label":"r0"')
+      : l
+  );
+  const o0 = lines.filter((l) => l.includes('"run":"o0"'));
+  const ordered = [
+    ...o0,
+    ...lines.filter((l) => !l.includes('"run":"o0"')),
+    line({ at: at(2), kind: "confirm-wait", run: "r1", deadline: NOW - 3600_000, watchdogPid: 9 }),
+  ].sort((a, b) => (a.includes('"run":"r1"') ? 1 : 0) - (b.includes('"run":"r1"') ? 1 : 0));
+  const parsed = parseJournal(text(ordered));
+  assert.deepEqual(parsed.problems, []);
+  const plan = planCompaction(parsed, NOW);
+  assert.ok(plan);
+  for (const id of ["r0", "r3", "r1"]) assert.ok(!plan.archived.includes(id), `${id} stays`);
+  assert.ok(plan.archived.includes("r2"));
+});
+
+Deno.test("planCompaction: a holder whose undo ended incomplete keeps the runs the step went on to; the rest still moves", () => {
+  const t = at(1);
+  const hand = (to: string) => line({ at: t, kind: "step-undone", run: "O", index: 0, how: "handed-over", to });
+  const lines = [
+    ...runLines("O", t, undefined),
+    ...runLines("H1", t, undefined),
+    hand("H1"),
+    line({ at: t, kind: "step-undone", run: "O", index: 1, how: "reverted" }),
+    line({ at: t, kind: "run-end", run: "O", state: "undone" }),
+    ...runLines("H2", t, undefined),
+    hand("H2"),
+    line({ at: t, kind: "step-undo-failed", run: "H1", index: 1, error: "busy" }),
+    line({ at: t, kind: "step-undone", run: "H1", index: 0, how: "reverted" }),
+    line({ at: t, kind: "run-end", run: "H1", state: "incomplete" }),
+    ...runLines("H3", t, undefined),
+    hand("H3"),
+    line({ at: t, kind: "step-undone", run: "H2", index: 1, how: "reverted" }),
+    line({ at: t, kind: "step-undone", run: "H2", index: 0, how: "reverted" }),
+    line({ at: t, kind: "run-end", run: "H2", state: "undone" }),
+    ...journalOf(ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 0),
+  ];
+  const parsed = parseJournal(text(lines));
+  assert.deepEqual(parsed.problems, []);
+  const plan = planCompaction(parsed, NOW);
+  assert.ok(plan, "not blocked for good");
+  for (const id of ["O", "H1", "H2", "H3"]) assert.ok(!plan.archived.includes(id), `${id} stays`);
+  assert.equal(plan.archived.length, ARCHIVE_AT_RUNS);
+  const kept = parseJournal(text(plan.keep.map((k) => lines[k - 1])));
+  assert.deepEqual(foldRuns(kept).runs, foldRuns(parsed).runs.filter((r) => !plan.archived.includes(r.id)));
+});
+
 const withState = (fn: (dir: string) => Promise<void>) => withStateDir("nsrecipe-compact-", fn);
 
 /**
