@@ -495,7 +495,16 @@ Deno.test("journal with no journal, or an empty one, says so in a line; --json g
       assert.equal(json.code, EXIT.ok, `${what}: ${json.stderr}`);
       assert.deepEqual(
         JSON.parse(json.stdout),
-        { ok: true, exitCode: 0, exitFrom: "nsrecipe", path, records: [], problems: [] },
+        {
+          ok: true,
+          exitCode: 0,
+          exitFrom: "nsrecipe",
+          path,
+          records: [],
+          problems: [],
+          archive: [],
+          archiveProblems: [],
+        },
         what,
       );
     }
