@@ -28,7 +28,8 @@ export function runsSelected(records: readonly JournalRecord[], selector: string
 /**
  * `nsrecipe journal [RUN]`: prints the journal's records (only RUN's, by id or name, when given), the runs a
  * compaction moved to the archive segments included (`readHistory`: the whole history, in the order written), and any
- * problem met reading them (garbled, newer-version or inconsistent records; an incomplete last record). An empty or absent journal says so (`No records in the journal '…'.`; `--json`: `records: []`).
+ * problem met reading them (garbled, newer-version or inconsistent records; an incomplete last record). An empty or
+ * absent journal says so (`No records in the journal '…'.`; `--json`: `records: []`, `archive: []`).
  * Takes no lock: it only reads.
  * @param g Global options.
  * @param out The output.

@@ -360,7 +360,9 @@ export class Journal {
    * no record is appended meanwhile; it checks with the same schemas a
    * reader would, so the mark never vouches for a record unchecked (the
    * records this process wrote are built by typed code, but only the check
-   * says what a reader would say of them). Call it before
+   * says what a reader would say of them). A process that recorded
+   * something then moves the runs of no more use out of a long journal
+   * (`compaction.ts`), after which it appends nothing more. Call it before
    * {@link Journal.close}.
    *
    * Only a process that has loaded zod already does so (`run` for its
