@@ -24,7 +24,8 @@ export const MANUAL_PROSE: ManualProse = {
     ["EXIT STATUS", Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `${code} ${meaning.replaceAll("`", "'")}.`)],
     ["FILES", [
       "/run/nsrecipe (or the --state-dir): journal.jsonl, the journal, one JSON record per line; journal.checked, " +
-      "how far its records were already checked; lock, which serialises the nsrecipe processes that change things " +
+      "how far its records were already checked; journal.archive-N.jsonl and journal.archive-N.checked, the runs " +
+      "moved out of the journal (history only) and their mark; lock, which serialises the nsrecipe processes that change things " +
       "('status' and 'journal' only read, and take none).",
       "/run/nsrecipe/host-DEV-INODE.lock: the host lock (DEV and INODE identify the network namespace nsrecipe acts " +
       "in), which serialises those processes whatever their --state-dir.",

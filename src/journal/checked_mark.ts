@@ -81,8 +81,77 @@ export async function readJournalFile(
   dir: string,
   options: { tail: "drop" | "parse"; advance: boolean },
 ): Promise<JournalRead | undefined> {
-  const mark = await readMark(dir);
-  const file = await readWhole(`${dir}/${JOURNAL_FILE}`);
+  const read = await readThroughMark(dir, JOURNAL_FILE, CHECKED_FILE, options.tail);
+  if (!read) return undefined;
+  const { parsed, incomplete, bytes, dev, ino, whole, mark, cut } = read;
+  if (options.advance && ino !== null && whole > 0) {
+    const checked: CheckedMark = {
+      check: CHECK_FINGERPRINT,
+      dev,
+      ino,
+      bytes: whole,
+      sha256: await sha256(bytes.subarray(0, whole)),
+      problems: parsed.problems.filter((p) => p.kind !== "torn"),
+    };
+    // A mark that names these very bytes stays; one of the same length but other bytes (edited in place) is replaced.
+    if (!mark || cut !== whole || checked.sha256 !== mark.sha256) await writeMark(dir, checked);
+  }
+  return { ...parsed, incomplete };
+}
+
+/**
+ * Reads an archive segment (or the journal) of a state directory for the
+ * history (`compaction.ts`), checking only the lines the mark named does not
+ * cover: the segment's own mark, copied from the journal's when the
+ * compaction gave the journal file its segment name (a segment is never
+ * written again, so its mark stays true), trusted on the same terms as the
+ * journal's (identity, SHA-256 of the bytes covered, fingerprint). A segment
+ * without a mark, or whose mark does not fit, is checked in full. The bytes
+ * after the last newline are left out.
+ * @param dir The state directory.
+ * @param file The file's name in it, e.g. `journal.archive-3.jsonl`.
+ * @param markName Its mark's name, e.g. `journal.archive-3.checked` (`segmentMarkFile`).
+ * @returns The parse and the text parsed (whole lines); `undefined` when the file does not exist.
+ * @throws {Deno.errors.PermissionDenied} | {Error} When the file cannot be read; a mark that cannot be read is ignored.
+ */
+export async function readMarkedFile(
+  dir: string,
+  file: string,
+  markName: string,
+): Promise<(ParsedJournal & { text: string }) | undefined> {
+  const read = await readThroughMark(dir, file, markName, "drop");
+  return read && { ...read.parsed, text: read.text };
+}
+
+/** What {@link readThroughMark} read: the parse, the file's bytes and identity, and the mark it trusted, if any. */
+interface MarkedRead {
+  parsed: ParsedJournal;
+  /** The whole lines parsed, decoded. */
+  text: string;
+  incomplete: string;
+  bytes: Uint8Array;
+  dev: number;
+  ino: number | null;
+  /** The length of the whole lines, in bytes. */
+  whole: number;
+  /** The mark, when it fits the file (its hash is checked by the parse). */
+  mark?: CheckedMark;
+  /** How many bytes the fitting mark covers; 0 when none fits. */
+  cut: number;
+}
+
+/**
+ * Reads a file of JSON Lines records through its mark (see the module doc): the mark is read before the file.
+ * @returns `undefined` when the file does not exist.
+ */
+async function readThroughMark(
+  dir: string,
+  name: string,
+  markName: string,
+  tail: "drop" | "parse",
+): Promise<MarkedRead | undefined> {
+  const mark = await readMark(dir, markName);
+  const file = await readWhole(`${dir}/${name}`);
   if (!file) return undefined;
   const { bytes, dev, ino } = file;
   const whole = bytes.lastIndexOf(0x0a) + 1;
@@ -95,7 +164,7 @@ export async function readJournalFile(
   const head = decoder.decode(bytes.subarray(0, cut));
   const body = decoder.decode(bytes.subarray(cut, whole));
   const incomplete = decoder.decode(bytes.subarray(whole));
-  const text = head + body + (options.tail === "parse" ? incomplete : "");
+  const text = head + body + (tail === "parse" ? incomplete : "");
   const parsed = await parseJournal(
     text,
     fits
@@ -105,19 +174,7 @@ export async function readJournalFile(
       }
       : undefined,
   );
-  if (options.advance && ino !== null && whole > 0) {
-    const checked: CheckedMark = {
-      check: CHECK_FINGERPRINT,
-      dev,
-      ino,
-      bytes: whole,
-      sha256: await sha256(bytes.subarray(0, whole)),
-      problems: parsed.problems.filter((p) => p.kind !== "torn"),
-    };
-    // A mark that names these very bytes stays; one of the same length but other bytes (edited in place) is replaced.
-    if (!fits || cut !== whole || checked.sha256 !== mark.sha256) await writeMark(dir, checked);
-  }
-  return { ...parsed, incomplete };
+  return { parsed, text: head + body, incomplete, bytes, dev, ino, whole, mark: fits ? mark : undefined, cut };
 }
 
 /**
@@ -188,10 +245,11 @@ async function sha256(bytes: Uint8Array): Promise<string> {
  * or it is not a well-formed mark (a symbolic link or special file, not
  * JSON, a field missing or out of range): an unusable mark is no mark.
  * @param dir The state directory.
- * @returns The mark as written; whether it fits the journal is for the caller to decide.
+ * @param name The mark's file name: the journal's (`journal.checked`, the default) or a segment's (`segmentMarkFile`).
+ * @returns The mark as written; whether it fits the file is for the caller to decide.
  */
-export async function readMark(dir: string): Promise<CheckedMark | undefined> {
-  const path = `${dir}/${CHECKED_FILE}`;
+export async function readMark(dir: string, name: string = CHECKED_FILE): Promise<CheckedMark | undefined> {
+  const path = `${dir}/${name}`;
   let text: string;
   try {
     const info = await Deno.lstat(path);
@@ -238,23 +296,25 @@ function asMark(value: unknown): CheckedMark | undefined {
 }
 
 /**
- * Replaces the checked mark: writes `journal.checked.tmp` (created afresh,
- * mode 0600, never through an existing file or link) and renames it over
- * `journal.checked`. Only under the journal's lock, so no two processes
- * write it at once. The mark only saves work: when the system refuses (a
- * read-only or full filesystem), the old mark stays and this says nothing.
+ * Replaces a checked mark: writes `NAME.tmp` (created afresh, mode 0600,
+ * never through an existing file or link) and renames it over `NAME`
+ * (`journal.checked` by default). Only under the journal's lock, so no two
+ * processes write it at once. The mark only saves work: when the system
+ * refuses (a read-only or full filesystem), the old mark stays and this
+ * says nothing.
  * @param dir The state directory.
  * @param mark What was checked.
+ * @param name The mark's file name: the journal's (the default) or a segment's (`segmentMarkFile`).
  * @throws {Error} Only for what is not an operating system's refusal (a bug, a missing Deno permission).
  */
-export async function writeMark(dir: string, mark: CheckedMark): Promise<void> {
-  const tmp = `${dir}/${CHECKED_FILE}.tmp`;
+export async function writeMark(dir: string, mark: CheckedMark, name: string = CHECKED_FILE): Promise<void> {
+  const tmp = `${dir}/${name}.tmp`;
   try {
     await Deno.remove(tmp).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
     await Deno.writeTextFile(tmp, JSON.stringify(mark) + "\n", { createNew: true, mode: 0o600 });
-    await Deno.rename(tmp, `${dir}/${CHECKED_FILE}`);
+    await Deno.rename(tmp, `${dir}/${name}`);
   } catch (e) {
     if (!isOsError(e)) throw e;
   }

@@ -9,7 +9,9 @@
  *
  * 1. the journal file as it is gets a second name, archive segment N
  *    (`journal.archive-N.jsonl`, `link(2)`: every line it holds, nothing
- *    copied), unless an earlier compaction cut short gave it one already;
+ *    copied), unless an earlier compaction cut short gave it one already,
+ *    and the journal's checked mark is copied as the segment's
+ *    (`journal.archive-N.checked`);
  * 2. the lines of the runs kept, in their order, are written to a new file
  *    beside it and synced (`fdatasync`), and its checked mark written;
  * 3. that file is renamed over the journal (`rename(2)` replaces it
@@ -43,10 +45,9 @@
  * @module
  */
 import type { JournalProblem, ParsedJournal } from "./reader.ts";
-import { parseJournal } from "./reader.ts";
 import { foldRuns, isOpen, RECENT_WINDOW_MS, type RunView } from "./runs.ts";
-import { markChecked } from "./checked_mark.ts";
-import { JOURNAL_FILE, SEGMENT_FILE_RE, segmentFile } from "./paths.ts";
+import { markChecked, readMark, readMarkedFile, writeMark } from "./checked_mark.ts";
+import { CHECKED_FILE, JOURNAL_FILE, SEGMENT_FILE_RE, segmentFile, segmentMarkFile } from "./paths.ts";
 import type { JournalRecord } from "./records.ts";
 import { isOsError } from "./os_error.ts";
 
@@ -203,12 +204,17 @@ export async function compactJournal(dir: string, plan: CompactionPlan, size: nu
     const keep = new Set(plan.keep);
     const lines = new TextDecoder().decode(bytes).split("\n").slice(0, -1);
     const kept = new TextEncoder().encode(lines.filter((_, i) => keep.has(i + 1)).map((l) => `${l}\n`).join(""));
-    const ino = (await Deno.lstat(path)).ino;
+    const { ino, dev } = await Deno.lstat(path);
     const segments = segmentsOf(dir);
     const newest = segments.at(-1);
     if (!(newest && newest.ino === ino) && (newest?.n ?? 0) >= MAX_SEGMENT) return undefined;
-    const name = newest && newest.ino === ino ? segmentFile(newest.n) : segmentFile((newest?.n ?? 0) + 1);
+    const n = newest && newest.ino === ino ? newest.n : (newest?.n ?? 0) + 1;
+    const name = segmentFile(n);
     if (!(newest && newest.ino === ino)) await Deno.link(path, `${dir}/${name}`);
+    // The journal's mark names this file (its identity and a prefix of its bytes): it stays true of the segment,
+    // which nothing writes again, so `journal` reads the segment without checking its records (readHistory).
+    const mark = await readMark(dir);
+    if (mark && mark.dev === dev && mark.ino === ino) await writeMark(dir, mark, segmentMarkFile(n));
     await Deno.remove(tmp).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
@@ -249,9 +255,11 @@ export interface History {
  * So the history is the first file, then what each later file adds: every
  * record once, in the order written, whatever the clock said. A segment
  * that is the journal itself (a compaction stopped before its rename) is
- * not read twice. Reads every segment in full, checking each record (no
- * mark covers them): the cost of a history is paid by the command that asks
- * for it.
+ * not read twice. Each file is read through its checked mark (a segment's
+ * is the journal's mark as the compaction found it, `segmentMarkFile`):
+ * only the records no mark covers are checked against their schemas (a
+ * segment made before segments had marks, or whose mark does not fit, in
+ * full).
  * @param dir The state directory.
  * @param live The journal's records as its reader read them: the history when there is no segment (nothing read).
  * @returns The history.
@@ -270,20 +278,19 @@ export async function readHistory(dir: string, live: readonly JournalRecord[]): 
   });
   const segments = found.filter((s) => s.ino !== journal?.ino).map((s) => segmentFile(s.n));
   if (segments.length === 0) return { records: [...live], segments, problems: [] };
-  const files = [...segments, ...(journal ? [JOURNAL_FILE] : [])];
+  const files = [
+    ...found.filter((s) => s.ino !== journal?.ino).map((s) => [segmentFile(s.n), segmentMarkFile(s.n)]),
+    ...(journal ? [[JOURNAL_FILE, CHECKED_FILE]] : []),
+  ];
   const records: JournalRecord[] = [];
   const problems: History["problems"] = [];
   let before = new Set<string>();
-  for (const name of files) {
-    const text = await Deno.readTextFile(`${dir}/${name}`).catch((e) => {
-      if (e instanceof Deno.errors.NotFound) return ""; // renamed away meanwhile: read without the lock
-      throw e;
-    });
-    const whole = text.slice(0, text.lastIndexOf("\n") + 1);
-    const lines = whole.split("\n").slice(0, -1);
+  for (const [name, markName] of files) {
+    // Renamed away meanwhile (read without the lock): nothing.
+    const parsed = await readMarkedFile(dir, name, markName) ?? { text: "", records: [], lines: [], problems: [] };
+    const lines = parsed.text.split("\n").slice(0, -1);
     let copied = 0;
     while (copied < lines.length && before.has(lines[copied])) copied++;
-    const parsed = await parseJournal(whole);
     parsed.records.forEach((r, i) => {
       if (parsed.lines[i] > copied) records.push(r);
     });

@@ -28,6 +28,16 @@ export function segmentFile(n: number): string {
 /** What {@link segmentFile} names: group 1 is the segment's number. */
 export const SEGMENT_FILE_RE: RegExp = /^journal\.archive-([1-9][0-9]{0,8})\.jsonl$/;
 
+/**
+ * The checked mark of archive segment `n` (`checked_mark.ts`): the journal's
+ * mark as it was when the compaction gave the journal file its segment name.
+ * @param n The segment's number, from 1.
+ * @returns E.g. `journal.archive-3.checked`.
+ */
+export function segmentMarkFile(n: number): string {
+  return `journal.archive-${n}.checked`;
+}
+
 /** File name of the lock file inside the state directory. */
 export const LOCK_FILE = "lock";
 

@@ -3,14 +3,17 @@
  * found and whether zod was loaded to find it (zod marks its global
  * configuration, `globalThis.__zod_globalConfig`, when it loads).
  *
- * Usage: `deno run -A tests/support/read_journal_probe.ts read|append STATE_DIR`:
+ * Usage: `deno run -A tests/support/read_journal_probe.ts read|append|history STATE_DIR`:
  * `read` reads as `status` does (`readJournal`, no lock) and prints
  * `{"zod":false,"records":3,"problems":["garbled@2"]}`; `append` appends a
  * `run-end` record under the lock and checkpoints, as `undo` does, and prints
- * `{"zod":false,"mark":1234}` (the checked mark's length afterwards).
+ * `{"zod":false,"mark":1234}` (the checked mark's length afterwards);
+ * `history` reads the whole history as `nsrecipe journal` does (`readJournal`, then `readHistory`) and prints
+ * `{"zod":false,"records":3,"segments":["journal.archive-1.jsonl"],"problems":["journal.archive-1.jsonl:garbled@2"]}`.
  * @module
  */
 import { Journal, readJournal } from "../../src/journal/store.ts";
+import { readHistory } from "../../src/journal/compaction.ts";
 import { readMark } from "../../src/journal/checked_mark.ts";
 
 const [mode, dir] = Deno.args;
@@ -24,6 +27,14 @@ if (mode === "append") {
     journal.close();
   }
   console.log(JSON.stringify({ zod: "__zod_globalConfig" in globalThis, mark: (await readMark(dir))?.bytes }));
+} else if (mode === "history") {
+  const history = await readHistory(dir, (await readJournal(dir)).records);
+  console.log(JSON.stringify({
+    zod: "__zod_globalConfig" in globalThis,
+    records: history.records.length,
+    segments: history.segments,
+    problems: history.problems.map((p) => `${p.file}:${p.kind}@${p.line}`),
+  }));
 } else {
   const read = await readJournal(dir);
   console.log(JSON.stringify({

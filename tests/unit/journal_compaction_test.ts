@@ -13,6 +13,7 @@ import {
   RECENT_WINDOW_MS,
   segmentFile,
 } from "../../src/journal/mod.ts";
+import { segmentMarkFile } from "../../src/journal/paths.ts";
 import { readMark } from "../../src/journal/checked_mark.ts";
 import { HeldJournal } from "../../src/cli/watchdog.ts";
 import { parseJournal } from "../support/journal_text.ts";
@@ -371,6 +372,69 @@ Deno.test("Journal.checkpoint: what a compaction stopped before its rename leave
     assert.deepEqual(foldRuns(await readJournal(dir)).runs.map((r) => r.id).slice(-2), ["o0", "n1"]);
     assert.throws(() => Deno.statSync(`${path}.compact`), Deno.errors.NotFound, "the leftover is gone");
     assert.equal((await readMark(dir))?.ino, Deno.statSync(path).ino);
+  }));
+
+/** {@link readHistory} in a fresh process, as `nsrecipe journal` reads (tests/support/read_journal_probe.ts). */
+async function historyProbe(
+  dir: string,
+): Promise<{ zod: boolean; records: number; segments: string[]; problems: string[] }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--no-prompt",
+      new URL("../support/read_journal_probe.ts", import.meta.url).pathname,
+      "history",
+      dir,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  assert.equal(out.code, 0);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+Deno.test("readHistory: a segment is read through the journal's mark copied at its compaction; one that does not fit it is checked in full", () =>
+  withState(async (dir) => {
+    seed(dir, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1);
+    await recordRun(dir, "n1");
+    const segment = `${dir}/${segmentFile(1)}`;
+    const full = parseJournal(Deno.readTextFileSync(segment));
+    // The segment's mark: the journal's as the compaction found it, naming the segment's file and all its lines.
+    const mark = await readMark(dir, segmentMarkFile(1));
+    const info = Deno.statSync(segment);
+    assert.deepEqual([mark?.dev, mark?.ino, mark?.bytes, mark?.problems], [info.dev, info.ino, info.size, []]);
+    // The journal holds only lines copied from the segment: the history is the segment's records.
+    const expected = full.records.length;
+    assert.equal((await readHistory(dir, (await readJournal(dir)).records)).records.length, expected);
+    // Read through the marks, nothing is checked against the schemas: zod is not even loaded.
+    assert.deepEqual(await historyProbe(dir), {
+      zod: false,
+      records: expected,
+      segments: [segmentFile(1)],
+      problems: [],
+    });
+    // A record changed in place (same size): the mark's hash no longer matches, the segment is checked in full.
+    const text = Deno.readTextFileSync(segment);
+    const at = text.indexOf('"kind":"step-done"');
+    Deno.writeTextFileSync(segment, text.slice(0, at) + '"kind":"step-d0ne"' + text.slice(at + 18));
+    assert.equal(Deno.statSync(segment).size, info.size);
+    const line = text.slice(0, at).split("\n").length;
+    assert.deepEqual(await historyProbe(dir), {
+      zod: true,
+      records: expected - 1,
+      segments: [segmentFile(1)],
+      problems: [`${segmentFile(1)}:garbled@${line}`],
+    });
+    // Without its mark (a segment made before segments had marks), the same: checked in full.
+    Deno.writeTextFileSync(segment, text);
+    Deno.removeSync(`${dir}/${segmentMarkFile(1)}`);
+    assert.deepEqual(await historyProbe(dir), {
+      zod: true,
+      records: expected,
+      segments: [segmentFile(1)],
+      problems: [],
+    });
   }));
 
 Deno.test("readHistory: every record once, in the order written, a clock set back included; a segment that is the journal is read once", () =>
