@@ -103,16 +103,22 @@ export async function readJournalFile(
  * Reads an archive segment (or the journal) of a state directory for the
  * history (`compaction.ts`), checking only the lines the mark named does not
  * cover: the segment's own mark, copied from the journal's when the
- * compaction gave the journal file its segment name (a segment is never
- * written again, so its mark stays true), trusted on the same terms as the
- * journal's (identity, SHA-256 of the bytes covered, fingerprint). A segment
- * without a mark, or whose mark does not fit, is checked in full. The bytes
- * after the last newline are left out.
+ * compaction gave the journal file its segment name (nothing appends to a
+ * segment once the journal's name is on the new file), trusted on the same
+ * terms as the journal's (identity, SHA-256 of the bytes covered,
+ * fingerprint): what it does not cover is checked (a segment without a
+ * mark, or whose mark does not fit, in full). The bytes after the last
+ * newline are left out. Like the journal's, a mark is written once and
+ * trusted while it fits: a segment whose mark stops fitting (copied to
+ * another filesystem, read by a build with another record schema) is
+ * checked in full at every read.
  * @param dir The state directory.
  * @param file The file's name in it, e.g. `journal.archive-3.jsonl`.
  * @param markName Its mark's name, e.g. `journal.archive-3.checked` (`segmentMarkFile`).
  * @returns The parse and the text parsed (whole lines); `undefined` when the file does not exist.
- * @throws {Deno.errors.PermissionDenied} | {Error} When the file cannot be read; a mark that cannot be read is ignored.
+ * @throws {Deno.errors.PermissionDenied} | {Error} When the file cannot be read, or its mark cannot be read for
+ *   another reason than its absence or a refused permission (`readMark`: a mark that is absent, refused, not a
+ *   regular file or not a well-formed mark is no mark).
  */
 export async function readMarkedFile(
   dir: string,

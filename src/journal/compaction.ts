@@ -211,8 +211,9 @@ export async function compactJournal(dir: string, plan: CompactionPlan, size: nu
     const n = newest && newest.ino === ino ? newest.n : (newest?.n ?? 0) + 1;
     const name = segmentFile(n);
     if (!(newest && newest.ino === ino)) await Deno.link(path, `${dir}/${name}`);
-    // The journal's mark names this file (its identity and a prefix of its bytes): it stays true of the segment,
-    // which nothing writes again, so `journal` reads the segment without checking its records (readHistory).
+    // The journal's mark names this file (its identity and a prefix of its bytes, by their hash): it stays true of
+    // the segment, to which nothing appends once the rename below is done, so `journal` reads the segment without
+    // checking the records it covers (readHistory).
     const mark = await readMark(dir);
     if (mark && mark.dev === dev && mark.ino === ino) await writeMark(dir, mark, segmentMarkFile(n));
     await Deno.remove(tmp).catch((e) => {
@@ -260,33 +261,78 @@ export interface History {
  * only the records no mark covers are checked against their schemas (a
  * segment made before segments had marks, or whose mark does not fit, in
  * full).
+ * A compaction that ends while the files are read (no lock is taken) is
+ * seen by listing them again after the reads, which then start over.
  * @param dir The state directory.
  * @param live The journal's records as its reader read them: the history when there is no segment (nothing read).
+ * @param between For tests only: runs once, after the first listing and before its reads (e.g. a compaction).
  * @returns The history.
  * @throws {Deno.errors.PermissionDenied} | {Error} When a file cannot be read.
  */
-export async function readHistory(dir: string, live: readonly JournalRecord[]): Promise<History> {
+export async function readHistory(
+  dir: string,
+  live: readonly JournalRecord[],
+  between?: () => Promise<void>,
+): Promise<History> {
+  // Read without the lock: a compaction that ends between the listing and the reads gives the journal's name to a
+  // file of kept lines while the runs it moved out sit in a segment not listed. So the listing is taken again after
+  // the reads, and the reads start over when it changed (a compaction comes at most once per `run`).
+  for (let attempt = 1;; attempt++) {
+    const listed = listFiles(dir);
+    if (attempt === 1) await between?.();
+    const history = listed.segments.length === 0
+      ? { records: [...live], segments: [], problems: [] }
+      : await readListed(dir, listed);
+    if (attempt === HISTORY_READS || sameListing(listed, listFiles(dir))) return history;
+  }
+}
+
+/** How many times {@link readHistory} reads the files before it gives what it read last. */
+const HISTORY_READS = 5;
+
+/** The files of a history, as listed at one moment. */
+interface Listing {
+  /** The segments that are not the journal itself (a compaction cut short), by number. */
+  segments: Segment[];
+  /** The journal's inode number; `undefined` when there is no journal (or no segment, when it is not looked at). */
+  journal?: number;
+}
+
+/** The segments and the journal's identity now (readdir and lstat, no process). */
+function listFiles(dir: string): Listing {
   let found: Segment[] = [];
   try {
     found = segmentsOf(dir);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
   }
-  const journal = found.length === 0 ? undefined : await Deno.lstat(`${dir}/${JOURNAL_FILE}`).catch((e) => {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
-  });
-  const segments = found.filter((s) => s.ino !== journal?.ino).map((s) => segmentFile(s.n));
-  if (segments.length === 0) return { records: [...live], segments, problems: [] };
+  if (found.length === 0) return { segments: [] };
+  let journal: number | undefined;
+  try {
+    journal = Deno.lstatSync(`${dir}/${JOURNAL_FILE}`).ino ?? -1;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return { segments: found.filter((s) => s.ino !== journal), journal };
+}
+
+/** Whether two listings name the same files with the same identities. */
+function sameListing(a: Listing, b: Listing): boolean {
+  return a.journal === b.journal && a.segments.length === b.segments.length &&
+    a.segments.every((s, i) => s.n === b.segments[i].n && s.ino === b.segments[i].ino);
+}
+
+/** The history from the files of a listing (see {@link readHistory}). */
+async function readListed(dir: string, listed: Listing): Promise<History> {
   const files = [
-    ...found.filter((s) => s.ino !== journal?.ino).map((s) => [segmentFile(s.n), segmentMarkFile(s.n)]),
-    ...(journal ? [[JOURNAL_FILE, CHECKED_FILE]] : []),
+    ...listed.segments.map((s) => [segmentFile(s.n), segmentMarkFile(s.n)]),
+    ...(listed.journal !== undefined ? [[JOURNAL_FILE, CHECKED_FILE]] : []),
   ];
   const records: JournalRecord[] = [];
   const problems: History["problems"] = [];
   let before = new Set<string>();
   for (const [name, markName] of files) {
-    // Renamed away meanwhile (read without the lock): nothing.
+    // Renamed away meanwhile (read without the lock): nothing (the listing taken after the reads differs then).
     const parsed = await readMarkedFile(dir, name, markName) ?? { text: "", records: [], lines: [], problems: [] };
     const lines = parsed.text.split("\n").slice(0, -1);
     let copied = 0;
@@ -299,5 +345,5 @@ export async function readHistory(dir: string, live: readonly JournalRecord[]): 
     }
     before = new Set(lines);
   }
-  return { records, segments, problems };
+  return { records, segments: listed.segments.map((s) => segmentFile(s.n)), problems };
 }

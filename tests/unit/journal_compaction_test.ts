@@ -437,6 +437,41 @@ Deno.test("readHistory: a segment is read through the journal's mark copied at i
     });
   }));
 
+Deno.test("readHistory: a compaction that ends while the history is read is seen, and the history read again; marks of other segments are not trusted", () =>
+  withState(async (dir) => {
+    seed(dir, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, 1);
+    await recordRun(dir, "n1");
+    // As many closed runs again: the next run compacts a second time.
+    const more = Array.from(
+      { length: ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS },
+      (_, i) => runLines(`m${i}`, at(1000 + i), at(1000 + i + 0.5)),
+    ).flat();
+    Deno.writeTextFileSync(`${dir}/${JOURNAL_FILE}`, text(more), { append: true });
+    // The second compaction ends after the history listed its files and before it read them.
+    const raced = await readHistory(dir, (await readJournal(dir)).records, () => recordRun(dir, "n2"));
+    assert.deepEqual(raced.segments, [segmentFile(1), segmentFile(2)]);
+    const ids = [...new Set(raced.records.map((r) => r.run))];
+    assert.deepEqual(ids.filter((id) => id.startsWith("m")).length, ARCHIVE_AT_RUNS + KEEP_CLOSED_RUNS, "every run");
+    assert.deepEqual(raced.records, (await readHistory(dir, (await readJournal(dir)).records)).records);
+    const whole = await historyProbe(dir);
+    assert.deepEqual(whole, { zod: false, records: raced.records.length, segments: raced.segments, problems: [] });
+    // Each segment's mark put in the other's place: neither names its file, both are checked in full, same history.
+    const [m1, m2] = [1, 2].map((n) => `${dir}/${segmentMarkFile(n)}`);
+    const [t1, t2] = [Deno.readTextFileSync(m1), Deno.readTextFileSync(m2)];
+    Deno.writeTextFileSync(m1, t2);
+    Deno.writeTextFileSync(m2, t1);
+    assert.deepEqual(await historyProbe(dir), { ...whole, zod: true });
+    // A segment cut short (its last line gone): its mark reaches past its end, it is checked in full.
+    Deno.writeTextFileSync(m1, t1);
+    Deno.writeTextFileSync(m2, t2);
+    const s2 = `${dir}/${segmentFile(2)}`;
+    const lines = Deno.readTextFileSync(s2).trimEnd().split("\n");
+    Deno.writeTextFileSync(s2, text(lines.slice(0, -1)));
+    const cut = await historyProbe(dir);
+    assert.equal(cut.zod, true);
+    assert.deepEqual(cut.problems, []);
+  }));
+
 Deno.test("readHistory: every record once, in the order written, a clock set back included; a segment that is the journal is read once", () =>
   withState(async (dir) => {
     const path = `${dir}/${JOURNAL_FILE}`;
