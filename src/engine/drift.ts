@@ -26,6 +26,7 @@ import {
   type StepContext,
 } from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
+import { quote } from "../quote.ts";
 import { recordedElsewhere } from "./elsewhere.ts";
 import { type UndoProgress, undoProgress, undoProgressNote } from "./undo_progress.ts";
 
@@ -160,6 +161,19 @@ export async function checkRun(
     const found = await stepHealth(renamedStep(step, r.captured[i], rename), ctx);
     if (found === UNREAD) unchecked.push(kind.summary(step));
     else if (found !== undefined) drift.push(`${kind.summary(step)}: ${found}`);
+  }
+  // Steps an earlier run's undo handed over (a shared bridge): this run's undo reverts them, so they are checked as
+  // its own, each against its maker's record.
+  for (const h of heldSteps(r, journaled)) {
+    if (
+      CHECKED_INSIDE_FIRST.has(h.step.kind) && "netns" in h.step && h.step.netns !== undefined && unread(h.step.netns)
+    ) {
+      unchecked.push(h.summary);
+      continue;
+    }
+    const found = await stepHealth(renamedStep(h.step, h.captured, rename), ctx);
+    if (found === UNREAD) unchecked.push(h.summary);
+    else if (found !== undefined) drift.push(`${h.summary} (handed over by run ${quote(h.label)}): ${found}`);
   }
   try {
     drift.push(...await uplinksDown(r, ctx, rename));
@@ -303,7 +317,57 @@ async function attachedByOthers(
       `${f}, which this run made, attached outside nsrecipe: undo will not start until it is moved or removed`,
     );
   }
+  // What the run holds by hand-over is deleted by its undo too, which refuses alike (`foreignAttachments` over its
+  // inherited steps).
+  for (const h of heldSteps(r, journaled)) {
+    const held = { run: h.run, index: h.index, step: h.step, captured: h.captured, identities: h.identities };
+    for (const f of await foreignAttachments([held], journaled, ctx.ip)) {
+      drift.push(
+        `${f}, which this run holds (handed over by run ${quote(h.label)}), attached outside nsrecipe: ` +
+          "undo will not start until it is moved or removed",
+      );
+    }
+  }
   return { drift, unchecked };
+}
+
+/** A step of an earlier run handed over to a run by that run's undo, with what its maker recorded of it. */
+interface HeldStep {
+  /** The maker's run id and the step's index in its plan. */
+  run: string;
+  index: number;
+  step: Step;
+  /** The maker's captured prior state of the step, and its identities. */
+  captured: Captured | undefined;
+  identities: RunView["identities"];
+  /** The maker's name (its label) and the step's summary. */
+  label: string;
+  summary: string;
+}
+
+/**
+ * The steps handed over to a run (`RunView.inherited`), resolved in the
+ * journal's runs; a reference to a run or step the journal lacks is left
+ * out (the journal reader reports it).
+ * @param r The run.
+ * @param journaled Every run of the journal.
+ * @returns In the order the hand-overs are recorded.
+ */
+function heldSteps(r: RunView, journaled: readonly RunView[]): HeldStep[] {
+  return r.inherited.flatMap((ref) => {
+    const owner = journaled.find((o) => o.id === ref.run);
+    const step = owner?.steps[ref.index];
+    if (!owner || !step) return [];
+    return [{
+      run: owner.id,
+      index: ref.index,
+      step,
+      captured: owner.captured[ref.index],
+      identities: owner.identities,
+      label: owner.label,
+      summary: kindOf(step).summary(step),
+    }];
+  });
 }
 
 /**

@@ -1,0 +1,63 @@
+/**
+ * `status` checks what a run holds by hand-over as its own: when run a made
+ * bridge br0 and run b uses it, undoing a hands br0's steps over to b (b's
+ * undo will delete br0). So b's status must say what b's undo will meet there:
+ * an address added to br0 by hand (its undo refuses to start, exit 5), br0
+ * taken down; and nothing once the host is as b's records say. Before, b
+ * showed `applied` with no drift in both cases: only the steps of its own plan
+ * were checked.
+ */
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/errors.ts";
+import { type TestLab, withLab } from "../support/lab.ts";
+import { assertExit, assertSameHost } from "../support/reliability.ts";
+
+/** Runs a command in the lab and asserts it succeeded. */
+async function sh(lab: TestLab, ...argv: string[]): Promise<void> {
+  const r = await lab.sh(argv);
+  assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
+}
+
+/** Run b's state (as the journal says) and drift lines, from `status --json b`. */
+async function statusOfB(lab: TestLab): Promise<{ state: string; drift: string[] }> {
+  const r = await lab.nsrecipe(["--json", "status", "b"]);
+  assertExit(r, EXIT.ok, "status b");
+  const [run] = JSON.parse(r.stdout).runs;
+  return { state: run.state, drift: run.drift };
+}
+
+Deno.test("status checks the steps a run holds by hand-over (a bridge an earlier run made): an address put on it, the bridge taken down; undo refuses as status said", async () => {
+  await withLab(async (lab) => {
+    const clean = await lab.snapshot();
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "a"]), EXIT.ok, "run a");
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "b"]), EXIT.ok, "run b");
+    const undoA = await lab.nsrecipe(["undo", "a"]);
+    assertExit(undoA, EXIT.ok, "undo a");
+    assert.match(undoA.stderr, /kept for run '.*' \(b\), which uses it: create bridge 'br0'/);
+    assert.deepEqual(await statusOfB(lab), { state: "applied", drift: [] });
+
+    await sh(lab, "ip", "addr", "add", "10.99.0.1/24", "dev", "br0");
+    assert.deepEqual(await statusOfB(lab), {
+      state: "applied",
+      drift: [
+        "address 10.99.0.1/24 is on bridge 'br0', which this run holds (handed over by run 'a'), attached outside " +
+        "nsrecipe: undo will not start until it is moved or removed",
+      ],
+    });
+    const refused = await lab.nsrecipe(["undo", "b"]);
+    assertExit(refused, EXIT.attention, "undo b with an address on br0");
+    assert.match(refused.stderr, /did not start: .*\n {2}address 10\.99\.0\.1\/24 is on bridge 'br0'/);
+    await sh(lab, "ip", "addr", "del", "10.99.0.1/24", "dev", "br0");
+
+    await sh(lab, "ip", "link", "set", "dev", "br0", "down");
+    assert.deepEqual(await statusOfB(lab), {
+      state: "applied",
+      drift: ["bring link 'br0' up (handed over by run 'a'): link 'br0' is not UP"],
+    });
+    await sh(lab, "ip", "link", "set", "dev", "br0", "up");
+    assert.deepEqual(await statusOfB(lab), { state: "applied", drift: [] });
+
+    assertExit(await lab.nsrecipe(["undo", "b"]), EXIT.ok, "undo b");
+    assertSameHost(await lab.snapshot(), clean, "after both undos");
+  });
+});
