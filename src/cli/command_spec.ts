@@ -25,7 +25,15 @@ export interface OptionSpec {
   description: string;
   /** The default value, shown by commander's help as `(default: …)`. */
   default?: string;
+  /**
+   * How help and the manual page show a default read from the environment, instead of its value here (which would
+   * put the builder's `$SHELL` in a manual page built once), e.g. `$SHELL, else /bin/bash`.
+   */
+  defaultShown?: string;
 }
+
+/** How `--shell`'s default (`$SHELL`, else `/bin/bash`) is shown in help and in the manual page. */
+const SHELL_DEFAULT_SHOWN = "$SHELL, else /bin/bash";
 
 /** The options every command accepts (commander's program options, recognised before and after the command). */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
@@ -113,6 +121,7 @@ export const PLAIN_COMMANDS: Readonly<Record<PlainCommandName, PlainCommandSpec>
       get default() {
         return Deno.env.get("SHELL") || "/bin/bash";
       },
+      defaultShown: SHELL_DEFAULT_SHOWN,
     }],
   },
   undo: {
@@ -246,6 +255,7 @@ export function recipeCommandOptions(command: RecipeCommandName): readonly Optio
       value: "<path>",
       description: "shell to start when no command is given",
       default: Deno.env.get("SHELL") || "/bin/bash",
+      defaultShown: SHELL_DEFAULT_SHOWN,
     },
     {
       long: "--confirm",

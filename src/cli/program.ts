@@ -242,7 +242,7 @@ const RUNNERS: ParsedRunners = { plain: runPlainCommand, recipe: runRecipeComman
  */
 function optionOf(o: OptionSpec): Option {
   const option = new Option(flagsOf(o), o.description);
-  return o.default === undefined ? option : option.default(o.default);
+  return o.default === undefined ? option : option.default(o.default, o.defaultShown);
 }
 
 /** The options a stepless recipe (`pid-only`) refuses: they confirm or undo a run's steps. */

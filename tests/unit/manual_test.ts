@@ -31,3 +31,30 @@ Deno.test("manualPage lists every visible command, nested ones with their full n
   assert.doesNotMatch(page, /tool hidden/);
   assert.match(page, /\.SH EXIT STATUS\n\.PP\n0 ok\n$/);
 });
+
+Deno.test("--shell's default, read from $SHELL when the command runs, is shown as such in help and the manual page, never as the builder's shell", async () => {
+  const { selfArgv } = await import("../../src/lab/mod.ts");
+  const [deno, ...args] = selfArgv();
+  const shown = async (...argv: string[]) => {
+    const out = await new Deno.Command(deno, {
+      args: [...args, ...argv],
+      env: { SHELL: "/opt/builder/zsh" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    return new TextDecoder().decode(out.stdout).replace(/\s+/g, " ");
+  };
+  const page = await shown("man");
+  assert.doesNotMatch(page, /\/opt\/builder\/zsh/);
+  // run's and shell's --shell, in the manual's own sections and in each recipe's `run` section.
+  assert.equal(page.match(/\(default: \$SHELL, else \/bin\/bash\)/g)?.length, 5);
+  assert.match(
+    await shown("help", "run", "netns"),
+    /--shell <path> shell to start when no command is given \(default: \$SHELL, else \/bin\/bash\)/,
+  );
+  assert.match(
+    await shown("help", "shell"),
+    /--shell <path> the shell to start \(default: \$SHELL, else \/bin\/bash\)/,
+  );
+});
