@@ -45,9 +45,9 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
     "changed",
   4: "a step failed, or `run` was interrupted (Ctrl-C, SIGTERM, SIGHUP) before or while it applied its plan, and every step " +
     "already done was rolled back; or a run was not confirmed and was undone",
-  5: "the host needs attention: rollback or undo incomplete (the run stays applied: `nsrecipe status`, fix, then " +
-    "`nsrecipe undo` again), or undo left alone an object someone else made under the run's name (the run is " +
-    "closed: look at that object yourself)",
+  5: "the host needs attention: rollback or undo incomplete, or undo refused to start over something attached to " +
+    "what it would delete (the run stays applied: `nsrecipe status`, fix, then `nsrecipe undo` again), or undo left " +
+    "alone an object someone else made under the run's name (the run is closed: look at that object yourself)",
 };
 
 /** One of the values of {@link EXIT}. */
