@@ -3,7 +3,9 @@
  * definitions by `@bomb.sh/tab`'s commander adapter: subcommands (recipes
  * included, as `run`'s and `plan`'s subcommands), their options and the
  * choices commander knows. nsrecipe adds run names for the arguments that
- * take one (`undo`, `status`, `confirm`, `exec`, `shell`).
+ * take one (applied runs for `undo`, `status`, `exec`, `shell`; runs whose
+ * window is open for `confirm`; every run the journal holds for `journal`),
+ * recipe names for `show` and command names for `help`.
  *
  * `nsrecipe completions bash|zsh|fish|powershell` prints the script; the script asks
  * `nsrecipe complete -- WORDS…` at each TAB (so `nsrecipe` must be in PATH),
@@ -22,38 +24,62 @@ import { neededArgument } from "./usage_line.ts";
 /** The shells `nsrecipe completions SHELL` writes a script for. */
 export const SHELLS: readonly string[] = ["bash", "zsh", "fish", "powershell"];
 
-/** The commands whose argument named `run` takes a run's name. */
-export const RUN_ARGUMENT_COMMANDS: readonly string[] = ["undo", "status", "confirm", "exec", "shell"];
+/** The commands whose argument named `run` takes an applied run's name. */
+export const RUN_ARGUMENT_COMMANDS: readonly string[] = ["undo", "status", "exec", "shell"];
 
 /** The subcommand words that need completion set up before parsing. */
 export const COMPLETION_COMMANDS: ReadonlySet<string> = new Set(["completions", "complete"]);
 
+/** A candidate for completion: `[value, description]`. */
+export type Candidate = [string, string];
+
+/** The run names completion offers, by the commands that take them. */
+export interface RunCandidates {
+  /** Applied (open) runs, newest first: `undo`, `status`, `exec`, `shell`. */
+  open: Candidate[];
+  /** Open runs whose confirmation window is still open, newest first: `confirm`. */
+  windows: Candidate[];
+  /** Every run the journal holds, closed ones too, newest first, each name once: `journal`. */
+  all: Candidate[];
+}
+
+/** No run names (the journal unread, or a command that offers none). */
+export const NO_RUNS: RunCandidates = { open: [], windows: [], all: [] };
+
 /**
- * The applied runs' names and what each is, for completion: read without the
- * lock (`readJournal`), and none at all when the journal cannot be read (not
- * root, no journal yet): completion must never fail or wait.
+ * The runs' names and what each is, for completion: read without the
+ * lock (`readJournal`, the live journal only, not the archive), and none at
+ * all when the journal cannot be read (not root, no journal yet): completion
+ * must never fail or wait.
  * @param stateDir The state directory.
- * @returns `[name, description]` pairs, newest run first.
+ * @returns The names by the commands that take them, each newest run first.
  */
-export async function runNames(stateDir: string): Promise<[string, string][]> {
+export async function runNames(stateDir: string): Promise<RunCandidates> {
   try {
-    const { runs } = foldRuns(await readJournal(stateDir));
-    return runs.filter(isOpen).reverse().map((r) => [r.label, `${r.recipe} run ${r.id}`]);
+    const runs = foldRuns(await readJournal(stateDir)).runs.toReversed();
+    const open = runs.filter(isOpen);
+    const seen = new Set<string>();
+    return {
+      open: open.map((r) => [r.label, `${r.recipe} run ${r.id}`]),
+      windows: open.filter((r) => r.confirm?.state === "pending").map((r) => [r.label, `${r.recipe} run ${r.id}`]),
+      all: runs.filter((r) => !seen.has(r.label) && seen.add(r.label)).map((r) => [r.label, `${r.recipe} run ${r.id}`]),
+    };
   } catch {
-    return []; // completion offers no names rather than an error on the user's command line
+    return NO_RUNS; // completion offers no names rather than an error on the user's command line
   }
 }
 
 /**
  * Adds `completions SHELL` and the hidden `complete -- WORDS…` to the
  * program (through the adapter), with run names for the arguments that take
- * one. Loaded only when one of them is the command given.
+ * one, recipe names for `show`'s and command names for `help`'s. Loaded
+ * only when one of them is the command given.
  * @param program The whole command tree, every subcommand defined.
  * @param names The run names to offer (see {@link runNames}).
  */
 export async function addCompletion(
   program: Command<any, any, any>,
-  names: readonly [string, string][],
+  names: RunCandidates,
 ): Promise<void> {
   const { default: tab } = await import("@bomb.sh/tab/commander");
   const root = tab(program as never, { completionCommandName: "completions" });
@@ -88,10 +114,18 @@ export async function addCompletion(
   if (completions && completionsCandidate) completionsCandidate.description = completions.description();
   const complete = program.commands.find((c) => c.name() === "complete");
   if (complete) speakForComplete(complete, program);
-  for (const name of RUN_ARGUMENT_COMMANDS) {
-    const argument = root.commands.get(name)?.arguments.get("run");
-    if (argument) argument.handler = (complete) => names.forEach(([n, d]) => complete(n, d));
-  }
+  const offer = (command: string, argument: string, candidates: readonly Candidate[]) => {
+    const found = root.commands.get(command)?.arguments.get(argument);
+    if (found) found.handler = (complete) => candidates.forEach(([n, d]) => complete(n, d));
+  };
+  for (const name of RUN_ARGUMENT_COMMANDS) offer(name, "run", names.open);
+  offer("confirm", "run", names.windows);
+  offer("journal", "run", names.all);
+  // `show RECIPE` takes what `run` and `plan` take as subcommands; `help COMMAND` the visible commands.
+  const recipes = program.commands.find((c) => c.name() === "run")?.commands ?? [];
+  offer("show", "recipe", recipes.map((c) => [c.name(), c.description()]));
+  const visible = program.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
+  offer("help", "command", visible.map((c) => [c.name(), c.description()]));
 }
 
 /**

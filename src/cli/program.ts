@@ -515,8 +515,8 @@ export async function main(args: string[], runners: ParsedRunners = RUNNERS): Pr
     named !== "help";
   if (named === "complete" || named === "completions" || named === "man" || topHelp || unknown) {
     // Completion is generated from the definitions above (and so are the manual and the help, which list it).
-    const { addCompletion, runNames } = await import("./completion.ts");
-    await addCompletion(program, named === "complete" ? await runNames(stateDirOf(args)) : []);
+    const { addCompletion, NO_RUNS, runNames } = await import("./completion.ts");
+    await addCompletion(program, named === "complete" ? await runNames(stateDirOf(args)) : NO_RUNS);
   }
   const beforeDashes = args.slice(0, args.includes("--") ? args.indexOf("--") : undefined);
   const json = beforeDashes.includes("--json");

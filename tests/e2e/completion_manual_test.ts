@@ -52,12 +52,32 @@ Deno.test("completions: bash, zsh and fish scripts; recipe names, option names a
     // Each described in nsrecipe's words, completions too (not the library's "Generate shell completion scripts").
     assert.match(commands, /^completions\tprint the shell completion script \(bash, zsh, fish; also powershell\)/m);
 
+    // show takes a recipe, help a command.
+    assert.deepEqual(candidates((await lab.nsrecipe(["complete", "--", "show", ""])).stdout), [
+      "pid-only",
+      "netns",
+      "veth-bridge",
+      "full-migrate",
+    ]);
+    const helpFor = candidates((await lab.nsrecipe(["complete", "--", "help", ""])).stdout);
+    assert.deepEqual(helpFor, candidates(commands).filter((c) => helpFor.includes(c)));
+    for (const c of ["run", "undo", "status", "journal", "completions"]) assert.ok(helpFor.includes(c), c);
+
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "old", "--", "true"])).code, 0);
+    assert.equal((await lab.nsrecipe(["undo", "old"])).code, 0);
     assert.equal((await lab.nsrecipe(["run", "netns", "--name", "web"])).code, 0);
     assert.equal((await lab.nsrecipe(["run", "netns", "--name", "api"])).code, 0);
-    for (const sub of ["undo", "status", "exec", "shell", "confirm"]) {
+    for (const sub of ["undo", "status", "exec", "shell"]) {
       const r = await lab.nsrecipe(["complete", "--", sub, ""]);
       assert.deepEqual(candidates(r.stdout), ["api", "web"], sub);
     }
+    // journal shows closed runs too; confirm only runs whose window is open (none here).
+    assert.deepEqual(candidates((await lab.nsrecipe(["complete", "--", "journal", ""])).stdout), ["api", "web", "old"]);
+    assert.deepEqual(candidates((await lab.nsrecipe(["complete", "--", "confirm", ""])).stdout), []);
+    const windowed = await lab.nsrecipe(["run", "netns", "--name", "win", "--confirm", "60", "--", "true"]);
+    assert.equal(windowed.code, 0, windowed.stderr);
+    assert.deepEqual(candidates((await lab.nsrecipe(["complete", "--", "confirm", ""])).stdout), ["win"]);
+    assert.equal((await lab.nsrecipe(["confirm", "win"])).code, 0);
   });
 });
 
