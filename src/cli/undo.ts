@@ -57,10 +57,16 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       }
     })();
     if (targets.length === 0) {
-      out.data({ undone: [] });
       // A run named that is closed: said how and when, so that a second undo of it reads as the no-op it is. One an
       // expired window's revert just closed was said above ("undoing it now").
       const closed = selector && selector !== "--all" ? closedRunCalled(runs, selector) ?? archived : undefined;
+      out.data({
+        undone: [],
+        // --json: the same facts as the text line (`closed: { run, label, state, at }`, `at` an ISO time or null).
+        ...(closed && expired === 0
+          ? { closed: { run: closed.id, label: closed.label, state: closed.state, at: closed.endedAt ?? null } }
+          : {}),
+      });
       out.result(
         expired > 0
           ? "Nothing more to undo."

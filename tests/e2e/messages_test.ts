@@ -457,6 +457,14 @@ Deno.test("a run that was undone: a second undo says so and when (exit 0); statu
       const again = await lab.nsrecipe(["undo", selector]);
       assert.equal(again.code, EXIT.ok, again.stderr);
       assert.equal(again.stdout, `Nothing to undo: ${ended}.\n`, `undo ${selector}`);
+      // --json says the same: which run, how and when it closed.
+      const doc = JSON.parse((await lab.nsrecipe(["--json", "undo", selector])).stdout);
+      assert.deepEqual([doc.ok, doc.undone, doc.closed], [true, [], {
+        run: id,
+        label: "x",
+        state: "undone",
+        at: end.at,
+      }]);
     }
     const enter = `nsrecipe: R${ended.slice(1)}: there is nothing to enter\n` +
       "  Run the recipe again to have it back, or give an applied run ('nsrecipe status' lists them).";
