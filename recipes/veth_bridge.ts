@@ -523,7 +523,9 @@ export function natSteps(
       uplink
         ? `The uplink ${quote(uplink)} for --nat does not exist`
         : "--nat needs an uplink, and the host has no default route",
-      "Name it with --uplink.",
+      p.uplink === undefined
+        ? "Name it with --uplink."
+        : "Give --uplink a link of this host ('ip -br link' lists them).",
     );
   }
   const steps: Step[] = [];

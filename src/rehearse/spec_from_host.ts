@@ -84,7 +84,9 @@ export function labSpecFromHost(facts: HostFacts, uplinkName?: string): LabSpec 
   if (!uplink || !link) {
     throw new PreconditionError(
       `No uplink to copy${uplink ? `: '${uplink}' does not exist` : ""}`,
-      "Name it with --uplink.",
+      uplinkName === undefined
+        ? "Name it with --uplink."
+        : "Give --uplink a link of this host ('ip -br link' lists them).",
     );
   }
   // Every address full-migrate moves (IPv4 link-local 169.254/16 and secondaries with their labels among

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { freeHostAddress, LAB_STABLE_SECRET, labSpecFromHost, parsePingOutage } from "../../src/rehearse/mod.ts";
 import { EMPTY_FACTS, type HostFacts } from "../../src/host/mod.ts";
+import { PreconditionError } from "../../src/errors.ts";
 
 Deno.test("parsePingOutage reports the longest gap between replies, less the interval", () => {
   const out = [
@@ -44,6 +45,23 @@ Deno.test("freeHostAddress picks the highest free host address of the subnet", (
     () => freeHostAddress("192.0.2.1/30", ["192.0.2.1", "192.0.2.2"]),
     /No free address in 192\.0\.2\.1\/30/,
   );
+});
+
+Deno.test("labSpecFromHost without its uplink: the hint fits how the uplink was chosen (by --uplink, or by the default route)", () => {
+  const refused = (facts: HostFacts, uplink?: string) => {
+    try {
+      labSpecFromHost(facts, uplink);
+    } catch (e) {
+      if (e instanceof PreconditionError) return [e.message, e.hint];
+      throw e;
+    }
+    throw new Error("copied");
+  };
+  assert.deepEqual(refused(EMPTY_FACTS, "nope"), [
+    "No uplink to copy: 'nope' does not exist",
+    "Give --uplink a link of this host ('ip -br link' lists them).",
+  ]);
+  assert.deepEqual(refused(EMPTY_FACTS), ["No uplink to copy", "Name it with --uplink."]);
 });
 
 Deno.test("labSpecFromHost copies the uplink's name, MAC, MTU, link group, addresses, static routes with realms and gateways (H12)", () => {

@@ -166,6 +166,26 @@ Deno.test("--nat adds forwarding and an nftables table; already-on forwarding is
   assert.deepEqual(on.uses, ["sysctl:net.ipv4.ip_forward"]);
 });
 
+Deno.test("--nat without its uplink: the hint fits how the uplink was chosen (by --uplink, or by the default route)", () => {
+  const refused = (opts: Record<string, unknown>, facts: HostFacts) => {
+    try {
+      plan({ name: "n", nat: true, ...opts }, facts);
+    } catch (e) {
+      if (e instanceof PreconditionError) return [e.message, e.hint];
+      throw e;
+    }
+    throw new Error("planned");
+  };
+  assert.deepEqual(refused({ uplink: "nope" }, withUplink), [
+    "The uplink 'nope' for --nat does not exist",
+    "Give --uplink a link of this host ('ip -br link' lists them).",
+  ]);
+  assert.deepEqual(refused({}, EMPTY_FACTS), [
+    "--nat needs an uplink, and the host has no default route",
+    "Name it with --uplink.",
+  ]);
+});
+
 Deno.test("H16: --nat refuses when its table exists (any content), naming it; a table of another family or name is no bar", () => {
   const t = natTable("n");
   const entries = [{ table: { family: "inet", name: t, handle: 1 } }];
