@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEFAULT_BRIDGE } from "../names.ts";
 import { type CheckContext, type DoctorFacts, type Finding, finding } from "./types.ts";
 import { defaultRouteDevice, netnsTakenHint } from "../host/mod.ts";
 
@@ -56,9 +57,10 @@ export function checkNetnsName(facts: DoctorFacts, ctx: CheckContext): Finding {
 /**
  * Checks the bridge name.
  *
- * Verdicts: free → ok (it will be created); an existing bridge → ok (it will
- * be used, not owned: undo leaves it); an existing link of another kind, or
- * the uplink itself → fail.
+ * The name is `--bridge`, else the recipes' default (`br0`). Verdicts: free
+ * → ok (it will be created); an existing bridge → ok (it will be used, not
+ * owned: undo leaves it); an existing link of another kind, or the uplink
+ * itself → fail.
  *
  * @param facts Doctor facts.
  * @param ctx The check context.
@@ -66,8 +68,8 @@ export function checkNetnsName(facts: DoctorFacts, ctx: CheckContext): Finding {
  */
 export function checkBridgeName(facts: DoctorFacts, ctx: CheckContext): Finding {
   const id = "bridge-name";
-  const name = ctx.bridge;
-  if (name === undefined) return finding(id, "ok", "No --bridge given: no bridge name to check");
+  // Without --bridge, the bridge a recipe would use: br0 (as the forward and uplink-refs checks take it).
+  const name = ctx.bridge ?? DEFAULT_BRIDGE;
   if (!facts.host.ok) return finding(id, "warn", `Not checked: ${facts.host.reason}`);
   const host = facts.host.value;
   const uplink = facts.uplinkRequested ?? defaultRouteDevice(host);

@@ -49,6 +49,11 @@ Deno.test("bridge-name: free → created; an existing bridge → used, not owned
   assert.match(used.summary, /used, not owned/);
 });
 
+Deno.test("bridge-name: without --bridge, the recipes' default br0 is checked (as forward and uplink-refs take it)", () => {
+  assert.deepEqual(checkBridgeName(facts, {}), checkBridgeName(facts, { bridge: "br0" }));
+  assert.notEqual(checkBridgeName(facts, {}).summary, checkBridgeName(facts, { bridge: "br9" }).summary);
+});
+
 Deno.test("bridge-name: a link of another kind, or the uplink, fails", () => {
   const dummy = checkBridgeName(facts, { bridge: "dummy0" });
   assert.equal(dummy.verdict, "fail");
