@@ -251,15 +251,16 @@ export async function applyBatch(
     const tail = end === cut
       ? new NamedLinksReader(ctx.run, hostLinksOf(group.slice(0, cut).map((i) => steps[i])))
       : undefined;
-    const reads = tail?.batchReads(
-      batchNetns(key),
-      movedAway(group.slice(0, cut).map((i) => steps[i])),
-      routes,
-    );
+    const gone = movedAway(group.slice(0, cut).map((i) => steps[i]));
+    const reads = tail?.batchReads(batchNetns(key), gone, routes);
     const call = withReads(key, flat, reads?.lines);
     let result;
     try {
-      result = await ctx.run(call.argv, { stdin: call.stdin, okCodes: [0, 1] });
+      result = await ctx.run(call.argv, {
+        stdin: call.stdin,
+        okCodes: [0, 1],
+        traceStderr: (stderr) => expectedFailureNoted(stderr, flat.length, reads?.lines ?? [], gone),
+      });
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       // Killed (timed out) or not started: which lines ran is unknown; every step of this process may have.
@@ -389,6 +390,30 @@ export function changeRoutes(steps: readonly Step[]): boolean {
       return words[0] === "route" || (words[0] === "addr" && words.some((w) => w.includes(":") && w.includes("/")));
     })
   );
+}
+
+/**
+ * A batch's stderr for the `--verbose` trace, with a word when its failed
+ * line is the read that checks a link moved away is gone (`batchReads`'
+ * `gone`, read last: iproute2 stops there with `Device "NAME" does not
+ * exist.` once every change ran), so that the trace does not read as an
+ * error of a run that succeeded.
+ * @param stderr The batch's stderr.
+ * @param changes How many lines of the batch are changes (the reads follow them).
+ * @param reads The read lines, in order.
+ * @param gone The links the batch moves away.
+ * @returns `stderr`, with `(expected: …)` after it when that is the case.
+ */
+export function expectedFailureNoted(
+  stderr: string,
+  changes: number,
+  reads: readonly string[],
+  gone: ReadonlySet<string>,
+): string {
+  const at = failedLine(stderr);
+  const name = at === undefined ? undefined : /^addr show dev (\S+)$/.exec(reads[at - changes - 1] ?? "")?.[1];
+  if (name === undefined || !gone.has(name) || !stderr.includes(`Device "${name}" does not exist.`)) return stderr;
+  return `${stderr.trimEnd()}\n(expected: '${name}' was moved out of this namespace, and this read checks it is gone)`;
 }
 
 /**

@@ -51,7 +51,10 @@ Deno.test("veth-bridge: run applies and checks its 12 steps in 3 processes (each
       "addr show dev br0",
       "addr show dev p-PEER",
     ]);
-    assert.match(run.stderr, /Device "p-[0-9a-f]{8}" does not exist\.\n {2}Command failed -:11\n/);
+    assert.match(
+      run.stderr,
+      /Device "(p-[0-9a-f]{8})" does not exist\.\n {2}Command failed -:11\n {2}\(expected: '\1' was moved out of this namespace, and this read checks it is gone\)\n/,
+    );
     // The netns the peer moved into, whole, for the move's check; then the netns's side: its 4 lines, then the netns
     // whole, for their checks.
     const whole = [

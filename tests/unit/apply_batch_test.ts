@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { applyRun, type EngineDeps, faultHook, parseFault } from "../../src/engine/mod.ts";
-import { applyGroups } from "../../src/engine/apply_batch.ts";
+import { applyGroups, expectedFailureNoted } from "../../src/engine/apply_batch.ts";
 import type { FaultPhase } from "../../src/engine/faults.ts";
 import { CommandError, StepError, UndoError } from "../../src/errors.ts";
 import { hintFor, type Runner } from "../../src/exec/mod.ts";
@@ -490,4 +490,21 @@ Deno.test("EmptyNetnsLook: a look that found no process answers; one that found 
   pids = "";
   assert.deepEqual(await busy.netnsPids("web"), [], "polled afresh");
   assert.equal(calls.length, 3);
+});
+
+Deno.test("expectedFailureNoted: the batch's last read failing on a link the batch moved away is noted as expected; any other failure is left as it is", () => {
+  const reads = ["addr show dev veth-web", "addr show dev br0", "addr show dev p-1a2b3c4d"];
+  const gone = new Set(["p-1a2b3c4d"]);
+  const failed = (line: number, name: string) => `Device "${name}" does not exist.\nCommand failed -:${line}\n`;
+  assert.equal(
+    expectedFailureNoted(failed(11, "p-1a2b3c4d"), 8, reads, gone),
+    `Device "p-1a2b3c4d" does not exist.\nCommand failed -:11\n` +
+      "(expected: 'p-1a2b3c4d' was moved out of this namespace, and this read checks it is gone)",
+  );
+  // A link that should be there, a change that failed, another message, no failed line: as they are.
+  assert.equal(expectedFailureNoted(failed(10, "br0"), 8, reads, gone), failed(10, "br0"));
+  assert.equal(expectedFailureNoted(failed(3, "p-1a2b3c4d"), 8, reads, gone), failed(3, "p-1a2b3c4d"));
+  const other = "RTNETLINK answers: Operation not permitted\nCommand failed -:11\n";
+  assert.equal(expectedFailureNoted(other, 8, reads, gone), other);
+  assert.equal(expectedFailureNoted("", 8, reads, gone), "");
 });
