@@ -93,40 +93,13 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       (p) => ownProgramFound(p, path),
     );
     if (g.dryRun && selector === "--all") {
-      const plan = planUndoAll(runs, deps.netns);
-      // Whether each undo would refuse to start (something attached to what it would delete, addresses it could not
-      // put back), as the host is now: `undo --all` looks again before each run, after the newer ones are undone.
-      const refuses = new Map<string, string>();
-      for (const t of plan.will) {
-        if (t.bootId !== deps.bootId) continue;
-        try {
-          await previewUndo(t, runs, deps);
-        } catch (e) {
-          if (e instanceof UndoError) refuses.set(t.id, e.message);
-          else throw e;
-        }
-      }
-      announce(plan, deps, out, refuses);
+      const plan = announce(planUndoAll(runs, deps.netns), deps, out);
       out.data({
         dryRun: true,
-        wouldUndo: plan.will.map((t) => ({
-          run: t.id,
-          label: t.label,
-          recipe: t.recipe,
-          ...(refuses.has(t.id) ? { refuses: refuses.get(t.id) } : {}),
-        })),
+        wouldUndo: plan.will.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })),
         wouldNotUndo: plan.wont.map((w) => ({ run: w.run.id, label: w.run.label, recipe: w.run.recipe, why: w.why })),
       });
       out.result(`Dry run: would undo ${plan.will.map((t) => `${t.id} (${t.label})`).join(", ") || "nothing"}`);
-      if (refuses.size > 0) {
-        // As `undo --all` would end (exit 5): the host needs attention first.
-        throw new UndoError(
-          `Dry run: the undo of ${refuses.size} run(s) would not start as the host is now`,
-          plan.will.filter((t) => refuses.has(t.id)).map((t) => `${t.id} (${t.label}): ${refuses.get(t.id)}`),
-          "'nsrecipe status' names what is attached; move it elsewhere or remove it, then run " +
-            "'nsrecipe undo --all'.",
-        );
-      }
       return;
     }
     if (g.dryRun) {
@@ -226,21 +199,13 @@ export function reportLine(r: UndoReport): string {
 
 /**
  * Says which runs `undo --all` will undo and which it will not, and why.
- * @param refuses For a dry run: the runs whose undo would refuse to start as the host is now, by id (their
- *   refusal), said beside them.
  * @returns The plan, as given.
  */
-function announce(
-  plan: UndoAllPlan,
-  deps: EngineDeps,
-  out: Output,
-  refuses: ReadonlyMap<string, string> = new Map(),
-): UndoAllPlan {
+function announce(plan: UndoAllPlan, deps: EngineDeps, out: Output): UndoAllPlan {
   out.progress(`undo --all: ${plan.will.length + plan.wont.length} applied run(s), newest first:`);
   for (const r of plan.will) {
     const stale = r.bootId === deps.bootId ? "" : ": close it, from before a reboot";
-    const refused = refuses.has(r.id) ? ", but as the host is now its undo would not start (below)" : "";
-    out.progress(`  will undo ${r.id} (${r.recipe} ${r.label})${stale}${refused}`);
+    out.progress(`  will undo ${r.id} (${r.recipe} ${r.label})${stale}`);
   }
   for (const w of plan.wont) out.progress(`  will NOT undo ${w.run.id} (${w.run.recipe} ${w.run.label}): ${w.why}`);
   return plan;
