@@ -26,6 +26,8 @@ import {
   type StepContext,
 } from "../steps/mod.ts";
 import { foreignAttachments } from "./undo_hazards.ts";
+import { type UndoDecision, undoDecisions } from "./undo_decisions.ts";
+import { PreconditionError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { recordedElsewhere } from "./elsewhere.ts";
 import { type UndoProgress, undoProgress, undoProgressNote } from "./undo_progress.ts";
@@ -173,7 +175,7 @@ export async function checkRun(
     }
     const found = await stepHealth(renamedStep(h.step, h.captured, rename), ctx);
     if (found === UNREAD) unchecked.push(h.summary);
-    else if (found !== undefined) drift.push(`${h.summary} (handed over by run ${quote(h.label)}): ${found}`);
+    else if (found !== undefined) drift.push(`${h.summary} (made by run ${quote(h.label)}, handed over): ${found}`);
   }
   try {
     drift.push(...await uplinksDown(r, ctx, rename));
@@ -277,10 +279,12 @@ async function identityDrift(
 }
 
 /**
- * What someone other than nsrecipe attached to what the run made, as drift
- * lines: the hazards undo refuses to destroy (`foreignAttachments` of
- * undo_hazards.ts, over the run's applied steps), so `status` says
- * beforehand why `undo` will not start.
+ * What someone other than nsrecipe attached to what the run made or holds
+ * by hand-over, as drift lines: the hazards undo refuses to destroy
+ * (`foreignAttachments` of undo_hazards.ts, over the run's applied and
+ * inherited steps), so `status` says beforehand why `undo` will not start;
+ * or, for an object its undo hands over to a later run that uses it, that
+ * the undo that deletes it at last will not (as `undoDecisions` decides).
  * @param r The run.
  * @param ctx Step context (its reader answers from status's one look at the host).
  * @param journaled Every run of the journal.
@@ -298,9 +302,22 @@ async function attachedByOthers(
 ): Promise<{ drift: string[]; unchecked: string[] }> {
   const drift: string[] = [];
   const unchecked: string[] = [];
-  const items = [];
+  // What the undo decides for each step (`undoDecisions`): an object it hands over to a later open run that uses it
+  // (a shared bridge) is not deleted by this undo, and what is attached to it stops the undo of the run that deletes
+  // it at last; one left alone (another run's now) is that run's concern.
+  const decided = decisionsOf(r, journaled);
+  const stops = (key: string): string | undefined => {
+    const d = decided.get(key);
+    if (d?.how === "left-alone") return undefined;
+    return d?.how === "handed-over"
+      ? `its undo hands it over to run ${quote(d.to.label)}, and the undo that deletes it will not start until it ` +
+        "is moved or removed"
+      : "undo will not start until it is moved or removed";
+  };
   for (const index of appliedIndexes(r)) {
     const step = r.steps[index];
+    const tail = stops(`${r.id}#${index}`);
+    if (tail === undefined) continue;
     // A namespace's links are read inside it: a look that did not read them (Unread) leaves that one unchecked, as
     // does one the caller knows was not read (its read would be answered Unread).
     if (
@@ -310,25 +327,43 @@ async function attachedByOthers(
       unchecked.push(`links put in '${step.netns}' outside nsrecipe`);
       continue;
     }
-    items.push({ run: r.id, index, step, captured: r.captured[index], identities: r.identities });
-  }
-  for (const f of await foreignAttachments(items, journaled, ctx.ip)) {
-    drift.push(
-      `${f}, which this run made, attached outside nsrecipe: undo will not start until it is moved or removed`,
-    );
+    const item = { run: r.id, index, step, captured: r.captured[index], identities: r.identities };
+    for (const f of await foreignAttachments([item], journaled, ctx.ip)) {
+      drift.push(`${f}, which this run made, attached outside nsrecipe: ${tail}`);
+    }
   }
   // What the run holds by hand-over is deleted by its undo too, which refuses alike (`foreignAttachments` over its
   // inherited steps).
   for (const h of heldSteps(r, journaled)) {
+    const tail = stops(`${h.run}#${h.index}`);
+    if (tail === undefined) continue;
     const held = { run: h.run, index: h.index, step: h.step, captured: h.captured, identities: h.identities };
     for (const f of await foreignAttachments([held], journaled, ctx.ip)) {
       drift.push(
-        `${f}, which this run holds (handed over by run ${quote(h.label)}), attached outside nsrecipe: ` +
-          "undo will not start until it is moved or removed",
+        `${f}, which this run holds (made by run ${quote(h.label)}, handed over), attached outside nsrecipe: ${tail}`,
       );
     }
   }
   return { drift, unchecked };
+}
+
+/**
+ * What the run's undo decides for each of its steps, its own and those
+ * handed over to it (`undoDecisions`, the decision undo itself makes), by
+ * `RUN#INDEX` of the step's maker; none when undo would refuse for a
+ * blocker (a later run pins what it owns): every step then counts as
+ * reverted.
+ * @param r The run.
+ * @param journaled Every run of the journal, oldest first.
+ * @returns E.g. `Map { "20261203T172354-9e2d#3" => { how: "handed-over", … } }`.
+ */
+function decisionsOf(r: RunView, journaled: readonly RunView[]): Map<string, UndoDecision> {
+  try {
+    return new Map(undoDecisions(r, journaled).map((d) => [`${d.item.run}#${d.item.index}`, d]));
+  } catch (e) {
+    if (e instanceof PreconditionError) return new Map();
+    throw e;
+  }
 }
 
 /** A step of an earlier run handed over to a run by that run's undo, with what its maker recorded of it. */

@@ -40,7 +40,7 @@ Deno.test("status checks the steps a run holds by hand-over (a bridge an earlier
     assert.deepEqual(await statusOfB(lab), {
       state: "applied",
       drift: [
-        "address 10.99.0.1/24 is on bridge 'br0', which this run holds (handed over by run 'a'), attached outside " +
+        "address 10.99.0.1/24 is on bridge 'br0', which this run holds (made by run 'a', handed over), attached outside " +
         "nsrecipe: undo will not start until it is moved or removed",
       ],
     });
@@ -52,12 +52,50 @@ Deno.test("status checks the steps a run holds by hand-over (a bridge an earlier
     await sh(lab, "ip", "link", "set", "dev", "br0", "down");
     assert.deepEqual(await statusOfB(lab), {
       state: "applied",
-      drift: ["bring link 'br0' up (handed over by run 'a'): link 'br0' is not UP"],
+      drift: ["bring link 'br0' up (made by run 'a', handed over): link 'br0' is not UP"],
     });
     await sh(lab, "ip", "link", "set", "dev", "br0", "up");
     assert.deepEqual(await statusOfB(lab), { state: "applied", drift: [] });
 
     assertExit(await lab.nsrecipe(["undo", "b"]), EXIT.ok, "undo b");
     assertSameHost(await lab.snapshot(), clean, "after both undos");
+  });
+});
+
+Deno.test("what a run's undo would hand on to a later run that uses it (a shared bridge) is not said to stop that undo, but the undo that deletes it at last", async () => {
+  await withLab(async (lab) => {
+    const clean = await lab.snapshot();
+    for (const n of ["a", "b", "c"]) assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", n]), EXIT.ok, n);
+    await sh(lab, "ip", "addr", "add", "10.99.0.1/24", "dev", "br0");
+    const drift = async () => {
+      const r = await lab.nsrecipe(["--json", "status"]);
+      assertExit(r, EXIT.ok, "status");
+      return Object.fromEntries(
+        JSON.parse(r.stdout).runs.map((s: { label: string; drift: string[] }) => [s.label, s.drift]),
+      );
+    };
+    // a made br0, b and c use it: a's undo hands br0 on (it does not stop on the address: the last holder's will).
+    const onAddress = "address 10.99.0.1/24 is on bridge 'br0', which this run";
+    const handedTo = (run: string) =>
+      `attached outside nsrecipe: its undo hands it over to run '${run}', and the undo that deletes it will not ` +
+      "start until it is moved or removed";
+    assert.deepEqual(await drift(), { a: [`${onAddress} made, ${handedTo("b")}`], b: [], c: [] });
+    assertExit(await lab.nsrecipe(["undo", "a"]), EXIT.ok, "undo a");
+    assert.deepEqual(await drift(), {
+      b: [`${onAddress} holds (made by run 'a', handed over), ${handedTo("c")}`],
+      c: [],
+    });
+    assertExit(await lab.nsrecipe(["undo", "b"]), EXIT.ok, "undo b");
+    // c holds br0 now and no later run uses it: c's undo would delete it, and refuses over the address.
+    assert.deepEqual(await drift(), {
+      c: [
+        "address 10.99.0.1/24 is on bridge 'br0', which this run holds (made by run 'a', handed over), attached " +
+        "outside nsrecipe: undo will not start until it is moved or removed",
+      ],
+    });
+    assertExit(await lab.nsrecipe(["undo", "c"]), EXIT.attention, "undo c with an address on br0");
+    await sh(lab, "ip", "addr", "del", "10.99.0.1/24", "dev", "br0");
+    assertExit(await lab.nsrecipe(["undo", "c"]), EXIT.ok, "undo c");
+    assertSameHost(await lab.snapshot(), clean, "after the three undos");
   });
 });

@@ -109,8 +109,8 @@ Deno.test("status --quick sees on the host what --deep sees: a veth deleted, the
     ]);
     assert.deepEqual(quick.get("web")!.drift, [
       "add address 10.200.0.1/24 to 'br0': address 10.200.0.1/24 is not on 'br0'",
-      "'vnet3' is a port of bridge 'br0', which this run made, attached outside nsrecipe: " +
-      "undo will not start until it is moved or removed",
+      "'vnet3' is a port of bridge 'br0', which this run made, attached outside nsrecipe: its undo hands it over to " +
+      "run 'api', and the undo that deletes it will not start until it is moved or removed",
     ]);
     assert.deepEqual([quick.get("db")!.shown, quick.get("db")!.drift], ["applied (partly checked)", []]);
     assert.deepEqual(quick.get("db")!.bridge, { name: "br0", addresses: [] });

@@ -163,7 +163,10 @@ Deno.test("F14: status names what others attached to what a run made as drift, a
     const r = await lab.nsrecipe(["status", "web"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ {2}state: {6}drift$/m);
-    const tail = ", which this run made, attached outside nsrecipe: undo will not start until it is moved or removed";
+    // web's undo would hand br5 over to api, which uses it: the undo that deletes br5 at last refuses over them.
+    const tail =
+      ", which this run made, attached outside nsrecipe: its undo hands it over to run 'api', and the undo " +
+      "that deletes it will not start until it is moved or removed";
     for (
       const what of ["'vnet3' is a port of bridge 'br5'", "address 192.0.2.7/24 is on bridge 'br5'"]
     ) assert.ok(r.stdout.includes(`${what}${tail}`), `${what}\n${r.stdout}`);
