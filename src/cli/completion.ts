@@ -37,7 +37,7 @@ export type Candidate = [string, string];
 export interface RunCandidates {
   /** Applied (open) runs, newest first: `undo`, `status`, `exec`, `shell`. */
   open: Candidate[];
-  /** Open runs whose confirmation window is still open, newest first: `confirm`. */
+  /** Open runs whose confirmation window is still open (before its deadline), newest first: `confirm`. */
   windows: Candidate[];
   /** Every run the journal holds, closed ones too, newest first, each name once: `journal`. */
   all: Candidate[];
@@ -52,16 +52,19 @@ export const NO_RUNS: RunCandidates = { open: [], windows: [], all: [] };
  * all when the journal cannot be read (not root, no journal yet): completion
  * must never fail or wait.
  * @param stateDir The state directory.
+ * @param now The time, in ms since the epoch: a window past its deadline is not offered to `confirm`.
  * @returns The names by the commands that take them, each newest run first.
  */
-export async function runNames(stateDir: string): Promise<RunCandidates> {
+export async function runNames(stateDir: string, now: number = Date.now()): Promise<RunCandidates> {
   try {
     const runs = foldRuns(await readJournal(stateDir)).runs.toReversed();
     const open = runs.filter(isOpen);
     const seen = new Set<string>();
     return {
       open: open.map((r) => [r.label, `${r.recipe} run ${r.id}`]),
-      windows: open.filter((r) => r.confirm?.state === "pending").map((r) => [r.label, `${r.recipe} run ${r.id}`]),
+      // A window whose deadline passed cannot be confirmed any more ("Too late"), its watchdog gone or not.
+      windows: open.filter((r) => r.confirm?.state === "pending" && r.confirm.deadline > now)
+        .map((r) => [r.label, `${r.recipe} run ${r.id}`]),
       all: runs.filter((r) => !seen.has(r.label) && seen.add(r.label)).map((r) => [r.label, `${r.recipe} run ${r.id}`]),
     };
   } catch {
