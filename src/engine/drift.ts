@@ -305,8 +305,11 @@ async function attachedByOthers(
   // What the undo decides for each step (`undoDecisions`): an object it hands over to a later open run that uses it
   // (a shared bridge) is not deleted by this undo, and what is attached to it stops the undo of the run that deletes
   // it at last; one left alone (another run's now) is that run's concern.
-  const decided = decisionsOf(r, journaled);
+  // Decided only when something is found attached (most looks find nothing: 50 runs' decisions cost more than
+  // their look).
+  let decided: Map<string, UndoDecision> | undefined;
   const stops = (key: string): string | undefined => {
+    decided ??= decisionsOf(r, journaled);
     const d = decided.get(key);
     if (d?.how === "left-alone") return undefined;
     return d?.how === "handed-over"
@@ -316,8 +319,6 @@ async function attachedByOthers(
   };
   for (const index of appliedIndexes(r)) {
     const step = r.steps[index];
-    const tail = stops(`${r.id}#${index}`);
-    if (tail === undefined) continue;
     // A namespace's links are read inside it: a look that did not read them (Unread) leaves that one unchecked, as
     // does one the caller knows was not read (its read would be answered Unread).
     if (
@@ -328,17 +329,20 @@ async function attachedByOthers(
       continue;
     }
     const item = { run: r.id, index, step, captured: r.captured[index], identities: r.identities };
-    for (const f of await foreignAttachments([item], journaled, ctx.ip)) {
-      drift.push(`${f}, which this run made, attached outside nsrecipe: ${tail}`);
+    const found = await foreignAttachments([item], journaled, ctx.ip);
+    const tail = found.length > 0 ? stops(`${r.id}#${index}`) : undefined;
+    if (tail !== undefined) {
+      for (const f of found) drift.push(`${f}, which this run made, attached outside nsrecipe: ${tail}`);
     }
   }
   // What the run holds by hand-over is deleted by its undo too, which refuses alike (`foreignAttachments` over its
   // inherited steps).
   for (const h of heldSteps(r, journaled)) {
-    const tail = stops(`${h.run}#${h.index}`);
-    if (tail === undefined) continue;
     const held = { run: h.run, index: h.index, step: h.step, captured: h.captured, identities: h.identities };
-    for (const f of await foreignAttachments([held], journaled, ctx.ip)) {
+    const found = await foreignAttachments([held], journaled, ctx.ip);
+    const tail = found.length > 0 ? stops(`${h.run}#${h.index}`) : undefined;
+    if (tail === undefined) continue;
+    for (const f of found) {
       drift.push(
         `${f}, which this run holds (made by run ${quote(h.label)}, handed over), attached outside nsrecipe: ${tail}`,
       );
