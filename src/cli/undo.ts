@@ -93,13 +93,59 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       (p) => ownProgramFound(p, path),
     );
     if (g.dryRun && selector === "--all") {
-      const plan = announce(planUndoAll(runs, deps.netns), deps, out);
+      const plan = planUndoAll(runs, deps.netns);
+      // Whether each undo would refuse to start (something attached to what it would delete, addresses it could not
+      // put back, a later run it may not pull an object from), in undo --all's order: each run previewed with the
+      // newer runs whose undo would go ahead closed, as they will be when its turn comes (newest first, none of them
+      // hands anything over: every later run is closed by then), against the host as it is now (what those undos
+      // delete is nsrecipe's own, never what stops an undo).
+      const refuses = new Map<string, { why: string; attention: boolean }>();
+      const closed = new Set<string>();
+      for (const t of plan.will) {
+        if (t.bootId !== deps.bootId) {
+          closed.add(t.id);
+          continue;
+        }
+        const then = runs.map((r): RunView => closed.has(r.id) ? { ...r, state: "undone" } : r);
+        try {
+          await previewUndo(then.find((r) => r.id === t.id)!, then, deps);
+          closed.add(t.id);
+        } catch (e) {
+          if (e instanceof UndoError) refuses.set(t.id, { why: e.message, attention: true });
+          else if (e instanceof PreconditionError) refuses.set(t.id, { why: e.message, attention: false });
+          else throw e;
+        }
+      }
+      announce(plan, deps, out, refuses);
       out.data({
         dryRun: true,
-        wouldUndo: plan.will.map((t) => ({ run: t.id, label: t.label, recipe: t.recipe })),
+        wouldUndo: plan.will.map((t) => ({
+          run: t.id,
+          label: t.label,
+          recipe: t.recipe,
+          ...(refuses.has(t.id) ? { refuses: refuses.get(t.id)!.why } : {}),
+        })),
         wouldNotUndo: plan.wont.map((w) => ({ run: w.run.id, label: w.run.label, recipe: w.run.recipe, why: w.why })),
       });
       out.result(`Dry run: would undo ${plan.will.map((t) => `${t.id} (${t.label})`).join(", ") || "nothing"}`);
+      // As `undo --all` would end: 5 when an undo would refuse over the host (it needs attention first), else 3.
+      const lines = plan.will.filter((t) => refuses.has(t.id)).map((t) =>
+        `${t.id} (${t.label}): ${refuses.get(t.id)!.why}`
+      );
+      if ([...refuses.values()].some((r) => r.attention)) {
+        throw new UndoError(
+          `Dry run: the undo of ${refuses.size} run(s) would not start as the host is now`,
+          lines,
+          "'nsrecipe status' names what is attached; move it elsewhere or remove it, then run " +
+            "'nsrecipe undo --all'.",
+        );
+      }
+      if (refuses.size > 0) {
+        throw new PreconditionError(
+          `Dry run: ${refuses.size} run(s) would not be undone:\n  ${lines.join("\n  ")}`,
+          "See 'nsrecipe journal' and 'nsrecipe status' for why.",
+        );
+      }
       return;
     }
     if (g.dryRun) {
@@ -199,13 +245,21 @@ export function reportLine(r: UndoReport): string {
 
 /**
  * Says which runs `undo --all` will undo and which it will not, and why.
+ * @param refuses For a dry run: the runs whose undo would refuse to start as the host is now, by id (their
+ *   refusal), said beside them.
  * @returns The plan, as given.
  */
-function announce(plan: UndoAllPlan, deps: EngineDeps, out: Output): UndoAllPlan {
+function announce(
+  plan: UndoAllPlan,
+  deps: EngineDeps,
+  out: Output,
+  refuses: ReadonlyMap<string, unknown> = new Map(),
+): UndoAllPlan {
   out.progress(`undo --all: ${plan.will.length + plan.wont.length} applied run(s), newest first:`);
   for (const r of plan.will) {
     const stale = r.bootId === deps.bootId ? "" : ": close it, from before a reboot";
-    out.progress(`  will undo ${r.id} (${r.recipe} ${r.label})${stale}`);
+    const refused = refuses.has(r.id) ? ", but as the host is now its undo would not start (below)" : "";
+    out.progress(`  will undo ${r.id} (${r.recipe} ${r.label})${stale}${refused}`);
   }
   for (const w of plan.wont) out.progress(`  will NOT undo ${w.run.id} (${w.run.recipe} ${w.run.label}): ${w.why}`);
   return plan;

@@ -26,7 +26,7 @@ async function statusOfB(lab: TestLab): Promise<{ state: string; drift: string[]
   return { state: run.state, drift: run.drift };
 }
 
-Deno.test("status checks the steps a run holds by hand-over (a bridge an earlier run made): an address put on it, the bridge taken down; undo refuses as status said", async () => {
+Deno.test("status checks the steps a run holds by hand-over (a bridge an earlier run made): an address put on it, the bridge taken down; undo and a dry run of undo --all refuse as status said", async () => {
   await withLab(async (lab) => {
     const clean = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "a"]), EXIT.ok, "run a");
@@ -47,6 +47,16 @@ Deno.test("status checks the steps a run holds by hand-over (a bridge an earlier
     const refused = await lab.nsrecipe(["undo", "b"]);
     assertExit(refused, EXIT.attention, "undo b with an address on br0");
     assert.match(refused.stderr, /did not start: .*\n {2}address 10\.99\.0\.1\/24 is on bridge 'br0'/);
+    // A dry run of undo --all says so too, and ends as undo --all would (exit 5), changing nothing.
+    const before = await lab.snapshot();
+    const dry = await lab.nsrecipe(["--dry-run", "undo", "--all"]);
+    assertExit(dry, EXIT.attention, "--dry-run undo --all");
+    assert.match(dry.stderr, /will undo \S+ \(veth-bridge b\), but as the host is now its undo would not start/);
+    assert.match(dry.stderr, /address 10\.99\.0\.1\/24 is on bridge 'br0'/);
+    const doc = JSON.parse((await lab.nsrecipe(["--json", "--dry-run", "undo", "--all"])).stdout);
+    assert.equal(doc.wouldUndo.length, 1);
+    assert.match(doc.wouldUndo[0].refuses, /did not start: .*\n {2}address 10\.99\.0\.1\/24 is on bridge 'br0'/);
+    assertSameHost(await lab.snapshot(), before, "a dry run");
     await sh(lab, "ip", "addr", "del", "10.99.0.1/24", "dev", "br0");
 
     await sh(lab, "ip", "link", "set", "dev", "br0", "down");
@@ -80,6 +90,18 @@ Deno.test("what a run's undo would hand on to a later run that uses it (a shared
       `attached outside nsrecipe: its undo hands it over to run '${run}', and the undo that deletes it will not ` +
       "start until it is moved or removed";
     assert.deepEqual(await drift(), { a: [`${onAddress} made, ${handedTo("b")}`], b: [], c: [] });
+    // A dry run of undo --all previews each run with the newer ones undone: c and b go ahead, a (deleting br0) would not.
+    const dry = await lab.nsrecipe(["--json", "--dry-run", "undo", "--all"]);
+    assertExit(dry, EXIT.attention, "--dry-run undo --all");
+    const doc = JSON.parse(dry.stdout);
+    assert.deepEqual(
+      doc.wouldUndo.map((w: { label: string; refuses?: string }) => [w.label, w.refuses !== undefined]),
+      [
+        ["c", false],
+        ["b", false],
+        ["a", true],
+      ],
+    );
     assertExit(await lab.nsrecipe(["undo", "a"]), EXIT.ok, "undo a");
     assert.deepEqual(await drift(), {
       b: [`${onAddress} holds (made by run 'a', handed over), ${handedTo("c")}`],
@@ -97,5 +119,24 @@ Deno.test("what a run's undo would hand on to a later run that uses it (a shared
     await sh(lab, "ip", "addr", "del", "10.99.0.1/24", "dev", "br0");
     assertExit(await lab.nsrecipe(["undo", "c"]), EXIT.ok, "undo c");
     assertSameHost(await lab.snapshot(), clean, "after the three undos");
+  });
+});
+
+Deno.test("a dry run of undo --all over full-migrate and a veth-bridge run on its bridge lists both and ends as undo --all does (exit 0)", async () => {
+  await withLab(async (lab) => {
+    const clean = await lab.snapshot();
+    const migrate = ["run", "full-migrate", "--address", "198.51.100.50/24", "--no-confirm"];
+    assertExit(await lab.nsrecipe(migrate), EXIT.ok, "run full-migrate");
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "v", "--bridge", "br0"]), EXIT.ok, "run v");
+    const dry = await lab.nsrecipe(["--json", "--dry-run", "undo", "--all"]);
+    assertExit(dry, EXIT.ok, "--dry-run undo --all");
+    const doc = JSON.parse(dry.stdout);
+    assert.deepEqual(doc.wouldUndo.map((w: { label: string; refuses?: string }) => [w.label, w.refuses]), [
+      ["v", undefined],
+      ["nsr0", undefined],
+    ]);
+    assert.deepEqual(doc.wouldNotUndo, []);
+    assertExit(await lab.nsrecipe(["undo", "--all"]), EXIT.ok, "undo --all");
+    assertSameHost(await lab.snapshot(), clean, "after undo --all");
   });
 });
