@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { probeJournal } from "../support/journal_probe.ts";
 import {
   CHECKED_FILE,
   Journal,
@@ -270,22 +271,7 @@ Deno.test("checked mark: readers without the lock, beside a writer that appends 
 
 Deno.test("checked mark: a fresh process reading a checked journal does not load zod; one with records beyond the mark does", () =>
   withState(async (dir) => {
-    const probe = async (mode = "read") => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--no-prompt",
-          new URL("../support/read_journal_probe.ts", import.meta.url).pathname,
-          mode,
-          dir,
-        ],
-        stdout: "piped",
-        stderr: "inherit",
-      }).output();
-      assert.equal(out.code, 0);
-      return JSON.parse(new TextDecoder().decode(out.stdout));
-    };
+    const probe = (mode: "read" | "append" = "read") => probeJournal(mode, dir);
     await checkpointed(dir, JOURNAL);
     assert.deepEqual(await probe(), {
       zod: false,
@@ -302,22 +288,7 @@ Deno.test("checked mark: a fresh process reading a checked journal does not load
 
 Deno.test("checked mark: a lock holder without zod loaded leaves its own records beyond the mark (no zod for them); the next with zod moves it", () =>
   withState(async (dir) => {
-    const probe = async (mode: string) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--no-prompt",
-          new URL("../support/read_journal_probe.ts", import.meta.url).pathname,
-          mode,
-          dir,
-        ],
-        stdout: "piped",
-        stderr: "inherit",
-      }).output();
-      assert.equal(out.code, 0);
-      return JSON.parse(new TextDecoder().decode(out.stdout));
-    };
+    const probe = (mode: "read" | "append" = "read") => probeJournal(mode, dir);
     const mark = await checkpointed(dir, JOURNAL);
     assert.deepEqual(await probe("append"), { zod: false, mark: mark.bytes });
     const text = Deno.readTextFileSync(`${dir}/${JOURNAL_FILE}`);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { probeJournal } from "../support/journal_probe.ts";
 import {
   ARCHIVE_AT_RUNS,
   compactJournal,
@@ -375,24 +376,7 @@ Deno.test("Journal.checkpoint: what a compaction stopped before its rename leave
   }));
 
 /** {@link readHistory} in a fresh process, as `nsrecipe journal` reads (tests/support/read_journal_probe.ts). */
-async function historyProbe(
-  dir: string,
-): Promise<{ zod: boolean; records: number; segments: string[]; problems: string[] }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--no-prompt",
-      new URL("../support/read_journal_probe.ts", import.meta.url).pathname,
-      "history",
-      dir,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  assert.equal(out.code, 0);
-  return JSON.parse(new TextDecoder().decode(out.stdout));
-}
+const historyProbe = (dir: string) => probeJournal("history", dir);
 
 Deno.test("readHistory: a segment is read through the journal's mark copied at its compaction; one that does not fit it is checked in full", () =>
   withState(async (dir) => {
