@@ -61,7 +61,10 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
       // expired window's revert just closed was said above ("undoing it now").
       const closed = selector && selector !== "--all" ? closedRunCalled(runs, selector) ?? archived : undefined;
       out.data({
-        undone: [],
+        // A dry run's document has a dry run's shape (what `--dry-run undo` gives with something to undo), empty.
+        ...(g.dryRun ? { dryRun: true, wouldUndo: [], ...(selector === "--all" ? { wouldNotUndo: [] } : {}) } : {
+          undone: [],
+        }),
         // --json: the same facts as the text line (`closed: { run, label, state, at }`, `at` an ISO time or null).
         ...(closed && expired === 0
           ? { closed: { run: closed.id, label: closed.label, state: closed.state, at: closed.endedAt ?? null } }

@@ -24,6 +24,18 @@ const steps = (text: string) =>
 
 Deno.test("P6: --dry-run undo NAME lists, in undo's order, the steps handed over, those that go with the netns or veth, the inverse commands (nft, ip link del, ip netns del) and the process it would end; nothing changes; the real undo then does the same", async () => {
   await withLab(async (lab) => {
+    // Nothing to undo yet: a dry run's document all the same, empty.
+    const none = (...args: string[]) => lab.nsrecipe(["--json", "--dry-run", "undo", ...args]);
+    const all = JSON.parse((await none("--all")).stdout);
+    assert.deepEqual([all.ok, all.dryRun, all.wouldUndo, all.wouldNotUndo, all.undone], [
+      true,
+      true,
+      [],
+      [],
+      undefined,
+    ]);
+    const newest = JSON.parse((await none()).stdout);
+    assert.deepEqual([newest.ok, newest.dryRun, newest.wouldUndo, newest.undone], [true, true, [], undefined]);
     for (const args of [["run", "veth-bridge", "--name", "v1", "--nat"], ["run", "veth-bridge", "--name", "v2"]]) {
       const r = await lab.nsrecipe(args);
       assert.equal(r.code, 0, r.stderr);
