@@ -12,7 +12,8 @@
  */
 import { CommandError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
-import { kindOf } from "../steps/mod.ts";
+import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
+import { describeIdentity, identityKey, locate } from "../host/identity.ts";
 import type { EngineDeps } from "./deps.ts";
 import { batchable, type RevertItem } from "./revert.ts";
 import { PEER_GONE_BOUND_MS, peerDeferrals } from "./peer_netns.ts";
@@ -24,7 +25,8 @@ import { assertUndoableHere, handedOverWords, leftAloneWords, refuseHazards, sub
  * @param runs All runs, oldest first.
  * @param deps Engine dependencies: reads only (the journal is not written).
  * @returns One line per step or command, e.g. `undo: kept for run 'R' (v2), which uses it: create bridge 'br0'`,
- *   `  $ ip link del dev veth-v1`; commands name objects as the journal does (undo follows one renamed since).
+ *   `  $ ip link del dev veth-v1`; summaries name objects as the journal does, commands as they are now (an object
+ *   renamed since is followed, and said once; one replaced by another of its name is left alone, as undo does).
  * @throws {PreconditionError} When the undo would be refused before it starts (as {@link undoDecisions} and
  *   {@link assertUndoableHere} say).
  * @throws {UndoError} When a hazard would stop it (`refuseHazards`).
@@ -43,15 +45,39 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
   }
   await refuseHazards(target, runs, toRevert, deps);
   const items = subsume(toRevert);
-  // Whether each step's effect is gone already (a subsumed one is not asked: it runs nothing).
+  // Each step as undo acts on it: an object renamed since is followed under its current name, one replaced by
+  // another of its name is left alone (`follow` of revert.ts).
+  const now: Followed[] = [];
+  for (const item of items) now.push(item.subsumedBy === undefined ? await followedNow(item, deps) : NOT_FOLLOWED);
+  const told = new Set<string>();
+  // Whether each step's effect is gone already (a subsumed or replaced one is not asked: it runs nothing).
   const found: boolean[] = [];
-  for (const item of items) found.push(item.subsumedBy === undefined && await gone(item, deps));
-  const reverts = (i: number) => items[i].subsumedBy === undefined && !found[i];
   for (const [i, item] of items.entries()) {
+    found.push(
+      item.subsumedBy === undefined && now[i].replaced.length === 0 &&
+        await gone({ ...item, step: now[i].step ?? item.step, captured: now[i].captured ?? item.captured }, deps),
+    );
+  }
+  const reverts = (i: number) => items[i].subsumedBy === undefined && now[i].replaced.length === 0 && !found[i];
+  for (const [listed, original] of items.entries()) {
+    const item = {
+      ...original,
+      step: now[listed].step ?? original.step,
+      captured: now[listed].captured ?? original.captured,
+    };
+    const i = listed;
     const kind = kindOf(item.step);
-    const summary = kind.summary(item.step);
+    const summary = kind.summary(original.step);
     if (item.subsumedBy !== undefined) {
       lines.push(`undo: goes with ${objectWords(item.subsumedBy)}: ${summary}`);
+      continue;
+    }
+    for (const r of now[i].renames) {
+      if (!told.has(r)) lines.push(`undo: ${r}; following it`);
+      told.add(r);
+    }
+    if (now[i].replaced.length > 0) {
+      lines.push(`undo: left alone: ${summary}: ${now[i].replaced.join("; ")}`);
       continue;
     }
     if (found[i]) {
@@ -91,6 +117,54 @@ function objectWords(id: string): string {
 function goesWithPeer(items: readonly RevertItem[], i: number, reverts: (i: number) => boolean): boolean {
   const batch = batchable(items, i).map((item) => items.indexOf(item)).filter(reverts);
   return peerDeferrals(batch.map((j) => items[j])).has(batch.indexOf(i));
+}
+
+/** A step as undo would act on it now ({@link followedNow}). */
+interface Followed {
+  /** The step and its captured state under the current names; `undefined`: as recorded. */
+  step?: Step;
+  captured?: Captured;
+  /** One phrase per object renamed since, e.g. `'br0' was renamed to 'brX' (link 7 …)`. */
+  renames: string[];
+  /** One phrase per object replaced by another of its name: undo leaves the step alone. */
+  replaced: string[];
+}
+
+/** Nothing followed: a step the preview does not act on. */
+const NOT_FOLLOWED: Followed = { renames: [], replaced: [] };
+
+/**
+ * A step as undo would act on it now: the objects whose identity the run
+ * recorded are located (`locate`, by ifindex and namespace identity, the
+ * reads `follow` of revert.ts makes before each inverse); a renamed one is
+ * followed, a replaced one makes undo leave the step alone.
+ * @param item The step.
+ * @param deps Engine dependencies (reads only).
+ * @returns The step under its current names and what was found; as recorded when no identity was recorded.
+ * @throws {CommandError} When `ip` fails.
+ */
+async function followedNow(item: RevertItem, deps: EngineDeps): Promise<Followed> {
+  const recorded = item.identities ?? {};
+  const keys = refsOf(item.step).filter((k) => recorded[k]);
+  if (keys.length === 0) return NOT_FOLLOWED;
+  const renames = new Map<string, string>();
+  const said: string[] = [];
+  const replaced: string[] = [];
+  for (const [key, w] of await locate(deps.ctx.ip, keys, recorded)) {
+    const { type, name } = identityKey(key)!;
+    if (w.state === "renamed") {
+      renames.set(name, w.name);
+      said.push(`'${name}' was renamed to '${w.name}' (${describeIdentity(recorded[key])})`);
+    } else if (w.state === "replaced") {
+      replaced.push(
+        `'${name}' is now another ${type === "netns" ? "network namespace" : "link"} (${
+          describeIdentity(w.found)
+        }), not the one run '${item.run}' made (${describeIdentity(recorded[key])})`,
+      );
+    }
+  }
+  if (renames.size === 0) return { renames: said, replaced };
+  return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), renames: said, replaced };
 }
 
 /** Whether a step's effect is already gone; one that cannot be read counts as still there. */

@@ -102,3 +102,34 @@ Deno.test("P6: --dry-run undo NAME lists, in undo's order, the steps handed over
     }
   });
 });
+
+Deno.test("--dry-run undo follows a bridge renamed by hand and leaves alone one deleted and made again, as the undo then does", async () => {
+  await withLab(async (lab) => {
+    const clean = await lab.snapshot();
+    const ok = async (...argv: string[]) => assert.equal((await lab.sh(argv)).code, 0, argv.join(" "));
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "a"])).code, 0);
+    await ok("ip", "link", "set", "dev", "br0", "down");
+    await ok("ip", "link", "set", "dev", "br0", "name", "brX");
+    const dry = await lab.nsrecipe(["--dry-run", "undo", "a"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^ {2}undo: 'br0' was renamed to 'brX' \(ifindex \d+, MAC [0-9a-f:]+\); following it$/m);
+    assert.match(dry.stdout, /^ {2}undo: revert: create bridge 'br0' .*\n {4}\$ ip link del dev brX$/m);
+    const undo = await lab.nsrecipe(["undo", "a"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.match(undo.stderr, /undo: reverted: create bridge 'br0'/);
+    assert.equal(snapshotDiff(await lab.snapshot(), clean), "", "the renamed bridge deleted, as the dry run said");
+
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "b"])).code, 0);
+    await ok("ip", "link", "del", "dev", "br0");
+    await ok("ip", "link", "add", "dev", "br0", "type", "bridge");
+    const again = await lab.nsrecipe(["--dry-run", "undo", "b"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^ {2}undo: left alone: create bridge 'br0' .*: 'br0' is now another link /m);
+    assert.doesNotMatch(again.stdout, /ip link del dev br0/);
+    const left = await lab.nsrecipe(["undo", "b"]);
+    assert.equal(left.code, 5, left.stderr);
+    assert.match(left.stderr, /undo: left alone: create bridge 'br0' .*: 'br0' is now another link /);
+    await ok("ip", "link", "del", "dev", "br0");
+    assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
+  });
+});
