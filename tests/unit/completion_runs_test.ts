@@ -1,22 +1,13 @@
 import assert from "node:assert/strict";
 import { runNames } from "../../src/cli/completion.ts";
 import { withStateDir } from "../support/state_dir.ts";
+import { netnsRunBegin } from "../support/run_begin.ts";
 
 const NOW = Date.parse("2026-12-03T12:00:00.000Z");
 const line = (o: Record<string, unknown>) => JSON.stringify({ v: 1, at: "2026-12-03T11:00:00.000Z", ...o });
 /** A netns run with id `run` and name `label` (default: the id), applied; closed (undone) when `closed`. */
 const runOf = (run: string, closed = false, label = run) => [
-  line({
-    kind: "run-begin",
-    run,
-    recipe: "netns",
-    label,
-    params: { name: label },
-    uses: [],
-    steps: [{ kind: "netns-add", netns: run }],
-    bootId: "b1",
-    pid: 42,
-  }),
+  line(netnsRunBegin(run, { label })),
   line({ kind: "step-intent", run, index: 0 }),
   line({ kind: "step-done", run, index: 0 }),
   line({ kind: "run-end", run, state: "applied" }),

@@ -10,22 +10,10 @@ import {
 import { CHECK_FINGERPRINT, type CheckedMark, readMark } from "../../src/journal/checked_mark.ts";
 import { parseJournal } from "../support/journal_text.ts";
 import { withStateDir } from "../support/state_dir.ts";
+import { netnsRunBegin } from "../support/run_begin.ts";
 
 const AT = "2026-11-29T06:33:00.000Z";
-const begin = (run: string) =>
-  JSON.stringify({
-    v: 1,
-    at: AT,
-    kind: "run-begin",
-    run,
-    recipe: "netns",
-    label: run,
-    params: { name: run },
-    uses: [],
-    steps: [{ kind: "netns-add", netns: run }],
-    bootId: "b1",
-    pid: 42,
-  });
+const begin = (run: string) => JSON.stringify({ v: 1, at: AT, ...netnsRunBegin(run) });
 const rec = (kind: string, run: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ v: 1, at: AT, kind, run, ...extra });
 const lines = (...l: string[]) => l.join("\n") + "\n";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { probeJournal } from "../support/journal_probe.ts";
+import { netnsRunBegin } from "../support/run_begin.ts";
 import {
   ARCHIVE_AT_RUNS,
   compactJournal,
@@ -29,17 +30,7 @@ const at = (s: number) => new Date(LONG_AGO.getTime() + s * 1000).toISOString();
 const STEPS = [{ kind: "netns-add", netns: "web" }, { kind: "link-set-up", dev: "lo", netns: "web" }];
 const line = (o: Record<string, unknown>) => JSON.stringify({ v: 1, ...o });
 /** The body of a run-begin record of a netns run (without `v` and `at`). */
-const beginBody = (run: string, steps: Step[] = STEPS as Step[]): RecordBody => ({
-  kind: "run-begin",
-  run,
-  recipe: "netns",
-  label: run,
-  params: { name: run },
-  uses: [],
-  steps,
-  bootId: "b1",
-  pid: 42,
-});
+const beginBody = (run: string, steps: Step[] = STEPS as Step[]): RecordBody => netnsRunBegin(run, { steps });
 const begin = (run: string, t: string) => line({ at: t, ...beginBody(run) });
 
 /** One run's lines: begun, both steps done, applied; and, unless `open`, undone and closed at `endAt`. */
