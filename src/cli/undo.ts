@@ -82,7 +82,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     // Only now, with something to undo: the engine (its modules: nothing to undo loads none of them), and its
     // dependencies, which read the boot id (a process, read once: engineDeps then finds it read). A dry run changes
     // nothing: its engine only reads, in nsrecipe's session too.
-    const [{ assertUndoableHere, planUndoAll, previewUndo, undoRun }] = await Promise.all([
+    const [{ assertUndoableHere, planUndoAll, previewUndo, refusalsOfUndoAll, undoRun }] = await Promise.all([
       import("../engine/mod.ts"),
       ownBootId(reads),
     ]);
@@ -97,28 +97,8 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     );
     if (g.dryRun && selector === "--all") {
       const plan = planUndoAll(runs, deps.netns);
-      // Whether each undo would refuse to start (something attached to what it would delete, addresses it could not
-      // put back, a later run it may not pull an object from), in undo --all's order: each run previewed with the
-      // newer runs whose undo would go ahead closed, as they will be when its turn comes (newest first, none of them
-      // hands anything over: every later run is closed by then), against the host as it is now (what those undos
-      // delete is nsrecipe's own, never what stops an undo).
-      const refuses = new Map<string, { why: string; attention: boolean }>();
-      const closed = new Set<string>();
-      for (const t of plan.will) {
-        if (t.bootId !== deps.bootId) {
-          closed.add(t.id);
-          continue;
-        }
-        const then = runs.map((r): RunView => closed.has(r.id) ? { ...r, state: "undone" } : r);
-        try {
-          await previewUndo(then.find((r) => r.id === t.id)!, then, deps);
-          closed.add(t.id);
-        } catch (e) {
-          if (e instanceof UndoError) refuses.set(t.id, { why: e.message, attention: true });
-          else if (e instanceof PreconditionError) refuses.set(t.id, { why: e.message, attention: false });
-          else throw e;
-        }
-      }
+      // Whether each undo would refuse to start when its turn comes (the engine's preview, reads only).
+      const refuses = await refusalsOfUndoAll(plan.will, runs, deps);
       announce(plan, deps, out, refuses);
       out.data({
         dryRun: true,

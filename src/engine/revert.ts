@@ -556,12 +556,11 @@ async function record(outcome: RevertOutcome, deps: EngineDeps, verb: "rollback"
 }
 
 /**
- * Finds the objects a step acts on by the identities its run recorded: a
- * renamed object is followed (the step and its captured state are returned
- * with the current names, and the rename is told once per revert), and an
- * object replaced by another of the same name is reported, so that the caller
- * leaves the step alone. Objects without a recorded identity (journals of
- * earlier versions) are taken by name.
+ * Finds the objects a step acts on by the identities its run recorded
+ * ({@link whereNow}) and tells each rename once per revert: the step and its
+ * captured state are returned with the current names, and an object
+ * replaced by another of the same name is reported, so that the caller
+ * leaves the step alone.
  *
  * @param item The step to revert.
  * @param deps Engine dependencies.
@@ -576,22 +575,57 @@ async function follow(
   verb: string,
   followed: Set<string>,
 ): Promise<{ step: Step; captured: Captured; replaced: string[] }> {
+  const now = await whereNow(item, deps);
+  for (const r of now.renamed) {
+    if (followed.has(r.key)) continue;
+    followed.add(r.key);
+    deps.log(`  ${verb}: ${r.words}; following it`);
+  }
+  return { step: now.step, captured: now.captured, replaced: now.replaced };
+}
+
+/** A step as undo acts on it now ({@link whereNow}). */
+export interface StepNow {
+  /** The step under the objects' current names (as recorded when none was renamed). */
+  step: Step;
+  /** Its captured prior state, likewise. */
+  captured: Captured;
+  /** Each object renamed since: `key` (`link:br0>brX`, to tell each once) and `words` (`'br0' was renamed to 'brX' (…)`). */
+  renamed: { key: string; words: string }[];
+  /** One phrase per object replaced by another of its name, e.g. `'br0' is now another link (…), not the one run 'R' made (…)`. */
+  replaced: string[];
+}
+
+/**
+ * Where the objects of a step stand now, by the identities its run
+ * recorded (`locate`: ifindex and namespace identity): a renamed one is
+ * followed (the step and its captured state are given with the current
+ * names), one replaced by another of the same name is reported (undo then
+ * leaves the step alone). Objects without a recorded identity (journals of
+ * earlier versions) are taken by name. Reads only; shared by undo
+ * ({@link follow}) and its dry run (`undo_preview.ts`).
+ * @param item The step.
+ * @param deps Engine dependencies (its reader).
+ * @returns The step as undo acts on it, and what changed.
+ * @throws {CommandError} When `ip` fails.
+ */
+export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<StepNow> {
   const recorded = item.identities ?? {};
   const keys = refsOf(item.step).filter((k) => recorded[k]);
-  if (keys.length === 0) return { step: item.step, captured: item.captured, replaced: [] };
+  const same: StepNow = { step: item.step, captured: item.captured, renamed: [], replaced: [] };
+  if (keys.length === 0) return same;
   const where = await locate(deps.ctx.ip, keys, recorded);
   const renames = new Map<string, string>();
+  const renamed: StepNow["renamed"] = [];
   const replaced: string[] = [];
   for (const [key, w] of where) {
     const { type, name } = identityKey(key)!;
     if (w.state === "renamed") {
       renames.set(name, w.name);
-      if (!followed.has(`${key}>${w.name}`)) {
-        followed.add(`${key}>${w.name}`);
-        deps.log(
-          `  ${verb}: '${name}' was renamed to '${w.name}' (${describeIdentity(recorded[key])}); following it`,
-        );
-      }
+      renamed.push({
+        key: `${key}>${w.name}`,
+        words: `'${name}' was renamed to '${w.name}' (${describeIdentity(recorded[key])})`,
+      });
     } else if (w.state === "replaced") {
       replaced.push(
         `'${name}' is now another ${type === "netns" ? "network namespace" : "link"} (${
@@ -600,8 +634,8 @@ async function follow(
       );
     }
   }
-  if (renames.size === 0) return { step: item.step, captured: item.captured, replaced };
-  return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), replaced };
+  if (renames.size === 0) return { ...same, replaced };
+  return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), renamed, replaced };
 }
 
 /**

@@ -10,12 +10,11 @@
  *
  * @module
  */
-import { CommandError } from "../errors.ts";
+import { CommandError, PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
-import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
-import { describeIdentity, identityKey, locate } from "../host/identity.ts";
+import { kindOf } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
-import { batchable, type RevertItem } from "./revert.ts";
+import { batchable, type RevertItem, type StepNow, whereNow } from "./revert.ts";
 import { PEER_GONE_BOUND_MS, peerDeferrals } from "./peer_netns.ts";
 import { assertUndoableHere, handedOverWords, leftAloneWords, refuseHazards, subsume, undoDecisions } from "./undo.ts";
 
@@ -47,23 +46,29 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
   const items = subsume(toRevert);
   // Each step as undo acts on it: an object renamed since is followed under its current name, one replaced by
   // another of its name is left alone (`follow` of revert.ts).
-  const now: Followed[] = [];
-  for (const item of items) now.push(item.subsumedBy === undefined ? await followedNow(item, deps) : NOT_FOLLOWED);
+  const now: StepNow[] = [];
+  for (const item of items) {
+    now.push(
+      item.subsumedBy === undefined
+        ? await whereNow(item, deps)
+        : { step: item.step, captured: item.captured, renamed: [], replaced: [] },
+    );
+  }
   const told = new Set<string>();
   // Whether each step's effect is gone already (a subsumed or replaced one is not asked: it runs nothing).
   const found: boolean[] = [];
   for (const [i, item] of items.entries()) {
     found.push(
       item.subsumedBy === undefined && now[i].replaced.length === 0 &&
-        await gone({ ...item, step: now[i].step ?? item.step, captured: now[i].captured ?? item.captured }, deps),
+        await gone({ ...item, step: now[i].step, captured: now[i].captured }, deps),
     );
   }
   const reverts = (i: number) => items[i].subsumedBy === undefined && now[i].replaced.length === 0 && !found[i];
   for (const [listed, original] of items.entries()) {
     const item = {
       ...original,
-      step: now[listed].step ?? original.step,
-      captured: now[listed].captured ?? original.captured,
+      step: now[listed].step,
+      captured: now[listed].captured,
     };
     const i = listed;
     const kind = kindOf(item.step);
@@ -72,9 +77,9 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
       lines.push(`undo: goes with ${objectWords(item.subsumedBy)}: ${summary}`);
       continue;
     }
-    for (const r of now[i].renames) {
-      if (!told.has(r)) lines.push(`undo: ${r}; following it`);
-      told.add(r);
+    for (const r of now[i].renamed) {
+      if (!told.has(r.key)) lines.push(`undo: ${r.words}; following it`);
+      told.add(r.key);
     }
     if (now[i].replaced.length > 0) {
       lines.push(`undo: left alone: ${summary}: ${now[i].replaced.join("; ")}`);
@@ -99,6 +104,53 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
   return lines;
 }
 
+/** Why a run's undo would not start, as {@link refusalsOfUndoAll} finds it. */
+export interface Refusal {
+  /** The error's message (`UndoError` or `PreconditionError`), naming the run. */
+  why: string;
+  /** Whether it is a refusal over the host (an `UndoError`: exit 5, the host needs attention) rather than a precondition. */
+  attention: boolean;
+}
+
+/**
+ * Which undos of an `undo --all` plan would refuse to start, in its order:
+ * each run previewed ({@link previewUndo}) with the newer runs whose undo
+ * would go ahead closed, as they will be when its turn comes (newest first,
+ * none of them hands anything over: every later run is closed by then),
+ * against the host as it is now (what those undos delete is nsrecipe's own,
+ * never what stops an undo). A run from before a reboot is only closed.
+ * Reads only.
+ * @param will The runs the plan will undo, newest first (`UndoAllPlan.will`).
+ * @param runs All runs, oldest first.
+ * @param deps Engine dependencies (reads only).
+ * @returns The refusals by run id; empty when every undo would start.
+ * @throws {CommandError} When `ip` fails.
+ */
+export async function refusalsOfUndoAll(
+  will: readonly RunView[],
+  runs: readonly RunView[],
+  deps: EngineDeps,
+): Promise<Map<string, Refusal>> {
+  const refusals = new Map<string, Refusal>();
+  const closed = new Set<string>();
+  for (const t of will) {
+    if (t.bootId !== deps.bootId) {
+      closed.add(t.id);
+      continue;
+    }
+    const then = runs.map((r): RunView => closed.has(r.id) ? { ...r, state: "undone" } : r);
+    try {
+      await previewUndo(then.find((r) => r.id === t.id)!, then, deps);
+      closed.add(t.id);
+    } catch (e) {
+      if (e instanceof UndoError) refusals.set(t.id, { why: e.message, attention: true });
+      else if (e instanceof PreconditionError) refusals.set(t.id, { why: e.message, attention: false });
+      else throw e;
+    }
+  }
+  return refusals;
+}
+
 /** An object id in words: `netns:web` → `netns 'web'`. */
 function objectWords(id: string): string {
   const [type, ...name] = id.split(":");
@@ -117,54 +169,6 @@ function objectWords(id: string): string {
 function goesWithPeer(items: readonly RevertItem[], i: number, reverts: (i: number) => boolean): boolean {
   const batch = batchable(items, i).map((item) => items.indexOf(item)).filter(reverts);
   return peerDeferrals(batch.map((j) => items[j])).has(batch.indexOf(i));
-}
-
-/** A step as undo would act on it now ({@link followedNow}). */
-interface Followed {
-  /** The step and its captured state under the current names; `undefined`: as recorded. */
-  step?: Step;
-  captured?: Captured;
-  /** One phrase per object renamed since, e.g. `'br0' was renamed to 'brX' (link 7 …)`. */
-  renames: string[];
-  /** One phrase per object replaced by another of its name: undo leaves the step alone. */
-  replaced: string[];
-}
-
-/** Nothing followed: a step the preview does not act on. */
-const NOT_FOLLOWED: Followed = { renames: [], replaced: [] };
-
-/**
- * A step as undo would act on it now: the objects whose identity the run
- * recorded are located (`locate`, by ifindex and namespace identity, the
- * reads `follow` of revert.ts makes before each inverse); a renamed one is
- * followed, a replaced one makes undo leave the step alone.
- * @param item The step.
- * @param deps Engine dependencies (reads only).
- * @returns The step under its current names and what was found; as recorded when no identity was recorded.
- * @throws {CommandError} When `ip` fails.
- */
-async function followedNow(item: RevertItem, deps: EngineDeps): Promise<Followed> {
-  const recorded = item.identities ?? {};
-  const keys = refsOf(item.step).filter((k) => recorded[k]);
-  if (keys.length === 0) return NOT_FOLLOWED;
-  const renames = new Map<string, string>();
-  const said: string[] = [];
-  const replaced: string[] = [];
-  for (const [key, w] of await locate(deps.ctx.ip, keys, recorded)) {
-    const { type, name } = identityKey(key)!;
-    if (w.state === "renamed") {
-      renames.set(name, w.name);
-      said.push(`'${name}' was renamed to '${w.name}' (${describeIdentity(recorded[key])})`);
-    } else if (w.state === "replaced") {
-      replaced.push(
-        `'${name}' is now another ${type === "netns" ? "network namespace" : "link"} (${
-          describeIdentity(w.found)
-        }), not the one run '${item.run}' made (${describeIdentity(recorded[key])})`,
-      );
-    }
-  }
-  if (renames.size === 0) return { renames: said, replaced };
-  return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), renames: said, replaced };
 }
 
 /** Whether a step's effect is already gone; one that cannot be read counts as still there. */
