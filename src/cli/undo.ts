@@ -82,10 +82,11 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     // Only now, with something to undo: the engine (its modules: nothing to undo loads none of them), and its
     // dependencies, which read the boot id (a process, read once: engineDeps then finds it read). A dry run changes
     // nothing: its engine only reads, in nsrecipe's session too.
-    const [{ assertUndoableHere, planUndoAll, previewUndo, refusalsOfUndoAll, undoRun }] = await Promise.all([
-      import("../engine/mod.ts"),
-      ownBootId(reads),
-    ]);
+    const [{ assertUndoableHere, leftAloneError, leftAloneHint, planUndoAll, previewUndo, previewUndoAll, undoRun }] =
+      await Promise.all([
+        import("../engine/mod.ts"),
+        ownBootId(reads),
+      ]);
     const deps = await engineDeps(journal, g.dryRun ? reads : run, out);
     // Those of the base checked above need no second look.
     await assertProgramsAhead(
@@ -97,9 +98,10 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     );
     if (g.dryRun && selector === "--all") {
       const plan = planUndoAll(runs, deps.netns);
-      // Whether each undo would refuse to start when its turn comes (the engine's preview, reads only).
-      const refuses = await refusalsOfUndoAll(plan.will, runs, deps);
-      announce(plan, deps, out, refuses);
+      // What each undo would do when its turn comes (the engine's preview, reads only): refuse to start, or close its
+      // run but leave alone an object someone else made again.
+      const { refusals: refuses, leftAlone } = await previewUndoAll(plan.will, runs, deps);
+      announce(plan, deps, out, refuses, leftAlone);
       out.data({
         dryRun: true,
         wouldUndo: plan.will.map((t) => ({
@@ -107,20 +109,39 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
           label: t.label,
           recipe: t.recipe,
           ...(refuses.has(t.id) ? { refuses: refuses.get(t.id)!.why } : {}),
+          ...(leftAlone.has(t.id) ? { leavesAlone: leftAlone.get(t.id) } : {}),
         })),
         wouldNotUndo: plan.wont.map((w) => ({ run: w.run.id, label: w.run.label, recipe: w.run.recipe, why: w.why })),
       });
       out.result(`Dry run: would undo ${plan.will.map((t) => `${t.id} (${t.label})`).join(", ") || "nothing"}`);
-      // As `undo --all` would end: 5 when an undo would refuse over the host (it needs attention first), else 3.
-      const lines = plan.will.filter((t) => refuses.has(t.id)).map((t) =>
-        `${t.id} (${t.label}): ${refuses.get(t.id)!.why}`
-      );
-      if ([...refuses.values()].some((r) => r.attention)) {
+      // As `undo --all` would end: 5 when an undo would refuse over the host or leave something alone (the host needs
+      // attention), else 3 when one would refuse for another reason.
+      const lines = [
+        ...plan.will.filter((t) => refuses.has(t.id)).map((t) => `${t.id} (${t.label}): ${refuses.get(t.id)!.why}`),
+        ...plan.will.filter((t) => leftAlone.has(t.id)).flatMap((t) =>
+          leftAlone.get(t.id)!.map((l) => `${t.id} (${t.label}): would leave alone: ${l}`)
+        ),
+      ];
+      if ([...refuses.values()].some((r) => r.attention) || leftAlone.size > 0) {
         throw new UndoError(
-          `Dry run: the undo of ${refuses.size} run(s) would not start as the host is now`,
+          `Dry run: ${
+            [
+              refuses.size > 0 ? `the undo of ${refuses.size} run(s) would not start as the host is now` : "",
+              leftAlone.size > 0
+                ? `the undo of ${leftAlone.size} run(s) would leave alone steps whose object someone else made ` +
+                  "again under the same name"
+                : "",
+            ].filter(Boolean).join("; ")
+          }`,
           lines,
-          "'nsrecipe status' names what is attached; move it elsewhere or remove it, then run " +
-            "'nsrecipe undo --all'.",
+          [
+            ...refuses.size > 0
+              ? [
+                "'nsrecipe status' names what is attached; move it elsewhere or remove it, then run 'nsrecipe undo --all'.",
+              ]
+              : [],
+            ...leftAlone.size > 0 ? [leftAloneHint(true)] : [],
+          ].join(" "),
         );
       }
       if (refuses.size > 0) {
@@ -134,14 +155,32 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     if (g.dryRun) {
       // What each undo would do, step by step and command by command, read from the host as it is now.
       const previews = [];
-      for (const t of targets) previews.push({ t, lines: await previewUndo(t, runs, deps) });
+      for (const t of targets) previews.push({ t, ...await previewUndo(t, runs, deps) });
       out.data({
         dryRun: true,
-        wouldUndo: previews.map(({ t, lines }) => ({ run: t.id, label: t.label, recipe: t.recipe, lines })),
+        wouldUndo: previews.map(({ t, lines, leftAlone }) => ({
+          run: t.id,
+          label: t.label,
+          recipe: t.recipe,
+          lines,
+          ...(leftAlone.length > 0 ? { leavesAlone: leftAlone } : {}),
+        })),
       });
       for (const { t, lines } of previews) {
         out.result(`Dry run: would undo ${t.id} (${t.recipe} ${t.label}); nothing is changed. In order:`);
         for (const l of lines) out.result(`  ${l}`);
+      }
+      // As the undo would end: it closes the run, but exits 5 for what it leaves alone (`closeRun`).
+      const leaving = previews.filter((p) => p.leftAlone.length > 0);
+      if (leaving.length > 0) {
+        const count = leaving.reduce((n, p) => n + p.leftAlone.length, 0);
+        const runsWord = leaving.map(({ t }) => `run '${t.id}' (${t.label})`).join(", ");
+        throw leftAloneError(
+          `Dry run: the undo of ${runsWord} would revert what is its own, but leave alone ${count} step(s) whose ` +
+            "object someone else made again under the same name",
+          leaving.flatMap(({ t, leftAlone }) => leftAlone.map((l) => leaving.length > 1 ? `${t.label}: ${l}` : l)),
+          true,
+        );
       }
       return;
     }
@@ -230,6 +269,7 @@ export function reportLine(r: UndoReport): string {
  * Says which runs `undo --all` will undo and which it will not, and why.
  * @param refuses For a dry run: the runs whose undo would refuse to start as the host is now, by id (their
  *   refusal), said beside them.
+ * @param leftAlone For a dry run: the runs whose undo would leave steps alone, by id, said beside them.
  * @returns The plan, as given.
  */
 function announce(
@@ -237,12 +277,16 @@ function announce(
   deps: EngineDeps,
   out: Output,
   refuses: ReadonlyMap<string, unknown> = new Map(),
+  leftAlone: ReadonlyMap<string, readonly string[]> = new Map(),
 ): UndoAllPlan {
   out.progress(`undo --all: ${plan.will.length + plan.wont.length} applied run(s), newest first:`);
   for (const r of plan.will) {
     const stale = r.bootId === deps.bootId ? "" : ": close it, from before a reboot";
     const refused = refuses.has(r.id) ? ", but as the host is now its undo would not start (below)" : "";
-    out.progress(`  will undo ${r.id} (${r.recipe} ${r.label})${stale}${refused}`);
+    const left = leftAlone.has(r.id)
+      ? `, leaving alone ${leftAlone.get(r.id)!.length} step(s) whose object someone else made again (below)`
+      : "";
+    out.progress(`  will undo ${r.id} (${r.recipe} ${r.label})${stale}${refused}${left}`);
   }
   for (const w of plan.wont) out.progress(`  will NOT undo ${w.run.id} (${w.run.recipe} ${w.run.label}): ${w.why}`);
   return plan;

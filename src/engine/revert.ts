@@ -696,14 +696,39 @@ export async function closeRun(
     );
   }
   if (leftAlone.length > 0) {
-    throw new UndoError(
+    throw leftAloneError(
       `${what} reverted what was its own, but left alone ${leftAlone.length} step(s) whose object someone else ` +
         "made again under the same name",
       leftAlone.map((o) => `${kindOf(o.item.step).summary(o.item.step)}: ${o.error}`),
-      "nsrecipe touches only what it made: check these objects (who made them, what uses them) and remove them " +
-        "yourself if they are leftovers. The run is closed; 'nsrecipe undo' will not touch them.",
     );
   }
+}
+
+/**
+ * The error of an undo that closed its run but left alone steps whose object
+ * someone else made again under the same name ({@link closeRun}; `--dry-run
+ * undo` foretells it in the same words, `dryRun`): exit 5, the host needs a
+ * look, though nothing is left for `nsrecipe undo` to do.
+ * @param message What happened, e.g. `Undo of run 'R' (web) reverted what was its own, but left alone 1 step(s) …`.
+ * @param details One line per step: its summary, then why it was left alone
+ *   (`'br0' is now another link (ifindex 6, MAC …), not the one run 'R' made (…)`).
+ * @param dryRun Whether a dry run foretells it (the hint then speaks of what the undo will do).
+ * @returns The error, to throw.
+ */
+export function leftAloneError(message: string, details: readonly string[], dryRun = false): UndoError {
+  return new UndoError(message, [...details], leftAloneHint(dryRun));
+}
+
+/**
+ * What to do about steps an undo left alone ({@link leftAloneError}).
+ * @param dryRun Whether a dry run foretells them (then it speaks of what the undo will do).
+ * @returns The hint, one sentence or two.
+ */
+export function leftAloneHint(dryRun: boolean): string {
+  return "nsrecipe touches only what it made: check these objects (who made them, what uses them) and remove them " +
+    (dryRun
+      ? "yourself if they are leftovers. The undo will close the run without touching them."
+      : "yourself if they are leftovers. The run is closed; 'nsrecipe undo' will not touch them.");
 }
 
 /**

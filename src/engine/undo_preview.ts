@@ -18,24 +18,41 @@ import { batchable, type RevertItem, type StepNow, whereNow } from "./revert.ts"
 import { PEER_GONE_BOUND_MS, peerDeferrals } from "./peer_netns.ts";
 import { assertUndoableHere, handedOverWords, leftAloneWords, refuseHazards, subsume, undoDecisions } from "./undo.ts";
 
+/** What a run's undo would do now, as {@link previewUndo} reads it. */
+export interface UndoPreview {
+  /**
+   * One line per step or command, e.g. `undo: kept for run 'R' (v2), which uses it: create bridge 'br0'`,
+   * `  $ ip link del dev veth-v1`; summaries name objects as the journal does, commands as they are now.
+   */
+  lines: string[];
+  /**
+   * The steps it would leave alone because someone else made their object again under the same name, each
+   * `SUMMARY: WHY` as the undo's error lists them (`closeRun`): the undo then closes the run and exits 5.
+   */
+  leftAlone: string[];
+}
+
 /**
- * The lines of a run's undo as it would go now (reads the host, changes nothing).
+ * What a run's undo would do as it would go now (reads the host, changes nothing).
  * @param target The run.
  * @param runs All runs, oldest first.
  * @param deps Engine dependencies: reads only (the journal is not written).
- * @returns One line per step or command, e.g. `undo: kept for run 'R' (v2), which uses it: create bridge 'br0'`,
- *   `  $ ip link del dev veth-v1`; summaries name objects as the journal does, commands as they are now (an object
- *   renamed since is followed, and said once; one replaced by another of its name is left alone, as undo does).
+ * @returns Its lines (an object renamed since is followed, and said once; one replaced by another of its name is
+ *   left alone, as undo does) and the steps it would leave alone that way.
  * @throws {PreconditionError} When the undo would be refused before it starts (as {@link undoDecisions} and
  *   {@link assertUndoableHere} say).
  * @throws {UndoError} When a hazard would stop it (`refuseHazards`).
  */
-export async function previewUndo(target: RunView, runs: readonly RunView[], deps: EngineDeps): Promise<string[]> {
+export async function previewUndo(target: RunView, runs: readonly RunView[], deps: EngineDeps): Promise<UndoPreview> {
   assertUndoableHere(target, deps);
   if (target.bootId !== deps.bootId) {
-    return ["undo: from before a reboot: its objects are gone; it is only closed in the journal"];
+    return {
+      lines: ["undo: from before a reboot: its objects are gone; it is only closed in the journal"],
+      leftAlone: [],
+    };
   }
   const lines: string[] = [];
+  const leftAlone: string[] = [];
   const toRevert: RevertItem[] = [];
   for (const d of undoDecisions(target, runs)) {
     if (d.how === "left-alone") lines.push(`undo: ${leftAloneWords(d)}`);
@@ -82,7 +99,8 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
       told.add(r.key);
     }
     if (now[i].replaced.length > 0) {
-      lines.push(`undo: left alone: ${summary}: ${now[i].replaced.join("; ")}`);
+      leftAlone.push(`${summary}: ${now[i].replaced.join("; ")}`);
+      lines.push(`undo: left alone: ${leftAlone.at(-1)}`);
       continue;
     }
     if (found[i]) {
@@ -101,10 +119,10 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
     const how = [...await kind.preview?.(item.step, deps.ctx, item.captured) ?? [], ...inverse];
     lines.push(`undo: revert: ${summary}`, ...how.map((l) => `  ${l}`));
   }
-  return lines;
+  return { lines, leftAlone };
 }
 
-/** Why a run's undo would not start, as {@link refusalsOfUndoAll} finds it. */
+/** Why a run's undo would not start, as {@link previewUndoAll} finds it. */
 export interface Refusal {
   /** The error's message (`UndoError` or `PreconditionError`), naming the run. */
   why: string;
@@ -112,26 +130,36 @@ export interface Refusal {
   attention: boolean;
 }
 
+/** What the undos of an `undo --all` plan would do, as {@link previewUndoAll} reads it: by run id. */
+export interface UndoAllPreview {
+  /** The runs whose undo would refuse to start, and why; a run that refuses has no other entry. */
+  refusals: Map<string, Refusal>;
+  /** The runs whose undo would close them but leave steps alone (each `SUMMARY: WHY`, as {@link UndoPreview}). */
+  leftAlone: Map<string, string[]>;
+}
+
 /**
- * Which undos of an `undo --all` plan would refuse to start, in its order:
- * each run previewed ({@link previewUndo}) with the newer runs whose undo
- * would go ahead closed, as they will be when its turn comes (newest first,
- * none of them hands anything over: every later run is closed by then),
- * against the host as it is now (what those undos delete is nsrecipe's own,
- * never what stops an undo). A run from before a reboot is only closed.
- * Reads only.
+ * What the undos of an `undo --all` plan would do, in its order: each run
+ * previewed ({@link previewUndo}) with the newer runs whose undo would go
+ * ahead closed, as they will be when its turn comes (newest first, none of
+ * them hands anything over: every later run is closed by then), against the
+ * host as it is now (what those undos delete is nsrecipe's own, never what
+ * stops an undo): which would refuse to start, and which would leave steps
+ * alone (an object made again by someone else: the run is closed all the same).
+ * A run from before a reboot is only closed. Reads only.
  * @param will The runs the plan will undo, newest first (`UndoAllPlan.will`).
  * @param runs All runs, oldest first.
  * @param deps Engine dependencies (reads only).
- * @returns The refusals by run id; empty when every undo would start.
+ * @returns The refusals and the steps left alone, by run id; both empty when every undo would go through.
  * @throws {CommandError} When `ip` fails.
  */
-export async function refusalsOfUndoAll(
+export async function previewUndoAll(
   will: readonly RunView[],
   runs: readonly RunView[],
   deps: EngineDeps,
-): Promise<Map<string, Refusal>> {
+): Promise<UndoAllPreview> {
   const refusals = new Map<string, Refusal>();
+  const leftAlone = new Map<string, string[]>();
   const closed = new Set<string>();
   for (const t of will) {
     if (t.bootId !== deps.bootId) {
@@ -140,7 +168,8 @@ export async function refusalsOfUndoAll(
     }
     const then = runs.map((r): RunView => closed.has(r.id) ? { ...r, state: "undone" } : r);
     try {
-      await previewUndo(then.find((r) => r.id === t.id)!, then, deps);
+      const preview = await previewUndo(then.find((r) => r.id === t.id)!, then, deps);
+      if (preview.leftAlone.length > 0) leftAlone.set(t.id, preview.leftAlone);
       closed.add(t.id);
     } catch (e) {
       if (e instanceof UndoError) refusals.set(t.id, { why: e.message, attention: true });
@@ -148,7 +177,7 @@ export async function refusalsOfUndoAll(
       else throw e;
     }
   }
-  return refusals;
+  return { refusals, leftAlone };
 }
 
 /** An object id in words: `netns:web` → `netns 'web'`. */

@@ -103,7 +103,7 @@ Deno.test("P6: --dry-run undo NAME lists, in undo's order, the steps handed over
   });
 });
 
-Deno.test("--dry-run undo follows a bridge renamed by hand and leaves alone one deleted and made again, as the undo then does", async () => {
+Deno.test("--dry-run undo follows a bridge renamed by hand and leaves alone one deleted and made again, as the undo then does, and ends as it does (exit 5)", async () => {
   await withLab(async (lab) => {
     const clean = await lab.snapshot();
     const ok = async (...argv: string[]) => assert.equal((await lab.sh(argv)).code, 0, argv.join(" "));
@@ -119,17 +119,73 @@ Deno.test("--dry-run undo follows a bridge renamed by hand and leaves alone one 
     assert.match(undo.stderr, /undo: reverted: create bridge 'br0'/);
     assert.equal(snapshotDiff(await lab.snapshot(), clean), "", "the renamed bridge deleted, as the dry run said");
 
+    // A bridge deleted and made again by hand: left alone. The undo closes the run and exits 5 (the host needs a
+    // look); the dry run says so and exits 5 too, in the undo's words, the step it would leave alone in --json.
     assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "b"])).code, 0);
     await ok("ip", "link", "del", "dev", "br0");
     await ok("ip", "link", "add", "dev", "br0", "type", "bridge");
+    const held = await lab.snapshot();
+    const replaced = /create bridge 'br0' \(STP off, MAC [0-9a-f:]+\): 'br0' is now another link \(ifindex \d+, MAC/;
     const again = await lab.nsrecipe(["--dry-run", "undo", "b"]);
-    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.code, 5, again.stderr);
     assert.match(again.stdout, /^ {2}undo: left alone: create bridge 'br0' .*: 'br0' is now another link /m);
     assert.doesNotMatch(again.stdout, /ip link del dev br0/);
+    assert.match(
+      again.stderr,
+      /^nsrecipe: Dry run: the undo of run '[^']+' \(b\) would revert what is its own, but leave alone 1 step\(s\) whose object someone else made again under the same name:\n {2}create bridge 'br0' /,
+    );
+    assert.match(again.stderr, /The undo will close the run without touching them\./);
+    const json = await lab.nsrecipe(["--json", "--dry-run", "undo", "b"]);
+    assert.equal(json.code, 5, json.stderr);
+    const doc = JSON.parse(json.stdout);
+    assert.equal(doc.exitCode, 5);
+    assert.equal(doc.wouldUndo.length, 1);
+    assert.equal(doc.wouldUndo[0].leavesAlone.length, 1);
+    assert.match(doc.wouldUndo[0].leavesAlone[0], replaced);
+    // undo --all's dry run: the same step, beside the run, and the same exit code as `undo --all`.
+    const all = await lab.nsrecipe(["--json", "--dry-run", "undo", "--all"]);
+    assert.equal(all.code, 5, all.stderr);
+    assert.match(
+      all.stderr,
+      /will undo \S+ \(veth-bridge b\), leaving alone 1 step\(s\) whose object someone else made again/,
+    );
+    assert.match(
+      all.stderr,
+      /Dry run: the undo of 1 run\(s\) would leave alone steps whose object someone else made again/,
+    );
+    const allDoc = JSON.parse(all.stdout);
+    assert.equal(allDoc.wouldUndo[0].label, "b");
+    assert.equal(allDoc.wouldUndo[0].refuses, undefined);
+    assert.match(allDoc.wouldUndo[0].leavesAlone[0], replaced);
+    assert.equal(snapshotDiff(await lab.snapshot(), held), "", "the dry runs changed nothing");
     const left = await lab.nsrecipe(["undo", "b"]);
     assert.equal(left.code, 5, left.stderr);
     assert.match(left.stderr, /undo: left alone: create bridge 'br0' .*: 'br0' is now another link /);
+    assert.deepEqual(steps(left.stderr), steps(again.stdout).filter((l) => !l.startsWith("  ")));
     await ok("ip", "link", "del", "dev", "br0");
+    assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
+
+    // A namespace deleted and made again by hand: the same, for the netns.
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "c"])).code, 0);
+    await ok("ip", "netns", "del", "c");
+    await ok("ip", "netns", "add", "c");
+    const before = await lab.snapshot();
+    const netnsDry = await lab.nsrecipe(["--dry-run", "undo", "c"]);
+    assert.equal(netnsDry.code, 5, netnsDry.stderr);
+    assert.match(
+      netnsDry.stderr,
+      /leave alone 1 step\(s\)[^\n]*:\n {2}create network namespace 'c': 'c' is now another network namespace \(inode \d+\)/,
+    );
+    assert.equal(snapshotDiff(await lab.snapshot(), before), "", "the dry run changed nothing");
+    const netnsUndo = await lab.nsrecipe(["undo", "c"]);
+    assert.equal(netnsUndo.code, 5, netnsUndo.stderr);
+    assert.match(
+      netnsUndo.stderr,
+      /left alone 1 step\(s\)[^\n]*:\n {2}create network namespace 'c': 'c' is now another/,
+    );
+    // Closed: nothing left to undo, as the dry run said.
+    assert.equal((await lab.nsrecipe(["--dry-run", "undo", "c"])).code, 0);
+    await ok("ip", "netns", "del", "c");
     assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
   });
 });
