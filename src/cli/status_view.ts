@@ -157,7 +157,9 @@ export function statusDetails(s: RunStatus, now: number): string[] {
   }
   if (s.bridge) lines.push(`  bridge:     ${s.bridge.name} ${list(s.bridge.addresses)}`);
   lines.push(
-    `  owns:       ${list(s.owns)}   (made by this run; undo removes them)`,
+    `  owns:       ${list(s.owns)}   (made by this run${
+      s.steps.some((st) => st.from) ? " or handed over to it" : ""
+    }; undo removes them)`,
     `  changes:    ${list(s.changes)}   (existing objects this run changed; undo puts them back)`,
     `  uses:       ${list(s.uses)}   (relied on, left as they are)`,
     "  steps:",

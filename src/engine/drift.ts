@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { describeIdentity, identityKey, locate, type NetnsRef } from "../host/identity.ts";
+import { describeIdentity, identityKey, locate, type NetnsRef, replacedWords } from "../host/identity.ts";
 import { appliedIndexes, type RunView } from "../journal/mod.ts";
 import {
   type Captured,
@@ -141,7 +141,7 @@ export async function checkRun(
     return { stale, elsewhere: true, drift, unchecked, notes, renamed: {} };
   }
   // A link renamed by hand is said once, first; its steps are checked under its current name, as undo follows it.
-  const identities = await identityDrift(r, ctx);
+  const identities = await identityDrift(r, ctx, heldSteps(r, journaled));
   drift.push(...identities.lines);
   const rename = (dev: string) => identities.renamed[dev] ?? dev;
   const undo = await undoFound(r, ctx);
@@ -247,18 +247,34 @@ async function stepHealth(
 /**
  * The run's named objects that are no longer where its journal recorded them:
  * renamed by hand (undo follows them) or made again by someone else under the
- * same name (undo leaves those alone), found by their recorded identity.
+ * same name (undo leaves those alone), found by their recorded identity. A
+ * replaced object is said to be the one the run made (an applied step created
+ * it), the one a run made and handed over to it (a held step created it), or
+ * the one it acted on (made before it, e.g. the uplink or a bridge of another
+ * run).
  * @param r The run.
  * @param ctx Step context.
+ * @param held The steps the run holds by hand-over ({@link heldSteps}).
  * @returns One line per such object (`[]` for a journal without identities), and the links renamed: old → new name.
  */
 async function identityDrift(
   r: RunView,
   ctx: StepContext,
+  held: readonly HeldStep[],
 ): Promise<{ lines: string[]; renamed: Record<string, string> }> {
   const keys = Object.keys(r.identities);
   if (keys.length === 0) return { lines: [], renamed: {} };
   const where = await locate(ctx.ip, keys, r.identities);
+  // Whose each object was, by the step that created it (`removes`: its inverse deletes it).
+  const whose = new Map<string, string>();
+  for (const h of held) {
+    if (kindOf(h.step).removes) {
+      whose.set(kindOf(h.step).object(h.step), `run ${quote(h.label)} made, handed over to this run`);
+    }
+  }
+  for (const i of appliedIndexes(r)) {
+    if (kindOf(r.steps[i]).removes) whose.set(kindOf(r.steps[i]).object(r.steps[i]), "this run made");
+  }
   const renamed: Record<string, string> = {};
   const lines = [...where].flatMap(([key, w]) => {
     const rec = describeIdentity(r.identities[key]);
@@ -268,11 +284,11 @@ async function identityDrift(
       if (id?.type === "link" && name !== undefined) renamed[name] = w.name;
       return [`'${name}' (${rec}) was renamed to '${w.name}': undo follows it`];
     }
-    if (w.state !== "replaced") return [];
+    if (w.state !== "replaced" || name === undefined) return [];
     return [
-      `'${name}' is now another ${w.found.type === "netns" ? "network namespace" : "link"} (${
-        describeIdentity(w.found)
-      }), not the one this run made (${rec}): undo will leave it alone`,
+      `${
+        replacedWords(name, w.found, r.identities[key], whose.get(key) ?? "this run acted on")
+      }: undo will leave it alone`,
     ];
   });
   return { lines, renamed };

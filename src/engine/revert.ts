@@ -14,6 +14,7 @@ import {
   IpReader,
   locate,
   memoRunner,
+  replacedWords,
   SnapshotIpReader,
 } from "../host/mod.ts";
 import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
@@ -619,7 +620,7 @@ export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<Step
   const renamed: StepNow["renamed"] = [];
   const replaced: string[] = [];
   for (const [key, w] of where) {
-    const { type, name } = identityKey(key)!;
+    const { name } = identityKey(key)!;
     if (w.state === "renamed") {
       renames.set(name, w.name);
       renamed.push({
@@ -627,11 +628,11 @@ export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<Step
         words: `'${name}' was renamed to '${w.name}' (${describeIdentity(recorded[key])})`,
       });
     } else if (w.state === "replaced") {
-      replaced.push(
-        `'${name}' is now another ${type === "netns" ? "network namespace" : "link"} (${
-          describeIdentity(w.found)
-        }), not the one run '${item.run}' made (${describeIdentity(recorded[key])})`,
-      );
+      // The step that created the object made it; any other (a port enslaved to a bridge, the uplink moved) acted on
+      // an object made before it, e.g. by the host's own configuration.
+      const kind = kindOf(item.step);
+      const made = kind.removes === true && kind.object(item.step) === key;
+      replaced.push(replacedWords(name, w.found, recorded[key], `run '${item.run}' ${made ? "made" : "acted on"}`));
     }
   }
   if (renames.size === 0) return { ...same, replaced };

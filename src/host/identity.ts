@@ -198,6 +198,24 @@ export function describeIdentity(id: Identity): string {
 }
 
 /**
+ * The words for a named object that another of its name has replaced
+ * (`judge` says `replaced`), e.g. `'br0' is now another link (ifindex 9, MAC …),
+ * not the one run 'R' made (ifindex 5, MAC …)`: one phrase for undo, its
+ * dry run and `status`.
+ * @param name The object's name, e.g. `br0`, `web`.
+ * @param found The identity of what holds the name now.
+ * @param recorded The identity the journal recorded.
+ * @param whose Whose the recorded object was, as a phrase: `run 'R' made` (a step that created it), `run 'R' acted
+ *   on` (one that only changed it: a bridge it enslaved a link to, the uplink it moved), `this run made`.
+ * @returns One phrase.
+ */
+export function replacedWords(name: string, found: Identity, recorded: Identity, whose: string): string {
+  return `'${name}' is now another ${found.type === "netns" ? "network namespace" : "link"} (${
+    describeIdentity(found)
+  }), not the one ${whose} (${describeIdentity(recorded)})`;
+}
+
+/**
  * Judges where a recorded object stands (pure).
  * @param recorded The identity the journal holds, or `undefined`.
  * @param byName The identity of whatever now has the name, or `undefined` when nothing does.

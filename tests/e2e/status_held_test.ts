@@ -140,3 +140,52 @@ Deno.test("a dry run of undo --all over full-migrate and a veth-bridge run on it
     assertSameHost(await lab.snapshot(), clean, "after undo --all");
   });
 });
+
+Deno.test("a bridge deleted and made again by hand is, in status and undo, the one its maker made, the one a later run acted on, or the one a run holds by hand-over", async () => {
+  await withLab(async (lab) => {
+    const clean = await lab.snapshot();
+    const drift = async (label: string) => {
+      const r = await lab.nsrecipe(["--json", "status", label]);
+      assertExit(r, EXIT.ok, `status ${label}`);
+      return (JSON.parse(r.stdout).runs[0].drift as string[]).filter((d) => /is now another link/.test(d));
+    };
+    const replaceBridge = async () => {
+      await sh(lab, "ip", "link", "del", "dev", "br0");
+      await sh(lab, "ip", "link", "add", "dev", "br0", "type", "bridge");
+    };
+    const other = "'br0' is now another link \\(ifindex \\d+, MAC [0-9a-f:]+\\), not the one ";
+    // a made br0; b only enslaved its veth to it.
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "a"]), EXIT.ok, "run a");
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "b"]), EXIT.ok, "run b");
+    await replaceBridge();
+    const [ofA] = await drift("a");
+    assert.match(
+      ofA,
+      new RegExp(`^${other}this run made \\(ifindex \\d+, MAC [0-9a-f:]+\\): undo will leave it alone$`),
+    );
+    const [ofB] = await drift("b");
+    assert.match(
+      ofB,
+      new RegExp(`^${other}this run acted on \\(ifindex \\d+, MAC [0-9a-f:]+\\): undo will leave it alone$`),
+    );
+    assertExit(await lab.nsrecipe(["undo", "b"]), EXIT.ok, "undo b");
+    const undoA = await lab.nsrecipe(["undo", "a"]);
+    assertExit(undoA, EXIT.attention, "undo a");
+    assert.match(undoA.stderr, new RegExp(`left alone: create bridge 'br0' .*: ${other}run '[^']+' made `));
+    await sh(lab, "ip", "link", "del", "dev", "br0");
+
+    // c made br0 and its undo handed it over to d: d holds it.
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "c"]), EXIT.ok, "run c");
+    assertExit(await lab.nsrecipe(["run", "veth-bridge", "--name", "d"]), EXIT.ok, "run d");
+    assertExit(await lab.nsrecipe(["undo", "c"]), EXIT.ok, "undo c");
+    await replaceBridge();
+    const [ofD] = await drift("d");
+    assert.match(ofD, new RegExp(`^${other}run 'c' made, handed over to this run \\(ifindex \\d+, MAC [0-9a-f:]+\\)`));
+    const c = JSON.parse((await lab.nsrecipe(["--json", "journal", "c"])).stdout).records[0].run;
+    const undoD = await lab.nsrecipe(["undo", "d"]);
+    assertExit(undoD, EXIT.attention, "undo d");
+    assert.match(undoD.stderr, new RegExp(`left alone: create bridge 'br0' .*: ${other}run '${c}' made `));
+    await sh(lab, "ip", "link", "del", "dev", "br0");
+    assertSameHost(await lab.snapshot(), clean, "every run undone, the hand-made bridge deleted");
+  });
+});

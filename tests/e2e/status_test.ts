@@ -46,10 +46,13 @@ Deno.test("status NAME: after a hand-over the bridge is owned, not also used; fu
     assert.equal((await lab.nsrecipe(["undo", "web"])).code, 0);
     const api = await lab.nsrecipe(["status", "api"]);
     assert.equal(api.code, 0, api.stderr);
-    assert.match(api.stdout, /^ {2}owns: {7}netns:api, link:veth-api, link:br0 /m);
+    assert.match(
+      api.stdout,
+      /^ {2}owns: {7}netns:api, link:veth-api, link:br0 {3}\(made by this run or handed over to it; undo removes them\)$/m,
+    );
     assert.match(api.stdout, /^ {2}uses: {7}- /m);
     // P7: the handed-over steps in the order they were applied (the bridge first), naming the run they came from.
-    const handed = api.stdout.split("\n").filter((l) => l.includes("handed over"));
+    const handed = api.stdout.split("\n").filter((l) => /^ {5}- {2}.*handed over/.test(l));
     assert.deepEqual(handed.map((l) => l.replace(/^ {5}- {2}(.*?) {2}\[.*$/, "$1").replace(/ \(STP.*$/, "")), [
       "create bridge 'br0'",
       "bring link 'br0' up",

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
-import { type EngineDeps, faultHook, revertItems } from "../../src/engine/mod.ts";
+import { type EngineDeps, faultHook, revertItems, whereNow } from "../../src/engine/mod.ts";
 import { recordingRunner } from "../../src/exec/mod.ts";
-import { type Identity, identityKey, type IpLink, IpReader, judge, locate, sameIdentity } from "../../src/host/mod.ts";
+import {
+  type Identity,
+  identityKey,
+  type IpLink,
+  IpReader,
+  judge,
+  locate,
+  replacedWords,
+  sameIdentity,
+} from "../../src/host/mod.ts";
 import type { Journal, JournalRecord, RecordBody } from "../../src/journal/mod.ts";
 import { renamedStep, type Step } from "../../src/steps/mod.ts";
 
@@ -201,4 +210,36 @@ Deno.test("revertItems: when the inverse of a followed step fails, the step is c
   );
   assert.equal(out[0].how, "failed");
   assert.match(out[0].error!, /Operation not permitted/);
+});
+
+Deno.test("whereNow: a replaced object is 'the one run R made' for the step that created it, 'the one run R acted on' for a step that only changed it (the uplink, another run's bridge)", async () => {
+  const host = fakeLinks([bridge(9, "br0"), bridge(12, "eth0")]);
+  const { deps } = engine(host.run);
+  const made = await whereNow(
+    { run: "r1", index: 0, step: BRIDGE_ADD, identities: { "link:br0": link(5) }, done: true },
+    deps,
+  );
+  assert.deepEqual(made.replaced, [
+    "'br0' is now another link (ifindex 9, MAC 02:00:00:00:00:01), not the one run 'r1' made (ifindex 5, MAC 02:00:00:00:00:01)",
+  ]);
+  const enslave: Step = { kind: "link-set-master", dev: "eth0", master: "br0" };
+  const actedOn = await whereNow(
+    { run: "r2", index: 3, step: enslave, identities: { "link:br0": link(5), "link:eth0": link(3) }, done: true },
+    deps,
+  );
+  assert.deepEqual(actedOn.replaced.toSorted(), [
+    "'br0' is now another link (ifindex 9, MAC 02:00:00:00:00:01), not the one run 'r2' acted on (ifindex 5, MAC 02:00:00:00:00:01)",
+    "'eth0' is now another link (ifindex 12, MAC 02:00:00:00:00:01), not the one run 'r2' acted on (ifindex 3, MAC 02:00:00:00:00:01)",
+  ]);
+});
+
+Deno.test("replacedWords: a network namespace and a link, in the words undo, its dry run and status share", () => {
+  assert.equal(
+    replacedWords("web", ns(4026532440), ns(4026532373), "this run made"),
+    "'web' is now another network namespace (inode 4026532440), not the one this run made (inode 4026532373)",
+  );
+  assert.equal(
+    replacedWords("eth0", link(12, "52:54:00:12:34:56"), link(2, "52:54:00:ab:cd:ef"), "run 'R' acted on"),
+    "'eth0' is now another link (ifindex 12, MAC 52:54:00:12:34:56), not the one run 'R' acted on (ifindex 2, MAC 52:54:00:ab:cd:ef)",
+  );
 });

@@ -119,9 +119,18 @@ Deno.test("statusDetails: owns, changes and uses apart; handed-over steps say wh
   assert.equal(lines[0], "Run 20261130T100000-aaaa: veth-bridge web");
   assert.ok(lines.includes("  namespace:  web, addresses 10.200.0.2/24, 2 processes inside"), lines.join("\n"));
   assert.ok(lines.some((l) => l.startsWith("  changes:    link:eth0   (existing objects")));
+  assert.ok(
+    lines.some((l) => l.endsWith("   (made by this run or handed over to it; undo removes them)")),
+    lines.join("\n"),
+  );
   assert.ok(lines.includes("     -  create bridge 'br0' (STP off)  [done, handed over from run R0 (v1, undone)]"));
   assert.ok(lines.includes("     1. create network namespace 'web'  [done]"));
   assert.ok(lines.includes("  drift:      bring link 'lo' up in 'web': lo is down"));
+  const own = statusDetails(
+    run({ steps: [{ index: 0, step: 1, summary: "create network namespace 'web'", state: "done" }] }),
+    Date.parse("2026-11-30T10:00:30.000Z"),
+  );
+  assert.ok(own.some((l) => l.endsWith("   (made by this run; undo removes them)")), own.join("\n"));
 });
 
 Deno.test("objectsOf: made objects are owned, others changed, the rest used; no object in two lists", () => {
