@@ -595,6 +595,8 @@ export interface StepNow {
   renamed: { key: string; words: string }[];
   /** One phrase per object replaced by another of its name, e.g. `'br0' is now another link (…), not the one run 'R' made (…)`. */
   replaced: string[];
+  /** The object id of each of {@link StepNow.replaced}, in the same order, e.g. `link:br0`. */
+  replacedKeys: string[];
 }
 
 /**
@@ -613,12 +615,13 @@ export interface StepNow {
 export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<StepNow> {
   const recorded = item.identities ?? {};
   const keys = refsOf(item.step).filter((k) => recorded[k]);
-  const same: StepNow = { step: item.step, captured: item.captured, renamed: [], replaced: [] };
+  const same: StepNow = { step: item.step, captured: item.captured, renamed: [], replaced: [], replacedKeys: [] };
   if (keys.length === 0) return same;
   const where = await locate(deps.ctx.ip, keys, recorded);
   const renames = new Map<string, string>();
   const renamed: StepNow["renamed"] = [];
   const replaced: string[] = [];
+  const replacedKeys: string[] = [];
   for (const [key, w] of where) {
     const { name } = identityKey(key)!;
     if (w.state === "renamed") {
@@ -633,10 +636,11 @@ export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<Step
       const kind = kindOf(item.step);
       const made = kind.removes === true && kind.object(item.step) === key;
       replaced.push(replacedWords(name, w.found, recorded[key], `run '${item.run}' ${made ? "made" : "acted on"}`));
+      replacedKeys.push(key);
     }
   }
-  if (renames.size === 0) return { ...same, replaced };
-  return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), renamed, replaced };
+  if (renames.size === 0) return { ...same, replaced, replacedKeys };
+  return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), renamed, replaced, replacedKeys };
 }
 
 /**

@@ -30,25 +30,37 @@ export interface UndoPreview {
    * `SUMMARY: WHY` as the undo's error lists them (`closeRun`): the undo then closes the run and exits 5.
    */
   leftAlone: string[];
+  /** The objects its inverses would delete (a netns, a link the run made), as object ids, e.g. `link:br0`. */
+  deletes: string[];
 }
 
 /**
- * What a run's undo would do as it would go now (reads the host, changes nothing).
+ * What a run's undo would do as it would go now (reads the host, changes nothing). Each step is judged in the
+ * undo's order of questions (`revertOne`, `revertBatch` of revert.ts): where its objects are now (a renamed one
+ * followed), then whether its effect is gone already, and only then whether an object was made again by someone else.
  * @param target The run.
  * @param runs All runs, oldest first.
  * @param deps Engine dependencies: reads only (the journal is not written).
+ * @param deletedBefore Objects (ids, e.g. `link:br0`) that undos done before this one will have deleted (a newer
+ *   run's own bridge, in `undo --all`): one found made again under such a name is gone when this undo comes to it.
  * @returns Its lines (an object renamed since is followed, and said once; one replaced by another of its name is
- *   left alone, as undo does) and the steps it would leave alone that way.
+ *   left alone, as undo does), the steps it would leave alone that way, and the objects it would delete.
  * @throws {PreconditionError} When the undo would be refused before it starts (as {@link undoDecisions} and
  *   {@link assertUndoableHere} say).
  * @throws {UndoError} When a hazard would stop it (`refuseHazards`).
  */
-export async function previewUndo(target: RunView, runs: readonly RunView[], deps: EngineDeps): Promise<UndoPreview> {
+export async function previewUndo(
+  target: RunView,
+  runs: readonly RunView[],
+  deps: EngineDeps,
+  deletedBefore: ReadonlySet<string> = new Set(),
+): Promise<UndoPreview> {
   assertUndoableHere(target, deps);
   if (target.bootId !== deps.bootId) {
     return {
       lines: ["undo: from before a reboot: its objects are gone; it is only closed in the journal"],
       leftAlone: [],
+      deletes: [],
     };
   }
   const lines: string[] = [];
@@ -68,19 +80,21 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
     now.push(
       item.subsumedBy === undefined
         ? await whereNow(item, deps)
-        : { step: item.step, captured: item.captured, renamed: [], replaced: [] },
+        : { step: item.step, captured: item.captured, renamed: [], replaced: [], replacedKeys: [] },
     );
   }
   const told = new Set<string>();
-  // Whether each step's effect is gone already (a subsumed or replaced one is not asked: it runs nothing).
+  // Whether each step's effect is gone already, asked before whether an object was made again (as undo asks: an
+  // effect gone is "already reverted" whoever holds the name now); an object a previous undo deletes is gone then.
   const found: boolean[] = [];
   for (const [i, item] of items.entries()) {
+    const deletedMeanwhile = now[i].replacedKeys.length > 0 && now[i].replacedKeys.every((k) => deletedBefore.has(k));
     found.push(
-      item.subsumedBy === undefined && now[i].replaced.length === 0 &&
-        await gone({ ...item, step: now[i].step, captured: now[i].captured }, deps),
+      item.subsumedBy === undefined &&
+        (deletedMeanwhile || await gone({ ...item, step: now[i].step, captured: now[i].captured }, deps)),
     );
   }
-  const reverts = (i: number) => items[i].subsumedBy === undefined && now[i].replaced.length === 0 && !found[i];
+  const reverts = (i: number) => items[i].subsumedBy === undefined && !found[i] && now[i].replaced.length === 0;
   for (const [listed, original] of items.entries()) {
     const item = {
       ...original,
@@ -98,13 +112,13 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
       if (!told.has(r.key)) lines.push(`undo: ${r.words}; following it`);
       told.add(r.key);
     }
+    if (found[i]) {
+      lines.push(`undo: already gone: ${summary}`);
+      continue;
+    }
     if (now[i].replaced.length > 0) {
       leftAlone.push(`${summary}: ${now[i].replaced.join("; ")}`);
       lines.push(`undo: left alone: ${leftAlone.at(-1)}`);
-      continue;
-    }
-    if (found[i]) {
-      lines.push(`undo: already gone: ${summary}`);
       continue;
     }
     const inverse = (kind.inverse?.(item.step, item.captured) ?? []).map((argv) => `$ ${argv.join(" ")}`);
@@ -119,7 +133,10 @@ export async function previewUndo(target: RunView, runs: readonly RunView[], dep
     const how = [...await kind.preview?.(item.step, deps.ctx, item.captured) ?? [], ...inverse];
     lines.push(`undo: revert: ${summary}`, ...how.map((l) => `  ${l}`));
   }
-  return { lines, leftAlone };
+  const deletes = items.flatMap((item, i) =>
+    reverts(i) && kindOf(now[i].step).removes ? [kindOf(item.step).object(item.step)] : []
+  );
+  return { lines, leftAlone, deletes };
 }
 
 /** Why a run's undo would not start, as {@link previewUndoAll} finds it. */
@@ -143,9 +160,11 @@ export interface UndoAllPreview {
  * previewed ({@link previewUndo}) with the newer runs whose undo would go
  * ahead closed, as they will be when its turn comes (newest first, none of
  * them hands anything over: every later run is closed by then), against the
- * host as it is now (what those undos delete is nsrecipe's own, never what
- * stops an undo): which would refuse to start, and which would leave steps
- * alone (an object made again by someone else: the run is closed all the same).
+ * host as it is now less what those undos delete (nsrecipe's own netns and
+ * links, never what stops an undo; an object of such a name made again by
+ * hand is gone by the older run's turn): which would refuse to start, and
+ * which would leave steps alone (an object made again by someone else: the
+ * run is closed all the same).
  * A run from before a reboot is only closed. Reads only.
  * @param will The runs the plan will undo, newest first (`UndoAllPlan.will`).
  * @param runs All runs, oldest first.
@@ -161,6 +180,8 @@ export async function previewUndoAll(
   const refusals = new Map<string, Refusal>();
   const leftAlone = new Map<string, string[]>();
   const closed = new Set<string>();
+  // What the undos before each one delete (their own netns and links): gone when its turn comes.
+  const deleted = new Set<string>();
   for (const t of will) {
     if (t.bootId !== deps.bootId) {
       closed.add(t.id);
@@ -168,8 +189,9 @@ export async function previewUndoAll(
     }
     const then = runs.map((r): RunView => closed.has(r.id) ? { ...r, state: "undone" } : r);
     try {
-      const preview = await previewUndo(then.find((r) => r.id === t.id)!, then, deps);
+      const preview = await previewUndo(then.find((r) => r.id === t.id)!, then, deps, deleted);
       if (preview.leftAlone.length > 0) leftAlone.set(t.id, preview.leftAlone);
+      for (const d of preview.deletes) deleted.add(d);
       closed.add(t.id);
     } catch (e) {
       if (e instanceof UndoError) refusals.set(t.id, { why: e.message, attention: true });

@@ -189,3 +189,47 @@ Deno.test("--dry-run undo follows a bridge renamed by hand and leaves alone one 
     assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
   });
 });
+
+Deno.test("--dry-run undo asks, as the undo does, whether a step's effect is gone before whether its object was made again; undo --all's dry run counts what newer undos delete", async () => {
+  await withLab(async (lab) => {
+    const clean = await lab.snapshot();
+    const ok = async (...argv: string[]) => assert.equal((await lab.sh(argv)).code, 0, argv.join(" "));
+    // v1's bridge deleted by hand, then v2 makes its own br0: undo --all deletes v2's br0 first, and v1's bridge is
+    // then already gone (exit 0), not left alone.
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "v1"])).code, 0);
+    await ok("ip", "link", "del", "dev", "br0");
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "v2"])).code, 0);
+    const dryAll = await lab.nsrecipe(["--json", "--dry-run", "undo", "--all"]);
+    assert.equal(dryAll.code, 0, dryAll.stderr);
+    assert.deepEqual(JSON.parse(dryAll.stdout).wouldUndo.map((w: { leavesAlone?: string[] }) => w.leavesAlone), [
+      undefined,
+      undefined,
+    ]);
+    const all = await lab.nsrecipe(["undo", "--all"]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
+
+    // full-migrate's bridge made again by hand: the bridge is left alone (exit 5); the steps on it (its addresses,
+    // routes, the uplink's port) went with the bridge that was deleted: already gone, in the dry run as in the undo.
+    const fm = ["run", "full-migrate", "--name", "lan", "--address", "198.51.100.50/24", "--no-confirm"];
+    assert.equal((await lab.nsrecipe(fm)).code, 0);
+    await ok("ip", "link", "del", "dev", "br0");
+    await ok("ip", "link", "add", "dev", "br0", "type", "bridge");
+    const dry = await lab.nsrecipe(["--json", "--dry-run", "undo", "lan"]);
+    assert.equal(dry.code, 5, dry.stderr);
+    const leaves: string[] = JSON.parse(dry.stdout).wouldUndo[0].leavesAlone;
+    assert.equal(leaves.length, 1, leaves.join("\n"));
+    assert.match(leaves[0], /^create bridge 'br0' .*: 'br0' is now another link /);
+    const undo = await lab.nsrecipe(["undo", "lan"]);
+    assert.equal(undo.code, 5, undo.stderr);
+    assert.match(undo.stderr, /left alone 1 step\(s\) whose object someone else made again/);
+    assert.deepEqual(
+      steps(undo.stderr).filter((l) => /left alone|already/.test(l)).map((l) =>
+        l.replace(/^undo: already [^:]*:/, "undo: already:")
+      ),
+      steps(JSON.parse(dry.stdout).wouldUndo[0].lines.map((l: string) => `  ${l}`).join("\n"))
+        .filter((l) => /left alone|already/.test(l)).map((l) => l.replace(/^undo: already [^:]*:/, "undo: already:")),
+    );
+    await ok("ip", "link", "del", "dev", "br0");
+  });
+});
