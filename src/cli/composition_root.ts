@@ -156,8 +156,8 @@ export function testFaultHook(run: Runner): FaultHook {
  * another nsrecipe process to finish and saying so), reports a torn last
  * record it repaired, runs `fn`, and always closes it, first moving its
  * checked mark to its end (`Journal.checkpoint`: the next nsrecipe then has
- * no record to check).
- * @param g Global options (the state directory).
+ * no record to check), except in a dry run, which writes nothing.
+ * @param g Global options (the state directory, `--dry-run`).
  * @param out The output (lock notices, repair report).
  * @param fn What to do with the open journal.
  * @returns What `fn` returns.
@@ -172,7 +172,9 @@ export async function withJournal<T>(g: GlobalOptions, out: Output, fn: (journal
     return await fn(journal);
   } finally {
     try {
-      await journal.checkpoint();
+      // A dry run writes nothing to the state directory, the journal's checked mark included (the next command that
+      // checks the records writes it).
+      if (!g.dryRun) await journal.checkpoint();
     } finally {
       journal.close();
     }

@@ -117,6 +117,14 @@ Deno.test("--dry-run undo follows a bridge renamed by hand and leaves alone one 
     const undo = await lab.nsrecipe(["undo", "a"]);
     assert.equal(undo.code, 0, undo.stderr);
     assert.match(undo.stderr, /undo: reverted: create bridge 'br0'/);
+    // The undo's records are beyond the journal's checked mark (it leaves them to the next reader): a dry run reads
+    // and checks them, and writes nothing, the mark included.
+    const state = async () => [await journal(lab), await lab.readFile(`${DEFAULT_STATE_DIR}/journal.checked`)];
+    const unmarked = await state();
+    assert.equal((await lab.nsrecipe(["--dry-run", "undo", "--all"])).code, 0);
+    assert.deepEqual(await state(), unmarked, "the dry run wrote nothing in the state directory");
+    assert.equal((await lab.nsrecipe(["undo", "--all"])).code, 0);
+    assert.notDeepEqual(await state(), unmarked, "the same command, not a dry run, moves the mark over those records");
     assert.equal(snapshotDiff(await lab.snapshot(), clean), "", "the renamed bridge deleted, as the dry run said");
 
     // A bridge deleted and made again by hand: left alone. The undo closes the run and exits 5 (the host needs a
