@@ -588,6 +588,17 @@ export const vethBridge: Recipe<typeof params> = {
     const addressing = planAddressing(p, existing, facts);
     const mtu = vethMtu(p.mtu, existing, addressing.subnet.family);
     const notes: string[] = [];
+    if (mtu.mtu !== undefined && mtu.mtu < IPV6_MIN_MTU) {
+      // IPv4 works below 1280 bytes, IPv6 does not: the kernel keeps no IPv6 state on such a link (checked in a lab:
+      // no address, not even the link-local one, on either end, nor on the bridge the run creates, which takes the
+      // MTU of its smallest port).
+      notes.push(
+        `The veth pair's MTU, ${mtu.mtu} bytes, is below ${IPV6_MIN_MTU}, IPv6's minimum (RFC 8200): the kernel runs ` +
+          `no IPv6 on it${
+            existing ? "" : ` nor on bridge ${quote(bridgeName)}, which takes the MTU of its smallest port`
+          }, so ${quote(p.name)} has no IPv6 link-local address.`,
+      );
+    }
     const mac = vethMac(`${p.name}/${veth.host}/${bridgeName}`, existing, facts.links);
     // The host's side first (the netns, the veth, the bridge, the port), then the namespace's (`lo`, `eth0`, its
     // address and route): each side's steps are plain `ip` commands in one namespace, so the engine runs each side as

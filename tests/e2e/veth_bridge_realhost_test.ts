@@ -173,3 +173,20 @@ Deno.test("case 3: a bridge at MTU 9000 stays at 9000 while runs are applied; --
     assert.equal(snapshotDiff(before, await lab.snapshot()), "");
   });
 });
+
+Deno.test("--mtu below 1280 on an IPv4 subnet: the run says the kernel runs no IPv6 on the veth pair and the bridge it makes, and so it is (no address, not even link-local); IPv4 carries traffic", async () => {
+  await withLab(async (lab) => {
+    const before = await lab.snapshot();
+    const run = await lab.nsrecipe(["run", "veth-bridge", "--name", "m1", "--mtu", "1200"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Note: The veth pair's MTU, 1200 bytes, is below 1280, IPv6's minimum \(RFC 8200\)/);
+    assert.equal(await must(lab, ["ip", "-n", "m1", "-6", "addr", "show", "dev", "eth0"]), "");
+    assert.equal(await must(lab, ["ip", "-6", "addr", "show", "dev", "veth-m1"]), "");
+    assert.equal(await must(lab, ["ip", "-6", "addr", "show", "dev", "br0"]), "");
+    assert.match(await must(lab, ["ip", "-br", "link", "show", "dev", "br0"]), /^br0 /);
+    assert.match(await must(lab, ["ip", "link", "show", "dev", "br0"]), / mtu 1200 /);
+    assert.equal((await ping(lab, "10.200.0.2")).code, 0, "host -> namespace over IPv4");
+    assert.equal((await lab.nsrecipe(["undo", "m1"])).code, 0);
+    assert.equal(snapshotDiff(before, await lab.snapshot()), "");
+  });
+});

@@ -162,3 +162,26 @@ Deno.test("case 10: an IPv6 subnet on a veth or bridge below 1280 bytes is refus
     vethBridge.plan(vethBridge.params.parse({ name: "n", subnet: "2001:db8:5::/64", mtu: "1280" }), EMPTY_FACTS),
   );
 });
+
+Deno.test("an MTU below 1280 on an IPv4 subnet is planned with a note that the kernel runs no IPv6 on the veth pair (nor on the bridge the run makes); 1280 and more, none", () => {
+  const made = vethBridge.plan(vethBridge.params.parse({ name: "n", mtu: "1200" }), EMPTY_FACTS);
+  assert.ok(
+    made.notes.includes(
+      "The veth pair's MTU, 1200 bytes, is below 1280, IPv6's minimum (RFC 8200): the kernel runs no IPv6 on it nor " +
+        "on bridge 'br0', which takes the MTU of its smallest port, so 'n' has no IPv6 link-local address.",
+    ),
+    made.notes.join("\n"),
+  );
+  const small = hostWith(br9(1200), link("tun0", "52:54:00:12:34:56", { mtu: 1200, master: "br9" }));
+  assert.ok(
+    plan({ subnet: "10.91.0.0/24" }, small).notes.includes(
+      "The veth pair's MTU, 1200 bytes, is below 1280, IPv6's minimum (RFC 8200): the kernel runs no IPv6 on it, so " +
+        "'n' has no IPv6 link-local address.",
+    ),
+  );
+  for (const mtu of ["1280", "1500"]) {
+    const notes = vethBridge.plan(vethBridge.params.parse({ name: "n", mtu }), EMPTY_FACTS).notes;
+    assert.ok(!notes.some((n) => n.includes("IPv6's minimum")), `--mtu ${mtu}: ${notes.join("\n")}`);
+  }
+  assert.ok(!plan({}, hostWith(br9(1450))).notes.some((n) => n.includes("IPv6's minimum")));
+});
