@@ -27,7 +27,12 @@ import { WATCHDOG_COMMAND } from "./hidden.ts";
 export async function runPlainCommand(line: PlainCommandLine, started: (out: Output) => void): Promise<number> {
   const [selector] = line.operands;
   if (line.command === "exec" && line.inside.length === 0) {
-    throw new UsageError("No command given after '--'", `For a shell: nsrecipe shell ${selector}`);
+    // Said alike whether '--' was typed with nothing after it or not at all.
+    const run = selector ?? "RUN";
+    throw new UsageError(
+      "No command given to run inside: 'exec' takes it after '--'",
+      `For example: nsrecipe exec ${run} -- ip -br addr; for a shell: nsrecipe shell ${run}`,
+    );
   }
   const { g, out } = readGlobals(line.globals);
   started(out);

@@ -112,7 +112,11 @@ Deno.test("exec refuses what it cannot do: unknown or undone run, no command, a 
     assert.equal((await lab.nsrecipe(["run", "netns", "--name", "x"])).code, 0);
     const cases: [string[], RegExp][] = [
       [["exec", "nosuch", "--", "true"], /No applied run is called 'nosuch'/],
-      [["exec", "x"], /No command given after '--'/],
+      [
+        ["exec", "x"],
+        /^nsrecipe: No command given to run inside: 'exec' takes it after '--'\n {2}For example: nsrecipe exec x -- ip -br addr; for a shell: nsrecipe shell x$/,
+      ],
+      [["exec", "x", "--"], /^nsrecipe: No command given to run inside: 'exec' takes it after '--'\n/],
       [["exec", "x", "--", "/no/such"], /'\/no\/such' is not an executable file/],
       [["exec", "x", "ip", "a"], /Unexpected words 'ip' 'a' after 'exec x'/],
     ];
