@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { localDateTime } from "../clock.ts";
 import type { IpLink, IpReader } from "./ip_json.ts";
 import { NETNS_RUN_DIR } from "./sysfs.ts";
 
@@ -210,9 +211,16 @@ export function describeIdentity(id: Identity): string {
  * @returns One phrase.
  */
 export function replacedWords(name: string, found: Identity, recorded: Identity, whose: string): string {
+  // The kernel may give a new namespace the inode number of one freed before: the two are then told apart by when
+  // their name was bound (the nsfs inode's time, which `sameIdentity` compares too), to the millisecond.
+  const apart = describeIdentity(found) === describeIdentity(recorded);
+  const describe = (id: Identity) =>
+    apart && id.type === "netns" && id.mtimeMs !== undefined
+      ? `${describeIdentity(id)}, made ${localDateTime(id.mtimeMs)}.${String(id.mtimeMs % 1000).padStart(3, "0")}`
+      : describeIdentity(id);
   return `'${name}' is now another ${found.type === "netns" ? "network namespace" : "link"} (${
-    describeIdentity(found)
-  }), not the one ${whose} (${describeIdentity(recorded)})`;
+    describe(found)
+  }), not the one ${whose} (${describe(recorded)})`;
 }
 
 /**

@@ -233,6 +233,20 @@ Deno.test("whereNow: a replaced object is 'the one run R made' for the step that
   ]);
 });
 
+Deno.test("replacedWords: a namespace with the inode number of the one replaced (the kernel reuses them) is told apart by when each was made", () => {
+  const made = Date.parse("2026-12-03T20:11:05.123Z");
+  // Local time: the zone moves the hours and minutes, not the seconds and milliseconds.
+  assert.match(
+    replacedWords("web", ns(4026532373, made + 2_000), ns(4026532373, made), "this run made"),
+    /^'web' is now another network namespace \(inode 4026532373, made 2026-12-0[34] \d\d:\d\d:07\.123\), not the one this run made \(inode 4026532373, made 2026-12-0[34] \d\d:\d\d:05\.123\)$/,
+  );
+  // Inodes that differ need no time.
+  assert.equal(
+    replacedWords("web", ns(4026532440, made + 2_000), ns(4026532373, made), "this run made"),
+    "'web' is now another network namespace (inode 4026532440), not the one this run made (inode 4026532373)",
+  );
+});
+
 Deno.test("replacedWords: a network namespace and a link, in the words undo, its dry run and status share", () => {
   assert.equal(
     replacedWords("web", ns(4026532440), ns(4026532373), "this run made"),
