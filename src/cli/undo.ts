@@ -140,7 +140,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
                 "'nsrecipe status' names what is attached; move it elsewhere or remove it, then run 'nsrecipe undo --all'.",
               ]
               : [],
-            ...leftAlone.size > 0 ? [leftAloneHint(true)] : [],
+            ...leftAlone.size > 0 ? [leftAloneHint(true, leftAlone.size > 1)] : [],
           ].join(" "),
         );
       }
@@ -311,10 +311,12 @@ async function undoAll(
   out: Output,
   starting: (run: RunView) => void,
 ): Promise<void> {
-  const { planUndoAll, undoRun } = await import("../engine/mod.ts");
+  const { LeftAloneError, leftAloneHint, planUndoAll, undoRun } = await import("../engine/mod.ts");
   const plan = announce(planUndoAll(runs, deps.netns), deps, out);
   const reports: UndoReport[] = [];
   const attention: string[] = [];
+  // Whether every run that needs attention was closed all the same (objects left alone): undo has nothing left to do.
+  let allClosed = true;
   const refused: { run: RunView; why: string }[] = [...plan.wont];
   for (const [i, t] of plan.will.entries()) {
     // As in undoCommand: read again between two undos, not after the last.
@@ -325,8 +327,10 @@ async function undoAll(
     try {
       reports.push(await undoRun(runs.find((r) => r.id === t.id)!, runs, deps));
     } catch (e) {
-      if (e instanceof UndoError) attention.push(`${t.id} (${t.label}): ${e.message}`);
-      else if (e instanceof PreconditionError) refused.push({ run: t, why: e.message });
+      if (e instanceof UndoError) {
+        attention.push(`${t.id} (${t.label}): ${e.message}`);
+        if (!(e instanceof LeftAloneError)) allClosed = false;
+      } else if (e instanceof PreconditionError) refused.push({ run: t, why: e.message });
       else throw e;
     }
   }
@@ -339,11 +343,16 @@ async function undoAll(
   const total = plan.will.length + plan.wont.length;
   const done = `undo --all undid ${reports.length} of ${total} run(s)`;
   const notDone = refused.map((w) => `not undone: ${w.run.id} (${w.run.label}): ${w.why}`);
+  const again = "See 'nsrecipe status', fix what it says, then run 'nsrecipe undo --all' again";
   if (attention.length > 0) {
     throw new UndoError(
       `${done}; ${attention.length} need attention`,
       [...attention, ...notDone],
-      "See 'nsrecipe status', fix what it says, then run 'nsrecipe undo --all' again.",
+      !allClosed
+        ? `${again}.`
+        : refused.length === 0
+        ? leftAloneHint(false, attention.length > 1)
+        : `${again} (the runs that left objects alone are closed: check those objects yourself).`,
     );
   }
   if (refused.length > 0) {

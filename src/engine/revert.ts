@@ -720,20 +720,30 @@ export async function closeRun(
  * @param dryRun Whether a dry run foretells it (the hint then speaks of what the undo will do).
  * @returns The error, to throw.
  */
-export function leftAloneError(message: string, details: readonly string[], dryRun = false): UndoError {
-  return new UndoError(message, [...details], leftAloneHint(dryRun));
+export function leftAloneError(message: string, details: readonly string[], dryRun = false): LeftAloneError {
+  return new LeftAloneError(message, [...details], leftAloneHint(dryRun));
 }
+
+/**
+ * An undo that closed its run but left alone objects someone else made again
+ * ({@link leftAloneError}): exit 5 like any {@link UndoError}, but nothing is
+ * left for `nsrecipe undo` to do (`undo --all` says so rather than "run it again").
+ */
+export class LeftAloneError extends UndoError {}
 
 /**
  * What to do about steps an undo left alone ({@link leftAloneError}).
  * @param dryRun Whether a dry run foretells them (then it speaks of what the undo will do).
+ * @param runs Whether several runs left objects alone (`undo --all`).
  * @returns The hint, one sentence or two.
  */
-export function leftAloneHint(dryRun: boolean): string {
+export function leftAloneHint(dryRun: boolean, runs = false): string {
   return "nsrecipe touches only what it made: check these objects (who made them, what uses them) and remove them " +
     (dryRun
-      ? "yourself if they are leftovers. The undo will close the run without touching them."
-      : "yourself if they are leftovers. The run is closed; 'nsrecipe undo' will not touch them.");
+      ? `yourself if they are leftovers. The undo will close the run${runs ? "s" : ""} without touching them.`
+      : `yourself if they are leftovers. The run${
+        runs ? "s are" : " is"
+      } closed; 'nsrecipe undo' will not touch them.`);
 }
 
 /**

@@ -166,9 +166,15 @@ Deno.test("--dry-run undo follows a bridge renamed by hand and leaves alone one 
     assert.equal(allDoc.wouldUndo[0].refuses, undefined);
     assert.match(allDoc.wouldUndo[0].leavesAlone[0], replaced);
     assert.equal(snapshotDiff(await lab.snapshot(), held), "", "the dry runs changed nothing");
-    const left = await lab.nsrecipe(["undo", "b"]);
+    // undo --all, as its dry run said: exit 5, and the run closed (not "run 'nsrecipe undo --all' again").
+    const left = await lab.nsrecipe(["undo", "--all"]);
     assert.equal(left.code, 5, left.stderr);
     assert.match(left.stderr, /undo: left alone: create bridge 'br0' .*: 'br0' is now another link /);
+    assert.match(
+      left.stderr,
+      /\n {2}nsrecipe touches only what it made: .* The run is closed; 'nsrecipe undo' will not touch them\.\n?$/,
+    );
+    assert.doesNotMatch(left.stderr, /then run 'nsrecipe undo --all' again/);
     assert.deepEqual(steps(left.stderr), steps(again.stdout).filter((l) => !l.startsWith("  ")));
     await ok("ip", "link", "del", "dev", "br0");
     assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
