@@ -631,11 +631,12 @@ export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<Step
         words: `'${name}' was renamed to '${w.name}' (${describeIdentity(recorded[key])})`,
       });
     } else if (w.state === "replaced") {
-      // The step that created the object made it; any other (a port enslaved to a bridge, the uplink moved) acted on
-      // an object made before it, e.g. by the host's own configuration.
+      // The step that created the object made it; any other step (an address on it, a port enslaved to it, the uplink
+      // moved) only knows the identity its run recorded: the run may have made the object in another step, or found
+      // it (the host's own uplink, another run's bridge).
       const kind = kindOf(item.step);
       const made = kind.removes === true && kind.object(item.step) === key;
-      replaced.push(replacedWords(name, w.found, recorded[key], `run '${item.run}' ${made ? "made" : "acted on"}`));
+      replaced.push(replacedWords(name, w.found, recorded[key], `run '${item.run}' ${made ? "made" : "recorded"}`));
       replacedKeys.push(key);
     }
   }

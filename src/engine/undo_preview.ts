@@ -133,8 +133,9 @@ export async function previewUndo(
     const how = [...await kind.preview?.(item.step, deps.ctx, item.captured) ?? [], ...inverse];
     lines.push(`undo: revert: ${summary}`, ...how.map((l) => `  ${l}`));
   }
-  const deletes = items.flatMap((item, i) =>
-    reverts(i) && kindOf(now[i].step).removes ? [kindOf(item.step).object(item.step)] : []
+  // Under their names now: a bridge renamed by hand is deleted as what it is called now, and its old name stays.
+  const deletes = items.flatMap((_, i) =>
+    reverts(i) && kindOf(now[i].step).removes ? [kindOf(now[i].step).object(now[i].step)] : []
   );
   return { lines, leftAlone, deletes };
 }

@@ -206,8 +206,9 @@ export function describeIdentity(id: Identity): string {
  * @param name The object's name, e.g. `br0`, `web`.
  * @param found The identity of what holds the name now.
  * @param recorded The identity the journal recorded.
- * @param whose Whose the recorded object was, as a phrase: `run 'R' made` (a step that created it), `run 'R' acted
- *   on` (one that only changed it: a bridge it enslaved a link to, the uplink it moved), `this run made`.
+ * @param whose Whose the recorded object was, as a phrase: `run 'R' made` (a step that created it), `run 'R'
+ *   recorded` (a step that only changed it), `this run made`, `this run acted on` (`status`: no step of the run made
+ *   it: the uplink, another run's bridge).
  * @returns One phrase.
  */
 export function replacedWords(name: string, found: Identity, recorded: Identity, whose: string): string {

@@ -223,6 +223,24 @@ Deno.test("--dry-run undo asks, as the undo does, whether a step's effect is gon
     assert.equal(all.code, 0, all.stderr);
     assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
 
+    // The same, but the newer run's bridge renamed by hand and a third br0 made: v2's undo deletes its bridge under
+    // its new name, so br0 is still someone else's when v1's turn comes: left alone (exit 5), in both.
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "v1"])).code, 0);
+    await ok("ip", "link", "del", "dev", "br0");
+    assert.equal((await lab.nsrecipe(["run", "veth-bridge", "--name", "v2"])).code, 0);
+    await ok("ip", "link", "set", "dev", "br0", "name", "brB");
+    await ok("ip", "link", "add", "dev", "br0", "type", "bridge");
+    const dryRenamed = await lab.nsrecipe(["--json", "--dry-run", "undo", "--all"]);
+    assert.equal(dryRenamed.code, 5, dryRenamed.stderr);
+    const would = JSON.parse(dryRenamed.stdout).wouldUndo as { label: string; leavesAlone?: string[] }[];
+    assert.deepEqual(would.map((w) => [w.label, w.leavesAlone?.length]), [["v2", undefined], ["v1", 1]]);
+    assert.match(would[1].leavesAlone![0], /^create bridge 'br0' .*: 'br0' is now another link /);
+    const allRenamed = await lab.nsrecipe(["undo", "--all"]);
+    assert.equal(allRenamed.code, 5, allRenamed.stderr);
+    assert.match(allRenamed.stderr, /left alone: create bridge 'br0' .*: 'br0' is now another link /);
+    await ok("ip", "link", "del", "dev", "br0");
+    assert.equal(snapshotDiff(await lab.snapshot(), clean), "");
+
     // full-migrate's bridge made again by hand: the bridge is left alone (exit 5); the steps on it (its addresses,
     // routes, the uplink's port) went with the bridge that was deleted: already gone, in the dry run as in the undo.
     const fm = ["run", "full-migrate", "--name", "lan", "--address", "198.51.100.50/24", "--no-confirm"];

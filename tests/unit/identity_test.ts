@@ -212,7 +212,7 @@ Deno.test("revertItems: when the inverse of a followed step fails, the step is c
   assert.match(out[0].error!, /Operation not permitted/);
 });
 
-Deno.test("whereNow: a replaced object is 'the one run R made' for the step that created it, 'the one run R acted on' for a step that only changed it (the uplink, another run's bridge)", async () => {
+Deno.test("whereNow: a replaced object is 'the one run R made' for the step that created it, 'the one run R recorded' for a step that only changed it (which may be on an object its run made in another step, or on the uplink)", async () => {
   const host = fakeLinks([bridge(9, "br0"), bridge(12, "eth0")]);
   const { deps } = engine(host.run);
   const made = await whereNow(
@@ -228,8 +228,8 @@ Deno.test("whereNow: a replaced object is 'the one run R made' for the step that
     deps,
   );
   assert.deepEqual(actedOn.replaced.toSorted(), [
-    "'br0' is now another link (ifindex 9, MAC 02:00:00:00:00:01), not the one run 'r2' acted on (ifindex 5, MAC 02:00:00:00:00:01)",
-    "'eth0' is now another link (ifindex 12, MAC 02:00:00:00:00:01), not the one run 'r2' acted on (ifindex 3, MAC 02:00:00:00:00:01)",
+    "'br0' is now another link (ifindex 9, MAC 02:00:00:00:00:01), not the one run 'r2' recorded (ifindex 5, MAC 02:00:00:00:00:01)",
+    "'eth0' is now another link (ifindex 12, MAC 02:00:00:00:00:01), not the one run 'r2' recorded (ifindex 3, MAC 02:00:00:00:00:01)",
   ]);
 });
 
@@ -253,7 +253,7 @@ Deno.test("replacedWords: a network namespace and a link, in the words undo, its
     "'web' is now another network namespace (inode 4026532440), not the one this run made (inode 4026532373)",
   );
   assert.equal(
-    replacedWords("eth0", link(12, "52:54:00:12:34:56"), link(2, "52:54:00:ab:cd:ef"), "run 'R' acted on"),
-    "'eth0' is now another link (ifindex 12, MAC 52:54:00:12:34:56), not the one run 'R' acted on (ifindex 2, MAC 52:54:00:ab:cd:ef)",
+    replacedWords("eth0", link(12, "52:54:00:12:34:56"), link(2, "52:54:00:ab:cd:ef"), "run 'R' recorded"),
+    "'eth0' is now another link (ifindex 12, MAC 52:54:00:12:34:56), not the one run 'R' recorded (ifindex 2, MAC 52:54:00:ab:cd:ef)",
   );
 });
