@@ -50,6 +50,13 @@ export const addrDel: StepKind<AddrDelStep> = {
   async isReverted(s, ctx, captured) {
     return !!(await findAddr(ctx.ip, s.dev, (captured as AddrSpec | undefined) ?? s.addr));
   },
+  preview(s, _ctx, captured) {
+    const spec = (captured as AddrSpec | undefined) ?? s.addr;
+    return Promise.resolve([
+      ...addrAddCommands(spec, s.dev, undefined, true).map((argv) => `$ ${argv.join(" ")}`),
+      `then waits until ${spec.local} is usable on '${s.dev}'`,
+    ]);
+  },
   async revert(s, ctx, captured) {
     // The address was this link's: re-added usable at once, with exactly its own flags (no new DAD round).
     const spec = (captured as AddrSpec | undefined) ?? s.addr;

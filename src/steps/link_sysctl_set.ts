@@ -100,6 +100,16 @@ export const linkSysctlSet: StepKind<LinkSysctlSetStep> = {
     if (!(await ctx.ip.link(s.dev))) return true;
     return (await read(ctx.run, s)) === String(captured);
   },
+  preview(s, _ctx, captured) {
+    if (secret(s) && captured === "") {
+      return Promise.resolve(["nothing: a secret cannot be unset; it goes with the link"]);
+    }
+    const path = linkSysctlPath(s.tree, s.dev, s.name);
+    // The secret's value is not shown (it is written through sysctl's stdin, not its arguments).
+    return Promise.resolve([
+      secret(s) ? `$ sysctl -q -p - (writing ${path} = (secret))` : `$ sysctl -q -w ${path}=${String(captured)}`,
+    ]);
+  },
   async revert(s, ctx, captured) {
     // A secret cannot be unset again: the link keeps it until it is deleted (undo deletes the bridge next).
     if (secret(s) && captured === "") return;

@@ -102,6 +102,9 @@ export function renamedStep<S extends Step>(
   return kind.renamed ? kind.renamed(step, captured, rename) : { step, captured };
 }
 
+/** Every step kind this version knows, in the registry's order, e.g. `netns-add`, `link-set-up`, …. */
+export const STEP_KINDS: readonly Step["kind"][] = Object.keys(KINDS) as Step["kind"][];
+
 /**
  * Whether a string names a known step kind (journal records from another
  * version may carry one this version does not know).
