@@ -20,6 +20,7 @@ import {
   type Captured,
   CREATING_KINDS,
   kindOf,
+  madeObject,
   objectId,
   renamedStep,
   type Step,
@@ -268,12 +269,12 @@ async function identityDrift(
   // Whose each object was, by the step that created it (`removes`: its inverse deletes it).
   const whose = new Map<string, string>();
   for (const h of held) {
-    if (kindOf(h.step).removes) {
-      whose.set(kindOf(h.step).object(h.step), `run ${quote(h.label)} made, handed over to this run`);
-    }
+    const made = madeObject(h.step);
+    if (made) whose.set(made, `run ${quote(h.label)} made, handed over to this run`);
   }
   for (const i of appliedIndexes(r)) {
-    if (kindOf(r.steps[i]).removes) whose.set(kindOf(r.steps[i]).object(r.steps[i]), "this run made");
+    const made = madeObject(r.steps[i]);
+    if (made) whose.set(made, "this run made");
   }
   const renamed: Record<string, string> = {};
   const lines = [...where].flatMap(([key, w]) => {

@@ -17,7 +17,7 @@
  * @module
  */
 import { type Identity, type IpReader, locate } from "../host/mod.ts";
-import { kindOf, objectId, type Step } from "../steps/mod.ts";
+import { madeObject, objectId, type Step } from "../steps/mod.ts";
 
 /**
  * How long undo looks for the host end of a veth to go once the netns holding
@@ -55,9 +55,7 @@ export function peerDeferrals(batch: readonly { step: Step; peerNetns?: string }
   const out = new Map<number, number>();
   for (const [i, b] of batch.entries()) {
     if (b.peerNetns === undefined) continue;
-    const j = batch.findIndex((later, j) =>
-      j > i && kindOf(later.step).removes === true && kindOf(later.step).object(later.step) === b.peerNetns
-    );
+    const j = batch.findIndex((later, j) => j > i && madeObject(later.step) === b.peerNetns);
     if (j >= 0) out.set(i, j);
   }
   return out;

@@ -17,7 +17,7 @@ import {
   replacedWords,
   SnapshotIpReader,
 } from "../host/mod.ts";
-import { type Captured, kindOf, refsOf, renamedStep, type Step } from "../steps/mod.ts";
+import { type Captured, kindOf, madeObject, refsOf, renamedStep, type Step } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { InjectedFault } from "./faults.ts";
 import { batchLine, batchMessage, batchNetns, failedLine, readAnswers, withReads } from "./ip_batch.ts";
@@ -634,8 +634,7 @@ export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<Step
       // The step that created the object made it; any other step (an address on it, a port enslaved to it, the uplink
       // moved) only knows the identity its run recorded: the run may have made the object in another step, or found
       // it (the host's own uplink, another run's bridge).
-      const kind = kindOf(item.step);
-      const made = kind.removes === true && kind.object(item.step) === key;
+      const made = madeObject(item.step) === key;
       replaced.push(replacedWords(name, w.found, recorded[key], `run '${item.run}' ${made ? "made" : "recorded"}`));
       replacedKeys.push(key);
     }

@@ -11,7 +11,7 @@ import { PreconditionError, UndoError } from "../errors.ts";
 import { type NetnsRef, SnapshotIpReader } from "../host/mod.ts";
 import { recordedElsewhere } from "./elsewhere.ts";
 import { isOpen, type RunView } from "../journal/mod.ts";
-import { kindOf } from "../steps/mod.ts";
+import { kindOf, madeObject } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { closeRun, type RevertItem, revertItems, type RevertOutcome } from "./revert.ts";
 import { foreignAttachments, namespacesLookedInto, unrestorable } from "./undo_hazards.ts";
@@ -127,8 +127,7 @@ export function subsume(items: readonly RevertItem[]): RevertItem[] {
   const steps = items.filter((i) => i.done !== false).map((i) => i.step);
   return items.map((item, i) => {
     const kind = kindOf(item.step);
-    const removedLater = (o: string) =>
-      items.slice(i + 1).some((later) => kindOf(later.step).removes && kindOf(later.step).object(later.step) === o);
+    const removedLater = (o: string) => items.slice(i + 1).some((later) => madeObject(later.step) === o);
     const by = (kind.within?.(item.step) ?? []).find(removedLater);
     if (by !== undefined) return { ...item, subsumedBy: by };
     const peer = kind.peerNetns?.(item.step, steps);

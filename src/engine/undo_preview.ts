@@ -12,7 +12,7 @@
  */
 import { CommandError, PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
-import { kindOf } from "../steps/mod.ts";
+import { kindOf, madeObject } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
 import { batchable, type RevertItem, type StepNow, whereNow } from "./revert.ts";
 import { PEER_GONE_BOUND_MS, peerDeferrals } from "./peer_netns.ts";
@@ -134,9 +134,10 @@ export async function previewUndo(
     lines.push(`undo: revert: ${summary}`, ...how.map((l) => `  ${l}`));
   }
   // Under their names now: a bridge renamed by hand is deleted as what it is called now, and its old name stays.
-  const deletes = items.flatMap((_, i) =>
-    reverts(i) && kindOf(now[i].step).removes ? [kindOf(now[i].step).object(now[i].step)] : []
-  );
+  const deletes = items.flatMap((_, i) => {
+    const made = reverts(i) ? madeObject(now[i].step) : undefined;
+    return made ? [made] : [];
+  });
   return { lines, leftAlone, deletes };
 }
 

@@ -10,7 +10,7 @@
  * @module
  */
 import { appliedIndexes, type RunView } from "../journal/mod.ts";
-import { kindOf } from "../steps/mod.ts";
+import { kindOf, madeObject } from "../steps/mod.ts";
 
 /** Where an undone step of a run stands. */
 export interface UndoneStep {
@@ -51,7 +51,7 @@ export function undoneSteps(r: RunView): UndoneStep[] {
     const goesWith = within.find((o) =>
       r.steps.some((other, j) =>
         j !== index && r.stepStates[j] !== "undone" && r.stepStates[j] !== "planned" &&
-        kindOf(other).removes === true && kindOf(other).object(other) === o
+        madeObject(other) === o
       )
     );
     return [goesWith === undefined ? { index } : { index, goesWith }];

@@ -77,6 +77,17 @@ export function kindOf<S extends Step>(step: S): StepKind<S> {
 }
 
 /**
+ * The object a step creates, which its inverse deletes with everything in
+ * it (a kind with {@link StepKind.removes}: a netns, a link it made).
+ * @param step Any step.
+ * @returns Its object id, e.g. `netns:web`, `link:br0`; `undefined` for a step that creates nothing.
+ */
+export function madeObject(step: Step): ObjectId | undefined {
+  const kind = kindOf(step);
+  return kind.removes === true ? kind.object(step) : undefined;
+}
+
+/**
  * The named objects a step acts on (see {@link StepKind.refs}).
  * @param step Any step.
  * @returns Object keys, e.g. `["link:eth0", "link:br0"]`.
