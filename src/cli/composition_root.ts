@@ -156,7 +156,8 @@ export function testFaultHook(run: Runner): FaultHook {
  * another nsrecipe process to finish and saying so), reports a torn last
  * record it repaired, runs `fn`, and always closes it, first moving its
  * checked mark to its end (`Journal.checkpoint`: the next nsrecipe then has
- * no record to check), except in a dry run, which writes nothing.
+ * no record to check). A dry run reads the journal without the locks instead
+ * (`frozenJournal`); should one come here, it moves no mark.
  * @param g Global options (the state directory, `--dry-run`).
  * @param out The output (lock notices, repair report).
  * @param fn What to do with the open journal.

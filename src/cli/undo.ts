@@ -1,4 +1,4 @@
-import type { EngineDeps, UndoAllPlan, UndoReport } from "../engine/mod.ts";
+import type { EngineDeps, JournalPort, UndoAllPlan, UndoReport } from "../engine/mod.ts";
 import { loadRuns, selectRuns } from "../engine/undo_select.ts";
 import { closedRunCalled, closedRunPhrase } from "../engine/run_ended.ts";
 import { actOnExpiredWindows } from "./expired.ts";
@@ -8,7 +8,7 @@ import { stepEntry } from "./json_fields.ts";
 import { NoRunError, PreconditionError, UndoError } from "../errors.ts";
 import { archivedRunCalled } from "./archived.ts";
 import { listed, quote } from "../quote.ts";
-import type { RunView } from "../journal/mod.ts";
+import { frozenJournal, type RunView } from "../journal/mod.ts";
 import { assertRoot, engineDeps, type GlobalOptions, readerFor, runnerFor, withJournal } from "./composition_root.ts";
 import { ignoreStopSignals } from "./interrupt.ts";
 import type { Output } from "./output.ts";
@@ -42,7 +42,7 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
   prefetchOwnFacts(reads, { stat: [OWN_NETNS_PATH, ...programStatPaths(BASE_PROGRAMS, path)] });
   await assertProgramsAhead(reads, BASE_PROGRAMS, [], path, (p) => ownProgramFound(p, path));
   const expired = await actOnExpiredWindows(g, out, run);
-  await withJournal(g, out, async (journal) => {
+  const undo = async (journal: JournalPort) => {
     let runs = await loadRuns({ journal });
     // A run named that the journal no longer holds may be in its archive (closed: nothing to undo).
     let archived: RunView | undefined;
@@ -210,7 +210,19 @@ export async function undoCommand(selector: string | undefined, g: GlobalOptions
     } finally {
       release();
     }
-  });
+  };
+  if (!g.dryRun) return await withJournal(g, out, undo);
+  // A dry run only reads: the journal without its locks, as `status` reads it (it waits for no other nsrecipe, and
+  // on a host with no state directory creates none), once, and nothing written.
+  const journal = await frozenJournal(g.stateDir);
+  if (journal.incomplete) {
+    out.progress(out.paint(
+      "yellow",
+      `The journal's last line is incomplete (a record being written, or one cut short by a crash, which the undo ` +
+        `would remove): ${JSON.stringify(journal.incomplete.slice(0, 80))}`,
+    ));
+  }
+  await undo(journal);
 }
 
 /** One undo report as the `--json` document gives it. */

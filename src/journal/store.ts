@@ -547,6 +547,37 @@ export async function readJournal(dir: string): Promise<ParsedJournal & { path: 
   return read ? { ...read, path } : { ...empty(), path, incomplete: "" };
 }
 
+/**
+ * The journal as a dry run sees it: read once, without the locks (as
+ * {@link readJournal}, so a dry run neither waits for another nsrecipe nor
+ * creates the state directory, its lock files or its journal), and never
+ * written: the records the dry run's engine reads are those of that one read.
+ * It has the shape of the open journal the engine takes (`read`, `append`,
+ * `path`).
+ * @param dir State directory.
+ * @returns The frozen journal, and the incomplete last line its read left out (`""` when none: see
+ *   {@link readJournal}).
+ * @throws As {@link readJournal}.
+ */
+export async function frozenJournal(dir: string): Promise<{
+  /** Path of the journal file, for messages. */
+  readonly path: string;
+  /** The incomplete last line left out (a record being written, or one cut short by a crash); `""` when none. */
+  readonly incomplete: string;
+  /** @returns The records of the one read. */
+  read(): Promise<ParsedJournal>;
+  /** @throws {Error} Always: a dry run records nothing (a bug if it tries). */
+  append(body: RecordBody): Promise<never>;
+}> {
+  const { records, lines, problems, path, incomplete } = await readJournal(dir);
+  return {
+    path,
+    incomplete,
+    read: () => Promise.resolve({ records, lines, problems }),
+    append: (body) => Promise.reject(new Error(`a dry run records nothing (asked to record '${body.kind}')`)),
+  };
+}
+
 /** A journal with nothing in it. */
 function empty(): ParsedJournal {
   return { records: [], lines: [], problems: [] };

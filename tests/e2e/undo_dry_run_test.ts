@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_STATE_DIR, JOURNAL_FILE } from "../../src/journal/mod.ts";
 import { snapshotDiff, type TestLab, withLab } from "../support/lab.ts";
+import { holdLock, startNsrecipe } from "../support/side_by_side.ts";
 import { waitFor } from "../support/wait.ts";
 
 const journal = async (lab: TestLab) => (await lab.sh(["cat", `${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`])).stdout;
@@ -263,5 +264,50 @@ Deno.test("--dry-run undo asks, as the undo does, whether a step's effect is gon
         .filter((l) => /left alone|already/.test(l)).map((l) => l.replace(/^undo: already [^:]*:/, "undo: already:")),
     );
     await ok("ip", "link", "del", "dev", "br0");
+  });
+});
+
+Deno.test("--dry-run undo only reads: on a host with no journal it creates no state, it does not wait for a held lock, and it leaves a torn last record for the undo to cut", async () => {
+  await withLab(async (lab) => {
+    const listing = async () => (await lab.sh(["ls", "-A", DEFAULT_STATE_DIR])).stdout;
+    const fresh = await listing();
+    const clean = await lab.snapshot();
+    for (const args of [["--dry-run", "undo"], ["--dry-run", "undo", "--all"], ["--json", "--dry-run", "undo", "x"]]) {
+      const dry = await lab.nsrecipe(args);
+      assert.equal(dry.code, args.includes("x") ? 2 : 0, dry.stderr);
+      assert.equal(await listing(), fresh, `${args.join(" ")} made nothing in the state directory`);
+    }
+    assert.doesNotMatch(fresh, /journal|lock/, "the lab's state directory starts with no journal nor lock");
+
+    assert.equal((await lab.nsrecipe(["run", "netns", "--name", "a"])).code, 0);
+    // Another nsrecipe holds the state directory's lock (an undo under way): the dry run reads the journal as it is.
+    const held = await holdLock(lab, `${DEFAULT_STATE_DIR}/lock`);
+    try {
+      const dry = startNsrecipe(lab, ["--dry-run", "undo"]);
+      let ended: { code: number; stdout: string } | undefined;
+      dry.done.then((d) => ended = d);
+      await waitFor(
+        "the dry run to end, or to wait for the lock",
+        () => Promise.resolve(ended !== undefined || /Waiting/.test(dry.stderr())),
+        60_000,
+      );
+      assert.doesNotMatch(dry.stderr(), /Waiting for another nsrecipe process/);
+      assert.equal(ended?.code, 0, dry.stderr());
+      assert.match(ended!.stdout, /^Dry run: would undo \S+ \(netns a\)/m);
+    } finally {
+      await held.release();
+    }
+
+    // A record cut short (a crash, or a write under way): the dry run says so and leaves it; the undo cuts it off.
+    const whole = await journal(lab);
+    await lab.sh(["sh", "-c", `printf '{"v":1,"kind":"run-be' >> ${DEFAULT_STATE_DIR}/${JOURNAL_FILE}`]);
+    const dry = await lab.nsrecipe(["--dry-run", "undo"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, /The journal's last line is incomplete .*: "\{\\"v\\":1,\\"kind\\":\\"run-be"/);
+    assert.equal(await journal(lab), `${whole}{"v":1,"kind":"run-be`, "the dry run left the journal as it was");
+    const undo = await lab.nsrecipe(["undo"]);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.match(undo.stderr, /The journal's last record was incomplete .* was removed/);
+    assert.equal(snapshotDiff(await lab.snapshot(), clean), "", "the undo restored the host");
   });
 });
