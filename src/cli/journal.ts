@@ -183,7 +183,9 @@ export function describeRecord(
       return `${step(r.index)}: undo FAILED: ${r.error}`;
     case "step-undone":
       return `${step(r.index)}: ${
-        r.how === "reverted"
+        r.leftAlone !== undefined
+          ? `left alone: ${r.leftAlone}`
+          : r.how === "reverted"
           ? "undone"
           : r.how === "already-gone"
           ? "already gone"

@@ -7,6 +7,7 @@ import { refuseInapplicable } from "../../src/cli/run_rules.ts";
 import { exampleArgv } from "../../src/cli/show.ts";
 import { UsageError } from "../../src/errors.ts";
 import type { JournalRecord } from "../../src/journal/mod.ts";
+import type { Step } from "../../src/steps/mod.ts";
 import { processList } from "../../src/steps/netns_add.ts";
 
 Deno.test("issueMessage says what was given and what is accepted, in nsrecipe's words", () => {
@@ -115,6 +116,19 @@ Deno.test("journal lines: the run's name and the step's own summary, with its st
   assert.match(lines[2], /\[2\/2\] bring link 'lo' up in 'web': FAILED: RTNETLINK answers: No such device$/);
   assert.match(lines[3], / {2}web {2}run rolled back: step 2 of 2 failed; every step done was undone$/);
   assert.equal(describeRecord(records[1]), "[2/?] step: starting");
+});
+
+Deno.test("journal: a step undo left alone (its object made again by someone else) is said so, with what undo found, not as already gone", () => {
+  const at = "2026-12-01T02:53:49.000Z";
+  const steps = [{ kind: "bridge-add", dev: "br0" }] as unknown as Step[];
+  const found = "'br0' is another object (ifindex 9), not the one run R1 made (ifindex 5)";
+  const left = { v: 1, kind: "step-undone", run: "R1", at, index: 0, how: "already-gone", leftAlone: found };
+  assert.equal(
+    describeRecord(left as unknown as JournalRecord, steps),
+    `[1/1] create bridge 'br0' (STP off): left alone: ${found}`,
+  );
+  const gone = { ...left, leftAlone: undefined };
+  assert.equal(describeRecord(gone as unknown as JournalRecord, steps), "[1/1] create bridge 'br0' (STP off): already gone");
 });
 
 Deno.test("M1: a YAML number out of range (1e400, -.inf, .nan) is said as such, never as null", async () => {
