@@ -132,7 +132,9 @@ export function assertRoot(): void {
  */
 export async function engineDeps(journal: JournalPort, run: Runner, out: Output): Promise<EngineDeps> {
   return {
-    ctx: stepContext(run, (line) => out.progress(line)),
+    // What a step says while it acts (the processes a namespace's deletion ends, a table left to its other owner) sits
+    // among the undo's and the rollback's step lines, indented as they are.
+    ctx: stepContext(run, (line) => out.progress(`  ${line}`)),
     journal,
     bootId: await bootId(run),
     netns: await ownNetns(run),

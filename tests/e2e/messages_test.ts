@@ -80,9 +80,12 @@ Deno.test("undo that ends processes in the namespace names them (pid and command
       assert.equal(r.code, 0, r.stderr);
       assert.match(
         r.stderr,
-        /^Ending 2 processes: (?=.*\d+ \(sleep 1000\))(?=.*\d+ \(sleep 999\)).* still in 'pk' \(SIGTERM\)$/m,
+        /^ {2}Ending 2 processes: (?=.*\d+ \(sleep 1000\))(?=.*\d+ \(sleep 999\)).* still in 'pk' \(SIGTERM\)$/m,
       );
-      assert.match(r.stderr, /^1 process: \d+ \(sleep 999\) in 'pk' did not exit after SIGTERM: killed \(SIGKILL\)$/m);
+      assert.match(
+        r.stderr,
+        /^ {2}1 process: \d+ \(sleep 999\) in 'pk' did not exit after SIGTERM: killed \(SIGKILL\)$/m,
+      );
     } finally {
       for (const c of [sleeper, stubborn]) {
         try {

@@ -128,7 +128,10 @@ Deno.test("journal: a step undo left alone (its object made again by someone els
     `[1/1] create bridge 'br0' (STP off): left alone: ${found}`,
   );
   const gone = { ...left, leftAlone: undefined };
-  assert.equal(describeRecord(gone as unknown as JournalRecord, steps), "[1/1] create bridge 'br0' (STP off): already gone");
+  assert.equal(
+    describeRecord(gone as unknown as JournalRecord, steps),
+    "[1/1] create bridge 'br0' (STP off): already gone",
+  );
 });
 
 Deno.test("M1: a YAML number out of range (1e400, -.inf, .nan) is said as such, never as null", async () => {
