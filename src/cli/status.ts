@@ -59,7 +59,7 @@ export async function runStatus(
 ): Promise<RunStatus> {
   // A namespace the quick look did not read inside: its reads are answered Unread (status_look.ts).
   const unread = (n: string) => look.depth === "quick" && look.live.includes(n) && !look.inside.has(n);
-  const { stale, elsewhere, drift, unchecked, notes, renamed, undo: progress } = await checkRun(
+  const { stale, elsewhere, drift, unchecked, notes, renamed, stepDrift, undo: progress } = await checkRun(
     r,
     ctx,
     currentBootId,
@@ -70,6 +70,8 @@ export async function runStatus(
   const applied = appliedIndexes(r);
   const ownership = objectsOf([...applied.map((i) => r.steps[i]), ...inherited.map((h) => h.step)], r.uses);
   const netns = r.steps.find((s) => s.kind === "netns-add")?.netns;
+  const netnsStep = r.steps.findIndex((s) => s.kind === "netns-add");
+  const netnsGone = netnsStep >= 0 && stepDrift?.get(netnsStep) !== undefined ? true as const : undefined;
   // The bridge under its current name: renamed by hand, it is followed (as undo follows it).
   const recordedMaster = r.steps.find((s) => s.kind === "link-set-master")?.master;
   const master = recordedMaster === undefined ? undefined : renamed[recordedMaster] ?? recordedMaster;
@@ -87,7 +89,11 @@ export async function runStatus(
   // While the watchdog's revert is under way, what it has removed already (and what its current batch is removing) is
   // its own work, not a change behind nsrecipe's back: not drift, and the run is closed once the revert ends.
   if (confirmation?.state === "reverting" && progress && drift.length > 0) {
-    notes.push(`${drift.length} difference(s) from the run's steps not shown as drift: its revert is under way`);
+    // Counted as differences, one per step: those that went with a gone object are named on its line (foldGone).
+    const folded = [...stepDrift?.values() ?? []].filter((d) => "with" in d).length;
+    notes.push(
+      `${drift.length + folded} difference(s) from the run's steps not shown as drift: its revert is under way`,
+    );
     drift.length = 0;
   }
   const base = { state: r.state, stale, elsewhere, drift, unchecked, confirmation, undo };
@@ -101,6 +107,7 @@ export async function runStatus(
     ...(elsewhere ? { elsewhere } : {}),
     startedAt: r.startedAt,
     netns,
+    ...(netnsGone ? { netnsGone } : {}),
     addresses: live?.addresses ?? [],
     bridge: master ? { name: master, addresses: live?.bridgeAddresses ?? [] } : undefined,
     processes: live?.processes,
@@ -117,7 +124,10 @@ export async function runStatus(
       ...r.steps.map((s, index) => {
         const goesWith = pending.get(index);
         const step = { ...stepEntry(index, s), state: goesWith ? "done" : r.stepStates[index] };
-        return goesWith ? { ...step, goesWith } : step;
+        // A done step found not in effect: what is wrong, or the step whose gone object took it (drift.ts foldGone).
+        const off = stepDrift?.get(index);
+        const drifted = off === undefined ? {} : "what" in off ? { drift: off.what } : { goneWithStep: off.with + 1 };
+        return goesWith ? { ...step, goesWith } : { ...step, ...drifted };
       }),
     ],
     drift,

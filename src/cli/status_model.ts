@@ -22,6 +22,14 @@ export interface StepStatus extends StepEntry {
    * done, takes it along, e.g. `netns:vb`.
    */
   goesWith?: string;
+  /** For a done step found no longer in effect on the host: what is wrong (as its line in {@link RunStatus.drift}). */
+  drift?: string;
+  /**
+   * For a done step found no longer in effect because its effect was in an object the run made that is gone (a
+   * namespace deleted by hand: the links, addresses and routes in it): the step that made that object (1-based, as
+   * `step`).
+   */
+  goneWithStep?: number;
 }
 
 /**
@@ -79,6 +87,8 @@ export interface RunStatus {
   startedAt: string;
   /** The run's network namespace, if it made one. */
   netns?: string;
+  /** Set when the namespace the run made is not on the host (its step found not in effect: deleted by hand). */
+  netnsGone?: true;
   /**
    * Global addresses inside the namespace (CIDR), besides `lo`'s: read from
    * the namespace when {@link RunStatus.look} is `deep`; when `quick` (its

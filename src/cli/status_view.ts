@@ -153,7 +153,11 @@ export function statusDetails(s: RunStatus, now: number): string[] {
     `  started:    ${localDateTime(Date.parse(s.startedAt), true)} (${humanAge(now - Date.parse(s.startedAt))} ago)`,
   ];
   if (s.netns) {
-    lines.push(`  namespace:  ${s.netns}, addresses ${list(s.addresses)}, ${s.processes ?? 0} processes inside`);
+    lines.push(
+      s.netnsGone
+        ? `  namespace:  ${s.netns}, not on the host (see drift)`
+        : `  namespace:  ${s.netns}, addresses ${list(s.addresses)}, ${s.processes ?? 0} processes inside`,
+    );
   }
   if (s.bridge) lines.push(`  bridge:     ${s.bridge.name} ${list(s.bridge.addresses)}`);
   lines.push(
@@ -168,7 +172,13 @@ export function statusDetails(s: RunStatus, now: number): string[] {
         ? `     -  ${st.summary}  [${st.state}, handed over from run ${st.from}${
           st.fromLabel ? ` (${st.fromLabel}, undone)` : ""
         }]`
-        : `    ${String(st.index + 1).padStart(2)}. ${st.summary}  [${st.state}${goesWith(st.goesWith)}]`
+        : `    ${String(st.index + 1).padStart(2)}. ${st.summary}  [${st.state}${goesWith(st.goesWith)}${
+          st.drift !== undefined
+            ? "; not in effect: see drift"
+            : st.goneWithStep !== undefined
+            ? `; gone with step ${st.goneWithStep}`
+            : ""
+        }]`
     ),
   );
   for (const d of s.drift) lines.push(`  drift:      ${d}`);

@@ -22,6 +22,7 @@ import {
   kindOf,
   madeObject,
   objectId,
+  refsOf,
   renamedStep,
   type Step,
   type StepContext,
@@ -70,8 +71,18 @@ export interface RunHealth {
    * here are other objects, and undo will not act on it here.
    */
   elsewhere?: true;
-  /** Done steps whose effect is no longer on the host, one line each: the step's summary and what is wrong. */
+  /**
+   * Done steps whose effect is no longer on the host, one line each: the step's summary and what is wrong. The steps
+   * whose effect was in an object the run made that is gone (a namespace deleted by hand: its links, addresses,
+   * routes, the veth whose other end was in it) are named on the line of the step that made it
+   * ({@link foldGone}), not each on a line of its own.
+   */
   drift: string[];
+  /**
+   * The run's own done steps found not in effect, by index: what is wrong (`what`), or, for one whose effect went
+   * with a gone object the run made, the index of the step that made it (`with`).
+   */
+  stepDrift?: Map<number, { what: string } | { with: number }>;
   /**
    * What was not checked, because it needed a read the look did not make
    * ({@link Unread}): each done step's summary, and `links put in 'NS' outside
@@ -144,6 +155,7 @@ export async function checkRun(
   // A link renamed by hand is said once, first; its steps are checked under its current name, as undo follows it.
   const identities = await identityDrift(r, ctx, heldSteps(r, journaled));
   drift.push(...identities.lines);
+  const own = new Map<number, string>();
   const rename = (dev: string) => identities.renamed[dev] ?? dev;
   const undo = await undoFound(r, ctx);
   // The watchdog's revert of an expired window has its own note (the confirmation's, in status).
@@ -163,8 +175,10 @@ export async function checkRun(
     }
     const found = await stepHealth(renamedStep(step, r.captured[i], rename), ctx);
     if (found === UNREAD) unchecked.push(kind.summary(step));
-    else if (found !== undefined) drift.push(`${kind.summary(step)}: ${found}`);
+    else if (found !== undefined) own.set(i, found);
   }
+  const folded = foldGone(r, own, identities.gone);
+  drift.push(...folded.lines);
   // Steps an earlier run's undo handed over (a shared bridge): this run's undo reverts them, so they are checked as
   // its own, each against its maker's record.
   for (const h of heldSteps(r, journaled)) {
@@ -192,7 +206,86 @@ export async function checkRun(
     if (!(e instanceof Unread)) throw e;
     unchecked.push("what is attached outside nsrecipe to what this run made");
   }
-  return { stale, drift, unchecked, notes, renamed: identities.renamed, ...(undo ? { undo } : {}) };
+  return {
+    stale,
+    drift,
+    unchecked,
+    notes,
+    renamed: identities.renamed,
+    stepDrift: folded.steps,
+    ...(undo ? { undo } : {}),
+  };
+}
+
+/**
+ * Folds the drift of the steps whose effect was in an object the run made
+ * that is gone (not found by its recorded identity, under any name) into the
+ * line of the step that made it: a namespace deleted by hand takes its
+ * links, their addresses and routes, and the veth pair whose other end was in
+ * it (veth(4): deleting one end deletes the pair), so one line says it, not
+ * one per step. A step's effect is in an object when the object is one it
+ * acts on (`StepKind.refs`), holds it (`StepKind.within`), or holds its
+ * other end (`StepKind.peerNetns`). Only steps found not in effect are
+ * folded; a step folds into the step whose gone object it depended on, and
+ * through it into that step's own (the veth's port on a bridge → the veth →
+ * its namespace). Pure.
+ * @param r The run.
+ * @param found What is wrong with each done step of the run found not in effect, by index, in plan order.
+ * @param gone Keys of the objects the journal recorded an identity of that are nowhere now (e.g. `netns:a`).
+ * @returns The drift lines, in plan order (e.g. `create network namespace 'a': 'a' is not in 'ip netns list'; steps
+ *   2, 3 and 7–12 went with it`), and each step's entry for {@link RunHealth.stepDrift}.
+ */
+export function foldGone(
+  r: Pick<RunView, "steps">,
+  found: ReadonlyMap<number, string>,
+  gone: ReadonlySet<string>,
+): { lines: string[]; steps: Map<number, { what: string } | { with: number }> } {
+  // The gone objects made by a step found not in effect: object key → that step.
+  const maker = new Map<string, number>();
+  for (const i of found.keys()) {
+    const made = madeObject(r.steps[i]);
+    if (made !== undefined && gone.has(made)) maker.set(made, i);
+  }
+  const applied = [...found.keys()].map((i) => r.steps[i]);
+  const steps = new Map<number, { what: string } | { with: number }>();
+  const root = (i: number): number => {
+    const e = steps.get(i);
+    return e !== undefined && "with" in e ? e.with : i;
+  };
+  for (const [i, what] of [...found].sort(([a], [b]) => a - b)) {
+    const step = r.steps[i];
+    const kind = kindOf(step);
+    const own = madeObject(step);
+    const objects = [...refsOf(step), ...kind.within?.(step) ?? [], kind.peerNetns?.(step, applied)].filter((o) =>
+      o !== undefined && o !== own
+    );
+    const by = objects.map((o) => maker.get(o!)).find((m) => m !== undefined && m < i);
+    steps.set(i, by === undefined ? { what } : { with: root(by) });
+  }
+  const lines = [...steps].flatMap(([i, e]) => {
+    if (!("what" in e)) return [];
+    const went = [...steps].filter(([, f]) => "with" in f && f.with === i).map(([j]) => j + 1);
+    const tail = went.length === 0 ? "" : `; ${went.length === 1 ? "step" : "steps"} ${stepRanges(went)} went with it`;
+    return [`${kindOf(r.steps[i]).summary(r.steps[i])}: ${e.what}${tail}`];
+  });
+  return { lines, steps };
+}
+
+/**
+ * Step numbers as an admin reads them: runs of three or more as a range.
+ * @param ns Ascending step numbers (1-based).
+ * @returns e.g. `2, 3 and 7–12`.
+ */
+function stepRanges(ns: readonly number[]): string {
+  const parts: string[] = [];
+  for (let k = 0; k < ns.length;) {
+    let end = k;
+    while (end + 1 < ns.length && ns[end + 1] === ns[end] + 1) end++;
+    if (end - k >= 2) parts.push(`${ns[k]}–${ns[end]}`);
+    else parts.push(...ns.slice(k, end + 1).map(String));
+    k = end + 1;
+  }
+  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
 
 /**
@@ -256,15 +349,16 @@ async function stepHealth(
  * @param r The run.
  * @param ctx Step context.
  * @param held The steps the run holds by hand-over ({@link heldSteps}).
- * @returns One line per such object (`[]` for a journal without identities), and the links renamed: old → new name.
+ * @returns One line per such object (`[]` for a journal without identities), the links renamed (old → new name), and
+ *   the keys of the objects found nowhere.
  */
 async function identityDrift(
   r: RunView,
   ctx: StepContext,
   held: readonly HeldStep[],
-): Promise<{ lines: string[]; renamed: Record<string, string> }> {
+): Promise<{ lines: string[]; renamed: Record<string, string>; gone: Set<string> }> {
   const keys = Object.keys(r.identities);
-  if (keys.length === 0) return { lines: [], renamed: {} };
+  if (keys.length === 0) return { lines: [], renamed: {}, gone: new Set() };
   const where = await locate(ctx.ip, keys, r.identities);
   // Whose each object was, by the step that created it (`removes`: its inverse deletes it).
   const whose = new Map<string, string>();
@@ -292,7 +386,8 @@ async function identityDrift(
       }: undo will leave it alone`,
     ];
   });
-  return { lines, renamed };
+  const gone = new Set([...where].filter(([, w]) => w.state === "gone").map(([key]) => key));
+  return { lines, renamed, gone };
 }
 
 /**

@@ -13,6 +13,7 @@ interface StatusRun {
   state: string;
   drift: string[];
   notes: string[];
+  steps: { step: number; drift?: string; goneWithStep?: number }[];
 }
 
 async function status(lab: TestLab): Promise<StatusRun[]> {
@@ -28,15 +29,22 @@ async function undoJson(lab: TestLab, code: number = EXIT.ok) {
   return { r, steps: code === EXIT.ok ? JSON.parse(r.stdout).undone[0].steps as { index: number; how: string }[] : [] };
 }
 
-Deno.test("netns deleted by hand: status shows both steps drifted; undo exits 0 reporting the netns already gone (lo goes with it); journal closed", async () => {
+Deno.test("netns deleted by hand: status shows it as one drift line, the step inside gone with it; undo exits 0 reporting the netns already gone (lo goes with it); journal closed", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
     await lab.sh(["ip", "netns", "del", "d1"]);
     const [st] = await status(lab);
-    assert.equal(st.drift.length, 2, st.drift.join("\n"));
-    assert.match(st.drift[0], /create network namespace 'd1': 'd1' is not in 'ip netns list'/);
-    assert.match(st.drift[1], /bring link 'lo' up in 'd1': link 'lo' does not exist/);
+    assert.deepEqual(st.drift, ["create network namespace 'd1': 'd1' is not in 'ip netns list'; step 2 went with it"]);
+    assert.deepEqual(
+      st.steps.map((s) => [s.step, s.drift, s.goneWithStep]),
+      [[1, "'d1' is not in 'ip netns list'", undefined], [2, undefined, 1]],
+    );
+    const text = await lab.nsrecipe(["status", "d1"]);
+    assertExit(text, 0, "status d1");
+    assert.match(text.stdout, /^ {2}namespace: {2}d1, not on the host \(see drift\)$/m);
+    assert.match(text.stdout, /^ {5}1\. create network namespace 'd1' {2}\[done; not in effect: see drift\]$/m);
+    assert.match(text.stdout, /^ {5}2\. bring link 'lo' up in 'd1' {2}\[done; gone with step 1\]$/m);
     const { r, steps } = await undoJson(lab);
     assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "subsumed"], [0, "already-gone"]]);
     assert.match(r.stderr, /goes with netns 'd1': bring link 'lo' up in 'd1'/);
