@@ -76,6 +76,11 @@ export interface RevertOutcome {
   /** For `failed`: the inverse command's stderr, or why the effect is still there; for `left-alone`: what was found. */
   error?: string;
   /**
+   * For `subsumed`, when the object the step goes with ({@link RevertItem.subsumedBy}) is gone already (deleted
+   * outside this undo, or by an undo cut short): how ({@link subsumerGone}); the step's effect went with it then.
+   */
+  wentWith?: string;
+  /**
    * Why the journal could not record the outcome (e.g. the disk is full);
    * absent when recorded. Reverting is idempotent: a later undo finds it again.
    */
@@ -166,7 +171,8 @@ async function revertOne(
       if (!(e instanceof InjectedFault)) throw e;
       return { item, how: "failed", error: e.message };
     }
-    return { item, how: "subsumed" };
+    const wentWith = await subsumerGone(item, lookDeps(deps, current));
+    return { item, how: "subsumed", ...(wentWith === undefined ? {} : { wentWith }) };
   }
   // What the inverse acts on: the step as journaled, or with the current names of objects renamed by hand.
   let acting: { step: Step; captured: Captured } = { step: item.step, captured: item.captured };
@@ -287,7 +293,8 @@ async function revertBatch(
   const pending: { at: number; item: RevertItem; step: Step; captured: Captured; words: string[][] }[] = [];
   for (const item of group) {
     if (item.subsumedBy !== undefined) {
-      out.push({ item, how: "subsumed" });
+      const wentWith = await subsumerGone(item, look);
+      out.push({ item, how: "subsumed", ...(wentWith === undefined ? {} : { wentWith }) });
       continue;
     }
     const kind = kindOf(item.step);
@@ -527,11 +534,15 @@ async function record(outcome: RevertOutcome, deps: EngineDeps, verb: "rollback"
       leftAlone: outcome.error,
     });
   } else if (outcome.how === "subsumed") {
-    const [type, ...name] = item.subsumedBy!.split(":");
-    // A veth seen gone after its peer's netns was deleted (peer_netns.ts) went with it; the others go with what follows.
-    const how = item.peerNetns === undefined ? "goes with" : "went with";
-    const peer = item.peerNetns === undefined ? "" : " (its other end was in it)";
-    deps.log(`  ${verb}: ${how} ${type} '${name.join(":")}'${peer}: ${summary}`);
+    // A veth seen gone after its peer's netns was deleted (peer_netns.ts) went with it, and so did a step whose object
+    // was gone already; the others go with what follows.
+    const how = item.peerNetns === undefined && outcome.wentWith === undefined ? "goes with" : "went with";
+    const peer = item.peerNetns !== undefined
+      ? " (its other end was in it)"
+      : outcome.wentWith !== undefined
+      ? ` (${outcome.wentWith})`
+      : "";
+    deps.log(`  ${verb}: ${how} ${objectWords(item.subsumedBy!)}${peer}: ${summary}`);
     outcome.unrecorded = await tryAppend(deps, {
       kind: "step-undone",
       run: item.run,
@@ -641,6 +652,43 @@ export async function whereNow(item: RevertItem, deps: EngineDeps): Promise<Step
   }
   if (renames.size === 0) return { ...same, replaced, replacedKeys };
   return { ...renamedStep(item.step, item.captured, (d) => renames.get(d) ?? d), renamed, replaced, replacedKeys };
+}
+
+/**
+ * For a step whose effect goes with an object the same undo deletes
+ * ({@link RevertItem.subsumedBy}): whether that object is gone already,
+ * found by the identity its run recorded (`locate`): it was deleted (and
+ * maybe another made under its name, which undo leaves alone), so the step's
+ * effect went with it then, and this undo deletes nothing it goes with. An
+ * object renamed since is still the one (undo follows it); one without a
+ * recorded identity (a journal of an earlier version) is taken as there.
+ * Who deleted it is not known: someone by hand, or an undo of the run cut
+ * short after the deletion, before recording the steps that came later.
+ * Reads only: the link from the reader's look, a namespace by stat(2) of its
+ * `/run/netns` entry.
+ * @param item The subsumed step.
+ * @param deps Engine dependencies (their reader).
+ * @returns `undefined` while the object is there; otherwise how it went: `gone already`, or `gone already; the one
+ *   of that name now is another, left alone`.
+ * @throws {CommandError} When `ip` fails.
+ */
+export async function subsumerGone(item: RevertItem, deps: EngineDeps): Promise<string | undefined> {
+  const key = item.subsumedBy;
+  if (key === undefined || !item.identities?.[key]) return undefined;
+  const where = (await locate(deps.ctx.ip, [key], item.identities)).get(key);
+  if (where?.state === "gone") return "gone already";
+  if (where?.state === "replaced") return "gone already; the one of that name now is another, left alone";
+  return undefined;
+}
+
+/**
+ * An object id in words.
+ * @param key e.g. `netns:web`.
+ * @returns e.g. `netns 'web'`.
+ */
+export function objectWords(key: string): string {
+  const [type, ...name] = key.split(":");
+  return `${type} '${name.join(":")}'`;
 }
 
 /**

@@ -14,7 +14,7 @@ import { CommandError, PreconditionError, UndoError } from "../errors.ts";
 import type { RunView } from "../journal/mod.ts";
 import { kindOf, madeObject } from "../steps/mod.ts";
 import type { EngineDeps } from "./deps.ts";
-import { batchable, type RevertItem, type StepNow, whereNow } from "./revert.ts";
+import { batchable, objectWords, type RevertItem, type StepNow, subsumerGone, whereNow } from "./revert.ts";
 import { PEER_GONE_BOUND_MS, peerDeferrals } from "./peer_netns.ts";
 import { assertUndoableHere, handedOverWords, leftAloneWords, refuseHazards, subsume, undoDecisions } from "./undo.ts";
 
@@ -105,7 +105,13 @@ export async function previewUndo(
     const kind = kindOf(item.step);
     const summary = kind.summary(original.step);
     if (item.subsumedBy !== undefined) {
-      lines.push(`undo: goes with ${objectWords(item.subsumedBy)}: ${summary}`);
+      // As undo says it (revert.ts): an object deleted already took the step's effect with it.
+      const went = await subsumerGone(item, deps);
+      lines.push(
+        went === undefined
+          ? `undo: goes with ${objectWords(item.subsumedBy)}: ${summary}`
+          : `undo: went with ${objectWords(item.subsumedBy)} (${went}): ${summary}`,
+      );
       continue;
     }
     for (const r of now[i].renamed) {
@@ -202,12 +208,6 @@ export async function previewUndoAll(
     }
   }
   return { refusals, leftAlone };
-}
-
-/** An object id in words: `netns:web` → `netns 'web'`. */
-function objectWords(id: string): string {
-  const [type, ...name] = id.split(":");
-  return `${type} '${name.join(":")}'`;
 }
 
 /**

@@ -29,7 +29,7 @@ async function undoJson(lab: TestLab, code: number = EXIT.ok) {
   return { r, steps: code === EXIT.ok ? JSON.parse(r.stdout).undone[0].steps as { index: number; how: string }[] : [] };
 }
 
-Deno.test("netns deleted by hand: status shows it as one drift line, the step inside gone with it; undo exits 0 reporting the netns already gone (lo goes with it); journal closed", async () => {
+Deno.test("netns deleted by hand: status shows it as one drift line, the step inside gone with it; undo exits 0 reporting the netns already gone (lo went with it); journal closed", async () => {
   await withLab(async (lab) => {
     const before = await lab.snapshot();
     assertExit(await lab.nsrecipe(["run", "netns", "--name", "d1"]), 0, "run");
@@ -47,7 +47,7 @@ Deno.test("netns deleted by hand: status shows it as one drift line, the step in
     assert.match(text.stdout, /^ {5}2\. bring link 'lo' up in 'd1' {2}\[done; gone with step 1\]$/m);
     const { r, steps } = await undoJson(lab);
     assert.deepEqual(steps.map((s) => [s.index, s.how]), [[1, "subsumed"], [0, "already-gone"]]);
-    assert.match(r.stderr, /goes with netns 'd1': bring link 'lo' up in 'd1'/);
+    assert.match(r.stderr, /went with netns 'd1' \(gone already\): bring link 'lo' up in 'd1'/);
     assert.match(r.stderr, /already reverted \(changed by hand\?\): create network namespace 'd1'/);
     assertSameHost(await lab.snapshot(), before, "netns deleted by hand, then undo");
     assert.equal(endState((await journalOf(lab)).records), "undone");
