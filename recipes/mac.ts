@@ -89,13 +89,21 @@ export function bridgeMac(seed: string, links: readonly IpLink[]): string {
 }
 
 /**
- * Whether a bridge's MAC may change when this run is undone: when it has no
- * port now, the kernel sets it to 00:00:00:00:00:00 as the run's veth (its
- * only port) leaves, unless the admin set the MAC by hand.
- * @param bridge The existing bridge.
+ * Whether an existing bridge would be left changed by the undo of a run
+ * whose veth is its only port: with no port now, the kernel turns its carrier
+ * off as that veth leaves (a bridge that never had a port keeps the carrier
+ * it was made with; one whose last port left has none) and, unless the admin
+ * set its MAC by hand, sets the MAC to 00:00:00:00:00:00. Only a bridge
+ * already in that state (up, `NO-CARRIER`, MAC all zeros) comes back as it
+ * is; a bridge that is down shows no carrier either way, so it counts as
+ * changed.
+ * @param bridge The existing bridge (`ip -json -details link`).
  * @param links Every link of the host.
- * @returns `true` when the bridge has no port.
+ * @returns `true` when the bridge has no port and is not in the state its last port's leaving leaves.
  */
-export function macFollowsLastPort(bridge: IpLink, links: readonly IpLink[]): boolean {
-  return !links.some((l) => l.master === bridge.ifname);
+export function portlessChange(bridge: IpLink, links: readonly IpLink[]): boolean {
+  if (links.some((l) => l.master === bridge.ifname)) return false;
+  const asLeft = bridge.flags.includes("UP") && bridge.flags.includes("NO-CARRIER") &&
+    bridge.address === "00:00:00:00:00:00";
+  return !asLeft;
 }

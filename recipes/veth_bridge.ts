@@ -49,7 +49,7 @@ import { addrSpec, attachSteps, netnsVethSteps, vethNames } from "./attach.ts";
 import { linkNameField, mtuField } from "./fields.ts";
 import { cidrField } from "./cidr_fields.ts";
 import { natTable } from "./nat_table.ts";
-import { bridgeMac, macFollowsLastPort, vethMac } from "./mac.ts";
+import { bridgeMac, portlessChange, vethMac } from "./mac.ts";
 
 /** The private pool default subnets come from: the first free `10.200.N.0/24`, N = 0…255. */
 export const SUBNET_POOL = { base: "10.200.0.0", prefix: 24, count: 256 } as const;
@@ -72,7 +72,8 @@ const params = z.object({
   uplink: linkNameField("--uplink", "uplink for --nat (default: the device of the default route)"),
   force: z.optional(z.boolean()).check(z.describe(
     "with --nat, go ahead although the host's forward filtering drops the namespace's routed traffic " +
-      "(see 'nsrecipe doctor')",
+      "(see 'nsrecipe doctor'); on an existing bridge with no port, accept that undo leaves it without carrier " +
+      "(and its MAC 00:00:00:00:00:00 unless set by hand)",
   )),
 });
 
@@ -568,12 +569,17 @@ export const vethBridge: Recipe<typeof params> = {
   },
   targets: (p) => ({ netns: p.name, bridge: p.bridge, uplink: p.uplink, force: p.force, routes: p.nat === true }),
   plan(p, facts): Plan {
-    if (p.force && !p.nat) {
-      throw new UsageError("--force only applies with --nat (a forward drop of the namespace's routed traffic)");
-    }
     assertNetnsFree(p.name, facts);
     const bridgeName = p.bridge ?? DEFAULT_BRIDGE;
     const existing = facts.links.find((l) => l.ifname === bridgeName);
+    const portless = existing !== undefined && existing.linkinfo?.info_kind === "bridge" &&
+      portlessChange(existing, facts.links);
+    if (p.force && !p.nat && !portless) {
+      throw new UsageError(
+        "--force only applies with --nat (a forward drop of the namespace's routed traffic) or on an existing " +
+          "bridge with no port (undo leaves it without carrier)",
+      );
+    }
     if (existing && existing.linkinfo?.info_kind !== "bridge") {
       throw new PreconditionError(
         `${quote(bridgeName)} exists and is not a bridge (${
@@ -613,11 +619,22 @@ export const vethBridge: Recipe<typeof params> = {
       );
       notes.push(...newBridgeRuleNotes(facts, bridgeName));
     } else {
-      if (macFollowsLastPort(existing, facts.links)) {
+      if (portless) {
+        // The kernel's bridge: when its last port leaves, it turns the bridge's carrier off (br_port_state_selection:
+        // no port forwarding) and, unless its MAC was set by hand, sets the MAC to zeros (br_stp_recalculate_bridge_id:
+        // no port to take it from). A bridge that never had a port keeps the carrier it was made with.
+        const what = `Bridge ${quote(bridgeName)} has no port: when this run's veth, its only port, leaves at undo, ` +
+          "the kernel turns the bridge's carrier off (NO-CARRIER, state DOWN, its routes 'linkdown') and, unless " +
+          "its MAC was set by hand, sets its MAC to 00:00:00:00:00:00";
+        if (!p.force) {
+          throw new PreconditionError(
+            `${what}: undo could not put it back as it is now; nothing was changed`,
+            "Put a port of your own on it first, give another --bridge (nsrecipe makes it, and removes it at undo), " +
+              "or accept it with --force.",
+          );
+        }
         notes.push(
-          `Bridge ${
-            quote(bridgeName)
-          } has no port: unless its MAC was set by hand, the kernel sets it to 00:00:00:00:00:00 when this run's veth, its last port, leaves at undo. To keep it: ip link set dev ${bridgeName} address ${existing.address}`,
+          `${what} (accepted with --force). To keep its MAC: ip link set dev ${bridgeName} address ${existing.address}`,
         );
       }
       uses.push(objectId("link", bridgeName));

@@ -190,3 +190,38 @@ Deno.test("--mtu below 1280 on an IPv4 subnet: the run says the kernel runs no I
     assert.equal(snapshotDiff(before, await lab.snapshot()), "");
   });
 });
+
+Deno.test("an admin's bridge with no port: refused (exit 3, nothing changed), as undo would leave it without carrier and its MAC zeroed; with --force that is what undo leaves; one already so is restored exactly", async () => {
+  await withLab(async (lab) => {
+    await must(lab, ["ip", "link", "add", "dev", "br9", "type", "bridge", "stp_state", "0"]);
+    await must(lab, ["ip", "link", "set", "dev", "br9", "up"]);
+    await must(lab, ["ip", "addr", "add", "10.79.0.1/24", "dev", "br9"]);
+    const fresh = await lab.snapshot();
+    const link = async () => JSON.parse(await must(lab, ["ip", "-json", "link", "show", "dev", "br9"]))[0];
+    assert.ok((await link()).flags.includes("LOWER_UP"), "a bridge that never had a port has carrier");
+    const args = ["run", "veth-bridge", "--name", "e1", "--bridge", "br9"];
+    const refused = await lab.nsrecipe(args);
+    assert.equal(refused.code, EXIT.precondition, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /Bridge 'br9' has no port: .* carrier off .*: undo could not put it back as it is now/,
+    );
+    assert.equal(snapshotDiff(fresh, await lab.snapshot()), "", "nothing changed");
+
+    // Accepted: the kernel does what the refusal said, and nothing else differs.
+    const forced = await lab.nsrecipe([...args, "--force"]);
+    assert.equal(forced.code, EXIT.ok, forced.stderr);
+    assert.match(forced.stderr, /accepted with --force\)\. To keep its MAC: ip link set dev br9 address /);
+    assert.equal((await lab.nsrecipe(["undo"])).code, EXIT.ok);
+    const after = await link();
+    assert.deepEqual([after.flags.includes("NO-CARRIER"), after.address], [true, "00:00:00:00:00:00"]);
+
+    // Now as its last port's leaving leaves it: taken without --force, and undo puts it back exactly.
+    const left = await lab.snapshot();
+    const again = await lab.nsrecipe(args);
+    assert.equal(again.code, EXIT.ok, again.stderr);
+    assert.doesNotMatch(again.stderr, /has no port/);
+    assert.equal((await lab.nsrecipe(["undo"])).code, EXIT.ok);
+    assert.equal(snapshotDiff(left, await lab.snapshot()), "");
+  });
+});

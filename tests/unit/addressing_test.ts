@@ -112,7 +112,7 @@ Deno.test("case 7: a second /32 namespace reuses the bridge's /32 as its gateway
       mtu: 1500,
       operstate: "UP",
       linkinfo: { info_kind: "bridge" },
-    }],
+    }, { ifindex: 6, ifname: "veth-h1", flags: ["UP"], mtu: 1500, operstate: "UP", master: "br0" }],
     addrs: [{ ifname: "br0", addr_info: [{ family: "inet", local: "10.78.0.1", prefixlen: 32, scope: "global" }] }],
     routes4: [{ dst: "10.78.0.2", dev: "br0", scope: "link", flags: [] }],
     netnsAddresses: ["10.78.0.2"],

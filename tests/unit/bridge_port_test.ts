@@ -119,7 +119,12 @@ Deno.test("case 10: the namespace may not take the peer address of a point-to-po
   );
   const br9: HostFacts = {
     ...EMPTY_FACTS,
-    links: [...EMPTY_FACTS.links, eth({ ifname: "br9", linkinfo: { info_kind: "bridge" } }), eth({ ifname: "ppp0" })],
+    links: [
+      ...EMPTY_FACTS.links,
+      eth({ ifname: "br9", linkinfo: { info_kind: "bridge" } }),
+      eth({ ifname: "tap0", master: "br9" }),
+      eth({ ifname: "ppp0" }),
+    ],
     addrs: [
       { ifname: "br9", addr_info: [{ family: "inet", local: "10.90.0.1", prefixlen: 24, scope: "global" }] },
       {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { bridgeMac, derivedMac, vethMac } from "../../recipes/mac.ts";
 import { vethBridge, vethMtu } from "../../recipes/veth_bridge.ts";
-import { UsageError } from "../../src/errors.ts";
+import { PreconditionError, UsageError } from "../../src/errors.ts";
 import { EMPTY_FACTS, type HostFacts, type IpLink } from "../../src/host/mod.ts";
 import { planCommands } from "../../src/steps/mod.ts";
 
@@ -66,7 +66,7 @@ Deno.test("case 3: --mtu equal to the bridge's is accepted", () => {
   assert.deepEqual(vethMtu(1450, br9(1450)), { mtu: 1450 });
   assert.deepEqual(vethMtu(9000, br9(9000)), { mtu: 9000 });
   assert.match(
-    vethCommand({ mtu: "1450" }, hostWith(br9(1450))),
+    vethCommand({ mtu: "1450" }, hostWith(br9(1450), link("tun0", "52:54:00:12:34:56", { mtu: 1450, master: "br9" }))),
     /^ip link add dev veth-n address \S+ mtu 1450 type veth peer name p-\w+ mtu 1450$/,
   );
 });
@@ -125,13 +125,36 @@ Deno.test("N16: on a bridge whose MAC was set (not its lowest port's), the veth 
   assert.match(vethMac("n/veth-n/br9", two.links[1], two.links), /^fe:(?!ff:ff:ff:ff:f[01])/);
 });
 
-Deno.test("case 8: a bridge without a port gets a note that undo may change its MAC, with the command to pin it", () => {
-  const p = plan({}, hostWith(br9(1500, "0e:76:85:d3:97:ef")));
+Deno.test("case 8: a bridge without a port is refused (undo would leave it without carrier, its MAC zeroed); --force accepts it with a note and the command to pin the MAC; one already as undo leaves it is taken as it is", () => {
+  const words = "Bridge 'br9' has no port: when this run's veth, its only port, leaves at undo, the kernel turns " +
+    "the bridge's carrier off (NO-CARRIER, state DOWN, its routes 'linkdown') and, unless its MAC was set by hand, " +
+    "sets its MAC to 00:00:00:00:00:00";
+  assert.throws(
+    () => plan({}, hostWith(br9(1500, "0e:76:85:d3:97:ef"))),
+    (e) =>
+      e instanceof PreconditionError &&
+      e.message === `${words}: undo could not put it back as it is now; nothing was changed` &&
+      /--force/.test(e.hint ?? ""),
+  );
+  const forced = plan({ force: true }, hostWith(br9(1500, "0e:76:85:d3:97:ef")));
   assert.ok(
-    p.notes.includes(
-      "Bridge 'br9' has no port: unless its MAC was set by hand, the kernel sets it to 00:00:00:00:00:00 when this run's veth, its last port, leaves at undo. To keep it: ip link set dev br9 address 0e:76:85:d3:97:ef",
+    forced.notes.includes(
+      `${words} (accepted with --force). To keep its MAC: ip link set dev br9 address 0e:76:85:d3:97:ef`,
     ),
-    p.notes.join("\n"),
+    forced.notes.join("\n"),
+  );
+  // Up, without carrier, its MAC zeroed: what its last port's leaving left, and what undo leaves again.
+  const left = br9(1500, "00:00:00:00:00:00");
+  left.flags = ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"];
+  assert.ok(!plan({}, hostWith(left)).notes.some((n) => /has no port/.test(n)));
+  assert.throws(
+    () => plan({ force: true }, hostWith(left)),
+    (e) => e instanceof UsageError && /--force only/.test(e.message),
+  );
+  // A port of the admin's on it: nothing changes at undo.
+  assert.ok(
+    !plan({}, hostWith(br9(1500, "0e:76:85:d3:97:ef"), link("tap0", "fe:00:00:00:00:01", { master: "br9" }))).notes
+      .some((n) => /has no port/.test(n)),
   );
 });
 
@@ -183,5 +206,6 @@ Deno.test("an MTU below 1280 on an IPv4 subnet is planned with a note that the k
     const notes = vethBridge.plan(vethBridge.params.parse({ name: "n", mtu }), EMPTY_FACTS).notes;
     assert.ok(!notes.some((n) => n.includes("IPv6's minimum")), `--mtu ${mtu}: ${notes.join("\n")}`);
   }
-  assert.ok(!plan({}, hostWith(br9(1450))).notes.some((n) => n.includes("IPv6's minimum")));
+  const port = link("tun0", "52:54:00:12:34:56", { mtu: 1450, master: "br9" });
+  assert.ok(!plan({}, hostWith(br9(1450), port)).notes.some((n) => n.includes("IPv6's minimum")));
 });

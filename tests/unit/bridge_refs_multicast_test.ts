@@ -176,7 +176,11 @@ Deno.test("H2: veth-bridge creating the bridge notes the rules that already name
     linkinfo: { info_kind: "bridge" },
   };
   const host = labHost(BR0_RULES);
-  const onExisting = vethBridge.plan(vethBridge.params.parse({ name: "vb" }), { ...host, links: [...host.links, br0] });
+  const port = { ifindex: 10, ifname: "tap0", flags: ["UP"], mtu: 1500, operstate: "UP", master: "br0" };
+  const onExisting = vethBridge.plan(vethBridge.params.parse({ name: "vb" }), {
+    ...host,
+    links: [...host.links, br0, port],
+  });
   assert.deepEqual(onExisting.notes?.filter((n) => n.startsWith("Rules")), []);
 });
 

@@ -99,7 +99,7 @@ Deno.test("case 9: on a LAN bridge the plan probes the namespace address it pick
 });
 
 Deno.test("case 9: a bridge without a LAN is not probed", () => {
-  const own: HostFacts = { ...lanHost, routes4: [], links: [...lanHost.links.slice(0, 2)] };
+  const own: HostFacts = { ...lanHost, routes4: [], links: [...lanHost.links.slice(0, 2), port("veth-x", "veth")] };
   assert.equal(planFor({})(own).probes, undefined);
 });
 
@@ -152,7 +152,7 @@ Deno.test(`case 9: after ${MAX_PROBE_ROUNDS} picked addresses in a row are held,
 Deno.test("case 9: an IPv6 address on a LAN bridge keeps duplicate address detection (no nodad)", () => {
   const cmds = planCommands(planFor({ address: "2001:db8:1::77/64" })(lanHost).steps).map((c) => c.join(" "));
   assert.ok(cmds.includes("ip -n n addr add 2001:db8:1::77/64 dev eth0"), cmds.join("\n"));
-  const own: HostFacts = { ...lanHost, routes4: [], links: [...lanHost.links.slice(0, 2)] };
+  const own: HostFacts = { ...lanHost, routes4: [], links: [...lanHost.links.slice(0, 2), port("veth-x", "veth")] };
   const ownCmds = planCommands(planFor({ address: "2001:db8:1::77/64" })(own).steps).map((c) => c.join(" "));
   assert.ok(ownCmds.includes("ip -n n addr add 2001:db8:1::77/64 nodad dev eth0"), "off a LAN: usable at once");
 });

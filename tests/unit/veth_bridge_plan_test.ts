@@ -19,6 +19,15 @@ const br0: HostFacts = {
     mtu: 1500,
     operstate: "UP",
     linkinfo: { info_kind: "bridge", info_data: { stp_state: 0 } },
+  }, {
+    // An earlier run's veth: a bridge a run made has its port (one with none is refused, see bridge_ports_test.ts).
+    ifindex: 6,
+    ifname: "veth-a",
+    flags: ["UP"],
+    mtu: 1500,
+    operstate: "UP",
+    master: "br0",
+    linkinfo: { info_kind: "veth" },
   }],
   addrs: [{ ifname: "br0", addr_info: [{ family: "inet", local: "10.200.0.1", prefixlen: 24, scope: "global" }] }],
   routes4: [{ dst: "10.200.0.0/24", dev: "br0", protocol: "kernel", scope: "link", flags: [] }],
